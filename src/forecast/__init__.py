@@ -1,0 +1,33 @@
+"""forecast: lithium-ion battery production history, growth and share models, 2030 scenarios.
+
+Importing the package is cheap: submodules (and pandas, statsmodels, matplotlib) load
+only when used, so ``forecast --help`` answers quickly.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "data",
+    "growth",
+    "share",
+    "uncertainty",
+    "backtest",
+    "scenarios",
+    "plots",
+    "pipeline",
+    "errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"forecast.{name}")
+    raise AttributeError(f"module 'forecast' has no attribute {name!r}")
+
+
+__all__ = sorted(_SUBMODULES | {"__version__"})

@@ -1,0 +1,135 @@
+"""The ``forecast`` command line.
+
+Exit codes (a contract scripts rely on):
+
+* 0 -- success
+* 1 -- unexpected internal error (a bug: please report it with the traceback)
+* 2 -- usage error (unknown command or option)
+* 3 -- invalid input: a data or scenario file breaks a rule (one line on stderr names it)
+* 4 -- a pipeline run failed (one line names the notebook, the cell and the error)
+
+Heavy libraries (pandas, statsmodels, papermill) are imported inside the commands, so
+``forecast --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from forecast import __version__
+from forecast.errors import ForecastError
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from forecast import data
+
+    history = data.load_history(args.data_dir)
+    print(data.summary_text(history))
+    return 0
+
+
+def _cmd_scenarios(args: argparse.Namespace) -> int:
+    from forecast import scenarios
+
+    table = scenarios.list_scenarios(args.scenario_dir)
+    width = max((len(n) for n in table["name"]), default=4)
+    for name, description in zip(table["name"], table["description"], strict=True):
+        print(f"{name:<{width}}  {description}")
+    return 0
+
+
+def _cmd_project(args: argparse.Namespace) -> int:
+    from forecast import scenarios
+
+    frame = scenarios.project_named(
+        args.scenario,
+        scenario_dir=args.scenario_dir,
+        data_dir=args.data_dir,
+        target_year=args.year,
+        n_draws=args.draws,
+        seed=args.seed,
+    )
+    if args.format == "csv":
+        sys.stdout.write(scenarios.projection_to_csv(frame))
+    else:
+        print(scenarios.projection_to_text(frame))
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from forecast import pipeline
+
+    run_dir = pipeline.run_cli(args)
+    print(run_dir)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(
+        prog="forecast",
+        description=(
+            "Lithium-ion battery production: validated history, growth and share models, "
+            "and 2030 scenarios run through papermill notebooks."
+        ),
+        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input file, 4 run failed.",
+    )
+    parser.add_argument("--version", action="version", version=f"forecast {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("validate", help="validate the data files and print a summary")
+    p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
+    p.add_argument("--scenario-dir", type=Path, default=None,
+                   help="scenario folder (default: ./data/scenarios)")
+    p.set_defaults(func=_cmd_scenarios)
+
+    p = sub.add_parser("project", help="project one scenario to the target year")
+    p.add_argument("--scenario", required=True, help="scenario name or path to a YAML file")
+    p.add_argument("--year", type=int, default=None, help="target year (default: the scenario's)")
+    p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10000)")
+    p.add_argument("--seed", type=int, default=2030, help="random seed (default 2030)")
+    p.add_argument("--format", choices=["table", "csv"], default="table", help="output format")
+    p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
+    p.add_argument("--scenario-dir", type=Path, default=None,
+                   help="scenario folder (default: <data-dir>/scenarios)")
+    p.set_defaults(func=_cmd_project)
+
+    p = sub.add_parser("run", help="execute the notebooks with papermill into a new run folder")
+    p.add_argument("--scenario", action="append", default=None, metavar="NAME",
+                   help="scenario to include (repeatable; default: all)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("KEY", "VALUE"), help="notebook parameter (value parsed as YAML)")
+    p.add_argument("-f", "--parameters-file", type=Path, default=None,
+                   help="YAML file of notebook parameters")
+    p.add_argument("--output-dir", type=Path, default=None,
+                   help="where run folders go (default: outputs/runs)")
+    p.add_argument("--run-name", default=None, help="name of the run folder (default: timestamp)")
+    p.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
+    p.add_argument("--timeout", type=int, default=600, help="per-cell timeout [s]")
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=_cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``forecast`` console script; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ForecastError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
