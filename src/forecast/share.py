@@ -1,0 +1,983 @@
+"""Share models: a bounded share trending over time, and a mix of segments.
+
+Two models, both following the project's model interface (``__init__`` stores settings,
+``fit`` returns ``self``, fitted attributes end in ``_``, ``sample(years, n_draws, seed)``
+returns seeded Monte Carlo draws without a Python loop over draws):
+
+:class:`LogitShare`
+    Logit-linear (Fisher-Pry) trend of one share, e.g. China's share of world production or
+    LFP's share of China's power-battery installations. The share ``s`` is mapped to
+    ``z = logit((s - floor) / (cap - floor))`` and ``z`` is fitted by OLS on the year, so every
+    projection stays strictly between ``floor`` and ``cap`` (default 0 and 1). Intervals come
+    from the OLS on the logit scale: Student t with the residual degrees of freedom, or a
+    normal with a stated logit-scale sigma when the residuals cannot (two points) or should not
+    be used.
+
+:class:`LogRatioMix`
+    Additive log-ratio (ALR) trend of a segment mix (e.g. power / consumer / storage), so
+    projected shares stay positive and sum to one. The log-ratio trend can be damped, and its
+    uncertainty is a stated drift sigma per log-ratio per year unless there are enough points
+    to estimate it.
+
+:func:`segment_paths` splits a projected total (values or draws) into segment paths that sum
+to the total in every draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from forecast.errors import ModelError
+from forecast.uncertainty import make_rng, summarise_draws
+
+if TYPE_CHECKING:  # pandas is imported lazily: only the forecast frames need it
+    import pandas as pd
+
+#: Logit values are clipped to +-this before mapping back to shares, so floating point can
+#: never return a share exactly on a bound (inv_logit(25) = 1 - 1.4e-11).
+LOGIT_CLIP: float = 25.0
+
+#: Log-ratios are clipped to +-this before the inverse ALR so no share underflows to 0.
+LOG_RATIO_CLIP: float = 50.0
+
+#: Default absolute tolerance for mix rows summing to one [fraction].
+SUM_TOLERANCE: float = 1e-6
+
+#: Default stated drift sigma of each log-ratio trend [log-ratio per year]. 0.1 means the
+#: slope of e.g. log(storage / power) is uncertain by +-0.1 per year (one sd), so after six
+#: years the ratio is uncertain by a factor of about exp(0.6) = 1.8 (one sd).
+DEFAULT_DRIFT_SIGMA: float = 0.1
+
+
+# --------------------------------------------------------------------------------------
+# Transforms
+# --------------------------------------------------------------------------------------
+
+
+def logit(p: ArrayLike) -> np.ndarray:
+    """Log-odds ``log(p / (1 - p))``.
+
+    Parameters
+    ----------
+    p : array_like
+        Shares strictly inside (0, 1) [fraction].
+
+    Returns
+    -------
+    ndarray
+        Log-odds [logit units].
+
+    Raises
+    ------
+    ModelError
+        If any value is NaN or outside the open interval (0, 1).
+    """
+    arr = np.asarray(p, float)
+    if not np.all(np.isfinite(arr)):
+        raise ModelError("logit needs finite shares; got NaN or infinity")
+    if np.any(arr <= 0.0) or np.any(arr >= 1.0):
+        bad = arr[(arr <= 0.0) | (arr >= 1.0)].ravel()[0]
+        raise ModelError(f"logit needs shares strictly between 0 and 1; got {bad:g}")
+    return np.log(arr) - np.log1p(-arr)
+
+
+def inv_logit(z: ArrayLike) -> np.ndarray:
+    """Logistic function ``1 / (1 + exp(-z))``, computed without overflow.
+
+    Parameters
+    ----------
+    z : array_like
+        Log-odds [logit units].
+
+    Returns
+    -------
+    ndarray
+        Shares in [0, 1] [fraction]; strictly inside for ``|z| < 36``.
+    """
+    arr = np.asarray(z, float)
+    e = np.exp(-np.abs(arr))
+    return np.where(arr >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _bounded_from_logit(z: np.ndarray, floor: float, cap: float) -> np.ndarray:
+    """Map logits to shares strictly inside (floor, cap).
+
+    Each half is computed from the bound it is near (``cap - width * inv_logit(-z)`` above the
+    midpoint), so rounding cannot land a share on the bound.
+    """
+    zc = np.clip(z, -LOGIT_CLIP, LOGIT_CLIP)
+    width = cap - floor
+    return np.where(
+        zc >= 0.0, cap - width * inv_logit(-zc), floor + width * inv_logit(zc)
+    )
+
+
+def alr(shares: ArrayLike, reference: int) -> np.ndarray:
+    """Additive log-ratio transform ``log(s_k / s_reference)`` for every ``k != reference``.
+
+    Parameters
+    ----------
+    shares : array_like
+        Positive shares, segments on the last axis (..., n_segments) [fraction].
+    reference : int
+        Index of the reference (denominator) segment.
+
+    Returns
+    -------
+    ndarray
+        Log-ratios (..., n_segments - 1) [log-ratio], segments in their original order with the
+        reference left out.
+    """
+    arr = np.asarray(shares, float)
+    if np.any(~np.isfinite(arr)) or np.any(arr <= 0.0):
+        raise ModelError("log-ratios need finite, strictly positive shares")
+    logs = np.log(arr)
+    return np.delete(logs, reference, axis=-1) - logs[..., reference : reference + 1]
+
+
+def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
+    """Inverse of :func:`alr`: shares that are positive and sum to one.
+
+    Parameters
+    ----------
+    ratios : array_like
+        Log-ratios (..., n_segments - 1) against the reference segment [log-ratio].
+    reference : int
+        Position of the reference segment in the returned shares.
+
+    Returns
+    -------
+    ndarray
+        Shares (..., n_segments) [fraction], each > 0, summing to one along the last axis.
+    """
+    r = np.clip(np.asarray(ratios, float), -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
+    full = np.insert(r, reference, 0.0, axis=-1)
+    # Subtracting the row maximum keeps exp() in range; the clip keeps every share > 0.
+    e = np.exp(full - full.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def shares_from_levels(levels: ArrayLike) -> np.ndarray:
+    """Normalise segment levels to shares of their own sum.
+
+    Parameters
+    ----------
+    levels : array_like
+        Non-negative segment levels, segments on the last axis [e.g. GWh].
+
+    Returns
+    -------
+    ndarray
+        Shares [fraction] that sum to one along the last axis. Note that published segment
+        figures need not add up to a published total (China 2024: 823 + 94 + 254 = 1,171 GWh
+        against 1,170 GWh); the shares are of the segments' own sum.
+    """
+    arr = np.asarray(levels, float)
+    if np.any(~np.isfinite(arr)) or np.any(arr < 0.0):
+        raise ModelError("segment levels must be finite and non-negative")
+    total = arr.sum(axis=-1, keepdims=True)
+    if np.any(total <= 0.0):
+        raise ModelError("every row of segment levels needs a positive sum")
+    return arr / total
+
+
+def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
+    """Split a projected total into segment paths that add up to it.
+
+    Parameters
+    ----------
+    total : array_like
+        Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
+    shares : array_like
+        Segment shares ``(n_years, n_segments)`` or draws ``(n_draws, n_years, n_segments)``
+        [fraction], each row non-negative and summing to one.
+
+    Returns
+    -------
+    ndarray
+        Segment levels ``(n_years, n_segments)``, or ``(n_draws, n_years, n_segments)`` if
+        either input has draws [unit of ``total``]. The largest segment takes the remainder
+        ``total - sum(others)``, so every row sums to the total up to float rounding and no
+        segment is negative.
+
+    Raises
+    ------
+    ModelError
+        On NaN, a negative total, shares that are negative or do not sum to one, or shapes that
+        do not line up.
+    """
+    tot = np.asarray(total, float)
+    sh = np.asarray(shares, float)
+    if tot.ndim not in (1, 2):
+        raise ModelError(f"total must be (n_years,) or (n_draws, n_years); got shape {tot.shape}")
+    if sh.ndim not in (2, 3):
+        raise ModelError(
+            "shares must be (n_years, n_segments) or (n_draws, n_years, n_segments); "
+            f"got shape {sh.shape}"
+        )
+    if not (np.all(np.isfinite(tot)) and np.all(np.isfinite(sh))):
+        raise ModelError("total and shares must not contain NaN or infinity")
+    if np.any(tot < 0.0):
+        raise ModelError("total must be non-negative")
+    if np.any(sh < 0.0):
+        raise ModelError("shares must be non-negative")
+    worst = float(np.max(np.abs(sh.sum(axis=-1) - 1.0)))
+    if worst > 1e-9:
+        raise ModelError(f"shares must sum to 1 in every row; worst row is off by {worst:.3g}")
+    try:
+        shape = np.broadcast_shapes((*tot.shape, 1), sh.shape)
+    except ValueError:
+        raise ModelError(
+            f"total of shape {tot.shape} does not match shares of shape {sh.shape} "
+            "(years must line up, and draws too if both have them)"
+        ) from None
+    paths = np.broadcast_to(tot[..., None] * sh, shape).copy()
+    tot_b = np.broadcast_to(tot[..., None], (*shape[:-1], 1))
+    big = np.broadcast_to(np.argmax(sh, axis=-1)[..., None], (*shape[:-1], 1))
+    others = paths.sum(axis=-1, keepdims=True) - np.take_along_axis(paths, big, axis=-1)
+    np.put_along_axis(paths, big, np.maximum(tot_b - others, 0.0), axis=-1)
+    return paths
+
+
+# --------------------------------------------------------------------------------------
+# Shared OLS machinery (one design matrix, several response columns)
+# --------------------------------------------------------------------------------------
+
+
+def _as_years(years: ArrayLike, name: str = "years") -> np.ndarray:
+    arr = np.asarray(years, float)
+    if arr.ndim != 1:
+        raise ModelError(f"{name} must be one-dimensional; got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ModelError(f"{name} must not contain NaN or infinity")
+    return arr
+
+
+def _ols_line(t: np.ndarray, y: np.ndarray) -> dict[str, Any]:
+    """OLS of each column of ``y`` (n, m) on ``[1, t]``; ``t`` already centred on t_ref."""
+    x = np.column_stack([np.ones_like(t), t])
+    xtx_inv = np.linalg.inv(x.T @ x)
+    beta = xtx_inv @ x.T @ y  # (2, m)
+    resid = y - x @ beta
+    df = len(t) - 2
+    rss = np.sum(resid**2, axis=0)
+    sigma = np.sqrt(rss / df) if df > 0 else None
+    return {"beta": beta, "xtx_inv": xtx_inv, "resid": resid, "df": df, "sigma": sigma}
+
+
+def _sigma_draws(
+    stated: float | np.ndarray | None,
+    estimate: np.ndarray | None,
+    df: int,
+    n_draws: int,
+    rng: np.random.Generator,
+    m: int,
+) -> np.ndarray:
+    """Per-draw residual sigma (n_draws, m): the stated value, or s * sqrt(df / chi2_df).
+
+    Drawing sigma from its scaled inverse chi-square makes the parameter and prediction
+    draws Student t with ``df`` degrees of freedom, as in the classical OLS intervals.
+    """
+    if stated is not None:
+        return np.broadcast_to(np.asarray(stated, float), (n_draws, m))
+    if estimate is None:  # guarded by callers; kept for type narrowing
+        raise ModelError("no residual sigma is available")
+    return estimate * np.sqrt(df / rng.chisquare(df, size=(n_draws, m)))
+
+
+def _draw_lines(
+    fit: dict[str, Any], sig: np.ndarray, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
+    """Intercept and slope draws (n_draws, m) from N(beta, sig^2 (X'X)^-1)."""
+    n_draws, m = sig.shape
+    chol = np.linalg.cholesky(fit["xtx_inv"])
+    z = rng.standard_normal((n_draws, m, 2)) @ chol.T
+    a = fit["beta"][0] + sig * z[..., 0]
+    b = fit["beta"][1] + sig * z[..., 1]
+    return a, b
+
+
+def _check_draw_args(n_draws: int) -> int:
+    if isinstance(n_draws, bool) or int(n_draws) != n_draws or n_draws < 1:
+        raise ModelError(f"n_draws must be a positive integer; got {n_draws!r}")
+    return int(n_draws)
+
+
+def _quantile_frame(rows: dict[str, np.ndarray]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows)
+
+
+# --------------------------------------------------------------------------------------
+# LogitShare: Fisher-Pry trend of one share
+# --------------------------------------------------------------------------------------
+
+
+class LogitShare:
+    """Logit-linear (Fisher-Pry) trend of a share bounded by ``floor`` and ``cap``.
+
+    The model is ``logit((s_t - floor) / (cap - floor)) = a + b (t - t_ref) + e_t`` with
+    ``e_t ~ N(0, sigma^2)`` independent across years, fitted by OLS on the logit scale.
+    ``b`` is the Fisher-Pry rate [1/year] and the midpoint ``t_ref - a / b`` is the year the
+    share is half way between floor and cap.
+
+    Parameters
+    ----------
+    cap : float
+        Ceiling the share approaches but never reaches [fraction], ``floor < cap <= 1``. A
+        modeller who holds that China's share saturates at 85% sets ``cap=0.85``.
+    floor : float
+        Floor of the share [fraction], ``0 <= floor < cap``.
+    sigma : float, optional
+        Stated residual standard deviation on the logit scale [logit units]. ``None`` (default)
+        estimates it from the residuals, which needs at least 3 points; with 2 points the line
+        is exactly determined, there is no residual estimate, and :meth:`sample` refuses to
+        draw (rather than return a zero-width band) until a sigma is stated. A stated sigma is
+        treated as known, so intervals are normal instead of Student t.
+    include_noise : bool
+        True (default): draws are of the share that will be observed in a year (trend
+        uncertainty plus year-to-year scatter, the OLS prediction interval). False: draws of
+        the trend line only (parameter uncertainty, the OLS confidence interval).
+
+    Attributes
+    ----------
+    years_, shares_ : ndarray
+        Fitted data, sorted by year [year], [fraction].
+    t_ref_ : float
+        Reference year of the intercept: the last observed year [year].
+    intercept_ : float
+        Fitted logit at ``t_ref_`` [logit units].
+    rate_ : float
+        Fisher-Pry rate, the slope of the logit [1/year].
+    midpoint_ : float
+        Year at which the trend is half way between floor and cap [year]; NaN for a flat trend.
+    resid_df_ : int
+        Residual degrees of freedom, ``n_points - 2``.
+    resid_sigma_ : float or None
+        Residual standard deviation on the logit scale [logit units]; None when
+        ``resid_df_ == 0``.
+    resid_ : ndarray
+        Residuals on the logit scale [logit units].
+    """
+
+    def __init__(
+        self,
+        cap: float = 1.0,
+        floor: float = 0.0,
+        sigma: float | None = None,
+        include_noise: bool = True,
+    ) -> None:
+        self.cap = cap
+        self.floor = floor
+        self.sigma = sigma
+        self.include_noise = include_noise
+
+    # -- settings ------------------------------------------------------------------------
+
+    def _check_settings(self) -> tuple[float, float]:
+        cap, floor = float(self.cap), float(self.floor)
+        if not (np.isfinite(cap) and np.isfinite(floor)) or not 0.0 <= floor < cap <= 1.0:
+            raise ModelError(f"need 0 <= floor < cap <= 1; got floor={floor:g}, cap={cap:g}")
+        if self.sigma is not None and not (np.isfinite(self.sigma) and self.sigma >= 0.0):
+            raise ModelError(f"sigma must be a non-negative logit-scale sd; got {self.sigma!r}")
+        return floor, cap
+
+    def _to_logit(self, shares: np.ndarray) -> np.ndarray:
+        floor, cap = float(self.floor), float(self.cap)
+        inside = (shares > floor) & (shares < cap)
+        if not np.all(inside):
+            bad = shares[~inside][0]
+            raise ModelError(
+                f"share {bad:g} is not strictly between floor {floor:g} and cap {cap:g}; "
+                "the logit of a share on or beyond a bound is infinite"
+            )
+        return logit((shares - floor) / (cap - floor))
+
+    # -- fitting -------------------------------------------------------------------------
+
+    def fit(self, years: ArrayLike, shares: ArrayLike) -> LogitShare:
+        """Fit the logit-linear trend by OLS.
+
+        Parameters
+        ----------
+        years : array_like
+            Observation years (n,) [year], distinct.
+        shares : array_like
+            Observed shares (n,) [fraction], strictly between ``floor`` and ``cap``.
+
+        Returns
+        -------
+        LogitShare
+            ``self``, fitted.
+
+        Raises
+        ------
+        ModelError
+            Fewer than 2 points, mismatched lengths, NaN, repeated years, or a share on or
+            outside the bounds.
+        """
+        self._check_settings()
+        t = _as_years(years)
+        s = np.asarray(shares, float)
+        if s.ndim != 1:
+            raise ModelError(f"shares must be one-dimensional; got shape {s.shape}")
+        if len(t) != len(s):
+            raise ModelError(f"got {len(t)} years but {len(s)} shares")
+        if len(t) < 2:
+            raise ModelError(f"a trend needs at least 2 points; got {len(t)}")
+        if not np.all(np.isfinite(s)):
+            raise ModelError("shares must not contain NaN or infinity")
+        if len(np.unique(t)) != len(t):
+            raise ModelError("years must be distinct")
+        order = np.argsort(t)
+        t, s = t[order], s[order]
+        z = self._to_logit(s)
+        t_ref = float(t[-1])
+        fit = _ols_line(t - t_ref, z[:, None])
+        self.years_ = t
+        self.shares_ = s
+        self.t_ref_ = t_ref
+        self.intercept_ = float(fit["beta"][0, 0])
+        self.rate_ = float(fit["beta"][1, 0])
+        self.midpoint_ = (
+            t_ref - self.intercept_ / self.rate_ if self.rate_ != 0.0 else float("nan")
+        )
+        self.resid_df_ = int(fit["df"])
+        self.resid_sigma_ = None if fit["sigma"] is None else float(fit["sigma"][0])
+        self.resid_ = fit["resid"][:, 0]
+        self._fit = fit
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "rate_"):
+            raise ModelError("LogitShare is not fitted yet: call fit(years, shares) first")
+
+    def _sigma_source(self) -> tuple[float | None, int]:
+        """Stated sigma (or None to estimate) and the df of the t draws (0 = normal)."""
+        if self.sigma is not None:
+            return float(self.sigma), 0
+        if self.resid_df_ == 0:
+            raise ModelError(
+                f"{len(self.years_)} points leave 0 residual degrees of freedom, so the "
+                "logit-scale sigma cannot be estimated: state one, e.g. LogitShare(sigma=0.2)"
+            )
+        return None, self.resid_df_
+
+    # -- projection ----------------------------------------------------------------------
+
+    def predict_logit(self, years: ArrayLike) -> np.ndarray:
+        """Trend on the logit scale (n_years,) [logit units]."""
+        self._check_fitted()
+        t = _as_years(years)
+        return self.intercept_ + self.rate_ * (t - self.t_ref_)
+
+    def predict(self, years: ArrayLike) -> np.ndarray:
+        """Trend share (n_years,) [fraction]: the median of the draws, inside (floor, cap)."""
+        floor, cap = self._check_settings()
+        return _bounded_from_logit(self.predict_logit(years), floor, cap)
+
+    def sample(self, years: ArrayLike, n_draws: int, seed: int | np.random.Generator) -> np.ndarray:
+        """Seeded draws of the share.
+
+        Parameters
+        ----------
+        years : array_like
+            Years to project (n_years,) [year].
+        n_draws : int
+            Number of Monte Carlo draws.
+        seed : int or numpy Generator
+            Seed passed to :func:`forecast.uncertainty.make_rng`.
+
+        Returns
+        -------
+        ndarray
+            Shares (n_draws, n_years) [fraction], strictly between floor and cap.
+
+        Raises
+        ------
+        ModelError
+            If the model is unfitted, or fitted on 2 points with no stated ``sigma``.
+        """
+        self._check_fitted()
+        floor, cap = self._check_settings()
+        n_draws = _check_draw_args(n_draws)
+        t = _as_years(years) - self.t_ref_
+        stated, df = self._sigma_source()
+        rng = make_rng(seed)
+        estimate = None if self.resid_sigma_ is None else np.array([self.resid_sigma_])
+        sig = _sigma_draws(stated, estimate, df, n_draws, rng, 1)  # (n_draws, 1)
+        a, b = _draw_lines(self._fit, sig, rng)
+        z = a + b * t
+        if self.include_noise:
+            z = z + sig * rng.standard_normal((n_draws, len(t)))
+        return _bounded_from_logit(z, floor, cap)
+
+    def interval(self, years: ArrayLike, level: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
+        """Exact equal-tailed interval of the share, without simulation.
+
+        Computed on the logit scale (``z_hat +- q * sigma * sqrt(noise + x' (X'X)^-1 x)``, q
+        from Student t with the residual df, or normal for a stated sigma) and mapped back,
+        which is exact because the map is monotone.
+
+        Parameters
+        ----------
+        years : array_like
+            Years (n_years,) [year].
+        level : float
+            Coverage in (0, 1).
+
+        Returns
+        -------
+        (lower, upper) : tuple of ndarray
+            Bounds (n_years,) [fraction].
+        """
+        from scipy import stats
+
+        self._check_fitted()
+        floor, cap = self._check_settings()
+        if not 0.0 < level < 1.0:
+            raise ModelError(f"interval level must be in (0, 1); got {level}")
+        stated, df = self._sigma_source()
+        sig = stated if stated is not None else float(self.resid_sigma_)  # type: ignore[arg-type]
+        p = 0.5 + level / 2.0
+        q = stats.norm.ppf(p) if df == 0 else stats.t.ppf(p, df)
+        t = _as_years(years) - self.t_ref_
+        x = np.column_stack([np.ones_like(t), t])
+        var = np.einsum("ij,jk,ik->i", x, self._fit["xtx_inv"], x)
+        if self.include_noise:
+            var = var + 1.0
+        z = self.predict_logit(years)
+        half = q * sig * np.sqrt(var)
+        return _bounded_from_logit(z - half, floor, cap), _bounded_from_logit(z + half, floor, cap)
+
+    def forecast(
+        self, years: ArrayLike, n_draws: int = 10_000, seed: int | np.random.Generator = 2030
+    ) -> pd.DataFrame:
+        """Tidy forecast table of the share.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``year, mean, p5, p10, p50, p90, p95``, one row per year [fraction].
+        """
+        t = _as_years(years)
+        stats = summarise_draws(self.sample(t, n_draws, seed), axis=0)
+        return _quantile_frame({"year": t.astype(int) if np.all(t == np.round(t)) else t,
+                                **stats})
+
+    def summary(self) -> str:
+        """Human-readable account of the fit and of where the uncertainty comes from."""
+        self._check_fitted()
+        floor, cap = self._check_settings()
+        lines = [
+            "LogitShare (Fisher-Pry): logit((s - floor) / (cap - floor)) = a + b (year - t_ref)",
+            f"  bounds: floor {floor:g}, cap {cap:g}",
+            f"  data: {len(self.years_)} points, {self.years_[0]:g}-{self.years_[-1]:g}",
+            f"  rate b: {self.rate_:.4f} per year",
+            f"  logit at {self.t_ref_:g}: {self.intercept_:.4f}",
+            f"  midpoint (half way between floor and cap): {self.midpoint_:.1f}",
+            f"  residual df: {self.resid_df_}",
+        ]
+        if self.resid_sigma_ is None:
+            lines.append(
+                "  residual sigma: not estimable (2 points determine the line exactly)"
+            )
+        else:
+            lines.append(f"  residual sigma (logit scale): {self.resid_sigma_:.4f}")
+        if self.sigma is not None:
+            lines.append(f"  draws use the STATED logit-scale sigma {float(self.sigma):g} (normal)")
+        elif self.resid_df_ == 0:
+            lines.append("  draws: unavailable until a logit-scale sigma is stated")
+        else:
+            lines.append(f"  draws: Student t with {self.resid_df_} df from the residuals")
+        kind = "prediction (trend + yearly scatter)" if self.include_noise else "trend only"
+        lines.append(f"  interval type: {kind}")
+        return "\n".join(lines)
+
+
+def two_part_share(part: ArrayLike, other: ArrayLike) -> np.ndarray:
+    """Share of ``part`` in ``part + other``, e.g. LFP in LFP + ternary installations.
+
+    Parameters
+    ----------
+    part, other : array_like
+        Non-negative levels of the same unit [e.g. GWh].
+
+    Returns
+    -------
+    ndarray
+        ``part / (part + other)`` [fraction].
+    """
+    return shares_from_levels(np.stack([np.asarray(part, float), np.asarray(other, float)],
+                                       axis=-1))[..., 0]
+
+
+# --------------------------------------------------------------------------------------
+# LogRatioMix: ALR trend of a segment mix
+# --------------------------------------------------------------------------------------
+
+
+def _damped_horizon(h: np.ndarray, damping: np.ndarray) -> np.ndarray:
+    """Cumulative trend multiplier ``phi + phi^2 + ... + phi^h`` (``h`` for phi = 1).
+
+    Years at or before the last observation (h <= 0) follow the undamped fitted line.
+    ``h`` is (n_years,), ``damping`` is (m,); the result is (n_years, m).
+    """
+    hh = h[:, None]
+    phi = damping[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        damped = np.where(phi == 1.0, hh, phi * (1.0 - phi**hh) / (1.0 - phi))
+    return np.where(hh <= 0.0, hh, damped)
+
+
+class LogRatioMix:
+    """Additive log-ratio (ALR) trend of a segment mix.
+
+    For every segment ``k`` other than the reference, ``r_k = log(s_k / s_ref)`` is fitted by
+    OLS on the year. Projections continue each line from its fitted value at the last observed
+    year ``T`` with a damped slope: ``r_k(T + h) = level_k + slope_k * (phi + ... + phi^h)``,
+    then map back with the inverse ALR, so shares stay positive and sum to one.
+
+    Two years of data (China 2023-2024) determine each line exactly: the residual df is 0 and
+    the data say nothing about uncertainty. The draws then rest on a stated assumption,
+    ``drift_sigma``: the slope of each log-ratio is drawn as ``slope_k + drift_sigma_k * N(0, 1)``
+    (independently across log-ratios), so the sd of a log-ratio grows as
+    ``drift_sigma * (phi + ... + phi^h)``.
+
+    Parameters
+    ----------
+    reference : str, optional
+        Reference (denominator) segment. Default: the segment with the largest mean share,
+        whose log is the most stable denominator.
+    damping : float or mapping of str to float
+        Damping factor phi in (0, 1] of each log-ratio slope; a mapping names it per non-
+        reference segment (others get 1). 1 (default) extrapolates the fitted slope linearly;
+        :meth:`summary` says so, because e.g. storage's 2023->2024 jump extrapolated for six
+        years is a strong claim. With phi < 1 the log-ratio moves at most
+        ``slope * phi / (1 - phi)`` in total.
+    drift_sigma : float, mapping of str to float, or None
+        Stated sd of each log-ratio slope [log-ratio per year]; default
+        :data:`DEFAULT_DRIFT_SIGMA` = 0.1. ``None`` uses the OLS standard errors of intercept
+        and slope (Student t with the residual df), which needs at least 3 years.
+    sum_tolerance : float
+        Absolute tolerance for each input row summing to one [fraction]. Use
+        :func:`shares_from_levels` to normalise levels.
+
+    Attributes
+    ----------
+    segments_ : tuple of str
+        Segment names in input order.
+    reference_ : str
+        The reference segment used.
+    ratio_segments_ : tuple of str
+        The non-reference segments, in the order of the log-ratio arrays.
+    years_ : ndarray
+        Fitted years [year], sorted.
+    shares_ : ndarray
+        Fitted shares (n_years, n_segments) [fraction].
+    log_ratios_ : ndarray
+        Observed log-ratios (n_years, n_segments - 1) [log-ratio].
+    t_ref_ : float
+        Last observed year T [year].
+    level_ : ndarray
+        Fitted log-ratios at ``t_ref_`` (n_segments - 1,) [log-ratio].
+    slope_ : ndarray
+        Fitted log-ratio slopes (n_segments - 1,) [log-ratio per year].
+    resid_df_ : int
+        Residual degrees of freedom, ``n_years - 2``.
+    resid_sigma_ : ndarray or None
+        Residual sd of each log-ratio [log-ratio]; None when ``resid_df_ == 0``.
+    slope_se_ : ndarray or None
+        OLS standard error of each slope [log-ratio per year]; None when ``resid_df_ == 0``.
+    """
+
+    def __init__(
+        self,
+        reference: str | None = None,
+        damping: float | Mapping[str, float] = 1.0,
+        drift_sigma: float | Mapping[str, float] | None = DEFAULT_DRIFT_SIGMA,
+        sum_tolerance: float = SUM_TOLERANCE,
+    ) -> None:
+        self.reference = reference
+        self.damping = damping
+        self.drift_sigma = drift_sigma
+        self.sum_tolerance = sum_tolerance
+
+    def _per_ratio(
+        self, value: float | Mapping[str, float], name: str, default: float
+    ) -> np.ndarray:
+        if isinstance(value, Mapping):
+            unknown = set(value) - set(self.ratio_segments_)
+            if unknown:
+                raise ModelError(
+                    f"{name} names {sorted(unknown)}, which are not non-reference segments "
+                    f"{list(self.ratio_segments_)}"
+                )
+            return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
+        return np.full(len(self.ratio_segments_), float(value))
+
+    def _damping(self) -> np.ndarray:
+        phi = self._per_ratio(self.damping, "damping", 1.0)
+        if not np.all((phi > 0.0) & (phi <= 1.0)):
+            raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
+        return phi
+
+    def _drift(self) -> np.ndarray | None:
+        if self.drift_sigma is None:
+            return None
+        sd = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
+        if not np.all(np.isfinite(sd) & (sd >= 0.0)):
+            raise ModelError(f"drift_sigma must be non-negative; got {sd.tolist()}")
+        return sd
+
+    # -- fitting -------------------------------------------------------------------------
+
+    def fit(
+        self, years: ArrayLike, shares: ArrayLike, segments: Sequence[str] | None = None
+    ) -> LogRatioMix:
+        """Fit the log-ratio trends by OLS.
+
+        Parameters
+        ----------
+        years : array_like
+            Observation years (n_years,) [year], distinct.
+        shares : array_like or DataFrame
+            Shares (n_years, n_segments) [fraction], strictly positive, each row summing to
+            one within ``sum_tolerance``. A DataFrame's columns name the segments.
+        segments : sequence of str, optional
+            Segment names; required unless ``shares`` is a DataFrame.
+
+        Returns
+        -------
+        LogRatioMix
+            ``self``, fitted.
+
+        Raises
+        ------
+        ModelError
+            Fewer than 2 years or 2 segments, mismatched lengths, NaN, repeated years, a share
+            that is not strictly positive, a row not summing to one, or an unknown reference.
+        """
+        if segments is None and hasattr(shares, "columns"):
+            segments = [str(c) for c in shares.columns]  # type: ignore[union-attr]
+        t = _as_years(years)
+        s = np.asarray(shares, float)
+        if s.ndim != 2:
+            raise ModelError(f"shares must be (n_years, n_segments); got shape {s.shape}")
+        if segments is None:
+            raise ModelError("name the segments: fit(years, shares, segments=[...])")
+        names = tuple(str(x) for x in segments)
+        if len(names) != s.shape[1]:
+            raise ModelError(f"got {len(names)} segment names for {s.shape[1]} share columns")
+        if len(set(names)) != len(names):
+            raise ModelError(f"segment names must be distinct; got {list(names)}")
+        if len(names) < 2:
+            raise ModelError("a mix needs at least 2 segments")
+        if len(t) != s.shape[0]:
+            raise ModelError(f"got {len(t)} years but {s.shape[0]} rows of shares")
+        if len(t) < 2:
+            raise ModelError(f"a trend needs at least 2 points; got {len(t)}")
+        if not np.all(np.isfinite(s)):
+            raise ModelError("shares must not contain NaN or infinity")
+        if len(np.unique(t)) != len(t):
+            raise ModelError("years must be distinct")
+        if np.any(s <= 0.0):
+            raise ModelError("every share must be strictly positive for log-ratios")
+        off = np.abs(s.sum(axis=1) - 1.0)
+        if np.any(off > self.sum_tolerance):
+            i = int(np.argmax(off))
+            raise ModelError(
+                f"shares in {t[i]:g} sum to {s[i].sum():.6g}, not 1 (tolerance "
+                f"{self.sum_tolerance:g}); normalise levels with shares_from_levels()"
+            )
+        if self.reference is None:
+            ref = int(np.argmax(s.mean(axis=0)))
+        elif self.reference in names:
+            ref = names.index(self.reference)
+        else:
+            raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
+        order = np.argsort(t)
+        t, s = t[order], s[order]
+        r = alr(s, ref)
+        t_ref = float(t[-1])
+        fit = _ols_line(t - t_ref, r)
+        self.segments_ = names
+        self.reference_ = names[ref]
+        self._ref_index = ref
+        self.ratio_segments_ = tuple(n for i, n in enumerate(names) if i != ref)
+        self.years_ = t
+        self.shares_ = s
+        self.log_ratios_ = r
+        self.t_ref_ = t_ref
+        self.level_ = fit["beta"][0].copy()
+        self.slope_ = fit["beta"][1].copy()
+        self.resid_df_ = int(fit["df"])
+        self.resid_sigma_ = fit["sigma"]
+        self.slope_se_ = (
+            None if fit["sigma"] is None else fit["sigma"] * np.sqrt(fit["xtx_inv"][1, 1])
+        )
+        self._fit = fit
+        # Validate per-segment settings now so a typo fails at fit, not at the first draw.
+        self._damping()
+        self._drift()
+        return self
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "slope_"):
+            raise ModelError("LogRatioMix is not fitted yet: call fit(years, shares, segments)")
+
+    # -- projection ----------------------------------------------------------------------
+
+    def predict_log_ratios(self, years: ArrayLike) -> np.ndarray:
+        """Trend log-ratios (n_years, n_segments - 1) [log-ratio]."""
+        self._check_fitted()
+        g = _damped_horizon(_as_years(years) - self.t_ref_, self._damping())
+        return self.level_ + self.slope_ * g
+
+    def predict(self, years: ArrayLike) -> np.ndarray:
+        """Trend shares (n_years, n_segments) [fraction], positive, rows summing to one."""
+        return inv_alr(self.predict_log_ratios(years), self._ref_index)
+
+    def sample(self, years: ArrayLike, n_draws: int, seed: int | np.random.Generator) -> np.ndarray:
+        """Seeded draws of the mix.
+
+        Parameters
+        ----------
+        years : array_like
+            Years to project (n_years,) [year].
+        n_draws : int
+            Number of Monte Carlo draws.
+        seed : int or numpy Generator
+            Seed passed to :func:`forecast.uncertainty.make_rng`.
+
+        Returns
+        -------
+        ndarray
+            Shares (n_draws, n_years, n_segments) [fraction], segments in ``segments_``
+            order, each > 0, summing to one over segments in every draw and year.
+        """
+        self._check_fitted()
+        n_draws = _check_draw_args(n_draws)
+        g = _damped_horizon(_as_years(years) - self.t_ref_, self._damping())  # (Y, m)
+        m = len(self.ratio_segments_)
+        rng = make_rng(seed)
+        drift = self._drift()
+        if drift is not None:
+            a = np.broadcast_to(self.level_, (n_draws, m))
+            b = self.slope_ + drift * rng.standard_normal((n_draws, m))
+        else:
+            if self.resid_df_ == 0:
+                raise ModelError(
+                    f"{len(self.years_)} years leave 0 residual degrees of freedom, so the "
+                    "log-ratio uncertainty cannot be estimated: state drift_sigma (e.g. 0.1)"
+                )
+            sig = _sigma_draws(None, self.resid_sigma_, self.resid_df_, n_draws, rng, m)
+            a, b = _draw_lines(self._fit, sig, rng)
+        r = a[:, None, :] + b[:, None, :] * g[None, :, :]
+        return inv_alr(r, self._ref_index)
+
+    def forecast(
+        self,
+        years: ArrayLike,
+        n_draws: int = 10_000,
+        seed: int | np.random.Generator = 2030,
+        total: ArrayLike | None = None,
+    ) -> pd.DataFrame:
+        """Tidy forecast table per year and segment.
+
+        Parameters
+        ----------
+        years : array_like
+            Years to project (n_years,) [year].
+        n_draws : int
+            Number of draws of the mix.
+        seed : int or numpy Generator
+            Seed of the mix draws.
+        total : array_like, optional
+            Projected total, values (n_years,) or draws (n_draws, n_years) [e.g. GWh]. When
+            given, the table holds segment levels (see :func:`segment_paths`) instead of
+            shares; draws of the total are paired one to one with draws of the mix.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``year, segment, mean, p5, p10, p50, p90, p95`` [fraction, or the unit of
+            ``total``].
+        """
+        t = _as_years(years)
+        draws = self.sample(t, n_draws, seed)
+        if total is not None:
+            tot = np.asarray(total, float)
+            if tot.ndim == 2 and tot.shape[0] != draws.shape[0]:
+                raise ModelError(
+                    f"total has {tot.shape[0]} draws but the mix has {draws.shape[0]}; "
+                    "pass n_draws equal to the number of total draws"
+                )
+            draws = segment_paths(tot, draws)
+        stats = summarise_draws(draws, axis=0)  # each (n_years, n_segments)
+        n_years, n_seg = draws.shape[1], draws.shape[2]
+        year_col = t.astype(int) if np.all(t == np.round(t)) else t
+        rows: dict[str, Any] = {
+            "year": np.repeat(year_col, n_seg),
+            "segment": np.tile(np.array(self.segments_, dtype=object), n_years),
+        }
+        rows.update({k: v.reshape(-1) for k, v in stats.items()})
+        return _quantile_frame(rows)
+
+    def summary(self) -> str:
+        """Human-readable account of the trends, damping and the uncertainty assumption."""
+        self._check_fitted()
+        phi = self._damping()
+        drift = self._drift()
+        horizon = 2030.0 - self.t_ref_
+        lines = [
+            "LogRatioMix (ALR): log(s_k / s_ref) = level_k + slope_k * (phi + ... + phi^h)",
+            f"  segments: {', '.join(self.segments_)}; reference: {self.reference_}",
+            f"  data: {len(self.years_)} years, {self.years_[0]:g}-{self.years_[-1]:g}; "
+            f"residual df {self.resid_df_}",
+        ]
+        if self.resid_df_ == 0:
+            lines.append("  2 years determine each trend exactly; the data carry no uncertainty")
+        for i, k in enumerate(self.ratio_segments_):
+            line = (
+                f"  log({k}/{self.reference_}): level {self.level_[i]:.4f} at {self.t_ref_:g}, "
+                f"slope {self.slope_[i]:+.4f}/yr, damping {phi[i]:g}"
+            )
+            if phi[i] == 1.0:
+                line += " (UNDAMPED: slope extrapolated linearly)"
+            else:
+                line += f" (long-run further change {self.slope_[i] * phi[i] / (1 - phi[i]):+.3f})"
+            if drift is not None:
+                line += f", stated drift sigma {drift[i]:g}/yr"
+            elif self.slope_se_ is not None:
+                line += f", OLS slope se {self.slope_se_[i]:.4f}/yr (t, {self.resid_df_} df)"
+            lines.append(line)
+        if horizon > 0:
+            proj = self.predict([2030.0])[0]
+            lines.append(
+                "  trend mix in 2030: "
+                + ", ".join(f"{k} {v:.1%}" for k, v in zip(self.segments_, proj, strict=True))
+            )
+        return "\n".join(lines)
+
+
+__all__ = [
+    "DEFAULT_DRIFT_SIGMA",
+    "LOGIT_CLIP",
+    "LOG_RATIO_CLIP",
+    "SUM_TOLERANCE",
+    "LogRatioMix",
+    "LogitShare",
+    "alr",
+    "inv_alr",
+    "inv_logit",
+    "logit",
+    "segment_paths",
+    "shares_from_levels",
+    "two_part_share",
+]
