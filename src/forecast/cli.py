@@ -85,8 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
-    p.add_argument("--scenario-dir", type=Path, default=None,
-                   help="scenario folder (default: ./data/scenarios)")
+    p.add_argument(
+        "--scenario-dir",
+        type=Path,
+        default=None,
+        help="scenario folder (default: ./data/scenarios)",
+    )
     p.set_defaults(func=_cmd_scenarios)
 
     p = sub.add_parser("project", help="project one scenario to the target year")
@@ -96,19 +100,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=2030, help="random seed (default 2030)")
     p.add_argument("--format", choices=["table", "csv"], default="table", help="output format")
     p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
-    p.add_argument("--scenario-dir", type=Path, default=None,
-                   help="scenario folder (default: <data-dir>/scenarios)")
+    p.add_argument(
+        "--scenario-dir",
+        type=Path,
+        default=None,
+        help="scenario folder (default: <data-dir>/scenarios)",
+    )
     p.set_defaults(func=_cmd_project)
 
     p = sub.add_parser("run", help="execute the notebooks with papermill into a new run folder")
-    p.add_argument("--scenario", action="append", default=None, metavar="NAME",
-                   help="scenario to include (repeatable; default: all)")
-    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
-                   metavar=("KEY", "VALUE"), help="notebook parameter (value parsed as YAML)")
-    p.add_argument("-f", "--parameters-file", type=Path, default=None,
-                   help="YAML file of notebook parameters")
-    p.add_argument("--output-dir", type=Path, default=None,
-                   help="where run folders go (default: outputs/runs)")
+    p.add_argument(
+        "--scenario",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="scenario to include (repeatable; default: all)",
+    )
+    p.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KEY", "VALUE"),
+        help="notebook parameter (value parsed as YAML)",
+    )
+    p.add_argument(
+        "-f", "--parameters-file", type=Path, default=None, help="YAML file of notebook parameters"
+    )
+    p.add_argument(
+        "--output-dir", type=Path, default=None, help="where run folders go (default: outputs/runs)"
+    )
     p.add_argument("--run-name", default=None, help="name of the run folder (default: timestamp)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
     p.add_argument("--timeout", type=int, default=600, help="per-cell timeout [s]")

@@ -44,7 +44,9 @@ def exponential(t: ArrayLike, a: ArrayLike, b: ArrayLike, t_ref: float = 0.0) ->
     return np.exp(np.asarray(a, float) + np.asarray(b, float) * (np.asarray(t, float) - t_ref))
 
 
-def logistic(t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: ArrayLike) -> np.ndarray:
+def logistic(
+    t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: ArrayLike
+) -> np.ndarray:
     """Logistic (Verhulst) curve ``K / (1 + exp(-r (t - t0)))``.
 
     Parameters
@@ -62,7 +64,9 @@ def logistic(t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: Arr
     return np.asarray(saturation, float) / (1.0 + np.exp(np.clip(z, -700.0, 700.0)))
 
 
-def gompertz(t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: ArrayLike) -> np.ndarray:
+def gompertz(
+    t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: ArrayLike
+) -> np.ndarray:
     """Gompertz curve ``K * exp(-exp(-r (t - t0)))``.
 
     Parameters
@@ -106,7 +110,9 @@ def damped_compound(
     return np.asarray(base, float) * np.exp(np.log1p(np.asarray(rate, float)) * geometric)
 
 
-def bass_cumulative(t: ArrayLike, market: ArrayLike, p: ArrayLike, q: ArrayLike, t_start: float) -> np.ndarray:
+def bass_cumulative(
+    t: ArrayLike, market: ArrayLike, p: ArrayLike, q: ArrayLike, t_start: float
+) -> np.ndarray:
     """Cumulative adoption of the Bass diffusion model.
 
     Parameters

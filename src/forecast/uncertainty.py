@@ -40,7 +40,9 @@ def summarise_draws(draws: ArrayLike, axis: int = 0) -> dict[str, np.ndarray]:
     return out
 
 
-def central_interval(draws: ArrayLike, level: float, axis: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def central_interval(
+    draws: ArrayLike, level: float, axis: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """Equal-tailed interval containing ``level`` of the draws.
 
     Parameters
