@@ -59,9 +59,8 @@ YEAR_RANGE = (1990, 2100)
 #: (sometimes to whole points), so half a point absorbs rounding but not a real conflict.
 GROWTH_TOLERANCE = 0.005
 SHARE_TOLERANCE = 0.005
-#: Derived values are typed to two decimals; the check allows that rounding.
-DERIVATION_REL_TOLERANCE = 1e-3
-DERIVATION_ABS_TOLERANCE = 0.006
+#: Derived values are typed to two decimals; the check allows that rounding and no more.
+DERIVATION_TOLERANCE = 0.0051
 
 _REF = re.compile(r"\{([a-z0-9_]+):([A-Za-z0-9_]+):([a-z0-9_]+):(\d{4})\}")
 _OPS: dict[type, Callable[[float, float], float]] = {
@@ -722,8 +721,7 @@ def _check_derivation(path: Path, row: Row, res: Mapping[Key, Row]) -> None:
         raise DataValidationError(
             path, "derivation-syntax", str(exc), row=row.line, column="derivation"
         ) from None
-    tolerance = max(DERIVATION_ABS_TOLERANCE, DERIVATION_REL_TOLERANCE * abs(computed))
-    if abs(computed - row.value) > tolerance:
+    if abs(computed - row.value) > DERIVATION_TOLERANCE:
         raise DataValidationError(
             path,
             "derivation-check",
