@@ -1,0 +1,75 @@
+"""Where notebooks write their tables and figures.
+
+Notebooks take an ``output_dir`` parameter: ``""`` (the JupyterLab default) means "write
+nothing", a path means "write ``tables/*.csv`` and ``figures/*.png`` under it" (the run
+folder, when :mod:`forecast.pipeline` executes them). Tables are written with a fixed float
+format and line ending, so two runs with the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+#: printf format for floats in tables: 6 significant digits keeps GWh to 0.1 and shares to
+#: 1e-6 while hiding last-bit noise that would make diffs between machines unreadable.
+FLOAT_FORMAT = "%.6g"
+
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+def output_subdir(output_dir: str | Path | None, kind: str) -> Path | None:
+    """``<output_dir>/<kind>``, created; None when ``output_dir`` is empty (write nothing).
+
+    Parameters
+    ----------
+    output_dir : str or Path or None
+        Notebook parameter; ``""`` or None disables writing.
+    kind : str
+        ``"tables"`` or ``"figures"``.
+    """
+    if output_dir is None or str(output_dir).strip() == "":
+        return None
+    folder = Path(output_dir) / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def check_file_name(name: str, suffix: str) -> str:
+    """Return ``name`` with ``suffix`` ensured; refuse names that would leave the folder."""
+    text = str(name)
+    if not text.endswith(suffix):
+        text += suffix
+    if not _NAME_RE.match(text):
+        raise ValueError(f"output file name {name!r} must be a plain file name (letters, digits, "
+                         "'_', '-', '.')")
+    return text
+
+
+def write_table(frame: pd.DataFrame, output_dir: str | Path | None, name: str) -> Path | None:
+    """Write a table as CSV under ``<output_dir>/tables``, reproducibly.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Table to write; the index is dropped, so keep keys (e.g. ``year``) as columns.
+    output_dir : str or Path or None
+        Notebook parameter; ``""`` or None writes nothing.
+    name : str
+        File name, ``.csv`` added if missing (e.g. ``"projections"``).
+
+    Returns
+    -------
+    Path or None
+        The written file, or None when writing is disabled.
+    """
+    folder = output_subdir(output_dir, "tables")
+    if folder is None:
+        return None
+    path = folder / check_file_name(name, ".csv")
+    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
+    return path
