@@ -15,8 +15,11 @@ After ``fit`` every model exposes
   ("estimated" or "fallback");
 * ``method_`` (which estimator ran), ``notes_`` (plain-language remarks, e.g. why a
   statsmodels path was not taken) and ``caveat_`` (one line for comparison tables);
-* ``fitted_`` (in-sample central values [value unit]), ``rmse_log_``, ``rmse_level_`` and
-  ``aic_`` (least squares on the log scale, comparable across models fitted to one series).
+* ``fitted_`` (in-sample central values [value unit]), ``rmse_log_`` and ``rmse_level_``
+  (comparable across models fitted to one series) and ``aic_``: the Gaussian AIC of the
+  log-scale residuals, reported only for models whose estimator is least squares on log
+  values (exponential, free-K logistic/Gompertz, Bass); NaN for the others, where it would
+  not be the likelihood that was maximised.
 
 Uncertainty: :meth:`GrowthModel.sample` draws paths from parameter uncertainty plus
 residual noise. Parameters are drawn from their estimated covariance and both draws are
@@ -267,11 +270,20 @@ class GrowthModel(RegressorMixin, BaseEstimator):
             # Gaussian AIC of the log-scale fit; with an exact fit the log-likelihood is
             # unbounded, so report -inf rather than a number that looks ordinary.
             k = self.n_params_
-            self.aic_ = float(t.size * np.log(ssr / t.size) + 2 * k) if ssr > 0 else -math.inf
+            if not self._aic_valid():
+                self.aic_ = math.nan
+            elif ssr > 0:
+                self.aic_ = float(t.size * np.log(ssr / t.size) + 2 * k)
+            else:
+                self.aic_ = -math.inf
         else:
             self.rmse_log_ = math.nan
             self.aic_ = math.nan
         self.caveat_ = self._caveat()
+
+    def _aic_valid(self) -> bool:
+        """True when the estimator minimised the log-scale residuals of the fitted path."""
+        return False
 
     @property
     def n_params_(self) -> int:
@@ -446,12 +458,16 @@ class GrowthModel(RegressorMixin, BaseEstimator):
         )
 
     def format_params(self) -> str:
-        """Parameters as one short line, e.g. ``rate=0.534 (se 0.21); base=1,170``."""
+        """Parameters as one line, e.g. ``rate=0.534 (se 0.21); base=1,170``.
+
+        Parameters without a standard error (fixed by assumption, or the observed base
+        value) are shown without one; ``param_units_`` says which.
+        """
         self._check_fitted()
         parts = []
         for key, val in self.params_.items():
             se = self.bse_[key]
-            extra = f" (se {_fmt(se)})" if np.isfinite(se) else " (fixed)"
+            extra = f" (se {_fmt(se)})" if np.isfinite(se) else ""
             parts.append(f"{key}={_fmt(val)}{extra}")
         return "; ".join(parts)
 
@@ -471,7 +487,7 @@ class GrowthModel(RegressorMixin, BaseEstimator):
         ]
         for key, val in self.params_.items():
             se = self.bse_[key]
-            se_txt = f"{se:>14.5g}" if np.isfinite(se) else f"{'fixed':>14}"
+            se_txt = f"{se:>14.5g}" if np.isfinite(se) else f"{'-':>14}"
             lines.append(f"{key:<18}{val:>14.6g}{se_txt}  {self.param_units_.get(key, '')}")
         lines.append("")
         lines.append(f"caveat: {self.caveat_}")
@@ -663,6 +679,9 @@ class ExponentialTrend(GrowthModel):
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
 
+    def _aic_valid(self) -> bool:
+        return True
+
     def predict(self, X: ArrayLike) -> np.ndarray:
         self._check_fitted()
         t = _as_years(X)
@@ -809,6 +828,9 @@ class _SaturatingCurve(GrowthModel):
         self.notes_.append(
             "saturation draws are clipped to the bounds, which are an assumption, not data"
         )
+
+    def _aic_valid(self) -> bool:
+        return self._mode == "free"
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         if getattr(self, "_mode", "fixed") == "free":
@@ -1297,6 +1319,9 @@ class BassDiffusion(GrowthModel):
         self.notes_.append(
             f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
         )
+
+    def _aic_valid(self) -> bool:
+        return True
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         theta[:, 0] = np.clip(theta[:, 0], math.log(1e-6), 0.0)
