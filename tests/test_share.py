@@ -38,7 +38,7 @@ CHINA_SHARE = np.array([0.57, 0.683, 0.71, 0.76])
 SEGMENTS = ["power", "consumer", "storage"]
 SEGMENT_GWH = np.array([[664.3, 91.0, 154.7], [823.0, 94.0, 254.0]])
 FUTURE = np.arange(2025, 2031)
-QUANTILE_COLUMNS = ["mean", "p5", "p10", "p50", "p90", "p95"]
+QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
 
 
 def china_mix(**kwargs: object) -> LogRatioMix:
@@ -128,12 +128,12 @@ def test_china_share_ols_by_hand() -> None:
     level_2024 = sum(z) / 4 + slope * 1.5  # 1.18543
     assert model.rate_ == pytest.approx(slope, abs=2e-4)
     assert model.intercept_ == pytest.approx(level_2024, abs=2e-4)
-    assert model.t_ref_ == 2024
+    assert model.t_last_ == 2024
     assert model.midpoint_ == pytest.approx(2024 - level_2024 / slope, abs=0.01)  # 2019.67
     # residuals -0.0815, 0.1302, -0.0160, -0.0327: RSS 0.024919 over 2 df
-    assert model.resid_df_ == 2
+    assert model.df_resid_ == 2
     assert model.resid_sigma_ == pytest.approx(math.sqrt(0.024919 / 2), abs=2e-4)
-    assert model.predict_logit(YEARS) + model.resid_ == pytest.approx(logit(CHINA_SHARE))
+    assert model.predict_logit(YEARS) + model.residuals_ == pytest.approx(logit(CHINA_SHARE))
 
 
 def test_cap_transforms_share_before_logit() -> None:
@@ -149,14 +149,14 @@ def test_cap_transforms_share_before_logit() -> None:
 
 def test_interval_by_hand_with_stated_sigma() -> None:
     model = LogitShare(sigma=0.2).fit(YEARS, CHINA_SHARE)
-    lo, hi = model.interval([2030], level=0.9)
+    lo, hi = model.predict_interval([2030], level=0.9)
     # Prediction variance factor 1 + 1/4 + (2030 - 2022.5)^2 / 5 = 12.5; normal q95 = 1.644854.
     z2030 = model.intercept_ + 6 * model.rate_
     half = 1.644854 * 0.2 * math.sqrt(12.5)
     assert lo[0] == pytest.approx(1 / (1 + math.exp(-(z2030 - half))), abs=1e-6)
     assert hi[0] == pytest.approx(1 / (1 + math.exp(-(z2030 + half))), abs=1e-6)
     trend_only = LogitShare(sigma=0.2, include_noise=False).fit(YEARS, CHINA_SHARE)
-    lo_t, hi_t = trend_only.interval([2030], level=0.9)
+    lo_t, hi_t = trend_only.predict_interval([2030], level=0.9)
     half_t = 1.644854 * 0.2 * math.sqrt(11.5)
     assert hi_t[0] == pytest.approx(1 / (1 + math.exp(-(z2030 + half_t))), abs=1e-6)
     assert lo[0] < lo_t[0] < hi_t[0] < hi[0]
@@ -166,7 +166,7 @@ def test_interval_by_hand_with_stated_sigma() -> None:
 def test_draws_match_student_t_interval(include_noise: bool) -> None:
     model = LogitShare(include_noise=include_noise).fit(YEARS, CHINA_SHARE)
     draws = model.sample([2026, 2030], 200_000, seed=7)
-    lo, hi = model.interval([2026, 2030], level=0.8)
+    lo, hi = model.predict_interval([2026, 2030], level=0.8)
     q_lo, q_hi = np.quantile(logit(draws), [0.1, 0.9], axis=0)
     assert q_lo == pytest.approx(logit(lo), abs=0.02)
     assert q_hi == pytest.approx(logit(hi), abs=0.02)
@@ -176,21 +176,26 @@ def test_draws_match_student_t_interval(include_noise: bool) -> None:
 
 
 def test_two_points_need_stated_sigma() -> None:
-    model = LogitShare().fit([2023, 2024], two_part_share([261.01, 409.0], [126.13, 139.0]))
+    lfp = two_part_share([261.01, 409.0], [126.13, 139.0])
+    model = LogitShare().fit([2023, 2024], lfp)
     # logit(409/548) - logit(261.01/387.14) = ln(409/139) - ln(261.01/126.13) = 1.07924 - 0.72725
     assert model.rate_ == pytest.approx(0.35199, abs=1e-5)
-    assert model.resid_df_ == 0
-    assert model.resid_sigma_ is None
+    assert model.df_resid_ == 0
+    assert model.resid_sigma_ is None and model.sigma_ is None
+    assert model.sigma_source_ == "unavailable"
     assert "not estimable" in model.summary()
+    assert math.isnan(model.bse_["rate"])
     with pytest.raises(ModelError, match=r"0 residual degrees of freedom.*sigma"):
         model.sample(FUTURE, 100, 1)
     with pytest.raises(ModelError, match="0 residual degrees of freedom"):
-        model.interval(FUTURE)
-    model.sigma = 0.25
+        model.predict_interval(FUTURE)
+    model.set_params(sigma=0.25).fit([2023, 2024], lfp)
     draws = model.sample(FUTURE, 2000, 1)
     assert draws.shape == (2000, 6)
     assert np.all(draws.std(axis=0) > 0)  # a stated sigma gives a real band, never zero width
-    assert "STATED" in model.summary()
+    assert "(stated)" in model.summary()
+    # With a known sigma the rate's standard error is sigma * sqrt(1 / Sxx) = 0.25 / sqrt(0.5)
+    assert model.bse_["rate"] == pytest.approx(0.25 / math.sqrt(0.5), rel=1e-12)
 
 
 def test_logit_share_same_seed_same_draws() -> None:
@@ -203,14 +208,35 @@ def test_logit_share_same_seed_same_draws() -> None:
 
 
 def test_logit_share_forecast_frame() -> None:
-    frame = LogitShare().fit(YEARS, CHINA_SHARE).forecast(FUTURE, n_draws=4000, seed=3)
-    assert list(frame.columns) == ["year", *QUANTILE_COLUMNS]
+    frame = LogitShare().fit(YEARS, CHINA_SHARE).forecast_frame(FUTURE, n_draws=4000, seed=3)
+    assert list(frame.columns) == ["model", "year", *QUANTILE_COLUMNS]
     assert frame["year"].tolist() == FUTURE.tolist()
     assert np.all(frame["p5"] <= frame["p50"]) and np.all(frame["p50"] <= frame["p95"])
     assert frame["p95"].max() < 1.0
     # the median of the draws is the trend (noise is symmetric on the logit scale)
     trend = LogitShare().fit(YEARS, CHINA_SHARE).predict(FUTURE)
     assert frame["p50"].to_numpy() == pytest.approx(trend, abs=0.01)
+
+
+def test_logit_share_interface_matches_growth_models() -> None:
+    from sklearn.base import clone
+
+    model = LogitShare(cap=0.85, include_noise=False)
+    assert clone(model).get_params() == {
+        "cap": 0.85, "floor": 0.0, "sigma": None, "include_noise": False,
+    }
+    model = LogitShare().fit(YEARS.reshape(-1, 1), CHINA_SHARE)  # (n, 1) years as in sklearn
+    frame = model.params_frame()
+    assert frame["param"].tolist() == ["rate", "midpoint", "intercept"]
+    # se(rate) = sigma / sqrt(Sxx) = 0.11162 / sqrt(5)
+    assert frame.loc[0, "bse"] == pytest.approx(0.11162 / math.sqrt(5), abs=2e-4)
+    bands = model.bands(FUTURE)
+    assert set(bands) == {"central", 0.8, 0.95}
+    lo80, hi80 = bands[0.8]
+    lo95, hi95 = bands[0.95]
+    assert np.all(lo95 < lo80) and np.all(lo80 < bands["central"])
+    assert np.all(bands["central"] < hi80) and np.all(hi80 < hi95)
+    assert "Student t with 2 df" in model.summary()
 
 
 @pytest.mark.parametrize(
@@ -276,7 +302,7 @@ def test_mix_fit_by_hand() -> None:
     mix = china_mix()
     assert mix.reference_ == "power"  # the largest mean share
     assert mix.ratio_segments_ == ("consumer", "storage")
-    assert mix.resid_df_ == 0 and mix.resid_sigma_ is None and mix.slope_se_ is None
+    assert mix.df_resid_ == 0 and mix.resid_sigma_ is None and mix.slope_se_ is None
     # log(254/823) = -1.175622; log(154.7/664.3) = -1.457246; log(94/823) = -2.169661;
     # log(91/664.3) = -1.987874
     assert mix.level_ == pytest.approx([-2.169661, -1.175622], abs=1e-6)
@@ -295,7 +321,7 @@ def test_mix_damped_projection_by_hand() -> None:
     undamped = china_mix().predict([2030])[0]
     assert undamped[2] > expected[2]  # damping holds storage's share back
     summary = china_mix().summary()
-    assert "UNDAMPED" in summary and "2 years determine each trend exactly" in summary
+    assert "UNDAMPED" in summary and "2 years determine each log-ratio trend exactly" in summary
 
 
 def test_mix_drift_sigma_spread_by_hand() -> None:
@@ -324,7 +350,7 @@ def test_mix_estimated_uncertainty_matches_t_interval() -> None:
     ratios = ratios + rng.normal(0.0, 0.05, ratios.shape)
     shares = inv_alr(ratios, reference=1)
     mix = LogRatioMix(reference="b", drift_sigma=None).fit(years, shares, ["a", "b", "c"])
-    assert mix.resid_df_ == 5
+    assert mix.df_resid_ == 5
     # Trend-only band at 2030: level + slope * 6, design x = [1, 6] centred on 2024.
     t = years - 2024.0
     x = np.array([1.0, 6.0])
@@ -353,21 +379,21 @@ def test_mix_same_seed_same_draws() -> None:
 
 def test_mix_forecast_frames() -> None:
     mix = china_mix(damping=0.8)
-    frame = mix.forecast(FUTURE, n_draws=3000, seed=4)
-    assert list(frame.columns) == ["year", "segment", *QUANTILE_COLUMNS]
+    frame = mix.forecast_frame(FUTURE, n_draws=3000, seed=4)
+    assert list(frame.columns) == ["model", "year", "segment", *QUANTILE_COLUMNS]
     assert len(frame) == 18
     assert frame["segment"].tolist()[:3] == SEGMENTS
     assert frame.groupby("year")["mean"].sum().to_numpy() == pytest.approx(np.ones(6), abs=1e-12)
     total = np.linspace(1400.0, 3800.0, 6)
-    levels = mix.forecast(FUTURE, n_draws=3000, seed=4, total=total)
+    levels = mix.forecast_frame(FUTURE, n_draws=3000, seed=4, total=total)
     assert levels.groupby("year")["mean"].sum().to_numpy() == pytest.approx(total, rel=1e-12)
     total_draws = make_total_draws(3000)
-    levels = mix.forecast(FUTURE, n_draws=3000, seed=4, total=total_draws)
+    levels = mix.forecast_frame(FUTURE, n_draws=3000, seed=4, total=total_draws)
     assert levels.groupby("year")["mean"].sum().to_numpy() == pytest.approx(
         total_draws.mean(axis=0), rel=1e-12
     )
     with pytest.raises(ModelError, match="total has 3000 draws but the mix has 10"):
-        mix.forecast(FUTURE, n_draws=10, seed=4, total=total_draws)
+        mix.forecast_frame(FUTURE, n_draws=10, seed=4, total=total_draws)
 
 
 def make_total_draws(n_draws: int) -> np.ndarray:
@@ -419,6 +445,26 @@ def test_mix_errors(
     with pytest.raises(ModelError, match=message) as info:
         LogRatioMix(**kwargs).fit(years, shares, segments)  # type: ignore[arg-type]
     assert "\n" not in str(info.value)
+
+
+def test_mix_interface_and_summary() -> None:
+    from sklearn.base import clone
+
+    mix = china_mix(damping={"storage": 0.7})
+    assert clone(mix).get_params()["damping"] == {"storage": 0.7}
+    lo, hi = mix.predict_interval(FUTURE, level=0.8, n_draws=2000, seed=1)
+    assert lo.shape == hi.shape == (6, 3)
+    assert np.all(lo < mix.predict(FUTURE)) and np.all(mix.predict(FUTURE) < hi)
+    params = mix.params_frame()
+    assert params["param"].tolist() == [
+        "level[consumer]", "slope[consumer]", "level[storage]", "slope[storage]",
+    ]
+    assert params["bse"].tolist()[1::2] == [0.1, 0.1]  # the stated drift sigma
+    text = mix.summary()
+    # storage's slope 0.281624 damped by 0.7 moves the log-ratio at most 0.281624 * 0.7 / 0.3
+    assert "moves at most +0.657" in text
+    assert "UNDAMPED log-ratio trend for consumer" in text
+    assert "stated drift" in text
 
 
 def test_mix_accepts_dataframe() -> None:

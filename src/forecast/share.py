@@ -1,8 +1,9 @@
 """Share models: a bounded share trending over time, and a mix of segments.
 
-Two models, both following the project's model interface (``__init__`` stores settings,
-``fit`` returns ``self``, fitted attributes end in ``_``, ``sample(years, n_draws, seed)``
-returns seeded Monte Carlo draws without a Python loop over draws):
+Two models with the interface of :mod:`forecast.growth` (scikit-learn estimators:
+``__init__`` stores settings, ``fit(years, shares)`` returns ``self``, fitted attributes end
+in ``_``; ``predict``, ``sample(years, n_draws, seed)`` of seeded draws without a Python loop
+over draws, ``predict_interval``, ``forecast_frame``, ``params_frame`` and ``summary``):
 
 :class:`LogitShare`
     Logit-linear (Fisher-Pry) trend of one share, e.g. China's share of world production or
@@ -26,16 +27,14 @@ to the total in every draw.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
+from sklearn.base import BaseEstimator
 
 from forecast.errors import ModelError
-from forecast.uncertainty import make_rng, summarise_draws
-
-if TYPE_CHECKING:  # pandas is imported lazily: only the forecast frames need it
-    import pandas as pd
+from forecast.uncertainty import LEVELS, central_interval, make_rng, summarise_draws
 
 #: Logit values are clipped to +-this before mapping back to shares, so floating point can
 #: never return a share exactly on a bound (inv_logit(25) = 1 - 1.4e-11).
@@ -249,7 +248,15 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
 
 
 def _as_years(years: ArrayLike, name: str = "years") -> np.ndarray:
-    arr = np.asarray(years, float)
+    """1-D float years from a 1-D array, a scalar or an ``(n, 1)`` column (as in growth)."""
+    try:
+        arr = np.asarray(years, float)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{name} must be numbers: {exc}") from None
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    elif arr.ndim == 0:
+        arr = arr.reshape(1)
     if arr.ndim != 1:
         raise ModelError(f"{name} must be one-dimensional; got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -257,8 +264,12 @@ def _as_years(years: ArrayLike, name: str = "years") -> np.ndarray:
     return arr
 
 
+def _year_column(t: np.ndarray) -> np.ndarray:
+    return np.rint(t).astype(int) if np.all(t == np.rint(t)) else t
+
+
 def _ols_line(t: np.ndarray, y: np.ndarray) -> dict[str, Any]:
-    """OLS of each column of ``y`` (n, m) on ``[1, t]``; ``t`` already centred on t_ref."""
+    """OLS of each column of ``y`` (n, m) on ``[1, t]``; ``t`` already centred on t_last."""
     x = np.column_stack([np.ones_like(t), t])
     xtx_inv = np.linalg.inv(x.T @ x)
     beta = xtx_inv @ x.T @ y  # (2, m)
@@ -307,10 +318,17 @@ def _check_draw_args(n_draws: int) -> int:
     return int(n_draws)
 
 
-def _quantile_frame(rows: dict[str, np.ndarray]) -> pd.DataFrame:
+def _params_frame(params: dict[str, float], bse: dict[str, float], units: dict[str, str]):
     import pandas as pd
 
-    return pd.DataFrame(rows)
+    return pd.DataFrame(
+        {
+            "param": list(params),
+            "value": [float(v) for v in params.values()],
+            "bse": [float(bse[k]) for k in params],
+            "unit": [units.get(k, "") for k in params],
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -318,13 +336,18 @@ def _quantile_frame(rows: dict[str, np.ndarray]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
-class LogitShare:
+class LogitShare(BaseEstimator):
     """Logit-linear (Fisher-Pry) trend of a share bounded by ``floor`` and ``cap``.
 
-    The model is ``logit((s_t - floor) / (cap - floor)) = a + b (t - t_ref) + e_t`` with
+    The model is ``logit((s_t - floor) / (cap - floor)) = a + b (t - t_last) + e_t`` with
     ``e_t ~ N(0, sigma^2)`` independent across years, fitted by OLS on the logit scale.
-    ``b`` is the Fisher-Pry rate [1/year] and the midpoint ``t_ref - a / b`` is the year the
+    ``b`` is the Fisher-Pry rate [1/year] and the midpoint ``t_last - a / b`` is the year the
     share is half way between floor and cap.
+
+    Draws (:meth:`sample`) take intercept and slope from ``N(beta, sigma^2 (X'X)^-1)`` and, by
+    default, add the yearly scatter ``N(0, sigma^2)``; with an estimated sigma both are scaled
+    by one ``sqrt(df / chi2_df)`` factor per draw, so each year follows exactly the Student-t
+    OLS interval with ``df_resid_`` degrees of freedom (see :meth:`predict_interval`).
 
     Parameters
     ----------
@@ -335,35 +358,51 @@ class LogitShare:
         Floor of the share [fraction], ``0 <= floor < cap``.
     sigma : float, optional
         Stated residual standard deviation on the logit scale [logit units]. ``None`` (default)
-        estimates it from the residuals, which needs at least 3 points; with 2 points the line
-        is exactly determined, there is no residual estimate, and :meth:`sample` refuses to
-        draw (rather than return a zero-width band) until a sigma is stated. A stated sigma is
-        treated as known, so intervals are normal instead of Student t.
+        estimates it from the residuals, which needs at least 3 points. With 2 points the line
+        is exactly determined and there is no residual estimate: the model still fits, but
+        :meth:`sample` and :meth:`predict_interval` raise :class:`~forecast.errors.ModelError`
+        until a sigma is stated, rather than return a zero-width band. A stated sigma is
+        treated as known (normal draws, not t) and overrides the residual estimate.
     include_noise : bool
-        True (default): draws are of the share that will be observed in a year (trend
-        uncertainty plus year-to-year scatter, the OLS prediction interval). False: draws of
-        the trend line only (parameter uncertainty, the OLS confidence interval).
+        True (default): draws of the share that will be observed in a year (trend uncertainty
+        plus yearly scatter, the OLS prediction interval). False: draws of the trend line only
+        (parameter uncertainty, the OLS confidence interval).
 
     Attributes
     ----------
+    n_obs_ : int
+        Number of points fitted.
     years_, shares_ : ndarray
-        Fitted data, sorted by year [year], [fraction].
-    t_ref_ : float
-        Reference year of the intercept: the last observed year [year].
+        Fitted data sorted by year [year], [fraction].
+    t_last_ : float
+        Last observed year, the reference year of the intercept [year].
     intercept_ : float
-        Fitted logit at ``t_ref_`` [logit units].
+        Fitted logit at ``t_last_`` [logit units].
     rate_ : float
         Fisher-Pry rate, the slope of the logit [1/year].
     midpoint_ : float
-        Year at which the trend is half way between floor and cap [year]; NaN for a flat trend.
-    resid_df_ : int
-        Residual degrees of freedom, ``n_points - 2``.
+        Year at which the trend is half way between floor and cap [year]; NaN if flat.
+    df_resid_ : int
+        Residual degrees of freedom, ``n_obs_ - 2``.
     resid_sigma_ : float or None
-        Residual standard deviation on the logit scale [logit units]; None when
-        ``resid_df_ == 0``.
-    resid_ : ndarray
+        Residual sd on the logit scale [logit units]; None when ``df_resid_ == 0``.
+    sigma_ : float or None
+        The sigma the draws use [logit units]: stated, else estimated; None if neither.
+    sigma_source_ : str
+        ``"stated"``, ``"estimated"`` or ``"unavailable"``.
+    residuals_ : ndarray
         Residuals on the logit scale [logit units].
+    scale_ : str
+        ``"logit"``, the fit scale.
+    params_, bse_ : dict
+        ``rate``, ``midpoint``, ``intercept`` and their standard errors (NaN without a sigma).
+    param_units_ : dict
+        Unit of each parameter.
+    notes_ : list of str
+        Plain-language remarks on the fit (e.g. why draws need a stated sigma).
     """
+
+    name: ClassVar[str] = "logit_share"
 
     def __init__(
         self,
@@ -387,8 +426,7 @@ class LogitShare:
             raise ModelError(f"sigma must be a non-negative logit-scale sd; got {self.sigma!r}")
         return floor, cap
 
-    def _to_logit(self, shares: np.ndarray) -> np.ndarray:
-        floor, cap = float(self.floor), float(self.cap)
+    def _to_logit(self, shares: np.ndarray, floor: float, cap: float) -> np.ndarray:
         inside = (shares > floor) & (shares < cap)
         if not np.all(inside):
             bad = shares[~inside][0]
@@ -400,15 +438,16 @@ class LogitShare:
 
     # -- fitting -------------------------------------------------------------------------
 
-    def fit(self, years: ArrayLike, shares: ArrayLike) -> LogitShare:
+    def fit(self, X: ArrayLike, y: ArrayLike) -> LogitShare:
         """Fit the logit-linear trend by OLS.
 
         Parameters
         ----------
-        years : array_like
-            Observation years (n,) [year], distinct.
-        shares : array_like
-            Observed shares (n,) [fraction], strictly between ``floor`` and ``cap``.
+        X : array_like
+            Observation years, shape ``(n,)`` or ``(n, 1)`` [year], distinct.
+        y : array_like
+            Observed shares, shape ``(n,)`` [fraction], strictly between ``floor`` and
+            ``cap``.
 
         Returns
         -------
@@ -421,9 +460,11 @@ class LogitShare:
             Fewer than 2 points, mismatched lengths, NaN, repeated years, or a share on or
             outside the bounds.
         """
-        self._check_settings()
-        t = _as_years(years)
-        s = np.asarray(shares, float)
+        floor, cap = self._check_settings()
+        t = _as_years(X)
+        s = np.asarray(y, float)
+        if s.ndim == 2 and s.shape[1] == 1:
+            s = s[:, 0]
         if s.ndim != 1:
             raise ModelError(f"shares must be one-dimensional; got shape {s.shape}")
         if len(t) != len(s):
@@ -434,69 +475,102 @@ class LogitShare:
             raise ModelError("shares must not contain NaN or infinity")
         if len(np.unique(t)) != len(t):
             raise ModelError("years must be distinct")
-        order = np.argsort(t)
+        order = np.argsort(t, kind="stable")
         t, s = t[order], s[order]
-        z = self._to_logit(s)
-        t_ref = float(t[-1])
-        fit = _ols_line(t - t_ref, z[:, None])
+        z = self._to_logit(s, floor, cap)
+        t_last = float(t[-1])
+        fit = _ols_line(t - t_last, z[:, None])
+        self.n_obs_ = len(t)
         self.years_ = t
         self.shares_ = s
-        self.t_ref_ = t_ref
-        self.intercept_ = float(fit["beta"][0, 0])
-        self.rate_ = float(fit["beta"][1, 0])
-        self.midpoint_ = (
-            t_ref - self.intercept_ / self.rate_ if self.rate_ != 0.0 else float("nan")
-        )
-        self.resid_df_ = int(fit["df"])
+        self.t_last_ = t_last
+        self.scale_ = "logit"
+        a = float(fit["beta"][0, 0])
+        b = float(fit["beta"][1, 0])
+        self.intercept_ = a
+        self.rate_ = b
+        self.midpoint_ = t_last - a / b if b != 0.0 else float("nan")
+        self.df_resid_ = int(fit["df"])
         self.resid_sigma_ = None if fit["sigma"] is None else float(fit["sigma"][0])
-        self.resid_ = fit["resid"][:, 0]
+        self.residuals_ = fit["resid"][:, 0]
         self._fit = fit
+        self.notes_: list[str] = []
+        if self.sigma is not None:
+            self.sigma_: float | None = float(self.sigma)
+            self.sigma_source_ = "stated"
+            self.notes_.append(
+                f"draws use the stated logit-scale sigma {self.sigma_:g} as known (normal)"
+            )
+        elif self.resid_sigma_ is not None:
+            self.sigma_ = self.resid_sigma_
+            self.sigma_source_ = "estimated"
+            self.notes_.append(f"draws are Student t with {self.df_resid_} df from the residuals")
+            if self.df_resid_ == 1:
+                self.notes_.append(
+                    "df_resid = 1: t with 1 df has Cauchy tails, so the bands are very wide "
+                    "and the mean of the draws is not meaningful: read p50"
+                )
+            if self.resid_sigma_ == 0.0:
+                self.notes_.append("the fit is exact (all residuals 0): the bands show no noise")
+        else:
+            self.sigma_ = None
+            self.sigma_source_ = "unavailable"
+            self.notes_.append(
+                "2 points determine the line exactly (df_resid = 0): no residual sigma can be "
+                "estimated, so draws need a stated logit-scale sigma (LogitShare(sigma=...))"
+            )
+        self.param_units_ = {"rate": "1/year", "midpoint": "year", "intercept": "logit"}
+        self.params_ = {"rate": b, "midpoint": self.midpoint_, "intercept": a}
+        cov = fit["xtx_inv"] * (self.sigma_**2 if self.sigma_ is not None else np.nan)
+        grad_mid = np.array([-1.0 / b, a / b**2]) if b != 0.0 else np.full(2, np.nan)
+        self.bse_ = {
+            "rate": float(np.sqrt(cov[1, 1])),
+            "midpoint": float(np.sqrt(grad_mid @ cov @ grad_mid)),
+            "intercept": float(np.sqrt(cov[0, 0])),
+        }
         return self
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "rate_"):
             raise ModelError("LogitShare is not fitted yet: call fit(years, shares) first")
 
-    def _sigma_source(self) -> tuple[float | None, int]:
-        """Stated sigma (or None to estimate) and the df of the t draws (0 = normal)."""
-        if self.sigma is not None:
-            return float(self.sigma), 0
-        if self.resid_df_ == 0:
+    def _require_sigma(self) -> float:
+        if self.sigma_ is None:
             raise ModelError(
-                f"{len(self.years_)} points leave 0 residual degrees of freedom, so the "
+                f"{self.n_obs_} points leave 0 residual degrees of freedom, so the "
                 "logit-scale sigma cannot be estimated: state one, e.g. LogitShare(sigma=0.2)"
             )
-        return None, self.resid_df_
+        return self.sigma_
 
     # -- projection ----------------------------------------------------------------------
 
-    def predict_logit(self, years: ArrayLike) -> np.ndarray:
-        """Trend on the logit scale (n_years,) [logit units]."""
+    def predict_logit(self, X: ArrayLike) -> np.ndarray:
+        """Trend on the logit scale, shape ``(n_years,)`` [logit units]."""
         self._check_fitted()
-        t = _as_years(years)
-        return self.intercept_ + self.rate_ * (t - self.t_ref_)
+        return self.intercept_ + self.rate_ * (_as_years(X) - self.t_last_)
 
-    def predict(self, years: ArrayLike) -> np.ndarray:
-        """Trend share (n_years,) [fraction]: the median of the draws, inside (floor, cap)."""
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Trend share, shape ``(n_years,)`` [fraction]: the median of the draws."""
+        self._check_fitted()
         floor, cap = self._check_settings()
-        return _bounded_from_logit(self.predict_logit(years), floor, cap)
+        return _bounded_from_logit(self.predict_logit(X), floor, cap)
 
-    def sample(self, years: ArrayLike, n_draws: int, seed: int | np.random.Generator) -> np.ndarray:
+    def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
         """Seeded draws of the share.
 
         Parameters
         ----------
-        years : array_like
-            Years to project (n_years,) [year].
+        X : array_like
+            Years to project, shape ``(n_years,)`` [year].
         n_draws : int
             Number of Monte Carlo draws.
-        seed : int or numpy Generator
-            Seed passed to :func:`forecast.uncertainty.make_rng`.
+        seed : int, numpy Generator or None
+            Passed to :func:`forecast.uncertainty.make_rng`; one seed gives identical draws.
 
         Returns
         -------
         ndarray
-            Shares (n_draws, n_years) [fraction], strictly between floor and cap.
+            Shares, shape ``(n_draws, n_years)`` [fraction], strictly between floor and cap.
 
         Raises
         ------
@@ -506,97 +580,125 @@ class LogitShare:
         self._check_fitted()
         floor, cap = self._check_settings()
         n_draws = _check_draw_args(n_draws)
-        t = _as_years(years) - self.t_ref_
-        stated, df = self._sigma_source()
+        sigma = self._require_sigma()
+        t = _as_years(X) - self.t_last_
         rng = make_rng(seed)
-        estimate = None if self.resid_sigma_ is None else np.array([self.resid_sigma_])
-        sig = _sigma_draws(stated, estimate, df, n_draws, rng, 1)  # (n_draws, 1)
+        if self.sigma_source_ == "stated":
+            sig = _sigma_draws(sigma, None, 0, n_draws, rng, 1)
+        else:
+            sig = _sigma_draws(None, np.array([sigma]), self.df_resid_, n_draws, rng, 1)
         a, b = _draw_lines(self._fit, sig, rng)
         z = a + b * t
         if self.include_noise:
             z = z + sig * rng.standard_normal((n_draws, len(t)))
         return _bounded_from_logit(z, floor, cap)
 
-    def interval(self, years: ArrayLike, level: float = 0.8) -> tuple[np.ndarray, np.ndarray]:
-        """Exact equal-tailed interval of the share, without simulation.
+    def predict_interval(
+        self, X: ArrayLike, level: float = 0.8, n_draws: int | None = None, seed: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact equal-tailed interval of the share (no simulation).
 
-        Computed on the logit scale (``z_hat +- q * sigma * sqrt(noise + x' (X'X)^-1 x)``, q
-        from Student t with the residual df, or normal for a stated sigma) and mapped back,
-        which is exact because the map is monotone.
+        Computed on the logit scale, ``z_hat +- q * sigma * sqrt(noise + x'(X'X)^-1 x)`` with
+        ``q`` from Student t with ``df_resid_`` df (normal for a stated sigma), and mapped back,
+        which is exact because the map is monotone. :meth:`sample` draws agree with it.
 
         Parameters
         ----------
-        years : array_like
-            Years (n_years,) [year].
+        X : array_like
+            Years, shape ``(n_years,)`` [year].
         level : float
-            Coverage in (0, 1).
+            Coverage in (0, 1), e.g. 0.8 or 0.95.
+        n_draws, seed
+            Accepted for the growth-model interface; unused because the interval is exact.
 
         Returns
         -------
         (lower, upper) : tuple of ndarray
-            Bounds (n_years,) [fraction].
+            Bounds, each of shape ``(n_years,)`` [fraction].
         """
         from scipy import stats
 
         self._check_fitted()
         floor, cap = self._check_settings()
-        if not 0.0 < level < 1.0:
+        if not 0.0 < float(level) < 1.0:
             raise ModelError(f"interval level must be in (0, 1); got {level}")
-        stated, df = self._sigma_source()
-        sig = stated if stated is not None else float(self.resid_sigma_)  # type: ignore[arg-type]
-        p = 0.5 + level / 2.0
-        q = stats.norm.ppf(p) if df == 0 else stats.t.ppf(p, df)
-        t = _as_years(years) - self.t_ref_
+        sigma = self._require_sigma()
+        p = 0.5 + float(level) / 2.0
+        stated = self.sigma_source_ == "stated"
+        q = float(stats.norm.ppf(p) if stated else stats.t.ppf(p, self.df_resid_))
+        t = _as_years(X) - self.t_last_
         x = np.column_stack([np.ones_like(t), t])
         var = np.einsum("ij,jk,ik->i", x, self._fit["xtx_inv"], x)
         if self.include_noise:
             var = var + 1.0
-        z = self.predict_logit(years)
-        half = q * sig * np.sqrt(var)
+        z = self.predict_logit(X)
+        half = q * sigma * np.sqrt(var)
         return _bounded_from_logit(z - half, floor, cap), _bounded_from_logit(z + half, floor, cap)
 
-    def forecast(
-        self, years: ArrayLike, n_draws: int = 10_000, seed: int | np.random.Generator = 2030
-    ) -> pd.DataFrame:
+    def bands(self, X: ArrayLike, n_draws: int | None = None, seed: Any = None) -> dict[Any, Any]:
+        """Trend and every :data:`~forecast.uncertainty.LEVELS` interval (exact).
+
+        Returns
+        -------
+        dict
+            ``{"central": ndarray, 0.8: (lo, hi), 0.95: (lo, hi)}`` [fraction].
+        """
+        out: dict[Any, Any] = {"central": self.predict(X)}
+        for level in LEVELS:
+            out[level] = self.predict_interval(X, level)
+        return out
+
+    def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None):
         """Tidy forecast table of the share.
 
         Returns
         -------
-        DataFrame
-            Columns ``year, mean, p5, p10, p50, p90, p95``, one row per year [fraction].
+        pandas.DataFrame
+            Columns ``model, year, central, mean, p5, p10, p50, p90, p95`` [fraction], one row
+            per year; ``central`` is the trend, the rest summarise :meth:`sample`.
         """
-        t = _as_years(years)
-        stats = summarise_draws(self.sample(t, n_draws, seed), axis=0)
-        return _quantile_frame({"year": t.astype(int) if np.all(t == np.round(t)) else t,
-                                **stats})
+        import pandas as pd
+
+        t = _as_years(X)
+        stats = summarise_draws(self.sample(t, n_draws=n_draws, seed=seed), axis=0)
+        return pd.DataFrame(
+            {"model": self.name, "year": _year_column(t), "central": self.predict(t), **stats}
+        )
+
+    def params_frame(self):
+        """Parameters as a tidy frame: ``param, value, bse, unit``."""
+        self._check_fitted()
+        return _params_frame(self.params_, self.bse_, self.param_units_)
 
     def summary(self) -> str:
-        """Human-readable account of the fit and of where the uncertainty comes from."""
+        """Readable account of the fit and of where the uncertainty comes from."""
         self._check_fitted()
         floor, cap = self._check_settings()
+        resid = (
+            "not estimable (2 points determine the line exactly)"
+            if self.resid_sigma_ is None
+            else f"{self.resid_sigma_:.4g}"
+        )
+        sigma = "none" if self.sigma_ is None else f"{self.sigma_:.4g}"
         lines = [
-            "LogitShare (Fisher-Pry): logit((s - floor) / (cap - floor)) = a + b (year - t_ref)",
-            f"  bounds: floor {floor:g}, cap {cap:g}",
-            f"  data: {len(self.years_)} points, {self.years_[0]:g}-{self.years_[-1]:g}",
-            f"  rate b: {self.rate_:.4f} per year",
-            f"  logit at {self.t_ref_:g}: {self.intercept_:.4f}",
-            f"  midpoint (half way between floor and cap): {self.midpoint_:.1f}",
-            f"  residual df: {self.resid_df_}",
+            f"LogitShare ({self.name}): logit((s - floor) / (cap - floor)) = a + b (year - "
+            f"{self.t_last_:g})",
+            f"bounds: floor {floor:g}, cap {cap:g}",
+            f"observations: {self.n_obs_} ({self.years_[0]:g}-{self.years_[-1]:g}); "
+            f"df_resid: {self.df_resid_}",
+            f"residual sigma (logit scale): {resid}",
+            f"sigma used for draws: {sigma} ({self.sigma_source_})",
+            "interval: "
+            + ("prediction (trend + yearly scatter)" if self.include_noise else "trend only"),
+            "",
+            f"{'parameter':<12}{'value':>12}{'std err':>12}  unit",
         ]
-        if self.resid_sigma_ is None:
-            lines.append(
-                "  residual sigma: not estimable (2 points determine the line exactly)"
-            )
-        else:
-            lines.append(f"  residual sigma (logit scale): {self.resid_sigma_:.4f}")
-        if self.sigma is not None:
-            lines.append(f"  draws use the STATED logit-scale sigma {float(self.sigma):g} (normal)")
-        elif self.resid_df_ == 0:
-            lines.append("  draws: unavailable until a logit-scale sigma is stated")
-        else:
-            lines.append(f"  draws: Student t with {self.resid_df_} df from the residuals")
-        kind = "prediction (trend + yearly scatter)" if self.include_noise else "trend only"
-        lines.append(f"  interval type: {kind}")
+        for key, val in self.params_.items():
+            se = self.bse_[key]
+            se_txt = f"{se:>12.4g}" if np.isfinite(se) else f"{'n/a':>12}"
+            lines.append(f"{key:<12}{val:>12.6g}{se_txt}  {self.param_units_[key]}")
+        lines.append("")
+        lines.extend(f"note: {n}" for n in self.notes_)
         return "\n".join(lines)
 
 
@@ -613,8 +715,8 @@ def two_part_share(part: ArrayLike, other: ArrayLike) -> np.ndarray:
     ndarray
         ``part / (part + other)`` [fraction].
     """
-    return shares_from_levels(np.stack([np.asarray(part, float), np.asarray(other, float)],
-                                       axis=-1))[..., 0]
+    stacked = np.stack([np.asarray(part, float), np.asarray(other, float)], axis=-1)
+    return shares_from_levels(stacked)[..., 0]
 
 
 # --------------------------------------------------------------------------------------
@@ -635,19 +737,19 @@ def _damped_horizon(h: np.ndarray, damping: np.ndarray) -> np.ndarray:
     return np.where(hh <= 0.0, hh, damped)
 
 
-class LogRatioMix:
+class LogRatioMix(BaseEstimator):
     """Additive log-ratio (ALR) trend of a segment mix.
 
     For every segment ``k`` other than the reference, ``r_k = log(s_k / s_ref)`` is fitted by
     OLS on the year. Projections continue each line from its fitted value at the last observed
-    year ``T`` with a damped slope: ``r_k(T + h) = level_k + slope_k * (phi + ... + phi^h)``,
-    then map back with the inverse ALR, so shares stay positive and sum to one.
+    year ``T`` with a damped slope, ``r_k(T + h) = level_k + slope_k * (phi + ... + phi^h)``,
+    and map back with the inverse ALR, so shares stay positive and sum to one.
 
-    Two years of data (China 2023-2024) determine each line exactly: the residual df is 0 and
+    Two years of data (China 2023-2024) determine each line exactly: ``df_resid_`` is 0 and
     the data say nothing about uncertainty. The draws then rest on a stated assumption,
-    ``drift_sigma``: the slope of each log-ratio is drawn as ``slope_k + drift_sigma_k * N(0, 1)``
-    (independently across log-ratios), so the sd of a log-ratio grows as
-    ``drift_sigma * (phi + ... + phi^h)``.
+    ``drift_sigma``: the slope of each log-ratio is drawn as ``slope_k + drift_sigma_k * N(0,
+    1)`` independently across log-ratios (the level at ``T`` is held at its fitted value), so
+    the sd of a log-ratio ``h`` years ahead is ``drift_sigma * (phi + ... + phi^h)``.
 
     Parameters
     ----------
@@ -656,45 +758,62 @@ class LogRatioMix:
         whose log is the most stable denominator.
     damping : float or mapping of str to float
         Damping factor phi in (0, 1] of each log-ratio slope; a mapping names it per non-
-        reference segment (others get 1). 1 (default) extrapolates the fitted slope linearly;
-        :meth:`summary` says so, because e.g. storage's 2023->2024 jump extrapolated for six
-        years is a strong claim. With phi < 1 the log-ratio moves at most
-        ``slope * phi / (1 - phi)`` in total.
+        reference segment (others get 1). 1 (default) extrapolates the fitted slope linearly,
+        and :meth:`summary` flags it, because e.g. storage's 2023->2024 jump extrapolated for
+        six years is a strong claim. With phi < 1 the log-ratio moves at most
+        ``slope * phi / (1 - phi)`` beyond ``T`` in total.
     drift_sigma : float, mapping of str to float, or None
-        Stated sd of each log-ratio slope [log-ratio per year]; default
-        :data:`DEFAULT_DRIFT_SIGMA` = 0.1. ``None`` uses the OLS standard errors of intercept
-        and slope (Student t with the residual df), which needs at least 3 years.
+        Stated sd of each log-ratio slope [log-ratio per year]; a mapping names it per non-
+        reference segment (others get the default). Default :data:`DEFAULT_DRIFT_SIGMA` = 0.1.
+        ``None`` uses the OLS uncertainty of level and slope instead (Student t with the
+        residual df), which needs at least 3 years.
     sum_tolerance : float
-        Absolute tolerance for each input row summing to one [fraction]. Use
-        :func:`shares_from_levels` to normalise levels.
+        Absolute tolerance for each input row summing to one [fraction]. Normalise levels
+        with :func:`shares_from_levels`.
 
     Attributes
     ----------
     segments_ : tuple of str
-        Segment names in input order.
+        Segment names in input order (the order of the last axis of every share array).
     reference_ : str
         The reference segment used.
     ratio_segments_ : tuple of str
         The non-reference segments, in the order of the log-ratio arrays.
+    n_obs_ : int
+        Number of years fitted.
     years_ : ndarray
         Fitted years [year], sorted.
     shares_ : ndarray
         Fitted shares (n_years, n_segments) [fraction].
     log_ratios_ : ndarray
         Observed log-ratios (n_years, n_segments - 1) [log-ratio].
-    t_ref_ : float
+    t_last_ : float
         Last observed year T [year].
     level_ : ndarray
-        Fitted log-ratios at ``t_ref_`` (n_segments - 1,) [log-ratio].
+        Fitted log-ratios at ``t_last_`` (n_segments - 1,) [log-ratio].
     slope_ : ndarray
         Fitted log-ratio slopes (n_segments - 1,) [log-ratio per year].
-    resid_df_ : int
-        Residual degrees of freedom, ``n_years - 2``.
+    damping_, drift_sigma_ : ndarray
+        Resolved per-ratio damping [-] and stated drift sigma [log-ratio per year] (drift is
+        None when ``drift_sigma=None``).
+    df_resid_ : int
+        Residual degrees of freedom, ``n_obs_ - 2``.
     resid_sigma_ : ndarray or None
-        Residual sd of each log-ratio [log-ratio]; None when ``resid_df_ == 0``.
+        Residual sd of each log-ratio [log-ratio]; None when ``df_resid_ == 0``.
     slope_se_ : ndarray or None
-        OLS standard error of each slope [log-ratio per year]; None when ``resid_df_ == 0``.
+        OLS standard error of each slope [log-ratio per year]; None when ``df_resid_ == 0``.
+    sigma_source_ : str
+        ``"stated drift"`` or ``"estimated"``.
+    params_, bse_ : dict
+        ``level[k]`` and ``slope[k]`` per non-reference segment with their uncertainty (the
+        stated drift sigma for slopes, NaN for a level held fixed).
+    param_units_ : dict
+        Unit of each parameter.
+    notes_ : list of str
+        Plain-language remarks (exactly determined trends, undamped slopes, ...).
     """
+
+    name: ClassVar[str] = "log_ratio_mix"
 
     def __init__(
         self,
@@ -721,36 +840,22 @@ class LogRatioMix:
             return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
         return np.full(len(self.ratio_segments_), float(value))
 
-    def _damping(self) -> np.ndarray:
-        phi = self._per_ratio(self.damping, "damping", 1.0)
-        if not np.all((phi > 0.0) & (phi <= 1.0)):
-            raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
-        return phi
-
-    def _drift(self) -> np.ndarray | None:
-        if self.drift_sigma is None:
-            return None
-        sd = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
-        if not np.all(np.isfinite(sd) & (sd >= 0.0)):
-            raise ModelError(f"drift_sigma must be non-negative; got {sd.tolist()}")
-        return sd
-
     # -- fitting -------------------------------------------------------------------------
 
     def fit(
-        self, years: ArrayLike, shares: ArrayLike, segments: Sequence[str] | None = None
+        self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None
     ) -> LogRatioMix:
         """Fit the log-ratio trends by OLS.
 
         Parameters
         ----------
-        years : array_like
-            Observation years (n_years,) [year], distinct.
-        shares : array_like or DataFrame
+        X : array_like
+            Observation years, shape ``(n_years,)`` or ``(n_years, 1)`` [year], distinct.
+        y : array_like or DataFrame
             Shares (n_years, n_segments) [fraction], strictly positive, each row summing to
             one within ``sum_tolerance``. A DataFrame's columns name the segments.
         segments : sequence of str, optional
-            Segment names; required unless ``shares`` is a DataFrame.
+            Segment names; required unless ``y`` is a DataFrame.
 
         Returns
         -------
@@ -761,12 +866,13 @@ class LogRatioMix:
         ------
         ModelError
             Fewer than 2 years or 2 segments, mismatched lengths, NaN, repeated years, a share
-            that is not strictly positive, a row not summing to one, or an unknown reference.
+            that is not strictly positive, a row not summing to one, an unknown reference, or
+            damping / drift settings out of range.
         """
-        if segments is None and hasattr(shares, "columns"):
-            segments = [str(c) for c in shares.columns]  # type: ignore[union-attr]
-        t = _as_years(years)
-        s = np.asarray(shares, float)
+        if segments is None and hasattr(y, "columns"):
+            segments = [str(c) for c in y.columns]  # type: ignore[union-attr]
+        t = _as_years(X)
+        s = np.asarray(y, float)
         if s.ndim != 2:
             raise ModelError(f"shares must be (n_years, n_segments); got shape {s.shape}")
         if segments is None:
@@ -801,31 +907,91 @@ class LogRatioMix:
             ref = names.index(self.reference)
         else:
             raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
-        order = np.argsort(t)
+        order = np.argsort(t, kind="stable")
         t, s = t[order], s[order]
-        r = alr(s, ref)
-        t_ref = float(t[-1])
-        fit = _ols_line(t - t_ref, r)
         self.segments_ = names
         self.reference_ = names[ref]
         self._ref_index = ref
         self.ratio_segments_ = tuple(n for i, n in enumerate(names) if i != ref)
+        # Settings are resolved now so a typo fails at fit, not at the first draw.
+        phi = self._per_ratio(self.damping, "damping", 1.0)
+        if not np.all((phi > 0.0) & (phi <= 1.0)):
+            raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
+        drift = None
+        if self.drift_sigma is not None:
+            drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
+            if not np.all(np.isfinite(drift) & (drift >= 0.0)):
+                raise ModelError(f"drift_sigma must be non-negative; got {drift.tolist()}")
+        r = alr(s, ref)
+        t_last = float(t[-1])
+        fit = _ols_line(t - t_last, r)
+        self.damping_ = phi
+        self.drift_sigma_ = drift
+        self.n_obs_ = len(t)
         self.years_ = t
         self.shares_ = s
         self.log_ratios_ = r
-        self.t_ref_ = t_ref
+        self.t_last_ = t_last
         self.level_ = fit["beta"][0].copy()
         self.slope_ = fit["beta"][1].copy()
-        self.resid_df_ = int(fit["df"])
+        self.df_resid_ = int(fit["df"])
         self.resid_sigma_ = fit["sigma"]
         self.slope_se_ = (
             None if fit["sigma"] is None else fit["sigma"] * np.sqrt(fit["xtx_inv"][1, 1])
         )
         self._fit = fit
-        # Validate per-segment settings now so a typo fails at fit, not at the first draw.
-        self._damping()
-        self._drift()
+        self._describe()
         return self
+
+    def _describe(self) -> None:
+        self.notes_: list[str] = []
+        if self.df_resid_ == 0:
+            self.notes_.append(
+                "2 years determine each log-ratio trend exactly (df_resid = 0): the data carry "
+                "no information about uncertainty"
+            )
+        if self.drift_sigma_ is not None:
+            self.sigma_source_ = "stated drift"
+            stated = zip(self.ratio_segments_, self.drift_sigma_, strict=True)
+            self.notes_.append(
+                "draws rest on the stated drift sigma of each log-ratio slope ("
+                + ", ".join(f"{k} {v:g}/yr" for k, v in stated)
+                + "); the level at the last year is held fixed"
+            )
+        else:
+            self.sigma_source_ = "estimated"
+            if self.df_resid_ == 0:
+                self.notes_.append(
+                    "drift_sigma=None needs at least 3 years: sample() will refuse until a "
+                    "drift sigma is stated"
+                )
+            else:
+                self.notes_.append(
+                    f"draws are Student t with {self.df_resid_} df from the OLS residuals"
+                )
+        undamped = [k for k, p in zip(self.ratio_segments_, self.damping_, strict=True) if p == 1]
+        if undamped:
+            self.notes_.append(
+                f"UNDAMPED log-ratio trend for {', '.join(undamped)}: the fitted slope is "
+                "extrapolated linearly on the log-ratio scale (set damping < 1 to fade it)"
+            )
+        self.param_units_ = {}
+        self.params_ = {}
+        self.bse_ = {}
+        for i, k in enumerate(self.ratio_segments_):
+            lk, sk = f"level[{k}]", f"slope[{k}]"
+            self.params_[lk] = float(self.level_[i])
+            self.params_[sk] = float(self.slope_[i])
+            self.param_units_[lk] = f"log({k}/{self.reference_})"
+            self.param_units_[sk] = "log-ratio/year"
+            if self.drift_sigma_ is not None:
+                self.bse_[lk] = float("nan")
+                self.bse_[sk] = float(self.drift_sigma_[i])
+            elif self.resid_sigma_ is not None:
+                self.bse_[lk] = float(self.resid_sigma_[i] * np.sqrt(self._fit["xtx_inv"][0, 0]))
+                self.bse_[sk] = float(self.slope_se_[i])  # type: ignore[index]
+            else:
+                self.bse_[lk] = self.bse_[sk] = float("nan")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "slope_"):
@@ -833,84 +999,106 @@ class LogRatioMix:
 
     # -- projection ----------------------------------------------------------------------
 
-    def predict_log_ratios(self, years: ArrayLike) -> np.ndarray:
-        """Trend log-ratios (n_years, n_segments - 1) [log-ratio]."""
+    def predict_log_ratios(self, X: ArrayLike) -> np.ndarray:
+        """Trend log-ratios, shape ``(n_years, n_segments - 1)`` [log-ratio]."""
         self._check_fitted()
-        g = _damped_horizon(_as_years(years) - self.t_ref_, self._damping())
+        g = _damped_horizon(_as_years(X) - self.t_last_, self.damping_)
         return self.level_ + self.slope_ * g
 
-    def predict(self, years: ArrayLike) -> np.ndarray:
-        """Trend shares (n_years, n_segments) [fraction], positive, rows summing to one."""
-        return inv_alr(self.predict_log_ratios(years), self._ref_index)
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Trend shares, shape ``(n_years, n_segments)`` [fraction], rows summing to one."""
+        return inv_alr(self.predict_log_ratios(X), self._ref_index)
 
-    def sample(self, years: ArrayLike, n_draws: int, seed: int | np.random.Generator) -> np.ndarray:
+    def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
         """Seeded draws of the mix.
 
         Parameters
         ----------
-        years : array_like
-            Years to project (n_years,) [year].
+        X : array_like
+            Years to project, shape ``(n_years,)`` [year].
         n_draws : int
             Number of Monte Carlo draws.
-        seed : int or numpy Generator
-            Seed passed to :func:`forecast.uncertainty.make_rng`.
+        seed : int, numpy Generator or None
+            Passed to :func:`forecast.uncertainty.make_rng`; one seed gives identical draws.
 
         Returns
         -------
         ndarray
-            Shares (n_draws, n_years, n_segments) [fraction], segments in ``segments_``
-            order, each > 0, summing to one over segments in every draw and year.
+            Shares, shape ``(n_draws, n_years, n_segments)`` [fraction], segments in
+            ``segments_`` order, each > 0, summing to one over segments in every draw and year.
+
+        Raises
+        ------
+        ModelError
+            If unfitted, or ``drift_sigma=None`` with only 2 years of data.
         """
         self._check_fitted()
         n_draws = _check_draw_args(n_draws)
-        g = _damped_horizon(_as_years(years) - self.t_ref_, self._damping())  # (Y, m)
+        g = _damped_horizon(_as_years(X) - self.t_last_, self.damping_)  # (n_years, m)
         m = len(self.ratio_segments_)
         rng = make_rng(seed)
-        drift = self._drift()
-        if drift is not None:
+        if self.drift_sigma_ is not None:
             a = np.broadcast_to(self.level_, (n_draws, m))
-            b = self.slope_ + drift * rng.standard_normal((n_draws, m))
+            b = self.slope_ + self.drift_sigma_ * rng.standard_normal((n_draws, m))
         else:
-            if self.resid_df_ == 0:
+            if self.resid_sigma_ is None:
                 raise ModelError(
-                    f"{len(self.years_)} years leave 0 residual degrees of freedom, so the "
+                    f"{self.n_obs_} years leave 0 residual degrees of freedom, so the "
                     "log-ratio uncertainty cannot be estimated: state drift_sigma (e.g. 0.1)"
                 )
-            sig = _sigma_draws(None, self.resid_sigma_, self.resid_df_, n_draws, rng, m)
+            sig = _sigma_draws(None, self.resid_sigma_, self.df_resid_, n_draws, rng, m)
             a, b = _draw_lines(self._fit, sig, rng)
         r = a[:, None, :] + b[:, None, :] * g[None, :, :]
         return inv_alr(r, self._ref_index)
 
-    def forecast(
+    def predict_interval(
+        self, X: ArrayLike, level: float = 0.8, n_draws: int = 10_000, seed: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Equal-tailed interval of each segment's share from :meth:`sample`.
+
+        Returns
+        -------
+        (lower, upper) : tuple of ndarray
+            Bounds, each of shape ``(n_years, n_segments)`` [fraction].
+        """
+        if not 0.0 < float(level) < 1.0:
+            raise ModelError(f"interval level must be in (0, 1); got {level}")
+        return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level, axis=0)
+
+    def forecast_frame(
         self,
-        years: ArrayLike,
+        X: ArrayLike,
         n_draws: int = 10_000,
-        seed: int | np.random.Generator = 2030,
+        seed: Any = None,
         total: ArrayLike | None = None,
-    ) -> pd.DataFrame:
+    ):
         """Tidy forecast table per year and segment.
 
         Parameters
         ----------
-        years : array_like
-            Years to project (n_years,) [year].
+        X : array_like
+            Years to project, shape ``(n_years,)`` [year].
         n_draws : int
             Number of draws of the mix.
-        seed : int or numpy Generator
+        seed : int, numpy Generator or None
             Seed of the mix draws.
         total : array_like, optional
-            Projected total, values (n_years,) or draws (n_draws, n_years) [e.g. GWh]. When
-            given, the table holds segment levels (see :func:`segment_paths`) instead of
+            Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
+            When given, the table holds segment levels (:func:`segment_paths`) instead of
             shares; draws of the total are paired one to one with draws of the mix.
 
         Returns
         -------
-        DataFrame
-            Columns ``year, segment, mean, p5, p10, p50, p90, p95`` [fraction, or the unit of
-            ``total``].
+        pandas.DataFrame
+            Columns ``model, year, segment, central, mean, p5, p10, p50, p90, p95``
+            [fraction, or the unit of ``total``]. ``central`` is the trend mix (times the
+            total, or the per-year median of the total draws).
         """
-        t = _as_years(years)
-        draws = self.sample(t, n_draws, seed)
+        import pandas as pd
+
+        t = _as_years(X)
+        draws = self.sample(t, n_draws=n_draws, seed=seed)
+        central = self.predict(t)
         if total is not None:
             tot = np.asarray(total, float)
             if tot.ndim == 2 and tot.shape[0] != draws.shape[0]:
@@ -919,50 +1107,58 @@ class LogRatioMix:
                     "pass n_draws equal to the number of total draws"
                 )
             draws = segment_paths(tot, draws)
+            central_total = np.median(tot, axis=0) if tot.ndim == 2 else tot
+            central = segment_paths(central_total, central)
         stats = summarise_draws(draws, axis=0)  # each (n_years, n_segments)
         n_years, n_seg = draws.shape[1], draws.shape[2]
-        year_col = t.astype(int) if np.all(t == np.round(t)) else t
         rows: dict[str, Any] = {
-            "year": np.repeat(year_col, n_seg),
+            "model": self.name,
+            "year": np.repeat(_year_column(t), n_seg),
             "segment": np.tile(np.array(self.segments_, dtype=object), n_years),
+            "central": central.reshape(-1),
         }
         rows.update({k: v.reshape(-1) for k, v in stats.items()})
-        return _quantile_frame(rows)
+        return pd.DataFrame(rows)
+
+    def params_frame(self):
+        """Parameters as a tidy frame: ``param, value, bse, unit``."""
+        self._check_fitted()
+        return _params_frame(self.params_, self.bse_, self.param_units_)
 
     def summary(self) -> str:
-        """Human-readable account of the trends, damping and the uncertainty assumption."""
+        """Readable account of the trends, damping and the uncertainty assumption."""
         self._check_fitted()
-        phi = self._damping()
-        drift = self._drift()
-        horizon = 2030.0 - self.t_ref_
         lines = [
-            "LogRatioMix (ALR): log(s_k / s_ref) = level_k + slope_k * (phi + ... + phi^h)",
-            f"  segments: {', '.join(self.segments_)}; reference: {self.reference_}",
-            f"  data: {len(self.years_)} years, {self.years_[0]:g}-{self.years_[-1]:g}; "
-            f"residual df {self.resid_df_}",
+            f"LogRatioMix ({self.name}): log(s_k / s_ref) = level_k + slope_k * "
+            "(phi + ... + phi^h), h = years after " + f"{self.t_last_:g}",
+            f"segments: {', '.join(self.segments_)}; reference: {self.reference_}",
+            f"observations: {self.n_obs_} ({self.years_[0]:g}-{self.years_[-1]:g}); "
+            f"df_resid: {self.df_resid_}; uncertainty: {self.sigma_source_}",
+            "",
+            f"{'log-ratio':<28}{'level':>9}{'slope/yr':>10}{'damping':>9}{'slope sd':>10}",
         ]
-        if self.resid_df_ == 0:
-            lines.append("  2 years determine each trend exactly; the data carry no uncertainty")
         for i, k in enumerate(self.ratio_segments_):
-            line = (
-                f"  log({k}/{self.reference_}): level {self.level_[i]:.4f} at {self.t_ref_:g}, "
-                f"slope {self.slope_[i]:+.4f}/yr, damping {phi[i]:g}"
-            )
-            if phi[i] == 1.0:
-                line += " (UNDAMPED: slope extrapolated linearly)"
-            else:
-                line += f" (long-run further change {self.slope_[i] * phi[i] / (1 - phi[i]):+.3f})"
-            if drift is not None:
-                line += f", stated drift sigma {drift[i]:g}/yr"
-            elif self.slope_se_ is not None:
-                line += f", OLS slope se {self.slope_se_[i]:.4f}/yr (t, {self.resid_df_} df)"
-            lines.append(line)
-        if horizon > 0:
-            proj = self.predict([2030.0])[0]
+            sd = self.bse_[f"slope[{k}]"]
+            sd_txt = f"{sd:>10.4g}" if np.isfinite(sd) else f"{'n/a':>10}"
+            label = f"log({k}/{self.reference_})"
             lines.append(
-                "  trend mix in 2030: "
-                + ", ".join(f"{k} {v:.1%}" for k, v in zip(self.segments_, proj, strict=True))
+                f"{label:<28}{self.level_[i]:>9.4f}{self.slope_[i]:>+10.4f}"
+                f"{self.damping_[i]:>9g}{sd_txt}"
             )
+            if self.damping_[i] < 1.0:
+                phi = self.damping_[i]
+                lines.append(
+                    f"  damped: moves at most {self.slope_[i] * phi / (1 - phi):+.3f} beyond "
+                    f"{self.t_last_:g} in total"
+                )
+        if self.t_last_ < 2030:
+            trend = self.predict([2030.0])[0]
+            lines.append(
+                "trend mix in 2030: "
+                + ", ".join(f"{k} {v:.1%}" for k, v in zip(self.segments_, trend, strict=True))
+            )
+        lines.append("")
+        lines.extend(f"note: {n}" for n in self.notes_)
         return "\n".join(lines)
 
 
