@@ -14,6 +14,7 @@ forecasts, so their interval columns and coverage are NaN.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,12 @@ __all__ = [
 
 #: Names of the naive benchmarks, in table order.
 NAIVE_MODELS: tuple[str, ...] = ("naive_last", "naive_last_growth", "naive_mean_growth")
+
+
+def _stream(seed: int, *keys: int | str) -> np.random.Generator:
+    """A random stream for one (origin, model) cell, derived from the seed and the names."""
+    words = [int(seed)] + [zlib.crc32(k.encode()) if isinstance(k, str) else int(k) for k in keys]
+    return np.random.default_rng(words)
 
 
 def _band_cols(level: float) -> tuple[str, str]:
@@ -247,8 +254,8 @@ def rolling_origin(
     n_draws : int
         Draws per fit for the bands.
     seed : int
-        Base seed; each (origin, model) pair gets its own stream derived from it, so the
-        result does not depend on the order of the models.
+        Base seed; each (origin, model) pair draws from its own stream derived from the seed
+        and the model's name, so the result does not depend on the order of the models.
     naive : bool
         Add the naive benchmarks (:data:`NAIVE_MODELS`).
 
@@ -275,12 +282,12 @@ def rolling_origin(
         train_t, train_v = t[:end], v[:end]
         test_t, actual = t[end:], v[end:]
         origin = train_t[-1]
-        for j, (name, template) in enumerate(models.items()):
+        for name, template in models.items():
             model = clone(template)
             try:
                 model.fit(train_t, train_v)
                 draws = model.sample(
-                    test_t, n_draws=n_draws, seed=np.random.default_rng([seed, i_origin, j])
+                    test_t, n_draws=n_draws, seed=_stream(seed, i_origin, name)
                 )
                 point = model.predict(test_t)
             except ModelError as exc:
@@ -445,7 +452,7 @@ def compare_models(
     n_draws : int
         Draws for the bands.
     seed : int
-        Base seed (each model its own stream derived from it).
+        Base seed; each model draws from its own stream derived from the seed and its name.
     backtest : pandas.DataFrame, optional
         A :func:`rolling_origin` table for the MAPE column; computed with the same models
         when omitted.
@@ -469,12 +476,12 @@ def compare_models(
     mape = performance(backtest).set_index("model")["mape"]
     target = np.array([float(target_year)])
     rows = []
-    for j, (name, template) in enumerate(models.items()):
+    for name, template in models.items():
         row: dict[str, Any] = {"model": name, "target_year": int(target_year),
                                "mape_backtest": float(mape.get(name, np.nan))}
         try:
             model = clone(template).fit(t, v)
-            draws = model.sample(target, n_draws=n_draws, seed=np.random.default_rng([seed, j]))
+            draws = model.sample(target, n_draws=n_draws, seed=_stream(seed, name))
         except ModelError as exc:
             row.update({"method": "", "parameters": "", "caveat": f"not fitted: {exc}"})
             rows.append(row)

@@ -237,7 +237,8 @@ class GrowthModel(RegressorMixin, BaseEstimator):
         self.df_resid_ = int(df)
         if df > 0:
             self.sigma_ = float(np.sqrt(np.sum(resid**2) / df))
-            if self.sigma_ == 0.0:
+            # Round-off leaves ~1e-15 residuals on exact curves: call that exact too.
+            if np.all(np.abs(resid) <= 1e-9 * max(1.0, fallback_scale)):
                 self.notes_.append(
                     "the fit is exact (all residuals 0): the bands show no noise"
                 )
@@ -1045,8 +1046,8 @@ class DampedTrend(GrowthModel):
             )
             return False
         names = list(res.model.param_names)
-        params = dict(zip(names, np.asarray(res.params, float), strict=True))
-        bse = dict(zip(names, np.asarray(res.bse, float), strict=True))
+        params = {k: float(x) for k, x in zip(names, np.asarray(res.params), strict=True)}
+        bse = {k: float(x) for k, x in zip(names, np.asarray(res.bse), strict=True)}
         phi = params["damping_trend"]
         self.method_ = "ets"
         self.scale_ = "log"
@@ -1058,7 +1059,7 @@ class DampedTrend(GrowthModel):
         self.sigma_ = float(np.sqrt(np.sum(self.residuals_**2) / max(self.df_resid_, 1)))
         # Last smoothed level and trend give the forecast function.
         self._level_end = float(np.asarray(res.level)[-1])
-        self._trend_end = float(np.asarray(res.trend)[-1])
+        self._trend_end = float(np.asarray(res.slope)[-1])
         self._phi = phi
         self.params_ = {
             "growth_last": math.expm1(self._trend_end),
