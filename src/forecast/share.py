@@ -106,13 +106,12 @@ def _bounded_from_logit(z: np.ndarray, floor: float, cap: float) -> np.ndarray:
     """Map logits to shares strictly inside (floor, cap).
 
     Each half is computed from the bound it is near (``cap - width * inv_logit(-z)`` above the
-    midpoint), so rounding cannot land a share on the bound.
+    midpoint), so rounding cannot land a share on the bound; one exp() serves both halves.
     """
     zc = np.clip(z, -LOGIT_CLIP, LOGIT_CLIP)
-    width = cap - floor
-    return np.where(
-        zc >= 0.0, cap - width * inv_logit(-zc), floor + width * inv_logit(zc)
-    )
+    e = np.exp(-np.abs(zc))
+    tail = (cap - floor) * (e / (1.0 + e))
+    return np.where(zc >= 0.0, cap - tail, floor + tail)
 
 
 def alr(shares: ArrayLike, reference: int) -> np.ndarray:
@@ -153,11 +152,15 @@ def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
     ndarray
         Shares (..., n_segments) [fraction], each > 0, summing to one along the last axis.
     """
-    r = np.clip(np.asarray(ratios, float), -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
-    full = np.insert(r, reference, 0.0, axis=-1)
+    r = np.asarray(ratios, float)
+    full = np.zeros((*r.shape[:-1], r.shape[-1] + 1))
+    others = [i for i in range(r.shape[-1] + 1) if i != reference]
+    full[..., others] = np.clip(r, -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
     # Subtracting the row maximum keeps exp() in range; the clip keeps every share > 0.
-    e = np.exp(full - full.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    full -= full.max(axis=-1, keepdims=True)
+    np.exp(full, out=full)
+    full /= full.sum(axis=-1, keepdims=True)
+    return full
 
 
 def shares_from_levels(levels: ArrayLike) -> np.ndarray:
@@ -305,10 +308,12 @@ def _draw_lines(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Intercept and slope draws (n_draws, m) from N(beta, sig^2 (X'X)^-1)."""
     n_draws, m = sig.shape
-    chol = np.linalg.cholesky(fit["xtx_inv"])
-    z = rng.standard_normal((n_draws, m, 2)) @ chol.T
-    a = fit["beta"][0] + sig * z[..., 0]
-    b = fit["beta"][1] + sig * z[..., 1]
+    # The 2x2 Cholesky factor is applied by hand: a batched matmul over draws is far slower.
+    (l00, _), (l10, l11) = np.linalg.cholesky(fit["xtx_inv"])
+    z0 = rng.standard_normal((n_draws, m))
+    z1 = rng.standard_normal((n_draws, m))
+    a = fit["beta"][0] + sig * (l00 * z0)
+    b = fit["beta"][1] + sig * (l10 * z0 + l11 * z1)
     return a, b
 
 
