@@ -455,7 +455,7 @@ def compare_models(
         Base seed; each model draws from its own stream derived from the seed and its name.
     backtest : pandas.DataFrame, optional
         A :func:`rolling_origin` table for the MAPE column; computed with the same models
-        when omitted.
+        when omitted (NaN when the series has fewer than 3 points).
 
     Returns
     -------
@@ -470,10 +470,12 @@ def compare_models(
 
     t, v = _arrays(years, values)
     models = default_models() if models is None else dict(models)
-    if backtest is None:
+    if backtest is None and t.size > 2:
         backtest = rolling_origin(t, v, models, n_draws=min(n_draws, 4_000), seed=seed,
                                   naive=False)
-    mape = performance(backtest).set_index("model")["mape"]
+    # With two points there is no origin to backtest from: MAPE stays NaN.
+    mape = (pd.Series(dtype=float) if backtest is None
+            else performance(backtest).set_index("model")["mape"])
     target = np.array([float(target_year)])
     rows = []
     for name, template in models.items():
