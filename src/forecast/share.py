@@ -57,6 +57,14 @@ DEFAULT_DRIFT_SIGMA: float = 0.1
 # --------------------------------------------------------------------------------------
 
 
+def _as_float(x: ArrayLike, what: str) -> np.ndarray:
+    """Float array of ``x``; text or objects become a one-line ModelError."""
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{what} must be numbers: {exc}") from None
+
+
 def logit(p: ArrayLike) -> np.ndarray:
     """Log-odds ``log(p / (1 - p))``.
 
@@ -75,7 +83,7 @@ def logit(p: ArrayLike) -> np.ndarray:
     ModelError
         If any value is NaN or outside the open interval (0, 1).
     """
-    arr = np.asarray(p, float)
+    arr = _as_float(p, "shares")
     if not np.all(np.isfinite(arr)):
         raise ModelError("logit needs finite shares; got NaN or infinity")
     if np.any(arr <= 0.0) or np.any(arr >= 1.0):
@@ -130,7 +138,7 @@ def alr(shares: ArrayLike, reference: int) -> np.ndarray:
         Log-ratios (..., n_segments - 1) [log-ratio], segments in their original order with the
         reference left out.
     """
-    arr = np.asarray(shares, float)
+    arr = _as_float(shares, "shares")
     if np.any(~np.isfinite(arr)) or np.any(arr <= 0.0):
         raise ModelError("log-ratios need finite, strictly positive shares")
     logs = np.log(arr)
@@ -178,7 +186,7 @@ def shares_from_levels(levels: ArrayLike) -> np.ndarray:
         figures need not add up to a published total (China 2024: 823 + 94 + 254 = 1,171 GWh
         against 1,170 GWh); the shares are of the segments' own sum.
     """
-    arr = np.asarray(levels, float)
+    arr = _as_float(levels, "segment levels")
     if np.any(~np.isfinite(arr)) or np.any(arr < 0.0):
         raise ModelError("segment levels must be finite and non-negative")
     total = arr.sum(axis=-1, keepdims=True)
@@ -196,7 +204,7 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
         Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
     shares : array_like
         Segment shares ``(n_years, n_segments)`` or draws ``(n_draws, n_years, n_segments)``
-        [fraction], each row non-negative and summing to one.
+        [fraction], each row non-negative and summing to one within 1e-9.
 
     Returns
     -------
@@ -212,8 +220,8 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
         On NaN, a negative total, shares that are negative or do not sum to one, or shapes that
         do not line up.
     """
-    tot = np.asarray(total, float)
-    sh = np.asarray(shares, float)
+    tot = _as_float(total, "total")
+    sh = _as_float(shares, "shares")
     if tot.ndim not in (1, 2):
         raise ModelError(f"total must be (n_years,) or (n_draws, n_years); got shape {tot.shape}")
     if sh.ndim not in (2, 3):
@@ -252,10 +260,7 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
 
 def _as_years(years: ArrayLike, name: str = "years") -> np.ndarray:
     """1-D float years from a 1-D array, a scalar or an ``(n, 1)`` column (as in growth)."""
-    try:
-        arr = np.asarray(years, float)
-    except (TypeError, ValueError) as exc:
-        raise ModelError(f"{name} must be numbers: {exc}") from None
+    arr = _as_float(years, name)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     elif arr.ndim == 0:
@@ -427,8 +432,9 @@ class LogitShare(BaseEstimator):
         cap, floor = float(self.cap), float(self.floor)
         if not (np.isfinite(cap) and np.isfinite(floor)) or not 0.0 <= floor < cap <= 1.0:
             raise ModelError(f"need 0 <= floor < cap <= 1; got floor={floor:g}, cap={cap:g}")
-        if self.sigma is not None and not (np.isfinite(self.sigma) and self.sigma >= 0.0):
-            raise ModelError(f"sigma must be a non-negative logit-scale sd; got {self.sigma!r}")
+        # A stated sigma of 0 would be a zero-width band; use predict() for the bare trend.
+        if self.sigma is not None and not (np.isfinite(self.sigma) and self.sigma > 0.0):
+            raise ModelError(f"sigma must be a positive logit-scale sd; got {self.sigma!r}")
         return floor, cap
 
     def _to_logit(self, shares: np.ndarray, floor: float, cap: float) -> np.ndarray:
@@ -467,7 +473,7 @@ class LogitShare(BaseEstimator):
         """
         floor, cap = self._check_settings()
         t = _as_years(X)
-        s = np.asarray(y, float)
+        s = _as_float(y, "shares")
         if s.ndim == 2 and s.shape[1] == 1:
             s = s[:, 0]
         if s.ndim != 1:
@@ -847,9 +853,7 @@ class LogRatioMix(BaseEstimator):
 
     # -- fitting -------------------------------------------------------------------------
 
-    def fit(
-        self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None
-    ) -> LogRatioMix:
+    def fit(self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None) -> LogRatioMix:
         """Fit the log-ratio trends by OLS.
 
         Parameters
@@ -874,10 +878,12 @@ class LogRatioMix(BaseEstimator):
             that is not strictly positive, a row not summing to one, an unknown reference, or
             damping / drift settings out of range.
         """
+        if not (np.isfinite(self.sum_tolerance) and 0.0 <= self.sum_tolerance < 1.0):
+            raise ModelError(f"sum_tolerance must be in [0, 1); got {self.sum_tolerance!r}")
         if segments is None and hasattr(y, "columns"):
             segments = [str(c) for c in y.columns]  # type: ignore[union-attr]
         t = _as_years(X)
-        s = np.asarray(y, float)
+        s = _as_float(y, "shares")
         if s.ndim != 2:
             raise ModelError(f"shares must be (n_years, n_segments); got shape {s.shape}")
         if segments is None:
@@ -925,8 +931,9 @@ class LogRatioMix(BaseEstimator):
         drift = None
         if self.drift_sigma is not None:
             drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
-            if not np.all(np.isfinite(drift) & (drift >= 0.0)):
-                raise ModelError(f"drift_sigma must be non-negative; got {drift.tolist()}")
+            # 0 would claim the 2-point trend is certain; use predict() for the bare trend.
+            if not np.all(np.isfinite(drift) & (drift > 0.0)):
+                raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
         r = alr(s, ref)
         t_last = float(t[-1])
         fit = _ols_line(t - t_last, r)
