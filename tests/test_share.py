@@ -569,3 +569,23 @@ def test_reference_numbers_are_in_the_sources() -> None:
         "LFP battery installations were 409.0 GWh",
     ]:
         assert phrase in text, phrase
+
+
+def test_models_fit_straight_from_the_data_layer() -> None:
+    import pandas as pd
+
+    from forecast import data
+
+    history = data.load_history(Path(__file__).resolve().parents[1] / "data")
+    share = data.get_series(history, "production_share_of_world")
+    model = LogitShare().fit(share.index, share)
+    assert model.rate_ == pytest.approx(0.27402, abs=2e-4)  # the hand OLS slope above
+    levels = pd.concat(
+        {seg: data.get_series(history, "production", segment=seg) for seg in SEGMENTS}, axis=1
+    )
+    mix = LogRatioMix().fit(levels.index, shares_from_levels(levels), SEGMENTS)
+    assert mix.level_ == pytest.approx([-2.169661, -1.175622], abs=1e-6)
+    lfp = data.get_series(history, "power_installations", segment="lfp")
+    ternary = data.get_series(history, "power_installations", segment="ternary")
+    lfp_model = LogitShare(sigma=0.2).fit(lfp.index, two_part_share(lfp, ternary))
+    assert lfp_model.rate_ == pytest.approx(0.35199, abs=1e-5)
