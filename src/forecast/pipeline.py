@@ -25,6 +25,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -43,7 +44,7 @@ from forecast.manifest import (
     package_versions,
     write_manifest,
 )
-from forecast.runfolder import RunFolder, allocate_run_folder
+from forecast.runfolder import RunFolder, allocate_run_folder, validate_run_name
 
 #: Jupyter kernel every notebook runs in (installed into .venv by ``make setup``).
 KERNEL_NAME = "forecast"
@@ -504,6 +505,8 @@ def run(
         raise ForecastError(f"--jobs must be at least 1, got {jobs}")
     if int(timeout) < 1:
         raise ForecastError(f"--timeout must be at least 1 second, got {timeout}")
+    if run_name is not None:
+        validate_run_name(run_name)
     root_path = Path(root).resolve() if root is not None else find_project_root()
     nb_dir = Path(notebook_dir).resolve() if notebook_dir is not None else root_path / "notebooks"
     sources = discover_notebooks(nb_dir)
@@ -563,9 +566,14 @@ def run(
     t_start = time.perf_counter()
     try:
         with _quiet_loggers(), ThreadPoolExecutor(max_workers=min(int(jobs), len(sources))) as pool:
-            pending: dict[Future[NotebookResult], Path] = {
-                pool.submit(
-                    execute_notebook,
+            stop = threading.Event()
+
+            def task(src: Path) -> NotebookResult:
+                # Checked by the worker itself: a queued notebook may be picked up before the
+                # main thread sees the failure and cancels it.
+                if stop.is_set():
+                    return results[src.name]
+                res = execute_notebook(
                     src,
                     build / src.name,
                     results[src.name].parameters,
@@ -573,8 +581,13 @@ def run(
                     timeout=int(timeout),
                     kernel_name=kernel_name,
                     html_path=build / f"{src.stem}.html",
-                ): src
-                for src in sources
+                )
+                if res.status != "ok":
+                    stop.set()
+                return res
+
+            pending: dict[Future[NotebookResult], Path] = {
+                pool.submit(task, src): src for src in sources
             }
             try:
                 while pending:
@@ -585,6 +598,8 @@ def run(
                             continue
                         res = fut.result()
                         results[src.name] = res
+                        if res.status == "skipped":
+                            continue
                         done_count += 1
                         line = (f"forecast run: [{done_count}/{len(sources)}] {src.name} "
                                 f"{res.status} in {res.duration_s:.1f} s")
@@ -594,6 +609,7 @@ def run(
                         if res.status != "ok" and first_failure is None:
                             first_failure = res
                             # Fail fast: notebooks not yet started are skipped.
+                            stop.set()
                             for other in pending:
                                 other.cancel()
             except KeyboardInterrupt:
