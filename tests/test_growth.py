@@ -394,3 +394,20 @@ def test_cross_val_score_with_time_series_split_runs():
                              scoring="neg_mean_absolute_percentage_error")
     assert scores.shape == (4,)
     assert np.all(np.isfinite(scores)) and np.all(scores > -0.15)
+
+
+def test_endpoint_cagr_draws_follow_the_random_walk_with_drift_interval():
+    from scipy import stats
+
+    model = EndpointCAGR().fit(YEARS, CHINA)
+    # Increments of log values and their drift (the log end-point CAGR), by hand.
+    incr = np.diff(np.log(CHINA))
+    mu = np.log(1170.0 / 324.0) / 3.0
+    sigma = np.sqrt(np.sum((incr - mu) ** 2) / 2.0)  # 3 increments, 1 drift: 2 df
+    assert model.sigma_ == pytest.approx(sigma)
+    # h years ahead: variance sigma^2 (h^2 / 3 + h), Student t with 2 df.
+    h = np.array([1.0, 6.0])
+    half = stats.t.ppf(0.9, 2) * sigma * np.sqrt(h**2 / 3.0 + h)
+    lo, hi = model.predict_interval(2024 + h, level=0.8, n_draws=200_000, seed=2)
+    np.testing.assert_allclose(np.log(hi), np.log(1170.0) + mu * h + half, atol=0.03)
+    np.testing.assert_allclose(np.log(lo), np.log(1170.0) + mu * h - half, atol=0.03)
