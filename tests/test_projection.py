@@ -73,16 +73,20 @@ def test_compound_segments_and_world_through_constant_share() -> None:
 
 
 def test_damped_and_logistic_match_the_curve_functions() -> None:
-    sc = scenario(segments__power={"model": "damped", "cagr": 0.2, "damping": 0.8},
-                  segments__storage={"model": "logistic", "saturation": 1500, "rate": 0.4})
+    sc = scenario(
+        segments__power={"model": "damped", "cagr": 0.2, "damping": 0.8},
+        segments__storage={"model": "logistic", "saturation": 1500, "rate": 0.4},
+    )
     paths = central_paths(sc)
     # Damped: log-growth 0.8^h * log(1.2): 2025 = 823 * 1.2**0.8 = 957.46 GWh.
     assert paths[("China", "power")][0] == pytest.approx(823 * 1.2**0.8)
-    np.testing.assert_allclose(paths[("China", "power")],
-                               curves.damped_compound(POWER, 0.2, 0.8, H))
+    np.testing.assert_allclose(
+        paths[("China", "power")], curves.damped_compound(POWER, 0.2, 0.8, H)
+    )
     midpoint = 2024 + np.log(1500 / STORAGE - 1) / 0.4
-    np.testing.assert_allclose(paths[("China", "storage")],
-                               curves.logistic(YEARS, 1500, 0.4, midpoint))
+    np.testing.assert_allclose(
+        paths[("China", "storage")], curves.logistic(YEARS, 1500, 0.4, midpoint)
+    )
 
 
 def test_logistic_below_base_declines_towards_saturation() -> None:
@@ -96,8 +100,9 @@ def test_logistic_below_base_declines_towards_saturation() -> None:
 def test_linear_and_logit_share_paths() -> None:
     linear = central_paths(scenario(share={"model": "linear", "target": 0.64, "by": 2027}))
     # 0.76 -> 0.64 over 3 years: 0.72, 0.68, 0.64, then held.
-    np.testing.assert_allclose(linear[("China", "world_share")],
-                               [0.72, 0.68, 0.64, 0.64, 0.64, 0.64])
+    np.testing.assert_allclose(
+        linear[("China", "world_share")], [0.72, 0.68, 0.64, 0.64, 0.64, 0.64]
+    )
     logit = central_paths(scenario(share={"model": "logit", "target": 0.5}))
     share = logit[("China", "world_share")]
     assert share[-1] == pytest.approx(0.5)
@@ -115,8 +120,9 @@ def test_world_anchor_applies_growth_to_world_and_share_to_china() -> None:
 
 
 def test_capacity_cap_scales_china_and_leaves_rest_of_world() -> None:
-    sc = scenario(caps={"capacity": {"base": 1000, "base_year": 2025, "growth": 0.0,
-                                     "max_utilisation": 0.5}})
+    sc = scenario(
+        caps={"capacity": {"base": 1000, "base_year": 2025, "growth": 0.0, "max_utilisation": 0.5}}
+    )
     paths = central_paths(sc)
     uncapped = POWER * 1.1**H + CONSUMER + STORAGE * 1.2**H
     np.testing.assert_allclose(paths[("China", "capacity_limit")], np.full(6, 500.0))
@@ -162,15 +168,23 @@ def test_quantile_functions() -> None:
 
 
 def test_draws_respect_bounds_and_moments() -> None:
-    sc = parse_scenario({
-        "name": "d", "description": "d",
-        "segments": {"power": {"model": "compound", "cagr": 0.2},
-                     "consumer": {"model": "compound", "cagr": 0.05},
-                     "storage": {"model": "compound", "cagr": 0.3}},
-        "uncertain": {"segments.power.cagr": {"dist": "normal", "sd": 0.05, "low": 0.15},
-                      "segments.consumer.cagr": {"dist": "uniform", "low": 0.0, "high": 0.1},
-                      "segments.storage.cagr": {"dist": "triangular", "low": 0.2, "high": 0.5}},
-    }, "d.yaml")
+    sc = parse_scenario(
+        {
+            "name": "d",
+            "description": "d",
+            "segments": {
+                "power": {"model": "compound", "cagr": 0.2},
+                "consumer": {"model": "compound", "cagr": 0.05},
+                "storage": {"model": "compound", "cagr": 0.3},
+            },
+            "uncertain": {
+                "segments.power.cagr": {"dist": "normal", "sd": 0.05, "low": 0.15},
+                "segments.consumer.cagr": {"dist": "uniform", "low": 0.0, "high": 0.1},
+                "segments.storage.cagr": {"dist": "triangular", "low": 0.2, "high": 0.5},
+            },
+        },
+        "d.yaml",
+    )
     draws = draw_parameters(prepare(sc, history()), 50_000, seed=7)
     assert draws["segments.power.cagr"].min() >= 0.15
     assert draws["segments.consumer.cagr"].mean() == pytest.approx(0.05, abs=0.002)
@@ -190,39 +204,57 @@ def test_simulate_rejects_bad_draw_counts() -> None:
 rates = st.floats(-0.3, 0.6)
 segment_models = st.one_of(
     st.builds(lambda r: {"model": "compound", "cagr": r}, rates),
-    st.builds(lambda r, d: {"model": "damped", "cagr": r, "damping": d}, rates,
-              st.floats(0.3, 1.0)),
-    st.builds(lambda k, r: {"model": "logistic", "saturation": k, "rate": r},
-              st.floats(10, 5000), st.floats(0.05, 1.5)),
+    st.builds(
+        lambda r, d: {"model": "damped", "cagr": r, "damping": d}, rates, st.floats(0.3, 1.0)
+    ),
+    st.builds(
+        lambda k, r: {"model": "logistic", "saturation": k, "rate": r},
+        st.floats(10, 5000),
+        st.floats(0.05, 1.5),
+    ),
 )
 
 
 @st.composite
 def random_scenarios(draw: st.DrawFn) -> Any:
     segments = {seg: draw(segment_models) for seg in ("power", "consumer", "storage")}
-    doc: dict[str, Any] = {"name": "random", "description": "Random.", "segments": segments,
-                           "anchor": draw(st.sampled_from(["china", "world"]))}
+    doc: dict[str, Any] = {
+        "name": "random",
+        "description": "Random.",
+        "segments": segments,
+        "anchor": draw(st.sampled_from(["china", "world"])),
+    }
     if draw(st.booleans()):
-        power = {"model": "ev_demand", "sales_target": draw(st.floats(5, 100)),
-                 "kwh_target": draw(st.floats(20, 120))}
+        power = {
+            "model": "ev_demand",
+            "sales_target": draw(st.floats(5, 100)),
+            "kwh_target": draw(st.floats(20, 120)),
+        }
         segments["power"] = power
     share_model = draw(st.sampled_from(["hold", "linear", "logit"]))
     doc["share"] = {"model": share_model}
     if share_model != "hold":
         doc["share"]["target"] = draw(st.floats(0.05, 1.0))
     if draw(st.booleans()):
-        doc["caps"] = {"capacity": {"base": draw(st.floats(500, 4000)), "base_year": 2025,
-                                    "growth": draw(st.floats(-0.1, 0.2)),
-                                    "max_utilisation": draw(st.floats(0.3, 1.0))}}
+        doc["caps"] = {
+            "capacity": {
+                "base": draw(st.floats(500, 4000)),
+                "base_year": 2025,
+                "growth": draw(st.floats(-0.1, 0.2)),
+                "max_utilisation": draw(st.floats(0.3, 1.0)),
+            }
+        }
     uncertain = {}
     for seg, spec in segments.items():
         if spec["model"] in ("compound", "damped"):
-            uncertain[f"segments.{seg}.cagr"] = {"dist": "normal",
-                                                 "sd": draw(st.floats(0.01, 0.5))}
+            uncertain[f"segments.{seg}.cagr"] = {"dist": "normal", "sd": draw(st.floats(0.01, 0.5))}
         elif spec["model"] == "logistic":
             k = spec["saturation"]
-            uncertain[f"segments.{seg}.saturation"] = {"dist": "uniform", "low": k / 2,
-                                                       "high": k * 2}
+            uncertain[f"segments.{seg}.saturation"] = {
+                "dist": "uniform",
+                "low": k / 2,
+                "high": k * 2,
+            }
     if share_model != "hold":
         uncertain["share.target"] = {"dist": "normal", "sd": 0.1}
     doc["uncertain"] = uncertain

@@ -23,8 +23,7 @@ VALID: dict[str, Any] = {
         "storage": {"model": "logistic", "saturation": 1500, "rate": 0.4},
     },
     "share": {"model": "linear", "target": 0.7, "by": 2030},
-    "caps": {"capacity": {"base": 2000, "base_year": 2025, "growth": 0.05,
-                          "max_utilisation": 0.8}},
+    "caps": {"capacity": {"base": 2000, "base_year": 2025, "growth": 0.05, "max_utilisation": 0.8}},
     "uncertain": {
         "segments.power.cagr": {"dist": "normal", "sd": 0.03},
         "share.target": {"dist": "triangular", "low": 0.6, "high": 0.8},
@@ -74,8 +73,13 @@ def test_valid_file_loads_with_its_parameters(tmp_path: Path) -> None:
 
 
 def test_data_marker_is_kept_for_resolution(tmp_path: Path) -> None:
-    doc = mutate({"segments.power.cagr": "data", "caps.capacity.base": "data",
-                  "caps.capacity.base_year": ...})
+    doc = mutate(
+        {
+            "segments.power.cagr": "data",
+            "caps.capacity.base": "data",
+            "caps.capacity.base_year": ...,
+        }
+    )
     sc = load_scenario(write(tmp_path, doc))
     assert sc.parameters()["segments.power.cagr"] == DATA
     assert sc.capacity is not None and sc.capacity.base_year is None
@@ -94,8 +98,15 @@ BROKEN = [
     ({"segments.power.model": "magic"}, "segments.power.model", "must be one of"),
     ({"segments.storage": ...}, "segments.storage", "missing segment"),
     ({"segments.consumer": 0.05}, "segments.consumer", "must be a mapping"),
-    ({"segments.storage.model": "ev_demand", "segments.storage.sales_target": 40,
-      "segments.storage.kwh_target": 60}, "segments.storage.model", "only the power"),
+    (
+        {
+            "segments.storage.model": "ev_demand",
+            "segments.storage.sales_target": 40,
+            "segments.storage.kwh_target": 60,
+        },
+        "segments.storage.model",
+        "only the power",
+    ),
     ({"segments.consumer.damping": 1.5}, "segments.consumer.damping", r"\(0, 1\]"),
     ({"segments.storage.saturation": 0}, "segments.storage.saturation", "positive"),
     ({"share.target": 1.2}, "share.target", r"\[0, 1\]"),
@@ -112,28 +123,48 @@ BROKEN = [
     ({"caps.capacity.base_year": ...}, "caps.capacity.base_year", "required"),
     ({"caps.capacity.max_utilisation": 1.2}, "caps.capacity.max_utilisation", r"\(0, 1\]"),
     ({"caps.capacity.growth": -2}, "caps.capacity.growth", "above -1"),
-    ({"uncertain|segments.power.saturation": {"dist": "normal", "sd": 1}},
-     "uncertain.segments.power.saturation", "not a numeric parameter"),
-    ({"uncertain|segments.power.cagr|dist": "cauchy"}, "uncertain.segments.power.cagr.dist",
-     "must be one of"),
+    (
+        {"uncertain|segments.power.saturation": {"dist": "normal", "sd": 1}},
+        "uncertain.segments.power.saturation",
+        "not a numeric parameter",
+    ),
+    (
+        {"uncertain|segments.power.cagr|dist": "cauchy"},
+        "uncertain.segments.power.cagr.dist",
+        "must be one of",
+    ),
     ({"uncertain|segments.power.cagr|sd": 0}, "uncertain.segments.power.cagr.sd", "> 0"),
-    ({"uncertain|segments.power.cagr|sd": "wide"}, "uncertain.segments.power.cagr.sd",
-     "must be a number"),
-    ({"uncertain|segments.power.cagr|shape": 2}, "uncertain.segments.power.cagr.shape",
-     "unknown key"),
+    (
+        {"uncertain|segments.power.cagr|sd": "wide"},
+        "uncertain.segments.power.cagr.sd",
+        "must be a number",
+    ),
+    (
+        {"uncertain|segments.power.cagr|shape": 2},
+        "uncertain.segments.power.cagr.shape",
+        "unknown key",
+    ),
     ({"uncertain|share.target|high": 1.5}, "uncertain.share.target.high", "outside"),
-    ({"uncertain|share.target|low": 0.9, "uncertain|share.target|high": 0.8},
-     "uncertain.share.target.high", "greater than low"),
-    ({"uncertain|share.target|low": 0.72}, "uncertain.share.target",
-     "central value 0.7 lies outside"),
+    (
+        {"uncertain|share.target|low": 0.9, "uncertain|share.target|high": 0.8},
+        "uncertain.share.target.high",
+        "greater than low",
+    ),
+    (
+        {"uncertain|share.target|low": 0.72},
+        "uncertain.share.target",
+        "central value 0.7 lies outside",
+    ),
     ({"uncertain": ["segments.power.cagr"]}, "uncertain", "must be a mapping"),
 ]
 
 
-@pytest.mark.parametrize(("changes", "key", "words"), BROKEN,
-                         ids=[b[1] + ":" + b[2] for b in BROKEN])
-def test_each_broken_file_names_file_and_key(tmp_path: Path, changes: dict[str, Any],
-                                             key: str, words: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "key", "words"), BROKEN, ids=[b[1] + ":" + b[2] for b in BROKEN]
+)
+def test_each_broken_file_names_file_and_key(
+    tmp_path: Path, changes: dict[str, Any], key: str, words: str
+) -> None:
     path = write(tmp_path, mutate(changes))
     with pytest.raises(ScenarioError, match=words) as info:
         load_scenario(path)
@@ -146,9 +177,12 @@ def test_each_broken_file_names_file_and_key(tmp_path: Path, changes: dict[str, 
 
 def test_target_year_must_follow_last_observed_year(tmp_path: Path) -> None:
     path = write(tmp_path, mutate({"target_year": 2024, "share.by": 2024}))
-    with pytest.raises(ScenarioError, match=re.escape(
-            f"{path}: key 'target_year': target year 2024 is not after the last observed "
-            "year 2024")):
+    with pytest.raises(
+        ScenarioError,
+        match=re.escape(
+            f"{path}: key 'target_year': target year 2024 is not after the last observed year 2024"
+        ),
+    ):
         load_scenario(path, last_observed=2024)
     assert load_scenario(path, last_observed=2023).target_year == 2024
 
@@ -164,8 +198,9 @@ def test_file_that_is_not_a_mapping(tmp_path: Path, text: str) -> None:
 def test_invalid_yaml_syntax_is_one_line(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text("name: x\nsegments: {power: [1, 2\n", encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"broken.yaml: key '-': invalid YAML at line \d+")\
-            as info:
+    with pytest.raises(
+        ScenarioError, match=r"broken.yaml: key '-': invalid YAML at line \d+"
+    ) as info:
         load_scenario(path)
     assert "\n" not in str(info.value)
 

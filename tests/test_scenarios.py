@@ -18,8 +18,7 @@ from forecast.projection import PROJECTION_COLUMNS
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO_DIR = REPO / "data" / "scenarios"
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
-SHIPPED = ["base", "capacity_limited", "demand_led", "high", "low", "published",
-           "regionalisation"]
+SHIPPED = ["base", "capacity_limited", "demand_led", "high", "low", "published", "regionalisation"]
 
 # Document 002, by hand: 823 * 1.2**6, 94 * 1.05**6, 254 * 1.3**6 and their sum [GWh].
 PUBLISHED_POWER = 823 * 1.2**6  # 2457.46
@@ -33,8 +32,9 @@ def history() -> pd.DataFrame:
     return data.load_history()
 
 
-def at(frame: pd.DataFrame, region: str, segment: str, year: int = 2030,
-       column: str = "mean") -> float:
+def at(
+    frame: pd.DataFrame, region: str, segment: str, year: int = 2030, column: str = "mean"
+) -> float:
     row = frame[(frame.region == region) & (frame.segment == segment) & (frame.year == year)]
     assert len(row) == 1, (region, segment, year)
     return float(row[column].iloc[0])
@@ -126,8 +126,10 @@ def test_every_shipped_scenario_projects_consistently(name: str) -> None:
 
 
 def test_scenarios_are_ordered_as_argued() -> None:
-    totals = {name: at(central(name), "China", "total", column="value")
-              for name in ("low", "base", "high", "published")}
+    totals = {
+        name: at(central(name), "China", "total", column="value")
+        for name in ("low", "base", "high", "published")
+    }
     assert totals["low"] < totals["base"] < totals["published"] < totals["high"]
 
 
@@ -162,8 +164,10 @@ def test_csv_is_byte_identical_for_same_seed_and_differs_for_another() -> None:
 
 
 def test_csv_never_prints_negative_zero() -> None:
-    frame = pd.DataFrame([["x", "China", "total", 2030, "GWh", -0.0, -1e-9, 0, 0, 0, 0]],
-                         columns=list(PROJECTION_COLUMNS))
+    frame = pd.DataFrame(
+        [["x", "China", "total", 2030, "GWh", -0.0, -1e-9, 0, 0, 0, 0]],
+        columns=list(PROJECTION_COLUMNS),
+    )
     assert "-0.000" not in scenarios.projection_to_csv(frame)
 
 
@@ -193,15 +197,17 @@ def test_project_named_and_unknown_names() -> None:
 
 def test_sweep_of_a_thousand_growth_rates() -> None:
     rates = np.linspace(0.0, 0.4, 1000)
-    frame = scenarios.sweep(SCENARIO_DIR / "published.yaml", {"segments.power.cagr": rates},
-                            history(), years=[2030])
+    frame = scenarios.sweep(
+        SCENARIO_DIR / "published.yaml", {"segments.power.cagr": rates}, history(), years=[2030]
+    )
     power = frame[(frame.region == "China") & (frame.segment == "power")]
     assert list(power["run"]) == list(range(1000))
     np.testing.assert_allclose(power["value"], 823 * (1 + rates) ** 6)
     np.testing.assert_allclose(power["segments.power.cagr"], rates)
     total = frame[(frame.region == "China") & (frame.segment == "total")]["value"].to_numpy()
-    np.testing.assert_allclose(total, 823 * (1 + rates) ** 6 + PUBLISHED_CONSUMER
-                               + PUBLISHED_STORAGE)
+    np.testing.assert_allclose(
+        total, 823 * (1 + rates) ** 6 + PUBLISHED_CONSUMER + PUBLISHED_STORAGE
+    )
 
 
 def test_sweep_validates_its_overrides() -> None:
@@ -211,14 +217,23 @@ def test_sweep_validates_its_overrides() -> None:
     with pytest.raises(ScenarioError, match=r"key 'segments.power.cagr': value -1.5 is out of"):
         scenarios.sweep(path, {"segments.power.cagr": [0.1, -1.5]}, history())
     with pytest.raises(ScenarioError, match=r"key 'sweep': override arrays must be 1-D"):
-        scenarios.sweep(path, {"segments.power.cagr": [0.1, 0.2],
-                               "segments.storage.cagr": [0.3]}, history())
+        scenarios.sweep(
+            path, {"segments.power.cagr": [0.1, 0.2], "segments.storage.cagr": [0.3]}, history()
+        )
 
 
 def test_sensitivity_of_published_by_hand() -> None:
     table = scenarios.sensitivity(SCENARIO_DIR / "published.yaml", history())
-    assert list(table.columns) == ["parameter", "central", "low", "high", "total_at_low",
-                                   "total_at_high", "swing", "basis"]
+    assert list(table.columns) == [
+        "parameter",
+        "central",
+        "low",
+        "high",
+        "total_at_low",
+        "total_at_high",
+        "swing",
+        "basis",
+    ]
     top = table.iloc[0]
     # Power dominates: its CAGR moves 20% -> 18% / 22% (+/-10% of the central value).
     assert top["parameter"] == "segments.power.cagr"
@@ -235,18 +250,30 @@ def test_sensitivity_uses_distribution_percentiles() -> None:
     assert table.loc["share.target", "swing"] == pytest.approx(0.0)
     assert table.loc["segments.power.cagr", "basis"] == "p10/p90 of normal"
     # Normal(0.22, 0.04) truncated to [0.05, 0.40] is almost symmetric: p10 ~ 0.22 - 1.2816*0.04.
-    assert table.loc["segments.power.cagr", "low"] == pytest.approx(0.22 - 1.2816 * 0.04,
-                                                                     abs=1e-3)
+    assert table.loc["segments.power.cagr", "low"] == pytest.approx(0.22 - 1.2816 * 0.04, abs=1e-3)
     world = scenarios.sensitivity(SCENARIO_DIR / "base.yaml", history(), region="World")
     assert world.set_index("parameter").loc["share.target", "swing"] > 0
 
 
 def test_reconcile_against_the_published_outlooks() -> None:
-    table = scenarios.reconcile(["published", "demand_led", "capacity_limited"], history(),
-                                n_draws=2000, scenario_dir=SCENARIO_DIR)
-    assert list(table.columns) == ["scenario", "region", "segment", "year", "unit",
-                                   "published", "projected", "difference", "difference_pct",
-                                   "main_cause"]
+    table = scenarios.reconcile(
+        ["published", "demand_led", "capacity_limited"],
+        history(),
+        n_draws=2000,
+        scenario_dir=SCENARIO_DIR,
+    )
+    assert list(table.columns) == [
+        "scenario",
+        "region",
+        "segment",
+        "year",
+        "unit",
+        "published",
+        "projected",
+        "difference",
+        "difference_pct",
+        "main_cause",
+    ]
     rows = table.set_index(["scenario", "region", "segment"])
     total = rows.loc[("published", "China", "total")]
     assert total["published"] == 3800
@@ -272,9 +299,11 @@ def test_shipped_assumptions_quote_the_source_document() -> None:
     if not SEEDS.is_dir():
         pytest.skip("source documents not available")
     text = (SEEDS / "002_760f87d2812c9bc1.txt").read_text(encoding="utf-8")
-    for quote in ("annual compound growth rate will be 20%, with production reaching 2,450 GWh",
-                  "maintain a 5% annual compound growth rate, with production exceeding 126 GWh",
-                  "with production expected to reach 1,226 GWh",
-                  "global BEV+PHEV sales will reach 42 million units",
-                  "the demand for power batteries will reach 2,772 GWh"):
+    for quote in (
+        "annual compound growth rate will be 20%, with production reaching 2,450 GWh",
+        "maintain a 5% annual compound growth rate, with production exceeding 126 GWh",
+        "with production expected to reach 1,226 GWh",
+        "global BEV+PHEV sales will reach 42 million units",
+        "the demand for power batteries will reach 2,772 GWh",
+    ):
         assert quote in text

@@ -454,7 +454,8 @@ def _share_path(
     spec = prepared.scenario.share
     s0 = prepared.baseline.share
     if spec.model == "hold":
-        return np.full((n, len(h)), s0)
+        # One row broadcasts against the (n, n_years) paths without allocating n rows.
+        return np.full((1, len(h)), s0)
     by = spec.by if spec.by is not None else prepared.scenario.target_year
     progress = np.minimum(h / max(by - prepared.baseline.year, 1), 1.0)
     target = np.asarray(values["share.target"], float)[:, None]
@@ -504,8 +505,10 @@ def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -
 
     series = prepared.series
     years = prepared.years
-    stacked = np.concatenate([paths[(r, s)] for r, s, _ in series], axis=1)
-    stats = summarise_draws(stacked, axis=0)
+    # One contiguous row per (series, year): quantiles along the last axis partition
+    # contiguous memory, the fastest layout for 100,000 draws.
+    stacked = np.concatenate([paths[(r, s)].T for r, s, _ in series], axis=0)
+    stats = summarise_draws(stacked, axis=1)
     n_years = len(years)
     frame = pd.DataFrame(
         {
