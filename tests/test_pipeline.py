@@ -144,18 +144,18 @@ def test_parameter_values_are_yaml():
 
 DECLARED = {
     "01_a.ipynb": {"n_draws": {}, "seed": {}, "output_dir": {}},
-    "02_b.ipynb": {"scenarios": {}, "seed": {}, "data_dir": {}},
+    "02_b.ipynb": {"scenario_names": {}, "seed": {}, "data_dir": {}},
 }
 
 
 def test_merge_precedence_file_then_cli_then_scenario():
     merged = pipeline.merge_parameters(
         DECLARED,
-        file_parameters={"seed": 1, "n_draws": 10, "scenarios": ["low"]},
+        file_parameters={"seed": 1, "n_draws": 10, "scenario_names": ["low"]},
         cli_parameters=[("seed", "2")],
         scenarios=["base", "high"],
     )
-    assert merged == {"seed": 2, "n_draws": 10, "scenarios": ["base", "high"]}
+    assert merged == {"seed": 2, "n_draws": 10, "scenario_names": ["base", "high"]}
 
 
 def test_merge_refuses_unknown_and_reserved_parameters():
@@ -167,8 +167,8 @@ def test_merge_refuses_unknown_and_reserved_parameters():
 
 def test_parameters_file_errors(tmp_path):
     good = tmp_path / "p.yaml"
-    good.write_text("n_draws: 500\nscenarios: [base]\n")
-    assert pipeline.load_parameters_file(good) == {"n_draws": 500, "scenarios": ["base"]}
+    good.write_text("n_draws: 500\nscenario_names: [base]\n")
+    assert pipeline.load_parameters_file(good) == {"n_draws": 500, "scenario_names": ["base"]}
     bad = tmp_path / "bad.yaml"
     bad.write_text("- just\n- a list\n")
     with pytest.raises(ForecastError, match="must be a mapping"):

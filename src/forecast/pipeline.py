@@ -50,6 +50,8 @@ from forecast.runfolder import RunFolder, allocate_run_folder, validate_run_name
 KERNEL_NAME = "forecast"
 #: Notebooks the pipeline runs: ``NN_name.ipynb`` in the notebooks folder.
 NOTEBOOK_RE = re.compile(r"^\d{2}_[A-Za-z0-9_]+\.ipynb$")
+#: Notebook parameter that ``--scenario NAME`` sets (a list of scenario names).
+SCENARIO_PARAMETER = "scenario_names"
 #: Parameters the pipeline sets itself.
 RESERVED_PARAMETERS = frozenset({"output_dir"})
 #: Attempts per notebook when the kernel fails to start (launches can race for ports).
@@ -193,7 +195,7 @@ def merge_parameters(
     cli_parameters : sequence of (key, value) or mapping, optional
         ``-p KEY VALUE`` pairs (values are YAML text) or already-typed values.
     scenarios : sequence of str, optional
-        ``--scenario`` names; sets the ``scenarios`` parameter.
+        ``--scenario`` names; sets the ``scenario_names`` parameter.
 
     Raises
     ------
@@ -207,7 +209,7 @@ def merge_parameters(
         for key, value in cli_parameters or ():
             merged[str(key)] = parse_parameter_value(str(value))
     if scenarios:
-        merged["scenarios"] = [str(s) for s in scenarios]
+        merged[SCENARIO_PARAMETER] = [str(s) for s in scenarios]
 
     known = set().union(*(set(p) for p in declared.values())) if declared else set()
     for key in merged:
@@ -470,7 +472,8 @@ def run(
     parameters_file : str or Path, optional
         YAML mapping of notebook parameters (overridden by ``parameters``).
     scenarios : sequence of str, optional
-        Scenario names (the ``scenarios`` parameter; default: the notebooks' default, all).
+        Scenario names (the ``scenario_names`` parameter; default: the notebooks' default,
+        all scenarios).
     jobs : int
         Notebooks executed in parallel (>= 1).
     timeout : int

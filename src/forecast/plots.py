@@ -188,6 +188,51 @@ def finish(
     return fig
 
 
+def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = None) -> str:
+    """Short citation of source documents for a figure's source note.
+
+    Parameters
+    ----------
+    data_dir : str or Path or None
+        Data folder holding ``sources.csv`` (columns ``document, title, publisher,
+        published``); None uses :func:`forecast.data.default_data_dir`.
+    documents : sequence of str, optional
+        Document file names to cite (e.g. the ``source`` column of the history rows
+        plotted); default: every document with a known publisher.
+
+    Returns
+    -------
+    str
+        E.g. ``"SMM Information & Technology (2025), doc 002"``; documents missing from the
+        catalogue are cited by file name.
+    """
+    import csv
+
+    if data_dir is None or str(data_dir).strip() == "":
+        from forecast import data
+
+        data_dir = data.default_data_dir()
+    catalogue: dict[str, dict[str, str]] = {}
+    path = Path(data_dir) / "sources.csv"
+    if path.is_file():
+        with open(path, newline="", encoding="utf-8") as handle:
+            catalogue = {row["document"]: row for row in csv.DictReader(handle)}
+    wanted = list(dict.fromkeys(documents)) if documents is not None else [
+        d for d, row in catalogue.items() if row.get("publisher", "").strip() not in ("", "unknown")
+    ]
+    parts = []
+    for doc in wanted:
+        row = catalogue.get(doc)
+        tag = f"doc {doc.split('_', 1)[0]}"
+        if row is None:
+            parts.append(doc)
+            continue
+        year = (row.get("published") or "").strip()[:4]
+        who = (row.get("publisher") or "").strip() or "unknown publisher"
+        parts.append(f"{who}{f' ({year})' if year else ''}, {tag}")
+    return "; ".join(parts)
+
+
 def source_note(fig: Figure) -> str | None:
     """The source note :func:`finish` put on a figure (None if it has none)."""
     note = getattr(fig, "_forecast_source_note", None)
