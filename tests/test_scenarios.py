@@ -307,3 +307,11 @@ def test_shipped_assumptions_quote_the_source_document() -> None:
         "the demand for power batteries will reach 2,772 GWh",
     ):
         assert quote in text
+
+
+def test_project_all_stacks_scenarios_like_single_runs() -> None:
+    both = scenarios.project_all(["published", "low"], SCENARIO_DIR, n_draws=500, seed=4)
+    assert list(both.scenario.unique()) == ["published", "low"]
+    low = scenarios.project(SCENARIO_DIR / "low.yaml", history(), n_draws=500, seed=4)
+    pd.testing.assert_frame_equal(both[both.scenario == "low"].reset_index(drop=True), low)
+    assert scenarios.projection_to_csv(both).count("\n") == len(both) + 1

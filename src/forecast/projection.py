@@ -411,13 +411,13 @@ def evaluate(
 
     if sc.anchor == "china":
         china = anchored
-        with np.errstate(divide="ignore"):
-            rest = {
-                seg: p * (1.0 - share) / np.maximum(share, _MIN_SHARE) for seg, p in china.items()
-            }
+        # Rest of the world per unit of China's production; shares are kept above 0.
+        rest_ratio = (1.0 - share) / np.maximum(share, _MIN_SHARE)
+        rest = {seg: p * rest_ratio for seg, p in china.items()}
     else:
         china = {seg: p * share for seg, p in anchored.items()}
-        rest = {seg: p * (1.0 - share) for seg, p in anchored.items()}
+        rest_share = 1.0 - share
+        rest = {seg: p * rest_share for seg, p in anchored.items()}
 
     uncapped = sum(china.values())
     if sc.capacity is not None:

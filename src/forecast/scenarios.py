@@ -4,7 +4,8 @@ The public entry points:
 
 * :func:`list_scenarios` -- the scenario files of a folder with their one-line descriptions;
 * :func:`load_scenario` -- read and validate one file (:mod:`forecast.scenario_schema`);
-* :func:`project` / :func:`project_named` -- the tidy projection table (mean and quantiles);
+* :func:`project` / :func:`project_named` / :func:`project_all` -- the tidy projection
+  table (mean and quantiles) of one or several scenarios;
 * :func:`sweep` -- many parameter sets evaluated at once (central values, no loop);
 * :func:`sensitivity` -- a tornado table of the target-year total;
 * :func:`reconcile` -- each scenario beside the published outlooks, with the main cause;
@@ -55,6 +56,7 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "project",
+    "project_all",
     "project_named",
     "projection_to_csv",
     "projection_to_text",
@@ -220,6 +222,34 @@ def project_named(
     folder = scenario_dir if scenario_dir is not None else default_scenario_dir(data_dir)
     sc = resolve_scenario(name_or_path, folder)
     return project(sc, None, n_draws=n_draws, seed=seed, target_year=target_year, data_dir=data_dir)
+
+
+def project_all(
+    names: Iterable[str | Path] | None = None,
+    scenario_dir: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    target_year: int | None = None,
+    n_draws: int = 10_000,
+    seed: int = 2030,
+) -> pd.DataFrame:
+    """:func:`project` several scenarios (default: every file in the folder) into one table.
+
+    Each scenario is drawn with the same ``seed``, so its rows equal those of a single
+    :func:`project_named` call; rows are ordered by scenario (in the order given, or by
+    name), then as in :func:`project`.
+    """
+    import pandas as pd
+
+    folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir(data_dir)
+    if names is None:
+        names = list(list_scenarios(folder)["path"])
+    history = _history(None, data_dir)
+    frames = [
+        project(resolve_scenario(n, folder), history, n_draws, seed, target_year) for n in names
+    ]
+    if not frames:
+        return pd.DataFrame(columns=list(PROJECTION_COLUMNS))
+    return pd.concat(frames, ignore_index=True)
 
 
 def projection_to_csv(frame: pd.DataFrame) -> str:
