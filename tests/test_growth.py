@@ -411,3 +411,11 @@ def test_endpoint_cagr_draws_follow_the_random_walk_with_drift_interval():
     lo, hi = model.predict_interval(2024 + h, level=0.8, n_draws=200_000, seed=2)
     np.testing.assert_allclose(np.log(hi), np.log(1170.0) + mu * h + half, atol=0.03)
     np.testing.assert_allclose(np.log(lo), np.log(1170.0) + mu * h - half, atol=0.03)
+
+
+def test_a_failed_refit_leaves_the_model_unfitted():
+    model = LogisticCurve().fit(YEARS, CHINA)
+    with pytest.raises(ModelError, match="needs at least 4 points"):
+        model.fit(YEARS[:3], CHINA[:3])
+    with pytest.raises(ModelError, match="call fit"):
+        model.predict([2025])

@@ -446,7 +446,9 @@ def compare_models(
     years, values : array_like
         The observed series [year], [value unit].
     models : mapping, optional
-        Name -> estimator; default :func:`default_models`.
+        Name -> estimator; default :func:`default_models`, which includes the fixed-K
+        logistic and Gompertz curves only when given a saturation level, e.g.
+        ``default_models(saturation=3800.0)`` (the published 2030 outlook for China).
     target_year : int
         Year of the projected central value and bands.
     n_draws : int

@@ -210,7 +210,16 @@ class GrowthModel(RegressorMixin, BaseEstimator):
         Returns
         -------
         self
+
+        Raises
+        ------
+        ModelError
+            Too few points for the model, NaN, mismatched lengths, duplicate years,
+            non-positive values for a log model, or an impossible fixed parameter (e.g. a
+            saturation level at or below the data).
         """
+        # A failed refit must not leave the previous fit's state looking valid.
+        self.__dict__.pop("_theta", None)
         t, v = _check_xy(X, y, self.name, self._min_obs(), self.positive, self.min_obs_reason)
         self.n_obs_ = int(t.size)
         self.years_ = t
