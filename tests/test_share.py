@@ -80,6 +80,15 @@ def test_alr_hand_values_and_round_trip() -> None:
     assert inv_alr(r, reference=0) == pytest.approx(shares, abs=1e-15)
 
 
+def test_inv_alr_extreme_ratios_stay_positive() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shares = inv_alr(np.array([[1000.0, -1000.0], [0.0, 0.0]]), reference=1)
+    assert np.all(shares > 0.0)
+    assert shares.sum(axis=-1) == pytest.approx([1.0, 1.0], abs=1e-15)
+    assert shares[1] == pytest.approx([1 / 3, 1 / 3, 1 / 3], abs=1e-15)
+
+
 def test_shares_from_levels_uses_segment_sum() -> None:
     shares = shares_from_levels(SEGMENT_GWH)
     # 2024 segments add to 823 + 94 + 254 = 1171 GWh (the reported total is 1170 GWh)
