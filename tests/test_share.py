@@ -237,6 +237,9 @@ def test_logit_share_interface_matches_growth_models() -> None:
         "sigma": None,
         "include_noise": False,
     }
+    assert repr(model) == "LogitShare(cap=0.85, include_noise=False)"
+    with pytest.raises(ModelError, match="has no parameter 'ceiling'"):
+        model.set_params(ceiling=0.9)
     model = LogitShare().fit(YEARS.reshape(-1, 1), CHINA_SHARE)  # (n, 1) years as in sklearn
     frame = model.params_frame()
     assert frame["param"].tolist() == ["rate", "midpoint", "intercept"]

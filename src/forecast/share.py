@@ -1,6 +1,7 @@
 """Share models: a bounded share trending over time, and a mix of segments.
 
-Two models with the interface of :mod:`forecast.growth` (scikit-learn estimators:
+Two models with the interface of :mod:`forecast.growth` (scikit-learn estimator conventions,
+``get_params``/``set_params`` so :func:`sklearn.base.clone` works, without importing sklearn:
 ``__init__`` stores settings, ``fit(years, shares)`` returns ``self``, fitted attributes end
 in ``_``; ``predict``, ``sample(years, n_draws, seed)`` of seeded draws without a Python loop
 over draws, ``predict_interval``, ``forecast_frame``, ``params_frame`` and ``summary``):
@@ -26,12 +27,12 @@ to the total in every draw.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.base import BaseEstimator
 
 from forecast.errors import ModelError
 from forecast.uncertainty import LEVELS, central_interval, make_rng, summarise_draws
@@ -341,12 +342,49 @@ def _params_frame(params: dict[str, float], bse: dict[str, float], units: dict[s
     )
 
 
+class _Estimator:
+    """The part of scikit-learn's BaseEstimator the share models need, without importing it.
+
+    sklearn costs seconds to import; these models only need ``get_params``/``set_params``
+    (which is what :func:`sklearn.base.clone` and grid searches call) and a readable repr.
+    """
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        sig = inspect.signature(cls.__init__)
+        return [n for n in sig.parameters if n != "self"]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor arguments as a dict (``deep`` is accepted for sklearn; no nesting)."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> Any:
+        """Set constructor arguments; refit afterwards for them to take effect."""
+        valid = self._param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise ModelError(
+                    f"{type(self).__name__} has no parameter {key!r}; valid: {', '.join(valid)}"
+                )
+            setattr(self, key, value)
+        return self
+
+    def __repr__(self) -> str:
+        sig = inspect.signature(type(self).__init__)
+        changed = [
+            f"{name}={getattr(self, name)!r}"
+            for name, p in sig.parameters.items()
+            if name != "self" and getattr(self, name) != p.default
+        ]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+
 # --------------------------------------------------------------------------------------
 # LogitShare: Fisher-Pry trend of one share
 # --------------------------------------------------------------------------------------
 
 
-class LogitShare(BaseEstimator):
+class LogitShare(_Estimator):
     """Logit-linear (Fisher-Pry) trend of a share bounded by ``floor`` and ``cap``.
 
     The model is ``logit((s_t - floor) / (cap - floor)) = a + b (t - t_last) + e_t`` with
@@ -748,7 +786,7 @@ def _damped_horizon(h: np.ndarray, damping: np.ndarray) -> np.ndarray:
     return np.where(hh <= 0.0, hh, damped)
 
 
-class LogRatioMix(BaseEstimator):
+class LogRatioMix(_Estimator):
     """Additive log-ratio (ALR) trend of a segment mix.
 
     For every segment ``k`` other than the reference, ``r_k = log(s_k / s_ref)`` is fitted by
