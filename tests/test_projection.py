@@ -288,3 +288,9 @@ def test_summary_quantiles_ordered_and_seed_deterministic(sc: Any, seed: int) ->
     q = first[["p5", "p10", "p50", "p90", "p95"]].to_numpy()
     assert np.all(np.diff(q, axis=1) >= 0)
     assert np.all(q >= 0)
+
+
+def test_share_year_must_follow_the_last_observation() -> None:
+    sc = scenario(share={"model": "linear", "target": 0.7, "by": 2024})
+    with pytest.raises(ScenarioError, match=r"key 'share.by': year 2024 is not after .* 2024"):
+        prepare(sc, history())

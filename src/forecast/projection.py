@@ -158,9 +158,17 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
         The target year is not after the last observation, or a ``data`` value (or a base
         value the scenario needs) is missing from the history.
     """
+    from forecast import data
+
     base_year = last_observed_year(history)
     scenario = scenario.with_target_year(None, base_year)
     file = scenario.path
+    if scenario.share.by is not None and scenario.share.by <= base_year:
+        raise ScenarioError(
+            file,
+            "share.by",
+            f"year {scenario.share.by} is not after the last observed year {base_year}",
+        )
 
     def value(
         key: str,
@@ -170,8 +178,6 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
         kinds: tuple[str, ...],
         year: int | None = None,
     ) -> tuple[int, float]:
-        from forecast import data
-
         try:
             s = data.get_series(history, series, region, segment, kinds)
         except KeyError:

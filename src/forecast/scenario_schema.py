@@ -36,7 +36,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -226,8 +226,6 @@ class Scenario:
 
     def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
         """A copy projecting to ``year`` (``None`` keeps the file's), checked against the data."""
-        from dataclasses import replace
-
         new = (
             self
             if year is None
@@ -323,7 +321,7 @@ def parse_scenario(
         capacity=capacity,
     )
     uncertain = _uncertain(top.get("uncertain", {}), scenario.parameters(), file)
-    scenario = Scenario(**{**scenario.__dict__, "uncertain": uncertain})
+    scenario = replace(scenario, uncertain=uncertain)
     return scenario.with_target_year(None, last_observed)
 
 

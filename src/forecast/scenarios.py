@@ -43,6 +43,7 @@ from forecast.projection import (
 from forecast.scenario_schema import (
     PARAMETER_DOMAINS,
     SEGMENTS,
+    Domain,
     Scenario,
     load_scenario,
 )
@@ -468,12 +469,10 @@ def sensitivity(
     return table.reset_index(drop=True)
 
 
-def _clip_to(domain: object, value: float) -> float:
-    low = domain.low  # type: ignore[attr-defined]
-    high = domain.high  # type: ignore[attr-defined]
-    if domain.low_open and value <= low:  # type: ignore[attr-defined]
-        return float(np.nextafter(low, math.inf))
-    return float(min(max(value, low), high))
+def _clip_to(domain: Domain, value: float) -> float:
+    if domain.low_open and value <= domain.low:
+        return float(np.nextafter(domain.low, math.inf))
+    return float(min(max(value, domain.low), domain.high))
 
 
 # --------------------------------------------------------------------------- reconciliation
