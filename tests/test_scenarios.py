@@ -315,3 +315,11 @@ def test_project_all_stacks_scenarios_like_single_runs() -> None:
     low = scenarios.project(SCENARIO_DIR / "low.yaml", history(), n_draws=500, seed=4)
     pd.testing.assert_frame_equal(both[both.scenario == "low"].reset_index(drop=True), low)
     assert scenarios.projection_to_csv(both).count("\n") == len(both) + 1
+
+
+def test_file_target_year_not_after_history_names_file(tmp_path: Path) -> None:
+    text = (SCENARIO_DIR / "published.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "early.yaml"
+    path.write_text(text.replace("target_year: 2030", "target_year: 2023"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"early.yaml: key 'target_year': target year 2023 is"):
+        scenarios.project(path, history(), n_draws=10)
