@@ -323,3 +323,13 @@ def test_file_target_year_not_after_history_names_file(tmp_path: Path) -> None:
     path.write_text(text.replace("target_year: 2030", "target_year: 2023"), encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"early.yaml: key 'target_year': target year 2023 is"):
         scenarios.project(path, history(), n_draws=10)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_files_cite_their_sources_and_argue_in_prose(name: str) -> None:
+    sc = scenarios.load_scenario(SCENARIO_DIR / f"{name}.yaml")
+    assert sc.name == name
+    assert len(sc.rationale.split()) > 80
+    for seg, spec in sc.segments.items():
+        assert spec.source, f"{name}: segments.{seg} has no source"
+    assert sc.share.source, f"{name}: share has no source"
