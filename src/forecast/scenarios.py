@@ -537,11 +537,12 @@ def reconcile(
     -------
     DataFrame
         Columns ``scenario, region, segment, year, unit, published, projected, difference,
-        difference_pct, main_cause``. For the total, the main cause is the segment that
-        contributes most to the difference (and a binding capacity cap, if any); for a
-        segment, its implied growth rate against the outlook's; for EV demand, whether
-        EV sales or kWh per vehicle moves it more. A scenario that does not model EV
-        demand gets an empty ``projected`` and says so.
+        difference_pct, main_cause``: values [GWh], ``difference`` = projected - published
+        [GWh], ``difference_pct`` = difference / published [fraction]. For the total, the
+        main cause is the segment that contributes most to the difference (and a binding
+        capacity cap, if any); for a segment, its implied growth rate against the outlook's;
+        for EV demand, whether EV sales or kWh per vehicle moves it more. A scenario that
+        does not model EV demand gets an empty ``projected`` and says so.
     """
     import pandas as pd
 
