@@ -250,6 +250,31 @@ def test_write_table_is_reproducible_and_optional(tmp_path):
         outputs.write_table(frame, tmp_path, "../t")
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_draws": -5}, "n_draws must be a whole number >= 1, got -5"),
+        ({"n_draws": 2.5}, "n_draws"),
+        ({"n_draws": True}, "n_draws"),
+        ({"seed": -1}, "seed must be a whole number >= 0"),
+        ({"target_year": "2030"}, "target_year"),
+        ({"scenario_names": "base"}, "scenario_names must be a list"),
+        ({"scenario_names": ["base", ""]}, "scenario_names"),
+    ],
+)
+def test_check_run_parameters_refuses(kwargs, message):
+    from forecast.errors import ModelError
+
+    with pytest.raises(ModelError, match=re.escape(message)):
+        outputs.check_run_parameters(**kwargs)
+
+
+def test_check_run_parameters_accepts_defaults():
+    outputs.check_run_parameters(n_draws=500, seed=2030, target_year=2030,
+                                 scenario_names=["base"])
+    outputs.check_run_parameters()
+
+
 def test_index_escapes_and_links(tmp_path):
     (tmp_path / "tables").mkdir()
     (tmp_path / "tables" / render.HEADLINE_TABLE).write_text(
@@ -265,6 +290,15 @@ def test_index_escapes_and_links(tmp_path):
 
 
 # --------------------------------------------------------------------------- retries
+
+
+def test_error_line_from_an_ipython_traceback():
+    source = "a = 1\nb = 2\nraise ValueError('x')\n"
+    tb = ["\x1b[31m-----\x1b[39m", "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[3]\x1b[39m"
+          "\x1b[32m, line 3\x1b[39m\n\x1b[32m----> \x1b[39m\x1b[32m3\x1b[39m raise",
+          "ValueError: x"]
+    assert pipeline._error_line(tb, source) == (3, "raise ValueError('x')")
+    assert pipeline._error_line([], source) == (None, "a = 1")
 
 
 def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
@@ -376,7 +410,8 @@ def test_failing_notebook_gives_run_error_and_keeps_it(toy_dirs):
     message = str(info.value)
     assert info.value.exit_code == 4
     assert "\n" not in message
-    assert re.search(r"notebook 01_alpha\.ipynb failed in cell In \[\d+\] `import time`: "
+    assert re.search(r"notebook 01_alpha\.ipynb failed in cell In \[\d+\], line 6 "
+                     r"`raise ValueError\(f\"n_draws must be positive, got \{n_draws\}\"\)`: "
                      r"ValueError: n_draws must be positive, got -5", message)
     failed = out / "broken.failed"
     assert str(failed / "01_alpha.ipynb") in message

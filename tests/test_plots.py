@@ -94,6 +94,15 @@ def test_finish_twice_appends_a_second_source_once():
     assert plots.source_note(fig) == "Source: one\nSource: two"
 
 
+def test_finish_can_put_the_legend_outside():
+    fig, ax = plots.new_figure()
+    ax.plot([2023, 2024], [1, 2], label="power")
+    plots.finish(ax, title="t", xlabel="Year", ylabel="Share [%]", source="s", legend="outside")
+    fig.canvas.draw()
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.x0 > ax.get_window_extent().x1
+
+
 def test_unit_may_be_on_x_axis_for_horizontal_charts():
     assert plots.has_unit("Production in 2030 [GWh]")
     assert not plots.has_unit("Scenario")
@@ -162,6 +171,7 @@ def test_tornado_puts_widest_swing_on_top():
     plots.tornado(ax, frame, base=100.0)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["a", "b"]  # bottom to top: widest ("b", swing 150) last = on top
+    assert ax.get_legend_handles_labels()[1] == ["low setting", "high setting"]
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)
     assert widths == [-50.0, -10.0, 10.0, 100.0]
 

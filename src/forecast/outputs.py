@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forecast.errors import ModelError
+
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
@@ -73,3 +75,48 @@ def write_table(frame: pd.DataFrame, output_dir: str | Path | None, name: str) -
     path = folder / check_file_name(name, ".csv")
     frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
     return path
+
+
+def check_run_parameters(
+    *,
+    n_draws: object = 1,
+    seed: object = 0,
+    target_year: object = 2030,
+    scenario_names: object = (),
+) -> None:
+    """Refuse nonsensical notebook parameters with one clear line, before any work.
+
+    Models would reject most of these too, but some (e.g. a backtest) record a bad draw count
+    as a skipped model; checking up front makes a scheduled run fail loudly instead.
+
+    Parameters
+    ----------
+    n_draws : int
+        Monte Carlo draws, a whole number >= 1.
+    seed : int
+        Random seed, a whole number >= 0 (numpy's requirement).
+    target_year : int
+        Last projected year [year], a whole number.
+    scenario_names : list of str
+        Scenario names; a list (or tuple) of strings, possibly empty.
+
+    Raises
+    ------
+    ModelError
+        Naming the parameter, what it must be, and the value given.
+    """
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not whole(n_draws) or int(n_draws) < 1:  # type: ignore[call-overload]
+        raise ModelError(f"parameter n_draws must be a whole number >= 1, got {n_draws!r}")
+    if not whole(seed) or int(seed) < 0:  # type: ignore[call-overload]
+        raise ModelError(f"parameter seed must be a whole number >= 0, got {seed!r}")
+    if not whole(target_year):
+        raise ModelError(f"parameter target_year must be a whole year, got {target_year!r}")
+    if isinstance(scenario_names, str) or not isinstance(scenario_names, list | tuple) or not all(
+        isinstance(n, str) and n.strip() for n in scenario_names
+    ):
+        raise ModelError(
+            f"parameter scenario_names must be a list of scenario names, got {scenario_names!r}"
+        )

@@ -272,9 +272,28 @@ def _last_started_cell(output_path: Path) -> tuple[int | None, str]:
     return last.get("execution_count"), _first_line(last.get("source", ""), 60)
 
 
-def _cell_label(exec_count: int | None, source: str) -> str:
+def _cell_label(exec_count: int | None, source: str, line: int | None = None) -> str:
     label = f"cell In [{exec_count}]" if exec_count is not None else "a cell"
+    if line is not None:
+        label += f", line {line}"
     return f"{label} `{source}`" if source else label
+
+
+_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_CELL_FRAME_RE = re.compile(r"Cell In\s*\[\d+\],\s*line (\d+)")
+
+
+def _error_line(traceback: Sequence[str], source: str) -> tuple[int | None, str]:
+    """Line number (in the cell) and code of the statement that raised, from a traceback."""
+    for entry in traceback or ():
+        match = _CELL_FRAME_RE.search(_ANSI_RE.sub("", str(entry)))
+        if match:
+            number = int(match.group(1))
+            lines = str(source).splitlines()
+            if 1 <= number <= len(lines):
+                return number, _first_line(lines[number - 1], 80)
+            return number, ""
+    return None, _first_line(source, 60)
 
 
 @functools.cache
@@ -368,7 +387,8 @@ def execute_notebook(
         except PapermillExecutionError as exc:
             result.status = "failed"
             result.cell = exc.exec_count
-            where = _cell_label(exc.exec_count, _first_line(exc.source, 60))
+            line, code = _error_line(exc.traceback, exc.source)
+            where = _cell_label(exc.exec_count, code, line)
             result.error = f"{where}: {exc.ename}: {_first_line(exc.evalue) or '(no message)'}"
         except CellTimeoutError:
             count, src = _last_started_cell(output)

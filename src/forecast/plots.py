@@ -124,7 +124,7 @@ def finish(
     xlabel: str,
     ylabel: str,
     source: str,
-    legend: bool | None = None,
+    legend: bool | str | None = None,
     year_axis: bool | None = None,
 ) -> Figure:
     """Title, axis labels, source note and legend: the last call for every figure.
@@ -141,8 +141,9 @@ def finish(
         (``"Production [GWh]"``, ``"Share of world production [%]"``).
     source : str
         Where the numbers come from, shown under the figure as "Source: ...".
-    legend : bool, optional
-        Draw a legend (default: when any artist has a label).
+    legend : bool or "outside", optional
+        Draw a legend (default: when any artist has a label); ``"outside"`` puts it to the
+        right of the axes, for charts that fill their whole area (stacked shares).
     year_axis : bool, optional
         Force integer year ticks on x (default: when the x label starts with "Year").
 
@@ -168,10 +169,13 @@ def finish(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if year_axis or (year_axis is None and str(xlabel).lower().startswith("year")):
-        ax.xaxis.set_major_locator(mticker.MaxNLocator(integer=True))
+        # "auto" bins follow the axis length, so small multiples get every other year.
+        ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins="auto", integer=True))
         ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
     handles, _ = ax.get_legend_handles_labels()
-    if legend or (legend is None and handles):
+    if legend == "outside" and handles:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    elif legend or (legend is None and handles):
         ax.legend(loc="best")
     fig = ax.figure
     note = f"Source: {source.strip()}"
@@ -418,7 +422,8 @@ def interval_chart(
 
 def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "parameter",
             low: str = "low", high: str = "high",
-            colors: tuple[str, str] = ("#0173b2", "#d55e00")) -> Axes:
+            colors: tuple[str, str] = ("#0173b2", "#d55e00"),
+            labels: tuple[str, str] = ("low setting", "high setting")) -> Axes:
     """Tornado chart: output at the low and high setting of each input, widest on top.
 
     Parameters
@@ -432,13 +437,15 @@ def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "paramet
         Column names.
     colors : (str, str)
         Colours of the low and high bars.
+    labels : (str, str)
+        Legend labels of the low and high bars.
     """
     rows = frame.assign(_swing=(frame[high] - frame[low]).abs()).sort_values("_swing")
     y = np.arange(len(rows), dtype=float)
     lo = rows[low].to_numpy(dtype=float) - base
     hi = rows[high].to_numpy(dtype=float) - base
-    ax.barh(y, lo, left=base, color=colors[0], label=f"{low} setting", height=0.6)
-    ax.barh(y, hi, left=base, color=colors[1], label=f"{high} setting", height=0.6)
+    ax.barh(y, lo, left=base, color=colors[0], label=labels[0], height=0.6)
+    ax.barh(y, hi, left=base, color=colors[1], label=labels[1], height=0.6)
     ax.axvline(base, color="black", linewidth=1)
     ax.set_yticks(y, [str(v) for v in rows[label]])
     ax.grid(axis="y", visible=False)

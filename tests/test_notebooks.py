@@ -1,0 +1,364 @@
+"""The real notebooks: committed form, and `forecast run` end to end.
+
+The whole pipeline runs ONCE per test session (shared between pytest-xdist workers through a
+lock file) and many tests assert on that run folder. A second identical run checks that
+tables are byte-identical; two deliberately broken runs check failure handling.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pandas as pd
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = REPO / "notebooks"
+NOTEBOOKS = ["00_summary", "01_history", "02_growth", "03_shares", "04_scenarios_2030"]
+N_DRAWS = 500
+QUANTILE_COLS = ["p5", "p10", "p50", "p90", "p95"]
+
+
+# --------------------------------------------------------------------------- shared runs
+
+
+def _shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, key: str,
+            build: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
+    """Build ``key`` once per session, even across xdist workers (they share basetemp's parent)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if hasattr(request.config, "workerinput") else base
+    done = root / f"{key}.json"
+    with open(root / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if done.is_file():
+            return json.loads(done.read_text())
+        result = build(root / key)
+        done.write_text(json.dumps(result))
+        return result
+
+
+def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), *args],
+        cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
+    )
+    return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "out": str(out)}
+
+
+@pytest.fixture(scope="session")
+def main_run(request, tmp_path_factory) -> dict[str, Any]:
+    return _shared(request, tmp_path_factory, "main_run", lambda out: _forecast_run(
+        out, "--run-name", "main", "-p", "n_draws", str(N_DRAWS), "--jobs", "2"))
+
+
+@pytest.fixture(scope="session")
+def run_dir(main_run) -> Path:
+    assert main_run["rc"] == 0, main_run["stderr"][-3000:]
+    return Path(main_run["stdout"].strip().splitlines()[-1])
+
+
+def _table(run_dir: Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(run_dir / "tables" / f"{name}.csv")
+
+
+# --------------------------------------------------------------------------- committed form
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_committed_clean_with_kernel_and_parameters(name):
+    import papermill
+
+    path = NOTEBOOK_DIR / f"{name}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata["kernelspec"] == {"name": "forecast", "display_name": "Python (forecast)",
+                                         "language": "python"}
+    code_cells = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code_cells)
+    tagged = [i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1
+    # Nothing is computed before the parameters: only prose precedes them.
+    assert all(c.cell_type == "markdown" for c in nb.cells[: tagged[0]])
+    params = papermill.inspect_notebook(str(path))
+    assert {"data_dir", "output_dir"} <= set(params)
+    for p in params.values():
+        assert p["inferred_type_name"] != "None", p  # typed
+        assert p["help"], p  # commented
+    assert params["data_dir"]["default"] == '""' and params["output_dir"]["default"] == '""'
+    if name != "01_history":
+        assert {"target_year", "n_draws", "seed"} <= set(params)
+    if name in ("00_summary", "04_scenarios_2030"):
+        assert params["scenario_names"]["inferred_type_name"] == "list[str]"
+    # Thin: markdown explains, code calls forecast; no cell is a wall of code.
+    assert sum(c.cell_type == "markdown" for c in nb.cells) >= 3
+    assert max(len(c.source.splitlines()) for c in code_cells) <= 45
+
+
+# --------------------------------------------------------------------------- forecast run
+
+
+@pytest.mark.slow
+def test_run_prints_only_the_run_path(main_run, run_dir):
+    assert main_run["stdout"].splitlines() == [str(run_dir)]
+    assert run_dir == Path(main_run["out"]) / "main"
+    progress = [ln for ln in main_run["stderr"].splitlines() if ln.startswith("forecast run: [")]
+    assert len(progress) == len(NOTEBOOKS)
+    assert all(re.search(r"\.ipynb ok in \d+\.\d s$", ln) for ln in progress)
+    assert not [p for p in Path(main_run["out"]).iterdir() if p.name != "main"]
+
+
+@pytest.mark.slow
+def test_run_folder_contents(run_dir):
+    for name in NOTEBOOKS:
+        assert (run_dir / f"{name}.ipynb").is_file()
+        assert (run_dir / f"{name}.html").is_file()
+    assert (run_dir / "index.html").is_file() and (run_dir / "manifest.json").is_file()
+    tables = {p.stem for p in (run_dir / "tables").glob("*.csv")}
+    assert {"projections", "backtest", "model_comparison", "headline", "history",
+            "reconciliation", "sensitivity", "share_world", "segment_mix"} <= tables
+    figures = sorted((run_dir / "figures").glob("*.png"))
+    assert {f.name[:2] for f in figures} == {n[:2] for n in NOTEBOOKS}
+    assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for f in figures)
+
+
+@pytest.mark.slow
+def test_manifest_fields_and_hashes(run_dir):
+    m = json.loads((run_dir / "manifest.json").read_text())
+    assert m["run_id"] == "main" and m["status"] == "ok"
+    assert m["started"] <= m["finished"] and m["duration_s"] > 0
+    assert m["parameters"]["n_draws"] == N_DRAWS
+    assert m["parameters"]["output_dir"] == str(run_dir)
+    assert m["parameters"]["data_dir"] == str(REPO / "data")
+    assert m["options"] == {"jobs": 2, "timeout_s": 600, "kernel": "forecast"}
+    assert re.fullmatch(r"[0-9a-f]{40}", m["git"]["commit"])
+    for pkg in ("numpy", "pandas", "papermill", "nbconvert", "forecast", "python"):
+        assert m["packages"][pkg]
+    expected = {
+        p.relative_to(REPO).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in [*(REPO / "data").glob("*.csv"), *(REPO / "data" / "scenarios").glob("*.yaml"),
+                  *(NOTEBOOK_DIR / f"{n}.ipynb" for n in NOTEBOOKS)]
+    }
+    assert m["inputs"] == expected
+    assert [n["name"] for n in m["notebooks"]] == [f"{n}.ipynb" for n in NOTEBOOKS]
+    assert all(n["status"] == "ok" and n["duration_s"] > 0 and n["error"] is None
+               for n in m["notebooks"])
+    for rel, digest in m["outputs"].items():
+        assert hashlib.sha256((run_dir / rel).read_bytes()).hexdigest() == digest
+    assert "tables/projections.csv" in m["outputs"]
+
+
+@pytest.mark.slow
+def test_html_has_outputs_but_no_code(run_dir):
+    for name in NOTEBOOKS:
+        page = (run_dir / f"{name}.html").read_text()
+        body = page.split("<body", 1)[1]
+        assert "jp-InputArea-editor" not in body and "jp-InputPrompt" not in body
+        assert "In&nbsp;[" not in body
+        assert "plots.finish(" not in body and "import pandas" not in body
+        assert "<img" in body and "data:image/png;base64" in body
+        assert "jp-RenderedMarkdown" in body
+    index = (run_dir / "index.html").read_text()
+    for name in NOTEBOOKS:
+        assert f'href="{name}.html"' in index and f'href="{name}.ipynb"' in index
+    assert 'href="tables/projections.csv"' in index and 'href="manifest.json"' in index
+    headline = _table(run_dir, "headline")
+    assert all(f"<td>{s}</td>" in index for s in headline["scenario"])
+
+
+@pytest.mark.slow
+def test_executed_notebooks_got_the_parameters_and_no_errors(run_dir):
+    for name in NOTEBOOKS:
+        nb = nbformat.read(str(run_dir / f"{name}.ipynb"), as_version=4)
+        injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+        assert len(injected) == 1
+        assert f'output_dir = "{run_dir.parent / ".tmp-main"}"' in injected[0].source
+        if name != "01_history":
+            assert f"n_draws = {N_DRAWS}" in injected[0].source
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                  if o.output_type == "error"]
+        assert errors == []
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@pytest.mark.slow
+def test_history_table_matches_the_source_document(run_dir):
+    h = _table(run_dir, "history")
+    china = h[(h["series"] == "production") & (h["segment"] == "total") & (h["kind"] != "outlook")]
+    # Document 002: 324, 738, 910 (annual series), 1,170 GWh.
+    assert china.set_index("year")["value"].to_dict() == {2021: 324, 2022: 738, 2023: 910,
+                                                           2024: 1170}
+    world = _table(run_dir, "world_production").set_index("year")
+    # 1170 / 0.76 = 1539.47 GWh; 324 / 0.57 = 568.421 GWh.
+    assert world.loc[2024, "world"] == pytest.approx(1539.47, abs=0.01)
+    assert world.loc[2021, "world"] == pytest.approx(568.421, abs=0.001)
+    conflicts = _table(run_dir, "conflicts")
+    c2023 = conflicts[(conflicts["series"] == "production") & (conflicts["year"] == 2023)]
+    assert sorted(c2023["value"]) == [910, 940]
+
+
+@pytest.mark.slow
+def test_projections_table(run_dir):
+    from forecast.scenarios import PROJECTION_COLUMNS, list_scenarios
+
+    p = _table(run_dir, "projections")
+    assert list(p.columns) == list(PROJECTION_COLUMNS)
+    assert not p.isna().any().any()
+    assert set(p["scenario"]) == set(list_scenarios(REPO / "data" / "scenarios")["name"])
+    assert sorted(p["year"].unique()) == list(range(2025, 2031))
+    q = p[QUANTILE_COLS].to_numpy()
+    assert (q[:, :-1] <= q[:, 1:] + 1e-9).all()
+    totals = p[(p["segment"] == "total") & (p["year"] == 2030)].pivot(
+        index="scenario", columns="region", values="p50")
+    assert totals["China"].between(1170, 10_000).all()
+    assert (totals["World"] >= totals["China"]).all()
+    share = p[p["segment"] == "world_share"]
+    assert share[QUANTILE_COLS].stack().between(0, 1).all()
+
+
+@pytest.mark.slow
+def test_headline_table(run_dir):
+    hl = _table(run_dir, "headline").set_index("scenario")
+    assert not hl.isna().any().any()
+    # 'published' compounds 2024 by the outlook's rates: 823*1.2^6 + 94*1.05^6 + 254*1.3^6
+    # = 2457.46 + 125.97 + 1226.01 = 3809.4 GWh, without uncertainty.
+    assert hl.loc["published", "China 2030 median [GWh]"] == 3809
+    assert hl.loc["published", "China 80% interval [GWh]"] == "3,809-3,809"
+    # Its growth from 1,170 GWh: (3809.4 / 1170) ** (1 / 6) - 1 = 21.7 %/yr.
+    assert hl.loc["published", "China CAGR 2024-2030 [%/yr]"] == pytest.approx(21.7)
+    assert hl["China share median [%]"].between(40, 100).all()
+
+
+@pytest.mark.slow
+def test_backtest_table(run_dir):
+    from forecast.backtest import BACKTEST_COLUMNS
+
+    bt = _table(run_dir, "backtest")
+    assert list(bt.columns) == BACKTEST_COLUMNS
+    ok = bt[bt["status"] == "ok"]
+    assert not ok[["model", "origin", "year", "actual", "forecast", "error"]].isna().any().any()
+    assert set(ok["origin"]) == {2022, 2023}
+    assert ok.groupby("year")["actual"].first().to_dict() == {2023: 910, 2024: 1170}
+    # naive_last from origin 2022 forecasts 738 GWh for 2023 and 2024.
+    naive = ok[(ok["model"] == "naive_last") & (ok["origin"] == 2022)]
+    assert naive["forecast"].tolist() == [738, 738]
+    assert (ok["error"] - (ok["forecast"] - ok["actual"])).abs().max() < 0.01
+
+
+@pytest.mark.slow
+def test_model_comparison_table(run_dir):
+    from forecast.backtest import COMPARISON_COLUMNS
+
+    cmp = _table(run_dir, "model_comparison").set_index("model")
+    assert list(cmp.reset_index().columns) == COMPARISON_COLUMNS
+    assert {"cagr_endpoint", "linear", "exponential", "damped", "logistic",
+            "gompertz"} <= set(cmp.index)
+    fitted = cmp.dropna(subset=["central"])
+    assert not fitted[["p50", "lo80", "hi80", "lo95", "hi95"]].isna().any().any()
+    assert (fitted["lo95"] <= fitted["lo80"]).all() and (fitted["hi80"] <= fitted["hi95"]).all()
+    # OLS on levels: slope 1355 / 5 = 271 GWh/yr, 785.5 + 271 * 7.5 = 2818 GWh in 2030.
+    assert cmp.loc["linear", "central"] == pytest.approx(2818.0, abs=0.01)
+    # End-point CAGR: 1170 * (1170 / 324) ** 2 = 15,256.9 GWh in 2030.
+    assert cmp.loc["cagr_endpoint", "central"] == pytest.approx(15256.9, abs=0.1)
+    # The fixed-K curves use the notebook's default saturation, the 3,800 GWh outlook.
+    assert "saturation=3,800" in cmp.loc["logistic", "parameters"]
+
+
+@pytest.mark.slow
+def test_share_tables(run_dir):
+    ws = _table(run_dir, "share_world")
+    assert not ws[QUANTILE_COLS].isna().any().any()
+    assert ws[QUANTILE_COLS].stack().between(0.0, 0.9).all()  # below the default cap of 90%
+    # The 2021-2024 trend is rising: every median is above the 76% of 2024.
+    assert (ws["p50"] > 0.76).all() and ws["p50"].is_monotonic_increasing
+    mix = _table(run_dir, "segment_mix")
+    assert mix.groupby("year")["central"].sum().sub(1).abs().max() < 1e-5
+    chem = _table(run_dir, "chemistry_mix")
+    assert chem[QUANTILE_COLS].stack().between(0, 0.95).all()
+
+
+@pytest.mark.slow
+def test_reconciliation_and_sensitivity_tables(run_dir):
+    rec = _table(run_dir, "reconciliation")
+    china = rec[(rec["region"] == "China") & (rec["segment"] == "total")]
+    assert (china["published"] == 3800).all()
+    assert (china["difference"] - (china["projected"] - china["published"])).abs().max() < 0.05
+    sens = _table(run_dir, "sensitivity")
+    assert not sens[["central", "low", "high", "total_at_low", "total_at_high"]].isna().any().any()
+    assert (sens["swing"].diff().dropna() <= 1e-9).all()  # largest swing first
+
+
+@pytest.mark.slow
+def test_two_runs_give_byte_identical_tables(request, tmp_path_factory, run_dir):
+    again = _shared(request, tmp_path_factory, "again_run", lambda out: _forecast_run(
+        out, "--run-name", "again", "-p", "n_draws", str(N_DRAWS), "--jobs", "2", "--quiet"))
+    assert again["rc"] == 0, again["stderr"][-3000:]
+    assert again["stderr"] == ""  # --quiet
+    other = Path(again["stdout"].strip())
+    first = sorted(p.name for p in (run_dir / "tables").iterdir())
+    assert sorted(p.name for p in (other / "tables").iterdir()) == first
+    for name in first:
+        assert (other / "tables" / name).read_bytes() == (run_dir / "tables" / name).read_bytes(), \
+            name
+
+
+# --------------------------------------------------------------------------- failures
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("key", "args", "message"),
+    [
+        ("bad_draws", ["-p", "n_draws", "-5"],
+         r"ModelError: parameter n_draws must be a whole number >= 1, got -5"),
+        ("bad_scenario", ["--scenario", "nope"],
+         r"ScenarioError: .*unknown scenario 'nope' \(known: base, "),
+    ],
+)
+def test_failing_notebook_exits_4_and_keeps_it(request, tmp_path_factory, key, args, message):
+    res = _shared(request, tmp_path_factory, key, lambda out: _forecast_run(
+        out, "--run-name", key, "--jobs", "1", *args))
+    out = Path(res["out"])
+    assert res["rc"] == 4
+    assert res["stdout"] == ""
+    last = res["stderr"].strip().splitlines()[-1]
+    assert re.match(r"error: notebook 00_summary\.ipynb failed in cell In \[\d+\], line \d+ `",
+                    last)
+    assert re.search(message, last)
+    kept = out / f"{key}.failed" / "00_summary.ipynb"
+    assert last.endswith(f"executed notebook kept in {kept}")
+    assert not (out / key).exists() and not (out / f".tmp-{key}").exists()
+    nb = nbformat.read(str(kept), as_version=4)
+    assert any(o.output_type == "error" for c in nb.cells if c.cell_type == "code"
+               for o in c.outputs)
+    m = json.loads((out / f"{key}.failed" / "manifest.json").read_text())
+    assert m["status"] == "failed"
+    assert {n["name"]: n["status"] for n in m["notebooks"]}["01_history.ipynb"] == "skipped"
+
+
+@pytest.mark.slow
+def test_plain_papermill_from_the_notebooks_folder(tmp_path):
+    """As JupyterLab runs it: cwd notebooks/, default paths, nothing written."""
+    out = tmp_path / "summary.ipynb"
+    proc = subprocess.run(
+        [str(Path(sys.executable).with_name("papermill")), "notebooks/00_summary.ipynb",
+         str(out), "--cwd", "notebooks", "-p", "n_draws", "200", "--no-progress-bar"],
+        cwd=REPO, capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    nb = nbformat.read(str(out), as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "forecast"
+    assert not (NOTEBOOK_DIR / "tables").exists() and not (NOTEBOOK_DIR / "figures").exists()
+    text = "".join(o.get("text", "") + json.dumps(o.get("data", {}))
+                   for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert "published" in text and "3,809" in text
