@@ -122,6 +122,7 @@ def test_run_folder_contents(run_dir):
         assert (run_dir / f"{name}.ipynb").is_file()
         assert (run_dir / f"{name}.html").is_file()
     assert (run_dir / "index.html").is_file() and (run_dir / "manifest.json").is_file()
+    assert {p.name for p in run_dir.iterdir() if p.is_dir()} <= {"tables", "figures", "logs"}
     tables = {p.stem for p in (run_dir / "tables").glob("*.csv")}
     assert {"projections", "backtest", "model_comparison", "headline", "history",
             "reconciliation", "sensitivity", "share_world", "segment_mix"} <= tables

@@ -352,6 +352,7 @@ def test_toy_manifest(toy_run, toy_dirs):
     nb_dir, data_dir, _ = toy_dirs
     m = manifest.read_manifest(toy_run)
     assert m["run_id"] == "first" and m["status"] == "ok"
+    assert m["kernel_logs"] == []  # empty kernel logs are removed
     assert m["started"] <= m["finished"]
     assert m["parameters"]["data_dir"] == str(data_dir.resolve())
     assert m["parameters"]["output_dir"] == str(toy_run)
@@ -437,3 +438,9 @@ def test_cell_timeout_fails_the_run(toy_dirs):
                  notebooks=["02_beta"])
     assert "\n" not in str(info.value)
     assert (out / "slow.failed" / "02_beta.ipynb").is_file()
+    # Whatever the interrupted kernel printed outside the cells is kept in a log, not on our
+    # stdout/stderr; the manifest and the index point to it.
+    m = manifest.read_manifest(out / "slow.failed")
+    for rel in m["kernel_logs"]:
+        assert (out / "slow.failed" / rel).is_file()
+        assert f'href="{rel}"' in (out / "slow.failed" / "index.html").read_text()

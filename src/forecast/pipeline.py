@@ -20,7 +20,6 @@ Only the final path goes to stdout (printed by the CLI); progress goes to stderr
 from __future__ import annotations
 
 import argparse
-import functools
 import logging
 import os
 import re
@@ -296,13 +295,20 @@ def _error_line(traceback: Sequence[str], source: str) -> tuple[int | None, str]
     return None, _first_line(source, 60)
 
 
-@functools.cache
-def _ipc_kernel_manager_class() -> type:
-    """An AsyncKernelManager that talks to its kernel over unix sockets in a private folder.
+def _kernel_manager_class(log_path: Path | None = None) -> type:
+    """An AsyncKernelManager over unix sockets whose kernel writes its own output to a log.
 
     TCP kernels pick free ports by probing, and several kernels starting at once can race
-    for the same port; unix sockets in a fresh folder per kernel cannot collide. It also
-    avoids ipykernel's "running over TCP without encryption" warning on stderr.
+    for the same port; unix sockets in a fresh folder per kernel cannot collide (and ipykernel
+    does not warn about unencrypted TCP). The kernel process's own stdout/stderr (not cell
+    output, which goes into the notebook) would otherwise be inherited: jupyter_client
+    interrupts a kernel before shutting it down and ipykernel may print "KeyboardInterrupt
+    caught in kernel" there, which must not reach ``forecast run``'s stdout.
+
+    Parameters
+    ----------
+    log_path : Path, optional
+        File receiving the kernel process's stdout and stderr (appended; None inherits them).
     """
     import shutil
     import tempfile
@@ -316,6 +322,16 @@ def _ipc_kernel_manager_class() -> type:
             self._socket_dir = tempfile.mkdtemp(prefix="fc-kernel-")
             self.transport = "ipc"
             self.ip = os.path.join(self._socket_dir, "k")
+
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            if log_path is None:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            # The child keeps its own copy of the descriptor; ours can close after launch.
+            with open(log_path, "ab") as log:
+                kw.setdefault("stdout", log)
+                kw.setdefault("stderr", log)
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
@@ -336,6 +352,7 @@ def execute_notebook(
     timeout: int,
     kernel_name: str = KERNEL_NAME,
     html_path: Path | None = None,
+    log_path: Path | None = None,
 ) -> NotebookResult:
     """Execute one notebook with papermill and render it; never raises for notebook errors.
 
@@ -355,6 +372,8 @@ def execute_notebook(
         Jupyter kernel to use.
     html_path : Path, optional
         If given, the executed notebook (failed or not) is rendered there without code.
+    log_path : Path, optional
+        File for the kernel process's own stdout/stderr; removed again if it stays empty.
 
     Returns
     -------
@@ -382,7 +401,7 @@ def execute_notebook(
                 execution_timeout=timeout,
                 # The kernel's cwd, without papermill's process-wide os.chdir (unsafe in threads).
                 resources={"metadata": {"path": str(cwd)}},
-                kernel_manager_class=_ipc_kernel_manager_class(),
+                kernel_manager_class=_kernel_manager_class(log_path),
             )
         except PapermillExecutionError as exc:
             result.status = "failed"
@@ -419,6 +438,8 @@ def execute_notebook(
             if result.status == "ok":
                 result.status = "failed"
                 result.error = f"HTML rendering failed: {type(exc).__name__}: {_first_line(exc)}"
+    if log_path is not None and log_path.is_file() and log_path.stat().st_size == 0:
+        log_path.unlink()
     result.duration_s = round(time.perf_counter() - t0, 3)
     return result
 
@@ -604,6 +625,7 @@ def run(
                     timeout=int(timeout),
                     kernel_name=kernel_name,
                     html_path=build / f"{src.stem}.html",
+                    log_path=build / "logs" / f"{src.stem}.kernel.log",
                 )
                 if res.status != "ok":
                     stop.set()
@@ -663,6 +685,11 @@ def _close(folder: RunFolder, manifest: dict[str, Any], results: Mapping[str, No
     manifest["duration_s"] = round(time.perf_counter() - t_start, 3)
     manifest["notebooks"] = [asdict(results[p.name]) for p in sources]
     if build.is_dir():
+        logs = build / "logs"
+        if logs.is_dir() and not any(logs.iterdir()):
+            logs.rmdir()
+        manifest["kernel_logs"] = sorted(
+            p.relative_to(build).as_posix() for p in logs.glob("*.log")) if logs.is_dir() else []
         manifest["outputs"] = _output_hashes(build)
         write_manifest(build / MANIFEST_NAME, manifest)
         write_index(build, manifest)

@@ -166,6 +166,13 @@ def write_index(run_dir: str | Path, manifest: Mapping[str, Any]) -> Path:
     else:
         parts.append("<p>None.</p>")
 
+    logs = sorted((root / "logs").glob("*.log")) if (root / "logs").is_dir() else []
+    if logs:
+        parts.append("<h2>Kernel logs</h2><p>What kernel processes printed outside the cells "
+                     "(shutdown noise, crashes):</p>")
+        parts.append("<ul>" + "".join(f"<li>{_link('logs/' + p.name, p.name)}</li>"
+                                      for p in logs) + "</ul>")
+
     params = manifest.get("parameters") or {}
     parts.append("<h2>Parameters</h2>")
     parts.append(_table_html(["parameter", "value"],
