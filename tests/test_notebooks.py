@@ -140,6 +140,10 @@ def test_manifest_fields_and_hashes(run_dir):
     assert m["parameters"]["output_dir"] == str(run_dir)
     assert m["parameters"]["data_dir"] == str(REPO / "data")
     assert m["options"] == {"jobs": 2, "timeout_s": 600, "kernel": "forecast"}
+    assert m["notebook_defaults"]["04_scenarios_2030.ipynb"] == {
+        "scenario_names": "[]", "target_year": "2030", "seed": "2030",
+        "sensitivity_scenario": '"base"'}
+    assert "n_draws" not in m["notebook_defaults"]["02_growth.ipynb"]
     assert re.fullmatch(r"[0-9a-f]{40}", m["git"]["commit"])
     for pkg in ("numpy", "pandas", "papermill", "nbconvert", "forecast", "python"):
         assert m["packages"][pkg]
@@ -345,6 +349,35 @@ def test_failing_notebook_exits_4_and_keeps_it(request, tmp_path_factory, key, a
     m = json.loads((out / f"{key}.failed" / "manifest.json").read_text())
     assert m["status"] == "failed"
     assert {n["name"]: n["status"] for n in m["notebooks"]}["01_history.ipynb"] == "skipped"
+
+
+@pytest.mark.slow
+def test_sigterm_interrupts_the_run_and_keeps_it_as_failed(tmp_path):
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forecast", "run", "--output-dir", str(tmp_path), "--run-name",
+         "stopped", "-p", "n_draws", str(N_DRAWS), "--quiet"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        # Wait until a kernel is executing: the first executed notebook has been written.
+        while not list((tmp_path / ".tmp-stopped").glob("*.ipynb")):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert out == "" and err.strip().splitlines()[-1] == "error: interrupted"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["stopped.failed"]
+    m = json.loads((tmp_path / "stopped.failed" / "manifest.json").read_text())
+    assert m["status"] == "interrupted"
+    assert all(n["status"] in ("failed", "skipped", "ok") for n in m["notebooks"])
 
 
 @pytest.mark.slow

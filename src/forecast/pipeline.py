@@ -20,9 +20,11 @@ Only the final path goes to stdout (printed by the CLI); progress goes to stderr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import re
+import signal
 import sys
 import threading
 import time
@@ -59,6 +61,21 @@ KERNEL_START_ATTEMPTS = 2
 START_TIMEOUT = 120
 
 ProgressFn = Callable[[str], None]
+
+# Kernel managers with a running kernel, so an interrupted run can stop their cells.
+_LIVE_KERNELS: set[Any] = set()
+_LIVE_LOCK = threading.Lock()
+
+
+def _interrupt_live_kernels() -> None:
+    """Send SIGINT to every running kernel: their current cell raises KeyboardInterrupt."""
+    with _LIVE_LOCK:
+        kernels = list(_LIVE_KERNELS)
+    for km in kernels:
+        pid = getattr(getattr(km, "provisioner", None), "pid", None)
+        if pid:
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGINT)
 
 
 @dataclass
@@ -324,18 +341,23 @@ def _kernel_manager_class(log_path: Path | None = None) -> type:
             self.ip = os.path.join(self._socket_dir, "k")
 
         async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
-            if log_path is None:
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
-            log_path.parent.mkdir(parents=True, exist_ok=True)
-            # The child keeps its own copy of the descriptor; ours can close after launch.
-            with open(log_path, "ab") as log:
-                kw.setdefault("stdout", log)
-                kw.setdefault("stderr", log)
-                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            if log_path is not None:
+                log_path.parent.mkdir(parents=True, exist_ok=True)
+                # The child keeps its own copy of the descriptor; ours can close after launch.
+                with open(log_path, "ab") as log:
+                    kw.setdefault("stdout", log)
+                    kw.setdefault("stderr", log)
+                    await super()._async_launch_kernel(kernel_cmd, **kw)
+            else:
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+            with _LIVE_LOCK:
+                _LIVE_KERNELS.add(self)
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
             if not restart:
+                with _LIVE_LOCK:
+                    _LIVE_KERNELS.discard(self)
                 shutil.rmtree(self._socket_dir, ignore_errors=True)
 
         cleanup_resources = _async_cleanup_resources
@@ -353,6 +375,7 @@ def execute_notebook(
     kernel_name: str = KERNEL_NAME,
     html_path: Path | None = None,
     log_path: Path | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> NotebookResult:
     """Execute one notebook with papermill and render it; never raises for notebook errors.
 
@@ -374,6 +397,9 @@ def execute_notebook(
         If given, the executed notebook (failed or not) is rendered there without code.
     log_path : Path, optional
         File for the kernel process's own stdout/stderr; removed again if it stays empty.
+    should_stop : callable, optional
+        Returns True when the run is being abandoned: a failed kernel start is then not
+        retried.
 
     Returns
     -------
@@ -421,7 +447,9 @@ def execute_notebook(
             result.error = f"{_cell_label(count, src)}: kernel died ({_first_line(exc)})"
         except Exception as exc:
             # Kernel launches can race (ports, connection files): retry once if no cell ran.
-            if result.attempts < KERNEL_START_ATTEMPTS and _cells_started(output) == 0:
+            stopping = should_stop is not None and should_stop()
+            if (result.attempts < KERNEL_START_ATTEMPTS and not stopping
+                    and _cells_started(output) == 0):
                 continue
             result.status = "failed"
             result.error = (f"kernel '{kernel_name}' could not run the notebook: "
@@ -595,6 +623,11 @@ def run(
         "started": started,
         "finished": None,
         "parameters": {**user, "output_dir": str(folder.final_path)},
+        # Defaults as written in each parameters cell, for parameters the run did not set.
+        "notebook_defaults": {
+            name: {k: v["default"] for k, v in params.items() if k not in user_with_out}
+            for name, params in declared.items()
+        },
         "build_dir": str(build),
         "options": {"jobs": int(jobs), "timeout_s": int(timeout), "kernel": kernel_name},
         "inputs": inputs,
@@ -606,6 +639,7 @@ def run(
     }
 
     first_failure: NotebookResult | None = None
+    pending: dict[Future[NotebookResult], Path] = {}
     done_count = 0
     t_start = time.perf_counter()
     try:
@@ -626,14 +660,13 @@ def run(
                     kernel_name=kernel_name,
                     html_path=build / f"{src.stem}.html",
                     log_path=build / "logs" / f"{src.stem}.kernel.log",
+                    should_stop=stop.is_set,
                 )
                 if res.status != "ok":
                     stop.set()
                 return res
 
-            pending: dict[Future[NotebookResult], Path] = {
-                pool.submit(task, src): src for src in sources
-            }
+            pending.update({pool.submit(task, src): src for src in sources})
             try:
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -658,10 +691,18 @@ def run(
                             for other in pending:
                                 other.cancel()
             except KeyboardInterrupt:
+                stop.set()
                 for other in pending:
                     other.cancel()
+                # Running cells get KeyboardInterrupt, so the pool's shutdown does not wait
+                # for whole notebooks to finish.
+                _interrupt_live_kernels()
                 raise
     except BaseException:
+        # The pool has waited for running notebooks; keep what they reported.
+        for fut, src in pending.items():
+            if fut.done() and not fut.cancelled() and fut.exception() is None:
+                results[src.name] = fut.result()
         _close(folder, manifest, results, sources, status="interrupted", t_start=t_start)
         raise
 
@@ -697,15 +738,30 @@ def _close(folder: RunFolder, manifest: dict[str, Any], results: Mapping[str, No
     return folder.failed_path
 
 
+def _raise_interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 def run_cli(args: argparse.Namespace) -> Path:
-    """Run from parsed ``forecast run`` options (see :func:`forecast.cli.build_parser`)."""
-    return run(
-        output_dir=args.output_dir,
-        run_name=args.run_name,
-        parameters=[tuple(pair) for pair in (args.parameter or [])],
-        parameters_file=args.parameters_file,
-        scenarios=args.scenario,
-        jobs=args.jobs,
-        timeout=args.timeout,
-        quiet=args.quiet,
-    )
+    """Run from parsed ``forecast run`` options (see :func:`forecast.cli.build_parser`).
+
+    SIGTERM (a scheduler's timeout or stop) is handled like Ctrl-C: running cells are
+    interrupted and the run is kept as ``<run-id>.failed`` with status "interrupted"; the CLI
+    then exits with 130.
+    """
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
+    try:
+        return run(
+            output_dir=args.output_dir,
+            run_name=args.run_name,
+            parameters=[tuple(pair) for pair in (args.parameter or [])],
+            parameters_file=args.parameters_file,
+            scenarios=args.scenario,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            quiet=args.quiet,
+        )
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)

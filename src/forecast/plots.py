@@ -169,8 +169,13 @@ def finish(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if year_axis or (year_axis is None and str(xlabel).lower().startswith("year")):
-        # "auto" bins follow the axis length, so small multiples get every other year.
-        ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins="auto", integer=True))
+        lo, hi = ax.get_xlim()
+        width_in = ax.get_position().width * ax.figure.get_figwidth()
+        # Every year while there is room for its label (~0.55 in); small multiples thin out.
+        if width_in / max(hi - lo, 1.0) >= 0.55:
+            ax.xaxis.set_major_locator(mticker.MultipleLocator(1))
+        else:
+            ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins="auto", integer=True))
         ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
     handles, _ = ax.get_legend_handles_labels()
     if legend == "outside" and handles:
@@ -256,7 +261,8 @@ def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0) -> None:
 
 
 def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool = False,
-                  colors: Mapping[str, str] | None = None) -> Axes:
+                  colors: Mapping[str, str] | None = None,
+                  label_offset: tuple[float, float] = (0.0, 6.0)) -> Axes:
     """Observed series as lines with markers.
 
     Parameters
@@ -268,6 +274,8 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
         Write each value next to its marker (for short series).
     colors : mapping, optional
         Colour per label (default :func:`color_for`).
+    label_offset : (float, float)
+        Offset of the value labels from their markers [points]; negative y puts them below.
     """
     for label, s in series.items():
         color = (colors or {}).get(label) or color_for(label)
@@ -277,7 +285,8 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
         if annotate:
             for xi, yi in zip(x, y, strict=True):
                 ax.annotate(f"{yi:,.3g}" if abs(yi) < 10 else f"{yi:,.0f}", (xi, yi),
-                            textcoords="offset points", xytext=(0, 6), ha="center",
+                            textcoords="offset points", xytext=label_offset, ha="center",
+                            va="bottom" if label_offset[1] >= 0 else "top",
                             fontsize=8, color=color)
     return ax
 
