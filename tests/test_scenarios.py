@@ -270,6 +270,9 @@ def test_reconcile_against_the_published_outlooks() -> None:
         "unit",
         "published",
         "projected",
+        "central",
+        "p5",
+        "p95",
         "difference",
         "difference_pct",
         "main_cause",
@@ -284,7 +287,16 @@ def test_reconcile_against_the_published_outlooks() -> None:
     assert ev["published"] == 2772 and np.isnan(ev["projected"])
     assert ev["main_cause"].startswith("not modelled")
     demand = rows.loc[("demand_led", "World", "ev_demand")]
-    assert demand["main_cause"].startswith(("EV sales", "kWh per vehicle", "matches"))
+    # The stated inputs (42 M EVs x 66 kWh) reproduce the outlook; the triangular 30-70 M
+    # sales distribution (mean 47.3 M) lifts the Monte Carlo mean above it.
+    assert demand["central"] == pytest.approx(2772.0)
+    assert demand["projected"] > 2772.0
+    assert demand["p5"] < demand["central"] < demand["p95"]
+    assert demand["main_cause"].startswith("the central case matches the outlook (42.0 M EVs")
+    assert "EV sales distribution is skewed" in demand["main_cause"]
+    # Without uncertainty the band collapses onto the central case.
+    assert total["central"] == pytest.approx(PUBLISHED_TOTAL)
+    assert total["p5"] == pytest.approx(total["central"]) == pytest.approx(total["p95"])
     capped = rows.loc[("capacity_limited", "China", "total")]
     assert capped["difference"] < 0
     assert capped["main_cause"].startswith("the capacity cap removes")
