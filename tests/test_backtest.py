@@ -8,11 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from forecast import curves
 from forecast.backtest import (
     BACKTEST_COLUMNS,
+    BASS_COLUMNS,
     COMPARISON_COLUMNS,
     NAIVE_MODELS,
     PERFORMANCE_COLUMNS,
+    bass_market_sensitivity,
     compare_models,
     default_models,
     naive_forecasts,
@@ -191,3 +194,46 @@ def test_to_csv_is_byte_identical_across_runs(tmp_path, comparison):
     text = a.read_text()
     assert text.endswith("\n") and "\r" not in text
     assert "2818.000000" in text  # linear 2030 central, 6 decimals
+
+
+def test_default_models_estimate_k_with_both_saturating_curves():
+    models = default_models(saturation=3800.0)
+    assert {"logistic", "gompertz", "logistic_free_k", "gompertz_free_k"} <= set(models)
+    assert "bass" not in models
+    assert default_models(market=30_000.0)["bass"].market == 30_000.0
+    assert "gompertz_free_k" not in default_models(include_free_saturation=False)
+
+
+def test_bass_sensitivity_recovers_a_known_market_and_follows_the_assumed_ones():
+    t = np.arange(2011, 2025).astype(float)
+    annual = curves.bass_cumulative(t, 50_000.0, 0.01, 0.4, 2010.0) - curves.bass_cumulative(
+        t - 1.0, 50_000.0, 0.01, 0.4, 2010.0)
+    table = bass_market_sensitivity(t, annual, multiples=(2.0, 4.0), n_draws=500)
+    assert list(table.columns) == BASS_COLUMNS
+    assert list(table["market_basis"]) == ["estimated", "assumed", "assumed"]
+    free = table.iloc[0]
+    assert free["market"] == pytest.approx(50_000.0, rel=1e-4)
+    assert free["peak_year"] == pytest.approx(2010.0 + np.log(40.0) / 0.41, rel=1e-5)
+    np.testing.assert_allclose(table["market"].iloc[1:], [2.0 * annual.sum(), 4.0 * annual.sum()])
+    np.testing.assert_allclose(table["cumulative_multiple"].iloc[1:], [2.0, 4.0])
+    # An exact curve leaves no residual: the fitted m = 50,000 is a perfect fit.
+    assert free["rmse_level"] == pytest.approx(0.0, abs=1e-3)
+    assert (table["rmse_level"].iloc[1:] > 1.0).all()
+
+
+def test_bass_sensitivity_on_china_shows_the_target_value_follows_the_assumption():
+    table = bass_market_sensitivity(YEARS, CHINA, multiples=(2.0, 5.0, 10.0, 20.0), n_draws=1_000)
+    # Cumulative 2021-2024 output: 324 + 738 + 910 + 1,170 = 3,142 GWh.
+    assert table["market"].iloc[1] == pytest.approx(2 * 3142.0)
+    assert table["central"].is_monotonic_increasing  # a larger m, a later peak, more in 2030
+    assert table["peak_year"].is_monotonic_increasing
+    assert table["central"].iloc[-1] > 50 * table["central"].iloc[0]
+    assert (table["lo80"] <= table["p50"]).all() and (table["p50"] <= table["hi80"]).all()
+    again = bass_market_sensitivity(YEARS, CHINA, multiples=(2.0, 5.0, 10.0, 20.0), n_draws=1_000)
+    pd.testing.assert_frame_equal(table, again)
+
+
+@pytest.mark.parametrize("multiples", [(1.0,), (0.5, 2.0), (float("nan"),)])
+def test_bass_sensitivity_refuses_a_market_not_above_the_observed_output(multiples):
+    with pytest.raises(ModelError, match="multiples must exceed 1"):
+        bass_market_sensitivity(YEARS, CHINA, multiples=multiples)

@@ -267,7 +267,7 @@ def test_model_comparison_table(run_dir):
     cmp = _table(run_dir, "model_comparison").set_index("model")
     assert list(cmp.reset_index().columns) == COMPARISON_COLUMNS
     assert {"cagr_endpoint", "linear", "exponential", "damped", "logistic",
-            "gompertz"} <= set(cmp.index)
+            "gompertz", "logistic_free_k", "gompertz_free_k"} <= set(cmp.index)
     fitted = cmp.dropna(subset=["central"])
     assert not fitted[["p50", "lo80", "hi80", "lo95", "hi95"]].isna().any().any()
     assert (fitted["lo95"] <= fitted["lo80"]).all() and (fitted["hi80"] <= fitted["hi95"]).all()
@@ -277,6 +277,19 @@ def test_model_comparison_table(run_dir):
     assert cmp.loc["cagr_endpoint", "central"] == pytest.approx(15256.9, abs=0.1)
     # The fixed-K curves use the notebook's default saturation, the 3,800 GWh outlook.
     assert "saturation=3,800" in cmp.loc["logistic", "parameters"]
+
+
+@pytest.mark.slow
+def test_bass_sensitivity_table(run_dir):
+    from forecast.backtest import BASS_COLUMNS
+
+    bass = _table(run_dir, "bass_sensitivity")
+    assert list(bass.columns) == BASS_COLUMNS
+    assert list(bass["market_basis"]) == ["estimated"] + ["assumed"] * (len(bass) - 1)
+    # Assumed potentials are multiples of 324 + 738 + 910 + 1,170 = 3,142 GWh.
+    assumed = bass[bass["market_basis"] == "assumed"]
+    assert (assumed["market"] - 3142.0 * assumed["cumulative_multiple"]).abs().max() < 1e-3
+    assert assumed["central"].is_monotonic_increasing
 
 
 @pytest.mark.slow

@@ -38,10 +38,12 @@ from forecast.uncertainty import LEVELS, central_interval
 
 __all__ = [
     "BACKTEST_COLUMNS",
+    "BASS_COLUMNS",
     "COMPARISON_COLUMNS",
     "NAIVE_MODELS",
     "PERFORMANCE_COLUMNS",
     "SENSITIVITY_COLUMNS",
+    "bass_market_sensitivity",
     "compare_models",
     "default_models",
     "naive_forecasts",
@@ -125,9 +127,15 @@ def default_models(
     damping : float, optional
         Fixed damping factor for the damped trend; None profiles it.
     market : float, optional
-        Market potential (cumulative) [value unit]; when given, a Bass model is added.
+        Market potential (cumulative) [value unit * yr]; when given, a Bass model with that
+        potential is added as ``bass``. A Bass model with a free potential is left out: on
+        China's four points it puts the peak of annual output in 2024 and projects a
+        collapse, which is a statement about identifiability, not a forecast (notebook 02
+        shows it separately).
     include_free_saturation : bool
-        Add ``logistic_free_k`` (K estimated within bounds: 3 parameters, 1 df on 4 points).
+        Add ``logistic_free_k`` and ``gompertz_free_k``, whose saturation level K is
+        estimated within bounds: 3 parameters, so 1 df on 4 points. They show what the
+        history alone says about saturation (little: K lands near the last value).
 
     Returns
     -------
@@ -148,6 +156,7 @@ def default_models(
         models["gompertz"] = GompertzCurve(saturation=saturation)
     if include_free_saturation:
         models["logistic_free_k"] = LogisticCurve(saturation_bounds=saturation_bounds)
+        models["gompertz_free_k"] = GompertzCurve(saturation_bounds=saturation_bounds)
     if market is not None:
         models["bass"] = BassDiffusion(market=market)
     return models
@@ -428,6 +437,76 @@ def sensitivity_2023(
     if not base.index.equals(alt.index):
         raise ModelError(f"the two versions of '{series}' cover different years")
     return value_sensitivity(base.index, base.to_numpy(), alt.to_numpy(), models, target_year)
+
+
+#: Columns of :func:`bass_market_sensitivity`.
+BASS_COLUMNS: list[str] = [
+    "market", "market_basis", "cumulative_multiple", "p", "q", "peak_year", "df_resid",
+    "rmse_level", "target_year", "central", "p50", "lo80", "hi80",
+]
+
+
+def bass_market_sensitivity(
+    years: ArrayLike,
+    values: ArrayLike,
+    multiples: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0),
+    target_year: int = 2030,
+    n_draws: int = 4_000,
+    seed: int = 2030,
+) -> pd.DataFrame:
+    """Bass diffusion under an estimated and under assumed market potentials.
+
+    A Bass curve needs a market potential m (cumulative output at saturation). On a short
+    series the least-squares m is not identified from the data: it lands just above what
+    has already been produced, putting the peak of annual output inside the sample. This
+    table shows that estimate beside fits with m *assumed* at multiples of the cumulative
+    output observed so far, so a reader sees how the target-year value follows the
+    assumption rather than the data.
+
+    Parameters
+    ----------
+    years, values : array_like
+        The observed annual series [year], [value unit per year], all values > 0.
+    multiples : tuple of float
+        Assumed m as multiples of the observed cumulative output (each > 1).
+    target_year : int
+        Year of the central value and 80% band.
+    n_draws, seed : int
+        Draws for the band; each row has its own seeded stream.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`BASS_COLUMNS`: ``market`` [value unit * yr], ``market_basis``
+        (``estimated`` or ``assumed``), ``cumulative_multiple`` (m over observed cumulative
+        output), ``p`` and ``q`` [1/yr], ``peak_year`` of the adoption rate [year],
+        ``df_resid``, in-sample ``rmse_level`` [value unit], and the ``target_year``
+        central value, median and 80% band [value unit].
+    """
+    from forecast.growth import BassDiffusion
+
+    t, v = _arrays(years, values)
+    cumulative = float(v.sum())
+    bad = [m for m in multiples if not (np.isfinite(m) and m > 1.0)]
+    if bad:
+        raise ModelError(f"Bass market multiples must exceed 1 (the observed output), got {bad}")
+    target = np.array([float(target_year)])
+    rows = []
+    for basis, multiple in [("estimated", None), *(("assumed", float(m)) for m in multiples)]:
+        market = None if multiple is None else multiple * cumulative
+        model = BassDiffusion(market=market).fit(t, v)
+        key = "free" if multiple is None else f"m{multiple:g}"
+        draws = model.sample(target, n_draws=n_draws, seed=_stream(seed, "bass", key))[:, 0]
+        lo, hi = central_interval(draws, 0.8)
+        m = model.params_["market"]
+        rows.append({
+            "market": m, "market_basis": basis, "cumulative_multiple": m / cumulative,
+            "p": model.params_["p"], "q": model.params_["q"], "peak_year": model.peak_year_,
+            "df_resid": model.df_resid_, "rmse_level": model.rmse_level_,
+            "target_year": int(target_year), "central": float(model.predict(target)[0]),
+            "p50": float(np.median(draws)), "lo80": float(lo), "hi80": float(hi),
+        })
+    return pd.DataFrame(rows, columns=BASS_COLUMNS)
 
 
 def compare_models(

@@ -1333,6 +1333,17 @@ class BassDiffusion(GrowthModel):
     def _aic_valid(self) -> bool:
         return True
 
+    @property
+    def peak_year_(self) -> float:
+        """Year in which the adoption rate peaks [year]: ``t_start + ln(q / p) / (p + q)``.
+
+        Annual output (a yearly increment of cumulative output) is largest in the year
+        that contains this instant; with ``q <= p`` there is no interior peak and the start
+        year is returned.
+        """
+        p, q = self.params_["p"], self.params_["q"]
+        return self._t0 + max(math.log(q / p), 0.0) / (p + q)
+
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         theta[:, 0] = np.clip(theta[:, 0], math.log(1e-6), 0.0)
         theta[:, 1] = np.clip(theta[:, 1], math.log(1e-4), math.log(5.0))
