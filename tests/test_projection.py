@@ -294,3 +294,74 @@ def test_share_year_must_follow_the_last_observation() -> None:
     sc = scenario(share={"model": "linear", "target": 0.7, "by": 2024})
     with pytest.raises(ScenarioError, match=r"key 'share.by': year 2024 is not after .* 2024"):
         prepare(sc, history())
+
+
+# --------------------------------------------------------------------------- share trend
+
+# China's share of world production 2021-2024 (document 002): 57%, 68.3%, 71%, 76%.
+SHARES = np.array([0.57, 0.683, 0.71, 0.76])
+
+
+def _trend_by_hand(cap: float, year: float) -> tuple[float, float]:
+    """OLS of logit(s / cap) on the year, and the prediction's standard error (2 df)."""
+    t = np.arange(2021.0, 2025.0)
+    z = np.log((SHARES / cap) / (1.0 - SHARES / cap))
+    slope, intercept = np.polyfit(t, z, 1)
+    resid = z - (intercept + slope * t)
+    sigma2 = resid @ resid / 2.0
+    x0 = year - t.mean()
+    se = np.sqrt(sigma2 * (1.0 + 1.0 / 4.0 + x0**2 / ((t - t.mean()) ** 2).sum()))
+    return intercept + slope * year, se
+
+
+def test_trend_share_target_is_the_fitted_fisher_pry_trend() -> None:
+    sc = scenario(share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9})
+    prepared = prepare(sc, history())
+    z, _ = _trend_by_hand(0.9, 2030.0)
+    assert prepared.central["share.target"] == pytest.approx(0.9 / (1.0 + np.exp(-z)))
+    assert prepared.central["share.target"] == pytest.approx(0.8818, abs=5e-4)
+    share = central_paths(sc)[("China", "world_share")]
+    assert share[-1] == pytest.approx(prepared.central["share.target"])
+
+
+def test_fitted_share_draws_follow_the_trend_prediction_interval() -> None:
+    from scipy import stats
+
+    sc = scenario(
+        share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9},
+        uncertain={"share.target": {"dist": "fitted", "low": 1e-6}},
+    )
+    prepared = prepare(sc, history())
+    dist = prepared.distributions["share.target"]
+    z, se = _trend_by_hand(0.9, 2030.0)
+    assert dist.mean == pytest.approx(z) and dist.sd == pytest.approx(se) and dist.df == 2
+    # Quantiles of the Student-t (2 df) prediction interval, mapped back, truncated at 1e-6
+    # (the 2-df tail still holds ~2e-4 of the mass below it).
+    q = np.array([0.1, 0.5, 0.9])
+    lo_p = stats.t.cdf((np.log(1e-6 / 0.9 / (1.0 - 1e-6 / 0.9)) - z) / se, 2)
+    assert 1e-5 < lo_p < 1e-3
+    expected = 0.9 / (1.0 + np.exp(-(z + se * stats.t.ppf(lo_p + q * (1.0 - lo_p), 2))))
+    np.testing.assert_allclose(quantile("share.target", dist, q), expected, rtol=1e-6)
+    draws = draw_parameters(prepared, 40_000, seed=3)["share.target"]
+    np.testing.assert_allclose(np.quantile(draws, q), expected, atol=2e-3)
+
+
+def test_fitted_share_is_truncated_to_the_lowest_observed_share_by_default() -> None:
+    sc = scenario(
+        share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9},
+        uncertain={"share.target": {"dist": "fitted"}},
+    )
+    prepared = prepare(sc, history())
+    assert prepared.distributions["share.target"].low == pytest.approx(0.57)
+    paths = simulate(prepared, 20_000, seed=4)
+    share = paths[("China", "world_share")]
+    assert share.min() >= 0.57 - 1e-12 and share.max() < 0.9
+    # Heavy 2-df tails stay bounded: the world is at most China / 0.57.
+    world = paths[("World", "total")][:, -1]
+    assert world.max() <= paths[("China", "total")][:, -1].max() / 0.57 + 1e-6
+
+
+def test_trend_cap_below_an_observed_share_is_refused() -> None:
+    sc = scenario(share={"model": "logit", "target": "trend", "cap": 0.75})
+    with pytest.raises(ScenarioError, match="share.cap.*above every observed share"):
+        prepare(sc, history())

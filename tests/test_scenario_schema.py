@@ -72,6 +72,16 @@ def test_valid_file_loads_with_its_parameters(tmp_path: Path) -> None:
     assert sc.uncertain["share.target"].dist == "triangular"
 
 
+def test_trend_target_with_its_fitted_distribution_loads(tmp_path: Path) -> None:
+    doc = mutate({"share.target": "trend", "share.cap": 0.9,
+                  "uncertain|share.target": {"dist": "fitted", "low": 0.7}})
+    sc = load_scenario(write(tmp_path, doc))
+    assert sc.parameters()["share.target"] == "trend"
+    assert sc.share.cap == 0.9
+    assert sc.uncertain["share.target"].dist == "fitted"
+    assert sc.uncertain["share.target"].low == 0.7
+
+
 def test_data_marker_is_kept_for_resolution(tmp_path: Path) -> None:
     doc = mutate(
         {
@@ -156,6 +166,24 @@ BROKEN = [
         "central value 0.7 lies outside",
     ),
     ({"uncertain": ["segments.power.cagr"]}, "uncertain", "must be a mapping"),
+    ({"share.target": "soon"}, "share.target", "must be a number or 'data' or 'trend'"),
+    ({"share.cap": 0.9}, "share.cap", "only used with 'target: trend'"),
+    (
+        {"share.target": "trend", "share.cap": 1.5, "uncertain|share.target": {"dist": "fitted"}},
+        "share.cap",
+        r"must be in \(0, 1\]",
+    ),
+    ({"share.target": "trend"}, "uncertain.share.target.dist", "use 'dist: fitted'"),
+    (
+        {"uncertain|segments.power.cagr": {"dist": "fitted"}},
+        "uncertain.segments.power.cagr.dist",
+        "only of it",
+    ),
+    (
+        {"share.target": "trend", "uncertain|share.target": {"dist": "fitted", "sd": 0.1}},
+        "uncertain.share.target.sd",
+        "unknown key",
+    ),
 ]
 
 

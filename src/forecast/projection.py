@@ -31,7 +31,14 @@ import numpy as np
 
 from forecast import curves
 from forecast.errors import ScenarioError
-from forecast.scenario_schema import DATA, PARAMETER_DOMAINS, SEGMENTS, Distribution, Scenario
+from forecast.scenario_schema import (
+    DATA,
+    PARAMETER_DOMAINS,
+    SEGMENTS,
+    TREND,
+    Distribution,
+    Scenario,
+)
 from forecast.uncertainty import QUANTILES, make_rng, summarise_draws
 
 if TYPE_CHECKING:
@@ -209,10 +216,14 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     baseline = Baseline(year=base_year, production=production, share=share0)
 
     central: dict[str, float] = {}
+    trend = None
     ev_base = None
     for key, raw in scenario.parameters().items():
         parts = key.split(".")
-        if raw != DATA:
+        if raw == TREND:
+            trend = _share_trend(scenario, history)
+            central[key] = _trend_cap(scenario) / (1.0 + math.exp(-trend[0]))
+        elif raw != DATA:
             central[key] = float(raw)
         elif parts[0] == "segments" and parts[2] == "cagr":
             central[key] = value(key, PRODUCTION_CAGR, "China", parts[1], ("outlook",))[1]
@@ -259,6 +270,22 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     distributions = {}
     for key, dist in scenario.uncertain.items():
         c = central[key]
+        if dist.dist == "fitted":
+            z, scale, df, lowest = trend  # type: ignore[misc]  # 'fitted' implies 'trend'
+            cap = _trend_cap(scenario)
+            low = max(lowest if dist.low is None else dist.low, _MIN_SHARE)
+            high = cap if dist.high is None else min(dist.high, cap)
+            if not low < c < high:
+                raise ScenarioError(
+                    file,
+                    f"uncertain.{key}",
+                    f"the trend's share {c:.3f} in {scenario.share.by or scenario.target_year} "
+                    f"lies outside the truncation [{low:g}, {high:g}]",
+                )
+            dist = Distribution(
+                dist="fitted", mean=z, sd=scale, df=df, cap=cap, low=low, high=high,
+                source=dist.source or "forecast.share.LogitShare fitted to China's shares",
+            )
         if dist.dist == "normal" and dist.mean is None:
             dist = Distribution(**{**dist.__dict__, "mean": c})
         if dist.dist == "triangular" and dist.mode is None:
@@ -276,7 +303,68 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     return Prepared(scenario, baseline, years, central, distributions, ev_base, capacity_year)
 
 
+def _trend_cap(scenario: Scenario) -> float:
+    return 1.0 if scenario.share.cap is None else float(scenario.share.cap)
+
+
+def _share_trend(scenario: Scenario, history: pd.DataFrame) -> tuple[float, float, float, float]:
+    """The fitted Fisher-Pry trend of China's share in year ``share.by``.
+
+    Returns
+    -------
+    (z, scale, df, lowest) : tuple of float
+        Location and scale on the logit scale [logit units] and Student-t degrees of freedom
+        of the share in that year (:meth:`forecast.share.LogitShare.predictive_logit`), and
+        the lowest observed share [fraction].
+    """
+    from forecast import data
+    from forecast.errors import ModelError
+    from forecast.share import LogitShare
+
+    file = scenario.path
+    try:
+        observed = data.get_series(history, SHARE, "China", "total", OBSERVED)
+    except KeyError:
+        raise ScenarioError(
+            file, "share.target", f"the data has no observed {SHARE} China/total to fit"
+        ) from None
+    by = scenario.share.by if scenario.share.by is not None else scenario.target_year
+    cap = _trend_cap(scenario)
+    if observed.max() >= cap:
+        raise ScenarioError(
+            file,
+            "share.cap",
+            f"{cap:g} must be above every observed share (max {observed.max():g})",
+        )
+    try:
+        model = LogitShare(cap=cap).fit(observed.index.to_numpy(float), observed.to_numpy(float))
+        z, scale, df = model.predictive_logit([float(by)])
+    except ModelError as exc:
+        raise ScenarioError(
+            file, "share.target", f"the share trend cannot be fitted: {exc}"
+        ) from None
+    return float(z[0]), float(scale[0]), float(df), float(observed.min())
+
+
 # --------------------------------------------------------------------------- distributions
+
+
+def _fitted_quantile(dist: Distribution, q: np.ndarray) -> np.ndarray:
+    """Inverse CDF of the share trend's truncated logit-t distribution [fraction]."""
+    from scipy.special import expit, logit, ndtr, ndtri, stdtr, stdtrit
+
+    df, cap = float(dist.df), float(dist.cap)  # type: ignore[arg-type]
+    loc, scale = float(dist.mean), float(dist.sd)  # type: ignore[arg-type]
+    normal = math.isinf(df)
+
+    def cdf(share: float) -> float:
+        u = (float(logit(share / cap)) - loc) / scale
+        return float(ndtr(u) if normal else stdtr(df, u))
+
+    lo_p, hi_p = cdf(float(dist.low)), cdf(float(dist.high))  # type: ignore[arg-type]
+    p = lo_p + q * (hi_p - lo_p)
+    u = ndtri(p) if normal else stdtrit(df, p)
+    return np.clip(cap * expit(loc + scale * u), float(dist.low), float(dist.high))  # type: ignore[arg-type]
 
 
 def _bounds(key: str, dist: Distribution, anchor: str) -> tuple[float, float]:
@@ -314,6 +402,8 @@ def quantile(
         Parameter values [parameter's unit].
     """
     q = np.asarray(q, float)
+    if dist.dist == "fitted":
+        return _fitted_quantile(dist, q)
     low, high = _bounds(key, dist, anchor)
     if dist.dist == "uniform":
         return low + q * (high - low)

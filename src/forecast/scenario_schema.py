@@ -19,8 +19,10 @@ Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
       storage: {model: logistic, saturation: 1500, rate: 0.45}
     share:                          # China's share of world production [fraction]
       model: linear                 # hold | linear | logit
-      target: 0.70                  # share reached in year `by`, held afterwards
+      target: 0.70                  # share reached in year `by`, held afterwards; or
+                                    # `trend`: the fitted Fisher-Pry trend in year `by`
       by: 2030
+      cap: 0.90                     # only with `target: trend`: the trend's ceiling
     caps:                           # optional
       capacity: {base: data, growth: 0.06, max_utilisation: 0.8}
     uncertain:                      # optional: distributions over any numeric parameter
@@ -29,6 +31,12 @@ Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
 Numeric parameters marked "or ``data``" in :data:`PARAMETER_DOMAINS` may be the word
 ``data``: the value is then taken from the history data (e.g. the published 2030 EV outlook)
 when the scenario is projected, so no number is typed twice.
+
+``share.target: trend`` takes the share from the share model of :mod:`forecast.share`: a
+logit-linear (Fisher-Pry) trend fitted to China's observed shares, bounded by ``share.cap``
+(default 1), evaluated in year ``by``. Its uncertainty can be the fit's own,
+``uncertain: {share.target: {dist: fitted}}``: the Student-t prediction interval of the trend
+in that year, so the draws carry the parameter and residual uncertainty of four points.
 """
 
 from __future__ import annotations
@@ -51,6 +59,9 @@ DEFAULT_TARGET_YEAR = 2030
 #: Marker for a parameter whose value comes from the history data.
 DATA = "data"
 
+#: Marker for a share target taken from the fitted share trend (:class:`forecast.share.LogitShare`).
+TREND = "trend"
+
 #: Growth models per segment and the parameters each requires (optional ones in OPTIONAL_PARAMS).
 SEGMENT_MODELS: dict[str, tuple[str, ...]] = {
     "compound": ("cagr",),
@@ -69,6 +80,8 @@ DISTRIBUTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "normal": (("sd",), ("mean", "low", "high")),
     "uniform": (("low", "high"), ()),
     "triangular": (("low", "high"), ("mode",)),
+    # The fitted share trend's own predictive distribution; only for `share.target: trend`.
+    "fitted": ((), ("low", "high")),
 }
 
 _TOP_KEYS = {
@@ -124,7 +137,7 @@ _RATE = Domain(-1.0, math.inf, True, True, "a growth rate above -1 (-100%/yr)")
 _RATE_DATA = Domain(-1.0, math.inf, True, True, "a growth rate above -1 (-100%/yr) or 'data'", True)
 _POSITIVE = Domain(0.0, math.inf, True, True, "a positive number")
 _POSITIVE_DATA = Domain(0.0, math.inf, True, True, "a positive number or 'data'", True)
-_SHARE_DATA = Domain(0.0, 1.0, False, False, "a share in [0, 1] or 'data'", True)
+_SHARE_DATA = Domain(0.0, 1.0, False, False, "a share in [0, 1], 'data' or 'trend'", True)
 _UNIT_OPEN_LOW = Domain(0.0, 1.0, True, False, "a fraction in (0, 1]")
 
 #: Domain of every sampled parameter, by the last part of its dotted key.
@@ -147,7 +160,13 @@ class Distribution:
     """An uncertain parameter's distribution (values in the parameter's unit).
 
     ``mean`` / ``mode`` of ``None`` mean "the parameter's central value". A normal with
-    ``low``/``high`` is truncated to them (and always to the parameter's domain).
+    ``low``/``high`` is truncated to them (and always to the parameter's domain). ``fitted``
+    (the share trend's own distribution) is filled in when the scenario is prepared:
+    ``mean`` and ``sd`` are the location and scale on the logit scale [logit units], ``df``
+    the Student-t degrees of freedom and ``cap`` the trend's ceiling [fraction]; it is
+    truncated to ``low``/``high`` [fraction] (by default the lowest observed share and the
+    cap), because with 2 df its lower tail reaches shares near 0, where the world's
+    production (China's divided by the share) is unbounded.
     """
 
     dist: str
@@ -157,6 +176,8 @@ class Distribution:
     high: float | None = None
     mode: float | None = None
     source: str | None = None
+    df: float | None = None
+    cap: float | None = None
 
 
 @dataclass(frozen=True)
@@ -176,6 +197,7 @@ class ShareSpec:
     model: str = "hold"
     target: float | str | None = None
     by: int | None = None
+    cap: float | None = None
     source: str | None = None
 
 
@@ -368,7 +390,7 @@ def _segment(segments: Mapping[str, Any], seg: str, file: str) -> SegmentSpec:
 
 def _share(raw: Any, file: str, anchor: str) -> ShareSpec:
     spec = _mapping(raw, file, "share", "must be a mapping with a 'model'")
-    _no_unknown(spec, {"model", "target", "by", *_COMMENT_KEYS}, file, "share.")
+    _no_unknown(spec, {"model", "target", "by", "cap", *_COMMENT_KEYS}, file, "share.")
     model = spec.get("model", "hold")
     if model not in SHARE_MODELS:
         raise ScenarioError(
@@ -376,13 +398,20 @@ def _share(raw: Any, file: str, anchor: str) -> ShareSpec:
         )
     source = _string(spec, "source", file, prefix="share.")
     if model == "hold":
-        for extra in ("target", "by"):
+        for extra in ("target", "by", "cap"):
             if extra in spec:
                 raise ScenarioError(file, f"share.{extra}", "not used by share model 'hold'")
         return ShareSpec(model="hold", source=source)
     if "target" not in spec:
         raise ScenarioError(file, "share.target", f"missing parameter of share model '{model}'")
-    target = _param(spec["target"], file, "share.target")
+    target = TREND if spec["target"] == TREND else _param(spec["target"], file, "share.target")
+    cap = None
+    if "cap" in spec:
+        if target != TREND:
+            raise ScenarioError(file, "share.cap", "only used with 'target: trend'")
+        cap = _number(spec["cap"], file, "share.cap")
+        if not 0.0 < cap <= 1.0:
+            raise ScenarioError(file, "share.cap", f"{cap:g} is out of range: must be in (0, 1]")
     if anchor == "china" and target == 0:
         raise ScenarioError(
             file,
@@ -390,7 +419,7 @@ def _share(raw: Any, file: str, anchor: str) -> ShareSpec:
             "must be above 0 when growth is anchored on China (world = China/share)",
         )
     by = _check_year(spec["by"], file, "share.by") if "by" in spec else None
-    return ShareSpec(model=model, target=target, by=by, source=source)
+    return ShareSpec(model=model, target=target, by=by, cap=cap, source=source)
 
 
 def _capacity(raw: Any, file: str) -> CapacitySpec:
@@ -452,6 +481,15 @@ def _uncertain(
             )
         required, optional = DISTRIBUTIONS[kind]
         _no_unknown(d, {"dist", *required, *optional, *_COMMENT_KEYS}, file, f"{where}.")
+        central = parameters[key]
+        if (kind == "fitted") != (central == TREND):
+            raise ScenarioError(
+                file,
+                f"{where}.dist",
+                "'fitted' is the distribution of 'share.target: trend' and only of it"
+                if kind == "fitted"
+                else "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
+            )
         values: dict[str, float] = {}
         domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
         for name in (*required, *optional):
@@ -471,11 +509,10 @@ def _uncertain(
         low, high = values.get("low"), values.get("high")
         if low is not None and high is not None and not low < high:
             raise ScenarioError(file, f"{where}.high", f"must be greater than low ({low:g})")
-        central = parameters[key]
         if kind == "triangular" and "mode" in values and not low <= values["mode"] <= high:
             raise ScenarioError(file, f"{where}.mode", "must lie between low and high")
         if (
-            kind != "normal"
+            kind in ("uniform", "triangular")
             and central != DATA
             and "mode" not in values
             and not low <= float(central) <= high
@@ -540,6 +577,9 @@ def _param(value: Any, file: str, key: str) -> float | str:
     domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
     if domain.allow_data and value == DATA:
         return DATA
+    if isinstance(value, str) and domain.allow_data:
+        words = "'data' or 'trend'" if key == "share.target" else "'data'"
+        raise ScenarioError(file, key, f"must be a number or {words}, got {value!r}")
     number = _number(value, file, key)
     if not domain.contains(number):
         raise ScenarioError(file, key, f"{number:g} is out of range: must be {domain.what}")

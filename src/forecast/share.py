@@ -28,6 +28,7 @@ to the total in every draw.
 from __future__ import annotations
 
 import inspect
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
@@ -671,18 +672,40 @@ class LogitShare(_Estimator):
         floor, cap = self._check_settings()
         if not 0.0 < float(level) < 1.0:
             raise ModelError(f"interval level must be in (0, 1); got {level}")
-        sigma = self._require_sigma()
+        z, scale, df = self.predictive_logit(X)
         p = 0.5 + float(level) / 2.0
-        stated = self.sigma_source_ == "stated"
-        q = float(stats.norm.ppf(p) if stated else stats.t.ppf(p, self.df_resid_))
+        q = float(stats.norm.ppf(p) if math.isinf(df) else stats.t.ppf(p, df))
+        half = q * scale
+        return _bounded_from_logit(z - half, floor, cap), _bounded_from_logit(z + half, floor, cap)
+
+    def predictive_logit(self, X: ArrayLike) -> tuple[np.ndarray, np.ndarray, float]:
+        """Location, scale and degrees of freedom of the share's distribution on the logit scale.
+
+        The share in year ``x`` is ``floor + (cap - floor) * expit(z + scale * T)`` with ``T``
+        Student t with ``df`` degrees of freedom (standard normal, ``df = inf``, for a stated
+        sigma); ``scale = sigma * sqrt(noise + x'(X'X)^-1 x)``. This is the distribution
+        :meth:`predict_interval` takes its bounds from, for callers that need quantiles
+        (e.g. a scenario drawing its share target from the fit).
+
+        Parameters
+        ----------
+        X : array_like
+            Years, shape ``(n_years,)`` [year].
+
+        Returns
+        -------
+        (z, scale, df) : tuple
+            ``z`` and ``scale`` of shape ``(n_years,)`` [logit units]; ``df`` a float.
+        """
+        self._check_fitted()
+        sigma = self._require_sigma()
         t = _as_years(X) - self.t_last_
         x = np.column_stack([np.ones_like(t), t])
         var = np.einsum("ij,jk,ik->i", x, self._fit["xtx_inv"], x)
         if self.include_noise:
             var = var + 1.0
-        z = self.predict_logit(X)
-        half = q * sigma * np.sqrt(var)
-        return _bounded_from_logit(z - half, floor, cap), _bounded_from_logit(z + half, floor, cap)
+        df = math.inf if self.sigma_source_ == "stated" else float(self.df_resid_)
+        return self.predict_logit(X), sigma * np.sqrt(var), df
 
     def bands(self, X: ArrayLike, n_draws: int | None = None, seed: Any = None) -> dict[Any, Any]:
         """Trend and every :data:`~forecast.uncertainty.LEVELS` interval (exact).
