@@ -78,6 +78,11 @@ def test_notebook_committed_clean_with_kernel_and_parameters(name):
     import papermill
 
     path = NOTEBOOK_DIR / f"{name}.ipynb"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    # nbformat only warns about a missing cell id (and papermill prints that warning on
+    # every run), so the committed file is checked as written.
+    ids = [c.get("id") for c in raw["cells"]]
+    assert all(ids) and len(set(ids)) == len(ids), ids
     nb = nbformat.read(str(path), as_version=4)
     nbformat.validate(nb)
     assert nb.metadata["kernelspec"] == {"name": "forecast", "display_name": "Python (forecast)",

@@ -363,5 +363,5 @@ def test_fitted_share_is_truncated_to_the_lowest_observed_share_by_default() -> 
 
 def test_trend_cap_below_an_observed_share_is_refused() -> None:
     sc = scenario(share={"model": "logit", "target": "trend", "cap": 0.75})
-    with pytest.raises(ScenarioError, match="share.cap.*above every observed share"):
+    with pytest.raises(ScenarioError, match=r"share\.cap.*above every observed share"):
         prepare(sc, history())
