@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable
 from typing import Any, ClassVar
 
@@ -172,7 +173,7 @@ def _delta_bse(grad: np.ndarray, cov: np.ndarray) -> float:
 # --------------------------------------------------------------------------- base class
 
 
-class GrowthModel(RegressorMixin, BaseEstimator):
+class GrowthModel(RegressorMixin, BaseEstimator, metaclass=ABCMeta):
     """Common interface of the growth models (see the module docstring).
 
     Subclasses implement ``_fit(t, v)`` (set ``_theta``, ``_cov_unscaled``, residuals, ...)
@@ -232,11 +233,13 @@ class GrowthModel(RegressorMixin, BaseEstimator):
         self._finish_fit(t, v)
         return self
 
-    def _fit(self, t: np.ndarray, v: np.ndarray) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
+        """Estimate the parameters from sorted years ``t`` and values ``v``."""
 
-    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Central path on the fit scale, ``(k, p)`` parameter rows x ``(m,)`` years."""
 
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return np.exp(np.clip(z, -_LOG_CAP, _LOG_CAP))
@@ -722,12 +725,14 @@ class _SaturatingCurve(GrowthModel):
 
     # link: fraction y/K in (0, 1) -> linear predictor r (t - t0)
     @staticmethod
-    def _link(frac: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _link(frac: np.ndarray) -> np.ndarray:
+        """Fraction of saturation in (0, 1) -> linear predictor."""
 
     @staticmethod
-    def _inv_link(z: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
-        raise NotImplementedError
+    @abstractmethod
+    def _inv_link(z: np.ndarray) -> np.ndarray:
+        """Linear predictor -> fraction of saturation."""
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         vmax = float(v.max())
