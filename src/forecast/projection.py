@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast import curves
-from forecast.errors import ScenarioError
+from forecast.errors import ModelError, ScenarioError
 from forecast.scenario_schema import (
     DATA,
     PARAMETER_DOMAINS,
@@ -43,6 +43,8 @@ from forecast.uncertainty import QUANTILES, make_rng, summarise_draws
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from forecast.share import LogitShare
 
 #: Columns of every projection table, in order.
 PROJECTION_COLUMNS: tuple[str, ...] = (
@@ -216,13 +218,13 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     baseline = Baseline(year=base_year, production=production, share=share0)
 
     central: dict[str, float] = {}
-    trend = None
+    trend: LogitShare | None = None
     ev_base = None
     for key, raw in scenario.parameters().items():
         parts = key.split(".")
         if raw == TREND:
             trend = _share_trend(scenario, history)
-            central[key] = _trend_cap(scenario) / (1.0 + math.exp(-trend[0]))
+            central[key] = float(trend.predict([_share_year(scenario)])[0])
         elif raw != DATA:
             central[key] = float(raw)
         elif parts[0] == "segments" and parts[2] == "cagr":
@@ -271,19 +273,21 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     for key, dist in scenario.uncertain.items():
         c = central[key]
         if dist.dist == "fitted":
-            z, scale, df, lowest = trend  # type: ignore[misc]  # 'fitted' implies 'trend'
-            cap = _trend_cap(scenario)
-            low = max(lowest if dist.low is None else dist.low, _MIN_SHARE)
+            assert trend is not None  # the schema ties 'fitted' to 'share.target: trend'
+            z, scale, df = trend.predictive_logit([_share_year(scenario)])
+            cap = float(trend.cap)
+            low = max(float(trend.shares_.min()) if dist.low is None else dist.low, _MIN_SHARE)
             high = cap if dist.high is None else min(dist.high, cap)
             if not low < c < high:
                 raise ScenarioError(
                     file,
                     f"uncertain.{key}",
-                    f"the trend's share {c:.3f} in {scenario.share.by or scenario.target_year} "
+                    f"the trend's share {c:.3f} in {_share_year(scenario)} "
                     f"lies outside the truncation [{low:g}, {high:g}]",
                 )
             dist = Distribution(
-                dist="fitted", mean=z, sd=scale, df=df, cap=cap, low=low, high=high,
+                dist="fitted", mean=float(z[0]), sd=float(scale[0]), df=df, cap=cap, low=low,
+                high=high,
                 source=dist.source or "forecast.share.LogitShare fitted to China's shares",
             )
         if dist.dist == "normal" and dist.mean is None:
@@ -303,22 +307,19 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     return Prepared(scenario, baseline, years, central, distributions, ev_base, capacity_year)
 
 
-def _trend_cap(scenario: Scenario) -> float:
-    return 1.0 if scenario.share.cap is None else float(scenario.share.cap)
+def _share_year(scenario: Scenario) -> int:
+    """Year the share path reaches its target [year]: ``share.by``, else the target year."""
+    return scenario.share.by if scenario.share.by is not None else scenario.target_year
 
 
-def _share_trend(scenario: Scenario, history: pd.DataFrame) -> tuple[float, float, float, float]:
-    """The fitted Fisher-Pry trend of China's share in year ``share.by``.
+def _share_trend(scenario: Scenario, history: pd.DataFrame) -> LogitShare:
+    """China's observed shares of world production with their Fisher-Pry trend fitted.
 
-    Returns
-    -------
-    (z, scale, df, lowest) : tuple of float
-        Location and scale on the logit scale [logit units] and Student-t degrees of freedom
-        of the share in that year (:meth:`forecast.share.LogitShare.predictive_logit`), and
-        the lowest observed share [fraction].
+    The trend is bounded by ``share.cap`` (default 1); it gives the central share target
+    (:meth:`~forecast.share.LogitShare.predict`) and, for ``dist: fitted``, its distribution
+    (:meth:`~forecast.share.LogitShare.predictive_logit`).
     """
     from forecast import data
-    from forecast.errors import ModelError
     from forecast.share import LogitShare
 
     file = scenario.path
@@ -328,8 +329,7 @@ def _share_trend(scenario: Scenario, history: pd.DataFrame) -> tuple[float, floa
         raise ScenarioError(
             file, "share.target", f"the data has no observed {SHARE} China/total to fit"
         ) from None
-    by = scenario.share.by if scenario.share.by is not None else scenario.target_year
-    cap = _trend_cap(scenario)
+    cap = 1.0 if scenario.share.cap is None else float(scenario.share.cap)
     if observed.max() >= cap:
         raise ScenarioError(
             file,
@@ -337,34 +337,40 @@ def _share_trend(scenario: Scenario, history: pd.DataFrame) -> tuple[float, floa
             f"{cap:g} must be above every observed share (max {observed.max():g})",
         )
     try:
-        model = LogitShare(cap=cap).fit(observed.index.to_numpy(float), observed.to_numpy(float))
-        z, scale, df = model.predictive_logit([float(by)])
+        return LogitShare(cap=cap).fit(observed.index.to_numpy(float), observed.to_numpy(float))
     except ModelError as exc:
         raise ScenarioError(
             file, "share.target", f"the share trend cannot be fitted: {exc}"
         ) from None
-    return float(z[0]), float(scale[0]), float(df), float(observed.min())
 
 
 # --------------------------------------------------------------------------- distributions
 
 
-def _fitted_quantile(dist: Distribution, q: np.ndarray) -> np.ndarray:
-    """Inverse CDF of the share trend's truncated logit-t distribution [fraction]."""
-    from scipy.special import expit, logit, ndtr, ndtri, stdtr, stdtrit
+def _truncated_ppf(q: np.ndarray, a: float, b: float, df: float = math.inf) -> np.ndarray:
+    """Inverse CDF of a standard normal (``df = inf``) or Student t truncated to ``[a, b]``."""
+    from scipy.special import ndtr, ndtri, stdtr, stdtrit
 
-    df, cap = float(dist.df), float(dist.cap)  # type: ignore[arg-type]
-    loc, scale = float(dist.mean), float(dist.sd)  # type: ignore[arg-type]
     normal = math.isinf(df)
 
-    def cdf(share: float) -> float:
-        u = (float(logit(share / cap)) - loc) / scale
+    def cdf(u: float) -> float:
         return float(ndtr(u) if normal else stdtr(df, u))
 
-    lo_p, hi_p = cdf(float(dist.low)), cdf(float(dist.high))  # type: ignore[arg-type]
+    lo_p = cdf(a) if math.isfinite(a) else 0.0
+    hi_p = cdf(b) if math.isfinite(b) else 1.0
     p = lo_p + q * (hi_p - lo_p)
-    u = ndtri(p) if normal else stdtrit(df, p)
-    return np.clip(cap * expit(loc + scale * u), float(dist.low), float(dist.high))  # type: ignore[arg-type]
+    return ndtri(p) if normal else stdtrit(df, p)
+
+
+def _fitted_quantile(dist: Distribution, q: np.ndarray) -> np.ndarray:
+    """Inverse CDF of the share trend's truncated logit-t distribution [fraction]."""
+    from scipy.special import expit, logit
+
+    cap, loc, scale = float(dist.cap), float(dist.mean), float(dist.sd)  # type: ignore[arg-type]
+    low, high = float(dist.low), float(dist.high)  # type: ignore[arg-type]
+    a, b = ((float(logit(x / cap)) - loc) / scale for x in (low, high))
+    u = _truncated_ppf(q, a, b, float(dist.df))  # type: ignore[arg-type]
+    return np.clip(cap * expit(loc + scale * u), low, high)
 
 
 def _bounds(key: str, dist: Distribution, anchor: str) -> tuple[float, float]:
@@ -414,12 +420,8 @@ def quantile(
         left = low + np.sqrt(q * width * (mode - low))
         right = high - np.sqrt((1.0 - q) * width * (high - mode))
         return np.where(q < c, left, right)
-    from scipy.special import ndtr, ndtri
-
     mean, sd = float(dist.mean), float(dist.sd)  # type: ignore[arg-type]
-    lo_p = ndtr((low - mean) / sd) if math.isfinite(low) else 0.0
-    hi_p = ndtr((high - mean) / sd) if math.isfinite(high) else 1.0
-    x = mean + sd * ndtri(lo_p + q * (hi_p - lo_p))
+    x = mean + sd * _truncated_ppf(q, (low - mean) / sd, (high - mean) / sd)
     # ndtri is exact to rounding; the clip only guards the truncation edges.
     return np.clip(x, low, high)
 
@@ -552,7 +554,7 @@ def _share_path(
     if spec.model == "hold":
         # One row broadcasts against the (n, n_years) paths without allocating n rows.
         return np.full((1, len(h)), s0)
-    by = spec.by if spec.by is not None else prepared.scenario.target_year
+    by = _share_year(prepared.scenario)
     progress = np.minimum(h / max(by - prepared.baseline.year, 1), 1.0)
     target = np.asarray(values["share.target"], float)[:, None]
     if spec.model == "linear":
