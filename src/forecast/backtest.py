@@ -25,6 +25,7 @@ from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
 from forecast.growth import (
+    BassDiffusion,
     DampedTrend,
     EndpointCAGR,
     ExponentialTrend,
@@ -142,8 +143,6 @@ def default_models(
     dict
         Name -> unfitted estimator, in table order.
     """
-    from forecast.growth import BassDiffusion
-
     models: dict[str, GrowthModel] = {
         "cagr_endpoint": EndpointCAGR(),
         "cagr_ls": LeastSquaresCAGR(),
@@ -483,8 +482,6 @@ def bass_market_sensitivity(
         ``df_resid``, in-sample ``rmse_level`` [value unit], and the ``target_year``
         central value, median and 80% band [value unit].
     """
-    from forecast.growth import BassDiffusion
-
     t, v = _arrays(years, values)
     cumulative = float(v.sum())
     bad = [m for m in multiples if not (np.isfinite(m) and m > 1.0)]

@@ -47,6 +47,7 @@ from forecast.scenario_schema import (
     Scenario,
     load_scenario,
 )
+from forecast.uncertainty import central_interval
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -594,7 +595,7 @@ def _reconcile_one(
 
     def spread(key: tuple[str, str], year: int) -> dict[str, float]:
         i = int(np.searchsorted(years, year))
-        p5, p95 = np.percentile(paths[key][:, i], [5.0, 95.0])
+        p5, p95 = central_interval(paths[key][:, i], 0.9)
         return {"central": float(centre[key][0, i]), "p5": float(p5), "p95": float(p95)}
 
     from forecast import data
