@@ -318,9 +318,10 @@ def _kernel_manager_class(log_path: Path | None = None) -> type:
     TCP kernels pick free ports by probing, and several kernels starting at once can race
     for the same port; unix sockets in a fresh folder per kernel cannot collide (and ipykernel
     does not warn about unencrypted TCP). The kernel process's own stdout/stderr (not cell
-    output, which goes into the notebook) would otherwise be inherited: jupyter_client
-    interrupts a kernel before shutting it down and ipykernel may print "KeyboardInterrupt
-    caught in kernel" there, which must not reach ``forecast run``'s stdout.
+    output, which goes into the notebook) would otherwise be inherited and reach
+    ``forecast run``'s stdout. The interrupt jupyter_client sends before each shutdown is
+    skipped: the kernel is idle by then, and ipykernel would log "KeyboardInterrupt caught in
+    kernel" about it, so an empty kernel log would depend on timing.
 
     Parameters
     ----------
@@ -352,6 +353,16 @@ def _kernel_manager_class(log_path: Path | None = None) -> type:
                 await super()._async_launch_kernel(kernel_cmd, **kw)
             with _LIVE_LOCK:
                 _LIVE_KERNELS.add(self)
+
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client sends SIGINT before every shutdown request. Papermill shuts a
+            # kernel down once its notebook is done, so the kernel is idle, and ipykernel
+            # answers the signal with "KeyboardInterrupt caught in kernel" on stderr when it
+            # lands between messages: noise in the kernel log, present or not by timing.
+            # A cell to stop is interrupted by _interrupt_live_kernels (os.kill), not here.
+            if getattr(self, "shutting_down", False):
+                return
+            await super()._async_interrupt_kernel()
 
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
