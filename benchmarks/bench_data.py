@@ -32,7 +32,8 @@ def main() -> None:
     print(f"forecast --help            {help_ms:8.1f} ms (median of 5, whole process)")
     print(f"python -c 'import forecast' {import_ms:7.1f} ms (bare interpreter: {python_ms:.1f} ms)")
 
-    from forecast import data, validation
+    from forecast import data
+    from forecast.data import validation
 
     paths = REPO / "data"
 

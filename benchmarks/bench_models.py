@@ -31,7 +31,7 @@ def _median_ms(func: Callable[[], object], repeats: int) -> float:
 
 
 def _configs() -> dict[str, object]:
-    from forecast.growth import (
+    from forecast.models.growth import (
         BassDiffusion,
         DampedTrend,
         EndpointCAGR,
@@ -76,7 +76,7 @@ def main(repeats: int = 7) -> int:
         draw_ms = _median_ms(lambda m=fitted: m.sample(TARGET, 100_000, seed=1), repeats)
         print(f"{name:<24}{fit_ms:>10.2f}{both_ms:>20.2f}{draw_ms:>17.2f}{fitted.df_resid_:>4}")
 
-    from forecast import backtest
+    from forecast.evaluation import backtest
 
     models = backtest.default_models(saturation=3800.0)
     bt_ms = _median_ms(

@@ -251,7 +251,7 @@ def test_headline_table(run_dir):
 
 @pytest.mark.slow
 def test_backtest_table(run_dir):
-    from forecast.backtest import BACKTEST_COLUMNS
+    from forecast.evaluation.backtest import BACKTEST_COLUMNS
 
     bt = _table(run_dir, "backtest")
     assert list(bt.columns) == BACKTEST_COLUMNS
@@ -267,7 +267,7 @@ def test_backtest_table(run_dir):
 
 @pytest.mark.slow
 def test_model_comparison_table(run_dir):
-    from forecast.backtest import COMPARISON_COLUMNS
+    from forecast.evaluation.backtest import COMPARISON_COLUMNS
 
     cmp = _table(run_dir, "model_comparison").set_index("model")
     assert list(cmp.reset_index().columns) == COMPARISON_COLUMNS
@@ -286,7 +286,7 @@ def test_model_comparison_table(run_dir):
 
 @pytest.mark.slow
 def test_bass_sensitivity_table(run_dir):
-    from forecast.backtest import BASS_COLUMNS
+    from forecast.evaluation.backtest import BASS_COLUMNS
 
     bass = _table(run_dir, "bass_sensitivity")
     assert list(bass.columns) == BASS_COLUMNS

@@ -13,13 +13,11 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "data",
-    "growth",
-    "share",
-    "uncertainty",
-    "backtest",
+    "models",
+    "evaluation",
     "scenarios",
-    "plots",
-    "pipeline",
+    "report",
+    "run",
     "errors",
 }
 

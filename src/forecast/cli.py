@@ -60,7 +60,7 @@ def _cmd_project(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from forecast import pipeline
+    from forecast.run import pipeline
 
     run_dir = pipeline.run_cli(args)
     print(run_dir)

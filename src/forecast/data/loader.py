@@ -1,0 +1,435 @@
+"""Historical data: load, validate, resolve conflicts, derive series, report consistency.
+
+The data folder holds four CSV files:
+
+``history.csv``
+    One observation per row: ``series, region, segment, year, value, unit, kind, variant,
+    source, quote, derivation, note``. ``kind`` is ``reported`` (stated in a document),
+    ``derived`` (computed from stated figures; ``derivation`` says how and is re-checked)
+    or ``outlook`` (a published projection). ``quote`` is the exact text the value
+    comes from in ``source``.
+``series.csv``
+    The catalogue: each series' unit, quantity (amount, share, growth, rate), what it is a
+    share or growth of, the segments that partition its total, and a description.
+``sources.csv``
+    The documents, by file name.
+``variants.csv``
+    Names and ranks of the alternatives kept where documents disagree.
+
+Conflicts are data, not noise: China's 2023 production is 910 GWh in the year-by-year
+series (and the sum of the 2023 segment split) but 940 GWh as the base of the +24% stated
+for 2024. Both rows are kept with their variant; :func:`load_history` returns the default
+(``annual_series``, rank 1 in ``variants.csv``) unless the caller prefers another::
+
+    load_history()                    # 2023 = 910 GWh, 2024 growth 28.6%
+    load_history(prefer="yoy_base")   # 2023 = 940 GWh, 2024 growth 24%
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from forecast.data import validation
+from forecast.errors import DataValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+HISTORY_FILE = "history.csv"
+SERIES_FILE = "series.csv"
+SOURCES_FILE = "sources.csv"
+VARIANTS_FILE = "variants.csv"
+DATA_FILES = (HISTORY_FILE, SERIES_FILE, SOURCES_FILE, VARIANTS_FILE)
+
+#: Columns of the tidy history frame, in order.
+COLUMNS = list(validation.HISTORY_COLUMNS)
+OBSERVED_KINDS = ("reported", "derived")
+
+
+def default_data_dir() -> Path:
+    """The data folder used when none is given.
+
+    ``$FORECAST_DATA_DIR`` if set; else ``./data`` if it holds ``history.csv``; else the
+    ``data/`` folder of the source checkout this package was installed from (so notebooks
+    opened from ``notebooks/`` find it too).
+    """
+    env = os.environ.get("FORECAST_DATA_DIR")
+    if env:
+        return Path(env)
+    cwd = Path.cwd() / "data"
+    if (cwd / HISTORY_FILE).is_file():
+        return cwd
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "data"
+        if (candidate / HISTORY_FILE).is_file() and (parent / "pyproject.toml").is_file():
+            return candidate
+    return cwd
+
+
+def _resolve_dir(data_dir: str | Path | None) -> Path:
+    path = default_data_dir() if data_dir in (None, "") else Path(data_dir)
+    if not path.is_dir():
+        raise DataValidationError(path, "missing-folder", "data folder not found")
+    return path.resolve()
+
+
+class Dataset:
+    """All validated rows of a data folder, with the catalogue and the cross-check results.
+
+    Build it with :func:`load_dataset`. ``rows`` keeps every variant; :meth:`history`
+    resolves them into one value per (series, region, segment, year).
+    """
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self.catalogue = validation.parse_series(data_dir / SERIES_FILE)
+        self.sources = validation.parse_sources(data_dir / SOURCES_FILE)
+        self.variants = validation.parse_variants(data_dir / VARIANTS_FILE)
+        self.rows = validation.parse_history(
+            data_dir / HISTORY_FILE, self.catalogue, self.sources, self.variants
+        )
+        self.checks = validation.check_dataset(
+            data_dir / HISTORY_FILE, self.rows, self.catalogue, self.variants
+        )
+
+    def history(self, prefer: str | Sequence[str] | None = None) -> pd.DataFrame:
+        """One row per (series, region, segment, year), conflicts resolved.
+
+        Parameters
+        ----------
+        prefer : str or sequence of str, optional
+            Variants to pick first where documents disagree (e.g. ``"yoy_base"``); unknown
+            names raise. Elsewhere the default (lowest rank in ``variants.csv``) is used.
+        """
+        import pandas as pd
+
+        preferred = [prefer] if isinstance(prefer, str) else list(prefer or [])
+        for name in preferred:
+            if name not in self.variants:
+                raise DataValidationError(
+                    self.data_dir / VARIANTS_FILE,
+                    "unknown-variant",
+                    f"prefer='{name}' is not one of {sorted(self.variants)}",
+                )
+        chosen = validation.resolve(self.rows, self.variants, preferred)
+        frame = pd.DataFrame(
+            [[getattr(r, c) for c in COLUMNS] for r in chosen.values()], columns=COLUMNS
+        )
+        frame["year"] = frame["year"].astype("int64")
+        frame["value"] = frame["value"].astype("float64")
+        frame = frame.sort_values(["series", "region", "segment", "year"], ignore_index=True)
+        frame.attrs["data_dir"] = str(self.data_dir)
+        frame.attrs["prefer"] = preferred
+        return frame
+
+    def observations(self) -> pd.DataFrame:
+        """Every row of ``history.csv`` (all variants), with its ``line`` in the file."""
+        import pandas as pd
+
+        cols = ["line", *COLUMNS]
+        frame = pd.DataFrame([[getattr(r, c) for c in cols] for r in self.rows], columns=cols)
+        return frame.astype({"line": "int64", "year": "int64", "value": "float64"})
+
+
+@lru_cache(maxsize=8)
+def _cached_dataset(path: Path, stamp: tuple[tuple[str, int, int], ...]) -> Dataset:
+    return Dataset(path)
+
+
+def load_dataset(data_dir: str | Path | None = None) -> Dataset:
+    """Read and validate a data folder (cached until one of its files changes).
+
+    Raises
+    ------
+    DataValidationError
+        The first rule a file breaks, naming the file, row, column and rule.
+    """
+    path = _resolve_dir(data_dir)
+    stamp = []
+    for name in DATA_FILES:
+        f = path / name
+        st = f.stat() if f.is_file() else None
+        stamp.append((name, st.st_mtime_ns if st else -1, st.st_size if st else -1))
+    return _cached_dataset(path, tuple(stamp))
+
+
+def load_history(
+    data_dir: str | Path | None = None, prefer: str | Sequence[str] | None = None
+) -> pd.DataFrame:
+    """Load the validated history as a tidy frame, one value per key.
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Data folder (default: :func:`default_data_dir`).
+    prefer : str or sequence of str, optional
+        Variants preferred where documents conflict (default: rank 1 of ``variants.csv``,
+        i.e. ``annual_series``: China 2023 = 910 GWh).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``series, region, segment, year, value, unit, kind, variant, source, quote,
+        derivation, note``; values in the row's ``unit`` (GWh, fraction, ...).
+    """
+    return load_dataset(data_dir).history(prefer)
+
+
+def load_observations(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Every observation including all conflicting variants (see :meth:`Dataset.observations`)."""
+    return load_dataset(data_dir).observations()
+
+
+def get_series(
+    history: pd.DataFrame,
+    series: str,
+    region: str = "China",
+    segment: str = "total",
+    kinds: Iterable[str] = OBSERVED_KINDS,
+) -> pd.Series:
+    """One series as a float Series indexed by year.
+
+    Parameters
+    ----------
+    history : DataFrame
+        From :func:`load_history`.
+    series, region, segment : str
+        Which series (e.g. ``"production"``, ``"China"``, ``"power"``).
+    kinds : iterable of str
+        Kinds to include; default reported and derived (history, not outlooks).
+
+    Returns
+    -------
+    Series
+        Values in the series' unit, indexed by ``year``; ``attrs["unit"]`` holds the unit.
+
+    Raises
+    ------
+    KeyError
+        No such series/region/segment among those kinds.
+    """
+    kinds = tuple(kinds)
+    mask = (
+        (history["series"] == series)
+        & (history["region"] == region)
+        & (history["segment"] == segment)
+        & history["kind"].isin(kinds)
+    )
+    sub = history.loc[mask].sort_values("year")
+    if sub.empty:
+        raise KeyError(f"no {'/'.join(kinds)} values for {series} {region}/{segment}")
+    out = sub.set_index("year")["value"].astype(float)
+    out.index = out.index.astype(int)
+    out.name = series
+    out.attrs["unit"] = str(sub["unit"].iloc[0])
+    return out
+
+
+def implied_world_production(history: pd.DataFrame) -> pd.DataFrame:
+    """World production implied by China's production and its world share.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``year``, ``china`` [GWh], ``share`` [fraction], ``world`` [GWh] =
+        china / share, ``rest_of_world`` [GWh], for the years both are known.
+    """
+    import pandas as pd
+
+    china = get_series(history, "production")
+    share = get_series(history, "production_share_of_world")
+    frame = pd.concat({"china": china, "share": share}, axis=1, join="inner")
+    frame["world"] = frame["china"] / frame["share"]
+    frame["rest_of_world"] = frame["world"] - frame["china"]
+    return frame.rename_axis("year").reset_index()
+
+
+def segment_shares(
+    history: pd.DataFrame,
+    series: str = "production",
+    region: str = "China",
+    segments: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Each segment's share of the sum of segments, by year (rows sum to 1).
+
+    Parameters
+    ----------
+    segments : sequence of str, optional
+        Default: the partition listed in ``series.csv`` (power, consumer, storage).
+
+    Returns
+    -------
+    DataFrame
+        Index ``year``, one column per segment [fraction]; only years with every segment.
+    """
+    import pandas as pd
+
+    if segments is None:
+        data_dir = history.attrs.get("data_dir")
+        segments = load_dataset(data_dir).catalogue[series].parts
+    values = pd.concat(
+        {s: get_series(history, series, region, s) for s in segments}, axis=1, join="inner"
+    )
+    return values.div(values.sum(axis=1), axis=0).rename_axis("year")
+
+
+def yoy_growth(series: pd.Series) -> pd.Series:
+    """Year-on-year growth [fraction] of a year-indexed series (only consecutive years)."""
+    prev = series.shift(1)
+    consecutive = series.index.to_series().diff() == 1
+    out = (series / prev - 1.0).where(consecutive.to_numpy())
+    return out.dropna().rename(f"{series.name}_growth" if series.name else None)
+
+
+def cagr(series: pd.Series, start: int, end: int) -> float:
+    """Compound annual growth rate [fraction per year] between two years of a series.
+
+    ``(value[end] / value[start]) ** (1 / (end - start)) - 1``.
+    """
+    if end <= start:
+        raise ValueError(f"end year {end} must be after start year {start}")
+    for year in (start, end):
+        if year not in series.index:
+            raise KeyError(f"{series.name or 'series'} has no value for {year}")
+    first, last = float(series.loc[start]), float(series.loc[end])
+    if first <= 0 or last <= 0:
+        raise ValueError("CAGR needs positive values at both ends")
+    return (last / first) ** (1.0 / (end - start)) - 1.0
+
+
+def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Every key with more than one value, side by side.
+
+    Returns
+    -------
+    DataFrame
+        ``series, region, segment, year, variant, value, unit, kind, default, source,
+        quote, note``; ``default`` marks the value :func:`load_history` returns.
+    """
+    import pandas as pd
+
+    ds = load_dataset(data_dir)
+    default = validation.resolve(ds.rows, ds.variants)
+    groups: dict[validation.Key, list[validation.Row]] = {}
+    for row in ds.rows:
+        groups.setdefault(row.key, []).append(row)
+    records = []
+    for key, group in sorted(groups.items()):
+        if len(group) < 2:
+            continue
+        for row in sorted(group, key=lambda r: ds.variants[r.variant]):
+            records.append(
+                {
+                    "series": key[0],
+                    "region": key[1],
+                    "segment": key[2],
+                    "year": key[3],
+                    "variant": row.variant,
+                    "value": row.value,
+                    "unit": row.unit,
+                    "kind": row.kind,
+                    "default": default[key] is row,
+                    "source": row.source,
+                    "quote": row.quote,
+                    "note": row.note,
+                }
+            )
+    return pd.DataFrame.from_records(records)
+
+
+def consistency_report(data_dir: str | Path | None = None) -> pd.DataFrame:
+    """Outcome of every cross-check, with the conflicts first.
+
+    Returns
+    -------
+    DataFrame
+        ``check`` (growth, share, segments-sum), ``series, region, segment, year``,
+        ``variant`` (empty for the default resolution), ``stated``, ``computed``,
+        ``difference``, ``tolerance``, ``ok`` and ``detail``. Rows with ``ok == False`` are
+        documented conflicts under a non-default variant (the default never fails: it is
+        validated).
+    """
+    import pandas as pd
+
+    ds = load_dataset(data_dir)
+    frame = pd.DataFrame(
+        [
+            {
+                "check": c.check,
+                "series": c.series,
+                "region": c.region,
+                "segment": c.segment,
+                "year": c.year,
+                "variant": c.variant,
+                "stated": c.stated,
+                "computed": c.computed,
+                "difference": c.stated - c.computed,
+                "tolerance": c.tolerance,
+                "ok": c.ok,
+                "detail": c.detail,
+            }
+            for c in ds.checks
+        ]
+    )
+    return frame.sort_values(
+        ["ok", "check", "series", "region", "segment", "year", "variant"], ignore_index=True
+    )
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:.1%}" if unit == "fraction" else f"{value:g} {unit}"
+
+
+def summary_text(history: pd.DataFrame) -> str:
+    """A short, human-readable summary of a loaded history (what ``forecast validate`` prints)."""
+    data_dir = history.attrs.get("data_dir")
+    ds = load_dataset(data_dir)
+    n_series = history["series"].nunique()
+    kinds = {k: sum(r.kind == k for r in ds.rows) for k in validation.KINDS}
+    prod = get_series(history, "production")
+    world = implied_world_production(history)
+    conf = conflicts(data_dir)
+    report = consistency_report(data_dir)
+    lines = [
+        f"data: {ds.data_dir}",
+        f"  {len(ds.rows)} observations in {HISTORY_FILE} ({n_series} series, "
+        f"{len(ds.sources)} source documents): "
+        + ", ".join(f"{kinds.get(k, 0)} {k}" for k in ("reported", "derived", "outlook")),
+        f"  years {int(history['year'].min())}-{int(history['year'].max())}",
+        "China production [GWh]: "
+        + ", ".join(f"{y} {v:,.0f}" for y, v in prod.items())
+        + f"  (CAGR {prod.index[0]}-{prod.index[-1]}: "
+        f"{cagr(prod, int(prod.index[0]), int(prod.index[-1])):.1%})",
+        "China share of world production: "
+        + ", ".join(
+            f"{int(y)} {s:.1%}" for y, s in zip(world["year"], world["share"], strict=True)
+        ),
+        "Implied world production [GWh]: "
+        + ", ".join(
+            f"{int(y)} {w:,.0f}" for y, w in zip(world["year"], world["world"], strict=True)
+        ),
+    ]
+    n_conf = conf.groupby(["series", "region", "segment", "year"]).ngroups if len(conf) else 0
+    lines.append(f"conflicts: {n_conf} (the default is listed first; choose another with prefer=)")
+    for (series, region, segment, year), group in conf.groupby(
+        ["series", "region", "segment", "year"], sort=True
+    ):
+        values = " | ".join(
+            f"{_fmt(v, u)} [{var}{', default' if d else ''}]"
+            for v, u, var, d in zip(
+                group["value"], group["unit"], group["variant"], group["default"], strict=True
+            )
+        )
+        lines.append(f"  {series} {region}/{segment} {year}: {values}")
+    failed = report.loc[~report["ok"]]
+    lines.append(
+        f"cross-checks: {int(report['ok'].sum())} passed under the default; "
+        f"{len(failed)} disagree under an alternative variant"
+    )
+    for _, c in failed.iterrows():
+        lines.append(f"  [{c['variant']}] {c['detail']}")
+    return "\n".join(lines)

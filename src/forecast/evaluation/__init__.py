@@ -1,0 +1,1 @@
+"""Evaluation: backtests with no look-ahead, model comparison and sensitivity tables."""

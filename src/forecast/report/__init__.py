@@ -1,0 +1,1 @@
+"""Reports: the figure style, tables written reproducibly, and number formatting."""

@@ -1,0 +1,488 @@
+"""The project's seaborn house style and the handful of figure types the notebooks use.
+
+Every figure a reviewer sees goes through :func:`finish`, which refuses a figure without a
+title, without a unit on its value axis, or without a source note -- so those rules hold
+by construction rather than by review. Figures are written by :func:`save_figure` into
+``<output_dir>/figures`` (nothing is written when ``output_dir`` is empty, as in JupyterLab).
+
+Colours are fixed per region, segment and chemistry (:data:`COLORS`), so "power" is the
+same blue in every notebook.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import matplotlib as mpl
+import matplotlib.ticker as mticker
+import numpy as np
+import seaborn as sns
+
+from forecast.report.tables import check_file_name, output_subdir
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+#: Fixed colours (colour-blind safe, from seaborn's "colorblind" palette) by entity name.
+COLORS: dict[str, str] = {
+    "China": "#d55e00",
+    "World": "#0173b2",
+    "Rest of world": "#949494",
+    "power": "#0173b2",
+    "storage": "#029e73",
+    "consumer": "#de8f05",
+    "total": "#333333",
+    "lfp": "#029e73",
+    "ternary": "#cc78bc",
+    "reported": "#000000",
+    "derived": "#949494",
+    "outlook": "#ca9161",
+}
+
+#: Matplotlib settings of the house style, applied on top of seaborn's "whitegrid" theme.
+HOUSE_RC: dict[str, Any] = {
+    "figure.figsize": (8.0, 4.5),
+    "figure.dpi": 100,
+    "savefig.dpi": 150,
+    "savefig.bbox": "tight",
+    "axes.titlesize": 13,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.labelsize": 11,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "legend.fontsize": 9,
+    "font.size": 10,
+    # Fixed hash salt and no date metadata: the same figure gives the same bytes.
+    "svg.hashsalt": "forecast",
+    "pdf.compression": 6,
+}
+
+#: Shading of the central intervals in fan charts: (lower, upper, alpha).
+FAN_BANDS: tuple[tuple[str, str, float], ...] = (("p5", "p95", 0.15), ("p10", "p90", 0.30))
+
+_UNIT_RE = re.compile(r"\[[^\]]+\]")
+
+
+def set_house_style() -> None:
+    """Apply the house style (seaborn whitegrid + :data:`HOUSE_RC`) to matplotlib globally."""
+    sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", rc=HOUSE_RC)
+
+
+def color_for(name: str, default: str | None = None) -> str:
+    """Colour of a region, segment or chemistry (case-insensitive), else ``default`` or grey."""
+    for key, value in COLORS.items():
+        if key.lower() == str(name).lower():
+            return value
+    return default or "#555555"
+
+
+def scenario_colors(names: Sequence[str]) -> dict[str, tuple[float, float, float]]:
+    """A distinct colour per scenario name, stable for a given ordered list."""
+    palette = sns.color_palette("colorblind", n_colors=max(len(names), 1))
+    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: float = 4.5,
+               **kwargs: Any) -> tuple[Figure, Any]:
+    """A figure in the house style.
+
+    Parameters
+    ----------
+    nrows, ncols : int
+        Subplot grid.
+    width, height : float
+        Figure size [inch].
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.subplots` (e.g. ``sharey=True``).
+
+    Returns
+    -------
+    (Figure, Axes or array of Axes)
+    """
+    import matplotlib.pyplot as plt
+
+    set_house_style()
+    return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
+
+
+def has_unit(label: str) -> bool:
+    """True if an axis label names its unit in brackets, e.g. ``"Production [GWh]"``."""
+    return bool(_UNIT_RE.search(str(label)))
+
+
+def finish(
+    ax: Axes,
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    source: str,
+    legend: bool | str | None = None,
+    year_axis: bool | None = None,
+) -> Figure:
+    """Title, axis labels, source note and legend: the last call for every figure.
+
+    Parameters
+    ----------
+    ax : Axes
+        Axes to finish (the note goes on its figure; for several axes call it on each, the
+        note is written once).
+    title : str
+        What the figure shows, in words.
+    xlabel, ylabel : str
+        Axis labels; at least one must name the plotted quantity's unit in brackets
+        (``"Production [GWh]"``, ``"Share of world production [%]"``).
+    source : str
+        Where the numbers come from, shown under the figure as "Source: ...".
+    legend : bool or "outside", optional
+        Draw a legend (default: when any artist has a label); ``"outside"`` puts it to the
+        right of the axes, for charts that fill their whole area (stacked shares).
+    year_axis : bool, optional
+        Force integer year ticks on x (default: when the x label starts with "Year").
+
+    Returns
+    -------
+    Figure
+
+    Raises
+    ------
+    ValueError
+        Empty title or source, or no unit in either axis label.
+    """
+    if not str(title).strip():
+        raise ValueError("every figure needs a title")
+    if not str(source).strip():
+        raise ValueError("every figure needs a source note")
+    if not (has_unit(xlabel) or has_unit(ylabel)):
+        raise ValueError(
+            f"axis labels {xlabel!r} / {ylabel!r} name no unit; write it in brackets, "
+            "e.g. 'Production [GWh]'"
+        )
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if year_axis or (year_axis is None and str(xlabel).lower().startswith("year")):
+        lo, hi = ax.get_xlim()
+        width_in = ax.get_position().width * ax.figure.get_figwidth()
+        # Every year while there is room for its label (~0.55 in); small multiples thin out.
+        if width_in / max(hi - lo, 1.0) >= 0.55:
+            ax.xaxis.set_major_locator(mticker.MultipleLocator(1))
+        else:
+            ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins="auto", integer=True))
+        ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
+    handles, _ = ax.get_legend_handles_labels()
+    if legend == "outside" and handles:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    elif legend or (legend is None and handles):
+        ax.legend(loc="best")
+    fig = ax.figure
+    note = f"Source: {source.strip()}"
+    existing = getattr(fig, "_forecast_source_note", None)
+    if existing is None:
+        # Placed just below the figure; the tight bounding box (savefig and inline display)
+        # grows to include it.
+        fig._forecast_source_note = fig.text(  # type: ignore[attr-defined]
+            0.01, -0.01, note, ha="left", va="top", fontsize=8, color="0.35", wrap=True,
+        )
+    elif note not in existing.get_text():
+        existing.set_text(existing.get_text() + "\n" + note)
+    fig.tight_layout()
+    return fig
+
+
+def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = None) -> str:
+    """Short citation of source documents for a figure's source note.
+
+    Parameters
+    ----------
+    data_dir : str or Path or None
+        Data folder holding ``sources.csv`` (columns ``document, title, publisher,
+        published``); None uses :func:`forecast.data.default_data_dir`.
+    documents : sequence of str, optional
+        Document file names to cite (e.g. the ``source`` column of the history rows
+        plotted); default: every document with a known publisher.
+
+    Returns
+    -------
+    str
+        E.g. ``"SMM Information & Technology (2025), doc 002"``; documents missing from the
+        catalogue are cited by file name.
+    """
+    import csv
+
+    if data_dir is None or str(data_dir).strip() == "":
+        from forecast import data
+
+        data_dir = data.default_data_dir()
+    catalogue: dict[str, dict[str, str]] = {}
+    path = Path(data_dir) / "sources.csv"
+    if path.is_file():
+        with open(path, newline="", encoding="utf-8") as handle:
+            catalogue = {row["document"]: row for row in csv.DictReader(handle)}
+    wanted = list(dict.fromkeys(documents)) if documents is not None else [
+        d for d, row in catalogue.items() if row.get("publisher", "").strip() not in ("", "unknown")
+    ]
+    parts = []
+    for doc in wanted:
+        row = catalogue.get(doc)
+        tag = f"doc {doc.split('_', 1)[0]}"
+        if row is None:
+            parts.append(doc)
+            continue
+        year = (row.get("published") or "").strip()[:4]
+        who = (row.get("publisher") or "").strip() or "unknown publisher"
+        parts.append(f"{who}{f' ({year})' if year else ''}, {tag}")
+    return "; ".join(parts)
+
+
+def source_note(fig: Figure) -> str | None:
+    """The source note :func:`finish` put on a figure (None if it has none)."""
+    note = getattr(fig, "_forecast_source_note", None)
+    return None if note is None else note.get_text()
+
+
+def gwh_axis(ax: Axes, axis: str = "y") -> None:
+    """Thousands separators on a GWh axis (1,170 rather than 1170)."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+
+
+def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0) -> None:
+    """Show fractions as percentages on an axis (label the axis ``[%]``)."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(mticker.PercentFormatter(xmax=xmax, decimals=0))
+
+
+def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool = False,
+                  colors: Mapping[str, str] | None = None,
+                  label_offset: tuple[float, float] = (0.0, 6.0)) -> Axes:
+    """Observed series as lines with markers.
+
+    Parameters
+    ----------
+    ax : Axes
+    series : mapping of label to pandas.Series
+        Values indexed by year [unit of the axis].
+    annotate : bool
+        Write each value next to its marker (for short series).
+    colors : mapping, optional
+        Colour per label (default :func:`color_for`).
+    label_offset : (float, float)
+        Offset of the value labels from their markers [points]; negative y puts them below.
+    """
+    for label, s in series.items():
+        color = (colors or {}).get(label) or color_for(label)
+        x = np.asarray(s.index, dtype=float)
+        y = np.asarray(s.to_numpy(), dtype=float)
+        ax.plot(x, y, marker="o", color=color, label=label, linewidth=2)
+        if annotate:
+            for xi, yi in zip(x, y, strict=True):
+                ax.annotate(f"{yi:,.3g}" if abs(yi) < 10 else f"{yi:,.0f}", (xi, yi),
+                            textcoords="offset points", xytext=label_offset, ha="center",
+                            va="bottom" if label_offset[1] >= 0 else "top",
+                            fontsize=8, color=color)
+    return ax
+
+
+def fan_chart(
+    ax: Axes,
+    projection: pd.DataFrame,
+    *,
+    color: str | tuple[float, float, float] = "#0173b2",
+    label: str = "projection",
+    history: pd.Series | None = None,
+    history_label: str = "reported",
+    bands: Sequence[tuple[str, str, float]] = FAN_BANDS,
+    anchor: bool = True,
+) -> Axes:
+    """Median line with shaded central intervals, optionally after the observed history.
+
+    Parameters
+    ----------
+    ax : Axes
+    projection : pandas.DataFrame
+        One row per year with columns ``year``, ``p50`` and the quantile columns named in
+        ``bands`` (the projection engine's tidy frame filtered to one series) [unit of axis].
+    color : colour
+        Colour of the median and bands.
+    label : str
+        Legend label of the median; bands are labelled with their coverage.
+    history : pandas.Series, optional
+        Observed values indexed by year, drawn as black markers.
+    history_label : str
+        Legend label of the history.
+    bands : sequence of (lower column, upper column, alpha)
+        Intervals to shade, outermost first.
+    anchor : bool
+        Start the median and bands at the last observed value when the projection begins
+        after the history ends, so the fan visibly grows out of the data.
+
+    Raises
+    ------
+    ValueError
+        If ``projection`` lacks a needed column.
+    """
+    need = {"year", "p50"} | {c for lo, hi, _ in bands for c in (lo, hi)}
+    missing = need - set(projection.columns)
+    if missing:
+        raise ValueError(f"fan_chart needs columns {sorted(missing)} in the projection")
+    frame = projection.sort_values("year")
+    if anchor and history is not None and len(history):
+        last_year = float(max(history.index))
+        if frame["year"].min() > last_year:
+            import pandas as pd
+
+            start = {c: float(history[max(history.index)]) for c in need - {"year"}}
+            frame = pd.concat([pd.DataFrame([{"year": last_year, **start}]), frame[sorted(need)]],
+                              ignore_index=True)
+    years = frame["year"].to_numpy(dtype=float)
+    for lo, hi, alpha in bands:
+        coverage = round(float(hi[1:]) - float(lo[1:]))
+        ax.fill_between(years, frame[lo].to_numpy(dtype=float), frame[hi].to_numpy(dtype=float),
+                        color=color, alpha=alpha, linewidth=0,
+                        label=f"{label}: {coverage}% interval")
+    ax.plot(years, frame["p50"].to_numpy(dtype=float), color=color, linewidth=2,
+            label=f"{label}: median")
+    if history is not None and len(history):
+        ax.plot(np.asarray(history.index, dtype=float), history.to_numpy(dtype=float),
+                color=COLORS["reported"], marker="o", linestyle="-", linewidth=1.2,
+                label=history_label, zorder=5)
+    return ax
+
+
+def stacked_bars(ax: Axes, wide: pd.DataFrame, *, colors: Mapping[str, str] | None = None,
+                 width: float = 0.7) -> Axes:
+    """Stacked bars: one bar per index value (years), one layer per column (segments).
+
+    Parameters
+    ----------
+    ax : Axes
+    wide : pandas.DataFrame
+        Index = x positions (years), columns = stacked categories, values >= 0 [axis unit].
+    colors : mapping, optional
+        Colour per column (default :func:`color_for`).
+    width : float
+        Bar width [x units].
+    """
+    x = np.asarray(wide.index, dtype=float)
+    bottom = np.zeros(len(wide))
+    for column in wide.columns:
+        values = np.nan_to_num(wide[column].to_numpy(dtype=float))
+        ax.bar(x, values, width=width, bottom=bottom, label=str(column),
+               color=(colors or {}).get(column) or color_for(str(column)), edgecolor="white",
+               linewidth=0.5)
+        bottom = bottom + values
+    return ax
+
+
+def interval_chart(
+    ax: Axes,
+    frame: pd.DataFrame,
+    *,
+    label: str,
+    value: str = "p50",
+    inner: tuple[str, str] = ("p10", "p90"),
+    outer: tuple[str, str] | None = ("p5", "p95"),
+    color: str = "#0173b2",
+    markers: Mapping[str, float] | None = None,
+) -> Axes:
+    """Horizontal point-and-interval rows (model comparison, scenario reconciliation).
+
+    Parameters
+    ----------
+    ax : Axes
+    frame : pandas.DataFrame
+        One row per item: a label column, a point column and interval columns [axis unit].
+    label : str
+        Column naming the rows.
+    value : str
+        Column of the point estimate.
+    inner, outer : (str, str)
+        Columns of the thick and thin intervals (``outer=None`` to skip).
+    color : str
+        Colour of points and intervals.
+    markers : mapping of str to float, optional
+        Reference values drawn as vertical dashed lines with labels (e.g. published outlooks).
+    """
+    rows = frame.reset_index(drop=True)
+    y = np.arange(len(rows), dtype=float)[::-1]
+    if outer is not None:
+        ax.hlines(y, rows[outer[0]].to_numpy(dtype=float), rows[outer[1]].to_numpy(dtype=float),
+                  color=color, linewidth=1.2, alpha=0.6,
+                  label=f"{outer[0]}-{outer[1]}")
+    ax.hlines(y, rows[inner[0]].to_numpy(dtype=float), rows[inner[1]].to_numpy(dtype=float),
+              color=color, linewidth=4.5, alpha=0.8, label=f"{inner[0]}-{inner[1]}")
+    ax.plot(rows[value].to_numpy(dtype=float), y, "o", color="black", markersize=5, label=value,
+            zorder=5)
+    ax.set_yticks(y, [str(v) for v in rows[label]])
+    ax.grid(axis="y", visible=False)
+    palette = sns.color_palette("dark", n_colors=max(len(markers or {}), 1))
+    for i, (name, x) in enumerate((markers or {}).items()):
+        ax.axvline(float(x), color=palette[i], linestyle="--", linewidth=1.2, label=name)
+    return ax
+
+
+def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "parameter",
+            low: str = "low", high: str = "high",
+            colors: tuple[str, str] = ("#0173b2", "#d55e00"),
+            labels: tuple[str, str] = ("low setting", "high setting")) -> Axes:
+    """Tornado chart: output at the low and high setting of each input, widest on top.
+
+    Parameters
+    ----------
+    ax : Axes
+    frame : pandas.DataFrame
+        One row per input with the output at its low and high setting [axis unit].
+    base : float
+        Output with every input at its central value [axis unit]; bars start here.
+    label, low, high : str
+        Column names.
+    colors : (str, str)
+        Colours of the low and high bars.
+    labels : (str, str)
+        Legend labels of the low and high bars.
+    """
+    rows = frame.assign(_swing=(frame[high] - frame[low]).abs()).sort_values("_swing")
+    y = np.arange(len(rows), dtype=float)
+    lo = rows[low].to_numpy(dtype=float) - base
+    hi = rows[high].to_numpy(dtype=float) - base
+    ax.barh(y, lo, left=base, color=colors[0], label=labels[0], height=0.6)
+    ax.barh(y, hi, left=base, color=colors[1], label=labels[1], height=0.6)
+    ax.axvline(base, color="black", linewidth=1)
+    ax.set_yticks(y, [str(v) for v in rows[label]])
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def save_figure(fig: Figure, output_dir: str | Path | None, name: str) -> Path | None:
+    """Write a figure as PNG to ``<output_dir>/figures/<name>.png``.
+
+    Parameters
+    ----------
+    fig : Figure
+    output_dir : str or Path or None
+        Notebook parameter; ``""`` or None writes nothing (JupyterLab default).
+    name : str
+        File name without folder, ``.png`` added if missing; prefix it with the notebook
+        number (``"04_fan_total"``) so names are unique within a run.
+
+    Returns
+    -------
+    Path or None
+        The written file, or None when writing is disabled.
+    """
+    folder = output_subdir(output_dir, "figures")
+    if folder is None:
+        return None
+    path = folder / check_file_name(name, ".png")
+    # No "Software" metadata: keeps bytes independent of the matplotlib patch version.
+    fig.savefig(path, dpi=mpl.rcParams["savefig.dpi"], bbox_inches="tight",
+                metadata={"Software": None})
+    return path

@@ -1,0 +1,2 @@
+"""Runs: execute the notebooks with papermill into an atomic run folder with HTML and a
+manifest. This layer imports no model code."""

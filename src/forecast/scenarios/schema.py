@@ -1,0 +1,595 @@
+"""Scenario files: the YAML schema, its validation, and the parsed :class:`Scenario`.
+
+A scenario file is a YAML mapping read with :func:`yaml.safe_load` (no object construction
+from tags). Every rule it breaks raises one :class:`~forecast.errors.ScenarioError` whose
+message names the file and the dotted key, so a modeller can fix it without a traceback.
+
+Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
+
+    name: base                      # identifier, [a-z0-9_]
+    description: One line for the scenario list.
+    rationale: |                    # prose a reviewer reads (optional)
+      ...
+    target_year: 2030               # default 2030; must be after the last observed year
+    anchor: china                   # growth models describe China's (china) or the world's
+                                    # (world) production; the other follows via the share
+    segments:                       # exactly power, consumer, storage
+      power:   {model: compound, cagr: 0.20, source: "doc 002 outlook"}
+      consumer: {model: damped, cagr: 0.05, damping: 0.9}
+      storage: {model: logistic, saturation: 1500, rate: 0.45}
+    share:                          # China's share of world production [fraction]
+      model: linear                 # hold | linear | logit
+      target: 0.70                  # share reached in year `by`, held afterwards; or
+                                    # `trend`: the fitted Fisher-Pry trend in year `by`
+      by: 2030
+      cap: 0.90                     # only with `target: trend`: the trend's ceiling
+    caps:                           # optional
+      capacity: {base: data, growth: 0.06, max_utilisation: 0.8}
+    uncertain:                      # optional: distributions over any numeric parameter
+      segments.power.cagr: {dist: normal, sd: 0.03}
+
+Numeric parameters marked "or ``data``" in :data:`PARAMETER_DOMAINS` may be the word
+``data``: the value is then taken from the history data (e.g. the published 2030 EV outlook)
+when the scenario is projected, so no number is typed twice.
+
+``share.target: trend`` takes the share from the share model of :mod:`forecast.models.share`: a
+logit-linear (Fisher-Pry) trend fitted to China's observed shares, bounded by ``share.cap``
+(default 1), evaluated in year ``by``. Its uncertainty can be the fit's own,
+``uncertain: {share.target: {dist: fitted}}``: the Student-t prediction interval of the trend
+in that year, so the draws carry the parameter and residual uncertainty of four points.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from forecast.errors import ScenarioError
+
+#: Segments every scenario models, in output order.
+SEGMENTS: tuple[str, ...] = ("power", "consumer", "storage")
+
+#: Default year scenarios project to [year].
+DEFAULT_TARGET_YEAR = 2030
+
+#: Marker for a parameter whose value comes from the history data.
+DATA = "data"
+
+#: Marker for a share target taken from the fitted share trend
+#: (:class:`forecast.models.share.LogitShare`).
+TREND = "trend"
+
+#: Growth models per segment and the parameters each requires (optional ones in OPTIONAL_PARAMS).
+SEGMENT_MODELS: dict[str, tuple[str, ...]] = {
+    "compound": ("cagr",),
+    "damped": ("cagr", "damping"),
+    "logistic": ("saturation", "rate"),
+    "ev_demand": ("sales_target", "kwh_target"),
+}
+
+#: Optional structural (non-sampled) settings of a segment model.
+OPTIONAL_PARAMS: dict[str, dict[str, int]] = {"ev_demand": {"anchor_year": DEFAULT_TARGET_YEAR}}
+
+SHARE_MODELS: tuple[str, ...] = ("hold", "linear", "logit")
+ANCHORS: tuple[str, ...] = ("china", "world")
+DISTRIBUTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # name: (required keys, optional keys)
+    "normal": (("sd",), ("mean", "low", "high")),
+    "uniform": (("low", "high"), ()),
+    "triangular": (("low", "high"), ("mode",)),
+    # The fitted share trend's own predictive distribution; only for `share.target: trend`.
+    "fitted": ((), ("low", "high")),
+}
+
+_TOP_KEYS = {
+    "name",
+    "description",
+    "rationale",
+    "target_year",
+    "anchor",
+    "segments",
+    "share",
+    "caps",
+    "uncertain",
+    "source",
+    "notes",
+}
+_COMMENT_KEYS = {"source", "note", "notes"}
+_NAME_RE = re.compile(r"^[a-z0-9_]+$")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Allowed values of one kind of parameter.
+
+    Parameters
+    ----------
+    low, high : float
+        Bounds of the allowed interval.
+    low_open, high_open : bool
+        Whether the bound itself is excluded.
+    what : str
+        The rule in words, for the error message.
+    allow_data : bool
+        Whether the word ``data`` may stand for the value.
+    """
+
+    low: float
+    high: float
+    low_open: bool
+    high_open: bool
+    what: str
+    allow_data: bool = False
+
+    def contains(self, value: float) -> bool:
+        """Whether ``value`` is allowed."""
+        if math.isnan(value):
+            return False
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return above and below
+
+
+_RATE = Domain(-1.0, math.inf, True, True, "a growth rate above -1 (-100%/yr)")
+_RATE_DATA = Domain(-1.0, math.inf, True, True, "a growth rate above -1 (-100%/yr) or 'data'", True)
+_POSITIVE = Domain(0.0, math.inf, True, True, "a positive number")
+_POSITIVE_DATA = Domain(0.0, math.inf, True, True, "a positive number or 'data'", True)
+_SHARE_DATA = Domain(0.0, 1.0, False, False, "a share in [0, 1], 'data' or 'trend'", True)
+_UNIT_OPEN_LOW = Domain(0.0, 1.0, True, False, "a fraction in (0, 1]")
+
+#: Domain of every sampled parameter, by the last part of its dotted key.
+PARAMETER_DOMAINS: dict[str, Domain] = {
+    "cagr": _RATE_DATA,
+    "damping": _UNIT_OPEN_LOW,
+    "saturation": _POSITIVE,
+    "rate": _POSITIVE,
+    "sales_target": _POSITIVE_DATA,
+    "kwh_target": _POSITIVE_DATA,
+    "target": _SHARE_DATA,
+    "base": _POSITIVE_DATA,
+    "growth": _RATE,
+    "max_utilisation": _UNIT_OPEN_LOW,
+}
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """An uncertain parameter's distribution (values in the parameter's unit).
+
+    ``mean`` / ``mode`` of ``None`` mean "the parameter's central value". A normal with
+    ``low``/``high`` is truncated to them (and always to the parameter's domain). ``fitted``
+    (the share trend's own distribution) is filled in when the scenario is prepared:
+    ``mean`` and ``sd`` are the location and scale on the logit scale [logit units], ``df``
+    the Student-t degrees of freedom and ``cap`` the trend's ceiling [fraction]; it is
+    truncated to ``low``/``high`` [fraction] (by default the lowest observed share and the
+    cap), because with 2 df its lower tail reaches shares near 0, where the world's
+    production (China's divided by the share) is unbounded.
+    """
+
+    dist: str
+    sd: float | None = None
+    mean: float | None = None
+    low: float | None = None
+    high: float | None = None
+    mode: float | None = None
+    source: str | None = None
+    df: float | None = None
+    cap: float | None = None
+
+
+@dataclass(frozen=True)
+class SegmentSpec:
+    """Growth model of one segment: ``model`` and its parameters (numbers or ``"data"``)."""
+
+    model: str
+    params: dict[str, float | str]
+    settings: dict[str, int]
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class ShareSpec:
+    """China's share of world production after the last observed year."""
+
+    model: str = "hold"
+    target: float | str | None = None
+    by: int | None = None
+    cap: float | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class CapacitySpec:
+    """China's production capacity cap: ``base`` [GWh] growing at ``growth`` [1/yr] from
+    ``base_year``, times ``max_utilisation`` [fraction]."""
+
+    base: float | str
+    growth: float
+    max_utilisation: float
+    base_year: int | None = None
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario. Build it with :func:`load_scenario` or :func:`parse_scenario`."""
+
+    name: str
+    description: str
+    path: str
+    target_year: int = DEFAULT_TARGET_YEAR
+    anchor: str = "china"
+    rationale: str = ""
+    segments: dict[str, SegmentSpec] = field(default_factory=dict)
+    share: ShareSpec = field(default_factory=ShareSpec)
+    capacity: CapacitySpec | None = None
+    uncertain: dict[str, Distribution] = field(default_factory=dict)
+
+    def parameters(self) -> dict[str, float | str]:
+        """Every sampled parameter by dotted key with its central value (number or ``"data"``).
+
+        Order is fixed (segments in :data:`SEGMENTS` order, then share, then caps), so draws
+        and tables built from it are reproducible.
+        """
+        out: dict[str, float | str] = {}
+        for seg in SEGMENTS:
+            for key, value in self.segments[seg].params.items():
+                out[f"segments.{seg}.{key}"] = value
+        if self.share.model != "hold":
+            out["share.target"] = self.share.target  # type: ignore[assignment]
+        if self.capacity is not None:
+            out["caps.capacity.base"] = self.capacity.base
+            out["caps.capacity.growth"] = self.capacity.growth
+            out["caps.capacity.max_utilisation"] = self.capacity.max_utilisation
+        return out
+
+    def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
+        """A copy projecting to ``year`` (``None`` keeps the file's), checked against the data."""
+        new = (
+            self
+            if year is None
+            else replace(self, target_year=_check_year(year, self.path, "target_year"))
+        )
+        if last_observed is not None and new.target_year <= last_observed:
+            raise ScenarioError(
+                self.path,
+                "target_year",
+                f"target year {new.target_year} is not after the last observed year "
+                f"{last_observed}",
+            )
+        return new
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_scenario(path: str | Path, last_observed: int | None = None) -> Scenario:
+    """Read and validate one scenario file.
+
+    Parameters
+    ----------
+    path : str or Path
+        The YAML file.
+    last_observed : int, optional
+        Last year with observed data [year]; when given, the target year must be after it.
+
+    Returns
+    -------
+    Scenario
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file and the key, for unreadable files, invalid YAML, or any
+        rule the content breaks.
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, "-", "file not found") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(path, "-", f"cannot read file ({type(exc).__name__})") from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ScenarioError(path, "-", f"invalid YAML{where}: {problem}") from None
+    return parse_scenario(raw, path, last_observed=last_observed)
+
+
+def parse_scenario(
+    raw: Any, path: str | Path = "<scenario>", last_observed: int | None = None
+) -> Scenario:
+    """Validate an already-parsed YAML document (see :func:`load_scenario`)."""
+    file = str(path)
+    top = _mapping(raw, file, "-", "the file must contain a mapping of keys to values")
+    _no_unknown(top, _TOP_KEYS, file, "")
+    name = _string(top, "name", file, required=True)
+    if not _NAME_RE.match(name):
+        raise ScenarioError(file, "name", f"'{name}' must use only a-z, 0-9 and _")
+    description = " ".join(_string(top, "description", file, required=True).split())
+    rationale = _string(top, "rationale", file) or ""
+    target_year = _check_year(top.get("target_year", DEFAULT_TARGET_YEAR), file, "target_year")
+    anchor = top.get("anchor", "china")
+    if anchor not in ANCHORS:
+        raise ScenarioError(file, "anchor", f"must be one of {', '.join(ANCHORS)}, got {anchor!r}")
+
+    segments_raw = _mapping(
+        top.get("segments"), file, "segments", "required mapping with power, consumer and storage"
+    )
+    _no_unknown(segments_raw, set(SEGMENTS), file, "segments.")
+    segments = {seg: _segment(segments_raw, seg, file) for seg in SEGMENTS}
+
+    share = _share(top.get("share", {"model": "hold"}), file, anchor)
+    capacity = _capacity(top["caps"], file) if "caps" in top else None
+
+    scenario = Scenario(
+        name=name,
+        description=description,
+        path=file,
+        target_year=target_year,
+        anchor=anchor,
+        rationale=rationale.strip(),
+        segments=segments,
+        share=share,
+        capacity=capacity,
+    )
+    uncertain = _uncertain(top.get("uncertain", {}), scenario.parameters(), file)
+    scenario = replace(scenario, uncertain=uncertain)
+    return scenario.with_target_year(None, last_observed)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _segment(segments: Mapping[str, Any], seg: str, file: str) -> SegmentSpec:
+    key = f"segments.{seg}"
+    if seg not in segments:
+        raise ScenarioError(
+            file, key, "missing segment (every scenario models power, consumer and storage)"
+        )
+    spec = _mapping(segments[seg], file, key, "must be a mapping with a 'model' and its parameters")
+    model = spec.get("model")
+    if model not in SEGMENT_MODELS:
+        raise ScenarioError(
+            file, f"{key}.model", f"must be one of {', '.join(SEGMENT_MODELS)}, got {model!r}"
+        )
+    if model == "ev_demand" and seg != "power":
+        raise ScenarioError(
+            file,
+            f"{key}.model",
+            "'ev_demand' (EV sales x kWh per vehicle) drives only the power segment",
+        )
+    required = SEGMENT_MODELS[model]
+    optional = OPTIONAL_PARAMS.get(model, {})
+    _no_unknown(spec, {"model", *required, *optional, *_COMMENT_KEYS}, file, f"{key}.")
+    params: dict[str, float | str] = {}
+    for name in required:
+        if name not in spec:
+            raise ScenarioError(file, f"{key}.{name}", f"missing parameter of model '{model}'")
+        params[name] = _param(spec[name], file, f"{key}.{name}")
+    settings = {
+        name: _check_year(spec.get(name, default), file, f"{key}.{name}")
+        for name, default in optional.items()
+    }
+    return SegmentSpec(
+        model=model,
+        params=params,
+        settings=settings,
+        source=_string(spec, "source", file, prefix=f"{key}."),
+    )
+
+
+def _share(raw: Any, file: str, anchor: str) -> ShareSpec:
+    spec = _mapping(raw, file, "share", "must be a mapping with a 'model'")
+    _no_unknown(spec, {"model", "target", "by", "cap", *_COMMENT_KEYS}, file, "share.")
+    model = spec.get("model", "hold")
+    if model not in SHARE_MODELS:
+        raise ScenarioError(
+            file, "share.model", f"must be one of {', '.join(SHARE_MODELS)}, got {model!r}"
+        )
+    source = _string(spec, "source", file, prefix="share.")
+    if model == "hold":
+        for extra in ("target", "by", "cap"):
+            if extra in spec:
+                raise ScenarioError(file, f"share.{extra}", "not used by share model 'hold'")
+        return ShareSpec(model="hold", source=source)
+    if "target" not in spec:
+        raise ScenarioError(file, "share.target", f"missing parameter of share model '{model}'")
+    target = TREND if spec["target"] == TREND else _param(spec["target"], file, "share.target")
+    cap = None
+    if "cap" in spec:
+        if target != TREND:
+            raise ScenarioError(file, "share.cap", "only used with 'target: trend'")
+        cap = _number(spec["cap"], file, "share.cap")
+        if not 0.0 < cap <= 1.0:
+            raise ScenarioError(file, "share.cap", f"{cap:g} is out of range: must be in (0, 1]")
+    if anchor == "china" and target == 0:
+        raise ScenarioError(
+            file,
+            "share.target",
+            "must be above 0 when growth is anchored on China (world = China/share)",
+        )
+    by = _check_year(spec["by"], file, "share.by") if "by" in spec else None
+    return ShareSpec(model=model, target=target, by=by, cap=cap, source=source)
+
+
+def _capacity(raw: Any, file: str) -> CapacitySpec:
+    caps = _mapping(raw, file, "caps", "must be a mapping (e.g. with a 'capacity' entry)")
+    _no_unknown(caps, {"capacity", *_COMMENT_KEYS}, file, "caps.")
+    spec = _mapping(
+        caps.get("capacity"),
+        file,
+        "caps.capacity",
+        "must be a mapping with base, growth and max_utilisation",
+    )
+    keys = ("base", "growth", "max_utilisation")
+    _no_unknown(spec, {*keys, "base_year", *_COMMENT_KEYS}, file, "caps.capacity.")
+    values = {}
+    for name in keys:
+        if name not in spec:
+            raise ScenarioError(file, f"caps.capacity.{name}", "missing capacity parameter")
+        values[name] = _param(spec[name], file, f"caps.capacity.{name}")
+    base_year = spec.get("base_year")
+    if base_year is not None:
+        base_year = _check_year(base_year, file, "caps.capacity.base_year")
+    elif values["base"] != DATA:
+        raise ScenarioError(
+            file,
+            "caps.capacity.base_year",
+            "required when the capacity base is a number (the year it refers to)",
+        )
+    return CapacitySpec(
+        base=values["base"],
+        growth=values["growth"],  # type: ignore[arg-type]
+        max_utilisation=values["max_utilisation"],  # type: ignore[arg-type]
+        base_year=base_year,
+        source=_string(spec, "source", file, "caps.capacity."),
+    )
+
+
+def _uncertain(
+    raw: Any, parameters: Mapping[str, float | str], file: str
+) -> dict[str, Distribution]:
+    spec = _mapping(
+        raw,
+        file,
+        "uncertain",
+        "must be a mapping of parameter keys (e.g. segments.power.cagr) to distributions",
+    )
+    out: dict[str, Distribution] = {}
+    for key, dist_raw in spec.items():
+        where = f"uncertain.{key}"
+        if key not in parameters:
+            known = ", ".join(parameters)
+            raise ScenarioError(
+                file, where, f"not a numeric parameter of this scenario (known: {known})"
+            )
+        d = _mapping(dist_raw, file, where, "must be a mapping with 'dist' and its parameters")
+        kind = d.get("dist")
+        if kind not in DISTRIBUTIONS:
+            raise ScenarioError(
+                file, f"{where}.dist", f"must be one of {', '.join(DISTRIBUTIONS)}, got {kind!r}"
+            )
+        required, optional = DISTRIBUTIONS[kind]
+        _no_unknown(d, {"dist", *required, *optional, *_COMMENT_KEYS}, file, f"{where}.")
+        central = parameters[key]
+        if (kind == "fitted") != (central == TREND):
+            raise ScenarioError(
+                file,
+                f"{where}.dist",
+                "'fitted' is the distribution of 'share.target: trend' and only of it"
+                if kind == "fitted"
+                else "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
+            )
+        values: dict[str, float] = {}
+        domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
+        for name in (*required, *optional):
+            if name in d:
+                values[name] = _number(d[name], file, f"{where}.{name}")
+            elif name in required:
+                raise ScenarioError(file, f"{where}.{name}", f"missing parameter of '{kind}'")
+        for name in ("mean", "mode", "low", "high"):
+            if name in values and not _within(values[name], domain):
+                raise ScenarioError(
+                    file,
+                    f"{where}.{name}",
+                    f"{values[name]:g} is outside the parameter's range: must be {domain.what}",
+                )
+        if "sd" in values and not values["sd"] > 0:
+            raise ScenarioError(file, f"{where}.sd", "must be > 0")
+        low, high = values.get("low"), values.get("high")
+        if low is not None and high is not None and not low < high:
+            raise ScenarioError(file, f"{where}.high", f"must be greater than low ({low:g})")
+        if kind == "triangular" and "mode" in values and not low <= values["mode"] <= high:
+            raise ScenarioError(file, f"{where}.mode", "must lie between low and high")
+        if (
+            kind in ("uniform", "triangular")
+            and central != DATA
+            and "mode" not in values
+            and not low <= float(central) <= high
+        ):
+            raise ScenarioError(
+                file, where, f"the central value {central} lies outside [{low:g}, {high:g}]"
+            )
+        out[key] = Distribution(dist=kind, source=_string(d, "source", file, f"{where}."), **values)
+    return out
+
+
+# --------------------------------------------------------------------------- primitives
+
+
+def _within(value: float, domain: Domain) -> bool:
+    # Distribution bounds may sit on an open domain edge (e.g. low: 0 for a saturation):
+    # the sampler truncates strictly inside it.
+    return domain.low <= value <= domain.high
+
+
+def _mapping(value: Any, file: str, key: str, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        got = "nothing" if value is None else type(value).__name__
+        raise ScenarioError(file, key, f"{what} (got {got})")
+    for k in value:
+        if not isinstance(k, str):
+            raise ScenarioError(file, key, f"keys must be text, got {k!r}")
+    return value
+
+
+def _no_unknown(mapping: Mapping[str, Any], allowed: set[str], file: str, prefix: str) -> None:
+    for key in mapping:
+        if key not in allowed:
+            raise ScenarioError(
+                file, f"{prefix}{key}", f"unknown key (allowed here: {', '.join(sorted(allowed))})"
+            )
+
+
+def _string(
+    mapping: Mapping[str, Any], key: str, file: str, prefix: str = "", required: bool = False
+) -> str | None:
+    if key not in mapping:
+        if required:
+            raise ScenarioError(file, prefix + key, "missing required text")
+        return None
+    value = mapping[key]
+    if not isinstance(value, str) or not value.strip():
+        raise ScenarioError(file, prefix + key, f"must be non-empty text, got {value!r}")
+    return value
+
+
+def _number(value: Any, file: str, key: str) -> float:
+    # bool is an int subclass; YAML 'yes'/'no' must not pass as 1/0.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(file, key, f"must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise ScenarioError(file, key, f"must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _param(value: Any, file: str, key: str) -> float | str:
+    domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
+    if domain.allow_data and value == DATA:
+        return DATA
+    if isinstance(value, str) and domain.allow_data:
+        words = "'data' or 'trend'" if key == "share.target" else "'data'"
+        raise ScenarioError(file, key, f"must be a number or {words}, got {value!r}")
+    number = _number(value, file, key)
+    if not domain.contains(number):
+        raise ScenarioError(file, key, f"{number:g} is out of range: must be {domain.what}")
+    return number
+
+
+def _check_year(value: Any, file: str, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ScenarioError(file, key, f"must be a whole year, got {value!r}")
+    if not 1990 <= value <= 2100:
+        raise ScenarioError(file, key, f"year {value} is outside 1990-2100")
+    return int(value)

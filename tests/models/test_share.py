@@ -1,0 +1,603 @@
+"""Tests of forecast.models.share: Fisher-Pry share trend, ALR segment mix, segment paths.
+
+Reference numbers are worked out by hand from the source documents (China's share of world
+production 57% / 68.3% / 71% / 76% in 2021-2024; segment production 2023 power 664.3,
+consumer 91, storage 154.7 GWh and 2024 823 / 94 / 254 GWh; power-battery installations
+LFP 261.01 / 409.0 and ternary 126.13 / 139.0 GWh in 2023 / 2024).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forecast.errors import ModelError
+from forecast.models.curves import logistic
+from forecast.models.share import (
+    LogitShare,
+    LogRatioMix,
+    alr,
+    inv_alr,
+    inv_logit,
+    logit,
+    segment_paths,
+    shares_from_levels,
+    two_part_share,
+)
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+YEARS = np.array([2021, 2022, 2023, 2024])
+CHINA_SHARE = np.array([0.57, 0.683, 0.71, 0.76])
+SEGMENTS = ["power", "consumer", "storage"]
+SEGMENT_GWH = np.array([[664.3, 91.0, 154.7], [823.0, 94.0, 254.0]])
+FUTURE = np.arange(2025, 2031)
+QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
+
+
+def china_mix(**kwargs: object) -> LogRatioMix:
+    return LogRatioMix(**kwargs).fit([2023, 2024], shares_from_levels(SEGMENT_GWH), SEGMENTS)
+
+
+# --------------------------------------------------------------------------------------
+# Transforms
+# --------------------------------------------------------------------------------------
+
+
+def test_logit_hand_values() -> None:
+    # ln(0.57 / 0.43) = ln(1.325581) and ln(0.76 / 0.24) = ln(3.166667)
+    assert logit(0.57) == pytest.approx(0.2819, abs=5e-5)
+    assert logit(0.76) == pytest.approx(1.1527, abs=5e-5)
+    assert inv_logit(logit(CHINA_SHARE)) == pytest.approx(CHINA_SHARE, abs=1e-15)
+
+
+def test_inv_logit_extremes_do_not_warn() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = inv_logit(np.array([-1000.0, 0.0, 1000.0]))
+    assert out.tolist() == [0.0, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("bad", [0.0, 1.0, -0.1, 1.2, float("nan")])
+def test_logit_rejects_values_outside_open_interval(bad: float) -> None:
+    with pytest.raises(ModelError, match="logit needs"):
+        logit([0.5, bad])
+
+
+def test_alr_hand_values_and_round_trip() -> None:
+    shares = shares_from_levels(SEGMENT_GWH)
+    r = alr(shares, reference=0)
+    # log(254 / 823) = ln(0.308627); log(94 / 823) = ln(0.114216); log(154.7/664.3)
+    assert r[1, 1] == pytest.approx(-1.1756, abs=5e-5)
+    assert r[1, 0] == pytest.approx(-2.1697, abs=5e-5)
+    assert r[0, 1] == pytest.approx(-1.4572, abs=5e-5)
+    assert inv_alr(r, reference=0) == pytest.approx(shares, abs=1e-15)
+
+
+def test_inv_alr_extreme_ratios_stay_positive() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        shares = inv_alr(np.array([[1000.0, -1000.0], [0.0, 0.0]]), reference=1)
+    assert np.all(shares > 0.0)
+    assert shares.sum(axis=-1) == pytest.approx([1.0, 1.0], abs=1e-15)
+    assert shares[1] == pytest.approx([1 / 3, 1 / 3, 1 / 3], abs=1e-15)
+
+
+def test_shares_from_levels_uses_segment_sum() -> None:
+    shares = shares_from_levels(SEGMENT_GWH)
+    # 2024 segments add to 823 + 94 + 254 = 1171 GWh (the reported total is 1170 GWh)
+    assert shares[1, 2] == pytest.approx(254 / 1171, rel=1e-12)
+    assert shares.sum(axis=1) == pytest.approx([1.0, 1.0], abs=1e-15)
+    with pytest.raises(ModelError, match="non-negative"):
+        shares_from_levels([[1.0, -2.0]])
+    with pytest.raises(ModelError, match="positive sum"):
+        shares_from_levels([[0.0, 0.0]])
+
+
+def test_two_part_share_lfp() -> None:
+    lfp = two_part_share([261.01, 409.0], [126.13, 139.0])
+    # 409 / 548 = 0.746350 (the reported 74.6% is of 548.4 GWh, which includes other types)
+    assert lfp == pytest.approx([261.01 / 387.14, 0.746350], abs=1e-6)
+
+
+# --------------------------------------------------------------------------------------
+# LogitShare
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("floor", "cap", "rate", "midpoint"),
+    [(0.0, 1.0, 0.45, 2019.3), (0.0, 0.85, 0.8, 2026.5), (0.1, 0.9, -0.3, 2030.0)],
+)
+def test_fisher_pry_recovers_synthetic_curve(
+    floor: float, cap: float, rate: float, midpoint: float
+) -> None:
+    t = np.arange(2015, 2025)
+    shares = floor + logistic(t, cap - floor, rate, midpoint)
+    model = LogitShare(cap=cap, floor=floor).fit(t, shares)
+    assert model.rate_ == pytest.approx(rate, abs=1e-10)
+    assert model.midpoint_ == pytest.approx(midpoint, abs=1e-8)
+    assert model.resid_sigma_ == pytest.approx(0.0, abs=1e-10)
+    assert model.predict([2030]) == pytest.approx(
+        floor + logistic(2030, cap - floor, rate, midpoint), abs=1e-12
+    )
+
+
+def test_china_share_ols_by_hand() -> None:
+    model = LogitShare().fit(YEARS, CHINA_SHARE)
+    z = [0.2819, 0.7676, 0.8954, 1.1527]  # logits of 0.57, 0.683, 0.71, 0.76
+    centred = [-1.5, -0.5, 0.5, 1.5]  # years minus 2022.5; their sum of squares is 5
+    slope = sum(c * zi for c, zi in zip(centred, z, strict=True)) / 5  # 0.27402
+    level_2024 = sum(z) / 4 + slope * 1.5  # 1.18543
+    assert model.rate_ == pytest.approx(slope, abs=2e-4)
+    assert model.intercept_ == pytest.approx(level_2024, abs=2e-4)
+    assert model.t_last_ == 2024
+    assert model.midpoint_ == pytest.approx(2024 - level_2024 / slope, abs=0.01)  # 2019.67
+    # residuals -0.0815, 0.1302, -0.0160, -0.0327: RSS 0.024919 over 2 df
+    assert model.df_resid_ == 2
+    assert model.resid_sigma_ == pytest.approx(math.sqrt(0.024919 / 2), abs=2e-4)
+    assert model.predict_logit(YEARS) + model.residuals_ == pytest.approx(logit(CHINA_SHARE))
+
+
+def test_cap_transforms_share_before_logit() -> None:
+    model = LogitShare(cap=0.85).fit(YEARS, CHINA_SHARE)
+    # logit(0.76 / 0.85) = ln(0.76 / 0.09) = 2.13352, etc.
+    z = [math.log(0.57 / 0.28), math.log(0.683 / 0.167), math.log(0.71 / 0.14), 2.13352]
+    slope = (-1.5 * z[0] - 0.5 * z[1] + 0.5 * z[2] + 1.5 * z[3]) / 5  # 0.44832
+    assert model.rate_ == pytest.approx(slope, abs=1e-5)
+    draws = LogitShare(cap=0.85, sigma=0.5).fit(YEARS, CHINA_SHARE).sample(FUTURE, 5000, 1)
+    assert draws.max() < 0.85
+    assert draws.min() > 0.0
+
+
+def test_interval_by_hand_with_stated_sigma() -> None:
+    model = LogitShare(sigma=0.2).fit(YEARS, CHINA_SHARE)
+    lo, hi = model.predict_interval([2030], level=0.9)
+    # Prediction variance factor 1 + 1/4 + (2030 - 2022.5)^2 / 5 = 12.5; normal q95 = 1.644854.
+    z2030 = model.intercept_ + 6 * model.rate_
+    half = 1.644854 * 0.2 * math.sqrt(12.5)
+    assert lo[0] == pytest.approx(1 / (1 + math.exp(-(z2030 - half))), abs=1e-6)
+    assert hi[0] == pytest.approx(1 / (1 + math.exp(-(z2030 + half))), abs=1e-6)
+    trend_only = LogitShare(sigma=0.2, include_noise=False).fit(YEARS, CHINA_SHARE)
+    lo_t, hi_t = trend_only.predict_interval([2030], level=0.9)
+    half_t = 1.644854 * 0.2 * math.sqrt(11.5)
+    assert hi_t[0] == pytest.approx(1 / (1 + math.exp(-(z2030 + half_t))), abs=1e-6)
+    assert lo[0] < lo_t[0] < hi_t[0] < hi[0]
+
+
+@pytest.mark.parametrize("include_noise", [True, False])
+def test_draws_match_student_t_interval(include_noise: bool) -> None:
+    model = LogitShare(include_noise=include_noise).fit(YEARS, CHINA_SHARE)
+    draws = model.sample([2026, 2030], 200_000, seed=7)
+    lo, hi = model.predict_interval([2026, 2030], level=0.8)
+    q_lo, q_hi = np.quantile(logit(draws), [0.1, 0.9], axis=0)
+    assert q_lo == pytest.approx(logit(lo), abs=0.02)
+    assert q_hi == pytest.approx(logit(hi), abs=0.02)
+    # t with 2 df is much wider than a normal with the same scale: 80% q = 1.8856 vs 1.2816
+    spread = (logit(hi) - logit(lo)) / 2
+    assert spread[1] / model.resid_sigma_ > 1.8856 * math.sqrt(11.5) - 1e-6
+
+
+def test_two_points_need_stated_sigma() -> None:
+    lfp = two_part_share([261.01, 409.0], [126.13, 139.0])
+    model = LogitShare().fit([2023, 2024], lfp)
+    # logit(409/548) - logit(261.01/387.14) = ln(409/139) - ln(261.01/126.13) = 1.07924 - 0.72725
+    assert model.rate_ == pytest.approx(0.35199, abs=1e-5)
+    assert model.df_resid_ == 0
+    assert model.resid_sigma_ is None and model.sigma_ is None
+    assert model.sigma_source_ == "unavailable"
+    assert "not estimable" in model.summary()
+    assert math.isnan(model.bse_["rate"])
+    with pytest.raises(ModelError, match=r"0 residual degrees of freedom.*sigma"):
+        model.sample(FUTURE, 100, 1)
+    with pytest.raises(ModelError, match="0 residual degrees of freedom"):
+        model.predict_interval(FUTURE)
+    model.set_params(sigma=0.25).fit([2023, 2024], lfp)
+    draws = model.sample(FUTURE, 2000, 1)
+    assert draws.shape == (2000, 6)
+    assert np.all(draws.std(axis=0) > 0)  # a stated sigma gives a real band, never zero width
+    assert "(stated)" in model.summary()
+    # With a known sigma the rate's standard error is sigma * sqrt(1 / Sxx) = 0.25 / sqrt(0.5)
+    assert model.bse_["rate"] == pytest.approx(0.25 / math.sqrt(0.5), rel=1e-12)
+
+
+def test_logit_share_same_seed_same_draws() -> None:
+    model = LogitShare().fit(YEARS, CHINA_SHARE)
+    a = model.sample(FUTURE, 1000, seed=42)
+    b = model.sample(FUTURE, 1000, seed=42)
+    c = model.sample(FUTURE, 1000, seed=43)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_logit_share_forecast_frame() -> None:
+    frame = LogitShare().fit(YEARS, CHINA_SHARE).forecast_frame(FUTURE, n_draws=4000, seed=3)
+    assert list(frame.columns) == ["model", "year", *QUANTILE_COLUMNS]
+    assert frame["year"].tolist() == FUTURE.tolist()
+    assert np.all(frame["p5"] <= frame["p50"]) and np.all(frame["p50"] <= frame["p95"])
+    assert frame["p95"].max() < 1.0
+    # the median of the draws is the trend (noise is symmetric on the logit scale)
+    trend = LogitShare().fit(YEARS, CHINA_SHARE).predict(FUTURE)
+    assert frame["p50"].to_numpy() == pytest.approx(trend, abs=0.01)
+
+
+def test_logit_share_interface_matches_growth_models() -> None:
+    from sklearn.base import clone
+
+    model = LogitShare(cap=0.85, include_noise=False)
+    assert clone(model).get_params() == {
+        "cap": 0.85,
+        "floor": 0.0,
+        "sigma": None,
+        "include_noise": False,
+    }
+    assert repr(model) == "LogitShare(cap=0.85, include_noise=False)"
+    with pytest.raises(ModelError, match="has no parameter 'ceiling'"):
+        model.set_params(ceiling=0.9)
+    model = LogitShare().fit(YEARS.reshape(-1, 1), CHINA_SHARE)  # (n, 1) years as in sklearn
+    frame = model.params_frame()
+    assert frame["param"].tolist() == ["rate", "midpoint", "intercept"]
+    # se(rate) = sigma / sqrt(Sxx) = 0.11162 / sqrt(5)
+    assert frame.loc[0, "bse"] == pytest.approx(0.11162 / math.sqrt(5), abs=2e-4)
+    bands = model.bands(FUTURE)
+    assert set(bands) == {"central", 0.8, 0.95}
+    lo80, hi80 = bands[0.8]
+    lo95, hi95 = bands[0.95]
+    assert np.all(lo95 < lo80) and np.all(lo80 < bands["central"])
+    assert np.all(bands["central"] < hi80) and np.all(hi80 < hi95)
+    assert "Student t with 2 df" in model.summary()
+
+
+@pytest.mark.parametrize(
+    ("years", "shares", "kwargs", "message"),
+    [
+        ([2023, 2024], [0.5, 1.0], {}, "strictly between floor 0 and cap 1"),
+        ([2023, 2024], [0.0, 0.5], {}, "strictly between"),
+        ([2023, 2024], [0.7, 0.9], {"cap": 0.85}, "share 0.9 is not strictly between"),
+        ([2023, 2024, 2025], [0.5, 0.6], {}, "got 3 years but 2 shares"),
+        ([2024], [0.5], {}, "at least 2 points; got 1"),
+        ([2023, 2024], [0.5, float("nan")], {}, "NaN"),
+        ([2023, float("nan")], [0.5, 0.6], {}, "years must not contain NaN"),
+        ([2024, 2024], [0.5, 0.6], {}, "years must be distinct"),
+        ([2023, 2024], [0.5, 0.6], {"cap": 0.4, "floor": 0.5}, "need 0 <= floor < cap <= 1"),
+        ([2023, 2024], [0.5, 0.6], {"sigma": -1.0}, "sigma must be a positive"),
+        ([2023, 2024], [0.5, 0.6], {"sigma": 0.0}, "sigma must be a positive"),
+        ([2023, 2024], ["a", "b"], {}, "shares must be numbers"),
+    ],
+)
+def test_logit_share_errors(
+    years: list[float], shares: list[float], kwargs: dict[str, float], message: str
+) -> None:
+    with pytest.raises(ModelError, match=message) as info:
+        LogitShare(**kwargs).fit(years, shares)  # type: ignore[arg-type]
+    assert "\n" not in str(info.value)
+
+
+def test_unfitted_and_bad_draw_count() -> None:
+    with pytest.raises(ModelError, match="not fitted"):
+        LogitShare().sample(FUTURE, 10, 1)
+    with pytest.raises(ModelError, match="not fitted"):
+        LogRatioMix().predict(FUTURE)
+    with pytest.raises(ModelError, match="n_draws must be a positive integer"):
+        LogitShare(sigma=0.1).fit(YEARS, CHINA_SHARE).sample(FUTURE, 0, 1)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n=st.integers(2, 6),
+    cap=st.floats(0.5, 1.0),
+    floor=st.floats(0.0, 0.2),
+    u=st.lists(st.floats(0.01, 0.99), min_size=6, max_size=6),
+    sigma=st.one_of(st.none(), st.floats(0.01, 3.0)),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_logit_share_draws_stay_inside_bounds(
+    n: int, cap: float, floor: float, u: list[float], sigma: float | None, seed: int
+) -> None:
+    shares = floor + (cap - floor) * np.array(u[:n])
+    if sigma is None and n == 2:
+        sigma = 0.5
+    model = LogitShare(cap=cap, floor=floor, sigma=sigma).fit(np.arange(2019, 2019 + n), shares)
+    draws = model.sample(np.arange(2019, 2061), 500, seed)
+    assert np.all(np.isfinite(draws))
+    assert np.all(draws > floor) and np.all(draws < cap)
+    assert np.all(draws > 0.0) and np.all(draws < 1.0)
+
+
+# --------------------------------------------------------------------------------------
+# LogRatioMix
+# --------------------------------------------------------------------------------------
+
+
+def test_mix_fit_by_hand() -> None:
+    mix = china_mix()
+    assert mix.reference_ == "power"  # the largest mean share
+    assert mix.ratio_segments_ == ("consumer", "storage")
+    assert mix.df_resid_ == 0 and mix.resid_sigma_ is None and mix.slope_se_ is None
+    # log(254/823) = -1.175622; log(154.7/664.3) = -1.457246; log(94/823) = -2.169661;
+    # log(91/664.3) = -1.987874
+    assert mix.level_ == pytest.approx([-2.169661, -1.175622], abs=1e-6)
+    assert mix.slope_ == pytest.approx([-2.169661 + 1.987874, -1.175622 + 1.457246], abs=2e-6)
+    assert mix.predict([2023, 2024]) == pytest.approx(shares_from_levels(SEGMENT_GWH), abs=1e-12)
+
+
+def test_mix_damped_projection_by_hand() -> None:
+    mix = china_mix(damping={"storage": 0.7})
+    # storage: -1.175622 + 0.281624 * (0.7 (1 - 0.7^6) / 0.3 = 2.058819) = -0.595809
+    # consumer (undamped): -2.169661 - 0.181787 * 6 = -3.260383
+    e_cons, e_stor = math.exp(-3.260383), math.exp(-0.595809)
+    total = 1 + e_cons + e_stor
+    expected = [1 / total, e_cons / total, e_stor / total]  # 0.629132, 0.024142, 0.346725
+    assert mix.predict([2030])[0] == pytest.approx(expected, abs=2e-6)
+    undamped = china_mix().predict([2030])[0]
+    assert undamped[2] > expected[2]  # damping holds storage's share back
+    summary = china_mix().summary()
+    assert "UNDAMPED" in summary and "2 years determine each log-ratio trend exactly" in summary
+
+
+def test_mix_drift_sigma_spread_by_hand() -> None:
+    mix = china_mix(damping=0.8, drift_sigma={"storage": 0.2})
+    draws = mix.sample([2026, 2030], 40_000, seed=11)
+    r = alr(draws, reference=0)  # (n_draws, 2, 2): consumer, storage
+    g = np.array([0.8 + 0.8**2, 0.8 * (1 - 0.8**6) / 0.2])  # 1.44, 2.950848
+    # consumer keeps the default 0.1/yr, storage gets 0.2/yr; sd = sigma * g
+    assert r[:, :, 0].std(axis=0) == pytest.approx(0.1 * g, rel=0.03)
+    assert r[:, :, 1].std(axis=0) == pytest.approx(0.2 * g, rel=0.03)
+    assert r[:, 1, 1].mean() == pytest.approx(-1.175622 + 0.281624 * g[1], abs=0.01)
+
+
+def test_mix_two_years_without_drift_sigma_refuses() -> None:
+    mix = china_mix(drift_sigma=None)
+    with pytest.raises(ModelError, match=r"0 residual degrees of freedom.*drift_sigma"):
+        mix.sample(FUTURE, 10, 1)
+
+
+def test_mix_estimated_uncertainty_matches_t_interval() -> None:
+    from scipy import stats
+
+    years = np.arange(2018, 2025)
+    rng = np.random.default_rng(0)
+    ratios = np.column_stack([0.3 - 0.1 * (years - 2024), -1.0 + 0.2 * (years - 2024)])
+    ratios = ratios + rng.normal(0.0, 0.05, ratios.shape)
+    shares = inv_alr(ratios, reference=1)
+    mix = LogRatioMix(reference="b", drift_sigma=None).fit(years, shares, ["a", "b", "c"])
+    assert mix.df_resid_ == 5
+    # Trend-only band at 2030: level + slope * 6, design x = [1, 6] centred on 2024.
+    t = years - 2024.0
+    x = np.array([1.0, 6.0])
+    var = (
+        x
+        @ np.linalg.inv(
+            np.column_stack([np.ones_like(t), t]).T @ np.column_stack([np.ones_like(t), t])
+        )
+        @ x
+    )
+    half = stats.t.ppf(0.9, 5) * mix.resid_sigma_ * math.sqrt(var)
+    r = alr(mix.sample([2030], 200_000, seed=5), reference=1)[:, 0, :]
+    q_lo, q_hi = np.quantile(r, [0.1, 0.9], axis=0)
+    centre = mix.level_ + 6 * mix.slope_
+    assert q_lo == pytest.approx(centre - half, abs=0.02)
+    assert q_hi == pytest.approx(centre + half, abs=0.02)
+    assert mix.slope_ == pytest.approx([-0.1, 0.2], abs=0.05)
+
+
+def test_mix_same_seed_same_draws() -> None:
+    mix = china_mix()
+    a = mix.sample(FUTURE, 500, seed=1)
+    np.testing.assert_array_equal(a, mix.sample(FUTURE, 500, seed=1))
+    assert not np.allclose(a, mix.sample(FUTURE, 500, seed=2))
+
+
+def test_mix_forecast_frames() -> None:
+    mix = china_mix(damping=0.8)
+    frame = mix.forecast_frame(FUTURE, n_draws=3000, seed=4)
+    assert list(frame.columns) == ["model", "year", "segment", *QUANTILE_COLUMNS]
+    assert len(frame) == 18
+    assert frame["segment"].tolist()[:3] == SEGMENTS
+    assert frame.groupby("year")["mean"].sum().to_numpy() == pytest.approx(np.ones(6), abs=1e-12)
+    total = np.linspace(1400.0, 3800.0, 6)
+    levels = mix.forecast_frame(FUTURE, n_draws=3000, seed=4, total=total)
+    assert levels.groupby("year")["mean"].sum().to_numpy() == pytest.approx(total, rel=1e-12)
+    total_draws = make_total_draws(3000)
+    levels = mix.forecast_frame(FUTURE, n_draws=3000, seed=4, total=total_draws)
+    assert levels.groupby("year")["mean"].sum().to_numpy() == pytest.approx(
+        total_draws.mean(axis=0), rel=1e-12
+    )
+    with pytest.raises(ModelError, match="total has 3000 draws but the mix has 10"):
+        mix.forecast_frame(FUTURE, n_draws=10, seed=4, total=total_draws)
+
+
+def make_total_draws(n_draws: int) -> np.ndarray:
+    rng = np.random.default_rng(99)
+    growth = rng.normal(0.2, 0.05, (n_draws, 1))
+    return 1170.0 * (1 + growth) ** np.arange(1, 7)
+
+
+@pytest.mark.parametrize(
+    ("years", "shares", "segments", "kwargs", "message"),
+    [
+        ([2023, 2024], [[0.5, 0.4], [0.5, 0.5]], ["a", "b"], {}, "shares in 2023 sum to 0.9"),
+        ([2023, 2024], [[0.746, 0.253], [0.6, 0.4]], ["a", "b"], {}, "not 1"),
+        ([2023, 2024], [[1.0, 0.0], [0.5, 0.5]], ["a", "b"], {}, "strictly positive"),
+        ([2023, 2024], [[0.5, np.nan], [0.5, 0.5]], ["a", "b"], {}, "NaN"),
+        ([2023], [[0.5, 0.5]], ["a", "b"], {}, "at least 2 points"),
+        ([2022, 2023, 2024], [[0.5, 0.5], [0.5, 0.5]], ["a", "b"], {}, "3 years but 2 rows"),
+        ([2023, 2024], [[0.5, 0.5], [0.5, 0.5]], ["a"], {}, "1 segment names for 2"),
+        ([2023, 2024], [[0.5, 0.5], [0.5, 0.5]], ["a", "a"], {}, "distinct"),
+        ([2023, 2024], [[1.0], [1.0]], ["a"], {}, "at least 2 segments"),
+        ([2023, 2024], [[0.5, 0.5], [0.5, 0.5]], None, {}, "name the segments"),
+        ([2023, 2024], [[0.5, 0.5], [0.5, 0.5]], ["a", "b"], {"sum_tolerance": -1}, "sum_tol"),
+        ([2024, 2024], [[0.5, 0.5], [0.5, 0.5]], ["a", "b"], {}, "years must be distinct"),
+        ([2023, 2024], [0.5, 0.5], ["a", "b"], {}, "n_years, n_segments"),
+        ([2023, 2024], [[0.5, 0.5], [0.5, 0.5]], ["a", "b"], {"reference": "c"}, "not one of"),
+        ([2023, 2024], [[0.5, 0.5], [0.4, 0.6]], ["a", "b"], {"damping": 1.5}, "damping must"),
+        (
+            [2023, 2024],
+            [[0.5, 0.5], [0.4, 0.6]],
+            ["a", "b"],
+            {"reference": "a", "damping": {"a": 0.5}},
+            "not non-reference segments",
+        ),
+        (
+            [2023, 2024],
+            [[0.5, 0.5], [0.4, 0.6]],
+            ["a", "b"],
+            {"drift_sigma": 0.0},
+            "drift_sigma must be positive",
+        ),
+    ],
+)
+def test_mix_errors(
+    years: list[float],
+    shares: list[list[float]],
+    segments: list[str] | None,
+    kwargs: dict[str, object],
+    message: str,
+) -> None:
+    with pytest.raises(ModelError, match=message) as info:
+        LogRatioMix(**kwargs).fit(years, shares, segments)  # type: ignore[arg-type]
+    assert "\n" not in str(info.value)
+
+
+def test_mix_interface_and_summary() -> None:
+    from sklearn.base import clone
+
+    mix = china_mix(damping={"storage": 0.7})
+    assert clone(mix).get_params()["damping"] == {"storage": 0.7}
+    lo, hi = mix.predict_interval(FUTURE, level=0.8, n_draws=2000, seed=1)
+    assert lo.shape == hi.shape == (6, 3)
+    assert np.all(lo < mix.predict(FUTURE)) and np.all(mix.predict(FUTURE) < hi)
+    params = mix.params_frame()
+    assert params["param"].tolist() == [
+        "level[consumer]",
+        "slope[consumer]",
+        "level[storage]",
+        "slope[storage]",
+    ]
+    assert params["bse"].tolist()[1::2] == [0.1, 0.1]  # the stated drift sigma
+    text = mix.summary()
+    # storage's slope 0.281624 damped by 0.7 moves the log-ratio at most 0.281624 * 0.7 / 0.3
+    assert "moves at most +0.657" in text
+    assert "UNDAMPED log-ratio trend for consumer" in text
+    assert "stated drift" in text
+
+
+def test_mix_accepts_dataframe() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame(shares_from_levels(SEGMENT_GWH), columns=SEGMENTS, index=[2023, 2024])
+    mix = LogRatioMix(reference="storage").fit(frame.index, frame)
+    assert mix.segments_ == tuple(SEGMENTS)
+    assert mix.ratio_segments_ == ("power", "consumer")
+    assert mix.level_[0] == pytest.approx(math.log(823 / 254), abs=1e-12)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n_years=st.integers(2, 5),
+    n_seg=st.integers(2, 4),
+    levels=st.lists(st.floats(0.1, 1000.0), min_size=20, max_size=20),
+    damping=st.floats(0.3, 1.0),
+    drift=st.floats(0.001, 2.0),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_mix_and_paths_properties(
+    n_years: int, n_seg: int, levels: list[float], damping: float, drift: float, seed: int
+) -> None:
+    shares = shares_from_levels(np.array(levels[: n_years * n_seg]).reshape(n_years, n_seg))
+    names = [f"s{i}" for i in range(n_seg)]
+    mix = LogRatioMix(damping=damping, drift_sigma=drift).fit(
+        np.arange(2020, 2020 + n_years), shares, names
+    )
+    years = np.arange(2020, 2051)
+    draws = mix.sample(years, 300, seed)
+    assert draws.shape == (300, len(years), n_seg)
+    assert np.all(draws > 0.0)
+    assert np.all(np.abs(draws.sum(axis=-1) - 1.0) <= 1e-12)
+    rng = np.random.default_rng(seed)
+    total = rng.lognormal(7.0, 1.0, (300, len(years)))
+    paths = segment_paths(total, draws)
+    assert np.all(paths >= 0.0)
+    np.testing.assert_allclose(paths.sum(axis=-1), total, rtol=1e-12, atol=0.0)
+
+
+# --------------------------------------------------------------------------------------
+# segment_paths
+# --------------------------------------------------------------------------------------
+
+
+def test_segment_paths_shapes_and_values() -> None:
+    shares = np.array([[0.7, 0.1, 0.2], [0.6, 0.1, 0.3]])
+    total = np.array([1000.0, 2000.0])
+    paths = segment_paths(total, shares)
+    expected = np.array([[700.0, 100.0, 200.0], [1200.0, 200.0, 600.0]])
+    np.testing.assert_allclose(paths, expected, rtol=1e-12)
+    total_draws = np.array([[1000.0, 2000.0], [500.0, 100.0], [0.0, 1.0]])
+    assert segment_paths(total_draws, shares).shape == (3, 2, 3)
+    share_draws = np.broadcast_to(shares, (4, 2, 3))
+    assert segment_paths(total, share_draws).shape == (4, 2, 3)
+    both = segment_paths(total_draws, np.broadcast_to(shares, (3, 2, 3)))
+    assert both[1, 1] == pytest.approx([60.0, 10.0, 30.0], rel=1e-12)
+    assert both[2, 0].tolist() == [0.0, 0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("total", "shares", "message"),
+    [
+        ([1.0, 2.0, 3.0], [[0.5, 0.5], [0.5, 0.5]], "does not match"),
+        (np.ones((4, 2)), np.full((3, 2, 2), 0.5), "does not match"),
+        ([1.0, -2.0], [[0.5, 0.5], [0.5, 0.5]], "total must be non-negative"),
+        ([1.0, np.nan], [[0.5, 0.5], [0.5, 0.5]], "NaN"),
+        ([1.0, 2.0], [[0.5, 0.6], [0.5, 0.5]], "sum to 1 in every row"),
+        ([1.0, 2.0], [[1.5, -0.5], [0.5, 0.5]], "shares must be non-negative"),
+        ([1.0, 2.0], [0.5, 0.5], "shares must be"),
+        (5.0, [[0.5, 0.5]], "total must be"),
+    ],
+)
+def test_segment_paths_errors(total: object, shares: object, message: str) -> None:
+    with pytest.raises(ModelError, match=message):
+        segment_paths(total, shares)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------------------
+# Source documents
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="source documents not present")
+def test_reference_numbers_are_in_the_sources() -> None:
+    text = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in SEEDS.glob("*.txt"))
+    for phrase in [
+        "global market share increasing to 68.3%",
+        "823 GWh, up 23.9% YoY from 664.3 GWh",
+        "254 GWh, up 64% YoY from 154.7 GWh",
+        "ternary battery installations were 139.0 GWh",
+        "LFP battery installations were 409.0 GWh",
+    ]:
+        assert phrase in text, phrase
+
+
+def test_models_fit_straight_from_the_data_layer() -> None:
+    import pandas as pd
+
+    from forecast import data
+
+    history = data.load_history(Path(__file__).resolve().parents[2] / "data")
+    share = data.get_series(history, "production_share_of_world")
+    model = LogitShare().fit(share.index, share)
+    assert model.rate_ == pytest.approx(0.27402, abs=2e-4)  # the hand OLS slope above
+    levels = pd.concat(
+        {seg: data.get_series(history, "production", segment=seg) for seg in SEGMENTS}, axis=1
+    )
+    mix = LogRatioMix().fit(levels.index, shares_from_levels(levels), SEGMENTS)
+    assert mix.level_ == pytest.approx([-2.169661, -1.175622], abs=1e-6)
+    lfp = data.get_series(history, "power_installations", segment="lfp")
+    ternary = data.get_series(history, "power_installations", segment="ternary")
+    lfp_model = LogitShare(sigma=0.2).fit(lfp.index, two_part_share(lfp, ternary))
+    assert lfp_model.rate_ == pytest.approx(0.35199, abs=1e-5)

@@ -1,0 +1,208 @@
+"""Tests of the house style and figure helpers (Agg backend, no display)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.report import figures as plots
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _projection() -> pd.DataFrame:
+    years = np.arange(2025, 2031)
+    p50 = 1170.0 * 1.2 ** (years - 2024)
+    return pd.DataFrame({
+        "year": years,
+        "p5": p50 * 0.7, "p10": p50 * 0.8, "p50": p50, "p90": p50 * 1.2, "p95": p50 * 1.3,
+    })
+
+
+def test_house_style_sets_rc():
+    plots.set_house_style()
+    assert matplotlib.rcParams["axes.titlelocation"] == "left"
+    assert matplotlib.rcParams["savefig.dpi"] == 150
+    assert not matplotlib.rcParams["axes.spines.top"]
+
+
+def test_color_for_is_case_insensitive_with_default():
+    assert plots.color_for("china") == plots.COLORS["China"]
+    assert plots.color_for("LFP") == plots.COLORS["lfp"]
+    assert plots.color_for("unknown", default="#123456") == "#123456"
+
+
+def test_scenario_colors_distinct():
+    colors = plots.scenario_colors(["base", "high", "low"])
+    assert len(set(colors.values())) == 3
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"title": ""}, "title"),
+        ({"source": " "}, "source note"),
+        ({"ylabel": "Production"}, "no unit"),
+    ],
+)
+def test_finish_refuses_incomplete_figures(kwargs, message):
+    _fig, ax = plots.new_figure()
+    ax.plot([2021, 2022], [324, 738])
+    args = {"title": "China production", "xlabel": "Year", "ylabel": "Production [GWh]",
+            "source": "CBEA via seeds"}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        plots.finish(ax, **args)
+
+
+def test_finish_sets_labels_note_and_integer_years():
+    fig, ax = plots.new_figure()
+    plots.history_lines(ax, {"China": pd.Series([324.0, 738.0, 910.0, 1170.0],
+                                                index=[2021, 2022, 2023, 2024])},
+                        annotate=True)
+    out = plots.finish(ax, title="China production", xlabel="Year", ylabel="Production [GWh]",
+                       source="MIIT / CBEA")
+    assert out is fig
+    assert ax.get_title(loc="left") == "China production"
+    assert ax.get_ylabel() == "Production [GWh]"
+    assert plots.source_note(fig) == "Source: MIIT / CBEA"
+    assert ax.get_legend() is not None
+    fig.canvas.draw()
+    labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert all("." not in t for t in labels)
+    # Annotations carry the values (1,170 with a thousands separator).
+    assert "1,170" in [t.get_text() for t in ax.texts]
+
+
+def test_finish_twice_appends_a_second_source_once():
+    fig, (a, b) = plots.new_figure(1, 2)
+    a.plot([1, 2], [1, 2])
+    b.plot([1, 2], [1, 2])
+    plots.finish(a, title="A", xlabel="Year", ylabel="x [GWh]", source="one")
+    plots.finish(b, title="B", xlabel="Year", ylabel="x [GWh]", source="two")
+    plots.finish(b, title="B", xlabel="Year", ylabel="x [GWh]", source="two")
+    assert plots.source_note(fig) == "Source: one\nSource: two"
+
+
+def test_finish_can_put_the_legend_outside():
+    fig, ax = plots.new_figure()
+    ax.plot([2023, 2024], [1, 2], label="power")
+    plots.finish(ax, title="t", xlabel="Year", ylabel="Share [%]", source="s", legend="outside")
+    fig.canvas.draw()
+    legend_box = ax.get_legend().get_window_extent()
+    assert legend_box.x0 > ax.get_window_extent().x1
+
+
+def test_unit_may_be_on_x_axis_for_horizontal_charts():
+    assert plots.has_unit("Production in 2030 [GWh]")
+    assert not plots.has_unit("Scenario")
+    _fig, ax = plots.new_figure()
+    plots.finish(ax, title="t", xlabel="Production in 2030 [GWh]", ylabel="Scenario",
+                 source="model")
+
+
+def test_fan_chart_draws_bands_median_and_history():
+    _fig, ax = plots.new_figure()
+    proj = _projection()
+    hist = pd.Series([910.0, 1170.0], index=[2023, 2024])
+    plots.fan_chart(ax, proj, label="base", history=hist)
+    # Two shaded bands, a median line and the history line.
+    assert len(ax.collections) == 2
+    lines = ax.get_lines()
+    assert len(lines) == 2
+    # The fan starts at the last observed value (2024: 1,170 GWh).
+    np.testing.assert_allclose(lines[0].get_ydata(), [1170.0, *proj["p50"]])
+    np.testing.assert_allclose(lines[1].get_ydata(), [910.0, 1170.0])
+    labels = ax.get_legend_handles_labels()[1]
+    assert "base: 90% interval" in labels and "base: 80% interval" in labels
+
+
+def test_fan_chart_without_anchor_plots_projection_only():
+    _fig, ax = plots.new_figure()
+    proj = _projection()
+    plots.fan_chart(ax, proj, history=pd.Series([1170.0], index=[2024]), anchor=False)
+    np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), proj["year"])
+
+
+def test_fan_chart_requires_quantile_columns():
+    _fig, ax = plots.new_figure()
+    with pytest.raises(ValueError, match="p95"):
+        plots.fan_chart(ax, _projection().drop(columns="p95"))
+
+
+def test_stacked_bars_stack_to_the_total():
+    _fig, ax = plots.new_figure()
+    wide = pd.DataFrame({"power": [664.3, 823.0], "consumer": [91.0, 94.0],
+                         "storage": [154.7, 254.0]}, index=[2023, 2024])
+    plots.stacked_bars(ax, wide)
+    tops = {}
+    for patch in ax.patches:
+        x = round(patch.get_x() + patch.get_width() / 2)
+        tops[x] = max(tops.get(x, 0.0), patch.get_y() + patch.get_height())
+    # 2023: 664.3 + 91 + 154.7 = 910; 2024: 823 + 94 + 254 = 1171 (rounding in the source).
+    assert tops[2023] == pytest.approx(910.0)
+    assert tops[2024] == pytest.approx(1171.0)
+
+
+def test_interval_chart_rows_in_frame_order_top_down():
+    _fig, ax = plots.new_figure()
+    frame = pd.DataFrame({"model": ["cagr", "logistic"], "p5": [1, 2], "p10": [2, 3],
+                          "p50": [3, 4], "p90": [4, 5], "p95": [5, 6]})
+    plots.interval_chart(ax, frame, label="model", markers={"outlook 3,800 GWh": 3.5})
+    ticks = {t.get_text(): pos for t, pos in zip(ax.get_yticklabels(), ax.get_yticks(),
+                                                 strict=True)}
+    assert ticks["cagr"] > ticks["logistic"]
+    assert any(line.get_linestyle() == "--" for line in ax.get_lines())
+
+
+def test_tornado_puts_widest_swing_on_top():
+    _fig, ax = plots.new_figure()
+    frame = pd.DataFrame({"parameter": ["a", "b"], "low": [90.0, 50.0], "high": [110.0, 200.0]})
+    plots.tornado(ax, frame, base=100.0)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["a", "b"]  # bottom to top: widest ("b", swing 150) last = on top
+    assert ax.get_legend_handles_labels()[1] == ["low setting", "high setting"]
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == [-50.0, -10.0, 10.0, 100.0]
+
+
+def test_save_figure_writes_png_or_nothing(tmp_path):
+    fig, ax = plots.new_figure()
+    ax.plot([0, 1], [0, 1])
+    assert plots.save_figure(fig, "", "01_x") is None
+    path = plots.save_figure(fig, tmp_path, "01_x")
+    assert path == tmp_path / "figures" / "01_x.png"
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = plots.save_figure(fig, tmp_path, "01_x.png")
+    assert again == path
+
+
+def test_save_figure_refuses_paths(tmp_path):
+    fig, _ = plots.new_figure()
+    with pytest.raises(ValueError, match="plain file name"):
+        plots.save_figure(fig, tmp_path, "../escape")
+
+
+def test_source_label_cites_publisher_year_and_document(tmp_path):
+    (tmp_path / "sources.csv").write_text(
+        "document,title,publisher,published\n"
+        "002_abc.txt,Talk,SMM Information & Technology,2025\n"
+        "004_def.txt,Press,BAKTH,2025-11-20\n"
+        "001_x.txt,Blog,unknown,\n"
+    )
+    assert plots.source_label(tmp_path, ["002_abc.txt"]) == (
+        "SMM Information & Technology (2025), doc 002")
+    assert plots.source_label(tmp_path) == (
+        "SMM Information & Technology (2025), doc 002; BAKTH (2025), doc 004")
+    assert plots.source_label(tmp_path, ["009_new.txt", "002_abc.txt", "002_abc.txt"]) == (
+        "009_new.txt; SMM Information & Technology (2025), doc 002")

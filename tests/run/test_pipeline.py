@@ -1,0 +1,450 @@
+"""Tests of the run machinery: run folders, parameters, manifest, HTML, failures, timeouts.
+
+Kernel-launching tests use two tiny synthetic notebooks (so they take seconds); the real
+notebooks are exercised in tests/test_notebooks.py.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from forecast import cli
+from forecast.errors import ForecastError, RunError
+from forecast.report import tables as outputs
+from forecast.run import folder as runfolder
+from forecast.run import html as render
+from forecast.run import manifest, pipeline
+
+REPO = Path(__file__).resolve().parents[2]
+
+TOY_BODY = '''\
+import time
+import numpy as np
+import pandas as pd
+from forecast.report.tables import write_table
+if n_draws < 1:
+    raise ValueError(f"n_draws must be positive, got {n_draws}")
+time.sleep(sleep_s)
+rng = np.random.default_rng(seed)
+draws = rng.normal(1170.0, 100.0, size=n_draws)
+write_table(pd.DataFrame({"name": ["NAME"], "mean": [draws.mean()], "p50": [np.median(draws)]}),
+            output_dir, "NAME")
+'''
+
+
+def _toy_notebook(path: Path, name: str) -> None:
+    params = nbformat.v4.new_code_cell(
+        'data_dir: str = ""  # data folder\n'
+        'output_dir: str = ""  # run folder\n'
+        "n_draws: int = 100  # Monte Carlo draws\n"
+        "seed: int = 7  # random seed\n"
+        "sleep_s: float = 0.0  # seconds to wait (timeout tests)\n"
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# Toy {name}\nA sentence a reviewer reads."),
+        params,
+        nbformat.v4.new_code_cell(TOY_BODY.replace("NAME", name)),
+        nbformat.v4.new_code_cell("print('SECRET_SOURCE_MARKER' + '_output')"),
+    ]
+    nb.metadata["kernelspec"] = {"name": "forecast", "display_name": "Python (forecast)",
+                                 "language": "python"}
+    nbformat.write(nb, str(path))
+
+
+@pytest.fixture(scope="module")
+def toy_dirs(tmp_path_factory):
+    base = tmp_path_factory.mktemp("toy")
+    nb_dir = base / "notebooks"
+    nb_dir.mkdir()
+    for name in ("01_alpha", "02_beta"):
+        _toy_notebook(nb_dir / f"{name}.ipynb", name)
+    data_dir = base / "data"
+    (data_dir / "scenarios").mkdir(parents=True)
+    (data_dir / "history.csv").write_text("series,year,value\nproduction,2024,1170\n")
+    (data_dir / "scenarios" / "base.yaml").write_text("name: base\n")
+    return nb_dir, data_dir, base / "runs"
+
+
+def _toy_run(toy_dirs, **kwargs) -> Path:
+    nb_dir, data_dir, out = toy_dirs
+    params = {"data_dir": str(data_dir), **kwargs.pop("parameters", {})}
+    return pipeline.run(output_dir=out, notebook_dir=nb_dir, root=REPO, parameters=params,
+                        quiet=True, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def toy_run(toy_dirs) -> Path:
+    return _toy_run(toy_dirs, run_name="first", jobs=2)
+
+
+# --------------------------------------------------------------------------- run names
+
+
+@pytest.mark.parametrize("name", ["../x", "/abs", "a/b", "a\\b", "", ".hidden", "..",
+                                  "x.failed", "sp ace", "x" * 101])
+def test_run_name_refused(name):
+    with pytest.raises(ForecastError, match="run name"):
+        runfolder.validate_run_name(name)
+
+
+@pytest.mark.parametrize("name", ["nightly", "2026-11-22_a", "v1.2"])
+def test_run_name_accepted(name):
+    assert runfolder.validate_run_name(name) == name
+
+
+def test_default_run_id_is_utc_timestamp_with_suffix_when_taken(tmp_path):
+    now = datetime(2026, 11, 22, 3, 4, 5, tzinfo=UTC)
+    first = runfolder.allocate_run_folder(tmp_path, now=now)
+    assert first.run_id == "20261122T030405Z"
+    first.create()
+    second = runfolder.allocate_run_folder(tmp_path, now=now)
+    assert second.run_id == "20261122T030405Z-2"
+
+
+def test_run_folder_lifecycle(tmp_path):
+    folder = runfolder.RunFolder(tmp_path, "r1")
+    build = folder.create()
+    assert build.name == ".tmp-r1" and build.is_dir()
+    with pytest.raises(ForecastError, match="already exists"):
+        runfolder.RunFolder(tmp_path, "r1").create()
+    assert folder.finish() == tmp_path / "r1"
+    assert not build.exists()
+    with pytest.raises(ForecastError, match="already exists"):
+        runfolder.RunFolder(tmp_path, "r1").create()
+    other = runfolder.RunFolder(tmp_path, "r2")
+    other.create()
+    assert other.fail() == tmp_path / "r2.failed"
+
+
+def test_cli_refuses_escaping_run_name_with_exit_3(tmp_path, capsys):
+    code = cli.main(["run", "--output-dir", str(tmp_path), "--run-name", "../x", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 3
+    assert captured.out == ""
+    assert re.fullmatch(r"error: run name '\.\./x' .*\n", captured.err)
+    assert list(tmp_path.iterdir()) == []
+    assert not (tmp_path.parent / "x").exists()
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def test_parameter_values_are_yaml():
+    assert pipeline.parse_parameter_value("-5") == -5
+    assert pipeline.parse_parameter_value("500") == 500
+    assert pipeline.parse_parameter_value("[base, high]") == ["base", "high"]
+    assert pipeline.parse_parameter_value("0.5") == 0.5
+    assert pipeline.parse_parameter_value("a: b: c") == "a: b: c"
+
+
+DECLARED = {
+    "01_a.ipynb": {"n_draws": {}, "seed": {}, "output_dir": {}},
+    "02_b.ipynb": {"scenario_names": {}, "seed": {}, "data_dir": {}},
+}
+
+
+def test_merge_precedence_file_then_cli_then_scenario():
+    merged = pipeline.merge_parameters(
+        DECLARED,
+        file_parameters={"seed": 1, "n_draws": 10, "scenario_names": ["low"]},
+        cli_parameters=[("seed", "2")],
+        scenarios=["base", "high"],
+    )
+    assert merged == {"seed": 2, "n_draws": 10, "scenario_names": ["base", "high"]}
+
+
+def test_merge_refuses_unknown_and_reserved_parameters():
+    with pytest.raises(ForecastError, match=r"unknown notebook parameter 'n_draw'.*n_draws"):
+        pipeline.merge_parameters(DECLARED, cli_parameters=[("n_draw", "5")])
+    with pytest.raises(ForecastError, match="use --output-dir"):
+        pipeline.merge_parameters(DECLARED, cli_parameters=[("output_dir", "/tmp")])
+
+
+def test_parameters_file_errors(tmp_path):
+    good = tmp_path / "p.yaml"
+    good.write_text("n_draws: 500\nscenario_names: [base]\n")
+    assert pipeline.load_parameters_file(good) == {"n_draws": 500, "scenario_names": ["base"]}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("- just\n- a list\n")
+    with pytest.raises(ForecastError, match="must be a mapping"):
+        pipeline.load_parameters_file(bad)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("a: [1, 2\n")
+    with pytest.raises(ForecastError, match="not valid YAML"):
+        pipeline.load_parameters_file(broken)
+    with pytest.raises(ForecastError, match="cannot read"):
+        pipeline.load_parameters_file(tmp_path / "missing.yaml")
+
+
+def test_run_refuses_bad_options_before_writing(tmp_path, toy_dirs):
+    nb_dir, data_dir, _ = toy_dirs
+    with pytest.raises(ForecastError, match="--jobs"):
+        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO, jobs=0)
+    with pytest.raises(ForecastError, match="--timeout"):
+        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO, timeout=0)
+    with pytest.raises(ForecastError, match="unknown notebook parameter"):
+        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
+                     parameters=[("nope", "1")])
+    with pytest.raises(ForecastError, match="does not exist"):
+        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
+                     parameters={"data_dir": str(tmp_path / "missing")})
+    with pytest.raises(ForecastError, match="no such notebook"):
+        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
+                     parameters={"data_dir": str(data_dir)}, notebooks=["09_none"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_discover_notebooks_only_numbered(tmp_path):
+    for name in ("01_a.ipynb", "scratch.ipynb", "1_b.ipynb", "02_c.ipynb"):
+        (tmp_path / name).write_text("{}")
+    assert [p.name for p in pipeline.discover_notebooks(tmp_path)] == ["01_a.ipynb", "02_c.ipynb"]
+    with pytest.raises(RunError, match="no notebooks"):
+        pipeline.discover_notebooks(tmp_path / "scratch_only_missing")
+
+
+# --------------------------------------------------------------------------- manifest, outputs
+
+
+def test_sha256_matches_known_digest(tmp_path):
+    f = tmp_path / "abc.txt"
+    f.write_bytes(b"abc")
+    # SHA-256("abc") from FIPS 180-2, appendix B.1.
+    assert manifest.sha256_file(f) == (
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    )
+
+
+def test_input_files_are_data_scenarios_and_notebooks(toy_dirs):
+    nb_dir, data_dir, _ = toy_dirs
+    files = manifest.input_files(data_dir, sorted(nb_dir.glob("*.ipynb")))
+    names = [f.name for f in files]
+    assert sorted(names) == ["01_alpha.ipynb", "02_beta.ipynb", "base.yaml", "history.csv"]
+
+
+def test_git_state_outside_a_repository(tmp_path):
+    assert manifest.git_state(tmp_path) == {"commit": None, "dirty": None}
+
+
+def test_package_versions_include_python_and_numpy():
+    versions = manifest.package_versions()
+    assert re.fullmatch(r"\d+\.\d+\.\d+.*", versions["python"])
+    assert versions["numpy"] is not None
+    assert manifest.package_versions(["surely-not-installed-pkg"])["surely-not-installed-pkg"] \
+        is None
+
+
+def test_write_table_is_reproducible_and_optional(tmp_path):
+    import pandas as pd
+
+    frame = pd.DataFrame({"year": [2030], "value": [1.0 / 3.0], "name": ["China"]})
+    assert outputs.write_table(frame, "", "t") is None
+    path = outputs.write_table(frame, tmp_path, "t")
+    assert path == tmp_path / "tables" / "t.csv"
+    assert path.read_bytes() == b"year,value,name\n2030,0.333333,China\n"
+    with pytest.raises(ValueError, match="plain file name"):
+        outputs.write_table(frame, tmp_path, "../t")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_draws": -5}, "n_draws must be a whole number >= 1, got -5"),
+        ({"n_draws": 2.5}, "n_draws"),
+        ({"n_draws": True}, "n_draws"),
+        ({"seed": -1}, "seed must be a whole number >= 0"),
+        ({"target_year": "2030"}, "target_year"),
+        ({"scenario_names": "base"}, "scenario_names must be a list"),
+        ({"scenario_names": ["base", ""]}, "scenario_names"),
+    ],
+)
+def test_check_run_parameters_refuses(kwargs, message):
+    from forecast.errors import ModelError
+
+    with pytest.raises(ModelError, match=re.escape(message)):
+        outputs.check_run_parameters(**kwargs)
+
+
+def test_check_run_parameters_accepts_defaults():
+    outputs.check_run_parameters(n_draws=500, seed=2030, target_year=2030,
+                                 scenario_names=["base"])
+    outputs.check_run_parameters()
+
+
+def test_index_escapes_and_links(tmp_path):
+    (tmp_path / "tables").mkdir()
+    (tmp_path / "tables" / render.HEADLINE_TABLE).write_text(
+        "scenario,p50 [GWh]\n<b>base</b>,3800\n")
+    (tmp_path / "01_a.html").write_text("x")
+    page = render.write_index(tmp_path, {
+        "run_id": "r", "status": "ok", "parameters": {"seed": 1},
+        "notebooks": [{"name": "01_a.ipynb", "status": "ok", "duration_s": 1.25}],
+    }).read_text()
+    assert "&lt;b&gt;base&lt;/b&gt;" in page and "<b>base</b>" not in page
+    assert 'href="01_a.html"' in page and 'href="tables/headline.csv"' in page
+    assert "1.2 s" in page or "1.3 s" in page
+
+
+# --------------------------------------------------------------------------- retries
+
+
+def test_error_line_from_an_ipython_traceback():
+    source = "a = 1\nb = 2\nraise ValueError('x')\n"
+    tb = ["\x1b[31m-----\x1b[39m", "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[3]\x1b[39m"
+          "\x1b[32m, line 3\x1b[39m\n\x1b[32m----> \x1b[39m\x1b[32m3\x1b[39m raise",
+          "ValueError: x"]
+    assert pipeline._error_line(tb, source) == (3, "raise ValueError('x')")
+    assert pipeline._error_line([], source) == (None, "a = 1")
+
+
+def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
+    import papermill
+
+    calls = []
+
+    def flaky(src, out, **kwargs):
+        calls.append(out)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        Path(out).write_text("{}")
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    src = tmp_path / "01_x.ipynb"
+    res = pipeline.execute_notebook(src, tmp_path / "out.ipynb", {}, cwd=tmp_path, timeout=5)
+    assert (res.status, res.attempts) == ("ok", 2)
+
+
+def test_kernel_that_never_starts_fails_with_one_line(tmp_path, monkeypatch):
+    import papermill
+
+    def dead(src, out, **kwargs):
+        raise RuntimeError("Kernel died before replying to kernel_info\nmore")
+
+    monkeypatch.setattr(papermill, "execute_notebook", dead)
+    res = pipeline.execute_notebook(tmp_path / "01_x.ipynb", tmp_path / "o.ipynb", {},
+                                    cwd=tmp_path, timeout=5)
+    assert res.status == "failed" and res.attempts == pipeline.KERNEL_START_ATTEMPTS
+    assert res.error == ("kernel 'forecast' could not run the notebook: RuntimeError: "
+                         "Kernel died before replying to kernel_info")
+
+
+# --------------------------------------------------------------------------- real kernels
+
+
+@pytest.mark.slow
+def test_toy_run_folder_contents(toy_run, toy_dirs):
+    out = toy_dirs[2]
+    assert toy_run == out / "first"
+    names = sorted(p.name for p in toy_run.iterdir())
+    assert names == ["01_alpha.html", "01_alpha.ipynb", "02_beta.html", "02_beta.ipynb",
+                     "index.html", "manifest.json", "tables"]
+    assert sorted(p.name for p in (toy_run / "tables").iterdir()) == ["01_alpha.csv",
+                                                                       "02_beta.csv"]
+    assert not any(p.name.startswith(".tmp-") for p in out.iterdir())
+
+
+@pytest.mark.slow
+def test_toy_manifest(toy_run, toy_dirs):
+    nb_dir, data_dir, _ = toy_dirs
+    m = manifest.read_manifest(toy_run)
+    assert m["run_id"] == "first" and m["status"] == "ok"
+    assert m["kernel_logs"] == []  # empty kernel logs are removed
+    assert m["started"] <= m["finished"]
+    assert m["parameters"]["data_dir"] == str(data_dir.resolve())
+    assert m["parameters"]["output_dir"] == str(toy_run)
+    assert m["git"]["commit"] is None or re.fullmatch(r"[0-9a-f]{40}", m["git"]["commit"])
+    assert m["packages"]["papermill"] and m["packages"]["forecast"]
+    expected = {str(p.resolve()): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in [*nb_dir.glob("*.ipynb"), data_dir / "history.csv",
+                          data_dir / "scenarios" / "base.yaml"]}
+    assert m["inputs"] == expected
+    assert [(n["name"], n["status"], n["attempts"]) for n in m["notebooks"]] == [
+        ("01_alpha.ipynb", "ok", 1), ("02_beta.ipynb", "ok", 1)]
+    assert all(n["duration_s"] > 0 for n in m["notebooks"])
+    assert m["outputs"]["tables/01_alpha.csv"] == manifest.sha256_file(
+        toy_run / "tables" / "01_alpha.csv")
+
+
+@pytest.mark.slow
+def test_toy_html_hides_code_keeps_outputs(toy_run):
+    page = (toy_run / "01_alpha.html").read_text()
+    assert "SECRET_SOURCE_MARKER_output" in page  # the output is shown ...
+    assert "'SECRET_SOURCE_MARKER' + '_output'" not in page  # ... its code is not
+    assert "write_table(" not in page
+    body = page.split("<body", 1)[1]
+    # No code editor areas and no "In [n]:" prompts; markdown cells remain.
+    assert "jp-InputArea-editor" not in body and "jp-InputPrompt" not in body
+    assert "In&nbsp;[" not in body and "jp-OutputPrompt" not in body
+    assert "A sentence a reviewer reads." in page
+    index = (toy_run / "index.html").read_text()
+    for link in ("01_alpha.html", "02_beta.ipynb", "tables/01_alpha.csv", "manifest.json"):
+        assert f'href="{link}"' in index
+
+
+@pytest.mark.slow
+def test_toy_tables_are_byte_identical_across_runs(toy_run, toy_dirs):
+    again = _toy_run(toy_dirs, run_name="second", jobs=1)
+    for table in (toy_run / "tables").iterdir():
+        assert (again / "tables" / table.name).read_bytes() == table.read_bytes()
+    a, b = manifest.read_manifest(toy_run), manifest.read_manifest(again)
+    assert a["inputs"] == b["inputs"] and a["outputs"] == b["outputs"]
+
+
+@pytest.mark.slow
+def test_existing_run_name_refused_and_untouched(toy_run, toy_dirs):
+    before = {p.name: p.stat().st_mtime_ns for p in toy_run.iterdir()}
+    with pytest.raises(ForecastError, match="already exists") as info:
+        _toy_run(toy_dirs, run_name="first")
+    assert info.value.exit_code == 3
+    assert {p.name: p.stat().st_mtime_ns for p in toy_run.iterdir()} == before
+
+
+@pytest.mark.slow
+def test_failing_notebook_gives_run_error_and_keeps_it(toy_dirs):
+    _, _, out = toy_dirs
+    with pytest.raises(RunError) as info:
+        _toy_run(toy_dirs, run_name="broken", parameters={"n_draws": -5}, jobs=1)
+    message = str(info.value)
+    assert info.value.exit_code == 4
+    assert "\n" not in message
+    assert re.search(r"notebook 01_alpha\.ipynb failed in cell In \[\d+\], line 6 "
+                     r"`raise ValueError\(f\"n_draws must be positive, got \{n_draws\}\"\)`: "
+                     r"ValueError: n_draws must be positive, got -5", message)
+    failed = out / "broken.failed"
+    assert str(failed / "01_alpha.ipynb") in message
+    assert not (out / "broken").exists() and not (out / ".tmp-broken").exists()
+    executed = json.loads((failed / "01_alpha.ipynb").read_text())
+    errors = [o for c in executed["cells"] for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors and errors[0]["ename"] == "ValueError"
+    m = manifest.read_manifest(failed)
+    assert m["status"] == "failed"
+    statuses = {n["name"]: n["status"] for n in m["notebooks"]}
+    # jobs=1: the failure cancels the notebook that had not started yet.
+    assert statuses == {"01_alpha.ipynb": "failed", "02_beta.ipynb": "skipped"}
+    assert (failed / "01_alpha.html").is_file()
+
+
+@pytest.mark.slow
+def test_cell_timeout_fails_the_run(toy_dirs):
+    _, _, out = toy_dirs
+    with pytest.raises(RunError, match=r"02_beta\.ipynb failed in cell In \[\d+\] .*timed out "
+                                       r"after 2 s") as info:
+        _toy_run(toy_dirs, run_name="slow", parameters={"sleep_s": 30}, timeout=2,
+                 notebooks=["02_beta"])
+    assert "\n" not in str(info.value)
+    assert (out / "slow.failed" / "02_beta.ipynb").is_file()
+    # Whatever the interrupted kernel printed outside the cells is kept in a log, not on our
+    # stdout/stderr; the manifest and the index point to it.
+    m = manifest.read_manifest(out / "slow.failed")
+    for rel in m["kernel_logs"]:
+        assert (out / "slow.failed" / rel).is_file()
+        assert f'href="{rel}"' in (out / "slow.failed" / "index.html").read_text()

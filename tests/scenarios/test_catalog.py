@@ -1,0 +1,347 @@
+"""The shipped scenarios against the published outlook, and the public scenario API."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast import data, scenarios
+from forecast.errors import ScenarioError
+from forecast.scenarios.projection import PROJECTION_COLUMNS
+
+REPO = Path(__file__).resolve().parents[2]
+SCENARIO_DIR = REPO / "data" / "scenarios"
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+SHIPPED = ["base", "capacity_limited", "demand_led", "high", "low", "published", "regionalisation"]
+
+# Document 002, by hand: 823 * 1.2**6, 94 * 1.05**6, 254 * 1.3**6 and their sum [GWh].
+PUBLISHED_POWER = 823 * 1.2**6  # 2457.46
+PUBLISHED_CONSUMER = 94 * 1.05**6  # 125.97
+PUBLISHED_STORAGE = 254 * 1.3**6  # 1226.01
+PUBLISHED_TOTAL = PUBLISHED_POWER + PUBLISHED_CONSUMER + PUBLISHED_STORAGE  # 3809.44
+
+
+@cache
+def history() -> pd.DataFrame:
+    return data.load_history()
+
+
+def at(
+    frame: pd.DataFrame, region: str, segment: str, year: int = 2030, column: str = "mean"
+) -> float:
+    row = frame[(frame.region == region) & (frame.segment == segment) & (frame.year == year)]
+    assert len(row) == 1, (region, segment, year)
+    return float(row[column].iloc[0])
+
+
+def central(name: str, year: int = 2030) -> pd.DataFrame:
+    """Central-value paths (a sweep of one run without overrides) in ``year``."""
+    return scenarios.sweep(SCENARIO_DIR / f"{name}.yaml", {}, history(), years=[year])
+
+
+def test_list_scenarios_has_every_shipped_file() -> None:
+    table = scenarios.list_scenarios(SCENARIO_DIR)
+    assert list(table.columns) == ["name", "description", "path"]
+    assert list(table["name"]) == SHIPPED
+    for description in table["description"]:
+        assert "\n" not in description and 20 < len(description) < 250
+    assert all(Path(p).is_file() for p in table["path"])
+
+
+def test_list_scenarios_reports_a_broken_file(tmp_path: Path) -> None:
+    shutil.copy(SCENARIO_DIR / "base.yaml", tmp_path / "base.yaml")
+    (tmp_path / "zzz.yaml").write_text("name: zzz\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"zzz.yaml: key 'description': missing"):
+        scenarios.list_scenarios(tmp_path)
+
+
+def test_list_scenarios_rejects_duplicate_names(tmp_path: Path) -> None:
+    shutil.copy(SCENARIO_DIR / "base.yaml", tmp_path / "a.yaml")
+    shutil.copy(SCENARIO_DIR / "base.yaml", tmp_path / "b.yaml")
+    with pytest.raises(ScenarioError, match=r"b.yaml: key 'name': 'base' is also the name of"):
+        scenarios.list_scenarios(tmp_path)
+
+
+def test_published_reproduces_the_outlook() -> None:
+    frame = scenarios.project(SCENARIO_DIR / "published.yaml", history(), n_draws=10)
+    assert at(frame, "China", "power") == pytest.approx(PUBLISHED_POWER)
+    assert at(frame, "China", "consumer") == pytest.approx(PUBLISHED_CONSUMER)
+    assert at(frame, "China", "storage") == pytest.approx(PUBLISHED_STORAGE)
+    assert at(frame, "China", "total") == pytest.approx(PUBLISHED_TOTAL)
+    # The outlook's own rounded figures (2,450 / "exceeding 126" / 1,226 / 3,800 GWh).
+    assert at(frame, "China", "power") == pytest.approx(2450, rel=0.005)
+    assert at(frame, "China", "consumer") == pytest.approx(126, rel=0.005)
+    assert at(frame, "China", "storage") == pytest.approx(1226, rel=0.005)
+    assert at(frame, "China", "total") == pytest.approx(3800, rel=0.005)
+    # No uncertainty: every quantile equals the mean.
+    row = frame[(frame.segment == "total") & (frame.region == "China")]
+    np.testing.assert_allclose(row[["p5", "p50", "p95"]].to_numpy().T, [row["mean"]] * 3)
+    # World through the 76% share held from 2024.
+    assert at(frame, "World", "total") == pytest.approx(PUBLISHED_TOTAL / 0.76)
+
+
+def test_demand_led_reproduces_published_ev_demand() -> None:
+    frame = central("demand_led")
+    value = dict(zip(frame.region + "/" + frame.segment, frame.value, strict=True))
+    # EV-volumes: 42 M EVs x (2,772 / 42 = 66.0 kWh) = 2,772 GWh in 2030.
+    assert value["World/ev_sales"] == pytest.approx(42.0)
+    assert value["World/kwh_per_vehicle"] == pytest.approx(66.0)
+    assert value["World/ev_demand"] == pytest.approx(2772.0)
+    # Power production follows demand from 2024's 823 GWh at a constant 76% share:
+    # 823 * 2772 / 870 = 2,622.2 GWh.
+    assert value["China/power"] == pytest.approx(823 * 2772 / 870)
+    # Storage +25%/yr and consumer +4%/yr on world production, China at 76%.
+    assert value["China/storage"] == pytest.approx(254 * 1.25**6)
+    assert value["China/consumer"] == pytest.approx(94 * 1.04**6)
+
+
+def test_demand_led_drivers_start_from_2024_values() -> None:
+    frame = central("demand_led", 2025)
+    value = dict(zip(frame.segment, frame.value, strict=False))
+    # 2025 is one sixth of the geometric way from 17.79 M to 42 M (EV-volumes).
+    assert value["ev_sales"] == pytest.approx(17.79 * (42 / 17.79) ** (1 / 6))
+    assert value["kwh_per_vehicle"] == pytest.approx(870 / 17.79 * (66 / (870 / 17.79)) ** (1 / 6))
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_every_shipped_scenario_projects_consistently(name: str) -> None:
+    frame = scenarios.project(SCENARIO_DIR / f"{name}.yaml", history(), n_draws=2000, seed=1)
+    assert list(frame.columns) == list(PROJECTION_COLUMNS)
+    assert set(frame.region) == {"China", "World"}
+    assert {"power", "consumer", "storage", "total"} <= set(frame.segment)
+    assert sorted(set(frame.year)) == list(range(2025, 2031))
+    q = frame[["p5", "p10", "p50", "p90", "p95"]].to_numpy()
+    assert np.all(np.diff(q, axis=1) >= 0)
+    gwh = frame[frame.unit == "GWh"]
+    assert (gwh[["mean", "p5"]] >= 0).all().all()
+    for region in ("China", "World"):
+        parts = sum(at(frame, region, s) for s in ("power", "consumer", "storage"))
+        assert parts == pytest.approx(at(frame, region, "total"))
+
+
+def test_scenarios_are_ordered_as_argued() -> None:
+    totals = {
+        name: at(central(name), "China", "total", column="value")
+        for name in ("low", "base", "high", "published")
+    }
+    assert totals["low"] < totals["base"] < totals["published"] < totals["high"]
+
+
+def test_capacity_limited_never_exceeds_its_limit() -> None:
+    frame = scenarios.project(SCENARIO_DIR / "capacity_limited.yaml", history(), n_draws=5000)
+    for year in range(2025, 2031):
+        assert at(frame, "China", "total", year) <= at(frame, "China", "capacity_limit", year)
+    # The 2030 limit at central values: 2,000 GWh (document 004) * 1.05**5 * 0.8.
+    limit = at(central("capacity_limited"), "China", "capacity_limit", column="value")
+    assert limit == pytest.approx(2000 * 1.05**5 * 0.8)
+
+
+def test_regionalisation_lowers_chinas_share() -> None:
+    frame = central("regionalisation")
+    share = at(frame, "China", "world_share", column="value")
+    assert share == pytest.approx(0.62)
+
+
+def test_csv_is_byte_identical_for_same_seed_and_differs_for_another() -> None:
+    path = SCENARIO_DIR / "base.yaml"
+    one = scenarios.projection_to_csv(scenarios.project(path, history(), 3000, seed=11))
+    two = scenarios.projection_to_csv(scenarios.project(path, history(), 3000, seed=11))
+    other = scenarios.projection_to_csv(scenarios.project(path, history(), 3000, seed=12))
+    assert one == two
+    assert one != other
+    lines = one.splitlines()
+    assert lines[0] == "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95"
+    assert lines[1].startswith("base,China,power,2025,GWh,")
+    assert all(len(field.split(".")[1]) == 3 for field in lines[1].split(",")[5:])
+    parsed = pd.read_csv(io.StringIO(one))
+    assert len(parsed) == len(lines) - 1
+
+
+def test_csv_never_prints_negative_zero() -> None:
+    frame = pd.DataFrame(
+        [["x", "China", "total", 2030, "GWh", -0.0, -1e-9, 0, 0, 0, 0]],
+        columns=list(PROJECTION_COLUMNS),
+    )
+    assert "-0.000" not in scenarios.projection_to_csv(frame)
+
+
+def test_text_output_shows_target_year_and_yearly_totals() -> None:
+    frame = scenarios.project(SCENARIO_DIR / "published.yaml", history(), n_draws=10)
+    text = scenarios.projection_to_text(frame)
+    assert "Scenario published: projection to 2030" in text
+    assert "3,809" in text
+    for year in range(2025, 2031):
+        assert f"China   {year}" in text
+
+
+def test_target_year_override() -> None:
+    frame = scenarios.project(SCENARIO_DIR / "published.yaml", history(), 10, target_year=2027)
+    assert sorted(set(frame.year)) == [2025, 2026, 2027]
+    assert at(frame, "China", "power", 2027) == pytest.approx(823 * 1.2**3)
+    with pytest.raises(ScenarioError, match=r"key 'target_year': target year 2024 is not after"):
+        scenarios.project(SCENARIO_DIR / "published.yaml", history(), 10, target_year=2024)
+
+
+def test_project_named_and_unknown_names() -> None:
+    frame = scenarios.project_named("published", scenario_dir=SCENARIO_DIR, n_draws=5)
+    assert set(frame.scenario) == {"published"}
+    with pytest.raises(ScenarioError, match=r"unknown scenario 'nope' \(known: base, "):
+        scenarios.project_named("nope", scenario_dir=SCENARIO_DIR)
+
+
+def test_sweep_of_a_thousand_growth_rates() -> None:
+    rates = np.linspace(0.0, 0.4, 1000)
+    frame = scenarios.sweep(
+        SCENARIO_DIR / "published.yaml", {"segments.power.cagr": rates}, history(), years=[2030]
+    )
+    power = frame[(frame.region == "China") & (frame.segment == "power")]
+    assert list(power["run"]) == list(range(1000))
+    np.testing.assert_allclose(power["value"], 823 * (1 + rates) ** 6)
+    np.testing.assert_allclose(power["segments.power.cagr"], rates)
+    total = frame[(frame.region == "China") & (frame.segment == "total")]["value"].to_numpy()
+    np.testing.assert_allclose(
+        total, 823 * (1 + rates) ** 6 + PUBLISHED_CONSUMER + PUBLISHED_STORAGE
+    )
+
+
+def test_sweep_validates_its_overrides() -> None:
+    path = SCENARIO_DIR / "published.yaml"
+    with pytest.raises(ScenarioError, match=r"key 'segments.power.speed': not a numeric"):
+        scenarios.sweep(path, {"segments.power.speed": [0.1]}, history())
+    with pytest.raises(ScenarioError, match=r"key 'segments.power.cagr': value -1.5 is out of"):
+        scenarios.sweep(path, {"segments.power.cagr": [0.1, -1.5]}, history())
+    with pytest.raises(ScenarioError, match=r"key 'sweep': override arrays must be 1-D"):
+        scenarios.sweep(
+            path, {"segments.power.cagr": [0.1, 0.2], "segments.storage.cagr": [0.3]}, history()
+        )
+
+
+def test_sensitivity_of_published_by_hand() -> None:
+    table = scenarios.sensitivity(SCENARIO_DIR / "published.yaml", history())
+    assert list(table.columns) == [
+        "parameter",
+        "central",
+        "low",
+        "high",
+        "total_at_low",
+        "total_at_high",
+        "swing",
+        "basis",
+    ]
+    top = table.iloc[0]
+    # Power dominates: its CAGR moves 20% -> 18% / 22% (+/-10% of the central value).
+    assert top["parameter"] == "segments.power.cagr"
+    rest = PUBLISHED_CONSUMER + PUBLISHED_STORAGE
+    assert top["total_at_low"] == pytest.approx(823 * 1.18**6 + rest)
+    assert top["total_at_high"] == pytest.approx(823 * 1.22**6 + rest)
+    assert list(table["swing"]) == sorted(table["swing"], reverse=True)
+    assert table.attrs["central_total"] == pytest.approx(PUBLISHED_TOTAL)
+
+
+def test_sensitivity_uses_distribution_percentiles() -> None:
+    table = scenarios.sensitivity(SCENARIO_DIR / "base.yaml", history()).set_index("parameter")
+    # China's total does not depend on the share path when growth is anchored on China.
+    assert table.loc["share.target", "swing"] == pytest.approx(0.0)
+    assert table.loc["segments.power.cagr", "basis"] == "p10/p90 of normal"
+    # Normal(0.22, 0.04) truncated to [0.05, 0.40] is almost symmetric: p10 ~ 0.22 - 1.2816*0.04.
+    assert table.loc["segments.power.cagr", "low"] == pytest.approx(0.22 - 1.2816 * 0.04, abs=1e-3)
+    world = scenarios.sensitivity(SCENARIO_DIR / "base.yaml", history(), region="World")
+    assert world.set_index("parameter").loc["share.target", "swing"] > 0
+
+
+def test_reconcile_against_the_published_outlooks() -> None:
+    table = scenarios.reconcile(
+        ["published", "demand_led", "capacity_limited"],
+        history(),
+        n_draws=2000,
+        scenario_dir=SCENARIO_DIR,
+    )
+    assert list(table.columns) == [
+        "scenario",
+        "region",
+        "segment",
+        "year",
+        "unit",
+        "published",
+        "projected",
+        "central",
+        "p5",
+        "p95",
+        "difference",
+        "difference_pct",
+        "main_cause",
+    ]
+    rows = table.set_index(["scenario", "region", "segment"])
+    total = rows.loc[("published", "China", "total")]
+    assert total["published"] == 3800
+    assert total["difference"] == pytest.approx(PUBLISHED_TOTAL - 3800)
+    # 2,457.5 - 2,450 = +7.5 of the +9.5 GWh: power is the main cause.
+    assert total["main_cause"].startswith("power contributes most: +7 GWh, 79%")
+    ev = rows.loc[("published", "World", "ev_demand")]
+    assert ev["published"] == 2772 and np.isnan(ev["projected"])
+    assert ev["main_cause"].startswith("not modelled")
+    demand = rows.loc[("demand_led", "World", "ev_demand")]
+    # The stated inputs (42 M EVs x 66 kWh) reproduce the outlook; the triangular 30-70 M
+    # sales distribution (mean 47.3 M) lifts the Monte Carlo mean above it.
+    assert demand["central"] == pytest.approx(2772.0)
+    assert demand["projected"] > 2772.0
+    assert demand["p5"] < demand["central"] < demand["p95"]
+    assert demand["main_cause"].startswith("the central case matches the outlook (42.0 M EVs")
+    assert "EV sales distribution is skewed" in demand["main_cause"]
+    # Without uncertainty the band collapses onto the central case.
+    assert total["central"] == pytest.approx(PUBLISHED_TOTAL)
+    assert total["p5"] == pytest.approx(total["central"]) == pytest.approx(total["p95"])
+    capped = rows.loc[("capacity_limited", "China", "total")]
+    assert capped["difference"] < 0
+    assert capped["main_cause"].startswith("the capacity cap removes")
+    for scenario, sub in table[table.region == "China"].groupby("scenario"):
+        segs = sub[sub.segment != "total"]["difference"].sum()
+        diff_total = sub[sub.segment == "total"]["difference"].iloc[0]
+        # Segment outlooks sum to 3,802 GWh, not 3,800: a 2 GWh gap in the attribution.
+        assert segs - diff_total == pytest.approx(-2.0, abs=1e-6), scenario
+
+
+def test_shipped_assumptions_quote_the_source_document() -> None:
+    if not SEEDS.is_dir():
+        pytest.skip("source documents not available")
+    text = (SEEDS / "002_760f87d2812c9bc1.txt").read_text(encoding="utf-8")
+    for quote in (
+        "annual compound growth rate will be 20%, with production reaching 2,450 GWh",
+        "maintain a 5% annual compound growth rate, with production exceeding 126 GWh",
+        "with production expected to reach 1,226 GWh",
+        "global BEV+PHEV sales will reach 42 million units",
+        "the demand for power batteries will reach 2,772 GWh",
+    ):
+        assert quote in text
+
+
+def test_project_all_stacks_scenarios_like_single_runs() -> None:
+    both = scenarios.project_all(["published", "low"], SCENARIO_DIR, n_draws=500, seed=4)
+    assert list(both.scenario.unique()) == ["published", "low"]
+    low = scenarios.project(SCENARIO_DIR / "low.yaml", history(), n_draws=500, seed=4)
+    pd.testing.assert_frame_equal(both[both.scenario == "low"].reset_index(drop=True), low)
+    assert scenarios.projection_to_csv(both).count("\n") == len(both) + 1
+
+
+def test_file_target_year_not_after_history_names_file(tmp_path: Path) -> None:
+    text = (SCENARIO_DIR / "published.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "early.yaml"
+    path.write_text(text.replace("target_year: 2030", "target_year: 2023"), encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"early.yaml: key 'target_year': target year 2023 is"):
+        scenarios.project(path, history(), n_draws=10)
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_shipped_files_cite_their_sources_and_argue_in_prose(name: str) -> None:
+    sc = scenarios.load_scenario(SCENARIO_DIR / f"{name}.yaml")
+    assert sc.name == name
+    assert len(sc.rationale.split()) > 80
+    for seg, spec in sc.segments.items():
+        assert spec.source, f"{name}: segments.{seg} has no source"
+    assert sc.share.source, f"{name}: share has no source"

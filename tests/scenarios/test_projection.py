@@ -1,0 +1,368 @@
+"""The projection engine against hand-computed curves, and its properties on random scenarios."""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from forecast import data
+from forecast.errors import ScenarioError
+from forecast.models import curves
+from forecast.scenarios.projection import (
+    PROJECTION_COLUMNS,
+    central_parameters,
+    draw_parameters,
+    evaluate,
+    prepare,
+    quantile,
+    simulate,
+    summarise,
+)
+from forecast.scenarios.schema import Distribution, parse_scenario
+
+# China 2024 from document 002: power 823, consumer 94, storage 254 GWh; share 76%.
+POWER, CONSUMER, STORAGE, SHARE = 823.0, 94.0, 254.0, 0.76
+YEARS = np.arange(2025, 2031)
+H = YEARS - 2024
+
+
+@cache
+def history() -> pd.DataFrame:
+    return data.load_history()
+
+
+def scenario(**changes: Any) -> Any:
+    doc: dict[str, Any] = {
+        "name": "synthetic",
+        "description": "Known curves.",
+        "segments": {
+            "power": {"model": "compound", "cagr": 0.10},
+            "consumer": {"model": "compound", "cagr": 0.0},
+            "storage": {"model": "compound", "cagr": 0.20},
+        },
+    }
+    for key, value in changes.items():
+        node = doc
+        parts = key.split("__")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = value
+    return parse_scenario(copy.deepcopy(doc), "synthetic.yaml")
+
+
+def central_paths(sc: Any) -> dict[tuple[str, str], np.ndarray]:
+    prepared = prepare(sc, history())
+    return {k: v[0] for k, v in evaluate(prepared, central_parameters(prepared)).items()}
+
+
+def test_compound_segments_and_world_through_constant_share() -> None:
+    paths = central_paths(scenario())
+    np.testing.assert_allclose(paths[("China", "power")], POWER * 1.1**H)
+    np.testing.assert_allclose(paths[("China", "consumer")], np.full(6, CONSUMER))
+    np.testing.assert_allclose(paths[("China", "storage")], STORAGE * 1.2**H)
+    total = POWER * 1.1**H + CONSUMER + STORAGE * 1.2**H
+    np.testing.assert_allclose(paths[("China", "total")], total)
+    np.testing.assert_allclose(paths[("World", "total")], total / SHARE)
+    np.testing.assert_allclose(paths[("China", "world_share")], np.full(6, SHARE))
+
+
+def test_damped_and_logistic_match_the_curve_functions() -> None:
+    sc = scenario(
+        segments__power={"model": "damped", "cagr": 0.2, "damping": 0.8},
+        segments__storage={"model": "logistic", "saturation": 1500, "rate": 0.4},
+    )
+    paths = central_paths(sc)
+    # Damped: log-growth 0.8^h * log(1.2): 2025 = 823 * 1.2**0.8 = 957.46 GWh.
+    assert paths[("China", "power")][0] == pytest.approx(823 * 1.2**0.8)
+    np.testing.assert_allclose(
+        paths[("China", "power")], curves.damped_compound(POWER, 0.2, 0.8, H)
+    )
+    midpoint = 2024 + np.log(1500 / STORAGE - 1) / 0.4
+    np.testing.assert_allclose(
+        paths[("China", "storage")], curves.logistic(YEARS, 1500, 0.4, midpoint)
+    )
+
+
+def test_logistic_below_base_declines_towards_saturation() -> None:
+    sc = scenario(segments__storage={"model": "logistic", "saturation": 200, "rate": 0.5})
+    storage = central_paths(sc)[("China", "storage")]
+    assert np.all(np.diff(storage) < 0)
+    assert np.all(storage > 200)
+    assert storage[0] < STORAGE
+
+
+def test_linear_and_logit_share_paths() -> None:
+    linear = central_paths(scenario(share={"model": "linear", "target": 0.64, "by": 2027}))
+    # 0.76 -> 0.64 over 3 years: 0.72, 0.68, 0.64, then held.
+    np.testing.assert_allclose(
+        linear[("China", "world_share")], [0.72, 0.68, 0.64, 0.64, 0.64, 0.64]
+    )
+    logit = central_paths(scenario(share={"model": "logit", "target": 0.5}))
+    share = logit[("China", "world_share")]
+    assert share[-1] == pytest.approx(0.5)
+    assert np.all(np.diff(share) < 0)
+    np.testing.assert_allclose(logit[("World", "total")], logit[("China", "total")] / share)
+
+
+def test_world_anchor_applies_growth_to_world_and_share_to_china() -> None:
+    sc = scenario(anchor="world", share={"model": "linear", "target": 0.5})
+    paths = central_paths(sc)
+    world_power = POWER / SHARE * 1.1**H
+    np.testing.assert_allclose(paths[("World", "power")], world_power)
+    share = SHARE + (0.5 - SHARE) * H / 6
+    np.testing.assert_allclose(paths[("China", "power")], world_power * share)
+
+
+def test_capacity_cap_scales_china_and_leaves_rest_of_world() -> None:
+    sc = scenario(
+        caps={"capacity": {"base": 1000, "base_year": 2025, "growth": 0.0, "max_utilisation": 0.5}}
+    )
+    paths = central_paths(sc)
+    uncapped = POWER * 1.1**H + CONSUMER + STORAGE * 1.2**H
+    np.testing.assert_allclose(paths[("China", "capacity_limit")], np.full(6, 500.0))
+    np.testing.assert_allclose(paths[("China", "total")], np.full(6, 500.0))
+    np.testing.assert_allclose(paths[("China", "power")], 500 * POWER * 1.1**H / uncapped)
+    rest = uncapped * (1 - SHARE) / SHARE
+    np.testing.assert_allclose(paths[("World", "total")], 500 + rest)
+    np.testing.assert_allclose(paths[("China", "world_share")], 500 / (500 + rest))
+
+
+def test_capacity_from_data_starts_in_its_reported_year() -> None:
+    # Document 004: over 2,000 GWh capacity (2025); +10%/yr; 100% utilisation never binds here.
+    sc = scenario(caps={"capacity": {"base": "data", "growth": 0.1, "max_utilisation": 1.0}})
+    paths = central_paths(sc)
+    np.testing.assert_allclose(paths[("China", "capacity_limit")], 2000 * 1.1 ** (YEARS - 2025))
+
+
+def test_data_values_missing_from_history_name_the_key() -> None:
+    sc = scenario(segments__power={"model": "compound", "cagr": "data"})
+    bare = history()[history()["kind"] != "outlook"]
+    with pytest.raises(ScenarioError, match=r"key 'segments.power.cagr': the data has no outlook"):
+        prepare(sc, bare)
+
+
+def test_target_year_checked_against_history() -> None:
+    with pytest.raises(ScenarioError, match=r"target year 2024 is not after .* 2024"):
+        prepare(scenario(target_year=2024), history())
+
+
+def test_quantile_functions() -> None:
+    q = np.array([0.0, 0.25, 0.5, 1.0])
+    uni = Distribution("uniform", low=0.1, high=0.3)
+    np.testing.assert_allclose(quantile("segments.power.cagr", uni, q), [0.1, 0.15, 0.2, 0.3])
+    tri = Distribution("triangular", low=0.0, high=1.0, mode=0.5)
+    # Symmetric triangle: median 0.5; F(0.25) = 2 * 0.25**2 = 0.125.
+    np.testing.assert_allclose(quantile("share.target", tri, [0.125, 0.5]), [0.25, 0.5])
+    norm = Distribution("normal", mean=0.2, sd=0.05)
+    assert quantile("segments.power.cagr", norm, 0.5) == pytest.approx(0.2)
+    assert quantile("segments.power.cagr", norm, 0.8413447) == pytest.approx(0.25, abs=1e-6)
+    # A wide normal on a rate is truncated to the rate's domain (> -1).
+    wide = Distribution("normal", mean=0.0, sd=5.0)
+    assert quantile("segments.power.cagr", wide, 0.0) > -1.0
+
+
+def test_draws_respect_bounds_and_moments() -> None:
+    sc = parse_scenario(
+        {
+            "name": "d",
+            "description": "d",
+            "segments": {
+                "power": {"model": "compound", "cagr": 0.2},
+                "consumer": {"model": "compound", "cagr": 0.05},
+                "storage": {"model": "compound", "cagr": 0.3},
+            },
+            "uncertain": {
+                "segments.power.cagr": {"dist": "normal", "sd": 0.05, "low": 0.15},
+                "segments.consumer.cagr": {"dist": "uniform", "low": 0.0, "high": 0.1},
+                "segments.storage.cagr": {"dist": "triangular", "low": 0.2, "high": 0.5},
+            },
+        },
+        "d.yaml",
+    )
+    draws = draw_parameters(prepare(sc, history()), 50_000, seed=7)
+    assert draws["segments.power.cagr"].min() >= 0.15
+    assert draws["segments.consumer.cagr"].mean() == pytest.approx(0.05, abs=0.002)
+    # Triangular(0.2, 0.3, 0.5) has mean (0.2 + 0.3 + 0.5) / 3.
+    assert draws["segments.storage.cagr"].mean() == pytest.approx(1.0 / 3, abs=0.002)
+
+
+def test_simulate_rejects_bad_draw_counts() -> None:
+    prepared = prepare(scenario(), history())
+    for bad in (0, -5, 2.5, True):
+        with pytest.raises(ScenarioError, match=r"key 'draws': the number of draws"):
+            simulate(prepared, bad)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- properties
+
+rates = st.floats(-0.3, 0.6)
+segment_models = st.one_of(
+    st.builds(lambda r: {"model": "compound", "cagr": r}, rates),
+    st.builds(
+        lambda r, d: {"model": "damped", "cagr": r, "damping": d}, rates, st.floats(0.3, 1.0)
+    ),
+    st.builds(
+        lambda k, r: {"model": "logistic", "saturation": k, "rate": r},
+        st.floats(10, 5000),
+        st.floats(0.05, 1.5),
+    ),
+)
+
+
+@st.composite
+def random_scenarios(draw: st.DrawFn) -> Any:
+    segments = {seg: draw(segment_models) for seg in ("power", "consumer", "storage")}
+    doc: dict[str, Any] = {
+        "name": "random",
+        "description": "Random.",
+        "segments": segments,
+        "anchor": draw(st.sampled_from(["china", "world"])),
+    }
+    if draw(st.booleans()):
+        power = {
+            "model": "ev_demand",
+            "sales_target": draw(st.floats(5, 100)),
+            "kwh_target": draw(st.floats(20, 120)),
+        }
+        segments["power"] = power
+    share_model = draw(st.sampled_from(["hold", "linear", "logit"]))
+    doc["share"] = {"model": share_model}
+    if share_model != "hold":
+        doc["share"]["target"] = draw(st.floats(0.05, 1.0))
+    if draw(st.booleans()):
+        doc["caps"] = {
+            "capacity": {
+                "base": draw(st.floats(500, 4000)),
+                "base_year": 2025,
+                "growth": draw(st.floats(-0.1, 0.2)),
+                "max_utilisation": draw(st.floats(0.3, 1.0)),
+            }
+        }
+    uncertain = {}
+    for seg, spec in segments.items():
+        if spec["model"] in ("compound", "damped"):
+            uncertain[f"segments.{seg}.cagr"] = {"dist": "normal", "sd": draw(st.floats(0.01, 0.5))}
+        elif spec["model"] == "logistic":
+            k = spec["saturation"]
+            uncertain[f"segments.{seg}.saturation"] = {
+                "dist": "uniform",
+                "low": k / 2,
+                "high": k * 2,
+            }
+    if share_model != "hold":
+        uncertain["share.target"] = {"dist": "normal", "sd": 0.1}
+    doc["uncertain"] = uncertain
+    return parse_scenario(doc, "random.yaml")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sc=random_scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_every_draw_sums_and_is_non_negative(sc: Any, seed: int) -> None:
+    prepared = prepare(sc, history())
+    paths = simulate(prepared, 300, seed)
+    for region in ("China", "World"):
+        parts = sum(paths[(region, seg)] for seg in ("power", "consumer", "storage"))
+        np.testing.assert_allclose(parts, paths[(region, "total")], rtol=1e-12)
+    for key, values in paths.items():
+        assert np.all(np.isfinite(values)), key
+        assert np.all(values >= 0), key
+    assert np.all(paths[("China", "total")] <= paths[("World", "total")] * (1 + 1e-12))
+    share = paths[("China", "world_share")]
+    assert np.all((share >= 0) & (share <= 1 + 1e-12))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(sc=random_scenarios(), seed=st.integers(0, 2**32 - 1))
+def test_summary_quantiles_ordered_and_seed_deterministic(sc: Any, seed: int) -> None:
+    prepared = prepare(sc, history())
+    first = summarise(prepared, simulate(prepared, 200, seed))
+    again = summarise(prepared, simulate(prepared, 200, seed))
+    assert list(first.columns) == list(PROJECTION_COLUMNS)
+    pd.testing.assert_frame_equal(first, again)
+    q = first[["p5", "p10", "p50", "p90", "p95"]].to_numpy()
+    assert np.all(np.diff(q, axis=1) >= 0)
+    assert np.all(q >= 0)
+
+
+def test_share_year_must_follow_the_last_observation() -> None:
+    sc = scenario(share={"model": "linear", "target": 0.7, "by": 2024})
+    with pytest.raises(ScenarioError, match=r"key 'share.by': year 2024 is not after .* 2024"):
+        prepare(sc, history())
+
+
+# --------------------------------------------------------------------------- share trend
+
+# China's share of world production 2021-2024 (document 002): 57%, 68.3%, 71%, 76%.
+SHARES = np.array([0.57, 0.683, 0.71, 0.76])
+
+
+def _trend_by_hand(cap: float, year: float) -> tuple[float, float]:
+    """OLS of logit(s / cap) on the year, and the prediction's standard error (2 df)."""
+    t = np.arange(2021.0, 2025.0)
+    z = np.log((SHARES / cap) / (1.0 - SHARES / cap))
+    slope, intercept = np.polyfit(t, z, 1)
+    resid = z - (intercept + slope * t)
+    sigma2 = resid @ resid / 2.0
+    x0 = year - t.mean()
+    se = np.sqrt(sigma2 * (1.0 + 1.0 / 4.0 + x0**2 / ((t - t.mean()) ** 2).sum()))
+    return intercept + slope * year, se
+
+
+def test_trend_share_target_is_the_fitted_fisher_pry_trend() -> None:
+    sc = scenario(share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9})
+    prepared = prepare(sc, history())
+    z, _ = _trend_by_hand(0.9, 2030.0)
+    assert prepared.central["share.target"] == pytest.approx(0.9 / (1.0 + np.exp(-z)))
+    assert prepared.central["share.target"] == pytest.approx(0.8818, abs=5e-4)
+    share = central_paths(sc)[("China", "world_share")]
+    assert share[-1] == pytest.approx(prepared.central["share.target"])
+
+
+def test_fitted_share_draws_follow_the_trend_prediction_interval() -> None:
+    from scipy import stats
+
+    sc = scenario(
+        share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9},
+        uncertain={"share.target": {"dist": "fitted", "low": 1e-6}},
+    )
+    prepared = prepare(sc, history())
+    dist = prepared.distributions["share.target"]
+    z, se = _trend_by_hand(0.9, 2030.0)
+    assert dist.mean == pytest.approx(z) and dist.sd == pytest.approx(se) and dist.df == 2
+    # Quantiles of the Student-t (2 df) prediction interval, mapped back, truncated at 1e-6
+    # (the 2-df tail still holds ~2e-4 of the mass below it).
+    q = np.array([0.1, 0.5, 0.9])
+    lo_p = stats.t.cdf((np.log(1e-6 / 0.9 / (1.0 - 1e-6 / 0.9)) - z) / se, 2)
+    assert 1e-5 < lo_p < 1e-3
+    expected = 0.9 / (1.0 + np.exp(-(z + se * stats.t.ppf(lo_p + q * (1.0 - lo_p), 2))))
+    np.testing.assert_allclose(quantile("share.target", dist, q), expected, rtol=1e-6)
+    draws = draw_parameters(prepared, 40_000, seed=3)["share.target"]
+    np.testing.assert_allclose(np.quantile(draws, q), expected, atol=2e-3)
+
+
+def test_fitted_share_is_truncated_to_the_lowest_observed_share_by_default() -> None:
+    sc = scenario(
+        share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9},
+        uncertain={"share.target": {"dist": "fitted"}},
+    )
+    prepared = prepare(sc, history())
+    assert prepared.distributions["share.target"].low == pytest.approx(0.57)
+    paths = simulate(prepared, 20_000, seed=4)
+    share = paths[("China", "world_share")]
+    assert share.min() >= 0.57 - 1e-12 and share.max() < 0.9
+    # Heavy 2-df tails stay bounded: the world is at most China / 0.57.
+    world = paths[("World", "total")][:, -1]
+    assert world.max() <= paths[("China", "total")][:, -1].max() / 0.57 + 1e-6
+
+
+def test_trend_cap_below_an_observed_share_is_refused() -> None:
+    sc = scenario(share={"model": "logit", "target": "trend", "cap": 0.75})
+    with pytest.raises(ScenarioError, match=r"share\.cap.*above every observed share"):
+        prepare(sc, history())
