@@ -31,7 +31,7 @@ def _median_ms(func: Callable[[], object], repeats: int) -> float:
 
 
 def _configs() -> dict[str, object]:
-    from forecast.models.growth import (
+    from forecast.models import (
         BassDiffusion,
         DampedTrend,
         EndpointCAGR,

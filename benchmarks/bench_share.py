@@ -25,7 +25,7 @@ def _median_ms(fn: Callable[[], object], repeats: int) -> float:
 
 
 def main() -> None:
-    from forecast.models.share import (
+    from forecast.models import (
         LogitShare,
         LogRatioMix,
         segment_paths,

@@ -25,8 +25,7 @@ from forecast.evaluation.backtest import (
     to_csv,
     value_sensitivity,
 )
-from forecast.models import curves
-from forecast.models.growth import ExponentialTrend, LinearTrend
+from forecast.models import ExponentialTrend, LinearTrend, curves
 
 YEARS = [2021, 2022, 2023, 2024]
 CHINA = [324.0, 738.0, 910.0, 1170.0]  # China Li-ion production [GWh], document 002

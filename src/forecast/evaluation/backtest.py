@@ -24,7 +24,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models.growth import (
+from forecast.models import (
     BassDiffusion,
     DampedTrend,
     EndpointCAGR,

@@ -16,7 +16,17 @@ from forecast.models.growth import (
     LogisticCurve,
     make_model,
 )
-from forecast.models.share import LogitShare, LogRatioMix
+from forecast.models.share import (
+    LogitShare,
+    LogRatioMix,
+    alr,
+    inv_alr,
+    inv_logit,
+    logit,
+    segment_paths,
+    shares_from_levels,
+    two_part_share,
+)
 
 __all__ = [
     "GROWTH_MODELS",
@@ -31,5 +41,12 @@ __all__ = [
     "LogRatioMix",
     "LogisticCurve",
     "LogitShare",
+    "alr",
+    "inv_alr",
+    "inv_logit",
+    "logit",
     "make_model",
+    "segment_paths",
+    "shares_from_levels",
+    "two_part_share",
 ]

@@ -44,7 +44,7 @@ from forecast.scenarios.schema import (
 if TYPE_CHECKING:
     import pandas as pd
 
-    from forecast.models.share import LogitShare
+    from forecast.models import LogitShare
 
 #: Columns of every projection table, in order.
 PROJECTION_COLUMNS: tuple[str, ...] = (
@@ -320,7 +320,7 @@ def _share_trend(scenario: Scenario, history: pd.DataFrame) -> LogitShare:
     (:meth:`~forecast.models.share.LogitShare.predictive_logit`).
     """
     from forecast import data
-    from forecast.models.share import LogitShare
+    from forecast.models import LogitShare
 
     file = scenario.path
     try:
