@@ -77,6 +77,10 @@ class ModelError(ForecastError, ValueError):
     """A model cannot be fitted or used with the given inputs (too few points, bad values)."""
 
 
+class ParameterError(ForecastError, ValueError):
+    """A run parameter is outside its domain; the line names the parameter and the value."""
+
+
 class RunError(ForecastError):
     """A pipeline run failed (a notebook raised, timed out, or the output is unusable)."""
 
