@@ -21,6 +21,7 @@ from forecast.report import tables as outputs
 from forecast.run import folder as runfolder
 from forecast.run import html as render
 from forecast.run import manifest, pipeline
+from forecast.run.pipeline import RunConfig
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -77,8 +78,8 @@ def toy_dirs(tmp_path_factory):
 def _toy_run(toy_dirs, **kwargs) -> Path:
     nb_dir, data_dir, out = toy_dirs
     params = {"data_dir": str(data_dir), **kwargs.pop("parameters", {})}
-    return pipeline.run(output_dir=out, notebook_dir=nb_dir, root=REPO, parameters=params,
-                        quiet=True, **kwargs)
+    return pipeline.run(RunConfig(output_dir=out, notebook_dir=nb_dir, root=REPO,
+                                  parameters=params, quiet=True, **kwargs))
 
 
 @pytest.fixture(scope="module")
@@ -135,71 +136,24 @@ def test_cli_refuses_escaping_run_name_with_exit_3(tmp_path, capsys):
     assert not (tmp_path.parent / "x").exists()
 
 
-# --------------------------------------------------------------------------- parameters
-
-
-def test_parameter_values_are_yaml():
-    assert pipeline.parse_parameter_value("-5") == -5
-    assert pipeline.parse_parameter_value("500") == 500
-    assert pipeline.parse_parameter_value("[base, high]") == ["base", "high"]
-    assert pipeline.parse_parameter_value("0.5") == 0.5
-    assert pipeline.parse_parameter_value("a: b: c") == "a: b: c"
-
-
-DECLARED = {
-    "01_a.ipynb": {"n_draws": {}, "seed": {}, "output_dir": {}},
-    "02_b.ipynb": {"scenario_names": {}, "seed": {}, "data_dir": {}},
-}
-
-
-def test_merge_precedence_file_then_cli_then_scenario():
-    merged = pipeline.merge_parameters(
-        DECLARED,
-        file_parameters={"seed": 1, "n_draws": 10, "scenario_names": ["low"]},
-        cli_parameters=[("seed", "2")],
-        scenarios=["base", "high"],
-    )
-    assert merged == {"seed": 2, "n_draws": 10, "scenario_names": ["base", "high"]}
-
-
-def test_merge_refuses_unknown_and_reserved_parameters():
-    with pytest.raises(ForecastError, match=r"unknown notebook parameter 'n_draw'.*n_draws"):
-        pipeline.merge_parameters(DECLARED, cli_parameters=[("n_draw", "5")])
-    with pytest.raises(ForecastError, match="use --output-dir"):
-        pipeline.merge_parameters(DECLARED, cli_parameters=[("output_dir", "/tmp")])
-
-
-def test_parameters_file_errors(tmp_path):
-    good = tmp_path / "p.yaml"
-    good.write_text("n_draws: 500\nscenario_names: [base]\n")
-    assert pipeline.load_parameters_file(good) == {"n_draws": 500, "scenario_names": ["base"]}
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("- just\n- a list\n")
-    with pytest.raises(ForecastError, match="must be a mapping"):
-        pipeline.load_parameters_file(bad)
-    broken = tmp_path / "broken.yaml"
-    broken.write_text("a: [1, 2\n")
-    with pytest.raises(ForecastError, match="not valid YAML"):
-        pipeline.load_parameters_file(broken)
-    with pytest.raises(ForecastError, match="cannot read"):
-        pipeline.load_parameters_file(tmp_path / "missing.yaml")
+# --------------------------------------------------------------------------- options
 
 
 def test_run_refuses_bad_options_before_writing(tmp_path, toy_dirs):
     nb_dir, data_dir, _ = toy_dirs
     with pytest.raises(ForecastError, match="--jobs"):
-        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO, jobs=0)
+        pipeline.run(RunConfig(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO, jobs=0))
     with pytest.raises(ForecastError, match="--timeout"):
-        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO, timeout=0)
+        pipeline.run(RunConfig(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO, timeout=0))
     with pytest.raises(ForecastError, match="unknown notebook parameter"):
-        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
-                     parameters=[("nope", "1")])
+        pipeline.run(RunConfig(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
+                     parameters=[("nope", "1")]))
     with pytest.raises(ForecastError, match="does not exist"):
-        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
-                     parameters={"data_dir": str(tmp_path / "missing")})
+        pipeline.run(RunConfig(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
+                     parameters={"data_dir": str(tmp_path / "missing")}))
     with pytest.raises(ForecastError, match="no such notebook"):
-        pipeline.run(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
-                     parameters={"data_dir": str(data_dir)}, notebooks=["09_none"])
+        pipeline.run(RunConfig(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
+                     parameters={"data_dir": str(data_dir)}, notebooks=["09_none"]))
     assert list(tmp_path.iterdir()) == []
 
 
@@ -291,49 +245,6 @@ def test_index_escapes_and_links(tmp_path):
     assert "&lt;b&gt;base&lt;/b&gt;" in page and "<b>base</b>" not in page
     assert 'href="01_a.html"' in page and 'href="tables/headline.csv"' in page
     assert "1.2 s" in page or "1.3 s" in page
-
-
-# --------------------------------------------------------------------------- retries
-
-
-def test_error_line_from_an_ipython_traceback():
-    source = "a = 1\nb = 2\nraise ValueError('x')\n"
-    tb = ["\x1b[31m-----\x1b[39m", "\x1b[36mCell\x1b[39m\x1b[36m \x1b[39m\x1b[32mIn[3]\x1b[39m"
-          "\x1b[32m, line 3\x1b[39m\n\x1b[32m----> \x1b[39m\x1b[32m3\x1b[39m raise",
-          "ValueError: x"]
-    assert pipeline._error_line(tb, source) == (3, "raise ValueError('x')")
-    assert pipeline._error_line([], source) == (None, "a = 1")
-
-
-def test_kernel_start_failure_is_retried_once(tmp_path, monkeypatch):
-    import papermill
-
-    calls = []
-
-    def flaky(src, out, **kwargs):
-        calls.append(out)
-        if len(calls) == 1:
-            raise RuntimeError("Kernel didn't respond in 60 seconds")
-        Path(out).write_text("{}")
-
-    monkeypatch.setattr(papermill, "execute_notebook", flaky)
-    src = tmp_path / "01_x.ipynb"
-    res = pipeline.execute_notebook(src, tmp_path / "out.ipynb", {}, cwd=tmp_path, timeout=5)
-    assert (res.status, res.attempts) == ("ok", 2)
-
-
-def test_kernel_that_never_starts_fails_with_one_line(tmp_path, monkeypatch):
-    import papermill
-
-    def dead(src, out, **kwargs):
-        raise RuntimeError("Kernel died before replying to kernel_info\nmore")
-
-    monkeypatch.setattr(papermill, "execute_notebook", dead)
-    res = pipeline.execute_notebook(tmp_path / "01_x.ipynb", tmp_path / "o.ipynb", {},
-                                    cwd=tmp_path, timeout=5)
-    assert res.status == "failed" and res.attempts == pipeline.KERNEL_START_ATTEMPTS
-    assert res.error == ("kernel 'forecast' could not run the notebook: RuntimeError: "
-                         "Kernel died before replying to kernel_info")
 
 
 # --------------------------------------------------------------------------- real kernels
