@@ -13,6 +13,13 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "HEADLINE_TABLE",
+    "read_csv_rows",
+    "render_notebook_html",
+    "write_index",
+]
+
 #: Table (in ``tables/``) shown at the top of ``index.html``; written by 00_summary.
 HEADLINE_TABLE = "headline.csv"
 

@@ -15,6 +15,18 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+__all__ = [
+    "MANIFEST_NAME",
+    "PACKAGES",
+    "git_state",
+    "hash_files",
+    "input_files",
+    "package_versions",
+    "read_manifest",
+    "sha256_file",
+    "write_manifest",
+]
+
 #: Distributions whose versions can change the numbers or the rendering of a run.
 PACKAGES: tuple[str, ...] = (
     "forecast",
