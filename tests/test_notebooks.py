@@ -23,7 +23,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = REPO / "notebooks"
-NOTEBOOKS = ["00_summary", "01_history", "02_growth", "03_shares", "04_scenarios_2030"]
+# Every notebook in the folder: `forecast run` executes them all, in name order.
+NOTEBOOKS = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
 N_DRAWS = 500
 QUANTILE_COLS = ["p5", "p10", "p50", "p90", "p95"]
 
@@ -108,6 +109,76 @@ def test_notebook_committed_clean_with_kernel_and_parameters(name):
     assert max(len(c.source.splitlines()) for c in code_cells) <= 45
 
 
+def _code_after_parameters(path: Path) -> list[str]:
+    """Sources of the code cells after the ``parameters`` cell, in order."""
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    tagged = next(i for i, c in enumerate(cells)
+                  if "parameters" in c.get("metadata", {}).get("tags", []))
+    return ["".join(c["source"]) for c in cells[tagged + 1:] if c["cell_type"] == "code"]
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_setup_is_one_short_library_call(name):
+    first = _code_after_parameters(NOTEBOOK_DIR / f"{name}.ipynb")[0]
+    assert len(first.splitlines()) <= 5, first
+    assert "setup(globals())" in first
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_parameters_cell_follows_the_declaration(name):
+    import ast
+
+    import papermill
+
+    from forecast.report.parameters import PARAMETERS
+
+    for key, p in papermill.inspect_notebook(str(NOTEBOOK_DIR / f"{name}.ipynb")).items():
+        assert key in PARAMETERS, f"{name}: {key} is not declared in forecast.report.parameters"
+        declared = PARAMETERS[key]
+        assert p["inferred_type_name"] == declared.type, key
+        assert ast.literal_eval(p["default"]) == declared.default, key
+        assert p["help"] == declared.description, key
+
+
+def _defined_names(module_file: str) -> set[str]:
+    """Top-level names a module defines or imports, read from its source (no import)."""
+    import ast
+
+    tree = ast.parse(Path(module_file).read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names}
+    return names
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebooks_import_only_existing_forecast_modules(name):
+    """No import of a removed module (forecast.growth, forecast.plots, ...) or name."""
+    import ast
+    import importlib.util
+
+    for source in _code_after_parameters(NOTEBOOK_DIR / f"{name}.ipynb"):
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                modules = [a.name for a in node.names if a.name.startswith("forecast")]
+                assert all(importlib.util.find_spec(m) for m in modules), modules
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("forecast"):
+                spec = importlib.util.find_spec(node.module)
+                assert spec is not None and spec.origin, node.module
+                defined = _defined_names(spec.origin)
+                for alias in node.names:
+                    sub = importlib.util.find_spec(f"{node.module}.{alias.name}") if \
+                        spec.submodule_search_locations else None
+                    assert sub is not None or alias.name in defined, \
+                        f"{name}: from {node.module} import {alias.name}"
+
+
 # --------------------------------------------------------------------------- forecast run
 
 
@@ -147,7 +218,7 @@ def test_manifest_fields_and_hashes(run_dir):
     assert m["options"] == {"jobs": 2, "timeout_s": 600, "kernel": "forecast"}
     assert m["notebook_defaults"]["04_scenarios_2030.ipynb"] == {
         "scenario_names": "[]", "target_year": "2030", "seed": "2030",
-        "sensitivity_scenario": '"base"'}
+        "sensitivity_scenario": '""'}
     assert "n_draws" not in m["notebook_defaults"]["02_growth.ipynb"]
     assert re.fullmatch(r"[0-9a-f]{40}", m["git"]["commit"])
     for pkg in ("numpy", "pandas", "papermill", "nbconvert", "forecast", "python"):
@@ -343,9 +414,10 @@ def test_two_runs_give_byte_identical_tables(request, tmp_path_factory, run_dir)
     ("key", "args", "message"),
     [
         ("bad_draws", ["-p", "n_draws", "-5"],
-         r"ModelError: parameter n_draws must be a whole number >= 1, got -5"),
+         r"ParameterError: parameter n_draws must be a whole number >= 1, got -5"),
         ("bad_scenario", ["--scenario", "nope"],
-         r"ScenarioError: .*unknown scenario 'nope' \(known: base, "),
+         r"ParameterError: parameter scenario_names must be a list of known scenarios "
+         r"\(base, .*got \['nope'\]"),
     ],
 )
 def test_failing_notebook_exits_4_and_keeps_it(request, tmp_path_factory, key, args, message):

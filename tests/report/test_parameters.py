@@ -112,7 +112,7 @@ def test_keyword_data_dir_and_scenario_dir_take_precedence(tmp_path):
 
 def test_last_observed_year_matches_the_loaded_history():
     from forecast import data
-    from forecast.scenarios.projection import last_observed_year
+    from forecast.scenarios.preparation import last_observed_year
 
     assert parameters.last_observed_year(DATA) == last_observed_year(data.load_history(DATA))
 

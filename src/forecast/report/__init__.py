@@ -1,1 +1,8 @@
-"""Reports: the figure style, tables written reproducibly, and number formatting."""
+"""Reports: the figure style and figures, tables written reproducibly, number formatting, the
+run parameters the notebooks take, and the setup call every notebook makes.
+
+Importing the package loads none of its modules (nor pandas or matplotlib); import the one
+you need, e.g. ``from forecast.report.notebook import setup``.
+"""
+
+__all__ = ["figures", "formatting", "notebook", "parameters", "tables"]

@@ -21,12 +21,35 @@ import matplotlib.ticker as mticker
 import numpy as np
 import seaborn as sns
 
-from forecast.report.tables import check_file_name, output_subdir
+from forecast.report.formatting import gwh, value_label
+from forecast.report.tables import output_file
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
+
+__all__ = [
+    "COLORS",
+    "FAN_BANDS",
+    "HOUSE_RC",
+    "color_for",
+    "fan_chart",
+    "finish",
+    "gwh_axis",
+    "has_unit",
+    "history_lines",
+    "interval_chart",
+    "new_figure",
+    "percent_axis",
+    "save_figure",
+    "scenario_colors",
+    "set_house_style",
+    "source_label",
+    "source_note",
+    "stacked_bars",
+    "tornado",
+]
 
 #: Fixed colours (colour-blind safe, from seaborn's "colorblind" palette) by entity name.
 COLORS: dict[str, str] = {
@@ -251,7 +274,7 @@ def source_note(fig: Figure) -> str | None:
 def gwh_axis(ax: Axes, axis: str = "y") -> None:
     """Thousands separators on a GWh axis (1,170 rather than 1170)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(mticker.StrMethodFormatter("{x:,.0f}"))
+    target.set_major_formatter(mticker.FuncFormatter(lambda x, _pos: gwh(x)))
 
 
 def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0) -> None:
@@ -284,7 +307,7 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
         ax.plot(x, y, marker="o", color=color, label=label, linewidth=2)
         if annotate:
             for xi, yi in zip(x, y, strict=True):
-                ax.annotate(f"{yi:,.3g}" if abs(yi) < 10 else f"{yi:,.0f}", (xi, yi),
+                ax.annotate(value_label(yi), (xi, yi),
                             textcoords="offset points", xytext=label_offset, ha="center",
                             va="bottom" if label_offset[1] >= 0 else "top",
                             fontsize=8, color=color)
@@ -478,10 +501,9 @@ def save_figure(fig: Figure, output_dir: str | Path | None, name: str) -> Path |
     Path or None
         The written file, or None when writing is disabled.
     """
-    folder = output_subdir(output_dir, "figures")
-    if folder is None:
+    path = output_file(output_dir, "figures", name, ".png")
+    if path is None:
         return None
-    path = folder / check_file_name(name, ".png")
     # No "Software" metadata: keeps bytes independent of the matplotlib patch version.
     fig.savefig(path, dpi=mpl.rcParams["savefig.dpi"], bbox_inches="tight",
                 metadata={"Software": None})

@@ -66,7 +66,7 @@ MAX_DRAWS = 1_000_000
 MAX_SEED = 2**32 - 1
 
 # The series whose last observed year the target year must come after (as in
-# forecast.scenarios.projection.last_observed_year, which needs a loaded history).
+# forecast.scenarios.preparation.last_observed_year, which needs a loaded history).
 _BASE_SERIES = ("production", "China", "total")
 
 
@@ -90,7 +90,7 @@ def last_observed_year(data_dir: str | Path) -> int:
     """Last year of China's observed (reported or derived) total production [year].
 
     Read from ``<data_dir>/history.csv`` with the :mod:`csv` module, without validating or
-    loading the history; equal to :func:`forecast.scenarios.projection.last_observed_year` of
+    loading the history; equal to :func:`forecast.scenarios.preparation.last_observed_year` of
     the loaded history.
 
     Raises
@@ -314,7 +314,7 @@ PARAMETERS: dict[str, Parameter] = _declare(
               "random seed; the same seed gives identical numbers", _check_seed),
     Parameter("sensitivity_scenario", "str", "",
               "one of the scenarios run; empty: the first of them",
-              "scenario whose assumptions the tornado chart varies; empty: the first one run",
+              "scenario varied in the tornado chart; empty: the first scenario run",
               _check_sensitivity),
     Parameter("saturation", "float", 3800.0, "a number > 0 [GWh]",
               "level K of the fixed-K logistic and Gompertz curves [GWh]",

@@ -1,0 +1,223 @@
+"""The one call every notebook makes after its ``parameters`` cell.
+
+::
+
+    from forecast.report.notebook import setup
+
+    nb = setup(globals())
+    history, SOURCE = nb.history, nb.source
+
+:func:`setup` checks the parameters (:func:`forecast.report.parameters.check_parameters`, so
+plain papermill refuses what ``forecast run`` refuses), resolves the data and output folders,
+sets the figure style, loads the history and returns a :class:`NotebookContext`. Notebooks
+that project scenarios then call :meth:`NotebookContext.project_scenarios`.
+
+Relative paths
+--------------
+papermill and ``forecast run`` start kernels in the repository root; JupyterLab starts them in
+``notebooks/``. A relative ``data_dir`` or ``output_dir`` is therefore taken from the working
+directory, except in a project's ``notebooks/`` folder, where it is taken from the project root
+(its parent): ``data_dir = "data"`` names the same folder from both places.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from forecast import data
+from forecast.errors import ParameterError
+from forecast.report import figures, tables
+from forecast.report.parameters import PARAMETERS, check_parameters
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from forecast.scenarios import Scenario
+
+__all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "resolve_path", "setup"]
+
+#: Folder of a project that holds its notebooks (JupyterLab's working directory).
+NOTEBOOK_FOLDER = "notebooks"
+#: Widest text column pandas shows in a notebook [characters] (sources and quotes are long).
+_MAX_COLWIDTH = 120
+
+
+def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
+    """An absolute path for a notebook's path parameter.
+
+    Parameters
+    ----------
+    path : str or Path
+        Absolute, or relative to the project root when ``cwd`` is a project's ``notebooks/``
+        folder (one whose parent holds ``pyproject.toml``), else relative to ``cwd``.
+    cwd : str or Path, optional
+        Working directory (default: the current one).
+    """
+    given = Path(path).expanduser()
+    if given.is_absolute():
+        return given
+    here = Path(cwd) if cwd is not None else Path.cwd()
+    here = here.resolve()
+    in_notebooks = here.name == NOTEBOOK_FOLDER and (here.parent / "pyproject.toml").is_file()
+    return ((here.parent if in_notebooks else here) / given).resolve()
+
+
+@dataclass(frozen=True)
+class ScenarioRun:
+    """The scenarios a notebook projects, projected.
+
+    Attributes
+    ----------
+    scenario_dir : Path
+        Folder of the scenario files.
+    catalogue : pandas.DataFrame
+        Every scenario in the folder: ``name, description, path``, sorted by name.
+    names : list of str
+        The scenarios run: ``scenario_names``, or all of the catalogue when it is empty.
+    chosen : list of Scenario
+        Those scenarios, loaded and validated, in the order of ``names``.
+    projections : pandas.DataFrame
+        Their projections to ``target_year`` (:data:`forecast.scenarios.PROJECTION_COLUMNS`),
+        ``n_draws`` draws each with ``seed``.
+    colors : dict
+        A fixed colour per scenario name.
+    """
+
+    scenario_dir: Path
+    catalogue: pd.DataFrame
+    names: list[str]
+    chosen: list[Scenario]
+    projections: pd.DataFrame
+    colors: dict[str, tuple[float, float, float]]
+
+
+@dataclass(frozen=True)
+class NotebookContext:
+    """What :func:`setup` gives a notebook.
+
+    Attributes
+    ----------
+    params : dict
+        The notebook's parameters, checked and normalised (see
+        :func:`~forecast.report.parameters.check_parameters`).
+    data_dir : Path
+        The data folder, absolute.
+    output_dir : Path or None
+        The run folder receiving ``tables/`` and ``figures/``, absolute; None writes nothing.
+    history : pandas.DataFrame
+        The resolved history (:func:`forecast.data.load_history`).
+    source : str
+        Citation of every document in the history, for figures' source notes.
+    """
+
+    params: dict[str, Any]
+    data_dir: Path
+    output_dir: Path | None
+    history: pd.DataFrame
+    source: str
+
+    @property
+    def scenario_dir(self) -> Path:
+        """``<data_dir>/scenarios``."""
+        return self.data_dir / "scenarios"
+
+    def source_label(self, documents: Sequence[str] | None = None) -> str:
+        """Citation of some documents (default: every one with a known publisher)."""
+        return figures.source_label(self.data_dir, documents)
+
+    def write_table(self, frame: pd.DataFrame, name: str) -> Path | None:
+        """Write ``tables/<name>.csv`` under :attr:`output_dir` (see
+        :func:`forecast.report.tables.write_table`); None when writing is disabled."""
+        return tables.write_table(frame, self.output_dir, name)
+
+    def save_figure(self, fig: Figure, name: str) -> Path | None:
+        """Write ``figures/<name>.png`` under :attr:`output_dir` (see
+        :func:`forecast.report.figures.save_figure`); None when writing is disabled."""
+        return figures.save_figure(fig, self.output_dir, name)
+
+    def _param(self, name: str) -> Any:
+        if name not in self.params:
+            raise ParameterError(f"parameter {name} is needed here; declare it in the "
+                                 "notebook's parameters cell")
+        return self.params[name]
+
+    def project_scenarios(self) -> ScenarioRun:
+        """Project the notebook's scenarios (``scenario_names``, empty: all) to ``target_year``.
+
+        Uses the parameters ``scenario_names``, ``target_year``, ``n_draws`` and ``seed``.
+
+        Raises
+        ------
+        ScenarioError
+            A scenario file is invalid.
+        ParameterError
+            The notebook does not declare one of those parameters.
+        """
+        import pandas as pd
+
+        from forecast import scenarios
+
+        names_given = self._param("scenario_names")
+        n_draws, seed = self._param("n_draws"), self._param("seed")
+        target_year = self._param("target_year")
+        folder = self.scenario_dir
+        catalogue = scenarios.list_scenarios(folder)
+        names = list(names_given) or list(catalogue["name"])
+        chosen = [scenarios.resolve_scenario(n, folder) for n in names]
+        projections = pd.concat(
+            [scenarios.project(sc, self.history, n_draws=n_draws, seed=seed,
+                               target_year=target_year) for sc in chosen],
+            ignore_index=True,
+        )
+        return ScenarioRun(folder, catalogue, names, chosen, projections,
+                           figures.scenario_colors(names))
+
+
+def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
+    """Check a notebook's parameters, find its folders, style figures and load the history.
+
+    The contract is ``setup(globals())``: the ``parameters`` cell (with papermill's injected
+    overrides after it) is the one list of a notebook's parameters, so the setup call reads
+    them from the namespace instead of naming each again, which would be a second list to keep
+    in step. Only names declared in :data:`~forecast.report.parameters.PARAMETERS` are read,
+    and nothing is written back: everything the notebook uses comes visibly from the returned
+    context. A plain dict of parameters works the same (scripts, tests).
+
+    Parameters
+    ----------
+    namespace : mapping
+        The notebook's ``globals()``, or ``{name: value}`` of its parameters.
+    cwd : str or Path, optional
+        Working directory relative paths are resolved from (default: the current one; see
+        :func:`resolve_path`).
+
+    Returns
+    -------
+    NotebookContext
+
+    Raises
+    ------
+    ParameterError
+        A parameter is outside its domain (one line naming it and its value).
+    DataValidationError
+        The data folder breaks a rule.
+    """
+    import pandas as pd
+
+    given = {name: namespace[name] for name in PARAMETERS if name in namespace}
+    data_text = str(given.get("data_dir") or "").strip()
+    data_dir = resolve_path(data_text, cwd) if data_text else data.default_data_dir().resolve()
+    out_text = str(given.get("output_dir") or "").strip()
+    output_dir = resolve_path(out_text, cwd) if out_text else None
+    params = check_parameters(
+        {**given, **({"output_dir": str(output_dir)} if output_dir else {})}, data_dir=data_dir
+    )
+    figures.set_house_style()
+    pd.set_option("display.max_colwidth", _MAX_COLWIDTH)
+    history = data.load_history(data_dir)
+    source = figures.source_label(data_dir, sorted(set(history["source"])))
+    return NotebookContext(params, data_dir, output_dir, history, source)

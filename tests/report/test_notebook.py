@@ -1,0 +1,85 @@
+"""The notebooks' setup call: parameters checked, folders resolved, history loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from forecast.errors import ParameterError
+from forecast.report.notebook import NotebookContext, resolve_path, setup
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_relative_paths_mean_the_same_folder_from_the_root_and_from_notebooks(tmp_path):
+    assert resolve_path("data", REPO) == REPO / "data"
+    assert resolve_path("data", REPO / "notebooks") == REPO / "data"
+    assert resolve_path("out/x", tmp_path) == tmp_path / "out" / "x"
+    assert resolve_path(tmp_path / "abs", REPO / "notebooks") == tmp_path / "abs"
+    # A folder merely named notebooks, outside a project, is not special.
+    (tmp_path / "notebooks").mkdir()
+    assert resolve_path("data", tmp_path / "notebooks") == tmp_path / "notebooks" / "data"
+
+
+def test_setup_reads_only_declared_parameters_and_writes_nothing_back(tmp_path):
+    namespace = {"data_dir": "data", "output_dir": "", "n_draws": 50, "seed": 1,
+                 "In": ["x"], "np": object(), "_": None}
+    before = dict(namespace)
+    nb = setup(namespace, cwd=REPO / "notebooks")
+    assert namespace == before
+    assert isinstance(nb, NotebookContext)
+    assert nb.params == {"data_dir": "data", "output_dir": "", "n_draws": 50, "seed": 1}
+    assert nb.data_dir == REPO / "data" and nb.output_dir is None
+    assert nb.scenario_dir == REPO / "data" / "scenarios"
+    assert set(nb.history["year"]) >= {2021, 2024}
+    assert "doc 002" in nb.source
+    assert nb.write_table(nb.history.head(1), "h") is None
+
+
+def test_setup_defaults_and_output_folder(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FORECAST_DATA_DIR", str(REPO / "data"))
+    nb = setup({"data_dir": "", "output_dir": "run"})
+    assert nb.data_dir == REPO / "data" and nb.output_dir == tmp_path / "run"
+    assert nb.params["output_dir"] == str(tmp_path / "run")
+    path = nb.write_table(nb.history.head(2), "history_head")
+    assert path == tmp_path / "run" / "tables" / "history_head.csv" and path.is_file()
+
+
+@pytest.mark.parametrize(
+    ("namespace", "message"),
+    [
+        ({"n_draws": True}, "parameter n_draws must be a whole number >= 1, got True"),
+        ({"target_year": 2020}, "parameter target_year must be after 2024"),
+        ({"data_dir": "no/such/folder"}, "parameter data_dir must be a data folder holding "
+         "history.csv, got 'no/such/folder'"),
+    ],
+)
+def test_setup_refuses_bad_parameters(namespace, message):
+    with pytest.raises(ParameterError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        setup(namespace, cwd=REPO)
+
+
+def test_project_scenarios_is_the_projection_of_each_scenario():
+    from forecast import scenarios
+
+    params = {"scenario_names": ["published", "base"], "target_year": 2030, "n_draws": 200,
+              "seed": 7}
+    nb = setup(params, cwd=REPO)
+    run = nb.project_scenarios()
+    assert run.names == ["published", "base"] and [s.name for s in run.chosen] == run.names
+    assert list(run.catalogue["name"]) == sorted(run.catalogue["name"])
+    assert set(run.colors) == {"published", "base"}
+    direct = scenarios.project(scenarios.resolve_scenario("base", run.scenario_dir), nb.history,
+                               n_draws=200, seed=7, target_year=2030)
+    ours = run.projections[run.projections["scenario"] == "base"].reset_index(drop=True)
+    assert ours.equals(direct)
+    every = setup({**params, "scenario_names": []}, cwd=REPO).project_scenarios()
+    assert every.names == list(every.catalogue["name"])
+
+
+def test_project_scenarios_needs_its_parameters_declared():
+    nb = setup({"n_draws": 10}, cwd=REPO)
+    with pytest.raises(ParameterError, match="parameter scenario_names is needed here"):
+        nb.project_scenarios()
