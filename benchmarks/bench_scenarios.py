@@ -28,7 +28,8 @@ def _median_s(fn: Callable[[], object], repeats: int = REPEATS) -> float:
 
 
 def main() -> None:
-    from forecast import data, projection, scenarios
+    from forecast import data, scenarios
+    from forecast.scenarios import preparation, projection, sampling
 
     history = data.load_history()
     table = scenarios.list_scenarios()
@@ -39,24 +40,29 @@ def main() -> None:
     print(f"{'scenario':<18}{'draw':>8}{'evaluate':>10}{'summarise':>11}{'project()':>11}")
     for name, path in zip(table["name"], table["path"], strict=True):
         sc = scenarios.load_scenario(path)
-        prepared = projection.prepare(sc, history)
-        params = projection.draw_parameters(prepared, N_DRAWS, 1)
+        prepared = preparation.prepare(sc, history)
+        params = sampling.draw_parameters(prepared, N_DRAWS, 1)
         paths = projection.evaluate(prepared, params)
-        t_draw = _median_s(lambda p=prepared: projection.draw_parameters(p, N_DRAWS, 1))
+        t_draw = _median_s(lambda p=prepared: sampling.draw_parameters(p, N_DRAWS, 1))
         t_eval = _median_s(lambda p=prepared, v=params: projection.evaluate(p, v))
         t_sum = _median_s(lambda p=prepared, x=paths: projection.summarise(p, x))
         t_all = _median_s(lambda s=sc: scenarios.project(s, history, n_draws=N_DRAWS, seed=1))
         print(f"{name:<18}{t_draw:>8.3f}{t_eval:>10.3f}{t_sum:>11.3f}{t_all:>11.3f}")
 
     rates = np.linspace(0.0, 0.4, N_SWEEP)
-    for name, years in (("base", None), ("base", [2030]), ("demand_led", [2030])):
+    target = {
+        name: scenarios.load_scenario(p).target_year
+        for name, p in zip(table["name"], table["path"], strict=True)
+    }
+    for name, only_target in (("base", False), ("base", True), ("demand_led", True)):
+        years = [target[name]] if only_target else None
         path = table.set_index("name").loc[name, "path"]
         key = "segments.power.cagr" if name == "base" else "segments.power.sales_target"
         values = rates if name == "base" else np.linspace(20, 80, N_SWEEP)
         t = _median_s(
             lambda p=path, k=key, v=values, y=years: scenarios.sweep(p, {k: v}, history, years=y)
         )
-        label = "all years" if years is None else "2030 only"
+        label = "all years" if years is None else f"{target[name]} only"
         print(f"sweep of {N_SWEEP:,} parameter sets of {name} ({label}): {t:.3f} s")
 
     t = _median_s(

@@ -124,6 +124,7 @@ BROKEN = [
     ({"share.target": 0}, "share.target", "above 0"),
     ({"share.model": "hold"}, "share.target", "not used"),
     ({"share.by": "soon"}, "share.by", "whole year"),
+    ({"target_year": ...}, "target_year", "missing required year"),
     ({"target_year": "2030"}, "target_year", "whole year"),
     ({"target_year": 2030.5}, "target_year", "whole year"),
     ({"anchor": "europe"}, "anchor", "must be one of"),
@@ -250,3 +251,13 @@ def test_parse_accepts_a_document_without_a_file() -> None:
     assert sc.path == "inline"
     with pytest.raises(ScenarioError, match=r"^inline: key 'segments'"):
         parse_scenario(mutate({"segments": ...}), "inline")
+
+
+def test_ev_demand_targets_refer_to_the_target_year_unless_stated() -> None:
+    ev = {"model": "ev_demand", "sales_target": 40, "kwh_target": 60}
+    no_cagr = {"uncertain|segments.power.cagr": ...}
+    sc = parse_scenario(mutate({"target_year": 2032, "segments.power": ev, **no_cagr}), "inline")
+    assert sc.segments["power"].settings == {"anchor_year": 2032}
+    stated = mutate({"segments.power": {**ev, "anchor_year": 2029}, **no_cagr})
+    stated = parse_scenario(stated, "inline")
+    assert stated.segments["power"].settings == {"anchor_year": 2029}

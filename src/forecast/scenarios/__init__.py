@@ -1,5 +1,14 @@
-"""2030 scenarios: the YAML schema, the projection engine, sweeps, sensitivities and the
-reconciliation with published outlooks."""
+"""Scenarios: the YAML schema, the projection engine, sweeps, sensitivities and the
+reconciliation with published outlooks.
+
+Modules, in the order a scenario flows through them: :mod:`~forecast.scenarios.schema`
+(files; value checks in :mod:`~forecast.scenarios.checks`),
+:mod:`~forecast.scenarios.preparation` (resolved against the history data),
+:mod:`~forecast.scenarios.sampling` (parameter draws), :mod:`~forecast.scenarios.projection`
+(paths and tables), then :mod:`~forecast.scenarios.catalog` (scenario folders and
+projection tables), :mod:`~forecast.scenarios.sweeps` and
+:mod:`~forecast.scenarios.reconciliation`.
+"""
 
 from forecast.scenarios.catalog import (
     default_scenario_dir,
@@ -9,14 +18,15 @@ from forecast.scenarios.catalog import (
     project_named,
     projection_to_csv,
     projection_to_text,
-    reconcile,
     resolve_scenario,
-    sensitivity,
-    sweep,
 )
 from forecast.scenarios.projection import PROJECTION_COLUMNS
+from forecast.scenarios.reconciliation import reconcile
 from forecast.scenarios.schema import Scenario, load_scenario
+from forecast.scenarios.sweeps import sensitivity, sweep
 
+# The package's API; each module's own __all__ lists its public names (only these few are
+# repeated here, where they are chosen).
 __all__ = [
     "PROJECTION_COLUMNS",
     "Scenario",

@@ -10,7 +10,7 @@ Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
     description: One line for the scenario list.
     rationale: |                    # prose a reviewer reads (optional)
       ...
-    target_year: 2030               # default 2030; must be after the last observed year
+    target_year: 2030               # required; must be after the last observed year
     anchor: china                   # growth models describe China's (china) or the world's
                                     # (world) production; the other follows via the share
     segments:                       # exactly power, consumer, storage
@@ -29,8 +29,12 @@ Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
       segments.power.cagr: {dist: normal, sd: 0.03}
 
 Numeric parameters marked "or ``data``" in :data:`PARAMETER_DOMAINS` may be the word
-``data``: the value is then taken from the history data (e.g. the published 2030 EV outlook)
-when the scenario is projected, so no number is typed twice.
+``data``: the value is then taken from the history data (e.g. the published EV outlook for
+the year an ``ev_demand`` segment is anchored on) when the scenario is projected, so no number
+is typed twice.
+
+Years are never defaulted by the library: ``target_year`` is a required key, and the year an
+``ev_demand`` segment's targets refer to (``anchor_year``) defaults to the file's target year.
 
 ``share.target: trend`` takes the share from the share model of :mod:`forecast.models.share`: a
 logit-linear (Fisher-Pry) trend fitted to China's observed shares, bounded by ``share.cap``
@@ -49,12 +53,30 @@ from pathlib import Path
 from typing import Any
 
 from forecast.errors import ScenarioError
+from forecast.scenarios import checks
+
+__all__ = [
+    "ANCHORS",
+    "DATA",
+    "DISTRIBUTIONS",
+    "PARAMETER_DOMAINS",
+    "SEGMENTS",
+    "SEGMENT_MODELS",
+    "SEGMENT_YEARS",
+    "SHARE_MODELS",
+    "TREND",
+    "CapacitySpec",
+    "Distribution",
+    "Domain",
+    "Scenario",
+    "SegmentSpec",
+    "ShareSpec",
+    "load_scenario",
+    "parse_scenario",
+]
 
 #: Segments every scenario models, in output order.
 SEGMENTS: tuple[str, ...] = ("power", "consumer", "storage")
-
-#: Default year scenarios project to [year].
-DEFAULT_TARGET_YEAR = 2030
 
 #: Marker for a parameter whose value comes from the history data.
 DATA = "data"
@@ -63,7 +85,7 @@ DATA = "data"
 #: (:class:`forecast.models.share.LogitShare`).
 TREND = "trend"
 
-#: Growth models per segment and the parameters each requires (optional ones in OPTIONAL_PARAMS).
+#: Growth models per segment and the parameters each requires (structural years in SEGMENT_YEARS).
 SEGMENT_MODELS: dict[str, tuple[str, ...]] = {
     "compound": ("cagr",),
     "damped": ("cagr", "damping"),
@@ -71,8 +93,10 @@ SEGMENT_MODELS: dict[str, tuple[str, ...]] = {
     "ev_demand": ("sales_target", "kwh_target"),
 }
 
-#: Optional structural (non-sampled) settings of a segment model.
-OPTIONAL_PARAMS: dict[str, dict[str, int]] = {"ev_demand": {"anchor_year": DEFAULT_TARGET_YEAR}}
+#: Optional structural (non-sampled) years of a segment model [year]; each defaults to the
+#: scenario's ``target_year`` (an EV-demand segment reaches its targets in the target year
+#: unless the file says otherwise).
+SEGMENT_YEARS: dict[str, tuple[str, ...]] = {"ev_demand": ("anchor_year",)}
 
 SHARE_MODELS: tuple[str, ...] = ("hold", "linear", "logit")
 ANCHORS: tuple[str, ...] = ("china", "world")
@@ -221,7 +245,7 @@ class Scenario:
     name: str
     description: str
     path: str
-    target_year: int = DEFAULT_TARGET_YEAR
+    target_year: int
     anchor: str = "china"
     rationale: str = ""
     segments: dict[str, SegmentSpec] = field(default_factory=dict)
@@ -247,12 +271,17 @@ class Scenario:
             out["caps.capacity.max_utilisation"] = self.capacity.max_utilisation
         return out
 
+    @property
+    def share_year(self) -> int:
+        """Year the share path reaches its target [year]: ``share.by``, else the target year."""
+        return self.share.by if self.share.by is not None else self.target_year
+
     def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
         """A copy projecting to ``year`` (``None`` keeps the file's), checked against the data."""
         new = (
             self
             if year is None
-            else replace(self, target_year=_check_year(year, self.path, "target_year"))
+            else replace(self, target_year=checks.year(year, self.path, "target_year"))
         )
         if last_observed is not None and new.target_year <= last_observed:
             raise ScenarioError(
@@ -311,23 +340,22 @@ def parse_scenario(
 ) -> Scenario:
     """Validate an already-parsed YAML document (see :func:`load_scenario`)."""
     file = str(path)
-    top = _mapping(raw, file, "-", "the file must contain a mapping of keys to values")
-    _no_unknown(top, _TOP_KEYS, file, "")
-    name = _string(top, "name", file, required=True)
+    top = checks.mapping(raw, file, "-", "the file must contain a mapping of keys to values")
+    checks.no_unknown(top, _TOP_KEYS, file, "")
+    name = checks.text(top, "name", file, required=True)
     if not _NAME_RE.match(name):
         raise ScenarioError(file, "name", f"'{name}' must use only a-z, 0-9 and _")
-    description = " ".join(_string(top, "description", file, required=True).split())
-    rationale = _string(top, "rationale", file) or ""
-    target_year = _check_year(top.get("target_year", DEFAULT_TARGET_YEAR), file, "target_year")
-    anchor = top.get("anchor", "china")
-    if anchor not in ANCHORS:
-        raise ScenarioError(file, "anchor", f"must be one of {', '.join(ANCHORS)}, got {anchor!r}")
+    description = " ".join(checks.text(top, "description", file, required=True).split())
+    rationale = checks.text(top, "rationale", file) or ""
+    year = checks.required(top, "target_year", file, "", "missing required year to project to")
+    target_year = checks.year(year, file, "target_year")
+    anchor = checks.choice(top.get("anchor", "china"), ANCHORS, file, "anchor")
 
-    segments_raw = _mapping(
+    segments_raw = checks.mapping(
         top.get("segments"), file, "segments", "required mapping with power, consumer and storage"
     )
-    _no_unknown(segments_raw, set(SEGMENTS), file, "segments.")
-    segments = {seg: _segment(segments_raw, seg, file) for seg in SEGMENTS}
+    checks.no_unknown(segments_raw, set(SEGMENTS), file, "segments.")
+    segments = {seg: _segment(segments_raw, seg, file, target_year) for seg in SEGMENTS}
 
     share = _share(top.get("share", {"model": "hold"}), file, anchor)
     capacity = _capacity(top["caps"], file) if "caps" in top else None
@@ -351,18 +379,16 @@ def parse_scenario(
 # --------------------------------------------------------------------------- sections
 
 
-def _segment(segments: Mapping[str, Any], seg: str, file: str) -> SegmentSpec:
+def _segment(segments: Mapping[str, Any], seg: str, file: str, target_year: int) -> SegmentSpec:
     key = f"segments.{seg}"
     if seg not in segments:
         raise ScenarioError(
             file, key, "missing segment (every scenario models power, consumer and storage)"
         )
-    spec = _mapping(segments[seg], file, key, "must be a mapping with a 'model' and its parameters")
-    model = spec.get("model")
-    if model not in SEGMENT_MODELS:
-        raise ScenarioError(
-            file, f"{key}.model", f"must be one of {', '.join(SEGMENT_MODELS)}, got {model!r}"
-        )
+    spec = checks.mapping(
+        segments[seg], file, key, "must be a mapping with a 'model' and its parameters"
+    )
+    model = checks.choice(spec.get("model"), SEGMENT_MODELS, file, f"{key}.model")
     if model == "ev_demand" and seg != "power":
         raise ScenarioError(
             file,
@@ -370,47 +396,42 @@ def _segment(segments: Mapping[str, Any], seg: str, file: str) -> SegmentSpec:
             "'ev_demand' (EV sales x kWh per vehicle) drives only the power segment",
         )
     required = SEGMENT_MODELS[model]
-    optional = OPTIONAL_PARAMS.get(model, {})
-    _no_unknown(spec, {"model", *required, *optional, *_COMMENT_KEYS}, file, f"{key}.")
-    params: dict[str, float | str] = {}
-    for name in required:
-        if name not in spec:
-            raise ScenarioError(file, f"{key}.{name}", f"missing parameter of model '{model}'")
-        params[name] = _param(spec[name], file, f"{key}.{name}")
+    years = SEGMENT_YEARS.get(model, ())
+    checks.no_unknown(spec, {"model", *required, *years, *_COMMENT_KEYS}, file, f"{key}.")
+    missing = f"missing parameter of model '{model}'"
+    params = {
+        name: _param(checks.required(spec, name, file, f"{key}.", missing), file, f"{key}.{name}")
+        for name in required
+    }
     settings = {
-        name: _check_year(spec.get(name, default), file, f"{key}.{name}")
-        for name, default in optional.items()
+        name: checks.year(spec.get(name, target_year), file, f"{key}.{name}") for name in years
     }
     return SegmentSpec(
         model=model,
         params=params,
         settings=settings,
-        source=_string(spec, "source", file, prefix=f"{key}."),
+        source=checks.text(spec, "source", file, prefix=f"{key}."),
     )
 
 
 def _share(raw: Any, file: str, anchor: str) -> ShareSpec:
-    spec = _mapping(raw, file, "share", "must be a mapping with a 'model'")
-    _no_unknown(spec, {"model", "target", "by", "cap", *_COMMENT_KEYS}, file, "share.")
-    model = spec.get("model", "hold")
-    if model not in SHARE_MODELS:
-        raise ScenarioError(
-            file, "share.model", f"must be one of {', '.join(SHARE_MODELS)}, got {model!r}"
-        )
-    source = _string(spec, "source", file, prefix="share.")
+    spec = checks.mapping(raw, file, "share", "must be a mapping with a 'model'")
+    checks.no_unknown(spec, {"model", "target", "by", "cap", *_COMMENT_KEYS}, file, "share.")
+    model = checks.choice(spec.get("model", "hold"), SHARE_MODELS, file, "share.model")
+    source = checks.text(spec, "source", file, prefix="share.")
     if model == "hold":
         for extra in ("target", "by", "cap"):
             if extra in spec:
                 raise ScenarioError(file, f"share.{extra}", "not used by share model 'hold'")
         return ShareSpec(model="hold", source=source)
-    if "target" not in spec:
-        raise ScenarioError(file, "share.target", f"missing parameter of share model '{model}'")
-    target = TREND if spec["target"] == TREND else _param(spec["target"], file, "share.target")
+    missing = f"missing parameter of share model '{model}'"
+    raw_target = checks.required(spec, "target", file, "share.", missing)
+    target = TREND if raw_target == TREND else _param(raw_target, file, "share.target")
     cap = None
     if "cap" in spec:
         if target != TREND:
             raise ScenarioError(file, "share.cap", "only used with 'target: trend'")
-        cap = _number(spec["cap"], file, "share.cap")
+        cap = checks.number(spec["cap"], file, "share.cap")
         if not 0.0 < cap <= 1.0:
             raise ScenarioError(file, "share.cap", f"{cap:g} is out of range: must be in (0, 1]")
     if anchor == "china" and target == 0:
@@ -419,29 +440,30 @@ def _share(raw: Any, file: str, anchor: str) -> ShareSpec:
             "share.target",
             "must be above 0 when growth is anchored on China (world = China/share)",
         )
-    by = _check_year(spec["by"], file, "share.by") if "by" in spec else None
+    by = checks.year(spec["by"], file, "share.by") if "by" in spec else None
     return ShareSpec(model=model, target=target, by=by, cap=cap, source=source)
 
 
 def _capacity(raw: Any, file: str) -> CapacitySpec:
-    caps = _mapping(raw, file, "caps", "must be a mapping (e.g. with a 'capacity' entry)")
-    _no_unknown(caps, {"capacity", *_COMMENT_KEYS}, file, "caps.")
-    spec = _mapping(
+    caps = checks.mapping(raw, file, "caps", "must be a mapping (e.g. with a 'capacity' entry)")
+    checks.no_unknown(caps, {"capacity", *_COMMENT_KEYS}, file, "caps.")
+    spec = checks.mapping(
         caps.get("capacity"),
         file,
         "caps.capacity",
         "must be a mapping with base, growth and max_utilisation",
     )
     keys = ("base", "growth", "max_utilisation")
-    _no_unknown(spec, {*keys, "base_year", *_COMMENT_KEYS}, file, "caps.capacity.")
-    values = {}
-    for name in keys:
-        if name not in spec:
-            raise ScenarioError(file, f"caps.capacity.{name}", "missing capacity parameter")
-        values[name] = _param(spec[name], file, f"caps.capacity.{name}")
+    checks.no_unknown(spec, {*keys, "base_year", *_COMMENT_KEYS}, file, "caps.capacity.")
+    where = "caps.capacity."
+    missing = "missing capacity parameter"
+    values = {
+        name: _param(checks.required(spec, name, file, where, missing), file, where + name)
+        for name in keys
+    }
     base_year = spec.get("base_year")
     if base_year is not None:
-        base_year = _check_year(base_year, file, "caps.capacity.base_year")
+        base_year = checks.year(base_year, file, "caps.capacity.base_year")
     elif values["base"] != DATA:
         raise ScenarioError(
             file,
@@ -453,14 +475,14 @@ def _capacity(raw: Any, file: str) -> CapacitySpec:
         growth=values["growth"],  # type: ignore[arg-type]
         max_utilisation=values["max_utilisation"],  # type: ignore[arg-type]
         base_year=base_year,
-        source=_string(spec, "source", file, "caps.capacity."),
+        source=checks.text(spec, "source", file, "caps.capacity."),
     )
 
 
 def _uncertain(
     raw: Any, parameters: Mapping[str, float | str], file: str
 ) -> dict[str, Distribution]:
-    spec = _mapping(
+    spec = checks.mapping(
         raw,
         file,
         "uncertain",
@@ -474,14 +496,12 @@ def _uncertain(
             raise ScenarioError(
                 file, where, f"not a numeric parameter of this scenario (known: {known})"
             )
-        d = _mapping(dist_raw, file, where, "must be a mapping with 'dist' and its parameters")
-        kind = d.get("dist")
-        if kind not in DISTRIBUTIONS:
-            raise ScenarioError(
-                file, f"{where}.dist", f"must be one of {', '.join(DISTRIBUTIONS)}, got {kind!r}"
-            )
+        d = checks.mapping(
+            dist_raw, file, where, "must be a mapping with 'dist' and its parameters"
+        )
+        kind = checks.choice(d.get("dist"), DISTRIBUTIONS, file, f"{where}.dist")
         required, optional = DISTRIBUTIONS[kind]
-        _no_unknown(d, {"dist", *required, *optional, *_COMMENT_KEYS}, file, f"{where}.")
+        checks.no_unknown(d, {"dist", *required, *optional, *_COMMENT_KEYS}, file, f"{where}.")
         central = parameters[key]
         if (kind == "fitted") != (central == TREND):
             raise ScenarioError(
@@ -495,7 +515,7 @@ def _uncertain(
         domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
         for name in (*required, *optional):
             if name in d:
-                values[name] = _number(d[name], file, f"{where}.{name}")
+                values[name] = checks.number(d[name], file, f"{where}.{name}")
             elif name in required:
                 raise ScenarioError(file, f"{where}.{name}", f"missing parameter of '{kind}'")
         for name in ("mean", "mode", "low", "high"):
@@ -521,7 +541,9 @@ def _uncertain(
             raise ScenarioError(
                 file, where, f"the central value {central} lies outside [{low:g}, {high:g}]"
             )
-        out[key] = Distribution(dist=kind, source=_string(d, "source", file, f"{where}."), **values)
+        out[key] = Distribution(
+            dist=kind, source=checks.text(d, "source", file, f"{where}."), **values
+        )
     return out
 
 
@@ -534,46 +556,6 @@ def _within(value: float, domain: Domain) -> bool:
     return domain.low <= value <= domain.high
 
 
-def _mapping(value: Any, file: str, key: str, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        got = "nothing" if value is None else type(value).__name__
-        raise ScenarioError(file, key, f"{what} (got {got})")
-    for k in value:
-        if not isinstance(k, str):
-            raise ScenarioError(file, key, f"keys must be text, got {k!r}")
-    return value
-
-
-def _no_unknown(mapping: Mapping[str, Any], allowed: set[str], file: str, prefix: str) -> None:
-    for key in mapping:
-        if key not in allowed:
-            raise ScenarioError(
-                file, f"{prefix}{key}", f"unknown key (allowed here: {', '.join(sorted(allowed))})"
-            )
-
-
-def _string(
-    mapping: Mapping[str, Any], key: str, file: str, prefix: str = "", required: bool = False
-) -> str | None:
-    if key not in mapping:
-        if required:
-            raise ScenarioError(file, prefix + key, "missing required text")
-        return None
-    value = mapping[key]
-    if not isinstance(value, str) or not value.strip():
-        raise ScenarioError(file, prefix + key, f"must be non-empty text, got {value!r}")
-    return value
-
-
-def _number(value: Any, file: str, key: str) -> float:
-    # bool is an int subclass; YAML 'yes'/'no' must not pass as 1/0.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ScenarioError(file, key, f"must be a number, got {type(value).__name__} {value!r}")
-    if not math.isfinite(value):
-        raise ScenarioError(file, key, f"must be a finite number, got {value!r}")
-    return float(value)
-
-
 def _param(value: Any, file: str, key: str) -> float | str:
     domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
     if domain.allow_data and value == DATA:
@@ -581,15 +563,7 @@ def _param(value: Any, file: str, key: str) -> float | str:
     if isinstance(value, str) and domain.allow_data:
         words = "'data' or 'trend'" if key == "share.target" else "'data'"
         raise ScenarioError(file, key, f"must be a number or {words}, got {value!r}")
-    number = _number(value, file, key)
+    number = checks.number(value, file, key)
     if not domain.contains(number):
         raise ScenarioError(file, key, f"{number:g} is out of range: must be {domain.what}")
     return number
-
-
-def _check_year(value: Any, file: str, key: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ScenarioError(file, key, f"must be a whole year, got {value!r}")
-    if not 1990 <= value <= 2100:
-        raise ScenarioError(file, key, f"year {value} is outside 1990-2100")
-    return int(value)
