@@ -5,8 +5,14 @@ Exit codes (a contract scripts rely on):
 * 0 -- success
 * 1 -- unexpected internal error (a bug: please report it with the traceback)
 * 2 -- usage error (unknown command or option)
-* 3 -- invalid input: a data or scenario file breaks a rule (one line on stderr names it)
+* 3 -- invalid input: a data or scenario file breaks a rule, or an option or parameter is
+  outside its domain, or the output folder is unusable (one line on stderr names it);
+  ``forecast run`` refuses these before any notebook starts and writes nothing
 * 4 -- a pipeline run failed (one line names the notebook, the cell and the error)
+* 130 -- interrupted (Ctrl-C or SIGTERM); a run is kept as ``<run-id>.failed``
+
+``forecast run`` ends its stdout with one line a wrapper can read with ``tail -n 1``: the run
+folder on success, else the same ``error: ...`` line as on stderr.
 
 Heavy libraries (pandas, statsmodels, papermill) are imported inside the commands, so
 ``forecast --help`` starts fast.
@@ -59,6 +65,37 @@ def _cmd_project(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Options of ``forecast project`` checked like the run parameter they set.
+_PROJECT_OPTIONS = {"draws": ("n_draws", "--draws"), "seed": ("seed", "--seed"),
+                    "year": ("target_year", "--year")}
+
+
+def _check_project_options(args: argparse.Namespace) -> None:
+    """Check ``--draws``, ``--seed`` and ``--year`` against the run parameters' declaration.
+
+    Raises
+    ------
+    ParameterError
+        One line naming the option (not the parameter) and the value.
+    """
+    from forecast.errors import ParameterError
+    from forecast.report.parameters import check_parameters
+
+    for attr, (parameter, option) in _PROJECT_OPTIONS.items():
+        value = getattr(args, attr)
+        if value is None:
+            continue
+        values = {parameter: value}
+        if parameter == "n_draws" and args.year is not None:
+            values["target_year"] = args.year  # the draw limit depends on the horizon
+        try:
+            check_parameters(values, data_dir=args.data_dir)
+        except ParameterError as exc:
+            raise ParameterError(str(exc).replace(f"parameter {parameter} ", f"{option} ", 1)
+                                 .replace(f"target_year {args.year}", f"--year {args.year}")
+                                 ) from exc
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from forecast.run import pipeline
 
@@ -75,7 +112,10 @@ def build_parser() -> argparse.ArgumentParser:
             "Lithium-ion battery production: validated history, growth and share models, "
             "and 2030 scenarios run through papermill notebooks."
         ),
-        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input file, 4 run failed.",
+        epilog=(
+            "Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input (a file, option or "
+            "parameter; nothing is run), 4 run failed, 130 interrupted (Ctrl-C or SIGTERM)."
+        ),
     )
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -108,7 +148,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=_cmd_project)
 
-    p = sub.add_parser("run", help="execute the notebooks with papermill into a new run folder")
+    p = sub.add_parser(
+        "run",
+        help="execute the notebooks with papermill into a new run folder",
+        description=(
+            "Execute the notebooks into a new run folder. Options and parameters are checked "
+            "before any notebook starts (exit 3, nothing written). The last stdout line is the "
+            "run folder, or the error line on failure."
+        ),
+        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid option or parameter, "
+        "4 a notebook failed, 130 interrupted (the run is kept as <run-id>.failed).",
+    )
     p.add_argument(
         "--scenario",
         action="append",
@@ -123,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar=("KEY", "VALUE"),
-        help="notebook parameter (value parsed as YAML)",
+        help="notebook parameter (value parsed as YAML; repeatable), e.g. -p n_draws 20000",
     )
     p.add_argument(
         "-f", "--parameters-file", type=Path, default=None, help="YAML file of notebook parameters"
@@ -134,7 +184,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run-name", default=None, help="name of the run folder (default: timestamp)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
     p.add_argument("--timeout", type=int, default=600, help="per-cell timeout [s]")
-    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.add_argument("--quiet", action="store_true",
+                   help="no progress lines on stderr (errors are still printed)")
     p.set_defaults(func=_cmd_run)
     return parser
 
@@ -144,13 +195,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.func is _cmd_project:
+            _check_project_options(args)
         return int(args.func(args))
     except ForecastError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return _fail(args, f"error: {exc}", exc.exit_code)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        return _fail(args, "error: interrupted", 130)
+
+
+def _fail(args: argparse.Namespace, line: str, code: int) -> int:
+    """Print the failure line on stderr and, for ``run``, as stdout's last line too."""
+    print(line, file=sys.stderr, flush=True)
+    if args.func is _cmd_run:
+        # A wrapper reading `tail -n 1` of stdout gets the outcome on failure as on success.
+        print(line, flush=True)
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

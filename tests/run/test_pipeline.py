@@ -30,8 +30,8 @@ import time
 import numpy as np
 import pandas as pd
 from forecast.report.tables import write_table
-if n_draws < 1:
-    raise ValueError(f"n_draws must be positive, got {n_draws}")
+if sleep_s < 0:
+    raise ValueError(f"sleep_s must be >= 0, got {sleep_s}")
 time.sleep(sleep_s)
 rng = np.random.default_rng(seed)
 draws = rng.normal(1170.0, 100.0, size=n_draws)
@@ -130,7 +130,8 @@ def test_cli_refuses_escaping_run_name_with_exit_3(tmp_path, capsys):
     code = cli.main(["run", "--output-dir", str(tmp_path), "--run-name", "../x", "--quiet"])
     captured = capsys.readouterr()
     assert code == 3
-    assert captured.out == ""
+    # The failure line is stdout's only (last) line too, for wrappers reading `tail -n 1`.
+    assert captured.out == captured.err
     assert re.fullmatch(r"error: run name '\.\./x' .*\n", captured.err)
     assert list(tmp_path.iterdir()) == []
     assert not (tmp_path.parent / "x").exists()
@@ -151,6 +152,13 @@ def test_run_refuses_bad_options_before_writing(tmp_path, toy_dirs):
     with pytest.raises(ForecastError, match="does not exist"):
         pipeline.run(RunConfig(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
                      parameters={"data_dir": str(tmp_path / "missing")}))
+    with pytest.raises(ForecastError, match="parameter n_draws must be a whole number >= 1, "
+                                          "got -5"):
+        pipeline.run(RunConfig(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
+                               parameters={"data_dir": str(data_dir), "n_draws": -5}))
+    with pytest.raises(ForecastError, match=r"output folder .* is a file"):
+        pipeline.run(RunConfig(output_dir=data_dir / "history.csv", notebook_dir=nb_dir,
+                               root=REPO, parameters={"data_dir": str(data_dir)}))
     with pytest.raises(ForecastError, match="no such notebook"):
         pipeline.run(RunConfig(output_dir=tmp_path, notebook_dir=nb_dir, root=REPO,
                      parameters={"data_dir": str(data_dir)}, notebooks=["09_none"]))
@@ -208,31 +216,6 @@ def test_write_table_is_reproducible_and_optional(tmp_path):
         outputs.write_table(frame, tmp_path, "../t")
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"n_draws": -5}, "n_draws must be a whole number >= 1, got -5"),
-        ({"n_draws": 2.5}, "n_draws"),
-        ({"n_draws": True}, "n_draws"),
-        ({"seed": -1}, "seed must be a whole number >= 0"),
-        ({"target_year": "2030"}, "target_year"),
-        ({"scenario_names": "base"}, "scenario_names must be a list"),
-        ({"scenario_names": ["base", ""]}, "scenario_names"),
-    ],
-)
-def test_check_run_parameters_refuses(kwargs, message):
-    from forecast.errors import ModelError
-
-    with pytest.raises(ModelError, match=re.escape(message)):
-        outputs.check_run_parameters(**kwargs)
-
-
-def test_check_run_parameters_accepts_defaults():
-    outputs.check_run_parameters(n_draws=500, seed=2030, target_year=2030,
-                                 scenario_names=["base"])
-    outputs.check_run_parameters()
-
-
 def test_index_escapes_and_links(tmp_path):
     (tmp_path / "tables").mkdir()
     (tmp_path / "tables" / render.HEADLINE_TABLE).write_text(
@@ -282,6 +265,11 @@ def test_toy_manifest(toy_run, toy_dirs):
     assert all(n["duration_s"] > 0 for n in m["notebooks"])
     assert m["outputs"]["tables/01_alpha.csv"] == manifest.sha256_file(
         toy_run / "tables" / "01_alpha.csv")
+    # Manifest and executed notebooks name the final folder, never the hidden build folder.
+    for recorded in ("manifest.json", "01_alpha.ipynb", "02_beta.ipynb", "index.html"):
+        assert ".tmp-" not in (toy_run / recorded).read_text(), recorded
+    executed = nbformat.read(str(toy_run / "01_alpha.ipynb"), as_version=4)
+    assert executed.metadata.papermill.parameters.output_dir == str(toy_run)
 
 
 @pytest.mark.slow
@@ -322,13 +310,14 @@ def test_existing_run_name_refused_and_untouched(toy_run, toy_dirs):
 def test_failing_notebook_gives_run_error_and_keeps_it(toy_dirs):
     _, _, out = toy_dirs
     with pytest.raises(RunError) as info:
-        _toy_run(toy_dirs, run_name="broken", parameters={"n_draws": -5}, jobs=1)
+        # sleep_s is not a declared run parameter: only the notebook checks it.
+        _toy_run(toy_dirs, run_name="broken", parameters={"sleep_s": -5}, jobs=1)
     message = str(info.value)
     assert info.value.exit_code == 4
     assert "\n" not in message
     assert re.search(r"notebook 01_alpha\.ipynb failed in cell In \[\d+\], line 6 "
-                     r"`raise ValueError\(f\"n_draws must be positive, got \{n_draws\}\"\)`: "
-                     r"ValueError: n_draws must be positive, got -5", message)
+                     r"`raise ValueError\(f\"sleep_s must be >= 0, got \{sleep_s\}\"\)`: "
+                     r"ValueError: sleep_s must be >= 0, got -5", message)
     failed = out / "broken.failed"
     assert str(failed / "01_alpha.ipynb") in message
     assert not (out / "broken").exists() and not (out / ".tmp-broken").exists()

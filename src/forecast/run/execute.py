@@ -7,6 +7,7 @@ exception, which the run prints and records in the manifest.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -137,8 +138,9 @@ def _papermill(source: Path, output: Path, parameters: Mapping[str, Any], *, cwd
     )
 
 
-def _attempt(result: NotebookResult, source: Path, output: Path, *, cwd: Path, timeout: int,
-             kernel_name: str, live: LiveKernels, log_path: Path | None) -> Exception | None:
+def _attempt(result: NotebookResult, source: Path, output: Path, injected: Mapping[str, Any], *,
+             cwd: Path, timeout: int, kernel_name: str, live: LiveKernels,
+             log_path: Path | None) -> Exception | None:
     """One kernel start and execution; fills ``result`` for notebook errors.
 
     Returns the exception of a failed kernel start (the caller decides on a retry), else None.
@@ -149,7 +151,7 @@ def _attempt(result: NotebookResult, source: Path, output: Path, *, cwd: Path, t
     result.attempts += 1
     try:
         with kernel_socket_dir() as sockets:
-            _papermill(source, output, result.parameters, cwd=cwd, timeout=timeout,
+            _papermill(source, output, injected, cwd=cwd, timeout=timeout,
                        kernel_name=kernel_name,
                        manager_class=kernel_manager_class(live, sockets, log_path))
     except PapermillExecutionError as exc:
@@ -171,6 +173,20 @@ def _attempt(result: NotebookResult, source: Path, output: Path, *, cwd: Path, t
     else:
         result.status = "ok"
     return None
+
+
+def _record_paths(output: Path, paths: Mapping[str, str]) -> None:
+    """Replace each written-to path in an executed notebook by the path it is recorded as."""
+    try:
+        text = output.read_text(encoding="utf-8")
+    except OSError:
+        return
+    new = text
+    for recorded, actual in paths.items():
+        # As the paths appear inside JSON strings (escaped the same way).
+        new = new.replace(json.dumps(actual)[1:-1], json.dumps(recorded)[1:-1])
+    if new != text:
+        output.write_text(new, encoding="utf-8")
 
 
 def _render(result: NotebookResult, output: Path, html_path: Path) -> None:
@@ -196,6 +212,7 @@ def execute_notebook(
     log_path: Path | None = None,
     should_stop: Callable[[], bool] | None = None,
     live: LiveKernels | None = None,
+    paths: Mapping[str, str] | None = None,
 ) -> NotebookResult:
     """Execute one notebook with papermill and render it; never raises for notebook errors.
 
@@ -222,6 +239,10 @@ def execute_notebook(
         retried.
     live : LiveKernels, optional
         The run's registry of running kernels (default: a private one).
+    paths : mapping, optional
+        ``{recorded path: path written to}``: a parameter equal to a recorded path is
+        injected as the path written to, and the executed notebook records the recorded
+        path again (the run's final folder instead of its hidden build folder).
 
     Returns
     -------
@@ -229,10 +250,12 @@ def execute_notebook(
         ``status`` is ``"ok"`` or ``"failed"`` with a one-line ``error``.
     """
     live = live if live is not None else LiveKernels()
+    paths = dict(paths or {})
     result = NotebookResult(name=source.name, parameters=dict(parameters))
+    injected = {k: paths.get(v, v) if isinstance(v, str) else v for k, v in parameters.items()}
     t0 = time.perf_counter()
     while True:
-        start_error = _attempt(result, source, output, cwd=cwd, timeout=timeout,
+        start_error = _attempt(result, source, output, injected, cwd=cwd, timeout=timeout,
                                kernel_name=kernel_name, live=live, log_path=log_path)
         if start_error is None:
             break
@@ -246,6 +269,8 @@ def execute_notebook(
                         f"{type(start_error).__name__}: "
                         f"{_first_line(start_error) or '(no message)'}")
         break
+    if paths and output.is_file():
+        _record_paths(output, paths)
     if html_path is not None and output.is_file():
         _render(result, output, html_path)
     if log_path is not None and log_path.is_file() and log_path.stat().st_size == 0:

@@ -6,6 +6,8 @@ and ``--scenario NAME``; each must be declared in some notebook's ``parameters``
 
 from __future__ import annotations
 
+import ast
+import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -30,16 +32,60 @@ RESERVED_PARAMETERS = frozenset({"output_dir"})
 
 
 def notebook_parameters(path: str | Path) -> dict[str, dict[str, str]]:
-    """Parameters declared in a notebook's ``parameters`` cell (papermill's inference).
+    """Parameters declared in a notebook's ``parameters`` cell.
+
+    Reads the cell's assignments (``name: type = default  # help``) with :mod:`ast`, as
+    papermill's ``inspect_notebook`` does, without importing papermill (seconds), so bad
+    options are refused quickly.
 
     Returns
     -------
     dict
-        ``{name: {"name", "inferred_type_name", "default", "help"}}`` (defaults as source text).
-    """
-    import papermill
+        ``{name: {"name", "inferred_type_name", "default", "help"}}`` (defaults as source text;
+        type ``"None"`` when not annotated).
 
-    return papermill.inspect_notebook(str(path))
+    Raises
+    ------
+    ForecastError
+        If the notebook cannot be read or its parameters cell is not valid Python.
+    """
+    file = Path(path)
+    try:
+        cells = json.loads(file.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError, AttributeError) as exc:
+        raise ForecastError(f"{file}: cannot read notebook ({exc})") from exc
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return _declared(source if isinstance(source, str) else "".join(source), file)
+    return {}
+
+
+def _declared(source: str, file: Path) -> dict[str, dict[str, str]]:
+    try:
+        tree = ast.parse(source)
+    except SyntaxError as exc:
+        raise ForecastError(f"{file}: parameters cell is not valid Python ({exc.msg})") from exc
+    lines = source.splitlines()
+    found: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            target, annotation = node.target, ast.get_source_segment(source, node.annotation)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, annotation = node.targets[0], "None"
+        else:
+            continue
+        if not isinstance(target, ast.Name):
+            continue
+        value = node.value
+        rest = lines[value.end_lineno - 1][value.end_col_offset:].strip()  # type: ignore[operator]
+        found[target.id] = {
+            "name": target.id,
+            "inferred_type_name": annotation or "None",
+            "default": ast.get_source_segment(source, value) or "",
+            "help": rest[1:].strip() if rest.startswith("#") else "",
+        }
+    return found
 
 
 def parse_parameter_value(text: str) -> Any:

@@ -39,7 +39,13 @@ from typing import Any
 
 from forecast.errors import ForecastError, RunError
 from forecast.run.execute import NotebookResult, execute_notebook
-from forecast.run.folder import RunFolder, allocate_run_folder, validate_run_name
+from forecast.run.folder import (
+    RunFolder,
+    check_output_dir,
+    claim_run_folder,
+    remove_stale_builds,
+    validate_run_name,
+)
 from forecast.run.kernels import KERNEL_NAME, LiveKernels, check_kernel
 from forecast.run.manifest import (
     MANIFEST_NAME,
@@ -221,10 +227,30 @@ def _plan(config: RunConfig) -> _Plan:
     if not data_dir.is_dir():
         raise ForecastError(f"data folder {data_dir} does not exist")
     user["data_dir"] = str(data_dir)
+    _check_values(user, data_dir)
 
-    out_root = (Path(config.output_dir) if config.output_dir is not None
-                else root / "outputs" / "runs").expanduser().resolve()
+    if config.output_dir is not None:
+        out_root = check_output_dir(Path(config.output_dir).expanduser().resolve())
+    else:
+        out_root = check_output_dir(root / "outputs" / "runs", create_parents=True)
     return _Plan(config, root, sources, declared, user, data_dir, out_root)
+
+
+def _check_values(user: Mapping[str, Any], data_dir: Path) -> None:
+    """Check the user's values against the one declaration of the run parameters.
+
+    The notebooks check theirs the same way (:func:`forecast.report.notebook.setup`); here a
+    bad value is refused before any kernel starts. Parameters a notebook declares beyond
+    :data:`~forecast.report.parameters.PARAMETERS` (test notebooks) are the notebook's concern.
+
+    Raises
+    ------
+    ParameterError
+        One line naming the parameter and the value (exit code 3).
+    """
+    from forecast.report.parameters import PARAMETERS, check_parameters
+
+    check_parameters({k: v for k, v in user.items() if k in PARAMETERS}, data_dir=data_dir)
 
 
 # --------------------------------------------------------------------------- execution
@@ -258,7 +284,7 @@ def _output_hashes(folder: Path) -> dict[str, str]:
     return hash_files(files, folder)
 
 
-def _new_manifest(plan: _Plan, folder: RunFolder, build: Path,
+def _new_manifest(plan: _Plan, folder: RunFolder,
                   user_with_out: Mapping[str, Any]) -> dict[str, Any]:
     config = plan.config
     return {
@@ -272,7 +298,6 @@ def _new_manifest(plan: _Plan, folder: RunFolder, build: Path,
             name: {k: v["default"] for k, v in params.items() if k not in user_with_out}
             for name, params in plan.declared.items()
         },
-        "build_dir": str(build),
         "options": {"jobs": int(config.jobs), "timeout_s": int(config.timeout),
                     "kernel": config.kernel_name},
         "inputs": hash_files(input_files(plan.data_dir, plan.sources), plan.root),
@@ -284,7 +309,7 @@ def _new_manifest(plan: _Plan, folder: RunFolder, build: Path,
     }
 
 
-def _execute_all(plan: _Plan, build: Path, results: dict[str, NotebookResult],
+def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResult],
                  say: ProgressFn, live: LiveKernels) -> NotebookResult | None:
     """Execute the notebooks in a thread pool; fills ``results``; returns the first failure.
 
@@ -294,9 +319,10 @@ def _execute_all(plan: _Plan, build: Path, results: dict[str, NotebookResult],
     """
     config = plan.config
     sources = plan.sources
+    build = folder.tmp_path
+    position = {src.name: f"[{i}/{len(sources)}] {src.name}" for i, src in enumerate(sources, 1)}
     first_failure: NotebookResult | None = None
     pending: dict[Future[NotebookResult], Path] = {}
-    done_count = 0
     stop = threading.Event()
 
     def task(src: Path) -> NotebookResult:
@@ -304,10 +330,12 @@ def _execute_all(plan: _Plan, build: Path, results: dict[str, NotebookResult],
         # thread sees the failure and cancels it.
         if stop.is_set():
             return results[src.name]
+        say(f"forecast run: {position[src.name]} started")
         res = execute_notebook(
             src,
             build / src.name,
             results[src.name].parameters,
+            paths={str(folder.final_path): str(build)},
             cwd=plan.root,
             timeout=int(config.timeout),
             kernel_name=config.kernel_name,
@@ -334,9 +362,8 @@ def _execute_all(plan: _Plan, build: Path, results: dict[str, NotebookResult],
                         results[src.name] = res
                         if res.status == "skipped":
                             continue
-                        done_count += 1
-                        line = (f"forecast run: [{done_count}/{len(sources)}] {src.name} "
-                                f"{res.status} in {res.duration_s:.1f} s")
+                        line = (f"forecast run: {position[src.name]} {res.status} "
+                                f"in {res.duration_s:.1f} s")
                         if res.error:
                             line += f": {res.error}"
                         say(line)
@@ -385,12 +412,14 @@ def run(config: RunConfig) -> Path:
         A notebook failed or timed out (exit code 4); the run is kept as ``<run-id>.failed``.
     """
     plan = _plan(config)
-    folder: RunFolder = allocate_run_folder(plan.out_root, config.run_name)
     check_kernel(config.kernel_name)
     say = (lambda _line: None) if config.quiet else (config.progress or _stderr_progress)
 
-    build = folder.create()
-    user_with_out = {**plan.user, "output_dir": str(build)}
+    remove_stale_builds(plan.out_root, say)
+    folder = claim_run_folder(plan.out_root, config.run_name)
+    # Notebooks and manifest record the folder the run ends up in; the notebooks write into
+    # the build folder (the rename makes the run appear complete or not at all).
+    user_with_out = {**plan.user, "output_dir": str(folder.final_path)}
     results = {
         p.name: NotebookResult(
             name=p.name,
@@ -399,12 +428,12 @@ def run(config: RunConfig) -> Path:
         )
         for p in plan.sources
     }
-    manifest = _new_manifest(plan, folder, build, user_with_out)
+    manifest = _new_manifest(plan, folder, user_with_out)
 
     t_start = time.perf_counter()
     try:
         with _quiet_loggers():
-            first_failure = _execute_all(plan, build, results, say, LiveKernels())
+            first_failure = _execute_all(plan, folder, results, say, LiveKernels())
     except BaseException:
         _close(folder, manifest, results, plan.sources, status="interrupted", t_start=t_start)
         raise
