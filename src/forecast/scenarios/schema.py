@@ -490,61 +490,64 @@ def _uncertain(
     )
     out: dict[str, Distribution] = {}
     for key, dist_raw in spec.items():
-        where = f"uncertain.{key}"
         if key not in parameters:
             known = ", ".join(parameters)
             raise ScenarioError(
-                file, where, f"not a numeric parameter of this scenario (known: {known})"
+                file,
+                f"uncertain.{key}",
+                f"not a numeric parameter of this scenario (known: {known})",
             )
-        d = checks.mapping(
-            dist_raw, file, where, "must be a mapping with 'dist' and its parameters"
+        out[key] = _distribution(dist_raw, key, parameters[key], file)
+    return out
+
+
+def _distribution(raw: Any, key: str, central: float | str, file: str) -> Distribution:
+    """One entry of ``uncertain``: the distribution of parameter ``key`` (central value
+    ``central``, a number, ``data`` or ``trend``)."""
+    where = f"uncertain.{key}"
+    d = checks.mapping(raw, file, where, "must be a mapping with 'dist' and its parameters")
+    kind = checks.choice(d.get("dist"), DISTRIBUTIONS, file, f"{where}.dist")
+    required, optional = DISTRIBUTIONS[kind]
+    checks.no_unknown(d, {"dist", *required, *optional, *_COMMENT_KEYS}, file, f"{where}.")
+    if (kind == "fitted") != (central == TREND):
+        raise ScenarioError(
+            file,
+            f"{where}.dist",
+            "'fitted' is the distribution of 'share.target: trend' and only of it"
+            if kind == "fitted"
+            else "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
         )
-        kind = checks.choice(d.get("dist"), DISTRIBUTIONS, file, f"{where}.dist")
-        required, optional = DISTRIBUTIONS[kind]
-        checks.no_unknown(d, {"dist", *required, *optional, *_COMMENT_KEYS}, file, f"{where}.")
-        central = parameters[key]
-        if (kind == "fitted") != (central == TREND):
+    values: dict[str, float] = {}
+    domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
+    for name in (*required, *optional):
+        if name in d:
+            values[name] = checks.number(d[name], file, f"{where}.{name}")
+        elif name in required:
+            raise ScenarioError(file, f"{where}.{name}", f"missing parameter of '{kind}'")
+    for name in ("mean", "mode", "low", "high"):
+        if name in values and not _within(values[name], domain):
             raise ScenarioError(
                 file,
-                f"{where}.dist",
-                "'fitted' is the distribution of 'share.target: trend' and only of it"
-                if kind == "fitted"
-                else "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
+                f"{where}.{name}",
+                f"{values[name]:g} is outside the parameter's range: must be {domain.what}",
             )
-        values: dict[str, float] = {}
-        domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
-        for name in (*required, *optional):
-            if name in d:
-                values[name] = checks.number(d[name], file, f"{where}.{name}")
-            elif name in required:
-                raise ScenarioError(file, f"{where}.{name}", f"missing parameter of '{kind}'")
-        for name in ("mean", "mode", "low", "high"):
-            if name in values and not _within(values[name], domain):
-                raise ScenarioError(
-                    file,
-                    f"{where}.{name}",
-                    f"{values[name]:g} is outside the parameter's range: must be {domain.what}",
-                )
-        if "sd" in values and not values["sd"] > 0:
-            raise ScenarioError(file, f"{where}.sd", "must be > 0")
-        low, high = values.get("low"), values.get("high")
-        if low is not None and high is not None and not low < high:
-            raise ScenarioError(file, f"{where}.high", f"must be greater than low ({low:g})")
-        if kind == "triangular" and "mode" in values and not low <= values["mode"] <= high:
-            raise ScenarioError(file, f"{where}.mode", "must lie between low and high")
-        if (
-            kind in ("uniform", "triangular")
-            and central != DATA
-            and "mode" not in values
-            and not low <= float(central) <= high
-        ):
-            raise ScenarioError(
-                file, where, f"the central value {central} lies outside [{low:g}, {high:g}]"
-            )
-        out[key] = Distribution(
-            dist=kind, source=checks.text(d, "source", file, f"{where}."), **values
+    if "sd" in values and not values["sd"] > 0:
+        raise ScenarioError(file, f"{where}.sd", "must be > 0")
+    low, high = values.get("low"), values.get("high")
+    if low is not None and high is not None and not low < high:
+        raise ScenarioError(file, f"{where}.high", f"must be greater than low ({low:g})")
+    if kind == "triangular" and "mode" in values and not low <= values["mode"] <= high:
+        raise ScenarioError(file, f"{where}.mode", "must lie between low and high")
+    if (
+        kind in ("uniform", "triangular")
+        and central != DATA
+        and "mode" not in values
+        and not low <= float(central) <= high
+    ):
+        raise ScenarioError(
+            file, where, f"the central value {central} lies outside [{low:g}, {high:g}]"
         )
-    return out
+    return Distribution(dist=kind, source=checks.text(d, "source", file, f"{where}."), **values)
 
 
 # --------------------------------------------------------------------------- primitives
