@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+__all__ = ["bass_cumulative", "compound", "damped_compound", "exponential", "gompertz", "logistic"]
+
 
 def compound(base: ArrayLike, rate: ArrayLike, years_ahead: ArrayLike) -> np.ndarray:
     """Constant compound growth: ``base * (1 + rate) ** years_ahead``.
@@ -44,6 +46,12 @@ def exponential(t: ArrayLike, a: ArrayLike, b: ArrayLike, t_ref: float = 0.0) ->
     return np.exp(np.asarray(a, float) + np.asarray(b, float) * (np.asarray(t, float) - t_ref))
 
 
+def _exponent(t: ArrayLike, rate: ArrayLike, midpoint: ArrayLike) -> np.ndarray:
+    """``-r (t - t0)``, clipped so that exp() of it stays finite."""
+    z = -np.asarray(rate, float) * (np.asarray(t, float) - np.asarray(midpoint, float))
+    return np.clip(z, -700.0, 700.0)
+
+
 def logistic(
     t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: ArrayLike
 ) -> np.ndarray:
@@ -60,8 +68,7 @@ def logistic(
     midpoint : array_like
         Year t0 at which the curve reaches K/2 [year].
     """
-    z = -np.asarray(rate, float) * (np.asarray(t, float) - np.asarray(midpoint, float))
-    return np.asarray(saturation, float) / (1.0 + np.exp(np.clip(z, -700.0, 700.0)))
+    return np.asarray(saturation, float) / (1.0 + np.exp(_exponent(t, rate, midpoint)))
 
 
 def gompertz(
@@ -69,19 +76,10 @@ def gompertz(
 ) -> np.ndarray:
     """Gompertz curve ``K * exp(-exp(-r (t - t0)))``.
 
-    Parameters
-    ----------
-    t : array_like
-        Time [year].
-    saturation : array_like
-        Upper asymptote K [output unit].
-    rate : array_like
-        Growth rate r [1/year].
-    midpoint : array_like
-        Inflection year t0 [year], where the curve reaches K/e.
+    Arguments as for :func:`logistic` (time [year], K [output unit], r [1/year]), except
+    that ``midpoint`` t0 is the inflection year [year], where the curve reaches K/e.
     """
-    z = -np.asarray(rate, float) * (np.asarray(t, float) - np.asarray(midpoint, float))
-    return np.asarray(saturation, float) * np.exp(-np.exp(np.clip(z, -700.0, 700.0)))
+    return np.asarray(saturation, float) * np.exp(-np.exp(_exponent(t, rate, midpoint)))
 
 
 def damped_compound(

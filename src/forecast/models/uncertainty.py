@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+__all__ = ["LEVELS", "QUANTILES", "central_interval", "make_rng", "summarise_draws"]
+
 #: Quantiles reported in every projection table, in the column order users script against.
 QUANTILES: dict[str, float] = {"p5": 0.05, "p10": 0.10, "p50": 0.50, "p90": 0.90, "p95": 0.95}
 

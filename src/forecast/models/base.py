@@ -1,0 +1,402 @@
+"""The one estimator interface of every growth and share model, and the helpers they share.
+
+Every model follows scikit-learn's estimator conventions:
+
+* ``__init__`` only stores its arguments, under their own names, and validates nothing;
+* ``fit(X, y)`` validates, estimates and returns ``self``; ``X`` holds years [calendar year]
+  as ``(n,)`` or ``(n, 1)``; every estimated attribute ends in ``_`` and exists only after a
+  successful fit (a failed refit forgets the previous one);
+* ``predict(X)`` gives the central path, ``sample(X, n_draws, seed)`` seeded draws of shape
+  ``(n_draws, n_years[, n_segments])``, ``predict_interval(X, level)`` an equal-tailed band;
+* ``forecast_frame`` is the tidy table of central value, mean and the
+  :data:`~forecast.models.uncertainty.QUANTILES`; ``params_frame`` the parameter table
+  (``param, value, bse, unit``); ``summary()`` a readable text account.
+
+Why a light base instead of :class:`sklearn.base.BaseEstimator`: importing ``sklearn.base``
+costs 2.6 s or more (5.3 s measured on the shared 2-core machine, after numpy), and the
+scenarios import the models package. :class:`BaseModel` implements what scikit-learn itself
+calls on an estimator: :func:`sklearn.base.clone` builds ``type(model)(**model.get_params(
+deep=False))`` and checks each parameter comes back as the same object, so ``get_params`` and
+``set_params`` are enough (no ``__sklearn_clone__`` needed); model selection
+(``cross_val_score``, ``TimeSeriesSplit``) asks for ``__sklearn_tags__`` (scikit-learn >= 1.6,
+built here only when scikit-learn asks, so it is already imported) or ``_estimator_type``
+(older releases). Every model is a regressor in scikit-learn's sense.
+"""
+
+from __future__ import annotations
+
+import inspect
+from abc import ABCMeta, abstractmethod
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from forecast.errors import ModelError
+from forecast.models.uncertainty import LEVELS, central_interval, summarise_draws
+
+__all__ = [
+    "EXACT_FIT_NOTE",
+    "BaseModel",
+    "as_float",
+    "as_years",
+    "check_share_rows",
+    "fmt_number",
+    "year_column",
+]
+
+#: The note every model adds when its residuals are all zero.
+EXACT_FIT_NOTE = "the fit is exact (all residuals 0): the bands show no noise"
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def as_float(x: ArrayLike, what: str) -> np.ndarray:
+    """Float array of ``x``; text or objects become a one-line ModelError naming ``what``."""
+    try:
+        return np.asarray(x, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{what} must be numbers: {exc}") from None
+
+
+def as_years(x: ArrayLike, what: str = "years") -> np.ndarray:
+    """1-D float array of years [calendar year] from a scalar, a 1-D array or an ``(n, 1)`` column.
+
+    Raises
+    ------
+    ModelError
+        Text, another shape, NaN or infinity.
+    """
+    arr = as_float(x, what)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    elif arr.ndim == 0:
+        arr = arr.reshape(1)
+    if arr.ndim != 1:
+        raise ModelError(f"{what} must be 1-D or one column of shape (n, 1), got shape {arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ModelError(f"{what} must not contain NaN or infinity")
+    return arr
+
+
+def check_share_rows(t: np.ndarray, shares: np.ndarray, rows: str) -> None:
+    """Checks of a share model's training data: one row of ``shares`` per year (``rows``
+    names them in the message), at least 2 years, finite shares, distinct years.
+
+    Raises
+    ------
+    ModelError
+        The first check that fails, in that order.
+    """
+    if len(t) != shares.shape[0]:
+        raise ModelError(f"got {len(t)} years but {shares.shape[0]} {rows}")
+    if len(t) < 2:
+        raise ModelError(f"a trend needs at least 2 points; got {len(t)}")
+    if not np.all(np.isfinite(shares)):
+        raise ModelError("shares must not contain NaN or infinity")
+    if len(np.unique(t)) != len(t):
+        raise ModelError("years must be distinct")
+
+
+def year_column(t: np.ndarray) -> np.ndarray:
+    """Years for a table: integers when every year is whole, else the floats as given."""
+    return np.rint(t).astype(int) if np.all(t == np.rint(t)) else t
+
+
+def fmt_number(x: float) -> str:
+    """A parameter value for one-line text: 4 significant decimals, thousands separated.
+
+    ``0.534``, ``1,170``, ``2019.6667``; very large or small magnitudes in ``%g`` form.
+    """
+    if not np.isfinite(x):
+        return "nan"
+    ax = abs(x)
+    if ax != 0 and (ax >= 1e6 or ax < 1e-3):
+        return f"{x:.4g}"
+    return f"{x:,.4f}".rstrip("0").rstrip(".") if ax < 1000 else f"{x:,.1f}"
+
+
+# --------------------------------------------------------------------------- the interface
+
+
+class BaseModel(metaclass=ABCMeta):
+    """Interface of every model (see the module docstring); subclass it for a new model.
+
+    A subclass sets :attr:`name` and :attr:`family`, defines ``__init__`` storing its
+    arguments, and implements :meth:`fit` (call :meth:`_forget_fit` first; set ``params_``,
+    ``bse_``, ``param_units_``, ``n_obs_``, ``years_``, ``df_resid_``, ``notes_`` ...),
+    :meth:`predict`, :meth:`sample` and :meth:`_summary_head`. Intervals, bands, the forecast
+    and parameter tables and the summary then come from here.
+    """
+
+    #: Registry name, the ``model`` column of forecast tables.
+    name: ClassVar[str] = "model"
+    #: What the model describes: ``"growth"`` (a level), ``"share"`` (one bounded share) or
+    #: ``"mix"`` (shares of segments summing to one).
+    family: ClassVar[str] = "growth"
+    #: How to fit it, for the error raised on use before fit.
+    fit_call: ClassVar[str] = "fit(years, values)"
+    #: scikit-learn < 1.6 reads the estimator type from here.
+    _estimator_type: ClassVar[str] = "regressor"
+
+    # -- scikit-learn's parameter protocol -------------------------------------------------
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        params = inspect.signature(init).parameters.values()
+        return sorted(
+            p.name for p in params if p.name != "self" and p.kind != p.VAR_KEYWORD
+        )
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor arguments by name (``deep`` is accepted for scikit-learn; no nesting).
+
+        Returns
+        -------
+        dict
+            ``{argument: value}``, the very objects passed to ``__init__``.
+        """
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> BaseModel:
+        """Set constructor arguments; refit afterwards for them to take effect.
+
+        Raises
+        ------
+        ModelError
+            An argument the constructor does not have.
+        """
+        valid = self._param_names()
+        for key, value in params.items():
+            if key not in valid:
+                raise ModelError(
+                    f"{type(self).__name__} has no parameter {key!r}; valid: {', '.join(valid)}"
+                )
+            setattr(self, key, value)
+        return self
+
+    def __sklearn_tags__(self) -> Any:
+        """Estimator tags for scikit-learn >= 1.6 (only scikit-learn calls this)."""
+        from sklearn.utils import RegressorTags, Tags, TargetTags
+
+        return Tags(
+            estimator_type="regressor",
+            target_tags=TargetTags(required=True),
+            regressor_tags=RegressorTags(),
+        )
+
+    def __repr__(self) -> str:
+        sig = inspect.signature(type(self).__init__)
+        changed = [
+            f"{name}={getattr(self, name)!r}"
+            for name, p in sig.parameters.items()
+            if name in self._param_names() and repr(getattr(self, name)) != repr(p.default)
+        ]
+        return f"{type(self).__name__}({', '.join(changed)})"
+
+    # -- fitting and projecting (per model) ------------------------------------------------
+
+    @abstractmethod
+    def fit(self, X: ArrayLike, y: ArrayLike) -> BaseModel:
+        """Estimate the model from years ``X`` and observations ``y``; return ``self``."""
+
+    @abstractmethod
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Central path for years ``X``: ``(n_years,)`` or ``(n_years, n_segments)``."""
+
+    @abstractmethod
+    def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
+        """Seeded draws of the future, without a Python loop over draws.
+
+        Parameters
+        ----------
+        X : array_like
+            Years [calendar year], 1-D or ``(n, 1)``.
+        n_draws : int
+            Number of draws, a positive integer.
+        seed : int, numpy Generator or None
+            Passed to :func:`forecast.models.uncertainty.make_rng`; one seed gives identical
+            draws.
+
+        Returns
+        -------
+        ndarray
+            ``(n_draws, n_years)``, or ``(n_draws, n_years, n_segments)`` for a mix.
+        """
+
+    def _forget_fit(self) -> None:
+        """Drop every fitted attribute, so a failed refit cannot leave a stale fit looking valid."""
+        for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            del self.__dict__[key]
+
+    def _check_fitted(self) -> None:
+        if "params_" not in self.__dict__:
+            raise ModelError(
+                f"{self.name} is not fitted yet: call {self.fit_call} before using the model"
+            )
+
+    def _check_draw_count(self, n_draws: int) -> int:
+        if isinstance(n_draws, bool) or int(n_draws) != n_draws or n_draws < 1:
+            raise ModelError(
+                f"{self.name}: n_draws must be a positive integer (n_draws must be >= 1); "
+                f"got {n_draws!r}"
+            )
+        return int(n_draws)
+
+    def _check_level(self, level: float) -> float:
+        if not 0.0 < float(level) < 1.0:
+            raise ModelError(f"{self.name}: interval level must be in (0, 1); got {level}")
+        return float(level)
+
+    # -- derived from predict and sample ---------------------------------------------------
+
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
+        """Coefficient of determination R^2 of :meth:`predict` against ``y``.
+
+        scikit-learn's default score for regressors (a constant ``y`` scores 1 when predicted
+        exactly, else 0); a mix averages R^2 over its segments.
+        """
+        pred = self.predict(X)
+        obs = as_float(y, "values").reshape(pred.shape)
+        ss_res = np.sum((obs - pred) ** 2, axis=0)
+        ss_tot = np.sum((obs - obs.mean(axis=0)) ** 2, axis=0)
+        exact = np.where(ss_res == 0.0, 1.0, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r2 = np.where(ss_tot > 0.0, 1.0 - ss_res / ss_tot, exact)
+        return float(np.mean(r2))
+
+    def predict_interval(
+        self, X: ArrayLike, level: float = 0.8, n_draws: int = 10_000, seed: Any = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Equal-tailed prediction interval from :meth:`sample`.
+
+        Parameters
+        ----------
+        level : float
+            Coverage in (0, 1), e.g. 0.8 or 0.95 (:data:`forecast.models.uncertainty.LEVELS`).
+        X, n_draws, seed
+            As for :meth:`sample`.
+
+        Returns
+        -------
+        (lower, upper) : tuple of ndarray
+            Bounds [unit of the model's values], each shaped like :meth:`predict`.
+        """
+        level = self._check_level(level)
+        return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level, axis=0)
+
+    def bands(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> dict[Any, Any]:
+        """Central path and every :data:`~forecast.models.uncertainty.LEVELS` band.
+
+        All bands come from one set of draws.
+
+        Returns
+        -------
+        dict
+            ``{"central": ndarray, 0.8: (lo, hi), 0.95: (lo, hi)}`` [unit of the values].
+        """
+        draws = self.sample(X, n_draws=n_draws, seed=seed)
+        out: dict[Any, Any] = {"central": self.predict(X)}
+        for level in LEVELS:
+            out[level] = central_interval(draws, level, axis=0)
+        return out
+
+    def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None):
+        """Tidy forecast table of :meth:`predict` and a summary of :meth:`sample`.
+
+        Arguments as for :meth:`sample`.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``model, year, central, mean, p5, p10, p50, p90, p95`` [unit of the
+            values] (a mix adds ``segment`` after ``year``, one row per year and segment);
+            p10-p90 is the 80% band and p5-p95 the 95% band.
+        """
+        t = as_years(X)
+        draws = self.sample(t, n_draws=n_draws, seed=seed)
+        return self._frame(t, self.predict(t), draws)
+
+    def _frame(self, t: np.ndarray, central: np.ndarray, draws: np.ndarray):
+        """The forecast table of ``central`` and ``draws`` (draws on axis 0)."""
+        import pandas as pd
+
+        stats = summarise_draws(draws, axis=0)
+        rows: dict[str, Any] = {"model": self.name, "year": year_column(t)}
+        if draws.ndim == 3:
+            n_seg = draws.shape[2]
+            rows["year"] = np.repeat(rows["year"], n_seg)
+            rows["segment"] = np.tile(np.array(self.segments_, dtype=object), t.size)
+        rows["central"] = central.reshape(-1)
+        rows.update({k: v.reshape(-1) for k, v in stats.items()})
+        return pd.DataFrame(rows)
+
+    def params_frame(self):
+        """Parameters as a tidy frame: ``param, value, bse, unit``.
+
+        A parameter fixed by assumption (or without a standard error) has ``bse`` NaN.
+        """
+        import pandas as pd
+
+        self._check_fitted()
+        return pd.DataFrame(
+            {
+                "param": list(self.params_),
+                "value": [float(v) for v in self.params_.values()],
+                "bse": [float(self.bse_[k]) for k in self.params_],
+                "unit": [self.param_units_.get(k, "") for k in self.params_],
+            }
+        )
+
+    def format_params(self) -> str:
+        """Parameters as one line, e.g. ``rate=0.534 (se 0.21); base=1,170``.
+
+        Parameters without a standard error (fixed by assumption, or an observed base
+        value) are shown without one; ``param_units_`` says which.
+        """
+        self._check_fitted()
+        parts = []
+        for key, val in self.params_.items():
+            se = self.bse_[key]
+            extra = f" (se {fmt_number(se)})" if np.isfinite(se) else ""
+            parts.append(f"{key}={fmt_number(val)}{extra}")
+        return "; ".join(parts)
+
+    # -- the text summary ------------------------------------------------------------------
+
+    def summary(self) -> str:
+        """A readable text summary: the model, its data, parameters, caveats and notes."""
+        self._check_fitted()
+        return self._join_summary(self._summary_body())
+
+    def _join_summary(self, body: list[str]) -> str:
+        lines = [*self._summary_head(), "", *body, ""]
+        lines.extend(self._summary_tail())
+        lines.extend(f"note: {n}" for n in self.notes_)
+        return "\n".join(lines)
+
+    @abstractmethod
+    def _summary_head(self) -> list[str]:
+        """Lines above the parameter table: the equation, data, df and uncertainty source."""
+
+    def _summary_body(self) -> list[str]:
+        return self._param_table()
+
+    def _summary_tail(self) -> list[str]:
+        return []
+
+    def _param_table(
+        self, key_width: int = 18, width: int = 14, se_format: str = ".5g", missing: str = "-"
+    ) -> list[str]:
+        """Parameter table lines: name, value, standard error (``missing`` without one), unit."""
+        lines = [f"{'parameter':<{key_width}}{'value':>{width}}{'std err':>{width}}  unit"]
+        for key, val in self.params_.items():
+            se = self.bse_[key]
+            se_txt = f"{se:>{width}{se_format}}" if np.isfinite(se) else f"{missing:>{width}}"
+            unit = self.param_units_.get(key, "")
+            lines.append(f"{key:<{key_width}}{val:>{width}.6g}{se_txt}  {unit}")
+        return lines

@@ -1,0 +1,168 @@
+"""Bass diffusion: annual output as the yearly increment of a cumulative adoption curve."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from forecast.errors import ModelError
+from forecast.models import curves
+from forecast.models.growth import GrowthModel
+
+__all__ = ["BassDiffusion"]
+
+
+class BassDiffusion(GrowthModel):
+    """Bass diffusion of cumulative production: annual value = m (F(t) - F(t - 1)).
+
+    ``F`` is the Bass cumulative adoption curve (:func:`forecast.models.curves.bass_cumulative`)
+    started at ``t_start``; the annual series (e.g. production [GWh/yr]) is the yearly
+    increment of cumulative production, which approaches the market potential ``m``. So the
+    annual path rises, peaks and falls: a diffusion story, useful as a contrast to curves
+    that saturate at a constant annual level. Fitted on log annual values with
+    :func:`scipy.optimize.least_squares`.
+
+    Parameters
+    ----------
+    market : float, optional
+        Market potential m: cumulative value at saturation [value unit * yr, e.g. GWh].
+        Fixed by assumption (2 parameters p, q; ``n - 2`` df) or, if None, estimated within
+        ``market_bounds`` (3 parameters, needs >= 4 points).
+    market_bounds : (float, float), optional
+        Bounds for a free m; default ``(1.05, 50) x`` the observed cumulative sum.
+    t_start : float, optional
+        Year adoption starts [year]; default the year before the first observation (so the
+        observed series is the whole history, i.e. earlier cumulative output is ignored).
+    fallback_sigma : float, optional
+        Log-scale residual sigma used when ``df_resid = 0``.
+    """
+
+    name = "bass"
+    min_obs = 3
+    min_obs_reason = "p and q with m fixed"
+    estimable = ("market", 4, "p, q and m")
+
+    def __init__(
+        self,
+        market: float | None = None,
+        market_bounds: tuple[float, float] | None = None,
+        t_start: float | None = None,
+        fallback_sigma: float | None = None,
+    ) -> None:
+        self.market = market
+        self.market_bounds = market_bounds
+        self.t_start = t_start
+        self.fallback_sigma = fallback_sigma
+
+    def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
+        from scipy.optimize import least_squares
+
+        self._t0 = float(t[0] - 1.0) if self.t_start is None else float(self.t_start)
+        if self._t0 >= t[0]:
+            raise ModelError(
+                f"{self.name}: t_start {self._t0:g} must be before the first year {t[0]:g}"
+            )
+        cum = float(v.sum())
+        if self.market is not None:
+            m = self._check_above(
+                self.market, cum, "market potential",
+                f"the cumulative value already observed ({cum:g})",
+            )
+            self._fixed_m = m
+            mb = None
+        else:
+            self._fixed_m = None
+            if self.market_bounds is None:
+                mb = (1.05 * cum, 50.0 * cum)
+            else:
+                mb = tuple(float(b) for b in self.market_bounds)
+                if not cum < mb[0] < mb[1]:
+                    raise ModelError(
+                        f"{self.name}: market_bounds must satisfy cumulative {cum:g} < lower < "
+                        f"upper, got ({mb[0]:g}, {mb[1]:g})"
+                    )
+            self._logm_bounds = (math.log(mb[0]), math.log(mb[1]))
+        self.method_ = "nonlinear least squares on log annual values (scipy), " + (
+            "market potential fixed" if mb is None else "market potential within bounds"
+        )
+        logv = np.log(v)
+
+        def resid(theta: np.ndarray) -> np.ndarray:
+            return logv - self._z_path(theta[None, :], t)[0]
+
+        lower = [math.log(1e-6), math.log(1e-4)]
+        upper = [math.log(1.0), math.log(5.0)]
+        axes = [np.log(np.geomspace(1e-4, 0.5, 24)), np.log(np.geomspace(1e-3, 3.0, 24))]
+        if mb is not None:
+            lower.append(self._logm_bounds[0])
+            upper.append(self._logm_bounds[1])
+            axes.append(np.linspace(*self._logm_bounds, 12))
+        # Deterministic start: the best point of a grid, evaluated in one vectorised call.
+        grid = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
+        ssr = np.sum((logv - self._z_path(grid, t)) ** 2, axis=1)
+        start = grid[int(np.nanargmin(ssr))]
+        best = least_squares(resid, start, bounds=(lower, upper), method="trf", x_scale="jac")
+        if not np.isfinite(best.cost):  # pragma: no cover - a finite grid start stays finite
+            raise ModelError(f"{self.name}: least squares found no finite fit")
+        theta = best.x
+        self._theta = theta
+        self.residuals_ = resid(theta)
+        self._cov_unscaled = np.linalg.pinv(best.jac.T @ best.jac)
+        self._set_sigma(self.residuals_, t.size - theta.size)
+        cov = self._cov_unscaled * self.sigma_**2
+        p, q = math.exp(theta[0]), math.exp(theta[1])
+        m = self._fixed_m if self._fixed_m is not None else math.exp(theta[2])
+        self.params_ = {"market": m, "p": p, "q": q}
+        self.bse_ = {
+            "market": math.nan if self._fixed_m is not None else m * float(np.sqrt(cov[2, 2])),
+            "p": p * float(np.sqrt(cov[0, 0])),
+            "q": q * float(np.sqrt(cov[1, 1])),
+        }
+        self.param_units_ = {"market": "cumulative value unit" + (
+            " (assumed)" if self._fixed_m is not None else ""), "p": "1/yr", "q": "1/yr"}
+        at_bound = np.isclose(theta, lower, atol=1e-6) | np.isclose(theta, upper, atol=1e-6)
+        if at_bound.any():
+            names = np.array(["p", "q", "market"][: theta.size])[at_bound]
+            self.notes_.append(
+                f"{', '.join(names)} at a search bound: the data do not pin it down"
+            )
+        self.notes_.append(
+            f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
+        )
+
+    def _aic_valid(self) -> bool:
+        return True
+
+    @property
+    def peak_year_(self) -> float:
+        """Year in which the adoption rate peaks [year]: ``t_start + ln(q / p) / (p + q)``.
+
+        Annual output (a yearly increment of cumulative output) is largest in the year
+        that contains this instant; with ``q <= p`` there is no interior peak and the start
+        year is returned.
+        """
+        p, q = self.params_["p"], self.params_["q"]
+        return self._t0 + max(math.log(q / p), 0.0) / (p + q)
+
+    def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
+        theta[:, 0] = np.clip(theta[:, 0], math.log(1e-6), 0.0)
+        theta[:, 1] = np.clip(theta[:, 1], math.log(1e-4), math.log(5.0))
+        if theta.shape[1] == 3:
+            theta[:, 2] = np.clip(theta[:, 2], *self._logm_bounds)
+        return theta
+
+    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        p = np.exp(theta[:, [0]])
+        q = np.exp(theta[:, [1]])
+        m = np.exp(theta[:, [2]]) if theta.shape[1] == 3 else self._fixed_m
+        annual = curves.bass_cumulative(t, m, p, q, self._t0) - curves.bass_cumulative(
+            t - 1.0, m, p, q, self._t0
+        )
+        return np.log(np.maximum(annual, np.finfo(float).tiny))
+
+    def _caveat(self) -> str:
+        text = super()._caveat()
+        if self._fixed_m is not None:
+            text += f"; market potential {self._fixed_m:,.0f} (cumulative) assumed"
+        return text + "; annual output peaks and falls as cumulative output nears m"

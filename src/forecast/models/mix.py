@@ -1,0 +1,553 @@
+"""Mix of segments: additive log-ratio (ALR) helpers and the log-ratio trend of a mix.
+
+:class:`LogRatioMix` is the ALR trend of a segment mix (e.g. power / consumer / storage), so
+projected shares stay positive and sum to one. The log-ratio trend can be damped, and its
+uncertainty is a stated drift sigma per log-ratio per year unless there are enough points to
+estimate it. It has the interface of :class:`~forecast.models.base.BaseModel`, with shares of
+shape ``(..., n_years, n_segments)``.
+
+:func:`segment_paths` splits a projected total (values or draws) into segment paths that sum
+to the total in every draw.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from forecast.errors import ModelError
+from forecast.models.base import BaseModel, as_float, as_years, check_share_rows
+from forecast.models.ols import draw_lines, ols_line, sigma_draws
+from forecast.models.uncertainty import make_rng
+
+__all__ = [
+    "DEFAULT_DRIFT_SIGMA",
+    "LOG_RATIO_CLIP",
+    "SUM_TOLERANCE",
+    "LogRatioMix",
+    "alr",
+    "inv_alr",
+    "segment_paths",
+]
+
+#: Log-ratios are clipped to +-this before the inverse ALR so no share underflows to 0.
+LOG_RATIO_CLIP: float = 50.0
+
+#: Default absolute tolerance for mix rows summing to one [fraction].
+SUM_TOLERANCE: float = 1e-6
+
+#: Default stated drift sigma of each log-ratio trend [log-ratio per year]. 0.1 means the
+#: slope of e.g. log(storage / power) is uncertain by +-0.1 per year (one sd), so after six
+#: years the ratio is uncertain by a factor of about exp(0.6) = 1.8 (one sd).
+DEFAULT_DRIFT_SIGMA: float = 0.1
+
+
+def alr(shares: ArrayLike, reference: int) -> np.ndarray:
+    """Additive log-ratio transform ``log(s_k / s_reference)`` for every ``k != reference``.
+
+    Parameters
+    ----------
+    shares : array_like
+        Positive shares, segments on the last axis (..., n_segments) [fraction].
+    reference : int
+        Index of the reference (denominator) segment.
+
+    Returns
+    -------
+    ndarray
+        Log-ratios (..., n_segments - 1) [log-ratio], segments in their original order with the
+        reference left out.
+    """
+    arr = as_float(shares, "shares")
+    if np.any(~np.isfinite(arr)) or np.any(arr <= 0.0):
+        raise ModelError("log-ratios need finite, strictly positive shares")
+    logs = np.log(arr)
+    return np.delete(logs, reference, axis=-1) - logs[..., reference : reference + 1]
+
+
+def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
+    """Inverse of :func:`alr`: shares that are positive and sum to one.
+
+    Parameters
+    ----------
+    ratios : array_like
+        Log-ratios (..., n_segments - 1) against the reference segment [log-ratio].
+    reference : int
+        Position of the reference segment in the returned shares.
+
+    Returns
+    -------
+    ndarray
+        Shares (..., n_segments) [fraction], each > 0, summing to one along the last axis.
+    """
+    r = np.clip(np.asarray(ratios, float), -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
+    # The clip alone keeps exp() finite (e^50 ~ 5e21) and every share > 0 (>= e^-100 / n), so
+    # no row-maximum shift is needed; slices avoid a slow fancy-index copy.
+    e = np.empty((*r.shape[:-1], r.shape[-1] + 1))
+    np.exp(r[..., :reference], out=e[..., :reference])
+    e[..., reference] = 1.0
+    np.exp(r[..., reference:], out=e[..., reference + 1 :])
+    e /= e.sum(axis=-1, keepdims=True)
+    return e
+
+
+
+def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
+    """Split a projected total into segment paths that add up to it.
+
+    Parameters
+    ----------
+    total : array_like
+        Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
+    shares : array_like
+        Segment shares ``(n_years, n_segments)`` or draws ``(n_draws, n_years, n_segments)``
+        [fraction], each row non-negative and summing to one within 1e-9.
+
+    Returns
+    -------
+    ndarray
+        Segment levels ``(n_years, n_segments)``, or ``(n_draws, n_years, n_segments)`` if
+        either input has draws [unit of ``total``]. The largest segment takes the remainder
+        ``total - sum(others)``, so every row sums to the total up to float rounding and no
+        segment is negative.
+
+    Raises
+    ------
+    ModelError
+        On NaN, a negative total, shares that are negative or do not sum to one, or shapes that
+        do not line up.
+    """
+    tot = as_float(total, "total")
+    sh = as_float(shares, "shares")
+    if tot.ndim not in (1, 2):
+        raise ModelError(f"total must be (n_years,) or (n_draws, n_years); got shape {tot.shape}")
+    if sh.ndim not in (2, 3):
+        raise ModelError(
+            "shares must be (n_years, n_segments) or (n_draws, n_years, n_segments); "
+            f"got shape {sh.shape}"
+        )
+    if not (np.all(np.isfinite(tot)) and np.all(np.isfinite(sh))):
+        raise ModelError("total and shares must not contain NaN or infinity")
+    if np.any(tot < 0.0):
+        raise ModelError("total must be non-negative")
+    if np.any(sh < 0.0):
+        raise ModelError("shares must be non-negative")
+    worst = float(np.max(np.abs(sh.sum(axis=-1) - 1.0)))
+    if worst > 1e-9:
+        raise ModelError(f"shares must sum to 1 in every row; worst row is off by {worst:.3g}")
+    try:
+        shape = np.broadcast_shapes((*tot.shape, 1), sh.shape)
+    except ValueError:
+        raise ModelError(
+            f"total of shape {tot.shape} does not match shares of shape {sh.shape} "
+            "(years must line up, and draws too if both have them)"
+        ) from None
+    paths = np.broadcast_to(tot[..., None] * sh, shape).copy()
+    tot_b = np.broadcast_to(tot[..., None], (*shape[:-1], 1))
+    big = np.broadcast_to(np.argmax(sh, axis=-1)[..., None], (*shape[:-1], 1))
+    others = paths.sum(axis=-1, keepdims=True) - np.take_along_axis(paths, big, axis=-1)
+    np.put_along_axis(paths, big, np.maximum(tot_b - others, 0.0), axis=-1)
+    return paths
+
+
+
+def _damped_horizon(h: np.ndarray, damping: np.ndarray) -> np.ndarray:
+    """Cumulative trend multiplier ``phi + phi^2 + ... + phi^h`` (``h`` for phi = 1).
+
+    Years at or before the last observation (h <= 0) follow the undamped fitted line.
+    ``h`` is (n_years,), ``damping`` is (m,); the result is (n_years, m).
+    """
+    hh = h[:, None]
+    phi = damping[None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        damped = np.where(phi == 1.0, hh, phi * (1.0 - phi**hh) / (1.0 - phi))
+    return np.where(hh <= 0.0, hh, damped)
+
+
+
+class LogRatioMix(BaseModel):
+    """Additive log-ratio (ALR) trend of a segment mix.
+
+    For every segment ``k`` other than the reference, ``r_k = log(s_k / s_ref)`` is fitted by
+    OLS on the year. Projections continue each line from its fitted value at the last observed
+    year ``T`` with a damped slope, ``r_k(T + h) = level_k + slope_k * (phi + ... + phi^h)``,
+    and map back with the inverse ALR, so shares stay positive and sum to one.
+
+    Two years of data (China 2023-2024) determine each line exactly: ``df_resid_`` is 0 and
+    the data say nothing about uncertainty. The draws then rest on a stated assumption,
+    ``drift_sigma``: the slope of each log-ratio is drawn as ``slope_k + drift_sigma_k * N(0,
+    1)`` independently across log-ratios (the level at ``T`` is held at its fitted value), so
+    the sd of a log-ratio ``h`` years ahead is ``drift_sigma * (phi + ... + phi^h)``.
+
+    Parameters
+    ----------
+    reference : str, optional
+        Reference (denominator) segment. Default: the segment with the largest mean share,
+        whose log is the most stable denominator.
+    damping : float or mapping of str to float
+        Damping factor phi in (0, 1] of each log-ratio slope; a mapping names it per non-
+        reference segment (others get 1). 1 (default) extrapolates the fitted slope linearly,
+        and :meth:`summary` flags it, because e.g. storage's 2023->2024 jump extrapolated for
+        six years is a strong claim. With phi < 1 the log-ratio moves at most
+        ``slope * phi / (1 - phi)`` beyond ``T`` in total.
+    drift_sigma : float, mapping of str to float, or None
+        Stated sd of each log-ratio slope [log-ratio per year]; a mapping names it per non-
+        reference segment (others get the default). Default :data:`DEFAULT_DRIFT_SIGMA` = 0.1.
+        ``None`` uses the OLS uncertainty of level and slope instead (Student t with the
+        residual df), which needs at least 3 years.
+    sum_tolerance : float
+        Absolute tolerance for each input row summing to one [fraction]. Normalise levels
+        with :func:`shares_from_levels`.
+
+    Attributes
+    ----------
+    segments_ : tuple of str
+        Segment names in input order (the order of the last axis of every share array).
+    reference_ : str
+        The reference segment used.
+    ratio_segments_ : tuple of str
+        The non-reference segments, in the order of the log-ratio arrays.
+    n_obs_ : int
+        Number of years fitted.
+    years_ : ndarray
+        Fitted years [year], sorted.
+    shares_ : ndarray
+        Fitted shares (n_years, n_segments) [fraction].
+    log_ratios_ : ndarray
+        Observed log-ratios (n_years, n_segments - 1) [log-ratio].
+    t_last_ : float
+        Last observed year T [year].
+    level_ : ndarray
+        Fitted log-ratios at ``t_last_`` (n_segments - 1,) [log-ratio].
+    slope_ : ndarray
+        Fitted log-ratio slopes (n_segments - 1,) [log-ratio per year].
+    damping_, drift_sigma_ : ndarray
+        Resolved per-ratio damping [-] and stated drift sigma [log-ratio per year] (drift is
+        None when ``drift_sigma=None``).
+    df_resid_ : int
+        Residual degrees of freedom, ``n_obs_ - 2``.
+    resid_sigma_ : ndarray or None
+        Residual sd of each log-ratio [log-ratio]; None when ``df_resid_ == 0``.
+    slope_se_ : ndarray or None
+        OLS standard error of each slope [log-ratio per year]; None when ``df_resid_ == 0``.
+    sigma_source_ : str
+        ``"stated drift"`` or ``"estimated"``.
+    params_, bse_ : dict
+        ``level[k]`` and ``slope[k]`` per non-reference segment with their uncertainty (the
+        stated drift sigma for slopes, NaN for a level held fixed).
+    param_units_ : dict
+        Unit of each parameter.
+    notes_ : list of str
+        Plain-language remarks (exactly determined trends, undamped slopes, ...).
+    """
+
+    name: ClassVar[str] = "log_ratio_mix"
+    family: ClassVar[str] = "mix"
+    fit_call: ClassVar[str] = "fit(years, shares, segments)"
+
+    def __init__(
+        self,
+        reference: str | None = None,
+        damping: float | Mapping[str, float] = 1.0,
+        drift_sigma: float | Mapping[str, float] | None = DEFAULT_DRIFT_SIGMA,
+        sum_tolerance: float = SUM_TOLERANCE,
+    ) -> None:
+        self.reference = reference
+        self.damping = damping
+        self.drift_sigma = drift_sigma
+        self.sum_tolerance = sum_tolerance
+
+    def _per_ratio(
+        self, value: float | Mapping[str, float], name: str, default: float
+    ) -> np.ndarray:
+        if isinstance(value, Mapping):
+            unknown = set(value) - set(self.ratio_segments_)
+            if unknown:
+                raise ModelError(
+                    f"{name} names {sorted(unknown)}, which are not non-reference segments "
+                    f"{list(self.ratio_segments_)}"
+                )
+            return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
+        return np.full(len(self.ratio_segments_), float(value))
+
+    # -- fitting -------------------------------------------------------------------------
+
+    def fit(self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None) -> LogRatioMix:
+        """Fit the log-ratio trends by OLS.
+
+        Parameters
+        ----------
+        X : array_like
+            Observation years, shape ``(n_years,)`` or ``(n_years, 1)`` [year], distinct.
+        y : array_like or DataFrame
+            Shares (n_years, n_segments) [fraction], strictly positive, each row summing to
+            one within ``sum_tolerance``. A DataFrame's columns name the segments.
+        segments : sequence of str, optional
+            Segment names; required unless ``y`` is a DataFrame.
+
+        Returns
+        -------
+        LogRatioMix
+            ``self``, fitted.
+
+        Raises
+        ------
+        ModelError
+            Fewer than 2 years or 2 segments, mismatched lengths, NaN, repeated years, a share
+            that is not strictly positive, a row not summing to one, an unknown reference, or
+            damping / drift settings out of range.
+        """
+        self._forget_fit()
+        if not (np.isfinite(self.sum_tolerance) and 0.0 <= self.sum_tolerance < 1.0):
+            raise ModelError(f"sum_tolerance must be in [0, 1); got {self.sum_tolerance!r}")
+        if segments is None and hasattr(y, "columns"):
+            segments = [str(c) for c in y.columns]  # type: ignore[union-attr]
+        t = as_years(X)
+        s = as_float(y, "shares")
+        if s.ndim != 2:
+            raise ModelError(f"shares must be (n_years, n_segments); got shape {s.shape}")
+        if segments is None:
+            raise ModelError("name the segments: fit(years, shares, segments=[...])")
+        names = tuple(str(x) for x in segments)
+        if len(names) != s.shape[1]:
+            raise ModelError(f"got {len(names)} segment names for {s.shape[1]} share columns")
+        if len(set(names)) != len(names):
+            raise ModelError(f"segment names must be distinct; got {list(names)}")
+        if len(names) < 2:
+            raise ModelError("a mix needs at least 2 segments")
+        check_share_rows(t, s, "rows of shares")
+        if np.any(s <= 0.0):
+            raise ModelError("every share must be strictly positive for log-ratios")
+        off = np.abs(s.sum(axis=1) - 1.0)
+        if np.any(off > self.sum_tolerance):
+            i = int(np.argmax(off))
+            raise ModelError(
+                f"shares in {t[i]:g} sum to {s[i].sum():.6g}, not 1 (tolerance "
+                f"{self.sum_tolerance:g}); normalise levels with shares_from_levels()"
+            )
+        if self.reference is None:
+            ref = int(np.argmax(s.mean(axis=0)))
+        elif self.reference in names:
+            ref = names.index(self.reference)
+        else:
+            raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
+        order = np.argsort(t, kind="stable")
+        t, s = t[order], s[order]
+        self.segments_ = names
+        self.reference_ = names[ref]
+        self._ref_index = ref
+        self.ratio_segments_ = tuple(n for i, n in enumerate(names) if i != ref)
+        # Settings are resolved now so a typo fails at fit, not at the first draw.
+        phi = self._per_ratio(self.damping, "damping", 1.0)
+        if not np.all((phi > 0.0) & (phi <= 1.0)):
+            raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
+        drift = None
+        if self.drift_sigma is not None:
+            drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
+            # 0 would claim the 2-point trend is certain; use predict() for the bare trend.
+            if not np.all(np.isfinite(drift) & (drift > 0.0)):
+                raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
+        r = alr(s, ref)
+        t_last = float(t[-1])
+        fit = ols_line(t - t_last, r)
+        self.damping_ = phi
+        self.drift_sigma_ = drift
+        self.n_obs_ = len(t)
+        self.years_ = t
+        self.shares_ = s
+        self.log_ratios_ = r
+        self.t_last_ = t_last
+        self.level_ = fit["beta"][0].copy()
+        self.slope_ = fit["beta"][1].copy()
+        self.df_resid_ = int(fit["df"])
+        self.resid_sigma_ = fit["sigma"]
+        self.slope_se_ = (
+            None if fit["sigma"] is None else fit["sigma"] * np.sqrt(fit["xtx_inv"][1, 1])
+        )
+        self._line = fit
+        self._describe()
+        return self
+
+    def _describe(self) -> None:
+        self.notes_: list[str] = []
+        if self.df_resid_ == 0:
+            self.notes_.append(
+                "2 years determine each log-ratio trend exactly (df_resid = 0): the data carry "
+                "no information about uncertainty"
+            )
+        if self.drift_sigma_ is not None:
+            self.sigma_source_ = "stated drift"
+            stated = zip(self.ratio_segments_, self.drift_sigma_, strict=True)
+            self.notes_.append(
+                "draws rest on the stated drift sigma of each log-ratio slope ("
+                + ", ".join(f"{k} {v:g}/yr" for k, v in stated)
+                + "); the level at the last year is held fixed"
+            )
+        else:
+            self.sigma_source_ = "estimated"
+            if self.df_resid_ == 0:
+                self.notes_.append(
+                    "drift_sigma=None needs at least 3 years: sample() will refuse until a "
+                    "drift sigma is stated"
+                )
+            else:
+                self.notes_.append(
+                    f"draws are Student t with {self.df_resid_} df from the OLS residuals"
+                )
+        undamped = [k for k, p in zip(self.ratio_segments_, self.damping_, strict=True) if p == 1]
+        if undamped:
+            self.notes_.append(
+                f"UNDAMPED log-ratio trend for {', '.join(undamped)}: the fitted slope is "
+                "extrapolated linearly on the log-ratio scale (set damping < 1 to fade it)"
+            )
+        self.param_units_ = {}
+        self.params_ = {}
+        self.bse_ = {}
+        for i, k in enumerate(self.ratio_segments_):
+            lk, sk = f"level[{k}]", f"slope[{k}]"
+            self.params_[lk] = float(self.level_[i])
+            self.params_[sk] = float(self.slope_[i])
+            self.param_units_[lk] = f"log({k}/{self.reference_})"
+            self.param_units_[sk] = "log-ratio/year"
+            if self.drift_sigma_ is not None:
+                self.bse_[lk] = float("nan")
+                self.bse_[sk] = float(self.drift_sigma_[i])
+            elif self.resid_sigma_ is not None:
+                self.bse_[lk] = float(self.resid_sigma_[i] * np.sqrt(self._line["xtx_inv"][0, 0]))
+                self.bse_[sk] = float(self.slope_se_[i])  # type: ignore[index]
+            else:
+                self.bse_[lk] = self.bse_[sk] = float("nan")
+
+    # -- projection ----------------------------------------------------------------------
+
+    def predict_log_ratios(self, X: ArrayLike) -> np.ndarray:
+        """Trend log-ratios, shape ``(n_years, n_segments - 1)`` [log-ratio]."""
+        self._check_fitted()
+        g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)
+        return self.level_ + self.slope_ * g
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        """Trend shares, shape ``(n_years, n_segments)`` [fraction], rows summing to one."""
+        return inv_alr(self.predict_log_ratios(X), self._ref_index)
+
+    def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
+        """Seeded draws of the mix (arguments as :meth:`BaseModel.sample`).
+
+        Returns
+        -------
+        ndarray
+            Shares, shape ``(n_draws, n_years, n_segments)`` [fraction], segments in
+            ``segments_`` order, each > 0, summing to one over segments in every draw and year.
+
+        Raises
+        ------
+        ModelError
+            If unfitted, or ``drift_sigma=None`` with only 2 years of data.
+        """
+        self._check_fitted()
+        n_draws = self._check_draw_count(n_draws)
+        g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)  # (n_years, m)
+        m = len(self.ratio_segments_)
+        rng = make_rng(seed)
+        if self.drift_sigma_ is not None:
+            a = np.broadcast_to(self.level_, (n_draws, m))
+            b = self.slope_ + self.drift_sigma_ * rng.standard_normal((n_draws, m))
+        else:
+            if self.resid_sigma_ is None:
+                raise ModelError(
+                    f"{self.n_obs_} years leave 0 residual degrees of freedom, so the "
+                    "log-ratio uncertainty cannot be estimated: state drift_sigma (e.g. 0.1)"
+                )
+            sig = sigma_draws(None, self.resid_sigma_, self.df_resid_, n_draws, rng, m)
+            a, b = draw_lines(self._line, sig, rng)
+        r = a[:, None, :] + b[:, None, :] * g[None, :, :]
+        return inv_alr(r, self._ref_index)
+
+    def forecast_frame(
+        self,
+        X: ArrayLike,
+        n_draws: int = 10_000,
+        seed: Any = None,
+        total: ArrayLike | None = None,
+    ):
+        """Tidy forecast table per year and segment.
+
+        Parameters
+        ----------
+        X, n_draws, seed
+            As :meth:`BaseModel.forecast_frame`; ``seed`` seeds the mix draws.
+        total : array_like, optional
+            Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
+            When given, the table holds segment levels (:func:`segment_paths`) instead of
+            shares; draws of the total are paired one to one with draws of the mix.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``model, year, segment, central, mean, p5, p10, p50, p90, p95``
+            [fraction, or the unit of ``total``]. ``central`` is the trend mix (times the
+            total, or the per-year median of the total draws).
+        """
+        t = as_years(X)
+        draws = self.sample(t, n_draws=n_draws, seed=seed)
+        central = self.predict(t)
+        if total is not None:
+            tot = np.asarray(total, float)
+            if tot.ndim == 2 and tot.shape[0] != draws.shape[0]:
+                raise ModelError(
+                    f"total has {tot.shape[0]} draws but the mix has {draws.shape[0]}; "
+                    "pass n_draws equal to the number of total draws"
+                )
+            draws = segment_paths(tot, draws)
+            central_total = np.median(tot, axis=0) if tot.ndim == 2 else tot
+            central = segment_paths(central_total, central)
+        return self._frame(t, central, draws)
+
+    def summary(self, year: float | None = None) -> str:
+        """Readable account of the trends, damping and the uncertainty assumption.
+
+        Parameters
+        ----------
+        year : float, optional
+            A year after the data [calendar year], e.g. the scenarios' target year; the
+            summary then also states the trend mix in that year.
+        """
+        self._check_fitted()
+        body = self._summary_body()
+        if year is not None and self.t_last_ < year:
+            trend = self.predict([float(year)])[0]
+            body.append(
+                f"trend mix in {year:g}: "
+                + ", ".join(f"{k} {v:.1%}" for k, v in zip(self.segments_, trend, strict=True))
+            )
+        return self._join_summary(body)
+
+    def _summary_head(self) -> list[str]:
+        return [
+            f"LogRatioMix ({self.name}): log(s_k / s_ref) = level_k + slope_k * "
+            "(phi + ... + phi^h), h = years after " + f"{self.t_last_:g}",
+            f"segments: {', '.join(self.segments_)}; reference: {self.reference_}",
+            f"observations: {self.n_obs_} ({self.years_[0]:g}-{self.years_[-1]:g}); "
+            f"df_resid: {self.df_resid_}; uncertainty: {self.sigma_source_}",
+        ]
+
+    def _summary_body(self) -> list[str]:
+        lines = [f"{'log-ratio':<28}{'level':>9}{'slope/yr':>10}{'damping':>9}{'slope sd':>10}"]
+        for i, k in enumerate(self.ratio_segments_):
+            sd = self.bse_[f"slope[{k}]"]
+            sd_txt = f"{sd:>10.4g}" if np.isfinite(sd) else f"{'n/a':>10}"
+            label = f"log({k}/{self.reference_})"
+            lines.append(
+                f"{label:<28}{self.level_[i]:>9.4f}{self.slope_[i]:>+10.4f}"
+                f"{self.damping_[i]:>9g}{sd_txt}"
+            )
+            if self.damping_[i] < 1.0:
+                phi = self.damping_[i]
+                lines.append(
+                    f"  damped: moves at most {self.slope_[i] * phi / (1 - phi):+.3f} beyond "
+                    f"{self.t_last_:g} in total"
+                )
+        return lines

@@ -1,0 +1,264 @@
+"""Saturating growth curves: logistic and Gompertz, with the ceiling K fixed or estimated.
+
+With K fixed (a scenario's capacity or demand ceiling) the curve is linear in the year on its
+link scale (logit or ``-log(-log(y / K))``) and OLS gives rate and midpoint with ``n - 2`` df.
+With K free the fit is nonlinear least squares on log values with K searched within bounds
+(3 parameters: needs >= 4 points; ``n - 3`` df).
+"""
+
+from __future__ import annotations
+
+import math
+from abc import abstractmethod
+from collections.abc import Callable
+from typing import ClassVar
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from forecast.errors import ModelError
+from forecast.models import curves
+from forecast.models.base import as_years
+from forecast.models.growth import LOG_CAP, GrowthModel
+from forecast.models.ols import delta_bse, ols, trend_design
+
+__all__ = [
+    "DEFAULT_SATURATION_LOWER_FACTOR",
+    "DEFAULT_SATURATION_UPPER_FACTOR",
+    "GompertzCurve",
+    "LogisticCurve",
+]
+
+#: Free saturation levels are searched between these multiples of the largest observation.
+#: The lower factor keeps K away from the data (a curve that has already saturated is not a
+#: growth curve); the upper factor is a documented wide default, override it per scenario.
+DEFAULT_SATURATION_LOWER_FACTOR = 1.05
+DEFAULT_SATURATION_UPPER_FACTOR = 10.0
+
+
+class _SaturatingCurve(GrowthModel):
+    """Logistic / Gompertz: K fixed (linearised OLS) or free within bounds (least squares)."""
+
+    _curve: ClassVar[Callable[..., np.ndarray]]
+    _link_scale: ClassVar[str]
+
+    min_obs_reason = "K fixed: the 2-parameter linearisation needs 2 points"
+    estimable = ("saturation", 4, "3 parameters with K free, and at least 1 df left")
+
+    def __init__(
+        self,
+        saturation: float | None = None,
+        saturation_bounds: tuple[float, float] | None = None,
+        fallback_sigma: float | None = None,
+    ) -> None:
+        self.saturation = saturation
+        self.saturation_bounds = saturation_bounds
+        self.fallback_sigma = fallback_sigma
+
+    # link: fraction y/K in (0, 1) -> linear predictor r (t - t0)
+    @staticmethod
+    @abstractmethod
+    def _link(frac: np.ndarray) -> np.ndarray:
+        """Fraction of saturation in (0, 1) -> linear predictor."""
+
+    @staticmethod
+    @abstractmethod
+    def _inv_link(z: np.ndarray) -> np.ndarray:
+        """Linear predictor -> fraction of saturation."""
+
+    def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
+        vmax = float(v.max())
+        if self.saturation is not None:
+            k = self._check_above(
+                self.saturation, vmax, "saturation level",
+                f"the largest observation {vmax:g} (a fixed K at or below the data cannot be "
+                "a ceiling)",
+            )
+            self._fit_fixed(t, v, k)
+        else:
+            self._fit_free(t, v)
+
+    def _fit_fixed(self, t: np.ndarray, v: np.ndarray, k: float) -> None:
+        self.method_ = f"linearised OLS on the {self._link_scale} scale with K fixed"
+        self.scale_ = self._link_scale
+        self._mode = "fixed"
+        self._k = k
+        beta, resid, xtx_inv = ols(trend_design(t), self._link(v / k))
+        self.residuals_ = resid
+        self._theta = beta
+        self._cov_unscaled = xtx_inv
+        self._set_sigma(resid, t.size - 2)
+        a, r = (float(x) for x in beta)
+        cov = xtx_inv * self.sigma_**2
+        mid = self.t_last_ - a / r if r != 0 else math.nan
+        self.params_ = {"saturation": k, "rate": r, "midpoint": mid}
+        self.bse_ = {
+            "saturation": math.nan,
+            "rate": float(np.sqrt(cov[1, 1])),
+            "midpoint": delta_bse(np.array([-1.0 / r, a / r**2]), cov) if r != 0 else math.nan,
+        }
+        self.param_units_ = {"saturation": "value unit (assumed)", "rate": "1/yr",
+                             "midpoint": "year"}
+        if r <= 0:
+            self.notes_.append("the fitted rate is <= 0: the data do not rise towards K")
+
+    def _bounds(self, v: np.ndarray) -> tuple[float, float]:
+        vmax = float(v.max())
+        if self.saturation_bounds is None:
+            lo = DEFAULT_SATURATION_LOWER_FACTOR * vmax
+            hi = DEFAULT_SATURATION_UPPER_FACTOR * vmax
+        else:
+            lo, hi = (float(b) for b in self.saturation_bounds)
+            if not (np.isfinite(lo) and np.isfinite(hi) and vmax < lo < hi):
+                raise ModelError(
+                    f"{self.name}: saturation_bounds must satisfy largest observation {vmax:g} "
+                    f"< lower < upper, got ({lo:g}, {hi:g})"
+                )
+        return lo, hi
+
+    def _fit_free(self, t: np.ndarray, v: np.ndarray) -> None:
+        from scipy.optimize import least_squares
+
+        self.method_ = "nonlinear least squares on log values, K free within bounds (scipy)"
+        self.scale_ = "log"
+        self._mode = "free"
+        lo, hi = self._bounds(v)
+        self._logk_bounds = (math.log(lo), math.log(hi))
+        logv = np.log(v)
+        design = trend_design(t)
+
+        # Deterministic start: the best linearised fit over a grid of K values.
+        best = None
+        for k in np.geomspace(lo, hi, 25):
+            beta, *_ = np.linalg.lstsq(design, self._link(v / k), rcond=None)
+            r = max(float(beta[1]), 1e-3)
+            theta = np.array([math.log(k), math.log(r), self.t_last_ - beta[0] / r])
+            ssr = float(np.sum((logv - self._z_path(theta[None, :], t)[0]) ** 2))
+            if np.isfinite(ssr) and (best is None or ssr < best[0]):
+                best = (ssr, theta)
+        if best is None:
+            raise ModelError(f"{self.name}: no finite starting fit for K in [{lo:g}, {hi:g}]")
+        start = best[1]
+        span = t[-1] - t[0]
+        lower = [self._logk_bounds[0], math.log(1e-4), t[0] - 100 - 10 * span]
+        upper = [self._logk_bounds[1], math.log(20.0), t[-1] + 100 + 10 * span]
+        start = np.clip(start, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
+
+        def resid(theta: np.ndarray) -> np.ndarray:
+            return logv - self._z_path(theta[None, :], t)[0]
+
+        sol = least_squares(resid, start, bounds=(lower, upper), x_scale="jac", method="trf")
+        theta = sol.x
+        self.residuals_ = resid(theta)
+        jac = sol.jac
+        self._theta = theta
+        self._cov_unscaled = np.linalg.pinv(jac.T @ jac)
+        self._set_sigma(self.residuals_, t.size - 3)
+        cov = self._cov_unscaled * self.sigma_**2
+        k, r, mid = math.exp(theta[0]), math.exp(theta[1]), float(theta[2])
+        self.params_ = {"saturation": k, "rate": r, "midpoint": mid}
+        self.bse_ = {
+            "saturation": k * float(np.sqrt(cov[0, 0])),
+            "rate": r * float(np.sqrt(cov[1, 1])),
+            "midpoint": float(np.sqrt(cov[2, 2])),
+        }
+        self.param_units_ = {"saturation": "value unit", "rate": "1/yr", "midpoint": "year"}
+        rel = min(abs(theta[0] - self._logk_bounds[0]), abs(theta[0] - self._logk_bounds[1]))
+        self._k_at_bound = rel < 1e-3
+        if self._k_at_bound:
+            self.notes_.append(
+                f"K = {k:,.4g} sits at a bound of [{lo:,.4g}, {hi:,.4g}]: the data do not pin "
+                "the ceiling down; its bse is conditional on the bound and draws are clipped to it"
+            )
+        self.notes_.append(
+            "saturation draws are clipped to the bounds, which are an assumption, not data"
+        )
+
+    def _aic_valid(self) -> bool:
+        return self._mode == "free"
+
+    def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
+        if getattr(self, "_mode", "fixed") == "free":
+            theta[:, 0] = np.clip(theta[:, 0], *self._logk_bounds)
+        return theta
+
+    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        if self._mode == "fixed":
+            return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
+        k = np.exp(theta[:, [0]])
+        r = np.exp(theta[:, [1]])
+        level = type(self)._curve(t, k, r, theta[:, [2]])
+        return np.log(np.maximum(level, np.finfo(float).tiny))
+
+    def _to_level(self, z: np.ndarray) -> np.ndarray:
+        if self._mode == "fixed":
+            return self._k * self._inv_link(z)
+        return super()._to_level(z)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        self._check_fitted()
+        t = as_years(X)
+        p = self.params_
+        with np.errstate(all="ignore"):
+            return type(self)._curve(t, p["saturation"], p["rate"], p["midpoint"])
+
+    def _caveat(self) -> str:
+        text = super()._caveat()
+        if self._mode == "fixed":
+            return f"{text}; K = {self._k:,.0f} assumed (scenario), not estimated"
+        lo, hi = (math.exp(b) for b in self._logk_bounds)
+        text += f"; K estimated within [{lo:,.0f}, {hi:,.0f}]"
+        if self._k_at_bound:
+            text += " and sits at a bound"
+        return text
+
+
+class LogisticCurve(_SaturatingCurve):
+    """Logistic curve ``K / (1 + exp(-r (t - t0)))`` (see :func:`forecast.models.curves.logistic`).
+
+    Parameters
+    ----------
+    saturation : float, optional
+        Fixed saturation level K [value unit], e.g. a capacity or demand ceiling from a
+        scenario; must exceed every observation. With K fixed, ``logit(y / K)`` is linear in
+        the year and OLS gives r and t0 with ``n - 2`` df. If None, K is estimated with
+        :func:`scipy.optimize.least_squares` on log values within ``saturation_bounds``
+        (3 parameters: needs >= 4 points; ``n - 3`` df).
+    saturation_bounds : (float, float), optional
+        Bounds for a free K [value unit]; default ``(1.05, 10) x`` the largest observation.
+    fallback_sigma : float, optional
+        Fit-scale residual sigma used when ``df_resid = 0``.
+    """
+
+    name = "logistic"
+    _curve = staticmethod(curves.logistic)
+    _link_scale = "logit"
+
+    @staticmethod
+    def _link(frac: np.ndarray) -> np.ndarray:
+        return np.log(frac) - np.log1p(-frac)
+
+    @staticmethod
+    def _inv_link(z: np.ndarray) -> np.ndarray:
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -LOG_CAP, LOG_CAP)))
+
+
+class GompertzCurve(_SaturatingCurve):
+    """Gompertz curve ``K exp(-exp(-r (t - t0)))`` (see :func:`forecast.models.curves.gompertz`).
+
+    With K fixed, ``-log(-log(y / K))`` is linear in the year (OLS, ``n - 2`` df); with K
+    free the fit is nonlinear least squares on log values within bounds (``n - 3`` df).
+    Parameters as for :class:`LogisticCurve`.
+    """
+
+    name = "gompertz"
+    _curve = staticmethod(curves.gompertz)
+    _link_scale = "gompertz"
+
+    @staticmethod
+    def _link(frac: np.ndarray) -> np.ndarray:
+        return -np.log(-np.log(frac))
+
+    @staticmethod
+    def _inv_link(z: np.ndarray) -> np.ndarray:
+        return np.exp(-np.exp(-np.clip(z, -LOG_CAP, LOG_CAP)))

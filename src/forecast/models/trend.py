@@ -1,0 +1,171 @@
+"""Unbounded growth trends: end-point and least-squares CAGR, linear and exponential trends.
+
+Each is a :class:`~forecast.models.growth.GrowthModel` with one setting, ``fallback_sigma``
+(the residual sigma used when too few points leave ``df_resid = 0``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from forecast.models import curves
+from forecast.models.base import as_years
+from forecast.models.growth import GrowthModel
+from forecast.models.ols import ols, trend_design
+
+__all__ = ["EndpointCAGR", "ExponentialTrend", "LeastSquaresCAGR", "LinearTrend"]
+
+
+class _CompoundFromLast(GrowthModel):
+    """A constant rate compounded from the last observed value (both CAGR models)."""
+
+    def _set_rate(self, t: np.ndarray, v: np.ndarray, log_rate: float, se: float) -> None:
+        self.params_ = {"rate": math.expm1(log_rate), "base": float(v[-1])}
+        self.bse_ = {"rate": math.exp(log_rate) * se, "base": math.nan}
+        self.param_units_ = {"rate": "fraction/yr", "base": f"value in {t[-1]:g}"}
+
+    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return self._base_log + theta[:, [0]] * (t - self.t_last_)
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        self._check_fitted()
+        t = as_years(X)
+        return curves.compound(self.params_["base"], self.params_["rate"], t - self.t_last_)
+
+
+class EndpointCAGR(_CompoundFromLast):
+    """End-point compound annual growth rate, projected from the last observation.
+
+    The rate is ``(y_last / y_first) ** (1 / (t_last - t_first)) - 1``. The same number is
+    the drift of a random walk on log values, which gives its uncertainty: the annual log
+    increments estimate the innovation sigma (``n - 2`` df), the drift has variance
+    ``sigma^2 / (t_last - t_first)`` and the noise accumulates after the last year.
+
+    ``fallback_sigma`` (see :class:`~forecast.models.growth.GrowthModel`) is the log-scale
+    innovation sigma [1/year] used when only two points leave ``df_resid = 0``.
+    """
+
+    name = "cagr_endpoint"
+    min_obs_reason = "a first and a last value"
+    noise = "cumulative"
+
+    def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
+        self.method_ = "end-point CAGR (random walk with drift on log values)"
+        logv = np.log(v)
+        span = t[-1] - t[0]
+        mu = (logv[-1] - logv[0]) / span
+        gaps = np.diff(t)
+        incr = np.diff(logv)
+        # Increments over a gap of d years have variance d * sigma^2: standardise them.
+        resid = (incr - mu * gaps) / np.sqrt(gaps)
+        self.residuals_ = resid
+        self._theta = np.array([mu])
+        self._cov_unscaled = np.array([[1.0 / span]])
+        self._base_log = logv[-1]
+        self._set_sigma(resid, t.size - 2)
+        self._set_rate(t, v, mu, self.sigma_ * math.sqrt(1.0 / span))
+
+
+class LeastSquaresCAGR(_CompoundFromLast):
+    """Least-squares CAGR: the log-linear OLS slope, compounded from the last observation.
+
+    Unlike :class:`ExponentialTrend` the path starts at the last observed value, so only
+    the slope matters. Draws: the slope from its t distribution (``n - 2`` df) and
+    independent year-to-year deviations with the OLS residual sigma; ``fallback_sigma`` is
+    the log-scale residual sigma used when two points leave ``df_resid = 0``.
+    """
+
+    name = "cagr_ls"
+    min_obs_reason = "a slope needs two points"
+
+    def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
+        self.method_ = "OLS slope of log values, compounded from the last observation"
+        beta, resid, xtx_inv = ols(trend_design(t), np.log(v))
+        self.residuals_ = resid
+        self._theta = beta[1:]
+        self._cov_unscaled = xtx_inv[1:, 1:]
+        self._base_log = math.log(v[-1])
+        self._set_sigma(resid, t.size - 2)
+        self._set_rate(t, v, float(beta[1]), self.sigma_ * math.sqrt(xtx_inv[1, 1]))
+
+
+class LinearTrend(GrowthModel):
+    """Straight line in levels, ``y = level + slope * (t - t_last)``, fitted by OLS.
+
+    Works on levels, so ``fallback_sigma`` (used when ``df_resid = 0``) is a fraction of the
+    last value.
+    """
+
+    name = "linear"
+    min_obs_reason = "a line needs two points"
+    positive = False
+    _scale = "level"
+
+    def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
+        self.method_ = "OLS on levels"
+        beta, resid, xtx_inv = ols(trend_design(t), v)
+        self.residuals_ = resid
+        self._theta = beta
+        self._cov_unscaled = xtx_inv
+        self._set_sigma(resid, t.size - 2, fallback_scale=max(abs(float(v[-1])), 1e-12))
+        se = self.sigma_ * np.sqrt(np.diag(xtx_inv))
+        self.params_ = {"level": float(beta[0]), "slope": float(beta[1])}
+        self.bse_ = {"level": float(se[0]), "slope": float(se[1])}
+        self.param_units_ = {"level": f"value unit in {t[-1]:g}", "slope": "value unit/yr"}
+
+    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
+
+    def _to_level(self, z: np.ndarray) -> np.ndarray:
+        return z
+
+
+class ExponentialTrend(GrowthModel):
+    """Exponential trend ``exp(a + b (t - t_last))`` from log-linear OLS (statsmodels).
+
+    Prediction intervals are the OLS ones on the log scale (t distribution, ``n - 2`` df),
+    exponentiated; :meth:`sample` reproduces them by simulation. ``fallback_sigma`` is the
+    log-scale residual sigma used when two points leave ``df_resid = 0``.
+    """
+
+    name = "exponential"
+    min_obs_reason = "a log-linear trend needs two points"
+
+    def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
+        import statsmodels.api as sm
+
+        self.method_ = "log-linear OLS (statsmodels)"
+        res = sm.OLS(np.log(v), trend_design(t)).fit()
+        beta = np.asarray(res.params, float)
+        self.residuals_ = np.asarray(res.resid, float)
+        self._theta = beta
+        self._cov_unscaled = np.asarray(res.normalized_cov_params, float)
+        self._set_sigma(self.residuals_, round(res.df_resid))
+        se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
+        a, b = (float(x) for x in beta)
+        self.params_ = {"level": math.exp(a), "rate": math.expm1(b), "log_slope": b}
+        self.bse_ = {
+            "level": math.exp(a) * float(se[0]),
+            "rate": math.exp(b) * float(se[1]),
+            "log_slope": float(se[1]),
+        }
+        self.param_units_ = {
+            "level": f"trend value in {t[-1]:g}",
+            "rate": "fraction/yr",
+            "log_slope": "1/yr",
+        }
+
+    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
+
+    def _aic_valid(self) -> bool:
+        return True
+
+    def predict(self, X: ArrayLike) -> np.ndarray:
+        self._check_fitted()
+        t = as_years(X)
+        a, b = self._theta
+        return curves.exponential(t, a, b, t_ref=self.t_last_)

@@ -1,0 +1,57 @@
+"""Tests of forecast.models.damped: the damped trend by least squares and by statsmodels ETS."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from forecast.models import curves
+from forecast.models.damped import DampedTrend
+
+# China Li-ion production 2021-2024 [GWh] (document 002); 2023 alternative 940 GWh.
+YEARS = np.array([2021, 2022, 2023, 2024])
+CHINA = np.array([324.0, 738.0, 910.0, 1170.0])
+FUTURE = np.arange(2025, 2031)
+
+
+def test_damped_trend_recovers_a_known_damped_path():
+    t = np.arange(2017, 2025)  # 8 points: below ETS_MIN_OBS, so the documented fallback runs
+    b, phi = 0.2, 0.8  # log growth b * phi ** (t - 2024): fading towards the last year
+    growth = b * phi ** (t[1:] - 2024.0)
+    y = 100.0 * np.exp(np.concatenate([[0.0], np.cumsum(growth)]))
+    model = DampedTrend().fit(t, y)
+    assert model.method_ == "growth-rate least squares"
+    assert model.params_["damping"] == pytest.approx(0.8, abs=1e-6)
+    assert model.params_["growth_last"] == pytest.approx(math.expm1(0.2), rel=1e-6)
+    expected = curves.damped_compound(y[-1], math.expm1(0.2), 0.8, FUTURE - 2024)
+    np.testing.assert_allclose(model.predict(FUTURE), expected, rtol=1e-6)
+    fixed = DampedTrend(damping=0.8).fit(t, y)
+    assert fixed.params_["growth_last"] == pytest.approx(math.expm1(0.2), rel=1e-12)
+    assert fixed.df_resid_ == t.size - 2
+    longer = np.arange(2005, 2025)
+    y_long = 100.0 * np.exp(np.concatenate([[0.0], np.cumsum(b * phi ** (longer[1:] - 2024.0))]))
+    no_ets = DampedTrend(use_statsmodels=False).fit(longer, y_long)
+    assert no_ets.method_ == "growth-rate least squares"
+    assert no_ets.params_["damping"] == pytest.approx(0.8, abs=1e-6)
+
+
+def test_damped_trend_says_why_statsmodels_was_not_used_on_four_points():
+    model = DampedTrend().fit(YEARS, CHINA)
+    assert model.method_ == "growth-rate least squares"
+    assert any("4 points < 10" in n for n in model.notes_)
+    assert model.df_resid_ == 1  # 3 growth rates, 2 parameters
+
+
+def test_damped_trend_uses_statsmodels_ets_on_a_long_series():
+    rng = np.random.default_rng(0)
+    t = np.arange(1995, 2025)
+    log_growth = 0.3 * 0.93 ** (t - 1995)
+    y = 100.0 * np.exp(np.cumsum(log_growth) + rng.normal(0.0, 0.01, t.size))
+    model = DampedTrend().fit(t, y)
+    assert model.method_ == "ets"
+    assert model.params_["damping"] == pytest.approx(0.93, abs=0.02)
+    draws = model.sample(FUTURE, n_draws=500, seed=3)
+    assert draws.shape == (500, FUTURE.size)
+    np.testing.assert_array_equal(draws, model.sample(FUTURE, n_draws=500, seed=3))

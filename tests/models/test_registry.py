@@ -1,0 +1,41 @@
+"""Tests of forecast.models.registry: every model by name, growth and share alike."""
+
+from __future__ import annotations
+
+import pytest
+
+from forecast.errors import ModelError
+from forecast.models.registry import GROWTH_MODELS, MODELS, SHARE_MODELS, make_model, register
+from forecast.models.saturating import GompertzCurve
+from forecast.models.share import LogitShare
+
+
+@pytest.mark.filterwarnings("error")
+def test_registry_errors():
+    with pytest.raises(ModelError, match=r"unknown model 'cubic'; choose one of"):
+        make_model("cubic")
+    with pytest.raises(ModelError, match=r"got unknown arguments \['K'\]; allowed: "):
+        make_model("logistic", K=3800)
+
+
+def test_registry_builds_every_model():
+    assert set(GROWTH_MODELS) == {"cagr_endpoint", "cagr_ls", "linear", "exponential",
+                                  "logistic", "gompertz", "damped", "bass"}
+    model = make_model("gompertz", saturation=3800.0)
+    assert isinstance(model, GompertzCurve) and model.saturation == 3800.0
+
+
+def test_registry_holds_share_models_too():
+    assert set(SHARE_MODELS) == {"logit_share", "log_ratio_mix"}
+    assert set(MODELS) == set(GROWTH_MODELS) | set(SHARE_MODELS)
+    model = make_model("logit_share", cap=0.85)
+    assert isinstance(model, LogitShare) and model.cap == 0.85
+
+
+def test_a_name_cannot_be_taken_twice():
+    class Impostor(LogitShare):
+        name = "logistic"
+
+    with pytest.raises(ModelError, match="model name 'logistic' is taken by LogisticCurve"):
+        register(Impostor)
+    assert register(GompertzCurve) is GompertzCurve  # registering the holder again is a no-op
