@@ -26,8 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast.errors import ScenarioError
-from forecast.models import curves
-from forecast.models.uncertainty import QUANTILES, summarise_draws
+from forecast.models import curves, uncertainty
 from forecast.scenarios.preparation import MIN_SHARE, Prepared
 from forecast.scenarios.sampling import draw_parameters
 from forecast.scenarios.schema import SEGMENTS
@@ -45,7 +44,7 @@ PROJECTION_COLUMNS: tuple[str, ...] = (
     "year",
     "unit",
     "mean",
-    *QUANTILES,
+    *uncertainty.QUANTILES,
 )
 
 #: Seed of a projection that is given none, so that repeated calls give the same numbers.
@@ -241,7 +240,7 @@ def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -
     # One contiguous row per (series, year): quantiles along the last axis partition
     # contiguous memory, the fastest layout for 100,000 draws.
     stacked = np.concatenate([paths[(r, s)].T for r, s, _ in series], axis=0)
-    stats = summarise_draws(stacked, axis=1)
+    stats = uncertainty.summarise_draws(stacked, axis=1)
     n_years = len(years)
     frame = pd.DataFrame(
         {
@@ -252,10 +251,10 @@ def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -
             "unit": np.repeat([u for _, _, u in series], n_years),
         }
     )
-    for name in ("mean", *QUANTILES):
+    for name in ("mean", *uncertainty.QUANTILES):
         # Quantiles of a constant are computed by interpolation and can differ from the mean
         # in the last bit; sorting them keeps p5 <= ... <= p95 exact.
         frame[name] = stats[name]
-    qcols = list(QUANTILES)
+    qcols = list(uncertainty.QUANTILES)
     frame[qcols] = np.sort(frame[qcols].to_numpy(), axis=1)
     return frame

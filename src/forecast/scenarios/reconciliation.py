@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.models.uncertainty import central_interval
+from forecast.models import uncertainty
 from forecast.scenarios.catalog import default_scenario_dir, resolve_scenario
 from forecast.scenarios.preparation import EV_DEMAND, EV_SALES, PRODUCTION, Prepared, prepare
 from forecast.scenarios.projection import DEFAULT_SEED, evaluate, simulate
@@ -134,7 +134,7 @@ class _Outcome:
 
     def band(self, key: tuple[str, str], year: int) -> dict[str, float]:
         """Central value and 5th/95th percentiles of a series in ``year``."""
-        p5, p95 = central_interval(self.paths[key][:, self.column(year)], 0.9)
+        p5, p95 = uncertainty.central_interval(self.paths[key][:, self.column(year)], 0.9)
         return {"central": self.central(key, year), "p5": float(p5), "p95": float(p95)}
 
     def cap_cut(self, year: int) -> float:

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from forecast.models.uncertainty import make_rng
+from forecast.models import uncertainty
 from forecast.scenarios.preparation import MIN_SHARE, Prepared
 from forecast.scenarios.schema import PARAMETER_DOMAINS, Distribution
 
@@ -66,7 +66,7 @@ def draw_parameters(
     Parameters without a distribution stay at their central value. Draws are taken in the
     fixed order of :meth:`Scenario.parameters`, so the same seed gives the same numbers.
     """
-    rng = make_rng(seed)
+    rng = uncertainty.make_rng(seed)
     out = {}
     for key, c in prepared.central.items():
         dist = prepared.distributions.get(key)
