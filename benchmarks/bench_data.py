@@ -34,6 +34,7 @@ def main() -> None:
 
     from forecast import data
     from forecast.data import validation
+    from forecast.data.consistency import check_dataset
 
     paths = REPO / "data"
 
@@ -42,7 +43,7 @@ def main() -> None:
         sources = validation.parse_sources(paths / "sources.csv")
         variants = validation.parse_variants(paths / "variants.csv")
         rows = validation.parse_history(paths / "history.csv", catalogue, sources, variants)
-        validation.check_dataset(paths / "history.csv", rows, catalogue, variants)
+        check_dataset(paths / "history.csv", rows, catalogue, variants)
 
     load_uncached()
     print(f"parse + validate all data  {_median_ms(load_uncached, 20):8.2f} ms (median of 20)")

@@ -34,10 +34,35 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from forecast.data import validation
+from forecast.data.consistency import check_dataset, resolve
+from forecast.data.schema import HISTORY_COLUMNS, KINDS, Key, Row
 from forecast.errors import DataValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
+
+__all__ = [
+    "COLUMNS",
+    "DATA_FILES",
+    "HISTORY_FILE",
+    "OBSERVED_KINDS",
+    "SERIES_FILE",
+    "SOURCES_FILE",
+    "VARIANTS_FILE",
+    "Dataset",
+    "cagr",
+    "conflicts",
+    "consistency_report",
+    "default_data_dir",
+    "get_series",
+    "implied_world_production",
+    "load_dataset",
+    "load_history",
+    "load_observations",
+    "segment_shares",
+    "summary_text",
+    "yoy_growth",
+]
 
 HISTORY_FILE = "history.csv"
 SERIES_FILE = "series.csv"
@@ -46,7 +71,7 @@ VARIANTS_FILE = "variants.csv"
 DATA_FILES = (HISTORY_FILE, SERIES_FILE, SOURCES_FILE, VARIANTS_FILE)
 
 #: Columns of the tidy history frame, in order.
-COLUMNS = list(validation.HISTORY_COLUMNS)
+COLUMNS = list(HISTORY_COLUMNS)
 OBSERVED_KINDS = ("reported", "derived")
 
 
@@ -92,7 +117,7 @@ class Dataset:
         self.rows = validation.parse_history(
             data_dir / HISTORY_FILE, self.catalogue, self.sources, self.variants
         )
-        self.checks = validation.check_dataset(
+        self.checks = check_dataset(
             data_dir / HISTORY_FILE, self.rows, self.catalogue, self.variants
         )
 
@@ -115,7 +140,7 @@ class Dataset:
                     "unknown-variant",
                     f"prefer='{name}' is not one of {sorted(self.variants)}",
                 )
-        chosen = validation.resolve(self.rows, self.variants, preferred)
+        chosen = resolve(self.rows, self.variants, preferred)
         frame = pd.DataFrame(
             [[getattr(r, c) for c in COLUMNS] for r in chosen.values()], columns=COLUMNS
         )
@@ -313,8 +338,8 @@ def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
     import pandas as pd
 
     ds = load_dataset(data_dir)
-    default = validation.resolve(ds.rows, ds.variants)
-    groups: dict[validation.Key, list[validation.Row]] = {}
+    default = resolve(ds.rows, ds.variants)
+    groups: dict[Key, list[Row]] = {}
     for row in ds.rows:
         groups.setdefault(row.key, []).append(row)
     records = []
@@ -389,7 +414,7 @@ def summary_text(history: pd.DataFrame) -> str:
     data_dir = history.attrs.get("data_dir")
     ds = load_dataset(data_dir)
     n_series = history["series"].nunique()
-    kinds = {k: sum(r.kind == k for r in ds.rows) for k in validation.KINDS}
+    kinds = {k: sum(r.kind == k for r in ds.rows) for k in KINDS}
     prod = get_series(history, "production")
     world = implied_world_production(history)
     conf = conflicts(data_dir)
