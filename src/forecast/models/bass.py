@@ -63,26 +63,7 @@ class BassDiffusion(GrowthModel):
             raise ModelError(
                 f"{self.name}: t_start {self._t0:g} must be before the first year {t[0]:g}"
             )
-        cum = float(v.sum())
-        if self.market is not None:
-            m = self._check_above(
-                self.market, cum, "market potential",
-                f"the cumulative value already observed ({cum:g})",
-            )
-            self._fixed_m = m
-            mb = None
-        else:
-            self._fixed_m = None
-            if self.market_bounds is None:
-                mb = (1.05 * cum, 50.0 * cum)
-            else:
-                mb = tuple(float(b) for b in self.market_bounds)
-                if not cum < mb[0] < mb[1]:
-                    raise ModelError(
-                        f"{self.name}: market_bounds must satisfy cumulative {cum:g} < lower < "
-                        f"upper, got ({mb[0]:g}, {mb[1]:g})"
-                    )
-            self._logm_bounds = (math.log(mb[0]), math.log(mb[1]))
+        mb = self._resolve_market(float(v.sum()))
         self.method_ = "nonlinear least squares on log annual values (scipy), " + (
             "market potential fixed" if mb is None else "market potential within bounds"
         )
@@ -110,6 +91,41 @@ class BassDiffusion(GrowthModel):
         self.residuals_ = resid(theta)
         self._cov_unscaled = np.linalg.pinv(best.jac.T @ best.jac)
         self._set_sigma(self.residuals_, t.size - theta.size)
+        self._set_params(theta)
+        at_bound = np.isclose(theta, lower, atol=1e-6) | np.isclose(theta, upper, atol=1e-6)
+        if at_bound.any():
+            names = np.array(["p", "q", "market"][: theta.size])[at_bound]
+            self.notes_.append(
+                f"{', '.join(names)} at a search bound: the data do not pin it down"
+            )
+        self.notes_.append(
+            f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
+        )
+
+    def _resolve_market(self, cum: float) -> tuple[float, float] | None:
+        """Fixed market potential (returns None) or the bounds of a free one, given the
+        cumulative value already observed ``cum``."""
+        if self.market is not None:
+            self._fixed_m = self._check_above(
+                self.market, cum, "market potential",
+                f"the cumulative value already observed ({cum:g})",
+            )
+            return None
+        self._fixed_m = None
+        if self.market_bounds is None:
+            mb = (1.05 * cum, 50.0 * cum)
+        else:
+            mb = tuple(float(b) for b in self.market_bounds)
+            if not cum < mb[0] < mb[1]:
+                raise ModelError(
+                    f"{self.name}: market_bounds must satisfy cumulative {cum:g} < lower < "
+                    f"upper, got ({mb[0]:g}, {mb[1]:g})"
+                )
+        self._logm_bounds = (math.log(mb[0]), math.log(mb[1]))
+        return mb
+
+    def _set_params(self, theta: np.ndarray) -> None:
+        """Parameters in natural units (log p, log q[, log m] -> p, q, m) with their bse."""
         cov = self._cov_unscaled * self.sigma_**2
         p, q = math.exp(theta[0]), math.exp(theta[1])
         m = self._fixed_m if self._fixed_m is not None else math.exp(theta[2])
@@ -121,15 +137,6 @@ class BassDiffusion(GrowthModel):
         }
         self.param_units_ = {"market": "cumulative value unit" + (
             " (assumed)" if self._fixed_m is not None else ""), "p": "1/yr", "q": "1/yr"}
-        at_bound = np.isclose(theta, lower, atol=1e-6) | np.isclose(theta, upper, atol=1e-6)
-        if at_bound.any():
-            names = np.array(["p", "q", "market"][: theta.size])[at_bound]
-            self.notes_.append(
-                f"{', '.join(names)} at a search bound: the data do not pin it down"
-            )
-        self.notes_.append(
-            f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
-        )
 
     def _aic_valid(self) -> bool:
         return True

@@ -301,6 +301,41 @@ class LogRatioMix(BaseModel):
             damping / drift settings out of range.
         """
         self._forget_fit()
+        t, s, names = self._checked_data(X, y, segments)
+        ref = self._reference_index(s, names)
+        order = np.argsort(t, kind="stable")
+        t, s = t[order], s[order]
+        self.segments_ = names
+        self.reference_ = names[ref]
+        self._ref_index = ref
+        self.ratio_segments_ = tuple(n for i, n in enumerate(names) if i != ref)
+        # Settings are resolved now so a typo fails at fit, not at the first draw.
+        phi, drift = self._resolved_settings()
+        r = alr(s, ref)
+        t_last = float(t[-1])
+        fit = ols_line(t - t_last, r)
+        self.damping_ = phi
+        self.drift_sigma_ = drift
+        self.n_obs_ = len(t)
+        self.years_ = t
+        self.shares_ = s
+        self.log_ratios_ = r
+        self.t_last_ = t_last
+        self.level_ = fit["beta"][0].copy()
+        self.slope_ = fit["beta"][1].copy()
+        self.df_resid_ = int(fit["df"])
+        self.resid_sigma_ = fit["sigma"]
+        self.slope_se_ = (
+            None if fit["sigma"] is None else fit["sigma"] * np.sqrt(fit["xtx_inv"][1, 1])
+        )
+        self._line = fit
+        self._describe()
+        return self
+
+    def _checked_data(
+        self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None
+    ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
+        """Years, shares and segment names of the training data, checked (see :meth:`fit`)."""
         if not (np.isfinite(self.sum_tolerance) and 0.0 <= self.sum_tolerance < 1.0):
             raise ModelError(f"sum_tolerance must be in [0, 1); got {self.sum_tolerance!r}")
         if segments is None and hasattr(y, "columns"):
@@ -328,48 +363,28 @@ class LogRatioMix(BaseModel):
                 f"shares in {t[i]:g} sum to {s[i].sum():.6g}, not 1 (tolerance "
                 f"{self.sum_tolerance:g}); normalise levels with shares_from_levels()"
             )
+        return t, s, names
+
+    def _reference_index(self, s: np.ndarray, names: tuple[str, ...]) -> int:
+        """Position of the reference segment: the stated one, else the largest mean share."""
         if self.reference is None:
-            ref = int(np.argmax(s.mean(axis=0)))
-        elif self.reference in names:
-            ref = names.index(self.reference)
-        else:
-            raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
-        order = np.argsort(t, kind="stable")
-        t, s = t[order], s[order]
-        self.segments_ = names
-        self.reference_ = names[ref]
-        self._ref_index = ref
-        self.ratio_segments_ = tuple(n for i, n in enumerate(names) if i != ref)
-        # Settings are resolved now so a typo fails at fit, not at the first draw.
+            return int(np.argmax(s.mean(axis=0)))
+        if self.reference in names:
+            return names.index(self.reference)
+        raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
+
+    def _resolved_settings(self) -> tuple[np.ndarray, np.ndarray | None]:
+        """Per-ratio damping [-] and stated drift sigma [log-ratio/yr] (None: estimated)."""
         phi = self._per_ratio(self.damping, "damping", 1.0)
         if not np.all((phi > 0.0) & (phi <= 1.0)):
             raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
-        drift = None
-        if self.drift_sigma is not None:
-            drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
-            # 0 would claim the 2-point trend is certain; use predict() for the bare trend.
-            if not np.all(np.isfinite(drift) & (drift > 0.0)):
-                raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
-        r = alr(s, ref)
-        t_last = float(t[-1])
-        fit = ols_line(t - t_last, r)
-        self.damping_ = phi
-        self.drift_sigma_ = drift
-        self.n_obs_ = len(t)
-        self.years_ = t
-        self.shares_ = s
-        self.log_ratios_ = r
-        self.t_last_ = t_last
-        self.level_ = fit["beta"][0].copy()
-        self.slope_ = fit["beta"][1].copy()
-        self.df_resid_ = int(fit["df"])
-        self.resid_sigma_ = fit["sigma"]
-        self.slope_se_ = (
-            None if fit["sigma"] is None else fit["sigma"] * np.sqrt(fit["xtx_inv"][1, 1])
-        )
-        self._line = fit
-        self._describe()
-        return self
+        if self.drift_sigma is None:
+            return phi, None
+        drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
+        # 0 would claim the 2-point trend is certain; use predict() for the bare trend.
+        if not np.all(np.isfinite(drift) & (drift > 0.0)):
+            raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
+        return phi, drift
 
     def _describe(self) -> None:
         self.notes_: list[str] = []

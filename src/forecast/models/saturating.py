@@ -116,18 +116,10 @@ class _SaturatingCurve(GrowthModel):
                 )
         return lo, hi
 
-    def _fit_free(self, t: np.ndarray, v: np.ndarray) -> None:
-        from scipy.optimize import least_squares
-
-        self.method_ = "nonlinear least squares on log values, K free within bounds (scipy)"
-        self.scale_ = "log"
-        self._mode = "free"
-        lo, hi = self._bounds(v)
-        self._logk_bounds = (math.log(lo), math.log(hi))
+    def _grid_start(self, t: np.ndarray, v: np.ndarray, lo: float, hi: float) -> np.ndarray:
+        """Deterministic start (log K, log r, t0): the best linearised fit over a grid of K."""
         logv = np.log(v)
         design = trend_design(t)
-
-        # Deterministic start: the best linearised fit over a grid of K values.
         best = None
         for k in np.geomspace(lo, hi, 25):
             beta, *_ = np.linalg.lstsq(design, self._link(v / k), rcond=None)
@@ -138,7 +130,18 @@ class _SaturatingCurve(GrowthModel):
                 best = (ssr, theta)
         if best is None:
             raise ModelError(f"{self.name}: no finite starting fit for K in [{lo:g}, {hi:g}]")
-        start = best[1]
+        return best[1]
+
+    def _fit_free(self, t: np.ndarray, v: np.ndarray) -> None:
+        from scipy.optimize import least_squares
+
+        self.method_ = "nonlinear least squares on log values, K free within bounds (scipy)"
+        self.scale_ = "log"
+        self._mode = "free"
+        lo, hi = self._bounds(v)
+        self._logk_bounds = (math.log(lo), math.log(hi))
+        logv = np.log(v)
+        start = self._grid_start(t, v, lo, hi)
         span = t[-1] - t[0]
         lower = [self._logk_bounds[0], math.log(1e-4), t[0] - 100 - 10 * span]
         upper = [self._logk_bounds[1], math.log(20.0), t[-1] + 100 + 10 * span]

@@ -301,6 +301,20 @@ class LogitShare(BaseModel):
         self.resid_sigma_ = None if fit["sigma"] is None else float(fit["sigma"][0])
         self.residuals_ = fit["resid"][:, 0]
         self._line = fit
+        self._choose_sigma()
+        self.param_units_ = {"rate": "1/year", "midpoint": "year", "intercept": "logit"}
+        self.params_ = {"rate": b, "midpoint": self.midpoint_, "intercept": a}
+        cov = fit["xtx_inv"] * (self.sigma_**2 if self.sigma_ is not None else np.nan)
+        grad_mid = np.array([-1.0 / b, a / b**2]) if b != 0.0 else np.full(2, np.nan)
+        self.bse_ = {
+            "rate": float(np.sqrt(cov[1, 1])),
+            "midpoint": float(np.sqrt(grad_mid @ cov @ grad_mid)),
+            "intercept": float(np.sqrt(cov[0, 0])),
+        }
+        return self
+
+    def _choose_sigma(self) -> None:
+        """The sigma the draws use (stated, else estimated, else none) and notes saying so."""
         self.notes_: list[str] = []
         if self.sigma is not None:
             self.sigma_: float | None = float(self.sigma)
@@ -326,16 +340,6 @@ class LogitShare(BaseModel):
                 "2 points determine the line exactly (df_resid = 0): no residual sigma can be "
                 "estimated, so draws need a stated logit-scale sigma (LogitShare(sigma=...))"
             )
-        self.param_units_ = {"rate": "1/year", "midpoint": "year", "intercept": "logit"}
-        self.params_ = {"rate": b, "midpoint": self.midpoint_, "intercept": a}
-        cov = fit["xtx_inv"] * (self.sigma_**2 if self.sigma_ is not None else np.nan)
-        grad_mid = np.array([-1.0 / b, a / b**2]) if b != 0.0 else np.full(2, np.nan)
-        self.bse_ = {
-            "rate": float(np.sqrt(cov[1, 1])),
-            "midpoint": float(np.sqrt(grad_mid @ cov @ grad_mid)),
-            "intercept": float(np.sqrt(cov[0, 0])),
-        }
-        return self
 
     def _require_sigma(self) -> float:
         if self.sigma_ is None:
