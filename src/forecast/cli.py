@@ -81,19 +81,17 @@ def _check_project_options(args: argparse.Namespace) -> None:
     from forecast.errors import ParameterError
     from forecast.report.parameters import check_parameters
 
-    for attr, (parameter, option) in _PROJECT_OPTIONS.items():
-        value = getattr(args, attr)
-        if value is None:
-            continue
-        values = {parameter: value}
-        if parameter == "n_draws" and args.year is not None:
-            values["target_year"] = args.year  # the draw limit depends on the horizon
-        try:
-            check_parameters(values, data_dir=args.data_dir)
-        except ParameterError as exc:
-            raise ParameterError(str(exc).replace(f"parameter {parameter} ", f"{option} ", 1)
-                                 .replace(f"target_year {args.year}", f"--year {args.year}")
-                                 ) from exc
+    values = {parameter: getattr(args, attr) for attr, (parameter, _) in _PROJECT_OPTIONS.items()
+              if getattr(args, attr) is not None}
+    try:
+        check_parameters(values, data_dir=args.data_dir)
+    except ParameterError as exc:
+        message = str(exc)
+        for parameter, option in _PROJECT_OPTIONS.values():
+            message = message.replace(f"parameter {parameter} ", f"{option} ")
+            message = message.replace(f"{parameter} {values.get(parameter)}",
+                                      f"{option} {values.get(parameter)}")
+        raise ParameterError(message) from exc
 
 
 def _cmd_run(args: argparse.Namespace) -> int:

@@ -53,3 +53,16 @@ def test_parameters_file_errors(tmp_path):
         parameters.load_parameters_file(broken)
     with pytest.raises(ForecastError, match="cannot read"):
         parameters.load_parameters_file(tmp_path / "missing.yaml")
+
+
+def test_declared_parameters_match_papermill_inspection():
+    """The ast reading of the parameters cells gives what papermill.inspect_notebook gives."""
+    from pathlib import Path
+
+    import papermill
+
+    notebooks = sorted((Path(__file__).resolve().parents[2] / "notebooks").glob("*.ipynb"))
+    assert notebooks
+    for notebook in notebooks:
+        assert parameters.notebook_parameters(notebook) == papermill.inspect_notebook(
+            str(notebook)), notebook.name

@@ -7,6 +7,7 @@ exception, which the run prints and records in the manifest.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -138,6 +139,30 @@ def _papermill(source: Path, output: Path, parameters: Mapping[str, Any], *, cwd
     )
 
 
+def _drain_event_loop() -> None:
+    """Finish the tasks papermill's event loop still holds in this thread, then close it.
+
+    papermill runs nbclient on jupyter_core's per-thread event loop and returns as soon as
+    the notebook ends. After a cell timeout or an error, nbclient has cancelled its output
+    poller, but the loop stops before the cancellation runs; the task is then destroyed with
+    the loop at exit and asyncio prints "Task was destroyed but it is pending!". Running the
+    loop until those tasks are done avoids that; the next notebook in this thread gets a new
+    loop from jupyter_core.
+    """
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    if loop.is_running() or loop.is_closed():
+        return
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_asyncgens())
+    loop.close()
+
+
 def _attempt(result: NotebookResult, source: Path, output: Path, injected: Mapping[str, Any], *,
              cwd: Path, timeout: int, kernel_name: str, live: LiveKernels,
              log_path: Path | None) -> Exception | None:
@@ -151,9 +176,12 @@ def _attempt(result: NotebookResult, source: Path, output: Path, injected: Mappi
     result.attempts += 1
     try:
         with kernel_socket_dir() as sockets:
-            _papermill(source, output, injected, cwd=cwd, timeout=timeout,
-                       kernel_name=kernel_name,
-                       manager_class=kernel_manager_class(live, sockets, log_path))
+            try:
+                _papermill(source, output, injected, cwd=cwd, timeout=timeout,
+                           kernel_name=kernel_name,
+                           manager_class=kernel_manager_class(live, sockets, log_path))
+            finally:
+                _drain_event_loop()
     except PapermillExecutionError as exc:
         result.status = "failed"
         result.cell = exc.exec_count

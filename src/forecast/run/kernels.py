@@ -46,11 +46,24 @@ class LiveKernels:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._managers: set[Any] = set()
+        self._stopped = False
 
-    def add(self, manager: Any) -> None:
-        """Register a kernel manager whose kernel has started."""
+    def add(self, manager: Any) -> bool:
+        """Register a kernel manager whose kernel has started.
+
+        Returns False, registering nothing, once :meth:`stop` was called: the run is being
+        abandoned and the kernel must not execute the notebook.
+        """
         with self._lock:
+            if self._stopped:
+                return False
             self._managers.add(manager)
+            return True
+
+    def stop(self) -> None:
+        """Refuse kernels that start from now on (see :meth:`add`)."""
+        with self._lock:
+            self._stopped = True
 
     def discard(self, manager: Any) -> None:
         """Forget a kernel manager (its kernel was shut down)."""
@@ -135,7 +148,12 @@ def kernel_manager_class(live: LiveKernels, socket_dir: Path,
                 # The child keeps its own copy of the descriptor; ours can close after launch.
                 with open(log_path, "ab") as log:
                     await super().start_kernel(**{"stdout": log, "stderr": log, **kw})
-            live.add(self)
+            if not live.add(self):
+                # The run was interrupted while this kernel started: an interrupt sent now
+                # could land before ipykernel handles SIGINT, or while it is idle (and the
+                # cells would then run anyway), so the kernel is stopped instead.
+                await self.shutdown_kernel(now=True)
+                raise RuntimeError("the run was interrupted before the notebook started")
 
         async def _async_interrupt_kernel(self) -> None:
             # Skip only the interrupt that precedes a shutdown (see the class comment); the

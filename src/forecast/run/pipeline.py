@@ -258,11 +258,15 @@ def _check_values(user: Mapping[str, Any], data_dir: Path) -> None:
 
 @contextmanager
 def _quiet_loggers() -> Iterator[None]:
-    """Silence papermill's INFO/WARNING chatter for the duration of a run."""
+    """Silence papermill's and nbclient's chatter for the duration of a run.
+
+    Their errors too ("Timeout waiting for execute reply"): the run reports each notebook's
+    outcome in one progress line and the failure in one error line.
+    """
     loggers = [logging.getLogger(n) for n in ("papermill", "traitlets", "nbclient")]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
-        lg.setLevel(logging.ERROR)
+        lg.setLevel(logging.CRITICAL)
     try:
         yield
     finally:
@@ -271,7 +275,9 @@ def _quiet_loggers() -> Iterator[None]:
 
 
 def _stderr_progress(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    # One write per line: worker threads report starts concurrently.
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def _now() -> str:
@@ -375,11 +381,15 @@ def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResu
                                 other.cancel()
             except KeyboardInterrupt:
                 stop.set()
+                live.stop()
                 for other in pending:
                     other.cancel()
                 # Running cells get KeyboardInterrupt, so the pool's shutdown does not wait
-                # for whole notebooks to finish.
-                live.interrupt_all()
+                # for whole notebooks to finish. Repeated: a kernel registered just now may
+                # still be between cells, where ipykernel ignores the signal.
+                while any(not fut.done() for fut in pending):
+                    live.interrupt_all()
+                    wait(pending, timeout=1.0)
                 raise
     except BaseException:
         # The pool has waited for running notebooks; keep what they reported.

@@ -1,0 +1,206 @@
+"""The command line's contract under bad input and faults, checked with real processes.
+
+Bad input is refused with exit 3 and one line naming the option or parameter and its value,
+before any kernel starts (so within seconds) and without writing to the output folder; the
+last stdout line of ``forecast run`` is the run folder or the failure line.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+#: Wall-time bound of a refusal [s]: ~1 s measured on a loaded 2-core machine (the issue asks
+#: for 2 s; the margin absorbs interpreter start-up under load).
+REFUSAL_S = 3.0
+
+
+def _forecast(*args: str, env: dict[str, str] | None = None,
+              timeout: float = 120) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "forecast", *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout, check=False,
+                          env={**os.environ, **(env or {})})
+    return proc, time.perf_counter() - start
+
+
+def _assert_refused(proc: subprocess.CompletedProcess[str], *needles: str,
+                    stdout_too: bool = True) -> str:
+    assert proc.returncode == 3, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    line = lines[0]
+    assert line.startswith("error: ") and "Traceback" not in proc.stderr
+    for needle in needles:
+        assert needle in line, line
+    if stdout_too:
+        assert proc.stdout.strip().splitlines()[-1] == line
+    return line
+
+
+@pytest.mark.parametrize(
+    ("args", "needles"),
+    [
+        (["--scenario", "bogus"], ["parameter scenario_names", "'bogus'"]),
+        (["-p", "n_draws", "-5"], ["parameter n_draws", "got -5"]),
+        (["-p", "n_draws", "abc"], ["parameter n_draws", "got 'abc'"]),
+        (["-p", "n_draws", "100000000"], ["parameter n_draws", "at most 1,000,000",
+                                          "got 100000000"]),
+        (["-p", "target_year", "2023"], ["parameter target_year", "after 2024", "got 2023"]),
+        (["-p", "seed", "1.5"], ["parameter seed", "got 1.5"]),
+        (["-p", "seed", "2024-01-01"], ["parameter seed", "2024"]),
+        (["-p", "seed", "4294967296"], ["parameter seed", "got 4294967296"]),
+        (["-p", "sensitivity_scenario", "hihg"], ["parameter sensitivity_scenario", "'hihg'"]),
+        (["--scenario", "base", "-p", "sensitivity_scenario", "high"],
+         ["parameter sensitivity_scenario", "one of the scenarios run (base)"]),
+        (["-p", "n_draw", "5"], ["unknown notebook parameter 'n_draw'"]),
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) and isinstance(v[0], str)
+    and v[0].startswith("-") else None,
+)
+def test_run_refuses_bad_parameters_before_any_kernel(tmp_path, args, needles):
+    out = tmp_path / "runs"
+    proc, elapsed = _forecast("run", "--output-dir", str(out), "--quiet", *args)
+    _assert_refused(proc, *needles)
+    assert elapsed < REFUSAL_S, f"refused after {elapsed:.1f} s"
+    assert not out.exists()
+
+
+def test_run_refuses_unusable_output_folders(tmp_path):
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    cases = {
+        "is a file": a_file,
+        "does not exist": tmp_path / "missing" / "runs",
+        # Not writable even for root: a folder below a file.
+        "/file is a file": a_file / "runs",
+    }
+    for needle, out in cases.items():
+        proc, elapsed = _forecast("run", "--output-dir", str(out), "--quiet")
+        _assert_refused(proc, "output folder", needle)
+        assert elapsed < REFUSAL_S
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a 555 folder")
+def test_run_refuses_a_read_only_output_folder(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    proc, _ = _forecast("run", "--output-dir", str(locked / "runs"), "--quiet")
+    _assert_refused(proc, "is not writable")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--draws", "0"], "--draws must be a whole number >= 1, got 0"),
+        (["--draws", "100000000"], "--draws must be at most 1,000,000"),
+        (["--seed", "-1"], "--seed must be a whole number >= 0, got -1"),
+        (["--year", "2020"], "--year must be after 2024"),
+    ],
+)
+def test_project_checks_options_by_name(args, needle):
+    proc, elapsed = _forecast("project", "--scenario", "base", *args)
+    line = _assert_refused(proc, needle, stdout_too=False)
+    assert "base.yaml" not in line and "parameter" not in line
+    assert proc.stdout == ""
+    assert elapsed < REFUSAL_S
+
+
+def test_racing_allocations_without_a_name_get_distinct_ids(tmp_path):
+    """Three processes claim a run folder in the same second; none loses."""
+    start_at = time.time() + 1.5
+    code = (
+        "import sys, time\n"
+        "from datetime import UTC, datetime\n"
+        "from pathlib import Path\n"
+        "from forecast.run.folder import claim_run_folder\n"
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time()))\n"
+        "now = datetime(2026, 11, 22, 3, 4, 5, tzinfo=UTC)\n"
+        "print(claim_run_folder(Path(sys.argv[1]), None, now=now).run_id)\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(start_at)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(3)]
+    results = [p.communicate(timeout=60) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], [err for _, err in results]
+    ids = sorted(out.strip() for out, _ in results)
+    assert ids == ["20261122T030405Z", "20261122T030405Z-2", "20261122T030405Z-3"]
+    assert all("--run-name" not in err for _, err in results)
+
+
+def _wait_for(predicate, proc: subprocess.Popen[str], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline and proc.poll() is None, "run ended too early"
+        time.sleep(0.1)
+
+
+def _kernel_dirs(tmp: Path) -> list[str]:
+    return sorted(p.name for p in tmp.glob("fc-kernel-*"))
+
+
+@pytest.mark.slow
+def test_killed_run_is_recognised_and_its_name_reusable(tmp_path):
+    out = tmp_path / "runs"
+    out.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), "--run-name",
+         "nightly", "-p", "n_draws", "200", "--quiet"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _wait_for(lambda: (out / ".tmp-nightly" / ".lock").is_file(), proc)
+        proc.kill()
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert (out / ".tmp-nightly").is_dir()
+    # The same command runs again (here with a 1 s cell timeout, so it fails fast, exit 4):
+    # the killed run's build folder is recognised and removed, not reported as "exists".
+    again, _ = _forecast("run", "--output-dir", str(out), "--run-name", "nightly",
+                         "-p", "n_draws", "200", "--timeout", "1", "--jobs", "1", timeout=300)
+    assert again.returncode == 4, again.stderr
+    assert "removed" in again.stderr and ".tmp-nightly" in again.stderr
+    last = again.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: notebook ") and "timed out after 1 s" in last
+    assert again.stdout.strip().splitlines()[-1] == last
+    assert sorted(p.name for p in out.iterdir()) == ["nightly.failed"]
+
+
+@pytest.mark.slow
+def test_sigterm_leaves_no_kernel_files_and_reports_on_stdout(tmp_path):
+    tmp = tmp_path / "t"
+    tmp.mkdir()
+    out = tmp_path / "runs"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), "--run-name",
+         "stopped", "-p", "n_draws", "200"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+    )
+    try:
+        _wait_for(lambda: bool(_kernel_dirs(tmp)) and bool(list(
+            (out / ".tmp-stopped").glob("*.ipynb"))), proc)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert stdout.strip().splitlines()[-1] == "error: interrupted"
+    assert stderr.strip().splitlines()[-1] == "error: interrupted"
+    assert "started" in stderr  # progress names the notebooks that started
+    assert _kernel_dirs(tmp) == []
+    assert sorted(p.name for p in out.iterdir()) == ["stopped.failed"]
+    manifest = json.loads((out / "stopped.failed" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
