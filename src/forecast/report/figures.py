@@ -22,7 +22,7 @@ import numpy as np
 import seaborn as sns
 
 from forecast.report.formatting import gwh, value_label
-from forecast.report.tables import output_file
+from forecast.report.tables import write_file
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -490,21 +490,11 @@ def save_figure(fig: Figure, output_dir: str | Path | None, name: str) -> Path |
     Parameters
     ----------
     fig : Figure
-    output_dir : str or Path or None
-        Notebook parameter; ``""`` or None writes nothing (JupyterLab default).
-    name : str
-        File name without folder, ``.png`` added if missing; prefix it with the notebook
-        number (``"04_fan_total"``) so names are unique within a run.
-
-    Returns
-    -------
-    Path or None
-        The written file, or None when writing is disabled.
+    output_dir, name
+        As for :func:`forecast.report.tables.write_file`, which gives the result (the file, or
+        None when writing is disabled). Prefix names with the notebook number
+        (``"04_fan_total"``) so they are unique within a run.
     """
-    path = output_file(output_dir, "figures", name, ".png")
-    if path is None:
-        return None
     # No "Software" metadata: keeps bytes independent of the matplotlib patch version.
-    fig.savefig(path, dpi=mpl.rcParams["savefig.dpi"], bbox_inches="tight",
-                metadata={"Software": None})
-    return path
+    return write_file(output_dir, "figures", name, ".png", lambda path: fig.savefig(
+        path, dpi=mpl.rcParams["savefig.dpi"], bbox_inches="tight", metadata={"Software": None}))

@@ -9,36 +9,20 @@ format and line ending, so two runs with the same inputs give byte-identical fil
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["FLOAT_FORMAT", "check_file_name", "output_file", "output_subdir", "write_table"]
+__all__ = ["FLOAT_FORMAT", "check_file_name", "write_file", "write_table"]
 
 #: printf format for floats in tables: 6 significant digits keeps GWh to 0.1 and shares to
 #: 1e-6 while hiding last-bit noise that would make diffs between machines unreadable.
 FLOAT_FORMAT = "%.6g"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def output_subdir(output_dir: str | Path | None, kind: str) -> Path | None:
-    """``<output_dir>/<kind>``, created; None when ``output_dir`` is empty (write nothing).
-
-    Parameters
-    ----------
-    output_dir : str or Path or None
-        Notebook parameter; ``""`` or None disables writing.
-    kind : str
-        ``"tables"`` or ``"figures"``.
-    """
-    if output_dir is None or str(output_dir).strip() == "":
-        return None
-    folder = Path(output_dir) / kind
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
 
 
 def check_file_name(name: str, suffix: str) -> str:
@@ -52,43 +36,48 @@ def check_file_name(name: str, suffix: str) -> str:
     return text
 
 
-def output_file(output_dir: str | Path | None, kind: str, name: str, suffix: str) -> Path | None:
-    """``<output_dir>/<kind>/<name><suffix>``, its folder created; None when writing is disabled.
+def write_file(
+    output_dir: str | Path | None, kind: str, name: str, suffix: str,
+    write: Callable[[Path], object],
+) -> Path | None:
+    """Call ``write(path)`` for ``<output_dir>/<kind>/<name><suffix>``, its folder created.
 
     Parameters
     ----------
     output_dir : str or Path or None
-        Notebook parameter; ``""`` or None writes nothing.
+        Notebook parameter; ``""`` or None writes nothing (the JupyterLab default).
     kind : str
         ``"tables"`` or ``"figures"``.
     name : str
         Plain file name (see :func:`check_file_name`), ``suffix`` added if missing.
     suffix : str
         ``".csv"``, ``".png"``.
+    write : callable
+        Writes the file at the path it is given.
+
+    Returns
+    -------
+    Path or None
+        The file written; None, without calling ``write``, when writing is disabled.
     """
-    folder = output_subdir(output_dir, kind)
-    return None if folder is None else folder / check_file_name(name, suffix)
+    if output_dir is None or str(output_dir).strip() == "":
+        return None
+    folder = Path(output_dir) / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / check_file_name(name, suffix)
+    write(path)
+    return path
 
 
 def write_table(frame: pd.DataFrame, output_dir: str | Path | None, name: str) -> Path | None:
-    """Write a table as CSV under ``<output_dir>/tables``, reproducibly.
+    """Write a table as CSV to ``<output_dir>/tables/<name>.csv``, reproducibly.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         Table to write; the index is dropped, so keep keys (e.g. ``year``) as columns.
-    output_dir : str or Path or None
-        Notebook parameter; ``""`` or None writes nothing.
-    name : str
-        File name, ``.csv`` added if missing (e.g. ``"projections"``).
-
-    Returns
-    -------
-    Path or None
-        The written file, or None when writing is disabled.
+    output_dir, name
+        As for :func:`write_file` (e.g. ``"projections"``); returns its result.
     """
-    path = output_file(output_dir, "tables", name, ".csv")
-    if path is None:
-        return None
-    frame.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
-    return path
+    return write_file(output_dir, "tables", name, ".csv", lambda path: frame.to_csv(
+        path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
