@@ -76,14 +76,17 @@ def main(repeats: int = 7) -> int:
         draw_ms = _median_ms(lambda m=fitted: m.sample(TARGET, 100_000, seed=1), repeats)
         print(f"{name:<24}{fit_ms:>10.2f}{both_ms:>20.2f}{draw_ms:>17.2f}{fitted.df_resid_:>4}")
 
-    from forecast.evaluation import backtest
+    from forecast.evaluation import backtest, comparison
 
     models = backtest.default_models(saturation=3800.0)
     bt_ms = _median_ms(
         lambda: backtest.rolling_origin(YEARS, CHINA_GWH, models, n_draws=4_000), 3
     )
     cmp_ms = _median_ms(
-        lambda: backtest.compare_models(YEARS, CHINA_GWH, models, n_draws=10_000), 3
+        lambda: comparison.compare_models(
+            YEARS, CHINA_GWH, models, target_year=int(TARGET[-1]), n_draws=10_000
+        ),
+        3,
     )
     print(f"rolling-origin backtest, {len(models)} models + naive: {bt_ms:.1f} ms")
     print(f"model comparison incl. backtest, {len(models)} models: {cmp_ms:.1f} ms")

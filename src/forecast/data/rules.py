@@ -65,7 +65,7 @@ class Unique:
     message: Callable[[Values, int], str]
 
 
-def listed_once(column: str) -> Unique:
+def _listed_once(column: str) -> Unique:
     """A catalogue's names are unique: ``series 'x' is listed twice``."""
     return Unique(
         column, lambda v: v[column], lambda v, _: f"{column} '{v[column]}' is listed twice"
@@ -180,7 +180,7 @@ def _already_given(v: Values, first: int) -> str:
 #: ``series.csv``; ``of`` is checked once the whole catalogue is read.
 SERIES_RULES: tuple[Step, ...] = (
     Column("series"),
-    listed_once("series"),
+    _listed_once("series"),
     Column("unit", allowed=UNITS),
     Column("quantity", allowed=QUANTITIES),
     Column("contiguous", parse="yes-no", required=False, default=False),
@@ -194,7 +194,7 @@ SERIES_RULES: tuple[Step, ...] = (
 SOURCES_RULES: tuple[Step, ...] = (
     Column("document"),
     Column("title"),
-    listed_once("document"),
+    _listed_once("document"),
 )
 
 #: ``variants.csv``.
@@ -203,7 +203,7 @@ VARIANTS_RULES: tuple[Step, ...] = (
     Column("rank", parse="number"),
     Rule("rank", "rank", _whole_rank),
     Column("description"),
-    listed_once("variant"),
+    _listed_once("variant"),
 )
 
 #: ``history.csv``: one observation per row, checked against the three catalogues.

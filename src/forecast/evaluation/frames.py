@@ -1,0 +1,101 @@
+"""What the evaluation tables share: checked input series, seeded streams, band columns, CSV.
+
+Every table of :mod:`forecast.evaluation` is a tidy :class:`pandas.DataFrame`; the 80% and
+95% bands are columns ``lo80, hi80, lo95, hi95``, each (origin, model) cell draws from its
+own random stream, and :func:`to_csv` writes any of them byte-reproducibly.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike
+
+from forecast.errors import ModelError
+from forecast.models import uncertainty
+
+__all__ = [
+    "BAND_COLUMNS",
+    "COVERAGE_COLUMNS",
+    "LEVELS",
+    "band_columns",
+    "cell_stream",
+    "observed_series",
+    "to_csv",
+]
+
+#: Central interval levels of every band [fraction].
+LEVELS: tuple[float, ...] = uncertainty.LEVELS
+
+
+def band_columns(level: float) -> tuple[str, str]:
+    """Names of the lower and upper band columns of a level: ``0.8`` -> ``("lo80", "hi80")``."""
+    pct = round(level * 100)
+    return f"lo{pct}", f"hi{pct}"
+
+
+#: ``lo80, hi80, lo95, hi95``.
+BAND_COLUMNS: list[str] = [c for level in LEVELS for c in band_columns(level)]
+#: ``in80, in95``: 1 where the actual lies inside the band.
+COVERAGE_COLUMNS: list[str] = [f"in{round(level * 100)}" for level in LEVELS]
+
+
+def cell_stream(seed: int, *keys: int | str) -> np.random.Generator:
+    """A random stream for one (origin, model) cell, derived from the seed and the names.
+
+    The stream does not depend on which other cells run, so a table does not change when
+    models are added, removed or reordered.
+    """
+    words = [int(seed)] + [zlib.crc32(k.encode()) if isinstance(k, str) else int(k) for k in keys]
+    return np.random.default_rng(words)
+
+
+def observed_series(years: ArrayLike, values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """An observed series as float arrays sorted by year: years [year], values [value unit].
+
+    Raises
+    ------
+    ModelError
+        The two differ in length or hold NaN.
+    """
+    t = np.asarray(years, dtype=float).ravel()
+    v = np.asarray(values, dtype=float).ravel()
+    if t.size != v.size:
+        raise ModelError(f"years and values differ in length ({t.size} vs {v.size})")
+    if np.isnan(v).any() or np.isnan(t).any():
+        raise ModelError("years and values must not contain NaN")
+    order = np.argsort(t, kind="stable")
+    return t[order], v[order]
+
+
+def to_csv(frame: pd.DataFrame, path: str | Path, decimals: int = 6) -> Path:
+    """Write a table reproducibly: floats rounded to ``decimals``, no index, ``\\n`` endings.
+
+    Two runs with the same inputs give byte-identical files.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Any tidy table of this package.
+    path : str or Path
+        Destination; parent folders are created.
+    decimals : int
+        Decimal places kept for float columns.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    out = frame.copy()
+    floats = out.select_dtypes(include="float").columns
+    out[floats] = out[floats].round(decimals)
+    # Rounding leaves -0.0 for tiny negatives; write it as 0 so signs do not flicker.
+    out[floats] = out[floats].mask(out[floats] == 0, 0.0)
+    out.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{decimals}f")
+    return path
