@@ -14,7 +14,9 @@ def test_package_exports_every_module_api_but_the_shared_helpers() -> None:
     helpers = {"BAND_COLUMNS", "COVERAGE_COLUMNS", "LEVELS", "band_columns", "cell_stream",
                "observed_series"}
     expected = {name for module in MODULES for name in module.__all__} - helpers
-    assert sorted(package.__all__) == sorted(expected)
+    # Other modules of the package (scoring, calibration, ...) add their own names.
+    assert expected <= set(package.__all__), expected - set(package.__all__)
+    assert not helpers & set(package.__all__)
     for name in package.__all__:
         assert getattr(package, name) is not None
 
