@@ -272,6 +272,16 @@ def _check_sensitivity(value: Any, ctx: _Context) -> str:
     return value
 
 
+def _check_earlier_runs(value: Any, ctx: _Context) -> list[str]:
+    # That each is a finished run folder is checked where it is read
+    # (forecast.evaluation.track_record.read_run), with the reason it is not.
+    if isinstance(value, str) or not isinstance(value, list | tuple) or not all(
+        isinstance(p, str | os.PathLike) and Path(p).is_dir() for p in value
+    ):
+        raise _refuse("earlier_runs", "a list of run folders", value)
+    return [os.fspath(p) for p in value]
+
+
 def _real(name: str, low: float, high: float, *, low_open: bool, unit: str) -> Check:
     """A check for a finite real number in an interval (bounds open or closed as stated)."""
     left = "(" if low_open else "["
@@ -331,6 +341,9 @@ PARAMETERS: dict[str, Parameter] = _declare(
     Parameter("lfp_sigma", "float", 0.2, "a number > 0 [logit]",
               "stated logit-scale sd of the LFP trend (two points give none) [logit]",
               _real("lfp_sigma", 0.0, math.inf, low_open=True, unit=" [logit]")),
+    Parameter("earlier_runs", "list[str]", [], "existing run folders; empty: none",
+              "earlier finished run folders whose forecasts are scored; empty: none",
+              _check_earlier_runs),
 )
 
 

@@ -1,0 +1,130 @@
+"""How the track record reads: the score table as text, and earlier vintages' fans with the
+actuals that arrived since (notebook ``06_track_record``, ``forecast score``).
+
+The scores themselves come from :mod:`forecast.evaluation.track_record`; this module only
+formats and draws them, with :mod:`forecast.report.formatting`'s conventions.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from forecast.evaluation.track_record import SCORE_COLUMNS, RunRecord
+from forecast.report import figures
+from forecast.report.formatting import percent, value_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["scores_text", "summary_text", "vintage_figure"]
+
+_LEFT = {"run", "scenario", "region", "segment"}
+
+
+def _cell(column: str, value: Any) -> str:
+    if column == "covered80":
+        return "yes" if bool(value) else "no"
+    if column == "error":
+        return ("+" if value > 0 else "") + percent(float(value))
+    if isinstance(value, float):
+        return "" if math.isnan(value) else value_label(value)
+    return str(value)
+
+
+def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if h in _LEFT else c.rjust(w)
+                         for c, w, h in zip(cells, widths, header, strict=True)).rstrip()
+
+    return "\n".join([line(header), *(line(r) for r in rows)])
+
+
+def scores_text(scores: pd.DataFrame) -> str:
+    """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as aligned text.
+
+    GWh whole with thousands separators, shares and other small values to three significant
+    digits (:func:`~forecast.report.formatting.value_label`), ``error`` as a signed percentage,
+    ``covered80`` as yes/no; the header alone when the table is empty.
+    """
+    header = list(SCORE_COLUMNS)
+    rows = [[_cell(c, row[c]) for c in header] for _, row in scores.iterrows()]
+    return _aligned(header, rows)
+
+
+def summary_text(summary: pd.DataFrame) -> str:
+    """The per-run, per-scenario summary (:func:`~forecast.evaluation.track_record.summarise`)
+    as aligned text: coverage and mean |error| in percent, mean CRPS in whole GWh."""
+    header = ["run", "scenario", "scored", "covered80", "mean |error|", "mean CRPS [GWh]"]
+    rows = [[str(r["run"]), str(r["scenario"]), str(int(r["scored"])),
+             percent(float(r["covered80"]), 0), percent(float(r["mean_abs_error"])),
+             "" if math.isnan(float(r["mean_crps_gwh"])) else value_label(r["mean_crps_gwh"])]
+            for _, r in summary.iterrows()]
+    return _aligned(header, rows)
+
+
+def _one_legend_entry_each(ax: Any) -> None:
+    # fan_chart draws the history (for anchoring) and labels the band of every scenario; the
+    # legend keeps each scenario's median and the history once.
+    seen: set[str] = set()
+    for artist in [*ax.lines, *ax.collections]:
+        label = str(artist.get_label())
+        if label.endswith("interval") or label in seen:
+            artist.set_label("_nolegend_")
+        seen.add(label)
+
+
+def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, region: str,
+                   segment: str, source: str) -> Figure:
+    """One panel per earlier run: each scenario's median and 80% interval of one series, the
+    history the run knew (grey) and the actuals that arrived after it (black).
+
+    Parameters
+    ----------
+    records : sequence of RunRecord
+        Earlier runs, oldest first (at least one).
+    observed : pandas.DataFrame
+        The actuals (:func:`forecast.evaluation.track_record.actuals`) of the current data.
+    region, segment : str
+        The series drawn, e.g. ``"China"``, ``"total"`` [GWh].
+    source : str
+        Source note of the figure.
+    """
+    if not records:
+        raise ValueError("vintage_figure needs at least one earlier run")
+    series = observed[(observed["region"] == region) & (observed["segment"] == segment)]
+    values = series.set_index("year")["actual"].sort_index()
+    unit = str(series["unit"].iloc[0]) if len(series) else "GWh"
+    n = len(records)
+    ncols = min(n, 2)
+    nrows = math.ceil(n / ncols)
+    fig, axes = figures.new_figure(nrows, ncols, width=6.0 * ncols, height=4.0 * nrows,
+                                   squeeze=False, sharey=True)
+    for ax, record in zip(axes.flat, records, strict=False):
+        proj = record.projections
+        proj = proj[(proj["region"] == region) & (proj["segment"] == segment)]
+        names = list(dict.fromkeys(proj["scenario"]))
+        colors = figures.scenario_colors(names)
+        known = values[values.index <= record.last_observed_year]
+        for name in names:
+            figures.fan_chart(ax, proj[proj["scenario"] == name], color=colors[name], label=name,
+                              history=known, history_label="known to the run",
+                              bands=[("p10", "p90", 0.15)])
+        _one_legend_entry_each(ax)
+        arrived = values[values.index > record.last_observed_year]
+        if len(arrived):
+            ax.plot(arrived.index.to_numpy(dtype=float), arrived.to_numpy(dtype=float),
+                    linestyle="none", marker="D", color="#c0392b", markersize=7, zorder=6,
+                    label="actual since the run")
+        if unit == "GWh":
+            figures.gwh_axis(ax)
+        figures.finish(ax, title=f"Run {record.run_id} (data to {record.last_observed_year})",
+                       xlabel="Year", ylabel=f"{region} {segment} [{unit}]", source=source,
+                       legend=ax is axes.flat[0])
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    return fig

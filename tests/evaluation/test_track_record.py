@@ -1,0 +1,283 @@
+"""Scoring earlier runs against actuals: every column checked against values worked out by hand.
+
+A tiny data folder and fake run folders hold hand-made numbers: every figure here is made up
+for the tests (source ``test_only_synthetic.txt``); none is a real observation. The CLI cases
+run ``forecast score`` in a real subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from forecast.evaluation import track_record as tr
+
+REPO = Path(__file__).resolve().parents[2]
+
+SOURCE = "test_only_synthetic.txt"
+
+SERIES = """series,unit,quantity,of,parts,sum_tolerance,contiguous,description
+production,GWh,amount,,power|consumer|storage,0.01,yes,"Test production."
+production_share_of_world,fraction,share,,,,yes,"Test share of world production."
+"""
+VARIANTS = """variant,rank,description
+annual_series,1,"The default."
+yoy_base,2,"An alternative."
+"""
+SOURCES = f"""document,title,publisher,published,description
+{SOURCE},Synthetic test figures,test suite,,"Made-up numbers for tests, not a real document."
+"""
+# China 2025: total 1,200 = power 800 + consumer 100 + storage 300 GWh; world share 80%, so
+# World total 1,200 / 0.8 = 1,500 GWh. The 2026 outlook row must never be scored, nor the
+# non-default variant (yoy_base) of the 2025 total.
+HISTORY = f"""series,region,segment,year,value,unit,kind,variant,source,quote,derivation,note
+production,China,total,2024,1000,GWh,reported,,{SOURCE},total 1000,,
+production,China,total,2025,1200,GWh,reported,annual_series,{SOURCE},total 1200,,
+production,China,total,2025,1250,GWh,reported,yoy_base,{SOURCE},total 1250 as a base,,
+production,China,power,2025,800,GWh,reported,,{SOURCE},power 800,,
+production,China,consumer,2025,100,GWh,reported,,{SOURCE},consumer 100,,
+production,China,storage,2025,300,GWh,reported,,{SOURCE},storage 300,,
+production,China,total,2026,5000,GWh,outlook,,{SOURCE},outlook 5000,,
+production_share_of_world,China,total,2025,0.8,fraction,reported,,{SOURCE},share 80%,,
+"""
+
+PROJECTIONS = """scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95
+base,China,total,2025,GWh,1150,1000,1100,1150,1250,1300
+base,China,power,2025,GWh,900,820,850,900,950,980
+base,China,world_share,2025,fraction,0.75,0.7,0.72,0.75,0.78,0.8
+base,World,total,2025,GWh,1500,1400,1450,1500,1550,1600
+base,World,power,2025,GWh,1000,900,950,1000,1050,1100
+base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600
+low,China,total,2025,GWh,1200,1200,1200,1200,1200,1200
+"""
+
+
+def write_data(folder: Path) -> Path:
+    """The tiny data folder (history to 2025; 2026 only as an outlook)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in {"series.csv": SERIES, "variants.csv": VARIANTS, "sources.csv": SOURCES,
+                       "history.csv": HISTORY}.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def write_run(folder: Path, projections: str = PROJECTIONS, *, layout: int | None = 2,
+              status: str = "ok", manifest: bool = True, **fields: object) -> Path:
+    """A fake finished run folder: ``manifest.json`` and ``tables/projections.csv``."""
+    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    if projections is not None:
+        (folder / "tables" / "projections.csv").write_text(projections, encoding="utf-8")
+    if manifest:
+        content: dict[str, object] = {"run_id": folder.name, "status": status,
+                                      "finished": "2026-01-01T00:00:00+00:00",
+                                      "parameters": {"n_draws": 1000}}
+        if layout is not None:
+            content.update(layout_version=layout, last_observed_year=2024,
+                           data_sha256="0" * 64)
+        content.update(fields)
+        (folder / "manifest.json").write_text(json.dumps(content), encoding="utf-8")
+    return folder
+
+
+# --------------------------------------------------------------------------- hand-worked scores
+# Levels 5, 10, 50, 90, 95%. crps = 2/5 * sum of pinball losses, pinball(a, q, y) =
+# a (y - q) if y >= q else (1 - a)(q - y).
+#
+# base China total 2025, actual 1,200, quantiles 1000 1100 1150 1250 1300:
+#   0.05*200 + 0.1*100 + 0.5*50 + 0.1*50 + 0.05*100 = 10 + 10 + 25 + 5 + 5 = 55 -> crps 22
+#   error 1150/1200 - 1 = -1/24; 1100 <= 1200 <= 1250: covered
+# base China power 2025, actual 800, quantiles 820 850 900 950 980 (all above):
+#   0.95*20 + 0.9*50 + 0.5*100 + 0.1*150 + 0.05*180 = 19 + 45 + 50 + 15 + 9 = 138 -> 55.2
+#   error 900/800 - 1 = 0.125; 800 < 850: not covered
+# base China world_share 2025, actual 0.8, quantiles .70 .72 .75 .78 .80 (all at or below):
+#   0.05*.1 + 0.1*.08 + 0.5*.05 + 0.9*.02 + 0.95*0 = .005 + .008 + .025 + .018 = .056 -> .0224
+#   error .75/.8 - 1 = -0.0625; .8 > .78: not covered
+# base World total 2025, actual 1,200 / 0.8 = 1,500, quantiles 1400 1450 1500 1550 1600:
+#   0.05*100 + 0.1*50 + 0 + 0.1*50 + 0.05*100 = 20 -> 8; error 0; covered
+# low China total 2025: every quantile 1,200 = the actual: crps 0, error 0, covered
+# Not scored: World power (no observed series), China total 2026 (only an outlook).
+EXPECTED = [
+    # run, scenario, region, segment, year, p10, p50, p90, actual, error, covered80, crps
+    ("vintage-a", "base", "China", "total", 2025, 1100, 1150, 1250, 1200, -1 / 24, True, 22.0),
+    ("vintage-a", "base", "China", "power", 2025, 850, 900, 950, 800, 0.125, False, 55.2),
+    ("vintage-a", "base", "China", "world_share", 2025, .72, .75, .78, .8, -0.0625, False, .0224),
+    ("vintage-a", "base", "World", "total", 2025, 1450, 1500, 1550, 1500, 0.0, True, 8.0),
+    ("vintage-a", "low", "China", "total", 2025, 1200, 1200, 1200, 1200, 0.0, True, 0.0),
+]
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return write_data(tmp_path / "data")
+
+
+@pytest.fixture
+def run_a(tmp_path: Path) -> Path:
+    return write_run(tmp_path / "runs" / "vintage-a")
+
+
+def _assert_expected(scores: pd.DataFrame, expected=EXPECTED) -> None:
+    assert list(scores.columns) == list(tr.SCORE_COLUMNS)
+    assert len(scores) == len(expected)
+    for (_, row), want in zip(scores.iterrows(), expected, strict=True):
+        for column, value in zip(tr.SCORE_COLUMNS, want, strict=True):
+            got = row[column]
+            if isinstance(value, float):
+                assert got == pytest.approx(value, abs=1e-12), (column, want)
+            else:
+                assert got == value, (column, want)
+
+
+def test_every_column_matches_the_hand_worked_values(run_a, data_dir):
+    _assert_expected(tr.score_runs([run_a], data_dir))
+
+
+def test_quantile_crps_matches_hand_and_scoringrules():
+    assert tr.quantile_crps(10.0, [8.0, 9.0, 11.0], [0.1, 0.5, 0.9]) == pytest.approx(0.8 * 2 / 3)
+    sr = pytest.importorskip("scoringrules")
+    y = [1200.0, 800.0, 1500.0]
+    q = [[1000, 1100, 1150, 1250, 1300], [820, 850, 900, 950, 980], [1400, 1450, 1500, 1550, 1600]]
+    levels = [0.05, 0.1, 0.5, 0.9, 0.95]
+    assert tr.quantile_crps(y, q, levels) == pytest.approx([22.0, 55.2, 8.0])
+    assert tr.quantile_crps(y, q, levels) == pytest.approx(sr.crps_quantile(y, q, levels))
+    with pytest.raises(ValueError):
+        tr.quantile_crps(1.0, [1.0], [1.0])
+
+
+def test_actuals_use_observed_rows_of_the_default_variant(data_dir):
+    observed = tr.actuals(data_dir).set_index(["region", "segment", "year"])["actual"]
+    assert observed[("China", "total", 2025)] == 1200.0  # annual_series, not yoy_base's 1,250
+    assert ("China", "total", 2026) not in observed.index  # an outlook is not an actual
+    assert observed[("World", "total", 2025)] == pytest.approx(1500.0)
+    assert observed[("China", "world_share", 2025)] == 0.8
+
+
+def test_written_file_and_several_runs(run_a, data_dir, tmp_path):
+    run_b = write_run(tmp_path / "runs" / "vintage-b",
+                      "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
+                      "base,China,consumer,2025,GWh,90,80,85,90,95,100\n")
+    scores = tr.score_runs([run_a, run_b], data_dir)
+    # consumer: actual 100 above every quantile: 2/5 (.05*20 + .1*15 + .5*10 + .9*5 + .95*0)
+    # = 2/5 * 12 = 4.8; error 90/100 - 1 = -0.1; not covered.
+    _assert_expected(scores, [*EXPECTED, ("vintage-b", "base", "China", "consumer", 2025,
+                                          85, 90, 95, 100, -0.1, False, 4.8)])
+    out = tr.write_scores(scores, tmp_path / "scores.csv")
+    lines = out.read_text().splitlines()
+    assert lines[0] == ",".join(tr.SCORE_COLUMNS)
+    assert lines[1] == "vintage-a,base,China,total,2025,1100,1150,1250,1200,-0.0416667,true,22"
+    assert lines[-1] == "vintage-b,base,China,consumer,2025,85,90,95,100,-0.1,false,4.8"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".scores.csv")]
+
+
+def test_no_matching_actuals_is_an_empty_table(tmp_path, data_dir):
+    later = write_run(tmp_path / "runs" / "later",
+                      "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
+                      "base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600\n")
+    scores = tr.score_runs([later], data_dir)
+    assert scores.empty and list(scores.columns) == list(tr.SCORE_COLUMNS)
+
+
+def test_summary_per_run_and_scenario(run_a, data_dir):
+    summary = tr.summarise(tr.score_runs([run_a], data_dir)).set_index("scenario")
+    assert summary.loc["base", "scored"] == 4
+    assert summary.loc["base", "covered80"] == 0.5
+    assert summary.loc["base", "mean_abs_error"] == pytest.approx((1 / 24 + .125 + .0625) / 4)
+    assert summary.loc["base", "mean_crps_gwh"] == pytest.approx((22 + 55.2 + 8) / 3)
+    assert summary.loc["low", "mean_crps_gwh"] == 0.0
+
+
+# --------------------------------------------------------------------------- layouts, refusals
+
+
+def test_old_layout_is_scored_when_its_table_allows(tmp_path, data_dir):
+    old = write_run(tmp_path / "runs" / "vintage-a", layout=None)
+    record = tr.read_run(old)
+    assert record.layout == 1 and record.last_observed_year == 2024
+    _assert_expected(tr.score_runs([old], data_dir))
+
+
+def test_old_layout_without_the_quantiles_is_refused(tmp_path):
+    old = write_run(tmp_path / "runs" / "old", "scenario,region,segment,year,unit,mean\n"
+                    "base,China,total,2025,GWh,1150\n", layout=None)
+    with pytest.raises(tr.RunFolderError, match=r"/old: tables/projections.csv \(layout 1\) "
+                       r"lacks column\(s\) p10, p50, p90 that scoring needs$"):
+        tr.read_run(old)
+
+
+@pytest.mark.parametrize(("name", "kwargs", "message"), [
+    (".tmp-x", {}, "a run still being built"),
+    ("x.failed", {}, "a failed run"),
+    ("x", {"manifest": False}, "no manifest.json; not a finished run folder"),
+    ("x", {"projections": None}, "no tables/projections.csv; nothing to score"),
+    ("x", {"status": "running"}, "run status is 'running', not 'ok'"),
+    ("x", {"layout": 3}, "run folder layout 3 is not one this forecast reads"),
+])
+def test_folders_that_are_not_finished_runs_are_refused(tmp_path, name, kwargs, message):
+    folder = write_run(tmp_path / name, **kwargs)
+    with pytest.raises(tr.RunFolderError, match=message) as info:
+        tr.read_run(folder)
+    assert "\n" not in str(info.value)
+
+
+def test_finished_runs_skip_builds_failures_and_the_current_run(tmp_path):
+    runs = tmp_path / "runs"
+    write_run(runs / "b", finished="2026-02-01T00:00:00+00:00")
+    write_run(runs / "a", finished="2026-01-01T00:00:00+00:00")
+    write_run(runs / ".tmp-c")
+    write_run(runs / "d.failed")
+    write_run(runs / "e", status="failed")
+    write_run(runs / "now")
+    assert [r.run_id for r in tr.finished_runs(runs, exclude=["now"])] == ["a", "b"]
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def _score(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "forecast", "score", *map(str, args)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_cli_scores_writes_the_file_and_prints_a_table(run_a, data_dir, tmp_path):
+    out = tmp_path / "scores.csv"
+    proc = _score(run_a, "--data-dir", data_dir, "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    frame = pd.read_csv(out)
+    assert list(frame.columns) == list(tr.SCORE_COLUMNS) and len(frame) == len(EXPECTED)
+    assert frame["covered80"].tolist() == [w[10] for w in EXPECTED]
+    assert frame["crps"].tolist() == pytest.approx([w[11] for w in EXPECTED])
+    lines = proc.stdout.splitlines()
+    assert lines[0].split() == list(tr.SCORE_COLUMNS)
+    assert lines[1].split() == ["vintage-a", "base", "China", "total", "2025", "1,100", "1,150",
+                                "1,250", "1,200", "-4.2%", "yes", "22"]
+    assert str(out) in proc.stdout.splitlines()[-1]
+
+
+def test_cli_without_matching_actuals_writes_the_header_and_one_note(tmp_path, data_dir):
+    later = write_run(tmp_path / "runs" / "later",
+                      "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
+                      "base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600\n")
+    out = tmp_path / "scores.csv"
+    proc = _score(later, "--data-dir", data_dir, "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text() == ",".join(tr.SCORE_COLUMNS) + "\n"
+    assert proc.stdout.splitlines()[0].split() == list(tr.SCORE_COLUMNS)
+    notes = [ln for ln in proc.stdout.splitlines()[1:] if ln.strip()]
+    assert len(notes) == 1 and "no projection" in notes[0]
+
+
+@pytest.mark.parametrize(("name", "kwargs"), [
+    (".tmp-x", {}), ("x.failed", {}), ("x", {"manifest": False}), ("x", {"projections": None}),
+])
+def test_cli_refuses_a_folder_that_is_not_a_finished_run(tmp_path, data_dir, run_a, name, kwargs):
+    bad = write_run(tmp_path / "runs" / name, **kwargs)
+    out = tmp_path / "scores.csv"
+    proc = _score(run_a, bad, "--data-dir", data_dir, "--output", out)
+    assert proc.returncode == 3
+    assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith(f"error: {bad}")
+    assert not out.exists()
