@@ -11,6 +11,7 @@ import fcntl
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -186,7 +187,8 @@ def test_notebooks_import_only_existing_forecast_modules(name):
 def test_run_prints_only_the_run_path(main_run, run_dir):
     assert main_run["stdout"].splitlines() == [str(run_dir)]
     assert run_dir == Path(main_run["out"]) / "main"
-    progress = [ln for ln in main_run["stderr"].splitlines() if ln.startswith("forecast run: [")]
+    progress = [ln for ln in main_run["stderr"].splitlines() if ln.startswith("forecast run: [")
+                and not ln.endswith(" started")]
     assert len(progress) == len(NOTEBOOKS)
     assert all(re.search(r"\.ipynb ok in \d+\.\d s$", ln) for ln in progress)
     assert not [p for p in Path(main_run["out"]).iterdir() if p.name != "main"]
@@ -261,7 +263,7 @@ def test_executed_notebooks_got_the_parameters_and_no_errors(run_dir):
         nb = nbformat.read(str(run_dir / f"{name}.ipynb"), as_version=4)
         injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
         assert len(injected) == 1
-        assert f'output_dir = "{run_dir.parent / ".tmp-main"}"' in injected[0].source
+        assert f'output_dir = "{run_dir}"' in injected[0].source  # the final folder
         if name != "01_history":
             assert f"n_draws = {N_DRAWS}" in injected[0].source
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
@@ -338,7 +340,7 @@ def test_backtest_table(run_dir):
 
 @pytest.mark.slow
 def test_model_comparison_table(run_dir):
-    from forecast.evaluation.backtest import COMPARISON_COLUMNS
+    from forecast.evaluation import COMPARISON_COLUMNS
 
     cmp = _table(run_dir, "model_comparison").set_index("model")
     assert list(cmp.reset_index().columns) == COMPARISON_COLUMNS
@@ -357,7 +359,7 @@ def test_model_comparison_table(run_dir):
 
 @pytest.mark.slow
 def test_bass_sensitivity_table(run_dir):
-    from forecast.evaluation.backtest import BASS_COLUMNS
+    from forecast.evaluation import BASS_COLUMNS
 
     bass = _table(run_dir, "bass_sensitivity")
     assert list(bass.columns) == BASS_COLUMNS
@@ -413,20 +415,24 @@ def test_two_runs_give_byte_identical_tables(request, tmp_path_factory, run_dir)
 @pytest.mark.parametrize(
     ("key", "args", "message"),
     [
-        ("bad_draws", ["-p", "n_draws", "-5"],
-         r"ParameterError: parameter n_draws must be a whole number >= 1, got -5"),
-        ("bad_scenario", ["--scenario", "nope"],
-         r"ParameterError: parameter scenario_names must be a list of known scenarios "
-         r"\(base, .*got \['nope'\]"),
+        # Bad parameters are refused before any notebook starts (tests/test_cli_contract.py);
+        # a data folder whose history.csv has no rows passes that check and fails in 00.
+        ("bad_data", ["-p", "data_dir", "{out}-data"], r"\w+Error: "),
     ],
 )
 def test_failing_notebook_exits_4_and_keeps_it(request, tmp_path_factory, key, args, message):
-    res = _shared(request, tmp_path_factory, key, lambda out: _forecast_run(
-        out, "--run-name", key, "--jobs", "1", *args))
+    def build(out: Path) -> dict[str, Any]:
+        shutil.copytree(REPO / "data", f"{out}-data")
+        history = Path(f"{out}-data") / "history.csv"
+        history.write_text(history.read_text().splitlines()[0] + "\n")
+        return _forecast_run(out, "--run-name", key, "--jobs", "1",
+                             *(a.format(out=out) for a in args))
+
+    res = _shared(request, tmp_path_factory, key, build)
     out = Path(res["out"])
     assert res["rc"] == 4
-    assert res["stdout"] == ""
     last = res["stderr"].strip().splitlines()[-1]
+    assert res["stdout"].strip().splitlines() == [last]  # the failure line, for wrappers
     assert re.match(r"error: notebook 00_summary\.ipynb failed in cell In \[\d+\], line \d+ `",
                     last)
     assert re.search(message, last)
@@ -463,7 +469,7 @@ def test_sigterm_interrupts_the_run_and_keeps_it_as_failed(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130
-    assert out == "" and err.strip().splitlines()[-1] == "error: interrupted"
+    assert out.strip() == err.strip().splitlines()[-1] == "error: interrupted"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["stopped.failed"]
     m = json.loads((tmp_path / "stopped.failed" / "manifest.json").read_text())
     assert m["status"] == "interrupted"

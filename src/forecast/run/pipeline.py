@@ -352,6 +352,9 @@ def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResu
         )
         if res.status != "ok":
             stop.set()
+        # Reported by the worker, before it takes the next notebook, so lines keep their order.
+        line = f"forecast run: {position[src.name]} {res.status} in {res.duration_s:.1f} s"
+        say(f"{line}: {res.error}" if res.error else line)
         return res
 
     try:
@@ -366,14 +369,7 @@ def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResu
                             continue
                         res = fut.result()
                         results[src.name] = res
-                        if res.status == "skipped":
-                            continue
-                        line = (f"forecast run: {position[src.name]} {res.status} "
-                                f"in {res.duration_s:.1f} s")
-                        if res.error:
-                            line += f": {res.error}"
-                        say(line)
-                        if res.status != "ok" and first_failure is None:
+                        if res.status not in ("ok", "skipped") and first_failure is None:
                             first_failure = res
                             # Fail fast: notebooks not yet started are skipped.
                             stop.set()
