@@ -156,7 +156,7 @@ class _Context:
         return list(names) or self.scenarios
 
 
-Check = Callable[[Any, _Context], Any]
+_Check = Callable[[Any, _Context], Any]
 
 
 @dataclass(frozen=True)
@@ -185,7 +185,7 @@ class Parameter:
     default: Any
     domain: str
     description: str
-    check: Check = field(repr=False, compare=False)
+    check: _Check = field(repr=False, compare=False)
 
 
 def _refuse(name: str, requirement: str, value: Any) -> ParameterError:
@@ -282,7 +282,7 @@ def _check_earlier_runs(value: Any, ctx: _Context) -> list[str]:
     return [os.fspath(p) for p in value]
 
 
-def _real(name: str, low: float, high: float, *, low_open: bool, unit: str) -> Check:
+def _real(name: str, low: float, high: float, *, low_open: bool, unit: str) -> _Check:
     """A check for a finite real number in an interval (bounds open or closed as stated)."""
     left = "(" if low_open else "["
     right = "]" if math.isfinite(high) else ")"
