@@ -72,6 +72,7 @@ __all__ = [
     "quantile_crps",
     "quantile_levels",
     "read_run",
+    "score_records",
     "score_runs",
     "summarise",
     "write_scores",
@@ -383,10 +384,20 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
     DataValidationError
         The data folder breaks a rule.
     """
+    records = [read_run(path) for path in run_dirs]
+    return score_records(records, actuals(data_dir))
+
+
+def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.DataFrame:
+    """Score runs already read (:func:`read_run`) against actuals (:func:`actuals`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`score_runs`.
+    """
     import pandas as pd
 
-    records = [read_run(path) for path in run_dirs]
-    observed = actuals(data_dir)
     frames = [_score_one(record, observed) for record in records]
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if scores.empty:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["scores_text", "summary_text", "vintage_figure"]
+__all__ = ["overview_markdown", "scores_text", "summary_text", "vintage_figure"]
 
 _LEFT = {"run", "scenario", "region", "segment"}
 
@@ -65,6 +65,24 @@ def summary_text(summary: pd.DataFrame) -> str:
              "" if math.isnan(float(r["mean_crps_gwh"])) else value_label(r["mean_crps_gwh"])]
             for _, r in summary.iterrows()]
     return _aligned(header, rows)
+
+
+def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame) -> str:
+    """One paragraph: which earlier runs are scored, and how many values now have actuals."""
+    if not records:
+        return ("No earlier runs were given (`earlier_runs` is empty), so there is nothing to "
+                "score yet.")
+    runs = ", ".join(f"`{r.run_id}` (data to {r.last_observed_year})" for r in records)
+    if scores.empty:
+        first = min(int(r.projections["year"].min()) for r in records)
+        return (f"Earlier runs: {runs}. None of their projected values has an actual yet: "
+                f"the first projected year is {first}, and the data folder has no observed "
+                "value for it.")
+    years = sorted({int(y) for y in scores["year"]})
+    return (f"Earlier runs: {runs}. {len(scores):,} projected values now have an actual "
+            f"(years {', '.join(map(str, years))}); "
+            f"{percent(float(scores['covered80'].mean()), 0)} of them lie inside their run's "
+            "80% interval.")
 
 
 def _one_legend_entry_each(ax: Any) -> None:
