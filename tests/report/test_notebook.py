@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -29,7 +30,8 @@ def test_setup_reads_only_declared_parameters_and_writes_nothing_back(tmp_path):
     nb = setup(namespace, cwd=REPO / "notebooks")
     assert namespace == before
     assert isinstance(nb, NotebookContext)
-    assert nb.params == {"data_dir": "data", "output_dir": "", "n_draws": 50, "seed": 1}
+    assert nb.params == {"data_dir": str(REPO / "data"), "output_dir": "", "n_draws": 50,
+                         "seed": 1}
     assert nb.data_dir == REPO / "data" and nb.output_dir is None
     assert nb.scenario_dir == REPO / "data" / "scenarios"
     assert set(nb.history["year"]) >= {2021, 2024}
@@ -52,12 +54,13 @@ def test_setup_defaults_and_output_folder(tmp_path, monkeypatch):
     [
         ({"n_draws": True}, "parameter n_draws must be a whole number >= 1, got True"),
         ({"target_year": 2020}, "parameter target_year must be after 2024"),
+        # Relative paths are reported resolved: where the notebook looked.
         ({"data_dir": "no/such/folder"}, "parameter data_dir must be a data folder holding "
-         "history.csv, got 'no/such/folder'"),
+         f"history.csv, got '{REPO}/no/such/folder'"),
     ],
 )
 def test_setup_refuses_bad_parameters(namespace, message):
-    with pytest.raises(ParameterError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ParameterError, match=re.escape(message)):
         setup(namespace, cwd=REPO)
 
 
@@ -83,3 +86,14 @@ def test_project_scenarios_needs_its_parameters_declared():
     nb = setup({"n_draws": 10}, cwd=REPO)
     with pytest.raises(ParameterError, match="parameter scenario_names is needed here"):
         nb.project_scenarios()
+
+
+def test_every_path_parameter_is_resolved(tmp_path):
+    (tmp_path / "run_a").mkdir()
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "pyproject.toml").write_text("")
+    nb = setup({"data_dir": str(REPO / "data"), "earlier_runs": ["run_a"]},
+               cwd=tmp_path / "notebooks")
+    assert nb.params["earlier_runs"] == [str(tmp_path / "run_a")]
+    with pytest.raises(ParameterError, match="earlier_runs must be a list of run folders"):
+        setup({"earlier_runs": ["run_a"]}, cwd=REPO)

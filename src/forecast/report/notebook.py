@@ -15,15 +15,18 @@ that project scenarios then call :meth:`NotebookContext.project_scenarios`.
 Relative paths
 --------------
 papermill and ``forecast run`` start kernels in the repository root; JupyterLab starts them in
-``notebooks/``. A relative ``data_dir`` or ``output_dir`` is therefore taken from the working
+``notebooks/``. A relative path parameter (``data_dir``, ``output_dir``, each of
+``earlier_runs``: those declared with ``path=True``) is therefore taken from the working
 directory, except in a project's ``notebooks/`` folder, where it is taken from the project root
-(its parent): ``data_dir = "data"`` names the same folder from both places.
+(its parent): ``data_dir = "data"`` names the same folder from both places. The resolved
+values are in :attr:`NotebookContext.params`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +69,16 @@ def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
     return ((here.parent if in_notebooks else here) / given).resolve()
 
 
+def _resolve_paths(value: Any, cwd: str | Path | None) -> Any:
+    """A path parameter with its relative paths resolved; empty paths and other types as given
+    (the check refuses a wrong type with the value the user wrote)."""
+    if isinstance(value, list | tuple):
+        return [_resolve_paths(v, cwd) for v in value]
+    if isinstance(value, str | PathLike) and str(value).strip():
+        return str(resolve_path(value, cwd))
+    return value
+
+
 @dataclass(frozen=True)
 class ScenarioRun:
     """The scenarios a notebook projects, projected.
@@ -103,7 +116,7 @@ class NotebookContext:
     ----------
     params : dict
         The notebook's parameters, checked and normalised (see
-        :func:`~forecast.report.parameters.check_parameters`).
+        :func:`~forecast.report.parameters.check_parameters`), relative paths resolved.
     data_dir : Path
         The data folder, absolute.
     output_dir : Path or None
@@ -208,14 +221,14 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     """
     import pandas as pd
 
-    given = {name: namespace[name] for name in PARAMETERS if name in namespace}
-    data_text = str(given.get("data_dir") or "").strip()
-    data_dir = resolve_path(data_text, cwd) if data_text else data.default_data_dir().resolve()
-    out_text = str(given.get("output_dir") or "").strip()
-    output_dir = resolve_path(out_text, cwd) if out_text else None
-    params = check_parameters(
-        {**given, **({"output_dir": str(output_dir)} if output_dir else {})}, data_dir=data_dir
-    )
+    given = {
+        name: _resolve_paths(namespace[name], cwd) if PARAMETERS[name].path else namespace[name]
+        for name in PARAMETERS if name in namespace
+    }
+    data_text = str(given.get("data_dir") or "")
+    data_dir = Path(data_text) if data_text else data.default_data_dir().resolve()
+    params = check_parameters(given, data_dir=data_dir)
+    output_dir = Path(params["output_dir"]) if params.get("output_dir") else None
     figures.set_house_style()
     pd.set_option("display.max_colwidth", _MAX_COLWIDTH)
     history = data.load_history(data_dir)

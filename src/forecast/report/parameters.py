@@ -178,6 +178,9 @@ class Parameter:
     check : callable
         ``check(value, context) -> value``: the value normalised (e.g. a tuple of names becomes
         a list), or :class:`~forecast.errors.ParameterError`.
+    path : bool
+        The value is a path or a list of paths (an empty path keeps its own meaning); a caller
+        resolves relative ones before checking (see :func:`forecast.report.notebook.setup`).
     """
 
     name: str
@@ -186,6 +189,7 @@ class Parameter:
     domain: str
     description: str
     check: _Check = field(repr=False, compare=False)
+    path: bool = False
 
 
 def _refuse(name: str, requirement: str, value: Any) -> ParameterError:
@@ -308,10 +312,10 @@ def _declare(*params: Parameter) -> dict[str, Parameter]:
 PARAMETERS: dict[str, Parameter] = _declare(
     Parameter("data_dir", "str", "", "a folder holding history.csv; empty: the default data folder",
               "data folder; empty lets forecast.data.default_data_dir() find ./data",
-              _check_data_dir),
+              _check_data_dir, path=True),
     Parameter("output_dir", "str", "", "a folder path; empty: write nothing",
               "run folder that receives tables/ and figures/; empty writes nothing",
-              _check_output_dir),
+              _check_output_dir, path=True),
     Parameter("scenario_names", "list[str]", [],
               "distinct names of scenario files in <data_dir>/scenarios; empty: all",
               "scenarios in data/scenarios to include; empty means all", _check_scenario_names),
@@ -343,7 +347,7 @@ PARAMETERS: dict[str, Parameter] = _declare(
               _real("lfp_sigma", 0.0, math.inf, low_open=True, unit=" [logit]")),
     Parameter("earlier_runs", "list[str]", [], "existing run folders; empty: none",
               "earlier finished run folders whose forecasts are scored; empty: none",
-              _check_earlier_runs),
+              _check_earlier_runs, path=True),
 )
 
 
