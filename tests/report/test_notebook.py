@@ -42,6 +42,7 @@ def test_setup_reads_only_declared_parameters_and_writes_nothing_back(tmp_path):
 def test_setup_defaults_and_output_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("FORECAST_DATA_DIR", str(REPO / "data"))
+    assert setup({"output_dir": "  "}).output_dir is None
     nb = setup({"data_dir": "", "output_dir": "run"})
     assert nb.data_dir == REPO / "data" and nb.output_dir == tmp_path / "run"
     assert nb.params["output_dir"] == str(tmp_path / "run")

@@ -228,7 +228,8 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     data_text = str(given.get("data_dir") or "")
     data_dir = Path(data_text) if data_text else data.default_data_dir().resolve()
     params = check_parameters(given, data_dir=data_dir)
-    output_dir = Path(params["output_dir"]) if params.get("output_dir") else None
+    out_text = str(params.get("output_dir") or "").strip()
+    output_dir = Path(out_text) if out_text else None
     figures.set_house_style()
     pd.set_option("display.max_colwidth", _MAX_COLWIDTH)
     history = data.load_history(data_dir)
