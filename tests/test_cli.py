@@ -50,3 +50,25 @@ def test_lazy_submodule_access():
     assert forecast.data.load_history is not None
     with pytest.raises(AttributeError):
         forecast.nope  # noqa: B018
+
+
+def test_readme_and_help_list_every_option_and_exit_code(capsys):
+    """Every option of every command is in the README; every exit code in both."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    parser = cli.build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, cli.argparse._SubParsersAction))
+    for name, sub in commands.choices.items():
+        for action in sub._actions:
+            for option in action.option_strings:
+                if option not in ("-h", "--help"):
+                    assert re.search(rf"(?<![\w-]){option}(?![\w-])", readme), (name, option)
+    with pytest.raises(SystemExit):
+        cli.main(["run", "--help"])
+    run_help = capsys.readouterr().out
+    for code in (0, 1, 2, 3, 4, 130):
+        assert re.search(rf"^\| {code} \|", readme, re.M), code
+        assert re.search(rf"\b{code} ", " ".join(parser.epilog.split())), code
+        assert re.search(rf"\b{code} ", " ".join(run_help.split())), code

@@ -123,27 +123,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
-    p.add_argument(
-        "--scenario-dir",
-        type=Path,
-        default=None,
-        help="scenario folder (default: ./data/scenarios)",
-    )
+    p.add_argument("--scenario-dir", type=Path, default=None,
+                   help="scenario folder (default: ./data/scenarios)")
     p.set_defaults(func=_cmd_scenarios)
 
     p = sub.add_parser("project", help="project one scenario to the target year")
     p.add_argument("--scenario", required=True, help="scenario name or path to a YAML file")
-    p.add_argument("--year", type=int, default=None, help="target year (default: the scenario's)")
-    p.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10000)")
-    p.add_argument("--seed", type=int, default=2030, help="random seed (default 2030)")
+    p.add_argument("--year", type=int, default=None,
+                   help="target year, after the last observed one (default: the scenario's)")
+    p.add_argument("--draws", type=int, default=10_000,
+                   help="Monte Carlo draws, 1..1,000,000 within a 2 GiB budget (default 10000)")
+    p.add_argument("--seed", type=int, default=2030,
+                   help="random seed, 0..4294967295 (default 2030)")
     p.add_argument("--format", choices=["table", "csv"], default="table", help="output format")
     p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
-    p.add_argument(
-        "--scenario-dir",
-        type=Path,
-        default=None,
-        help="scenario folder (default: <data-dir>/scenarios)",
-    )
+    p.add_argument("--scenario-dir", type=Path, default=None,
+                   help="scenario folder (default: <data-dir>/scenarios)")
     p.set_defaults(func=_cmd_project)
 
     p = sub.add_parser(
