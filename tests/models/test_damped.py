@@ -41,7 +41,32 @@ def test_damped_trend_says_why_statsmodels_was_not_used_on_four_points():
     model = DampedTrend().fit(YEARS, CHINA)
     assert model.method_ == "growth-rate least squares"
     assert any("4 points < 10" in n for n in model.notes_)
-    assert model.df_resid_ == 1  # 3 growth rates, 2 parameters
+    # 3 growth rates; phi profiles onto its lower bound, so only b is estimated
+    assert model.df_resid_ == 2 and model.n_params_ == 1
+
+
+@pytest.mark.parametrize(("phi_true", "bound", "side"), [(0.3, 0.5, "lower"), (1.2, 1.0, "upper")])
+def test_phi_whose_optimum_is_on_a_bound_is_reported_fixed(phi_true, bound, side):
+    t = np.arange(2019, 2025)
+    growth = 0.2 * phi_true ** (t[1:] - 2024.0)  # decays faster than 0.5 / grows: off-range
+    y = 100.0 * np.exp(np.concatenate([[0.0], np.cumsum(growth)]))
+    model = DampedTrend().fit(t, y)
+    assert model.params_["damping"] == bound
+    assert model.fixed_ == {"damping": f"on its {side} search bound {bound:g}"}
+    assert any(f"phi sits on its {side} bound {bound:g}: not estimated" in n
+               for n in model.notes_)
+    frame = model.params_frame().set_index("param")
+    assert not frame.loc["damping", "estimated"] and np.isnan(frame.loc["damping", "bse"])
+    assert frame.loc["growth_last", "estimated"]
+    # held fixed, it costs no degree of freedom: the same as stating phi
+    same = DampedTrend(damping=bound).fit(t, y)
+    assert model.df_resid_ == same.df_resid_ == t.size - 2
+    assert model.params_["growth_last"] == pytest.approx(same.params_["growth_last"])
+    assert same.fixed_ == {"damping": "assumed"}
+    # an interior optimum is estimated
+    inner = DampedTrend().fit(t, 100.0 * np.exp(np.concatenate(
+        [[0.0], np.cumsum(0.2 * 0.8 ** (t[1:] - 2024.0))])))
+    assert inner.fixed_ == {} and inner.n_params_ == 2
 
 
 def test_damped_trend_uses_statsmodels_ets_on_a_long_series():

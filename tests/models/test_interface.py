@@ -152,8 +152,10 @@ def check_forecast_frame(cls: type[BaseModel]) -> None:
 def check_params_frame(cls: type[BaseModel]) -> None:
     model = fitted(cls)
     frame = model.params_frame()
-    assert list(frame.columns) == ["param", "value", "bse", "unit"]
+    assert list(frame.columns) == ["param", "value", "bse", "unit", "estimated"]
     assert frame["param"].tolist() == list(model.params_)
+    # a parameter the data did not determine has no standard error
+    assert frame.loc[~frame["estimated"], "bse"].isna().all()
 
 
 def check_score(cls: type[BaseModel]) -> None:
@@ -204,7 +206,7 @@ class _MutatesParams(LinearTrend):
     name = "broken_mutates"
 
     def fit(self, X, y):
-        self.fallback_sigma = 0.2  # a setting overwritten by fit: clone would not reproduce it
+        self.prior_sigma = 0.2  # a setting overwritten by fit: clone would not reproduce it
         return super().fit(X, y)
 
 

@@ -66,8 +66,10 @@ def test_exact_line_is_recovered():
     model = LinearTrend().fit(t, 50.0 + 7.5 * (t - 2000))
     assert model.params_["slope"] == pytest.approx(7.5)
     assert model.params_["level"] == pytest.approx(50.0 + 7.5 * 7)
-    assert model.sigma_ == pytest.approx(0.0, abs=1e-9)
+    assert model.sigma_resid_ == pytest.approx(0.0, abs=1e-9)
     assert any("exact" in n for n in model.notes_)
+    # the bands still carry the reference-class noise, pooled: 2 df of 8
+    assert model.sigma_ == pytest.approx(np.sqrt(2 * (0.155 * 102.5) ** 2 / 8), rel=1e-9)
 
 
 def test_exponential_intervals_match_the_statsmodels_ols_prediction_interval():
@@ -76,7 +78,8 @@ def test_exponential_intervals_match_the_statsmodels_ols_prediction_interval():
     rng = np.random.default_rng(42)
     t = np.arange(2015, 2023)
     y = 50.0 * np.exp(0.25 * (t - 2015) + rng.normal(0.0, 0.08, t.size))
-    model = ExponentialTrend().fit(t, y)
+    # prior_df=0: the series alone, which is the classical OLS interval
+    model = ExponentialTrend(prior_df=0).fit(t, y)
     design = np.column_stack([np.ones(t.size), t - 2022.0])
     res = sm.OLS(np.log(y), design).fit()
     new = np.column_stack([np.ones(3), np.array([2024.0, 2026.0, 2030.0]) - 2022.0])
@@ -102,11 +105,13 @@ def test_endpoint_cagr_draws_follow_the_random_walk_with_drift_interval():
     # Increments of log values and their drift (the log end-point CAGR), by hand.
     incr = np.diff(np.log(CHINA))
     mu = np.log(1170.0 / 324.0) / 3.0
-    sigma = np.sqrt(np.sum((incr - mu) ** 2) / 2.0)  # 3 increments, 1 drift: 2 df
+    ssr = np.sum((incr - mu) ** 2)  # 3 increments, 1 drift: 2 df
+    # pooled with the reference class's 0.244 on 2 df: t with 4 df
+    sigma = np.sqrt((2 * 0.244**2 + ssr) / 4.0)
     assert model.sigma_ == pytest.approx(sigma)
-    # h years ahead: variance sigma^2 (h^2 / 3 + h), Student t with 2 df.
+    # h years ahead: variance sigma^2 (h^2 / 3 + h), Student t with 4 df.
     h = np.array([1.0, 6.0])
-    half = stats.t.ppf(0.9, 2) * sigma * np.sqrt(h**2 / 3.0 + h)
+    half = stats.t.ppf(0.9, 4) * sigma * np.sqrt(h**2 / 3.0 + h)
     lo, hi = model.predict_interval(2024 + h, level=0.8, n_draws=200_000, seed=2)
     np.testing.assert_allclose(np.log(hi), np.log(1170.0) + mu * h + half, atol=0.03)
     np.testing.assert_allclose(np.log(lo), np.log(1170.0) + mu * h - half, atol=0.03)

@@ -315,7 +315,8 @@ class BaseModel(metaclass=ABCMeta):
         pandas.DataFrame
             Columns ``model, year, central, mean, p5, p10, p50, p90, p95`` [unit of the
             values] (a mix adds ``segment`` after ``year``, one row per year and segment);
-            p10-p90 is the 80% band and p5-p95 the 95% band.
+            p10-p90 is the 80% band and p5-p95 the 90% band. Draws are often
+            heavy-tailed on the level scale: quote p50 as the centre, not ``mean``.
         """
         t = as_years(X)
         draws = self.sample(t, n_draws=n_draws, seed=seed)
@@ -336,19 +337,23 @@ class BaseModel(metaclass=ABCMeta):
         return pd.DataFrame(rows)
 
     def params_frame(self):
-        """Parameters as a tidy frame: ``param, value, bse, unit``.
+        """Parameters as a tidy frame: ``param, value, bse, unit, estimated``.
 
-        A parameter fixed by assumption (or without a standard error) has ``bse`` NaN.
+        ``estimated`` is False for a parameter the data did not determine (fixed by
+        assumption, an observed value, or an optimiser result on its search bound; the reason
+        is in ``fixed_``, where a model keeps one); such a parameter has ``bse`` NaN.
         """
         import pandas as pd
 
         self._check_fitted()
+        fixed = getattr(self, "fixed_", {})
         return pd.DataFrame(
             {
                 "param": list(self.params_),
                 "value": [float(v) for v in self.params_.values()],
                 "bse": [float(self.bse_[k]) for k in self.params_],
                 "unit": [self.param_units_.get(k, "") for k in self.params_],
+                "estimated": [k not in fixed for k in self.params_],
             }
         )
 

@@ -34,8 +34,11 @@ class BassDiffusion(GrowthModel):
     t_start : float, optional
         Year adoption starts [year]; default the year before the first observation (so the
         observed series is the whole history, i.e. earlier cumulative output is ignored).
-    fallback_sigma : float, optional
-        Log-scale residual sigma used when ``df_resid = 0``.
+    prior_sigma, prior_df : float, optional
+        The noise prior (see :class:`~forecast.models.growth.GrowthModel`).
+
+    A fitted coefficient (p, q or a free m) that ends on its search bound was not estimated:
+    it is held there (``fixed_``, ``bse`` NaN) and not counted in the degrees of freedom.
     """
 
     name = "bass"
@@ -48,12 +51,14 @@ class BassDiffusion(GrowthModel):
         market: float | None = None,
         market_bounds: tuple[float, float] | None = None,
         t_start: float | None = None,
-        fallback_sigma: float | None = None,
+        prior_sigma: float | None = None,
+        prior_df: float | None = None,
     ) -> None:
         self.market = market
         self.market_bounds = market_bounds
         self.t_start = t_start
-        self.fallback_sigma = fallback_sigma
+        self.prior_sigma = prior_sigma
+        self.prior_df = prior_df
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         from scipy.optimize import least_squares
@@ -89,15 +94,10 @@ class BassDiffusion(GrowthModel):
         theta = best.x
         self._theta = theta
         self.residuals_ = resid(theta)
-        self._cov_unscaled = np.linalg.pinv(best.jac.T @ best.jac)
-        self._set_sigma(self.residuals_, t.size - theta.size)
+        labels = [("p", "exp"), ("q", "exp"), ("market", "exp")][: theta.size]
+        self._cov_unscaled = self._pin_bounds(theta, best.jac, lower, upper, labels)
+        self._set_sigma(self.residuals_, t.size - self.n_params_)
         self._set_params(theta)
-        at_bound = np.isclose(theta, lower, atol=1e-6) | np.isclose(theta, upper, atol=1e-6)
-        if at_bound.any():
-            names = np.array(["p", "q", "market"][: theta.size])[at_bound]
-            self.notes_.append(
-                f"{', '.join(names)} at a search bound: the data do not pin it down"
-            )
         self.notes_.append(
             f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
         )
@@ -130,11 +130,14 @@ class BassDiffusion(GrowthModel):
         p, q = math.exp(theta[0]), math.exp(theta[1])
         m = self._fixed_m if self._fixed_m is not None else math.exp(theta[2])
         self.params_ = {"market": m, "p": p, "q": q}
-        self.bse_ = {
+        if self._fixed_m is not None:
+            self.fixed_["market"] = "assumed"
+        se = {
             "market": math.nan if self._fixed_m is not None else m * float(np.sqrt(cov[2, 2])),
             "p": p * float(np.sqrt(cov[0, 0])),
             "q": q * float(np.sqrt(cov[1, 1])),
         }
+        self.bse_ = {key: math.nan if key in self.fixed_ else x for key, x in se.items()}
         self.param_units_ = {"market": "cumulative value unit" + (
             " (assumed)" if self._fixed_m is not None else ""), "p": "1/yr", "q": "1/yr"}
 

@@ -12,7 +12,7 @@ from numpy.typing import ArrayLike
 from forecast.errors import ModelError
 from forecast.models import curves
 from forecast.models.base import as_years
-from forecast.models.growth import LOG_CAP, GrowthModel
+from forecast.models.growth import BOUND_TOL, LOG_CAP, GrowthModel
 from forecast.models.uncertainty import make_rng
 
 __all__ = ["ETS_MIN_OBS", "DampedTrend"]
@@ -40,8 +40,11 @@ class DampedTrend(GrowthModel):
       ``g_t = log(y_t / y_{t-1})`` are regressed on ``phi ** (t - T)`` (through the origin).
       ``damping`` fixes ``phi`` (a scenario assumption; 1 parameter, ``n - 2`` df);
       ``damping=None`` profiles ``phi`` over ``damping_bounds`` and the covariance of
-      ``(b, phi)`` comes from the Jacobian (2 parameters, ``n - 3`` df). The innovation
-      sigma accumulates after the last year (random-walk noise on log values).
+      ``(b, phi)`` comes from the Jacobian (2 parameters, ``n - 3`` df). A profiled ``phi``
+      that ends on a bound was not estimated: it is held there and the fit is the fixed-phi
+      one (1 parameter, ``n - 2`` df), with a note. The innovation sigma, pooled with the
+      reference class's sd of annual log growth (:data:`~forecast.models.prior.GROWTH_PRIOR`,
+      2 df lent), accumulates after the last year (random-walk noise on log values).
 
     Parameters
     ----------
@@ -51,8 +54,9 @@ class DampedTrend(GrowthModel):
         Range for an estimated phi; default ``(0.5, 1.0)``.
     use_statsmodels : bool
         Try statsmodels ETS when the series is long enough (default True).
-    fallback_sigma : float, optional
-        Log-growth sigma [1/yr] used when ``df_resid = 0``.
+    prior_sigma, prior_df : float, optional
+        The noise prior (see :class:`~forecast.models.growth.GrowthModel`): log-growth sd
+        [1/yr] and the degrees of freedom it lends.
     """
 
     name = "damped"
@@ -65,12 +69,14 @@ class DampedTrend(GrowthModel):
         damping: float | None = None,
         damping_bounds: tuple[float, float] = (0.5, 1.0),
         use_statsmodels: bool = True,
-        fallback_sigma: float | None = None,
+        prior_sigma: float | None = None,
+        prior_df: float | None = None,
     ) -> None:
         self.damping = damping
         self.damping_bounds = damping_bounds
         self.use_statsmodels = use_statsmodels
-        self.fallback_sigma = fallback_sigma
+        self.prior_sigma = prior_sigma
+        self.prior_df = prior_df
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         if not np.allclose(np.diff(t), 1.0):
@@ -128,8 +134,12 @@ class DampedTrend(GrowthModel):
         self.residuals_ = np.asarray(res.resid, float)
         self._theta = np.asarray(res.params, float)
         self._cov_unscaled = np.zeros((self._theta.size, self._theta.size))
+        # statsmodels' simulate draws with its own innovation sd: no prior is pooled here.
         self.df_resid_ = int(t.size - self._theta.size)
         self.sigma_ = float(np.sqrt(np.sum(self.residuals_**2) / max(self.df_resid_, 1)))
+        self.sigma_resid_ = self.sigma_
+        self.sigma_source_ = "estimated"
+        self.df_t_ = math.inf
         # Last smoothed level and trend give the forecast function.
         self._level_end = float(np.asarray(res.level)[-1])
         self._trend_end = float(np.asarray(res.slope)[-1])
@@ -166,8 +176,9 @@ class DampedTrend(GrowthModel):
             b = float(x @ g) / sxx
             return b, g - b * x, sxx
 
-        if self.damping is not None:
-            phi = float(self.damping)
+        phi, bound = (float(self.damping), "") if self.damping is not None else (
+            self._profile_phi(fit_b, lo, hi))
+        if self.damping is not None or bound:
             b, resid, sxx = fit_b(phi)
             self._phi_fixed = True
             self._theta = np.array([b])
@@ -175,24 +186,16 @@ class DampedTrend(GrowthModel):
             self.residuals_ = resid
             self._set_sigma(resid, g.size - 1)
             se_phi = math.nan
-            self.notes_.append(f"damping factor phi = {phi:g} fixed by assumption")
-        else:
-            from scipy.optimize import minimize_scalar
-
-            grid = np.linspace(lo, hi, 101)
-            ssr = [float(np.sum(fit_b(p)[1] ** 2)) for p in grid]
-            i = int(np.argmin(ssr))
-            a_lo, a_hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-            phi = grid[i]
-            if a_hi > a_lo:
-                opt = minimize_scalar(
-                    lambda p: float(np.sum(fit_b(p)[1] ** 2)),
-                    bounds=(a_lo, a_hi),
-                    method="bounded",
-                    options={"xatol": 1e-10},
+            if bound:
+                self.fixed_["damping"] = f"on its {bound} search bound {phi:g}"
+                self.notes_.append(
+                    f"phi sits on its {bound} bound {phi:g}: not estimated (held there: the "
+                    "fit is the fixed-phi one, 1 parameter)"
                 )
-                if opt.fun <= ssr[i]:
-                    phi = float(opt.x)
+            else:
+                self.fixed_["damping"] = "assumed"
+                self.notes_.append(f"damping factor phi = {phi:g} fixed by assumption")
+        else:
             b, resid, _ = fit_b(phi)
             self._phi_fixed = False
             self._theta = np.array([b, phi])
@@ -201,17 +204,39 @@ class DampedTrend(GrowthModel):
             self.residuals_ = resid
             self._set_sigma(resid, g.size - 2)
             se_phi = self.sigma_ * float(np.sqrt(self._cov_unscaled[1, 1]))
-            if min(phi - lo, hi - phi) < 1e-6:
-                self.notes_.append(
-                    f"phi = {phi:.4g} sits at a bound of [{lo:g}, {hi:g}]; draws of phi are "
-                    "clipped to the bounds"
-                )
         self._phi = phi
         se_b = self.sigma_ * float(np.sqrt(self._cov_unscaled[0, 0]))
         self.params_ = {"growth_last": math.expm1(b), "damping": phi}
         self.bse_ = {"growth_last": math.exp(b) * se_b, "damping": se_phi}
         self.param_units_ = {"growth_last": "fraction/yr (trend in the last year)",
                              "damping": "-"}
+
+    @staticmethod
+    def _profile_phi(fit_b: Any, lo: float, hi: float) -> tuple[float, str]:
+        """Least-squares phi over ``[lo, hi]``, and ``"lower"``/``"upper"`` if on a bound.
+
+        A grid finds the basin, a bounded scalar search refines it.
+        """
+        from scipy.optimize import minimize_scalar
+
+        def ssr(p: float) -> float:
+            return float(np.sum(fit_b(p)[1] ** 2))
+
+        grid = np.linspace(lo, hi, 101)
+        losses = [ssr(p) for p in grid]
+        i = int(np.argmin(losses))
+        a_lo, a_hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+        phi = float(grid[i])
+        if a_hi > a_lo:
+            opt = minimize_scalar(ssr, bounds=(a_lo, a_hi), method="bounded",
+                                  options={"xatol": 1e-10})
+            if opt.fun <= losses[i]:
+                phi = float(opt.x)
+        if phi - lo <= BOUND_TOL:
+            return lo, "lower"
+        if hi - phi <= BOUND_TOL:
+            return hi, "upper"
+        return phi, ""
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         if theta.shape[1] == 2:

@@ -8,25 +8,36 @@ which adds to the interface of :class:`~forecast.models.base.BaseModel`:
   see ``param_units_``); a parameter fixed by assumption has ``bse`` NaN;
 * ``df_resid_`` -- degrees of freedom left after the fit; ``n_obs_``; ``residuals_`` on
   the fit scale ``scale_`` ("log", "level", "logit", "gompertz" or "log growth");
-* ``sigma_`` -- residual standard deviation on that scale, and ``sigma_source_``
-  ("estimated" or "fallback");
+* ``sigma_`` -- the noise sd the draws use, on that scale, ``df_t_`` the degrees of freedom
+  of their Student t, and ``sigma_source_`` ("pooled", "reference", "estimated" or "stated");
+  ``sigma_resid_`` is the series' own residual sd (NaN with 0 df);
+* ``fixed_`` -- parameters that were not estimated, with the reason: fixed by assumption, the
+  last observation, or an optimiser result on its search bound (a bound is an assumption,
+  not an estimate: such a parameter is held there, has ``bse`` NaN and is not counted in
+  ``n_params_``, ``df_resid_`` or AICc);
 * ``method_`` (which estimator ran), ``notes_`` (plain-language remarks, e.g. why a
   statsmodels path was not taken) and ``caveat_`` (one line for comparison tables);
 * ``fitted_`` (in-sample central values [value unit]), ``rmse_log_`` and ``rmse_level_``
-  (comparable across models fitted to one series) and ``aic_``: the Gaussian AIC of the
-  log-scale residuals, reported only for models whose estimator is least squares on log
-  values (exponential, free-K logistic/Gompertz, Bass); NaN for the others, where it would
-  not be the likelihood that was maximised.
+  (comparable across models fitted to one series) and ``aicc_``: the small-sample corrected
+  Gaussian AIC of the log-scale residuals, ``n log(SSR / n) + 2K + 2K(K + 1) / (n - K - 1)``
+  with ``K`` the estimated parameters plus the residual variance, reported only for models
+  whose estimator is least squares on log values (exponential, free-K logistic/Gompertz,
+  Bass); NaN for the others, where it would not be the likelihood that was maximised, and
+  NaN with a note where ``n - K - 1 <= 0`` (undefined: e.g. 4 points and 2 parameters).
 
 Uncertainty: :meth:`GrowthModel.sample` draws paths from parameter uncertainty plus
 residual noise. Parameters are drawn from their estimated covariance and both draws are
 scaled by one common factor ``sqrt(df / chi2_df)`` per draw, so every single year follows
-the Student-t prediction interval with ``df_resid_`` degrees of freedom (the classical OLS
-prediction interval for the linear models). With ``df_resid_ == 1`` that is a Cauchy-like
-distribution: the bands are very wide and the mean of the draws is not meaningful, and the
-notes say so. With ``df_resid_ == 0`` there is no residual estimate at all; the draws then
-use the stated ``fallback_sigma`` (default :data:`DEFAULT_FALLBACK_SIGMA`) with normal
-noise, and the notes say so. No model silently returns a zero-width band.
+a Student-t prediction interval (the classical OLS prediction interval for the linear models).
+Four points cannot say how noisy a series is, so the noise level borrows from the reference
+class of technology ramp-ups (:mod:`forecast.models.prior`): the series' own residual
+variance (``df_resid_`` df) is pooled with the reference-class prior (``prior_df`` df, 2 by
+default), and the draws are Student t with ``df_t_ = df_resid_ + prior_df`` degrees of freedom.
+With 0 own df the noise is the reference class's alone; with 1 the t has 3 df, not Cauchy
+tails. ``prior_sigma``/``prior_df`` state another prior (``prior_df=0``: the series alone,
+the classical intervals; ``prior_df=inf``: a known sigma). No model silently returns a
+zero-width band. Draws are heavy-tailed on the level scale: read their median (p50), not
+their mean.
 
 No Python loop runs over draws: everything is vectorised over ``(n_draws, n_years)``.
 """
@@ -35,6 +46,7 @@ from __future__ import annotations
 
 import math
 from abc import abstractmethod
+from collections.abc import Sequence
 from typing import Any, ClassVar
 
 import numpy as np
@@ -43,14 +55,14 @@ from numpy.typing import ArrayLike
 from forecast.errors import ModelError
 from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years
 from forecast.models.ols import matrix_sqrt
+from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR, NoisePrior, pool
 from forecast.models.uncertainty import make_rng
 
-__all__ = ["DEFAULT_FALLBACK_SIGMA", "LOG_CAP", "GrowthModel", "check_xy"]
+__all__ = ["BOUND_TOL", "LOG_CAP", "GrowthModel", "check_xy"]
 
-#: Residual standard deviation assumed when ``df_resid == 0`` leaves nothing to estimate it
-#: from: 0.10 on the fit scale (about +-10% a year on log scales); for the linear model,
-#: which works on levels, 0.10 times the last observed value.
-DEFAULT_FALLBACK_SIGMA = 0.10
+#: An optimiser result this close to a search bound, on the optimiser's scale (log K, log r,
+#: log p ... [log units]; midpoints [year]), counts as on the bound: 0.1% of a log parameter.
+BOUND_TOL = 1e-3
 
 #: exp() of log-scale draws is capped here: heavy-tailed t draws (df 1 or 2) must stay
 #: finite so that quantiles and means can be computed without overflow.
@@ -111,10 +123,15 @@ class GrowthModel(BaseModel):
 
     Parameters
     ----------
-    fallback_sigma : float, optional
-        Fit-scale residual sigma used when ``df_resid = 0`` (default
-        :data:`DEFAULT_FALLBACK_SIGMA`); models with more settings define their own
-        ``__init__``.
+    prior_sigma : float, optional
+        Prior noise scale on the log scale [log units], pooled with the residuals; default
+        the reference class's (:data:`~forecast.models.prior.GROWTH_PRIOR` for models with
+        cumulative noise, :data:`~forecast.models.prior.RESIDUAL_PRIOR` otherwise). Models on
+        another scale convert it near the last observation (linear: times the last value).
+    prior_df : float, optional
+        Degrees of freedom the prior lends (default the reference class's, 2); 0 uses the
+        series alone (then 0 residual df is an error), ``inf`` takes ``prior_sigma`` as known.
+        Models with more settings define their own ``__init__``.
     """
 
     name: ClassVar[str] = "growth"
@@ -134,8 +151,9 @@ class GrowthModel(BaseModel):
     #: The fit scale ``scale_`` unless ``_fit`` sets another.
     _scale: ClassVar[str] = "log"
 
-    def __init__(self, fallback_sigma: float | None = None) -> None:
-        self.fallback_sigma = fallback_sigma
+    def __init__(self, prior_sigma: float | None = None, prior_df: float | None = None) -> None:
+        self.prior_sigma = prior_sigma
+        self.prior_df = prior_df
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -181,7 +199,8 @@ class GrowthModel(BaseModel):
         self.values_ = v
         self.t_last_ = float(t[-1])
         self.notes_: list[str] = []
-        self.sigma_source_ = "estimated"
+        self.fixed_: dict[str, str] = {}
+        self._n_pinned = 0
         self.scale_ = self._scale
         with np.errstate(all="ignore"):
             self._fit(t, v)
@@ -199,30 +218,111 @@ class GrowthModel(BaseModel):
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return np.exp(np.clip(z, -LOG_CAP, LOG_CAP))
 
-    def _set_sigma(self, resid: np.ndarray, df: int, fallback_scale: float = 1.0) -> None:
-        """Residual sigma from ``resid`` with ``df`` degrees of freedom, or the fallback."""
+    def _prior(self) -> NoisePrior:
+        """The reference-class noise prior of this model's kind of noise."""
+        return GROWTH_PRIOR if self.noise == "cumulative" else RESIDUAL_PRIOR
+
+    def _set_sigma(self, resid: np.ndarray, df: int, prior_scale: float = 1.0) -> None:
+        """Noise sd of the draws: own residuals (``df`` df) pooled with the prior.
+
+        ``prior_scale`` converts the log-scale prior to the fit scale near the last
+        observation (e.g. the last value for a model on levels).
+        """
         self.df_resid_ = int(df)
-        if df > 0:
-            self.sigma_ = float(np.sqrt(np.sum(resid**2) / df))
-            # Round-off leaves ~1e-15 residuals on exact curves: call that exact too.
-            if np.all(np.abs(resid) <= 1e-9 * max(1.0, fallback_scale)):
-                self.notes_.append(EXACT_FIT_NOTE)
+        ssr = float(np.sum(resid**2)) if df > 0 else 0.0
+        self.sigma_resid_ = math.sqrt(ssr / df) if df > 0 else math.nan
+        ref = self._prior()
+        base = ref.sigma if self.prior_sigma is None else float(self.prior_sigma)
+        nu0 = ref.df if self.prior_df is None else float(self.prior_df)
+        if not (np.isfinite(base) and base > 0):
+            raise ModelError(f"{self.name}: prior_sigma must be > 0, got {self.prior_sigma}")
+        if not nu0 >= 0:
+            raise ModelError(f"{self.name}: prior_df must be >= 0, got {self.prior_df}")
+        if df + nu0 <= 0:
+            raise ModelError(
+                f"{self.name}: {self.n_obs_} points leave 0 residual degrees of freedom and "
+                "prior_df = 0 lends none: state a prior (prior_df > 0)"
+            )
+        self.prior_sigma_ = base * prior_scale
+        self.prior_df_ = nu0
+        self.sigma_, self.df_t_ = pool(ssr, df, self.prior_sigma_, nu0)
+        source = "the stated prior" if self.prior_sigma is not None else ref.what
+        if math.isinf(nu0):
+            self.sigma_source_ = "stated"
+            self.notes_.append(
+                f"noise sd {self.sigma_:.4g} on the {self.scale_} scale taken as known "
+                "(prior_df = inf): normal draws"
+            )
+        elif df == 0:
+            self.sigma_source_ = "reference"
+            self.notes_.append(
+                f"df_resid = 0: no residual estimate is possible; the noise sd is {source}, "
+                f"{self.prior_sigma_:.4g} on the {self.scale_} scale, with its {nu0:g} df "
+                f"(Student t with {self.df_t_:g} df)"
+            )
+        elif nu0 == 0:
+            self.sigma_source_ = "estimated"
+            self.notes_.append(
+                f"noise sd from the residuals alone (prior_df = 0): Student t with {df} df"
+            )
         else:
-            base = DEFAULT_FALLBACK_SIGMA if self.fallback_sigma is None else self.fallback_sigma
-            if not base > 0:
-                raise ModelError(f"{self.name}: fallback_sigma must be > 0, got {base}")
-            self.sigma_ = float(base) * fallback_scale
-            self.sigma_source_ = "fallback"
+            self.sigma_source_ = "pooled"
             self.notes_.append(
-                f"df_resid = 0: no residual estimate is possible; draws use the stated "
-                f"fallback sigma {self.sigma_:.4g} on the {self.scale_} scale "
-                "(set fallback_sigma to change it)"
+                f"noise sd {self.sigma_:.4g} on the {self.scale_} scale: the residuals' "
+                f"{self.sigma_resid_:.4g} ({df} df) pooled with {source} "
+                f"{self.prior_sigma_:.4g} ({nu0:g} df lent); Student t with {self.df_t_:g} df"
             )
-        if df == 1:
+        if self.df_t_ <= 1:
             self.notes_.append(
-                "df_resid = 1: intervals use the t distribution with 1 df (Cauchy tails), so "
-                "they are very wide and the mean of the draws is not meaningful: read p50"
+                f"t with {self.df_t_:g} df has Cauchy tails: the bands are very wide; read p50"
             )
+        # Round-off leaves ~1e-15 residuals on exact curves: call that exact too.
+        if df > 0 and np.all(np.abs(resid) <= 1e-9 * max(1.0, prior_scale)):
+            self.notes_.append(EXACT_FIT_NOTE)
+
+    def _pin_bounds(
+        self,
+        theta: np.ndarray,
+        jac: np.ndarray,
+        lower: Sequence[float],
+        upper: Sequence[float],
+        labels: Sequence[tuple[str, str]],
+    ) -> np.ndarray:
+        """Hold optimiser results on a search bound fixed; return the unscaled covariance.
+
+        A parameter within :data:`BOUND_TOL` of its bound was not estimated by the data, so
+        it gets no variance (its row and column of ``(J'J)^-1`` are zero), a ``fixed_`` entry
+        and a note, and it is not counted in :attr:`n_params_`.
+
+        Parameters
+        ----------
+        theta, jac : ndarray
+            Optimum on the optimiser's scale and the residual Jacobian there.
+        lower, upper : sequence of float
+            Search bounds on the optimiser's scale.
+        labels : sequence of (str, str)
+            Per entry of ``theta``: its name in ``params_`` and how to show a bound value
+            (``"exp"`` for log-scale entries, ``""`` otherwise).
+        """
+        lo, hi = np.asarray(lower, float), np.asarray(upper, float)
+        on_lo = np.abs(theta - lo) <= BOUND_TOL
+        on_hi = np.abs(hi - theta) <= BOUND_TOL
+        free = ~(on_lo | on_hi)
+        cov = np.zeros((theta.size, theta.size))
+        if free.any():
+            jf = jac[:, free]
+            cov[np.ix_(free, free)] = np.linalg.pinv(jf.T @ jf)
+        self._n_pinned = int(np.sum(~free))
+        for i in np.flatnonzero(~free):
+            name, shown = labels[i]
+            side, bound = ("lower", lo[i]) if on_lo[i] else ("upper", hi[i])
+            value = math.exp(bound) if shown == "exp" else bound
+            self.fixed_[name] = f"on its {side} search bound {_fmt(value)}"
+            self.notes_.append(
+                f"{name} sits on its {side} bound {_fmt(value)}: not estimated (held there; "
+                "no standard error, not counted in the degrees of freedom)"
+            )
+        return cov
 
     def _finish_fit(self, t: np.ndarray, v: np.ndarray) -> None:
         fitted = self.predict(t)
@@ -233,19 +333,29 @@ class GrowthModel(BaseModel):
         if log_err is not None and np.all(np.isfinite(log_err)):
             ssr = float(np.sum(log_err**2))
             self.rmse_log_ = float(np.sqrt(ssr / t.size))
-            # Gaussian AIC of the log-scale fit; with an exact fit the log-likelihood is
-            # unbounded, so report -inf rather than a number that looks ordinary.
+            self.aicc_ = self._aicc(ssr, t.size) if self._aic_valid() else math.nan
+            # The uncorrected AIC, for tables that still show it beside AICc.
             k = self.n_params_
-            if not self._aic_valid():
-                self.aic_ = math.nan
-            elif ssr > 0:
-                self.aic_ = float(t.size * np.log(ssr / t.size) + 2 * k)
-            else:
-                self.aic_ = -math.inf
+            self.aic_ = (math.nan if not self._aic_valid() else -math.inf if ssr <= 0
+                         else float(t.size * np.log(ssr / t.size) + 2 * k))
         else:
             self.rmse_log_ = math.nan
-            self.aic_ = math.nan
+            self.aicc_ = self.aic_ = math.nan
         self.caveat_ = self._caveat()
+
+    def _aicc(self, ssr: float, n: int) -> float:
+        """Small-sample AIC of the log-scale fit, or NaN (with a note) where undefined."""
+        k = self.n_params_ + 1  # the residual variance is estimated too
+        if n - k - 1 <= 0:
+            self.notes_.append(
+                f"AICc undefined: {n} points and {k} estimated parameters (with the residual "
+                f"variance) leave n - K - 1 = {n - k - 1} <= 0"
+            )
+            return math.nan
+        # With an exact fit the log-likelihood is unbounded: -inf, not an ordinary number.
+        if ssr <= 0:
+            return -math.inf
+        return float(n * np.log(ssr / n) + 2 * k + 2 * k * (k + 1) / (n - k - 1))
 
     def _aic_valid(self) -> bool:
         """True when the estimator minimised the log-scale residuals of the fitted path."""
@@ -253,15 +363,17 @@ class GrowthModel(BaseModel):
 
     @property
     def n_params_(self) -> int:
-        """Number of parameters estimated from the data (fixed assumptions excluded)."""
-        return int(np.size(self._theta))
+        """Number of parameters estimated from the data (assumptions and bounds excluded)."""
+        return int(np.size(self._theta)) - self._n_pinned
 
     def _caveat(self) -> str:
         k = self.n_params_
         s = "" if k == 1 else "s"
         text = f"{k} parameter{s} from {self.n_obs_} points: {self.df_resid_} df left"
-        if self.sigma_source_ == "fallback":
-            text += f"; noise sigma assumed ({self.sigma_:.3g})"
+        if self.sigma_source_ == "reference":
+            text += f"; noise sd from the reference class ({self.sigma_:.3g})"
+        elif self.sigma_source_ == "pooled":
+            text += f"; noise sd pooled with the reference class (t, {self.df_t_:g} df)"
         return text
 
     # -- projecting ------------------------------------------------------------------------
@@ -323,10 +435,10 @@ class GrowthModel(BaseModel):
             return self._to_level(z)
 
     def _t_scale(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Per-draw factor sqrt(df / chi2_df): normal draws become Student-t with df_resid."""
-        if self.sigma_source_ == "fallback" or self.df_resid_ <= 0:
+        """Per-draw factor sqrt(df / chi2_df): normal draws become Student t with ``df_t_``."""
+        if math.isinf(self.df_t_):
             return np.ones(n)
-        df = self.df_resid_
+        df = self.df_t_
         return np.sqrt(df / rng.chisquare(df, n))
 
     # -- summary ---------------------------------------------------------------------------
@@ -337,10 +449,17 @@ class GrowthModel(BaseModel):
             f"method: {self.method_}",
             f"observations: {self.n_obs_} ({self.years_[0]:g}-{self.years_[-1]:g}); "
             f"parameters estimated: {self.n_params_}; df_resid: {self.df_resid_}",
-            f"residual sigma: {self.sigma_:.4g} on the {self.scale_} scale ({self.sigma_source_})",
+            f"noise sd: {self.sigma_:.4g} on the {self.scale_} scale ({self.sigma_source_}; "
+            f"Student t with {self.df_t_:g} df)",
             f"fit: RMSE log {self.rmse_log_:.4g}, RMSE level {self.rmse_level_:.4g}, "
-            f"AIC (log scale) {self.aic_:.4g}",
+            f"AICc (log scale) {self.aicc_:.4g}",
         ]
 
     def _summary_tail(self) -> list[str]:
-        return [f"caveat: {self.caveat_}"]
+        fixed = [f"fixed: {k} ({why})" for k, why in self.fixed_.items()]
+        return [*fixed, f"caveat: {self.caveat_}"]
+
+
+def _fmt(x: float) -> str:
+    """A bound for a note: 4 significant digits, thousands separated."""
+    return f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"

@@ -2,8 +2,11 @@
 
 With K fixed (a scenario's capacity or demand ceiling) the curve is linear in the year on its
 link scale (logit or ``-log(-log(y / K))``) and OLS gives rate and midpoint with ``n - 2`` df.
-With K free the fit is nonlinear least squares on log values with K searched within bounds
-(3 parameters: needs >= 4 points; ``n - 3`` df).
+A fixed K must be information that exists when the curve is fitted: a stated number, or
+``saturation_multiple`` times the last observation (so a backtest from an earlier origin takes
+its ceiling from that origin, never from a later outlook). With K free the fit is nonlinear
+least squares on log values with K searched within bounds (3 parameters: needs >= 4 points;
+``n - 3`` df); a K that ends on a bound is held there, not counted as estimated.
 """
 
 from __future__ import annotations
@@ -48,12 +51,21 @@ class _SaturatingCurve(GrowthModel):
     def __init__(
         self,
         saturation: float | None = None,
+        saturation_multiple: float | None = None,
         saturation_bounds: tuple[float, float] | None = None,
-        fallback_sigma: float | None = None,
+        prior_sigma: float | None = None,
+        prior_df: float | None = None,
     ) -> None:
         self.saturation = saturation
+        self.saturation_multiple = saturation_multiple
         self.saturation_bounds = saturation_bounds
-        self.fallback_sigma = fallback_sigma
+        self.prior_sigma = prior_sigma
+        self.prior_df = prior_df
+
+    def _min_obs(self) -> tuple[int, str]:
+        if self.saturation is None and self.saturation_multiple is not None:
+            return self.min_obs, self.min_obs_reason
+        return super()._min_obs()
 
     # link: fraction y/K in (0, 1) -> linear predictor r (t - t0)
     @staticmethod
@@ -66,14 +78,31 @@ class _SaturatingCurve(GrowthModel):
     def _inv_link(z: np.ndarray) -> np.ndarray:
         """Linear predictor -> fraction of saturation."""
 
+    @staticmethod
+    @abstractmethod
+    def _link_slope(frac: float) -> float:
+        """d link / d log y at a fraction of saturation: converts a log-scale sd to the link."""
+
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         vmax = float(v.max())
-        if self.saturation is not None:
+        if self.saturation is not None and self.saturation_multiple is not None:
+            raise ModelError(f"{self.name}: give saturation or saturation_multiple, not both")
+        if self.saturation_multiple is not None:
+            mult = float(self.saturation_multiple)
+            k = self._check_above(
+                mult * float(v[-1]), vmax, "saturation level",
+                f"the largest observation {vmax:g} (saturation_multiple {mult:g} x the last "
+                "observation is no ceiling)",
+            )
+            self._k_basis = f"assumed: {mult:g} x the last observation ({t[-1]:g})"
+            self._fit_fixed(t, v, k)
+        elif self.saturation is not None:
             k = self._check_above(
                 self.saturation, vmax, "saturation level",
                 f"the largest observation {vmax:g} (a fixed K at or below the data cannot be "
                 "a ceiling)",
             )
+            self._k_basis = "assumed"
             self._fit_fixed(t, v, k)
         else:
             self._fit_free(t, v)
@@ -87,7 +116,8 @@ class _SaturatingCurve(GrowthModel):
         self.residuals_ = resid
         self._theta = beta
         self._cov_unscaled = xtx_inv
-        self._set_sigma(resid, t.size - 2)
+        self._set_sigma(resid, t.size - 2, prior_scale=self._link_slope(float(v[-1]) / k))
+        self.fixed_["saturation"] = self._k_basis
         a, r = (float(x) for x in beta)
         cov = xtx_inv * self.sigma_**2
         mid = self.t_last_ - a / r if r != 0 else math.nan
@@ -99,6 +129,10 @@ class _SaturatingCurve(GrowthModel):
         }
         self.param_units_ = {"saturation": "value unit (assumed)", "rate": "1/yr",
                              "midpoint": "year"}
+        self.notes_.append(
+            f"K = {k:,.4g} {self._k_basis}; the log-scale noise prior is converted to the "
+            f"{self._link_scale} scale at the last observation"
+        )
         if r <= 0:
             self.notes_.append("the fitted rate is <= 0: the data do not rise towards K")
 
@@ -153,29 +187,31 @@ class _SaturatingCurve(GrowthModel):
         sol = least_squares(resid, start, bounds=(lower, upper), x_scale="jac", method="trf")
         theta = sol.x
         self.residuals_ = resid(theta)
-        jac = sol.jac
         self._theta = theta
-        self._cov_unscaled = np.linalg.pinv(jac.T @ jac)
-        self._set_sigma(self.residuals_, t.size - 3)
+        labels = [("saturation", "exp"), ("rate", "exp"), ("midpoint", "")]
+        self._cov_unscaled = self._pin_bounds(theta, sol.jac, lower, upper, labels)
+        self._set_sigma(self.residuals_, t.size - self.n_params_)
         cov = self._cov_unscaled * self.sigma_**2
         k, r, mid = math.exp(theta[0]), math.exp(theta[1]), float(theta[2])
         self.params_ = {"saturation": k, "rate": r, "midpoint": mid}
-        self.bse_ = {
+        se = {
             "saturation": k * float(np.sqrt(cov[0, 0])),
             "rate": r * float(np.sqrt(cov[1, 1])),
             "midpoint": float(np.sqrt(cov[2, 2])),
         }
+        self.bse_ = {key: math.nan if key in self.fixed_ else x for key, x in se.items()}
         self.param_units_ = {"saturation": "value unit", "rate": "1/yr", "midpoint": "year"}
-        rel = min(abs(theta[0] - self._logk_bounds[0]), abs(theta[0] - self._logk_bounds[1]))
-        self._k_at_bound = rel < 1e-3
-        if self._k_at_bound:
+        self._k_at_bound = "saturation" in self.fixed_
+        if self.saturation_bounds is None:
             self.notes_.append(
-                f"K = {k:,.4g} sits at a bound of [{lo:,.4g}, {hi:,.4g}]: the data do not pin "
-                "the ceiling down; its bse is conditional on the bound and draws are clipped to it"
+                f"K searched within [{lo:,.4g}, {hi:,.4g}] = ({DEFAULT_SATURATION_LOWER_FACTOR:g}"
+                f", {DEFAULT_SATURATION_UPPER_FACTOR:g}) x the largest observation: an "
+                "assumption, not data; draws of K are clipped to it"
             )
-        self.notes_.append(
-            "saturation draws are clipped to the bounds, which are an assumption, not data"
-        )
+        else:
+            self.notes_.append(
+                "saturation draws are clipped to the bounds, which are an assumption, not data"
+            )
 
     def _aic_valid(self) -> bool:
         return self._mode == "free"
@@ -208,12 +244,12 @@ class _SaturatingCurve(GrowthModel):
     def _caveat(self) -> str:
         text = super()._caveat()
         if self._mode == "fixed":
-            return f"{text}; K = {self._k:,.0f} assumed (scenario), not estimated"
+            return f"{text}; K = {self._k:,.0f} {self._k_basis}, not estimated"
         lo, hi = (math.exp(b) for b in self._logk_bounds)
-        text += f"; K estimated within [{lo:,.0f}, {hi:,.0f}]"
         if self._k_at_bound:
-            text += " and sits at a bound"
-        return text
+            k = self.params_["saturation"]
+            return f"{text}; K = {k:,.0f} on its search bound, not estimated"
+        return f"{text}; K estimated within [{lo:,.0f}, {hi:,.0f}]"
 
 
 class LogisticCurve(_SaturatingCurve):
@@ -223,14 +259,19 @@ class LogisticCurve(_SaturatingCurve):
     ----------
     saturation : float, optional
         Fixed saturation level K [value unit], e.g. a capacity or demand ceiling from a
-        scenario; must exceed every observation. With K fixed, ``logit(y / K)`` is linear in
-        the year and OLS gives r and t0 with ``n - 2`` df. If None, K is estimated with
-        :func:`scipy.optimize.least_squares` on log values within ``saturation_bounds``
+        scenario; must exceed every observation and be known when the data end (not a later
+        outlook's level). With K fixed, ``logit(y / K)`` is linear in the year and OLS gives
+        r and t0 with ``n - 2`` df. If None (and no ``saturation_multiple``), K is estimated
+        with :func:`scipy.optimize.least_squares` on log values within ``saturation_bounds``
         (3 parameters: needs >= 4 points; ``n - 3`` df).
+    saturation_multiple : float, optional
+        Fixed K as a stated multiple of the last observation [-], e.g. 3.0: a ceiling that
+        exists at any forecast origin (the prior is the multiple; say why it fits).
     saturation_bounds : (float, float), optional
         Bounds for a free K [value unit]; default ``(1.05, 10) x`` the largest observation.
-    fallback_sigma : float, optional
-        Fit-scale residual sigma used when ``df_resid = 0``.
+    prior_sigma, prior_df : float, optional
+        The noise prior (see :class:`~forecast.models.growth.GrowthModel`); with K fixed it
+        is converted to the logit scale at the last observation.
     """
 
     name = "logistic"
@@ -244,6 +285,10 @@ class LogisticCurve(_SaturatingCurve):
     @staticmethod
     def _inv_link(z: np.ndarray) -> np.ndarray:
         return 1.0 / (1.0 + np.exp(-np.clip(z, -LOG_CAP, LOG_CAP)))
+
+    @staticmethod
+    def _link_slope(frac: float) -> float:
+        return 1.0 / (1.0 - frac)
 
 
 class GompertzCurve(_SaturatingCurve):
@@ -265,3 +310,7 @@ class GompertzCurve(_SaturatingCurve):
     @staticmethod
     def _inv_link(z: np.ndarray) -> np.ndarray:
         return np.exp(-np.exp(-np.clip(z, -LOG_CAP, LOG_CAP)))
+
+    @staticmethod
+    def _link_slope(frac: float) -> float:
+        return -1.0 / math.log(frac)

@@ -1,7 +1,8 @@
 """Unbounded growth trends: end-point and least-squares CAGR, linear and exponential trends.
 
-Each is a :class:`~forecast.models.growth.GrowthModel` with one setting, ``fallback_sigma``
-(the residual sigma used when too few points leave ``df_resid = 0``).
+Each is a :class:`~forecast.models.growth.GrowthModel` whose only settings are the noise prior
+(``prior_sigma``, ``prior_df``: what the reference class lends a short series, see
+:mod:`forecast.models.prior`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ class _CompoundFromLast(GrowthModel):
         self.params_ = {"rate": math.expm1(log_rate), "base": float(v[-1])}
         self.bse_ = {"rate": math.exp(log_rate) * se, "base": math.nan}
         self.param_units_ = {"rate": "fraction/yr", "base": f"value in {t[-1]:g}"}
+        self.fixed_["base"] = "the last observation"
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         return self._base_log + theta[:, [0]] * (t - self.t_last_)
@@ -44,8 +46,9 @@ class EndpointCAGR(_CompoundFromLast):
     increments estimate the innovation sigma (``n - 2`` df), the drift has variance
     ``sigma^2 / (t_last - t_first)`` and the noise accumulates after the last year.
 
-    ``fallback_sigma`` (see :class:`~forecast.models.growth.GrowthModel`) is the log-scale
-    innovation sigma [1/year] used when only two points leave ``df_resid = 0``.
+    The innovation sigma is pooled with the reference class's sd of annual log growth
+    (:data:`~forecast.models.prior.GROWTH_PRIOR`, 2 df lent; see
+    :class:`~forecast.models.growth.GrowthModel` for ``prior_sigma`` and ``prior_df``).
     """
 
     name = "cagr_endpoint"
@@ -74,8 +77,8 @@ class LeastSquaresCAGR(_CompoundFromLast):
 
     Unlike :class:`ExponentialTrend` the path starts at the last observed value, so only
     the slope matters. Draws: the slope from its t distribution (``n - 2`` df) and
-    independent year-to-year deviations with the OLS residual sigma; ``fallback_sigma`` is
-    the log-scale residual sigma used when two points leave ``df_resid = 0``.
+    independent year-to-year deviations with the OLS residual sigma pooled with the reference
+    class's (:data:`~forecast.models.prior.RESIDUAL_PRIOR`, 2 df lent).
     """
 
     name = "cagr_ls"
@@ -95,8 +98,8 @@ class LeastSquaresCAGR(_CompoundFromLast):
 class LinearTrend(GrowthModel):
     """Straight line in levels, ``y = level + slope * (t - t_last)``, fitted by OLS.
 
-    Works on levels, so ``fallback_sigma`` (used when ``df_resid = 0``) is a fraction of the
-    last value.
+    Works on levels, so the log-scale noise prior (``prior_sigma``, default the reference
+    class's) is taken as a fraction of the last value.
     """
 
     name = "linear"
@@ -110,7 +113,7 @@ class LinearTrend(GrowthModel):
         self.residuals_ = resid
         self._theta = beta
         self._cov_unscaled = xtx_inv
-        self._set_sigma(resid, t.size - 2, fallback_scale=max(abs(float(v[-1])), 1e-12))
+        self._set_sigma(resid, t.size - 2, prior_scale=max(abs(float(v[-1])), 1e-12))
         se = self.sigma_ * np.sqrt(np.diag(xtx_inv))
         self.params_ = {"level": float(beta[0]), "slope": float(beta[1])}
         self.bse_ = {"level": float(se[0]), "slope": float(se[1])}
@@ -126,9 +129,9 @@ class LinearTrend(GrowthModel):
 class ExponentialTrend(GrowthModel):
     """Exponential trend ``exp(a + b (t - t_last))`` from log-linear OLS (statsmodels).
 
-    Prediction intervals are the OLS ones on the log scale (t distribution, ``n - 2`` df),
-    exponentiated; :meth:`sample` reproduces them by simulation. ``fallback_sigma`` is the
-    log-scale residual sigma used when two points leave ``df_resid = 0``.
+    Prediction intervals are the OLS ones on the log scale, exponentiated, with the residual
+    sigma pooled with the reference class's (t distribution with ``n - 2`` plus 2 lent df;
+    ``prior_df=0`` gives the classical OLS interval); :meth:`sample` draws them.
     """
 
     name = "exponential"
