@@ -178,7 +178,8 @@ def test_killed_run_is_recognised_and_its_name_reusable(tmp_path):
 
 
 @pytest.mark.slow
-def test_sigterm_leaves_no_kernel_files_and_reports_on_stdout(tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
+def test_stop_signal_leaves_no_kernel_files_and_reports_on_stdout(tmp_path, signum):
     tmp = tmp_path / "t"
     tmp.mkdir()
     out = tmp_path / "runs"
@@ -191,7 +192,7 @@ def test_sigterm_leaves_no_kernel_files_and_reports_on_stdout(tmp_path):
     try:
         _wait_for(lambda: bool(_kernel_dirs(tmp)) and bool(list(
             (out / ".tmp-stopped").glob("*.ipynb"))), proc)
-        proc.send_signal(signal.SIGTERM)
+        proc.send_signal(signum)
         stdout, stderr = proc.communicate(timeout=120)
     finally:
         if proc.poll() is None:

@@ -484,14 +484,17 @@ def _raise_interrupt(signum: int, frame: Any) -> None:
 def run_cli(args: argparse.Namespace) -> Path:
     """Run from parsed ``forecast run`` options (see :func:`forecast.cli.build_parser`).
 
-    SIGTERM (a scheduler's timeout or stop) is handled like Ctrl-C: running cells are
-    interrupted and the run is kept as ``<run-id>.failed`` with status "interrupted"; the CLI
-    then exits with 130.
+    SIGTERM (a scheduler's timeout or stop) and SIGHUP (the terminal closed) are handled like
+    Ctrl-C: running cells are interrupted, kernels and their temporary files are cleaned up,
+    and the run is kept as ``<run-id>.failed`` with status "interrupted"; the CLI then exits
+    with 130.
     """
-    in_main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if in_main else None
+    if threading.current_thread() is not threading.main_thread():
+        return run(RunConfig.from_args(args))
+    signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+    previous = {signum: signal.signal(signum, _raise_interrupt) for signum in signals}
     try:
         return run(RunConfig.from_args(args))
     finally:
-        if in_main:
-            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
