@@ -200,8 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _fail(args: argparse.Namespace, line: str, code: int) -> int:
     """Print the failure line on stderr and, for ``run``, as stdout's last line too."""
     print(line, file=sys.stderr, flush=True)
-    if args.func is _cmd_run:
-        # A wrapper reading `tail -n 1` of stdout gets the outcome on failure as on success.
+    if args.func is _cmd_run and not sys.stdout.isatty():
+        # A wrapper reading `tail -n 1` of stdout gets the outcome on failure as on success
+        # (on a terminal the line is shown once, from stderr).
         print(line, flush=True)
     return code
 

@@ -225,7 +225,7 @@ def _plan(config: RunConfig) -> _Plan:
     data_dir = (Path(str(user["data_dir"])).expanduser().resolve()
                 if str(user.get("data_dir") or "").strip() else default_data_dir(root))
     if not data_dir.is_dir():
-        raise ForecastError(f"data folder {data_dir} does not exist")
+        raise ForecastError(f"parameter data_dir: data folder {data_dir} does not exist")
     user["data_dir"] = str(data_dir)
     _check_values(user, data_dir)
 
