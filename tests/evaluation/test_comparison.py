@@ -23,17 +23,23 @@ CHINA = [324.0, 738.0, 910.0, 1170.0]  # China Li-ion production [GWh], document
 
 @pytest.fixture(scope="module")
 def comparison(backtest) -> pd.DataFrame:
-    return compare_models(YEARS, CHINA, default_models(saturation=3800.0), target_year=2030,
-                          n_draws=4_000, seed=5, backtest=backtest)
+    return compare_models(YEARS, CHINA, default_models(saturation_multiple=3.0),
+                          target_year=2030, n_draws=4_000, seed=5, backtest=backtest)
 
 
 def test_comparison_table_reads_like_a_review(comparison, backtest):
     assert list(comparison.columns) == COMPARISON_COLUMNS
     rows = comparison.set_index("model")
-    assert list(rows.index) == list(default_models(saturation=3800.0))
-    assert rows.loc["logistic_free_k", "df_resid"] == 1
-    assert "3 parameters from 4 points: 1 df left" in rows.loc["logistic_free_k", "caveat"]
-    assert "K = 3,800 assumed" in rows.loc["logistic", "caveat"]
+    assert list(rows.index) == list(default_models(saturation_multiple=3.0))
+    # the free K sits on its lower bound 1.05 x 1170: held there, so 2 parameters and 2 df
+    assert rows.loc["logistic_free_k", "df_resid"] == 2
+    assert rows.loc["logistic_free_k", "n_params"] == 2
+    assert "K = 1,229 on its search bound, not estimated" in rows.loc["logistic_free_k",
+                                                                      "caveat"]
+    assert rows.loc["gompertz_free_k", "df_resid"] == 1
+    assert "3 parameters from 4 points: 1 df left" in rows.loc["gompertz_free_k", "caveat"]
+    assert "K = 3,510 assumed: 3 x the last observation (2024)" in rows.loc["logistic",
+                                                                             "caveat"]
     assert rows.loc["cagr_endpoint", "parameters"].startswith("rate=0.5342")
     assert (comparison["target_year"] == 2030).all()
     assert (comparison["lo95"] <= comparison["lo80"]).all()
@@ -43,7 +49,9 @@ def test_comparison_table_reads_like_a_review(comparison, backtest):
     mape = performance(backtest).set_index("model")["mape"]
     assert rows.loc["linear", "mape_backtest"] == pytest.approx(mape["linear"])
     assert rows.loc["linear", "central"] == pytest.approx(2818.0)
-    assert np.isnan(rows.loc["linear", "aic"]) and np.isfinite(rows.loc["exponential", "aic"])
+    # AICc: none for a level fit; undefined on 4 points for 2 parameters and the variance
+    assert np.isnan(rows.loc["linear", "aicc"]) and np.isnan(rows.loc["exponential", "aicc"])
+    assert rows.loc["logistic", "mape_backtest"] > 0  # backtested: K exists at each origin
 
 
 def test_comparison_keeps_a_row_for_a_model_that_cannot_fit():
@@ -57,10 +65,10 @@ def test_comparison_keeps_a_row_for_a_model_that_cannot_fit():
 
 
 def test_to_csv_is_byte_identical_across_runs(tmp_path, comparison):
-    again = compare_models(YEARS, CHINA, default_models(saturation=3800.0), target_year=2030,
-                           n_draws=4_000, seed=5, backtest=rolling_origin(
-                               YEARS, CHINA, default_models(saturation=3800.0), n_draws=1_000,
-                               seed=1))
+    again = compare_models(YEARS, CHINA, default_models(saturation_multiple=3.0),
+                           target_year=2030, n_draws=4_000, seed=5, backtest=rolling_origin(
+                               YEARS, CHINA, default_models(saturation_multiple=3.0),
+                               n_draws=1_000, seed=1))
     a = to_csv(comparison, tmp_path / "a" / "comparison.csv")
     b = to_csv(again, tmp_path / "b.csv", decimals=6)
     assert a.read_bytes() == b.read_bytes()

@@ -7,7 +7,12 @@ reproducibly.
 
 Four annual points (2021-2024) allow at most three origins (fit on 2021..t, forecast
 t+1..2024), and a model that cannot be fitted on that few points is not dropped silently:
-its rows carry ``status = "skipped"`` and the reason. Naive benchmarks sit beside the
+its rows carry ``status = "skipped"`` and the reason. No look-ahead: a forecast from an
+origin sees only the years up to it (the test changes every later value and sees the same
+forecasts), and a model set up with an absolute level from outside the series (a saturation
+level or market potential, e.g. a later outlook's 2030 level) is skipped, because nothing
+says the number was known at the origin; a ceiling stated as ``saturation_multiple`` of the
+origin's value is used. Naive benchmarks sit beside the
 models: the last value, the last growth rate, and the average (end-point) growth rate of
 the training window, each compounded from the last training value. They are point
 forecasts, so their interval columns and coverage are NaN.
@@ -73,6 +78,7 @@ PERFORMANCE_COLUMNS: list[str] = [
 
 def default_models(
     saturation: float | None = None,
+    saturation_multiple: float | None = None,
     saturation_bounds: tuple[float, float] | None = None,
     damping: float | None = None,
     market: float | None = None,
@@ -84,9 +90,14 @@ def default_models(
     ----------
     saturation : float, optional
         Saturation level K [value unit] for the logistic and Gompertz curves. Four points
-        cannot pin K down, so it is an explicit assumption (e.g. the published 3,800 GWh
-        outlook for China in 2030, or the ~2,000 GWh capacity); without it those two
-        fixed-K curves are left out.
+        cannot pin K down, so it is an explicit assumption; it must be a ceiling (capacity,
+        a physical or market limit), not a projection's level (the published 3,800 GWh for
+        2030 still grows 20%/yr). :func:`rolling_origin` skips these two curves, since an
+        absolute level cannot be shown to exist at an earlier origin.
+    saturation_multiple : float, optional
+        K as a stated multiple of the last training value [-] instead: a ceiling that exists
+        at every origin, so backtests use it. Give at most one of the two; without either
+        the two fixed-K curves are left out.
     saturation_bounds : (float, float), optional
         Bounds for the free-K logistic (default: see :class:`forecast.models.growth.LogisticCurve`).
     damping : float, optional
@@ -107,6 +118,8 @@ def default_models(
     dict
         Name -> unfitted estimator, in table order.
     """
+    if saturation is not None and saturation_multiple is not None:
+        raise ModelError("give saturation or saturation_multiple, not both")
     models: dict[str, GrowthModel] = {
         "cagr_endpoint": EndpointCAGR(),
         "cagr_ls": LeastSquaresCAGR(),
@@ -114,9 +127,10 @@ def default_models(
         "exponential": ExponentialTrend(),
         "damped": DampedTrend(damping=damping),
     }
-    if saturation is not None:
-        models["logistic"] = LogisticCurve(saturation=saturation)
-        models["gompertz"] = GompertzCurve(saturation=saturation)
+    if saturation is not None or saturation_multiple is not None:
+        fixed_k = {"saturation": saturation, "saturation_multiple": saturation_multiple}
+        models["logistic"] = LogisticCurve(**fixed_k)
+        models["gompertz"] = GompertzCurve(**fixed_k)
     if include_free_saturation:
         models["logistic_free_k"] = LogisticCurve(saturation_bounds=saturation_bounds)
         models["gompertz_free_k"] = GompertzCurve(saturation_bounds=saturation_bounds)
@@ -213,7 +227,9 @@ def rolling_origin(
 
     For each origin ``t`` from the ``min_train``-th year to the second-to-last, every model
     is fitted (a clone, so the passed estimators stay unfitted) on the years up to ``t``
-    and forecasts each later observed year, with its 80% and 95% bands.
+    and forecasts each later observed year, with its 80% and 95% bands. Nothing after ``t``
+    reaches the fit; a model holding an absolute level from outside the series
+    (``level_settings``: a fixed saturation or market potential) is skipped with the reason.
 
     Parameters
     ----------
@@ -256,6 +272,12 @@ def rolling_origin(
         origin = train_t[-1]
         for name, template in models.items():
             model = clone(template)
+            outside = _outside_level(model, origin)
+            if outside:
+                nan = np.full(test_t.shape, np.nan)
+                frames.append(_rows(name, "model", origin, end, test_t, actual, nan, {},
+                                    status="skipped", reason=outside))
+                continue
             try:
                 model.fit(train_t, train_v)
                 draws = model.sample(
@@ -277,6 +299,19 @@ def rolling_origin(
                 frames.append(_rows(name, "naive", origin, end, test_t, actual, point, {},
                                     status=status, reason=reason))
     return pd.concat(frames, ignore_index=True)
+
+
+def _outside_level(model: GrowthModel, origin: float) -> str:
+    """Why ``model`` cannot be backtested from ``origin`` without look-ahead, or ``""``."""
+    for setting in getattr(model, "level_settings", ()):
+        value = getattr(model, setting, None)
+        if value is not None:
+            return (
+                f"{setting} = {float(value):,.0f} is a level from outside the series: a backtest "
+                f"from {origin:g} cannot know it (no look-ahead); state a ceiling relative to "
+                "the origin's value instead (saturation_multiple)"
+            )
+    return ""
 
 
 def performance(backtest: pd.DataFrame) -> pd.DataFrame:

@@ -31,7 +31,7 @@ __all__ = ["BASS_COLUMNS", "COMPARISON_COLUMNS", "bass_market_sensitivity", "com
 #: Columns of :func:`compare_models`.
 COMPARISON_COLUMNS: list[str] = [
     "model", "method", "parameters", "n_obs", "n_params", "df_resid", "rmse_log", "rmse_level",
-    "aic", "mape_backtest", "target_year", "central", "p50", *BAND_COLUMNS, "caveat",
+    "aicc", "mape_backtest", "target_year", "central", "p50", *BAND_COLUMNS, "caveat",
 ]  # fmt: skip
 
 #: Columns of :func:`bass_market_sensitivity`.
@@ -60,8 +60,8 @@ def compare_models(
     models : mapping, optional
         Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`,
         which includes the fixed-K logistic and Gompertz curves only when given a saturation
-        level, e.g. ``default_models(saturation=3800.0)`` (the published 2030 outlook for
-        China).
+        level, e.g. ``default_models(saturation_multiple=3.0)`` (K three times the last
+        value; an absolute level is fitted here but skipped by the backtest).
     target_year : int
         Year of the projected central value and bands [year].
     n_draws : int
@@ -77,8 +77,9 @@ def compare_models(
     -------
     pandas.DataFrame
         Columns :data:`COMPARISON_COLUMNS`: formatted parameters, residual df, in-sample
-        RMSE on log values and on levels [value unit], AIC (log-scale least-squares models
-        only), backtest MAPE [%], the ``target_year`` central value, median and 80%/95%
+        RMSE on log values and on levels [value unit], AICc (log-scale least-squares models
+        only; NaN where undefined, e.g. 4 points and 2 parameters), backtest MAPE [%], the
+        ``target_year`` central value, median (quote it: draws are heavy-tailed) and 80%/95%
         bands [value unit], and one line of caveat. A model that cannot be fitted keeps its
         row with the reason as caveat.
     """
@@ -126,7 +127,7 @@ def _fitted_columns(
         "df_resid": model.df_resid_,
         "rmse_log": model.rmse_log_,
         "rmse_level": model.rmse_level_,
-        "aic": model.aic_,
+        "aicc": model.aicc_,
         "central": float(model.predict(target)[0]),
         "p50": float(np.median(draws[:, 0])),
         "caveat": model.caveat_,

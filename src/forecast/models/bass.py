@@ -45,6 +45,7 @@ class BassDiffusion(GrowthModel):
     min_obs = 3
     min_obs_reason = "p and q with m fixed"
     estimable = ("market", 4, "p, q and m")
+    level_settings = ("market",)
 
     def __init__(
         self,

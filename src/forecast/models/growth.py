@@ -150,6 +150,10 @@ class GrowthModel(BaseModel):
     noise: ClassVar[str] = "independent"
     #: The fit scale ``scale_`` unless ``_fit`` sets another.
     _scale: ClassVar[str] = "log"
+    #: Settings that take an absolute level from outside the series (a ceiling, a market
+    #: potential): a backtest cannot tell when such a number became known, so it does not
+    #: use them from an earlier origin (no look-ahead).
+    level_settings: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, prior_sigma: float | None = None, prior_df: float | None = None) -> None:
         self.prior_sigma = prior_sigma
@@ -334,13 +338,9 @@ class GrowthModel(BaseModel):
             ssr = float(np.sum(log_err**2))
             self.rmse_log_ = float(np.sqrt(ssr / t.size))
             self.aicc_ = self._aicc(ssr, t.size) if self._aic_valid() else math.nan
-            # The uncorrected AIC, for tables that still show it beside AICc.
-            k = self.n_params_
-            self.aic_ = (math.nan if not self._aic_valid() else -math.inf if ssr <= 0
-                         else float(t.size * np.log(ssr / t.size) + 2 * k))
         else:
             self.rmse_log_ = math.nan
-            self.aicc_ = self.aic_ = math.nan
+            self.aicc_ = math.nan
         self.caveat_ = self._caveat()
 
     def _aicc(self, ssr: float, n: int) -> float:

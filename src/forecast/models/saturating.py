@@ -46,6 +46,7 @@ class _SaturatingCurve(GrowthModel):
     _link_scale: ClassVar[str]
 
     min_obs_reason = "K fixed: the 2-parameter linearisation needs 2 points"
+    level_settings = ("saturation",)
     estimable = ("saturation", 4, "3 parameters with K free, and at least 1 df left")
 
     def __init__(
