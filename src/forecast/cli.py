@@ -102,6 +102,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    """``forecast calibrate``: score every method on a reference class (issue 11)."""
+    from forecast.errors import ParameterError
+    from forecast.evaluation import calibration
+
+    def number(option: str, text: str, kind: type, low: float, rule: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise ParameterError(f"{option} must be {rule}; got {text!r}") from None
+        if not (value >= low and value < float("inf")):
+            raise ParameterError(f"{option} must be {rule}; got {text!r}")
+        return value
+
+    window = number("--window", args.window, int, 2, "an integer >= 2")
+    horizons = number("--horizons", args.horizons, int, 1, "an integer >= 1")
+    min_growth = number("--min-growth", args.min_growth, float, -1 + 1e-12,
+                        "a finite growth rate > -1 (e.g. 0.15 for 15%/yr)")
+    forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth)
+    paths = calibration.write_calibration(forecasts, summary, args.output)
+    print(calibration.summary_text(summary))
+    print(f"wrote {paths[0]} and {paths[1]}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -180,6 +205,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true",
                    help="no progress lines on stderr (errors are still printed)")
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("calibrate", help="score every method's rolling-window forecasts on a "
+                       "reference class of technology ramp-ups")
+    p.add_argument("--reference", type=Path, required=True, metavar="PATH",
+                   help="reference CSV with columns series, year, value")
+    p.add_argument("--window", default="4", help="points per window (integer >= 2; default 4)")
+    p.add_argument("--horizons", default="6", help="years ahead (integer >= 1; default 6)")
+    p.add_argument("--min-growth", default="0.15",
+                   help="smallest end-point growth of a window [fraction/yr] (default 0.15)")
+    p.add_argument("--output", type=Path, required=True, metavar="DIR",
+                   help="folder for forecasts.csv and summary.csv")
+    p.set_defaults(func=_cmd_calibrate)
     return parser
 
 

@@ -18,6 +18,7 @@ from forecast.evaluation.backtest import (
     performance,
     rolling_origin,
 )
+from forecast.evaluation.calibration import calibrate
 from forecast.evaluation.comparison import (
     BASS_COLUMNS,
     COMPARISON_COLUMNS,
@@ -39,6 +40,7 @@ __all__ = [
     "PERFORMANCE_COLUMNS",
     "SENSITIVITY_COLUMNS",
     "bass_market_sensitivity",
+    "calibrate",
     "compare_models",
     "default_models",
     "naive_forecasts",

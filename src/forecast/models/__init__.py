@@ -15,6 +15,7 @@ Other layers import from this package only.
 from forecast.models.base import BaseModel
 from forecast.models.bass import BassDiffusion
 from forecast.models.damped import DampedTrend
+from forecast.models.default import DefaultMethod
 from forecast.models.growth import GrowthModel
 from forecast.models.mix import LogRatioMix, alr, inv_alr, segment_paths
 from forecast.models.registry import GROWTH_MODELS, MODELS, SHARE_MODELS, make_model
@@ -35,6 +36,7 @@ __all__ = [
     "BaseModel",
     "BassDiffusion",
     "DampedTrend",
+    "DefaultMethod",
     "EndpointCAGR",
     "ExponentialTrend",
     "GompertzCurve",

@@ -1,0 +1,241 @@
+"""The reference class: annual series of technologies in their fast-growth phase.
+
+``data/reference/technology_ramps.csv`` (see ``data/reference/SOURCE.md``) holds solar and wind
+electricity generation [TWh] and electric-car sales [vehicles] by country. The calibrated
+default method (:mod:`forecast.models.default`) and ``forecast calibrate`` borrow from it what
+four annual points cannot say: how growth decelerates after a fast window and how forecast
+errors widen with the horizon.
+
+:func:`load_reference` reads and validates a reference CSV (columns ``series, year, value``
+required, others kept); :func:`extract_windows` cuts it into the rolling windows every
+method is fitted to: for each series and origin year ``t`` whose window ``t - w + 1 .. t`` is
+complete (consecutive years) and whose end-point growth
+``(v_t / v_{t-w+1}) ** (1 / (w - 1)) - 1`` is at least ``min_growth``, the window's ``w`` values
+and the actuals ``1 .. H`` years ahead (NaN where the series stops).
+
+pandas is imported inside the functions, so importing this module stays light.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from forecast.errors import DataValidationError, ParameterError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "REFERENCE_COLUMNS",
+    "REFERENCE_FILE",
+    "ReferenceWindows",
+    "check_window_options",
+    "default_reference_path",
+    "extract_windows",
+    "load_reference",
+]
+
+#: Columns a reference CSV must have; any others (``technology``, ``unit`` ...) are kept.
+REFERENCE_COLUMNS = ("series", "year", "value")
+
+#: The shipped reference class, relative to the data folder.
+REFERENCE_FILE = Path("reference") / "technology_ramps.csv"
+
+
+def default_reference_path() -> Path:
+    """The shipped reference class: ``<data folder>/reference/technology_ramps.csv``.
+
+    The data folder is :func:`forecast.data.loader.default_data_dir` (``$FORECAST_DATA_DIR``,
+    ``./data`` or the source checkout's ``data/``).
+    """
+    from forecast.data.loader import default_data_dir
+
+    return default_data_dir() / REFERENCE_FILE
+
+
+def _fail(path: Path, rule: str, message: str, row: int | None = None,
+          column: str | None = None) -> DataValidationError:
+    return DataValidationError(path, rule, message, row=row, column=column)
+
+
+def load_reference(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate a reference-class CSV.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The CSV file; default :func:`default_reference_path`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Every column of the file; ``series`` as text, ``year`` as int64 [calendar year],
+        ``value`` as float64 [the series' unit, e.g. TWh or vehicles], sorted by series and
+        year.
+
+    Raises
+    ------
+    DataValidationError
+        One line naming the file, the row (1-based line number in the file, header = 1), the
+        column and the rule: a missing file or column, an unreadable CSV, an empty series
+        name, a year that is not an integer, a value that is not a finite number > 0, or a
+        duplicate (series, year).
+    """
+    import pandas as pd
+
+    path = Path(default_reference_path() if path is None else path)
+    if not path.is_file():
+        raise _fail(path, "missing-file", "reference file not found")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise _fail(path, "csv", f"not a readable CSV file: {text}") from None
+    for col in REFERENCE_COLUMNS:
+        if col not in raw.columns:
+            raise _fail(path, "columns", f"missing column {col!r} (required: "
+                        f"{', '.join(REFERENCE_COLUMNS)})", column=col)
+    if raw.empty:
+        raise _fail(path, "empty", "the file has a header but no rows")
+    # Line numbers: the header is line 1, so data row i (0-based) sits on line i + 2.
+    lines = np.arange(len(raw)) + 2
+    series = raw["series"].str.strip()
+    empty = series == ""
+    if empty.any():
+        raise _fail(path, "required", "series name is empty", int(lines[empty.argmax()]),
+                    "series")
+    year_num = pd.to_numeric(raw["year"].str.strip(), errors="coerce").to_numpy(float)
+    bad_year = ~np.isfinite(year_num) | (year_num != np.round(year_num))
+    if bad_year.any():
+        i = int(bad_year.argmax())
+        raise _fail(path, "type", f"year must be an integer, got {raw['year'].iloc[i]!r}",
+                    int(lines[i]), "year")
+    value = pd.to_numeric(raw["value"].str.strip(), errors="coerce").to_numpy(float)
+    bad_value = ~np.isfinite(value) | ~(value > 0)
+    if bad_value.any():
+        i = int(bad_value.argmax())
+        raise _fail(path, "range", f"value must be a finite number > 0 (growth is measured "
+                    f"on logarithms), got {raw['value'].iloc[i]!r}", int(lines[i]), "value")
+    frame = raw.assign(series=series, year=year_num.astype(np.int64), value=value)
+    dup = frame.duplicated(["series", "year"], keep="first").to_numpy()
+    if dup.any():
+        i = int(dup.argmax())
+        raise _fail(path, "duplicate", f"series {series.iloc[i]!r} has year "
+                    f"{int(year_num[i])} twice", int(lines[i]), "year")
+    return frame.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
+
+
+def check_window_options(window: int, horizons: int, min_growth: float) -> None:
+    """Check the window definition.
+
+    Raises
+    ------
+    ParameterError
+        ``window`` not an integer >= 2, ``horizons`` not an integer >= 1, or ``min_growth``
+        not a finite number > -1 [fraction/yr].
+    """
+    for name, val, low in (("window", window, 2), ("horizons", horizons, 1)):
+        if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < low:
+            raise ParameterError(f"{name} must be an integer >= {low}; got {val!r}")
+    try:
+        g = float(min_growth)
+    except (TypeError, ValueError):
+        raise ParameterError(f"min_growth must be a number; got {min_growth!r}") from None
+    if not math.isfinite(g) or g <= -1.0:
+        raise ParameterError(f"min_growth must be a finite growth rate > -1; got {min_growth!r}")
+
+
+@dataclass(frozen=True, eq=False)
+class ReferenceWindows:
+    """Rolling windows of a reference class (see :func:`extract_windows`).
+
+    Attributes
+    ----------
+    series : ndarray of str, shape (n,)
+        Series name of each window.
+    origin : ndarray of int, shape (n,)
+        Last year of each window [calendar year].
+    values : ndarray, shape (n, window)
+        The window's values [series unit], oldest first.
+    actual : ndarray, shape (n, horizons)
+        The values 1..H years after the origin [series unit]; NaN where there is none.
+    window, horizons : int
+        Points per window; years ahead.
+    min_growth : float
+        Smallest end-point growth of a window [fraction/yr].
+    """
+
+    series: np.ndarray
+    origin: np.ndarray
+    values: np.ndarray
+    actual: np.ndarray
+    window: int
+    horizons: int
+    min_growth: float
+
+    def __len__(self) -> int:
+        return int(self.origin.size)
+
+    def subset(self, mask: np.ndarray) -> ReferenceWindows:
+        """The windows where boolean ``mask`` is true."""
+        return ReferenceWindows(self.series[mask], self.origin[mask], self.values[mask],
+                                self.actual[mask], self.window, self.horizons, self.min_growth)
+
+
+def extract_windows(
+    frame: pd.DataFrame, window: int = 4, horizons: int = 6, min_growth: float = 0.15
+) -> ReferenceWindows:
+    """Every complete, fast-growing window of every series, with the actuals that followed.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``series, year, value`` as returned by :func:`load_reference`.
+    window : int
+        Points per window (consecutive years), >= 2.
+    horizons : int
+        Years ahead to collect actuals for, >= 1.
+    min_growth : float
+        Smallest end-point growth over the window [fraction/yr], e.g. 0.15 for 15%/yr.
+
+    Returns
+    -------
+    ReferenceWindows
+        Windows ordered by series, then origin; windows with no actual at any horizon are
+        dropped (there is nothing to score them on).
+    """
+    check_window_options(window, horizons, min_growth)
+    names = frame["series"].to_numpy(str)
+    years = frame["year"].to_numpy(np.int64)
+    values = frame["value"].to_numpy(float)
+    uniq, idx = np.unique(names, return_inverse=True)
+    if years.size == 0:
+        raise ParameterError("the reference class has no rows")
+    y0 = int(years.min())
+    span = int(years.max()) - y0 + 1
+    # A series x year grid with the future padded by NaN, so that every window and its
+    # actuals are one strided view, not a loop over series and origins.
+    grid = np.full((uniq.size, span + horizons), np.nan)
+    grid[idx, years - y0] = values
+    view = np.lib.stride_tricks.sliding_window_view(grid, window + horizons, axis=1)
+    view = view[:, : span - window + 1]  # origins whose window lies inside the data
+    win, fut = view[..., :window], view[..., window:]
+    complete = np.all(np.isfinite(win), axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        growth = (win[..., -1] / win[..., 0]) ** (1.0 / (window - 1)) - 1.0
+    keep = complete & (growth >= float(min_growth) - 1e-12) & np.any(np.isfinite(fut), axis=2)
+    s_idx, o_idx = np.nonzero(keep)
+    return ReferenceWindows(
+        series=uniq[s_idx],
+        origin=(o_idx + y0 + window - 1).astype(np.int64),
+        values=win[s_idx, o_idx].copy(),
+        actual=fut[s_idx, o_idx].copy(),
+        window=int(window),
+        horizons=int(horizons),
+        min_growth=float(min_growth),
+    )

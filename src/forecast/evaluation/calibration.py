@@ -1,0 +1,336 @@
+"""Rolling-window calibration of every method on a reference class (``forecast calibrate``).
+
+For each window of a reference CSV (:func:`forecast.data.reference.extract_windows`: ``w``
+consecutive years growing at least ``min_growth``), every growth model of the registry, the
+calibrated default method and its benchmark are fitted on the window's ``w`` values and
+forecast 1..H years ahead; each forecast with an actual is scored on the log scale, so that
+series of different size (TWh, vehicles, GWh) weigh alike.
+
+The default method and the benchmark borrow pooled quantities from the project's reference
+class (``data/reference/technology_ramps.csv``). A window of a series that belongs to that
+class is forecast with a calibration fitted *without* that series (leave one series out), so
+no method is scored on data it was tuned on; series the class does not hold (another file,
+e.g. a held-out half) use the calibration of the whole class. Series are matched by name.
+
+Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of
+p50, the 80% interval (Winkler) score of log values, and the CRPS of log values (from the
+draws of a growth model; from the 199 calibrated quantiles for the default and the
+benchmark). A forecast at or below zero (a linear trend can give one) is scored as
+:data:`LOG_FLOOR` times the window's last value.
+"""
+
+from __future__ import annotations
+
+import warnings
+import zlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from forecast.data.reference import (
+    ReferenceWindows,
+    default_reference_path,
+    extract_windows,
+    load_reference,
+)
+from forecast.errors import ModelError, ParameterError
+from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score
+from forecast.models import GROWTH_MODELS, make_model
+from forecast.models.default import LEVEL_GRID, Calibration, fit_calibration, log_quantiles
+from forecast.models.uncertainty import QUANTILES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "BENCHMARK",
+    "DEFAULT",
+    "FORECAST_COLUMNS",
+    "LOG_FLOOR",
+    "SUMMARY_COLUMNS",
+    "calibrate",
+    "summarise",
+    "summary_text",
+    "write_calibration",
+]
+
+#: Method names of the calibrated default and of its benchmark (a log random walk with the
+#: window's drift whose per-horizon error quantiles are pooled from the other series).
+DEFAULT = "default"
+BENCHMARK = "rw_pooled"
+
+#: Columns of the forecasts table (quantiles and actual in the series' own unit).
+FORECAST_COLUMNS = ["series", "origin", "horizon", "method", "p5", "p10", "p50", "p90", "p95",
+                    "actual"]
+#: Columns of the summary table (scores on the log scale).
+SUMMARY_COLUMNS = ["method", "horizon", "n", "coverage80", "coverage90", "mean_abs_log_error",
+                   "interval_score80", "crps"]
+
+#: Forecast values at or below zero are scored as this fraction of the window's last value.
+LOG_FLOOR = 1e-6
+
+_LEVELS = np.array(list(QUANTILES.values()))
+
+
+def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWindows,
+                          kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Log-change quantiles (n, H, 5) and CRPS grid quantiles (n, H, G), leave-one-series-out."""
+    full = fit_calibration(class_windows, kind)
+    in_class = set(class_windows.series.tolist())
+    q5 = np.empty((len(windows), windows.horizons, _LEVELS.size))
+    grid = np.empty((len(windows), windows.horizons, LEVEL_GRID.size))
+    for name in np.unique(windows.series):
+        rows = windows.series == name
+        cal: Calibration = full
+        if name in in_class:
+            cal = fit_calibration(class_windows.subset(class_windows.series != name), kind,
+                                  start=full)
+        q5[rows] = log_quantiles(cal, windows.values[rows], _LEVELS)
+        grid[rows] = log_quantiles(cal, windows.values[rows], LEVEL_GRID)
+    return q5, grid
+
+
+def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws: int,
+                      seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Quantiles [value unit] (n, H, 5), log-scale CRPS (n, H) and a fitted mask (n,)."""
+    n, n_h, w = len(windows), windows.horizons, windows.window
+    q = np.full((n, n_h, _LEVELS.size), np.nan)
+    crps = np.full((n, n_h), np.nan)
+    ok = np.zeros(n, bool)
+    log_actual = np.log(windows.actual)
+    for i in range(n):
+        origin = int(windows.origin[i])
+        years = np.arange(origin - w + 1, origin + 1, dtype=float)
+        future = np.arange(origin + 1, origin + n_h + 1, dtype=float)
+        # One stream per (method, series, origin): independent of the order of the windows.
+        stream = np.random.default_rng(
+            [seed, index, zlib.crc32(str(windows.series[i]).encode()), origin]
+        )
+        try:
+            with warnings.catch_warnings(), np.errstate(all="ignore"):
+                warnings.simplefilter("ignore")
+                draws = make_model(name).fit(years, windows.values[i]).sample(
+                    future, n_draws=n_draws, seed=stream)
+        except ModelError:
+            continue
+        ok[i] = True
+        q[i] = np.quantile(draws, _LEVELS, axis=0).T
+        logs = np.log(np.maximum(draws, LOG_FLOOR * windows.values[i, -1]))
+        seen = np.isfinite(log_actual[i])
+        crps[i, seen] = crps_draws(log_actual[i, seen], logs[:, seen].T)
+    return q, crps, ok
+
+
+def calibrate(
+    reference: str | Path,
+    window: int = 4,
+    horizons: int = 6,
+    min_growth: float = 0.15,
+    methods: list[str] | None = None,
+    n_draws: int = 1_000,
+    seed: int = 2030,
+    reference_class: str | Path | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Rolling-window forecasts and scores of every method on a reference CSV.
+
+    Parameters
+    ----------
+    reference : str or Path
+        CSV with columns ``series, year, value`` (:func:`forecast.data.reference.load_reference`).
+    window : int
+        Points each method is fitted to (consecutive years), >= 2.
+    horizons : int
+        Years ahead forecast and scored, >= 1.
+    min_growth : float
+        Smallest end-point growth of a window [fraction/yr].
+    methods : list of str, optional
+        Methods to run: growth-model registry names, ``"default"``, ``"rw_pooled"``; default
+        all of them (default and benchmark first).
+    n_draws : int
+        Draws per growth-model forecast (their quantiles and CRPS come from draws).
+    seed : int
+        Base seed; the same inputs give identical tables.
+    reference_class : str or Path, optional
+        The class the default method is calibrated on; default the shipped one.
+
+    Returns
+    -------
+    (forecasts, summary) : tuple of pandas.DataFrame
+        ``forecasts`` has :data:`FORECAST_COLUMNS` (one row per window, horizon with an
+        actual, and method; values in the series' unit), ``summary`` has
+        :data:`SUMMARY_COLUMNS` (see :func:`summarise`).
+
+    Raises
+    ------
+    DataValidationError
+        A reference file breaks a rule (one line naming file, row, column and rule).
+    ParameterError
+        A bad window definition, an unknown method, or no window to score.
+    """
+    import pandas as pd
+
+    frame = load_reference(reference)
+    windows = extract_windows(frame, window, horizons, min_growth)
+    if len(windows) == 0:
+        raise ParameterError(
+            f"{reference}: no series has {window} consecutive years growing at least "
+            f"{min_growth:g}/yr with an actual after them: nothing to calibrate"
+        )
+    known = [DEFAULT, BENCHMARK, *GROWTH_MODELS]
+    chosen = known if methods is None else list(methods)
+    unknown = [m for m in chosen if m not in known]
+    if unknown:
+        raise ParameterError(f"unknown method {unknown[0]!r}; choose from: {', '.join(known)}")
+    class_windows = None
+    if DEFAULT in chosen or BENCHMARK in chosen:
+        class_path = default_reference_path() if reference_class is None else reference_class
+        class_windows = extract_windows(load_reference(class_path), window, horizons, min_growth)
+
+    last = windows.values[:, -1:, None]
+    parts = []
+    for index, method in enumerate(chosen):
+        if method in (DEFAULT, BENCHMARK):
+            kind = "default" if method == DEFAULT else "benchmark"
+            try:
+                logq, grid = _calibrated_forecasts(windows, class_windows, kind)
+            except ModelError as exc:
+                raise ParameterError(f"{method}: {exc}") from None
+            q = last * np.exp(logq)
+            log_actual = np.log(windows.actual)[..., None]
+            with np.errstate(invalid="ignore"):
+                crps = crps_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID)
+            ok = np.ones(len(windows), bool)
+        else:
+            q, crps, ok = _growth_forecasts(windows, method, index, n_draws, seed)
+        parts.append(_long_frame(windows, method, q, crps, ok))
+    long = pd.concat(parts, ignore_index=True)
+    order = {m: k for k, m in enumerate(chosen)}
+    long = long.sort_values(["series", "origin", "horizon", "method"],
+                            key=lambda c: c.map(order) if c.name == "method" else c,
+                            kind="stable").reset_index(drop=True)
+    forecasts = long[FORECAST_COLUMNS].copy()
+    return forecasts, summarise(long, chosen)
+
+
+def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.ndarray,
+                ok: np.ndarray) -> pd.DataFrame:
+    import pandas as pd
+
+    win, hor = np.nonzero(np.isfinite(windows.actual) & ok[:, None])
+    data = {
+        "series": windows.series[win],
+        "origin": windows.origin[win],
+        "horizon": hor + 1,
+        "method": method,
+    }
+    for k, key in enumerate(QUANTILES):
+        data[key] = q[win, hor, k]
+    data["actual"] = windows.actual[win, hor]
+    data["last"] = windows.values[win, -1]
+    data["crps"] = crps[win, hor]
+    return pd.DataFrame(data)
+
+
+def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
+    """Per method and horizon: n, coverage of the 80% and 90% bands, mean absolute log error
+    of p50, mean 80% interval score and mean CRPS of log values.
+
+    Parameters
+    ----------
+    long : pandas.DataFrame
+        Forecast rows with :data:`FORECAST_COLUMNS` plus ``last`` (the window's last value)
+        and ``crps`` (of log values).
+    methods : list of str
+        Method order of the table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SUMMARY_COLUMNS`.
+    """
+    import pandas as pd
+
+    floor = LOG_FLOOR * long["last"].to_numpy(float)
+
+    def log(col: str) -> np.ndarray:
+        return np.log(np.maximum(long[col].to_numpy(float), floor))
+
+    y = np.log(long["actual"].to_numpy(float))
+    scored = pd.DataFrame({
+        "method": long["method"], "horizon": long["horizon"],
+        "coverage80": (long["actual"] >= long["p10"]) & (long["actual"] <= long["p90"]),
+        "coverage90": (long["actual"] >= long["p5"]) & (long["actual"] <= long["p95"]),
+        "mean_abs_log_error": np.abs(y - log("p50")),
+        "interval_score80": interval_score(log("p10"), log("p90"), y, 0.8),
+        "crps": long["crps"],
+    })
+    out = scored.groupby(["method", "horizon"], sort=False).agg(
+        n=("coverage80", "size"), coverage80=("coverage80", "mean"),
+        coverage90=("coverage90", "mean"), mean_abs_log_error=("mean_abs_log_error", "mean"),
+        interval_score80=("interval_score80", "mean"), crps=("crps", "mean"),
+    ).reset_index()
+    out["method"] = pd.Categorical(out["method"], categories=methods, ordered=True)
+    out = out.sort_values(["method", "horizon"], kind="stable").reset_index(drop=True)
+    out["method"] = out["method"].astype(str)
+    out["n"] = out["n"].astype(int)
+    return out[SUMMARY_COLUMNS]
+
+
+def summary_text(summary: pd.DataFrame) -> str:
+    """The summary as an aligned text table (scores of log values; lower is better)."""
+    head = (f"{'method':<15}{'h':>3}{'n':>6}{'cov80':>8}{'cov90':>8}{'MALE':>8}"
+            f"{'IS80':>9}{'CRPS':>8}")
+    lines = ["scores of log values (coverage: share inside the band; MALE, IS80 and CRPS: "
+             "lower is better)", head]
+    for row in summary.itertuples(index=False):
+        lines.append(
+            f"{row.method:<15}{row.horizon:>3}{row.n:>6}{row.coverage80:>8.3f}"
+            f"{row.coverage90:>8.3f}{row.mean_abs_log_error:>8.3f}"
+            f"{row.interval_score80:>9.3f}{row.crps:>8.3f}"
+        )
+    return "\n".join(lines)
+
+
+def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
+                      directory: str | Path) -> tuple[Path, Path]:
+    """Write ``forecasts.csv`` and ``summary.csv`` into ``directory``, atomically.
+
+    Both tables are first written to hidden temporary files in ``directory`` and then renamed
+    into place, so an interrupted or failed write never leaves a half-written table; floats
+    are written with 10 significant digits so the same inputs give identical bytes.
+
+    Returns
+    -------
+    (forecasts_path, summary_path) : tuple of Path
+
+    Raises
+    ------
+    ParameterError
+        ``directory`` exists and is not a folder, or cannot be created or written.
+    """
+    import os
+    import tempfile
+
+    out = Path(directory)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError(f"--output {out}: cannot create the folder ({exc.strerror})") from None
+    if not out.is_dir():
+        raise ParameterError(f"--output {out}: not a folder")
+    temps: list[tuple[str, Path]] = []
+    try:
+        for name, table in (("forecasts.csv", forecasts), ("summary.csv", summary)):
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
+            with os.fdopen(fd, "w", newline="") as fh:
+                table.to_csv(fh, index=False, float_format="%.10g", lineterminator="\n")
+            temps.append((tmp, out / name))
+        for tmp, final in temps:
+            os.replace(tmp, final)
+    except OSError as exc:
+        raise ParameterError(f"--output {out}: cannot write ({exc.strerror})") from None
+    finally:
+        for tmp, _ in temps:
+            Path(tmp).unlink(missing_ok=True)
+    return out / "forecasts.csv", out / "summary.csv"

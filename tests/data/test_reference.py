@@ -1,0 +1,120 @@
+"""The reference class: loading, one-line validation errors, and rolling windows by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.data.reference import (
+    check_window_options,
+    default_reference_path,
+    extract_windows,
+    load_reference,
+)
+from forecast.errors import DataValidationError, ParameterError
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = REPO / "data" / "reference" / "technology_ramps.csv"
+SHARED = REPO.parent / "shared" / "reference" / "technology_ramps.csv"
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "ref.csv"
+    path.write_text(text)
+    return path
+
+
+def test_shipped_file_loads_with_its_provenance():
+    frame = load_reference(SHIPPED)
+    assert len(frame) == 2760
+    assert frame["series"].nunique() == 185
+    assert set(frame["technology"]) == {"solar_electricity", "wind_electricity", "ev_car_sales"}
+    assert frame["year"].dtype == np.int64 and (frame["value"] > 0).all()
+    assert default_reference_path().resolve() == SHIPPED.resolve()
+    source = (SHIPPED.parent / "SOURCE.md").read_text()
+    assert "CC BY 4.0" in source and "held out" in source and "half of the countries" in source
+
+
+@pytest.mark.skipif(not SHARED.is_file(), reason="../shared/reference is absent")
+def test_shipped_file_is_a_verbatim_copy_of_the_shared_one():
+    assert SHIPPED.read_bytes() == SHARED.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column", "rule"),
+    [
+        ("series,year\na,2000\n", None, "value", "columns"),
+        ("series,year,value\na,2000,1\na,2001.5,2\n", 3, "year", "type"),
+        ("series,year,value\na,2000,1\na,2001,x\n", 3, "value", "range"),
+        ("series,year,value\na,2000,1\na,2001,0\n", 3, "value", "range"),
+        ("series,year,value\na,2000,1\na,2001,-4\n", 3, "value", "range"),
+        ("series,year,value\na,2000,inf\n", 2, "value", "range"),
+        ("series,year,value\na,2000,1\nb,2000,1\na,2000,2\n", 4, "year", "duplicate"),
+        ("series,year,value\na,2000,1\n,2001,2\n", 3, "series", "required"),
+    ],
+)
+def test_a_bad_file_gets_one_line_naming_file_row_column_and_rule(
+    tmp_path, text, row, column, rule
+):
+    path = _write(tmp_path, text)
+    with pytest.raises(DataValidationError) as info:
+        load_reference(path)
+    err = info.value
+    assert (err.row, err.column, err.rule) == (row, column, rule)
+    line = str(err)
+    assert "\n" not in line and str(path) in line and f"[{rule}]" in line
+    if row is not None:
+        assert f"row {row}" in line
+
+
+def test_a_missing_or_unreadable_file_is_named(tmp_path):
+    with pytest.raises(DataValidationError, match=r"nope\.csv: \[missing-file\]"):
+        load_reference(tmp_path / "nope.csv")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b'series,year,value\n"a,2000,1\n')
+    with pytest.raises(DataValidationError, match=r"\[csv\]"):
+        load_reference(bad)
+
+
+def test_windows_worked_out_by_hand():
+    # Series a: 1, 2, 4, 8 (2000-2003), gap, 10, 11, 12, 13 (2005-2008).
+    # Series b: 100, 110, 121, 133.1, 146.41 (10%/yr: below 15%, never a window).
+    frame = pd.DataFrame({
+        "series": ["a"] * 8 + ["b"] * 5,
+        "year": [2000, 2001, 2002, 2003, 2005, 2006, 2007, 2008, 2000, 2001, 2002, 2003, 2004],
+        "value": [1, 2, 4, 8, 10, 11, 12, 13, 100, 110, 121, 133.1, 146.41],
+    })
+    w = extract_windows(frame, window=3, horizons=3, min_growth=0.15)
+    # Window 2000-2002 grows 100%/yr: actuals 8 (2003), none in 2004, 10 (2005).
+    # Window 2001-2003 grows 100%/yr: actuals 2004 none, 10, 11.
+    # Windows 2005-2007 (9.5%/yr) and 2006-2008 (8.7%/yr) are too slow; windows with 2004 in
+    # them are incomplete; b is too slow everywhere.
+    assert w.series.tolist() == ["a", "a"]
+    assert w.origin.tolist() == [2002, 2003]
+    np.testing.assert_array_equal(w.values, [[1, 2, 4], [2, 4, 8]])
+    np.testing.assert_array_equal(w.actual, [[8, np.nan, 10], [np.nan, 10, 11]])
+    # At 5%/yr b qualifies: its 2000-2002 window grows exactly 10%/yr.
+    slow = extract_windows(frame, window=3, horizons=1, min_growth=0.05)
+    assert ("b", 2002) in set(zip(slow.series.tolist(), slow.origin.tolist(), strict=True))
+    assert len(w.subset(w.origin == 2003)) == 1
+
+
+def test_shipped_windows_at_the_default_definition():
+    w = extract_windows(load_reference(SHIPPED))
+    assert len(w) == 1248
+    assert np.isfinite(w.actual).sum(axis=0).tolist() == [1246, 1154, 1059, 967, 878, 794]
+    growth = (w.values[:, -1] / w.values[:, 0]) ** (1 / 3) - 1
+    assert growth.min() >= 0.15 - 1e-12
+
+
+@pytest.mark.parametrize(
+    ("window", "horizons", "min_growth", "match"),
+    [(1, 6, 0.15, "window must be an integer >= 2"), (4, 0, 0.15, "horizons must be"),
+     (4.5, 6, 0.15, "window"), (4, 6, float("nan"), "min_growth"), (4, 6, -1.0, "min_growth")],
+)
+def test_window_options_are_checked(window, horizons, min_growth, match):
+    with pytest.raises(ParameterError, match=match):
+        check_window_options(window, horizons, min_growth)

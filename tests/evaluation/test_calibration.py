@@ -1,0 +1,134 @@
+"""Rolling-window calibration: tables, leave-one-series-out, targets on the shipped class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.data.reference import extract_windows, load_reference
+from forecast.errors import ParameterError
+from forecast.evaluation.calibration import (
+    FORECAST_COLUMNS,
+    SUMMARY_COLUMNS,
+    calibrate,
+    summarise,
+    write_calibration,
+)
+from forecast.models.default import fit_calibration, log_quantiles
+
+REPO = Path(__file__).resolve().parents[2]
+SHIPPED = REPO / "data" / "reference" / "technology_ramps.csv"
+
+
+def _synthetic(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(3)
+    rows = []
+    for s in range(3):
+        logv = np.cumsum(0.15 + 0.4 * 0.8 ** np.arange(10) + rng.normal(0, 0.05, 10))
+        rows += [(f"toy:{s}", 2010 + k, float(np.exp(v))) for k, v in enumerate(logv)]
+    path = tmp_path / "toy.csv"
+    pd.DataFrame(rows, columns=["series", "year", "value"]).to_csv(path, index=False)
+    return path
+
+
+def test_tables_have_the_contract_columns_and_are_reproducible(tmp_path):
+    path = _synthetic(tmp_path)
+    methods = ["default", "rw_pooled", "cagr_endpoint", "damped"]
+    forecasts, summary = calibrate(path, methods=methods, n_draws=200)
+    assert list(forecasts.columns) == FORECAST_COLUMNS
+    assert list(summary.columns) == SUMMARY_COLUMNS
+    assert summary["method"].unique().tolist() == methods
+    assert forecasts["actual"].notna().all() and (forecasts["horizon"].between(1, 6)).all()
+    # Every (window, horizon) with an actual appears once per method.
+    windows = extract_windows(load_reference(path))
+    assert len(forecasts) == len(methods) * int(np.isfinite(windows.actual).sum())
+    assert (forecasts["p5"] <= forecasts["p10"]).all()
+    assert (forecasts["p90"] <= forecasts["p95"]).all()
+    again, summary2 = calibrate(path, methods=methods, n_draws=200)
+    pd.testing.assert_frame_equal(forecasts, again)
+    pd.testing.assert_frame_equal(summary, summary2)
+
+
+def test_a_series_of_the_class_is_forecast_without_its_own_windows(tmp_path):
+    ref = load_reference(SHIPPED)
+    name = "wind_electricity:CAN"
+    path = tmp_path / "one.csv"
+    ref.loc[ref["series"] == name, ["series", "year", "value"]].to_csv(path, index=False)
+    forecasts, _ = calibrate(path, methods=["default"])
+    everything = extract_windows(ref)
+    own = extract_windows(load_reference(path))
+    full = fit_calibration(everything)
+    loso = fit_calibration(everything.subset(everything.series != name), start=full)
+    first = forecasts[(forecasts["origin"] == own.origin[0]) & (forecasts["horizon"] == 1)]
+    expected = own.values[0, -1] * np.exp(log_quantiles(loso, own.values[:1], [0.5])[0, 0, 0])
+    assert first["p50"].iloc[0] == pytest.approx(expected, rel=1e-9)
+    with_own = own.values[0, -1] * np.exp(log_quantiles(full, own.values[:1], [0.5])[0, 0, 0])
+    assert abs(first["p50"].iloc[0] / with_own - 1) > 1e-4
+
+
+def test_summary_scores_by_hand():
+    # Two forecasts at horizon 1: one inside its bands, one above p95.
+    long = pd.DataFrame({
+        "series": ["a", "b"], "origin": [2000, 2000], "horizon": [1, 1], "method": ["m", "m"],
+        "p5": [1.0, 1.0], "p10": [2.0, 2.0], "p50": [4.0, 4.0], "p90": [8.0, 8.0],
+        "p95": [16.0, 16.0], "actual": [4.0, 32.0], "last": [4.0, 4.0], "crps": [0.1, 0.3],
+    })
+    row = summarise(long, ["m"]).iloc[0]
+    assert (row["n"], row["coverage80"], row["coverage90"]) == (2, 0.5, 0.5)
+    assert row["mean_abs_log_error"] == pytest.approx((0 + np.log(8)) / 2)
+    width = np.log(8) - np.log(2)
+    miss = 10 * (np.log(32) - np.log(8))
+    assert row["interval_score80"] == pytest.approx((width + width + miss) / 2)
+    assert row["crps"] == pytest.approx(0.2)
+
+
+def test_bad_options_and_methods_are_refused(tmp_path):
+    path = _synthetic(tmp_path)
+    with pytest.raises(ParameterError, match="window must be an integer >= 2"):
+        calibrate(path, window=1)
+    with pytest.raises(ParameterError, match="unknown method 'nope'"):
+        calibrate(path, methods=["nope"])
+    with pytest.raises(ParameterError, match="nothing to calibrate"):
+        calibrate(path, min_growth=5.0)
+
+
+def test_write_is_atomic_and_byte_identical(tmp_path):
+    forecasts = pd.DataFrame({c: [1.0 / 3.0] for c in FORECAST_COLUMNS})
+    summary = pd.DataFrame({c: [2.0 / 3.0] for c in SUMMARY_COLUMNS})
+    out = tmp_path / "out"
+    a = [p.read_bytes() for p in write_calibration(forecasts, summary, out)]
+    b = [p.read_bytes() for p in write_calibration(forecasts, summary, out)]
+    assert a == b and sorted(p.name for p in out.iterdir()) == ["forecasts.csv", "summary.csv"]
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    with pytest.raises(ParameterError, match="--output"):
+        write_calibration(forecasts, summary, blocked)
+    assert blocked.read_text() == "x"
+
+
+@pytest.fixture(scope="module")
+def shipped_calibrated() -> pd.DataFrame:
+    return calibrate(SHIPPED, methods=["default", "rw_pooled"])[1]
+
+
+def test_default_meets_the_coverage_targets_leave_one_series_out(shipped_calibrated):
+    default = shipped_calibrated[shipped_calibrated["method"] == "default"]
+    assert default["horizon"].tolist() == [1, 2, 3, 4, 5, 6]
+    assert default["coverage80"].between(0.75, 0.85).all(), default
+    assert default["coverage90"].between(0.86, 0.94).all(), default
+
+
+def test_default_beats_its_benchmark_at_every_horizon(shipped_calibrated):
+    table = shipped_calibrated.pivot(index="horizon", columns="method", values="interval_score80")
+    assert (table["default"] < table["rw_pooled"]).all(), table
+
+
+@pytest.mark.slow
+def test_default_has_the_lowest_interval_score_of_every_method():
+    summary = calibrate(SHIPPED, n_draws=500)[1]
+    table = summary.pivot(index="horizon", columns="method", values="interval_score80")
+    others = table.drop(columns="default")
+    assert (table["default"].to_numpy()[:, None] < others.to_numpy()).all(), table

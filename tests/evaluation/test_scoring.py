@@ -1,0 +1,88 @@
+"""Scoring functions against values worked out by hand and closed forms."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from forecast.evaluation.scoring import (
+    coverage,
+    crps_draws,
+    crps_normal,
+    crps_quantiles,
+    interval_score,
+    pit_distribution,
+    pit_draws,
+    pit_quantiles,
+)
+
+
+def test_interval_score_by_hand():
+    # 80% interval [0, 1]: alpha = 0.2, so a miss costs 2 / 0.2 = 10 per unit outside.
+    got = interval_score([0, 0, 0], [1, 1, 1], [0.5, -0.5, 1.2], 0.8)
+    np.testing.assert_allclose(got, [1.0, 1.0 + 10 * 0.5, 1.0 + 10 * 0.2])
+    # 90%: 2 / 0.1 = 20 per unit.
+    assert interval_score(2.0, 4.0, 5.0, 0.9) == pytest.approx(2.0 + 20.0)
+    with pytest.raises(ValueError, match="level"):
+        interval_score(0, 1, 0, 80)
+
+
+def test_coverage_by_hand():
+    assert coverage([0, 0, 0, 0], [1, 1, 1, 1], [0, 1, 1.01, -0.2]) == 0.5
+    np.testing.assert_array_equal(
+        coverage(np.zeros((2, 2)), np.ones((2, 2)), [[0.5, 2.0], [0.5, 0.5]], axis=0), [1.0, 0.5]
+    )
+
+
+def test_crps_of_a_normal_is_the_closed_form():
+    # CRPS(N(mu, s), y) = s [z (2 Phi(z) - 1) + 2 phi(z) - 1 / sqrt(pi)], z = (y - mu) / s.
+    # At y = mu: s (2 / sqrt(2 pi) - 1 / sqrt(pi)) = 0.2336950 s.
+    assert crps_normal(3.0, 3.0, 2.0) == pytest.approx(2 * 0.2336950, abs=1e-6)
+    z = 1.5
+    closed = z * (2 * stats.norm.cdf(z) - 1) + 2 * stats.norm.pdf(z) - 1 / math.sqrt(math.pi)
+    assert crps_normal(1.5, 0.0, 1.0) == pytest.approx(closed, rel=1e-10)
+
+
+def test_crps_of_draws_by_hand_and_against_the_normal():
+    # Two equally likely points {0, 1}, y = 0: E|X - y| = 0.5, E|X - X'| = 0.5, CRPS = 0.25.
+    assert crps_draws(0.0, [0.0, 1.0]) == pytest.approx(0.25)
+    # A point mass at the observation scores 0; at distance d it scores d.
+    assert crps_draws(2.0, [2.0, 2.0, 2.0]) == pytest.approx(0.0)
+    assert crps_draws(2.0, [5.0, 5.0]) == pytest.approx(3.0)
+    draws = stats.norm.rvs(size=(2, 40_000), random_state=np.random.default_rng(1))
+    got = crps_draws([0.0, 1.5], draws)
+    np.testing.assert_allclose(got, crps_normal([0.0, 1.5], 0.0, 1.0), atol=0.01)
+
+
+def test_crps_from_quantiles_by_hand_and_against_the_normal():
+    # One level 0.5 at 0, y = 1: twice the pinball loss 0.5 * 1 = 1.
+    assert crps_quantiles(1.0, [0.0], [0.5]) == pytest.approx(1.0)
+    # Levels 0.25, 0.75 at -1, 1; y = 0: pinball (0.25 * 1 + 0.25 * 1) / 2 = 0.25, x 2 = 0.5.
+    assert crps_quantiles(0.0, [-1.0, 1.0], [0.25, 0.75]) == pytest.approx(0.5)
+    levels = np.arange(1, 1000) / 1000
+    q = stats.norm.ppf(levels)
+    assert crps_quantiles(0.7, q, levels) == pytest.approx(crps_normal(0.7, 0, 1), abs=2e-3)
+
+
+def test_pit_by_hand():
+    levels = [0.1, 0.5, 0.9]
+    q = [0.0, 1.0, 2.0]
+    np.testing.assert_allclose(pit_quantiles([-1.0, 0.5, 1.5, 3.0], np.tile(q, (4, 1)), levels),
+                               [0.0, 0.3, 0.7, 1.0])
+    assert pit_draws(1.0, [0.0, 1.0, 2.0, 3.0]) == pytest.approx(0.5)
+    assert pit_distribution(1.0, stats.norm(0, 1)) == pytest.approx(0.8413447, abs=1e-7)
+
+
+def test_pit_of_calibrated_forecasts_is_uniform():
+    rng = np.random.default_rng(7)
+    obs = rng.normal(size=2_000)
+    pit = pit_draws(obs, rng.normal(size=(2_000, 500)))
+    # Each decile holds 10% +- 2.5 points: 3.7 binomial standard deviations for n = 2,000.
+    shares = np.histogram(pit, bins=np.linspace(0, 1, 11))[0] / pit.size
+    assert np.all(np.abs(shares - 0.1) < 0.025)
+    # A forecast too narrow by half piles PIT values at 0 and 1.
+    narrow = pit_draws(obs, 0.5 * rng.normal(size=(2_000, 500)))
+    assert np.mean((narrow < 0.1) | (narrow > 0.9)) > 0.4
