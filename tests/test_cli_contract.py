@@ -152,29 +152,36 @@ def _kernel_dirs(tmp: Path) -> list[str]:
 def test_killed_run_is_recognised_and_its_name_reusable(tmp_path):
     out = tmp_path / "runs"
     out.mkdir()
+    tmp = tmp_path / "t"
+    tmp.mkdir()
+    env = {"TMPDIR": str(tmp)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), "--run-name",
          "nightly", "-p", "n_draws", "200", "--quiet"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, **env},
     )
     try:
-        _wait_for(lambda: (out / ".tmp-nightly" / ".lock").is_file(), proc)
+        _wait_for(lambda: (out / ".tmp-nightly" / ".lock").is_file()
+                  and bool(_kernel_dirs(tmp)), proc)
         proc.kill()
         proc.wait(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert (out / ".tmp-nightly").is_dir()
+    assert (out / ".tmp-nightly").is_dir() and _kernel_dirs(tmp)
     # The same command runs again (here with a 1 s cell timeout, so it fails fast, exit 4):
     # the killed run's build folder is recognised and removed, not reported as "exists".
     again, _ = _forecast("run", "--output-dir", str(out), "--run-name", "nightly",
-                         "-p", "n_draws", "200", "--timeout", "1", "--jobs", "1", timeout=300)
+                         "-p", "n_draws", "200", "--timeout", "1", "--jobs", "1", env=env,
+                         timeout=300)
     assert again.returncode == 4, again.stderr
     assert "removed" in again.stderr and ".tmp-nightly" in again.stderr
     last = again.stderr.strip().splitlines()[-1]
     assert last.startswith("error: notebook ") and "timed out after 1 s" in last
     assert again.stdout.strip().splitlines()[-1] == last
     assert sorted(p.name for p in out.iterdir()) == ["nightly.failed"]
+    assert _kernel_dirs(tmp) == []  # the killed run's kernel sockets went with its folder
 
 
 @pytest.mark.slow

@@ -3,6 +3,8 @@ class (no real kernel is started here; tests/run/test_pipeline.py runs real ones
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from forecast.run import kernels
@@ -48,3 +50,24 @@ def test_manager_class_keeps_sockets_and_connection_file_in_its_folder(tmp_path)
     assert manager.transport == "ipc"
     assert manager.ip == str(tmp_path / "k")
     assert manager.connection_file == str(tmp_path / "kernel.json")
+
+
+def test_socket_dirs_of_killed_processes_are_removed(tmp_path, monkeypatch):
+    import socket
+    import subprocess
+    import sys
+
+    from forecast.run.folder import LOCK_NAME
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    for name, owner in (("fc-kernel-dead", dead.pid), ("fc-kernel-live", os.getppid())):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / LOCK_NAME).write_text(f"{owner} {socket.gethostname()} -\n")
+    (tmp_path / "fc-kernel-unknown").mkdir()
+    with kernels.kernel_socket_dir() as mine:
+        assert mine.parent == tmp_path
+        assert kernels.remove_stale_socket_dirs() == [tmp_path / "fc-kernel-dead"]
+        assert mine.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fc-kernel-live", "fc-kernel-unknown"]

@@ -36,7 +36,9 @@ __all__ = [
     "claim_run_folder",
     "new_run_id",
     "remove_stale_builds",
+    "stale_owner",
     "validate_run_name",
+    "write_lock",
 ]
 
 #: Prefix of the hidden folder a run is built in.
@@ -168,9 +170,19 @@ def _read_lock(build: Path) -> tuple[int, str, str] | None:
         return None
 
 
-def _stale_owner(build: Path) -> int | None:
-    """The pid of the dead process that wrote a build folder on this host, else None."""
-    lock = _read_lock(build)
+def write_lock(folder: Path) -> Path:
+    """Write the lock file naming this process (pid, host, start time) into ``folder``."""
+    path = Path(folder) / LOCK_NAME
+    path.write_text(_lock_text(), encoding="utf-8")
+    return path
+
+
+def stale_owner(folder: Path) -> int | None:
+    """The pid of the dead process whose lock ``folder`` holds (this host only), else None.
+
+    None also when there is no readable lock: such a folder's owner cannot be told.
+    """
+    lock = _read_lock(folder)
     if lock is None or lock[1] != socket.gethostname():
         return None
     return lock[0] if _process_gone(lock[0], lock[2]) else None
@@ -233,7 +245,7 @@ class RunFolder:
         """
         if self.final_path.exists() or self.failed_path.exists():
             raise RunTakenError(f"run '{self.run_id}' already exists in {self.output_dir}")
-        if self.tmp_path.exists() and _stale_owner(self.tmp_path) is not None:
+        if self.tmp_path.exists() and stale_owner(self.tmp_path) is not None:
             shutil.rmtree(self.tmp_path, ignore_errors=True)
         try:
             self.output_dir.mkdir(parents=True, exist_ok=True)
@@ -247,7 +259,7 @@ class RunFolder:
         except OSError as exc:
             raise ForecastError(
                 f"cannot create run folder {self.tmp_path}: {exc.strerror or exc}") from exc
-        (self.tmp_path / LOCK_NAME).write_text(_lock_text(), encoding="utf-8")
+        write_lock(self.tmp_path)
         if self.final_path.exists() or self.failed_path.exists():
             # A run of this name finished between the check above and our mkdir.
             shutil.rmtree(self.tmp_path, ignore_errors=True)
@@ -350,7 +362,7 @@ def remove_stale_builds(output_dir: Path,
     """
     removed = []
     for build in sorted(Path(output_dir).glob(f"{TMP_PREFIX}*")):
-        pid = _stale_owner(build) if build.is_dir() else None
+        pid = stale_owner(build) if build.is_dir() else None
         if pid is None:
             continue
         shutil.rmtree(build, ignore_errors=True)

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast.errors import RunError
+from forecast.run.folder import stale_owner, write_lock
 
 __all__ = [
     "KERNEL_NAME",
@@ -28,6 +29,7 @@ __all__ = [
     "check_kernel",
     "kernel_manager_class",
     "kernel_socket_dir",
+    "remove_stale_socket_dirs",
 ]
 
 #: Jupyter kernel every notebook runs in (installed into .venv by ``make setup``).
@@ -95,13 +97,39 @@ def kernel_socket_dir() -> Iterator[Path]:
     """A private temporary folder for one kernel's sockets and connection file.
 
     Removed when the block exits, however it exits (a failed start, an interrupt), so no
-    ``fc-kernel-*`` folder or connection file outlives the run.
+    ``fc-kernel-*`` folder or connection file outlives the run. It holds a lock naming this
+    process, so the folders of a process killed outright can be recognised and removed by
+    :func:`remove_stale_socket_dirs`.
     """
     path = Path(tempfile.mkdtemp(prefix=SOCKET_DIR_PREFIX))
     try:
+        write_lock(path)
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+
+
+def remove_stale_socket_dirs(temp_dir: str | Path | None = None) -> list[Path]:
+    """Remove the kernel socket folders of processes that no longer run (``kill -9``).
+
+    Parameters
+    ----------
+    temp_dir : str or Path, optional
+        Where the folders are (default: the system temporary folder).
+
+    Returns
+    -------
+    list of Path
+        The folders removed; folders without a lock, of live processes or of other hosts
+        are left alone.
+    """
+    base = Path(temp_dir) if temp_dir is not None else Path(tempfile.gettempdir())
+    removed = []
+    for folder in sorted(base.glob(f"{SOCKET_DIR_PREFIX}*")):
+        if folder.is_dir() and stale_owner(folder) is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 def kernel_manager_class(live: LiveKernels, socket_dir: Path,

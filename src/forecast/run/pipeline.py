@@ -46,7 +46,12 @@ from forecast.run.folder import (
     remove_stale_builds,
     validate_run_name,
 )
-from forecast.run.kernels import KERNEL_NAME, LiveKernels, check_kernel
+from forecast.run.kernels import (
+    KERNEL_NAME,
+    LiveKernels,
+    check_kernel,
+    remove_stale_socket_dirs,
+)
 from forecast.run.manifest import (
     MANIFEST_NAME,
     git_state,
@@ -422,6 +427,7 @@ def run(config: RunConfig) -> Path:
     say = (lambda _line: None) if config.quiet else (config.progress or _stderr_progress)
 
     remove_stale_builds(plan.out_root, say)
+    remove_stale_socket_dirs()
     folder = claim_run_folder(plan.out_root, config.run_name)
     # Notebooks and manifest record the folder the run ends up in; the notebooks write into
     # the build folder (the rename makes the run appear complete or not at all).
