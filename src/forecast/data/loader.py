@@ -151,6 +151,14 @@ class Dataset:
         frame.attrs["prefer"] = preferred
         return frame
 
+    def counts(self) -> dict[str, int]:
+        """What ``forecast validate`` counts: ``observations`` (rows of ``history.csv``, every
+        variant), ``series``, ``documents`` (rows of ``sources.csv``) and one entry per kind
+        (``reported``, ``derived``, ``outlook``). Reports quote these, so their counts match."""
+        out = {"observations": len(self.rows), "series": len({r.series for r in self.rows}),
+               "documents": len(self.sources)}
+        return out | {k: sum(r.kind == k for r in self.rows) for k in KINDS}
+
     def observations(self) -> pd.DataFrame:
         """Every row of ``history.csv`` (all variants), with its ``line`` in the file."""
         import pandas as pd
@@ -413,17 +421,16 @@ def summary_text(history: pd.DataFrame) -> str:
     """A short, human-readable summary of a loaded history (what ``forecast validate`` prints)."""
     data_dir = history.attrs.get("data_dir")
     ds = load_dataset(data_dir)
-    n_series = history["series"].nunique()
-    kinds = {k: sum(r.kind == k for r in ds.rows) for k in KINDS}
+    counts = ds.counts()
     prod = get_series(history, "production")
     world = implied_world_production(history)
     conf = conflicts(data_dir)
     report = consistency_report(data_dir)
     lines = [
         f"data: {ds.data_dir}",
-        f"  {len(ds.rows)} observations in {HISTORY_FILE} ({n_series} series, "
-        f"{len(ds.sources)} source documents): "
-        + ", ".join(f"{kinds.get(k, 0)} {k}" for k in ("reported", "derived", "outlook")),
+        f"  {counts['observations']} observations in {HISTORY_FILE} ({counts['series']} series, "
+        f"{counts['documents']} source documents): "
+        + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("reported", "derived", "outlook")),
         f"  years {int(history['year'].min())}-{int(history['year'].max())}",
         "China production [GWh]: "
         + ", ".join(f"{y} {v:,.0f}" for y, v in prod.items())
