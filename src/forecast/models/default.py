@@ -418,7 +418,8 @@ class DefaultMethod(BaseModel):
 
         Returns
         -------
-        self
+        DefaultMethod
+            The fitted estimator itself.
 
         Raises
         ------
