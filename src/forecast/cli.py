@@ -127,6 +127,22 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_score(args: argparse.Namespace) -> int:
+    """``forecast score``: earlier runs' projections against the actuals now in the data."""
+    from forecast.evaluation import track_record
+    from forecast.report.track_record import scores_text
+
+    scores = track_record.score_runs(args.run_dirs, args.data_dir)
+    out = track_record.write_scores(scores, args.output)
+    print(scores_text(scores))
+    if scores.empty:
+        print(f"no projection of these runs has an actual in the data folder yet; wrote the "
+              f"header only to {out}")
+    else:
+        print(f"{len(scores)} scored projections written to {out}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
@@ -217,6 +233,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", type=Path, required=True, metavar="DIR",
                    help="folder for forecasts.csv and summary.csv")
     p.set_defaults(func=_cmd_calibrate)
+
+    p = sub.add_parser(
+        "score", help="score earlier runs' projections against the actuals now in the data",
+        description="One row per projection of each run that has an observed value in the data "
+        "folder: p10, p50, p90, the actual, error = p50 / actual - 1, covered80 (p10 <= actual "
+        "<= p90) and a CRPS from the run's quantiles. Written as CSV to --output (atomically) "
+        "and shown as a table.",
+        epilog="Exit codes: 0 ok (also when nothing has an actual yet: the file holds the "
+        "header only), 1 internal error, 2 usage, 3 a folder is not a finished run (or of a "
+        "layout this version cannot read), the data folder breaks a rule or --output's folder "
+        "is unusable.")
+    p.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
+                   help="finished run folder (repeatable)")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="data folder with the actuals (default: ./data)")
+    p.add_argument("--output", type=Path, required=True, metavar="FILE",
+                   help="CSV file of the scores (written atomically)")
+    p.set_defaults(func=_cmd_score)
     return parser
 
 

@@ -89,7 +89,7 @@ code { background: #f5f5f5; padding: 0 0.2em; }
 """
 
 
-def write_index(run_dir: str | Path, manifest: Mapping[str, Any]) -> Path:
+def write_index(run_dir: str | Path, manifest: Mapping[str, Any], changes: str = "") -> Path:
     """Write ``index.html`` linking every notebook, table and figure of a run.
 
     Parameters
@@ -100,6 +100,9 @@ def write_index(run_dir: str | Path, manifest: Mapping[str, Any]) -> Path:
     manifest : mapping
         The run manifest (see :mod:`forecast.run.pipeline`); its ``notebooks`` entries give the
         status and duration shown.
+    changes : str
+        HTML section on what changed since the previous run
+        (:func:`forecast.run.changes.changes_html`), shown after the headline.
 
     Returns
     -------
@@ -129,6 +132,8 @@ def write_index(run_dir: str | Path, manifest: Mapping[str, Any]) -> Path:
                      "read the summary notebook for the assumptions and caveats.</p>")
     else:
         parts.append("<p>No headline table was produced (see the notebook statuses below).</p>")
+    if changes:
+        parts.append(changes)
 
     parts.append("<h2>Notebooks</h2>")
     nb_rows = []

@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "LAYOUT_VERSION",
     "MANIFEST_NAME",
     "PACKAGES",
+    "data_digest",
     "git_state",
     "hash_files",
     "input_files",
@@ -48,6 +50,10 @@ PACKAGES: tuple[str, ...] = (
 
 #: Name of the manifest file inside a run folder.
 MANIFEST_NAME = "manifest.json"
+#: Version of the run folder layout (README, Outputs). 2 added ``layout_version``,
+#: ``last_observed_year``, ``data_sha256`` and ``previous_run`` to the manifest; runs without
+#: ``layout_version`` are layout 1 (read by :mod:`forecast.evaluation.track_record`).
+LAYOUT_VERSION = 2
 
 _INPUT_PATTERNS: tuple[str, ...] = ("*.csv", "scenarios/*.yaml", "scenarios/*.yml")
 
@@ -76,6 +82,16 @@ def input_files(data_dir: Path, notebooks: Iterable[Path]) -> list[Path]:
         files.update(p.resolve() for p in Path(data_dir).glob(pattern) if p.is_file())
     files.update(Path(nb).resolve() for nb in notebooks)
     return sorted(files)
+
+
+def data_digest(data_dir: str | Path) -> str:
+    """One sha256 for a data folder: of the lines ``<sha256>  <path>`` of its CSV and scenario
+    files (paths relative to the folder, sorted), so editing, adding or removing any of them
+    changes it, and moving the folder does not."""
+    root = Path(data_dir)
+    files = sorted({p for pattern in _INPUT_PATTERNS for p in root.glob(pattern) if p.is_file()})
+    lines = "".join(f"{sha256_file(p)}  {p.relative_to(root).as_posix()}\n" for p in files)
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
 def _display_path(path: Path, root: Path) -> str:

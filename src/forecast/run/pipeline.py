@@ -37,7 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from forecast.errors import ForecastError, RunError
+from forecast.errors import ForecastError, ParameterError, RunError
+from forecast.run.changes import changes_html, compare_runs, finished_run_dirs, previous_run
 from forecast.run.execute import NotebookResult, execute_notebook
 from forecast.run.folder import (
     RunFolder,
@@ -53,7 +54,9 @@ from forecast.run.kernels import (
     remove_stale_socket_dirs,
 )
 from forecast.run.manifest import (
+    LAYOUT_VERSION,
     MANIFEST_NAME,
+    data_digest,
     git_state,
     hash_files,
     input_files,
@@ -238,7 +241,25 @@ def _plan(config: RunConfig) -> _Plan:
         out_root = check_output_dir(Path(config.output_dir).expanduser().resolve())
     else:
         out_root = check_output_dir(root / "outputs" / "runs", create_parents=True)
+    sources, user = _track_record(config, sources, declared, user, out_root)
+    declared = {p.name: declared[p.name] for p in sources}
     return _Plan(config, root, sources, declared, user, data_dir, out_root)
+
+
+def _track_record(config: RunConfig, sources: list[Path], declared: Mapping[str, Any],
+                  user: dict[str, Any], out_root: Path) -> tuple[list[Path], dict[str, Any]]:
+    """A notebook declaring ``earlier_runs`` (06_track_record) runs only with something to score.
+
+    Its runs are the ones the user named, else the finished runs of the output folder; with
+    neither it is left out, unless it was asked for by name (``RunConfig.notebooks``).
+    """
+    scorers = [p for p in sources if "earlier_runs" in declared[p.name]]
+    if not scorers or user.get("earlier_runs") or config.notebooks is not None:
+        return sources, user
+    earlier = [str(path) for path in finished_run_dirs(out_root)]
+    if not earlier:
+        return [p for p in sources if p not in scorers], user
+    return sources, {**user, "earlier_runs": earlier}
 
 
 def _check_values(user: Mapping[str, Any], data_dir: Path) -> None:
@@ -295,6 +316,16 @@ def _output_hashes(folder: Path) -> dict[str, str]:
     return hash_files(files, folder)
 
 
+def _last_observed_year(data_dir: Path) -> int | None:
+    """The data folder's last observed year of China's production; None if it has none."""
+    from forecast.report.parameters import last_observed_year
+
+    try:
+        return last_observed_year(data_dir)
+    except ParameterError:
+        return None
+
+
 def _new_manifest(plan: _Plan, folder: RunFolder,
                   user_with_out: Mapping[str, Any]) -> dict[str, Any]:
     config = plan.config
@@ -312,6 +343,10 @@ def _new_manifest(plan: _Plan, folder: RunFolder,
         "options": {"jobs": int(config.jobs), "timeout_s": int(config.timeout),
                     "kernel": config.kernel_name},
         "inputs": hash_files(input_files(plan.data_dir, plan.sources), plan.root),
+        # Layout 2 (README, Outputs): what scoring this run later needs.
+        "layout_version": LAYOUT_VERSION,
+        "last_observed_year": _last_observed_year(plan.data_dir),
+        "data_sha256": data_digest(plan.data_dir),
         "packages": package_versions(),
         "git": git_state(plan.root),
         "root": str(plan.root),
@@ -477,8 +512,11 @@ def _close(folder: RunFolder, manifest: dict[str, Any], results: Mapping[str, No
         manifest["kernel_logs"] = sorted(
             p.relative_to(build).as_posix() for p in logs.glob("*.log")) if logs.is_dir() else []
         manifest["outputs"] = _output_hashes(build)
+        previous = previous_run(folder.output_dir, exclude=[folder.run_id])
+        manifest["previous_run"] = previous.name if previous else None
         write_manifest(build / MANIFEST_NAME, manifest)
-        write_index(build, manifest)
+        write_index(build, manifest, changes_html(
+            compare_runs(previous, manifest, build) if previous else None))
         return folder.finish() if status == "ok" else folder.fail()
     return folder.failed_path
 
