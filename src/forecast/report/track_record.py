@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["overview_markdown", "scores_text", "summary_text", "vintage_figure"]
 
 _LEFT = {"run", "scenario", "region", "segment"}
+# Columns written as numbers (a projections table of whole numbers reads back as integers).
+_NUMBERS = {"p10", "p50", "p90", "actual", "crps"}
 
 
 def _cell(column: str, value: Any) -> str:
@@ -29,8 +31,9 @@ def _cell(column: str, value: Any) -> str:
         return "yes" if bool(value) else "no"
     if column == "error":
         return ("+" if value > 0 else "") + percent(float(value))
-    if isinstance(value, float):
-        return "" if math.isnan(value) else value_label(value)
+    if column in _NUMBERS:
+        number = float(value)
+        return "" if math.isnan(number) else value_label(number)
     return str(value)
 
 
