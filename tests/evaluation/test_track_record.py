@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from forecast.evaluation import track_record as tr
+from forecast.evaluation.scoring import crps_quantiles
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -137,16 +138,14 @@ def test_every_column_matches_the_hand_worked_values(run_a, data_dir):
     _assert_expected(tr.score_runs([run_a], data_dir))
 
 
-def test_quantile_crps_matches_hand_and_scoringrules():
-    assert tr.quantile_crps(10.0, [8.0, 9.0, 11.0], [0.1, 0.5, 0.9]) == pytest.approx(0.8 * 2 / 3)
-    sr = pytest.importorskip("scoringrules")
+def test_quantile_crps_is_twice_the_mean_pinball_loss():
+    # obs 10, quantiles 8, 9, 11 at 10, 50, 90%: 0.1*2 + 0.5*1 + 0.1*1 = 0.8 -> 2/3 * 0.8.
+    assert crps_quantiles(10.0, [8.0, 9.0, 11.0], [0.1, 0.5, 0.9]) == pytest.approx(0.8 * 2 / 3)
     y = [1200.0, 800.0, 1500.0]
     q = [[1000, 1100, 1150, 1250, 1300], [820, 850, 900, 950, 980], [1400, 1450, 1500, 1550, 1600]]
-    levels = [0.05, 0.1, 0.5, 0.9, 0.95]
-    assert tr.quantile_crps(y, q, levels) == pytest.approx([22.0, 55.2, 8.0])
-    assert tr.quantile_crps(y, q, levels) == pytest.approx(sr.crps_quantile(y, q, levels))
-    with pytest.raises(ValueError):
-        tr.quantile_crps(1.0, [1.0], [1.0])
+    assert crps_quantiles(y, q, [0.05, 0.1, 0.5, 0.9, 0.95]) == pytest.approx([22.0, 55.2, 8.0])
+    assert tr.quantile_levels(["year", "p5", "p50", "p10", "p95", "p90", "mean"]) == {
+        "p5": 0.05, "p10": 0.1, "p50": 0.5, "p90": 0.9, "p95": 0.95}
 
 
 def test_actuals_use_observed_rows_of_the_default_variant(data_dir):

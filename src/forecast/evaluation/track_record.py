@@ -11,9 +11,9 @@ in ``manifest.json``. When a later data folder holds an observed value for a pro
 * ``covered80``: whether p10 <= actual <= p90 (the 80% central interval holds the actual).
 * ``crps``: the continuous ranked probability score approximated from the stored quantiles
   [unit of the row]: twice the mean pinball loss over the quantile levels the table holds
-  (:func:`quantile_crps`; Berrisch & Ziel 2023, as ``scoringrules.crps_quantile``). With the
-  five levels 5, 10, 50, 90 and 95% it is coarse in the tails, but it is the same rule for
-  every run, so vintages compare fairly; lower is better.
+  (:func:`forecast.evaluation.scoring.crps_quantiles`, i.e. ``scoringrules.crps_quantile``;
+  Berrisch & Ziel 2023). With the five levels 5, 10, 50, 90 and 95% it is coarse in the
+  tails, but it is the same rule for every run, so vintages compare fairly; lower is better.
 
 Actuals
 -------
@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecast.errors import ForecastError
+from forecast.evaluation.scoring import crps_quantiles
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -69,7 +70,6 @@ __all__ = [
     "RunRecord",
     "actuals",
     "finished_runs",
-    "quantile_crps",
     "quantile_levels",
     "read_run",
     "score_records",
@@ -310,42 +310,6 @@ def quantile_levels(columns: Iterable[str]) -> dict[str, float]:
     return dict(sorted(found.items(), key=lambda item: item[1]))
 
 
-def quantile_crps(actual: Any, quantiles: Any, levels: Sequence[float]) -> Any:
-    """CRPS approximated from quantiles: twice the mean pinball loss over the levels.
-
-    ``crps = 2 / K * sum_k pinball(levels[k], quantiles[..., k], actual)``, with
-    ``pinball(a, q, y) = a * (y - q)`` if ``y >= q`` else ``(1 - a) * (q - y)``
-    (Berrisch & Ziel 2023; the rule of ``scoringrules.crps_quantile``).
-
-    Parameters
-    ----------
-    actual : float or array
-        Observed values [unit of the series], shape ``(n,)`` or scalar.
-    quantiles : array
-        Forecast quantiles [same unit], shape ``(n, K)`` or ``(K,)``.
-    levels : sequence of float
-        The K quantile levels, each in (0, 1) [fraction].
-
-    Returns
-    -------
-    float or numpy.ndarray
-        The approximate CRPS per forecast [unit of the series]; 0 for a point mass at the
-        actual.
-    """
-    import numpy as np
-
-    alpha = np.asarray(levels, dtype=float)
-    if alpha.ndim != 1 or alpha.size == 0 or np.any((alpha <= 0) | (alpha >= 1)):
-        raise ValueError(f"quantile levels must be a non-empty list in (0, 1), got {levels!r}")
-    q = np.asarray(quantiles, dtype=float)
-    y = np.asarray(actual, dtype=float)[..., None]
-    if q.shape[-1] != alpha.size:
-        raise ValueError(f"{q.shape[-1]} quantiles for {alpha.size} levels")
-    diff = y - q
-    pinball = np.where(diff >= 0, alpha * diff, (alpha - 1.0) * diff)
-    return 2.0 * pinball.mean(axis=-1)
-
-
 def _score_one(record: RunRecord, observed: pd.DataFrame) -> pd.DataFrame:
     frame = record.projections.copy()
     frame["year"] = frame["year"].astype("int64")
@@ -355,8 +319,8 @@ def _score_one(record: RunRecord, observed: pd.DataFrame) -> pd.DataFrame:
     merged["run"] = record.run_id
     merged["error"] = merged["p50"] / merged["actual"] - 1.0
     merged["covered80"] = (merged["p10"] <= merged["actual"]) & (merged["actual"] <= merged["p90"])
-    merged["crps"] = quantile_crps(merged["actual"].to_numpy(), merged[list(levels)].to_numpy(),
-                                   list(levels.values())) if len(merged) else []
+    merged["crps"] = crps_quantiles(merged["actual"].to_numpy(), merged[list(levels)].to_numpy(),
+                                    list(levels.values())) if len(merged) else []
     return merged[list(SCORE_COLUMNS)]
 
 
