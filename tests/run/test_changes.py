@@ -78,7 +78,7 @@ def test_every_kind_of_change_is_listed(tmp_path):
     assert found.packages == [("numpy", "2.4.6", "2.5.0")]
     # 3,200 - 3,109 = +91 GWh = +2.9% of 3,109; 75.0 - 74.5 = +0.5 points.
     assert found.headline == [
-        ("base", "China 2030 median [GWh]", "3109", "3200", "+91 (+2.9%)"),
+        ("base", "China 2030 median [GWh]", "3,109", "3,200", "+91 (+2.9%)"),
         ("base", "China 80% interval [GWh]", "2,605-3,908", "2,700-4,000", "changed"),
         ("base", "China share median [%]", "74.5", "75.0", "+0.5"),
     ]
@@ -100,3 +100,20 @@ def test_a_headline_column_renamed_by_rolling_forward_shows_both(tmp_path):
 
 def test_no_previous_run_is_said(tmp_path):
     assert "No earlier finished run" in changes.changes_html(None)
+
+
+def test_numeric_headline_columns_and_a_moved_data_folder(tmp_path):
+    old = _run(tmp_path / "old", "scenario,china_p50,china_cagr\nbase,3109.48,0.176929\n",
+               root="/repo", parameters={"data_dir": "/repo/data"},
+               inputs={"data/history.csv": "1" * 64, "notebooks/00.ipynb": "2" * 64})
+    new = _run(tmp_path / "new", "scenario,china_p50,china_cagr\nbase,3264.06,0.184475\n")
+    manifest = _manifest(root="/repo", parameters={"data_dir": "/tmp/next"},
+                         inputs={"/tmp/next/history.csv": "3" * 64, "notebooks/00.ipynb": "2" * 64})
+    found = changes.compare_runs(old, manifest, new)
+    # The data file changed, whichever folder it is in; the notebook did not.
+    assert found.inputs == [("<data>/history.csv", "changed")]
+    # 3,264.06 - 3,109.48 = +154.58 GWh = +5.0%; 18.4475% - 17.6929% = +0.75 points.
+    assert found.headline == [
+        ("base", "china_p50", "3,109", "3,264", "+155 (+5.0%)"),
+        ("base", "china_cagr", "17.7%", "18.4%", "+0.8 pt"),
+    ]

@@ -87,13 +87,15 @@ class RunChanges:
     previous_id : str
         Run id of the previous run.
     inputs : list of (str, str)
-        ``(file, "added" | "removed" | "changed")``, by sha256.
+        ``(file, "added" | "removed" | "changed")``, by sha256; files of the data folder are
+        named ``<data>/<path>``, so runs on different data folders compare file by file.
     data_changed : bool or None
         Whether the data folder's digest differs (None when a manifest has none).
     parameters, packages : list of (str, str, str)
         ``(name, previous, now)`` for each that differs.
     headline : list of (str, str, str, str, str)
-        ``(scenario, column, previous, now, change)`` for each headline cell that differs.
+        ``(scenario, column, previous, now, change)`` for each headline cell that differs,
+        numbers formatted as in the report (see :func:`_change`).
     """
 
     previous_id: str
@@ -139,6 +141,24 @@ def effective_parameters(manifest: Mapping[str, Any]) -> dict[str, Any]:
     return values
 
 
+def _data_relative(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """A manifest's input hashes keyed so that two data folders compare file by file: files
+    inside the run's data folder as ``<data>/<path>``, the others (notebooks) as recorded."""
+    inputs = manifest.get("inputs") or {}
+    data_dir = (manifest.get("parameters") or {}).get("data_dir")
+    root = manifest.get("root")
+    if not data_dir:
+        return dict(inputs)
+    keyed = {}
+    for key, digest in inputs.items():
+        path = Path(key) if Path(key).is_absolute() or not root else Path(root) / key
+        try:
+            keyed["<data>/" + path.relative_to(data_dir).as_posix()] = digest
+        except ValueError:
+            keyed[key] = digest
+    return keyed
+
+
 def _inputs(old: Mapping[str, str], new: Mapping[str, str]) -> list[tuple[str, str]]:
     out = []
     for name in sorted(set(old) | set(new)):
@@ -166,20 +186,25 @@ def _number(text: str) -> float | None:
     return float(text.replace(",", "")) if _NUMBER_RE.match(text.strip()) else None
 
 
-def _change(column: str, old: str, new: str) -> str:
-    """The change of a headline cell in words: ``+91 (+2.9%)`` for GWh, ``+1.5`` otherwise."""
+def _change(column: str, old: str, new: str) -> tuple[str, str, str]:
+    """A headline cell before and now as a reader sees them, and its change in words.
+
+    Columns in percent (``[%]`` in the name) keep their text and change in points (``+0.5``);
+    other numbers within [-1, 1] are fractions (shares, growth rates), shown in percent and
+    changing in percentage points (``+2.7 pt``); larger ones are amounts [GWh], shown whole
+    with separators and changing by ``+91 (+2.9%)``. Text (an interval) only "changed".
+    """
     a, b = _number(old), _number(new)
     if a is None or b is None:
-        return "changed"
+        return old, new, "changed"
     delta = b - a
-    if "[GWh]" in column:
-        sign = "+" if delta > 0 else ""
-        text = f"{sign}{gwh(delta)}"
-        if a:
-            text += f" ({'+' if delta > 0 else ''}{percent(delta / a)})"
-        return text
-    decimals = max(len(s.partition(".")[2]) for s in (old, new))
-    return f"{delta:+.{decimals}f}" if delta else "0"
+    if "[%" in column:
+        decimals = max(len(s.partition(".")[2]) for s in (old, new))
+        return old, new, f"{delta:+.{decimals}f}" if delta else "0"
+    if abs(a) <= 1 and abs(b) <= 1:
+        return percent(a), percent(b), f"{100 * delta:+.1f} pt"
+    relative = f" ({'+' if delta > 0 else ''}{percent(delta / a)})" if a else ""
+    return gwh(a), gwh(b), f"{'+' if delta > 0 else ''}{gwh(delta)}{relative}"
 
 
 def _headline(old_dir: Path, new_dir: Path) -> list[tuple[str, str, str, str, str]]:
@@ -192,7 +217,7 @@ def _headline(old_dir: Path, new_dir: Path) -> list[tuple[str, str, str, str, st
         for column in dict.fromkeys([*new_header[1:], *old_header[1:]]):
             before, now = old_row.get(column, "(none)"), new_row.get(column, "(none)")
             if before != now:
-                out.append((scenario, column, before, now, _change(column, before, now)))
+                out.append((scenario, column, *_change(column, before, now)))
     return out
 
 
@@ -214,7 +239,7 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
     old_data, new_data = old.get("data_sha256"), manifest.get("data_sha256")
     return RunChanges(
         previous_id=old_dir.name,
-        inputs=_inputs(old.get("inputs") or {}, manifest.get("inputs") or {}),
+        inputs=_inputs(_data_relative(old), _data_relative(manifest)),
         data_changed=None if old_data is None or new_data is None else old_data != new_data,
         parameters=_differing(effective_parameters(old), effective_parameters(manifest),
                               _IGNORED_PARAMETERS),
