@@ -91,11 +91,13 @@ def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame) -> str
 def _one_legend_entry_each(ax: Any) -> None:
     # fan_chart draws the history (for anchoring) and labels the band of every scenario; the
     # legend keeps each scenario's median and the history once.
+    for band in ax.collections:
+        band.set_label("_nolegend_")
     seen: set[str] = set()
-    for artist in [*ax.lines, *ax.collections]:
-        label = str(artist.get_label())
-        if label.endswith("interval") or label in seen:
-            artist.set_label("_nolegend_")
+    for line in ax.lines:
+        label = str(line.get_label())
+        if label in seen:
+            line.set_label("_nolegend_")
         seen.add(label)
 
 
