@@ -311,7 +311,8 @@ def test_fitted_share_is_truncated_to_the_lowest_observed_share_by_default() -> 
     assert prepared.distributions["share.target"].low == pytest.approx(0.57)
     paths = simulate(prepared, 20_000, seed=4)
     share = paths[("China", "world_share")]
-    assert share.min() >= 0.57 - 1e-12 and share.max() < 0.9
+    # China / World of noisy paths gives back the share up to rounding: never above the cap
+    assert share.min() >= 0.57 - 1e-12 and share.max() <= 0.9 + 1e-12
     # Heavy 2-df tails stay bounded: the world is at most China / 0.57.
     world = paths[("World", "total")][:, -1]
     assert world.max() <= paths[("China", "total")][:, -1].max() / 0.57 + 1e-6

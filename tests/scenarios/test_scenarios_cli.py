@@ -54,8 +54,10 @@ def test_project_csv(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and err == ""
     frame = pd.read_csv(io.StringIO(out))
     row = frame[(frame.region == "China") & (frame.segment == "total") & (frame.year == 2030)]
-    # 823 * 1.2**6 + 94 * 1.05**6 + 254 * 1.3**6 = 3,809.443 GWh (document 002's outlook).
-    assert row["mean"].iloc[0] == pytest.approx(3809.443, abs=0.001)
+    # The draws vary from year to year around the outlook's path, 823 * 1.2**6 + 94 * 1.05**6
+    # + 254 * 1.3**6 = 3,809.443 GWh (document 002), with a long right tail.
+    assert row["p5"].iloc[0] < 3809.443 < row["p95"].iloc[0]
+    assert row["mean"].iloc[0] > row["p50"].iloc[0]
     code, again, _ = run(capsys, *args)
     assert again == out
 

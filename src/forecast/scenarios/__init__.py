@@ -4,7 +4,8 @@ reconciliation with published outlooks.
 Modules, in the order a scenario flows through them: :mod:`~forecast.scenarios.schema`
 (files; value checks in :mod:`~forecast.scenarios.checks`),
 :mod:`~forecast.scenarios.preparation` (resolved against the history data),
-:mod:`~forecast.scenarios.sampling` (parameter draws), :mod:`~forecast.scenarios.projection`
+:mod:`~forecast.scenarios.sampling` (parameter draws), :mod:`~forecast.scenarios.noise`
+(the calibrated year-to-year variation the draws add), :mod:`~forecast.scenarios.projection`
 (paths and tables), then :mod:`~forecast.scenarios.catalog` (scenario folders and
 projection tables), :mod:`~forecast.scenarios.sweeps` and
 :mod:`~forecast.scenarios.reconciliation`.

@@ -298,11 +298,16 @@ def projection_to_text(frame: pd.DataFrame) -> str:
     str
         Lines for a terminal (no trailing newline).
     """
-    cols = ["mean", "p5", "p50", "p95"]
+    # The median leads: year-to-year variation gives the draws a long right tail, so their
+    # mean (kept in the CSV, whose columns are a contract) is no typical value.
+    cols = ["p50", "p10", "p90", "p5", "p95"]
     lines = []
     for scenario, sub in frame.groupby("scenario", sort=False):
         last = int(sub["year"].max())
-        lines.append(f"Scenario {scenario}: projection to {last} (mean, median, 90% interval)")
+        lines.append(
+            f"Scenario {scenario}: projection to {last} "
+            "(median; p10-p90 is the 80% interval, p5-p95 the 90% interval)"
+        )
         lines.append("")
         header = f"{'region':<7} {'segment':<16} {'unit':<17}" + "".join(f"{c:>11}" for c in cols)
         lines.append(f"{last}")

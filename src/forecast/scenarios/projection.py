@@ -10,6 +10,9 @@ How a scenario becomes production paths
 1. Base values come from the history data (:func:`forecast.scenarios.preparation.prepare`).
 2. Each segment's growth model gives a path for China's production (``anchor: china``) or
    for world production (``anchor: world``; the base is China's value over China's share).
+   In Monte Carlo draws each segment's path is multiplied by its year-to-year variation
+   (:mod:`forecast.scenarios.noise`: the calibrated default method's, with one common demand
+   factor), on top of the parameters' uncertainty.
 3. China's share path splits the world into China and the rest of the world (ROW).
 4. An optional capacity cap scales China's segments down proportionally so China's total
    stays below ``capacity * max_utilisation``; ROW production is unaffected, so the world
@@ -27,6 +30,7 @@ import numpy as np
 
 from forecast.errors import ScenarioError
 from forecast.models import curves, uncertainty
+from forecast.scenarios.noise import process_noise
 from forecast.scenarios.preparation import MIN_SHARE, Prepared
 from forecast.scenarios.sampling import draw_parameters
 from forecast.scenarios.schema import SEGMENTS
@@ -57,7 +61,9 @@ DEFAULT_SEED = 2030
 
 
 def evaluate(
-    prepared: Prepared, values: Mapping[str, np.ndarray]
+    prepared: Prepared,
+    values: Mapping[str, np.ndarray],
+    noise: Mapping[str, np.ndarray] | None = None,
 ) -> dict[tuple[str, str], np.ndarray]:
     """Paths of every output series for columns of parameter values.
 
@@ -66,6 +72,10 @@ def evaluate(
     prepared : Prepared
     values : mapping
         ``{key: array of shape (n,)}`` for every key of ``prepared.central``.
+    noise : mapping, optional
+        ``{segment: array (n, n_years)}`` of log multipliers of the segments' paths in the
+        anchor region (:func:`forecast.scenarios.noise.process_noise`); None for paths at
+        the parameters alone (sweeps, sensitivities, the central case).
 
     Returns
     -------
@@ -81,6 +91,8 @@ def evaluate(
         seg: np.broadcast_to(_segment_path(prepared, seg, values, years, out), (n, len(years)))
         for seg in SEGMENTS
     }
+    if noise is not None:
+        anchored = {seg: path * np.exp(noise[seg]) for seg, path in anchored.items()}
     china, rest = _split_world(prepared.scenario.anchor, anchored, share)
     uncapped = sum(china.values())
     if prepared.scenario.capacity is not None:
@@ -221,14 +233,25 @@ def _anchored_logistic(
 def simulate(
     prepared: Prepared, n_draws: int = 10_000, seed: int | np.random.Generator | None = DEFAULT_SEED
 ) -> dict[tuple[str, str], np.ndarray]:
-    """Monte Carlo paths ``{(region, segment): (n_draws, n_years)}`` of one scenario."""
+    """Monte Carlo paths ``{(region, segment): (n_draws, n_years)}`` of one scenario.
+
+    Parameters are drawn first and the year-to-year variation after them from the same
+    stream, so a seed gives the same parameter draws with or without process noise.
+    """
     if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 1:
         raise ScenarioError(
             prepared.scenario.path,
             "draws",
             f"the number of draws must be a whole number >= 1, got {n_draws!r}",
         )
-    return evaluate(prepared, draw_parameters(prepared, int(n_draws), seed))
+    n = int(n_draws)
+    rng = uncertainty.make_rng(seed)
+    values = draw_parameters(prepared, n, rng)
+    noise = None
+    if prepared.noise is not None:
+        horizons = prepared.years - prepared.baseline.year
+        noise = process_noise(prepared.noise, horizons, SEGMENTS, n, rng)
+    return evaluate(prepared, values, noise)
 
 
 def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:

@@ -61,9 +61,12 @@ def reconcile(
     Compares China's production (total and each segment) with the published outlook
     (``production``, kind ``outlook``) and world EV battery demand with the published
     ``ev_battery_demand`` outlook, in the outlook's year. The difference is taken from the
-    Monte Carlo mean (means add up, so segment differences sum to the total's difference);
-    the central case (every uncertain assumption at its stated value) and the 5-95% band are
-    shown beside it, because a skewed assumption moves the mean away from the central case.
+    Monte Carlo median: the draws carry year-to-year variation with a long right tail
+    (:mod:`forecast.scenarios.noise`), which lifts their mean far above any typical path.
+    Medians do not add up, so segment differences need not sum to the total's. The central
+    case (every uncertain assumption at its stated value, no year-to-year variation) and the
+    5-95% band are shown beside it; the main cause is read from the central case, so it names
+    the assumptions that make the scenario differ, not the luck of the draws.
 
     Parameters
     ----------
@@ -80,7 +83,7 @@ def reconcile(
     -------
     DataFrame
         Columns :data:`RECONCILE_COLUMNS`: values [GWh]; ``projected`` is the Monte Carlo
-        mean, ``central`` the path at the stated assumptions, ``p5``/``p95`` the 5th and 95th
+        median, ``central`` the path at the stated assumptions, ``p5``/``p95`` the 5th and 95th
         percentiles of the draws; ``difference`` = projected - published [GWh],
         ``difference_pct`` = difference / published [fraction]. For the total, the main
         cause is the segment that contributes most to the difference (and a binding capacity
@@ -124,9 +127,9 @@ class _Outcome:
         """Index of ``year`` in the projected years."""
         return int(np.searchsorted(self.prepared.years, year))
 
-    def mean(self, key: tuple[str, str], year: int) -> float:
-        """Monte Carlo mean of a series in ``year``."""
-        return float(self.paths[key][:, self.column(year)].mean())
+    def median(self, key: tuple[str, str], year: int) -> float:
+        """Monte Carlo median of a series in ``year``."""
+        return float(np.median(self.paths[key][:, self.column(year)]))
 
     def central(self, key: tuple[str, str], year: int) -> float:
         """Value of a series in ``year`` with every parameter at its central value."""
@@ -138,19 +141,16 @@ class _Outcome:
         return {"central": self.central(key, year), "p5": float(p5), "p95": float(p95)}
 
     def cap_cut(self, year: int) -> float:
-        """Mean production the capacity cap removes from China's total in ``year`` [GWh]."""
-        i = self.column(year)
-        uncapped, total = self.paths[("China", "uncapped_total")], self.paths[("China", "total")]
-        return float((uncapped[:, i] - total[:, i]).mean())
+        """Production the capacity cap removes from China's central total in ``year`` [GWh]."""
+        return self.central(("China", "uncapped_total"), year) - self.central(
+            ("China", "total"), year)
 
     def cap_binds(self, year: int) -> bool:
-        """Whether a capacity cap lowers China's mean total in ``year``."""
+        """Whether a capacity cap lowers China's central total in ``year``."""
         if self.prepared.capacity_year is None:
             return False
-        i = self.column(year)
-        uncapped = self.paths[("China", "uncapped_total")][:, i].mean()
-        capped = self.paths[("China", "total")][:, i].mean()
-        return bool(uncapped - capped > 1e-6 * max(uncapped, 1.0))
+        uncapped = self.central(("China", "uncapped_total"), year)
+        return bool(self.cap_cut(year) > 1e-6 * max(uncapped, 1.0))
 
 
 def _published_production(history: pd.DataFrame, years: np.ndarray) -> dict[tuple[str, int], float]:
@@ -176,18 +176,20 @@ def _production_rows(
     """One row per published production outlook, ordered by year, then segment."""
     prepared = outcome.prepared
     base = prepared.baseline
-    diffs = {key: outcome.mean(("China", key[0]), key[1]) - pub for key, pub in published.items()}
+    # Causes come from the central case (the stated assumptions), differences from medians.
+    diffs = {key: outcome.central(("China", key[0]), key[1]) - pub
+             for key, pub in published.items()}
     rows = []
     for (seg, year), pub in sorted(
         published.items(), key=lambda kv: (kv[0][1], _seg_order(kv[0][0]))
     ):
-        proj = pub + diffs[(seg, year)]
+        proj = outcome.median(("China", seg), year)
         if seg == "total":
             seg_diffs = {s: diffs[(s, year)] for s in SEGMENTS if (s, year) in diffs}
             cause = _total_cause(outcome, seg_diffs, diffs[(seg, year)], year)
         else:
             horizon = year - base.year
-            implied = _implied_cagr(base.production[seg], proj, horizon)
+            implied = _implied_cagr(base.production[seg], pub + diffs[(seg, year)], horizon)
             pub_rate = _implied_cagr(base.production[seg], pub, horizon)
             cause = (
                 f"{seg} grows {implied:.1%}/yr from {base.production[seg]:,.0f} GWh in "
@@ -210,7 +212,7 @@ def _ev_demand_row(outcome: _Outcome, history: pd.DataFrame, year: int) -> dict[
     if key not in outcome.paths:
         cause = "not modelled: this scenario projects production top-down, without EV demand"
         return _row(outcome.prepared, *key, year, pub, math.nan, cause)
-    proj = outcome.mean(key, year)
+    proj = outcome.median(key, year)
     band = outcome.band(key, year)
     cause = _ev_cause(outcome, year, pub, proj, band["central"], _outlook(history, EV_SALES, year))
     return _row(outcome.prepared, *key, year, pub, proj, cause, **band)
@@ -220,21 +222,21 @@ def _ev_cause(
     outcome: _Outcome, year: int, pub: float, proj: float, central: float, pub_sales: float | None
 ) -> str:
     """Words for what moves EV battery demand [GWh] away from its outlook, or that it matches."""
-    sales = outcome.mean(("World", "ev_sales"), year)
-    kwh = outcome.mean(("World", "kwh_per_vehicle"), year)
+    sales = outcome.median(("World", "ev_sales"), year)
+    kwh = outcome.median(("World", "kwh_per_vehicle"), year)
     if pub_sales is None:
         return f"{sales:.1f} M EVs x {kwh:.1f} kWh/vehicle"
     pub_kwh = pub / pub_sales
     d_sales, d_kwh = math.log(sales / pub_sales), math.log(kwh / pub_kwh)
     if abs(proj - pub) >= _MATCH_GWH and abs(central - pub) < _MATCH_GWH:
-        # The stated assumptions reproduce the outlook; only their spread moves the mean.
+        # The stated assumptions reproduce the outlook; only their spread moves the median.
         driver = "EV sales" if abs(d_sales) >= abs(d_kwh) else "kWh per vehicle"
         c_sales = outcome.central(("World", "ev_sales"), year)
         c_kwh = outcome.central(("World", "kwh_per_vehicle"), year)
         return (
             f"the central case matches the outlook ({c_sales:.1f} M EVs x "
-            f"{c_kwh:.1f} kWh/vehicle); the mean differs because the {driver} "
-            f"distribution is skewed (mean {sales:.1f} M EVs x {kwh:.1f} kWh/vehicle)"
+            f"{c_kwh:.1f} kWh/vehicle); the median differs because the {driver} "
+            f"distribution is skewed (median {sales:.1f} M EVs x {kwh:.1f} kWh/vehicle)"
         )
     if abs(proj - pub) < _MATCH_GWH:
         return (
@@ -263,12 +265,12 @@ def _total_cause(
     share = d / total_diff if abs(total_diff) > 1e-9 else math.nan
     share_words = f", {share:.0%} of the total difference" if math.isfinite(share) else ""
     words = (
-        f"{seg} contributes most: {d:+,.0f} GWh{share_words} "
+        f"{seg} contributes most: {d:+,.0f} GWh{share_words} in the central case "
         f"({_segment_words(outcome.prepared, seg)})"
     )
     if outcome.cap_binds(year):
         cut = outcome.cap_cut(year)
-        cap_words = f"the capacity cap removes {cut:,.0f} GWh on average"
+        cap_words = f"the capacity cap removes {cut:,.0f} GWh in the central case"
         # When the cap accounts for most of the gap it is the cause; segments only share it.
         if cut >= 0.5 * abs(total_diff):
             return f"{cap_words} of the {total_diff:+,.0f} GWh difference; {words}"

@@ -27,6 +27,8 @@ Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
       capacity: {base: data, growth: 0.06, max_utilisation: 0.8}
     uncertain:                      # optional: distributions over any numeric parameter
       segments.power.cagr: {dist: normal, sd: 0.03}
+    noise: {correlation: 0.6}       # optional: year-to-year variation of the draws (see
+                                    # forecast.scenarios.noise); default one common factor
 
 Numeric parameters marked "or ``data``" in :data:`PARAMETER_DOMAINS` may be the word
 ``data``: the value is then taken from the history data (e.g. the published EV outlook for
@@ -54,6 +56,7 @@ from typing import Any
 
 from forecast.errors import ScenarioError
 from forecast.scenarios import checks
+from forecast.scenarios.noise import NoiseSpec, parse_noise
 
 __all__ = [
     "ANCHORS",
@@ -119,6 +122,7 @@ _TOP_KEYS = {
     "share",
     "caps",
     "uncertain",
+    "noise",
     "source",
     "notes",
 }
@@ -252,6 +256,7 @@ class Scenario:
     share: ShareSpec = field(default_factory=ShareSpec)
     capacity: CapacitySpec | None = None
     uncertain: dict[str, Distribution] = field(default_factory=dict)
+    noise: NoiseSpec = field(default_factory=NoiseSpec)
 
     def parameters(self) -> dict[str, float | str]:
         """Every sampled parameter by dotted key with its central value (number or ``"data"``).
@@ -370,6 +375,7 @@ def parse_scenario(
         segments=segments,
         share=share,
         capacity=capacity,
+        noise=parse_noise(top.get("noise"), file),
     )
     uncertain = _uncertain(top.get("uncertain", {}), scenario.parameters(), file)
     scenario = replace(scenario, uncertain=uncertain)
