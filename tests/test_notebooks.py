@@ -314,15 +314,25 @@ def test_projections_table(run_dir):
 
 @pytest.mark.slow
 def test_headline_table(run_dir):
-    hl = _table(run_dir, "headline").set_index("scenario")
+    from forecast.report.headline import HEADLINE_COLUMNS
+
+    hl = _table(run_dir, "headline")
+    assert tuple(hl.columns) == HEADLINE_COLUMNS
+    hl = hl.set_index("scenario")
     assert not hl.isna().any().any()
-    # 'published' compounds 2024 by the outlook's rates: 823*1.2^6 + 94*1.05^6 + 254*1.3^6
-    # = 2457.46 + 125.97 + 1226.01 = 3809.4 GWh, without uncertainty.
-    assert hl.loc["published", "China 2030 median [GWh]"] == 3809
-    assert hl.loc["published", "China 80% interval [GWh]"] == "3,809-3,809"
-    # Its growth from 1,170 GWh: (3809.4 / 1170) ** (1 / 6) - 1 = 21.7 %/yr.
-    assert hl.loc["published", "China CAGR 2024-2030 [%/yr]"] == pytest.approx(21.7)
-    assert hl["China share median [%]"].between(40, 100).all()
+    # Numbers in numeric columns, never a range as text ("2,605-3,908").
+    assert all(pd.api.types.is_numeric_dtype(hl[c]) for c in hl.columns)
+    assert (hl["year"] == 2030).all()
+    for region in ("china", "world", "china_share"):
+        assert (hl[f"{region}_p10"] <= hl[f"{region}_p50"]).all()
+        assert (hl[f"{region}_p50"] <= hl[f"{region}_p90"]).all()
+    # Growth from 1,170 GWh in 2024 to the median: (p50 / 1170) ** (1 / 6) - 1.
+    assert hl["china_cagr"].to_numpy() == pytest.approx(
+        (hl["china_p50"] / 1170.0) ** (1 / 6) - 1, rel=1e-5)
+    # 'published' holds China's share at 2024's 76%, without uncertainty.
+    assert hl.loc["published", ["china_share_p10", "china_share_p90"]].tolist() == \
+        pytest.approx([0.76, 0.76])
+    assert hl["china_share_p50"].between(0.4, 1.0).all()
 
 
 @pytest.mark.slow
@@ -494,4 +504,51 @@ def test_plain_papermill_from_the_notebooks_folder(tmp_path):
     assert not (NOTEBOOK_DIR / "tables").exists() and not (NOTEBOOK_DIR / "figures").exists()
     text = "".join(o.get("text", "") + json.dumps(o.get("data", {}))
                    for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "published" in text and "3,809" in text
+    assert "published" in text and "76.0%" in text  # published holds the 2024 share
+
+
+# --------------------------------------------------------------------------- reviewer text
+
+
+def _outputs_text(path: Path, *, skip_tag: str | None = None) -> str:
+    nb = nbformat.read(str(path), as_version=4)
+    return "".join(
+        o.get("text", "") + json.dumps(o.get("data", {}))
+        for c in nb.cells if c.cell_type == "code"
+        and (skip_tag is None or skip_tag not in c.metadata.get("tags", []))
+        for o in c.outputs)
+
+
+@pytest.mark.parametrize("name", [n for n in NOTEBOOKS if n[:2] in ("00", "01", "02", "03", "04")])
+def test_modeller_instructions_are_tagged(name):
+    """The part-B reviewer view removes cells tagged 'modeller': parameter instructions are."""
+    cells = json.loads((NOTEBOOK_DIR / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    for cell in cells:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and ("The next cell" in text
+                                                or "papermill" in text):
+            assert "modeller" in cell.get("metadata", {}).get("tags", []), text[:80]
+        if "print(" in text:
+            assert "modeller" in cell.get("metadata", {}).get("tags", []), text[:80]
+
+
+@pytest.mark.slow
+def test_reviewer_outputs_have_no_printed_lines_and_consistent_numbers(run_dir):
+    from forecast import data
+    from forecast.report.labels import GLOSSARY
+
+    for name in [n for n in NOTEBOOKS if n[:2] in ("00", "01", "02", "03", "04")]:
+        nb = nbformat.read(str(run_dir / f"{name}.ipynb"), as_version=4)
+        streams = [o for c in nb.cells if c.cell_type == "code"
+                   and "modeller" not in c.metadata.get("tags", [])
+                   for o in c.outputs if o.output_type == "stream" and o.name == "stdout"]
+        assert streams == [], (name, streams[:1])
+        text = _outputs_text(run_dir / f"{name}.ipynb")
+        assert "-0.0%" not in text and "by at most 0.0%" not in text, name
+        assert not re.search(r"(?<![\d,])(\d[\d,]*)-\1(?![\d,])", text), name  # "3,809-3,809"
+    summary = _outputs_text(run_dir / "00_summary.ipynb")
+    counts = data.load_dataset(REPO / "data").counts()  # what `forecast validate` says
+    assert (f"{counts['observations']} observations from {counts['documents']} documents"
+            in summary.replace("\\n", " "))
+    for term in GLOSSARY:
+        assert f"**{term}**" in summary, term

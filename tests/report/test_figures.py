@@ -47,6 +47,39 @@ def test_scenario_colors_distinct():
     assert len(set(colors.values())) == 3
 
 
+def test_each_known_scenario_has_one_colour_everywhere():
+    known = list(plots.SCENARIO_COLORS)
+    assert len(set(plots.SCENARIO_COLORS.values())) == len(known)  # no two share a colour
+    # The same scenario gets the same colour whatever else is plotted beside it.
+    alone = {n: plots.scenario_colors([n])[n] for n in known}
+    together = plots.scenario_colors(known)
+    reordered = plots.scenario_colors(list(reversed(known)))
+    assert alone == together == reordered == plots.SCENARIO_COLORS
+    # Colours come from the colour-blind-safe palette.
+    palette = {matplotlib.colors.to_hex(c) for c in
+               __import__("seaborn").color_palette("colorblind")}
+    assert set(plots.SCENARIO_COLORS.values()) <= palette
+
+
+def test_extra_scenarios_get_unused_colours_deterministically():
+    names = ["base", "zeta", "high", "alpha"]
+    first = plots.scenario_colors(names)
+    assert first == plots.scenario_colors(names)
+    assert first["base"] == plots.SCENARIO_COLORS["base"]
+    assert len(set(first.values())) == 4
+    assert first["alpha"] not in plots.SCENARIO_COLORS.values()
+    assert list(first) == names
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "name"),
+    [("p10", "p90", "80% band"), ("p5", "p95", "90% band"), ("lo95", "hi95", "95% band"),
+     ("a", "b", "a-b")],
+)
+def test_band_names_state_coverage(low, high, name):
+    assert plots.band_name(low, high) == name
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
@@ -124,7 +157,9 @@ def test_fan_chart_draws_bands_median_and_history():
     np.testing.assert_allclose(lines[0].get_ydata(), [1170.0, *proj["p50"]])
     np.testing.assert_allclose(lines[1].get_ydata(), [910.0, 1170.0])
     labels = ax.get_legend_handles_labels()[1]
-    assert "base: 90% interval" in labels and "base: 80% interval" in labels
+    # Every shaded band has a legend entry naming its coverage.
+    assert "base: 90% band" in labels and "base: 80% band" in labels
+    assert len([lab for lab in labels if "band" in lab]) == len(ax.collections)
 
 
 def test_fan_chart_without_anchor_plots_projection_only():
@@ -206,3 +241,45 @@ def test_source_label_cites_publisher_year_and_document(tmp_path):
         "SMM Information & Technology (2025), doc 002; BAKTH (2025), doc 004")
     assert plots.source_label(tmp_path, ["009_new.txt", "002_abc.txt", "002_abc.txt"]) == (
         "009_new.txt; SMM Information & Technology (2025), doc 002")
+
+
+def test_history_lines_label_shares_as_percent():
+    from forecast.report.formatting import percent
+
+    _fig, ax = plots.new_figure()
+    plots.history_lines(ax, {"China": pd.Series([0.57, 0.76], index=[2021, 2024])},
+                        annotate=True, fmt=percent)
+    plots.percent_axis(ax)
+    assert [t.get_text() for t in ax.texts] == ["57.0%", "76.0%"]
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert ticks and all(t.endswith("%") for t in ticks)
+
+
+def test_interval_chart_legend_names_bands_in_words():
+    _fig, ax = plots.new_figure()
+    frame = pd.DataFrame({"s": ["a"], "p5": [1], "p10": [2], "p50": [3], "p90": [4], "p95": [5]})
+    plots.interval_chart(ax, frame, label="s")
+    assert ax.get_legend_handles_labels()[1] == ["90% band", "80% band", "median"]
+
+
+def test_figure_legend_lists_each_band_once_below_the_panels():
+    fig, axes = plots.new_figure(1, 2)
+    for ax, name in zip(axes, ["base", "high"], strict=True):
+        plots.fan_chart(ax, _projection(), label=name,
+                        history=pd.Series([1170.0], index=[2024]))
+        plots.finish(ax, title=name, xlabel="Year", ylabel="Production [GWh]", source="s",
+                     legend=False)
+    plots.figure_legend(fig, axes[0])
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == ["90% band", "80% band", "median", "reported"]
+
+
+def test_show_displays_figure_then_caption_and_closes(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
+    fig, ax = plots.new_figure()
+    ax.plot([0, 1], [0, 1])
+    plots.show(fig, "It rises.")
+    assert shown[0] is fig and shown[1].data == "It rises."
+    assert fig.number not in plt.get_fignums()

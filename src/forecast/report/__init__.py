@@ -1,9 +1,21 @@
-"""Reports: the figure style and figures, tables written reproducibly, number formatting, the
-run parameters the notebooks take, the setup call every notebook makes, and how the track
-record reads.
+"""Reports: the figure style and figures, the sentences under them, plain-language labels and
+glossary, tables written reproducibly (the headline among them), number formatting, the run
+parameters the notebooks take, the setup call every notebook makes, the scenario explorer for
+modellers, and how the track record reads.
 
 Importing the package loads none of its modules (nor pandas or matplotlib); import the one
 you need, e.g. ``from forecast.report.notebook import setup``.
 """
 
-__all__ = ["figures", "formatting", "notebook", "parameters", "tables", "track_record"]
+__all__ = [
+    "captions",
+    "explorer",
+    "figures",
+    "formatting",
+    "headline",
+    "labels",
+    "notebook",
+    "parameters",
+    "tables",
+    "track_record",
+]

@@ -6,13 +6,15 @@ by construction rather than by review. Figures are written by :func:`save_figure
 ``<output_dir>/figures`` (nothing is written when ``output_dir`` is empty, as in JupyterLab).
 
 Colours are fixed per region, segment and chemistry (:data:`COLORS`), so "power" is the
-same blue in every notebook.
+same blue in every notebook, and per scenario (:data:`SCENARIO_COLORS`, :func:`scenario_colors`),
+so "high" is the same vermillion in every figure, from seaborn's colour-blind-safe "colorblind"
+palette (Okabe-Ito hues). Bands are labelled by their coverage ("80% band").
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +35,11 @@ __all__ = [
     "COLORS",
     "FAN_BANDS",
     "HOUSE_RC",
+    "SCENARIO_COLORS",
+    "band_name",
     "color_for",
     "fan_chart",
+    "figure_legend",
     "finish",
     "gwh_axis",
     "has_unit",
@@ -45,6 +50,7 @@ __all__ = [
     "save_figure",
     "scenario_colors",
     "set_house_style",
+    "show",
     "source_label",
     "source_note",
     "stacked_bars",
@@ -65,6 +71,21 @@ COLORS: dict[str, str] = {
     "reported": "#000000",
     "derived": "#949494",
     "outlook": "#ca9161",
+}
+
+#: The "colorblind" palette in its order (seaborn 0.13), the source of every fixed colour.
+_PALETTE: tuple[str, ...] = ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161",
+                             "#fbafe4", "#949494", "#ece133", "#56b4e9")
+
+#: One colour per known scenario, the same in every figure; no two share a colour.
+SCENARIO_COLORS: dict[str, str] = {
+    "base": "#0173b2",
+    "high": "#d55e00",
+    "low": "#56b4e9",
+    "published": "#de8f05",
+    "demand_led": "#029e73",
+    "regionalisation": "#cc78bc",
+    "capacity_limited": "#ca9161",
 }
 
 #: Matplotlib settings of the house style, applied on top of seaborn's "whitegrid" theme.
@@ -106,10 +127,29 @@ def color_for(name: str, default: str | None = None) -> str:
     return default or "#555555"
 
 
-def scenario_colors(names: Sequence[str]) -> dict[str, tuple[float, float, float]]:
-    """A distinct colour per scenario name, stable for a given ordered list."""
-    palette = sns.color_palette("colorblind", n_colors=max(len(names), 1))
-    return {name: palette[i % len(palette)] for i, name in enumerate(names)}
+def scenario_colors(names: Sequence[str]) -> dict[str, str]:
+    """The colour of each scenario: :data:`SCENARIO_COLORS` for known names, the same in every
+    figure whatever the other scenarios; other names take the palette's unused colours (those
+    of no known scenario first) in alphabetical order, and share only when it runs out.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Scenario names.
+
+    Returns
+    -------
+    dict
+        ``{name: hex colour}``.
+    """
+    out = {n: SCENARIO_COLORS[n] for n in names if n in SCENARIO_COLORS}
+    taken = set(out.values())
+    # Colours no known scenario uses come first, so an extra rarely looks like a known one.
+    free = sorted((c for c in _PALETTE if c not in taken),
+                  key=lambda c: c in SCENARIO_COLORS.values()) or list(_PALETTE)
+    for i, name in enumerate(sorted(n for n in set(names) if n not in out)):
+        out[name] = free[i % len(free)]
+    return {n: out[n] for n in names}
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: float = 4.5,
@@ -277,15 +317,42 @@ def gwh_axis(ax: Axes, axis: str = "y") -> None:
     target.set_major_formatter(mticker.FuncFormatter(lambda x, _pos: gwh(x)))
 
 
-def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0) -> None:
+def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0, decimals: int = 0) -> None:
     """Show fractions as percentages on an axis (label the axis ``[%]``)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(mticker.PercentFormatter(xmax=xmax, decimals=0))
+    target.set_major_formatter(mticker.PercentFormatter(xmax=xmax, decimals=decimals))
+
+
+def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5, strip_prefix: bool = True) -> None:
+    """One legend for a grid of panels, below them, from the artists of one panel.
+
+    Parameters
+    ----------
+    fig : Figure
+    ax : Axes
+        A panel drawn like the others (e.g. by :func:`fan_chart`).
+    ncol : int
+        Legend columns.
+    strip_prefix : bool
+        Drop the panel's name before ``": "`` (``"base: 80% band"`` -> ``"80% band"``).
+    """
+    handles, labels = ax.get_legend_handles_labels()
+    if strip_prefix:
+        labels = [lab.split(": ", 1)[-1] for lab in labels]
+    legend = fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                        ncol=min(ncol, max(len(labels), 1)), frameon=False)
+    note = getattr(fig, "_forecast_source_note", None)
+    get_renderer = getattr(fig.canvas, "get_renderer", None)
+    if note is not None and get_renderer is not None:
+        # The source note goes under the legend (the tight bounding box grows to hold both).
+        box = legend.get_window_extent(get_renderer()).transformed(fig.transFigure.inverted())
+        note.set_y(box.y0 - 0.01)
 
 
 def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool = False,
                   colors: Mapping[str, str] | None = None,
-                  label_offset: tuple[float, float] = (0.0, 6.0)) -> Axes:
+                  label_offset: tuple[float, float] = (0.0, 6.0),
+                  fmt: Callable[[float], str] = value_label) -> Axes:
     """Observed series as lines with markers.
 
     Parameters
@@ -299,6 +366,9 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
         Colour per label (default :func:`color_for`).
     label_offset : (float, float)
         Offset of the value labels from their markers [points]; negative y puts them below.
+    fmt : callable
+        Text of a value label (default :func:`~forecast.report.formatting.value_label`; pass
+        :func:`~forecast.report.formatting.percent` for shares, so a percent axis reads "57%").
     """
     for label, s in series.items():
         color = (colors or {}).get(label) or color_for(label)
@@ -307,11 +377,23 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
         ax.plot(x, y, marker="o", color=color, label=label, linewidth=2)
         if annotate:
             for xi, yi in zip(x, y, strict=True):
-                ax.annotate(value_label(yi), (xi, yi),
+                ax.annotate(fmt(yi), (xi, yi),
                             textcoords="offset points", xytext=label_offset, ha="center",
                             va="bottom" if label_offset[1] >= 0 else "top",
                             fontsize=8, color=color)
     return ax
+
+
+def band_name(low: str, high: str) -> str:
+    """Plain name of the interval between two quantile columns: ``("p10", "p90")`` ->
+    ``"80% band"``, ``("lo95", "hi95")`` -> ``"95% band"``; other names as ``"low-high"``."""
+    lo, hi = re.fullmatch(r"p(\d+(?:\.\d+)?)", low), re.fullmatch(r"p(\d+(?:\.\d+)?)", high)
+    if lo and hi:
+        return f"{round(float(hi[1]) - float(lo[1]))}% band"
+    lo, hi = re.fullmatch(r"lo(\d+)", low), re.fullmatch(r"hi(\d+)", high)
+    if lo and hi and lo[1] == hi[1]:
+        return f"{lo[1]}% band"
+    return f"{low}-{high}"
 
 
 def fan_chart(
@@ -336,7 +418,8 @@ def fan_chart(
     color : colour
         Colour of the median and bands.
     label : str
-        Legend label of the median; bands are labelled with their coverage.
+        Legend label of the median (``"<label>: median"``); bands are labelled with their
+        coverage (``"<label>: 80% band"``).
     history : pandas.Series, optional
         Observed values indexed by year, drawn as black markers.
     history_label : str
@@ -367,10 +450,9 @@ def fan_chart(
                               ignore_index=True)
     years = frame["year"].to_numpy(dtype=float)
     for lo, hi, alpha in bands:
-        coverage = round(float(hi[1:]) - float(lo[1:]))
         ax.fill_between(years, frame[lo].to_numpy(dtype=float), frame[hi].to_numpy(dtype=float),
                         color=color, alpha=alpha, linewidth=0,
-                        label=f"{label}: {coverage}% interval")
+                        label=f"{label}: {band_name(lo, hi)}")
     ax.plot(years, frame["p50"].to_numpy(dtype=float), color=color, linewidth=2,
             label=f"{label}: median")
     if history is not None and len(history):
@@ -438,12 +520,11 @@ def interval_chart(
     y = np.arange(len(rows), dtype=float)[::-1]
     if outer is not None:
         ax.hlines(y, rows[outer[0]].to_numpy(dtype=float), rows[outer[1]].to_numpy(dtype=float),
-                  color=color, linewidth=1.2, alpha=0.6,
-                  label=f"{outer[0]}-{outer[1]}")
+                  color=color, linewidth=1.2, alpha=0.6, label=band_name(*outer))
     ax.hlines(y, rows[inner[0]].to_numpy(dtype=float), rows[inner[1]].to_numpy(dtype=float),
-              color=color, linewidth=4.5, alpha=0.8, label=f"{inner[0]}-{inner[1]}")
-    ax.plot(rows[value].to_numpy(dtype=float), y, "o", color="black", markersize=5, label=value,
-            zorder=5)
+              color=color, linewidth=4.5, alpha=0.8, label=band_name(*inner))
+    ax.plot(rows[value].to_numpy(dtype=float), y, "o", color="black", markersize=5,
+            label="median" if value == "p50" else value, zorder=5)
     ax.set_yticks(y, [str(v) for v in rows[label]])
     ax.grid(axis="y", visible=False)
     palette = sns.color_palette("dark", n_colors=max(len(markers or {}), 1))
@@ -482,6 +563,25 @@ def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "paramet
     ax.set_yticks(y, [str(v) for v in rows[label]])
     ax.grid(axis="y", visible=False)
     return ax
+
+
+def show(fig: Figure, caption: str = "") -> None:
+    """Display a figure, then the sentence saying what it shows (Markdown), and close it (so
+    the inline backend does not display it again, after the caption, when the cell ends).
+
+    Parameters
+    ----------
+    fig : Figure
+    caption : str
+        Markdown shown under the figure (e.g. from :mod:`forecast.report.captions`).
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Markdown, display
+
+    display(fig)
+    if caption.strip():
+        display(Markdown(caption))
+    plt.close(fig)
 
 
 def save_figure(fig: Figure, output_dir: str | Path | None, name: str) -> Path | None:

@@ -3,13 +3,27 @@
 One convention for everything a reader sees: production in whole GWh with thousands
 separators (``1,170``), shares in percent to one decimal (``76.0%``), and never a negative
 zero (``-0`` or ``-0.0%``, which rounding a tiny negative value would otherwise print). Tables
-written to CSV keep full precision (:data:`forecast.report.tables.FLOAT_FORMAT`); these helpers
-are for labels, axes and text.
+written to CSV keep full precision in numeric columns (:data:`forecast.report.tables.FLOAT_FORMAT`;
+never a range as text); these helpers are for labels, axes, styled tables and text.
+
+Intervals are written beside their median (:func:`gwh_band`, :func:`percent_band`), and a band
+whose ends print the same (a scenario without uncertainty) is written as that single value.
+Sentences that bound a change ("by at most ...") come from :func:`at_most`, which says "not at
+all" rather than "by at most 0.0%".
 """
 
 from __future__ import annotations
 
-__all__ = ["gwh", "percent", "value_label"]
+__all__ = [
+    "as_stated",
+    "at_most",
+    "gwh",
+    "gwh_band",
+    "percent",
+    "percent_band",
+    "signed_percent",
+    "value_label",
+]
 
 
 def _signed(text: str) -> str:
@@ -52,3 +66,86 @@ def value_label(value: float) -> str:
         The plotted value [axis unit].
     """
     return _signed(f"{value:,.3g}" if abs(value) < 10 else f"{value:,.0f}")
+
+
+def signed_percent(change: float, decimals: int = 1) -> str:
+    """A relative change with its sign: ``0.031`` -> ``"+3.1%"``, ``-0.0004`` -> ``"0.0%"``.
+
+    Parameters
+    ----------
+    change : float
+        Relative change [fraction].
+    decimals : int
+        Digits after the decimal point.
+    """
+    text = percent(change, decimals)
+    return text if text.startswith("-") or not any(ch in "123456789" for ch in text) \
+        else "+" + text
+
+
+def _band(p50: str, low: str, high: str, unit: str) -> str:
+    if low == high:
+        return f"{p50}{unit}" if low == p50 else f"{low}{unit}"
+    return f"{p50}{unit} ({low}-{high}{unit})"
+
+
+def gwh_band(p50: float, low: float, high: float, unit: str = "") -> str:
+    """A median with its band: ``"3,109 (2,605-3,908)"``; ``"3,809"`` when the band's ends
+    print the same (no uncertainty), so a degenerate band is not shown as ``"3,809-3,809"``.
+
+    Parameters
+    ----------
+    p50, low, high : float
+        Median and the band's ends [GWh].
+    unit : str
+        Appended to the median and to the band (e.g. ``" GWh"``).
+    """
+    return _band(gwh(p50), gwh(low), gwh(high), unit)
+
+
+def percent_band(p50: float, low: float, high: float, decimals: int = 1) -> str:
+    """A share's median with its band: ``"75.0% (71.2-78.3%)"``; one value when degenerate.
+
+    Parameters
+    ----------
+    p50, low, high : float
+        Median and the band's ends [fraction].
+    decimals : int
+        Digits after the decimal point.
+    """
+    lo, hi = percent(low, decimals), percent(high, decimals)
+    if lo == hi:
+        return _band(percent(p50, decimals), lo, hi, "")
+    return f"{percent(p50, decimals)} ({lo[:-1]}-{hi})"
+
+
+def at_most(change: float, decimals: int = 1, *, what: str = "") -> str:
+    """The end of an "X moves Y ..." sentence for the largest relative change ``change``:
+    ``"by at most 3.1%"``, or ``"not at all"`` when it rounds to zero at ``decimals``.
+
+    Parameters
+    ----------
+    change : float
+        Largest absolute relative change [fraction] (the sign is ignored).
+    decimals : int
+        Digits after the decimal point of the percentage.
+    what : str
+        Appended after "not at all" (e.g. a reason: ``" (they start from 2024)"``).
+    """
+    text = percent(abs(change), decimals)
+    if not any(ch in "123456789" for ch in text):
+        return f"not at all{what}"
+    return f"by at most {text}"
+
+
+def as_stated(value: float) -> str:
+    """A data value as a document would state it: four significant digits below 1,000
+    (``21.3``, ``0.286``, ``664.3``), whole numbers with thousands separators above
+    (``2,772``), never a negative zero.
+
+    Parameters
+    ----------
+    value : float
+        A value in its own unit (GWh, GW, fraction, million vehicles ...).
+    """
+    return gwh(value) if abs(value) >= 1000 else _signed(f"{value:.4g}")

@@ -24,6 +24,7 @@ values are in :attr:`NotebookContext.params`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -45,6 +46,8 @@ __all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "resolve_path", 
 
 #: Folder of a project that holds its notebooks (JupyterLab's working directory).
 NOTEBOOK_FOLDER = "notebooks"
+#: Where notebooks report what they wrote (not stdout: reviewers read outputs, not logs).
+_LOG = logging.getLogger("forecast.notebooks")
 #: Widest text column pandas shows in a notebook [characters] (sources and quotes are long).
 _MAX_COLWIDTH = 120
 
@@ -105,7 +108,7 @@ class ScenarioRun:
     names: list[str]
     chosen: list[Scenario]
     projections: pd.DataFrame
-    colors: dict[str, tuple[float, float, float]]
+    colors: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -142,10 +145,47 @@ class NotebookContext:
         """Citation of some documents (default: every one with a known publisher)."""
         return figures.source_label(self.data_dir, documents)
 
+    def sources_of(self, *series: str, kinds: Sequence[str] | None = None) -> str:
+        """Citation of only the documents behind the history rows of some series.
+
+        Parameters
+        ----------
+        *series : str
+            Series names in the history (e.g. ``"production"``); a figure's source note
+            names the documents of what it plots, not every document of the data folder.
+        kinds : sequence of str, optional
+            Keep rows of these kinds (e.g. ``("outlook",)``); default every kind.
+        """
+        rows = self.history[self.history["series"].isin(series)]
+        if kinds is not None:
+            rows = rows[rows["kind"].isin(kinds)]
+        return figures.source_label(self.data_dir, sorted(set(rows["source"])))
+
+    def data_counts(self) -> dict[str, int]:
+        """What ``forecast validate`` counts for this data folder (observations, series,
+        documents, rows per kind), from the same function
+        (:meth:`forecast.data.Dataset.counts`)."""
+        return data.load_dataset(self.data_dir).counts()
+
     def write_table(self, frame: pd.DataFrame, name: str) -> Path | None:
         """Write ``tables/<name>.csv`` under :attr:`output_dir` (see
         :func:`forecast.report.tables.write_table`); None when writing is disabled."""
         return tables.write_table(frame, self.output_dir, name)
+
+    def write_tables(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, Path | None]:
+        """Write several tables (:meth:`write_table`), logging each at INFO on the
+        ``forecast.notebooks`` logger instead of printing, so reviewers' pages stay clean.
+
+        Returns
+        -------
+        dict
+            ``{name: path written or None}``.
+        """
+        out = {}
+        for name, frame in frames.items():
+            out[name] = path = self.write_table(frame, name)
+            _LOG.info("%s: %d rows -> %s", name, len(frame), path or "(not written)")
+        return out
 
     def save_figure(self, fig: Figure, name: str) -> Path | None:
         """Write ``figures/<name>.png`` under :attr:`output_dir` (see

@@ -1,0 +1,278 @@
+"""The sentence or two under each figure: what it shows and what to conclude, computed from
+the numbers drawn (one function per figure type), so the text cannot drift from the figure.
+
+Every number is written with :mod:`forecast.report.formatting`; every function returns
+Markdown (display it with ``IPython.display.Markdown``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from forecast.report.figures import band_name
+from forecast.report.formatting import gwh, gwh_band, percent, percent_band, signed_percent
+from forecast.report.labels import parameter_label
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+__all__ = [
+    "band_caption",
+    "composition_caption",
+    "growth_caption",
+    "interval_caption",
+    "mix_caption",
+    "ranking_caption",
+    "scenario_lines_caption",
+    "tornado_caption",
+]
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _cagr(start: float, end: float, years: int) -> float:
+    return (end / start) ** (1 / years) - 1 if start > 0 and end > 0 and years > 0 else float("nan")
+
+
+def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
+    """History lines and bars: where a series started, where it ended, how fast it grew.
+
+    Parameters
+    ----------
+    series : pandas.Series
+        Values indexed by year [``unit``]; ``unit`` ``"fraction"`` writes percentages.
+    what : str
+        What the series is, e.g. ``"China's production"``.
+    unit : str
+        ``"GWh"`` or ``"fraction"``.
+    """
+    first, last = int(series.index[0]), int(series.index[-1])
+    a, b = float(series.iloc[0]), float(series.iloc[-1])
+    if unit == "fraction":
+        change = b - a
+        direction = "rose" if change > 0 else "fell" if change < 0 else "stayed"
+        return (f"{what} {direction} from {percent(a)} in {first} to {percent(b)} in {last} "
+                f"({'+' if change > 0 else ''}{100 * change:.1f} percentage points).")
+    rate = _cagr(a, b, last - first)
+    return (f"{what} went from {gwh(a)} {unit} in {first} to {gwh(b)} {unit} in {last}, "
+            f"{signed_percent(rate)} a year compounded.")
+
+
+def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | None = None,
+                 unit: str = "GWh") -> str:
+    """A fan chart: the median at the end with its 80% band, the growth to it, and how wide
+    the band is relative to the median (what the chart says about certainty).
+
+    Parameters
+    ----------
+    fan : pandas.DataFrame
+        One row per year with ``year``, ``p10``, ``p50``, ``p90`` [``unit``].
+    what : str
+        What is projected, e.g. ``"China's production in the base scenario"``.
+    start : (int, float), optional
+        Last observed year and value, for the growth to the median.
+    unit : str
+        ``"GWh"`` or ``"fraction"`` (shares, written as percentages).
+    """
+    last = fan.sort_values("year").iloc[-1]
+    year = int(last["year"])
+    p10, p50, p90 = float(last["p10"]), float(last["p50"]), float(last["p90"])
+    if unit == "fraction":
+        text = f"{what} reaches a median of {percent_band(p50, p10, p90)} in {year}"
+        if start is not None:
+            text += f", from {percent(start[1])} in {start[0]}"
+        if p90 - p10 < 5e-4:
+            return text + "; the path has no uncertainty."
+        return text + (f". The 80% band is {100 * (p90 - p10):.1f} percentage points wide, "
+                       "conditional on the trend continuing.")
+    text = f"{what} reaches a median of {gwh_band(p50, p10, p90, ' ' + unit)} in {year}"
+    if start is not None and start[0] < year:
+        text += (f", {signed_percent(_cagr(start[1], p50, year - start[0]))} a year from "
+                 f"{gwh(start[1])} {unit} in {start[0]}")
+    if gwh(p10) == gwh(p90):
+        return text + "; the path has no uncertainty (every assumption is fixed)."
+    width = (p90 - p10) / p50 if p50 else float("nan")
+    return text + (f". The 80% band spans {percent(width, 0)} of the median, so read the "
+                   "median as the centre of a range, not as a forecast.")
+
+
+def scenario_lines_caption(final: Mapping[str, float], *, what: str, year: int,
+                           reference: tuple[str, float] | None = None, unit: str = "GWh") -> str:
+    """Medians of several scenarios in one chart: their range, and where a reference falls.
+
+    Parameters
+    ----------
+    final : mapping of str to float
+        Each scenario's median in ``year`` [``unit``].
+    what : str
+        E.g. ``"China's production"``.
+    year : int
+        The year compared [year].
+    reference : (str, float), optional
+        A named reference value (e.g. the published outlook) [``unit``].
+    """
+    if not final:
+        return ""
+    low = min(final, key=final.__getitem__)
+    high = max(final, key=final.__getitem__)
+    text = (f"{what} in {year}: medians run from {gwh(final[low])} {unit} ({low}) to "
+            f"{gwh(final[high])} {unit} ({high})")
+    if final[low] > 0:
+        text += f", a factor of {final[high] / final[low]:.1f}"
+    text += "."
+    if reference is not None:
+        name, value = reference
+        above = sorted(n for n, v in final.items() if v > value)
+        text += (f" {len(above)} of {len(final)} scenario medians lie above the {name} "
+                 f"({gwh(value)} {unit})" + (f": {', '.join(above)}." if above else "."))
+    text += " The spread between scenarios is the better guide to uncertainty than any one band."
+    return text
+
+
+def interval_caption(frame: pd.DataFrame, *, label: str, what: str, year: int,
+                     low: str = "p10", high: str = "p90",
+                     reference: tuple[str, float] | None = None,
+                     names: Callable[[str], str] = str) -> str:
+    """Point-and-interval rows (scenarios or models in one year): the extremes, and which
+    bands hold a reference value.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per item with ``label``, ``p50``, ``low`` and ``high`` [GWh].
+    label : str
+        Column naming the rows.
+    what, year
+        As in :func:`scenario_lines_caption`.
+    low, high : str
+        Columns of the band tested against ``reference``.
+    reference : (str, float), optional
+        A named reference value [GWh].
+    names : callable
+        Words for a row's name (e.g. :func:`forecast.report.labels.model_label`).
+    """
+    rows = frame.dropna(subset=["p50"])
+    medians = {names(str(r[label])): float(r["p50"]) for _, r in rows.iterrows()}
+    text = scenario_lines_caption(medians, what=what, year=year).rsplit(" The spread", 1)[0]
+    if reference is not None:
+        name, value = reference
+        inside = [names(str(r[label])) for _, r in rows.iterrows()
+                  if float(r[low]) <= value <= float(r[high])]
+        text += (f" The {name} ({gwh(value)} GWh) lies inside the {band_name(low, high)} of "
+                 f"{len(inside)} of the {len(rows)}" + (f": {', '.join(inside)}." if inside
+                                                        else "."))
+    return text
+
+
+def mix_caption(mix: pd.DataFrame, *, what: str) -> str:
+    """Stacked shares or amounts by year: each part's share in the first and last year, and
+    which part gained most.
+
+    Parameters
+    ----------
+    mix : pandas.DataFrame
+        Index = years, columns = parts, values >= 0 (amounts or shares; each row is normalised).
+    what : str
+        What is split, e.g. ``"China's production"``.
+    """
+    shares = mix.div(mix.sum(axis=1), axis=0)
+    first, last = shares.index[0], shares.index[-1]
+    change = shares.loc[last] - shares.loc[first]
+    gainer = str(change.idxmax())
+    parts = ", ".join(f"{c} {percent(float(shares.loc[last, c]))}" for c in shares.columns)
+    return (f"{what} in {int(last)}: {parts}. {_capital(gainer)} gains most, from "
+            f"{percent(float(shares.loc[first, gainer]))} in {int(first)} "
+            f"({'+' if change[gainer] > 0 else ''}{100 * float(change[gainer]):.1f} "
+            "percentage points).")
+
+
+def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
+    """Stacked bars, one per scenario: each part's share of the total across the bars, and
+    which part differs most between them.
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        Index = bars (scenarios), columns = parts (segments), values >= 0 [GWh].
+    what : str
+        What the bars are, e.g. ``"China's 2030 production"``.
+    """
+    shares = wide.div(wide.sum(axis=1), axis=0)
+    spread = shares.max() - shares.min()
+    parts = "; ".join(f"{c} {percent_band(*(float(v) for v in shares[c].agg(stats)))}"
+                      for c in shares.columns for stats in [["median", "min", "max"]])
+    widest = str(spread.idxmax())
+    return (f"Share of {what} by part, median across the {len(shares)} bars (lowest-highest): "
+            f"{parts}. {_capital(widest)} differs most between them "
+            f"({100 * float(spread[widest]):.1f} percentage points), so the scenarios disagree "
+            f"most about {widest}.")
+
+
+def ranking_caption(values: Mapping[str, float], *, what: str, best: str = "lowest",
+                    benchmarks: Sequence[str] = (), fmt: Callable[[float], str] = percent) -> str:
+    """Bars ranking items by one number (e.g. backtest error): the best item, and the best
+    benchmark beside it.
+
+    Parameters
+    ----------
+    values : mapping of str to float
+        The ranked number per item.
+    what : str
+        The number, e.g. ``"mean absolute percentage error"``.
+    best : str
+        ``"lowest"`` or ``"highest"``.
+    benchmarks : sequence of str
+        Items that are benchmarks, not candidates.
+    fmt : callable
+        Formats a value.
+    """
+    pick = min if best == "lowest" else max
+    candidates = {k: v for k, v in values.items() if k not in benchmarks}
+    marks = {k: v for k, v in values.items() if k in benchmarks}
+    if not candidates:
+        return ""
+    top = pick(candidates, key=candidates.__getitem__)
+    text = f"The {best} {what} is {top}'s, {fmt(candidates[top])}"
+    if marks:
+        bench = pick(marks, key=marks.__getitem__)
+        beats = (candidates[top] < marks[bench]) if best == "lowest" else (
+            candidates[top] > marks[bench])
+        text += (f"; the best benchmark ({bench}) scores {fmt(marks[bench])}, so the best model "
+                 + ("beats" if beats else "does not beat") + " a naive rule on this history")
+    return text + "."
+
+
+def tornado_caption(sens: pd.DataFrame, *, year: int, base: float, tolerance: float = 0.5,
+                    labels: Callable[[str], str] = parameter_label) -> str:
+    """A tornado chart: the assumption that moves the result most, and those that do not.
+
+    Parameters
+    ----------
+    sens : pandas.DataFrame
+        :func:`forecast.scenarios.sensitivity`'s table, largest swing first [GWh].
+    year : int
+        Year of the result [year].
+    base : float
+        Result with every assumption central [GWh].
+    tolerance : float
+        A swing below this is "no effect" [GWh].
+    labels : callable
+        Words for a parameter key.
+    """
+    top = sens.iloc[0]
+    inert = [labels(p) for p in sens.loc[sens["swing"] < tolerance, "parameter"]]
+    text = (f"{labels(top['parameter'])} moves China's {year} production most: from "
+            f"{gwh(top['total_at_low'])} to {gwh(top['total_at_high'])} GWh around "
+            f"{gwh(base)} GWh with every assumption central")
+    if len(sens) > 1 and sens.iloc[1]["swing"] >= tolerance:
+        second = sens.iloc[1]
+        text += f", then {labels(second['parameter'])} ({gwh(second['swing'])} GWh of swing)"
+    text += "."
+    if inert:
+        one = len(inert) == 1
+        text += (f" {', '.join(inert)} leave{'s' if one else ''} China's total unchanged "
+                 f"({'it moves' if one else 'they move'} only the world figures).")
+    return text

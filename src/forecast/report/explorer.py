@@ -1,0 +1,291 @@
+"""A scenario explorer for modellers: sliders over one scenario's assumptions that re-project
+and redraw its fan of China's production.
+
+::
+
+    from forecast.report.explorer import ScenarioExplorer
+
+    explorer = ScenarioExplorer("base", history, target_year=2030)
+    explorer.show()            # sliders in JupyterLab; a static figure under papermill
+    explorer.update({"segments.power.cagr": 0.25})   # the re-projected fan, as a table
+
+How it is fast
+--------------
+The Monte Carlo draws of every parameter, and the year-to-year variation, are taken once as
+:func:`forecast.scenarios.projection.simulate` takes them (``n_draws`` modest). Moving a slider
+sets that parameter's central value: its draws are shifted by the change (so its spread is
+kept) and clipped to the parameter's domain, or set to the value when it has no
+distribution; the paths are re-evaluated in one vectorised call
+(:func:`forecast.scenarios.projection.evaluate`, as the scenarios' ``sweep`` does). With the
+same draws, two slider positions differ only by the assumption moved, not by sampling noise.
+``benchmarks/bench_explorer.py`` measures a redraw (re-projection and figure).
+
+Interactive or static
+---------------------
+Sliders need a live frontend. :func:`has_live_frontend` asks the kernel whether the cell now
+running was sent by a client that can answer ``input()`` (the ``allow_stdin`` field of the
+Jupyter ``execute_request`` message): JupyterLab, Notebook and VS Code send ``True``;
+nbclient, which papermill, ``forecast run`` and ``jupyter nbconvert --execute`` use, sends
+``False``. Without a live frontend, or without ipywidgets, :meth:`ScenarioExplorer.show`
+displays the static figure at the central values, so executed notebooks and their reviewer
+HTML hold a figure, not a widget that cannot render. ``show(interactive=True/False)``
+overrides the detection.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from forecast.models import uncertainty
+from forecast.report import figures
+from forecast.report.formatting import gwh_band
+from forecast.report.labels import parameter_label
+from forecast.scenarios.catalog import prepare_scenario
+from forecast.scenarios.noise import process_noise
+from forecast.scenarios.projection import evaluate
+from forecast.scenarios.sampling import draw_parameters
+from forecast.scenarios.schema import PARAMETER_DOMAINS, SEGMENTS, Scenario
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+__all__ = ["DEFAULT_DRAWS", "ScenarioExplorer", "SliderRange", "has_live_frontend"]
+
+#: Draws of the explorer: enough for stable p5-p95 bands, few enough to redraw at once.
+DEFAULT_DRAWS = 2_000
+#: Steps of a slider between its ends.
+_STEPS = 100
+
+
+def has_live_frontend() -> bool:
+    """Whether the running cell came from a person's frontend that can show widgets.
+
+    True when an IPython kernel runs the cell and the ``execute_request`` that started it
+    allowed stdin (JupyterLab, Notebook, VS Code); False outside a kernel and under nbclient
+    (papermill, ``forecast run``, ``nbconvert --execute``), which never allows stdin.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
+        return False
+    kernel = getattr(get_ipython(), "kernel", None)
+    if kernel is None or not hasattr(kernel, "get_parent"):
+        return False
+    parent = kernel.get_parent("shell") or {}
+    return bool((parent.get("content") or {}).get("allow_stdin", False))
+
+
+@dataclass(frozen=True)
+class SliderRange:
+    """Range of one slider.
+
+    Attributes
+    ----------
+    key : str
+        Dotted parameter key (``"segments.power.cagr"``).
+    label : str
+        Plain words (:func:`forecast.report.labels.parameter_label`).
+    low, high, step, central : float
+        Ends, step and starting value [the parameter's unit].
+    """
+
+    key: str
+    label: str
+    low: float
+    high: float
+    step: float
+    central: float
+
+
+def _inside(key: str, low: float, high: float) -> tuple[float, float]:
+    """``(low, high)`` clipped into the domain of the parameter (open bounds kept open)."""
+    domain = PARAMETER_DOMAINS.get(key.rsplit(".", 1)[-1])
+    if domain is None:
+        return low, high
+    lo_bound = domain.low + (1e-6 * max(1.0, abs(domain.low)) if domain.low_open else 0.0)
+    hi_bound = domain.high - (1e-6 * max(1.0, abs(domain.high)) if domain.high_open else 0.0)
+    return max(low, lo_bound), min(high, hi_bound)
+
+
+class ScenarioExplorer:
+    """Sliders over one scenario's numeric assumptions, re-projecting its fan of China's total.
+
+    Parameters
+    ----------
+    scenario : Scenario, str or Path
+        A loaded scenario, its file, or its name in ``scenario_dir``.
+    history : pandas.DataFrame
+        From :func:`forecast.data.load_history`.
+    target_year : int
+        Last projected year [year].
+    n_draws : int
+        Monte Carlo draws, taken once [draws].
+    seed : int
+        Seed of the draws.
+    scenario_dir : str or Path, optional
+        Folder of the scenario files (for a name).
+    source : str
+        Source note of the figure.
+    """
+
+    def __init__(self, scenario: Scenario | str | Path, history: pd.DataFrame, *,
+                 target_year: int, n_draws: int = DEFAULT_DRAWS, seed: int = 2030,
+                 scenario_dir: str | Path | None = None, source: str = "") -> None:
+        self.prepared = prepare_scenario(scenario, history, None, int(target_year), scenario_dir)
+        self.history = history
+        self.source = source
+        self.n_draws = int(n_draws)
+        # Drawn as forecast.scenarios.projection.simulate draws them (parameters, then the
+        # year-to-year variation from the same stream), so the explorer starts at the
+        # scenario's own fan.
+        rng = uncertainty.make_rng(seed)
+        self._draws = draw_parameters(self.prepared, self.n_draws, rng)
+        self._noise = None if self.prepared.noise is None else process_noise(
+            self.prepared.noise, self.prepared.years - self.prepared.baseline.year, SEGMENTS,
+            self.n_draws, rng)
+        self.central: dict[str, float] = {k: float(v) for k, v in self.prepared.central.items()}
+        self.values: dict[str, float] = dict(self.central)
+        self.fan = self.update({})
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.prepared.scenario.name
+
+    def ranges(self) -> list[SliderRange]:
+        """One slider per numeric assumption: from below its draws to above them (a quarter of
+        their span, or half the central value when it has no distribution), inside its domain."""
+        out = []
+        for key, central in self.central.items():
+            draws = self._draws[key]
+            low, high = float(min(draws.min(), central)), float(max(draws.max(), central))
+            pad = 0.25 * (high - low) if high > low else 0.5 * abs(central) or 0.1
+            low, high = _inside(key, low - pad, high + pad)
+            out.append(SliderRange(key, parameter_label(key), low, high,
+                                   (high - low) / _STEPS, central))
+        return out
+
+    def _columns(self) -> dict[str, np.ndarray]:
+        columns = {}
+        for key, draws in self._draws.items():
+            shift = self.values[key] - self.central[key]
+            if key in self.prepared.distributions:
+                low, high = _inside(key, -math.inf, math.inf)
+                columns[key] = np.clip(draws + shift, low, high)
+            else:
+                columns[key] = np.full_like(draws, self.values[key])
+        return columns
+
+    def update(self, values: Mapping[str, float]) -> pd.DataFrame:
+        """Set some assumptions' central values and re-project.
+
+        Parameters
+        ----------
+        values : mapping
+            ``{dotted key: new central value}``; keys not given keep their current value.
+
+        Returns
+        -------
+        pandas.DataFrame
+            China's total production per projected year: ``year, mean, p5, p10, p50, p90,
+            p95`` [GWh] (also kept as :attr:`fan`).
+
+        Raises
+        ------
+        KeyError
+            A key that is not a numeric assumption of the scenario.
+        """
+        import pandas as pd
+
+        unknown = [k for k in values if k not in self.central]
+        if unknown:
+            raise KeyError(f"{unknown[0]!r} is not a numeric assumption of scenario "
+                           f"{self.name} (known: {', '.join(self.central)})")
+        self.values.update({k: float(v) for k, v in values.items()})
+        paths = evaluate(self.prepared, self._columns(), self._noise)[("China", "total")]
+        stats = uncertainty.summarise_draws(paths, axis=0)
+        self.fan = pd.DataFrame({"year": self.prepared.years.astype(int),
+                                 **{k: np.asarray(v, dtype=float) for k, v in stats.items()}})
+        return self.fan
+
+    def figure(self) -> Figure:
+        """The fan of China's production at the current values, after the history."""
+        from forecast import data
+
+        production = data.get_series(self.history, "production")
+        fig, ax = figures.new_figure()
+        figures.fan_chart(ax, self.fan, label=self.name,
+                          color=figures.scenario_colors([self.name])[self.name],
+                          history=production)
+        figures.gwh_axis(ax)
+        moved = [f"{parameter_label(k)} {v:.3g}" for k, v in self.values.items()
+                 if not math.isclose(v, self.central[k], rel_tol=1e-9, abs_tol=1e-12)]
+        title = f"China's production, {self.name} scenario" + (
+            " (assumptions moved)" if moved else " (assumptions as stated)")
+        last = self.fan.iloc[-1]
+        figures.finish(ax, title=title, xlabel="Year", ylabel="Production [GWh]",
+                       source=f"{self.source + '; ' if self.source else ''}{self.n_draws:,} "
+                              f"draws; {int(last['year'])}: "
+                              f"{gwh_band(last['p50'], last['p10'], last['p90'], ' GWh')}"
+                              + (f"; moved: {', '.join(moved)}" if moved else ""))
+        return fig
+
+    def widget(self) -> Any:
+        """The sliders and the figure as one ipywidgets box (needs ipywidgets)."""
+        import ipywidgets as widgets
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        output = widgets.Output()
+        sliders = {
+            r.key: widgets.FloatSlider(value=r.central, min=r.low, max=r.high, step=r.step,
+                                       description=r.label, continuous_update=False,
+                                       readout_format=".3g",
+                                       style={"description_width": "18em"},
+                                       layout=widgets.Layout(width="38em"))
+            for r in self.ranges()
+        }
+
+        def redraw(_change: object = None) -> None:
+            self.update({k: s.value for k, s in sliders.items()})
+            with output:
+                output.clear_output(wait=True)
+                fig = self.figure()
+                display(fig)
+                plt.close(fig)
+
+        for slider in sliders.values():
+            slider.observe(redraw, names="value")
+        redraw()
+        return widgets.VBox([*sliders.values(), output])
+
+    def show(self, interactive: bool | None = None) -> None:
+        """Display the explorer: sliders with a live frontend, else the static figure.
+
+        Parameters
+        ----------
+        interactive : bool, optional
+            Force sliders (True) or the static figure (False); default
+            :func:`has_live_frontend` (and ipywidgets installed).
+        """
+        from IPython.display import display
+
+        live = has_live_frontend() if interactive is None else interactive
+        if live:
+            try:
+                display(self.widget())
+                return
+            except ImportError:
+                pass
+        import matplotlib.pyplot as plt
+
+        fig = self.figure()
+        display(fig)
+        plt.close(fig)
