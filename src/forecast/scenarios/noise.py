@@ -37,7 +37,11 @@ import numpy as np
 from forecast.errors import ScenarioError
 from forecast.scenarios import checks
 
-__all__ = ["LEVELS", "NoiseSpec", "ProcessNoise", "parse_noise", "process_noise"]
+#: Points of the score table of :meth:`ProcessNoise.of_score`: linear interpolation on 8,193
+#: even steps between the 0.5% and 99.5% scores differs from the exact map by < 2e-4 [log].
+SCORE_POINTS = 8193
+
+__all__ = ["LEVELS", "SCORE_POINTS", "NoiseSpec", "ProcessNoise", "parse_noise", "process_noise"]
 
 #: Probability levels at which the 1-year distribution is kept: 0.5%, 1%, ..., 99.5%, the
 #: range the default method is calibrated for (its tails stop there, and so do these).
@@ -142,6 +146,26 @@ class ProcessNoise:
         """One year's variation at probability ``q`` [log, relative to the median]."""
         return float(np.interp(q, self.levels, self.offsets))
 
+    def of_score(self, z: np.ndarray) -> np.ndarray:
+        """One year's variation at standard normal scores ``z`` [log]: ``quantile(Phi(z))``.
+
+        A table on an even grid of scores, read by index arithmetic: ``np.interp`` over the
+        199 levels costs 5 times more on 100,000 x 6 draws. Beyond the calibrated 0.5% and
+        99.5% levels the variation stays at their values, as the default method's tails do.
+        """
+        grid, table = _score_table(self.levels, self.offsets)
+        # In place: four passes over the draws instead of ten temporaries.
+        pos = (z - grid[0]) * (1.0 / (grid[1] - grid[0]))
+        np.clip(pos, 0.0, grid.size - 1.000001, out=pos)
+        i = pos.astype(np.intp)
+        pos -= i
+        lower = table[i]
+        out = table[i + 1]
+        out -= lower
+        out *= pos
+        out += lower
+        return out
+
 
 def process_noise(
     noise: ProcessNoise,
@@ -151,6 +175,8 @@ def process_noise(
     rng: np.random.Generator,
 ) -> dict[str, np.ndarray]:
     """Log multipliers of every segment's path: ``{segment: (n_draws, n_years)}`` [log].
+
+    With correlation 1 every segment gets the same array (one common factor).
 
     Parameters
     ----------
@@ -163,20 +189,31 @@ def process_noise(
     rng : numpy Generator
         Drawn from after the parameters, so parameter draws do not change with the noise.
     """
-    from scipy.special import ndtr
-
     h = np.asarray(horizons, int)
     steps = int(h.max())
-    n_seg = len(segments)
     rho = noise.correlation
-    # Random walks in standard normal units: one common, one per segment; whole years.
-    common = np.cumsum(rng.standard_normal((n_draws, steps)), axis=1)
-    own = np.cumsum(rng.standard_normal((n_seg, n_draws, steps)), axis=2)
-    walk = math.sqrt(rho) * common[None] + math.sqrt(1.0 - rho) * own
+    # Random walks in standard normal units: one common, and one per segment unless rho = 1.
+    walk = np.cumsum(rng.standard_normal((1, n_draws, steps)), axis=2)
+    if rho < 1.0:
+        own = np.cumsum(rng.standard_normal((len(segments), n_draws, steps)), axis=2)
+        walk = math.sqrt(rho) * walk + math.sqrt(1.0 - rho) * own
     root_h = np.sqrt(np.arange(1, steps + 1, dtype=float))
     # Each year's position as a standard normal score, mapped through the 1-year shape and
     # stretched by sqrt(h): a random walk's accumulation with the calibrated marginal.
-    u = ndtr(walk / root_h)
-    log_mult = np.interp(u, noise.levels, noise.offsets) * (noise.scale * root_h)
+    walk /= root_h
+    log_mult = noise.of_score(walk)
+    log_mult *= noise.scale * root_h
     cols = h - 1
-    return {seg: log_mult[i][:, cols] for i, seg in enumerate(segments)}
+    if np.array_equal(cols, np.arange(steps)):
+        rows = list(log_mult)
+    else:
+        rows = [m[:, cols] for m in log_mult]
+    return {seg: rows[min(i, len(rows) - 1)] for i, seg in enumerate(segments)}
+
+
+def _score_table(levels: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Even grid of standard normal scores over the levels' range and the variation there."""
+    from scipy.special import ndtr, ndtri
+
+    grid = np.linspace(float(ndtri(levels[0])), float(ndtri(levels[-1])), SCORE_POINTS)
+    return grid, np.interp(ndtr(grid), levels, offsets)

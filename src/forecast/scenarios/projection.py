@@ -92,7 +92,10 @@ def evaluate(
         for seg in SEGMENTS
     }
     if noise is not None:
-        anchored = {seg: path * np.exp(noise[seg]) for seg, path in anchored.items()}
+        # One common factor is one array for every segment: exponentiate it once.
+        factors = {id(x): x for x in noise.values()}
+        factors = {key: np.exp(x) for key, x in factors.items()}
+        anchored = {seg: path * factors[id(noise[seg])] for seg, path in anchored.items()}
     china, rest = _split_world(prepared.scenario.anchor, anchored, share)
     uncapped = sum(china.values())
     if prepared.scenario.capacity is not None:
