@@ -52,10 +52,13 @@ def test_track_record_notebook_scores_and_draws_each_vintage(tmp_path):
 
     data_dir = _tiny_data(tmp_path / "data")
     earlier = _earlier_run(tmp_path / "old-runs" / "vintage-a")
+    # A folder that cannot be scored is named in the overview; the others are still scored.
+    unreadable = tmp_path / "old-runs" / "vintage-b.failed"
+    unreadable.mkdir()
     folder = run(RunConfig(output_dir=tmp_path / "runs", run_name="now", quiet=True,
                            notebooks=["06_track_record.ipynb"],
                            parameters={"data_dir": str(data_dir),
-                                       "earlier_runs": [str(earlier)]}))
+                                       "earlier_runs": [str(earlier), str(unreadable)]}))
     assert sorted(p.name for p in (folder / "figures").iterdir()) == [
         "06_track_record_china.png", "06_track_record_world.png"]
     nb = nbformat.read(str(folder / "06_track_record.ipynb"), as_version=4)
@@ -63,6 +66,7 @@ def test_track_record_notebook_scores_and_draws_each_vintage(tmp_path):
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
     assert "`vintage-a` (data to 2024)" in text
     assert "2 projected values now have an actual (years 2025)" in text
+    assert f"Not scored: {unreadable}: a failed run, not a finished run" in text
     # China total 2025: 1,150 / 1,200 - 1 = -4.2%, covered; crps 22 (hand-worked in
     # tests/evaluation/test_track_record.py).
     row = next(ln for ln in text.splitlines() if ln.startswith("vintage-a") and "China" in ln)

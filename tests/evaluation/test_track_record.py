@@ -280,3 +280,25 @@ def test_cli_refuses_a_folder_that_is_not_a_finished_run(tmp_path, data_dir, run
     assert proc.returncode == 3
     assert len(proc.stderr.splitlines()) == 1 and proc.stderr.startswith(f"error: {bad}")
     assert not out.exists()
+
+
+def test_read_runs_keeps_going_past_unreadable_folders(run_a, tmp_path):
+    bad = write_run(tmp_path / "runs" / "bad", manifest=False)
+    records, refused = tr.read_runs([bad, run_a])
+    assert [r.run_id for r in records] == ["vintage-a"]
+    assert refused == [f"{bad}: no manifest.json; not a finished run folder"]
+
+
+def test_cli_scores_an_old_layout_or_refuses_it_in_one_line(tmp_path, data_dir):
+    old = write_run(tmp_path / "runs" / "vintage-a", layout=None)
+    out = tmp_path / "scores.csv"
+    proc = _score(old, "--data-dir", data_dir, "--output", out)
+    assert proc.returncode == 0, proc.stderr
+    assert len(pd.read_csv(out)) == len(EXPECTED)
+    older = write_run(tmp_path / "runs" / "older", "scenario,region,segment,year,unit,mean\n"
+                      "base,China,total,2025,GWh,1150\n", layout=None)
+    proc = _score(older, "--data-dir", data_dir, "--output", tmp_path / "refused.csv")
+    assert proc.returncode == 3
+    assert proc.stderr == (f"error: {older}: tables/projections.csv (layout 1) lacks column(s) "
+                           "p10, p50, p90 that scoring needs\n")
+    assert not (tmp_path / "refused.csv").exists()

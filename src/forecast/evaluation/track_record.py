@@ -72,6 +72,7 @@ __all__ = [
     "finished_runs",
     "quantile_levels",
     "read_run",
+    "read_runs",
     "score_records",
     "score_runs",
     "summarise",
@@ -221,6 +222,26 @@ def read_run(run_dir: str | Path) -> RunRecord:
         raise _refuse(path, f"{PROJECTIONS_TABLE} has no rows")
     run_id = str(manifest.get("run_id") or name)
     return RunRecord(path, run_id, layout, manifest, projections)
+
+
+def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str]]:
+    """Read several run folders, keeping going past those that cannot be scored.
+
+    For a report over many runs (notebook ``06_track_record``): one folder of an unreadable
+    layout should not stop the others being scored. :func:`score_runs` refuses instead.
+
+    Returns
+    -------
+    (list of RunRecord, list of str)
+        The runs read, in the order given, and one line per folder refused (why).
+    """
+    records, refused = [], []
+    for path in run_dirs:
+        try:
+            records.append(read_run(path))
+        except RunFolderError as exc:
+            refused.append(str(exc))
+    return records, refused
 
 
 def finished_runs(output_dir: str | Path, exclude: Iterable[str] = ()) -> list[RunRecord]:

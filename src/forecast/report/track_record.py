@@ -70,22 +70,26 @@ def summary_text(summary: pd.DataFrame) -> str:
     return _aligned(header, rows)
 
 
-def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame) -> str:
-    """One paragraph: which earlier runs are scored, and how many values now have actuals."""
+def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame,
+                      refused: Sequence[str] = ()) -> str:
+    """One paragraph: which earlier runs are scored, how many values now have actuals, and
+    which folders could not be read (``refused``, from
+    :func:`~forecast.evaluation.track_record.read_runs`)."""
+    skipped = "".join(f"\n\nNot scored: {line}" for line in refused)
     if not records:
-        return ("No earlier runs were given (`earlier_runs` is empty), so there is nothing to "
-                "score yet.")
+        return ("No earlier runs to score (`earlier_runs` is empty or none could be read)."
+                + skipped)
     runs = ", ".join(f"`{r.run_id}` (data to {r.last_observed_year})" for r in records)
     if scores.empty:
         first = min(int(r.projections["year"].min()) for r in records)
         return (f"Earlier runs: {runs}. None of their projected values has an actual yet: "
                 f"the first projected year is {first}, and the data folder has no observed "
-                "value for it.")
+                "value for it." + skipped)
     years = sorted({int(y) for y in scores["year"]})
     return (f"Earlier runs: {runs}. {len(scores):,} projected values now have an actual "
             f"(years {', '.join(map(str, years))}); "
             f"{percent(float(scores['covered80'].mean()), 0)} of them lie inside their run's "
-            "80% interval.")
+            "80% interval." + skipped)
 
 
 def _one_legend_entry_each(ax: Any) -> None:
@@ -102,9 +106,10 @@ def _one_legend_entry_each(ax: Any) -> None:
 
 
 def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, region: str,
-                   segment: str, source: str) -> Figure:
-    """One panel per earlier run: each scenario's median and 80% interval of one series, the
-    history the run knew (grey) and the actuals that arrived after it (black).
+                   segment: str, source: str, max_panels: int = 6) -> Figure:
+    """One panel per earlier run (the latest ``max_panels``): each scenario's median and 80%
+    interval of one series, the history the run knew (black) and the actuals that arrived
+    after it (red).
 
     Parameters
     ----------
@@ -116,9 +121,13 @@ def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, regi
         The series drawn, e.g. ``"China"``, ``"total"`` [GWh].
     source : str
         Source note of the figure.
+    max_panels : int
+        Most runs drawn (the latest, in the order given); a weekly schedule's year of runs
+        would not fit one figure.
     """
     if not records:
         raise ValueError("vintage_figure needs at least one earlier run")
+    records = list(records)[-max_panels:]
     series = observed[(observed["region"] == region) & (observed["segment"] == segment)]
     values = series.set_index("year")["actual"].sort_index()
     unit = str(series["unit"].iloc[0]) if len(series) else "GWh"
