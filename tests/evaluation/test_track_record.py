@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from forecast.errors import ForecastError
 from forecast.evaluation import track_record as tr
 from forecast.evaluation.scoring import crps_quantiles
 
@@ -302,3 +303,13 @@ def test_cli_scores_an_old_layout_or_refuses_it_in_one_line(tmp_path, data_dir):
     assert proc.stderr == (f"error: {older}: tables/projections.csv (layout 1) lacks column(s) "
                            "p10, p50, p90 that scoring needs\n")
     assert not (tmp_path / "refused.csv").exists()
+
+
+def test_unusable_output_is_refused_in_one_line(run_a, data_dir, tmp_path):
+    scores = tr.score_runs([run_a], data_dir)
+    with pytest.raises(ForecastError, match=r"folder .*/missing does not exist$"):
+        tr.write_scores(scores, tmp_path / "missing" / "scores.csv")
+    with pytest.raises(ForecastError, match=r"is a folder; name a file$"):
+        tr.write_scores(scores, tmp_path)
+    out = tr.write_scores(scores, tmp_path / "scores.csv")
+    assert out.stat().st_mode & 0o044  # readable by others like any new file (umask 022)

@@ -404,6 +404,8 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise ForecastError(f"--output {out}: folder {folder} does not exist")
+    if out.is_dir():
+        raise ForecastError(f"--output {out} is a folder; name a file")
     frame = scores.copy()
     frame["covered80"] = frame["covered80"].map({True: "true", False: "false"})
     text = frame.to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
@@ -415,6 +417,10 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
+        # mkstemp makes the file private (0600); give it a new file's usual permissions.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast.evaluation.track_record import SCORE_COLUMNS, RunRecord
 from forecast.report import figures
-from forecast.report.formatting import percent, value_label
+from forecast.report.formatting import percent, signed_percent, value_label
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -30,7 +30,7 @@ def _cell(column: str, value: Any) -> str:
     if column == "covered80":
         return "yes" if bool(value) else "no"
     if column == "error":
-        return ("+" if value > 0 else "") + percent(float(value))
+        return signed_percent(float(value))
     if column in _NUMBERS:
         number = float(value)
         return "" if math.isnan(number) else value_label(number)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forecast.report.formatting import gwh, percent
+from forecast.report.formatting import gwh, percent, signed_percent
 
 __all__ = [
     "HEADLINE_TABLE",
@@ -203,7 +203,7 @@ def _change(column: str, old: str, new: str) -> tuple[str, str, str]:
         return old, new, f"{delta:+.{decimals}f}" if delta else "0"
     if abs(a) <= 1 and abs(b) <= 1:
         return percent(a), percent(b), f"{100 * delta:+.1f} pt"
-    relative = f" ({'+' if delta > 0 else ''}{percent(delta / a)})" if a else ""
+    relative = f" ({signed_percent(delta / a)})" if a else ""
     return gwh(a), gwh(b), f"{'+' if delta > 0 else ''}{gwh(delta)}{relative}"
 
 
