@@ -55,6 +55,8 @@ def _toy_notebook(path: Path, name: str) -> None:
         params,
         nbformat.v4.new_code_cell(TOY_BODY.replace("NAME", name)),
         nbformat.v4.new_code_cell("print('SECRET_SOURCE_MARKER' + '_output')"),
+        nbformat.v4.new_code_cell("from IPython.display import Markdown\n"
+                                  "Markdown('RICH_' + 'OUTPUT_MARKER')"),
     ]
     nb.metadata["kernelspec"] = {"name": "forecast", "display_name": "Python (forecast)",
                                  "language": "python"}
@@ -275,8 +277,10 @@ def test_toy_manifest(toy_run, toy_dirs):
 @pytest.mark.slow
 def test_toy_html_hides_code_keeps_outputs(toy_run):
     page = (toy_run / "01_alpha.html").read_text()
-    assert "SECRET_SOURCE_MARKER_output" in page  # the output is shown ...
-    assert "'SECRET_SOURCE_MARKER' + '_output'" not in page  # ... its code is not
+    assert "RICH_OUTPUT_MARKER" in page  # a rich output is shown ...
+    assert "'RICH_' + 'OUTPUT_MARKER'" not in page  # ... its code is not
+    # Reviewer view: printed program output is left out, and so is its code.
+    assert "SECRET_SOURCE_MARKER" not in page
     assert "write_table(" not in page
     body = page.split("<body", 1)[1]
     # No code editor areas and no "In [n]:" prompts; markdown cells remain.

@@ -17,7 +17,8 @@
    failed, to ``<run-id>.failed`` and raises :class:`~forecast.errors.RunError` naming the
    notebook, the cell and the error.
 
-Only the final path goes to stdout (printed by the CLI); progress goes to stderr.
+Only the final path goes to stdout (printed by the CLI). Progress lines go to the
+``forecast.run`` logger (:data:`LOGGER`, level INFO); ``forecast run`` shows them on stderr.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ from forecast.run.parameters import (
 )
 
 __all__ = [
+    "LOGGER",
     "NOTEBOOK_RE",
     "ProgressFn",
     "RunConfig",
@@ -84,6 +86,10 @@ __all__ = [
 NOTEBOOK_RE = re.compile(r"^\d{2}_[A-Za-z0-9_]+\.ipynb$")
 
 ProgressFn = Callable[[str], None]
+
+#: Logger of the run's progress: a line per started and finished notebook, and per stale build
+#: folder removed (INFO).
+LOGGER = logging.getLogger("forecast.run")
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,7 @@ class RunConfig:
     timeout : int
         Per-cell timeout [s] (>= 1).
     quiet : bool
-        No progress lines on stderr.
+        No progress lines (neither logged nor passed to ``progress``).
     notebook_dir : str or Path, optional
         Folder of the notebooks (default ``<root>/notebooks``).
     notebooks : sequence of str, optional
@@ -118,7 +124,8 @@ class RunConfig:
     kernel_name : str
         Jupyter kernel.
     progress : callable, optional
-        Receives one line per started and finished notebook (default: print to stderr).
+        Receives one line per started and finished notebook (default: :data:`LOGGER`, at
+        INFO; ``forecast run`` shows it on stderr).
     """
 
     output_dir: str | Path | None = None
@@ -300,10 +307,27 @@ def _quiet_loggers() -> Iterator[None]:
             lg.setLevel(level)
 
 
-def _stderr_progress(line: str) -> None:
-    # One write per line: worker threads report starts concurrently.
-    sys.stderr.write(line + "\n")
-    sys.stderr.flush()
+@contextmanager
+def _progress_on_stderr(quiet: bool) -> Iterator[None]:
+    """Show the run's progress log on stderr, one line per record, unless ``quiet``.
+
+    The library only logs (a script or notebook calling :func:`run` decides where progress
+    goes); the CLI adds this handler for the duration of the command.
+    """
+    if quiet:
+        yield
+        return
+    # A StreamHandler writes each record whole under a lock: worker threads log concurrently.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    level = LOGGER.level
+    LOGGER.addHandler(handler)
+    LOGGER.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(level)
 
 
 def _now() -> str:
@@ -459,7 +483,7 @@ def run(config: RunConfig) -> Path:
     """
     plan = _plan(config)
     check_kernel(config.kernel_name)
-    say = (lambda _line: None) if config.quiet else (config.progress or _stderr_progress)
+    say = (lambda _line: None) if config.quiet else (config.progress or LOGGER.info)
 
     remove_stale_builds(plan.out_root, say)
     remove_stale_socket_dirs()
@@ -533,12 +557,14 @@ def run_cli(args: argparse.Namespace) -> Path:
     and the run is kept as ``<run-id>.failed`` with status "interrupted"; the CLI then exits
     with 130.
     """
-    if threading.current_thread() is not threading.main_thread():
-        return run(RunConfig.from_args(args))
-    signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-    previous = {signum: signal.signal(signum, _raise_interrupt) for signum in signals}
-    try:
-        return run(RunConfig.from_args(args))
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+    config = RunConfig.from_args(args)
+    with _progress_on_stderr(config.quiet):
+        if threading.current_thread() is not threading.main_thread():
+            return run(config)
+        signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
+        previous = {signum: signal.signal(signum, _raise_interrupt) for signum in signals}
+        try:
+            return run(config)
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
