@@ -70,12 +70,26 @@ def test_the_widget_redraws_when_a_slider_moves(base):
     box = base.widget()
     sliders = box.children[:-1]
     assert len(sliders) == len(base.central)
+    image = box.children[-1]
+    first = image.value
+    assert first[:4] == b"\x89PNG"
     power = next(s for s in sliders if s.description == "Power: growth rate")
     before = base.fan["p50"].iloc[-1]
     power.value = min(power.max, 0.30)
     assert base.values["segments.power.cagr"] == pytest.approx(power.value)
     assert base.fan["p50"].iloc[-1] > before
-    plt.close("all")
+    assert image.value != first and image.value[:4] == b"\x89PNG"
+    assert plt.get_fignums() == []  # the live figure is not left to the inline backend
+
+
+def test_redraw_keeps_the_axis_until_the_fan_outgrows_it(base):
+    base.redraw()
+    ax = base._live.ax
+    low, high = ax.get_ylim()
+    base.redraw({"segments.power.cagr": 0.24})
+    assert ax.get_ylim() == (low, high)
+    base.redraw({"segments.power.cagr": 0.40, "segments.power.damping": 1.0})
+    assert ax.get_ylim()[1] > high and ax.get_ylim()[1] > base.fan["p95"].max()
 
 
 def test_live_frontend_is_read_from_the_execute_request(monkeypatch):

@@ -45,7 +45,7 @@ import numpy as np
 from forecast.models import uncertainty
 from forecast.report import figures
 from forecast.report.formatting import gwh_band
-from forecast.report.labels import parameter_label
+from forecast.report.labels import parameter_label, parameter_value
 from forecast.scenarios.catalog import prepare_scenario
 from forecast.scenarios.noise import process_noise
 from forecast.scenarios.projection import evaluate
@@ -54,6 +54,7 @@ from forecast.scenarios.schema import PARAMETER_DOMAINS, SEGMENTS, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 __all__ = ["DEFAULT_DRAWS", "ScenarioExplorer", "SliderRange", "has_live_frontend"]
@@ -152,6 +153,7 @@ class ScenarioExplorer:
             self.n_draws, rng)
         self.central: dict[str, float] = {k: float(v) for k, v in self.prepared.central.items()}
         self.values: dict[str, float] = dict(self.central)
+        self._live: _LiveFigure | None = None
         self.fan = self.update({})
 
     @property
@@ -215,35 +217,52 @@ class ScenarioExplorer:
                                  **{k: np.asarray(v, dtype=float) for k, v in stats.items()}})
         return self.fan
 
-    def figure(self) -> Figure:
-        """The fan of China's production at the current values, after the history."""
+    def _draw(self, ax: Axes) -> tuple[str, str]:
+        """Draw the fan on ``ax``; return the title and the source note that go with it."""
         from forecast import data
 
-        production = data.get_series(self.history, "production")
-        fig, ax = figures.new_figure()
         figures.fan_chart(ax, self.fan, label=self.name,
                           color=figures.scenario_colors([self.name])[self.name],
-                          history=production)
+                          history=data.get_series(self.history, "production"))
         figures.gwh_axis(ax)
-        moved = [f"{parameter_label(k)} {v:.3g}" for k, v in self.values.items()
+        moved = [f"{parameter_label(k)} {parameter_value(k, v)}" for k, v in self.values.items()
                  if not math.isclose(v, self.central[k], rel_tol=1e-9, abs_tol=1e-12)]
-        title = f"China's production, {self.name} scenario" + (
-            " (assumptions moved)" if moved else " (assumptions as stated)")
+        title = f"China's production, {self.name} scenario"
         last = self.fan.iloc[-1]
-        figures.finish(ax, title=title, xlabel="Year", ylabel="Production [GWh]",
-                       source=f"{self.source + '; ' if self.source else ''}{self.n_draws:,} "
-                              f"draws; {int(last['year'])}: "
-                              f"{gwh_band(last['p50'], last['p10'], last['p90'], ' GWh')}"
-                              + (f"; moved: {', '.join(moved)}" if moved else ""))
+        source = (f"{self.source + '; ' if self.source else ''}{self.n_draws:,} draws\n"
+                  f"{int(last['year'])}: "
+                  f"{gwh_band(last['p50'], last['p10'], last['p90'], ' GWh')}"
+                  + (f"; moved: {', '.join(moved)}" if moved else "; assumptions as stated"))
+        return title, source
+
+    def figure(self) -> Figure:
+        """The fan of China's production at the current values, after the history."""
+        fig, ax = figures.new_figure()
+        title, source = self._draw(ax)
+        figures.finish(ax, title=title, xlabel="Year", ylabel="Production [GWh]", source=source)
         return fig
+
+    def redraw(self, values: Mapping[str, float] | None = None) -> bytes:
+        """Re-project with ``values`` (see :meth:`update`) and redraw the live figure as PNG.
+
+        What a slider does: see :class:`_LiveFigure` for how the redraw stays fast.
+
+        Returns
+        -------
+        bytes
+            The PNG image.
+        """
+        if values:
+            self.update(values)
+        if self._live is None:
+            self._live = _LiveFigure(self)
+        return self._live.png()
 
     def widget(self) -> Any:
         """The sliders and the figure as one ipywidgets box (needs ipywidgets)."""
         import ipywidgets as widgets
-        import matplotlib.pyplot as plt
-        from IPython.display import display
 
-        output = widgets.Output()
+        image = widgets.Image(format="png", layout=widgets.Layout(max_width="60em"))
         sliders = {
             r.key: widgets.FloatSlider(value=r.central, min=r.low, max=r.high, step=r.step,
                                        description=r.label, continuous_update=False,
@@ -254,17 +273,12 @@ class ScenarioExplorer:
         }
 
         def redraw(_change: object = None) -> None:
-            self.update({k: s.value for k, s in sliders.items()})
-            with output:
-                output.clear_output(wait=True)
-                fig = self.figure()
-                display(fig)
-                plt.close(fig)
+            image.value = self.redraw({k: s.value for k, s in sliders.items()})
 
         for slider in sliders.values():
             slider.observe(redraw, names="value")
         redraw()
-        return widgets.VBox([*sliders.values(), output])
+        return widgets.VBox([*sliders.values(), image])
 
     def show(self, interactive: bool | None = None) -> None:
         """Display the explorer: sliders with a live frontend, else the static figure.
@@ -289,3 +303,86 @@ class ScenarioExplorer:
         fig = self.figure()
         display(fig)
         plt.close(fig)
+
+
+class _LiveFigure:
+    """The explorer's figure, redrawn by blitting.
+
+    Text is most of what a figure costs to render (ticks, labels, legend: about 70 pieces).
+    The live figure draws everything that does not move with the sliders (axes, ticks,
+    labels, legend, history) once, as a background; a redraw restores that background and
+    draws only the new fan and the source note over it. The value axis stays fixed while the
+    fan fits comfortably; when it outgrows the axis or shrinks to a third of it, the axis is
+    rescaled and the background drawn again.
+    """
+
+    def __init__(self, explorer: ScenarioExplorer) -> None:
+        import matplotlib.pyplot as plt
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        self.explorer = explorer
+        self.fig = explorer.figure()
+        # Out of pyplot's figure list, so the inline backend does not show it again when the
+        # cell ends, and onto an Agg canvas of its own, which can blit.
+        plt.close(self.fig)
+        FigureCanvasAgg(self.fig)
+        self.ax = self.fig.axes[0]
+        self.note = self.fig._forecast_source_note  # type: ignore[attr-defined]
+        # Everything inside the canvas (blitting draws nothing outside it): the note goes
+        # just above the bottom edge, the axes make room for it. Wrapping would measure the
+        # note again on every draw.
+        self.note.set_wrap(False)
+        self.note.set_position((0.01, 0.01))
+        self.note.set_verticalalignment("bottom")
+        box = self.ax.get_position()
+        self.ax.set_position([box.x0, box.y0 + 0.08, box.width, box.height - 0.08])
+        self.fan_artists = [*self.ax.collections,
+                            *(ln for ln in self.ax.get_lines()
+                              if ln.get_label().endswith(": median"))]
+        self._background()
+
+    def _background(self) -> None:
+        moving = [*self.fan_artists, self.note]
+        for artist in moving:
+            artist.set_visible(False)
+        self.ax.set_autoscale_on(True)
+        self.ax.relim()
+        self.ax.autoscale_view()
+        self.fig.canvas.draw()
+        self.ax.set_autoscale_on(False)
+        self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
+        for artist in moving:
+            artist.set_visible(True)
+
+    def png(self) -> bytes:
+        """The figure at the explorer's current fan, as PNG."""
+        import io
+
+        from PIL import Image
+
+        explorer = self.explorer
+        for artist in self.fan_artists:
+            artist.remove()
+        before = {id(a) for a in [*self.ax.collections, *self.ax.get_lines()]}
+        _title, source = explorer._draw(self.ax)
+        added = [a for a in [*self.ax.collections, *self.ax.get_lines()] if id(a) not in before]
+        self.fan_artists = []
+        for artist in added:  # fan_chart draws the history again: it is in the background
+            if artist.get_label().endswith(": median") or artist in self.ax.collections:
+                self.fan_artists.append(artist)
+            else:
+                artist.remove()
+        self.note.set_text(f"Source: {source}")
+        top = float(explorer.fan["p95"].max())
+        low, high = self.ax.get_ylim()
+        if not (low + (high - low) / 3 < top < high):
+            self._background()
+        canvas = self.fig.canvas
+        canvas.restore_region(self.background)
+        for artist in [*self.fan_artists, self.note]:
+            self.fig.draw_artist(artist)
+        image = Image.fromarray(np.asarray(canvas.buffer_rgba()), "RGBA")
+        buffer = io.BytesIO()
+        # Fast compression: the image is shown once, not stored.
+        image.save(buffer, format="PNG", compress_level=1)
+        return buffer.getvalue()
