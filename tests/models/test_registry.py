@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from forecast.errors import ModelError
+from forecast.models.default import DefaultMethod
+from forecast.models.growth import GrowthModel
 from forecast.models.registry import GROWTH_MODELS, MODELS, SHARE_MODELS, make_model, register
 from forecast.models.saturating import GompertzCurve
 from forecast.models.share import LogitShare
@@ -20,7 +22,7 @@ def test_registry_errors():
 
 def test_registry_builds_every_model():
     assert set(GROWTH_MODELS) == {"cagr_endpoint", "cagr_ls", "linear", "exponential",
-                                  "logistic", "gompertz", "damped", "bass"}
+                                  "logistic", "gompertz", "damped", "bass", "default"}
     model = make_model("gompertz", saturation=3800.0)
     assert isinstance(model, GompertzCurve) and model.saturation == 3800.0
 
@@ -39,3 +41,23 @@ def test_a_name_cannot_be_taken_twice():
     with pytest.raises(ModelError, match="model name 'logistic' is taken by LogisticCurve"):
         register(Impostor)
     assert register(GompertzCurve) is GompertzCurve  # registering the holder again is a no-op
+
+
+def test_models_are_filed_by_their_declared_family():
+    # The calibrated default is a growth model without being a GrowthModel subclass.
+    assert not issubclass(DefaultMethod, GrowthModel)
+    assert GROWTH_MODELS["default"] is DefaultMethod and "default" not in SHARE_MODELS
+    assert isinstance(make_model("default", horizons=6), DefaultMethod)
+    assert {cls.family for cls in GROWTH_MODELS.values()} == {"growth"}
+    assert {cls.family for cls in SHARE_MODELS.values()} == {"share", "mix"}
+    # Growth models come first in MODELS, in registration order.
+    assert list(MODELS)[: len(GROWTH_MODELS)] == list(GROWTH_MODELS)
+
+    class Odd(LogitShare):
+        name = "odd"
+        family = "volume"
+
+    with pytest.raises(ModelError, match="model 'odd' has family 'volume'; choose one of: "
+                                         "growth, share, mix"):
+        register(Odd)
+    assert "odd" not in MODELS
