@@ -120,7 +120,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     horizons = number("--horizons", args.horizons, int, 1, "an integer >= 1")
     min_growth = number("--min-growth", args.min_growth, float, -1 + 1e-12,
                         "a finite growth rate > -1 (e.g. 0.15 for 15%/yr)")
-    forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth)
+    jobs = None if args.jobs is None else number("--jobs", args.jobs, int, 1, "an integer >= 1")
+    forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth,
+                                               jobs=jobs)
     paths = calibration.write_calibration(forecasts, summary, args.output)
     print(calibration.summary_text(summary))
     print(f"wrote {paths[0]} and {paths[1]}")
@@ -232,6 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="smallest end-point growth of a window [fraction/yr] (default 0.15)")
     p.add_argument("--output", type=Path, required=True, metavar="DIR",
                    help="folder for forecasts.csv and summary.csv")
+    p.add_argument("--jobs", default=None, help="worker processes (integer >= 1; default: "
+                   "every CPU); the tables are identical for any number")
     p.set_defaults(func=_cmd_calibrate)
 
     p = sub.add_parser(

@@ -10,6 +10,7 @@ import pytest
 
 from forecast.data.reference import extract_windows, load_reference
 from forecast.errors import ParameterError
+from forecast.evaluation import calibration
 from forecast.evaluation.calibration import (
     FORECAST_COLUMNS,
     SUMMARY_COLUMNS,
@@ -93,6 +94,27 @@ def test_bad_options_and_methods_are_refused(tmp_path):
         calibrate(path, methods=["nope"])
     with pytest.raises(ParameterError, match="nothing to calibrate"):
         calibrate(path, min_growth=5.0)
+
+
+def test_worker_processes_give_identical_tables(tmp_path, monkeypatch):
+    path = _synthetic(tmp_path)
+    methods = ["default", "rw_pooled", "linear", "logistic"]
+    alone = calibrate(path, methods=methods, n_draws=200, jobs=1)
+    monkeypatch.setattr(calibration, "_WINDOWS_PER_JOB", 1)  # workers even for a few windows
+    shared = calibrate(path, methods=methods, n_draws=200, jobs=2)
+    for one, two in zip(alone, shared, strict=True):
+        pd.testing.assert_frame_equal(one, two, check_exact=True)
+    with pytest.raises(ParameterError, match="jobs must be an integer >= 1; got 0"):
+        calibrate(path, jobs=0)
+
+
+def test_every_growth_model_is_calibrated_once_with_default_first(tmp_path):
+    from forecast.models import GROWTH_MODELS
+
+    summary = calibrate(_synthetic(tmp_path), n_draws=100)[1]
+    methods = list(dict.fromkeys(summary["method"]))
+    assert methods[:2] == ["default", "rw_pooled"]
+    assert sorted(methods) == sorted({*GROWTH_MODELS, "rw_pooled"})
 
 
 def test_write_is_atomic_and_byte_identical(tmp_path):

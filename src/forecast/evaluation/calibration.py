@@ -21,6 +21,7 @@ benchmark). A forecast at or below zero (a linear trend can give one) is scored 
 
 from __future__ import annotations
 
+import os
 import warnings
 import zlib
 from pathlib import Path
@@ -74,17 +75,20 @@ _LEVELS = np.array(list(QUANTILES.values()))
 
 
 def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWindows,
-                          kind: str) -> tuple[np.ndarray, np.ndarray]:
-    """Log-change quantiles (n, H, 5) and CRPS grid quantiles (n, H, G), leave-one-series-out."""
-    full = fit_calibration(class_windows, kind)
+                          full: Calibration) -> tuple[np.ndarray, np.ndarray]:
+    """Log-change quantiles (n, H, 5) and CRPS grid quantiles (n, H, G), leave-one-series-out.
+
+    ``full`` is the calibration on every window of ``class_windows``; a series of the class
+    gets one fitted without its own windows (warm-started from ``full``).
+    """
     in_class = set(class_windows.series.tolist())
     q5 = np.empty((len(windows), windows.horizons, _LEVELS.size))
     grid = np.empty((len(windows), windows.horizons, LEVEL_GRID.size))
     for name in np.unique(windows.series):
         rows = windows.series == name
-        cal: Calibration = full
+        cal = full
         if name in in_class:
-            cal = fit_calibration(class_windows.subset(class_windows.series != name), kind,
+            cal = fit_calibration(class_windows.subset(class_windows.series != name), full.kind,
                                   start=full)
         q5[rows] = log_quantiles(cal, windows.values[rows], _LEVELS)
         grid[rows] = log_quantiles(cal, windows.values[rows], LEVEL_GRID)
@@ -122,6 +126,74 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
     return q, crps, ok
 
 
+#: Fewest windows per worker process: fewer run in this process (see :func:`calibrate`).
+_WINDOWS_PER_JOB = 50
+
+#: Calibration kind of each calibrated method.
+_KIND = {DEFAULT: "default", BENCHMARK: "benchmark"}
+
+
+def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: int, seed: int,
+                   class_windows: ReferenceWindows | None, full: Calibration | None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One method on some windows: quantiles [value unit] (n, H, 5), log CRPS (n, H), fitted (n,).
+
+    A module-level function of picklable arguments, so a worker process can run it.
+    """
+    if method not in _KIND:
+        return _growth_forecasts(windows, method, index, n_draws, seed)
+    try:
+        logq, grid = _calibrated_forecasts(windows, class_windows, full)
+    except ModelError as exc:
+        raise ParameterError(f"{method}: {exc}") from None
+    last = windows.values[:, -1:, None]
+    log_actual = np.log(windows.actual)[..., None]
+    with np.errstate(invalid="ignore"):
+        crps = crps_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID)
+    return last * np.exp(logq), crps, np.ones(len(windows), bool)
+
+
+def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
+    """Row masks splitting the windows into at most ``n_parts`` groups of whole series.
+
+    Whole series, so that each leave-one-series-out calibration is fitted once.
+    """
+    names = np.unique(windows.series)
+    groups = [g for g in np.array_split(names, min(n_parts, names.size)) if g.size]
+    return [np.isin(windows.series, g) for g in groups]
+
+
+def _check_jobs(jobs: int | None) -> int:
+    """Worker processes to use: ``jobs``, or every CPU for None."""
+    if jobs is None:
+        return max(os.cpu_count() or 1, 1)
+    if isinstance(jobs, bool) or not isinstance(jobs, int | np.integer) or jobs < 1:
+        raise ParameterError(f"jobs must be an integer >= 1; got {jobs!r}")
+    return int(jobs)
+
+
+def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """:func:`_forecast_part` of each argument tuple, in order, on ``jobs`` processes."""
+    if jobs == 1 or len(args) == 1:
+        return [_forecast_part(*a) for a in args]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # forkserver/spawn, not fork: the caller may be a notebook kernel with threads running.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=context) as pool:
+        # Longest first (the nonlinear fits), so no worker is left with a slow part at the end.
+        order = sorted(range(len(args)), key=lambda k: _COST.get(args[k][1], 1.0) *
+                       len(args[k][0]), reverse=True)
+        futures = {k: pool.submit(_forecast_part, *args[k]) for k in order}
+        return [futures[k].result() for k in range(len(args))]
+
+
+#: Relative cost per window of each method's forecasts (measured; only orders the work).
+_COST = {"logistic": 6.0, "gompertz": 6.0, "bass": 6.0, "damped": 2.0, DEFAULT: 3.0}
+
+
 def calibrate(
     reference: str | Path,
     window: int = 4,
@@ -131,6 +203,7 @@ def calibrate(
     n_draws: int = 1_000,
     seed: int = 2030,
     reference_class: str | Path | None = None,
+    jobs: int | None = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-window forecasts and scores of every method on a reference CSV.
 
@@ -153,6 +226,11 @@ def calibrate(
         Base seed; the same inputs give identical tables.
     reference_class : str or Path, optional
         The class the default method is calibrated on; default the shipped one.
+    jobs : int or None
+        Worker processes; None uses every CPU, 1 runs in this process; at most one per 50
+        windows (starting a worker costs what fitting every method on ~40 windows does).
+        Each forecast draws from its own seeded stream, so the tables are identical for
+        every number of jobs.
 
     Returns
     -------
@@ -166,10 +244,11 @@ def calibrate(
     DataValidationError
         A reference file breaks a rule (one line naming file, row, column and rule).
     ParameterError
-        A bad window definition, an unknown method, or no window to score.
+        A bad window definition, an unknown method, a bad ``jobs``, or no window to score.
     """
     import pandas as pd
 
+    jobs = _check_jobs(jobs)
     frame = load_reference(reference)
     windows = extract_windows(frame, window, horizons, min_growth)
     if len(windows) == 0:
@@ -177,33 +256,38 @@ def calibrate(
             f"{reference}: no series has {window} consecutive years growing at least "
             f"{min_growth:g}/yr with an actual after them: nothing to calibrate"
         )
-    known = [DEFAULT, BENCHMARK, *GROWTH_MODELS]
+    # default is a registered growth model too; it is listed once, first.
+    known = [DEFAULT, BENCHMARK, *(m for m in GROWTH_MODELS if m != DEFAULT)]
     chosen = known if methods is None else list(methods)
     unknown = [m for m in chosen if m not in known]
     if unknown:
         raise ParameterError(f"unknown method {unknown[0]!r}; choose from: {', '.join(known)}")
-    class_windows = None
+    class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
         class_path = default_reference_path() if reference_class is None else reference_class
         class_windows = extract_windows(load_reference(class_path), window, horizons, min_growth)
-
-    last = windows.values[:, -1:, None]
-    parts = []
-    for index, method in enumerate(chosen):
-        if method in (DEFAULT, BENCHMARK):
-            kind = "default" if method == DEFAULT else "benchmark"
+        for method in {DEFAULT, BENCHMARK} & set(chosen):
             try:
-                logq, grid = _calibrated_forecasts(windows, class_windows, kind)
+                full[method] = fit_calibration(class_windows, _KIND[method])
             except ModelError as exc:
                 raise ParameterError(f"{method}: {exc}") from None
-            q = last * np.exp(logq)
-            log_actual = np.log(windows.actual)[..., None]
-            with np.errstate(invalid="ignore"):
-                crps = crps_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID)
-            ok = np.ones(len(windows), bool)
-        else:
-            q, crps, ok = _growth_forecasts(windows, method, index, n_draws, seed)
-        parts.append(_long_frame(windows, method, q, crps, ok))
+
+    # A worker costs about 2.5 s to start (imports), what every method takes on ~40 windows.
+    jobs = min(jobs, max(1, len(windows) // _WINDOWS_PER_JOB))
+    tasks = [
+        (method, rows, (windows.subset(rows), method, index, n_draws, seed, class_windows,
+                        full.get(method)))
+        for index, method in enumerate(chosen)
+        for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)
+    ]
+    results = {m: (np.full((len(windows), horizons, _LEVELS.size), np.nan),
+                   np.full((len(windows), horizons), np.nan), np.zeros(len(windows), bool))
+               for m in chosen}
+    for (method, rows, _), part in zip(tasks, _run_parts([t[2] for t in tasks], jobs),
+                                       strict=True):
+        for whole, piece in zip(results[method], part, strict=True):
+            whole[rows] = piece
+    parts = [_long_frame(windows, method, *results[method]) for method in chosen]
     long = pd.concat(parts, ignore_index=True)
     order = {m: k for k, m in enumerate(chosen)}
     long = long.sort_values(["series", "origin", "horizon", "method"],
