@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KERNEL := forecast
 
-.PHONY: run test lint lab validate bench clean
+.PHONY: run test lint lab validate bench pages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,12 @@ lab: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py
+
+# Every page of a run in headless Chromium (apt-get install chromium): images, links, console
+# errors, no code on reviewer pages. `make pages RUN=outputs/runs/<id>` checks that run; without
+# RUN the test makes a small run of its own.
+pages: $(STAMP)
+	FORECAST_BROWSER_RUN=$(RUN) $(BIN)/python -m pytest tests/run/test_browser.py -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -63,9 +63,9 @@ body.reviewer main { max-width: 80rem; margin: 0 auto; padding: 0.5rem 1.5rem 3r
 .reviewer-nav { max-width: 80rem; margin: 0 auto; padding: 0.75rem 1.5rem 0;
                 font: 14px system-ui, -apple-system, "Segoe UI", sans-serif; }
 .reviewer .jp-Cell { padding-left: 0; padding-right: 0; }
-.reviewer .jp-MarkdownCell, .reviewer .jp-RenderedMarkdown { max-width: 62rem; }
 .reviewer .jp-RenderedHTMLCommon { padding-left: 0; padding-right: 0; }
 .reviewer .jp-OutputArea-output { overflow-x: auto; max-width: 100%; }
+.reviewer .jp-RenderedMarkdown > :not(table) { max-width: 62rem; }
 .reviewer img { max-width: 100%; height: auto; }
 .reviewer .jp-RenderedHTMLCommon table { margin: 0.5em 0 1em 0; font-size: 13px;
   font-variant-numeric: tabular-nums; }
