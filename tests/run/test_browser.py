@@ -76,6 +76,7 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     ``FORECAST_BROWSER_RUN=<run folder>`` checks that finished run instead of making one.
     """
+    _playwright_or_skip()  # before the run: no run to throw away when the browser is missing
     given = os.environ.get("FORECAST_BROWSER_RUN")
     if given:
         return Path(given).resolve()
