@@ -275,3 +275,26 @@ def test_load_is_cached_until_a_file_changes(tmp_path):
     path = tmp_path / "d" / "history.csv"
     path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert data.load_dataset(tmp_path / "d") is not first
+
+
+def test_summary_of_a_data_folder_without_conflicts(tmp_path):
+    # A user's own data folder may hold no alternative figures at all: the summary must
+    # still render (it grouped an empty, column-less conflicts table before).
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name in loader.DATA_FILES:
+        text = (REPO / "data" / name).read_text(encoding="utf-8")
+        if name == loader.HISTORY_FILE:
+            rows = list(csv.DictReader(text.splitlines()))
+            kept = [r for r in rows if r["variant"] not in {"yoy_base", "iea"}]
+            assert len(kept) < len(rows)
+            with (folder / name).open("w", encoding="utf-8", newline="") as fh:
+                writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+                writer.writeheader()
+                writer.writerows(kept)
+        else:
+            (folder / name).write_text(text, encoding="utf-8")
+    assert data.conflicts(folder).empty
+    assert list(data.conflicts(folder).columns) == list(loader.CONFLICT_COLUMNS)
+    text = data.summary_text(data.load_history(folder))
+    assert "conflicts: 0" in text

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "CONFLICT_COLUMNS",
     "DATA_FILES",
     "HISTORY_FILE",
     "OBSERVED_KINDS",
@@ -334,6 +335,23 @@ def cagr(series: pd.Series, start: int, end: int) -> float:
     return (last / first) ** (1.0 / (end - start)) - 1.0
 
 
+#: Columns of :func:`conflicts`, in order.
+CONFLICT_COLUMNS = (
+    "series",
+    "region",
+    "segment",
+    "year",
+    "variant",
+    "value",
+    "unit",
+    "kind",
+    "default",
+    "source",
+    "quote",
+    "note",
+)
+
+
 def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Every key with more than one value, side by side.
 
@@ -371,7 +389,8 @@ def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
                     "note": row.note,
                 }
             )
-    return pd.DataFrame.from_records(records)
+    # Named columns even when nothing conflicts, so callers can group an empty table.
+    return pd.DataFrame.from_records(records, columns=CONFLICT_COLUMNS)
 
 
 def consistency_report(data_dir: str | Path | None = None) -> pd.DataFrame:
