@@ -169,7 +169,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.35em 0.8em; text-align: right
          vertical-align: top; }
 thead th { border-bottom: 2px solid #888; vertical-align: bottom; background: #f6f6f6; }
 td:first-child, th:first-child { text-align: left; }
-td.text, th.text { text-align: left; }
+td.text, th.text, .params td, .params th { text-align: left; }
 tbody tr:hover { background: #f3f7fc; }
 .headline td { white-space: nowrap; }
 .headline .median { font-weight: 600; display: block; }
@@ -408,9 +408,10 @@ def write_index(run_dir: str | Path, manifest: Mapping[str, Any], changes: str =
 
     params = manifest.get("parameters") or {}
     parts.append("<h2>Parameters</h2>")
-    parts.append('<div class="scroll">' + _table_html(
-        ["parameter", "value"], [[str(k), repr(v)] for k, v in sorted(params.items())])
-        + "</div>")
+    values = _table_html(["parameter", "value"],
+                         [[str(k), repr(v)] for k, v in sorted(params.items())])
+    parts.append('<div class="scroll">' + values.replace("<table>", '<table class="params">', 1)
+                 + "</div>")
     parts.append(f"<p>Inputs, hashes and package versions: {_link('manifest.json')}.</p>")
     parts.append("</body></html>")
 
