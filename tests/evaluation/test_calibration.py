@@ -111,10 +111,23 @@ def test_worker_processes_give_identical_tables(tmp_path, monkeypatch):
 def test_every_growth_model_is_calibrated_once_with_default_first(tmp_path):
     from forecast.models import GROWTH_MODELS
 
-    summary = calibrate(_synthetic(tmp_path), n_draws=100)[1]
+    path = _synthetic(tmp_path)
+    forecasts, summary = calibrate(path, n_draws=100, pit=True)
     methods = list(dict.fromkeys(summary["method"]))
     assert methods[:2] == ["default", "rw_pooled"]
     assert sorted(methods) == sorted({*GROWTH_MODELS, "rw_pooled"})
+    # A method's forecasts do not depend on the methods run beside it.
+    alone = calibrate(path, methods=["damped", "default"], n_draws=100, pit=True)[0]
+    for method in ("damped", "default"):
+        pd.testing.assert_frame_equal(
+            alone[alone["method"] == method].reset_index(drop=True),
+            forecasts[forecasts["method"] == method].reset_index(drop=True), check_exact=True)
+    # PIT: the forecast CDF at the actual, on the same side of p50 as the actual.
+    assert list(forecasts.columns) == [*FORECAST_COLUMNS, "pit"]
+    assert forecasts["pit"].between(0, 1).all()
+    above = forecasts["actual"] > forecasts["p90"]
+    assert (forecasts.loc[above, "pit"] >= 0.85).all() and above.any()
+    assert list(calibrate(path, methods=["linear"], n_draws=100)[0].columns) == FORECAST_COLUMNS
 
 
 def test_write_is_atomic_and_byte_identical(tmp_path):

@@ -36,7 +36,7 @@ from forecast.data.reference import (
     load_reference,
 )
 from forecast.errors import ModelError, ParameterError
-from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score
+from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
 from forecast.models import GROWTH_MODELS, make_model
 from forecast.models.default import LEVEL_GRID, Calibration, fit_calibration, log_quantiles
 from forecast.models.uncertainty import QUANTILES
@@ -47,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BENCHMARK",
     "DEFAULT",
+    "FAST_METHODS",
     "FORECAST_COLUMNS",
     "LOG_FLOOR",
     "SUMMARY_COLUMNS",
@@ -55,6 +56,12 @@ __all__ = [
     "summary_text",
     "write_calibration",
 ]
+
+#: Methods whose fits are closed-form or one-dimensional: all but the nonlinear
+#: least-squares curves (logistic, Gompertz, Bass), which take about two thirds of the CPU
+#: time of ``forecast calibrate`` on the shipped class (notebook 05 runs these).
+FAST_METHODS = ("default", "rw_pooled", "cagr_endpoint", "cagr_ls", "linear", "exponential",
+                "damped")
 
 #: Method names of the calibrated default and of its benchmark (a log random walk with the
 #: window's drift whose per-horizon error quantiles are pooled from the other series).
@@ -97,10 +104,11 @@ def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWin
 
 def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws: int,
                       seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Quantiles [value unit] (n, H, 5), log-scale CRPS (n, H) and a fitted mask (n,)."""
+    """Quantiles [value unit] (n, H, 5), log-scale CRPS (n, H), fitted mask (n,), PIT (n, H)."""
     n, n_h, w = len(windows), windows.horizons, windows.window
     q = np.full((n, n_h, _LEVELS.size), np.nan)
     crps = np.full((n, n_h), np.nan)
+    pit = np.full((n, n_h), np.nan)
     ok = np.zeros(n, bool)
     log_actual = np.log(windows.actual)
     for i in range(n):
@@ -123,7 +131,8 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
         logs = np.log(np.maximum(draws, LOG_FLOOR * windows.values[i, -1]))
         seen = np.isfinite(log_actual[i])
         crps[i, seen] = crps_draws(log_actual[i, seen], logs[:, seen].T)
-    return q, crps, ok
+        pit[i, seen] = np.mean(draws[:, seen] <= windows.actual[i, seen], axis=0)
+    return q, crps, ok, pit
 
 
 #: Fewest windows per worker process: fewer run in this process (see :func:`calibrate`).
@@ -135,8 +144,9 @@ _KIND = {DEFAULT: "default", BENCHMARK: "benchmark"}
 
 def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: int, seed: int,
                    class_windows: ReferenceWindows | None, full: Calibration | None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One method on some windows: quantiles [value unit] (n, H, 5), log CRPS (n, H), fitted (n,).
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One method on some windows: quantiles [value unit] (n, H, 5), log CRPS (n, H), fitted
+    (n,) and PIT (n, H) of the actuals.
 
     A module-level function of picklable arguments, so a worker process can run it.
     """
@@ -150,7 +160,9 @@ def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: 
     log_actual = np.log(windows.actual)[..., None]
     with np.errstate(invalid="ignore"):
         crps = crps_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID)
-    return last * np.exp(logq), crps, np.ones(len(windows), bool)
+        pit = np.where(np.isfinite(log_actual[..., 0]),
+                       pit_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID), np.nan)
+    return last * np.exp(logq), crps, np.ones(len(windows), bool), pit
 
 
 def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
@@ -172,7 +184,7 @@ def _check_jobs(jobs: int | None) -> int:
     return int(jobs)
 
 
-def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
     """:func:`_forecast_part` of each argument tuple, in order, on ``jobs`` processes."""
     if jobs == 1 or len(args) == 1:
         return [_forecast_part(*a) for a in args]
@@ -204,6 +216,7 @@ def calibrate(
     seed: int = 2030,
     reference_class: str | Path | None = None,
     jobs: int | None = 1,
+    pit: bool = False,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-window forecasts and scores of every method on a reference CSV.
 
@@ -231,12 +244,17 @@ def calibrate(
         windows (starting a worker costs what fitting every method on ~40 windows does).
         Each forecast draws from its own seeded stream, so the tables are identical for
         every number of jobs.
+    pit : bool
+        Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual (from the 199
+        calibrated quantiles for the default and the benchmark, 0 or 1 beyond them; the
+        share of draws at or below it for a growth model).
 
     Returns
     -------
     (forecasts, summary) : tuple of pandas.DataFrame
         ``forecasts`` has :data:`FORECAST_COLUMNS` (one row per window, horizon with an
-        actual, and method; values in the series' unit), ``summary`` has
+        actual, and method; values in the series' unit; a method's rows do not depend on
+        which other methods run), ``summary`` has
         :data:`SUMMARY_COLUMNS` (see :func:`summarise`).
 
     Raises
@@ -275,13 +293,16 @@ def calibrate(
     # A worker costs about 2.5 s to start (imports), what every method takes on ~40 windows.
     jobs = min(jobs, max(1, len(windows) // _WINDOWS_PER_JOB))
     tasks = [
-        (method, rows, (windows.subset(rows), method, index, n_draws, seed, class_windows,
-                        full.get(method)))
-        for index, method in enumerate(chosen)
+        # The stream index is the method's place among all methods, so a method's forecasts
+        # are the same whichever methods run beside it.
+        (method, rows, (windows.subset(rows), method, known.index(method), n_draws, seed,
+                        class_windows, full.get(method)))
+        for method in chosen
         for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)
     ]
     results = {m: (np.full((len(windows), horizons, _LEVELS.size), np.nan),
-                   np.full((len(windows), horizons), np.nan), np.zeros(len(windows), bool))
+                   np.full((len(windows), horizons), np.nan), np.zeros(len(windows), bool),
+                   np.full((len(windows), horizons), np.nan))
                for m in chosen}
     for (method, rows, _), part in zip(tasks, _run_parts([t[2] for t in tasks], jobs),
                                        strict=True):
@@ -293,12 +314,12 @@ def calibrate(
     long = long.sort_values(["series", "origin", "horizon", "method"],
                             key=lambda c: c.map(order) if c.name == "method" else c,
                             kind="stable").reset_index(drop=True)
-    forecasts = long[FORECAST_COLUMNS].copy()
+    forecasts = long[FORECAST_COLUMNS + (["pit"] if pit else [])].copy()
     return forecasts, summarise(long, chosen)
 
 
 def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.ndarray,
-                ok: np.ndarray) -> pd.DataFrame:
+                ok: np.ndarray, pit: np.ndarray) -> pd.DataFrame:
     import pandas as pd
 
     win, hor = np.nonzero(np.isfinite(windows.actual) & ok[:, None])
@@ -313,6 +334,7 @@ def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.
     data["actual"] = windows.actual[win, hor]
     data["last"] = windows.values[win, -1]
     data["crps"] = crps[win, hor]
+    data["pit"] = pit[win, hor]
     return pd.DataFrame(data)
 
 

@@ -286,6 +286,14 @@ def _check_earlier_runs(value: Any, ctx: _Context) -> list[str]:
     return [os.fspath(p) for p in value]
 
 
+def _check_reference_path(value: Any, ctx: _Context) -> str:
+    # Its content is checked where it is read (forecast.data.reference.load_reference).
+    if not isinstance(value, str | os.PathLike) or (
+            os.fspath(value).strip() and not Path(value).is_file()):
+        raise _refuse("reference_path", "a reference CSV file (or empty)", value)
+    return os.fspath(value)
+
+
 def _real(name: str, low: float, high: float, *, low_open: bool, unit: str) -> _Check:
     """A check for a finite real number in an interval (bounds open or closed as stated)."""
     left = "(" if low_open else "["
@@ -348,6 +356,10 @@ PARAMETERS: dict[str, Parameter] = _declare(
     Parameter("earlier_runs", "list[str]", [], "existing run folders; empty: none",
               "earlier finished run folders whose forecasts are scored; empty: none",
               _check_earlier_runs, path=True),
+    Parameter("reference_path", "str", "",
+              "a CSV file of series, year, value; empty: the shipped one",
+              "reference class of technology ramp-ups; empty: data/reference/technology_ramps.csv",
+              _check_reference_path, path=True),
 )
 
 

@@ -1,0 +1,219 @@
+"""Figures and sentences of the calibration notebook (05): the reference class, coverage by
+horizon, the PIT histogram and the default method's fan beside the curve models'.
+
+Drawing only: the numbers come from :mod:`forecast.evaluation.calibration` (the scores) and
+:mod:`forecast.data.reference` (the windows). Colours and finishing go through
+:mod:`forecast.report.figures`, so these figures follow the house style; the sentences are
+computed from the same numbers as the figures, never typed by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from forecast.report import figures
+from forecast.report.formatting import gwh, percent
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+    from forecast.data.reference import ReferenceWindows
+
+__all__ = [
+    "TARGETS",
+    "TECHNOLOGY_COLORS",
+    "coverage_caption",
+    "coverage_chart",
+    "method_colors",
+    "pit_caption",
+    "pit_histogram",
+    "reference_caption",
+    "reference_paths",
+    "tail_caption",
+    "technology",
+]
+
+#: Coverage targets of issue 11 by band: (nominal, lowest, highest) share of outcomes inside.
+TARGETS: dict[str, tuple[float, float, float]] = {
+    "coverage80": (0.80, 0.75, 0.85),
+    "coverage90": (0.90, 0.86, 0.94),
+}
+
+
+#: Colour of each reference technology (the house palette's; green, blue, orange are free of
+#: the default method's orange-red and of China's black line).
+TECHNOLOGY_COLORS: dict[str, str] = {
+    "ev_car_sales": "#029e73", "solar_electricity": "#de8f05", "wind_electricity": "#0173b2",
+}
+
+
+def technology(series: Sequence[str] | np.ndarray) -> np.ndarray:
+    """The technology of reference series named ``technology:country`` (the part before ':')."""
+    return np.array([str(s).split(":", 1)[0] for s in series], dtype=object)
+
+
+def method_colors(methods: Sequence[str]) -> dict[str, str]:
+    """A colour per method; the default method is always the house's China orange."""
+    others = figures.scenario_colors([m for m in methods if m != "default"])
+    return {m: figures.COLORS["China"] if m == "default" else others[m] for m in methods}
+
+
+def reference_paths(ax: Axes, windows: ReferenceWindows,
+                    highlight: pd.Series | None = None, highlight_label: str = "") -> Axes:
+    """Each window's log growth path, indexed to its first year, coloured by technology.
+
+    Years 0..w-1 are the window the methods see; later years are what followed (the actuals
+    they are scored on). ``highlight`` (values indexed by year) is drawn on top, indexed to
+    its first year the same way.
+    """
+    values = np.concatenate([windows.values, windows.actual], axis=1)
+    paths = np.log(values / windows.values[:, :1])
+    steps = np.arange(paths.shape[1])
+    tech = technology(windows.series)
+    extra = figures.scenario_colors(sorted(set(tech) - set(TECHNOLOGY_COLORS)))
+    colors = {**TECHNOLOGY_COLORS, **extra}
+    for name in sorted(set(tech)):
+        rows = paths[tech == name]
+        # One Line2D per technology (NaN-separated), so thousands of windows draw quickly.
+        xs = np.tile(np.append(steps, np.nan), len(rows))
+        ys = np.column_stack([rows, np.full(len(rows), np.nan)]).ravel()
+        ax.plot(xs, ys, color=colors[name], alpha=0.12, linewidth=0.7)
+        ax.plot([], [], color=colors[name], label=f"{name.replace('_', ' ')} ({len(rows):,})")
+    ax.axvspan(0, windows.window - 1, color="#949494", alpha=0.12, label="window fitted")
+    if highlight is not None:
+        years = highlight.index.to_numpy(float)
+        ax.plot(years - years[0], np.log(highlight.to_numpy(float) / highlight.iloc[0]),
+                color="black", marker="o", linewidth=2.2, label=highlight_label)
+    return ax
+
+
+def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = None) -> str:
+    """What the reference-class figure shows, with its counts and median growths."""
+    tech = technology(windows.series)
+    step = np.diff(np.log(windows.values), axis=1).mean(axis=1)
+    after = np.log(windows.actual[:, -1] / windows.values[:, -1]) / windows.horizons
+    seen = np.isfinite(after)
+    text = (
+        f"{len(windows):,} windows of {windows.window} years from "
+        f"{np.unique(windows.series).size} series ({', '.join(sorted(set(tech)))}), each "
+        f"growing at least {percent(windows.min_growth, 0)}/yr. Inside the window their median "
+        f"growth is {percent(np.expm1(np.median(step)))}/yr; over the {windows.horizons} years "
+        f"after it (the {int(seen.sum()):,} windows followed that far), "
+        f"{percent(np.expm1(np.median(after[seen])))}/yr: fast ramp-ups slow down, and the "
+        "fan of paths widens with every year."
+    )
+    if highlight is not None and len(highlight) > 1:
+        v = highlight.to_numpy(float)
+        g = np.expm1(np.log(v[-1] / v[0]) / (len(v) - 1))
+        share = float(np.mean(step >= np.log1p(g)))
+        text += (f" The black line is China's production: {percent(g)}/yr, faster than "
+                 f"{percent(1 - share)} of the windows.")
+    return text
+
+
+def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
+                   methods: Sequence[str] | None = None) -> None:
+    """Coverage by horizon per method on two axes (80% and 90% bands), target ranges shaded."""
+    methods = list(dict.fromkeys(summary["method"])) if methods is None else list(methods)
+    colors = method_colors(methods)
+    for ax, (column, (nominal, low, high)) in zip(axes, TARGETS.items(), strict=True):
+        ax.axhspan(low, high, color="#949494", alpha=0.25, label="target range")
+        ax.axhline(nominal, color="black", linewidth=1, linestyle="--")
+        for method in methods:
+            rows = summary[summary["method"] == method]
+            ax.plot(rows["horizon"], rows[column], marker="o", color=colors[method],
+                    linewidth=2.6 if method == "default" else 1.3, label=method)
+        ax.set_ylim(0, 1)
+        figures.percent_axis(ax)
+        ax.set_xticks(sorted(summary["horizon"].unique()))
+
+
+def coverage_caption(summary: pd.DataFrame, default: str = "default",
+                     benchmark: str = "rw_pooled") -> str:
+    """Sentences on coverage: the default's range against the targets, the benchmark's, and the
+    curve models' at the first and last horizon."""
+    horizons = sorted(summary["horizon"].unique())
+    first, last = horizons[0], horizons[-1]
+    mine = summary[summary["method"] == default]
+    parts = []
+    for column, (nominal, low, high) in TARGETS.items():
+        lo, hi = mine[column].min(), mine[column].max()
+        met = "within" if low <= lo and hi <= high else "outside"
+        parts.append(f"{percent(nominal, 0)} band held the outcome in {percent(lo)}-"
+                     f"{percent(hi)} of windows ({met} the target {percent(low, 0)}-"
+                     f"{percent(high, 0)})")
+    text = (f"Leave one series out, at every horizon {first}-{last} years ahead the default "
+            f"method's {' and its '.join(parts)}.")
+    bench = summary[summary["method"] == benchmark]
+    if len(bench):
+        text += (f" Its benchmark, calibrated the same way, covers about as well "
+                 f"({percent(bench['coverage80'].min())}-{percent(bench['coverage80'].max())} "
+                 "in its 80% band) with wider bands (see the interval score).")
+    others = summary[~summary["method"].isin([default, benchmark])].pivot(
+        index="method", columns="horizon", values="coverage80")
+    if len(others):
+        drop = others[last].sort_values()
+        text += (
+            f" The curve models' 80% bands hold {percent(others[first].min())}-"
+            f"{percent(others[first].max())} of outcomes one year ahead and "
+            f"{percent(drop.iloc[0])} ({drop.index[0]}) to {percent(drop.iloc[-1])} "
+            f"({drop.index[-1]}) {last} years ahead: bands that do not widen enough with the "
+            "horizon around central paths that keep the window's growth miss the outcomes."
+        )
+    return text
+
+
+def pit_histogram(ax: Axes, forecasts: pd.DataFrame, method: str = "default",
+                  bins: int = 10) -> Axes:
+    """Histogram of a method's PIT values (share of outcomes per tenth), flat when calibrated."""
+    pit = forecasts.loc[forecasts["method"] == method, "pit"].to_numpy(float)
+    pit = pit[np.isfinite(pit)]
+    weights = np.full(pit.size, 1.0 / max(pit.size, 1))
+    ax.hist(pit, bins=np.linspace(0, 1, bins + 1), weights=weights,
+            color=method_colors([method])[method], alpha=0.8, edgecolor="white",
+            label=f"{method} ({pit.size:,} forecasts, horizons pooled)")
+    ax.axhline(1.0 / bins, color="black", linewidth=1, linestyle="--",
+               label=f"perfect calibration ({percent(1 / bins, 0)} per bin)")
+    figures.percent_axis(ax, xmax=1.0)
+    return ax
+
+
+def pit_caption(forecasts: pd.DataFrame, method: str = "default", bins: int = 10) -> str:
+    """The PIT histogram's range of bin shares, overall and by horizon."""
+    rows = forecasts[(forecasts["method"] == method) & forecasts["pit"].notna()]
+    edges = np.linspace(0, 1, bins + 1)
+
+    def shares(pit: np.ndarray) -> np.ndarray:
+        return np.histogram(pit, bins=edges)[0] / max(pit.size, 1)
+
+    overall = shares(rows["pit"].to_numpy(float))
+    by_h = np.array([shares(g["pit"].to_numpy(float)) for _, g in rows.groupby("horizon")])
+    return (
+        f"The PIT is where each outcome fell within its forecast distribution. Each tenth "
+        f"holds {percent(overall.min())}-{percent(overall.max())} of the "
+        f"{len(rows):,} outcomes ({percent(1 / bins, 0)} each if the forecasts are calibrated), "
+        f"and {percent(by_h.min())}-{percent(by_h.max())} at any single horizon: no "
+        "U shape (bands too narrow), no hump (too wide) and no slope (a biased centre)."
+    )
+
+
+def tail_caption(frame: pd.DataFrame, year: int, model: str = "default") -> str:
+    """The default method's median and bands in ``year``, how skewed its upper tail is, and the
+    range of the other models' medians that year (``frame``: their forecast frames)."""
+    row = frame[(frame["model"] == model) & (frame["year"] == year)].iloc[0]
+    others = frame[(frame["model"] != model) & (frame["year"] == year)].set_index("model")["p50"]
+    tail = ""
+    if len(others):
+        tail = (f" The curve models' medians run from {gwh(others.min())} GWh "
+                f"({others.idxmin()}) to {gwh(others.max())} GWh ({others.idxmax()}).")
+    return (
+        f"In {year} the default method's median is {gwh(row['p50'])} GWh, its 80% band "
+        f"{gwh(row['p10'])}-{gwh(row['p90'])} GWh and its 90% band "
+        f"{gwh(row['p5'])}-{gwh(row['p95'])} GWh: the p95 is "
+        f"{row['p95'] / row['p50']:.1f} times the median, the p5 {row['p50'] / row['p5']:.1f} "
+        "times below it." + tail
+    )
