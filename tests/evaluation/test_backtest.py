@@ -196,3 +196,19 @@ def test_default_models_estimate_k_with_both_saturating_curves():
     with pytest.raises(ModelError, match="not both"):
         default_models(saturation=3800.0, saturation_multiple=3.0)
     assert "gompertz_free_k" not in default_models(include_free_saturation=False)
+
+
+def test_the_calibrated_default_is_skipped_where_it_has_no_window_or_horizon(backtest):
+    from forecast.evaluation.comparison import compare_models
+
+    assert list(default_models())[-1] == "default"
+    assert "default" not in default_models(include_default=False)
+    # Four points leave at most three before any origin: the default needs four.
+    rows = backtest[backtest["model"] == "default"]
+    assert len(rows) == 3 and (rows["status"] == "skipped").all()
+    assert rows["reason"].str.contains("needs the last 4 consecutive years").all()
+    models = {"default": default_models()["default"]}
+    ok = compare_models(YEARS, CHINA, models, target_year=2030, n_draws=1_000).iloc[0]
+    assert ok["lo80"] < ok["p50"] < ok["hi80"] and ok["caveat"].startswith("forecasts 2025-2030")
+    late = compare_models(YEARS, CHINA, models, target_year=2031, n_draws=1_000).iloc[0]
+    assert np.isnan(late["p50"]) and "calibrated to 6 years ahead" in late["caveat"]

@@ -37,8 +37,10 @@ from forecast.evaluation.frames import (
     observed_series,
 )
 from forecast.models import (
+    BaseModel,
     BassDiffusion,
     DampedTrend,
+    DefaultMethod,
     EndpointCAGR,
     ExponentialTrend,
     GompertzCurve,
@@ -83,7 +85,8 @@ def default_models(
     damping: float | None = None,
     market: float | None = None,
     include_free_saturation: bool = True,
-) -> dict[str, GrowthModel]:
+    include_default: bool = True,
+) -> dict[str, BaseModel]:
     """The models that backtests and comparisons run by default (unfitted).
 
     Parameters
@@ -112,6 +115,11 @@ def default_models(
         Add ``logistic_free_k`` and ``gompertz_free_k``, whose saturation level K is
         estimated within bounds: 3 parameters, so 1 df on 4 points. They show what the
         history alone says about saturation (little: K lands near the last value).
+    include_default : bool
+        Add the calibrated ``default`` method (:class:`~forecast.models.DefaultMethod`, the
+        shipped reference class). It needs the last 4 consecutive years and forecasts only
+        the 6 years after them, so a backtest origin with fewer points skips it with that
+        reason, and so does a comparison whose target year lies further ahead.
 
     Returns
     -------
@@ -120,7 +128,7 @@ def default_models(
     """
     if saturation is not None and saturation_multiple is not None:
         raise ModelError("give saturation or saturation_multiple, not both")
-    models: dict[str, GrowthModel] = {
+    models: dict[str, BaseModel] = {
         "cagr_endpoint": EndpointCAGR(),
         "cagr_ls": LeastSquaresCAGR(),
         "linear": LinearTrend(),
@@ -136,6 +144,8 @@ def default_models(
         models["gompertz_free_k"] = GompertzCurve(saturation_bounds=saturation_bounds)
     if market is not None:
         models["bass"] = BassDiffusion(market=market)
+    if include_default:
+        models["default"] = DefaultMethod()
     return models
 
 

@@ -450,7 +450,12 @@ class DefaultMethod(BaseModel):
         g, vol = window_features(v[None, :])
         self.growth_, self.volatility_ = float(g[0]), float(vol[0])
         # Two statistics (mean growth and volatility) come from the window's own points.
-        self.df_resid_ = max(cal.window - 2, 0)
+        self.n_params_, self.df_resid_ = 2, max(cal.window - 2, 0)
+        # For model comparisons: no path is fitted through the window, so no in-sample error.
+        self.method_ = "reference-class calibration (pooled over technology ramp-ups)"
+        self.rmse_log_ = self.rmse_level_ = self.aicc_ = math.nan
+        self.caveat_ = (f"forecasts {t[-1] + 1:g}-{t[-1] + cal.horizons:g} only; bands pooled "
+                        "from technology ramp-ups, upper tail wide")
         d1 = cal.long_run + cal.weight * self.growth_ + cal.offset
         self.params_ = {
             "growth_window": math.expm1(self.growth_), "volatility": self.volatility_,

@@ -49,6 +49,7 @@ MODEL_LABELS: dict[str, str] = {
     "logistic_free_k": "S-curve (logistic, fitted ceiling)",
     "gompertz_free_k": "S-curve (Gompertz, fitted ceiling)",
     "bass": "diffusion (Bass)",
+    "default": "calibrated default (technology ramp-ups)",
 }
 
 _SEGMENT_WORDS = {"power": "Power", "consumer": "Consumer", "storage": "Storage",
