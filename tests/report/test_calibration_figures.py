@@ -1,0 +1,72 @@
+"""Tests of forecast.report.calibration_figures: sentences from the numbers, figures drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.reference import ReferenceWindows
+from forecast.report import calibration_figures as cf
+from forecast.report import figures
+
+
+def _summary() -> pd.DataFrame:
+    rows = []
+    for method, c80, c90 in (("default", [0.79, 0.81], [0.89, 0.90]),
+                             ("rw_pooled", [0.80, 0.78], [0.90, 0.88]),
+                             ("linear", [0.66, 0.26], [0.77, 0.36])):
+        rows += [{"method": method, "horizon": h + 1, "coverage80": c80[h],
+                  "coverage90": c90[h]} for h in range(2)]
+    return pd.DataFrame(rows)
+
+
+def _windows() -> ReferenceWindows:
+    values = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 12.0, 15.0, 20.0]])
+    actual = np.array([[5.0, 6.0], [24.0, np.nan]])
+    return ReferenceWindows(np.array(["solar_electricity:A", "ev_car_sales:B"]),
+                            np.array([2003, 2013]), values, actual, 4, 2, 0.15)
+
+
+def test_coverage_caption_states_the_ranges_and_the_targets():
+    text = cf.coverage_caption(_summary())
+    assert "80% band held the outcome in 79.0%-81.0% of windows (within the target 75%-85%)" \
+        in text
+    assert "90% band held the outcome in 89.0%-90.0%" in text
+    assert "78.0%-80.0% in its 80% band" in text  # the benchmark
+    assert "66.0%-66.0% of outcomes one year ahead and 26.0% (linear)" in text
+    outside = _summary().assign(coverage80=0.7)
+    assert "(outside the target 75%-85%)" in cf.coverage_caption(outside)
+
+
+def test_pit_caption_and_histogram_share_the_numbers():
+    pit = np.repeat(np.arange(10) / 10 + 0.05, [2, 1, 1, 1, 1, 1, 1, 1, 1, 0])
+    frame = pd.DataFrame({"method": "default", "horizon": 1, "pit": pit})
+    text = cf.pit_caption(frame)
+    assert "Each tenth holds 0.0%-20.0% of the 10 outcomes (10% each" in text
+    _fig, ax = figures.new_figure()
+    cf.pit_histogram(ax, frame)
+    heights = [p.get_height() for p in ax.patches]
+    np.testing.assert_allclose(heights, [0.2, *[0.1] * 8, 0.0])
+
+
+def test_reference_paths_and_caption():
+    windows = _windows()
+    _fig, ax = figures.new_figure()
+    cf.reference_paths(ax, windows, pd.Series([1.0, 2.0], index=[2021, 2022]), "China")
+    labels = [h.get_label() for h in ax.get_legend_handles_labels()[0]]
+    assert labels[:2] == ["ev car sales (1)", "solar electricity (1)"]
+    text = cf.reference_caption(windows, pd.Series([1.0, 2.0], index=[2021, 2022]))
+    assert text.startswith("2 windows of 4 years from 2 series (ev_car_sales, solar_electricity)")
+    assert "(the 1 windows followed that far)" in text
+    assert "China's production: 100.0%/yr, faster than" in text
+
+
+def test_tail_caption_and_colours():
+    frame = pd.DataFrame({"model": ["default", "linear", "damped"], "year": 2030,
+                          "p5": [1000.0] * 3, "p10": [1200.0] * 3, "p50": [4000.0, 2800.0, 1400.0],
+                          "p90": [20000.0] * 3, "p95": [40000.0] * 3})
+    text = cf.tail_caption(frame, 2030)
+    assert "median is 4,000 GWh" in text and "p95 is 10.0 times the median" in text
+    assert "from 1,400 GWh (damped) to 2,800 GWh (linear)" in text
+    colors = cf.method_colors(["linear", "default"])
+    assert colors["default"] == figures.COLORS["China"] and colors["linear"] != colors["default"]
