@@ -67,6 +67,7 @@ def test_without_a_frontend_it_shows_a_static_figure(base, monkeypatch):
 
 def test_the_widget_redraws_when_a_slider_moves(base):
     pytest.importorskip("ipywidgets")
+    open_before = set(plt.get_fignums())  # other tests in this worker may leave figures open
     box = base.widget()
     sliders = box.children[:-1]
     assert len(sliders) == len(base.central)
@@ -79,7 +80,8 @@ def test_the_widget_redraws_when_a_slider_moves(base):
     assert base.values["segments.power.cagr"] == pytest.approx(power.value)
     assert base.fan["p50"].iloc[-1] > before
     assert image.value != first and image.value[:4] == b"\x89PNG"
-    assert plt.get_fignums() == []  # the live figure is not left to the inline backend
+    # The live figure is not left to the inline backend.
+    assert set(plt.get_fignums()) <= open_before
 
 
 def test_redraw_keeps_the_axis_until_the_fan_outgrows_it(base):

@@ -19,7 +19,14 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = ["overview_markdown", "scores_text", "summary_text", "vintage_figure"]
+__all__ = [
+    "overview_markdown",
+    "scores_table",
+    "scores_text",
+    "summary_table",
+    "summary_text",
+    "vintage_figure",
+]
 
 _LEFT = {"run", "scenario", "region", "segment"}
 # Columns written as numbers (a projections table of whole numbers reads back as integers).
@@ -47,6 +54,26 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(header), *(line(r) for r in rows)])
 
 
+def _score_rows(scores: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    header = list(SCORE_COLUMNS)
+    return header, [[_cell(c, row[c]) for c in header] for _, row in scores.iterrows()]
+
+
+def _summary_rows(summary: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    header = ["run", "scenario", "scored", "covered80", "mean |error|", "mean CRPS [GWh]"]
+    rows = [[str(r["run"]), str(r["scenario"]), str(int(r["scored"])),
+             percent(float(r["covered80"]), 0), percent(float(r["mean_abs_error"])),
+             "" if math.isnan(float(r["mean_crps_gwh"])) else value_label(r["mean_crps_gwh"])]
+            for _, r in summary.iterrows()]
+    return header, rows
+
+
+def _frame(header: Sequence[str], rows: Sequence[Sequence[str]]) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=list(header))
+
+
 def scores_text(scores: pd.DataFrame) -> str:
     """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as aligned text.
 
@@ -54,20 +81,24 @@ def scores_text(scores: pd.DataFrame) -> str:
     digits (:func:`~forecast.report.formatting.value_label`), ``error`` as a signed percentage,
     ``covered80`` as yes/no; the header alone when the table is empty.
     """
-    header = list(SCORE_COLUMNS)
-    rows = [[_cell(c, row[c]) for c in header] for _, row in scores.iterrows()]
-    return _aligned(header, rows)
+    return _aligned(*_score_rows(scores))
+
+
+def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """The cells of :func:`scores_text` as a frame of formatted text, for notebooks to display
+    as a table (reviewer pages drop printed text, so a table must be displayed, not printed)."""
+    return _frame(*_score_rows(scores))
 
 
 def summary_text(summary: pd.DataFrame) -> str:
     """The per-run, per-scenario summary (:func:`~forecast.evaluation.track_record.summarise`)
     as aligned text: coverage and mean |error| in percent, mean CRPS in whole GWh."""
-    header = ["run", "scenario", "scored", "covered80", "mean |error|", "mean CRPS [GWh]"]
-    rows = [[str(r["run"]), str(r["scenario"]), str(int(r["scored"])),
-             percent(float(r["covered80"]), 0), percent(float(r["mean_abs_error"])),
-             "" if math.isnan(float(r["mean_crps_gwh"])) else value_label(r["mean_crps_gwh"])]
-            for _, r in summary.iterrows()]
-    return _aligned(header, rows)
+    return _aligned(*_summary_rows(summary))
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The cells of :func:`summary_text` as a frame of formatted text, for display."""
+    return _frame(*_summary_rows(summary))
 
 
 def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame,
