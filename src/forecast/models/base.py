@@ -2,7 +2,10 @@
 
 Every model follows scikit-learn's estimator conventions:
 
-* ``__init__`` only stores its arguments, under their own names, and validates nothing;
+* ``__init__`` only stores its arguments, under their own names, and validates nothing:
+  every model declares its settings as fields of a keyword-only dataclass
+  (``@dataclass(eq=False, repr=False, kw_only=True)``), so each setting is written once with
+  its type and default, and the generated ``__init__`` is the signature scikit-learn reads;
 * ``fit(X, y)`` validates, estimates and returns ``self``; ``X`` holds years [calendar year]
   as ``(n,)`` or ``(n, 1)``; every estimated attribute ends in ``_`` and exists only after a
   successful fit (a failed refit forgets the previous one);
@@ -123,9 +126,10 @@ def fmt_number(x: float) -> str:
 class BaseModel(metaclass=ABCMeta):
     """Interface of every model (see the module docstring); subclass it for a new model.
 
-    A subclass sets :attr:`name` and :attr:`family`, defines ``__init__`` storing its
-    arguments, and implements :meth:`fit` (call :meth:`_forget_fit` first; set ``params_``,
-    ``bse_``, ``param_units_``, ``n_obs_``, ``years_``, ``df_resid_``, ``notes_`` ...),
+    A subclass sets :attr:`name` and :attr:`family`, declares its settings as dataclass
+    fields (keyword-only; see the module docstring), and implements :meth:`fit` (call
+    :meth:`_forget_fit` first; set ``params_``, ``bse_``, ``param_units_``, ``n_obs_``,
+    ``years_``, ``df_resid_``, ``notes_`` ...),
     :meth:`predict`, :meth:`sample` and :meth:`_summary_head`. Intervals, bands, the forecast
     and parameter tables and the summary then come from here.
     """

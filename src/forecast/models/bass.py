@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -13,6 +14,7 @@ from forecast.models.growth import GrowthModel
 __all__ = ["BassDiffusion"]
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class BassDiffusion(GrowthModel):
     """Bass diffusion of cumulative production: annual value = m (F(t) - F(t - 1)).
 
@@ -47,19 +49,9 @@ class BassDiffusion(GrowthModel):
     estimable = ("market", 4, "p, q and m")
     level_settings = ("market",)
 
-    def __init__(
-        self,
-        market: float | None = None,
-        market_bounds: tuple[float, float] | None = None,
-        t_start: float | None = None,
-        prior_sigma: float | None = None,
-        prior_df: float | None = None,
-    ) -> None:
-        self.market = market
-        self.market_bounds = market_bounds
-        self.t_start = t_start
-        self.prior_sigma = prior_sigma
-        self.prior_df = prior_df
+    market: float | None = None
+    market_bounds: tuple[float, float] | None = None
+    t_start: float | None = None
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         from scipy.optimize import least_squares

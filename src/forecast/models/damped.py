@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ __all__ = ["ETS_MIN_OBS", "DampedTrend"]
 ETS_MIN_OBS = 10
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class DampedTrend(GrowthModel):
     """Holt's damped trend on log values: growth that fades geometrically.
 
@@ -64,19 +66,9 @@ class DampedTrend(GrowthModel):
     min_obs_reason = "one growth rate"
     estimable = ("damping", 3, "growth rates for a level and a damping factor")
 
-    def __init__(
-        self,
-        damping: float | None = None,
-        damping_bounds: tuple[float, float] = (0.5, 1.0),
-        use_statsmodels: bool = True,
-        prior_sigma: float | None = None,
-        prior_df: float | None = None,
-    ) -> None:
-        self.damping = damping
-        self.damping_bounds = damping_bounds
-        self.use_statsmodels = use_statsmodels
-        self.prior_sigma = prior_sigma
-        self.prior_df = prior_df
+    damping: float | None = None
+    damping_bounds: tuple[float, float] = (0.5, 1.0)
+    use_statsmodels: bool = True
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         if not np.allclose(np.diff(t), 1.0):

@@ -366,6 +366,7 @@ def log_quantiles(cal: Calibration, values: np.ndarray, levels: ArrayLike) -> np
 # --------------------------------------------------------------------------- the estimator
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class DefaultMethod(BaseModel):
     """The calibrated default method as an estimator (see the module docstring).
 
@@ -386,14 +387,10 @@ class DefaultMethod(BaseModel):
     name = "default"
     family = "growth"
 
-    def __init__(
-        self, calibration: Calibration | None = None, window: int = 4, horizons: int = 6,
-        min_growth: float = 0.15,
-    ) -> None:
-        self.calibration = calibration
-        self.window = window
-        self.horizons = horizons
-        self.min_growth = min_growth
+    calibration: Calibration | None = None
+    window: int = 4
+    horizons: int = 6
+    min_growth: float = 0.15
 
     def _calibration(self) -> Calibration:
         if self.calibration is None:

@@ -47,6 +47,7 @@ from __future__ import annotations
 import math
 from abc import abstractmethod
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -112,6 +113,7 @@ def check_xy(
     return t, v
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class GrowthModel(BaseModel):
     """Common machinery of the growth models (see the module docstring).
 
@@ -131,7 +133,7 @@ class GrowthModel(BaseModel):
     prior_df : float, optional
         Degrees of freedom the prior lends (default the reference class's, 2); 0 uses the
         series alone (then 0 residual df is an error), ``inf`` takes ``prior_sigma`` as known.
-        Models with more settings define their own ``__init__``.
+        Models with more settings add them as dataclass fields after these two.
     """
 
     name: ClassVar[str] = "growth"
@@ -155,9 +157,8 @@ class GrowthModel(BaseModel):
     #: use them from an earlier origin (no look-ahead).
     level_settings: ClassVar[tuple[str, ...]] = ()
 
-    def __init__(self, prior_sigma: float | None = None, prior_df: float | None = None) -> None:
-        self.prior_sigma = prior_sigma
-        self.prior_df = prior_df
+    prior_sigma: float | None = None
+    prior_df: float | None = None
 
     # -- fitting ---------------------------------------------------------------------------
 

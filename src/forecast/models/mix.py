@@ -13,6 +13,7 @@ to the total in every draw.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -168,6 +169,7 @@ def _damped_horizon(h: np.ndarray, damping: np.ndarray) -> np.ndarray:
 
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class LogRatioMix(BaseModel):
     """Additive log-ratio (ALR) trend of a segment mix.
 
@@ -248,17 +250,10 @@ class LogRatioMix(BaseModel):
     family: ClassVar[str] = "mix"
     fit_call: ClassVar[str] = "fit(years, shares, segments)"
 
-    def __init__(
-        self,
-        reference: str | None = None,
-        damping: float | Mapping[str, float] = 1.0,
-        drift_sigma: float | Mapping[str, float] | None = DEFAULT_DRIFT_SIGMA,
-        sum_tolerance: float = SUM_TOLERANCE,
-    ) -> None:
-        self.reference = reference
-        self.damping = damping
-        self.drift_sigma = drift_sigma
-        self.sum_tolerance = sum_tolerance
+    reference: str | None = None
+    damping: float | Mapping[str, float] = 1.0
+    drift_sigma: float | Mapping[str, float] | None = DEFAULT_DRIFT_SIGMA
+    sum_tolerance: float = SUM_TOLERANCE
 
     def _per_ratio(
         self, value: float | Mapping[str, float], name: str, default: float

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from abc import abstractmethod
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
@@ -39,6 +40,7 @@ DEFAULT_SATURATION_LOWER_FACTOR = 1.05
 DEFAULT_SATURATION_UPPER_FACTOR = 10.0
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class _SaturatingCurve(GrowthModel):
     """Logistic / Gompertz: K fixed (linearised OLS) or free within bounds (least squares)."""
 
@@ -49,19 +51,9 @@ class _SaturatingCurve(GrowthModel):
     level_settings = ("saturation",)
     estimable = ("saturation", 4, "3 parameters with K free, and at least 1 df left")
 
-    def __init__(
-        self,
-        saturation: float | None = None,
-        saturation_multiple: float | None = None,
-        saturation_bounds: tuple[float, float] | None = None,
-        prior_sigma: float | None = None,
-        prior_df: float | None = None,
-    ) -> None:
-        self.saturation = saturation
-        self.saturation_multiple = saturation_multiple
-        self.saturation_bounds = saturation_bounds
-        self.prior_sigma = prior_sigma
-        self.prior_df = prior_df
+    saturation: float | None = None
+    saturation_multiple: float | None = None
+    saturation_bounds: tuple[float, float] | None = None
 
     def _min_obs(self) -> tuple[int, str]:
         if self.saturation is None and self.saturation_multiple is not None:

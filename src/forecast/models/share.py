@@ -12,6 +12,7 @@ used. It has the interface of :class:`~forecast.models.base.BaseModel`.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -146,6 +147,7 @@ def two_part_share(part: ArrayLike, other: ArrayLike) -> np.ndarray:
     return shares_from_levels(stacked)[..., 0]
 
 
+@dataclass(eq=False, repr=False, kw_only=True)
 class LogitShare(BaseModel):
     """Logit-linear (Fisher-Pry) trend of a share bounded by ``floor`` and ``cap``.
 
@@ -216,17 +218,10 @@ class LogitShare(BaseModel):
     family: ClassVar[str] = "share"
     fit_call: ClassVar[str] = "fit(years, shares)"
 
-    def __init__(
-        self,
-        cap: float = 1.0,
-        floor: float = 0.0,
-        sigma: float | None = None,
-        include_noise: bool = True,
-    ) -> None:
-        self.cap = cap
-        self.floor = floor
-        self.sigma = sigma
-        self.include_noise = include_noise
+    cap: float = 1.0
+    floor: float = 0.0
+    sigma: float | None = None
+    include_noise: bool = True
 
     # -- settings ------------------------------------------------------------------------
 
