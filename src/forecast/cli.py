@@ -28,6 +28,8 @@ from pathlib import Path
 from forecast import __version__
 from forecast.errors import ForecastError
 
+__all__ = ["build_parser", "main"]
+
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from forecast import data

@@ -8,6 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+__all__ = [
+    "DataValidationError",
+    "ForecastError",
+    "ModelError",
+    "ParameterError",
+    "RunError",
+    "ScenarioError",
+]
+
 
 class ForecastError(Exception):
     """Base class for errors a user can act on. ``str()`` is one line."""
