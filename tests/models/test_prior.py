@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import math
-from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from forecast.data.reference import extract_windows, load_reference
 from forecast.models.prior import (
     GROWTH_PRIOR,
+    MIN_GROWTH,
     RESIDUAL_PRIOR,
+    WINDOW,
     fit_prior,
     pool,
     window_variances,
@@ -23,19 +25,17 @@ CANDIDATES = [ROOT / "data" / "reference" / "technology_ramps.csv",
               ROOT.parent / "shared" / "reference" / "technology_ramps.csv"]
 
 
-def _reference_series() -> list[tuple[np.ndarray, np.ndarray]]:
+def _reference_windows() -> np.ndarray:
     path = next((p for p in CANDIDATES if p.exists()), None)
     if path is None:
         pytest.skip("the reference class technology_ramps.csv is not present")
-    rows: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    with path.open(newline="") as fh:
-        for row in csv.DictReader(fh):
-            rows[row["series"]].append((int(row["year"]), float(row["value"])))
-    return [(np.array([y for y, _ in r]), np.array([v for _, v in r])) for r in rows.values()]
+    # Every 4-year window growing >= 15%/yr, whether or not later years were observed.
+    frame = load_reference(path)
+    return extract_windows(frame, WINDOW, 1, MIN_GROWTH, require_actual=False).values
 
 
 def test_stated_priors_are_what_the_reference_class_gives():
-    growth, residual = window_variances(_reference_series())
+    growth, residual = window_variances(_reference_windows())
     assert growth.size > 1_000  # every 4-year window growing >= 15%/yr
     for stated, variances in ((GROWTH_PRIOR, growth), (RESIDUAL_PRIOR, residual)):
         s0, nu0 = fit_prior(variances)
@@ -57,7 +57,10 @@ def test_window_variances_by_hand():
     # one window 100, 200, 300, 600: log growth 0.693, 0.405, 0.693 (endpoint 82%/yr)
     years = np.arange(2000, 2004)
     values = np.array([100.0, 200.0, 300.0, 600.0])
-    growth, residual = window_variances([(years, values), (years, np.full(4, 5.0))])
+    frame = pd.DataFrame({"series": ["fast"] * 4 + ["flat"] * 4, "year": [*years, *years],
+                          "value": [*values, *np.full(4, 5.0)]})
+    windows = extract_windows(frame, 4, 1, MIN_GROWTH, require_actual=False)
+    growth, residual = window_variances(windows.values)
     assert growth.size == 1  # the flat series has no fast-growth window
     assert growth[0] == pytest.approx(np.var(np.diff(np.log(values)), ddof=1))
     z = np.log(values)

@@ -188,7 +188,8 @@ class ReferenceWindows:
 
 
 def extract_windows(
-    frame: pd.DataFrame, window: int = 4, horizons: int = 6, min_growth: float = 0.15
+    frame: pd.DataFrame, window: int = 4, horizons: int = 6, min_growth: float = 0.15,
+    *, require_actual: bool = True,
 ) -> ReferenceWindows:
     """Every complete, fast-growing window of every series, with the actuals that followed.
 
@@ -203,11 +204,14 @@ def extract_windows(
     min_growth : float
         Smallest end-point growth over the window [fraction/yr], e.g. 0.15 for 15%/yr.
 
+    require_actual : bool
+        Drop windows with no actual at any horizon (there is nothing to score them on);
+        False keeps them, for statistics of the windows themselves (the noise prior).
+
     Returns
     -------
     ReferenceWindows
-        Windows ordered by series, then origin; windows with no actual at any horizon are
-        dropped (there is nothing to score them on).
+        Windows ordered by series, then origin.
     """
     check_window_options(window, horizons, min_growth)
     names = frame["series"].to_numpy(str)
@@ -228,7 +232,9 @@ def extract_windows(
     complete = np.all(np.isfinite(win), axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         growth = (win[..., -1] / win[..., 0]) ** (1.0 / (window - 1)) - 1.0
-    keep = complete & (growth >= float(min_growth) - 1e-12) & np.any(np.isfinite(fut), axis=2)
+    keep = complete & (growth >= float(min_growth) - 1e-12)
+    if require_actual:
+        keep &= np.any(np.isfinite(fut), axis=2)
     s_idx, o_idx = np.nonzero(keep)
     return ReferenceWindows(
         series=uniq[s_idx],

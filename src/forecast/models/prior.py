@@ -28,10 +28,10 @@ kept here as numbers (the models read no files); a test re-derives them from the
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = [
     "GROWTH_PRIOR",
@@ -77,46 +77,30 @@ GROWTH_PRIOR = NoisePrior(0.244, 2.0, "reference-class sd of annual log growth")
 RESIDUAL_PRIOR = NoisePrior(0.155, 2.0, "reference-class residual sd around a log trend")
 
 
-def window_variances(
-    series: Iterable[tuple[np.ndarray, np.ndarray]],
-    window: int = WINDOW,
-    min_growth: float = MIN_GROWTH,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Noise variances of every fast-growth window, each with ``window - 2`` df.
+def window_variances(windows: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Noise variances of each window, each with ``window - 2`` degrees of freedom.
+
+    Which windows count (complete, consecutive years, fast-growing) is the data layer's
+    business: :func:`forecast.data.reference.extract_windows` finds them.
 
     Parameters
     ----------
-    series : iterable of (years, values)
-        Annual series [year], [value unit > 0].
-    window : int
-        Consecutive years per window.
-    min_growth : float
-        Least end-point growth over the window [fraction/yr].
+    windows : array_like, shape (n, window)
+        The values of each window, oldest first [value unit > 0], ``window >= 3``.
 
     Returns
     -------
-    (growth, residual) : tuple of ndarray
+    (growth, residual) : tuple of ndarray, shape (n,)
         Per window: the sample variance of its annual log growth rates, and the residual
         variance of a least-squares line through its log values.
     """
-    growth: list[float] = []
-    residual: list[float] = []
+    z = np.log(np.atleast_2d(np.asarray(windows, dtype=float)))
+    window = z.shape[1]
+    growth = np.var(np.diff(z, axis=1), axis=1, ddof=1)
     x = np.arange(window, dtype=float) - (window - 1) / 2.0
-    for years, values in series:
-        lut = dict(zip(np.asarray(years, int).tolist(), np.asarray(values, float).tolist(),
-                       strict=True))
-        for end in sorted(lut):
-            vals = [lut.get(end - window + 1 + k) for k in range(window)]
-            if any(v is None or not v > 0 for v in vals):
-                continue
-            z = np.log(np.asarray(vals, float))
-            if math.expm1((z[-1] - z[0]) / (window - 1)) < min_growth:
-                continue
-            growth.append(float(np.var(np.diff(z), ddof=1)))
-            slope = float(x @ z) / float(x @ x)
-            resid = z - z.mean() - slope * x
-            residual.append(float(resid @ resid) / (window - 2))
-    return np.asarray(growth), np.asarray(residual)
+    slope = (z @ x) / float(x @ x)
+    resid = z - z.mean(axis=1, keepdims=True) - slope[:, None] * x
+    return growth, np.einsum("ij,ij->i", resid, resid) / (window - 2)
 
 
 def fit_prior(variances: np.ndarray, df: int = 2) -> tuple[float, float]:
