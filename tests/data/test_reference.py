@@ -13,6 +13,8 @@ from forecast.data.reference import (
     default_reference_path,
     extract_windows,
     load_reference,
+    load_world_totals,
+    world_share,
 )
 from forecast.errors import DataValidationError, ParameterError
 
@@ -118,3 +120,59 @@ def test_shipped_windows_at_the_default_definition():
 def test_window_options_are_checked(window, horizons, min_growth, match):
     with pytest.raises(ParameterError, match=match):
         check_window_options(window, horizons, min_growth)
+
+
+WORLD = REPO / "data" / "reference" / "world_totals.csv"
+SHARED_WORLD = REPO.parent / "shared" / "reference" / "world_totals.csv"
+
+
+def test_world_totals_load_with_their_provenance():
+    totals = load_world_totals(WORLD)
+    assert len(totals) == 103
+    assert set(totals["technology"]) == {"solar_electricity", "wind_electricity", "ev_car_sales"}
+    assert load_world_totals().equals(totals)
+    source = (WORLD.parent / "SOURCE.md").read_text()
+    assert "world_totals.csv" in source and "ev_car_sales | vehicles | 2010-2023" in source
+
+
+@pytest.mark.skipif(not SHARED_WORLD.is_file(), reason="../shared/reference is absent")
+def test_world_totals_are_a_verbatim_copy_of_the_shared_ones():
+    assert WORLD.read_bytes() == SHARED_WORLD.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("text", "row", "column", "rule"),
+    [
+        ("region,year,value\nWorld,2000,1\n", None, "technology", "columns"),
+        ("technology,year,value\nsolar,2000,0\n", 2, "value", "range"),
+        ("technology,year,value\nsolar,2000,1\nsolar,2000,2\n", 3, "year", "duplicate"),
+        ("technology,year,value\n,2000,1\n", 2, "technology", "required"),
+    ],
+)
+def test_a_bad_world_totals_file_gets_one_line(tmp_path, text, row, column, rule):
+    path = _write(tmp_path, text)
+    with pytest.raises(DataValidationError) as info:
+        load_world_totals(path)
+    assert (info.value.row, info.value.column, info.value.rule) == (row, column, rule)
+    assert "\n" not in str(info.value)
+
+
+def test_world_share_by_hand_from_the_technology_prefix():
+    frame = pd.DataFrame({"series": ["solar:A", "solar:A", "wind:B", "wind:B"],
+                          "year": [2000, 2001, 2000, 2002], "value": [1.0, 3.0, 2.0, 5.0]})
+    totals = pd.DataFrame({"technology": ["solar", "solar", "wind"], "year": [2000, 2001, 2000],
+                           "value": [10.0, 12.0, 8.0]})
+    out = world_share(frame, totals)
+    assert out["technology"].tolist() == ["solar", "solar", "wind", "wind"]
+    np.testing.assert_allclose(out["share"], [0.1, 0.25, 0.25, np.nan])
+    # A technology column wins over the prefix.
+    tech = frame.assign(technology=["wind", "wind", "wind", "wind"])
+    np.testing.assert_allclose(world_share(tech, totals)["share"], [0.125, np.nan, 0.25, np.nan])
+
+
+def test_shipped_shares_china_ev_sales_2023():
+    # IEA: China 8.1 million of the world's 13.8 million electric cars in 2023.
+    out = world_share(load_reference(SHIPPED), load_world_totals(WORLD))
+    row = out[(out["series"] == "ev_car_sales:China") & (out["year"] == 2023)]
+    assert row["share"].item() == pytest.approx(8.1 / 13.8)
+    assert out["share"].notna().all()

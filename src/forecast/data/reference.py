@@ -1,7 +1,9 @@
 """The reference class: annual series of technologies in their fast-growth phase.
 
 ``data/reference/technology_ramps.csv`` (see ``data/reference/SOURCE.md``) holds solar and wind
-electricity generation [TWh] and electric-car sales [vehicles] by country. The calibrated
+electricity generation [TWh] and electric-car sales [vehicles] by country;
+``data/reference/world_totals.csv`` the world total of each technology per year, the denominator
+of a series' share of its world market (:func:`world_share`). The calibrated
 default method (:mod:`forecast.models.default`) and ``forecast calibrate`` borrow from it what
 four annual points cannot say: how growth decelerates after a fast window and how forecast
 errors widen with the horizon.
@@ -33,11 +35,15 @@ if TYPE_CHECKING:
 __all__ = [
     "REFERENCE_COLUMNS",
     "REFERENCE_FILE",
+    "WORLD_TOTALS_FILE",
     "ReferenceWindows",
     "check_window_options",
     "default_reference_path",
     "extract_windows",
     "load_reference",
+    "load_world_totals",
+    "series_technology",
+    "world_share",
 ]
 
 #: Columns a reference CSV must have; any others (``technology``, ``unit`` ...) are kept.
@@ -45,6 +51,10 @@ REFERENCE_COLUMNS = ("series", "year", "value")
 
 #: The shipped reference class, relative to the data folder.
 REFERENCE_FILE = Path("reference") / "technology_ramps.csv"
+#: The world total of each technology per year, relative to the data folder.
+WORLD_TOTALS_FILE = Path("reference") / "world_totals.csv"
+#: Columns a world-totals CSV must have.
+WORLD_TOTALS_COLUMNS = ("technology", "year", "value")
 
 
 def default_reference_path() -> Path:
@@ -86,9 +96,39 @@ def load_reference(path: str | Path | None = None) -> pd.DataFrame:
         name, a year that is not an integer, a value that is not a finite number > 0, or a
         duplicate (series, year).
     """
+    path = Path(default_reference_path() if path is None else path)
+    return _read_checked(path, "series")
+
+
+def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate the world total of each technology per year.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        CSV with columns ``technology, year, value`` (others, e.g. ``unit`` and ``source``,
+        kept); default ``data/reference/world_totals.csv`` next to the reference class.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``technology`` as text, ``year`` as int64 [calendar year], ``value`` as float64 [the
+        technology's unit: TWh or vehicles], sorted by technology and year.
+
+    Raises
+    ------
+    DataValidationError
+        One line, with the same rules as :func:`load_reference` (keyed by technology).
+    """
+    path = Path(default_reference_path().parent / WORLD_TOTALS_FILE.name if path is None
+                else path)
+    return _read_checked(path, "technology")
+
+
+def _read_checked(path: Path, key: str) -> pd.DataFrame:
+    """Read a ``<key>, year, value`` CSV and check it (see :func:`load_reference`)."""
     import pandas as pd
 
-    path = Path(default_reference_path() if path is None else path)
     if not path.is_file():
         raise _fail(path, "missing-file", "reference file not found")
     try:
@@ -96,19 +136,19 @@ def load_reference(path: str | Path | None = None) -> pd.DataFrame:
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise _fail(path, "csv", f"not a readable CSV file: {text}") from None
-    for col in REFERENCE_COLUMNS:
+    required = (key, "year", "value")
+    for col in required:
         if col not in raw.columns:
             raise _fail(path, "columns", f"missing column {col!r} (required: "
-                        f"{', '.join(REFERENCE_COLUMNS)})", column=col)
+                        f"{', '.join(required)})", column=col)
     if raw.empty:
         raise _fail(path, "empty", "the file has a header but no rows")
     # Line numbers: the header is line 1, so data row i (0-based) sits on line i + 2.
     lines = np.arange(len(raw)) + 2
-    series = raw["series"].str.strip()
-    empty = series == ""
+    names = raw[key].str.strip()
+    empty = names == ""
     if empty.any():
-        raise _fail(path, "required", "series name is empty", int(lines[empty.argmax()]),
-                    "series")
+        raise _fail(path, "required", f"{key} name is empty", int(lines[empty.argmax()]), key)
     year_num = pd.to_numeric(raw["year"].str.strip(), errors="coerce").to_numpy(float)
     bad_year = ~np.isfinite(year_num) | (year_num != np.round(year_num))
     if bad_year.any():
@@ -121,13 +161,54 @@ def load_reference(path: str | Path | None = None) -> pd.DataFrame:
         i = int(bad_value.argmax())
         raise _fail(path, "range", f"value must be a finite number > 0 (growth is measured "
                     f"on logarithms), got {raw['value'].iloc[i]!r}", int(lines[i]), "value")
-    frame = raw.assign(series=series, year=year_num.astype(np.int64), value=value)
-    dup = frame.duplicated(["series", "year"], keep="first").to_numpy()
+    frame = raw.assign(**{key: names}, year=year_num.astype(np.int64), value=value)
+    dup = frame.duplicated([key, "year"], keep="first").to_numpy()
     if dup.any():
         i = int(dup.argmax())
-        raise _fail(path, "duplicate", f"series {series.iloc[i]!r} has year "
+        raise _fail(path, "duplicate", f"{key} {names.iloc[i]!r} has year "
                     f"{int(year_num[i])} twice", int(lines[i]), "year")
-    return frame.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
+    return frame.sort_values([key, "year"], kind="stable").reset_index(drop=True)
+
+
+def series_technology(frame: pd.DataFrame) -> np.ndarray:
+    """The technology of each row: the ``technology`` column, else the ``<technology>:``
+    prefix of ``series`` (the whole name when it has no colon)."""
+    if "technology" in frame.columns:
+        return frame["technology"].astype(str).str.strip().to_numpy(str)
+    return frame["series"].astype(str).str.split(":", n=1).str[0].str.strip().to_numpy(str)
+
+
+def world_share(frame: pd.DataFrame, totals: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each reference row's share of its technology's world total in the same year.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``series, year, value`` (:func:`load_reference`); the technology comes from a
+        ``technology`` column or the ``<technology>:<place>`` prefix of ``series``.
+    totals : pandas.DataFrame, optional
+        World totals (:func:`load_world_totals`); default the shipped ones.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``series, technology, year, value, world, share``: ``world`` the world total
+        [the technology's unit] and ``share = value / world`` [fraction]; both NaN where the
+        world total of that technology and year is not known. Rows in the order of ``frame``.
+    """
+    import pandas as pd
+
+    totals = load_world_totals() if totals is None else totals
+    left = pd.DataFrame({"series": frame["series"].to_numpy(str),
+                         "technology": series_technology(frame),
+                         "year": frame["year"].to_numpy(np.int64),
+                         "value": frame["value"].to_numpy(float)})
+    right = pd.DataFrame({"technology": series_technology(totals),
+                          "year": totals["year"].to_numpy(np.int64),
+                          "world": totals["value"].to_numpy(float)})
+    out = left.merge(right, on=["technology", "year"], how="left", validate="many_to_one")
+    out["share"] = out["value"] / out["world"]
+    return out
 
 
 def check_window_options(window: int, horizons: int, min_growth: float) -> None:
