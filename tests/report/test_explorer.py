@@ -88,7 +88,7 @@ def test_redraw_keeps_the_axis_until_the_fan_outgrows_it(base):
     base.redraw()
     ax = base._live.ax
     low, high = ax.get_ylim()
-    base.redraw({"segments.power.cagr": 0.24})
+    base.redraw({"segments.power.cagr": 0.225})
     assert ax.get_ylim() == (low, high)
     base.redraw({"segments.power.cagr": 0.40, "segments.power.damping": 1.0})
     assert ax.get_ylim()[1] > high and ax.get_ylim()[1] > base.fan["p95"].max()

@@ -1,8 +1,9 @@
-"""Process noise of scenario fans: calibrated year-to-year variation, correlated draws."""
+"""Process noise of scenario fans: the reference class's variation around a trend."""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,14 @@ import pytest
 
 from forecast import data, scenarios
 from forecast.errors import ScenarioError
-from forecast.models import DefaultMethod
-from forecast.scenarios.noise import LEVELS, NoiseSpec, ProcessNoise, process_noise
+from forecast.scenarios.noise import (
+    MIN_SHARE,
+    NoiseSpec,
+    ProcessNoise,
+    process_noise,
+    reference_noise,
+    trend_deviations,
+)
 from forecast.scenarios.preparation import prepare
 from forecast.scenarios.projection import evaluate, simulate
 from forecast.scenarios.sampling import draw_parameters
@@ -45,30 +52,111 @@ def scenario(**top: Any) -> Any:
     return parse_scenario(copy.deepcopy(doc), "synthetic.yaml")
 
 
-def china_default_quantiles(year: int, levels: list[float]) -> np.ndarray:
-    production = data.get_series(history(), "production")
-    model = DefaultMethod().fit(production.index.to_numpy(float), production.to_numpy(float))
-    return model.predict_quantiles([year], levels)[0]
-
-
 def log_width(lo: float, hi: float) -> float:
     return float(np.log(hi / lo))
+
+
+def frame(series: str, years: np.ndarray, logs: np.ndarray) -> pd.DataFrame:
+    return pd.DataFrame({"series": series, "year": years, "value": np.exp(logs)})
+
+
+# ----------------------------------------------------------------- the trend and its deviations
+
+
+def test_a_quadratic_log_series_has_no_deviation_and_a_spike_is_scaled_by_hand():
+    years = np.arange(2000, 2012)
+    t = years - 2000.0
+    smooth = trend_deviations(frame("a", years, 1.0 + 0.4 * t - 0.02 * t**2))
+    # windows centred on 2003 .. 2008: 12 years minus 3 at each end
+    assert smooth["year"].tolist() == list(range(2003, 2009))
+    np.testing.assert_allclose(smooth["deviation"], 0.0, atol=1e-12)
+    # A spike d in year t0: the 7-point quadratic gives t0 the weight h = 1/3 in its own
+    # trend, so the raw deviation is d (1 - h), and divided by sqrt(1 - h) it is d sqrt(2/3).
+    logs = np.zeros(years.size)
+    logs[5] = 0.3
+    spiked = trend_deviations(frame("a", years, logs)).set_index("year")["deviation"]
+    assert spiked[2005] == pytest.approx(0.3 * np.sqrt(2 / 3), abs=1e-12)
+
+
+def test_windows_need_consecutive_years_of_one_series():
+    years = np.r_[2000:2007, 2008:2015]  # 2007 missing: two runs of 7 years, one window each
+    logs = np.zeros(years.size)
+    got = trend_deviations(pd.concat([frame("a", years, logs),
+                                      frame("b", np.arange(2000, 2006), np.zeros(6))]))
+    assert list(zip(got["series"], got["year"], strict=True)) == [("a", 2003), ("a", 2011)]
+
+
+@pytest.mark.parametrize("sigma", [0.05, 0.15])
+def test_the_estimate_recovers_known_noise_around_ramp_ups(sigma):
+    # 300 logistic ramp-ups (steepness 0.3-0.6/yr, the reference class's fast phase) with
+    # independent Gaussian log noise: the deviations' root mean square is sigma.
+    rng = np.random.default_rng(11)
+    years = np.arange(2000, 2020)
+    parts = []
+    for i in range(300):
+        rate, mid = rng.uniform(0.3, 0.6), rng.uniform(2005, 2020)
+        logs = -np.log1p(np.exp(-rate * (years - mid))) + rng.normal(0, sigma, years.size)
+        parts.append(frame(f"s{i}", years, logs))
+    dev = trend_deviations(pd.concat(parts))["deviation"]
+    assert np.sqrt(np.mean(dev**2)) == pytest.approx(sigma, rel=0.05)
+    # Gaussian noise: the quantiles follow (1.2816 sigma at 90%)
+    assert np.quantile(dev, 0.9) == pytest.approx(1.2816 * sigma, rel=0.08)
+
+
+def test_the_trend_of_a_noise_free_ramp_up_leaves_almost_nothing():
+    years = np.arange(2000, 2020)
+    parts = [frame(f"r{rate}", years, -np.log1p(np.exp(-rate * (years - 2010))))
+             for rate in (0.3, 0.45, 0.6)]
+    dev = trend_deviations(pd.concat(parts))["deviation"]
+    assert np.abs(dev).max() < 0.02  # smaller than any variation it is meant to measure
+
+
+def test_reference_variation_comes_from_established_series_only():
+    dev = reference_noise()
+    assert (dev["share"] >= MIN_SHARE).all()
+    assert dev["series"].nunique() >= 10 and len(dev) >= 100
+    # China's solar and wind are in it, tiny early years of any series are not
+    assert {"solar_electricity:CHN", "wind_electricity:CHN"} <= set(dev["series"])
+    rms = float(np.sqrt(np.mean(dev["deviation"] ** 2)))
+    assert 0.05 < rms < 0.25
+
+
+def test_small_series_vary_more_than_established_ones():
+    from forecast.data import reference
+
+    dev = trend_deviations(reference.world_share(reference.load_reference()))
+    rms = {k: float(np.sqrt(np.mean(g**2))) for k, g in
+           dev.groupby(dev["share"] >= MIN_SHARE)["deviation"]}
+    small = dev.loc[dev["share"] < 0.01, "deviation"]
+    assert float(np.sqrt(np.mean(small**2))) > 1.3 * rms[True]
 
 
 # ----------------------------------------------------------------- the headline promise
 
 
-def test_base_one_year_band_is_at_least_as_wide_as_the_default_methods():
-    frame = scenarios.project(SCENARIO_DIR / "base.yaml", history(), n_draws=40_000, seed=1)
-    row = frame[(frame.region == "China") & (frame.segment == "total") & (frame.year == 2025)]
-    p5, p10, p90, p95 = (float(row[c].iloc[0]) for c in ("p5", "p10", "p90", "p95"))
-    d5, d10, d90, d95 = china_default_quantiles(2025, [0.05, 0.1, 0.9, 0.95])
-    assert log_width(p10, p90) >= log_width(d10, d90)
-    # The 90% band: the default's own 1-year band plus the parameters' small spread, so equal
-    # up to the Monte Carlo error of a 5% quantile (about 0.5% of the width with 40,000 draws).
-    assert log_width(p5, p95) >= 0.98 * log_width(d5, d95)
-    # and far wider than the +-3.5% the parameters alone gave (1,387-1,485 GWh)
-    assert log_width(p10, p90) > 3 * np.log(1485 / 1387)
+@pytest.fixture(scope="module")
+def fans_2030() -> dict[str, pd.Series]:
+    out = {}
+    for path in sorted(SCENARIO_DIR.glob("*.yaml")):
+        f = scenarios.project(path, history(), n_draws=10_000, seed=2030)
+        out[path.stem] = f[(f.region == "China") & (f.segment == "total")
+                           & (f.year == 2030)].iloc[0]
+    return out
+
+
+def test_every_scenario_but_high_keeps_chinas_2030_p95_below_11_twh(fans_2030):
+    for name, row in fans_2030.items():
+        if name != "high":
+            assert row["p95"] < 11_000, name
+
+
+def test_variation_widens_the_assumptions_band_without_moving_the_median(fans_2030):
+    prepared = prepare(scenarios.resolve_scenario("base", SCENARIO_DIR), history())
+    alone = simulate(replace(prepared, noise=None), 10_000, seed=2030)[("China", "total")][:, -1]
+    both = fans_2030["base"]
+    lo, mid, hi = np.quantile(alone, [0.1, 0.5, 0.9])
+    assert both["p10"] < lo and both["p90"] > hi
+    assert both["p50"] == pytest.approx(mid, rel=0.03)
 
 
 def test_noise_scale_zero_is_the_parameters_alone_and_noise_keeps_their_draws():
@@ -76,7 +164,7 @@ def test_noise_scale_zero_is_the_parameters_alone_and_noise_keeps_their_draws():
     assert quiet.noise is None
     loud = prepare(scenario(uncertain={"segments.power.cagr": {"dist": "normal", "sd": 0.03}}),
                    history())
-    assert loud.noise is not None and "default method" in loud.noise.source
+    assert loud.noise is not None and "reference class" in loud.noise.source
     # Parameters are drawn first, noise after, from one stream: the same seed gives the same
     # parameter draws with or without noise.
     rng = np.random.default_rng(3)
@@ -91,40 +179,33 @@ def test_noise_scale_zero_is_the_parameters_alone_and_noise_keeps_their_draws():
     assert np.ptp(flat, axis=0).max() == 0.0  # no uncertainty at all: one path
 
 
-# ----------------------------------------------------------------- shape and accumulation
+# ----------------------------------------------------------------- shape, years, correlation
 
 
 def noise_model(correlation: float = 1.0) -> ProcessNoise:
-    q = china_default_quantiles(2025, list(LEVELS))
-    return ProcessNoise.from_quantiles(LEVELS, q, NoiseSpec(correlation), WEIGHTS, "test")
+    dev = np.random.default_rng(4).normal(0.0, 0.1, 20_001)
+    return ProcessNoise.from_deviations(dev, NoiseSpec(correlation), WEIGHTS, "test")
 
 
-def test_one_years_variation_is_the_default_methods_around_its_median():
-    noise = noise_model()
-    q10, q50, q90 = china_default_quantiles(2025, [0.1, 0.5, 0.9])
+def test_one_years_variation_is_the_deviations_around_their_median():
+    dev = np.array([-0.2, -0.1, 0.0, 0.05, 0.4])
+    noise = ProcessNoise.from_deviations(dev, NoiseSpec(), WEIGHTS, "test")
     assert noise.quantile(0.5) == pytest.approx(0.0, abs=1e-12)
-    assert noise.quantile(0.1) == pytest.approx(np.log(q10 / q50), abs=1e-9)
-    assert noise.quantile(0.9) == pytest.approx(np.log(q90 / q50), abs=1e-9)
-    draws = process_noise(noise, np.array([1]), ("power",), 50_000, np.random.default_rng(0))
+    # np.quantile's linear rule: level 0.25 is the second value, 0.75 the fourth
+    assert noise.quantile(0.25) == pytest.approx(-0.1, abs=1e-12)
+    assert noise.quantile(0.75) == pytest.approx(0.05, abs=1e-12)
+    draws = process_noise(noise_model(), np.array([1]), ("power",), 50_000,
+                          np.random.default_rng(0))
     got = np.quantile(draws["power"][:, 0], [0.1, 0.5, 0.9])
-    np.testing.assert_allclose(got, [noise.quantile(0.1), 0.0, noise.quantile(0.9)], atol=0.01)
+    np.testing.assert_allclose(got, [-0.128, 0.0, 0.128], atol=0.01)
 
 
-def test_variation_accumulates_like_a_random_walk():
-    noise = noise_model()
-    draws = process_noise(noise, np.arange(1, 7), ("power",), 50_000,
+def test_variation_does_not_accumulate_and_years_are_independent():
+    draws = process_noise(noise_model(), np.arange(1, 7), ("power",), 50_000,
                           np.random.default_rng(1))["power"]
-    q = np.quantile(draws, [0.1, 0.5, 0.9], axis=0)
-    np.testing.assert_allclose(q[1], 0.0, atol=0.02)  # median path kept
-    np.testing.assert_allclose(q[2, 3] / q[2, 0], 2.0, rtol=0.05)  # sqrt(4)
-    np.testing.assert_allclose(q[0, 5] / q[0, 0], np.sqrt(6), rtol=0.05)
-    # a random walk: years apart correlate as sqrt(h / h')
-    rank = pd.DataFrame(draws).rank().to_numpy()
-    r = np.corrcoef(rank[:, 0], rank[:, 3])[0, 1]
-    assert r == pytest.approx(6 / np.pi * np.arcsin(np.sqrt(1 / 4) / 2), abs=0.02)
-
-
-# ----------------------------------------------------------------- correlation
+    q = np.quantile(draws, [0.1, 0.9], axis=0)
+    np.testing.assert_allclose(q[:, 5], q[:, 0], atol=0.01)
+    assert abs(np.corrcoef(draws[:, 0], draws[:, 3])[0, 1]) < 0.02
 
 
 @pytest.mark.parametrize("rho", [0.0, 0.6, 1.0])
@@ -159,7 +240,13 @@ def test_one_demand_factor_moves_both_regions():
     paths = simulate(prepare(sc, history()), 2_000, seed=6)
     ratio = paths[("World", "total")] / paths[("China", "total")]
     np.testing.assert_allclose(ratio, 1 / 0.76, rtol=1e-12)
-    assert np.ptp(np.log(paths[("China", "total")][:, 0])) > 0.5
+    assert np.ptp(np.log(paths[("China", "total")][:, 0])) > 0.3
+
+
+def test_equal_inputs_give_byte_identical_tables():
+    one = scenarios.project(SCENARIO_DIR / "base.yaml", history(), n_draws=2_000, seed=9)
+    two = scenarios.project(SCENARIO_DIR / "base.yaml", history(), n_draws=2_000, seed=9)
+    assert one.to_csv(index=False) == two.to_csv(index=False)
 
 
 # ----------------------------------------------------------------- the file's entry

@@ -1,28 +1,37 @@
-"""Process noise of scenario fans: the year-to-year variation a scenario's assumptions leave out.
+"""Process noise of scenario fans: how far a year strays from the scenario's path.
 
-A scenario's parameter distributions say how uncertain its *assumptions* are (a growth rate,
-a saturation level); they do not say that production also moves from one year to the next
-around any assumed path. Without that, the base scenario put China's 2025 production within
-+-3.5% (p10-p90), while its observed annual growth was +128%, +23% and +29% and published
-forecasts made in 2023-24 missed 2025 by 13-20%.
+A scenario's ``uncertain:`` block says how uncertain its *assumptions* are (a growth rate, a
+saturation level): that is the uncertainty of the path. Production also strays from any smooth
+path from one year to the next (a boom year, a destocking year), and that is what this module
+adds, and only that: the growth uncertainty is in the assumptions and is not counted again.
 
-The variation comes from the calibrated default method (:class:`forecast.models.DefaultMethod`)
-fitted to China's observed production: its 1-year-ahead log forecast errors, pooled from the
-reference class of technology ramp-ups and scaled by the series' own volatility. That 1-year
-distribution, with its median moved to 0, is one year's variation; over ``h`` years it
-accumulates like a random walk (the same shape, scaled by ``sqrt(h)``; a Gaussian copula with a
-random walk's correlation joins the years). So the scenario's median path is kept, and its
-1-year band is at least as wide as the default method's.
+What a year's deviation is
+--------------------------
+The variation of a series of China's scale around its trend, estimated on the reference class
+(``data/reference/technology_ramps.csv``) as follows. The *trend* of a series in year ``t`` is
+the least-squares quadratic in the year fitted to its log values in the centred window
+``t - 3 .. t + 3`` (:data:`TREND_WINDOW` = 7 consecutive years; a Savitzky-Golay smoother), and
+the deviation is ``log(value_t) - trend_t``, divided by ``sqrt(1 - h)`` with ``h = 1/3`` the
+weight of year ``t`` in its own trend, so that independent deviations of standard deviation
+``s`` give deviations of standard deviation ``s`` (checked on synthetic series in the tests).
+Only *established* series count: those with at least :data:`MIN_SHARE` (10%) of their
+technology's world total in year ``t`` (China makes 76% of the world's batteries). Smaller
+series vary more (the deviations' root mean square is about 0.19-0.30 below a 1% share, about
+0.13 from 10% up, where it levels off). The pooled deviations, with their median moved to 0,
+are one year's variation: its empirical quantiles, right-skewed (booms are larger than busts).
+
+Each projected year draws its own deviation around the scenario's path: the variation does not
+accumulate with the horizon (an accumulating variation would be an uncertain growth rate, which
+is the assumptions' job), so a scenario's median path is kept and the band at 2030 is the
+assumptions' band widened by one year's variation.
 
 Draws are correlated where they should be: one common demand factor moves every segment and,
 through the anchor region, both regions; a scenario file may declare that its segments move
 only partly together, ``noise: {correlation: 0.6}`` (1, the default, is one common factor for
 all). Segments that move partly independently must each vary more for their total to vary as
-calibrated: each segment's variation is scaled by ``1 / sqrt(rho + (1 - rho) * sum(w_s^2))``
-with ``w_s`` the segments' base-year shares. Independent right-skewed variations add up to a
-total whose median lies above the median path, so a correlation below 1 also lifts the
-total's median a little. ``noise: {scale: s}`` multiplies the calibrated variation (0 turns it
-off: the fan then shows the assumptions' uncertainty alone, as before issue 11).
+estimated: each segment's variation is scaled by ``1 / sqrt(rho + (1 - rho) * sum(w_s^2))``
+with ``w_s`` the segments' base-year shares. ``noise: {scale: s}`` multiplies the estimated
+variation (0 turns it off: the fan then shows the assumptions' uncertainty alone).
 """
 
 from __future__ import annotations
@@ -30,22 +39,44 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from forecast.errors import ScenarioError
 from forecast.scenarios import checks
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 #: Points of the score table of :meth:`ProcessNoise.of_score`: linear interpolation on 8,193
 #: even steps between the 0.5% and 99.5% scores differs from the exact map by < 2e-4 [log].
 SCORE_POINTS = 8193
 
-__all__ = ["LEVELS", "SCORE_POINTS", "NoiseSpec", "ProcessNoise", "parse_noise", "process_noise"]
+__all__ = [
+    "LEVELS",
+    "MIN_SHARE",
+    "SCORE_POINTS",
+    "TREND_DEGREE",
+    "TREND_WINDOW",
+    "NoiseSpec",
+    "ProcessNoise",
+    "parse_noise",
+    "process_noise",
+    "reference_noise",
+    "trend_deviations",
+]
 
-#: Probability levels at which the 1-year distribution is kept: 0.5%, 1%, ..., 99.5%, the
-#: range the default method is calibrated for (its tails stop there, and so do these).
+#: Probability levels at which the 1-year distribution is kept: 0.5%, 1%, ..., 99.5%.
 LEVELS = np.arange(1, 200) / 200.0
+
+#: Length of the centred window of the trend [years, odd] and degree of its polynomial.
+TREND_WINDOW = 7
+TREND_DEGREE = 2
+#: Smallest share of its technology's world total that makes a series established [fraction].
+MIN_SHARE = 0.10
 
 _KEYS = {"correlation", "scale", "source", "note", "notes"}
 
@@ -60,7 +91,7 @@ class NoiseSpec:
         Correlation of the segments' year-to-year variation, in [0, 1]; 1 is one common
         demand factor.
     scale : float
-        Multiplier of the calibrated variation, >= 0 (0: no process noise).
+        Multiplier of the estimated variation, >= 0 (0: no process noise).
     source : str or None
         Why, in the file's words.
     """
@@ -95,20 +126,109 @@ def parse_noise(raw: Any, file: str) -> NoiseSpec:
     return NoiseSpec(**values, source=checks.text(spec, "source", file, "noise."))
 
 
+# --------------------------------------------------------------------------- the estimate
+
+
+def trend_deviations(
+    frame: pd.DataFrame, window: int = TREND_WINDOW, degree: int = TREND_DEGREE
+) -> pd.DataFrame:
+    """Each year's log deviation from its series' local polynomial trend.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Columns ``series, year, value`` (value > 0), other columns (e.g. ``share``) kept.
+    window : int
+        Odd number of consecutive years of the centred trend window.
+    degree : int
+        Degree of the trend polynomial in the year (< window).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``frame`` that are the centre of a complete window (``window``
+        consecutive years of one series), sorted by series and year, with ``deviation``
+        [log]: ``(log value - trend) / sqrt(1 - h)``, ``h`` the centre's weight in its trend.
+    """
+    from numpy.lib.stride_tricks import sliding_window_view
+    from scipy.signal import savgol_coeffs
+
+    rows = frame.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
+    if len(rows) < window:
+        return rows.iloc[:0].assign(deviation=np.zeros(0))
+    half = window // 2
+    resid = -savgol_coeffs(window, degree, use="dot")
+    resid[half] += 1.0
+    logs = sliding_window_view(np.log(rows["value"].to_numpy(float)), window)
+    codes = sliding_window_view(rows["series"].astype("category").cat.codes.to_numpy(), window)
+    years = sliding_window_view(rows["year"].to_numpy(np.int64), window)
+    # Rows are sorted by (series, year) with unique years, so one series and a span of
+    # window - 1 years means consecutive years.
+    whole = (codes[:, 0] == codes[:, -1]) & (years[:, -1] - years[:, 0] == window - 1)
+    dev = logs[whole] @ resid / math.sqrt(float(resid @ resid))
+    return rows.iloc[np.flatnonzero(whole) + half].assign(deviation=dev)
+
+
+@lru_cache(maxsize=4)
+def _deviations_of(ref_path: str, totals_path: str, stamp: tuple[int, ...]) -> pd.DataFrame:
+    """Deviations of the established reference series (``stamp``: the files' mtimes, so
+    an edited file is read again)."""
+    from forecast.data import reference
+
+    shares = reference.world_share(reference.load_reference(ref_path),
+                                   reference.load_world_totals(totals_path))
+    dev = trend_deviations(shares)
+    return dev[dev["share"] >= MIN_SHARE].reset_index(drop=True)
+
+
+def reference_noise(reference_path: str | Path | None = None,
+                    totals_path: str | Path | None = None) -> pd.DataFrame:
+    """The deviations one year's variation is made of: the reference class's established series.
+
+    Parameters
+    ----------
+    reference_path, totals_path : str or Path, optional
+        Reference class and world totals; default the shipped files
+        (:func:`forecast.data.reference.default_reference_path`, ``world_totals.csv`` beside it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``series, technology, year, value, world, share, deviation``: one row per
+        series and year with a share >= :data:`MIN_SHARE` and a complete trend window
+        (:func:`trend_deviations`; deviation [log]).
+
+    Raises
+    ------
+    DataValidationError
+        A reference file breaks a rule.
+    """
+    from forecast.data import reference
+
+    ref = Path(reference_path or reference.default_reference_path())
+    totals = Path(totals_path or ref.parent / reference.WORLD_TOTALS_FILE.name)
+    stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in (ref, totals))
+    return _deviations_of(str(ref), str(totals), stamp).copy()
+
+
+# --------------------------------------------------------------------------- the draws
+
+
 @dataclass(frozen=True)
 class ProcessNoise:
-    """The calibrated year-to-year variation a prepared scenario adds to its draws.
+    """The year-to-year variation a prepared scenario adds to its draws.
 
     Attributes
     ----------
     levels : ndarray
         Probability levels of the 1-year distribution, increasing in (0, 1).
     offsets : ndarray
-        Its log quantiles at ``levels`` relative to its median [log]: one year's variation.
+        Its log quantiles at ``levels`` relative to its median [log]: one year's deviation
+        from the scenario's path.
     correlation : float
         Correlation of the segments' variation (see the module docstring).
     scale : float
-        Factor on every segment's variation that keeps the total's as calibrated [-].
+        Factor on every segment's variation that keeps the total's as estimated [-].
     source : str
         Where the 1-year distribution comes from, for notes.
     """
@@ -120,27 +240,42 @@ class ProcessNoise:
     source: str
 
     @classmethod
-    def from_quantiles(
+    def from_deviations(
         cls,
-        levels: np.ndarray,
-        quantiles: np.ndarray,
+        deviations: np.ndarray,
         spec: NoiseSpec,
         weights: Mapping[str, float],
         source: str,
     ) -> ProcessNoise:
-        """Build it from 1-year-ahead quantiles [value unit] of the calibrated method.
+        """Build it from observed deviations from trend [log].
 
-        ``spec`` is the scenario file's ``noise`` entry; ``weights`` are the segments'
-        base-year production [GWh] (normalised here).
+        Their empirical quantiles at :data:`LEVELS`, median moved to 0, are one year's
+        variation. ``spec`` is the scenario file's ``noise`` entry; ``weights`` are the
+        segments' base-year production [GWh] (normalised here).
         """
-        levels = np.asarray(levels, float)
-        logq = np.log(np.asarray(quantiles, float))
-        median = float(np.interp(0.5, levels, logq))
+        logq = np.quantile(np.asarray(deviations, float), LEVELS)
         w = np.asarray(list(weights.values()), float)
         w = w / w.sum()
         rho = float(spec.correlation)
         scale = spec.scale / math.sqrt(rho + (1.0 - rho) * float(w @ w))
-        return cls(levels, logq - median, rho, scale, source)
+        return cls(LEVELS, logq - float(np.quantile(deviations, 0.5)), rho, scale, source)
+
+    @classmethod
+    def estimated(cls, spec: NoiseSpec, weights: Mapping[str, float]) -> ProcessNoise | None:
+        """The variation of the shipped reference class (:func:`reference_noise`); None when
+        ``spec.scale`` is 0."""
+        if spec.scale == 0:
+            return None
+        dev = reference_noise()
+        d = dev["deviation"].to_numpy(float)
+        p10, p50, p90 = np.quantile(d, [0.1, 0.5, 0.9])
+        source = (
+            f"reference class: {len(d)} deviations of {dev['series'].nunique()} series with "
+            f">= {MIN_SHARE:.0%} of their world market from a {TREND_WINDOW}-year local "
+            f"quadratic trend of log values; one year's variation p10 {p10 - p50:+.3f}, "
+            f"p90 {p90 - p50:+.3f} (log)"
+        )
+        return cls.from_deviations(d, spec, weights, source)
 
     def quantile(self, q: float) -> float:
         """One year's variation at probability ``q`` [log, relative to the median]."""
@@ -150,8 +285,8 @@ class ProcessNoise:
         """One year's variation at standard normal scores ``z`` [log]: ``quantile(Phi(z))``.
 
         A table on an even grid of scores, read by index arithmetic: ``np.interp`` over the
-        199 levels costs 5 times more on 100,000 x 6 draws. Beyond the calibrated 0.5% and
-        99.5% levels the variation stays at their values, as the default method's tails do.
+        199 levels costs 5 times more on 100,000 x 6 draws. Beyond the 0.5% and 99.5%
+        levels the variation stays at their values.
         """
         grid, table = _score_table(self.levels, self.offsets)
         # In place: four passes over the draws instead of ten temporaries.
@@ -176,38 +311,30 @@ def process_noise(
 ) -> dict[str, np.ndarray]:
     """Log multipliers of every segment's path: ``{segment: (n_draws, n_years)}`` [log].
 
-    With correlation 1 every segment gets the same array (one common factor).
+    Every projected year draws its own deviation (they do not accumulate with the horizon);
+    with correlation 1 every segment gets the same array (one common factor).
 
     Parameters
     ----------
     noise : ProcessNoise
     horizons : ndarray of int
-        Years after the base year of the projected years (>= 1).
+        Years after the base year of the projected years (>= 1); one column each.
     segments : tuple of str
         Segments, in output order.
     n_draws : int
     rng : numpy Generator
         Drawn from after the parameters, so parameter draws do not change with the noise.
     """
-    h = np.asarray(horizons, int)
-    steps = int(h.max())
+    n_years = len(np.asarray(horizons))
     rho = noise.correlation
-    # Random walks in standard normal units: one common, and one per segment unless rho = 1.
-    walk = np.cumsum(rng.standard_normal((1, n_draws, steps)), axis=2)
+    # Standard normal scores: one common, and one per segment unless rho = 1.
+    z = rng.standard_normal((1, n_draws, n_years))
     if rho < 1.0:
-        own = np.cumsum(rng.standard_normal((len(segments), n_draws, steps)), axis=2)
-        walk = math.sqrt(rho) * walk + math.sqrt(1.0 - rho) * own
-    root_h = np.sqrt(np.arange(1, steps + 1, dtype=float))
-    # Each year's position as a standard normal score, mapped through the 1-year shape and
-    # stretched by sqrt(h): a random walk's accumulation with the calibrated marginal.
-    walk /= root_h
-    log_mult = noise.of_score(walk)
-    log_mult *= noise.scale * root_h
-    cols = h - 1
-    if np.array_equal(cols, np.arange(steps)):
-        rows = list(log_mult)
-    else:
-        rows = [m[:, cols] for m in log_mult]
+        own = rng.standard_normal((len(segments), n_draws, n_years))
+        z = math.sqrt(rho) * z + math.sqrt(1.0 - rho) * own
+    log_mult = noise.of_score(z)
+    log_mult *= noise.scale
+    rows = list(log_mult)
     return {seg: rows[min(i, len(rows) - 1)] for i, seg in enumerate(segments)}
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast.errors import ModelError, ScenarioError
-from forecast.scenarios.noise import LEVELS, ProcessNoise
+from forecast.scenarios.noise import ProcessNoise
 from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, Scenario
 
 if TYPE_CHECKING:
@@ -174,41 +174,10 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
         for key, dist in scenario.uncertain.items()
     }
     years = np.arange(base_year + 1, scenario.target_year + 1)
-    noise = _process_noise(scenario, history, baseline)
+    noise = ProcessNoise.estimated(scenario.noise, baseline.production)
     return Prepared(
         scenario, baseline, years, central, distributions, ev_base, capacity_year, noise
     )
-
-
-def _process_noise(
-    scenario: Scenario, history: pd.DataFrame, baseline: Baseline
-) -> ProcessNoise | None:
-    """The calibrated default method's 1-year variation of China's production, for the draws.
-
-    :class:`forecast.models.DefaultMethod` is fitted to China's observed total production
-    (its last 4 years); its 1-year-ahead quantiles give one year's variation.
-    """
-    if scenario.noise.scale == 0:
-        return None
-    from forecast import data
-    from forecast.models import DefaultMethod
-
-    observed = data.get_series(history, PRODUCTION, kinds=OBSERVED)
-    try:
-        model = DefaultMethod().fit(observed.index.to_numpy(float), observed.to_numpy(float))
-        q = model.predict_quantiles([baseline.year + 1], LEVELS)[0]
-    except ModelError as exc:
-        raise ScenarioError(
-            scenario.path, "noise",
-            f"the calibrated default method cannot describe China's production: {exc}",
-        ) from None
-    p10, p90 = (float(np.interp(x, LEVELS, np.log(q / np.interp(0.5, LEVELS, q))))
-                for x in (0.1, 0.9))
-    source = (
-        f"default method fitted to China's production {int(model.years_[0])}-"
-        f"{int(model.years_[-1])}: one year's variation p10 {p10:+.3f}, p90 {p90:+.3f} (log)"
-    )
-    return ProcessNoise.from_quantiles(LEVELS, q, scenario.noise, baseline.production, source)
 
 
 # --------------------------------------------------------------------------- data values
