@@ -8,6 +8,7 @@ you need, e.g. ``from forecast.report.notebook import setup``.
 """
 
 __all__ = [
+    "bands",
     "calibration_figures",
     "captions",
     "explorer",

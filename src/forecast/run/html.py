@@ -214,7 +214,8 @@ def _band_cell(row: Mapping[str, str], prefix: str, kind: str) -> str:
     return f"<td>{cell}</td>"
 
 
-def _headline_numeric(rows: Sequence[Mapping[str, str]], last_year: object) -> str:
+def _headline_numeric(rows: Sequence[Mapping[str, str]], last_year: object,
+                      bands: str = "") -> str:
     from forecast.report.formatting import percent
 
     year = rows[0].get("year", "") if rows else ""
@@ -232,8 +233,18 @@ def _headline_numeric(rows: Sequence[Mapping[str, str]], last_year: object) -> s
     return (f'<div class="scroll"><table class="headline"><thead><tr>{head}</tr></thead>'
             f"<tbody>{''.join(body)}</tbody></table></div>"
             '<p class="note">Production and share: the median of the Monte Carlo draws (bold) '
-            "over its 80% interval (p10 to p90). Intervals say how uncertain the outcome is if the "
-            "scenario's assumptions hold, not how likely the scenario is.</p>")
+            f"over its 80% interval (p10 to p90). {html.escape(bands)}</p>")
+
+
+def _bands_text(root: Path) -> str:
+    """What the bands are, with the run's decomposition figures when it wrote them."""
+    from forecast.report.bands import SPREAD_TABLE, bands_sentence
+
+    path = root / "tables" / SPREAD_TABLE
+    if not path.is_file():
+        return bands_sentence(None)
+    header, rows = read_csv_rows(path)
+    return bands_sentence([dict(zip(header, r, strict=False)) for r in rows])
 
 
 def _headline_html(root: Path, manifest: Mapping[str, Any]) -> str:
@@ -244,7 +255,7 @@ def _headline_html(root: Path, manifest: Mapping[str, Any]) -> str:
     header, rows = read_csv_rows(path)
     if {"scenario", "china_p50"} <= set(header):
         table = _headline_numeric([dict(zip(header, r, strict=False)) for r in rows],
-                                  manifest.get("last_observed_year"))
+                                  manifest.get("last_observed_year"), _bands_text(root))
     else:
         table = f'<div class="scroll">{_table_html(header, rows)}</div>'
     return table + (f"<p>{_link('tables/' + HEADLINE_TABLE, 'headline table (CSV)')}; "

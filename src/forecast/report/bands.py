@@ -1,0 +1,81 @@
+"""What the scenario bands are, in one paragraph read from the spread decomposition.
+
+The index page and the notebooks say what a scenario's band contains with the same words:
+:func:`bands_sentence` builds them from the rows of ``tables/spread_decomposition.csv``
+(:func:`forecast.scenarios.spread.spread_decomposition`), so the figures it quotes are the
+run's own. The rows may be dicts of text (a CSV read with :mod:`csv`) or of numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from forecast.report.formatting import gwh
+
+__all__ = ["BANDS_DEFINITION", "SPREAD_TABLE", "bands_sentence"]
+
+#: File name of the decomposition table in a run's ``tables/`` folder.
+SPREAD_TABLE = "spread_decomposition.csv"
+
+#: What every band is, whatever the run's figures.
+BANDS_DEFINITION = (
+    "Each band is the 80% interval (p10 to p90) of a scenario's Monte Carlo draws, which "
+    "combine the uncertainty the scenario states for its assumptions (its uncertain: block) "
+    "with year-to-year variation around its path, as large as that of technology series with "
+    "at least 10% of their world market around their trend. A band says how far the outcome "
+    "may fall from the scenario's path if its story is the right one; it does not say how "
+    "likely the story is, nor include the other scenarios."
+)
+
+
+def _number(value: object) -> float | None:
+    try:
+        return float(str(value))
+    except ValueError:
+        return None
+
+
+def _band(row: Mapping[str, object]) -> str | None:
+    low, high = _number(row.get("p10")), _number(row.get("p90"))
+    if low is None or high is None:
+        return None
+    return gwh(low) if gwh(low) == gwh(high) else f"{gwh(low)} to {gwh(high)}"
+
+
+def bands_sentence(
+    rows: Iterable[Mapping[str, object]] | None,
+    scenario: str | None = None,
+    region: str = "China",
+) -> str:
+    """:data:`BANDS_DEFINITION` and, when the table has them, one scenario's figures.
+
+    Parameters
+    ----------
+    rows : iterable of mappings, optional
+        Rows of the decomposition table (columns ``scenario, region, year, spread, p10,
+        p90``); None or empty gives the definition alone.
+    scenario : str, optional
+        The scenario to quote; default ``base`` when present, else the table's first.
+    region : str
+        ``China`` or ``World``.
+
+    Returns
+    -------
+    str
+        Plain text (escape it for HTML).
+    """
+    rows = [r for r in rows or () if str(r.get("region", "")) == region]
+    names = list(dict.fromkeys(str(r.get("scenario", "")) for r in rows))
+    if not names:
+        return BANDS_DEFINITION
+    name = scenario if scenario in names else ("base" if "base" in names else names[0])
+    spreads = {str(r.get("spread")): r for r in rows if str(r.get("scenario")) == name}
+    bands = {k: _band(r) for k, r in spreads.items()}
+    if not all(bands.get(k) for k in ("both", "assumptions", "variation")):
+        return BANDS_DEFINITION
+    year = str(spreads["both"].get("year", "")).strip()
+    return (
+        f"{BANDS_DEFINITION} In the {name} scenario {region}'s {year} band is "
+        f"{bands['both']} GWh; its assumptions alone would give {bands['assumptions']} GWh "
+        f"and year-to-year variation alone {bands['variation']} GWh."
+    )
