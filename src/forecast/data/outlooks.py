@@ -1,0 +1,186 @@
+"""Published outlooks: what was said about 2030 before 2025 (outlooks, not history).
+
+``data/reference/published_outlooks.csv`` (provenance in ``data/reference/SOURCE.md``) holds
+outlooks of battery demand, cell manufacturing capacity and lithium demand, and one lithium
+intensity, as publishers stated them up to December 2024. :func:`load_outlooks` reads and
+validates it; nothing is fitted to these figures, they are shown beside the fans
+(:mod:`forecast.scenarios.outlooks`).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from forecast.errors import DataValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "BOUNDS",
+    "LAST_PUBLISHED",
+    "OUTLOOKS_FILE",
+    "OUTLOOK_COLUMNS",
+    "UNITS",
+    "default_outlooks_path",
+    "load_outlooks",
+]
+
+#: Columns the file must have, in its order.
+OUTLOOK_COLUMNS = ("publisher", "published", "quantity", "region", "year", "case", "value",
+                   "unit", "bound", "where", "note")
+#: The file, relative to the data folder.
+OUTLOOKS_FILE = Path("reference") / "published_outlooks.csv"
+#: Last year of publication allowed: the data stop at 2024, and an outlook published later
+#: could know an outcome the history does not.
+LAST_PUBLISHED = 2024
+#: Every quantity the file may hold and its one unit. The intensity's label is the file's;
+#: its value and note are kg LCE per kWh, which is how :mod:`forecast.scenarios.outlooks`
+#: reads it (see ``data/reference/SOURCE.md``).
+UNITS = {
+    "battery demand": "GWh",
+    "EV battery demand": "GWh",
+    "EV battery installations": "GWh",
+    "cell manufacturing capacity": "GWh",
+    "lithium demand": "Mt LCE",
+    "lithium intensity": "t LCE per GWh",
+}
+#: Words a figure may be bounded with ("" for a plain figure).
+BOUNDS = ("", "more than", "about")
+
+_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+#: First characters that make a spreadsheet read a cell as a formula.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_TEXT = ("publisher", "quantity", "region", "case", "bound", "where", "note")
+_REQUIRED = ("publisher", "published", "quantity", "region", "value", "unit", "where")
+
+
+def default_outlooks_path() -> Path:
+    """``<data folder>/reference/published_outlooks.csv``."""
+    from forecast.data.loader import default_data_dir
+
+    return default_data_dir() / OUTLOOKS_FILE
+
+
+def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
+    """Read and validate the published outlooks.
+
+    Parameters
+    ----------
+    path : str or Path, optional
+        The CSV file; default :func:`default_outlooks_path`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`OUTLOOK_COLUMNS` in file order, text stripped; ``year`` as a nullable Int64
+        [calendar year] (empty only for the lithium intensity), ``value`` as float64 [``unit``],
+        ``published_year`` int64 added.
+
+    Raises
+    ------
+    DataValidationError
+        One line naming file, row (header = 1), column and rule: ``missing-file``, ``csv``,
+        ``columns``, ``empty``, ``formula`` (a text cell
+        starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return), ``required``
+        (an empty publisher, date, quantity, region,
+        value, unit or page; a year missing where the quantity is not an intensity),
+        ``type`` (a date not ``YYYY``/``YYYY-MM``/``YYYY-MM-DD``, a year not an integer),
+        ``after-2024`` (published after :data:`LAST_PUBLISHED`), ``quantity``, ``unit``,
+        ``bound``, ``range`` (a value not a finite number > 0; a year before publication) or
+        ``duplicate``.
+    """
+    import pandas as pd
+
+    path = Path(default_outlooks_path() if path is None else path)
+
+    def fail(rule: str, message: str, row: int | None = None, column: str | None = None):
+        return DataValidationError(path, rule, message, row=row, column=column)
+
+    if not path.is_file():
+        raise fail("missing-file", "outlooks file not found")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise fail("csv", f"not a readable CSV file: {text}") from None
+    for col in OUTLOOK_COLUMNS:
+        if col not in raw.columns:
+            raise fail("columns", f"missing column {col!r} (required: "
+                       f"{', '.join(OUTLOOK_COLUMNS)})", column=col)
+    if raw.empty:
+        raise fail("empty", "the file has a header but no rows")
+    frame = raw[list(OUTLOOK_COLUMNS)].apply(lambda c: c.str.strip())
+    published, years, values = [], [], []
+    for i, row in enumerate(frame.itertuples(index=False)):
+        line = i + 2
+        rec = row._asdict()
+        for col in _REQUIRED:
+            if not rec[col]:
+                raise fail("required", f"{col} is empty", line, col)
+        for col in _TEXT:
+            if rec[col][:1] in _FORMULA:
+                raise fail("formula", f"{col} starts with {rec[col][0]!r}: a spreadsheet "
+                           "would run it as a formula", line, col)
+        date = _DATE.match(rec["published"])
+        if date is None:
+            raise fail("type", f"published must be YYYY, YYYY-MM or YYYY-MM-DD, got "
+                       f"{rec['published']!r}", line, "published")
+        pub_year = int(date.group(1))
+        if pub_year > LAST_PUBLISHED:
+            raise fail("after-2024", f"published {rec['published']}: only outlooks published "
+                       f"up to {LAST_PUBLISHED} go in (the data stop there)", line, "published")
+        unit = UNITS.get(rec["quantity"])
+        if unit is None:
+            raise fail("quantity", f"unknown quantity {rec['quantity']!r} (known: "
+                       f"{', '.join(UNITS)})", line, "quantity")
+        if rec["unit"] != unit:
+            raise fail("unit", f"{rec['quantity']} is given in {unit}, got {rec['unit']!r}",
+                       line, "unit")
+        if rec["bound"] not in BOUNDS:
+            raise fail("bound", f"bound must be empty, 'more than' or 'about', got "
+                       f"{rec['bound']!r}", line, "bound")
+        year = _integer(rec["year"])
+        if rec["year"] and year is None:
+            raise fail("type", f"year must be an integer, got {rec['year']!r}", line, "year")
+        if year is None and rec["quantity"] != "lithium intensity":
+            raise fail("required", f"year is empty: a {rec['quantity']} figure is for a year",
+                       line, "year")
+        if year is not None and year < pub_year:
+            raise fail("range", f"year {year} is before publication ({pub_year}): an outlook "
+                       "is for its own year or later", line, "year")
+        value = _number(rec["value"])
+        if value is None or not value > 0:
+            raise fail("range", f"value must be a finite number > 0, got {rec['value']!r}",
+                       line, "value")
+        published.append(pub_year)
+        years.append(year)
+        values.append(value)
+    key = ["publisher", "published", "quantity", "region", "year", "case"]
+    out = frame.assign(year=pd.array(years, dtype="Int64"), value=np.array(values, float),
+                       published_year=np.array(published, np.int64))
+    dup = out.duplicated(key, keep="first").to_numpy()
+    if dup.any():
+        i = int(dup.argmax())
+        raise fail("duplicate", "the same publisher, date, quantity, region, year and case "
+                   "appear twice", i + 2, "case")
+    return out
+
+
+def _integer(text: str) -> int | None:
+    try:
+        return int(text)
+    except ValueError:
+        return None
+
+
+def _number(text: str) -> float | None:
+    try:
+        x = float(text)
+    except ValueError:
+        return None
+    return x if np.isfinite(x) else None
