@@ -206,7 +206,8 @@ def test_run_folder_contents(run_dir):
     assert {p.name for p in run_dir.iterdir() if p.is_dir()} <= {"tables", "figures", "logs"}
     tables = {p.stem for p in (run_dir / "tables").glob("*.csv")}
     assert {"projections", "backtest", "model_comparison", "headline", "history",
-            "reconciliation", "sensitivity", "share_world", "segment_mix"} <= tables
+            "reconciliation", "sensitivity", "share_world", "segment_mix",
+            "spread_decomposition", "outlooks_vs_fans"} <= tables
     figures = sorted((run_dir / "figures").glob("*.png"))
     assert {f.name[:2] for f in figures} == {n[:2] for n in RUN_NOTEBOOKS}
     assert all(f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for f in figures)

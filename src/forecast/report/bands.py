@@ -4,6 +4,8 @@ The index page and the notebooks say what a scenario's band contains with the sa
 :func:`bands_sentence` builds them from the rows of ``tables/spread_decomposition.csv``
 (:func:`forecast.scenarios.spread.spread_decomposition`), so the figures it quotes are the
 run's own. The rows may be dicts of text (a CSV read with :mod:`csv`) or of numbers.
+:func:`outlooks_sentence` says the same way how a fan sits among the figures published before
+2025 (:func:`forecast.scenarios.outlooks.compare_outlooks`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 from forecast.report.formatting import gwh
 
-__all__ = ["BANDS_DEFINITION", "SPREAD_TABLE", "bands_sentence"]
+__all__ = ["BANDS_DEFINITION", "SPREAD_TABLE", "bands_sentence", "outlooks_sentence"]
 
 #: File name of the decomposition table in a run's ``tables/`` folder.
 SPREAD_TABLE = "spread_decomposition.csv"
@@ -78,4 +80,37 @@ def bands_sentence(
         f"{BANDS_DEFINITION} In the {name} scenario {region}'s {year} band is "
         f"{bands['both']} GWh; its assumptions alone would give {bands['assumptions']} GWh "
         f"and year-to-year variation alone {bands['variation']} GWh."
+    )
+
+
+def outlooks_sentence(rows: Iterable[Mapping[str, object]], scenario: str, region: str) -> str:
+    """How many published figures of ``region`` the ``scenario`` fan is likely above or below.
+
+    Parameters
+    ----------
+    rows : iterable of mappings
+        Rows of the comparison table (``scenario, region, publisher, published, gwh,
+        fan_year, p_above``).
+    scenario, region : str
+        Which rows to count.
+
+    Returns
+    -------
+    str
+        Plain text; empty when there are no such rows.
+    """
+    mine = [r for r in rows if str(r.get("scenario")) == scenario
+            and str(r.get("region")) == region and _number(r.get("p_above")) is not None]
+    if not mine:
+        return ""
+    p = [_number(r.get("p_above")) or 0.0 for r in mine]
+    above, below = sum(x >= 0.9 for x in p), sum(x <= 0.1 for x in p)
+    top = max(mine, key=lambda r: _number(r.get("gwh")) or 0.0)
+    return (
+        f"Of the {len(mine)} figures for {region} published before 2025, the {scenario} fan "
+        f"puts production above {above} with a probability of 90% or more, below {below} "
+        f"with 90% or more, and {len(mine) - above - below} lie within its 80% band. "
+        f"The highest, {top.get('publisher')}'s {gwh(_number(top.get('gwh')) or 0.0)} GWh "
+        f"({top.get('published')}, {top.get('quantity')}), has a "
+        f"{_number(top.get('p_above')) or 0.0:.0%} chance of being exceeded."
     )

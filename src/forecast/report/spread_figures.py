@@ -1,0 +1,106 @@
+"""Figures of where a band comes from and of the fans beside published figures (notebook 04).
+
+:func:`spread_chart` draws :func:`forecast.scenarios.spread.spread_decomposition`'s table: per
+scenario, the target year's band from its assumptions alone, from year-to-year variation
+alone and from both. :func:`outlook_chart` draws :func:`forecast.scenarios.outlooks.
+compare_outlooks`'s figures of one region by vintage over one scenario's fan, each labelled
+with the probability the fan puts above it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from forecast.report.formatting import percent
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+    from matplotlib.axes import Axes
+
+__all__ = ["SPREAD_COLORS", "outlook_chart", "spread_chart"]
+
+#: Colour and words of each spread (colour-blind safe, as the house palette).
+SPREAD_COLORS: dict[str, tuple[str, str]] = {
+    "assumptions": ("#0173b2", "assumptions alone"),
+    "variation": ("#de8f05", "year-to-year variation alone"),
+    "both": ("#029e73", "both (the fan)"),
+}
+
+_MARKERS = {"battery demand": "o", "EV battery demand": "s", "EV battery installations": "D",
+            "cell manufacturing capacity": "^", "lithium demand": "P", "lithium supply": "X"}
+
+
+def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axes:
+    """Three bands per scenario: 80% (thick, p10-p90) and 90% (thin, p5-p95), median dot.
+
+    Parameters
+    ----------
+    ax : Axes
+    table : pandas.DataFrame
+        Columns ``scenario, region, spread, p5, p10, p50, p90, p95`` [GWh].
+    region : str
+        ``China`` or ``World``.
+    """
+    rows = table[table["region"] == region]
+    names = list(dict.fromkeys(rows["scenario"]))
+    centre = np.arange(len(names), dtype=float)[::-1]
+    for k, (spread, (color, words)) in enumerate(SPREAD_COLORS.items()):
+        sub = rows[rows["spread"] == spread].set_index("scenario").reindex(names)
+        y = centre + 0.25 * (1 - k)
+        ax.hlines(y, sub["p5"], sub["p95"], color=color, linewidth=1.2, alpha=0.7)
+        ax.hlines(y, sub["p10"], sub["p90"], color=color, linewidth=5, alpha=0.85, label=words)
+        ax.plot(sub["p50"], y, "o", color="black", markersize=3.5, zorder=5,
+                label="median" if k == 2 else None)
+    ax.set_yticks(centre, names)
+    ax.grid(axis="y", visible=False)
+    return ax
+
+
+def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenario: str,
+                  region: str, year: int) -> Axes:
+    """Published figures of ``region`` by vintage (oldest on top) over one scenario's fan.
+
+    Parameters
+    ----------
+    ax : Axes
+    comparison : pandas.DataFrame
+        :func:`~forecast.scenarios.outlooks.compare_outlooks`'s table.
+    fan : pandas.Series
+        The scenario's target-year ``p5, p10, p50, p90, p95`` for the region [GWh].
+    scenario, region : str
+        Which rows of ``comparison`` to draw.
+    year : int
+        The fan's year [year]; figures for another year say which.
+    """
+    rows = comparison[(comparison["scenario"] == scenario) & (comparison["region"] == region)]
+    rows = rows.reset_index(drop=True)
+    ax.axvspan(fan["p5"], fan["p95"], color="#029e73", alpha=0.12,
+               label=f"{scenario}: 90% band (p5-p95)")
+    ax.axvspan(fan["p10"], fan["p90"], color="#029e73", alpha=0.25,
+               label=f"{scenario}: 80% band (p10-p90)")
+    ax.axvline(fan["p50"], color="#029e73", linewidth=1.5, label=f"{scenario}: median")
+    y = np.arange(len(rows), dtype=float)[::-1]
+    for quantity, marker in _MARKERS.items():
+        sub = rows["quantity"] == quantity
+        if sub.any():
+            ax.plot(rows.loc[sub, "gwh"], y[sub.to_numpy()], marker, color="black",
+                    markersize=5, linestyle="none", label=quantity, zorder=5)
+    lith = rows["gwh_low"] < rows["gwh_high"]
+    ax.hlines(y[lith.to_numpy()], rows.loc[lith, "gwh_low"], rows.loc[lith, "gwh_high"],
+              color="black", linewidth=0.8)
+    labels = []
+    for yy, (_, r) in zip(y, rows.iterrows(), strict=True):
+        when = "" if r["year"] == year else f", for {r['year']}"
+        labels.append(f"{r['publisher']} {r['published']} ({r['case']}{when})")
+        # The probability sits right of the axes, on the row it belongs to.
+        ax.annotate(percent(r["p_above"], 0), (1.0, yy), xycoords=("axes fraction", "data"),
+                    xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
+    ax.annotate("fan\nabove", (1.0, 0.0), xycoords="axes fraction", xytext=(6, -6),
+                textcoords="offset points", va="top", fontsize=8)
+    ax.set_yticks(y, labels)
+    ax.tick_params(axis="y", labelsize=8)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
+    ax.grid(axis="y", visible=False)
+    return ax
