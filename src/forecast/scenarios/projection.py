@@ -11,8 +11,9 @@ How a scenario becomes production paths
 2. Each segment's growth model gives a path for China's production (``anchor: china``) or
    for world production (``anchor: world``; the base is China's value over China's share).
    In Monte Carlo draws each segment's path is multiplied by its year-to-year variation
-   (:mod:`forecast.scenarios.noise`: the calibrated default method's, with one common demand
-   factor), on top of the parameters' uncertainty.
+   (:mod:`forecast.scenarios.noise`: one year's deviation from trend of established technology
+   series, drawn anew each year, with one common demand factor), on top of the parameters'
+   uncertainty.
 3. China's share path splits the world into China and the rest of the world (ROW).
 4. An optional capacity cap scales China's segments down proportionally so China's total
    stays below ``capacity * max_utilisation``; ROW production is unaffected, so the world
