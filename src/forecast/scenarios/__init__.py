@@ -5,10 +5,11 @@ Modules, in the order a scenario flows through them: :mod:`~forecast.scenarios.s
 (files; value checks in :mod:`~forecast.scenarios.checks`),
 :mod:`~forecast.scenarios.preparation` (resolved against the history data),
 :mod:`~forecast.scenarios.sampling` (parameter draws), :mod:`~forecast.scenarios.noise`
-(the calibrated year-to-year variation the draws add), :mod:`~forecast.scenarios.projection`
+(the year-to-year variation the draws add), :mod:`~forecast.scenarios.projection`
 (paths and tables), then :mod:`~forecast.scenarios.catalog` (scenario folders and
-projection tables), :mod:`~forecast.scenarios.sweeps` and
-:mod:`~forecast.scenarios.reconciliation`.
+projection tables), :mod:`~forecast.scenarios.sweeps`,
+:mod:`~forecast.scenarios.reconciliation`, :mod:`~forecast.scenarios.spread` (where a band comes
+from) and :mod:`~forecast.scenarios.outlooks` (the fans beside figures published before 2025).
 """
 
 from forecast.scenarios.catalog import (
