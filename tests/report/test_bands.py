@@ -20,7 +20,8 @@ def table(name: str = "base") -> list[dict[str, str]]:
 def test_the_sentence_quotes_the_runs_figures_for_base():
     text = bands_sentence([*table("low"), *table("base")])
     assert text.startswith(BANDS_DEFINITION)
-    assert text.endswith("In the base scenario China's 2030 band is 2,525 to 4,173 GWh; its "
+    assert text.endswith("In the base scenario China's 2030 80% band (p10 to p90) is 2,525 to "
+                         "4,173 GWh; its "
                          "assumptions alone would give 2,605 to 3,908 GWh and year-to-year "
                          "variation alone 2,739 to 3,582 GWh.")
     assert "In the low scenario" in bands_sentence(table("low"))

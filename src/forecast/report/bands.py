@@ -21,8 +21,8 @@ SPREAD_TABLE = "spread_decomposition.csv"
 
 #: What every band is, whatever the run's figures.
 BANDS_DEFINITION = (
-    "Each band is the 80% interval (p10 to p90) of a scenario's Monte Carlo draws, which "
-    "combine the uncertainty the scenario states for its assumptions (its uncertain: block) "
+    "A scenario's band comes from its Monte Carlo draws, which combine the uncertainty the "
+    "scenario states for its assumptions (its uncertain: block) "
     "with year-to-year variation around its path, as large as that of technology series with "
     "at least 10% of their world market around their trend. A band says how far the outcome "
     "may fall from the scenario's path if its story is the right one; it does not say how "
@@ -77,7 +77,7 @@ def bands_sentence(
         return BANDS_DEFINITION
     year = str(spreads["both"].get("year", "")).strip()
     return (
-        f"{BANDS_DEFINITION} In the {name} scenario {region}'s {year} band is "
+        f"{BANDS_DEFINITION} In the {name} scenario {region}'s {year} 80% band (p10 to p90) is "
         f"{bands['both']} GWh; its assumptions alone would give {bands['assumptions']} GWh "
         f"and year-to-year variation alone {bands['variation']} GWh."
     )
