@@ -137,7 +137,8 @@ def trend_deviations(
     Parameters
     ----------
     frame : pandas.DataFrame
-        Columns ``series, year, value`` (value > 0), other columns (e.g. ``share``) kept.
+        Columns ``series, year, value`` (value > 0, one row per series and year), other
+        columns (e.g. ``share``) kept.
     window : int
         Odd number of consecutive years of the centred trend window.
     degree : int
