@@ -9,7 +9,7 @@ import pytest
 from forecast import data
 from forecast.scenarios.preparation import prepare
 from forecast.scenarios.sampling import draw_parameters, quantile
-from forecast.scenarios.schema import Distribution, parse_scenario
+from forecast.scenarios.schema import Normal, Triangular, Uniform, parse_scenario
 
 
 def history() -> pd.DataFrame:
@@ -18,16 +18,16 @@ def history() -> pd.DataFrame:
 
 def test_quantile_functions() -> None:
     q = np.array([0.0, 0.25, 0.5, 1.0])
-    uni = Distribution("uniform", low=0.1, high=0.3)
+    uni = Uniform(low=0.1, high=0.3)
     np.testing.assert_allclose(quantile("segments.power.cagr", uni, q), [0.1, 0.15, 0.2, 0.3])
-    tri = Distribution("triangular", low=0.0, high=1.0, mode=0.5)
+    tri = Triangular(low=0.0, high=1.0, mode=0.5)
     # Symmetric triangle: median 0.5; F(0.25) = 2 * 0.25**2 = 0.125.
     np.testing.assert_allclose(quantile("share.target", tri, [0.125, 0.5]), [0.25, 0.5])
-    norm = Distribution("normal", mean=0.2, sd=0.05)
+    norm = Normal(mean=0.2, sd=0.05)
     assert quantile("segments.power.cagr", norm, 0.5) == pytest.approx(0.2)
     assert quantile("segments.power.cagr", norm, 0.8413447) == pytest.approx(0.25, abs=1e-6)
     # A wide normal on a rate is truncated to the rate's domain (> -1).
-    wide = Distribution("normal", mean=0.0, sd=5.0)
+    wide = Normal(mean=0.0, sd=5.0)
     assert quantile("segments.power.cagr", wide, 0.0) > -1.0
 
 

@@ -10,14 +10,14 @@ capacity. :func:`prepare` turns a :class:`~forecast.scenarios.schema.Scenario` i
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forecast.errors import ModelError, ScenarioError
 from forecast.scenarios.noise import ProcessNoise
-from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, Scenario
+from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, FittedTrend, Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -99,7 +99,7 @@ class Prepared:
     baseline: Baseline
     years: np.ndarray
     central: dict[str, float]
-    distributions: dict[str, Distribution]
+    distributions: dict[str, Distribution | FittedTrend]
     ev_base: tuple[int, float, float] | None
     capacity_year: int | None
     noise: ProcessNoise | None = None
@@ -256,7 +256,7 @@ def _central_value(
         return lookup.value(key, PRODUCTION_CAGR, "China", seg, _OUTLOOK)[1]
     if name in ("sales_target", "kwh_target"):
         # EV targets are the published outlook for the year the segment's targets refer to.
-        year = scenario.segments[seg].settings["anchor_year"]
+        year = scenario.segments[seg].anchor_year
         sales = lookup.value(key, EV_SALES, "World", "total", _OUTLOOK, year)[1]
         if name == "sales_target":
             return sales
@@ -281,7 +281,7 @@ def _ev_base(scenario: Scenario, lookup: _Lookup) -> tuple[int, float, float] | 
                 f"EV sales ({year_s}) and EV battery demand ({year_d}) have "
                 "different last observed years",
             )
-        if spec.settings["anchor_year"] <= year_s:
+        if spec.anchor_year <= year_s:
             raise ScenarioError(
                 lookup.file,
                 f"segments.{seg}.anchor_year",
@@ -331,14 +331,14 @@ def _share_trend(scenario: Scenario, history: pd.DataFrame) -> LogitShare:
 
 def _centred(
     scenario: Scenario, key: str, dist: Distribution, central: float, trend: LogitShare | None
-) -> Distribution:
+) -> Distribution | FittedTrend:
     """A distribution with the parameter's central value filled in where the file left it
     out (a normal's ``mean``, a triangle's ``mode``), or the fitted trend's distribution."""
     if dist.dist == "fitted":
         assert trend is not None  # the schema ties 'fitted' to 'share.target: trend'
         return _fitted(scenario, key, dist, central, trend)
     if dist.dist == "normal" and dist.mean is None:
-        return replace(dist, mean=central)
+        return dist.model_copy(update={"mean": central})
     if dist.dist == "triangular" and dist.mode is None:
         if not dist.low <= central <= dist.high:  # type: ignore[operator]
             raise ScenarioError(
@@ -347,18 +347,18 @@ def _centred(
                 f"the central value {central:g} from the data lies outside "
                 f"[{dist.low:g}, {dist.high:g}]",
             )
-        return replace(dist, mode=central)
+        return dist.model_copy(update={"mode": central})
     return dist
 
 
 def _fitted(
     scenario: Scenario, key: str, dist: Distribution, central: float, trend: LogitShare
-) -> Distribution:
+) -> FittedTrend:
     """The share trend's truncated logit-t distribution in the share year.
 
     Location and scale on the logit scale [logit units] and degrees of freedom come from the
     fit's prediction interval; the truncation defaults to [lowest observed share, cap]
-    [fraction] (see :class:`~forecast.scenarios.schema.Distribution`).
+    [fraction] (see :class:`~forecast.scenarios.schema.FittedTrend`).
     """
     z, scale, df = trend.predictive_logit([scenario.share_year])
     cap = float(trend.cap)
@@ -371,8 +371,7 @@ def _fitted(
             f"the trend's share {central:.3f} in {scenario.share_year} "
             f"lies outside the truncation [{low:g}, {high:g}]",
         )
-    return Distribution(
-        dist="fitted",
+    return FittedTrend(
         mean=float(z[0]),
         sd=float(scale[0]),
         df=df,

@@ -158,7 +158,7 @@ def _segment_path(
     # ev_demand: sales and kWh per vehicle grow geometrically from the last EV observation
     # to their targets in the anchor year.
     ev_year, sales0, demand0 = prepared.ev_base  # type: ignore[misc]
-    t = (years - ev_year) / (spec.settings["anchor_year"] - ev_year)
+    t = (years - ev_year) / (spec.anchor_year - ev_year)
     sales = curves.compound(sales0, (col("sales_target") / sales0) - 1.0, t)
     kwh0 = demand0 / sales0  # GWh per million vehicles = kWh per vehicle
     kwh = curves.compound(kwh0, (col("kwh_target") / kwh0) - 1.0, t)

@@ -307,7 +307,7 @@ def _segment_words(prepared: Prepared, seg: str) -> str:
         return f"logistic towards {c[p + 'saturation']:,.0f} GWh"
     return (
         f"EV demand: {c[p + 'sales_target']:.1f} M EVs x {c[p + 'kwh_target']:.1f} kWh "
-        f"in {spec.settings['anchor_year']}"
+        f"in {spec.anchor_year}"
     )
 
 

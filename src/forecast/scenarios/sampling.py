@@ -13,21 +13,21 @@ import numpy as np
 
 from forecast.models import uncertainty
 from forecast.scenarios.preparation import MIN_SHARE, Prepared
-from forecast.scenarios.schema import PARAMETER_DOMAINS, Distribution
+from forecast.scenarios.schema import PARAMETER_DOMAINS, Distribution, FittedTrend
 
 __all__ = ["central_parameters", "draw_parameters", "quantile"]
 
 
 def quantile(
-    key: str, dist: Distribution, q: np.ndarray | float, anchor: str = "china"
+    key: str, dist: Distribution | FittedTrend, q: np.ndarray | float, anchor: str = "china"
 ) -> np.ndarray:
-    """Inverse CDF of an uncertain parameter's distribution.
+    """Inverse CDF of an uncertain parameter's distribution (a :mod:`scipy.stats` one).
 
     Parameters
     ----------
     key : str
         Dotted parameter key (its domain truncates the distribution).
-    dist : Distribution
+    dist : Distribution or FittedTrend
         With ``mean``/``mode`` filled in (see :func:`forecast.scenarios.preparation.prepare`).
     q : array_like
         Probabilities in [0, 1].
@@ -39,22 +39,19 @@ def quantile(
     ndarray
         Parameter values [parameter's unit].
     """
+    from scipy import stats
+
     q = np.asarray(q, float)
     if dist.dist == "fitted":
         return _fitted_quantile(dist, q)
     low, high = _bounds(key, dist, anchor)
     if dist.dist == "uniform":
-        return low + q * (high - low)
+        return stats.uniform(low, high - low).ppf(q)
     if dist.dist == "triangular":
-        mode = float(dist.mode)  # type: ignore[arg-type]
-        width = high - low
-        c = (mode - low) / width
-        left = low + np.sqrt(q * width * (mode - low))
-        right = high - np.sqrt((1.0 - q) * width * (high - mode))
-        return np.where(q < c, left, right)
+        return stats.triang((dist.mode - low) / (high - low), low, high - low).ppf(q)
     mean, sd = float(dist.mean), float(dist.sd)  # type: ignore[arg-type]
-    x = mean + sd * _truncated_ppf(q, (low - mean) / sd, (high - mean) / sd)
-    # ndtri is exact to rounding; the clip only guards the truncation edges.
+    x = stats.truncnorm((low - mean) / sd, (high - mean) / sd, mean, sd).ppf(q)
+    # The clip only guards the truncation edges against rounding.
     return np.clip(x, low, high)
 
 
@@ -82,30 +79,15 @@ def central_parameters(prepared: Prepared, n: int = 1) -> dict[str, np.ndarray]:
     return {key: np.full(n, c) for key, c in prepared.central.items()}
 
 
-def _truncated_ppf(q: np.ndarray, a: float, b: float, df: float = math.inf) -> np.ndarray:
-    """Inverse CDF of a standard normal (``df = inf``) or Student t truncated to ``[a, b]``."""
-    from scipy.special import ndtr, ndtri, stdtr, stdtrit
-
-    normal = math.isinf(df)
-
-    def cdf(u: float) -> float:
-        return float(ndtr(u) if normal else stdtr(df, u))
-
-    lo_p = cdf(a) if math.isfinite(a) else 0.0
-    hi_p = cdf(b) if math.isfinite(b) else 1.0
-    p = lo_p + q * (hi_p - lo_p)
-    return ndtri(p) if normal else stdtrit(df, p)
-
-
-def _fitted_quantile(dist: Distribution, q: np.ndarray) -> np.ndarray:
+def _fitted_quantile(dist: FittedTrend, q: np.ndarray) -> np.ndarray:
     """Inverse CDF of the share trend's truncated logit-t distribution [fraction]."""
+    from scipy import stats
     from scipy.special import expit, logit
 
-    cap, loc, scale = float(dist.cap), float(dist.mean), float(dist.sd)  # type: ignore[arg-type]
-    low, high = float(dist.low), float(dist.high)  # type: ignore[arg-type]
-    a, b = ((float(logit(x / cap)) - loc) / scale for x in (low, high))
-    u = _truncated_ppf(q, a, b, float(dist.df))  # type: ignore[arg-type]
-    return np.clip(cap * expit(loc + scale * u), low, high)
+    t = stats.t(dist.df, dist.mean, dist.sd)
+    lo_p, hi_p = t.cdf(logit(np.array([dist.low, dist.high]) / dist.cap))
+    u = t.ppf(lo_p + q * (hi_p - lo_p))
+    return np.clip(dist.cap * expit(u), dist.low, dist.high)
 
 
 def _bounds(key: str, dist: Distribution, anchor: str) -> tuple[float, float]:

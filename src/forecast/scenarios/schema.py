@@ -1,8 +1,9 @@
-"""Scenario files: the YAML schema, its validation, and the parsed :class:`Scenario`.
+"""Scenario files: the YAML schema as pydantic models, and the parsed :class:`Scenario`.
 
 A scenario file is a YAML mapping read with :func:`yaml.safe_load` (no object construction
-from tags). Every rule it breaks raises one :class:`~forecast.errors.ScenarioError` whose
-message names the file and the dotted key, so a modeller can fix it without a traceback.
+from tags) and validated by :class:`Scenario`. Every rule it breaks raises one
+:class:`~forecast.errors.ScenarioError` whose message names the file and the dotted key (taken
+from pydantic's error location), so a modeller can fix it without a traceback.
 
 Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
 
@@ -30,15 +31,14 @@ Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
     noise: {correlation: 0.6}       # optional: year-to-year variation of the draws (see
                                     # forecast.scenarios.noise); default one common factor
 
-Numeric parameters marked "or ``data``" in :data:`PARAMETER_DOMAINS` may be the word
-``data``: the value is then taken from the history data (e.g. the published EV outlook for
-the year an ``ev_demand`` segment is anchored on) when the scenario is projected, so no number
-is typed twice.
+Any block may carry ``source`` (text) and ``note``/``notes`` (ignored). Numeric parameters
+whose domain in :data:`PARAMETER_DOMAINS` allows it may be the word ``data``: the value is then
+taken from the history data when the scenario is prepared, so no number is typed twice.
 
 Years are never defaulted by the library: ``target_year`` is a required key, and the year an
 ``ev_demand`` segment's targets refer to (``anchor_year``) defaults to the file's target year.
 
-``share.target: trend`` takes the share from the share model of :mod:`forecast.models.share`: a
+``share.target: trend`` takes the share from :class:`forecast.models.share.LogitShare`: a
 logit-linear (Fisher-Pry) trend fitted to China's observed shares, bounded by ``share.cap``
 (default 1), evaluated in year ``by``. Its uncertainty can be the fit's own,
 ``uncertain: {share.target: {dist: fitted}}``: the Student-t prediction interval of the trend
@@ -49,221 +49,354 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+import typing
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from forecast.errors import ScenarioError
-from forecast.scenarios import checks
-from forecast.scenarios.noise import NoiseSpec, parse_noise
+from forecast.scenarios.checks import (
+    DATA,
+    PARAMETER_DOMAINS,
+    TREND,
+    Domain,
+    Number,
+    Param,
+    Text,
+    Year,
+    as_year,
+    fail,
+    within,
+)
 
 __all__ = [
-    "ANCHORS",
-    "DATA",
-    "DISTRIBUTIONS",
-    "PARAMETER_DOMAINS",
-    "SEGMENTS",
-    "SEGMENT_MODELS",
-    "SEGMENT_YEARS",
-    "SHARE_MODELS",
-    "TREND",
-    "CapacitySpec",
-    "Distribution",
-    "Domain",
-    "Scenario",
-    "SegmentSpec",
-    "ShareSpec",
-    "load_scenario",
-    "parse_scenario",
+    "DATA", "PARAMETER_DOMAINS", "SEGMENTS", "TREND", "Capacity", "Caps", "Compound", "Damped",
+    "Distribution", "Domain", "EvDemand", "Fitted", "FittedTrend", "Hold", "Logistic", "Noise",
+    "Normal", "Scenario", "Segment", "Segments", "Share", "ShareTrend", "Triangular",
+    "Uniform", "load_scenario", "parse_scenario",
 ]
 
 #: Segments every scenario models, in output order.
 SEGMENTS: tuple[str, ...] = ("power", "consumer", "storage")
 
-#: Marker for a parameter whose value comes from the history data.
-DATA = "data"
-
-#: Marker for a share target taken from the fitted share trend
-#: (:class:`forecast.models.share.LogitShare`).
-TREND = "trend"
-
-#: Growth models per segment and the parameters each requires (structural years in SEGMENT_YEARS).
-SEGMENT_MODELS: dict[str, tuple[str, ...]] = {
-    "compound": ("cagr",),
-    "damped": ("cagr", "damping"),
-    "logistic": ("saturation", "rate"),
-    "ev_demand": ("sales_target", "kwh_target"),
-}
-
-#: Optional structural (non-sampled) years of a segment model [year]; each defaults to the
-#: scenario's ``target_year`` (an EV-demand segment reaches its targets in the target year
-#: unless the file says otherwise).
-SEGMENT_YEARS: dict[str, tuple[str, ...]] = {"ev_demand": ("anchor_year",)}
-
-SHARE_MODELS: tuple[str, ...] = ("hold", "linear", "logit")
-ANCHORS: tuple[str, ...] = ("china", "world")
-DISTRIBUTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    # name: (required keys, optional keys)
-    "normal": (("sd",), ("mean", "low", "high")),
-    "uniform": (("low", "high"), ()),
-    "triangular": (("low", "high"), ("mode",)),
-    # The fitted share trend's own predictive distribution; only for `share.target: trend`.
-    "fitted": ((), ("low", "high")),
-}
-
-_TOP_KEYS = {
-    "name",
-    "description",
-    "rationale",
-    "target_year",
-    "anchor",
-    "segments",
-    "share",
-    "caps",
-    "uncertain",
-    "noise",
-    "source",
-    "notes",
-}
-_COMMENT_KEYS = {"source", "note", "notes"}
 _NAME_RE = re.compile(r"^[a-z0-9_]+$")
 
 
-@dataclass(frozen=True)
-class Domain:
-    """Allowed values of one kind of parameter.
+class _Block(BaseModel):
+    """A mapping of a scenario file: only its declared keys, plus comments."""
 
-    Parameters
-    ----------
-    low, high : float
-        Bounds of the allowed interval.
-    low_open, high_open : bool
-        Whether the bound itself is excluded.
-    what : str
-        The rule in words, for the error message.
-    allow_data : bool
-        Whether the word ``data`` may stand for the value.
-    """
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    low: float
-    high: float
-    low_open: bool
-    high_open: bool
-    what: str
-    allow_data: bool = False
-
-    def contains(self, value: float) -> bool:
-        """Whether ``value`` is allowed."""
-        if math.isnan(value):
-            return False
-        above = value > self.low if self.low_open else value >= self.low
-        below = value < self.high if self.high_open else value <= self.high
-        return above and below
+    source: Text | None = None
+    note: Any = None
+    notes: Any = None
 
 
-_RATE = Domain(-1.0, math.inf, True, True, "a growth rate above -1 (-100%/yr)")
-_RATE_DATA = Domain(-1.0, math.inf, True, True, "a growth rate above -1 (-100%/yr) or 'data'", True)
-_POSITIVE = Domain(0.0, math.inf, True, True, "a positive number")
-_POSITIVE_DATA = Domain(0.0, math.inf, True, True, "a positive number or 'data'", True)
-_SHARE_DATA = Domain(0.0, 1.0, False, False, "a share in [0, 1], 'data' or 'trend'", True)
-_UNIT_OPEN_LOW = Domain(0.0, 1.0, True, False, "a fraction in (0, 1]")
-
-#: Domain of every sampled parameter, by the last part of its dotted key.
-PARAMETER_DOMAINS: dict[str, Domain] = {
-    "cagr": _RATE_DATA,
-    "damping": _UNIT_OPEN_LOW,
-    "saturation": _POSITIVE,
-    "rate": _POSITIVE,
-    "sales_target": _POSITIVE_DATA,
-    "kwh_target": _POSITIVE_DATA,
-    "target": _SHARE_DATA,
-    "base": _POSITIVE_DATA,
-    "growth": _RATE,
-    "max_utilisation": _UNIT_OPEN_LOW,
-}
+# --------------------------------------------------------------------------- segments
 
 
-@dataclass(frozen=True)
-class Distribution:
-    """An uncertain parameter's distribution (values in the parameter's unit).
+class _Segment(_Block):
+    #: Sampled parameters of the model (the other fields are structural settings).
+    PARAMETERS: ClassVar[tuple[str, ...]]
 
-    ``mean`` / ``mode`` of ``None`` mean "the parameter's central value". A normal with
-    ``low``/``high`` is truncated to them (and always to the parameter's domain). ``fitted``
-    (the share trend's own distribution) is filled in when the scenario is prepared:
-    ``mean`` and ``sd`` are the location and scale on the logit scale [logit units], ``df``
-    the Student-t degrees of freedom and ``cap`` the trend's ceiling [fraction]; it is
-    truncated to ``low``/``high`` [fraction] (by default the lowest observed share and the
-    cap), because with 2 df its lower tail reaches shares near 0, where the world's
-    production (China's divided by the share) is unbounded.
-    """
-
-    dist: str
-    sd: float | None = None
-    mean: float | None = None
-    low: float | None = None
-    high: float | None = None
-    mode: float | None = None
-    source: str | None = None
-    df: float | None = None
-    cap: float | None = None
+    @property
+    def params(self) -> dict[str, float | str]:
+        """The model's sampled parameters (numbers or ``"data"``)."""
+        return {name: getattr(self, name) for name in self.PARAMETERS}
 
 
-@dataclass(frozen=True)
-class SegmentSpec:
-    """Growth model of one segment: ``model`` and its parameters (numbers or ``"data"``)."""
+class Compound(_Segment):
+    """``value * (1 + cagr)^h``."""
 
-    model: str
-    params: dict[str, float | str]
-    settings: dict[str, int]
-    source: str | None = None
+    PARAMETERS = ("cagr",)
+    model: Literal["compound"] = "compound"
+    cagr: Param("cagr")
 
 
-@dataclass(frozen=True)
-class ShareSpec:
-    """China's share of world production after the last observed year."""
+class Damped(_Segment):
+    """Growth rate ``cagr`` decaying by ``damping`` a year."""
 
-    model: str = "hold"
-    target: float | str | None = None
-    by: int | None = None
-    cap: float | None = None
-    source: str | None = None
+    PARAMETERS = ("cagr", "damping")
+    model: Literal["damped"] = "damped"
+    cagr: Param("cagr")
+    damping: Param("damping")
 
 
-@dataclass(frozen=True)
-class CapacitySpec:
+class Logistic(_Segment):
+    """Logistic curve through the base value towards ``saturation`` [GWh] at ``rate`` [1/yr]."""
+
+    PARAMETERS = ("saturation", "rate")
+    model: Literal["logistic"] = "logistic"
+    saturation: Param("saturation")
+    rate: Param("rate")
+
+
+class EvDemand(_Segment):
+    """EV sales x kWh per vehicle reaching their targets in ``anchor_year``."""
+
+    PARAMETERS = ("sales_target", "kwh_target")
+    model: Literal["ev_demand"] = "ev_demand"
+    sales_target: Param("sales_target")
+    kwh_target: Param("kwh_target")
+    anchor_year: Year = Field(None, validate_default=True)  # type: ignore[assignment]
+
+    @field_validator("anchor_year", mode="before")
+    @classmethod
+    def _default_to_target_year(cls, value: Any, info: ValidationInfo) -> Any:
+        return (info.context or {}).get("target_year") if value is None else value
+
+
+Segment = Annotated[Compound | Damped | Logistic | EvDemand, Field(discriminator="model")]
+
+_EVERY = "every scenario models power, consumer and storage"
+
+
+class Segments(BaseModel):
+    """The three segments; ``segments[name]`` reads one."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    power: Segment = Field(description=_EVERY)
+    consumer: Segment = Field(description=_EVERY)
+    storage: Segment = Field(description=_EVERY)
+
+    @field_validator("consumer", "storage", mode="before")
+    @classmethod
+    def _ev_demand_is_power(cls, value: Any) -> Any:
+        if isinstance(value, dict) and value.get("model") == "ev_demand":
+            raise fail(
+                "'ev_demand' (EV sales x kWh per vehicle) drives only the power segment", "model"
+            )
+        return value
+
+    def __getitem__(self, seg: str) -> Compound | Damped | Logistic | EvDemand:
+        return getattr(self, seg)
+
+    def items(self) -> list[tuple[str, Compound | Damped | Logistic | EvDemand]]:
+        """``(name, segment)`` in :data:`SEGMENTS` order."""
+        return [(seg, self[seg]) for seg in SEGMENTS]
+
+
+# --------------------------------------------------------------------------- share, caps
+
+
+class Hold(_Block):
+    """China's share held at its last observed value."""
+
+    model: Literal["hold"] = "hold"
+    target: ClassVar[None] = None
+    by: ClassVar[None] = None
+    cap: ClassVar[None] = None
+
+
+class ShareTrend(_Block):
+    """China's share moving to ``target`` by year ``by`` (linearly or on the logit scale)."""
+
+    model: Literal["linear", "logit"]
+    target: Param("target")
+    by: Year | None = None
+    cap: within(Domain(0.0, 1.0, True, False, "in (0, 1]")) | None = None
+
+    @model_validator(mode="after")
+    def _cap_bounds_a_trend(self) -> ShareTrend:
+        if self.cap is not None and self.target != TREND:
+            raise fail("only used with 'target: trend'", "cap")
+        return self
+
+
+def _share_model(value: Any) -> Any:
+    return value.get("model", "hold") if isinstance(value, dict) else getattr(value, "model", None)
+
+
+Share = Annotated[
+    Annotated[Hold, Tag("hold")]
+    | Annotated[ShareTrend, Tag("linear")]
+    | Annotated[ShareTrend, Tag("logit")],
+    Discriminator(_share_model),
+]
+
+
+class Capacity(_Block):
     """China's production capacity cap: ``base`` [GWh] growing at ``growth`` [1/yr] from
     ``base_year``, times ``max_utilisation`` [fraction]."""
 
-    base: float | str
-    growth: float
-    max_utilisation: float
-    base_year: int | None = None
-    source: str | None = None
+    base: Param("base")
+    growth: Param("growth")
+    max_utilisation: Param("max_utilisation")
+    base_year: Year | None = None
+
+    @model_validator(mode="after")
+    def _year_of_a_number(self) -> Capacity:
+        if self.base_year is None and self.base != DATA:
+            raise fail(
+                "required when the capacity base is a number (the year it refers to)", "base_year"
+            )
+        return self
+
+
+class Caps(_Block):
+    """Limits on China's production."""
+
+    capacity: Capacity
+
+
+# --------------------------------------------------------------------------- distributions
+
+
+class _Distribution(_Block):
+    """An uncertain parameter's distribution [parameter's unit]; ``None`` bounds are the
+    parameter's domain."""
+
+    low: Number | None = None
+    high: Number | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _Distribution:
+        low, high = self.low, self.high
+        if low is not None and high is not None and not low < high:
+            raise fail(f"must be greater than low ({low:g})", "high")
+        return self
+
+
+class Normal(_Distribution):
+    """Normal, truncated to ``low``/``high`` and always to the parameter's domain."""
+
+    dist: Literal["normal"] = "normal"
+    sd: within(Domain(0.0, math.inf, True, True, "> 0"))
+    #: Location; the parameter's central value when ``None``.
+    mean: Number | None = None
+
+
+class Uniform(_Distribution):
+    dist: Literal["uniform"] = "uniform"
+    low: Number
+    high: Number
+
+
+class Triangular(_Distribution):
+    dist: Literal["triangular"] = "triangular"
+    low: Number
+    high: Number
+    #: The parameter's central value when ``None``.
+    mode: Number | None = None
+
+    @model_validator(mode="after")
+    def _mode_inside(self) -> Triangular:
+        if self.mode is not None and not self.low <= self.mode <= self.high:
+            raise fail("must lie between low and high", "mode")
+        return self
+
+
+class Fitted(_Distribution):
+    """The fitted share trend's own predictive distribution; only for ``share.target: trend``."""
+
+    dist: Literal["fitted"] = "fitted"
+
+
+Distribution = Annotated[Normal | Uniform | Triangular | Fitted, Field(discriminator="dist")]
 
 
 @dataclass(frozen=True)
-class Scenario:
+class FittedTrend:
+    """``dist: fitted`` resolved against the data: a Student-t on the logit scale.
+
+    ``mean``/``sd`` are location and scale [logit units], ``df`` the degrees of freedom,
+    ``cap`` the trend's ceiling [fraction]; truncated to ``low``/``high`` [fraction] (by
+    default the lowest observed share and the cap), because with 2 df its lower tail reaches
+    shares near 0, where the world's production (China's divided by the share) is unbounded.
+    """
+
+    mean: float
+    sd: float
+    df: float
+    cap: float
+    low: float
+    high: float
+    source: str
+    dist: str = "fitted"
+
+
+# --------------------------------------------------------------------------- the file
+
+
+class Noise(_Block):
+    """Year-to-year variation of the draws (see :mod:`forecast.scenarios.noise`)."""
+
+    correlation: within(Domain(0.0, 1.0, False, False, "in [0, 1]")) = 1.0
+    scale: within(Domain(0.0, math.inf, False, True, ">= 0")) = 1.0
+
+
+class Scenario(_Block):
     """A validated scenario. Build it with :func:`load_scenario` or :func:`parse_scenario`."""
 
-    name: str
-    description: str
-    path: str
-    target_year: int
-    anchor: str = "china"
-    rationale: str = ""
-    segments: dict[str, SegmentSpec] = field(default_factory=dict)
-    share: ShareSpec = field(default_factory=ShareSpec)
-    capacity: CapacitySpec | None = None
-    uncertain: dict[str, Distribution] = field(default_factory=dict)
-    noise: NoiseSpec = field(default_factory=NoiseSpec)
+    name: Text
+    description: Text
+    rationale: Text = ""
+    target_year: Year = Field(description="the year to project to")
+    anchor: Literal["china", "world"] = "china"
+    segments: Segments = Field(description=_EVERY)
+    share: Share = Hold()
+    caps: Caps | None = None
+    uncertain: dict[str, Distribution] = {}
+    noise: Noise = Noise()
+    _path: str = PrivateAttr("<scenario>")
+
+    @field_validator("name")
+    @classmethod
+    def _identifier(cls, name: str) -> str:
+        if not _NAME_RE.match(name):
+            raise fail(f"'{name}' must use only a-z, 0-9 and _")
+        return name
+
+    @field_validator("description", "rationale")
+    @classmethod
+    def _one_line(cls, text: str, info: ValidationInfo) -> str:
+        return " ".join(text.split()) if info.field_name == "description" else text.strip()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scenario:
+        if self.anchor == "china" and self.share.target == 0:
+            raise fail(
+                "must be above 0 when growth is anchored on China (world = China/share)",
+                "share.target",
+            )
+        parameters = self.parameters()
+        for key, dist in self.uncertain.items():
+            if key not in parameters:
+                raise fail(
+                    f"not a numeric parameter of this scenario (known: {', '.join(parameters)})",
+                    f"uncertain.{key}",
+                )
+            _check_distribution(key, dist, parameters[key])
+        return self
+
+    @property
+    def path(self) -> str:
+        """The file the scenario was read from."""
+        return self._path
+
+    @property
+    def capacity(self) -> Capacity | None:
+        """The capacity cap, if any."""
+        return None if self.caps is None else self.caps.capacity
 
     def parameters(self) -> dict[str, float | str]:
-        """Every sampled parameter by dotted key with its central value (number or ``"data"``).
-
-        Order is fixed (segments in :data:`SEGMENTS` order, then share, then caps), so draws
-        and tables built from it are reproducible.
-        """
+        """Every sampled parameter by dotted key with its central value (number, ``"data"``
+        or ``"trend"``), in a fixed order (segments, share, caps) that draws follow."""
         out: dict[str, float | str] = {}
         for seg in SEGMENTS:
             for key, value in self.segments[seg].params.items():
@@ -271,9 +404,8 @@ class Scenario:
         if self.share.model != "hold":
             out["share.target"] = self.share.target  # type: ignore[assignment]
         if self.capacity is not None:
-            out["caps.capacity.base"] = self.capacity.base
-            out["caps.capacity.growth"] = self.capacity.growth
-            out["caps.capacity.max_utilisation"] = self.capacity.max_utilisation
+            for key in ("base", "growth", "max_utilisation"):
+                out[f"caps.capacity.{key}"] = getattr(self.capacity, key)
         return out
 
     @property
@@ -283,11 +415,12 @@ class Scenario:
 
     def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
         """A copy projecting to ``year`` (``None`` keeps the file's), checked against the data."""
-        new = (
-            self
-            if year is None
-            else replace(self, target_year=checks.year(year, self.path, "target_year"))
-        )
+        new = self
+        if year is not None:
+            try:
+                new = self.model_copy(update={"target_year": as_year(year)})
+            except PydanticCustomError as exc:
+                raise ScenarioError(self.path, "target_year", exc.message()) from None
         if last_observed is not None and new.target_year <= last_observed:
             raise ScenarioError(
                 self.path,
@@ -296,6 +429,32 @@ class Scenario:
                 f"{last_observed}",
             )
         return new
+
+
+def _check_distribution(key: str, dist: Any, central: float | str) -> None:
+    """The rules that tie parameter ``key``'s distribution to the parameter."""
+    where = f"uncertain.{key}"
+    if (dist.dist == "fitted") != (central == TREND):
+        raise fail(
+            "'fitted' is the distribution of 'share.target: trend' and only of it"
+            if dist.dist == "fitted"
+            else "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
+            f"{where}.dist",
+        )
+    domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
+    for name in ("mean", "mode", "low", "high"):
+        value = getattr(dist, name, None)
+        # Bounds may sit on an open domain edge (e.g. low: 0 for a saturation): the sampler
+        # truncates strictly inside it.
+        if value is not None and not domain.low <= value <= domain.high:
+            raise fail(
+                f"{value:g} is outside the parameter's range: must be {domain.what}",
+                f"{where}.{name}",
+            )
+    low, high = dist.low, dist.high
+    bounded = dist.dist in ("uniform", "triangular") and getattr(dist, "mode", None) is None
+    if bounded and central != DATA and not low <= float(central) <= high:
+        raise fail(f"the central value {central} lies outside [{low:g}, {high:g}]", where)
 
 
 # --------------------------------------------------------------------------- loading
@@ -310,10 +469,6 @@ def load_scenario(path: str | Path, last_observed: int | None = None) -> Scenari
         The YAML file.
     last_observed : int, optional
         Last year with observed data [year]; when given, the target year must be after it.
-
-    Returns
-    -------
-    Scenario
 
     Raises
     ------
@@ -345,234 +500,82 @@ def parse_scenario(
 ) -> Scenario:
     """Validate an already-parsed YAML document (see :func:`load_scenario`)."""
     file = str(path)
-    top = checks.mapping(raw, file, "-", "the file must contain a mapping of keys to values")
-    checks.no_unknown(top, _TOP_KEYS, file, "")
-    name = checks.text(top, "name", file, required=True)
-    if not _NAME_RE.match(name):
-        raise ScenarioError(file, "name", f"'{name}' must use only a-z, 0-9 and _")
-    description = " ".join(checks.text(top, "description", file, required=True).split())
-    rationale = checks.text(top, "rationale", file) or ""
-    year = checks.required(top, "target_year", file, "", "missing required year to project to")
-    target_year = checks.year(year, file, "target_year")
-    anchor = checks.choice(top.get("anchor", "china"), ANCHORS, file, "anchor")
-
-    segments_raw = checks.mapping(
-        top.get("segments"), file, "segments", "required mapping with power, consumer and storage"
-    )
-    checks.no_unknown(segments_raw, set(SEGMENTS), file, "segments.")
-    segments = {seg: _segment(segments_raw, seg, file, target_year) for seg in SEGMENTS}
-
-    share = _share(top.get("share", {"model": "hold"}), file, anchor)
-    capacity = _capacity(top["caps"], file) if "caps" in top else None
-
-    scenario = Scenario(
-        name=name,
-        description=description,
-        path=file,
-        target_year=target_year,
-        anchor=anchor,
-        rationale=rationale.strip(),
-        segments=segments,
-        share=share,
-        capacity=capacity,
-        noise=parse_noise(top.get("noise"), file),
-    )
-    uncertain = _uncertain(top.get("uncertain", {}), scenario.parameters(), file)
-    scenario = replace(scenario, uncertain=uncertain)
+    if not isinstance(raw, dict):
+        got = "nothing" if raw is None else type(raw).__name__
+        message = f"the file must contain a mapping of keys to values (got {got})"
+        raise ScenarioError(file, "-", message)
+    try:
+        scenario = Scenario.model_validate(raw, context={"target_year": raw.get("target_year")})
+    except ValidationError as exc:
+        raise ScenarioError(file, *_key_and_message(exc.errors()[0])) from None
+    scenario._path = file
     return scenario.with_target_year(None, last_observed)
 
 
-# --------------------------------------------------------------------------- sections
+# --------------------------------------------------------------------------- messages
+
+def _tag_key(cls: type[BaseModel] | None) -> str:
+    return "dist" if cls is not None and "dist" in cls.model_fields else "model"
 
 
-def _segment(segments: Mapping[str, Any], seg: str, file: str, target_year: int) -> SegmentSpec:
-    key = f"segments.{seg}"
-    if seg not in segments:
-        raise ScenarioError(
-            file, key, "missing segment (every scenario models power, consumer and storage)"
-        )
-    spec = checks.mapping(
-        segments[seg], file, key, "must be a mapping with a 'model' and its parameters"
-    )
-    model = checks.choice(spec.get("model"), SEGMENT_MODELS, file, f"{key}.model")
-    if model == "ev_demand" and seg != "power":
-        raise ScenarioError(
-            file,
-            f"{key}.model",
-            "'ev_demand' (EV sales x kWh per vehicle) drives only the power segment",
-        )
-    required = SEGMENT_MODELS[model]
-    years = SEGMENT_YEARS.get(model, ())
-    checks.no_unknown(spec, {"model", *required, *years, *_COMMENT_KEYS}, file, f"{key}.")
-    missing = f"missing parameter of model '{model}'"
-    params = {
-        name: _param(checks.required(spec, name, file, f"{key}.", missing), file, f"{key}.{name}")
-        for name in required
-    }
-    settings = {
-        name: checks.year(spec.get(name, target_year), file, f"{key}.{name}") for name in years
-    }
-    return SegmentSpec(
-        model=model,
-        params=params,
-        settings=settings,
-        source=checks.text(spec, "source", file, prefix=f"{key}."),
-    )
+#: The block class of each discriminator value, to name a block's keys in messages.
+_TAGGED: dict[str, type[BaseModel]] = {
+    tag: cls
+    for cls in (*_Segment.__subclasses__(), Hold, ShareTrend, *_Distribution.__subclasses__())
+    for tag in typing.get_args(cls.model_fields[_tag_key(cls)].annotation)
+}
 
 
-def _share(raw: Any, file: str, anchor: str) -> ShareSpec:
-    spec = checks.mapping(raw, file, "share", "must be a mapping with a 'model'")
-    checks.no_unknown(spec, {"model", "target", "by", "cap", *_COMMENT_KEYS}, file, "share.")
-    model = checks.choice(spec.get("model", "hold"), SHARE_MODELS, file, "share.model")
-    source = checks.text(spec, "source", file, prefix="share.")
-    if model == "hold":
-        for extra in ("target", "by", "cap"):
-            if extra in spec:
-                raise ScenarioError(file, f"share.{extra}", "not used by share model 'hold'")
-        return ShareSpec(model="hold", source=source)
-    missing = f"missing parameter of share model '{model}'"
-    raw_target = checks.required(spec, "target", file, "share.", missing)
-    target = TREND if raw_target == TREND else _param(raw_target, file, "share.target")
-    cap = None
-    if "cap" in spec:
-        if target != TREND:
-            raise ScenarioError(file, "share.cap", "only used with 'target: trend'")
-        cap = checks.number(spec["cap"], file, "share.cap")
-        if not 0.0 < cap <= 1.0:
-            raise ScenarioError(file, "share.cap", f"{cap:g} is out of range: must be in (0, 1]")
-    if anchor == "china" and target == 0:
-        raise ScenarioError(
-            file,
-            "share.target",
-            "must be above 0 when growth is anchored on China (world = China/share)",
-        )
-    by = checks.year(spec["by"], file, "share.by") if "by" in spec else None
-    return ShareSpec(model=model, target=target, by=by, cap=cap, source=source)
 
 
-def _capacity(raw: Any, file: str) -> CapacitySpec:
-    caps = checks.mapping(raw, file, "caps", "must be a mapping (e.g. with a 'capacity' entry)")
-    checks.no_unknown(caps, {"capacity", *_COMMENT_KEYS}, file, "caps.")
-    spec = checks.mapping(
-        caps.get("capacity"),
-        file,
-        "caps.capacity",
-        "must be a mapping with base, growth and max_utilisation",
-    )
-    keys = ("base", "growth", "max_utilisation")
-    checks.no_unknown(spec, {*keys, "base_year", *_COMMENT_KEYS}, file, "caps.capacity.")
-    where = "caps.capacity."
-    missing = "missing capacity parameter"
-    values = {
-        name: _param(checks.required(spec, name, file, where, missing), file, where + name)
-        for name in keys
-    }
-    base_year = spec.get("base_year")
-    if base_year is not None:
-        base_year = checks.year(base_year, file, "caps.capacity.base_year")
-    elif values["base"] != DATA:
-        raise ScenarioError(
-            file,
-            "caps.capacity.base_year",
-            "required when the capacity base is a number (the year it refers to)",
-        )
-    return CapacitySpec(
-        base=values["base"],
-        growth=values["growth"],  # type: ignore[arg-type]
-        max_utilisation=values["max_utilisation"],  # type: ignore[arg-type]
-        base_year=base_year,
-        source=checks.text(spec, "source", file, "caps.capacity."),
-    )
+def _block_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str | None]:
+    """The block class reached by following ``loc`` from :class:`Scenario` (``None`` inside a
+    union or a mapping of blocks), and the tag of the last tagged block passed."""
+    cls: type[BaseModel] | None = Scenario
+    tag = None
+    for part in loc:
+        if part in _TAGGED:
+            cls, tag = _TAGGED[part], part
+            continue
+        field = cls.model_fields.get(part) if cls is not None else None
+        kinds = () if field is None else (field.annotation, *typing.get_args(field.annotation))
+        blocks = [t for t in kinds if isinstance(t, type) and issubclass(t, BaseModel)]
+        cls = blocks[0] if len(blocks) == 1 else None
+    return cls, tag
 
 
-def _uncertain(
-    raw: Any, parameters: Mapping[str, float | str], file: str
-) -> dict[str, Distribution]:
-    spec = checks.mapping(
-        raw,
-        file,
-        "uncertain",
-        "must be a mapping of parameter keys (e.g. segments.power.cagr) to distributions",
-    )
-    out: dict[str, Distribution] = {}
-    for key, dist_raw in spec.items():
-        if key not in parameters:
-            known = ", ".join(parameters)
-            raise ScenarioError(
-                file,
-                f"uncertain.{key}",
-                f"not a numeric parameter of this scenario (known: {known})",
-            )
-        out[key] = _distribution(dist_raw, key, parameters[key], file)
-    return out
-
-
-def _distribution(raw: Any, key: str, central: float | str, file: str) -> Distribution:
-    """One entry of ``uncertain``: the distribution of parameter ``key`` (central value
-    ``central``, a number, ``data`` or ``trend``)."""
-    where = f"uncertain.{key}"
-    d = checks.mapping(raw, file, where, "must be a mapping with 'dist' and its parameters")
-    kind = checks.choice(d.get("dist"), DISTRIBUTIONS, file, f"{where}.dist")
-    required, optional = DISTRIBUTIONS[kind]
-    checks.no_unknown(d, {"dist", *required, *optional, *_COMMENT_KEYS}, file, f"{where}.")
-    if (kind == "fitted") != (central == TREND):
-        raise ScenarioError(
-            file,
-            f"{where}.dist",
-            "'fitted' is the distribution of 'share.target: trend' and only of it"
-            if kind == "fitted"
-            else "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
-        )
-    values: dict[str, float] = {}
-    domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
-    for name in (*required, *optional):
-        if name in d:
-            values[name] = checks.number(d[name], file, f"{where}.{name}")
-        elif name in required:
-            raise ScenarioError(file, f"{where}.{name}", f"missing parameter of '{kind}'")
-    for name in ("mean", "mode", "low", "high"):
-        if name in values and not _within(values[name], domain):
-            raise ScenarioError(
-                file,
-                f"{where}.{name}",
-                f"{values[name]:g} is outside the parameter's range: must be {domain.what}",
-            )
-    if "sd" in values and not values["sd"] > 0:
-        raise ScenarioError(file, f"{where}.sd", "must be > 0")
-    low, high = values.get("low"), values.get("high")
-    if low is not None and high is not None and not low < high:
-        raise ScenarioError(file, f"{where}.high", f"must be greater than low ({low:g})")
-    if kind == "triangular" and "mode" in values and not low <= values["mode"] <= high:
-        raise ScenarioError(file, f"{where}.mode", "must lie between low and high")
-    if (
-        kind in ("uniform", "triangular")
-        and central != DATA
-        and "mode" not in values
-        and not low <= float(central) <= high
-    ):
-        raise ScenarioError(
-            file, where, f"the central value {central} lies outside [{low:g}, {high:g}]"
-        )
-    return Distribution(dist=kind, source=checks.text(d, "source", file, f"{where}."), **values)
-
-
-# --------------------------------------------------------------------------- primitives
-
-
-def _within(value: float, domain: Domain) -> bool:
-    # Distribution bounds may sit on an open domain edge (e.g. low: 0 for a saturation):
-    # the sampler truncates strictly inside it.
-    return domain.low <= value <= domain.high
-
-
-def _param(value: Any, file: str, key: str) -> float | str:
-    domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
-    if domain.allow_data and value == DATA:
-        return DATA
-    if isinstance(value, str) and domain.allow_data:
-        words = "'data' or 'trend'" if key == "share.target" else "'data'"
-        raise ScenarioError(file, key, f"must be a number or {words}, got {value!r}")
-    number = checks.number(value, file, key)
-    if not domain.contains(number):
-        raise ScenarioError(file, key, f"{number:g} is out of range: must be {domain.what}")
-    return number
+def _key_and_message(error: Any) -> tuple[str, str]:
+    """The dotted key and the one-line message of a pydantic error."""
+    loc, ctx, kind, got = error["loc"], error.get("ctx") or {}, error["type"], error["input"]
+    keys = [str(part) for part in loc if part not in _TAGGED] + [ctx.get("key") or ""]
+    parent, tag = _block_at(loc[:-1])
+    tagged = tag is not None and loc[-2:-1] == (tag,)
+    tag_key = _tag_key(parent)
+    if kind.startswith("union_tag") and isinstance(got, dict):
+        keys.append("dist" if ctx["discriminator"] == "'dist'" else "model")
+        message = "missing required key"
+        if kind == "union_tag_invalid":
+            message = f"must be one of {ctx['expected_tags']}, got {ctx['tag']!r}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type", "union_tag_not_found"):
+        block, _ = _block_at(loc)
+        if block is not None:
+            contents = f" with keys among {', '.join(sorted(block.model_fields))}"
+        elif loc == ("uncertain",):
+            contents = " of parameter keys (e.g. segments.power.cagr) to distributions"
+        else:
+            tag_key = "dist" if loc[0] == "uncertain" else "model"
+            contents = f" with a '{tag_key}' and its parameters"
+        message = f"must be a mapping{contents} (got {type(got).__name__})"
+    elif kind == "extra_forbidden":
+        used = f": not used by {tag_key} '{tag}'" if tagged else ""
+        message = f"unknown key{used} (allowed here: {', '.join(sorted(parent.model_fields))})"
+    elif kind == "missing" and tagged:
+        message = f"missing parameter of {tag_key} '{tag}'"
+    elif kind == "missing":
+        what = parent.model_fields[loc[-1]].description if parent is not None else None
+        message = "missing required key" + (f" ({what})" if what else "")
+    elif kind == "literal_error":
+        message = f"must be one of {ctx['expected']}, got {got!r}"
+    else:
+        message = error["msg"]
+    return ".".join(k for k in keys if k), message
