@@ -1,4 +1,4 @@
-"""Tests of forecast.models.damped: the damped trend by least squares and by statsmodels ETS."""
+"""Tests of forecast.models.damped: the damped trend by least squares on the log growth rates."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ FUTURE = np.arange(2025, 2031)
 
 
 def test_damped_trend_recovers_a_known_damped_path():
-    t = np.arange(2017, 2025)  # 8 points: below ETS_MIN_OBS, so the documented fallback runs
+    t = np.arange(2017, 2025)
     b, phi = 0.2, 0.8  # log growth b * phi ** (t - 2024): fading towards the last year
     growth = b * phi ** (t[1:] - 2024.0)
     y = 100.0 * np.exp(np.concatenate([[0.0], np.cumsum(growth)]))
@@ -32,15 +32,14 @@ def test_damped_trend_recovers_a_known_damped_path():
     assert fixed.df_resid_ == t.size - 2
     longer = np.arange(2005, 2025)
     y_long = 100.0 * np.exp(np.concatenate([[0.0], np.cumsum(b * phi ** (longer[1:] - 2024.0))]))
-    no_ets = DampedTrend(use_statsmodels=False).fit(longer, y_long)
-    assert no_ets.method_ == "growth-rate least squares"
-    assert no_ets.params_["damping"] == pytest.approx(0.8, abs=1e-6)
+    long_fit = DampedTrend().fit(longer, y_long)
+    assert long_fit.method_ == "growth-rate least squares"
+    assert long_fit.params_["damping"] == pytest.approx(0.8, abs=1e-6)
 
 
-def test_damped_trend_says_why_statsmodels_was_not_used_on_four_points():
+def test_damped_trend_on_four_points_holds_phi_on_its_bound():
     model = DampedTrend().fit(YEARS, CHINA)
     assert model.method_ == "growth-rate least squares"
-    assert any("4 points < 10" in n for n in model.notes_)
     # 3 growth rates; phi profiles onto its lower bound, so only b is estimated
     assert model.df_resid_ == 2 and model.n_params_ == 1
 
@@ -67,16 +66,3 @@ def test_phi_whose_optimum_is_on_a_bound_is_reported_fixed(phi_true, bound, side
     inner = DampedTrend().fit(t, 100.0 * np.exp(np.concatenate(
         [[0.0], np.cumsum(0.2 * 0.8 ** (t[1:] - 2024.0))])))
     assert inner.fixed_ == {} and inner.n_params_ == 2
-
-
-def test_damped_trend_uses_statsmodels_ets_on_a_long_series():
-    rng = np.random.default_rng(0)
-    t = np.arange(1995, 2025)
-    log_growth = 0.3 * 0.93 ** (t - 1995)
-    y = 100.0 * np.exp(np.cumsum(log_growth) + rng.normal(0.0, 0.01, t.size))
-    model = DampedTrend().fit(t, y)
-    assert model.method_ == "ets"
-    assert model.params_["damping"] == pytest.approx(0.93, abs=0.02)
-    draws = model.sample(FUTURE, n_draws=500, seed=3)
-    assert draws.shape == (500, FUTURE.size)
-    np.testing.assert_array_equal(draws, model.sample(FUTURE, n_draws=500, seed=3))

@@ -15,8 +15,8 @@ which adds to the interface of :class:`~forecast.models.base.BaseModel`:
   last observation, or an optimiser result on its search bound (a bound is an assumption,
   not an estimate: such a parameter is held there, has ``bse`` NaN and is not counted in
   ``n_params_``, ``df_resid_`` or AICc);
-* ``method_`` (which estimator ran), ``notes_`` (plain-language remarks, e.g. why a
-  statsmodels path was not taken) and ``caveat_`` (one line for comparison tables);
+* ``method_`` (which estimator ran), ``notes_`` (plain-language remarks, e.g. a parameter
+  held on its bound) and ``caveat_`` (one line for comparison tables);
 * ``fitted_`` (in-sample central values [value unit]), ``rmse_log_`` and ``rmse_level_``
   (comparable across models fitted to one series) and ``aicc_``: the small-sample corrected
   Gaussian AIC of the log-scale residuals, ``n log(SSR / n) + 2K + 2K(K + 1) / (n - K - 1)``

@@ -1,12 +1,8 @@
 """Least squares on a time trend, and draws of its coefficients.
 
-Two flavours, kept as they were fitted before the models were split into modules (their
-round-off differs, and shipped numbers rest on each):
-
-* :func:`ols` -- any design matrix, via ``lstsq`` and a pseudo-inverse (growth models);
-* :func:`ols_line` -- intercept and slope on one year column for several response columns at
-  once, with the residual sigma (share and mix models), and :func:`sigma_draws` /
-  :func:`draw_lines` to draw intercepts and slopes from it.
+:func:`ols` fits any design matrix (growth models); :func:`ols_line` is its year-trend case
+for several response columns at once, with the residual sigma (share and mix models), and
+:func:`sigma_draws` / :func:`draw_lines` draw intercepts and slopes from it.
 """
 
 from __future__ import annotations
@@ -61,13 +57,9 @@ def ols_line(t: np.ndarray, y: np.ndarray) -> dict[str, Any]:
         ``beta`` (2, m), ``xtx_inv`` (2, 2), ``resid`` (n, m), ``df`` (n - 2) and ``sigma``
         (m,) the residual sd of each column, or None when ``df == 0``.
     """
-    x = np.column_stack([np.ones_like(t), t])
-    xtx_inv = np.linalg.inv(x.T @ x)
-    beta = xtx_inv @ x.T @ y  # (2, m)
-    resid = y - x @ beta
+    beta, resid, xtx_inv = ols(np.column_stack([np.ones_like(t), t]), y)
     df = len(t) - 2
-    rss = np.sum(resid**2, axis=0)
-    sigma = np.sqrt(rss / df) if df > 0 else None
+    sigma = np.sqrt(np.sum(resid**2, axis=0) / df) if df > 0 else None
     return {"beta": beta, "xtx_inv": xtx_inv, "resid": resid, "df": df, "sigma": sigma}
 
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
+from scipy import special
 
 from forecast.errors import ModelError
 from forecast.models.base import (
@@ -26,10 +27,6 @@ from forecast.models.base import (
     as_years,
     check_share_rows,
 )
-
-# Notebook 03 reads the mix as share.LogRatioMix (from before the mix had its own module);
-# kept reachable here until it imports the models package instead.
-from forecast.models.mix import LogRatioMix as LogRatioMix
 from forecast.models.ols import draw_lines, ols_line, sigma_draws
 from forecast.models.uncertainty import LEVELS, make_rng
 
@@ -71,11 +68,11 @@ def logit(p: ArrayLike) -> np.ndarray:
     if np.any(arr <= 0.0) or np.any(arr >= 1.0):
         bad = arr[(arr <= 0.0) | (arr >= 1.0)].ravel()[0]
         raise ModelError(f"logit needs shares strictly between 0 and 1; got {bad:g}")
-    return np.log(arr) - np.log1p(-arr)
+    return special.logit(arr)
 
 
 def inv_logit(z: ArrayLike) -> np.ndarray:
-    """Logistic function ``1 / (1 + exp(-z))``, computed without overflow.
+    """Logistic function ``1 / (1 + exp(-z))`` (:func:`scipy.special.expit`).
 
     Parameters
     ----------
@@ -87,20 +84,17 @@ def inv_logit(z: ArrayLike) -> np.ndarray:
     ndarray
         Shares in [0, 1] [fraction]; strictly inside for ``|z| < 36``.
     """
-    arr = np.asarray(z, float)
-    e = np.exp(-np.abs(arr))
-    return np.where(arr >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return special.expit(np.asarray(z, float))
 
 
 def _bounded_from_logit(z: np.ndarray, floor: float, cap: float) -> np.ndarray:
     """Map logits to shares strictly inside (floor, cap).
 
     Each half is computed from the bound it is near (``cap - width * inv_logit(-z)`` above the
-    midpoint), so rounding cannot land a share on the bound; one exp() serves both halves.
+    midpoint), so rounding cannot land a share on the bound.
     """
     zc = np.clip(z, -LOGIT_CLIP, LOGIT_CLIP)
-    e = np.exp(-np.abs(zc))
-    tail = (cap - floor) * (e / (1.0 + e))
+    tail = (cap - floor) * special.expit(-np.abs(zc))
     return np.where(zc >= 0.0, cap - tail, floor + tail)
 
 

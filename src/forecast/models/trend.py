@@ -127,7 +127,7 @@ class LinearTrend(GrowthModel):
 
 
 class ExponentialTrend(GrowthModel):
-    """Exponential trend ``exp(a + b (t - t_last))`` from log-linear OLS (statsmodels).
+    """Exponential trend ``exp(a + b (t - t_last))`` from log-linear OLS.
 
     Prediction intervals are the OLS ones on the log scale, exponentiated, with the residual
     sigma pooled with the reference class's (t distribution with ``n - 2`` plus 2 lent df;
@@ -138,15 +138,10 @@ class ExponentialTrend(GrowthModel):
     min_obs_reason = "a log-linear trend needs two points"
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
-        import statsmodels.api as sm
-
-        self.method_ = "log-linear OLS (statsmodels)"
-        res = sm.OLS(np.log(v), trend_design(t)).fit()
-        beta = np.asarray(res.params, float)
-        self.residuals_ = np.asarray(res.resid, float)
+        self.method_ = "log-linear OLS"
+        beta, self.residuals_, self._cov_unscaled = ols(trend_design(t), np.log(v))
         self._theta = beta
-        self._cov_unscaled = np.asarray(res.normalized_cov_params, float)
-        self._set_sigma(self.residuals_, round(res.df_resid))
+        self._set_sigma(self.residuals_, t.size - 2)
         se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
         a, b = (float(x) for x in beta)
         self.params_ = {"level": math.exp(a), "rate": math.expm1(b), "log_slope": b}

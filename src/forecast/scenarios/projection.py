@@ -23,7 +23,6 @@ How a scenario becomes production paths
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -210,12 +209,10 @@ def _share_path(
     if spec.model == "linear":
         return s0 + (target - s0) * progress
     # Logit-linear (Fisher-Pry) path: the share moves fastest mid-way and never leaves [0, 1].
-    eps = MIN_SHARE
-    logit0 = math.log(s0 / (1.0 - s0))
-    t = np.clip(target, eps, 1.0 - eps)
-    logit1 = np.log(t / (1.0 - t))
-    z = logit0 + (logit1 - logit0) * progress
-    return 1.0 / (1.0 + np.exp(-z))
+    from scipy.special import expit, logit
+
+    z0, z1 = logit(s0), logit(np.clip(target, MIN_SHARE, 1.0 - MIN_SHARE))
+    return expit(z0 + (z1 - z0) * progress)
 
 
 def _anchored_logistic(
