@@ -76,16 +76,19 @@ COLUMNS = list(HISTORY_COLUMNS)
 OBSERVED_KINDS = ("reported", "derived")
 
 
-def default_data_dir() -> Path:
+def default_data_dir(root: str | Path | None = None) -> Path:
     """The data folder used when none is given.
 
-    ``$FORECAST_DATA_DIR`` if set; else ``./data`` if it holds ``history.csv``; else the
-    ``data/`` folder of the source checkout this package was installed from (so notebooks
-    opened from ``notebooks/`` find it too).
+    ``$FORECAST_DATA_DIR`` if set; else ``<root>/data`` when a project ``root`` is given (the
+    pipeline's); else ``./data`` if it holds ``history.csv``; else the ``data/`` folder of the
+    source checkout this package was installed from (so notebooks opened from ``notebooks/``
+    find it too).
     """
-    env = os.environ.get("FORECAST_DATA_DIR")
+    env = os.environ.get("FORECAST_DATA_DIR", "").strip()
     if env:
-        return Path(env)
+        return Path(env).expanduser()
+    if root is not None:
+        return Path(root) / "data"
     cwd = Path.cwd() / "data"
     if (cwd / HISTORY_FILE).is_file():
         return cwd

@@ -6,11 +6,11 @@ scores are in the unit of the observations, so for growth series score log value
 (``np.log(value)``) to make series of different size comparable -- that is what
 ``forecast calibrate`` does.
 
-The CRPS comes from the maintained ``scoringrules`` library (Zanetta and Allen): from draws
-the fair ensemble estimator's counterpart for a finite sample (``crps_ensemble``), from
-quantiles twice the mean pinball loss over the levels (``crps_quantile``), and for a normal
-forecast its closed form (``crps_normal``). PIT values of parametric forecasts use a
-``scipy.stats`` distribution's ``cdf``.
+The CRPS and the interval score come from the maintained ``scoringrules`` library (Zanetta
+and Allen): the CRPS from draws the fair ensemble estimator's counterpart for a finite sample
+(``crps_ensemble``), from quantiles twice the mean pinball loss over the levels
+(``crps_quantile``), and for a normal forecast its closed form (``crps_normal``). PIT values of
+parametric forecasts use a ``scipy.stats`` distribution's ``cdf``.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ __all__ = [
 
 
 def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: float) -> np.ndarray:
-    """Interval (Winkler) score of central ``level`` intervals: lower is better.
+    """Interval (Winkler) score of central ``level`` intervals (``scoringrules``): lower is better.
 
     ``(upper - lower) + 2 / alpha * (lower - obs)`` if ``obs < lower``,
     ``+ 2 / alpha * (obs - upper)`` if ``obs > upper``, with ``alpha = 1 - level``
@@ -55,9 +55,10 @@ def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: fl
     """
     if not 0.0 < level < 1.0:
         raise ValueError(f"interval level must be in (0, 1); got {level}")
-    lo, hi, y = (np.asarray(a, float) for a in (lower, upper, obs))
-    penalty = 2.0 / (1.0 - level)
-    return (hi - lo) + penalty * np.maximum(lo - y, 0.0) + penalty * np.maximum(y - hi, 0.0)
+    import scoringrules as sr
+
+    lo, hi, y = np.broadcast_arrays(*(np.asarray(a, float) for a in (lower, upper, obs)))
+    return np.asarray(sr.interval_score(y, lo, hi, 1.0 - level, backend="numpy"), float)
 
 
 def coverage(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, axis: Any = None) -> Any:

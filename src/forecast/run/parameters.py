@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import json
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ from forecast.errors import ForecastError
 __all__ = [
     "RESERVED_PARAMETERS",
     "SCENARIO_PARAMETER",
-    "default_data_dir",
     "load_parameters_file",
     "merge_parameters",
     "notebook_parameters",
@@ -168,8 +166,3 @@ def merge_parameters(
             )
     return merged
 
-
-def default_data_dir(root: Path) -> Path:
-    """``$FORECAST_DATA_DIR`` if set, else ``<root>/data`` (absolute)."""
-    env = os.environ.get("FORECAST_DATA_DIR", "").strip()
-    return (Path(env) if env else root / "data").expanduser().resolve()

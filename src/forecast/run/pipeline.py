@@ -38,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from forecast.data.loader import default_data_dir
 from forecast.errors import ForecastError, ParameterError, RunError
 from forecast.run.changes import changes_html, compare_runs, finished_run_dirs, previous_run
 from forecast.run.execute import NotebookResult, execute_notebook
@@ -65,7 +66,6 @@ from forecast.run.manifest import (
     write_manifest,
 )
 from forecast.run.parameters import (
-    default_data_dir,
     load_parameters_file,
     merge_parameters,
     notebook_parameters,
@@ -238,7 +238,7 @@ def _plan(config: RunConfig) -> _Plan:
     user = merge_parameters(declared, file_params, config.parameters, config.scenarios)
 
     data_dir = (Path(str(user["data_dir"])).expanduser().resolve()
-                if str(user.get("data_dir") or "").strip() else default_data_dir(root))
+                if str(user.get("data_dir") or "").strip() else default_data_dir(root).resolve())
     if not data_dir.is_dir():
         raise ForecastError(f"parameter data_dir: data folder {data_dir} does not exist")
     user["data_dir"] = str(data_dir)
