@@ -4,33 +4,25 @@ from __future__ import annotations
 
 import io
 import shutil
-from functools import cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import data, scenarios
+from forecast import scenarios
 from forecast.errors import ScenarioError
 from forecast.scenarios.noise import NoiseSpec, ProcessNoise
 from forecast.scenarios.projection import PROJECTION_COLUMNS
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = REPO / "data" / "scenarios"
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 SHIPPED = ["base", "capacity_limited", "demand_led", "high", "low", "published", "regionalisation"]
 
 # Document 002, by hand: 823 * 1.2**6, 94 * 1.05**6, 254 * 1.3**6 and their sum [GWh].
-PUBLISHED_POWER = 823 * 1.2**6  # 2457.46
-PUBLISHED_CONSUMER = 94 * 1.05**6  # 125.97
-PUBLISHED_STORAGE = 254 * 1.3**6  # 1226.01
-PUBLISHED_TOTAL = PUBLISHED_POWER + PUBLISHED_CONSUMER + PUBLISHED_STORAGE  # 3809.44
 
 
-@cache
-def history() -> pd.DataFrame:
-    return data.load_history()
 
 
 def at(
@@ -41,13 +33,18 @@ def at(
     return float(row[column].iloc[0])
 
 
-def central(name: str, year: int = 2030) -> pd.DataFrame:
-    """Central-value paths (a sweep of one run without overrides) in ``year``."""
-    return scenarios.sweep(SCENARIO_DIR / f"{name}.yaml", {}, history(), years=[year])
+@pytest.fixture(scope="module")
+def central(history: pd.DataFrame, scenario_dir: Path) -> Any:
+    """Central-value paths (a sweep of one run without overrides) of a shipped scenario."""
+
+    def paths(name: str, year: int = 2030) -> pd.DataFrame:
+        return scenarios.sweep(scenario_dir / f"{name}.yaml", {}, history, years=[year])
+
+    return paths
 
 
-def test_list_scenarios_has_every_shipped_file() -> None:
-    table = scenarios.list_scenarios(SCENARIO_DIR)
+def test_list_scenarios_has_every_shipped_file(scenario_dir) -> None:
+    table = scenarios.list_scenarios(scenario_dir)
     assert list(table.columns) == ["name", "description", "path"]
     assert list(table["name"]) == SHIPPED
     for description in table["description"]:
@@ -55,45 +52,45 @@ def test_list_scenarios_has_every_shipped_file() -> None:
     assert all(Path(p).is_file() for p in table["path"])
 
 
-def test_list_scenarios_reports_a_broken_file(tmp_path: Path) -> None:
-    shutil.copy(SCENARIO_DIR / "base.yaml", tmp_path / "base.yaml")
+def test_list_scenarios_reports_a_broken_file(tmp_path: Path, scenario_dir) -> None:
+    shutil.copy(scenario_dir / "base.yaml", tmp_path / "base.yaml")
     (tmp_path / "zzz.yaml").write_text("name: zzz\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"zzz.yaml: key 'description': missing"):
         scenarios.list_scenarios(tmp_path)
 
 
-def test_list_scenarios_rejects_duplicate_names(tmp_path: Path) -> None:
-    shutil.copy(SCENARIO_DIR / "base.yaml", tmp_path / "a.yaml")
-    shutil.copy(SCENARIO_DIR / "base.yaml", tmp_path / "b.yaml")
+def test_list_scenarios_rejects_duplicate_names(tmp_path: Path, scenario_dir) -> None:
+    shutil.copy(scenario_dir / "base.yaml", tmp_path / "a.yaml")
+    shutil.copy(scenario_dir / "base.yaml", tmp_path / "b.yaml")
     with pytest.raises(ScenarioError, match=r"b.yaml: key 'name': 'base' is also the name of"):
         scenarios.list_scenarios(tmp_path)
 
 
-def test_published_reproduces_the_outlook() -> None:
+def test_published_reproduces_the_outlook(history, scenario_dir, published, central) -> None:
     frame = central("published")
     value = dict(zip(frame.region + "/" + frame.segment, frame.value, strict=True))
-    assert value["China/power"] == pytest.approx(PUBLISHED_POWER)
-    assert value["China/consumer"] == pytest.approx(PUBLISHED_CONSUMER)
-    assert value["China/storage"] == pytest.approx(PUBLISHED_STORAGE)
-    assert value["China/total"] == pytest.approx(PUBLISHED_TOTAL)
+    assert value["China/power"] == pytest.approx(published["power"])
+    assert value["China/consumer"] == pytest.approx(published["consumer"])
+    assert value["China/storage"] == pytest.approx(published["storage"])
+    assert value["China/total"] == pytest.approx(published["total"])
     # The outlook's own rounded figures (2,450 / "exceeding 126" / 1,226 / 3,800 GWh).
     assert value["China/power"] == pytest.approx(2450, rel=0.005)
     assert value["China/consumer"] == pytest.approx(126, rel=0.005)
     assert value["China/storage"] == pytest.approx(1226, rel=0.005)
     assert value["China/total"] == pytest.approx(3800, rel=0.005)
     # World through the 76% share held from 2024.
-    assert value["World/total"] == pytest.approx(PUBLISHED_TOTAL / 0.76)
+    assert value["World/total"] == pytest.approx(published["total"] / 0.76)
     # Its draws vary only from year to year (one common factor, median 0): the median stays
     # on the outlook's path and the band is one year's variation around it.
-    frame = scenarios.project(SCENARIO_DIR / "published.yaml", history(), n_draws=20_000)
+    frame = scenarios.project(scenario_dir / "published.yaml", history, n_draws=20_000)
     noise = ProcessNoise.estimated(NoiseSpec(), {"all": 1.0})
-    assert at(frame, "China", "total", column="p50") == pytest.approx(PUBLISHED_TOTAL, rel=0.01)
+    assert at(frame, "China", "total", column="p50") == pytest.approx(published["total"], rel=0.01)
     for q, col in ((0.1, "p10"), (0.9, "p90")):
         assert at(frame, "China", "total", column=col) == pytest.approx(
-            PUBLISHED_TOTAL * np.exp(noise.quantile(q)), rel=0.01)
+            published["total"] * np.exp(noise.quantile(q)), rel=0.01)
 
 
-def test_demand_led_reproduces_published_ev_demand() -> None:
+def test_demand_led_reproduces_published_ev_demand(central) -> None:
     frame = central("demand_led")
     value = dict(zip(frame.region + "/" + frame.segment, frame.value, strict=True))
     # EV-volumes: 42 M EVs x (2,772 / 42 = 66.0 kWh) = 2,772 GWh in 2030.
@@ -108,7 +105,7 @@ def test_demand_led_reproduces_published_ev_demand() -> None:
     assert value["China/consumer"] == pytest.approx(94 * 1.04**6)
 
 
-def test_demand_led_drivers_start_from_2024_values() -> None:
+def test_demand_led_drivers_start_from_2024_values(central) -> None:
     frame = central("demand_led", 2025)
     value = dict(zip(frame.segment, frame.value, strict=False))
     # 2025 is one sixth of the geometric way from 17.79 M to 42 M (EV-volumes).
@@ -117,8 +114,8 @@ def test_demand_led_drivers_start_from_2024_values() -> None:
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_every_shipped_scenario_projects_consistently(name: str) -> None:
-    frame = scenarios.project(SCENARIO_DIR / f"{name}.yaml", history(), n_draws=2000, seed=1)
+def test_every_shipped_scenario_projects_consistently(name: str, history, scenario_dir) -> None:
+    frame = scenarios.project(scenario_dir / f"{name}.yaml", history, n_draws=2000, seed=1)
     assert list(frame.columns) == list(PROJECTION_COLUMNS)
     assert set(frame.region) == {"China", "World"}
     assert {"power", "consumer", "storage", "total"} <= set(frame.segment)
@@ -132,7 +129,7 @@ def test_every_shipped_scenario_projects_consistently(name: str) -> None:
         assert parts == pytest.approx(at(frame, region, "total"))
 
 
-def test_scenarios_are_ordered_as_argued() -> None:
+def test_scenarios_are_ordered_as_argued(central) -> None:
     totals = {
         name: at(central(name), "China", "total", column="value")
         for name in ("low", "base", "high", "published")
@@ -140,8 +137,8 @@ def test_scenarios_are_ordered_as_argued() -> None:
     assert totals["low"] < totals["base"] < totals["published"] < totals["high"]
 
 
-def test_capacity_limited_never_exceeds_its_limit() -> None:
-    frame = scenarios.project(SCENARIO_DIR / "capacity_limited.yaml", history(), n_draws=5000)
+def test_capacity_limited_never_exceeds_its_limit(history, scenario_dir, central) -> None:
+    frame = scenarios.project(scenario_dir / "capacity_limited.yaml", history, n_draws=5000)
     for year in range(2025, 2031):
         assert at(frame, "China", "total", year) <= at(frame, "China", "capacity_limit", year)
     # The 2030 limit at central values: 2,000 GWh (document 004) * 1.05**5 * 0.8.
@@ -149,17 +146,17 @@ def test_capacity_limited_never_exceeds_its_limit() -> None:
     assert limit == pytest.approx(2000 * 1.05**5 * 0.8)
 
 
-def test_regionalisation_lowers_chinas_share() -> None:
+def test_regionalisation_lowers_chinas_share(central) -> None:
     frame = central("regionalisation")
     share = at(frame, "China", "world_share", column="value")
     assert share == pytest.approx(0.62)
 
 
-def test_csv_is_byte_identical_for_same_seed_and_differs_for_another() -> None:
-    path = SCENARIO_DIR / "base.yaml"
-    one = scenarios.projection_to_csv(scenarios.project(path, history(), 3000, seed=11))
-    two = scenarios.projection_to_csv(scenarios.project(path, history(), 3000, seed=11))
-    other = scenarios.projection_to_csv(scenarios.project(path, history(), 3000, seed=12))
+def test_csv_is_byte_identical_for_same_seed_and_differs_for_another(history, scenario_dir) -> None:
+    path = scenario_dir / "base.yaml"
+    one = scenarios.projection_to_csv(scenarios.project(path, history, 3000, seed=11))
+    two = scenarios.projection_to_csv(scenarios.project(path, history, 3000, seed=11))
+    other = scenarios.projection_to_csv(scenarios.project(path, history, 3000, seed=12))
     assert one == two
     assert one != other
     lines = one.splitlines()
@@ -178,8 +175,8 @@ def test_csv_never_prints_negative_zero() -> None:
     assert "-0.000" not in scenarios.projection_to_csv(frame)
 
 
-def test_text_output_shows_target_year_and_yearly_totals() -> None:
-    frame = scenarios.project(SCENARIO_DIR / "published.yaml", history(), n_draws=10)
+def test_text_output_shows_target_year_and_yearly_totals(history, scenario_dir) -> None:
+    frame = scenarios.project(scenario_dir / "published.yaml", history, n_draws=10)
     text = scenarios.projection_to_text(frame)
     assert "Scenario published: projection to 2030 (median; p10-p90 is the 80% interval" in text
     header = next(line for line in text.splitlines() if line.startswith("region  segment"))
@@ -190,20 +187,20 @@ def test_text_output_shows_target_year_and_yearly_totals() -> None:
         assert f"China   {year}" in text
 
 
-def test_target_year_override() -> None:
-    frame = scenarios.project(SCENARIO_DIR / "published.yaml", history(), 10, target_year=2027)
+def test_target_year_override(history, scenario_dir, central) -> None:
+    frame = scenarios.project(scenario_dir / "published.yaml", history, 10, target_year=2027)
     assert sorted(set(frame.year)) == [2025, 2026, 2027]
     assert at(central("published", 2027), "China", "power", 2027, "value") == pytest.approx(
         823 * 1.2**3)
     with pytest.raises(ScenarioError, match=r"key 'target_year': target year 2024 is not after"):
-        scenarios.project(SCENARIO_DIR / "published.yaml", history(), 10, target_year=2024)
+        scenarios.project(scenario_dir / "published.yaml", history, 10, target_year=2024)
 
 
-def test_project_named_and_unknown_names() -> None:
-    frame = scenarios.project_named("published", scenario_dir=SCENARIO_DIR, n_draws=5)
+def test_project_named_and_unknown_names(scenario_dir) -> None:
+    frame = scenarios.project_named("published", scenario_dir=scenario_dir, n_draws=5)
     assert set(frame.scenario) == {"published"}
     with pytest.raises(ScenarioError, match=r"unknown scenario 'nope' \(known: base, "):
-        scenarios.project_named("nope", scenario_dir=SCENARIO_DIR)
+        scenarios.project_named("nope", scenario_dir=scenario_dir)
 
 
 def test_shipped_assumptions_quote_the_source_document() -> None:
@@ -220,25 +217,27 @@ def test_shipped_assumptions_quote_the_source_document() -> None:
         assert quote in text
 
 
-def test_project_all_stacks_scenarios_like_single_runs() -> None:
-    both = scenarios.project_all(["published", "low"], SCENARIO_DIR, n_draws=500, seed=4)
+def test_project_all_stacks_scenarios_like_single_runs(history, scenario_dir) -> None:
+    both = scenarios.project_all(["published", "low"], scenario_dir, n_draws=500, seed=4)
     assert list(both.scenario.unique()) == ["published", "low"]
-    low = scenarios.project(SCENARIO_DIR / "low.yaml", history(), n_draws=500, seed=4)
+    low = scenarios.project(scenario_dir / "low.yaml", history, n_draws=500, seed=4)
     pd.testing.assert_frame_equal(both[both.scenario == "low"].reset_index(drop=True), low)
     assert scenarios.projection_to_csv(both).count("\n") == len(both) + 1
 
 
-def test_file_target_year_not_after_history_names_file(tmp_path: Path) -> None:
-    text = (SCENARIO_DIR / "published.yaml").read_text(encoding="utf-8")
+def test_file_target_year_not_after_history_names_file(
+    tmp_path: Path, history, scenario_dir
+) -> None:
+    text = (scenario_dir / "published.yaml").read_text(encoding="utf-8")
     path = tmp_path / "early.yaml"
     path.write_text(text.replace("target_year: 2030", "target_year: 2023"), encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"early.yaml: key 'target_year': target year 2023 is"):
-        scenarios.project(path, history(), n_draws=10)
+        scenarios.project(path, history, n_draws=10)
 
 
 @pytest.mark.parametrize("name", SHIPPED)
-def test_shipped_files_cite_their_sources_and_argue_in_prose(name: str) -> None:
-    sc = scenarios.load_scenario(SCENARIO_DIR / f"{name}.yaml")
+def test_shipped_files_cite_their_sources_and_argue_in_prose(name: str, scenario_dir) -> None:
+    sc = scenarios.load_scenario(scenario_dir / f"{name}.yaml")
     assert sc.name == name
     assert len(sc.rationale.split()) > 80
     for seg, spec in sc.segments.items():

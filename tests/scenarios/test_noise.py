@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import copy
 from dataclasses import replace
-from functools import cache
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import data, scenarios
+from forecast import scenarios
 from forecast.errors import ScenarioError
 from forecast.scenarios.noise import (
     MIN_SHARE,
@@ -25,31 +22,14 @@ from forecast.scenarios.noise import (
 from forecast.scenarios.preparation import prepare
 from forecast.scenarios.projection import evaluate, simulate
 from forecast.scenarios.sampling import draw_parameters
-from forecast.scenarios.schema import SEGMENTS, parse_scenario
+from forecast.scenarios.schema import SEGMENTS
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = REPO / "data" / "scenarios"
 WEIGHTS = {"power": 823.0, "consumer": 94.0, "storage": 254.0}  # China 2024 [GWh]
 
 
-@cache
-def history() -> pd.DataFrame:
-    return data.load_history()
 
 
-def scenario(**top: Any) -> Any:
-    doc: dict[str, Any] = {
-        "name": "synthetic",
-        "description": "Known curves.",
-        "target_year": 2030,
-        "segments": {
-            "power": {"model": "compound", "cagr": 0.10},
-            "consumer": {"model": "compound", "cagr": 0.0},
-            "storage": {"model": "compound", "cagr": 0.20},
-        },
-        **top,
-    }
-    return parse_scenario(copy.deepcopy(doc), "synthetic.yaml")
 
 
 def log_width(lo: float, hi: float) -> float:
@@ -135,10 +115,10 @@ def test_small_series_vary_more_than_established_ones():
 
 
 @pytest.fixture(scope="module")
-def fans_2030() -> dict[str, pd.Series]:
+def fans_2030(history: pd.DataFrame, scenario_dir: Path) -> dict[str, pd.Series]:
     out = {}
-    for path in sorted(SCENARIO_DIR.glob("*.yaml")):
-        f = scenarios.project(path, history(), n_draws=10_000, seed=2030)
+    for path in sorted(scenario_dir.glob("*.yaml")):
+        f = scenarios.project(path, history, n_draws=10_000, seed=2030)
         out[path.stem] = f[(f.region == "China") & (f.segment == "total")
                            & (f.year == 2030)].iloc[0]
     return out
@@ -150,8 +130,10 @@ def test_every_scenario_but_high_keeps_chinas_2030_p95_below_11_twh(fans_2030):
             assert row["p95"] < 11_000, name
 
 
-def test_variation_widens_the_assumptions_band_without_moving_the_median(fans_2030):
-    prepared = prepare(scenarios.resolve_scenario("base", SCENARIO_DIR), history())
+def test_variation_widens_the_assumptions_band_without_moving_the_median(
+    fans_2030, history, scenario_dir
+):
+    prepared = prepare(scenarios.resolve_scenario("base", scenario_dir), history)
     alone = simulate(replace(prepared, noise=None), 10_000, seed=2030)[("China", "total")][:, -1]
     both = fans_2030["base"]
     lo, mid, hi = np.quantile(alone, [0.1, 0.5, 0.9])
@@ -159,11 +141,11 @@ def test_variation_widens_the_assumptions_band_without_moving_the_median(fans_20
     assert both["p50"] == pytest.approx(mid, rel=0.03)
 
 
-def test_noise_scale_zero_is_the_parameters_alone_and_noise_keeps_their_draws():
-    quiet = prepare(scenario(noise={"scale": 0}), history())
+def test_noise_scale_zero_is_the_parameters_alone_and_noise_keeps_their_draws(history, scenario):
+    quiet = prepare(scenario(noise={"scale": 0}), history)
     assert quiet.noise is None
     loud = prepare(scenario(uncertain={"segments.power.cagr": {"dist": "normal", "sd": 0.03}}),
-                   history())
+                   history)
     assert loud.noise is not None and "reference class" in loud.noise.source
     # Parameters are drawn first, noise after, from one stream: the same seed gives the same
     # parameter draws with or without noise.
@@ -235,17 +217,17 @@ def test_partly_independent_segments_vary_more_so_the_total_keeps_its_band():
     assert widths[0.6] == pytest.approx(widths[1.0], rel=0.08)
 
 
-def test_one_demand_factor_moves_both_regions():
+def test_one_demand_factor_moves_both_regions(history, scenario):
     sc = scenario()  # share held at 2024's 76%, noise one common factor
-    paths = simulate(prepare(sc, history()), 2_000, seed=6)
+    paths = simulate(prepare(sc, history), 2_000, seed=6)
     ratio = paths[("World", "total")] / paths[("China", "total")]
     np.testing.assert_allclose(ratio, 1 / 0.76, rtol=1e-12)
     assert np.ptp(np.log(paths[("China", "total")][:, 0])) > 0.3
 
 
-def test_equal_inputs_give_byte_identical_tables():
-    one = scenarios.project(SCENARIO_DIR / "base.yaml", history(), n_draws=2_000, seed=9)
-    two = scenarios.project(SCENARIO_DIR / "base.yaml", history(), n_draws=2_000, seed=9)
+def test_equal_inputs_give_byte_identical_tables(history, scenario_dir):
+    one = scenarios.project(scenario_dir / "base.yaml", history, n_draws=2_000, seed=9)
+    two = scenarios.project(scenario_dir / "base.yaml", history, n_draws=2_000, seed=9)
     assert one.to_csv(index=False) == two.to_csv(index=False)
 
 
@@ -263,13 +245,13 @@ def test_equal_inputs_give_byte_identical_tables():
         ([0.6], r"key 'noise': must be a mapping with keys among correlation, .* \(got list\)"),
     ],
 )
-def test_a_bad_noise_entry_is_one_line_naming_the_key(noise, match):
+def test_a_bad_noise_entry_is_one_line_naming_the_key(noise, match, scenario):
     with pytest.raises(ScenarioError, match=match) as info:
         scenario(noise=noise)
     assert "\n" not in str(info.value)
 
 
-def test_a_declared_correlation_is_parsed():
+def test_a_declared_correlation_is_parsed(scenario):
     sc = scenario(noise={"correlation": 0.6, "source": "power and storage share buyers"})
     assert (sc.noise.correlation, sc.noise.scale) == (0.6, 1.0)
     assert sc.noise.source == "power and storage share buyers"

@@ -2,36 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-from functools import cache
-from typing import Any
-
 import numpy as np
-import pandas as pd
 import pytest
 
-from forecast import data
 from forecast.data.outlooks import load_outlooks
 from forecast.scenarios.outlooks import COMPARISON_COLUMNS, compare_outlooks, outlook_gwh
 from forecast.scenarios.preparation import prepare
 from forecast.scenarios.projection import simulate
-from forecast.scenarios.schema import parse_scenario
-
-
-@cache
-def history() -> pd.DataFrame:
-    return data.load_history()
-
-
-def scenario(**top: Any) -> Any:
-    doc: dict[str, Any] = {
-        "name": "synthetic", "description": "Known curves.", "target_year": 2030,
-        "segments": {"power": {"model": "compound", "cagr": 0.10},
-                     "consumer": {"model": "compound", "cagr": 0.0},
-                     "storage": {"model": "compound", "cagr": 0.20}},
-        **top,
-    }
-    return parse_scenario(copy.deepcopy(doc), "synthetic.yaml")
 
 
 def test_lithium_figures_are_converted_by_the_files_intensity_by_hand():
@@ -49,13 +26,13 @@ def test_lithium_figures_are_converted_by_the_files_intensity_by_hand():
     assert "lithium intensity" not in table.index.get_level_values("quantity")
 
 
-def test_probability_above_is_the_share_of_the_fans_draws_in_the_figures_year():
+def test_probability_above_is_the_share_of_the_fans_draws_in_the_figures_year(history, scenario):
     outlooks = load_outlooks()
     sc = scenario(uncertain={"segments.power.cagr": {"dist": "normal", "sd": 0.05}})
-    got = compare_outlooks([sc], history(), outlooks, n_draws=3_000, seed=4)
+    got = compare_outlooks([sc], history, outlooks, n_draws=3_000, seed=4)
     assert tuple(got.columns) == COMPARISON_COLUMNS
     assert len(got) == 23  # 22 figures with a year, plus the supply in a note
-    paths = simulate(prepare(sc, history()), 3_000, seed=4)
+    paths = simulate(prepare(sc, history), 3_000, seed=4)
     world_2030 = paths[("World", "total")][:, -1]
     china_2025 = paths[("China", "total")][:, 0]
     row = got[(got["publisher"] == "McKinsey") & (got["case"] == "low")].iloc[0]

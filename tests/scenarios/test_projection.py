@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import copy
-from functools import cache
 from typing import Any
 
 import numpy as np
@@ -12,7 +10,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecast import data
 from forecast.errors import ScenarioError
 from forecast.models import curves
 from forecast.scenarios.preparation import prepare
@@ -26,37 +23,22 @@ YEARS = np.arange(2025, 2031)
 H = YEARS - 2024
 
 
-@cache
-def history() -> pd.DataFrame:
-    return data.load_history()
 
 
-def scenario(**changes: Any) -> Any:
-    doc: dict[str, Any] = {
-        "name": "synthetic",
-        "description": "Known curves.",
-        "target_year": 2030,
-        "segments": {
-            "power": {"model": "compound", "cagr": 0.10},
-            "consumer": {"model": "compound", "cagr": 0.0},
-            "storage": {"model": "compound", "cagr": 0.20},
-        },
-    }
-    for key, value in changes.items():
-        node = doc
-        parts = key.split("__")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    return parse_scenario(copy.deepcopy(doc), "synthetic.yaml")
 
 
-def central_paths(sc: Any) -> dict[tuple[str, str], np.ndarray]:
-    prepared = prepare(sc, history())
-    return {k: v[0] for k, v in evaluate(prepared, central_parameters(prepared)).items()}
+@pytest.fixture(scope="module")
+def central_paths(history: pd.DataFrame) -> Any:
+    """The central-value paths of a scenario: ``{(region, segment): path}``."""
+
+    def paths(sc: Any) -> dict[tuple[str, str], np.ndarray]:
+        prepared = prepare(sc, history)
+        return {k: v[0] for k, v in evaluate(prepared, central_parameters(prepared)).items()}
+
+    return paths
 
 
-def test_compound_segments_and_world_through_constant_share() -> None:
+def test_compound_segments_and_world_through_constant_share(scenario, central_paths) -> None:
     paths = central_paths(scenario())
     np.testing.assert_allclose(paths[("China", "power")], POWER * 1.1**H)
     np.testing.assert_allclose(paths[("China", "consumer")], np.full(6, CONSUMER))
@@ -67,7 +49,7 @@ def test_compound_segments_and_world_through_constant_share() -> None:
     np.testing.assert_allclose(paths[("China", "world_share")], np.full(6, SHARE))
 
 
-def test_damped_and_logistic_match_the_curve_functions() -> None:
+def test_damped_and_logistic_match_the_curve_functions(scenario, central_paths) -> None:
     sc = scenario(
         segments__power={"model": "damped", "cagr": 0.2, "damping": 0.8},
         segments__storage={"model": "logistic", "saturation": 1500, "rate": 0.4},
@@ -84,7 +66,7 @@ def test_damped_and_logistic_match_the_curve_functions() -> None:
     )
 
 
-def test_logistic_below_base_declines_towards_saturation() -> None:
+def test_logistic_below_base_declines_towards_saturation(scenario, central_paths) -> None:
     sc = scenario(segments__storage={"model": "logistic", "saturation": 200, "rate": 0.5})
     storage = central_paths(sc)[("China", "storage")]
     assert np.all(np.diff(storage) < 0)
@@ -92,7 +74,7 @@ def test_logistic_below_base_declines_towards_saturation() -> None:
     assert storage[0] < STORAGE
 
 
-def test_linear_and_logit_share_paths() -> None:
+def test_linear_and_logit_share_paths(scenario, central_paths) -> None:
     linear = central_paths(scenario(share={"model": "linear", "target": 0.64, "by": 2027}))
     # 0.76 -> 0.64 over 3 years: 0.72, 0.68, 0.64, then held.
     np.testing.assert_allclose(
@@ -105,7 +87,7 @@ def test_linear_and_logit_share_paths() -> None:
     np.testing.assert_allclose(logit[("World", "total")], logit[("China", "total")] / share)
 
 
-def test_world_anchor_applies_growth_to_world_and_share_to_china() -> None:
+def test_world_anchor_applies_growth_to_world_and_share_to_china(scenario, central_paths) -> None:
     sc = scenario(anchor="world", share={"model": "linear", "target": 0.5})
     paths = central_paths(sc)
     world_power = POWER / SHARE * 1.1**H
@@ -114,7 +96,7 @@ def test_world_anchor_applies_growth_to_world_and_share_to_china() -> None:
     np.testing.assert_allclose(paths[("China", "power")], world_power * share)
 
 
-def test_capacity_cap_scales_china_and_leaves_rest_of_world() -> None:
+def test_capacity_cap_scales_china_and_leaves_rest_of_world(scenario, central_paths) -> None:
     sc = scenario(
         caps={"capacity": {"base": 1000, "base_year": 2025, "growth": 0.0, "max_utilisation": 0.5}}
     )
@@ -128,27 +110,27 @@ def test_capacity_cap_scales_china_and_leaves_rest_of_world() -> None:
     np.testing.assert_allclose(paths[("China", "world_share")], 500 / (500 + rest))
 
 
-def test_capacity_from_data_starts_in_its_reported_year() -> None:
+def test_capacity_from_data_starts_in_its_reported_year(scenario, central_paths) -> None:
     # Document 004: over 2,000 GWh capacity (2025); +10%/yr; 100% utilisation never binds here.
     sc = scenario(caps={"capacity": {"base": "data", "growth": 0.1, "max_utilisation": 1.0}})
     paths = central_paths(sc)
     np.testing.assert_allclose(paths[("China", "capacity_limit")], 2000 * 1.1 ** (YEARS - 2025))
 
 
-def test_data_values_missing_from_history_name_the_key() -> None:
+def test_data_values_missing_from_history_name_the_key(history, scenario) -> None:
     sc = scenario(segments__power={"model": "compound", "cagr": "data"})
-    bare = history()[history()["kind"] != "outlook"]
+    bare = history[history["kind"] != "outlook"]
     with pytest.raises(ScenarioError, match=r"key 'segments.power.cagr': the data has no outlook"):
         prepare(sc, bare)
 
 
-def test_target_year_checked_against_history() -> None:
+def test_target_year_checked_against_history(history, scenario) -> None:
     with pytest.raises(ScenarioError, match=r"target year 2024 is not after .* 2024"):
-        prepare(scenario(target_year=2024), history())
+        prepare(scenario(target_year=2024), history)
 
 
-def test_simulate_rejects_bad_draw_counts() -> None:
-    prepared = prepare(scenario(), history())
+def test_simulate_rejects_bad_draw_counts(history, scenario) -> None:
+    prepared = prepare(scenario(), history)
     for bad in (0, -5, 2.5, True):
         with pytest.raises(ScenarioError, match=r"key 'draws': the number of draws"):
             simulate(prepared, bad)  # type: ignore[arg-type]
@@ -219,8 +201,8 @@ def random_scenarios(draw: st.DrawFn) -> Any:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sc=random_scenarios(), seed=st.integers(0, 2**32 - 1))
-def test_every_draw_sums_and_is_non_negative(sc: Any, seed: int) -> None:
-    prepared = prepare(sc, history())
+def test_every_draw_sums_and_is_non_negative(sc: Any, seed: int, history) -> None:
+    prepared = prepare(sc, history)
     paths = simulate(prepared, 300, seed)
     for region in ("China", "World"):
         parts = sum(paths[(region, seg)] for seg in ("power", "consumer", "storage"))
@@ -235,8 +217,8 @@ def test_every_draw_sums_and_is_non_negative(sc: Any, seed: int) -> None:
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sc=random_scenarios(), seed=st.integers(0, 2**32 - 1))
-def test_summary_quantiles_ordered_and_seed_deterministic(sc: Any, seed: int) -> None:
-    prepared = prepare(sc, history())
+def test_summary_quantiles_ordered_and_seed_deterministic(sc: Any, seed: int, history) -> None:
+    prepared = prepare(sc, history)
     first = summarise(prepared, simulate(prepared, 200, seed))
     again = summarise(prepared, simulate(prepared, 200, seed))
     assert list(first.columns) == list(PROJECTION_COLUMNS)
@@ -246,10 +228,10 @@ def test_summary_quantiles_ordered_and_seed_deterministic(sc: Any, seed: int) ->
     assert np.all(q >= 0)
 
 
-def test_share_year_must_follow_the_last_observation() -> None:
+def test_share_year_must_follow_the_last_observation(history, scenario) -> None:
     sc = scenario(share={"model": "linear", "target": 0.7, "by": 2024})
     with pytest.raises(ScenarioError, match=r"key 'share.by': year 2024 is not after .* 2024"):
-        prepare(sc, history())
+        prepare(sc, history)
 
 
 # --------------------------------------------------------------------------- share trend
@@ -270,9 +252,11 @@ def _trend_by_hand(cap: float, year: float) -> tuple[float, float]:
     return intercept + slope * year, se
 
 
-def test_trend_share_target_is_the_fitted_fisher_pry_trend() -> None:
+def test_trend_share_target_is_the_fitted_fisher_pry_trend(
+    history, scenario, central_paths
+) -> None:
     sc = scenario(share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9})
-    prepared = prepare(sc, history())
+    prepared = prepare(sc, history)
     z, _ = _trend_by_hand(0.9, 2030.0)
     assert prepared.central["share.target"] == pytest.approx(0.9 / (1.0 + np.exp(-z)))
     assert prepared.central["share.target"] == pytest.approx(0.8818, abs=5e-4)
@@ -280,14 +264,14 @@ def test_trend_share_target_is_the_fitted_fisher_pry_trend() -> None:
     assert share[-1] == pytest.approx(prepared.central["share.target"])
 
 
-def test_fitted_share_draws_follow_the_trend_prediction_interval() -> None:
+def test_fitted_share_draws_follow_the_trend_prediction_interval(history, scenario) -> None:
     from scipy import stats
 
     sc = scenario(
         share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9},
         uncertain={"share.target": {"dist": "fitted", "low": 1e-6}},
     )
-    prepared = prepare(sc, history())
+    prepared = prepare(sc, history)
     dist = prepared.distributions["share.target"]
     z, se = _trend_by_hand(0.9, 2030.0)
     assert dist.mean == pytest.approx(z) and dist.sd == pytest.approx(se) and dist.df == 2
@@ -302,12 +286,14 @@ def test_fitted_share_draws_follow_the_trend_prediction_interval() -> None:
     np.testing.assert_allclose(np.quantile(draws, q), expected, atol=2e-3)
 
 
-def test_fitted_share_is_truncated_to_the_lowest_observed_share_by_default() -> None:
+def test_fitted_share_is_truncated_to_the_lowest_observed_share_by_default(
+    history, scenario
+) -> None:
     sc = scenario(
         share={"model": "logit", "target": "trend", "by": 2030, "cap": 0.9},
         uncertain={"share.target": {"dist": "fitted"}},
     )
-    prepared = prepare(sc, history())
+    prepared = prepare(sc, history)
     assert prepared.distributions["share.target"].low == pytest.approx(0.57)
     paths = simulate(prepared, 20_000, seed=4)
     share = paths[("China", "world_share")]
@@ -318,7 +304,7 @@ def test_fitted_share_is_truncated_to_the_lowest_observed_share_by_default() -> 
     assert world.max() <= paths[("China", "total")][:, -1].max() / 0.57 + 1e-6
 
 
-def test_trend_cap_below_an_observed_share_is_refused() -> None:
+def test_trend_cap_below_an_observed_share_is_refused(history, scenario) -> None:
     sc = scenario(share={"model": "logit", "target": "trend", "cap": 0.75})
     with pytest.raises(ScenarioError, match=r"share\.cap.*above every observed share"):
-        prepare(sc, history())
+        prepare(sc, history)

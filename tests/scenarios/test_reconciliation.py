@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from forecast import data, scenarios
+from forecast import scenarios
 from forecast.scenarios.noise import NoiseSpec, ProcessNoise
 
 REPO = Path(__file__).resolve().parents[2]
-SCENARIO_DIR = REPO / "data" / "scenarios"
 
 # Document 002, by hand: 823 * 1.2**6, 94 * 1.05**6, 254 * 1.3**6 and their sum [GWh].
-PUBLISHED_POWER = 823 * 1.2**6  # 2457.46
-PUBLISHED_CONSUMER = 94 * 1.05**6  # 125.97
-PUBLISHED_STORAGE = 254 * 1.3**6  # 1226.01
-PUBLISHED_TOTAL = PUBLISHED_POWER + PUBLISHED_CONSUMER + PUBLISHED_STORAGE  # 3809.44
 
 
-@cache
-def history() -> pd.DataFrame:
-    return data.load_history()
 
 
-def test_reconcile_against_the_published_outlooks() -> None:
+def test_reconcile_against_the_published_outlooks(history, scenario_dir, published) -> None:
     table = scenarios.reconcile(
         ["published", "demand_led", "capacity_limited"],
-        history(),
+        history,
         n_draws=2000,
-        scenario_dir=SCENARIO_DIR,
+        scenario_dir=scenario_dir,
     )
     assert list(table.columns) == [
         "scenario",
@@ -54,7 +44,7 @@ def test_reconcile_against_the_published_outlooks() -> None:
     assert total["published"] == 3800
     # projected is the median of the draws, which vary around the outlook's path from year to
     # year: near 3,809 GWh, and the difference is measured from it
-    assert total["projected"] == pytest.approx(PUBLISHED_TOTAL, rel=0.06)
+    assert total["projected"] == pytest.approx(published["total"], rel=0.06)
     assert total["difference"] == pytest.approx(total["projected"] - 3800)
     # The cause is read from the central case: 2,457.5 - 2,450 = +7.5 of the +9.4 GWh.
     assert total["main_cause"].startswith(
@@ -72,10 +62,10 @@ def test_reconcile_against_the_published_outlooks() -> None:
     assert "EV sales distribution is skewed (median" in demand["main_cause"]
     # The central case has no year-to-year variation; the draws do, so the band is one
     # year's variation around it (the published scenario has no uncertain assumptions).
-    assert total["central"] == pytest.approx(PUBLISHED_TOTAL)
+    assert total["central"] == pytest.approx(published["total"])
     noise = ProcessNoise.estimated(NoiseSpec(), {"all": 1.0})
     for q, col in ((0.05, "p5"), (0.95, "p95")):
-        assert total[col] == pytest.approx(PUBLISHED_TOTAL * np.exp(noise.quantile(q)), rel=0.02)
+        assert total[col] == pytest.approx(published["total"] * np.exp(noise.quantile(q)), rel=0.02)
     capped = rows.loc[("capacity_limited", "China", "total")]
     assert capped["difference"] < 0
     assert capped["main_cause"].startswith("the capacity cap removes")

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
-from forecast import data
 from forecast.scenarios.preparation import prepare
 from forecast.scenarios.sampling import draw_parameters, quantile
-from forecast.scenarios.schema import Normal, Triangular, Uniform, parse_scenario
-
-
-def history() -> pd.DataFrame:
-    return data.load_history()
+from forecast.scenarios.schema import Normal, Triangular, Uniform
 
 
 def test_quantile_functions() -> None:
@@ -31,26 +25,18 @@ def test_quantile_functions() -> None:
     assert quantile("segments.power.cagr", wide, 0.0) > -1.0
 
 
-def test_draws_respect_bounds_and_moments() -> None:
-    sc = parse_scenario(
-        {
-            "name": "d",
-            "description": "d",
-            "target_year": 2030,
-            "segments": {
-                "power": {"model": "compound", "cagr": 0.2},
-                "consumer": {"model": "compound", "cagr": 0.05},
-                "storage": {"model": "compound", "cagr": 0.3},
-            },
-            "uncertain": {
-                "segments.power.cagr": {"dist": "normal", "sd": 0.05, "low": 0.15},
-                "segments.consumer.cagr": {"dist": "uniform", "low": 0.0, "high": 0.1},
-                "segments.storage.cagr": {"dist": "triangular", "low": 0.2, "high": 0.5},
-            },
+def test_draws_respect_bounds_and_moments(history, scenario) -> None:
+    sc = scenario(
+        segments__power__cagr=0.2,
+        segments__consumer__cagr=0.05,
+        segments__storage__cagr=0.3,
+        uncertain={
+            "segments.power.cagr": {"dist": "normal", "sd": 0.05, "low": 0.15},
+            "segments.consumer.cagr": {"dist": "uniform", "low": 0.0, "high": 0.1},
+            "segments.storage.cagr": {"dist": "triangular", "low": 0.2, "high": 0.5},
         },
-        "d.yaml",
     )
-    draws = draw_parameters(prepare(sc, history()), 50_000, seed=7)
+    draws = draw_parameters(prepare(sc, history), 50_000, seed=7)
     assert draws["segments.power.cagr"].min() >= 0.15
     assert draws["segments.consumer.cagr"].mean() == pytest.approx(0.05, abs=0.002)
     # Triangular(0.2, 0.3, 0.5) has mean (0.2 + 0.3 + 0.5) / 3.

@@ -2,55 +2,27 @@
 
 from __future__ import annotations
 
-import copy
-from functools import cache
-from pathlib import Path
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import pytest
 
-from forecast import data, scenarios
+from forecast import scenarios
 from forecast.scenarios.preparation import prepare
-from forecast.scenarios.schema import parse_scenario
 from forecast.scenarios.spread import SPREAD_COLUMNS, spread_decomposition
-
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "data" / "scenarios"
-
-
-@cache
-def history() -> pd.DataFrame:
-    return data.load_history()
-
-
-def scenario(**top: Any) -> Any:
-    doc: dict[str, Any] = {
-        "name": "synthetic",
-        "description": "Known curves.",
-        "target_year": 2030,
-        "segments": {
-            "power": {"model": "compound", "cagr": 0.10},
-            "consumer": {"model": "compound", "cagr": 0.0},
-            "storage": {"model": "compound", "cagr": 0.20},
-        },
-        **top,
-    }
-    return parse_scenario(copy.deepcopy(doc), "synthetic.yaml")
 
 
 def rows(frame: pd.DataFrame, region: str = "China") -> pd.DataFrame:
     return frame[frame["region"] == region].set_index("spread")
 
 
-def test_both_is_the_fan_and_assumptions_is_the_fan_without_variation():
+def test_both_is_the_fan_and_assumptions_is_the_fan_without_variation(history, scenario):
     uncertain = {"segments.power.cagr": {"dist": "normal", "sd": 0.03}}
-    table = spread_decomposition([scenario(uncertain=uncertain)], history(), n_draws=4_000,
+    table = spread_decomposition([scenario(uncertain=uncertain)], history, n_draws=4_000,
                                  seed=7)
     assert tuple(table.columns) == SPREAD_COLUMNS
     assert list(table["spread"]) == ["assumptions", "variation", "both"] * 2
-    fan = scenarios.project(scenario(uncertain=uncertain), history(), n_draws=4_000, seed=7)
-    quiet = scenarios.project(scenario(uncertain=uncertain, noise={"scale": 0}), history(),
+    fan = scenarios.project(scenario(uncertain=uncertain), history, n_draws=4_000, seed=7)
+    quiet = scenarios.project(scenario(uncertain=uncertain, noise={"scale": 0}), history,
                               n_draws=4_000, seed=7)
     for region in ("China", "World"):
         got = rows(table, region)
@@ -61,9 +33,9 @@ def test_both_is_the_fan_and_assumptions_is_the_fan_without_variation():
                 assert got.loc[spread, col] == want[col]
 
 
-def test_without_uncertain_assumptions_the_variation_is_all_the_spread():
-    table = rows(spread_decomposition([scenario()], history(), n_draws=20_000, seed=3))
-    prepared = prepare(scenario(), history())
+def test_without_uncertain_assumptions_the_variation_is_all_the_spread(history, scenario):
+    table = rows(spread_decomposition([scenario()], history, n_draws=20_000, seed=3))
+    prepared = prepare(scenario(), history)
     central = sum(v * (1 + g) ** 6 for v, g in
                   zip(prepared.baseline.production.values(), (0.10, 0.0, 0.20), strict=True))
     # assumptions alone: one path, the compound growth of 2024's segments
@@ -75,7 +47,7 @@ def test_without_uncertain_assumptions_the_variation_is_all_the_spread():
             central * np.exp(prepared.noise.quantile(q)), rel=0.02)
 
 
-def test_the_decomposition_is_reproducible():
-    one = spread_decomposition(["base"], history(), n_draws=2_000, scenario_dir=SCENARIO_DIR)
-    two = spread_decomposition(["base"], history(), n_draws=2_000, scenario_dir=SCENARIO_DIR)
+def test_the_decomposition_is_reproducible(history, scenario_dir):
+    one = spread_decomposition(["base"], history, n_draws=2_000, scenario_dir=scenario_dir)
+    two = spread_decomposition(["base"], history, n_draws=2_000, scenario_dir=scenario_dir)
     assert one.to_csv(index=False) == two.to_csv(index=False)
