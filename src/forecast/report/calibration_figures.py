@@ -37,7 +37,8 @@ __all__ = [
     "technology",
 ]
 
-#: Coverage targets of issue 11 by band: (nominal, lowest, highest) share of outcomes inside.
+#: Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share
+#: of outcomes inside.
 TARGETS: dict[str, tuple[float, float, float]] = {
     "coverage80": (0.80, 0.75, 0.85),
     "coverage90": (0.90, 0.86, 0.94),
