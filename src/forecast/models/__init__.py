@@ -22,7 +22,6 @@ from forecast.models.registry import GROWTH_MODELS, MODELS, SHARE_MODELS, make_m
 from forecast.models.saturating import GompertzCurve, LogisticCurve
 from forecast.models.share import (
     LogitShare,
-    inv_logit,
     logit,
     shares_from_levels,
     two_part_share,
@@ -48,7 +47,6 @@ __all__ = [
     "LogitShare",
     "alr",
     "inv_alr",
-    "inv_logit",
     "logit",
     "make_model",
     "segment_paths",

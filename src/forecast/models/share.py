@@ -33,14 +33,13 @@ from forecast.models.uncertainty import LEVELS, make_rng
 __all__ = [
     "LOGIT_CLIP",
     "LogitShare",
-    "inv_logit",
     "logit",
     "shares_from_levels",
     "two_part_share",
 ]
 
 #: Logit values are clipped to +-this before mapping back to shares, so floating point can
-#: never return a share exactly on a bound (inv_logit(25) = 1 - 1.4e-11).
+#: never return a share exactly on a bound (expit(25) = 1 - 1.4e-11).
 LOGIT_CLIP: float = 25.0
 
 
@@ -71,26 +70,10 @@ def logit(p: ArrayLike) -> np.ndarray:
     return special.logit(arr)
 
 
-def inv_logit(z: ArrayLike) -> np.ndarray:
-    """Logistic function ``1 / (1 + exp(-z))`` (:func:`scipy.special.expit`).
-
-    Parameters
-    ----------
-    z : array_like
-        Log-odds [logit units].
-
-    Returns
-    -------
-    ndarray
-        Shares in [0, 1] [fraction]; strictly inside for ``|z| < 36``.
-    """
-    return special.expit(np.asarray(z, float))
-
-
 def _bounded_from_logit(z: np.ndarray, floor: float, cap: float) -> np.ndarray:
     """Map logits to shares strictly inside (floor, cap).
 
-    Each half is computed from the bound it is near (``cap - width * inv_logit(-z)`` above the
+    Each half is computed from the bound it is near (``cap - width * expit(-z)`` above the
     midpoint), so rounding cannot land a share on the bound.
     """
     zc = np.clip(z, -LOGIT_CLIP, LOGIT_CLIP)
