@@ -269,7 +269,8 @@ def _ev_base(scenario: Scenario, lookup: _Lookup) -> tuple[int, float, float] | 
     """Last observed ``(year, EV sales [M vehicles], EV battery demand [GWh])`` of the world,
     when a segment is driven by EV demand."""
     ev_base = None
-    for seg, spec in scenario.segments.items():
+    for seg in SEGMENTS:
+        spec = scenario.segments[seg]
         if spec.model != "ev_demand":
             continue
         year_s, sales0 = lookup.value(f"segments.{seg}", EV_SALES, "World", "total")

@@ -31,18 +31,13 @@ Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
     noise: {correlation: 0.6}       # optional: year-to-year variation of the draws (see
                                     # forecast.scenarios.noise); default one common factor
 
-Any block may carry ``source`` (text) and ``note``/``notes`` (ignored). Numeric parameters
-whose domain in :data:`PARAMETER_DOMAINS` allows it may be the word ``data``: the value is then
-taken from the history data when the scenario is prepared, so no number is typed twice.
-
-Years are never defaulted by the library: ``target_year`` is a required key, and the year an
-``ev_demand`` segment's targets refer to (``anchor_year``) defaults to the file's target year.
-
-``share.target: trend`` takes the share from :class:`forecast.models.share.LogitShare`: a
-logit-linear (Fisher-Pry) trend fitted to China's observed shares, bounded by ``share.cap``
-(default 1), evaluated in year ``by``. Its uncertainty can be the fit's own,
-``uncertain: {share.target: {dist: fitted}}``: the Student-t prediction interval of the trend
-in that year, so the draws carry the parameter and residual uncertainty of four points.
+Any block may carry ``source`` (text) and ``note``/``notes`` (ignored). A parameter whose
+domain (:data:`PARAMETER_DOMAINS`) allows it may be ``data`` (taken from the history data when
+the scenario is prepared) and a share target ``trend`` (the Fisher-Pry trend of China's shares,
+:class:`forecast.models.share.LogitShare`, capped by ``share.cap``, in year ``by``; its own
+Student-t prediction interval with ``uncertain: {share.target: {dist: fitted}}``). Years are
+never defaulted by the library: ``target_year`` is required, and an ``ev_demand`` segment's
+``anchor_year`` defaults to it.
 """
 
 from __future__ import annotations
@@ -185,10 +180,6 @@ class Segments(BaseModel):
 
     def __getitem__(self, seg: str) -> Compound | Damped | Logistic | EvDemand:
         return getattr(self, seg)
-
-    def items(self) -> list[tuple[str, Compound | Damped | Logistic | EvDemand]]:
-        """``(name, segment)`` in :data:`SEGMENTS` order."""
-        return [(seg, self[seg]) for seg in SEGMENTS]
 
 
 # --------------------------------------------------------------------------- share, caps
