@@ -105,19 +105,16 @@ class _Block(BaseModel):
 
 
 class _Segment(_Block):
-    #: Sampled parameters of the model (the other fields are structural settings).
-    PARAMETERS: ClassVar[tuple[str, ...]]
-
     @property
     def params(self) -> dict[str, float | str]:
-        """The model's sampled parameters (numbers or ``"data"``)."""
-        return {name: getattr(self, name) for name in self.PARAMETERS}
+        """The model's sampled parameters, those with a domain (numbers or ``"data"``)."""
+        names = [name for name in type(self).model_fields if name in PARAMETER_DOMAINS]
+        return {name: getattr(self, name) for name in names}
 
 
 class Compound(_Segment):
     """``value * (1 + cagr)^h``."""
 
-    PARAMETERS = ("cagr",)
     model: Literal["compound"] = "compound"
     cagr: Param("cagr")
 
@@ -125,7 +122,6 @@ class Compound(_Segment):
 class Damped(_Segment):
     """Growth rate ``cagr`` decaying by ``damping`` a year."""
 
-    PARAMETERS = ("cagr", "damping")
     model: Literal["damped"] = "damped"
     cagr: Param("cagr")
     damping: Param("damping")
@@ -134,7 +130,6 @@ class Damped(_Segment):
 class Logistic(_Segment):
     """Logistic curve through the base value towards ``saturation`` [GWh] at ``rate`` [1/yr]."""
 
-    PARAMETERS = ("saturation", "rate")
     model: Literal["logistic"] = "logistic"
     saturation: Param("saturation")
     rate: Param("rate")
@@ -143,7 +138,6 @@ class Logistic(_Segment):
 class EvDemand(_Segment):
     """EV sales x kWh per vehicle reaching their targets in ``anchor_year``."""
 
-    PARAMETERS = ("sales_target", "kwh_target")
     model: Literal["ev_demand"] = "ev_demand"
     sales_target: Param("sales_target")
     kwh_target: Param("kwh_target")
