@@ -73,9 +73,11 @@ def test_reconcile_against_the_published_outlooks() -> None:
     # The central case has no year-to-year variation; the draws do, so the band is one
     # year's variation around it (the published scenario has no uncertain assumptions).
     assert total["central"] == pytest.approx(PUBLISHED_TOTAL)
-    noise = ProcessNoise.estimated(NoiseSpec(), {"all": 1.0})
+    noise = ProcessNoise.estimated(NoiseSpec(), {"power": 823, "consumer": 94, "storage": 254})
+    mix = {"power": PUBLISHED_POWER, "consumer": PUBLISHED_CONSUMER, "storage": PUBLISHED_STORAGE}
     for q, col in ((0.05, "p5"), (0.95, "p95")):
-        assert total[col] == pytest.approx(PUBLISHED_TOTAL * np.exp(noise.quantile(q)), rel=0.02)
+        assert total[col] == pytest.approx(
+            PUBLISHED_TOTAL * np.exp(noise.quantile(q, mix)), rel=0.02)
     capped = rows.loc[("capacity_limited", "China", "total")]
     assert capped["difference"] < 0
     assert capped["main_cause"].startswith("the capacity cap removes")

@@ -51,7 +51,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -69,9 +69,11 @@ if TYPE_CHECKING:
 SCORE_POINTS = 8193
 
 __all__ = [
+    "ALL",
     "LEVELS",
     "MIN_SHARE",
     "SCORE_POINTS",
+    "SEGMENT_KINDS",
     "TREND_DEGREE",
     "TREND_WINDOW",
     "NoiseSpec",
@@ -91,7 +93,19 @@ TREND_DEGREE = 2
 #: Smallest share of its technology's world total that makes a series established [fraction].
 MIN_SHARE = 0.10
 
-_KEYS = {"correlation", "scale", "source", "note", "notes"}
+_KEYS = {"correlation", "scale", "kinds", "source", "note", "notes"}
+
+#: Every technology of the reference class, in ``noise: {kinds: ...}``.
+ALL = "all"
+#: Which technologies' deviations each segment varies like: a stated assumption that a
+#: scenario's ``noise: {kinds: {segment: technology or [technologies]}}`` overrides.
+#: EV batteries follow EV car sales; storage is built beside solar and wind, so follows their
+#: output; consumer cells have no kind in the class and follow all of it.
+SEGMENT_KINDS: dict[str, tuple[str, ...]] = {
+    "power": ("ev_car_sales",),
+    "storage": ("solar_electricity", "wind_electricity"),
+    "consumer": (ALL,),
+}
 
 
 @dataclass(frozen=True)
@@ -107,11 +121,14 @@ class NoiseSpec:
         Multiplier of the estimated variation, >= 0 (0: no process noise).
     source : str or None
         Why, in the file's words.
+    kinds : tuple of (str, tuple of str)
+        Segments whose technologies differ from :data:`SEGMENT_KINDS`.
     """
 
     correlation: float = 1.0
     scale: float = 1.0
     source: str | None = None
+    kinds: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 def parse_noise(raw: Any, file: str) -> NoiseSpec:
@@ -120,7 +137,8 @@ def parse_noise(raw: Any, file: str) -> NoiseSpec:
     Raises
     ------
     ScenarioError
-        One line naming the key: ``noise``, ``noise.correlation`` or ``noise.scale``.
+        One line naming the key: ``noise``, ``noise.correlation``, ``noise.scale`` or
+        ``noise.kinds.<segment>``.
     """
     if raw is None:
         return NoiseSpec()
@@ -136,7 +154,18 @@ def parse_noise(raw: Any, file: str) -> NoiseSpec:
                     file, f"noise.{key}", f"{x:g} is out of range: must be {words}"
                 )
             values[key] = x
-    return NoiseSpec(**values, source=checks.text(spec, "source", file, "noise."))
+    kinds = checks.mapping(spec.get("kinds", {}), file, "noise.kinds",
+                           "must map segments to technologies, e.g. {power: ev_car_sales}")
+    checks.no_unknown(kinds, set(SEGMENT_KINDS), file, "noise.kinds.")
+    parsed = {}
+    for seg, techs in kinds.items():
+        techs = [techs] if isinstance(techs, str) else techs
+        if not (isinstance(techs, list) and techs and all(isinstance(t, str) for t in techs)):
+            raise ScenarioError(file, f"noise.kinds.{seg}", "must be a technology or a list "
+                                "of them, e.g. [solar_electricity, wind_electricity]")
+        parsed[seg] = tuple(techs)
+    return NoiseSpec(**values, source=checks.text(spec, "source", file, "noise."),
+                     kinds=tuple(parsed.items()))
 
 
 # --------------------------------------------------------------------------- the estimate
@@ -235,20 +264,26 @@ class ProcessNoise:
     Attributes
     ----------
     levels : ndarray
-        Probability levels of the 1-year distribution, increasing in (0, 1).
+        Probability levels of the 1-year distributions, increasing in (0, 1).
     offsets : ndarray
-        Its log quantiles at ``levels`` relative to its median [log]: one year's deviation
-        from the scenario's path.
+        ``(len(segments), len(levels))``: each segment's log quantiles at ``levels`` relative
+        to their median [log], one year's deviation from the scenario's path.
+    segments : tuple of str
+        The segments of ``offsets``' rows; a single row applies to every segment.
+    weights : ndarray
+        The segments' base-year shares of production [fraction].
     correlation : float
         Correlation of the segments' variation (see the module docstring).
     scale : float
         Factor on every segment's variation that keeps the total's as estimated [-].
     source : str
-        Where the 1-year distribution comes from, for notes.
+        Where the 1-year distributions come from, for notes.
     """
 
     levels: np.ndarray
     offsets: np.ndarray
+    segments: tuple[str, ...]
+    weights: np.ndarray
     correlation: float
     scale: float
     source: str
@@ -256,63 +291,102 @@ class ProcessNoise:
     @classmethod
     def from_deviations(
         cls,
-        deviations: np.ndarray,
+        deviations: np.ndarray | Mapping[str, np.ndarray],
         spec: NoiseSpec,
         weights: Mapping[str, float],
         source: str,
     ) -> ProcessNoise:
         """Build it from observed deviations from trend [log].
 
-        Their empirical quantiles at :data:`LEVELS`, median moved to 0, are one year's
-        variation. ``spec`` is the scenario file's ``noise`` entry; ``weights`` are the
+        ``deviations`` are one array for every segment or ``{segment: array}`` for each of
+        ``weights``; their empirical quantiles at :data:`LEVELS`, median moved to 0, are one
+        year's variation. ``spec`` is the scenario file's ``noise`` entry; ``weights`` are the
         segments' base-year production [GWh] (normalised here).
         """
-        logq = np.quantile(np.asarray(deviations, float), LEVELS)
-        w = np.asarray(list(weights.values()), float)
+        if not isinstance(deviations, Mapping):
+            deviations = {seg: deviations for seg in weights}
+        segs = tuple(weights)
+        logq = np.array([np.quantile(np.asarray(deviations[s], float), np.r_[LEVELS, 0.5])
+                         for s in segs])
+        offsets = logq[:, :-1] - logq[:, -1:]
+        w = np.asarray([weights[s] for s in segs], float)
         w = w / w.sum()
+        # Each segment's share of the total's standard deviation when they move together.
+        a = w * np.sqrt(np.mean(offsets**2, axis=1))
+        a = a / a.sum() if a.sum() > 0 else w
         rho = float(spec.correlation)
-        scale = spec.scale / math.sqrt(rho + (1.0 - rho) * float(w @ w))
-        return cls(LEVELS, logq - float(np.quantile(deviations, 0.5)), rho, scale, source)
+        scale = spec.scale / math.sqrt(rho + (1.0 - rho) * float(a @ a))
+        return cls(LEVELS, offsets, segs, w, rho, scale, source)
 
     @classmethod
-    def estimated(cls, spec: NoiseSpec, weights: Mapping[str, float]) -> ProcessNoise | None:
-        """The variation of the shipped reference class (:func:`reference_noise`); None when
-        ``spec.scale`` is 0."""
+    def estimated(
+        cls, spec: NoiseSpec, weights: Mapping[str, float], file: str = ""
+    ) -> ProcessNoise | None:
+        """The variation of the shipped reference class (:func:`reference_noise`), each
+        segment's from its kinds (:data:`SEGMENT_KINDS` with ``spec.kinds``; segments outside
+        it follow all kinds); None when ``spec.scale`` is 0.
+
+        Raises
+        ------
+        ScenarioError
+            ``noise.kinds.<segment>`` names a technology with no established deviations.
+        """
         if spec.scale == 0:
             return None
         dev = reference_noise()
-        d = dev["deviation"].to_numpy(float)
-        p10, p50, p90 = np.quantile(d, [0.1, 0.5, 0.9])
+        kinds = {**SEGMENT_KINDS, **dict(spec.kinds)}
+        known = sorted(dev["technology"].unique())
+        parts, laws = [], {}
+        for seg in weights:
+            techs = kinds.get(seg, (ALL,))
+            for t in set(techs) - {ALL, *known}:
+                raise ScenarioError(file, f"noise.kinds.{seg}", f"{t!r} has no established "
+                                    f"series in the reference class ({', '.join(known)}, all)")
+            rows = dev if ALL in techs else dev[dev["technology"].isin(techs)]
+            laws[seg] = rows["deviation"].to_numpy(float)
+            p10, p50, p90 = np.quantile(laws[seg], [0.1, 0.5, 0.9])
+            parts.append(f"{seg} like {'+'.join(techs)} ({len(rows)} deviations of "
+                         f"{rows['series'].nunique()} series, p10 {p10 - p50:+.3f}, "
+                         f"p90 {p90 - p50:+.3f})")
+        noise = cls.from_deviations(laws, spec, weights, "")
+        mix = ", ".join(f"{s} {w:.0%}" for s, w in zip(noise.segments, noise.weights, strict=True))
         source = (
-            f"reference class: {len(d)} deviations of {dev['series'].nunique()} series with "
-            f">= {MIN_SHARE:.0%} of their world market from a {TREND_WINDOW}-year local "
-            f"quadratic trend of log values; one year's variation p10 {p10 - p50:+.3f}, "
-            f"p90 {p90 - p50:+.3f} (log)"
+            f"reference class: deviations of series with >= {MIN_SHARE:.0%} of their world "
+            f"market from a {TREND_WINDOW}-year local quadratic trend of log values, "
+            f"{'; '.join(parts)}; at the base-year mix ({mix}) the total's one year p10 "
+            f"{noise.quantile(0.1):+.3f}, p90 {noise.quantile(0.9):+.3f} (log)"
         )
-        return cls.from_deviations(d, spec, weights, source)
+        return replace(noise, source=source)
 
-    def quantile(self, q: float) -> float:
-        """One year's variation at probability ``q`` [log, relative to the median]."""
-        return float(np.interp(q, self.levels, self.offsets))
+    def quantile(self, q: float, weights: Mapping[str, float] | None = None) -> float:
+        """The total's one-year variation at probability ``q`` [log, relative to the median],
+        its segments moving together at ``weights`` (default: their base-year shares)."""
+        w = self.weights if weights is None else np.array([weights[s] for s in self.segments])
+        at = np.array([np.interp(q, self.levels, row) for row in self.offsets])
+        return float(np.log(w @ np.exp(at) / w.sum()))
 
     def of_score(self, z: np.ndarray) -> np.ndarray:
-        """One year's variation at standard normal scores ``z`` [log]: ``quantile(Phi(z))``.
+        """Each segment's one-year variation at standard normal scores ``z`` [log]:
+        ``quantile(Phi(z))`` of its row of ``offsets``.
 
-        A table on an even grid of scores, read by index arithmetic: ``np.interp`` over the
-        199 levels costs 5 times more on 100,000 x 6 draws. Beyond the 0.5% and 99.5%
-        levels the variation stays at their values.
+        ``z`` is ``(1 or len(segments), ...)``; the result is ``(len(segments), ...)``. A
+        table on an even grid of scores, read by index arithmetic: ``np.interp`` over the 199
+        levels costs 5 times more on 100,000 x 6 draws. Beyond the 0.5% and 99.5% levels the
+        variation stays at their values.
         """
         grid, table = _score_table(self.levels, self.offsets)
-        # In place: four passes over the draws instead of ten temporaries.
         pos = (z - grid[0]) * (1.0 / (grid[1] - grid[0]))
         np.clip(pos, 0.0, grid.size - 1.000001, out=pos)
         i = pos.astype(np.intp)
         pos -= i
-        lower = table[i]
-        out = table[i + 1]
-        out -= lower
-        out *= pos
-        out += lower
+        out = np.empty((len(table), *z.shape[1:]))
+        for k, row in enumerate(table):
+            j = min(k, len(z) - 1)
+            # In place: four passes over the draws instead of ten temporaries.
+            lower = row[i[j]]
+            np.subtract(row[i[j] + 1], lower, out=out[k])
+            out[k] *= pos[j]
+            out[k] += lower
         return out
 
 
@@ -326,7 +400,8 @@ def process_noise(
     """Log multipliers of every segment's path: ``{segment: (n_draws, n_years)}`` [log].
 
     Every projected year draws its own deviation (they do not accumulate with the horizon);
-    with correlation 1 every segment gets the same array (one common factor).
+    with correlation 1 every segment draws at the same score (one common factor), through its
+    own 1-year distribution.
 
     Parameters
     ----------
@@ -346,15 +421,21 @@ def process_noise(
     if rho < 1.0:
         own = rng.standard_normal((len(segments), n_draws, n_years))
         z = math.sqrt(rho) * z + math.sqrt(1.0 - rho) * own
-    log_mult = noise.of_score(z)
+    one = len(noise.segments) == 1
+    rows = [0 if one else noise.segments.index(seg) for seg in segments]
+    if one and rho == 1.0:
+        rows = rows[:1]
+    log_mult = replace(noise, offsets=noise.offsets[rows]).of_score(z)
     log_mult *= noise.scale
-    rows = list(log_mult)
-    return {seg: rows[min(i, len(rows) - 1)] for i, seg in enumerate(segments)}
+    if len(log_mult) == 1:
+        return dict.fromkeys(segments, log_mult[0])
+    return dict(zip(segments, log_mult, strict=True))
 
 
 def _score_table(levels: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Even grid of standard normal scores over the levels' range and the variation there."""
+    """Even grid of standard normal scores over the levels' range and each row's variation
+    there."""
     from scipy.special import ndtr, ndtri
 
     grid = np.linspace(float(ndtri(levels[0])), float(ndtri(levels[-1])), SCORE_POINTS)
-    return grid, np.interp(ndtr(grid), levels, offsets)
+    return grid, np.array([np.interp(ndtr(grid), levels, row) for row in offsets])
