@@ -17,33 +17,47 @@ weight of year ``t`` in its own trend, so that independent deviations of standar
 Only *established* series count: those with at least :data:`MIN_SHARE` (10%) of their
 technology's world total in year ``t`` (China makes 76% of the world's batteries). Smaller
 series vary more (the deviations' root mean square is about 0.19-0.30 below a 1% share, about
-0.13 from 10% up, where it levels off). The pooled deviations, with their median moved to 0,
-are one year's variation: its empirical quantiles, right-skewed (booms are larger than busts).
+0.13 from 10% up, where it levels off).
 
-Where it is weak: the kinds differ. Of the 109 deviations (13 series) 17 are EV car sales,
-whose deviations are larger (root mean square 0.25, against 0.11 for solar and 0.08 for wind);
-left out in turn, a series' deviations fall inside the others' 80% band 79% of the time
-overall but 35% for EV sales. Battery production is mostly EV batteries, so if it varies like
-EV sales, this variation is too small: with EV sales' deviations alone the base scenario's
-2030 p95 for China would be about 5,300 GWh instead of about 4,600. Consecutive deviations
-also correlate more than independent years would (lag-1 -0.07 against -0.49 for the trend's
-residuals of independent noise), so some variation lasts longer than a year. It is drawn
-here as independent years; the target year's band depends only on one year's variation, but
-a lasting part of it is partly taken up by the trend and so understated (trend windows of 5,
-7 and 9 years give root mean squares of 0.10, 0.13 and 0.13; the base scenario's 2030 p95
-moves between about 4,400 and 4,700 GWh over those windows and shares of 5-30%).
+Kinds vary differently: of the 109 deviations (13 series) the 17 of EV car sales have a root
+mean square of 0.25, against 0.11 for solar and 0.08 for wind output. So each segment varies
+like its own market, a stated assumption (:data:`SEGMENT_KINDS`) that a scenario file changes
+with ``noise: {kinds: {segment: technology or [technologies]}}`` (``all``: the whole class):
+power batteries like EV car sales, storage like solar and wind output (storage is built
+beside them), consumer cells, which have no kind in the class, like all of it. A segment's
+one-year variation is the empirical quantiles of its kinds' pooled deviations, median moved
+to 0, right-skewed (booms are larger than busts). Segments move together (below), so the
+total's variation is their quantiles mixed at the segments' weights along the path: at 2024's
+mix (power 70%, storage 22%, consumer 8%) p10 -0.136 and p90 +0.304 (log), against -0.112
+and +0.156 for the whole class pooled. A mixture of quantiles, not of distributions (drawing
+a kind per draw), because the total is the sum of segments that move together. Left out in
+turn, a series' deviations fall inside the others' 80% band of its segment's kinds 82% of the
+time for EV sales, 80% for solar, 77% for wind, 79% overall (pooled class: 35% for EV sales,
+79% overall); a whole country left out, 82%, 71%, 72% and 73%.
+
+Where it is weak: the EV law rests on 17 deviations, 14 of them China's and the USA's in
+2013-2020, when the EV market was young; battery production in 2025-2030 is larger and
+older, so it may vary less. Consecutive deviations also correlate more than independent
+years would (lag-1 -0.07 against -0.49 for the trend's residuals of independent noise), so
+some variation lasts longer than a year. It is drawn here as independent years; the target
+year's band depends only on one year's variation, but a lasting part of it is partly taken
+up by the trend and so understated. The base scenario's 2030 p95 for China is about 4,960 GWh
+(4,560 with the pooled class) and moves between about 4,310 and 5,090 over trend windows of
+5-9 years and shares of 5-30%.
 
 Each projected year draws its own deviation around the scenario's path: the variation does not
 accumulate with the horizon (an accumulating variation would be an uncertain growth rate, which
-is the assumptions' job), so a scenario's median path is kept and the band at 2030 is the
-assumptions' band widened by one year's variation.
+is the assumptions' job), so the band at 2030 is the assumptions' band widened by one year's
+variation, and the median path is kept but for the variation's skew (base's 2030 median
++4%).
 
 Draws are correlated where they should be: one common demand factor moves every segment and,
 through the anchor region, both regions; a scenario file may declare that its segments move
 only partly together, ``noise: {correlation: 0.6}`` (1, the default, is one common factor for
 all). Segments that move partly independently must each vary more for their total to vary as
-estimated: each segment's variation is scaled by ``1 / sqrt(rho + (1 - rho) * sum(w_s^2))``
-with ``w_s`` the segments' base-year shares. ``noise: {scale: s}`` multiplies the estimated
+estimated: each segment's variation is scaled by ``1 / sqrt(rho + (1 - rho) * sum(a_s^2))``
+with ``a_s`` the segments' shares of the total's spread (base-year share times root mean
+square of the segment's variation, normalised). ``noise: {scale: s}`` multiplies the estimated
 variation (0 turns it off: the fan then shows the assumptions' uncertainty alone).
 """
 
@@ -97,10 +111,7 @@ _KEYS = {"correlation", "scale", "kinds", "source", "note", "notes"}
 
 #: Every technology of the reference class, in ``noise: {kinds: ...}``.
 ALL = "all"
-#: Which technologies' deviations each segment varies like: a stated assumption that a
-#: scenario's ``noise: {kinds: {segment: technology or [technologies]}}`` overrides.
-#: EV batteries follow EV car sales; storage is built beside solar and wind, so follows their
-#: output; consumer cells have no kind in the class and follow all of it.
+#: Which technologies' deviations each segment varies like (see the module docstring).
 SEGMENT_KINDS: dict[str, tuple[str, ...]] = {
     "power": ("ev_car_sales",),
     "storage": ("solar_electricity", "wind_electricity"),
