@@ -83,19 +83,9 @@ if TYPE_CHECKING:
 SCORE_POINTS = 8193
 
 __all__ = [
-    "ALL",
-    "LEVELS",
-    "MIN_SHARE",
-    "SCORE_POINTS",
-    "SEGMENT_KINDS",
-    "TREND_DEGREE",
-    "TREND_WINDOW",
-    "NoiseSpec",
-    "ProcessNoise",
-    "parse_noise",
-    "process_noise",
-    "reference_noise",
-    "trend_deviations",
+    "ALL", "LEVELS", "MIN_SHARE", "SCORE_POINTS", "SEGMENT_KINDS", "TREND_DEGREE",
+    "TREND_WINDOW", "NoiseSpec", "ProcessNoise", "parse_noise", "process_noise",
+    "reference_noise", "trend_deviations",
 ]
 
 #: Probability levels at which the 1-year distribution is kept: 0.5%, 1%, ..., 99.5%.
@@ -161,9 +151,7 @@ def parse_noise(raw: Any, file: str) -> NoiseSpec:
         if key in spec:
             x = checks.number(spec[key], file, f"noise.{key}")
             if not 0.0 <= x <= high:
-                raise ScenarioError(
-                    file, f"noise.{key}", f"{x:g} is out of range: must be {words}"
-                )
+                raise ScenarioError(file, f"noise.{key}", f"{x:g} is out of range: must be {words}")
             values[key] = x
     kinds = checks.mapping(spec.get("kinds", {}), file, "noise.kinds",
                            "must map segments to technologies, e.g. {power: ev_car_sales}")
