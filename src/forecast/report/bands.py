@@ -45,11 +45,8 @@ def _band(row: Mapping[str, object]) -> str | None:
     return gwh(low) if gwh(low) == gwh(high) else f"{gwh(low)} to {gwh(high)}"
 
 
-def bands_sentence(
-    rows: Iterable[Mapping[str, object]] | None,
-    scenario: str | None = None,
-    region: str = "China",
-) -> str:
+def bands_sentence(rows: Iterable[Mapping[str, object]] | None, scenario: str | None = None,
+                   region: str = "China") -> str:
     """:data:`BANDS_DEFINITION` and, when the table has them, one scenario's figures.
 
     Parameters

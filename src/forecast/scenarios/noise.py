@@ -21,29 +21,25 @@ series vary more (the deviations' root mean square is about 0.19-0.30 below a 1%
 
 Kinds vary differently: of the 109 deviations (13 series) the 17 of EV car sales have a root
 mean square of 0.25, against 0.11 for solar and 0.08 for wind output. So each segment varies
-like its own market, a stated assumption (:data:`SEGMENT_KINDS`) that a scenario file changes
-with ``noise: {kinds: {segment: technology or [technologies]}}`` (``all``: the whole class):
-power batteries like EV car sales, storage like solar and wind output (storage is built
-beside them), consumer cells, which have no kind in the class, like all of it. A segment's
-one-year variation is the empirical quantiles of its kinds' pooled deviations, median moved
-to 0, right-skewed (booms are larger than busts). Segments move together (below), so the
-total's variation is their quantiles mixed at the segments' weights along the path: at 2024's
-mix (power 70%, storage 22%, consumer 8%) p10 -0.136 and p90 +0.304 (log), against -0.112
-and +0.156 for the whole class pooled. A mixture of quantiles, not of distributions (drawing
-a kind per draw), because the total is the sum of segments that move together. Left out in
-turn, a series' deviations fall inside the others' 80% band of its segment's kinds 82% of the
-time for EV sales, 80% for solar, 77% for wind, 79% overall (pooled class: 35% for EV sales,
-79% overall); a whole country left out, 82%, 71%, 72% and 73%.
+like its own market, a stated assumption (:data:`SEGMENT_KINDS`; a scenario file changes it
+with ``noise: {kinds: {segment: technology or [technologies, ...] or all}}``): power like EV
+car sales, storage like solar and wind output (it is built beside them), consumer cells (no
+kind in the class) like all of it. A segment's one-year variation is the empirical quantiles
+of its kinds' pooled deviations, median moved to 0, right-skewed (booms are larger than
+busts). As segments move together (below), the total's variation is a mixture of their
+quantiles, not of their distributions, at the segments' weights along the path: at 2024's mix
+(power 70%, storage 22%, consumer 8%) p10 -0.136 and p90 +0.304 (log), against -0.112 and
++0.156 for the class pooled. Left out in turn, a series' deviations fall inside the others' 80%
+band of its segment's kinds 82% of the time for EV sales, 80% for solar, 77% for wind, 79%
+overall (pooled class: 35% for EV sales); a whole country left out, 82%, 71%, 72% and 73%.
 
 Where it is weak: the EV law rests on 17 deviations, 14 of them China's and the USA's in
-2013-2020, when the EV market was young; battery production in 2025-2030 is larger and
-older, so it may vary less. Consecutive deviations also correlate more than independent
-years would (lag-1 -0.07 against -0.49 for the trend's residuals of independent noise), so
-some variation lasts longer than a year. It is drawn here as independent years; the target
-year's band depends only on one year's variation, but a lasting part of it is partly taken
-up by the trend and so understated. The base scenario's 2030 p95 for China is about 4,960 GWh
-(4,560 with the pooled class) and moves between about 4,310 and 5,090 over trend windows of
-5-9 years and shares of 5-30%.
+2013-2020, when the EV market was young; battery production in 2025-2030 is larger and older
+and may vary less. Consecutive deviations correlate more than independent years would (lag-1
+-0.07 against -0.49 for the trend's residuals of independent noise): some variation lasts
+longer than a year, is partly taken up by the trend and so understated here, where years are
+independent. Base's 2030 p95 for China is about 4,960 GWh (4,560 with the class pooled) and
+4,310-5,090 over trend windows of 5-9 years and shares of 5-30%.
 
 Each projected year draws its own deviation around the scenario's path: the variation does not
 accumulate with the horizon (an accumulating variation would be an uncertain growth rate, which
@@ -170,9 +166,8 @@ def parse_noise(raw: Any, file: str) -> NoiseSpec:
 # --------------------------------------------------------------------------- the estimate
 
 
-def trend_deviations(
-    frame: pd.DataFrame, window: int = TREND_WINDOW, degree: int = TREND_DEGREE
-) -> pd.DataFrame:
+def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
+                     degree: int = TREND_DEGREE) -> pd.DataFrame:
     """Each year's log deviation from its series' local polynomial trend.
 
     Parameters
@@ -288,13 +283,8 @@ class ProcessNoise:
     source: str
 
     @classmethod
-    def from_deviations(
-        cls,
-        deviations: np.ndarray | Mapping[str, np.ndarray],
-        spec: NoiseSpec,
-        weights: Mapping[str, float],
-        source: str,
-    ) -> ProcessNoise:
+    def from_deviations(cls, deviations: np.ndarray | Mapping[str, np.ndarray], spec: NoiseSpec,
+                        weights: Mapping[str, float], source: str) -> ProcessNoise:
         """Build it from observed deviations from trend [log].
 
         ``deviations`` are one array for every segment or ``{segment: array}`` for each of
@@ -318,9 +308,8 @@ class ProcessNoise:
         return cls(LEVELS, offsets, segs, w, rho, scale, source)
 
     @classmethod
-    def estimated(
-        cls, spec: NoiseSpec, weights: Mapping[str, float], file: str = ""
-    ) -> ProcessNoise | None:
+    def estimated(cls, spec: NoiseSpec, weights: Mapping[str, float],
+                  file: str = "") -> ProcessNoise | None:
         """The variation of the shipped reference class (:func:`reference_noise`), each
         segment's from its kinds (:data:`SEGMENT_KINDS` with ``spec.kinds``; segments outside
         it follow all kinds); None when ``spec.scale`` is 0.
@@ -338,8 +327,9 @@ class ProcessNoise:
         parts, laws = [], {}
         for seg in weights:
             techs = kinds.get(seg, (ALL,))
-            for t in set(techs) - {ALL, *known}:
-                raise ScenarioError(file, f"noise.kinds.{seg}", f"{t!r} has no established "
+            bad = [t for t in techs if t not in {ALL, *known}]
+            if bad:
+                raise ScenarioError(file, f"noise.kinds.{seg}", f"{bad[0]!r} has no established "
                                     f"series in the reference class ({', '.join(known)}, all)")
             rows = dev if ALL in techs else dev[dev["technology"].isin(techs)]
             laws[seg] = rows["deviation"].to_numpy(float)
@@ -389,13 +379,8 @@ class ProcessNoise:
         return out
 
 
-def process_noise(
-    noise: ProcessNoise,
-    horizons: np.ndarray,
-    segments: tuple[str, ...],
-    n_draws: int,
-    rng: np.random.Generator,
-) -> dict[str, np.ndarray]:
+def process_noise(noise: ProcessNoise, horizons: np.ndarray, segments: tuple[str, ...],
+                  n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Log multipliers of every segment's path: ``{segment: (n_draws, n_years)}`` [log].
 
     Every projected year draws its own deviation (they do not accumulate with the horizon);

@@ -106,15 +106,11 @@ def outlook_gwh(outlooks: pd.DataFrame) -> pd.DataFrame:
     return out[list(GWH_COLUMNS)]
 
 
-def compare_outlooks(
-    scenarios: Iterable[Scenario | str | Path],
-    history: pd.DataFrame | None = None,
-    outlooks: pd.DataFrame | None = None,
-    n_draws: int = 10_000,
-    seed: int = DEFAULT_SEED,
-    target_year: int | None = None,
-    scenario_dir: str | Path | None = None,
-) -> pd.DataFrame:
+def compare_outlooks(scenarios: Iterable[Scenario | str | Path],
+                     history: pd.DataFrame | None = None, outlooks: pd.DataFrame | None = None,
+                     n_draws: int = 10_000, seed: int = DEFAULT_SEED,
+                     target_year: int | None = None,
+                     scenario_dir: str | Path | None = None) -> pd.DataFrame:
     """The probability each scenario's fan puts production above each published figure.
 
     Parameters
