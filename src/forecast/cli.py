@@ -32,10 +32,30 @@ __all__ = ["build_parser", "main"]
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    """``forecast validate``: the data folder, the scenario files and the reference class, with
+    the checks ``forecast run`` makes before it starts (:func:`forecast.inputs.check_inputs`)."""
     from forecast import data
+    from forecast.data.reference import REFERENCE_FILE
+    from forecast.inputs import check_inputs, check_reference
 
     history = data.load_history(args.data_dir)
+    data_dir = Path(history.attrs["data_dir"])
+    folder = args.scenario_dir if args.scenario_dir is not None else data_dir / "scenarios"
+    reference = data_dir / REFERENCE_FILE
+    reference = reference if reference.exists() else None
+    chosen = None
+    if args.scenario_dir is not None or folder.is_dir():
+        chosen = check_inputs(data_dir, folder, reference=reference)
+    elif reference is not None:
+        check_reference(reference, load=True)
     print(data.summary_text(history))
+    if chosen is None:
+        print(f"scenarios: no folder {folder}; none checked")
+    else:
+        print(f"scenarios: {len(chosen)} valid in {folder}: "
+              + ", ".join(sc.name for sc in chosen))
+    if reference is not None:
+        print(f"reference class: {reference} valid")
     return 0
 
 
@@ -163,8 +183,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", help="validate the data files and print a summary")
+    p = sub.add_parser("validate", help="validate the data files, the scenario files and the "
+                       "reference class, and print a summary")
     p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
+    p.add_argument("--scenario-dir", type=Path, default=None,
+                   help="scenario folder (default: <data-dir>/scenarios, when it exists)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")

@@ -45,6 +45,7 @@ __all__ = [
     "check_file",
     "check_inputs",
     "check_path",
+    "check_reference",
     "check_yaml",
     "read_scenario_text",
     "read_text",
@@ -287,7 +288,23 @@ def check_inputs(
         catalog.prepare_scenario(scenario, history, target_year=target_year)
         chosen.append(scenario)
     if reference not in (None, ""):
+        check_reference(reference, load=True)
+    return chosen
+
+
+def check_reference(path: str | Path, *, load: bool = False) -> Path:
+    """Refuse a reference-class CSV that is not a regular file or is above
+    :data:`MAX_REFERENCE_FILE_BYTES`, unread; with ``load``, also validate its rows
+    (:func:`forecast.data.reference.load_reference`).
+
+    Raises
+    ------
+    DataValidationError
+        One line naming the file and the rule.
+    """
+    path = check_file(path, MAX_REFERENCE_FILE_BYTES, _data_fail(path))
+    if load:
         from forecast.data.reference import load_reference
 
-        load_reference(check_file(reference, MAX_REFERENCE_FILE_BYTES, _data_fail(reference)))
-    return chosen
+        load_reference(path)
+    return path
