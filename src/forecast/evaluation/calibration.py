@@ -418,6 +418,8 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     import os
     import tempfile
 
+    from forecast.report.tables import neutralise_formulas
+
     out = Path(directory)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -430,7 +432,9 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         for name, table in (("forecasts.csv", forecasts), ("summary.csv", summary)):
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             with os.fdopen(fd, "w", newline="") as fh:
-                table.to_csv(fh, index=False, float_format="%.10g", lineterminator="\n")
+                # Series names come from the reference CSV: no spreadsheet formulas.
+                neutralise_formulas(table).to_csv(fh, index=False, float_format="%.10g",
+                                                  lineterminator="\n")
             temps.append((tmp, out / name))
         for tmp, final in temps:
             os.replace(tmp, final)

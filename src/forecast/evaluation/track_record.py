@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast.errors import ForecastError
 from forecast.evaluation.scoring import crps_quantiles
+from forecast.report.tables import neutralise_formulas
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -408,7 +409,8 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
         raise ForecastError(f"--output {out} is a folder; name a file")
     frame = scores.copy()
     frame["covered80"] = frame["covered80"].map({True: "true", False: "false"})
-    text = frame.to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
+    text = neutralise_formulas(frame).to_csv(index=False, float_format=_FLOAT_FORMAT,
+                                             lineterminator="\n")
     try:
         handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

@@ -24,6 +24,7 @@ import numpy as np
 
 from forecast.errors import ScenarioError, quote
 from forecast.inputs import check_path, read_scenario_text
+from forecast.report.tables import neutralise_formulas
 from forecast.scenarios.preparation import Prepared, prepare
 from forecast.scenarios.projection import DEFAULT_SEED, PROJECTION_COLUMNS, simulate, summarise
 from forecast.scenarios.schema import Scenario, load_scenario
@@ -285,7 +286,8 @@ def projection_to_csv(frame: pd.DataFrame) -> str:
     # Adding 0.0 turns -0.0 into 0.0 so rounding never prints "-0.000".
     out[numbers] = np.round(out[numbers].to_numpy(float), CSV_DECIMALS) + 0.0
     buffer = io.StringIO()
-    out.to_csv(buffer, index=False, lineterminator="\n", float_format=f"%.{CSV_DECIMALS}f")
+    neutralise_formulas(out).to_csv(buffer, index=False, lineterminator="\n",
+                                    float_format=f"%.{CSV_DECIMALS}f")
     return buffer.getvalue()
 
 
