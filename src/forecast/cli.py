@@ -156,6 +156,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from forecast.evaluation import track_record
     from forecast.report.track_record import scores_text
 
+    track_record.check_output(args.output, args.run_dirs, args.data_dir)
     scores = track_record.score_runs(args.run_dirs, args.data_dir)
     out = track_record.write_scores(scores, args.output)
     print(scores_text(scores))
@@ -271,8 +272,9 @@ def build_parser() -> argparse.ArgumentParser:
         "and shown as a table.",
         epilog="Exit codes: 0 ok (also when nothing has an actual yet: the file holds the "
         "header only), 1 internal error, 2 usage, 3 a folder is not a finished run (or of a "
-        "layout this version cannot read), the data folder breaks a rule or --output's folder "
-        "is unusable.")
+        "layout this version cannot read, or its projections table is malformed), the data "
+        "folder breaks a rule, or --output's folder is unusable or --output lies inside a run "
+        "folder or would overwrite a data file.")
     p.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
                    help="finished run folder (repeatable)")
     p.add_argument("--data-dir", type=Path, default=None,
