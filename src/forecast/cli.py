@@ -126,29 +126,83 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     """``forecast calibrate``: score every method on a reference class (issue 11)."""
-    from forecast.errors import ParameterError
+    from forecast.errors import ParameterError, quote
     from forecast.evaluation import calibration
 
     def number(option: str, text: str, kind: type, low: float, rule: str) -> float:
         try:
             value = kind(text)
         except ValueError:
-            raise ParameterError(f"{option} must be {rule}; got {text!r}") from None
+            raise ParameterError(f"{option} must be {rule}; got {quote(text)}") from None
         if not (value >= low and value < float("inf")):
-            raise ParameterError(f"{option} must be {rule}; got {text!r}")
+            raise ParameterError(f"{option} must be {rule}; got {quote(text)}")
         return value
 
     window = number("--window", args.window, int, 2, "an integer >= 2")
     horizons = number("--horizons", args.horizons, int, 1, "an integer >= 1")
     min_growth = number("--min-growth", args.min_growth, float, -1 + 1e-12,
                         "a finite growth rate > -1 (e.g. 0.15 for 15%/yr)")
-    jobs = None if args.jobs is None else number("--jobs", args.jobs, int, 1, "an integer >= 1")
+    cpus = _available_cpus()
+    jobs = cpus if args.jobs is None else min(
+        number("--jobs", args.jobs, int, 1, "an integer >= 1"), cpus)
+    _check_reference_span(args.reference, window, horizons)
+    _stop_on_signals()
     forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth,
                                                jobs=jobs)
     paths = calibration.write_calibration(forecasts, summary, args.output)
     print(calibration.summary_text(summary))
     print(f"wrote {paths[0]} and {paths[1]}")
     return 0
+
+
+def _available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, else the machine's count)."""
+    import os
+
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+
+
+def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
+    """Refuse a reference CSV above its size limit (unread) and a ``--window`` or
+    ``--horizons`` longer than the years it (or the shipped class) spans.
+
+    A window needs at least one year after it, so ``window <= span - 1``, and no year lies
+    more than ``span - 1`` years after another, so ``horizons <= span - 1``, where span counts
+    the years from the first to the last of the file. Without this check a window of 1,000
+    failed deep in numpy and a horizon of 1e9 years would allocate a grid of that many
+    columns.
+    """
+    from forecast.data.reference import default_reference_path, load_reference
+    from forecast.errors import ParameterError, quote
+    from forecast.inputs import check_reference
+
+    paths = [reference, default_reference_path()]
+    for path in dict.fromkeys(p for p in paths if p == reference or Path(p).exists()):
+        years = load_reference(check_reference(path))["year"]
+        span = int(years.max() - years.min()) + 1
+        if window > span - 1:
+            raise ParameterError(f"--window {quote(window)}: {path} spans {span} years "
+                                 f"({int(years.min())}-{int(years.max())}), so a window holds "
+                                 f"at most {span - 1} points with a year after them")
+        if horizons > span - 1:
+            raise ParameterError(f"--horizons {quote(horizons)}: {path} spans {span} years, so "
+                                 f"no year is more than {span - 1} years after another")
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (and SIGHUP, unless inherited as ignored, as under ``nohup``) interrupt this
+    process like Ctrl-C: the worker processes are ended and the exit code is 130."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, interrupt)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -260,8 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="smallest end-point growth of a window [fraction/yr] (default 0.15)")
     p.add_argument("--output", type=Path, required=True, metavar="DIR",
                    help="folder for forecasts.csv and summary.csv")
-    p.add_argument("--jobs", default=None, help="worker processes (integer >= 1; default: "
-                   "every CPU); the tables are identical for any number")
+    p.add_argument("--jobs", default=None, help="worker processes (integer >= 1, at most the "
+                   "CPUs available: a larger number uses them all; default: every CPU "
+                   "available); the tables are identical for any number")
     p.set_defaults(func=_cmd_calibrate)
 
     p = sub.add_parser(

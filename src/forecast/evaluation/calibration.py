@@ -199,7 +199,16 @@ def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
         order = sorted(range(len(args)), key=lambda k: _COST.get(args[k][1], 1.0) *
                        len(args[k][0]), reverse=True)
         futures = {k: pool.submit(_forecast_part, *args[k]) for k in order}
-        return [futures[k].result() for k in range(len(args))]
+        try:
+            return [futures[k].result() for k in range(len(args))]
+        except BaseException:
+            # Interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI) or
+            # failed: end the workers now; leaving the block would wait for their parts.
+            workers = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.terminate()
+            raise
 
 
 #: Relative cost per window of each method's forecasts (measured; only orders the work).
