@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from forecast import __version__
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, quote
 
 __all__ = ["build_parser", "main"]
 
@@ -345,6 +345,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_path_options(args)
         if args.func is _cmd_project:
             _check_project_options(args)
         return int(args.func(args))
@@ -352,6 +353,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, f"error: {exc}", exc.exit_code)
     except KeyboardInterrupt:
         return _fail(args, "error: interrupted", 130)
+
+
+def _check_path_options(args: argparse.Namespace) -> None:
+    """Refuse a path option holding a NUL byte (no file can have that name) in one line,
+    before a command passes it to the operating system, which would raise a ValueError."""
+    for dest, value in vars(args).items():
+        for path in value if isinstance(value, list) else [value]:
+            if isinstance(path, Path) and "\x00" in str(path):
+                option = "RUN_DIR" if dest == "run_dirs" else "--" + dest.replace("_", "-")
+                raise ForecastError(f"{option} {quote(str(path))}: the path contains a NUL byte")
 
 
 def _fail(args: argparse.Namespace, line: str, code: int) -> int:
