@@ -78,6 +78,15 @@ def _scenario_files(scenario_dir: Path) -> list[Path]:
     return sorted([*scenario_dir.glob("*.yaml"), *scenario_dir.glob("*.yml")])
 
 
+def _is_file_like(path: Path) -> bool:
+    """Whether ``path`` names something other than a folder (a FIFO or device too, so that it
+    is refused by name); a name the system cannot look up (too long) is not a path."""
+    try:
+        return path.exists() and not path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
 def _load(path: Path) -> Scenario:
     """:func:`load_scenario` after the file checks of :func:`forecast.inputs.read_scenario_text`
     (a regular file of at most 1 MiB, no YAML bomb), so that a FIFO, a device or a bomb is
@@ -135,7 +144,7 @@ def resolve_scenario(
         return name_or_path
     text = str(name_or_path)
     candidate = Path(text)
-    if candidate.suffix in (".yaml", ".yml") or (candidate.exists() and not candidate.is_dir()):
+    if candidate.suffix in (".yaml", ".yml") or _is_file_like(candidate):
         return _load(candidate)
     folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
     files = _scenario_files(folder)
