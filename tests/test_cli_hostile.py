@@ -414,3 +414,31 @@ def test_styled_tables_and_prose_escape_text_after_setup():
         assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert markdown_text("<b>x</b> [a](javascript:1)\n# h") == \
         "&lt;b&gt;x&lt;/b&gt; \\[a\\]\\(javascript:1\\) \\# h"
+
+
+@pytest.mark.slow
+def test_a_run_shows_hostile_text_and_writes_no_formula(tmp_path, data_copy):
+    """A whole run on a data folder whose scenario description is a script and whose history
+    holds formulas: every page shows the script as text, every table quotes the formulas."""
+    base = data_copy / "scenarios" / "base.yaml"
+    text = base.read_text(encoding="utf-8")
+    start = text.index("description: >-\n")
+    end = text.index("\nrationale:")
+    base.write_text(text[:start] + 'description: <script>alert(1)</script> =HYPERLINK("x")'
+                    + text[end:], encoding="utf-8")
+    _replace_in(data_copy / "history.csv", '"In 2023, China', '"=cmd|\' /C calc\'!A0 In 2023, '
+                'China')
+    proc = _forecast("run", "--output-dir", str(tmp_path / "runs"), "--run-name", "hostile",
+                     "--scenario", "base", "-p", "data_dir", str(data_copy), "-p", "n_draws",
+                     "200", "--quiet", timeout=1500)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    run = tmp_path / "runs" / "hostile"
+    pages = {p.name: p.read_text(encoding="utf-8") for p in run.glob("*.html")}
+    assert {"00_summary.html", "04_scenarios_2030.html", "index.html"} <= set(pages)
+    for name, html in pages.items():
+        assert "<script>alert(1)" not in html, name
+    for name in ("00_summary.html", "04_scenarios_2030.html"):
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in pages[name], name
+    for table in ("history", "conflicts"):
+        body = (run / "tables" / f"{table}.csv").read_text(encoding="utf-8")
+        assert ",\"'=cmd|" in body and ",\"=cmd" not in body, table
