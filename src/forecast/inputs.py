@@ -237,7 +237,9 @@ def check_inputs(
 
     The rules are the loaders' own, so this refuses exactly what the notebooks would:
 
-    1. the data folder (:func:`forecast.data.load_dataset`: every file, row and cross-check);
+    1. the data folder (:func:`forecast.data.load_dataset`: every file, row and cross-check;
+       ``reference/published_outlooks.csv`` when it exists,
+       :func:`forecast.data.outlooks.load_outlooks`);
     2. every scenario file of ``scenario_dir`` (:func:`forecast.scenarios.list_scenarios`:
        file checks, YAML, schema, one file per scenario name), even those not chosen;
     3. each chosen scenario resolved against the history for ``target_year``
@@ -271,6 +273,7 @@ def check_inputs(
         file and the rule (exit code 3).
     """
     from forecast import data
+    from forecast.data.outlooks import OUTLOOKS_FILE, load_outlooks
     from forecast.scenarios import catalog
 
     if data_dir not in (None, ""):
@@ -287,6 +290,9 @@ def check_inputs(
         scenario = catalog.resolve_scenario(name, folder)
         catalog.prepare_scenario(scenario, history, target_year=target_year)
         chosen.append(scenario)
+    outlooks = Path(history.attrs["data_dir"]) / OUTLOOKS_FILE
+    if outlooks.exists():
+        load_outlooks(check_file(outlooks, MAX_DATA_FILE_BYTES, _data_fail(outlooks)))
     if reference not in (None, ""):
         check_reference(reference, load=True)
     return chosen
