@@ -199,7 +199,16 @@ def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
         order = sorted(range(len(args)), key=lambda k: _COST.get(args[k][1], 1.0) *
                        len(args[k][0]), reverse=True)
         futures = {k: pool.submit(_forecast_part, *args[k]) for k in order}
-        return [futures[k].result() for k in range(len(args))]
+        try:
+            return [futures[k].result() for k in range(len(args))]
+        except BaseException:
+            # Interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI) or
+            # failed: end the workers now; leaving the block would wait for their parts.
+            workers = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.terminate()
+            raise
 
 
 #: Relative cost per window of each method's forecasts (measured; only orders the work).
@@ -418,6 +427,8 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     import os
     import tempfile
 
+    from forecast.report.tables import neutralise_formulas
+
     out = Path(directory)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -430,7 +441,9 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         for name, table in (("forecasts.csv", forecasts), ("summary.csv", summary)):
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             with os.fdopen(fd, "w", newline="") as fh:
-                table.to_csv(fh, index=False, float_format="%.10g", lineterminator="\n")
+                # Series names come from the reference CSV: no spreadsheet formulas.
+                neutralise_formulas(table).to_csv(fh, index=False, float_format="%.10g",
+                                                  lineterminator="\n")
             temps.append((tmp, out / name))
         for tmp, final in temps:
             os.replace(tmp, final)

@@ -10,20 +10,47 @@ Intervals are written beside their median (:func:`gwh_band`, :func:`percent_band
 whose ends print the same (a scenario without uncertainty) is written as that single value.
 Sentences that bound a change ("by at most ...") come from :func:`at_most`, which says "not at
 all" rather than "by at most 0.0%".
+
+Text from data, scenario or run files is shown as text, never as markup: styled tables escape
+their cells (``styler.format.escape = "html"``, set by :func:`forecast.report.notebook.setup`)
+and prose passes such text through :func:`markdown_text`.
 """
 
 from __future__ import annotations
+
+import html
+import re
 
 __all__ = [
     "as_stated",
     "at_most",
     "gwh",
     "gwh_band",
+    "markdown_text",
     "percent",
     "percent_band",
     "signed_percent",
     "value_label",
 ]
+
+#: Characters Markdown gives a meaning (emphasis, links, code, headings, tables).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def markdown_text(text: object) -> str:
+    """Text from a file, safe to put in Markdown prose: shown literally, never as markup.
+
+    Markdown's own characters are backslash-escaped (no link, emphasis or code span can be
+    opened) and ``<``, ``>``, ``&`` and quotes become HTML entities, so ``<script>`` is shown,
+    not run. Line breaks become spaces (a value cannot start a heading or a list).
+
+    Parameters
+    ----------
+    text : object
+        A name, description, quote or path (anything; ``str()`` of it is used).
+    """
+    flat = " ".join(str(text).split())
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", flat), quote=True)
 
 
 def _signed(text: str) -> str:
