@@ -23,7 +23,7 @@ from forecast.evaluation.calibration import (
 from forecast.models.default import MIN_SHARE, fit_calibration, log_quantiles
 
 REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "data" / "reference" / "technology_ramps.csv"
+SHIPPED = REPO / "src" / "forecast" / "data" / "reference_class" / "technology_ramps.csv"
 
 
 def _synthetic(tmp_path: Path) -> Path:

@@ -1,12 +1,12 @@
 """The reference class: annual series of technologies in their fast-growth phase.
 
-``data/reference/technology_ramps.csv`` (see ``data/reference/SOURCE.md``) holds solar and wind
-electricity generation [TWh] and electric-car sales [vehicles] by country;
-``data/reference/world_totals.csv`` the world total of each technology per year, the denominator
-of a series' share of its world market (:func:`world_share`). The calibrated
-default method (:mod:`forecast.models.default`) and ``forecast calibrate`` borrow from it what
-four annual points cannot say: how growth decelerates after a fast window and how forecast
-errors widen with the horizon.
+The package's ``forecast/data/reference_class/technology_ramps.csv`` (provenance in its
+``SOURCE.md``) holds solar and wind electricity generation [TWh] and electric-car sales
+[vehicles] by country; ``world_totals.csv`` beside it the world total of each technology per
+year, the denominator of a series' share of its world market (:func:`world_share`). The
+calibrated default method (:mod:`forecast.models.default`) and ``forecast calibrate`` borrow
+from it what four annual points cannot say: how growth decelerates after a fast window and
+how forecast errors widen with the horizon.
 
 :func:`load_reference` reads and validates a reference CSV (columns ``series, year, value``
 required, others kept); :func:`extract_windows` cuts it into the rolling windows every
@@ -39,6 +39,7 @@ __all__ = [
     "ReferenceWindows",
     "check_window_options",
     "default_reference_path",
+    "default_world_totals_path",
     "extract_windows",
     "load_reference",
     "load_world_totals",
@@ -49,23 +50,26 @@ __all__ = [
 #: Columns a reference CSV must have; any others (``technology``, ``unit`` ...) are kept.
 REFERENCE_COLUMNS = ("series", "year", "value")
 
-#: The shipped reference class, relative to the data folder.
-REFERENCE_FILE = Path("reference") / "technology_ramps.csv"
-#: The world total of each technology per year, relative to the data folder.
-WORLD_TOTALS_FILE = Path("reference") / "world_totals.csv"
+#: The shipped reference class, package data of ``forecast.data``.
+REFERENCE_FILE = Path("reference_class") / "technology_ramps.csv"
+#: The world total of each technology per year, package data of ``forecast.data``.
+WORLD_TOTALS_FILE = Path("reference_class") / "world_totals.csv"
 #: Columns a world-totals CSV must have.
 WORLD_TOTALS_COLUMNS = ("technology", "year", "value")
 
 
 def default_reference_path() -> Path:
-    """The shipped reference class: ``<data folder>/reference/technology_ramps.csv``.
+    """The shipped reference class, from the installed package (any working directory)."""
+    from importlib.resources import files
 
-    The data folder is :func:`forecast.data.loader.default_data_dir` (``$FORECAST_DATA_DIR``,
-    ``./data`` or the source checkout's ``data/``).
-    """
-    from forecast.data.loader import default_data_dir
+    return Path(str(files("forecast.data").joinpath(REFERENCE_FILE.as_posix())))
 
-    return default_data_dir() / REFERENCE_FILE
+
+def default_world_totals_path() -> Path:
+    """The shipped world totals, from the installed package (any working directory)."""
+    from importlib.resources import files
+
+    return Path(str(files("forecast.data").joinpath(WORLD_TOTALS_FILE.as_posix())))
 
 
 def _fail(path: Path, rule: str, message: str, row: int | None = None,
@@ -107,7 +111,7 @@ def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
     ----------
     path : str or Path, optional
         CSV with columns ``technology, year, value`` (others, e.g. ``unit`` and ``source``,
-        kept); default ``data/reference/world_totals.csv`` next to the reference class.
+        kept); default the shipped ones (:func:`default_world_totals_path`).
 
     Returns
     -------
@@ -120,8 +124,7 @@ def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
     DataValidationError
         One line, with the same rules as :func:`load_reference` (keyed by technology).
     """
-    path = Path(default_reference_path().parent / WORLD_TOTALS_FILE.name if path is None
-                else path)
+    path = Path(default_world_totals_path() if path is None else path)
     return _read_checked(path, "technology")
 
 

@@ -7,7 +7,7 @@ forecast 1..H years ahead; each forecast with an actual is scored on the log sca
 series of different size (TWh, vehicles, GWh) weigh alike.
 
 The default method and the benchmark borrow pooled quantities from the project's reference
-class (``data/reference/technology_ramps.csv``). A window of a series that belongs to that
+class (the package's ``technology_ramps.csv``). A window of a series that belongs to that
 class is forecast with a calibration fitted *without* that series (leave one series out), so
 no method is scored on data it was tuned on; series the class does not hold (another file,
 e.g. a held-out half) use the calibration of the whole class. Series are matched by name.
@@ -52,12 +52,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BENCHMARK",
+    "CONDITIONAL_COLUMNS",
     "DEFAULT",
     "FAST_METHODS",
     "FORECAST_COLUMNS",
     "LOG_FLOOR",
     "SUMMARY_COLUMNS",
-    "CONDITIONAL_COLUMNS",
     "calibrate",
     "conditional_table",
     "summarise",

@@ -329,7 +329,6 @@ def fit_calibration(
     """
     if kind not in ("default", "benchmark"):
         raise ModelError(f"calibration kind must be 'default' or 'benchmark'; got {kind!r}")
-    n_h = windows.horizons
     change = np.log(windows.actual) - np.log(windows.values[:, -1:])
     counts = np.sum(np.isfinite(change), axis=0)
     if len(windows) == 0 or counts.min() < MIN_WINDOWS:
