@@ -1,7 +1,8 @@
 """Rolling-window calibration of every method on a reference class (``forecast calibrate``).
 
 For each window of a reference CSV (:func:`forecast.data.reference.extract_windows`: ``w``
-consecutive years growing at least ``min_growth``), every growth model of the registry, the
+consecutive years growing at least ``min_growth``, of a series with at least ``min_share`` of
+its technology's world total in the window's last year), every growth model of the registry, the
 calibrated default method and its benchmark are fitted on the window's ``w`` values and
 forecast 1..H years ahead; each forecast with an actual is scored on the log scale, so that
 series of different size (TWh, vehicles, GWh) weigh alike.
@@ -11,6 +12,9 @@ class (the package's ``technology_ramps.csv``). A window of a series that belong
 class is forecast with a calibration fitted *without* that series (leave one series out), so
 no method is scored on data it was tuned on; series the class does not hold (another file,
 e.g. a held-out half) use the calibration of the whole class. Series are matched by name.
+
+:func:`conditional_table` scores the same forecasts by cell (size third within a technology,
+and technology) and horizon group: what ``forecast calibrate`` writes as ``conditional.csv``.
 
 Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of
 p50, the 80% interval (Winkler) score of log values, and the CRPS of log values (from the
