@@ -118,7 +118,8 @@ def test_the_shipped_calibration_is_current_and_needs_no_file(tmp_path, monkeypa
         if isinstance(value, str | list) and key in ("kinds", "kind"):
             assert fresh[key] == value, f"{key}: run make calibration"
         else:
-            np.testing.assert_allclose(fresh[key], value, rtol=1e-7, atol=1e-9,
+            # IRLS stops at a coefficient change of 1e-5: another BLAS may stop elsewhere.
+            np.testing.assert_allclose(fresh[key], value, rtol=1e-4, atol=1e-4,
                                        err_msg=f"{key}: run make calibration")
     assert shipped.min_share == MIN_SHARE
     # From another folder, with no data folder to find: the package's calibration is used.
