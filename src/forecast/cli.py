@@ -149,9 +149,12 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     _stop_on_signals()
     forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth,
                                                jobs=jobs)
-    paths = calibration.write_calibration(forecasts, summary, args.output)
+    from forecast.data.reference import load_reference
+
+    conditional = calibration.conditional_table(forecasts, load_reference(args.reference))
+    paths = calibration.write_calibration(forecasts, summary, args.output, conditional)
     print(calibration.summary_text(summary))
-    print(f"wrote {paths[0]} and {paths[1]}")
+    print(f"wrote {', '.join(str(p) for p in paths)}")
     return 0
 
 
@@ -313,7 +316,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-growth", default="0.15",
                    help="smallest end-point growth of a window [fraction/yr] (default 0.15)")
     p.add_argument("--output", type=Path, required=True, metavar="DIR",
-                   help="folder for forecasts.csv and summary.csv")
+                   help="folder for forecasts.csv, summary.csv and conditional.csv")
     p.add_argument("--jobs", default=None, help="worker processes (integer >= 1, at most the "
                    "CPUs available: a larger number uses them all; default: every CPU "
                    "available); the tables are identical for any number")

@@ -358,7 +358,7 @@ PARAMETERS: dict[str, Parameter] = _declare(
               _check_earlier_runs, path=True),
     Parameter("reference_path", "str", "",
               "a CSV file of series, year, value; empty: the shipped one",
-              "reference class of technology ramp-ups; empty: data/reference/technology_ramps.csv",
+              "reference class of technology ramp-ups; empty: the shipped one",
               _check_reference_path, path=True),
 )
 
