@@ -75,7 +75,7 @@ def test_declared_defaults_pass_and_come_back_normalised():
         ({"data_dir": 3}, "parameter data_dir must be a folder path (or empty), got 3"),
         ({"share_cap": 1.2}, "parameter share_cap must be a number in (0, 1] [fraction], got 1.2"),
         ({"mix_damping": 0}, "mix_damping must be a number in (0, 1], got 0"),
-        ({"saturation": float("nan")}, "saturation must be a number in (0, inf) [GWh], got nan"),
+        ({"lfp_sigma": float("nan")}, "lfp_sigma must be a number in (0, inf) [logit], got nan"),
         ({"lfp_sigma": True}, "lfp_sigma must be a number in (0, inf) [logit], got True"),
         ({"n_draw": 5}, "unknown parameter 'n_draw'; declared: data_dir, "),
     ],
