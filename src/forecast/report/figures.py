@@ -303,9 +303,11 @@ def source_note(fig: Figure) -> str | None:
 
 
 def gwh_axis(ax: Axes, axis: str = "y") -> None:
-    """Thousands separators on a GWh axis (1,170 rather than 1170)."""
+    """Thousands separators on a GWh axis (1,170, not 1170); at most five ticks across."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(mticker.FuncFormatter(lambda x, _pos: gwh(x)))
+    if axis != "y" and ax.get_xscale() == "linear":
+        target.set_major_locator(mticker.MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
 
 
 def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0, decimals: int = 0) -> None:

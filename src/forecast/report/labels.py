@@ -219,6 +219,7 @@ _CHECKS = {"segments-sum": "segments add up to the total", "growth": "stated gro
            "share": "stated share"}
 # Columns of free text that may name series, segments or models: the names put in words.
 _TEXT_COLUMNS = ("detail", "reason", "caveat", "main_cause", "note", "basis")
+_PERCENTILES = re.compile(r"\bp(\d+)/p(\d+)\b")
 _IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
 # Columns whose cells are names (of series, segments, variants, models, assumptions), shown
@@ -299,6 +300,7 @@ def in_words(text: object) -> object:
     capacity (power, GW) China 2023: segments new-type storage + ..."; other text as given."""
     if not isinstance(text, str):
         return text
+    text = _PERCENTILES.sub(r"\1th and \2th percentiles", text)
     return _IDENTIFIER.sub(lambda m: _word(m.group(0)), text)
 
 
