@@ -114,3 +114,22 @@ def test_a_document_without_a_publisher_is_cited_by_its_title():
     text = labels.source_label(None, ["003_2fb2d5760ffa397f.txt"])
     assert text.startswith("\u201cChina, Europe and the U.S.: regional battery strategies\u201d")
     assert "unknown" not in text and text.endswith("doc 003")
+
+
+def test_source_label_cites_publisher_year_and_document(tmp_path):
+    (tmp_path / "sources.csv").write_text(
+        "document,title,publisher,published\n"
+        "002_abc.txt,Talk,SMM Information & Technology,2025\n"
+        "004_def.txt,Press,BAKTH,2025-11-20\n"
+        "001_x.txt,Blog,unknown,\n"
+        "003_y.txt,Regional strategies,unknown (blog),\n"
+    )
+    assert labels.source_label(tmp_path, ["002_abc.txt"]) == (
+        "SMM Information & Technology (2025), doc 002")
+    assert labels.source_label(tmp_path) == (
+        "SMM Information & Technology (2025), doc 002; BAKTH (2025), doc 004")
+    assert labels.source_label(tmp_path, ["009_new.txt", "002_abc.txt", "002_abc.txt"]) == (
+        "009_new.txt; SMM Information & Technology (2025), doc 002")
+    # A document without a known publisher is cited by its title and kind, never "unknown".
+    assert labels.source_label(tmp_path, ["003_y.txt", "001_x.txt"]) == (
+        "\u201cRegional strategies\u201d (blog), doc 003; \u201cBlog\u201d, doc 001")

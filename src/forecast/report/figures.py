@@ -24,7 +24,6 @@ import numpy as np
 import seaborn as sns
 
 from forecast.report.formatting import gwh, value_label
-from forecast.report.labels import source_label
 from forecast.report.tables import write_file
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -53,7 +52,6 @@ __all__ = [
     "scenario_colors",
     "set_house_style",
     "show",
-    "source_label",
     "source_note",
     "stacked_bars",
     "tornado",

@@ -464,7 +464,8 @@ def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = 
         with open(path, newline="", encoding="utf-8") as handle:
             catalogue = {row["document"]: row for row in csv.DictReader(handle)}
     wanted = list(dict.fromkeys(documents)) if documents is not None else [
-        d for d, row in catalogue.items() if row.get("publisher", "").strip() not in ("", "unknown")
+        d for d, row in catalogue.items()
+        if (row.get("publisher") or "").strip() and not _unknown(row.get("publisher"))
     ]
     parts = []
     for doc in wanted:
@@ -478,18 +479,21 @@ def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = 
     return "; ".join(parts)
 
 
+def _unknown(publisher: str | None) -> bool:
+    return (publisher or "").strip().lower().startswith("unknown")
+
+
 def _document_name(row: Mapping[str, str]) -> str:
     """Who a document is from: its publisher, or, when the publisher is not known, its title
     in quotes and what kind of page it is ("unknown (blog)" names nothing a reader can find)."""
     who = (row.get("publisher") or "").strip()
-    if who and not who.lower().startswith("unknown"):
+    if who and not _unknown(who):
         return who
     title = (row.get("title") or "").strip()
-    kind = who[len("unknown"):].strip() if who.lower().startswith("unknown") else ""
+    kind = who[len("unknown"):].strip() if _unknown(who) else ""
     if not title:
         return f"unknown publisher {kind}".strip()
-    return f"“{title}”{f' {kind}' if kind else ''}"
-
+    return f"\u201c{title}\u201d{f' {kind}' if kind else ''}"
 
 
 def parameter_label(key: str) -> str:
