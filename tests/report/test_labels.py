@@ -89,6 +89,9 @@ def test_table_shows_names_in_words_and_booleans_as_yes_no():
                        "(1 + {battery_exports_growth:China:other:2024})"],
         "detail": ["storage_additions_power China 2023: segments new_type + pumped_hydro"]})
     html = labels.table(frame, {"value": "{:,.0f}".format}).to_html()
+    shares = pd.DataFrame({"value": [0.286, 910.0], "unit": ["fraction", "GWh"]})
+    shown = labels.table(shares, {"value": "{:,.0f}".format}).to_html()
+    assert ">28.6%<" in shown and ">910<" in shown and ">fraction<" not in shown
     for text in ("Series", "battery exports", "behind the meter", "base of the 2024 growth rate",
                  "Default reading", ">yes<", "1,234", "How it is derived",
                  "the 2024 value divided by (one plus the 2024 growth)",

@@ -15,6 +15,7 @@ are written the same way everywhere, as the scenario files name them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -426,10 +427,17 @@ def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | Non
                              zip(values, frame["series"], strict=True)]
         elif len(values) and values.map(lambda v: isinstance(v, bool | np.bool_)).all():
             shown[column] = values.map(yes_no)
+    if {"value", "unit"} <= set(shown.columns):
+        # Shares are written as percentages everywhere, also in a column of mixed units.
+        share = (shown["unit"] == "fraction") & shown["value"].map(
+            lambda v: isinstance(v, int | float) and math.isfinite(v))
+        shown["value"] = shown["value"].astype(object)
+        shown.loc[share, "value"] = shown.loc[share, "value"].map(percent)
+        shown.loc[share, "unit"] = "%"
     styler = shown.style.format(na_rep=na_rep)
     for column, formatter in (formats or {}).items():
         if column in shown.columns:
-            styler = styler.format(formatter, subset=[column], na_rep=na_rep)
+            styler = styler.format(_numbers_only(formatter), subset=[column], na_rep=na_rep)
     styler = styler.format_index(label, axis="columns")
     return styler.format_index(_word, axis="index") if index else styler.hide(axis="index")
 
@@ -494,6 +502,11 @@ def _document_name(row: Mapping[str, str]) -> str:
     if not title:
         return f"unknown publisher {kind}".strip()
     return f"\u201c{title}\u201d{f' {kind}' if kind else ''}"
+
+
+def _numbers_only(formatter: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``formatter`` for numbers; text (already written, e.g. a percentage) as it is."""
+    return lambda v: v if isinstance(v, str) else formatter(v)
 
 
 def parameter_label(key: str) -> str:
