@@ -561,3 +561,22 @@ def test_reviewer_outputs_have_no_printed_lines_and_consistent_numbers(run_dir):
             in summary.replace("\\n", " "))
     for term in GLOSSARY:
         assert f"**{term}**" in summary, term
+
+
+@pytest.mark.slow
+def test_one_number_per_quantity_across_the_run(run_dir):
+    """A quantity shown on two pages is the same number on both: the headline, the scenario
+    projections and the reconciliation give each scenario's China 2030 median; notebooks 02
+    and 05 give the default method's 2030 band."""
+    head = _table(run_dir, "headline").set_index("scenario")
+    proj = _table(run_dir, "projections").query(
+        "region == 'China' and segment == 'total' and year == 2030").set_index("scenario")
+    recon = _table(run_dir, "reconciliation").query(
+        "region == 'China' and segment == 'total' and year == 2030").set_index("scenario")
+    for name in head.index:
+        assert head.loc[name, "china_p50"] == pytest.approx(proj.loc[name, "p50"], rel=1e-5)
+        assert recon.loc[name, "projected"] == pytest.approx(proj.loc[name, "p50"], rel=1e-5)
+    comparison = _table(run_dir, "model_comparison").set_index("model").loc["default"]
+    fan = _table(run_dir, "calibration_fans").query("model == 'default' and year == 2030")
+    assert [comparison["p50"], comparison["lo80"], comparison["hi80"]] == pytest.approx(
+        fan[["p50", "p10", "p90"]].iloc[0].tolist(), rel=1e-5)
