@@ -231,6 +231,7 @@ _SEGMENT_WORDS = {"power": "Power", "consumer": "Consumer", "storage": "Storage"
                   "share": "China's world share", "capacity": "Capacity"}
 _NAME_WORDS = {"cagr": "growth rate", "damping": "growth damping", "saturation":
                "saturation level", "rate": "steepness", "target": "target"}
+_DOTTED = re.compile(r"[a-z_]+(?:\.[a-z_]+)+")
 _REFERENCE = re.compile(r"\{([^{}:]+):([^{}:]+):([^{}:]+):(\d{4})\}")
 
 #: Terms a reviewer meets in the notebooks, each explained in a sentence. Terms that are
@@ -280,7 +281,7 @@ def label(name: object) -> str:
     text = str(name)
     if text in LABELS:
         return LABELS[text]
-    if text.count(".") and not text.replace(".", "").isdigit():
+    if _DOTTED.fullmatch(text):
         return parameter_label(text)
     words = text.replace("_", " ").strip()
     return words[:1].upper() + words[1:]
@@ -292,7 +293,7 @@ def _word(name: object) -> str:
     for table in (_SERIES, _SEGMENTS, _VARIANTS, MODEL_LABELS):
         if text in table:
             return table[text]
-    return label(text) if "_" in text or "." in text else text
+    return label(text) if "_" in text or _DOTTED.fullmatch(text) else text
 
 
 def in_words(text: object) -> object:
