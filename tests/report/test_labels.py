@@ -136,3 +136,12 @@ def test_source_label_cites_publisher_year_and_document(tmp_path):
     # A document without a known publisher is cited by its title and kind, never "unknown".
     assert labels.source_label(tmp_path, ["003_y.txt", "001_x.txt"]) == (
         "\u201cRegional strategies\u201d (blog), doc 003; \u201cBlog\u201d, doc 001")
+
+
+def test_models_shorthand_in_words():
+    text = labels.in_words("3 parameters from 4 points: 1 df left; noise sd pooled with the "
+                           "reference class (t, 3 df); K estimated within [1,228, 11,700]")
+    assert text == ("3 parameters from 4 points: 1 degree of freedom left; noise level pooled "
+                    "with the reference class (Student t, 3 degrees of freedom); the ceiling "
+                    "estimated within [1,228, 11,700]")
+    assert labels.in_words("p10/p90 of normal") == "10th and 90th percentiles of normal"

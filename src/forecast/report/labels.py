@@ -220,6 +220,12 @@ _CHECKS = {"segments-sum": "segments add up to the total", "growth": "stated gro
            "share": "stated share"}
 # Columns of free text that may name series, segments or models: the names put in words.
 _TEXT_COLUMNS = ("detail", "reason", "caveat", "main_cause", "note", "basis")
+# Modellers' shorthand in models' caveats and reasons, in words.
+_SHORTHAND = tuple((re.compile(p), w) for p, w in (
+    (r"\(t, (\d+) df\)", r"(Student t, \1 degrees of freedom)"),
+    (r"\b1 df\b", "1 degree of freedom"), (r"\bdf\b", "degrees of freedom"),
+    (r"\bnoise sd\b", "noise level"),
+    (r"\bK\b", "the ceiling"), (r"\bphi\b", "damping")))
 _PERCENTILES = re.compile(r"\bp(\d+)/p(\d+)\b")
 _IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
 
@@ -303,6 +309,8 @@ def in_words(text: object) -> object:
     if not isinstance(text, str):
         return text
     text = _PERCENTILES.sub(r"\1th and \2th percentiles", text)
+    for pattern, words in _SHORTHAND:
+        text = pattern.sub(words, text)
     return _IDENTIFIER.sub(lambda m: _word(m.group(0)), text)
 
 
@@ -416,7 +424,7 @@ def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | Non
     for column in shown.columns:
         values = shown[column]
         if column in set(names):
-            shown[column] = values.map(lambda v: _word(v) if isinstance(v, str) else v)
+            shown[column] = values.map(lambda v: in_words(_word(v)) if isinstance(v, str) else v)
         elif column in _TEXT_COLUMNS:
             shown[column] = values.map(in_words)
         elif column == "check":
