@@ -64,14 +64,16 @@ def test_every_column_and_parameter_a_run_shows_has_words():
     from forecast.evaluation.track_record import SCORE_COLUMNS
     from forecast.report.headline import HEADLINE_COLUMNS
     from forecast.report.parameters import PARAMETERS
+    from forecast.scenarios.outlooks import COMPARISON_COLUMNS as OUTLOOK_COLUMNS
     from forecast.scenarios.projection import PROJECTION_COLUMNS
     from forecast.scenarios.reconciliation import RECONCILE_COLUMNS
+    from forecast.scenarios.spread import SPREAD_COLUMNS
 
     names = {*CONFLICT_COLUMNS, *HISTORY_COLUMNS, *BACKTEST_COLUMNS, *PERFORMANCE_COLUMNS,
              *SUMMARY_COLUMNS, *BASS_COLUMNS, *COMPARISON_COLUMNS, *SCORE_COLUMNS,
              *HEADLINE_COLUMNS, *PARAMETERS, *PROJECTION_COLUMNS, *RECONCILE_COLUMNS,
              "value_910", "value_940", "total_at_low", "total_at_high", "swing", "china",
-             "rest_of_world", "world", "share"}
+             "rest_of_world", "world", "share", *SPREAD_COLUMNS, *OUTLOOK_COLUMNS}
     missing = sorted(n for n in names if n not in labels.LABELS)
     assert missing == []
     assert all("_" not in labels.label(n) for n in names)

@@ -118,7 +118,7 @@ _COLUMNS = {
     "mean_abs_log_error": "Mean absolute log error", "interval_score80": "80% interval score",
     "crps": "CRPS",
     "china_cagr": "China's growth to the target year [%/yr]",
-    "published": "Published outlook", "projected": "Projected median",
+    "published": "Published", "projected": "Projected median",
     "difference_pct": "Difference [%]", "main_cause": "Main cause",
     "parameter": "Assumption", "low": "Low value", "high": "High value",
     "total_at_low": "China's total at the low value [GWh]",
@@ -127,6 +127,10 @@ _COLUMNS = {
     "china": "China [GWh]", "share": "China's share of world", "world": "World [GWh]",
     "rest_of_world": "Rest of world [GWh]", "cap": "Ceiling",
     "covered80": "Inside the 80% band", "run": "Run", "scored": "Values scored",
+    "spread": "Source of the spread", "publisher": "Publisher", "quantity": "Quantity",
+    "case": "Case", "bound": "Bound", "gwh": "GWh", "gwh_low": "GWh, low end",
+    "gwh_high": "GWh, high end", "fan_year": "Year compared",
+    "p_above": "Probability the fan lies above", "arithmetic": "Conversion",
 }
 _COLUMNS |= {f"{region}_{q}": f"{words}, {_COLUMNS[q].lower()}"
              for region, words in (("china", "China [GWh]"), ("world", "World [GWh]"),
@@ -262,7 +266,7 @@ GLOSSARY: dict[str, str] = {
     "S-curve": "growth that starts fast and levels off towards a saturation level.",
     "Compound growth rate": "the constant yearly rate that turns a start value into an end "
                             "value over the years between them.",
-    LABELS["published"]: "a projection stated in a source document; used for comparison, "
+    "Published outlook": "a projection stated in a source document; used for comparison, "
                          "never fitted.",
     LABELS["variant"]: "one of two values that documents give for the same figure; both are "
                        "kept, and the default reading is used unless a notebook says otherwise.",
