@@ -125,7 +125,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    """``forecast calibrate``: score every method on a reference class (issue 11)."""
+    """``forecast calibrate``: score every method on a reference class."""
     from forecast.errors import ParameterError, quote
     from forecast.evaluation import calibration
 

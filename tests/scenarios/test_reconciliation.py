@@ -58,7 +58,12 @@ def test_reconcile_against_the_published_outlooks() -> None:
     assert total["difference"] == pytest.approx(total["projected"] - 3800)
     # The cause is read from the central case: 2,457.5 - 2,450 = +7.5 of the +9.4 GWh.
     assert total["main_cause"].startswith(
-        "power contributes most: +7 GWh, 79% of the total difference in the central case")
+        "power contributes most in the central case: +7 GWh, 79% of its +9 GWh difference")
+    # demand_led's segments pull both ways: power above its outlook, storage below. A share
+    # of the net difference would exceed 100%, so each segment's difference is listed instead.
+    led = rows.loc[("demand_led", "China", "total")]["main_cause"]
+    assert led.startswith("segments pull both ways in the central case (power +")
+    assert "storage -" in led and "%" not in led.split("(compound")[0]
     ev = rows.loc[("published", "World", "ev_demand")]
     assert ev["published"] == 2772 and np.isnan(ev["projected"])
     assert ev["main_cause"].startswith("not modelled")

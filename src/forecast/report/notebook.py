@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast import data
 from forecast.errors import ParameterError
-from forecast.report import figures, tables
+from forecast.report import figures, labels, tables
 from forecast.report.parameters import PARAMETERS, check_parameters
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -144,7 +144,7 @@ class NotebookContext:
 
     def source_label(self, documents: Sequence[str] | None = None) -> str:
         """Citation of some documents (default: every one with a known publisher)."""
-        return figures.source_label(self.data_dir, documents)
+        return labels.source_label(self.data_dir, documents)
 
     def sources_of(self, *series: str, kinds: Sequence[str] | None = None) -> str:
         """Citation of only the documents behind the history rows of some series.
@@ -160,7 +160,7 @@ class NotebookContext:
         rows = self.history[self.history["series"].isin(series)]
         if kinds is not None:
             rows = rows[rows["kind"].isin(kinds)]
-        return figures.source_label(self.data_dir, sorted(set(rows["source"])))
+        return labels.source_label(self.data_dir, sorted(set(rows["source"])))
 
     def data_counts(self) -> dict[str, int]:
         """What ``forecast validate`` counts for this data folder (observations, series,
@@ -301,5 +301,5 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     pd.set_option("display.max_colwidth", _MAX_COLWIDTH)
     escape_styled_text()
     history = data.load_history(data_dir)
-    source = figures.source_label(data_dir, sorted(set(history["source"])))
+    source = labels.source_label(data_dir, sorted(set(history["source"])))
     return NotebookContext(params, data_dir, output_dir, history, source)
