@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 KERNEL := forecast
 
-.PHONY: run test lint lab validate bench pages clean
+.PHONY: run test lint lab validate bench pages clean calibration
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,12 @@ validate: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+# The default method's calibration of the shipped reference class, shipped as package data
+# (tests/models/test_default.py checks it is current).
+calibration: $(STAMP)
+	$(BIN)/python -c "from forecast.models.default import write_shipped_calibration as w; \
+	w('src/forecast/models/default_calibration.json')"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py

@@ -2,7 +2,7 @@
 
 Run as ``.venv/bin/python benchmarks/bench_calibration.py [--jobs N] [--per-method]
 [--quick]``. Times what ``forecast calibrate`` computes -- every method over every window of
-``data/reference/technology_ramps.csv`` (4-year windows growing >= 15%/yr, 6 years ahead;
+the shipped ``technology_ramps.csv`` (4-year windows growing >= 15%/yr, 6 years ahead;
 1,000 draws per growth-model forecast) on ``--jobs`` worker processes (default every CPU) --
 and prints the total with the machine's load average, since on a shared machine the wall
 time says as much about the other processes as about this one. ``--per-method`` adds each
@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 import sys
 import time
-from pathlib import Path
+
+from forecast.data.reference import default_reference_path
 
 TARGET_S = 60.0
-REFERENCE = Path(__file__).resolve().parents[1] / "data" / "reference" / "technology_ramps.csv"
+REFERENCE = default_reference_path()
 
 
 def _load() -> str:

@@ -29,7 +29,8 @@ def toy(tmp_path_factory) -> Path:
     rows = []
     for s in range(2):
         logv = np.cumsum(0.1 + 0.5 * 0.75 ** np.arange(9) + rng.normal(0, 0.05, 9))
-        rows += [(f"toy:{s}", 2012 + k, round(float(np.exp(v)), 6)) for k, v in enumerate(logv)]
+        rows += [(f"wind_electricity:T{s}", 2012 + k, round(float(np.exp(v)), 6))
+                 for k, v in enumerate(logv)]
     path = tmp_path_factory.mktemp("toy") / "toy.csv"
     pd.DataFrame(rows, columns=["series", "year", "value"]).to_csv(path, index=False)
     return path
@@ -45,12 +46,18 @@ def test_calibrate_writes_both_tables_byte_identically(toy, tmp_path):
     assert summary.splitlines()[0] == SUMMARY
     table = pd.read_csv(tmp_path / "a" / "summary.csv")
     assert {"default", "rw_pooled", "cagr_endpoint", "bass"} <= set(table["method"])
-    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == ["forecasts.csv", "summary.csv"]
+    assert sorted(p.name for p in (tmp_path / "a").iterdir()) == [
+        "conditional.csv", "forecasts.csv", "summary.csv"]
+    conditional = (tmp_path / "a" / "conditional.csv").read_text()
+    assert conditional.splitlines()[0] == (
+        "method,cell,horizon_group,n,coverage80,coverage90,median_log_error")
+    assert "default,wind_electricity:small,h1-2," in conditional
     second = _forecast("calibrate", "--reference", str(toy), "--window", "4", "--horizons", "6",
                        "--min-growth", "0.15", "--output", str(tmp_path / "b"))
     assert second.returncode == 0, second.stderr
     assert (tmp_path / "b" / "forecasts.csv").read_text() == forecasts
     assert (tmp_path / "b" / "summary.csv").read_text() == summary
+    assert (tmp_path / "b" / "conditional.csv").read_text() == conditional
 
 
 @pytest.mark.parametrize(

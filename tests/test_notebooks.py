@@ -358,8 +358,8 @@ def test_model_comparison_table(run_dir):
 
     cmp = _table(run_dir, "model_comparison").set_index("model")
     assert list(cmp.reset_index().columns) == COMPARISON_COLUMNS
-    assert {"cagr_endpoint", "linear", "exponential", "damped", "logistic",
-            "gompertz", "logistic_free_k", "gompertz_free_k"} <= set(cmp.index)
+    assert {"cagr_endpoint", "linear", "exponential", "damped", "logistic_free_k",
+            "gompertz_free_k", "default"} <= set(cmp.index)
     fitted = cmp.dropna(subset=["central"])
     assert not fitted[["p50", "lo80", "hi80", "lo95", "hi95"]].isna().any().any()
     assert (fitted["lo95"] <= fitted["lo80"]).all() and (fitted["hi80"] <= fitted["hi95"]).all()
@@ -367,8 +367,16 @@ def test_model_comparison_table(run_dir):
     assert cmp.loc["linear", "central"] == pytest.approx(2818.0, abs=0.01)
     # End-point CAGR: 1170 * (1170 / 324) ** 2 = 15,256.9 GWh in 2030.
     assert cmp.loc["cagr_endpoint", "central"] == pytest.approx(15256.9, abs=0.1)
-    # The fixed-K curves use the notebook's default saturation, the 3,800 GWh outlook.
-    assert "saturation=3,800" in cmp.loc["logistic", "parameters"]
+    # No published outlook is held as a ceiling: the S-curves are make_model's, ceiling fitted.
+    assert "logistic" not in cmp.index and "3,800" not in " ".join(cmp["parameters"].dropna())
+    # One number per quantity: the default method's band is the one notebook 05 draws.
+    from forecast import data
+    from forecast.models import DefaultMethod
+
+    china = data.get_series(data.load_history(REPO / "data"), "production")
+    fan = DefaultMethod().fit(china.index, china.to_numpy()).forecast_frame([2030])
+    assert cmp.loc["default", ["p50", "lo80", "hi80"]].tolist() == pytest.approx(
+        fan[["p50", "p10", "p90"]].iloc[0].tolist(), rel=1e-5)
 
 
 @pytest.mark.slow
@@ -553,3 +561,22 @@ def test_reviewer_outputs_have_no_printed_lines_and_consistent_numbers(run_dir):
             in summary.replace("\\n", " "))
     for term in GLOSSARY:
         assert f"**{term}**" in summary, term
+
+
+@pytest.mark.slow
+def test_one_number_per_quantity_across_the_run(run_dir):
+    """A quantity shown on two pages is the same number on both: the headline, the scenario
+    projections and the reconciliation give each scenario's China 2030 median; notebooks 02
+    and 05 give the default method's 2030 band."""
+    head = _table(run_dir, "headline").set_index("scenario")
+    proj = _table(run_dir, "projections").query(
+        "region == 'China' and segment == 'total' and year == 2030").set_index("scenario")
+    recon = _table(run_dir, "reconciliation").query(
+        "region == 'China' and segment == 'total' and year == 2030").set_index("scenario")
+    for name in head.index:
+        assert head.loc[name, "china_p50"] == pytest.approx(proj.loc[name, "p50"], rel=1e-5)
+        assert recon.loc[name, "projected"] == pytest.approx(proj.loc[name, "p50"], rel=1e-5)
+    comparison = _table(run_dir, "model_comparison").set_index("model").loc["default"]
+    fan = _table(run_dir, "calibration_fans").query("model == 'default' and year == 2030")
+    assert [comparison["p50"], comparison["lo80"], comparison["hi80"]] == pytest.approx(
+        fan[["p50", "p10", "p90"]].iloc[0].tolist(), rel=1e-5)

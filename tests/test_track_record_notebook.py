@@ -73,7 +73,8 @@ def test_track_record_notebook_scores_and_draws_each_vintage(tmp_path):
     # The scores are displayed as tables (reviewer pages drop printed text): read their cells.
     html = "".join("".join(o.get("data", {}).get("text/html", ""))
                    for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    rows = [re.findall(r"<td>(.*?)</td>", tr) for tr in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
+    rows = [re.findall(r"<td[^>]*>(.*?)</td>", tr)
+            for tr in re.findall(r"<tr>(.*?)</tr>", html, re.S)]
     row = next(r for r in rows if r and r[0] == "vintage-a" and "China" in r)
     assert row == ["vintage-a", "base", "China", "total", "2025", "1,100", "1,150",
                            "1,250", "1,200", "-4.2%", "yes", "22"]

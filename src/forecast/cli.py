@@ -26,16 +26,36 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from forecast import __version__
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, quote
 
 __all__ = ["build_parser", "main"]
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    """``forecast validate``: the data folder, the scenario files and the reference class, with
+    the checks ``forecast run`` makes before it starts (:func:`forecast.inputs.check_inputs`)."""
     from forecast import data
+    from forecast.data.reference import REFERENCE_FILE
+    from forecast.inputs import check_inputs, check_reference
 
     history = data.load_history(args.data_dir)
+    data_dir = Path(history.attrs["data_dir"])
+    folder = args.scenario_dir if args.scenario_dir is not None else data_dir / "scenarios"
+    reference = data_dir / REFERENCE_FILE
+    reference = reference if reference.exists() else None
+    chosen = None
+    if args.scenario_dir is not None or folder.is_dir():
+        chosen = check_inputs(data_dir, folder, reference=reference)
+    elif reference is not None:
+        check_reference(reference, load=True)
     print(data.summary_text(history))
+    if chosen is None:
+        print(f"scenarios: no folder {folder}; none checked")
+    else:
+        print(f"scenarios: {len(chosen)} valid in {folder}: "
+              + ", ".join(sc.name for sc in chosen))
+    if reference is not None:
+        print(f"reference class: {reference} valid")
     return 0
 
 
@@ -106,29 +126,86 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     """``forecast calibrate``: score every method on a reference class."""
-    from forecast.errors import ParameterError
+    from forecast.errors import ParameterError, quote
     from forecast.evaluation import calibration
 
     def number(option: str, text: str, kind: type, low: float, rule: str) -> float:
         try:
             value = kind(text)
         except ValueError:
-            raise ParameterError(f"{option} must be {rule}; got {text!r}") from None
+            raise ParameterError(f"{option} must be {rule}; got {quote(text)}") from None
         if not (value >= low and value < float("inf")):
-            raise ParameterError(f"{option} must be {rule}; got {text!r}")
+            raise ParameterError(f"{option} must be {rule}; got {quote(text)}")
         return value
 
     window = number("--window", args.window, int, 2, "an integer >= 2")
     horizons = number("--horizons", args.horizons, int, 1, "an integer >= 1")
     min_growth = number("--min-growth", args.min_growth, float, -1 + 1e-12,
                         "a finite growth rate > -1 (e.g. 0.15 for 15%/yr)")
-    jobs = None if args.jobs is None else number("--jobs", args.jobs, int, 1, "an integer >= 1")
+    cpus = _available_cpus()
+    jobs = cpus if args.jobs is None else min(
+        number("--jobs", args.jobs, int, 1, "an integer >= 1"), cpus)
+    _check_reference_span(args.reference, window, horizons)
+    _stop_on_signals()
     forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth,
                                                jobs=jobs)
-    paths = calibration.write_calibration(forecasts, summary, args.output)
+    from forecast.data.reference import load_reference
+
+    conditional = calibration.conditional_table(forecasts, load_reference(args.reference))
+    paths = calibration.write_calibration(forecasts, summary, args.output, conditional)
     print(calibration.summary_text(summary))
-    print(f"wrote {paths[0]} and {paths[1]}")
+    print(f"wrote {', '.join(str(p) for p in paths)}")
     return 0
+
+
+def _available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, else the machine's count)."""
+    import os
+
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):
+        return max(os.cpu_count() or 1, 1)
+
+
+def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
+    """Refuse a reference CSV above its size limit (unread) and a ``--window`` or
+    ``--horizons`` longer than the years it (or the shipped class) spans.
+
+    A window needs at least one year after it, so ``window <= span - 1``, and no year lies
+    more than ``span - 1`` years after another, so ``horizons <= span - 1``, where span counts
+    the years from the first to the last of the file. Without this check a window of 1,000
+    failed deep in numpy and a horizon of 1e9 years would allocate a grid of that many
+    columns.
+    """
+    from forecast.data.reference import default_reference_path, load_reference
+    from forecast.errors import ParameterError, quote
+    from forecast.inputs import check_reference
+
+    paths = [reference, default_reference_path()]
+    for path in dict.fromkeys(p for p in paths if p == reference or Path(p).exists()):
+        years = load_reference(check_reference(path))["year"]
+        span = int(years.max() - years.min()) + 1
+        if window > span - 1:
+            raise ParameterError(f"--window {quote(window)}: {path} spans {span} years "
+                                 f"({int(years.min())}-{int(years.max())}), so a window holds "
+                                 f"at most {span - 1} points with a year after them")
+        if horizons > span - 1:
+            raise ParameterError(f"--horizons {quote(horizons)}: {path} spans {span} years, so "
+                                 f"no year is more than {span - 1} years after another")
+
+
+def _stop_on_signals() -> None:
+    """SIGTERM (and SIGHUP, unless inherited as ignored, as under ``nohup``) interrupt this
+    process like Ctrl-C: the worker processes are ended and the exit code is 130."""
+    import signal
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, interrupt)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -136,6 +213,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     from forecast.evaluation import track_record
     from forecast.report.track_record import scores_text
 
+    track_record.check_output(args.output, args.run_dirs, args.data_dir)
     scores = track_record.score_runs(args.run_dirs, args.data_dir)
     out = track_record.write_scores(scores, args.output)
     print(scores_text(scores))
@@ -163,8 +241,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("validate", help="validate the data files and print a summary")
+    p = sub.add_parser("validate", help="validate the data files, the scenario files and the "
+                       "reference class, and print a summary")
     p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
+    p.add_argument("--scenario-dir", type=Path, default=None,
+                   help="scenario folder (default: <data-dir>/scenarios, when it exists)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
@@ -235,9 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-growth", default="0.15",
                    help="smallest end-point growth of a window [fraction/yr] (default 0.15)")
     p.add_argument("--output", type=Path, required=True, metavar="DIR",
-                   help="folder for forecasts.csv and summary.csv")
-    p.add_argument("--jobs", default=None, help="worker processes (integer >= 1; default: "
-                   "every CPU); the tables are identical for any number")
+                   help="folder for forecasts.csv, summary.csv and conditional.csv")
+    p.add_argument("--jobs", default=None, help="worker processes (integer >= 1, at most the "
+                   "CPUs available: a larger number uses them all; default: every CPU "
+                   "available); the tables are identical for any number")
     p.set_defaults(func=_cmd_calibrate)
 
     p = sub.add_parser(
@@ -248,8 +330,9 @@ def build_parser() -> argparse.ArgumentParser:
         "and shown as a table.",
         epilog="Exit codes: 0 ok (also when nothing has an actual yet: the file holds the "
         "header only), 1 internal error, 2 usage, 3 a folder is not a finished run (or of a "
-        "layout this version cannot read), the data folder breaks a rule or --output's folder "
-        "is unusable.")
+        "layout this version cannot read, or its projections table is malformed), the data "
+        "folder breaks a rule, or --output's folder is unusable or --output lies inside a run "
+        "folder or would overwrite a data file.")
     p.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
                    help="finished run folder (repeatable)")
     p.add_argument("--data-dir", type=Path, default=None,
@@ -265,6 +348,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        _check_path_options(args)
         if args.func is _cmd_project:
             _check_project_options(args)
         return int(args.func(args))
@@ -272,6 +356,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(args, f"error: {exc}", exc.exit_code)
     except KeyboardInterrupt:
         return _fail(args, "error: interrupted", 130)
+
+
+def _check_path_options(args: argparse.Namespace) -> None:
+    """Refuse a path option holding a NUL byte (no file can have that name) in one line,
+    before a command passes it to the operating system, which would raise a ValueError."""
+    for dest, value in vars(args).items():
+        for path in value if isinstance(value, list) else [value]:
+            if isinstance(path, Path) and "\x00" in str(path):
+                option = "RUN_DIR" if dest == "run_dirs" else "--" + dest.replace("_", "-")
+                raise ForecastError(f"{option} {quote(str(path))}: the path contains a NUL byte")
 
 
 def _fail(args: argparse.Namespace, line: str, code: int) -> int:

@@ -2,26 +2,74 @@
 
 Every error a user can cause with an input file derives from :class:`ForecastError`;
 the CLI prints ``str(error)`` alone (no traceback) and exits with ``error.exit_code``.
+A value quoted in a message goes through :func:`quote` (at most :data:`QUOTE_LIMIT`
+characters of it), and every message is kept to one line of at most :data:`LINE_LIMIT`
+characters, so a hostile value (a 300 MB parameter, a newline) cannot flood a terminal or a log.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 __all__ = [
+    "LINE_LIMIT",
+    "QUOTE_LIMIT",
     "DataValidationError",
     "ForecastError",
     "ModelError",
     "ParameterError",
     "RunError",
     "ScenarioError",
+    "quote",
 ]
+
+#: Characters of a value an error message quotes [characters].
+QUOTE_LIMIT = 100
+#: Longest error message [characters]; a longer one is cut, saying how much was left out.
+LINE_LIMIT = 600
+
+
+def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
+    """``repr``-like quotation of a value for an error line, at most about ``limit`` characters.
+
+    Text is quoted with its control characters escaped (a newline cannot split the line); a
+    longer value is cut and says how long it was: ``'aaaa...' (297,000,000 characters)``.
+
+    Parameters
+    ----------
+    value : object
+        The offending value (text, number, list, ...).
+    limit : int
+        Characters of the value's ``repr`` kept [characters].
+    """
+    text = value if isinstance(value, str) else repr(value)
+    if isinstance(value, str):
+        shown = repr(text[:limit])
+    else:
+        shown = text[:limit]
+    if len(text) <= limit:
+        return shown
+    if isinstance(value, str):
+        return f"{shown[:-1]}...{shown[-1]} ({len(text):,} characters)"
+    return f"{shown}... ({len(text):,} characters)"
+
+
+def _one_line(message: str) -> str:
+    """``message`` as one line of at most :data:`LINE_LIMIT` characters."""
+    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message[:LINE_LIMIT + 1])
+    if len(message) <= LINE_LIMIT and len(text) <= LINE_LIMIT:
+        return text
+    return f"{text[:LINE_LIMIT]}... (message cut: {len(message):,} characters)"
 
 
 class ForecastError(Exception):
-    """Base class for errors a user can act on. ``str()`` is one line."""
+    """Base class for errors a user can act on. ``str()`` is one line (see :func:`quote`)."""
 
     exit_code: int = 3
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        super().__init__(_one_line(str(message)), *args)
 
 
 class DataValidationError(ForecastError, ValueError):

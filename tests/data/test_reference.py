@@ -19,7 +19,7 @@ from forecast.data.reference import (
 from forecast.errors import DataValidationError, ParameterError
 
 REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "data" / "reference" / "technology_ramps.csv"
+SHIPPED = REPO / "src" / "forecast" / "data" / "reference_class" / "technology_ramps.csv"
 SHARED = REPO.parent / "shared" / "reference" / "technology_ramps.csv"
 
 
@@ -122,7 +122,7 @@ def test_window_options_are_checked(window, horizons, min_growth, match):
         check_window_options(window, horizons, min_growth)
 
 
-WORLD = REPO / "data" / "reference" / "world_totals.csv"
+WORLD = SHIPPED.with_name("world_totals.csv")
 SHARED_WORLD = REPO.parent / "shared" / "reference" / "world_totals.csv"
 
 

@@ -21,7 +21,7 @@ from forecast.models.prior import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-CANDIDATES = [ROOT / "data" / "reference" / "technology_ramps.csv",
+CANDIDATES = [ROOT / "src" / "forecast" / "data" / "reference_class" / "technology_ramps.csv",
               ROOT.parent / "shared" / "reference" / "technology_ramps.csv"]
 
 

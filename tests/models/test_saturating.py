@@ -118,3 +118,14 @@ def test_a_failed_refit_leaves_the_model_unfitted():
         model.fit(YEARS[:3], CHINA[:3])
     with pytest.raises(ModelError, match="call fit"):
         model.predict([2025])
+
+
+def test_params_frame_names_the_unit_of_the_data():
+    from forecast.models import make_model
+
+    # 324, 738, 910, 1,170 GWh: the free ceiling lands on its bound (1.05 x 1,170 = 1,228.5).
+    model = make_model("logistic").fit([2021, 2022, 2023, 2024], [324.0, 738.0, 910.0, 1170.0])
+    frame = model.params_frame(unit="GWh").set_index("param")
+    assert frame.loc["saturation", "unit"] == "GWh"
+    assert frame.loc["saturation", "value"] == pytest.approx(1228.5)
+    assert "value unit" not in " ".join(model.params_frame()["unit"])

@@ -24,7 +24,9 @@ def _windows() -> ReferenceWindows:
     values = np.array([[1.0, 2.0, 3.0, 4.0], [10.0, 12.0, 15.0, 20.0]])
     actual = np.array([[5.0, 6.0], [24.0, np.nan]])
     return ReferenceWindows(np.array(["solar_electricity:A", "ev_car_sales:B"]),
-                            np.array([2003, 2013]), values, actual, 4, 2, 0.15)
+                            np.array([2003, 2013]), values, actual, 4, 2, 0.15,
+                            np.array(["solar_electricity", "ev_car_sales"]),
+                            np.array([0.01, 0.02]))
 
 
 def test_coverage_caption_states_the_ranges_and_the_targets():

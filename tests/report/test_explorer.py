@@ -61,27 +61,56 @@ def test_without_a_frontend_it_shows_a_static_figure(base, monkeypatch):
     shown = []
     monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
     base.show()
-    assert len(shown) == 1 and isinstance(shown[0], matplotlib.figure.Figure)
+    assert len(shown) == 2 and isinstance(shown[0], matplotlib.figure.Figure)
+    assert "draws, seed 7; every assumption as stated" in shown[1].data
     assert shown[0].number not in plt.get_fignums()
 
 
 def test_the_widget_redraws_when_a_slider_moves(base):
     pytest.importorskip("ipywidgets")
+    from forecast.report.formatting import gwh
+
     open_before = set(plt.get_fignums())  # other tests in this worker may leave figures open
     box = base.widget()
-    sliders = box.children[:-1]
-    assert len(sliders) == len(base.central)
-    image = box.children[-1]
+    assert set(box.controls) == set(base.central)
+    image = next(c for c in box.children if type(c).__name__ == "Image")
     first = image.value
     assert first[:4] == b"\x89PNG"
-    power = next(s for s in sliders if s.description == "Power: growth rate")
+    # Full labels, beside their sliders.
+    labels = [row.children[0].value for row in box.children[:len(box.controls)]]
+    assert "China&#x27;s world share in the target year" in labels
+    power, readout = box.controls["segments.power.cagr"]
+    assert readout.value == "22.0%/yr"
     before = base.fan["p50"].iloc[-1]
     power.value = min(power.max, 0.30)
     assert base.values["segments.power.cagr"] == pytest.approx(power.value)
-    assert base.fan["p50"].iloc[-1] > before
+    after = base.fan["p50"].iloc[-1]
+    assert after > before
     assert image.value != first and image.value[:4] == b"\x89PNG"
+    # The caption follows the figure: the new median, and what moved.
+    assert f"{gwh(after)} GWh" in box.caption.value and gwh(before) not in box.caption.value
+    assert "Power: growth rate 30.0%/yr (stated 22.0%/yr)" in box.caption.value
+    assert readout.value == "30.0%/yr"
     # The live figure is not left to the inline backend.
     assert set(plt.get_fignums()) <= open_before
+
+
+def test_readouts_are_written_as_the_report_writes_and_typed_values_are_checked(base):
+    pytest.importorskip("ipywidgets")
+    box = base.widget()
+    level, level_readout = box.controls["segments.storage.saturation"]
+    assert level_readout.value == "1,500 GWh"  # not 1.5e+03
+    share, share_readout = box.controls["share.target"]
+    share_readout.value = "500%"
+    assert share.value == pytest.approx(share.max)
+    assert "outside the slider" in box.status.value and "500.0%" in box.status.value
+    share_readout.value = "72"  # a share is typed as a percentage, as it is shown
+    assert share.value == pytest.approx(0.72) and box.status.value == ""
+    assert share_readout.value == "72.0%"
+    share_readout.value = "lots"
+    assert "could not read" in box.status.value and share.value == pytest.approx(0.72)
+    level_readout.value = "2,000 GWh"
+    assert level.value == pytest.approx(min(2000.0, level.max))
 
 
 def test_redraw_keeps_the_axis_until_the_fan_outgrows_it(base):

@@ -228,21 +228,6 @@ def test_save_figure_refuses_paths(tmp_path):
         plots.save_figure(fig, tmp_path, "../escape")
 
 
-def test_source_label_cites_publisher_year_and_document(tmp_path):
-    (tmp_path / "sources.csv").write_text(
-        "document,title,publisher,published\n"
-        "002_abc.txt,Talk,SMM Information & Technology,2025\n"
-        "004_def.txt,Press,BAKTH,2025-11-20\n"
-        "001_x.txt,Blog,unknown,\n"
-    )
-    assert plots.source_label(tmp_path, ["002_abc.txt"]) == (
-        "SMM Information & Technology (2025), doc 002")
-    assert plots.source_label(tmp_path) == (
-        "SMM Information & Technology (2025), doc 002; BAKTH (2025), doc 004")
-    assert plots.source_label(tmp_path, ["009_new.txt", "002_abc.txt", "002_abc.txt"]) == (
-        "009_new.txt; SMM Information & Technology (2025), doc 002")
-
-
 def test_history_lines_label_shares_as_percent():
     from forecast.report.formatting import percent
 

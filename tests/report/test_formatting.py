@@ -56,11 +56,11 @@ def test_signed_percent_has_a_sign_but_never_on_zero(change, text):
 
 
 def test_bands_show_the_median_and_collapse_when_degenerate():
-    assert gwh_band(3109.4, 2605.2, 3908.0) == "3,109 (2,605-3,908)"
+    assert gwh_band(3109.4, 2605.2, 3908.0) == "3,109 (2,605 to 3,908)"
     # The published outlook has no uncertainty: one number, not "3,809-3,809".
     assert gwh_band(3809.4, 3809.4, 3809.4) == "3,809"
     assert gwh_band(3809.4, 3809.3, 3809.45, " GWh") == "3,809 GWh"
-    assert percent_band(0.742, 0.709, 0.774) == "74.2% (70.9-77.4%)"
+    assert percent_band(0.742, 0.709, 0.774) == "74.2% (70.9% to 77.4%)"
     assert percent_band(0.76, 0.76, 0.76) == "76.0%"
 
 

@@ -43,8 +43,8 @@ def test_headline_csv_has_numeric_columns_not_ranges(tmp_path):
 def test_headline_display_shows_median_beside_band_and_one_value_when_degenerate():
     table = headline_table(_projections(), ["base", "published"], target_year=2030,
                            last_value=1170.0, last_year=2024)
-    shown = headline_display(table).set_index("scenario")
-    assert shown.loc["base", "China 2030 [GWh]"] == "3,109 (2,488-3,731)"
+    shown = headline_display(table).set_index("Scenario")
+    assert shown.loc["base", "China 2030 [GWh]"] == "3,109 (2,488 to 3,731)"
     assert shown.loc["published", "China 2030 [GWh]"] == "3,809"
     assert shown.loc["published", "China's share of world [%]"] == "76.0%"
     assert shown.loc["published", "China growth [%/yr]"] == "21.7%"

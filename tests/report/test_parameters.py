@@ -56,13 +56,15 @@ def test_declared_defaults_pass_and_come_back_normalised():
         ({"n_draws": 0}, "parameter n_draws must be a whole number >= 1, got 0"),
         ({"n_draws": "10000"}, "parameter n_draws must be a whole number >= 1, got '10000'"),
         ({"n_draws": 1_000_001}, "parameter n_draws must be at most 1,000,000"),
-        ({"n_draws": 1_000_000, "target_year": 2040}, "at most 453,438 to reach target_year 2040"),
+        ({"n_draws": 1_000_000, "target_year": 2040}, "target_year must be at most 2030"),
         ({"seed": datetime.date(2024, 1, 1)}, "parameter seed must be a whole number >= 0, got "
          "datetime.date(2024, 1, 1)"),
         ({"seed": False}, "parameter seed must be a whole number >= 0, got False"),
         ({"seed": 2**32}, "parameter seed must be at most 2**32 - 1 = 4294967295, got 4294967296"),
         ({"target_year": 2024}, "parameter target_year must be after 2024, the last observed year"),
         ({"target_year": 2030.0}, "parameter target_year must be a whole year, got 2030.0"),
+        ({"target_year": 2031}, "parameter target_year must be at most 2030, 6 years after the "
+         "last observed year"),
         ({"target_year": True}, "target_year must be a whole year, got True"),
         ({"scenario_names": ["nope"]}, "must be a list of known scenarios (base, capacity_limited"),
         ({"scenario_names": ["base", "base"]}, "a list of distinct scenario names"),
@@ -75,7 +77,7 @@ def test_declared_defaults_pass_and_come_back_normalised():
         ({"data_dir": 3}, "parameter data_dir must be a folder path (or empty), got 3"),
         ({"share_cap": 1.2}, "parameter share_cap must be a number in (0, 1] [fraction], got 1.2"),
         ({"mix_damping": 0}, "mix_damping must be a number in (0, 1], got 0"),
-        ({"saturation": float("nan")}, "saturation must be a number in (0, inf) [GWh], got nan"),
+        ({"lfp_sigma": float("nan")}, "lfp_sigma must be a number in (0, inf) [logit], got nan"),
         ({"lfp_sigma": True}, "lfp_sigma must be a number in (0, inf) [logit], got True"),
         ({"n_draw": 5}, "unknown parameter 'n_draw'; declared: data_dir, "),
     ],
@@ -144,3 +146,13 @@ def test_checking_needs_no_pandas():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=REPO).stdout
     assert out.strip() == "[]"
+
+
+def test_one_horizon_policy_for_runs_projections_and_the_default_method():
+    from forecast.models import DefaultMethod
+
+    # The default method refuses what the parameters refuse: 2024 + 6 = 2030 and no later.
+    assert DefaultMethod().horizons == parameters.MAX_HORIZON
+    check_parameters({"target_year": 2030})
+    with pytest.raises(ParameterError, match="at most 2030"):
+        check_parameters({"target_year": 2035})

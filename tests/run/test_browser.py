@@ -5,8 +5,11 @@ and every notebook page: every image loads (``naturalWidth > 0``), every local l
 to a file of the run (or an element of the page), nothing is logged to the console as an
 error, no script error and no failed request (the pages load nothing from the network). The
 notebook pages are reviewer views: no code, no modeller instructions, no printed program
-output. Each page must fit a laptop screen (1366 px) without horizontal scrolling; a
-full-page screenshot of each is saved in the test's temporary folder.
+output. Each page must fit a laptop screen (1366 px) without horizontal scrolling, and no
+table may be wider than the column that holds it. A reviewer reads words, not program names:
+no snake_case identifier (``df_resid``, ``china_p10``) and no raw ``True``/``False`` in the text
+of any page, the index included; scenario names (the files of ``data/scenarios``) are names and
+may appear. A full-page screenshot of each page is saved in the test's temporary folder.
 
 The browser is Debian's ``chromium`` (``apt-get install -y chromium``; ``.ci/run`` installs it),
 driven by Playwright's Python package through its executable path: no browser download. The
@@ -16,6 +19,7 @@ test skips when either is missing, except under CI (``CI=true``), where it fails
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -37,6 +41,19 @@ N_DRAWS = 2000
 # Text that belongs to the modeller's notebook, not to the reviewer's page.
 MODELLER_TEXT = ("Parameters. The next cell", "papermill --help-notebook", " rows -> ",
                  "Traceback (most recent call last)")
+
+# Program identifiers: a word joining lower-case parts with underscores, outside file names
+# and paths (``tables/model_comparison.csv`` names a file, which a reviewer may open).
+IDENTIFIER = re.compile(r"(?<![\w./-])[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+(?![\w/-]|\.\w)")
+BOOLEAN = re.compile(r"\b(?:True|False)\b")
+# Scenario names are names: written as their files name them, on every page.
+SCENARIO_NAMES = frozenset(p.stem for p in (REPO / "data" / "scenarios").glob("*.yaml"))
+# Each table's width beside the width of the column holding it (its output area, the index's
+# scrolling box, or the page's main column).
+_TABLES_JS = """Array.from(document.querySelectorAll('table')).map(t => {
+    const box = t.closest('.jp-OutputArea-output, .scroll, main, body');
+    return {width: Math.round(t.getBoundingClientRect().width), box: box.clientWidth,
+            head: Array.from(t.querySelectorAll('th')).slice(0, 3).map(h => h.innerText)};})"""
 
 # Every <img>, and every href of the page resolved against the page's address.
 _IMAGES_JS = """Array.from(document.images).map(i => ({
@@ -123,10 +140,17 @@ def _check_page(page, path: Path, shots: Path, events: list[str]) -> list[str]:
     if width > LAPTOP["width"]:
         problems.append(f"page is {width} px wide: scrolls horizontally at {LAPTOP['width']} px")
     page.screenshot(path=str(shots / f"{path.stem}.png"), full_page=True)
+    problems += [f"table {t['head']} is {t['width']} px wide in a {t['box']} px column"
+                 for t in page.evaluate(_TABLES_JS) if t["width"] > t["box"] + 1]
+    text = page.inner_text("body")
+    names = sorted({n for n in IDENTIFIER.findall(text) if n not in SCENARIO_NAMES})
+    if names:
+        problems.append(f"shows {len(names)} program identifiers: {', '.join(names[:20])}")
+    if BOOLEAN.search(text):
+        problems.append(f"shows raw booleans ({len(BOOLEAN.findall(text))}x True/False)")
     if path.name != "index.html":
         if page.evaluate(_CODE_JS):
             problems.append("shows code, prompts or printed output")
-        text = page.inner_text("body")
         problems += [f"shows modeller text {snippet!r}" for snippet in MODELLER_TEXT
                      if snippet in text]
     return [f"{path.name}: {problem}" for problem in problems]

@@ -8,13 +8,10 @@ import numpy as np
 import pytest
 
 from forecast import scenarios
-from forecast.scenarios.noise import NoiseSpec, ProcessNoise
+from forecast.scenarios.noise import ProcessNoise
+from forecast.scenarios.schema import Noise
 
 REPO = Path(__file__).resolve().parents[2]
-
-# Document 002, by hand: 823 * 1.2**6, 94 * 1.05**6, 254 * 1.3**6 and their sum [GWh].
-
-
 
 
 def test_reconcile_against_the_published_outlooks(history, scenario_dir, published) -> None:
@@ -48,7 +45,12 @@ def test_reconcile_against_the_published_outlooks(history, scenario_dir, publish
     assert total["difference"] == pytest.approx(total["projected"] - 3800)
     # The cause is read from the central case: 2,457.5 - 2,450 = +7.5 of the +9.4 GWh.
     assert total["main_cause"].startswith(
-        "power contributes most: +7 GWh, 79% of the total difference in the central case")
+        "power contributes most in the central case: +7 GWh, 79% of its +9 GWh difference")
+    # demand_led's segments pull both ways: power above its outlook, storage below. A share
+    # of the net difference would exceed 100%, so each segment's difference is listed instead.
+    led = rows.loc[("demand_led", "China", "total")]["main_cause"]
+    assert led.startswith("segments pull both ways in the central case (power +")
+    assert "storage -" in led and "%" not in led.split("(compound")[0]
     ev = rows.loc[("published", "World", "ev_demand")]
     assert ev["published"] == 2772 and np.isnan(ev["projected"])
     assert ev["main_cause"].startswith("not modelled")
@@ -63,9 +65,11 @@ def test_reconcile_against_the_published_outlooks(history, scenario_dir, publish
     # The central case has no year-to-year variation; the draws do, so the band is one
     # year's variation around it (the published scenario has no uncertain assumptions).
     assert total["central"] == pytest.approx(published["total"])
-    noise = ProcessNoise.estimated(NoiseSpec(), {"all": 1.0})
+    noise = ProcessNoise.estimated(Noise(), {"power": 823, "consumer": 94, "storage": 254})
+    mix = {seg: published[seg] for seg in ("power", "consumer", "storage")}
     for q, col in ((0.05, "p5"), (0.95, "p95")):
-        assert total[col] == pytest.approx(published["total"] * np.exp(noise.quantile(q)), rel=0.02)
+        assert total[col] == pytest.approx(
+            published["total"] * np.exp(noise.quantile(q, mix)), rel=0.02)
     capped = rows.loc[("capacity_limited", "China", "total")]
     assert capped["difference"] < 0
     assert capped["main_cause"].startswith("the capacity cap removes")

@@ -36,15 +36,17 @@ def test_both_is_the_fan_and_assumptions_is_the_fan_without_variation(history, s
 def test_without_uncertain_assumptions_the_variation_is_all_the_spread(history, scenario):
     table = rows(spread_decomposition([scenario()], history, n_draws=20_000, seed=3))
     prepared = prepare(scenario(), history)
-    central = sum(v * (1 + g) ** 6 for v, g in
-                  zip(prepared.baseline.production.values(), (0.10, 0.0, 0.20), strict=True))
+    mix = {seg: v * (1 + g) ** 6 for (seg, v), g in
+           zip(prepared.baseline.production.items(), (0.10, 0.0, 0.20), strict=True)}
+    central = sum(mix.values())
     # assumptions alone: one path, the compound growth of 2024's segments
     np.testing.assert_allclose(table.loc["assumptions", ["p5", "p95"]], central, rtol=1e-12)
     pd.testing.assert_series_equal(table.loc["variation"], table.loc["both"], check_names=False)
-    # one common factor: the total's quantiles are the path times one year's variation
+    # one common factor: the total's quantiles are the path times one year's variation of
+    # its segments at 2030's mix
     for col, q in (("p10", 0.1), ("p90", 0.9)):
         assert table.loc["variation", col] == pytest.approx(
-            central * np.exp(prepared.noise.quantile(q)), rel=0.02)
+            central * np.exp(prepared.noise.quantile(q, mix)), rel=0.02)
 
 
 def test_the_decomposition_is_reproducible(history, scenario_dir):

@@ -37,6 +37,7 @@ from forecast.data import validation
 from forecast.data.consistency import check_dataset, resolve
 from forecast.data.schema import HISTORY_COLUMNS, KINDS, Key, Row
 from forecast.errors import DataValidationError
+from forecast.inputs import check_path
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -100,7 +101,10 @@ def default_data_dir(root: str | Path | None = None) -> Path:
 
 
 def _resolve_dir(data_dir: str | Path | None) -> Path:
-    path = default_data_dir() if data_dir in (None, "") else Path(data_dir)
+    if data_dir in (None, ""):
+        path = default_data_dir()
+    else:
+        path = check_path(data_dir, lambda rule, msg: DataValidationError(data_dir, rule, msg))
     if not path.is_dir():
         raise DataValidationError(path, "missing-folder", "data folder not found")
     return path.resolve()

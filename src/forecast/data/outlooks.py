@@ -20,15 +20,8 @@ from forecast.errors import DataValidationError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = [
-    "BOUNDS",
-    "LAST_PUBLISHED",
-    "OUTLOOKS_FILE",
-    "OUTLOOK_COLUMNS",
-    "UNITS",
-    "default_outlooks_path",
-    "load_outlooks",
-]
+__all__ = ["BOUNDS", "LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "UNITS",
+           "default_outlooks_path", "load_outlooks"]
 
 #: Columns the file must have, in its order.
 OUTLOOK_COLUMNS = ("publisher", "published", "quantity", "region", "year", "case", "value",
@@ -85,10 +78,9 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     ------
     DataValidationError
         One line naming file, row (header = 1), column and rule: ``missing-file``, ``csv``,
-        ``columns``, ``empty``, ``formula`` (a text cell
-        starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return), ``required``
-        (an empty publisher, date, quantity, region,
-        value, unit or page; a year missing where the quantity is not an intensity),
+        ``columns``, ``empty``, ``formula`` (a text cell starting with ``=``, ``+``, ``-``,
+        ``@``, a tab or a carriage return), ``required`` (an empty publisher, date, quantity,
+        region, value, unit or page; a year missing where the quantity is not an intensity),
         ``type`` (a date not ``YYYY``/``YYYY-MM``/``YYYY-MM-DD``, a year not an integer),
         ``after-2024`` (published after :data:`LAST_PUBLISHED`), ``quantity``, ``unit``,
         ``bound``, ``range`` (a value not a finite number > 0; a year before publication) or
@@ -144,7 +136,7 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
         if rec["bound"] not in BOUNDS:
             raise fail("bound", f"bound must be empty, 'more than' or 'about', got "
                        f"{rec['bound']!r}", line, "bound")
-        year = _integer(rec["year"])
+        year = _parse(rec["year"], int)
         if rec["year"] and year is None:
             raise fail("type", f"year must be an integer, got {rec['year']!r}", line, "year")
         if year is None and rec["quantity"] != "lithium intensity":
@@ -153,7 +145,7 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
         if year is not None and year < pub_year:
             raise fail("range", f"year {year} is before publication ({pub_year}): an outlook "
                        "is for its own year or later", line, "year")
-        value = _number(rec["value"])
+        value = _parse(rec["value"], float)
         if value is None or not value > 0:
             raise fail("range", f"value must be a finite number > 0, got {rec['value']!r}",
                        line, "value")
@@ -171,16 +163,10 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     return out
 
 
-def _integer(text: str) -> int | None:
+def _parse(text: str, kind: type[int] | type[float]) -> float | None:
+    """``kind(text)``; None when it is not one or not finite."""
     try:
-        return int(text)
-    except ValueError:
-        return None
-
-
-def _number(text: str) -> float | None:
-    try:
-        x = float(text)
+        x = kind(text)
     except ValueError:
         return None
     return x if np.isfinite(x) else None

@@ -1,12 +1,12 @@
 """The reference class: annual series of technologies in their fast-growth phase.
 
-``data/reference/technology_ramps.csv`` (see ``data/reference/SOURCE.md``) holds solar and wind
-electricity generation [TWh] and electric-car sales [vehicles] by country;
-``data/reference/world_totals.csv`` the world total of each technology per year, the denominator
-of a series' share of its world market (:func:`world_share`). The calibrated
-default method (:mod:`forecast.models.default`) and ``forecast calibrate`` borrow from it what
-four annual points cannot say: how growth decelerates after a fast window and how forecast
-errors widen with the horizon.
+The package's ``forecast/data/reference_class/technology_ramps.csv`` (provenance in its
+``SOURCE.md``) holds solar and wind electricity generation [TWh] and electric-car sales
+[vehicles] by country; ``world_totals.csv`` beside it the world total of each technology per
+year, the denominator of a series' share of its world market (:func:`world_share`). The
+calibrated default method (:mod:`forecast.models.default`) and ``forecast calibrate`` borrow
+from it what four annual points cannot say: how growth decelerates after a fast window and
+how forecast errors widen with the horizon.
 
 :func:`load_reference` reads and validates a reference CSV (columns ``series, year, value``
 required, others kept); :func:`extract_windows` cuts it into the rolling windows every
@@ -39,6 +39,7 @@ __all__ = [
     "ReferenceWindows",
     "check_window_options",
     "default_reference_path",
+    "default_world_totals_path",
     "extract_windows",
     "load_reference",
     "load_world_totals",
@@ -49,23 +50,26 @@ __all__ = [
 #: Columns a reference CSV must have; any others (``technology``, ``unit`` ...) are kept.
 REFERENCE_COLUMNS = ("series", "year", "value")
 
-#: The shipped reference class, relative to the data folder.
-REFERENCE_FILE = Path("reference") / "technology_ramps.csv"
-#: The world total of each technology per year, relative to the data folder.
-WORLD_TOTALS_FILE = Path("reference") / "world_totals.csv"
+#: The shipped reference class, package data of ``forecast.data``.
+REFERENCE_FILE = Path("reference_class") / "technology_ramps.csv"
+#: The world total of each technology per year, package data of ``forecast.data``.
+WORLD_TOTALS_FILE = Path("reference_class") / "world_totals.csv"
 #: Columns a world-totals CSV must have.
 WORLD_TOTALS_COLUMNS = ("technology", "year", "value")
 
 
 def default_reference_path() -> Path:
-    """The shipped reference class: ``<data folder>/reference/technology_ramps.csv``.
+    """The shipped reference class, from the installed package (any working directory)."""
+    from importlib.resources import files
 
-    The data folder is :func:`forecast.data.loader.default_data_dir` (``$FORECAST_DATA_DIR``,
-    ``./data`` or the source checkout's ``data/``).
-    """
-    from forecast.data.loader import default_data_dir
+    return Path(str(files("forecast.data").joinpath(REFERENCE_FILE.as_posix())))
 
-    return default_data_dir() / REFERENCE_FILE
+
+def default_world_totals_path() -> Path:
+    """The shipped world totals, from the installed package (any working directory)."""
+    from importlib.resources import files
+
+    return Path(str(files("forecast.data").joinpath(WORLD_TOTALS_FILE.as_posix())))
 
 
 def _fail(path: Path, rule: str, message: str, row: int | None = None,
@@ -107,7 +111,7 @@ def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
     ----------
     path : str or Path, optional
         CSV with columns ``technology, year, value`` (others, e.g. ``unit`` and ``source``,
-        kept); default ``data/reference/world_totals.csv`` next to the reference class.
+        kept); default the shipped ones (:func:`default_world_totals_path`).
 
     Returns
     -------
@@ -120,8 +124,7 @@ def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
     DataValidationError
         One line, with the same rules as :func:`load_reference` (keyed by technology).
     """
-    path = Path(default_reference_path().parent / WORLD_TOTALS_FILE.name if path is None
-                else path)
+    path = Path(default_world_totals_path() if path is None else path)
     return _read_checked(path, "technology")
 
 
@@ -249,6 +252,13 @@ class ReferenceWindows:
         Points per window; years ahead.
     min_growth : float
         Smallest end-point growth of a window [fraction/yr].
+    technology : ndarray of str, shape (n,)
+        Technology of each window's series (:func:`series_technology`).
+    share : ndarray, shape (n,)
+        The series' share of its technology's world total in the origin year [fraction]; NaN
+        where the world total is not known.
+    min_share : float
+        Smallest share of a window [fraction] (0: every window).
     """
 
     series: np.ndarray
@@ -258,6 +268,9 @@ class ReferenceWindows:
     window: int
     horizons: int
     min_growth: float
+    technology: np.ndarray
+    share: np.ndarray
+    min_share: float = 0.0
 
     def __len__(self) -> int:
         return int(self.origin.size)
@@ -265,12 +278,13 @@ class ReferenceWindows:
     def subset(self, mask: np.ndarray) -> ReferenceWindows:
         """The windows where boolean ``mask`` is true."""
         return ReferenceWindows(self.series[mask], self.origin[mask], self.values[mask],
-                                self.actual[mask], self.window, self.horizons, self.min_growth)
+                                self.actual[mask], self.window, self.horizons, self.min_growth,
+                                self.technology[mask], self.share[mask], self.min_share)
 
 
 def extract_windows(
     frame: pd.DataFrame, window: int = 4, horizons: int = 6, min_growth: float = 0.15,
-    *, require_actual: bool = True,
+    *, require_actual: bool = True, min_share: float = 0.0, totals: pd.DataFrame | None = None,
 ) -> ReferenceWindows:
     """Every complete, fast-growing window of every series, with the actuals that followed.
 
@@ -284,10 +298,15 @@ def extract_windows(
         Years ahead to collect actuals for, >= 1.
     min_growth : float
         Smallest end-point growth over the window [fraction/yr], e.g. 0.15 for 15%/yr.
-
     require_actual : bool
         Drop windows with no actual at any horizon (there is nothing to score them on);
         False keeps them, for statistics of the windows themselves (the noise prior).
+    min_share : float
+        Smallest share of its technology's world total a series must have in the origin year
+        [fraction], e.g. 0.001: established series, not a technology's first kilowatt-hours.
+        Above 0, a window whose world total is unknown is dropped too.
+    totals : pandas.DataFrame, optional
+        World totals (:func:`load_world_totals`); default the shipped ones.
 
     Returns
     -------
@@ -295,6 +314,8 @@ def extract_windows(
         Windows ordered by series, then origin.
     """
     check_window_options(window, horizons, min_growth)
+    if not (isinstance(min_share, int | float) and 0.0 <= float(min_share) < 1.0):
+        raise ParameterError(f"min_share must be a fraction in [0, 1); got {min_share!r}")
     names = frame["series"].to_numpy(str)
     years = frame["year"].to_numpy(np.int64)
     values = frame["value"].to_numpy(float)
@@ -307,15 +328,22 @@ def extract_windows(
     # actuals are one strided view, not a loop over series and origins.
     grid = np.full((uniq.size, span + horizons), np.nan)
     grid[idx, years - y0] = values
+    shares = np.full((uniq.size, span), np.nan)
+    shares[idx, years - y0] = world_share(frame, totals)["share"].to_numpy(float)
+    tech = np.empty(uniq.size, dtype=object)
+    tech[idx] = series_technology(frame)
     view = np.lib.stride_tricks.sliding_window_view(grid, window + horizons, axis=1)
     view = view[:, : span - window + 1]  # origins whose window lies inside the data
     win, fut = view[..., :window], view[..., window:]
+    share = shares[:, window - 1:]
     complete = np.all(np.isfinite(win), axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         growth = (win[..., -1] / win[..., 0]) ** (1.0 / (window - 1)) - 1.0
     keep = complete & (growth >= float(min_growth) - 1e-12)
     if require_actual:
         keep &= np.any(np.isfinite(fut), axis=2)
+    if min_share > 0:
+        keep &= np.nan_to_num(share, nan=-1.0) >= float(min_share)
     s_idx, o_idx = np.nonzero(keep)
     return ReferenceWindows(
         series=uniq[s_idx],
@@ -325,4 +353,7 @@ def extract_windows(
         window=int(window),
         horizons=int(horizons),
         min_growth=float(min_growth),
+        technology=tech[s_idx].astype(str),
+        share=share[s_idx, o_idx].copy(),
+        min_share=float(min_share),
     )

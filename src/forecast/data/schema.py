@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NoReturn
 
-from forecast.errors import DataValidationError
+from forecast.errors import DataValidationError, quote
+from forecast.inputs import MAX_DATA_FILE_BYTES, read_text
 
 __all__ = [
     "HISTORY_COLUMNS",
     "KINDS",
+    "MAX_MAGNITUDE",
     "QUANTITIES",
     "SERIES_COLUMNS",
     "SOURCES_COLUMNS",
@@ -70,6 +72,10 @@ UNITS = frozenset(
 KINDS = frozenset({"reported", "derived", "outlook"})
 QUANTITIES = frozenset({"amount", "share", "growth", "rate"})
 YEAR_RANGE = (1990, 2100)
+#: Largest magnitude of a number in a data file; a non-zero number is also at least its
+#: inverse (1e-12). Beyond it a projection's growth, sums and divisions overflow a float or
+#: lose it to zero, and no quantity in these files comes near it.
+MAX_MAGNITUDE = 1e12
 
 #: One observation's identity: (series, region, segment, year).
 Key = tuple[str, str, str, int]
@@ -152,16 +158,14 @@ def read_table(path: Path, columns: Iterable[str]) -> list[tuple[int, dict[str, 
     Raises
     ------
     DataValidationError
-        Missing file, empty file, unreadable text, missing or unknown columns, or a row
+        Missing file, not a regular file or above :data:`forecast.inputs.MAX_DATA_FILE_BYTES`
+        (refused unread), empty file, unreadable text, missing or unknown columns, or a row
         with the wrong number of fields.
     """
     columns = tuple(columns)
-    if not path.is_file():
-        fail(path, None, None, "missing-file", "file not found")
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        fail(path, None, None, "encoding", f"not UTF-8 text ({exc.reason})")
+    text = read_text(path, MAX_DATA_FILE_BYTES,
+                     lambda rule, message: DataValidationError(path, rule, message),
+                     encoding="utf-8-sig")
     if not text.strip():
         fail(path, None, None, "empty-file", "the file is empty (expected a header row)")
     reader = csv.reader(text.splitlines())
@@ -208,7 +212,8 @@ class Column:
     name : str
         The column.
     parse : {"text", "number", "year", "yes-no"}
-        ``number``: a finite float; ``year``: a four-digit year within :data:`YEAR_RANGE`;
+        ``number``: a finite float, 0 or of magnitude within :data:`MAX_MAGNITUDE` (rule
+        ``magnitude``); ``year``: a four-digit year within :data:`YEAR_RANGE`;
         ``yes-no``: ``yes`` or ``no``, read as a bool.
     required : bool
         Refuse an empty field; otherwise an empty field takes ``default`` unparsed.
@@ -239,10 +244,10 @@ class Column:
             return self.default
         value = _PARSERS[self.parse](path, line, self.name, text)
         if self.allowed is not None and value not in self.allowed:
-            msg = f"'{value}' is not one of {sorted(self.allowed)}"
+            msg = f"{quote(value)} is not one of {sorted(self.allowed)}"
             fail(path, line, self.name, f"unknown-{self.name}", msg)
         if self.listed_in and value not in catalogues[self.listed_in]:
-            msg = f"'{value}' is not in {self.listed_in}"
+            msg = f"{quote(value)} is not in {self.listed_in}"
             fail(path, line, self.name, f"unknown-{self.name}", msg)
         return value
 
@@ -255,15 +260,18 @@ def _number(path: Path, line: int, column: str, text: str) -> float:
     try:
         number = float(text.replace("_", "x"))  # "1_000" is not a number in a data file
     except ValueError:
-        fail(path, line, column, "not-a-number", f"'{text}' is not a number")
+        fail(path, line, column, "not-a-number", f"{quote(text)} is not a number")
     if not math.isfinite(number):
-        fail(path, line, column, "not-a-number", f"'{text}' is not a finite number")
+        fail(path, line, column, "not-a-number", f"{quote(text)} is not a finite number")
+    if number != 0 and not 1 / MAX_MAGNITUDE <= abs(number) <= MAX_MAGNITUDE:
+        fail(path, line, column, "magnitude", f"{quote(text)} is outside the magnitudes a "
+             f"projection can carry ({1 / MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}, or 0)")
     return number
 
 
 def _year(path: Path, line: int, column: str, text: str) -> int:
     if not re.fullmatch(r"\d{4}", text):
-        fail(path, line, column, "not-a-year", f"'{text}' is not a four-digit year")
+        fail(path, line, column, "not-a-year", f"{quote(text)} is not a four-digit year")
     year = int(text)
     if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
         msg = f"{year} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}"
@@ -273,7 +281,7 @@ def _year(path: Path, line: int, column: str, text: str) -> int:
 
 def _yes_no(path: Path, line: int, column: str, text: str) -> bool:
     if text not in ("yes", "no"):
-        fail(path, line, column, "not-yes-no", f"'{text}' must be yes or no")
+        fail(path, line, column, "not-yes-no", f"{quote(text)} must be yes or no")
     return text == "yes"
 
 

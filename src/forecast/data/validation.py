@@ -31,6 +31,7 @@ from forecast.data.schema import (
     SeriesInfo,
     fail,
 )
+from forecast.errors import quote
 
 __all__ = ["parse_history", "parse_series", "parse_sources", "parse_variants"]
 
@@ -60,7 +61,7 @@ def parse_series(path: Path) -> dict[str, SeriesInfo]:
     # 'of' may name a series listed further down, so it is checked once all are read.
     for line, v in records:
         if v["of"] and v["of"] not in out:
-            msg = f"'{v['of']}' is not a series of the catalogue"
+            msg = f"{quote(v['of'])} is not a series of the catalogue"
             fail(path, line, "of", "unknown-series", msg)
     return out
 

@@ -1,16 +1,20 @@
 """Rolling-window calibration of every method on a reference class (``forecast calibrate``).
 
 For each window of a reference CSV (:func:`forecast.data.reference.extract_windows`: ``w``
-consecutive years growing at least ``min_growth``), every growth model of the registry, the
+consecutive years growing at least ``min_growth``, of a series with at least ``min_share`` of
+its technology's world total in the window's last year), every growth model of the registry, the
 calibrated default method and its benchmark are fitted on the window's ``w`` values and
 forecast 1..H years ahead; each forecast with an actual is scored on the log scale, so that
 series of different size (TWh, vehicles, GWh) weigh alike.
 
 The default method and the benchmark borrow pooled quantities from the project's reference
-class (``data/reference/technology_ramps.csv``). A window of a series that belongs to that
+class (the package's ``technology_ramps.csv``). A window of a series that belongs to that
 class is forecast with a calibration fitted *without* that series (leave one series out), so
 no method is scored on data it was tuned on; series the class does not hold (another file,
 e.g. a held-out half) use the calibration of the whole class. Series are matched by name.
+
+:func:`conditional_table` scores the same forecasts by cell (size third within a technology,
+and technology) and horizon group: what ``forecast calibrate`` writes as ``conditional.csv``.
 
 Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of
 p50, the 80% interval (Winkler) score of log values, and the CRPS of log values (from the
@@ -38,7 +42,13 @@ from forecast.data.reference import (
 from forecast.errors import ModelError, ParameterError
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
 from forecast.models import GROWTH_MODELS, make_model
-from forecast.models.default import LEVEL_GRID, Calibration, fit_calibration, log_quantiles
+from forecast.models.default import (
+    LEVEL_GRID,
+    MIN_SHARE,
+    Calibration,
+    fit_calibration,
+    log_quantiles,
+)
 from forecast.models.uncertainty import QUANTILES
 
 if TYPE_CHECKING:
@@ -46,12 +56,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BENCHMARK",
+    "CONDITIONAL_COLUMNS",
     "DEFAULT",
     "FAST_METHODS",
     "FORECAST_COLUMNS",
     "LOG_FLOOR",
     "SUMMARY_COLUMNS",
     "calibrate",
+    "conditional_table",
     "summarise",
     "summary_text",
     "write_calibration",
@@ -75,6 +87,11 @@ FORECAST_COLUMNS = ["series", "origin", "horizon", "method", "p5", "p10", "p50",
 SUMMARY_COLUMNS = ["method", "horizon", "n", "coverage80", "coverage90", "mean_abs_log_error",
                    "interval_score80", "crps"]
 
+#: Columns of the conditional table: scores by cell (size third within a technology, or a
+#: technology) and horizon group.
+CONDITIONAL_COLUMNS = ["method", "cell", "horizon_group", "n", "coverage80", "coverage90",
+                       "median_log_error"]
+
 #: Forecast values at or below zero are scored as this fraction of the window's last value.
 LOG_FLOOR = 1e-6
 
@@ -97,8 +114,8 @@ def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWin
         if name in in_class:
             cal = fit_calibration(class_windows.subset(class_windows.series != name), full.kind,
                                   start=full)
-        q5[rows] = log_quantiles(cal, windows.values[rows], _LEVELS)
-        grid[rows] = log_quantiles(cal, windows.values[rows], LEVEL_GRID)
+        both = log_quantiles(cal, windows.subset(rows), np.r_[_LEVELS, LEVEL_GRID])
+        q5[rows], grid[rows] = both[..., :_LEVELS.size], both[..., _LEVELS.size:]
     return q5, grid
 
 
@@ -199,7 +216,16 @@ def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
         order = sorted(range(len(args)), key=lambda k: _COST.get(args[k][1], 1.0) *
                        len(args[k][0]), reverse=True)
         futures = {k: pool.submit(_forecast_part, *args[k]) for k in order}
-        return [futures[k].result() for k in range(len(args))]
+        try:
+            return [futures[k].result() for k in range(len(args))]
+        except BaseException:
+            # Interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI) or
+            # failed: end the workers now; leaving the block would wait for their parts.
+            workers = list((getattr(pool, "_processes", None) or {}).values())
+            pool.shutdown(wait=False, cancel_futures=True)
+            for process in workers:
+                process.terminate()
+            raise
 
 
 #: Relative cost per window of each method's forecasts (measured; only orders the work).
@@ -217,6 +243,7 @@ def calibrate(
     reference_class: str | Path | None = None,
     jobs: int | None = 1,
     pit: bool = False,
+    min_share: float = MIN_SHARE,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-window forecasts and scores of every method on a reference CSV.
 
@@ -248,6 +275,11 @@ def calibrate(
         Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual (from the 199
         calibrated quantiles for the default and the benchmark, 0 or 1 beyond them; the
         share of draws at or below it for a growth model).
+    min_share : float
+        Smallest share of its technology's world total a series has in a window's origin
+        year [fraction]: only windows of established series are scored (and calibrated on).
+        The technology is the file's ``technology`` column or the series' prefix; the shares
+        come from the shipped world totals.
 
     Returns
     -------
@@ -268,11 +300,12 @@ def calibrate(
 
     jobs = _check_jobs(jobs)
     frame = load_reference(reference)
-    windows = extract_windows(frame, window, horizons, min_growth)
+    windows = extract_windows(frame, window, horizons, min_growth, min_share=min_share)
     if len(windows) == 0:
         raise ParameterError(
             f"{reference}: no series has {window} consecutive years growing at least "
-            f"{min_growth:g}/yr with an actual after them: nothing to calibrate"
+            f"{min_growth:g}/yr, at least {min_share:g} of its technology's world total, with "
+            "an actual after them: nothing to calibrate"
         )
     # default is a registered growth model too; it is listed once, first.
     known = [DEFAULT, BENCHMARK, *(m for m in GROWTH_MODELS if m != DEFAULT)]
@@ -283,7 +316,8 @@ def calibrate(
     class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
         class_path = default_reference_path() if reference_class is None else reference_class
-        class_windows = extract_windows(load_reference(class_path), window, horizons, min_growth)
+        class_windows = extract_windows(load_reference(class_path), window, horizons,
+                                        min_growth, min_share=min_share)
         for method in {DEFAULT, BENCHMARK} & set(chosen):
             try:
                 full[method] = fit_calibration(class_windows, _KIND[method])
@@ -383,6 +417,75 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS]
 
 
+def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """Coverage and bias of every method by cell and horizon group.
+
+    Parameters
+    ----------
+    forecasts : pandas.DataFrame
+        :data:`FORECAST_COLUMNS` from :func:`calibrate`.
+    reference : pandas.DataFrame
+        The reference class the forecasts were made on (:func:`forecast.data.reference.
+        load_reference`): it gives each window's level at the origin and its technology (the
+        ``technology`` column, else the series' ``<technology>:`` prefix).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`CONDITIONAL_COLUMNS`. Cells: ``<technology>:small|mid|large``, the thirds of a
+        technology's windows by level at the origin (ranked within the technology), and
+        ``<technology>``; horizon groups ``h1-2``, ``h3-4``, ... Coverage of the p10-p90 and
+        p5-p95 bands [fraction]; ``median_log_error`` the median of ``log(actual / p50)``
+        (positive: the method forecast too low).
+    """
+    import pandas as pd
+
+    from forecast.data.reference import series_technology
+
+    tech = pd.Series(series_technology(reference), index=reference["series"].to_numpy(str))
+    tech = tech[~tech.index.duplicated()]
+    level = pd.Series(reference["value"].to_numpy(float), index=pd.MultiIndex.from_arrays(
+        [reference["series"].to_numpy(str), reference["year"].to_numpy(np.int64)]))
+    act = forecasts["actual"]
+    f = forecasts.assign(
+        technology=tech.reindex(forecasts["series"].to_numpy(str)).to_numpy(str),
+        level=level.reindex(pd.MultiIndex.from_arrays(
+            [forecasts["series"].to_numpy(str), forecasts["origin"].to_numpy(np.int64)])
+        ).to_numpy(float),
+        group=(forecasts["horizon"] - 1) // 2,
+        inside80=(act >= forecasts["p10"]) & (act <= forecasts["p90"]),
+        inside90=(act >= forecasts["p5"]) & (act <= forecasts["p95"]),
+        log_error=np.log(act / forecasts["p50"].where(forecasts["p50"] > 0)),
+    )
+    # Thirds of a technology's windows (one rank per window, not per horizon).
+    win = f.drop_duplicates(["method", "series", "origin"])
+    pct = win.groupby(["method", "technology"])["level"].rank(method="first", pct=True)
+    third = pd.Series(np.select([pct <= 1 / 3, pct <= 2 / 3], ["small", "mid"], "large"),
+                      index=pd.MultiIndex.from_frame(win[["method", "series", "origin"]]))
+    f["size"] = third.reindex(pd.MultiIndex.from_frame(f[["method", "series", "origin"]])
+                              ).to_numpy(str)
+    h_max = int(f["horizon"].max()) if len(f) else 0
+    parts = []
+    for cell in ("size", None):
+        keys = ["method", "technology", "group"] + ([cell] if cell else [])
+        agg = f.groupby(keys, sort=True).agg(
+            n=("inside80", "size"), coverage80=("inside80", "mean"),
+            coverage90=("inside90", "mean"), median_log_error=("log_error", "median"),
+        ).reset_index()
+        agg["cell"] = (agg["technology"] + ":" + agg["size"]) if cell else agg["technology"]
+        agg["order"] = agg["size"].map({s: k for k, s in enumerate(("small", "mid", "large"))}
+                                       ) if cell else 3
+        parts.append(agg)
+    out = pd.concat(parts, ignore_index=True)
+    methods = list(dict.fromkeys(forecasts["method"]))
+    out["method_order"] = out["method"].map({m: k for k, m in enumerate(methods)})
+    out = out.sort_values(["method_order", "technology", "order", "group"], kind="stable")
+    first = 2 * out["group"] + 1
+    out["horizon_group"] = [f"h{a}-{min(a + 1, h_max)}" for a in first]
+    out["n"] = out["n"].astype(int)
+    return out[CONDITIONAL_COLUMNS].reset_index(drop=True)
+
+
 def summary_text(summary: pd.DataFrame) -> str:
     """The summary as an aligned text table (scores of log values; lower is better)."""
     head = (f"{'method':<15}{'h':>3}{'n':>6}{'cov80':>8}{'cov90':>8}{'MALE':>8}"
@@ -399,16 +502,18 @@ def summary_text(summary: pd.DataFrame) -> str:
 
 
 def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
-                      directory: str | Path) -> tuple[Path, Path]:
-    """Write ``forecasts.csv`` and ``summary.csv`` into ``directory``, atomically.
+                      directory: str | Path, conditional: pd.DataFrame | None = None
+                      ) -> tuple[Path, ...]:
+    """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``.
 
-    Both tables are first written to hidden temporary files in ``directory`` and then renamed
+    The tables are first written to hidden temporary files in ``directory`` and then renamed
     into place, so an interrupted or failed write never leaves a half-written table; floats
     are written with 10 significant digits so the same inputs give identical bytes.
 
     Returns
     -------
-    (forecasts_path, summary_path) : tuple of Path
+    tuple of Path
+        The paths written: forecasts, summary, and conditional when given.
 
     Raises
     ------
@@ -417,6 +522,8 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     """
     import os
     import tempfile
+
+    from forecast.report.tables import neutralise_formulas
 
     out = Path(directory)
     try:
@@ -427,10 +534,15 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         raise ParameterError(f"--output {out}: not a folder")
     temps: list[tuple[str, Path]] = []
     try:
-        for name, table in (("forecasts.csv", forecasts), ("summary.csv", summary)):
+        tables = [("forecasts.csv", forecasts), ("summary.csv", summary)]
+        if conditional is not None:
+            tables.append(("conditional.csv", conditional))
+        for name, table in tables:
             fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
             with os.fdopen(fd, "w", newline="") as fh:
-                table.to_csv(fh, index=False, float_format="%.10g", lineterminator="\n")
+                # Series names come from the reference CSV: no spreadsheet formulas.
+                neutralise_formulas(table).to_csv(fh, index=False, float_format="%.10g",
+                                                  lineterminator="\n")
             temps.append((tmp, out / name))
         for tmp, final in temps:
             os.replace(tmp, final)
@@ -439,4 +551,4 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     finally:
         for tmp, _ in temps:
             Path(tmp).unlink(missing_ok=True)
-    return out / "forecasts.csv", out / "summary.csv"
+    return tuple(final for _, final in temps)

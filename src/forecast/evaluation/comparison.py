@@ -134,8 +134,17 @@ def _fitted_columns(
     }
     for level in LEVELS:
         lo, hi = uncertainty.central_interval(draws[:, 0], level)
-        lo_col, hi_col = band_columns(level)
-        out[lo_col], out[hi_col] = float(lo), float(hi)
+        out.update(zip(band_columns(level), (float(lo), float(hi)), strict=True))
+    exact = getattr(model, "predict_quantiles", None)
+    if exact is not None:
+        # The calibrated default method has exact quantiles: the numbers its fan charts (and
+        # every other page) show, not a second, sampled estimate of them.
+        levels = [0.5, *(q for level in LEVELS for q in ((1 - level) / 2, (1 + level) / 2))]
+        quantiles = exact(target, levels)[0]
+        out["p50"] = float(quantiles[0])
+        for k, level in enumerate(LEVELS):
+            out.update(zip(band_columns(level), map(float, quantiles[1 + 2 * k: 3 + 2 * k]),
+                           strict=True))
     return out
 
 

@@ -90,6 +90,8 @@ def to_csv(frame: pd.DataFrame, path: str | Path, decimals: int = 6) -> Path:
     Path
         The written file.
     """
+    from forecast.report.tables import neutralise_formulas
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out = frame.copy()
@@ -97,5 +99,7 @@ def to_csv(frame: pd.DataFrame, path: str | Path, decimals: int = 6) -> Path:
     out[floats] = out[floats].round(decimals)
     # Rounding leaves -0.0 for tiny negatives; write it as 0 so signs do not flicker.
     out[floats] = out[floats].mask(out[floats] == 0, 0.0)
+    # Text that a spreadsheet would run as a formula is written quoted.
+    out = neutralise_formulas(out)
     out.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{decimals}f")
     return path

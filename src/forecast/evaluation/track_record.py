@@ -55,20 +55,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, quote
 from forecast.evaluation.scoring import crps_quantiles
+from forecast.inputs import check_file, check_path
+from forecast.report.tables import neutralise_formulas
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
     "LAYOUTS",
+    "MAX_TABLE_BYTES",
     "PROJECTIONS_TABLE",
     "REQUIRED_COLUMNS",
     "SCORE_COLUMNS",
     "RunFolderError",
     "RunRecord",
     "actuals",
+    "check_output",
     "finished_runs",
     "quantile_levels",
     "read_run",
@@ -90,6 +94,9 @@ LAYOUTS = (1, 2)
 REQUIRED_COLUMNS = ("scenario", "region", "segment", "year", "p10", "p50", "p90")
 
 _MANIFEST = "manifest.json"
+#: Largest projections table or manifest read from a run folder [bytes] (a run's
+#: projections table is about 50 KB).
+MAX_TABLE_BYTES = 32 * 1024**2
 _TMP_PREFIX = ".tmp-"
 _FAILED_SUFFIX = ".failed"
 _QUANTILE_RE = re.compile(r"^p(\d{1,2})$")
@@ -156,10 +163,11 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     file = path / _MANIFEST
     if not file.is_file():
         raise _refuse(path, f"no {_MANIFEST}; not a finished run folder")
+    check_file(file, MAX_TABLE_BYTES, lambda _, message: _refuse(path, f"{_MANIFEST}: {message}"))
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise _refuse(path, f"{_MANIFEST} cannot be read ({exc})") from exc
+        raise _refuse(path, f"{_MANIFEST} cannot be read ({quote(str(exc))})") from None
     if not isinstance(manifest, dict):
         raise _refuse(path, f"{_MANIFEST} is not a JSON object")
     return manifest
@@ -192,9 +200,11 @@ def read_run(run_dir: str | Path) -> RunRecord:
     RunFolderError
         One line: not a folder, a build (``.tmp-``) or failed (``.failed``) folder, no or
         unreadable manifest, status other than ``ok``, an unknown layout, no projections table,
-        or a projections table without the columns scoring needs.
+        a manifest or table that is not a regular file or is above :data:`MAX_TABLE_BYTES`,
+        or a projections table that is empty, lacks the columns scoring needs, or holds a
+        ``year`` that is not a whole number or a quantile or ``mean`` that is not a finite
+        number (the line names the row and the column).
     """
-    import pandas as pd
 
     path = Path(run_dir)
     if not path.is_dir():
@@ -211,17 +221,51 @@ def read_run(run_dir: str | Path) -> RunRecord:
         raise _refuse(path, f"run status is {status!r}, not 'ok'; only finished runs are scored")
     layout = _layout(path, manifest)
     table = path / PROJECTIONS_TABLE
-    if not table.is_file():
+    if not table.exists():
         raise _refuse(path, f"no {PROJECTIONS_TABLE}; nothing to score")
-    projections = pd.read_csv(table)
-    missing = [c for c in REQUIRED_COLUMNS if c not in projections.columns]
+    projections = _read_projections(path, layout)
+    run_id = str(manifest.get("run_id") or name)
+    return RunRecord(path, run_id, layout, manifest, projections)
+
+
+def _read_projections(path: Path, layout: int) -> pd.DataFrame:
+    """``tables/projections.csv`` of a run, every cell scoring reads checked: ``year`` a whole
+    number, each quantile column (and ``mean``) a finite number; one line names the file, the
+    row (the header is row 1) and the column of the first bad cell."""
+    import numpy as np
+    import pandas as pd
+
+    table = path / PROJECTIONS_TABLE
+    check_file(table, MAX_TABLE_BYTES, lambda _, message: _refuse(path, f"{PROJECTIONS_TABLE}: "
+                                                                  f"{message}"))
+    try:
+        raw = pd.read_csv(table, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise _refuse(path, f"{PROJECTIONS_TABLE} is empty (no header row)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise _refuse(path, f"{PROJECTIONS_TABLE} is not a readable CSV ({quote(first)})") \
+            from None
+    missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         raise _refuse(path, f"{PROJECTIONS_TABLE} (layout {layout}) lacks column(s) "
                       f"{', '.join(missing)} that scoring needs")
-    if projections.empty:
+    if raw.empty:
         raise _refuse(path, f"{PROJECTIONS_TABLE} has no rows")
-    run_id = str(manifest.get("run_id") or name)
-    return RunRecord(path, run_id, layout, manifest, projections)
+    frame = raw.copy()
+    for column in ["year", *(c for c in ("mean",) if c in raw.columns),
+                   *quantile_levels(raw.columns)]:
+        values = pd.to_numeric(raw[column].str.strip(), errors="coerce").to_numpy(float)
+        bad = ~np.isfinite(values)
+        if column == "year":
+            bad |= values != np.round(values)
+        if bad.any():
+            i = int(bad.argmax())
+            what = "a whole year" if column == "year" else "a finite number"
+            raise _refuse(path, f"{PROJECTIONS_TABLE}, row {i + 2}, column '{column}': "
+                          f"{quote(raw[column].iloc[i])} is not {what}")
+        frame[column] = values.astype("int64") if column == "year" else values
+    return frame
 
 
 def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str]]:
@@ -390,6 +434,41 @@ def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.Da
     return scores.reset_index(drop=True)
 
 
+def check_output(output: str | Path, run_dirs: Sequence[str | Path] = (),
+                 data_dir: str | Path | None = None) -> Path:
+    """Refuse a score file that would overwrite something a run or the scoring reads.
+
+    Finished runs are read-only to the tool: ``output`` may not lie inside any folder holding
+    a ``manifest.json`` (a run folder, finished or failed, whether or not it is being scored)
+    or inside a run folder given, nor overwrite a file of the data folder. Paths are compared
+    after resolving symbolic links.
+
+    Raises
+    ------
+    ForecastError
+        One line naming ``--output`` and the folder or file it would overwrite (exit code 3).
+    """
+    out = check_path(output, lambda _, message: ForecastError(f"--output {quote(str(output))}: "
+                                                              f"{message}"))
+    target = out.resolve()
+    for folder in target.parents:
+        if (folder / _MANIFEST).is_file():
+            raise ForecastError(f"--output {out}: inside the run folder {folder}, which the "
+                                "tool never writes to once it is finished; name a file "
+                                "elsewhere")
+    for run in run_dirs:
+        if target == Path(run).resolve() or Path(run).resolve() in target.parents:
+            raise ForecastError(f"--output {out}: inside the run folder {run} being scored; "
+                                "name a file elsewhere")
+    from forecast.data import default_data_dir
+
+    data = Path(default_data_dir() if data_dir in (None, "") else data_dir).resolve()
+    if target.exists() and target.is_relative_to(data):
+        raise ForecastError(f"--output {out}: would overwrite a file of the data folder "
+                            f"{data}; name a file elsewhere")
+    return out
+
+
 def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     """Write a score table as CSV atomically (a temporary file renamed over ``output``).
 
@@ -398,9 +477,10 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     Raises
     ------
     ForecastError
-        The output's folder does not exist or cannot be written (one line).
+        The output's folder does not exist or cannot be written, or it lies inside a run
+        folder (:func:`check_output`; one line).
     """
-    out = Path(output)
+    out = check_output(output)
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
         raise ForecastError(f"--output {out}: folder {folder} does not exist")
@@ -408,7 +488,8 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
         raise ForecastError(f"--output {out} is a folder; name a file")
     frame = scores.copy()
     frame["covered80"] = frame["covered80"].map({True: "true", False: "false"})
-    text = frame.to_csv(index=False, float_format=_FLOAT_FORMAT, lineterminator="\n")
+    text = neutralise_formulas(frame).to_csv(index=False, float_format=_FLOAT_FORMAT,
+                                             lineterminator="\n")
     try:
         handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

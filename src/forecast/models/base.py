@@ -340,23 +340,31 @@ class BaseModel(metaclass=ABCMeta):
         rows.update({k: v.reshape(-1) for k, v in stats.items()})
         return pd.DataFrame(rows)
 
-    def params_frame(self):
+    def params_frame(self, unit: str | None = None):
         """Parameters as a tidy frame: ``param, value, bse, unit, estimated``.
 
         ``estimated`` is False for a parameter the data did not determine (fixed by
         assumption, an observed value, or an optimiser result on its search bound; the reason
         is in ``fixed_``, where a model keeps one); such a parameter has ``bse`` NaN.
+
+        Parameters
+        ----------
+        unit : str, optional
+            Unit of the fitted values (e.g. ``"GWh"``): a level's unit reads ``GWh`` or
+            ``GWh/yr``; without it, "unit of the data".
         """
         import pandas as pd
 
         self._check_fitted()
         fixed = getattr(self, "fixed_", {})
+        words = unit or "unit of the data"
+        units = {k: v.replace("value unit", words) for k, v in self.param_units_.items()}
         return pd.DataFrame(
             {
                 "param": list(self.params_),
                 "value": [float(v) for v in self.params_.values()],
                 "bse": [float(self.bse_[k]) for k in self.params_],
-                "unit": [self.param_units_.get(k, "") for k in self.params_],
+                "unit": [units.get(k, "") for k in self.params_],
                 "estimated": [k not in fixed for k in self.params_],
             }
         )

@@ -2,7 +2,7 @@
 
 Four annual points leave a growth model 0 to 2 residual degrees of freedom: too few to estimate
 a noise level (0 df) or to trust one (1 df gives Cauchy tails). Technologies in their ramp-up
-(solar and wind generation and EV car sales by country, ``data/reference/technology_ramps.csv``;
+(solar and wind generation and EV car sales by country, the package's ``technology_ramps.csv``;
 provenance in its ``SOURCE.md``) show how noisy such series are. From every 4-year window of
 those series growing at least 15%/yr, each window gives one noise variance with 2 degrees of
 freedom:

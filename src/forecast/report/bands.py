@@ -23,8 +23,9 @@ SPREAD_TABLE = "spread_decomposition.csv"
 BANDS_DEFINITION = (
     "A scenario's band comes from its Monte Carlo draws, which combine the uncertainty the "
     "scenario states for its assumptions (its uncertain: block) "
-    "with year-to-year variation around its path, as large as that of technology series with "
-    "at least 10% of their world market around their trend. A band says how far the outcome "
+    "with year-to-year variation around its path, each segment's as large as that of its own "
+    "market's series with at least 10% of their world market around their trend (power like "
+    "EV car sales, storage like solar and wind output). A band says how far the outcome "
     "may fall from the scenario's path if its story is the right one; it does not say how "
     "likely the story is, nor include the other scenarios."
 )
@@ -44,11 +45,8 @@ def _band(row: Mapping[str, object]) -> str | None:
     return gwh(low) if gwh(low) == gwh(high) else f"{gwh(low)} to {gwh(high)}"
 
 
-def bands_sentence(
-    rows: Iterable[Mapping[str, object]] | None,
-    scenario: str | None = None,
-    region: str = "China",
-) -> str:
+def bands_sentence(rows: Iterable[Mapping[str, object]] | None, scenario: str | None = None,
+                   region: str = "China") -> str:
     """:data:`BANDS_DEFINITION` and, when the table has them, one scenario's figures.
 
     Parameters

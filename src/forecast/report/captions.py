@@ -24,6 +24,7 @@ __all__ = [
     "interval_caption",
     "mix_caption",
     "ranking_caption",
+    "reconciliation_sentences",
     "scenario_lines_caption",
     "tornado_caption",
 ]
@@ -205,7 +206,7 @@ def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
     parts = "; ".join(f"{c} {percent_band(*(float(v) for v in shares[c].agg(stats)))}"
                       for c in shares.columns for stats in [["median", "min", "max"]])
     widest = str(spread.idxmax())
-    return (f"Share of {what} by part, median across the {len(shares)} bars (lowest-highest): "
+    return (f"Share of {what} by part, median across the {len(shares)} bars (lowest to highest): "
             f"{parts}. {_capital(widest)} differs most between them "
             f"({100 * float(spread[widest]):.1f} percentage points), so the scenarios disagree "
             f"most about {widest}.")
@@ -276,3 +277,68 @@ def tornado_caption(sens: pd.DataFrame, *, year: int, base: float, tolerance: fl
         text += (f" {', '.join(inert)} leave{'s' if one else ''} China's total unchanged "
                  f"({'it moves' if one else 'they move'} only the world figures).")
     return text
+
+
+def _signed_gwh(value: float) -> str:
+    text = gwh(value)
+    return text if text.startswith("-") or text == "0" else "+" + text
+
+
+def reconciliation_sentences(recon: pd.DataFrame) -> list[str]:
+    """One paragraph per scenario, every number read from the reconciliation table.
+
+    The table's ``projected`` values are Monte Carlo medians, and are named so. Medians of
+    parts do not add up to the median of the whole: the paragraph says whether the segments'
+    differences from their outlooks sum to the total's, and by how much they miss when not.
+
+    Parameters
+    ----------
+    recon : pandas.DataFrame
+        :func:`forecast.scenarios.reconcile`'s table [GWh].
+
+    Returns
+    -------
+    list of str
+        Markdown paragraphs, in the table's order of scenarios.
+    """
+    out = []
+    for name, rows in recon.groupby("scenario", sort=False):
+        china = rows[rows["region"] == "China"]
+        for year, group in china.groupby("year", sort=True):
+            total = group[group["segment"] == "total"]
+            if total.empty:
+                continue
+            row = total.iloc[0]
+            diff = float(row["difference"])
+            if gwh(diff) == "0":
+                where = f"matches the published outlook of {gwh(row['published'])} GWh"
+            else:
+                where = (f"{gwh(abs(diff))} GWh ({percent(abs(row['difference_pct']))}) "
+                         f"{'below' if diff < 0 else 'above'} the published outlook of "
+                         f"{gwh(row['published'])} GWh")
+            text = (f"**{name}**: China's median {int(year)} production is "
+                    f"{gwh(row['projected'])} GWh, {where}.")
+            parts = group[group["segment"] != "total"]
+            if len(parts):
+                listed = [f"{_signed_gwh(d)} ({seg})" for seg, d in
+                          zip(parts["segment"], parts["difference"], strict=True)]
+                listed[-1] = listed[-1].replace(" (", " GWh (", 1)
+                total_parts = float(parts["difference"].sum())
+                joined = (", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1
+                          else listed[0])
+                text += f" The segments' medians differ from their outlooks by {joined}"
+                if gwh(total_parts) == gwh(diff):
+                    text += ", which add up to the total's difference."
+                else:
+                    text += (f"; these sum to {_signed_gwh(total_parts)} GWh, not "
+                             f"{_signed_gwh(diff)} GWh, because medians of parts do not add "
+                             "up to the median of the total.")
+            text += f" Main cause: {row['main_cause']}."
+            out.append(text)
+        ev = rows[(rows["segment"] == "ev_demand") & rows["projected"].notna()]
+        for _, row in ev.iterrows():
+            out.append(f"**{name}**: world EV battery demand in {int(row['year'])} has a median "
+                       f"of {gwh(row['projected'])} GWh against the outlook's "
+                       f"{gwh(row['published'])} GWh ({signed_percent(row['difference_pct'])}); "
+                       f"{row['main_cause']}.")
+    return out

@@ -35,7 +35,7 @@ overrides the detection.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +44,7 @@ import numpy as np
 
 from forecast.models import uncertainty
 from forecast.report import figures
+from forecast.report.captions import band_caption
 from forecast.report.formatting import gwh_band
 from forecast.report.labels import parameter_label, parameter_value
 from forecast.scenarios.catalog import prepare_scenario
@@ -63,6 +64,8 @@ __all__ = ["DEFAULT_DRAWS", "ScenarioExplorer", "SliderRange", "has_live_fronten
 DEFAULT_DRAWS = 2_000
 #: Steps of a slider between its ends.
 _STEPS = 100
+#: Parameters shown (and typed) as percentages (:func:`forecast.report.labels.parameter_value`).
+_PERCENT_NAMES = ("cagr", "growth", "target", "max_utilisation")
 
 
 def has_live_frontend() -> bool:
@@ -143,6 +146,7 @@ class ScenarioExplorer:
         self.history = history
         self.source = source
         self.n_draws = int(n_draws)
+        self.seed = seed
         # Drawn as forecast.scenarios.projection.simulate draws them (parameters, then the
         # year-to-year variation from the same stream), so the explorer starts at the
         # scenario's own fan.
@@ -258,27 +262,90 @@ class ScenarioExplorer:
             self._live = _LiveFigure(self)
         return self._live.png()
 
+    def caption(self) -> str:
+        """The sentence under the figure, for the current fan: its median and band in the last
+        year, the draws, and which assumptions moved from their stated values."""
+        from forecast import data
+
+        production = data.get_series(self.history, "production")
+        text = band_caption(self.fan, what=f"China's production in the {self.name} scenario",
+                            start=(int(production.index[-1]), float(production.iloc[-1])))
+        moved = [f"{parameter_label(k)} {parameter_value(k, v)} (stated "
+                 f"{parameter_value(k, self.central[k])})" for k, v in self.values.items()
+                 if not math.isclose(v, self.central[k], rel_tol=1e-9, abs_tol=1e-12)]
+        return (text + f" {self.n_draws:,} draws, seed {self.seed}; "
+                + (f"moved: {'; '.join(moved)}." if moved else "every assumption as stated."))
+
     def widget(self) -> Any:
-        """The sliders and the figure as one ipywidgets box (needs ipywidgets)."""
+        """The sliders, the figure and its caption as one ipywidgets box (needs ipywidgets).
+
+        Each slider has its full label and a readout written as the report writes the value
+        (``22.0%/yr``, ``1,500 GWh``); a value typed into the readout that lies outside the
+        slider's range is set to the nearest end, and the note under the caption says so.
+        """
+        import html
+
         import ipywidgets as widgets
 
         image = widgets.Image(format="png", layout=widgets.Layout(max_width="60em"))
-        sliders = {
-            r.key: widgets.FloatSlider(value=r.central, min=r.low, max=r.high, step=r.step,
-                                       description=r.label, continuous_update=False,
-                                       readout_format=".3g",
-                                       style={"description_width": "18em"},
-                                       layout=widgets.Layout(width="38em"))
-            for r in self.ranges()
-        }
+        caption = widgets.HTML(layout=widgets.Layout(max_width="60em"))
+        status = widgets.HTML(layout=widgets.Layout(max_width="60em"))
+        ranges = {r.key: r for r in self.ranges()}
+        sliders = {key: widgets.FloatSlider(value=r.central, min=r.low, max=r.high, step=r.step,
+                                            readout=False, continuous_update=False,
+                                            layout=widgets.Layout(width="24em"))
+                   for key, r in ranges.items()}
+        readouts = {key: widgets.Text(value=parameter_value(key, r.central),
+                                      continuous_update=False,
+                                      layout=widgets.Layout(width="9em"))
+                    for key, r in ranges.items()}
+        syncing = set()
+
+        def show(key: str, value: float) -> None:
+            """Write a readout without reading it back as typed."""
+            syncing.add(key)
+            readouts[key].value = parameter_value(key, value)
+            syncing.discard(key)
 
         def redraw(_change: object = None) -> None:
             image.value = self.redraw({k: s.value for k, s in sliders.items()})
+            caption.value = f"<p>{html.escape(self.caption())}</p>"
+            for key, slider in sliders.items():
+                show(key, slider.value)
 
-        for slider in sliders.values():
+        def typed(key: str) -> Callable[[dict[str, Any]], None]:
+            def read(change: dict[str, Any]) -> None:
+                if key in syncing:
+                    return
+                r, text = ranges[key], str(change["new"])
+                value = _read_typed(key, text)
+                if value is None:
+                    status.value = (f"<p>{html.escape(r.label)}: could not read "
+                                    f"{html.escape(repr(text))} as a number.</p>")
+                    show(key, sliders[key].value)
+                    return
+                kept = min(max(value, r.low), r.high)
+                status.value = "" if kept == value else (
+                    f"<p>{html.escape(r.label)}: {html.escape(parameter_value(key, value))} is "
+                    f"outside the slider's range ({html.escape(parameter_value(key, r.low))} to "
+                    f"{html.escape(parameter_value(key, r.high))}); set to "
+                    f"{html.escape(parameter_value(key, kept))}.</p>")
+                if sliders[key].value == kept:
+                    show(key, kept)
+                sliders[key].value = kept
+            return read
+
+        for key, slider in sliders.items():
             slider.observe(redraw, names="value")
+            readouts[key].observe(typed(key), names="value")
         redraw()
-        return widgets.VBox([*sliders.values(), image])
+        rows = [widgets.HBox([widgets.HTML(html.escape(ranges[k].label),
+                                           layout=widgets.Layout(width="20em")),
+                              sliders[k], readouts[k]]) for k in sliders]
+        box = widgets.VBox([*rows, image, caption, status])
+        box.controls = {k: (sliders[k], readouts[k]) for k in sliders}  # type: ignore[attr-defined]
+        box.caption, box.status = caption, status  # type: ignore[attr-defined]
+        return box
 
     def show(self, interactive: bool | None = None) -> None:
         """Display the explorer: sliders with a live frontend, else the static figure.
@@ -299,10 +366,26 @@ class ScenarioExplorer:
             except ImportError:
                 pass
         import matplotlib.pyplot as plt
+        from IPython.display import Markdown
 
         fig = self.figure()
         display(fig)
+        display(Markdown(self.caption()))
         plt.close(fig)
+
+
+def _read_typed(key: str, text: str) -> float | None:
+    """A value typed into a readout, in the parameter's own unit: percentages (``"30"``,
+    ``"30%"``, ``"30.0%/yr"``) for rates and shares, GWh with or without separators."""
+    cleaned = text.replace(",", "").replace("GWh", "").replace("/yr", "").strip()
+    percent = cleaned.endswith("%") or str(key).rsplit(".", 1)[-1] in _PERCENT_NAMES
+    try:
+        value = float(cleaned.rstrip("%").strip())
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return value / 100.0 if percent else value
 
 
 class _LiveFigure:

@@ -46,12 +46,12 @@ __all__ = [
     "history_lines",
     "interval_chart",
     "new_figure",
+    "panel_grid",
     "percent_axis",
     "save_figure",
     "scenario_colors",
     "set_house_style",
     "show",
-    "source_label",
     "source_note",
     "stacked_bars",
     "tornado",
@@ -175,6 +175,38 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: fl
     return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
 
 
+def panel_grid(n: int, *, panel_width: float = 4.0, panel_height: float = 3.4,
+               **kwargs: Any) -> tuple[Figure, list[Axes]]:
+    """``n`` panels in rows of three or four, whichever leaves fewer places empty.
+
+    The empty places are hidden; :func:`figure_legend` puts the legend in the first of them,
+    so a grid shows no empty panel.
+
+    Parameters
+    ----------
+    n : int
+        Panels wanted.
+    panel_width, panel_height : float
+        Size of one panel [inch].
+    **kwargs
+        Passed to :func:`new_figure` (e.g. ``sharey=True``).
+
+    Returns
+    -------
+    (Figure, list of Axes)
+        The figure and its ``n`` panels, row by row.
+    """
+    ncols = n if n <= 3 else min((3, 4), key=lambda c: (-(-n // c) * c - n, c))
+    nrows = -(-n // ncols)
+    fig, axes = new_figure(nrows, ncols, width=panel_width * ncols,
+                           height=panel_height * nrows, squeeze=False, **kwargs)
+    flat = list(axes.ravel())
+    for ax in flat[n:]:
+        ax.set_visible(False)
+    fig._forecast_spare_axes = flat[n:]  # type: ignore[attr-defined]
+    return fig, flat[:n]
+
+
 def has_unit(label: str) -> bool:
     """True if an axis label names its unit in brackets, e.g. ``"Production [GWh]"``."""
     return bool(_UNIT_RE.search(str(label)))
@@ -204,9 +236,10 @@ def finish(
         (``"Production [GWh]"``, ``"Share of world production [%]"``).
     source : str
         Where the numbers come from, shown under the figure as "Source: ...".
-    legend : bool or "outside", optional
-        Draw a legend (default: when any artist has a label); ``"outside"`` puts it to the
-        right of the axes, for charts that fill their whole area (stacked shares).
+    legend : bool or str, optional
+        Draw a legend (default: when any artist has a label), to the right of the axes so
+        it never covers data (``"outside"`` says so explicitly); ``"inside"`` lets matplotlib
+        place it in the axes, for a panel that has room.
     year_axis : bool, optional
         Force integer year ticks on x (default: when the x label starts with "Year").
 
@@ -241,10 +274,11 @@ def finish(
             ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins="auto", integer=True))
         ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
     handles, _ = ax.get_legend_handles_labels()
-    if legend == "outside" and handles:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    elif legend or (legend is None and handles):
+    if legend == "inside" and handles:
         ax.legend(loc="best")
+    elif handles and (legend or legend is None):
+        # Beside the axes, never over the data (the tight bounding box grows to hold it).
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig = ax.figure
     note = f"Source: {source.strip()}"
     existing = getattr(fig, "_forecast_source_note", None)
@@ -260,51 +294,6 @@ def finish(
     return fig
 
 
-def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = None) -> str:
-    """Short citation of source documents for a figure's source note.
-
-    Parameters
-    ----------
-    data_dir : str or Path or None
-        Data folder holding ``sources.csv`` (columns ``document, title, publisher,
-        published``); None uses :func:`forecast.data.default_data_dir`.
-    documents : sequence of str, optional
-        Document file names to cite (e.g. the ``source`` column of the history rows
-        plotted); default: every document with a known publisher.
-
-    Returns
-    -------
-    str
-        E.g. ``"SMM Information & Technology (2025), doc 002"``; documents missing from the
-        catalogue are cited by file name.
-    """
-    import csv
-
-    if data_dir is None or str(data_dir).strip() == "":
-        from forecast import data
-
-        data_dir = data.default_data_dir()
-    catalogue: dict[str, dict[str, str]] = {}
-    path = Path(data_dir) / "sources.csv"
-    if path.is_file():
-        with open(path, newline="", encoding="utf-8") as handle:
-            catalogue = {row["document"]: row for row in csv.DictReader(handle)}
-    wanted = list(dict.fromkeys(documents)) if documents is not None else [
-        d for d, row in catalogue.items() if row.get("publisher", "").strip() not in ("", "unknown")
-    ]
-    parts = []
-    for doc in wanted:
-        row = catalogue.get(doc)
-        tag = f"doc {doc.split('_', 1)[0]}"
-        if row is None:
-            parts.append(doc)
-            continue
-        year = (row.get("published") or "").strip()[:4]
-        who = (row.get("publisher") or "").strip() or "unknown publisher"
-        parts.append(f"{who}{f' ({year})' if year else ''}, {tag}")
-    return "; ".join(parts)
-
-
 def source_note(fig: Figure) -> str | None:
     """The source note :func:`finish` put on a figure (None if it has none)."""
     note = getattr(fig, "_forecast_source_note", None)
@@ -312,9 +301,11 @@ def source_note(fig: Figure) -> str | None:
 
 
 def gwh_axis(ax: Axes, axis: str = "y") -> None:
-    """Thousands separators on a GWh axis (1,170 rather than 1170)."""
+    """Thousands separators on a GWh axis (1,170, not 1170); at most five ticks across."""
     target = ax.yaxis if axis == "y" else ax.xaxis
     target.set_major_formatter(mticker.FuncFormatter(lambda x, _pos: gwh(x)))
+    if axis != "y" and ax.get_xscale() == "linear":
+        target.set_major_locator(mticker.MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
 
 
 def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0, decimals: int = 0) -> None:
@@ -324,7 +315,8 @@ def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0, decimals: int = 0
 
 
 def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5, strip_prefix: bool = True) -> None:
-    """One legend for a grid of panels, below them, from the artists of one panel.
+    """One legend for a grid of panels, from the artists of one panel: in the grid's empty
+    place (:func:`panel_grid`), else below the panels.
 
     Parameters
     ----------
@@ -339,6 +331,12 @@ def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5, strip_prefix: bool = 
     handles, labels = ax.get_legend_handles_labels()
     if strip_prefix:
         labels = [lab.split(": ", 1)[-1] for lab in labels]
+    spare = getattr(fig, "_forecast_spare_axes", None)
+    if spare:  # a grid's empty place (panel_grid) holds the legend
+        spare[0].set_visible(True)
+        spare[0].axis("off")
+        spare[0].legend(handles, labels, loc="center", frameon=False)
+        return
     legend = fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                         ncol=min(ncol, max(len(labels), 1)), frameon=False)
     note = getattr(fig, "_forecast_source_note", None)

@@ -6,24 +6,53 @@ zero (``-0`` or ``-0.0%``, which rounding a tiny negative value would otherwise 
 written to CSV keep full precision in numeric columns (:data:`forecast.report.tables.FLOAT_FORMAT`;
 never a range as text); these helpers are for labels, axes, styled tables and text.
 
-Intervals are written beside their median (:func:`gwh_band`, :func:`percent_band`), and a band
-whose ends print the same (a scenario without uncertainty) is written as that single value.
+Intervals are written beside their median (:func:`gwh_band`, :func:`percent_band`), every range
+as "low to high" (:func:`span`), and a band whose ends print the same (a scenario without
+uncertainty) is written as that single value. Shares and coverages are always percentages.
 Sentences that bound a change ("by at most ...") come from :func:`at_most`, which says "not at
 all" rather than "by at most 0.0%".
+
+Text from data, scenario or run files is shown as text, never as markup: styled tables escape
+their cells (``styler.format.escape = "html"``, set by :func:`forecast.report.notebook.setup`)
+and prose passes such text through :func:`markdown_text`.
 """
 
 from __future__ import annotations
+
+import html
+import re
 
 __all__ = [
     "as_stated",
     "at_most",
     "gwh",
     "gwh_band",
+    "markdown_text",
     "percent",
     "percent_band",
     "signed_percent",
+    "span",
     "value_label",
 ]
+
+#: Characters Markdown gives a meaning (emphasis, links, code, headings, tables).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
+
+
+def markdown_text(text: object) -> str:
+    """Text from a file, safe to put in Markdown prose: shown literally, never as markup.
+
+    Markdown's own characters are backslash-escaped (no link, emphasis or code span can be
+    opened) and ``<``, ``>``, ``&`` and quotes become HTML entities, so ``<script>`` is shown,
+    not run. Line breaks become spaces (a value cannot start a heading or a list).
+
+    Parameters
+    ----------
+    text : object
+        A name, description, quote or path (anything; ``str()`` of it is used).
+    """
+    flat = " ".join(str(text).split())
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", flat), quote=True)
 
 
 def _signed(text: str) -> str:
@@ -83,15 +112,29 @@ def signed_percent(change: float, decimals: int = 1) -> str:
         else "+" + text
 
 
+def span(low: str, high: str, unit: str = "") -> str:
+    """The one way the report writes a range: ``"2,605 to 3,908 GWh"`` (a hyphen would read
+    as a minus sign beside negative differences); one value when both ends print the same.
+
+    Parameters
+    ----------
+    low, high : str
+        The range's ends, already formatted.
+    unit : str
+        Appended once, after the upper end (e.g. ``" GWh"``).
+    """
+    return f"{low}{unit}" if low == high else f"{low} to {high}{unit}"
+
+
 def _band(p50: str, low: str, high: str, unit: str) -> str:
     if low == high:
         return f"{p50}{unit}" if low == p50 else f"{low}{unit}"
-    return f"{p50}{unit} ({low}-{high}{unit})"
+    return f"{p50}{unit} ({span(low, high, unit)})"
 
 
 def gwh_band(p50: float, low: float, high: float, unit: str = "") -> str:
-    """A median with its band: ``"3,109 (2,605-3,908)"``; ``"3,809"`` when the band's ends
-    print the same (no uncertainty), so a degenerate band is not shown as ``"3,809-3,809"``.
+    """A median with its band: ``"3,109 (2,605 to 3,908)"``; ``"3,809"`` when the band's ends
+    print the same (no uncertainty), so a degenerate band is not shown as a range.
 
     Parameters
     ----------
@@ -104,7 +147,7 @@ def gwh_band(p50: float, low: float, high: float, unit: str = "") -> str:
 
 
 def percent_band(p50: float, low: float, high: float, decimals: int = 1) -> str:
-    """A share's median with its band: ``"75.0% (71.2-78.3%)"``; one value when degenerate.
+    """A share's median with its band: ``"75.0% (71.2% to 78.3%)"``; one value when degenerate.
 
     Parameters
     ----------
@@ -116,7 +159,7 @@ def percent_band(p50: float, low: float, high: float, decimals: int = 1) -> str:
     lo, hi = percent(low, decimals), percent(high, decimals)
     if lo == hi:
         return _band(percent(p50, decimals), lo, hi, "")
-    return f"{percent(p50, decimals)} ({lo[:-1]}-{hi})"
+    return f"{percent(p50, decimals)} ({span(lo, hi)})"
 
 
 def at_most(change: float, decimals: int = 1, *, what: str = "") -> str:

@@ -93,7 +93,7 @@ def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Text columns ``scenario``, ``China <year> [GWh]``, ``World <year> [GWh]``, ``China's
+        Text columns ``Scenario``, ``China <year> [GWh]``, ``World <year> [GWh]``, ``China's
         share of world [%]`` (each "median (p10-p90)") and ``China growth [%/yr]``.
     """
     import pandas as pd
@@ -103,7 +103,7 @@ def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
 
     year = int(headline["year"].iloc[0]) if len(headline) else ""
     return pd.DataFrame({
-        "scenario": headline["scenario"],
+        "Scenario": headline["scenario"],
         f"China {year} [GWh]": [band(r, "china") for _, r in headline.iterrows()],
         f"World {year} [GWh]": [band(r, "world") for _, r in headline.iterrows()],
         "China's share of world [%]": [

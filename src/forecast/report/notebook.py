@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast import data
 from forecast.errors import ParameterError
-from forecast.report import figures, tables
+from forecast.report import figures, labels, tables
 from forecast.report.parameters import PARAMETERS, check_parameters
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -42,7 +42,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from forecast.scenarios import Scenario
 
-__all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "resolve_path", "setup"]
+__all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "escape_styled_text",
+           "resolve_path", "setup"]
 
 #: Folder of a project that holds its notebooks (JupyterLab's working directory).
 NOTEBOOK_FOLDER = "notebooks"
@@ -143,7 +144,7 @@ class NotebookContext:
 
     def source_label(self, documents: Sequence[str] | None = None) -> str:
         """Citation of some documents (default: every one with a known publisher)."""
-        return figures.source_label(self.data_dir, documents)
+        return labels.source_label(self.data_dir, documents)
 
     def sources_of(self, *series: str, kinds: Sequence[str] | None = None) -> str:
         """Citation of only the documents behind the history rows of some series.
@@ -159,7 +160,7 @@ class NotebookContext:
         rows = self.history[self.history["series"].isin(series)]
         if kinds is not None:
             rows = rows[rows["kind"].isin(kinds)]
-        return figures.source_label(self.data_dir, sorted(set(rows["source"])))
+        return labels.source_label(self.data_dir, sorted(set(rows["source"])))
 
     def data_counts(self) -> dict[str, int]:
         """What ``forecast validate`` counts for this data folder (observations, series,
@@ -230,6 +231,32 @@ class NotebookContext:
                            figures.scenario_colors(names))
 
 
+def escape_styled_text() -> None:
+    """Make every pandas ``Styler`` of this process escape its cells' text as HTML.
+
+    Styled tables show text from data and scenario files (descriptions, quotes, notes); a
+    description of ``<script>...</script>`` must be shown, not run, in the HTML pages. The
+    option ``styler.format.escape`` covers a Styler's default formats only: a later
+    ``.format({...})`` formats every column again, unescaped unless it is given
+    ``escape="html"``. So the default of ``escape`` in ``Styler.format`` and
+    ``Styler.format_index`` becomes ``"html"`` too (numbers are never escaped; a call may
+    still pass ``escape=None`` for cells that are markup on purpose).
+    """
+    import inspect
+
+    import pandas as pd
+    from pandas.io.formats.style import Styler
+
+    pd.set_option("styler.format.escape", "html")
+    for method in (Styler.format, Styler.format_index):
+        names = [p.name for p in inspect.signature(method).parameters.values()
+                 if p.default is not p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
+        defaults = list(method.__defaults__ or ())
+        if "escape" in names and len(defaults) == len(names):
+            defaults[names.index("escape")] = "html"
+            method.__defaults__ = tuple(defaults)
+
+
 def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
     """Check a notebook's parameters, find its folders, style figures and load the history.
 
@@ -272,6 +299,7 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     output_dir = Path(out_text) if out_text else None
     figures.set_house_style()
     pd.set_option("display.max_colwidth", _MAX_COLWIDTH)
+    escape_styled_text()
     history = data.load_history(data_dir)
-    source = figures.source_label(data_dir, sorted(set(history["source"])))
+    source = labels.source_label(data_dir, sorted(set(history["source"])))
     return NotebookContext(params, data_dir, output_dir, history, source)

@@ -45,6 +45,7 @@ from forecast.errors import ParameterError
 __all__ = [
     "BYTES_PER_DRAW_YEAR",
     "MAX_DRAWS",
+    "MAX_HORIZON",
     "MAX_SEED",
     "MEMORY_BUDGET",
     "PARAMETERS",
@@ -64,6 +65,12 @@ BYTES_PER_DRAW_YEAR = 37 * 8
 MAX_DRAWS = 1_000_000
 #: Largest seed: numpy's legacy seeding (and most tools) take an unsigned 32-bit integer.
 MAX_SEED = 2**32 - 1
+#: The projection horizon policy, for ``forecast run``, ``forecast project`` and every
+#: notebook: a target year at most this many years after the last observed year [years]. It
+#: is the horizon the calibrated default method's bands were scored on (its reference class
+#: has six years of outcomes after each window; :class:`forecast.models.DefaultMethod`
+#: refuses later years), and no other method here has evidence that its bands hold further out.
+MAX_HORIZON = 6
 
 # The series whose last observed year the target year must come after (as in
 # forecast.scenarios.preparation.last_observed_year, which needs a loaded history).
@@ -231,6 +238,10 @@ def _check_target_year(value: Any, ctx: _Context) -> int:
     if int(value) <= ctx.last_year:
         raise _refuse("target_year", f"after {ctx.last_year}, the last observed year of "
                       f"{ctx.data_dir}", value)
+    if int(value) > ctx.last_year + MAX_HORIZON:
+        raise _refuse("target_year", f"at most {ctx.last_year + MAX_HORIZON}, {MAX_HORIZON} "
+                      f"years after the last observed year (the horizon the default method's "
+                      "bands are calibrated for)", value)
     return int(value)
 
 
@@ -327,7 +338,7 @@ PARAMETERS: dict[str, Parameter] = _declare(
     Parameter("scenario_names", "list[str]", [],
               "distinct names of scenario files in <data_dir>/scenarios; empty: all",
               "scenarios in data/scenarios to include; empty means all", _check_scenario_names),
-    Parameter("target_year", "int", 2030, "a year after the data folder's last observed year",
+    Parameter("target_year", "int", 2030, "1 to 6 years after the data's last observed year",
               "last projected year [year]", _check_target_year),
     Parameter("n_draws", "int", 10_000,
               f"1..{MAX_DRAWS:,}, and n_draws x horizon [years] x {BYTES_PER_DRAW_YEAR} bytes "
@@ -338,9 +349,6 @@ PARAMETERS: dict[str, Parameter] = _declare(
               "one of the scenarios run; empty: the first of them",
               "scenario varied in the tornado chart; empty: the first scenario run",
               _check_sensitivity),
-    Parameter("saturation", "float", 3800.0, "a number > 0 [GWh]",
-              "level K of the fixed-K logistic and Gompertz curves [GWh]",
-              _real("saturation", 0.0, math.inf, low_open=True, unit=" [GWh]")),
     Parameter("share_cap", "float", 0.9, "(0, 1] [fraction]",
               "ceiling of China's share of world production [fraction]",
               _real("share_cap", 0.0, 1.0, low_open=True, unit=" [fraction]")),
@@ -358,7 +366,7 @@ PARAMETERS: dict[str, Parameter] = _declare(
               _check_earlier_runs, path=True),
     Parameter("reference_path", "str", "",
               "a CSV file of series, year, value; empty: the shipped one",
-              "reference class of technology ramp-ups; empty: data/reference/technology_ramps.csv",
+              "reference class of technology ramp-ups; empty: the shipped one",
               _check_reference_path, path=True),
 )
 

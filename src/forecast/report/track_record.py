@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast.evaluation.track_record import SCORE_COLUMNS, RunRecord
 from forecast.report import figures
-from forecast.report.formatting import percent, signed_percent, value_label
+from forecast.report.formatting import markdown_text, percent, signed_percent, value_label
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -106,11 +106,12 @@ def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame,
     """One paragraph: which earlier runs are scored, how many values now have actuals, and
     which folders could not be read (``refused``, from
     :func:`~forecast.evaluation.track_record.read_runs`)."""
-    skipped = "".join(f"\n\nNot scored: {line}" for line in refused)
+    skipped = "".join(f"\n\nNot scored: {markdown_text(line)}" for line in refused)
     if not records:
         return ("No earlier runs to score (`earlier_runs` is empty or none could be read)."
                 + skipped)
-    runs = ", ".join(f"`{r.run_id}` (data to {r.last_observed_year})" for r in records)
+    runs = ", ".join(f"{markdown_text(r.run_id)} (data to {r.last_observed_year})"
+                     for r in records)
     if scores.empty:
         first = min(int(r.projections["year"].min()) for r in records)
         return (f"Earlier runs: {runs}. None of their projected values has an actual yet: "

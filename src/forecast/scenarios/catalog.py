@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 
 import numpy as np
 
-from forecast.errors import ScenarioError
+from forecast.errors import ScenarioError, quote
+from forecast.inputs import check_path, read_scenario_text
+from forecast.report.tables import neutralise_formulas
 from forecast.scenarios.preparation import Prepared, prepare
 from forecast.scenarios.projection import DEFAULT_SEED, PROJECTION_COLUMNS, simulate, summarise
 from forecast.scenarios.schema import Scenario, load_scenario
@@ -70,9 +72,27 @@ def default_scenario_dir(data_dir: str | Path | None = None) -> Path:
 
 
 def _scenario_files(scenario_dir: Path) -> list[Path]:
+    check_path(scenario_dir, lambda rule, message: ScenarioError(scenario_dir, "-", message))
     if not scenario_dir.is_dir():
         raise ScenarioError(scenario_dir, "-", "scenario folder not found")
     return sorted([*scenario_dir.glob("*.yaml"), *scenario_dir.glob("*.yml")])
+
+
+def _is_file_like(path: Path) -> bool:
+    """Whether ``path`` names something other than a folder (a FIFO or device too, so that it
+    is refused by name); a name the system cannot look up (too long) is not a path."""
+    try:
+        return path.exists() and not path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _load(path: Path) -> Scenario:
+    """:func:`load_scenario` after the file checks of :func:`forecast.inputs.read_scenario_text`
+    (a regular file of at most 1 MiB, no YAML bomb), so that a FIFO, a device or a bomb is
+    refused before the loader reads it."""
+    read_scenario_text(path)
+    return load_scenario(path)
 
 
 def list_scenarios(scenario_dir: str | Path | None = None) -> pd.DataFrame:
@@ -91,7 +111,9 @@ def list_scenarios(scenario_dir: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     ScenarioError
-        A file is invalid (the first one found, by file name), or two files share a name.
+        A file is invalid (the first one found, by file name), or two files share a name. A
+        file that is not a regular file, is above 1 MiB or is a YAML bomb is refused unread
+        (:mod:`forecast.inputs`).
     """
     import pandas as pd
 
@@ -99,7 +121,7 @@ def list_scenarios(scenario_dir: str | Path | None = None) -> pd.DataFrame:
     rows = []
     seen: dict[str, Path] = {}
     for path in _scenario_files(folder):
-        sc = load_scenario(path)
+        sc = _load(path)
         if sc.name in seen:
             raise ScenarioError(path, "name", f"'{sc.name}' is also the name of {seen[sc.name]}")
         seen[sc.name] = path
@@ -122,15 +144,15 @@ def resolve_scenario(
         return name_or_path
     text = str(name_or_path)
     candidate = Path(text)
-    if candidate.suffix in (".yaml", ".yml") or candidate.is_file():
-        return load_scenario(candidate)
+    if candidate.suffix in (".yaml", ".yml") or _is_file_like(candidate):
+        return _load(candidate)
     folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
     files = _scenario_files(folder)
     for path in files:
         if path.stem == text:
-            return load_scenario(path)
+            return _load(path)
     known = ", ".join(p.stem for p in files) or "none"
-    raise ScenarioError(folder, "scenario", f"unknown scenario '{text}' (known: {known})")
+    raise ScenarioError(folder, "scenario", f"unknown scenario {quote(text)} (known: {known})")
 
 
 def _history(history: pd.DataFrame | None, data_dir: str | Path | None) -> pd.DataFrame:
@@ -273,7 +295,8 @@ def projection_to_csv(frame: pd.DataFrame) -> str:
     # Adding 0.0 turns -0.0 into 0.0 so rounding never prints "-0.000".
     out[numbers] = np.round(out[numbers].to_numpy(float), CSV_DECIMALS) + 0.0
     buffer = io.StringIO()
-    out.to_csv(buffer, index=False, lineterminator="\n", float_format=f"%.{CSV_DECIMALS}f")
+    neutralise_formulas(out).to_csv(buffer, index=False, lineterminator="\n",
+                                    float_format=f"%.{CSV_DECIMALS}f")
     return buffer.getvalue()
 
 

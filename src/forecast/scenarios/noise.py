@@ -17,33 +17,43 @@ weight of year ``t`` in its own trend, so that independent deviations of standar
 Only *established* series count: those with at least :data:`MIN_SHARE` (10%) of their
 technology's world total in year ``t`` (China makes 76% of the world's batteries). Smaller
 series vary more (the deviations' root mean square is about 0.19-0.30 below a 1% share, about
-0.13 from 10% up, where it levels off). The pooled deviations, with their median moved to 0,
-are one year's variation: its empirical quantiles, right-skewed (booms are larger than busts).
+0.13 from 10% up, where it levels off).
 
-Where it is weak: the kinds differ. Of the 109 deviations (13 series) 17 are EV car sales,
-whose deviations are larger (root mean square 0.25, against 0.11 for solar and 0.08 for wind);
-left out in turn, a series' deviations fall inside the others' 80% band 79% of the time
-overall but 35% for EV sales. Battery production is mostly EV batteries, so if it varies like
-EV sales, this variation is too small: with EV sales' deviations alone the base scenario's
-2030 p95 for China would be about 5,300 GWh instead of about 4,600. Consecutive deviations
-also correlate more than independent years would (lag-1 -0.07 against -0.49 for the trend's
-residuals of independent noise), so some variation lasts longer than a year. It is drawn
-here as independent years; the target year's band depends only on one year's variation, but
-a lasting part of it is partly taken up by the trend and so understated (trend windows of 5,
-7 and 9 years give root mean squares of 0.10, 0.13 and 0.13; the base scenario's 2030 p95
-moves between about 4,400 and 4,700 GWh over those windows and shares of 5-30%).
+Kinds vary differently: of the 109 deviations (13 series) the 17 of EV car sales have a root
+mean square of 0.25, against 0.11 for solar and 0.08 for wind output. So each segment varies
+like its own market, a stated assumption (:data:`SEGMENT_KINDS`; a scenario file changes it
+with ``noise: {kinds: {segment: technology or [technologies, ...] or all}}``): power like EV
+car sales, storage like solar and wind output (it is built beside them), consumer cells (no
+kind in the class) like all of it. A segment's one-year variation is the empirical quantiles
+of its kinds' pooled deviations, median moved to 0, right-skewed (booms are larger than
+busts). As segments move together (below), the total's variation is a mixture of their
+quantiles, not of their distributions, at the segments' weights along the path: at 2024's mix
+(power 70%, storage 22%, consumer 8%) p10 -0.136 and p90 +0.304 (log), against -0.112 and
++0.156 for the class pooled. Left out in turn, a series' deviations fall inside the others' 80%
+band of its segment's kinds 82% of the time for EV sales, 80% for solar, 77% for wind, 79%
+overall (pooled class: 35% for EV sales); a whole country left out, 82%, 71%, 72% and 73%.
+
+Where it is weak: the EV law rests on 17 deviations, 14 of them China's and the USA's in
+2013-2020, when the EV market was young; battery production in 2025-2030 is larger and older
+and may vary less. Consecutive deviations correlate more than independent years would (lag-1
+-0.07 against -0.49 for the trend's residuals of independent noise): some variation lasts
+longer than a year, is partly taken up by the trend and so understated here, where years are
+independent. Base's 2030 p95 for China is about 4,960 GWh (4,560 with the class pooled) and
+4,310-5,090 over trend windows of 5-9 years and shares of 5-30%.
 
 Each projected year draws its own deviation around the scenario's path: the variation does not
 accumulate with the horizon (an accumulating variation would be an uncertain growth rate, which
-is the assumptions' job), so a scenario's median path is kept and the band at 2030 is the
-assumptions' band widened by one year's variation.
+is the assumptions' job), so the band at 2030 is the assumptions' band widened by one year's
+variation, and the median path is kept but for the variation's skew (base's 2030 median
++4%).
 
 Draws are correlated where they should be: one common demand factor moves every segment and,
 through the anchor region, both regions; a scenario file may declare that its segments move
 only partly together, ``noise: {correlation: 0.6}`` (1, the default, is one common factor for
 all). Segments that move partly independently must each vary more for their total to vary as
-estimated: each segment's variation is scaled by ``1 / sqrt(rho + (1 - rho) * sum(w_s^2))``
-with ``w_s`` the segments' base-year shares. ``noise: {scale: s}`` multiplies the estimated
+estimated: each segment's variation is scaled by ``1 / sqrt(rho + (1 - rho) * sum(a_s^2))``
+with ``a_s`` the segments' shares of the total's spread (base-year share times root mean
+square of the segment's variation, normalised). ``noise: {scale: s}`` multiplies the estimated
 variation (0 turns it off: the fan then shows the assumptions' uncertainty alone).
 """
 
@@ -51,15 +61,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forecast.errors import ScenarioError
-from forecast.scenarios import checks
+from forecast.scenarios.schema import Kinds, Noise
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,17 +79,8 @@ if TYPE_CHECKING:
 SCORE_POINTS = 8193
 
 __all__ = [
-    "LEVELS",
-    "MIN_SHARE",
-    "SCORE_POINTS",
-    "TREND_DEGREE",
-    "TREND_WINDOW",
-    "NoiseSpec",
-    "ProcessNoise",
-    "parse_noise",
-    "process_noise",
-    "reference_noise",
-    "trend_deviations",
+    "ALL", "LEVELS", "MIN_SHARE", "SCORE_POINTS", "SEGMENT_KINDS", "TREND_DEGREE",
+    "TREND_WINDOW", "ProcessNoise", "process_noise", "reference_noise", "trend_deviations",
 ]
 
 #: Probability levels at which the 1-year distribution is kept: 0.5%, 1%, ..., 99.5%.
@@ -91,60 +92,17 @@ TREND_DEGREE = 2
 #: Smallest share of its technology's world total that makes a series established [fraction].
 MIN_SHARE = 0.10
 
-_KEYS = {"correlation", "scale", "source", "note", "notes"}
-
-
-@dataclass(frozen=True)
-class NoiseSpec:
-    """What a scenario file says about its process noise.
-
-    Attributes
-    ----------
-    correlation : float
-        Correlation of the segments' year-to-year variation, in [0, 1]; 1 is one common
-        demand factor.
-    scale : float
-        Multiplier of the estimated variation, >= 0 (0: no process noise).
-    source : str or None
-        Why, in the file's words.
-    """
-
-    correlation: float = 1.0
-    scale: float = 1.0
-    source: str | None = None
-
-
-def parse_noise(raw: Any, file: str) -> NoiseSpec:
-    """The ``noise`` entry of a scenario file (absent: the defaults).
-
-    Raises
-    ------
-    ScenarioError
-        One line naming the key: ``noise``, ``noise.correlation`` or ``noise.scale``.
-    """
-    if raw is None:
-        return NoiseSpec()
-    spec = checks.mapping(raw, file, "noise", "must be a mapping, e.g. {correlation: 0.6}")
-    checks.no_unknown(spec, _KEYS, file, "noise.")
-    values = {"correlation": 1.0, "scale": 1.0}
-    ranges = {"correlation": (1.0, "in [0, 1]"), "scale": (math.inf, ">= 0")}
-    for key, (high, words) in ranges.items():
-        if key in spec:
-            x = checks.number(spec[key], file, f"noise.{key}")
-            if not 0.0 <= x <= high:
-                raise ScenarioError(
-                    file, f"noise.{key}", f"{x:g} is out of range: must be {words}"
-                )
-            values[key] = x
-    return NoiseSpec(**values, source=checks.text(spec, "source", file, "noise."))
+#: Every technology of the reference class, in ``noise: {kinds: ...}``.
+ALL = "all"
+#: Which technologies' deviations each segment varies like (see the module docstring).
+SEGMENT_KINDS: dict[str, tuple[str, ...]] = Kinds().model_dump()
 
 
 # --------------------------------------------------------------------------- the estimate
 
 
-def trend_deviations(
-    frame: pd.DataFrame, window: int = TREND_WINDOW, degree: int = TREND_DEGREE
-) -> pd.DataFrame:
+def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
+                     degree: int = TREND_DEGREE) -> pd.DataFrame:
     """Each year's log deviation from its series' local polynomial trend.
 
     Parameters
@@ -235,98 +193,134 @@ class ProcessNoise:
     Attributes
     ----------
     levels : ndarray
-        Probability levels of the 1-year distribution, increasing in (0, 1).
+        Probability levels of the 1-year distributions, increasing in (0, 1).
     offsets : ndarray
-        Its log quantiles at ``levels`` relative to its median [log]: one year's deviation
-        from the scenario's path.
+        ``(len(segments), len(levels))``: each segment's log quantiles at ``levels`` relative
+        to their median [log], one year's deviation from the scenario's path.
+    segments : tuple of str
+        The segments of ``offsets``' rows; a single row applies to every segment.
+    weights : ndarray
+        The segments' base-year shares of production [fraction].
     correlation : float
         Correlation of the segments' variation (see the module docstring).
     scale : float
         Factor on every segment's variation that keeps the total's as estimated [-].
     source : str
-        Where the 1-year distribution comes from, for notes.
+        Where the 1-year distributions come from, for notes.
     """
 
     levels: np.ndarray
     offsets: np.ndarray
+    segments: tuple[str, ...]
+    weights: np.ndarray
     correlation: float
     scale: float
     source: str
 
     @classmethod
-    def from_deviations(
-        cls,
-        deviations: np.ndarray,
-        spec: NoiseSpec,
-        weights: Mapping[str, float],
-        source: str,
-    ) -> ProcessNoise:
+    def from_deviations(cls, deviations: np.ndarray | Mapping[str, np.ndarray], spec: Noise,
+                        weights: Mapping[str, float], source: str) -> ProcessNoise:
         """Build it from observed deviations from trend [log].
 
-        Their empirical quantiles at :data:`LEVELS`, median moved to 0, are one year's
-        variation. ``spec`` is the scenario file's ``noise`` entry; ``weights`` are the
+        ``deviations`` are one array for every segment or ``{segment: array}`` for each of
+        ``weights``; their empirical quantiles at :data:`LEVELS`, median moved to 0, are one
+        year's variation. ``spec`` is the scenario file's ``noise`` entry; ``weights`` are the
         segments' base-year production [GWh] (normalised here).
         """
-        logq = np.quantile(np.asarray(deviations, float), LEVELS)
-        w = np.asarray(list(weights.values()), float)
+        if not isinstance(deviations, Mapping):
+            deviations = {seg: deviations for seg in weights}
+        segs = tuple(weights)
+        logq = np.array([np.quantile(np.asarray(deviations[s], float), np.r_[LEVELS, 0.5])
+                         for s in segs])
+        offsets = logq[:, :-1] - logq[:, -1:]
+        w = np.asarray([weights[s] for s in segs], float)
         w = w / w.sum()
+        # Each segment's share of the total's standard deviation when they move together.
+        a = w * np.sqrt(np.mean(offsets**2, axis=1))
+        a = a / a.sum() if a.sum() > 0 else w
         rho = float(spec.correlation)
-        scale = spec.scale / math.sqrt(rho + (1.0 - rho) * float(w @ w))
-        return cls(LEVELS, logq - float(np.quantile(deviations, 0.5)), rho, scale, source)
+        scale = spec.scale / math.sqrt(rho + (1.0 - rho) * float(a @ a))
+        return cls(LEVELS, offsets, segs, w, rho, scale, source)
 
     @classmethod
-    def estimated(cls, spec: NoiseSpec, weights: Mapping[str, float]) -> ProcessNoise | None:
-        """The variation of the shipped reference class (:func:`reference_noise`); None when
-        ``spec.scale`` is 0."""
+    def estimated(cls, spec: Noise, weights: Mapping[str, float],
+                  file: str = "") -> ProcessNoise | None:
+        """The variation of the shipped reference class (:func:`reference_noise`), each
+        segment's from its kinds (``spec.kinds``, by default :data:`SEGMENT_KINDS`; segments
+        outside it follow all kinds); None when ``spec.scale`` is 0.
+
+        Raises
+        ------
+        ScenarioError
+            ``noise.kinds.<segment>`` names a technology with no established deviations.
+        """
         if spec.scale == 0:
             return None
         dev = reference_noise()
-        d = dev["deviation"].to_numpy(float)
-        p10, p50, p90 = np.quantile(d, [0.1, 0.5, 0.9])
+        kinds = spec.kinds.model_dump()
+        known = sorted(dev["technology"].unique())
+        parts, laws = [], {}
+        for seg in weights:
+            techs = kinds.get(seg, (ALL,))
+            bad = [t for t in techs if t not in {ALL, *known}]
+            if bad:
+                raise ScenarioError(file, f"noise.kinds.{seg}", f"{bad[0]!r} has no established "
+                                    f"series in the reference class ({', '.join(known)}, all)")
+            rows = dev if ALL in techs else dev[dev["technology"].isin(techs)]
+            laws[seg] = rows["deviation"].to_numpy(float)
+            p10, p50, p90 = np.quantile(laws[seg], [0.1, 0.5, 0.9])
+            parts.append(f"{seg} like {'+'.join(techs)} ({len(rows)} deviations of "
+                         f"{rows['series'].nunique()} series, p10 {p10 - p50:+.3f}, "
+                         f"p90 {p90 - p50:+.3f})")
+        noise = cls.from_deviations(laws, spec, weights, "")
+        mix = ", ".join(f"{s} {w:.0%}" for s, w in zip(noise.segments, noise.weights, strict=True))
         source = (
-            f"reference class: {len(d)} deviations of {dev['series'].nunique()} series with "
-            f">= {MIN_SHARE:.0%} of their world market from a {TREND_WINDOW}-year local "
-            f"quadratic trend of log values; one year's variation p10 {p10 - p50:+.3f}, "
-            f"p90 {p90 - p50:+.3f} (log)"
+            f"reference class: deviations of series with >= {MIN_SHARE:.0%} of their world "
+            f"market from a {TREND_WINDOW}-year local quadratic trend of log values, "
+            f"{'; '.join(parts)}; at the base-year mix ({mix}) the total's one year p10 "
+            f"{noise.quantile(0.1):+.3f}, p90 {noise.quantile(0.9):+.3f} (log)"
         )
-        return cls.from_deviations(d, spec, weights, source)
+        return replace(noise, source=source)
 
-    def quantile(self, q: float) -> float:
-        """One year's variation at probability ``q`` [log, relative to the median]."""
-        return float(np.interp(q, self.levels, self.offsets))
+    def quantile(self, q: float, weights: Mapping[str, float] | None = None) -> float:
+        """The total's one-year variation at probability ``q`` [log, relative to the median],
+        its segments moving together at ``weights`` (default: their base-year shares)."""
+        w = self.weights if weights is None else np.array([weights[s] for s in self.segments])
+        at = np.array([np.interp(q, self.levels, row) for row in self.offsets])
+        return float(np.log(w @ np.exp(at) / w.sum()))
 
     def of_score(self, z: np.ndarray) -> np.ndarray:
-        """One year's variation at standard normal scores ``z`` [log]: ``quantile(Phi(z))``.
+        """Each segment's one-year variation at standard normal scores ``z`` [log]:
+        ``quantile(Phi(z))`` of its row of ``offsets``.
 
-        A table on an even grid of scores, read by index arithmetic: ``np.interp`` over the
-        199 levels costs 5 times more on 100,000 x 6 draws. Beyond the 0.5% and 99.5%
-        levels the variation stays at their values.
+        ``z`` is ``(1 or len(segments), ...)``; the result is ``(len(segments), ...)``. A
+        table on an even grid of scores, read by index arithmetic: ``np.interp`` over the 199
+        levels costs 5 times more on 100,000 x 6 draws. Beyond the 0.5% and 99.5% levels the
+        variation stays at their values.
         """
         grid, table = _score_table(self.levels, self.offsets)
-        # In place: four passes over the draws instead of ten temporaries.
         pos = (z - grid[0]) * (1.0 / (grid[1] - grid[0]))
         np.clip(pos, 0.0, grid.size - 1.000001, out=pos)
         i = pos.astype(np.intp)
         pos -= i
-        lower = table[i]
-        out = table[i + 1]
-        out -= lower
-        out *= pos
-        out += lower
+        out = np.empty((len(table), *z.shape[1:]))
+        for k, row in enumerate(table):
+            j = min(k, len(z) - 1)
+            # In place: four passes over the draws instead of ten temporaries.
+            lower = row[i[j]]
+            np.subtract(row[i[j] + 1], lower, out=out[k])
+            out[k] *= pos[j]
+            out[k] += lower
         return out
 
 
-def process_noise(
-    noise: ProcessNoise,
-    horizons: np.ndarray,
-    segments: tuple[str, ...],
-    n_draws: int,
-    rng: np.random.Generator,
-) -> dict[str, np.ndarray]:
+def process_noise(noise: ProcessNoise, horizons: np.ndarray, segments: tuple[str, ...],
+                  n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Log multipliers of every segment's path: ``{segment: (n_draws, n_years)}`` [log].
 
     Every projected year draws its own deviation (they do not accumulate with the horizon);
-    with correlation 1 every segment gets the same array (one common factor).
+    with correlation 1 every segment draws at the same score (one common factor), through its
+    own 1-year distribution.
 
     Parameters
     ----------
@@ -346,15 +340,21 @@ def process_noise(
     if rho < 1.0:
         own = rng.standard_normal((len(segments), n_draws, n_years))
         z = math.sqrt(rho) * z + math.sqrt(1.0 - rho) * own
-    log_mult = noise.of_score(z)
+    one = len(noise.segments) == 1
+    rows = [0 if one else noise.segments.index(seg) for seg in segments]
+    if one and rho == 1.0:
+        rows = rows[:1]
+    log_mult = replace(noise, offsets=noise.offsets[rows]).of_score(z)
     log_mult *= noise.scale
-    rows = list(log_mult)
-    return {seg: rows[min(i, len(rows) - 1)] for i, seg in enumerate(segments)}
+    if len(log_mult) == 1:
+        return dict.fromkeys(segments, log_mult[0])
+    return dict(zip(segments, log_mult, strict=True))
 
 
 def _score_table(levels: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Even grid of standard normal scores over the levels' range and the variation there."""
+    """Even grid of standard normal scores over the levels' range and each row's variation
+    there."""
     from scipy.special import ndtr, ndtri
 
     grid = np.linspace(float(ndtri(levels[0])), float(ndtri(levels[-1])), SCORE_POINTS)
-    return grid, np.interp(ndtr(grid), levels, offsets)
+    return grid, np.array([np.interp(ndtr(grid), levels, row) for row in offsets])

@@ -88,15 +88,10 @@ def outlook_gwh(outlooks: pd.DataFrame) -> pd.DataFrame:
         per_gwh = float(intensity["value"])
         span = _RANGE.search(str(intensity["note"]))
         low, high = (float(span.group(1)), float(span.group(2))) if span else (per_gwh, per_gwh)
-        supply = []
-        for _, row in rows[lithium].iterrows():
-            found_supply = _SUPPLY.search(str(row["note"]))
-            if found_supply:
-                supply.append(row.to_dict() | {"quantity": "lithium supply",
-                                               "case": "base-case supply (its note)",
-                                               "value": float(found_supply.group(1))})
-        lith = pd.concat([rows[lithium], pd.DataFrame(supply, columns=rows.columns)],
-                         ignore_index=True)
+        stated = rows.loc[lithium, "note"].astype(str).str.extract(_SUPPLY)[0].dropna()
+        supply = rows.loc[stated.index].assign(quantity="lithium supply", value=stated.astype(
+            float), case="base-case supply (its note)")
+        lith = pd.concat([rows[lithium], supply], ignore_index=True)
         # Mt LCE over kg LCE per kWh: 1e9 kg / (kg per kWh) = 1e9 kWh = 1,000 GWh per unit.
         kgwh = lith["value"].to_numpy(float) * 1000.0
         source = f"{intensity['publisher']} {intensity['published']}"
@@ -111,15 +106,11 @@ def outlook_gwh(outlooks: pd.DataFrame) -> pd.DataFrame:
     return out[list(GWH_COLUMNS)]
 
 
-def compare_outlooks(
-    scenarios: Iterable[Scenario | str | Path],
-    history: pd.DataFrame | None = None,
-    outlooks: pd.DataFrame | None = None,
-    n_draws: int = 10_000,
-    seed: int = DEFAULT_SEED,
-    target_year: int | None = None,
-    scenario_dir: str | Path | None = None,
-) -> pd.DataFrame:
+def compare_outlooks(scenarios: Iterable[Scenario | str | Path],
+                     history: pd.DataFrame | None = None, outlooks: pd.DataFrame | None = None,
+                     n_draws: int = 10_000, seed: int = DEFAULT_SEED,
+                     target_year: int | None = None,
+                     scenario_dir: str | Path | None = None) -> pd.DataFrame:
     """The probability each scenario's fan puts production above each published figure.
 
     Parameters

@@ -174,7 +174,7 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
         for key, dist in scenario.uncertain.items()
     }
     years = np.arange(base_year + 1, scenario.target_year + 1)
-    noise = ProcessNoise.estimated(scenario.noise, baseline.production)
+    noise = ProcessNoise.estimated(scenario.noise, baseline.production, scenario.path)
     return Prepared(
         scenario, baseline, years, central, distributions, ev_base, capacity_year, noise
     )

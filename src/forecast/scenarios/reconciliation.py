@@ -193,7 +193,7 @@ def _production_rows(
             pub_rate = _implied_cagr(base.production[seg], pub, horizon)
             cause = (
                 f"{seg} grows {implied:.1%}/yr from {base.production[seg]:,.0f} GWh in "
-                f"{base.year} vs {pub_rate:.1%}/yr in the outlook "
+                f"{base.year} in the central case vs {pub_rate:.1%}/yr in the outlook "
                 f"({_segment_words(prepared, seg)})"
             )
             if outcome.cap_binds(year):
@@ -257,23 +257,31 @@ def _ev_cause(
 def _total_cause(
     outcome: _Outcome, seg_diffs: Mapping[str, float], total_diff: float, year: int
 ) -> str:
-    """Words for the segment (and binding capacity cap) behind the total's difference."""
+    """Words for the segments (and binding capacity cap) behind the total's difference in the
+    central case. A share of the difference is given only when every segment moves the same
+    way as the total; when segments pull both ways, each one's difference is listed instead
+    (a share would exceed 100%)."""
     if not seg_diffs:
         return "no segment outlooks in the data to attribute the difference"
     seg = max(seg_diffs, key=lambda s: (abs(seg_diffs[s]), -_seg_order(s)))
     d = seg_diffs[seg]
-    share = d / total_diff if abs(total_diff) > 1e-9 else math.nan
-    share_words = f", {share:.0%} of the total difference" if math.isfinite(share) else ""
-    words = (
-        f"{seg} contributes most: {d:+,.0f} GWh{share_words} in the central case "
-        f"({_segment_words(outcome.prepared, seg)})"
-    )
+    same_way = abs(total_diff) > 1e-9 and all(
+        v * total_diff >= 0 or abs(v) < _MATCH_GWH for v in seg_diffs.values())
+    if same_way:
+        words = (f"{seg} contributes most in the central case: {d:+,.0f} GWh, "
+                 f"{d / total_diff:.0%} of its {total_diff:+,.0f} GWh difference")
+    else:
+        parts = ", ".join(f"{s} {v:+,.0f}" for s, v in seg_diffs.items())
+        words = (f"segments pull both ways in the central case ({parts} GWh, net "
+                 f"{total_diff:+,.0f} GWh); {seg} moves most")
+    words += f" ({_segment_words(outcome.prepared, seg)})"
     if outcome.cap_binds(year):
         cut = outcome.cap_cut(year)
         cap_words = f"the capacity cap removes {cut:,.0f} GWh in the central case"
         # When the cap accounts for most of the gap it is the cause; segments only share it.
         if cut >= 0.5 * abs(total_diff):
-            return f"{cap_words} of the {total_diff:+,.0f} GWh difference; {words}"
+            return (f"{cap_words}, whose difference from the outlook is {total_diff:+,.0f} GWh; "
+                    f"{words}")
         words += f"; {cap_words}"
     return words
 
@@ -302,7 +310,7 @@ def _segment_words(prepared: Prepared, seg: str) -> str:
     if spec.model == "compound":
         return f"compound growth {c[p + 'cagr']:.1%}/yr"
     if spec.model == "damped":
-        return f"damped growth from {c[p + 'cagr']:.1%}/yr (damping {c[p + 'damping']:g})"
+        return f"damped growth from {c[p + 'cagr']:.1%}/yr, damping {c[p + 'damping']:g}"
     if spec.model == "logistic":
         return f"logistic towards {c[p + 'saturation']:,.0f} GWh"
     return (

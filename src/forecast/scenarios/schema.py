@@ -28,8 +28,9 @@ Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
       capacity: {base: data, growth: 0.06, max_utilisation: 0.8}
     uncertain:                      # optional: distributions over any numeric parameter
       segments.power.cagr: {dist: normal, sd: 0.03}
-    noise: {correlation: 0.6}       # optional: year-to-year variation of the draws (see
-                                    # forecast.scenarios.noise); default one common factor
+    noise:                          # optional: year-to-year variation of the draws (see
+      correlation: 0.6              # forecast.scenarios.noise); default one common factor
+      kinds: {storage: all}         # technologies a segment varies like
 
 Any block may carry ``source`` (text) and ``note``/``notes`` (ignored). A parameter whose
 domain (:data:`PARAMETER_DOMAINS`) allows it may be ``data`` (taken from the history data when
@@ -54,6 +55,7 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     PrivateAttr,
     Tag,
     ValidationError,
@@ -80,9 +82,9 @@ from forecast.scenarios.checks import (
 
 __all__ = [
     "DATA", "PARAMETER_DOMAINS", "SEGMENTS", "TREND", "Capacity", "Caps", "Compound", "Damped",
-    "Distribution", "Domain", "EvDemand", "Fitted", "FittedTrend", "Hold", "Logistic", "Noise",
-    "Normal", "Scenario", "Segment", "Segments", "Share", "ShareTrend", "Triangular",
-    "Uniform", "load_scenario", "parse_scenario",
+    "Distribution", "Domain", "EvDemand", "Fitted", "FittedTrend", "Hold", "Kinds", "Logistic",
+    "Noise", "Normal", "Scenario", "Segment", "Segments", "Share", "ShareTrend", "Technologies",
+    "Triangular", "Uniform", "load_scenario", "parse_scenario",
 ]
 
 #: Segments every scenario models, in output order.
@@ -318,11 +320,45 @@ class FittedTrend:
 # --------------------------------------------------------------------------- the file
 
 
+def _as_technologies(value: Any) -> tuple[str, ...]:
+    techs = [value] if isinstance(value, str) else value
+    if not (isinstance(techs, list) and techs and all(isinstance(t, str) for t in techs)):
+        raise fail("must be a technology or a list of them, e.g. "
+                   "[solar_electricity, wind_electricity]")
+    return tuple(techs)
+
+
+#: Reference-class technologies (or ``all``), one or a list; checked against the data when
+#: the scenario is prepared.
+Technologies = Annotated[tuple[str, ...], PlainValidator(_as_technologies)]
+
+
+class Kinds(BaseModel):
+    """Which reference-class technologies each segment's year-to-year variation follows (the
+    defaults are the stated assumption argued in :mod:`forecast.scenarios.noise`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    power: Technologies = ("ev_car_sales",)
+    consumer: Technologies = ("all",)
+    storage: Technologies = ("solar_electricity", "wind_electricity")
+
+
 class Noise(_Block):
     """Year-to-year variation of the draws (see :mod:`forecast.scenarios.noise`)."""
 
     correlation: within(Domain(0.0, 1.0, False, False, "in [0, 1]")) = 1.0
     scale: within(Domain(0.0, math.inf, False, True, ">= 0")) = 1.0
+    kinds: Kinds = Kinds()
+
+    @field_validator("kinds", mode="before")
+    @classmethod
+    def _segments_to_technologies(cls, value: Any) -> Any:
+        if not isinstance(value, dict | Kinds):
+            got = "nothing" if value is None else type(value).__name__
+            raise fail(f"must map segments to technologies, e.g. {{power: ev_car_sales}} "
+                       f"(got {got})")
+        return value
 
 
 class Scenario(_Block):
@@ -509,8 +545,6 @@ _TAGGED: dict[str, type[BaseModel]] = {
     for cls in (*_Segment.__subclasses__(), Hold, ShareTrend, *_Distribution.__subclasses__())
     for tag in typing.get_args(cls.model_fields[_tag_key(cls)].annotation)
 }
-
-
 
 
 def _block_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str | None]:

@@ -48,9 +48,8 @@ SPREAD_COLUMNS: tuple[str, ...] = (
 _TOTALS = (("China", "total"), ("World", "total"))
 
 
-def spread_draws(
-    prepared: Prepared, n_draws: int, seed: int = DEFAULT_SEED
-) -> dict[str, dict[tuple[str, str], np.ndarray]]:
+def spread_draws(prepared: Prepared, n_draws: int,
+                 seed: int = DEFAULT_SEED) -> dict[str, dict[tuple[str, str], np.ndarray]]:
     """Paths ``{spread: {(region, segment): (n_draws, n_years)}}`` for each of :data:`SPREADS`.
 
     ``seed`` is an integer: each spread starts its own generator from it, so ``both`` is
@@ -69,14 +68,10 @@ def spread_draws(
     return {"assumptions": alone, "variation": variation, "both": both}
 
 
-def spread_decomposition(
-    scenarios: Iterable[Scenario | str | Path],
-    history: pd.DataFrame | None = None,
-    n_draws: int = 10_000,
-    seed: int = DEFAULT_SEED,
-    target_year: int | None = None,
-    scenario_dir: str | Path | None = None,
-) -> pd.DataFrame:
+def spread_decomposition(scenarios: Iterable[Scenario | str | Path],
+                         history: pd.DataFrame | None = None, n_draws: int = 10_000,
+                         seed: int = DEFAULT_SEED, target_year: int | None = None,
+                         scenario_dir: str | Path | None = None) -> pd.DataFrame:
     """The target year's spread of each scenario, split by where it comes from.
 
     Parameters

@@ -1,0 +1,73 @@
+"""Split-half check of the default method's calibration by country (overfitting guard).
+
+The reviewers hold out half of the countries; this repeats that on the visible half: 25 random
+splits of the shipped class's countries into two halves, the default method (and its benchmark
+``rw_pooled``) calibrated on one half and scored on the other, by the cells of
+:func:`forecast.evaluation.calibration.conditional_table`. Prints, over the splits, the range of
+overall coverage by horizon, how many cells meet the targets, and the interval-score ratio.
+
+Run: ``.venv/bin/python benchmarks/split_half.py [n_splits]``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+
+from forecast.data.reference import extract_windows, load_reference
+from forecast.evaluation.calibration import conditional_table
+from forecast.evaluation.scoring import interval_score
+from forecast.models.default import MIN_SHARE, fit_calibration, log_quantiles
+
+LEVELS = [0.05, 0.1, 0.5, 0.9, 0.95]
+
+
+def _forecasts(train, test, kind: str) -> pd.DataFrame:
+    q = log_quantiles(fit_calibration(train, kind), test, LEVELS)
+    win, hor = np.nonzero(np.isfinite(test.actual))
+    last = test.values[win, -1]
+    frame = {"series": test.series[win], "origin": test.origin[win], "horizon": hor + 1,
+             "method": "default" if kind == "default" else "rw_pooled"}
+    for k, name in enumerate(("p5", "p10", "p50", "p90", "p95")):
+        frame[name] = last * np.exp(q[win, hor, k])
+    frame["actual"] = test.actual[win, hor]
+    return pd.DataFrame(frame)
+
+
+def main(n_splits: int) -> None:
+    ref = load_reference()
+    windows = extract_windows(ref, min_share=MIN_SHARE)
+    country = np.array([s.split(":", 1)[1] for s in windows.series])
+    names = np.unique(country)
+    rows = []
+    for split in range(n_splits):
+        rng = np.random.default_rng(split)
+        half = rng.permutation(names)[: names.size // 2]
+        test_mask = np.isin(country, half)
+        train, test = windows.subset(~test_mask), windows.subset(test_mask)
+        f = pd.concat([_forecasts(train, test, k) for k in ("default", "benchmark")])
+        cond = conditional_table(f, ref)
+        met = (cond["coverage80"].between(0.7, 0.9) & (cond["median_log_error"].abs() <= 0.1))
+        d, ok = cond[cond["method"] == "default"], met[cond["method"] == "default"]
+        y = np.log(f["actual"].to_numpy())
+        f = f.assign(c80=(f["actual"] >= f["p10"]) & (f["actual"] <= f["p90"]),
+                     c90=(f["actual"] >= f["p5"]) & (f["actual"] <= f["p95"]),
+                     score=interval_score(np.log(f["p10"]), np.log(f["p90"]), y, 0.8))
+        by_h = f[f["method"] == "default"].groupby("horizon")[["c80", "c90"]].mean()
+        score = f.groupby("method")["score"].mean()
+        rows.append({"split": split, "cells_met": int(ok.sum()), "cells": len(d),
+                     "tech_cells_met": int(ok[~d["cell"].str.contains(":")].sum()),
+                     "rw_cells_met": int(met[cond["method"] == "rw_pooled"].sum()),
+                     "cov80_min": by_h["c80"].min(), "cov80_max": by_h["c80"].max(),
+                     "cov90_min": by_h["c90"].min(), "cov90_max": by_h["c90"].max(),
+                     "is_ratio": score["default"] / score["rw_pooled"]})
+    table = pd.DataFrame(rows)
+    pd.set_option("display.width", 120)
+    print(table.round(3).to_string(index=False))
+    print(table.drop(columns="split").describe().loc[["min", "50%", "max"]].round(3).to_string())
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 25)

@@ -1,0 +1,316 @@
+"""Input files refused before they are read, and every input of a run checked in one call.
+
+:func:`check_inputs` is what ``forecast validate`` runs and what ``forecast run`` runs before
+any notebook starts: the data folder, every scenario file of the scenario folder, the
+scenarios chosen (resolved against the history, for the target year) and the reference class,
+each with the rules of its own loader. The first problem raises one line (exit code 3).
+
+Every input file is opened through :func:`read_text`, which refuses what is not a regular file
+(a FIFO would block, ``/dev/zero`` never ends) and what is larger than its limit, before
+reading a byte of it:
+
+================================  ================================================
+file                              limit
+================================  ================================================
+data folder CSVs                  :data:`MAX_DATA_FILE_BYTES` (8 MiB each)
+scenario YAML files               :data:`MAX_SCENARIO_FILE_BYTES` (1 MiB each)
+reference-class CSV               :data:`MAX_REFERENCE_FILE_BYTES` (32 MiB)
+================================  ================================================
+
+A scenario file is also refused when its YAML would expand to more than
+:data:`MAX_YAML_NODES` values (aliases counted each time they are used: a "billion laughs"
+file is a few hundred bytes) or nests deeper than :data:`MAX_YAML_DEPTH`
+(:func:`check_yaml`). A path holding a NUL byte is refused before the operating system sees it.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from forecast.errors import DataValidationError, ForecastError, ScenarioError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from forecast.scenarios import Scenario
+
+__all__ = [
+    "MAX_DATA_FILE_BYTES",
+    "MAX_REFERENCE_FILE_BYTES",
+    "MAX_SCENARIO_FILE_BYTES",
+    "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES",
+    "check_file",
+    "check_inputs",
+    "check_path",
+    "check_reference",
+    "check_yaml",
+    "read_scenario_text",
+    "read_text",
+]
+
+#: Largest CSV file of a data folder [bytes] (the shipped history.csv is 26 KB).
+MAX_DATA_FILE_BYTES = 8 * 1024**2
+#: Largest scenario file [bytes] (the shipped ones are 2-4 KB).
+MAX_SCENARIO_FILE_BYTES = 1024**2
+#: Largest reference-class CSV [bytes] (the shipped one is 174 KB; pandas holds about ten
+#: times a CSV's size while reading it).
+MAX_REFERENCE_FILE_BYTES = 32 * 1024**2
+#: Most values a scenario file may expand to, aliases counted at each use [values].
+MAX_YAML_NODES = 10_000
+#: Deepest nesting of mappings and lists in a scenario file [levels].
+MAX_YAML_DEPTH = 32
+
+#: Builds the error of a refused file from a rule name and a message.
+Fail = Callable[[str, str], ForecastError]
+
+_KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
+          stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
+def _data_fail(path: str | Path) -> Fail:
+    return lambda rule, message: DataValidationError(path, rule, message)
+
+
+def _scenario_fail(path: str | Path) -> Fail:
+    return lambda rule, message: ScenarioError(path, "-", message)
+
+
+def check_path(path: str | Path, fail: Fail) -> Path:
+    """``path`` as a Path, refused (rule ``path``) when it holds a NUL byte.
+
+    The operating system cannot name such a file; Python would raise ``ValueError`` deep in a
+    loader instead of saying which input is wrong.
+    """
+    text = os.fspath(path)
+    if "\x00" in str(text):
+        raise fail("path", "the path contains a NUL byte")
+    return Path(text)
+
+
+def _refuse_kind(mode: int, size: int, limit: int, fail: Fail) -> None:
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "not a regular file")
+        raise fail("not-a-file", f"{kind}, not a regular file; refused without reading it")
+    if size > limit:
+        raise fail("file-size", f"{size:,} bytes, above the limit of {limit:,} bytes for this "
+                   "kind of file; refused without reading it")
+
+
+def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
+    """Refuse a missing file, a file that is not regular, or one above ``limit`` bytes.
+
+    Only the file's status is read (``os.stat``, following symbolic links), never its content.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    limit : int
+        Largest size allowed [bytes].
+    fail : callable
+        ``fail(rule, message)`` returns the error to raise (rules ``path``, ``missing-file``,
+        ``not-a-file``, ``file-size``, ``unreadable``).
+    """
+    path = check_path(path, fail)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise fail("missing-file", "file not found") from None
+    except OSError as exc:
+        raise fail("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
+    _refuse_kind(st.st_mode, st.st_size, limit, fail)
+    return path
+
+
+def read_text(path: str | Path, limit: int, fail: Fail, encoding: str = "utf-8") -> str:
+    """A regular file's text, at most ``limit`` bytes, checked on the open file itself.
+
+    The file is opened without blocking (a FIFO put in place after a check cannot hang the
+    read), its status taken from the open descriptor, and at most ``limit + 1`` bytes read,
+    so a file that grows meanwhile is refused too.
+
+    Raises
+    ------
+    ForecastError
+        From ``fail``: rules of :func:`check_file`, and ``encoding`` for text that is not
+        ``encoding``.
+    """
+    path = check_path(path, fail)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise fail("missing-file", "file not found") from None
+    except OSError as exc:
+        raise fail("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        _refuse_kind(st.st_mode, st.st_size, limit, fail)
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        _refuse_kind(st.st_mode, len(raw), limit, fail)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise fail("encoding", f"not UTF-8 text ({exc.reason})") from None
+
+
+def check_yaml(text: str, fail: Fail) -> None:
+    """Refuse YAML that expands to more than :data:`MAX_YAML_NODES` values or nests deeper
+    than :data:`MAX_YAML_DEPTH`, from its event stream (nothing is built).
+
+    An alias counts as many values as the node it names, so nested aliases ("billion laughs")
+    are measured by what they would expand to, and an alias to a node that contains it is
+    refused. Syntax errors are left to the loader, which reports their line.
+    """
+    import yaml
+
+    fast = getattr(yaml, "CSafeLoader", None)
+    if fast is not None:
+        try:
+            _measure_yaml(yaml.parse(text, Loader=fast), fail)
+            return
+        except yaml.YAMLError:
+            pass  # libyaml stops at its own limits (1,000 levels): measure with PyYAML's parser
+    try:
+        _measure_yaml(yaml.parse(text, Loader=yaml.SafeLoader), fail)
+    except yaml.YAMLError:
+        return
+
+
+def _measure_yaml(events: Iterable[Any], fail: Fail) -> None:
+    """Count the values a YAML event stream expands to, and its depth (see :func:`check_yaml`)."""
+    import yaml
+
+    sizes: dict[str, int] = {}
+    open_nodes: list[tuple[str | None, int]] = []
+    total = 0
+    for event in events:
+        if isinstance(event, yaml.AliasEvent):
+            if any(anchor == event.anchor for anchor, _ in open_nodes):
+                raise fail("yaml-alias", f"alias *{event.anchor} refers to a node that "
+                           "contains it (a recursive structure)")
+            total += sizes.get(event.anchor, 1)
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            total += 1
+            open_nodes.append((event.anchor, total - 1))
+            if len(open_nodes) > MAX_YAML_DEPTH:
+                raise fail("yaml-depth", f"mappings and lists nest deeper than "
+                           f"{MAX_YAML_DEPTH} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            anchor, start = open_nodes.pop()
+            if anchor:
+                sizes[anchor] = total - start
+        if total > MAX_YAML_NODES:
+            raise fail("yaml-size", f"the YAML expands to more than {MAX_YAML_NODES:,} "
+                       "values (aliases counted at each use); refused as a YAML bomb")
+
+
+def read_scenario_text(path: str | Path) -> str:
+    """A scenario file's text after the file checks and :func:`check_yaml`.
+
+    Raises
+    ------
+    ScenarioError
+        One line naming the file (key ``-``).
+    """
+    fail = _scenario_fail(path)
+    text = read_text(path, MAX_SCENARIO_FILE_BYTES, fail)
+    check_yaml(text, fail)
+    return text
+
+
+def check_inputs(
+    data_dir: str | Path | None = None,
+    scenario_dir: str | Path | None = None,
+    scenarios: Sequence[str] | None = None,
+    target_year: int | None = None,
+    reference: str | Path | None = None,
+) -> list[Scenario]:
+    """Validate everything a run reads, before any work starts.
+
+    The rules are the loaders' own, so this refuses exactly what the notebooks would:
+
+    1. the data folder (:func:`forecast.data.load_dataset`: every file, row and cross-check;
+       ``reference/published_outlooks.csv`` when it exists,
+       :func:`forecast.data.outlooks.load_outlooks`);
+    2. every scenario file of ``scenario_dir`` (:func:`forecast.scenarios.list_scenarios`:
+       file checks, YAML, schema, one file per scenario name), even those not chosen;
+    3. each chosen scenario resolved against the history for ``target_year``
+       (:func:`forecast.scenarios.catalog.prepare_scenario`: ``data`` values, years);
+    4. the reference class, if given (size limit, then
+       :func:`forecast.data.reference.load_reference`).
+
+    Parameters
+    ----------
+    data_dir : str or Path, optional
+        Data folder (default: :func:`forecast.data.default_data_dir`).
+    scenario_dir : str or Path, optional
+        Scenario folder (default: ``<data_dir>/scenarios``).
+    scenarios : sequence of str, optional
+        Scenario names or paths a run will project; default (None or empty) every file of the
+        folder.
+    target_year : int, optional
+        Overrides the scenarios' target year [year].
+    reference : str or Path, optional
+        Reference-class CSV a run will read; None skips it.
+
+    Returns
+    -------
+    list of Scenario
+        The chosen scenarios, loaded.
+
+    Raises
+    ------
+    ForecastError
+        ``DataValidationError``, ``ScenarioError`` or ``ParameterError``: one line naming the
+        file and the rule (exit code 3).
+    """
+    from forecast import data
+    from forecast.data.outlooks import OUTLOOKS_FILE, load_outlooks
+    from forecast.scenarios import catalog
+
+    if data_dir not in (None, ""):
+        check_path(data_dir, _data_fail(data_dir))
+    if scenario_dir is not None:
+        check_path(scenario_dir, _scenario_fail(scenario_dir))
+    history = data.load_history(data_dir)
+    folder = (Path(scenario_dir) if scenario_dir is not None
+              else catalog.default_scenario_dir(history.attrs["data_dir"]))
+    listed = catalog.list_scenarios(folder)
+    names: list[Any] = list(scenarios or listed["path"])
+    chosen = []
+    for name in names:
+        scenario = catalog.resolve_scenario(name, folder)
+        catalog.prepare_scenario(scenario, history, target_year=target_year)
+        chosen.append(scenario)
+    outlooks = Path(history.attrs["data_dir"]) / OUTLOOKS_FILE
+    if outlooks.exists():
+        load_outlooks(check_file(outlooks, MAX_DATA_FILE_BYTES, _data_fail(outlooks)))
+    if reference not in (None, ""):
+        check_reference(reference, load=True)
+    return chosen
+
+
+def check_reference(path: str | Path, *, load: bool = False) -> Path:
+    """Refuse a reference-class CSV that is not a regular file or is above
+    :data:`MAX_REFERENCE_FILE_BYTES`, unread; with ``load``, also validate its rows
+    (:func:`forecast.data.reference.load_reference`).
+
+    Raises
+    ------
+    DataValidationError
+        One line naming the file and the rule.
+    """
+    path = check_file(path, MAX_REFERENCE_FILE_BYTES, _data_fail(path))
+    if load:
+        from forecast.data.reference import load_reference
+
+        load_reference(path)
+    return path
