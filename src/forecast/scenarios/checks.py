@@ -2,15 +2,11 @@
 
 Each type checks one value and raises a pydantic error whose message is the one line a
 modeller reads (:mod:`forecast.scenarios.schema` adds the file and the dotted key).
-:func:`mapping`, :func:`no_unknown`, :func:`number` and :func:`text` raise
-:class:`~forecast.errors.ScenarioError` directly; only
-:func:`forecast.scenarios.noise.parse_noise` still uses them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
@@ -18,12 +14,9 @@ from typing import Annotated, Any
 from pydantic import PlainValidator
 from pydantic_core import PydanticCustomError
 
-from forecast.errors import ScenarioError
-
 __all__ = [
     "DATA", "FIRST_YEAR", "LAST_YEAR", "PARAMETER_DOMAINS", "TREND", "Domain", "Number", "Param",
-    "Text", "Year", "as_number", "as_year", "fail", "mapping", "no_unknown", "number", "text",
-    "within",
+    "Technologies", "Text", "Year", "as_number", "as_year", "fail", "within",
 ]
 
 #: Marker for a parameter whose value comes from the history data.
@@ -125,6 +118,14 @@ def _as_text(value: Any) -> str:
     return value
 
 
+def _as_technologies(value: Any) -> tuple[str, ...]:
+    techs = [value] if isinstance(value, str) else value
+    if not (isinstance(techs, list) and techs and all(isinstance(t, str) for t in techs)):
+        raise fail("must be a technology or a list of them, e.g. "
+                   "[solar_electricity, wind_electricity]")
+    return tuple(techs)
+
+
 def within(domain: Domain) -> Any:
     """The type of a number in ``domain`` (or the word ``data`` where it allows it)."""
     return Annotated[float | str, PlainValidator(partial(_in_domain, domain))]
@@ -138,37 +139,6 @@ def Param(name: str) -> Any:
 Number = Annotated[float, PlainValidator(as_number)]
 Year = Annotated[int, PlainValidator(as_year)]
 Text = Annotated[str, PlainValidator(_as_text)]
-
-
-def _scenario_error(check: Any, value: Any, file: str, key: str) -> Any:
-    try:
-        return check(value)
-    except PydanticCustomError as exc:
-        raise ScenarioError(file, key, exc.message()) from None
-
-
-def mapping(value: Any, file: str, key: str, what: str) -> dict[str, Any]:
-    """``value`` if it is a mapping; else the error ``what`` (got ...)."""
-    if not isinstance(value, dict):
-        got = "nothing" if value is None else type(value).__name__
-        raise ScenarioError(file, key, f"{what} (got {got})")
-    return value
-
-
-def no_unknown(mapping: Mapping[str, Any], allowed: set[str], file: str, prefix: str) -> None:
-    """Refuse the first key of ``mapping`` that is not ``allowed`` (named ``prefix + key``)."""
-    for key in mapping:
-        if key not in allowed:
-            raise ScenarioError(
-                file, f"{prefix}{key}", f"unknown key (allowed here: {', '.join(sorted(allowed))})"
-            )
-
-
-def text(mapping: Mapping[str, Any], key: str, file: str, prefix: str = "") -> str | None:
-    """Non-empty text at ``mapping[key]``; ``None`` when absent."""
-    return _scenario_error(_as_text, mapping[key], file, prefix + key) if key in mapping else None
-
-
-def number(value: Any, file: str, key: str) -> float:
-    """``value`` as a finite float."""
-    return _scenario_error(as_number, value, file, key)
+#: Reference-class technologies (or ``all``), one or a list; checked against the data when
+#: the scenario is prepared.
+Technologies = Annotated[tuple[str, ...], PlainValidator(_as_technologies)]

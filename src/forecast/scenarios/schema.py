@@ -55,7 +55,6 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
-    PlainValidator,
     PrivateAttr,
     Tag,
     ValidationError,
@@ -73,6 +72,7 @@ from forecast.scenarios.checks import (
     Domain,
     Number,
     Param,
+    Technologies,
     Text,
     Year,
     as_year,
@@ -83,8 +83,8 @@ from forecast.scenarios.checks import (
 __all__ = [
     "DATA", "PARAMETER_DOMAINS", "SEGMENTS", "TREND", "Capacity", "Caps", "Compound", "Damped",
     "Distribution", "Domain", "EvDemand", "Fitted", "FittedTrend", "Hold", "Kinds", "Logistic",
-    "Noise", "Normal", "Scenario", "Segment", "Segments", "Share", "ShareTrend", "Technologies",
-    "Triangular", "Uniform", "load_scenario", "parse_scenario",
+    "Noise", "Normal", "Scenario", "Segment", "Segments", "Share", "ShareTrend", "Triangular",
+    "Uniform", "load_scenario", "parse_scenario",
 ]
 
 #: Segments every scenario models, in output order.
@@ -318,19 +318,6 @@ class FittedTrend:
 
 
 # --------------------------------------------------------------------------- the file
-
-
-def _as_technologies(value: Any) -> tuple[str, ...]:
-    techs = [value] if isinstance(value, str) else value
-    if not (isinstance(techs, list) and techs and all(isinstance(t, str) for t in techs)):
-        raise fail("must be a technology or a list of them, e.g. "
-                   "[solar_electricity, wind_electricity]")
-    return tuple(techs)
-
-
-#: Reference-class technologies (or ``all``), one or a list; checked against the data when
-#: the scenario is prepared.
-Technologies = Annotated[tuple[str, ...], PlainValidator(_as_technologies)]
 
 
 class Kinds(BaseModel):
