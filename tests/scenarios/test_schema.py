@@ -100,6 +100,9 @@ BROKEN = [
     ({"colour": "blue"}, "colour", "unknown key"),
     ({"segments.power.growth": 0.2}, "segments.power.growth", "unknown key"),
     ({"segments.wind": {"model": "compound", "cagr": 0.1}}, "segments.wind", "unknown key"),
+    # a misspelt segment is named, not the segment it leaves missing
+    ({"segments.storage": ..., "segments.storag": {"model": "compound", "cagr": 0.1}},
+     "segments.storag", "unknown key"),
     ({"segments.power.cagr": "fast"}, "segments.power.cagr", "must be a number"),
     ({"segments.power.cagr": True}, "segments.power.cagr", "must be a number"),
     ({"segments.power.cagr": -1.0}, "segments.power.cagr", "above -1"),

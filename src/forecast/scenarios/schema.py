@@ -515,7 +515,9 @@ def parse_scenario(
     try:
         scenario = Scenario.model_validate(raw, context={"target_year": raw.get("target_year")})
     except ValidationError as exc:
-        raise ScenarioError(file, *_key_and_message(exc.errors()[0])) from None
+        # A misspelt key is also a missing one: name what the file says, not what it lacks.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        raise ScenarioError(file, *_key_and_message(errors[0])) from None
     scenario._path = file
     return scenario.with_target_year(None, last_observed)
 
