@@ -22,7 +22,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-REFERENCE = DATA / "reference" / "technology_ramps.csv"
+REFERENCE = REPO / "src" / "forecast" / "data" / "reference_class" / "technology_ramps.csv"
 #: A refusal that reads no file body takes about a second on a loaded 2-core machine.
 REFUSAL_S = 20.0
 

@@ -35,18 +35,17 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     """``forecast validate``: the data folder, the scenario files and the reference class, with
     the checks ``forecast run`` makes before it starts (:func:`forecast.inputs.check_inputs`)."""
     from forecast import data
-    from forecast.data.reference import REFERENCE_FILE
+    from forecast.data.reference import default_reference_path
     from forecast.inputs import check_inputs, check_reference
 
     history = data.load_history(args.data_dir)
     data_dir = Path(history.attrs["data_dir"])
     folder = args.scenario_dir if args.scenario_dir is not None else data_dir / "scenarios"
-    reference = data_dir / REFERENCE_FILE
-    reference = reference if reference.exists() else None
+    reference = default_reference_path()
     chosen = None
     if args.scenario_dir is not None or folder.is_dir():
         chosen = check_inputs(data_dir, folder, reference=reference)
-    elif reference is not None:
+    else:
         check_reference(reference, load=True)
     print(data.summary_text(history))
     if chosen is None:
@@ -54,8 +53,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     else:
         print(f"scenarios: {len(chosen)} valid in {folder}: "
               + ", ".join(sc.name for sc in chosen))
-    if reference is not None:
-        print(f"reference class: {reference} valid")
+    print(f"reference class: {reference} valid")
     return 0
 
 

@@ -8,7 +8,7 @@ adds, and only that: the growth uncertainty is in the assumptions and is not cou
 What a year's deviation is
 --------------------------
 The variation of a series of China's scale around its trend, estimated on the reference class
-(``data/reference/technology_ramps.csv``) as follows. The *trend* of a series in year ``t`` is
+(the package's ``technology_ramps.csv``) as follows. The *trend* of a series in year ``t`` is
 the least-squares quadratic in the year fitted to its log values in the centred window
 ``t - 3 .. t + 3`` (:data:`TREND_WINDOW` = 7 consecutive years; a Savitzky-Golay smoother), and
 the deviation is ``log(value_t) - trend_t``, divided by ``sqrt(1 - h)`` with ``h = 1/3`` the
