@@ -87,7 +87,8 @@ def test_monte_carlo_noise_is_not_a_change(tmp_path):
     assert ("base", "China [GWh], p90") not in quantities and found.within_noise >= 1
     row = next(r for r in found.headline if r[1] == "China [GWh], median")
     assert row == ("base", "China [GWh], median", "3,100", "3,300", "+200 (+6.5%)")
-    assert ("seed", "2,030", "7") in found.parameters  # numbers as the report writes them
+    # Parameters in words, numbers as the report writes them.
+    assert ("Random seed; the same seed gives identical numbers", "2,030", "7") in found.parameters
 
 
 def test_scenario_set_changes_are_one_line_and_everything_is_listed(tmp_path):

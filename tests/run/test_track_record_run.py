@@ -104,7 +104,8 @@ def test_first_second_and_third_run(toy):
     assert (third / "tables" / "scored.txt").read_text().splitlines() == [str(first), str(second)]
     index = (third / "index.html").read_text()
     assert '<code>second</code>' in index
-    assert "<tr><td>n_draws</td><td>100</td><td>300</td></tr>" in index
+    assert ("<tr><td>Monte Carlo draws per model or scenario</td><td>100</td><td>300</td></tr>"
+            in index)
     # A headline column of another layout has no Monte Carlo error to compare with.
     assert ("<td>base</td><td>China 2030 median [GWh]</td><td>100</td><td>300</td>"
             "<td>changed</td>") in index

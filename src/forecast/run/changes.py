@@ -31,6 +31,7 @@ from typing import Any
 
 from forecast.report.formatting import gwh, percent, signed_percent
 from forecast.run.folder import FAILED_SUFFIX
+from forecast.run.html import parameter_label
 from forecast.run.manifest import HEADLINE_TABLE, MANIFEST_NAME
 
 __all__ = ["MC_SIGMAS", "RunChanges", "compare_runs", "finished_run_dirs",
@@ -113,7 +114,7 @@ class RunChanges:
     inputs : list of (str, str)
         ``(file, "added" | "removed" | "changed")`` by sha256; data files as ``<data>/path``.
     parameters, packages : list of (str, str, str)
-        ``(name, before, now)``, numbers formatted for reading.
+        ``(name, before, now)``, parameters in words and numbers formatted for reading.
     scenarios : str
         One line naming the scenarios added and removed, or ``""``.
     headline : list of (str, str, str, str, str)
@@ -233,6 +234,8 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
     inputs = [(n, "added" if n not in old_in else "removed" if n not in new_in else "changed")
               for n in sorted(set(old_in) | set(new_in)) if old_in.get(n) != new_in.get(n)]
     old_p, new_p = _effective(old), _effective(manifest)
+    packages = [{k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
+                for m in (old, manifest)]
     counts = (old_p.get("n_draws"), new_p.get("n_draws"))
     draws = counts if all(isinstance(n, int) and n > 0 for n in counts) else None
     before, now = _headline(old_dir), _headline(Path(run_dir))
@@ -242,8 +245,8 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
         f"removed {', '.join(removed)}" if removed else "") if part)
     changes = RunChanges(
         old_dir.name, None if old_data is None or new_data is None else old_data != new_data,
-        inputs, _differing(old_p, new_p),
-        _differing(old.get("packages") or {}, manifest.get("packages") or {}),
+        inputs, [(parameter_label(n), *rest) for n, *rest in _differing(old_p, new_p)],
+        _differing(*packages),
         f"Scenarios {scenarios}." if scenarios else "")
     for name in [n for n in now if n in before]:
         for column in [c for c in now[name] if c not in ("scenario", "year")]:

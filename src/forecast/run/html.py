@@ -17,13 +17,21 @@ from typing import Any
 
 from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, write_atomic
 
-__all__ = ["TEMPLATES", "render_notebook_html", "write_index"]
+__all__ = ["TEMPLATES", "parameter_label", "render_notebook_html", "write_index"]
 
 #: Folder of the page templates.
 TEMPLATES = Path(__file__).with_name("templates")
 # Headline columns shown as a median over its band: (prefix, heading, format).
 _BANDS = (("china", "China {year} [GWh]", "gwh"), ("world", "World {year} [GWh]", "gwh"),
           ("china_share", "China's share of world", "percent"))
+
+
+def parameter_label(name: str) -> str:
+    """A run parameter in words for a reviewer: its help text (the name if it has none)."""
+    from forecast.report.parameters import PARAMETERS
+
+    parameter = PARAMETERS.get(name)
+    return parameter.description[:1].upper() + parameter.description[1:] if parameter else name
 
 
 def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
@@ -149,7 +157,7 @@ def _tables(root: Path) -> list[dict[str, Any]]:
         with path.open(newline="", encoding="utf-8", errors="replace") as handle:
             rows = list(csv.reader(handle))
         out.append({"name": path.name, "rows": max(len(rows) - 1, 0),
-                    "columns": ", ".join(rows[0]) if rows else ""})
+                    "columns": len(rows[0]) if rows else 0})
     return out
 
 
@@ -177,5 +185,6 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
         scenarios=_scenarios(root),
         figures=_figures(root, [page["name"].removesuffix(".ipynb") for page in notebooks]),
         tables=_tables(root), logs=sorted(p.name for p in root.glob("logs/*.log")),
-        parameters=[(k, repr(v)) for k, v in sorted((manifest.get("parameters") or {}).items())])
+        parameters=[(parameter_label(k), repr(v))
+                    for k, v in sorted((manifest.get("parameters") or {}).items())])
     return write_atomic(root / "index.html", page)
