@@ -73,7 +73,7 @@ def test_track_record_notebook_scores_and_draws_each_vintage(tmp_path):
     nb = nbformat.read(str(folder / "06_track_record.ipynb"), as_version=4)
     text = "\n".join(o.get("text", "") or "".join(o.get("data", {}).get("text/markdown", ""))
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "`vintage-a` (data to 2024)" in text
+    assert "vintage-a (data to 2024)" in text
     assert "2 projected values now have an actual (years 2025)" in text
     # China total 2025: 1,150 / 1,200 - 1 = -4.2%, covered; crps 22 (hand-worked in
     # tests/evaluation/test_track_record.py).
