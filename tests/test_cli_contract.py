@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import resource
+import shutil
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 #: Wall-time bound of a refusal [s]: ~1 s measured on a loaded 2-core machine (the issue asks
 #: for 2 s; the margin absorbs interpreter start-up under load).
 REFUSAL_S = 3.0
+#: Bound of a refusal that needs papermill (parameter names) or loads an input file with pandas:
+#: 0.5-1.1 s measured at a load of 2 on the 2-core machine, 2.6-3.5 s at a load of 7-8, all of
+#: it imports; the bound keeps "before any kernel starts" (a kernel run takes 10 s or more).
+IMPORTING_REFUSAL_S = 8.0
 
 
 def _forecast(*args: str, env: dict[str, str] | None = None,
@@ -70,7 +77,8 @@ def test_run_refuses_bad_parameters_before_any_kernel(tmp_path, args, needles):
     out = tmp_path / "runs"
     proc, elapsed = _forecast("run", "--output-dir", str(out), "--quiet", *args)
     _assert_refused(proc, *needles)
-    assert elapsed < REFUSAL_S, f"refused after {elapsed:.1f} s"
+    bound = IMPORTING_REFUSAL_S if "n_draw" in args else REFUSAL_S
+    assert elapsed < bound, f"refused after {elapsed:.1f} s"
     assert not out.exists()
 
 
@@ -145,7 +153,7 @@ def _wait_for(predicate, proc: subprocess.Popen[str], seconds: float = 120) -> N
 
 
 def _kernel_dirs(tmp: Path) -> list[str]:
-    return sorted(p.name for p in tmp.glob("fc-kernel-*"))
+    return sorted(p.name for p in tmp.glob("forecast-kernel-*"))
 
 
 @pytest.mark.slow
@@ -212,3 +220,121 @@ def test_stop_signal_leaves_no_kernel_files_and_reports_on_stdout(tmp_path, sign
     assert sorted(p.name for p in out.iterdir()) == ["stopped.failed"]
     manifest = json.loads((out / "stopped.failed" / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
+
+
+# --------------------------------------------------------------------------- inputs checked first
+
+
+def _data_copy(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(REPO / "data", tmp_path / "data",
+                                ignore=shutil.ignore_patterns("reference")))
+
+
+@pytest.mark.parametrize("case", ["unknown key", "same name twice", "bad history",
+                                  "reference", "far target", "earlier run"])
+def test_run_checks_every_input_before_any_kernel(tmp_path, case):
+    """Inputs a notebook would fail on after minutes are refused first: exit 3, one line,
+    nothing written, about a second."""
+    data = _data_copy(tmp_path)
+    args, needles = ["-p", "data_dir", str(data)], []
+    if case == "unknown key":
+        (data / "scenarios" / "zz.yaml").write_text("name: zz\ndescription: x\nbogus_key: 1\n")
+        needles = ["zz.yaml", "bogus_key"]
+    elif case == "same name twice":
+        shutil.copy(data / "scenarios" / "base.yaml", data / "scenarios" / "base2.yaml")
+        needles = ["base2.yaml", "'base' is also the name of"]
+    elif case == "bad history":
+        with (data / "history.csv").open("a", encoding="utf-8") as handle:
+            handle.write("not,a,valid,row\n")
+        needles = ["history.csv"]
+    elif case == "reference":
+        args += ["-p", "reference_path", "/etc/passwd"]
+        needles = ["/etc/passwd"]
+    elif case == "far target":
+        # The horizon policy (6 years) refuses it before the memory budget would.
+        args += ["-p", "target_year", "99999"]
+        needles = ["parameter target_year must be at most 2030", "got 99999"]
+    else:
+        (tmp_path / "not_a_run").mkdir()
+        args += ["-p", "earlier_runs", f"[{tmp_path / 'not_a_run'}]"]
+        needles = ["not_a_run", "not a finished run"]
+    out = tmp_path / "runs"
+    proc, elapsed = _forecast("run", "--output-dir", str(out), "--quiet", *args)
+    _assert_refused(proc, *needles)
+    assert elapsed < (REFUSAL_S if case == "far target" else IMPORTING_REFUSAL_S), elapsed
+    assert not out.exists()
+
+
+# --------------------------------------------------------------------------- signals, disk
+
+
+def _start_run(out: Path, tmp: Path, *extra: str, **popen: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), "--run-name", "r",
+         "-p", "n_draws", "200", *extra],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "TMPDIR": str(tmp)}, **popen)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+                         ids=["TERM", "INT", "HUP"])
+def test_stop_signal_ends_a_run_within_seconds(tmp_path, signum):
+    tmp, out = tmp_path / "t", tmp_path / "runs"
+    tmp.mkdir()
+    proc = _start_run(out, tmp)
+    try:
+        # Once both notebook processes are inside papermill (their kernels have sockets).
+        _wait_for(lambda: len(_kernel_dirs(tmp)) >= 2 and len(list(
+            (out / ".tmp-r").glob("*.ipynb"))) >= 2, proc)
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        proc.communicate(timeout=60)
+        stopped_after = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+    assert stopped_after < 15, f"stopped after {stopped_after:.1f} s"
+    assert _kernel_dirs(tmp) == []
+    assert sorted(p.name for p in out.iterdir()) == ["r.failed"]  # no `latest`
+
+
+@pytest.mark.slow
+def test_nohup_keeps_sighup_ignored(tmp_path):
+    tmp, out = tmp_path / "t", tmp_path / "runs"
+    tmp.mkdir()
+    proc = _start_run(out, tmp, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    try:
+        _wait_for(lambda: bool(list((out / ".tmp-r").glob("*.ipynb"))), proc)
+        proc.send_signal(signal.SIGHUP)
+        time.sleep(3)
+        assert proc.poll() is None, proc.communicate()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130
+
+
+def _small_files() -> None:
+    # A file system that fills up: writes beyond 60 kB fail (EFBIG) instead of killing.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (60_000, 60_000))
+
+
+@pytest.mark.slow
+def test_full_disk_fails_the_run_cleanly(tmp_path):
+    tmp, out = tmp_path / "t", tmp_path / "runs"
+    tmp.mkdir()
+    proc = _start_run(out, tmp, "--quiet", preexec_fn=_small_files)
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 4, stderr
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 1
+    assert stdout.strip().splitlines()[-1] == stderr.strip()
+    assert sorted(p.name for p in out.iterdir()) == ["r.failed"]
+    manifest = out / "r.failed" / "manifest.json"
+    if manifest.exists():  # complete or absent, never half-written
+        assert json.loads(manifest.read_text())["status"] == "failed"
+    assert not list((out / "r.failed").glob(".*.tmp"))

@@ -10,6 +10,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from forecast.errors import ForecastError
+
 REPO = Path(__file__).resolve().parents[1]
 SOURCE = "test_only_synthetic.txt"
 
@@ -53,21 +55,26 @@ def test_track_record_notebook_scores_and_draws_each_vintage(tmp_path):
 
     data_dir = _tiny_data(tmp_path / "data")
     earlier = _earlier_run(tmp_path / "old-runs" / "vintage-a")
-    # A folder that cannot be scored is named in the overview; the others are still scored.
+    # `forecast run` refuses a folder that cannot be scored before any kernel starts.
     unreadable = tmp_path / "old-runs" / "vintage-b.failed"
     unreadable.mkdir()
+    with pytest.raises(ForecastError, match=r"vintage-b\.failed: a failed run, not a finished"):
+        run(RunConfig(output_dir=tmp_path / "runs", run_name="now", quiet=True,
+                      notebooks=["06_track_record.ipynb"],
+                      parameters={"data_dir": str(data_dir),
+                                  "earlier_runs": [str(earlier), str(unreadable)]}))
+    assert not (tmp_path / "runs").exists()
     folder = run(RunConfig(output_dir=tmp_path / "runs", run_name="now", quiet=True,
                            notebooks=["06_track_record.ipynb"],
                            parameters={"data_dir": str(data_dir),
-                                       "earlier_runs": [str(earlier), str(unreadable)]}))
+                                       "earlier_runs": [str(earlier)]}))
     assert sorted(p.name for p in (folder / "figures").iterdir()) == [
         "06_track_record_china.png", "06_track_record_world.png"]
     nb = nbformat.read(str(folder / "06_track_record.ipynb"), as_version=4)
     text = "\n".join(o.get("text", "") or "".join(o.get("data", {}).get("text/markdown", ""))
                      for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert "`vintage-a` (data to 2024)" in text
+    assert "vintage-a (data to 2024)" in text
     assert "2 projected values now have an actual (years 2025)" in text
-    assert f"Not scored: {unreadable}: a failed run, not a finished run" in text
     # China total 2025: 1,150 / 1,200 - 1 = -4.2%, covered; crps 22 (hand-worked in
     # tests/evaluation/test_track_record.py).
     # The scores are displayed as tables (reviewer pages drop printed text): read their cells.

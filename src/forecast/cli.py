@@ -269,12 +269,14 @@ def build_parser() -> argparse.ArgumentParser:
         "run",
         help="execute the notebooks with papermill into a new run folder",
         description=(
-            "Execute the notebooks into a new run folder. Options and parameters are checked "
-            "before any notebook starts (exit 3, nothing written). The last stdout line is the "
-            "run folder, or the error line on failure."
+            "Execute the notebooks into a new run folder. Options, parameters and input files "
+            "are checked before any notebook starts (exit 3, nothing written). The last stdout "
+            "line is the run folder, or the error line on failure; <output-dir>/latest points "
+            "to the newest successful run."
         ),
-        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid option or parameter, "
-        "4 a notebook failed, 130 interrupted (the run is kept as <run-id>.failed).",
+        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid option, parameter or "
+        "input, 4 a notebook failed or the disk filled up, 130 interrupted (SIGINT, SIGTERM, "
+        "SIGHUP; the run is kept as <run-id>.failed).",
     )
     p.add_argument(
         "--scenario",

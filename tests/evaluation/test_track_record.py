@@ -232,6 +232,7 @@ def test_finished_runs_skip_builds_failures_and_the_current_run(tmp_path):
     write_run(runs / "d.failed")
     write_run(runs / "e", status="failed")
     write_run(runs / "now")
+    (runs / "latest").symlink_to("b")  # forecast run's pointer to the newest good run
     assert [r.run_id for r in tr.finished_runs(runs, exclude=["now"])] == ["a", "b"]
 
 

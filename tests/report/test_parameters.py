@@ -156,3 +156,22 @@ def test_one_horizon_policy_for_runs_projections_and_the_default_method():
     check_parameters({"target_year": 2030})
     with pytest.raises(ParameterError, match="at most 2030"):
         check_parameters({"target_year": 2035})
+
+
+def test_one_declaration():
+    assert list(PARAMETERS) == list(parameters.RunParameters.model_fields)
+    fields = parameters.RunParameters()
+    assert {name: getattr(fields, name) for name in PARAMETERS} == {
+        name: p.default for name, p in PARAMETERS.items()}
+
+
+def test_hostile_values_are_refused_in_one_short_line():
+    with pytest.raises(ParameterError, match="data_dir must be a folder path") as info:
+        check_parameters({"data_dir": "/tmp/a\0b"})
+    assert "\n" not in str(info.value)
+    with pytest.raises(ParameterError) as info:
+        check_parameters({"scenario_names": ["x" * 10_000_000]})
+    # At most 100 characters of the value are quoted (the name and the rule come first).
+    assert len(str(info.value)) < 250 and str(info.value).endswith("...")
+    with pytest.raises(ParameterError, match="unknown parameter 'aaaa"):
+        check_parameters({"a" * 500: 1})

@@ -137,7 +137,7 @@ def test_index_formats_numeric_headline_and_says_what_scenarios_assume(tmp_path)
         "base,2030,2602.33,3115.41,3924.66,3477.36,4179.76,5299.53,0.708687,0.744645,"
         "0.774876,0.177303\n"
         "published,2030,3809.2,3809.2,3809.2,5012,5012,5012,0.76,0.76,0.76,-0.00001\n"))
-    page = render.write_index(root, MANIFEST, changes="<h2>Changes</h2>").read_text()
+    page = render.write_index(root, MANIFEST).read_text()
     assert "<th>China 2030 [GWh]</th>" in page and "China growth 2024-2030 [per year]" in page
     assert '<span class="median">3,115</span><span class="band">2,602 to 3,925</span>' in page
     assert '<span class="median">74.5%</span><span class="band">70.9% to 77.5%</span>' in page
@@ -146,7 +146,8 @@ def test_index_formats_numeric_headline_and_says_what_scenarios_assume(tmp_path)
     assert "<td>0.0%</td>" in page and "-0.0%" not in page
     assert "<td>base</td>" in page  # one row per scenario, named as in the CSV
     assert "<strong>published</strong>: The published outlook, &lt;about&gt; 3,800 GWh." in page
-    assert page.index("What each scenario assumes") < page.index("<h2>Changes</h2>")
+    assert page.index("What each scenario assumes") < page.index(
+        "<h2>Changes since the previous run</h2>") < page.index("No earlier finished run")
     assert '<a href="09_page.html">09 · A page title</a>' in page
     assert '<img src="figures/09_fan.png"' in page and "<h3>Other figures</h3>" in page
     assert page.index("figures/09_fan.png") < page.index("figures/zz_other.png")

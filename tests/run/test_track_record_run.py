@@ -9,6 +9,7 @@ folders it was given.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,8 @@ import pytest
 from forecast.evaluation.track_record import LAYOUTS, read_run
 from forecast.run import manifest as run_manifest
 from forecast.run.pipeline import RunConfig, run
+
+REPO = Path(__file__).resolve().parents[2]
 
 ALPHA = '''\
 from pathlib import Path
@@ -55,13 +58,9 @@ def toy(tmp_path_factory) -> tuple[Path, Path, Path]:
     _notebook(nb_dir / "01_alpha.ipynb", common + "n_draws: int = 100  # draws\n", ALPHA)
     _notebook(nb_dir / "06_scorer.ipynb",
               common + "earlier_runs: list[str] = []  # earlier runs\n", SCORER)
-    data_dir = base / "data"
-    (data_dir / "scenarios").mkdir(parents=True)
-    (data_dir / "history.csv").write_text(
-        "series,region,segment,year,value,unit,kind\n"
-        "production,China,total,2029,1000,GWh,reported\n"
-        "production,China,total,2030,1100,GWh,reported\n")
-    (data_dir / "scenarios" / "base.yaml").write_text("name: base\n")
+    # A real data folder: a run checks it (as `forecast validate` does) before any kernel.
+    data_dir = Path(shutil.copytree(REPO / "data", base / "data",
+                                    ignore=shutil.ignore_patterns("reference")))
     return nb_dir, data_dir, base / "runs"
 
 
@@ -80,10 +79,10 @@ def test_first_second_and_third_run(toy):
     m = _manifest(first)
     # What scoring needs, in layout 2.
     assert m["layout_version"] == run_manifest.LAYOUT_VERSION == max(LAYOUTS)
-    assert m["last_observed_year"] == 2030
+    assert m["last_observed_year"] == 2024
     assert m["data_sha256"] == run_manifest.data_digest(toy[1])
     assert m["previous_run"] is None
-    assert read_run(first).last_observed_year == 2030
+    assert read_run(first).last_observed_year == 2024
     # Nothing to score yet: the scorer is not run.
     assert [n["name"] for n in m["notebooks"]] == ["01_alpha.ipynb"]
     assert not (first / "06_scorer.ipynb").exists()
@@ -105,8 +104,11 @@ def test_first_second_and_third_run(toy):
     assert (third / "tables" / "scored.txt").read_text().splitlines() == [str(first), str(second)]
     index = (third / "index.html").read_text()
     assert '<code>second</code>' in index
-    assert "<tr><td>n_draws</td><td>100</td><td>300</td></tr>" in index
-    assert "<td>base</td><td>China 2030 median [GWh]</td><td>100</td><td>300</td>" in index
+    assert ("<tr><td>Monte Carlo draws per model or scenario</td><td>100</td><td>300</td></tr>"
+            in index)
+    # A headline column of another layout has no Monte Carlo error to compare with.
+    assert ("<td>base</td><td>China 2030 median [GWh]</td><td>100</td><td>300</td>"
+            "<td>changed</td>") in index
     assert "Input files (by sha256): unchanged." in index
 
 

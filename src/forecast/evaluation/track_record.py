@@ -306,7 +306,7 @@ def finished_runs(output_dir: str | Path, exclude: Iterable[str] = ()) -> list[R
     skip = set(exclude)
     records = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if not path.is_dir() or path.name in skip:
+        if path.is_symlink() or not path.is_dir() or path.name in skip:  # `latest`
             continue
         try:
             record = read_run(path)

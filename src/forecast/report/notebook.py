@@ -7,8 +7,9 @@
     nb = setup(globals())
     history, SOURCE = nb.history, nb.source
 
-:func:`setup` checks the parameters (:func:`forecast.report.parameters.check_parameters`, so
-plain papermill refuses what ``forecast run`` refuses), resolves the data and output folders,
+:func:`setup` checks the parameters against
+:class:`~forecast.report.parameters.RunParameters` (so plain papermill refuses what ``forecast
+run`` refuses), resolves the data and output folders,
 sets the figure style, loads the history and returns a :class:`NotebookContext`. Notebooks
 that project scenarios then call :meth:`NotebookContext.project_scenarios`.
 
@@ -263,7 +264,7 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     The contract is ``setup(globals())``: the ``parameters`` cell (with papermill's injected
     overrides after it) is the one list of a notebook's parameters, so the setup call reads
     them from the namespace instead of naming each again, which would be a second list to keep
-    in step. Only names declared in :data:`~forecast.report.parameters.PARAMETERS` are read,
+    in step. Only fields of :class:`~forecast.report.parameters.RunParameters` are read,
     and nothing is written back: everything the notebook uses comes visibly from the returned
     context. A plain dict of parameters works the same (scripts, tests).
 

@@ -1,5 +1,4 @@
-"""Runs: execute the notebooks with papermill into an atomic run folder with HTML and a
-manifest. This layer imports no model code."""
+"""Runs: the notebooks executed with papermill into an atomic run folder with reviewer pages,
+an index and a manifest. This layer imports no model code."""
 
-__all__ = ["changes", "execute", "folder", "html", "kernels", "manifest", "parameters", "pipeline",
-           "reviewer"]
+__all__ = ["changes", "execute", "folder", "html", "manifest", "pipeline", "reviewer"]

@@ -1,135 +1,147 @@
 """What changed since the previous finished run in the same output folder.
 
 Two runs are compared through what their folders record: the manifests (input files by
-sha256, the data folder's digest, parameters, package versions) and the headline tables
-(``tables/headline.csv``, one row per scenario). :func:`compare_runs` lists the differences,
-:func:`changes_html` renders them for ``index.html``. Only JSON and CSV are read: this module
-imports no model code and no pandas.
+sha256, the data folder's digest, parameters, package versions) and the headline tables (one
+row per scenario). Only JSON and CSV are read: no model code, no pandas.
+
+Monte Carlo error
+-----------------
+A headline quantile moves between two runs by chance alone when the seed or ``n_draws``
+differ. Its Monte Carlo standard error is the binomial order-statistic one: the empirical
+``q``-quantile of ``n`` draws has standard error ``sqrt(q (1 - q) / n) / f(x_q)``, where the
+density ``f`` at the quantile is read off the run's own 80% band through a log-normal on each
+side of the median: ``dx/dq = x_q b / phi(z_q)`` with ``b = |ln p90 - ln p50| / z_0.9`` above
+the median and ``|ln p50 - ln p10| / z_0.9`` below it (their mean at the median; a linear
+normal when a value is not positive). A change is reported when it exceeds three standard
+errors of the difference, ``3 sqrt(se_before^2 + se_now^2)``; the growth rate follows the
+median it is computed from. Numbers are formatted as in the report.
 """
 
 from __future__ import annotations
 
 import ast
 import csv
-import html
 import json
-import re
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 from forecast.report.formatting import gwh, percent, signed_percent
+from forecast.run.folder import FAILED_SUFFIX
+from forecast.run.html import parameter_label
+from forecast.run.manifest import HEADLINE_TABLE, MANIFEST_NAME
 
-__all__ = [
-    "HEADLINE_TABLE",
-    "RunChanges",
-    "changes_html",
-    "compare_runs",
-    "effective_parameters",
-    "finished_run_dirs",
-    "previous_run",
-]
+__all__ = ["MC_SIGMAS", "RunChanges", "compare_runs", "finished_run_dirs",
+           "quantile_standard_error"]
 
-#: Headline table of a run (written by 00_summary), compared number by number.
-HEADLINE_TABLE = "tables/headline.csv"
-# Parameters that differ between any two runs by construction.
-_IGNORED_PARAMETERS = frozenset({"output_dir", "earlier_runs"})
-_MANIFEST = "manifest.json"
-_NUMBER_RE = re.compile(r"^-?[\d,]*\.?\d+$")
+#: Standard errors of the difference a headline change must exceed to be reported.
+MC_SIGMAS = 3.0
+_IGNORED = frozenset({"output_dir", "earlier_runs"})
+_Z90 = NormalDist().inv_cdf(0.9)
+_LEVELS = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
+_WHAT = {"china": "China [GWh]", "world": "World [GWh]", "china_share": "China's world share"}
+_LEVEL_WORDS = {"p10": "p10", "p50": "median", "p90": "p90"}
 
 
-def _manifest(path: Path) -> dict[str, Any] | None:
+def _manifest(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads((path / _MANIFEST).read_text(encoding="utf-8"))
+        data = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
-def finished_run_dirs(output_dir: str | Path, exclude: Sequence[str] = ()) -> list[Path]:
-    """Finished runs in an output folder (status ``ok``), oldest first.
+def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> list[Path]:
+    """Finished runs (status ``ok``) in an output folder, oldest first (by ``finished``).
 
-    Hidden build folders (``.tmp-``), failed runs (``.failed``) and folders without a readable
-    manifest are left out; order is the manifests' ``finished`` time, then the folder name.
-
-    Parameters
-    ----------
-    output_dir : str or Path
-        Folder holding run folders.
-    exclude : sequence of str
-        Folder names to leave out (the run being built).
+    Build (``.tmp-``) and failed folders, symlinks (``latest``) and folders without a readable
+    manifest are left out, as are the names in ``exclude``.
     """
     folder = Path(output_dir)
     found = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if (not path.is_dir() or path.name.startswith(".") or path.name.endswith(".failed")
-                or path.name in exclude):
+        if (path.is_symlink() or not path.is_dir() or path.name.startswith(".")
+                or path.name.endswith(FAILED_SUFFIX) or path.name in exclude):
             continue
         manifest = _manifest(path)
-        if manifest is not None and manifest.get("status") == "ok":
+        if manifest.get("status") == "ok":
             found.append((str(manifest.get("finished") or ""), path.name, path))
-    return [path for _, _, path in sorted(found)]
+    return [path for *_, path in sorted(found)]
 
 
-def previous_run(output_dir: str | Path, exclude: Sequence[str] = ()) -> Path | None:
-    """The most recently finished run in ``output_dir`` (see :func:`finished_run_dirs`)."""
-    runs = finished_run_dirs(output_dir, exclude)
-    return runs[-1] if runs else None
+def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int) -> float:
+    """Monte Carlo standard error of one quantile of ``n_draws`` draws (module docstring).
+
+    Parameters
+    ----------
+    level : {"p10", "p50", "p90"}
+        The quantile.
+    band : mapping
+        The run's ``p10``, ``p50`` and ``p90`` of the same quantity [its unit].
+    n_draws : int
+        Draws the quantiles were computed from.
+
+    Returns
+    -------
+    float
+        Standard error [unit of the quantity].
+    """
+    q = _LEVELS[level]
+    lo, mid, hi = band["p10"], band["p50"], band["p90"]
+    if min(lo, mid, hi) > 0:
+        below, above = math.log(mid / lo) / _Z90, math.log(hi / mid) / _Z90
+        scale = band[level]
+    else:
+        below, above, scale = (mid - lo) / _Z90, (hi - mid) / _Z90, 1.0
+    slope = {"p10": below, "p90": above}.get(level, (below + above) / 2)
+    density_inverse = scale * abs(slope) / NormalDist().pdf(NormalDist().inv_cdf(q))
+    return math.sqrt(q * (1 - q) / n_draws) * density_inverse
 
 
 @dataclass
 class RunChanges:
-    """Differences between a previous run and this one.
+    """Differences between the previous run and this one.
 
     Attributes
     ----------
     previous_id : str
-        Run id of the previous run.
-    inputs : list of (str, str)
-        ``(file, "added" | "removed" | "changed")``, by sha256; files of the data folder are
-        named ``<data>/<path>``, so runs on different data folders compare file by file.
+        The previous run's id.
     data_changed : bool or None
         Whether the data folder's digest differs (None when a manifest has none).
+    inputs : list of (str, str)
+        ``(file, "added" | "removed" | "changed")`` by sha256; data files as ``<data>/path``.
     parameters, packages : list of (str, str, str)
-        ``(name, previous, now)`` for each that differs.
+        ``(name, before, now)``, parameters in words and numbers formatted for reading.
+    scenarios : str
+        One line naming the scenarios added and removed, or ``""``.
     headline : list of (str, str, str, str, str)
-        ``(scenario, column, previous, now, change)`` for each headline cell that differs,
-        numbers formatted as in the report (see :func:`_change`).
+        ``(scenario, quantity, before, now, change)`` for each change beyond the Monte Carlo
+        error, for scenarios in both runs.
+    within_noise : int
+        Headline numbers that moved, but by less than the Monte Carlo error.
     """
 
     previous_id: str
-    inputs: list[tuple[str, str]] = field(default_factory=list)
     data_changed: bool | None = None
+    inputs: list[tuple[str, str]] = field(default_factory=list)
     parameters: list[tuple[str, str, str]] = field(default_factory=list)
     packages: list[tuple[str, str, str]] = field(default_factory=list)
+    scenarios: str = ""
     headline: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    within_noise: int = 0
 
     @property
     def nothing(self) -> bool:
-        """True if no input, parameter, package or headline number changed."""
-        return not (self.inputs or self.data_changed or self.parameters or self.packages
-                    or self.headline)
+        """True if nothing a reader should look at changed."""
+        return not (self.data_changed or self.inputs or self.parameters or self.packages
+                    or self.scenarios or self.headline)
 
 
-def _shown(mapping: Mapping[str, Any], name: str) -> str:
-    if name not in mapping:
-        return "(none)"
-    value = mapping[name]
-    return value if isinstance(value, str) else json.dumps(value)
-
-
-def _differing(old: Mapping[str, Any], new: Mapping[str, Any],
-               ignore: frozenset[str] = frozenset()) -> list[tuple[str, str, str]]:
-    names = sorted((set(old) | set(new)) - ignore)
-    return [(n, _shown(old, n), _shown(new, n)) for n in names
-            if n not in old or n not in new or old[n] != new[n]]
-
-
-def effective_parameters(manifest: Mapping[str, Any]) -> dict[str, Any]:
-    """The parameters a run's notebooks ran with: the defaults their parameters cells declare
-    (``notebook_defaults``, source text read as Python literals), overridden by the run's
-    ``parameters``."""
+def _effective(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters a run's notebooks ran with: their declared defaults, then the run's."""
     values: dict[str, Any] = {}
     for defaults in (manifest.get("notebook_defaults") or {}).values():
         for name, text in (defaults or {}).items():
@@ -137,156 +149,110 @@ def effective_parameters(manifest: Mapping[str, Any]) -> dict[str, Any]:
                 values[name] = ast.literal_eval(str(text))
             except (ValueError, SyntaxError):
                 values[name] = text
-    values.update(manifest.get("parameters") or {})
-    return values
+    return values | dict(manifest.get("parameters") or {})
 
 
-def _data_relative(manifest: Mapping[str, Any]) -> dict[str, str]:
-    """A manifest's input hashes keyed so that two data folders compare file by file: files
-    inside the run's data folder as ``<data>/<path>``, the others (notebooks) as recorded."""
-    inputs = manifest.get("inputs") or {}
+def _shown(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _differing(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    return [(n, _shown(old[n]) if n in old else "(not set)",
+             _shown(new[n]) if n in new else "(not set)")
+            for n in sorted((set(old) | set(new)) - _IGNORED) if old.get(n) != new.get(n)]
+
+
+def _inputs(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """Input hashes keyed so that two data folders compare file by file."""
     data_dir = (manifest.get("parameters") or {}).get("data_dir")
-    root = manifest.get("root")
-    if not data_dir:
-        return dict(inputs)
+    root = Path(str(manifest.get("root") or "/"))
     keyed = {}
-    for key, digest in inputs.items():
-        path = Path(key) if Path(key).is_absolute() or not root else Path(root) / key
-        try:
-            keyed["<data>/" + path.relative_to(data_dir).as_posix()] = digest
-        except ValueError:
-            keyed[key] = digest
+    for key, digest in (manifest.get("inputs") or {}).items():
+        inside = data_dir and (root / key).is_relative_to(data_dir)
+        keyed["<data>/" + (root / key).relative_to(data_dir).as_posix() if inside else key] = (
+            digest)
     return keyed
 
 
-def _inputs(old: Mapping[str, str], new: Mapping[str, str]) -> list[tuple[str, str]]:
-    out = []
-    for name in sorted(set(old) | set(new)):
-        if name not in old:
-            out.append((name, "added"))
-        elif name not in new:
-            out.append((name, "removed"))
-        elif old[name] != new[name]:
-            out.append((name, "changed"))
-    return out
-
-
-def _read_headline(run_dir: Path) -> tuple[list[str], dict[str, list[str]]]:
+def _headline(run_dir: Path) -> dict[str, dict[str, str]]:
     try:
-        with open(run_dir / HEADLINE_TABLE, newline="", encoding="utf-8") as handle:
-            rows = list(csv.reader(handle))
-    except OSError:
-        return [], {}
-    if not rows:
-        return [], {}
-    return rows[0], {row[0]: row for row in rows[1:] if row}
+        with (run_dir / HEADLINE_TABLE).open(newline="", encoding="utf-8") as handle:
+            return {row["scenario"]: row for row in csv.DictReader(handle) if row.get("scenario")}
+    except (OSError, KeyError, csv.Error):
+        return {}
 
 
-def _number(text: str) -> float | None:
-    return float(text.replace(",", "")) if _NUMBER_RE.match(text.strip()) else None
+def _number(text: str | None) -> float | None:
+    try:
+        value = float(str(text))
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
 
 
-def _change(column: str, old: str, new: str) -> tuple[str, str, str]:
-    """A headline cell before and now as a reader sees them, and its change in words.
+def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
+                 draws: tuple[int, int] | None) -> tuple[str, str, str, str] | bool | None:
+    """``(quantity, before, now, change)`` of a changed headline cell beyond Monte Carlo error;
+    False when it moved within it; None when it did not move."""
+    if old.get(column) == new.get(column):
+        return None
+    driver = "china_p50" if column == "china_cagr" else column
+    prefix, _, level = driver.rpartition("_")
+    a, b = _number(old.get(column)), _number(new.get(column))
+    if a is None or b is None or level not in _LEVELS or prefix not in _WHAT:
+        return (column, str(old.get(column, "")), str(new.get(column, "")), "changed")
+    bands = [{q: _number(row.get(f"{prefix}_{q}")) for q in _LEVELS} for row in (old, new)]
+    if draws and all(v is not None for band in bands for v in band.values()):
+        se = [quantile_standard_error(level, band, n)  # type: ignore[arg-type]
+              for band, n in zip(bands, draws, strict=True)]
+        low, high = _number(old.get(driver)), _number(new.get(driver))
+        if abs(high - low) <= MC_SIGMAS * math.hypot(*se):  # type: ignore[operator]
+            return False
+    if column == "china_cagr":
+        return ("China growth per year", percent(a), percent(b), _points(b - a))
+    what = f"{_WHAT[prefix]}, {_LEVEL_WORDS[level]}"
+    if prefix == "china_share":
+        return (what, percent(a), percent(b), _points(b - a))
+    relative = f" ({signed_percent((b - a) / a)})" if a else ""
+    return (what, gwh(a), gwh(b), f"{'+' if b > a else ''}{gwh(b - a)}{relative}")
 
-    Columns in percent (``[%]`` in the name) keep their text and change in points (``+0.5``);
-    other numbers within [-1, 1] are fractions (shares, growth rates), shown in percent and
-    changing in percentage points (``+2.7 pt``); larger ones are amounts [GWh], shown whole
-    with separators and changing by ``+91 (+2.9%)``. Text (an interval) only "changed".
-    """
-    a, b = _number(old), _number(new)
-    if a is None or b is None:
-        return old, new, "changed"
-    delta = b - a
-    if "[%" in column:
-        decimals = max(len(s.partition(".")[2]) for s in (old, new))
-        return old, new, f"{delta:+.{decimals}f}" if delta else "0"
-    if abs(a) <= 1 and abs(b) <= 1:
-        return percent(a), percent(b), f"{100 * delta:+.1f} pt"
-    relative = f" ({signed_percent(delta / a)})" if a else ""
-    return gwh(a), gwh(b), f"{'+' if delta > 0 else ''}{gwh(delta)}{relative}"
 
-
-def _headline(old_dir: Path, new_dir: Path) -> list[tuple[str, str, str, str, str]]:
-    old_header, old_rows = _read_headline(old_dir)
-    new_header, new_rows = _read_headline(new_dir)
-    out = []
-    for scenario in sorted(set(old_rows) | set(new_rows)):
-        old_row = dict(zip(old_header, old_rows.get(scenario, []), strict=False))
-        new_row = dict(zip(new_header, new_rows.get(scenario, []), strict=False))
-        for column in dict.fromkeys([*new_header[1:], *old_header[1:]]):
-            before, now = old_row.get(column, "(none)"), new_row.get(column, "(none)")
-            if before != now:
-                out.append((scenario, column, *_change(column, before, now)))
-    return out
+def _points(delta: float) -> str:
+    text = percent(abs(delta)).removesuffix("%")
+    return f"{'+' if delta > 0 else '-' if text.strip('0.') else ''}{text} pt"
 
 
 def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
                  run_dir: str | Path) -> RunChanges:
-    """What changed from a previous run folder to this run.
-
-    Parameters
-    ----------
-    previous_dir : str or Path
-        The previous finished run folder.
-    manifest : mapping
-        This run's manifest (it may not be written yet).
-    run_dir : str or Path
-        This run's folder (its headline table is read).
-    """
-    old_dir, new_dir = Path(previous_dir), Path(run_dir)
-    old = _manifest(old_dir) or {}
+    """What changed from the run in ``previous_dir`` to this run (``manifest``, ``run_dir``)."""
+    old_dir = Path(previous_dir)
+    old = _manifest(old_dir)
     old_data, new_data = old.get("data_sha256"), manifest.get("data_sha256")
-    return RunChanges(
-        previous_id=old_dir.name,
-        inputs=_inputs(_data_relative(old), _data_relative(manifest)),
-        data_changed=None if old_data is None or new_data is None else old_data != new_data,
-        parameters=_differing(effective_parameters(old), effective_parameters(manifest),
-                              _IGNORED_PARAMETERS),
-        packages=_differing(old.get("packages") or {}, manifest.get("packages") or {}),
-        headline=_headline(old_dir, new_dir),
-    )
-
-
-def _rows_html(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
-                   for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def changes_html(changes: RunChanges | None) -> str:
-    """The "Changes since the previous run" section of ``index.html``.
-
-    Names the previous run's id (linked as ``../<id>/index.html``, a sibling folder) and lists
-    changed inputs, parameters, package versions and headline numbers; says so when nothing
-    changed, or when there is no earlier finished run.
-    """
-    parts = ["<h2>Changes since the previous run</h2>"]
-    if changes is None:
-        parts.append("<p>No earlier finished run in this output folder.</p>")
-        return "\n".join(parts)
-    pid = html.escape(changes.previous_id)
-    parts.append(f'<p>Compared with run <a href="../{html.escape(changes.previous_id, quote=True)}'
-                 f'/index.html"><code>{pid}</code></a>.</p>')
-    if changes.nothing:
-        parts.append("<p>Nothing changed: same input files, parameters, package versions and "
-                     "headline numbers.</p>")
-        return "\n".join(parts)
-    if changes.data_changed is not None:
-        parts.append("<p>Data folder: " + ("changed" if changes.data_changed else "unchanged")
-                     + " (sha256 of its files).</p>")
-    sections = [
-        ("Input files (by sha256)", ["file", "change"], changes.inputs),
-        ("Parameters", ["parameter", "previous", "now"], changes.parameters),
-        ("Package versions", ["package", "previous", "now"], changes.packages),
-        ("Headline numbers", ["scenario", "column", "previous", "now", "change"],
-         changes.headline),
-    ]
-    for title, header, rows in sections:
-        if rows:
-            parts.append(f"<h3>{html.escape(title)}</h3>")
-            parts.append(_rows_html(header, rows))
-        else:
-            parts.append(f"<p>{html.escape(title)}: unchanged.</p>")
-    return "\n".join(parts)
+    old_in, new_in = _inputs(old), _inputs(manifest)
+    inputs = [(n, "added" if n not in old_in else "removed" if n not in new_in else "changed")
+              for n in sorted(set(old_in) | set(new_in)) if old_in.get(n) != new_in.get(n)]
+    old_p, new_p = _effective(old), _effective(manifest)
+    packages = [{k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
+                for m in (old, manifest)]
+    counts = (old_p.get("n_draws"), new_p.get("n_draws"))
+    draws = counts if all(isinstance(n, int) and n > 0 for n in counts) else None
+    before, now = _headline(old_dir), _headline(Path(run_dir))
+    added, removed = sorted(set(now) - set(before)), sorted(set(before) - set(now))
+    scenarios = "; ".join(part for part in (
+        f"added {', '.join(added)}" if added else "",
+        f"removed {', '.join(removed)}" if removed else "") if part)
+    changes = RunChanges(
+        old_dir.name, None if old_data is None or new_data is None else old_data != new_data,
+        inputs, [(parameter_label(n), *rest) for n, *rest in _differing(old_p, new_p)],
+        _differing(*packages),
+        f"Scenarios {scenarios}." if scenarios else "")
+    for name in [n for n in now if n in before]:
+        for column in [c for c in now[name] if c not in ("scenario", "year")]:
+            found = _cell_change(column, before[name], now[name], draws)
+            if found is False:
+                changes.within_noise += 1
+            elif found is not None:
+                changes.headline.append((name, *found))  # type: ignore[arg-type]
+    return changes

@@ -1,307 +1,250 @@
-"""Execute one notebook with papermill in its own kernel and render it to HTML.
+"""Execute one notebook with papermill in a child process, and render its reviewer page.
 
-:func:`execute_notebook` never raises for a notebook's own errors: it returns a
-:class:`NotebookResult` whose ``error`` is one line naming the cell, the statement and the
-exception, which the run prints and records in the manifest.
+Each notebook runs in its own process (``python -m forecast.run.execute JOB``), so nothing of
+Jupyter runs in ``forecast run``'s own process and a stop is an OS operation on processes:
+
+- the child runs :func:`papermill.execute_notebook` in its main thread, where nbclient's
+  SIGTERM/SIGINT handler shuts its kernel down; the kernel listens on unix sockets in a
+  private folder (traitlets configuration of jupyter_client's public ``transport``/``ip``),
+  so kernels starting at once cannot race for ports;
+- the child ends itself (SIGTERM) when its stdin closes, i.e. when the run process is gone,
+  even by ``kill -9``; a kernel whose child is gone ends itself (ipykernel's parent poller);
+- the child's and its kernel's own stdout/stderr go to the run's ``logs/`` file;
+- the outcome is one line built from papermill's :class:`~papermill.PapermillExecutionError`
+  (``exec_count``, ``source``, ``ename``, ``evalue``) or nbclient's timeout and dead-kernel
+  errors, handed back in ``result.json`` of the private folder.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import json
-import re
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forecast.run.kernels import (
-    KERNEL_NAME,
-    LiveKernels,
-    kernel_manager_class,
-    kernel_socket_dir,
-)
+from forecast.run.folder import hold_lock
 
-__all__ = [
-    "KERNEL_START_ATTEMPTS",
-    "START_TIMEOUT",
-    "NotebookResult",
-    "execute_notebook",
-]
+__all__ = ["KERNEL_NAME", "SOCKET_PREFIX", "Children", "NotebookResult", "import_papermill",
+           "run_notebook"]
 
-#: Attempts per notebook when the kernel fails to start (launches can race for ports).
-KERNEL_START_ATTEMPTS = 2
-#: Seconds to wait for a kernel to start.
-START_TIMEOUT = 120
-
-_ANSI_RE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-_CELL_FRAME_RE = re.compile(r"Cell In\s*\[\d+\],\s*line (\d+)")
+#: Jupyter kernel every notebook runs in (installed into .venv by ``make setup``).
+KERNEL_NAME = "forecast"
+#: Prefix of the private temporary folder of one notebook's kernel (sockets, result).
+SOCKET_PREFIX = "forecast-kernel-"
+#: Seconds a child gets to stop its kernel after SIGTERM before it is killed.
+STOP_GRACE_S = 5.0
 
 
 @dataclass
 class NotebookResult:
-    """Outcome of one notebook in a run.
-
-    Attributes
-    ----------
-    name : str
-        File name, e.g. ``"02_growth.ipynb"``.
-    status : str
-        ``"ok"``, ``"failed"`` or ``"skipped"`` (not started because another notebook failed).
-    duration_s : float or None
-        Wall time of execution and rendering [s].
-    attempts : int
-        Kernel starts tried.
-    error : str or None
-        One line: cell and error, when failed.
-    cell : int or None
-        Execution count (``In [n]``) of the failing cell, when known.
-    parameters : dict
-        Parameters injected into this notebook.
-    """
+    """One notebook's outcome: ``status`` ``"ok"``, ``"failed"``, ``"interrupted"`` or
+    ``"skipped"``; ``error`` one line naming the cell; ``duration_s`` wall time [s]."""
 
     name: str
-    status: str = "pending"
+    status: str = "skipped"
     duration_s: float | None = None
-    attempts: int = 0
     error: str | None = None
     cell: int | None = None
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-def _first_line(text: object, limit: int = 200) -> str:
-    for line in _ANSI_RE.sub("", str(text)).splitlines():
-        if line.strip():
-            line = line.strip()
-            return line if len(line) <= limit else line[: limit - 3] + "..."
-    return ""
+class Children:
+    """The run's notebook processes, so a stop reaches every one that started."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._procs: set[subprocess.Popen[bytes]] = set()
+        self.stopped = False
+
+    def start(self, args: list[str], **kwargs: Any) -> subprocess.Popen[bytes] | None:
+        """Start a child unless the run is stopping (then None)."""
+        with self._lock:
+            if self.stopped:
+                return None
+            proc = subprocess.Popen(args, **kwargs)
+            self._procs.add(proc)
+            return proc
+
+    def done(self, proc: subprocess.Popen[bytes]) -> None:
+        """Forget a child that ended."""
+        with self._lock:
+            self._procs.discard(proc)
+
+    def stop(self) -> None:
+        """SIGTERM every child, and SIGKILL those still running after :data:`STOP_GRACE_S`."""
+        with self._lock:
+            self.stopped = True
+            procs = list(self._procs)
+        for proc in procs:
+            with contextlib.suppress(OSError):
+                proc.terminate()
+        deadline = time.monotonic() + STOP_GRACE_S
+        for proc in procs:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
-def _started_cells(output_path: Path) -> list[Any]:
-    """Cells of an (partly) executed notebook that papermill started, in order."""
-    import nbformat
-
-    try:
-        nb = nbformat.read(str(output_path), as_version=4)
-    except (OSError, ValueError):
-        return []
-    return [c for c in nb.cells
-            if c.get("metadata", {}).get("papermill", {}).get("start_time") is not None]
-
-
-def _last_started_cell(output_path: Path) -> tuple[int | None, str]:
-    """Execution count and first source line of the last cell papermill started."""
-    started = _started_cells(output_path)
-    if not started:
-        return None, ""
-    last = started[-1]
-    return last.get("execution_count"), _first_line(last.get("source", ""), 60)
-
-
-def _cell_label(exec_count: int | None, source: str, line: int | None = None) -> str:
-    label = f"cell In [{exec_count}]" if exec_count is not None else "a cell"
-    if line is not None:
-        label += f", line {line}"
-    return f"{label} `{source}`" if source else label
-
-
-def _error_line(traceback: Sequence[str], source: str) -> tuple[int | None, str]:
-    """Line number (in the cell) and code of the statement that raised, from a traceback."""
-    for entry in traceback or ():
-        match = _CELL_FRAME_RE.search(_ANSI_RE.sub("", str(entry)))
-        if match:
-            number = int(match.group(1))
-            lines = str(source).splitlines()
-            if 1 <= number <= len(lines):
-                return number, _first_line(lines[number - 1], 80)
-            return number, ""
-    return None, _first_line(source, 60)
-
-
-def _papermill(source: Path, output: Path, parameters: Mapping[str, Any], *, cwd: Path,
-               timeout: int, kernel_name: str, manager_class: type) -> None:
+def import_papermill() -> Any:
+    """:mod:`papermill`, imported without the IRI grammar jsonschema builds at import when
+    ``rfc3987_syntax`` is installed (about 3 s on a loaded machine, in every process);
+    notebook validation checks no IRI, and the optional import is then skipped."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import papermill
 
-    papermill.execute_notebook(
-        str(source),
-        str(output),
-        parameters=dict(parameters),
-        kernel_name=kernel_name,
-        progress_bar=False,
-        log_output=False,
-        request_save_on_cell_execute=True,
-        start_timeout=START_TIMEOUT,
-        execution_timeout=timeout,
-        # The kernel's cwd, without papermill's process-wide os.chdir (unsafe in threads).
-        resources={"metadata": {"path": str(cwd)}},
-        kernel_manager_class=manager_class,
-    )
+    return papermill
 
 
-def _drain_event_loop() -> None:
-    """Finish the tasks papermill's event loop still holds in this thread, then close it.
-
-    papermill runs nbclient on jupyter_core's per-thread event loop and returns as soon as
-    the notebook ends. After a cell timeout or an error, nbclient has cancelled its output
-    poller, but the loop stops before the cancellation runs; the task is then destroyed with
-    the loop at exit and asyncio prints "Task was destroyed but it is pending!". Running the
-    loop until those tasks are done avoids that; the next notebook in this thread gets a new
-    loop from jupyter_core.
-    """
-    from jupyter_core.utils import ensure_event_loop
-
-    loop = ensure_event_loop()
-    if loop.is_running() or loop.is_closed():
-        return
-    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
-    for task in pending:
-        task.cancel()
-    if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-    loop.run_until_complete(loop.shutdown_asyncgens())
-    loop.close()
+def _first_line(text: object, limit: int = 200) -> str:
+    line = next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
+    return line if len(line) <= limit else line[: limit - 3] + "..."
 
 
-def _attempt(result: NotebookResult, source: Path, output: Path, injected: Mapping[str, Any], *,
-             cwd: Path, timeout: int, kernel_name: str, live: LiveKernels,
-             log_path: Path | None) -> Exception | None:
-    """One kernel start and execution; fills ``result`` for notebook errors.
+def _cell(exec_count: int | None) -> str:
+    return f"cell In [{exec_count}]" if exec_count is not None else "a cell"
 
-    Returns the exception of a failed kernel start (the caller decides on a retry), else None.
-    """
+
+def _last_started(output: Path) -> int | None:
+    """Execution count of the last cell papermill started in ``output`` (None if unknown)."""
+    try:
+        cells = json.loads(output.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return None
+    started = [c.get("execution_count") for c in cells
+               if (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
+    return started[-1] if started else None
+
+
+def _execute(job: dict[str, Any], sockets: Path) -> dict[str, Any]:
+    papermill = import_papermill()
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
-    from papermill.exceptions import PapermillExecutionError
+    from traitlets.config import Config
 
-    result.attempts += 1
+    output = Path(job["output"])
+    config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k"),
+                                       "connection_file": str(sockets / "kernel.json")}})
     try:
-        with kernel_socket_dir() as sockets:
-            try:
-                _papermill(source, output, injected, cwd=cwd, timeout=timeout,
-                           kernel_name=kernel_name,
-                           manager_class=kernel_manager_class(live, sockets, log_path))
-            finally:
-                _drain_event_loop()
-    except PapermillExecutionError as exc:
-        result.status = "failed"
-        result.cell = exc.exec_count
-        line, code = _error_line(exc.traceback, exc.source)
-        where = _cell_label(exc.exec_count, code, line)
-        result.error = f"{where}: {exc.ename}: {_first_line(exc.evalue) or '(no message)'}"
+        papermill.execute_notebook(
+            job["source"], str(output), parameters=job["parameters"],
+            kernel_name=job["kernel"], progress_bar=False, log_output=False,
+            request_save_on_cell_execute=True, start_timeout=120,
+            execution_timeout=job["timeout"], shutdown_kernel="immediate", config=config)
+    except papermill.PapermillExecutionError as exc:
+        return {"status": "failed", "cell": exc.exec_count,
+                "error": f"{_cell(exc.exec_count)}: {exc.ename}: "
+                         f"{_first_line(exc.evalue) or '(no message)'}"}
     except CellTimeoutError:
-        result.cell, src = _last_started_cell(output)
-        result.status = "failed"
-        result.error = f"{_cell_label(result.cell, src)}: timed out after {timeout} s (--timeout)"
+        count = _last_started(output)
+        return {"status": "failed", "cell": count,
+                "error": f"{_cell(count)}: timed out after {job['timeout']} s (--timeout)"}
     except DeadKernelError as exc:
-        result.cell, src = _last_started_cell(output)
-        result.status = "failed"
-        result.error = f"{_cell_label(result.cell, src)}: kernel died ({_first_line(exc)})"
+        count = _last_started(output)
+        return {"status": "failed", "cell": count,
+                "error": f"{_cell(count)}: kernel died ({_first_line(exc)})"}
+    except KeyboardInterrupt:
+        # Stopped while no cell ran (nbclient handles a stop during cells itself): the
+        # kernel, if it started, is shut down by nbclient's exit handler.
+        return {"status": "interrupted", "cell": None, "error": None}
     except Exception as exc:
-        return exc
-    else:
-        result.status = "ok"
-    return None
+        return {"status": "failed", "cell": None,
+                "error": f"{type(exc).__name__}: {_first_line(exc) or '(no message)'}"}
+    return {"status": "ok", "cell": None, "error": None}
 
 
-def _record_paths(output: Path, paths: Mapping[str, str]) -> None:
-    """Replace each written-to path in an executed notebook by the path it is recorded as."""
-    try:
-        text = output.read_text(encoding="utf-8")
-    except OSError:
-        return
-    new = text
-    for recorded, actual in paths.items():
-        # As the paths appear inside JSON strings (escaped the same way).
-        new = new.replace(json.dumps(actual)[1:-1], json.dumps(recorded)[1:-1])
-    if new != text:
-        output.write_text(new, encoding="utf-8")
-
-
-def _render(result: NotebookResult, output: Path, html_path: Path) -> None:
+def _render(job: dict[str, Any], result: dict[str, Any]) -> None:
     from forecast.run.html import render_notebook_html
 
     try:
-        render_notebook_html(output, html_path)
+        render_notebook_html(Path(job["output"]), Path(job["html"]), paths=job["paths"])
     except Exception as exc:
-        if result.status == "ok":
-            result.status = "failed"
-            result.error = f"HTML rendering failed: {type(exc).__name__}: {_first_line(exc)}"
+        if result["status"] == "ok":
+            result.update(status="failed", error=f"HTML rendering failed: "
+                          f"{type(exc).__name__}: {_first_line(exc)}")
 
 
-def execute_notebook(
-    source: Path,
-    output: Path,
-    parameters: Mapping[str, Any],
-    *,
-    cwd: Path,
-    timeout: int,
-    kernel_name: str = KERNEL_NAME,
-    html_path: Path | None = None,
-    log_path: Path | None = None,
-    should_stop: Callable[[], bool] | None = None,
-    live: LiveKernels | None = None,
-    paths: Mapping[str, str] | None = None,
-) -> NotebookResult:
-    """Execute one notebook with papermill and render it; never raises for notebook errors.
+def _child(job_file: Path) -> int:
+    """Body of the notebook process: execute, render, write ``result.json`` next to the job."""
 
-    Parameters
-    ----------
-    source : Path
-        Notebook to execute.
-    output : Path
-        Where papermill writes the executed notebook (also when it fails).
-    parameters : mapping
-        Values injected after the ``parameters`` cell.
-    cwd : Path
-        Working directory of the kernel (the repository root).
-    timeout : int
-        Per-cell timeout [s].
-    kernel_name : str
-        Jupyter kernel to use.
-    html_path : Path, optional
-        If given, the executed notebook (failed or not) is rendered there without code.
-    log_path : Path, optional
-        File for the kernel process's own stdout/stderr; removed again if it stays empty.
-    should_stop : callable, optional
-        Returns True when the run is being abandoned: a failed kernel start is then not
-        retried.
-    live : LiveKernels, optional
-        The run's registry of running kernels (default: a private one).
-    paths : mapping, optional
-        ``{recorded path: path written to}``: a parameter equal to a recorded path is
-        injected as the path written to, and the executed notebook records the recorded
-        path again (the run's final folder instead of its hidden build folder).
+    def stop_with_parent() -> None:
+        while os.read(0, 1024):  # b"" at EOF: the run process closed it or is gone
+            pass
+        os.kill(os.getpid(), signal.SIGTERM)
 
-    Returns
-    -------
-    NotebookResult
-        ``status`` is ``"ok"`` or ``"failed"`` with a one-line ``error``.
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # also while a kernel starts: it is stopped too
+    threading.Thread(target=stop_with_parent, daemon=True).start()
+    job = json.loads(job_file.read_text(encoding="utf-8"))
+    result = _execute(job, job_file.parent)
+    if Path(job["output"]).is_file():
+        _render(job, result)
+    scratch = job_file.parent / "result.json.tmp"
+    scratch.write_text(json.dumps(result), encoding="utf-8")
+    os.replace(scratch, job_file.parent / "result.json")
+    return 0
+
+
+def run_notebook(source: Path, output: Path, parameters: dict[str, Any], *, children: Children,
+                 cwd: Path, timeout: int, kernel: str, log: Path,
+                 paths: dict[str, str]) -> NotebookResult:
+    """Execute ``source`` into ``output`` and its ``.html`` page in a child process.
+
+    ``parameters`` are injected; the kernel runs in ``cwd``, each cell for at most ``timeout``
+    s; the processes' own output goes to ``log`` (removed when empty); ``paths`` maps paths
+    written to paths the page shows. Nothing starts once ``children`` is stopping.
     """
-    live = live if live is not None else LiveKernels()
-    paths = dict(paths or {})
-    result = NotebookResult(name=source.name, parameters=dict(parameters))
-    injected = {k: paths.get(v, v) if isinstance(v, str) else v for k, v in parameters.items()}
+    result = NotebookResult(source.name, parameters=dict(parameters))
+    sockets = Path(tempfile.mkdtemp(prefix=SOCKET_PREFIX))
+    lock = hold_lock(sockets)
     t0 = time.perf_counter()
-    while True:
-        start_error = _attempt(result, source, output, injected, cwd=cwd, timeout=timeout,
-                               kernel_name=kernel_name, live=live, log_path=log_path)
-        if start_error is None:
-            break
-        # Kernel launches can race (ports, connection files): retry once if no cell ran.
-        stopping = should_stop is not None and should_stop()
-        if (result.attempts < KERNEL_START_ATTEMPTS and not stopping
-                and not _started_cells(output)):
-            continue
-        result.status = "failed"
-        result.error = (f"kernel '{kernel_name}' could not run the notebook: "
-                        f"{type(start_error).__name__}: "
-                        f"{_first_line(start_error) or '(no message)'}")
-        break
-    if paths and output.is_file():
-        _record_paths(output, paths)
-    if html_path is not None and output.is_file():
-        _render(result, output, html_path)
-    if log_path is not None and log_path.is_file() and log_path.stat().st_size == 0:
-        log_path.unlink()
-    result.duration_s = round(time.perf_counter() - t0, 3)
+    try:
+        job = {"source": str(source), "output": str(output), "html": str(output.with_suffix(
+            ".html")), "parameters": parameters, "kernel": kernel, "timeout": timeout,
+            "paths": paths}
+        (sockets / "job.json").write_text(json.dumps(job), encoding="utf-8")
+        log.parent.mkdir(exist_ok=True)
+        with log.open("ab") as sink:
+            proc = children.start([sys.executable, "-m", "forecast.run.execute",
+                                   str(sockets / "job.json")], cwd=cwd, stdin=subprocess.PIPE,
+                                  stdout=sink, stderr=sink)
+        if proc is None:
+            return result
+        try:
+            code = proc.wait()
+        finally:
+            children.done(proc)
+        try:
+            outcome = json.loads((sockets / "result.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            outcome = {"status": "failed", "cell": None,
+                       "error": f"the notebook process ended with code {code}"}
+        result.status, result.error, result.cell = (
+            outcome["status"], outcome["error"], outcome["cell"])
+        if children.stopped:
+            result.status, result.error = "interrupted", None
+    except OSError as exc:
+        result.status, result.error = "failed", f"{type(exc).__name__}: {_first_line(exc)}"
+    finally:
+        result.duration_s = round(time.perf_counter() - t0, 3)
+        lock.close()
+        shutil.rmtree(sockets, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if log.stat().st_size == 0:
+                log.unlink()
     return result
+
+
+if __name__ == "__main__":
+    sys.exit(_child(Path(sys.argv[1])))

@@ -1,372 +1,211 @@
-"""Run folders that appear only when complete.
+"""Run folders that appear only when complete, locked by the OS.
 
-A run is built in a hidden sibling ``<output_dir>/.tmp-<run-id>`` and renamed to
-``<output_dir>/<run-id>`` when everything succeeded, or to ``<output_dir>/<run-id>.failed``
-when it did not. A folder without either suffix is therefore always a finished run. Renames
-stay inside one directory, so they are atomic on POSIX file systems.
+A run is built in a hidden sibling ``<output_dir>/.tmp-<run-id>`` and moved with
+:func:`os.replace` to ``<output_dir>/<run-id>`` when everything succeeded, or to
+``<output_dir>/<run-id>.failed`` when it did not; a rename inside one directory is atomic on
+POSIX file systems, so a folder without either prefix or suffix is always a finished run.
+After a successful run ``<output_dir>/latest`` is a symlink to it, replaced atomically too.
 
-The build folder holds a lock file naming the process that writes it (``<pid> <host>``). A
-run killed before it could rename its folder (``kill -9``, a power cut) leaves the hidden
-folder behind; the next run in the same output folder recognises it by the lock of a process
-that no longer exists and removes it. A build folder whose owner cannot be told (no lock, or
-another host) is never touched; a run that wants its name says which folder is in the way.
+The build folder holds ``.lock``, which its process keeps locked with :func:`fcntl.flock`.
+The OS drops that lock when the process ends, however it ends (``kill -9``, a power cut), so
+the next run in the output folder removes a build folder whose lock it can take: its owner is
+gone. A build folder whose lock is held, or that has no lock file, is never touched.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import os
 import re
 import shutil
 import socket
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
-from forecast.errors import ForecastError
+from forecast.errors import ForecastError, RunError
 
-__all__ = [
-    "FAILED_SUFFIX",
-    "LOCK_NAME",
-    "TMP_PREFIX",
-    "RunFolder",
-    "RunTakenError",
-    "allocate_run_folder",
-    "check_output_dir",
-    "claim_run_folder",
-    "new_run_id",
-    "remove_stale_builds",
-    "stale_owner",
-    "validate_run_name",
-    "write_lock",
-]
+__all__ = ["DISK_FULL", "FAILED_SUFFIX", "LATEST", "LOCK_NAME", "TMP_PREFIX", "RunFolder",
+           "RunTakenError", "check_output_dir", "claim_run_folder", "hold_lock", "point_latest",
+           "remove_stale", "validate_run_name"]
 
 #: Prefix of the hidden folder a run is built in.
 TMP_PREFIX = ".tmp-"
 #: Suffix of the folder a failed run is moved to.
 FAILED_SUFFIX = ".failed"
-#: File in the build folder naming the process that writes it: ``"<pid> <host>"``.
+#: Lock file of a build folder (and of a kernel's socket folder); its text names the owner.
 LOCK_NAME = ".lock"
+#: Symlink in the output folder to the newest successful run.
+LATEST = "latest"
+#: Errors of a full or over-quota disk: the run fails (exit 4) instead of the input.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-
-
-def validate_run_name(name: str) -> str:
-    """Check that a run name is a single, safe folder name.
-
-    Parameters
-    ----------
-    name : str
-        Requested run name, e.g. ``"nightly-2026-11-22"``.
-
-    Returns
-    -------
-    str
-        The name, unchanged.
-
-    Raises
-    ------
-    ForecastError
-        If the name is empty, contains a path separator, starts with a dot (``..``, hidden
-        folders), is absolute, ends with the reserved ``.failed`` suffix, or uses characters
-        other than letters, digits, ``.``, ``_`` and ``-`` (at most 100 characters).
-    """
-    text = str(name)
-    if os.sep in text or "/" in text or "\\" in text or Path(text).is_absolute():
-        raise ForecastError(
-            f"run name {text!r} must be a plain folder name without path separators"
-        )
-    if not _NAME_RE.match(text) or text.endswith(FAILED_SUFFIX):
-        raise ForecastError(
-            f"run name {text!r} is not allowed: use 1-100 letters, digits, '.', '_' or '-', "
-            f"starting with a letter or digit and not ending in '{FAILED_SUFFIX}'"
-        )
-    return text
-
-
-def new_run_id(now: datetime | None = None) -> str:
-    """A run id from the UTC time, e.g. ``"20261122T025512Z"`` (sorts chronologically)."""
-    moment = (now or datetime.now(UTC)).astimezone(UTC)
-    return moment.strftime("%Y%m%dT%H%M%SZ")
 
 
 class RunTakenError(ForecastError):
     """The run's name is taken: a finished, failed or running run of that name exists."""
 
 
+def validate_run_name(name: str) -> str:
+    """``name`` if it is 1-100 letters, digits, ``.``, ``_`` or ``-``, starting with a letter
+    or digit, not ending in ``.failed`` and not ``latest``; else :class:`ForecastError`."""
+    text = str(name)
+    if "/" in text or "\\" in text or os.sep in text:
+        raise ForecastError(f"run name {text[:100]!r} must be a plain folder name without path "
+                            "separators")
+    if not _NAME_RE.match(text) or text.endswith(FAILED_SUFFIX) or text == LATEST:
+        raise ForecastError(
+            f"run name {text[:100]!r} is not allowed: use 1-100 letters, digits, '.', '_' or "
+            f"'-', starting with a letter or digit, not ending in '{FAILED_SUFFIX}' and not "
+            f"'{LATEST}'")
+    return text
+
+
 def check_output_dir(output_dir: Path, *, create_parents: bool = False) -> Path:
-    """Refuse an output folder no run folder can be created in, before anything is written.
-
-    Parameters
-    ----------
-    output_dir : Path
-        Folder that holds the runs (absolute); it may not exist yet.
-    create_parents : bool
-        Whether missing parent folders may be created (the default ``outputs/runs``); an
-        explicit ``--output-dir`` needs an existing parent.
-
-    Returns
-    -------
-    Path
-        ``output_dir``.
-
-    Raises
-    ------
-    ForecastError
-        One line: the folder is a file, its parent is missing or a file, or it is not writable.
-    """
+    """Refuse (one line) an output folder that is a file, lacks its parent (unless
+    ``create_parents``, for the default ``outputs/runs``) or is not writable."""
     out = Path(output_dir)
-    if out.exists():
-        if not out.is_dir():
-            raise ForecastError(f"output folder {out} is a file, not a folder")
-        existing = out
-    else:
+    existing = out
+    if not out.exists():
         existing = out.parent
-        if create_parents:
-            while not existing.exists() and existing != existing.parent:
-                existing = existing.parent
+        while create_parents and not existing.exists() and existing != existing.parent:
+            existing = existing.parent
         if not existing.exists():
             raise ForecastError(f"output folder {out}: its parent {existing} does not exist")
-        if not existing.is_dir():
-            raise ForecastError(f"output folder {out}: {existing} is a file, not a folder")
+    if not existing.is_dir():
+        raise ForecastError(f"output folder {out} is a file, not a folder" if existing == out
+                            else f"output folder {out}: {existing} is a file, not a folder")
     if not os.access(existing, os.W_OK | os.X_OK):
         raise ForecastError(f"output folder {out}: {existing} is not writable")
     return out
 
 
-def _proc_stat(pid: int) -> list[str]:
-    """Fields of ``/proc/<pid>/stat`` after the command name (state first); [] if unknown."""
+def hold_lock(folder: Path) -> IO[str]:
+    """Create ``folder/.lock`` already locked by this process and return it (keep it open).
+
+    The lock is taken on a private name and renamed into place, so no other process can see
+    the lock file unlocked.
+    """
+    private = folder / f"{LOCK_NAME}.{os.getpid()}"
+    handle = private.open("w", encoding="utf-8")
+    fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    handle.write(f"{os.getpid()} {socket.gethostname()}\n")
+    handle.flush()
+    private.rename(folder / LOCK_NAME)
+    return handle
+
+
+def _owner_gone(folder: Path) -> str | None:
+    """The owner text of ``folder``'s lock if nobody holds it any more, else None."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()
+        with (folder / LOCK_NAME).open(encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return None
+            return handle.read().strip() or "unknown"
     except OSError:
-        return []
-
-
-def _lock_text() -> str:
-    # The start time (field 22, clock ticks since boot) tells a reused pid from its first owner.
-    started = (_proc_stat(os.getpid())[19:20] or ["-"])[0]
-    return f"{os.getpid()} {socket.gethostname()} {started}\n"
-
-
-def _process_gone(pid: int, started: str) -> bool:
-    """True if the process that wrote a lock no longer runs (a zombie counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    stat = _proc_stat(pid)
-    if not stat:
-        return False
-    return stat[0] == "Z" or (started != "-" and stat[19:20] != [started])
-
-
-def _read_lock(build: Path) -> tuple[int, str, str] | None:
-    try:
-        pid_text, host, started = (build / LOCK_NAME).read_text(encoding="utf-8").split()
-        return int(pid_text), host, started
-    except (OSError, ValueError):
         return None
 
 
-def write_lock(folder: Path) -> Path:
-    """Write the lock file naming this process (pid, host, start time) into ``folder``."""
-    path = Path(folder) / LOCK_NAME
-    path.write_text(_lock_text(), encoding="utf-8")
-    return path
+def remove_stale(parent: Path, pattern: str, say: Callable[[str], None] | None = None) -> None:
+    """Remove the folders matching ``pattern`` in ``parent`` whose lock no process holds
+    (build folders of killed runs, their notebooks' socket folders), saying so to ``say``."""
+    for path in sorted(Path(parent).glob(pattern)):
+        owner = _owner_gone(path) if path.is_dir() and not path.is_symlink() else None
+        if owner is not None:
+            shutil.rmtree(path, ignore_errors=True)
+            if say is not None:
+                pid = owner.split()[0]
+                say(f"forecast run: removed {path}, left by process {pid} that no longer runs")
 
 
-def stale_owner(folder: Path) -> int | None:
-    """The pid of the dead process whose lock ``folder`` holds (this host only), else None.
-
-    None also when there is no readable lock: such a folder's owner cannot be told.
-    """
-    lock = _read_lock(folder)
-    if lock is None or lock[1] != socket.gethostname():
-        return None
-    return lock[0] if _process_gone(lock[0], lock[2]) else None
-
-
-def _owner_text(build: Path) -> str:
-    lock = _read_lock(build)
-    if lock is None:
-        return "an unknown process (no lock file)"
-    return f"process {lock[0]} on {lock[1]}"
-
-
-@dataclass(frozen=True)
+@dataclass
 class RunFolder:
-    """The three places a run can live in.
-
-    Parameters
-    ----------
-    output_dir : Path
-        Folder that holds all runs (absolute).
-    run_id : str
-        Validated run name.
-    """
+    """A claimed run: its locked ``build`` folder and the ``final`` and ``failed`` names it
+    can end under."""
 
     output_dir: Path
     run_id: str
+    lock: IO[str] | None = field(default=None, repr=False)
 
-    @property
-    def tmp_path(self) -> Path:
-        """Hidden folder the run is built in."""
-        return self.output_dir / f"{TMP_PREFIX}{self.run_id}"
-
-    @property
-    def final_path(self) -> Path:
-        """Folder of the finished run."""
-        return self.output_dir / self.run_id
-
-    @property
-    def failed_path(self) -> Path:
-        """Folder a failed run is kept in."""
-        return self.output_dir / f"{self.run_id}{FAILED_SUFFIX}"
+    def __post_init__(self) -> None:
+        self.build = self.output_dir / f"{TMP_PREFIX}{self.run_id}"
+        self.final = self.output_dir / self.run_id
+        self.failed = self.output_dir / f"{self.run_id}{FAILED_SUFFIX}"
 
     def taken(self) -> bool:
-        """True if any of the three folders exists already."""
-        return any(p.exists() for p in (self.tmp_path, self.final_path, self.failed_path))
+        """True if a run of this id exists (built, finished or failed)."""
+        return any(os.path.lexists(p) for p in (self.build, self.final, self.failed))
 
-    def create(self) -> Path:
-        """Create the hidden build folder with its lock file and return it.
-
-        A build folder of this name left by a killed process (see the module docstring) is
-        removed first.
-
-        Raises
-        ------
-        RunTakenError
-            If a run of this name exists (finished, failed or in progress); earlier runs are
-            never touched.
-        ForecastError
-            If the folder cannot be created (one line with the system's reason).
-        """
-        if self.final_path.exists() or self.failed_path.exists():
-            raise RunTakenError(f"run '{self.run_id}' already exists in {self.output_dir}")
-        if self.tmp_path.exists() and stale_owner(self.tmp_path) is not None:
-            shutil.rmtree(self.tmp_path, ignore_errors=True)
-        try:
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            # exist_ok=False: a concurrent run that picked the same name loses here, not later.
-            self.tmp_path.mkdir()
-        except FileExistsError as exc:
-            raise RunTakenError(
-                f"run '{self.run_id}' already exists in {self.output_dir}: its build folder "
-                f"{self.tmp_path.name} is being written by {_owner_text(self.tmp_path)}"
-            ) from exc
-        except OSError as exc:
-            raise ForecastError(
-                f"cannot create run folder {self.tmp_path}: {exc.strerror or exc}") from exc
-        write_lock(self.tmp_path)
-        if self.final_path.exists() or self.failed_path.exists():
-            # A run of this name finished between the check above and our mkdir.
-            shutil.rmtree(self.tmp_path, ignore_errors=True)
-            raise RunTakenError(f"run '{self.run_id}' already exists in {self.output_dir}")
-        return self.tmp_path
-
-    def _release(self) -> None:
-        (self.tmp_path / LOCK_NAME).unlink(missing_ok=True)
-
-    def finish(self) -> Path:
-        """Rename the build folder to its final name and return the final path."""
-        self._release()
-        os.rename(self.tmp_path, self.final_path)
-        return self.final_path
-
-    def fail(self) -> Path:
-        """Rename the build folder to ``<run-id>.failed`` and return that path."""
-        self._release()
-        os.rename(self.tmp_path, self.failed_path)
-        return self.failed_path
+    def publish(self, ok: bool) -> Path:
+        """Move the build folder to its final (``ok``) or failed name and release the lock."""
+        target = self.final if ok else self.failed
+        (self.build / LOCK_NAME).unlink(missing_ok=True)
+        os.replace(self.build, target)
+        if self.lock is not None:
+            self.lock.close()
+        return target
 
 
-def allocate_run_folder(output_dir: Path, run_name: str | None = None,
-                        now: datetime | None = None) -> RunFolder:
-    """Pick the folder for a new run (without creating it; see :func:`claim_run_folder`).
-
-    Parameters
-    ----------
-    output_dir : Path
-        Folder holding the runs; made absolute.
-    run_name : str, optional
-        Explicit name (validated; an existing name is refused by :meth:`RunFolder.create`).
-        Without it, a UTC timestamp id is used, with ``-2``, ``-3``... appended if runs
-        started within the same second.
-    now : datetime, optional
-        Clock for the default id (tests).
-
-    Returns
-    -------
-    RunFolder
-    """
-    out = Path(output_dir).expanduser().resolve()
-    if run_name is not None:
-        return RunFolder(out, validate_run_name(run_name))
-    base = new_run_id(now)
-    folder = RunFolder(out, base)
-    counter = 2
-    while folder.taken():
-        folder = RunFolder(out, f"{base}-{counter}")
-        counter += 1
-    return folder
+def _create(folder: RunFolder) -> None:
+    if os.path.lexists(folder.final) or os.path.lexists(folder.failed):
+        raise RunTakenError(f"run '{folder.run_id}' already exists in {folder.output_dir}")
+    try:
+        folder.output_dir.mkdir(parents=True, exist_ok=True)
+        folder.build.mkdir()  # exist_ok=False: of two runs picking one id, one loses here
+    except FileExistsError as exc:
+        raise RunTakenError(f"run '{folder.run_id}' already exists in {folder.output_dir}: its "
+                            f"build folder {folder.build.name} is being written") from exc
+    except OSError as exc:
+        cls = RunError if exc.errno in DISK_FULL else ForecastError
+        raise cls(f"cannot create run folder {folder.build}: {exc.strerror or exc}") from exc
+    try:
+        folder.lock = hold_lock(folder.build)
+    except OSError as exc:
+        shutil.rmtree(folder.build, ignore_errors=True)
+        raise RunError(f"cannot lock run folder {folder.build}: {exc.strerror or exc}") from exc
+    if os.path.lexists(folder.final) or os.path.lexists(folder.failed):
+        shutil.rmtree(folder.build, ignore_errors=True)  # it finished between check and mkdir
+        raise RunTakenError(f"run '{folder.run_id}' already exists in {folder.output_dir}")
 
 
 def claim_run_folder(output_dir: Path, run_name: str | None = None,
                      now: datetime | None = None) -> RunFolder:
-    """Create the build folder of a new run and return its :class:`RunFolder`.
+    """Create and lock the build folder of a new run named ``run_name``, else the UTC time
+    (``20261122T025512Z``, then ``-2``, ``-3``... also against concurrent processes).
 
-    Without ``run_name`` the id is the UTC time, and a process that loses a race for an id
-    (runs started within the same second) takes the next suffix, so concurrent runs always
-    get distinct ids.
-
-    Raises
-    ------
-    ForecastError
-        A named run exists or is being written (the message says by whom), or the folder
-        cannot be created.
+    :class:`RunTakenError` if the named run exists or is being written; :class:`RunError`
+    (exit 4) if the disk is full, :class:`ForecastError` for other reasons it cannot be made.
     """
+    out = Path(output_dir).expanduser().resolve()
     if run_name is not None:
-        folder = allocate_run_folder(output_dir, run_name)
+        folder = RunFolder(out, validate_run_name(run_name))
         try:
-            folder.create()
+            _create(folder)
         except RunTakenError as exc:
             raise RunTakenError(f"{exc}; choose another --run-name") from exc
         return folder
-    for _ in range(1000):
-        folder = allocate_run_folder(output_dir, None, now)
-        try:
-            folder.create()
-        except RunTakenError:
+    base = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    for counter in range(1, 1000):
+        folder = RunFolder(out, base if counter == 1 else f"{base}-{counter}")
+        if folder.taken():
             continue
-        return folder
-    raise ForecastError(f"cannot find a free run id in {output_dir}")
+        with contextlib.suppress(RunTakenError):
+            _create(folder)
+            return folder
+    raise ForecastError(f"cannot find a free run id in {out}")
 
 
-def remove_stale_builds(output_dir: Path,
-                        say: Callable[[str], None] | None = None) -> list[Path]:
-    """Remove the build folders of killed runs (lock of a dead process on this host).
-
-    Parameters
-    ----------
-    output_dir : Path
-        Folder holding the runs.
-    say : callable, optional
-        Receives one line per folder removed.
-
-    Returns
-    -------
-    list of Path
-        The folders removed.
-    """
-    removed = []
-    for build in sorted(Path(output_dir).glob(f"{TMP_PREFIX}*")):
-        pid = stale_owner(build) if build.is_dir() else None
-        if pid is None:
-            continue
-        shutil.rmtree(build, ignore_errors=True)
-        removed.append(build)
-        if say is not None:
-            say(f"forecast run: removed {build}, left by process {pid} that no longer runs")
-    return removed
+def point_latest(output_dir: Path, run_dir: Path) -> None:
+    """Make ``<output_dir>/latest`` a relative symlink to ``run_dir``, replaced atomically."""
+    with tempfile.TemporaryDirectory(dir=output_dir, prefix=".latest-") as scratch:
+        link = Path(scratch) / LATEST
+        link.symlink_to(run_dir.name)
+        os.replace(link, Path(output_dir) / LATEST)

@@ -1,13 +1,11 @@
-"""What went into a run: input hashes, package versions, git commit, timings.
-
-The manifest is the record a reviewer or a later run compares against: if two manifests
-list the same input hashes, package versions and parameters, the tables must match.
-"""
+"""What went into a run (input hashes, package versions, git commit) and the run folder's
+layout: if two manifests list the same inputs, packages and parameters, the tables match."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -15,51 +13,30 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = [
-    "LAYOUT_VERSION",
-    "MANIFEST_NAME",
-    "PACKAGES",
-    "data_digest",
-    "git_state",
-    "hash_files",
-    "input_files",
-    "package_versions",
-    "read_manifest",
-    "sha256_file",
-    "write_manifest",
-]
+__all__ = ["HEADLINE_TABLE", "LAYOUT_VERSION", "MANIFEST_NAME", "PACKAGES", "SCENARIO_TABLE",
+           "data_digest", "git_state", "hash_files", "input_files", "package_versions",
+           "read_manifest", "sha256_file", "write_atomic", "write_manifest"]
 
 #: Distributions whose versions can change the numbers or the rendering of a run.
-PACKAGES: tuple[str, ...] = (
-    "forecast",
-    "numpy",
-    "pandas",
-    "scipy",
-    "statsmodels",
-    "scikit-learn",
-    "matplotlib",
-    "seaborn",
-    "pyyaml",
-    "papermill",
-    "nbclient",
-    "nbconvert",
-    "nbformat",
-    "ipykernel",
-    "jupyter_client",
-)
-
-#: Name of the manifest file inside a run folder.
+PACKAGES = ("forecast", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib",
+            "seaborn", "pyyaml", "pydantic", "papermill", "nbclient", "nbconvert", "nbformat",
+            "ipykernel", "jupyter_client")
+#: The manifest inside a run folder.
 MANIFEST_NAME = "manifest.json"
-#: Version of the run folder layout (README, Outputs). 2 added ``layout_version``,
-#: ``last_observed_year``, ``data_sha256`` and ``previous_run`` to the manifest; runs without
-#: ``layout_version`` are layout 1 (read by :mod:`forecast.evaluation.track_record`).
+#: The table the index and the change report lead with (00_summary writes it; one row per
+#: scenario, numbers only: :func:`forecast.report.headline.headline_table`).
+HEADLINE_TABLE = "tables/headline.csv"
+#: The scenarios run and what each assumes (``name``, ``description``).
+SCENARIO_TABLE = "tables/scenarios.csv"
+#: Version of the run folder layout (README, Outputs): 2 added ``layout_version``,
+#: ``last_observed_year``, ``data_sha256`` and ``previous_run``; a manifest without
+#: ``layout_version`` is layout 1 (read by :mod:`forecast.evaluation.track_record`).
 LAYOUT_VERSION = 2
-
-_INPUT_PATTERNS: tuple[str, ...] = ("*.csv", "scenarios/*.yaml", "scenarios/*.yml")
+_INPUTS = ("*.csv", "scenarios/*.yaml", "scenarios/*.yml")
 
 
 def sha256_file(path: str | Path) -> str:
-    """Hex sha256 digest of a file's bytes."""
+    """Hex sha256 of a file's bytes."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -67,47 +44,34 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def input_files(data_dir: Path, notebooks: Iterable[Path]) -> list[Path]:
-    """The files a run reads: data CSVs, scenario YAMLs and the notebooks, sorted.
+def _data_files(data_dir: str | Path) -> set[Path]:
+    return {p for pattern in _INPUTS for p in Path(data_dir).glob(pattern) if p.is_file()}
 
-    Parameters
-    ----------
-    data_dir : Path
-        Data folder (``data/*.csv`` and ``data/scenarios/*.yaml`` are hashed).
-    notebooks : iterable of Path
-        Source notebooks executed by the run.
-    """
-    files: set[Path] = set()
-    for pattern in _INPUT_PATTERNS:
-        files.update(p.resolve() for p in Path(data_dir).glob(pattern) if p.is_file())
-    files.update(Path(nb).resolve() for nb in notebooks)
-    return sorted(files)
+
+def input_files(data_dir: Path, notebooks: Iterable[Path]) -> list[Path]:
+    """What a run reads: the data folder's CSVs and scenario files and the notebooks, sorted."""
+    return sorted({p.resolve() for p in [*_data_files(data_dir), *notebooks]})
 
 
 def data_digest(data_dir: str | Path) -> str:
-    """One sha256 for a data folder: of the lines ``<sha256>  <path>`` of its CSV and scenario
-    files (paths relative to the folder, sorted), so editing, adding or removing any of them
-    changes it, and moving the folder does not."""
-    root = Path(data_dir)
-    files = sorted({p for pattern in _INPUT_PATTERNS for p in root.glob(pattern) if p.is_file()})
-    lines = "".join(f"{sha256_file(p)}  {p.relative_to(root).as_posix()}\n" for p in files)
+    """sha256 of the lines ``<sha256>  <path>`` of a data folder's CSV and scenario files
+    (relative paths, sorted): any edit changes it, moving the folder does not."""
+    lines = "".join(f"{sha256_file(p)}  {p.relative_to(data_dir).as_posix()}\n"
+                    for p in sorted(_data_files(data_dir)))
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
-def _display_path(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.resolve().as_posix()
-
-
 def hash_files(files: Iterable[Path], root: Path) -> dict[str, str]:
-    """Map each file (relative to ``root`` when inside it, else absolute) to its sha256."""
-    return {_display_path(Path(f), root): sha256_file(f) for f in files}
+    """Each file's sha256, keyed by its path relative to ``root`` (absolute outside it)."""
+    out = {}
+    for path in (Path(f).resolve() for f in files):
+        key = path.relative_to(root.resolve()) if path.is_relative_to(root.resolve()) else path
+        out[key.as_posix()] = sha256_file(path)
+    return out
 
 
 def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
-    """Installed version of each distribution (None if not installed), plus Python's."""
+    """Installed version of each distribution (None if not installed), and Python's."""
     versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in names:
         try:
@@ -118,17 +82,11 @@ def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
 
 
 def git_state(root: Path) -> dict[str, Any]:
-    """Commit of the repository at ``root`` and whether tracked files differ from it.
-
-    Returns ``{"commit": None, "dirty": None}`` outside a git checkout or without git, so a
-    run from an unpacked release still works.
-    """
+    """Commit at ``root`` and whether tracked files differ from it (None, None outside git)."""
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(
-                ["git", "-C", str(root), *args],
-                capture_output=True, text=True, timeout=20, check=False,
-            )
+            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  text=True, timeout=20, check=False)
         except (OSError, subprocess.SubprocessError):
             return None
         return done.stdout if done.returncode == 0 else None
@@ -140,11 +98,22 @@ def git_state(root: Path) -> dict[str, Any]:
     return {"commit": commit.strip(), "dirty": None if status is None else bool(status.strip())}
 
 
+def write_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to a scratch file beside ``path`` and rename it into place: the file is
+    complete or unchanged, also when the disk fills up (the :class:`OSError` is raised)."""
+    scratch = path.with_name(f".{path.name}.tmp")
+    try:
+        scratch.write_text(text, encoding="utf-8")
+        os.replace(scratch, path)
+    finally:
+        scratch.unlink(missing_ok=True)
+    return path
+
+
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:
-    """Write the manifest as indented JSON with sorted keys (stable diffs between runs)."""
+    """Write the manifest atomically as indented JSON with sorted keys (stable diffs)."""
     text = json.dumps(manifest, indent=2, sort_keys=True, default=str, ensure_ascii=False)
-    Path(path).write_text(text + "\n", encoding="utf-8")
-    return Path(path)
+    return write_atomic(Path(path), text + "\n")
 
 
 def read_manifest(run_dir: str | Path) -> dict[str, Any]:

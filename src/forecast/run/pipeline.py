@@ -1,131 +1,87 @@
-"""Execute the project's notebooks with papermill into a reproducible run folder.
+"""Execute the project's notebooks with papermill into a run folder that appears when complete.
 
 ``forecast run`` calls :func:`run_cli`; scripts and tests call :func:`run` with a
 :class:`RunConfig`. A run:
 
-1. reads the notebooks' ``parameters`` cells and merges the user's parameters
-   (``-f params.yaml``, then ``-p KEY VALUE``, then ``--scenario``) over their defaults
-   (:mod:`forecast.run.parameters`); ``data_dir`` and ``output_dir`` are always passed as
-   absolute paths;
-2. builds everything in a hidden ``<output_dir>/.tmp-<run-id>`` (see :mod:`forecast.run.folder`);
-3. executes independent notebooks in a small thread pool, each in its own ``forecast``
-   kernel started in the repository root (:mod:`forecast.run.kernels`), with a per-cell
-   timeout, and renders each executed notebook to HTML without code as soon as it finishes
-   (:mod:`forecast.run.execute`);
-4. writes ``manifest.json`` (:mod:`forecast.run.manifest`) and ``index.html``
-   (:mod:`forecast.run.html`), then renames the folder to ``<run-id>`` -- or, if a notebook
-   failed, to ``<run-id>.failed`` and raises :class:`~forecast.errors.RunError` naming the
-   notebook, the cell and the error.
+1. checks everything before any kernel starts, and writes nothing if a check fails (exit 3):
+   the options, the parameters (``-f``, then ``-p``, then ``--scenario``, over the declared
+   defaults) against :class:`~forecast.report.parameters.RunParameters` and against the
+   notebooks' ``parameters`` cells (:func:`papermill.inspect_notebook`), then the inputs with
+   their own loaders: the data folder (as ``forecast validate``), every scenario file,
+   ``reference_path`` and each of ``earlier_runs``;
+2. builds in a hidden, locked ``<output_dir>/.tmp-<run-id>`` (:mod:`forecast.run.folder`),
+   executing independent notebooks in parallel, each in its own process
+   (:mod:`forecast.run.execute`), which also renders its reviewer page;
+3. writes ``manifest.json`` and ``index.html`` and moves the folder to ``<run-id>`` (then
+   points ``latest`` at it), or to ``<run-id>.failed`` if a notebook failed (exit 4), the
+   run was stopped (exit 130) or the disk filled up (exit 4). The executed notebooks and the
+   manifest record the folder the run ended in as ``output_dir``.
 
-Only the final path goes to stdout (printed by the CLI). Progress lines go to the
-``forecast.run`` logger (:data:`LOGGER`, level INFO); ``forecast run`` shows them on stderr.
+Only the final path goes to stdout (printed by the CLI); progress lines go to the
+``forecast.run`` logger (:data:`LOGGER`), which ``forecast run`` shows on stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import logging
 import re
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from forecast.data.loader import default_data_dir
 from forecast.errors import ForecastError, ParameterError, RunError
-from forecast.run.changes import changes_html, compare_runs, finished_run_dirs, previous_run
-from forecast.run.execute import NotebookResult, execute_notebook
+from forecast.run import manifest as record
+from forecast.run.changes import compare_runs, finished_run_dirs
+from forecast.run.execute import (
+    KERNEL_NAME,
+    SOCKET_PREFIX,
+    Children,
+    NotebookResult,
+    import_papermill,
+    run_notebook,
+)
 from forecast.run.folder import (
+    DISK_FULL,
+    TMP_PREFIX,
     RunFolder,
     check_output_dir,
     claim_run_folder,
-    remove_stale_builds,
+    point_latest,
+    remove_stale,
     validate_run_name,
 )
-from forecast.run.kernels import (
-    KERNEL_NAME,
-    LiveKernels,
-    check_kernel,
-    remove_stale_socket_dirs,
-)
-from forecast.run.manifest import (
-    LAYOUT_VERSION,
-    MANIFEST_NAME,
-    data_digest,
-    git_state,
-    hash_files,
-    input_files,
-    package_versions,
-    write_manifest,
-)
-from forecast.run.parameters import (
-    load_parameters_file,
-    merge_parameters,
-    notebook_parameters,
-)
 
-__all__ = [
-    "LOGGER",
-    "NOTEBOOK_RE",
-    "ProgressFn",
-    "RunConfig",
-    "discover_notebooks",
-    "find_project_root",
-    "run",
-    "run_cli",
-]
+__all__ = ["LOGGER", "NOTEBOOK_RE", "RunConfig", "discover_notebooks", "find_project_root",
+           "run", "run_cli"]
 
 #: Notebooks the pipeline runs: ``NN_name.ipynb`` in the notebooks folder.
 NOTEBOOK_RE = re.compile(r"^\d{2}_[A-Za-z0-9_]+\.ipynb$")
-
-ProgressFn = Callable[[str], None]
-
-#: Logger of the run's progress: a line per started and finished notebook, and per stale build
-#: folder removed (INFO).
+#: Logger of the run's progress: a line per started and finished notebook (INFO).
 LOGGER = logging.getLogger("forecast.run")
+#: Parameter ``--scenario NAME`` sets.
+SCENARIO_PARAMETER = "scenario_names"
 
 
 @dataclass(frozen=True)
 class RunConfig:
-    """Everything a run is asked to do (the ``forecast run`` options).
+    """What a run is asked to do (the ``forecast run`` options).
 
-    Attributes
-    ----------
-    output_dir : str or Path, optional
-        Folder holding run folders (default ``<root>/outputs/runs``).
-    run_name : str, optional
-        Name of the run folder (default: UTC timestamp). Must be a plain, new folder name.
-    parameters : sequence of (key, value) or mapping, optional
-        Notebook parameters; string values of pairs are parsed as YAML.
-    parameters_file : str or Path, optional
-        YAML mapping of notebook parameters (overridden by ``parameters``).
-    scenarios : sequence of str, optional
-        Scenario names (the ``scenario_names`` parameter; default: the notebooks' default,
-        all scenarios).
-    jobs : int
-        Notebooks executed in parallel (>= 1).
-    timeout : int
-        Per-cell timeout [s] (>= 1).
-    quiet : bool
-        No progress lines (neither logged nor passed to ``progress``).
-    notebook_dir : str or Path, optional
-        Folder of the notebooks (default ``<root>/notebooks``).
-    notebooks : sequence of str, optional
-        Subset of notebook file names to run (default: all ``NN_name.ipynb``).
-    root : str or Path, optional
-        Repository root: kernels' working directory (default: :func:`find_project_root`).
-    kernel_name : str
-        Jupyter kernel.
-    progress : callable, optional
-        Receives one line per started and finished notebook (default: :data:`LOGGER`, at
-        INFO; ``forecast run`` shows it on stderr).
+    ``parameters`` are ``(key, YAML text)`` pairs or a mapping of values; ``notebooks`` a
+    subset of notebook file names; ``root`` the repository root (kernels' working directory,
+    default :func:`find_project_root`); ``progress`` receives the progress lines (default
+    :data:`LOGGER`). ``jobs`` notebooks run at once, each cell for at most ``timeout`` s.
     """
 
     output_dir: str | Path | None = None
@@ -140,88 +96,110 @@ class RunConfig:
     notebooks: Sequence[str] | None = None
     root: str | Path | None = None
     kernel_name: str = KERNEL_NAME
-    progress: ProgressFn | None = None
+    progress: Callable[[str], None] | None = None
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> RunConfig:
         """The configuration of parsed ``forecast run`` options."""
-        return cls(
-            output_dir=args.output_dir,
-            run_name=args.run_name,
-            parameters=[tuple(pair) for pair in (args.parameter or [])],
-            parameters_file=args.parameters_file,
-            scenarios=args.scenario,
-            jobs=args.jobs,
-            timeout=args.timeout,
-            quiet=args.quiet,
-        )
+        return cls(output_dir=args.output_dir, run_name=args.run_name,
+                   parameters=[tuple(pair) for pair in (args.parameter or [])],
+                   parameters_file=args.parameters_file, scenarios=args.scenario,
+                   jobs=args.jobs, timeout=args.timeout, quiet=args.quiet)
 
 
 @dataclass(frozen=True)
 class _Plan:
-    """A checked configuration: resolved paths, notebooks and merged parameters."""
-
     config: RunConfig
     root: Path
     sources: list[Path]
-    declared: dict[str, dict[str, Any]]
-    user: dict[str, Any]
+    declared: dict[str, dict[str, Any]]  # notebook -> papermill.inspect_notebook()
+    params: dict[str, Any]  # what the user set, checked, data_dir absolute
     data_dir: Path
     out_root: Path
 
 
-# --------------------------------------------------------------------------- discovery
-
-
 def find_project_root(start: str | Path | None = None) -> Path:
-    """The repository root: the first of ``start`` (default: cwd) and its parents holding a
-    ``notebooks/`` folder with project notebooks, else the checkout this module lives in.
-
-    Raises
-    ------
-    RunError
-        If no notebooks folder can be found (e.g. a non-editable install run outside the
-        repository).
-    """
+    """The first of ``start`` (default: cwd), its parents and this checkout holding a
+    ``notebooks/`` folder with project notebooks; :class:`RunError` if there is none."""
     here = Path(start or Path.cwd()).resolve()
-    candidates = [here, *here.parents, Path(__file__).resolve().parents[3]]
-    for cand in candidates:
-        nb_dir = cand / "notebooks"
-        if nb_dir.is_dir() and any(NOTEBOOK_RE.match(p.name) for p in nb_dir.glob("*.ipynb")):
+    for cand in (here, *here.parents, Path(__file__).resolve().parents[3]):
+        if any(NOTEBOOK_RE.match(p.name) for p in (cand / "notebooks").glob("*.ipynb")):
             return cand
-    raise RunError(
-        f"cannot find the project's notebooks/ folder from {here}; run from the repository root"
-    )
+    raise RunError(f"cannot find the project's notebooks/ folder from {here}; run from the "
+                   "repository root")
 
 
 def discover_notebooks(notebook_dir: str | Path) -> list[Path]:
     """Project notebooks (``NN_name.ipynb``) in ``notebook_dir``, sorted by name."""
-    folder = Path(notebook_dir)
-    found = sorted(p.resolve() for p in folder.glob("*.ipynb") if NOTEBOOK_RE.match(p.name))
+    found = sorted(p.resolve() for p in Path(notebook_dir).glob("*.ipynb")
+                   if NOTEBOOK_RE.match(p.name))
     if not found:
-        raise RunError(f"no notebooks named NN_name.ipynb in {folder}")
+        raise RunError(f"no notebooks named NN_name.ipynb in {notebook_dir}")
     return found
 
 
-def _select_notebooks(nb_dir: Path, wanted: Sequence[str] | None) -> list[Path]:
-    sources = discover_notebooks(nb_dir)
-    if wanted is None:
-        return sources
-    names = {n if n.endswith(".ipynb") else f"{n}.ipynb" for n in wanted}
-    missing = names - {p.name for p in sources}
-    if missing:
-        raise ForecastError(f"no such notebook(s) in {nb_dir}: {', '.join(sorted(missing))}")
-    return [p for p in sources if p.name in names]
+def _user_parameters(config: RunConfig) -> dict[str, Any]:
+    """``-f`` file, then ``-p`` pairs (values as YAML), then ``--scenario``."""
+    import yaml
+
+    merged: dict[str, Any] = {}
+    if config.parameters_file is not None:
+        path = Path(config.parameters_file)
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ForecastError(f"{path}: cannot read parameters file ({exc.strerror})") from exc
+        except yaml.YAMLError as exc:
+            raise ForecastError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+        if not isinstance(loaded, dict | None) or not all(isinstance(k, str) for k in loaded or {}):
+            raise ForecastError(f"{path}: parameters file must be a mapping of names to values")
+        merged.update(loaded or {})
+    if isinstance(config.parameters, Mapping):
+        merged.update(config.parameters)
+    for key, text in [] if isinstance(config.parameters, Mapping) else config.parameters or ():
+        try:
+            merged[str(key)] = yaml.safe_load(str(text))
+        except yaml.YAMLError:
+            merged[str(key)] = str(text)  # "a: b: c" is meant as text
+    if config.scenarios:
+        merged[SCENARIO_PARAMETER] = [str(s) for s in config.scenarios]
+    if "output_dir" in merged:
+        raise ForecastError("parameter 'output_dir' is set by the pipeline; use --output-dir")
+    return merged
+
+
+def _check_parameters(user: dict[str, Any], declared: set[str] | None = None
+                      ) -> tuple[dict[str, Any], Path]:
+    """The user's run parameters checked, with ``data_dir`` made absolute; with ``declared``,
+    together with the defaults of the other declared ones (a far ``target_year`` is checked
+    against the default ``n_draws``)."""
+    from forecast.data import default_data_dir
+    from forecast.report.parameters import PARAMETERS, check_parameters
+
+    given = user.get("data_dir", "")
+    data_dir = default_data_dir().resolve()
+    if isinstance(given, str) and "\0" not in given:  # else the check refuses the value
+        data_dir = Path(given).expanduser().resolve() if given.strip() else data_dir
+        user = {**user, "data_dir": str(data_dir)}
+    known = {k: v for k, v in user.items() if k in PARAMETERS}
+    defaults = {k: PARAMETERS[k].default for k in declared or () if k in PARAMETERS}
+    checked = check_parameters(defaults | known, data_dir=data_dir)
+    return {**user, **{k: checked[k] for k in known}}, data_dir
+
+
+def _check_inputs(params: Mapping[str, Any], data_dir: Path) -> None:
+    """Refuse the first problem in what the notebooks will read, with the loaders' own rules."""
+    from forecast.evaluation.track_record import read_run
+    from forecast.inputs import check_inputs
+
+    check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
+                 params.get("target_year"), params.get("reference_path") or None)
+    for path in params.get("earlier_runs") or ():
+        read_run(path)
 
 
 def _plan(config: RunConfig) -> _Plan:
-    """Check the options and parameters; nothing is written.
-
-    Raises
-    ------
-    ForecastError
-        Invalid options (exit code 3).
-    """
+    """Check options, parameters and inputs, cheapest first; nothing is written."""
     if int(config.jobs) < 1:
         raise ForecastError(f"--jobs must be at least 1, got {config.jobs}")
     if int(config.timeout) < 1:
@@ -229,342 +207,268 @@ def _plan(config: RunConfig) -> _Plan:
     if config.run_name is not None:
         validate_run_name(config.run_name)
     root = Path(config.root).resolve() if config.root is not None else find_project_root()
-    nb_dir = (Path(config.notebook_dir).resolve() if config.notebook_dir is not None
-              else root / "notebooks")
-    sources = _select_notebooks(nb_dir, config.notebooks)
-
-    declared = {p.name: notebook_parameters(p) for p in sources}
-    file_params = load_parameters_file(config.parameters_file) if config.parameters_file else None
-    user = merge_parameters(declared, file_params, config.parameters, config.scenarios)
-
-    data_dir = (Path(str(user["data_dir"])).expanduser().resolve()
-                if str(user.get("data_dir") or "").strip() else default_data_dir(root).resolve())
-    if not data_dir.is_dir():
-        raise ForecastError(f"parameter data_dir: data folder {data_dir} does not exist")
-    user["data_dir"] = str(data_dir)
-    _check_values(user, data_dir)
-
     if config.output_dir is not None:
         out_root = check_output_dir(Path(config.output_dir).expanduser().resolve())
     else:
         out_root = check_output_dir(root / "outputs" / "runs", create_parents=True)
-    sources, user = _track_record(config, sources, declared, user, out_root)
-    declared = {p.name: declared[p.name] for p in sources}
-    return _Plan(config, root, sources, declared, user, data_dir, out_root)
+    params, data_dir = _check_parameters(_user_parameters(config), {"n_draws", "target_year"})
+    nb_dir = Path(config.notebook_dir or root / "notebooks").resolve()
+    sources = discover_notebooks(nb_dir)
+    if config.notebooks is not None:
+        wanted = {n if n.endswith(".ipynb") else f"{n}.ipynb" for n in config.notebooks}
+        if wanted - {p.name for p in sources}:
+            raise ForecastError(f"no such notebook(s) in {nb_dir}: "
+                                f"{', '.join(sorted(wanted - {p.name for p in sources}))}")
+        sources = [p for p in sources if p.name in wanted]
 
+    def declared_parameters() -> dict[str, dict[str, Any]]:
+        inspect_notebook = import_papermill().inspect_notebook
+        declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
+        known = set().union(*declared.values())
+        for key in params:
+            if key not in known:
+                raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
+                                     f"accept: {', '.join(sorted(known - {'output_dir'}))}")
+        return declared
 
-def _track_record(config: RunConfig, sources: list[Path], declared: Mapping[str, Any],
-                  user: dict[str, Any], out_root: Path) -> tuple[list[Path], dict[str, Any]]:
-    """A notebook declaring ``earlier_runs`` (06_track_record) runs only with something to score.
+    from forecast.report.parameters import PARAMETERS
 
-    Its runs are the ones the user named, else the finished runs of the output folder; with
-    neither it is left out, unless it was asked for by name (``RunConfig.notebooks``).
-    """
+    # A name outside RunParameters is refused (or not) first; the inputs are checked before
+    # papermill is imported otherwise, so each refusal takes about a second.
+    declared = declared_parameters() if set(params) - set(PARAMETERS) else None
+    _check_inputs(params, data_dir)
+    declared = declared or declared_parameters()
+    params, _ = _check_parameters(params, set().union(*declared.values()) - {"output_dir"})
     scorers = [p for p in sources if "earlier_runs" in declared[p.name]]
-    if not scorers or user.get("earlier_runs") or config.notebooks is not None:
-        return sources, user
-    earlier = [str(path) for path in finished_run_dirs(out_root)]
-    if not earlier:
-        return [p for p in sources if p not in scorers], user
-    return sources, {**user, "earlier_runs": earlier}
-
-
-def _check_values(user: Mapping[str, Any], data_dir: Path) -> None:
-    """Check the user's values against the one declaration of the run parameters.
-
-    The notebooks check theirs the same way (:func:`forecast.report.notebook.setup`); here a
-    bad value is refused before any kernel starts. Parameters a notebook declares beyond
-    :data:`~forecast.report.parameters.PARAMETERS` (test notebooks) are the notebook's concern.
-
-    Raises
-    ------
-    ParameterError
-        One line naming the parameter and the value (exit code 3).
-    """
-    from forecast.report.parameters import PARAMETERS, check_parameters
-
-    check_parameters({k: v for k, v in user.items() if k in PARAMETERS}, data_dir=data_dir)
+    if scorers and not params.get("earlier_runs") and config.notebooks is None:
+        # The track record runs only with something to score: the output folder's runs.
+        earlier = [str(p) for p in finished_run_dirs(out_root)]
+        sources = [p for p in sources if p not in scorers] if not earlier else sources
+        params = {**params, "earlier_runs": earlier} if earlier else params
+    return _Plan(config, root, sources, {p.name: declared[p.name] for p in sources}, params,
+                 data_dir, out_root)
 
 
 # --------------------------------------------------------------------------- execution
-
-
-@contextmanager
-def _quiet_loggers() -> Iterator[None]:
-    """Silence papermill's and nbclient's chatter for the duration of a run.
-
-    Their errors too ("Timeout waiting for execute reply"): the run reports each notebook's
-    outcome in one progress line and the failure in one error line.
-    """
-    loggers = [logging.getLogger(n) for n in ("papermill", "traitlets", "nbclient")]
-    levels = [lg.level for lg in loggers]
-    for lg in loggers:
-        lg.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        for lg, level in zip(loggers, levels, strict=True):
-            lg.setLevel(level)
-
-
-@contextmanager
-def _progress_on_stderr(quiet: bool) -> Iterator[None]:
-    """Show the run's progress log on stderr, one line per record, unless ``quiet``.
-
-    The library only logs (a script or notebook calling :func:`run` decides where progress
-    goes); the CLI adds this handler for the duration of the command.
-    """
-    if quiet:
-        yield
-        return
-    # A StreamHandler writes each record whole under a lock: worker threads log concurrently.
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    level = LOGGER.level
-    LOGGER.addHandler(handler)
-    LOGGER.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        LOGGER.removeHandler(handler)
-        LOGGER.setLevel(level)
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _output_hashes(folder: Path) -> dict[str, str]:
-    files = [p for sub in ("tables", "figures") for p in sorted((folder / sub).glob("*"))
-             if p.is_file()]
-    return hash_files(files, folder)
-
-
-def _last_observed_year(data_dir: Path) -> int | None:
-    """The data folder's last observed year of China's production; None if it has none."""
+def _new_manifest(plan: _Plan, folder: RunFolder) -> dict[str, Any]:
     from forecast.report.parameters import last_observed_year
 
     try:
-        return last_observed_year(data_dir)
+        last_year: int | None = last_observed_year(plan.data_dir)
     except ParameterError:
-        return None
-
-
-def _new_manifest(plan: _Plan, folder: RunFolder,
-                  user_with_out: Mapping[str, Any]) -> dict[str, Any]:
-    config = plan.config
+        last_year = None
     return {
-        "run_id": folder.run_id,
-        "status": "running",
-        "started": _now(),
-        "finished": None,
-        "parameters": {**plan.user, "output_dir": str(folder.final_path)},
+        "run_id": folder.run_id, "status": "running", "started": _now(), "finished": None,
+        "parameters": dict(plan.params),
         # Defaults as written in each parameters cell, for parameters the run did not set.
-        "notebook_defaults": {
-            name: {k: v["default"] for k, v in params.items() if k not in user_with_out}
-            for name, params in plan.declared.items()
-        },
-        "options": {"jobs": int(config.jobs), "timeout_s": int(config.timeout),
-                    "kernel": config.kernel_name},
-        "inputs": hash_files(input_files(plan.data_dir, plan.sources), plan.root),
-        # Layout 2 (README, Outputs): what scoring this run later needs.
-        "layout_version": LAYOUT_VERSION,
-        "last_observed_year": _last_observed_year(plan.data_dir),
-        "data_sha256": data_digest(plan.data_dir),
-        "packages": package_versions(),
-        "git": git_state(plan.root),
-        "root": str(plan.root),
-        "notebooks": [],
-        "outputs": {},
+        "notebook_defaults": {name: {k: v["default"] for k, v in params.items()
+                                     if k not in plan.params and k != "output_dir"}
+                              for name, params in plan.declared.items()},
+        "options": {"jobs": int(plan.config.jobs), "timeout_s": int(plan.config.timeout),
+                    "kernel": plan.config.kernel_name},
+        "inputs": record.hash_files(record.input_files(plan.data_dir, plan.sources), plan.root),
+        "layout_version": record.LAYOUT_VERSION, "last_observed_year": last_year,
+        "data_sha256": record.data_digest(plan.data_dir),
+        "packages": record.package_versions(), "git": record.git_state(plan.root),
+        "root": str(plan.root), "notebooks": [], "outputs": {},
     }
 
 
 def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResult],
-                 say: ProgressFn, live: LiveKernels) -> NotebookResult | None:
-    """Execute the notebooks in a thread pool; fills ``results``; returns the first failure.
+                 say: Callable[[str], None], children: Children) -> NotebookResult | None:
+    """Run the notebooks, ``jobs`` at a time; fills ``results``, returns the first failure.
 
-    On KeyboardInterrupt (Ctrl-C, or SIGTERM in :func:`run_cli`) the running cells are
-    interrupted, notebooks not started are cancelled, and the interrupt is re-raised once
-    the pool has stopped.
+    A failure lets running notebooks finish and starts no more. A KeyboardInterrupt (Ctrl-C,
+    or a stop signal in :func:`run_cli`) stops every notebook process within seconds
+    (:meth:`Children.stop`) and is raised again.
     """
-    config = plan.config
-    sources = plan.sources
-    build = folder.tmp_path
-    position = {src.name: f"[{i}/{len(sources)}] {src.name}" for i, src in enumerate(sources, 1)}
-    first_failure: NotebookResult | None = None
-    pending: dict[Future[NotebookResult], Path] = {}
-    stop = threading.Event()
+    config, sources = plan.config, plan.sources
+    halt = threading.Event()
 
-    def task(src: Path) -> NotebookResult:
-        # Checked by the worker itself: a queued notebook may be picked up before the main
-        # thread sees the failure and cancels it.
-        if stop.is_set():
+    def task(i: int, src: Path) -> NotebookResult:
+        if halt.is_set():
             return results[src.name]
-        say(f"forecast run: {position[src.name]} started")
-        res = execute_notebook(
-            src,
-            build / src.name,
-            results[src.name].parameters,
-            paths={str(folder.final_path): str(build)},
-            cwd=plan.root,
-            timeout=int(config.timeout),
-            kernel_name=config.kernel_name,
-            html_path=build / f"{src.stem}.html",
-            log_path=build / "logs" / f"{src.stem}.kernel.log",
-            should_stop=stop.is_set,
-            live=live,
-        )
+        label = f"forecast run: [{i}/{len(sources)}] {src.name}"
+        say(f"{label} started")
+        injected = dict(results[src.name].parameters)
+        if "output_dir" in plan.declared[src.name]:
+            injected["output_dir"] = str(folder.build)
+        res = run_notebook(src, folder.build / src.name, injected,
+                           children=children, cwd=plan.root, timeout=int(config.timeout),
+                           kernel=config.kernel_name,
+                           log=folder.build / "logs" / f"{src.stem}.kernel.log",
+                           paths={str(folder.build): str(folder.final)})
+        res.parameters = results[src.name].parameters
         if res.status != "ok":
-            stop.set()
-        # Reported by the worker, before it takes the next notebook, so lines keep their order.
-        line = f"forecast run: {position[src.name]} {res.status} in {res.duration_s:.1f} s"
-        say(f"{line}: {res.error}" if res.error else line)
+            halt.set()
+        if res.status != "skipped":
+            line = f"{label} {res.status} in {res.duration_s:.1f} s"
+            say(f"{line}: {res.error}" if res.error else line)
         return res
 
+    first_failure = None
+    pool = ThreadPoolExecutor(max_workers=min(int(config.jobs), len(sources)))
+    pending = {pool.submit(task, i, src): src for i, src in enumerate(sources, 1)}
     try:
-        with ThreadPoolExecutor(max_workers=min(int(config.jobs), len(sources))) as pool:
-            pending.update({pool.submit(task, src): src for src in sources})
-            try:
-                while pending:
-                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for fut in finished:
-                        src = pending.pop(fut)
-                        if fut.cancelled():
-                            continue
-                        res = fut.result()
-                        results[src.name] = res
-                        if res.status not in ("ok", "skipped") and first_failure is None:
-                            first_failure = res
-                            # Fail fast: notebooks not yet started are skipped.
-                            stop.set()
-                            for other in pending:
-                                other.cancel()
-            except KeyboardInterrupt:
-                stop.set()
-                live.stop()
-                for other in pending:
-                    other.cancel()
-                # Running cells get KeyboardInterrupt, so the pool's shutdown does not wait
-                # for whole notebooks to finish. Repeated: a kernel registered just now may
-                # still be between cells, where ipykernel ignores the signal.
-                while any(not fut.done() for fut in pending):
-                    live.interrupt_all()
-                    wait(pending, timeout=1.0)
-                raise
+        while pending:
+            done, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
+            for future in done:
+                res = future.result()
+                results[pending.pop(future).name] = res
+                if res.status == "failed" and first_failure is None:
+                    first_failure = res
     except BaseException:
-        # The pool has waited for running notebooks; keep what they reported.
-        for fut, src in pending.items():
-            if fut.done() and not fut.cancelled() and fut.exception() is None:
-                results[src.name] = fut.result()
+        halt.set()
+        with _signals_blocked():  # a second signal must not leave notebooks running
+            children.stop()
+            pool.shutdown(wait=True, cancel_futures=True)
         raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        for future, src in pending.items():
+            if future.done() and not future.cancelled() and future.exception() is None:
+                results[src.name] = future.result()
     return first_failure
+
+
+def _close(plan: _Plan, folder: RunFolder, manifest: dict[str, Any],
+           results: Mapping[str, NotebookResult], status: str, t_start: float) -> Path:
+    """Record, write manifest and index, and move the build folder to its final name.
+
+    A full disk on the way turns the run into a failed one: the folder is moved to
+    ``.failed`` (a rename needs no space) with a complete manifest or none, and
+    :class:`RunError` (exit 4) says so.
+    """
+    from forecast.run.html import write_index
+
+    target = folder.final if status == "ok" else folder.failed
+    problem = None
+    with contextlib.suppress(OSError):
+        (folder.build / "logs").rmdir()  # only when empty
+    try:
+        for executed in folder.build.glob("*.ipynb"):  # they record the folder they end in
+            record.write_atomic(executed, executed.read_text(encoding="utf-8").replace(
+                json.dumps(str(folder.build))[1:-1], json.dumps(str(target))[1:-1]))
+        manifest.update(status=status, finished=_now(),
+                        duration_s=round(time.perf_counter() - t_start, 3),
+                        notebooks=[asdict(results[p.name]) for p in plan.sources],
+                        outputs=record.hash_files(sorted(
+                            p for sub in ("tables", "figures") for p in
+                            (folder.build / sub).glob("*") if p.is_file()), folder.build),
+                        kernel_logs=sorted(f"logs/{p.name}" for p in
+                                           folder.build.glob("logs/*.log")))
+        manifest["parameters"]["output_dir"] = str(target)
+        previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
+        manifest["previous_run"] = previous[-1].name if previous else None
+        record.write_manifest(folder.build / record.MANIFEST_NAME, manifest)
+        write_index(folder.build, manifest,
+                    compare_runs(previous[-1], manifest, folder.build) if previous else None)
+    except OSError as exc:
+        if exc.errno not in DISK_FULL:
+            raise
+        problem = f"{exc.strerror} while writing {exc.filename or 'the run folder'}"
+        manifest["status"] = "failed"
+        try:  # the manifest says so, or there is none
+            record.write_manifest(folder.build / record.MANIFEST_NAME, manifest)
+        except OSError:
+            (folder.build / record.MANIFEST_NAME).unlink(missing_ok=True)
+    published = folder.publish(status == "ok" and problem is None)
+    if problem is not None:
+        raise RunError(f"run stopped: {problem}; what was written is in {published}")
+    if status == "ok":
+        try:
+            point_latest(plan.out_root, published)
+        except OSError as exc:
+            LOGGER.warning("forecast run: %s/latest not updated: %s", plan.out_root,
+                           exc.strerror)
+    return published
+
+
+@contextmanager
+def _signals_blocked() -> Iterator[None]:
+    """Hold stop signals while a run folder is finished, so it is never left half-moved."""
+    stops = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
+    main = threading.current_thread() is threading.main_thread()
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, stops) if main else None
+    try:
+        yield
+    finally:
+        if old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def run(config: RunConfig) -> Path:
     """Execute the notebooks into a new run folder and return its path.
 
-    Parameters
-    ----------
-    config : RunConfig
-        What to run and where.
-
-    Returns
-    -------
-    Path
-        The finished run folder.
-
-    Raises
-    ------
-    ForecastError
-        Invalid options (exit code 3): bad run name, existing run, unknown parameter,
-        missing data folder. Nothing is written.
-    RunError
-        A notebook failed or timed out (exit code 4); the run is kept as ``<run-id>.failed``.
+    Raises :class:`ForecastError` (exit 3, nothing written) for a refused option, parameter
+    or input; :class:`RunError` (exit 4, run kept as ``<run-id>.failed``) when a notebook
+    failed or the disk filled up; KeyboardInterrupt when stopped (kept as ``.failed``).
     """
     plan = _plan(config)
-    check_kernel(config.kernel_name)
     say = (lambda _line: None) if config.quiet else (config.progress or LOGGER.info)
-
-    remove_stale_builds(plan.out_root, say)
-    remove_stale_socket_dirs()
+    remove_stale(plan.out_root, f"{TMP_PREFIX}*", say)
+    remove_stale(Path(tempfile.gettempdir()), f"{SOCKET_PREFIX}*")
     folder = claim_run_folder(plan.out_root, config.run_name)
-    # Notebooks and manifest record the folder the run ends up in; the notebooks write into
-    # the build folder (the rename makes the run appear complete or not at all).
-    user_with_out = {**plan.user, "output_dir": str(folder.final_path)}
-    results = {
-        p.name: NotebookResult(
-            name=p.name,
-            status="skipped",
-            parameters={k: v for k, v in user_with_out.items() if k in plan.declared[p.name]},
-        )
-        for p in plan.sources
-    }
-    manifest = _new_manifest(plan, folder, user_with_out)
-
+    results = {p.name: NotebookResult(p.name, parameters={
+        k: v for k, v in plan.params.items() if k in plan.declared[p.name]}) for p in plan.sources}
     t_start = time.perf_counter()
+    manifest: dict[str, Any] = {"run_id": folder.run_id, "parameters": dict(plan.params)}
     try:
-        with _quiet_loggers():
-            first_failure = _execute_all(plan, folder, results, say, LiveKernels())
-    except BaseException:
-        _close(folder, manifest, results, plan.sources, status="interrupted", t_start=t_start)
+        manifest = _new_manifest(plan, folder)
+        first_failure = _execute_all(plan, folder, results, say, Children())
+    except BaseException as exc:
+        with _signals_blocked():
+            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+            _close(plan, folder, manifest, results, status, t_start)
         raise
-
-    if first_failure is not None:
-        failed_dir = _close(folder, manifest, results, plan.sources, status="failed",
-                            t_start=t_start)
-        raise RunError(
-            f"notebook {first_failure.name} failed in {first_failure.error}; "
-            f"executed notebook kept in {failed_dir / first_failure.name}"
-        )
-    return _close(folder, manifest, results, plan.sources, status="ok", t_start=t_start)
+    with _signals_blocked():
+        if first_failure is None:
+            return _close(plan, folder, manifest, results, "ok", t_start)
+        failed = _close(plan, folder, manifest, results, "failed", t_start)
+    raise RunError(f"notebook {first_failure.name} failed in {first_failure.error}; executed "
+                   f"notebook kept in {failed / first_failure.name}")
 
 
-def _close(folder: RunFolder, manifest: dict[str, Any], results: Mapping[str, NotebookResult],
-           sources: Sequence[Path], *, status: str, t_start: float) -> Path:
-    """Write manifest and index, then move the build folder to its final or failed name."""
-    from forecast.run.html import write_index
-
-    build = folder.tmp_path
-    manifest["status"] = status
-    manifest["finished"] = _now()
-    manifest["duration_s"] = round(time.perf_counter() - t_start, 3)
-    manifest["notebooks"] = [asdict(results[p.name]) for p in sources]
-    if build.is_dir():
-        logs = build / "logs"
-        if logs.is_dir() and not any(logs.iterdir()):
-            logs.rmdir()
-        manifest["kernel_logs"] = sorted(
-            p.relative_to(build).as_posix() for p in logs.glob("*.log")) if logs.is_dir() else []
-        manifest["outputs"] = _output_hashes(build)
-        previous = previous_run(folder.output_dir, exclude=[folder.run_id])
-        manifest["previous_run"] = previous.name if previous else None
-        write_manifest(build / MANIFEST_NAME, manifest)
-        write_index(build, manifest, changes_html(
-            compare_runs(previous, manifest, build) if previous else None))
-        return folder.finish() if status == "ok" else folder.fail()
-    return folder.failed_path
-
-
-def _raise_interrupt(signum: int, frame: Any) -> None:
+def _stop(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-def run_cli(args: argparse.Namespace) -> Path:
-    """Run from parsed ``forecast run`` options (see :func:`forecast.cli.build_parser`).
+@contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP stop a run as Ctrl-C does; a signal inherited as ignored (``nohup``
+    ignores SIGHUP) stays ignored."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    for signum, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(signum, _stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
-    SIGTERM (a scheduler's timeout or stop) and SIGHUP (the terminal closed) are handled like
-    Ctrl-C: running cells are interrupted, kernels and their temporary files are cleaned up,
-    and the run is kept as ``<run-id>.failed`` with status "interrupted"; the CLI then exits
-    with 130.
-    """
+
+def run_cli(args: argparse.Namespace) -> Path:
+    """Run from parsed ``forecast run`` options, progress on stderr unless ``--quiet``."""
     config = RunConfig.from_args(args)
-    with _progress_on_stderr(config.quiet):
-        if threading.current_thread() is not threading.main_thread():
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    level = LOGGER.level
+    if not config.quiet:
+        LOGGER.addHandler(handler)
+        LOGGER.setLevel(logging.INFO)
+    try:
+        with _stop_on_signals():
             return run(config)
-        signals = [signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
-        previous = {signum: signal.signal(signum, _raise_interrupt) for signum in signals}
-        try:
-            return run(config)
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.setLevel(level)

@@ -1,18 +1,11 @@
 """The reviewer view of an executed notebook: what a reader of the HTML page sees.
 
-A reviewer reads prose, styled tables and figures. :func:`reviewer_notebook` removes
-
-- cells tagged ``modeller`` or ``remove_cell`` (instructions for whoever edits the notebook),
-  the ``parameters`` cell and papermill's ``injected-parameters`` cell, and the outputs of
-  cells tagged ``remove_output`` (nbconvert's
-  :class:`~nbconvert.preprocessors.TagRemovePreprocessor`);
-- printed program output (stdout/stderr streams) and results that exist only as plain text
-  (a ``print`` of a frame, a ``summary()`` dump, a ``<Figure ...>`` repr), then code cells
-  left without output (:class:`ReviewerOutputs`). Error outputs stay, so a failed notebook's
-  page says why it failed.
-
-Tables keep their HTML; :func:`align_tables` marks their text columns so that words align
-left and numbers right. The exporter (:mod:`forecast.run.html`) hides the remaining inputs.
+:func:`reviewer_notebook` removes the cells tagged ``modeller`` or ``remove_cell``, the
+``parameters`` and ``injected-parameters`` cells and the outputs of cells tagged
+``remove_output`` (nbconvert's :class:`~nbconvert.preprocessors.TagRemovePreprocessor`), then
+printed output and text-only results, and code cells left empty (:class:`ReviewerOutputs`).
+Errors stay, so a failed notebook's page says why. :func:`align_tables` marks tables' text
+columns so words align left and numbers right. The exporter hides the remaining inputs.
 """
 
 from __future__ import annotations
@@ -24,7 +17,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-# Imported by the run only when it renders (see execute.py), never by `forecast --help`.
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
 __all__ = [
@@ -85,12 +77,8 @@ def _with_class(attrs: str, names: str) -> str:
 
 
 def _align_table(table: str) -> str:
-    """Mark the text columns of one HTML table (class ``text``) so they align left.
-
-    Numbers stay right-aligned (the stylesheet's default). A column is text when most of its
-    non-empty body cells hold words; in a table with merged cells (``rowspan``/``colspan``,
-    e.g. a MultiIndex) each body cell is judged alone and headers keep their alignment.
-    """
+    """Mark one table's text columns (class ``text``): a column is text when most of its
+    non-empty body cells hold words; with merged cells each body cell is judged alone."""
     rows = [list(_CELL_RE.finditer(row.group(2))) for row in _ROW_RE.finditer(table)]
     merged = re.search(r"\b(rowspan|colspan)\s*=", table, re.I) is not None
     body = [r for r in rows if any(c.group(1).lower() == "td" for c in r)]
@@ -120,33 +108,19 @@ def _align_table(table: str) -> str:
 
 
 def align_tables(fragment: str) -> str:
-    """An HTML fragment with the text columns of its tables marked to align left.
-
-    Parameters
-    ----------
-    fragment : str
-        HTML holding ``<table>`` elements (a DataFrame's or a Styler's ``text/html``).
-
-    Returns
-    -------
-    str
-        The same HTML; cells of text columns carry the class ``text`` (``text long`` when
-        they hold more than a short phrase), which the reviewer stylesheet aligns left.
-    """
+    """``fragment`` (HTML) with the cells of its tables' text columns in class ``text``
+    (``text long`` beyond a short phrase), which the reviewer stylesheet aligns left."""
     return _TABLE_RE.sub(lambda m: _align_table(m.group(0)), fragment)
 
 
 class ReviewerOutputs(Preprocessor):
-    """Drop printed output and plain-text-only results, then code cells left without output.
+    """Drop printed output, text-only results and code cells left without output; rich
+    results keep only :data:`REVIEWER_MIME_TYPES` (a widget shows its static fallback)."""
 
-    Rich results keep only the representations in :data:`REVIEWER_MIME_TYPES`, so a widget
-    shows its static fallback and not a placeholder for a live view. Runs after
-    :class:`~nbconvert.preprocessors.TagRemovePreprocessor` in :func:`reviewer_notebook`.
-    """
-
-    def preprocess(self, nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    def preprocess(self, notebook: Any, resources: dict[str, Any]
+                   ) -> tuple[Any, dict[str, Any]]:
         kept = []
-        for cell in nb.cells:
+        for cell in notebook.cells:
             if cell.cell_type == "code":
                 outputs = [out for out in cell.get("outputs", []) if _output_shown(out)]
                 for out in outputs:
@@ -159,26 +133,13 @@ class ReviewerOutputs(Preprocessor):
                 if not outputs:
                     continue  # nothing a reviewer sees: no empty block on the page
             kept.append(cell)
-        nb.cells = kept
-        return nb, resources
+        notebook.cells = kept
+        return notebook, resources
 
 
-def reviewer_notebook(nb: Any) -> Any:
-    """The reviewer view of an executed notebook (a copy; ``nb`` is left as it is).
-
-    Parameters
-    ----------
-    nb : nbformat.NotebookNode
-        Executed notebook.
-
-    Returns
-    -------
-    nbformat.NotebookNode
-        Without the cells tagged :data:`REVIEWER_REMOVED_CELL_TAGS`, the outputs of cells
-        tagged :data:`REVIEWER_REMOVED_OUTPUT_TAGS`, printed output, plain-text-only results
-        and code cells left without outputs. Inputs are still there (the exporter hides them).
-    """
-    view = copy.deepcopy(nb)
+def reviewer_notebook(notebook: Any) -> Any:
+    """The reviewer view (module docstring) of an executed ``NotebookNode``, as a copy."""
+    view = copy.deepcopy(notebook)
     resources: dict[str, Any] = {}
     view, resources = TagRemovePreprocessor(
         enabled=True,
