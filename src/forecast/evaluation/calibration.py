@@ -225,6 +225,9 @@ def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
     # forkserver/spawn, not fork: the caller may be a notebook kernel with threads running.
     method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
     context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        # Imported once in the server, not once per worker (a worker then starts in ~10 ms).
+        context.set_forkserver_preload([__name__])
     with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=context) as pool:
         # Longest first (the nonlinear fits), so no worker is left with a slow part at the end.
         order = sorted(range(len(args)), key=lambda k: _COST.get(args[k][1], 1.0) *
