@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-REFERENCE = ROOT / "data" / "reference" / "technology_ramps.csv"
+REFERENCE = ROOT / "src" / "forecast" / "data" / "reference_class" / "technology_ramps.csv"
 
 
 def _run(src: Path, args: list[str]) -> tuple[float, float, float]:
@@ -94,7 +94,7 @@ def draws(trees: dict[str, Path], repeats: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
+    argv = list(argv or [])
 
     def option(name: str, default: str | None) -> str | None:
         if name in argv:
@@ -121,4 +121,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
