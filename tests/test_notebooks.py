@@ -1,19 +1,18 @@
 """The real notebooks: committed form, and `forecast run` end to end.
 
-The whole pipeline runs ONCE per test session (shared between pytest-xdist workers through a
-lock file) and many tests assert on that run folder. A second identical run checks that
-tables are byte-identical; two deliberately broken runs check failure handling.
+The whole pipeline runs ONCE per test session (``main_run`` / ``run_dir`` of tests/conftest.py,
+shared between pytest-xdist workers) and many tests assert on that run folder. A second
+identical run checks that tables are byte-identical; a deliberately broken run and an
+interrupted one check failure handling.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,46 +27,8 @@ NOTEBOOKS = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
 # 06_track_record runs only when the output folder holds earlier finished runs (a fresh one
 # holds none); tests/test_track_record_notebook.py executes it.
 RUN_NOTEBOOKS = [n for n in NOTEBOOKS if n != "06_track_record"]
-N_DRAWS = 500
+N_DRAWS = 500  # RUN_DRAWS of tests/conftest.py: the shared run's draws
 QUANTILE_COLS = ["p5", "p10", "p50", "p90", "p95"]
-
-
-# --------------------------------------------------------------------------- shared runs
-
-
-def _shared(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, key: str,
-            build: Callable[[Path], dict[str, Any]]) -> dict[str, Any]:
-    """Build ``key`` once per session, even across xdist workers (they share basetemp's parent)."""
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if hasattr(request.config, "workerinput") else base
-    done = root / f"{key}.json"
-    with open(root / f"{key}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if done.is_file():
-            return json.loads(done.read_text())
-        result = build(root / key)
-        done.write_text(json.dumps(result))
-        return result
-
-
-def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), *args],
-        cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
-    )
-    return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "out": str(out)}
-
-
-@pytest.fixture(scope="session")
-def main_run(request, tmp_path_factory) -> dict[str, Any]:
-    return _shared(request, tmp_path_factory, "main_run", lambda out: _forecast_run(
-        out, "--run-name", "main", "-p", "n_draws", str(N_DRAWS), "--jobs", "2"))
-
-
-@pytest.fixture(scope="session")
-def run_dir(main_run) -> Path:
-    assert main_run["rc"] == 0, main_run["stderr"][-3000:]
-    return Path(main_run["stdout"].strip().splitlines()[-1])
 
 
 def _table(run_dir: Path, name: str) -> pd.DataFrame:
@@ -417,8 +378,8 @@ def test_reconciliation_and_sensitivity_tables(run_dir):
 
 
 @pytest.mark.slow
-def test_two_runs_give_byte_identical_tables(request, tmp_path_factory, run_dir):
-    again = _shared(request, tmp_path_factory, "again_run", lambda out: _forecast_run(
+def test_two_runs_give_byte_identical_tables(shared_result, forecast_run, run_dir):
+    again = shared_result("again_run", lambda out: forecast_run(
         out, "--run-name", "again", "-p", "n_draws", str(N_DRAWS), "--jobs", "2", "--quiet"))
     assert again["rc"] == 0, again["stderr"][-3000:]
     assert again["stderr"] == ""  # --quiet
@@ -442,11 +403,11 @@ def test_two_runs_give_byte_identical_tables(request, tmp_path_factory, run_dir)
         ("too_slow", ["--timeout", "1"], r"timed out after 1 s \(--timeout\)"),
     ],
 )
-def test_failing_notebook_exits_4_and_keeps_it(request, tmp_path_factory, key, args, message):
+def test_failing_notebook_exits_4_and_keeps_it(shared_result, forecast_run, key, args, message):
     def build(out: Path) -> dict[str, Any]:
-        return _forecast_run(out, "--run-name", key, "--jobs", "1", *args)
+        return forecast_run(out, "--run-name", key, "--jobs", "1", *args)
 
-    res = _shared(request, tmp_path_factory, key, build)
+    res = shared_result(key, build)
     out = Path(res["out"])
     assert res["rc"] == 4
     last = res["stderr"].strip().splitlines()[-1]

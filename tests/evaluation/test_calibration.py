@@ -174,9 +174,29 @@ def test_conditional_table_by_hand():
     assert everything.n == 6 and everything.coverage80 == pytest.approx(2 / 6)  # 4 and 2
 
 
+@pytest.fixture(scope="session")
+def shipped_all(shared_result) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Forecasts of default and rw_pooled and the summary of every method on the shipped class
+    (500 draws per growth-model forecast), computed once per session even across xdist
+    workers: the tests below read parts of it (a method's rows do not depend on which other
+    methods run, nor on the draws for default and rw_pooled, whose quantiles are calibrated)."""
+    def build(_: Path) -> dict:
+        forecasts, summary = calibrate(SHIPPED, n_draws=500)
+        calibrated = forecasts[forecasts["method"].isin(["default", "rw_pooled"])]
+        return {"forecasts": calibrated.to_dict(orient="split"),
+                "summary": summary.to_dict(orient="split")}
+
+    result = shared_result("shipped_calibration", build)
+    return tuple(pd.DataFrame(result[k]["data"], columns=result[k]["columns"])
+                 for k in ("forecasts", "summary"))
+
+
 @pytest.fixture(scope="module")
-def shipped_forecasts() -> pd.DataFrame:
-    return calibrate(SHIPPED, methods=["default", "rw_pooled"])
+def shipped_forecasts(shipped_all) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What ``calibrate(SHIPPED, methods=["default", "rw_pooled"])`` returns."""
+    forecasts, summary = shipped_all
+    rows = summary["method"].isin(["default", "rw_pooled"])
+    return forecasts, summary[rows].reset_index(drop=True)
 
 
 @pytest.fixture(scope="module")
@@ -218,8 +238,7 @@ def test_default_beats_its_benchmark_at_every_horizon(shipped_calibrated):
 
 
 @pytest.mark.slow
-def test_default_has_the_lowest_interval_score_of_every_method():
-    summary = calibrate(SHIPPED, n_draws=500)[1]
-    table = summary.pivot(index="horizon", columns="method", values="interval_score80")
+def test_default_has_the_lowest_interval_score_of_every_method(shipped_all):
+    table = shipped_all[1].pivot(index="horizon", columns="method", values="interval_score80")
     others = table.drop(columns="default")
     assert (table["default"].to_numpy()[:, None] < others.to_numpy()).all(), table

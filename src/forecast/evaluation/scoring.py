@@ -80,7 +80,8 @@ def coverage(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, axis: Any = Non
     return np.mean((y >= lo) & (y <= hi), axis=axis)
 
 
-def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1) -> np.ndarray:
+def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1,
+               sorted_draws: bool = False) -> np.ndarray:
     """CRPS of an ensemble of draws, ``E|X - y| - E|X - X'| / 2`` over the empirical law.
 
     Parameters
@@ -89,6 +90,8 @@ def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1) -> np.ndarray:
         Observations, shape of ``draws`` without ``axis``.
     draws : array_like
         Draws along ``axis``.
+    sorted_draws : bool
+        The draws are already in increasing order along ``axis`` (skips a sort).
 
     Returns
     -------
@@ -98,7 +101,8 @@ def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1) -> np.ndarray:
     import scoringrules as sr
 
     return np.asarray(sr.crps_ensemble(np.asarray(obs, float), np.asarray(draws, float),
-                                       m_axis=axis, backend="numpy"), float)
+                                       m_axis=axis, sorted_ensemble=sorted_draws,
+                                       backend="numpy"), float)
 
 
 def crps_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,

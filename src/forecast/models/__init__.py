@@ -7,8 +7,9 @@ subclasses :class:`~forecast.models.base.BaseModel` (scikit-learn conventions: `
 
 Modules: ``base`` (the interface and shared helpers), ``growth`` (what growth models share),
 ``trend`` (CAGR, linear, exponential), ``saturating`` (logistic, Gompertz), ``damped``,
-``bass``, ``share`` (one share: logit helpers, Fisher-Pry trend), ``mix`` (segment mix: ALR
-helpers, log-ratio trend, segment paths), ``registry``, ``ols``, ``curves``, ``uncertainty``.
+``bass``, ``nls`` (bounded least squares of many small problems at once), ``share`` (one
+share: logit helpers, Fisher-Pry trend), ``mix`` (segment mix: ALR helpers, log-ratio trend,
+segment paths), ``registry``, ``ols``, ``curves``, ``uncertainty``.
 Other layers import from this package only.
 """
 

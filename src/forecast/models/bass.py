@@ -6,9 +6,10 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models import curves
+from forecast.models import curves, nls
 from forecast.models.growth import GrowthModel
 
 __all__ = ["BassDiffusion"]
@@ -22,8 +23,8 @@ class BassDiffusion(GrowthModel):
     started at ``t_start``; the annual series (e.g. production [GWh/yr]) is the yearly
     increment of cumulative production, which approaches the market potential ``m``. So the
     annual path rises, peaks and falls: a diffusion story, useful as a contrast to curves
-    that saturate at a constant annual level. Fitted on log annual values with
-    :func:`scipy.optimize.least_squares`.
+    that saturate at a constant annual level. Fitted on log annual values by bounded least
+    squares (:func:`forecast.models.nls.solve`).
 
     Parameters
     ----------
@@ -54,46 +55,67 @@ class BassDiffusion(GrowthModel):
     t_start: float | None = None
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
-        from scipy.optimize import least_squares
-
         self._t0 = float(t[0] - 1.0) if self.t_start is None else float(self.t_start)
         if self._t0 >= t[0]:
             raise ModelError(
                 f"{self.name}: t_start {self._t0:g} must be before the first year {t[0]:g}"
             )
         mb = self._resolve_market(float(v.sum()))
-        self.method_ = "nonlinear least squares on log annual values (scipy), " + (
+        self.method_ = "nonlinear least squares on log annual values, " + (
             "market potential fixed" if mb is None else "market potential within bounds"
         )
-        logv = np.log(v)
-
-        def resid(theta: np.ndarray) -> np.ndarray:
-            return logv - self._z_path(theta[None, :], t)[0]
-
-        lower = [math.log(1e-6), math.log(1e-4)]
-        upper = [math.log(1.0), math.log(5.0)]
-        axes = [np.log(np.geomspace(1e-4, 0.5, 24)), np.log(np.geomspace(1e-3, 3.0, 24))]
-        if mb is not None:
-            lower.append(self._logm_bounds[0])
-            upper.append(self._logm_bounds[1])
-            axes.append(np.linspace(*self._logm_bounds, 12))
-        # Deterministic start: the best point of a grid, evaluated in one vectorised call.
-        grid = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
-        ssr = np.sum((logv - self._z_path(grid, t)) ** 2, axis=1)
-        start = grid[int(np.nanargmin(ssr))]
-        best = least_squares(resid, start, bounds=(lower, upper), method="trf", x_scale="jac")
-        if not np.isfinite(best.cost):  # pragma: no cover - a finite grid start stays finite
-            raise ModelError(f"{self.name}: least squares found no finite fit")
-        theta = best.x
+        preset = self._preset
+        if preset is None:
+            preset = tuple(part[0] for part in self._solve(t[None, :], v[None, :]))
+        theta, jac, lower, upper = preset
         self._theta = theta
-        self.residuals_ = resid(theta)
+        self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
         labels = [("p", "exp"), ("q", "exp"), ("market", "exp")][: theta.size]
-        self._cov_unscaled = self._pin_bounds(theta, best.jac, lower, upper, labels)
+        self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
         self._set_sigma(self.residuals_, t.size - self.n_params_)
         self._set_params(theta)
         self.notes_.append(
             f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
         )
+
+    def _batched(self) -> bool:
+        return True
+
+    def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Least squares of rows ``t``, ``v`` (k, n) from the best point of a grid of
+        (log p, log q[, log m]): theta, jac, lower, upper, each with k rows."""
+        k = len(t)
+        t0 = t[:, :1] - 1.0 if self.t_start is None else np.full((k, 1), float(self.t_start))
+        fixed = None if self.market is None else float(self.market)
+        lower = np.tile([math.log(1e-6), math.log(1e-4)], (k, 1))
+        upper = np.tile([math.log(1.0), math.log(5.0)], (k, 1))
+        axes = [np.log(np.geomspace(1e-4, 0.5, 24)), np.log(np.geomspace(1e-3, 3.0, 24))]
+        if fixed is None:
+            cum = v.sum(axis=1)
+            if self.market_bounds is None:
+                logm = np.log(np.stack([1.05 * cum, 50.0 * cum], axis=1))
+            else:
+                logm = np.log(np.broadcast_to(np.asarray(self.market_bounds, float), (k, 2)))
+            lower = np.column_stack([lower, logm[:, 0]])
+            upper = np.column_stack([upper, logm[:, 1]])
+            axes.append(np.linspace(0.0, 1.0, 12))
+        # Grid points as (p, q[, share of the way from the lower to the upper log m]).
+        grid = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
+        logv = np.log(v)
+        start = np.empty((k, grid.shape[1]))
+        # Deterministic start: the best point of the grid, a few rows at a time (memory).
+        for rows in np.array_split(np.arange(k), max(1, k // 16)):
+            points = np.broadcast_to(grid, (rows.size, *grid.shape)).copy()
+            if fixed is None:
+                points[..., 2] = (lower[rows, 2, None]
+                                  + grid[:, 2] * (upper[rows, 2] - lower[rows, 2])[:, None])
+            ssr = np.sum((logv[rows, None, :] - _bass_z(points, t[rows, None, :],
+                                                        t0[rows, None], fixed)) ** 2, axis=2)
+            best = np.argmin(np.where(np.isnan(ssr), np.inf, ssr), axis=1)
+            start[rows] = points[np.arange(rows.size), best]
+        theta, jac, _ = nls.solve(lambda th: logv - _bass_z(th, t, t0, fixed), start,
+                                  lower, upper)
+        return theta, jac, lower, upper
 
     def _resolve_market(self, cum: float) -> tuple[float, float] | None:
         """Fixed market potential (returns None) or the bounds of a free one, given the
@@ -156,16 +178,20 @@ class BassDiffusion(GrowthModel):
         return theta
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        p = np.exp(theta[:, [0]])
-        q = np.exp(theta[:, [1]])
-        m = np.exp(theta[:, [2]]) if theta.shape[1] == 3 else self._fixed_m
-        annual = curves.bass_cumulative(t, m, p, q, self._t0) - curves.bass_cumulative(
-            t - 1.0, m, p, q, self._t0
-        )
-        return np.log(np.maximum(annual, np.finfo(float).tiny))
+        return _bass_z(theta, t, self._t0, self._fixed_m)
 
     def _caveat(self) -> str:
         text = super()._caveat()
         if self._fixed_m is not None:
             text += f"; market potential {self._fixed_m:,.0f} (cumulative) assumed"
         return text + "; annual output peaks and falls as cumulative output nears m"
+
+
+def _bass_z(theta: np.ndarray, t: np.ndarray, t0: ArrayLike, fixed_m: float | None) -> np.ndarray:
+    """Log annual value at parameters (..., 2 or 3) = (log p, log q[, log m]) and years
+    ``t`` [year], adoption starting at ``t0`` [year]; ``fixed_m`` when m is not a parameter."""
+    p = np.exp(theta[..., [0]])
+    q = np.exp(theta[..., [1]])
+    m = np.exp(theta[..., [2]]) if fixed_m is None else fixed_m
+    annual = curves.bass_cumulative(t, m, p, q, t0) - curves.bass_cumulative(t - 1.0, m, p, q, t0)
+    return np.log(np.maximum(annual, np.finfo(float).tiny))

@@ -109,7 +109,7 @@ def damped_compound(
 
 
 def bass_cumulative(
-    t: ArrayLike, market: ArrayLike, p: ArrayLike, q: ArrayLike, t_start: float
+    t: ArrayLike, market: ArrayLike, p: ArrayLike, q: ArrayLike, t_start: ArrayLike
 ) -> np.ndarray:
     """Cumulative adoption of the Bass diffusion model.
 
@@ -121,7 +121,7 @@ def bass_cumulative(
         Market potential m [output unit].
     p, q : array_like
         Coefficients of innovation and imitation [1/year].
-    t_start : float
+    t_start : array_like
         Year at which adoption starts [year].
     """
     tau = np.maximum(np.asarray(t, float) - t_start, 0.0)

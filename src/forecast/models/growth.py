@@ -212,6 +212,55 @@ class GrowthModel(BaseModel):
         self._finish_fit(t, v)
         return self
 
+    #: A solution computed for this fit in a batch (see :meth:`fit_windows`), or None.
+    _preset: ClassVar[tuple[np.ndarray, ...] | None] = None
+
+    @classmethod
+    def fit_windows(cls, years: np.ndarray, values: np.ndarray,
+                    **settings: Any) -> list[GrowthModel | None]:
+        """One model with ``settings`` fitted to each row of ``years`` and ``values`` (k, n).
+
+        Gives the estimates of fitting each row alone; models with a nonlinear fit solve
+        every row in one vectorised pass. None where a row cannot be fitted (a
+        ModelError).
+        """
+        years, values = np.asarray(years, float), np.asarray(values, float)
+        model = cls(**settings)
+        rows = np.zeros(len(years), bool)
+        if model._batched() and years.ndim == values.ndim == 2 and years.shape[1] > 1:
+            # Rows fit() would accept as they are (sorted, positive, finite) are solved here.
+            rows = (np.all(np.isfinite(values) & (values > 0), axis=1)
+                    & np.all(np.diff(years, axis=1) > 0, axis=1))
+        if rows.any():
+            with np.errstate(all="ignore"):
+                solved = model._solve(years[rows], values[rows])
+        place = np.cumsum(rows) - 1
+        out: list[GrowthModel | None] = []
+        for i, (t, v) in enumerate(zip(years, values, strict=True)):
+            preset = tuple(part[place[i]] for part in solved) if rows[i] else None
+            try:
+                out.append(cls(**settings)._fit_with(t, v, preset))
+            except ModelError:
+                out.append(None)
+        return out
+
+    def _batched(self) -> bool:
+        """True when this configuration's fit solves batches (:meth:`_solve`)."""
+        return False
+
+    def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The optimiser's result for rows ``t``, ``v`` (k, n), each part with k rows."""
+        raise NotImplementedError
+
+    def _fit_with(self, X: ArrayLike, y: ArrayLike,
+                  preset: tuple[np.ndarray, ...] | None) -> GrowthModel:
+        """:meth:`fit` with the optimiser's result for these data already computed."""
+        self._preset = preset
+        try:
+            return self.fit(X, y)
+        finally:
+            del self._preset
+
     @abstractmethod
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         """Estimate the parameters from sorted years ``t`` and values ``v``."""

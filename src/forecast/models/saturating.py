@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models import curves
+from forecast.models import curves, nls
 from forecast.models.base import as_years
 from forecast.models.growth import LOG_CAP, GrowthModel
 from forecast.models.ols import delta_bse, ols, trend_design
@@ -143,49 +143,76 @@ class _SaturatingCurve(GrowthModel):
                 )
         return lo, hi
 
-    def _grid_start(self, t: np.ndarray, v: np.ndarray, lo: float, hi: float) -> np.ndarray:
-        """Deterministic start (log K, log r, t0): the best linearised fit over a grid of K."""
+    def _problem(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Start and bounds (log K, log r, t0) of the free-K fit of rows ``t``, ``v`` (k, n).
+
+        The start is the best linearised fit over a grid of K (deterministic).
+        """
+        vmax = v.max(axis=1)
+        if self.saturation_bounds is None:
+            lo = DEFAULT_SATURATION_LOWER_FACTOR * vmax
+            hi = DEFAULT_SATURATION_UPPER_FACTOR * vmax
+        else:
+            lo, hi = (np.full(vmax.shape, float(b)) for b in self.saturation_bounds)
+        logk = np.log(np.geomspace(lo, hi, 25, axis=1))[:, :, None]
+        logv = np.log(v)[:, None, :]
+        # OLS of the link on years since the last point, for every K of the grid at once.
+        x = t - t[:, -1:]
+        xc = x - x.mean(axis=1, keepdims=True)
+        y = self._link(np.exp(logv - logk))
+        slope = np.sum(xc[:, None, :] * y, axis=2) / np.sum(xc**2, axis=1)[:, None]
+        icept = y.mean(axis=2) - slope * x.mean(axis=1)[:, None]
+        rate = np.maximum(slope, 1e-3)
+        grid = np.stack([logk[..., 0], np.log(rate), t[:, -1:] - icept / rate], axis=2)
+        ssr = np.sum((logv - self._curve_z(grid, t[:, None, :])) ** 2, axis=2)
+        ssr = np.where(np.isfinite(ssr), ssr, np.inf)
+        start = grid[np.arange(len(t)), np.argmin(ssr, axis=1)]
+        span = t[:, -1] - t[:, 0]
+        lower = np.stack([np.log(lo), np.full(lo.shape, math.log(1e-4)),
+                          t[:, 0] - 100 - 10 * span], axis=1)
+        upper = np.stack([np.log(hi), np.full(hi.shape, math.log(20.0)),
+                          t[:, -1] + 100 + 10 * span], axis=1)
+        return np.clip(start, lower + 1e-9, upper - 1e-9), lower, upper, np.isfinite(ssr).any(1)
+
+    @classmethod
+    def _curve_z(cls, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Log level of the curve at parameters (..., 3) = (log K, log r, t0) and years."""
+        level = cls._curve(t, np.exp(theta[..., [0]]), np.exp(theta[..., [1]]),
+                           theta[..., [2]])
+        return np.log(np.maximum(level, np.finfo(float).tiny))
+
+    def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Free-K least squares of rows ``t``, ``v`` (k, n): theta, jac, lower, upper, ok."""
+        start, lower, upper, ok = self._problem(t, v)
         logv = np.log(v)
-        design = trend_design(t)
-        best = None
-        for k in np.geomspace(lo, hi, 25):
-            beta, *_ = np.linalg.lstsq(design, self._link(v / k), rcond=None)
-            r = max(float(beta[1]), 1e-3)
-            theta = np.array([math.log(k), math.log(r), self.t_last_ - beta[0] / r])
-            ssr = float(np.sum((logv - self._z_path(theta[None, :], t)[0]) ** 2))
-            if np.isfinite(ssr) and (best is None or ssr < best[0]):
-                best = (ssr, theta)
-        if best is None:
-            raise ModelError(f"{self.name}: no finite starting fit for K in [{lo:g}, {hi:g}]")
-        return best[1]
+        theta, jac, _ = nls.solve(lambda th: logv - self._curve_z(th, t), start, lower, upper)
+        return theta, jac, lower, upper, ok
+
+    def _batched(self) -> bool:
+        return self.saturation is None and self.saturation_multiple is None
 
     def _fit_free(self, t: np.ndarray, v: np.ndarray) -> None:
-        from scipy.optimize import least_squares
-
-        self.method_ = "nonlinear least squares on log values, K free within bounds (scipy)"
+        self.method_ = "nonlinear least squares on log values, K free within bounds"
         self.scale_ = "log"
         self._mode = "free"
         lo, hi = self._bounds(v)
         self._logk_bounds = (math.log(lo), math.log(hi))
+        preset = self._preset
+        if preset is None:
+            preset = tuple(part[0] for part in self._solve(t[None, :], v[None, :]))
+        theta, jac, lower, upper, ok = preset
+        if not ok:
+            raise ModelError(f"{self.name}: no finite starting fit for K in [{lo:g}, {hi:g}]")
         logv = np.log(v)
-        start = self._grid_start(t, v, lo, hi)
-        span = t[-1] - t[0]
-        lower = [self._logk_bounds[0], math.log(1e-4), t[0] - 100 - 10 * span]
-        upper = [self._logk_bounds[1], math.log(20.0), t[-1] + 100 + 10 * span]
-        start = np.clip(start, np.array(lower) + 1e-9, np.array(upper) - 1e-9)
-
-        def resid(theta: np.ndarray) -> np.ndarray:
-            return logv - self._z_path(theta[None, :], t)[0]
-
-        sol = least_squares(resid, start, bounds=(lower, upper), x_scale="jac", method="trf")
-        theta = sol.x
-        self.residuals_ = resid(theta)
+        self.residuals_ = logv - self._z_path(theta[None, :], t)[0]
         self._theta = theta
         labels = [("saturation", "exp"), ("rate", "exp"), ("midpoint", "")]
-        self._cov_unscaled = self._pin_bounds(theta, sol.jac, lower, upper, labels)
+        self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
         self._set_sigma(self.residuals_, t.size - self.n_params_)
         cov = self._cov_unscaled * self.sigma_**2
-        k, r, mid = math.exp(theta[0]), math.exp(theta[1]), float(theta[2])
+        # Within the bounds as given (exp of a log bound can be one ulp outside them).
+        k = min(max(math.exp(theta[0]), lo), hi)
+        r, mid = math.exp(theta[1]), float(theta[2])
         self.params_ = {"saturation": k, "rate": r, "midpoint": mid}
         se = {
             "saturation": k * float(np.sqrt(cov[0, 0])),
@@ -217,10 +244,7 @@ class _SaturatingCurve(GrowthModel):
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         if self._mode == "fixed":
             return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
-        k = np.exp(theta[:, [0]])
-        r = np.exp(theta[:, [1]])
-        level = type(self)._curve(t, k, r, theta[:, [2]])
-        return np.log(np.maximum(level, np.finfo(float).tiny))
+        return self._curve_z(theta, t)
 
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         if self._mode == "fixed":
@@ -255,8 +279,8 @@ class LogisticCurve(_SaturatingCurve):
         scenario; must exceed every observation and be known when the data end (not a later
         outlook's level). With K fixed, ``logit(y / K)`` is linear in the year and OLS gives
         r and t0 with ``n - 2`` df. If None (and no ``saturation_multiple``), K is estimated
-        with :func:`scipy.optimize.least_squares` on log values within ``saturation_bounds``
-        (3 parameters: needs >= 4 points; ``n - 3`` df).
+        by bounded least squares (:func:`forecast.models.nls.solve`) on log values within
+        ``saturation_bounds`` (3 parameters: needs >= 4 points; ``n - 3`` df).
     saturation_multiple : float, optional
         Fixed K as a stated multiple of the last observation [-], e.g. 3.0: a ceiling that
         exists at any forecast origin (the prior is the multiple; say why it fits).

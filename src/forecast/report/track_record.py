@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from forecast.evaluation.track_record import SCORE_COLUMNS, RunRecord
-from forecast.report import figures
 from forecast.report.formatting import markdown_text, percent, signed_percent, value_label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -157,6 +156,9 @@ def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, regi
         Most runs drawn (the latest, in the order given); a weekly schedule's year of runs
         would not fit one figure.
     """
+    # Here, not at the top: `forecast score` prints tables only and need not import seaborn.
+    from forecast.report import figures
+
     if not records:
         raise ValueError("vintage_figure needs at least one earlier run")
     records = list(records)[-max_panels:]

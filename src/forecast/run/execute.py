@@ -132,8 +132,11 @@ def _execute(job: dict[str, Any], sockets: Path) -> dict[str, Any]:
     from traitlets.config import Config
 
     output = Path(job["output"])
+    # An in-memory IPython history: kernels running at once otherwise share one SQLite file,
+    # and a lock or read-only error on it is printed into a notebook's output.
     config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k"),
-                                       "connection_file": str(sockets / "kernel.json")}})
+                                       "connection_file": str(sockets / "kernel.json")},
+                     "NotebookClient": {"extra_arguments": ["--HistoryManager.hist_file=:memory:"]}})
     try:
         papermill.execute_notebook(
             job["source"], str(output), parameters=job["parameters"],

@@ -1,0 +1,80 @@
+"""Session fixtures: one real ``forecast run`` shared by every test that reads a finished run.
+
+The whole pipeline costs about a minute on two cores, so it runs once per test session, even
+across pytest-xdist workers (they share the parent of their base temporary folders; a lock
+file makes the first worker build it and the others wait for it and read its result). Tests
+that read a run take ``run_dir`` (the run folder) or ``main_run`` (its exit code, stdout and
+stderr); tests that need a run of their own (a second run to compare, a failing one) build it
+with ``shared_result`` and ``forecast_run``, so that it too is made once per session.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+#: Draws per scenario of the shared run: enough for every table, few enough to be quick.
+RUN_DRAWS = 500
+
+Build = Callable[[Path], dict[str, Any]]
+
+
+def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
+    """``forecast run --output-dir out *args`` as a process: rc, stdout, stderr and ``out``."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), *args],
+        cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
+    )
+    return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "out": str(out)}
+
+
+@pytest.fixture(scope="session")
+def forecast_run() -> Callable[..., dict[str, Any]]:
+    """The function ``(out, *args) -> {"rc", "stdout", "stderr", "out"}`` of a real run."""
+    return _forecast_run
+
+
+@pytest.fixture(scope="session")
+def shared_result(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, Build], Any]:
+    """``(key, build) -> result``: ``build(folder)`` once per session and key, across workers.
+
+    ``build`` gets a fresh folder path to write into and returns something JSON can hold.
+    """
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if hasattr(request.config, "workerinput") else base
+
+    def shared(key: str, build: Build) -> Any:
+        done = root / f"{key}.json"
+        with open(root / f"{key}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if done.is_file():
+                return json.loads(done.read_text())
+            result = build(root / key)
+            done.write_text(json.dumps(result))
+            return result
+
+    return shared
+
+
+@pytest.fixture(scope="session")
+def main_run(shared_result) -> dict[str, Any]:
+    """The session's real run of every notebook: ``forecast run --run-name main -p n_draws
+    500 --jobs 2`` into a temporary output folder."""
+    return shared_result("main_run", lambda out: _forecast_run(
+        out, "--run-name", "main", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2"))
+
+
+@pytest.fixture(scope="session")
+def run_dir(main_run) -> Path:
+    """The folder of the session's real run (fails every test using it if the run failed)."""
+    assert main_run["rc"] == 0, main_run["stderr"][-3000:]
+    return Path(main_run["stdout"].strip().splitlines()[-1])
