@@ -136,7 +136,8 @@ def _execute(job: dict[str, Any], sockets: Path) -> dict[str, Any]:
     # and a lock or read-only error on it is printed into a notebook's output.
     config = Config({"KernelManager": {"transport": "ipc", "ip": str(sockets / "k"),
                                        "connection_file": str(sockets / "kernel.json")},
-                     "NotebookClient": {"extra_arguments": ["--HistoryManager.hist_file=:memory:"]}})
+                     "NotebookClient": {
+                         "extra_arguments": ["--HistoryManager.hist_file=:memory:"]}})
     try:
         papermill.execute_notebook(
             job["source"], str(output), parameters=job["parameters"],
