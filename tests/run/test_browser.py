@@ -1,15 +1,16 @@
 """Every page of a real run, opened in headless Chromium as a reviewer would open it.
 
-One ``forecast run`` (few draws, so it is quick) and one browser session check ``index.html``
-and every notebook page: every image loads (``naturalWidth > 0``), every local link resolves
-to a file of the run (or an element of the page), nothing is logged to the console as an
-error, no script error and no failed request (the pages load nothing from the network). The
-notebook pages are reviewer views: no code, no modeller instructions, no printed program
-output. Each page must fit a laptop screen (1366 px) without horizontal scrolling, and no
-table may be wider than the column that holds it. A reviewer reads words, not program names:
-no snake_case identifier (``df_resid``, ``china_p10``) and no raw ``True``/``False`` in the text
-of any page, the index included; scenario names (the files of ``data/scenarios``) are names and
-may appear. A full-page screenshot of each page is saved in the test's temporary folder.
+The session's shared ``forecast run`` (tests/conftest.py) and one browser session check
+``index.html`` and every notebook page: every image loads (``naturalWidth > 0``), every local
+link resolves to a file of the run (or an element of the page), nothing is logged to the
+console as an error, no script error and no failed request (the pages load nothing from the
+network). The notebook pages are reviewer views: no code, no modeller instructions, no printed
+program output. Each page must fit a laptop screen (1366 px) without horizontal scrolling, and
+no table may be wider than the column that holds it. A reviewer reads words, not program
+names: no snake_case identifier (``df_resid``, ``china_p10``) and no raw ``True``/``False`` in
+the text of any page, the index included; scenario names (the files of ``data/scenarios``) are
+names and may appear. A full-page screenshot of each page is saved in the test's temporary
+folder.
 
 The browser is Debian's ``chromium`` (``apt-get install -y chromium``; ``.ci/run`` installs it),
 driven by Playwright's Python package through its executable path: no browser download. The
@@ -20,8 +21,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -37,7 +36,6 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 LAPTOP = {"width": 1366, "height": 768}
-N_DRAWS = 2000
 # Text that belongs to the modeller's notebook, not to the reviewer's page.
 MODELLER_TEXT = ("Parameters. The next cell", "papermill --help-notebook", " rows -> ",
                  "Traceback (most recent call last)")
@@ -87,26 +85,17 @@ def _playwright_or_skip():
     return sync_playwright
 
 
-@pytest.fixture(scope="module")
-def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A finished ``forecast run`` (the CLI, as a reviewer's run would be made).
+@pytest.fixture
+def browser_run(request: pytest.FixtureRequest) -> Path:
+    """The finished run to check: the session's shared run (``run_dir`` of tests/conftest.py).
 
     ``FORECAST_BROWSER_RUN=<run folder>`` checks that finished run instead of making one.
     """
-    _playwright_or_skip()  # before the run: no run to throw away when the browser is missing
+    _playwright_or_skip()  # before the run: no run to make when the browser is missing
     given = os.environ.get("FORECAST_BROWSER_RUN")
     if given:
         return Path(given).resolve()
-    out = tmp_path_factory.mktemp("browser_runs")
-    proc = subprocess.run(
-        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), "--run-name",
-         "browser", "-p", "n_draws", str(N_DRAWS), "--quiet"],
-        cwd=REPO, capture_output=True, text=True, timeout=1200,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    folder = Path(proc.stdout.strip().splitlines()[-1])
-    assert folder == out / "browser" and folder.is_dir()
-    return folder
+    return request.getfixturevalue("run_dir")
 
 
 def _local_link_problem(page_path: Path, raw: str, url: str, ids: set[str]) -> str | None:
@@ -167,7 +156,8 @@ def _assert_index_links_everything(run_dir: Path) -> None:
 
 
 # One test, so that pytest-xdist does not make a second run for a second test on another worker.
-def test_every_page_of_a_run_in_chromium(run_dir: Path, tmp_path: Path) -> None:
+def test_every_page_of_a_run_in_chromium(browser_run: Path, tmp_path: Path) -> None:
+    run_dir = browser_run
     sync_playwright = _playwright_or_skip()
     notebooks = sorted(run_dir.glob("*.ipynb"))
     pages = [run_dir / "index.html", *(nb.with_suffix(".html") for nb in notebooks)]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.report import figures
+from forecast.report import figures, labels
 from forecast.report.formatting import gwh, percent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -127,7 +127,8 @@ def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
         for method in methods:
             rows = summary[summary["method"] == method]
             ax.plot(rows["horizon"], rows[column], marker="o", color=colors[method],
-                    linewidth=2.6 if method == "default" else 1.3, label=method)
+                    linewidth=2.6 if method == "default" else 1.3,
+                    label=labels.model_label(method))
         ax.set_ylim(0, 1)
         figures.percent_axis(ax)
         ax.set_xticks(sorted(summary["horizon"].unique()))

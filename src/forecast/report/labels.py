@@ -131,6 +131,8 @@ _COLUMNS = {
     "case": "Case", "bound": "Bound", "gwh": "GWh", "gwh_low": "GWh, low end",
     "gwh_high": "GWh, high end", "fan_year": "Year compared",
     "p_above": "Probability the fan lies above", "arithmetic": "Conversion",
+    "cell": "Technology and size", "horizon_group": "Years ahead",
+    "median_log_error": "Median log error", "target": "Both targets",
 }
 _COLUMNS |= {f"{region}_{q}": f"{words}, {_COLUMNS[q].lower()}"
              for region, words in (("china", "China [GWh]"), ("world", "World [GWh]"),
@@ -197,6 +199,10 @@ _SEGMENTS = {
     "ev_demand": "EV battery demand", "ev_sales": "EV sales",
     "kwh_per_vehicle": "battery size per EV", "uncapped_total": "total before the capacity cap",
 }
+# Cells of the calibration's conditional table: a technology's thirds by level (notebook 05).
+_CELLS = {f"{tech}:{size}": f"{_SERIES[tech]}, {words} third"
+          for tech in ("ev_car_sales", "solar_electricity", "wind_electricity")
+          for size, words in (("small", "smallest"), ("mid", "middle"), ("large", "largest"))}
 _VARIANTS = {
     "annual_series": "year-by-year series", "yoy_base": "base of the 2024 growth rate",
     "ev_volumes": "EV Volumes", "iea": "IEA",
@@ -214,7 +220,8 @@ _NOTEBOOK_PARAMETERS = {
 
 #: The one table of labels: every name a reviewer's page shows, in words.
 LABELS: dict[str, str] = {
-    **{k: v[:1].upper() + v[1:] for k, v in {**_SERIES, **_SEGMENTS, **_VARIANTS}.items()},
+    **{k: v[:1].upper() + v[1:]
+       for k, v in {**_SERIES, **_SEGMENTS, **_CELLS, **_VARIANTS}.items()},
     **{k: v[:1].upper() + v[1:] for k, v in MODEL_LABELS.items()},
     **_NOTEBOOK_PARAMETERS, **PARAMETER_LABELS, **_COLUMNS,
 }
@@ -231,11 +238,12 @@ _SHORTHAND = tuple((re.compile(p), w) for p, w in (
     (r"\bnoise sd\b", "noise level"),
     (r"\bK\b", "the ceiling"), (r"\bphi\b", "damping")))
 _PERCENTILES = re.compile(r"\bp(\d+)/p(\d+)\b")
-_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+# An identifier, with the size of a conditional-table cell (``ev_car_sales:small``) if any.
+_IDENTIFIER = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(:[a-z]+)?\b")
 
 # Columns whose cells are names (of series, segments, variants, models, assumptions), shown
 # in words; other text cells (quotes, descriptions, scenario names) are shown as written.
-_NAME_COLUMNS = ("series", "segment", "variant", "model", "method", "parameter")
+_NAME_COLUMNS = ("series", "segment", "variant", "model", "method", "parameter", "cell")
 
 _SEGMENT_WORDS = {"power": "Power", "consumer": "Consumer", "storage": "Storage",
                   "share": "China's world share", "capacity": "Capacity"}
@@ -300,7 +308,7 @@ def label(name: object) -> str:
 def _word(name: object) -> str:
     """A name in words as it reads inside a sentence or a cell (no capital added)."""
     text = str(name)
-    for table in (_SERIES, _SEGMENTS, _VARIANTS, MODEL_LABELS):
+    for table in (_SERIES, _SEGMENTS, _CELLS, _VARIANTS, MODEL_LABELS):
         if text in table:
             return table[text]
     return label(text) if "_" in text or _DOTTED.fullmatch(text) else text
@@ -315,7 +323,8 @@ def in_words(text: object) -> object:
     text = _PERCENTILES.sub(r"\1th and \2th percentiles", text)
     for pattern, words in _SHORTHAND:
         text = pattern.sub(words, text)
-    return _IDENTIFIER.sub(lambda m: _word(m.group(0)), text)
+    return _IDENTIFIER.sub(
+        lambda m: _CELLS.get(m.group(0)) or _word(m.group(1)) + (m.group(2) or ""), text)
 
 
 def yes_no(value: object) -> object:
@@ -415,7 +424,7 @@ def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | Non
         Show the frame's index (its name and values in words too).
     names : iterable of str
         Columns whose cells are names to put in words (default: series, segment, variant,
-        model, method and parameter).
+        model, method, parameter and cell).
 
     Returns
     -------

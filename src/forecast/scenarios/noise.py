@@ -269,7 +269,8 @@ class ProcessNoise:
             rows = dev if ALL in techs else dev[dev["technology"].isin(techs)]
             laws[seg] = rows["deviation"].to_numpy(float)
             p10, p50, p90 = np.quantile(laws[seg], [0.1, 0.5, 0.9])
-            parts.append(f"{seg} like {'+'.join(techs)} ({len(rows)} deviations of "
+            kinds_read = " and ".join("every kind" if t == ALL else t for t in techs)
+            parts.append(f"{seg} like {kinds_read} ({len(rows)} deviations of "
                          f"{rows['series'].nunique()} series, p10 {p10 - p50:+.3f}, "
                          f"p90 {p90 - p50:+.3f})")
         noise = cls.from_deviations(laws, spec, weights, "")
