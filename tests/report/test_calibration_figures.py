@@ -56,7 +56,7 @@ def test_reference_paths_and_caption():
     _fig, ax = figures.new_figure()
     cf.reference_paths(ax, windows, pd.Series([1.0, 2.0], index=[2021, 2022]), "China")
     labels = [h.get_label() for h in ax.get_legend_handles_labels()[0]]
-    assert labels[:2] == ["ev car sales (1)", "solar electricity (1)"]
+    assert labels[:2] == ["electric-car sales (1)", "solar electricity (1)"]
     text = cf.reference_caption(windows, pd.Series([1.0, 2.0], index=[2021, 2022]))
     assert text.startswith("2 windows of 4 years from 2 series (ev_car_sales, solar_electricity)")
     assert "(the 1 windows followed that far)" in text

@@ -83,7 +83,7 @@ def reference_paths(ax: Axes, windows: ReferenceWindows,
         xs = np.tile(np.append(steps, np.nan), len(rows))
         ys = np.column_stack([rows, np.full(len(rows), np.nan)]).ravel()
         ax.plot(xs, ys, color=colors[name], alpha=0.12, linewidth=0.7)
-        ax.plot([], [], color=colors[name], label=f"{name.replace('_', ' ')} ({len(rows):,})")
+        ax.plot([], [], color=colors[name], label=f"{labels.in_words(name)} ({len(rows):,})")
     ax.axvspan(0, windows.window - 1, color="#949494", alpha=0.12, label="window fitted")
     if highlight is not None:
         years = highlight.index.to_numpy(float)
@@ -177,7 +177,7 @@ def pit_histogram(ax: Axes, forecasts: pd.DataFrame, method: str = "default",
     weights = np.full(pit.size, 1.0 / max(pit.size, 1))
     ax.hist(pit, bins=np.linspace(0, 1, bins + 1), weights=weights,
             color=method_colors([method])[method], alpha=0.8, edgecolor="white",
-            label=f"{method} ({pit.size:,} forecasts, horizons pooled)")
+            label=f"{labels.model_label(method)} ({pit.size:,} forecasts, horizons pooled)")
     ax.axhline(1.0 / bins, color="black", linewidth=1, linestyle="--",
                label=f"perfect calibration ({percent(1 / bins, 0)} per bin)")
     figures.percent_axis(ax, xmax=1.0)
