@@ -249,8 +249,11 @@ class GrowthModel(BaseModel):
         return False
 
     def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The optimiser's result for rows ``t``, ``v`` (k, n), each part with k rows."""
-        raise NotImplementedError
+        """The optimiser's result for rows ``t``, ``v`` (k, n), each part with k rows.
+
+        Only called where :meth:`_batched` is true, which a model says by overriding both.
+        """
+        raise TypeError(f"{type(self).__name__} does not fit windows in batches")
 
     def _fit_with(self, X: ArrayLike, y: ArrayLike,
                   preset: tuple[np.ndarray, ...] | None) -> GrowthModel:
