@@ -6,6 +6,10 @@ file makes the first worker build it and the others wait for it and read its res
 that read a run take ``run_dir`` (the run folder) or ``main_run`` (its exit code, stdout and
 stderr); tests that need a run of their own (a second run to compare, a failing one) build it
 with ``shared_result`` and ``forecast_run``, so that it too is made once per session.
+
+Every test and every run it starts keeps the reference-class calibration cache
+(``FORECAST_CACHE_DIR``) in one session folder, never in the user's home: notebook 05 computes
+the calibration once per session and reads it after that.
 """
 
 from __future__ import annotations
@@ -34,6 +38,17 @@ def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
         cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
     )
     return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "out": str(out)}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def calibration_cache(request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``FORECAST_CACHE_DIR`` for the session (shared by pytest-xdist workers)."""
+    base = tmp_path_factory.getbasetemp()
+    folder = (base.parent if hasattr(request.config, "workerinput") else base) / "cache"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FORECAST_CACHE_DIR", str(folder))
+        yield folder
 
 
 @pytest.fixture(scope="session")

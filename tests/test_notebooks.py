@@ -202,6 +202,18 @@ def test_manifest_fields_and_hashes(run_dir):
     for rel, digest in m["outputs"].items():
         assert hashlib.sha256((run_dir / rel).read_bytes()).hexdigest() == digest
     assert "tables/projections.csv" in m["outputs"]
+    # The reference-class calibration notebook 05 read: its key, and the entry in the
+    # session's cache folder (tests/conftest.py).
+    from forecast.data.reference import default_reference_path
+    from forecast.evaluation.calibration import FAST_METHODS
+    from forecast.evaluation.calibration_cache import cache_dir, cache_key
+
+    shipped = default_reference_path()
+    key = cache_key(shipped, {"methods": list(FAST_METHODS), "seed": 2030,
+                              "reference_class": str(shipped), "pit": True, "jobs": None})
+    assert m["calibration_cache_key"] == key
+    assert (run_dir / "tables" / "calibration_cache_key.csv").read_text() == f"key\n{key}\n"
+    assert (cache_dir() / key / "tables.pickle").is_file()
 
 
 @pytest.mark.slow

@@ -13,9 +13,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["HEADLINE_TABLE", "LAYOUT_VERSION", "MANIFEST_NAME", "PACKAGES", "SCENARIO_TABLE",
-           "data_digest", "git_state", "hash_files", "input_files", "package_versions",
-           "read_manifest", "sha256_file", "write_atomic", "write_manifest"]
+__all__ = ["CALIBRATION_KEY_TABLE", "HEADLINE_TABLE", "LAYOUT_VERSION", "MANIFEST_NAME",
+           "PACKAGES", "SCENARIO_TABLE", "calibration_key", "data_digest", "git_state",
+           "hash_files", "input_files", "package_versions", "read_manifest", "sha256_file",
+           "write_atomic", "write_manifest"]
 
 #: Distributions whose versions can change the numbers or the rendering of a run.
 PACKAGES = ("forecast", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib",
@@ -32,6 +33,9 @@ SCENARIO_TABLE = "tables/scenarios.csv"
 #: ``last_observed_year``, ``data_sha256`` and ``previous_run``; a manifest without
 #: ``layout_version`` is layout 1 (read by :mod:`forecast.evaluation.track_record`).
 LAYOUT_VERSION = 2
+#: The key of the cached reference-class calibration 05_calibration read (one column ``key``:
+#: :func:`forecast.evaluation.calibration_cache.cache_key`).
+CALIBRATION_KEY_TABLE = "tables/calibration_cache_key.csv"
 _INPUTS = ("*.csv", "scenarios/*.yaml", "scenarios/*.yml")
 
 
@@ -96,6 +100,15 @@ def git_state(root: Path) -> dict[str, Any]:
         return {"commit": None, "dirty": None}
     status = git("status", "--porcelain", "--untracked-files=no")
     return {"commit": commit.strip(), "dirty": None if status is None else bool(status.strip())}
+
+
+def calibration_key(run_dir: Path) -> str | None:
+    """The calibration cache key a run's notebooks used (None if none wrote it)."""
+    try:
+        lines = (Path(run_dir) / CALIBRATION_KEY_TABLE).read_text(encoding="utf-8").split()
+    except OSError:
+        return None
+    return lines[1] if len(lines) == 2 and lines[0] == "key" else None
 
 
 def write_atomic(path: Path, text: str) -> Path:

@@ -364,6 +364,7 @@ def _close(plan: _Plan, folder: RunFolder, manifest: dict[str, Any],
                         kernel_logs=sorted(f"logs/{p.name}" for p in
                                            folder.build.glob("logs/*.log")))
         manifest["parameters"]["output_dir"] = str(target)
+        manifest["calibration_cache_key"] = record.calibration_key(folder.build)
         previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
         manifest["previous_run"] = previous[-1].name if previous else None
         record.write_manifest(folder.build / record.MANIFEST_NAME, manifest)

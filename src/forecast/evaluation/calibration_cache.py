@@ -1,0 +1,141 @@
+"""The reference class's calibration, computed once per input and kept in a cache folder.
+
+Scoring every method on the reference class (:func:`forecast.evaluation.calibration.calibrate`)
+depends only on the reference files, the window options and the package, never on a run's
+battery data, so a run reads it from ``$FORECAST_CACHE_DIR/calibration/<key>/`` (default
+``~/.cache/forecast/calibration/<key>/``). The key is the sha256 of the reference files'
+content, every option and the package (its version and the content of its files, so an edited
+checkout never reads a stale entry). An entry is written into a scratch folder and renamed
+into place, so a concurrent run sees it whole or not at all; one whose checksum does not match
+is computed again. Deleting the folder clears the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["CACHE_ENV", "cache_dir", "cache_key", "cached_calibrate"]
+
+#: Environment variable naming the cache folder (its ``calibration/`` subfolder is used).
+CACHE_ENV = "FORECAST_CACHE_DIR"
+_TABLES = "tables.pickle"
+_META = "meta.json"
+
+
+def cache_dir() -> Path:
+    """``$FORECAST_CACHE_DIR/calibration``, else ``$XDG_CACHE_HOME`` or ``~/.cache`` +
+    ``forecast/calibration``."""
+    root = os.environ.get(CACHE_ENV)
+    if root:
+        return Path(root) / "calibration"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "forecast" / "calibration"
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _package_digest() -> str:
+    """sha256 over the package's source and data files (relative path and content)."""
+    import forecast
+
+    root = Path(forecast.__file__).parent
+    digest = hashlib.sha256(forecast.__version__.encode())
+    for path in sorted(p for p in root.rglob("*")
+                       if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(f"{path.relative_to(root).as_posix()}\0{_sha256(path)}\n".encode())
+    return digest.hexdigest()
+
+
+def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
+    """Hex sha256 of the reference file's content, ``options`` and the package.
+
+    ``options`` are :func:`~forecast.evaluation.calibration.calibrate`'s keywords; a
+    ``reference_class`` path among them enters by its content, ``jobs`` not at all (the
+    tables are the same for any number of workers).
+    """
+    from forecast.data.reference import default_reference_path
+
+    opts = {k: v for k, v in options.items() if k != "jobs"}
+    opts["reference_class"] = _sha256(Path(opts.get("reference_class")
+                                           or default_reference_path()))
+    text = json.dumps({"reference": _sha256(Path(reference)), "options": opts,
+                       "package": _package_digest()}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _read(entry: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The entry's tables, or None if it is missing, incomplete or does not match its checksum."""
+    try:
+        meta = json.loads((entry / _META).read_text(encoding="utf-8"))
+        blob = (entry / _TABLES).read_bytes()
+        if hashlib.sha256(blob).hexdigest() != meta["tables_sha256"]:
+            return None
+        forecasts, summary = pickle.loads(blob)  # the cache is the user's own; checksummed
+    except (OSError, ValueError, KeyError, TypeError, pickle.UnpicklingError, EOFError):
+        return None
+    if not (isinstance(forecasts, pd.DataFrame) and isinstance(summary, pd.DataFrame)):
+        return None
+    return forecasts, summary
+
+
+def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> None:
+    """Write the entry into a scratch folder beside it and rename that into place."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=entry.parent))
+    try:
+        blob = pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
+        (scratch / _TABLES).write_bytes(blob)
+        (scratch / _META).write_text(json.dumps(
+            {"key": key, "tables_sha256": hashlib.sha256(blob).hexdigest()}), encoding="utf-8")
+        if entry.exists():  # a corrupt entry: a concurrent writer may replace it first
+            shutil.rmtree(entry, ignore_errors=True)
+        try:
+            os.replace(scratch, entry)
+        except OSError:  # another run put a complete entry there first
+            pass
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def cached_calibrate(reference: str | Path, **options: Any
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """:func:`~forecast.evaluation.calibration.calibrate` through the cache.
+
+    Parameters
+    ----------
+    reference : str or Path
+        Reference CSV, as for ``calibrate``.
+    **options
+        ``calibrate``'s keywords (window, horizons, methods, seed, pit, ...).
+
+    Returns
+    -------
+    forecasts, summary : pandas.DataFrame
+        ``calibrate``'s tables, identical to a fresh computation.
+    key : str
+        The entry's key (hex sha256), for the run's record.
+    """
+    from forecast.evaluation.calibration import calibrate
+
+    key = cache_key(reference, options)
+    entry = cache_dir() / key
+    found = _read(entry)
+    if found is not None:
+        return (*found, key)
+    tables = calibrate(reference, **options)
+    try:
+        _write(entry, tables, key)
+    except OSError:  # an unwritable cache costs time, never the result
+        pass
+    return (*tables, key)

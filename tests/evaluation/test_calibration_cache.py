@@ -1,0 +1,136 @@
+"""The reference-class calibration cache: same tables as a fresh computation, a new key for
+any changed input, corrupt entries computed again, the folder chosen by FORECAST_CACHE_DIR."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import forecast
+from forecast.evaluation import calibration
+from forecast.evaluation import calibration_cache as cc
+from forecast.report.tables import write_table
+
+OPTIONS = {"methods": ["default", "rw_pooled", "cagr_endpoint"], "n_draws": 100, "seed": 7,
+           "pit": True, "jobs": 1}
+
+
+def _reference(folder: Path, drift: float = 0.15) -> Path:
+    rng = np.random.default_rng(3)
+    rows = []
+    for s in range(3):
+        logv = np.cumsum(drift + 0.4 * 0.8 ** np.arange(10) + rng.normal(0, 0.05, 10))
+        rows += [(f"wind_electricity:T{s}", 2010 + k, float(np.exp(v)))
+                 for k, v in enumerate(logv)]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "toy.csv"
+    pd.DataFrame(rows, columns=["series", "year", "value"]).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv(cc.CACHE_ENV, str(tmp_path / "cache"))
+    return tmp_path / "cache" / "calibration"
+
+
+@pytest.fixture
+def computed(monkeypatch) -> list[int]:
+    """Counts the calls of the real ``calibrate``."""
+    calls: list[int] = []
+    real = calibration.calibrate
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(calibration, "calibrate", counting)
+    return calls
+
+
+def _csv_bytes(frames, folder: Path) -> list[bytes]:
+    return [write_table(f, folder, name).read_bytes()
+            for f, name in zip(frames, ("forecasts", "summary"), strict=True)]
+
+
+def test_a_hit_gives_byte_identical_tables_to_a_fresh_computation(tmp_path, cache, computed):
+    path = _reference(tmp_path / "ref")
+    fresh = calibration.calibrate(path, **OPTIONS)
+    first = cc.cached_calibrate(path, **OPTIONS)
+    second = cc.cached_calibrate(path, **OPTIONS)
+    assert len(computed) == 2  # the fresh one and the miss; the hit computes nothing
+    assert first[2] == second[2] == cc.cache_key(path, OPTIONS)
+    assert sorted(p.name for p in (cache / first[2]).iterdir()) == ["meta.json",
+                                                                     "tables.pickle"]
+    assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no scratch left
+    for got in (first, second):
+        for one, two in zip(fresh, got[:2], strict=True):
+            pd.testing.assert_frame_equal(one, two, check_exact=True)
+        assert _csv_bytes(got[:2], tmp_path / "hit") == _csv_bytes(fresh, tmp_path / "fresh")
+
+
+def test_the_key_changes_with_every_input_and_only_with_them(tmp_path, monkeypatch):
+    path = _reference(tmp_path / "a")
+    key = cc.cache_key(path, OPTIONS)
+    assert len(key) == 64 and int(key, 16) >= 0
+    # Moved or copied, the same content has the same key; the number of workers does not count.
+    assert cc.cache_key(shutil.copy(path, tmp_path / "b.csv"), OPTIONS) == key
+    assert cc.cache_key(path, {**OPTIONS, "jobs": None}) == key
+    # Content, each option, the reference class and the package each change it.
+    assert cc.cache_key(_reference(tmp_path / "c", drift=0.16), OPTIONS) != key
+    assert cc.cache_key(path, {**OPTIONS, "seed": 8}) != key
+    assert cc.cache_key(path, {**OPTIONS, "window": 5}) != key
+    assert cc.cache_key(path, {**OPTIONS, "methods": ["default"]}) != key
+    assert cc.cache_key(path, {**OPTIONS, "reference_class": path}) != key
+    monkeypatch.setattr(forecast, "__version__", "0.0.0-test")
+    assert cc.cache_key(path, OPTIONS) != key
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "meta", "empty"])
+def test_a_corrupt_entry_is_computed_again(tmp_path, cache, computed, damage):
+    path = _reference(tmp_path / "ref")
+    forecasts, summary, key = cc.cached_calibrate(path, **OPTIONS)
+    entry = cache / key
+    blob = (entry / "tables.pickle").read_bytes()
+    if damage == "truncate":
+        (entry / "tables.pickle").write_bytes(blob[: len(blob) // 2])
+    elif damage == "flip":  # same length, one byte changed: only the checksum sees it
+        (entry / "tables.pickle").write_bytes(blob[:-20] + bytes([blob[-20] ^ 1]) + blob[-19:])
+    elif damage == "meta":
+        (entry / "meta.json").write_text("{not json", encoding="utf-8")
+    else:
+        shutil.rmtree(entry)
+        entry.mkdir()
+    again = cc.cached_calibrate(path, **OPTIONS)
+    assert len(computed) == 2
+    pd.testing.assert_frame_equal(again[0], forecasts, check_exact=True)
+    pd.testing.assert_frame_equal(again[1], summary, check_exact=True)
+    meta = json.loads((entry / "meta.json").read_text(encoding="utf-8"))
+    assert meta["key"] == key  # rewritten whole: the next call is a hit
+    cc.cached_calibrate(path, **OPTIONS)
+    assert len(computed) == 2
+
+
+def test_the_folder_follows_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv(cc.CACHE_ENV, str(tmp_path / "here"))
+    assert cc.cache_dir() == tmp_path / "here" / "calibration"
+    monkeypatch.delenv(cc.CACHE_ENV)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert cc.cache_dir() == tmp_path / "xdg" / "forecast" / "calibration"
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cc.cache_dir() == tmp_path / "home" / ".cache" / "forecast" / "calibration"
+
+
+def test_an_unwritable_cache_still_gives_the_tables(tmp_path, monkeypatch, computed):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setenv(cc.CACHE_ENV, str(blocker))
+    path = _reference(tmp_path / "ref")
+    forecasts, _, key = cc.cached_calibrate(path, **OPTIONS)
+    assert len(computed) == 1 and len(forecasts) > 0 and len(key) == 64
