@@ -91,7 +91,7 @@ def test_the_key_changes_with_every_input_and_only_with_them(tmp_path, monkeypat
     assert cc.cache_key(path, OPTIONS) != key
 
 
-@pytest.mark.parametrize("damage", ["truncate", "flip", "meta", "empty"])
+@pytest.mark.parametrize("damage", ["truncate", "flip", "meta", "empty", "shared"])
 def test_a_corrupt_entry_is_computed_again(tmp_path, cache, computed, damage):
     path = _reference(tmp_path / "ref")
     forecasts, summary, key = cc.cached_calibrate(path, **OPTIONS)
@@ -103,6 +103,8 @@ def test_a_corrupt_entry_is_computed_again(tmp_path, cache, computed, damage):
         (entry / "tables.pickle").write_bytes(blob[:-20] + bytes([blob[-20] ^ 1]) + blob[-19:])
     elif damage == "meta":
         (entry / "meta.json").write_text("{not json", encoding="utf-8")
+    elif damage == "shared":  # writable by others: its pickle is never loaded
+        entry.chmod(0o775)
     else:
         shutil.rmtree(entry)
         entry.mkdir()

@@ -77,11 +77,16 @@ def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
 def _read(entry: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The entry's tables, or None if it is missing, incomplete or does not match its checksum."""
     try:
+        # Unpickling runs code: only an entry this user wrote (mkdtemp's private 0700 folder)
+        # is read, never one another account could have put or changed there.
+        info = entry.stat()
+        if info.st_uid != os.getuid() or info.st_mode & 0o077:
+            return None
         meta = json.loads((entry / _META).read_text(encoding="utf-8"))
         blob = (entry / _TABLES).read_bytes()
         if hashlib.sha256(blob).hexdigest() != meta["tables_sha256"]:
             return None
-        forecasts, summary = pickle.loads(blob)  # the cache is the user's own; checksummed
+        forecasts, summary = pickle.loads(blob)
     except (OSError, ValueError, KeyError, TypeError, pickle.UnpicklingError, EOFError):
         return None
     if not (isinstance(forecasts, pd.DataFrame) and isinstance(summary, pd.DataFrame)):
