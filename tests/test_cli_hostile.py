@@ -372,7 +372,8 @@ def test_calibrate_stopped_by_a_signal_ends_all_its_workers(tmp_path, signum):
 def test_csv_tables_neutralise_formulas_but_not_numbers(tmp_path):
     import pandas as pd
 
-    from forecast.report.tables import neutralise_formulas, write_table
+    from forecast.evaluation.frames import neutralise_formulas
+    from forecast.report.tables import write_table
 
     frame = pd.DataFrame({
         "note": ['=HYPERLINK("http://x","y")', "=cmd|' /C calc'!A0", "+1+cmd", "-2+3",

@@ -25,7 +25,7 @@ from forecast.evaluation.comparison import (
     bass_market_sensitivity,
     compare_models,
 )
-from forecast.evaluation.frames import to_csv
+from forecast.evaluation.frames import neutralise_formulas, to_csv
 from forecast.evaluation.sensitivity import (
     SENSITIVITY_COLUMNS,
     value_sensitivity,
@@ -44,6 +44,7 @@ __all__ = [
     "compare_models",
     "default_models",
     "naive_forecasts",
+    "neutralise_formulas",
     "performance",
     "rolling_origin",
     "to_csv",

@@ -540,7 +540,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     import os
     import tempfile
 
-    from forecast.report.tables import neutralise_formulas
+    from forecast.evaluation.frames import neutralise_formulas
 
     out = Path(directory)
     try:

@@ -7,6 +7,7 @@ own random stream, and :func:`to_csv` writes any of them byte-reproducibly.
 
 from __future__ import annotations
 
+import re
 import zlib
 from pathlib import Path
 
@@ -23,12 +24,42 @@ __all__ = [
     "LEVELS",
     "band_columns",
     "cell_stream",
+    "neutralise_formulas",
     "observed_series",
     "to_csv",
 ]
 
 #: Central interval levels of every band [fraction].
 LEVELS: tuple[float, ...] = uncertainty.LEVELS
+
+
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+
+
+def _neutral(value: object) -> object:
+    if isinstance(value, str) and value.startswith(_FORMULA_START) \
+            and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names cannot run as spreadsheet formulas.
+
+    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'`` (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``); numeric columns, non-text
+    cells and text that is a plain number (``-0.5``, ``+3``) are unchanged. Only text
+    (``object`` or string) columns are scanned, so numeric tables are not copied cell by cell.
+    """
+    text_columns = [c for c in frame.columns
+                    if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
+    out = frame.copy()
+    for column in text_columns:
+        out[column] = frame[column].map(_neutral)
+    out.columns = [_neutral(c) for c in frame.columns]
+    return out
 
 
 def band_columns(level: float) -> tuple[str, str]:
@@ -90,8 +121,6 @@ def to_csv(frame: pd.DataFrame, path: str | Path, decimals: int = 6) -> Path:
     Path
         The written file.
     """
-    from forecast.report.tables import neutralise_formulas
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     out = frame.copy()

@@ -56,9 +56,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecast.errors import ForecastError, quote
+from forecast.evaluation.frames import neutralise_formulas
 from forecast.evaluation.scoring import crps_quantiles
 from forecast.inputs import check_file, check_path
-from forecast.report.tables import neutralise_formulas
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

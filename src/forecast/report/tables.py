@@ -5,7 +5,8 @@ nothing", a path means "write ``tables/*.csv`` and ``figures/*.png`` under it" (
 folder, when :mod:`forecast.run.pipeline` executes them). Tables are written with a fixed float
 format and line ending, so two runs with the same inputs give byte-identical files.
 
-Every CSV the project writes goes through :func:`neutralise_formulas`: a text cell that a
+Every CSV the project writes goes through
+:func:`forecast.evaluation.frames.neutralise_formulas`: a text cell that a
 spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return, as OWASP's "CSV injection" advice lists) is written with a leading single
 quote, which spreadsheets show as text. Numbers, and text that is a plain number (``-0.5``),
@@ -22,42 +23,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["FLOAT_FORMAT", "check_file_name", "neutralise_formulas", "write_file", "write_table"]
+__all__ = ["FLOAT_FORMAT", "check_file_name", "write_file", "write_table"]
 
 #: printf format for floats in tables: 6 significant digits keeps GWh to 0.1 and shares to
 #: 1e-6 while hiding last-bit noise that would make diffs between machines unreadable.
 FLOAT_FORMAT = "%.6g"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
-
-
-def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) \
-            and not _PLAIN_NUMBER.match(value):
-        return "'" + value
-    return value
-
-
-def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``frame`` whose text cells and column names cannot run as spreadsheet formulas.
-
-    A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-    leading ``'`` (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``); numeric columns, non-text
-    cells and text that is a plain number (``-0.5``, ``+3``) are unchanged. Only text
-    (``object`` or string) columns are scanned, so numeric tables are not copied cell by cell.
-    """
-    text_columns = [c for c in frame.columns
-                    if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
-    out = frame.copy()
-    for column in text_columns:
-        out[column] = frame[column].map(_neutral)
-    out.columns = [_neutral(c) for c in frame.columns]
-    return out
-
-
 def check_file_name(name: str, suffix: str) -> str:
     """Return ``name`` with ``suffix`` ensured; refuse names that would leave the folder."""
     text = str(name)
@@ -109,9 +81,12 @@ def write_table(frame: pd.DataFrame, output_dir: str | Path | None, name: str) -
     ----------
     frame : pandas.DataFrame
         Table to write; the index is dropped, so keep keys (e.g. ``year``) as columns. Text
-        that would run as a spreadsheet formula is written quoted (:func:`neutralise_formulas`).
+        that would run as a spreadsheet formula is written quoted
+        (:func:`forecast.evaluation.frames.neutralise_formulas`).
     output_dir, name
         As for :func:`write_file` (e.g. ``"projections"``); returns its result.
     """
+    from forecast.evaluation.frames import neutralise_formulas
+
     return write_file(output_dir, "tables", name, ".csv", lambda path: neutralise_formulas(
         frame).to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING, TypedDict, Unpack
 import numpy as np
 
 from forecast.errors import ScenarioError, quote
+from forecast.evaluation.frames import neutralise_formulas
 from forecast.inputs import check_path, read_scenario_text
-from forecast.report.tables import neutralise_formulas
 from forecast.scenarios.preparation import Prepared, prepare
 from forecast.scenarios.projection import DEFAULT_SEED, PROJECTION_COLUMNS, simulate, summarise
 from forecast.scenarios.schema import Scenario, load_scenario
