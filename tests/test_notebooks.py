@@ -213,7 +213,7 @@ def test_manifest_fields_and_hashes(run_dir):
                               "reference_class": str(shipped), "pit": True, "jobs": None})
     assert m["calibration_cache_key"] == key
     assert (run_dir / "tables" / "calibration_cache_key.csv").read_text() == f"key\n{key}\n"
-    assert (cache_dir() / key / "tables.pickle").is_file()
+    assert (cache_dir() / key / "forecasts.csv").is_file()
 
 
 @pytest.mark.slow

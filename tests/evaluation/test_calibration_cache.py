@@ -65,8 +65,8 @@ def test_a_hit_gives_byte_identical_tables_to_a_fresh_computation(tmp_path, cach
     second = cc.cached_calibrate(path, **OPTIONS)
     assert len(computed) == 2  # the fresh one and the miss; the hit computes nothing
     assert first[2] == second[2] == cc.cache_key(path, OPTIONS)
-    assert sorted(p.name for p in (cache / first[2]).iterdir()) == ["meta.json",
-                                                                     "tables.pickle"]
+    assert sorted(p.name for p in (cache / first[2]).iterdir()) == [
+        "forecasts.csv", "meta.json", "summary.csv"]
     assert not [p for p in cache.iterdir() if p.name.startswith(".")]  # no scratch left
     for got in (first, second):
         for one, two in zip(fresh, got[:2], strict=True):
@@ -96,14 +96,14 @@ def test_a_corrupt_entry_is_computed_again(tmp_path, cache, computed, damage):
     path = _reference(tmp_path / "ref")
     forecasts, summary, key = cc.cached_calibrate(path, **OPTIONS)
     entry = cache / key
-    blob = (entry / "tables.pickle").read_bytes()
+    blob = (entry / "forecasts.csv").read_bytes()
     if damage == "truncate":
-        (entry / "tables.pickle").write_bytes(blob[: len(blob) // 2])
+        (entry / "forecasts.csv").write_bytes(blob[: len(blob) // 2])
     elif damage == "flip":  # same length, one byte changed: only the checksum sees it
-        (entry / "tables.pickle").write_bytes(blob[:-20] + bytes([blob[-20] ^ 1]) + blob[-19:])
+        (entry / "forecasts.csv").write_bytes(blob[:-20] + bytes([blob[-20] ^ 1]) + blob[-19:])
     elif damage == "meta":
         (entry / "meta.json").write_text("{not json", encoding="utf-8")
-    elif damage == "shared":  # writable by others: its pickle is never loaded
+    elif damage == "shared":  # writable by others: its tables are never trusted
         entry.chmod(0o775)
     else:
         shutil.rmtree(entry)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import shutil
 import tempfile
 from pathlib import Path
@@ -27,7 +26,7 @@ __all__ = ["CACHE_ENV", "cache_dir", "cache_key", "cached_calibrate"]
 
 #: Environment variable naming the cache folder (its ``calibration/`` subfolder is used).
 CACHE_ENV = "FORECAST_CACHE_DIR"
-_TABLES = "tables.pickle"
+_TABLES = ("forecasts.csv", "summary.csv")
 _META = "meta.json"
 
 
@@ -75,23 +74,29 @@ def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
 
 
 def _read(entry: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The entry's tables, or None if it is missing, incomplete or does not match its checksum."""
+    """The entry's tables, or None if it is missing, incomplete or does not match its checksums."""
+    import io
+
     try:
-        # Unpickling runs code: only an entry this user wrote (mkdtemp's private 0700 folder)
-        # is read, never one another account could have put or changed there.
+        # Only an entry this user wrote (mkdtemp's private 0700 folder) is trusted: one that
+        # another account could write to may hold any tables with matching checksums.
         info = entry.stat()
         if info.st_uid != os.getuid() or info.st_mode & 0o077:
             return None
         meta = json.loads((entry / _META).read_text(encoding="utf-8"))
-        blob = (entry / _TABLES).read_bytes()
-        if hashlib.sha256(blob).hexdigest() != meta["tables_sha256"]:
-            return None
-        forecasts, summary = pickle.loads(blob)
-    except (OSError, ValueError, KeyError, TypeError, pickle.UnpicklingError, EOFError):
+        tables = []
+        for name in _TABLES:
+            blob = (entry / name).read_bytes()
+            if hashlib.sha256(blob).hexdigest() != meta["sha256"][name]:
+                return None
+            # to_csv writes floats as repr; pandas 3 parses them back exactly by default,
+            # pandas 2 only with "round_trip".
+            exact = {"float_precision": "round_trip"} if pd.__version__ < "3" else {}
+            tables.append(pd.read_csv(io.BytesIO(blob), dtype=meta["dtypes"][name],
+                                      keep_default_na=False, na_values=[""], **exact))
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not (isinstance(forecasts, pd.DataFrame) and isinstance(summary, pd.DataFrame)):
-        return None
-    return forecasts, summary
+    return tables[0], tables[1]
 
 
 def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> None:
@@ -99,10 +104,14 @@ def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> 
     entry.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=entry.parent))
     try:
-        blob = pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL)
-        (scratch / _TABLES).write_bytes(blob)
+        sums, dtypes = {}, {}
+        for name, frame in zip(_TABLES, tables, strict=True):
+            blob = frame.to_csv(index=False, lineterminator="\n").encode()
+            (scratch / name).write_bytes(blob)
+            sums[name] = hashlib.sha256(blob).hexdigest()
+            dtypes[name] = {c: str(t) for c, t in frame.dtypes.items()}
         (scratch / _META).write_text(json.dumps(
-            {"key": key, "tables_sha256": hashlib.sha256(blob).hexdigest()}), encoding="utf-8")
+            {"key": key, "sha256": sums, "dtypes": dtypes}), encoding="utf-8")
         if entry.exists():  # a corrupt entry: a concurrent writer may replace it first
             shutil.rmtree(entry, ignore_errors=True)
         try:
