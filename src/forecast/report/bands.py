@@ -1,18 +1,13 @@
-"""What the scenario bands are, in one paragraph read from the spread decomposition.
-
-The index page and the notebooks say what a scenario's band contains with the same words:
-:func:`bands_sentence` builds them from the rows of ``tables/spread_decomposition.csv``
-(:func:`forecast.scenarios.spread.spread_decomposition`), so the figures it quotes are the
-run's own. The rows may be dicts of text (a CSV read with :mod:`csv`) or of numbers.
-:func:`outlooks_sentence` says the same way how a fan sits among the figures published before
-2025 (:func:`forecast.scenarios.outlooks.compare_outlooks`).
-"""
+"""What a scenario band holds, in words read from the run's own tables: the spread
+decomposition (:func:`forecast.scenarios.spread.spread_decomposition`) and the comparison with
+published outlooks (:func:`forecast.scenarios.outlooks.compare_outlooks`). Rows may be dicts of
+text (a CSV read with :mod:`csv`, as the index page does) or of numbers."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from forecast.report.formatting import gwh
+from forecast.report.formatting import gwh, span
 
 __all__ = ["BANDS_DEFINITION", "SPREAD_TABLE", "bands_sentence", "outlooks_sentence"]
 
@@ -40,9 +35,7 @@ def _number(value: object) -> float | None:
 
 def _band(row: Mapping[str, object]) -> str | None:
     low, high = _number(row.get("p10")), _number(row.get("p90"))
-    if low is None or high is None:
-        return None
-    return gwh(low) if gwh(low) == gwh(high) else f"{gwh(low)} to {gwh(high)}"
+    return None if low is None or high is None else span(gwh(low), gwh(high))
 
 
 def bands_sentence(rows: Iterable[Mapping[str, object]] | None, scenario: str | None = None,
@@ -52,10 +45,10 @@ def bands_sentence(rows: Iterable[Mapping[str, object]] | None, scenario: str | 
     Parameters
     ----------
     rows : iterable of mappings, optional
-        Rows of the decomposition table (columns ``scenario, region, year, spread, p10,
-        p90``); None or empty gives the definition alone.
+        Rows of the decomposition table (``scenario, region, year, spread, p10, p90`` [GWh]);
+        None or empty gives the definition alone.
     scenario : str, optional
-        The scenario to quote; default ``base`` when present, else the table's first.
+        The scenario quoted; default ``base`` when present, else the table's first.
     region : str
         ``China`` or ``World``.
 

@@ -1,20 +1,8 @@
-"""How the report layer writes numbers in figures and prose.
-
-One convention for everything a reader sees: production in whole GWh with thousands
-separators (``1,170``), shares in percent to one decimal (``76.0%``), and never a negative
-zero (``-0`` or ``-0.0%``, which rounding a tiny negative value would otherwise print). Tables
-written to CSV keep full precision in numeric columns (:data:`forecast.report.tables.FLOAT_FORMAT`;
-never a range as text); these helpers are for labels, axes, styled tables and text.
-
-Intervals are written beside their median (:func:`gwh_band`, :func:`percent_band`), every range
-as "low to high" (:func:`span`), and a band whose ends print the same (a scenario without
-uncertainty) is written as that single value. Shares and coverages are always percentages.
-Sentences that bound a change ("by at most ...") come from :func:`at_most`, which says "not at
-all" rather than "by at most 0.0%".
-
-Text from data, scenario or run files is shown as text, never as markup: styled tables escape
-their cells (``styler.format.escape = "html"``, set by :func:`forecast.report.notebook.setup`)
-and prose passes such text through :func:`markdown_text`.
+"""How the report writes numbers: whole GWh with thousands separators (``1,170``), shares in
+percent to one decimal (``76.0%``), every range "low to high", a band whose ends print the same
+as one value, and never a negative zero. CSV tables keep full precision
+(:data:`forecast.report.tables.FLOAT_FORMAT`); these helpers are for figures, styled tables and
+prose. Text from files goes into prose through :func:`markdown_text`.
 """
 
 from __future__ import annotations
@@ -22,107 +10,54 @@ from __future__ import annotations
 import html
 import re
 
-__all__ = [
-    "as_stated",
-    "at_most",
-    "gwh",
-    "gwh_band",
-    "markdown_text",
-    "percent",
-    "percent_band",
-    "signed_percent",
-    "span",
-    "value_label",
-]
+__all__ = ["as_stated", "at_most", "gwh", "gwh_band", "markdown_text", "percent",
+           "percent_band", "signed_percent", "span", "value_label"]
 
-#: Characters Markdown gives a meaning (emphasis, links, code, headings, tables).
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
 def markdown_text(text: object) -> str:
-    """Text from a file, safe to put in Markdown prose: shown literally, never as markup.
+    """Text from a file (``str()`` of anything), shown literally in Markdown prose.
 
-    Markdown's own characters are backslash-escaped (no link, emphasis or code span can be
-    opened) and ``<``, ``>``, ``&`` and quotes become HTML entities, so ``<script>`` is shown,
-    not run. Line breaks become spaces (a value cannot start a heading or a list).
-
-    Parameters
-    ----------
-    text : object
-        A name, description, quote or path (anything; ``str()`` of it is used).
+    Markdown's characters are backslash-escaped, ``<``, ``>``, ``&`` and quotes become HTML
+    entities (``<script>`` is shown, not run) and line breaks become spaces.
     """
-    flat = " ".join(str(text).split())
-    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", flat), quote=True)
+    return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split())), quote=True)
+
+
+def _zero(text: str) -> bool:
+    return not any(ch in "123456789" for ch in text)
 
 
 def _signed(text: str) -> str:
-    """``text`` without the minus sign when every digit in it is zero (``"-0.0"`` -> ``"0.0"``)."""
-    if text.startswith("-") and not any(ch in "123456789" for ch in text):
-        return text[1:]
-    return text
+    """``text`` without a minus sign when all its digits are zero (``"-0.0"`` -> ``"0.0"``)."""
+    return text[1:] if text.startswith("-") and _zero(text) else text
 
 
 def gwh(value: float) -> str:
-    """Production as whole GWh with thousands separators, no unit: ``1169.6`` -> ``"1,170"``.
-
-    Parameters
-    ----------
-    value : float
-        Production [GWh].
-    """
+    """Production [GWh] as whole GWh with thousands separators, no unit: ``"1,170"``."""
     return _signed(f"{value:,.0f}")
 
 
 def percent(share: float, decimals: int = 1) -> str:
-    """A share as a percentage: ``0.7604`` -> ``"76.0%"``.
-
-    Parameters
-    ----------
-    share : float
-        Share [fraction].
-    decimals : int
-        Digits after the decimal point.
-    """
+    """A share [fraction] as a percentage with ``decimals`` decimals: ``0.7604`` -> ``"76.0%"``."""
     return _signed(f"{share:.{decimals}%}")
 
 
 def value_label(value: float) -> str:
-    """A data label: three significant digits below 10 (shares, rates), whole numbers above.
-
-    Parameters
-    ----------
-    value : float
-        The plotted value [axis unit].
-    """
+    """A data label [axis unit]: three significant digits below 10, whole numbers above."""
     return _signed(f"{value:,.3g}" if abs(value) < 10 else f"{value:,.0f}")
 
 
 def signed_percent(change: float, decimals: int = 1) -> str:
-    """A relative change with its sign: ``0.031`` -> ``"+3.1%"``, ``-0.0004`` -> ``"0.0%"``.
-
-    Parameters
-    ----------
-    change : float
-        Relative change [fraction].
-    decimals : int
-        Digits after the decimal point.
-    """
+    """A relative change [fraction] with its sign, none on zero: ``"+3.1%"``, ``"0.0%"``."""
     text = percent(change, decimals)
-    return text if text.startswith("-") or not any(ch in "123456789" for ch in text) \
-        else "+" + text
+    return text if text.startswith("-") or _zero(text) else "+" + text
 
 
 def span(low: str, high: str, unit: str = "") -> str:
-    """The one way the report writes a range: ``"2,605 to 3,908 GWh"`` (a hyphen would read
-    as a minus sign beside negative differences); one value when both ends print the same.
-
-    Parameters
-    ----------
-    low, high : str
-        The range's ends, already formatted.
-    unit : str
-        Appended once, after the upper end (e.g. ``" GWh"``).
-    """
+    """A range of formatted ends, ``unit`` once after the upper: ``"2,605 to 3,908 GWh"``
+    (a hyphen would read as a minus sign); one value when both ends print the same."""
     return f"{low}{unit}" if low == high else f"{low} to {high}{unit}"
 
 
@@ -133,62 +68,24 @@ def _band(p50: str, low: str, high: str, unit: str) -> str:
 
 
 def gwh_band(p50: float, low: float, high: float, unit: str = "") -> str:
-    """A median with its band: ``"3,109 (2,605 to 3,908)"``; ``"3,809"`` when the band's ends
-    print the same (no uncertainty), so a degenerate band is not shown as a range.
-
-    Parameters
-    ----------
-    p50, low, high : float
-        Median and the band's ends [GWh].
-    unit : str
-        Appended to the median and to the band (e.g. ``" GWh"``).
-    """
+    """A median with its band [GWh]: ``"3,109 (2,605 to 3,908)"``, ``"3,809"`` when the ends
+    print the same; ``unit`` (e.g. ``" GWh"``) follows the median and the band."""
     return _band(gwh(p50), gwh(low), gwh(high), unit)
 
 
 def percent_band(p50: float, low: float, high: float, decimals: int = 1) -> str:
-    """A share's median with its band: ``"75.0% (71.2% to 78.3%)"``; one value when degenerate.
-
-    Parameters
-    ----------
-    p50, low, high : float
-        Median and the band's ends [fraction].
-    decimals : int
-        Digits after the decimal point.
-    """
-    lo, hi = percent(low, decimals), percent(high, decimals)
-    if lo == hi:
-        return _band(percent(p50, decimals), lo, hi, "")
-    return f"{percent(p50, decimals)} ({span(lo, hi)})"
+    """A share's median with its band [fraction]: ``"75.0% (71.2% to 78.3%)"``, or one value."""
+    return _band(percent(p50, decimals), percent(low, decimals), percent(high, decimals), "")
 
 
 def at_most(change: float, decimals: int = 1, *, what: str = "") -> str:
-    """The end of an "X moves Y ..." sentence for the largest relative change ``change``:
-    ``"by at most 3.1%"``, or ``"not at all"`` when it rounds to zero at ``decimals``.
-
-    Parameters
-    ----------
-    change : float
-        Largest absolute relative change [fraction] (the sign is ignored).
-    decimals : int
-        Digits after the decimal point of the percentage.
-    what : str
-        Appended after "not at all" (e.g. a reason: ``" (they start from 2024)"``).
-    """
+    """``"by at most 3.1%"`` for the largest relative change [fraction, sign ignored], or
+    ``"not at all"`` + ``what`` when it rounds to zero at ``decimals``."""
     text = percent(abs(change), decimals)
-    if not any(ch in "123456789" for ch in text):
-        return f"not at all{what}"
-    return f"by at most {text}"
+    return f"not at all{what}" if _zero(text) else f"by at most {text}"
 
 
 def as_stated(value: float) -> str:
-    """A data value as a document would state it: four significant digits below 1,000
-    (``21.3``, ``0.286``, ``664.3``), whole numbers with thousands separators above
-    (``2,772``), never a negative zero.
-
-    Parameters
-    ----------
-    value : float
-        A value in its own unit (GWh, GW, fraction, million vehicles ...).
-    """
+    """A data value as a document states it: four significant digits below 1,000, whole
+    numbers with separators above, never a negative zero."""
     return gwh(value) if abs(value) >= 1000 else _signed(f"{value:.4g}")

@@ -1,16 +1,9 @@
-"""Where notebooks write their tables and figures.
+"""Where notebooks write their tables and figures: under ``<output_dir>/tables`` and
+``<output_dir>/figures``, or nowhere when ``output_dir`` is ``""`` (the JupyterLab default).
 
-Notebooks take an ``output_dir`` parameter: ``""`` (the JupyterLab default) means "write
-nothing", a path means "write ``tables/*.csv`` and ``figures/*.png`` under it" (the run
-folder, when :mod:`forecast.run.pipeline` executes them). Tables are written with a fixed float
-format and line ending, so two runs with the same inputs give byte-identical files.
-
-Every CSV the project writes goes through
-:func:`forecast.evaluation.frames.neutralise_formulas`: a text cell that a
-spreadsheet would run as a formula (it starts with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return, as OWASP's "CSV injection" advice lists) is written with a leading single
-quote, which spreadsheets show as text. Numbers, and text that is a plain number (``-0.5``),
-are written as they are.
+Tables are written with a fixed float format and line ending, so equal inputs give
+byte-identical files, and through :func:`forecast.evaluation.frames.neutralise_formulas`, so a
+text cell a spreadsheet would run as a formula is written as text.
 """
 
 from __future__ import annotations
@@ -25,36 +18,34 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["FLOAT_FORMAT", "check_file_name", "write_file", "write_table"]
 
-#: printf format for floats in tables: 6 significant digits keeps GWh to 0.1 and shares to
-#: 1e-6 while hiding last-bit noise that would make diffs between machines unreadable.
+#: printf format of floats in tables: 6 significant digits keep GWh to 0.1 and shares to 1e-6
+#: and hide last-bit noise that would make diffs between machines unreadable.
 FLOAT_FORMAT = "%.6g"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
 def check_file_name(name: str, suffix: str) -> str:
-    """Return ``name`` with ``suffix`` ensured; refuse names that would leave the folder."""
-    text = str(name)
-    if not text.endswith(suffix):
-        text += suffix
+    """``name`` with ``suffix`` ensured; ValueError for a name that would leave the folder."""
+    text = str(name) if str(name).endswith(suffix) else f"{name}{suffix}"
     if not _NAME_RE.match(text):
         raise ValueError(f"output file name {name!r} must be a plain file name (letters, digits, "
                          "'_', '-', '.')")
     return text
 
 
-def write_file(
-    output_dir: str | Path | None, kind: str, name: str, suffix: str,
-    write: Callable[[Path], object],
-) -> Path | None:
+def write_file(output_dir: str | Path | None, kind: str, name: str, suffix: str,
+               write: Callable[[Path], object]) -> Path | None:
     """Call ``write(path)`` for ``<output_dir>/<kind>/<name><suffix>``, its folder created.
 
     Parameters
     ----------
     output_dir : str or Path or None
-        Notebook parameter; ``""`` or None writes nothing (the JupyterLab default).
+        Notebook parameter; ``""`` or None writes nothing.
     kind : str
         ``"tables"`` or ``"figures"``.
     name : str
-        Plain file name (see :func:`check_file_name`), ``suffix`` added if missing.
+        Plain file name (:func:`check_file_name`), ``suffix`` added if missing.
     suffix : str
         ``".csv"``, ``".png"``.
     write : callable
@@ -75,17 +66,8 @@ def write_file(
 
 
 def write_table(frame: pd.DataFrame, output_dir: str | Path | None, name: str) -> Path | None:
-    """Write a table as CSV to ``<output_dir>/tables/<name>.csv``, reproducibly.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Table to write; the index is dropped, so keep keys (e.g. ``year``) as columns. Text
-        that would run as a spreadsheet formula is written quoted
-        (:func:`forecast.evaluation.frames.neutralise_formulas`).
-    output_dir, name
-        As for :func:`write_file` (e.g. ``"projections"``); returns its result.
-    """
+    """Write ``frame`` (index dropped) to ``<output_dir>/tables/<name>.csv`` reproducibly, as
+    :func:`write_file` (which gives the result), formulas neutralised."""
     from forecast.evaluation.frames import neutralise_formulas
 
     return write_file(output_dir, "tables", name, ".csv", lambda path: neutralise_formulas(
