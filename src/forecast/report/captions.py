@@ -1,9 +1,6 @@
-"""The sentence or two under each figure: what it shows and what to conclude, computed from
-the numbers drawn (one function per figure type), so the text cannot drift from the figure.
-
-Every number is written with :mod:`forecast.report.formatting`; every function returns
-Markdown (display it with ``IPython.display.Markdown``).
-"""
+"""The sentences under each figure, computed from the numbers drawn (one function per figure
+type) so the text cannot drift from the figure; Markdown, numbers as
+:mod:`forecast.report.formatting` writes them."""
 
 from __future__ import annotations
 
@@ -17,21 +14,18 @@ from forecast.report.labels import parameter_label
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = [
-    "band_caption",
-    "composition_caption",
-    "growth_caption",
-    "interval_caption",
-    "mix_caption",
-    "ranking_caption",
-    "reconciliation_sentences",
-    "scenario_lines_caption",
-    "tornado_caption",
-]
+__all__ = ["band_caption", "composition_caption", "growth_caption", "interval_caption",
+           "mix_caption", "ranking_caption", "reconciliation_sentences",
+           "scenario_lines_caption", "tornado_caption"]
 
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _points(change: float, sign: bool = True) -> str:
+    """A change of share [fraction] in percentage points: ``"+1.2 percentage points"``."""
+    return f"{'+' if sign and change > 0 else ''}{100 * change:.1f} percentage points"
 
 
 def _cagr(start: float, end: float, years: int) -> float:
@@ -39,33 +33,31 @@ def _cagr(start: float, end: float, years: int) -> float:
 
 
 def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
-    """History lines and bars: where a series started, where it ended, how fast it grew.
+    """History lines and bars: where a series started and ended, and how fast it grew.
 
     Parameters
     ----------
     series : pandas.Series
-        Values indexed by year [``unit``]; ``unit`` ``"fraction"`` writes percentages.
+        Values indexed by year [``unit``].
     what : str
         What the series is, e.g. ``"China's production"``.
     unit : str
-        ``"GWh"`` or ``"fraction"``.
+        ``"GWh"``, or ``"fraction"`` (written as percentages).
     """
     first, last = int(series.index[0]), int(series.index[-1])
     a, b = float(series.iloc[0]), float(series.iloc[-1])
     if unit == "fraction":
-        change = b - a
-        direction = "rose" if change > 0 else "fell" if change < 0 else "stayed"
+        direction = "rose" if b > a else "fell" if b < a else "stayed"
         return (f"{what} {direction} from {percent(a)} in {first} to {percent(b)} in {last} "
-                f"({'+' if change > 0 else ''}{100 * change:.1f} percentage points).")
-    rate = _cagr(a, b, last - first)
+                f"({_points(b - a)}).")
     return (f"{what} went from {gwh(a)} {unit} in {first} to {gwh(b)} {unit} in {last}, "
-            f"{signed_percent(rate)} a year compounded.")
+            f"{signed_percent(_cagr(a, b, last - first))} a year compounded.")
 
 
 def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | None = None,
                  unit: str = "GWh") -> str:
-    """A fan chart: the median at the end with its 80% band, the growth to it, and how wide
-    the band is relative to the median (what the chart says about certainty).
+    """A fan chart: the last year's median and 80% band, the growth to it, and how wide the
+    band is relative to the median.
 
     Parameters
     ----------
@@ -74,9 +66,9 @@ def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | Non
     what : str
         What is projected, e.g. ``"China's production in the base scenario"``.
     start : (int, float), optional
-        Last observed year and value, for the growth to the median.
+        Last observed year and value [year, ``unit``], for the growth to the median.
     unit : str
-        ``"GWh"`` or ``"fraction"`` (shares, written as percentages).
+        ``"GWh"``, or ``"fraction"`` (written as percentages).
     """
     last = fan.sort_values("year").iloc[-1]
     year = int(last["year"])
@@ -87,7 +79,7 @@ def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | Non
             text += f", from {percent(start[1])} in {start[0]}"
         if p90 - p10 < 5e-4:
             return text + "; the path has no uncertainty."
-        return text + (f". The 80% band is {100 * (p90 - p10):.1f} percentage points wide, "
+        return text + (f". The 80% band is {_points(p90 - p10, sign=False)} wide, "
                        "conditional on the trend continuing.")
     text = f"{what} reaches a median of {gwh_band(p50, p10, p90, ' ' + unit)} in {year}"
     if start is not None and start[0] < year:
@@ -102,7 +94,7 @@ def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | Non
 
 def scenario_lines_caption(final: Mapping[str, float], *, what: str, year: int,
                            reference: tuple[str, float] | None = None, unit: str = "GWh") -> str:
-    """Medians of several scenarios in one chart: their range, and where a reference falls.
+    """Several scenarios' medians in one chart: their range, and where a reference falls.
 
     Parameters
     ----------
@@ -114,6 +106,8 @@ def scenario_lines_caption(final: Mapping[str, float], *, what: str, year: int,
         The year compared [year].
     reference : (str, float), optional
         A named reference value (e.g. the published outlook) [``unit``].
+    unit : str
+        Unit written after the values.
     """
     if not final:
         return ""
@@ -129,8 +123,8 @@ def scenario_lines_caption(final: Mapping[str, float], *, what: str, year: int,
         above = sorted(n for n, v in final.items() if v > value)
         text += (f" {len(above)} of {len(final)} scenario medians lie above the {name} "
                  f"({gwh(value)} {unit})" + (f": {', '.join(above)}." if above else "."))
-    text += " The spread between scenarios is the better guide to uncertainty than any one band."
-    return text
+    return text + (" The spread between scenarios is the better guide to uncertainty than any "
+                   "one band.")
 
 
 def interval_caption(frame: pd.DataFrame, *, label: str, what: str, year: int,
@@ -163,19 +157,19 @@ def interval_caption(frame: pd.DataFrame, *, label: str, what: str, year: int,
         inside = [names(str(r[label])) for _, r in rows.iterrows()
                   if float(r[low]) <= value <= float(r[high])]
         text += (f" The {name} ({gwh(value)} GWh) lies inside the {band_name(low, high)} of "
-                 f"{len(inside)} of the {len(rows)}" + (f": {', '.join(inside)}." if inside
-                                                        else "."))
+                 f"{len(inside)} of the {len(rows)}"
+                 + (f": {', '.join(inside)}." if inside else "."))
     return text
 
 
 def mix_caption(mix: pd.DataFrame, *, what: str) -> str:
-    """Stacked shares or amounts by year: each part's share in the first and last year, and
-    which part gained most.
+    """Stacked shares or amounts by year: each part's share in the last year, and which part
+    gained most since the first.
 
     Parameters
     ----------
     mix : pandas.DataFrame
-        Index = years, columns = parts, values >= 0 (amounts or shares; each row is normalised).
+        Index = years, columns = parts, values >= 0 (each row is normalised).
     what : str
         What is split, e.g. ``"China's production"``.
     """
@@ -186,13 +180,12 @@ def mix_caption(mix: pd.DataFrame, *, what: str) -> str:
     parts = ", ".join(f"{c} {percent(float(shares.loc[last, c]))}" for c in shares.columns)
     return (f"{what} in {int(last)}: {parts}. {_capital(gainer)} gains most, from "
             f"{percent(float(shares.loc[first, gainer]))} in {int(first)} "
-            f"({'+' if change[gainer] > 0 else ''}{100 * float(change[gainer]):.1f} "
-            "percentage points).")
+            f"({_points(float(change[gainer]))}).")
 
 
 def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
-    """Stacked bars, one per scenario: each part's share of the total across the bars, and
-    which part differs most between them.
+    """Stacked bars, one per scenario: each part's share across the bars, and which part
+    differs most between them.
 
     Parameters
     ----------
@@ -208,7 +201,7 @@ def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
     widest = str(spread.idxmax())
     return (f"Share of {what} by part, median across the {len(shares)} bars (lowest to highest): "
             f"{parts}. {_capital(widest)} differs most between them "
-            f"({100 * float(spread[widest]):.1f} percentage points), so the scenarios disagree "
+            f"({_points(float(spread[widest]), sign=False)}), so the scenarios disagree "
             f"most about {widest}.")
 
 
@@ -285,11 +278,10 @@ def _signed_gwh(value: float) -> str:
 
 
 def reconciliation_sentences(recon: pd.DataFrame) -> list[str]:
-    """One paragraph per scenario, every number read from the reconciliation table.
+    """One Markdown paragraph per scenario, every number read from the reconciliation table.
 
-    The table's ``projected`` values are Monte Carlo medians, and are named so. Medians of
-    parts do not add up to the median of the whole: the paragraph says whether the segments'
-    differences from their outlooks sum to the total's, and by how much they miss when not.
+    The ``projected`` values are Monte Carlo medians, and are named so; medians of parts do
+    not add up to the median of the whole, and the paragraph says by how much they miss.
 
     Parameters
     ----------
@@ -299,7 +291,7 @@ def reconciliation_sentences(recon: pd.DataFrame) -> list[str]:
     Returns
     -------
     list of str
-        Markdown paragraphs, in the table's order of scenarios.
+        The paragraphs, in the table's order of scenarios.
     """
     out = []
     for name, rows in recon.groupby("scenario", sort=False):
