@@ -1,14 +1,10 @@
-"""The project's seaborn house style and the handful of figure types the notebooks use.
+"""The project's seaborn house style and the figure types the notebooks use.
 
-Every figure a reviewer sees goes through :func:`finish`, which refuses a figure without a
-title, without a unit on its value axis, or without a source note -- so those rules hold
-by construction rather than by review. Figures are written by :func:`save_figure` into
-``<output_dir>/figures`` (nothing is written when ``output_dir`` is empty, as in JupyterLab).
-
-Colours are fixed per region, segment and chemistry (:data:`COLORS`), so "power" is the
-same blue in every notebook, and per scenario (:data:`SCENARIO_COLORS`, :func:`scenario_colors`),
-so "high" is the same vermillion in every figure, from seaborn's colour-blind-safe "colorblind"
-palette (Okabe-Ito hues). Bands are labelled by their coverage ("80% band").
+Every figure goes through :func:`finish`, which refuses one without a title, a unit on an axis
+or a source note, and is written by :func:`save_figure` into ``<output_dir>/figures``. Colours
+come from seaborn's colour-blind-safe "colorblind" palette and are fixed per region, segment
+and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so "power" and
+"high" look the same in every figure. Bands are named by their coverage ("80% band").
 """
 
 from __future__ import annotations
@@ -31,81 +27,33 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-__all__ = [
-    "COLORS",
-    "FAN_BANDS",
-    "HOUSE_RC",
-    "SCENARIO_COLORS",
-    "band_name",
-    "color_for",
-    "fan_chart",
-    "figure_legend",
-    "finish",
-    "gwh_axis",
-    "has_unit",
-    "history_lines",
-    "interval_chart",
-    "new_figure",
-    "panel_grid",
-    "percent_axis",
-    "save_figure",
-    "scenario_colors",
-    "set_house_style",
-    "show",
-    "source_note",
-    "stacked_bars",
-    "tornado",
-]
+__all__ = ["COLORS", "FAN_BANDS", "HOUSE_RC", "SCENARIO_COLORS", "band_name", "color_for",
+           "fan_chart", "figure_legend", "finish", "gwh_axis", "has_unit", "history_lines",
+           "interval_chart", "intervals", "new_figure", "panel_grid", "percent_axis",
+           "row_labels", "save_figure", "scenario_colors", "set_house_style", "show",
+           "source_note", "stacked_bars", "tornado"]
 
-#: Fixed colours (colour-blind safe, from seaborn's "colorblind" palette) by entity name.
+#: Fixed colours by entity name (from the "colorblind" palette).
 COLORS: dict[str, str] = {
-    "China": "#d55e00",
-    "World": "#0173b2",
-    "Rest of world": "#949494",
-    "power": "#0173b2",
-    "storage": "#029e73",
-    "consumer": "#de8f05",
-    "total": "#333333",
-    "lfp": "#029e73",
-    "ternary": "#cc78bc",
-    "reported": "#000000",
-    "derived": "#949494",
-    "outlook": "#ca9161",
+    "China": "#d55e00", "World": "#0173b2", "Rest of world": "#949494", "power": "#0173b2",
+    "storage": "#029e73", "consumer": "#de8f05", "total": "#333333", "lfp": "#029e73",
+    "ternary": "#cc78bc", "reported": "#000000", "derived": "#949494", "outlook": "#ca9161",
 }
-
-#: The "colorblind" palette in its order (seaborn 0.13), the source of every fixed colour.
-_PALETTE: tuple[str, ...] = ("#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161",
-                             "#fbafe4", "#949494", "#ece133", "#56b4e9")
 
 #: One colour per known scenario, the same in every figure; no two share a colour.
 SCENARIO_COLORS: dict[str, str] = {
-    "base": "#0173b2",
-    "high": "#d55e00",
-    "low": "#56b4e9",
-    "published": "#de8f05",
-    "demand_led": "#029e73",
-    "regionalisation": "#cc78bc",
-    "capacity_limited": "#ca9161",
+    "base": "#0173b2", "high": "#d55e00", "low": "#56b4e9", "published": "#de8f05",
+    "demand_led": "#029e73", "regionalisation": "#cc78bc", "capacity_limited": "#ca9161",
 }
 
-#: Matplotlib settings of the house style, applied on top of seaborn's "whitegrid" theme.
+#: Matplotlib settings of the house style, on top of seaborn's "whitegrid" theme.
 HOUSE_RC: dict[str, Any] = {
-    "figure.figsize": (8.0, 4.5),
-    "figure.dpi": 100,
-    "savefig.dpi": 150,
-    "savefig.bbox": "tight",
-    "axes.titlesize": 13,
-    "axes.titleweight": "bold",
-    "axes.titlelocation": "left",
-    "axes.labelsize": 11,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "legend.frameon": False,
-    "legend.fontsize": 9,
-    "font.size": 10,
+    "figure.figsize": (8.0, 4.5), "figure.dpi": 100, "savefig.dpi": 150,
+    "savefig.bbox": "tight", "axes.titlesize": 13, "axes.titleweight": "bold",
+    "axes.titlelocation": "left", "axes.labelsize": 11, "axes.spines.top": False,
+    "axes.spines.right": False, "legend.frameon": False, "legend.fontsize": 9, "font.size": 10,
     # Fixed hash salt and no date metadata: the same figure gives the same bytes.
-    "svg.hashsalt": "forecast",
-    "pdf.compression": 6,
+    "svg.hashsalt": "forecast", "pdf.compression": 6,
 }
 
 #: Shading of the central intervals in fan charts: (lower, upper, alpha).
@@ -121,32 +69,17 @@ def set_house_style() -> None:
 
 def color_for(name: str, default: str | None = None) -> str:
     """Colour of a region, segment or chemistry (case-insensitive), else ``default`` or grey."""
-    for key, value in COLORS.items():
-        if key.lower() == str(name).lower():
-            return value
-    return default or "#555555"
+    found = {k.lower(): v for k, v in COLORS.items()}.get(str(name).lower())
+    return found or default or "#555555"
 
 
 def scenario_colors(names: Sequence[str]) -> dict[str, str]:
-    """The colour of each scenario: :data:`SCENARIO_COLORS` for known names, the same in every
-    figure whatever the other scenarios; other names take the palette's unused colours (those
-    of no known scenario first) in alphabetical order, and share only when it runs out.
-
-    Parameters
-    ----------
-    names : sequence of str
-        Scenario names.
-
-    Returns
-    -------
-    dict
-        ``{name: hex colour}``.
-    """
+    """``{name: hex colour}``: :data:`SCENARIO_COLORS` for known names; other names take, in
+    alphabetical order, the palette's colours no known scenario uses, then the others."""
     out = {n: SCENARIO_COLORS[n] for n in names if n in SCENARIO_COLORS}
-    taken = set(out.values())
-    # Colours no known scenario uses come first, so an extra rarely looks like a known one.
-    free = sorted((c for c in _PALETTE if c not in taken),
-                  key=lambda c: c in SCENARIO_COLORS.values()) or list(_PALETTE)
+    palette = sns.color_palette("colorblind").as_hex()
+    free = sorted((c for c in palette if c not in out.values()),
+                  key=lambda c: c in SCENARIO_COLORS.values()) or palette
     for i, name in enumerate(sorted(n for n in set(names) if n not in out)):
         out[name] = free[i % len(free)]
     return {n: out[n] for n in names}
@@ -154,21 +87,8 @@ def scenario_colors(names: Sequence[str]) -> dict[str, str]:
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: float = 4.5,
                **kwargs: Any) -> tuple[Figure, Any]:
-    """A figure in the house style.
-
-    Parameters
-    ----------
-    nrows, ncols : int
-        Subplot grid.
-    width, height : float
-        Figure size [inch].
-    **kwargs
-        Passed to :func:`matplotlib.pyplot.subplots` (e.g. ``sharey=True``).
-
-    Returns
-    -------
-    (Figure, Axes or array of Axes)
-    """
+    """A figure of ``width`` x ``height`` [inch] in the house style; ``kwargs`` go to
+    :func:`matplotlib.pyplot.subplots`. Returns the figure and its axes."""
     import matplotlib.pyplot as plt
 
     set_house_style()
@@ -176,11 +96,8 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: fl
 
 
 def panel_grid(n: int, *, panel_width: float = 4.0, panel_height: float = 3.4,
-               **kwargs: Any) -> tuple[Figure, list[Axes]]:
+               ncols: int | None = None, **kwargs: Any) -> tuple[Figure, list[Axes]]:
     """``n`` panels in rows of three or four, whichever leaves fewer places empty.
-
-    The empty places are hidden; :func:`figure_legend` puts the legend in the first of them,
-    so a grid shows no empty panel.
 
     Parameters
     ----------
@@ -188,15 +105,19 @@ def panel_grid(n: int, *, panel_width: float = 4.0, panel_height: float = 3.4,
         Panels wanted.
     panel_width, panel_height : float
         Size of one panel [inch].
+    ncols : int, optional
+        Panels per row, instead of three or four.
     **kwargs
         Passed to :func:`new_figure` (e.g. ``sharey=True``).
 
     Returns
     -------
     (Figure, list of Axes)
-        The figure and its ``n`` panels, row by row.
+        The figure and its ``n`` panels, row by row; the empty places are hidden, and
+        :func:`figure_legend` puts the legend in the first of them.
     """
-    ncols = n if n <= 3 else min((3, 4), key=lambda c: (-(-n // c) * c - n, c))
+    if ncols is None:
+        ncols = n if n <= 3 else min((3, 4), key=lambda c: (-(-n // c) * c - n, c))
     nrows = -(-n // ncols)
     fig, axes = new_figure(nrows, ncols, width=panel_width * ncols,
                            height=panel_height * nrows, squeeze=False, **kwargs)
@@ -212,36 +133,25 @@ def has_unit(label: str) -> bool:
     return bool(_UNIT_RE.search(str(label)))
 
 
-def finish(
-    ax: Axes,
-    *,
-    title: str,
-    xlabel: str,
-    ylabel: str,
-    source: str,
-    legend: bool | str | None = None,
-    year_axis: bool | None = None,
-) -> Figure:
+def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
+           legend: bool | str | None = None, year_axis: bool | None = None) -> Figure:
     """Title, axis labels, source note and legend: the last call for every figure.
 
     Parameters
     ----------
     ax : Axes
-        Axes to finish (the note goes on its figure; for several axes call it on each, the
-        note is written once).
+        Axes to finish; for several axes call it on each, the note is written once.
     title : str
         What the figure shows, in words.
     xlabel, ylabel : str
-        Axis labels; at least one must name the plotted quantity's unit in brackets
-        (``"Production [GWh]"``, ``"Share of world production [%]"``).
+        Axis labels; at least one names the plotted quantity's unit in brackets.
     source : str
         Where the numbers come from, shown under the figure as "Source: ...".
     legend : bool or str, optional
-        Draw a legend (default: when any artist has a label), to the right of the axes so
-        it never covers data (``"outside"`` says so explicitly); ``"inside"`` lets matplotlib
-        place it in the axes, for a panel that has room.
+        Draw a legend (default: when any artist has a label) right of the axes (also
+        ``"outside"``), or ``"inside"`` where matplotlib finds room.
     year_axis : bool, optional
-        Force integer year ticks on x (default: when the x label starts with "Year").
+        Integer year ticks on x (default: when the x label starts with "Year").
 
     Returns
     -------
@@ -257,37 +167,28 @@ def finish(
     if not str(source).strip():
         raise ValueError("every figure needs a source note")
     if not (has_unit(xlabel) or has_unit(ylabel)):
-        raise ValueError(
-            f"axis labels {xlabel!r} / {ylabel!r} name no unit; write it in brackets, "
-            "e.g. 'Production [GWh]'"
-        )
-    ax.set_title(title)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+        raise ValueError(f"axis labels {xlabel!r} / {ylabel!r} name no unit; write it in "
+                         "brackets, e.g. 'Production [GWh]'")
+    ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
     if year_axis or (year_axis is None and str(xlabel).lower().startswith("year")):
         lo, hi = ax.get_xlim()
         width_in = ax.get_position().width * ax.figure.get_figwidth()
-        # Every year while there is room for its label (~0.55 in); small multiples thin out.
-        if width_in / max(hi - lo, 1.0) >= 0.55:
-            ax.xaxis.set_major_locator(mticker.MultipleLocator(1))
-        else:
-            ax.xaxis.set_major_locator(mticker.MaxNLocator(nbins="auto", integer=True))
+        # Every year while its label has room (~0.55 in); small multiples thin out.
+        ax.xaxis.set_major_locator(mticker.MultipleLocator(1) if width_in / max(hi - lo, 1.0)
+                                   >= 0.55 else mticker.MaxNLocator(nbins="auto", integer=True))
         ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
     handles, _ = ax.get_legend_handles_labels()
     if legend == "inside" and handles:
         ax.legend(loc="best")
     elif handles and (legend or legend is None):
-        # Beside the axes, never over the data (the tight bounding box grows to hold it).
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig = ax.figure
     note = f"Source: {source.strip()}"
     existing = getattr(fig, "_forecast_source_note", None)
     if existing is None:
-        # Placed just below the figure; the tight bounding box (savefig and inline display)
-        # grows to include it.
+        # Just below the figure; the tight bounding box grows to include it.
         fig._forecast_source_note = fig.text(  # type: ignore[attr-defined]
-            0.01, -0.01, note, ha="left", va="top", fontsize=8, color="0.35", wrap=True,
-        )
+            0.01, -0.01, note, ha="left", va="top", fontsize=8, color="0.35", wrap=True)
     elif note not in existing.get_text():
         existing.set_text(existing.get_text() + "\n" + note)
     fig.tight_layout()
@@ -315,24 +216,14 @@ def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0, decimals: int = 0
 
 
 def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5, strip_prefix: bool = True) -> None:
-    """One legend for a grid of panels, from the artists of one panel: in the grid's empty
-    place (:func:`panel_grid`), else below the panels.
-
-    Parameters
-    ----------
-    fig : Figure
-    ax : Axes
-        A panel drawn like the others (e.g. by :func:`fan_chart`).
-    ncol : int
-        Legend columns.
-    strip_prefix : bool
-        Drop the panel's name before ``": "`` (``"base: 80% band"`` -> ``"80% band"``).
-    """
+    """One legend for a grid of panels, from the artists of ``ax``: in the grid's empty place
+    (:func:`panel_grid`), else below the panels in ``ncol`` columns; ``strip_prefix`` drops
+    the panel's name before ``": "`` (``"base: 80% band"`` -> ``"80% band"``)."""
     handles, labels = ax.get_legend_handles_labels()
     if strip_prefix:
         labels = [lab.split(": ", 1)[-1] for lab in labels]
     spare = getattr(fig, "_forecast_spare_axes", None)
-    if spare:  # a grid's empty place (panel_grid) holds the legend
+    if spare:
         spare[0].set_visible(True)
         spare[0].axis("off")
         spare[0].legend(handles, labels, loc="center", frameon=False)
@@ -342,7 +233,7 @@ def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5, strip_prefix: bool = 
     note = getattr(fig, "_forecast_source_note", None)
     get_renderer = getattr(fig.canvas, "get_renderer", None)
     if note is not None and get_renderer is not None:
-        # The source note goes under the legend (the tight bounding box grows to hold both).
+        # The source note goes under the legend.
         box = legend.get_window_extent(get_renderer()).transformed(fig.transFigure.inverted())
         note.set_y(box.y0 - 0.01)
 
@@ -359,65 +250,50 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
     series : mapping of label to pandas.Series
         Values indexed by year [unit of the axis].
     annotate : bool
-        Write each value next to its marker (for short series).
+        Write each value next to its marker.
     colors : mapping, optional
         Colour per label (default :func:`color_for`).
     label_offset : (float, float)
         Offset of the value labels from their markers [points]; negative y puts them below.
     fmt : callable
-        Text of a value label (default :func:`~forecast.report.formatting.value_label`; pass
-        :func:`~forecast.report.formatting.percent` for shares, so a percent axis reads "57%").
+        Text of a value label (pass :func:`~forecast.report.formatting.percent` for shares).
     """
     for label, s in series.items():
         color = (colors or {}).get(label) or color_for(label)
-        x = np.asarray(s.index, dtype=float)
-        y = np.asarray(s.to_numpy(), dtype=float)
+        x, y = np.asarray(s.index, dtype=float), np.asarray(s.to_numpy(), dtype=float)
         ax.plot(x, y, marker="o", color=color, label=label, linewidth=2)
-        if annotate:
-            for xi, yi in zip(x, y, strict=True):
-                ax.annotate(fmt(yi), (xi, yi),
-                            textcoords="offset points", xytext=label_offset, ha="center",
-                            va="bottom" if label_offset[1] >= 0 else "top",
-                            fontsize=8, color=color)
+        for xi, yi in zip(x, y, strict=True) if annotate else ():
+            ax.annotate(fmt(yi), (xi, yi), textcoords="offset points", xytext=label_offset,
+                        ha="center", va="bottom" if label_offset[1] >= 0 else "top",
+                        fontsize=8, color=color)
     return ax
 
 
 def band_name(low: str, high: str) -> str:
-    """Plain name of the interval between two quantile columns: ``("p10", "p90")`` ->
-    ``"80% band"``, ``("lo95", "hi95")`` -> ``"95% band"``; other names as ``"low-high"``."""
+    """Name of the interval between two quantile columns: ``("p10", "p90")`` -> ``"80% band"``,
+    ``("lo95", "hi95")`` -> ``"95% band"``; others ``"low-high"``."""
     lo, hi = re.fullmatch(r"p(\d+(?:\.\d+)?)", low), re.fullmatch(r"p(\d+(?:\.\d+)?)", high)
     if lo and hi:
         return f"{round(float(hi[1]) - float(lo[1]))}% band"
     lo, hi = re.fullmatch(r"lo(\d+)", low), re.fullmatch(r"hi(\d+)", high)
-    if lo and hi and lo[1] == hi[1]:
-        return f"{lo[1]}% band"
-    return f"{low}-{high}"
+    return f"{lo[1]}% band" if lo and hi and lo[1] == hi[1] else f"{low}-{high}"
 
 
-def fan_chart(
-    ax: Axes,
-    projection: pd.DataFrame,
-    *,
-    color: str | tuple[float, float, float] = "#0173b2",
-    label: str = "projection",
-    history: pd.Series | None = None,
-    history_label: str = "reported",
-    bands: Sequence[tuple[str, str, float]] = FAN_BANDS,
-    anchor: bool = True,
-) -> Axes:
+def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, ...] = "#0173b2",
+              label: str = "projection", history: pd.Series | None = None,
+              history_label: str = "reported",
+              bands: Sequence[tuple[str, str, float]] = FAN_BANDS, anchor: bool = True) -> Axes:
     """Median line with shaded central intervals, optionally after the observed history.
 
     Parameters
     ----------
     ax : Axes
     projection : pandas.DataFrame
-        One row per year with columns ``year``, ``p50`` and the quantile columns named in
-        ``bands`` (the projection engine's tidy frame filtered to one series) [unit of axis].
+        One row per year with ``year``, ``p50`` and the columns named in ``bands`` [axis unit].
     color : colour
         Colour of the median and bands.
     label : str
-        Legend label of the median (``"<label>: median"``); bands are labelled with their
-        coverage (``"<label>: 80% band"``).
+        Legend label: ``"<label>: median"``, ``"<label>: 80% band"``.
     history : pandas.Series, optional
         Observed values indexed by year, drawn as black markers.
     history_label : str
@@ -426,7 +302,7 @@ def fan_chart(
         Intervals to shade, outermost first.
     anchor : bool
         Start the median and bands at the last observed value when the projection begins
-        after the history ends, so the fan visibly grows out of the data.
+        after the history, so the fan grows out of the data.
 
     Raises
     ------
@@ -462,18 +338,8 @@ def fan_chart(
 
 def stacked_bars(ax: Axes, wide: pd.DataFrame, *, colors: Mapping[str, str] | None = None,
                  width: float = 0.7) -> Axes:
-    """Stacked bars: one bar per index value (years), one layer per column (segments).
-
-    Parameters
-    ----------
-    ax : Axes
-    wide : pandas.DataFrame
-        Index = x positions (years), columns = stacked categories, values >= 0 [axis unit].
-    colors : mapping, optional
-        Colour per column (default :func:`color_for`).
-    width : float
-        Bar width [x units].
-    """
+    """Stacked bars: one bar per index value (years) of ``width`` [x units], one layer per
+    column (values >= 0 [axis unit]), coloured by ``colors`` or :func:`color_for`."""
     x = np.asarray(wide.index, dtype=float)
     bottom = np.zeros(len(wide))
     for column in wide.columns:
@@ -485,17 +351,35 @@ def stacked_bars(ax: Axes, wide: pd.DataFrame, *, colors: Mapping[str, str] | No
     return ax
 
 
-def interval_chart(
-    ax: Axes,
-    frame: pd.DataFrame,
-    *,
-    label: str,
-    value: str = "p50",
-    inner: tuple[str, str] = ("p10", "p90"),
-    outer: tuple[str, str] | None = ("p5", "p95"),
-    color: str = "#0173b2",
-    markers: Mapping[str, float] | None = None,
-) -> Axes:
+def row_labels(ax: Axes, y: np.ndarray, names: Sequence[object]) -> None:
+    """Name horizontal rows at heights ``y`` and drop the grid lines between them."""
+    ax.set_yticks(y, [str(v) for v in names])
+    ax.grid(axis="y", visible=False)
+
+
+def intervals(ax: Axes, y: np.ndarray, rows: pd.DataFrame, *, color: str,
+              inner: tuple[str, str] = ("p10", "p90"), outer: tuple[str, str] | None = None,
+              widths: tuple[float, float] = (4.5, 1.2), alphas: tuple[float, float] = (0.8, 0.6),
+              label: str | None = None, value: str = "p50", median: str | None = "median",
+              size: float = 5.0) -> None:
+    """Rows of a thick ``inner`` and thin ``outer`` interval at heights ``y`` with a black
+    point at ``value`` [axis unit]; the intervals are labelled ``label`` (default: their
+    band names) and the point ``median``."""
+    if outer is not None:
+        ax.hlines(y, rows[outer[0]].to_numpy(dtype=float), rows[outer[1]].to_numpy(dtype=float),
+                  color=color, linewidth=widths[1], alpha=alphas[1],
+                  label=band_name(*outer) if label is None else None)
+    ax.hlines(y, rows[inner[0]].to_numpy(dtype=float), rows[inner[1]].to_numpy(dtype=float),
+              color=color, linewidth=widths[0], alpha=alphas[0],
+              label=band_name(*inner) if label is None else label)
+    ax.plot(rows[value].to_numpy(dtype=float), y, "o", color="black", markersize=size,
+            label=median, zorder=5)
+
+
+def interval_chart(ax: Axes, frame: pd.DataFrame, *, label: str, value: str = "p50",
+                   inner: tuple[str, str] = ("p10", "p90"),
+                   outer: tuple[str, str] | None = ("p5", "p95"), color: str = "#0173b2",
+                   markers: Mapping[str, float] | None = None) -> Axes:
     """Horizontal point-and-interval rows (model comparison, scenario reconciliation).
 
     Parameters
@@ -510,21 +394,15 @@ def interval_chart(
     inner, outer : (str, str)
         Columns of the thick and thin intervals (``outer=None`` to skip).
     color : str
-        Colour of points and intervals.
+        Colour of the intervals.
     markers : mapping of str to float, optional
-        Reference values drawn as vertical dashed lines with labels (e.g. published outlooks).
+        Reference values drawn as labelled vertical dashed lines (e.g. published outlooks).
     """
     rows = frame.reset_index(drop=True)
     y = np.arange(len(rows), dtype=float)[::-1]
-    if outer is not None:
-        ax.hlines(y, rows[outer[0]].to_numpy(dtype=float), rows[outer[1]].to_numpy(dtype=float),
-                  color=color, linewidth=1.2, alpha=0.6, label=band_name(*outer))
-    ax.hlines(y, rows[inner[0]].to_numpy(dtype=float), rows[inner[1]].to_numpy(dtype=float),
-              color=color, linewidth=4.5, alpha=0.8, label=band_name(*inner))
-    ax.plot(rows[value].to_numpy(dtype=float), y, "o", color="black", markersize=5,
-            label="median" if value == "p50" else value, zorder=5)
-    ax.set_yticks(y, [str(v) for v in rows[label]])
-    ax.grid(axis="y", visible=False)
+    intervals(ax, y, rows, color=color, inner=inner, outer=outer, value=value,
+              median="median" if value == "p50" else value)
+    row_labels(ax, y, rows[label])
     palette = sns.color_palette("dark", n_colors=max(len(markers or {}), 1))
     for i, (name, x) in enumerate((markers or {}).items()):
         ax.axvline(float(x), color=palette[i], linestyle="--", linewidth=1.2, label=name)
@@ -543,36 +421,25 @@ def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "paramet
     frame : pandas.DataFrame
         One row per input with the output at its low and high setting [axis unit].
     base : float
-        Output with every input at its central value [axis unit]; bars start here.
+        Output with every input central [axis unit]; bars start here.
     label, low, high : str
         Column names.
-    colors : (str, str)
-        Colours of the low and high bars.
-    labels : (str, str)
-        Legend labels of the low and high bars.
+    colors, labels : (str, str)
+        Colours and legend labels of the low and high bars.
     """
     rows = frame.assign(_swing=(frame[high] - frame[low]).abs()).sort_values("_swing")
     y = np.arange(len(rows), dtype=float)
-    lo = rows[low].to_numpy(dtype=float) - base
-    hi = rows[high].to_numpy(dtype=float) - base
-    ax.barh(y, lo, left=base, color=colors[0], label=labels[0], height=0.6)
-    ax.barh(y, hi, left=base, color=colors[1], label=labels[1], height=0.6)
+    for column, color, words in zip((low, high), colors, labels, strict=True):
+        ax.barh(y, rows[column].to_numpy(dtype=float) - base, left=base, color=color,
+                label=words, height=0.6)
     ax.axvline(base, color="black", linewidth=1)
-    ax.set_yticks(y, [str(v) for v in rows[label]])
-    ax.grid(axis="y", visible=False)
+    row_labels(ax, y, rows[label])
     return ax
 
 
 def show(fig: Figure, caption: str = "") -> None:
-    """Display a figure, then the sentence saying what it shows (Markdown), and close it (so
-    the inline backend does not display it again, after the caption, when the cell ends).
-
-    Parameters
-    ----------
-    fig : Figure
-    caption : str
-        Markdown shown under the figure (e.g. from :mod:`forecast.report.captions`).
-    """
+    """Display a figure, then its Markdown ``caption``, and close it (so the inline backend
+    does not show it again after the caption)."""
     import matplotlib.pyplot as plt
     from IPython.display import Markdown, display
 
@@ -583,16 +450,9 @@ def show(fig: Figure, caption: str = "") -> None:
 
 
 def save_figure(fig: Figure, output_dir: str | Path | None, name: str) -> Path | None:
-    """Write a figure as PNG to ``<output_dir>/figures/<name>.png``.
-
-    Parameters
-    ----------
-    fig : Figure
-    output_dir, name
-        As for :func:`forecast.report.tables.write_file`, which gives the result (the file, or
-        None when writing is disabled). Prefix names with the notebook number
-        (``"04_fan_total"``) so they are unique within a run.
-    """
+    """Write a figure as PNG to ``<output_dir>/figures/<name>.png`` (name it with the notebook's
+    number, e.g. ``"04_fan_total"``), as :func:`forecast.report.tables.write_file`, which gives
+    the result."""
     # No "Software" metadata: keeps bytes independent of the matplotlib patch version.
     return write_file(output_dir, "figures", name, ".png", lambda path: fig.savefig(
         path, dpi=mpl.rcParams["savefig.dpi"], bbox_inches="tight", metadata={"Software": None}))

@@ -1,11 +1,6 @@
-"""Figures of where a band comes from and of the fans beside published figures (notebook 04).
-
-:func:`spread_chart` draws :func:`forecast.scenarios.spread.spread_decomposition`'s table: per
-scenario, the target year's band from its assumptions alone, from year-to-year variation
-alone and from both. :func:`outlook_chart` draws :func:`forecast.scenarios.outlooks.
-compare_outlooks`'s figures of one region by vintage over one scenario's fan, each labelled
-with the probability the fan puts above it.
-"""
+"""Figures of where a band comes from and of the fans beside published figures (notebook 04):
+:func:`spread_chart` draws :func:`forecast.scenarios.spread.spread_decomposition`'s table,
+:func:`outlook_chart` :func:`forecast.scenarios.outlooks.compare_outlooks`'s."""
 
 from __future__ import annotations
 
@@ -13,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecast.report.figures import intervals, row_labels
 from forecast.report.formatting import percent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,7 +29,8 @@ _MARKERS = {"battery demand": "o", "EV battery demand": "s", "EV battery install
 
 
 def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axes:
-    """Three bands per scenario: 80% (thick, p10-p90) and 90% (thin, p5-p95), median dot.
+    """Per scenario, the target year's band from its assumptions alone, from year-to-year
+    variation alone and from both: 80% (thick), 90% (thin) and the median.
 
     Parameters
     ----------
@@ -48,25 +45,23 @@ def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axe
     centre = np.arange(len(names), dtype=float)[::-1]
     for k, (spread, (color, words)) in enumerate(SPREAD_COLORS.items()):
         sub = rows[rows["spread"] == spread].set_index("scenario").reindex(names)
-        y = centre + 0.25 * (1 - k)
-        ax.hlines(y, sub["p5"], sub["p95"], color=color, linewidth=1.2, alpha=0.7)
-        ax.hlines(y, sub["p10"], sub["p90"], color=color, linewidth=5, alpha=0.85, label=words)
-        ax.plot(sub["p50"], y, "o", color="black", markersize=3.5, zorder=5,
-                label="median" if k == 2 else None)
-    ax.set_yticks(centre, names)
-    ax.grid(axis="y", visible=False)
+        intervals(ax, centre + 0.25 * (1 - k), sub, color=color, outer=("p5", "p95"),
+                  widths=(5, 1.2), alphas=(0.85, 0.7), label=words, size=3.5,
+                  median="median" if k == 2 else None)
+    row_labels(ax, centre, names)
     return ax
 
 
 def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenario: str,
                   region: str, year: int) -> Axes:
-    """Published figures of ``region`` by vintage (oldest on top) over one scenario's fan.
+    """Published figures of ``region`` by vintage (oldest on top) over one scenario's fan,
+    each with the probability the fan lies above it.
 
     Parameters
     ----------
     ax : Axes
     comparison : pandas.DataFrame
-        :func:`~forecast.scenarios.outlooks.compare_outlooks`'s table.
+        :func:`~forecast.scenarios.outlooks.compare_outlooks`'s table [GWh].
     fan : pandas.Series
         The scenario's target-year ``p5, p10, p50, p90, p95`` for the region [GWh].
     scenario, region : str
@@ -94,13 +89,12 @@ def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenari
     for yy, (_, r) in zip(y, rows.iterrows(), strict=True):
         when = "" if r["year"] == year else f", for {r['year']}"
         labels.append(f"{r['publisher']} {r['published']} ({r['case']}{when})")
-        # The probability sits right of the axes, on the row it belongs to.
+        # The probability sits right of the axes, on its row.
         ax.annotate(percent(r["p_above"], 0), (1.0, yy), xycoords=("axes fraction", "data"),
                     xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
     ax.annotate("fan\nabove", (1.0, 0.0), xycoords="axes fraction", xytext=(6, -6),
                 textcoords="offset points", va="top", fontsize=8)
-    ax.set_yticks(y, labels)
+    row_labels(ax, y, labels)
     ax.tick_params(axis="y", labelsize=8)
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    ax.grid(axis="y", visible=False)
     return ax
