@@ -1,11 +1,6 @@
 """Figures and sentences of the calibration notebook (05): the reference class, coverage by
-horizon, the PIT histogram and the default method's fan beside the curve models'.
-
-Drawing only: the numbers come from :mod:`forecast.evaluation.calibration` (the scores) and
-:mod:`forecast.data.reference` (the windows). Colours and finishing go through
-:mod:`forecast.report.figures`, so these figures follow the house style; the sentences are
-computed from the same numbers as the figures, never typed by hand.
-"""
+horizon, the PIT histogram and the default method's fan beside the curve models'. The numbers
+come from :mod:`forecast.evaluation.calibration` and :mod:`forecast.data.reference`."""
 
 from __future__ import annotations
 
@@ -23,37 +18,18 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from forecast.data.reference import ReferenceWindows
 
-__all__ = [
-    "TARGETS",
-    "TECHNOLOGY_COLORS",
-    "coverage_caption",
-    "coverage_chart",
-    "method_colors",
-    "pit_caption",
-    "pit_histogram",
-    "reference_caption",
-    "reference_paths",
-    "tail_caption",
-    "technology",
-]
+__all__ = ["coverage_caption", "coverage_chart", "method_colors", "pit_caption", "pit_histogram",
+           "reference_caption", "reference_paths", "tail_caption"]
 
-#: Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share
-#: of outcomes inside.
-TARGETS: dict[str, tuple[float, float, float]] = {
-    "coverage80": (0.80, 0.75, 0.85),
-    "coverage90": (0.90, 0.86, 0.94),
-}
+# Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share.
+_TARGETS = {"coverage80": (0.80, 0.75, 0.85), "coverage90": (0.90, 0.86, 0.94)}
+# Colour of each reference technology: free of the default's orange-red and China's black.
+_TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
+                      "wind_electricity": "#0173b2"}
 
 
-#: Colour of each reference technology (the house palette's; green, blue, orange are free of
-#: the default method's orange-red and of China's black line).
-TECHNOLOGY_COLORS: dict[str, str] = {
-    "ev_car_sales": "#029e73", "solar_electricity": "#de8f05", "wind_electricity": "#0173b2",
-}
-
-
-def technology(series: Sequence[str] | np.ndarray) -> np.ndarray:
-    """The technology of reference series named ``technology:country`` (the part before ':')."""
+def _technology(series: Sequence[str] | np.ndarray) -> np.ndarray:
+    """The technology of series named ``technology:country``."""
     return np.array([str(s).split(":", 1)[0] for s in series], dtype=object)
 
 
@@ -74,9 +50,9 @@ def reference_paths(ax: Axes, windows: ReferenceWindows,
     values = np.concatenate([windows.values, windows.actual], axis=1)
     paths = np.log(values / windows.values[:, :1])
     steps = np.arange(paths.shape[1])
-    tech = technology(windows.series)
-    extra = figures.scenario_colors(sorted(set(tech) - set(TECHNOLOGY_COLORS)))
-    colors = {**TECHNOLOGY_COLORS, **extra}
+    tech = _technology(windows.series)
+    extra = figures.scenario_colors(sorted(set(tech) - set(_TECHNOLOGY_COLORS)))
+    colors = {**_TECHNOLOGY_COLORS, **extra}
     for name in sorted(set(tech)):
         rows = paths[tech == name]
         # One Line2D per technology (NaN-separated), so thousands of windows draw quickly.
@@ -94,7 +70,7 @@ def reference_paths(ax: Axes, windows: ReferenceWindows,
 
 def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = None) -> str:
     """What the reference-class figure shows, with its counts and median growths."""
-    tech = technology(windows.series)
+    tech = _technology(windows.series)
     step = np.diff(np.log(windows.values), axis=1).mean(axis=1)
     after = np.log(windows.actual[:, -1] / windows.values[:, -1]) / windows.horizons
     seen = np.isfinite(after)
@@ -121,7 +97,7 @@ def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
     """Coverage by horizon per method on two axes (80% and 90% bands), target ranges shaded."""
     methods = list(dict.fromkeys(summary["method"])) if methods is None else list(methods)
     colors = method_colors(methods)
-    for ax, (column, (nominal, low, high)) in zip(axes, TARGETS.items(), strict=True):
+    for ax, (column, (nominal, low, high)) in zip(axes, _TARGETS.items(), strict=True):
         ax.axhspan(low, high, color="#949494", alpha=0.25, label="target range")
         ax.axhline(nominal, color="black", linewidth=1, linestyle="--")
         for method in methods:
@@ -142,7 +118,7 @@ def coverage_caption(summary: pd.DataFrame, default: str = "default",
     first, last = horizons[0], horizons[-1]
     mine = summary[summary["method"] == default]
     parts = []
-    for column, (nominal, low, high) in TARGETS.items():
+    for column, (nominal, low, high) in _TARGETS.items():
         lo, hi = mine[column].min(), mine[column].max()
         met = "within" if low <= lo and hi <= high else "outside"
         parts.append(f"{percent(nominal, 0)} band held the outcome in {percent(lo)}-"

@@ -3,33 +3,18 @@ and redraw its fan of China's production.
 
 ::
 
-    from forecast.report.explorer import ScenarioExplorer
-
     explorer = ScenarioExplorer("base", history, target_year=2030)
     explorer.show()            # sliders in JupyterLab; a static figure under papermill
     explorer.update({"segments.power.cagr": 0.25})   # the re-projected fan, as a table
 
-How it is fast
---------------
-The Monte Carlo draws of every parameter, and the year-to-year variation, are taken once as
-:func:`forecast.scenarios.projection.simulate` takes them (``n_draws`` modest). Moving a slider
-sets that parameter's central value: its draws are shifted by the change (so its spread is
-kept) and clipped to the parameter's domain, or set to the value when it has no
-distribution; the paths are re-evaluated in one vectorised call
-(:func:`forecast.scenarios.projection.evaluate`, as the scenarios' ``sweep`` does). With the
-same draws, two slider positions differ only by the assumption moved, not by sampling noise.
-``benchmarks/bench_explorer.py`` measures a redraw (re-projection and figure).
-
-Interactive or static
----------------------
-Sliders need a live frontend. :func:`has_live_frontend` asks the kernel whether the cell now
-running was sent by a client that can answer ``input()`` (the ``allow_stdin`` field of the
-Jupyter ``execute_request`` message): JupyterLab, Notebook and VS Code send ``True``;
-nbclient, which papermill, ``forecast run`` and ``jupyter nbconvert --execute`` use, sends
-``False``. Without a live frontend, or without ipywidgets, :meth:`ScenarioExplorer.show`
-displays the static figure at the central values, so executed notebooks and their reviewer
-HTML hold a figure, not a widget that cannot render. ``show(interactive=True/False)``
-overrides the detection.
+The Monte Carlo draws and the year-to-year variation are taken once, as
+:func:`forecast.scenarios.projection.simulate` takes them. A slider sets its parameter's
+central value: its draws are shifted by the change (keeping their spread) and clipped to the
+parameter's domain, or set to the value when it has no distribution, and the paths are
+re-evaluated in one vectorised call, so two positions differ only by the assumption moved.
+Sliders need a live frontend (:func:`has_live_frontend`); under papermill or without
+ipywidgets :meth:`ScenarioExplorer.show` displays the static figure instead.
+``benchmarks/bench_explorer.py`` measures a redraw.
 """
 
 from __future__ import annotations
@@ -62,19 +47,15 @@ __all__ = ["DEFAULT_DRAWS", "ScenarioExplorer", "SliderRange", "has_live_fronten
 
 #: Draws of the explorer: enough for stable p5-p95 bands, few enough to redraw at once.
 DEFAULT_DRAWS = 2_000
-#: Steps of a slider between its ends.
 _STEPS = 100
-#: Parameters shown (and typed) as percentages (:func:`forecast.report.labels.parameter_value`).
+# Parameters shown (and typed) as percentages, as labels.parameter_value writes them.
 _PERCENT_NAMES = ("cagr", "growth", "target", "max_utilisation")
 
 
 def has_live_frontend() -> bool:
-    """Whether the running cell came from a person's frontend that can show widgets.
-
-    True when an IPython kernel runs the cell and the ``execute_request`` that started it
-    allowed stdin (JupyterLab, Notebook, VS Code); False outside a kernel and under nbclient
-    (papermill, ``forecast run``, ``nbconvert --execute``), which never allows stdin.
-    """
+    """Whether the running cell came from a frontend that can show widgets: its
+    ``execute_request`` allowed stdin, as JupyterLab, Notebook and VS Code do and nbclient
+    (papermill, ``forecast run``) never does."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
@@ -88,17 +69,8 @@ def has_live_frontend() -> bool:
 
 @dataclass(frozen=True)
 class SliderRange:
-    """Range of one slider.
-
-    Attributes
-    ----------
-    key : str
-        Dotted parameter key (``"segments.power.cagr"``).
-    label : str
-        Plain words (:func:`forecast.report.labels.parameter_label`).
-    low, high, step, central : float
-        Ends, step and starting value [the parameter's unit].
-    """
+    """One slider: a dotted parameter key, its words, and its ends, step and starting value
+    [the parameter's unit]."""
 
     key: str
     label: str
@@ -147,9 +119,8 @@ class ScenarioExplorer:
         self.source = source
         self.n_draws = int(n_draws)
         self.seed = seed
-        # Drawn as forecast.scenarios.projection.simulate draws them (parameters, then the
-        # year-to-year variation from the same stream), so the explorer starts at the
-        # scenario's own fan.
+        # Parameters, then the variation, from one stream, as simulate draws them: the
+        # explorer starts at the scenario's own fan.
         rng = uncertainty.make_rng(seed)
         self._draws = draw_parameters(self.prepared, self.n_draws, rng)
         self._noise = None if self.prepared.noise is None else process_noise(
@@ -221,6 +192,13 @@ class ScenarioExplorer:
                                  **{k: np.asarray(v, dtype=float) for k, v in stats.items()}})
         return self.fan
 
+    def _moved(self, template: str) -> list[str]:
+        """``template`` filled for each assumption moved from its stated value."""
+        return [template.format(label=parameter_label(k), value=parameter_value(k, v),
+                                stated=parameter_value(k, self.central[k]))
+                for k, v in self.values.items()
+                if not math.isclose(v, self.central[k], rel_tol=1e-9, abs_tol=1e-12)]
+
     def _draw(self, ax: Axes) -> tuple[str, str]:
         """Draw the fan on ``ax``; return the title and the source note that go with it."""
         from forecast import data
@@ -229,8 +207,7 @@ class ScenarioExplorer:
                           color=figures.scenario_colors([self.name])[self.name],
                           history=data.get_series(self.history, "production"))
         figures.gwh_axis(ax)
-        moved = [f"{parameter_label(k)} {parameter_value(k, v)}" for k, v in self.values.items()
-                 if not math.isclose(v, self.central[k], rel_tol=1e-9, abs_tol=1e-12)]
+        moved = self._moved("{label} {value}")
         title = f"China's production, {self.name} scenario"
         last = self.fan.iloc[-1]
         source = (f"{self.source + '; ' if self.source else ''}{self.n_draws:,} draws\n"
@@ -247,15 +224,7 @@ class ScenarioExplorer:
         return fig
 
     def redraw(self, values: Mapping[str, float] | None = None) -> bytes:
-        """Re-project with ``values`` (see :meth:`update`) and redraw the live figure as PNG.
-
-        What a slider does: see :class:`_LiveFigure` for how the redraw stays fast.
-
-        Returns
-        -------
-        bytes
-            The PNG image.
-        """
+        """Re-project with ``values`` (see :meth:`update`); the live figure as PNG bytes."""
         if values:
             self.update(values)
         if self._live is None:
@@ -263,26 +232,21 @@ class ScenarioExplorer:
         return self._live.png()
 
     def caption(self) -> str:
-        """The sentence under the figure, for the current fan: its median and band in the last
-        year, the draws, and which assumptions moved from their stated values."""
+        """The sentence under the figure: the fan's last median and band, the draws, and which
+        assumptions moved from their stated values."""
         from forecast import data
 
         production = data.get_series(self.history, "production")
         text = band_caption(self.fan, what=f"China's production in the {self.name} scenario",
                             start=(int(production.index[-1]), float(production.iloc[-1])))
-        moved = [f"{parameter_label(k)} {parameter_value(k, v)} (stated "
-                 f"{parameter_value(k, self.central[k])})" for k, v in self.values.items()
-                 if not math.isclose(v, self.central[k], rel_tol=1e-9, abs_tol=1e-12)]
+        moved = self._moved("{label} {value} (stated {stated})")
         return (text + f" {self.n_draws:,} draws, seed {self.seed}; "
                 + (f"moved: {'; '.join(moved)}." if moved else "every assumption as stated."))
 
     def widget(self) -> Any:
-        """The sliders, the figure and its caption as one ipywidgets box (needs ipywidgets).
-
-        Each slider has its full label and a readout written as the report writes the value
-        (``22.0%/yr``, ``1,500 GWh``); a value typed into the readout that lies outside the
-        slider's range is set to the nearest end, and the note under the caption says so.
-        """
+        """The sliders, the figure and its caption as one ipywidgets box. Each slider has a
+        readout written as the report writes the value (``22.0%/yr``); a typed value outside
+        the slider's range is set to the nearest end, and the note under the caption says so."""
         import html
 
         import ipywidgets as widgets
@@ -301,8 +265,7 @@ class ScenarioExplorer:
                     for key, r in ranges.items()}
         syncing = set()
 
-        def show(key: str, value: float) -> None:
-            """Write a readout without reading it back as typed."""
+        def show(key: str, value: float) -> None:  # a readout not read back as typed
             syncing.add(key)
             readouts[key].value = parameter_value(key, value)
             syncing.discard(key)
@@ -348,14 +311,8 @@ class ScenarioExplorer:
         return box
 
     def show(self, interactive: bool | None = None) -> None:
-        """Display the explorer: sliders with a live frontend, else the static figure.
-
-        Parameters
-        ----------
-        interactive : bool, optional
-            Force sliders (True) or the static figure (False); default
-            :func:`has_live_frontend` (and ipywidgets installed).
-        """
+        """Display sliders (``interactive``, default :func:`has_live_frontend`, and ipywidgets
+        installed), else the static figure and its caption."""
         from IPython.display import display
 
         live = has_live_frontend() if interactive is None else interactive
@@ -375,8 +332,7 @@ class ScenarioExplorer:
 
 
 def _read_typed(key: str, text: str) -> float | None:
-    """A value typed into a readout, in the parameter's own unit: percentages (``"30"``,
-    ``"30%"``, ``"30.0%/yr"``) for rates and shares, GWh with or without separators."""
+    """A typed readout in the parameter's unit (``"30"``, ``"30.0%/yr"`` for rates; GWh)."""
     cleaned = text.replace(",", "").replace("GWh", "").replace("/yr", "").strip()
     percent = cleaned.endswith("%") or str(key).rsplit(".", 1)[-1] in _PERCENT_NAMES
     try:
@@ -389,15 +345,10 @@ def _read_typed(key: str, text: str) -> float | None:
 
 
 class _LiveFigure:
-    """The explorer's figure, redrawn by blitting.
-
-    Text is most of what a figure costs to render (ticks, labels, legend: about 70 pieces).
-    The live figure draws everything that does not move with the sliders (axes, ticks,
-    labels, legend, history) once, as a background; a redraw restores that background and
-    draws only the new fan and the source note over it. The value axis stays fixed while the
-    fan fits comfortably; when it outgrows the axis or shrinks to a third of it, the axis is
-    rescaled and the background drawn again.
-    """
+    """The explorer's figure, redrawn by blitting: text is most of a figure's rendering cost,
+    so what does not move (axes, ticks, labels, legend, history) is drawn once as a
+    background and a redraw draws only the fan and the source note over it. The value axis is
+    rescaled (and the background redrawn) when the fan outgrows it or shrinks to a third."""
 
     def __init__(self, explorer: ScenarioExplorer) -> None:
         import matplotlib.pyplot as plt
@@ -405,15 +356,14 @@ class _LiveFigure:
 
         self.explorer = explorer
         self.fig = explorer.figure()
-        # Out of pyplot's figure list, so the inline backend does not show it again when the
-        # cell ends, and onto an Agg canvas of its own, which can blit.
+        # Out of pyplot's list (the inline backend would show it again), onto an Agg canvas
+        # of its own, which can blit.
         plt.close(self.fig)
         FigureCanvasAgg(self.fig)
         self.ax = self.fig.axes[0]
         self.note = self.fig._forecast_source_note  # type: ignore[attr-defined]
-        # Everything inside the canvas (blitting draws nothing outside it): the note goes
-        # just above the bottom edge, the axes make room for it. Wrapping would measure the
-        # note again on every draw.
+        # Blitting draws nothing outside the canvas: the note goes just above its bottom
+        # edge, unwrapped (wrapping measures it again on every draw).
         self.note.set_wrap(False)
         self.note.set_position((0.01, 0.01))
         self.note.set_verticalalignment("bottom")

@@ -1,9 +1,6 @@
-"""How the track record reads: the score table as text, and earlier vintages' fans with the
-actuals that arrived since (notebook ``06_track_record``, ``forecast score``).
-
-The scores themselves come from :mod:`forecast.evaluation.track_record`; this module only
-formats and draws them, with :mod:`forecast.report.formatting`'s conventions.
-"""
+"""How the track record reads (notebook ``06_track_record``, ``forecast score``): the scores of
+:mod:`forecast.evaluation.track_record` as text, and earlier runs' fans with the actuals that
+arrived since."""
 
 from __future__ import annotations
 
@@ -18,14 +15,7 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
 
-__all__ = [
-    "overview_markdown",
-    "scores_table",
-    "scores_text",
-    "summary_table",
-    "summary_text",
-    "vintage_figure",
-]
+__all__ = ["overview_markdown", "scores_table", "scores_text", "summary_table", "vintage_figure"]
 
 _LEFT = {"run", "scenario", "region", "segment"}
 # Columns written as numbers (a projections table of whole numbers reads back as integers).
@@ -43,7 +33,8 @@ def _cell(column: str, value: Any) -> str:
     return str(value)
 
 
-def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def _aligned(table: pd.DataFrame) -> str:
+    header, rows = list(table.columns), table.to_numpy().tolist()
     widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
 
     def line(cells: Sequence[str]) -> str:
@@ -53,51 +44,33 @@ def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(header), *(line(r) for r in rows)])
 
 
-def _score_rows(scores: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
+    """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as text cells,
+    for display: GWh whole with separators, small values to three significant digits,
+    ``error`` as a signed percentage, ``covered80`` as yes/no."""
+    import pandas as pd
+
     header = list(SCORE_COLUMNS)
-    return header, [[_cell(c, row[c]) for c in header] for _, row in scores.iterrows()]
+    return pd.DataFrame([[_cell(c, row[c]) for c in header] for _, row in scores.iterrows()],
+                        columns=header)
 
 
-def _summary_rows(summary: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
-    header = ["run", "scenario", "scored", "covered80", "mean |error|", "mean CRPS [GWh]"]
+def scores_text(scores: pd.DataFrame) -> str:
+    """The cells of :func:`scores_table` as aligned text (the header alone when empty)."""
+    return _aligned(scores_table(scores))
+
+
+def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The per-run, per-scenario summary (:func:`~forecast.evaluation.track_record.summarise`)
+    as text cells: coverage and mean |error| in percent, mean CRPS in whole GWh."""
+    import pandas as pd
+
     rows = [[str(r["run"]), str(r["scenario"]), str(int(r["scored"])),
              percent(float(r["covered80"]), 0), percent(float(r["mean_abs_error"])),
              "" if math.isnan(float(r["mean_crps_gwh"])) else value_label(r["mean_crps_gwh"])]
             for _, r in summary.iterrows()]
-    return header, rows
-
-
-def _frame(header: Sequence[str], rows: Sequence[Sequence[str]]) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(rows, columns=list(header))
-
-
-def scores_text(scores: pd.DataFrame) -> str:
-    """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as aligned text.
-
-    GWh whole with thousands separators, shares and other small values to three significant
-    digits (:func:`~forecast.report.formatting.value_label`), ``error`` as a signed percentage,
-    ``covered80`` as yes/no; the header alone when the table is empty.
-    """
-    return _aligned(*_score_rows(scores))
-
-
-def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """The cells of :func:`scores_text` as a frame of formatted text, for notebooks to display
-    as a table (reviewer pages drop printed text, so a table must be displayed, not printed)."""
-    return _frame(*_score_rows(scores))
-
-
-def summary_text(summary: pd.DataFrame) -> str:
-    """The per-run, per-scenario summary (:func:`~forecast.evaluation.track_record.summarise`)
-    as aligned text: coverage and mean |error| in percent, mean CRPS in whole GWh."""
-    return _aligned(*_summary_rows(summary))
-
-
-def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The cells of :func:`summary_text` as a frame of formatted text, for display."""
-    return _frame(*_summary_rows(summary))
+    return pd.DataFrame(rows, columns=["run", "scenario", "scored", "covered80", "mean |error|",
+                                       "mean CRPS [GWh]"])
 
 
 def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame,
@@ -166,11 +139,9 @@ def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, regi
     values = series.set_index("year")["actual"].sort_index()
     unit = str(series["unit"].iloc[0]) if len(series) else "GWh"
     n = len(records)
-    ncols = min(n, 2)
-    nrows = math.ceil(n / ncols)
-    fig, axes = figures.new_figure(nrows, ncols, width=6.0 * ncols, height=4.0 * nrows,
-                                   squeeze=False, sharey=True)
-    for ax, record in zip(axes.flat, records, strict=False):
+    fig, axes = figures.panel_grid(n, ncols=min(n, 2), panel_width=6.0, panel_height=4.0,
+                                   sharey=True)
+    for ax, record in zip(axes, records, strict=True):
         proj = record.projections
         proj = proj[(proj["region"] == region) & (proj["segment"] == segment)]
         names = list(dict.fromkeys(proj["scenario"]))
@@ -190,7 +161,5 @@ def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, regi
             figures.gwh_axis(ax)
         figures.finish(ax, title=f"Run {record.run_id} (data to {record.last_observed_year})",
                        xlabel="Year", ylabel=f"{region} {segment} [{unit}]", source=source,
-                       legend=ax is axes.flat[0])
-    for ax in list(axes.flat)[n:]:
-        ax.set_visible(False)
+                       legend=ax is axes[0])
     return fig
