@@ -1,20 +1,16 @@
 """Plain words for everything a reviewer reads: one table of labels for the program's names.
 
-A reviewer reads "Degrees of freedom left", not ``df_resid``; "Power: growth damping", not
-``segments.power.damping``; "year-by-year series", not ``annual_series``. :data:`LABELS` is the
-one table that tables (:func:`table`), figures and prose take their words from: table columns,
-data series, segments, variants of the data, models and methods, notebook parameters and
-scenario assumptions. The glossary of the summary notebook (:func:`glossary_markdown`) explains
-the label words a reviewer may not know, in the same words. Names without an entry are turned
-into words by rule (:func:`label`, :func:`parameter_label`), so a new column or parameter is
-still readable; a test keeps every name a run shows in the table.
-
-Scenario names (``base``, ``capacity_limited``) are names, not identifiers to translate: they
-are written the same way everywhere, as the scenario files name them.
+A reviewer reads "Degrees of freedom left", not ``df_resid``. :data:`LABELS` is the one table
+that tables (:func:`table`), figures and prose take their words from: table columns, series,
+segments, variants of the data, models, notebook parameters and scenario assumptions; the
+glossary (:func:`glossary_markdown`) explains the words a reviewer may not know. Names without
+an entry are put in words by rule (:func:`label`, :func:`parameter_label`). Scenario names are
+names, written as the scenario files write them.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,29 +25,14 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from pandas.io.formats.style import Styler
 
-__all__ = [
-    "GLOSSARY",
-    "LABELS",
-    "MODEL_LABELS",
-    "PARAMETER_LABELS",
-    "derivation_words",
-    "glossary_markdown",
-    "in_words",
-    "label",
-    "model_label",
-    "parameter_label",
-    "parameter_value",
-    "parameters_words",
-    "source_label",
-    "table",
-    "yes_no",
-]
+__all__ = ["GLOSSARY", "LABELS", "MODEL_LABELS", "PARAMETER_LABELS", "derivation_words",
+           "glossary_markdown", "in_words", "label", "model_label", "parameter_label",
+           "parameter_value", "parameters_words", "source_label", "table"]
 
 #: Words for the dotted keys of scenario parameters
 #: (:meth:`forecast.scenarios.Scenario.parameters`).
 PARAMETER_LABELS: dict[str, str] = {
-    "segments.power.cagr": "Power: growth rate",
-    "segments.power.damping": "Power: growth damping",
+    "segments.power.cagr": "Power: growth rate", "segments.power.damping": "Power: growth damping",
     "segments.power.sales_target": "Power: EV sales in the target year",
     "segments.power.kwh_target": "Power: battery size per EV",
     "segments.consumer.cagr": "Consumer: growth rate",
@@ -64,74 +45,60 @@ PARAMETER_LABELS: dict[str, str] = {
     "caps.capacity.max_utilisation": "Capacity: highest utilisation",
 }
 
-#: Words for growth models (:func:`forecast.evaluation.default_models`, the naive benchmarks)
-#: and calibration methods. ``logistic`` and ``logistic_free_k`` are the same model (a fitted
-#: ceiling), as :func:`forecast.models.make_model` builds it.
+#: Words for growth models and calibration methods (``logistic`` and ``logistic_free_k`` are
+#: the same model, as :func:`forecast.models.make_model` builds it).
 MODEL_LABELS: dict[str, str] = {
-    "cagr_endpoint": "constant growth (first to last year)",
-    "cagr_ls": "constant growth (fitted)",
-    "linear": "straight line",
-    "exponential": "exponential",
-    "damped": "slowing growth (damped trend)",
-    "logistic": "S-curve (logistic, fitted ceiling)",
+    "cagr_endpoint": "constant growth (first to last year)", "cagr_ls": "constant growth (fitted)",
+    "linear": "straight line", "exponential": "exponential",
+    "damped": "slowing growth (damped trend)", "logistic": "S-curve (logistic, fitted ceiling)",
     "gompertz": "S-curve (Gompertz, fitted ceiling)",
     "logistic_free_k": "S-curve (logistic, fitted ceiling)",
-    "gompertz_free_k": "S-curve (Gompertz, fitted ceiling)",
-    "bass": "diffusion (Bass)",
-    "default": "calibrated default (technology ramp-ups)",
-    "naive_last": "naive: last value held",
+    "gompertz_free_k": "S-curve (Gompertz, fitted ceiling)", "bass": "diffusion (Bass)",
+    "default": "calibrated default (technology ramp-ups)", "naive_last": "naive: last value held",
     "naive_last_growth": "naive: last year's growth kept",
-    "naive_mean_growth": "naive: mean growth kept",
-    "rw_pooled": "random walk (pooled errors)",
+    "naive_mean_growth": "naive: mean growth kept", "rw_pooled": "random walk (pooled errors)",
 }
 
 # Columns of the tables a run writes and the notebooks show (units in brackets where fixed).
 _COLUMNS = {
-    "scenario": "Scenario", "name": "Scenario", "description": "Description",
-    "year": "Year", "region": "Region", "segment": "Segment", "series": "Series",
-    "unit": "Unit", "kind": "Kind", "variant": "Variant", "value": "Value",
-    "source": "Source document", "quote": "Quote", "derivation": "How it is derived",
-    "note": "Note", "default": "Default reading",
+    "scenario": "Scenario", "name": "Scenario", "description": "Description", "year": "Year",
+    "region": "Region", "segment": "Segment", "series": "Series", "unit": "Unit", "kind": "Kind",
+    "variant": "Variant", "value": "Value", "source": "Source document", "quote": "Quote",
+    "derivation": "How it is derived", "note": "Note", "default": "Default reading",
     "check": "Check", "stated": "Stated", "computed": "Computed", "difference": "Difference",
-    "tolerance": "Tolerance", "ok": "Passes", "detail": "Detail",
-    "model": "Model", "method": "How it is estimated", "parameters": "Parameters",
-    "n_obs": "Points fitted", "n_params": "Parameters estimated",
-    "df_resid": "Degrees of freedom left", "rmse_log": "In-sample error (log scale)",
-    "rmse_level": "In-sample error [GWh]", "aicc": "AICc",
-    "mape_backtest": "Backtest error (MAPE)", "target_year": "Target year",
-    "central": "Central value", "mean": "Mean", "p5": "5th percentile",
-    "p10": "10th percentile", "p50": "Median", "p90": "90th percentile",
-    "p95": "95th percentile", "lo80": "80% band: low", "hi80": "80% band: high",
-    "lo95": "95% band: low", "hi95": "95% band: high", "caveat": "Caveat",
-    "origin": "Last year fitted", "horizon": "Years ahead", "n_train": "Points fitted",
-    "actual": "Actual", "forecast": "Forecast", "error": "Error",
-    "abs_error": "Absolute error", "pct_error": "Error [%]",
-    "abs_pct_error": "Absolute error [%]", "in80": "Inside the 80% band",
-    "in95": "Inside the 95% band", "status": "Status", "reason": "Reason",
-    "n_forecasts": "Forecasts", "n_skipped": "Skipped", "mae": "Mean absolute error",
-    "mape": "Mean absolute percentage error", "rmse": "Root mean squared error",
-    "coverage80": "Coverage of the 80% band", "coverage90": "Coverage of the 90% band",
-    "coverage95": "Coverage of the 95% band",
+    "tolerance": "Tolerance", "ok": "Passes", "detail": "Detail", "model": "Model",
+    "method": "How it is estimated", "parameters": "Parameters", "n_obs": "Points fitted",
+    "n_params": "Parameters estimated", "df_resid": "Degrees of freedom left",
+    "rmse_log": "In-sample error (log scale)", "rmse_level": "In-sample error [GWh]",
+    "aicc": "AICc", "mape_backtest": "Backtest error (MAPE)", "target_year": "Target year",
+    "central": "Central value", "mean": "Mean", "p5": "5th percentile", "p10": "10th percentile",
+    "p50": "Median", "p90": "90th percentile", "p95": "95th percentile", "lo80": "80% band: low",
+    "hi80": "80% band: high", "lo95": "95% band: low", "hi95": "95% band: high",
+    "caveat": "Caveat", "origin": "Last year fitted", "horizon": "Years ahead",
+    "n_train": "Points fitted", "actual": "Actual", "forecast": "Forecast", "error": "Error",
+    "abs_error": "Absolute error", "pct_error": "Error [%]", "abs_pct_error": "Absolute error [%]",
+    "in80": "Inside the 80% band", "in95": "Inside the 95% band", "status": "Status",
+    "reason": "Reason", "n_forecasts": "Forecasts", "n_skipped": "Skipped",
+    "mae": "Mean absolute error", "mape": "Mean absolute percentage error",
+    "rmse": "Root mean squared error", "coverage80": "Coverage of the 80% band",
+    "coverage90": "Coverage of the 90% band", "coverage95": "Coverage of the 95% band",
     "market": "Market potential [GWh]", "market_basis": "Basis of the potential",
     "cumulative_multiple": "Multiple of the output so far", "p": "Innovation rate p",
     "q": "Imitation rate q", "peak_year": "Peak year", "n": "Forecasts scored",
     "mean_abs_log_error": "Mean absolute log error", "interval_score80": "80% interval score",
-    "crps": "CRPS",
-    "china_cagr": "China's growth to the target year [%/yr]",
-    "published": "Published", "projected": "Projected median",
-    "difference_pct": "Difference [%]", "main_cause": "Main cause",
-    "parameter": "Assumption", "low": "Low value", "high": "High value",
-    "total_at_low": "China's total at the low value [GWh]",
+    "crps": "CRPS", "china_cagr": "China's growth to the target year [%/yr]",
+    "published": "Published", "projected": "Projected median", "difference_pct": "Difference [%]",
+    "main_cause": "Main cause", "parameter": "Assumption", "low": "Low value",
+    "high": "High value", "total_at_low": "China's total at the low value [GWh]",
     "total_at_high": "China's total at the high value [GWh]", "swing": "Swing [GWh]",
     "basis": "Basis", "value_910": "With 910 GWh in 2023", "value_940": "With 940 GWh in 2023",
     "china": "China [GWh]", "share": "China's share of world", "world": "World [GWh]",
-    "rest_of_world": "Rest of world [GWh]", "cap": "Ceiling",
-    "covered80": "Inside the 80% band", "run": "Run", "scored": "Values scored",
-    "spread": "Source of the spread", "publisher": "Publisher", "quantity": "Quantity",
-    "case": "Case", "bound": "Bound", "gwh": "GWh", "gwh_low": "GWh, low end",
-    "gwh_high": "GWh, high end", "fan_year": "Year compared",
-    "p_above": "Probability the fan lies above", "arithmetic": "Conversion",
-    "cell": "Technology and size", "horizon_group": "Years ahead",
+    "rest_of_world": "Rest of world [GWh]", "cap": "Ceiling", "covered80": "Inside the 80% band",
+    "run": "Run", "scored": "Values scored", "spread": "Source of the spread",
+    "publisher": "Publisher", "quantity": "Quantity", "case": "Case", "bound": "Bound",
+    "gwh": "GWh", "gwh_low": "GWh, low end", "gwh_high": "GWh, high end",
+    "fan_year": "Year compared", "p_above": "Probability the fan lies above",
+    "arithmetic": "Conversion", "cell": "Technology and size", "horizon_group": "Years ahead",
     "median_log_error": "Median log error", "target": "Both targets",
 }
 _COLUMNS |= {f"{region}_{q}": f"{words}, {_COLUMNS[q].lower()}"
@@ -139,7 +106,7 @@ _COLUMNS |= {f"{region}_{q}": f"{words}, {_COLUMNS[q].lower()}"
                                    ("china_share", "China's share of world"))
              for q in ("p10", "p50", "p90")}
 
-# Data series (data/series.csv) and the segments, variants and kinds of the history.
+# Data series (data/series.csv, the reference class) and the history's segments and variants.
 _SERIES = {
     "production": "production", "production_growth": "production growth",
     "production_share_of_world": "China's share of world production",
@@ -160,8 +127,8 @@ _SERIES = {
     "battery_exports_share": "share of battery exports",
     "power_installations": "power-battery installations",
     "power_installations_growth": "power-battery installation growth",
-    "power_installations_share": "share of power-battery installations",
-    "ev_sales": "EV sales", "ev_battery_demand": "EV battery demand", "ev_stock": "EV stock",
+    "power_installations_share": "share of power-battery installations", "ev_sales": "EV sales",
+    "ev_battery_demand": "EV battery demand", "ev_stock": "EV stock",
     "ev_share_of_car_sales": "EVs' share of car sales", "car_sales": "car sales",
     "share_of_world_power_battery_market": "share of the world power-battery market",
     "share_of_world_passenger_nev_market": "share of the world passenger NEV market",
@@ -183,7 +150,6 @@ _SERIES = {
     "listed_chain_gross_margin_h1": "listed supply-chain firms' gross margin (first half)",
     "capacity": "production capacity", "tariff_rate": "tariff rate",
     "lfp_share_of_power_installations": "LFP's share of power-battery installations",
-    # reference class of technology ramp-ups (notebook 05)
     "solar_electricity": "solar electricity", "wind_electricity": "wind electricity",
     "ev_car_sales": "electric-car sales",
 }
@@ -192,11 +158,10 @@ _SEGMENTS = {
     "other": "other", "ternary": "ternary (NCM/NCA)", "lfp": "LFP", "top3": "top 3 makers",
     "top5": "top 5 makers", "top10": "top 10 makers", "chinese_makers": "Chinese makers",
     "korean_makers": "Korean makers", "japanese_makers": "Japanese makers",
-    "panasonic": "Panasonic", "utility": "utility-scale",
-    "behind_the_meter": "behind the meter", "new_type": "new-type storage",
-    "pumped_hydro": "pumped hydro", "thermal_cold": "thermal and cold storage",
-    "lithium_ion": "lithium-ion", "ev": "EV", "world_share": "world share",
-    "ev_demand": "EV battery demand", "ev_sales": "EV sales",
+    "panasonic": "Panasonic", "utility": "utility-scale", "behind_the_meter": "behind the meter",
+    "new_type": "new-type storage", "pumped_hydro": "pumped hydro",
+    "thermal_cold": "thermal and cold storage", "lithium_ion": "lithium-ion", "ev": "EV",
+    "world_share": "world share", "ev_demand": "EV battery demand", "ev_sales": "EV sales",
     "kwh_per_vehicle": "battery size per EV", "uncapped_total": "total before the capacity cap",
 }
 # Cells of the calibration's conditional table: a technology's thirds by level (notebook 05).
@@ -213,22 +178,23 @@ _NOTEBOOK_PARAMETERS = {
     "n_draws": "Monte Carlo draws", "seed": "Random seed",
     "sensitivity_scenario": "Scenario of the sensitivity chart",
     "saturation": "Saturation level [GWh]", "share_cap": "Ceiling of China's world share",
-    "mix_damping": "Yearly damping of the segment-mix trend",
-    "lfp_cap": "Ceiling of LFP's share", "lfp_sigma": "Stated spread of the LFP trend",
-    "earlier_runs": "Earlier runs scored", "reference_path": "Reference class file",
+    "mix_damping": "Yearly damping of the segment-mix trend", "lfp_cap": "Ceiling of LFP's share",
+    "lfp_sigma": "Stated spread of the LFP trend", "earlier_runs": "Earlier runs scored",
+    "reference_path": "Reference class file",
 }
+_NAMES = (_SERIES, _SEGMENTS, _CELLS, _VARIANTS, MODEL_LABELS)
 
 #: The one table of labels: every name a reviewer's page shows, in words.
 LABELS: dict[str, str] = {
-    **{k: v[:1].upper() + v[1:]
-       for k, v in {**_SERIES, **_SEGMENTS, **_CELLS, **_VARIANTS}.items()},
-    **{k: v[:1].upper() + v[1:] for k, v in MODEL_LABELS.items()},
+    **{k: v[:1].upper() + v[1:] for names in _NAMES for k, v in names.items()},
     **_NOTEBOOK_PARAMETERS, **PARAMETER_LABELS, **_COLUMNS,
 }
 
 # Kinds of cross-check of the data (forecast.data.consistency_report).
-_CHECKS = {"segments-sum": "segments add up to the total", "growth": "stated growth rate",
-           "share": "stated share"}
+_CHECKS = {
+    "segments-sum": "segments add up to the total", "growth": "stated growth rate",
+    "share": "stated share",
+}
 # Columns of free text that may name series, segments or models: the names put in words.
 _TEXT_COLUMNS = ("detail", "reason", "caveat", "main_cause", "note", "basis")
 # Modellers' shorthand in models' caveats and reasons, in words.
@@ -251,6 +217,16 @@ _NAME_WORDS = {"cagr": "growth rate", "damping": "growth damping", "saturation":
                "saturation level", "rate": "steepness", "target": "target"}
 _DOTTED = re.compile(r"[a-z_]+(?:\.[a-z_]+)+")
 _REFERENCE = re.compile(r"\{([^{}:]+):([^{}:]+):([^{}:]+):(\d{4})\}")
+
+# Model parameters (:meth:`forecast.models.base.BaseModel.format_params`) in words.
+_MODEL_PARAMETERS = {
+    "rate": "growth rate", "base": "start value", "level": "level", "slope": "slope",
+    "log_slope": "log slope", "growth_last": "last growth rate", "damping": "damping",
+    "saturation": "ceiling", "midpoint": "midpoint year", "growth_window": "window growth",
+    "volatility": "volatility", "growth_next": "next year's growth",
+    "growth_long_run": "long-run growth", "market": "market potential", "p": "p", "q": "q",
+}
+_PARAMETER_PART = re.compile(r"^\s*([A-Za-z_]\w*)=([^\s(]+)(?:\s*\(se ([^)]+)\))?\s*$")
 
 #: Terms a reviewer meets in the notebooks, each explained in a sentence. Terms that are
 #: labels of :data:`LABELS` are written exactly as the tables write them.
@@ -290,12 +266,9 @@ GLOSSARY: dict[str, str] = {
 
 
 def label(name: object) -> str:
-    """Plain words for a name a page shows (a column, series, segment, model, parameter).
-
-    ``"df_resid"`` -> ``"Degrees of freedom left"``; a name without an entry in :data:`LABELS`
-    is put in words by rule (underscores become spaces, the first letter a capital), so it is
-    never shown as an identifier. Non-text names (a year) are returned as text.
-    """
+    """Plain words for a name a page shows (column, series, segment, model, parameter):
+    its :data:`LABELS` entry, else the name by rule (underscores become spaces, first letter
+    capital); a non-text name (a year) as text."""
     text = str(name)
     if text in LABELS:
         return LABELS[text]
@@ -308,16 +281,16 @@ def label(name: object) -> str:
 def _word(name: object) -> str:
     """A name in words as it reads inside a sentence or a cell (no capital added)."""
     text = str(name)
-    for table in (_SERIES, _SEGMENTS, _CELLS, _VARIANTS, MODEL_LABELS):
-        if text in table:
-            return table[text]
+    for names in _NAMES:
+        if text in names:
+            return names[text]
     return label(text) if "_" in text or _DOTTED.fullmatch(text) else text
 
 
 def in_words(text: object) -> object:
-    """Free text with the program names in it (series, segments, models) put in words:
-    ``"storage_additions_power China 2023: segments new_type + ..."`` reads "new storage
-    capacity (power, GW) China 2023: segments new-type storage + ..."; other text as given."""
+    """Free text with the program's names (series, segments, models, shorthand) put in
+    words: ``"... segments new_type"`` reads ``"... segments new-type storage"``; other
+    values as given."""
     if not isinstance(text, str):
         return text
     text = _PERCENTILES.sub(r"\1th and \2th percentiles", text)
@@ -327,26 +300,17 @@ def in_words(text: object) -> object:
         lambda m: _CELLS.get(m.group(0)) or _word(m.group(1)) + (m.group(2) or ""), text)
 
 
-def yes_no(value: object) -> object:
-    """``True`` -> ``"yes"``, ``False`` -> ``"no"``; anything else as given."""
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    return value
-
-
 def derivation_words(formula: object, series: str = "") -> str:
     """A derivation formula of the history in words.
-
-    ``{battery_exports:China:other:2024} / (1 + {battery_exports_growth:China:other:2024})``
-    for a ``battery_exports`` row reads "the 2024 value / (1 + the 2024 growth)"; references
-    to other series name the series, region, segment and year in words.
 
     Parameters
     ----------
     formula : str
-        The ``derivation`` cell (empty or NaN: ``""``).
+        The ``derivation`` cell (empty or NaN: ``""``), e.g.
+        ``{battery_exports:China:other:2024} / (1 + {battery_exports_growth:China:other:2024})``.
     series : str
-        The row's own series, whose values and growth are "the value" and "the growth".
+        The row's own series, whose value and growth read "the 2024 value", "the 2024 growth";
+        other series are named with their region, segment and year.
     """
     if not isinstance(formula, str) or not formula.strip():
         return ""
@@ -364,27 +328,10 @@ def derivation_words(formula: object, series: str = "") -> str:
             .replace(" + ", " plus ").replace("(1 plus ", "(one plus "))
 
 
-# Model parameters (:meth:`forecast.models.base.BaseModel.format_params`) in words.
-_MODEL_PARAMETERS = {
-    "rate": "growth rate", "base": "start value", "level": "level", "slope": "slope",
-    "log_slope": "log slope", "growth_last": "last growth rate", "damping": "damping",
-    "saturation": "ceiling", "midpoint": "midpoint year", "growth_window": "window growth",
-    "volatility": "volatility", "growth_next": "next year's growth",
-    "growth_long_run": "long-run growth", "market": "market potential", "p": "p", "q": "q",
-}
-_PARAMETER_PART = re.compile(r"^\s*([A-Za-z_]\w*)=([^\s(]+)(?:\s*\(se ([^)]+)\))?\s*$")
-
-
 def parameters_words(text: object) -> str:
-    """A model's parameter line in words: ``"midpoint=2,021.8 (se 0.1451)"`` reads
-    ``"midpoint year 2021.8 ± 0.15"`` (a year without a thousands separator, a standard error
-    to two significant digits). Parts that do not parse are kept as written.
-
-    Parameters
-    ----------
-    text : str
-        The ``parameters`` cell of :func:`forecast.evaluation.compare_models`.
-    """
+    """A model's parameter line (the ``parameters`` cell of
+    :func:`forecast.evaluation.compare_models`) in words: ``"midpoint=2,021.8 (se 0.1451)"``
+    reads ``"midpoint year 2021.8 ± 0.15"``; parts that do not parse are kept."""
     if not isinstance(text, str):
         return ""
     parts = []
@@ -396,47 +343,44 @@ def parameters_words(text: object) -> str:
         key, value, se = match.groups()
         if key.endswith("year") or key == "midpoint":
             value = value.replace(",", "")
-        words = _MODEL_PARAMETERS.get(key, key.replace("_", " "))
         try:
-            rounded = float(f"{float(se.replace(',', '')):.2g}") if se else 0.0
-            spread = f" ± {rounded:,g}" if se else ""
+            spread = f" ± {float(format(float(se.replace(',', '')), '.2g')):,g}" if se else ""
         except ValueError:
             spread = f" ± {se}"
-        parts.append(f"{words} {value}{spread}")
+        parts.append(f"{_MODEL_PARAMETERS.get(key, key.replace('_', ' '))} {value}{spread}")
     return "; ".join(p for p in parts if p)
 
 
 def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | None = None, *,
           na_rep: str = "-", index: bool = False,
           names: Iterable[str] = _NAME_COLUMNS) -> Styler:
-    """A table for a reviewer's page: columns in words, names in cells in words, ``yes``/``no``
-    for booleans, values formatted as the report writes them.
+    """A table for a reviewer's page: columns and names in cells in words, ``yes``/``no`` for
+    booleans, shares as percentages, values formatted as the report writes them.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        The table as computed (keys as written to CSV).
+        The table as computed (keys as written to CSV); it is not changed.
     formats : mapping, optional
-        ``{column: formatter}`` by the frame's own column names (e.g. ``{"value": gwh}``).
+        ``{column: formatter}`` by the frame's column names (e.g. ``{"value": gwh}``).
     na_rep : str
         Shown for missing values.
     index : bool
         Show the frame's index (its name and values in words too).
     names : iterable of str
-        Columns whose cells are names to put in words (default: series, segment, variant,
-        model, method, parameter and cell).
+        Columns whose cells are names to put in words.
 
     Returns
     -------
     pandas.io.formats.style.Styler
-        Display it; the frame itself is not changed.
     """
     shown = frame.copy()
+    names = set(names)
     if index and shown.index.name:
         shown = shown.rename_axis(label(shown.index.name))
     for column in shown.columns:
         values = shown[column]
-        if column in set(names):
+        if column in names:
             shown[column] = values.map(lambda v: in_words(_word(v)) if isinstance(v, str) else v)
         elif column in _TEXT_COLUMNS:
             shown[column] = values.map(in_words)
@@ -448,7 +392,7 @@ def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | Non
             shown[column] = [derivation_words(f, s) for f, s in
                              zip(values, frame["series"], strict=True)]
         elif len(values) and values.map(lambda v: isinstance(v, bool | np.bool_)).all():
-            shown[column] = values.map(yes_no)
+            shown[column] = values.map(lambda v: "yes" if v else "no")
     if {"value", "unit"} <= set(shown.columns):
         # Shares are written as percentages everywhere, also in a column of mixed units.
         share = (shown["unit"] == "fraction") & shown["value"].map(
@@ -458,8 +402,9 @@ def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | Non
         shown.loc[share, "unit"] = "%"
     styler = shown.style.format(na_rep=na_rep)
     for column, formatter in (formats or {}).items():
-        if column in shown.columns:
-            styler = styler.format(_numbers_only(formatter), subset=[column], na_rep=na_rep)
+        if column in shown.columns:  # text already written (a percentage) stays as it is
+            styler = styler.format(lambda v, f=formatter: v if isinstance(v, str) else f(v),
+                                   subset=[column], na_rep=na_rep)
     styler = styler.format_index(label, axis="columns")
     return styler.format_index(_word, axis="index") if index else styler.hide(axis="index")
 
@@ -470,20 +415,17 @@ def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = 
     Parameters
     ----------
     data_dir : str or Path or None
-        Data folder holding ``sources.csv`` (columns ``document, title, publisher,
-        published``); None uses :func:`forecast.data.default_data_dir`.
+        Data folder holding ``sources.csv`` (``document, title, publisher, published``);
+        None or empty: :func:`forecast.data.default_data_dir`.
     documents : sequence of str, optional
-        Document file names to cite (e.g. the ``source`` column of the history rows
-        plotted); default: every document with a known publisher.
+        Document file names to cite; default every document with a known publisher.
 
     Returns
     -------
     str
-        E.g. ``"SMM Information & Technology (2025), doc 002"``; documents missing from the
-        catalogue are cited by file name.
+        E.g. ``"SMM Information & Technology (2025), doc 002"``; a document without a known
+        publisher is cited by its title, one missing from the catalogue by its file name.
     """
-    import csv
-
     if data_dir is None or str(data_dir).strip() == "":
         from forecast import data
 
@@ -495,17 +437,16 @@ def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = 
             catalogue = {row["document"]: row for row in csv.DictReader(handle)}
     wanted = list(dict.fromkeys(documents)) if documents is not None else [
         d for d, row in catalogue.items()
-        if (row.get("publisher") or "").strip() and not _unknown(row.get("publisher"))
-    ]
+        if (row.get("publisher") or "").strip() and not _unknown(row.get("publisher"))]
     parts = []
     for doc in wanted:
         row = catalogue.get(doc)
-        tag = f"doc {doc.split('_', 1)[0]}"
         if row is None:
             parts.append(doc)
             continue
         year = (row.get("published") or "").strip()[:4]
-        parts.append(f"{_document_name(row)}{f' ({year})' if year else ''}, {tag}")
+        parts.append(f"{_document_name(row)}{f' ({year})' if year else ''}, "
+                     f"doc {doc.split('_', 1)[0]}")
     return "; ".join(parts)
 
 
@@ -514,8 +455,7 @@ def _unknown(publisher: str | None) -> bool:
 
 
 def _document_name(row: Mapping[str, str]) -> str:
-    """Who a document is from: its publisher, or, when the publisher is not known, its title
-    in quotes and what kind of page it is ("unknown (blog)" names nothing a reader can find)."""
+    """A document's publisher, else its title in quotes and its kind ("unknown (blog)")."""
     who = (row.get("publisher") or "").strip()
     if who and not _unknown(who):
         return who
@@ -526,18 +466,9 @@ def _document_name(row: Mapping[str, str]) -> str:
     return f"\u201c{title}\u201d{f' {kind}' if kind else ''}"
 
 
-def _numbers_only(formatter: Callable[[Any], str]) -> Callable[[Any], str]:
-    """``formatter`` for numbers; text (already written, e.g. a percentage) as it is."""
-    return lambda v: v if isinstance(v, str) else formatter(v)
-
-
 def parameter_label(key: str) -> str:
-    """Plain words for a scenario parameter's dotted key.
-
-    ``"segments.power.damping"`` -> ``"Power: growth damping"``; a key without an entry in
-    :data:`PARAMETER_LABELS` is put in words part by part (``"segments.x.cagr"`` ->
-    ``"X: growth rate"``).
-    """
+    """Plain words for a scenario parameter's dotted key: its :data:`PARAMETER_LABELS` entry,
+    else part by part (``"segments.x.cagr"`` -> ``"X: growth rate"``)."""
     if key in PARAMETER_LABELS:
         return PARAMETER_LABELS[key]
     parts = [p for p in str(key).split(".") if p not in ("segments", "caps")]
@@ -560,9 +491,7 @@ def parameter_value(key: str, value: float | str) -> str:
         return percent(value)
     if name in ("saturation", "base"):
         return f"{gwh(value)} GWh"
-    if name == "rate":
-        return f"{value:g}/yr"
-    return f"{value:g}"
+    return f"{value:g}/yr" if name == "rate" else f"{value:g}"
 
 
 def model_label(name: str) -> str:
