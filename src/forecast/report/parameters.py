@@ -1,28 +1,18 @@
-"""The run parameters, declared once as :class:`RunParameters`, and the one check they all pass.
+"""The run parameters, declared once as :class:`RunParameters`, and the one check they pass.
 
-Every notebook's ``parameters`` cell declares a subset of :class:`RunParameters` with the same
-type, default and help text (a test keeps them in step). ``forecast run`` checks the values a
-run will use against it before any kernel starts, ``forecast project`` checks its options
-against it, and every notebook checks its own through :func:`forecast.report.notebook.setup`,
-so plain papermill refuses the same values. A refusal is one line naming the parameter, what
-it must be and the value (:class:`~forecast.errors.ParameterError`, exit code 3).
+Every notebook's ``parameters`` cell declares a subset of its fields (a test keeps them in
+step); ``forecast run``, ``forecast project`` and every notebook's
+:func:`forecast.report.notebook.setup` check values against it, so plain papermill refuses the
+same values. A refusal is one line naming the parameter, what it must be and the value
+(:class:`~forecast.errors.ParameterError`, exit code 3). Checking reads no pandas, numpy or
+YAML: the last observed year comes from ``history.csv`` through :mod:`csv`, the known
+scenarios are the file names in the scenario folder.
 
-Checking is cheap: no pandas, numpy or YAML. The last observed year is read from
-``history.csv`` with the :mod:`csv` module and the known scenarios are the file names in the
-scenario folder (a scenario's name is its file's stem); the files' contents are checked by
-their loaders (``forecast run`` calls them before any kernel starts).
-
-Memory budget of ``n_draws``
-----------------------------
-The largest per-draw arrays are a scenario projection's Monte Carlo paths: at its peak,
-:func:`forecast.scenarios.project` holds about 37 float64 arrays of shape
-``(n_draws, n_years)``. Measured with :mod:`tracemalloc` at 100,000 draws to 2030 (6 projected
-years), the heaviest shipped scenario peaks at 1,776 bytes per draw, i.e. 296 bytes = 37 x 8
-bytes per draw and projected year (:data:`BYTES_PER_DRAW_YEAR`). A budget of 2 GiB
-(:data:`MEMORY_BUDGET`) allows 2 GiB / (296 x 6) = 1,209,168 draws for six years;
-:data:`MAX_DRAWS` rounds it down to 1,000,000. A later target year is allowed the draws that
-fit the same budget: ``n_draws x (target_year - last observed year) x 296 <= 2 GiB``, so a far
-``target_year`` is refused before any memory is taken.
+Memory budget of ``n_draws``: a projection holds at its peak about 37 float64 arrays of shape
+``(n_draws, n_years)`` (measured with :mod:`tracemalloc`: 1,776 bytes per draw over 6 years
+for the heaviest scenario, i.e. 296 bytes per draw and year, :data:`BYTES_PER_DRAW_YEAR`).
+2 GiB (:data:`MEMORY_BUDGET`) allow 1,209,168 draws over six years, rounded down to
+:data:`MAX_DRAWS`; a later target year is allowed the draws that fit the same budget.
 """
 
 from __future__ import annotations
@@ -41,20 +31,9 @@ from pydantic import field_validator as _after
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
 from forecast.errors import ParameterError
 
-__all__ = [
-    "BYTES_PER_DRAW_YEAR",
-    "MAX_DRAWS",
-    "MAX_HORIZON",
-    "MAX_SEED",
-    "MEMORY_BUDGET",
-    "PARAMETERS",
-    "Parameter",
-    "RunParameters",
-    "check_parameters",
-    "known_scenarios",
-    "last_observed_year",
-    "max_draws",
-]
+__all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
+           "PARAMETERS", "Parameter", "RunParameters", "check_parameters", "known_scenarios",
+           "last_observed_year", "max_draws"]
 
 #: Memory the Monte Carlo draws of one projection may take [bytes] (2 GiB).
 MEMORY_BUDGET = 2 * 1024**3
@@ -64,14 +43,11 @@ BYTES_PER_DRAW_YEAR = 37 * 8
 MAX_DRAWS = 1_000_000
 #: Largest seed: numpy's legacy seeding (and most tools) take an unsigned 32-bit integer.
 MAX_SEED = 2**32 - 1
-#: The projection horizon policy, for ``forecast run``, ``forecast project`` and every
-#: notebook: a target year at most this many years after the last observed year [years]. It
-#: is the horizon the calibrated default method's bands were scored on (its reference class
-#: has six years of outcomes after each window; :class:`forecast.models.DefaultMethod`
-#: refuses later years), and no other method here has evidence that its bands hold further out.
+#: Most years a target year may lie after the last observed year [years]: the horizon the
+#: default method's bands were scored on (:class:`forecast.models.DefaultMethod` refuses
+#: later years); no other method here has evidence its bands hold further out.
 MAX_HORIZON = 6
-#: Longest text of a refused value quoted in an error line [characters].
-_QUOTE = 100
+_QUOTE = 100  # longest text of a refused value quoted in an error line [characters]
 _BASE_SERIES = ("production", "China", "total")
 
 
@@ -82,8 +58,8 @@ def max_draws(horizon: int) -> int:
 
 
 def last_observed_year(data_dir: str | Path) -> int:
-    """Last year of China's observed (reported or derived) total production [year], read from
-    ``<data_dir>/history.csv`` with :mod:`csv`; :class:`ParameterError` if there is none."""
+    """Last year of China's observed total production in ``<data_dir>/history.csv`` [year];
+    :class:`ParameterError` if there is none."""
     path = Path(data_dir) / HISTORY_FILE
     try:
         with path.open(newline="", encoding="utf-8") as handle:
@@ -106,10 +82,9 @@ def known_scenarios(scenario_dir: str | Path) -> list[str]:
     return sorted({p.stem for p in folder.iterdir() if p.suffix in (".yaml", ".yml")})
 
 
-# --------------------------------------------------------------------------- value rules
-# Each rule raises ValueError(what the value must be); check_parameters turns the first into
-# "parameter NAME must be WHAT, got VALUE". Types are checked here, before pydantic's own
-# coercion, because YAML and papermill hand over True, 1.5 and dates where numbers are meant.
+# Each rule raises ValueError(what the value must be), which check_parameters words as
+# "parameter NAME must be WHAT, got VALUE". Types are checked before pydantic's coercion:
+# YAML and papermill hand over True, 1.5 and dates where numbers are meant.
 
 
 def _whole(low: int, high: int | None = None, high_text: str = "") -> BeforeValidator:
@@ -170,10 +145,8 @@ _GIB = f"{MEMORY_BUDGET / 1024**3:g} GiB"
 class RunParameters(BaseModel):
     """Every run parameter of the notebooks, with its type, default, help text and domain.
 
-    The field order is the order of the checks: ``data_dir`` first, because the checks of
-    ``target_year``, ``n_draws`` and the scenario names read the data folder (given as
-    ``context={"data_dir": ..., "scenario_dir": ...}`` to :meth:`model_validate`, else
-    ``data_dir``, else :func:`forecast.data.default_data_dir`).
+    Fields are checked in order, ``data_dir`` first: later checks read the data folder
+    (``context["data_dir"]``, else ``data_dir``, else :func:`forecast.data.default_data_dir`).
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -213,8 +186,6 @@ class RunParameters(BaseModel):
     reference_path: Annotated[str, _path("a reference CSV file (or empty)")] = _doc("",
         "reference class of technology ramp-ups; empty: the shipped one",
         "a CSV file of series, year, value; empty: the shipped one", path=True)
-
-    # ------------------------------------------------------------------ rules across fields
 
     @staticmethod
     def _data(info: ValidationInfo) -> Path:
@@ -286,7 +257,7 @@ class RunParameters(BaseModel):
     @_after("earlier_runs")
     @classmethod
     def _folders(cls, value: list[str]) -> list[str]:
-        # That each is a finished run is checked where it is read (track_record.read_run).
+        # Their content is checked where they are read (track_record.read_run).
         if not all(Path(p).is_dir() for p in value):
             raise ValueError("a list of run folders")
         return value
@@ -335,12 +306,11 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
     Parameters
     ----------
     values : mapping
-        ``{name: value}``, any subset of the fields (values as YAML or papermill give them:
-        ``True`` is not a number, a date is not a seed). Missing ones take their defaults,
-        so a far ``target_year`` is checked against the default ``n_draws`` too.
+        ``{name: value}``, any subset of the fields, as YAML or papermill give them; missing
+        ones take their defaults (a far ``target_year`` is checked against the default
+        ``n_draws`` too).
     data_dir : str or Path, optional
-        The data folder, already resolved; default ``values["data_dir"]``, else
-        :func:`forecast.data.default_data_dir`.
+        The data folder, resolved; default ``values["data_dir"]``, else the default one.
     scenario_dir : str or Path, optional
         Folder of the scenario files (default ``<data_dir>/scenarios``).
 
