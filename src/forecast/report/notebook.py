@@ -1,26 +1,12 @@
-"""The one call every notebook makes after its ``parameters`` cell.
+"""The one call every notebook makes after its ``parameters`` cell: ``nb = setup(globals())``
+checks the parameters against :class:`~forecast.report.parameters.RunParameters` (so plain
+papermill refuses what ``forecast run`` refuses), resolves the folders, sets the figure style,
+loads the history and returns a :class:`NotebookContext`.
 
-::
-
-    from forecast.report.notebook import setup
-
-    nb = setup(globals())
-    history, SOURCE = nb.history, nb.source
-
-:func:`setup` checks the parameters against
-:class:`~forecast.report.parameters.RunParameters` (so plain papermill refuses what ``forecast
-run`` refuses), resolves the data and output folders,
-sets the figure style, loads the history and returns a :class:`NotebookContext`. Notebooks
-that project scenarios then call :meth:`NotebookContext.project_scenarios`.
-
-Relative paths
---------------
-papermill and ``forecast run`` start kernels in the repository root; JupyterLab starts them in
-``notebooks/``. A relative path parameter (``data_dir``, ``output_dir``, each of
-``earlier_runs``: those declared with ``path=True``) is therefore taken from the working
-directory, except in a project's ``notebooks/`` folder, where it is taken from the project root
-(its parent): ``data_dir = "data"`` names the same folder from both places. The resolved
-values are in :attr:`NotebookContext.params`.
+papermill and ``forecast run`` start kernels in the repository root, JupyterLab in
+``notebooks/``: a relative path parameter (declared with ``path=True``) is taken from the
+working directory, except in a project's ``notebooks/`` folder, where it is taken from the
+project root, so ``data_dir = "data"`` names the same folder from both.
 """
 
 from __future__ import annotations
@@ -48,10 +34,8 @@ __all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "escape_styled_t
 
 #: Folder of a project that holds its notebooks (JupyterLab's working directory).
 NOTEBOOK_FOLDER = "notebooks"
-#: Where notebooks report what they wrote (not stdout: reviewers read outputs, not logs).
-_LOG = logging.getLogger("forecast.notebooks")
-#: Widest text column pandas shows in a notebook [characters] (sources and quotes are long).
-_MAX_COLWIDTH = 120
+_LOG = logging.getLogger("forecast.notebooks")  # not stdout: reviewers read outputs, not logs
+_MAX_COLWIDTH = 120  # widest text column pandas shows [characters]
 
 
 def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
@@ -75,8 +59,7 @@ def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
 
 
 def _resolve_paths(value: Any, cwd: str | Path | None) -> Any:
-    """A path parameter with its relative paths resolved; empty paths and other types as given
-    (the check refuses a wrong type with the value the user wrote)."""
+    """A path parameter with its relative paths resolved; empty paths and other types as given."""
     if isinstance(value, list | tuple):
         return [_resolve_paths(v, cwd) for v in value]
     if isinstance(value, str | PathLike) and str(value).strip():
@@ -86,24 +69,10 @@ def _resolve_paths(value: Any, cwd: str | Path | None) -> Any:
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """The scenarios a notebook projects, projected.
-
-    Attributes
-    ----------
-    scenario_dir : Path
-        Folder of the scenario files.
-    catalogue : pandas.DataFrame
-        Every scenario in the folder: ``name, description, path``, sorted by name.
-    names : list of str
-        The scenarios run: ``scenario_names``, or all of the catalogue when it is empty.
-    chosen : list of Scenario
-        Those scenarios, loaded and validated, in the order of ``names``.
-    projections : pandas.DataFrame
-        Their projections to ``target_year`` (:data:`forecast.scenarios.PROJECTION_COLUMNS`),
-        ``n_draws`` draws each with ``seed``.
-    colors : dict
-        A fixed colour per scenario name.
-    """
+    """The scenarios a notebook projects: the folder, its catalogue (``name, description,
+    path``), the names run (``scenario_names``, or all), those scenarios loaded, their
+    projections to ``target_year`` (:data:`forecast.scenarios.PROJECTION_COLUMNS`) and a
+    colour per name."""
 
     scenario_dir: Path
     catalogue: pd.DataFrame
@@ -115,22 +84,9 @@ class ScenarioRun:
 
 @dataclass(frozen=True)
 class NotebookContext:
-    """What :func:`setup` gives a notebook.
-
-    Attributes
-    ----------
-    params : dict
-        The notebook's parameters, checked and normalised (see
-        :func:`~forecast.report.parameters.check_parameters`), relative paths resolved.
-    data_dir : Path
-        The data folder, absolute.
-    output_dir : Path or None
-        The run folder receiving ``tables/`` and ``figures/``, absolute; None writes nothing.
-    history : pandas.DataFrame
-        The resolved history (:func:`forecast.data.load_history`).
-    source : str
-        Citation of every document in the history, for figures' source notes.
-    """
+    """What :func:`setup` gives a notebook: its parameters checked and normalised (relative
+    paths resolved), the absolute data folder and run folder (None writes nothing), the
+    history (:func:`forecast.data.load_history`) and the citation of all its documents."""
 
     params: dict[str, Any]
     data_dir: Path
@@ -164,8 +120,7 @@ class NotebookContext:
         return labels.source_label(self.data_dir, sorted(set(rows["source"])))
 
     def data_counts(self) -> dict[str, int]:
-        """What ``forecast validate`` counts for this data folder (observations, series,
-        documents, rows per kind), from the same function
+        """What ``forecast validate`` counts for this data folder
         (:meth:`forecast.data.Dataset.counts`)."""
         return data.load_dataset(self.data_dir).counts()
 
@@ -175,14 +130,8 @@ class NotebookContext:
         return tables.write_table(frame, self.output_dir, name)
 
     def write_tables(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, Path | None]:
-        """Write several tables (:meth:`write_table`), logging each at INFO on the
-        ``forecast.notebooks`` logger instead of printing, so reviewers' pages stay clean.
-
-        Returns
-        -------
-        dict
-            ``{name: path written or None}``.
-        """
+        """Write several tables (:meth:`write_table`), each logged (not printed, so reviewers'
+        pages stay clean); returns ``{name: path written or None}``."""
         out = {}
         for name, frame in frames.items():
             out[name] = path = self.write_table(frame, name)
@@ -201,9 +150,8 @@ class NotebookContext:
         return self.params[name]
 
     def project_scenarios(self) -> ScenarioRun:
-        """Project the notebook's scenarios (``scenario_names``, empty: all) to ``target_year``.
-
-        Uses the parameters ``scenario_names``, ``target_year``, ``n_draws`` and ``seed``.
+        """Project the notebook's ``scenario_names`` (empty: all) to ``target_year`` with
+        ``n_draws`` and ``seed``.
 
         Raises
         ------
@@ -233,15 +181,10 @@ class NotebookContext:
 
 
 def escape_styled_text() -> None:
-    """Make every pandas ``Styler`` of this process escape its cells' text as HTML.
-
-    Styled tables show text from data and scenario files (descriptions, quotes, notes); a
-    description of ``<script>...</script>`` must be shown, not run, in the HTML pages. The
-    option ``styler.format.escape`` covers a Styler's default formats only: a later
-    ``.format({...})`` formats every column again, unescaped unless it is given
-    ``escape="html"``. So the default of ``escape`` in ``Styler.format`` and
-    ``Styler.format_index`` becomes ``"html"`` too (numbers are never escaped; a call may
-    still pass ``escape=None`` for cells that are markup on purpose).
+    """Make every pandas ``Styler`` of this process escape its cells' text as HTML, so text
+    from data files (``<script>``) is shown, not run. The option ``styler.format.escape``
+    covers only a Styler's default formats, so the default of ``escape`` in ``Styler.format``
+    and ``Styler.format_index`` becomes ``"html"`` too (a call may still pass ``escape=None``).
     """
     import inspect
 
@@ -261,12 +204,9 @@ def escape_styled_text() -> None:
 def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
     """Check a notebook's parameters, find its folders, style figures and load the history.
 
-    The contract is ``setup(globals())``: the ``parameters`` cell (with papermill's injected
-    overrides after it) is the one list of a notebook's parameters, so the setup call reads
-    them from the namespace instead of naming each again, which would be a second list to keep
-    in step. Only fields of :class:`~forecast.report.parameters.RunParameters` are read,
-    and nothing is written back: everything the notebook uses comes visibly from the returned
-    context. A plain dict of parameters works the same (scripts, tests).
+    The ``parameters`` cell (with papermill's overrides) is the one list of a notebook's
+    parameters, so ``setup(globals())`` reads the fields of
+    :class:`~forecast.report.parameters.RunParameters` from it and writes nothing back.
 
     Parameters
     ----------
