@@ -1,6 +1,8 @@
 """The sentences under each figure, computed from the numbers drawn (one function per figure
 type) so the text cannot drift from the figure; Markdown, numbers as
-:mod:`forecast.report.formatting` writes them."""
+:mod:`forecast.report.formatting` writes them. ``what`` names what a figure shows (e.g.
+``"China's production"``); values are in GWh unless ``unit`` is ``"fraction"`` (a share,
+written as percentages)."""
 
 from __future__ import annotations
 
@@ -33,17 +35,8 @@ def _cagr(start: float, end: float, years: int) -> float:
 
 
 def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
-    """History lines and bars: where a series started and ended, and how fast it grew.
-
-    Parameters
-    ----------
-    series : pandas.Series
-        Values indexed by year [``unit``].
-    what : str
-        What the series is, e.g. ``"China's production"``.
-    unit : str
-        ``"GWh"``, or ``"fraction"`` (written as percentages).
-    """
+    """History lines and bars of ``series`` (values indexed by year [``unit``]): where it
+    started and ended, and how fast it grew."""
     first, last = int(series.index[0]), int(series.index[-1])
     a, b = float(series.iloc[0]), float(series.iloc[-1])
     if unit == "fraction":
@@ -63,12 +56,8 @@ def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | Non
     ----------
     fan : pandas.DataFrame
         One row per year with ``year``, ``p10``, ``p50``, ``p90`` [``unit``].
-    what : str
-        What is projected, e.g. ``"China's production in the base scenario"``.
     start : (int, float), optional
         Last observed year and value [year, ``unit``], for the growth to the median.
-    unit : str
-        ``"GWh"``, or ``"fraction"`` (written as percentages).
     """
     last = fan.sort_values("year").iloc[-1]
     year = int(last["year"])
@@ -100,14 +89,8 @@ def scenario_lines_caption(final: Mapping[str, float], *, what: str, year: int,
     ----------
     final : mapping of str to float
         Each scenario's median in ``year`` [``unit``].
-    what : str
-        E.g. ``"China's production"``.
-    year : int
-        The year compared [year].
     reference : (str, float), optional
         A named reference value (e.g. the published outlook) [``unit``].
-    unit : str
-        Unit written after the values.
     """
     if not final:
         return ""
@@ -137,15 +120,8 @@ def interval_caption(frame: pd.DataFrame, *, label: str, what: str, year: int,
     Parameters
     ----------
     frame : pandas.DataFrame
-        One row per item with ``label``, ``p50``, ``low`` and ``high`` [GWh].
-    label : str
-        Column naming the rows.
-    what, year
-        As in :func:`scenario_lines_caption`.
-    low, high : str
-        Columns of the band tested against ``reference``.
-    reference : (str, float), optional
-        A named reference value [GWh].
+        One row per item with ``label`` (the column naming the rows), ``p50``, and the band
+        ``low``, ``high`` tested against the named ``reference`` [GWh].
     names : callable
         Words for a row's name (e.g. :func:`forecast.report.labels.model_label`).
     """
@@ -163,16 +139,8 @@ def interval_caption(frame: pd.DataFrame, *, label: str, what: str, year: int,
 
 
 def mix_caption(mix: pd.DataFrame, *, what: str) -> str:
-    """Stacked shares or amounts by year: each part's share in the last year, and which part
-    gained most since the first.
-
-    Parameters
-    ----------
-    mix : pandas.DataFrame
-        Index = years, columns = parts, values >= 0 (each row is normalised).
-    what : str
-        What is split, e.g. ``"China's production"``.
-    """
+    """Stacked shares or amounts by year (``mix``: index years, columns parts, values >= 0,
+    each row normalised): each part's share in the last year, and which gained most."""
     shares = mix.div(mix.sum(axis=1), axis=0)
     first, last = shares.index[0], shares.index[-1]
     change = shares.loc[last] - shares.loc[first]
@@ -184,16 +152,8 @@ def mix_caption(mix: pd.DataFrame, *, what: str) -> str:
 
 
 def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
-    """Stacked bars, one per scenario: each part's share across the bars, and which part
-    differs most between them.
-
-    Parameters
-    ----------
-    wide : pandas.DataFrame
-        Index = bars (scenarios), columns = parts (segments), values >= 0 [GWh].
-    what : str
-        What the bars are, e.g. ``"China's 2030 production"``.
-    """
+    """Stacked bars (``wide``: index scenarios, columns parts, values >= 0 [GWh]): each part's
+    share across the bars, and which part differs most between them."""
     shares = wide.div(wide.sum(axis=1), axis=0)
     spread = shares.max() - shares.min()
     parts = "; ".join(f"{c} {percent_band(*(float(v) for v in shares[c].agg(stats)))}"
@@ -213,9 +173,7 @@ def ranking_caption(values: Mapping[str, float], *, what: str, best: str = "lowe
     Parameters
     ----------
     values : mapping of str to float
-        The ranked number per item.
-    what : str
-        The number, e.g. ``"mean absolute percentage error"``.
+        The ranked number (``what``, e.g. ``"mean absolute percentage error"``) per item.
     best : str
         ``"lowest"`` or ``"highest"``.
     benchmarks : sequence of str

@@ -270,6 +270,9 @@ class ScenarioExplorer:
             readouts[key].value = parameter_value(key, value)
             syncing.discard(key)
 
+        def note(text: str) -> None:
+            status.value = f"<p>{html.escape(text)}</p>" if text else ""
+
         def redraw(_change: object = None) -> None:
             image.value = self.redraw({k: s.value for k, s in sliders.items()})
             caption.value = f"<p>{html.escape(self.caption())}</p>"
@@ -283,16 +286,14 @@ class ScenarioExplorer:
                 r, text = ranges[key], str(change["new"])
                 value = _read_typed(key, text)
                 if value is None:
-                    status.value = (f"<p>{html.escape(r.label)}: could not read "
-                                    f"{html.escape(repr(text))} as a number.</p>")
+                    note(f"{r.label}: could not read {text!r} as a number.")
                     show(key, sliders[key].value)
                     return
                 kept = min(max(value, r.low), r.high)
-                status.value = "" if kept == value else (
-                    f"<p>{html.escape(r.label)}: {html.escape(parameter_value(key, value))} is "
-                    f"outside the slider's range ({html.escape(parameter_value(key, r.low))} to "
-                    f"{html.escape(parameter_value(key, r.high))}); set to "
-                    f"{html.escape(parameter_value(key, kept))}.</p>")
+                given, low, high, set_to = (parameter_value(key, v)
+                                            for v in (value, r.low, r.high, kept))
+                note("" if kept == value else f"{r.label}: {given} is outside the slider's "
+                     f"range ({low} to {high}); set to {set_to}.")
                 if sliders[key].value == kept:
                     show(key, kept)
                 sliders[key].value = kept
@@ -315,20 +316,13 @@ class ScenarioExplorer:
         installed), else the static figure and its caption."""
         from IPython.display import display
 
-        live = has_live_frontend() if interactive is None else interactive
-        if live:
+        if has_live_frontend() if interactive is None else interactive:
             try:
                 display(self.widget())
                 return
             except ImportError:
                 pass
-        import matplotlib.pyplot as plt
-        from IPython.display import Markdown
-
-        fig = self.figure()
-        display(fig)
-        display(Markdown(self.caption()))
-        plt.close(fig)
+        figures.show(self.figure(), self.caption())
 
 
 def _read_typed(key: str, text: str) -> float | None:

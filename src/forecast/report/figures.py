@@ -97,18 +97,8 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: fl
 
 def panel_grid(n: int, *, panel_width: float = 4.0, panel_height: float = 3.4,
                ncols: int | None = None, **kwargs: Any) -> tuple[Figure, list[Axes]]:
-    """``n`` panels in rows of three or four, whichever leaves fewer places empty.
-
-    Parameters
-    ----------
-    n : int
-        Panels wanted.
-    panel_width, panel_height : float
-        Size of one panel [inch].
-    ncols : int, optional
-        Panels per row, instead of three or four.
-    **kwargs
-        Passed to :func:`new_figure` (e.g. ``sharey=True``).
+    """``n`` panels of ``panel_width`` x ``panel_height`` [inch] in rows of ``ncols``, default
+    three or four, whichever leaves fewer places empty; ``kwargs`` go to :func:`new_figure`.
 
     Returns
     -------
@@ -248,15 +238,10 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
     ----------
     ax : Axes
     series : mapping of label to pandas.Series
-        Values indexed by year [unit of the axis].
+        Values indexed by year [unit of the axis], coloured by ``colors`` or :func:`color_for`.
     annotate : bool
-        Write each value next to its marker.
-    colors : mapping, optional
-        Colour per label (default :func:`color_for`).
-    label_offset : (float, float)
-        Offset of the value labels from their markers [points]; negative y puts them below.
-    fmt : callable
-        Text of a value label (pass :func:`~forecast.report.formatting.percent` for shares).
+        Write each value, as ``fmt`` writes it, ``label_offset`` [points] from its marker
+        (negative y: below).
     """
     for label, s in series.items():
         color = (colors or {}).get(label) or color_for(label)
@@ -386,15 +371,8 @@ def interval_chart(ax: Axes, frame: pd.DataFrame, *, label: str, value: str = "p
     ----------
     ax : Axes
     frame : pandas.DataFrame
-        One row per item: a label column, a point column and interval columns [axis unit].
-    label : str
-        Column naming the rows.
-    value : str
-        Column of the point estimate.
-    inner, outer : (str, str)
-        Columns of the thick and thin intervals (``outer=None`` to skip).
-    color : str
-        Colour of the intervals.
+        One row per item: the ``label`` column naming it, the point ``value`` and the
+        ``inner`` (thick) and ``outer`` (thin, None to skip) intervals [axis unit].
     markers : mapping of str to float, optional
         Reference values drawn as labelled vertical dashed lines (e.g. published outlooks).
     """
@@ -419,13 +397,10 @@ def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "paramet
     ----------
     ax : Axes
     frame : pandas.DataFrame
-        One row per input with the output at its low and high setting [axis unit].
+        One row per input (named in ``label``) with the output at its ``low`` and ``high``
+        setting [axis unit], drawn in ``colors`` with legend ``labels``.
     base : float
         Output with every input central [axis unit]; bars start here.
-    label, low, high : str
-        Column names.
-    colors, labels : (str, str)
-        Colours and legend labels of the low and high bars.
     """
     rows = frame.assign(_swing=(frame[high] - frame[low]).abs()).sort_values("_swing")
     y = np.arange(len(rows), dtype=float)
