@@ -114,8 +114,11 @@ class ScenarioExplorer:
     def __init__(self, scenario: Scenario | str | Path, history: pd.DataFrame, *,
                  target_year: int, n_draws: int = DEFAULT_DRAWS, seed: int = 2030,
                  scenario_dir: str | Path | None = None, source: str = "") -> None:
+        from forecast import data
+
         self.prepared = prepare_scenario(scenario, history, None, int(target_year), scenario_dir)
         self.history = history
+        self._production = data.get_series(history, "production")
         self.source = source
         self.n_draws = int(n_draws)
         self.seed = seed
@@ -199,28 +202,22 @@ class ScenarioExplorer:
                 for k, v in self.values.items()
                 if not math.isclose(v, self.central[k], rel_tol=1e-9, abs_tol=1e-12)]
 
-    def _draw(self, ax: Axes) -> tuple[str, str]:
-        """Draw the fan on ``ax``; return the title and the source note that go with it."""
-        from forecast import data
-
-        figures.fan_chart(ax, self.fan, label=self.name,
-                          color=figures.scenario_colors([self.name])[self.name],
-                          history=data.get_series(self.history, "production"))
+    def _draw(self, ax: Axes) -> str:
+        """Draw the fan on ``ax``; return the source note that goes with it."""
+        figures.fan_chart(ax, self.fan, label=self.name, history=self._production,
+                          color=figures.scenario_colors([self.name])[self.name])
         figures.gwh_axis(ax)
         moved = self._moved("{label} {value}")
-        title = f"China's production, {self.name} scenario"
         last = self.fan.iloc[-1]
-        source = (f"{self.source + '; ' if self.source else ''}{self.n_draws:,} draws\n"
-                  f"{int(last['year'])}: "
-                  f"{gwh_band(last['p50'], last['p10'], last['p90'], ' GWh')}"
-                  + (f"; moved: {', '.join(moved)}" if moved else "; assumptions as stated"))
-        return title, source
+        return (f"{self.source + '; ' if self.source else ''}{self.n_draws:,} draws\n"
+                f"{int(last['year'])}: {gwh_band(last['p50'], last['p10'], last['p90'], ' GWh')}"
+                + (f"; moved: {', '.join(moved)}" if moved else "; assumptions as stated"))
 
     def figure(self) -> Figure:
         """The fan of China's production at the current values, after the history."""
         fig, ax = figures.new_figure()
-        title, source = self._draw(ax)
-        figures.finish(ax, title=title, xlabel="Year", ylabel="Production [GWh]", source=source)
+        figures.finish(ax, title=f"China's production, {self.name} scenario", xlabel="Year",
+                       ylabel="Production [GWh]", source=self._draw(ax))
         return fig
 
     def redraw(self, values: Mapping[str, float] | None = None) -> bytes:
@@ -234,9 +231,7 @@ class ScenarioExplorer:
     def caption(self) -> str:
         """The sentence under the figure: the fan's last median and band, the draws, and which
         assumptions moved from their stated values."""
-        from forecast import data
-
-        production = data.get_series(self.history, "production")
+        production = self._production
         text = band_caption(self.fan, what=f"China's production in the {self.name} scenario",
                             start=(int(production.index[-1]), float(production.iloc[-1])))
         moved = self._moved("{label} {value} (stated {stated})")
@@ -391,7 +386,7 @@ class _LiveFigure:
         for artist in self.fan_artists:
             artist.remove()
         before = {id(a) for a in [*self.ax.collections, *self.ax.get_lines()]}
-        _title, source = explorer._draw(self.ax)
+        source = explorer._draw(self.ax)
         added = [a for a in [*self.ax.collections, *self.ax.get_lines()] if id(a) not in before]
         self.fan_artists = []
         for artist in added:  # fan_chart draws the history again: it is in the background
