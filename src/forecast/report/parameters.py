@@ -21,11 +21,19 @@ import csv
 import math
 import numbers
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+)
 from pydantic import field_validator as _after
 
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
@@ -128,6 +136,14 @@ def _names(what: str, *, paths: bool = False) -> BeforeValidator:
     return BeforeValidator(rule)
 
 
+def _must(test: Callable[[Any], bool], what: str) -> AfterValidator:
+    def rule(value: Any) -> Any:
+        if not test(value):
+            raise ValueError(what)
+        return value
+    return AfterValidator(rule)
+
+
 def _year(value: Any) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool):
         raise ValueError("a whole year")
@@ -154,7 +170,9 @@ class RunParameters(BaseModel):
     data_dir: Annotated[str, _path("a folder path (or empty)")] = _doc("",
         "data folder; empty lets forecast.data.default_data_dir() find ./data",
         "a folder holding history.csv; empty: the default data folder", path=True)
-    output_dir: Annotated[str, _path("a folder path (or empty)")] = _doc("",
+    output_dir: Annotated[str, _path("a folder path (or empty)"), _must(
+        lambda v: not v.strip() or not Path(v).exists() or Path(v).is_dir(),
+        "a folder, not a file")] = _doc("",
         "run folder that receives tables/ and figures/; empty writes nothing",
         "a folder path; empty: write nothing", path=True)
     scenario_names: Annotated[list[str], _names("a list of scenario names")] = _doc([],
@@ -180,38 +198,38 @@ class RunParameters(BaseModel):
     lfp_sigma: Annotated[float, _real(0, math.inf, " [logit]")] = _doc(0.2,
         "stated logit-scale sd of the LFP trend (two points give none) [logit]",
         "a number > 0 [logit]")
-    earlier_runs: Annotated[list[str], _names("a list of run folders", paths=True)] = _doc([],
+    # Their contents are checked where they are read (track_record.read_run, load_reference).
+    earlier_runs: Annotated[list[str], _names("a list of run folders", paths=True), _must(
+        lambda v: all(Path(p).is_dir() for p in v), "a list of run folders")] = _doc([],
         "earlier finished run folders whose forecasts are scored; empty: none",
         "existing run folders; empty: none", path=True)
-    reference_path: Annotated[str, _path("a reference CSV file (or empty)")] = _doc("",
+    reference_path: Annotated[str, _path("a reference CSV file (or empty)"), _must(
+        lambda v: not v.strip() or Path(v).is_file(), "a reference CSV file (or empty)")] = _doc("",
         "reference class of technology ramp-ups; empty: the shipped one",
         "a CSV file of series, year, value; empty: the shipped one", path=True)
 
     @staticmethod
-    def _data(info: ValidationInfo) -> Path:
-        given = (info.context or {}).get("data_dir") or info.data.get("data_dir")
+    def _data(info: ValidationInfo, value: str | None = None) -> Path:
+        given = (info.context or {}).get("data_dir") or (
+            info.data.get("data_dir") if value is None else value)
         return Path(given) if given else default_data_dir()
+
+    @classmethod
+    def _scenarios(cls, info: ValidationInfo) -> list[str]:
+        return known_scenarios((info.context or {}).get("scenario_dir")
+                               or cls._data(info) / "scenarios")
 
     @_after("data_dir")
     @classmethod
     def _has_history(cls, value: str, info: ValidationInfo) -> str:
-        given = (info.context or {}).get("data_dir") or value
-        if not ((Path(given) if given else default_data_dir()) / HISTORY_FILE).is_file():
+        if not (cls._data(info, value) / HISTORY_FILE).is_file():
             raise ValueError(f"a data folder holding {HISTORY_FILE}")
-        return value
-
-    @_after("output_dir")
-    @classmethod
-    def _not_a_file(cls, value: str) -> str:
-        if value.strip() and Path(value).exists() and not Path(value).is_dir():
-            raise ValueError("a folder, not a file")
         return value
 
     @_after("scenario_names")
     @classmethod
     def _known(cls, value: list[str], info: ValidationInfo) -> list[str]:
-        folder = (info.context or {}).get("scenario_dir") or cls._data(info) / "scenarios"
-        known = known_scenarios(folder)
+        known = cls._scenarios(info)
         if any(name not in known for name in value):
             raise ValueError(f"a list of known scenarios ({', '.join(known)})")
         if len(set(value)) != len(value):
@@ -246,28 +264,9 @@ class RunParameters(BaseModel):
     def _run(cls, value: str, info: ValidationInfo) -> str:
         if not value:
             return value
-        run = info.data.get("scenario_names") or []
-        if not run:
-            folder = (info.context or {}).get("scenario_dir") or cls._data(info) / "scenarios"
-            run = known_scenarios(folder)
+        run = info.data.get("scenario_names") or cls._scenarios(info)
         if value not in run:
             raise ValueError(f"empty or one of the scenarios run ({', '.join(run)})")
-        return value
-
-    @_after("earlier_runs")
-    @classmethod
-    def _folders(cls, value: list[str]) -> list[str]:
-        # Their content is checked where they are read (track_record.read_run).
-        if not all(Path(p).is_dir() for p in value):
-            raise ValueError("a list of run folders")
-        return value
-
-    @_after("reference_path")
-    @classmethod
-    def _file(cls, value: str) -> str:
-        # Its content is checked where it is read (forecast.data.reference.load_reference).
-        if value.strip() and not Path(value).is_file():
-            raise ValueError("a reference CSV file (or empty)")
         return value
 
 
