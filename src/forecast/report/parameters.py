@@ -118,36 +118,26 @@ def _real(low: float, high: float, unit: str) -> BeforeValidator:
     return BeforeValidator(rule)
 
 
-def _path(what: str) -> BeforeValidator:
-    def rule(value: Any) -> str:
-        if not isinstance(value, str | os.PathLike) or "\0" in os.fspath(value):
-            raise ValueError(what)
-        return os.fspath(value)
-    return BeforeValidator(rule)
-
-
-def _names(what: str, *, paths: bool = False) -> BeforeValidator:
-    def rule(value: Any) -> list[str]:
-        kinds = str | os.PathLike if paths else str
-        if isinstance(value, str) or not isinstance(value, list | tuple) or not all(
-                isinstance(v, kinds) and os.fspath(v).strip() for v in value):
-            raise ValueError(what)
-        return [os.fspath(v) for v in value]
-    return BeforeValidator(rule)
-
-
-def _must(test: Callable[[Any], bool], what: str) -> AfterValidator:
+def _rule(what: str, ok: Callable[[Any], bool], convert: Callable[[Any], Any] = lambda v: v,
+          *, after: bool = False) -> Any:
+    """``convert(value)`` if ``ok(value)``, else ValueError(what); before or after pydantic's."""
     def rule(value: Any) -> Any:
-        if not test(value):
+        if not ok(value):
             raise ValueError(what)
-        return value
-    return AfterValidator(rule)
+        return convert(value)
+    return (AfterValidator if after else BeforeValidator)(rule)
 
 
-def _year(value: Any) -> int:
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool):
-        raise ValueError("a whole year")
-    return int(value)
+def _path(what: str) -> Any:
+    return _rule(what, lambda v: isinstance(v, str | os.PathLike) and "\0" not in os.fspath(v),
+                 os.fspath)
+
+
+def _names(what: str, *, paths: bool = False) -> Any:
+    kinds = str | os.PathLike if paths else str
+    return _rule(what, lambda v: isinstance(v, list | tuple) and all(
+        isinstance(x, kinds) and os.fspath(x).strip() for x in v),
+        lambda v: [os.fspath(x) for x in v])
 
 
 def _doc(default: Any, description: str, domain: str, *, path: bool = False) -> Any:
@@ -170,15 +160,16 @@ class RunParameters(BaseModel):
     data_dir: Annotated[str, _path("a folder path (or empty)")] = _doc("",
         "data folder; empty lets forecast.data.default_data_dir() find ./data",
         "a folder holding history.csv; empty: the default data folder", path=True)
-    output_dir: Annotated[str, _path("a folder path (or empty)"), _must(
-        lambda v: not v.strip() or not Path(v).exists() or Path(v).is_dir(),
-        "a folder, not a file")] = _doc("",
+    output_dir: Annotated[str, _path("a folder path (or empty)"), _rule(
+        "a folder, not a file", lambda v: not v.strip() or not Path(v).exists() or Path(v).is_dir(),
+        after=True)] = _doc("",
         "run folder that receives tables/ and figures/; empty writes nothing",
         "a folder path; empty: write nothing", path=True)
     scenario_names: Annotated[list[str], _names("a list of scenario names")] = _doc([],
         "scenarios in data/scenarios to include; empty means all",
         "distinct names of scenario files in <data_dir>/scenarios; empty: all")
-    target_year: Annotated[int, BeforeValidator(_year)] = _doc(2030,
+    target_year: Annotated[int, _rule("a whole year", lambda v: isinstance(
+        v, numbers.Integral) and not isinstance(v, bool), int)] = _doc(2030,
         "last projected year [year]", "1 to 6 years after the data's last observed year")
     n_draws: Annotated[int, _whole(1, MAX_DRAWS, f"at most {MAX_DRAWS:,} (a {_GIB} memory "
                                    "budget)")] = _doc(10_000,
@@ -199,12 +190,13 @@ class RunParameters(BaseModel):
         "stated logit-scale sd of the LFP trend (two points give none) [logit]",
         "a number > 0 [logit]")
     # Their contents are checked where they are read (track_record.read_run, load_reference).
-    earlier_runs: Annotated[list[str], _names("a list of run folders", paths=True), _must(
-        lambda v: all(Path(p).is_dir() for p in v), "a list of run folders")] = _doc([],
+    earlier_runs: Annotated[list[str], _names("a list of run folders", paths=True), _rule(
+        "a list of run folders", lambda v: all(Path(p).is_dir() for p in v), after=True)] = _doc([],
         "earlier finished run folders whose forecasts are scored; empty: none",
         "existing run folders; empty: none", path=True)
-    reference_path: Annotated[str, _path("a reference CSV file (or empty)"), _must(
-        lambda v: not v.strip() or Path(v).is_file(), "a reference CSV file (or empty)")] = _doc("",
+    reference_path: Annotated[str, _path("a reference CSV file (or empty)"), _rule(
+        "a reference CSV file (or empty)", lambda v: not v.strip() or Path(v).is_file(),
+        after=True)] = _doc("",
         "reference class of technology ramp-ups; empty: the shipped one",
         "a CSV file of series, year, value; empty: the shipped one", path=True)
 
