@@ -16,22 +16,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["FLOAT_FORMAT", "check_file_name", "write_file", "write_table"]
+__all__ = ["FLOAT_FORMAT", "write_file", "write_table"]
 
 #: printf format of floats in tables: 6 significant digits keep GWh to 0.1 and shares to 1e-6
 #: and hide last-bit noise that would make diffs between machines unreadable.
 FLOAT_FORMAT = "%.6g"
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-
-
-def check_file_name(name: str, suffix: str) -> str:
-    """``name`` with ``suffix`` ensured; ValueError for a name that would leave the folder."""
-    text = str(name) if str(name).endswith(suffix) else f"{name}{suffix}"
-    if not _NAME_RE.match(text):
-        raise ValueError(f"output file name {name!r} must be a plain file name (letters, digits, "
-                         "'_', '-', '.')")
-    return text
 
 
 def write_file(output_dir: str | Path | None, kind: str, name: str, suffix: str,
@@ -45,7 +36,7 @@ def write_file(output_dir: str | Path | None, kind: str, name: str, suffix: str,
     kind : str
         ``"tables"`` or ``"figures"``.
     name : str
-        Plain file name (:func:`check_file_name`), ``suffix`` added if missing.
+        Plain file name (letters, digits, ``_``, ``-``, ``.``), ``suffix`` added if missing.
     suffix : str
         ``".csv"``, ``".png"``.
     write : callable
@@ -55,12 +46,21 @@ def write_file(output_dir: str | Path | None, kind: str, name: str, suffix: str,
     -------
     Path or None
         The file written; None, without calling ``write``, when writing is disabled.
+
+    Raises
+    ------
+    ValueError
+        A name that would leave the folder.
     """
     if output_dir is None or str(output_dir).strip() == "":
         return None
+    file_name = str(name) if str(name).endswith(suffix) else f"{name}{suffix}"
+    if not _NAME_RE.match(file_name):
+        raise ValueError(f"output file name {name!r} must be a plain file name (letters, digits, "
+                         "'_', '-', '.')")
     folder = Path(output_dir) / kind
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / check_file_name(name, suffix)
+    path = folder / file_name
     write(path)
     return path
 
