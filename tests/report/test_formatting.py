@@ -43,7 +43,7 @@ def test_percent_decimals():
     [(0.57, "0.57"), (0.7604, "0.76"), (9.5, "9.5"), (324.0, "324"), (1170.0, "1,170"),
      (-0.0, "0")],
 )
-def test_value_label_matches_the_former_inline_rule(value, text):
+def test_value_label_shows_three_digits_below_ten_and_whole_numbers_above(value, text):
     assert value_label(value) == text
 
 
