@@ -15,13 +15,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecast.data.reference import read_csv
 from forecast.errors import DataValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BOUNDS", "LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "UNITS",
-           "default_outlooks_path", "load_outlooks"]
+__all__ = ["LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "default_outlooks_path",
+           "load_outlooks"]
 
 #: Columns the file must have, in its order.
 OUTLOOK_COLUMNS = ("publisher", "published", "quantity", "region", "year", "case", "value",
@@ -90,22 +91,10 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
 
     path = Path(default_outlooks_path() if path is None else path)
 
-    def fail(rule: str, message: str, row: int | None = None, column: str | None = None):
+    def fail(rule: str, message: str, row: int, column: str) -> DataValidationError:
         return DataValidationError(path, rule, message, row=row, column=column)
 
-    if not path.is_file():
-        raise fail("missing-file", "outlooks file not found")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise fail("csv", f"not a readable CSV file: {text}") from None
-    for col in OUTLOOK_COLUMNS:
-        if col not in raw.columns:
-            raise fail("columns", f"missing column {col!r} (required: "
-                       f"{', '.join(OUTLOOK_COLUMNS)})", column=col)
-    if raw.empty:
-        raise fail("empty", "the file has a header but no rows")
+    raw = read_csv(path, OUTLOOK_COLUMNS, "outlooks")
     frame = raw[list(OUTLOOK_COLUMNS)].apply(lambda c: c.str.strip())
     published, years, values = [], [], []
     for i, row in enumerate(frame.itertuples(index=False)):
