@@ -1,28 +1,16 @@
 """Historical data: load, validate, resolve conflicts, derive series, report consistency.
 
-The data folder holds four CSV files:
+The data folder holds four CSV files: ``history.csv``, one observation per row
+(:data:`COLUMNS`; ``kind`` is ``reported`` in a document, ``derived`` from stated figures by
+the arithmetic in ``derivation``, which is re-checked, or ``outlook``; ``quote`` is the text
+the value comes from in ``source``); ``series.csv``, the catalogue (unit, quantity, what a
+share or growth is of, the segments that partition a total); ``sources.csv``, the documents;
+``variants.csv``, the alternatives kept where documents disagree, by rank.
 
-``history.csv``
-    One observation per row: ``series, region, segment, year, value, unit, kind, variant,
-    source, quote, derivation, note``. ``kind`` is ``reported`` (stated in a document),
-    ``derived`` (computed from stated figures; ``derivation`` says how and is re-checked)
-    or ``outlook`` (a published projection). ``quote`` is the exact text the value
-    comes from in ``source``.
-``series.csv``
-    The catalogue: each series' unit, quantity (amount, share, growth, rate), what it is a
-    share or growth of, the segments that partition its total, and a description.
-``sources.csv``
-    The documents, by file name.
-``variants.csv``
-    Names and ranks of the alternatives kept where documents disagree.
-
-Conflicts are data, not noise: China's 2023 production is 910 GWh in the year-by-year
-series (and the sum of the 2023 segment split) but 940 GWh as the base of the +24% stated
-for 2024. Both rows are kept with their variant; :func:`load_history` returns the default
-(``annual_series``, rank 1 in ``variants.csv``) unless the caller prefers another::
-
-    load_history()                    # 2023 = 910 GWh, 2024 growth 28.6%
-    load_history(prefer="yoy_base")   # 2023 = 940 GWh, 2024 growth 24%
+Conflicts are data, not noise: China's 2023 production is 910 GWh in the year-by-year series
+but 940 GWh as the base of the +24% stated for 2024. Both rows are kept with their variant;
+:func:`load_history` returns the default (rank 1, ``annual_series``) unless the caller prefers
+another: ``load_history(prefer="yoy_base")`` gives 940 GWh and 24% growth.
 """
 
 from __future__ import annotations
@@ -46,7 +34,7 @@ __all__ = [
     "COLUMNS", "CONFLICT_COLUMNS", "DATA_FILES", "HISTORY_FILE", "OBSERVED_KINDS", "SERIES_FILE",
     "SOURCES_FILE", "VARIANTS_FILE", "Dataset", "cagr", "conflicts", "consistency_report",
     "default_data_dir", "get_series", "implied_world_production", "load_dataset", "load_history",
-    "load_observations", "segment_shares", "summary_text", "yoy_growth",
+    "segment_shares", "summary_text", "yoy_growth",
 ]  # fmt: skip
 
 HISTORY_FILE = "history.csv"
@@ -149,13 +137,6 @@ class Dataset:
                "documents": len(self.sources)}
         return out | {k: sum(r.kind == k for r in self.rows) for k in KINDS}
 
-    def observations(self) -> pd.DataFrame:
-        """Every row of ``history.csv`` (all variants), with its ``line`` in the file."""
-        import pandas as pd
-
-        frame = pd.DataFrame(self.rows, columns=["line", *COLUMNS])
-        return frame.astype({"line": "int64", "year": "int64", "value": "float64"})
-
 
 @lru_cache(maxsize=8)
 def _cached_dataset(path: Path, stamp: tuple[tuple[str, int, int], ...]) -> Dataset:
@@ -197,11 +178,6 @@ def load_history(
         :data:`COLUMNS`; values in the row's ``unit`` (GWh, fraction, ...).
     """
     return load_dataset(data_dir).history(prefer)
-
-
-def load_observations(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every observation including all conflicting variants (see :meth:`Dataset.observations`)."""
-    return load_dataset(data_dir).observations()
 
 
 def get_series(

@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.data.reference import read_csv
+from forecast.data.reference import read_csv, refuse_first
 from forecast.errors import DataValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "default_outlooks_path",
-           "load_outlooks"]
+__all__ = ["LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "load_outlooks"]
 
 #: Columns the file must have, in its order.
 OUTLOOK_COLUMNS = ("publisher", "published", "quantity", "region", "year", "case", "value",
@@ -53,20 +52,13 @@ _TEXT = ("publisher", "quantity", "region", "case", "bound", "where", "note")
 _REQUIRED = ("publisher", "published", "quantity", "region", "value", "unit", "where")
 
 
-def default_outlooks_path() -> Path:
-    """``<data folder>/reference/published_outlooks.csv``."""
-    from forecast.data.loader import default_data_dir
-
-    return default_data_dir() / OUTLOOKS_FILE
-
-
 def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     """Read and validate the published outlooks.
 
     Parameters
     ----------
     path : str or Path, optional
-        The CSV file; default :func:`default_outlooks_path`.
+        The CSV file; default ``<data folder>/reference/published_outlooks.csv``.
 
     Returns
     -------
@@ -89,7 +81,9 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    path = Path(default_outlooks_path() if path is None else path)
+    from forecast.data.loader import default_data_dir
+
+    path = Path(default_data_dir() / OUTLOOKS_FILE if path is None else path)
 
     def fail(rule: str, message: str, row: int, column: str) -> DataValidationError:
         return DataValidationError(path, rule, message, row=row, column=column)
@@ -144,11 +138,8 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     key = ["publisher", "published", "quantity", "region", "year", "case"]
     out = frame.assign(year=pd.array(years, dtype="Int64"), value=np.array(values, float),
                        published_year=np.array(published, np.int64))
-    dup = out.duplicated(key, keep="first").to_numpy()
-    if dup.any():
-        i = int(dup.argmax())
-        raise fail("duplicate", "the same publisher, date, quantity, region, year and case "
-                   "appear twice", i + 2, "case")
+    refuse_first(path, out.duplicated(key).to_numpy(), "duplicate", "case", lambda _: "the same "
+                 "publisher, date, quantity, region, year and case appear twice")
     return out
 
 

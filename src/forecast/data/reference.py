@@ -1,21 +1,13 @@
 """The reference class: annual series of technologies in their fast-growth phase.
 
-The package's ``forecast/data/reference_class/technology_ramps.csv`` (provenance in its
-``SOURCE.md``) holds solar and wind electricity generation [TWh] and electric-car sales
-[vehicles] by country; ``world_totals.csv`` beside it the world total of each technology per
-year, the denominator of a series' share of its world market (:func:`world_share`). The
-calibrated default method (:mod:`forecast.models.default`) and ``forecast calibrate`` borrow
-from it what four annual points cannot say: how growth decelerates after a fast window and
-how forecast errors widen with the horizon.
-
-:func:`load_reference` reads and validates a reference CSV (columns ``series, year, value``
-required, others kept); :func:`extract_windows` cuts it into the rolling windows every
-method is fitted to: for each series and origin year ``t`` whose window ``t - w + 1 .. t`` is
-complete (consecutive years) and whose end-point growth
-``(v_t / v_{t-w+1}) ** (1 / (w - 1)) - 1`` is at least ``min_growth``, the window's ``w`` values
-and the actuals ``1 .. H`` years ahead (NaN where the series stops).
-
-pandas is imported inside the functions, so importing this module stays light.
+``reference_class/technology_ramps.csv``, package data (provenance in its ``SOURCE.md``),
+holds solar and wind electricity generation [TWh] and electric-car sales [vehicles] by
+country; ``world_totals.csv`` beside it each technology's world total per year
+(:func:`world_share`). The default method (:mod:`forecast.models.default`) and ``forecast
+calibrate`` borrow from it what four annual points cannot say: how growth decelerates after a
+fast window and how forecast errors widen with the horizon. :func:`extract_windows` cuts it
+into windows of ``w`` consecutive years whose end-point growth ``(v_t / v_{t-w+1}) ** (1 /
+(w - 1)) - 1`` is at least ``min_growth``, with the actuals ``1 .. H`` years ahead.
 """
 
 from __future__ import annotations
@@ -35,27 +27,19 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "REFERENCE_COLUMNS", "REFERENCE_FILE", "WORLD_TOTALS_FILE", "ReferenceWindows",
-    "check_window_options", "default_reference_path", "default_world_totals_path",
-    "extract_windows", "load_reference", "load_world_totals", "read_csv", "series_technology",
-    "world_share",
+    "REFERENCE_FILE", "WORLD_TOTALS_FILE", "ReferenceWindows", "check_window_options",
+    "default_reference_path", "extract_windows", "load_reference", "load_world_totals",
+    "read_csv", "refuse_first", "series_technology", "world_share",
 ]  # fmt: skip
 
-#: Columns a reference CSV must have; any others (``technology``, ``unit`` ...) are kept.
-REFERENCE_COLUMNS = ("series", "year", "value")
 #: The shipped reference class and world totals, package data of ``forecast.data``.
 REFERENCE_FILE = Path("reference_class") / "technology_ramps.csv"
 WORLD_TOTALS_FILE = Path("reference_class") / "world_totals.csv"
 
 
-def default_reference_path() -> Path:
-    """The shipped reference class, from the installed package (any working directory)."""
-    return Path(str(files("forecast.data").joinpath(REFERENCE_FILE.as_posix())))
-
-
-def default_world_totals_path() -> Path:
-    """The shipped world totals, from the installed package (any working directory)."""
-    return Path(str(files("forecast.data").joinpath(WORLD_TOTALS_FILE.as_posix())))
+def default_reference_path(name: Path = REFERENCE_FILE) -> Path:
+    """The shipped reference class (or ``name`` beside it), from the installed package."""
+    return Path(str(files("forecast.data").joinpath(name.as_posix())))
 
 
 def read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
@@ -79,7 +63,7 @@ def read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
     return raw
 
 
-def _refuse_first(path: Path, bad: np.ndarray, rule: str, column: str,
+def refuse_first(path: Path, bad: np.ndarray, rule: str, column: str,
                   message: Callable[[int], str]) -> None:
     """Raise ``message(i)`` for the first row ``i`` (0-based) that is ``bad``."""
     if bad.any():
@@ -133,8 +117,8 @@ def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
     DataValidationError
         With the rules of :func:`load_reference` (keyed by technology).
     """
-    return _read_checked(Path(default_world_totals_path() if path is None else path),
-                         "technology")
+    return _read_checked(Path(default_reference_path(WORLD_TOTALS_FILE) if path is None
+                              else path), "technology")
 
 
 def _read_checked(path: Path, key: str) -> pd.DataFrame:
@@ -143,16 +127,16 @@ def _read_checked(path: Path, key: str) -> pd.DataFrame:
 
     raw = read_csv(path, (key, "year", "value"), "reference")
     names = raw[key].str.strip()
-    _refuse_first(path, (names == "").to_numpy(), "required", key, lambda _: f"{key} name is empty")
+    refuse_first(path, (names == "").to_numpy(), "required", key, lambda _: f"{key} name is empty")
     years = pd.to_numeric(raw["year"].str.strip(), errors="coerce").to_numpy(float)
-    _refuse_first(path, ~np.isfinite(years) | (years != np.round(years)), "type", "year",
+    refuse_first(path, ~np.isfinite(years) | (years != np.round(years)), "type", "year",
                   lambda i: f"year must be an integer, got {raw['year'].iloc[i]!r}")
     value = pd.to_numeric(raw["value"].str.strip(), errors="coerce").to_numpy(float)
-    _refuse_first(path, ~np.isfinite(value) | ~(value > 0), "range", "value",
+    refuse_first(path, ~np.isfinite(value) | ~(value > 0), "range", "value",
                   lambda i: "value must be a finite number > 0 (growth is measured on "
                   f"logarithms), got {raw['value'].iloc[i]!r}")
     frame = raw.assign(**{key: names}, year=years.astype(np.int64), value=value)
-    _refuse_first(path, frame.duplicated([key, "year"]).to_numpy(), "duplicate", "year",
+    refuse_first(path, frame.duplicated([key, "year"]).to_numpy(), "duplicate", "year",
                   lambda i: f"{key} {names.iloc[i]!r} has year {int(years[i])} twice")
     return frame.sort_values([key, "year"], kind="stable").reset_index(drop=True)
 

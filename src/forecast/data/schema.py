@@ -27,7 +27,7 @@ from forecast.inputs import MAX_DATA_FILE_BYTES, read_text
 __all__ = [
     "HISTORY_COLUMNS", "KINDS", "QUANTITIES", "UNITS", "Column", "Key", "Row", "Rule",
     "SeriesInfo", "Unique", "check_contiguous", "fail", "label", "parse_history",
-    "parse_series", "parse_sources", "parse_variants", "read_table",
+    "parse_series", "parse_sources", "parse_variants",
 ]  # fmt: skip
 
 HISTORY_COLUMNS = ("series", "region", "segment", "year", "value", "unit", "kind", "variant",
@@ -97,40 +97,13 @@ def label(key: Key) -> str:
 
 
 def fail(path: Path, row: int | None, column: str | None, rule: str, message: str) -> NoReturn:
-    """Raise the one-line error of a broken rule.
-
-    Parameters
-    ----------
-    path : Path
-        The offending file.
-    row : int or None
-        Its line (the header is line 1), if one row is at fault.
-    column : str or None
-        The column at fault, if one is.
-    rule, message : str
-        The rule's short name (``"range"``) and what is wrong, in words.
-    """
+    """Raise the one-line error of a broken ``rule`` at ``row`` (header = 1) and ``column``."""
     # Raised inside ``except`` blocks too: the data editor needs this line, not the chain.
     raise DataValidationError(path, rule, message, row=row, column=column) from None
 
 
-def read_table(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
-    """Read a CSV file into ``(line, row)`` pairs after checking its header.
-
-    Parameters
-    ----------
-    path : Path
-        The CSV file.
-    columns : sequence of str
-        The exact set of columns the file must have (order free).
-
-    Raises
-    ------
-    DataValidationError
-        Missing file, not a regular file or above :data:`forecast.inputs.MAX_DATA_FILE_BYTES`
-        (refused unread), empty file, unreadable text, missing or unknown columns, or a row
-        with the wrong number of fields.
-    """
+def _read_table(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    """A CSV file's ``(line, row)`` pairs once its size, text, header and field counts pass."""
     text = read_text(path, MAX_DATA_FILE_BYTES,
                      lambda rule, message: DataValidationError(path, rule, message),
                      encoding="utf-8-sig")
@@ -363,35 +336,12 @@ HISTORY_RULES: tuple[Step, ...] = (
 )  # fmt: skip
 
 
-def read_rows(
-    path: Path, columns: Sequence[str], steps: Sequence[Step], catalogues: Catalogues
-) -> list[tuple[int, dict[str, Any]]]:
-    """Read a file and run its rule table on every row.
-
-    Parameters
-    ----------
-    path : Path
-        The CSV file.
-    columns : sequence of str
-        The columns its header must have.
-    steps : sequence of Column, Rule or Unique
-        The rule table, in the order the rules run.
-    catalogues : mapping
-        The catalogue files references are checked against, by file name.
-
-    Returns
-    -------
-    list of (int, dict)
-        Each row's line and its fields, parsed.
-
-    Raises
-    ------
-    DataValidationError
-        The first rule a row breaks.
-    """
+def _read_rows(path: Path, columns: Sequence[str], steps: Sequence[Step],
+               catalogues: Catalogues) -> list[tuple[int, dict[str, Any]]]:
+    """Each row's line and parsed fields, once every row passes the rule table ``steps``."""
     first_line: dict[tuple[int, Hashable], int] = {}
     out: list[tuple[int, dict[str, Any]]] = []
-    for line, rec in read_table(path, columns):
+    for line, rec in _read_table(path, columns):
         values: dict[str, Any] = {}
         for i, step in enumerate(steps):
             if isinstance(step, Column):
@@ -415,7 +365,7 @@ def read_rows(
 
 def parse_series(path: Path) -> dict[str, SeriesInfo]:
     """Read and check the series catalogue (``series.csv``): series name -> its entry."""
-    records = read_rows(path, SERIES_COLUMNS, SERIES_RULES, {})
+    records = _read_rows(path, SERIES_COLUMNS, SERIES_RULES, {})
     out = {v["series"]: SeriesInfo(**{**v, "parts": tuple(p for p in v["parts"].split("|") if p)})
            for _, v in records}
     # 'of' may name a series listed further down, so it is checked once all are read.
@@ -428,13 +378,13 @@ def parse_series(path: Path) -> dict[str, SeriesInfo]:
 
 def parse_sources(path: Path) -> set[str]:
     """Read the source catalogue (``sources.csv``); returns the document names."""
-    return {v["document"] for _, v in read_rows(path, SOURCES_COLUMNS, SOURCES_RULES, {})}
+    return {v["document"] for _, v in _read_rows(path, SOURCES_COLUMNS, SOURCES_RULES, {})}
 
 
 def parse_variants(path: Path) -> dict[str, int]:
     """Read the variant catalogue (``variants.csv``); returns variant -> rank (1 = default)."""
     return {v["variant"]: int(v["rank"])
-            for _, v in read_rows(path, VARIANTS_COLUMNS, VARIANTS_RULES, {})}
+            for _, v in _read_rows(path, VARIANTS_COLUMNS, VARIANTS_RULES, {})}
 
 
 def parse_history(path: Path, catalogue: Mapping[str, SeriesInfo], sources: set[str],
@@ -443,7 +393,7 @@ def parse_history(path: Path, catalogue: Mapping[str, SeriesInfo], sources: set[
     every conflict (same series, region, segment and year): each named, of distinct rank."""
     catalogues = {"series.csv": catalogue, "sources.csv": sources, "variants.csv": variants}
     rows = [Row(line, **{c: v[c] for c in HISTORY_COLUMNS})
-            for line, v in read_rows(path, HISTORY_COLUMNS, HISTORY_RULES, catalogues)]
+            for line, v in _read_rows(path, HISTORY_COLUMNS, HISTORY_RULES, catalogues)]
     groups: dict[Key, list[Row]] = {}
     for row in rows:
         groups.setdefault(row.key, []).append(row)
