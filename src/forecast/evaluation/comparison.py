@@ -116,14 +116,14 @@ def _fitted_columns(
         "central": float(model.predict(target)[0]),
         "caveat": model.caveat_,
     }
-    bands = [np.median(draws[:, 0]),
-             *(b for lv in LEVELS for b in uncertainty.central_interval(draws[:, 0], lv))]
     exact = getattr(model, "predict_quantiles", None)
     if exact is not None:
         # The calibrated default method has exact quantiles: the numbers its fan charts show,
         # not a second, sampled estimate of them.
-        levels = [0.5, *(q for lv in LEVELS for q in ((1 - lv) / 2, (1 + lv) / 2))]
-        bands = exact(target, levels)[0]
+        bands = exact(target, [0.5, *(q for lv in LEVELS for q in ((1 - lv) / 2, (1 + lv) / 2))])[0]
+    else:
+        bands = [np.median(draws[:, 0]),
+                 *(b for lv in LEVELS for b in uncertainty.central_interval(draws[:, 0], lv))]
     return out | dict(zip(["p50", *BAND_COLUMNS], map(float, bands), strict=True))
 
 

@@ -103,6 +103,7 @@ class RunRecord:
 
 
 def _refuse(path: Path, reason: str) -> RunFolderError:
+    """The one-line refusal of a run folder."""
     return RunFolderError(f"{path}: {reason}")
 
 
@@ -231,10 +232,8 @@ def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str
 
 
 def finished_runs(output_dir: str | Path, exclude: Iterable[str] = ()) -> list[RunRecord]:
-    """Every finished, scorable run in an output folder, oldest first.
-
-    Build folders, failed runs and folders this version cannot score are not part of the
-    track record; order is the manifests' ``finished`` time, then the run id.
+    """Every finished, scorable run in an output folder, oldest first (by the manifests'
+    ``finished`` time, then run id); the others are not part of the track record.
 
     Parameters
     ----------
@@ -355,13 +354,7 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
 
 
 def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.DataFrame:
-    """Score runs already read (:func:`read_run`) against actuals (:func:`actuals`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        As :func:`score_runs`.
-    """
+    """:func:`score_runs` of runs already read (:func:`read_run`) against :func:`actuals`."""
     import pandas as pd
 
     frames = [_score_one(record, observed) for record in records]
