@@ -122,8 +122,9 @@ class Dataset:
             if name not in self.variants:
                 raise DataValidationError(self.data_dir / VARIANTS_FILE, "unknown-variant",
                                           f"prefer='{name}' is not one of {sorted(self.variants)}")
-        chosen = list(resolve(self.rows, self.variants, preferred).values())
-        frame = pd.DataFrame(chosen, columns=["line", *COLUMNS])[COLUMNS]
+        chosen = resolve(self.rows, self.variants, preferred).values()
+        # From lists, not the dataclasses: pandas would deep-copy each through asdict.
+        frame = pd.DataFrame([[getattr(r, c) for c in COLUMNS] for r in chosen], columns=COLUMNS)
         frame = frame.astype({"year": "int64", "value": "float64"})
         frame = frame.sort_values(["series", "region", "segment", "year"], ignore_index=True)
         frame.attrs["data_dir"] = str(self.data_dir)
