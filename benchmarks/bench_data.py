@@ -33,16 +33,16 @@ def main() -> None:
     print(f"python -c 'import forecast' {import_ms:7.1f} ms (bare interpreter: {python_ms:.1f} ms)")
 
     from forecast import data
-    from forecast.data import validation
+    from forecast.data import schema
     from forecast.data.consistency import check_dataset
 
     paths = REPO / "data"
 
     def load_uncached() -> None:
-        catalogue = validation.parse_series(paths / "series.csv")
-        sources = validation.parse_sources(paths / "sources.csv")
-        variants = validation.parse_variants(paths / "variants.csv")
-        rows = validation.parse_history(paths / "history.csv", catalogue, sources, variants)
+        catalogue = schema.parse_series(paths / "series.csv")
+        sources = schema.parse_sources(paths / "sources.csv")
+        variants = schema.parse_variants(paths / "variants.csv")
+        rows = schema.parse_history(paths / "history.csv", catalogue, sources, variants)
         check_dataset(paths / "history.csv", rows, catalogue, variants)
 
     load_uncached()

@@ -11,15 +11,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {
-    "data",
-    "models",
-    "evaluation",
-    "scenarios",
-    "report",
-    "run",
-    "errors",
-}
+_SUBMODULES = {"data", "models", "evaluation", "scenarios", "report", "run", "errors"}
 
 
 def __getattr__(name: str) -> Any:

@@ -70,14 +70,9 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 def _cmd_project(args: argparse.Namespace) -> int:
     from forecast import scenarios
 
-    frame = scenarios.project_named(
-        args.scenario,
-        scenario_dir=args.scenario_dir,
-        data_dir=args.data_dir,
-        target_year=args.year,
-        n_draws=args.draws,
-        seed=args.seed,
-    )
+    frame = scenarios.project_named(args.scenario, scenario_dir=args.scenario_dir,
+                                    data_dir=args.data_dir, target_year=args.year,
+                                    n_draws=args.draws, seed=args.seed)
     if args.format == "csv":
         sys.stdout.write(scenarios.projection_to_csv(frame))
     else:
@@ -91,13 +86,8 @@ _PROJECT_OPTIONS = {"draws": ("n_draws", "--draws"), "seed": ("seed", "--seed"),
 
 
 def _check_project_options(args: argparse.Namespace) -> None:
-    """Check ``--draws``, ``--seed`` and ``--year`` against the run parameters' declaration.
-
-    Raises
-    ------
-    ParameterError
-        One line naming the option (not the parameter) and the value.
-    """
+    """Check ``--draws``, ``--seed`` and ``--year`` against the run parameters' declaration;
+    the error line names the option, not the parameter."""
     from forecast.errors import ParameterError
     from forecast.report.parameters import check_parameters
 
@@ -124,7 +114,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     """``forecast calibrate``: score every method on a reference class."""
-    from forecast.errors import ParameterError, quote
+    from forecast.data.reference import load_reference
+    from forecast.errors import ParameterError
     from forecast.evaluation import calibration
 
     def number(option: str, text: str, kind: type, low: float, rule: str) -> float:
@@ -147,8 +138,6 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     _stop_on_signals()
     forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth,
                                                jobs=jobs)
-    from forecast.data.reference import load_reference
-
     conditional = calibration.conditional_table(forecasts, load_reference(args.reference))
     paths = calibration.write_calibration(forecasts, summary, args.output, conditional)
     print(calibration.summary_text(summary))
@@ -167,17 +156,12 @@ def _available_cpus() -> int:
 
 
 def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
-    """Refuse a reference CSV above its size limit (unread) and a ``--window`` or
-    ``--horizons`` longer than the years it (or the shipped class) spans.
-
-    A window needs at least one year after it, so ``window <= span - 1``, and no year lies
-    more than ``span - 1`` years after another, so ``horizons <= span - 1``, where span counts
-    the years from the first to the last of the file. Without this check a window of 1,000
-    failed deep in numpy and a horizon of 1e9 years would allocate a grid of that many
-    columns.
+    """Refuse a reference CSV above its size limit (unread), and a ``--window`` or
+    ``--horizons`` above ``span - 1``, the years it (or the shipped class) spans less one: a
+    window needs a year after it, and a horizon of 1e9 years would allocate that many columns.
     """
     from forecast.data.reference import default_reference_path, load_reference
-    from forecast.errors import ParameterError, quote
+    from forecast.errors import ParameterError
     from forecast.inputs import check_reference
 
     paths = [reference, default_reference_path()]
@@ -194,8 +178,7 @@ def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
 
 
 def _stop_on_signals() -> None:
-    """SIGTERM (and SIGHUP, unless inherited as ignored, as under ``nohup``) interrupt this
-    process like Ctrl-C: the worker processes are ended and the exit code is 130."""
+    """SIGTERM and SIGHUP (unless ignored, as under ``nohup``) interrupt like Ctrl-C (exit 130)."""
     import signal
 
     def interrupt(signum: int, frame: object) -> None:
@@ -227,15 +210,10 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for documentation and tests)."""
     parser = argparse.ArgumentParser(
         prog="forecast",
-        description=(
-            "Lithium-ion battery production: validated history, growth and share models, "
-            "and 2030 scenarios run through papermill notebooks."
-        ),
-        epilog=(
-            "Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input (a file, option or "
-            "parameter; nothing is run), 4 run failed, 130 interrupted (Ctrl-C or SIGTERM)."
-        ),
-    )
+        description="Lithium-ion battery production: validated history, growth and share "
+        "models, and 2030 scenarios run through papermill notebooks.",
+        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid input (a file, option or "
+        "parameter; nothing is run), 4 run failed, 130 interrupted (Ctrl-C or SIGTERM).")
     parser.add_argument("--version", action="version", version=f"forecast {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -266,40 +244,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=_cmd_project)
 
     p = sub.add_parser(
-        "run",
-        help="execute the notebooks with papermill into a new run folder",
-        description=(
-            "Execute the notebooks into a new run folder. Options, parameters and input files "
-            "are checked before any notebook starts (exit 3, nothing written). The last stdout "
-            "line is the run folder, or the error line on failure; <output-dir>/latest points "
-            "to the newest successful run."
-        ),
+        "run", help="execute the notebooks with papermill into a new run folder",
+        description="Execute the notebooks into a new run folder. Options, parameters and input "
+        "files are checked before any notebook starts (exit 3, nothing written). The last "
+        "stdout line is the run folder, or the error line on failure; <output-dir>/latest "
+        "points to the newest successful run.",
         epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid option, parameter or "
         "input, 4 a notebook failed or the disk filled up, 130 interrupted (SIGINT, SIGTERM, "
-        "SIGHUP; the run is kept as <run-id>.failed).",
-    )
-    p.add_argument(
-        "--scenario",
-        action="append",
-        default=None,
-        metavar="NAME",
-        help="scenario to include (repeatable; default: all)",
-    )
-    p.add_argument(
-        "-p",
-        "--parameter",
-        nargs=2,
-        action="append",
-        default=[],
-        metavar=("KEY", "VALUE"),
-        help="notebook parameter (value parsed as YAML; repeatable), e.g. -p n_draws 20000",
-    )
-    p.add_argument(
-        "-f", "--parameters-file", type=Path, default=None, help="YAML file of notebook parameters"
-    )
-    p.add_argument(
-        "--output-dir", type=Path, default=None, help="where run folders go (default: outputs/runs)"
-    )
+        "SIGHUP; the run is kept as <run-id>.failed).")
+    p.add_argument("--scenario", action="append", default=None, metavar="NAME",
+                   help="scenario to include (repeatable; default: all)")
+    p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
+                   metavar=("KEY", "VALUE"), help="notebook parameter (value parsed as YAML; "
+                   "repeatable), e.g. -p n_draws 20000")
+    p.add_argument("-f", "--parameters-file", type=Path, default=None,
+                   help="YAML file of notebook parameters")
+    p.add_argument("--output-dir", type=Path, default=None,
+                   help="where run folders go (default: outputs/runs)")
     p.add_argument("--run-name", default=None, help="name of the run folder (default: timestamp)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
     p.add_argument("--timeout", type=int, default=600, help="per-cell timeout [s]")
@@ -359,8 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _check_path_options(args: argparse.Namespace) -> None:
-    """Refuse a path option holding a NUL byte (no file can have that name) in one line,
-    before a command passes it to the operating system, which would raise a ValueError."""
+    """Refuse a path option holding a NUL byte in one line, before the OS raises ValueError."""
     for dest, value in vars(args).items():
         for path in value if isinstance(value, list) else [value]:
             if isinstance(path, Path) and "\x00" in str(path):
@@ -369,11 +329,10 @@ def _check_path_options(args: argparse.Namespace) -> None:
 
 
 def _fail(args: argparse.Namespace, line: str, code: int) -> int:
-    """Print the failure line on stderr and, for ``run``, as stdout's last line too."""
+    """Print the failure line on stderr and, for ``run`` off a terminal, as stdout's last line
+    too (a wrapper reading ``tail -n 1`` gets the outcome on failure as on success)."""
     print(line, file=sys.stderr, flush=True)
     if args.func is _cmd_run and not sys.stdout.isatty():
-        # A wrapper reading `tail -n 1` of stdout gets the outcome on failure as on success
-        # (on a terminal the line is shown once, from stderr).
         print(line, flush=True)
     return code
 

@@ -12,17 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = [
-    "LINE_LIMIT",
-    "QUOTE_LIMIT",
-    "DataValidationError",
-    "ForecastError",
-    "ModelError",
-    "ParameterError",
-    "RunError",
-    "ScenarioError",
-    "quote",
-]
+__all__ = ["LINE_LIMIT", "QUOTE_LIMIT", "DataValidationError", "ForecastError", "ModelError",
+           "ParameterError", "RunError", "ScenarioError", "quote"]
 
 #: Characters of a value an error message quotes [characters].
 QUOTE_LIMIT = 100
@@ -43,16 +34,14 @@ def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
     limit : int
         Characters of the value's ``repr`` kept [characters].
     """
-    text = value if isinstance(value, str) else repr(value)
     if isinstance(value, str):
-        shown = repr(text[:limit])
+        shown = repr(value[:limit])
+        cut = f"{shown[:-1]}...{shown[-1]}"
     else:
-        shown = text[:limit]
-    if len(text) <= limit:
-        return shown
-    if isinstance(value, str):
-        return f"{shown[:-1]}...{shown[-1]} ({len(text):,} characters)"
-    return f"{shown}... ({len(text):,} characters)"
+        value = repr(value)
+        shown = cut = value[:limit]
+        cut += "..."
+    return shown if len(value) <= limit else f"{cut} ({len(value):,} characters)"
 
 
 def _one_line(message: str) -> str:
@@ -89,24 +78,12 @@ class DataValidationError(ForecastError, ValueError):
         Column name, if the problem is one column.
     """
 
-    def __init__(
-        self,
-        file: str | Path,
-        rule: str,
-        message: str,
-        row: int | None = None,
-        column: str | None = None,
-    ) -> None:
-        self.file = str(file)
-        self.rule = rule
-        self.row = row
-        self.column = column
-        self.message = message
-        where = self.file
-        if row is not None:
-            where += f", row {row}"
-        if column is not None:
-            where += f", column '{column}'"
+    def __init__(self, file: str | Path, rule: str, message: str, row: int | None = None,
+                 column: str | None = None) -> None:
+        self.file, self.rule, self.message = str(file), rule, message
+        self.row, self.column = row, column
+        where = self.file + (f", row {row}" if row is not None else "")
+        where += f", column '{column}'" if column is not None else ""
         super().__init__(f"{where}: [{rule}] {message}")
 
 
@@ -124,9 +101,7 @@ class ScenarioError(ForecastError, ValueError):
     """
 
     def __init__(self, file: str | Path, key: str, message: str) -> None:
-        self.file = str(file)
-        self.key = key
-        self.message = message
+        self.file, self.key, self.message = str(file), key, message
         super().__init__(f"{self.file}: key '{key}': {message}")
 
 

@@ -1,26 +1,14 @@
 """Input files refused before they are read, and every input of a run checked in one call.
 
 :func:`check_inputs` is what ``forecast validate`` runs and what ``forecast run`` runs before
-any notebook starts: the data folder, every scenario file of the scenario folder, the
-scenarios chosen (resolved against the history, for the target year) and the reference class,
-each with the rules of its own loader. The first problem raises one line (exit code 3).
-
-Every input file is opened through :func:`read_text`, which refuses what is not a regular file
-(a FIFO would block, ``/dev/zero`` never ends) and what is larger than its limit, before
-reading a byte of it:
-
-================================  ================================================
-file                              limit
-================================  ================================================
-data folder CSVs                  :data:`MAX_DATA_FILE_BYTES` (8 MiB each)
-scenario YAML files               :data:`MAX_SCENARIO_FILE_BYTES` (1 MiB each)
-reference-class CSV               :data:`MAX_REFERENCE_FILE_BYTES` (32 MiB)
-================================  ================================================
-
-A scenario file is also refused when its YAML would expand to more than
-:data:`MAX_YAML_NODES` values (aliases counted each time they are used: a "billion laughs"
-file is a few hundred bytes) or nests deeper than :data:`MAX_YAML_DEPTH`
-(:func:`check_yaml`). A path holding a NUL byte is refused before the operating system sees it.
+any notebook starts: the data folder, every scenario file, the scenarios chosen and the
+reference class, each with the rules of its own loader; the first problem raises one line
+(exit code 3). Every input file is opened through :func:`read_text`, which refuses what is not
+a regular file (a FIFO would block, ``/dev/zero`` never ends) or is above its size limit
+before reading a byte, and a path holding a NUL byte is refused before the OS sees it. A
+scenario file is also refused when its YAML would expand to more than
+:data:`MAX_YAML_NODES` values (a "billion laughs" file is a few hundred bytes) or nests
+deeper than :data:`MAX_YAML_DEPTH` (:func:`check_yaml`).
 """
 
 from __future__ import annotations
@@ -37,19 +25,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.scenarios import Scenario
 
 __all__ = [
-    "MAX_DATA_FILE_BYTES",
-    "MAX_REFERENCE_FILE_BYTES",
-    "MAX_SCENARIO_FILE_BYTES",
-    "MAX_YAML_DEPTH",
-    "MAX_YAML_NODES",
-    "check_file",
-    "check_inputs",
-    "check_path",
-    "check_reference",
-    "check_yaml",
-    "read_scenario_text",
-    "read_text",
-]
+    "MAX_DATA_FILE_BYTES", "MAX_REFERENCE_FILE_BYTES", "MAX_SCENARIO_FILE_BYTES", "MAX_YAML_DEPTH",
+    "MAX_YAML_NODES", "check_file", "check_inputs", "check_path", "check_reference", "check_yaml",
+    "read_scenario_text", "read_text",
+]  # fmt: skip
 
 #: Largest CSV file of a data folder [bytes] (the shipped history.csv is 26 KB).
 MAX_DATA_FILE_BYTES = 8 * 1024**2
@@ -79,15 +58,22 @@ def _scenario_fail(path: str | Path) -> Fail:
 
 
 def check_path(path: str | Path, fail: Fail) -> Path:
-    """``path`` as a Path, refused (rule ``path``) when it holds a NUL byte.
-
-    The operating system cannot name such a file; Python would raise ``ValueError`` deep in a
-    loader instead of saying which input is wrong.
-    """
+    """``path`` as a Path, refused (rule ``path``) when it holds a NUL byte (no file has
+    such a name; Python would raise ``ValueError`` deep in a loader)."""
     text = os.fspath(path)
     if "\x00" in str(text):
         raise fail("path", "the path contains a NUL byte")
     return Path(text)
+
+
+def _os_call(fail: Fail, call: Callable[..., Any], *args: Any) -> Any:
+    """``call(*args)``, with a missing or unreadable file refused through ``fail``."""
+    try:
+        return call(*args)
+    except FileNotFoundError:
+        raise fail("missing-file", "file not found") from None
+    except OSError as exc:
+        raise fail("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
 
 
 def _refuse_kind(mode: int, size: int, limit: int, fail: Fail) -> None:
@@ -102,7 +88,7 @@ def _refuse_kind(mode: int, size: int, limit: int, fail: Fail) -> None:
 def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
     """Refuse a missing file, a file that is not regular, or one above ``limit`` bytes.
 
-    Only the file's status is read (``os.stat``, following symbolic links), never its content.
+    Only the file's status is read (``os.stat``, following symbolic links).
 
     Parameters
     ----------
@@ -115,12 +101,7 @@ def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
         ``not-a-file``, ``file-size``, ``unreadable``).
     """
     path = check_path(path, fail)
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise fail("missing-file", "file not found") from None
-    except OSError as exc:
-        raise fail("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
+    st = _os_call(fail, path.stat)
     _refuse_kind(st.st_mode, st.st_size, limit, fail)
     return path
 
@@ -128,9 +109,8 @@ def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
 def read_text(path: str | Path, limit: int, fail: Fail, encoding: str = "utf-8") -> str:
     """A regular file's text, at most ``limit`` bytes, checked on the open file itself.
 
-    The file is opened without blocking (a FIFO put in place after a check cannot hang the
-    read), its status taken from the open descriptor, and at most ``limit + 1`` bytes read,
-    so a file that grows meanwhile is refused too.
+    Opened without blocking (a FIFO swapped in after a check cannot hang the read), checked
+    on the open descriptor, and at most ``limit + 1`` bytes read (a growing file is refused).
 
     Raises
     ------
@@ -139,12 +119,7 @@ def read_text(path: str | Path, limit: int, fail: Fail, encoding: str = "utf-8")
         ``encoding``.
     """
     path = check_path(path, fail)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise fail("missing-file", "file not found") from None
-    except OSError as exc:
-        raise fail("unreadable", f"cannot read the file ({exc.strerror or exc})") from None
+    fd = _os_call(fail, os.open, path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(handle.fileno())
         _refuse_kind(st.st_mode, st.st_size, limit, fail)
@@ -235,17 +210,11 @@ def check_inputs(
 ) -> list[Scenario]:
     """Validate everything a run reads, before any work starts.
 
-    The rules are the loaders' own, so this refuses exactly what the notebooks would:
-
-    1. the data folder (:func:`forecast.data.load_dataset`: every file, row and cross-check;
-       ``reference/published_outlooks.csv`` when it exists,
-       :func:`forecast.data.outlooks.load_outlooks`);
-    2. every scenario file of ``scenario_dir`` (:func:`forecast.scenarios.list_scenarios`:
-       file checks, YAML, schema, one file per scenario name), even those not chosen;
-    3. each chosen scenario resolved against the history for ``target_year``
-       (:func:`forecast.scenarios.catalog.prepare_scenario`: ``data`` values, years);
-    4. the reference class, if given (size limit, then
-       :func:`forecast.data.reference.load_reference`).
+    The rules are the loaders' own, so this refuses exactly what the notebooks would: the
+    data folder (:func:`forecast.data.load_dataset`, and
+    :func:`forecast.data.outlooks.load_outlooks` when the outlooks file exists), every
+    scenario file of ``scenario_dir`` (chosen or not), each chosen scenario resolved against
+    the history for ``target_year``, and the reference class if given.
 
     Parameters
     ----------
@@ -300,14 +269,8 @@ def check_inputs(
 
 def check_reference(path: str | Path, *, load: bool = False) -> Path:
     """Refuse a reference-class CSV that is not a regular file or is above
-    :data:`MAX_REFERENCE_FILE_BYTES`, unread; with ``load``, also validate its rows
-    (:func:`forecast.data.reference.load_reference`).
-
-    Raises
-    ------
-    DataValidationError
-        One line naming the file and the rule.
-    """
+    :data:`MAX_REFERENCE_FILE_BYTES`, unread (:class:`DataValidationError`); with ``load``,
+    also validate its rows (:func:`forecast.data.reference.load_reference`)."""
     path = check_file(path, MAX_REFERENCE_FILE_BYTES, _data_fail(path))
     if load:
         from forecast.data.reference import load_reference

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from forecast import cli
-from forecast.data import derivations, schema
+from forecast.data import consistency, schema
 from forecast.errors import DataValidationError
 
 DATA = Path(__file__).resolve().parents[2] / "data"
@@ -315,12 +315,12 @@ def test_errors_are_data_validation_errors(data_dir):
 
 def test_derivation_evaluator_is_arithmetic_only():
     values = {("a", "X", "total", 2024): 10.0}
-    assert derivations.evaluate_derivation("{a:X:total:2024} / (1 + 0.25)", values.get) == 8.0
-    assert derivations.evaluate_derivation("-{a:X:total:2024} * 2 - 1", values.get) == -21.0
+    assert consistency.evaluate_derivation("{a:X:total:2024} / (1 + 0.25)", values.get) == 8.0
+    assert consistency.evaluate_derivation("-{a:X:total:2024} * 2 - 1", values.get) == -21.0
     with pytest.raises(ValueError, match="not an arithmetic"):
-        derivations.evaluate_derivation("__import__('os').system('true')", values.get)
+        consistency.evaluate_derivation("__import__('os').system('true')", values.get)
     with pytest.raises(KeyError):
-        derivations.evaluate_derivation("{b:X:total:2024}", values.get)
+        consistency.evaluate_derivation("{b:X:total:2024}", values.get)
 
 
 def test_console_script_exit_code(data_dir):

@@ -1,34 +1,98 @@
-"""Conflicting values and cross-checks: which row each key resolves to, and whether rows agree.
+"""Rules on the whole history: conflicts resolved, derivations re-computed, cross-checks.
 
-Stated growth rates are re-computed from the levels they grow, stated shares from the part
-and its total, and segments are summed against their total. Each row is checked under its
-own variant, so a documented conflict (940 GWh with the +24% built on it) passes its own
-checks; the same checks under the *other* variants are reported, not raised: they are the
-conflicts the data keeps on purpose.
+A derived row says how it was computed, e.g. ``{production:China:total:2024} / (1 + 0.24)``;
+the expression is evaluated on the other rows and a value it does not give is refused. Stated
+growth rates are re-computed from the levels they grow, stated shares from the part and its
+total, and segments are summed against their total. Each row is checked under its own
+variant, so a documented conflict (940 GWh with the +24% built on it) passes its own checks;
+the same checks under the *other* variants are reported, not raised: they are the conflicts
+the data keeps on purpose.
 """
 
 from __future__ import annotations
 
+import ast
+import operator
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from forecast.data.derivations import check_derivation
-from forecast.data.rules import check_contiguous
-from forecast.data.schema import Key, Row, SeriesInfo, fail
+from forecast.data.schema import Key, Row, SeriesInfo, check_contiguous, fail, label
 
-__all__ = [
-    "GROWTH_TOLERANCE",
-    "SHARE_TOLERANCE",
-    "Check",
-    "check_dataset",
-    "resolve",
-]
+__all__ = ["Check", "check_dataset", "evaluate_derivation", "resolve"]
 
 #: Tolerances of the cross-checks. Documents round growth rates and shares to 0.1 point
 #: (sometimes to whole points), so half a point absorbs rounding but not a real conflict.
 GROWTH_TOLERANCE = 0.005
 SHARE_TOLERANCE = 0.005
+#: Derived values are typed to two decimals; the check allows that rounding and no more.
+DERIVATION_TOLERANCE = 0.0051
+
+_REF = re.compile(r"\{([a-z0-9_]+):([A-Za-z0-9_]+):([a-z0-9_]+):(\d{4})\}")
+_OPS: dict[type, Callable[[float, float], float]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
+}
+
+
+def evaluate_derivation(expr: str, lookup: Callable[[Key], float | None]) -> float:
+    """Evaluate a derivation such as ``{production:China:total:2024} / (1 + 0.24)``.
+
+    References ``{series:region:segment:year}`` take their values from ``lookup``; the rest
+    may hold numbers, ``+ - * /`` and parentheses only (parsed with :mod:`ast`, never ``eval``).
+
+    Raises
+    ------
+    KeyError
+        A reference has no value.
+    ValueError
+        The expression is not plain arithmetic.
+    """
+    values: list[float] = []
+
+    def substitute(match: re.Match[str]) -> str:
+        key = (match[1], match[2], match[3], int(match[4]))
+        value = lookup(key)
+        if value is None:
+            raise KeyError(label(key))
+        values.append(value)
+        return f"_v{len(values) - 1}"
+
+    text = _REF.sub(substitute, expr)
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError:
+        raise ValueError(f"not an arithmetic expression: {expr}") from None
+
+    def walk(node: ast.AST) -> float:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            return float(node.value)
+        if isinstance(node, ast.Name) and node.id.startswith("_v"):
+            return values[int(node.id[2:])]
+        if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
+            return _OPS[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            return -walk(node.operand)
+        raise ValueError(f"not an arithmetic expression: {expr}")
+
+    return walk(tree)
+
+
+def _check_derivation(path: Path, row: Row, res: Mapping[Key, Row]) -> None:
+    """Refuse a derived row its derivation does not give (or cannot compute)."""
+    try:
+        computed = evaluate_derivation(row.derivation,
+                                       lambda key: res[key].value if key in res else None)
+    except KeyError as exc:
+        fail(path, row.line, "derivation", "derivation-reference",
+             f"the derivation refers to {exc.args[0]}, which has no value")
+    except (ValueError, ZeroDivisionError) as exc:
+        fail(path, row.line, "derivation", "derivation-syntax", str(exc))
+    if abs(computed - row.value) > DERIVATION_TOLERANCE:
+        fail(path, row.line, "value", "derivation-check",
+             f"value {row.value:g} but its derivation gives {computed:.4g}")
 
 
 @dataclass
@@ -49,14 +113,6 @@ class Check:
 
     def __post_init__(self) -> None:
         self.ok = abs(self.stated - self.computed) <= self.tolerance + 1e-12
-
-    @classmethod
-    def of_row(cls, check: str, row: Row, computed: float, tolerance: float, detail: str) -> Check:
-        """The check of one stated row (its value is the ``stated`` side)."""
-        return cls(
-            check, row.series, row.region, row.segment, row.year, row.variant, row.value,
-            computed, tolerance, detail,
-        )  # fmt: skip
 
 
 def resolve(
@@ -81,94 +137,73 @@ def resolve(
 
 
 def check_dataset(
-    path: Path,
-    rows: list[Row],
-    catalogue: Mapping[str, SeriesInfo],
-    variants: Mapping[str, int],
+    path: Path, rows: list[Row], catalogue: Mapping[str, SeriesInfo], variants: Mapping[str, int]
 ) -> list[Check]:
     """Run completeness, derivation and cross-checks; return every check's outcome.
 
-    Each row is checked under its own variant (then the defaults), so a documented conflict
-    such as 940 GWh with the +24% built on it passes its own checks. A failure under those
-    terms raises :class:`DataValidationError`. Checks of the *other* variants (e.g. the 2023
-    segment split against 940 GWh) are returned with ``ok=False`` for the consistency report
-    instead of raising: they are the conflicts the data keeps on purpose.
+    Each row is checked under its own variant (then the defaults), and a failure there raises
+    :class:`~forecast.errors.DataValidationError`. The segment sums under the *other*
+    variants (e.g. the 2023 split against 940 GWh) are returned with ``ok=False`` instead.
     """
     checks: list[Check] = []
-    resolutions: dict[str, dict[Key, Row]] = {"": resolve(rows, variants)}
+    resolutions: dict[str, dict[Key, Row]] = {}
 
     def resolved(variant: str) -> dict[Key, Row]:
         if variant not in resolutions:
-            resolutions[variant] = resolve(rows, variants, prefer=[variant])
+            resolutions[variant] = resolve(rows, variants, [variant] if variant else [])
         return resolutions[variant]
 
-    default = resolutions[""]
+    default = resolved("")
     check_contiguous(path, default, catalogue)
-
     for row in rows:
         res = resolved(row.variant)
         if row.derivation:
-            check_derivation(path, row, res)
+            _check_derivation(path, row, res)
         info = catalogue[row.series]
         cross_check = _CROSS_CHECKS.get(info.quantity)
-        if cross_check is None or not info.of:
-            continue
-        check = cross_check(row, res)
+        check = cross_check(row, res) if cross_check and info.of else None
         if check is None:
             continue
         checks.append(check)
         if not check.ok:
-            fail(
-                path,
-                row.line,
-                "value",
-                f"{check.check}-check",
-                f"stated {check.check} {row.value:.1%} but {check.detail} "
-                f"(tolerance {check.tolerance:.1%})",
-            )
-
+            fail(path, row.line, "value", f"{check.check}-check",
+                 f"stated {check.check} {row.value:.1%} but {check.detail} "
+                 f"(tolerance {check.tolerance:.1%})")
     for check, anchor in _parts_checks(default, catalogue, ""):
         if not check.ok:
-            fail(
-                path,
-                anchor.line,
-                "value",
-                "segments-sum",
-                f"{check.detail}; differs by {abs(check.stated - check.computed):.4g} "
-                f"(tolerance {check.tolerance:.4g})",
-            )
+            fail(path, anchor.line, "value", "segments-sum",
+                 f"{check.detail}; differs by {abs(check.stated - check.computed):.4g} "
+                 f"(tolerance {check.tolerance:.4g})")
         checks.append(check)
-    # The same sums under each alternative variant, where it changes a value: these are
-    # the documented conflicts, reported rather than raised.
+    # The same sums under each alternative variant, where it changes a value: these are the
+    # documented conflicts, reported rather than raised.
     for variant in sorted({r.variant for r in rows if r.variant}):
         res = resolved(variant)
         for check, _ in _parts_checks(res, catalogue, variant):
-            involved = _rows_of(check, res, catalogue)
-            if any(r.variant == variant and default.get(r.key) is not r for r in involved):
+            keys = [(check.series, check.region, s, check.year)
+                    for s in (*catalogue[check.series].parts, "total")]
+            if any(res[k].variant == variant and default.get(k) is not res[k]
+                   for k in keys if k in res):
                 checks.append(check)
     return checks
 
 
-def _rows_of(
-    check: Check, res: Mapping[Key, Row], catalogue: Mapping[str, SeriesInfo]
-) -> list[Row]:
-    keys = [
-        (check.series, check.region, s, check.year)
-        for s in (*catalogue[check.series].parts, "total")
-    ]
-    return [res[k] for k in keys if k in res]
+def _of_row(check: str, row: Row, computed: float, tolerance: float, detail: str) -> Check:
+    return Check(check, row.series, row.region, row.segment, row.year, row.variant, row.value,
+                 computed, tolerance, detail)
 
 
 def _growth_check(row: Row, res: Mapping[Key, Row]) -> Check | None:
-    cur = res.get((row.series[: -len("_growth")], row.region, row.segment, row.year))
-    prev = res.get((row.series[: -len("_growth")], row.region, row.segment, row.year - 1))
+    base = row.series[: -len("_growth")]
+    cur = res.get((base, row.region, row.segment, row.year))
+    prev = res.get((base, row.region, row.segment, row.year - 1))
     if cur is None or prev is None or prev.value <= 0 or row.line in (cur.line, prev.line):
         return None
     if prev.derivation and row.series in prev.derivation:
         return None  # the base was derived from this very rate: checking it proves nothing
     computed = cur.value / prev.value - 1.0
     detail = f"{cur.value:g} / {prev.value:g} - 1 = {computed:.2%}"
-    return Check.of_row("growth", row, computed, GROWTH_TOLERANCE, detail)
+    return _of_row("growth", row, computed, GROWTH_TOLERANCE, detail)
 
 
 def _share_check(row: Row, res: Mapping[Key, Row]) -> Check | None:
@@ -179,7 +214,7 @@ def _share_check(row: Row, res: Mapping[Key, Row]) -> Check | None:
         return None
     computed = part.value / total.value
     detail = f"{part.value:g} / {total.value:g} = {computed:.2%}"
-    return Check.of_row("share", row, computed, SHARE_TOLERANCE, detail)
+    return _of_row("share", row, computed, SHARE_TOLERANCE, detail)
 
 
 #: The cross-check of a row by its series' quantity (when the catalogue says what it is of).
@@ -192,6 +227,7 @@ _CROSS_CHECKS: dict[str, Callable[[Row, Mapping[Key, Row]], Check | None]] = {
 def _parts_checks(
     res: Mapping[Key, Row], catalogue: Mapping[str, SeriesInfo], variant: str
 ) -> list[tuple[Check, Row]]:
+    """Each sum of segments against its total (or of shares against 1), with its anchor row."""
     out: list[tuple[Check, Row]] = []
     groups: dict[tuple[str, str, int], dict[str, Row]] = {}
     for (series, region, segment, year), row in res.items():
@@ -203,33 +239,14 @@ def _parts_checks(
             continue
         parts_sum = sum(segs[p].value for p in info.parts)
         if info.quantity == "share":
-            stated, target, label = 1.0, "1", "shares"
-            anchor = segs[info.parts[-1]]
+            stated, target, what, anchor = 1.0, "1", "shares", segs[info.parts[-1]]
         elif "total" in segs:
-            stated, target, label = (
-                segs["total"].value,
-                f"the total {segs['total'].value:g}",
-                "segments",
-            )
             anchor = segs["total"]
+            stated, target, what = anchor.value, f"the total {anchor.value:g}", "segments"
         else:
             continue
-        tolerance = info.sum_tolerance * abs(stated)
-        detail = (
-            f"{series} {region} {year}: {label} {' + '.join(info.parts)} sum to "
-            f"{parts_sum:.4g}, not {target}"
-        )
-        check = Check(
-            "segments-sum",
-            series,
-            region,
-            "total",
-            year,
-            variant,
-            stated,
-            parts_sum,
-            tolerance,
-            detail,
-        )
-        out.append((check, anchor))
+        detail = (f"{series} {region} {year}: {what} {' + '.join(info.parts)} sum to "
+                  f"{parts_sum:.4g}, not {target}")
+        out.append((Check("segments-sum", series, region, "total", year, variant, stated,
+                          parts_sum, info.sum_tolerance * abs(stated), detail), anchor))
     return out

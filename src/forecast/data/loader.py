@@ -1,28 +1,16 @@
 """Historical data: load, validate, resolve conflicts, derive series, report consistency.
 
-The data folder holds four CSV files:
+The data folder holds four CSV files: ``history.csv``, one observation per row
+(:data:`COLUMNS`; ``kind`` is ``reported`` in a document, ``derived`` from stated figures by
+the arithmetic in ``derivation``, which is re-checked, or ``outlook``; ``quote`` is the text
+the value comes from in ``source``); ``series.csv``, the catalogue (unit, quantity, what a
+share or growth is of, the segments that partition a total); ``sources.csv``, the documents;
+``variants.csv``, the alternatives kept where documents disagree, by rank.
 
-``history.csv``
-    One observation per row: ``series, region, segment, year, value, unit, kind, variant,
-    source, quote, derivation, note``. ``kind`` is ``reported`` (stated in a document),
-    ``derived`` (computed from stated figures; ``derivation`` says how and is re-checked)
-    or ``outlook`` (a published projection). ``quote`` is the exact text the value
-    comes from in ``source``.
-``series.csv``
-    The catalogue: each series' unit, quantity (amount, share, growth, rate), what it is a
-    share or growth of, the segments that partition its total, and a description.
-``sources.csv``
-    The documents, by file name.
-``variants.csv``
-    Names and ranks of the alternatives kept where documents disagree.
-
-Conflicts are data, not noise: China's 2023 production is 910 GWh in the year-by-year
-series (and the sum of the 2023 segment split) but 940 GWh as the base of the +24% stated
-for 2024. Both rows are kept with their variant; :func:`load_history` returns the default
-(``annual_series``, rank 1 in ``variants.csv``) unless the caller prefers another::
-
-    load_history()                    # 2023 = 910 GWh, 2024 growth 28.6%
-    load_history(prefer="yoy_base")   # 2023 = 940 GWh, 2024 growth 24%
+Conflicts are data, not noise: China's 2023 production is 910 GWh in the year-by-year series
+but 940 GWh as the base of the +24% stated for 2024. Both rows are kept with their variant;
+:func:`load_history` returns the default (rank 1, ``annual_series``) unless the caller prefers
+another: ``load_history(prefer="yoy_base")`` gives 940 GWh and 24% growth.
 """
 
 from __future__ import annotations
@@ -33,9 +21,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from forecast.data import validation
+from forecast.data import schema
 from forecast.data.consistency import check_dataset, resolve
-from forecast.data.schema import HISTORY_COLUMNS, KINDS, Key, Row
+from forecast.data.schema import HISTORY_COLUMNS, KINDS
 from forecast.errors import DataValidationError
 from forecast.inputs import check_path
 
@@ -43,28 +31,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "COLUMNS",
-    "CONFLICT_COLUMNS",
-    "DATA_FILES",
-    "HISTORY_FILE",
-    "OBSERVED_KINDS",
-    "SERIES_FILE",
-    "SOURCES_FILE",
-    "VARIANTS_FILE",
-    "Dataset",
-    "cagr",
-    "conflicts",
-    "consistency_report",
-    "default_data_dir",
-    "get_series",
-    "implied_world_production",
-    "load_dataset",
-    "load_history",
-    "load_observations",
-    "segment_shares",
-    "summary_text",
-    "yoy_growth",
-]
+    "COLUMNS", "CONFLICT_COLUMNS", "DATA_FILES", "HISTORY_FILE", "OBSERVED_KINDS", "SERIES_FILE",
+    "SOURCES_FILE", "VARIANTS_FILE", "Dataset", "cagr", "conflicts", "consistency_report",
+    "default_data_dir", "get_series", "implied_world_production", "load_dataset", "load_history",
+    "segment_shares", "summary_text", "yoy_growth",
+]  # fmt: skip
 
 HISTORY_FILE = "history.csv"
 SERIES_FILE = "series.csv"
@@ -75,6 +46,12 @@ DATA_FILES = (HISTORY_FILE, SERIES_FILE, SOURCES_FILE, VARIANTS_FILE)
 #: Columns of the tidy history frame, in order.
 COLUMNS = list(HISTORY_COLUMNS)
 OBSERVED_KINDS = ("reported", "derived")
+#: Columns of :func:`conflicts`, in order.
+CONFLICT_COLUMNS = ("series", "region", "segment", "year", "variant", "value", "unit", "kind",
+                    "default", "source", "quote", "note")
+#: Columns of :func:`consistency_report`, in order.
+CHECK_COLUMNS = ["check", "series", "region", "segment", "year", "variant", "stated", "computed",
+                 "difference", "tolerance", "ok", "detail"]
 
 
 def default_data_dir(root: str | Path | None = None) -> Path:
@@ -119,10 +96,10 @@ class Dataset:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.catalogue = validation.parse_series(data_dir / SERIES_FILE)
-        self.sources = validation.parse_sources(data_dir / SOURCES_FILE)
-        self.variants = validation.parse_variants(data_dir / VARIANTS_FILE)
-        self.rows = validation.parse_history(
+        self.catalogue = schema.parse_series(data_dir / SERIES_FILE)
+        self.sources = schema.parse_sources(data_dir / SOURCES_FILE)
+        self.variants = schema.parse_variants(data_dir / VARIANTS_FILE)
+        self.rows = schema.parse_history(
             data_dir / HISTORY_FILE, self.catalogue, self.sources, self.variants
         )
         self.checks = check_dataset(
@@ -143,17 +120,12 @@ class Dataset:
         preferred = [prefer] if isinstance(prefer, str) else list(prefer or [])
         for name in preferred:
             if name not in self.variants:
-                raise DataValidationError(
-                    self.data_dir / VARIANTS_FILE,
-                    "unknown-variant",
-                    f"prefer='{name}' is not one of {sorted(self.variants)}",
-                )
-        chosen = resolve(self.rows, self.variants, preferred)
-        frame = pd.DataFrame(
-            [[getattr(r, c) for c in COLUMNS] for r in chosen.values()], columns=COLUMNS
-        )
-        frame["year"] = frame["year"].astype("int64")
-        frame["value"] = frame["value"].astype("float64")
+                raise DataValidationError(self.data_dir / VARIANTS_FILE, "unknown-variant",
+                                          f"prefer='{name}' is not one of {sorted(self.variants)}")
+        chosen = resolve(self.rows, self.variants, preferred).values()
+        # From lists, not the dataclasses: pandas would deep-copy each through asdict.
+        frame = pd.DataFrame([[getattr(r, c) for c in COLUMNS] for r in chosen], columns=COLUMNS)
+        frame = frame.astype({"year": "int64", "value": "float64"})
         frame = frame.sort_values(["series", "region", "segment", "year"], ignore_index=True)
         frame.attrs["data_dir"] = str(self.data_dir)
         frame.attrs["prefer"] = preferred
@@ -161,19 +133,10 @@ class Dataset:
 
     def counts(self) -> dict[str, int]:
         """What ``forecast validate`` counts: ``observations`` (rows of ``history.csv``, every
-        variant), ``series``, ``documents`` (rows of ``sources.csv``) and one entry per kind
-        (``reported``, ``derived``, ``outlook``). Reports quote these, so their counts match."""
+        variant), ``series``, ``documents`` (rows of ``sources.csv``) and one entry per kind."""
         out = {"observations": len(self.rows), "series": len({r.series for r in self.rows}),
                "documents": len(self.sources)}
         return out | {k: sum(r.kind == k for r in self.rows) for k in KINDS}
-
-    def observations(self) -> pd.DataFrame:
-        """Every row of ``history.csv`` (all variants), with its ``line`` in the file."""
-        import pandas as pd
-
-        cols = ["line", *COLUMNS]
-        frame = pd.DataFrame([[getattr(r, c) for c in cols] for r in self.rows], columns=cols)
-        return frame.astype({"line": "int64", "year": "int64", "value": "float64"})
 
 
 @lru_cache(maxsize=8)
@@ -192,8 +155,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     path = _resolve_dir(data_dir)
     stamp = []
     for name in DATA_FILES:
-        f = path / name
-        st = f.stat() if f.is_file() else None
+        st = (path / name).stat() if (path / name).is_file() else None
         stamp.append((name, st.st_mtime_ns if st else -1, st.st_size if st else -1))
     return _cached_dataset(path, tuple(stamp))
 
@@ -214,15 +176,9 @@ def load_history(
     Returns
     -------
     DataFrame
-        Columns ``series, region, segment, year, value, unit, kind, variant, source, quote,
-        derivation, note``; values in the row's ``unit`` (GWh, fraction, ...).
+        :data:`COLUMNS`; values in the row's ``unit`` (GWh, fraction, ...).
     """
     return load_dataset(data_dir).history(prefer)
-
-
-def load_observations(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every observation including all conflicting variants (see :meth:`Dataset.observations`)."""
-    return load_dataset(data_dir).observations()
 
 
 def get_series(
@@ -254,18 +210,13 @@ def get_series(
         No such series/region/segment among those kinds.
     """
     kinds = tuple(kinds)
-    mask = (
-        (history["series"] == series)
-        & (history["region"] == region)
-        & (history["segment"] == segment)
-        & history["kind"].isin(kinds)
-    )
+    mask = ((history["series"] == series) & (history["region"] == region)
+            & (history["segment"] == segment) & history["kind"].isin(kinds))
     sub = history.loc[mask].sort_values("year")
     if sub.empty:
         raise KeyError(f"no {'/'.join(kinds)} values for {series} {region}/{segment}")
-    out = sub.set_index("year")["value"].astype(float)
+    out = sub.set_index("year")["value"].astype(float).rename(series)
     out.index = out.index.astype(int)
-    out.name = series
     out.attrs["unit"] = str(sub["unit"].iloc[0])
     return out
 
@@ -310,8 +261,7 @@ def segment_shares(
     import pandas as pd
 
     if segments is None:
-        data_dir = history.attrs.get("data_dir")
-        segments = load_dataset(data_dir).catalogue[series].parts
+        segments = load_dataset(history.attrs.get("data_dir")).catalogue[series].parts
     values = pd.concat(
         {s: get_series(history, series, region, s) for s in segments}, axis=1, join="inner"
     )
@@ -320,9 +270,8 @@ def segment_shares(
 
 def yoy_growth(series: pd.Series) -> pd.Series:
     """Year-on-year growth [fraction] of a year-indexed series (only consecutive years)."""
-    prev = series.shift(1)
     consecutive = series.index.to_series().diff() == 1
-    out = (series / prev - 1.0).where(consecutive.to_numpy())
+    out = (series / series.shift(1) - 1.0).where(consecutive.to_numpy())
     return out.dropna().rename(f"{series.name}_growth" if series.name else None)
 
 
@@ -342,99 +291,44 @@ def cagr(series: pd.Series, start: int, end: int) -> float:
     return (last / first) ** (1.0 / (end - start)) - 1.0
 
 
-#: Columns of :func:`conflicts`, in order.
-CONFLICT_COLUMNS = (
-    "series",
-    "region",
-    "segment",
-    "year",
-    "variant",
-    "value",
-    "unit",
-    "kind",
-    "default",
-    "source",
-    "quote",
-    "note",
-)
-
-
 def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every key with more than one value, side by side.
+    """Every key with more than one value, side by side, the default first.
 
     Returns
     -------
     DataFrame
-        ``series, region, segment, year, variant, value, unit, kind, default, source,
-        quote, note``; ``default`` marks the value :func:`load_history` returns.
+        :data:`CONFLICT_COLUMNS`; ``default`` marks the value :func:`load_history` returns.
     """
     import pandas as pd
 
     ds = load_dataset(data_dir)
     default = resolve(ds.rows, ds.variants)
-    groups: dict[Key, list[Row]] = {}
-    for row in ds.rows:
-        groups.setdefault(row.key, []).append(row)
-    records = []
-    for key, group in sorted(groups.items()):
-        if len(group) < 2:
-            continue
-        for row in sorted(group, key=lambda r: ds.variants[r.variant]):
-            records.append(
-                {
-                    "series": key[0],
-                    "region": key[1],
-                    "segment": key[2],
-                    "year": key[3],
-                    "variant": row.variant,
-                    "value": row.value,
-                    "unit": row.unit,
-                    "kind": row.kind,
-                    "default": default[key] is row,
-                    "source": row.source,
-                    "quote": row.quote,
-                    "note": row.note,
-                }
-            )
+    keys = pd.Series([r.key for r in ds.rows])
+    rows = [r for r, many in zip(ds.rows, keys.duplicated(keep=False), strict=True) if many]
+    rows.sort(key=lambda r: (r.key, ds.variants[r.variant]))
+    records = [{**{c: getattr(r, c) for c in CONFLICT_COLUMNS if c != "default"},
+                "default": default[r.key] is r} for r in rows]
     # Named columns even when nothing conflicts, so callers can group an empty table.
     return pd.DataFrame.from_records(records, columns=CONFLICT_COLUMNS)
 
 
 def consistency_report(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Outcome of every cross-check, with the conflicts first.
+    """Outcome of every cross-check, the failed ones first.
 
     Returns
     -------
     DataFrame
-        ``check`` (growth, share, segments-sum), ``series, region, segment, year``,
-        ``variant`` (empty for the default resolution), ``stated``, ``computed``,
-        ``difference``, ``tolerance``, ``ok`` and ``detail``. Rows with ``ok == False`` are
-        documented conflicts under a non-default variant (the default never fails: it is
+        :data:`CHECK_COLUMNS`: ``check`` (growth, share, segments-sum), the key, ``variant``
+        (empty for the default resolution), ``stated``, ``computed``, ``difference`` and
+        ``tolerance`` [the series' unit], ``ok`` and ``detail``. Rows with ``ok == False``
+        are documented conflicts under a non-default variant (the default never fails: it is
         validated).
     """
     import pandas as pd
 
-    ds = load_dataset(data_dir)
-    frame = pd.DataFrame(
-        [
-            {
-                "check": c.check,
-                "series": c.series,
-                "region": c.region,
-                "segment": c.segment,
-                "year": c.year,
-                "variant": c.variant,
-                "stated": c.stated,
-                "computed": c.computed,
-                "difference": c.stated - c.computed,
-                "tolerance": c.tolerance,
-                "ok": c.ok,
-                "detail": c.detail,
-            }
-            for c in ds.checks
-        ]
-    )
-    return frame.sort_values(
+    frame = pd.DataFrame(load_dataset(data_dir).checks)
+    frame["difference"] = frame["stated"] - frame["computed"]
+    return frame[CHECK_COLUMNS].sort_values(
         ["ok", "check", "series", "region", "segment", "year", "variant"], ignore_index=True
     )
 
@@ -450,44 +344,32 @@ def summary_text(history: pd.DataFrame) -> str:
     counts = ds.counts()
     prod = get_series(history, "production")
     world = implied_world_production(history)
-    conf = conflicts(data_dir)
-    report = consistency_report(data_dir)
+    first, last = int(prod.index[0]), int(prod.index[-1])
     lines = [
         f"data: {ds.data_dir}",
         f"  {counts['observations']} observations in {HISTORY_FILE} ({counts['series']} series, "
         f"{counts['documents']} source documents): "
-        + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("reported", "derived", "outlook")),
+        + ", ".join(f"{counts[k]} {k}" for k in ("reported", "derived", "outlook")),
         f"  years {int(history['year'].min())}-{int(history['year'].max())}",
-        "China production [GWh]: "
-        + ", ".join(f"{y} {v:,.0f}" for y, v in prod.items())
-        + f"  (CAGR {prod.index[0]}-{prod.index[-1]}: "
-        f"{cagr(prod, int(prod.index[0]), int(prod.index[-1])):.1%})",
+        "China production [GWh]: " + ", ".join(f"{y} {v:,.0f}" for y, v in prod.items())
+        + f"  (CAGR {first}-{last}: {cagr(prod, first, last):.1%})",
         "China share of world production: "
-        + ", ".join(
-            f"{int(y)} {s:.1%}" for y, s in zip(world["year"], world["share"], strict=True)
-        ),
+        + ", ".join(f"{int(r.year)} {r.share:.1%}" for r in world.itertuples()),
         "Implied world production [GWh]: "
-        + ", ".join(
-            f"{int(y)} {w:,.0f}" for y, w in zip(world["year"], world["world"], strict=True)
-        ),
+        + ", ".join(f"{int(r.year)} {r.world:,.0f}" for r in world.itertuples()),
     ]
-    n_conf = conf.groupby(["series", "region", "segment", "year"]).ngroups if len(conf) else 0
-    lines.append(f"conflicts: {n_conf} (the default is listed first; choose another with prefer=)")
-    for (series, region, segment, year), group in conf.groupby(
-        ["series", "region", "segment", "year"], sort=True
-    ):
+    groups = conflicts(data_dir).groupby(["series", "region", "segment", "year"], sort=True)
+    lines.append(f"conflicts: {groups.ngroups} (the default is listed first; choose another "
+                 "with prefer=)")
+    for (series, region, segment, year), group in groups:
         values = " | ".join(
-            f"{_fmt(v, u)} [{var}{', default' if d else ''}]"
-            for v, u, var, d in zip(
-                group["value"], group["unit"], group["variant"], group["default"], strict=True
-            )
+            f"{_fmt(r.value, r.unit)} [{r.variant}{', default' if r.default else ''}]"
+            for r in group.itertuples()
         )
         lines.append(f"  {series} {region}/{segment} {year}: {values}")
+    report = consistency_report(data_dir)
     failed = report.loc[~report["ok"]]
-    lines.append(
-        f"cross-checks: {int(report['ok'].sum())} passed under the default; "
-        f"{len(failed)} disagree under an alternative variant"
-    )
-    for _, c in failed.iterrows():
-        lines.append(f"  [{c['variant']}] {c['detail']}")
+    lines.append(f"cross-checks: {int(report['ok'].sum())} passed under the default; "
+                 f"{len(failed)} disagree under an alternative variant")
+    lines.extend(f"  [{c.variant}] {c.detail}" for c in failed.itertuples())
     return "\n".join(lines)

@@ -15,13 +15,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecast.data.reference import read_csv, refuse_first
 from forecast.errors import DataValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["BOUNDS", "LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "UNITS",
-           "default_outlooks_path", "load_outlooks"]
+__all__ = ["LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "load_outlooks"]
 
 #: Columns the file must have, in its order.
 OUTLOOK_COLUMNS = ("publisher", "published", "quantity", "region", "year", "case", "value",
@@ -52,20 +52,13 @@ _TEXT = ("publisher", "quantity", "region", "case", "bound", "where", "note")
 _REQUIRED = ("publisher", "published", "quantity", "region", "value", "unit", "where")
 
 
-def default_outlooks_path() -> Path:
-    """``<data folder>/reference/published_outlooks.csv``."""
-    from forecast.data.loader import default_data_dir
-
-    return default_data_dir() / OUTLOOKS_FILE
-
-
 def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     """Read and validate the published outlooks.
 
     Parameters
     ----------
     path : str or Path, optional
-        The CSV file; default :func:`default_outlooks_path`.
+        The CSV file; default ``<data folder>/reference/published_outlooks.csv``.
 
     Returns
     -------
@@ -88,24 +81,14 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     """
     import pandas as pd
 
-    path = Path(default_outlooks_path() if path is None else path)
+    from forecast.data.loader import default_data_dir
 
-    def fail(rule: str, message: str, row: int | None = None, column: str | None = None):
+    path = Path(default_data_dir() / OUTLOOKS_FILE if path is None else path)
+
+    def fail(rule: str, message: str, row: int, column: str) -> DataValidationError:
         return DataValidationError(path, rule, message, row=row, column=column)
 
-    if not path.is_file():
-        raise fail("missing-file", "outlooks file not found")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise fail("csv", f"not a readable CSV file: {text}") from None
-    for col in OUTLOOK_COLUMNS:
-        if col not in raw.columns:
-            raise fail("columns", f"missing column {col!r} (required: "
-                       f"{', '.join(OUTLOOK_COLUMNS)})", column=col)
-    if raw.empty:
-        raise fail("empty", "the file has a header but no rows")
+    raw = read_csv(path, OUTLOOK_COLUMNS, "outlooks")
     frame = raw[list(OUTLOOK_COLUMNS)].apply(lambda c: c.str.strip())
     published, years, values = [], [], []
     for i, row in enumerate(frame.itertuples(index=False)):
@@ -155,11 +138,8 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     key = ["publisher", "published", "quantity", "region", "year", "case"]
     out = frame.assign(year=pd.array(years, dtype="Int64"), value=np.array(values, float),
                        published_year=np.array(published, np.int64))
-    dup = out.duplicated(key, keep="first").to_numpy()
-    if dup.any():
-        i = int(dup.argmax())
-        raise fail("duplicate", "the same publisher, date, quantity, region, year and case "
-                   "appear twice", i + 2, "case")
+    refuse_first(path, out.duplicated(key).to_numpy(), "duplicate", "case", lambda _: "the same "
+                 "publisher, date, quantity, region, year and case appear twice")
     return out
 
 

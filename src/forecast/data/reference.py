@@ -1,27 +1,21 @@
 """The reference class: annual series of technologies in their fast-growth phase.
 
-The package's ``forecast/data/reference_class/technology_ramps.csv`` (provenance in its
-``SOURCE.md``) holds solar and wind electricity generation [TWh] and electric-car sales
-[vehicles] by country; ``world_totals.csv`` beside it the world total of each technology per
-year, the denominator of a series' share of its world market (:func:`world_share`). The
-calibrated default method (:mod:`forecast.models.default`) and ``forecast calibrate`` borrow
-from it what four annual points cannot say: how growth decelerates after a fast window and
-how forecast errors widen with the horizon.
-
-:func:`load_reference` reads and validates a reference CSV (columns ``series, year, value``
-required, others kept); :func:`extract_windows` cuts it into the rolling windows every
-method is fitted to: for each series and origin year ``t`` whose window ``t - w + 1 .. t`` is
-complete (consecutive years) and whose end-point growth
-``(v_t / v_{t-w+1}) ** (1 / (w - 1)) - 1`` is at least ``min_growth``, the window's ``w`` values
-and the actuals ``1 .. H`` years ahead (NaN where the series stops).
-
-pandas is imported inside the functions, so importing this module stays light.
+``reference_class/technology_ramps.csv``, package data (provenance in its ``SOURCE.md``),
+holds solar and wind electricity generation [TWh] and electric-car sales [vehicles] by
+country; ``world_totals.csv`` beside it each technology's world total per year
+(:func:`world_share`). The default method (:mod:`forecast.models.default`) and ``forecast
+calibrate`` borrow from it what four annual points cannot say: how growth decelerates after a
+fast window and how forecast errors widen with the horizon. :func:`extract_windows` cuts it
+into windows of ``w`` consecutive years whose end-point growth ``(v_t / v_{t-w+1}) ** (1 /
+(w - 1)) - 1`` is at least ``min_growth``, with the actuals ``1 .. H`` years ahead.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,48 +27,49 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "REFERENCE_COLUMNS",
-    "REFERENCE_FILE",
-    "WORLD_TOTALS_FILE",
-    "ReferenceWindows",
-    "check_window_options",
-    "default_reference_path",
-    "default_world_totals_path",
-    "extract_windows",
-    "load_reference",
-    "load_world_totals",
-    "series_technology",
-    "world_share",
-]
+    "REFERENCE_FILE", "WORLD_TOTALS_FILE", "ReferenceWindows", "check_window_options",
+    "default_reference_path", "extract_windows", "load_reference", "load_world_totals",
+    "read_csv", "refuse_first", "series_technology", "world_share",
+]  # fmt: skip
 
-#: Columns a reference CSV must have; any others (``technology``, ``unit`` ...) are kept.
-REFERENCE_COLUMNS = ("series", "year", "value")
-
-#: The shipped reference class, package data of ``forecast.data``.
+#: The shipped reference class and world totals, package data of ``forecast.data``.
 REFERENCE_FILE = Path("reference_class") / "technology_ramps.csv"
-#: The world total of each technology per year, package data of ``forecast.data``.
 WORLD_TOTALS_FILE = Path("reference_class") / "world_totals.csv"
-#: Columns a world-totals CSV must have.
-WORLD_TOTALS_COLUMNS = ("technology", "year", "value")
 
 
-def default_reference_path() -> Path:
-    """The shipped reference class, from the installed package (any working directory)."""
-    from importlib.resources import files
-
-    return Path(str(files("forecast.data").joinpath(REFERENCE_FILE.as_posix())))
+def default_reference_path(name: Path = REFERENCE_FILE) -> Path:
+    """The shipped reference class (or ``name`` beside it), from the installed package."""
+    return Path(str(files("forecast.data").joinpath(name.as_posix())))
 
 
-def default_world_totals_path() -> Path:
-    """The shipped world totals, from the installed package (any working directory)."""
-    from importlib.resources import files
+def read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
+    """A CSV file as text cells, refused in one line (rules ``missing-file``, ``csv``,
+    ``columns``, ``empty``) when it is missing, unreadable, lacks a column or has no rows."""
+    import pandas as pd
 
-    return Path(str(files("forecast.data").joinpath(WORLD_TOTALS_FILE.as_posix())))
+    if not path.is_file():
+        raise DataValidationError(path, "missing-file", f"{what} file not found")
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataValidationError(path, "csv", f"not a readable CSV file: {text}") from None
+    for col in columns:
+        if col not in raw.columns:
+            raise DataValidationError(path, "columns", f"missing column {col!r} (required: "
+                                      f"{', '.join(columns)})", column=col)
+    if raw.empty:
+        raise DataValidationError(path, "empty", "the file has a header but no rows")
+    return raw
 
 
-def _fail(path: Path, rule: str, message: str, row: int | None = None,
-          column: str | None = None) -> DataValidationError:
-    return DataValidationError(path, rule, message, row=row, column=column)
+def refuse_first(path: Path, bad: np.ndarray, rule: str, column: str,
+                  message: Callable[[int], str]) -> None:
+    """Raise ``message(i)`` for the first row ``i`` (0-based) that is ``bad``."""
+    if bad.any():
+        i = int(bad.argmax())
+        # The header is line 1, so data row i sits on line i + 2.
+        raise DataValidationError(path, rule, message(i), row=i + 2, column=column)
 
 
 def load_reference(path: str | Path | None = None) -> pd.DataFrame:
@@ -95,13 +90,12 @@ def load_reference(path: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     DataValidationError
-        One line naming the file, the row (1-based line number in the file, header = 1), the
-        column and the rule: a missing file or column, an unreadable CSV, an empty series
-        name, a year that is not an integer, a value that is not a finite number > 0, or a
-        duplicate (series, year).
+        One line naming the file, the row (header = 1), the column and the rule: a missing
+        file or column, an unreadable CSV, an empty series name (``required``), a year that
+        is not an integer (``type``), a value that is not a finite number > 0 (``range``),
+        or a duplicate (series, year).
     """
-    path = Path(default_reference_path() if path is None else path)
-    return _read_checked(path, "series")
+    return _read_checked(Path(default_reference_path() if path is None else path), "series")
 
 
 def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
@@ -110,8 +104,7 @@ def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path, optional
-        CSV with columns ``technology, year, value`` (others, e.g. ``unit`` and ``source``,
-        kept); default the shipped ones (:func:`default_world_totals_path`).
+        CSV with columns ``technology, year, value`` (others kept); default the shipped ones.
 
     Returns
     -------
@@ -122,54 +115,29 @@ def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     DataValidationError
-        One line, with the same rules as :func:`load_reference` (keyed by technology).
+        With the rules of :func:`load_reference` (keyed by technology).
     """
-    path = Path(default_world_totals_path() if path is None else path)
-    return _read_checked(path, "technology")
+    return _read_checked(Path(default_reference_path(WORLD_TOTALS_FILE) if path is None
+                              else path), "technology")
 
 
 def _read_checked(path: Path, key: str) -> pd.DataFrame:
     """Read a ``<key>, year, value`` CSV and check it (see :func:`load_reference`)."""
     import pandas as pd
 
-    if not path.is_file():
-        raise _fail(path, "missing-file", "reference file not found")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise _fail(path, "csv", f"not a readable CSV file: {text}") from None
-    required = (key, "year", "value")
-    for col in required:
-        if col not in raw.columns:
-            raise _fail(path, "columns", f"missing column {col!r} (required: "
-                        f"{', '.join(required)})", column=col)
-    if raw.empty:
-        raise _fail(path, "empty", "the file has a header but no rows")
-    # Line numbers: the header is line 1, so data row i (0-based) sits on line i + 2.
-    lines = np.arange(len(raw)) + 2
+    raw = read_csv(path, (key, "year", "value"), "reference")
     names = raw[key].str.strip()
-    empty = names == ""
-    if empty.any():
-        raise _fail(path, "required", f"{key} name is empty", int(lines[empty.argmax()]), key)
-    year_num = pd.to_numeric(raw["year"].str.strip(), errors="coerce").to_numpy(float)
-    bad_year = ~np.isfinite(year_num) | (year_num != np.round(year_num))
-    if bad_year.any():
-        i = int(bad_year.argmax())
-        raise _fail(path, "type", f"year must be an integer, got {raw['year'].iloc[i]!r}",
-                    int(lines[i]), "year")
+    refuse_first(path, (names == "").to_numpy(), "required", key, lambda _: f"{key} name is empty")
+    years = pd.to_numeric(raw["year"].str.strip(), errors="coerce").to_numpy(float)
+    refuse_first(path, ~np.isfinite(years) | (years != np.round(years)), "type", "year",
+                  lambda i: f"year must be an integer, got {raw['year'].iloc[i]!r}")
     value = pd.to_numeric(raw["value"].str.strip(), errors="coerce").to_numpy(float)
-    bad_value = ~np.isfinite(value) | ~(value > 0)
-    if bad_value.any():
-        i = int(bad_value.argmax())
-        raise _fail(path, "range", f"value must be a finite number > 0 (growth is measured "
-                    f"on logarithms), got {raw['value'].iloc[i]!r}", int(lines[i]), "value")
-    frame = raw.assign(**{key: names}, year=year_num.astype(np.int64), value=value)
-    dup = frame.duplicated([key, "year"], keep="first").to_numpy()
-    if dup.any():
-        i = int(dup.argmax())
-        raise _fail(path, "duplicate", f"{key} {names.iloc[i]!r} has year "
-                    f"{int(year_num[i])} twice", int(lines[i]), "year")
+    refuse_first(path, ~np.isfinite(value) | ~(value > 0), "range", "value",
+                  lambda i: "value must be a finite number > 0 (growth is measured on "
+                  f"logarithms), got {raw['value'].iloc[i]!r}")
+    frame = raw.assign(**{key: names}, year=years.astype(np.int64), value=value)
+    refuse_first(path, frame.duplicated([key, "year"]).to_numpy(), "duplicate", "year",
+                  lambda i: f"{key} {names.iloc[i]!r} has year {int(years[i])} twice")
     return frame.sort_values([key, "year"], kind="stable").reset_index(drop=True)
 
 

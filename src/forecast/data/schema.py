@@ -1,9 +1,14 @@
-"""What the data files hold: their columns, vocabularies and records, and how a field is read.
+"""The four data files: their columns, vocabularies, and the table of rules each row must meet.
 
-Files are read with the :mod:`csv` module, not pandas, so that each problem is reported as one
-line naming its file, row, column and rule (:class:`forecast.errors.DataValidationError`)
-rather than as a traceback. :class:`Column` declares how one field is parsed; the rules that
-combine fields, and the order in which everything runs, are in :mod:`forecast.data.rules`.
+Files are read with the :mod:`csv` module, not pandas, so that each problem is one line naming
+its file, row, column and rule (:class:`forecast.errors.DataValidationError`), not a traceback.
+The rules stay a table, not a pydantic model: each step names the rule it reports, and the
+order of a table is the order in which problems are found (schema -> types -> ranges ->
+references -> duplicates), so an error always names the most basic problem. A
+:class:`Column` reads one field, a :class:`Rule` checks fields against each other or the
+catalogues, a :class:`Unique` refuses a second row with the same key. The catalogues
+(``series.csv``, ``sources.csv``, ``variants.csv``) are read first, then ``history.csv``
+against them; rules on the whole history follow in :mod:`forecast.data.consistency`.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, NoReturn
@@ -20,48 +25,15 @@ from forecast.errors import DataValidationError, quote
 from forecast.inputs import MAX_DATA_FILE_BYTES, read_text
 
 __all__ = [
-    "HISTORY_COLUMNS",
-    "KINDS",
-    "MAX_MAGNITUDE",
-    "QUANTITIES",
-    "SERIES_COLUMNS",
-    "SOURCES_COLUMNS",
-    "UNITS",
-    "VARIANTS_COLUMNS",
-    "YEAR_RANGE",
-    "Column",
-    "Key",
-    "Row",
-    "SeriesInfo",
-    "fail",
-    "label",
-    "read_table",
-]
+    "HISTORY_COLUMNS", "KINDS", "QUANTITIES", "UNITS", "Column", "Key", "Row", "Rule",
+    "SeriesInfo", "Unique", "check_contiguous", "fail", "label", "parse_history",
+    "parse_series", "parse_sources", "parse_variants",
+]  # fmt: skip
 
-HISTORY_COLUMNS = (
-    "series",
-    "region",
-    "segment",
-    "year",
-    "value",
-    "unit",
-    "kind",
-    "variant",
-    "source",
-    "quote",
-    "derivation",
-    "note",
-)
-SERIES_COLUMNS = (
-    "series",
-    "unit",
-    "quantity",
-    "of",
-    "parts",
-    "sum_tolerance",
-    "contiguous",
-    "description",
-)
+HISTORY_COLUMNS = ("series", "region", "segment", "year", "value", "unit", "kind", "variant",
+                   "source", "quote", "derivation", "note")
+SERIES_COLUMNS = ("series", "unit", "quantity", "of", "parts", "sum_tolerance", "contiguous",
+                  "description")
 SOURCES_COLUMNS = ("document", "title", "publisher", "published", "description")
 VARIANTS_COLUMNS = ("variant", "rank", "description")
 
@@ -73,8 +45,8 @@ KINDS = frozenset({"reported", "derived", "outlook"})
 QUANTITIES = frozenset({"amount", "share", "growth", "rate"})
 YEAR_RANGE = (1990, 2100)
 #: Largest magnitude of a number in a data file; a non-zero number is also at least its
-#: inverse (1e-12). Beyond it a projection's growth, sums and divisions overflow a float or
-#: lose it to zero, and no quantity in these files comes near it.
+#: inverse. Beyond it a projection's growth, sums and divisions overflow a float or lose it
+#: to zero, and no quantity in these files comes near it.
 MAX_MAGNITUDE = 1e12
 
 #: One observation's identity: (series, region, segment, year).
@@ -125,44 +97,13 @@ def label(key: Key) -> str:
 
 
 def fail(path: Path, row: int | None, column: str | None, rule: str, message: str) -> NoReturn:
-    """Raise the one-line error of a broken rule.
-
-    Parameters
-    ----------
-    path : Path
-        The offending file.
-    row : int or None
-        Its line (the header is line 1), if one row is at fault.
-    column : str or None
-        The column at fault, if one is.
-    rule, message : str
-        The rule's short name (``"range"``) and what is wrong, in words.
-    """
+    """Raise the one-line error of a broken ``rule`` at ``row`` (header = 1) and ``column``."""
     # Raised inside ``except`` blocks too: the data editor needs this line, not the chain.
     raise DataValidationError(path, rule, message, row=row, column=column) from None
 
 
-# ---------------------------------------------------------------------------- reading
-
-
-def read_table(path: Path, columns: Iterable[str]) -> list[tuple[int, dict[str, str]]]:
-    """Read a CSV file into ``(line, row)`` pairs after checking its header.
-
-    Parameters
-    ----------
-    path : Path
-        The CSV file.
-    columns : iterable of str
-        The exact set of columns the file must have (order free).
-
-    Raises
-    ------
-    DataValidationError
-        Missing file, not a regular file or above :data:`forecast.inputs.MAX_DATA_FILE_BYTES`
-        (refused unread), empty file, unreadable text, missing or unknown columns, or a row
-        with the wrong number of fields.
-    """
-    columns = tuple(columns)
+def _read_table(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
+    """A CSV file's ``(line, row)`` pairs once its size, text, header and field counts pass."""
     text = read_text(path, MAX_DATA_FILE_BYTES,
                      lambda rule, message: DataValidationError(path, rule, message),
                      encoding="utf-8-sig")
@@ -182,48 +123,76 @@ def read_table(path: Path, columns: Iterable[str]) -> list[tuple[int, dict[str, 
         if not any(f.strip() for f in fields):
             continue
         if len(fields) != len(header):
-            fail(
-                path,
-                line,
-                None,
-                "field-count",
-                f"expected {len(header)} comma-separated fields, found {len(fields)} "
-                "(a value with a comma must be quoted)",
-            )
+            fail(path, line, None, "field-count", f"expected {len(header)} comma-separated "
+                 f"fields, found {len(fields)} (a value with a comma must be quoted)")
         rows.append((line, {h: f.strip() for h, f in zip(header, fields, strict=True)}))
     if not rows:
         fail(path, None, None, "empty-file", "the file has a header but no rows")
     return rows
 
 
-# ---------------------------------------------------------------------------- one field
+# ---------------------------------------------------------------------------- the steps
+
+#: The fields read so far in a row, by column.
+Values = Mapping[str, Any]
+#: The catalogue files a row may refer to, by file name (``series.csv`` -> its entries).
+Catalogues = Mapping[str, Any]
+
+
+def _number(text: str) -> tuple[str, str] | float:
+    try:
+        number = float(text.replace("_", "x"))  # "1_000" is not a number in a data file
+    except ValueError:
+        return "not-a-number", f"{quote(text)} is not a number"
+    if not math.isfinite(number):
+        return "not-a-number", f"{quote(text)} is not a finite number"
+    if number != 0 and not 1 / MAX_MAGNITUDE <= abs(number) <= MAX_MAGNITUDE:
+        return "magnitude", (f"{quote(text)} is outside the magnitudes a projection can carry "
+                             f"({1 / MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}, or 0)")
+    return number
+
+
+def _year(text: str) -> tuple[str, str] | int:
+    if not re.fullmatch(r"\d{4}", text):
+        return "not-a-year", f"{quote(text)} is not a four-digit year"
+    if not YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
+        return "year-range", f"{text} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}"
+    return int(text)
+
+
+def _yes_no(text: str) -> tuple[str, str] | bool:
+    if text not in ("yes", "no"):
+        return "not-yes-no", f"{quote(text)} must be yes or no"
+    return text == "yes"
+
+
+#: Field parsers: the value, or the (rule, message) it breaks.
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "text": lambda text: text, "number": _number, "year": _year, "yes-no": _yes_no,
+}
 
 
 @dataclass(frozen=True)
 class Column:
     """How one field is read: its type, whether it may be empty, and what it may hold.
 
-    A failure names the column and one of the rules ``empty-value``, ``not-a-number``,
-    ``not-a-year``, ``year-range``, ``not-yes-no`` or ``unknown-<name>`` (a value outside
-    ``allowed``, or not listed in the catalogue file ``listed_in``).
-
     Parameters
     ----------
     name : str
         The column.
     parse : {"text", "number", "year", "yes-no"}
-        ``number``: a finite float, 0 or of magnitude within :data:`MAX_MAGNITUDE` (rule
-        ``magnitude``); ``year``: a four-digit year within :data:`YEAR_RANGE`;
-        ``yes-no``: ``yes`` or ``no``, read as a bool.
+        ``number``: a finite float, 0 or of magnitude within :data:`MAX_MAGNITUDE` (rules
+        ``not-a-number``, ``magnitude``); ``year``: a four-digit year within
+        :data:`YEAR_RANGE` (``not-a-year``, ``year-range``); ``yes-no``: a bool
+        (``not-yes-no``).
     required : bool
-        Refuse an empty field; otherwise an empty field takes ``default`` unparsed.
+        Refuse an empty field (``empty-value``); otherwise it takes ``default``.
     default : object
         The value of an empty optional field.
     allowed : frozenset of str, optional
-        The vocabulary the value must belong to (e.g. :data:`UNITS`).
+        The vocabulary the value must belong to (rule ``unknown-<name>``).
     listed_in : str, optional
-        The catalogue file (``series.csv``, ``sources.csv``, ``variants.csv``) that must
-        list the value.
+        The catalogue file that must list the value (rule ``unknown-<name>``).
     """
 
     name: str
@@ -233,56 +202,227 @@ class Column:
     allowed: frozenset[str] | None = None
     listed_in: str = ""
 
-    def read(
-        self, path: Path, line: int, rec: Mapping[str, str], catalogues: Mapping[str, Any]
-    ) -> Any:
+    def read(self, path: Path, line: int, rec: Mapping[str, str], catalogues: Catalogues) -> Any:
         """The field's value in row ``line``, or the error of the first rule it breaks."""
         text = rec[self.name]
         if text == "":
             if self.required:
                 fail(path, line, self.name, "empty-value", "a value is required")
             return self.default
-        value = _PARSERS[self.parse](path, line, self.name, text)
+        value = _PARSERS[self.parse](text)
+        if isinstance(value, tuple):
+            fail(path, line, self.name, *value)
         if self.allowed is not None and value not in self.allowed:
             msg = f"{quote(value)} is not one of {sorted(self.allowed)}"
             fail(path, line, self.name, f"unknown-{self.name}", msg)
         if self.listed_in and value not in catalogues[self.listed_in]:
-            msg = f"{quote(value)} is not in {self.listed_in}"
-            fail(path, line, self.name, f"unknown-{self.name}", msg)
+            fail(path, line, self.name, f"unknown-{self.name}",
+                 f"{quote(value)} is not in {self.listed_in}")
         return value
 
 
-def _text(path: Path, line: int, column: str, text: str) -> str:
-    return text
+@dataclass(frozen=True)
+class Rule:
+    """A check on the fields read so far; ``test`` returns the error message, or None."""
+
+    column: str | None
+    rule: str
+    test: Callable[[Values, Catalogues], str | None]
 
 
-def _number(path: Path, line: int, column: str, text: str) -> float:
-    try:
-        number = float(text.replace("_", "x"))  # "1_000" is not a number in a data file
-    except ValueError:
-        fail(path, line, column, "not-a-number", f"{quote(text)} is not a number")
-    if not math.isfinite(number):
-        fail(path, line, column, "not-a-number", f"{quote(text)} is not a finite number")
-    if number != 0 and not 1 / MAX_MAGNITUDE <= abs(number) <= MAX_MAGNITUDE:
-        fail(path, line, column, "magnitude", f"{quote(text)} is outside the magnitudes a "
-             f"projection can carry ({1 / MAX_MAGNITUDE:g} to {MAX_MAGNITUDE:g}, or 0)")
-    return number
+@dataclass(frozen=True)
+class Unique:
+    """No two rows of a file share ``key``; ``message`` is given the earlier row's line."""
+
+    column: str | None
+    key: Callable[[Values], Hashable]
+    message: Callable[[Values, int], str]
 
 
-def _year(path: Path, line: int, column: str, text: str) -> int:
-    if not re.fullmatch(r"\d{4}", text):
-        fail(path, line, column, "not-a-year", f"{quote(text)} is not a four-digit year")
-    year = int(text)
-    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        msg = f"{year} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}"
-        fail(path, line, column, "year-range", msg)
-    return year
+def _listed_once(column: str) -> Unique:
+    return Unique(column, lambda v: v[column],
+                  lambda v, _: f"{column} '{v[column]}' is listed twice")
 
 
-def _yes_no(path: Path, line: int, column: str, text: str) -> bool:
-    if text not in ("yes", "no"):
-        fail(path, line, column, "not-yes-no", f"{quote(text)} must be yes or no")
-    return text == "yes"
+def _share_message(x: float) -> str:
+    hint = " (shares are fractions: 0.76, not 76)" if x > 1 else ""
+    return f"a share must be in [0, 1], got {x:g}{hint}"
 
 
-_PARSERS = {"text": _text, "number": _number, "year": _year, "yes-no": _yes_no}
+#: Allowed values by quantity: (test, message given the series and the value).
+RANGES: dict[str, tuple[Callable[[float], bool], Callable[[str, float], str]]] = {
+    "amount": (lambda x: x >= 0, lambda series, x: f"{series} must be >= 0, got {x:g}"),
+    "share": (lambda x: 0.0 <= x <= 1.0, lambda _, x: _share_message(x)),
+    "growth": (lambda x: x > -1.0,
+               lambda _, x: f"a growth rate must be above -100% (> -1), got {x:g}"),
+    "rate": (lambda x: x >= 0, lambda _, x: f"a rate must be >= 0, got {x:g}"),
+}
+
+
+def _out_of_range(v: Values, catalogues: Catalogues) -> str | None:
+    info: SeriesInfo = catalogues["series.csv"][v["series"]]
+    within, message = RANGES[info.quantity]
+    return None if within(v["value"]) else message(info.series, v["value"])
+
+
+def _unit_mismatch(v: Values, catalogues: Catalogues) -> str | None:
+    unit = catalogues["series.csv"][v["series"]].unit
+    return None if v["unit"] == unit else f"series '{v['series']}' is in {unit}, not {v['unit']}"
+
+
+def _derivation_missing(v: Values, _: Catalogues) -> str | None:
+    missing = v["kind"] == "derived" and not v["derivation"]
+    return "a derived value must state its derivation" if missing else None
+
+
+def _derivation_unexpected(v: Values, _: Catalogues) -> str | None:
+    if v["kind"] != "derived" and v["derivation"]:
+        return f"only derived values carry a derivation (kind is {v['kind']})"
+    return None
+
+
+def _whole_rank(v: Values, _: Catalogues) -> str | None:
+    rank = v["rank"]
+    return None if rank == int(rank) and rank >= 1 else "rank must be a whole number >= 1"
+
+
+def _already_given(v: Values, first: int) -> str:
+    key = (v["series"], v["region"], v["segment"], v["year"])
+    return f"{label(key)} (variant '{v['variant'] or '-'}') already given on row {first}"
+
+
+Step = Column | Rule | Unique
+
+#: ``series.csv``; ``of`` is checked once the whole catalogue is read.
+SERIES_RULES: tuple[Step, ...] = (
+    Column("series"),
+    _listed_once("series"),
+    Column("unit", allowed=UNITS),
+    Column("quantity", allowed=QUANTITIES),
+    Column("contiguous", parse="yes-no", required=False, default=False),
+    Column("sum_tolerance", parse="number", required=False, default=0.01),
+    Column("of", required=False),
+    Column("parts", required=False),
+    Column("description", required=False),
+)
+SOURCES_RULES: tuple[Step, ...] = (Column("document"), Column("title"), _listed_once("document"))
+VARIANTS_RULES: tuple[Step, ...] = (
+    Column("variant"),
+    Column("rank", parse="number"),
+    Rule("rank", "rank", _whole_rank),
+    Column("description"),
+    _listed_once("variant"),
+)
+#: ``history.csv``: one observation per row, checked against the three catalogues.
+HISTORY_RULES: tuple[Step, ...] = (
+    Column("series", listed_in="series.csv"),
+    Column("region"),
+    Column("segment"),
+    Column("year", parse="year"),
+    Column("value", parse="number"),
+    Column("unit", allowed=UNITS),
+    Rule("unit", "unit-mismatch", _unit_mismatch),
+    Column("kind", allowed=KINDS),
+    Column("source", listed_in="sources.csv"),
+    Column("quote"),
+    Column("derivation", required=False),
+    Rule("derivation", "derivation-missing", _derivation_missing),
+    Rule("derivation", "derivation-unexpected", _derivation_unexpected),
+    Column("variant", required=False, listed_in="variants.csv"),
+    Rule("value", "range", _out_of_range),
+    Unique(None, lambda v: (v["series"], v["region"], v["segment"], v["year"], v["variant"]),
+           _already_given),
+    Column("note", required=False),
+)  # fmt: skip
+
+
+def _read_rows(path: Path, columns: Sequence[str], steps: Sequence[Step],
+               catalogues: Catalogues) -> list[tuple[int, dict[str, Any]]]:
+    """Each row's line and parsed fields, once every row passes the rule table ``steps``."""
+    first_line: dict[tuple[int, Hashable], int] = {}
+    out: list[tuple[int, dict[str, Any]]] = []
+    for line, rec in _read_table(path, columns):
+        values: dict[str, Any] = {}
+        for i, step in enumerate(steps):
+            if isinstance(step, Column):
+                values[step.name] = step.read(path, line, rec, catalogues)
+            elif isinstance(step, Rule):
+                message = step.test(values, catalogues)
+                if message is not None:
+                    fail(path, line, step.column, step.rule, message)
+            else:
+                key = (i, step.key(values))
+                if key in first_line:
+                    message = step.message(values, first_line[key])
+                    fail(path, line, step.column, "duplicate", message)
+                first_line[key] = line
+        out.append((line, values))
+    return out
+
+
+# ---------------------------------------------------------------------------- the files
+
+
+def parse_series(path: Path) -> dict[str, SeriesInfo]:
+    """Read and check the series catalogue (``series.csv``): series name -> its entry."""
+    records = _read_rows(path, SERIES_COLUMNS, SERIES_RULES, {})
+    out = {v["series"]: SeriesInfo(**{**v, "parts": tuple(p for p in v["parts"].split("|") if p)})
+           for _, v in records}
+    # 'of' may name a series listed further down, so it is checked once all are read.
+    for line, v in records:
+        if v["of"] and v["of"] not in out:
+            fail(path, line, "of", "unknown-series",
+                 f"{quote(v['of'])} is not a series of the catalogue")
+    return out
+
+
+def parse_sources(path: Path) -> set[str]:
+    """Read the source catalogue (``sources.csv``); returns the document names."""
+    return {v["document"] for _, v in _read_rows(path, SOURCES_COLUMNS, SOURCES_RULES, {})}
+
+
+def parse_variants(path: Path) -> dict[str, int]:
+    """Read the variant catalogue (``variants.csv``); returns variant -> rank (1 = default)."""
+    return {v["variant"]: int(v["rank"])
+            for _, v in _read_rows(path, VARIANTS_COLUMNS, VARIANTS_RULES, {})}
+
+
+def parse_history(path: Path, catalogue: Mapping[str, SeriesInfo], sources: set[str],
+                  variants: Mapping[str, int]) -> list[Row]:
+    """Read ``history.csv``, check every rule of :data:`HISTORY_RULES`, and the variants of
+    every conflict (same series, region, segment and year): each named, of distinct rank."""
+    catalogues = {"series.csv": catalogue, "sources.csv": sources, "variants.csv": variants}
+    rows = [Row(line, **{c: v[c] for c in HISTORY_COLUMNS})
+            for line, v in _read_rows(path, HISTORY_COLUMNS, HISTORY_RULES, catalogues)]
+    groups: dict[Key, list[Row]] = {}
+    for row in rows:
+        groups.setdefault(row.key, []).append(row)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        for row in group:
+            if not row.variant:
+                fail(path, row.line, "variant", "conflict-variant",
+                     f"{label(row.key)} has {len(group)} values; each must name its variant")
+        ranks = [variants[r.variant] for r in group]
+        if len(set(ranks)) != len(ranks):
+            fail(path, group[-1].line, "variant", "conflict-variant",
+                 f"{label(group[0].key)}: variants {sorted(r.variant for r in group)} share a "
+                 "rank in variants.csv, so no default can be chosen")
+    return rows
+
+
+def check_contiguous(path: Path, res: Mapping[Key, Row],
+                     catalogue: Mapping[str, SeriesInfo]) -> None:
+    """Refuse a gap in a series marked contiguous (rule ``missing-year``, on its last row)."""
+    groups: dict[tuple[str, str, str], list[Row]] = {}
+    for row in res.values():
+        if row.kind != "outlook" and catalogue[row.series].contiguous:
+            groups.setdefault(row.key[:3], []).append(row)
+    for (series, region, segment), group in groups.items():
+        have = sorted(r.year for r in group)
+        missing = sorted(set(range(have[0], have[-1] + 1)) - set(have))
+        if missing:
+            fail(path, max(group, key=lambda r: r.year).line, "year", "missing-year",
+                 f"{series} {region}/{segment} covers {have[0]}-{have[-1]} but has no value for "
+                 f"{', '.join(map(str, missing))}")

@@ -1,53 +1,20 @@
-"""Evaluation: backtests with no look-ahead, model comparison and sensitivity tables.
+"""Evaluation: backtests with no look-ahead, model comparison, sensitivity, scores.
 
 Modules: :mod:`~forecast.evaluation.backtest` (the default models, rolling-origin backtests
 with naive benchmarks, error metrics), :mod:`~forecast.evaluation.comparison` (the
 model-comparison table, Bass under assumed market potentials),
-:mod:`~forecast.evaluation.sensitivity` (refits under two versions of the history) and
-:mod:`~forecast.evaluation.frames` (what their tables share; :func:`to_csv`). Every function
-takes and returns tidy :class:`pandas.DataFrame` objects; importing this package loads pandas
-and the models (it is not on the CLI's start-up path).
+:mod:`~forecast.evaluation.sensitivity` (refits under two versions of the history),
+:mod:`~forecast.evaluation.scoring`, :mod:`~forecast.evaluation.calibration` and
+:mod:`~forecast.evaluation.track_record` (scores), and :mod:`~forecast.evaluation.frames`
+(what the tables share). Importing this package loads pandas and the models.
 """
 
-from forecast.evaluation.backtest import (
-    BACKTEST_COLUMNS,
-    NAIVE_MODELS,
-    PERFORMANCE_COLUMNS,
-    default_models,
-    naive_forecasts,
-    performance,
-    rolling_origin,
-)
+from forecast.evaluation import backtest, comparison, sensitivity
+from forecast.evaluation.backtest import *  # noqa: F403
 from forecast.evaluation.calibration import calibrate
-from forecast.evaluation.comparison import (
-    BASS_COLUMNS,
-    COMPARISON_COLUMNS,
-    bass_market_sensitivity,
-    compare_models,
-)
+from forecast.evaluation.comparison import *  # noqa: F403
 from forecast.evaluation.frames import neutralise_formulas, to_csv
-from forecast.evaluation.sensitivity import (
-    SENSITIVITY_COLUMNS,
-    value_sensitivity,
-    variant_sensitivity,
-)
+from forecast.evaluation.sensitivity import *  # noqa: F403
 
-__all__ = [
-    "BACKTEST_COLUMNS",
-    "BASS_COLUMNS",
-    "COMPARISON_COLUMNS",
-    "NAIVE_MODELS",
-    "PERFORMANCE_COLUMNS",
-    "SENSITIVITY_COLUMNS",
-    "bass_market_sensitivity",
-    "calibrate",
-    "compare_models",
-    "default_models",
-    "naive_forecasts",
-    "neutralise_formulas",
-    "performance",
-    "rolling_origin",
-    "to_csv",
-    "value_sensitivity",
-    "variant_sensitivity",
-]
+__all__ = [*backtest.__all__, *comparison.__all__, *sensitivity.__all__, "calibrate",
+           "neutralise_formulas", "to_csv"]

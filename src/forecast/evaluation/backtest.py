@@ -1,21 +1,14 @@
 """Rolling-origin backtests with naive benchmarks, their error metrics, and the default models.
 
-Everything takes and returns tidy :class:`pandas.DataFrame` objects (one row per model,
-origin and year, in the style of prophet's ``cross_validation`` / ``performance_metrics``)
-so notebooks can plot them and :func:`~forecast.evaluation.frames.to_csv` can write them
-reproducibly.
-
-Four annual points (2021-2024) allow at most three origins (fit on 2021..t, forecast
-t+1..2024), and a model that cannot be fitted on that few points is not dropped silently:
-its rows carry ``status = "skipped"`` and the reason. No look-ahead: a forecast from an
-origin sees only the years up to it (the test changes every later value and sees the same
-forecasts), and a model set up with an absolute level from outside the series (a saturation
-level or market potential, e.g. a later outlook's 2030 level) is skipped, because nothing
-says the number was known at the origin; a ceiling stated as ``saturation_multiple`` of the
-origin's value is used. Naive benchmarks sit beside the
-models: the last value, the last growth rate, and the average (end-point) growth rate of
-the training window, each compounded from the last training value. They are point
-forecasts, so their interval columns and coverage are NaN.
+Tables are tidy :class:`pandas.DataFrame` objects, one row per model, origin and year (in the
+style of prophet's ``cross_validation`` / ``performance_metrics``). Four annual points allow
+at most three origins, and a model that cannot be fitted on so few keeps its rows with
+``status = "skipped"`` and the reason. No look-ahead: a forecast from an origin sees only the
+years up to it, and a model holding an absolute level from outside the series (a saturation
+level or market potential) is skipped, since nothing says the number was known at the origin;
+a ceiling stated as ``saturation_multiple`` of the origin's value is used. The naive
+benchmarks (last value, last growth rate, mean growth rate of the window, compounded from the
+last value) are point forecasts: their band and coverage columns are NaN.
 """
 
 from __future__ import annotations
@@ -51,15 +44,8 @@ from forecast.models import (
     uncertainty,
 )
 
-__all__ = [
-    "BACKTEST_COLUMNS",
-    "NAIVE_MODELS",
-    "PERFORMANCE_COLUMNS",
-    "default_models",
-    "naive_forecasts",
-    "performance",
-    "rolling_origin",
-]
+__all__ = ["BACKTEST_COLUMNS", "NAIVE_MODELS", "PERFORMANCE_COLUMNS", "default_models",
+           "naive_forecasts", "performance", "rolling_origin"]
 
 #: Names of the naive benchmarks, in table order.
 NAIVE_MODELS: tuple[str, ...] = ("naive_last", "naive_last_growth", "naive_mean_growth")
@@ -92,34 +78,23 @@ def default_models(
     Parameters
     ----------
     saturation : float, optional
-        Saturation level K [value unit] for the logistic and Gompertz curves. Four points
-        cannot pin K down, so it is an explicit assumption; it must be a ceiling (capacity,
-        a physical or market limit), not a projection's level (the published 3,800 GWh for
-        2030 still grows 20%/yr). :func:`rolling_origin` skips these two curves, since an
-        absolute level cannot be shown to exist at an earlier origin.
+        Saturation level K [value unit] of the fixed-K logistic and Gompertz curves: an
+        assumed ceiling (four points cannot pin it down), skipped by :func:`rolling_origin`.
     saturation_multiple : float, optional
-        K as a stated multiple of the last training value [-] instead: a ceiling that exists
-        at every origin, so backtests use it. Give at most one of the two; without either
-        the two fixed-K curves are left out.
+        K as a multiple of the last training value [-] instead, which backtests use. Give at
+        most one of the two; without either the fixed-K curves are left out.
     saturation_bounds : (float, float), optional
         Bounds for the free-K logistic (default: see :class:`forecast.models.growth.LogisticCurve`).
     damping : float, optional
         Fixed damping factor for the damped trend; None profiles it.
     market : float, optional
-        Market potential (cumulative) [value unit * yr]; when given, a Bass model with that
-        potential is added as ``bass``. A Bass model with a free potential is left out: on
-        China's four points it puts the peak of annual output in 2024 and projects a
-        collapse, which is a statement about identifiability, not a forecast (notebook 02
-        shows it separately).
+        Market potential (cumulative) [value unit * yr] of an added ``bass`` model. A free
+        potential is not identified on four points (notebook 02 shows it separately).
     include_free_saturation : bool
-        Add ``logistic_free_k`` and ``gompertz_free_k``, whose saturation level K is
-        estimated within bounds: 3 parameters, so 1 df on 4 points. They show what the
-        history alone says about saturation (little: K lands near the last value).
+        Add ``logistic_free_k`` and ``gompertz_free_k`` (K estimated within bounds).
     include_default : bool
-        Add the calibrated ``default`` method (:class:`~forecast.models.DefaultMethod`, the
-        shipped reference class). It needs the last 4 consecutive years and forecasts only
-        the 6 years after them, so a backtest origin with fewer points skips it with that
-        reason, and so does a comparison whose target year lies further ahead.
+        Add the calibrated ``default`` method (:class:`~forecast.models.DefaultMethod`); it
+        needs 4 consecutive years and forecasts at most 6 years ahead, else it is skipped.
 
     Returns
     -------
@@ -182,45 +157,26 @@ def naive_forecasts(
     return out
 
 
-def _rows(
-    name: str,
-    kind: str,
-    origin: float,
-    n_train: int,
-    test_t: np.ndarray,
-    actual: np.ndarray,
-    forecast: np.ndarray,
-    bands: dict[float, tuple[np.ndarray, np.ndarray]],
-    status: str = "ok",
-    reason: str = "",
-) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {
-            "model": name,
-            "kind": kind,
-            "origin": round(origin),
-            "year": np.rint(test_t).astype(int),
-            "horizon": np.rint(test_t - origin).astype(int),
-            "n_train": n_train,
-            "actual": actual,
-            "forecast": forecast,
-        }
-    )
+def _rows(name: str, kind: str, origin: float, n_train: int, test_t: np.ndarray,
+          actual: np.ndarray, forecast: np.ndarray, bands: dict[float, tuple[Any, Any]],
+          reason: str = "", status: str = "ok") -> pd.DataFrame:
+    """One (model, origin) cell of the backtest table."""
+    frame = pd.DataFrame({
+        "model": name, "kind": kind, "origin": round(origin), "year": np.rint(test_t).astype(int),
+        "horizon": np.rint(test_t - origin).astype(int), "n_train": n_train, "actual": actual,
+        "forecast": forecast,
+    })
     for level in LEVELS:
         lo_col, hi_col = band_columns(level)
-        lo, hi = bands.get(level, (np.full(test_t.shape, np.nan), np.full(test_t.shape, np.nan)))
-        frame[lo_col] = lo
-        frame[hi_col] = hi
+        frame[lo_col], frame[hi_col] = bands.get(level, (np.nan, np.nan))
     frame["error"] = frame["forecast"] - frame["actual"]
     frame["abs_error"] = frame["error"].abs()
     frame["pct_error"] = 100.0 * frame["error"] / frame["actual"]
     frame["abs_pct_error"] = frame["pct_error"].abs()
     for level, col in zip(LEVELS, COVERAGE_COLUMNS, strict=True):
-        lo_col, hi_col = band_columns(level)
-        inside = (frame["actual"] >= frame[lo_col]) & (frame["actual"] <= frame[hi_col])
-        frame[col] = np.where(frame[lo_col].isna(), np.nan, inside.astype(float))
-    frame["status"] = status
-    frame["reason"] = reason
+        lo, hi = (frame[c] for c in band_columns(level))
+        frame[col] = np.where(lo.isna(), np.nan, frame["actual"].between(lo, hi).astype(float))
+    frame["status"], frame["reason"] = status, reason
     return frame[BACKTEST_COLUMNS]
 
 
@@ -235,11 +191,10 @@ def rolling_origin(
 ) -> pd.DataFrame:
     """Rolling-origin backtest: fit on the first years, forecast every later year.
 
-    For each origin ``t`` from the ``min_train``-th year to the second-to-last, every model
-    is fitted (a clone, so the passed estimators stay unfitted) on the years up to ``t``
-    and forecasts each later observed year, with its 80% and 95% bands. Nothing after ``t``
-    reaches the fit; a model holding an absolute level from outside the series
-    (``level_settings``: a fixed saturation or market potential) is skipped with the reason.
+    For each origin ``t`` from the ``min_train``-th year to the second-to-last, a clone of
+    every model is fitted on the years up to ``t`` and forecasts each later observed year,
+    with its 80% and 95% bands. A model holding an absolute level from outside the series
+    (``level_settings``) is skipped with the reason.
 
     Parameters
     ----------
@@ -248,22 +203,21 @@ def rolling_origin(
     models : mapping, optional
         Name -> estimator; default :func:`default_models` (without fixed-K curves).
     min_train : int
-        Fewest training points of an origin (default 2).
+        Fewest training points of an origin.
     n_draws : int
         Draws per fit for the bands.
     seed : int
-        Base seed; each (origin, model) pair draws from its own stream derived from the seed
-        and the model's name, so the result does not depend on the order of the models.
+        Base seed; each (origin, model) cell has its own stream (:func:`cell_stream`), so the
+        result does not depend on the order of the models.
     naive : bool
         Add the naive benchmarks (:data:`NAIVE_MODELS`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per model, origin and forecast year, columns :data:`BACKTEST_COLUMNS`:
-        forecast and bands [value unit], ``error = forecast - actual``, ``pct_error`` [%],
-        ``in80`` / ``in95`` (1 if the actual lies in the band, NaN without a band),
-        ``status`` ("ok" or "skipped") and the ``reason`` for a skip.
+        :data:`BACKTEST_COLUMNS`: forecast and bands [value unit], ``error = forecast -
+        actual`` [value unit], ``pct_error`` [%], ``in80`` / ``in95`` (1 if the actual lies
+        in the band, NaN without a band), ``status`` ("ok" or "skipped") and ``reason``.
     """
     from sklearn.base import clone
 
@@ -271,43 +225,36 @@ def rolling_origin(
     if min_train < 1:
         raise ModelError(f"min_train must be >= 1, got {min_train}")
     if t.size <= min_train:
-        raise ModelError(
-            f"a backtest needs more than min_train={min_train} points, got {t.size}"
-        )
+        raise ModelError(f"a backtest needs more than min_train={min_train} points, got {t.size}")
     models = default_models() if models is None else dict(models)
     frames: list[pd.DataFrame] = []
     for i_origin, end in enumerate(range(min_train, t.size)):
-        train_t, train_v = t[:end], v[:end]
-        test_t, actual = t[end:], v[end:]
+        train_t, train_v, test_t, actual = t[:end], v[:end], t[end:], v[end:]
         origin = train_t[-1]
+        cell = (origin, end, test_t, actual)
         for name, template in models.items():
             model = clone(template)
-            outside = _outside_level(model, origin)
-            if outside:
-                nan = np.full(test_t.shape, np.nan)
-                frames.append(_rows(name, "model", origin, end, test_t, actual, nan, {},
-                                    status="skipped", reason=outside))
-                continue
-            try:
-                model.fit(train_t, train_v)
-                draws = model.sample(
-                    test_t, n_draws=n_draws, seed=cell_stream(seed, i_origin, name)
-                )
-                point = model.predict(test_t)
-            except ModelError as exc:
-                nan = np.full(test_t.shape, np.nan)
-                frames.append(_rows(name, "model", origin, end, test_t, actual, nan, {},
-                                    status="skipped", reason=str(exc)))
-                continue
-            bands = {level: uncertainty.central_interval(draws, level, axis=0) for level in LEVELS}
-            frames.append(_rows(name, "model", origin, end, test_t, actual, point, bands))
+            reason = _outside_level(model, origin)
+            if not reason:
+                try:
+                    model.fit(train_t, train_v)
+                    draws = model.sample(test_t, n_draws=n_draws,
+                                         seed=cell_stream(seed, i_origin, name))
+                    point = model.predict(test_t)
+                except ModelError as exc:
+                    reason = str(exc)
+                else:
+                    bands = {lv: uncertainty.central_interval(draws, lv, axis=0) for lv in LEVELS}
+                    frames.append(_rows(name, "model", *cell, point, bands))
+                    continue
+            frames.append(_rows(name, "model", *cell, np.full(test_t.shape, np.nan), {},
+                                reason, "skipped"))
         if naive:
             for name, point in naive_forecasts(train_t, train_v, test_t).items():
-                status, reason = "ok", ""
-                if np.isnan(point).all():
-                    status, reason = "skipped", f"{name} needs at least 2 training points"
-                frames.append(_rows(name, "naive", origin, end, test_t, actual, point, {},
-                                    status=status, reason=reason))
+                skipped = np.isnan(point).all()
+                reason = f"{name} needs at least 2 training points" if skipped else ""
+                frames.append(_rows(name, "naive", *cell, point, {}, reason,
+                                    "skipped" if skipped else "ok"))
     return pd.concat(frames, ignore_index=True)
 
 
@@ -343,17 +290,8 @@ def performance(backtest: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (name, kind), grp in backtest.groupby(["model", "kind"], sort=False):
         ok = grp[grp["status"] == "ok"]
-        row: dict[str, Any] = {
-            "model": name,
-            "kind": kind,
-            "n_forecasts": len(ok),
-            "n_skipped": int((grp["status"] != "ok").sum()),
-            "mae": ok["abs_error"].mean() if len(ok) else np.nan,
-            "mape": ok["abs_pct_error"].mean() if len(ok) else np.nan,
-            "rmse": float(np.sqrt((ok["error"] ** 2).mean())) if len(ok) else np.nan,
-        }
-        for level, col in zip(LEVELS, COVERAGE_COLUMNS, strict=True):
-            covered = ok[col].dropna()
-            row[f"coverage{round(level * 100)}"] = covered.mean() if len(covered) else np.nan
-        rows.append(row)
+        rows.append([name, kind, len(ok), int((grp["status"] != "ok").sum()),
+                     ok["abs_error"].mean(), ok["abs_pct_error"].mean(),
+                     float(np.sqrt((ok["error"] ** 2).mean())) if len(ok) else np.nan,
+                     *(ok[col].mean() for col in COVERAGE_COLUMNS)])
     return pd.DataFrame(rows, columns=PERFORMANCE_COLUMNS)

@@ -17,13 +17,7 @@ from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
 from forecast.evaluation.backtest import default_models, performance, rolling_origin
-from forecast.evaluation.frames import (
-    BAND_COLUMNS,
-    LEVELS,
-    band_columns,
-    cell_stream,
-    observed_series,
-)
+from forecast.evaluation.frames import BAND_COLUMNS, LEVELS, cell_stream, observed_series
 from forecast.models import BassDiffusion, GrowthModel, uncertainty
 
 __all__ = ["BASS_COLUMNS", "COMPARISON_COLUMNS", "bass_market_sensitivity", "compare_models"]
@@ -58,37 +52,28 @@ def compare_models(
     years, values : array_like
         The observed series [year], [value unit].
     models : mapping, optional
-        Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`,
-        which includes the fixed-K logistic and Gompertz curves only when given a saturation
-        level, e.g. ``default_models(saturation_multiple=3.0)`` (K three times the last
-        value; an absolute level is fitted here but skipped by the backtest).
+        Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
     target_year : int
         Year of the projected central value and bands [year].
-    n_draws : int
-        Draws for the bands.
-    seed : int
-        Base seed; each model draws from its own stream derived from the seed and its name.
+    n_draws, seed : int
+        Draws for the bands; base seed (each model has its own stream).
     backtest : pandas.DataFrame, optional
         A :func:`~forecast.evaluation.backtest.rolling_origin` table for the MAPE column;
-        computed with the same models when omitted (NaN when the series has fewer than 3
-        points).
+        computed with the same models when omitted (NaN below 3 points).
 
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`COMPARISON_COLUMNS`: formatted parameters, residual df, in-sample
-        RMSE on log values and on levels [value unit], AICc (log-scale least-squares models
-        only; NaN where undefined, e.g. 4 points and 2 parameters), backtest MAPE [%], the
-        ``target_year`` central value, median (quote it: draws are heavy-tailed) and 80%/95%
-        bands [value unit], and one line of caveat. A model that cannot be fitted keeps its
-        row with the reason as caveat.
+        :data:`COMPARISON_COLUMNS`: formatted parameters, residual df, in-sample RMSE on log
+        values and on levels [value unit], AICc (NaN where undefined), backtest MAPE [%], the
+        ``target_year`` central value, median and 80%/95% bands [value unit], and a caveat
+        (for a model that cannot be fitted, the reason).
     """
     t, v = observed_series(years, values)
     models = default_models() if models is None else dict(models)
     if backtest is None and t.size > 2:
         backtest = rolling_origin(t, v, models, n_draws=min(n_draws, 4_000), seed=seed,
                                   naive=False)
-    # With two points there is no origin to backtest from: MAPE stays NaN.
     mape = (pd.Series(dtype=float) if backtest is None
             else performance(backtest).set_index("model")["mape"])
     rows = []
@@ -129,23 +114,17 @@ def _fitted_columns(
         "rmse_level": model.rmse_level_,
         "aicc": model.aicc_,
         "central": float(model.predict(target)[0]),
-        "p50": float(np.median(draws[:, 0])),
         "caveat": model.caveat_,
     }
-    for level in LEVELS:
-        lo, hi = uncertainty.central_interval(draws[:, 0], level)
-        out.update(zip(band_columns(level), (float(lo), float(hi)), strict=True))
     exact = getattr(model, "predict_quantiles", None)
     if exact is not None:
-        # The calibrated default method has exact quantiles: the numbers its fan charts (and
-        # every other page) show, not a second, sampled estimate of them.
-        levels = [0.5, *(q for level in LEVELS for q in ((1 - level) / 2, (1 + level) / 2))]
-        quantiles = exact(target, levels)[0]
-        out["p50"] = float(quantiles[0])
-        for k, level in enumerate(LEVELS):
-            out.update(zip(band_columns(level), map(float, quantiles[1 + 2 * k: 3 + 2 * k]),
-                           strict=True))
-    return out
+        # The calibrated default method has exact quantiles: the numbers its fan charts show,
+        # not a second, sampled estimate of them.
+        bands = exact(target, [0.5, *(q for lv in LEVELS for q in ((1 - lv) / 2, (1 + lv) / 2))])[0]
+    else:
+        bands = [np.median(draws[:, 0]),
+                 *(b for lv in LEVELS for b in uncertainty.central_interval(draws[:, 0], lv))]
+    return out | dict(zip(["p50", *BAND_COLUMNS], map(float, bands), strict=True))
 
 
 def bass_market_sensitivity(
@@ -159,12 +138,10 @@ def bass_market_sensitivity(
 ) -> pd.DataFrame:
     """Bass diffusion under an estimated and under assumed market potentials.
 
-    A Bass curve needs a market potential m (cumulative output at saturation). On a short
-    series the least-squares m is not identified from the data: it lands just above what
-    has already been produced, putting the peak of annual output inside the sample. This
-    table shows that estimate beside fits with m *assumed* at multiples of the cumulative
-    output observed so far, so a reader sees how the target-year value follows the
-    assumption rather than the data.
+    On a short series the least-squares market potential m (cumulative output at saturation)
+    lands just above what has been produced, putting the peak inside the sample. The table
+    shows that estimate beside fits with m *assumed* at multiples of the cumulative output so
+    far: the target-year value follows the assumption, not the data.
 
     Parameters
     ----------

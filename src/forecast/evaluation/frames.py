@@ -18,29 +18,18 @@ from numpy.typing import ArrayLike
 from forecast.errors import ModelError
 from forecast.models import uncertainty
 
-__all__ = [
-    "BAND_COLUMNS",
-    "COVERAGE_COLUMNS",
-    "LEVELS",
-    "band_columns",
-    "cell_stream",
-    "neutralise_formulas",
-    "observed_series",
-    "to_csv",
-]
+__all__ = ["BAND_COLUMNS", "COVERAGE_COLUMNS", "LEVELS", "band_columns", "cell_stream",
+           "neutralise_formulas", "observed_series", "to_csv"]
 
 #: Central interval levels of every band [fraction].
 LEVELS: tuple[float, ...] = uncertainty.LEVELS
-
-
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) \
-            and not _PLAIN_NUMBER.match(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
         return "'" + value
     return value
 
@@ -50,8 +39,7 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
     A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
     leading ``'`` (``=HYPERLINK(...)`` -> ``'=HYPERLINK(...)``); numeric columns, non-text
-    cells and text that is a plain number (``-0.5``, ``+3``) are unchanged. Only text
-    (``object`` or string) columns are scanned, so numeric tables are not copied cell by cell.
+    cells and text that is a plain number (``-0.5``, ``+3``) are unchanged.
     """
     text_columns = [c for c in frame.columns
                     if frame[c].dtype == object or str(frame[c].dtype).startswith("str")]
@@ -103,9 +91,8 @@ def observed_series(years: ArrayLike, values: ArrayLike) -> tuple[np.ndarray, np
 
 
 def to_csv(frame: pd.DataFrame, path: str | Path, decimals: int = 6) -> Path:
-    """Write a table reproducibly: floats rounded to ``decimals``, no index, ``\\n`` endings.
-
-    Two runs with the same inputs give byte-identical files.
+    """Write a table reproducibly (byte-identical for equal inputs): floats rounded to
+    ``decimals``, ``-0`` written as 0, no index, ``\\n`` endings, formulas neutralised.
 
     Parameters
     ----------
@@ -126,9 +113,7 @@ def to_csv(frame: pd.DataFrame, path: str | Path, decimals: int = 6) -> Path:
     out = frame.copy()
     floats = out.select_dtypes(include="float").columns
     out[floats] = out[floats].round(decimals)
-    # Rounding leaves -0.0 for tiny negatives; write it as 0 so signs do not flicker.
     out[floats] = out[floats].mask(out[floats] == 0, 0.0)
-    # Text that a spreadsheet would run as a formula is written quoted.
     out = neutralise_formulas(out)
     out.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{decimals}f")
     return path

@@ -1,16 +1,9 @@
-"""Scores of probabilistic forecasts: CRPS, interval (Winkler) score, coverage, PIT.
+"""Scores of probabilistic forecasts: interval score, coverage, CRPS and PIT.
 
-Small vectorised functions over arrays of observations and forecasts given as draws or as
-quantiles; every function broadcasts over leading axes (windows, horizons ...). Units: the
-scores are in the unit of the observations, so for growth series score log values
-(``np.log(value)``) to make series of different size comparable -- that is what
-``forecast calibrate`` does.
-
-The CRPS and the interval score come from the maintained ``scoringrules`` library (Zanetta
-and Allen): the CRPS from draws the fair ensemble estimator's counterpart for a finite sample
-(``crps_ensemble``), from quantiles twice the mean pinball loss over the levels
-(``crps_quantile``), and for a normal forecast its closed form (``crps_normal``). PIT values of
-parametric forecasts use a ``scipy.stats`` distribution's ``cdf``.
+Vectorised over leading axes (windows, horizons ...). Scores are in the unit of the
+observations, so growth series are scored on log values (``np.log(value)``) to make series of
+different size comparable, as ``forecast calibrate`` does. The interval score and the CRPS are
+``scoringrules``' (Zanetta and Allen); this module fixes their backend and argument order.
 """
 
 from __future__ import annotations
@@ -18,26 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import scoringrules as sr
 from numpy.typing import ArrayLike
 
-__all__ = [
-    "coverage",
-    "crps_draws",
-    "crps_normal",
-    "crps_quantiles",
-    "interval_score",
-    "pit_distribution",
-    "pit_draws",
-    "pit_quantiles",
-]
+__all__ = ["coverage", "crps_draws", "crps_quantiles", "interval_score", "pit_quantiles"]
 
 
 def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: float) -> np.ndarray:
-    """Interval (Winkler) score of central ``level`` intervals (``scoringrules``): lower is better.
+    """Interval (Winkler) score of central ``level`` intervals; lower is better.
 
-    ``(upper - lower) + 2 / alpha * (lower - obs)`` if ``obs < lower``,
-    ``+ 2 / alpha * (obs - upper)`` if ``obs > upper``, with ``alpha = 1 - level``
-    (Gneiting and Raftery 2007, eq. 43).
+    ``(upper - lower) + 2 / alpha * (lower - obs)`` if ``obs < lower``, ``+ 2 / alpha *
+    (obs - upper)`` if ``obs > upper``, with ``alpha = 1 - level`` (Gneiting and Raftery 2007).
 
     Parameters
     ----------
@@ -55,8 +39,6 @@ def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: fl
     """
     if not 0.0 < level < 1.0:
         raise ValueError(f"interval level must be in (0, 1); got {level}")
-    import scoringrules as sr
-
     lo, hi, y = np.broadcast_arrays(*(np.asarray(a, float) for a in (lower, upper, obs)))
     return np.asarray(sr.interval_score(y, lo, hi, 1.0 - level, backend="numpy"), float)
 
@@ -74,7 +56,7 @@ def coverage(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, axis: Any = Non
     Returns
     -------
     float or ndarray
-        Coverage in [0, 1].
+        Coverage [fraction].
     """
     lo, hi, y = (np.asarray(a, float) for a in (lower, upper, obs))
     return np.mean((y >= lo) & (y <= hi), axis=axis)
@@ -82,24 +64,13 @@ def coverage(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, axis: Any = Non
 
 def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1,
                sorted_draws: bool = False) -> np.ndarray:
-    """CRPS of an ensemble of draws, ``E|X - y| - E|X - X'| / 2`` over the empirical law.
-
-    Parameters
-    ----------
-    obs : array_like
-        Observations, shape of ``draws`` without ``axis``.
-    draws : array_like
-        Draws along ``axis``.
-    sorted_draws : bool
-        The draws are already in increasing order along ``axis`` (skips a sort).
+    """CRPS of an ensemble of draws along ``axis`` (``sorted_draws``: already increasing).
 
     Returns
     -------
     ndarray
         CRPS per forecast [unit of obs]; 0 for a point mass at the observation.
     """
-    import scoringrules as sr
-
     return np.asarray(sr.crps_ensemble(np.asarray(obs, float), np.asarray(draws, float),
                                        m_axis=axis, sorted_ensemble=sorted_draws,
                                        backend="numpy"), float)
@@ -107,49 +78,18 @@ def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1,
 
 def crps_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
                    axis: int = -1) -> np.ndarray:
-    """CRPS approximated from quantiles: twice the mean pinball loss over ``levels``.
-
-    With many evenly spaced levels this tends to the CRPS (Berrisch and Ziel 2023).
-
-    Parameters
-    ----------
-    obs : array_like
-        Observations.
-    quantiles : array_like
-        Forecast quantiles along ``axis``, one per level.
-    levels : array_like
-        Quantile levels in (0, 1), increasing.
+    """CRPS from quantiles along ``axis`` at increasing ``levels`` in (0, 1): twice the mean
+    pinball loss, which tends to the CRPS with many evenly spaced levels (Berrisch and Ziel
+    2023).
 
     Returns
     -------
     ndarray
         Score per forecast [unit of obs].
     """
-    import scoringrules as sr
-
     q = np.moveaxis(np.asarray(quantiles, float), axis, -1)
     return np.asarray(sr.crps_quantile(np.asarray(obs, float), q, np.asarray(levels, float),
                                        backend="numpy"), float)
-
-
-def crps_normal(obs: ArrayLike, mu: ArrayLike, sigma: ArrayLike) -> np.ndarray:
-    """Closed-form CRPS of a normal forecast ``N(mu, sigma^2)`` [unit of obs]."""
-    import scoringrules as sr
-
-    return np.asarray(sr.crps_normal(np.asarray(obs, float), np.asarray(mu, float),
-                                     np.asarray(sigma, float), backend="numpy"), float)
-
-
-def pit_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1) -> np.ndarray:
-    """Probability integral transform from draws: the share of draws at or below ``obs``.
-
-    Returns
-    -------
-    ndarray
-        PIT in [0, 1]; uniform over many forecasts when they are calibrated.
-    """
-    d = np.moveaxis(np.asarray(draws, float), axis, -1)
-    return np.mean(d <= np.asarray(obs, float)[..., None], axis=-1)
 
 
 def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
@@ -158,6 +98,11 @@ def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
 
     Below the lowest quantile the PIT is 0, above the highest 1 (the tails beyond the given
     levels are unknown), so only levels spanning most of (0, 1) give a useful histogram.
+
+    Returns
+    -------
+    ndarray
+        PIT [fraction]; uniform over many forecasts when they are calibrated.
     """
     q = np.moveaxis(np.asarray(quantiles, float), axis, -1)
     lv = np.asarray(levels, float)
@@ -170,8 +115,3 @@ def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
         frac = np.where(q_hi > q_lo, (y - q_lo) / (q_hi - q_lo), 1.0)
     inside = lv[lo] + np.clip(frac, 0.0, 1.0) * (lv[hi] - lv[lo])
     return np.where(k == 0, 0.0, np.where(k == lv.size, 1.0, inside))[..., 0]
-
-
-def pit_distribution(obs: ArrayLike, dist: Any) -> np.ndarray:
-    """PIT of forecasts given as a (frozen, possibly vectorised) ``scipy.stats`` distribution."""
-    return np.asarray(dist.cdf(np.asarray(obs, float)), float)

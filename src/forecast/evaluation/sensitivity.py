@@ -74,17 +74,16 @@ def value_sensitivity(
         labels = (_label(v[diff[0]]), _label(v_alt[diff[0]])) if diff.size == 1 else (
             "value_a", "value_b")
     models = default_models() if models is None else dict(models)
-    rows = []
     target = np.array([float(target_year)])
-    for name, template in models.items():
-        out = []
-        for series in (v, v_alt):
-            try:
-                out.append(float(clone(template).fit(t, series).predict(target)[0]))
-            except ModelError:
-                out.append(np.nan)
-        rows.append((name, out[0], out[1]))
-    frame = pd.DataFrame(rows, columns=["model", labels[0], labels[1]])
+
+    def central(template: GrowthModel, series: np.ndarray) -> float:
+        try:
+            return float(clone(template).fit(t, series).predict(target)[0])
+        except ModelError:
+            return np.nan
+
+    rows = [(name, central(m, v), central(m, v_alt)) for name, m in models.items()]
+    frame = pd.DataFrame(rows, columns=["model", *labels])
     frame["difference"] = frame[labels[1]] - frame[labels[0]]
     frame["difference_pct"] = 100.0 * frame["difference"] / frame[labels[0]]
     return frame
@@ -100,10 +99,9 @@ def variant_sensitivity(
 ) -> pd.DataFrame:
     """Refit every model on a series as resolved by default and under an alternative variant.
 
-    Which years differ is the data's business: wherever the ``alternative`` variant holds
-    another value for the series (China's production: 940 instead of 910 GWh in 2023 under
-    ``yoy_base``), that value replaces the default. Both versions are loaded with
-    :func:`forecast.data.load_history` and compared by :func:`value_sensitivity`.
+    Wherever the ``alternative`` variant holds another value for the series (China's
+    production: 940 instead of 910 GWh in 2023 under ``yoy_base``), it replaces the default;
+    the two versions are compared by :func:`value_sensitivity`.
 
     Parameters
     ----------

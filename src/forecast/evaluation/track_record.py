@@ -1,47 +1,25 @@
 """Track record: earlier runs' forecasts scored against the actuals that arrived since.
 
-A finished run folder keeps its projections in ``tables/projections.csv`` (columns
-``scenario, region, segment, year, unit, mean, p5, p10, p50, p90, p95``) and what went into it
-in ``manifest.json``. When a later data folder holds an observed value for a projected
-(region, segment, year), :func:`score_runs` compares the two, one row per projection row:
+A finished run folder keeps its projections in ``tables/projections.csv`` (``scenario,
+region, segment, year, unit, mean, p5, p10, p50, p90, p95``). Where a later data folder holds
+an observed value for a projected (region, segment, year), :func:`score_runs` gives one row
+of :data:`SCORE_COLUMNS`: ``error`` = p50 / actual - 1 [fraction]; ``covered80`` = p10 <=
+actual <= p90; ``crps`` from the stored quantiles [unit of the row] (twice the mean pinball
+loss, :func:`forecast.evaluation.scoring.crps_quantiles`: coarse in the tails with five
+levels, but the same rule for every run, so vintages compare fairly).
 
-``run, scenario, region, segment, year, p10, p50, p90, actual, error, covered80, crps``
+Actuals are the observed rows (``reported``, ``derived``; default variants) of
+:func:`forecast.data.load_history`: China ``power``, ``consumer``, ``storage`` and ``total``
+-> ``production`` of that segment [GWh]; China ``world_share`` ->
+``production_share_of_world`` [fraction]; World ``total`` -> China's production over its
+world share [GWh] (:func:`forecast.data.implied_world_production`). World segments are not
+scored.
 
-* ``error`` = p50 / actual - 1 [fraction]: the median's relative error.
-* ``covered80``: whether p10 <= actual <= p90 (the 80% central interval holds the actual).
-* ``crps``: the continuous ranked probability score approximated from the stored quantiles
-  [unit of the row]: twice the mean pinball loss over the quantile levels the table holds
-  (:func:`forecast.evaluation.scoring.crps_quantiles`, i.e. ``scoringrules.crps_quantile``;
-  Berrisch & Ziel 2023). With the five levels 5, 10, 50, 90 and 95% it is coarse in the
-  tails, but it is the same rule for every run, so vintages compare fairly; lower is better.
-
-Actuals
--------
-Only observed rows count (kinds ``reported`` and ``derived``, never ``outlook``), with the
-default variant where documents disagree (:func:`forecast.data.load_history`). A projection's
-(region, segment) maps to the history as follows (:func:`actuals`):
-
-* China ``power``, ``consumer``, ``storage``, ``total`` -> series ``production`` of that
-  segment [GWh];
-* China ``world_share`` -> ``production_share_of_world`` [fraction];
-* World ``total`` -> China's production divided by its share of world production [GWh]
-  (:func:`forecast.data.implied_world_production`; the history has no world production
-  series of its own). World segments have no observed counterpart and are not scored.
-
-Run folder layouts
-------------------
-``forecast run`` writes ``layout_version`` into ``manifest.json``. What this module reads:
-
-* **layout 1** (no ``layout_version``; runs before the track record existed): ``manifest.json``
-  with ``status`` and ``run_id``, ``tables/projections.csv``. Scored when that table has the
-  columns scoring needs (:data:`REQUIRED_COLUMNS`), else refused in one line.
-* **layout 2**: as layout 1, plus ``last_observed_year`` (the last year of observed China
-  production in the run's data folder) and ``data_sha256`` (digest of the data folder's files,
-  see :func:`forecast.run.manifest.data_digest`) in the manifest.
-
-A folder that is not a finished run (a ``.tmp-`` build folder, a ``.failed`` run, no manifest,
-a status other than ``ok``, no projections table) or a layout newer than :data:`LAYOUTS` is
-refused with :class:`RunFolderError` (exit code 3).
+Run folder layouts: **1** (no ``layout_version`` in ``manifest.json``): ``status``,
+``run_id`` and the projections table, scored when it has :data:`REQUIRED_COLUMNS`;
+**2**: also ``last_observed_year`` and ``data_sha256``. A folder that is not a finished run
+(``.tmp-`` build, ``.failed`` run, no manifest, status not ``ok``, no projections table) or
+of a layout outside :data:`LAYOUTS` is refused with :class:`RunFolderError` (exit code 3).
 """
 
 from __future__ import annotations
@@ -64,24 +42,10 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
 __all__ = [
-    "LAYOUTS",
-    "MAX_TABLE_BYTES",
-    "PROJECTIONS_TABLE",
-    "REQUIRED_COLUMNS",
-    "SCORE_COLUMNS",
-    "RunFolderError",
-    "RunRecord",
-    "actuals",
-    "check_output",
-    "finished_runs",
-    "quantile_levels",
-    "read_run",
-    "read_runs",
-    "score_records",
-    "score_runs",
-    "summarise",
-    "write_scores",
-]
+    "LAYOUTS", "MAX_TABLE_BYTES", "PROJECTIONS_TABLE", "REQUIRED_COLUMNS", "SCORE_COLUMNS",
+    "RunFolderError", "RunRecord", "actuals", "check_output", "finished_runs", "quantile_levels",
+    "read_run", "read_runs", "score_records", "score_runs", "summarise", "write_scores",
+]  # fmt: skip
 
 #: Columns of a score table, in order.
 SCORE_COLUMNS = ("run", "scenario", "region", "segment", "year", "p10", "p50", "p90", "actual",
@@ -112,27 +76,13 @@ _FLOAT_FORMAT = "%.6g"
 
 
 class RunFolderError(ForecastError):
-    """A folder that cannot be scored: not a finished run, or a layout this version cannot
-    read. ``str()`` is one line naming the folder (exit code 3)."""
+    """A folder that is not a finished run of a readable layout (one line, exit code 3)."""
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """A finished run folder, read for scoring.
-
-    Attributes
-    ----------
-    path : Path
-        The run folder.
-    run_id : str
-        The manifest's ``run_id`` (the folder name if the manifest has none).
-    layout : int
-        Run folder layout (1 when the manifest has no ``layout_version``).
-    manifest : dict
-        The manifest as written.
-    projections : pandas.DataFrame
-        ``tables/projections.csv``.
-    """
+    """A finished run folder read for scoring: its ``run_id`` (the manifest's, else the folder
+    name), ``layout``, ``manifest`` and ``projections`` table."""
 
     path: Path
     run_id: str
@@ -142,12 +92,9 @@ class RunRecord:
 
     @property
     def last_observed_year(self) -> int:
-        """The run's last observed year: the manifest's (layout 2), else the year before its
-        first projected year (layout 1) [year]."""
+        """The manifest's (layout 2), else the year before the first projected one [year]."""
         stated = self.manifest.get("last_observed_year")
-        if stated is not None:
-            return int(stated)
-        return int(self.projections["year"].min()) - 1
+        return int(stated) if stated is not None else int(self.projections["year"].min()) - 1
 
     @property
     def finished(self) -> str:
@@ -156,6 +103,7 @@ class RunRecord:
 
 
 def _refuse(path: Path, reason: str) -> RunFolderError:
+    """The one-line refusal of a run folder."""
     return RunFolderError(f"{path}: {reason}")
 
 
@@ -198,14 +146,12 @@ def read_run(run_dir: str | Path) -> RunRecord:
     Raises
     ------
     RunFolderError
-        One line: not a folder, a build (``.tmp-``) or failed (``.failed``) folder, no or
-        unreadable manifest, status other than ``ok``, an unknown layout, no projections table,
-        a manifest or table that is not a regular file or is above :data:`MAX_TABLE_BYTES`,
-        or a projections table that is empty, lacks the columns scoring needs, or holds a
-        ``year`` that is not a whole number or a quantile or ``mean`` that is not a finite
-        number (the line names the row and the column).
+        One line: not a folder, a build or failed folder, no or unreadable manifest, status
+        other than ``ok``, an unknown layout, no projections table, a manifest or table that
+        is not a regular file or is above :data:`MAX_TABLE_BYTES`, or a projections table
+        that is empty, lacks :data:`REQUIRED_COLUMNS`, or holds a ``year`` that is not whole
+        or a quantile or ``mean`` that is not finite (naming the row and the column).
     """
-
     path = Path(run_dir)
     if not path.is_dir():
         raise _refuse(path, "not a folder")
@@ -220,18 +166,15 @@ def read_run(run_dir: str | Path) -> RunRecord:
     if status != "ok":
         raise _refuse(path, f"run status is {status!r}, not 'ok'; only finished runs are scored")
     layout = _layout(path, manifest)
-    table = path / PROJECTIONS_TABLE
-    if not table.exists():
+    if not (path / PROJECTIONS_TABLE).exists():
         raise _refuse(path, f"no {PROJECTIONS_TABLE}; nothing to score")
-    projections = _read_projections(path, layout)
-    run_id = str(manifest.get("run_id") or name)
-    return RunRecord(path, run_id, layout, manifest, projections)
+    return RunRecord(path, str(manifest.get("run_id") or name), layout, manifest,
+                     _read_projections(path, layout))
 
 
 def _read_projections(path: Path, layout: int) -> pd.DataFrame:
-    """``tables/projections.csv`` of a run, every cell scoring reads checked: ``year`` a whole
-    number, each quantile column (and ``mean``) a finite number; one line names the file, the
-    row (the header is row 1) and the column of the first bad cell."""
+    """``tables/projections.csv`` of a run, every cell scoring reads checked (see
+    :func:`read_run`)."""
     import numpy as np
     import pandas as pd
 
@@ -271,8 +214,8 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
 def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str]]:
     """Read several run folders, keeping going past those that cannot be scored.
 
-    For a report over many runs (notebook ``06_track_record``): one folder of an unreadable
-    layout should not stop the others being scored. :func:`score_runs` refuses instead.
+    For a report over many runs (notebook ``06_track_record``), where :func:`score_runs`
+    would refuse them all.
 
     Returns
     -------
@@ -289,11 +232,8 @@ def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str
 
 
 def finished_runs(output_dir: str | Path, exclude: Iterable[str] = ()) -> list[RunRecord]:
-    """Every finished, scorable run in an output folder, oldest first.
-
-    Build folders, failed runs and folders this version cannot score are skipped silently
-    (they are not part of the track record); order is the manifests' ``finished`` time, then
-    the run id.
+    """Every finished, scorable run in an output folder, oldest first (by the manifests'
+    ``finished`` time, then run id); the others are not part of the track record.
 
     Parameters
     ----------
@@ -329,7 +269,7 @@ def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``region, segment, year, actual, unit``: one row per observed year of each projected
-        series listed in the module docstring; values in GWh, or fraction for ``world_share``.
+        series (see the module docstring) [GWh, or fraction for ``world_share``].
 
     Raises
     ------
@@ -354,8 +294,8 @@ def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
     try:
         world = data.implied_world_production(history)
     except KeyError:
-        world = None
-    if world is not None and len(world):
+        world = ()
+    if len(world):
         frames.append(pd.DataFrame({"region": "World", "segment": "total",
                                     "year": world["year"].astype("int64"),
                                     "actual": world["world"].astype(float), "unit": "GWh"}))
@@ -367,12 +307,8 @@ def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 def quantile_levels(columns: Iterable[str]) -> dict[str, float]:
     """Quantile columns of a projections table and their levels: ``p10`` -> 0.1 [fraction]."""
-    found = {}
-    for column in columns:
-        match = _QUANTILE_RE.match(str(column))
-        if match and 0 < int(match.group(1)) < 100:
-            found[str(column)] = int(match.group(1)) / 100.0
-    return dict(sorted(found.items(), key=lambda item: item[1]))
+    matches = [m for m in map(_QUANTILE_RE.match, map(str, columns)) if m and int(m[1]) > 0]
+    return dict(sorted(((m[0], int(m[1]) / 100.0) for m in matches), key=lambda item: item[1]))
 
 
 def _score_one(record: RunRecord, observed: pd.DataFrame) -> pd.DataFrame:
@@ -395,8 +331,8 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
     Parameters
     ----------
     run_dirs : sequence of str or Path
-        Finished run folders (each is read with :func:`read_run` before anything is scored,
-        so one bad folder refuses the whole call).
+        Finished run folders (all read before anything is scored: one bad folder refuses the
+        call).
     data_dir : str or Path, optional
         Data folder holding the actuals (default: :func:`forecast.data.default_data_dir`).
 
@@ -418,30 +354,23 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
 
 
 def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.DataFrame:
-    """Score runs already read (:func:`read_run`) against actuals (:func:`actuals`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        As :func:`score_runs`.
-    """
+    """:func:`score_runs` of runs already read (:func:`read_run`) against :func:`actuals`."""
     import pandas as pd
 
     frames = [_score_one(record, observed) for record in records]
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if scores.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in SCORE_COLUMNS})
-    return scores.reset_index(drop=True)
+    return scores
 
 
 def check_output(output: str | Path, run_dirs: Sequence[str | Path] = (),
                  data_dir: str | Path | None = None) -> Path:
     """Refuse a score file that would overwrite something a run or the scoring reads.
 
-    Finished runs are read-only to the tool: ``output`` may not lie inside any folder holding
-    a ``manifest.json`` (a run folder, finished or failed, whether or not it is being scored)
-    or inside a run folder given, nor overwrite a file of the data folder. Paths are compared
-    after resolving symbolic links.
+    ``output`` may not lie inside any folder holding a ``manifest.json`` (finished runs are
+    read-only to the tool) or inside a run folder given, nor overwrite a file of the data
+    folder (paths compared after resolving symbolic links).
 
     Raises
     ------
@@ -477,8 +406,8 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     Raises
     ------
     ForecastError
-        The output's folder does not exist or cannot be written, or it lies inside a run
-        folder (:func:`check_output`; one line).
+        One line: the output's folder does not exist or cannot be written, or
+        :func:`check_output` refuses it.
     """
     out = check_output(output)
     folder = out.parent if str(out.parent) else Path(".")
