@@ -1,13 +1,8 @@
 """Mix of segments: additive log-ratio (ALR) helpers and the log-ratio trend of a mix.
 
-:class:`LogRatioMix` is the ALR trend of a segment mix (e.g. power / consumer / storage), so
-projected shares stay positive and sum to one. The log-ratio trend can be damped, and its
-uncertainty is a stated drift sigma per log-ratio per year unless there are enough points to
-estimate it. It has the interface of :class:`~forecast.models.base.BaseModel`, with shares of
-shape ``(..., n_years, n_segments)``.
-
-:func:`segment_paths` splits a projected total (values or draws) into segment paths that sum
-to the total in every draw.
+:class:`LogRatioMix` keeps projected shares positive and summing to one;
+:func:`segment_paths` splits a projected total (values or draws) into segment paths that add
+up to it in every draw.
 """
 
 from __future__ import annotations
@@ -20,17 +15,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models.base import BaseModel, as_float, as_years, check_share_rows
-from forecast.models.ols import draw_lines, ols_line, sigma_draws
-from forecast.models.uncertainty import make_rng
+from forecast.models import curves
+from forecast.models.base import BaseModel, as_float, as_years, check_rows
+from forecast.models.ols import draw_lines, ols
+from forecast.models.uncertainty import make_rng, t_scale
 
 __all__ = [
-    "DEFAULT_DRIFT_SIGMA",
-    "LOG_RATIO_CLIP",
-    "SUM_TOLERANCE",
-    "LogRatioMix",
-    "alr",
-    "inv_alr",
+    "DEFAULT_DRIFT_SIGMA", "LOG_RATIO_CLIP", "SUM_TOLERANCE", "LogRatioMix", "alr", "inv_alr",
     "segment_paths",
 ]
 
@@ -40,27 +31,25 @@ LOG_RATIO_CLIP: float = 50.0
 #: Default absolute tolerance for mix rows summing to one [fraction].
 SUM_TOLERANCE: float = 1e-6
 
-#: Default stated drift sigma of each log-ratio trend [log-ratio per year]. 0.1 means the
-#: slope of e.g. log(storage / power) is uncertain by +-0.1 per year (one sd), so after six
-#: years the ratio is uncertain by a factor of about exp(0.6) = 1.8 (one sd).
+#: Default stated sd of each log-ratio slope [log-ratio per year]: after six years a ratio is
+#: uncertain by a factor of about exp(0.6) = 1.8 (one sd).
 DEFAULT_DRIFT_SIGMA: float = 0.1
 
 
 def alr(shares: ArrayLike, reference: int) -> np.ndarray:
-    """Additive log-ratio transform ``log(s_k / s_reference)`` for every ``k != reference``.
+    """Additive log-ratios ``log(s_k / s_reference)`` for every ``k != reference``.
 
     Parameters
     ----------
     shares : array_like
-        Positive shares, segments on the last axis (..., n_segments) [fraction].
+        Positive shares (..., n_segments) [fraction].
     reference : int
         Index of the reference (denominator) segment.
 
     Returns
     -------
     ndarray
-        Log-ratios (..., n_segments - 1) [log-ratio], segments in their original order with the
-        reference left out.
+        Log-ratios (..., n_segments - 1) [log-ratio], segments in order without the reference.
     """
     arr = as_float(shares, "shares")
     if np.any(~np.isfinite(arr)) or np.any(arr <= 0.0):
@@ -70,30 +59,16 @@ def alr(shares: ArrayLike, reference: int) -> np.ndarray:
 
 
 def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
-    """Inverse of :func:`alr`: shares that are positive and sum to one.
-
-    Parameters
-    ----------
-    ratios : array_like
-        Log-ratios (..., n_segments - 1) against the reference segment [log-ratio].
-    reference : int
-        Position of the reference segment in the returned shares.
-
-    Returns
-    -------
-    ndarray
-        Shares (..., n_segments) [fraction], each > 0, summing to one along the last axis.
-    """
+    """Shares (..., n_segments) [fraction], positive and summing to one, of log-ratios
+    (..., n_segments - 1) [log-ratio] against segment ``reference``: the inverse of :func:`alr`."""
     r = np.clip(np.asarray(ratios, float), -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
-    # The clip alone keeps exp() finite (e^50 ~ 5e21) and every share > 0 (>= e^-100 / n), so
-    # no row-maximum shift is needed; slices avoid a slow fancy-index copy.
+    # The clip keeps exp() finite and every share > 0, so no row-maximum shift is needed.
     e = np.empty((*r.shape[:-1], r.shape[-1] + 1))
     np.exp(r[..., :reference], out=e[..., :reference])
     e[..., reference] = 1.0
     np.exp(r[..., reference:], out=e[..., reference + 1 :])
     e /= e.sum(axis=-1, keepdims=True)
     return e
-
 
 
 def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
@@ -104,22 +79,14 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
     total : array_like
         Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
     shares : array_like
-        Segment shares ``(n_years, n_segments)`` or draws ``(n_draws, n_years, n_segments)``
-        [fraction], each row non-negative and summing to one within 1e-9.
+        Shares ``(n_years, n_segments)`` or draws ``(n_draws, n_years, n_segments)``
+        [fraction], non-negative, each row summing to one within 1e-9.
 
     Returns
     -------
     ndarray
-        Segment levels ``(n_years, n_segments)``, or ``(n_draws, n_years, n_segments)`` if
-        either input has draws [unit of ``total``]. The largest segment takes the remainder
-        ``total - sum(others)``, so every row sums to the total up to float rounding and no
-        segment is negative.
-
-    Raises
-    ------
-    ModelError
-        On NaN, a negative total, shares that are negative or do not sum to one, or shapes that
-        do not line up.
+        Segment levels ``([n_draws,] n_years, n_segments)`` [unit of ``total``]; the largest
+        segment takes the remainder, so rows sum to the total and none is negative.
     """
     tot = as_float(total, "total")
     sh = as_float(shares, "shares")
@@ -154,96 +121,59 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
     return paths
 
 
-
 def _damped_horizon(h: np.ndarray, damping: np.ndarray) -> np.ndarray:
-    """Cumulative trend multiplier ``phi + phi^2 + ... + phi^h`` (``h`` for phi = 1).
-
-    Years at or before the last observation (h <= 0) follow the undamped fitted line.
-    ``h`` is (n_years,), ``damping`` is (m,); the result is (n_years, m).
-    """
+    """Trend multiplier ``phi + ... + phi^h`` (n_years, m) of horizons ``h`` (n_years,) and
+    damping (m,); years up to the last observation (h <= 0) follow the undamped line."""
     hh = h[:, None]
-    phi = damping[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        damped = np.where(phi == 1.0, hh, phi * (1.0 - phi**hh) / (1.0 - phi))
-    return np.where(hh <= 0.0, hh, damped)
-
+    return np.where(hh <= 0.0, hh, curves.damped_sum(damping[None, :], hh))
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class LogRatioMix(BaseModel):
     """Additive log-ratio (ALR) trend of a segment mix.
 
-    For every segment ``k`` other than the reference, ``r_k = log(s_k / s_ref)`` is fitted by
-    OLS on the year. Projections continue each line from its fitted value at the last observed
-    year ``T`` with a damped slope, ``r_k(T + h) = level_k + slope_k * (phi + ... + phi^h)``,
-    and map back with the inverse ALR, so shares stay positive and sum to one.
-
-    Two years of data (China 2023-2024) determine each line exactly: ``df_resid_`` is 0 and
-    the data say nothing about uncertainty. The draws then rest on a stated assumption,
-    ``drift_sigma``: the slope of each log-ratio is drawn as ``slope_k + drift_sigma_k * N(0,
-    1)`` independently across log-ratios (the level at ``T`` is held at its fitted value), so
-    the sd of a log-ratio ``h`` years ahead is ``drift_sigma * (phi + ... + phi^h)``.
+    For every segment ``k`` but the reference, ``r_k = log(s_k / s_ref)`` is fitted by OLS on
+    the year and continued from its fitted value at the last year ``T`` with a damped slope,
+    ``r_k(T + h) = level_k + slope_k (phi + ... + phi^h)``, then mapped back (inverse ALR).
+    Two years (China 2023-2024) determine each line exactly and say nothing about
+    uncertainty, so by default the draws rest on a stated ``drift_sigma``: each slope is drawn
+    as ``slope_k + drift_sigma_k N(0, 1)``, the level at ``T`` held fixed.
 
     Parameters
     ----------
     reference : str, optional
-        Reference (denominator) segment. Default: the segment with the largest mean share,
-        whose log is the most stable denominator.
+        Reference (denominator) segment; default the one with the largest mean share.
     damping : float or mapping of str to float
-        Damping factor phi in (0, 1] of each log-ratio slope; a mapping names it per non-
-        reference segment (others get 1). 1 (default) extrapolates the fitted slope linearly,
-        and :meth:`summary` flags it, because e.g. storage's 2023->2024 jump extrapolated for
-        six years is a strong claim. With phi < 1 the log-ratio moves at most
-        ``slope * phi / (1 - phi)`` beyond ``T`` in total.
+        Damping factor phi in (0, 1] of each slope, or per non-reference segment (others 1).
+        1 (default) extrapolates the slope linearly, which :meth:`summary` flags; with phi < 1
+        a log-ratio moves at most ``slope phi / (1 - phi)`` beyond ``T``.
     drift_sigma : float, mapping of str to float, or None
-        Stated sd of each log-ratio slope [log-ratio per year]; a mapping names it per non-
-        reference segment (others get the default). Default :data:`DEFAULT_DRIFT_SIGMA` = 0.1.
-        ``None`` uses the OLS uncertainty of level and slope instead (Student t with the
-        residual df), which needs at least 3 years.
+        Stated sd of each log-ratio slope [log-ratio per year], or per non-reference segment
+        (others :data:`DEFAULT_DRIFT_SIGMA`). None uses the OLS uncertainty of level and slope
+        (Student t with the residual df), which needs at least 3 years.
     sum_tolerance : float
-        Absolute tolerance for each input row summing to one [fraction]. Normalise levels
-        with :func:`shares_from_levels`.
+        Absolute tolerance of each input row summing to one [fraction] (normalise levels
+        with :func:`~forecast.models.share.shares_from_levels`).
 
     Attributes
     ----------
-    segments_ : tuple of str
-        Segment names in input order (the order of the last axis of every share array).
-    reference_ : str
-        The reference segment used.
-    ratio_segments_ : tuple of str
-        The non-reference segments, in the order of the log-ratio arrays.
-    n_obs_ : int
-        Number of years fitted.
-    years_ : ndarray
-        Fitted years [year], sorted.
-    shares_ : ndarray
-        Fitted shares (n_years, n_segments) [fraction].
-    log_ratios_ : ndarray
-        Observed log-ratios (n_years, n_segments - 1) [log-ratio].
-    t_last_ : float
-        Last observed year T [year].
-    level_ : ndarray
-        Fitted log-ratios at ``t_last_`` (n_segments - 1,) [log-ratio].
-    slope_ : ndarray
-        Fitted log-ratio slopes (n_segments - 1,) [log-ratio per year].
+    segments_, reference_, ratio_segments_ : tuple of str, str, tuple of str
+        Segment names in input order (the last axis of every share array), the reference
+        used, and the other segments in the order of the log-ratio arrays.
+    years_, shares_, log_ratios_, t_last_ : ndarray, ndarray, ndarray, float
+        Fitted years [year], shares [fraction] and log-ratios [log-ratio]; the last year.
+    level_, slope_ : ndarray
+        Fitted log-ratios at ``t_last_`` [log-ratio] and slopes [log-ratio per year].
     damping_, drift_sigma_ : ndarray
-        Resolved per-ratio damping [-] and stated drift sigma [log-ratio per year] (drift is
-        None when ``drift_sigma=None``).
-    df_resid_ : int
-        Residual degrees of freedom, ``n_obs_ - 2``.
-    resid_sigma_ : ndarray or None
-        Residual sd of each log-ratio [log-ratio]; None when ``df_resid_ == 0``.
-    slope_se_ : ndarray or None
-        OLS standard error of each slope [log-ratio per year]; None when ``df_resid_ == 0``.
+        Per-ratio damping [-] and stated drift sigma [log-ratio per year] (None if estimated).
+    df_resid_, resid_sigma_, slope_se_ : int, ndarray or None, ndarray or None
+        Residual df ``n - 2``, residual sd [log-ratio] and slope standard errors [log-ratio
+        per year] of each log-ratio (None with 0 df).
     sigma_source_ : str
         ``"stated drift"`` or ``"estimated"``.
-    params_, bse_ : dict
-        ``level[k]`` and ``slope[k]`` per non-reference segment with their uncertainty (the
-        stated drift sigma for slopes, NaN for a level held fixed).
-    param_units_ : dict
-        Unit of each parameter.
-    notes_ : list of str
-        Plain-language remarks (exactly determined trends, undamped slopes, ...).
+    params_, bse_, param_units_, notes_
+        ``level[k]`` and ``slope[k]`` per non-reference segment, their uncertainty (the stated
+        drift sigma for slopes, NaN for a level held fixed) and units; remarks on the fit.
     """
 
     name: ClassVar[str] = "log_ratio_mix"
@@ -308,7 +238,7 @@ class LogRatioMix(BaseModel):
         phi, drift = self._resolved_settings()
         r = alr(s, ref)
         t_last = float(t[-1])
-        fit = ols_line(t - t_last, r)
+        beta, resid, self._xtx_inv = ols(t, r)
         self.damping_ = phi
         self.drift_sigma_ = drift
         self.n_obs_ = len(t)
@@ -316,14 +246,14 @@ class LogRatioMix(BaseModel):
         self.shares_ = s
         self.log_ratios_ = r
         self.t_last_ = t_last
-        self.level_ = fit["beta"][0].copy()
-        self.slope_ = fit["beta"][1].copy()
-        self.df_resid_ = int(fit["df"])
-        self.resid_sigma_ = fit["sigma"]
-        self.slope_se_ = (
-            None if fit["sigma"] is None else fit["sigma"] * np.sqrt(fit["xtx_inv"][1, 1])
-        )
-        self._line = fit
+        self._beta = beta
+        self.level_ = beta[0].copy()
+        self.slope_ = beta[1].copy()
+        self.df_resid_ = len(t) - 2
+        self.resid_sigma_ = self.slope_se_ = None
+        if self.df_resid_ > 0:
+            self.resid_sigma_ = np.sqrt(np.sum(resid**2, axis=0) / self.df_resid_)
+            self.slope_se_ = self.resid_sigma_ * np.sqrt(self._xtx_inv[1, 1])
         self._describe()
         return self
 
@@ -348,7 +278,7 @@ class LogRatioMix(BaseModel):
             raise ModelError(f"segment names must be distinct; got {list(names)}")
         if len(names) < 2:
             raise ModelError("a mix needs at least 2 segments")
-        check_share_rows(t, s, "rows of shares")
+        check_rows(t, s, "rows of shares")
         if np.any(s <= 0.0):
             raise ModelError("every share must be strictly positive for log-ratios")
         off = np.abs(s.sum(axis=1) - 1.0)
@@ -426,7 +356,7 @@ class LogRatioMix(BaseModel):
                 self.bse_[lk] = float("nan")
                 self.bse_[sk] = float(self.drift_sigma_[i])
             elif self.resid_sigma_ is not None:
-                self.bse_[lk] = float(self.resid_sigma_[i] * np.sqrt(self._line["xtx_inv"][0, 0]))
+                self.bse_[lk] = float(self.resid_sigma_[i] * np.sqrt(self._xtx_inv[0, 0]))
                 self.bse_[sk] = float(self.slope_se_[i])  # type: ignore[index]
             else:
                 self.bse_[lk] = self.bse_[sk] = float("nan")
@@ -471,8 +401,8 @@ class LogRatioMix(BaseModel):
                     f"{self.n_obs_} years leave 0 residual degrees of freedom, so the "
                     "log-ratio uncertainty cannot be estimated: state drift_sigma (e.g. 0.1)"
                 )
-            sig = sigma_draws(None, self.resid_sigma_, self.df_resid_, n_draws, rng, m)
-            a, b = draw_lines(self._line, sig, rng)
+            sig = self.resid_sigma_ * t_scale(rng, self.df_resid_, (n_draws, m))
+            a, b = draw_lines(self._beta, self._xtx_inv, sig, rng)
         r = a[:, None, :] + b[:, None, :] * g[None, :, :]
         return inv_alr(r, self._ref_index)
 
