@@ -98,24 +98,18 @@ class GrowthModel(BaseModel):
 
     Attributes
     ----------
-    params_, bse_, param_units_ : dict
-        Estimates and standard errors in natural units, and their units; NaN ``bse`` for a
-        parameter that was not estimated (its reason in ``fixed_``: an assumption, the last
-        observation, or an optimiser result on its search bound, which is not counted in
-        ``n_params_``, ``df_resid_`` or AICc).
-    n_obs_, df_resid_ : int
-        Points fitted and residual degrees of freedom.
-    residuals_, scale_ : ndarray, str
-        Residuals on the fit scale ("log", "level", "logit", "gompertz" or "log growth").
-    sigma_, df_t_, sigma_source_ : float, float, str
-        Noise sd of the draws [fit scale], the df of their Student t, and "pooled",
-        "reference", "estimated" or "stated"; ``sigma_resid_`` is the series' own sd.
-    fitted_, rmse_log_, rmse_level_, aicc_ : ndarray, float
-        In-sample central values [value unit], their RMSE on the log and level scales, and
-        the small-sample AIC of the log residuals ``n log(SSR/n) + 2K + 2K(K+1)/(n-K-1)``
-        (K: estimated parameters plus the variance), only for least squares on log values
-        (exponential, free-K curves, Bass), else NaN.
-    method_, notes_, caveat_ : str, list of str, str
+    params_, bse_, fixed_ : dict
+        Estimates and standard errors in natural units (``param_units_``); a parameter not
+        estimated (an assumption, the last observation, or a result on its search bound) has
+        ``bse`` NaN, its reason in ``fixed_``, and is not counted in ``n_params_``,
+        ``df_resid_`` or AICc.
+    sigma_, df_t_, sigma_source_
+        Noise sd of the draws on the fit scale ``scale_``, the df of their Student t, and
+        "pooled", "reference", "estimated" or "stated"; ``sigma_resid_`` is the series' own.
+    rmse_log_, rmse_level_, aicc_ : float
+        In-sample fit of ``fitted_``, and the small-sample AIC of the log residuals where
+        the estimator is least squares on log values (exponential, free-K curves, Bass).
+    method_, notes_, caveat_
         Which estimator ran, plain-language remarks, one line for comparison tables.
     """
 

@@ -157,23 +157,14 @@ class LogRatioMix(BaseModel):
 
     Attributes
     ----------
-    segments_, reference_, ratio_segments_ : tuple of str, str, tuple of str
-        Segment names in input order (the last axis of every share array), the reference
-        used, and the other segments in the order of the log-ratio arrays.
-    years_, shares_, log_ratios_, t_last_ : ndarray, ndarray, ndarray, float
-        Fitted years [year], shares [fraction] and log-ratios [log-ratio]; the last year.
+    segments_, reference_, ratio_segments_
+        Segment names in input order (the last axis of every share array), the reference,
+        and the other segments in the order of the log-ratio arrays.
     level_, slope_ : ndarray
-        Fitted log-ratios at ``t_last_`` [log-ratio] and slopes [log-ratio per year].
-    damping_, drift_sigma_ : ndarray
-        Per-ratio damping [-] and stated drift sigma [log-ratio per year] (None if estimated).
-    df_resid_, resid_sigma_, slope_se_ : int, ndarray or None, ndarray or None
-        Residual df ``n - 2``, residual sd [log-ratio] and slope standard errors [log-ratio
-        per year] of each log-ratio (None with 0 df).
-    sigma_source_ : str
-        ``"stated drift"`` or ``"estimated"``.
-    params_, bse_, param_units_, notes_
-        ``level[k]`` and ``slope[k]`` per non-reference segment, their uncertainty (the stated
-        drift sigma for slopes, NaN for a level held fixed) and units; remarks on the fit.
+        Log-ratios at the last year ``t_last_`` [log-ratio] and slopes [log-ratio per year].
+    damping_, drift_sigma_, resid_sigma_, slope_se_ : ndarray or None
+        Per-ratio damping [-], stated drift sd, residual sd [log-ratio] and slope standard
+        error [log-ratio per year] (None when not stated or with 0 residual df).
     """
 
     name: ClassVar[str] = "log_ratio_mix"
@@ -185,20 +176,16 @@ class LogRatioMix(BaseModel):
     drift_sigma: float | Mapping[str, float] | None = DEFAULT_DRIFT_SIGMA
     sum_tolerance: float = SUM_TOLERANCE
 
-    def _per_ratio(
-        self, value: float | Mapping[str, float], name: str, default: float
-    ) -> np.ndarray:
-        if isinstance(value, Mapping):
-            unknown = set(value) - set(self.ratio_segments_)
-            if unknown:
-                raise ModelError(
-                    f"{name} names {sorted(unknown)}, which are not non-reference segments "
-                    f"{list(self.ratio_segments_)}"
-                )
-            return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
-        return np.full(len(self.ratio_segments_), float(value))
-
-    # -- fitting -------------------------------------------------------------------------
+    def _per_ratio(self, value: float | Mapping[str, float], name: str,
+                   default: float) -> np.ndarray:
+        """A setting per log-ratio: one value for all, or a mapping by segment."""
+        if not isinstance(value, Mapping):
+            return np.full(len(self.ratio_segments_), float(value))
+        unknown = set(value) - set(self.ratio_segments_)
+        if unknown:
+            raise ModelError(f"{name} names {sorted(unknown)}, which are not non-reference "
+                             f"segments {list(self.ratio_segments_)}")
+        return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
 
     def fit(self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None) -> LogRatioMix:
         """Fit the log-ratio trends by OLS.
@@ -206,10 +193,10 @@ class LogRatioMix(BaseModel):
         Parameters
         ----------
         X : array_like
-            Observation years, shape ``(n_years,)`` or ``(n_years, 1)`` [year], distinct.
+            Distinct years, ``(n_years,)`` or ``(n_years, 1)`` [year].
         y : array_like or DataFrame
-            Shares (n_years, n_segments) [fraction], strictly positive, each row summing to
-            one within ``sum_tolerance``. A DataFrame's columns name the segments.
+            Shares (n_years, n_segments) [fraction], > 0, rows summing to one within
+            ``sum_tolerance``; a DataFrame's columns name the segments.
         segments : sequence of str, optional
             Segment names; required unless ``y`` is a DataFrame.
 
@@ -222,33 +209,35 @@ class LogRatioMix(BaseModel):
         ------
         ModelError
             Fewer than 2 years or 2 segments, mismatched lengths, NaN, repeated years, a share
-            that is not strictly positive, a row not summing to one, an unknown reference, or
-            damping / drift settings out of range.
+            <= 0, a row not summing to one, an unknown reference, or settings out of range.
         """
         self._forget_fit()
         t, s, names = self._checked_data(X, y, segments)
-        ref = self._reference_index(s, names)
+        if self.reference is None:
+            ref = int(np.argmax(s.mean(axis=0)))
+        elif self.reference in names:
+            ref = names.index(self.reference)
+        else:
+            raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
         order = np.argsort(t, kind="stable")
         t, s = t[order], s[order]
-        self.segments_ = names
-        self.reference_ = names[ref]
-        self._ref_index = ref
+        self.segments_, self.reference_, self._ref_index = names, names[ref], ref
         self.ratio_segments_ = tuple(n for i, n in enumerate(names) if i != ref)
         # Settings are resolved now so a typo fails at fit, not at the first draw.
-        phi, drift = self._resolved_settings()
+        phi, drift = self._per_ratio(self.damping, "damping", 1.0), None
+        if not np.all((phi > 0.0) & (phi <= 1.0)):
+            raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
+        if self.drift_sigma is not None:
+            drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
+            # 0 would claim the 2-point trend is certain; use predict() for the bare trend.
+            if not np.all(np.isfinite(drift) & (drift > 0.0)):
+                raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
+        self.damping_, self.drift_sigma_ = phi, drift
         r = alr(s, ref)
-        t_last = float(t[-1])
-        beta, resid, self._xtx_inv = ols(t, r)
-        self.damping_ = phi
-        self.drift_sigma_ = drift
-        self.n_obs_ = len(t)
-        self.years_ = t
-        self.shares_ = s
-        self.log_ratios_ = r
-        self.t_last_ = t_last
-        self._beta = beta
-        self.level_ = beta[0].copy()
-        self.slope_ = beta[1].copy()
+        self._beta, resid, self._xtx_inv = ols(t, r)
+        self.n_obs_, self.years_, self.shares_, self.log_ratios_ = len(t), t, s, r
+        self.t_last_ = float(t[-1])
+        self.level_, self.slope_ = self._beta[0].copy(), self._beta[1].copy()
         self.df_resid_ = len(t) - 2
         self.resid_sigma_ = self.slope_se_ = None
         if self.df_resid_ > 0:
@@ -290,34 +279,12 @@ class LogRatioMix(BaseModel):
             )
         return t, s, names
 
-    def _reference_index(self, s: np.ndarray, names: tuple[str, ...]) -> int:
-        """Position of the reference segment: the stated one, else the largest mean share."""
-        if self.reference is None:
-            return int(np.argmax(s.mean(axis=0)))
-        if self.reference in names:
-            return names.index(self.reference)
-        raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
-
-    def _resolved_settings(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """Per-ratio damping [-] and stated drift sigma [log-ratio/yr] (None: estimated)."""
-        phi = self._per_ratio(self.damping, "damping", 1.0)
-        if not np.all((phi > 0.0) & (phi <= 1.0)):
-            raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
-        if self.drift_sigma is None:
-            return phi, None
-        drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
-        # 0 would claim the 2-point trend is certain; use predict() for the bare trend.
-        if not np.all(np.isfinite(drift) & (drift > 0.0)):
-            raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
-        return phi, drift
-
     def _describe(self) -> None:
+        """Notes, parameters and their uncertainty."""
         self.notes_: list[str] = []
         if self.df_resid_ == 0:
-            self.notes_.append(
-                "2 years determine each log-ratio trend exactly (df_resid = 0): the data carry "
-                "no information about uncertainty"
-            )
+            self.notes_.append("2 years determine each log-ratio trend exactly (df_resid = 0): "
+                               "the data carry no information about uncertainty")
         if self.drift_sigma_ is not None:
             self.sigma_source_ = "stated drift"
             stated = zip(self.ratio_segments_, self.drift_sigma_, strict=True)
@@ -328,65 +295,44 @@ class LogRatioMix(BaseModel):
             )
         else:
             self.sigma_source_ = "estimated"
-            if self.df_resid_ == 0:
-                self.notes_.append(
-                    "drift_sigma=None needs at least 3 years: sample() will refuse until a "
-                    "drift sigma is stated"
-                )
-            else:
-                self.notes_.append(
-                    f"draws are Student t with {self.df_resid_} df from the OLS residuals"
-                )
+            self.notes_.append(
+                "drift_sigma=None needs at least 3 years: sample() will refuse until a drift "
+                "sigma is stated" if self.df_resid_ == 0 else
+                f"draws are Student t with {self.df_resid_} df from the OLS residuals")
         undamped = [k for k, p in zip(self.ratio_segments_, self.damping_, strict=True) if p == 1]
         if undamped:
             self.notes_.append(
                 f"UNDAMPED log-ratio trend for {', '.join(undamped)}: the fitted slope is "
                 "extrapolated linearly on the log-ratio scale (set damping < 1 to fade it)"
             )
-        self.param_units_ = {}
-        self.params_ = {}
-        self.bse_ = {}
+        self.param_units_, self.params_, self.bse_ = {}, {}, {}
         for i, k in enumerate(self.ratio_segments_):
             lk, sk = f"level[{k}]", f"slope[{k}]"
-            self.params_[lk] = float(self.level_[i])
-            self.params_[sk] = float(self.slope_[i])
+            self.params_[lk], self.params_[sk] = float(self.level_[i]), float(self.slope_[i])
             self.param_units_[lk] = f"log({k}/{self.reference_})"
             self.param_units_[sk] = "log-ratio/year"
+            se = (float("nan"), float("nan"))
             if self.drift_sigma_ is not None:
-                self.bse_[lk] = float("nan")
-                self.bse_[sk] = float(self.drift_sigma_[i])
+                se = (float("nan"), float(self.drift_sigma_[i]))
             elif self.resid_sigma_ is not None:
-                self.bse_[lk] = float(self.resid_sigma_[i] * np.sqrt(self._xtx_inv[0, 0]))
-                self.bse_[sk] = float(self.slope_se_[i])  # type: ignore[index]
-            else:
-                self.bse_[lk] = self.bse_[sk] = float("nan")
-
-    # -- projection ----------------------------------------------------------------------
+                se = (float(self.resid_sigma_[i] * np.sqrt(self._xtx_inv[0, 0])),
+                      float(self.slope_se_[i]))  # type: ignore[index]
+            self.bse_[lk], self.bse_[sk] = se
 
     def predict_log_ratios(self, X: ArrayLike) -> np.ndarray:
-        """Trend log-ratios, shape ``(n_years, n_segments - 1)`` [log-ratio]."""
+        """Trend log-ratios, ``(n_years, n_segments - 1)`` [log-ratio]."""
         self._check_fitted()
-        g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)
-        return self.level_ + self.slope_ * g
+        return self.level_ + self.slope_ * _damped_horizon(as_years(X) - self.t_last_,
+                                                           self.damping_)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """Trend shares, shape ``(n_years, n_segments)`` [fraction], rows summing to one."""
+        """Trend shares, ``(n_years, n_segments)`` [fraction], rows summing to one."""
         return inv_alr(self.predict_log_ratios(X), self._ref_index)
 
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws of the mix (arguments as :meth:`BaseModel.sample`).
-
-        Returns
-        -------
-        ndarray
-            Shares, shape ``(n_draws, n_years, n_segments)`` [fraction], segments in
-            ``segments_`` order, each > 0, summing to one over segments in every draw and year.
-
-        Raises
-        ------
-        ModelError
-            If unfitted, or ``drift_sigma=None`` with only 2 years of data.
-        """
+        """Seeded draws of the mix, ``(n_draws, n_years, n_segments)`` [fraction], segments
+        in ``segments_`` order, > 0 and summing to one (arguments as
+        :meth:`BaseModel.sample`); a ModelError for ``drift_sigma=None`` with 2 years."""
         self._check_fitted()
         n_draws = self._check_draw_count(n_draws)
         g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)  # (n_years, m)
@@ -395,24 +341,18 @@ class LogRatioMix(BaseModel):
         if self.drift_sigma_ is not None:
             a = np.broadcast_to(self.level_, (n_draws, m))
             b = self.slope_ + self.drift_sigma_ * rng.standard_normal((n_draws, m))
+        elif self.resid_sigma_ is None:
+            raise ModelError(
+                f"{self.n_obs_} years leave 0 residual degrees of freedom, so the "
+                "log-ratio uncertainty cannot be estimated: state drift_sigma (e.g. 0.1)"
+            )
         else:
-            if self.resid_sigma_ is None:
-                raise ModelError(
-                    f"{self.n_obs_} years leave 0 residual degrees of freedom, so the "
-                    "log-ratio uncertainty cannot be estimated: state drift_sigma (e.g. 0.1)"
-                )
             sig = self.resid_sigma_ * t_scale(rng, self.df_resid_, (n_draws, m))
             a, b = draw_lines(self._beta, self._xtx_inv, sig, rng)
-        r = a[:, None, :] + b[:, None, :] * g[None, :, :]
-        return inv_alr(r, self._ref_index)
+        return inv_alr(a[:, None, :] + b[:, None, :] * g[None, :, :], self._ref_index)
 
-    def forecast_frame(
-        self,
-        X: ArrayLike,
-        n_draws: int = 10_000,
-        seed: Any = None,
-        total: ArrayLike | None = None,
-    ):
+    def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None,
+                       total: ArrayLike | None = None):
         """Tidy forecast table per year and segment.
 
         Parameters
@@ -420,16 +360,16 @@ class LogRatioMix(BaseModel):
         X, n_draws, seed
             As :meth:`BaseModel.forecast_frame`; ``seed`` seeds the mix draws.
         total : array_like, optional
-            Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
-            When given, the table holds segment levels (:func:`segment_paths`) instead of
-            shares; draws of the total are paired one to one with draws of the mix.
+            Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh]:
+            the table then holds segment levels (:func:`segment_paths`), total draws paired
+            one to one with mix draws.
 
         Returns
         -------
         pandas.DataFrame
             Columns ``model, year, segment, central, mean, p5, p10, p50, p90, p95``
-            [fraction, or the unit of ``total``]. ``central`` is the trend mix (times the
-            total, or the per-year median of the total draws).
+            [fraction, or the unit of ``total``]; ``central`` is the trend mix (times the
+            total, or the median of the total draws).
         """
         t = as_years(X)
         draws = self.sample(t, n_draws=n_draws, seed=seed)
@@ -442,33 +382,24 @@ class LogRatioMix(BaseModel):
                     "pass n_draws equal to the number of total draws"
                 )
             draws = segment_paths(tot, draws)
-            central_total = np.median(tot, axis=0) if tot.ndim == 2 else tot
-            central = segment_paths(central_total, central)
+            central = segment_paths(np.median(tot, axis=0) if tot.ndim == 2 else tot, central)
         return self._frame(t, central, draws)
 
     def summary(self, year: float | None = None) -> str:
-        """Readable account of the trends, damping and the uncertainty assumption.
-
-        Parameters
-        ----------
-        year : float, optional
-            A year after the data [calendar year], e.g. the scenarios' target year; the
-            summary then also states the trend mix in that year.
-        """
+        """Readable account of the trends, damping and uncertainty assumption; with ``year``
+        [calendar year] after the data, also the trend mix then."""
         self._check_fitted()
         body = self._summary_body()
         if year is not None and self.t_last_ < year:
             trend = self.predict([float(year)])[0]
-            body.append(
-                f"trend mix in {year:g}: "
-                + ", ".join(f"{k} {v:.1%}" for k, v in zip(self.segments_, trend, strict=True))
-            )
+            body.append(f"trend mix in {year:g}: " + ", ".join(
+                f"{k} {v:.1%}" for k, v in zip(self.segments_, trend, strict=True)))
         return self._join_summary(body)
 
     def _summary_head(self) -> list[str]:
         return [
             f"LogRatioMix ({self.name}): log(s_k / s_ref) = level_k + slope_k * "
-            "(phi + ... + phi^h), h = years after " + f"{self.t_last_:g}",
+            f"(phi + ... + phi^h), h = years after {self.t_last_:g}",
             f"segments: {', '.join(self.segments_)}; reference: {self.reference_}",
             f"observations: {self.n_obs_} ({self.years_[0]:g}-{self.years_[-1]:g}); "
             f"df_resid: {self.df_resid_}; uncertainty: {self.sigma_source_}",
@@ -479,15 +410,10 @@ class LogRatioMix(BaseModel):
         for i, k in enumerate(self.ratio_segments_):
             sd = self.bse_[f"slope[{k}]"]
             sd_txt = f"{sd:>10.4g}" if np.isfinite(sd) else f"{'n/a':>10}"
-            label = f"log({k}/{self.reference_})"
-            lines.append(
-                f"{label:<28}{self.level_[i]:>9.4f}{self.slope_[i]:>+10.4f}"
-                f"{self.damping_[i]:>9g}{sd_txt}"
-            )
-            if self.damping_[i] < 1.0:
-                phi = self.damping_[i]
-                lines.append(
-                    f"  damped: moves at most {self.slope_[i] * phi / (1 - phi):+.3f} beyond "
-                    f"{self.t_last_:g} in total"
-                )
+            phi = self.damping_[i]
+            lines.append(f"{f'log({k}/{self.reference_})':<28}{self.level_[i]:>9.4f}"
+                         f"{self.slope_[i]:>+10.4f}{phi:>9g}{sd_txt}")
+            if phi < 1.0:
+                lines.append(f"  damped: moves at most {self.slope_[i] * phi / (1 - phi):+.3f} "
+                             f"beyond {self.t_last_:g} in total")
         return lines

@@ -103,18 +103,11 @@ class LogitShare(BaseModel):
 
     Attributes
     ----------
-    years_, shares_ : ndarray
-        Fitted data sorted by year [year], [fraction]; ``t_last_`` the last year.
     intercept_, rate_, midpoint_ : float
-        Logit at ``t_last_`` [logit units], slope [1/yr], and the half-way year [year] (NaN
-        if flat).
-    df_resid_, resid_sigma_ : int, float or None
-        Residual df ``n - 2`` and residual sd [logit units] (None when 0 df).
-    sigma_, sigma_source_ : float or None, str
-        The sigma the draws use, and "stated", "estimated" or "unavailable".
-    params_, bse_, param_units_, residuals_, notes_
-        ``rate``, ``midpoint``, ``intercept``, their standard errors (NaN without a sigma)
-        and units; residuals on the logit scale; remarks on the fit.
+        Logit at the last year ``t_last_`` [logit units], slope [1/yr], half-way year [year].
+    resid_sigma_, sigma_, sigma_source_
+        Residual sd [logit units] (None with 0 df), the sd the draws use, and "stated",
+        "estimated" or "unavailable".
     """
 
     name: ClassVar[str] = "logit_share"
