@@ -94,21 +94,20 @@ class BaseModel(metaclass=ABCMeta):
     _estimator_type: ClassVar[str] = "regressor"
 
     @classmethod
-    def _fields(cls) -> dict[str, Any]:
-        """Constructor arguments and their defaults, by name in alphabetical order."""
-        if not dataclasses.is_dataclass(cls):
-            return {}
-        return {f.name: f.default for f in sorted(dataclasses.fields(cls), key=lambda f: f.name)}
+    def _param_names(cls) -> list[str]:
+        """Constructor arguments (the dataclass fields) in alphabetical order."""
+        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+        return sorted(f.name for f in fields)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor arguments by name: the very objects passed to ``__init__`` (``deep`` is
         accepted for scikit-learn; nothing nests)."""
-        return {name: getattr(self, name) for name in self._fields()}
+        return {name: getattr(self, name) for name in self._param_names()}
 
     def set_params(self, **params: Any) -> BaseModel:
         """Set constructor arguments (refit for them to take effect); a ModelError for an
         argument the constructor does not have."""
-        valid = list(self._fields())
+        valid = self._param_names()
         for key, value in params.items():
             if key not in valid:
                 raise ModelError(
@@ -125,8 +124,7 @@ class BaseModel(metaclass=ABCMeta):
                     regressor_tags=RegressorTags())
 
     def __repr__(self) -> str:
-        fields = dataclasses.fields(self) if dataclasses.is_dataclass(self) else ()
-        changed = [f"{f.name}={getattr(self, f.name)!r}" for f in fields
+        changed = [f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
                    if repr(getattr(self, f.name)) != repr(f.default)]
         return f"{type(self).__name__}({', '.join(changed)})"
 

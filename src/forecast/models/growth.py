@@ -29,7 +29,7 @@ from forecast.models.ols import matrix_sqrt
 from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR, pool
 from forecast.models.uncertainty import make_rng, t_scale
 
-__all__ = ["BOUND_TOL", "LOG_CAP", "GrowthModel", "check_xy"]
+__all__ = ["BOUND_TOL", "LOG_CAP", "GrowthModel"]
 
 #: An optimiser result this close to a search bound, on the optimiser's scale (log K, log r,
 #: log p ... [log units]; midpoints [year]), counts as on the bound.
@@ -37,38 +37,6 @@ BOUND_TOL = 1e-3
 
 #: exp() of log-scale draws is capped here so heavy-tailed t draws stay finite.
 LOG_CAP = 300.0
-
-
-def check_xy(
-    x: ArrayLike, y: ArrayLike, name: str, min_obs: int, reason: str, positive: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Validated, year-sorted copies of years ``x`` [calendar year] and values ``y`` [value
-    unit]: at least ``min_obs`` points (``reason`` says why), all > 0 when ``positive``."""
-    t = as_years(x)
-    v = as_float(y, f"{name}: values")
-    if v.ndim == 2 and v.shape[1] == 1:
-        v = v[:, 0]
-    if v.ndim != 1:
-        raise ModelError(f"{name}: values must be 1-D, got shape {v.shape}")
-    if t.size != v.size:
-        raise ModelError(f"{name}: years and values differ in length ({t.size} vs {v.size})")
-    if np.isnan(v).any():
-        bad = t[np.isnan(v)]
-        raise ModelError(f"{name}: values contain NaN (years {', '.join(f'{b:g}' for b in bad)})")
-    if not np.all(np.isfinite(v)):
-        raise ModelError(f"{name}: values contain infinite entries")
-    order = np.argsort(t, kind="stable")
-    t, v = t[order], v[order]
-    if t.size > 1 and np.any(np.diff(t) == 0):
-        raise ModelError(f"{name}: years contain duplicates")
-    if t.size < min_obs:
-        raise ModelError(f"{name} needs at least {min_obs} points ({reason}); got {t.size}")
-    if positive and np.any(v <= 0):
-        i = int(np.argmax(v <= 0))
-        raise ModelError(
-            f"{name} works on logarithms, so every value must be > 0; got {v[i]:g} in {t[i]:g}"
-        )
-    return t, v
 
 
 def _fmt(x: float) -> str:
@@ -170,15 +138,34 @@ class GrowthModel(BaseModel):
             model, or an impossible fixed parameter (e.g. a ceiling at or below the data).
         """
         self._forget_fit()
-        t, v = check_xy(X, y, self.name, *self._min_obs(), positive=self.positive)
-        self.n_obs_ = int(t.size)
-        self.years_ = t
-        self.values_ = v
-        self.t_last_ = float(t[-1])
+        name, (min_obs, reason) = self.name, self._min_obs()
+        t = as_years(X)
+        v = as_float(y, f"{name}: values")
+        if v.ndim == 2 and v.shape[1] == 1:
+            v = v[:, 0]
+        if v.ndim != 1:
+            raise ModelError(f"{name}: values must be 1-D, got shape {v.shape}")
+        if t.size != v.size:
+            raise ModelError(f"{name}: years and values differ in length ({t.size} vs {v.size})")
+        if np.isnan(v).any():
+            bad = ", ".join(f"{b:g}" for b in t[np.isnan(v)])
+            raise ModelError(f"{name}: values contain NaN (years {bad})")
+        if not np.all(np.isfinite(v)):
+            raise ModelError(f"{name}: values contain infinite entries")
+        order = np.argsort(t, kind="stable")
+        t, v = t[order], v[order]
+        if t.size > 1 and np.any(np.diff(t) == 0):
+            raise ModelError(f"{name}: years contain duplicates")
+        if t.size < min_obs:
+            raise ModelError(f"{name} needs at least {min_obs} points ({reason}); got {t.size}")
+        if self.positive and np.any(v <= 0):
+            i = int(np.argmax(v <= 0))
+            raise ModelError(f"{name} works on logarithms, so every value must be > 0; "
+                             f"got {v[i]:g} in {t[i]:g}")
+        self.n_obs_, self.years_, self.values_, self.t_last_ = int(t.size), t, v, float(t[-1])
         self.notes_: list[str] = []
         self.fixed_: dict[str, str] = {}
-        self._n_pinned = 0
-        self.scale_ = self._scale
+        self._n_pinned, self.scale_ = 0, self._scale
         with np.errstate(all="ignore"):
             self._fit(t, v)
         self._finish_fit(t, v)
