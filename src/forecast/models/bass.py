@@ -42,14 +42,14 @@ class BassDiffusion(GrowthModel):
     """
 
     name = "bass"
-    min_obs = 3
-    min_obs_reason = "p and q with m fixed"
-    estimable = ("market", 4, "p, q and m")
     level_settings = ("market",)
 
     market: float | None = None
     market_bounds: tuple[float, float] | None = None
     t_start: float | None = None
+
+    def _min_obs(self) -> tuple[int, str]:
+        return (4, "p, q and m") if self.market is None else (3, "p and q with m fixed")
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self._t0 = float(t[0] - 1.0) if self.t_start is None else float(self.t_start)

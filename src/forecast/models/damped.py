@@ -42,11 +42,14 @@ class DampedTrend(GrowthModel):
 
     name = "damped"
     noise = "cumulative"
-    min_obs_reason = "one growth rate"
-    estimable = ("damping", 3, "growth rates for a level and a damping factor")
 
     damping: float | None = None
     damping_bounds: tuple[float, float] = (0.5, 1.0)
+
+    def _min_obs(self) -> tuple[int, str]:
+        if self.damping is None:
+            return 3, "growth rates for a level and a damping factor"
+        return 2, "one growth rate"
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         if not np.allclose(np.diff(t), 1.0):

@@ -83,12 +83,8 @@ class GrowthModel(BaseModel):
 
     name: ClassVar[str] = "growth"
     family: ClassVar[str] = "growth"
-    #: The fewest points the model accepts, and why.
-    min_obs: ClassVar[int] = 2
+    #: Why 2 points are the fewest the model accepts (see :meth:`_min_obs`).
     min_obs_reason: ClassVar[str] = ""
-    #: A setting that is fixed by assumption or, when None, estimated: its name and the
-    #: fewest points (and why) it then needs.
-    estimable: ClassVar[tuple[str, int, str] | None] = None
     #: True when the model works on logarithms (values must be > 0).
     positive: ClassVar[bool] = True
     #: "independent" noise around a trend, or "cumulative" random-walk noise after the data.
@@ -106,9 +102,7 @@ class GrowthModel(BaseModel):
 
     def _min_obs(self) -> tuple[int, str]:
         """The fewest points this configuration accepts, and why."""
-        if self.estimable is not None and getattr(self, self.estimable[0]) is None:
-            return self.estimable[1], self.estimable[2]
-        return self.min_obs, self.min_obs_reason
+        return 2, self.min_obs_reason
 
     def _check_above(self, value: float, floor: float, what: str, floor_text: str) -> float:
         """``value`` as a float if finite and above ``floor``, else a ModelError."""

@@ -47,18 +47,16 @@ class _SaturatingCurve(GrowthModel):
     _inv_link: ClassVar[Callable[[np.ndarray], np.ndarray]]
     _link_slope: ClassVar[Callable[[float], float]]
 
-    min_obs_reason = "K fixed: the 2-parameter linearisation needs 2 points"
     level_settings = ("saturation",)
-    estimable = ("saturation", 4, "3 parameters with K free, and at least 1 df left")
 
     saturation: float | None = None
     saturation_multiple: float | None = None
     saturation_bounds: tuple[float, float] | None = None
 
     def _min_obs(self) -> tuple[int, str]:
-        if self.saturation is None and self.saturation_multiple is not None:
-            return self.min_obs, self.min_obs_reason
-        return super()._min_obs()
+        if self.saturation is None and self.saturation_multiple is None:
+            return 4, "3 parameters with K free, and at least 1 df left"
+        return 2, "K fixed: the 2-parameter linearisation needs 2 points"
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         vmax = float(v.max())
