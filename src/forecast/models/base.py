@@ -145,15 +145,14 @@ class BaseModel(metaclass=ABCMeta):
         X : array_like
             Years [calendar year], 1-D or ``(n, 1)``.
         n_draws : int
-            Number of draws, a positive integer.
+            Number of draws, >= 1.
         seed : int, numpy Generator or None
-            Passed to :func:`forecast.models.uncertainty.make_rng`; one seed, one set of draws.
+            For :func:`~forecast.models.uncertainty.make_rng`: one seed, one set of draws.
 
         Returns
         -------
         ndarray
-            ``(n_draws, n_years)``, or ``(n_draws, n_years, n_segments)`` for a mix [unit of
-            the values].
+            ``(n_draws, n_years[, n_segments])`` [unit of the values].
         """
 
     def _forget_fit(self) -> None:
@@ -199,10 +198,8 @@ class BaseModel(metaclass=ABCMeta):
 
         Parameters
         ----------
-        level : float
-            Coverage in (0, 1), e.g. 0.8.
         X, n_draws, seed
-            As for :meth:`sample`.
+            As for :meth:`sample`; ``level`` the coverage in (0, 1), e.g. 0.8.
 
         Returns
         -------

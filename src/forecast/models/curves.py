@@ -21,12 +21,9 @@ def compound(base: ArrayLike, rate: ArrayLike, years_ahead: ArrayLike) -> np.nda
 
     Parameters
     ----------
-    base : array_like
-        Level in the base year [output unit, e.g. GWh].
-    rate : array_like
-        Annual growth rate [fraction/yr], > -1.
-    years_ahead : array_like
-        Years after the base year [yr].
+    base, rate, years_ahead : array_like
+        Level in the base year [output unit, e.g. GWh], annual growth rate [fraction/yr]
+        (> -1) and years after the base year [yr].
     """
     return np.asarray(base, float) * np.power(1.0 + np.asarray(rate, float), years_ahead)
 
@@ -50,14 +47,10 @@ def logistic(
 
     Parameters
     ----------
-    t : array_like
-        Time [year].
-    saturation : array_like
-        Upper asymptote K [output unit, e.g. GWh/yr].
-    rate : array_like
-        Steepness r [1/yr].
-    midpoint : array_like
-        Year t0 at which the curve reaches K/2 [year].
+    t, midpoint : array_like
+        Time, and the year t0 the curve reaches K/2 [year].
+    saturation, rate : array_like
+        Upper asymptote K [output unit, e.g. GWh/yr] and steepness r [1/yr].
     """
     return np.asarray(saturation, float) / (1.0 + np.exp(_exponent(t, rate, midpoint)))
 
@@ -88,14 +81,11 @@ def damped_compound(
 
     Parameters
     ----------
-    base : array_like
-        Level in the base year [output unit].
-    rate : array_like
-        Growth rate of the first projected year [fraction/yr], > -1.
-    damping : array_like
-        Damping factor phi in (0, 1]; 1 is undamped compound growth.
-    years_ahead : array_like
-        Whole years after the base year [yr], >= 0.
+    base, rate : array_like
+        Level in the base year [output unit] and growth rate of the first projected year
+        [fraction/yr], > -1.
+    damping, years_ahead : array_like
+        Damping factor phi in (0, 1] (1: undamped) and whole years ahead [yr], >= 0.
     """
     growth = np.log1p(np.asarray(rate, float)) * damped_sum(damping, years_ahead)
     return np.asarray(base, float) * np.exp(growth)
@@ -108,14 +98,10 @@ def bass_cumulative(
 
     Parameters
     ----------
-    t : array_like
-        Time [year].
-    market : array_like
-        Market potential m [output unit].
-    p, q : array_like
-        Coefficients of innovation and imitation [1/yr].
-    t_start : array_like
-        Year adoption starts [year].
+    t, t_start : array_like
+        Time, and the year adoption starts [year].
+    market, p, q : array_like
+        Market potential m [output unit]; coefficients of innovation and imitation [1/yr].
     """
     tau = np.maximum(np.asarray(t, float) - t_start, 0.0)
     p = np.asarray(p, float)

@@ -43,12 +43,9 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
     Parameters
     ----------
     residual : callable
-        ``(k, p)`` parameters -> ``(k, m)`` residuals; row ``i`` of the output may depend
-        only on row ``i`` of the input.
-    start : ndarray
-        Starting parameters ``(k, p)`` (clipped into the box).
-    lower, upper : ndarray
-        Bounds, broadcastable to ``(k, p)``.
+        ``(k, p)`` parameters -> ``(k, m)`` residuals, row ``i`` from row ``i`` alone.
+    start, lower, upper : ndarray
+        Starting parameters ``(k, p)`` (clipped into the box) and bounds broadcastable to it.
     max_iter : int
         Most iterations.
     ftol, xtol : float
