@@ -166,17 +166,11 @@ class LogitShare(BaseModel):
                 f"share {s[~inside][0]:g} is not strictly between floor {floor:g} and cap "
                 f"{cap:g}; the logit of a share on or beyond a bound is infinite"
             )
-        beta, resid, self._xtx_inv = ols(t, logit((s - floor) / (cap - floor))[:, None])
-        self._beta = beta
-        self.n_obs_ = len(t)
-        self.years_ = t
-        self.shares_ = s
-        self.t_last_ = float(t[-1])
-        self.scale_ = "logit"
-        a, b = float(beta[0, 0]), float(beta[1, 0])
-        self.intercept_ = a
-        self.rate_ = b
-        self.df_resid_ = len(t) - 2
+        self._beta, resid, self._xtx_inv = ols(t, logit((s - floor) / (cap - floor))[:, None])
+        self.n_obs_, self.years_, self.shares_, self.t_last_ = len(t), t, s, float(t[-1])
+        self.scale_, self.df_resid_ = "logit", len(t) - 2
+        a, b = float(self._beta[0, 0]), float(self._beta[1, 0])
+        self.intercept_, self.rate_ = a, b
         self.resid_sigma_ = (float(np.sqrt(np.sum(resid**2, axis=0) / self.df_resid_)[0])
                              if self.df_resid_ > 0 else None)
         self.residuals_ = resid[:, 0]
