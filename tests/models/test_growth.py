@@ -95,7 +95,7 @@ def test_noise_sd_pools_own_residuals_with_the_prior_by_hand():
     assert known.sigma_ == 0.5 and known.sigma_source_ == "stated"
 
 
-def test_one_own_df_no_longer_gives_cauchy_bands():
+def test_one_own_df_with_the_prior_gives_t3_bands_not_cauchy():
     # 4 points, 3 parameters: the free Gompertz has 1 df of its own and 3 with the prior.
     model = GompertzCurve().fit(YEARS, CHINA)
     assert model.df_resid_ == 1 and model.df_t_ == 3

@@ -1,34 +1,19 @@
 """The one estimator interface of every growth and share model, and the helpers they share.
 
-Every model follows scikit-learn's estimator conventions:
-
-* ``__init__`` only stores its arguments, under their own names, and validates nothing:
-  every model declares its settings as fields of a keyword-only dataclass
-  (``@dataclass(eq=False, repr=False, kw_only=True)``), so each setting is written once with
-  its type and default, and the generated ``__init__`` is the signature scikit-learn reads;
-* ``fit(X, y)`` validates, estimates and returns ``self``; ``X`` holds years [calendar year]
-  as ``(n,)`` or ``(n, 1)``; every estimated attribute ends in ``_`` and exists only after a
-  successful fit (a failed refit forgets the previous one);
-* ``predict(X)`` gives the central path, ``sample(X, n_draws, seed)`` seeded draws of shape
-  ``(n_draws, n_years[, n_segments])``, ``predict_interval(X, level)`` an equal-tailed band;
-* ``forecast_frame`` is the tidy table of central value, mean and the
-  :data:`~forecast.models.uncertainty.QUANTILES`; ``params_frame`` the parameter table
-  (``param, value, bse, unit``); ``summary()`` a readable text account.
-
-Why a light base instead of :class:`sklearn.base.BaseEstimator`: importing ``sklearn.base``
-costs 2.6 s or more (5.3 s measured on the shared 2-core machine, after numpy), and the
-scenarios import the models package. :class:`BaseModel` implements what scikit-learn itself
-calls on an estimator: :func:`sklearn.base.clone` builds ``type(model)(**model.get_params(
-deep=False))`` and checks each parameter comes back as the same object, so ``get_params`` and
-``set_params`` are enough (no ``__sklearn_clone__`` needed); model selection
-(``cross_val_score``, ``TimeSeriesSplit``) asks for ``__sklearn_tags__`` (scikit-learn >= 1.6,
-built here only when scikit-learn asks, so it is already imported) or ``_estimator_type``
-(older releases). Every model is a regressor in scikit-learn's sense.
+Models follow scikit-learn's estimator conventions: settings are fields of a keyword-only
+dataclass (``@dataclass(eq=False, repr=False, kw_only=True)``), so ``__init__`` only stores
+them; ``fit(X, y)`` validates, estimates and returns ``self`` (``X``: years [calendar year],
+``(n,)`` or ``(n, 1)``), and every estimated attribute ends in ``_`` and exists only after a
+successful fit. ``predict`` gives the central path, ``sample`` seeded draws
+``(n_draws, n_years[, n_segments])``, and the intervals, tables and summary follow from them.
+:class:`BaseModel` is not :class:`sklearn.base.BaseEstimator` because importing
+``sklearn.base`` costs seconds and the scenarios import the models; it implements what
+scikit-learn calls (``get_params``/``set_params`` for ``clone``, ``__sklearn_tags__``).
 """
 
 from __future__ import annotations
 
-import inspect
+import dataclasses
 from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
@@ -38,21 +23,10 @@ from numpy.typing import ArrayLike
 from forecast.errors import ModelError
 from forecast.models.uncertainty import LEVELS, central_interval, summarise_draws
 
-__all__ = [
-    "EXACT_FIT_NOTE",
-    "BaseModel",
-    "as_float",
-    "as_years",
-    "check_share_rows",
-    "fmt_number",
-    "year_column",
-]
+__all__ = ["EXACT_FIT_NOTE", "BaseModel", "as_float", "as_years", "check_rows", "fmt_number"]
 
 #: The note every model adds when its residuals are all zero.
 EXACT_FIT_NOTE = "the fit is exact (all residuals 0): the bands show no noise"
-
-
-# --------------------------------------------------------------------------- helpers
 
 
 def as_float(x: ArrayLike, what: str) -> np.ndarray:
@@ -64,13 +38,8 @@ def as_float(x: ArrayLike, what: str) -> np.ndarray:
 
 
 def as_years(x: ArrayLike, what: str = "years") -> np.ndarray:
-    """1-D float array of years [calendar year] from a scalar, a 1-D array or an ``(n, 1)`` column.
-
-    Raises
-    ------
-    ModelError
-        Text, another shape, NaN or infinity.
-    """
+    """1-D float array of years [calendar year] from a scalar, a 1-D array or an ``(n, 1)``
+    column; a ModelError for text, another shape, NaN or infinity."""
     arr = as_float(x, what)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
@@ -83,15 +52,9 @@ def as_years(x: ArrayLike, what: str = "years") -> np.ndarray:
     return arr
 
 
-def check_share_rows(t: np.ndarray, shares: np.ndarray, rows: str) -> None:
-    """Checks of a share model's training data: one row of ``shares`` per year (``rows``
-    names them in the message), at least 2 years, finite shares, distinct years.
-
-    Raises
-    ------
-    ModelError
-        The first check that fails, in that order.
-    """
+def check_rows(t: np.ndarray, shares: np.ndarray, rows: str) -> None:
+    """A share model's data: one row of ``shares`` (``rows``) per year, at least 2 distinct
+    years, finite shares; a ModelError for the first check that fails."""
     if len(t) != shares.shape[0]:
         raise ModelError(f"got {len(t)} years but {shares.shape[0]} {rows}")
     if len(t) < 2:
@@ -102,16 +65,8 @@ def check_share_rows(t: np.ndarray, shares: np.ndarray, rows: str) -> None:
         raise ModelError("years must be distinct")
 
 
-def year_column(t: np.ndarray) -> np.ndarray:
-    """Years for a table: integers when every year is whole, else the floats as given."""
-    return np.rint(t).astype(int) if np.all(t == np.rint(t)) else t
-
-
 def fmt_number(x: float) -> str:
-    """A parameter value for one-line text: 4 significant decimals, thousands separated.
-
-    ``0.534``, ``1,170``, ``2019.6667``; very large or small magnitudes in ``%g`` form.
-    """
+    """A value for one-line text: ``0.534``, ``1,170``, ``2019.6667``, ``%g`` when extreme."""
     if not np.isfinite(x):
         return "nan"
     ax = abs(x)
@@ -120,60 +75,38 @@ def fmt_number(x: float) -> str:
     return f"{x:,.4f}".rstrip("0").rstrip(".") if ax < 1000 else f"{x:,.1f}"
 
 
-# --------------------------------------------------------------------------- the interface
-
-
 class BaseModel(metaclass=ABCMeta):
     """Interface of every model (see the module docstring); subclass it for a new model.
 
     A subclass sets :attr:`name` and :attr:`family`, declares its settings as dataclass
-    fields (keyword-only; see the module docstring), and implements :meth:`fit` (call
-    :meth:`_forget_fit` first; set ``params_``, ``bse_``, ``param_units_``, ``n_obs_``,
-    ``years_``, ``df_resid_``, ``notes_`` ...),
-    :meth:`predict`, :meth:`sample` and :meth:`_summary_head`. Intervals, bands, the forecast
-    and parameter tables and the summary then come from here.
+    fields, and implements :meth:`fit` (calling :meth:`_forget_fit` first and setting
+    ``params_``, ``bse_``, ``param_units_``, ``n_obs_``, ``years_``, ``df_resid_``,
+    ``notes_``), :meth:`predict`, :meth:`sample` and :meth:`_summary_head`.
     """
 
     #: Registry name, the ``model`` column of forecast tables.
     name: ClassVar[str] = "model"
-    #: What the model describes: ``"growth"`` (a level), ``"share"`` (one bounded share) or
-    #: ``"mix"`` (shares of segments summing to one).
+    #: ``"growth"`` (a level), ``"share"`` (one bounded share) or ``"mix"`` (segment shares).
     family: ClassVar[str] = "growth"
     #: How to fit it, for the error raised on use before fit.
     fit_call: ClassVar[str] = "fit(years, values)"
     #: scikit-learn < 1.6 reads the estimator type from here.
     _estimator_type: ClassVar[str] = "regressor"
 
-    # -- scikit-learn's parameter protocol -------------------------------------------------
-
     @classmethod
     def _param_names(cls) -> list[str]:
-        init = cls.__init__
-        if init is object.__init__:
-            return []
-        params = inspect.signature(init).parameters.values()
-        return sorted(
-            p.name for p in params if p.name != "self" and p.kind != p.VAR_KEYWORD
-        )
+        """Constructor arguments (the dataclass fields) in alphabetical order."""
+        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
+        return sorted(f.name for f in fields)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor arguments by name (``deep`` is accepted for scikit-learn; no nesting).
-
-        Returns
-        -------
-        dict
-            ``{argument: value}``, the very objects passed to ``__init__``.
-        """
+        """Constructor arguments by name: the very objects passed to ``__init__`` (``deep`` is
+        accepted for scikit-learn; nothing nests)."""
         return {name: getattr(self, name) for name in self._param_names()}
 
     def set_params(self, **params: Any) -> BaseModel:
-        """Set constructor arguments; refit afterwards for them to take effect.
-
-        Raises
-        ------
-        ModelError
-            An argument the constructor does not have.
-        """
+        """Set constructor arguments (refit for them to take effect); a ModelError for an
+        argument the constructor does not have."""
         valid = self._param_names()
         for key, value in params.items():
             if key not in valid:
@@ -187,22 +120,13 @@ class BaseModel(metaclass=ABCMeta):
         """Estimator tags for scikit-learn >= 1.6 (only scikit-learn calls this)."""
         from sklearn.utils import RegressorTags, Tags, TargetTags
 
-        return Tags(
-            estimator_type="regressor",
-            target_tags=TargetTags(required=True),
-            regressor_tags=RegressorTags(),
-        )
+        return Tags(estimator_type="regressor", target_tags=TargetTags(required=True),
+                    regressor_tags=RegressorTags())
 
     def __repr__(self) -> str:
-        sig = inspect.signature(type(self).__init__)
-        changed = [
-            f"{name}={getattr(self, name)!r}"
-            for name, p in sig.parameters.items()
-            if name in self._param_names() and repr(getattr(self, name)) != repr(p.default)
-        ]
+        changed = [f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self)
+                   if repr(getattr(self, f.name)) != repr(f.default)]
         return f"{type(self).__name__}({', '.join(changed)})"
-
-    # -- fitting and projecting (per model) ------------------------------------------------
 
     @abstractmethod
     def fit(self, X: ArrayLike, y: ArrayLike) -> BaseModel:
@@ -221,19 +145,18 @@ class BaseModel(metaclass=ABCMeta):
         X : array_like
             Years [calendar year], 1-D or ``(n, 1)``.
         n_draws : int
-            Number of draws, a positive integer.
+            Number of draws, >= 1.
         seed : int, numpy Generator or None
-            Passed to :func:`forecast.models.uncertainty.make_rng`; one seed gives identical
-            draws.
+            For :func:`~forecast.models.uncertainty.make_rng`: one seed, one set of draws.
 
         Returns
         -------
         ndarray
-            ``(n_draws, n_years)``, or ``(n_draws, n_years, n_segments)`` for a mix.
+            ``(n_draws, n_years[, n_segments])`` [unit of the values].
         """
 
     def _forget_fit(self) -> None:
-        """Drop every fitted attribute, so a failed refit cannot leave a stale fit looking valid."""
+        """Drop every fitted attribute, so a failed refit cannot leave a stale fit behind."""
         for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             del self.__dict__[key]
 
@@ -256,14 +179,9 @@ class BaseModel(metaclass=ABCMeta):
             raise ModelError(f"{self.name}: interval level must be in (0, 1); got {level}")
         return float(level)
 
-    # -- derived from predict and sample ---------------------------------------------------
-
     def score(self, X: ArrayLike, y: ArrayLike) -> float:
-        """Coefficient of determination R^2 of :meth:`predict` against ``y``.
-
-        scikit-learn's default score for regressors (a constant ``y`` scores 1 when predicted
-        exactly, else 0); a mix averages R^2 over its segments.
-        """
+        """R^2 of :meth:`predict` against ``y`` (scikit-learn's regressor score; a mix averages
+        its segments'; a constant ``y`` scores 1 when predicted exactly, else 0)."""
         pred = self.predict(X)
         obs = as_float(y, "values").reshape(pred.shape)
         ss_res = np.sum((obs - pred) ** 2, axis=0)
@@ -280,29 +198,21 @@ class BaseModel(metaclass=ABCMeta):
 
         Parameters
         ----------
-        level : float
-            Coverage in (0, 1), e.g. 0.8 or 0.95 (:data:`forecast.models.uncertainty.LEVELS`).
         X, n_draws, seed
-            As for :meth:`sample`.
+            As for :meth:`sample`; ``level`` the coverage in (0, 1), e.g. 0.8.
 
         Returns
         -------
         (lower, upper) : tuple of ndarray
-            Bounds [unit of the model's values], each shaped like :meth:`predict`.
+            Bounds shaped like :meth:`predict` [unit of the values].
         """
         level = self._check_level(level)
         return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level, axis=0)
 
     def bands(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> dict[Any, Any]:
-        """Central path and every :data:`~forecast.models.uncertainty.LEVELS` band.
-
-        All bands come from one set of draws.
-
-        Returns
-        -------
-        dict
-            ``{"central": ndarray, 0.8: (lo, hi), 0.95: (lo, hi)}`` [unit of the values].
-        """
+        """Central path and every :data:`~forecast.models.uncertainty.LEVELS` band from one
+        set of draws: ``{"central": ndarray, 0.8: (lo, hi), 0.95: (lo, hi)}`` [unit of the
+        values]."""
         draws = self.sample(X, n_draws=n_draws, seed=seed)
         out: dict[Any, Any] = {"central": self.predict(X)}
         for level in LEVELS:
@@ -310,48 +220,45 @@ class BaseModel(metaclass=ABCMeta):
         return out
 
     def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None):
-        """Tidy forecast table of :meth:`predict` and a summary of :meth:`sample`.
-
-        Arguments as for :meth:`sample`.
+        """Tidy forecast table of :meth:`predict` and a summary of :meth:`sample` (arguments
+        as for :meth:`sample`).
 
         Returns
         -------
         pandas.DataFrame
             Columns ``model, year, central, mean, p5, p10, p50, p90, p95`` [unit of the
-            values] (a mix adds ``segment`` after ``year``, one row per year and segment);
-            p10-p90 is the 80% band and p5-p95 the 90% band. Draws are often
-            heavy-tailed on the level scale: quote p50 as the centre, not ``mean``.
+            values] (a mix adds ``segment`` after ``year``); p10-p90 is the 80% band and
+            p5-p95 the 90% band. Draws are often heavy-tailed on the level scale: quote p50
+            as the centre, not ``mean``.
         """
         t = as_years(X)
-        draws = self.sample(t, n_draws=n_draws, seed=seed)
-        return self._frame(t, self.predict(t), draws)
+        return self._frame(t, self.predict(t), self.sample(t, n_draws=n_draws, seed=seed))
 
     def _frame(self, t: np.ndarray, central: np.ndarray, draws: np.ndarray):
         """The forecast table of ``central`` and ``draws`` (draws on axis 0)."""
         import pandas as pd
 
-        stats = summarise_draws(draws, axis=0)
-        rows: dict[str, Any] = {"model": self.name, "year": year_column(t)}
+        # Years as integers when every year is whole.
+        years = np.rint(t).astype(int) if np.all(t == np.rint(t)) else t
+        rows: dict[str, Any] = {"model": self.name, "year": years}
         if draws.ndim == 3:
-            n_seg = draws.shape[2]
-            rows["year"] = np.repeat(rows["year"], n_seg)
+            rows["year"] = np.repeat(years, draws.shape[2])
             rows["segment"] = np.tile(np.array(self.segments_, dtype=object), t.size)
         rows["central"] = central.reshape(-1)
-        rows.update({k: v.reshape(-1) for k, v in stats.items()})
+        rows.update({k: v.reshape(-1) for k, v in summarise_draws(draws, axis=0).items()})
         return pd.DataFrame(rows)
 
     def params_frame(self, unit: str | None = None):
-        """Parameters as a tidy frame: ``param, value, bse, unit, estimated``.
+        """Parameters as a tidy frame ``param, value, bse, unit, estimated``.
 
-        ``estimated`` is False for a parameter the data did not determine (fixed by
-        assumption, an observed value, or an optimiser result on its search bound; the reason
-        is in ``fixed_``, where a model keeps one); such a parameter has ``bse`` NaN.
+        ``estimated`` is False for a parameter the data did not determine (the reason is in
+        ``fixed_`` where a model keeps one); its ``bse`` is NaN.
 
         Parameters
         ----------
         unit : str, optional
-            Unit of the fitted values (e.g. ``"GWh"``): a level's unit reads ``GWh`` or
-            ``GWh/yr``; without it, "unit of the data".
+            Unit of the fitted values (e.g. ``"GWh"``) for the unit column; default "unit of
+            the data".
         """
         import pandas as pd
 
@@ -359,22 +266,16 @@ class BaseModel(metaclass=ABCMeta):
         fixed = getattr(self, "fixed_", {})
         words = unit or "unit of the data"
         units = {k: v.replace("value unit", words) for k, v in self.param_units_.items()}
-        return pd.DataFrame(
-            {
-                "param": list(self.params_),
-                "value": [float(v) for v in self.params_.values()],
-                "bse": [float(self.bse_[k]) for k in self.params_],
-                "unit": [units.get(k, "") for k in self.params_],
-                "estimated": [k not in fixed for k in self.params_],
-            }
-        )
+        return pd.DataFrame({
+            "param": list(self.params_),
+            "value": [float(v) for v in self.params_.values()],
+            "bse": [float(self.bse_[k]) for k in self.params_],
+            "unit": [units.get(k, "") for k in self.params_],
+            "estimated": [k not in fixed for k in self.params_],
+        })
 
     def format_params(self) -> str:
-        """Parameters as one line, e.g. ``rate=0.534 (se 0.21); base=1,170``.
-
-        Parameters without a standard error (fixed by assumption, or an observed base
-        value) are shown without one; ``param_units_`` says which.
-        """
+        """Parameters as one line, e.g. ``rate=0.534 (se 0.21); base=1,170``."""
         self._check_fitted()
         parts = []
         for key, val in self.params_.items():
@@ -383,18 +284,14 @@ class BaseModel(metaclass=ABCMeta):
             parts.append(f"{key}={fmt_number(val)}{extra}")
         return "; ".join(parts)
 
-    # -- the text summary ------------------------------------------------------------------
-
     def summary(self) -> str:
         """A readable text summary: the model, its data, parameters, caveats and notes."""
         self._check_fitted()
         return self._join_summary(self._summary_body())
 
     def _join_summary(self, body: list[str]) -> str:
-        lines = [*self._summary_head(), "", *body, ""]
-        lines.extend(self._summary_tail())
-        lines.extend(f"note: {n}" for n in self.notes_)
-        return "\n".join(lines)
+        lines = [*self._summary_head(), "", *body, "", *self._summary_tail()]
+        return "\n".join(lines + [f"note: {n}" for n in self.notes_])
 
     @abstractmethod
     def _summary_head(self) -> list[str]:
@@ -409,7 +306,7 @@ class BaseModel(metaclass=ABCMeta):
     def _param_table(
         self, key_width: int = 18, width: int = 14, se_format: str = ".5g", missing: str = "-"
     ) -> list[str]:
-        """Parameter table lines: name, value, standard error (``missing`` without one), unit."""
+        """Lines of name, value, standard error (``missing`` without one) and unit."""
         lines = [f"{'parameter':<{key_width}}{'value':>{width}}{'std err':>{width}}  unit"]
         for key, val in self.params_.items():
             se = self.bse_[key]

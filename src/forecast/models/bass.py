@@ -9,7 +9,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models import curves, nls
+from forecast.models import curves
 from forecast.models.growth import GrowthModel
 
 __all__ = ["BassDiffusion"]
@@ -20,39 +20,36 @@ class BassDiffusion(GrowthModel):
     """Bass diffusion of cumulative production: annual value = m (F(t) - F(t - 1)).
 
     ``F`` is the Bass cumulative adoption curve (:func:`forecast.models.curves.bass_cumulative`)
-    started at ``t_start``; the annual series (e.g. production [GWh/yr]) is the yearly
-    increment of cumulative production, which approaches the market potential ``m``. So the
-    annual path rises, peaks and falls: a diffusion story, useful as a contrast to curves
-    that saturate at a constant annual level. Fitted on log annual values by bounded least
-    squares (:func:`forecast.models.nls.solve`).
+    started at ``t_start``, so the annual path rises, peaks and falls as cumulative output
+    nears the market potential ``m``: a contrast to curves that saturate at a constant annual
+    level. Fitted on log annual values by bounded least squares
+    (:func:`forecast.models.nls.solve`); a coefficient that ends on its search bound is held
+    there (``fixed_``, ``bse`` NaN) and not counted in the degrees of freedom.
 
     Parameters
     ----------
     market : float, optional
-        Market potential m: cumulative value at saturation [value unit * yr, e.g. GWh].
-        Fixed by assumption (2 parameters p, q; ``n - 2`` df) or, if None, estimated within
-        ``market_bounds`` (3 parameters, needs >= 4 points).
+        Market potential m, the cumulative value at saturation [value unit * yr, e.g. GWh]:
+        fixed by assumption (p and q estimated, ``n - 2`` df) or, if None, estimated within
+        ``market_bounds`` (needs >= 4 points).
     market_bounds : (float, float), optional
-        Bounds for a free m; default ``(1.05, 50) x`` the observed cumulative sum.
+        Bounds of a free m [value unit * yr]; default ``(1.05, 50) x`` the observed sum.
     t_start : float, optional
-        Year adoption starts [year]; default the year before the first observation (so the
-        observed series is the whole history, i.e. earlier cumulative output is ignored).
+        Year adoption starts [year]; default the year before the first observation (earlier
+        cumulative output is ignored).
     prior_sigma, prior_df : float, optional
         The noise prior (see :class:`~forecast.models.growth.GrowthModel`).
-
-    A fitted coefficient (p, q or a free m) that ends on its search bound was not estimated:
-    it is held there (``fixed_``, ``bse`` NaN) and not counted in the degrees of freedom.
     """
 
     name = "bass"
-    min_obs = 3
-    min_obs_reason = "p and q with m fixed"
-    estimable = ("market", 4, "p, q and m")
     level_settings = ("market",)
 
     market: float | None = None
     market_bounds: tuple[float, float] | None = None
     t_start: float | None = None
+
+    def _min_obs(self) -> tuple[int, str]:
+        return (4, "p, q and m") if self.market is None else (3, "p and q with m fixed")
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self._t0 = float(t[0] - 1.0) if self.t_start is None else float(self.t_start)
@@ -60,20 +57,42 @@ class BassDiffusion(GrowthModel):
             raise ModelError(
                 f"{self.name}: t_start {self._t0:g} must be before the first year {t[0]:g}"
             )
-        mb = self._resolve_market(float(v.sum()))
+        cum = float(v.sum())
+        self._fixed_m = None
+        if self.market is not None:
+            self._fixed_m = self._check_above(
+                self.market, cum, "market potential",
+                f"the cumulative value already observed ({cum:g})")
+        else:
+            mb = (1.05 * cum, 50.0 * cum)
+            if self.market_bounds is not None:
+                mb = tuple(float(b) for b in self.market_bounds)
+                if not cum < mb[0] < mb[1]:
+                    raise ModelError(
+                        f"{self.name}: market_bounds must satisfy cumulative {cum:g} < lower < "
+                        f"upper, got ({mb[0]:g}, {mb[1]:g})"
+                    )
+            self._logm_bounds = (math.log(mb[0]), math.log(mb[1]))
+        fixed = self._fixed_m is not None
         self.method_ = "nonlinear least squares on log annual values, " + (
-            "market potential fixed" if mb is None else "market potential within bounds"
-        )
-        preset = self._preset
-        if preset is None:
-            preset = tuple(part[0] for part in self._solve(t[None, :], v[None, :]))
-        theta, jac, lower, upper = preset
+            "market potential fixed" if fixed else "market potential within bounds")
+        theta, jac, lower, upper = self._solved(t, v)
         self._theta = theta
         self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
         labels = [("p", "exp"), ("q", "exp"), ("market", "exp")][: theta.size]
         self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
         self._set_sigma(self.residuals_, t.size - self.n_params_)
-        self._set_params(theta)
+        cov = self._cov_unscaled * self.sigma_**2
+        p, q = math.exp(theta[0]), math.exp(theta[1])
+        m = self._fixed_m if fixed else math.exp(theta[2])
+        self.params_ = {"market": m, "p": p, "q": q}
+        if fixed:
+            self.fixed_["market"] = "assumed"
+        se = {"market": math.nan if fixed else m * float(np.sqrt(cov[2, 2])),
+              "p": p * float(np.sqrt(cov[0, 0])), "q": q * float(np.sqrt(cov[1, 1]))}
+        self.bse_ = {key: math.nan if key in self.fixed_ else x for key, x in se.items()}
+        self.param_units_ = {"market": "cumulative value unit" + (" (assumed)" if fixed else ""),
+                             "p": "1/yr", "q": "1/yr"}
         self.notes_.append(
             f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
         )
@@ -81,11 +100,17 @@ class BassDiffusion(GrowthModel):
     def _batched(self) -> bool:
         return True
 
-    def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Least squares of rows ``t``, ``v`` (k, n) from the best point of a grid of
-        (log p, log q[, log m]): theta, jac, lower, upper, each with k rows."""
+    def _t0_rows(self, t: np.ndarray) -> np.ndarray:
+        return t[:, :1] - 1.0 if self.t_start is None else np.full((len(t), 1), float(self.t_start))
+
+    def _z_rows(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        fixed = None if self.market is None else float(self.market)
+        return _bass_z(theta, t, self._t0_rows(t), fixed)
+
+    def _problem(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Bounds of (log p, log q[, log m]) and the best point of a grid as the start."""
         k = len(t)
-        t0 = t[:, :1] - 1.0 if self.t_start is None else np.full((k, 1), float(self.t_start))
+        t0 = self._t0_rows(t)
         fixed = None if self.market is None else float(self.market)
         lower = np.tile([math.log(1e-6), math.log(1e-4)], (k, 1))
         upper = np.tile([math.log(1.0), math.log(5.0)], (k, 1))
@@ -103,7 +128,7 @@ class BassDiffusion(GrowthModel):
         grid = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
         logv = np.log(v)
         start = np.empty((k, grid.shape[1]))
-        # Deterministic start: the best point of the grid, a few rows at a time (memory).
+        # A few rows at a time, to bound the memory.
         for rows in np.array_split(np.arange(k), max(1, k // 16)):
             points = np.broadcast_to(grid, (rows.size, *grid.shape)).copy()
             if fixed is None:
@@ -113,60 +138,15 @@ class BassDiffusion(GrowthModel):
                                                         t0[rows, None], fixed)) ** 2, axis=2)
             best = np.argmin(np.where(np.isnan(ssr), np.inf, ssr), axis=1)
             start[rows] = points[np.arange(rows.size), best]
-        theta, jac, _ = nls.solve(lambda th: logv - _bass_z(th, t, t0, fixed), start,
-                                  lower, upper)
-        return theta, jac, lower, upper
-
-    def _resolve_market(self, cum: float) -> tuple[float, float] | None:
-        """Fixed market potential (returns None) or the bounds of a free one, given the
-        cumulative value already observed ``cum``."""
-        if self.market is not None:
-            self._fixed_m = self._check_above(
-                self.market, cum, "market potential",
-                f"the cumulative value already observed ({cum:g})",
-            )
-            return None
-        self._fixed_m = None
-        if self.market_bounds is None:
-            mb = (1.05 * cum, 50.0 * cum)
-        else:
-            mb = tuple(float(b) for b in self.market_bounds)
-            if not cum < mb[0] < mb[1]:
-                raise ModelError(
-                    f"{self.name}: market_bounds must satisfy cumulative {cum:g} < lower < "
-                    f"upper, got ({mb[0]:g}, {mb[1]:g})"
-                )
-        self._logm_bounds = (math.log(mb[0]), math.log(mb[1]))
-        return mb
-
-    def _set_params(self, theta: np.ndarray) -> None:
-        """Parameters in natural units (log p, log q[, log m] -> p, q, m) with their bse."""
-        cov = self._cov_unscaled * self.sigma_**2
-        p, q = math.exp(theta[0]), math.exp(theta[1])
-        m = self._fixed_m if self._fixed_m is not None else math.exp(theta[2])
-        self.params_ = {"market": m, "p": p, "q": q}
-        if self._fixed_m is not None:
-            self.fixed_["market"] = "assumed"
-        se = {
-            "market": math.nan if self._fixed_m is not None else m * float(np.sqrt(cov[2, 2])),
-            "p": p * float(np.sqrt(cov[0, 0])),
-            "q": q * float(np.sqrt(cov[1, 1])),
-        }
-        self.bse_ = {key: math.nan if key in self.fixed_ else x for key, x in se.items()}
-        self.param_units_ = {"market": "cumulative value unit" + (
-            " (assumed)" if self._fixed_m is not None else ""), "p": "1/yr", "q": "1/yr"}
+        return start, lower, upper
 
     def _aic_valid(self) -> bool:
         return True
 
     @property
     def peak_year_(self) -> float:
-        """Year in which the adoption rate peaks [year]: ``t_start + ln(q / p) / (p + q)``.
-
-        Annual output (a yearly increment of cumulative output) is largest in the year
-        that contains this instant; with ``q <= p`` there is no interior peak and the start
-        year is returned.
-        """
+        """Year the adoption rate peaks [year], ``t_start + ln(q / p) / (p + q)`` (the start
+        year when ``q <= p``); annual output peaks in the year containing it."""
         p, q = self.params_["p"], self.params_["q"]
         return self._t0 + max(math.log(q / p), 0.0) / (p + q)
 
@@ -188,8 +168,8 @@ class BassDiffusion(GrowthModel):
 
 
 def _bass_z(theta: np.ndarray, t: np.ndarray, t0: ArrayLike, fixed_m: float | None) -> np.ndarray:
-    """Log annual value at parameters (..., 2 or 3) = (log p, log q[, log m]) and years
-    ``t`` [year], adoption starting at ``t0`` [year]; ``fixed_m`` when m is not a parameter."""
+    """Log annual value at parameters (..., 2 or 3) = (log p, log q[, log m]), years ``t``
+    and adoption start ``t0`` [year]; ``fixed_m`` when m is not a parameter."""
     p = np.exp(theta[..., [0]])
     q = np.exp(theta[..., [1]])
     m = np.exp(theta[..., [2]]) if fixed_m is None else fixed_m

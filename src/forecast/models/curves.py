@@ -1,8 +1,7 @@
 """Growth curves as plain vectorised functions.
 
-Every function broadcasts over numpy arrays, so passing parameter draws of shape
-``(n_draws, 1)`` and years of shape ``(n_years,)`` gives paths of shape
-``(n_draws, n_years)`` without a Python loop. Values are in the unit of the level
+Every function broadcasts, so parameter draws of shape ``(n_draws, 1)`` and years of shape
+``(n_years,)`` give paths ``(n_draws, n_years)``. Levels are in the unit of the level
 parameters (GWh throughout this project); time is in calendar years.
 """
 
@@ -11,38 +10,27 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["bass_cumulative", "compound", "damped_compound", "exponential", "gompertz", "logistic"]
+__all__ = [
+    "bass_cumulative", "compound", "damped_compound", "damped_sum", "exponential", "gompertz",
+    "logistic",
+]
 
 
 def compound(base: ArrayLike, rate: ArrayLike, years_ahead: ArrayLike) -> np.ndarray:
-    """Constant compound growth: ``base * (1 + rate) ** years_ahead``.
+    """Constant compound growth ``base * (1 + rate) ** years_ahead``.
 
     Parameters
     ----------
-    base : array_like
-        Level in the base year [unit of output, e.g. GWh].
-    rate : array_like
-        Annual growth rate [fraction per year], must be > -1.
-    years_ahead : array_like
-        Years after the base year [years].
+    base, rate, years_ahead : array_like
+        Level in the base year [output unit, e.g. GWh], annual growth rate [fraction/yr]
+        (> -1) and years after the base year [yr].
     """
     return np.asarray(base, float) * np.power(1.0 + np.asarray(rate, float), years_ahead)
 
 
 def exponential(t: ArrayLike, a: ArrayLike, b: ArrayLike, t_ref: float = 0.0) -> np.ndarray:
-    """Exponential curve ``exp(a + b * (t - t_ref))``.
-
-    Parameters
-    ----------
-    t : array_like
-        Time [year].
-    a : array_like
-        Log level at ``t_ref`` [log of output unit].
-    b : array_like
-        Continuous growth rate [1/year]; the annual rate is ``exp(b) - 1``.
-    t_ref : float
-        Reference year [year].
-    """
+    """Exponential curve ``exp(a + b (t - t_ref))``: ``t``, ``t_ref`` [year], ``a`` the log
+    level at ``t_ref`` [log output unit], ``b`` the continuous rate [1/yr]."""
     return np.exp(np.asarray(a, float) + np.asarray(b, float) * (np.asarray(t, float) - t_ref))
 
 
@@ -55,18 +43,14 @@ def _exponent(t: ArrayLike, rate: ArrayLike, midpoint: ArrayLike) -> np.ndarray:
 def logistic(
     t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: ArrayLike
 ) -> np.ndarray:
-    """Logistic (Verhulst) curve ``K / (1 + exp(-r (t - t0)))``.
+    """Logistic curve ``K / (1 + exp(-r (t - t0)))``.
 
     Parameters
     ----------
-    t : array_like
-        Time [year].
-    saturation : array_like
-        Upper asymptote K [output unit, e.g. GWh/yr].
-    rate : array_like
-        Steepness r [1/year].
-    midpoint : array_like
-        Year t0 at which the curve reaches K/2 [year].
+    t, midpoint : array_like
+        Time, and the year t0 the curve reaches K/2 [year].
+    saturation, rate : array_like
+        Upper asymptote K [output unit, e.g. GWh/yr] and steepness r [1/yr].
     """
     return np.asarray(saturation, float) / (1.0 + np.exp(_exponent(t, rate, midpoint)))
 
@@ -74,38 +58,37 @@ def logistic(
 def gompertz(
     t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: ArrayLike
 ) -> np.ndarray:
-    """Gompertz curve ``K * exp(-exp(-r (t - t0)))``.
-
-    Arguments as for :func:`logistic` (time [year], K [output unit], r [1/year]), except
-    that ``midpoint`` t0 is the inflection year [year], where the curve reaches K/e.
-    """
+    """Gompertz curve ``K exp(-exp(-r (t - t0)))``; arguments as :func:`logistic`, except that
+    t0 is the inflection year [year], where the curve reaches K/e."""
     return np.asarray(saturation, float) * np.exp(-np.exp(_exponent(t, rate, midpoint)))
+
+
+def damped_sum(damping: ArrayLike, years_ahead: ArrayLike) -> np.ndarray:
+    """``phi + phi^2 + ... + phi^h`` [yr] for damping phi in (0, 1]: ``h`` where phi is 1."""
+    phi = np.asarray(damping, float)
+    h = np.asarray(years_ahead, float)
+    with np.errstate(all="ignore"):
+        return np.where(np.isclose(phi, 1.0), h, phi * (1.0 - phi**h) / (1.0 - phi))
 
 
 def damped_compound(
     base: ArrayLike, rate: ArrayLike, damping: ArrayLike, years_ahead: ArrayLike
 ) -> np.ndarray:
-    """Compound growth whose rate decays geometrically (damped trend on logs).
+    """Compound growth whose log rate decays geometrically (damped trend on logs).
 
-    The log-growth in year ``h`` is ``log(1 + rate) * damping ** h``, so the level after
-    ``H`` years is ``base * (1 + rate) ** (damping + damping**2 + ... + damping**H)``.
+    The log growth in year ``h`` is ``log(1 + rate) * damping ** h``, so the level after
+    ``H`` years is ``base * (1 + rate) ** (damping + ... + damping**H)``.
 
     Parameters
     ----------
-    base : array_like
-        Level in the base year [output unit].
-    rate : array_like
-        Growth rate of the first projected year [fraction per year], > -1.
-    damping : array_like
-        Damping factor phi in (0, 1]; 1 gives undamped compound growth.
-    years_ahead : array_like
-        Whole years after the base year [years], >= 0.
+    base, rate : array_like
+        Level in the base year [output unit] and growth rate of the first projected year
+        [fraction/yr], > -1.
+    damping, years_ahead : array_like
+        Damping factor phi in (0, 1] (1: undamped) and whole years ahead [yr], >= 0.
     """
-    phi = np.asarray(damping, float)
-    h = np.asarray(years_ahead, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        geometric = np.where(np.isclose(phi, 1.0), h, phi * (1.0 - phi**h) / (1.0 - phi))
-    return np.asarray(base, float) * np.exp(np.log1p(np.asarray(rate, float)) * geometric)
+    growth = np.log1p(np.asarray(rate, float)) * damped_sum(damping, years_ahead)
+    return np.asarray(base, float) * np.exp(growth)
 
 
 def bass_cumulative(
@@ -115,14 +98,10 @@ def bass_cumulative(
 
     Parameters
     ----------
-    t : array_like
-        Time [year].
-    market : array_like
-        Market potential m [output unit].
-    p, q : array_like
-        Coefficients of innovation and imitation [1/year].
-    t_start : array_like
-        Year at which adoption starts [year].
+    t, t_start : array_like
+        Time, and the year adoption starts [year].
+    market, p, q : array_like
+        Market potential m [output unit]; coefficients of innovation and imitation [1/yr].
     """
     tau = np.maximum(np.asarray(t, float) - t_start, 0.0)
     p = np.asarray(p, float)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -19,42 +19,37 @@ __all__ = ["DampedTrend"]
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class DampedTrend(GrowthModel):
-    """Holt's damped trend on log values: growth that fades geometrically.
+    """Holt's damped trend on log values: the log growth in year ``T + h`` is ``b phi^h``.
 
-    The log growth in year ``T + h`` is ``b * phi ** h`` (``b`` is the trend at the last
-    year ``T``), so the path is :func:`forecast.models.curves.damped_compound` with
-    ``rate = exp(b) - 1``.
-
-    Estimation (``method_``: ``"growth-rate least squares"``): the annual log growth rates
-    ``g_t = log(y_t / y_{t-1})`` are regressed on ``phi ** (t - T)`` (through the origin).
-    ``damping`` fixes ``phi`` (a scenario assumption; 1 parameter, ``n - 2`` df);
-    ``damping=None`` profiles ``phi`` over ``damping_bounds`` and the covariance of
-    ``(b, phi)`` comes from the Jacobian (2 parameters, ``n - 3`` df). A profiled ``phi``
-    that ends on a bound was not estimated: it is held there and the fit is the fixed-phi one
-    (1 parameter, ``n - 2`` df), with a note. The innovation sigma, pooled with the reference
-    class's sd of annual log growth (:data:`~forecast.models.prior.GROWTH_PRIOR`, 2 df lent),
-    accumulates after the last year (random-walk noise on log values). A state-space ETS fit
-    (statsmodels) is not used: it estimates 5 parameters and on four points returns boundary
-    estimates (alpha = beta = 0).
+    The path is :func:`forecast.models.curves.damped_compound` with ``rate = exp(b) - 1``.
+    The annual log growth rates are regressed on ``phi ** (t - T)`` through the origin
+    (``method_`` "growth-rate least squares"): a fixed ``damping`` leaves 1 parameter
+    (``n - 2`` df); ``damping=None`` profiles phi over ``damping_bounds`` (2 parameters,
+    ``n - 3`` df, covariance from the Jacobian), unless it ends on a bound, where it is held
+    and the fit is the fixed-phi one. The innovation sigma, pooled with
+    :data:`~forecast.models.prior.GROWTH_PRIOR`, accumulates after the last year.
 
     Parameters
     ----------
     damping : float, optional
         Fixed damping factor phi in (0, 1]; None estimates it.
     damping_bounds : (float, float)
-        Range for an estimated phi; default ``(0.5, 1.0)``.
+        Range of an estimated phi; default ``(0.5, 1.0)``.
     prior_sigma, prior_df : float, optional
-        The noise prior (see :class:`~forecast.models.growth.GrowthModel`): log-growth sd
-        [1/yr] and the degrees of freedom it lends.
+        The noise prior (:class:`~forecast.models.growth.GrowthModel`): log-growth sd [1/yr]
+        and the degrees of freedom it lends.
     """
 
     name = "damped"
     noise = "cumulative"
-    min_obs_reason = "one growth rate"
-    estimable = ("damping", 3, "growth rates for a level and a damping factor")
 
     damping: float | None = None
     damping_bounds: tuple[float, float] = (0.5, 1.0)
+
+    def _min_obs(self) -> tuple[int, str]:
+        if self.damping is None:
+            return 3, "growth rates for a level and a damping factor"
+        return 2, "one growth rate"
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         if not np.allclose(np.diff(t), 1.0):
@@ -67,9 +62,6 @@ class DampedTrend(GrowthModel):
                 f"{self.name}: damping_bounds must satisfy 0 < lower < upper <= 1, got {lo}, {hi}"
             )
         self._base_log = math.log(v[-1])
-        self._fit_growth_ls(t, v, lo, hi)
-
-    def _fit_growth_ls(self, t: np.ndarray, v: np.ndarray, lo: float, hi: float) -> None:
         self.method_ = "growth-rate least squares"
         self.scale_ = "log growth"
         g = np.diff(np.log(v))
@@ -82,15 +74,14 @@ class DampedTrend(GrowthModel):
             return b, g - b * x, sxx
 
         phi, bound = (float(self.damping), "") if self.damping is not None else (
-            self._profile_phi(fit_b, lo, hi))
-        if self.damping is not None or bound:
-            b, resid, sxx = fit_b(phi)
-            self._phi_fixed = True
+            _profile_phi(fit_b, lo, hi))
+        b, self.residuals_, sxx = fit_b(phi)
+        self._phi_fixed = self.damping is not None or bool(bound)
+        se_phi = math.nan
+        if self._phi_fixed:
             self._theta = np.array([b])
             self._cov_unscaled = np.array([[1.0 / sxx]])
-            self.residuals_ = resid
-            self._set_sigma(resid, g.size - 1)
-            se_phi = math.nan
+            self._set_sigma(self.residuals_, g.size - 1)
             if bound:
                 self.fixed_["damping"] = f"on its {bound} search bound {phi:g}"
                 self.notes_.append(
@@ -101,13 +92,10 @@ class DampedTrend(GrowthModel):
                 self.fixed_["damping"] = "assumed"
                 self.notes_.append(f"damping factor phi = {phi:g} fixed by assumption")
         else:
-            b, resid, _ = fit_b(phi)
-            self._phi_fixed = False
             self._theta = np.array([b, phi])
             jac = np.column_stack([phi**k, b * k * phi ** (k - 1.0)])
             self._cov_unscaled = np.linalg.pinv(jac.T @ jac)
-            self.residuals_ = resid
-            self._set_sigma(resid, g.size - 2)
+            self._set_sigma(self.residuals_, g.size - 2)
             se_phi = self.sigma_ * float(np.sqrt(self._cov_unscaled[1, 1]))
         self._phi = phi
         se_b = self.sigma_ * float(np.sqrt(self._cov_unscaled[0, 0]))
@@ -116,33 +104,6 @@ class DampedTrend(GrowthModel):
         self.param_units_ = {"growth_last": "fraction/yr (trend in the last year)",
                              "damping": "-"}
 
-    @staticmethod
-    def _profile_phi(fit_b: Any, lo: float, hi: float) -> tuple[float, str]:
-        """Least-squares phi over ``[lo, hi]``, and ``"lower"``/``"upper"`` if on a bound.
-
-        A grid finds the basin, a bounded scalar search refines it.
-        """
-        from scipy.optimize import minimize_scalar
-
-        def ssr(p: float) -> float:
-            return float(np.sum(fit_b(p)[1] ** 2))
-
-        grid = np.linspace(lo, hi, 101)
-        losses = [ssr(p) for p in grid]
-        i = int(np.argmin(losses))
-        a_lo, a_hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-        phi = float(grid[i])
-        if a_hi > a_lo:
-            opt = minimize_scalar(ssr, bounds=(a_lo, a_hi), method="bounded",
-                                  options={"xatol": 1e-10})
-            if opt.fun <= losses[i]:
-                phi = float(opt.x)
-        if phi - lo <= BOUND_TOL:
-            return lo, "lower"
-        if hi - phi <= BOUND_TOL:
-            return hi, "upper"
-        return phi, ""
-
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         if theta.shape[1] == 2:
             theta[:, 1] = np.clip(theta[:, 1], *self.damping_bounds)
@@ -150,10 +111,7 @@ class DampedTrend(GrowthModel):
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         phi = theta[:, [1]] if theta.shape[1] == 2 else np.full((theta.shape[0], 1), self._phi)
-        h = t - self.t_last_
-        with np.errstate(all="ignore"):
-            geometric = np.where(np.isclose(phi, 1.0), h, phi * (1.0 - phi**h) / (1.0 - phi))
-        return self._base_log + theta[:, [0]] * geometric
+        return self._base_log + theta[:, [0]] * curves.damped_sum(phi, t - self.t_last_)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         self._check_fitted()
@@ -162,6 +120,31 @@ class DampedTrend(GrowthModel):
         return curves.damped_compound(self.values_[-1], math.expm1(b), self._phi, t - self.t_last_)
 
     def _caveat(self) -> str:
-        text = super()._caveat()
         src = "assumed" if self._phi_fixed else "profiled"
-        return f"{text} (on {self.n_obs_ - 1} growth rates); phi = {self._phi:.3g} {src}"
+        return (f"{super()._caveat()} (on {self.n_obs_ - 1} growth rates); "
+                f"phi = {self._phi:.3g} {src}")
+
+
+def _profile_phi(fit_b: Callable[[float], tuple], lo: float, hi: float) -> tuple[float, str]:
+    """Least-squares phi over ``[lo, hi]`` (a grid, then a bounded search around its best),
+    and ``"lower"``/``"upper"`` when it is on a bound."""
+    from scipy.optimize import minimize_scalar
+
+    def ssr(p: float) -> float:
+        return float(np.sum(fit_b(p)[1] ** 2))
+
+    grid = np.linspace(lo, hi, 101)
+    losses = [ssr(p) for p in grid]
+    i = int(np.argmin(losses))
+    a_lo, a_hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
+    phi = float(grid[i])
+    if a_hi > a_lo:
+        opt = minimize_scalar(ssr, bounds=(a_lo, a_hi), method="bounded",
+                              options={"xatol": 1e-10})
+        if opt.fun <= losses[i]:
+            phi = float(opt.x)
+    if phi - lo <= BOUND_TOL:
+        return lo, "lower"
+    if hi - phi <= BOUND_TOL:
+        return hi, "upper"
+    return phi, ""

@@ -1,45 +1,14 @@
-"""What every growth model of an annual series shares: input checks, sigma, draws, summary.
+"""What every growth model of an annual series shares: input checks, noise, draws, summary.
 
-Growth models (:mod:`~forecast.models.trend`, :mod:`~forecast.models.saturating`,
-:mod:`~forecast.models.damped`, :mod:`~forecast.models.bass`) subclass :class:`GrowthModel`,
-which adds to the interface of :class:`~forecast.models.base.BaseModel`:
-
-* ``params_`` / ``bse_`` -- parameter estimates and standard errors (dicts, natural units,
-  see ``param_units_``); a parameter fixed by assumption has ``bse`` NaN;
-* ``df_resid_`` -- degrees of freedom left after the fit; ``n_obs_``; ``residuals_`` on
-  the fit scale ``scale_`` ("log", "level", "logit", "gompertz" or "log growth");
-* ``sigma_`` -- the noise sd the draws use, on that scale, ``df_t_`` the degrees of freedom
-  of their Student t, and ``sigma_source_`` ("pooled", "reference", "estimated" or "stated");
-  ``sigma_resid_`` is the series' own residual sd (NaN with 0 df);
-* ``fixed_`` -- parameters that were not estimated, with the reason: fixed by assumption, the
-  last observation, or an optimiser result on its search bound (a bound is an assumption,
-  not an estimate: such a parameter is held there, has ``bse`` NaN and is not counted in
-  ``n_params_``, ``df_resid_`` or AICc);
-* ``method_`` (which estimator ran), ``notes_`` (plain-language remarks, e.g. a parameter
-  held on its bound) and ``caveat_`` (one line for comparison tables);
-* ``fitted_`` (in-sample central values [value unit]), ``rmse_log_`` and ``rmse_level_``
-  (comparable across models fitted to one series) and ``aicc_``: the small-sample corrected
-  Gaussian AIC of the log-scale residuals, ``n log(SSR / n) + 2K + 2K(K + 1) / (n - K - 1)``
-  with ``K`` the estimated parameters plus the residual variance, reported only for models
-  whose estimator is least squares on log values (exponential, free-K logistic/Gompertz,
-  Bass); NaN for the others, where it would not be the likelihood that was maximised, and
-  NaN with a note where ``n - K - 1 <= 0`` (undefined: e.g. 4 points and 2 parameters).
-
-Uncertainty: :meth:`GrowthModel.sample` draws paths from parameter uncertainty plus
-residual noise. Parameters are drawn from their estimated covariance and both draws are
-scaled by one common factor ``sqrt(df / chi2_df)`` per draw, so every single year follows
-a Student-t prediction interval (the classical OLS prediction interval for the linear models).
-Four points cannot say how noisy a series is, so the noise level borrows from the reference
-class of technology ramp-ups (:mod:`forecast.models.prior`): the series' own residual
-variance (``df_resid_`` df) is pooled with the reference-class prior (``prior_df`` df, 2 by
-default), and the draws are Student t with ``df_t_ = df_resid_ + prior_df`` degrees of freedom.
-With 0 own df the noise is the reference class's alone; with 1 the t has 3 df, not Cauchy
-tails. ``prior_sigma``/``prior_df`` state another prior (``prior_df=0``: the series alone,
-the classical intervals; ``prior_df=inf``: a known sigma). No model silently returns a
-zero-width band. Draws are heavy-tailed on the level scale: read their median (p50), not
-their mean.
-
-No Python loop runs over draws: everything is vectorised over ``(n_draws, n_years)``.
+Uncertainty: :meth:`GrowthModel.sample` draws parameters from their estimated covariance plus
+residual noise, both scaled by one factor ``sqrt(df / chi2_df)`` per draw, so every year follows
+a Student-t prediction interval (the classical OLS one for the linear models). Four points
+cannot say how noisy a series is, so the residual variance (``df_resid_`` df) is pooled with
+the reference class's (:mod:`forecast.models.prior`, ``prior_df`` df lent, 2 by default) and
+the draws are Student t with ``df_t_ = df_resid_ + prior_df`` df: with 0 own df the noise is
+the reference class's alone, with 1 the t has 3 df, not Cauchy tails. No model returns a
+zero-width band. Draws are heavy-tailed on the level scale: read their median, not their mean.
+Everything is vectorised over ``(n_draws, n_years)``.
 """
 
 from __future__ import annotations
@@ -54,123 +23,89 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
+from forecast.models import nls
 from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years
 from forecast.models.ols import matrix_sqrt
-from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR, NoisePrior, pool
-from forecast.models.uncertainty import make_rng
+from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR, pool
+from forecast.models.uncertainty import make_rng, t_scale
 
-__all__ = ["BOUND_TOL", "LOG_CAP", "GrowthModel", "check_xy"]
+__all__ = ["BOUND_TOL", "LOG_CAP", "GrowthModel"]
 
 #: An optimiser result this close to a search bound, on the optimiser's scale (log K, log r,
-#: log p ... [log units]; midpoints [year]), counts as on the bound: 0.1% of a log parameter.
+#: log p ... [log units]; midpoints [year]), counts as on the bound.
 BOUND_TOL = 1e-3
 
-#: exp() of log-scale draws is capped here: heavy-tailed t draws (df 1 or 2) must stay
-#: finite so that quantiles and means can be computed without overflow.
+#: exp() of log-scale draws is capped here so heavy-tailed t draws stay finite.
 LOG_CAP = 300.0
 
 
-def check_xy(
-    x: ArrayLike, y: ArrayLike, name: str, min_obs: int, reason: str, positive: bool
-) -> tuple[np.ndarray, np.ndarray]:
-    """Validated, year-sorted copies of the training data (raises ModelError).
-
-    Parameters
-    ----------
-    x, y : array_like
-        Years [calendar year] and values [value unit].
-    name : str
-        Model name for the messages.
-    min_obs : int
-        Fewest points the model accepts; ``reason`` says why.
-    positive : bool
-        Whether every value must be > 0 (log models).
-    """
-    t = as_years(x)
-    v = as_float(y, f"{name}: values")
-    if v.ndim == 2 and v.shape[1] == 1:
-        v = v[:, 0]
-    if v.ndim != 1:
-        raise ModelError(f"{name}: values must be 1-D, got shape {v.shape}")
-    if t.size != v.size:
-        raise ModelError(f"{name}: years and values differ in length ({t.size} vs {v.size})")
-    if np.isnan(v).any():
-        bad = t[np.isnan(v)]
-        raise ModelError(f"{name}: values contain NaN (years {', '.join(f'{b:g}' for b in bad)})")
-    if not np.all(np.isfinite(v)):
-        raise ModelError(f"{name}: values contain infinite entries")
-    order = np.argsort(t, kind="stable")
-    t, v = t[order], v[order]
-    if t.size > 1 and np.any(np.diff(t) == 0):
-        raise ModelError(f"{name}: years contain duplicates")
-    if t.size < min_obs:
-        raise ModelError(f"{name} needs at least {min_obs} points ({reason}); got {t.size}")
-    if positive and np.any(v <= 0):
-        i = int(np.argmax(v <= 0))
-        raise ModelError(
-            f"{name} works on logarithms, so every value must be > 0; got {v[i]:g} in {t[i]:g}"
-        )
-    return t, v
+def _fmt(x: float) -> str:
+    """A bound for a note: 4 significant digits, thousands separated."""
+    return f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class GrowthModel(BaseModel):
     """Common machinery of the growth models (see the module docstring).
 
-    Subclasses implement ``_fit(t, v)`` (set ``_theta``, ``_cov_unscaled``, residuals,
-    ``params_``, ``bse_``, ``param_units_``, ``method_``) and ``_z_path(theta, t)``: the
-    central path on the fit scale for parameter rows ``theta`` of shape ``(k, p)`` and years
-    ``t`` of shape ``(m,)`` -> ``(k, m)``; ``_to_level(z)`` is the inverse of the fit-scale
-    transform (``exp`` unless overridden).
+    Subclasses implement ``_fit(t, v)`` (setting ``_theta``, ``_cov_unscaled``,
+    ``residuals_``, ``params_``, ``bse_``, ``param_units_``, ``method_``) and
+    ``_z_path(theta, t)``, the central path on the fit scale for parameter rows ``(k, p)``
+    and years ``(m,)``; ``_to_level`` maps the fit scale back (``exp`` by default).
 
     Parameters
     ----------
     prior_sigma : float, optional
-        Prior noise scale on the log scale [log units], pooled with the residuals; default
-        the reference class's (:data:`~forecast.models.prior.GROWTH_PRIOR` for models with
-        cumulative noise, :data:`~forecast.models.prior.RESIDUAL_PRIOR` otherwise). Models on
-        another scale convert it near the last observation (linear: times the last value).
+        Prior noise sd on the log scale [log units], pooled with the residuals; default the
+        reference class's (:data:`~forecast.models.prior.GROWTH_PRIOR` for random-walk noise,
+        :data:`~forecast.models.prior.RESIDUAL_PRIOR` otherwise). Models on another scale
+        convert it at the last observation (linear: times the last value).
     prior_df : float, optional
-        Degrees of freedom the prior lends (default the reference class's, 2); 0 uses the
-        series alone (then 0 residual df is an error), ``inf`` takes ``prior_sigma`` as known.
-        Models with more settings add them as dataclass fields after these two.
+        Degrees of freedom the prior lends (default 2); 0 uses the series alone (then 0
+        residual df is an error), ``inf`` takes ``prior_sigma`` as known.
+
+    Attributes
+    ----------
+    params_, bse_, fixed_ : dict
+        Estimates and standard errors in natural units (``param_units_``); a parameter not
+        estimated (an assumption, the last observation, or a result on its search bound) has
+        ``bse`` NaN, its reason in ``fixed_``, and is not counted in ``n_params_``,
+        ``df_resid_`` or AICc.
+    sigma_, df_t_, sigma_source_
+        Noise sd of the draws on the fit scale ``scale_``, the df of their Student t, and
+        "pooled", "reference", "estimated" or "stated"; ``sigma_resid_`` is the series' own.
+    rmse_log_, rmse_level_, aicc_ : float
+        In-sample fit of ``fitted_``, and the small-sample AIC of the log residuals where
+        the estimator is least squares on log values (exponential, free-K curves, Bass).
+    method_, notes_, caveat_
+        Which estimator ran, plain-language remarks, one line for comparison tables.
     """
 
     name: ClassVar[str] = "growth"
     family: ClassVar[str] = "growth"
-    #: The fewest points the model accepts, and why.
-    min_obs: ClassVar[int] = 2
+    #: Why 2 points are the fewest the model accepts (see :meth:`_min_obs`).
     min_obs_reason: ClassVar[str] = ""
-    #: For a model with one setting that is either fixed by assumption or estimated: the
-    #: setting's name, and the fewest points (and why) when it is left to be estimated
-    #: (``min_obs`` and ``min_obs_reason`` then describe the fixed case).
-    estimable: ClassVar[tuple[str, int, str] | None] = None
     #: True when the model works on logarithms (values must be > 0).
     positive: ClassVar[bool] = True
-    #: "independent": year-on-year noise around a trend; "cumulative": random-walk noise
-    #: that accumulates after the last observation.
+    #: "independent" noise around a trend, or "cumulative" random-walk noise after the data.
     noise: ClassVar[str] = "independent"
     #: The fit scale ``scale_`` unless ``_fit`` sets another.
     _scale: ClassVar[str] = "log"
     #: Settings that take an absolute level from outside the series (a ceiling, a market
-    #: potential): a backtest cannot tell when such a number became known, so it does not
-    #: use them from an earlier origin (no look-ahead).
+    #: potential): a backtest does not use them from an earlier origin (no look-ahead).
     level_settings: ClassVar[tuple[str, ...]] = ()
+    #: An optimiser result computed in a batch for this fit (:meth:`fit_windows`), or None.
+    _preset: ClassVar[tuple[np.ndarray, ...] | None] = None
 
     prior_sigma: float | None = None
     prior_df: float | None = None
 
-    # -- fitting ---------------------------------------------------------------------------
-
     def _min_obs(self) -> tuple[int, str]:
         """The fewest points this configuration accepts, and why."""
-        if self.estimable is not None and getattr(self, self.estimable[0]) is None:
-            return self.estimable[1], self.estimable[2]
-        return self.min_obs, self.min_obs_reason
+        return 2, self.min_obs_reason
 
     def _check_above(self, value: float, floor: float, what: str, floor_text: str) -> float:
-        """``value`` as a float, if it is finite and above ``floor`` (a fixed assumption must
-        exceed what the data already show), else a ModelError naming ``what``."""
+        """``value`` as a float if finite and above ``floor``, else a ModelError."""
         out = float(value)
         if not np.isfinite(out) or out <= floor:
             raise ModelError(f"{self.name}: {what} {out:g} must exceed {floor_text}")
@@ -193,36 +128,50 @@ class GrowthModel(BaseModel):
         Raises
         ------
         ModelError
-            Too few points for the model, NaN, mismatched lengths, duplicate years,
-            non-positive values for a log model, or an impossible fixed parameter (e.g. a
-            saturation level at or below the data).
+            Too few points, NaN, mismatched lengths, duplicate years, values <= 0 for a log
+            model, or an impossible fixed parameter (e.g. a ceiling at or below the data).
         """
         self._forget_fit()
-        t, v = check_xy(X, y, self.name, *self._min_obs(), positive=self.positive)
-        self.n_obs_ = int(t.size)
-        self.years_ = t
-        self.values_ = v
-        self.t_last_ = float(t[-1])
+        name, (min_obs, reason) = self.name, self._min_obs()
+        t = as_years(X)
+        v = as_float(y, f"{name}: values")
+        if v.ndim == 2 and v.shape[1] == 1:
+            v = v[:, 0]
+        if v.ndim != 1:
+            raise ModelError(f"{name}: values must be 1-D, got shape {v.shape}")
+        if t.size != v.size:
+            raise ModelError(f"{name}: years and values differ in length ({t.size} vs {v.size})")
+        if np.isnan(v).any():
+            bad = ", ".join(f"{b:g}" for b in t[np.isnan(v)])
+            raise ModelError(f"{name}: values contain NaN (years {bad})")
+        if not np.all(np.isfinite(v)):
+            raise ModelError(f"{name}: values contain infinite entries")
+        order = np.argsort(t, kind="stable")
+        t, v = t[order], v[order]
+        if t.size > 1 and np.any(np.diff(t) == 0):
+            raise ModelError(f"{name}: years contain duplicates")
+        if t.size < min_obs:
+            raise ModelError(f"{name} needs at least {min_obs} points ({reason}); got {t.size}")
+        if self.positive and np.any(v <= 0):
+            i = int(np.argmax(v <= 0))
+            raise ModelError(f"{name} works on logarithms, so every value must be > 0; "
+                             f"got {v[i]:g} in {t[i]:g}")
+        self.n_obs_, self.years_, self.values_, self.t_last_ = int(t.size), t, v, float(t[-1])
         self.notes_: list[str] = []
         self.fixed_: dict[str, str] = {}
-        self._n_pinned = 0
-        self.scale_ = self._scale
+        self._n_pinned, self.scale_ = 0, self._scale
         with np.errstate(all="ignore"):
             self._fit(t, v)
         self._finish_fit(t, v)
         return self
-
-    #: A solution computed for this fit in a batch (see :meth:`fit_windows`), or None.
-    _preset: ClassVar[tuple[np.ndarray, ...] | None] = None
 
     @classmethod
     def fit_windows(cls, years: np.ndarray, values: np.ndarray,
                     **settings: Any) -> list[GrowthModel | None]:
         """One model with ``settings`` fitted to each row of ``years`` and ``values`` (k, n).
 
-        Gives the estimates of fitting each row alone; models with a nonlinear fit solve
-        every row in one vectorised pass. None where a row cannot be fitted (a
-        ModelError).
+        Gives the estimates of fitting each row alone, but a nonlinear fit solves every row
+        in one vectorised pass. None where a row cannot be fitted (a ModelError).
         """
         years, values = np.asarray(years, float), np.asarray(values, float)
         model = cls(**settings)
@@ -237,32 +186,41 @@ class GrowthModel(BaseModel):
         place = np.cumsum(rows) - 1
         out: list[GrowthModel | None] = []
         for i, (t, v) in enumerate(zip(years, values, strict=True)):
-            preset = tuple(part[place[i]] for part in solved) if rows[i] else None
+            one = cls(**settings)
+            one._preset = tuple(part[place[i]] for part in solved) if rows[i] else None
             try:
-                out.append(cls(**settings)._fit_with(t, v, preset))
+                out.append(one.fit(t, v))
             except ModelError:
                 out.append(None)
+            finally:
+                del one._preset
         return out
 
     def _batched(self) -> bool:
-        """True when this configuration's fit solves batches (:meth:`_solve`)."""
+        """True when this configuration's fit is nonlinear least squares (:meth:`_solve`)."""
         return False
 
+    def _problem(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Start, lower and upper bounds (k, p) of the least squares of rows ``t``, ``v``, and
+        anything further :meth:`_solved` returns along with the solution."""
+        raise NotImplementedError
+
     def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The optimiser's result for rows ``t``, ``v`` (k, n), each part with k rows.
+        """Least squares of log values, rows ``t``, ``v`` (k, n): theta, jac, lower, upper, ..."""
+        start, lower, upper, *extra = self._problem(t, v)
+        logv = np.log(v)
+        theta, jac, _ = nls.solve(lambda th: logv - self._z_rows(th, t), start, lower, upper)
+        return theta, jac, lower, upper, *extra
 
-        Only called where :meth:`_batched` is true, which a model says by overriding both.
-        """
-        raise TypeError(f"{type(self).__name__} does not fit windows in batches")
+    def _z_rows(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Log level at parameter rows ``theta`` (k, p) and years ``t`` (k, n) of a batch."""
+        raise NotImplementedError
 
-    def _fit_with(self, X: ArrayLike, y: ArrayLike,
-                  preset: tuple[np.ndarray, ...] | None) -> GrowthModel:
-        """:meth:`fit` with the optimiser's result for these data already computed."""
-        self._preset = preset
-        try:
-            return self.fit(X, y)
-        finally:
-            del self._preset
+    def _solved(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The batch's solution for this fit, else :meth:`_solve` of these data alone."""
+        if self._preset is not None:
+            return self._preset
+        return tuple(part[0] for part in self._solve(t[None, :], v[None, :]))
 
     @abstractmethod
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
@@ -275,20 +233,17 @@ class GrowthModel(BaseModel):
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return np.exp(np.clip(z, -LOG_CAP, LOG_CAP))
 
-    def _prior(self) -> NoisePrior:
-        """The reference-class noise prior of this model's kind of noise."""
-        return GROWTH_PRIOR if self.noise == "cumulative" else RESIDUAL_PRIOR
+    def _line_z(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """A line with intercept at the last year and slope per year, rows of ``theta``."""
+        return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
 
     def _set_sigma(self, resid: np.ndarray, df: int, prior_scale: float = 1.0) -> None:
-        """Noise sd of the draws: own residuals (``df`` df) pooled with the prior.
-
-        ``prior_scale`` converts the log-scale prior to the fit scale near the last
-        observation (e.g. the last value for a model on levels).
-        """
+        """Noise sd of the draws: own residuals (``df`` df) pooled with the prior, which
+        ``prior_scale`` converts to the fit scale at the last observation."""
         self.df_resid_ = int(df)
         ssr = float(np.sum(resid**2)) if df > 0 else 0.0
         self.sigma_resid_ = math.sqrt(ssr / df) if df > 0 else math.nan
-        ref = self._prior()
+        ref = GROWTH_PRIOR if self.noise == "cumulative" else RESIDUAL_PRIOR
         base = ref.sigma if self.prior_sigma is None else float(self.prior_sigma)
         nu0 = ref.df if self.prior_df is None else float(self.prior_df)
         if not (np.isfinite(base) and base > 0):
@@ -306,29 +261,22 @@ class GrowthModel(BaseModel):
         source = "the stated prior" if self.prior_sigma is not None else ref.what
         if math.isinf(nu0):
             self.sigma_source_ = "stated"
-            self.notes_.append(
-                f"noise sd {self.sigma_:.4g} on the {self.scale_} scale taken as known "
-                "(prior_df = inf): normal draws"
-            )
+            note = (f"noise sd {self.sigma_:.4g} on the {self.scale_} scale taken as known "
+                    "(prior_df = inf): normal draws")
         elif df == 0:
             self.sigma_source_ = "reference"
-            self.notes_.append(
-                f"df_resid = 0: no residual estimate is possible; the noise sd is {source}, "
-                f"{self.prior_sigma_:.4g} on the {self.scale_} scale, with its {nu0:g} df "
-                f"(Student t with {self.df_t_:g} df)"
-            )
+            note = (f"df_resid = 0: no residual estimate is possible; the noise sd is {source}, "
+                    f"{self.prior_sigma_:.4g} on the {self.scale_} scale, with its {nu0:g} df "
+                    f"(Student t with {self.df_t_:g} df)")
         elif nu0 == 0:
             self.sigma_source_ = "estimated"
-            self.notes_.append(
-                f"noise sd from the residuals alone (prior_df = 0): Student t with {df} df"
-            )
+            note = f"noise sd from the residuals alone (prior_df = 0): Student t with {df} df"
         else:
             self.sigma_source_ = "pooled"
-            self.notes_.append(
-                f"noise sd {self.sigma_:.4g} on the {self.scale_} scale: the residuals' "
-                f"{self.sigma_resid_:.4g} ({df} df) pooled with {source} "
-                f"{self.prior_sigma_:.4g} ({nu0:g} df lent); Student t with {self.df_t_:g} df"
-            )
+            note = (f"noise sd {self.sigma_:.4g} on the {self.scale_} scale: the residuals' "
+                    f"{self.sigma_resid_:.4g} ({df} df) pooled with {source} "
+                    f"{self.prior_sigma_:.4g} ({nu0:g} df lent); Student t with {self.df_t_:g} df")
+        self.notes_.append(note)
         if self.df_t_ <= 1:
             self.notes_.append(
                 f"t with {self.df_t_:g} df has Cauchy tails: the bands are very wide; read p50"
@@ -337,30 +285,11 @@ class GrowthModel(BaseModel):
         if df > 0 and np.all(np.abs(resid) <= 1e-9 * max(1.0, prior_scale)):
             self.notes_.append(EXACT_FIT_NOTE)
 
-    def _pin_bounds(
-        self,
-        theta: np.ndarray,
-        jac: np.ndarray,
-        lower: Sequence[float],
-        upper: Sequence[float],
-        labels: Sequence[tuple[str, str]],
-    ) -> np.ndarray:
-        """Hold optimiser results on a search bound fixed; return the unscaled covariance.
-
-        A parameter within :data:`BOUND_TOL` of its bound was not estimated by the data, so
-        it gets no variance (its row and column of ``(J'J)^-1`` are zero), a ``fixed_`` entry
-        and a note, and it is not counted in :attr:`n_params_`.
-
-        Parameters
-        ----------
-        theta, jac : ndarray
-            Optimum on the optimiser's scale and the residual Jacobian there.
-        lower, upper : sequence of float
-            Search bounds on the optimiser's scale.
-        labels : sequence of (str, str)
-            Per entry of ``theta``: its name in ``params_`` and how to show a bound value
-            (``"exp"`` for log-scale entries, ``""`` otherwise).
-        """
+    def _pin_bounds(self, theta: np.ndarray, jac: np.ndarray, lower: Sequence[float],
+                    upper: Sequence[float], labels: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Unscaled covariance ``(J'J)^-1`` of an optimum, with the parameters within
+        :data:`BOUND_TOL` of a bound held there (zero variance, a ``fixed_`` entry and a
+        note); ``labels`` gives each entry's name and ``"exp"`` for a log-scale one."""
         lo, hi = np.asarray(lower, float), np.asarray(upper, float)
         on_lo = np.abs(theta - lo) <= BOUND_TOL
         on_hi = np.abs(hi - theta) <= BOUND_TOL
@@ -373,10 +302,10 @@ class GrowthModel(BaseModel):
         for i in np.flatnonzero(~free):
             name, shown = labels[i]
             side, bound = ("lower", lo[i]) if on_lo[i] else ("upper", hi[i])
-            value = math.exp(bound) if shown == "exp" else bound
-            self.fixed_[name] = f"on its {side} search bound {_fmt(value)}"
+            value = _fmt(math.exp(bound) if shown == "exp" else bound)
+            self.fixed_[name] = f"on its {side} search bound {value}"
             self.notes_.append(
-                f"{name} sits on its {side} bound {_fmt(value)}: not estimated (held there; "
+                f"{name} sits on its {side} bound {value}: not estimated (held there; "
                 "no standard error, not counted in the degrees of freedom)"
             )
         return cov
@@ -387,13 +316,12 @@ class GrowthModel(BaseModel):
         with np.errstate(all="ignore"):
             log_err = np.log(v) - np.log(fitted) if np.all(fitted > 0) else None
         self.rmse_level_ = float(np.sqrt(np.mean((v - fitted) ** 2)))
+        self.rmse_log_ = self.aicc_ = math.nan
         if log_err is not None and np.all(np.isfinite(log_err)):
             ssr = float(np.sum(log_err**2))
             self.rmse_log_ = float(np.sqrt(ssr / t.size))
-            self.aicc_ = self._aicc(ssr, t.size) if self._aic_valid() else math.nan
-        else:
-            self.rmse_log_ = math.nan
-            self.aicc_ = math.nan
+            if self._aic_valid():
+                self.aicc_ = self._aicc(ssr, t.size)
         self.caveat_ = self._caveat()
 
     def _aicc(self, ssr: float, n: int) -> float:
@@ -429,30 +357,13 @@ class GrowthModel(BaseModel):
             text += f"; noise sd pooled with the reference class (t, {self.df_t_:g} df)"
         return text
 
-    # -- projecting ------------------------------------------------------------------------
-
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """Central path at the estimated parameters.
-
-        Parameters
-        ----------
-        X : array_like
-            Years [calendar year], 1-D or ``(n, 1)``.
-
-        Returns
-        -------
-        ndarray
-            Central values [value unit], shape ``(n_years,)``.
-        """
+        """Central path [value unit], ``(n_years,)``, at the estimated parameters for years
+        ``X`` [calendar year]."""
         self._check_fitted()
         t = as_years(X)
         with np.errstate(all="ignore"):
             return self._to_level(self._z_path(self._theta[None, :], t))[0]
-
-    def _param_draws(self, rng: np.random.Generator, n: int, scale: np.ndarray) -> np.ndarray:
-        z = rng.standard_normal((n, self._theta.size))
-        root = matrix_sqrt(self._cov_unscaled) * self.sigma_
-        return self._clip_theta(self._theta + scale[:, None] * (z @ root.T))
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         return theta
@@ -464,37 +375,22 @@ class GrowthModel(BaseModel):
         h = np.rint(t - self.t_last_).astype(int)
         horizon = max(int(h.max(initial=0)), 0)
         steps = np.cumsum(rng.standard_normal((n, max(horizon, 1))), axis=1) * self.sigma_
-        padded = np.concatenate([np.zeros((n, 1)), steps], axis=1)
-        return padded[:, np.clip(h, 0, None)]
+        return np.concatenate([np.zeros((n, 1)), steps], axis=1)[:, np.clip(h, 0, None)]
 
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws of the path from parameter uncertainty plus residual noise.
-
-        Arguments as :meth:`BaseModel.sample`.
-
-        Returns
-        -------
-        ndarray
-            Draws [value unit], shape ``(n_draws, n_years)``.
-        """
+        """Seeded draws [value unit], ``(n_draws, n_years)``, from parameter uncertainty plus
+        residual noise (arguments as :meth:`BaseModel.sample`)."""
         self._check_fitted()
         t = as_years(X)
         n = self._check_draw_count(n_draws)
         rng = make_rng(seed)
         with np.errstate(all="ignore"):
-            scale = self._t_scale(rng, n)
-            theta = self._param_draws(rng, n, scale)
+            scale = t_scale(rng, self.df_t_, n)
+            z = rng.standard_normal((n, self._theta.size))
+            root = matrix_sqrt(self._cov_unscaled) * self.sigma_
+            theta = self._clip_theta(self._theta + scale[:, None] * (z @ root.T))
             z = self._z_path(theta, t) + scale[:, None] * self._noise(rng, n, t)
             return self._to_level(z)
-
-    def _t_scale(self, rng: np.random.Generator, n: int) -> np.ndarray:
-        """Per-draw factor sqrt(df / chi2_df): normal draws become Student t with ``df_t_``."""
-        if math.isinf(self.df_t_):
-            return np.ones(n)
-        df = self.df_t_
-        return np.sqrt(df / rng.chisquare(df, n))
-
-    # -- summary ---------------------------------------------------------------------------
 
     def _summary_head(self) -> list[str]:
         return [
@@ -509,10 +405,5 @@ class GrowthModel(BaseModel):
         ]
 
     def _summary_tail(self) -> list[str]:
-        fixed = [f"fixed: {k} ({why})" for k, why in self.fixed_.items()]
-        return [*fixed, f"caveat: {self.caveat_}"]
-
-
-def _fmt(x: float) -> str:
-    """A bound for a note: 4 significant digits, thousands separated."""
-    return f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+        return [*(f"fixed: {k} ({why})" for k, why in self.fixed_.items()),
+                f"caveat: {self.caveat_}"]

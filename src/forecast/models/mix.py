@@ -1,13 +1,8 @@
 """Mix of segments: additive log-ratio (ALR) helpers and the log-ratio trend of a mix.
 
-:class:`LogRatioMix` is the ALR trend of a segment mix (e.g. power / consumer / storage), so
-projected shares stay positive and sum to one. The log-ratio trend can be damped, and its
-uncertainty is a stated drift sigma per log-ratio per year unless there are enough points to
-estimate it. It has the interface of :class:`~forecast.models.base.BaseModel`, with shares of
-shape ``(..., n_years, n_segments)``.
-
-:func:`segment_paths` splits a projected total (values or draws) into segment paths that sum
-to the total in every draw.
+:class:`LogRatioMix` keeps projected shares positive and summing to one;
+:func:`segment_paths` splits a projected total (values or draws) into segment paths that add
+up to it in every draw.
 """
 
 from __future__ import annotations
@@ -20,17 +15,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models.base import BaseModel, as_float, as_years, check_share_rows
-from forecast.models.ols import draw_lines, ols_line, sigma_draws
-from forecast.models.uncertainty import make_rng
+from forecast.models import curves
+from forecast.models.base import BaseModel, as_float, as_years, check_rows
+from forecast.models.ols import draw_lines, ols
+from forecast.models.uncertainty import make_rng, t_scale
 
 __all__ = [
-    "DEFAULT_DRIFT_SIGMA",
-    "LOG_RATIO_CLIP",
-    "SUM_TOLERANCE",
-    "LogRatioMix",
-    "alr",
-    "inv_alr",
+    "DEFAULT_DRIFT_SIGMA", "LOG_RATIO_CLIP", "SUM_TOLERANCE", "LogRatioMix", "alr", "inv_alr",
     "segment_paths",
 ]
 
@@ -40,27 +31,25 @@ LOG_RATIO_CLIP: float = 50.0
 #: Default absolute tolerance for mix rows summing to one [fraction].
 SUM_TOLERANCE: float = 1e-6
 
-#: Default stated drift sigma of each log-ratio trend [log-ratio per year]. 0.1 means the
-#: slope of e.g. log(storage / power) is uncertain by +-0.1 per year (one sd), so after six
-#: years the ratio is uncertain by a factor of about exp(0.6) = 1.8 (one sd).
+#: Default stated sd of each log-ratio slope [log-ratio per year]: after six years a ratio is
+#: uncertain by a factor of about exp(0.6) = 1.8 (one sd).
 DEFAULT_DRIFT_SIGMA: float = 0.1
 
 
 def alr(shares: ArrayLike, reference: int) -> np.ndarray:
-    """Additive log-ratio transform ``log(s_k / s_reference)`` for every ``k != reference``.
+    """Additive log-ratios ``log(s_k / s_reference)`` for every ``k != reference``.
 
     Parameters
     ----------
     shares : array_like
-        Positive shares, segments on the last axis (..., n_segments) [fraction].
+        Positive shares (..., n_segments) [fraction].
     reference : int
         Index of the reference (denominator) segment.
 
     Returns
     -------
     ndarray
-        Log-ratios (..., n_segments - 1) [log-ratio], segments in their original order with the
-        reference left out.
+        Log-ratios (..., n_segments - 1) [log-ratio], segments in order without the reference.
     """
     arr = as_float(shares, "shares")
     if np.any(~np.isfinite(arr)) or np.any(arr <= 0.0):
@@ -70,30 +59,16 @@ def alr(shares: ArrayLike, reference: int) -> np.ndarray:
 
 
 def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
-    """Inverse of :func:`alr`: shares that are positive and sum to one.
-
-    Parameters
-    ----------
-    ratios : array_like
-        Log-ratios (..., n_segments - 1) against the reference segment [log-ratio].
-    reference : int
-        Position of the reference segment in the returned shares.
-
-    Returns
-    -------
-    ndarray
-        Shares (..., n_segments) [fraction], each > 0, summing to one along the last axis.
-    """
+    """Shares (..., n_segments) [fraction], positive and summing to one, of log-ratios
+    (..., n_segments - 1) [log-ratio] against segment ``reference``: the inverse of :func:`alr`."""
     r = np.clip(np.asarray(ratios, float), -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
-    # The clip alone keeps exp() finite (e^50 ~ 5e21) and every share > 0 (>= e^-100 / n), so
-    # no row-maximum shift is needed; slices avoid a slow fancy-index copy.
+    # The clip keeps exp() finite and every share > 0, so no row-maximum shift is needed.
     e = np.empty((*r.shape[:-1], r.shape[-1] + 1))
     np.exp(r[..., :reference], out=e[..., :reference])
     e[..., reference] = 1.0
     np.exp(r[..., reference:], out=e[..., reference + 1 :])
     e /= e.sum(axis=-1, keepdims=True)
     return e
-
 
 
 def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
@@ -104,22 +79,14 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
     total : array_like
         Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
     shares : array_like
-        Segment shares ``(n_years, n_segments)`` or draws ``(n_draws, n_years, n_segments)``
-        [fraction], each row non-negative and summing to one within 1e-9.
+        Shares ``(n_years, n_segments)`` or draws ``(n_draws, n_years, n_segments)``
+        [fraction], non-negative, each row summing to one within 1e-9.
 
     Returns
     -------
     ndarray
-        Segment levels ``(n_years, n_segments)``, or ``(n_draws, n_years, n_segments)`` if
-        either input has draws [unit of ``total``]. The largest segment takes the remainder
-        ``total - sum(others)``, so every row sums to the total up to float rounding and no
-        segment is negative.
-
-    Raises
-    ------
-    ModelError
-        On NaN, a negative total, shares that are negative or do not sum to one, or shapes that
-        do not line up.
+        Segment levels ``([n_draws,] n_years, n_segments)`` [unit of ``total``]; the largest
+        segment takes the remainder, so rows sum to the total and none is negative.
     """
     tot = as_float(total, "total")
     sh = as_float(shares, "shares")
@@ -154,96 +121,50 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
     return paths
 
 
-
 def _damped_horizon(h: np.ndarray, damping: np.ndarray) -> np.ndarray:
-    """Cumulative trend multiplier ``phi + phi^2 + ... + phi^h`` (``h`` for phi = 1).
-
-    Years at or before the last observation (h <= 0) follow the undamped fitted line.
-    ``h`` is (n_years,), ``damping`` is (m,); the result is (n_years, m).
-    """
+    """Trend multiplier ``phi + ... + phi^h`` (n_years, m) of horizons ``h`` (n_years,) and
+    damping (m,); years up to the last observation (h <= 0) follow the undamped line."""
     hh = h[:, None]
-    phi = damping[None, :]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        damped = np.where(phi == 1.0, hh, phi * (1.0 - phi**hh) / (1.0 - phi))
-    return np.where(hh <= 0.0, hh, damped)
-
+    return np.where(hh <= 0.0, hh, curves.damped_sum(damping[None, :], hh))
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class LogRatioMix(BaseModel):
     """Additive log-ratio (ALR) trend of a segment mix.
 
-    For every segment ``k`` other than the reference, ``r_k = log(s_k / s_ref)`` is fitted by
-    OLS on the year. Projections continue each line from its fitted value at the last observed
-    year ``T`` with a damped slope, ``r_k(T + h) = level_k + slope_k * (phi + ... + phi^h)``,
-    and map back with the inverse ALR, so shares stay positive and sum to one.
-
-    Two years of data (China 2023-2024) determine each line exactly: ``df_resid_`` is 0 and
-    the data say nothing about uncertainty. The draws then rest on a stated assumption,
-    ``drift_sigma``: the slope of each log-ratio is drawn as ``slope_k + drift_sigma_k * N(0,
-    1)`` independently across log-ratios (the level at ``T`` is held at its fitted value), so
-    the sd of a log-ratio ``h`` years ahead is ``drift_sigma * (phi + ... + phi^h)``.
+    For every segment ``k`` but the reference, ``r_k = log(s_k / s_ref)`` is fitted by OLS on
+    the year and continued from its fitted value at the last year ``T`` with a damped slope,
+    ``r_k(T + h) = level_k + slope_k (phi + ... + phi^h)``, then mapped back (inverse ALR).
+    Two years (China 2023-2024) determine each line exactly and say nothing about
+    uncertainty, so by default the draws rest on a stated ``drift_sigma``: each slope is drawn
+    as ``slope_k + drift_sigma_k N(0, 1)``, the level at ``T`` held fixed.
 
     Parameters
     ----------
     reference : str, optional
-        Reference (denominator) segment. Default: the segment with the largest mean share,
-        whose log is the most stable denominator.
+        Reference (denominator) segment; default the one with the largest mean share.
     damping : float or mapping of str to float
-        Damping factor phi in (0, 1] of each log-ratio slope; a mapping names it per non-
-        reference segment (others get 1). 1 (default) extrapolates the fitted slope linearly,
-        and :meth:`summary` flags it, because e.g. storage's 2023->2024 jump extrapolated for
-        six years is a strong claim. With phi < 1 the log-ratio moves at most
-        ``slope * phi / (1 - phi)`` beyond ``T`` in total.
+        Damping factor phi in (0, 1] of each slope, or per non-reference segment (others 1).
+        1 (default) extrapolates the slope linearly, which :meth:`summary` flags; with phi < 1
+        a log-ratio moves at most ``slope phi / (1 - phi)`` beyond ``T``.
     drift_sigma : float, mapping of str to float, or None
-        Stated sd of each log-ratio slope [log-ratio per year]; a mapping names it per non-
-        reference segment (others get the default). Default :data:`DEFAULT_DRIFT_SIGMA` = 0.1.
-        ``None`` uses the OLS uncertainty of level and slope instead (Student t with the
-        residual df), which needs at least 3 years.
+        Stated sd of each log-ratio slope [log-ratio per year], or per non-reference segment
+        (others :data:`DEFAULT_DRIFT_SIGMA`). None uses the OLS uncertainty of level and slope
+        (Student t with the residual df), which needs at least 3 years.
     sum_tolerance : float
-        Absolute tolerance for each input row summing to one [fraction]. Normalise levels
-        with :func:`shares_from_levels`.
+        Absolute tolerance of each input row summing to one [fraction] (normalise levels
+        with :func:`~forecast.models.share.shares_from_levels`).
 
     Attributes
     ----------
-    segments_ : tuple of str
-        Segment names in input order (the order of the last axis of every share array).
-    reference_ : str
-        The reference segment used.
-    ratio_segments_ : tuple of str
-        The non-reference segments, in the order of the log-ratio arrays.
-    n_obs_ : int
-        Number of years fitted.
-    years_ : ndarray
-        Fitted years [year], sorted.
-    shares_ : ndarray
-        Fitted shares (n_years, n_segments) [fraction].
-    log_ratios_ : ndarray
-        Observed log-ratios (n_years, n_segments - 1) [log-ratio].
-    t_last_ : float
-        Last observed year T [year].
-    level_ : ndarray
-        Fitted log-ratios at ``t_last_`` (n_segments - 1,) [log-ratio].
-    slope_ : ndarray
-        Fitted log-ratio slopes (n_segments - 1,) [log-ratio per year].
-    damping_, drift_sigma_ : ndarray
-        Resolved per-ratio damping [-] and stated drift sigma [log-ratio per year] (drift is
-        None when ``drift_sigma=None``).
-    df_resid_ : int
-        Residual degrees of freedom, ``n_obs_ - 2``.
-    resid_sigma_ : ndarray or None
-        Residual sd of each log-ratio [log-ratio]; None when ``df_resid_ == 0``.
-    slope_se_ : ndarray or None
-        OLS standard error of each slope [log-ratio per year]; None when ``df_resid_ == 0``.
-    sigma_source_ : str
-        ``"stated drift"`` or ``"estimated"``.
-    params_, bse_ : dict
-        ``level[k]`` and ``slope[k]`` per non-reference segment with their uncertainty (the
-        stated drift sigma for slopes, NaN for a level held fixed).
-    param_units_ : dict
-        Unit of each parameter.
-    notes_ : list of str
-        Plain-language remarks (exactly determined trends, undamped slopes, ...).
+    segments_, reference_, ratio_segments_
+        Segment names in input order (the last axis of every share array), the reference,
+        and the other segments in the order of the log-ratio arrays.
+    level_, slope_ : ndarray
+        Log-ratios at the last year ``t_last_`` [log-ratio] and slopes [log-ratio per year].
+    damping_, drift_sigma_, resid_sigma_, slope_se_ : ndarray or None
+        Per-ratio damping [-], stated drift sd, residual sd [log-ratio] and slope standard
+        error [log-ratio per year] (None when not stated or with 0 residual df).
     """
 
     name: ClassVar[str] = "log_ratio_mix"
@@ -255,20 +176,16 @@ class LogRatioMix(BaseModel):
     drift_sigma: float | Mapping[str, float] | None = DEFAULT_DRIFT_SIGMA
     sum_tolerance: float = SUM_TOLERANCE
 
-    def _per_ratio(
-        self, value: float | Mapping[str, float], name: str, default: float
-    ) -> np.ndarray:
-        if isinstance(value, Mapping):
-            unknown = set(value) - set(self.ratio_segments_)
-            if unknown:
-                raise ModelError(
-                    f"{name} names {sorted(unknown)}, which are not non-reference segments "
-                    f"{list(self.ratio_segments_)}"
-                )
-            return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
-        return np.full(len(self.ratio_segments_), float(value))
-
-    # -- fitting -------------------------------------------------------------------------
+    def _per_ratio(self, value: float | Mapping[str, float], name: str,
+                   default: float) -> np.ndarray:
+        """A setting per log-ratio: one value for all, or a mapping by segment."""
+        if not isinstance(value, Mapping):
+            return np.full(len(self.ratio_segments_), float(value))
+        unknown = set(value) - set(self.ratio_segments_)
+        if unknown:
+            raise ModelError(f"{name} names {sorted(unknown)}, which are not non-reference "
+                             f"segments {list(self.ratio_segments_)}")
+        return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
 
     def fit(self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None) -> LogRatioMix:
         """Fit the log-ratio trends by OLS.
@@ -276,10 +193,10 @@ class LogRatioMix(BaseModel):
         Parameters
         ----------
         X : array_like
-            Observation years, shape ``(n_years,)`` or ``(n_years, 1)`` [year], distinct.
+            Distinct years, ``(n_years,)`` or ``(n_years, 1)`` [year].
         y : array_like or DataFrame
-            Shares (n_years, n_segments) [fraction], strictly positive, each row summing to
-            one within ``sum_tolerance``. A DataFrame's columns name the segments.
+            Shares (n_years, n_segments) [fraction], > 0, rows summing to one within
+            ``sum_tolerance``; a DataFrame's columns name the segments.
         segments : sequence of str, optional
             Segment names; required unless ``y`` is a DataFrame.
 
@@ -292,38 +209,40 @@ class LogRatioMix(BaseModel):
         ------
         ModelError
             Fewer than 2 years or 2 segments, mismatched lengths, NaN, repeated years, a share
-            that is not strictly positive, a row not summing to one, an unknown reference, or
-            damping / drift settings out of range.
+            <= 0, a row not summing to one, an unknown reference, or settings out of range.
         """
         self._forget_fit()
         t, s, names = self._checked_data(X, y, segments)
-        ref = self._reference_index(s, names)
+        if self.reference is None:
+            ref = int(np.argmax(s.mean(axis=0)))
+        elif self.reference in names:
+            ref = names.index(self.reference)
+        else:
+            raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
         order = np.argsort(t, kind="stable")
         t, s = t[order], s[order]
-        self.segments_ = names
-        self.reference_ = names[ref]
-        self._ref_index = ref
+        self.segments_, self.reference_, self._ref_index = names, names[ref], ref
         self.ratio_segments_ = tuple(n for i, n in enumerate(names) if i != ref)
         # Settings are resolved now so a typo fails at fit, not at the first draw.
-        phi, drift = self._resolved_settings()
+        phi, drift = self._per_ratio(self.damping, "damping", 1.0), None
+        if not np.all((phi > 0.0) & (phi <= 1.0)):
+            raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
+        if self.drift_sigma is not None:
+            drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
+            # 0 would claim the 2-point trend is certain; use predict() for the bare trend.
+            if not np.all(np.isfinite(drift) & (drift > 0.0)):
+                raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
+        self.damping_, self.drift_sigma_ = phi, drift
         r = alr(s, ref)
-        t_last = float(t[-1])
-        fit = ols_line(t - t_last, r)
-        self.damping_ = phi
-        self.drift_sigma_ = drift
-        self.n_obs_ = len(t)
-        self.years_ = t
-        self.shares_ = s
-        self.log_ratios_ = r
-        self.t_last_ = t_last
-        self.level_ = fit["beta"][0].copy()
-        self.slope_ = fit["beta"][1].copy()
-        self.df_resid_ = int(fit["df"])
-        self.resid_sigma_ = fit["sigma"]
-        self.slope_se_ = (
-            None if fit["sigma"] is None else fit["sigma"] * np.sqrt(fit["xtx_inv"][1, 1])
-        )
-        self._line = fit
+        self._beta, resid, self._xtx_inv = ols(t, r)
+        self.n_obs_, self.years_, self.shares_, self.log_ratios_ = len(t), t, s, r
+        self.t_last_ = float(t[-1])
+        self.level_, self.slope_ = self._beta[0].copy(), self._beta[1].copy()
+        self.df_resid_ = len(t) - 2
+        self.resid_sigma_ = self.slope_se_ = None
+        if self.df_resid_ > 0:
+            self.resid_sigma_ = np.sqrt(np.sum(resid**2, axis=0) / self.df_resid_)
+            self.slope_se_ = self.resid_sigma_ * np.sqrt(self._xtx_inv[1, 1])
         self._describe()
         return self
 
@@ -348,7 +267,7 @@ class LogRatioMix(BaseModel):
             raise ModelError(f"segment names must be distinct; got {list(names)}")
         if len(names) < 2:
             raise ModelError("a mix needs at least 2 segments")
-        check_share_rows(t, s, "rows of shares")
+        check_rows(t, s, "rows of shares")
         if np.any(s <= 0.0):
             raise ModelError("every share must be strictly positive for log-ratios")
         off = np.abs(s.sum(axis=1) - 1.0)
@@ -360,34 +279,12 @@ class LogRatioMix(BaseModel):
             )
         return t, s, names
 
-    def _reference_index(self, s: np.ndarray, names: tuple[str, ...]) -> int:
-        """Position of the reference segment: the stated one, else the largest mean share."""
-        if self.reference is None:
-            return int(np.argmax(s.mean(axis=0)))
-        if self.reference in names:
-            return names.index(self.reference)
-        raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
-
-    def _resolved_settings(self) -> tuple[np.ndarray, np.ndarray | None]:
-        """Per-ratio damping [-] and stated drift sigma [log-ratio/yr] (None: estimated)."""
-        phi = self._per_ratio(self.damping, "damping", 1.0)
-        if not np.all((phi > 0.0) & (phi <= 1.0)):
-            raise ModelError(f"damping must be in (0, 1]; got {phi.tolist()}")
-        if self.drift_sigma is None:
-            return phi, None
-        drift = self._per_ratio(self.drift_sigma, "drift_sigma", DEFAULT_DRIFT_SIGMA)
-        # 0 would claim the 2-point trend is certain; use predict() for the bare trend.
-        if not np.all(np.isfinite(drift) & (drift > 0.0)):
-            raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
-        return phi, drift
-
     def _describe(self) -> None:
+        """Notes, parameters and their uncertainty."""
         self.notes_: list[str] = []
         if self.df_resid_ == 0:
-            self.notes_.append(
-                "2 years determine each log-ratio trend exactly (df_resid = 0): the data carry "
-                "no information about uncertainty"
-            )
+            self.notes_.append("2 years determine each log-ratio trend exactly (df_resid = 0): "
+                               "the data carry no information about uncertainty")
         if self.drift_sigma_ is not None:
             self.sigma_source_ = "stated drift"
             stated = zip(self.ratio_segments_, self.drift_sigma_, strict=True)
@@ -398,65 +295,44 @@ class LogRatioMix(BaseModel):
             )
         else:
             self.sigma_source_ = "estimated"
-            if self.df_resid_ == 0:
-                self.notes_.append(
-                    "drift_sigma=None needs at least 3 years: sample() will refuse until a "
-                    "drift sigma is stated"
-                )
-            else:
-                self.notes_.append(
-                    f"draws are Student t with {self.df_resid_} df from the OLS residuals"
-                )
+            self.notes_.append(
+                "drift_sigma=None needs at least 3 years: sample() will refuse until a drift "
+                "sigma is stated" if self.df_resid_ == 0 else
+                f"draws are Student t with {self.df_resid_} df from the OLS residuals")
         undamped = [k for k, p in zip(self.ratio_segments_, self.damping_, strict=True) if p == 1]
         if undamped:
             self.notes_.append(
                 f"UNDAMPED log-ratio trend for {', '.join(undamped)}: the fitted slope is "
                 "extrapolated linearly on the log-ratio scale (set damping < 1 to fade it)"
             )
-        self.param_units_ = {}
-        self.params_ = {}
-        self.bse_ = {}
+        self.param_units_, self.params_, self.bse_ = {}, {}, {}
         for i, k in enumerate(self.ratio_segments_):
             lk, sk = f"level[{k}]", f"slope[{k}]"
-            self.params_[lk] = float(self.level_[i])
-            self.params_[sk] = float(self.slope_[i])
+            self.params_[lk], self.params_[sk] = float(self.level_[i]), float(self.slope_[i])
             self.param_units_[lk] = f"log({k}/{self.reference_})"
             self.param_units_[sk] = "log-ratio/year"
+            se = (float("nan"), float("nan"))
             if self.drift_sigma_ is not None:
-                self.bse_[lk] = float("nan")
-                self.bse_[sk] = float(self.drift_sigma_[i])
+                se = (float("nan"), float(self.drift_sigma_[i]))
             elif self.resid_sigma_ is not None:
-                self.bse_[lk] = float(self.resid_sigma_[i] * np.sqrt(self._line["xtx_inv"][0, 0]))
-                self.bse_[sk] = float(self.slope_se_[i])  # type: ignore[index]
-            else:
-                self.bse_[lk] = self.bse_[sk] = float("nan")
-
-    # -- projection ----------------------------------------------------------------------
+                se = (float(self.resid_sigma_[i] * np.sqrt(self._xtx_inv[0, 0])),
+                      float(self.slope_se_[i]))  # type: ignore[index]
+            self.bse_[lk], self.bse_[sk] = se
 
     def predict_log_ratios(self, X: ArrayLike) -> np.ndarray:
-        """Trend log-ratios, shape ``(n_years, n_segments - 1)`` [log-ratio]."""
+        """Trend log-ratios, ``(n_years, n_segments - 1)`` [log-ratio]."""
         self._check_fitted()
-        g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)
-        return self.level_ + self.slope_ * g
+        return self.level_ + self.slope_ * _damped_horizon(as_years(X) - self.t_last_,
+                                                           self.damping_)
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """Trend shares, shape ``(n_years, n_segments)`` [fraction], rows summing to one."""
+        """Trend shares, ``(n_years, n_segments)`` [fraction], rows summing to one."""
         return inv_alr(self.predict_log_ratios(X), self._ref_index)
 
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws of the mix (arguments as :meth:`BaseModel.sample`).
-
-        Returns
-        -------
-        ndarray
-            Shares, shape ``(n_draws, n_years, n_segments)`` [fraction], segments in
-            ``segments_`` order, each > 0, summing to one over segments in every draw and year.
-
-        Raises
-        ------
-        ModelError
-            If unfitted, or ``drift_sigma=None`` with only 2 years of data.
-        """
+        """Seeded draws of the mix, ``(n_draws, n_years, n_segments)`` [fraction], segments
+        in ``segments_`` order, > 0 and summing to one (arguments as
+        :meth:`BaseModel.sample`); a ModelError for ``drift_sigma=None`` with 2 years."""
         self._check_fitted()
         n_draws = self._check_draw_count(n_draws)
         g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)  # (n_years, m)
@@ -465,24 +341,18 @@ class LogRatioMix(BaseModel):
         if self.drift_sigma_ is not None:
             a = np.broadcast_to(self.level_, (n_draws, m))
             b = self.slope_ + self.drift_sigma_ * rng.standard_normal((n_draws, m))
+        elif self.resid_sigma_ is None:
+            raise ModelError(
+                f"{self.n_obs_} years leave 0 residual degrees of freedom, so the "
+                "log-ratio uncertainty cannot be estimated: state drift_sigma (e.g. 0.1)"
+            )
         else:
-            if self.resid_sigma_ is None:
-                raise ModelError(
-                    f"{self.n_obs_} years leave 0 residual degrees of freedom, so the "
-                    "log-ratio uncertainty cannot be estimated: state drift_sigma (e.g. 0.1)"
-                )
-            sig = sigma_draws(None, self.resid_sigma_, self.df_resid_, n_draws, rng, m)
-            a, b = draw_lines(self._line, sig, rng)
-        r = a[:, None, :] + b[:, None, :] * g[None, :, :]
-        return inv_alr(r, self._ref_index)
+            sig = self.resid_sigma_ * t_scale(rng, self.df_resid_, (n_draws, m))
+            a, b = draw_lines(self._beta, self._xtx_inv, sig, rng)
+        return inv_alr(a[:, None, :] + b[:, None, :] * g[None, :, :], self._ref_index)
 
-    def forecast_frame(
-        self,
-        X: ArrayLike,
-        n_draws: int = 10_000,
-        seed: Any = None,
-        total: ArrayLike | None = None,
-    ):
+    def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None,
+                       total: ArrayLike | None = None):
         """Tidy forecast table per year and segment.
 
         Parameters
@@ -490,16 +360,16 @@ class LogRatioMix(BaseModel):
         X, n_draws, seed
             As :meth:`BaseModel.forecast_frame`; ``seed`` seeds the mix draws.
         total : array_like, optional
-            Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
-            When given, the table holds segment levels (:func:`segment_paths`) instead of
-            shares; draws of the total are paired one to one with draws of the mix.
+            Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh]:
+            the table then holds segment levels (:func:`segment_paths`), total draws paired
+            one to one with mix draws.
 
         Returns
         -------
         pandas.DataFrame
             Columns ``model, year, segment, central, mean, p5, p10, p50, p90, p95``
-            [fraction, or the unit of ``total``]. ``central`` is the trend mix (times the
-            total, or the per-year median of the total draws).
+            [fraction, or the unit of ``total``]; ``central`` is the trend mix (times the
+            total, or the median of the total draws).
         """
         t = as_years(X)
         draws = self.sample(t, n_draws=n_draws, seed=seed)
@@ -512,33 +382,24 @@ class LogRatioMix(BaseModel):
                     "pass n_draws equal to the number of total draws"
                 )
             draws = segment_paths(tot, draws)
-            central_total = np.median(tot, axis=0) if tot.ndim == 2 else tot
-            central = segment_paths(central_total, central)
+            central = segment_paths(np.median(tot, axis=0) if tot.ndim == 2 else tot, central)
         return self._frame(t, central, draws)
 
     def summary(self, year: float | None = None) -> str:
-        """Readable account of the trends, damping and the uncertainty assumption.
-
-        Parameters
-        ----------
-        year : float, optional
-            A year after the data [calendar year], e.g. the scenarios' target year; the
-            summary then also states the trend mix in that year.
-        """
+        """Readable account of the trends, damping and uncertainty assumption; with ``year``
+        [calendar year] after the data, also the trend mix then."""
         self._check_fitted()
         body = self._summary_body()
         if year is not None and self.t_last_ < year:
             trend = self.predict([float(year)])[0]
-            body.append(
-                f"trend mix in {year:g}: "
-                + ", ".join(f"{k} {v:.1%}" for k, v in zip(self.segments_, trend, strict=True))
-            )
+            body.append(f"trend mix in {year:g}: " + ", ".join(
+                f"{k} {v:.1%}" for k, v in zip(self.segments_, trend, strict=True)))
         return self._join_summary(body)
 
     def _summary_head(self) -> list[str]:
         return [
             f"LogRatioMix ({self.name}): log(s_k / s_ref) = level_k + slope_k * "
-            "(phi + ... + phi^h), h = years after " + f"{self.t_last_:g}",
+            f"(phi + ... + phi^h), h = years after {self.t_last_:g}",
             f"segments: {', '.join(self.segments_)}; reference: {self.reference_}",
             f"observations: {self.n_obs_} ({self.years_[0]:g}-{self.years_[-1]:g}); "
             f"df_resid: {self.df_resid_}; uncertainty: {self.sigma_source_}",
@@ -549,15 +410,10 @@ class LogRatioMix(BaseModel):
         for i, k in enumerate(self.ratio_segments_):
             sd = self.bse_[f"slope[{k}]"]
             sd_txt = f"{sd:>10.4g}" if np.isfinite(sd) else f"{'n/a':>10}"
-            label = f"log({k}/{self.reference_})"
-            lines.append(
-                f"{label:<28}{self.level_[i]:>9.4f}{self.slope_[i]:>+10.4f}"
-                f"{self.damping_[i]:>9g}{sd_txt}"
-            )
-            if self.damping_[i] < 1.0:
-                phi = self.damping_[i]
-                lines.append(
-                    f"  damped: moves at most {self.slope_[i] * phi / (1 - phi):+.3f} beyond "
-                    f"{self.t_last_:g} in total"
-                )
+            phi = self.damping_[i]
+            lines.append(f"{f'log({k}/{self.reference_})':<28}{self.level_[i]:>9.4f}"
+                         f"{self.slope_[i]:>+10.4f}{phi:>9g}{sd_txt}")
+            if phi < 1.0:
+                lines.append(f"  damped: moves at most {self.slope_[i] * phi / (1 - phi):+.3f} "
+                             f"beyond {self.t_last_:g} in total")
         return lines

@@ -1,18 +1,14 @@
 """Bounded nonlinear least squares of many small problems at once (Levenberg-Marquardt).
 
-The free-ceiling logistic and Gompertz curves and the Bass model are fitted to four to a
-dozen points with three parameters. :func:`scipy.optimize.least_squares` solves one such
-problem per call, and its per-call overhead (about 1 ms) is most of the cost when a rolling
-calibration fits thousands of windows; here every row of a ``(k, p)`` parameter array is one
-problem and each iteration is a handful of array operations over all rows. A single fit is a
-batch of one, so a series gives the same estimate alone as inside a batch.
-
-Per row and iteration: a forward-difference Jacobian (step ``sqrt(eps) * max(1, |x|)``,
-taken backwards at an upper bound), a Marquardt step on the parameters not held on a bound
-(a parameter sits on a bound when the gradient pushes it outwards), projected onto the box;
-the step is kept if the cost falls (damping /3), else the damping grows x4. A row stops
-when a kept step changes the cost by less than ``ftol`` of itself and moves no parameter by
-more than ``xtol`` (relative), or when the damping exceeds 1e16 (no descent left).
+The free-ceiling logistic and Gompertz curves and the Bass model fit three parameters to a few
+points. :func:`scipy.optimize.least_squares` solves one problem per call, and its overhead
+(about 1 ms) dominates when a rolling calibration fits thousands of windows; here every row of
+a ``(k, p)`` parameter array is one problem, so a series gives the same estimate alone as in a
+batch. Per iteration: a forward-difference Jacobian (taken backwards at an upper bound), a
+Marquardt step on the parameters not held on a bound, projected onto the box; a step is kept
+if the cost falls (damping /3), else the damping grows x4. A row stops when a kept step
+changes the cost by less than ``ftol`` of itself and no parameter by more than ``xtol``
+(relative), or when the damping exceeds 1e16.
 """
 
 from __future__ import annotations
@@ -21,24 +17,14 @@ from collections.abc import Callable
 
 import numpy as np
 
-__all__ = ["jacobian", "solve"]
+__all__ = ["solve"]
 
 _EPS = np.finfo(float).eps
 
 
-def jacobian(residual: Callable[[np.ndarray], np.ndarray], x: np.ndarray, r: np.ndarray,
-             upper: np.ndarray) -> np.ndarray:
-    """Forward-difference Jacobian ``d r / d x`` of each row, shape ``(k, m, p)``.
-
-    Parameters
-    ----------
-    residual : callable
-        ``(k, p)`` parameters -> ``(k, m)`` residuals, row by row.
-    x, r : ndarray
-        Parameters ``(k, p)`` and their residuals ``(k, m)``.
-    upper : ndarray
-        Upper bounds ``(k, p)``: a step that would cross one is taken backwards.
-    """
+def _jacobian(residual: Callable[[np.ndarray], np.ndarray], x: np.ndarray, r: np.ndarray,
+              upper: np.ndarray) -> np.ndarray:
+    """Forward-difference Jacobian ``(k, m, p)`` of each row's residuals ``r`` at ``x``."""
     h = np.sqrt(_EPS) * np.maximum(1.0, np.abs(x))
     h = np.where(x + h > upper, -h, h)
     jac = np.empty(r.shape + x.shape[1:])
@@ -57,12 +43,9 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
     Parameters
     ----------
     residual : callable
-        ``(k, p)`` parameters -> ``(k, m)`` residuals; row ``i`` of the output may depend
-        only on row ``i`` of the input.
-    start : ndarray
-        Starting parameters ``(k, p)`` (clipped into the box).
-    lower, upper : ndarray
-        Bounds, broadcastable to ``(k, p)``.
+        ``(k, p)`` parameters -> ``(k, m)`` residuals, row ``i`` from row ``i`` alone.
+    start, lower, upper : ndarray
+        Starting parameters ``(k, p)`` (clipped into the box) and bounds broadcastable to it.
     max_iter : int
         Most iterations.
     ftol, xtol : float
@@ -82,7 +65,7 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
     damping = np.full(x.shape[0], 1e-3)
     active = np.isfinite(cost)
     eye = np.eye(x.shape[1])
-    jac = jacobian(residual, x, r, upper)
+    jac = _jacobian(residual, x, r, upper)
     for _ in range(max_iter):
         if not active.any():
             break
@@ -110,5 +93,5 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
         damping = np.where(better, damping / 3.0, np.where(active, damping * 4.0, damping))
         active &= ~done & (damping < 1e16)
         if better.any():
-            jac = np.where(better[:, None, None], jacobian(residual, x, r, upper), jac)
+            jac = np.where(better[:, None, None], _jacobian(residual, x, r, upper), jac)
     return x, jac, cost

@@ -1,28 +1,16 @@
 """What the reference class says about noise, for series too short to say it themselves.
 
 Four annual points leave a growth model 0 to 2 residual degrees of freedom: too few to estimate
-a noise level (0 df) or to trust one (1 df gives Cauchy tails). Technologies in their ramp-up
-(solar and wind generation and EV car sales by country, the package's ``technology_ramps.csv``;
-provenance in its ``SOURCE.md``) show how noisy such series are. From every 4-year window of
-those series growing at least 15%/yr, each window gives one noise variance with 2 degrees of
-freedom:
-
-* ``growth``: the variance of its 3 annual log growth rates -- the innovation sd of a random
-  walk on log values (models with cumulative noise: end-point CAGR, damped trend);
-* ``residual``: the residual variance of a least-squares line through its 4 log values -- the
-  year-to-year scatter around a log trend (models with independent noise).
-
-Series differ in how noisy they are, so a window's variance ``s^2`` is modelled as
-``sigma^2 chi2_2 / 2`` with ``sigma^2`` itself scaled-inverse-chi-square
-(``nu0, s0^2``) across series; then ``s^2 / s0^2`` follows ``F(2, nu0)``, and :func:`fit_prior`
-finds ``s0`` and ``nu0`` by maximum likelihood (empirical Bayes). The conjugate update then
-pools a series' own residual variance (``df`` degrees of freedom) with the prior:
-``sigma^2 = (nu0 s0^2 + SSR) / (nu0 + df)`` with Student-t draws on ``nu0 + df`` degrees of
-freedom (:func:`pool`): the reference class lends ``nu0`` degrees of freedom, so bands are wide
-but finite even with 0 or 1 df of one's own.
-
-:data:`GROWTH_PRIOR` and :data:`RESIDUAL_PRIOR` are the fitted values on the reference class,
-kept here as numbers (the models read no files); a test re-derives them from the CSV.
+a noise level. Every 4-year window growing at least 15%/yr of the package's technology ramp-ups
+(``technology_ramps.csv``, provenance in its ``SOURCE.md``) gives two noise variances with 2 df:
+``growth``, of its 3 annual log growth rates (models with random-walk noise), and
+``residual``, around a least-squares line through its 4 log values (independent noise).
+A window's variance ``s^2`` is ``sigma^2 chi2_2 / 2`` with ``sigma^2`` scaled-inverse-chi-square
+(``nu0, s0^2``) across series, so ``s^2 / s0^2 ~ F(2, nu0)``: :func:`fit_prior` finds ``s0``
+and ``nu0`` by maximum likelihood (empirical Bayes), and :func:`pool` makes the conjugate
+update ``sigma^2 = (nu0 s0^2 + SSR) / (nu0 + df)`` with Student-t draws on ``nu0 + df`` df, so
+bands are wide but finite even with 0 or 1 df of a series' own. The fitted values are kept
+here as numbers (the models read no files); a test re-derives them from the CSV.
 """
 
 from __future__ import annotations
@@ -34,13 +22,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 __all__ = [
-    "GROWTH_PRIOR",
-    "MIN_GROWTH",
-    "RESIDUAL_PRIOR",
-    "WINDOW",
-    "NoisePrior",
-    "fit_prior",
-    "pool",
+    "GROWTH_PRIOR", "MIN_GROWTH", "RESIDUAL_PRIOR", "WINDOW", "NoisePrior", "fit_prior", "pool",
     "window_variances",
 ]
 
@@ -50,17 +32,8 @@ MIN_GROWTH = 0.15
 
 
 class NoisePrior(NamedTuple):
-    """A noise level lent by the reference class.
-
-    Attributes
-    ----------
-    sigma : float
-        Prior scale ``s0`` on the log scale [log units; per year for growth].
-    df : float
-        Prior degrees of freedom ``nu0`` lent to a series' own estimate.
-    what : str
-        One phrase saying what it measures, for notes.
-    """
+    """A noise level lent by the reference class: scale ``s0`` on the log scale [log units;
+    per year for growth], the degrees of freedom ``nu0`` it lends, and what it measures."""
 
     sigma: float
     df: float
@@ -80,19 +53,17 @@ RESIDUAL_PRIOR = NoisePrior(0.155, 2.0, "reference-class residual sd around a lo
 def window_variances(windows: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     """Noise variances of each window, each with ``window - 2`` degrees of freedom.
 
-    Which windows count (complete, consecutive years, fast-growing) is the data layer's
-    business: :func:`forecast.data.reference.extract_windows` finds them.
-
     Parameters
     ----------
     windows : array_like, shape (n, window)
-        The values of each window, oldest first [value unit > 0], ``window >= 3``.
+        Values of each window, oldest first [value unit > 0], ``window >= 3``
+        (:func:`forecast.data.reference.extract_windows` finds them).
 
     Returns
     -------
     (growth, residual) : tuple of ndarray, shape (n,)
-        Per window: the sample variance of its annual log growth rates, and the residual
-        variance of a least-squares line through its log values.
+        Sample variance of the annual log growth rates, and residual variance of a
+        least-squares line through the log values [log units^2].
     """
     z = np.log(np.atleast_2d(np.asarray(windows, dtype=float)))
     window = z.shape[1]
@@ -132,15 +103,14 @@ def pool(ssr: float, df: int, prior_sigma: float, prior_df: float) -> tuple[floa
         Residual sum of squares on the fit scale.
     df : int
         Its degrees of freedom (>= 0).
-    prior_sigma : float
-        Prior scale on the fit scale (> 0).
-    prior_df : float
-        Degrees of freedom lent by the prior (>= 0; ``inf`` takes the prior as known).
+    prior_sigma, prior_df : float
+        Prior scale on the fit scale (> 0) and the degrees of freedom it lends (>= 0; ``inf``
+        takes the prior as known).
 
     Returns
     -------
     (sigma, df_t) : tuple of float
-        The pooled sigma and the degrees of freedom of the Student-t draws (``inf``: normal).
+        Pooled sigma and the degrees of freedom of the Student-t draws (``inf``: normal).
     """
     if math.isinf(prior_df):
         return float(prior_sigma), math.inf

@@ -16,31 +16,19 @@ from forecast.models.trend import EndpointCAGR, ExponentialTrend, LeastSquaresCA
 
 __all__ = ["GROWTH_MODELS", "MODELS", "SHARE_MODELS", "make_model", "register"]
 
-#: Growth models by name (``family == "growth"``: a level), for notebooks, backtests and
-#: ``forecast calibrate`` to iterate over; the curve models and the calibrated ``default``.
+#: Growth models (``family == "growth"``: a level) by name, in registration order.
 GROWTH_MODELS: dict[str, type[BaseModel]] = {}
-
-#: Share models by name: one bounded share (``family == "share"``) or a segment mix
-#: (``family == "mix"``).
+#: Share models by name: one bounded share (``"share"``) or a segment mix (``"mix"``).
 SHARE_MODELS: dict[str, type[BaseModel]] = {}
-
-#: Every registered model by name (growth models first, in registration order).
+#: Every registered model by name, growth models first.
 MODELS: dict[str, type[BaseModel]] = {}
-
-# Which registry each declared ``family`` goes to.
-_FAMILIES: dict[str, dict[str, type[BaseModel]]] = {
-    "growth": GROWTH_MODELS, "share": SHARE_MODELS, "mix": SHARE_MODELS,
-}
+_FAMILIES = {"growth": GROWTH_MODELS, "share": SHARE_MODELS, "mix": SHARE_MODELS}
 
 
 def register(cls: type[BaseModel]) -> type[BaseModel]:
-    """Add a model class to :data:`MODELS` and to its declared family's registry; returns it.
+    """Add a model class to :data:`MODELS` and to its ``family``'s registry; returns it.
 
-    The family is the class's ``family`` attribute, not its base class: the calibrated
-    ``default`` is a growth model without subclassing
-    :class:`~forecast.models.growth.GrowthModel`. Usable as a class decorator by a model
-    defined outside this package (a model module here must not import the registry, which
-    imports it).
+    Usable as a class decorator by a model defined outside this package.
 
     Raises
     ------
@@ -53,56 +41,33 @@ def register(cls: type[BaseModel]) -> type[BaseModel]:
     if cls.family not in _FAMILIES:
         raise ModelError(f"model {cls.name!r} has family {cls.family!r}; choose one of: "
                          f"{', '.join(_FAMILIES)}")
-    MODELS[cls.name] = cls
-    _FAMILIES[cls.family][cls.name] = cls
+    MODELS[cls.name] = _FAMILIES[cls.family][cls.name] = cls
     return cls
 
 
-for _cls in (
-    EndpointCAGR,
-    LeastSquaresCAGR,
-    LinearTrend,
-    ExponentialTrend,
-    LogisticCurve,
-    GompertzCurve,
-    DampedTrend,
-    BassDiffusion,
-    DefaultMethod,
-    LogitShare,
-    LogRatioMix,
-):
+for _cls in (EndpointCAGR, LeastSquaresCAGR, LinearTrend, ExponentialTrend, LogisticCurve,
+             GompertzCurve, DampedTrend, BassDiffusion, DefaultMethod, LogitShare, LogRatioMix):
     register(_cls)
-del _cls
 
 
 def make_model(name: str, **kwargs: Any) -> BaseModel:
-    """Construct a registered model by name.
+    """An unfitted model by registry name.
 
     Parameters
     ----------
     name : str
-        One of :data:`MODELS`: a growth model (``cagr_endpoint``, ``cagr_ls``, ``linear``,
-        ``exponential``, ``logistic``, ``gompertz``, ``damped``, ``bass``, the calibrated
-        ``default``) or a share model
-        (``logit_share``, ``log_ratio_mix``).
+        One of :data:`MODELS`, e.g. ``logistic``, ``default`` or ``logit_share``.
     **kwargs
         Constructor arguments of that model (e.g. ``saturation=3800.0``).
-
-    Returns
-    -------
-    BaseModel
-        An unfitted estimator.
 
     Raises
     ------
     ModelError
         An unknown name or argument.
     """
-    try:
-        cls = MODELS[name]
-    except KeyError:
-        known = ", ".join(MODELS)
-        raise ModelError(f"unknown model {name!r}; choose one of: {known}") from None
+    if name not in MODELS:
+        raise ModelError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
+    cls = MODELS[name]
     try:
         return cls(**kwargs)
     except TypeError:

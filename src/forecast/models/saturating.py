@@ -1,18 +1,16 @@
 """Saturating growth curves: logistic and Gompertz, with the ceiling K fixed or estimated.
 
 With K fixed (a scenario's capacity or demand ceiling) the curve is linear in the year on its
-link scale (logit or ``-log(-log(y / K))``) and OLS gives rate and midpoint with ``n - 2`` df.
-A fixed K must be information that exists when the curve is fitted: a stated number, or
-``saturation_multiple`` times the last observation (so a backtest from an earlier origin takes
-its ceiling from that origin, never from a later outlook). With K free the fit is nonlinear
-least squares on log values with K searched within bounds (3 parameters: needs >= 4 points;
-``n - 3`` df); a K that ends on a bound is held there, not counted as estimated.
+link scale (logit or ``-log(-log(y / K))``) and OLS gives rate and midpoint (``n - 2`` df). A
+fixed K must exist when the curve is fitted: a stated number, or ``saturation_multiple`` times
+the last observation (so a backtest takes its ceiling from its own origin). With K free the fit
+is least squares on log values with K searched within bounds (needs >= 4 points, ``n - 3``
+df); a K that ends on a bound is held there, not counted as estimated.
 """
 
 from __future__ import annotations
 
 import math
-from abc import abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
@@ -21,105 +19,81 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models import curves, nls
+from forecast.models import curves
 from forecast.models.base import as_years
 from forecast.models.growth import LOG_CAP, GrowthModel
-from forecast.models.ols import delta_bse, ols, trend_design
+from forecast.models.ols import midpoint, ols
 
 __all__ = [
-    "DEFAULT_SATURATION_LOWER_FACTOR",
-    "DEFAULT_SATURATION_UPPER_FACTOR",
-    "GompertzCurve",
+    "DEFAULT_SATURATION_LOWER_FACTOR", "DEFAULT_SATURATION_UPPER_FACTOR", "GompertzCurve",
     "LogisticCurve",
 ]
 
-#: Free saturation levels are searched between these multiples of the largest observation.
-#: The lower factor keeps K away from the data (a curve that has already saturated is not a
-#: growth curve); the upper factor is a documented wide default, override it per scenario.
+#: A free K is searched between these multiples of the largest observation: above the data (a
+#: curve that has already saturated is no growth curve), and a documented wide default.
 DEFAULT_SATURATION_LOWER_FACTOR = 1.05
 DEFAULT_SATURATION_UPPER_FACTOR = 10.0
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class _SaturatingCurve(GrowthModel):
-    """Logistic / Gompertz: K fixed (linearised OLS) or free within bounds (least squares)."""
+    """Logistic / Gompertz: K fixed (OLS on the link scale) or free within bounds."""
 
     _curve: ClassVar[Callable[..., np.ndarray]]
+    #: Name of the link scale; the link maps y / K in (0, 1) to ``r (t - t0)``, its inverse
+    #: maps back, and its slope d link / d log y converts a log-scale sd to the link scale.
     _link_scale: ClassVar[str]
+    _link: ClassVar[Callable[[np.ndarray], np.ndarray]]
+    _inv_link: ClassVar[Callable[[np.ndarray], np.ndarray]]
+    _link_slope: ClassVar[Callable[[float], float]]
 
-    min_obs_reason = "K fixed: the 2-parameter linearisation needs 2 points"
     level_settings = ("saturation",)
-    estimable = ("saturation", 4, "3 parameters with K free, and at least 1 df left")
 
     saturation: float | None = None
     saturation_multiple: float | None = None
     saturation_bounds: tuple[float, float] | None = None
 
     def _min_obs(self) -> tuple[int, str]:
-        if self.saturation is None and self.saturation_multiple is not None:
-            return self.min_obs, self.min_obs_reason
-        return super()._min_obs()
-
-    # link: fraction y/K in (0, 1) -> linear predictor r (t - t0)
-    @staticmethod
-    @abstractmethod
-    def _link(frac: np.ndarray) -> np.ndarray:
-        """Fraction of saturation in (0, 1) -> linear predictor."""
-
-    @staticmethod
-    @abstractmethod
-    def _inv_link(z: np.ndarray) -> np.ndarray:
-        """Linear predictor -> fraction of saturation."""
-
-    @staticmethod
-    @abstractmethod
-    def _link_slope(frac: float) -> float:
-        """d link / d log y at a fraction of saturation: converts a log-scale sd to the link."""
+        if self.saturation is None and self.saturation_multiple is None:
+            return 4, "3 parameters with K free, and at least 1 df left"
+        return 2, "K fixed: the 2-parameter linearisation needs 2 points"
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         vmax = float(v.max())
         if self.saturation is not None and self.saturation_multiple is not None:
             raise ModelError(f"{self.name}: give saturation or saturation_multiple, not both")
+        self._mode = "fixed"
         if self.saturation_multiple is not None:
             mult = float(self.saturation_multiple)
             k = self._check_above(
                 mult * float(v[-1]), vmax, "saturation level",
                 f"the largest observation {vmax:g} (saturation_multiple {mult:g} x the last "
-                "observation is no ceiling)",
-            )
+                "observation is no ceiling)")
             self._k_basis = f"assumed: {mult:g} x the last observation ({t[-1]:g})"
-            self._fit_fixed(t, v, k)
         elif self.saturation is not None:
             k = self._check_above(
                 self.saturation, vmax, "saturation level",
                 f"the largest observation {vmax:g} (a fixed K at or below the data cannot be "
-                "a ceiling)",
-            )
+                "a ceiling)")
             self._k_basis = "assumed"
-            self._fit_fixed(t, v, k)
         else:
+            self._mode = "free"
             self._fit_free(t, v)
-
-    def _fit_fixed(self, t: np.ndarray, v: np.ndarray, k: float) -> None:
+            return
         self.method_ = f"linearised OLS on the {self._link_scale} scale with K fixed"
         self.scale_ = self._link_scale
-        self._mode = "fixed"
         self._k = k
-        beta, resid, xtx_inv = ols(trend_design(t), self._link(v / k))
-        self.residuals_ = resid
+        beta, self.residuals_, self._cov_unscaled = ols(t, self._link(v / k))
         self._theta = beta
-        self._cov_unscaled = xtx_inv
-        self._set_sigma(resid, t.size - 2, prior_scale=self._link_slope(float(v[-1]) / k))
+        self._set_sigma(self.residuals_, t.size - 2,
+                        prior_scale=self._link_slope(float(v[-1]) / k))
         self.fixed_["saturation"] = self._k_basis
         a, r = (float(x) for x in beta)
-        cov = xtx_inv * self.sigma_**2
-        mid = self.t_last_ - a / r if r != 0 else math.nan
+        cov = self._cov_unscaled * self.sigma_**2
+        mid, se_mid = midpoint(a, r, cov, self.t_last_)
         self.params_ = {"saturation": k, "rate": r, "midpoint": mid}
-        self.bse_ = {
-            "saturation": math.nan,
-            "rate": float(np.sqrt(cov[1, 1])),
-            "midpoint": delta_bse(np.array([-1.0 / r, a / r**2]), cov) if r != 0 else math.nan,
-        }
+        self.bse_ = {"saturation": math.nan, "rate": float(np.sqrt(cov[1, 1])),
+                     "midpoint": se_mid}
         self.param_units_ = {"saturation": "value unit (assumed)", "rate": "1/yr",
                              "midpoint": "year"}
         self.notes_.append(
@@ -129,31 +103,16 @@ class _SaturatingCurve(GrowthModel):
         if r <= 0:
             self.notes_.append("the fitted rate is <= 0: the data do not rise towards K")
 
-    def _bounds(self, v: np.ndarray) -> tuple[float, float]:
-        vmax = float(v.max())
+    def _k_range(self, vmax: float | np.ndarray) -> tuple:
+        """Search range of a free K [value unit] given the largest observation(s)."""
         if self.saturation_bounds is None:
-            lo = DEFAULT_SATURATION_LOWER_FACTOR * vmax
-            hi = DEFAULT_SATURATION_UPPER_FACTOR * vmax
-        else:
-            lo, hi = (float(b) for b in self.saturation_bounds)
-            if not (np.isfinite(lo) and np.isfinite(hi) and vmax < lo < hi):
-                raise ModelError(
-                    f"{self.name}: saturation_bounds must satisfy largest observation {vmax:g} "
-                    f"< lower < upper, got ({lo:g}, {hi:g})"
-                )
-        return lo, hi
+            return DEFAULT_SATURATION_LOWER_FACTOR * vmax, DEFAULT_SATURATION_UPPER_FACTOR * vmax
+        return tuple(np.full(np.shape(vmax), float(b)) for b in self.saturation_bounds)
 
     def _problem(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Start and bounds (log K, log r, t0) of the free-K fit of rows ``t``, ``v`` (k, n).
-
-        The start is the best linearised fit over a grid of K (deterministic).
-        """
-        vmax = v.max(axis=1)
-        if self.saturation_bounds is None:
-            lo = DEFAULT_SATURATION_LOWER_FACTOR * vmax
-            hi = DEFAULT_SATURATION_UPPER_FACTOR * vmax
-        else:
-            lo, hi = (np.full(vmax.shape, float(b)) for b in self.saturation_bounds)
+        """Bounds of (log K, log r, t0), the best linearised fit over a grid of K as the start,
+        and whether any grid point fitted."""
+        lo, hi = self._k_range(v.max(axis=1))
         logk = np.log(np.geomspace(lo, hi, 25, axis=1))[:, :, None]
         logv = np.log(v)[:, None, :]
         # OLS of the link on years since the last point, for every K of the grid at once.
@@ -164,7 +123,7 @@ class _SaturatingCurve(GrowthModel):
         icept = y.mean(axis=2) - slope * x.mean(axis=1)[:, None]
         rate = np.maximum(slope, 1e-3)
         grid = np.stack([logk[..., 0], np.log(rate), t[:, -1:] - icept / rate], axis=2)
-        ssr = np.sum((logv - self._curve_z(grid, t[:, None, :])) ** 2, axis=2)
+        ssr = np.sum((logv - self._z_rows(grid, t[:, None, :])) ** 2, axis=2)
         ssr = np.where(np.isfinite(ssr), ssr, np.inf)
         start = grid[np.arange(len(t)), np.argmin(ssr, axis=1)]
         span = t[:, -1] - t[:, 0]
@@ -174,19 +133,10 @@ class _SaturatingCurve(GrowthModel):
                           t[:, -1] + 100 + 10 * span], axis=1)
         return np.clip(start, lower + 1e-9, upper - 1e-9), lower, upper, np.isfinite(ssr).any(1)
 
-    @classmethod
-    def _curve_z(cls, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def _z_rows(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Log level of the curve at parameters (..., 3) = (log K, log r, t0) and years."""
-        level = cls._curve(t, np.exp(theta[..., [0]]), np.exp(theta[..., [1]]),
-                           theta[..., [2]])
+        level = self._curve(t, np.exp(theta[..., [0]]), np.exp(theta[..., [1]]), theta[..., [2]])
         return np.log(np.maximum(level, np.finfo(float).tiny))
-
-    def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Free-K least squares of rows ``t``, ``v`` (k, n): theta, jac, lower, upper, ok."""
-        start, lower, upper, ok = self._problem(t, v)
-        logv = np.log(v)
-        theta, jac, _ = nls.solve(lambda th: logv - self._curve_z(th, t), start, lower, upper)
-        return theta, jac, lower, upper, ok
 
     def _batched(self) -> bool:
         return self.saturation is None and self.saturation_multiple is None
@@ -194,17 +144,18 @@ class _SaturatingCurve(GrowthModel):
     def _fit_free(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "nonlinear least squares on log values, K free within bounds"
         self.scale_ = "log"
-        self._mode = "free"
-        lo, hi = self._bounds(v)
+        lo, hi = (float(b) for b in self._k_range(float(v.max())))
+        if self.saturation_bounds is not None and not (
+                np.isfinite(lo) and np.isfinite(hi) and float(v.max()) < lo < hi):
+            raise ModelError(
+                f"{self.name}: saturation_bounds must satisfy largest observation "
+                f"{float(v.max()):g} < lower < upper, got ({lo:g}, {hi:g})"
+            )
         self._logk_bounds = (math.log(lo), math.log(hi))
-        preset = self._preset
-        if preset is None:
-            preset = tuple(part[0] for part in self._solve(t[None, :], v[None, :]))
-        theta, jac, lower, upper, ok = preset
+        theta, jac, lower, upper, ok = self._solved(t, v)
         if not ok:
             raise ModelError(f"{self.name}: no finite starting fit for K in [{lo:g}, {hi:g}]")
-        logv = np.log(v)
-        self.residuals_ = logv - self._z_path(theta[None, :], t)[0]
+        self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
         self._theta = theta
         labels = [("saturation", "exp"), ("rate", "exp"), ("midpoint", "")]
         self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
@@ -214,11 +165,8 @@ class _SaturatingCurve(GrowthModel):
         k = min(max(math.exp(theta[0]), lo), hi)
         r, mid = math.exp(theta[1]), float(theta[2])
         self.params_ = {"saturation": k, "rate": r, "midpoint": mid}
-        se = {
-            "saturation": k * float(np.sqrt(cov[0, 0])),
-            "rate": r * float(np.sqrt(cov[1, 1])),
-            "midpoint": float(np.sqrt(cov[2, 2])),
-        }
+        se = {"saturation": k * float(np.sqrt(cov[0, 0])), "rate": r * float(np.sqrt(cov[1, 1])),
+              "midpoint": float(np.sqrt(cov[2, 2]))}
         self.bse_ = {key: math.nan if key in self.fixed_ else x for key, x in se.items()}
         self.param_units_ = {"saturation": "value unit", "rate": "1/yr", "midpoint": "year"}
         self._k_at_bound = "saturation" in self.fixed_
@@ -237,14 +185,12 @@ class _SaturatingCurve(GrowthModel):
         return self._mode == "free"
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
-        if getattr(self, "_mode", "fixed") == "free":
+        if self._mode == "free":
             theta[:, 0] = np.clip(theta[:, 0], *self._logk_bounds)
         return theta
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        if self._mode == "fixed":
-            return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
-        return self._curve_z(theta, t)
+        return self._line_z(theta, t) if self._mode == "fixed" else self._z_rows(theta, t)
 
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         if self._mode == "fixed":
@@ -256,45 +202,47 @@ class _SaturatingCurve(GrowthModel):
         t = as_years(X)
         p = self.params_
         with np.errstate(all="ignore"):
-            return type(self)._curve(t, p["saturation"], p["rate"], p["midpoint"])
+            return self._curve(t, p["saturation"], p["rate"], p["midpoint"])
 
     def _caveat(self) -> str:
         text = super()._caveat()
         if self._mode == "fixed":
             return f"{text}; K = {self._k:,.0f} {self._k_basis}, not estimated"
-        lo, hi = (math.exp(b) for b in self._logk_bounds)
         if self._k_at_bound:
             k = self.params_["saturation"]
             return f"{text}; K = {k:,.0f} on its search bound, not estimated"
+        lo, hi = (math.exp(b) for b in self._logk_bounds)
         return f"{text}; K estimated within [{lo:,.0f}, {hi:,.0f}]"
 
 
 class LogisticCurve(_SaturatingCurve):
-    """Logistic curve ``K / (1 + exp(-r (t - t0)))`` (see :func:`forecast.models.curves.logistic`).
+    """Logistic curve ``K / (1 + exp(-r (t - t0)))`` (:func:`forecast.models.curves.logistic`).
+
+    With K fixed, ``logit(y / K)`` is linear in the year (OLS); with K free the fit is bounded
+    least squares (:func:`forecast.models.nls.solve`) on log values.
 
     Parameters
     ----------
     saturation : float, optional
-        Fixed saturation level K [value unit], e.g. a capacity or demand ceiling from a
-        scenario; must exceed every observation and be known when the data end (not a later
-        outlook's level). With K fixed, ``logit(y / K)`` is linear in the year and OLS gives
-        r and t0 with ``n - 2`` df. If None (and no ``saturation_multiple``), K is estimated
-        by bounded least squares (:func:`forecast.models.nls.solve`) on log values within
-        ``saturation_bounds`` (3 parameters: needs >= 4 points; ``n - 3`` df).
+        Fixed ceiling K [value unit], e.g. a capacity or demand ceiling known when the data
+        end; must exceed every observation. If None (and no ``saturation_multiple``), K is
+        estimated within ``saturation_bounds``.
     saturation_multiple : float, optional
         Fixed K as a stated multiple of the last observation [-], e.g. 3.0: a ceiling that
-        exists at any forecast origin (the prior is the multiple; say why it fits).
+        exists at any forecast origin.
     saturation_bounds : (float, float), optional
-        Bounds for a free K [value unit]; default ``(1.05, 10) x`` the largest observation.
+        Bounds of a free K [value unit]; default ``(1.05, 10) x`` the largest observation.
     prior_sigma, prior_df : float, optional
-        The noise prior (see :class:`~forecast.models.growth.GrowthModel`); with K fixed it
-        is converted to the logit scale at the last observation.
+        The noise prior (see :class:`~forecast.models.growth.GrowthModel`); with K fixed it is
+        converted to the link scale at the last observation.
     """
 
     name = "logistic"
     _curve = staticmethod(curves.logistic)
     _link_scale = "logit"
 
+    # Not scipy.special.logit/expit (share.logit): they round differently in the last bits,
+    # which moves the free-K start point and so the calibration tables.
     @staticmethod
     def _link(frac: np.ndarray) -> np.ndarray:
         return np.log(frac) - np.log1p(-frac)
@@ -309,11 +257,10 @@ class LogisticCurve(_SaturatingCurve):
 
 
 class GompertzCurve(_SaturatingCurve):
-    """Gompertz curve ``K exp(-exp(-r (t - t0)))`` (see :func:`forecast.models.curves.gompertz`).
+    """Gompertz curve ``K exp(-exp(-r (t - t0)))`` (:func:`forecast.models.curves.gompertz`).
 
-    With K fixed, ``-log(-log(y / K))`` is linear in the year (OLS, ``n - 2`` df); with K
-    free the fit is nonlinear least squares on log values within bounds (``n - 3`` df).
-    Parameters as for :class:`LogisticCurve`.
+    With K fixed, ``-log(-log(y / K))`` is linear in the year (OLS); with K free the fit is
+    bounded least squares on log values. Parameters as for :class:`LogisticCurve`.
     """
 
     name = "gompertz"

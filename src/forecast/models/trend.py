@@ -1,8 +1,7 @@
 """Unbounded growth trends: end-point and least-squares CAGR, linear and exponential trends.
 
-Each is a :class:`~forecast.models.growth.GrowthModel` whose only settings are the noise prior
-(``prior_sigma``, ``prior_df``: what the reference class lends a short series, see
-:mod:`forecast.models.prior`).
+Their only settings are the noise prior (``prior_sigma``, ``prior_df``; see
+:class:`~forecast.models.growth.GrowthModel`).
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from numpy.typing import ArrayLike
 from forecast.models import curves
 from forecast.models.base import as_years
 from forecast.models.growth import GrowthModel
-from forecast.models.ols import ols, trend_design
+from forecast.models.ols import ols
 
 __all__ = ["EndpointCAGR", "ExponentialTrend", "LeastSquaresCAGR", "LinearTrend"]
 
@@ -39,16 +38,13 @@ class _CompoundFromLast(GrowthModel):
 
 
 class EndpointCAGR(_CompoundFromLast):
-    """End-point compound annual growth rate, projected from the last observation.
+    """End-point CAGR ``(y_last / y_first) ** (1 / (t_last - t_first)) - 1``, compounded from
+    the last observation.
 
-    The rate is ``(y_last / y_first) ** (1 / (t_last - t_first)) - 1``. The same number is
-    the drift of a random walk on log values, which gives its uncertainty: the annual log
-    increments estimate the innovation sigma (``n - 2`` df), the drift has variance
+    It is the drift of a random walk on log values, which gives its uncertainty: the annual
+    log increments estimate the innovation sigma (``n - 2`` df, pooled with
+    :data:`~forecast.models.prior.GROWTH_PRIOR`), the drift has variance
     ``sigma^2 / (t_last - t_first)`` and the noise accumulates after the last year.
-
-    The innovation sigma is pooled with the reference class's sd of annual log growth
-    (:data:`~forecast.models.prior.GROWTH_PRIOR`, 2 df lent; see
-    :class:`~forecast.models.growth.GrowthModel` for ``prior_sigma`` and ``prior_df``).
     """
 
     name = "cagr_endpoint"
@@ -61,24 +57,21 @@ class EndpointCAGR(_CompoundFromLast):
         span = t[-1] - t[0]
         mu = (logv[-1] - logv[0]) / span
         gaps = np.diff(t)
-        incr = np.diff(logv)
         # Increments over a gap of d years have variance d * sigma^2: standardise them.
-        resid = (incr - mu * gaps) / np.sqrt(gaps)
-        self.residuals_ = resid
+        self.residuals_ = (np.diff(logv) - mu * gaps) / np.sqrt(gaps)
         self._theta = np.array([mu])
         self._cov_unscaled = np.array([[1.0 / span]])
         self._base_log = logv[-1]
-        self._set_sigma(resid, t.size - 2)
+        self._set_sigma(self.residuals_, t.size - 2)
         self._set_rate(t, v, mu, self.sigma_ * math.sqrt(1.0 / span))
 
 
 class LeastSquaresCAGR(_CompoundFromLast):
-    """Least-squares CAGR: the log-linear OLS slope, compounded from the last observation.
+    """The log-linear OLS slope, compounded from the last observation.
 
-    Unlike :class:`ExponentialTrend` the path starts at the last observed value, so only
-    the slope matters. Draws: the slope from its t distribution (``n - 2`` df) and
-    independent year-to-year deviations with the OLS residual sigma pooled with the reference
-    class's (:data:`~forecast.models.prior.RESIDUAL_PRIOR`, 2 df lent).
+    Unlike :class:`ExponentialTrend` the path starts at the last observed value, so only the
+    slope matters. Draws: the slope from its t distribution and independent yearly deviations
+    with the OLS residual sigma pooled with :data:`~forecast.models.prior.RESIDUAL_PRIOR`.
     """
 
     name = "cagr_ls"
@@ -86,20 +79,18 @@ class LeastSquaresCAGR(_CompoundFromLast):
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "OLS slope of log values, compounded from the last observation"
-        beta, resid, xtx_inv = ols(trend_design(t), np.log(v))
-        self.residuals_ = resid
+        beta, self.residuals_, xtx_inv = ols(t, np.log(v))
         self._theta = beta[1:]
         self._cov_unscaled = xtx_inv[1:, 1:]
         self._base_log = math.log(v[-1])
-        self._set_sigma(resid, t.size - 2)
+        self._set_sigma(self.residuals_, t.size - 2)
         self._set_rate(t, v, float(beta[1]), self.sigma_ * math.sqrt(xtx_inv[1, 1]))
 
 
 class LinearTrend(GrowthModel):
-    """Straight line in levels, ``y = level + slope * (t - t_last)``, fitted by OLS.
+    """Straight line in levels, ``y = level + slope (t - t_last)``, fitted by OLS.
 
-    Works on levels, so the log-scale noise prior (``prior_sigma``, default the reference
-    class's) is taken as a fraction of the last value.
+    The log-scale noise prior is taken as a fraction of the last value.
     """
 
     name = "linear"
@@ -109,18 +100,16 @@ class LinearTrend(GrowthModel):
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "OLS on levels"
-        beta, resid, xtx_inv = ols(trend_design(t), v)
-        self.residuals_ = resid
+        beta, self.residuals_, self._cov_unscaled = ols(t, v)
         self._theta = beta
-        self._cov_unscaled = xtx_inv
-        self._set_sigma(resid, t.size - 2, prior_scale=max(abs(float(v[-1])), 1e-12))
-        se = self.sigma_ * np.sqrt(np.diag(xtx_inv))
+        self._set_sigma(self.residuals_, t.size - 2, prior_scale=max(abs(float(v[-1])), 1e-12))
+        se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
         self.params_ = {"level": float(beta[0]), "slope": float(beta[1])}
         self.bse_ = {"level": float(se[0]), "slope": float(se[1])}
         self.param_units_ = {"level": f"value unit in {t[-1]:g}", "slope": "value unit/yr"}
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
+        return self._line_z(theta, t)
 
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return z
@@ -129,9 +118,8 @@ class LinearTrend(GrowthModel):
 class ExponentialTrend(GrowthModel):
     """Exponential trend ``exp(a + b (t - t_last))`` from log-linear OLS.
 
-    Prediction intervals are the OLS ones on the log scale, exponentiated, with the residual
-    sigma pooled with the reference class's (t distribution with ``n - 2`` plus 2 lent df;
-    ``prior_df=0`` gives the classical OLS interval); :meth:`sample` draws them.
+    Intervals are the OLS ones on the log scale, exponentiated, with the residual sigma pooled
+    with the reference class's (``prior_df=0`` gives the classical OLS interval).
     """
 
     name = "exponential"
@@ -139,31 +127,24 @@ class ExponentialTrend(GrowthModel):
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "log-linear OLS"
-        beta, self.residuals_, self._cov_unscaled = ols(trend_design(t), np.log(v))
+        beta, self.residuals_, self._cov_unscaled = ols(t, np.log(v))
         self._theta = beta
         self._set_sigma(self.residuals_, t.size - 2)
         se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
         a, b = (float(x) for x in beta)
         self.params_ = {"level": math.exp(a), "rate": math.expm1(b), "log_slope": b}
-        self.bse_ = {
-            "level": math.exp(a) * float(se[0]),
-            "rate": math.exp(b) * float(se[1]),
-            "log_slope": float(se[1]),
-        }
-        self.param_units_ = {
-            "level": f"trend value in {t[-1]:g}",
-            "rate": "fraction/yr",
-            "log_slope": "1/yr",
-        }
+        self.bse_ = {"level": math.exp(a) * float(se[0]), "rate": math.exp(b) * float(se[1]),
+                     "log_slope": float(se[1])}
+        self.param_units_ = {"level": f"trend value in {t[-1]:g}", "rate": "fraction/yr",
+                             "log_slope": "1/yr"}
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
+        return self._line_z(theta, t)
 
     def _aic_valid(self) -> bool:
         return True
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         self._check_fitted()
-        t = as_years(X)
         a, b = self._theta
-        return curves.exponential(t, a, b, t_ref=self.t_last_)
+        return curves.exponential(as_years(X), a, b, t_ref=self.t_last_)

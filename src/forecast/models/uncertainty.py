@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["LEVELS", "QUANTILES", "central_interval", "make_rng", "summarise_draws"]
+__all__ = ["LEVELS", "QUANTILES", "central_interval", "make_rng", "summarise_draws", "t_scale"]
 
 #: Quantiles reported in every projection table, in the column order users script against.
 QUANTILES: dict[str, float] = {"p5": 0.05, "p10": 0.10, "p50": 0.50, "p90": 0.90, "p95": 0.95}
@@ -16,9 +18,17 @@ LEVELS: tuple[float, ...] = (0.80, 0.95)
 
 def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
     """Return a numpy Generator; an int seed gives the same draws every time."""
-    if isinstance(seed, np.random.Generator):
-        return seed
-    return np.random.default_rng(seed)
+    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+
+
+def t_scale(rng: np.random.Generator, df: float, shape: int | tuple[int, ...]) -> np.ndarray:
+    """Factors ``sqrt(df / chi2_df)``: times a normal draw they make it Student t with ``df``.
+
+    ``df = inf`` gives ones (normal draws).
+    """
+    if math.isinf(df):
+        return np.ones(shape)
+    return np.sqrt(df / rng.chisquare(df, shape))
 
 
 def summarise_draws(draws: ArrayLike, axis: int = 0) -> dict[str, np.ndarray]:
@@ -32,31 +42,22 @@ def summarise_draws(draws: ArrayLike, axis: int = 0) -> dict[str, np.ndarray]:
     Returns
     -------
     dict
-        ``{"mean": ..., "p5": ..., "p10": ..., "p50": ..., "p90": ..., "p95": ...}``, each an
-        array with ``axis`` removed.
+        ``{"mean": ..., "p5": ..., ..., "p95": ...}``, arrays with ``axis`` removed [same unit].
     """
     arr = np.asarray(draws, float)
     qs = np.quantile(arr, list(QUANTILES.values()), axis=axis)
-    out = {"mean": arr.mean(axis=axis)}
-    out.update(dict(zip(QUANTILES, qs, strict=True)))
-    return out
+    return {"mean": arr.mean(axis=axis), **dict(zip(QUANTILES, qs, strict=True))}
 
 
 def central_interval(
     draws: ArrayLike, level: float, axis: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Equal-tailed interval containing ``level`` of the draws.
-
-    Parameters
-    ----------
-    draws : array_like
-        Simulated values.
-    level : float
-        Coverage in (0, 1), e.g. 0.8 for an 80% interval.
+    """Equal-tailed interval containing ``level`` (in (0, 1), e.g. 0.8) of the draws.
 
     Returns
     -------
-    (lower, upper) : tuple of arrays
+    (lower, upper) : tuple of ndarray
+        Bounds along ``axis`` [unit of the draws].
     """
     if not 0.0 < level < 1.0:
         raise ValueError(f"interval level must be in (0, 1), got {level}")
