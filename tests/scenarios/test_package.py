@@ -5,7 +5,6 @@ from __future__ import annotations
 import forecast.scenarios as package
 from forecast.scenarios import (
     catalog,
-    checks,
     preparation,
     projection,
     reconciliation,
@@ -14,7 +13,7 @@ from forecast.scenarios import (
     sweeps,
 )
 
-MODULES = [catalog, checks, preparation, projection, reconciliation, sampling, schema, sweeps]
+MODULES = [catalog, preparation, projection, reconciliation, sampling, schema, sweeps]
 
 
 def test_package_exports_the_public_api() -> None:

@@ -1,21 +1,16 @@
 """The fans beside what was published before 2025: the probability they put above each figure.
 
 :func:`outlook_gwh` puts every published figure (:func:`forecast.data.outlooks.load_outlooks`)
-in GWh of batteries a year. Demand, installation and capacity figures are GWh already. Lithium
-figures go through the file's one lithium intensity (IHS Markit / Allkem, 2022: 0.8, "other
-estimates 0.6-1.3 kg LCE per kWh", the range its note gives). The file labels the intensity
-``t LCE per GWh``, but its value and note are kilograms of lithium carbonate equivalent per
-kWh (0.8 t per GWh would make 2.4 Mt of lithium 3 million GWh, a thousand times any outlook),
-so it is read as kg per kWh, i.e. 800 t per GWh: ``GWh = lithium [Mt LCE] * 1000 / intensity
-[kg LCE per kWh]``, counting all of the lithium as batteries (an upper bound: the file says
-nothing of other uses). A lithium supply stated in a note ("base-case supply 1.64 Mt LCE") is
-converted the same way.
+in GWh of batteries a year. Lithium figures go through the file's one lithium intensity (IHS
+Markit / Allkem, 2022: 0.8, "other estimates 0.6-1.3 kg LCE per kWh"). The file labels it
+``t LCE per GWh``, but its value and note are kg LCE per kWh (0.8 t per GWh would make 2.4 Mt
+of lithium 3 million GWh), so ``GWh = lithium [Mt LCE] * 1000 / intensity [kg LCE per kWh]``,
+all of the lithium counted as batteries (an upper bound). A supply stated in a note
+("base-case supply 1.64 Mt LCE") is converted the same way.
 
-:func:`compare_outlooks` gives, for every scenario and figure, the probability that the
-scenario's fan (assumptions and year-to-year variation, the projection's draws) puts the
-total production of the figure's region above it, in the figure's year when that year is
-projected and in the target year otherwise (capacity commissioned by 2024 is compared with
-2030 production).
+:func:`compare_outlooks` gives the probability that a scenario's fan puts the total
+production of the figure's region above it, in the figure's year when projected and in the
+target year otherwise (capacity commissioned by 2024 is compared with 2030 production).
 """
 
 from __future__ import annotations
@@ -28,12 +23,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast.errors import DataValidationError
+from forecast.scenarios.catalog import ScenarioLike, prepare_all
 from forecast.scenarios.projection import DEFAULT_SEED, simulate
 
 if TYPE_CHECKING:
     import pandas as pd
-
-    from forecast.scenarios.schema import Scenario
 
 __all__ = ["COMPARISON_COLUMNS", "GWH_COLUMNS", "compare_outlooks", "outlook_gwh"]
 
@@ -106,7 +100,7 @@ def outlook_gwh(outlooks: pd.DataFrame) -> pd.DataFrame:
     return out[list(GWH_COLUMNS)]
 
 
-def compare_outlooks(scenarios: Iterable[Scenario | str | Path],
+def compare_outlooks(scenarios: Iterable[ScenarioLike],
                      history: pd.DataFrame | None = None, outlooks: pd.DataFrame | None = None,
                      n_draws: int = 10_000, seed: int = DEFAULT_SEED,
                      target_year: int | None = None,
@@ -115,16 +109,12 @@ def compare_outlooks(scenarios: Iterable[Scenario | str | Path],
 
     Parameters
     ----------
-    scenarios : iterable
-        Scenarios, names (looked up in ``scenario_dir``) or paths.
-    history : DataFrame, optional
-        From :func:`forecast.data.load_history`.
+    scenarios, history, target_year, scenario_dir
+        As for :func:`~forecast.scenarios.spread.spread_decomposition`.
     outlooks : DataFrame, optional
         From :func:`forecast.data.outlooks.load_outlooks` (default: the shipped file).
     n_draws, seed : int
         As for the projection, so the fans are the projection table's.
-    target_year : int, optional
-        Overrides the scenarios' target year [year].
 
     Returns
     -------
@@ -136,14 +126,11 @@ def compare_outlooks(scenarios: Iterable[Scenario | str | Path],
     import pandas as pd
 
     from forecast.data.outlooks import load_outlooks
-    from forecast.scenarios.catalog import prepare_scenario
 
     figures = outlook_gwh(load_outlooks() if outlooks is None else outlooks)
     figures = figures[figures["region"].isin(["China", "World"])].reset_index(drop=True)
     parts = []
-    for sc in scenarios:
-        prepared = prepare_scenario(sc, history, target_year=target_year,
-                                    scenario_dir=scenario_dir)
+    for prepared in prepare_all(scenarios, history, target_year, scenario_dir):
         paths = simulate(prepared, n_draws, seed)
         years = prepared.years
         fan_year = [int(y) if y in years else int(years[-1]) for y in figures["year"]]

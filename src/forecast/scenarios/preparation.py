@@ -1,11 +1,8 @@
 """A scenario resolved against the history data: base values, ``data`` values, distributions.
 
-Base values come from the history data (never from Python literals): China's production per
-segment and its world share in the last observed year, and, where a scenario asks for them
-with ``data``, published outlooks (CAGRs, EV sales, EV battery demand) and the reported
-capacity. :func:`prepare` turns a :class:`~forecast.scenarios.schema.Scenario` into a
-:class:`Prepared` scenario that :mod:`forecast.scenarios.sampling` draws from and
-:mod:`forecast.scenarios.projection` evaluates.
+Base values come from the history data, never from Python literals: China's production per
+segment and its world share in the last observed year and, where a scenario says ``data``,
+the published outlooks (CAGRs, EV sales, EV battery demand) and the reported capacity.
 """
 
 from __future__ import annotations
@@ -25,18 +22,8 @@ if TYPE_CHECKING:
     from forecast.models import LogitShare
 
 __all__ = [
-    "CAPACITY",
-    "EV_DEMAND",
-    "EV_SALES",
-    "MIN_SHARE",
-    "OBSERVED",
-    "PRODUCTION",
-    "PRODUCTION_CAGR",
-    "SHARE",
-    "Baseline",
-    "Prepared",
-    "last_observed_year",
-    "prepare",
+    "CAPACITY", "EV_DEMAND", "EV_SALES", "MIN_SHARE", "OUTLOOK", "PRODUCTION", "PRODUCTION_CAGR",
+    "SHARE", "Baseline", "Prepared", "find_series", "last_observed_year", "prepare",
 ]
 
 #: History series the engine reads (names of data/series.csv).
@@ -46,8 +33,8 @@ PRODUCTION_CAGR = "production_cagr"
 EV_SALES = "ev_sales"
 EV_DEMAND = "ev_battery_demand"
 CAPACITY = "capacity"
-OBSERVED = ("reported", "derived")
-_OUTLOOK = ("outlook",)
+#: Kinds of the published outlooks' rows.
+OUTLOOK = ("outlook",)
 
 #: Smallest share used where the world is derived from China (world = China / share).
 MIN_SHARE = 1e-9
@@ -55,17 +42,9 @@ MIN_SHARE = 1e-9
 
 @dataclass(frozen=True)
 class Baseline:
-    """Observed values the projection starts from (all from the history data).
-
-    Attributes
-    ----------
-    year : int
-        Last observed year of China's total production [year].
-    production : dict
-        China's production per segment in ``year`` [GWh].
-    share : float
-        China's share of world production in ``year`` [fraction].
-    """
+    """Observed values the projection starts from: the last ``year`` of China's total
+    production [year], China's ``production`` per segment then [GWh] and its world ``share``
+    [fraction]."""
 
     year: int
     production: dict[str, float]
@@ -81,7 +60,7 @@ class Prepared:
     scenario : Scenario
     baseline : Baseline
     years : ndarray
-        Projected years, first year after the base to the target year [year].
+        Projected years, the first after the base year to the target year [year].
     central : dict
         Central value of every parameter, by dotted key.
     distributions : dict
@@ -91,8 +70,7 @@ class Prepared:
     capacity_year : int or None
         Year the capacity base refers to [year].
     noise : ProcessNoise or None
-        Year-to-year variation the draws add (:mod:`forecast.scenarios.noise`); None when
-        the file sets ``noise: {scale: 0}``.
+        Year-to-year variation of the draws; None with ``noise: {scale: 0}``.
     """
 
     scenario: Scenario
@@ -113,19 +91,29 @@ class Prepared:
         out.append(("China", "world_share", "fraction"))
         out += [("World", seg, "GWh") for seg in (*SEGMENTS, "total")]
         if self.ev_base is not None:
-            out += [
-                ("World", "ev_sales", "million vehicles"),
-                ("World", "kwh_per_vehicle", "kWh/vehicle"),
-                ("World", "ev_demand", "GWh"),
-            ]
+            out += [("World", "ev_sales", "million vehicles"),
+                    ("World", "kwh_per_vehicle", "kWh/vehicle"), ("World", "ev_demand", "GWh")]
         return out
+
+
+def find_series(history: pd.DataFrame, series: str, region: str = "China",
+                segment: str = "total", kinds: tuple[str, ...] | None = None) -> pd.Series | None:
+    """:func:`forecast.data.get_series` (default kinds: observed), or None when absent."""
+    from forecast import data
+
+    try:
+        if kinds is None:
+            return data.get_series(history, series, region, segment)
+        return data.get_series(history, series, region, segment, kinds)
+    except KeyError:
+        return None
 
 
 def last_observed_year(history: pd.DataFrame) -> int:
     """Last year with an observed (reported or derived) China total production [year]."""
     from forecast import data
 
-    return int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
+    return int(data.get_series(history, PRODUCTION).index.max())
 
 
 def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
@@ -150,234 +138,118 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     """
     base_year = last_observed_year(history)
     scenario = scenario.with_target_year(None, base_year)
+    file = scenario.path
     if scenario.share.by is not None and scenario.share.by <= base_year:
-        raise ScenarioError(
-            scenario.path,
-            "share.by",
-            f"year {scenario.share.by} is not after the last observed year {base_year}",
-        )
-    lookup = _Lookup(history, scenario.path)
-    baseline = _baseline(lookup, base_year)
+        raise ScenarioError(file, "share.by", f"year {scenario.share.by} is not after the last "
+                            f"observed year {base_year}")
+
+    def value(key: str, series: str, region: str = "China", segment: str = "total",
+              kinds: tuple[str, ...] | None = None, year: int | None = None) -> tuple[int, float]:
+        # (year, value) of a series in ``year`` or its last year; ``key`` names the error.
+        s = find_series(history, series, region, segment, kinds)
+        what = f"{'/'.join(kinds or ('reported', 'derived'))} value of {series} {region}/{segment}"
+        if s is None:
+            raise ScenarioError(file, key, f"the data has no {what}")
+        if year is None:
+            return int(s.index[-1]), float(s.iloc[-1])
+        if year not in s.index:
+            raise ScenarioError(file, key, f"the data has no {what} for {year}")
+        return year, float(s.loc[year])
+
+    production = {}
+    for seg in SEGMENTS:
+        year, production[seg] = value(f"segments.{seg}", PRODUCTION, segment=seg)
+        if year != base_year:
+            raise ScenarioError(file, f"segments.{seg}", f"the data's last {seg} production is "
+                                f"for {year}, not the base year {base_year}")
+    baseline = Baseline(base_year, production, value("share", SHARE, year=base_year)[1])
     trend = _share_trend(scenario, history) if scenario.share.target == TREND else None
-    central = {
-        key: _central_value(scenario, key, raw, lookup, baseline, trend)
-        for key, raw in scenario.parameters().items()
-    }
-    ev_base = _ev_base(scenario, lookup)
+
+    def central(key: str, raw: float | str) -> float:
+        if raw == TREND:
+            return float(trend.predict([scenario.share_year])[0])
+        if raw != DATA:
+            return float(raw)
+        if key == "share.target":
+            return baseline.share
+        if key == "caps.capacity.base":
+            return value(key, CAPACITY)[1]
+        _, seg, name = key.split(".")
+        if name == "cagr":
+            return value(key, PRODUCTION_CAGR, segment=seg, kinds=OUTLOOK)[1]
+        # EV targets: the published outlook for the year the segment's targets refer to.
+        year = scenario.segments[seg].anchor_year
+        sales = value(key, EV_SALES, "World", kinds=OUTLOOK, year=year)[1]
+        if name == "sales_target":
+            return sales
+        return value(key, EV_DEMAND, "World", kinds=OUTLOOK, year=year)[1] / sales
+
+    centrals = {key: central(key, raw) for key, raw in scenario.parameters().items()}
+    ev_base = None
+    if scenario.segments.power.model == "ev_demand":
+        year_s, sales0 = value("segments.power", EV_SALES, "World")
+        year_d, demand0 = value("segments.power", EV_DEMAND, "World")
+        if year_s != year_d:
+            raise ScenarioError(file, "segments.power", f"EV sales ({year_s}) and EV battery "
+                                f"demand ({year_d}) have different last observed years")
+        if scenario.segments.power.anchor_year <= year_s:
+            raise ScenarioError(file, "segments.power.anchor_year",
+                                f"must be after the last EV observation ({year_s})")
+        ev_base = (year_s, sales0, demand0)
     capacity_year = None
     if scenario.capacity is not None:
         capacity_year = scenario.capacity.base_year
         if capacity_year is None:
-            capacity_year = lookup.value("caps.capacity.base", CAPACITY, "China", "total")[0]
-    distributions = {
-        key: _centred(scenario, key, dist, central[key], trend)
-        for key, dist in scenario.uncertain.items()
-    }
+            capacity_year = value("caps.capacity.base", CAPACITY)[0]
+    distributions = {key: _centred(scenario, key, dist, centrals[key], trend)
+                     for key, dist in scenario.uncertain.items()}
     years = np.arange(base_year + 1, scenario.target_year + 1)
-    noise = ProcessNoise.estimated(scenario.noise, baseline.production, scenario.path)
-    return Prepared(
-        scenario, baseline, years, central, distributions, ev_base, capacity_year, noise
-    )
-
-
-# --------------------------------------------------------------------------- data values
-
-
-@dataclass(frozen=True)
-class _Lookup:
-    """Values of the history data; a missing one is an error naming the scenario's key."""
-
-    history: pd.DataFrame
-    file: str
-
-    def value(
-        self,
-        key: str,
-        series: str,
-        region: str,
-        segment: str,
-        kinds: tuple[str, ...] = OBSERVED,
-        year: int | None = None,
-    ) -> tuple[int, float]:
-        """``(year, value)`` of a series in ``year``, or in its last year when ``None``.
-
-        ``key`` is the scenario key the value stands for (it names the error).
-        """
-        from forecast import data
-
-        what = f"{'/'.join(kinds)} value of {series} {region}/{segment}"
-        try:
-            s = data.get_series(self.history, series, region, segment, kinds)
-        except KeyError:
-            raise ScenarioError(self.file, key, f"the data has no {what}") from None
-        if year is None:
-            return int(s.index[-1]), float(s.iloc[-1])
-        if year not in s.index:
-            raise ScenarioError(self.file, key, f"the data has no {what} for {year}")
-        return year, float(s.loc[year])
-
-
-def _baseline(lookup: _Lookup, base_year: int) -> Baseline:
-    """China's production per segment [GWh] and world share [fraction] in the base year."""
-    production = {}
-    for seg in SEGMENTS:
-        year, value = lookup.value(f"segments.{seg}", PRODUCTION, "China", seg)
-        if year != base_year:
-            raise ScenarioError(
-                lookup.file,
-                f"segments.{seg}",
-                f"the data's last {seg} production is for {year}, not the base year {base_year}",
-            )
-        production[seg] = value
-    _, share = lookup.value("share", SHARE, "China", "total", year=base_year)
-    return Baseline(year=base_year, production=production, share=share)
-
-
-def _central_value(
-    scenario: Scenario,
-    key: str,
-    raw: float | str,
-    lookup: _Lookup,
-    baseline: Baseline,
-    trend: LogitShare | None,
-) -> float:
-    """Central value of one parameter: the file's number, the trend's share or the data's."""
-    if raw == TREND:
-        assert trend is not None  # prepare fits the trend whenever the target is 'trend'
-        return float(trend.predict([scenario.share_year])[0])
-    if raw != DATA:
-        return float(raw)
-    if key == "share.target":
-        return baseline.share
-    if key == "caps.capacity.base":
-        return lookup.value(key, CAPACITY, "China", "total")[1]
-    _, seg, name = key.split(".")
-    if name == "cagr":
-        return lookup.value(key, PRODUCTION_CAGR, "China", seg, _OUTLOOK)[1]
-    if name in ("sales_target", "kwh_target"):
-        # EV targets are the published outlook for the year the segment's targets refer to.
-        year = scenario.segments[seg].anchor_year
-        sales = lookup.value(key, EV_SALES, "World", "total", _OUTLOOK, year)[1]
-        if name == "sales_target":
-            return sales
-        return lookup.value(key, EV_DEMAND, "World", "total", _OUTLOOK, year)[1] / sales
-    # The schema only allows 'data' for the keys above.
-    raise ScenarioError(scenario.path, key, "no data source for this parameter")  # pragma: no cover
-
-
-def _ev_base(scenario: Scenario, lookup: _Lookup) -> tuple[int, float, float] | None:
-    """Last observed ``(year, EV sales [M vehicles], EV battery demand [GWh])`` of the world,
-    when a segment is driven by EV demand."""
-    ev_base = None
-    for seg in SEGMENTS:
-        spec = scenario.segments[seg]
-        if spec.model != "ev_demand":
-            continue
-        year_s, sales0 = lookup.value(f"segments.{seg}", EV_SALES, "World", "total")
-        year_d, demand0 = lookup.value(f"segments.{seg}", EV_DEMAND, "World", "total")
-        if year_s != year_d:
-            raise ScenarioError(
-                lookup.file,
-                f"segments.{seg}",
-                f"EV sales ({year_s}) and EV battery demand ({year_d}) have "
-                "different last observed years",
-            )
-        if spec.anchor_year <= year_s:
-            raise ScenarioError(
-                lookup.file,
-                f"segments.{seg}.anchor_year",
-                f"must be after the last EV observation ({year_s})",
-            )
-        ev_base = (year_s, sales0, demand0)
-    return ev_base
-
-
-# --------------------------------------------------------------------------- share trend
+    noise = ProcessNoise.estimated(scenario.noise, baseline.production, file)
+    return Prepared(scenario, baseline, years, centrals, distributions, ev_base, capacity_year,
+                    noise)
 
 
 def _share_trend(scenario: Scenario, history: pd.DataFrame) -> LogitShare:
-    """China's observed shares of world production with their Fisher-Pry trend fitted.
-
-    The trend is bounded by ``share.cap`` (default 1); it gives the central share target
-    (:meth:`~forecast.models.share.LogitShare.predict`) and, for ``dist: fitted``, its distribution
-    (:meth:`~forecast.models.share.LogitShare.predictive_logit`).
-    """
-    from forecast import data
+    """The Fisher-Pry trend of China's observed shares, capped by ``share.cap`` (default 1)."""
     from forecast.models import LogitShare
 
     file = scenario.path
-    try:
-        observed = data.get_series(history, SHARE, "China", "total", OBSERVED)
-    except KeyError:
-        raise ScenarioError(
-            file, "share.target", f"the data has no observed {SHARE} China/total to fit"
-        ) from None
+    observed = find_series(history, SHARE)
+    if observed is None:
+        raise ScenarioError(file, "share.target",
+                            f"the data has no observed {SHARE} China/total to fit")
     cap = 1.0 if scenario.share.cap is None else float(scenario.share.cap)
     if observed.max() >= cap:
-        raise ScenarioError(
-            file,
-            "share.cap",
-            f"{cap:g} must be above every observed share (max {observed.max():g})",
-        )
+        raise ScenarioError(file, "share.cap", f"{cap:g} must be above every observed share "
+                            f"(max {observed.max():g})")
     try:
         return LogitShare(cap=cap).fit(observed.index.to_numpy(float), observed.to_numpy(float))
     except ModelError as exc:
-        raise ScenarioError(
-            file, "share.target", f"the share trend cannot be fitted: {exc}"
-        ) from None
+        raise ScenarioError(file, "share.target",
+                            f"the share trend cannot be fitted: {exc}") from None
 
 
-# --------------------------------------------------------------------------- distributions
-
-
-def _centred(
-    scenario: Scenario, key: str, dist: Distribution, central: float, trend: LogitShare | None
-) -> Distribution | FittedTrend:
-    """A distribution with the parameter's central value filled in where the file left it
-    out (a normal's ``mean``, a triangle's ``mode``), or the fitted trend's distribution."""
-    if dist.dist == "fitted":
-        assert trend is not None  # the schema ties 'fitted' to 'share.target: trend'
-        return _fitted(scenario, key, dist, central, trend)
+def _centred(scenario: Scenario, key: str, dist: Distribution, central: float,
+             trend: LogitShare | None) -> Distribution | FittedTrend:
+    """``dist`` with the central value filled in where the file left it out (a normal's
+    ``mean``, a triangle's ``mode``), or the fitted trend's truncated logit-t."""
+    where = f"uncertain.{key}"
     if dist.dist == "normal" and dist.mean is None:
         return dist.model_copy(update={"mean": central})
     if dist.dist == "triangular" and dist.mode is None:
-        if not dist.low <= central <= dist.high:  # type: ignore[operator]
-            raise ScenarioError(
-                scenario.path,
-                f"uncertain.{key}",
-                f"the central value {central:g} from the data lies outside "
-                f"[{dist.low:g}, {dist.high:g}]",
-            )
+        if not dist.low <= central <= dist.high:
+            raise ScenarioError(scenario.path, where, f"the central value {central:g} from the "
+                                f"data lies outside [{dist.low:g}, {dist.high:g}]")
         return dist.model_copy(update={"mode": central})
-    return dist
-
-
-def _fitted(
-    scenario: Scenario, key: str, dist: Distribution, central: float, trend: LogitShare
-) -> FittedTrend:
-    """The share trend's truncated logit-t distribution in the share year.
-
-    Location and scale on the logit scale [logit units] and degrees of freedom come from the
-    fit's prediction interval; the truncation defaults to [lowest observed share, cap]
-    [fraction] (see :class:`~forecast.scenarios.schema.FittedTrend`).
-    """
+    if dist.dist != "fitted":
+        return dist
     z, scale, df = trend.predictive_logit([scenario.share_year])
     cap = float(trend.cap)
     low = max(float(trend.shares_.min()) if dist.low is None else dist.low, MIN_SHARE)
     high = cap if dist.high is None else min(dist.high, cap)
     if not low < central < high:
-        raise ScenarioError(
-            scenario.path,
-            f"uncertain.{key}",
-            f"the trend's share {central:.3f} in {scenario.share_year} "
-            f"lies outside the truncation [{low:g}, {high:g}]",
-        )
-    return FittedTrend(
-        mean=float(z[0]),
-        sd=float(scale[0]),
-        df=df,
-        cap=cap,
-        low=low,
-        high=high,
-        source=dist.source or "forecast.models.share.LogitShare fitted to China's shares",
-    )
+        raise ScenarioError(scenario.path, where, f"the trend's share {central:.3f} in "
+                            f"{scenario.share_year} lies outside the truncation "
+                            f"[{low:g}, {high:g}]")
+    return FittedTrend(float(z[0]), float(scale[0]), df, cap, low, high,
+                       dist.source or "forecast.models.share.LogitShare fitted to China's shares")

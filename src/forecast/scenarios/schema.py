@@ -1,43 +1,29 @@
 """Scenario files: the YAML schema as pydantic models, and the parsed :class:`Scenario`.
 
-A scenario file is a YAML mapping read with :func:`yaml.safe_load` (no object construction
-from tags) and validated by :class:`Scenario`. Every rule it breaks raises one
-:class:`~forecast.errors.ScenarioError` whose message names the file and the dotted key (taken
-from pydantic's error location), so a modeller can fix it without a traceback.
-
-Layout (see ``data/scenarios/*.yaml`` for complete, argued examples)::
+A file is read with :func:`yaml.safe_load` and validated by :class:`Scenario`; a broken rule
+raises one :class:`~forecast.errors.ScenarioError` naming the file and the dotted key (from
+pydantic's error location). Layout (``data/scenarios/*.yaml`` are complete, argued examples)::
 
     name: base                      # identifier, [a-z0-9_]
     description: One line for the scenario list.
-    rationale: |                    # prose a reviewer reads (optional)
+    rationale: |                    # optional prose
       ...
-    target_year: 2030               # required; must be after the last observed year
-    anchor: china                   # growth models describe China's (china) or the world's
-                                    # (world) production; the other follows via the share
+    target_year: 2030               # required; after the last observed year
+    anchor: china                   # growth models describe China's or the world's production
     segments:                       # exactly power, consumer, storage
       power:   {model: compound, cagr: 0.20, source: "doc 002 outlook"}
       consumer: {model: damped, cagr: 0.05, damping: 0.9}
       storage: {model: logistic, saturation: 1500, rate: 0.45}
-    share:                          # China's share of world production [fraction]
-      model: linear                 # hold | linear | logit
-      target: 0.70                  # share reached in year `by`, held afterwards; or
-                                    # `trend`: the fitted Fisher-Pry trend in year `by`
-      by: 2030
-      cap: 0.90                     # only with `target: trend`: the trend's ceiling
-    caps:                           # optional
-      capacity: {base: data, growth: 0.06, max_utilisation: 0.8}
-    uncertain:                      # optional: distributions over any numeric parameter
-      segments.power.cagr: {dist: normal, sd: 0.03}
-    noise:                          # optional: year-to-year variation of the draws (see
-      correlation: 0.6              # forecast.scenarios.noise); default one common factor
-      kinds: {storage: all}         # technologies a segment varies like
+    share: {model: linear, target: 0.70, by: 2030}   # hold | linear | logit; target may be
+                                    # `trend` (Fisher-Pry fit, ceiling `cap`)
+    caps: {capacity: {base: data, growth: 0.06, max_utilisation: 0.8}}     # optional
+    uncertain: {segments.power.cagr: {dist: normal, sd: 0.03}}             # optional
+    noise: {correlation: 0.6, kinds: {storage: all}}  # optional (forecast.scenarios.noise)
 
 Any block may carry ``source`` (text) and ``note``/``notes`` (ignored). A parameter whose
-domain (:data:`PARAMETER_DOMAINS`) allows it may be ``data`` (taken from the history data when
-the scenario is prepared) and a share target ``trend`` (the Fisher-Pry trend of China's shares,
-:class:`forecast.models.share.LogitShare`, capped by ``share.cap``, in year ``by``; its own
-Student-t prediction interval with ``uncertain: {share.target: {dist: fitted}}``). Years are
-never defaulted by the library: ``target_year`` is required, and an ``ev_demand`` segment's
+domain (:data:`PARAMETER_DOMAINS`) allows it may be ``data`` (taken from the history when the
+scenario is prepared); a share target ``trend`` takes its uncertainty from the fit
+(``dist: fitted``). ``target_year`` is never defaulted; an ``ev_demand`` segment's
 ``anchor_year`` defaults to it.
 """
 
@@ -47,14 +33,17 @@ import math
 import re
 import typing
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
+import numpy as np
 from pydantic import (
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
+    PlainValidator,
     PrivateAttr,
     Tag,
     ValidationError,
@@ -65,32 +54,141 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from forecast.errors import ScenarioError
-from forecast.scenarios.checks import (
-    DATA,
-    PARAMETER_DOMAINS,
-    TREND,
-    Domain,
-    Number,
-    Param,
-    Technologies,
-    Text,
-    Year,
-    as_year,
-    fail,
-    within,
-)
 
 __all__ = [
-    "DATA", "PARAMETER_DOMAINS", "SEGMENTS", "TREND", "Capacity", "Caps", "Compound", "Damped",
-    "Distribution", "Domain", "EvDemand", "Fitted", "FittedTrend", "Hold", "Kinds", "Logistic",
-    "Noise", "Normal", "Scenario", "Segment", "Segments", "Share", "ShareTrend", "Triangular",
-    "Uniform", "load_scenario", "parse_scenario",
+    "DATA", "FIRST_YEAR", "LAST_YEAR", "PARAMETER_DOMAINS", "SEGMENTS", "TREND", "Capacity",
+    "Caps", "Compound", "Damped", "Distribution", "Domain", "EvDemand", "Fitted", "FittedTrend",
+    "Hold", "Kinds", "Logistic", "Noise", "Normal", "Scenario", "Segment", "Segments", "Share",
+    "ShareTrend", "Triangular", "Uniform", "domain_of", "load_scenario", "parse_scenario",
 ]
 
 #: Segments every scenario models, in output order.
 SEGMENTS: tuple[str, ...] = ("power", "consumer", "storage")
+#: Marker of a value taken from the history data.
+DATA = "data"
+#: Marker of a share target taken from the fitted share trend.
+TREND = "trend"
+#: Years a scenario may name [year]; outside them a value is a typo, not a plan.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 _NAME_RE = re.compile(r"^[a-z0-9_]+$")
+_EVERY = "every scenario models power, consumer and storage"
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Allowed values of a parameter: ``low``..``high``, excluded where ``*_open``; ``what``
+    in words for messages; ``words`` that may stand for the value (``data``, ``trend``)."""
+
+    low: float
+    high: float
+    low_open: bool
+    high_open: bool
+    what: str
+    words: tuple[str, ...] = ()
+
+    def contains(self, value: float | np.ndarray) -> np.ndarray:
+        """Whether each of ``value`` is allowed (NaN is not)."""
+        value = np.asarray(value, float)
+        above = value > self.low if self.low_open else value >= self.low
+        below = value < self.high if self.high_open else value <= self.high
+        return above & below
+
+    @property
+    def lowest(self) -> float:
+        """The smallest allowed value (the float just above an open lower bound)."""
+        return float(math.nextafter(self.low, math.inf) if self.low_open else self.low)
+
+
+_RATE = "a growth rate above -1 (-100%/yr)"
+#: Domain of every sampled parameter, by the last part of its dotted key.
+PARAMETER_DOMAINS: dict[str, Domain] = {
+    "cagr": Domain(-1.0, math.inf, True, True, f"{_RATE} or 'data'", (DATA,)),
+    "damping": Domain(0.0, 1.0, True, False, "a fraction in (0, 1]"),
+    "saturation": Domain(0.0, math.inf, True, True, "a positive number"),
+    "rate": Domain(0.0, math.inf, True, True, "a positive number"),
+    "sales_target": Domain(0.0, math.inf, True, True, "a positive number or 'data'", (DATA,)),
+    "kwh_target": Domain(0.0, math.inf, True, True, "a positive number or 'data'", (DATA,)),
+    "target": Domain(0.0, 1.0, False, False, "a share in [0, 1], 'data' or 'trend'",
+                     (DATA, TREND)),
+    "base": Domain(0.0, math.inf, True, True, "a positive number or 'data'", (DATA,)),
+    "growth": Domain(-1.0, math.inf, True, True, _RATE),
+    "max_utilisation": Domain(0.0, 1.0, True, False, "a fraction in (0, 1]"),
+}
+
+
+def domain_of(key: str) -> Domain:
+    """The domain of the parameter with dotted ``key``."""
+    return PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
+
+
+# --------------------------------------------------------------------------- value types
+
+
+def _fail(message: str, key: str = "") -> PydanticCustomError:
+    """A broken rule; ``key`` (dotted, relative to the block checked) names the place."""
+    return PydanticCustomError("scenario", "{message}", {"message": message, "key": key})
+
+
+def _number(value: Any) -> float:
+    # bool is an int subclass; YAML 'yes'/'no' must not pass as 1/0.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _fail(f"must be a number, got {type(value).__name__} {value!r}")
+    if not math.isfinite(value):
+        raise _fail(f"must be a finite number, got {value!r}")
+    return float(value)
+
+
+def _in_domain(domain: Domain, value: Any) -> float | str:
+    if value in domain.words:
+        return value
+    if isinstance(value, str) and domain.words:
+        words = " or ".join(f"'{word}'" for word in domain.words)
+        raise _fail(f"must be a number or {words}, got {value!r}")
+    number = _number(value)
+    if not domain.contains(number):
+        raise _fail(f"{number:g} is out of range: must be {domain.what}")
+    return number
+
+
+def _year(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _fail(f"must be a whole year, got {value!r}")
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise _fail(f"year {value} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return value
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(f"must be non-empty text, got {value!r}")
+    return value
+
+
+def _technologies(value: Any) -> tuple[str, ...]:
+    techs = [value] if isinstance(value, str) else value
+    if not (isinstance(techs, list) and techs and all(isinstance(t, str) for t in techs)):
+        raise _fail("must be a technology or a list of them, e.g. "
+                    "[solar_electricity, wind_electricity]")
+    return tuple(techs)
+
+
+def _within(domain: Domain) -> Any:
+    return Annotated[float | str, PlainValidator(partial(_in_domain, domain))]
+
+
+def _param(name: str) -> Any:
+    return _within(PARAMETER_DOMAINS[name])
+
+
+Number = Annotated[float, PlainValidator(_number)]
+Year = Annotated[int, PlainValidator(_year)]
+Text = Annotated[str, PlainValidator(_text)]
+#: Reference-class technologies (or ``all``), checked against the data when prepared.
+Technologies = Annotated[tuple[str, ...], PlainValidator(_technologies)]
+
+
+# --------------------------------------------------------------------------- blocks
 
 
 class _Block(BaseModel):
@@ -103,46 +201,42 @@ class _Block(BaseModel):
     notes: Any = None
 
 
-# --------------------------------------------------------------------------- segments
-
-
 class _Segment(_Block):
     @property
     def params(self) -> dict[str, float | str]:
-        """The model's sampled parameters, those with a domain (numbers or ``"data"``)."""
-        names = [name for name in type(self).model_fields if name in PARAMETER_DOMAINS]
-        return {name: getattr(self, name) for name in names}
+        """The model's sampled parameters (numbers or ``"data"``)."""
+        return {k: getattr(self, k) for k in type(self).model_fields if k in PARAMETER_DOMAINS}
 
 
 class Compound(_Segment):
     """``value * (1 + cagr)^h``."""
 
     model: Literal["compound"] = "compound"
-    cagr: Param("cagr")
+    cagr: _param("cagr")
 
 
 class Damped(_Segment):
     """Growth rate ``cagr`` decaying by ``damping`` a year."""
 
     model: Literal["damped"] = "damped"
-    cagr: Param("cagr")
-    damping: Param("damping")
+    cagr: _param("cagr")
+    damping: _param("damping")
 
 
 class Logistic(_Segment):
     """Logistic curve through the base value towards ``saturation`` [GWh] at ``rate`` [1/yr]."""
 
     model: Literal["logistic"] = "logistic"
-    saturation: Param("saturation")
-    rate: Param("rate")
+    saturation: _param("saturation")
+    rate: _param("rate")
 
 
 class EvDemand(_Segment):
     """EV sales x kWh per vehicle reaching their targets in ``anchor_year``."""
 
     model: Literal["ev_demand"] = "ev_demand"
-    sales_target: Param("sales_target")
-    kwh_target: Param("kwh_target")
+    sales_target: _param("sales_target")
+    kwh_target: _param("kwh_target")
     anchor_year: Year = Field(None, validate_default=True)  # type: ignore[assignment]
 
     @field_validator("anchor_year", mode="before")
@@ -152,8 +246,6 @@ class EvDemand(_Segment):
 
 
 Segment = Annotated[Compound | Damped | Logistic | EvDemand, Field(discriminator="model")]
-
-_EVERY = "every scenario models power, consumer and storage"
 
 
 class Segments(BaseModel):
@@ -169,16 +261,12 @@ class Segments(BaseModel):
     @classmethod
     def _ev_demand_is_power(cls, value: Any) -> Any:
         if isinstance(value, dict) and value.get("model") == "ev_demand":
-            raise fail(
-                "'ev_demand' (EV sales x kWh per vehicle) drives only the power segment", "model"
-            )
+            raise _fail("'ev_demand' (EV sales x kWh per vehicle) drives only the power segment",
+                        "model")
         return value
 
     def __getitem__(self, seg: str) -> Compound | Damped | Logistic | EvDemand:
         return getattr(self, seg)
-
-
-# --------------------------------------------------------------------------- share, caps
 
 
 class Hold(_Block):
@@ -194,14 +282,14 @@ class ShareTrend(_Block):
     """China's share moving to ``target`` by year ``by`` (linearly or on the logit scale)."""
 
     model: Literal["linear", "logit"]
-    target: Param("target")
+    target: _param("target")
     by: Year | None = None
-    cap: within(Domain(0.0, 1.0, True, False, "in (0, 1]")) | None = None
+    cap: _within(Domain(0.0, 1.0, True, False, "in (0, 1]")) | None = None
 
     @model_validator(mode="after")
     def _cap_bounds_a_trend(self) -> ShareTrend:
         if self.cap is not None and self.target != TREND:
-            raise fail("only used with 'target: trend'", "cap")
+            raise _fail("only used with 'target: trend'", "cap")
         return self
 
 
@@ -210,28 +298,26 @@ def _share_model(value: Any) -> Any:
 
 
 Share = Annotated[
-    Annotated[Hold, Tag("hold")]
-    | Annotated[ShareTrend, Tag("linear")]
+    Annotated[Hold, Tag("hold")] | Annotated[ShareTrend, Tag("linear")]
     | Annotated[ShareTrend, Tag("logit")],
     Discriminator(_share_model),
 ]
 
 
 class Capacity(_Block):
-    """China's production capacity cap: ``base`` [GWh] growing at ``growth`` [1/yr] from
-    ``base_year``, times ``max_utilisation`` [fraction]."""
+    """China's capacity: ``base`` [GWh] growing at ``growth`` [1/yr] from ``base_year``, times
+    ``max_utilisation`` [fraction]."""
 
-    base: Param("base")
-    growth: Param("growth")
-    max_utilisation: Param("max_utilisation")
+    base: _param("base")
+    growth: _param("growth")
+    max_utilisation: _param("max_utilisation")
     base_year: Year | None = None
 
     @model_validator(mode="after")
     def _year_of_a_number(self) -> Capacity:
         if self.base_year is None and self.base != DATA:
-            raise fail(
-                "required when the capacity base is a number (the year it refers to)", "base_year"
-            )
+            raise _fail("required when the capacity base is a number (the year it refers to)",
+                        "base_year")
         return self
 
 
@@ -241,12 +327,8 @@ class Caps(_Block):
     capacity: Capacity
 
 
-# --------------------------------------------------------------------------- distributions
-
-
 class _Distribution(_Block):
-    """An uncertain parameter's distribution [parameter's unit]; ``None`` bounds are the
-    parameter's domain."""
+    """An uncertain parameter's distribution; ``None`` bounds are the parameter's domain."""
 
     low: Number | None = None
     high: Number | None = None
@@ -255,36 +337,38 @@ class _Distribution(_Block):
     def _ordered(self) -> _Distribution:
         low, high = self.low, self.high
         if low is not None and high is not None and not low < high:
-            raise fail(f"must be greater than low ({low:g})", "high")
+            raise _fail(f"must be greater than low ({low:g})", "high")
         return self
 
 
 class Normal(_Distribution):
-    """Normal, truncated to ``low``/``high`` and always to the parameter's domain."""
+    """Normal around ``mean`` (default the central value), truncated to the bounds."""
 
     dist: Literal["normal"] = "normal"
-    sd: within(Domain(0.0, math.inf, True, True, "> 0"))
-    #: Location; the parameter's central value when ``None``.
+    sd: _within(Domain(0.0, math.inf, True, True, "> 0"))
     mean: Number | None = None
 
 
 class Uniform(_Distribution):
+    """Uniform on ``low``..``high``."""
+
     dist: Literal["uniform"] = "uniform"
     low: Number
     high: Number
 
 
 class Triangular(_Distribution):
+    """Triangular on ``low``..``high`` with ``mode`` (default the central value)."""
+
     dist: Literal["triangular"] = "triangular"
     low: Number
     high: Number
-    #: The parameter's central value when ``None``.
     mode: Number | None = None
 
     @model_validator(mode="after")
     def _mode_inside(self) -> Triangular:
         if self.mode is not None and not self.low <= self.mode <= self.high:
-            raise fail("must lie between low and high", "mode")
+            raise _fail("must lie between low and high", "mode")
         return self
 
 
@@ -301,10 +385,9 @@ Distribution = Annotated[Normal | Uniform | Triangular | Fitted, Field(discrimin
 class FittedTrend:
     """``dist: fitted`` resolved against the data: a Student-t on the logit scale.
 
-    ``mean``/``sd`` are location and scale [logit units], ``df`` the degrees of freedom,
-    ``cap`` the trend's ceiling [fraction]; truncated to ``low``/``high`` [fraction] (by
-    default the lowest observed share and the cap), because with 2 df its lower tail reaches
-    shares near 0, where the world's production (China's divided by the share) is unbounded.
+    ``mean``/``sd`` [logit units] and ``df`` from the fit, ``cap`` its ceiling [fraction],
+    truncated to ``low``/``high`` [fraction] (by default the lowest observed share and the cap:
+    with 2 df the lower tail reaches shares near 0, where world = China / share is unbounded).
     """
 
     mean: float
@@ -317,12 +400,8 @@ class FittedTrend:
     dist: str = "fitted"
 
 
-# --------------------------------------------------------------------------- the file
-
-
 class Kinds(BaseModel):
-    """Which reference-class technologies each segment's year-to-year variation follows (the
-    defaults are the stated assumption argued in :mod:`forecast.scenarios.noise`)."""
+    """Reference-class technologies each segment's year-to-year variation follows."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -334,8 +413,8 @@ class Kinds(BaseModel):
 class Noise(_Block):
     """Year-to-year variation of the draws (see :mod:`forecast.scenarios.noise`)."""
 
-    correlation: within(Domain(0.0, 1.0, False, False, "in [0, 1]")) = 1.0
-    scale: within(Domain(0.0, math.inf, False, True, ">= 0")) = 1.0
+    correlation: _within(Domain(0.0, 1.0, False, False, "in [0, 1]")) = 1.0
+    scale: _within(Domain(0.0, math.inf, False, True, ">= 0")) = 1.0
     kinds: Kinds = Kinds()
 
     @field_validator("kinds", mode="before")
@@ -343,8 +422,8 @@ class Noise(_Block):
     def _segments_to_technologies(cls, value: Any) -> Any:
         if not isinstance(value, dict | Kinds):
             got = "nothing" if value is None else type(value).__name__
-            raise fail(f"must map segments to technologies, e.g. {{power: ev_car_sales}} "
-                       f"(got {got})")
+            raise _fail("must map segments to technologies, e.g. {power: ev_car_sales} "
+                        f"(got {got})")
         return value
 
 
@@ -367,7 +446,7 @@ class Scenario(_Block):
     @classmethod
     def _identifier(cls, name: str) -> str:
         if not _NAME_RE.match(name):
-            raise fail(f"'{name}' must use only a-z, 0-9 and _")
+            raise _fail(f"'{name}' must use only a-z, 0-9 and _")
         return name
 
     @field_validator("description", "rationale")
@@ -378,17 +457,14 @@ class Scenario(_Block):
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
         if self.anchor == "china" and self.share.target == 0:
-            raise fail(
-                "must be above 0 when growth is anchored on China (world = China/share)",
-                "share.target",
-            )
+            raise _fail("must be above 0 when growth is anchored on China (world = China/share)",
+                        "share.target")
         parameters = self.parameters()
         for key, dist in self.uncertain.items():
             if key not in parameters:
-                raise fail(
+                raise _fail(
                     f"not a numeric parameter of this scenario (known: {', '.join(parameters)})",
-                    f"uncertain.{key}",
-                )
+                    f"uncertain.{key}")
             _check_distribution(key, dist, parameters[key])
         return self
 
@@ -402,13 +478,18 @@ class Scenario(_Block):
         """The capacity cap, if any."""
         return None if self.caps is None else self.caps.capacity
 
+    @property
+    def share_year(self) -> int:
+        """Year the share path reaches its target [year]: ``share.by``, else the target year."""
+        return self.share.by if self.share.by is not None else self.target_year
+
     def parameters(self) -> dict[str, float | str]:
         """Every sampled parameter by dotted key with its central value (number, ``"data"``
-        or ``"trend"``), in a fixed order (segments, share, caps) that draws follow."""
-        out: dict[str, float | str] = {}
-        for seg in SEGMENTS:
-            for key, value in self.segments[seg].params.items():
-                out[f"segments.{seg}.{key}"] = value
+        or ``"trend"``), in the fixed order (segments, share, caps) that draws follow."""
+        out: dict[str, float | str] = {
+            f"segments.{seg}.{key}": value
+            for seg in SEGMENTS for key, value in self.segments[seg].params.items()
+        }
         if self.share.model != "hold":
             out["share.target"] = self.share.target  # type: ignore[assignment]
         if self.capacity is not None:
@@ -416,26 +497,29 @@ class Scenario(_Block):
                 out[f"caps.capacity.{key}"] = getattr(self.capacity, key)
         return out
 
-    @property
-    def share_year(self) -> int:
-        """Year the share path reaches its target [year]: ``share.by``, else the target year."""
-        return self.share.by if self.share.by is not None else self.target_year
-
     def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
-        """A copy projecting to ``year`` (``None`` keeps the file's), checked against the data."""
+        """A copy projecting to ``year`` (``None`` keeps the file's), checked against the data.
+
+        Parameters
+        ----------
+        year : int or None
+            New target year [year].
+        last_observed : int, optional
+            Last observed year [year]; the target year must be after it.
+
+        Returns
+        -------
+        Scenario
+        """
         new = self
         if year is not None:
             try:
-                new = self.model_copy(update={"target_year": as_year(year)})
+                new = self.model_copy(update={"target_year": _year(year)})
             except PydanticCustomError as exc:
                 raise ScenarioError(self.path, "target_year", exc.message()) from None
         if last_observed is not None and new.target_year <= last_observed:
-            raise ScenarioError(
-                self.path,
-                "target_year",
-                f"target year {new.target_year} is not after the last observed year "
-                f"{last_observed}",
-            )
+            raise ScenarioError(self.path, "target_year", f"target year {new.target_year} is "
+                                f"not after the last observed year {last_observed}")
         return new
 
 
@@ -443,26 +527,22 @@ def _check_distribution(key: str, dist: Any, central: float | str) -> None:
     """The rules that tie parameter ``key``'s distribution to the parameter."""
     where = f"uncertain.{key}"
     if (dist.dist == "fitted") != (central == TREND):
-        raise fail(
-            "'fitted' is the distribution of 'share.target: trend' and only of it"
-            if dist.dist == "fitted"
-            else "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
-            f"{where}.dist",
-        )
-    domain = PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
+        raise _fail("'fitted' is the distribution of 'share.target: trend' and only of it"
+                    if dist.dist == "fitted" else
+                    "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
+                    f"{where}.dist")
+    domain = domain_of(key)
     for name in ("mean", "mode", "low", "high"):
         value = getattr(dist, name, None)
-        # Bounds may sit on an open domain edge (e.g. low: 0 for a saturation): the sampler
+        # A bound may sit on an open domain edge (low: 0 for a saturation): the sampler
         # truncates strictly inside it.
         if value is not None and not domain.low <= value <= domain.high:
-            raise fail(
-                f"{value:g} is outside the parameter's range: must be {domain.what}",
-                f"{where}.{name}",
-            )
+            raise _fail(f"{value:g} is outside the parameter's range: must be {domain.what}",
+                        f"{where}.{name}")
     low, high = dist.low, dist.high
     bounded = dist.dist in ("uniform", "triangular") and getattr(dist, "mode", None) is None
     if bounded and central != DATA and not low <= float(central) <= high:
-        raise fail(f"the central value {central} lies outside [{low:g}, {high:g}]", where)
+        raise _fail(f"the central value {central} lies outside [{low:g}, {high:g}]", where)
 
 
 # --------------------------------------------------------------------------- loading
@@ -478,11 +558,14 @@ def load_scenario(path: str | Path, last_observed: int | None = None) -> Scenari
     last_observed : int, optional
         Last year with observed data [year]; when given, the target year must be after it.
 
+    Returns
+    -------
+    Scenario
+
     Raises
     ------
     ScenarioError
-        One line naming the file and the key, for unreadable files, invalid YAML, or any
-        rule the content breaks.
+        One line naming the file and the key: unreadable file, invalid YAML or a broken rule.
     """
     import yaml
 
@@ -503,15 +586,14 @@ def load_scenario(path: str | Path, last_observed: int | None = None) -> Scenari
     return parse_scenario(raw, path, last_observed=last_observed)
 
 
-def parse_scenario(
-    raw: Any, path: str | Path = "<scenario>", last_observed: int | None = None
-) -> Scenario:
+def parse_scenario(raw: Any, path: str | Path = "<scenario>",
+                   last_observed: int | None = None) -> Scenario:
     """Validate an already-parsed YAML document (see :func:`load_scenario`)."""
     file = str(path)
     if not isinstance(raw, dict):
         got = "nothing" if raw is None else type(raw).__name__
-        message = f"the file must contain a mapping of keys to values (got {got})"
-        raise ScenarioError(file, "-", message)
+        raise ScenarioError(file, "-", f"the file must contain a mapping of keys to values "
+                            f"(got {got})")
     try:
         scenario = Scenario.model_validate(raw, context={"target_year": raw.get("target_year")})
     except ValidationError as exc:
@@ -523,6 +605,7 @@ def parse_scenario(
 
 
 # --------------------------------------------------------------------------- messages
+
 
 def _tag_key(cls: type[BaseModel] | None) -> str:
     return "dist" if cls is not None and "dist" in cls.model_fields else "model"
@@ -537,8 +620,8 @@ _TAGGED: dict[str, type[BaseModel]] = {
 
 
 def _block_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str | None]:
-    """The block class reached by following ``loc`` from :class:`Scenario` (``None`` inside a
-    union or a mapping of blocks), and the tag of the last tagged block passed."""
+    """The block class at ``loc`` from :class:`Scenario` (``None`` inside a union or a mapping
+    of blocks), and the tag of the last tagged block passed."""
     cls: type[BaseModel] | None = Scenario
     tag = None
     for part in loc:
