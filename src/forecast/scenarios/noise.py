@@ -1,60 +1,39 @@
 """Process noise of scenario fans: how far a year strays from the scenario's path.
 
-A scenario's ``uncertain:`` block says how uncertain its *assumptions* are (a growth rate, a
-saturation level): that is the uncertainty of the path. Production also strays from any smooth
-path from one year to the next (a boom year, a destocking year), and that is what this module
-adds, and only that: the growth uncertainty is in the assumptions and is not counted again.
+A scenario's ``uncertain:`` block is the uncertainty of its path (growth rates, saturation);
+this module adds only how production strays from any smooth path from one year to the next
+(a boom year, a destocking year), never the growth uncertainty again.
 
-What a year's deviation is
---------------------------
-The variation of a series of China's scale around its trend, estimated on the reference class
-(the package's ``technology_ramps.csv``) as follows. The *trend* of a series in year ``t`` is
-the least-squares quadratic in the year fitted to its log values in the centred window
-``t - 3 .. t + 3`` (:data:`TREND_WINDOW` = 7 consecutive years; a Savitzky-Golay smoother), and
-the deviation is ``log(value_t) - trend_t``, divided by ``sqrt(1 - h)`` with ``h = 1/3`` the
-weight of year ``t`` in its own trend, so that independent deviations of standard deviation
-``s`` give deviations of standard deviation ``s`` (checked on synthetic series in the tests).
-Only *established* series count: those with at least :data:`MIN_SHARE` (10%) of their
-technology's world total in year ``t`` (China makes 76% of the world's batteries). Smaller
-series vary more (the deviations' root mean square is about 0.19-0.30 below a 1% share, about
-0.13 from 10% up, where it levels off).
+A year's deviation is ``log(value_t) - trend_t`` of the reference class's series (the
+package's ``technology_ramps.csv``), the trend being the least-squares quadratic in the year on
+the centred window ``t - 3 .. t + 3`` (:data:`TREND_WINDOW`, a Savitzky-Golay smoother),
+divided by ``sqrt(1 - h)`` (``h = 1/3``, year ``t``'s weight in its own trend) so independent
+deviations keep their standard deviation. Only series with at least :data:`MIN_SHARE` (10%)
+of their technology's world total count (China makes 76% of the world's batteries): smaller
+ones vary more (root mean square 0.19-0.30 below a 1% share, 0.13 from 10% up).
 
 Kinds vary differently: of the 109 deviations (13 series) the 17 of EV car sales have a root
-mean square of 0.25, against 0.11 for solar and 0.08 for wind output. So each segment varies
-like its own market, a stated assumption (:data:`SEGMENT_KINDS`; a scenario file changes it
-with ``noise: {kinds: {segment: technology or [technologies, ...] or all}}``): power like EV
-car sales, storage like solar and wind output (it is built beside them), consumer cells (no
-kind in the class) like all of it. A segment's one-year variation is the empirical quantiles
-of its kinds' pooled deviations, median moved to 0, right-skewed (booms are larger than
-busts). As segments move together (below), the total's variation is a mixture of their
-quantiles, not of their distributions, at the segments' weights along the path: at 2024's mix
-(power 70%, storage 22%, consumer 8%) p10 -0.136 and p90 +0.304 (log), against -0.112 and
-+0.156 for the class pooled. Left out in turn, a series' deviations fall inside the others' 80%
-band of its segment's kinds 82% of the time for EV sales, 80% for solar, 77% for wind, 79%
-overall (pooled class: 35% for EV sales); a whole country left out, 82%, 71%, 72% and 73%.
+mean square of 0.25, solar output 0.11, wind 0.08. So each segment varies like its own market,
+a stated assumption (:data:`SEGMENT_KINDS`, changed by ``noise: {kinds: ...}``): power like EV
+car sales, storage like solar and wind output, consumer cells like the whole class. A
+segment's one-year variation is the empirical quantiles of its kinds' deviations, median
+moved to 0 (right-skewed: booms exceed busts). At 2024's mix (power 70%, storage 22%,
+consumer 8%) the total's p10/p90 are -0.136/+0.304 (log), against -0.112/+0.156 for the class
+pooled. Left out in turn, a series' deviations fall inside the others' 80% band 82% of the
+time for EV sales, 80% for solar, 77% for wind (pooled class: 35% for EV sales).
 
-Where it is weak: the EV law rests on 17 deviations, 14 of them China's and the USA's in
-2013-2020, when the EV market was young; battery production in 2025-2030 is larger and older
-and may vary less. Consecutive deviations correlate more than independent years would (lag-1
--0.07 against -0.49 for the trend's residuals of independent noise): some variation lasts
-longer than a year, is partly taken up by the trend and so understated here, where years are
-independent. Base's 2030 p95 for China is about 4,960 GWh (4,560 with the class pooled) and
-4,310-5,090 over trend windows of 5-9 years and shares of 5-30%.
+Weak points: the EV law rests on 17 deviations, 14 of them China's and the USA's in
+2013-2020, a young market; consecutive deviations correlate (lag-1 -0.07 against -0.49 for
+independent noise), so variation lasting longer than a year is partly taken up by the trend
+and understated. Base's 2030 p95 for China is about 4,960 GWh (4,560 with the class pooled,
+4,310-5,090 over windows of 5-9 years and shares of 5-30%).
 
-Each projected year draws its own deviation around the scenario's path: the variation does not
-accumulate with the horizon (an accumulating variation would be an uncertain growth rate, which
-is the assumptions' job), so the band at 2030 is the assumptions' band widened by one year's
-variation, and the median path is kept but for the variation's skew (base's 2030 median
-+4%).
-
-Draws are correlated where they should be: one common demand factor moves every segment and,
-through the anchor region, both regions; a scenario file may declare that its segments move
-only partly together, ``noise: {correlation: 0.6}`` (1, the default, is one common factor for
-all). Segments that move partly independently must each vary more for their total to vary as
-estimated: each segment's variation is scaled by ``1 / sqrt(rho + (1 - rho) * sum(a_s^2))``
-with ``a_s`` the segments' shares of the total's spread (base-year share times root mean
-square of the segment's variation, normalised). ``noise: {scale: s}`` multiplies the estimated
-variation (0 turns it off: the fan then shows the assumptions' uncertainty alone).
+Each projected year draws its own deviation: the variation does not accumulate with the
+horizon (that would be an uncertain growth rate, the assumptions' job). One common demand
+factor moves every segment and both regions; ``noise: {correlation: rho}`` lets segments move
+partly apart, each then scaled by ``1 / sqrt(rho + (1 - rho) * sum(a_s^2))`` (``a_s`` the
+segments' shares of the total's spread) so the total varies as estimated. ``noise: {scale:
+s}`` multiplies the variation (0 turns it off).
 """
 
 from __future__ import annotations
@@ -67,16 +46,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import ndtr, ndtri
 
 from forecast.errors import ScenarioError
 from forecast.scenarios.schema import Kinds, Noise
 
 if TYPE_CHECKING:
     import pandas as pd
-
-#: Points of the score table of :meth:`ProcessNoise.of_score`: linear interpolation on 8,193
-#: even steps between the 0.5% and 99.5% scores differs from the exact map by < 2e-4 [log].
-SCORE_POINTS = 8193
 
 __all__ = [
     "ALL", "LEVELS", "MIN_SHARE", "SCORE_POINTS", "SEGMENT_KINDS", "TREND_DEGREE",
@@ -85,20 +61,17 @@ __all__ = [
 
 #: Probability levels at which the 1-year distribution is kept: 0.5%, 1%, ..., 99.5%.
 LEVELS = np.arange(1, 200) / 200.0
-
-#: Length of the centred window of the trend [years, odd] and degree of its polynomial.
-TREND_WINDOW = 7
-TREND_DEGREE = 2
+#: Points of :meth:`ProcessNoise.of_score`'s table: linear interpolation on 8,193 even steps
+#: between the 0.5% and 99.5% scores differs from the exact map by < 2e-4 [log].
+SCORE_POINTS = 8193
+#: Length of the centred trend window [years, odd] and degree of its polynomial.
+TREND_WINDOW, TREND_DEGREE = 7, 2
 #: Smallest share of its technology's world total that makes a series established [fraction].
 MIN_SHARE = 0.10
-
 #: Every technology of the reference class, in ``noise: {kinds: ...}``.
 ALL = "all"
-#: Which technologies' deviations each segment varies like (see the module docstring).
+#: Which technologies' deviations each segment varies like by default.
 SEGMENT_KINDS: dict[str, tuple[str, ...]] = Kinds().model_dump()
-
-
-# --------------------------------------------------------------------------- the estimate
 
 
 def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
@@ -108,8 +81,8 @@ def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
     Parameters
     ----------
     frame : pandas.DataFrame
-        Columns ``series, year, value`` (value > 0, one row per series and year), other
-        columns (e.g. ``share``) kept.
+        Columns ``series, year, value`` (value > 0, one row per series and year); other
+        columns are kept.
     window : int
         Odd number of consecutive years of the centred trend window.
     degree : int
@@ -118,9 +91,8 @@ def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
     Returns
     -------
     pandas.DataFrame
-        The rows of ``frame`` that are the centre of a complete window (``window``
-        consecutive years of one series), sorted by series and year, with ``deviation``
-        [log]: ``(log value - trend) / sqrt(1 - h)``, ``h`` the centre's weight in its trend.
+        The rows centred in a complete window, sorted by series and year, with ``deviation``
+        [log] ``(log value - trend) / sqrt(1 - h)``, ``h`` the centre's weight in its trend.
     """
     from numpy.lib.stride_tricks import sliding_window_view
     from scipy.signal import savgol_coeffs
@@ -134,8 +106,7 @@ def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
     logs = sliding_window_view(np.log(rows["value"].to_numpy(float)), window)
     codes = sliding_window_view(rows["series"].astype("category").cat.codes.to_numpy(), window)
     years = sliding_window_view(rows["year"].to_numpy(np.int64), window)
-    # Rows are sorted by (series, year) with unique years, so one series and a span of
-    # window - 1 years means consecutive years.
+    # Sorted rows with unique years: one series spanning window - 1 years is consecutive.
     whole = (codes[:, 0] == codes[:, -1]) & (years[:, -1] - years[:, 0] == window - 1)
     dev = logs[whole] @ resid / math.sqrt(float(resid @ resid))
     return rows.iloc[np.flatnonzero(whole) + half].assign(deviation=dev)
@@ -143,8 +114,7 @@ def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
 
 @lru_cache(maxsize=4)
 def _deviations_of(ref_path: str, totals_path: str, stamp: tuple[int, ...]) -> pd.DataFrame:
-    """Deviations of the established reference series (``stamp``: the files' mtimes, so
-    an edited file is read again)."""
+    """Established reference series' deviations (``stamp``, the files' mtimes, keys the cache)."""
     from forecast.data import reference
 
     shares = reference.world_share(reference.load_reference(ref_path),
@@ -160,20 +130,13 @@ def reference_noise(reference_path: str | Path | None = None,
     Parameters
     ----------
     reference_path, totals_path : str or Path, optional
-        Reference class and world totals; default the shipped files
-        (:func:`forecast.data.reference.default_reference_path`, ``world_totals.csv`` beside it).
+        Reference class and world totals (default: the shipped files).
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``series, technology, year, value, world, share, deviation``: one row per
-        series and year with a share >= :data:`MIN_SHARE` and a complete trend window
-        (:func:`trend_deviations`; deviation [log]).
-
-    Raises
-    ------
-    DataValidationError
-        A reference file breaks a rule.
+        Columns ``series, technology, year, value, world, share, deviation`` [log], one row per
+        series and year with a share >= :data:`MIN_SHARE` and a complete trend window.
     """
     from forecast.data import reference
 
@@ -181,9 +144,6 @@ def reference_noise(reference_path: str | Path | None = None,
     totals = Path(totals_path or ref.parent / reference.WORLD_TOTALS_FILE.name)
     stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in (ref, totals))
     return _deviations_of(str(ref), str(totals), stamp).copy()
-
-
-# --------------------------------------------------------------------------- the draws
 
 
 @dataclass(frozen=True)
@@ -195,14 +155,14 @@ class ProcessNoise:
     levels : ndarray
         Probability levels of the 1-year distributions, increasing in (0, 1).
     offsets : ndarray
-        ``(len(segments), len(levels))``: each segment's log quantiles at ``levels`` relative
-        to their median [log], one year's deviation from the scenario's path.
+        ``(len(segments), len(levels))``: each segment's one-year log quantiles at ``levels``
+        relative to their median [log].
     segments : tuple of str
         The segments of ``offsets``' rows; a single row applies to every segment.
     weights : ndarray
         The segments' base-year shares of production [fraction].
     correlation : float
-        Correlation of the segments' variation (see the module docstring).
+        Correlation of the segments' variation.
     scale : float
         Factor on every segment's variation that keeps the total's as estimated [-].
     source : str
@@ -220,13 +180,9 @@ class ProcessNoise:
     @classmethod
     def from_deviations(cls, deviations: np.ndarray | Mapping[str, np.ndarray], spec: Noise,
                         weights: Mapping[str, float], source: str) -> ProcessNoise:
-        """Build it from observed deviations from trend [log].
-
-        ``deviations`` are one array for every segment or ``{segment: array}`` for each of
-        ``weights``; their empirical quantiles at :data:`LEVELS`, median moved to 0, are one
-        year's variation. ``spec`` is the scenario file's ``noise`` entry; ``weights`` are the
-        segments' base-year production [GWh] (normalised here).
-        """
+        """Build it from deviations from trend [log]: one array for every segment or
+        ``{segment: array}``; ``spec`` the file's ``noise`` entry; ``weights`` the segments'
+        base-year production [GWh]."""
         if not isinstance(deviations, Mapping):
             deviations = {seg: deviations for seg in weights}
         segs = tuple(weights)
@@ -245,15 +201,9 @@ class ProcessNoise:
     @classmethod
     def estimated(cls, spec: Noise, weights: Mapping[str, float],
                   file: str = "") -> ProcessNoise | None:
-        """The variation of the shipped reference class (:func:`reference_noise`), each
-        segment's from its kinds (``spec.kinds``, by default :data:`SEGMENT_KINDS`; segments
-        outside it follow all kinds); None when ``spec.scale`` is 0.
-
-        Raises
-        ------
-        ScenarioError
-            ``noise.kinds.<segment>`` names a technology with no established deviations.
-        """
+        """The shipped reference class's variation, each segment's from its kinds
+        (``spec.kinds``; a segment outside them follows all); None when ``spec.scale`` is 0.
+        Raises :class:`ScenarioError` for a kind with no established deviations."""
         if spec.scale == 0:
             return None
         dev = reference_noise()
@@ -275,13 +225,11 @@ class ProcessNoise:
                          f"p90 {p90 - p50:+.3f})")
         noise = cls.from_deviations(laws, spec, weights, "")
         mix = ", ".join(f"{s} {w:.0%}" for s, w in zip(noise.segments, noise.weights, strict=True))
-        source = (
+        return replace(noise, source=(
             f"reference class: deviations of series with >= {MIN_SHARE:.0%} of their world "
             f"market from a {TREND_WINDOW}-year local quadratic trend of log values, "
             f"{'; '.join(parts)}; at the base-year mix ({mix}) the total's one year p10 "
-            f"{noise.quantile(0.1):+.3f}, p90 {noise.quantile(0.9):+.3f} (log)"
-        )
-        return replace(noise, source=source)
+            f"{noise.quantile(0.1):+.3f}, p90 {noise.quantile(0.9):+.3f} (log)"))
 
     def quantile(self, q: float, weights: Mapping[str, float] | None = None) -> float:
         """The total's one-year variation at probability ``q`` [log, relative to the median],
@@ -291,15 +239,16 @@ class ProcessNoise:
         return float(np.log(w @ np.exp(at) / w.sum()))
 
     def of_score(self, z: np.ndarray) -> np.ndarray:
-        """Each segment's one-year variation at standard normal scores ``z`` [log]:
-        ``quantile(Phi(z))`` of its row of ``offsets``.
+        """Each segment's one-year variation [log] at standard normal scores ``z``
+        ``(1 or len(segments), ...)``: ``quantile(Phi(z))`` of its row, held beyond the
+        outer levels; ``(len(segments), ...)``.
 
-        ``z`` is ``(1 or len(segments), ...)``; the result is ``(len(segments), ...)``. A
-        table on an even grid of scores, read by index arithmetic: ``np.interp`` over the 199
-        levels costs 5 times more on 100,000 x 6 draws. Beyond the 0.5% and 99.5% levels the
-        variation stays at their values.
+        Read from a table on an even grid of scores by index arithmetic (``np.interp`` over
+        the levels costs 5 times more on 100,000 x 6 draws).
         """
-        grid, table = _score_table(self.levels, self.offsets)
+        grid = np.linspace(float(ndtri(self.levels[0])), float(ndtri(self.levels[-1])),
+                           SCORE_POINTS)
+        table = np.array([np.interp(ndtr(grid), self.levels, row) for row in self.offsets])
         pos = (z - grid[0]) * (1.0 / (grid[1] - grid[0]))
         np.clip(pos, 0.0, grid.size - 1.000001, out=pos)
         i = pos.astype(np.intp)
@@ -317,22 +266,25 @@ class ProcessNoise:
 
 def process_noise(noise: ProcessNoise, horizons: np.ndarray, segments: tuple[str, ...],
                   n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Log multipliers of every segment's path: ``{segment: (n_draws, n_years)}`` [log].
+    """Log multipliers of every segment's path, ``{segment: (n_draws, n_years)}`` [log].
 
-    Every projected year draws its own deviation (they do not accumulate with the horizon);
-    with correlation 1 every segment draws at the same score (one common factor), through its
-    own 1-year distribution.
+    Every projected year draws its own deviation; with correlation 1 every segment draws at
+    the same score (one common factor) through its own 1-year distribution.
 
     Parameters
     ----------
     noise : ProcessNoise
     horizons : ndarray of int
-        Years after the base year of the projected years (>= 1); one column each.
+        Years after the base year of the projected years (>= 1), one column each.
     segments : tuple of str
         Segments, in output order.
     n_draws : int
     rng : numpy Generator
         Drawn from after the parameters, so parameter draws do not change with the noise.
+
+    Returns
+    -------
+    dict
     """
     n_years = len(np.asarray(horizons))
     rho = noise.correlation
@@ -350,12 +302,3 @@ def process_noise(noise: ProcessNoise, horizons: np.ndarray, segments: tuple[str
     if len(log_mult) == 1:
         return dict.fromkeys(segments, log_mult[0])
     return dict(zip(segments, log_mult, strict=True))
-
-
-def _score_table(levels: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Even grid of standard normal scores over the levels' range and each row's variation
-    there."""
-    from scipy.special import ndtr, ndtri
-
-    grid = np.linspace(float(ndtri(levels[0])), float(ndtri(levels[-1])), SCORE_POINTS)
-    return grid, np.array([np.interp(ndtr(grid), levels, row) for row in offsets])

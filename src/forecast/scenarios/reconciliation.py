@@ -1,26 +1,32 @@
 """Each scenario beside the published outlooks in the data, with the main cause of the gap.
 
-:func:`reconcile` compares China's production (total and each segment) and world EV
-battery demand with the outlooks of the history data (kind ``outlook``), in the outlooks'
-years, and says in words what makes the scenario differ.
+:func:`reconcile` compares China's production (total and each segment) and world EV battery
+demand with the history's outlooks (kind ``outlook``) in their years, and says in words what
+makes the scenario differ.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forecast.models import uncertainty
-from forecast.scenarios.catalog import default_scenario_dir, resolve_scenario
-from forecast.scenarios.preparation import EV_DEMAND, EV_SALES, PRODUCTION, Prepared, prepare
+from forecast.scenarios.catalog import ScenarioLike, default_scenario_dir, prepare_all
+from forecast.scenarios.preparation import (
+    EV_DEMAND,
+    EV_SALES,
+    OUTLOOK,
+    PRODUCTION,
+    Prepared,
+    find_series,
+)
 from forecast.scenarios.projection import DEFAULT_SEED, evaluate, simulate
 from forecast.scenarios.sampling import central_parameters
-from forecast.scenarios.schema import SEGMENTS, Scenario
+from forecast.scenarios.schema import SEGMENTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -29,245 +35,171 @@ __all__ = ["RECONCILE_COLUMNS", "reconcile"]
 
 #: Columns of :func:`reconcile`, in order.
 RECONCILE_COLUMNS: tuple[str, ...] = (
-    "scenario",
-    "region",
-    "segment",
-    "year",
-    "unit",
-    "published",
-    "projected",
-    "central",
-    "p5",
-    "p95",
-    "difference",
-    "difference_pct",
-    "main_cause",
+    "scenario", "region", "segment", "year", "unit", "published", "projected", "central",
+    "p5", "p95", "difference", "difference_pct", "main_cause",
 )
 
 # Differences below this are read as "matches the outlook" [GWh].
 _MATCH_GWH = 0.5
+_ORDER = (*SEGMENTS, "total")
 
 
-def reconcile(
-    scenarios: Iterable[Scenario | str | Path],
-    history: pd.DataFrame | None = None,
-    n_draws: int = 10_000,
-    seed: int = DEFAULT_SEED,
-    scenario_dir: str | Path | None = None,
-    data_dir: str | Path | None = None,
-) -> pd.DataFrame:
+def reconcile(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = None,
+              n_draws: int = 10_000, seed: int = DEFAULT_SEED,
+              scenario_dir: str | Path | None = None,
+              data_dir: str | Path | None = None) -> pd.DataFrame:
     """Each scenario's figures beside the published outlooks in the data.
 
-    Compares China's production (total and each segment) with the published outlook
-    (``production``, kind ``outlook``) and world EV battery demand with the published
-    ``ev_battery_demand`` outlook, in the outlook's year. The difference is taken from the
-    Monte Carlo median: the draws carry year-to-year variation with a long right tail
-    (:mod:`forecast.scenarios.noise`), which lifts their mean far above any typical path.
-    Medians do not add up, so segment differences need not sum to the total's. The central
-    case (every uncertain assumption at its stated value, no year-to-year variation) and the
-    5-95% band are shown beside it; the main cause is read from the central case, so it names
-    the assumptions that make the scenario differ, not the luck of the draws.
+    The difference is taken from the Monte Carlo median: year-to-year variation gives the
+    draws a long right tail that lifts their mean above any typical path (medians do not add
+    up, so segment differences need not sum to the total's). The main cause is read from the
+    central case (every assumption at its stated value, no variation), so it names the
+    assumptions, not the luck of the draws.
 
     Parameters
     ----------
     scenarios : iterable
-        Scenarios, names (looked up in ``scenario_dir``) or paths.
+        Scenarios, names (in ``scenario_dir``, default ``<data_dir>/scenarios``) or paths.
     history : DataFrame, optional
         From :func:`forecast.data.load_history` (default: loaded from ``data_dir``).
     n_draws, seed : int
         Monte Carlo settings of each projection.
-    scenario_dir : str or Path, optional
-        Default ``<data_dir>/scenarios``.
 
     Returns
     -------
     DataFrame
-        Columns :data:`RECONCILE_COLUMNS`: values [GWh]; ``projected`` is the Monte Carlo
-        median, ``central`` the path at the stated assumptions, ``p5``/``p95`` the 5th and 95th
-        percentiles of the draws; ``difference`` = projected - published [GWh],
-        ``difference_pct`` = difference / published [fraction]. For the total, the main
-        cause is the segment that contributes most to the difference (and a binding capacity
-        cap, if any); for a segment, its implied growth rate against the outlook's; for EV
-        demand, whether EV sales or kWh per vehicle moves it more, and whether the central
-        case matches the outlook. A scenario that does not model EV demand gets empty values
-        and says so.
+        :data:`RECONCILE_COLUMNS` [GWh]: ``projected`` the median, ``central`` the central
+        case, ``p5``/``p95`` percentiles of the draws, ``difference`` = projected - published
+        [GWh] and ``difference_pct`` = difference / published [fraction]; ``main_cause`` for
+        the total the segment contributing most (and a binding capacity cap), for a segment
+        its implied growth rate against the outlook's, for EV demand whether sales or kWh per
+        vehicle moves it more. A scenario without EV demand gets empty values and says so.
     """
     import pandas as pd
 
     from forecast import data
 
-    if history is None:
-        history = data.load_history(data_dir)
+    history = data.load_history(data_dir) if history is None else history
     folder = scenario_dir if scenario_dir is not None else default_scenario_dir(data_dir)
     rows = []
-    for item in scenarios:
-        prepared = prepare(resolve_scenario(item, folder), history)
+    for prepared in prepare_all(scenarios, history, None, folder, data_dir):
         outcome = _Outcome(prepared, simulate(prepared, n_draws, seed))
-        published = _published_production(history, prepared.years)
+        published = {}
+        for seg in _ORDER:
+            s = find_series(history, PRODUCTION, "China", seg, OUTLOOK)
+            published.update({(seg, int(y)): float(v) for y, v in
+                              ([] if s is None else s.items()) if int(y) in prepared.years})
         rows.extend(_production_rows(outcome, published))
         for year in sorted({y for (_, y) in published} or {int(prepared.years[-1])}):
-            row = _ev_demand_row(outcome, history, year)
-            if row is not None:
-                rows.append(row)
+            pub = _outlook(history, EV_DEMAND, year)
+            if pub is not None:
+                rows.append(_ev_demand_row(outcome, history, year, pub))
     return pd.DataFrame(rows, columns=list(RECONCILE_COLUMNS))
 
 
-@dataclass
 class _Outcome:
     """A scenario's Monte Carlo paths and its central case, read in single years."""
 
-    prepared: Prepared
-    paths: Mapping[tuple[str, str], np.ndarray]
-    centre: dict[tuple[str, str], np.ndarray] = field(init=False)
+    def __init__(self, prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]):
+        self.prepared, self.paths = prepared, paths
+        self.centre = evaluate(prepared, central_parameters(prepared))
 
-    def __post_init__(self) -> None:
-        self.centre = evaluate(self.prepared, central_parameters(self.prepared))
-
-    def column(self, year: int) -> int:
-        """Index of ``year`` in the projected years."""
+    def _at(self, year: int) -> int:
         return int(np.searchsorted(self.prepared.years, year))
 
     def median(self, key: tuple[str, str], year: int) -> float:
         """Monte Carlo median of a series in ``year``."""
-        return float(np.median(self.paths[key][:, self.column(year)]))
+        return float(np.median(self.paths[key][:, self._at(year)]))
 
     def central(self, key: tuple[str, str], year: int) -> float:
-        """Value of a series in ``year`` with every parameter at its central value."""
-        return float(self.centre[key][0, self.column(year)])
+        """A series in ``year`` with every parameter at its central value."""
+        return float(self.centre[key][0, self._at(year)])
 
     def band(self, key: tuple[str, str], year: int) -> dict[str, float]:
         """Central value and 5th/95th percentiles of a series in ``year``."""
-        p5, p95 = uncertainty.central_interval(self.paths[key][:, self.column(year)], 0.9)
+        p5, p95 = uncertainty.central_interval(self.paths[key][:, self._at(year)], 0.9)
         return {"central": self.central(key, year), "p5": float(p5), "p95": float(p95)}
 
     def cap_cut(self, year: int) -> float:
-        """Production the capacity cap removes from China's central total in ``year`` [GWh]."""
-        return self.central(("China", "uncapped_total"), year) - self.central(
-            ("China", "total"), year)
-
-    def cap_binds(self, year: int) -> bool:
-        """Whether a capacity cap lowers China's central total in ``year``."""
+        """What a binding capacity cap removes from China's central total [GWh], else 0."""
         if self.prepared.capacity_year is None:
-            return False
+            return 0.0
         uncapped = self.central(("China", "uncapped_total"), year)
-        return bool(self.cap_cut(year) > 1e-6 * max(uncapped, 1.0))
+        cut = uncapped - self.central(("China", "total"), year)
+        return cut if cut > 1e-6 * max(uncapped, 1.0) else 0.0
 
 
-def _published_production(history: pd.DataFrame, years: np.ndarray) -> dict[tuple[str, int], float]:
-    """China's published production outlooks ``{(segment, year): value [GWh]}`` within the
-    projected years."""
-    from forecast import data
-
-    published = {}
-    for seg in (*SEGMENTS, "total"):
-        try:
-            s = data.get_series(history, PRODUCTION, "China", seg, ("outlook",))
-        except KeyError:
-            continue
-        for year, value in s.items():
-            if int(year) in years:
-                published[(seg, int(year))] = float(value)
-    return published
-
-
-def _production_rows(
-    outcome: _Outcome, published: Mapping[tuple[str, int], float]
-) -> list[dict[str, object]]:
+def _production_rows(outcome: _Outcome, published: Mapping[tuple[str, int], float]
+                     ) -> list[dict[str, object]]:
     """One row per published production outlook, ordered by year, then segment."""
-    prepared = outcome.prepared
-    base = prepared.baseline
-    # Causes come from the central case (the stated assumptions), differences from medians.
+    prepared, base = outcome.prepared, outcome.prepared.baseline
     diffs = {key: outcome.central(("China", key[0]), key[1]) - pub
              for key, pub in published.items()}
     rows = []
-    for (seg, year), pub in sorted(
-        published.items(), key=lambda kv: (kv[0][1], _seg_order(kv[0][0]))
-    ):
-        proj = outcome.median(("China", seg), year)
+    for (seg, year), pub in sorted(published.items(),
+                                   key=lambda kv: (kv[0][1], _ORDER.index(kv[0][0]))):
         if seg == "total":
             seg_diffs = {s: diffs[(s, year)] for s in SEGMENTS if (s, year) in diffs}
             cause = _total_cause(outcome, seg_diffs, diffs[(seg, year)], year)
         else:
-            horizon = year - base.year
-            implied = _implied_cagr(base.production[seg], pub + diffs[(seg, year)], horizon)
-            pub_rate = _implied_cagr(base.production[seg], pub, horizon)
-            cause = (
-                f"{seg} grows {implied:.1%}/yr from {base.production[seg]:,.0f} GWh in "
-                f"{base.year} in the central case vs {pub_rate:.1%}/yr in the outlook "
-                f"({_segment_words(prepared, seg)})"
-            )
-            if outcome.cap_binds(year):
+            base_value, horizon = base.production[seg], year - base.year
+            implied = _implied_cagr(base_value, pub + diffs[(seg, year)], horizon)
+            cause = (f"{seg} grows {implied:.1%}/yr from {base_value:,.0f} GWh in {base.year} "
+                     f"in the central case vs {_implied_cagr(base_value, pub, horizon):.1%}/yr "
+                     f"in the outlook ({_segment_words(prepared, seg)})")
+            if outcome.cap_cut(year):
                 cause += "; scaled down by the capacity cap"
-        band = outcome.band(("China", seg), year)
-        rows.append(_row(prepared, "China", seg, year, pub, proj, cause, **band))
+        rows.append(_row(prepared, "China", seg, year, pub, outcome.median(("China", seg), year),
+                         cause, **outcome.band(("China", seg), year)))
     return rows
 
 
-def _ev_demand_row(outcome: _Outcome, history: pd.DataFrame, year: int) -> dict[str, object] | None:
-    """World EV battery demand beside its outlook in ``year``; ``None`` without an outlook."""
-    pub = _outlook(history, EV_DEMAND, year)
-    if pub is None:
-        return None
+def _ev_demand_row(outcome: _Outcome, history: pd.DataFrame, year: int, pub: float
+                   ) -> dict[str, object]:
+    """World EV battery demand beside its outlook ``pub`` [GWh] in ``year``."""
     key = ("World", "ev_demand")
     if key not in outcome.paths:
         cause = "not modelled: this scenario projects production top-down, without EV demand"
         return _row(outcome.prepared, *key, year, pub, math.nan, cause)
-    proj = outcome.median(key, year)
-    band = outcome.band(key, year)
-    cause = _ev_cause(outcome, year, pub, proj, band["central"], _outlook(history, EV_SALES, year))
+    proj, band = outcome.median(key, year), outcome.band(key, year)
+    sales = outcome.median(("World", "ev_sales"), year)
+    kwh = outcome.median(("World", "kwh_per_vehicle"), year)
+    pub_sales = _outlook(history, EV_SALES, year)
+    if pub_sales is None:
+        cause = f"{sales:.1f} M EVs x {kwh:.1f} kWh/vehicle"
+        return _row(outcome.prepared, *key, year, pub, proj, cause, **band)
+    pub_kwh = pub / pub_sales
+    sales_moves = abs(math.log(sales / pub_sales)) >= abs(math.log(kwh / pub_kwh))
+    if abs(proj - pub) >= _MATCH_GWH and abs(band["central"] - pub) < _MATCH_GWH:
+        # The stated assumptions reproduce the outlook; only their spread moves the median.
+        c_sales = outcome.central(("World", "ev_sales"), year)
+        c_kwh = outcome.central(("World", "kwh_per_vehicle"), year)
+        cause = (f"the central case matches the outlook ({c_sales:.1f} M EVs x {c_kwh:.1f} "
+                 f"kWh/vehicle); the median differs because the "
+                 f"{'EV sales' if sales_moves else 'kWh per vehicle'} distribution is skewed "
+                 f"(median {sales:.1f} M EVs x {kwh:.1f} kWh/vehicle)")
+    elif abs(proj - pub) < _MATCH_GWH:
+        cause = (f"matches the outlook: {sales:.1f} M EVs x {kwh:.1f} kWh/vehicle "
+                 f"(outlook {pub_sales:.1f} M x {pub_kwh:.1f})")
+    elif sales_moves:
+        cause = (f"EV sales: {sales:.1f} M vs {pub_sales:.1f} M in the outlook "
+                 f"(kWh/vehicle {kwh:.1f} vs {pub_kwh:.1f})")
+    else:
+        cause = (f"kWh per vehicle: {kwh:.1f} vs {pub_kwh:.1f} in the outlook "
+                 f"(EV sales {sales:.1f} M vs {pub_sales:.1f} M)")
     return _row(outcome.prepared, *key, year, pub, proj, cause, **band)
 
 
-def _ev_cause(
-    outcome: _Outcome, year: int, pub: float, proj: float, central: float, pub_sales: float | None
-) -> str:
-    """Words for what moves EV battery demand [GWh] away from its outlook, or that it matches."""
-    sales = outcome.median(("World", "ev_sales"), year)
-    kwh = outcome.median(("World", "kwh_per_vehicle"), year)
-    if pub_sales is None:
-        return f"{sales:.1f} M EVs x {kwh:.1f} kWh/vehicle"
-    pub_kwh = pub / pub_sales
-    d_sales, d_kwh = math.log(sales / pub_sales), math.log(kwh / pub_kwh)
-    if abs(proj - pub) >= _MATCH_GWH and abs(central - pub) < _MATCH_GWH:
-        # The stated assumptions reproduce the outlook; only their spread moves the median.
-        driver = "EV sales" if abs(d_sales) >= abs(d_kwh) else "kWh per vehicle"
-        c_sales = outcome.central(("World", "ev_sales"), year)
-        c_kwh = outcome.central(("World", "kwh_per_vehicle"), year)
-        return (
-            f"the central case matches the outlook ({c_sales:.1f} M EVs x "
-            f"{c_kwh:.1f} kWh/vehicle); the median differs because the {driver} "
-            f"distribution is skewed (median {sales:.1f} M EVs x {kwh:.1f} kWh/vehicle)"
-        )
-    if abs(proj - pub) < _MATCH_GWH:
-        return (
-            f"matches the outlook: {sales:.1f} M EVs x {kwh:.1f} kWh/vehicle "
-            f"(outlook {pub_sales:.1f} M x {pub_kwh:.1f})"
-        )
-    if abs(d_sales) >= abs(d_kwh):
-        return (
-            f"EV sales: {sales:.1f} M vs {pub_sales:.1f} M in the outlook "
-            f"(kWh/vehicle {kwh:.1f} vs {pub_kwh:.1f})"
-        )
-    return (
-        f"kWh per vehicle: {kwh:.1f} vs {pub_kwh:.1f} in the outlook "
-        f"(EV sales {sales:.1f} M vs {pub_sales:.1f} M)"
-    )
-
-
-def _total_cause(
-    outcome: _Outcome, seg_diffs: Mapping[str, float], total_diff: float, year: int
-) -> str:
-    """Words for the segments (and binding capacity cap) behind the total's difference in the
-    central case. A share of the difference is given only when every segment moves the same
-    way as the total; when segments pull both ways, each one's difference is listed instead
-    (a share would exceed 100%)."""
+def _total_cause(outcome: _Outcome, seg_diffs: Mapping[str, float], total_diff: float,
+                 year: int) -> str:
+    """The segments (and binding capacity cap) behind the total's central difference; a
+    share of it only when every segment moves the total's way (else it could exceed 100%)."""
     if not seg_diffs:
         return "no segment outlooks in the data to attribute the difference"
-    seg = max(seg_diffs, key=lambda s: (abs(seg_diffs[s]), -_seg_order(s)))
+    seg = max(seg_diffs, key=lambda s: (abs(seg_diffs[s]), -_ORDER.index(s)))
     d = seg_diffs[seg]
-    same_way = abs(total_diff) > 1e-9 and all(
-        v * total_diff >= 0 or abs(v) < _MATCH_GWH for v in seg_diffs.values())
-    if same_way:
+    if abs(total_diff) > 1e-9 and all(v * total_diff >= 0 or abs(v) < _MATCH_GWH
+                                      for v in seg_diffs.values()):
         words = (f"{seg} contributes most in the central case: {d:+,.0f} GWh, "
                  f"{d / total_diff:.0%} of its {total_diff:+,.0f} GWh difference")
     else:
@@ -275,8 +207,8 @@ def _total_cause(
         words = (f"segments pull both ways in the central case ({parts} GWh, net "
                  f"{total_diff:+,.0f} GWh); {seg} moves most")
     words += f" ({_segment_words(outcome.prepared, seg)})"
-    if outcome.cap_binds(year):
-        cut = outcome.cap_cut(year)
+    cut = outcome.cap_cut(year)
+    if cut:
         cap_words = f"the capacity cap removes {cut:,.0f} GWh in the central case"
         # When the cap accounts for most of the gap it is the cause; segments only share it.
         if cut >= 0.5 * abs(total_diff):
@@ -288,13 +220,8 @@ def _total_cause(
 
 def _outlook(history: pd.DataFrame, series: str, year: int) -> float | None:
     """The world's published outlook of ``series`` in ``year``, if the data has one."""
-    from forecast import data
-
-    try:
-        s = data.get_series(history, series, "World", "total", ("outlook",))
-    except KeyError:
-        return None
-    return float(s.loc[year]) if year in s.index else None
+    s = find_series(history, series, "World", "total", OUTLOOK)
+    return float(s.loc[year]) if s is not None and year in s.index else None
 
 
 def _implied_cagr(base: float, value: float, years: int) -> float:
@@ -305,51 +232,24 @@ def _implied_cagr(base: float, value: float, years: int) -> float:
 def _segment_words(prepared: Prepared, seg: str) -> str:
     """A segment's growth model and central parameters in words."""
     spec = prepared.scenario.segments[seg]
-    c = prepared.central
-    p = f"segments.{seg}."
+    c = {k.rsplit(".", 1)[-1]: v for k, v in prepared.central.items()
+         if k.startswith(f"segments.{seg}.")}
     if spec.model == "compound":
-        return f"compound growth {c[p + 'cagr']:.1%}/yr"
+        return f"compound growth {c['cagr']:.1%}/yr"
     if spec.model == "damped":
-        return f"damped growth from {c[p + 'cagr']:.1%}/yr, damping {c[p + 'damping']:g}"
+        return f"damped growth from {c['cagr']:.1%}/yr, damping {c['damping']:g}"
     if spec.model == "logistic":
-        return f"logistic towards {c[p + 'saturation']:,.0f} GWh"
-    return (
-        f"EV demand: {c[p + 'sales_target']:.1f} M EVs x {c[p + 'kwh_target']:.1f} kWh "
-        f"in {spec.anchor_year}"
-    )
+        return f"logistic towards {c['saturation']:,.0f} GWh"
+    return (f"EV demand: {c['sales_target']:.1f} M EVs x {c['kwh_target']:.1f} kWh "
+            f"in {spec.anchor_year}")
 
 
-def _seg_order(seg: str) -> int:
-    order = (*SEGMENTS, "total")
-    return order.index(seg) if seg in order else len(order)
-
-
-def _row(
-    prepared: Prepared,
-    region: str,
-    segment: str,
-    year: int,
-    published: float,
-    projected: float,
-    cause: str,
-    central: float = math.nan,
-    p5: float = math.nan,
-    p95: float = math.nan,
-) -> dict[str, object]:
+def _row(prepared: Prepared, region: str, segment: str, year: int, published: float,
+         projected: float, cause: str, central: float = math.nan, p5: float = math.nan,
+         p95: float = math.nan) -> dict[str, object]:
     """One row of :data:`RECONCILE_COLUMNS` (values [GWh])."""
     diff = projected - published
-    return {
-        "scenario": prepared.scenario.name,
-        "region": region,
-        "segment": segment,
-        "year": year,
-        "unit": "GWh",
-        "published": published,
-        "projected": projected,
-        "central": central,
-        "p5": p5,
-        "p95": p95,
-        "difference": diff,
-        "difference_pct": diff / published if published else math.nan,
-        "main_cause": cause,
-    }
+    return {"scenario": prepared.scenario.name, "region": region, "segment": segment,
+            "year": year, "unit": "GWh", "published": published, "projected": projected,
+            "central": central, "p5": p5, "p95": p95, "difference": diff,
+            "difference_pct": diff / published if published else math.nan, "main_cause": cause}

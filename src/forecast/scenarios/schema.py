@@ -2,29 +2,15 @@
 
 A file is read with :func:`yaml.safe_load` and validated by :class:`Scenario`; a broken rule
 raises one :class:`~forecast.errors.ScenarioError` naming the file and the dotted key (from
-pydantic's error location). Layout (``data/scenarios/*.yaml`` are complete, argued examples)::
-
-    name: base                      # identifier, [a-z0-9_]
-    description: One line for the scenario list.
-    rationale: |                    # optional prose
-      ...
-    target_year: 2030               # required; after the last observed year
-    anchor: china                   # growth models describe China's or the world's production
-    segments:                       # exactly power, consumer, storage
-      power:   {model: compound, cagr: 0.20, source: "doc 002 outlook"}
-      consumer: {model: damped, cagr: 0.05, damping: 0.9}
-      storage: {model: logistic, saturation: 1500, rate: 0.45}
-    share: {model: linear, target: 0.70, by: 2030}   # hold | linear | logit; target may be
-                                    # `trend` (Fisher-Pry fit, ceiling `cap`)
-    caps: {capacity: {base: data, growth: 0.06, max_utilisation: 0.8}}     # optional
-    uncertain: {segments.power.cagr: {dist: normal, sd: 0.03}}             # optional
-    noise: {correlation: 0.6, kinds: {storage: all}}  # optional (forecast.scenarios.noise)
-
-Any block may carry ``source`` (text) and ``note``/``notes`` (ignored). A parameter whose
-domain (:data:`PARAMETER_DOMAINS`) allows it may be ``data`` (taken from the history when the
-scenario is prepared); a share target ``trend`` takes its uncertainty from the fit
-(``dist: fitted``). ``target_year`` is never defaulted; an ``ev_demand`` segment's
-``anchor_year`` defaults to it.
+pydantic's error location). ``data/scenarios/*.yaml`` are complete, argued examples of the
+keys: ``name``, ``description``, ``rationale``, ``target_year`` (required, never defaulted),
+``anchor`` (``china`` or ``world``: whose production the growth models describe),
+``segments`` (``power``, ``consumer``, ``storage``: :data:`Segment`), ``share``
+(:data:`Share`), ``caps``, ``uncertain`` (``{dotted parameter key: distribution}``) and
+``noise`` (:mod:`forecast.scenarios.noise`). Any block may carry ``source`` (text) and
+``note``/``notes`` (ignored). A parameter whose domain (:data:`PARAMETER_DOMAINS`) allows it
+may be ``data`` (taken from the history when prepared); a share target ``trend`` (the
+Fisher-Pry fit) takes its uncertainty from the fit with ``dist: fitted``.
 """
 
 from __future__ import annotations
@@ -173,12 +159,9 @@ def _technologies(value: Any) -> tuple[str, ...]:
     return tuple(techs)
 
 
-def _within(domain: Domain) -> Any:
+def _within(domain: Domain | str) -> Any:
+    domain = PARAMETER_DOMAINS[domain] if isinstance(domain, str) else domain
     return Annotated[float | str, PlainValidator(partial(_in_domain, domain))]
-
-
-def _param(name: str) -> Any:
-    return _within(PARAMETER_DOMAINS[name])
 
 
 Number = Annotated[float, PlainValidator(_number)]
@@ -212,31 +195,31 @@ class Compound(_Segment):
     """``value * (1 + cagr)^h``."""
 
     model: Literal["compound"] = "compound"
-    cagr: _param("cagr")
+    cagr: _within("cagr")
 
 
 class Damped(_Segment):
     """Growth rate ``cagr`` decaying by ``damping`` a year."""
 
     model: Literal["damped"] = "damped"
-    cagr: _param("cagr")
-    damping: _param("damping")
+    cagr: _within("cagr")
+    damping: _within("damping")
 
 
 class Logistic(_Segment):
     """Logistic curve through the base value towards ``saturation`` [GWh] at ``rate`` [1/yr]."""
 
     model: Literal["logistic"] = "logistic"
-    saturation: _param("saturation")
-    rate: _param("rate")
+    saturation: _within("saturation")
+    rate: _within("rate")
 
 
 class EvDemand(_Segment):
     """EV sales x kWh per vehicle reaching their targets in ``anchor_year``."""
 
     model: Literal["ev_demand"] = "ev_demand"
-    sales_target: _param("sales_target")
-    kwh_target: _param("kwh_target")
+    sales_target: _within("sales_target")
+    kwh_target: _within("kwh_target")
     anchor_year: Year = Field(None, validate_default=True)  # type: ignore[assignment]
 
     @field_validator("anchor_year", mode="before")
@@ -282,7 +265,7 @@ class ShareTrend(_Block):
     """China's share moving to ``target`` by year ``by`` (linearly or on the logit scale)."""
 
     model: Literal["linear", "logit"]
-    target: _param("target")
+    target: _within("target")
     by: Year | None = None
     cap: _within(Domain(0.0, 1.0, True, False, "in (0, 1]")) | None = None
 
@@ -308,9 +291,9 @@ class Capacity(_Block):
     """China's capacity: ``base`` [GWh] growing at ``growth`` [1/yr] from ``base_year``, times
     ``max_utilisation`` [fraction]."""
 
-    base: _param("base")
-    growth: _param("growth")
-    max_utilisation: _param("max_utilisation")
+    base: _within("base")
+    growth: _within("growth")
+    max_utilisation: _within("max_utilisation")
     base_year: Year | None = None
 
     @model_validator(mode="after")
@@ -498,19 +481,8 @@ class Scenario(_Block):
         return out
 
     def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
-        """A copy projecting to ``year`` (``None`` keeps the file's), checked against the data.
-
-        Parameters
-        ----------
-        year : int or None
-            New target year [year].
-        last_observed : int, optional
-            Last observed year [year]; the target year must be after it.
-
-        Returns
-        -------
-        Scenario
-        """
+        """A copy projecting to ``year`` [year] (``None`` keeps the file's), which must be
+        after ``last_observed`` [year] when given."""
         new = self
         if year is not None:
             try:
