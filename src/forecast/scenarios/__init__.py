@@ -1,15 +1,13 @@
 """Scenarios: the YAML schema, the projection engine, sweeps, sensitivities and the
-reconciliation with published outlooks.
+comparison with published outlooks.
 
-Modules, in the order a scenario flows through them: :mod:`~forecast.scenarios.schema`
-(files; value checks in :mod:`~forecast.scenarios.checks`),
+A scenario flows through :mod:`~forecast.scenarios.schema` (files),
 :mod:`~forecast.scenarios.preparation` (resolved against the history data),
 :mod:`~forecast.scenarios.sampling` (parameter draws), :mod:`~forecast.scenarios.noise`
-(the year-to-year variation the draws add), :mod:`~forecast.scenarios.projection`
-(paths and tables), then :mod:`~forecast.scenarios.catalog` (scenario folders and
-projection tables), :mod:`~forecast.scenarios.sweeps`,
-:mod:`~forecast.scenarios.reconciliation`, :mod:`~forecast.scenarios.spread` (where a band comes
-from) and :mod:`~forecast.scenarios.outlooks` (the fans beside figures published before 2025).
+(year-to-year variation) and :mod:`~forecast.scenarios.projection` (paths and tables);
+:mod:`~forecast.scenarios.catalog` finds and projects scenario files, and
+:mod:`~forecast.scenarios.sweeps`, :mod:`~forecast.scenarios.reconciliation`,
+:mod:`~forecast.scenarios.spread` and :mod:`~forecast.scenarios.outlooks` analyse them.
 """
 
 from forecast.scenarios.catalog import (
@@ -27,21 +25,8 @@ from forecast.scenarios.reconciliation import reconcile
 from forecast.scenarios.schema import Scenario, load_scenario
 from forecast.scenarios.sweeps import sensitivity, sweep
 
-# The package's API; each module's own __all__ lists its public names (only these few are
-# repeated here, where they are chosen).
 __all__ = [
-    "PROJECTION_COLUMNS",
-    "Scenario",
-    "default_scenario_dir",
-    "list_scenarios",
-    "load_scenario",
-    "project",
-    "project_all",
-    "project_named",
-    "projection_to_csv",
-    "projection_to_text",
-    "reconcile",
-    "resolve_scenario",
-    "sensitivity",
-    "sweep",
+    "PROJECTION_COLUMNS", "Scenario", "default_scenario_dir", "list_scenarios", "load_scenario",
+    "project", "project_all", "project_named", "projection_to_csv", "projection_to_text",
+    "reconcile", "resolve_scenario", "sensitivity", "sweep",
 ]

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from forecast.models import LogitShare
 
 __all__ = [
-    "CAPACITY", "EV_DEMAND", "EV_SALES", "MIN_SHARE", "OUTLOOK", "PRODUCTION", "PRODUCTION_CAGR",
-    "SHARE", "Baseline", "Prepared", "find_series", "last_observed_year", "prepare",
+    "CAPACITY", "EV_DEMAND", "EV_SALES", "MIN_SHARE", "OBSERVED", "OUTLOOK", "PRODUCTION",
+    "PRODUCTION_CAGR", "SHARE", "Baseline", "Prepared", "find_series", "last_observed_year",
+    "prepare",
 ]
 
 #: History series the engine reads (names of data/series.csv).
@@ -33,8 +34,8 @@ PRODUCTION_CAGR = "production_cagr"
 EV_SALES = "ev_sales"
 EV_DEMAND = "ev_battery_demand"
 CAPACITY = "capacity"
-#: Kinds of the published outlooks' rows.
-OUTLOOK = ("outlook",)
+#: Kinds of the observed rows and of the published outlooks' rows.
+OBSERVED, OUTLOOK = ("reported", "derived"), ("outlook",)
 
 #: Smallest share used where the world is derived from China (world = China / share).
 MIN_SHARE = 1e-9
@@ -55,22 +56,11 @@ class Baseline:
 class Prepared:
     """A scenario with every ``data`` value resolved, ready to evaluate.
 
-    Attributes
-    ----------
-    scenario : Scenario
-    baseline : Baseline
-    years : ndarray
-        Projected years, the first after the base year to the target year [year].
-    central : dict
-        Central value of every parameter, by dotted key.
-    distributions : dict
-        Distributions of the uncertain parameters with ``mean``/``mode`` filled in.
-    ev_base : tuple of (year, sales [M vehicles], demand [GWh]) or None
-        Base of the EV-demand driver, when a segment uses it.
-    capacity_year : int or None
-        Year the capacity base refers to [year].
-    noise : ProcessNoise or None
-        Year-to-year variation of the draws; None with ``noise: {scale: 0}``.
+    ``years`` are projected, the first after the base year to the target year [year];
+    ``central`` holds every parameter's central value by dotted key, ``distributions`` the
+    uncertain ones' with ``mean``/``mode`` filled in; ``ev_base`` is the EV driver's base
+    ``(year, sales [M vehicles], demand [GWh])``, ``capacity_year`` the year of the capacity
+    base [year], ``noise`` the draws' year-to-year variation (None with ``scale: 0``).
     """
 
     scenario: Scenario
@@ -97,13 +87,11 @@ class Prepared:
 
 
 def find_series(history: pd.DataFrame, series: str, region: str = "China",
-                segment: str = "total", kinds: tuple[str, ...] | None = None) -> pd.Series | None:
-    """:func:`forecast.data.get_series` (default kinds: observed), or None when absent."""
+                segment: str = "total", kinds: tuple[str, ...] = OBSERVED) -> pd.Series | None:
+    """:func:`forecast.data.get_series`, or None when the data has no such series."""
     from forecast import data
 
     try:
-        if kinds is None:
-            return data.get_series(history, series, region, segment)
         return data.get_series(history, series, region, segment, kinds)
     except KeyError:
         return None
@@ -113,7 +101,7 @@ def last_observed_year(history: pd.DataFrame) -> int:
     """Last year with an observed (reported or derived) China total production [year]."""
     from forecast import data
 
-    return int(data.get_series(history, PRODUCTION).index.max())
+    return int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
 
 
 def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
@@ -144,10 +132,10 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
                             f"observed year {base_year}")
 
     def value(key: str, series: str, region: str = "China", segment: str = "total",
-              kinds: tuple[str, ...] | None = None, year: int | None = None) -> tuple[int, float]:
+              kinds: tuple[str, ...] = OBSERVED, year: int | None = None) -> tuple[int, float]:
         # (year, value) of a series in ``year`` or its last year; ``key`` names the error.
         s = find_series(history, series, region, segment, kinds)
-        what = f"{'/'.join(kinds or ('reported', 'derived'))} value of {series} {region}/{segment}"
+        what = f"{'/'.join(kinds)} value of {series} {region}/{segment}"
         if s is None:
             raise ScenarioError(file, key, f"the data has no {what}")
         if year is None:

@@ -4,8 +4,7 @@ A fan combines the distributions of the ``uncertain:`` block (the *assumptions*)
 year-to-year variation around its path (:mod:`forecast.scenarios.noise`).
 :func:`spread_decomposition` gives the target year's quantiles of China's and the world's
 total for ``assumptions`` (the parameter draws alone), ``variation`` (every assumption at its
-stated value, the variation alone) and ``both`` (the fan, as in the projection table). The
-three share the fan's random draws, so they differ only by what is left out.
+stated value, the variation alone) and ``both`` (the fan, as in the projection table).
 """
 
 from __future__ import annotations
@@ -18,15 +17,13 @@ import numpy as np
 
 from forecast.models import uncertainty
 from forecast.scenarios.catalog import ScenarioLike, prepare_all
-from forecast.scenarios.projection import DEFAULT_SEED, Paths, draw, evaluate
+from forecast.scenarios.projection import DEFAULT_SEED, draw, evaluate
 from forecast.scenarios.sampling import central_parameters
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from forecast.scenarios.preparation import Prepared
-
-__all__ = ["SPREADS", "SPREAD_COLUMNS", "spread_decomposition", "spread_draws"]
+__all__ = ["SPREADS", "SPREAD_COLUMNS", "spread_decomposition"]
 
 #: What each row of the decomposition keeps, in table order.
 SPREADS: tuple[str, ...] = ("assumptions", "variation", "both")
@@ -35,16 +32,6 @@ SPREADS: tuple[str, ...] = ("assumptions", "variation", "both")
 SPREAD_COLUMNS: tuple[str, ...] = (
     "scenario", "region", "year", "unit", "spread", *uncertainty.QUANTILES,
 )
-
-
-def spread_draws(prepared: Prepared, n_draws: int, seed: int = DEFAULT_SEED
-                 ) -> dict[str, Paths]:
-    """Paths ``{spread: {(region, segment): (n_draws, n_years)}}`` for each of :data:`SPREADS`;
-    ``both`` is :func:`~forecast.scenarios.projection.simulate` with integer ``seed``."""
-    values, noise = draw(prepared, n_draws, seed)
-    return {"assumptions": evaluate(prepared, values),
-            "variation": evaluate(prepared, central_parameters(prepared, n_draws), noise),
-            "both": evaluate(prepared, values, noise)}
 
 
 def spread_decomposition(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = None,
@@ -75,7 +62,11 @@ def spread_decomposition(scenarios: Iterable[ScenarioLike], history: pd.DataFram
 
     rows = []
     for prepared in prepare_all(scenarios, history, target_year, scenario_dir):
-        draws = spread_draws(prepared, n_draws, seed)
+        # The three share the fan's draws: parameters, then year-to-year variation.
+        values, noise = draw(prepared, n_draws, seed)
+        draws = {"assumptions": evaluate(prepared, values),
+                 "variation": evaluate(prepared, central_parameters(prepared, n_draws), noise),
+                 "both": evaluate(prepared, values, noise)}
         for region in ("China", "World"):
             for spread in SPREADS:
                 qs = np.quantile(draws[spread][(region, "total")][:, -1],
