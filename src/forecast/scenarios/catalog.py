@@ -1,9 +1,5 @@
-"""Scenario files of a folder, and their projection tables.
-
-:func:`list_scenarios` and :func:`resolve_scenario` find files, :func:`prepare_scenario`
-resolves one against the history data, :func:`project` and its variants give the tidy table
-(mean and quantiles) and :func:`projection_to_csv` / :func:`projection_to_text` write it.
-"""
+"""Scenario files of a folder, and their projection tables (mean and quantiles) for files
+and terminals."""
 
 from __future__ import annotations
 
@@ -116,24 +112,9 @@ def resolve_scenario(name_or_path: ScenarioLike,
 def prepare_scenario(scenario: ScenarioLike, history: pd.DataFrame | None = None,
                      data_dir: str | Path | None = None, target_year: int | None = None,
                      scenario_dir: str | Path | None = None) -> Prepared:
-    """:func:`~forecast.scenarios.preparation.prepare` a scenario given as object, name or path.
-
-    Parameters
-    ----------
-    scenario : Scenario, str or Path
-        A scenario, a path to its file, or a name in ``scenario_dir``.
-    history : DataFrame, optional
-        From :func:`forecast.data.load_history` (default: loaded from ``data_dir``).
-    data_dir, scenario_dir : str or Path, optional
-        Data folder of ``history``, and the folder of a named scenario (default
-        :func:`default_scenario_dir`).
-    target_year : int, optional
-        Overrides the scenario's target year [year].
-
-    Returns
-    -------
-    Prepared
-    """
+    """:func:`~forecast.scenarios.preparation.prepare` a scenario given as object, name (in
+    ``scenario_dir``) or path, against ``history`` (default: loaded from ``data_dir``), with
+    ``target_year`` [year] overriding the file's."""
     from forecast import data
 
     sc = resolve_scenario(scenario, scenario_dir)
@@ -160,16 +141,12 @@ def project(scenario: ScenarioLike, history: pd.DataFrame | None = None, n_draws
 
     Parameters
     ----------
-    scenario : Scenario, str or Path
-        A scenario, or a path to its file.
-    history : DataFrame, optional
-        From :func:`forecast.data.load_history` (default: loaded from ``data_dir``).
+    scenario, history, target_year, data_dir
+        As for :func:`prepare_scenario`.
     n_draws : int
         Monte Carlo draws (>= 1).
     seed : int or Generator
         Same seed and inputs give identical numbers.
-    target_year : int, optional
-        Overrides the scenario's target year [year].
 
     Returns
     -------
@@ -192,12 +169,8 @@ def project_all(names: Iterable[str | Path] | None = None, scenario_dir: str | P
     ----------
     names : iterable of str or Path, optional
         Scenario names (in ``scenario_dir``, default ``<data_dir>/scenarios``) or paths.
-    data_dir : str or Path, optional
-        Folder of the history data (default: :func:`forecast.data.default_data_dir`).
-    target_year : int, optional
-        Overrides every scenario's target year [year].
-    n_draws, seed : int
-        Monte Carlo draws and seed of each projection.
+    data_dir, target_year, n_draws, seed
+        As for :func:`project`.
 
     Returns
     -------

@@ -158,21 +158,9 @@ def _segment_path(prepared: Prepared, seg: str, values: Mapping[str, np.ndarray]
 
 def draw(prepared: Prepared, n_draws: int, seed: int | np.random.Generator | None
          ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
-    """Parameter draws, then the year-to-year variation from the same stream.
-
-    Parameters
-    ----------
-    prepared : Prepared
-    n_draws : int
-        Draws (>= 1).
-    seed : int or Generator
-
-    Returns
-    -------
-    tuple
-        ``{key: (n_draws,)}`` and ``{segment: (n_draws, n_years)}`` [log], or None without
-        variation; a seed gives the same parameter draws with or without it.
-    """
+    """``n_draws`` (>= 1) parameter draws ``{key: (n_draws,)}``, then from the same stream the
+    year-to-year variation ``{segment: (n_draws, n_years)}`` [log] (None without it), so a
+    seed gives the same parameter draws with or without variation."""
     if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 1:
         raise ScenarioError(prepared.scenario.path, "draws",
                             f"the number of draws must be a whole number >= 1, got {n_draws!r}")
