@@ -6,19 +6,17 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
+from forecast import data
 from forecast.errors import ScenarioError, quote
 from forecast.evaluation.frames import neutralise_formulas
 from forecast.inputs import check_path, read_scenario_text
 from forecast.scenarios.preparation import Prepared, prepare
 from forecast.scenarios.projection import DEFAULT_SEED, PROJECTION_COLUMNS, simulate, summarise
 from forecast.scenarios.schema import Scenario, load_scenario
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = [
     "CSV_DECIMALS", "default_scenario_dir", "list_scenarios", "prepare_all", "prepare_scenario",
@@ -34,8 +32,6 @@ ScenarioLike = Scenario | str | Path
 
 def default_scenario_dir(data_dir: str | Path | None = None) -> Path:
     """``<data dir>/scenarios`` (data dir from :func:`forecast.data.default_data_dir`)."""
-    from forecast import data
-
     return (Path(data_dir) if data_dir is not None else data.default_data_dir()) / "scenarios"
 
 
@@ -71,8 +67,6 @@ def list_scenarios(scenario_dir: str | Path | None = None) -> pd.DataFrame:
     ScenarioError
         The first invalid file by file name, or two files sharing a name.
     """
-    import pandas as pd
-
     folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
     rows, seen = [], {}
     for path in _scenario_files(folder):
@@ -115,8 +109,6 @@ def prepare_scenario(scenario: ScenarioLike, history: pd.DataFrame | None = None
     """:func:`~forecast.scenarios.preparation.prepare` a scenario given as object, name (in
     ``scenario_dir``) or path, against ``history`` (default: loaded from ``data_dir``), with
     ``target_year`` [year] overriding the file's."""
-    from forecast import data
-
     sc = resolve_scenario(scenario, scenario_dir)
     if target_year is not None:
         sc = sc.with_target_year(target_year)
@@ -127,8 +119,6 @@ def prepare_all(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None 
                 target_year: int | None = None, scenario_dir: str | Path | None = None,
                 data_dir: str | Path | None = None) -> Iterator[Prepared]:
     """:func:`prepare_scenario` each of ``scenarios`` in turn (history loaded once)."""
-    from forecast import data
-
     history = data.load_history(data_dir) if history is None else history
     for sc in scenarios:
         yield prepare_scenario(sc, history, data_dir, target_year, scenario_dir)
@@ -178,8 +168,6 @@ def project_all(names: Iterable[str | Path] | None = None, scenario_dir: str | P
         :func:`project`'s rows of each scenario (in the order given, or by name), each drawn
         with the same ``seed``.
     """
-    import pandas as pd
-
     folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir(data_dir)
     if names is None:
         names = list(list_scenarios(folder)["path"])

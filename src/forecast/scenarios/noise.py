@@ -42,17 +42,16 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
+from scipy.signal import savgol_coeffs
 from scipy.special import ndtr, ndtri
 
+from forecast.data import reference
 from forecast.errors import ScenarioError
 from forecast.scenarios.schema import Kinds, Noise
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = [
     "ALL", "LEVELS", "MIN_SHARE", "SCORE_POINTS", "SEGMENT_KINDS", "TREND_DEGREE",
@@ -74,8 +73,7 @@ ALL = "all"
 SEGMENT_KINDS: dict[str, tuple[str, ...]] = Kinds().model_dump()
 
 
-def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
-                     degree: int = TREND_DEGREE) -> pd.DataFrame:
+def trend_deviations(frame: pd.DataFrame) -> pd.DataFrame:
     """Each year's log deviation from its series' local polynomial trend.
 
     Parameters
@@ -83,25 +81,20 @@ def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
     frame : pandas.DataFrame
         Columns ``series, year, value`` (value > 0, one row per series and year); other
         columns are kept.
-    window : int
-        Odd number of consecutive years of the centred trend window.
-    degree : int
-        Degree of the trend polynomial in the year (< window).
 
     Returns
     -------
     pandas.DataFrame
-        The rows centred in a complete window, sorted by series and year, with ``deviation``
-        [log] ``(log value - trend) / sqrt(1 - h)``, ``h`` the centre's weight in its trend.
+        The rows centred in a complete :data:`TREND_WINDOW`, sorted by series and year, with
+        ``deviation`` [log] ``(log value - trend) / sqrt(1 - h)``, ``h`` the centre's weight
+        in its trend.
     """
-    from numpy.lib.stride_tricks import sliding_window_view
-    from scipy.signal import savgol_coeffs
-
+    window = TREND_WINDOW
     rows = frame.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
     if len(rows) < window:
         return rows.iloc[:0].assign(deviation=np.zeros(0))
     half = window // 2
-    resid = -savgol_coeffs(window, degree, use="dot")
+    resid = -savgol_coeffs(window, TREND_DEGREE, use="dot")
     resid[half] += 1.0
     logs = sliding_window_view(np.log(rows["value"].to_numpy(float)), window)
     codes = sliding_window_view(rows["series"].astype("category").cat.codes.to_numpy(), window)
@@ -115,22 +108,15 @@ def trend_deviations(frame: pd.DataFrame, window: int = TREND_WINDOW,
 @lru_cache(maxsize=4)
 def _deviations_of(ref_path: str, totals_path: str, stamp: tuple[int, ...]) -> pd.DataFrame:
     """Established reference series' deviations (``stamp``, the files' mtimes, keys the cache)."""
-    from forecast.data import reference
-
     shares = reference.world_share(reference.load_reference(ref_path),
                                    reference.load_world_totals(totals_path))
     dev = trend_deviations(shares)
     return dev[dev["share"] >= MIN_SHARE].reset_index(drop=True)
 
 
-def reference_noise(reference_path: str | Path | None = None,
-                    totals_path: str | Path | None = None) -> pd.DataFrame:
-    """The deviations one year's variation is made of: the reference class's established series.
-
-    Parameters
-    ----------
-    reference_path, totals_path : str or Path, optional
-        Reference class and world totals (default: the shipped files).
+def reference_noise() -> pd.DataFrame:
+    """The deviations one year's variation is made of: the shipped reference class's
+    established series.
 
     Returns
     -------
@@ -138,12 +124,9 @@ def reference_noise(reference_path: str | Path | None = None,
         Columns ``series, technology, year, value, world, share, deviation`` [log], one row per
         series and year with a share >= :data:`MIN_SHARE` and a complete trend window.
     """
-    from forecast.data import reference
-
-    ref = Path(reference_path or reference.default_reference_path())
-    totals = Path(totals_path or ref.parent / reference.WORLD_TOTALS_FILE.name)
-    stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in (ref, totals))
-    return _deviations_of(str(ref), str(totals), stamp).copy()
+    paths = (reference.default_reference_path(), reference.default_world_totals_path())
+    stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in paths)
+    return _deviations_of(*map(str, paths), stamp).copy()
 
 
 @dataclass(frozen=True)

@@ -18,16 +18,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
+from forecast.data.outlooks import load_outlooks
 from forecast.errors import DataValidationError
 from forecast.scenarios.catalog import ScenarioLike, prepare_all
 from forecast.scenarios.projection import DEFAULT_SEED, simulate
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["COMPARISON_COLUMNS", "GWH_COLUMNS", "compare_outlooks", "outlook_gwh"]
 
@@ -67,8 +65,6 @@ def outlook_gwh(outlooks: pd.DataFrame) -> pd.DataFrame:
     DataValidationError
         Lithium figures but no single lithium intensity to convert them with.
     """
-    import pandas as pd
-
     rows = outlooks[outlooks["quantity"] != _INTENSITY]
     lithium = rows["quantity"] == _LITHIUM
     out = rows.assign(gwh=rows["value"].astype(float), gwh_low=rows["value"].astype(float),
@@ -123,10 +119,6 @@ def compare_outlooks(scenarios: Iterable[ScenarioLike],
         ``fan_year`` the year compared and ``p_above`` the share of draws whose total
         production of the figure's region exceeds ``gwh`` [fraction].
     """
-    import pandas as pd
-
-    from forecast.data.outlooks import load_outlooks
-
     figures = outlook_gwh(load_outlooks() if outlooks is None else outlooks)
     figures = figures[figures["region"].isin(["China", "World"])].reset_index(drop=True)
     parts = []

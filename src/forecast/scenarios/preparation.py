@@ -8,18 +8,15 @@ the published outlooks (CAGRs, EV sales, EV battery demand) and the reported cap
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
+from forecast import data
 from forecast.errors import ModelError, ScenarioError
+from forecast.models import LogitShare
 from forecast.scenarios.noise import ProcessNoise
 from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, FittedTrend, Scenario
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from forecast.models import LogitShare
 
 __all__ = [
     "CAPACITY", "EV_DEMAND", "EV_SALES", "MIN_SHARE", "OBSERVED", "OUTLOOK", "PRODUCTION",
@@ -89,8 +86,6 @@ class Prepared:
 def find_series(history: pd.DataFrame, series: str, region: str = "China",
                 segment: str = "total", kinds: tuple[str, ...] = OBSERVED) -> pd.Series | None:
     """:func:`forecast.data.get_series`, or None when the data has no such series."""
-    from forecast import data
-
     try:
         return data.get_series(history, series, region, segment, kinds)
     except KeyError:
@@ -99,8 +94,6 @@ def find_series(history: pd.DataFrame, series: str, region: str = "China",
 
 def last_observed_year(history: pd.DataFrame) -> int:
     """Last year with an observed (reported or derived) China total production [year]."""
-    from forecast import data
-
     return int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
 
 
@@ -199,8 +192,6 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
 
 def _share_trend(scenario: Scenario, history: pd.DataFrame) -> LogitShare:
     """The Fisher-Pry trend of China's observed shares, capped by ``share.cap`` (default 1)."""
-    from forecast.models import LogitShare
-
     file = scenario.path
     observed = find_series(history, SHARE)
     if observed is None:

@@ -17,9 +17,9 @@ without a loop over draws. A scenario becomes paths in five steps:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 from scipy.special import expit, logit
 
 from forecast.errors import ScenarioError
@@ -28,9 +28,6 @@ from forecast.scenarios.noise import process_noise
 from forecast.scenarios.preparation import MIN_SHARE, Prepared
 from forecast.scenarios.sampling import draw_parameters
 from forecast.scenarios.schema import SEGMENTS
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["DEFAULT_SEED", "PROJECTION_COLUMNS", "draw", "evaluate", "simulate", "summarise"]
 
@@ -182,8 +179,6 @@ def simulate(prepared: Prepared, n_draws: int = 10_000,
 
 def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
     """Tidy projection table (:data:`PROJECTION_COLUMNS`) from simulated paths."""
-    import pandas as pd
-
     series, years = prepared.series, prepared.years
     n_years = len(years)
     names = ("mean", *uncertainty.QUANTILES)

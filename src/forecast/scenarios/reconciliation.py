@@ -10,10 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
+from forecast import data
 from forecast.models import uncertainty
 from forecast.scenarios.catalog import ScenarioLike, default_scenario_dir, prepare_all
 from forecast.scenarios.preparation import (
@@ -27,9 +28,6 @@ from forecast.scenarios.preparation import (
 from forecast.scenarios.projection import DEFAULT_SEED, evaluate, simulate
 from forecast.scenarios.sampling import central_parameters
 from forecast.scenarios.schema import SEGMENTS
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["RECONCILE_COLUMNS", "reconcile"]
 
@@ -75,10 +73,6 @@ def reconcile(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = 
         its implied growth rate against the outlook's, for EV demand whether sales or kWh per
         vehicle moves it more. A scenario without EV demand gets empty values and says so.
     """
-    import pandas as pd
-
-    from forecast import data
-
     history = data.load_history(data_dir) if history is None else history
     folder = scenario_dir if scenario_dir is not None else default_scenario_dir(data_dir)
     rows = []

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from forecast.models import uncertainty
 from forecast.scenarios.catalog import ScenarioLike, prepare_all
 from forecast.scenarios.projection import DEFAULT_SEED, draw, evaluate
 from forecast.scenarios.sampling import central_parameters
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["SPREADS", "SPREAD_COLUMNS", "spread_decomposition"]
 
@@ -58,8 +55,6 @@ def spread_decomposition(scenarios: Iterable[ScenarioLike], history: pd.DataFram
         :data:`SPREAD_COLUMNS`: per scenario, region (``China``, ``World``) and spread, the
         total's quantiles [GWh] in the target ``year``.
     """
-    import pandas as pd
-
     rows = []
     for prepared in prepare_all(scenarios, history, target_year, scenario_dir):
         # The three share the fan's draws: parameters, then year-to-year variation.

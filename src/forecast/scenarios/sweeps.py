@@ -8,18 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from forecast.errors import ScenarioError
 from forecast.scenarios.catalog import ScenarioLike, prepare_scenario
 from forecast.scenarios.projection import evaluate
 from forecast.scenarios.sampling import central_parameters, quantile
 from forecast.scenarios.schema import domain_of
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["DEFAULT_SPREAD", "SENSITIVITY_QUANTILES", "sensitivity", "sweep"]
 
@@ -54,8 +51,6 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
         Columns ``run``, one per override key, ``region, segment, year, unit, value``; ordered
         by run, series and year.
     """
-    import pandas as pd
-
     prepared = prepare_scenario(scenario, history, data_dir, target_year)
     file = prepared.scenario.path
     arrays = {k: np.atleast_1d(np.asarray(v, float)) for k, v in overrides.items()}
@@ -117,8 +112,6 @@ def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
         Columns ``parameter, central, low, high, total_at_low, total_at_high, swing, basis``;
         totals [GWh] in the target year; sorted by swing, largest first.
     """
-    import pandas as pd
-
     if region not in ("China", "World"):
         raise ValueError(f"region must be 'China' or 'World', got {region!r}")
     prepared = prepare_scenario(scenario, history, data_dir, target_year)
