@@ -29,7 +29,10 @@ from forecast.scenarios.preparation import MIN_SHARE, Prepared
 from forecast.scenarios.sampling import draw_parameters
 from forecast.scenarios.schema import SEGMENTS
 
-__all__ = ["DEFAULT_SEED", "PROJECTION_COLUMNS", "draw", "evaluate", "simulate", "summarise"]
+__all__ = [
+    "DEFAULT_SEED", "PROJECTION_COLUMNS", "draw", "evaluate", "series_columns", "simulate",
+    "summarise",
+]
 
 #: Columns of every projection table, in order.
 PROJECTION_COLUMNS: tuple[str, ...] = (
@@ -177,6 +180,17 @@ def simulate(prepared: Prepared, n_draws: int = 10_000,
     return evaluate(prepared, *draw(prepared, n_draws, seed))
 
 
+def series_columns(series: list[tuple[str, str, str]], years: np.ndarray,
+                   n_runs: int = 1) -> dict[str, np.ndarray]:
+    """Columns ``region, segment, year, unit`` of ``n_runs`` blocks of rows, each block every
+    year of every series of :attr:`Prepared.series` in turn."""
+    k = len(years)
+    return {"region": np.tile(np.repeat([r for r, _, _ in series], k), n_runs),
+            "segment": np.tile(np.repeat([s for _, s, _ in series], k), n_runs),
+            "year": np.tile(np.tile(years, len(series)), n_runs).astype(int),
+            "unit": np.tile(np.repeat([u for _, _, u in series], k), n_runs)}
+
+
 def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
     """Tidy projection table (:data:`PROJECTION_COLUMNS`) from simulated paths."""
     series, years = prepared.series, prepared.years
@@ -193,13 +207,7 @@ def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -
                          overwrite_input=True)
         for name, q in zip(uncertainty.QUANTILES, qs, strict=True):
             stats[name][rows] = q
-    frame = pd.DataFrame({
-        "scenario": prepared.scenario.name,
-        "region": np.repeat([r for r, _, _ in series], n_years),
-        "segment": np.repeat([s for _, s, _ in series], n_years),
-        "year": np.tile(years, len(series)).astype(int),
-        "unit": np.repeat([u for _, _, u in series], n_years),
-    })
+    frame = pd.DataFrame({"scenario": prepared.scenario.name, **series_columns(series, years)})
     for name in names:
         frame[name] = stats[name]
     # Interpolated quantiles of a constant can differ in the last bit: sorting keeps

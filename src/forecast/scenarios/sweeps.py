@@ -14,7 +14,7 @@ import pandas as pd
 
 from forecast.errors import ScenarioError
 from forecast.scenarios.catalog import ScenarioLike, prepare_scenario
-from forecast.scenarios.projection import evaluate
+from forecast.scenarios.projection import evaluate, series_columns
 from forecast.scenarios.sampling import central_parameters, quantile
 from forecast.scenarios.schema import domain_of
 
@@ -71,19 +71,13 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
     paths = evaluate(prepared, {**central_parameters(prepared, n), **arrays})
     keep = np.ones(len(prepared.years), bool) if years is None else \
         np.isin(prepared.years, list(years))
-    k, series = int(keep.sum()), prepared.series
     # (n, series * years), run-major: rows come out ordered by run, series, year.
-    block = np.concatenate([paths[(r, s)][:, keep] for r, s, _ in series], axis=1)
+    block = np.concatenate([paths[(r, s)][:, keep] for r, s, _ in prepared.series], axis=1)
     per_run = block.shape[1]
-    frame = pd.DataFrame({"run": np.repeat(np.arange(n), per_run)})
-    for key, arr in arrays.items():
-        frame[key] = np.repeat(arr, per_run)
-    frame["region"] = np.tile(np.repeat([r for r, _, _ in series], k), n)
-    frame["segment"] = np.tile(np.repeat([s for _, s, _ in series], k), n)
-    frame["year"] = np.tile(np.tile(prepared.years[keep], len(series)), n).astype(int)
-    frame["unit"] = np.tile(np.repeat([u for _, _, u in series], k), n)
-    frame["value"] = block.reshape(-1)
-    return frame
+    return pd.DataFrame({"run": np.repeat(np.arange(n), per_run),
+                         **{key: np.repeat(arr, per_run) for key, arr in arrays.items()},
+                         **series_columns(prepared.series, prepared.years[keep], n),
+                         "value": block.reshape(-1)})
 
 
 def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
