@@ -321,6 +321,9 @@ class _Distribution(_Block):
         low, high = self.low, self.high
         if low is not None and high is not None and not low < high:
             raise _fail(f"must be greater than low ({low:g})", "high")
+        mode = getattr(self, "mode", None)
+        if mode is not None and not low <= mode <= high:
+            raise _fail("must lie between low and high", "mode")
         return self
 
 
@@ -347,12 +350,6 @@ class Triangular(_Distribution):
     low: Number
     high: Number
     mode: Number | None = None
-
-    @model_validator(mode="after")
-    def _mode_inside(self) -> Triangular:
-        if self.mode is not None and not self.low <= self.mode <= self.high:
-            raise _fail("must lie between low and high", "mode")
-        return self
 
 
 class Fitted(_Distribution):
