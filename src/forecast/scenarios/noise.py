@@ -45,8 +45,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
-from scipy.signal import savgol_coeffs
 from scipy.special import ndtr, ndtri
 
 from forecast.data import reference
@@ -89,6 +87,9 @@ def trend_deviations(frame: pd.DataFrame) -> pd.DataFrame:
         ``deviation`` [log] ``(log value - trend) / sqrt(1 - h)``, ``h`` the centre's weight
         in its trend.
     """
+    from numpy.lib.stride_tricks import sliding_window_view
+    from scipy.signal import savgol_coeffs
+
     window = TREND_WINDOW
     rows = frame.sort_values(["series", "year"], kind="stable").reset_index(drop=True)
     if len(rows) < window:

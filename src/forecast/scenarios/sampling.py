@@ -8,7 +8,6 @@ Every column has shape ``(n,)``, one value per draw or sweep run, which
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 from scipy.special import expit, logit
 
 from forecast.models import uncertainty
@@ -38,6 +37,8 @@ def quantile(key: str, dist: Distribution | FittedTrend, q: np.ndarray | float,
     ndarray
         Parameter values [parameter's unit].
     """
+    from scipy import stats
+
     q = np.asarray(q, float)
     if dist.dist == "fitted":
         t = stats.t(dist.df, dist.mean, dist.sd)
