@@ -125,9 +125,10 @@ def reference_noise() -> pd.DataFrame:
         Columns ``series, technology, year, value, world, share, deviation`` [log], one row per
         series and year with a share >= :data:`MIN_SHARE` and a complete trend window.
     """
-    paths = (reference.default_reference_path(), reference.default_world_totals_path())
-    stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in paths)
-    return _deviations_of(*map(str, paths), stamp).copy()
+    ref = reference.default_reference_path()
+    totals = ref.parent / reference.WORLD_TOTALS_FILE.name
+    stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in (ref, totals))
+    return _deviations_of(str(ref), str(totals), stamp).copy()
 
 
 @dataclass(frozen=True)
