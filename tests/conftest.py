@@ -10,6 +10,11 @@ with ``shared_result`` and ``forecast_run``, so that it too is made once per ses
 Every test and every run it starts keeps the reference-class calibration cache
 (``FORECAST_CACHE_DIR``) in one session folder, never in the user's home: notebook 05 computes
 the calibration once per session and reads it after that.
+
+The observed series the model and evaluation tests fit (China's production, world share and
+segment mix, read off document 002 by hand) and the repository's folders are importable
+constants (``from tests.conftest import CHINA, YEARS``) because parametrize lists need them
+when a module is collected; ``history`` is the shipped history as a session fixture.
 """
 
 from __future__ import annotations
@@ -22,9 +27,33 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from forecast import data
+
 REPO = Path(__file__).resolve().parents[1]
+#: The shipped data folder (history, catalogues, scenarios).
+DATA = REPO / "data"
+#: The reference class shipped as package data.
+REFERENCE_CLASS = REPO / "src" / "forecast" / "data" / "reference_class"
+#: The read-only source documents and reference files beside the checkout, where present.
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+
+#: China's Li-ion production 2021-2024 [GWh] (document 002; 2023 alternative 940 GWh).
+YEARS = np.array([2021, 2022, 2023, 2024])
+CHINA = np.array([324.0, 738.0, 910.0, 1170.0])
+#: China's share of world production 2021-2024 [fraction] (document 002).
+CHINA_SHARE = np.array([0.57, 0.683, 0.71, 0.76])
+#: China's production by segment in 2023 and 2024 [GWh] (document 002), columns SEGMENTS.
+SEGMENTS = ["power", "consumer", "storage"]
+SEGMENT_GWH = np.array([[664.3, 91.0, 154.7], [823.0, 94.0, 254.0]])
+#: The projected years of every model test.
+FUTURE = np.arange(2025, 2031)
+#: The value columns of every forecast frame, after its key columns.
+QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
 #: Draws per scenario of the shared run: enough for every table, few enough to be quick.
 RUN_DRAWS = 500
 
@@ -49,6 +78,12 @@ def calibration_cache(request: pytest.FixtureRequest,
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FORECAST_CACHE_DIR", str(folder))
         yield folder
+
+
+@pytest.fixture(scope="session")
+def history() -> pd.DataFrame:
+    """The shipped history data (read once; tests must not modify it)."""
+    return data.load_history(DATA)
 
 
 @pytest.fixture(scope="session")

@@ -18,24 +18,27 @@ import pytest
 from forecast.errors import ModelError
 from forecast.models.base import BaseModel
 from forecast.models.registry import MODELS
+from forecast.models.share import shares_from_levels
 from forecast.models.trend import LinearTrend
-
-YEARS = np.array([2021, 2022, 2023, 2024])
-FUTURE = np.arange(2025, 2031)
-SEGMENT_SHARES = pd.DataFrame(
-    np.array([[664.3, 91.0, 154.7], [823.0, 94.0, 254.0]]) / [[910.0], [1171.0]],
-    columns=["power", "consumer", "storage"],
+from tests.conftest import (
+    CHINA,
+    CHINA_SHARE,
+    FUTURE,
+    QUANTILE_COLUMNS,
+    SEGMENT_GWH,
+    SEGMENTS,
+    YEARS,
 )
+
+SEGMENT_SHARES = pd.DataFrame(shares_from_levels(SEGMENT_GWH), columns=SEGMENTS)
 
 #: Observations each family is fitted to: China's production [GWh], China's share of world
 #: production [fraction], and China's 2023-2024 segment mix [fraction].
 FIT_DATA: dict[str, tuple[Any, Any]] = {
-    "growth": (YEARS, np.array([324.0, 738.0, 910.0, 1170.0])),
-    "share": (YEARS, np.array([0.57, 0.683, 0.71, 0.76])),
+    "growth": (YEARS, CHINA),
+    "share": (YEARS, CHINA_SHARE),
     "mix": (np.array([2023, 2024]), SEGMENT_SHARES),
 }
-
-FRAME_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
 
 
 def fitted(cls: type[BaseModel]) -> BaseModel:
@@ -143,7 +146,7 @@ def check_interval_brackets_median(cls: type[BaseModel]) -> None:
 def check_forecast_frame(cls: type[BaseModel]) -> None:
     frame = fitted(cls).forecast_frame(FUTURE, n_draws=500, seed=2)
     keys = ["model", "year", "segment"] if cls.family == "mix" else ["model", "year"]
-    assert list(frame.columns) == [*keys, *FRAME_COLUMNS]
+    assert list(frame.columns) == [*keys, *QUANTILE_COLUMNS]
     assert set(frame["model"]) == {cls.name}
     assert sorted(set(frame["year"])) == FUTURE.tolist()
     assert np.all(frame["p5"] <= frame["p50"]) and np.all(frame["p50"] <= frame["p95"])
