@@ -18,8 +18,7 @@ import pytest
 from forecast.errors import ForecastError
 from forecast.evaluation import track_record as tr
 from forecast.evaluation.scoring import crps_quantiles
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import REPO
 
 SOURCE = "test_only_synthetic.txt"
 
