@@ -59,6 +59,52 @@ RUN_DRAWS = 500
 
 Build = Callable[[Path], dict[str, Any]]
 
+#: The source document of every made-up figure in a synthetic data folder: no real document.
+SYNTHETIC_SOURCE = "test_only_synthetic.txt"
+
+
+def write_data(folder: Path, history: str) -> Path:
+    """A synthetic data folder: the catalogues of two series (production [GWh] and China's share
+    of world production), two variants, the synthetic source, an empty ``scenarios/`` and
+    ``history`` as ``history.csv`` (its rows must cite :data:`SYNTHETIC_SOURCE`)."""
+    (folder / "scenarios").mkdir(parents=True, exist_ok=True)
+    files = {
+        "series.csv": "series,unit,quantity,of,parts,sum_tolerance,contiguous,description\n"
+                      'production,GWh,amount,,power|consumer|storage,0.01,yes,"Test production."\n'
+                      'production_share_of_world,fraction,share,,,,yes,"Test share of world '
+                      'production."\n',
+        "variants.csv": 'variant,rank,description\nannual_series,1,"The default."\n'
+                        'yoy_base,2,"An alternative."\n',
+        "sources.csv": "document,title,publisher,published,description\n"
+                       f"{SYNTHETIC_SOURCE},Synthetic test figures,test suite,,\"Made-up numbers "
+                       'for tests, not a real document."\n',
+        "history.csv": history,
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def write_run(folder: Path, projections: str | None, *, layout: int | None = 2,
+              status: str = "ok", manifest: bool = True, **fields: object) -> Path:
+    """A fake finished run folder: ``tables/projections.csv`` holding ``projections`` (none if
+    None) and a ``manifest.json`` (none if not ``manifest``) of run layout ``layout`` (None: the
+    first layout, without ``last_observed_year``), with ``fields`` added to or replacing its
+    keys."""
+    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    if projections is not None:
+        (folder / "tables" / "projections.csv").write_text(projections, encoding="utf-8")
+    if manifest:
+        content: dict[str, object] = {"run_id": folder.name, "status": status,
+                                      "finished": "2026-01-01T00:00:00+00:00",
+                                      "parameters": {"n_draws": 1000}}
+        if layout is not None:
+            content.update(layout_version=layout, last_observed_year=2024,
+                           data_sha256="0" * 64)
+        content.update(fields)
+        (folder / "manifest.json").write_text(json.dumps(content), encoding="utf-8")
+    return folder
+
 
 def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
     """``forecast run --output-dir out *args`` as a process: rc, stdout, stderr and ``out``."""
