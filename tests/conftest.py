@@ -19,6 +19,7 @@ when a module is collected; ``history`` is the shipped history as a session fixt
 
 from __future__ import annotations
 
+import ast
 import fcntl
 import json
 import subprocess
@@ -61,6 +62,21 @@ Build = Callable[[Path], dict[str, Any]]
 
 #: The source document of every made-up figure in a synthetic data folder: no real document.
 SYNTHETIC_SOURCE = "test_only_synthetic.txt"
+
+
+def top_level_names(path: Path, *, imports: bool = False) -> set[str]:
+    """The functions, classes and constants a module defines at its top level (and, with
+    ``imports``, the names it imports there), read from its source without importing it."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif imports and isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names}
+    return names
 
 
 def write_data(folder: Path, history: str) -> Path:

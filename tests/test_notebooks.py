@@ -20,7 +20,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from tests.conftest import REPO, RUN_DRAWS
+from tests.conftest import REPO, RUN_DRAWS, top_level_names
 
 NOTEBOOK_DIR = REPO / "notebooks"
 # Every notebook in the folder: `forecast run` executes them all, in name order.
@@ -104,26 +104,10 @@ def test_parameters_cell_follows_the_declaration(name):
         assert p["help"] == declared.description, key
 
 
-def _defined_names(module_file: str) -> set[str]:
-    """Top-level names a module defines or imports, read from its source (no import)."""
-    import ast
-
-    tree = ast.parse(Path(module_file).read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {t.id for t in targets if isinstance(t, ast.Name)}
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            names |= {a.asname or a.name.split(".")[0] for a in node.names}
-    return names
-
-
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebooks_import_only_existing_forecast_modules(name):
-    """No import of a removed module (forecast.growth, forecast.plots, ...) or name."""
+    """Every forecast module a notebook imports exists, and every name it imports from one is
+    a submodule or a top-level name of that module."""
     import ast
     import importlib.util
 
@@ -135,7 +119,7 @@ def test_notebooks_import_only_existing_forecast_modules(name):
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("forecast"):
                 spec = importlib.util.find_spec(node.module)
                 assert spec is not None and spec.origin, node.module
-                defined = _defined_names(spec.origin)
+                defined = top_level_names(Path(spec.origin), imports=True)
                 for alias in node.names:
                     sub = importlib.util.find_spec(f"{node.module}.{alias.name}") if \
                         spec.submodule_search_locations else None

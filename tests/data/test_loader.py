@@ -269,8 +269,8 @@ def test_load_is_cached_until_a_file_changes(tmp_path):
 
 
 def test_summary_of_a_data_folder_without_conflicts(tmp_path):
-    # A user's own data folder may hold no alternative figures at all: the summary must
-    # still render (it grouped an empty, column-less conflicts table before).
+    # A user's own data folder may hold no alternative figures at all: its conflicts table is
+    # empty but keeps its columns, and the summary reports no conflict.
     folder = tmp_path / "data"
     folder.mkdir()
     for name in loader.DATA_FILES:

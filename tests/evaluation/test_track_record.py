@@ -81,6 +81,14 @@ def run_a(tmp_path: Path) -> Path:
     return write_run(tmp_path / "runs" / "vintage-a", PROJECTIONS)
 
 
+@pytest.fixture
+def later(tmp_path: Path) -> Path:
+    """A run that projects only 2026, a year with no actual."""
+    return write_run(tmp_path / "runs" / "later",
+                     "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
+                     "base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600\n")
+
+
 def _assert_expected(scores: pd.DataFrame, expected=EXPECTED) -> None:
     assert list(scores.columns) == list(tr.SCORE_COLUMNS)
     assert len(scores) == len(expected)
@@ -132,10 +140,7 @@ def test_written_file_and_several_runs(run_a, data_dir, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".scores.csv")]
 
 
-def test_no_matching_actuals_is_an_empty_table(tmp_path, data_dir):
-    later = write_run(tmp_path / "runs" / "later",
-                      "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
-                      "base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600\n")
+def test_no_matching_actuals_is_an_empty_table(later, data_dir):
     scores = tr.score_runs([later], data_dir)
     assert scores.empty and list(scores.columns) == list(tr.SCORE_COLUMNS)
 
@@ -217,10 +222,8 @@ def test_cli_scores_writes_the_file_and_prints_a_table(run_a, data_dir, tmp_path
     assert str(out) in proc.stdout.splitlines()[-1]
 
 
-def test_cli_without_matching_actuals_writes_the_header_and_one_note(tmp_path, data_dir):
-    later = write_run(tmp_path / "runs" / "later",
-                      "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
-                      "base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600\n")
+def test_cli_without_matching_actuals_writes_the_header_and_one_note(later, data_dir,
+                                                                     tmp_path):
     out = tmp_path / "scores.csv"
     proc = _score(later, "--data-dir", data_dir, "--output", out)
     assert proc.returncode == 0, proc.stderr
