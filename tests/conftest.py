@@ -1,4 +1,5 @@
-"""Session fixtures: one real ``forecast run`` shared by every test that reads a finished run.
+"""What the whole suite shares: one real ``forecast run``, the observed series and folders,
+and builders of synthetic data and run folders.
 
 The whole pipeline costs about a minute on two cores, so it runs once per test session, even
 across pytest-xdist workers (they share the parent of their base temporary folders; a lock
@@ -15,6 +16,8 @@ The observed series the model and evaluation tests fit (China's production, worl
 segment mix, read off document 002 by hand) and the repository's folders are importable
 constants (``from tests.conftest import CHINA, YEARS``) because parametrize lists need them
 when a module is collected; ``history`` is the shipped history as a session fixture.
+``write_data`` and ``write_run`` build a data folder of made-up figures and a fake finished
+run; ``top_level_names`` reads the names a module defines from its source.
 """
 
 from __future__ import annotations
