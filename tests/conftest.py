@@ -1,4 +1,5 @@
-"""Session fixtures: one real ``forecast run`` shared by every test that reads a finished run.
+"""What the whole suite shares: one real ``forecast run``, the observed series and folders,
+and builders of synthetic data and run folders.
 
 The whole pipeline costs about a minute on two cores, so it runs once per test session, even
 across pytest-xdist workers (they share the parent of their base temporary folders; a lock
@@ -10,10 +11,18 @@ with ``shared_result`` and ``forecast_run``, so that it too is made once per ses
 Every test and every run it starts keeps the reference-class calibration cache
 (``FORECAST_CACHE_DIR``) in one session folder, never in the user's home: notebook 05 computes
 the calibration once per session and reads it after that.
+
+The observed series the model and evaluation tests fit (China's production, world share and
+segment mix, read off document 002 by hand) and the repository's folders are importable
+constants (``from tests.conftest import CHINA, YEARS``) because parametrize lists need them
+when a module is collected; ``history`` is the shipped history as a session fixture.
+``write_data`` and ``write_run`` build a data folder of made-up figures and a fake finished
+run; ``top_level_names`` reads the names a module defines from its source.
 """
 
 from __future__ import annotations
 
+import ast
 import fcntl
 import json
 import subprocess
@@ -22,13 +31,98 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from forecast import data
+
 REPO = Path(__file__).resolve().parents[1]
+#: The shipped data folder (history, catalogues, scenarios).
+DATA = REPO / "data"
+#: The reference class shipped as package data.
+REFERENCE_CLASS = REPO / "src" / "forecast" / "data" / "reference_class"
+#: The read-only source documents and reference files beside the checkout, where present.
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+
+#: China's Li-ion production 2021-2024 [GWh] (document 002; 2023 alternative 940 GWh).
+YEARS = np.array([2021, 2022, 2023, 2024])
+CHINA = np.array([324.0, 738.0, 910.0, 1170.0])
+#: China's share of world production 2021-2024 [fraction] (document 002).
+CHINA_SHARE = np.array([0.57, 0.683, 0.71, 0.76])
+#: China's production by segment in 2023 and 2024 [GWh] (document 002), columns SEGMENTS.
+SEGMENTS = ["power", "consumer", "storage"]
+SEGMENT_GWH = np.array([[664.3, 91.0, 154.7], [823.0, 94.0, 254.0]])
+#: The projected years of every model test.
+FUTURE = np.arange(2025, 2031)
+#: The value columns of every forecast frame, after its key columns.
+QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
 #: Draws per scenario of the shared run: enough for every table, few enough to be quick.
 RUN_DRAWS = 500
 
 Build = Callable[[Path], dict[str, Any]]
+
+#: The source document of every made-up figure in a synthetic data folder: no real document.
+SYNTHETIC_SOURCE = "test_only_synthetic.txt"
+
+
+def top_level_names(path: Path, *, imports: bool = False) -> set[str]:
+    """The functions, classes and constants a module defines at its top level (and, with
+    ``imports``, the names it imports there), read from its source without importing it."""
+    names: set[str] = set()
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.FunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+        elif imports and isinstance(node, ast.Import | ast.ImportFrom):
+            names |= {a.asname or a.name.split(".")[0] for a in node.names}
+    return names
+
+
+def write_data(folder: Path, history: str) -> Path:
+    """A synthetic data folder: the catalogues of two series (production [GWh] and China's share
+    of world production), two variants, the synthetic source, an empty ``scenarios/`` and
+    ``history`` as ``history.csv`` (its rows must cite :data:`SYNTHETIC_SOURCE`)."""
+    (folder / "scenarios").mkdir(parents=True, exist_ok=True)
+    files = {
+        "series.csv": "series,unit,quantity,of,parts,sum_tolerance,contiguous,description\n"
+                      'production,GWh,amount,,power|consumer|storage,0.01,yes,"Test production."\n'
+                      'production_share_of_world,fraction,share,,,,yes,"Test share of world '
+                      'production."\n',
+        "variants.csv": 'variant,rank,description\nannual_series,1,"The default."\n'
+                        'yoy_base,2,"An alternative."\n',
+        "sources.csv": "document,title,publisher,published,description\n"
+                       f"{SYNTHETIC_SOURCE},Synthetic test figures,test suite,,\"Made-up numbers "
+                       'for tests, not a real document."\n',
+        "history.csv": history,
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def write_run(folder: Path, projections: str | None, *, layout: int | None = 2,
+              status: str = "ok", manifest: bool = True, **fields: object) -> Path:
+    """A fake finished run folder: ``tables/projections.csv`` holding ``projections`` (none if
+    None) and a ``manifest.json`` (none if not ``manifest``) of run layout ``layout`` (None: the
+    first layout, without ``last_observed_year``), with ``fields`` added to or replacing its
+    keys."""
+    (folder / "tables").mkdir(parents=True, exist_ok=True)
+    if projections is not None:
+        (folder / "tables" / "projections.csv").write_text(projections, encoding="utf-8")
+    if manifest:
+        content: dict[str, object] = {"run_id": folder.name, "status": status,
+                                      "finished": "2026-01-01T00:00:00+00:00",
+                                      "parameters": {"n_draws": 1000}}
+        if layout is not None:
+            content.update(layout_version=layout, last_observed_year=2024,
+                           data_sha256="0" * 64)
+        content.update(fields)
+        (folder / "manifest.json").write_text(json.dumps(content), encoding="utf-8")
+    return folder
 
 
 def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
@@ -49,6 +143,12 @@ def calibration_cache(request: pytest.FixtureRequest,
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FORECAST_CACHE_DIR", str(folder))
         yield folder
+
+
+@pytest.fixture(scope="session")
+def history() -> pd.DataFrame:
+    """The shipped history data (read once; tests must not modify it)."""
+    return data.load_history(DATA)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from forecast import cli
+from tests.conftest import REPO
 
 
 def test_help_lists_every_command(capsys):
@@ -55,9 +56,8 @@ def test_lazy_submodule_access():
 def test_readme_and_help_list_every_option_and_exit_code(capsys):
     """Every option of every command is in the README; every exit code in both."""
     import re
-    from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    readme = (REPO / "README.md").read_text()
     parser = cli.build_parser()
     commands = next(a for a in parser._actions if isinstance(a, cli.argparse._SubParsersAction))
     for name, sub in commands.choices.items():

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO
+
 FORECASTS = "series,origin,horizon,method,p5,p10,p50,p90,p95,actual"
 SUMMARY = "method,horizon,n,coverage80,coverage90,mean_abs_log_error,interval_score80,crps"
 

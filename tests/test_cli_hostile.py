@@ -20,7 +20,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO
+
 DATA = REPO / "data"
 REFERENCE = REPO / "src" / "forecast" / "data" / "reference_class" / "technology_ramps.csv"
 #: A refusal that reads no file body takes about a second on a loaded 2-core machine.

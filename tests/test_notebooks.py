@@ -20,14 +20,14 @@ import nbformat
 import pandas as pd
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import REPO, RUN_DRAWS, top_level_names
+
 NOTEBOOK_DIR = REPO / "notebooks"
 # Every notebook in the folder: `forecast run` executes them all, in name order.
 NOTEBOOKS = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))
 # 06_track_record runs only when the output folder holds earlier finished runs (a fresh one
 # holds none); tests/test_track_record_notebook.py executes it.
 RUN_NOTEBOOKS = [n for n in NOTEBOOKS if n != "06_track_record"]
-N_DRAWS = 500  # RUN_DRAWS of tests/conftest.py: the shared run's draws
 QUANTILE_COLS = ["p5", "p10", "p50", "p90", "p95"]
 
 
@@ -104,26 +104,10 @@ def test_parameters_cell_follows_the_declaration(name):
         assert p["help"] == declared.description, key
 
 
-def _defined_names(module_file: str) -> set[str]:
-    """Top-level names a module defines or imports, read from its source (no import)."""
-    import ast
-
-    tree = ast.parse(Path(module_file).read_text(encoding="utf-8"))
-    names: set[str] = set()
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {t.id for t in targets if isinstance(t, ast.Name)}
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            names |= {a.asname or a.name.split(".")[0] for a in node.names}
-    return names
-
-
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebooks_import_only_existing_forecast_modules(name):
-    """No import of a removed module (forecast.growth, forecast.plots, ...) or name."""
+    """Every forecast module a notebook imports exists, and every name it imports from one is
+    a submodule or a top-level name of that module."""
     import ast
     import importlib.util
 
@@ -135,7 +119,7 @@ def test_notebooks_import_only_existing_forecast_modules(name):
             elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("forecast"):
                 spec = importlib.util.find_spec(node.module)
                 assert spec is not None and spec.origin, node.module
-                defined = _defined_names(spec.origin)
+                defined = top_level_names(Path(spec.origin), imports=True)
                 for alias in node.names:
                     sub = importlib.util.find_spec(f"{node.module}.{alias.name}") if \
                         spec.submodule_search_locations else None
@@ -179,7 +163,7 @@ def test_manifest_fields_and_hashes(run_dir):
     m = json.loads((run_dir / "manifest.json").read_text())
     assert m["run_id"] == "main" and m["status"] == "ok"
     assert m["started"] <= m["finished"] and m["duration_s"] > 0
-    assert m["parameters"]["n_draws"] == N_DRAWS
+    assert m["parameters"]["n_draws"] == RUN_DRAWS
     assert m["parameters"]["output_dir"] == str(run_dir)
     assert m["parameters"]["data_dir"] == str(REPO / "data")
     assert m["options"] == {"jobs": 2, "timeout_s": 600, "kernel": "forecast"}
@@ -242,7 +226,7 @@ def test_executed_notebooks_got_the_parameters_and_no_errors(run_dir):
         assert len(injected) == 1
         assert f'output_dir = "{run_dir}"' in injected[0].source  # the final folder
         if name != "01_history":
-            assert f"n_draws = {N_DRAWS}" in injected[0].source
+            assert f"n_draws = {RUN_DRAWS}" in injected[0].source
         errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
                   if o.output_type == "error"]
         assert errors == []
@@ -392,7 +376,7 @@ def test_reconciliation_and_sensitivity_tables(run_dir):
 @pytest.mark.slow
 def test_two_runs_give_byte_identical_tables(shared_result, forecast_run, run_dir):
     again = shared_result("again_run", lambda out: forecast_run(
-        out, "--run-name", "again", "-p", "n_draws", str(N_DRAWS), "--jobs", "2", "--quiet"))
+        out, "--run-name", "again", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2", "--quiet"))
     assert again["rc"] == 0, again["stderr"][-3000:]
     assert again["stderr"] == ""  # --quiet
     other = Path(again["stdout"].strip())
@@ -443,7 +427,7 @@ def test_sigterm_interrupts_the_run_and_keeps_it_as_failed(tmp_path):
 
     proc = subprocess.Popen(
         [sys.executable, "-m", "forecast", "run", "--output-dir", str(tmp_path), "--run-name",
-         "stopped", "-p", "n_draws", str(N_DRAWS), "--quiet"],
+         "stopped", "-p", "n_draws", str(RUN_DRAWS), "--quiet"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:

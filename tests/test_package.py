@@ -1,5 +1,5 @@
 """Every module of the library: a complete ``__all__``, and no year or scenario name as the
-default of a public function (target and reference years are parameters, issue 10)."""
+default of a public function (target and reference years are parameters)."""
 
 from __future__ import annotations
 

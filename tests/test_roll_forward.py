@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from tests.conftest import DATA, REPO, write_run
+
 SOURCE = "test_only_synthetic_next_year.txt"
 # Made-up next-year values [GWh, fraction]: segments sum to the total, as validation requires.
 NEXT = {"power": 1000.0, "consumer": 100.0, "storage": 300.0, "total": 1400.0, "share": 0.8}
@@ -27,14 +28,14 @@ NEXT = {"power": 1000.0, "consumer": 100.0, "storage": 300.0, "total": 1400.0, "
 def _last_year() -> int:
     from forecast.report.parameters import last_observed_year
 
-    return last_observed_year(REPO / "data")
+    return last_observed_year(DATA)
 
 
 @pytest.fixture(scope="module")
 def rolled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of data/ plus synthetic rows for the year after its last observed year."""
     folder = tmp_path_factory.mktemp("rolled") / "data"
-    shutil.copytree(REPO / "data", folder)
+    shutil.copytree(DATA, folder)
     year = _last_year() + 1
     with open(folder / "sources.csv", "a", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerow(
@@ -77,15 +78,11 @@ def test_project_starts_after_the_new_year(rolled):
 
 def test_score_compares_an_earlier_run_with_the_new_year(rolled, tmp_path):
     year = _last_year() + 1
-    run = tmp_path / "runs" / "earlier"
-    (run / "tables").mkdir(parents=True)
-    (run / "tables" / "projections.csv").write_text(
-        "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
-        f"base,China,total,{year},GWh,1300,1200,1250,1300,1350,1400\n"
-        f"base,China,total,{year + 1},GWh,1500,1400,1450,1500,1550,1600\n", encoding="utf-8")
-    (run / "manifest.json").write_text(json.dumps(
-        {"run_id": "earlier", "status": "ok", "layout_version": 2,
-         "last_observed_year": year - 1}), encoding="utf-8")
+    run = write_run(tmp_path / "runs" / "earlier",
+                    "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
+                    f"base,China,total,{year},GWh,1300,1200,1250,1300,1350,1400\n"
+                    f"base,China,total,{year + 1},GWh,1500,1400,1450,1500,1550,1600\n",
+                    last_observed_year=year - 1)
     out = tmp_path / "scores.csv"
     proc = _forecast("score", run, "--data-dir", rolled, "--output", out)
     assert proc.returncode == 0, proc.stderr

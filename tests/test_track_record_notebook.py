@@ -3,58 +3,35 @@ numbers (source ``test_only_synthetic.txt``; never real figures)."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 
 import nbformat
 import pytest
 
 from forecast.errors import ForecastError
+from tests.conftest import SYNTHETIC_SOURCE, write_data, write_run
 
-REPO = Path(__file__).resolve().parents[1]
-SOURCE = "test_only_synthetic.txt"
-
-
-def _tiny_data(folder: Path) -> Path:
-    (folder / "scenarios").mkdir(parents=True)
-    (folder / "series.csv").write_text(
-        "series,unit,quantity,of,parts,sum_tolerance,contiguous,description\n"
-        'production,GWh,amount,,power|consumer|storage,0.01,yes,"Test production."\n'
-        'production_share_of_world,fraction,share,,,,yes,"Test share."\n')
-    (folder / "variants.csv").write_text('variant,rank,description\nannual_series,1,"Default."\n')
-    (folder / "sources.csv").write_text(
-        "document,title,publisher,published,description\n"
-        f'{SOURCE},Synthetic test figures,test suite,,"Made-up numbers for tests."\n')
-    (folder / "history.csv").write_text(
-        "series,region,segment,year,value,unit,kind,variant,source,quote,derivation,note\n"
-        f"production,China,total,2024,1000,GWh,reported,,{SOURCE},a,,\n"
-        f"production,China,total,2025,1200,GWh,reported,,{SOURCE},b,,\n"
-        f"production_share_of_world,China,total,2024,0.75,fraction,reported,,{SOURCE},c,,\n"
-        f"production_share_of_world,China,total,2025,0.8,fraction,reported,,{SOURCE},d,,\n")
-    return folder
-
-
-def _earlier_run(folder: Path) -> Path:
-    (folder / "tables").mkdir(parents=True)
-    (folder / "tables" / "projections.csv").write_text(
-        "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
-        "base,China,total,2025,GWh,1150,1000,1100,1150,1250,1300\n"
-        "base,China,total,2026,GWh,1300,1100,1200,1300,1400,1500\n"
-        "base,World,total,2025,GWh,1500,1400,1450,1500,1550,1600\n"
-        "base,World,total,2026,GWh,1700,1500,1600,1700,1800,1900\n")
-    (folder / "manifest.json").write_text(json.dumps(
-        {"run_id": folder.name, "status": "ok", "layout_version": 2, "last_observed_year": 2024,
-         "finished": "2026-01-01T00:00:00+00:00"}))
-    return folder
+# China total 2024-2025 [GWh] and world share: World total 2025 = 1,200 / 0.8 = 1,500 GWh.
+HISTORY = f"""series,region,segment,year,value,unit,kind,variant,source,quote,derivation,note
+production,China,total,2024,1000,GWh,reported,,{SYNTHETIC_SOURCE},a,,
+production,China,total,2025,1200,GWh,reported,,{SYNTHETIC_SOURCE},b,,
+production_share_of_world,China,total,2024,0.75,fraction,reported,,{SYNTHETIC_SOURCE},c,,
+production_share_of_world,China,total,2025,0.8,fraction,reported,,{SYNTHETIC_SOURCE},d,,
+"""
+PROJECTIONS = """scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95
+base,China,total,2025,GWh,1150,1000,1100,1150,1250,1300
+base,China,total,2026,GWh,1300,1100,1200,1300,1400,1500
+base,World,total,2025,GWh,1500,1400,1450,1500,1550,1600
+base,World,total,2026,GWh,1700,1500,1600,1700,1800,1900
+"""
 
 
 @pytest.mark.slow
 def test_track_record_notebook_scores_and_draws_each_vintage(tmp_path):
     from forecast.run.pipeline import RunConfig, run
 
-    data_dir = _tiny_data(tmp_path / "data")
-    earlier = _earlier_run(tmp_path / "old-runs" / "vintage-a")
+    data_dir = write_data(tmp_path / "data", HISTORY)
+    earlier = write_run(tmp_path / "old-runs" / "vintage-a", PROJECTIONS)
     # `forecast run` refuses a folder that cannot be scored before any kernel starts.
     unreadable = tmp_path / "old-runs" / "vintage-b.failed"
     unreadable.mkdir()

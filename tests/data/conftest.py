@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from forecast import cli
-
-DATA = Path(__file__).resolve().parents[2] / "data"
+from tests.conftest import DATA
 
 
 @pytest.fixture

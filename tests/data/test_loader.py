@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -13,10 +12,7 @@ import pytest
 from forecast import data
 from forecast.data import loader
 from forecast.errors import DataValidationError
-
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / "data"
-SEEDS = REPO.parent / "shared" / "seeds"
+from tests.conftest import DATA, SEEDS
 
 # Read off document 002 by hand (not from the CSV). Key: (series, region, segment, year).
 REPORTED = {
@@ -89,11 +85,6 @@ OUTLOOK = {
     ("ev_battery_demand", "World", "total", 2030): 2772,
     ("production_share_of_world", "Europe", "total", 2030): 0.30,
 }
-
-
-@pytest.fixture(scope="module")
-def history() -> pd.DataFrame:
-    return data.load_history(DATA)
 
 
 def _value(history: pd.DataFrame, key: tuple[str, str, str, int]) -> pd.Series:
@@ -278,12 +269,12 @@ def test_load_is_cached_until_a_file_changes(tmp_path):
 
 
 def test_summary_of_a_data_folder_without_conflicts(tmp_path):
-    # A user's own data folder may hold no alternative figures at all: the summary must
-    # still render (it grouped an empty, column-less conflicts table before).
+    # A user's own data folder may hold no alternative figures at all: its conflicts table is
+    # empty but keeps its columns, and the summary reports no conflict.
     folder = tmp_path / "data"
     folder.mkdir()
     for name in loader.DATA_FILES:
-        text = (REPO / "data" / name).read_text(encoding="utf-8")
+        text = (DATA / name).read_text(encoding="utf-8")
         if name == loader.HISTORY_FILE:
             rows = list(csv.DictReader(text.splitlines()))
             kept = [r for r in rows if r["variant"] not in {"yoy_base", "iea"}]

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 
 from forecast.data.outlooks import LAST_PUBLISHED, OUTLOOK_COLUMNS, load_outlooks
 from forecast.errors import DataValidationError
+from tests.conftest import DATA, SHARED
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "data" / "reference" / "published_outlooks.csv"
-SHARED = REPO.parent / "shared" / "reference" / "published_outlooks.csv"
+SHIPPED = DATA / "reference" / "published_outlooks.csv"
+SHARED_COPY = SHARED / "reference" / "published_outlooks.csv"
 HEADER = ",".join(OUTLOOK_COLUMNS)
 GOOD = "IEA,2024-04,EV battery demand,World,2030,STEPS,3400,GWh,about,iea.org,note"
 
@@ -26,9 +25,9 @@ def test_the_shipped_file_loads_with_23_figures_none_published_after_2024():
         "BloombergNEF", "2019-12", 2030, 1851.0)
 
 
-@pytest.mark.skipif(not SHARED.is_file(), reason="../shared/ is absent")
+@pytest.mark.skipif(not SHARED_COPY.is_file(), reason="../shared/ is absent")
 def test_the_shipped_file_is_a_verbatim_copy():
-    assert SHIPPED.read_bytes() == SHARED.read_bytes()
+    assert SHIPPED.read_bytes() == SHARED_COPY.read_bytes()
 
 
 @pytest.mark.parametrize(

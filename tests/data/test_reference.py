@@ -17,10 +17,10 @@ from forecast.data.reference import (
     world_share,
 )
 from forecast.errors import DataValidationError, ParameterError
+from tests.conftest import REFERENCE_CLASS, SHARED
 
-REPO = Path(__file__).resolve().parents[2]
-SHIPPED = REPO / "src" / "forecast" / "data" / "reference_class" / "technology_ramps.csv"
-SHARED = REPO.parent / "shared" / "reference" / "technology_ramps.csv"
+SHIPPED = REFERENCE_CLASS / "technology_ramps.csv"
+WORLD = REFERENCE_CLASS / "world_totals.csv"
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -40,30 +40,41 @@ def test_shipped_file_loads_with_its_provenance():
     assert "CC BY 4.0" in source and "held out" in source and "half of the countries" in source
 
 
-@pytest.mark.skipif(not SHARED.is_file(), reason="../shared/reference is absent")
-def test_shipped_file_is_a_verbatim_copy_of_the_shared_one():
-    assert SHIPPED.read_bytes() == SHARED.read_bytes()
+@pytest.mark.parametrize("shipped", [SHIPPED, WORLD], ids=lambda p: p.name)
+def test_shipped_file_is_a_verbatim_copy_of_the_shared_one(shipped):
+    shared = SHARED / "reference" / shipped.name
+    if not shared.is_file():
+        pytest.skip("../shared/reference is absent")
+    assert shipped.read_bytes() == shared.read_bytes()
 
 
 @pytest.mark.parametrize(
-    ("text", "row", "column", "rule"),
+    ("load", "text", "row", "column", "rule"),
     [
-        ("series,year\na,2000\n", None, "value", "columns"),
-        ("series,year,value\na,2000,1\na,2001.5,2\n", 3, "year", "type"),
-        ("series,year,value\na,2000,1\na,2001,x\n", 3, "value", "range"),
-        ("series,year,value\na,2000,1\na,2001,0\n", 3, "value", "range"),
-        ("series,year,value\na,2000,1\na,2001,-4\n", 3, "value", "range"),
-        ("series,year,value\na,2000,inf\n", 2, "value", "range"),
-        ("series,year,value\na,2000,1\nb,2000,1\na,2000,2\n", 4, "year", "duplicate"),
-        ("series,year,value\na,2000,1\n,2001,2\n", 3, "series", "required"),
+        (load_reference, "series,year\na,2000\n", None, "value", "columns"),
+        (load_reference, "series,year,value\na,2000,1\na,2001.5,2\n", 3, "year", "type"),
+        (load_reference, "series,year,value\na,2000,1\na,2001,x\n", 3, "value", "range"),
+        (load_reference, "series,year,value\na,2000,1\na,2001,0\n", 3, "value", "range"),
+        (load_reference, "series,year,value\na,2000,1\na,2001,-4\n", 3, "value", "range"),
+        (load_reference, "series,year,value\na,2000,inf\n", 2, "value", "range"),
+        (load_reference, "series,year,value\na,2000,1\nb,2000,1\na,2000,2\n", 4, "year",
+         "duplicate"),
+        (load_reference, "series,year,value\na,2000,1\n,2001,2\n", 3, "series", "required"),
+        (load_world_totals, "region,year,value\nWorld,2000,1\n", None, "technology",
+         "columns"),
+        (load_world_totals, "technology,year,value\nsolar,2000,0\n", 2, "value", "range"),
+        (load_world_totals, "technology,year,value\nsolar,2000,1\nsolar,2000,2\n", 3, "year",
+         "duplicate"),
+        (load_world_totals, "technology,year,value\n,2000,1\n", 2, "technology", "required"),
     ],
+    ids=lambda v: v.__name__ if callable(v) else None,
 )
 def test_a_bad_file_gets_one_line_naming_file_row_column_and_rule(
-    tmp_path, text, row, column, rule
+    tmp_path, load, text, row, column, rule
 ):
     path = _write(tmp_path, text)
     with pytest.raises(DataValidationError) as info:
-        load_reference(path)
+        load(path)
     err = info.value
     assert (err.row, err.column, err.rule) == (row, column, rule)
     line = str(err)
@@ -122,10 +133,6 @@ def test_window_options_are_checked(window, horizons, min_growth, match):
         check_window_options(window, horizons, min_growth)
 
 
-WORLD = SHIPPED.with_name("world_totals.csv")
-SHARED_WORLD = REPO.parent / "shared" / "reference" / "world_totals.csv"
-
-
 def test_world_totals_load_with_their_provenance():
     totals = load_world_totals(WORLD)
     assert len(totals) == 103
@@ -133,28 +140,6 @@ def test_world_totals_load_with_their_provenance():
     assert load_world_totals().equals(totals)
     source = (WORLD.parent / "SOURCE.md").read_text()
     assert "world_totals.csv" in source and "ev_car_sales | vehicles | 2010-2023" in source
-
-
-@pytest.mark.skipif(not SHARED_WORLD.is_file(), reason="../shared/reference is absent")
-def test_world_totals_are_a_verbatim_copy_of_the_shared_ones():
-    assert WORLD.read_bytes() == SHARED_WORLD.read_bytes()
-
-
-@pytest.mark.parametrize(
-    ("text", "row", "column", "rule"),
-    [
-        ("region,year,value\nWorld,2000,1\n", None, "technology", "columns"),
-        ("technology,year,value\nsolar,2000,0\n", 2, "value", "range"),
-        ("technology,year,value\nsolar,2000,1\nsolar,2000,2\n", 3, "year", "duplicate"),
-        ("technology,year,value\n,2000,1\n", 2, "technology", "required"),
-    ],
-)
-def test_a_bad_world_totals_file_gets_one_line(tmp_path, text, row, column, rule):
-    path = _write(tmp_path, text)
-    with pytest.raises(DataValidationError) as info:
-        load_world_totals(path)
-    assert (info.value.row, info.value.column, info.value.rule) == (row, column, rule)
-    assert "\n" not in str(info.value)
 
 
 def test_world_share_by_hand_from_the_technology_prefix():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -13,8 +14,8 @@ import pytest
 from forecast import cli
 from forecast.data import consistency, schema
 from forecast.errors import DataValidationError
+from tests.conftest import DATA
 
-DATA = Path(__file__).resolve().parents[2] / "data"
 FIELDS = list(schema.HISTORY_COLUMNS)
 
 
@@ -89,126 +90,41 @@ def _unchecked_power_2024(value):
 
 # (rule, mutation, column, expected row or None, message fragment)
 CASES = [
-    (
-        "range",
-        _set("production", 2022, "value", "-738"),
-        "value",
-        ("production", 2022),
-        "must be >= 0",
-    ),
-    (
-        "range",
-        _set("production_share_of_world", 2024, "value", "76"),
-        "value",
-        ("production_share_of_world", 2024),
-        r"0\.76, not 76",
-    ),
-    (
-        "missing-year",
-        _drop("production", 2022),
-        "year",
-        None,
-        "production China/total covers 2021-2024 but has no value for 2022",
-    ),
+    ("range", _set("production", 2022, "value", "-738"), "value", ("production", 2022),
+     "must be >= 0"),
+    ("range", _set("production_share_of_world", 2024, "value", "76"), "value",
+     ("production_share_of_world", 2024), r"0\.76, not 76"),
+    ("missing-year", _drop("production", 2022), "year", None,
+     "production China/total covers 2021-2024 but has no value for 2022"),
     ("duplicate", _duplicate("production", 2021), None, None, "already given on row"),
-    (
-        "not-a-number",
-        _set("production", 2022, "value", "seven hundred"),
-        "value",
-        ("production", 2022),
-        "'seven hundred' is not a number",
-    ),
-    (
-        "empty-value",
-        _set("production", 2022, "value", ""),
-        "value",
-        ("production", 2022),
-        "a value is required",
-    ),
-    (
-        "unknown-unit",
-        _set("production", 2022, "unit", "MWh"),
-        "unit",
-        ("production", 2022),
-        "'MWh' is not one of",
-    ),
-    (
-        "unit-mismatch",
-        _set("production", 2022, "unit", "GW"),
-        "unit",
-        ("production", 2022),
-        "is in GWh, not GW",
-    ),
-    (
-        "segments-sum",
-        _unchecked_power_2024(900),
-        "value",
-        None,
-        r"segments power \+ consumer \+ storage sum to 1248, not the total 1170",
-    ),
-    (
-        "not-a-year",
-        _set("production", 2022, "year", "2O22"),
-        "year",
-        ("production", 2022),
-        "not a four-digit year",
-    ),
-    (
-        "unknown-kind",
-        _set("production", 2022, "kind", "guess"),
-        "kind",
-        ("production", 2022),
-        "'guess' is not one of",
-    ),
-    (
-        "unknown-series",
-        _set("production", 2022, "series", "prodution"),
-        "series",
-        ("production", 2022),
-        "not in series.csv",
-    ),
-    (
-        "unknown-source",
-        _set("production", 2022, "source", "blog.txt"),
-        "source",
-        ("production", 2022),
-        "not in sources.csv",
-    ),
-    (
-        "derivation-missing",
-        _set("power_installations", 2023, "derivation", "", segment="lfp"),
-        "derivation",
-        ("power_installations", 2023, "lfp"),
-        "must state its derivation",
-    ),
-    (
-        "derivation-check",
-        _set("power_installations", 2023, "value", "300", segment="lfp"),
-        "value",
-        ("power_installations", 2023, "lfp"),
-        "derivation gives 261",
-    ),
-    (
-        "growth-check",
-        _set("production_growth", 2024, "value", "0.5", variant="annual_series"),
-        "value",
-        ("production_growth", 2024, "total", "annual_series"),
-        "stated growth 50.0%",
-    ),
-    (
-        "share-check",
-        _set("production_share", 2024, "value", "0.6", segment="power"),
-        "value",
-        ("production_share", 2024, "power"),
-        "stated share 60.0%",
-    ),
-    (
-        "conflict-variant",
-        _set("production", 2023, "variant", "", variant="yoy_base"),
-        "variant",
-        None,
-        "each must name its variant",
-    ),
+    ("not-a-number", _set("production", 2022, "value", "seven hundred"), "value",
+     ("production", 2022), "'seven hundred' is not a number"),
+    ("empty-value", _set("production", 2022, "value", ""), "value", ("production", 2022),
+     "a value is required"),
+    ("unknown-unit", _set("production", 2022, "unit", "MWh"), "unit", ("production", 2022),
+     "'MWh' is not one of"),
+    ("unit-mismatch", _set("production", 2022, "unit", "GW"), "unit", ("production", 2022),
+     "is in GWh, not GW"),
+    ("segments-sum", _unchecked_power_2024(900), "value", None,
+     r"segments power \+ consumer \+ storage sum to 1248, not the total 1170"),
+    ("not-a-year", _set("production", 2022, "year", "2O22"), "year", ("production", 2022),
+     "not a four-digit year"),
+    ("unknown-kind", _set("production", 2022, "kind", "guess"), "kind", ("production", 2022),
+     "'guess' is not one of"),
+    ("unknown-series", _set("production", 2022, "series", "prodution"), "series",
+     ("production", 2022), "not in series.csv"),
+    ("unknown-source", _set("production", 2022, "source", "blog.txt"), "source",
+     ("production", 2022), "not in sources.csv"),
+    ("derivation-missing", _set("power_installations", 2023, "derivation", "", segment="lfp"),
+     "derivation", ("power_installations", 2023, "lfp"), "must state its derivation"),
+    ("derivation-check", _set("power_installations", 2023, "value", "300", segment="lfp"),
+     "value", ("power_installations", 2023, "lfp"), "derivation gives 261"),
+    ("growth-check", _set("production_growth", 2024, "value", "0.5", variant="annual_series"),
+     "value", ("production_growth", 2024, "total", "annual_series"), "stated growth 50.0%"),
+    ("share-check", _set("production_share", 2024, "value", "0.6", segment="power"), "value",
+     ("production_share", 2024, "power"), "stated share 60.0%"),
+    ("conflict-variant", _set("production", 2023, "variant", "", variant="yoy_base"),
+     "variant", None, "each must name its variant"),
 ]
 
 
@@ -227,7 +143,7 @@ def test_broken_history_gives_one_line_error(
         assert f"column '{column}'" in err
     if where:
         assert f"row {_line(*where)}," in err or f"row {_line(*where)}:" in err
-    assert __import__("re").search(message, err), err
+    assert re.search(message, err), err
 
 
 def test_missing_column(data_dir, refused):

@@ -6,9 +6,7 @@ import pandas as pd
 import pytest
 
 from forecast.evaluation.backtest import default_models, rolling_origin
-
-YEARS = [2021, 2022, 2023, 2024]
-CHINA = [324.0, 738.0, 910.0, 1170.0]  # China Li-ion production [GWh], document 002
+from tests.conftest import CHINA, YEARS
 
 
 @pytest.fixture(scope="module")

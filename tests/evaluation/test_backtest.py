@@ -17,9 +17,7 @@ from forecast.evaluation.backtest import (
     rolling_origin,
 )
 from forecast.models import BassDiffusion, ExponentialTrend, LinearTrend
-
-YEARS = [2021, 2022, 2023, 2024]
-CHINA = [324.0, 738.0, 910.0, 1170.0]  # China Li-ion production [GWh], document 002
+from tests.conftest import CHINA, YEARS
 
 
 def test_backtest_has_one_row_per_model_origin_and_year(backtest):

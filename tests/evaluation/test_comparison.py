@@ -16,9 +16,7 @@ from forecast.evaluation.comparison import (
 )
 from forecast.evaluation.frames import to_csv
 from forecast.models import LinearTrend, curves
-
-YEARS = [2021, 2022, 2023, 2024]
-CHINA = [324.0, 738.0, 910.0, 1170.0]  # China Li-ion production [GWh], document 002
+from tests.conftest import CHINA, YEARS
 
 
 @pytest.fixture(scope="module")

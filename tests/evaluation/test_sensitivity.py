@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from forecast.evaluation.backtest import default_models
 from forecast.evaluation.sensitivity import value_sensitivity, variant_sensitivity
 from forecast.models import LinearTrend
+from tests.conftest import CHINA, DATA, YEARS
 
-YEARS = [2021, 2022, 2023, 2024]
-CHINA = [324.0, 738.0, 910.0, 1170.0]  # China Li-ion production [GWh], document 002
 CHINA_940 = [324.0, 738.0, 940.0, 1170.0]  # the conflicting 2023 value
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 
 def test_value_sensitivity_910_vs_940_by_hand():
@@ -33,9 +29,7 @@ def test_value_sensitivity_910_vs_940_by_hand():
 
 
 def test_variant_sensitivity_reads_both_variants_from_the_data():
-    if not (DATA_DIR / "history.csv").exists():
-        pytest.skip("data/history.csv not present")
-    frame = variant_sensitivity("yoy_base", {"linear": LinearTrend()}, data_dir=DATA_DIR,
+    frame = variant_sensitivity("yoy_base", {"linear": LinearTrend()}, data_dir=DATA,
                                 target_year=2030)
     assert list(frame.columns)[:3] == ["model", "value_910", "value_940"]
     assert frame.loc[0, "value_910"] == pytest.approx(2818.0)

@@ -7,7 +7,6 @@ run ``forecast score`` in a real subprocess.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -18,34 +17,20 @@ import pytest
 from forecast.errors import ForecastError
 from forecast.evaluation import track_record as tr
 from forecast.evaluation.scoring import crps_quantiles
+from tests.conftest import REPO, SYNTHETIC_SOURCE, write_data, write_run
 
-REPO = Path(__file__).resolve().parents[2]
-
-SOURCE = "test_only_synthetic.txt"
-
-SERIES = """series,unit,quantity,of,parts,sum_tolerance,contiguous,description
-production,GWh,amount,,power|consumer|storage,0.01,yes,"Test production."
-production_share_of_world,fraction,share,,,,yes,"Test share of world production."
-"""
-VARIANTS = """variant,rank,description
-annual_series,1,"The default."
-yoy_base,2,"An alternative."
-"""
-SOURCES = f"""document,title,publisher,published,description
-{SOURCE},Synthetic test figures,test suite,,"Made-up numbers for tests, not a real document."
-"""
 # China 2025: total 1,200 = power 800 + consumer 100 + storage 300 GWh; world share 80%, so
 # World total 1,200 / 0.8 = 1,500 GWh. The 2026 outlook row must never be scored, nor the
 # non-default variant (yoy_base) of the 2025 total.
 HISTORY = f"""series,region,segment,year,value,unit,kind,variant,source,quote,derivation,note
-production,China,total,2024,1000,GWh,reported,,{SOURCE},total 1000,,
-production,China,total,2025,1200,GWh,reported,annual_series,{SOURCE},total 1200,,
-production,China,total,2025,1250,GWh,reported,yoy_base,{SOURCE},total 1250 as a base,,
-production,China,power,2025,800,GWh,reported,,{SOURCE},power 800,,
-production,China,consumer,2025,100,GWh,reported,,{SOURCE},consumer 100,,
-production,China,storage,2025,300,GWh,reported,,{SOURCE},storage 300,,
-production,China,total,2026,5000,GWh,outlook,,{SOURCE},outlook 5000,,
-production_share_of_world,China,total,2025,0.8,fraction,reported,,{SOURCE},share 80%,,
+production,China,total,2024,1000,GWh,reported,,{SYNTHETIC_SOURCE},total 1000,,
+production,China,total,2025,1200,GWh,reported,annual_series,{SYNTHETIC_SOURCE},total 1200,,
+production,China,total,2025,1250,GWh,reported,yoy_base,{SYNTHETIC_SOURCE},total 1250 as a base,,
+production,China,power,2025,800,GWh,reported,,{SYNTHETIC_SOURCE},power 800,,
+production,China,consumer,2025,100,GWh,reported,,{SYNTHETIC_SOURCE},consumer 100,,
+production,China,storage,2025,300,GWh,reported,,{SYNTHETIC_SOURCE},storage 300,,
+production,China,total,2026,5000,GWh,outlook,,{SYNTHETIC_SOURCE},outlook 5000,,
+production_share_of_world,China,total,2025,0.8,fraction,reported,,{SYNTHETIC_SOURCE},share 80%,,
 """
 
 PROJECTIONS = """scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95
@@ -57,33 +42,6 @@ base,World,power,2025,GWh,1000,900,950,1000,1050,1100
 base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600
 low,China,total,2025,GWh,1200,1200,1200,1200,1200,1200
 """
-
-
-def write_data(folder: Path) -> Path:
-    """The tiny data folder (history to 2025; 2026 only as an outlook)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, text in {"series.csv": SERIES, "variants.csv": VARIANTS, "sources.csv": SOURCES,
-                       "history.csv": HISTORY}.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    return folder
-
-
-def write_run(folder: Path, projections: str = PROJECTIONS, *, layout: int | None = 2,
-              status: str = "ok", manifest: bool = True, **fields: object) -> Path:
-    """A fake finished run folder: ``manifest.json`` and ``tables/projections.csv``."""
-    (folder / "tables").mkdir(parents=True, exist_ok=True)
-    if projections is not None:
-        (folder / "tables" / "projections.csv").write_text(projections, encoding="utf-8")
-    if manifest:
-        content: dict[str, object] = {"run_id": folder.name, "status": status,
-                                      "finished": "2026-01-01T00:00:00+00:00",
-                                      "parameters": {"n_draws": 1000}}
-        if layout is not None:
-            content.update(layout_version=layout, last_observed_year=2024,
-                           data_sha256="0" * 64)
-        content.update(fields)
-        (folder / "manifest.json").write_text(json.dumps(content), encoding="utf-8")
-    return folder
 
 
 # --------------------------------------------------------------------------- hand-worked scores
@@ -115,12 +73,20 @@ EXPECTED = [
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
-    return write_data(tmp_path / "data")
+    return write_data(tmp_path / "data", HISTORY)
 
 
 @pytest.fixture
 def run_a(tmp_path: Path) -> Path:
-    return write_run(tmp_path / "runs" / "vintage-a")
+    return write_run(tmp_path / "runs" / "vintage-a", PROJECTIONS)
+
+
+@pytest.fixture
+def later(tmp_path: Path) -> Path:
+    """A run that projects only 2026, a year with no actual."""
+    return write_run(tmp_path / "runs" / "later",
+                     "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
+                     "base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600\n")
 
 
 def _assert_expected(scores: pd.DataFrame, expected=EXPECTED) -> None:
@@ -174,10 +140,7 @@ def test_written_file_and_several_runs(run_a, data_dir, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".scores.csv")]
 
 
-def test_no_matching_actuals_is_an_empty_table(tmp_path, data_dir):
-    later = write_run(tmp_path / "runs" / "later",
-                      "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
-                      "base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600\n")
+def test_no_matching_actuals_is_an_empty_table(later, data_dir):
     scores = tr.score_runs([later], data_dir)
     assert scores.empty and list(scores.columns) == list(tr.SCORE_COLUMNS)
 
@@ -195,7 +158,7 @@ def test_summary_per_run_and_scenario(run_a, data_dir):
 
 
 def test_old_layout_is_scored_when_its_table_allows(tmp_path, data_dir):
-    old = write_run(tmp_path / "runs" / "vintage-a", layout=None)
+    old = write_run(tmp_path / "runs" / "vintage-a", PROJECTIONS, layout=None)
     record = tr.read_run(old)
     assert record.layout == 1 and record.last_observed_year == 2024
     _assert_expected(tr.score_runs([old], data_dir))
@@ -218,7 +181,7 @@ def test_old_layout_without_the_quantiles_is_refused(tmp_path):
     ("x", {"layout": 3}, "run folder layout 3 is not one this forecast reads"),
 ])
 def test_folders_that_are_not_finished_runs_are_refused(tmp_path, name, kwargs, message):
-    folder = write_run(tmp_path / name, **kwargs)
+    folder = write_run(tmp_path / name, **{"projections": PROJECTIONS, **kwargs})
     with pytest.raises(tr.RunFolderError, match=message) as info:
         tr.read_run(folder)
     assert "\n" not in str(info.value)
@@ -226,12 +189,12 @@ def test_folders_that_are_not_finished_runs_are_refused(tmp_path, name, kwargs, 
 
 def test_finished_runs_skip_builds_failures_and_the_current_run(tmp_path):
     runs = tmp_path / "runs"
-    write_run(runs / "b", finished="2026-02-01T00:00:00+00:00")
-    write_run(runs / "a", finished="2026-01-01T00:00:00+00:00")
-    write_run(runs / ".tmp-c")
-    write_run(runs / "d.failed")
-    write_run(runs / "e", status="failed")
-    write_run(runs / "now")
+    write_run(runs / "b", PROJECTIONS, finished="2026-02-01T00:00:00+00:00")
+    write_run(runs / "a", PROJECTIONS, finished="2026-01-01T00:00:00+00:00")
+    write_run(runs / ".tmp-c", PROJECTIONS)
+    write_run(runs / "d.failed", PROJECTIONS)
+    write_run(runs / "e", PROJECTIONS, status="failed")
+    write_run(runs / "now", PROJECTIONS)
     (runs / "latest").symlink_to("b")  # forecast run's pointer to the newest good run
     assert [r.run_id for r in tr.finished_runs(runs, exclude=["now"])] == ["a", "b"]
 
@@ -259,10 +222,8 @@ def test_cli_scores_writes_the_file_and_prints_a_table(run_a, data_dir, tmp_path
     assert str(out) in proc.stdout.splitlines()[-1]
 
 
-def test_cli_without_matching_actuals_writes_the_header_and_one_note(tmp_path, data_dir):
-    later = write_run(tmp_path / "runs" / "later",
-                      "scenario,region,segment,year,unit,mean,p5,p10,p50,p90,p95\n"
-                      "base,China,total,2026,GWh,1400,1200,1300,1400,1500,1600\n")
+def test_cli_without_matching_actuals_writes_the_header_and_one_note(later, data_dir,
+                                                                     tmp_path):
     out = tmp_path / "scores.csv"
     proc = _score(later, "--data-dir", data_dir, "--output", out)
     assert proc.returncode == 0, proc.stderr
@@ -276,7 +237,7 @@ def test_cli_without_matching_actuals_writes_the_header_and_one_note(tmp_path, d
     (".tmp-x", {}), ("x.failed", {}), ("x", {"manifest": False}), ("x", {"projections": None}),
 ])
 def test_cli_refuses_a_folder_that_is_not_a_finished_run(tmp_path, data_dir, run_a, name, kwargs):
-    bad = write_run(tmp_path / "runs" / name, **kwargs)
+    bad = write_run(tmp_path / "runs" / name, **{"projections": PROJECTIONS, **kwargs})
     out = tmp_path / "scores.csv"
     proc = _score(run_a, bad, "--data-dir", data_dir, "--output", out)
     assert proc.returncode == 3
@@ -285,14 +246,14 @@ def test_cli_refuses_a_folder_that_is_not_a_finished_run(tmp_path, data_dir, run
 
 
 def test_read_runs_keeps_going_past_unreadable_folders(run_a, tmp_path):
-    bad = write_run(tmp_path / "runs" / "bad", manifest=False)
+    bad = write_run(tmp_path / "runs" / "bad", PROJECTIONS, manifest=False)
     records, refused = tr.read_runs([bad, run_a])
     assert [r.run_id for r in records] == ["vintage-a"]
     assert refused == [f"{bad}: no manifest.json; not a finished run folder"]
 
 
 def test_cli_scores_an_old_layout_or_refuses_it_in_one_line(tmp_path, data_dir):
-    old = write_run(tmp_path / "runs" / "vintage-a", layout=None)
+    old = write_run(tmp_path / "runs" / "vintage-a", PROJECTIONS, layout=None)
     out = tmp_path / "scores.csv"
     proc = _score(old, "--data-dir", data_dir, "--output", out)
     assert proc.returncode == 0, proc.stderr

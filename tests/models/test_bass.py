@@ -9,11 +9,7 @@ import pytest
 
 from forecast.models import curves
 from forecast.models.bass import BassDiffusion
-
-# China Li-ion production 2021-2024 [GWh] (document 002); 2023 alternative 940 GWh.
-YEARS = np.array([2021, 2022, 2023, 2024])
-CHINA = np.array([324.0, 738.0, 910.0, 1170.0])
-FUTURE = np.arange(2025, 2031)
+from tests.conftest import CHINA, YEARS
 
 
 def test_bass_recovers_p_and_q_with_market_fixed():

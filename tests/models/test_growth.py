@@ -13,11 +13,7 @@ from forecast.models.growth import GrowthModel
 from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR
 from forecast.models.saturating import GompertzCurve, LogisticCurve
 from forecast.models.trend import EndpointCAGR, ExponentialTrend, LeastSquaresCAGR, LinearTrend
-
-# China Li-ion production 2021-2024 [GWh] (document 002); 2023 alternative 940 GWh.
-YEARS = np.array([2021, 2022, 2023, 2024])
-CHINA = np.array([324.0, 738.0, 910.0, 1170.0])
-FUTURE = np.arange(2025, 2031)
+from tests.conftest import CHINA, FUTURE, QUANTILE_COLUMNS, YEARS
 
 
 def real_models() -> list[GrowthModel]:
@@ -55,8 +51,7 @@ def test_draws_are_seeded_shaped_and_bands_nested(model):
     lo95, hi95 = model.predict_interval(FUTURE, level=0.95, n_draws=2_000, seed=7)
     assert np.all(lo95 <= lo80) and np.all(lo80 < hi80) and np.all(hi80 <= hi95)
     frame = model.forecast_frame(FUTURE, n_draws=2_000, seed=7)
-    assert list(frame.columns) == ["model", "year", "central", "mean", "p5", "p10", "p50",
-                                   "p90", "p95"]
+    assert list(frame.columns) == ["model", "year", *QUANTILE_COLUMNS]
     q = frame[["p5", "p10", "p50", "p90", "p95"]].to_numpy()
     assert np.all(np.diff(q, axis=1) >= 0)
     assert frame["year"].tolist() == FUTURE.tolist()

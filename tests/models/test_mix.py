@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import math
 import warnings
-from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,11 +18,7 @@ from hypothesis import strategies as st
 from forecast.errors import ModelError
 from forecast.models.mix import LogRatioMix, alr, inv_alr, segment_paths
 from forecast.models.share import shares_from_levels
-
-SEGMENTS = ["power", "consumer", "storage"]
-SEGMENT_GWH = np.array([[664.3, 91.0, 154.7], [823.0, 94.0, 254.0]])
-FUTURE = np.arange(2025, 2031)
-QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
+from tests.conftest import FUTURE, QUANTILE_COLUMNS, SEGMENT_GWH, SEGMENTS
 
 
 def china_mix(**kwargs: object) -> LogRatioMix:
@@ -232,8 +228,6 @@ def test_mix_interface_and_summary() -> None:
 
 
 def test_mix_accepts_dataframe() -> None:
-    import pandas as pd
-
     frame = pd.DataFrame(shares_from_levels(SEGMENT_GWH), columns=SEGMENTS, index=[2023, 2024])
     mix = LogRatioMix(reference="storage").fit(frame.index, frame)
     assert mix.segments_ == tuple(SEGMENTS)
@@ -322,12 +316,9 @@ def test_segment_paths_errors(total: object, shares: object, message: str) -> No
         segment_paths(total, shares)  # type: ignore[arg-type]
 
 
-def test_mix_fits_straight_from_the_data_layer() -> None:
-    import pandas as pd
-
+def test_mix_fits_straight_from_the_data_layer(history: pd.DataFrame) -> None:
     from forecast import data
 
-    history = data.load_history(Path(__file__).resolve().parents[2] / "data")
     levels = pd.concat(
         {seg: data.get_series(history, "production", segment=seg) for seg in SEGMENTS}, axis=1
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,10 +18,10 @@ from forecast.models.prior import (
     pool,
     window_variances,
 )
+from tests.conftest import REFERENCE_CLASS, SHARED
 
-ROOT = Path(__file__).resolve().parents[2]
-CANDIDATES = [ROOT / "src" / "forecast" / "data" / "reference_class" / "technology_ramps.csv",
-              ROOT.parent / "shared" / "reference" / "technology_ramps.csv"]
+CANDIDATES = [REFERENCE_CLASS / "technology_ramps.csv",
+              SHARED / "reference" / "technology_ramps.csv"]
 
 
 def _reference_windows() -> np.ndarray:

@@ -10,31 +10,20 @@ import pytest
 from forecast.errors import ModelError
 from forecast.models import curves
 from forecast.models.saturating import GompertzCurve, LogisticCurve
-
-# China Li-ion production 2021-2024 [GWh] (document 002); 2023 alternative 940 GWh.
-YEARS = np.array([2021, 2022, 2023, 2024])
-CHINA = np.array([324.0, 738.0, 910.0, 1170.0])
-FUTURE = np.arange(2025, 2031)
+from tests.conftest import CHINA, FUTURE, YEARS
 
 
-def test_logistic_with_free_saturation_is_recovered_from_15_points():
-    t = np.arange(2015, 2030)
-    y = curves.logistic(t, 2000.0, 0.6, 2025.0)
-    model = LogisticCurve().fit(t, y)
+@pytest.mark.parametrize(("cls", "curve", "start", "rate", "midpoint"),
+                         [(LogisticCurve, curves.logistic, 2015, 0.6, 2025.0),
+                          (GompertzCurve, curves.gompertz, 2010, 0.4, 2022.0)])
+def test_free_saturation_is_recovered_from_15_points(cls, curve, start, rate, midpoint):
+    t = np.arange(start, start + 15)
+    model = cls().fit(t, curve(t, 2000.0, rate, midpoint))
     assert model.params_["saturation"] == pytest.approx(2000.0, rel=1e-5)
-    assert model.params_["rate"] == pytest.approx(0.6, rel=1e-5)
-    assert model.params_["midpoint"] == pytest.approx(2025.0, abs=1e-4)
+    assert model.params_["rate"] == pytest.approx(rate, rel=1e-5)
+    assert model.params_["midpoint"] == pytest.approx(midpoint, abs=1e-4)
     assert model.df_resid_ == 12
     assert model.method_.startswith("nonlinear least squares")
-
-
-def test_gompertz_with_free_saturation_is_recovered_from_15_points():
-    t = np.arange(2010, 2025)
-    y = curves.gompertz(t, 2000.0, 0.4, 2022.0)
-    model = GompertzCurve().fit(t, y)
-    assert model.params_["saturation"] == pytest.approx(2000.0, rel=1e-5)
-    assert model.params_["rate"] == pytest.approx(0.4, rel=1e-5)
-    assert model.params_["midpoint"] == pytest.approx(2022.0, abs=1e-4)
 
 
 @pytest.mark.parametrize(("cls", "curve"), [(LogisticCurve, curves.logistic),
@@ -124,7 +113,7 @@ def test_params_frame_names_the_unit_of_the_data():
     from forecast.models import make_model
 
     # 324, 738, 910, 1,170 GWh: the free ceiling lands on its bound (1.05 x 1,170 = 1,228.5).
-    model = make_model("logistic").fit([2021, 2022, 2023, 2024], [324.0, 738.0, 910.0, 1170.0])
+    model = make_model("logistic").fit(YEARS, CHINA)
     frame = model.params_frame(unit="GWh").set_index("param")
     assert frame.loc["saturation", "unit"] == "GWh"
     assert frame.loc["saturation", "value"] == pytest.approx(1228.5)

@@ -9,9 +9,9 @@ LFP 261.01 / 409.0 and ternary 126.13 / 139.0 GWh in 2023 / 2024).
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -25,15 +25,7 @@ from forecast.models.share import (
     shares_from_levels,
     two_part_share,
 )
-
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
-
-YEARS = np.array([2021, 2022, 2023, 2024])
-CHINA_SHARE = np.array([0.57, 0.683, 0.71, 0.76])
-SEGMENT_GWH = np.array([[664.3, 91.0, 154.7], [823.0, 94.0, 254.0]])
-FUTURE = np.arange(2025, 2031)
-QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
-
+from tests.conftest import CHINA_SHARE, FUTURE, QUANTILE_COLUMNS, SEEDS, SEGMENT_GWH, YEARS
 
 # --------------------------------------------------------------------------------------
 # Transforms
@@ -290,10 +282,9 @@ def test_reference_numbers_are_in_the_sources() -> None:
         assert phrase in text, phrase
 
 
-def test_models_fit_straight_from_the_data_layer() -> None:
+def test_models_fit_straight_from_the_data_layer(history: pd.DataFrame) -> None:
     from forecast import data
 
-    history = data.load_history(Path(__file__).resolve().parents[2] / "data")
     share = data.get_series(history, "production_share_of_world")
     model = LogitShare().fit(share.index, share)
     assert model.rate_ == pytest.approx(0.27402, abs=2e-4)  # the hand OLS slope above

@@ -8,11 +8,7 @@ import numpy as np
 import pytest
 
 from forecast.models.trend import EndpointCAGR, ExponentialTrend, LeastSquaresCAGR, LinearTrend
-
-# China Li-ion production 2021-2024 [GWh] (document 002); 2023 alternative 940 GWh.
-YEARS = np.array([2021, 2022, 2023, 2024])
-CHINA = np.array([324.0, 738.0, 910.0, 1170.0])
-FUTURE = np.arange(2025, 2031)
+from tests.conftest import CHINA, FUTURE, YEARS
 
 
 def test_endpoint_cagr_of_china_2021_2024_is_53_4_percent():

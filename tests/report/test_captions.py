@@ -88,13 +88,13 @@ def test_reconciliation_sentences_name_medians_and_say_when_parts_do_not_add_up(
            "difference." in even
 
 
-def test_reconciliation_sentences_agree_with_the_reconciliation_table():
+def test_reconciliation_sentences_agree_with_the_reconciliation_table(history):
     import re
 
-    from forecast import data, scenarios
+    from forecast import scenarios
     from forecast.report.formatting import gwh, percent
 
-    table = scenarios.reconcile(["base", "demand_led"], data.load_history(), n_draws=500)
+    table = scenarios.reconcile(["base", "demand_led"], history, n_draws=500)
     sentences = captions.reconciliation_sentences(table)
     assert len(sentences) == 3  # base, demand_led, demand_led's EV demand
     for text in sentences:

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from forecast import data, scenarios
+from forecast import scenarios
 from forecast.report import explorer as ex
-
-
-@pytest.fixture(scope="module")
-def history():
-    return data.load_history()
 
 
 @pytest.fixture

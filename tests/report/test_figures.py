@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import matplotlib
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+import seaborn
 
 from forecast.report import figures as plots
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def _projection() -> pd.DataFrame:
@@ -57,7 +49,7 @@ def test_each_known_scenario_has_one_colour_everywhere():
     assert alone == together == reordered == plots.SCENARIO_COLORS
     # Colours come from the colour-blind-safe palette.
     palette = {matplotlib.colors.to_hex(c) for c in
-               __import__("seaborn").color_palette("colorblind")}
+               seaborn.color_palette("colorblind")}
     assert set(plots.SCENARIO_COLORS.values()) <= palette
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from forecast.errors import ParameterError
 from forecast.report.notebook import NotebookContext, resolve_path, setup
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.conftest import DATA, REPO
 
 
 def test_relative_paths_mean_the_same_folder_from_the_root_and_from_notebooks(tmp_path):
-    assert resolve_path("data", REPO) == REPO / "data"
-    assert resolve_path("data", REPO / "notebooks") == REPO / "data"
+    assert resolve_path("data", REPO) == DATA
+    assert resolve_path("data", REPO / "notebooks") == DATA
     assert resolve_path("out/x", tmp_path) == tmp_path / "out" / "x"
     assert resolve_path(tmp_path / "abs", REPO / "notebooks") == tmp_path / "abs"
     # A folder merely named notebooks, outside a project, is not special.
@@ -30,10 +28,10 @@ def test_setup_reads_only_declared_parameters_and_writes_nothing_back(tmp_path):
     nb = setup(namespace, cwd=REPO / "notebooks")
     assert namespace == before
     assert isinstance(nb, NotebookContext)
-    assert nb.params == {"data_dir": str(REPO / "data"), "output_dir": "", "n_draws": 50,
+    assert nb.params == {"data_dir": str(DATA), "output_dir": "", "n_draws": 50,
                          "seed": 1}
-    assert nb.data_dir == REPO / "data" and nb.output_dir is None
-    assert nb.scenario_dir == REPO / "data" / "scenarios"
+    assert nb.data_dir == DATA and nb.output_dir is None
+    assert nb.scenario_dir == DATA / "scenarios"
     assert set(nb.history["year"]) >= {2021, 2024}
     assert "doc 002" in nb.source
     assert nb.write_table(nb.history.head(1), "h") is None
@@ -41,10 +39,10 @@ def test_setup_reads_only_declared_parameters_and_writes_nothing_back(tmp_path):
 
 def test_setup_defaults_and_output_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("FORECAST_DATA_DIR", str(REPO / "data"))
+    monkeypatch.setenv("FORECAST_DATA_DIR", str(DATA))
     assert setup({"output_dir": "  "}).output_dir is None
     nb = setup({"data_dir": "", "output_dir": "run"})
-    assert nb.data_dir == REPO / "data" and nb.output_dir == tmp_path / "run"
+    assert nb.data_dir == DATA and nb.output_dir == tmp_path / "run"
     assert nb.params["output_dir"] == str(tmp_path / "run")
     path = nb.write_table(nb.history.head(2), "history_head")
     assert path == tmp_path / "run" / "tables" / "history_head.csv" and path.is_file()
@@ -93,7 +91,7 @@ def test_every_path_parameter_is_resolved(tmp_path):
     (tmp_path / "run_a").mkdir()
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "pyproject.toml").write_text("")
-    nb = setup({"data_dir": str(REPO / "data"), "earlier_runs": ["run_a"]},
+    nb = setup({"data_dir": str(DATA), "earlier_runs": ["run_a"]},
                cwd=tmp_path / "notebooks")
     assert nb.params["earlier_runs"] == [str(tmp_path / "run_a")]
     with pytest.raises(ParameterError, match="earlier_runs must be a list of run folders"):

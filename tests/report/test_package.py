@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import ast
 import importlib
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "src" / "forecast" / "report"
+from tests.conftest import REPO, top_level_names
+
+PACKAGE = REPO / "src" / "forecast" / "report"
 MODULES = sorted(p.stem for p in PACKAGE.glob("*.py") if not p.stem.startswith("_"))
-
-
-def _public_names(path: Path) -> set[str]:
-    """Top-level functions, classes and constants a module defines (not the ones it imports)."""
-    names: set[str] = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.FunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign | ast.AnnAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names |= {t.id for t in targets if isinstance(t, ast.Name)}
-    return {n for n in names if not n.startswith("_")}
 
 
 def test_package_all_lists_every_module():
@@ -35,7 +23,8 @@ def test_package_all_lists_every_module():
 @pytest.mark.parametrize("name", MODULES)
 def test_module_all_is_complete(name):
     module = importlib.import_module(f"forecast.report.{name}")
-    assert set(module.__all__) == _public_names(PACKAGE / f"{name}.py")
+    public = {n for n in top_level_names(PACKAGE / f"{name}.py") if not n.startswith("_")}
+    assert set(module.__all__) == public
     assert all(hasattr(module, n) for n in module.__all__)
 
 

@@ -6,16 +6,13 @@ import datetime
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 from forecast.errors import ForecastError, ParameterError
 from forecast.report import parameters
 from forecast.report.parameters import PARAMETERS, check_parameters
-
-REPO = Path(__file__).resolve().parents[2]
-DATA = REPO / "data"
+from tests.conftest import DATA, REPO
 
 
 @pytest.mark.parametrize(
@@ -112,11 +109,10 @@ def test_keyword_data_dir_and_scenario_dir_take_precedence(tmp_path):
                             scenario_dir=DATA / "scenarios") == {"scenario_names": ["base"]}
 
 
-def test_last_observed_year_matches_the_loaded_history():
-    from forecast import data
+def test_last_observed_year_matches_the_loaded_history(history):
     from forecast.scenarios.preparation import last_observed_year
 
-    assert parameters.last_observed_year(DATA) == last_observed_year(data.load_history(DATA))
+    assert parameters.last_observed_year(DATA) == last_observed_year(history)
 
 
 def test_known_scenarios_are_the_resolvable_names():
