@@ -47,7 +47,7 @@ from forecast.run.changes import compare_runs, finished_run_dirs
 from forecast.run.execute import (
     KERNEL_NAME,
     SOCKET_PREFIX,
-    Children,
+    Kernels,
     NotebookResult,
     import_papermill,
     run_notebook,
@@ -281,12 +281,12 @@ def _new_manifest(plan: _Plan, folder: RunFolder) -> dict[str, Any]:
 
 
 def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResult],
-                 say: Callable[[str], None], children: Children) -> NotebookResult | None:
+                 say: Callable[[str], None], kernels: Kernels) -> NotebookResult | None:
     """Run the notebooks, ``jobs`` at a time; fills ``results``, returns the first failure.
 
     A failure lets running notebooks finish and starts no more. A KeyboardInterrupt (Ctrl-C,
     or a stop signal in :func:`run_cli`) stops every notebook process within seconds
-    (:meth:`Children.stop`) and is raised again.
+    (:meth:`Kernels.stop`) and is raised again.
     """
     config, sources = plan.config, plan.sources
     halt = threading.Event()
@@ -300,7 +300,7 @@ def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResu
         if "output_dir" in plan.declared[src.name]:
             injected["output_dir"] = str(folder.build)
         res = run_notebook(src, folder.build / src.name, injected,
-                           children=children, cwd=plan.root, timeout=int(config.timeout),
+                           kernels=kernels, cwd=plan.root, timeout=int(config.timeout),
                            kernel=config.kernel_name,
                            log=folder.build / "logs" / f"{src.stem}.kernel.log",
                            paths={str(folder.build): str(folder.final)})
@@ -326,7 +326,7 @@ def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResu
     except BaseException:
         halt.set()
         with _signals_blocked():  # a second signal must not leave notebooks running
-            children.stop()
+            kernels.stop()
             pool.shutdown(wait=True, cancel_futures=True)
         raise
     finally:
@@ -422,7 +422,7 @@ def run(config: RunConfig) -> Path:
     manifest: dict[str, Any] = {"run_id": folder.run_id, "parameters": dict(plan.params)}
     try:
         manifest = _new_manifest(plan, folder)
-        first_failure = _execute_all(plan, folder, results, say, Children())
+        first_failure = _execute_all(plan, folder, results, say, Kernels())
     except BaseException as exc:
         with _signals_blocked():
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
