@@ -173,10 +173,6 @@ def _declared(sources: list[Path], params: Mapping[str, Any]) -> dict[str, dict[
 
 def _plan(config: RunConfig) -> _Plan:
     """Check options, parameters and inputs, cheapest first; nothing is written."""
-    from forecast.evaluation.track_record import read_run
-    from forecast.inputs import check_inputs
-    from forecast.report.parameters import PARAMETERS
-
     if int(config.jobs) < 1:
         raise ForecastError(f"--jobs must be at least 1, got {config.jobs}")
     if int(config.timeout) < 1:
@@ -197,6 +193,10 @@ def _plan(config: RunConfig) -> _Plan:
             raise ForecastError(f"no such notebook(s) in {nb_dir}: "
                                 f"{', '.join(sorted(wanted - {p.name for p in sources}))}")
         sources = [p for p in sources if p.name in wanted]
+    from forecast.evaluation.track_record import read_run
+    from forecast.inputs import check_inputs
+    from forecast.report.parameters import PARAMETERS
+
     # A name no notebook may declare is refused before the inputs are read (a second).
     declared = _declared(sources, params) if set(params) - set(PARAMETERS) else None
     check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
