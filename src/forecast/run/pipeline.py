@@ -128,11 +128,10 @@ def _user_parameters(config: RunConfig) -> dict[str, Any]:
         if not isinstance(loaded, dict | None) or not all(isinstance(k, str) for k in loaded or {}):
             raise ForecastError(f"{path}: parameters file must be a mapping of names to values")
         merged.update(loaded or {})
-    if isinstance(config.parameters, Mapping):
-        merged.update(config.parameters)
-    for key, text in [] if isinstance(config.parameters, Mapping) else config.parameters or ():
+    pairs = config.parameters or ()
+    for key, text in pairs.items() if isinstance(pairs, Mapping) else pairs:
         try:
-            merged[str(key)] = yaml.safe_load(str(text))
+            merged[str(key)] = text if isinstance(pairs, Mapping) else yaml.safe_load(str(text))
         except yaml.YAMLError:
             merged[str(key)] = str(text)  # "a: b: c" is meant as text
     if config.scenarios:
@@ -142,37 +141,11 @@ def _user_parameters(config: RunConfig) -> dict[str, Any]:
     return merged
 
 
-def _check_parameters(user: dict[str, Any]) -> tuple[dict[str, Any], Path]:
-    """The user's run parameters checked (a far ``target_year`` against the default
-    ``n_draws`` too), with ``data_dir`` made absolute."""
+def _plan(config: RunConfig) -> _Plan:
+    """Check options, parameters and inputs, cheapest first; nothing is written."""
     from forecast.data import default_data_dir
     from forecast.report.parameters import PARAMETERS, check_parameters
 
-    given = user.get("data_dir", "")
-    data_dir = default_data_dir().resolve()
-    if isinstance(given, str) and "\0" not in given:  # else the check refuses the value
-        data_dir = Path(given).expanduser().resolve() if given.strip() else data_dir
-        user = {**user, "data_dir": str(data_dir)}
-    known = {k: v for k, v in user.items() if k in PARAMETERS}
-    defaults = {k: PARAMETERS[k].default for k in ("n_draws", "target_year")}
-    checked = check_parameters(defaults | known, data_dir=data_dir)
-    return {**user, **{k: checked[k] for k in known}}, data_dir
-
-
-def _declared(sources: list[Path], params: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """Each notebook's declared parameters; an unknown parameter name is refused."""
-    inspect_notebook = import_papermill().inspect_notebook
-    declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
-    known = set().union(*declared.values())
-    for key in params:
-        if key not in known:
-            raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
-                                 f"accept: {', '.join(sorted(known - {'output_dir'}))}")
-    return declared
-
-
-def _plan(config: RunConfig) -> _Plan:
-    """Check options, parameters and inputs, cheapest first; nothing is written."""
     if int(config.jobs) < 1:
         raise ForecastError(f"--jobs must be at least 1, got {config.jobs}")
     if int(config.timeout) < 1:
@@ -184,7 +157,16 @@ def _plan(config: RunConfig) -> _Plan:
         out_root = runs.check_output_dir(Path(config.output_dir).expanduser().resolve())
     else:
         out_root = runs.check_output_dir(root / "outputs" / "runs", create_parents=True)
-    params, data_dir = _check_parameters(_user_parameters(config))
+    params = _user_parameters(config)
+    given, data_dir = params.get("data_dir", ""), default_data_dir().resolve()
+    if isinstance(given, str) and "\0" not in given:  # else the check refuses the value
+        data_dir = Path(given).expanduser().resolve() if given.strip() else data_dir
+        params["data_dir"] = str(data_dir)
+    known = {k: v for k, v in params.items() if k in PARAMETERS}
+    # With the defaults of n_draws and target_year, so that their combination is checked too.
+    defaults = {k: PARAMETERS[k].default for k in ("n_draws", "target_year")}
+    params |= {k: v for k, v in check_parameters(defaults | known, data_dir=data_dir).items()
+               if k in known}
     nb_dir = Path(config.notebook_dir or root / "notebooks").resolve()
     sources = discover_notebooks(nb_dir)
     if config.notebooks is not None:
@@ -193,23 +175,34 @@ def _plan(config: RunConfig) -> _Plan:
             raise ForecastError(f"no such notebook(s) in {nb_dir}: "
                                 f"{', '.join(sorted(wanted - {p.name for p in sources}))}")
         sources = [p for p in sources if p.name in wanted]
+
+    def declared_parameters() -> dict[str, dict[str, Any]]:
+        inspect_notebook = import_papermill().inspect_notebook
+        found = {p.name: dict(inspect_notebook(str(p))) for p in sources}
+        names = set().union(*found.values())
+        for key in set(params) - names:
+            raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
+                                 f"accept: {', '.join(sorted(names - {'output_dir'}))}")
+        return found
+
     from forecast.evaluation.track_record import read_run
     from forecast.inputs import check_inputs
-    from forecast.report.parameters import PARAMETERS
 
     # A name no notebook may declare is refused before the inputs are read (a second).
-    declared = _declared(sources, params) if set(params) - set(PARAMETERS) else None
+    declared = declared_parameters() if set(params) - set(PARAMETERS) else None
     check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
                  params.get("target_year"), params.get("reference_path") or None)
     for path in params.get("earlier_runs") or ():
         read_run(path)
-    declared = declared or _declared(sources, params)
+    declared = declared or declared_parameters()
     scorers = [p for p in sources if "earlier_runs" in declared[p.name]]
     if scorers and not params.get("earlier_runs") and config.notebooks is None:
         # The track record runs only with something to score: the output folder's runs.
         earlier = [str(p) for p in finished_run_dirs(out_root)]
-        sources = [p for p in sources if p not in scorers] if not earlier else sources
-        params = {**params, "earlier_runs": earlier} if earlier else params
+        if earlier:
+            params["earlier_runs"] = earlier
+        else:
+            sources = [p for p in sources if p not in scorers]
     return _Plan(config, root, sources, {p.name: declared[p.name] for p in sources}, params,
                  data_dir, out_root)
 
@@ -218,40 +211,12 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _new_manifest(plan: _Plan, folder: runs.RunFolder) -> dict[str, Any]:
-    from forecast.report.parameters import last_observed_year
-
-    try:
-        last_year: int | None = last_observed_year(plan.data_dir)
-    except ParameterError:
-        last_year = None
-    return {
-        "run_id": folder.run_id, "status": "running", "started": _now(), "finished": None,
-        "parameters": dict(plan.params),
-        # Defaults as written in each parameters cell, for parameters the run did not set.
-        "notebook_defaults": {name: {k: v["default"] for k, v in params.items()
-                                     if k not in plan.params and k != "output_dir"}
-                              for name, params in plan.declared.items()},
-        "options": {"jobs": int(plan.config.jobs), "timeout_s": int(plan.config.timeout),
-                    "kernel": plan.config.kernel_name},
-        "inputs": record.hash_files(record.input_files(plan.data_dir, plan.sources), plan.root),
-        "layout_version": record.LAYOUT_VERSION, "last_observed_year": last_year,
-        "data_sha256": record.data_digest(plan.data_dir),
-        "packages": record.package_versions(), "git": record.git_state(plan.root),
-        "root": str(plan.root), "notebooks": [], "outputs": {},
-    }
-
-
 def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, NotebookResult],
-                 say: Callable[[str], None], kernels: Kernels) -> NotebookResult | None:
-    """Run the notebooks, ``jobs`` at a time, into ``results``; return the first failure.
-
-    A failure lets running notebooks finish and starts no more. A KeyboardInterrupt (Ctrl-C,
-    or a stop signal in :func:`run_cli`) stops every kernel (:meth:`Kernels.stop`) and is
-    raised again once the notebooks have ended.
-    """
-    halt = threading.Event()
-    sources = plan.sources
+                 say: Callable[[str], None]) -> None:
+    """Run the notebooks, ``jobs`` at a time, into ``results``. A failure lets running
+    notebooks finish and starts no more; a KeyboardInterrupt (Ctrl-C, or a stop signal in
+    :func:`run_cli`) stops every kernel and is raised again once the notebooks ended."""
+    halt, kernels, sources = threading.Event(), Kernels(), plan.sources
 
     def task(src: Path) -> None:
         if halt.is_set():
@@ -261,20 +226,19 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
         injected = dict(results[src.name].parameters)
         if "output_dir" in plan.declared[src.name]:
             injected["output_dir"] = str(folder.build)
-        res = execute.run_notebook(src, folder.build / src.name, injected, kernels=kernels,
-                           cwd=plan.root, timeout=int(plan.config.timeout),
-                           kernel=plan.config.kernel_name,
-                           log=folder.build / "logs" / f"{src.stem}.kernel.log",
-                           paths={str(folder.build): str(folder.final)})
-        res.parameters = results[src.name].parameters
-        results[src.name] = res
+        res = execute.run_notebook(
+            src, folder.build / src.name, injected, kernels=kernels, cwd=plan.root,
+            timeout=int(plan.config.timeout), kernel=plan.config.kernel_name,
+            log=folder.build / "logs" / f"{src.stem}.kernel.log",
+            paths={str(folder.build): str(folder.final)})
+        res.parameters, results[src.name] = results[src.name].parameters, res
         if res.status != "ok":
             halt.set()
         if res.status != "skipped":
             line = f"{label} {res.status} in {res.duration_s:.1f} s"
             say(f"{line}: {res.error}" if res.error else line)
 
-    import nbconvert  # noqa: F401  (imported once here, not by the first two pages at once)
+    import nbconvert  # noqa: F401  (imported once here, not by two threads at once)
 
     with ThreadPoolExecutor(max_workers=min(int(plan.config.jobs), len(sources))) as pool:
         futures = [pool.submit(task, src) for src in sources]
@@ -282,57 +246,52 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
             while not all(f.done() for f in futures):
                 time.sleep(0.2)
         except BaseException:
-            halt.set()
             with _signals_blocked():  # a second signal must not leave kernels running
+                halt.set()
                 kernels.stop()
                 pool.shutdown(wait=True, cancel_futures=True)
             raise
     for future in futures:
-        future.result()  # a bug in the runner itself surfaces here
-    return next((results[p.name] for p in sources if results[p.name].status == "failed"), None)
+        future.result()  # a bug of the runner itself surfaces here
 
 
 def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
            results: Mapping[str, NotebookResult], status: str, t_start: float) -> Path:
-    """Write manifest and index and move the build folder to its final name.
-
-    A full disk on the way fails the run: the folder moves to ``.failed`` (a rename needs no
-    space) with a complete manifest or none, and :class:`RunError` (exit 4) says so.
-    """
+    """Write manifest and index and move the build folder to its final name. A full disk on
+    the way fails the run: the folder moves to ``.failed`` (a rename needs no space) with a
+    complete manifest or none, and :class:`RunError` (exit 4) says so."""
     from forecast.run.html import write_index
 
     target = folder.final if status == "ok" else folder.failed
-    problem = None
+    build, problem = folder.build, None
     with contextlib.suppress(OSError):
-        (folder.build / "logs").rmdir()  # only when empty
+        (build / "logs").rmdir()  # only when empty
     try:
-        for executed in folder.build.glob("*.ipynb"):  # they record the folder they end in
+        for executed in build.glob("*.ipynb"):  # they record the folder they end in
             record.write_atomic(executed, executed.read_text(encoding="utf-8").replace(
-                json.dumps(str(folder.build))[1:-1], json.dumps(str(target))[1:-1]))
-        manifest.update(status=status, finished=_now(),
-                        duration_s=round(time.perf_counter() - t_start, 3),
-                        notebooks=[asdict(results[p.name]) for p in plan.sources],
-                        outputs=record.hash_files(sorted(
-                            p for sub in ("tables", "figures") for p in
-                            (folder.build / sub).glob("*") if p.is_file()), folder.build),
-                        kernel_logs=sorted(f"logs/{p.name}" for p in
-                                           folder.build.glob("logs/*.log")),
-                        calibration_cache_key=record.calibration_key(folder.build))
-        manifest["parameters"]["output_dir"] = str(target)
+                json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
         previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
-        manifest["previous_run"] = previous[-1].name if previous else None
-        record.write_manifest(folder.build / record.MANIFEST_NAME, manifest)
-        write_index(folder.build, manifest,
-                    compare_runs(previous[-1], manifest, folder.build) if previous else None)
+        manifest.update(
+            status=status, finished=_now(), duration_s=round(time.perf_counter() - t_start, 3),
+            notebooks=[asdict(results[p.name]) for p in plan.sources],
+            outputs=record.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
+                                             and p.parent.name in ("tables", "figures")), build),
+            kernel_logs=sorted(f"logs/{p.name}" for p in build.glob("logs/*.log")),
+            calibration_cache_key=record.calibration_key(build),
+            previous_run=previous[-1].name if previous else None)
+        manifest["parameters"]["output_dir"] = str(target)
+        record.write_manifest(build / record.MANIFEST_NAME, manifest)
+        write_index(build, manifest,
+                    compare_runs(previous[-1], manifest, build) if previous else None)
     except OSError as exc:
         if exc.errno not in runs.DISK_FULL:
             raise
         problem = f"{exc.strerror} while writing {exc.filename or 'the run folder'}"
         manifest["status"] = "failed"
         try:  # the manifest says so, or there is none
-            record.write_manifest(folder.build / record.MANIFEST_NAME, manifest)
+            record.write_manifest(build / record.MANIFEST_NAME, manifest)
         except OSError:
-            (folder.build / record.MANIFEST_NAME).unlink(missing_ok=True)
+            (build / record.MANIFEST_NAME).unlink(missing_ok=True)
     published = folder.publish(status == "ok" and problem is None)
     if problem is not None:
         raise RunError(f"run stopped: {problem}; what was written is in {published}")
@@ -364,6 +323,8 @@ def run(config: RunConfig) -> Path:
     or input; :class:`RunError` (exit 4, run kept as ``<run-id>.failed``) when a notebook
     failed or the disk filled up; KeyboardInterrupt when stopped (kept as ``.failed``).
     """
+    from forecast.report.parameters import last_observed_year
+
     plan = _plan(config)
     say = (lambda _line: None) if config.quiet else (config.progress or LOGGER.info)
     runs.remove_stale(plan.out_root, f"{runs.TMP_PREFIX}*", say)
@@ -374,19 +335,35 @@ def run(config: RunConfig) -> Path:
     t_start = time.perf_counter()
     manifest: dict[str, Any] = {"run_id": folder.run_id, "parameters": dict(plan.params)}
     try:
-        manifest = _new_manifest(plan, folder)
-        first_failure = _execute_all(plan, folder, results, say, Kernels())
+        with contextlib.suppress(ParameterError):
+            manifest["last_observed_year"] = last_observed_year(plan.data_dir)
+        manifest.update(
+            status="running", started=_now(), finished=None, root=str(plan.root), notebooks=[],
+            outputs={},
+            # Defaults as written in each parameters cell, for parameters the run did not set.
+            notebook_defaults={name: {k: v["default"] for k, v in params.items()
+                                      if k not in plan.params and k != "output_dir"}
+                               for name, params in plan.declared.items()},
+            options={"jobs": int(config.jobs), "timeout_s": int(config.timeout),
+                     "kernel": config.kernel_name},
+            inputs=record.hash_files(record.input_files(plan.data_dir, plan.sources), plan.root),
+            layout_version=record.LAYOUT_VERSION, data_sha256=record.data_digest(plan.data_dir),
+            packages=record.package_versions(), git=record.git_state(plan.root))
+        manifest.setdefault("last_observed_year", None)
+        _execute_all(plan, folder, results, say)
     except BaseException as exc:
         with _signals_blocked():
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             _close(plan, folder, manifest, results, status, t_start)
         raise
+    failure = next((r for r in results.values() if r.status == "failed"), None)
     with _signals_blocked():
-        if first_failure is None:
-            return _close(plan, folder, manifest, results, "ok", t_start)
-        failed = _close(plan, folder, manifest, results, "failed", t_start)
-    raise RunError(f"notebook {first_failure.name} failed in {first_failure.error}; executed "
-                   f"notebook kept in {failed / first_failure.name}")
+        published = _close(plan, folder, manifest, results, "failed" if failure else "ok",
+                           t_start)
+    if failure is None:
+        return published
+    raise RunError(f"notebook {failure.name} failed in {failure.error}; executed notebook kept "
+                   f"in {published / failure.name}")
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -394,11 +371,8 @@ def _stop(signum: int, frame: Any) -> None:
 
 
 def run_cli(args: argparse.Namespace) -> Path:
-    """Run from parsed ``forecast run`` options, progress on stderr unless ``--quiet``.
-
-    SIGTERM and SIGHUP stop the run as Ctrl-C does; a signal inherited as ignored (``nohup``
-    ignores SIGHUP) stays ignored.
-    """
+    """Run from parsed ``forecast run`` options, progress on stderr unless ``--quiet``;
+    SIGTERM and SIGHUP stop it as Ctrl-C does, unless inherited as ignored (``nohup``)."""
     config = RunConfig(output_dir=args.output_dir, run_name=args.run_name,
                        parameters=[tuple(pair) for pair in (args.parameter or [])],
                        parameters_file=args.parameters_file, scenarios=args.scenario,
@@ -410,14 +384,13 @@ def run_cli(args: argparse.Namespace) -> Path:
         LOGGER.addHandler(handler)
         LOGGER.setLevel(logging.INFO)
     previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
-    for signum, handler_before in previous.items():
-        if handler_before is not signal.SIG_IGN:
+    for signum, before in previous.items():
+        if before is not signal.SIG_IGN:
             signal.signal(signum, _stop)
     try:
         return run(config)
     finally:
-        for signum, handler_before in previous.items():
-            signal.signal(signum, handler_before if handler_before is not None
-                          else signal.SIG_DFL)
+        for signum, before in previous.items():
+            signal.signal(signum, before if before is not None else signal.SIG_DFL)
         LOGGER.removeHandler(handler)
         LOGGER.setLevel(level)
