@@ -1,14 +1,13 @@
 """Execute one notebook with papermill in a thread of the run process, and render its page.
 
-Each notebook gets its own kernel, started by a :class:`jupyter_client.AsyncKernelManager` that
+Each notebook gets its own kernel from a :class:`jupyter_client.AsyncKernelManager` that
 :class:`Kernels` holds, so a stop reaches every kernel at once. The kernel listens on unix
-sockets in a private folder (``forecast-kernel-*`` in the temporary folder, locked while in
-use, so kernels starting at once cannot race for ports and a killed run's folders are swept by
-the next run); its own output goes to the run's ``logs/``; it ends itself when the run process
-is gone (ipykernel's parent poller). papermill and nbconvert are imported once per run, not
-once per notebook. The outcome is one line from papermill's
-:class:`~papermill.PapermillExecutionError` (``exec_count``, ``ename``, ``evalue``) or
-nbclient's timeout and dead-kernel errors.
+sockets in a private folder (``forecast-kernel-*``, locked while in use: kernels starting at
+once cannot race for ports, and the next run sweeps a killed run's folders), writes its own
+output to the run's ``logs/`` and ends itself when the run process is gone (ipykernel's parent
+poller). papermill and nbconvert are imported once per run. The outcome is one line from
+papermill's :class:`~papermill.PapermillExecutionError` or nbclient's timeout and dead-kernel
+errors.
 """
 
 from __future__ import annotations
@@ -66,11 +65,10 @@ class Kernels:
     def start(self, manager: Any, **options: Any) -> bool:
         """Start ``manager``'s kernel unless the run is stopping (then False)."""
         with self._lock:
-            if self.stopped:
-                return False
-            run_sync(manager.start_kernel)(**options)
-            self._running.add(manager)
-            return True
+            if not self.stopped:
+                run_sync(manager.start_kernel)(**options)
+                self._running.add(manager)
+            return not self.stopped
 
     def shut_down(self, manager: Any) -> None:
         """Stop one kernel now and forget it."""
@@ -89,9 +87,8 @@ class Kernels:
 
 
 def import_papermill() -> Any:
-    """:mod:`papermill`, imported without the IRI grammar jsonschema builds at import when
-    ``rfc3987_syntax`` is installed (seconds on a loaded machine); notebook validation checks
-    no IRI, and the optional import is then skipped."""
+    """:mod:`papermill`, imported without the IRI grammar jsonschema builds when
+    ``rfc3987_syntax`` is installed (seconds under load; notebooks hold no IRI to check)."""
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import papermill
 
@@ -100,43 +97,28 @@ def import_papermill() -> Any:
 
 def _first_line(text: object, limit: int = 200) -> str:
     line = next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    return (line if len(line) <= limit else line[: limit - 3] + "...") or "(no message)"
 
 
-def _last_started(output: Path) -> int | None:
-    """Execution count of the last cell papermill started in ``output`` (None if unknown)."""
-    try:
-        cells = json.loads(output.read_text(encoding="utf-8")).get("cells", [])
-    except (OSError, ValueError):
-        return None
-    started = [c.get("execution_count") for c in cells
-               if (c.get("metadata", {}).get("papermill") or {}).get("start_time")]
-    return started[-1] if started else None
-
-
-def _execute(source: Path, output: Path, parameters: dict[str, Any], manager: Any,
-             timeout: int) -> tuple[str, int | None, str | None]:
-    """Run papermill on a started kernel: ``(status, cell, error line)``."""
-    papermill = import_papermill()
+def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None, str]:
+    """The cell and the error line of a failed execution."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    try:
-        papermill.execute_notebook(
-            str(source), str(output), parameters=parameters, km=manager,
-            kernel_name=manager.kernel_name, progress_bar=False, log_output=False,
-            request_save_on_cell_execute=True, start_timeout=120, execution_timeout=timeout)
-    except papermill.PapermillExecutionError as exc:
-        where = f"cell In [{exc.exec_count}]" if exc.exec_count is not None else "a cell"
-        return "failed", exc.exec_count, (f"{where}: {exc.ename}: "
-                                          f"{_first_line(exc.evalue) or '(no message)'}")
-    except (CellTimeoutError, DeadKernelError) as exc:
-        count = _last_started(output)
-        why = (f"timed out after {timeout} s (--timeout)" if isinstance(exc, CellTimeoutError)
-               else f"kernel died ({_first_line(exc)})")
-        return "failed", count, f"{f'cell In [{count}]' if count else 'a cell'}: {why}"
-    except Exception as exc:
-        return "failed", None, f"{type(exc).__name__}: {_first_line(exc) or '(no message)'}"
-    return "ok", None, None
+    papermill = import_papermill()
+    if isinstance(exc, papermill.PapermillExecutionError):
+        count, what = exc.exec_count, f"{exc.ename}: {_first_line(exc.evalue)}"
+    elif isinstance(exc, CellTimeoutError | DeadKernelError):
+        try:  # the last cell papermill started, from the notebook it saves as it goes
+            cells = json.loads(output.read_text(encoding="utf-8")).get("cells", [])
+            count = [c.get("execution_count") for c in cells
+                     if c.get("metadata", {}).get("papermill", {}).get("start_time")][-1]
+        except (OSError, ValueError, IndexError):
+            count = None
+        what = (f"timed out after {timeout} s (--timeout)" if isinstance(exc, CellTimeoutError)
+                else f"kernel died ({_first_line(exc)})")
+    else:
+        return None, f"{type(exc).__name__}: {_first_line(exc)}"
+    return count, f"{f'cell In [{count}]' if count is not None else 'a cell'}: {what}"
 
 
 def run_notebook(source: Path, output: Path, parameters: dict[str, Any], *, kernels: Kernels,
@@ -156,7 +138,7 @@ def run_notebook(source: Path, output: Path, parameters: dict[str, Any], *, kern
     sockets = Path(tempfile.mkdtemp(prefix=SOCKET_PREFIX))
     lock = hold_lock(sockets)
     manager = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=str(sockets / "k"),
-                            connection_file=str(sockets / "kernel.json"))
+                                 connection_file=str(sockets / "kernel.json"))
     t0 = time.perf_counter()
     try:
         log.parent.mkdir(exist_ok=True)
@@ -167,8 +149,14 @@ def run_notebook(source: Path, output: Path, parameters: dict[str, Any], *, kern
                                  extra_arguments=["--HistoryManager.hist_file=:memory:"]):
                 return result
         try:
-            result.status, result.cell, result.error = _execute(
-                source, output, parameters, manager, timeout)
+            import_papermill().execute_notebook(
+                str(source), str(output), parameters=parameters, km=manager, kernel_name=kernel,
+                progress_bar=False, request_save_on_cell_execute=True, start_timeout=120,
+                execution_timeout=timeout)
+            result.status = "ok"
+        except Exception as exc:
+            result.status = "failed"
+            result.cell, result.error = _outcome(exc, output, timeout)
         finally:
             kernels.shut_down(manager)
         if kernels.stopped:
@@ -178,10 +166,10 @@ def run_notebook(source: Path, output: Path, parameters: dict[str, Any], *, kern
                 render_notebook_html(output, output.with_suffix(".html"), paths=paths)
             except Exception as exc:
                 if result.status == "ok":
-                    result.status, result.error = "failed", (
-                        f"HTML rendering failed: {type(exc).__name__}: {_first_line(exc)}")
+                    result.status = "failed"
+                    result.error = f"HTML rendering failed: {_outcome(exc, output, timeout)[1]}"
     except OSError as exc:
-        result.status, result.error = "failed", f"{type(exc).__name__}: {_first_line(exc)}"
+        result.status, result.error = "failed", _outcome(exc, output, timeout)[1]
     finally:
         result.duration_s = round(time.perf_counter() - t0, 3)
         lock.close()
