@@ -50,8 +50,7 @@ def _manifest(path: Path) -> dict[str, Any]:
 
 
 def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> list[Path]:
-    """Finished runs (status ``ok``) in an output folder, oldest first (by ``finished``),
-    without build and failed folders, symlinks (``latest``) and the names in ``exclude``."""
+    """Finished runs (status ``ok``, no ``latest`` link) in a folder, oldest first."""
     folder = Path(output_dir)
     found = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
@@ -94,25 +93,11 @@ def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int)
 
 @dataclass
 class RunChanges:
-    """Differences between the previous run and this one.
-
-    Attributes
-    ----------
-    previous_id : str
-        The previous run's id.
-    data_changed : bool or None
-        Whether the data folder's digest differs (None when a manifest has none).
-    inputs : list of (str, str)
-        ``(file, "added" | "removed" | "changed")`` by sha256; data files as ``<data>/path``.
-    parameters, packages : list of (str, str, str)
-        ``(name, before, now)``, parameters in words.
-    scenarios : str
-        One line naming the scenarios added and removed, or ``""``.
-    headline : list of (str, str, str, str, str)
-        ``(scenario, quantity, before, now, change)`` beyond the Monte Carlo error.
-    within_noise : int
-        Headline numbers that moved by less than the Monte Carlo error.
-    """
+    """Differences between the previous run (``previous_id``) and this one: whether the data
+    folder's digest differs (None if a manifest has none); input files ``(file, "added" |
+    "removed" | "changed")``; parameters (in words) and packages ``(name, before, now)``; a
+    line on scenarios added and removed; headline cells ``(scenario, quantity, before, now,
+    change)`` beyond the Monte Carlo error, and how many moved within it."""
 
     previous_id: str
     data_changed: bool | None = None

@@ -185,15 +185,17 @@ def _plan(config: RunConfig) -> _Plan:
                                  f"accept: {', '.join(sorted(names - {'output_dir'}))}")
         return found
 
-    from forecast.evaluation.track_record import read_run
     from forecast.inputs import check_inputs
 
     # A name no notebook may declare is refused before the inputs are read (a second).
     declared = declared_parameters() if set(params) - set(PARAMETERS) else None
     check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
                  params.get("target_year"), params.get("reference_path") or None)
-    for path in params.get("earlier_runs") or ():
-        read_run(path)
+    if params.get("earlier_runs"):
+        from forecast.evaluation.track_record import read_run
+
+        for path in params["earlier_runs"]:
+            read_run(path)
     declared = declared or declared_parameters()
     scorers = [p for p in sources if "earlier_runs" in declared[p.name]]
     if scorers and not params.get("earlier_runs") and config.notebooks is None:
