@@ -214,10 +214,11 @@ def _now() -> str:
 
 
 def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, NotebookResult],
-                 say: Callable[[str], None]) -> None:
-    """Run the notebooks, ``jobs`` at a time, into ``results``. A failure lets running
-    notebooks finish and starts no more; a KeyboardInterrupt (Ctrl-C, or a stop signal in
-    :func:`run_cli`) stops every kernel and is raised again once the notebooks ended."""
+                 say: Callable[[str], None], meanwhile: Callable[[], None]) -> None:
+    """Run the notebooks, ``jobs`` at a time, into ``results``, calling ``meanwhile`` once
+    they started. A failure lets running notebooks finish and starts no more; a
+    KeyboardInterrupt (Ctrl-C, or a stop signal in :func:`run_cli`) stops every kernel and is
+    raised again once the notebooks ended."""
     halt, kernels, sources = threading.Event(), Kernels(), plan.sources
 
     def task(src: Path) -> None:
@@ -245,6 +246,7 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
     with ThreadPoolExecutor(max_workers=min(int(plan.config.jobs), len(sources))) as pool:
         futures = [pool.submit(task, src) for src in sources]
         try:
+            meanwhile()
             while not all(f.done() for f in futures):
                 time.sleep(0.2)
         except BaseException:
@@ -336,12 +338,12 @@ def run(config: RunConfig) -> Path:
         k: v for k, v in plan.params.items() if k in plan.declared[p.name]}) for p in plan.sources}
     t_start = time.perf_counter()
     manifest: dict[str, Any] = {"run_id": folder.run_id, "parameters": dict(plan.params)}
-    try:
+
+    def record_inputs() -> None:  # while the first kernels start
         with contextlib.suppress(ParameterError):
             manifest["last_observed_year"] = last_observed_year(plan.data_dir)
         manifest.update(
-            status="running", started=_now(), finished=None, root=str(plan.root), notebooks=[],
-            outputs={},
+            root=str(plan.root), layout_version=record.LAYOUT_VERSION,
             # Defaults as written in each parameters cell, for parameters the run did not set.
             notebook_defaults={name: {k: v["default"] for k, v in params.items()
                                       if k not in plan.params and k != "output_dir"}
@@ -349,10 +351,13 @@ def run(config: RunConfig) -> Path:
             options={"jobs": int(config.jobs), "timeout_s": int(config.timeout),
                      "kernel": config.kernel_name},
             inputs=record.hash_files(record.input_files(plan.data_dir, plan.sources), plan.root),
-            layout_version=record.LAYOUT_VERSION, data_sha256=record.data_digest(plan.data_dir),
+            data_sha256=record.data_digest(plan.data_dir),
             packages=record.package_versions(), git=record.git_state(plan.root))
-        manifest.setdefault("last_observed_year", None)
-        _execute_all(plan, folder, results, say)
+
+    manifest.update(status="running", started=_now(), finished=None, notebooks=[], outputs={},
+                    last_observed_year=None)
+    try:
+        _execute_all(plan, folder, results, say, record_inputs)
     except BaseException as exc:
         with _signals_blocked():
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
