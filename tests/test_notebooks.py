@@ -395,8 +395,10 @@ def test_two_runs_give_byte_identical_tables(shared_result, forecast_run, run_di
     ("key", "args", "message"),
     [
         # Bad parameters and inputs are refused before any notebook starts
-        # (tests/test_cli_contract.py); a one-second cell timeout fails 00 while it runs.
-        ("too_slow", ["--timeout", "1"], r"timed out after 1 s \(--timeout\)"),
+        # (tests/test_cli_contract.py); a one-second cell timeout fails 00 while it runs
+        # (its projection of every scenario with 100,000 draws takes seconds on any machine).
+        ("too_slow", ["--timeout", "1", "-p", "n_draws", "100000"],
+         r"timed out after 1 s \(--timeout\)"),
     ],
 )
 def test_failing_notebook_exits_4_and_keeps_it(shared_result, forecast_run, key, args, message):

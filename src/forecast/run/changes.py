@@ -2,19 +2,15 @@
 
 Two runs are compared through what their folders record: the manifests (input files by
 sha256, the data folder's digest, parameters, package versions) and the headline tables (one
-row per scenario). Only JSON and CSV are read: no model code, no pandas.
+row per scenario). Only JSON and CSV are read.
 
-Monte Carlo error
------------------
 A headline quantile moves between two runs by chance alone when the seed or ``n_draws``
-differ. Its Monte Carlo standard error is the binomial order-statistic one: the empirical
-``q``-quantile of ``n`` draws has standard error ``sqrt(q (1 - q) / n) / f(x_q)``, where the
-density ``f`` at the quantile is read off the run's own 80% band through a log-normal on each
-side of the median: ``dx/dq = x_q b / phi(z_q)`` with ``b = |ln p90 - ln p50| / z_0.9`` above
-the median and ``|ln p50 - ln p10| / z_0.9`` below it (their mean at the median; a linear
-normal when a value is not positive). A change is reported when it exceeds three standard
-errors of the difference, ``3 sqrt(se_before^2 + se_now^2)``; the growth rate follows the
-median it is computed from. Numbers are formatted as in the report.
+differ. The empirical ``q``-quantile of ``n`` draws has the standard error
+``sqrt(q (1 - q) / n) / f(x_q)``; the density ``f`` is read off the run's own 80% band through
+a log-normal on each side of the median: ``dx/dq = x_q b / phi(z_q)`` with
+``b = |ln p90 - ln p50| / z_0.9`` above the median and ``|ln p50 - ln p10| / z_0.9`` below it
+(their mean at the median; a normal when a value is not positive). A change is reported when
+it exceeds ``3 sqrt(se_before^2 + se_now^2)``; the growth rate follows the median.
 """
 
 from __future__ import annotations
@@ -43,7 +39,6 @@ _IGNORED = frozenset({"output_dir", "earlier_runs"})
 _Z90 = NormalDist().inv_cdf(0.9)
 _LEVELS = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 _WHAT = {"china": "China [GWh]", "world": "World [GWh]", "china_share": "China's world share"}
-_LEVEL_WORDS = {"p10": "p10", "p50": "median", "p90": "p90"}
 
 
 def _manifest(path: Path) -> dict[str, Any]:
@@ -55,11 +50,7 @@ def _manifest(path: Path) -> dict[str, Any]:
 
 
 def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> list[Path]:
-    """Finished runs (status ``ok``) in an output folder, oldest first (by ``finished``).
-
-    Build (``.tmp-``) and failed folders, symlinks (``latest``) and folders without a readable
-    manifest are left out, as are the names in ``exclude``.
-    """
+    """Finished runs (status ``ok``, no ``latest`` link) in a folder, oldest first."""
     folder = Path(output_dir)
     found = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
@@ -92,8 +83,7 @@ def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int)
     q = _LEVELS[level]
     lo, mid, hi = band["p10"], band["p50"], band["p90"]
     if min(lo, mid, hi) > 0:
-        below, above = math.log(mid / lo) / _Z90, math.log(hi / mid) / _Z90
-        scale = band[level]
+        below, above, scale = math.log(mid / lo) / _Z90, math.log(hi / mid) / _Z90, band[level]
     else:
         below, above, scale = (mid - lo) / _Z90, (hi - mid) / _Z90, 1.0
     slope = {"p10": below, "p90": above}.get(level, (below + above) / 2)
@@ -103,26 +93,11 @@ def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int)
 
 @dataclass
 class RunChanges:
-    """Differences between the previous run and this one.
-
-    Attributes
-    ----------
-    previous_id : str
-        The previous run's id.
-    data_changed : bool or None
-        Whether the data folder's digest differs (None when a manifest has none).
-    inputs : list of (str, str)
-        ``(file, "added" | "removed" | "changed")`` by sha256; data files as ``<data>/path``.
-    parameters, packages : list of (str, str, str)
-        ``(name, before, now)``, parameters in words and numbers formatted for reading.
-    scenarios : str
-        One line naming the scenarios added and removed, or ``""``.
-    headline : list of (str, str, str, str, str)
-        ``(scenario, quantity, before, now, change)`` for each change beyond the Monte Carlo
-        error, for scenarios in both runs.
-    within_noise : int
-        Headline numbers that moved, but by less than the Monte Carlo error.
-    """
+    """Differences between the previous run (``previous_id``) and this one: whether the data
+    folder's digest differs (None if a manifest has none); input files ``(file, "added" |
+    "removed" | "changed")``; parameters (in words) and packages ``(name, before, now)``; a
+    line on scenarios added and removed; headline cells ``(scenario, quantity, before, now,
+    change)`` beyond the Monte Carlo error, and how many moved within it."""
 
     previous_id: str
     data_changed: bool | None = None
@@ -152,15 +127,14 @@ def _effective(manifest: Mapping[str, Any]) -> dict[str, Any]:
     return values | dict(manifest.get("parameters") or {})
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return f"{value:,}"
-    return value if isinstance(value, str) else json.dumps(value)
-
-
 def _differing(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    return [(n, _shown(old[n]) if n in old else "(not set)",
-             _shown(new[n]) if n in new else "(not set)")
+    def shown(m: Mapping[str, Any], n: str) -> str:
+        value = m.get(n, "(not set)")
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:,}"
+        return value if isinstance(value, str) else json.dumps(value)
+
+    return [(n, shown(old, n), shown(new, n))
             for n in sorted((set(old) | set(new)) - _IGNORED) if old.get(n) != new.get(n)]
 
 
@@ -171,7 +145,7 @@ def _inputs(manifest: Mapping[str, Any]) -> dict[str, str]:
     keyed = {}
     for key, digest in (manifest.get("inputs") or {}).items():
         inside = data_dir and (root / key).is_relative_to(data_dir)
-        keyed["<data>/" + (root / key).relative_to(data_dir).as_posix() if inside else key] = (
+        keyed[f"<data>/{(root / key).relative_to(data_dir).as_posix()}" if inside else key] = (
             digest)
     return keyed
 
@@ -192,10 +166,15 @@ def _number(text: str | None) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _points(delta: float) -> str:
+    text = percent(abs(delta)).removesuffix("%")
+    return f"{'+' if delta > 0 else '-' if text.strip('0.') else ''}{text} pt"
+
+
 def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
                  draws: tuple[int, int] | None) -> tuple[str, str, str, str] | bool | None:
-    """``(quantity, before, now, change)`` of a changed headline cell beyond Monte Carlo error;
-    False when it moved within it; None when it did not move."""
+    """``(quantity, before, now, change)`` of a headline cell that changed beyond Monte Carlo
+    error; False when it moved within it; None when it did not move."""
     if old.get(column) == new.get(column):
         return None
     driver = "china_p50" if column == "china_cagr" else column
@@ -212,16 +191,11 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
             return False
     if column == "china_cagr":
         return ("China growth per year", percent(a), percent(b), _points(b - a))
-    what = f"{_WHAT[prefix]}, {_LEVEL_WORDS[level]}"
+    what = f"{_WHAT[prefix]}, {'median' if level == 'p50' else level}"
     if prefix == "china_share":
         return (what, percent(a), percent(b), _points(b - a))
     relative = f" ({signed_percent((b - a) / a)})" if a else ""
     return (what, gwh(a), gwh(b), f"{'+' if b > a else ''}{gwh(b - a)}{relative}")
-
-
-def _points(delta: float) -> str:
-    text = percent(abs(delta)).removesuffix("%")
-    return f"{'+' if delta > 0 else '-' if text.strip('0.') else ''}{text} pt"
 
 
 def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
@@ -231,23 +205,21 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
     old = _manifest(old_dir)
     old_data, new_data = old.get("data_sha256"), manifest.get("data_sha256")
     old_in, new_in = _inputs(old), _inputs(manifest)
-    inputs = [(n, "added" if n not in old_in else "removed" if n not in new_in else "changed")
-              for n in sorted(set(old_in) | set(new_in)) if old_in.get(n) != new_in.get(n)]
     old_p, new_p = _effective(old), _effective(manifest)
-    packages = [{k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
-                for m in (old, manifest)]
     counts = (old_p.get("n_draws"), new_p.get("n_draws"))
-    draws = counts if all(isinstance(n, int) and n > 0 for n in counts) else None
     before, now = _headline(old_dir), _headline(Path(run_dir))
     added, removed = sorted(set(now) - set(before)), sorted(set(before) - set(now))
-    scenarios = "; ".join(part for part in (
-        f"added {', '.join(added)}" if added else "",
-        f"removed {', '.join(removed)}" if removed else "") if part)
+    scenarios = "; ".join(([f"added {', '.join(added)}"] if added else [])
+                          + ([f"removed {', '.join(removed)}"] if removed else []))
     changes = RunChanges(
         old_dir.name, None if old_data is None or new_data is None else old_data != new_data,
-        inputs, [(parameter_label(n), *rest) for n, *rest in _differing(old_p, new_p)],
-        _differing(*packages),
+        [(n, "added" if n not in old_in else "removed" if n not in new_in else "changed")
+         for n in sorted(set(old_in) | set(new_in)) if old_in.get(n) != new_in.get(n)],
+        [(parameter_label(n), *rest) for n, *rest in _differing(old_p, new_p)],
+        _differing(*({k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
+                     for m in (old, manifest))),
         f"Scenarios {scenarios}." if scenarios else "")
+    draws = counts if all(isinstance(n, int) and n > 0 for n in counts) else None
     for name in [n for n in now if n in before]:
         for column in [c for c in now[name] if c not in ("scenario", "year")]:
             found = _cell_change(column, before[name], now[name], draws)

@@ -1,10 +1,9 @@
 """HTML for reviewers: executed notebooks without code, and the run's index page.
 
-Notebook pages are rendered by nbconvert's :class:`~nbconvert.HTMLExporter` from their
-reviewer view (:mod:`forecast.run.reviewer`) with ``templates/reviewer.html.j2``: JupyterLab's
-styles, nothing loaded from the network, a link back to the index. ``index.html`` is
-``templates/index.html.j2`` rendered by Jinja2 with autoescaping, so every text from a data
-or scenario file is escaped; this module only gathers what the page shows.
+Notebook pages are the reviewer view (:mod:`forecast.run.reviewer`) rendered by nbconvert's
+:class:`~nbconvert.HTMLExporter` with ``templates/reviewer.html.j2`` (JupyterLab's styles,
+nothing loaded from the network). ``index.html`` is ``templates/index.html.j2`` rendered by
+Jinja2 with autoescaping, so every text from a data or scenario file is escaped.
 """
 
 from __future__ import annotations
@@ -21,13 +20,13 @@ __all__ = ["TEMPLATES", "parameter_label", "render_notebook_html", "write_index"
 
 #: Folder of the page templates.
 TEMPLATES = Path(__file__).with_name("templates")
-# Headline columns shown as a median over its band: (prefix, heading, format).
+# Headline quantities shown as a median over its band: (column prefix, heading, kind).
 _BANDS = (("china", "China {year} [GWh]", "gwh"), ("world", "World {year} [GWh]", "gwh"),
           ("china_share", "China's share of world", "percent"))
 
 
 def parameter_label(name: str) -> str:
-    """A run parameter in words for a reviewer: its help text (the name if it has none)."""
+    """A run parameter in words: its help text, capitalised (the name if it has none)."""
     from forecast.report.parameters import PARAMETERS
 
     parameter = PARAMETERS.get(name)
@@ -43,6 +42,13 @@ def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
                 if line.startswith("#"):
                     return line.lstrip("#").strip() or fallback
     return fallback
+
+
+def _notebook_title(path: Path, fallback: str) -> str:
+    try:
+        return _title(json.loads(path.read_text(encoding="utf-8")).get("cells", []), fallback)
+    except (OSError, ValueError, AttributeError):
+        return fallback
 
 
 def render_notebook_html(notebook_path: Path, html_path: Path, *,
@@ -80,59 +86,37 @@ def _rows(path: Path) -> list[dict[str, str]]:
         return []
 
 
-def _number(text: str | None) -> float | None:
-    try:
-        return float(str(text))
-    except ValueError:
-        return None
-
-
 def _headline(root: Path, last_year: object) -> dict[str, Any] | None:
-    """Header and rows of the headline table: each quantity a (median, "p10 to p90") pair."""
+    """Header and rows of the headline table: each quantity a (median, "p10 to p90") pair; a
+    table of another layout as it is."""
     from forecast.report.formatting import gwh, percent
 
     rows = _rows(root / HEADLINE_TABLE)
-    if not rows:
-        return None
-    if "china_p50" not in rows[0]:
-        return {"header": list(rows[0]), "rows": [list(r.values()) for r in rows]}
-    year = rows[0].get("year", "")
+    if not rows or "china_p50" not in rows[0]:
+        return {"header": list(rows[0]), "rows": [list(r.values()) for r in rows]} if rows else None
+
+    def number(text: str | None) -> float | None:
+        try:
+            return float(str(text))
+        except ValueError:
+            return None
+
     body = []
     for row in rows:
         cells: list[Any] = [row.get("scenario", "")]
         for prefix, _, kind in _BANDS:
             fmt = gwh if kind == "gwh" else percent
-            mid, low, high = (_number(row.get(f"{prefix}_{q}")) for q in ("p50", "p10", "p90"))
+            mid, low, high = (number(row.get(f"{prefix}_{q}")) for q in ("p50", "p10", "p90"))
             band = "" if low is None or high is None or fmt(low) == fmt(high) else (
                 f"{fmt(low)} to {fmt(high)}")
             cells.append("" if mid is None else (fmt(mid), band))
-        cagr = _number(row.get("china_cagr"))
+        cagr = number(row.get("china_cagr"))
         body.append([*cells, "" if cagr is None else percent(cagr)])
+    year = rows[0].get("year", "")
     growth = f"China growth {last_year}-{year} [per year]" if last_year and year else (
         "China growth [per year]")
     return {"header": ["scenario", *(t.format(year=year) for _, t, _ in _BANDS), growth],
             "rows": body}
-
-
-def _bands(root: Path) -> str:
-    """What the bands are, with the run's decomposition figures when it wrote them."""
-    from forecast.report.bands import SPREAD_TABLE, bands_sentence
-
-    return bands_sentence(_rows(root / "tables" / SPREAD_TABLE) or None)
-
-
-def _scenarios(root: Path) -> list[dict[str, str]]:
-    """What each scenario assumes; ``bands`` is a sentence on what its intervals cover."""
-    return [{"name": r.get("name") or r.get("scenario") or "", "description": r["description"],
-             "bands": r.get("bands") or ""}
-            for r in _rows(root / SCENARIO_TABLE) if r.get("description") is not None]
-
-
-def _notebook_title(path: Path, fallback: str) -> str:
-    try:
-        return _title(json.loads(path.read_text(encoding="utf-8")).get("cells", []), fallback)
-    except (OSError, ValueError, AttributeError):
-        return fallback
 
 
 def _figures(root: Path, stems: list[str]) -> list[dict[str, Any]]:
@@ -145,9 +129,9 @@ def _figures(root: Path, stems: list[str]) -> list[dict[str, Any]]:
     out = []
     for prefix, files in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0])):
         stem = by_prefix.get(prefix)
-        page = f"{stem}.html" if stem and (root / f"{stem}.html").is_file() else None
-        title = _notebook_title(root / f"{stem}.ipynb", stem) if stem else "Other figures"
-        out.append({"title": title, "page": page, "files": files})
+        out.append({"title": _notebook_title(root / f"{stem}.ipynb", stem) if stem
+                    else "Other figures", "files": files,
+                    "page": f"{stem}.html" if (root / f"{stem}.html").is_file() else None})
     return out
 
 
@@ -163,9 +147,11 @@ def _tables(root: Path) -> list[dict[str, Any]]:
 
 def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None) -> Path:
     """Write ``index.html``: headline, scenarios, changes since the previous run (a
-    :class:`~forecast.run.changes.RunChanges` or None), and links to every page, figure,
-    table and log. Paths in the page are relative, so the folder can be moved or served."""
+    :class:`~forecast.run.changes.RunChanges` or None), and relative links to every page,
+    figure, table and log, so the folder can be moved or served."""
     import jinja2
+
+    from forecast.report.bands import SPREAD_TABLE, bands_sentence
 
     root = Path(run_dir)
     notebooks = []
@@ -176,13 +162,16 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
                           "source": f"{stem}.ipynb" if (root / f"{stem}.ipynb").is_file()
                           else None})
     git = manifest.get("git") or {}
+    scenarios = [{"name": r.get("name") or r.get("scenario") or "",
+                  "description": r["description"], "bands": r.get("bands") or ""}
+                 for r in _rows(root / SCENARIO_TABLE) if r.get("description") is not None]
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     page = env.get_template("index.html.j2").render(
-        m=manifest, changes=changes, notebooks=notebooks,
+        m=manifest, changes=changes, notebooks=notebooks, scenarios=scenarios,
         commit=str(git.get("commit") or "unknown")[:12] + (" (modified)" if git.get("dirty")
                                                             else ""),
-        headline=_headline(root, manifest.get("last_observed_year")), bands=_bands(root),
-        scenarios=_scenarios(root),
+        headline=_headline(root, manifest.get("last_observed_year")),
+        bands=bands_sentence(_rows(root / "tables" / SPREAD_TABLE) or None),
         figures=_figures(root, [page["name"].removesuffix(".ipynb") for page in notebooks]),
         tables=_tables(root), logs=sorted(p.name for p in root.glob("logs/*.log")),
         parameters=[(parameter_label(k), repr(v))

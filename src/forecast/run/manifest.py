@@ -1,5 +1,5 @@
-"""What went into a run (input hashes, package versions, git commit) and the run folder's
-layout: if two manifests list the same inputs, packages and parameters, the tables match."""
+"""What went into a run (input hashes, package versions, git commit) and where its outputs are:
+if two manifests list the same inputs, packages and parameters, the tables match."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-__all__ = ["CALIBRATION_KEY_TABLE", "HEADLINE_TABLE", "LAYOUT_VERSION", "MANIFEST_NAME",
-           "PACKAGES", "SCENARIO_TABLE", "calibration_key", "data_digest", "git_state",
-           "hash_files", "input_files", "package_versions", "read_manifest", "sha256_file",
-           "write_atomic", "write_manifest"]
+__all__ = ["HEADLINE_TABLE", "LAYOUT_VERSION", "MANIFEST_NAME", "PACKAGES", "SCENARIO_TABLE",
+           "calibration_key", "data_digest", "git_state", "hash_files", "input_files",
+           "package_versions", "read_manifest", "sha256_file", "write_atomic",
+           "write_manifest"]
 
 #: Distributions whose versions can change the numbers or the rendering of a run.
 PACKAGES = ("forecast", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib",
@@ -24,17 +24,15 @@ PACKAGES = ("forecast", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn
             "ipykernel", "jupyter_client")
 #: The manifest inside a run folder.
 MANIFEST_NAME = "manifest.json"
-#: The table the index and the change report lead with (00_summary writes it; one row per
-#: scenario, numbers only: :func:`forecast.report.headline.headline_table`).
+#: The table the index and the change report lead with, one row per scenario
+#: (:func:`forecast.report.headline.headline_table`, written by 00_summary).
 HEADLINE_TABLE = "tables/headline.csv"
 #: The scenarios run and what each assumes (``name``, ``description``).
 SCENARIO_TABLE = "tables/scenarios.csv"
-#: Version of the run folder layout (README, Outputs): 2 added ``layout_version``,
-#: ``last_observed_year``, ``data_sha256`` and ``previous_run``; a manifest without
-#: ``layout_version`` is layout 1 (read by :mod:`forecast.evaluation.track_record`).
+#: Version of the run folder layout: 2 added ``layout_version``, ``last_observed_year``,
+#: ``data_sha256`` and ``previous_run``; a manifest without ``layout_version`` is layout 1.
 LAYOUT_VERSION = 2
-#: The key of the cached reference-class calibration 05_calibration read (one column ``key``:
-#: :func:`forecast.evaluation.calibration_cache.cache_key`).
+#: The key of the reference-class calibration 05_calibration read (a column ``key``).
 CALIBRATION_KEY_TABLE = "tables/calibration_cache_key.csv"
 _INPUTS = ("*.csv", "scenarios/*.yaml", "scenarios/*.yml")
 
@@ -58,8 +56,8 @@ def input_files(data_dir: Path, notebooks: Iterable[Path]) -> list[Path]:
 
 
 def data_digest(data_dir: str | Path) -> str:
-    """sha256 of the lines ``<sha256>  <path>`` of a data folder's CSV and scenario files
-    (relative paths, sorted): any edit changes it, moving the folder does not."""
+    """sha256 of the lines ``<sha256>  <relative path>`` of a data folder's CSV and scenario
+    files, sorted: any edit changes it, moving the folder does not."""
     lines = "".join(f"{sha256_file(p)}  {p.relative_to(data_dir).as_posix()}\n"
                     for p in sorted(_data_files(data_dir)))
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
@@ -67,11 +65,9 @@ def data_digest(data_dir: str | Path) -> str:
 
 def hash_files(files: Iterable[Path], root: Path) -> dict[str, str]:
     """Each file's sha256, keyed by its path relative to ``root`` (absolute outside it)."""
-    out = {}
-    for path in (Path(f).resolve() for f in files):
-        key = path.relative_to(root.resolve()) if path.is_relative_to(root.resolve()) else path
-        out[key.as_posix()] = sha256_file(path)
-    return out
+    root = root.resolve()
+    return {(p.relative_to(root) if p.is_relative_to(root) else p).as_posix(): sha256_file(p)
+            for p in (Path(f).resolve() for f in files)}
 
 
 def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
@@ -96,10 +92,9 @@ def git_state(root: Path) -> dict[str, Any]:
         return done.stdout if done.returncode == 0 else None
 
     commit = git("rev-parse", "HEAD")
-    if commit is None:
-        return {"commit": None, "dirty": None}
-    status = git("status", "--porcelain", "--untracked-files=no")
-    return {"commit": commit.strip(), "dirty": None if status is None else bool(status.strip())}
+    status = git("status", "--porcelain", "--untracked-files=no") if commit else None
+    return {"commit": commit.strip() if commit else None,
+            "dirty": None if status is None else bool(status.strip())}
 
 
 def calibration_key(run_dir: Path) -> str | None:
@@ -112,8 +107,8 @@ def calibration_key(run_dir: Path) -> str | None:
 
 
 def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to a scratch file beside ``path`` and rename it into place: the file is
-    complete or unchanged, also when the disk fills up (the :class:`OSError` is raised)."""
+    """Write ``text`` beside ``path`` and rename it into place: the file is complete or
+    unchanged, also when the disk fills up (the :class:`OSError` is raised)."""
     scratch = path.with_name(f".{path.name}.tmp")
     try:
         scratch.write_text(text, encoding="utf-8")

@@ -3,22 +3,20 @@
 ``forecast run`` calls :func:`run_cli`; scripts and tests call :func:`run` with a
 :class:`RunConfig`. A run:
 
-1. checks everything before any kernel starts, and writes nothing if a check fails (exit 3):
-   the options, the parameters (``-f``, then ``-p``, then ``--scenario``, over the declared
-   defaults) against :class:`~forecast.report.parameters.RunParameters` and against the
-   notebooks' ``parameters`` cells (:func:`papermill.inspect_notebook`), then the inputs with
-   their own loaders: the data folder (as ``forecast validate``), every scenario file,
-   ``reference_path`` and each of ``earlier_runs``;
+1. checks everything before any kernel starts and writes nothing if a check fails (exit 3):
+   the options; the parameters (``-f``, then ``-p``, then ``--scenario``) against
+   :class:`~forecast.report.parameters.RunParameters` and the notebooks' ``parameters`` cells
+   (:func:`papermill.inspect_notebook`); the inputs with their own loaders
+   (:func:`forecast.inputs.check_inputs`, and each of ``earlier_runs``);
 2. builds in a hidden, locked ``<output_dir>/.tmp-<run-id>`` (:mod:`forecast.run.folder`),
-   executing independent notebooks in parallel, each in its own process
-   (:mod:`forecast.run.execute`), which also renders its reviewer page;
-3. writes ``manifest.json`` and ``index.html`` and moves the folder to ``<run-id>`` (then
-   points ``latest`` at it), or to ``<run-id>.failed`` if a notebook failed (exit 4), the
-   run was stopped (exit 130) or the disk filled up (exit 4). The executed notebooks and the
-   manifest record the folder the run ended in as ``output_dir``.
+   executing ``jobs`` notebooks at once (:mod:`forecast.run.execute`);
+3. writes ``manifest.json`` and ``index.html`` and renames the folder to ``<run-id>`` (and
+   points ``latest`` at it), or to ``<run-id>.failed`` if a notebook failed or the disk filled
+   up (exit 4) or the run was stopped (exit 130). The executed notebooks and the manifest
+   name the folder the run ended in.
 
 Only the final path goes to stdout (printed by the CLI); progress lines go to the
-``forecast.run`` logger (:data:`LOGGER`), which ``forecast run`` shows on stderr.
+``forecast.run`` logger (:data:`LOGGER`).
 """
 
 from __future__ import annotations
@@ -34,7 +32,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -42,26 +40,11 @@ from pathlib import Path
 from typing import Any
 
 from forecast.errors import ForecastError, ParameterError, RunError
+from forecast.run import execute
+from forecast.run import folder as runs
 from forecast.run import manifest as record
 from forecast.run.changes import compare_runs, finished_run_dirs
-from forecast.run.execute import (
-    KERNEL_NAME,
-    SOCKET_PREFIX,
-    Children,
-    NotebookResult,
-    import_papermill,
-    run_notebook,
-)
-from forecast.run.folder import (
-    DISK_FULL,
-    TMP_PREFIX,
-    RunFolder,
-    check_output_dir,
-    claim_run_folder,
-    point_latest,
-    remove_stale,
-    validate_run_name,
-)
+from forecast.run.execute import KERNEL_NAME, Kernels, NotebookResult, import_papermill
 
 __all__ = ["LOGGER", "NOTEBOOK_RE", "RunConfig", "discover_notebooks", "find_project_root",
            "run", "run_cli"]
@@ -70,8 +53,7 @@ __all__ = ["LOGGER", "NOTEBOOK_RE", "RunConfig", "discover_notebooks", "find_pro
 NOTEBOOK_RE = re.compile(r"^\d{2}_[A-Za-z0-9_]+\.ipynb$")
 #: Logger of the run's progress: a line per started and finished notebook (INFO).
 LOGGER = logging.getLogger("forecast.run")
-#: Parameter ``--scenario NAME`` sets.
-SCENARIO_PARAMETER = "scenario_names"
+_STOPS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 
 @dataclass(frozen=True)
@@ -97,14 +79,6 @@ class RunConfig:
     root: str | Path | None = None
     kernel_name: str = KERNEL_NAME
     progress: Callable[[str], None] | None = None
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> RunConfig:
-        """The configuration of parsed ``forecast run`` options."""
-        return cls(output_dir=args.output_dir, run_name=args.run_name,
-                   parameters=[tuple(pair) for pair in (args.parameter or [])],
-                   parameters_file=args.parameters_file, scenarios=args.scenario,
-                   jobs=args.jobs, timeout=args.timeout, quiet=args.quiet)
 
 
 @dataclass(frozen=True)
@@ -154,64 +128,45 @@ def _user_parameters(config: RunConfig) -> dict[str, Any]:
         if not isinstance(loaded, dict | None) or not all(isinstance(k, str) for k in loaded or {}):
             raise ForecastError(f"{path}: parameters file must be a mapping of names to values")
         merged.update(loaded or {})
-    if isinstance(config.parameters, Mapping):
-        merged.update(config.parameters)
-    for key, text in [] if isinstance(config.parameters, Mapping) else config.parameters or ():
+    pairs = config.parameters or ()
+    for key, text in pairs.items() if isinstance(pairs, Mapping) else pairs:
         try:
-            merged[str(key)] = yaml.safe_load(str(text))
+            merged[str(key)] = text if isinstance(pairs, Mapping) else yaml.safe_load(str(text))
         except yaml.YAMLError:
             merged[str(key)] = str(text)  # "a: b: c" is meant as text
     if config.scenarios:
-        merged[SCENARIO_PARAMETER] = [str(s) for s in config.scenarios]
+        merged["scenario_names"] = [str(s) for s in config.scenarios]
     if "output_dir" in merged:
         raise ForecastError("parameter 'output_dir' is set by the pipeline; use --output-dir")
     return merged
 
 
-def _check_parameters(user: dict[str, Any], declared: set[str] | None = None
-                      ) -> tuple[dict[str, Any], Path]:
-    """The user's run parameters checked, with ``data_dir`` made absolute; with ``declared``,
-    together with the defaults of the other declared ones (a far ``target_year`` is checked
-    against the default ``n_draws``)."""
+def _plan(config: RunConfig) -> _Plan:
+    """Check options, parameters and inputs, cheapest first; nothing is written."""
     from forecast.data import default_data_dir
     from forecast.report.parameters import PARAMETERS, check_parameters
 
-    given = user.get("data_dir", "")
-    data_dir = default_data_dir().resolve()
-    if isinstance(given, str) and "\0" not in given:  # else the check refuses the value
-        data_dir = Path(given).expanduser().resolve() if given.strip() else data_dir
-        user = {**user, "data_dir": str(data_dir)}
-    known = {k: v for k, v in user.items() if k in PARAMETERS}
-    defaults = {k: PARAMETERS[k].default for k in declared or () if k in PARAMETERS}
-    checked = check_parameters(defaults | known, data_dir=data_dir)
-    return {**user, **{k: checked[k] for k in known}}, data_dir
-
-
-def _check_inputs(params: Mapping[str, Any], data_dir: Path) -> None:
-    """Refuse the first problem in what the notebooks will read, with the loaders' own rules."""
-    from forecast.evaluation.track_record import read_run
-    from forecast.inputs import check_inputs
-
-    check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
-                 params.get("target_year"), params.get("reference_path") or None)
-    for path in params.get("earlier_runs") or ():
-        read_run(path)
-
-
-def _plan(config: RunConfig) -> _Plan:
-    """Check options, parameters and inputs, cheapest first; nothing is written."""
     if int(config.jobs) < 1:
         raise ForecastError(f"--jobs must be at least 1, got {config.jobs}")
     if int(config.timeout) < 1:
         raise ForecastError(f"--timeout must be at least 1 second, got {config.timeout}")
     if config.run_name is not None:
-        validate_run_name(config.run_name)
+        runs.validate_run_name(config.run_name)
     root = Path(config.root).resolve() if config.root is not None else find_project_root()
     if config.output_dir is not None:
-        out_root = check_output_dir(Path(config.output_dir).expanduser().resolve())
+        out_root = runs.check_output_dir(Path(config.output_dir).expanduser().resolve())
     else:
-        out_root = check_output_dir(root / "outputs" / "runs", create_parents=True)
-    params, data_dir = _check_parameters(_user_parameters(config), {"n_draws", "target_year"})
+        out_root = runs.check_output_dir(root / "outputs" / "runs", create_parents=True)
+    params = _user_parameters(config)
+    given, data_dir = params.get("data_dir", ""), default_data_dir().resolve()
+    if isinstance(given, str) and "\0" not in given:  # else the check refuses the value
+        data_dir = Path(given).expanduser().resolve() if given.strip() else data_dir
+        params["data_dir"] = str(data_dir)
+    known = {k: v for k, v in params.items() if k in PARAMETERS}
+    # With the defaults of n_draws and target_year, so that their combination is checked too.
+    defaults = {k: PARAMETERS[k].default for k in ("n_draws", "target_year")}
+    params |= {k: v for k, v in check_parameters(defaults | known, data_dir=data_dir).items()
+               if k in known}
     nb_dir = Path(config.notebook_dir or root / "notebooks").resolve()
     sources = discover_notebooks(nb_dir)
     if config.notebooks is not None:
@@ -223,168 +178,130 @@ def _plan(config: RunConfig) -> _Plan:
 
     def declared_parameters() -> dict[str, dict[str, Any]]:
         inspect_notebook = import_papermill().inspect_notebook
-        declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
-        known = set().union(*declared.values())
-        for key in params:
-            if key not in known:
-                raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
-                                     f"accept: {', '.join(sorted(known - {'output_dir'}))}")
-        return declared
+        found = {p.name: dict(inspect_notebook(str(p))) for p in sources}
+        names = set().union(*found.values())
+        for key in set(params) - names:
+            raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
+                                 f"accept: {', '.join(sorted(names - {'output_dir'}))}")
+        return found
 
-    from forecast.report.parameters import PARAMETERS
+    from forecast.inputs import check_inputs
 
-    # A name outside RunParameters is refused (or not) first; the inputs are checked before
-    # papermill is imported otherwise, so each refusal takes about a second.
+    # A name no notebook may declare is refused before the inputs are read (a second).
     declared = declared_parameters() if set(params) - set(PARAMETERS) else None
-    _check_inputs(params, data_dir)
+    check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
+                 params.get("target_year"), params.get("reference_path") or None)
+    if params.get("earlier_runs"):
+        from forecast.evaluation.track_record import read_run
+
+        for path in params["earlier_runs"]:
+            read_run(path)
     declared = declared or declared_parameters()
-    params, _ = _check_parameters(params, set().union(*declared.values()) - {"output_dir"})
     scorers = [p for p in sources if "earlier_runs" in declared[p.name]]
     if scorers and not params.get("earlier_runs") and config.notebooks is None:
         # The track record runs only with something to score: the output folder's runs.
         earlier = [str(p) for p in finished_run_dirs(out_root)]
-        sources = [p for p in sources if p not in scorers] if not earlier else sources
-        params = {**params, "earlier_runs": earlier} if earlier else params
+        if earlier:
+            params["earlier_runs"] = earlier
+        else:
+            sources = [p for p in sources if p not in scorers]
     return _Plan(config, root, sources, {p.name: declared[p.name] for p in sources}, params,
                  data_dir, out_root)
-
-
-# --------------------------------------------------------------------------- execution
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-def _new_manifest(plan: _Plan, folder: RunFolder) -> dict[str, Any]:
-    from forecast.report.parameters import last_observed_year
+def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, NotebookResult],
+                 say: Callable[[str], None], meanwhile: Callable[[], None]) -> None:
+    """Run the notebooks, ``jobs`` at a time, into ``results``, calling ``meanwhile`` once
+    they started. A failure lets running notebooks finish and starts no more; a
+    KeyboardInterrupt (Ctrl-C, or a stop signal in :func:`run_cli`) stops every kernel and is
+    raised again once the notebooks ended."""
+    halt, kernels, sources = threading.Event(), Kernels(), plan.sources
 
-    try:
-        last_year: int | None = last_observed_year(plan.data_dir)
-    except ParameterError:
-        last_year = None
-    return {
-        "run_id": folder.run_id, "status": "running", "started": _now(), "finished": None,
-        "parameters": dict(plan.params),
-        # Defaults as written in each parameters cell, for parameters the run did not set.
-        "notebook_defaults": {name: {k: v["default"] for k, v in params.items()
-                                     if k not in plan.params and k != "output_dir"}
-                              for name, params in plan.declared.items()},
-        "options": {"jobs": int(plan.config.jobs), "timeout_s": int(plan.config.timeout),
-                    "kernel": plan.config.kernel_name},
-        "inputs": record.hash_files(record.input_files(plan.data_dir, plan.sources), plan.root),
-        "layout_version": record.LAYOUT_VERSION, "last_observed_year": last_year,
-        "data_sha256": record.data_digest(plan.data_dir),
-        "packages": record.package_versions(), "git": record.git_state(plan.root),
-        "root": str(plan.root), "notebooks": [], "outputs": {},
-    }
-
-
-def _execute_all(plan: _Plan, folder: RunFolder, results: dict[str, NotebookResult],
-                 say: Callable[[str], None], children: Children) -> NotebookResult | None:
-    """Run the notebooks, ``jobs`` at a time; fills ``results``, returns the first failure.
-
-    A failure lets running notebooks finish and starts no more. A KeyboardInterrupt (Ctrl-C,
-    or a stop signal in :func:`run_cli`) stops every notebook process within seconds
-    (:meth:`Children.stop`) and is raised again.
-    """
-    config, sources = plan.config, plan.sources
-    halt = threading.Event()
-
-    def task(i: int, src: Path) -> NotebookResult:
+    def task(src: Path) -> None:
         if halt.is_set():
-            return results[src.name]
-        label = f"forecast run: [{i}/{len(sources)}] {src.name}"
+            return
+        label = f"forecast run: [{sources.index(src) + 1}/{len(sources)}] {src.name}"
         say(f"{label} started")
         injected = dict(results[src.name].parameters)
         if "output_dir" in plan.declared[src.name]:
             injected["output_dir"] = str(folder.build)
-        res = run_notebook(src, folder.build / src.name, injected,
-                           children=children, cwd=plan.root, timeout=int(config.timeout),
-                           kernel=config.kernel_name,
-                           log=folder.build / "logs" / f"{src.stem}.kernel.log",
-                           paths={str(folder.build): str(folder.final)})
-        res.parameters = results[src.name].parameters
+        res = execute.run_notebook(
+            src, folder.build / src.name, injected, kernels=kernels, cwd=plan.root,
+            timeout=int(plan.config.timeout), kernel=plan.config.kernel_name,
+            log=folder.build / "logs" / f"{src.stem}.kernel.log",
+            paths={str(folder.build): str(folder.final)})
+        res.parameters, results[src.name] = results[src.name].parameters, res
         if res.status != "ok":
             halt.set()
         if res.status != "skipped":
             line = f"{label} {res.status} in {res.duration_s:.1f} s"
             say(f"{line}: {res.error}" if res.error else line)
-        return res
 
-    first_failure = None
-    pool = ThreadPoolExecutor(max_workers=min(int(config.jobs), len(sources)))
-    pending = {pool.submit(task, i, src): src for i, src in enumerate(sources, 1)}
-    try:
-        while pending:
-            done, _ = wait(pending, timeout=1.0, return_when=FIRST_COMPLETED)
-            for future in done:
-                res = future.result()
-                results[pending.pop(future).name] = res
-                if res.status == "failed" and first_failure is None:
-                    first_failure = res
-    except BaseException:
-        halt.set()
-        with _signals_blocked():  # a second signal must not leave notebooks running
-            children.stop()
-            pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        for future, src in pending.items():
-            if future.done() and not future.cancelled() and future.exception() is None:
-                results[src.name] = future.result()
-    return first_failure
+    import nbconvert  # noqa: F401  (imported once here, not by two threads at once)
+
+    with ThreadPoolExecutor(max_workers=min(int(plan.config.jobs), len(sources))) as pool:
+        futures = [pool.submit(task, src) for src in sources]
+        try:
+            meanwhile()
+            while not all(f.done() for f in futures):
+                time.sleep(0.2)
+        except BaseException:
+            with _signals_blocked():  # a second signal must not leave kernels running
+                halt.set()
+                kernels.stop()
+                pool.shutdown(wait=True, cancel_futures=True)
+            raise
+    for future in futures:
+        future.result()  # a bug of the runner itself surfaces here
 
 
-def _close(plan: _Plan, folder: RunFolder, manifest: dict[str, Any],
+def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
            results: Mapping[str, NotebookResult], status: str, t_start: float) -> Path:
-    """Record, write manifest and index, and move the build folder to its final name.
-
-    A full disk on the way turns the run into a failed one: the folder is moved to
-    ``.failed`` (a rename needs no space) with a complete manifest or none, and
-    :class:`RunError` (exit 4) says so.
-    """
+    """Write manifest and index and move the build folder to its final name. A full disk on
+    the way fails the run: the folder moves to ``.failed`` (a rename needs no space) with a
+    complete manifest or none, and :class:`RunError` (exit 4) says so."""
     from forecast.run.html import write_index
 
     target = folder.final if status == "ok" else folder.failed
-    problem = None
+    build, problem = folder.build, None
     with contextlib.suppress(OSError):
-        (folder.build / "logs").rmdir()  # only when empty
+        (build / "logs").rmdir()  # only when empty
     try:
-        for executed in folder.build.glob("*.ipynb"):  # they record the folder they end in
+        for executed in build.glob("*.ipynb"):  # they record the folder they end in
             record.write_atomic(executed, executed.read_text(encoding="utf-8").replace(
-                json.dumps(str(folder.build))[1:-1], json.dumps(str(target))[1:-1]))
-        manifest.update(status=status, finished=_now(),
-                        duration_s=round(time.perf_counter() - t_start, 3),
-                        notebooks=[asdict(results[p.name]) for p in plan.sources],
-                        outputs=record.hash_files(sorted(
-                            p for sub in ("tables", "figures") for p in
-                            (folder.build / sub).glob("*") if p.is_file()), folder.build),
-                        kernel_logs=sorted(f"logs/{p.name}" for p in
-                                           folder.build.glob("logs/*.log")))
-        manifest["parameters"]["output_dir"] = str(target)
-        manifest["calibration_cache_key"] = record.calibration_key(folder.build)
+                json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
         previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
-        manifest["previous_run"] = previous[-1].name if previous else None
-        record.write_manifest(folder.build / record.MANIFEST_NAME, manifest)
-        write_index(folder.build, manifest,
-                    compare_runs(previous[-1], manifest, folder.build) if previous else None)
+        manifest.update(
+            status=status, finished=_now(), duration_s=round(time.perf_counter() - t_start, 3),
+            notebooks=[asdict(results[p.name]) for p in plan.sources],
+            outputs=record.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
+                                             and p.parent.name in ("tables", "figures")), build),
+            kernel_logs=sorted(f"logs/{p.name}" for p in build.glob("logs/*.log")),
+            calibration_cache_key=record.calibration_key(build),
+            previous_run=previous[-1].name if previous else None)
+        manifest["parameters"]["output_dir"] = str(target)
+        record.write_manifest(build / record.MANIFEST_NAME, manifest)
+        write_index(build, manifest,
+                    compare_runs(previous[-1], manifest, build) if previous else None)
     except OSError as exc:
-        if exc.errno not in DISK_FULL:
+        if exc.errno not in runs.DISK_FULL:
             raise
         problem = f"{exc.strerror} while writing {exc.filename or 'the run folder'}"
         manifest["status"] = "failed"
         try:  # the manifest says so, or there is none
-            record.write_manifest(folder.build / record.MANIFEST_NAME, manifest)
+            record.write_manifest(build / record.MANIFEST_NAME, manifest)
         except OSError:
-            (folder.build / record.MANIFEST_NAME).unlink(missing_ok=True)
+            (build / record.MANIFEST_NAME).unlink(missing_ok=True)
     published = folder.publish(status == "ok" and problem is None)
     if problem is not None:
         raise RunError(f"run stopped: {problem}; what was written is in {published}")
     if status == "ok":
         try:
-            point_latest(plan.out_root, published)
+            runs.point_latest(plan.out_root, published)
         except OSError as exc:
             LOGGER.warning("forecast run: %s/latest not updated: %s", plan.out_root,
                            exc.strerror)
@@ -394,9 +311,8 @@ def _close(plan: _Plan, folder: RunFolder, manifest: dict[str, Any],
 @contextmanager
 def _signals_blocked() -> Iterator[None]:
     """Hold stop signals while a run folder is finished, so it is never left half-moved."""
-    stops = {signal.SIGTERM, signal.SIGHUP, signal.SIGINT}
     main = threading.current_thread() is threading.main_thread()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, stops) if main else None
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if main else None
     try:
         yield
     finally:
@@ -411,65 +327,77 @@ def run(config: RunConfig) -> Path:
     or input; :class:`RunError` (exit 4, run kept as ``<run-id>.failed``) when a notebook
     failed or the disk filled up; KeyboardInterrupt when stopped (kept as ``.failed``).
     """
+    from forecast.report.parameters import last_observed_year
+
     plan = _plan(config)
     say = (lambda _line: None) if config.quiet else (config.progress or LOGGER.info)
-    remove_stale(plan.out_root, f"{TMP_PREFIX}*", say)
-    remove_stale(Path(tempfile.gettempdir()), f"{SOCKET_PREFIX}*")
-    folder = claim_run_folder(plan.out_root, config.run_name)
+    runs.remove_stale(plan.out_root, f"{runs.TMP_PREFIX}*", say)
+    runs.remove_stale(Path(tempfile.gettempdir()), f"{execute.SOCKET_PREFIX}*")
+    folder = runs.claim_run_folder(plan.out_root, config.run_name)
     results = {p.name: NotebookResult(p.name, parameters={
         k: v for k, v in plan.params.items() if k in plan.declared[p.name]}) for p in plan.sources}
     t_start = time.perf_counter()
     manifest: dict[str, Any] = {"run_id": folder.run_id, "parameters": dict(plan.params)}
+
+    def record_inputs() -> None:  # while the first kernels start
+        with contextlib.suppress(ParameterError):
+            manifest["last_observed_year"] = last_observed_year(plan.data_dir)
+        manifest.update(
+            root=str(plan.root), layout_version=record.LAYOUT_VERSION,
+            # Defaults as written in each parameters cell, for parameters the run did not set.
+            notebook_defaults={name: {k: v["default"] for k, v in params.items()
+                                      if k not in plan.params and k != "output_dir"}
+                               for name, params in plan.declared.items()},
+            options={"jobs": int(config.jobs), "timeout_s": int(config.timeout),
+                     "kernel": config.kernel_name},
+            inputs=record.hash_files(record.input_files(plan.data_dir, plan.sources), plan.root),
+            data_sha256=record.data_digest(plan.data_dir),
+            packages=record.package_versions(), git=record.git_state(plan.root))
+
+    manifest.update(status="running", started=_now(), finished=None, notebooks=[], outputs={},
+                    last_observed_year=None)
     try:
-        manifest = _new_manifest(plan, folder)
-        first_failure = _execute_all(plan, folder, results, say, Children())
+        _execute_all(plan, folder, results, say, record_inputs)
     except BaseException as exc:
         with _signals_blocked():
             status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
             _close(plan, folder, manifest, results, status, t_start)
         raise
+    failure = next((r for r in results.values() if r.status == "failed"), None)
     with _signals_blocked():
-        if first_failure is None:
-            return _close(plan, folder, manifest, results, "ok", t_start)
-        failed = _close(plan, folder, manifest, results, "failed", t_start)
-    raise RunError(f"notebook {first_failure.name} failed in {first_failure.error}; executed "
-                   f"notebook kept in {failed / first_failure.name}")
+        published = _close(plan, folder, manifest, results, "failed" if failure else "ok",
+                           t_start)
+    if failure is None:
+        return published
+    raise RunError(f"notebook {failure.name} failed in {failure.error}; executed notebook kept "
+                   f"in {published / failure.name}")
 
 
 def _stop(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt
 
 
-@contextmanager
-def _stop_on_signals() -> Iterator[None]:
-    """SIGTERM and SIGHUP stop a run as Ctrl-C does; a signal inherited as ignored (``nohup``
-    ignores SIGHUP) stays ignored."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
-    for signum, handler in previous.items():
-        if handler is not signal.SIG_IGN:
-            signal.signal(signum, _stop)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
-
-
 def run_cli(args: argparse.Namespace) -> Path:
-    """Run from parsed ``forecast run`` options, progress on stderr unless ``--quiet``."""
-    config = RunConfig.from_args(args)
+    """Run from parsed ``forecast run`` options, progress on stderr unless ``--quiet``;
+    SIGTERM and SIGHUP stop it as Ctrl-C does, unless inherited as ignored (``nohup``)."""
+    config = RunConfig(output_dir=args.output_dir, run_name=args.run_name,
+                       parameters=[tuple(pair) for pair in (args.parameter or [])],
+                       parameters_file=args.parameters_file, scenarios=args.scenario,
+                       jobs=args.jobs, timeout=args.timeout, quiet=args.quiet)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     level = LOGGER.level
     if not config.quiet:
         LOGGER.addHandler(handler)
         LOGGER.setLevel(logging.INFO)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
+    for signum, before in previous.items():
+        if before is not signal.SIG_IGN:
+            signal.signal(signum, _stop)
     try:
-        with _stop_on_signals():
-            return run(config)
+        return run(config)
     finally:
+        for signum, before in previous.items():
+            signal.signal(signum, before if before is not None else signal.SIG_DFL)
         LOGGER.removeHandler(handler)
         LOGGER.setLevel(level)
