@@ -44,17 +44,18 @@ def test_default_passes_every_interface_check(check):
 
 
 def _hand_calibration(horizons: int = 3) -> Calibration:
-    # Two kinds a, b. Centre per horizon h: a 0.1 h, b 0.3 h, share slope 0.05 h (both),
-    # 0.5 h on g, nothing on acc and vol. Scale 0.1 + 0.5 vol (kind b 0.2 + 0.5 vol).
-    # Standard errors N(0, 1) in every group except kind b's large third, N(0.5, 1).
+    # Two kinds a, b. Centre per horizon h: a 0.1 h, b 0.3 h, large third 0.2 h more, share
+    # slope 0.05 h (both), 0.5 h on g, nothing on acc and vol. Scale 0.1 + 0.5 vol + 0.3
+    # |d_last| (kind b 0.2 + ...). Standard errors N(0, 1) in every group except kind b's
+    # large third, N(0.5, 1).
     h = np.arange(1, horizons + 1, dtype=float)[:, None]
     normal = stats.norm.ppf(LEVEL_GRID)
     quantiles = np.tile(normal, (2, 3, horizons, 1))
     quantiles[1, 2] += 0.5
     return Calibration(
         window=4, horizons=horizons, min_growth=0.15, min_share=0.001, kinds=("a", "b"),
-        centre=h * np.array([[0.1, 0.3, 0.05, 0.05, 0.5, 0.0, 0.0]]),
-        scale=np.tile([0.1, 0.2, 0.5, 0.0], (horizons, 1)),
+        centre=h * np.array([[0.1, 0.3, 0.0, 0.2, 0.05, 0.05, 0.5, 0.0, 0.0]]),
+        scale=np.tile([0.1, 0.2, 0.5, 0.0, 0.3], (horizons, 1)),
         size_cuts=np.log([[10.0, 100.0], [10.0, 100.0]]), quantiles=quantiles,
         correlation=np.eye(horizons), n_windows=np.full(horizons, 100), n_series=10,
     )
@@ -70,7 +71,7 @@ def test_quantiles_worked_out_by_hand():
     h = np.arange(1, 4)
     central = h * (0.1 + 0.05 * np.log(0.5) + 0.5 * g)
     np.testing.assert_allclose(model.predict([2005, 2006, 2007]), 300 * np.exp(central))
-    scale = 0.1 + 0.5 * vol
+    scale = 0.1 + 0.5 * vol + 0.3 * inc[-1]
     q90 = model.predict_quantiles([2005, 2006, 2007], [0.9])[:, 0]
     np.testing.assert_allclose(q90, 300 * np.exp(central + scale * stats.norm.ppf(0.9)))
     lo, hi = model.predict_interval([2005], level=0.8)
@@ -84,8 +85,8 @@ def test_quantiles_worked_out_by_hand():
     # the errors average their quantile functions (median 0.25 from b's shifted errors).
     mix = DefaultMethod(calibration=cal, horizons=3, share=0.5, kind={"a": 0.5, "b": 0.5},
                         size="large").fit(np.arange(2001, 2005), values)
-    central_mix = h * (0.2 + 0.05 * np.log(0.5) + 0.5 * g)
-    scale_mix = 0.15 + 0.5 * vol
+    central_mix = h * (0.2 + 0.2 + 0.05 * np.log(0.5) + 0.5 * g)
+    scale_mix = 0.15 + 0.5 * vol + 0.3 * inc[-1]
     np.testing.assert_allclose(mix.predict([2005, 2006, 2007]),
                                300 * np.exp(central_mix + scale_mix * 0.25))
 

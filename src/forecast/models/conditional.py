@@ -11,20 +11,30 @@ of the scores.
 
 Features at the origin, for a window with log values ``z`` and increments ``d``: mean growth
 ``g = mean(d)``, acceleration ``acc = (d_last - d_first) / 2`` [1/yr per yr], volatility
-``vol = sd(d)`` [1/yr], log share of the world market ``ls = log(share_T)``, and the kind
-``k``: one weight per reference technology (one-hot for a reference series, a stated mix for
-anything else). At horizon ``h`` the log change ``y_h = z_{T+h} - z_T`` is::
+``vol = sd(d)`` [1/yr], the last year's growth ``|d_last|`` [1/yr], log share of the world
+market ``ls = log(share_T)``, the size third ``m``, ``l`` (0/1 for the mid and large thirds of
+its technology's windows by level at the origin) and the kind ``k``: one weight per reference
+technology (one-hot for a reference series, a stated mix for anything else). At horizon ``h``
+the log change ``y_h = z_{T+h} - z_T`` is::
 
-    y_h = m_h(x) + s_h(x) * e          m_h = sum_t k_t (a_th + c_th ls) + b_h [g, acc, vol]
-                                       s_h = sum_t k_t u_th + v_h [vol, ls]      (>= 0.02)
-    e ~ the error quantiles of the window's group (technology x size third) at horizon h
+    y_h = m_h(x) + s_h(x) * e    m_h = sum_t k_t (a_th + c_th ls) + b_h [m, l, g, acc, vol]
+                                 s_h = sum_t k_t u_th + v_h [vol, ls, |d_last|]     (>= 0.02)
+    e ~ the error quantiles of the window's cell (technology x size third x horizon group)
 
 ``m_h`` is a median regression (least absolute deviations) of ``y_h`` on the features, per
-horizon; ``s_h`` one of the absolute residuals. The standardised errors' 199 quantiles
-(0.5%..99.5%) are kept per group, Mondrian-style: the size third is the window's level among
-its technology's windows, and a group's quantiles are shrunk toward the pooled ones with
-:data:`SHRINK` pseudo-windows, so a small group borrows from the rest. Draws join the horizons
-with a Gaussian copula whose correlation is that of the errors' normal scores.
+horizon, its coefficients smooth in ``h`` (a growth that decays geometrically toward a
+long-run one); ``s_h`` one of the absolute residuals, its coefficients in ``1, sqrt(h), h``
+(noise accumulates like ``sqrt(h)``, an error in the growth rate like ``h``). The size terms
+let big series decelerate more than small ones of the same growth and share (without them
+the largest third was over-forecast and the smallest under-forecast at long horizons, even
+in-sample); ``|d_last|`` widens the band of a series whose last year moved fast (the first
+year ahead errs in proportion to it). The
+standardised errors' 199 quantiles (0.5%..99.5%) are kept per cell, Mondrian-style and
+shrunk hierarchically, so a small cell borrows from the rest: a technology x size group's
+quantiles over all horizons are shrunk toward the pooled ones with :data:`SHRINK`
+pseudo-windows, and a horizon group's (h1-2, h3-4, h5-6) toward its group's with
+:data:`HORIZON_SHRINK` pseudo-errors. Draws join the horizons with a Gaussian copula whose
+correlation is that of the errors' normal scores.
 
 **What it assumes**: that the series errs like an established reference series of its kind,
 size and features did, 1..6 years out. A battery series is not a reference technology: it is
@@ -51,6 +61,7 @@ from forecast.errors import ModelError
 
 __all__ = [
     "DAMPING_GRID",
+    "HORIZON_SHRINK",
     "LEVEL_GRID",
     "MIN_SHARE",
     "MIN_WINDOWS",
@@ -59,6 +70,7 @@ __all__ = [
     "SIZES",
     "Calibration",
     "fit_calibration",
+    "horizon_groups",
     "interp_grid",
     "one_hot",
     "window_features",
@@ -73,8 +85,11 @@ DAMPING_GRID = np.round(np.arange(0.3, 0.91, 0.1), 2)
 #: Smallest share of its technology's world total a series has at a window's origin for the
 #: window to be learnt from (and scored) [fraction]: established series.
 MIN_SHARE = 0.001
-#: Pseudo-windows of the pooled error quantiles added to each group's own.
+#: Pseudo-windows of the pooled error quantiles added to each technology x size group's own.
 SHRINK = 20.0
+#: Pseudo-errors of a technology x size group's quantiles (over every horizon) added to the
+#: own errors of each of its horizon groups (h1-2, h3-4, ...).
+HORIZON_SHRINK = 60.0
 #: Size thirds of a technology's windows, by level at the origin.
 SIZES = ("small", "mid", "large")
 #: Smallest scale of the log errors [log]: a window with no volatility still errs.
@@ -102,14 +117,24 @@ def window_features(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return g, acc, vol
 
 
-def _design(values: np.ndarray, share: np.ndarray, weights: np.ndarray
+def _design(values: np.ndarray, share: np.ndarray, weights: np.ndarray, size: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centre and scale design matrices and the window growth ``g`` (n,)."""
+    """Centre and scale design matrices and the window growth ``g`` (n,).
+
+    ``size`` (n,) is the size third (0, 1, 2) of each window.
+    """
     g, acc, vol = window_features(values)
+    last = np.abs(np.diff(np.log(values[:, -2:]), axis=1)[:, 0])
     ls = np.log(share)[:, None]
-    centre = np.column_stack([weights, weights * ls, g, acc, vol])
-    scale = np.column_stack([weights, vol, ls[:, 0]])
+    thirds = np.eye(len(SIZES))[size][:, 1:]
+    centre = np.column_stack([weights, thirds, weights * ls, g, acc, vol])
+    scale = np.column_stack([weights, vol, ls[:, 0], last])
     return centre, scale, g
+
+
+def horizon_groups(n_h: int) -> list[np.ndarray]:
+    """Horizon indices (0-based) of the groups h1-2, h3-4, ... (the last may hold one)."""
+    return [np.arange(k, min(k + 2, n_h)) for k in range(0, n_h, 2)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,14 +150,16 @@ class Calibration:
         the windows used.
     kinds : tuple of str
         Reference technologies, in the order of the kind weights.
-    centre : ndarray, shape (horizons, 2 * len(kinds) + 3)
-        ``a_t`` (per kind), ``c_t`` (per kind, on ``ls``) and ``b`` (on g, acc, vol) [log].
-    scale : ndarray, shape (horizons, len(kinds) + 2)
-        ``u_t`` (per kind) and ``v`` (on vol, ls) [log].
+    centre : ndarray, shape (horizons, 2 * len(kinds) + 5)
+        ``a_t`` (per kind), the mid and large thirds' shifts, ``c_t`` (per kind, on ``ls``)
+        and ``b`` (on g, acc, vol) [log].
+    scale : ndarray, shape (horizons, len(kinds) + 3)
+        ``u_t`` (per kind) and ``v`` (on vol, ls, ``|d_last|``) [log].
     size_cuts : ndarray, shape (len(kinds), 2)
         Log levels [log of the series' unit] splitting each kind's windows into thirds.
     quantiles : ndarray, shape (len(kinds), 3, horizons, len(LEVEL_GRID))
-        Standardised error quantiles per kind, size third and horizon [-].
+        Standardised error quantiles per kind, size third and horizon (equal within a
+        horizon group) [-].
     correlation : ndarray, shape (horizons, horizons)
         Correlation of the errors' normal scores across horizons (the copula of draws).
     n_windows : ndarray of int, shape (horizons,)
@@ -195,7 +222,7 @@ class Calibration:
     def log_quantiles(self, values: np.ndarray, share: np.ndarray, weights: np.ndarray,
                       size: np.ndarray, levels: np.ndarray) -> np.ndarray:
         """Quantiles (n, H, L) of the log change from each window's last value [log]."""
-        x_c, x_s, g = _design(values, share, weights)
+        x_c, x_s, g = _design(values, share, weights, size)
         n_h = self.horizons
         if self.kind == "benchmark":
             centre = g[:, None] * np.arange(1, n_h + 1)
@@ -237,9 +264,12 @@ def _centre_basis(n_h: int, phi: float) -> np.ndarray:
 
 
 def _scale_basis(n_h: int) -> np.ndarray:
-    """(H, 2): 1 and ``h``, the horizon terms of the scale."""
+    """(H, 3): 1, ``sqrt(h)`` and ``h``, the horizon terms of the scale.
+
+    Year-to-year noise accumulates like ``sqrt(h)``, an error in the growth rate like ``h``.
+    """
     h = np.arange(1, n_h + 1, dtype=float)
-    return np.column_stack([np.ones_like(h), h])
+    return np.column_stack([np.ones_like(h), np.sqrt(h), h])
 
 
 def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, n_h: int,
@@ -354,7 +384,12 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     n_h = windows.horizons
     kinds = tuple(sorted(set(windows.technology.tolist())))
     weights = one_hot(windows.technology, kinds)
-    x_c, x_s, g = _design(windows.values, windows.share, weights)
+    kind_index = np.argmax(weights, axis=1)
+    logs = np.log(windows.values[:, -1])
+    cuts = np.array([np.quantile(logs[kind_index == j], [1 / 3, 2 / 3])
+                     for j in range(len(kinds))])
+    size = ((logs > cuts[kind_index, 0]).astype(int) + (logs > cuts[kind_index, 1]))
+    x_c, x_s, g = _design(windows.values, windows.share, weights, size)
     centre = np.zeros((n_h, x_c.shape[1]))
     scale = np.zeros((n_h, x_s.shape[1]))
     err = np.full_like(change, np.nan)
@@ -372,13 +407,10 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
                      _unkron(start.scale, _scale_basis(n_h)))
         scale = _rekron(gamma, _scale_basis(n_h), x_s.shape[1])
         err[ii, hh] = res / np.maximum(xs @ gamma, SCALE_FLOOR)
-    kind_index = np.argmax(weights, axis=1)
-    logs = np.log(windows.values[:, -1])
-    cuts = np.array([np.quantile(logs[kind_index == j], [1 / 3, 2 / 3])
-                     for j in range(len(kinds))])
-    size = ((logs > cuts[kind_index, 0]).astype(int) + (logs > cuts[kind_index, 1]))
     # Error shapes per group pooled over the horizons (the scale carries the horizon), so a
     # group of 50 windows still has a few hundred errors; shrunk toward the whole class's.
+    # Each horizon group's own errors then move its group's shape: how a cell's errors
+    # spread and lean at h5-6 is not how they do at h1-2.
     quantiles = np.empty((len(kinds), len(SIZES), n_h, LEVEL_GRID.size))
     ok = np.isfinite(err)
     pooled = np.quantile(err[ok], LEVEL_GRID)
@@ -388,6 +420,13 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
             n = 0 if kind == "benchmark" else own.size / n_h
             q = pooled if n == 0 else np.quantile(own, LEVEL_GRID)
             quantiles[j, s] = (n * q + SHRINK * pooled) / (n + SHRINK)
+            member = (kind_index == j) & (size == s)
+            for hg in horizon_groups(n_h) if kind == "default" else []:
+                cell = err[:, hg][ok[:, hg] & member[:, None]]
+                if cell.size:
+                    quantiles[j, s, hg] = ((cell.size * np.quantile(cell, LEVEL_GRID)
+                                            + HORIZON_SHRINK * quantiles[j, s, hg[0]])
+                                           / (cell.size + HORIZON_SHRINK))
     if kind == "benchmark":
         quantiles[:] = np.array([np.quantile(err[ok[:, k], k], LEVEL_GRID)
                                  for k in range(n_h)])
