@@ -206,9 +206,9 @@ def shipped_calibrated(shipped_forecasts) -> pd.DataFrame:
 
 def test_default_meets_the_conditional_targets(shipped_forecasts):
     """Leave-one-series-out on the shipped class: each technology meets the targets in every
-    horizon group, and so does every size third but two (electric-car sales' large third at
-    h5-6, 24 forecasts of 5 series, covers 0.67; solar's mid third at h5-6 is under-forecast
-    by 0.14); the 80% interval score is below 0.7x the benchmark's at every horizon."""
+    horizon group, and so does every size third but one (solar's mid third at h5-6 is
+    under-forecast by 0.14); the 80% interval score is below 0.7x the benchmark's at every
+    horizon."""
     table = conditional_table(shipped_forecasts[0], load_reference(SHIPPED))
     default = table[table["method"] == "default"]
     assert len(default) == 36
@@ -216,7 +216,7 @@ def test_default_meets_the_conditional_targets(shipped_forecasts):
                                                            <= 0.10)
     by_tech = ~default["cell"].str.contains(":")
     assert meets[by_tech].all(), default[by_tech]
-    assert meets.sum() >= 34, default[~meets]
+    assert meets.sum() >= 35, default[~meets]
     assert default["coverage80"].between(0.6, 0.9).all()
     assert (default["median_log_error"].abs() <= 0.15).all()
     summary = shipped_forecasts[1]

@@ -199,6 +199,26 @@ def _simulate(n_series: int, seed: int, n_years: int = 14) -> tuple[pd.DataFrame
     return frame, totals
 
 
+def test_band_is_as_wide_as_out_of_fold_errors_and_refits_keep_it():
+    """The scale is widened by the cross-fitted spread, per horizon; a refit on a subset (the
+    leave-one-series-out calibrations) keeps the whole class's factors; error quantiles are
+    shared within a horizon group (h1-2, h3-4, h5-6) and differ between groups."""
+    frame, totals = _simulate(120, seed=3)
+    windows = extract_windows(frame, totals=totals)
+    cal = fit_calibration(windows)
+    assert cal.spread.shape == (6,)
+    # Out of fold a fitted model errs more than on its own windows.
+    assert np.all(cal.spread > 1.0) and np.all(cal.spread < 1.5), cal.spread
+    sub = windows.subset(windows.series != windows.series[0])
+    refit = fit_calibration(sub, start=cal)
+    np.testing.assert_array_equal(refit.spread, cal.spread)
+    assert not np.array_equal(fit_calibration(sub).spread, cal.spread)
+    q = cal.quantiles
+    np.testing.assert_array_equal(q[:, :, 0], q[:, :, 1])
+    np.testing.assert_array_equal(q[:, :, 4], q[:, :, 5])
+    assert not np.allclose(q[:, :, 1], q[:, :, 2])
+
+
 def test_coverage_on_a_known_process():
     """Calibrated on one sample of a known process, the bands cover 80% of a fresh sample,
     in each kind (their noise differs by 2.5x).

@@ -33,8 +33,11 @@ standardised errors' 199 quantiles (0.5%..99.5%) are kept per cell, Mondrian-sty
 shrunk hierarchically, so a small cell borrows from the rest: a technology x size group's
 quantiles over all horizons are shrunk toward the pooled ones with :data:`SHRINK`
 pseudo-windows, and a horizon group's (h1-2, h3-4, h5-6) toward its group's with
-:data:`HORIZON_SHRINK` pseudo-errors. Draws join the horizons with a Gaussian copula whose
-correlation is that of the errors' normal scores.
+:data:`HORIZON_SHRINK` pseudo-errors. A fit's own residuals understate how it errs on a
+series it has not seen, so the scale is widened, per horizon, by the ratio of the 10-90%
+ranges of out-of-fold and in-sample standardised errors (:data:`FOLDS` folds of whole series;
+factors of 1.02-1.08 on the shipped class). Draws join the horizons with a Gaussian copula
+whose correlation is that of the errors' normal scores.
 
 **What it assumes**: that the series errs like an established reference series of its kind,
 size and features did, 1..6 years out. A battery series is not a reference technology: it is
@@ -52,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -85,6 +89,8 @@ DAMPING_GRID = np.round(np.arange(0.3, 0.91, 0.1), 2)
 #: Smallest share of its technology's world total a series has at a window's origin for the
 #: window to be learnt from (and scored) [fraction]: established series.
 MIN_SHARE = 0.001
+#: Folds of series whose out-of-fold errors set how much wider than in-sample the band is.
+FOLDS = 5
 #: Pseudo-windows of the pooled error quantiles added to each technology x size group's own.
 SHRINK = 20.0
 #: Pseudo-errors of a technology x size group's quantiles (over every horizon) added to the
@@ -94,6 +100,9 @@ HORIZON_SHRINK = 60.0
 SIZES = ("small", "mid", "large")
 #: Smallest scale of the log errors [log]: a window with no volatility still errs.
 SCALE_FLOOR = 0.02
+#: The median regressions stop when no coefficient moves more than this [log]: far below
+#: what moves a quantile, and reweighting crawls near a least-absolute-deviations optimum.
+LAD_TOLERANCE = 1e-4
 
 def window_features(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean log growth, acceleration and volatility of windows.
@@ -166,6 +175,10 @@ class Calibration:
         Windows with an actual at each horizon.
     n_series : int
         Series contributing windows.
+    spread : ndarray, shape (horizons,), optional
+        Factors [-] the fitted scale was multiplied by: how much wider the standardised
+        errors are out of fold than in sample (cross-fitted over :data:`FOLDS` folds of
+        series on the whole class; refits on a subset keep it). None: no factor.
     kind : str
         ``"default"``, or ``"benchmark"``: a log random walk with the window's drift and
         pooled per-horizon error quantiles (``y_h = g h + e``, every group alike).
@@ -185,6 +198,7 @@ class Calibration:
     n_series: int
     damping: float = 1.0
     kind: str = "default"
+    spread: np.ndarray | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain lists and numbers (a JSON document); :meth:`from_dict` reverses it."""
@@ -195,8 +209,9 @@ class Calibration:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
         """The calibration written by :meth:`to_dict`."""
-        arrays = ("centre", "scale", "size_cuts", "quantiles", "correlation")
-        out = {k: np.asarray(v, float) if k in arrays else v for k, v in data.items()}
+        arrays = ("centre", "scale", "size_cuts", "quantiles", "correlation", "spread")
+        out = {k: np.asarray(v, float) if k in arrays and v is not None else v
+               for k, v in data.items()}
         out["n_windows"] = np.asarray(data["n_windows"], int)
         out["kinds"] = tuple(data["kinds"])
         return cls(**out)
@@ -250,7 +265,7 @@ def _lad(x: np.ndarray, y: np.ndarray, beta: np.ndarray | None = None,
         gram = xw.T @ x
         # A tiny ridge keeps the normal equations solvable when a column is constant.
         new = np.linalg.solve(gram + 1e-12 * np.trace(gram) * np.eye(len(beta)), xw.T @ y)
-        done = np.max(np.abs(new - beta)) < 1e-5
+        done = np.max(np.abs(new - beta)) < LAD_TOLERANCE
         beta = new
         if done:
             break
@@ -270,6 +285,61 @@ def _scale_basis(n_h: int) -> np.ndarray:
     """
     h = np.arange(1, n_h + 1, dtype=float)
     return np.column_stack([np.ones_like(h), np.sqrt(h), h])
+
+
+def _spread_of(cal: Any) -> np.ndarray:
+    """The calibration's spread factors, ones where it has none."""
+    return np.ones(cal.centre.shape[0]) if cal.spread is None else np.asarray(cal.spread)
+
+
+def _scale_at(x_s: np.ndarray, scale: np.ndarray, ii: np.ndarray, hh: np.ndarray
+              ) -> np.ndarray:
+    """Scale of observations (window ``ii``, horizon index ``hh``) [log], floored."""
+    return np.maximum(np.sum(x_s[ii] * scale[hh], axis=1), SCALE_FLOOR)
+
+
+def _fit_paths(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
+               y: np.ndarray, n_h: int, start: Any
+               ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Centre (H, p), damping, scale (H, q) and the centre's residuals of observations
+    (window ``ii``, horizon index ``hh``, log change ``y``), warm-started from ``start``."""
+    centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, start)
+    basis = _scale_basis(n_h)
+    warm = None if start is None else _unkron(start.scale / _spread_of(start)[:, None], basis)
+    gamma = _lad(_kron(x_s[ii], basis[hh]), np.abs(res), warm)
+    return centre, phi, _rekron(gamma, basis, x_s.shape[1]), res
+
+
+def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
+                         y: np.ndarray, n_h: int, series: np.ndarray, fitted: Any,
+                         res: np.ndarray) -> np.ndarray:
+    """Per horizon, how much wider errors are out of fold than in sample (H,) [-].
+
+    The series are dealt into :data:`FOLDS` folds; each fold's windows are forecast by the
+    centre and scale fitted on the others. The factor is the ratio of the 10-90% ranges of
+    the standardised errors, out of fold over in sample: a fit's own residuals understate
+    how it errs on series it has not seen.
+    """
+    index = np.unique(series, return_inverse=True)[1]
+    fold = (index % FOLDS)[ii]
+    oof = np.empty_like(y)
+    for k in range(FOLDS):
+        test = fold == k
+        if not test.any() or test.all():
+            return np.ones(n_h)
+        train = ~test
+        centre, _, scale, _ = _fit_paths(x_c, x_s, ii[train], hh[train], y[train], n_h,
+                                         fitted)
+        pred = np.sum(x_c[ii[test]] * centre[hh[test]], axis=1)
+        oof[test] = (y[test] - pred) / _scale_at(x_s, scale, ii[test], hh[test])
+    own = res / _scale_at(x_s, fitted.scale, ii, hh)
+    out = np.ones(n_h)
+    for h in range(n_h):
+        at = hh == h
+        lo_o, hi_o = np.quantile(oof[at], [0.1, 0.9])
+        lo_i, hi_i = np.quantile(own[at], [0.1, 0.9])
+        out[h] = (hi_o - lo_o) / (hi_i - lo_i)
+    return out
 
 
 def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, n_h: int,
@@ -394,6 +464,7 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     scale = np.zeros((n_h, x_s.shape[1]))
     err = np.full_like(change, np.nan)
     phi = 1.0
+    spread = np.ones(n_h)
     ii, hh = np.nonzero(np.isfinite(change))
     y = change[ii, hh]
     if kind == "benchmark":
@@ -401,12 +472,16 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     else:
         # One fit over every horizon: annual log growth x.alpha + x.beta phi**(k-1) in year
         # T + k, a transient that decays geometrically toward a long-run growth.
-        centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, start)
-        xs = _kron(x_s[ii], _scale_basis(n_h)[hh])
-        gamma = _lad(xs, np.abs(res), None if start is None else
-                     _unkron(start.scale, _scale_basis(n_h)))
-        scale = _rekron(gamma, _scale_basis(n_h), x_s.shape[1])
-        err[ii, hh] = res / np.maximum(xs @ gamma, SCALE_FLOOR)
+        centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, n_h, start)
+        if start is None:
+            spread = _cross_fitted_spread(x_c, x_s, ii, hh, y, n_h, windows.series,
+                                          SimpleNamespace(centre=centre, scale=scale,
+                                                          damping=phi, spread=None), res)
+        else:
+            spread = _spread_of(start)
+        # The errors are standardised in sample; the band is the wider out-of-fold one.
+        err[ii, hh] = res / _scale_at(x_s, scale, ii, hh)
+        scale = scale * spread[:, None]
     # Error shapes per group pooled over the horizons (the scale carries the horizon), so a
     # group of 50 windows still has a few hundred errors; shrunk toward the whole class's.
     # Each horizon group's own errors then move its group's shape: how a cell's errors
@@ -435,7 +510,7 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
         min_share=windows.min_share, kinds=kinds, centre=centre, scale=scale, size_cuts=cuts,
         quantiles=quantiles, correlation=_normal_score_correlation(err),
         n_windows=counts.astype(int), n_series=int(np.unique(windows.series).size),
-        damping=phi, kind=kind,
+        damping=phi, kind=kind, spread=spread,
     )
 
 
