@@ -206,9 +206,9 @@ def shipped_calibrated(shipped_forecasts) -> pd.DataFrame:
 
 def test_default_meets_the_conditional_targets(shipped_forecasts):
     """Leave-one-series-out on the shipped class: each technology meets the targets in every
-    horizon group, and so does every size third but three small ones (noted in the README:
-    electric-car sales' mid third at h5-6 and large third at h3-4 cover 0.65 and 0.63, wind's
-    small third at h5-6 is under-forecast by 0.14)."""
+    horizon group, and so does every size third but one (solar's mid third at h5-6 is
+    under-forecast by 0.14); the 80% interval score is below 0.7x the benchmark's at every
+    horizon."""
     table = conditional_table(shipped_forecasts[0], load_reference(SHIPPED))
     default = table[table["method"] == "default"]
     assert len(default) == 36
@@ -216,13 +216,12 @@ def test_default_meets_the_conditional_targets(shipped_forecasts):
                                                            <= 0.10)
     by_tech = ~default["cell"].str.contains(":")
     assert meets[by_tech].all(), default[by_tech]
-    assert meets.sum() >= 33, default[~meets]
+    assert meets.sum() >= 35, default[~meets]
     assert default["coverage80"].between(0.6, 0.9).all()
     assert (default["median_log_error"].abs() <= 0.15).all()
     summary = shipped_forecasts[1]
-    score = summary.assign(total=summary["interval_score80"] * summary["n"]).groupby(
-        "method")["total"].sum()
-    assert score["default"] < 0.7 * score["rw_pooled"], score
+    score = summary.pivot(index="horizon", columns="method", values="interval_score80")
+    assert (score["default"] < 0.7 * score["rw_pooled"]).all(), score
 
 
 def test_default_meets_the_coverage_targets_leave_one_series_out(shipped_calibrated):

@@ -44,17 +44,18 @@ def test_default_passes_every_interface_check(check):
 
 
 def _hand_calibration(horizons: int = 3) -> Calibration:
-    # Two kinds a, b. Centre per horizon h: a 0.1 h, b 0.3 h, share slope 0.05 h (both),
-    # 0.5 h on g, nothing on acc and vol. Scale 0.1 + 0.5 vol (kind b 0.2 + 0.5 vol).
-    # Standard errors N(0, 1) in every group except kind b's large third, N(0.5, 1).
+    # Two kinds a, b. Centre per horizon h: a 0.1 h, b 0.3 h, large third 0.2 h more, share
+    # slope 0.05 h (both), 0.5 h on g, nothing on acc and vol. Scale 0.1 + 0.5 vol + 0.3
+    # |d_last| (kind b 0.2 + ...). Standard errors N(0, 1) in every group except kind b's
+    # large third, N(0.5, 1).
     h = np.arange(1, horizons + 1, dtype=float)[:, None]
     normal = stats.norm.ppf(LEVEL_GRID)
     quantiles = np.tile(normal, (2, 3, horizons, 1))
     quantiles[1, 2] += 0.5
     return Calibration(
         window=4, horizons=horizons, min_growth=0.15, min_share=0.001, kinds=("a", "b"),
-        centre=h * np.array([[0.1, 0.3, 0.05, 0.05, 0.5, 0.0, 0.0]]),
-        scale=np.tile([0.1, 0.2, 0.5, 0.0], (horizons, 1)),
+        centre=h * np.array([[0.1, 0.3, 0.0, 0.2, 0.05, 0.05, 0.5, 0.0, 0.0]]),
+        scale=np.tile([0.1, 0.2, 0.5, 0.0, 0.3], (horizons, 1)),
         size_cuts=np.log([[10.0, 100.0], [10.0, 100.0]]), quantiles=quantiles,
         correlation=np.eye(horizons), n_windows=np.full(horizons, 100), n_series=10,
     )
@@ -70,7 +71,7 @@ def test_quantiles_worked_out_by_hand():
     h = np.arange(1, 4)
     central = h * (0.1 + 0.05 * np.log(0.5) + 0.5 * g)
     np.testing.assert_allclose(model.predict([2005, 2006, 2007]), 300 * np.exp(central))
-    scale = 0.1 + 0.5 * vol
+    scale = 0.1 + 0.5 * vol + 0.3 * inc[-1]
     q90 = model.predict_quantiles([2005, 2006, 2007], [0.9])[:, 0]
     np.testing.assert_allclose(q90, 300 * np.exp(central + scale * stats.norm.ppf(0.9)))
     lo, hi = model.predict_interval([2005], level=0.8)
@@ -84,8 +85,8 @@ def test_quantiles_worked_out_by_hand():
     # the errors average their quantile functions (median 0.25 from b's shifted errors).
     mix = DefaultMethod(calibration=cal, horizons=3, share=0.5, kind={"a": 0.5, "b": 0.5},
                         size="large").fit(np.arange(2001, 2005), values)
-    central_mix = h * (0.2 + 0.05 * np.log(0.5) + 0.5 * g)
-    scale_mix = 0.15 + 0.5 * vol
+    central_mix = h * (0.2 + 0.2 + 0.05 * np.log(0.5) + 0.5 * g)
+    scale_mix = 0.15 + 0.5 * vol + 0.3 * inc[-1]
     np.testing.assert_allclose(mix.predict([2005, 2006, 2007]),
                                300 * np.exp(central_mix + scale_mix * 0.25))
 
@@ -196,6 +197,26 @@ def _simulate(n_series: int, seed: int, n_years: int = 14) -> tuple[pd.DataFrame
     totals = (frame.assign(technology=frame["series"].str[0]).groupby(["technology", "year"])
               ["value"].sum().mul(3.0).reset_index())
     return frame, totals
+
+
+def test_band_is_as_wide_as_out_of_fold_errors_and_refits_keep_it():
+    """The scale is widened by the cross-fitted spread, per horizon; a refit on a subset (the
+    leave-one-series-out calibrations) keeps the whole class's factors; error quantiles are
+    shared within a horizon group (h1-2, h3-4, h5-6) and differ between groups."""
+    frame, totals = _simulate(120, seed=3)
+    windows = extract_windows(frame, totals=totals)
+    cal = fit_calibration(windows)
+    assert cal.spread.shape == (6,)
+    # Out of fold a fitted model errs more than on its own windows.
+    assert np.all(cal.spread > 1.0) and np.all(cal.spread < 1.5), cal.spread
+    sub = windows.subset(windows.series != windows.series[0])
+    refit = fit_calibration(sub, start=cal)
+    np.testing.assert_array_equal(refit.spread, cal.spread)
+    assert not np.array_equal(fit_calibration(sub).spread, cal.spread)
+    q = cal.quantiles
+    np.testing.assert_array_equal(q[:, :, 0], q[:, :, 1])
+    np.testing.assert_array_equal(q[:, :, 4], q[:, :, 5])
+    assert not np.allclose(q[:, :, 1], q[:, :, 2])
 
 
 def test_coverage_on_a_known_process():

@@ -11,20 +11,33 @@ of the scores.
 
 Features at the origin, for a window with log values ``z`` and increments ``d``: mean growth
 ``g = mean(d)``, acceleration ``acc = (d_last - d_first) / 2`` [1/yr per yr], volatility
-``vol = sd(d)`` [1/yr], log share of the world market ``ls = log(share_T)``, and the kind
-``k``: one weight per reference technology (one-hot for a reference series, a stated mix for
-anything else). At horizon ``h`` the log change ``y_h = z_{T+h} - z_T`` is::
+``vol = sd(d)`` [1/yr], the last year's growth ``|d_last|`` [1/yr], log share of the world
+market ``ls = log(share_T)``, the size third ``m``, ``l`` (0/1 for the mid and large thirds of
+its technology's windows by level at the origin) and the kind ``k``: one weight per reference
+technology (one-hot for a reference series, a stated mix for anything else). At horizon ``h``
+the log change ``y_h = z_{T+h} - z_T`` is::
 
-    y_h = m_h(x) + s_h(x) * e          m_h = sum_t k_t (a_th + c_th ls) + b_h [g, acc, vol]
-                                       s_h = sum_t k_t u_th + v_h [vol, ls]      (>= 0.02)
-    e ~ the error quantiles of the window's group (technology x size third) at horizon h
+    y_h = m_h(x) + s_h(x) * e    m_h = sum_t k_t (a_th + c_th ls) + b_h [m, l, g, acc, vol]
+                                 s_h = sum_t k_t u_th + v_h [vol, ls, |d_last|]     (>= 0.02)
+    e ~ the error quantiles of the window's cell (technology x size third x horizon group)
 
 ``m_h`` is a median regression (least absolute deviations) of ``y_h`` on the features, per
-horizon; ``s_h`` one of the absolute residuals. The standardised errors' 199 quantiles
-(0.5%..99.5%) are kept per group, Mondrian-style: the size third is the window's level among
-its technology's windows, and a group's quantiles are shrunk toward the pooled ones with
-:data:`SHRINK` pseudo-windows, so a small group borrows from the rest. Draws join the horizons
-with a Gaussian copula whose correlation is that of the errors' normal scores.
+horizon, its coefficients smooth in ``h`` (a growth that decays geometrically toward a
+long-run one); ``s_h`` one of the absolute residuals, its coefficients in ``1, sqrt(h), h``
+(noise accumulates like ``sqrt(h)``, an error in the growth rate like ``h``). The size terms
+let big series decelerate more than small ones of the same growth and share (without them
+the largest third was over-forecast and the smallest under-forecast at long horizons, even
+in-sample); ``|d_last|`` widens the band of a series whose last year moved fast (the first
+year ahead errs in proportion to it). The
+standardised errors' 199 quantiles (0.5%..99.5%) are kept per cell, Mondrian-style and
+shrunk hierarchically, so a small cell borrows from the rest: a technology x size group's
+quantiles over all horizons are shrunk toward the pooled ones with :data:`SHRINK`
+pseudo-windows, and a horizon group's (h1-2, h3-4, h5-6) toward its group's with
+:data:`HORIZON_SHRINK` pseudo-errors. A fit's own residuals understate how it errs on a
+series it has not seen, so the scale is widened, per horizon, by the ratio of the 10-90%
+ranges of out-of-fold and in-sample standardised errors (:data:`FOLDS` folds of whole series;
+factors of 1.02-1.08 on the shipped class). Draws join the horizons with a Gaussian copula
+whose correlation is that of the errors' normal scores.
 
 **What it assumes**: that the series errs like an established reference series of its kind,
 size and features did, 1..6 years out. A battery series is not a reference technology: it is
@@ -42,6 +55,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -51,6 +65,7 @@ from forecast.errors import ModelError
 
 __all__ = [
     "DAMPING_GRID",
+    "HORIZON_SHRINK",
     "LEVEL_GRID",
     "MIN_SHARE",
     "MIN_WINDOWS",
@@ -59,6 +74,7 @@ __all__ = [
     "SIZES",
     "Calibration",
     "fit_calibration",
+    "horizon_groups",
     "interp_grid",
     "one_hot",
     "window_features",
@@ -73,12 +89,20 @@ DAMPING_GRID = np.round(np.arange(0.3, 0.91, 0.1), 2)
 #: Smallest share of its technology's world total a series has at a window's origin for the
 #: window to be learnt from (and scored) [fraction]: established series.
 MIN_SHARE = 0.001
-#: Pseudo-windows of the pooled error quantiles added to each group's own.
+#: Folds of series whose out-of-fold errors set how much wider than in-sample the band is.
+FOLDS = 5
+#: Pseudo-windows of the pooled error quantiles added to each technology x size group's own.
 SHRINK = 20.0
+#: Pseudo-errors of a technology x size group's quantiles (over every horizon) added to the
+#: own errors of each of its horizon groups (h1-2, h3-4, ...).
+HORIZON_SHRINK = 60.0
 #: Size thirds of a technology's windows, by level at the origin.
 SIZES = ("small", "mid", "large")
 #: Smallest scale of the log errors [log]: a window with no volatility still errs.
 SCALE_FLOOR = 0.02
+#: The median regressions stop when no coefficient moves more than this [log]: far below
+#: what moves a quantile, and reweighting crawls near a least-absolute-deviations optimum.
+LAD_TOLERANCE = 1e-4
 
 def window_features(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Mean log growth, acceleration and volatility of windows.
@@ -102,14 +126,24 @@ def window_features(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     return g, acc, vol
 
 
-def _design(values: np.ndarray, share: np.ndarray, weights: np.ndarray
+def _design(values: np.ndarray, share: np.ndarray, weights: np.ndarray, size: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centre and scale design matrices and the window growth ``g`` (n,)."""
+    """Centre and scale design matrices and the window growth ``g`` (n,).
+
+    ``size`` (n,) is the size third (0, 1, 2) of each window.
+    """
     g, acc, vol = window_features(values)
+    last = np.abs(np.diff(np.log(values[:, -2:]), axis=1)[:, 0])
     ls = np.log(share)[:, None]
-    centre = np.column_stack([weights, weights * ls, g, acc, vol])
-    scale = np.column_stack([weights, vol, ls[:, 0]])
+    thirds = np.eye(len(SIZES))[size][:, 1:]
+    centre = np.column_stack([weights, thirds, weights * ls, g, acc, vol])
+    scale = np.column_stack([weights, vol, ls[:, 0], last])
     return centre, scale, g
+
+
+def horizon_groups(n_h: int) -> list[np.ndarray]:
+    """Horizon indices (0-based) of the groups h1-2, h3-4, ... (the last may hold one)."""
+    return [np.arange(k, min(k + 2, n_h)) for k in range(0, n_h, 2)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -125,20 +159,26 @@ class Calibration:
         the windows used.
     kinds : tuple of str
         Reference technologies, in the order of the kind weights.
-    centre : ndarray, shape (horizons, 2 * len(kinds) + 3)
-        ``a_t`` (per kind), ``c_t`` (per kind, on ``ls``) and ``b`` (on g, acc, vol) [log].
-    scale : ndarray, shape (horizons, len(kinds) + 2)
-        ``u_t`` (per kind) and ``v`` (on vol, ls) [log].
+    centre : ndarray, shape (horizons, 2 * len(kinds) + 5)
+        ``a_t`` (per kind), the mid and large thirds' shifts, ``c_t`` (per kind, on ``ls``)
+        and ``b`` (on g, acc, vol) [log].
+    scale : ndarray, shape (horizons, len(kinds) + 3)
+        ``u_t`` (per kind) and ``v`` (on vol, ls, ``|d_last|``) [log].
     size_cuts : ndarray, shape (len(kinds), 2)
         Log levels [log of the series' unit] splitting each kind's windows into thirds.
     quantiles : ndarray, shape (len(kinds), 3, horizons, len(LEVEL_GRID))
-        Standardised error quantiles per kind, size third and horizon [-].
+        Standardised error quantiles per kind, size third and horizon (equal within a
+        horizon group) [-].
     correlation : ndarray, shape (horizons, horizons)
         Correlation of the errors' normal scores across horizons (the copula of draws).
     n_windows : ndarray of int, shape (horizons,)
         Windows with an actual at each horizon.
     n_series : int
         Series contributing windows.
+    spread : ndarray, shape (horizons,), optional
+        Factors [-] the fitted scale was multiplied by: how much wider the standardised
+        errors are out of fold than in sample (cross-fitted over :data:`FOLDS` folds of
+        series on the whole class; refits on a subset keep it). None: no factor.
     kind : str
         ``"default"``, or ``"benchmark"``: a log random walk with the window's drift and
         pooled per-horizon error quantiles (``y_h = g h + e``, every group alike).
@@ -158,6 +198,7 @@ class Calibration:
     n_series: int
     damping: float = 1.0
     kind: str = "default"
+    spread: np.ndarray | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """Plain lists and numbers (a JSON document); :meth:`from_dict` reverses it."""
@@ -168,8 +209,9 @@ class Calibration:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Calibration:
         """The calibration written by :meth:`to_dict`."""
-        arrays = ("centre", "scale", "size_cuts", "quantiles", "correlation")
-        out = {k: np.asarray(v, float) if k in arrays else v for k, v in data.items()}
+        arrays = ("centre", "scale", "size_cuts", "quantiles", "correlation", "spread")
+        out = {k: np.asarray(v, float) if k in arrays and v is not None else v
+               for k, v in data.items()}
         out["n_windows"] = np.asarray(data["n_windows"], int)
         out["kinds"] = tuple(data["kinds"])
         return cls(**out)
@@ -195,7 +237,7 @@ class Calibration:
     def log_quantiles(self, values: np.ndarray, share: np.ndarray, weights: np.ndarray,
                       size: np.ndarray, levels: np.ndarray) -> np.ndarray:
         """Quantiles (n, H, L) of the log change from each window's last value [log]."""
-        x_c, x_s, g = _design(values, share, weights)
+        x_c, x_s, g = _design(values, share, weights, size)
         n_h = self.horizons
         if self.kind == "benchmark":
             centre = g[:, None] * np.arange(1, n_h + 1)
@@ -223,7 +265,7 @@ def _lad(x: np.ndarray, y: np.ndarray, beta: np.ndarray | None = None,
         gram = xw.T @ x
         # A tiny ridge keeps the normal equations solvable when a column is constant.
         new = np.linalg.solve(gram + 1e-12 * np.trace(gram) * np.eye(len(beta)), xw.T @ y)
-        done = np.max(np.abs(new - beta)) < 1e-5
+        done = np.max(np.abs(new - beta)) < LAD_TOLERANCE
         beta = new
         if done:
             break
@@ -237,9 +279,67 @@ def _centre_basis(n_h: int, phi: float) -> np.ndarray:
 
 
 def _scale_basis(n_h: int) -> np.ndarray:
-    """(H, 2): 1 and ``h``, the horizon terms of the scale."""
+    """(H, 3): 1, ``sqrt(h)`` and ``h``, the horizon terms of the scale.
+
+    Year-to-year noise accumulates like ``sqrt(h)``, an error in the growth rate like ``h``.
+    """
     h = np.arange(1, n_h + 1, dtype=float)
-    return np.column_stack([np.ones_like(h), h])
+    return np.column_stack([np.ones_like(h), np.sqrt(h), h])
+
+
+def _spread_of(cal: Any) -> np.ndarray:
+    """The calibration's spread factors, ones where it has none."""
+    return np.ones(cal.centre.shape[0]) if cal.spread is None else np.asarray(cal.spread)
+
+
+def _scale_at(x_s: np.ndarray, scale: np.ndarray, ii: np.ndarray, hh: np.ndarray
+              ) -> np.ndarray:
+    """Scale of observations (window ``ii``, horizon index ``hh``) [log], floored."""
+    return np.maximum(np.sum(x_s[ii] * scale[hh], axis=1), SCALE_FLOOR)
+
+
+def _fit_paths(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
+               y: np.ndarray, n_h: int, start: Any
+               ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Centre (H, p), damping, scale (H, q) and the centre's residuals of observations
+    (window ``ii``, horizon index ``hh``, log change ``y``), warm-started from ``start``."""
+    centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, start)
+    basis = _scale_basis(n_h)
+    warm = None if start is None else _unkron(start.scale / _spread_of(start)[:, None], basis)
+    gamma = _lad(_kron(x_s[ii], basis[hh]), np.abs(res), warm)
+    return centre, phi, _rekron(gamma, basis, x_s.shape[1]), res
+
+
+def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
+                         y: np.ndarray, n_h: int, series: np.ndarray, fitted: Any,
+                         res: np.ndarray) -> np.ndarray:
+    """Per horizon, how much wider errors are out of fold than in sample (H,) [-].
+
+    The series are dealt into :data:`FOLDS` folds; each fold's windows are forecast by the
+    centre and scale fitted on the others. The factor is the ratio of the 10-90% ranges of
+    the standardised errors, out of fold over in sample: a fit's own residuals understate
+    how it errs on series it has not seen.
+    """
+    index = np.unique(series, return_inverse=True)[1]
+    fold = (index % FOLDS)[ii]
+    oof = np.empty_like(y)
+    for k in range(FOLDS):
+        test = fold == k
+        if not test.any() or test.all():
+            return np.ones(n_h)
+        train = ~test
+        centre, _, scale, _ = _fit_paths(x_c, x_s, ii[train], hh[train], y[train], n_h,
+                                         fitted)
+        pred = np.sum(x_c[ii[test]] * centre[hh[test]], axis=1)
+        oof[test] = (y[test] - pred) / _scale_at(x_s, scale, ii[test], hh[test])
+    own = res / _scale_at(x_s, fitted.scale, ii, hh)
+    out = np.ones(n_h)
+    for h in range(n_h):
+        at = hh == h
+        lo_o, hi_o = np.quantile(oof[at], [0.1, 0.9])
+        lo_i, hi_i = np.quantile(own[at], [0.1, 0.9])
+        out[h] = (hi_o - lo_o) / (hi_i - lo_i)
+    return out
 
 
 def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, n_h: int,
@@ -354,11 +454,17 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     n_h = windows.horizons
     kinds = tuple(sorted(set(windows.technology.tolist())))
     weights = one_hot(windows.technology, kinds)
-    x_c, x_s, g = _design(windows.values, windows.share, weights)
+    kind_index = np.argmax(weights, axis=1)
+    logs = np.log(windows.values[:, -1])
+    cuts = np.array([np.quantile(logs[kind_index == j], [1 / 3, 2 / 3])
+                     for j in range(len(kinds))])
+    size = ((logs > cuts[kind_index, 0]).astype(int) + (logs > cuts[kind_index, 1]))
+    x_c, x_s, g = _design(windows.values, windows.share, weights, size)
     centre = np.zeros((n_h, x_c.shape[1]))
     scale = np.zeros((n_h, x_s.shape[1]))
     err = np.full_like(change, np.nan)
     phi = 1.0
+    spread = np.ones(n_h)
     ii, hh = np.nonzero(np.isfinite(change))
     y = change[ii, hh]
     if kind == "benchmark":
@@ -366,19 +472,20 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     else:
         # One fit over every horizon: annual log growth x.alpha + x.beta phi**(k-1) in year
         # T + k, a transient that decays geometrically toward a long-run growth.
-        centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, start)
-        xs = _kron(x_s[ii], _scale_basis(n_h)[hh])
-        gamma = _lad(xs, np.abs(res), None if start is None else
-                     _unkron(start.scale, _scale_basis(n_h)))
-        scale = _rekron(gamma, _scale_basis(n_h), x_s.shape[1])
-        err[ii, hh] = res / np.maximum(xs @ gamma, SCALE_FLOOR)
-    kind_index = np.argmax(weights, axis=1)
-    logs = np.log(windows.values[:, -1])
-    cuts = np.array([np.quantile(logs[kind_index == j], [1 / 3, 2 / 3])
-                     for j in range(len(kinds))])
-    size = ((logs > cuts[kind_index, 0]).astype(int) + (logs > cuts[kind_index, 1]))
+        centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, n_h, start)
+        if start is None:
+            spread = _cross_fitted_spread(x_c, x_s, ii, hh, y, n_h, windows.series,
+                                          SimpleNamespace(centre=centre, scale=scale,
+                                                          damping=phi, spread=None), res)
+        else:
+            spread = _spread_of(start)
+        # The errors are standardised in sample; the band is the wider out-of-fold one.
+        err[ii, hh] = res / _scale_at(x_s, scale, ii, hh)
+        scale = scale * spread[:, None]
     # Error shapes per group pooled over the horizons (the scale carries the horizon), so a
     # group of 50 windows still has a few hundred errors; shrunk toward the whole class's.
+    # Each horizon group's own errors then move its group's shape: how a cell's errors
+    # spread and lean at h5-6 is not how they do at h1-2.
     quantiles = np.empty((len(kinds), len(SIZES), n_h, LEVEL_GRID.size))
     ok = np.isfinite(err)
     pooled = np.quantile(err[ok], LEVEL_GRID)
@@ -388,6 +495,13 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
             n = 0 if kind == "benchmark" else own.size / n_h
             q = pooled if n == 0 else np.quantile(own, LEVEL_GRID)
             quantiles[j, s] = (n * q + SHRINK * pooled) / (n + SHRINK)
+            member = (kind_index == j) & (size == s)
+            for hg in horizon_groups(n_h) if kind == "default" else []:
+                cell = err[:, hg][ok[:, hg] & member[:, None]]
+                if cell.size:
+                    quantiles[j, s, hg] = ((cell.size * np.quantile(cell, LEVEL_GRID)
+                                            + HORIZON_SHRINK * quantiles[j, s, hg[0]])
+                                           / (cell.size + HORIZON_SHRINK))
     if kind == "benchmark":
         quantiles[:] = np.array([np.quantile(err[ok[:, k], k], LEVEL_GRID)
                                  for k in range(n_h)])
@@ -396,7 +510,7 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
         min_share=windows.min_share, kinds=kinds, centre=centre, scale=scale, size_cuts=cuts,
         quantiles=quantiles, correlation=_normal_score_correlation(err),
         n_windows=counts.astype(int), n_series=int(np.unique(windows.series).size),
-        damping=phi, kind=kind,
+        damping=phi, kind=kind, spread=spread,
     )
 
 
