@@ -19,12 +19,10 @@ __all__ = ["BassDiffusion"]
 class BassDiffusion(GrowthModel):
     """Bass diffusion of cumulative production: annual value = m (F(t) - F(t - 1)).
 
-    ``F`` is the Bass cumulative adoption curve (:func:`forecast.models.curves.bass_cumulative`)
-    started at ``t_start``, so the annual path rises, peaks and falls as cumulative output
-    nears the market potential ``m``: a contrast to curves that saturate at a constant annual
-    level. Fitted on log annual values by bounded least squares
-    (:func:`forecast.models.nls.solve`); a coefficient that ends on its search bound is held
-    there (``fixed_``, ``bse`` NaN) and not counted in the degrees of freedom.
+    ``F`` (:func:`forecast.models.curves.bass_cumulative`) starts at ``t_start``, so the annual
+    path rises, peaks and falls as cumulative output nears the market potential ``m``. Fitted
+    on log annual values by bounded least squares (:func:`forecast.models.nls.solve`); a
+    coefficient that ends on its search bound is held there (``fixed_``, ``bse`` NaN).
 
     Parameters
     ----------
@@ -38,7 +36,7 @@ class BassDiffusion(GrowthModel):
         Year adoption starts [year]; default the year before the first observation (earlier
         cumulative output is ignored).
     prior_sigma, prior_df : float, optional
-        The noise prior (see :class:`~forecast.models.growth.GrowthModel`).
+        The noise prior (:class:`~forecast.models.growth.GrowthModel`).
     """
 
     name = "bass"

@@ -1,14 +1,13 @@
 """Bounded nonlinear least squares of many small problems at once (Levenberg-Marquardt).
 
-The free-ceiling logistic and Gompertz curves and the Bass model fit three parameters to a few
-points. :func:`scipy.optimize.least_squares` solves one problem per call, and its overhead
-(about 1 ms) dominates when a rolling calibration fits thousands of windows; here every row of
-a ``(k, p)`` parameter array is one problem, so a series gives the same estimate alone as in a
-batch. Per iteration: a forward-difference Jacobian (taken backwards at an upper bound), a
-Marquardt step on the parameters not held on a bound, projected onto the box; a step is kept
-if the cost falls (damping /3), else the damping grows x4. A row stops when a kept step
-changes the cost by less than ``ftol`` of itself and no parameter by more than ``xtol``
-(relative), or when the damping exceeds 1e16.
+:func:`scipy.optimize.least_squares` solves one problem per call, and its overhead (about 1 ms)
+dominates when a rolling calibration fits thousands of windows of three-parameter curves; here
+every row of a ``(k, p)`` parameter array is one problem, so a series gives the same estimate
+alone as in a batch. Per iteration: a forward-difference Jacobian (backwards at an upper
+bound), a Marquardt step on the parameters not held on a bound, projected onto the box; kept if
+the cost falls (damping /3), else the damping grows x4. A row stops when a kept step changes
+the cost by less than ``ftol`` of itself and no parameter by more than ``xtol`` (relative), or
+when the damping exceeds 1e16.
 """
 
 from __future__ import annotations
@@ -46,10 +45,8 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
         ``(k, p)`` parameters -> ``(k, m)`` residuals, row ``i`` from row ``i`` alone.
     start, lower, upper : ndarray
         Starting parameters ``(k, p)`` (clipped into the box) and bounds broadcastable to it.
-    max_iter : int
-        Most iterations.
-    ftol, xtol : float
-        Relative change of the cost and of each parameter that counts as converged.
+    max_iter, ftol, xtol
+        Most iterations; relative changes of the cost and of each parameter that converge.
 
     Returns
     -------
