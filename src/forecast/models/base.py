@@ -211,7 +211,6 @@ class BaseModel(metaclass=ABCMeta):
         """The forecast table of ``central`` and ``draws`` (draws on axis 0)."""
         import pandas as pd
 
-        # Years as integers when every year is whole.
         years = np.rint(t).astype(int) if np.all(t == np.rint(t)) else t
         rows: dict[str, Any] = {"model": self.name, "year": years}
         if draws.ndim == 3:

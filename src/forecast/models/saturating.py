@@ -114,7 +114,6 @@ class _SaturatingCurve(GrowthModel):
         lo, hi = self._k_range(v.max(axis=1))
         logk = np.log(np.geomspace(lo, hi, 25, axis=1))[:, :, None]
         logv = np.log(v)[:, None, :]
-        # OLS of the link on years since the last point, for every K of the grid at once.
         x = t - t[:, -1:]
         xc = x - x.mean(axis=1, keepdims=True)
         y = self._link(np.exp(logv - logk))
