@@ -35,18 +35,18 @@ def as_float(x: ArrayLike, what: str) -> np.ndarray:
         raise ModelError(f"{what} must be numbers: {exc}") from None
 
 
-def as_years(x: ArrayLike, what: str = "years") -> np.ndarray:
+def as_years(x: ArrayLike) -> np.ndarray:
     """1-D float array of years [calendar year] from a scalar, a 1-D array or an ``(n, 1)``
     column; a ModelError for text, another shape, NaN or infinity."""
-    arr = as_float(x, what)
+    arr = as_float(x, "years")
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     elif arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
-        raise ModelError(f"{what} must be 1-D or one column of shape (n, 1), got shape {arr.shape}")
+        raise ModelError(f"years must be 1-D or one column of shape (n, 1), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ModelError(f"{what} must not contain NaN or infinity")
+        raise ModelError("years must not contain NaN or infinity")
     return arr
 
 

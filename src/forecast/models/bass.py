@@ -27,9 +27,8 @@ class BassDiffusion(GrowthModel):
     Parameters
     ----------
     market : float, optional
-        Market potential m, the cumulative value at saturation [value unit * yr, e.g. GWh]:
-        fixed by assumption (p and q estimated, ``n - 2`` df) or, if None, estimated within
-        ``market_bounds`` (needs >= 4 points).
+        Market potential m, the cumulative value at saturation [value unit * yr, e.g. GWh],
+        fixed by assumption; None estimates it within ``market_bounds`` (>= 4 points).
     market_bounds : (float, float), optional
         Bounds of a free m [value unit * yr]; default ``(1.05, 50) x`` the observed sum.
     t_start : float, optional

@@ -58,22 +58,21 @@ class GrowthModel(BaseModel):
         :data:`~forecast.models.prior.RESIDUAL_PRIOR`. Converted at the last observation
         for models on another scale.
     prior_df : float, optional
-        Degrees of freedom the prior lends (default 2); 0 uses the series alone (then 0
-        residual df is an error), ``inf`` takes ``prior_sigma`` as known.
+        Degrees of freedom the prior lends (default 2); 0 uses the series alone, ``inf``
+        takes ``prior_sigma`` as known.
 
     Attributes
     ----------
     params_, bse_, fixed_ : dict
-        Estimates and standard errors in natural units (``param_units_``); a parameter not
-        estimated (an assumption, the last observation, or a result on its search bound) has
-        ``bse`` NaN, its reason in ``fixed_``, and is not counted in ``n_params_``,
-        ``df_resid_`` or AICc.
+        Estimates and standard errors in ``param_units_``; one not estimated (an assumption,
+        the last observation, a result on its search bound) has ``bse`` NaN, its reason in
+        ``fixed_``, and is not counted in ``n_params_``, ``df_resid_`` or AICc.
     sigma_, df_t_, sigma_source_
         Noise sd of the draws on the fit scale ``scale_``, the df of their Student t, and
         "pooled", "reference", "estimated" or "stated"; ``sigma_resid_`` is the series' own.
     rmse_log_, rmse_level_, aicc_ : float
-        In-sample fit of ``fitted_``, and the small-sample AIC of the log residuals where
-        the estimator is least squares on log values (exponential, free-K curves, Bass).
+        In-sample fit of ``fitted_``; AICc of the log residuals where the estimator is least
+        squares on log values.
     method_, notes_, caveat_
         Which estimator ran, plain-language remarks, one line for comparison tables.
     """

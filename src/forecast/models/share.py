@@ -77,15 +77,13 @@ class LogitShare(BaseModel):
     Parameters
     ----------
     cap, floor : float
-        Bounds the share approaches but never reaches [fraction], ``0 <= floor < cap <= 1``
-        (e.g. ``cap=0.85`` for a share held to saturate at 85%).
+        Bounds the share approaches but never reaches [fraction], ``0 <= floor < cap <= 1``.
     sigma : float, optional
-        Stated residual sd on the logit scale [logit units], taken as known (normal draws).
-        None estimates it from the residuals, which needs at least 3 points: with 2 the line
-        is exact and draws raise a ModelError until a sigma is stated.
+        Stated residual sd [logit units], taken as known (normal draws). None estimates it,
+        which needs at least 3 points (with 2, draws raise a ModelError).
     include_noise : bool
-        True: draws of the share observed in a year (the OLS prediction interval). False: of
-        the trend line only (the confidence interval).
+        Draws of the share observed in a year (prediction interval), else of the trend line
+        only (confidence interval).
 
     Attributes
     ----------
