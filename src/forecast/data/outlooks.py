@@ -62,14 +62,11 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     DataValidationError
-        One line naming file, row (header = 1), column and rule: ``missing-file``, ``csv``,
-        ``columns``, ``empty``, ``formula`` (a text cell starting with ``=``, ``+``, ``-``,
-        ``@``, a tab or a carriage return), ``required`` (an empty publisher, date, quantity,
-        region, value, unit or page; a year missing where the quantity is not an intensity),
-        ``type`` (a date not ``YYYY``/``YYYY-MM``/``YYYY-MM-DD``, a year not an integer),
-        ``after-2024`` (published after :data:`LAST_PUBLISHED`), ``quantity``, ``unit``,
-        ``bound``, ``range`` (a value not a finite number > 0; a year before publication) or
-        ``duplicate``.
+        One line naming file, row (header = 1), column and rule: :func:`read_csv`'s, then
+        ``required``, ``formula`` (a text cell a spreadsheet would run), ``type`` (a date not
+        ``YYYY[-MM[-DD]]``, a year not an integer), ``after-2024`` (published after
+        :data:`LAST_PUBLISHED`), ``quantity``, ``unit``, ``bound``, ``range`` (a value not a
+        finite number > 0; a year before publication) or ``duplicate``.
     """
     import pandas as pd
 

@@ -160,7 +160,8 @@ class GrowthModel(BaseModel):
         model = cls(**settings)
         rows = np.zeros(len(years), bool)
         if model._batched() and years.ndim == values.ndim == 2 and years.shape[1] > 1:
-                rows = (np.all(np.isfinite(values) & (values > 0), axis=1)
+            # Rows fit() would accept as they are (sorted, positive, finite) are solved here.
+            rows = (np.all(np.isfinite(values) & (values > 0), axis=1)
                     & np.all(np.diff(years, axis=1) > 0, axis=1))
         if rows.any():
             with np.errstate(all="ignore"):
