@@ -56,22 +56,11 @@ def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
 
 
 def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
-    """Split a projected total into segment paths that add up to it.
-
-    Parameters
-    ----------
-    total : array_like
-        Values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
-    shares : array_like
-        ``([n_draws,] n_years, n_segments)`` [fraction], non-negative, rows summing to one
-        within 1e-9.
-
-    Returns
-    -------
-    ndarray
-        Segment levels ``([n_draws,] n_years, n_segments)`` [unit of ``total``]; the largest
-        segment takes the remainder, so rows sum to the total and none is negative.
-    """
+    """Split a projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g.
+    GWh], by ``shares`` ``([n_draws,] n_years, n_segments)`` [fraction] (non-negative, rows
+    summing to one within 1e-9) into segment levels ``([n_draws,] n_years, n_segments)`` [unit
+    of ``total``]; the largest segment takes the remainder, so rows sum to the total and none
+    is negative."""
     tot = as_float(total, "total")
     sh = as_float(shares, "shares")
     if tot.ndim not in (1, 2):
@@ -169,17 +158,9 @@ class LogRatioMix(BaseModel):
         return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
 
     def fit(self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None) -> LogRatioMix:
-        """Fit the log-ratio trends by OLS; return ``self``.
-
-        Parameters
-        ----------
-        X : array_like
-            Distinct years, ``(n_years,)`` or ``(n_years, 1)`` [year].
-        y : array_like or DataFrame
-            Shares (n_years, n_segments) [fraction], > 0, rows summing to one within
-            ``sum_tolerance``; a DataFrame's columns name the segments.
-        segments : sequence of str, optional
-            Segment names; required unless ``y`` is a DataFrame.
+        """Fit the log-ratio trends by OLS to distinct years ``X`` [year] and shares ``y``
+        ``(n_years, n_segments)`` [fraction], > 0, rows summing to one within
+        ``sum_tolerance``, named by ``segments`` or a DataFrame's columns; return ``self``.
 
         Raises
         ------
