@@ -62,19 +62,11 @@ def window_variances(windows: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_prior(variances: np.ndarray, df: int = 2) -> tuple[float, float]:
     """Maximum likelihood ``(s0, nu0)`` of ``variances / s0^2 ~ F(df, nu0)``."""
-    from scipy import optimize, stats
+    from scipy import stats
 
     v = np.asarray(variances, float)
-    v = v[v > 0]
-
-    def nll(p: np.ndarray) -> float:
-        log_s0, log_nu = p
-        scale = math.exp(2.0 * log_s0)
-        return -float(np.sum(stats.f.logpdf(v / scale, df, math.exp(log_nu)) - math.log(scale)))
-
-    start = np.array([0.5 * math.log(float(np.median(v))), math.log(4.0)])
-    sol = optimize.minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-6})
-    return math.exp(sol.x[0]), math.exp(sol.x[1])
+    _, nu0, _, scale = stats.f.fit(v[v > 0], fdfn=df, floc=0)
+    return math.sqrt(scale), float(nu0)
 
 
 def pool(ssr: float, df: int, prior_sigma: float, prior_df: float) -> tuple[float, float]:
