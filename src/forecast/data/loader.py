@@ -194,21 +194,14 @@ def implied_world_production(history: pd.DataFrame) -> pd.DataFrame:
     return frame.rename_axis("year").reset_index()
 
 
-def segment_shares(
-    history: pd.DataFrame,
-    series: str = "production",
-    region: str = "China",
-    segments: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Each segment's share of the sum of ``segments`` [fraction] (default the partition in
-    ``series.csv``), indexed by year, for the years that have every segment."""
+def segment_shares(history: pd.DataFrame) -> pd.DataFrame:
+    """Each segment of China's production (the partition in ``series.csv``) as a share of
+    their sum [fraction], indexed by year, for the years that have every segment."""
     import pandas as pd
 
-    if segments is None:
-        segments = load_dataset(history.attrs.get("data_dir")).catalogue[series].parts
-    values = pd.concat(
-        {s: get_series(history, series, region, s) for s in segments}, axis=1, join="inner"
-    )
+    parts = load_dataset(history.attrs.get("data_dir")).catalogue["production"].parts
+    values = pd.concat({s: get_series(history, "production", "China", s) for s in parts},
+                       axis=1, join="inner")
     return values.div(values.sum(axis=1), axis=0).rename_axis("year")
 
 
