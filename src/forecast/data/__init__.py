@@ -1,13 +1,9 @@
 """The data layer: the battery history with provenance, loaded and validated.
 
-Everything above this layer (models, scenarios, reports, runs) reads the history through
-these functions; nothing here imports from those layers. The package's API is
-:mod:`forecast.data.loader`'s (its ``__all__``: loading, series helpers, conflicts and the
-consistency report), re-exported whole so that the list of names is kept in one place.
-Validation lives in :mod:`~forecast.data.validation` (the order of the files),
-:mod:`~forecast.data.schema` (columns and fields), :mod:`~forecast.data.rules` (the rule
-table), :mod:`~forecast.data.derivations` and :mod:`~forecast.data.consistency`
-(conflicts and cross-checks).
+Layers above read the history through these functions; nothing here imports from them. The API
+is :mod:`forecast.data.loader`'s ``__all__``, re-exported whole. Files are checked by
+:mod:`~forecast.data.schema` (columns, fields, the rule table) and
+:mod:`~forecast.data.consistency` (conflicts, derivations, cross-checks).
 """
 
 from forecast.data import loader

@@ -1,12 +1,10 @@
 """Rules on the whole history: conflicts resolved, derivations re-computed, cross-checks.
 
-A derived row says how it was computed, e.g. ``{production:China:total:2024} / (1 + 0.24)``;
-the expression is evaluated on the other rows and a value it does not give is refused. Stated
-growth rates are re-computed from the levels they grow, stated shares from the part and its
-total, and segments are summed against their total. Each row is checked under its own
-variant, so a documented conflict (940 GWh with the +24% built on it) passes its own checks;
-the same checks under the *other* variants are reported, not raised: they are the conflicts
-the data keeps on purpose.
+Derivations are evaluated on the other rows, stated growth rates re-computed from the levels
+they grow, stated shares from the part and its total, and segments summed against their total.
+Each row is checked under its own variant, so a documented conflict (940 GWh with the +24%
+built on it) passes its own checks; the same checks under the *other* variants are reported,
+not raised: they are the conflicts the data keeps on purpose.
 """
 
 from __future__ import annotations
@@ -38,15 +36,9 @@ _OPS: dict[type, Callable[[float, float], float]] = {
 def evaluate_derivation(expr: str, lookup: Callable[[Key], float | None]) -> float:
     """Evaluate a derivation such as ``{production:China:total:2024} / (1 + 0.24)``.
 
-    References ``{series:region:segment:year}`` take their values from ``lookup``; the rest
-    may hold numbers, ``+ - * /`` and parentheses only (parsed with :mod:`ast`, never ``eval``).
-
-    Raises
-    ------
-    KeyError
-        A reference has no value.
-    ValueError
-        The expression is not plain arithmetic.
+    References ``{series:region:segment:year}`` take their values from ``lookup`` (a KeyError
+    where it has none); the rest may hold numbers, ``+ - * /`` and parentheses only, parsed with
+    :mod:`ast`, never ``eval`` (a ValueError otherwise).
     """
     values: list[float] = []
 
@@ -118,11 +110,8 @@ class Check:
 def resolve(
     rows: Iterable[Row], variants: Mapping[str, int], prefer: Iterable[str] = ()
 ) -> dict[Key, Row]:
-    """Pick one row per (series, region, segment, year).
-
-    A row without a variant stands alone. Among conflicting rows the first variant named in
-    ``prefer`` wins; otherwise the variant of lowest rank in ``variants.csv`` (the default).
-    """
+    """One row per (series, region, segment, year): among conflicting rows the first variant
+    named in ``prefer``, else the one of lowest rank in ``variants.csv`` (the default)."""
     order = {v: i for i, v in enumerate(prefer)}
     best: dict[Key, Row] = {}
 
@@ -139,12 +128,9 @@ def resolve(
 def check_dataset(
     path: Path, rows: list[Row], catalogue: Mapping[str, SeriesInfo], variants: Mapping[str, int]
 ) -> list[Check]:
-    """Run completeness, derivation and cross-checks; return every check's outcome.
-
-    Each row is checked under its own variant (then the defaults), and a failure there raises
-    :class:`~forecast.errors.DataValidationError`. The segment sums under the *other*
-    variants (e.g. the 2023 split against 940 GWh) are returned with ``ok=False`` instead.
-    """
+    """Every check's outcome; a row that fails under its own variant (then the defaults)
+    raises :class:`~forecast.errors.DataValidationError`, a segment sum under another variant
+    (the 2023 split against 940 GWh) is returned with ``ok=False``."""
     checks: list[Check] = []
     resolutions: dict[str, dict[Key, Row]] = {}
 

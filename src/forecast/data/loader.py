@@ -1,11 +1,9 @@
 """Historical data: load, validate, resolve conflicts, derive series, report consistency.
 
-The data folder holds four CSV files: ``history.csv``, one observation per row
-(:data:`COLUMNS`; ``kind`` is ``reported`` in a document, ``derived`` from stated figures by
-the arithmetic in ``derivation``, which is re-checked, or ``outlook``; ``quote`` is the text
-the value comes from in ``source``); ``series.csv``, the catalogue (unit, quantity, what a
-share or growth is of, the segments that partition a total); ``sources.csv``, the documents;
-``variants.csv``, the alternatives kept where documents disagree, by rank.
+The data folder holds ``history.csv``, one observation per row (:data:`COLUMNS`; ``kind`` is
+``reported``, ``derived`` by the re-checked arithmetic in ``derivation``, or ``outlook``);
+``series.csv``, the catalogue; ``sources.csv``, the documents; ``variants.csv``, the
+alternatives kept where documents disagree, by rank.
 
 Conflicts are data, not noise: China's 2023 production is 910 GWh in the year-by-year series
 but 940 GWh as the base of the +24% stated for 2024. Both rows are kept with their variant;
@@ -54,19 +52,16 @@ CHECK_COLUMNS = ["check", "series", "region", "segment", "year", "variant", "sta
                  "difference", "tolerance", "ok", "detail"]
 
 
-def default_data_dir(root: str | Path | None = None) -> Path:
+def default_data_dir() -> Path:
     """The data folder used when none is given.
 
-    ``$FORECAST_DATA_DIR`` if set; else ``<root>/data`` when a project ``root`` is given (the
-    pipeline's); else ``./data`` if it holds ``history.csv``; else the ``data/`` folder of the
-    source checkout this package was installed from (so notebooks opened from ``notebooks/``
-    find it too).
+    ``$FORECAST_DATA_DIR`` if set; else ``./data`` if it holds ``history.csv``; else the
+    ``data/`` folder of the source checkout this package was installed from (so notebooks
+    opened from ``notebooks/`` find it too).
     """
     env = os.environ.get("FORECAST_DATA_DIR", "").strip()
     if env:
         return Path(env).expanduser()
-    if root is not None:
-        return Path(root) / "data"
     cwd = Path.cwd() / "data"
     if (cwd / HISTORY_FILE).is_file():
         return cwd
@@ -88,11 +83,8 @@ def _resolve_dir(data_dir: str | Path | None) -> Path:
 
 
 class Dataset:
-    """All validated rows of a data folder, with the catalogue and the cross-check results.
-
-    Build it with :func:`load_dataset`. ``rows`` keeps every variant; :meth:`history`
-    resolves them into one value per (series, region, segment, year).
-    """
+    """All validated rows of a data folder (every variant), the catalogues and the
+    cross-check results; build it with :func:`load_dataset`."""
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
@@ -132,8 +124,7 @@ class Dataset:
         return frame
 
     def counts(self) -> dict[str, int]:
-        """What ``forecast validate`` counts: ``observations`` (rows of ``history.csv``, every
-        variant), ``series``, ``documents`` (rows of ``sources.csv``) and one entry per kind."""
+        """``observations`` (every variant), ``series``, ``documents`` and one count per kind."""
         out = {"observations": len(self.rows), "series": len({r.series for r in self.rows}),
                "documents": len(self.sources)}
         return out | {k: sum(r.kind == k for r in self.rows) for k in KINDS}
@@ -145,7 +136,8 @@ def _cached_dataset(path: Path, stamp: tuple[tuple[str, int, int], ...]) -> Data
 
 
 def load_dataset(data_dir: str | Path | None = None) -> Dataset:
-    """Read and validate a data folder (cached until one of its files changes).
+    """Read and validate ``data_dir`` (default :func:`default_data_dir`), cached until one of
+    its files changes.
 
     Raises
     ------
@@ -163,21 +155,8 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
 def load_history(
     data_dir: str | Path | None = None, prefer: str | Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """Load the validated history as a tidy frame, one value per key.
-
-    Parameters
-    ----------
-    data_dir : str or Path, optional
-        Data folder (default: :func:`default_data_dir`).
-    prefer : str or sequence of str, optional
-        Variants preferred where documents conflict (default: rank 1 of ``variants.csv``,
-        i.e. ``annual_series``: China 2023 = 910 GWh).
-
-    Returns
-    -------
-    DataFrame
-        :data:`COLUMNS`; values in the row's ``unit`` (GWh, fraction, ...).
-    """
+    """The validated history, one value per key: :data:`COLUMNS`, values in the row's
+    ``unit`` (arguments as :func:`load_dataset` and :meth:`Dataset.history`)."""
     return load_dataset(data_dir).history(prefer)
 
 
@@ -188,27 +167,8 @@ def get_series(
     segment: str = "total",
     kinds: Iterable[str] = OBSERVED_KINDS,
 ) -> pd.Series:
-    """One series as a float Series indexed by year.
-
-    Parameters
-    ----------
-    history : DataFrame
-        From :func:`load_history`.
-    series, region, segment : str
-        Which series (e.g. ``"production"``, ``"China"``, ``"power"``).
-    kinds : iterable of str
-        Kinds to include; default reported and derived (history, not outlooks).
-
-    Returns
-    -------
-    Series
-        Values in the series' unit, indexed by ``year``; ``attrs["unit"]`` holds the unit.
-
-    Raises
-    ------
-    KeyError
-        No such series/region/segment among those kinds.
-    """
+    """One series of :func:`load_history` as floats [its unit, in ``attrs["unit"]``] indexed
+    by year; ``kinds`` default to history, not outlooks. A KeyError when there is none."""
     kinds = tuple(kinds)
     mask = ((history["series"] == series) & (history["region"] == region)
             & (history["segment"] == segment) & history["kind"].isin(kinds))
@@ -222,14 +182,8 @@ def get_series(
 
 
 def implied_world_production(history: pd.DataFrame) -> pd.DataFrame:
-    """World production implied by China's production and its world share.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``year``, ``china`` [GWh], ``share`` [fraction], ``world`` [GWh] =
-        china / share, ``rest_of_world`` [GWh], for the years both are known.
-    """
+    """Columns ``year``, ``china`` [GWh], ``share`` [fraction], ``world`` = china / share
+    and ``rest_of_world`` [GWh], for the years China's production and share are both known."""
     import pandas as pd
 
     china = get_series(history, "production")
@@ -240,31 +194,14 @@ def implied_world_production(history: pd.DataFrame) -> pd.DataFrame:
     return frame.rename_axis("year").reset_index()
 
 
-def segment_shares(
-    history: pd.DataFrame,
-    series: str = "production",
-    region: str = "China",
-    segments: Sequence[str] | None = None,
-) -> pd.DataFrame:
-    """Each segment's share of the sum of segments, by year (rows sum to 1).
-
-    Parameters
-    ----------
-    segments : sequence of str, optional
-        Default: the partition listed in ``series.csv`` (power, consumer, storage).
-
-    Returns
-    -------
-    DataFrame
-        Index ``year``, one column per segment [fraction]; only years with every segment.
-    """
+def segment_shares(history: pd.DataFrame) -> pd.DataFrame:
+    """Each segment of China's production (the partition in ``series.csv``) as a share of
+    their sum [fraction], indexed by year, for the years that have every segment."""
     import pandas as pd
 
-    if segments is None:
-        segments = load_dataset(history.attrs.get("data_dir")).catalogue[series].parts
-    values = pd.concat(
-        {s: get_series(history, series, region, s) for s in segments}, axis=1, join="inner"
-    )
+    parts = load_dataset(history.attrs.get("data_dir")).catalogue["production"].parts
+    values = pd.concat({s: get_series(history, "production", "China", s) for s in parts},
+                       axis=1, join="inner")
     return values.div(values.sum(axis=1), axis=0).rename_axis("year")
 
 
@@ -276,10 +213,7 @@ def yoy_growth(series: pd.Series) -> pd.Series:
 
 
 def cagr(series: pd.Series, start: int, end: int) -> float:
-    """Compound annual growth rate [fraction per year] between two years of a series.
-
-    ``(value[end] / value[start]) ** (1 / (end - start)) - 1``.
-    """
+    """``(value[end] / value[start]) ** (1 / (end - start)) - 1`` [fraction/yr]."""
     if end <= start:
         raise ValueError(f"end year {end} must be after start year {start}")
     for year in (start, end):
@@ -292,13 +226,8 @@ def cagr(series: pd.Series, start: int, end: int) -> float:
 
 
 def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every key with more than one value, side by side, the default first.
-
-    Returns
-    -------
-    DataFrame
-        :data:`CONFLICT_COLUMNS`; ``default`` marks the value :func:`load_history` returns.
-    """
+    """Every key with more than one value (:data:`CONFLICT_COLUMNS`), the default first;
+    ``default`` marks the value :func:`load_history` returns."""
     import pandas as pd
 
     ds = load_dataset(data_dir)
@@ -313,16 +242,10 @@ def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def consistency_report(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Outcome of every cross-check, the failed ones first.
+    """Every cross-check (:data:`CHECK_COLUMNS`; values in the series' unit), failed first.
 
-    Returns
-    -------
-    DataFrame
-        :data:`CHECK_COLUMNS`: ``check`` (growth, share, segments-sum), the key, ``variant``
-        (empty for the default resolution), ``stated``, ``computed``, ``difference`` and
-        ``tolerance`` [the series' unit], ``ok`` and ``detail``. Rows with ``ok == False``
-        are documented conflicts under a non-default variant (the default never fails: it is
-        validated).
+    A failed one is a documented conflict under a non-default ``variant`` (empty: the
+    default, which is validated and so never fails).
     """
     import pandas as pd
 

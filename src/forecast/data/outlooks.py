@@ -2,9 +2,8 @@
 
 ``data/reference/published_outlooks.csv`` (provenance in ``data/reference/SOURCE.md``) holds
 outlooks of battery demand, cell manufacturing capacity and lithium demand, and one lithium
-intensity, as publishers stated them up to December 2024. :func:`load_outlooks` reads and
-validates it; nothing is fitted to these figures, they are shown beside the fans
-(:mod:`forecast.scenarios.outlooks`).
+intensity, as stated up to December 2024. Nothing is fitted to them; they are shown beside the
+fans (:mod:`forecast.scenarios.outlooks`).
 """
 
 from __future__ import annotations
@@ -23,17 +22,15 @@ if TYPE_CHECKING:
 
 __all__ = ["LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "load_outlooks"]
 
-#: Columns the file must have, in its order.
 OUTLOOK_COLUMNS = ("publisher", "published", "quantity", "region", "year", "case", "value",
                    "unit", "bound", "where", "note")
-#: The file, relative to the data folder.
+#: Relative to the data folder.
 OUTLOOKS_FILE = Path("reference") / "published_outlooks.csv"
 #: Last year of publication allowed: the data stop at 2024, and an outlook published later
 #: could know an outcome the history does not.
 LAST_PUBLISHED = 2024
-#: Every quantity the file may hold and its one unit. The intensity's label is the file's;
-#: its value and note are kg LCE per kWh, which is how :mod:`forecast.scenarios.outlooks`
-#: reads it (see ``data/reference/SOURCE.md``).
+#: Every quantity the file may hold and its one unit. The intensity's label is the file's; its
+#: value and note are kg LCE per kWh, as :mod:`forecast.scenarios.outlooks` reads it.
 UNITS = {
     "battery demand": "GWh",
     "EV battery demand": "GWh",
@@ -53,12 +50,7 @@ _REQUIRED = ("publisher", "published", "quantity", "region", "value", "unit", "w
 
 
 def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
-    """Read and validate the published outlooks.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        The CSV file; default ``<data folder>/reference/published_outlooks.csv``.
+    """Read and validate the published outlooks (default ``<data folder>/`` :data:`OUTLOOKS_FILE`).
 
     Returns
     -------
@@ -70,14 +62,11 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     Raises
     ------
     DataValidationError
-        One line naming file, row (header = 1), column and rule: ``missing-file``, ``csv``,
-        ``columns``, ``empty``, ``formula`` (a text cell starting with ``=``, ``+``, ``-``,
-        ``@``, a tab or a carriage return), ``required`` (an empty publisher, date, quantity,
-        region, value, unit or page; a year missing where the quantity is not an intensity),
-        ``type`` (a date not ``YYYY``/``YYYY-MM``/``YYYY-MM-DD``, a year not an integer),
-        ``after-2024`` (published after :data:`LAST_PUBLISHED`), ``quantity``, ``unit``,
-        ``bound``, ``range`` (a value not a finite number > 0; a year before publication) or
-        ``duplicate``.
+        One line naming file, row (header = 1), column and rule: :func:`read_csv`'s, then
+        ``required``, ``formula`` (a text cell a spreadsheet would run), ``type`` (a date not
+        ``YYYY[-MM[-DD]]``, a year not an integer), ``after-2024`` (published after
+        :data:`LAST_PUBLISHED`), ``quantity``, ``unit``, ``bound``, ``range`` (a value not a
+        finite number > 0; a year before publication) or ``duplicate``.
     """
     import pandas as pd
 

@@ -1,13 +1,10 @@
 """The reference class: annual series of technologies in their fast-growth phase.
 
 ``reference_class/technology_ramps.csv``, package data (provenance in its ``SOURCE.md``),
-holds solar and wind electricity generation [TWh] and electric-car sales [vehicles] by
-country; ``world_totals.csv`` beside it each technology's world total per year
-(:func:`world_share`). The default method (:mod:`forecast.models.default`) and ``forecast
+holds solar and wind generation [TWh] and electric-car sales [vehicles] by country;
+``world_totals.csv`` each technology's world total per year. The default method and ``forecast
 calibrate`` borrow from it what four annual points cannot say: how growth decelerates after a
-fast window and how forecast errors widen with the horizon. :func:`extract_windows` cuts it
-into windows of ``w`` consecutive years whose end-point growth ``(v_t / v_{t-w+1}) ** (1 /
-(w - 1)) - 1`` is at least ``min_growth``, with the actuals ``1 .. H`` years ahead.
+fast window and how forecast errors widen with the horizon.
 """
 
 from __future__ import annotations
@@ -73,50 +70,27 @@ def refuse_first(path: Path, bad: np.ndarray, rule: str, column: str,
 
 
 def load_reference(path: str | Path | None = None) -> pd.DataFrame:
-    """Read and validate a reference-class CSV.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        The CSV file; default :func:`default_reference_path`.
+    """Read and validate a reference-class CSV (default :func:`default_reference_path`).
 
     Returns
     -------
     pandas.DataFrame
-        Every column of the file; ``series`` as text, ``year`` as int64 [calendar year],
-        ``value`` as float64 [the series' unit, e.g. TWh or vehicles], sorted by series and
-        year.
+        Every column of the file; ``series`` text, ``year`` int64 [calendar year], ``value``
+        float64 [the series' unit, e.g. TWh or vehicles], sorted by series and year.
 
     Raises
     ------
     DataValidationError
-        One line naming the file, the row (header = 1), the column and the rule: a missing
-        file or column, an unreadable CSV, an empty series name (``required``), a year that
-        is not an integer (``type``), a value that is not a finite number > 0 (``range``),
-        or a duplicate (series, year).
+        One line naming file, row (header = 1), column and rule: :func:`read_csv`'s, an
+        empty series name (``required``), a year not an integer (``type``), a value not a
+        finite number > 0 (``range``), or a (series, year) twice (``duplicate``).
     """
     return _read_checked(Path(default_reference_path() if path is None else path), "series")
 
 
 def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
-    """Read and validate the world total of each technology per year.
-
-    Parameters
-    ----------
-    path : str or Path, optional
-        CSV with columns ``technology, year, value`` (others kept); default the shipped ones.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``technology`` as text, ``year`` as int64 [calendar year], ``value`` as float64 [the
-        technology's unit: TWh or vehicles], sorted by technology and year.
-
-    Raises
-    ------
-    DataValidationError
-        With the rules of :func:`load_reference` (keyed by technology).
-    """
+    """Read and validate world totals, ``technology, year, value`` [TWh or vehicles] (default
+    the shipped ones), as and with the rules of :func:`load_reference`."""
     return _read_checked(Path(default_reference_path(WORLD_TOTALS_FILE) if path is None
                               else path), "technology")
 
@@ -150,22 +124,15 @@ def series_technology(frame: pd.DataFrame) -> np.ndarray:
 
 
 def world_share(frame: pd.DataFrame, totals: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each reference row's share of its technology's world total in the same year.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Columns ``series, year, value`` (:func:`load_reference`); the technology comes from a
-        ``technology`` column or the ``<technology>:<place>`` prefix of ``series``.
-    totals : pandas.DataFrame, optional
-        World totals (:func:`load_world_totals`); default the shipped ones.
+    """Each row of ``frame`` (:func:`load_reference`) as a share of its technology's world
+    total (:func:`load_world_totals`, default the shipped ones) in the same year.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``series, technology, year, value, world, share``: ``world`` the world total
-        [the technology's unit] and ``share = value / world`` [fraction]; both NaN where the
-        world total of that technology and year is not known. Rows in the order of ``frame``.
+        Columns ``series, technology, year, value, world, share``: ``world`` [the technology's
+        unit] and ``share = value / world`` [fraction], NaN where the world total is not known;
+        rows in the order of ``frame``.
     """
     import pandas as pd
 
@@ -183,14 +150,8 @@ def world_share(frame: pd.DataFrame, totals: pd.DataFrame | None = None) -> pd.D
 
 
 def check_window_options(window: int, horizons: int, min_growth: float) -> None:
-    """Check the window definition.
-
-    Raises
-    ------
-    ParameterError
-        ``window`` not an integer >= 2, ``horizons`` not an integer >= 1, or ``min_growth``
-        not a finite number > -1 [fraction/yr].
-    """
+    """A ParameterError unless ``window`` is an integer >= 2, ``horizons`` one >= 1 and
+    ``min_growth`` a finite number > -1 [fraction/yr]."""
     for name, val, low in (("window", window, 2), ("horizons", horizons, 1)):
         if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < low:
             raise ParameterError(f"{name} must be an integer >= {low}; got {val!r}")
@@ -204,29 +165,21 @@ def check_window_options(window: int, horizons: int, min_growth: float) -> None:
 
 @dataclass(frozen=True, eq=False)
 class ReferenceWindows:
-    """Rolling windows of a reference class (see :func:`extract_windows`).
+    """Rolling windows of a reference class (:func:`extract_windows`, whose arguments
+    ``window``, ``horizons``, ``min_growth`` and ``min_share`` it keeps).
 
     Attributes
     ----------
-    series : ndarray of str, shape (n,)
-        Series name of each window.
+    series, technology : ndarray of str, shape (n,)
+        Series name and technology (:func:`series_technology`) of each window.
     origin : ndarray of int, shape (n,)
         Last year of each window [calendar year].
-    values : ndarray, shape (n, window)
-        The window's values [series unit], oldest first.
-    actual : ndarray, shape (n, horizons)
-        The values 1..H years after the origin [series unit]; NaN where there is none.
-    window, horizons : int
-        Points per window; years ahead.
-    min_growth : float
-        Smallest end-point growth of a window [fraction/yr].
-    technology : ndarray of str, shape (n,)
-        Technology of each window's series (:func:`series_technology`).
+    values, actual : ndarray, shape (n, window) and (n, horizons)
+        The window's values, oldest first, and those 1..H years after the origin (NaN where
+        there is none) [series unit].
     share : ndarray, shape (n,)
         The series' share of its technology's world total in the origin year [fraction]; NaN
         where the world total is not known.
-    min_share : float
-        Smallest share of a window [fraction] (0: every window).
     """
 
     series: np.ndarray
@@ -254,32 +207,26 @@ def extract_windows(
     frame: pd.DataFrame, window: int = 4, horizons: int = 6, min_growth: float = 0.15,
     *, require_actual: bool = True, min_share: float = 0.0, totals: pd.DataFrame | None = None,
 ) -> ReferenceWindows:
-    """Every complete, fast-growing window of every series, with the actuals that followed.
+    """Every complete window of ``window`` consecutive years of every series whose end-point
+    growth ``(v_t / v_{t-w+1}) ** (1 / (w - 1)) - 1`` is at least ``min_growth``, with the
+    actuals ``1 .. horizons`` years ahead; ordered by series, then origin.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         Columns ``series, year, value`` as returned by :func:`load_reference`.
-    window : int
-        Points per window (consecutive years), >= 2.
-    horizons : int
-        Years ahead to collect actuals for, >= 1.
+    window, horizons : int
+        Points per window (>= 2) and years ahead to collect actuals for (>= 1).
     min_growth : float
-        Smallest end-point growth over the window [fraction/yr], e.g. 0.15 for 15%/yr.
+        Smallest end-point growth over the window [fraction/yr], e.g. 0.15.
     require_actual : bool
-        Drop windows with no actual at any horizon (there is nothing to score them on);
-        False keeps them, for statistics of the windows themselves (the noise prior).
+        Drop windows with no actual at any horizon (nothing to score); False keeps them, for
+        statistics of the windows themselves (the noise prior).
     min_share : float
-        Smallest share of its technology's world total a series must have in the origin year
-        [fraction], e.g. 0.001: established series, not a technology's first kilowatt-hours.
-        Above 0, a window whose world total is unknown is dropped too.
+        Smallest share of its technology's world total in the origin year [fraction], e.g.
+        0.001: established series only. Above 0, a window with no known world total is dropped.
     totals : pandas.DataFrame, optional
         World totals (:func:`load_world_totals`); default the shipped ones.
-
-    Returns
-    -------
-    ReferenceWindows
-        Windows ordered by series, then origin.
     """
     check_window_options(window, horizons, min_growth)
     if not (isinstance(min_share, int | float) and 0.0 <= float(min_share) < 1.0):

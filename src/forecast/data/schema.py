@@ -1,14 +1,12 @@
 """The four data files: their columns, vocabularies, and the table of rules each row must meet.
 
 Files are read with the :mod:`csv` module, not pandas, so that each problem is one line naming
-its file, row, column and rule (:class:`forecast.errors.DataValidationError`), not a traceback.
-The rules stay a table, not a pydantic model: each step names the rule it reports, and the
-order of a table is the order in which problems are found (schema -> types -> ranges ->
-references -> duplicates), so an error always names the most basic problem. A
+its file, row, column and rule (:class:`forecast.errors.DataValidationError`). The rules stay a
+table, not a pydantic model: each step names the rule it reports, and the order of a table is
+the order in which problems are found, so an error always names the most basic problem. A
 :class:`Column` reads one field, a :class:`Rule` checks fields against each other or the
-catalogues, a :class:`Unique` refuses a second row with the same key. The catalogues
-(``series.csv``, ``sources.csv``, ``variants.csv``) are read first, then ``history.csv``
-against them; rules on the whole history follow in :mod:`forecast.data.consistency`.
+catalogues, a :class:`Unique` refuses a second row with the same key. Rules on the whole
+history follow in :mod:`forecast.data.consistency`.
 """
 
 from __future__ import annotations
@@ -131,8 +129,6 @@ def _read_table(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str,
     return rows
 
 
-# ---------------------------------------------------------------------------- the steps
-
 #: The fields read so far in a row, by column.
 Values = Mapping[str, Any]
 #: The catalogue files a row may refer to, by file name (``series.csv`` -> its entries).
@@ -182,17 +178,12 @@ class Column:
         The column.
     parse : {"text", "number", "year", "yes-no"}
         ``number``: a finite float, 0 or of magnitude within :data:`MAX_MAGNITUDE` (rules
-        ``not-a-number``, ``magnitude``); ``year``: a four-digit year within
-        :data:`YEAR_RANGE` (``not-a-year``, ``year-range``); ``yes-no``: a bool
-        (``not-yes-no``).
-    required : bool
-        Refuse an empty field (``empty-value``); otherwise it takes ``default``.
-    default : object
-        The value of an empty optional field.
-    allowed : frozenset of str, optional
-        The vocabulary the value must belong to (rule ``unknown-<name>``).
-    listed_in : str, optional
-        The catalogue file that must list the value (rule ``unknown-<name>``).
+        ``not-a-number``, ``magnitude``); ``year``: four digits within :data:`YEAR_RANGE`
+        (``not-a-year``, ``year-range``); ``yes-no``: a bool (``not-yes-no``).
+    required, default
+        Refuse an empty field (``empty-value``), else give it ``default``.
+    allowed, listed_in
+        A vocabulary, and a catalogue file, that must hold the value (``unknown-<name>``).
     """
 
     name: str
@@ -359,8 +350,6 @@ def _read_rows(path: Path, columns: Sequence[str], steps: Sequence[Step],
         out.append((line, values))
     return out
 
-
-# ---------------------------------------------------------------------------- the files
 
 
 def parse_series(path: Path) -> dict[str, SeriesInfo]:

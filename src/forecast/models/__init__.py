@@ -1,11 +1,9 @@
 """Growth and share models on one estimator interface (:class:`~forecast.models.base.BaseModel`),
-and the registry of them by name.
-
-Models take plain arrays (years, values) and read no files of their own. ``growth`` holds what
-the growth models share, ``trend``, ``saturating``, ``damped`` and ``bass`` the models,
-``share`` and ``mix`` one bounded share and a segment mix, ``curves`` the curves as
-functions, ``ols`` and ``nls`` the least squares, ``prior`` the reference-class noise,
-``uncertainty`` draws and their summaries. Other layers import from this package only.
+and the registry of them by name. Models take plain arrays (years, values) and read no files of
+their own. ``growth`` holds what the growth models share; ``trend``, ``saturating``, ``damped``,
+``bass`` and ``default`` (with ``conditional``) the models; ``share`` and ``mix`` a bounded
+share and a segment mix; ``curves``, ``ols``, ``nls``, ``prior`` and ``uncertainty`` the pieces
+they are built from.
 """
 
 from forecast.models.base import BaseModel

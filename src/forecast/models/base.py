@@ -1,14 +1,12 @@
 """The one estimator interface of every growth and share model, and the helpers they share.
 
-Models follow scikit-learn's estimator conventions: settings are fields of a keyword-only
-dataclass (``@dataclass(eq=False, repr=False, kw_only=True)``), so ``__init__`` only stores
-them; ``fit(X, y)`` validates, estimates and returns ``self`` (``X``: years [calendar year],
-``(n,)`` or ``(n, 1)``), and every estimated attribute ends in ``_`` and exists only after a
-successful fit. ``predict`` gives the central path, ``sample`` seeded draws
-``(n_draws, n_years[, n_segments])``, and the intervals, tables and summary follow from them.
+Models follow scikit-learn's conventions: settings are fields of a keyword-only dataclass
+(``@dataclass(eq=False, repr=False, kw_only=True)``); ``fit(X, y)`` (``X`` years [calendar
+year], ``(n,)`` or ``(n, 1)``) returns ``self``, and estimated attributes end in ``_`` and exist
+only after a successful fit. ``predict`` gives the central path, ``sample`` seeded draws
+``(n_draws, n_years[, n_segments])``; intervals, tables and summary follow from them.
 :class:`BaseModel` is not :class:`sklearn.base.BaseEstimator` because importing
-``sklearn.base`` costs seconds and the scenarios import the models; it implements what
-scikit-learn calls (``get_params``/``set_params`` for ``clone``, ``__sklearn_tags__``).
+``sklearn.base`` costs seconds; it implements what scikit-learn calls.
 """
 
 from __future__ import annotations
@@ -37,18 +35,18 @@ def as_float(x: ArrayLike, what: str) -> np.ndarray:
         raise ModelError(f"{what} must be numbers: {exc}") from None
 
 
-def as_years(x: ArrayLike, what: str = "years") -> np.ndarray:
+def as_years(x: ArrayLike) -> np.ndarray:
     """1-D float array of years [calendar year] from a scalar, a 1-D array or an ``(n, 1)``
     column; a ModelError for text, another shape, NaN or infinity."""
-    arr = as_float(x, what)
+    arr = as_float(x, "years")
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     elif arr.ndim == 0:
         arr = arr.reshape(1)
     if arr.ndim != 1:
-        raise ModelError(f"{what} must be 1-D or one column of shape (n, 1), got shape {arr.shape}")
+        raise ModelError(f"years must be 1-D or one column of shape (n, 1), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
-        raise ModelError(f"{what} must not contain NaN or infinity")
+        raise ModelError("years must not contain NaN or infinity")
     return arr
 
 
@@ -76,7 +74,7 @@ def fmt_number(x: float) -> str:
 
 
 class BaseModel(metaclass=ABCMeta):
-    """Interface of every model (see the module docstring); subclass it for a new model.
+    """Interface of every model (see the module docstring).
 
     A subclass sets :attr:`name` and :attr:`family`, declares its settings as dataclass
     fields, and implements :meth:`fit` (calling :meth:`_forget_fit` first and setting
@@ -95,18 +93,17 @@ class BaseModel(metaclass=ABCMeta):
 
     @classmethod
     def _param_names(cls) -> list[str]:
-        """Constructor arguments (the dataclass fields) in alphabetical order."""
+        """The dataclass fields, in alphabetical order."""
         fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
         return sorted(f.name for f in fields)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor arguments by name: the very objects passed to ``__init__`` (``deep`` is
-        accepted for scikit-learn; nothing nests)."""
+        """Constructor arguments by name, the very objects passed (nothing nests: ``deep`` is
+        for scikit-learn)."""
         return {name: getattr(self, name) for name in self._param_names()}
 
     def set_params(self, **params: Any) -> BaseModel:
-        """Set constructor arguments (refit for them to take effect); a ModelError for an
-        argument the constructor does not have."""
+        """Set constructor arguments (refit for them to take effect)."""
         valid = self._param_names()
         for key, value in params.items():
             if key not in valid:
@@ -138,22 +135,9 @@ class BaseModel(metaclass=ABCMeta):
 
     @abstractmethod
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws of the future, without a Python loop over draws.
-
-        Parameters
-        ----------
-        X : array_like
-            Years [calendar year], 1-D or ``(n, 1)``.
-        n_draws : int
-            Number of draws, >= 1.
-        seed : int, numpy Generator or None
-            For :func:`~forecast.models.uncertainty.make_rng`: one seed, one set of draws.
-
-        Returns
-        -------
-        ndarray
-            ``(n_draws, n_years[, n_segments])`` [unit of the values].
-        """
+        """Seeded draws ``(n_draws, n_years[, n_segments])`` [unit of the values] for years
+        ``X`` [calendar year]; ``n_draws`` >= 1, ``seed`` for
+        :func:`~forecast.models.uncertainty.make_rng` (one seed, one set of draws)."""
 
     def _forget_fit(self) -> None:
         """Drop every fitted attribute, so a failed refit cannot leave a stale fit behind."""
@@ -194,18 +178,8 @@ class BaseModel(metaclass=ABCMeta):
     def predict_interval(
         self, X: ArrayLike, level: float = 0.8, n_draws: int = 10_000, seed: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Equal-tailed prediction interval from :meth:`sample`.
-
-        Parameters
-        ----------
-        X, n_draws, seed
-            As for :meth:`sample`; ``level`` the coverage in (0, 1), e.g. 0.8.
-
-        Returns
-        -------
-        (lower, upper) : tuple of ndarray
-            Bounds shaped like :meth:`predict` [unit of the values].
-        """
+        """Equal-tailed interval ``(lower, upper)`` of coverage ``level`` in (0, 1) from
+        :meth:`sample` (other arguments as there), shaped like :meth:`predict`."""
         level = self._check_level(level)
         return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level, axis=0)
 
@@ -220,8 +194,7 @@ class BaseModel(metaclass=ABCMeta):
         return out
 
     def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None):
-        """Tidy forecast table of :meth:`predict` and a summary of :meth:`sample` (arguments
-        as for :meth:`sample`).
+        """Tidy table of :meth:`predict` and a summary of :meth:`sample` (arguments as there).
 
         Returns
         -------
@@ -238,7 +211,6 @@ class BaseModel(metaclass=ABCMeta):
         """The forecast table of ``central`` and ``draws`` (draws on axis 0)."""
         import pandas as pd
 
-        # Years as integers when every year is whole.
         years = np.rint(t).astype(int) if np.all(t == np.rint(t)) else t
         rows: dict[str, Any] = {"model": self.name, "year": years}
         if draws.ndim == 3:
@@ -249,16 +221,9 @@ class BaseModel(metaclass=ABCMeta):
         return pd.DataFrame(rows)
 
     def params_frame(self, unit: str | None = None):
-        """Parameters as a tidy frame ``param, value, bse, unit, estimated``.
-
-        ``estimated`` is False for a parameter the data did not determine (the reason is in
-        ``fixed_`` where a model keeps one); its ``bse`` is NaN.
-
-        Parameters
-        ----------
-        unit : str, optional
-            Unit of the fitted values (e.g. ``"GWh"``) for the unit column; default "unit of
-            the data".
+        """Parameters as a frame ``param, value, bse, unit, estimated``; ``unit`` names the
+        unit of the values (e.g. ``"GWh"``). ``estimated`` is False (and ``bse`` NaN) for a
+        parameter the data did not determine (the reason in ``fixed_`` where a model keeps one).
         """
         import pandas as pd
 

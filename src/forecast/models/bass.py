@@ -19,26 +19,23 @@ __all__ = ["BassDiffusion"]
 class BassDiffusion(GrowthModel):
     """Bass diffusion of cumulative production: annual value = m (F(t) - F(t - 1)).
 
-    ``F`` is the Bass cumulative adoption curve (:func:`forecast.models.curves.bass_cumulative`)
-    started at ``t_start``, so the annual path rises, peaks and falls as cumulative output
-    nears the market potential ``m``: a contrast to curves that saturate at a constant annual
-    level. Fitted on log annual values by bounded least squares
-    (:func:`forecast.models.nls.solve`); a coefficient that ends on its search bound is held
-    there (``fixed_``, ``bse`` NaN) and not counted in the degrees of freedom.
+    ``F`` (:func:`forecast.models.curves.bass_cumulative`) starts at ``t_start``, so the annual
+    path rises, peaks and falls as cumulative output nears the market potential ``m``. Fitted
+    on log annual values by bounded least squares (:func:`forecast.models.nls.solve`); a
+    coefficient that ends on its search bound is held there (``fixed_``, ``bse`` NaN).
 
     Parameters
     ----------
     market : float, optional
-        Market potential m, the cumulative value at saturation [value unit * yr, e.g. GWh]:
-        fixed by assumption (p and q estimated, ``n - 2`` df) or, if None, estimated within
-        ``market_bounds`` (needs >= 4 points).
+        Market potential m, the cumulative value at saturation [value unit * yr, e.g. GWh],
+        fixed by assumption; None estimates it within ``market_bounds`` (>= 4 points).
     market_bounds : (float, float), optional
         Bounds of a free m [value unit * yr]; default ``(1.05, 50) x`` the observed sum.
     t_start : float, optional
         Year adoption starts [year]; default the year before the first observation (earlier
         cumulative output is ignored).
     prior_sigma, prior_df : float, optional
-        The noise prior (see :class:`~forecast.models.growth.GrowthModel`).
+        The noise prior (:class:`~forecast.models.growth.GrowthModel`).
     """
 
     name = "bass"
@@ -64,15 +61,13 @@ class BassDiffusion(GrowthModel):
                 self.market, cum, "market potential",
                 f"the cumulative value already observed ({cum:g})")
         else:
-            mb = (1.05 * cum, 50.0 * cum)
-            if self.market_bounds is not None:
-                mb = tuple(float(b) for b in self.market_bounds)
-                if not cum < mb[0] < mb[1]:
-                    raise ModelError(
-                        f"{self.name}: market_bounds must satisfy cumulative {cum:g} < lower < "
-                        f"upper, got ({mb[0]:g}, {mb[1]:g})"
-                    )
-            self._logm_bounds = (math.log(mb[0]), math.log(mb[1]))
+            lo, hi = (float(b) for b in self._m_range(cum))
+            if self.market_bounds is not None and not cum < lo < hi:
+                raise ModelError(
+                    f"{self.name}: market_bounds must satisfy cumulative {cum:g} < lower < "
+                    f"upper, got ({lo:g}, {hi:g})"
+                )
+            self._logm_bounds = (math.log(lo), math.log(hi))
         fixed = self._fixed_m is not None
         self.method_ = "nonlinear least squares on log annual values, " + (
             "market potential fixed" if fixed else "market potential within bounds")
@@ -100,6 +95,12 @@ class BassDiffusion(GrowthModel):
     def _batched(self) -> bool:
         return True
 
+    def _m_range(self, cum: float | np.ndarray) -> tuple:
+        """Search range of a free m [value unit * yr] given the observed sum(s)."""
+        if self.market_bounds is None:
+            return 1.05 * cum, 50.0 * cum
+        return tuple(np.full(np.shape(cum), float(b)) for b in self.market_bounds)
+
     def _t0_rows(self, t: np.ndarray) -> np.ndarray:
         return t[:, :1] - 1.0 if self.t_start is None else np.full((len(t), 1), float(self.t_start))
 
@@ -116,13 +117,9 @@ class BassDiffusion(GrowthModel):
         upper = np.tile([math.log(1.0), math.log(5.0)], (k, 1))
         axes = [np.log(np.geomspace(1e-4, 0.5, 24)), np.log(np.geomspace(1e-3, 3.0, 24))]
         if fixed is None:
-            cum = v.sum(axis=1)
-            if self.market_bounds is None:
-                logm = np.log(np.stack([1.05 * cum, 50.0 * cum], axis=1))
-            else:
-                logm = np.log(np.broadcast_to(np.asarray(self.market_bounds, float), (k, 2)))
-            lower = np.column_stack([lower, logm[:, 0]])
-            upper = np.column_stack([upper, logm[:, 1]])
+            lo, hi = self._m_range(v.sum(axis=1))
+            lower = np.column_stack([lower, np.log(lo)])
+            upper = np.column_stack([upper, np.log(hi)])
             axes.append(np.linspace(0.0, 1.0, 12))
         # Grid points as (p, q[, share of the way from the lower to the upper log m]).
         grid = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)

@@ -1,8 +1,6 @@
-"""Growth curves as plain vectorised functions.
-
-Every function broadcasts, so parameter draws of shape ``(n_draws, 1)`` and years of shape
+"""Growth curves as plain functions that broadcast: parameter draws ``(n_draws, 1)`` and years
 ``(n_years,)`` give paths ``(n_draws, n_years)``. Levels are in the unit of the level
-parameters (GWh throughout this project); time is in calendar years.
+parameters (GWh throughout this project), time in calendar years.
 """
 
 from __future__ import annotations
@@ -17,14 +15,8 @@ __all__ = [
 
 
 def compound(base: ArrayLike, rate: ArrayLike, years_ahead: ArrayLike) -> np.ndarray:
-    """Constant compound growth ``base * (1 + rate) ** years_ahead``.
-
-    Parameters
-    ----------
-    base, rate, years_ahead : array_like
-        Level in the base year [output unit, e.g. GWh], annual growth rate [fraction/yr]
-        (> -1) and years after the base year [yr].
-    """
+    """``base * (1 + rate) ** years_ahead``: level in the base year [output unit], growth
+    rate [fraction/yr] > -1, years after the base year [yr]."""
     return np.asarray(base, float) * np.power(1.0 + np.asarray(rate, float), years_ahead)
 
 
@@ -43,15 +35,8 @@ def _exponent(t: ArrayLike, rate: ArrayLike, midpoint: ArrayLike) -> np.ndarray:
 def logistic(
     t: ArrayLike, saturation: ArrayLike, rate: ArrayLike, midpoint: ArrayLike
 ) -> np.ndarray:
-    """Logistic curve ``K / (1 + exp(-r (t - t0)))``.
-
-    Parameters
-    ----------
-    t, midpoint : array_like
-        Time, and the year t0 the curve reaches K/2 [year].
-    saturation, rate : array_like
-        Upper asymptote K [output unit, e.g. GWh/yr] and steepness r [1/yr].
-    """
+    """Logistic curve ``K / (1 + exp(-r (t - t0)))``: ``t`` and the ``midpoint`` t0 where it
+    reaches K/2 [year], ``saturation`` K [output unit], ``rate`` r [1/yr]."""
     return np.asarray(saturation, float) / (1.0 + np.exp(_exponent(t, rate, midpoint)))
 
 
@@ -74,19 +59,9 @@ def damped_sum(damping: ArrayLike, years_ahead: ArrayLike) -> np.ndarray:
 def damped_compound(
     base: ArrayLike, rate: ArrayLike, damping: ArrayLike, years_ahead: ArrayLike
 ) -> np.ndarray:
-    """Compound growth whose log rate decays geometrically (damped trend on logs).
-
-    The log growth in year ``h`` is ``log(1 + rate) * damping ** h``, so the level after
-    ``H`` years is ``base * (1 + rate) ** (damping + ... + damping**H)``.
-
-    Parameters
-    ----------
-    base, rate : array_like
-        Level in the base year [output unit] and growth rate of the first projected year
-        [fraction/yr], > -1.
-    damping, years_ahead : array_like
-        Damping factor phi in (0, 1] (1: undamped) and whole years ahead [yr], >= 0.
-    """
+    """``base * (1 + rate) ** (phi + ... + phi**H)``: the log growth in year ``h`` is
+    ``log(1 + rate) phi ** h``; ``base`` [output unit], ``rate`` of the first projected year
+    [fraction/yr] > -1, ``damping`` phi in (0, 1], ``years_ahead`` H >= 0 [yr]."""
     growth = np.log1p(np.asarray(rate, float)) * damped_sum(damping, years_ahead)
     return np.asarray(base, float) * np.exp(growth)
 
@@ -94,15 +69,8 @@ def damped_compound(
 def bass_cumulative(
     t: ArrayLike, market: ArrayLike, p: ArrayLike, q: ArrayLike, t_start: ArrayLike
 ) -> np.ndarray:
-    """Cumulative adoption of the Bass diffusion model.
-
-    Parameters
-    ----------
-    t, t_start : array_like
-        Time, and the year adoption starts [year].
-    market, p, q : array_like
-        Market potential m [output unit]; coefficients of innovation and imitation [1/yr].
-    """
+    """Cumulative adoption of the Bass model at ``t`` from ``t_start`` [year]: market
+    potential ``m`` [output unit], innovation ``p`` and imitation ``q`` [1/yr]."""
     tau = np.maximum(np.asarray(t, float) - t_start, 0.0)
     p = np.asarray(p, float)
     q = np.asarray(q, float)

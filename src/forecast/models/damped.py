@@ -19,25 +19,22 @@ __all__ = ["DampedTrend"]
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class DampedTrend(GrowthModel):
-    """Holt's damped trend on log values: the log growth in year ``T + h`` is ``b phi^h``.
+    """Holt's damped trend on log values: the log growth in year ``T + h`` is ``b phi^h``
+    (:func:`forecast.models.curves.damped_compound` with ``rate = exp(b) - 1``).
 
-    The path is :func:`forecast.models.curves.damped_compound` with ``rate = exp(b) - 1``.
-    The annual log growth rates are regressed on ``phi ** (t - T)`` through the origin
-    (``method_`` "growth-rate least squares"): a fixed ``damping`` leaves 1 parameter
-    (``n - 2`` df); ``damping=None`` profiles phi over ``damping_bounds`` (2 parameters,
-    ``n - 3`` df, covariance from the Jacobian), unless it ends on a bound, where it is held
-    and the fit is the fixed-phi one. The innovation sigma, pooled with
-    :data:`~forecast.models.prior.GROWTH_PRIOR`, accumulates after the last year.
+    The annual log growth rates are regressed on ``phi ** (t - T)`` through the origin: a
+    fixed ``damping`` leaves 1 parameter (``n - 2`` df); ``damping=None`` profiles phi over
+    ``damping_bounds`` (``n - 3`` df, covariance from the Jacobian) unless it ends on a bound,
+    where it is held. The innovation sigma accumulates after the last year.
 
     Parameters
     ----------
     damping : float, optional
         Fixed damping factor phi in (0, 1]; None estimates it.
     damping_bounds : (float, float)
-        Range of an estimated phi; default ``(0.5, 1.0)``.
+        Range of an estimated phi.
     prior_sigma, prior_df : float, optional
-        The noise prior (:class:`~forecast.models.growth.GrowthModel`): log-growth sd [1/yr]
-        and the degrees of freedom it lends.
+        The noise prior (:class:`~forecast.models.growth.GrowthModel`) [log growth, 1/yr].
     """
 
     name = "damped"
@@ -126,8 +123,8 @@ class DampedTrend(GrowthModel):
 
 
 def _profile_phi(fit_b: Callable[[float], tuple], lo: float, hi: float) -> tuple[float, str]:
-    """Least-squares phi over ``[lo, hi]`` (a grid, then a bounded search around its best),
-    and ``"lower"``/``"upper"`` when it is on a bound."""
+    """Least-squares phi in ``[lo, hi]`` (a grid, then a bounded search around its best), and
+    ``"lower"``/``"upper"`` when it is on a bound."""
     from scipy.optimize import minimize_scalar
 
     def ssr(p: float) -> float:

@@ -1,14 +1,11 @@
 """What every growth model of an annual series shares: input checks, noise, draws, summary.
 
-Uncertainty: :meth:`GrowthModel.sample` draws parameters from their estimated covariance plus
-residual noise, both scaled by one factor ``sqrt(df / chi2_df)`` per draw, so every year follows
-a Student-t prediction interval (the classical OLS one for the linear models). Four points
-cannot say how noisy a series is, so the residual variance (``df_resid_`` df) is pooled with
-the reference class's (:mod:`forecast.models.prior`, ``prior_df`` df lent, 2 by default) and
-the draws are Student t with ``df_t_ = df_resid_ + prior_df`` df: with 0 own df the noise is
-the reference class's alone, with 1 the t has 3 df, not Cauchy tails. No model returns a
-zero-width band. Draws are heavy-tailed on the level scale: read their median, not their mean.
-Everything is vectorised over ``(n_draws, n_years)``.
+:meth:`GrowthModel.sample` draws parameters from their estimated covariance plus residual
+noise, both scaled by one ``sqrt(df / chi2_df)`` per draw, so every year follows a Student-t
+prediction interval. Four points cannot say how noisy a series is, so the residual variance
+is pooled with the reference class's (:mod:`forecast.models.prior`) and the draws have
+``df_t_ = df_resid_ + prior_df`` df: with 0 own df the noise is the reference class's alone,
+with 1 the t has 3 df, not Cauchy tails. No model returns a zero-width band.
 """
 
 from __future__ import annotations
@@ -46,7 +43,7 @@ def _fmt(x: float) -> str:
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class GrowthModel(BaseModel):
-    """Common machinery of the growth models (see the module docstring).
+    """Common machinery of the growth models.
 
     Subclasses implement ``_fit(t, v)`` (setting ``_theta``, ``_cov_unscaled``,
     ``residuals_``, ``params_``, ``bse_``, ``param_units_``, ``method_``) and
@@ -56,34 +53,33 @@ class GrowthModel(BaseModel):
     Parameters
     ----------
     prior_sigma : float, optional
-        Prior noise sd on the log scale [log units], pooled with the residuals; default the
-        reference class's (:data:`~forecast.models.prior.GROWTH_PRIOR` for random-walk noise,
-        :data:`~forecast.models.prior.RESIDUAL_PRIOR` otherwise). Models on another scale
-        convert it at the last observation (linear: times the last value).
+        Prior noise sd on the log scale [log units], pooled with the residuals; default
+        :data:`~forecast.models.prior.GROWTH_PRIOR` for random-walk noise, else
+        :data:`~forecast.models.prior.RESIDUAL_PRIOR`. Converted at the last observation
+        for models on another scale.
     prior_df : float, optional
-        Degrees of freedom the prior lends (default 2); 0 uses the series alone (then 0
-        residual df is an error), ``inf`` takes ``prior_sigma`` as known.
+        Degrees of freedom the prior lends (default 2); 0 uses the series alone, ``inf``
+        takes ``prior_sigma`` as known.
 
     Attributes
     ----------
     params_, bse_, fixed_ : dict
-        Estimates and standard errors in natural units (``param_units_``); a parameter not
-        estimated (an assumption, the last observation, or a result on its search bound) has
-        ``bse`` NaN, its reason in ``fixed_``, and is not counted in ``n_params_``,
-        ``df_resid_`` or AICc.
+        Estimates and standard errors in ``param_units_``; one not estimated (an assumption,
+        the last observation, a result on its search bound) has ``bse`` NaN, its reason in
+        ``fixed_``, and is not counted in ``n_params_``, ``df_resid_`` or AICc.
     sigma_, df_t_, sigma_source_
         Noise sd of the draws on the fit scale ``scale_``, the df of their Student t, and
         "pooled", "reference", "estimated" or "stated"; ``sigma_resid_`` is the series' own.
     rmse_log_, rmse_level_, aicc_ : float
-        In-sample fit of ``fitted_``, and the small-sample AIC of the log residuals where
-        the estimator is least squares on log values (exponential, free-K curves, Bass).
+        In-sample fit of ``fitted_``; AICc of the log residuals where the estimator is least
+        squares on log values.
     method_, notes_, caveat_
         Which estimator ran, plain-language remarks, one line for comparison tables.
     """
 
     name: ClassVar[str] = "growth"
     family: ClassVar[str] = "growth"
-    #: Why 2 points are the fewest the model accepts (see :meth:`_min_obs`).
+    #: Why 2 points are the fewest the model accepts.
     min_obs_reason: ClassVar[str] = ""
     #: True when the model works on logarithms (values must be > 0).
     positive: ClassVar[bool] = True
@@ -112,18 +108,8 @@ class GrowthModel(BaseModel):
         return out
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> GrowthModel:
-        """Fit the model.
-
-        Parameters
-        ----------
-        X : array_like
-            Years [calendar year], shape ``(n,)`` or ``(n, 1)``.
-        y : array_like
-            Values [value unit, e.g. GWh], shape ``(n,)``.
-
-        Returns
-        -------
-        self
+        """Fit to years ``X`` [calendar year] and values ``y`` [value unit, e.g. GWh]; return
+        ``self``.
 
         Raises
         ------
@@ -168,11 +154,8 @@ class GrowthModel(BaseModel):
     @classmethod
     def fit_windows(cls, years: np.ndarray, values: np.ndarray,
                     **settings: Any) -> list[GrowthModel | None]:
-        """One model with ``settings`` fitted to each row of ``years`` and ``values`` (k, n).
-
-        Gives the estimates of fitting each row alone, but a nonlinear fit solves every row
-        in one vectorised pass. None where a row cannot be fitted (a ModelError).
-        """
+        """One model with ``settings`` fitted to each row of ``years`` and ``values`` (k, n),
+        as if alone, but with every nonlinear fit solved in one pass; None where it fails."""
         years, values = np.asarray(years, float), np.asarray(values, float)
         model = cls(**settings)
         rows = np.zeros(len(years), bool)
@@ -287,9 +270,9 @@ class GrowthModel(BaseModel):
 
     def _pin_bounds(self, theta: np.ndarray, jac: np.ndarray, lower: Sequence[float],
                     upper: Sequence[float], labels: Sequence[tuple[str, str]]) -> np.ndarray:
-        """Unscaled covariance ``(J'J)^-1`` of an optimum, with the parameters within
-        :data:`BOUND_TOL` of a bound held there (zero variance, a ``fixed_`` entry and a
-        note); ``labels`` gives each entry's name and ``"exp"`` for a log-scale one."""
+        """Unscaled covariance ``(J'J)^-1`` of an optimum, parameters within :data:`BOUND_TOL`
+        of a bound held there (zero variance, ``fixed_``, a note); ``labels`` give each name
+        and ``"exp"`` for a log-scale one."""
         lo, hi = np.asarray(lower, float), np.asarray(upper, float)
         on_lo = np.abs(theta - lo) <= BOUND_TOL
         on_hi = np.abs(hi - theta) <= BOUND_TOL
@@ -358,8 +341,7 @@ class GrowthModel(BaseModel):
         return text
 
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """Central path [value unit], ``(n_years,)``, at the estimated parameters for years
-        ``X`` [calendar year]."""
+        """Central path ``(n_years,)`` [value unit] for years ``X`` [calendar year]."""
         self._check_fitted()
         t = as_years(X)
         with np.errstate(all="ignore"):
@@ -378,8 +360,8 @@ class GrowthModel(BaseModel):
         return np.concatenate([np.zeros((n, 1)), steps], axis=1)[:, np.clip(h, 0, None)]
 
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws [value unit], ``(n_draws, n_years)``, from parameter uncertainty plus
-        residual noise (arguments as :meth:`BaseModel.sample`)."""
+        """Draws ``(n_draws, n_years)`` [value unit] of parameters plus noise (arguments as
+        :meth:`BaseModel.sample`)."""
         self._check_fitted()
         t = as_years(X)
         n = self._check_draw_count(n_draws)

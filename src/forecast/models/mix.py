@@ -1,9 +1,5 @@
-"""Mix of segments: additive log-ratio (ALR) helpers and the log-ratio trend of a mix.
-
-:class:`LogRatioMix` keeps projected shares positive and summing to one;
-:func:`segment_paths` splits a projected total (values or draws) into segment paths that add
-up to it in every draw.
-"""
+"""Mix of segments: additive log-ratios (ALR), the log-ratio trend of a mix
+(:class:`LogRatioMix`), and a total split into segments (:func:`segment_paths`)."""
 
 from __future__ import annotations
 
@@ -28,7 +24,7 @@ __all__ = [
 #: Log-ratios are clipped to +-this before the inverse ALR so no share underflows to 0.
 LOG_RATIO_CLIP: float = 50.0
 
-#: Default absolute tolerance for mix rows summing to one [fraction].
+#: Default absolute tolerance of mix rows summing to one [fraction].
 SUM_TOLERANCE: float = 1e-6
 
 #: Default stated sd of each log-ratio slope [log-ratio per year]: after six years a ratio is
@@ -37,20 +33,8 @@ DEFAULT_DRIFT_SIGMA: float = 0.1
 
 
 def alr(shares: ArrayLike, reference: int) -> np.ndarray:
-    """Additive log-ratios ``log(s_k / s_reference)`` for every ``k != reference``.
-
-    Parameters
-    ----------
-    shares : array_like
-        Positive shares (..., n_segments) [fraction].
-    reference : int
-        Index of the reference (denominator) segment.
-
-    Returns
-    -------
-    ndarray
-        Log-ratios (..., n_segments - 1) [log-ratio], segments in order without the reference.
-    """
+    """Log-ratios ``log(s_k / s_reference)`` (..., n_segments - 1) [log-ratio] of positive
+    shares (..., n_segments) [fraction], for every ``k != reference`` in order."""
     arr = as_float(shares, "shares")
     if np.any(~np.isfinite(arr)) or np.any(arr <= 0.0):
         raise ModelError("log-ratios need finite, strictly positive shares")
@@ -59,8 +43,8 @@ def alr(shares: ArrayLike, reference: int) -> np.ndarray:
 
 
 def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
-    """Shares (..., n_segments) [fraction], positive and summing to one, of log-ratios
-    (..., n_segments - 1) [log-ratio] against segment ``reference``: the inverse of :func:`alr`."""
+    """The inverse of :func:`alr`: shares (..., n_segments) [fraction], positive, summing to
+    one."""
     r = np.clip(np.asarray(ratios, float), -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
     # The clip keeps exp() finite and every share > 0, so no row-maximum shift is needed.
     e = np.empty((*r.shape[:-1], r.shape[-1] + 1))
@@ -72,22 +56,11 @@ def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
 
 
 def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
-    """Split a projected total into segment paths that add up to it.
-
-    Parameters
-    ----------
-    total : array_like
-        Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh].
-    shares : array_like
-        Shares ``(n_years, n_segments)`` or draws ``(n_draws, n_years, n_segments)``
-        [fraction], non-negative, each row summing to one within 1e-9.
-
-    Returns
-    -------
-    ndarray
-        Segment levels ``([n_draws,] n_years, n_segments)`` [unit of ``total``]; the largest
-        segment takes the remainder, so rows sum to the total and none is negative.
-    """
+    """Split a projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g.
+    GWh], by ``shares`` ``([n_draws,] n_years, n_segments)`` [fraction] (non-negative, rows
+    summing to one within 1e-9) into segment levels ``([n_draws,] n_years, n_segments)`` [unit
+    of ``total``]; the largest segment takes the remainder, so rows sum to the total and none
+    is negative."""
     tot = as_float(total, "total")
     sh = as_float(shares, "shares")
     if tot.ndim not in (1, 2):
@@ -132,36 +105,33 @@ def _damped_horizon(h: np.ndarray, damping: np.ndarray) -> np.ndarray:
 class LogRatioMix(BaseModel):
     """Additive log-ratio (ALR) trend of a segment mix.
 
-    For every segment ``k`` but the reference, ``r_k = log(s_k / s_ref)`` is fitted by OLS on
-    the year and continued from its fitted value at the last year ``T`` with a damped slope,
-    ``r_k(T + h) = level_k + slope_k (phi + ... + phi^h)``, then mapped back (inverse ALR).
-    Two years (China 2023-2024) determine each line exactly and say nothing about
-    uncertainty, so by default the draws rest on a stated ``drift_sigma``: each slope is drawn
-    as ``slope_k + drift_sigma_k N(0, 1)``, the level at ``T`` held fixed.
+    Each ``r_k = log(s_k / s_ref)`` is fitted by OLS on the year and continued from its fitted
+    value at the last year ``T``, ``r_k(T + h) = level_k + slope_k (phi + ... + phi^h)``, then
+    mapped back. Two years (China 2023-2024) say nothing about uncertainty, so by default each
+    slope is drawn as ``slope_k + drift_sigma_k N(0, 1)``, the level at ``T`` held fixed.
 
     Parameters
     ----------
     reference : str, optional
         Reference (denominator) segment; default the one with the largest mean share.
     damping : float or mapping of str to float
-        Damping factor phi in (0, 1] of each slope, or per non-reference segment (others 1).
-        1 (default) extrapolates the slope linearly, which :meth:`summary` flags; with phi < 1
-        a log-ratio moves at most ``slope phi / (1 - phi)`` beyond ``T``.
+        Damping factor phi in (0, 1], for all slopes or per non-reference segment (others 1).
+        1 extrapolates the slope linearly (:meth:`summary` flags it); with phi < 1 a log-ratio
+        moves at most ``slope phi / (1 - phi)`` beyond ``T``.
     drift_sigma : float, mapping of str to float, or None
-        Stated sd of each log-ratio slope [log-ratio per year], or per non-reference segment
-        (others :data:`DEFAULT_DRIFT_SIGMA`). None uses the OLS uncertainty of level and slope
+        Stated sd of each slope [log-ratio per year], for all or per non-reference segment
+        (others :data:`DEFAULT_DRIFT_SIGMA`). None: the OLS uncertainty of level and slope
         (Student t with the residual df), which needs at least 3 years.
     sum_tolerance : float
-        Absolute tolerance of each input row summing to one [fraction] (normalise levels
-        with :func:`~forecast.models.share.shares_from_levels`).
+        Absolute tolerance of each input row summing to one [fraction].
 
     Attributes
     ----------
     segments_, reference_, ratio_segments_
-        Segment names in input order (the last axis of every share array), the reference,
-        and the other segments in the order of the log-ratio arrays.
+        Segment names in input order (the last axis of every share array), the reference, and
+        the others in the order of the log-ratio arrays.
     level_, slope_ : ndarray
-        Log-ratios at the last year ``t_last_`` [log-ratio] and slopes [log-ratio per year].
+        Log-ratios at ``t_last_`` [log-ratio] and slopes [log-ratio per year].
     damping_, drift_sigma_, resid_sigma_, slope_se_ : ndarray or None
         Per-ratio damping [-], stated drift sd, residual sd [log-ratio] and slope standard
         error [log-ratio per year] (None when not stated or with 0 residual df).
@@ -188,22 +158,9 @@ class LogRatioMix(BaseModel):
         return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
 
     def fit(self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None) -> LogRatioMix:
-        """Fit the log-ratio trends by OLS.
-
-        Parameters
-        ----------
-        X : array_like
-            Distinct years, ``(n_years,)`` or ``(n_years, 1)`` [year].
-        y : array_like or DataFrame
-            Shares (n_years, n_segments) [fraction], > 0, rows summing to one within
-            ``sum_tolerance``; a DataFrame's columns name the segments.
-        segments : sequence of str, optional
-            Segment names; required unless ``y`` is a DataFrame.
-
-        Returns
-        -------
-        LogRatioMix
-            ``self``, fitted.
+        """Fit the log-ratio trends by OLS to distinct years ``X`` [year] and shares ``y``
+        ``(n_years, n_segments)`` [fraction], > 0, rows summing to one within
+        ``sum_tolerance``, named by ``segments`` or a DataFrame's columns; return ``self``.
 
         Raises
         ------
@@ -319,15 +276,11 @@ class LogRatioMix(BaseModel):
                       float(self.slope_se_[i]))  # type: ignore[index]
             self.bse_[lk], self.bse_[sk] = se
 
-    def predict_log_ratios(self, X: ArrayLike) -> np.ndarray:
-        """Trend log-ratios, ``(n_years, n_segments - 1)`` [log-ratio]."""
-        self._check_fitted()
-        return self.level_ + self.slope_ * _damped_horizon(as_years(X) - self.t_last_,
-                                                           self.damping_)
-
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Trend shares, ``(n_years, n_segments)`` [fraction], rows summing to one."""
-        return inv_alr(self.predict_log_ratios(X), self._ref_index)
+        self._check_fitted()
+        g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)
+        return inv_alr(self.level_ + self.slope_ * g, self._ref_index)
 
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
         """Seeded draws of the mix, ``(n_draws, n_years, n_segments)`` [fraction], segments
@@ -353,23 +306,12 @@ class LogRatioMix(BaseModel):
 
     def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None,
                        total: ArrayLike | None = None):
-        """Tidy forecast table per year and segment.
+        """:meth:`BaseModel.forecast_frame` per year and segment [fraction].
 
-        Parameters
-        ----------
-        X, n_draws, seed
-            As :meth:`BaseModel.forecast_frame`; ``seed`` seeds the mix draws.
-        total : array_like, optional
-            Projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh]:
-            the table then holds segment levels (:func:`segment_paths`), total draws paired
-            one to one with mix draws.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``model, year, segment, central, mean, p5, p10, p50, p90, p95``
-            [fraction, or the unit of ``total``]; ``central`` is the trend mix (times the
-            total, or the median of the total draws).
+        With ``total``, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g. GWh], the
+        table holds segment levels (:func:`segment_paths`) [unit of ``total``], total draws
+        paired one to one with mix draws, and ``central`` is the trend mix times the total (or
+        the median of its draws).
         """
         t = as_years(X)
         draws = self.sample(t, n_draws=n_draws, seed=seed)

@@ -1,14 +1,13 @@
 """Bounded nonlinear least squares of many small problems at once (Levenberg-Marquardt).
 
-The free-ceiling logistic and Gompertz curves and the Bass model fit three parameters to a few
-points. :func:`scipy.optimize.least_squares` solves one problem per call, and its overhead
-(about 1 ms) dominates when a rolling calibration fits thousands of windows; here every row of
-a ``(k, p)`` parameter array is one problem, so a series gives the same estimate alone as in a
-batch. Per iteration: a forward-difference Jacobian (taken backwards at an upper bound), a
-Marquardt step on the parameters not held on a bound, projected onto the box; a step is kept
-if the cost falls (damping /3), else the damping grows x4. A row stops when a kept step
-changes the cost by less than ``ftol`` of itself and no parameter by more than ``xtol``
-(relative), or when the damping exceeds 1e16.
+:func:`scipy.optimize.least_squares` solves one problem per call, and its overhead (about 1 ms)
+dominates when a rolling calibration fits thousands of windows of three-parameter curves; here
+every row of a ``(k, p)`` parameter array is one problem, so a series gives the same estimate
+alone as in a batch. Per iteration: a forward-difference Jacobian (backwards at an upper
+bound), a Marquardt step on the parameters not held on a bound, projected onto the box; kept if
+the cost falls (damping /3), else the damping grows x4. A row stops when a kept step changes
+the cost by less than :data:`FTOL` of itself and no parameter by more than :data:`XTOL`
+(relative), when the damping exceeds 1e16, or after :data:`MAX_ITER` iterations.
 """
 
 from __future__ import annotations
@@ -20,6 +19,9 @@ import numpy as np
 __all__ = ["solve"]
 
 _EPS = np.finfo(float).eps
+MAX_ITER = 200
+FTOL = 1e-12
+XTOL = 1e-10
 
 
 def _jacobian(residual: Callable[[np.ndarray], np.ndarray], x: np.ndarray, r: np.ndarray,
@@ -36,8 +38,7 @@ def _jacobian(residual: Callable[[np.ndarray], np.ndarray], x: np.ndarray, r: np
 
 
 def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower: np.ndarray,
-          upper: np.ndarray, max_iter: int = 200, ftol: float = 1e-12,
-          xtol: float = 1e-10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+          upper: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Minimise ``sum(residual(x) ** 2)`` within ``lower <= x <= upper``, row by row.
 
     Parameters
@@ -46,10 +47,6 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
         ``(k, p)`` parameters -> ``(k, m)`` residuals, row ``i`` from row ``i`` alone.
     start, lower, upper : ndarray
         Starting parameters ``(k, p)`` (clipped into the box) and bounds broadcastable to it.
-    max_iter : int
-        Most iterations.
-    ftol, xtol : float
-        Relative change of the cost and of each parameter that counts as converged.
 
     Returns
     -------
@@ -66,7 +63,7 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
     active = np.isfinite(cost)
     eye = np.eye(x.shape[1])
     jac = _jacobian(residual, x, r, upper)
-    for _ in range(max_iter):
+    for _ in range(MAX_ITER):
         if not active.any():
             break
         grad = np.einsum("kmp,km->kp", jac, r)
@@ -85,8 +82,8 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
         r_new = residual(trial)
         cost_new = 0.5 * np.sum(r_new**2, axis=1)
         better = active & np.isfinite(cost_new) & (cost_new < cost)
-        moved = np.abs(trial - x) <= xtol * np.maximum(1.0, np.abs(x))
-        done = better & (cost - cost_new <= ftol * cost) & moved.all(axis=1)
+        moved = np.abs(trial - x) <= XTOL * np.maximum(1.0, np.abs(x))
+        done = better & (cost - cost_new <= FTOL * cost) & moved.all(axis=1)
         x = np.where(better[:, None], trial, x)
         r = np.where(better[:, None], r_new, r)
         cost = np.where(better, cost_new, cost)

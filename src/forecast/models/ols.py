@@ -10,21 +10,9 @@ __all__ = ["draw_lines", "matrix_sqrt", "midpoint", "ols"]
 
 
 def ols(t: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """OLS of ``z`` on an intercept and the years since the last one.
-
-    Parameters
-    ----------
-    t : ndarray, shape (n,)
-        Sorted years [year].
-    z : ndarray, shape (n,) or (n, m)
-        Responses, one regression per column [any unit].
-
-    Returns
-    -------
-    (beta, resid, xtx_inv) : tuple of ndarray
-        Intercept at ``t[-1]`` and slope per year (``(2,)`` or ``(2, m)``), the residuals and
-        the unscaled covariance ``(X'X)^-1`` ``(2, 2)``.
-    """
+    """OLS of ``z`` ``(n,)`` or ``(n, m)`` on an intercept and the years since the last of
+    sorted years ``t`` [year]: intercept at ``t[-1]`` and slope per year (``(2,)`` or ``(2, m)``),
+    the residuals, and the unscaled covariance ``(X'X)^-1`` ``(2, 2)``."""
     design = np.column_stack([np.ones_like(t), t - t[-1]])
     beta, *_ = np.linalg.lstsq(design, z, rcond=None)
     return beta, z - design @ beta, np.linalg.pinv(design.T @ design)

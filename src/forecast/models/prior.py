@@ -1,16 +1,13 @@
 """What the reference class says about noise, for series too short to say it themselves.
 
-Four annual points leave a growth model 0 to 2 residual degrees of freedom: too few to estimate
-a noise level. Every 4-year window growing at least 15%/yr of the package's technology ramp-ups
-(``technology_ramps.csv``, provenance in its ``SOURCE.md``) gives two noise variances with 2 df:
-``growth``, of its 3 annual log growth rates (models with random-walk noise), and
-``residual``, around a least-squares line through its 4 log values (independent noise).
-A window's variance ``s^2`` is ``sigma^2 chi2_2 / 2`` with ``sigma^2`` scaled-inverse-chi-square
-(``nu0, s0^2``) across series, so ``s^2 / s0^2 ~ F(2, nu0)``: :func:`fit_prior` finds ``s0``
-and ``nu0`` by maximum likelihood (empirical Bayes), and :func:`pool` makes the conjugate
-update ``sigma^2 = (nu0 s0^2 + SSR) / (nu0 + df)`` with Student-t draws on ``nu0 + df`` df, so
-bands are wide but finite even with 0 or 1 df of a series' own. The fitted values are kept
-here as numbers (the models read no files); a test re-derives them from the CSV.
+Four annual points leave a growth model 0 to 2 residual df. Every 4-year window growing at
+least 15%/yr of the reference class (``technology_ramps.csv``) gives two noise variances s^2 with
+2 df: of its 3 annual log growth rates (random-walk noise) and around a least-squares line
+through its 4 log values (independent noise). With ``sigma^2`` scaled-inverse-chi-square
+(``nu0, s0^2``) across series, ``s^2 / s0^2 ~ F(2, nu0)``: :func:`fit_prior` finds ``s0`` and
+``nu0`` by maximum likelihood, and :func:`pool` makes the conjugate update, so bands are wide
+but finite even with 0 or 1 df of a series' own. The fitted values are kept here as numbers
+(the models read no files); a test re-derives them from the CSV.
 """
 
 from __future__ import annotations
@@ -32,8 +29,8 @@ MIN_GROWTH = 0.15
 
 
 class NoisePrior(NamedTuple):
-    """A noise level lent by the reference class: scale ``s0`` on the log scale [log units;
-    per year for growth], the degrees of freedom ``nu0`` it lends, and what it measures."""
+    """Scale ``s0`` on the log scale [log units; per year for growth], the df ``nu0`` it
+    lends, and what it measures."""
 
     sigma: float
     df: float
@@ -51,20 +48,9 @@ RESIDUAL_PRIOR = NoisePrior(0.155, 2.0, "reference-class residual sd around a lo
 
 
 def window_variances(windows: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Noise variances of each window, each with ``window - 2`` degrees of freedom.
-
-    Parameters
-    ----------
-    windows : array_like, shape (n, window)
-        Values of each window, oldest first [value unit > 0], ``window >= 3``
-        (:func:`forecast.data.reference.extract_windows` finds them).
-
-    Returns
-    -------
-    (growth, residual) : tuple of ndarray, shape (n,)
-        Sample variance of the annual log growth rates, and residual variance of a
-        least-squares line through the log values [log units^2].
-    """
+    """Variance of the annual log growth rates and residual variance of a least-squares line
+    through the log values [log units^2], ``(n,)`` each with ``window - 2`` df, of windows
+    ``(n, window)`` [value unit > 0], oldest first, ``window >= 3``."""
     z = np.log(np.atleast_2d(np.asarray(windows, dtype=float)))
     window = z.shape[1]
     growth = np.var(np.diff(z, axis=1), axis=1, ddof=1)
@@ -75,43 +61,18 @@ def window_variances(windows: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_prior(variances: np.ndarray, df: int = 2) -> tuple[float, float]:
-    """Empirical-Bayes prior ``(s0, nu0)`` of variances that each have ``df`` degrees of freedom.
-
-    Maximum likelihood of ``variances / s0^2 ~ F(df, nu0)`` (see the module docstring).
-    """
-    from scipy import optimize, stats
+    """Maximum likelihood ``(s0, nu0)`` of ``variances / s0^2 ~ F(df, nu0)``."""
+    from scipy import stats
 
     v = np.asarray(variances, float)
-    v = v[v > 0]
-
-    def nll(p: np.ndarray) -> float:
-        log_s0, log_nu = p
-        scale = math.exp(2.0 * log_s0)
-        return -float(np.sum(stats.f.logpdf(v / scale, df, math.exp(log_nu)) - math.log(scale)))
-
-    start = np.array([0.5 * math.log(float(np.median(v))), math.log(4.0)])
-    sol = optimize.minimize(nll, start, method="Nelder-Mead", options={"xatol": 1e-6})
-    return math.exp(sol.x[0]), math.exp(sol.x[1])
+    _, nu0, _, scale = stats.f.fit(v[v > 0], fdfn=df, floc=0)
+    return math.sqrt(scale), float(nu0)
 
 
 def pool(ssr: float, df: int, prior_sigma: float, prior_df: float) -> tuple[float, float]:
-    """Conjugate pooling of a residual sum of squares with a prior noise level.
-
-    Parameters
-    ----------
-    ssr : float
-        Residual sum of squares on the fit scale.
-    df : int
-        Its degrees of freedom (>= 0).
-    prior_sigma, prior_df : float
-        Prior scale on the fit scale (> 0) and the degrees of freedom it lends (>= 0; ``inf``
-        takes the prior as known).
-
-    Returns
-    -------
-    (sigma, df_t) : tuple of float
-        Pooled sigma and the degrees of freedom of the Student-t draws (``inf``: normal).
-    """
+    """Pooled ``sigma = sqrt((prior_df prior_sigma^2 + ssr) / (prior_df + df))`` on the fit
+    scale and the df of the Student-t draws, ``prior_df + df``; ``prior_df = inf`` takes the
+    prior as known (normal draws)."""
     if math.isinf(prior_df):
         return float(prior_sigma), math.inf
     total = prior_df + df

@@ -26,15 +26,8 @@ _FAMILIES = {"growth": GROWTH_MODELS, "share": SHARE_MODELS, "mix": SHARE_MODELS
 
 
 def register(cls: type[BaseModel]) -> type[BaseModel]:
-    """Add a model class to :data:`MODELS` and to its ``family``'s registry; returns it.
-
-    Usable as a class decorator by a model defined outside this package.
-
-    Raises
-    ------
-    ModelError
-        A different class already holds the name, or the family is unknown.
-    """
+    """Add a model class to :data:`MODELS` and its ``family``'s registry (a class decorator);
+    a ModelError when another class holds the name or the family is unknown."""
     held = MODELS.get(cls.name)
     if held is not None and held is not cls:
         raise ModelError(f"model name {cls.name!r} is taken by {held.__name__}")
@@ -51,20 +44,8 @@ for _cls in (EndpointCAGR, LeastSquaresCAGR, LinearTrend, ExponentialTrend, Logi
 
 
 def make_model(name: str, **kwargs: Any) -> BaseModel:
-    """An unfitted model by registry name.
-
-    Parameters
-    ----------
-    name : str
-        One of :data:`MODELS`, e.g. ``logistic``, ``default`` or ``logit_share``.
-    **kwargs
-        Constructor arguments of that model (e.g. ``saturation=3800.0``).
-
-    Raises
-    ------
-    ModelError
-        An unknown name or argument.
-    """
+    """An unfitted model of :data:`MODELS` by ``name`` (e.g. ``logistic``) with constructor
+    arguments ``kwargs`` (e.g. ``saturation=3800.0``); a ModelError for an unknown one."""
     if name not in MODELS:
         raise ModelError(f"unknown model {name!r}; choose one of: {', '.join(MODELS)}")
     cls = MODELS[name]

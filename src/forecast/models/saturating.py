@@ -1,11 +1,10 @@
 """Saturating growth curves: logistic and Gompertz, with the ceiling K fixed or estimated.
 
-With K fixed (a scenario's capacity or demand ceiling) the curve is linear in the year on its
-link scale (logit or ``-log(-log(y / K))``) and OLS gives rate and midpoint (``n - 2`` df). A
-fixed K must exist when the curve is fitted: a stated number, or ``saturation_multiple`` times
-the last observation (so a backtest takes its ceiling from its own origin). With K free the fit
-is least squares on log values with K searched within bounds (needs >= 4 points, ``n - 3``
-df); a K that ends on a bound is held there, not counted as estimated.
+With K fixed (a stated number, or ``saturation_multiple`` times the last observation, so that a
+backtest takes its ceiling from its own origin) the curve is linear in the year on its link
+scale and OLS gives rate and midpoint (``n - 2`` df). With K free the fit is least squares on
+log values with K searched within bounds (>= 4 points, ``n - 3`` df); a K that ends on a bound
+is held there, not counted as estimated.
 """
 
 from __future__ import annotations
@@ -40,8 +39,8 @@ class _SaturatingCurve(GrowthModel):
     """Logistic / Gompertz: K fixed (OLS on the link scale) or free within bounds."""
 
     _curve: ClassVar[Callable[..., np.ndarray]]
-    #: Name of the link scale; the link maps y / K in (0, 1) to ``r (t - t0)``, its inverse
-    #: maps back, and its slope d link / d log y converts a log-scale sd to the link scale.
+    #: The link maps y / K in (0, 1) to ``r (t - t0)``; its slope d link / d log y converts a
+    #: log-scale sd to the link scale.
     _link_scale: ClassVar[str]
     _link: ClassVar[Callable[[np.ndarray], np.ndarray]]
     _inv_link: ClassVar[Callable[[np.ndarray], np.ndarray]]
@@ -115,7 +114,6 @@ class _SaturatingCurve(GrowthModel):
         lo, hi = self._k_range(v.max(axis=1))
         logk = np.log(np.geomspace(lo, hi, 25, axis=1))[:, :, None]
         logv = np.log(v)[:, None, :]
-        # OLS of the link on years since the last point, for every K of the grid at once.
         x = t - t[:, -1:]
         xc = x - x.mean(axis=1, keepdims=True)
         y = self._link(np.exp(logv - logk))
@@ -216,25 +214,21 @@ class _SaturatingCurve(GrowthModel):
 
 
 class LogisticCurve(_SaturatingCurve):
-    """Logistic curve ``K / (1 + exp(-r (t - t0)))`` (:func:`forecast.models.curves.logistic`).
-
-    With K fixed, ``logit(y / K)`` is linear in the year (OLS); with K free the fit is bounded
-    least squares (:func:`forecast.models.nls.solve`) on log values.
+    """Logistic curve ``K / (1 + exp(-r (t - t0)))`` (:func:`forecast.models.curves.logistic`);
+    with K fixed, ``logit(y / K)`` is linear in the year.
 
     Parameters
     ----------
     saturation : float, optional
-        Fixed ceiling K [value unit], e.g. a capacity or demand ceiling known when the data
-        end; must exceed every observation. If None (and no ``saturation_multiple``), K is
-        estimated within ``saturation_bounds``.
+        Fixed ceiling K [value unit], above every observation, e.g. a capacity ceiling known
+        when the data end. If None (and no ``saturation_multiple``), K is estimated.
     saturation_multiple : float, optional
-        Fixed K as a stated multiple of the last observation [-], e.g. 3.0: a ceiling that
-        exists at any forecast origin.
+        Fixed K as a stated multiple of the last observation [-], e.g. 3.0.
     saturation_bounds : (float, float), optional
         Bounds of a free K [value unit]; default ``(1.05, 10) x`` the largest observation.
     prior_sigma, prior_df : float, optional
-        The noise prior (see :class:`~forecast.models.growth.GrowthModel`); with K fixed it is
-        converted to the link scale at the last observation.
+        The noise prior (:class:`~forecast.models.growth.GrowthModel`), converted to the link
+        scale at the last observation when K is fixed.
     """
 
     name = "logistic"
@@ -257,11 +251,9 @@ class LogisticCurve(_SaturatingCurve):
 
 
 class GompertzCurve(_SaturatingCurve):
-    """Gompertz curve ``K exp(-exp(-r (t - t0)))`` (:func:`forecast.models.curves.gompertz`).
-
-    With K fixed, ``-log(-log(y / K))`` is linear in the year (OLS); with K free the fit is
-    bounded least squares on log values. Parameters as for :class:`LogisticCurve`.
-    """
+    """Gompertz curve ``K exp(-exp(-r (t - t0)))`` (:func:`forecast.models.curves.gompertz`);
+    with K fixed, ``-log(-log(y / K))`` is linear in the year. Parameters as
+    :class:`LogisticCurve`'s."""
 
     name = "gompertz"
     _curve = staticmethod(curves.gompertz)

@@ -1,9 +1,5 @@
-"""Share of one part in a whole: the logit, shares of levels, and the Fisher-Pry trend.
-
-:class:`LogitShare` is the logit-linear trend of one share, e.g. China's share of world
-production: ``z = logit((s - floor) / (cap - floor))`` is fitted by OLS on the year, so every
-projection stays strictly between ``floor`` and ``cap``.
-"""
+"""Share of one part in a whole: the logit, shares of levels, and the Fisher-Pry trend
+(:class:`LogitShare`)."""
 
 from __future__ import annotations
 
@@ -48,19 +44,8 @@ def _bounded_from_logit(z: np.ndarray, floor: float, cap: float) -> np.ndarray:
 
 
 def shares_from_levels(levels: ArrayLike) -> np.ndarray:
-    """Segment levels as shares of their own sum.
-
-    Parameters
-    ----------
-    levels : array_like
-        Non-negative segment levels, segments on the last axis [e.g. GWh].
-
-    Returns
-    -------
-    ndarray
-        Shares [fraction] summing to one along the last axis (of the segments' own sum, which
-        need not equal a published total).
-    """
+    """Non-negative segment levels [e.g. GWh], segments on the last axis, as shares of their
+    own sum [fraction] (which need not equal a published total)."""
     arr = as_float(levels, "segment levels")
     if np.any(~np.isfinite(arr)) or np.any(arr < 0.0):
         raise ModelError("segment levels must be finite and non-negative")
@@ -79,27 +64,26 @@ def two_part_share(part: ArrayLike, other: ArrayLike) -> np.ndarray:
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class LogitShare(BaseModel):
-    """Logit-linear (Fisher-Pry) trend of a share bounded by ``floor`` and ``cap``.
+    """Logit-linear (Fisher-Pry) trend of a share bounded by ``floor`` and ``cap``, e.g.
+    China's share of world production.
 
     ``logit((s_t - floor) / (cap - floor)) = a + b (t - t_last) + e_t``, ``e_t ~ N(0,
     sigma^2)`` independent across years, fitted by OLS: ``b`` is the Fisher-Pry rate [1/yr],
-    ``t_last - a / b`` the year the share is half way between floor and cap. Draws take
-    intercept and slope from ``N(beta, sigma^2 (X'X)^-1)`` plus, by default, the yearly
-    scatter; with an estimated sigma both are scaled by one ``sqrt(df / chi2_df)`` per draw,
-    so each year follows the Student-t OLS interval (:meth:`predict_interval`, exact).
+    ``t_last - a / b`` the year the share is half way. Draws take intercept and slope from
+    ``N(beta, sigma^2 (X'X)^-1)`` plus, by default, the yearly scatter, all scaled by one
+    ``sqrt(df / chi2_df)`` per draw when sigma is estimated: each year follows the Student-t
+    OLS interval, which :meth:`predict_interval` gives exactly.
 
     Parameters
     ----------
     cap, floor : float
-        Bounds the share approaches but never reaches [fraction], ``0 <= floor < cap <= 1``
-        (e.g. ``cap=0.85`` for a share held to saturate at 85%).
+        Bounds the share approaches but never reaches [fraction], ``0 <= floor < cap <= 1``.
     sigma : float, optional
-        Stated residual sd on the logit scale [logit units], taken as known (normal draws).
-        None estimates it from the residuals, which needs at least 3 points: with 2 the line
-        is exact and draws raise a ModelError until a sigma is stated.
+        Stated residual sd [logit units], taken as known (normal draws). None estimates it,
+        which needs at least 3 points (with 2, draws raise a ModelError).
     include_noise : bool
-        True: draws of the share observed in a year (the OLS prediction interval). False: of
-        the trend line only (the confidence interval).
+        Draws of the share observed in a year (prediction interval), else of the trend line
+        only (confidence interval).
 
     Attributes
     ----------
@@ -129,19 +113,8 @@ class LogitShare(BaseModel):
         return floor, cap
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> LogitShare:
-        """Fit the logit-linear trend by OLS.
-
-        Parameters
-        ----------
-        X : array_like
-            Distinct years, ``(n,)`` or ``(n, 1)`` [year].
-        y : array_like
-            Shares ``(n,)`` [fraction], strictly between ``floor`` and ``cap``.
-
-        Returns
-        -------
-        LogitShare
-            ``self``, fitted.
+        """Fit the trend by OLS to distinct years ``X`` [year] and shares ``y`` [fraction]
+        strictly between ``floor`` and ``cap``; return ``self``.
 
         Raises
         ------
@@ -251,16 +224,9 @@ class LogitShare(BaseModel):
     def predict_interval(
         self, X: ArrayLike, level: float = 0.8, n_draws: int | None = None, seed: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact equal-tailed interval of the share (no simulation; ``n_draws`` and ``seed``
-        are accepted for the common interface).
-
-        ``z_hat +- q scale`` on the logit scale (:meth:`predictive_logit`), mapped back.
-
-        Returns
-        -------
-        (lower, upper) : tuple of ndarray
-            Bounds ``(n_years,)`` [fraction] for coverage ``level`` in (0, 1).
-        """
+        """Exact equal-tailed interval ``(lower, upper)`` ``(n_years,)`` [fraction] of
+        coverage ``level``: :meth:`predictive_logit` mapped back (``n_draws`` and ``seed`` are
+        accepted for the common interface; nothing is simulated)."""
         from scipy import stats
 
         self._check_fitted()
@@ -272,17 +238,9 @@ class LogitShare(BaseModel):
         return _bounded_from_logit(z - half, floor, cap), _bounded_from_logit(z + half, floor, cap)
 
     def predictive_logit(self, X: ArrayLike) -> tuple[np.ndarray, np.ndarray, float]:
-        """Location, scale and degrees of freedom of the share's distribution on the logit scale.
-
-        The share in year ``x`` is ``floor + (cap - floor) * expit(z + scale * T)``, ``T``
-        Student t with ``df`` df (normal, ``df = inf``, for a stated sigma), ``scale = sigma
-        * sqrt(noise + x'(X'X)^-1 x)``.
-
-        Returns
-        -------
-        (z, scale, df) : tuple
-            ``z`` and ``scale`` ``(n_years,)`` [logit units]; ``df`` a float.
-        """
+        """``(z, scale, df)``: the share in year ``x`` is ``floor + (cap - floor) * expit(z +
+        scale * T)``, ``T`` Student t with ``df`` df (inf for a stated sigma), ``scale = sigma
+        sqrt(noise + x'(X'X)^-1 x)``; ``z`` and ``scale`` ``(n_years,)`` [logit units]."""
         self._check_fitted()
         sigma, df = self._require_sigma()
         t = as_years(X) - self.t_last_

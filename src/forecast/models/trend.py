@@ -1,8 +1,5 @@
-"""Unbounded growth trends: end-point and least-squares CAGR, linear and exponential trends.
-
-Their only settings are the noise prior (``prior_sigma``, ``prior_df``; see
-:class:`~forecast.models.growth.GrowthModel`).
-"""
+"""Unbounded growth trends: end-point and least-squares CAGR, linear and exponential trends,
+whose only settings are the noise prior (:class:`~forecast.models.growth.GrowthModel`)."""
 
 from __future__ import annotations
 
@@ -39,12 +36,9 @@ class _CompoundFromLast(GrowthModel):
 
 class EndpointCAGR(_CompoundFromLast):
     """End-point CAGR ``(y_last / y_first) ** (1 / (t_last - t_first)) - 1``, compounded from
-    the last observation.
-
-    It is the drift of a random walk on log values, which gives its uncertainty: the annual
-    log increments estimate the innovation sigma (``n - 2`` df, pooled with
-    :data:`~forecast.models.prior.GROWTH_PRIOR`), the drift has variance
-    ``sigma^2 / (t_last - t_first)`` and the noise accumulates after the last year.
+    the last observation: the drift of a random walk on log values, whose annual increments
+    estimate the innovation sigma (``n - 2`` df); the drift has variance ``sigma^2 / (t_last -
+    t_first)`` and the noise accumulates after the last year.
     """
 
     name = "cagr_endpoint"
@@ -67,12 +61,9 @@ class EndpointCAGR(_CompoundFromLast):
 
 
 class LeastSquaresCAGR(_CompoundFromLast):
-    """The log-linear OLS slope, compounded from the last observation.
-
-    Unlike :class:`ExponentialTrend` the path starts at the last observed value, so only the
-    slope matters. Draws: the slope from its t distribution and independent yearly deviations
-    with the OLS residual sigma pooled with :data:`~forecast.models.prior.RESIDUAL_PRIOR`.
-    """
+    """The log-linear OLS slope compounded from the last observed value (unlike
+    :class:`ExponentialTrend`, whose path starts at the fitted one), with independent yearly
+    deviations."""
 
     name = "cagr_ls"
     min_obs_reason = "a slope needs two points"
@@ -88,10 +79,8 @@ class LeastSquaresCAGR(_CompoundFromLast):
 
 
 class LinearTrend(GrowthModel):
-    """Straight line in levels, ``y = level + slope (t - t_last)``, fitted by OLS.
-
-    The log-scale noise prior is taken as a fraction of the last value.
-    """
+    """Straight line in levels, ``y = level + slope (t - t_last)``, fitted by OLS; the
+    log-scale noise prior is taken as a fraction of the last value."""
 
     name = "linear"
     min_obs_reason = "a line needs two points"
@@ -116,11 +105,8 @@ class LinearTrend(GrowthModel):
 
 
 class ExponentialTrend(GrowthModel):
-    """Exponential trend ``exp(a + b (t - t_last))`` from log-linear OLS.
-
-    Intervals are the OLS ones on the log scale, exponentiated, with the residual sigma pooled
-    with the reference class's (``prior_df=0`` gives the classical OLS interval).
-    """
+    """Exponential trend ``exp(a + b (t - t_last))`` from log-linear OLS (``prior_df=0`` gives
+    the classical OLS interval on the log scale)."""
 
     name = "exponential"
     min_obs_reason = "a log-linear trend needs two points"

@@ -22,28 +22,15 @@ def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
 
 
 def t_scale(rng: np.random.Generator, df: float, shape: int | tuple[int, ...]) -> np.ndarray:
-    """Factors ``sqrt(df / chi2_df)``: times a normal draw they make it Student t with ``df``.
-
-    ``df = inf`` gives ones (normal draws).
-    """
+    """Factors ``sqrt(df / chi2_df)`` that make normal draws Student t (ones for inf df)."""
     if math.isinf(df):
         return np.ones(shape)
     return np.sqrt(df / rng.chisquare(df, shape))
 
 
 def summarise_draws(draws: ArrayLike, axis: int = 0) -> dict[str, np.ndarray]:
-    """Mean and the :data:`QUANTILES` of draws along ``axis``.
-
-    Parameters
-    ----------
-    draws : array_like
-        Simulated values, draws along ``axis`` [unit of the quantity].
-
-    Returns
-    -------
-    dict
-        ``{"mean": ..., "p5": ..., ..., "p95": ...}``, arrays with ``axis`` removed [same unit].
-    """
+    """``{"mean": ..., "p5": ..., ..., "p95": ...}`` (:data:`QUANTILES`) of draws along
+    ``axis``, arrays with ``axis`` removed [unit of the draws]."""
     arr = np.asarray(draws, float)
     qs = np.quantile(arr, list(QUANTILES.values()), axis=axis)
     return {"mean": arr.mean(axis=axis), **dict(zip(QUANTILES, qs, strict=True))}
@@ -52,13 +39,8 @@ def summarise_draws(draws: ArrayLike, axis: int = 0) -> dict[str, np.ndarray]:
 def central_interval(
     draws: ArrayLike, level: float, axis: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Equal-tailed interval containing ``level`` (in (0, 1), e.g. 0.8) of the draws.
-
-    Returns
-    -------
-    (lower, upper) : tuple of ndarray
-        Bounds along ``axis`` [unit of the draws].
-    """
+    """Equal-tailed ``(lower, upper)`` [unit of the draws] holding ``level`` in (0, 1) of
+    the draws along ``axis``."""
     if not 0.0 < level < 1.0:
         raise ValueError(f"interval level must be in (0, 1), got {level}")
     alpha = (1.0 - level) / 2.0
