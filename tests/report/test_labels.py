@@ -51,6 +51,9 @@ def test_glossary_explains_the_terms_figures_use():
     for term in ("GWh", "Median", "80% band", "Scenario", "Growth damping", "Published outlook"):
         assert f"* **{term}**: " in text
     assert len(text.splitlines()) == len(labels.GLOSSARY)
+    # A term that is a label is written exactly as the tables write it.
+    for name in ("p50", "central", "variant", "df_resid", "mape", "coverage80"):
+        assert labels.LABELS[name] in labels.GLOSSARY, name
 
 
 def test_every_column_and_parameter_a_run_shows_has_words():
