@@ -29,17 +29,9 @@ _MARKERS = {"battery demand": "o", "EV battery demand": "s", "EV battery install
 
 
 def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axes:
-    """Per scenario, the target year's band from its assumptions alone, from year-to-year
-    variation alone and from both: 80% (thick), 90% (thin) and the median.
-
-    Parameters
-    ----------
-    ax : Axes
-    table : pandas.DataFrame
-        Columns ``scenario, region, spread, p5, p10, p50, p90, p95`` [GWh].
-    region : str
-        ``China`` or ``World``.
-    """
+    """Per scenario of ``table`` (``scenario, region, spread, p5, p10, p50, p90, p95`` [GWh]),
+    the ``region``'s target-year band from its assumptions alone, from year-to-year variation
+    alone and from both: 80% (thick), 90% (thin) and the median."""
     rows = table[table["region"] == region]
     names = list(dict.fromkeys(rows["scenario"]))
     centre = np.arange(len(names), dtype=float)[::-1]
@@ -59,7 +51,6 @@ def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenari
 
     Parameters
     ----------
-    ax : Axes
     comparison : pandas.DataFrame
         :func:`~forecast.scenarios.outlooks.compare_outlooks`'s table [GWh].
     fan : pandas.Series
