@@ -115,17 +115,9 @@ def in_words(text: object) -> object:
 
 
 def derivation_words(formula: object, series: str = "") -> str:
-    """A derivation formula of the history in words.
-
-    Parameters
-    ----------
-    formula : str
-        The ``derivation`` cell (empty or NaN: ``""``), e.g.
-        ``{battery_exports:China:other:2024} / (1 + {battery_exports_growth:China:other:2024})``.
-    series : str
-        The row's own series, whose value and growth read "the 2024 value", "the 2024 growth";
-        other series are named with their region, segment and year.
-    """
+    """A derivation formula of the history (``{series:region:segment:year} / (1 + ...)``; empty
+    or NaN: ``""``) in words: the row's own ``series`` and its growth read "the 2024 value",
+    "the 2024 growth", other series are named with their region, segment and year."""
     if not isinstance(formula, str) or not formula.strip():
         return ""
 
@@ -169,26 +161,10 @@ def parameters_words(text: object) -> str:
 def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | None = None, *,
           na_rep: str = "-", index: bool = False,
           names: Iterable[str] = _NAME_COLUMNS) -> Styler:
-    """A table for a reviewer's page: columns and names in cells in words, ``yes``/``no`` for
-    booleans, shares as percentages, values formatted as the report writes them.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        The table as computed (keys as written to CSV); it is not changed.
-    formats : mapping, optional
-        ``{column: formatter}`` by the frame's column names (e.g. ``{"value": gwh}``).
-    na_rep : str
-        Shown for missing values.
-    index : bool
-        Show the frame's index (its name and values in words too).
-    names : iterable of str
-        Columns whose cells are names to put in words.
-
-    Returns
-    -------
-    pandas.io.formats.style.Styler
-    """
+    """A styled table for a reviewer's page: column names, and the cells of the ``names``
+    columns, in words, ``yes``/``no`` for booleans, shares as percentages, ``formats``
+    (``{column: formatter}``, e.g. ``{"value": gwh}``) applied, ``na_rep`` for missing values;
+    the ``index`` shown in words or hidden. ``frame`` is not changed."""
     shown = frame.copy()
     names = set(names)
     if index and shown.index.name:
@@ -225,22 +201,10 @@ def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | Non
 
 
 def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = None) -> str:
-    """Short citation of source documents for a figure's source note.
-
-    Parameters
-    ----------
-    data_dir : str or Path or None
-        Data folder holding ``sources.csv`` (``document, title, publisher, published``);
-        None or empty: :func:`forecast.data.default_data_dir`.
-    documents : sequence of str, optional
-        Document file names to cite; default every document with a known publisher.
-
-    Returns
-    -------
-    str
-        E.g. ``"SMM Information & Technology (2025), doc 002"``; a document without a known
-        publisher is cited by its title, one missing from the catalogue by its file name.
-    """
+    """Short citation of ``documents`` (file names; default every one with a known publisher)
+    for a figure's source note, from ``<data_dir>/sources.csv`` (None or empty: the default
+    data folder): ``"SMM Information & Technology (2025), doc 002"``; a document without a
+    known publisher is cited by its title, one missing from the catalogue by its file name."""
     if data_dir is None or str(data_dir).strip() == "":
         from forecast import data
 
