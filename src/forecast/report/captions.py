@@ -166,19 +166,9 @@ def ranking_caption(values: Mapping[str, float], *, what: str, best: str = "lowe
 
 def tornado_caption(sens: pd.DataFrame, *, year: int, base: float, tolerance: float = 0.5,
                     labels: Callable[[str], str] = parameter_label) -> str:
-    """A tornado chart: the assumption that moves the result most, and those that do not.
-
-    Parameters
-    ----------
-    sens : pandas.DataFrame
-        :func:`forecast.scenarios.sensitivity`'s table, largest swing first [GWh].
-    year : int
-        Year of the result [year].
-    base : float
-        Result with every assumption central [GWh].
-    tolerance : float
-        A swing below this is "no effect" [GWh].
-    """
+    """A tornado chart of :func:`forecast.scenarios.sensitivity`'s table (``sens``, largest
+    swing first [GWh]): the assumption that moves the ``year``'s result most from ``base``
+    (every assumption central [GWh]), and those whose swing is below ``tolerance`` [GWh]."""
     top = sens.iloc[0]
     inert = [labels(p) for p in sens.loc[sens["swing"] < tolerance, "parameter"]]
     text = (f"{labels(top['parameter'])} moves China's {year} production most: from "

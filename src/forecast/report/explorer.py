@@ -83,18 +83,9 @@ def _inside(key: str, low: float, high: float) -> tuple[float, float]:
 class ScenarioExplorer:
     """Sliders over one scenario's numeric assumptions, re-projecting its fan of China's total.
 
-    Parameters
-    ----------
-    scenario : Scenario, str or Path
-        A loaded scenario, its file, or its name in ``scenario_dir``.
-    history : pandas.DataFrame
-        From :func:`forecast.data.load_history`.
-    target_year : int
-        Last projected year [year].
-    n_draws : int
-        Monte Carlo draws, taken once with ``seed`` [draws].
-    source : str
-        Source note of the figure.
+    ``scenario`` is a loaded scenario, its file, or its name in ``scenario_dir``; the fan runs
+    to ``target_year`` [year] on ``n_draws`` draws taken once with ``seed``; ``source`` is the
+    figure's source note.
     """
 
     def __init__(self, scenario: Scenario | str | Path, history: pd.DataFrame, *,

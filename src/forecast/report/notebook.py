@@ -127,15 +127,8 @@ class NotebookContext:
 
     def project_scenarios(self) -> ScenarioRun:
         """Project the notebook's ``scenario_names`` (empty: all) to ``target_year`` with
-        ``n_draws`` and ``seed``.
-
-        Raises
-        ------
-        ScenarioError
-            A scenario file is invalid.
-        ParameterError
-            The notebook does not declare one of those parameters.
-        """
+        ``n_draws`` and ``seed``; ScenarioError for an invalid scenario file, ParameterError
+        when the notebook does not declare one of those parameters."""
         import pandas as pd
 
         from forecast import scenarios

@@ -1,9 +1,7 @@
 """Where notebooks write their tables and figures: under ``<output_dir>/tables`` and
 ``<output_dir>/figures``, or nowhere when ``output_dir`` is ``""`` (the JupyterLab default).
-
 Tables are written with a fixed float format and line ending, so equal inputs give
-byte-identical files, and through :func:`forecast.evaluation.frames.neutralise_formulas`, so a
-text cell a spreadsheet would run as a formula is written as text.
+byte-identical files, and with formulas neutralised, so a spreadsheet runs none.
 """
 
 from __future__ import annotations
