@@ -315,9 +315,7 @@ class _LiveFigure:
         self.note = self.fig._forecast_source_note  # type: ignore[attr-defined]
         # Blitting draws nothing outside the canvas: the note goes just above its bottom
         # edge, unwrapped (wrapping measures it again on every draw).
-        self.note.set_wrap(False)
-        self.note.set_position((0.01, 0.01))
-        self.note.set_verticalalignment("bottom")
+        self.note.set(wrap=False, position=(0.01, 0.01), verticalalignment="bottom")
         box = self.ax.get_position()
         self.ax.set_position([box.x0, box.y0 + 0.08, box.width, box.height - 0.08])
         self.fan_artists = [*self.ax.collections,

@@ -1,10 +1,9 @@
 """The project's seaborn house style and the figure types the notebooks use.
 
 Every figure goes through :func:`finish`, which refuses one without a title, a unit on an axis
-or a source note, and is written by :func:`save_figure` into ``<output_dir>/figures``. Colours
-come from seaborn's colour-blind-safe "colorblind" palette and are fixed per region, segment
-and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so "power" and
-"high" look the same in every figure. Bands are named by their coverage ("80% band").
+or a source note. Colours come from seaborn's colour-blind-safe "colorblind" palette, fixed per
+region, segment and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so
+"power" and "high" look the same in every figure. Bands are named by their coverage.
 """
 
 from __future__ import annotations
@@ -120,12 +119,11 @@ def has_unit(label: str) -> bool:
 
 def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
            legend: bool | str | None = None, year_axis: bool | None = None) -> Figure:
-    """Title, axis labels, source note and legend: the last call for every figure.
+    """Title, axis labels, source note and legend: the last call for every figure (for
+    several axes call it on each; the note is written once).
 
     Parameters
     ----------
-    ax : Axes
-        Axes to finish; for several axes call it on each, the note is written once.
     title, xlabel, ylabel : str
         What the figure shows, and axis labels, at least one with the unit in brackets.
     source : str
@@ -254,7 +252,8 @@ def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, .
     Parameters
     ----------
     projection : pandas.DataFrame
-        One row per year with ``year``, ``p50`` and the columns named in ``bands`` [axis unit].
+        One row per year with ``year``, ``p50`` and the columns named in ``bands`` [axis unit];
+        ValueError if one is missing.
     label : str
         Legend label: ``"<label>: median"``, ``"<label>: 80% band"``.
     history : pandas.Series, optional
@@ -264,11 +263,6 @@ def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, .
     anchor : bool
         Start the median and bands at the last observed value when the projection begins
         after the history, so the fan grows out of the data.
-
-    Raises
-    ------
-    ValueError
-        If ``projection`` lacks a needed column.
     """
     need = {"year", "p50"} | {c for lo, hi, _ in bands for c in (lo, hi)}
     missing = need - set(projection.columns)

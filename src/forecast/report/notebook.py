@@ -170,22 +170,10 @@ def escape_styled_text() -> None:
 
 
 def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
-    """Check a notebook's parameters, find its folders, style figures and load the history.
-
-    Parameters
-    ----------
-    namespace : mapping
-        The notebook's ``globals()`` (read, never written), or ``{name: value}``.
-    cwd : str or Path, optional
-        Working directory relative paths are resolved from (:func:`resolve_path`).
-
-    Raises
-    ------
-    ParameterError
-        A parameter is outside its domain (one line naming it and its value).
-    DataValidationError
-        The data folder breaks a rule.
-    """
+    """Check a notebook's parameters, read from ``namespace`` (its ``globals()``, never
+    written, or ``{name: value}``), resolve its paths from ``cwd`` (:func:`resolve_path`),
+    style figures and load the history. ParameterError for a parameter outside its domain,
+    DataValidationError for a data folder that breaks a rule."""
     import pandas as pd
 
     given = {
