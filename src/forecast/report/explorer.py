@@ -23,7 +23,7 @@ from forecast.models import uncertainty
 from forecast.report import figures
 from forecast.report.captions import band_caption
 from forecast.report.formatting import gwh_band
-from forecast.report.labels import parameter_label, parameter_value
+from forecast.report.labels import parameter_label, parameter_value, read_parameter_value
 from forecast.scenarios.catalog import prepare_scenario
 from forecast.scenarios.noise import process_noise
 from forecast.scenarios.projection import evaluate
@@ -40,8 +40,6 @@ __all__ = ["DEFAULT_DRAWS", "ScenarioExplorer", "SliderRange", "has_live_fronten
 #: Draws of the explorer: enough for stable p5-p95 bands, few enough to redraw at once.
 DEFAULT_DRAWS = 2_000
 _STEPS = 100
-# Parameters shown (and typed) as percentages, as labels.parameter_value writes them.
-_PERCENT_NAMES = ("cagr", "growth", "target", "max_utilisation")
 
 
 def has_live_frontend() -> bool:
@@ -241,7 +239,7 @@ class ScenarioExplorer:
                 if key in syncing:
                     return
                 r, text = ranges[key], str(change["new"])
-                value = _read_typed(key, text)
+                value = read_parameter_value(key, text)
                 if value is None:
                     note(f"{r.label}: could not read {text!r} as a number.")
                     show(key, sliders[key].value)
@@ -280,19 +278,6 @@ class ScenarioExplorer:
             except ImportError:
                 pass
         figures.show(self.figure(), self.caption())
-
-
-def _read_typed(key: str, text: str) -> float | None:
-    """A typed readout in the parameter's unit (``"30"``, ``"30.0%/yr"`` for rates; GWh)."""
-    cleaned = text.replace(",", "").replace("GWh", "").replace("/yr", "").strip()
-    percent = cleaned.endswith("%") or str(key).rsplit(".", 1)[-1] in _PERCENT_NAMES
-    try:
-        value = float(cleaned.rstrip("%").strip())
-    except ValueError:
-        return None
-    if not math.isfinite(value):
-        return None
-    return value / 100.0 if percent else value
 
 
 class _LiveFigure:

@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = ["GLOSSARY", "LABELS", "MODEL_LABELS", "PARAMETER_LABELS", "derivation_words",
            "glossary_markdown", "in_words", "label", "model_label", "parameter_label",
-           "parameter_value", "parameters_words", "source_label", "table"]
+           "parameter_value", "parameters_words", "read_parameter_value", "source_label",
+           "table"]
 
 _WORDS = tomllib.loads(files("forecast.report").joinpath("labels.toml").read_text("utf-8"))
 #: Words for the dotted keys of scenario parameters
@@ -258,19 +259,33 @@ def parameter_label(key: str) -> str:
     return f"{head}: {rest}" if rest else head
 
 
+def _unit(key: str) -> str:
+    return _WORDS["parameter_units"].get(str(key).rsplit(".", 1)[-1], "")
+
+
 def parameter_value(key: str, value: float | str) -> str:
     """A scenario parameter's value in its unit: growth rates and shares in percent
     (``"22.0%/yr"``, ``"75.0%"``), levels in GWh, ``"from the data"`` for ``data``/``trend``."""
     if isinstance(value, str):
         return "from the data" if value == "data" else f"from the {value}"
-    name = str(key).rsplit(".", 1)[-1]
-    if name in ("cagr", "growth"):
-        return f"{percent(value)}/yr"
-    if name in ("target", "max_utilisation"):
-        return percent(value)
-    if name in ("saturation", "base"):
-        return f"{gwh(value)} GWh"
-    return f"{value:g}/yr" if name == "rate" else f"{value:g}"
+    unit = _unit(key)
+    if unit.startswith("%"):
+        return percent(value) + unit[1:]
+    return f"{gwh(value)}{unit}" if unit == " GWh" else f"{value:g}{unit}"
+
+
+def read_parameter_value(key: str, text: str) -> float | None:
+    """A value typed as :func:`parameter_value` writes it, in the parameter's unit (``"30"``
+    or ``"30.0%/yr"`` for a growth rate, ``"2,000 GWh"``); None if not a finite number."""
+    cleaned = text.replace(",", "").replace("GWh", "").replace("/yr", "").strip()
+    share = cleaned.endswith("%") or _unit(key).startswith("%")
+    try:
+        value = float(cleaned.rstrip("%").strip())
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    return value / 100.0 if share else value
 
 
 def model_label(name: str) -> str:
