@@ -59,12 +59,7 @@ LABELS: dict[str, str] = {
 
 # Columns of free text that may name series, segments or models: the names put in words.
 _TEXT_COLUMNS = ("detail", "reason", "caveat", "main_cause", "note", "basis")
-# Modellers' shorthand in models' caveats and reasons, in words.
-_SHORTHAND = tuple((re.compile(p), w) for p, w in (
-    (r"\(t, (\d+) df\)", r"(Student t, \1 degrees of freedom)"),
-    (r"\b1 df\b", "1 degree of freedom"), (r"\bdf\b", "degrees of freedom"),
-    (r"\bnoise sd\b", "noise level"),
-    (r"\bK\b", "the ceiling"), (r"\bphi\b", "damping")))
+_SHORTHAND = tuple((re.compile(p), w) for p, w in _WORDS["shorthand"].items())
 _PERCENTILES = re.compile(r"\bp(\d+)/p(\d+)\b")
 # An identifier, with the size of a conditional-table cell (``ev_car_sales:small``) if any.
 _IDENTIFIER = re.compile(r"\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)(:[a-z]+)?\b")
