@@ -189,8 +189,7 @@ class ScenarioExplorer:
         return self._live.png()
 
     def caption(self) -> str:
-        """The sentence under the figure: the fan's last median and band, the draws, and the
-        assumptions moved."""
+        """The caption: the fan's last median and band, the draws and the assumptions moved."""
         production = self._production
         text = band_caption(self.fan, what=f"China's production in the {self.name} scenario",
                             start=(int(production.index[-1]), float(production.iloc[-1])))
@@ -267,8 +266,8 @@ class ScenarioExplorer:
         return box
 
     def show(self, interactive: bool | None = None) -> None:
-        """Display sliders (``interactive``, default :func:`has_live_frontend`, and ipywidgets
-        installed), else the static figure and its caption."""
+        """Sliders if ``interactive`` (default :func:`has_live_frontend`) and ipywidgets loads,
+        else the static figure and its caption."""
         from IPython.display import display
 
         if has_live_frontend() if interactive is None else interactive:

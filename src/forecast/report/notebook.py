@@ -107,8 +107,7 @@ class NotebookContext:
         return tables.write_table(frame, self.output_dir, name)
 
     def write_tables(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, Path | None]:
-        """Write several tables (:meth:`write_table`), each logged, not printed;
-        ``{name: path written or None}``."""
+        """Write several tables (:meth:`write_table`), logged, not printed; ``{name: path}``."""
         out = {}
         for name, frame in frames.items():
             out[name] = path = self.write_table(frame, name)
