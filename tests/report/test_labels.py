@@ -51,6 +51,9 @@ def test_glossary_explains_the_terms_figures_use():
     for term in ("GWh", "Median", "80% band", "Scenario", "Growth damping", "Published outlook"):
         assert f"* **{term}**: " in text
     assert len(text.splitlines()) == len(labels.GLOSSARY)
+    # A term that is a label is written exactly as the tables write it.
+    for name in ("p50", "central", "variant", "df_resid", "mape", "coverage80"):
+        assert labels.LABELS[name] in labels.GLOSSARY, name
 
 
 def test_every_column_and_parameter_a_run_shows_has_words():
@@ -147,3 +150,20 @@ def test_models_shorthand_in_words():
                     "with the reference class (Student t, 3 degrees of freedom); the ceiling "
                     "estimated within [1,228, 11,700]")
     assert labels.in_words("p10/p90 of normal") == "10th and 90th percentiles of normal"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("segments.power.cagr", 0.22), ("share.target", 0.75), ("segments.storage.saturation", 1500.0),
+     ("segments.power.damping", 0.9), ("segments.storage.rate", 0.5)],
+)
+def test_a_value_reads_back_as_it_is_written(key, value):
+    assert labels.read_parameter_value(key, labels.parameter_value(key, value)) == \
+        pytest.approx(value)
+    assert labels.read_parameter_value(key, "lots") is None
+
+
+def test_a_share_or_growth_rate_is_typed_in_percent():
+    assert labels.read_parameter_value("share.target", "72") == pytest.approx(0.72)
+    assert labels.read_parameter_value("segments.power.damping", "90%") == pytest.approx(0.9)
+    assert labels.read_parameter_value("segments.power.damping", "0.9") == pytest.approx(0.9)

@@ -40,23 +40,10 @@ def _band(row: Mapping[str, object]) -> str | None:
 
 def bands_sentence(rows: Iterable[Mapping[str, object]] | None, scenario: str | None = None,
                    region: str = "China") -> str:
-    """:data:`BANDS_DEFINITION` and, when the table has them, one scenario's figures.
-
-    Parameters
-    ----------
-    rows : iterable of mappings, optional
-        Rows of the decomposition table (``scenario, region, year, spread, p10, p90`` [GWh]);
-        None or empty gives the definition alone.
-    scenario : str, optional
-        The scenario quoted; default ``base`` when present, else the table's first.
-    region : str
-        ``China`` or ``World``.
-
-    Returns
-    -------
-    str
-        Plain text (escape it for HTML).
-    """
+    """:data:`BANDS_DEFINITION` and, when the decomposition table's ``rows`` (``scenario,
+    region, year, spread, p10, p90`` [GWh]) have them, the figures of one ``scenario``
+    (default ``base`` when present, else the first) and ``region``, as plain text (escape it
+    for HTML)."""
     rows = [r for r in rows or () if str(r.get("region", "")) == region]
     names = list(dict.fromkeys(str(r.get("scenario", "")) for r in rows))
     if not names:
@@ -75,21 +62,8 @@ def bands_sentence(rows: Iterable[Mapping[str, object]] | None, scenario: str | 
 
 
 def outlooks_sentence(rows: Iterable[Mapping[str, object]], scenario: str, region: str) -> str:
-    """How many published figures of ``region`` the ``scenario`` fan is likely above or below.
-
-    Parameters
-    ----------
-    rows : iterable of mappings
-        Rows of the comparison table (``scenario, region, publisher, published, gwh,
-        fan_year, p_above``).
-    scenario, region : str
-        Which rows to count.
-
-    Returns
-    -------
-    str
-        Plain text; empty when there are no such rows.
-    """
+    """How many published figures of ``region`` (``rows`` of the comparison table) the
+    ``scenario`` fan is likely above or below, as plain text; empty when there are none."""
     mine = [r for r in rows if str(r.get("scenario")) == scenario
             and str(r.get("region")) == region and _number(r.get("p_above")) is not None]
     if not mine:

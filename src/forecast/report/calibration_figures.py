@@ -41,12 +41,9 @@ def method_colors(methods: Sequence[str]) -> dict[str, str]:
 
 def reference_paths(ax: Axes, windows: ReferenceWindows,
                     highlight: pd.Series | None = None, highlight_label: str = "") -> Axes:
-    """Each window's log growth path, indexed to its first year, coloured by technology.
-
-    Years 0..w-1 are the window the methods see; later years are what followed (the actuals
-    they are scored on). ``highlight`` (values indexed by year) is drawn on top, indexed to
-    its first year the same way.
-    """
+    """Each window's log growth path since its first year (years 0..w-1 the window the methods
+    see, later years the actuals they are scored on), coloured by technology; ``highlight``
+    (values by year) is drawn on top, indexed to its first year the same way."""
     values = np.concatenate([windows.values, windows.actual], axis=1)
     paths = np.log(values / windows.values[:, :1])
     steps = np.arange(paths.shape[1])

@@ -35,8 +35,8 @@ def _cagr(start: float, end: float, years: int) -> float:
 
 
 def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
-    """History lines and bars of ``series`` (values indexed by year [``unit``]): where it
-    started and ended, and how fast it grew."""
+    """History lines and bars of ``series`` (by year [``unit``]): where it started and ended,
+    and how fast it grew."""
     first, last = int(series.index[0]), int(series.index[-1])
     a, b = float(series.iloc[0]), float(series.iloc[-1])
     if unit == "fraction":
@@ -49,16 +49,9 @@ def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
 
 def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | None = None,
                  unit: str = "GWh") -> str:
-    """A fan chart: the last year's median and 80% band, the growth to it, and how wide the
-    band is relative to the median.
-
-    Parameters
-    ----------
-    fan : pandas.DataFrame
-        One row per year with ``year``, ``p10``, ``p50``, ``p90`` [``unit``].
-    start : (int, float), optional
-        Last observed year and value [year, ``unit``], for the growth to the median.
-    """
+    """A fan chart (``fan``: ``year, p10, p50, p90`` [``unit``]): the last year's median and
+    80% band, the growth to it from ``start`` (last observed year and value [year, ``unit``]),
+    and how wide the band is relative to the median."""
     last = fan.sort_values("year").iloc[-1]
     year = int(last["year"])
     p10, p50, p90 = float(last["p10"]), float(last["p50"]), float(last["p90"])
@@ -83,15 +76,8 @@ def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | Non
 
 def scenario_lines_caption(final: Mapping[str, float], *, what: str, year: int,
                            reference: tuple[str, float] | None = None, unit: str = "GWh") -> str:
-    """Several scenarios' medians in one chart: their range, and where a reference falls.
-
-    Parameters
-    ----------
-    final : mapping of str to float
-        Each scenario's median in ``year`` [``unit``].
-    reference : (str, float), optional
-        A named reference value (e.g. the published outlook) [``unit``].
-    """
+    """Several scenarios' medians in ``year`` (``final``, by name [``unit``]) in one chart:
+    their range, and where a named ``reference`` value (e.g. the published outlook) falls."""
     if not final:
         return ""
     low = min(final, key=final.__getitem__)
@@ -114,17 +100,9 @@ def interval_caption(frame: pd.DataFrame, *, label: str, what: str, year: int,
                      low: str = "p10", high: str = "p90",
                      reference: tuple[str, float] | None = None,
                      names: Callable[[str], str] = str) -> str:
-    """Point-and-interval rows (scenarios or models in one year): the extremes, and which
-    bands hold a reference value.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        One row per item with ``label`` (the column naming the rows), ``p50``, and the band
-        ``low``, ``high`` tested against the named ``reference`` [GWh].
-    names : callable
-        Words for a row's name (e.g. :func:`forecast.report.labels.model_label`).
-    """
+    """Point-and-interval rows (scenarios or models in one year; ``frame``: the ``label``
+    column naming them, ``p50``, ``low`` and ``high`` [GWh]): the extremes, and which bands
+    hold the named ``reference`` value; ``names`` puts a row's name in words."""
     rows = frame.dropna(subset=["p50"])
     medians = {names(str(r[label])): float(r["p50"]) for _, r in rows.iterrows()}
     text = scenario_lines_caption(medians, what=what, year=year).rsplit(" The spread", 1)[0]
@@ -167,20 +145,9 @@ def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
 
 def ranking_caption(values: Mapping[str, float], *, what: str, best: str = "lowest",
                     benchmarks: Sequence[str] = (), fmt: Callable[[float], str] = percent) -> str:
-    """Bars ranking items by one number (e.g. backtest error): the best item, and the best
-    benchmark beside it.
-
-    Parameters
-    ----------
-    values : mapping of str to float
-        The ranked number (``what``, e.g. ``"mean absolute percentage error"``) per item.
-    best : str
-        ``"lowest"`` or ``"highest"``.
-    benchmarks : sequence of str
-        Items that are benchmarks, not candidates.
-    fmt : callable
-        Formats a value.
-    """
+    """Bars ranking items by one number (``values``, the ``what`` of each, e.g. backtest
+    error): the ``best`` (``"lowest"`` or ``"highest"``) item, and the best of the
+    ``benchmarks`` beside it, values as ``fmt`` writes them."""
     pick = min if best == "lowest" else max
     candidates = {k: v for k, v in values.items() if k not in benchmarks}
     marks = {k: v for k, v in values.items() if k in benchmarks}
@@ -199,21 +166,9 @@ def ranking_caption(values: Mapping[str, float], *, what: str, best: str = "lowe
 
 def tornado_caption(sens: pd.DataFrame, *, year: int, base: float, tolerance: float = 0.5,
                     labels: Callable[[str], str] = parameter_label) -> str:
-    """A tornado chart: the assumption that moves the result most, and those that do not.
-
-    Parameters
-    ----------
-    sens : pandas.DataFrame
-        :func:`forecast.scenarios.sensitivity`'s table, largest swing first [GWh].
-    year : int
-        Year of the result [year].
-    base : float
-        Result with every assumption central [GWh].
-    tolerance : float
-        A swing below this is "no effect" [GWh].
-    labels : callable
-        Words for a parameter key.
-    """
+    """A tornado chart of :func:`forecast.scenarios.sensitivity`'s table (``sens``, largest
+    swing first [GWh]): the assumption that moves the ``year``'s result most from ``base``
+    (every assumption central [GWh]), and those whose swing is below ``tolerance`` [GWh]."""
     top = sens.iloc[0]
     inert = [labels(p) for p in sens.loc[sens["swing"] < tolerance, "parameter"]]
     text = (f"{labels(top['parameter'])} moves China's {year} production most: from "
@@ -236,21 +191,10 @@ def _signed_gwh(value: float) -> str:
 
 
 def reconciliation_sentences(recon: pd.DataFrame) -> list[str]:
-    """One Markdown paragraph per scenario, every number read from the reconciliation table.
-
-    The ``projected`` values are Monte Carlo medians, and are named so; medians of parts do
-    not add up to the median of the whole, and the paragraph says by how much they miss.
-
-    Parameters
-    ----------
-    recon : pandas.DataFrame
-        :func:`forecast.scenarios.reconcile`'s table [GWh].
-
-    Returns
-    -------
-    list of str
-        The paragraphs, in the table's order of scenarios.
-    """
+    """One Markdown paragraph per scenario (in the table's order), every number read from
+    :func:`forecast.scenarios.reconcile`'s table [GWh]. The ``projected`` values are Monte
+    Carlo medians, and are named so; medians of parts do not add up to the median of the
+    whole, and the paragraph says by how much they miss."""
     out = []
     for name, rows in recon.groupby("scenario", sort=False):
         china = rows[rows["region"] == "China"]

@@ -1,20 +1,12 @@
 """A scenario explorer for modellers: sliders over one scenario's assumptions that re-project
-and redraw its fan of China's production.
+and redraw its fan of China's production (``ScenarioExplorer("base", history,
+target_year=2030).show()``; :meth:`ScenarioExplorer.update` gives the fan as a table).
 
-::
-
-    explorer = ScenarioExplorer("base", history, target_year=2030)
-    explorer.show()            # sliders in JupyterLab; a static figure under papermill
-    explorer.update({"segments.power.cagr": 0.25})   # the re-projected fan, as a table
-
-The Monte Carlo draws and the year-to-year variation are taken once, as
-:func:`forecast.scenarios.projection.simulate` takes them. A slider sets its parameter's
-central value: its draws are shifted by the change (keeping their spread) and clipped to the
-parameter's domain, or set to the value when it has no distribution, and the paths are
-re-evaluated in one vectorised call, so two positions differ only by the assumption moved.
-Sliders need a live frontend (:func:`has_live_frontend`); under papermill or without
-ipywidgets :meth:`ScenarioExplorer.show` displays the static figure instead.
-``benchmarks/bench_explorer.py`` measures a redraw.
+The draws are taken once, as :func:`forecast.scenarios.projection.simulate` takes them. A
+slider sets its parameter's central value: its draws are shifted by the change (keeping their
+spread) and clipped to the parameter's domain, or set to the value when it has no
+distribution, so two positions differ only by the assumption moved. Without a live frontend
+(:func:`has_live_frontend`) or ipywidgets the static figure is shown instead.
 """
 
 from __future__ import annotations
@@ -31,7 +23,7 @@ from forecast.models import uncertainty
 from forecast.report import figures
 from forecast.report.captions import band_caption
 from forecast.report.formatting import gwh_band
-from forecast.report.labels import parameter_label, parameter_value
+from forecast.report.labels import parameter_label, parameter_value, read_parameter_value
 from forecast.scenarios.catalog import prepare_scenario
 from forecast.scenarios.noise import process_noise
 from forecast.scenarios.projection import evaluate
@@ -48,14 +40,11 @@ __all__ = ["DEFAULT_DRAWS", "ScenarioExplorer", "SliderRange", "has_live_fronten
 #: Draws of the explorer: enough for stable p5-p95 bands, few enough to redraw at once.
 DEFAULT_DRAWS = 2_000
 _STEPS = 100
-# Parameters shown (and typed) as percentages, as labels.parameter_value writes them.
-_PERCENT_NAMES = ("cagr", "growth", "target", "max_utilisation")
 
 
 def has_live_frontend() -> bool:
-    """Whether the running cell came from a frontend that can show widgets: its
-    ``execute_request`` allowed stdin, as JupyterLab, Notebook and VS Code do and nbclient
-    (papermill, ``forecast run``) never does."""
+    """Whether the running cell's ``execute_request`` allowed stdin, as frontends that show
+    widgets (JupyterLab, Notebook, VS Code) do and nbclient (papermill) never does."""
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
@@ -69,8 +58,7 @@ def has_live_frontend() -> bool:
 
 @dataclass(frozen=True)
 class SliderRange:
-    """One slider: a dotted parameter key, its words, and its ends, step and starting value
-    [the parameter's unit]."""
+    """One slider: a dotted parameter key, its words, ends, step and start [its unit]."""
 
     key: str
     label: str
@@ -93,22 +81,9 @@ def _inside(key: str, low: float, high: float) -> tuple[float, float]:
 class ScenarioExplorer:
     """Sliders over one scenario's numeric assumptions, re-projecting its fan of China's total.
 
-    Parameters
-    ----------
-    scenario : Scenario, str or Path
-        A loaded scenario, its file, or its name in ``scenario_dir``.
-    history : pandas.DataFrame
-        From :func:`forecast.data.load_history`.
-    target_year : int
-        Last projected year [year].
-    n_draws : int
-        Monte Carlo draws, taken once [draws].
-    seed : int
-        Seed of the draws.
-    scenario_dir : str or Path, optional
-        Folder of the scenario files (for a name).
-    source : str
-        Source note of the figure.
+    ``scenario`` is a loaded scenario, its file, or its name in ``scenario_dir``; the fan runs
+    to ``target_year`` [year] on ``n_draws`` draws taken once with ``seed``; ``source`` is the
+    figure's source note.
     """
 
     def __init__(self, scenario: Scenario | str | Path, history: pd.DataFrame, *,
@@ -117,7 +92,6 @@ class ScenarioExplorer:
         from forecast import data
 
         self.prepared = prepare_scenario(scenario, history, None, int(target_year), scenario_dir)
-        self.history = history
         self._production = data.get_series(history, "production")
         self.source = source
         self.n_draws = int(n_draws)
@@ -164,24 +138,10 @@ class ScenarioExplorer:
         return columns
 
     def update(self, values: Mapping[str, float]) -> pd.DataFrame:
-        """Set some assumptions' central values and re-project.
-
-        Parameters
-        ----------
-        values : mapping
-            ``{dotted key: new central value}``; keys not given keep their current value.
-
-        Returns
-        -------
-        pandas.DataFrame
-            China's total production per projected year: ``year, mean, p5, p10, p50, p90,
-            p95`` [GWh] (also kept as :attr:`fan`).
-
-        Raises
-        ------
-        KeyError
-            A key that is not a numeric assumption of the scenario.
-        """
+        """Set some assumptions' central values (``{dotted key: value}``; others keep theirs)
+        and re-project China's total: ``year, mean, p5, p10, p50, p90, p95`` [GWh] per
+        projected year, also kept as :attr:`fan`. KeyError for a key that is not a numeric
+        assumption of the scenario."""
         import pandas as pd
 
         unknown = [k for k in values if k not in self.central]
@@ -229,8 +189,7 @@ class ScenarioExplorer:
         return self._live.png()
 
     def caption(self) -> str:
-        """The sentence under the figure: the fan's last median and band, the draws, and which
-        assumptions moved from their stated values."""
+        """The caption: the fan's last median and band, the draws and the assumptions moved."""
         production = self._production
         text = band_caption(self.fan, what=f"China's production in the {self.name} scenario",
                             start=(int(production.index[-1]), float(production.iloc[-1])))
@@ -239,9 +198,9 @@ class ScenarioExplorer:
                 + (f"moved: {'; '.join(moved)}." if moved else "every assumption as stated."))
 
     def widget(self) -> Any:
-        """The sliders, the figure and its caption as one ipywidgets box. Each slider has a
-        readout written as the report writes the value (``22.0%/yr``); a typed value outside
-        the slider's range is set to the nearest end, and the note under the caption says so."""
+        """The sliders, the figure and its caption as one ipywidgets box. Each slider's readout
+        is written as the report writes the value (``22.0%/yr``); a typed value outside the
+        range is set to the nearest end, and a note says so."""
         import html
 
         import ipywidgets as widgets
@@ -279,7 +238,7 @@ class ScenarioExplorer:
                 if key in syncing:
                     return
                 r, text = ranges[key], str(change["new"])
-                value = _read_typed(key, text)
+                value = read_parameter_value(key, text)
                 if value is None:
                     note(f"{r.label}: could not read {text!r} as a number.")
                     show(key, sliders[key].value)
@@ -307,8 +266,8 @@ class ScenarioExplorer:
         return box
 
     def show(self, interactive: bool | None = None) -> None:
-        """Display sliders (``interactive``, default :func:`has_live_frontend`, and ipywidgets
-        installed), else the static figure and its caption."""
+        """Sliders if ``interactive`` (default :func:`has_live_frontend`) and ipywidgets loads,
+        else the static figure and its caption."""
         from IPython.display import display
 
         if has_live_frontend() if interactive is None else interactive:
@@ -320,24 +279,11 @@ class ScenarioExplorer:
         figures.show(self.figure(), self.caption())
 
 
-def _read_typed(key: str, text: str) -> float | None:
-    """A typed readout in the parameter's unit (``"30"``, ``"30.0%/yr"`` for rates; GWh)."""
-    cleaned = text.replace(",", "").replace("GWh", "").replace("/yr", "").strip()
-    percent = cleaned.endswith("%") or str(key).rsplit(".", 1)[-1] in _PERCENT_NAMES
-    try:
-        value = float(cleaned.rstrip("%").strip())
-    except ValueError:
-        return None
-    if not math.isfinite(value):
-        return None
-    return value / 100.0 if percent else value
-
-
 class _LiveFigure:
     """The explorer's figure, redrawn by blitting: text is most of a figure's rendering cost,
     so what does not move (axes, ticks, labels, legend, history) is drawn once as a
-    background and a redraw draws only the fan and the source note over it. The value axis is
-    rescaled (and the background redrawn) when the fan outgrows it or shrinks to a third."""
+    background, and a redraw draws the fan and the source note over it; the value axis is
+    rescaled when the fan outgrows it or shrinks to a third."""
 
     def __init__(self, explorer: ScenarioExplorer) -> None:
         import matplotlib.pyplot as plt
@@ -353,9 +299,7 @@ class _LiveFigure:
         self.note = self.fig._forecast_source_note  # type: ignore[attr-defined]
         # Blitting draws nothing outside the canvas: the note goes just above its bottom
         # edge, unwrapped (wrapping measures it again on every draw).
-        self.note.set_wrap(False)
-        self.note.set_position((0.01, 0.01))
-        self.note.set_verticalalignment("bottom")
+        self.note.set(wrap=False, position=(0.01, 0.01), verticalalignment="bottom")
         box = self.ax.get_position()
         self.ax.set_position([box.x0, box.y0 + 0.08, box.width, box.height - 0.08])
         self.fan_artists = [*self.ax.collections,

@@ -1,10 +1,9 @@
 """The project's seaborn house style and the figure types the notebooks use.
 
 Every figure goes through :func:`finish`, which refuses one without a title, a unit on an axis
-or a source note, and is written by :func:`save_figure` into ``<output_dir>/figures``. Colours
-come from seaborn's colour-blind-safe "colorblind" palette and are fixed per region, segment
-and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so "power" and
-"high" look the same in every figure. Bands are named by their coverage ("80% band").
+or a source note. Colours come from seaborn's colour-blind-safe "colorblind" palette, fixed per
+region, segment and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so
+"power" and "high" look the same in every figure. Bands are named by their coverage.
 """
 
 from __future__ import annotations
@@ -87,8 +86,8 @@ def scenario_colors(names: Sequence[str]) -> dict[str, str]:
 
 def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: float = 4.5,
                **kwargs: Any) -> tuple[Figure, Any]:
-    """A figure of ``width`` x ``height`` [inch] in the house style; ``kwargs`` go to
-    :func:`matplotlib.pyplot.subplots`. Returns the figure and its axes."""
+    """A figure and its axes, ``width`` x ``height`` [inch], in the house style; ``kwargs`` go
+    to :func:`matplotlib.pyplot.subplots`."""
     import matplotlib.pyplot as plt
 
     set_house_style()
@@ -97,15 +96,10 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: fl
 
 def panel_grid(n: int, *, panel_width: float = 4.0, panel_height: float = 3.4,
                ncols: int | None = None, **kwargs: Any) -> tuple[Figure, list[Axes]]:
-    """``n`` panels of ``panel_width`` x ``panel_height`` [inch] in rows of ``ncols``, default
-    three or four, whichever leaves fewer places empty; ``kwargs`` go to :func:`new_figure`.
-
-    Returns
-    -------
-    (Figure, list of Axes)
-        The figure and its ``n`` panels, row by row; the empty places are hidden, and
-        :func:`figure_legend` puts the legend in the first of them.
-    """
+    """A figure and its ``n`` panels of ``panel_width`` x ``panel_height`` [inch], row by row
+    in rows of ``ncols`` (default three or four, whichever leaves fewer places empty); the
+    empty places are hidden, and :func:`figure_legend` puts the legend in the first of them.
+    ``kwargs`` go to :func:`new_figure`."""
     if ncols is None:
         ncols = n if n <= 3 else min((3, 4), key=lambda c: (-(-n // c) * c - n, c))
     nrows = -(-n // ncols)
@@ -125,16 +119,13 @@ def has_unit(label: str) -> bool:
 
 def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
            legend: bool | str | None = None, year_axis: bool | None = None) -> Figure:
-    """Title, axis labels, source note and legend: the last call for every figure.
+    """Title, axis labels, source note and legend: the last call for every figure (for
+    several axes call it on each; the note is written once).
 
     Parameters
     ----------
-    ax : Axes
-        Axes to finish; for several axes call it on each, the note is written once.
-    title : str
-        What the figure shows, in words.
-    xlabel, ylabel : str
-        Axis labels; at least one names the plotted quantity's unit in brackets.
+    title, xlabel, ylabel : str
+        What the figure shows, and axis labels, at least one with the unit in brackets.
     source : str
         Where the numbers come from, shown under the figure as "Source: ...".
     legend : bool or str, optional
@@ -142,10 +133,6 @@ def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
         ``"outside"``), or ``"inside"`` where matplotlib finds room.
     year_axis : bool, optional
         Integer year ticks on x (default: when the x label starts with "Year").
-
-    Returns
-    -------
-    Figure
 
     Raises
     ------
@@ -232,17 +219,9 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
                   colors: Mapping[str, str] | None = None,
                   label_offset: tuple[float, float] = (0.0, 6.0),
                   fmt: Callable[[float], str] = value_label) -> Axes:
-    """Observed series as lines with markers.
-
-    Parameters
-    ----------
-    ax : Axes
-    series : mapping of label to pandas.Series
-        Values indexed by year [unit of the axis], coloured by ``colors`` or :func:`color_for`.
-    annotate : bool
-        Write each value, as ``fmt`` writes it, ``label_offset`` [points] from its marker
-        (negative y: below).
-    """
+    """Observed series (``{label: values by year}`` [axis unit]) as lines with markers,
+    coloured by ``colors`` or :func:`color_for`; ``annotate`` writes each value, as ``fmt``
+    writes it, ``label_offset`` [points] from its marker (negative y: below)."""
     for label, s in series.items():
         color = (colors or {}).get(label) or color_for(label)
         x, y = np.asarray(s.index, dtype=float), np.asarray(s.to_numpy(), dtype=float)
@@ -272,27 +251,18 @@ def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, .
 
     Parameters
     ----------
-    ax : Axes
     projection : pandas.DataFrame
-        One row per year with ``year``, ``p50`` and the columns named in ``bands`` [axis unit].
-    color : colour
-        Colour of the median and bands.
+        One row per year with ``year``, ``p50`` and the columns named in ``bands`` [axis unit];
+        ValueError if one is missing.
     label : str
         Legend label: ``"<label>: median"``, ``"<label>: 80% band"``.
     history : pandas.Series, optional
-        Observed values indexed by year, drawn as black markers.
-    history_label : str
-        Legend label of the history.
+        Observed values indexed by year, drawn as black markers labelled ``history_label``.
     bands : sequence of (lower column, upper column, alpha)
         Intervals to shade, outermost first.
     anchor : bool
         Start the median and bands at the last observed value when the projection begins
         after the history, so the fan grows out of the data.
-
-    Raises
-    ------
-    ValueError
-        If ``projection`` lacks a needed column.
     """
     need = {"year", "p50"} | {c for lo, hi, _ in bands for c in (lo, hi)}
     missing = need - set(projection.columns)
@@ -365,17 +335,10 @@ def interval_chart(ax: Axes, frame: pd.DataFrame, *, label: str, value: str = "p
                    inner: tuple[str, str] = ("p10", "p90"),
                    outer: tuple[str, str] | None = ("p5", "p95"), color: str = "#0173b2",
                    markers: Mapping[str, float] | None = None) -> Axes:
-    """Horizontal point-and-interval rows (model comparison, scenario reconciliation).
-
-    Parameters
-    ----------
-    ax : Axes
-    frame : pandas.DataFrame
-        One row per item: the ``label`` column naming it, the point ``value`` and the
-        ``inner`` (thick) and ``outer`` (thin, None to skip) intervals [axis unit].
-    markers : mapping of str to float, optional
-        Reference values drawn as labelled vertical dashed lines (e.g. published outlooks).
-    """
+    """Horizontal point-and-interval rows (model comparison, scenario reconciliation): per
+    row of ``frame``, named by its ``label`` column, the point ``value`` and the ``inner``
+    (thick) and ``outer`` (thin, None to skip) intervals [axis unit]; ``markers``
+    (``{name: value}``) are drawn as labelled vertical dashed lines."""
     rows = frame.reset_index(drop=True)
     y = np.arange(len(rows), dtype=float)[::-1]
     intervals(ax, y, rows, color=color, inner=inner, outer=outer, value=value,
@@ -391,17 +354,9 @@ def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "paramet
             low: str = "low", high: str = "high",
             colors: tuple[str, str] = ("#0173b2", "#d55e00"),
             labels: tuple[str, str] = ("low setting", "high setting")) -> Axes:
-    """Tornado chart: output at the low and high setting of each input, widest on top.
-
-    Parameters
-    ----------
-    ax : Axes
-    frame : pandas.DataFrame
-        One row per input (named in ``label``) with the output at its ``low`` and ``high``
-        setting [axis unit], drawn in ``colors`` with legend ``labels``.
-    base : float
-        Output with every input central [axis unit]; bars start here.
-    """
+    """Tornado chart: per row of ``frame`` (an input, named in ``label``), the output at its
+    ``low`` and ``high`` setting [axis unit] as bars from ``base`` (the output with every input
+    central), in ``colors`` with legend ``labels``, widest on top."""
     rows = frame.assign(_swing=(frame[high] - frame[low]).abs()).sort_values("_swing")
     y = np.arange(len(rows), dtype=float)
     for column, color, words in zip((low, high), colors, labels, strict=True):
@@ -414,7 +369,7 @@ def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "paramet
 
 def show(fig: Figure, caption: str = "") -> None:
     """Display a figure, then its Markdown ``caption``, and close it (so the inline backend
-    does not show it again after the caption)."""
+    does not show it again)."""
     import matplotlib.pyplot as plt
     from IPython.display import Markdown, display
 
@@ -425,9 +380,8 @@ def show(fig: Figure, caption: str = "") -> None:
 
 
 def save_figure(fig: Figure, output_dir: str | Path | None, name: str) -> Path | None:
-    """Write a figure as PNG to ``<output_dir>/figures/<name>.png`` (name it with the notebook's
-    number, e.g. ``"04_fan_total"``), as :func:`forecast.report.tables.write_file`, which gives
-    the result."""
+    """Write ``<output_dir>/figures/<name>.png`` (e.g. ``"04_fan_total"``, the notebook's
+    number first) as :func:`forecast.report.tables.write_file` does."""
     # No "Software" metadata: keeps bytes independent of the matplotlib patch version.
     return write_file(output_dir, "figures", name, ".png", lambda path: fig.savefig(
         path, dpi=mpl.rcParams["savefig.dpi"], bbox_inches="tight", metadata={"Software": None}))

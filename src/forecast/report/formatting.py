@@ -17,11 +17,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~])")
 
 
 def markdown_text(text: object) -> str:
-    """Text from a file (``str()`` of anything), shown literally in Markdown prose.
-
-    Markdown's characters are backslash-escaped, ``<``, ``>``, ``&`` and quotes become HTML
-    entities (``<script>`` is shown, not run) and line breaks become spaces.
-    """
+    """Text from a file (``str()`` of anything), shown literally in Markdown prose: Markdown's
+    characters backslash-escaped, ``<``, ``>``, ``&`` and quotes as HTML entities
+    (``<script>`` is shown, not run), line breaks as spaces."""
     return html.escape(_MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split())), quote=True)
 
 

@@ -23,28 +23,11 @@ HEADLINE_COLUMNS: tuple[str, ...] = (
 
 def headline_table(projections: pd.DataFrame, names: Sequence[str], *, target_year: int,
                    last_value: float, last_year: int) -> pd.DataFrame:
-    """One row per scenario with its target-year numbers (:data:`HEADLINE_COLUMNS`).
-
-    Parameters
-    ----------
-    projections : pandas.DataFrame
-        Scenario projections (:data:`forecast.scenarios.PROJECTION_COLUMNS`).
-    names : sequence of str
-        Scenarios, in the order of the rows.
-    target_year : int
-        Year reported [year].
-    last_value : float
-        China's production in ``last_year`` [GWh], the start of ``china_cagr``.
-    last_year : int
-        Last observed year [year].
-
-    Returns
-    -------
-    pandas.DataFrame
-        China's and the world's production [GWh] and China's world share [fraction] at p10,
-        p50 and p90, and the compound growth rate from ``last_value`` to China's median
-        [fraction/yr].
-    """
+    """One row per scenario of ``names`` with its ``target_year`` numbers
+    (:data:`HEADLINE_COLUMNS`): China's and the world's production [GWh] and China's world
+    share [fraction] at p10, p50 and p90 from ``projections``
+    (:data:`forecast.scenarios.PROJECTION_COLUMNS`), and the compound growth rate [fraction/yr]
+    from ``last_value``, China's production in ``last_year`` [GWh], to China's median."""
     import pandas as pd
 
     final = projections[projections["year"] == int(target_year)].set_index(
@@ -62,19 +45,9 @@ def headline_table(projections: pd.DataFrame, names: Sequence[str], *, target_ye
 
 
 def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
-    """The headline table in words: medians beside their 80% bands.
-
-    Parameters
-    ----------
-    headline : pandas.DataFrame
-        From :func:`headline_table` (or ``tables/headline.csv`` read back).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Text columns ``Scenario``, ``China <year> [GWh]``, ``World <year> [GWh]``, ``China's
-        share of world [%]`` (each "median (p10 to p90)") and ``China growth [%/yr]``.
-    """
+    """The headline table (from :func:`headline_table` or read back) in words: text columns
+    ``Scenario``, ``China <year> [GWh]``, ``World <year> [GWh]``, ``China's share of world
+    [%]`` (each "median (p10 to p90)") and ``China growth [%/yr]``."""
     import pandas as pd
 
     def bands(prefix: str, fmt: Callable[..., str]) -> list[str]:

@@ -4,9 +4,8 @@ papermill refuses what ``forecast run`` refuses), resolves the folders, sets the
 loads the history and returns a :class:`NotebookContext`.
 
 papermill and ``forecast run`` start kernels in the repository root, JupyterLab in
-``notebooks/``: a relative path parameter (declared with ``path=True``) is taken from the
-working directory, except in a project's ``notebooks/`` folder, where it is taken from the
-project root, so ``data_dir = "data"`` names the same folder from both.
+``notebooks/``: a relative path parameter is taken from the project root in a project's
+``notebooks/`` folder, so ``data_dir = "data"`` names the same folder from both.
 """
 
 from __future__ import annotations
@@ -39,16 +38,9 @@ _MAX_COLWIDTH = 120  # widest text column pandas shows [characters]
 
 
 def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
-    """An absolute path for a notebook's path parameter.
-
-    Parameters
-    ----------
-    path : str or Path
-        Absolute, or relative to the project root when ``cwd`` is a project's ``notebooks/``
-        folder (one whose parent holds ``pyproject.toml``), else relative to ``cwd``.
-    cwd : str or Path, optional
-        Working directory (default: the current one).
-    """
+    """An absolute path for a notebook's path parameter: ``path`` relative to the project root
+    when ``cwd`` (default: the current folder) is a project's ``notebooks/`` folder (one whose
+    parent holds ``pyproject.toml``), else relative to ``cwd``."""
     given = Path(path).expanduser()
     if given.is_absolute():
         return given
@@ -69,9 +61,8 @@ def _resolve_paths(value: Any, cwd: str | Path | None) -> Any:
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """The scenarios a notebook projects: the folder, its catalogue (``name, description,
-    path``), the names run (``scenario_names``, or all), those scenarios loaded, their
-    projections to ``target_year`` (:data:`forecast.scenarios.PROJECTION_COLUMNS`) and a
+    """The scenarios a notebook projects: the folder, its catalogue, the names run, those
+    scenarios loaded, their projections (:data:`forecast.scenarios.PROJECTION_COLUMNS`) and a
     colour per name."""
 
     scenario_dir: Path
@@ -99,39 +90,24 @@ class NotebookContext:
         """``<data_dir>/scenarios``."""
         return self.data_dir / "scenarios"
 
-    def source_label(self, documents: Sequence[str] | None = None) -> str:
-        """Citation of some documents (default: every one with a known publisher)."""
-        return labels.source_label(self.data_dir, documents)
-
     def sources_of(self, *series: str, kinds: Sequence[str] | None = None) -> str:
-        """Citation of only the documents behind the history rows of some series.
-
-        Parameters
-        ----------
-        *series : str
-            Series names in the history (e.g. ``"production"``); a figure's source note
-            names the documents of what it plots, not every document of the data folder.
-        kinds : sequence of str, optional
-            Keep rows of these kinds (e.g. ``("outlook",)``); default every kind.
-        """
+        """Citation of the documents behind the history rows of some ``series`` (of some
+        ``kinds``, default all): a figure's source note names what it plots."""
         rows = self.history[self.history["series"].isin(series)]
         if kinds is not None:
             rows = rows[rows["kind"].isin(kinds)]
         return labels.source_label(self.data_dir, sorted(set(rows["source"])))
 
     def data_counts(self) -> dict[str, int]:
-        """What ``forecast validate`` counts for this data folder
-        (:meth:`forecast.data.Dataset.counts`)."""
+        """What ``forecast validate`` counts (:meth:`forecast.data.Dataset.counts`)."""
         return data.load_dataset(self.data_dir).counts()
 
     def write_table(self, frame: pd.DataFrame, name: str) -> Path | None:
-        """Write ``tables/<name>.csv`` under :attr:`output_dir` (see
-        :func:`forecast.report.tables.write_table`); None when writing is disabled."""
+        """:func:`forecast.report.tables.write_table` into :attr:`output_dir`."""
         return tables.write_table(frame, self.output_dir, name)
 
     def write_tables(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, Path | None]:
-        """Write several tables (:meth:`write_table`), each logged (not printed, so reviewers'
-        pages stay clean); returns ``{name: path written or None}``."""
+        """Write several tables (:meth:`write_table`), logged, not printed; ``{name: path}``."""
         out = {}
         for name, frame in frames.items():
             out[name] = path = self.write_table(frame, name)
@@ -139,8 +115,7 @@ class NotebookContext:
         return out
 
     def save_figure(self, fig: Figure, name: str) -> Path | None:
-        """Write ``figures/<name>.png`` under :attr:`output_dir` (see
-        :func:`forecast.report.figures.save_figure`); None when writing is disabled."""
+        """:func:`forecast.report.figures.save_figure` into :attr:`output_dir`."""
         return figures.save_figure(fig, self.output_dir, name)
 
     def _param(self, name: str) -> Any:
@@ -151,15 +126,8 @@ class NotebookContext:
 
     def project_scenarios(self) -> ScenarioRun:
         """Project the notebook's ``scenario_names`` (empty: all) to ``target_year`` with
-        ``n_draws`` and ``seed``.
-
-        Raises
-        ------
-        ScenarioError
-            A scenario file is invalid.
-        ParameterError
-            The notebook does not declare one of those parameters.
-        """
+        ``n_draws`` and ``seed``; ScenarioError for an invalid scenario file, ParameterError
+        when the notebook does not declare one of those parameters."""
         import pandas as pd
 
         from forecast import scenarios
@@ -184,8 +152,7 @@ def escape_styled_text() -> None:
     """Make every pandas ``Styler`` of this process escape its cells' text as HTML, so text
     from data files (``<script>``) is shown, not run. The option ``styler.format.escape``
     covers only a Styler's default formats, so the default of ``escape`` in ``Styler.format``
-    and ``Styler.format_index`` becomes ``"html"`` too (a call may still pass ``escape=None``).
-    """
+    and ``Styler.format_index`` becomes ``"html"`` too."""
     import inspect
 
     import pandas as pd
@@ -202,31 +169,10 @@ def escape_styled_text() -> None:
 
 
 def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
-    """Check a notebook's parameters, find its folders, style figures and load the history.
-
-    The ``parameters`` cell (with papermill's overrides) is the one list of a notebook's
-    parameters, so ``setup(globals())`` reads the fields of
-    :class:`~forecast.report.parameters.RunParameters` from it and writes nothing back.
-
-    Parameters
-    ----------
-    namespace : mapping
-        The notebook's ``globals()``, or ``{name: value}`` of its parameters.
-    cwd : str or Path, optional
-        Working directory relative paths are resolved from (default: the current one; see
-        :func:`resolve_path`).
-
-    Returns
-    -------
-    NotebookContext
-
-    Raises
-    ------
-    ParameterError
-        A parameter is outside its domain (one line naming it and its value).
-    DataValidationError
-        The data folder breaks a rule.
-    """
+    """Check a notebook's parameters, read from ``namespace`` (its ``globals()``, never
+    written, or ``{name: value}``), resolve its paths from ``cwd`` (:func:`resolve_path`),
+    style figures and load the history. ParameterError for a parameter outside its domain,
+    DataValidationError for a data folder that breaks a rule."""
     import pandas as pd
 
     given = {

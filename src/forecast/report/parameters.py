@@ -9,10 +9,9 @@ YAML: the last observed year comes from ``history.csv`` through :mod:`csv`, the 
 scenarios are the file names in the scenario folder.
 
 Memory budget of ``n_draws``: a projection holds at its peak about 37 float64 arrays of shape
-``(n_draws, n_years)`` (measured with :mod:`tracemalloc`: 1,776 bytes per draw over 6 years
-for the heaviest scenario, i.e. 296 bytes per draw and year, :data:`BYTES_PER_DRAW_YEAR`).
-2 GiB (:data:`MEMORY_BUDGET`) allow 1,209,168 draws over six years, rounded down to
-:data:`MAX_DRAWS`; a later target year is allowed the draws that fit the same budget.
+``(n_draws, n_years)`` (measured with :mod:`tracemalloc` for the heaviest scenario), so
+2 GiB allow 1,209,168 draws over six years, rounded down to :data:`MAX_DRAWS`; a later target
+year is allowed the draws that fit the same budget.
 """
 
 from __future__ import annotations
@@ -52,8 +51,7 @@ MAX_DRAWS = 1_000_000
 #: Largest seed: numpy's legacy seeding (and most tools) take an unsigned 32-bit integer.
 MAX_SEED = 2**32 - 1
 #: Most years a target year may lie after the last observed year [years]: the horizon the
-#: default method's bands were scored on (:class:`forecast.models.DefaultMethod` refuses
-#: later years); no other method here has evidence its bands hold further out.
+#: default method's bands were scored on, and no method here has evidence beyond it.
 MAX_HORIZON = 6
 _QUOTE = 100  # longest text of a refused value quoted in an error line [characters]
 _BASE_SERIES = ("production", "China", "total")
@@ -83,7 +81,7 @@ def last_observed_year(data_dir: str | Path) -> int:
 
 
 def known_scenarios(scenario_dir: str | Path) -> list[str]:
-    """Names of the scenarios in a folder: the stems of its ``*.yaml``/``*.yml`` files, sorted."""
+    """The sorted stems of the ``*.yaml``/``*.yml`` files in a scenario folder."""
     folder = Path(scenario_dir)
     if not folder.is_dir():
         raise ParameterError(f"parameter data_dir: scenario folder {folder} not found")
@@ -95,27 +93,18 @@ def known_scenarios(scenario_dir: str | Path) -> list[str]:
 # YAML and papermill hand over True, 1.5 and dates where numbers are meant.
 
 
-def _whole(low: int, high: int | None = None, high_text: str = "") -> BeforeValidator:
-    def rule(value: Any) -> Any:
-        if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-            raise ValueError(f"a whole number >= {low}")
-        if high is not None and value > high:
-            raise ValueError(high_text)
-        return int(value)
-    return BeforeValidator(rule)
+def _whole(low: int, high: int, high_text: str) -> tuple[Any, Any]:
+    """A whole number >= ``low`` (not a bool), then at most ``high``."""
+    return (_rule(f"a whole number >= {low}", lambda v: isinstance(v, numbers.Integral)
+                  and not isinstance(v, bool) and v >= low, int),
+            _rule(high_text, lambda v: v <= high, after=True))
 
 
-def _real(low: float, high: float, unit: str) -> BeforeValidator:
+def _real(low: float, high: float, unit: str) -> Any:
     """A finite real number in ``(low, high]`` (``high`` may be infinite, then open)."""
     text = f"a number in ({low:g}, {high:g}{']' if math.isfinite(high) else ')'}{unit}"
-
-    def rule(value: Any) -> float:
-        ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-        number = float(value) if ok else math.nan
-        if not (math.isfinite(number) and low < number <= high):
-            raise ValueError(text)
-        return number
-    return BeforeValidator(rule)
+    return _rule(text, lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool)
+                 and math.isfinite(float(v)) and low < float(v) <= high, float)
 
 
 def _rule(what: str, ok: Callable[[Any], bool], convert: Callable[[Any], Any] = lambda v: v,
@@ -150,10 +139,7 @@ _GIB = f"{MEMORY_BUDGET / 1024**3:g} GiB"
 
 class RunParameters(BaseModel):
     """Every run parameter of the notebooks, with its type, default, help text and domain.
-
-    Fields are checked in order, ``data_dir`` first: later checks read the data folder
-    (``context["data_dir"]``, else ``data_dir``, else :func:`forecast.data.default_data_dir`).
-    """
+    Fields are checked in order, ``data_dir`` first: later checks read the data folder."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -171,11 +157,11 @@ class RunParameters(BaseModel):
     target_year: Annotated[int, _rule("a whole year", lambda v: isinstance(
         v, numbers.Integral) and not isinstance(v, bool), int)] = _doc(2030,
         "last projected year [year]", "1 to 6 years after the data's last observed year")
-    n_draws: Annotated[int, _whole(1, MAX_DRAWS, f"at most {MAX_DRAWS:,} (a {_GIB} memory "
+    n_draws: Annotated[int, *_whole(1, MAX_DRAWS, f"at most {MAX_DRAWS:,} (a {_GIB} memory "
                                    "budget)")] = _doc(10_000,
         "Monte Carlo draws per model or scenario",
         f"1..{MAX_DRAWS:,}, and n_draws x horizon [years] x {BYTES_PER_DRAW_YEAR} bytes <= 2 GiB")
-    seed: Annotated[int, _whole(0, MAX_SEED, f"at most 2**32 - 1 = {MAX_SEED}")] = _doc(2030,
+    seed: Annotated[int, *_whole(0, MAX_SEED, f"at most 2**32 - 1 = {MAX_SEED}")] = _doc(2030,
         "random seed; the same seed gives identical numbers", f"0..{MAX_SEED:,}")
     sensitivity_scenario: Annotated[str, _path("a scenario name (or empty)")] = _doc("",
         "scenario varied in the tornado chart; empty: the first scenario run",
@@ -313,8 +299,8 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
     Raises
     ------
     ParameterError
-        One line naming the parameter, what it must be and the value (at most 100
-        characters of it); also for a name that is not a field.
+        One line naming the parameter, what it must be and at most 100 characters of the
+        value; also for a name that is not a field.
     """
     context = {"data_dir": data_dir, "scenario_dir": scenario_dir, "given": set(values)}
     try:

@@ -29,17 +29,9 @@ _MARKERS = {"battery demand": "o", "EV battery demand": "s", "EV battery install
 
 
 def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axes:
-    """Per scenario, the target year's band from its assumptions alone, from year-to-year
-    variation alone and from both: 80% (thick), 90% (thin) and the median.
-
-    Parameters
-    ----------
-    ax : Axes
-    table : pandas.DataFrame
-        Columns ``scenario, region, spread, p5, p10, p50, p90, p95`` [GWh].
-    region : str
-        ``China`` or ``World``.
-    """
+    """Per scenario of ``table`` (``scenario, region, spread, p5, p10, p50, p90, p95`` [GWh]),
+    the ``region``'s target-year band from its assumptions alone, from year-to-year variation
+    alone and from both: 80% (thick), 90% (thin) and the median."""
     rows = table[table["region"] == region]
     names = list(dict.fromkeys(rows["scenario"]))
     centre = np.arange(len(names), dtype=float)[::-1]
@@ -54,21 +46,10 @@ def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axe
 
 def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenario: str,
                   region: str, year: int) -> Axes:
-    """Published figures of ``region`` by vintage (oldest on top) over one scenario's fan,
-    each with the probability the fan lies above it.
-
-    Parameters
-    ----------
-    ax : Axes
-    comparison : pandas.DataFrame
-        :func:`~forecast.scenarios.outlooks.compare_outlooks`'s table [GWh].
-    fan : pandas.Series
-        The scenario's target-year ``p5, p10, p50, p90, p95`` for the region [GWh].
-    scenario, region : str
-        Which rows of ``comparison`` to draw.
-    year : int
-        The fan's year [year]; figures for another year say which.
-    """
+    """The published figures of ``region`` in ``comparison``
+    (:func:`~forecast.scenarios.outlooks.compare_outlooks`'s table [GWh]) by vintage, oldest on
+    top, over the ``scenario``'s fan (its ``p5, p10, p50, p90, p95`` in ``year`` [GWh]; figures
+    for another year say which), each with the probability the fan lies above it."""
     rows = comparison[(comparison["scenario"] == scenario) & (comparison["region"] == region)]
     rows = rows.reset_index(drop=True)
     ax.axvspan(fan["p5"], fan["p95"], color="#029e73", alpha=0.12,

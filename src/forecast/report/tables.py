@@ -1,9 +1,7 @@
 """Where notebooks write their tables and figures: under ``<output_dir>/tables`` and
 ``<output_dir>/figures``, or nowhere when ``output_dir`` is ``""`` (the JupyterLab default).
-
 Tables are written with a fixed float format and line ending, so equal inputs give
-byte-identical files, and through :func:`forecast.evaluation.frames.neutralise_formulas`, so a
-text cell a spreadsheet would run as a formula is written as text.
+byte-identical files, and with formulas neutralised, so a spreadsheet runs none.
 """
 
 from __future__ import annotations
@@ -27,31 +25,10 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
 def write_file(output_dir: str | Path | None, kind: str, name: str, suffix: str,
                write: Callable[[Path], object]) -> Path | None:
-    """Call ``write(path)`` for ``<output_dir>/<kind>/<name><suffix>``, its folder created.
-
-    Parameters
-    ----------
-    output_dir : str or Path or None
-        Notebook parameter; ``""`` or None writes nothing.
-    kind : str
-        ``"tables"`` or ``"figures"``.
-    name : str
-        Plain file name (letters, digits, ``_``, ``-``, ``.``), ``suffix`` added if missing.
-    suffix : str
-        ``".csv"``, ``".png"``.
-    write : callable
-        Writes the file at the path it is given.
-
-    Returns
-    -------
-    Path or None
-        The file written; None, without calling ``write``, when writing is disabled.
-
-    Raises
-    ------
-    ValueError
-        A name that would leave the folder.
-    """
+    """Call ``write(path)`` for ``<output_dir>/<kind>/<name><suffix>`` (``suffix`` added if
+    missing), its folder created; return the path, or None without calling ``write`` when
+    ``output_dir`` is ``""`` or None. ValueError for a name that is not a plain file name
+    (letters, digits, ``_``, ``-``, ``.``)."""
     if output_dir is None or str(output_dir).strip() == "":
         return None
     file_name = str(name) if str(name).endswith(suffix) else f"{name}{suffix}"
@@ -66,8 +43,8 @@ def write_file(output_dir: str | Path | None, kind: str, name: str, suffix: str,
 
 
 def write_table(frame: pd.DataFrame, output_dir: str | Path | None, name: str) -> Path | None:
-    """Write ``frame`` (index dropped) to ``<output_dir>/tables/<name>.csv`` reproducibly, as
-    :func:`write_file` (which gives the result), formulas neutralised."""
+    """Write ``frame`` (index dropped, formulas neutralised) to
+    ``<output_dir>/tables/<name>.csv`` reproducibly, as :func:`write_file` does."""
     from forecast.evaluation.frames import neutralise_formulas
 
     return write_file(output_dir, "tables", name, ".csv", lambda path: neutralise_formulas(

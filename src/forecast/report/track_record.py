@@ -45,9 +45,9 @@ def _aligned(table: pd.DataFrame) -> str:
 
 
 def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as text cells,
-    for display: GWh whole with separators, small values to three significant digits,
-    ``error`` as a signed percentage, ``covered80`` as yes/no."""
+    """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as text cells:
+    values as :func:`~forecast.report.formatting.value_label` writes them, ``error`` as a
+    signed percentage, ``covered80`` as yes/no."""
     import pandas as pd
 
     header = list(SCORE_COLUMNS)
@@ -111,24 +111,10 @@ def _one_legend_entry_each(ax: Any) -> None:
 
 def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, region: str,
                    segment: str, source: str, max_panels: int = 6) -> Figure:
-    """One panel per earlier run (the latest ``max_panels``): each scenario's median and 80%
-    interval of one series, the history the run knew (black) and the actuals that arrived
-    after it (red).
-
-    Parameters
-    ----------
-    records : sequence of RunRecord
-        Earlier runs, oldest first (at least one).
-    observed : pandas.DataFrame
-        The actuals (:func:`forecast.evaluation.track_record.actuals`) of the current data.
-    region, segment : str
-        The series drawn, e.g. ``"China"``, ``"total"`` [GWh].
-    source : str
-        Source note of the figure.
-    max_panels : int
-        Most runs drawn (the latest, in the order given); a weekly schedule's year of runs
-        would not fit one figure.
-    """
+    """One panel per earlier run (``records``, oldest first, at least one; the latest
+    ``max_panels`` of them): each scenario's median and 80% interval of the ``region``'s
+    ``segment``, the history the run knew (black) and the actuals of ``observed``
+    (:func:`forecast.evaluation.track_record.actuals`) that arrived after it (red)."""
     # Here, not at the top: `forecast score` prints tables only and need not import seaborn.
     from forecast.report import figures
 
