@@ -1,54 +1,37 @@
-"""The conditional calibration behind the default method: estimated from a reference class.
+"""The conditional calibration behind the default method, estimated from a reference class.
 
-Four annual points cannot say how fast growth will slow down or how wide the band should be
-six years out. This method borrows both from a *reference class*: windows of real technology
-ramp-ups (solar and wind generation, electric-car sales by country; the package's
-``technology_ramps.csv``) that grew at least 15%/yr over ``w`` = 4 years and whose series was
-*established* at the window's last year ``T``: at least :data:`MIN_SHARE` (0.1%) of its
-technology's world total (``world_totals.csv``). A technology's first kilowatt-hours, when a
-country's share is a rounding error, are not the question; they are left out of the fit and
-of the scores.
+Four annual points cannot say how fast growth slows or how wide the band is six years out, so
+both are borrowed from windows of real ramp-ups (``technology_ramps.csv``: solar and wind
+generation, electric-car sales by country) that grew >= 15%/yr over ``w`` = 4 years and whose
+series held at least :data:`MIN_SHARE` of its technology's world total at the origin ``T``
+(established series; first kilowatt-hours are neither fitted nor scored).
 
-Features at the origin, for a window with log values ``z`` and increments ``d``: mean growth
+Features at the origin of a window with log values ``z`` and increments ``d``: growth
 ``g = mean(d)``, acceleration ``acc = (d_last - d_first) / 2`` [1/yr per yr], volatility
-``vol = sd(d)`` [1/yr], the last year's growth ``|d_last|`` [1/yr], log share of the world
-market ``ls = log(share_T)``, the size third ``m``, ``l`` (0/1 for the mid and large thirds of
-its technology's windows by level at the origin) and the kind ``k``: one weight per reference
-technology (one-hot for a reference series, a stated mix for anything else). At horizon ``h``
-the log change ``y_h = z_{T+h} - z_T`` is::
+``vol = sd(d)`` [1/yr], last growth ``|d_last|`` [1/yr], log world share ``ls``, size-third
+dummies ``m``, ``l`` (mid, large; by level at the origin within the kind) and kind weights
+``k`` (one-hot for a reference series, a stated mix otherwise). The log change at horizon
+``h`` is::
 
     y_h = m_h(x) + s_h(x) * e    m_h = sum_t k_t (a_th + c_th ls) + b_h [m, l, g, acc, vol]
                                  s_h = sum_t k_t u_th + v_h [vol, ls, |d_last|]     (>= 0.02)
-    e ~ the error quantiles of the window's cell (technology x size third x horizon group)
+    e ~ the error quantiles of the window's cell (kind x size third x horizon group)
 
-``m_h`` is a median regression (least absolute deviations) of ``y_h`` on the features, per
-horizon, its coefficients smooth in ``h`` (a growth that decays geometrically toward a
-long-run one); ``s_h`` one of the absolute residuals, its coefficients in ``1, sqrt(h), h``
-(noise accumulates like ``sqrt(h)``, an error in the growth rate like ``h``). The size terms
-let big series decelerate more than small ones of the same growth and share (without them
-the largest third was over-forecast and the smallest under-forecast at long horizons, even
-in-sample); ``|d_last|`` widens the band of a series whose last year moved fast (the first
-year ahead errs in proportion to it). The
-standardised errors' 199 quantiles (0.5%..99.5%) are kept per cell, Mondrian-style and
-shrunk hierarchically, so a small cell borrows from the rest: a technology x size group's
-quantiles over all horizons are shrunk toward the pooled ones with :data:`SHRINK`
-pseudo-windows, and a horizon group's (h1-2, h3-4, h5-6) toward its group's with
-:data:`HORIZON_SHRINK` pseudo-errors. A fit's own residuals understate how it errs on a
-series it has not seen, so the scale is widened, per horizon, by the ratio of the 10-90%
-ranges of out-of-fold and in-sample standardised errors (:data:`FOLDS` folds of whole series;
-factors of 1.02-1.08 on the shipped class). Draws join the horizons with a Gaussian copula
-whose correlation is that of the errors' normal scores.
+``m_h`` is a median (LAD) regression whose coefficients decay geometrically in ``h`` toward a
+long-run growth; ``s_h`` a LAD regression of the absolute residuals on ``1, sqrt(h), h``
+(noise accumulates like ``sqrt(h)``, a growth-rate error like ``h``). The 199 quantiles of
+the standardised errors are kept per cell, Mondrian-style, shrunk toward the kind x size
+group (:data:`HORIZON_SHRINK`) and that toward the pooled errors (:data:`SHRINK`). The scale
+is widened per horizon by the ratio of out-of-fold to in-sample 10-90% ranges
+(:data:`FOLDS` folds of series; 1.02-1.08 on the shipped class). Draws join the horizons by
+a Gaussian copula of the errors' normal scores.
 
-**What it assumes**: that the series errs like an established reference series of its kind,
-size and features did, 1..6 years out. A battery series is not a reference technology: it is
-placed among the kinds through :data:`BATTERY_KIND` (its demand mix) and in the size third
-``size`` ("large" for China's production, 76% of the world's), both stated and changeable.
-Its tails are truncated at the calibrated 0.5% and 99.5% quantiles, it forecasts only the
-horizons it was calibrated for, and it knows nothing of capacity, demand or policy.
-
-The estimator is :class:`forecast.models.default.DefaultMethod`; the calibration of the
-shipped reference class ships with the package (``default_calibration.json``, regenerated by
-``make calibration``), so fitting it needs no file.
+**Assumes** the series errs like established reference series of its kind, size and
+features did, 1..6 years out. A battery series is placed among the kinds by its demand mix
+and in a size third, both stated (:mod:`forecast.models.default`). Tails stop at the 0.5% and
+99.5% quantiles; it knows nothing of capacity, demand or policy. **Weak** where a cell's
+series disagree: on leave-one-series-out, solar's mid third is under-forecast at h5-6
+(median log error about +0.14) although the cell is unbiased in sample.
 """
 
 from __future__ import annotations
@@ -86,22 +69,21 @@ LEVEL_GRID = np.arange(1, 200) / 200.0
 MIN_WINDOWS = 20
 #: Damping factors of the centre's transient growth searched.
 DAMPING_GRID = np.round(np.arange(0.3, 0.91, 0.1), 2)
-#: Smallest share of its technology's world total a series has at a window's origin for the
-#: window to be learnt from (and scored) [fraction]: established series.
+#: Smallest share of its technology's world total at a window's origin to be learnt from
+#: and scored [fraction]: established series.
 MIN_SHARE = 0.001
-#: Folds of series whose out-of-fold errors set how much wider than in-sample the band is.
+#: Folds of series whose out-of-fold errors set how much the band is widened.
 FOLDS = 5
 #: Pseudo-windows of the pooled error quantiles added to each technology x size group's own.
 SHRINK = 20.0
-#: Pseudo-errors of a technology x size group's quantiles (over every horizon) added to the
-#: own errors of each of its horizon groups (h1-2, h3-4, ...).
+#: Pseudo-errors of a technology x size group's quantiles added to each horizon group's own.
 HORIZON_SHRINK = 60.0
 #: Size thirds of a technology's windows, by level at the origin.
 SIZES = ("small", "mid", "large")
 #: Smallest scale of the log errors [log]: a window with no volatility still errs.
 SCALE_FLOOR = 0.02
-#: The median regressions stop when no coefficient moves more than this [log]: far below
-#: what moves a quantile, and reweighting crawls near a least-absolute-deviations optimum.
+#: The median regressions stop when no coefficient moves more [log] (reweighting crawls
+#: near a least-absolute-deviations optimum; this is far below what moves a quantile).
 LAD_TOLERANCE = 1e-4
 
 def window_features(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -128,10 +110,7 @@ def window_features(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
 
 def _design(values: np.ndarray, share: np.ndarray, weights: np.ndarray, size: np.ndarray
             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centre and scale design matrices and the window growth ``g`` (n,).
-
-    ``size`` (n,) is the size third (0, 1, 2) of each window.
-    """
+    """Centre and scale design matrices and the growth ``g`` (n,); ``size`` is 0, 1 or 2."""
     g, acc, vol = window_features(values)
     last = np.abs(np.diff(np.log(values[:, -2:]), axis=1)[:, 0])
     ls = np.log(share)[:, None]
@@ -175,13 +154,14 @@ class Calibration:
         Windows with an actual at each horizon.
     n_series : int
         Series contributing windows.
-    spread : ndarray, shape (horizons,), optional
-        Factors [-] the fitted scale was multiplied by: how much wider the standardised
-        errors are out of fold than in sample (cross-fitted over :data:`FOLDS` folds of
-        series on the whole class; refits on a subset keep it). None: no factor.
+    damping : float
+        Decay per year of the centre's transient growth [-].
     kind : str
         ``"default"``, or ``"benchmark"``: a log random walk with the window's drift and
-        pooled per-horizon error quantiles (``y_h = g h + e``, every group alike).
+        pooled per-horizon error quantiles (``y_h = g h + e``).
+    spread : ndarray, shape (horizons,), optional
+        Out-of-fold over in-sample widening of the scale [-] (refits on a subset keep the
+        whole class's); None: none.
     """
 
     window: int
@@ -313,12 +293,10 @@ def _fit_paths(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
 def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
                          y: np.ndarray, n_h: int, series: np.ndarray, fitted: Any,
                          res: np.ndarray) -> np.ndarray:
-    """Per horizon, how much wider errors are out of fold than in sample (H,) [-].
+    """Per horizon, the 10-90% range of standardised errors out of fold over in sample (H,).
 
-    The series are dealt into :data:`FOLDS` folds; each fold's windows are forecast by the
-    centre and scale fitted on the others. The factor is the ratio of the 10-90% ranges of
-    the standardised errors, out of fold over in sample: a fit's own residuals understate
-    how it errs on series it has not seen.
+    Each of :data:`FOLDS` folds of series is forecast by the fit on the others: a fit's own
+    residuals understate how it errs on series it has not seen.
     """
     index = np.unique(series, return_inverse=True)[1]
     fold = (index % FOLDS)[ii]
@@ -356,8 +334,7 @@ def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, 
             fits[j] = (float(np.sum(np.abs(y - x @ beta))), beta)
         return fits[j][0]
 
-    # The damping is chosen on the whole class (one number); the leave-one-series-out refits
-    # keep it and re-estimate every coefficient.
+    # The damping is chosen once on the whole class; refits keep it.
     best = (min(range(DAMPING_GRID.size), key=at) if start is None
             else int(np.argmin(np.abs(DAMPING_GRID - start.damping))))
     at(best)
@@ -482,10 +459,9 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
         # The errors are standardised in sample; the band is the wider out-of-fold one.
         err[ii, hh] = res / _scale_at(x_s, scale, ii, hh)
         scale = scale * spread[:, None]
-    # Error shapes per group pooled over the horizons (the scale carries the horizon), so a
-    # group of 50 windows still has a few hundred errors; shrunk toward the whole class's.
-    # Each horizon group's own errors then move its group's shape: how a cell's errors
-    # spread and lean at h5-6 is not how they do at h1-2.
+    # A group's errors are pooled over horizons (the scale carries the horizon), so 50
+    # windows give a few hundred errors; each horizon group then moves its group's shape,
+    # since errors lean differently at h5-6 than at h1-2.
     quantiles = np.empty((len(kinds), len(SIZES), n_h, LEVEL_GRID.size))
     ok = np.isfinite(err)
     pooled = np.quantile(err[ok], LEVEL_GRID)
