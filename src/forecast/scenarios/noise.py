@@ -245,13 +245,13 @@ class ProcessNoise:
         i = pos.astype(np.intp)
         pos -= i
         out = np.empty((len(table), *z.shape[1:]))
+        slope = np.empty(z.shape[1:])
         for k, row in enumerate(table):
             j = min(k, len(z) - 1)
-            # In place: four passes over the draws instead of ten temporaries.
-            lower = row[i[j]]
-            np.subtract(row[i[j] + 1], lower, out=out[k])
-            out[k] *= pos[j]
-            out[k] += lower
+            # In place, the table's steps taken once: few passes over the draws.
+            np.take(np.diff(row), i[j], out=slope, mode="clip")
+            slope *= pos[j]
+            np.add(np.take(row, i[j], out=out[k], mode="clip"), slope, out=out[k])
         return out
 
 
