@@ -11,8 +11,8 @@ import numpy as np
 from scipy.special import expit, logit
 
 from forecast.models import uncertainty
-from forecast.scenarios.preparation import MIN_SHARE, Prepared
-from forecast.scenarios.schema import Distribution, FittedTrend, domain_of
+from forecast.scenarios.preparation import MIN_SHARE, FittedTrend, Prepared
+from forecast.scenarios.schema import Distribution, domain_of
 
 __all__ = ["central_parameters", "draw_parameters", "quantile"]
 
