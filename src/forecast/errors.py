@@ -21,19 +21,19 @@ QUOTE_LIMIT = 100
 LINE_LIMIT = 600
 
 
-def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
-    """``repr``-like quotation of ``value`` for an error line, at most about ``limit``
-    [characters] of it: text with its control characters escaped (a newline cannot split the
-    line), a longer value cut, saying how long it was: ``'aaaa...' (297,000,000 characters)``.
-    """
+def quote(value: Any) -> str:
+    """``repr``-like quotation of ``value`` for an error line, at most about
+    :data:`QUOTE_LIMIT` characters of it: text with its control characters escaped (a newline
+    cannot split the line), a longer value cut, saying how long it was: ``'aaaa...'
+    (297,000,000 characters)``."""
     if isinstance(value, str):
-        shown = repr(value[:limit])
+        shown = repr(value[:QUOTE_LIMIT])
         cut = f"{shown[:-1]}...{shown[-1]}"
     else:
         value = repr(value)
-        shown = cut = value[:limit]
+        shown = cut = value[:QUOTE_LIMIT]
         cut += "..."
-    return shown if len(value) <= limit else f"{cut} ({len(value):,} characters)"
+    return shown if len(value) <= QUOTE_LIMIT else f"{cut} ({len(value):,} characters)"
 
 
 def _one_line(message: str) -> str:

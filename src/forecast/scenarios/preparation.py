@@ -117,18 +117,7 @@ def last_observed_year(history: pd.DataFrame) -> int:
 
 
 def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
-    """Resolve a scenario against the history data.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        A validated scenario.
-    history : DataFrame
-        From :func:`forecast.data.load_history`.
-
-    Returns
-    -------
-    Prepared
+    """Resolve a scenario against the history (:func:`forecast.data.load_history`).
 
     Raises
     ------

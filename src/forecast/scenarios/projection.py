@@ -49,23 +49,11 @@ Paths = dict[tuple[str, str], np.ndarray]
 
 def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
              noise: Mapping[str, np.ndarray] | None = None) -> Paths:
-    """Paths of every output series for columns of parameter values.
-
-    Parameters
-    ----------
-    prepared : Prepared
-    values : mapping
-        ``{key: array (n,)}`` for every key of ``prepared.central``.
-    noise : mapping, optional
-        ``{segment: array (n, n_years)}`` of log multipliers of the segments' paths in the
-        anchor region (:func:`forecast.scenarios.noise.process_noise`); None for paths at the
-        parameters alone.
-
-    Returns
-    -------
-    dict
-        ``{(region, segment): array (n, n_years)}`` in the units of :attr:`Prepared.series`,
-        and ``("China", "uncapped_total")`` [GWh].
+    """Paths ``{(region, segment): (n, n_years)}`` of every output series (units of
+    :attr:`Prepared.series`, and ``("China", "uncapped_total")`` [GWh]) for parameter values
+    ``{key: (n,)}`` (every key of ``prepared.central``) and ``noise``, the log multipliers
+    ``{segment: (n, n_years)}`` of the segments' paths in the anchor region
+    (:func:`forecast.scenarios.noise.process_noise`; None for paths at the parameters alone).
     """
     sc, base = prepared.scenario, prepared.baseline
     years = prepared.years.astype(float)
