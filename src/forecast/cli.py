@@ -1,16 +1,8 @@
 """The ``forecast`` command line.
 
-Exit codes (a contract scripts rely on):
-
-* 0 -- success
-* 1 -- unexpected internal error (a bug: please report it with the traceback)
-* 2 -- usage error (unknown command or option)
-* 3 -- invalid input: a data or scenario file breaks a rule, or an option or parameter is
-  outside its domain, or the output folder is unusable (one line on stderr names it);
-  ``forecast run`` refuses these before any notebook starts and writes nothing
-* 4 -- a pipeline run failed (one line names the notebook, the cell and the error)
-* 130 -- interrupted (Ctrl-C or SIGTERM); a run is kept as ``<run-id>.failed``
-
+Exit codes, a contract scripts rely on (the README's table says more): 0 success, 1 internal
+error (a bug), 2 usage error, 3 invalid input (a file, option or parameter; one line on stderr
+names it, and ``forecast run`` then writes nothing), 4 a run failed, 130 interrupted.
 ``forecast run`` ends its stdout with one line a wrapper can read with ``tail -n 1``: the run
 folder on success, else the same ``error: ...`` line as on stderr.
 
