@@ -1,16 +1,8 @@
 """The ``forecast`` command line.
 
-Exit codes (a contract scripts rely on):
-
-* 0 -- success
-* 1 -- unexpected internal error (a bug: please report it with the traceback)
-* 2 -- usage error (unknown command or option)
-* 3 -- invalid input: a data or scenario file breaks a rule, or an option or parameter is
-  outside its domain, or the output folder is unusable (one line on stderr names it);
-  ``forecast run`` refuses these before any notebook starts and writes nothing
-* 4 -- a pipeline run failed (one line names the notebook, the cell and the error)
-* 130 -- interrupted (Ctrl-C or SIGTERM); a run is kept as ``<run-id>.failed``
-
+Exit codes, a contract scripts rely on (the README's table says more): 0 success, 1 internal
+error (a bug), 2 usage error, 3 invalid input (a file, option or parameter; one line on stderr
+names it, and ``forecast run`` then writes nothing), 4 a run failed, 130 interrupted.
 ``forecast run`` ends its stdout with one line a wrapper can read with ``tail -n 1``: the run
 folder on success, else the same ``error: ...`` line as on stderr.
 
@@ -70,9 +62,8 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 def _cmd_project(args: argparse.Namespace) -> int:
     from forecast import scenarios
 
-    frame = scenarios.project_named(args.scenario, scenario_dir=args.scenario_dir,
-                                    data_dir=args.data_dir, target_year=args.year,
-                                    n_draws=args.draws, seed=args.seed)
+    frame = scenarios.project_named(args.scenario, args.scenario_dir, args.data_dir, args.year,
+                                    args.draws, args.seed)
     if args.format == "csv":
         sys.stdout.write(scenarios.projection_to_csv(frame))
     else:
@@ -105,6 +96,14 @@ def _check_project_options(args: argparse.Namespace) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
+    """Execute the notebooks into a new run folder. Options, parameters and input files are
+    checked before any notebook starts (exit 3, nothing written). The last stdout line is the
+    run folder, or the error line on failure; <output-dir>/latest points to the newest
+    successful run.
+
+    Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid option, parameter or input, 4 a
+    notebook failed or the disk filled up, 130 interrupted (SIGINT, SIGTERM, SIGHUP; the run is
+    kept as <run-id>.failed)."""
     from forecast.run import pipeline
 
     run_dir = pipeline.run_cli(args)
@@ -190,7 +189,16 @@ def _stop_on_signals() -> None:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    """``forecast score``: earlier runs' projections against the actuals now in the data."""
+    """One row per projection of each run that has an observed value in the data folder: p10,
+    p50, p90, the actual, error = p50 / actual - 1, covered80 (p10 <= actual <= p90) and a
+    CRPS from the run's quantiles. Written as CSV to --output (atomically) and shown as a
+    table.
+
+    Exit codes: 0 ok (also when nothing has an actual yet: the file holds the header only), 1
+    internal error, 2 usage, 3 a folder is not a finished run (or of a layout this version
+    cannot read, or its projections table is malformed), the data folder breaks a rule, or
+    --output's folder is unusable or --output lies inside a run folder or would overwrite a
+    data file."""
     from forecast.evaluation import track_record
     from forecast.report.track_record import scores_text
 
@@ -204,6 +212,13 @@ def _cmd_score(args: argparse.Namespace) -> int:
     else:
         print(f"{len(scores)} scored projections written to {out}")
     return 0
+
+
+def _described(command: object) -> dict[str, str]:
+    """A subcommand's ``--help`` description and epilog (its exit codes): the two paragraphs
+    of its function's docstring."""
+    description, epilog = str(command.__doc__).split("\n\n")
+    return {"description": description, "epilog": epilog}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,15 +258,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scenario folder (default: <data-dir>/scenarios)")
     p.set_defaults(func=_cmd_project)
 
-    p = sub.add_parser(
-        "run", help="execute the notebooks with papermill into a new run folder",
-        description="Execute the notebooks into a new run folder. Options, parameters and input "
-        "files are checked before any notebook starts (exit 3, nothing written). The last "
-        "stdout line is the run folder, or the error line on failure; <output-dir>/latest "
-        "points to the newest successful run.",
-        epilog="Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid option, parameter or "
-        "input, 4 a notebook failed or the disk filled up, 130 interrupted (SIGINT, SIGTERM, "
-        "SIGHUP; the run is kept as <run-id>.failed).")
+    p = sub.add_parser("run", help="execute the notebooks with papermill into a new run folder",
+                       **_described(_cmd_run))
     p.add_argument("--scenario", action="append", default=None, metavar="NAME",
                    help="scenario to include (repeatable; default: all)")
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
@@ -283,17 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "available); the tables are identical for any number")
     p.set_defaults(func=_cmd_calibrate)
 
-    p = sub.add_parser(
-        "score", help="score earlier runs' projections against the actuals now in the data",
-        description="One row per projection of each run that has an observed value in the data "
-        "folder: p10, p50, p90, the actual, error = p50 / actual - 1, covered80 (p10 <= actual "
-        "<= p90) and a CRPS from the run's quantiles. Written as CSV to --output (atomically) "
-        "and shown as a table.",
-        epilog="Exit codes: 0 ok (also when nothing has an actual yet: the file holds the "
-        "header only), 1 internal error, 2 usage, 3 a folder is not a finished run (or of a "
-        "layout this version cannot read, or its projections table is malformed), the data "
-        "folder breaks a rule, or --output's folder is unusable or --output lies inside a run "
-        "folder or would overwrite a data file.")
+    p = sub.add_parser("score", help="score earlier runs' projections against the actuals now "
+                       "in the data", **_described(_cmd_score))
     p.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
                    help="finished run folder (repeatable)")
     p.add_argument("--data-dir", type=Path, default=None,

@@ -21,27 +21,19 @@ QUOTE_LIMIT = 100
 LINE_LIMIT = 600
 
 
-def quote(value: Any, limit: int = QUOTE_LIMIT) -> str:
-    """``repr``-like quotation of a value for an error line, at most about ``limit`` characters.
-
-    Text is quoted with its control characters escaped (a newline cannot split the line); a
-    longer value is cut and says how long it was: ``'aaaa...' (297,000,000 characters)``.
-
-    Parameters
-    ----------
-    value : object
-        The offending value (text, number, list, ...).
-    limit : int
-        Characters of the value's ``repr`` kept [characters].
-    """
+def quote(value: Any) -> str:
+    """``repr``-like quotation of ``value`` for an error line, at most about
+    :data:`QUOTE_LIMIT` characters of it: text with its control characters escaped (a newline
+    cannot split the line), a longer value cut, saying how long it was: ``'aaaa...'
+    (297,000,000 characters)``."""
     if isinstance(value, str):
-        shown = repr(value[:limit])
+        shown = repr(value[:QUOTE_LIMIT])
         cut = f"{shown[:-1]}...{shown[-1]}"
     else:
         value = repr(value)
-        shown = cut = value[:limit]
+        shown = cut = value[:QUOTE_LIMIT]
         cut += "..."
-    return shown if len(value) <= limit else f"{cut} ({len(value):,} characters)"
+    return shown if len(value) <= QUOTE_LIMIT else f"{cut} ({len(value):,} characters)"
 
 
 def _one_line(message: str) -> str:
@@ -67,15 +59,12 @@ class DataValidationError(ForecastError, ValueError):
     Parameters
     ----------
     file : str or Path
-        The offending file.
     rule : str
         Short name of the rule that failed (e.g. ``"range"``, ``"duplicate"``).
     message : str
         What is wrong, in words a data editor can act on.
-    row : int, optional
-        Line number in the file (1-based, the header is line 1), if the problem is one row.
-    column : str, optional
-        Column name, if the problem is one column.
+    row, column : int and str, optional
+        Line in the file (1-based, the header is line 1) and column, where the problem is one.
     """
 
     def __init__(self, file: str | Path, rule: str, message: str, row: int | None = None,
@@ -93,11 +82,9 @@ class ScenarioError(ForecastError, ValueError):
     Parameters
     ----------
     file : str or Path
-        The scenario file.
     key : str
         Dotted path of the offending key (e.g. ``"segments.power.cagr"``), or ``"-"`` for the file.
     message : str
-        What is wrong.
     """
 
     def __init__(self, file: str | Path, key: str, message: str) -> None:

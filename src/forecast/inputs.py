@@ -86,19 +86,9 @@ def _refuse_kind(mode: int, size: int, limit: int, fail: Fail) -> None:
 
 
 def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
-    """Refuse a missing file, a file that is not regular, or one above ``limit`` bytes.
-
-    Only the file's status is read (``os.stat``, following symbolic links).
-
-    Parameters
-    ----------
-    path : str or Path
-        The file.
-    limit : int
-        Largest size allowed [bytes].
-    fail : callable
-        ``fail(rule, message)`` returns the error to raise (rules ``path``, ``missing-file``,
-        ``not-a-file``, ``file-size``, ``unreadable``).
+    """Refuse a missing file, a file that is not regular, or one above ``limit`` [bytes], from
+    its status alone (``os.stat``, following symbolic links); ``fail(rule, message)`` builds
+    the error (rules ``path``, ``missing-file``, ``not-a-file``, ``file-size``, ``unreadable``).
     """
     path = check_path(path, fail)
     st = _os_call(fail, path.stat)
@@ -107,16 +97,11 @@ def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
 
 
 def read_text(path: str | Path, limit: int, fail: Fail, encoding: str = "utf-8") -> str:
-    """A regular file's text, at most ``limit`` bytes, checked on the open file itself.
+    """A regular file's text, at most ``limit`` [bytes], checked on the open file itself.
 
     Opened without blocking (a FIFO swapped in after a check cannot hang the read), checked
     on the open descriptor, and at most ``limit + 1`` bytes read (a growing file is refused).
-
-    Raises
-    ------
-    ForecastError
-        From ``fail``: rules of :func:`check_file`, and ``encoding`` for text that is not
-        ``encoding``.
+    ``fail`` raises with the rules of :func:`check_file`, and ``encoding`` for other text.
     """
     path = check_path(path, fail)
     fd = _os_call(fail, os.open, path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
@@ -188,13 +173,8 @@ def _measure_yaml(events: Iterable[Any], fail: Fail) -> None:
 
 
 def read_scenario_text(path: str | Path) -> str:
-    """A scenario file's text after the file checks and :func:`check_yaml`.
-
-    Raises
-    ------
-    ScenarioError
-        One line naming the file (key ``-``).
-    """
+    """A scenario file's text after the file checks and :func:`check_yaml`; a refusal is a
+    :class:`ScenarioError` naming the file (key ``-``)."""
     fail = _scenario_fail(path)
     text = read_text(path, MAX_SCENARIO_FILE_BYTES, fail)
     check_yaml(text, fail)
@@ -208,38 +188,32 @@ def check_inputs(
     target_year: int | None = None,
     reference: str | Path | None = None,
 ) -> list[Scenario]:
-    """Validate everything a run reads, before any work starts.
+    """Validate everything a run reads, before any work starts, with the loaders' own rules.
 
-    The rules are the loaders' own, so this refuses exactly what the notebooks would: the
-    data folder (:func:`forecast.data.load_dataset`, and
-    :func:`forecast.data.outlooks.load_outlooks` when the outlooks file exists), every
-    scenario file of ``scenario_dir`` (chosen or not), each chosen scenario resolved against
-    the history for ``target_year``, and the reference class if given.
+    The data folder (and its outlooks file if there is one), every scenario file of
+    ``scenario_dir`` (chosen or not), each chosen scenario resolved against the history for
+    ``target_year`` [year], and the reference class if given.
 
     Parameters
     ----------
-    data_dir : str or Path, optional
-        Data folder (default: :func:`forecast.data.default_data_dir`).
-    scenario_dir : str or Path, optional
-        Scenario folder (default: ``<data_dir>/scenarios``).
+    data_dir, scenario_dir : str or Path, optional
+        Data folder (default: :func:`forecast.data.default_data_dir`) and scenario folder
+        (default: ``<data_dir>/scenarios``).
     scenarios : sequence of str, optional
-        Scenario names or paths a run will project; default (None or empty) every file of the
-        folder.
+        Names or paths of the scenarios a run projects (default, None or empty: every file).
     target_year : int, optional
-        Overrides the scenarios' target year [year].
     reference : str or Path, optional
-        Reference-class CSV a run will read; None skips it.
+        Reference-class CSV a run reads; None skips it.
 
     Returns
     -------
     list of Scenario
-        The chosen scenarios, loaded.
+        The chosen scenarios.
 
     Raises
     ------
     ForecastError
-        ``DataValidationError``, ``ScenarioError`` or ``ParameterError``: one line naming the
-        file and the rule (exit code 3).
+        One line naming the file and the rule (exit code 3).
     """
     from forecast import data
     from forecast.data.outlooks import OUTLOOKS_FILE, load_outlooks

@@ -13,7 +13,13 @@ from hypothesis import strategies as st
 from forecast.errors import ScenarioError
 from forecast.models import curves
 from forecast.scenarios.preparation import prepare
-from forecast.scenarios.projection import PROJECTION_COLUMNS, evaluate, simulate, summarise
+from forecast.scenarios.projection import (
+    PROJECTION_COLUMNS,
+    draw,
+    evaluate,
+    simulate,
+    summarise,
+)
 from forecast.scenarios.sampling import central_parameters, draw_parameters, quantile
 from forecast.scenarios.schema import parse_scenario
 
@@ -127,6 +133,25 @@ def test_data_values_missing_from_history_name_the_key(history, scenario) -> Non
 def test_target_year_checked_against_history(history, scenario) -> None:
     with pytest.raises(ScenarioError, match=r"target year 2024 is not after .* 2024"):
         prepare(scenario(target_year=2024), history)
+
+
+@pytest.mark.parametrize("changes", [{}, {"noise": {"correlation": 0.5}},
+                                     {"anchor": "world", "share": {"model": "linear",
+                                                                   "target": 0.7}}])
+def test_evaluate_leaves_its_draws_as_they_were(history, scenario, changes) -> None:
+    # One set of draws serves several evaluations (the spread decomposition), so evaluate may
+    # work in place only on arrays it made itself.
+    prepared = prepare(scenario(**changes), history)
+    values, noise = draw(prepared, 300, 5)
+    kept = {seg: x.copy() for seg, x in noise.items()}
+    first = evaluate(prepared, values, noise)
+    second = evaluate(prepared, values, noise)
+    for seg, x in noise.items():
+        np.testing.assert_array_equal(x, kept[seg])
+    for key, path in first.items():
+        np.testing.assert_array_equal(path, second[key])
+    world = sum(first[("World", seg)] for seg in ("power", "consumer", "storage"))
+    np.testing.assert_allclose(first[("World", "total")], world)
 
 
 def test_simulate_rejects_bad_draw_counts(history, scenario) -> None:

@@ -215,8 +215,8 @@ def test_target_year_must_follow_last_observed_year(tmp_path: Path) -> None:
             f"{path}: key 'target_year': target year 2024 is not after the last observed year 2024"
         ),
     ):
-        load_scenario(path, last_observed=2024)
-    assert load_scenario(path, last_observed=2023).target_year == 2024
+        load_scenario(path).with_target_year(None, 2024)
+    assert load_scenario(path).with_target_year(None, 2023).target_year == 2024
 
 
 @pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "42\n", ""])

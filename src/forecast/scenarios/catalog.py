@@ -13,7 +13,7 @@ import pandas as pd
 from forecast import data
 from forecast.errors import ScenarioError, quote
 from forecast.evaluation.frames import neutralise_formulas
-from forecast.inputs import check_path, read_scenario_text
+from forecast.inputs import check_path
 from forecast.scenarios.preparation import Prepared, prepare
 from forecast.scenarios.projection import DEFAULT_SEED, PROJECTION_COLUMNS, simulate, summarise
 from forecast.scenarios.schema import Scenario, load_scenario
@@ -42,35 +42,14 @@ def _scenario_files(folder: Path) -> list[Path]:
     return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
-def _load(path: Path) -> Scenario:
-    """:func:`load_scenario` after :func:`forecast.inputs.read_scenario_text`'s checks, so a
-    FIFO, a device, a big file or a YAML bomb is refused unread."""
-    read_scenario_text(path)
-    return load_scenario(path)
-
-
 def list_scenarios(scenario_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every scenario file of a folder, validated.
-
-    Parameters
-    ----------
-    scenario_dir : str or Path, optional
-        Folder of ``*.yaml`` files (default: ``<data dir>/scenarios``).
-
-    Returns
-    -------
-    DataFrame
-        Columns ``name, description, path``, sorted by name.
-
-    Raises
-    ------
-    ScenarioError
-        The first invalid file by file name, or two files sharing a name.
-    """
+    """Every scenario file of a folder (default: ``<data dir>/scenarios``), validated: a frame
+    of ``name, description, path`` sorted by name. Raises :class:`ScenarioError` for the first
+    invalid file by file name, or two files sharing a name."""
     folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
     rows, seen = [], {}
     for path in _scenario_files(folder):
-        sc = _load(path)
+        sc = load_scenario(path)
         if sc.name in seen:
             raise ScenarioError(path, "name", f"'{sc.name}' is also the name of {seen[sc.name]}")
         seen[sc.name] = path
@@ -93,12 +72,12 @@ def resolve_scenario(name_or_path: ScenarioLike,
     except (OSError, ValueError):
         file_like = False
     if candidate.suffix in (".yaml", ".yml") or file_like:
-        return _load(candidate)
+        return load_scenario(candidate)
     folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
     files = _scenario_files(folder)
     for path in files:
         if path.stem == text:
-            return _load(path)
+            return load_scenario(path)
     known = ", ".join(p.stem for p in files) or "none"
     raise ScenarioError(folder, "scenario", f"unknown scenario {quote(text)} (known: {known})")
 
@@ -127,16 +106,8 @@ def prepare_all(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None 
 def project(scenario: ScenarioLike, history: pd.DataFrame | None = None, n_draws: int = 10_000,
             seed: int | np.random.Generator | None = DEFAULT_SEED,
             target_year: int | None = None, data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Project one scenario with seeded Monte Carlo draws.
-
-    Parameters
-    ----------
-    scenario, history, target_year, data_dir
-        As for :func:`prepare_scenario`.
-    n_draws : int
-        Monte Carlo draws (>= 1).
-    seed : int or Generator
-        Same seed and inputs give identical numbers.
+    """Project one scenario (as for :func:`prepare_scenario`) with ``n_draws`` (>= 1) seeded
+    Monte Carlo draws; the same seed and inputs give identical numbers.
 
     Returns
     -------
@@ -153,21 +124,9 @@ def project(scenario: ScenarioLike, history: pd.DataFrame | None = None, n_draws
 def project_all(names: Iterable[str | Path] | None = None, scenario_dir: str | Path | None = None,
                 data_dir: str | Path | None = None, target_year: int | None = None,
                 n_draws: int = 10_000, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """:func:`project` several scenarios (default: every file of the folder) into one table.
-
-    Parameters
-    ----------
-    names : iterable of str or Path, optional
-        Scenario names (in ``scenario_dir``, default ``<data_dir>/scenarios``) or paths.
-    data_dir, target_year, n_draws, seed
-        As for :func:`project`.
-
-    Returns
-    -------
-    DataFrame
-        :func:`project`'s rows of each scenario (in the order given, or by name), each drawn
-        with the same ``seed``.
-    """
+    """:func:`project`'s rows of several scenarios, each drawn with the same ``seed``: names
+    (in ``scenario_dir``, default ``<data_dir>/scenarios``) or paths, in the order given
+    (default: every file of the folder, by name)."""
     folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir(data_dir)
     if names is None:
         names = list(list_scenarios(folder)["path"])

@@ -1,32 +1,27 @@
 """Process noise of scenario fans: how far a year strays from the scenario's path.
 
-A scenario's ``uncertain:`` block is the uncertainty of its path (growth rates, saturation);
+The ``uncertain:`` block is the uncertainty of a scenario's path (growth rates, saturation);
 this module adds only how production strays from any smooth path from one year to the next
 (a boom year, a destocking year), never the growth uncertainty again.
 
 A year's deviation is ``log(value_t) - trend_t`` of the reference class's series (the
-package's ``technology_ramps.csv``), the trend being the least-squares quadratic in the year on
-the centred window ``t - 3 .. t + 3`` (:data:`TREND_WINDOW`, a Savitzky-Golay smoother),
-divided by ``sqrt(1 - h)`` (``h = 1/3``, year ``t``'s weight in its own trend) so independent
+package's ``technology_ramps.csv``), the trend the least-squares quadratic in the year on the
+centred window ``t - 3 .. t + 3`` (:data:`TREND_WINDOW`, a Savitzky-Golay smoother), divided
+by ``sqrt(1 - h)`` (``h = 1/3``, year ``t``'s weight in its own trend) so independent
 deviations keep their standard deviation. Only series with at least :data:`MIN_SHARE` (10%)
-of their technology's world total count (China makes 76% of the world's batteries): smaller
-ones vary more (root mean square 0.19-0.30 below a 1% share, 0.13 from 10% up).
+of their technology's world total count, as China makes 76% of the world's batteries:
+smaller ones vary more (root mean square 0.19-0.30 below a 1% share, 0.13 from 10% up).
 
-Kinds vary differently: of the 109 deviations (13 series) the 17 of EV car sales have a root
-mean square of 0.25, solar output 0.11, wind 0.08. So each segment varies like its own market,
-a stated assumption (:data:`SEGMENT_KINDS`, changed by ``noise: {kinds: ...}``): power like EV
-car sales, storage like solar and wind output, consumer cells like the whole class. A
-segment's one-year variation is the empirical quantiles of its kinds' deviations, median
-moved to 0 (right-skewed: booms exceed busts). At 2024's mix (power 70%, storage 22%,
-consumer 8%) the total's p10/p90 are -0.136/+0.304 (log), against -0.112/+0.156 for the class
-pooled. Left out in turn, a series' deviations fall inside the others' 80% band 82% of the
-time for EV sales, 80% for solar, 77% for wind (pooled class: 35% for EV sales).
-
-Weak points: the EV law rests on 17 deviations, 14 of them China's and the USA's in
-2013-2020, a young market; consecutive deviations correlate (lag-1 -0.07 against -0.49 for
-independent noise), so variation lasting longer than a year is partly taken up by the trend
-and understated. Base's 2030 p95 for China is about 4,960 GWh (4,560 with the class pooled,
-4,310-5,090 over windows of 5-9 years and shares of 5-30%).
+Kinds vary differently (root mean square: EV car sales 0.25, solar output 0.11, wind 0.08),
+so each segment varies like its own market, a stated assumption (:data:`SEGMENT_KINDS`,
+changed by ``noise: {kinds: ...}``): power like EV car sales, storage like solar and wind
+output, consumer cells like the whole class. A segment's one-year variation is the empirical
+quantiles of its kinds' deviations, median moved to 0 (right-skewed: booms exceed busts).
+Left out in turn, a series' deviations fall inside the others' 80% band 82% of the time for
+EV sales, 80% for solar, 77% for wind. Weak points: the EV law rests on 17 deviations, 14 of
+them China's and the USA's in 2013-2020; consecutive deviations correlate (lag-1 -0.07
+against -0.49 for independent noise), so variation lasting longer than a year is partly
+taken up by the trend and understated.
 
 Each projected year draws its own deviation: the variation does not accumulate with the
 horizon (that would be an uncertain growth rate, the assumptions' job). One common demand
@@ -74,18 +69,10 @@ SEGMENT_KINDS: dict[str, tuple[str, ...]] = Kinds().model_dump()
 def trend_deviations(frame: pd.DataFrame) -> pd.DataFrame:
     """Each year's log deviation from its series' local polynomial trend.
 
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Columns ``series, year, value`` (value > 0, one row per series and year); other
-        columns are kept.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The rows centred in a complete :data:`TREND_WINDOW`, sorted by series and year, with
-        ``deviation`` [log] ``(log value - trend) / sqrt(1 - h)``, ``h`` the centre's weight
-        in its trend.
+    ``frame`` has columns ``series, year, value`` (value > 0, one row per series and year)
+    and maybe others, kept. Returns the rows centred in a complete :data:`TREND_WINDOW`,
+    sorted by series and year, with ``deviation`` [log] ``(log value - trend) / sqrt(1 - h)``,
+    ``h`` the centre's weight in its trend.
     """
     from numpy.lib.stride_tricks import sliding_window_view
     from scipy.linalg import lstsq
@@ -122,15 +109,9 @@ def _deviations_of(ref_path: str, totals_path: str, stamp: tuple[int, ...]) -> p
 
 
 def reference_noise() -> pd.DataFrame:
-    """The deviations one year's variation is made of: the shipped reference class's
-    established series.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``series, technology, year, value, world, share, deviation`` [log], one row per
-        series and year with a share >= :data:`MIN_SHARE` and a complete trend window.
-    """
+    """The deviations [log] one year's variation is made of: the shipped reference class's
+    rows (``series, technology, year, value, world, share, deviation``) with a share >=
+    :data:`MIN_SHARE` and a complete trend window."""
     ref = reference.default_reference_path()
     totals = ref.parent / reference.WORLD_TOTALS_FILE.name
     stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in (ref, totals))
@@ -141,23 +122,11 @@ def reference_noise() -> pd.DataFrame:
 class ProcessNoise:
     """The year-to-year variation a prepared scenario adds to its draws.
 
-    Attributes
-    ----------
-    levels : ndarray
-        Probability levels of the 1-year distributions, increasing in (0, 1).
-    offsets : ndarray
-        ``(len(segments), len(levels))``: each segment's one-year log quantiles at ``levels``
-        relative to their median [log].
-    segments : tuple of str
-        The segments of ``offsets``' rows; a single row applies to every segment.
-    weights : ndarray
-        The segments' base-year shares of production [fraction].
-    correlation : float
-        Correlation of the segments' variation.
-    scale : float
-        Factor on every segment's variation that keeps the total's as estimated [-].
-    source : str
-        Where the 1-year distributions come from, for notes.
+    ``offsets`` ``(len(segments), len(levels))`` are each segment's one-year log quantiles at
+    probability ``levels`` (increasing in (0, 1)) relative to their median [log]; a single row
+    applies to every segment. ``weights`` are the segments' base-year shares of production
+    [fraction], ``correlation`` their variation's, ``scale`` [-] the factor on every segment's
+    variation that keeps the total's as estimated, ``source`` where it comes from, for notes.
     """
 
     levels: np.ndarray
@@ -245,13 +214,13 @@ class ProcessNoise:
         i = pos.astype(np.intp)
         pos -= i
         out = np.empty((len(table), *z.shape[1:]))
+        slope = np.empty(z.shape[1:])
         for k, row in enumerate(table):
             j = min(k, len(z) - 1)
-            # In place: four passes over the draws instead of ten temporaries.
-            lower = row[i[j]]
-            np.subtract(row[i[j] + 1], lower, out=out[k])
-            out[k] *= pos[j]
-            out[k] += lower
+            # In place, the table's steps taken once: few passes over the draws.
+            np.take(np.diff(row), i[j], out=slope, mode="clip")
+            slope *= pos[j]
+            np.add(np.take(row, i[j], out=out[k], mode="clip"), slope, out=out[k])
         return out
 
 
@@ -259,23 +228,10 @@ def process_noise(noise: ProcessNoise, horizons: np.ndarray, segments: tuple[str
                   n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Log multipliers of every segment's path, ``{segment: (n_draws, n_years)}`` [log].
 
-    Every projected year draws its own deviation; with correlation 1 every segment draws at
-    the same score (one common factor) through its own 1-year distribution.
-
-    Parameters
-    ----------
-    noise : ProcessNoise
-    horizons : ndarray of int
-        Years after the base year of the projected years (>= 1), one column each.
-    segments : tuple of str
-        Segments, in output order.
-    n_draws : int
-    rng : numpy Generator
-        Drawn from after the parameters, so parameter draws do not change with the noise.
-
-    Returns
-    -------
-    dict
+    Every projected year (``horizons`` [years] after the base year, a column each) draws its
+    own deviation; with correlation 1 every segment draws at the same score (one common
+    factor) through its own 1-year distribution. ``rng`` is drawn from after the parameters,
+    so parameter draws do not change with the noise.
     """
     n_years = len(np.asarray(horizons))
     rho = noise.correlation

@@ -46,18 +46,14 @@ _RANGE = re.compile(r"(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?) kg LCE per kWh")
 
 
 def outlook_gwh(outlooks: pd.DataFrame) -> pd.DataFrame:
-    """Every figure with a year, in GWh a year [GWh], ordered by publication date.
-
-    Parameters
-    ----------
-    outlooks : pandas.DataFrame
-        From :func:`forecast.data.outlooks.load_outlooks`.
+    """Every figure of ``outlooks`` (:func:`forecast.data.outlooks.load_outlooks`) with a
+    year, in GWh a year, ordered by publication date.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`GWH_COLUMNS`: the figure as published (``value``, ``unit``), ``gwh`` in GWh,
-        ``gwh_low``/``gwh_high`` over the intensity's range (equal to ``gwh`` for GWh
+        :data:`GWH_COLUMNS`: the figure as published (``value``, ``unit``), ``gwh`` [GWh],
+        ``gwh_low``/``gwh_high`` [GWh] over the intensity's range (equal to ``gwh`` for GWh
         figures) and ``arithmetic``, the conversion in words ("" for GWh figures).
 
     Raises
@@ -103,14 +99,8 @@ def compare_outlooks(scenarios: Iterable[ScenarioLike],
                      scenario_dir: str | Path | None = None) -> pd.DataFrame:
     """The probability each scenario's fan puts production above each published figure.
 
-    Parameters
-    ----------
-    scenarios, history, target_year, scenario_dir
-        As for :func:`~forecast.scenarios.spread.spread_decomposition`.
-    outlooks : DataFrame, optional
-        From :func:`forecast.data.outlooks.load_outlooks` (default: the shipped file).
-    n_draws, seed : int
-        As for the projection, so the fans are the projection table's.
+    Arguments as for :func:`~forecast.scenarios.spread.spread_decomposition`; ``outlooks``
+    from :func:`forecast.data.outlooks.load_outlooks` (default: the shipped file).
 
     Returns
     -------

@@ -16,12 +16,12 @@ from forecast import data
 from forecast.errors import ModelError, ScenarioError
 from forecast.models import LogitShare
 from forecast.scenarios.noise import ProcessNoise
-from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, FittedTrend, Scenario
+from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, Scenario
 
 __all__ = [
     "CAPACITY", "EV_DEMAND", "EV_SALES", "MIN_SHARE", "OBSERVED", "OUTLOOK", "PRODUCTION",
-    "PRODUCTION_CAGR", "SHARE", "Baseline", "Prepared", "find_series", "last_observed_year",
-    "prepare",
+    "PRODUCTION_CAGR", "SHARE", "Baseline", "FittedTrend", "Prepared", "find_series",
+    "last_observed_year", "prepare",
 ]
 
 #: History series the engine reads (names of data/series.csv).
@@ -47,6 +47,25 @@ class Baseline:
     year: int
     production: dict[str, float]
     share: float
+
+
+@dataclass(frozen=True)
+class FittedTrend:
+    """``dist: fitted`` resolved against the data: a Student-t on the logit scale.
+
+    ``mean``/``sd`` [logit units] and ``df`` from the fit, ``cap`` its ceiling [fraction],
+    truncated to ``low``/``high`` [fraction] (by default the lowest observed share and the cap:
+    with 2 df the lower tail reaches shares near 0, where world = China / share is unbounded).
+    """
+
+    mean: float
+    sd: float
+    df: float
+    cap: float
+    low: float
+    high: float
+    source: str
+    dist: str = "fitted"
 
 
 @dataclass(frozen=True)
@@ -98,18 +117,7 @@ def last_observed_year(history: pd.DataFrame) -> int:
 
 
 def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
-    """Resolve a scenario against the history data.
-
-    Parameters
-    ----------
-    scenario : Scenario
-        A validated scenario.
-    history : DataFrame
-        From :func:`forecast.data.load_history`.
-
-    Returns
-    -------
-    Prepared
+    """Resolve a scenario against the history (:func:`forecast.data.load_history`).
 
     Raises
     ------

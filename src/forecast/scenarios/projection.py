@@ -16,6 +16,7 @@ without a loop over draws. A scenario becomes paths in five steps:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 
 import numpy as np
@@ -48,23 +49,11 @@ Paths = dict[tuple[str, str], np.ndarray]
 
 def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
              noise: Mapping[str, np.ndarray] | None = None) -> Paths:
-    """Paths of every output series for columns of parameter values.
-
-    Parameters
-    ----------
-    prepared : Prepared
-    values : mapping
-        ``{key: array (n,)}`` for every key of ``prepared.central``.
-    noise : mapping, optional
-        ``{segment: array (n, n_years)}`` of log multipliers of the segments' paths in the
-        anchor region (:func:`forecast.scenarios.noise.process_noise`); None for paths at the
-        parameters alone.
-
-    Returns
-    -------
-    dict
-        ``{(region, segment): array (n, n_years)}`` in the units of :attr:`Prepared.series`,
-        and ``("China", "uncapped_total")`` [GWh].
+    """Paths ``{(region, segment): (n, n_years)}`` of every output series (units of
+    :attr:`Prepared.series`, and ``("China", "uncapped_total")`` [GWh]) for parameter values
+    ``{key: (n,)}`` (every key of ``prepared.central``) and ``noise``, the log multipliers
+    ``{segment: (n, n_years)}`` of the segments' paths in the anchor region
+    (:func:`forecast.scenarios.noise.process_noise`; None for paths at the parameters alone).
     """
     sc, base = prepared.scenario, prepared.baseline
     years = prepared.years.astype(float)
@@ -89,10 +78,18 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
         path = _segment_path(prepared, seg, values, years, out)
         anchored[seg] = np.broadcast_to(path, (n, len(years)))
     if noise is not None:
-        # One common factor is one array for every segment: exponentiate it once.
-        factors = {id(x): x for x in noise.values()}
-        factors = {key: np.exp(x) for key, x in factors.items()}
-        anchored = {seg: path * factors[id(noise[seg])] for seg, path in anchored.items()}
+        # A common factor is one array for several segments: exponentiated once, and
+        # multiplied in place by the last segment that uses it.
+        users = Counter(id(x) for x in noise.values())
+        factors: dict[int, np.ndarray] = {}
+        for seg in SEGMENTS:
+            key = id(noise[seg])
+            if key not in factors:
+                factors[key] = np.exp(noise[seg])
+            users[key] -= 1
+            factor = factors[key] if users[key] else factors.pop(key)
+            anchored[seg] = np.multiply(anchored[seg], factor,
+                                        out=None if users[key] else factor)
     if sc.anchor == "china":
         rest_ratio = (1.0 - share) / np.maximum(share, MIN_SHARE)
         china, rest = dict(anchored), {seg: p * rest_ratio for seg, p in anchored.items()}
@@ -110,7 +107,7 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
         out[("China", "capacity_limit")] = limit
     for seg in SEGMENTS:
         out[("China", seg)] = china[seg]
-        out[("World", seg)] = china[seg] + rest[seg]
+        out[("World", seg)] = np.add(rest[seg], china[seg], out=rest[seg])
     china_total = sum(china.values())
     world_total = sum(out[("World", seg)] for seg in SEGMENTS)
     out[("China", "total")] = china_total
@@ -201,8 +198,11 @@ def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -
         path = paths[(region, segment)]
         rows = slice(k * n_years, (k + 1) * n_years)
         stats["mean"][rows] = path.mean(axis=0)
-        # One series at a time, partitioned in place: memory for one series' draws only.
+        # One series at a time, in place: memory for one series' draws only. Sorting first
+        # is exact and 2-3 times faster: numpy's sort is vectorised, its partition at the
+        # ten indices of five quantiles is not.
         by_year = np.array(path.T, order="C")
+        by_year.sort(axis=1)
         qs = np.quantile(by_year, list(uncertainty.QUANTILES.values()), axis=1,
                          overwrite_input=True)
         for name, q in zip(uncertainty.QUANTILES, qs, strict=True):

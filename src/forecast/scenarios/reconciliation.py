@@ -48,20 +48,12 @@ def reconcile(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = 
               data_dir: str | Path | None = None) -> pd.DataFrame:
     """Each scenario's figures beside the published outlooks in the data.
 
-    The difference is taken from the Monte Carlo median: year-to-year variation gives the
-    draws a long right tail that lifts their mean above any typical path (medians do not add
-    up, so segment differences need not sum to the total's). The main cause is read from the
-    central case (every assumption at its stated value, no variation), so it names the
-    assumptions, not the luck of the draws.
-
-    Parameters
-    ----------
-    scenarios : iterable
-        Scenarios, names (in ``scenario_dir``, default ``<data_dir>/scenarios``) or paths.
-    history : DataFrame, optional
-        From :func:`forecast.data.load_history` (default: loaded from ``data_dir``).
-    n_draws, seed : int
-        Monte Carlo settings of each projection.
+    ``scenarios`` are objects, names (in ``scenario_dir``, default ``<data_dir>/scenarios``)
+    or paths; ``history`` defaults to ``data_dir``'s. The difference is taken from the Monte
+    Carlo median: year-to-year variation gives the draws a long right tail that lifts their
+    mean above any typical path (medians do not add up, so segment differences need not sum
+    to the total's). The main cause is read from the central case (every assumption at its
+    stated value, no variation), so it names the assumptions, not the luck of the draws.
 
     Returns
     -------

@@ -11,32 +11,18 @@ import numpy as np
 from scipy.special import expit, logit
 
 from forecast.models import uncertainty
-from forecast.scenarios.preparation import MIN_SHARE, Prepared
-from forecast.scenarios.schema import Distribution, FittedTrend, domain_of
+from forecast.scenarios.preparation import MIN_SHARE, FittedTrend, Prepared
+from forecast.scenarios.schema import Distribution, domain_of
 
 __all__ = ["central_parameters", "draw_parameters", "quantile"]
 
 
 def quantile(key: str, dist: Distribution | FittedTrend, q: np.ndarray | float,
              anchor: str = "china") -> np.ndarray:
-    """Inverse CDF of an uncertain parameter's distribution.
-
-    Parameters
-    ----------
-    key : str
-        Dotted parameter key; its domain truncates the distribution.
-    dist : Distribution or FittedTrend
-        With ``mean``/``mode`` filled in (:func:`forecast.scenarios.preparation.prepare`).
-    q : array_like
-        Probabilities in [0, 1].
-    anchor : str
-        The scenario's anchor; with ``"china"`` a share target stays above 0.
-
-    Returns
-    -------
-    ndarray
-        Parameter values [parameter's unit].
-    """
+    """Parameter values [parameter's unit] at probabilities ``q``: the inverse CDF of ``dist``
+    (``mean``/``mode`` filled in by :func:`forecast.scenarios.preparation.prepare`) truncated
+    to the domain of the parameter ``key``; with ``anchor`` ``"china"`` a share target stays
+    above 0."""
     from scipy import stats
 
     q = np.asarray(q, float)

@@ -40,12 +40,13 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from forecast.errors import ScenarioError
+from forecast.inputs import read_scenario_text
 
 __all__ = [
     "DATA", "FIRST_YEAR", "LAST_YEAR", "PARAMETER_DOMAINS", "SEGMENTS", "TREND", "Capacity",
-    "Caps", "Compound", "Damped", "Distribution", "Domain", "EvDemand", "Fitted", "FittedTrend",
-    "Hold", "Kinds", "Logistic", "Noise", "Normal", "Scenario", "Segment", "Segments", "Share",
-    "ShareTrend", "Triangular", "Uniform", "domain_of", "load_scenario", "parse_scenario",
+    "Caps", "Compound", "Damped", "Distribution", "Domain", "EvDemand", "Fitted", "Hold", "Kinds",
+    "Logistic", "Noise", "Normal", "Scenario", "Segment", "Segments", "Share", "ShareTrend",
+    "Triangular", "Uniform", "domain_of", "load_scenario", "parse_scenario",
 ]
 
 #: Segments every scenario models, in output order.
@@ -108,9 +109,6 @@ def domain_of(key: str) -> Domain:
     return PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
 
 
-# --------------------------------------------------------------------------- value types
-
-
 def _fail(message: str, key: str = "") -> PydanticCustomError:
     """A broken rule; ``key`` (dotted, relative to the block checked) names the place."""
     return PydanticCustomError("scenario", "{message}", {"message": message, "key": key})
@@ -169,9 +167,6 @@ Year = Annotated[int, PlainValidator(_year)]
 Text = Annotated[str, PlainValidator(_text)]
 #: Reference-class technologies (or ``all``), checked against the data when prepared.
 Technologies = Annotated[tuple[str, ...], PlainValidator(_technologies)]
-
-
-# --------------------------------------------------------------------------- blocks
 
 
 class _Block(BaseModel):
@@ -361,25 +356,6 @@ class Fitted(_Distribution):
 Distribution = Annotated[Normal | Uniform | Triangular | Fitted, Field(discriminator="dist")]
 
 
-@dataclass(frozen=True)
-class FittedTrend:
-    """``dist: fitted`` resolved against the data: a Student-t on the logit scale.
-
-    ``mean``/``sd`` [logit units] and ``df`` from the fit, ``cap`` its ceiling [fraction],
-    truncated to ``low``/``high`` [fraction] (by default the lowest observed share and the cap:
-    with 2 df the lower tail reaches shares near 0, where world = China / share is unbounded).
-    """
-
-    mean: float
-    sd: float
-    df: float
-    cap: float
-    low: float
-    high: float
-    source: str
-    dist: str = "fitted"
-
-
 class Kinds(BaseModel):
     """Reference-class technologies each segment's year-to-year variation follows."""
 
@@ -514,22 +490,9 @@ def _check_distribution(key: str, dist: Any, central: float | str) -> None:
         raise _fail(f"the central value {central} lies outside [{low:g}, {high:g}]", where)
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def load_scenario(path: str | Path, last_observed: int | None = None) -> Scenario:
-    """Read and validate one scenario file.
-
-    Parameters
-    ----------
-    path : str or Path
-        The YAML file.
-    last_observed : int, optional
-        Last year with observed data [year]; when given, the target year must be after it.
-
-    Returns
-    -------
-    Scenario
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate one scenario file, after :func:`forecast.inputs.read_scenario_text`'s
+    checks (a FIFO, a device, a big file or a YAML bomb is refused unread).
 
     Raises
     ------
@@ -538,25 +501,17 @@ def load_scenario(path: str | Path, last_observed: int | None = None) -> Scenari
     """
     import yaml
 
-    path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, "-", "file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, "-", f"cannot read file ({type(exc).__name__})") from None
-    try:
-        raw = yaml.safe_load(text)
+        raw = yaml.safe_load(read_scenario_text(path))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or type(exc).__name__
         raise ScenarioError(path, "-", f"invalid YAML{where}: {problem}") from None
-    return parse_scenario(raw, path, last_observed=last_observed)
+    return parse_scenario(raw, path)
 
 
-def parse_scenario(raw: Any, path: str | Path = "<scenario>",
-                   last_observed: int | None = None) -> Scenario:
+def parse_scenario(raw: Any, path: str | Path = "<scenario>") -> Scenario:
     """Validate an already-parsed YAML document (see :func:`load_scenario`)."""
     file = str(path)
     if not isinstance(raw, dict):
@@ -570,10 +525,7 @@ def parse_scenario(raw: Any, path: str | Path = "<scenario>",
         errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
         raise ScenarioError(file, *_key_and_message(errors[0])) from None
     scenario._path = file
-    return scenario.with_target_year(None, last_observed)
-
-
-# --------------------------------------------------------------------------- messages
+    return scenario
 
 
 def _tag_key(cls: type[BaseModel] | None) -> str:

@@ -35,19 +35,12 @@ def spread_decomposition(scenarios: Iterable[ScenarioLike], history: pd.DataFram
                          n_draws: int = 10_000, seed: int = DEFAULT_SEED,
                          target_year: int | None = None,
                          scenario_dir: str | Path | None = None) -> pd.DataFrame:
-    """The target year's spread of each scenario, split by where it comes from.
+    """The target year's spread of each scenario (object, name in ``scenario_dir``, or path),
+    split by where it comes from.
 
-    Parameters
-    ----------
-    scenarios : iterable
-        Scenarios, names (in ``scenario_dir``) or paths.
-    history : DataFrame, optional
-        From :func:`forecast.data.load_history` (default: the data folder's).
-    n_draws, seed : int
-        Monte Carlo draws per spread and the projection's seed (``both`` rows equal the
-        projection table's).
-    target_year : int, optional
-        Overrides the scenarios' target year [year].
+    ``history`` defaults to the data folder's; ``n_draws`` and ``seed`` are the projection's
+    (``both`` rows equal the projection table's); ``target_year`` [year] overrides the
+    scenarios'.
 
     Returns
     -------

@@ -32,18 +32,9 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
           ) -> pd.DataFrame:
     """Evaluate many parameter sets of one scenario at once (central values, no draws).
 
-    Parameters
-    ----------
-    scenario : Scenario, str or Path
-    overrides : mapping
-        ``{dotted key: 1-D array}`` of one length ``n_runs``: run ``i`` sets element ``i`` of
-        each, every other parameter central. For a grid, pass flattened
-        :func:`numpy.meshgrid` arrays.
-    history : DataFrame, optional
-    target_year : int, optional
-        Overrides the scenario's target year [year].
-    years : iterable of int, optional
-        Keep only these years [year].
+    ``overrides`` are ``{dotted key: 1-D array}`` of one length: run ``i`` sets element ``i``
+    of each, every other parameter central (for a grid, pass flattened :func:`numpy.meshgrid`
+    arrays). ``target_year`` [year] overrides the scenario's; ``years`` [year] keeps only these.
 
     Returns
     -------
@@ -84,21 +75,12 @@ def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
                 region: str = "China", target_year: int | None = None,
                 spread: float = DEFAULT_SPREAD, data_dir: str | Path | None = None
                 ) -> pd.DataFrame:
-    """Tornado table: how the target-year total responds to each assumption, one at a time.
+    """Tornado table: how the target year's ``region`` total (``"China"`` or ``"World"``)
+    responds to each assumption, one at a time.
 
     Uncertain parameters move to the 10th and 90th percentiles of their distributions, the
-    others by ``-spread`` and ``+spread`` of their central value (clipped to their domain).
-
-    Parameters
-    ----------
-    scenario : Scenario, str or Path
-    history : DataFrame, optional
-    region : str
-        ``"China"`` or ``"World"`` total.
-    target_year : int, optional
-        Overrides the scenario's target year [year].
-    spread : float
-        Relative change of parameters without a distribution [fraction].
+    others by ``-spread`` and ``+spread`` [fraction] of their central value (clipped to their
+    domain). ``target_year`` [year] overrides the scenario's.
 
     Returns
     -------
