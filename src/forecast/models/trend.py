@@ -13,7 +13,13 @@ from forecast.models.base import as_years
 from forecast.models.growth import GrowthModel
 from forecast.models.ols import ols
 
-__all__ = ["EndpointCAGR", "ExponentialTrend", "LeastSquaresCAGR", "LinearTrend"]
+__all__ = ["EndpointCAGR", "ExponentialTrend", "LeastSquaresCAGR", "LinearTrend", "cagr"]
+
+
+def cagr(start: float, end: float, years: float) -> float:
+    """Constant growth rate from ``start`` to ``end`` over ``years`` [fraction/yr]; NaN unless
+    both values and ``years`` are positive."""
+    return (end / start) ** (1.0 / years) - 1.0 if start > 0 and end > 0 and years > 0 else math.nan
 
 
 class _CompoundFromLast(GrowthModel):

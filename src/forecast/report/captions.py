@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from forecast.models.trend import cagr
 from forecast.report.figures import band_name
 from forecast.report.formatting import gwh, gwh_band, percent, percent_band, signed_percent
 from forecast.report.labels import parameter_label
@@ -30,10 +31,6 @@ def _points(change: float, sign: bool = True) -> str:
     return f"{'+' if sign and change > 0 else ''}{100 * change:.1f} percentage points"
 
 
-def _cagr(start: float, end: float, years: int) -> float:
-    return (end / start) ** (1 / years) - 1 if start > 0 and end > 0 and years > 0 else float("nan")
-
-
 def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
     """History lines and bars of ``series`` (by year [``unit``]): where it started and ended,
     and how fast it grew."""
@@ -44,7 +41,7 @@ def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
         return (f"{what} {direction} from {percent(a)} in {first} to {percent(b)} in {last} "
                 f"({_points(b - a)}).")
     return (f"{what} went from {gwh(a)} {unit} in {first} to {gwh(b)} {unit} in {last}, "
-            f"{signed_percent(_cagr(a, b, last - first))} a year compounded.")
+            f"{signed_percent(cagr(a, b, last - first))} a year compounded.")
 
 
 def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | None = None,
@@ -65,7 +62,7 @@ def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | Non
                        "conditional on the trend continuing.")
     text = f"{what} reaches a median of {gwh_band(p50, p10, p90, ' ' + unit)} in {year}"
     if start is not None and start[0] < year:
-        text += (f", {signed_percent(_cagr(start[1], p50, year - start[0]))} a year from "
+        text += (f", {signed_percent(cagr(start[1], p50, year - start[0]))} a year from "
                  f"{gwh(start[1])} {unit} in {start[0]}")
     if gwh(p10) == gwh(p90):
         return text + "; the path has no uncertainty (every assumption is fixed)."

@@ -16,6 +16,7 @@ import pandas as pd
 
 from forecast import data
 from forecast.models import uncertainty
+from forecast.models.trend import cagr
 from forecast.scenarios.catalog import ScenarioLike, default_scenario_dir, prepare_all
 from forecast.scenarios.preparation import (
     EV_DEMAND,
@@ -129,9 +130,9 @@ def _production_rows(outcome: _Outcome, published: Mapping[tuple[str, int], floa
             cause = _total_cause(outcome, seg_diffs, diffs[(seg, year)], year)
         else:
             base_value, horizon = base.production[seg], year - base.year
-            implied = _implied_cagr(base_value, pub + diffs[(seg, year)], horizon)
+            implied = cagr(base_value, pub + diffs[(seg, year)], horizon)
             cause = (f"{seg} grows {implied:.1%}/yr from {base_value:,.0f} GWh in {base.year} "
-                     f"in the central case vs {_implied_cagr(base_value, pub, horizon):.1%}/yr "
+                     f"in the central case vs {cagr(base_value, pub, horizon):.1%}/yr "
                      f"in the outlook ({_segment_words(prepared, seg)})")
             if outcome.cap_cut(year):
                 cause += "; scaled down by the capacity cap"
@@ -208,11 +209,6 @@ def _outlook(history: pd.DataFrame, series: str, year: int) -> float | None:
     """The world's published outlook of ``series`` in ``year``, if the data has one."""
     s = find_series(history, series, "World", "total", OUTLOOK)
     return float(s.loc[year]) if s is not None and year in s.index else None
-
-
-def _implied_cagr(base: float, value: float, years: int) -> float:
-    """Constant growth rate from ``base`` to ``value`` over ``years`` [1/yr]."""
-    return (value / base) ** (1.0 / years) - 1.0 if base > 0 and value > 0 else math.nan
 
 
 def _segment_words(prepared: Prepared, seg: str) -> str:
