@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, write_atomic
+from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, read_table, write_atomic
 
 __all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES", "align_tables",
            "parameter_label", "render_notebook_html", "reviewer_notebook", "write_index"]
@@ -165,14 +165,6 @@ def render_notebook_html(notebook_path: Path, html_path: Path, *,
     return Path(html_path)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-    except (OSError, csv.Error, UnicodeDecodeError):
-        return []
-
-
 def _number(text: str | None) -> float | None:
     try:
         return float(str(text))
@@ -220,11 +212,11 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
     env.globals.update(gwh=gwh, percent=percent)
     env.filters["number"] = _number
     page = env.get_template("index.html.j2").render(
-        m=manifest, changes=changes, notebooks=notebooks, headline=_rows(root / HEADLINE_TABLE),
-        scenarios=[r for r in _rows(root / SCENARIO_TABLE) if r.get("description") is not None],
+        m=manifest, changes=changes, notebooks=notebooks, headline=read_table(root, HEADLINE_TABLE),
+        scenarios=[r for r in read_table(root, SCENARIO_TABLE) if r.get("description") is not None],
         commit=str(git.get("commit") or "unknown")[:12] + (" (modified)" if git.get("dirty")
                                                             else ""),
-        bands=bands_sentence(_rows(root / "tables" / SPREAD_TABLE) or None),
+        bands=bands_sentence(read_table(root, f"tables/{SPREAD_TABLE}") or None),
         figures=[(pages.get(prefix, {"title": "Other figures"}), files) for prefix, files
                  in sorted(figures.items(), key=lambda kv: (kv[0] == "", kv[0]))],
         tables=tables, logs=sorted(p.name for p in root.glob("logs/*.log")),

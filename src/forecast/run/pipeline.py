@@ -1,22 +1,15 @@
-"""Execute the project's notebooks with papermill into a run folder that appears when complete.
+"""``forecast run``: the notebooks executed with papermill into a run folder that appears when
+complete (:func:`run_cli` for the CLI, :func:`run` with a :class:`RunConfig` for scripts).
 
-``forecast run`` calls :func:`run_cli`; scripts and tests call :func:`run` with a
-:class:`RunConfig`. A run:
-
-1. checks everything before any kernel starts and writes nothing if a check fails (exit 3):
-   the options; the parameters (``-f``, then ``-p``, then ``--scenario``) against
-   :class:`~forecast.report.parameters.RunParameters` and the notebooks' ``parameters`` cells
-   (:func:`papermill.inspect_notebook`); the inputs with their own loaders
-   (:func:`forecast.inputs.check_inputs`, and each of ``earlier_runs``);
-2. builds in a hidden, locked ``<output_dir>/.tmp-<run-id>`` (:mod:`forecast.run.folder`),
-   executing ``jobs`` notebooks at once (:mod:`forecast.run.execute`);
-3. writes ``manifest.json`` and ``index.html`` and renames the folder to ``<run-id>`` (and
-   points ``latest`` at it), or to ``<run-id>.failed`` if a notebook failed or the disk filled
-   up (exit 4) or the run was stopped (exit 130). The executed notebooks and the manifest
-   name the folder the run ended in.
-
-Only the final path goes to stdout (printed by the CLI); progress lines go to the
-``forecast.run`` logger (:data:`LOGGER`).
+A run first checks the options, the parameters (``-f``, then ``-p``, then ``--scenario``)
+against :class:`~forecast.report.parameters.RunParameters` and the notebooks' ``parameters``
+cells (:func:`papermill.inspect_notebook`), and the inputs with their own loaders
+(:func:`forecast.inputs.check_inputs`, each of ``earlier_runs``); a refusal writes nothing
+(exit 3). It then executes ``jobs`` notebooks at once in a hidden, locked build folder
+(:mod:`forecast.run.folder`, :mod:`forecast.run.execute`), writes ``manifest.json`` and
+``index.html`` and renames the folder to ``<run-id>`` (``latest`` points at it), or to
+``<run-id>.failed`` when a notebook failed or the disk filled up (exit 4) or the run was
+stopped (exit 130). Progress lines go to the ``forecast.run`` logger (:data:`LOGGER`).
 """
 
 from __future__ import annotations
@@ -33,7 +26,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +36,7 @@ from forecast.run import execute
 from forecast.run import folder as runs
 from forecast.run import manifest as record
 from forecast.run.changes import compare_runs, finished_run_dirs
-from forecast.run.execute import KERNEL_NAME, Kernels, NotebookResult, import_papermill
+from forecast.run.execute import KERNEL_NAME, NotebookResult
 
 __all__ = ["LOGGER", "NOTEBOOK_RE", "RunConfig", "discover_notebooks", "find_project_root",
            "run", "run_cli"]
@@ -144,6 +136,7 @@ def _user_parameters(config: RunConfig) -> dict[str, Any]:
 def _plan(config: RunConfig) -> _Plan:
     """Check options, parameters and inputs, cheapest first; nothing is written."""
     from forecast.data import default_data_dir
+    from forecast.inputs import check_inputs
     from forecast.report.parameters import PARAMETERS, check_parameters
 
     if int(config.jobs) < 1:
@@ -177,15 +170,13 @@ def _plan(config: RunConfig) -> _Plan:
         sources = [p for p in sources if p.name in wanted]
 
     def declared_parameters() -> dict[str, dict[str, Any]]:
-        inspect_notebook = import_papermill().inspect_notebook
+        inspect_notebook = execute.import_papermill().inspect_notebook
         found = {p.name: dict(inspect_notebook(str(p))) for p in sources}
         names = set().union(*found.values())
         for key in set(params) - names:
             raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
                                  f"accept: {', '.join(sorted(names - {'output_dir'}))}")
         return found
-
-    from forecast.inputs import check_inputs
 
     # A name no notebook may declare is refused before the inputs are read (a second).
     declared = declared_parameters() if set(params) - set(PARAMETERS) else None
@@ -209,17 +200,13 @@ def _plan(config: RunConfig) -> _Plan:
                  data_dir, out_root)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, NotebookResult],
                  say: Callable[[str], None], meanwhile: Callable[[], None]) -> None:
     """Run the notebooks, ``jobs`` at a time, into ``results``, calling ``meanwhile`` once
     they started. A failure lets running notebooks finish and starts no more; a
     KeyboardInterrupt (Ctrl-C, or a stop signal in :func:`run_cli`) stops every kernel and is
     raised again once the notebooks ended."""
-    halt, kernels, sources = threading.Event(), Kernels(), plan.sources
+    halt, kernels, sources = threading.Event(), execute.Kernels(), plan.sources
 
     def task(src: Path) -> None:
         if halt.is_set():
@@ -230,11 +217,10 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
         if "output_dir" in plan.declared[src.name]:
             injected["output_dir"] = str(folder.build)
         res = execute.run_notebook(
-            src, folder.build / src.name, injected, kernels=kernels, cwd=plan.root,
-            timeout=int(plan.config.timeout), kernel=plan.config.kernel_name,
+            results[src.name], src, folder.build / src.name, injected, kernels=kernels,
+            cwd=plan.root, timeout=int(plan.config.timeout), kernel=plan.config.kernel_name,
             log=folder.build / "logs" / f"{src.stem}.kernel.log",
             paths={str(folder.build): str(folder.final)})
-        res.parameters, results[src.name] = results[src.name].parameters, res
         if res.status != "ok":
             halt.set()
         if res.status != "skipped":
@@ -276,7 +262,8 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
                 json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
         previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
         manifest.update(
-            status=status, finished=_now(), duration_s=round(time.perf_counter() - t_start, 3),
+            status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
+            duration_s=round(time.perf_counter() - t_start, 3),
             notebooks=[asdict(results[p.name]) for p in plan.sources],
             outputs=record.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
                                              and p.parent.name in ("tables", "figures")), build),
@@ -308,7 +295,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     return published
 
 
-@contextmanager
+@contextlib.contextmanager
 def _signals_blocked() -> Iterator[None]:
     """Hold stop signals while a run folder is finished, so it is never left half-moved."""
     main = threading.current_thread() is threading.main_thread()
@@ -337,7 +324,10 @@ def run(config: RunConfig) -> Path:
     results = {p.name: NotebookResult(p.name, parameters={
         k: v for k, v in plan.params.items() if k in plan.declared[p.name]}) for p in plan.sources}
     t_start = time.perf_counter()
-    manifest: dict[str, Any] = {"run_id": folder.run_id, "parameters": dict(plan.params)}
+    manifest: dict[str, Any] = {
+        "run_id": folder.run_id, "parameters": dict(plan.params), "status": "running",
+        "started": datetime.now(UTC).isoformat(timespec="seconds"), "finished": None,
+        "notebooks": [], "outputs": {}, "last_observed_year": None}
 
     def record_inputs() -> None:  # while the first kernels start
         with contextlib.suppress(ParameterError):
@@ -354,8 +344,6 @@ def run(config: RunConfig) -> Path:
             data_sha256=record.data_digest(plan.data_dir),
             packages=record.package_versions(), git=record.git_state(plan.root))
 
-    manifest.update(status="running", started=_now(), finished=None, notebooks=[], outputs={},
-                    last_observed_year=None)
     try:
         _execute_all(plan, folder, results, say, record_inputs)
     except BaseException as exc:
