@@ -1,8 +1,5 @@
-"""What changed since the previous finished run in the same output folder.
-
-Two runs are compared through what their folders record, read as JSON and CSV: the manifests
-(input files by sha256, the data folder's digest, parameters, package versions) and the
-headline tables (one row per scenario), each as a diff of two mappings.
+"""What changed since the previous finished run in the same output folder: a diff of the two
+manifests (input files, data digest, parameters, packages) and of the two headline tables.
 
 A headline quantile moves between two runs by chance alone when the seed or ``n_draws``
 differ. The empirical ``q``-quantile of ``n`` draws has the standard error
@@ -84,11 +81,10 @@ def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int)
 
 @dataclass
 class RunChanges:
-    """Differences between the previous run (``previous_id``) and this one: whether the data
-    folder's digest differs (None if a manifest has none); input files ``(file, "added" |
-    "removed" | "changed")``; parameters (in words) and packages ``(name, before, now)``; a
-    line on scenarios added and removed; headline cells ``(scenario, quantity, before, now,
-    change)`` beyond the Monte Carlo error, and how many moved within it."""
+    """From the previous run (``previous_id``) to this one: the data digest (None: unknown),
+    files ``(file, "added" | "removed" | "changed")``, parameters (in words) and packages
+    ``(name, before, now)``, scenarios added and removed (a line), headline cells ``(scenario,
+    quantity, before, now, change)`` beyond the Monte Carlo error and how many moved within."""
 
     previous_id: str
     data_changed: bool | None = None

@@ -1,10 +1,7 @@
-"""Run folders that appear only when complete, locked by the OS.
-
-A run is built in ``<output_dir>/.tmp-<run-id>`` and renamed (:func:`os.replace`, atomic
-within a directory) to ``<run-id>``, or to ``<run-id>.failed`` when it did not succeed;
-``latest`` then points at a successful one. The build folder's ``.lock`` is held with
-:func:`fcntl.flock`, which the OS releases however its process ends, so the next run removes a
-build folder whose lock it can take, and never one whose lock is held or that has none.
+"""Run folders that appear only when complete: built in ``.tmp-<run-id>``, renamed by
+:func:`os.replace` to ``<run-id>`` or ``<run-id>.failed``. The build folder's ``.lock`` is held
+with :func:`fcntl.flock`, which the OS releases however its process ends, so the next run
+removes a build folder whose lock it can take, never one whose lock is held or that has none.
 """
 
 from __future__ import annotations
@@ -158,12 +155,10 @@ def _create(folder: RunFolder) -> RunFolder:
 
 def claim_run_folder(output_dir: Path, run_name: str | None = None,
                      now: datetime | None = None) -> RunFolder:
-    """Create and lock the build folder of a new run named ``run_name``, else the UTC time
+    """Create and lock the build folder of run ``run_name``, else of the UTC time
     (``20261122T025512Z``, then ``-2``, ``-3``... also against concurrent processes).
-
     :class:`RunTakenError` if the named run exists or is being written; :class:`RunError`
-    (exit 4) if the disk is full, :class:`ForecastError` if it cannot be made otherwise.
-    """
+    (exit 4) if the disk is full, :class:`ForecastError` if it cannot be made otherwise."""
     out = Path(output_dir).expanduser().resolve()
     if run_name is not None:
         try:

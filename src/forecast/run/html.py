@@ -1,10 +1,7 @@
-"""HTML for reviewers: executed notebooks without code, and the run's index page.
-
-A notebook page is its reviewer view (:func:`reviewer_notebook`) rendered by nbconvert's
+"""HTML for reviewers: a notebook's reviewer view rendered by nbconvert's
 :class:`~nbconvert.HTMLExporter` with ``templates/reviewer.html.j2`` (JupyterLab's styles,
-nothing loaded from the network). ``index.html`` is ``templates/index.html.j2`` rendered by
-Jinja2 with autoescaping, so every text from a data or scenario file is escaped.
-"""
+nothing from the network), and ``index.html`` from ``templates/index.html.j2`` by Jinja2 with
+autoescaping, so every text from a data or scenario file is escaped."""
 
 from __future__ import annotations
 
@@ -143,11 +140,8 @@ def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
 def render_notebook_html(notebook_path: Path, html_path: Path, *,
                          paths: Mapping[str, str] | None = None,
                          index_href: str | None = "index.html") -> Path:
-    """Render an executed notebook's reviewer view as standalone HTML without code.
-
-    ``paths`` maps paths in the notebook to the paths the page shows (the run's final folder
-    instead of its build folder); ``index_href`` is the link back to the index (None: none).
-    """
+    """Render an executed notebook's reviewer view as standalone HTML, with ``paths`` (the
+    build folder) written as shown (the final one) and a link to ``index_href`` (None: none)."""
     import nbformat
     from nbconvert import HTMLExporter
 

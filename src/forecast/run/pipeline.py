@@ -1,16 +1,8 @@
-"""``forecast run``: the notebooks executed with papermill into a run folder that appears when
-complete (:func:`run_cli` for the CLI, :func:`run` with a :class:`RunConfig` for scripts).
-
-A run first checks the options, the parameters (``-f``, then ``-p``, then ``--scenario``)
-against :class:`~forecast.report.parameters.RunParameters` and the notebooks' ``parameters``
-cells (:func:`papermill.inspect_notebook`), and the inputs with their own loaders
-(:func:`forecast.inputs.check_inputs`, each of ``earlier_runs``); a refusal writes nothing
-(exit 3). It then executes ``jobs`` notebooks at once in a hidden, locked build folder
-(:mod:`forecast.run.folder`, :mod:`forecast.run.execute`), writes ``manifest.json`` and
-``index.html`` and renames the folder to ``<run-id>`` (``latest`` points at it), or to
-``<run-id>.failed`` when a notebook failed or the disk filled up (exit 4) or the run was
-stopped (exit 130). Progress lines go to the ``forecast.run`` logger (:data:`LOGGER`).
-"""
+"""``forecast run`` (:func:`run_cli`; :func:`run` for scripts): check options, parameters
+(against :class:`~forecast.report.parameters.RunParameters` and each notebook's ``parameters``
+cell) and inputs, writing nothing on a refusal (exit 3); execute ``jobs`` notebooks at once in
+a locked build folder; write ``manifest.json`` and ``index.html``; publish as ``<run-id>``, or
+``<run-id>.failed`` on a failure or a full disk (exit 4) or a stop (exit 130)."""
 
 from __future__ import annotations
 
@@ -50,13 +42,10 @@ _STOPS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 @dataclass(frozen=True)
 class RunConfig:
-    """What a run is asked to do (the ``forecast run`` options).
-
-    ``parameters`` are ``(key, YAML text)`` pairs or a mapping of values; ``notebooks`` a
-    subset of notebook file names; ``root`` the repository root (kernels' working directory,
-    default :func:`find_project_root`); ``progress`` receives the progress lines (default
-    :data:`LOGGER`). ``jobs`` notebooks run at once, each cell for at most ``timeout`` s.
-    """
+    """The ``forecast run`` options: ``parameters`` as ``(key, YAML text)`` pairs or values,
+    ``notebooks`` a subset of file names, ``root`` the kernels' working directory (default
+    :func:`find_project_root`), ``progress`` the receiver of progress lines (default
+    :data:`LOGGER`); ``jobs`` notebooks at once, each cell for at most ``timeout`` s."""
 
     output_dir: str | Path | None = None
     run_name: str | None = None
@@ -308,12 +297,10 @@ def _signals_blocked() -> Iterator[None]:
 
 
 def run(config: RunConfig) -> Path:
-    """Execute the notebooks into a new run folder and return its path.
-
-    Raises :class:`ForecastError` (exit 3, nothing written) for a refused option, parameter
-    or input; :class:`RunError` (exit 4, run kept as ``<run-id>.failed``) when a notebook
-    failed or the disk filled up; KeyboardInterrupt when stopped (kept as ``.failed``).
-    """
+    """Execute the notebooks into a new run folder and return its path; :class:`ForecastError`
+    (exit 3, nothing written) for a refused option, parameter or input, :class:`RunError` (exit
+    4) when a notebook failed or the disk filled up, KeyboardInterrupt when stopped (both kept
+    as ``<run-id>.failed``)."""
     from forecast.report.parameters import last_observed_year
 
     plan = _plan(config)
