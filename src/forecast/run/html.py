@@ -201,19 +201,14 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
             rows = list(csv.reader(handle))
         tables.append({"name": path.name, "rows": max(len(rows) - 1, 0),
                        "columns": len(rows[0]) if rows else 0})
-    git = manifest.get("git") or {}
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     env.globals.update(gwh=gwh, percent=percent)
-    env.filters["number"] = _number
+    env.filters.update(number=_number, label=parameter_label, repr=repr)
     page = env.get_template("index.html.j2").render(
         m=manifest, changes=changes, notebooks=notebooks, headline=read_table(root, HEADLINE_TABLE),
         scenarios=[r for r in read_table(root, SCENARIO_TABLE) if r.get("description") is not None],
-        commit=str(git.get("commit") or "unknown")[:12] + (" (modified)" if git.get("dirty")
-                                                            else ""),
         bands=bands_sentence(read_table(root, f"tables/{SPREAD_TABLE}") or None),
         figures=[(pages.get(prefix, {"title": "Other figures"}), files) for prefix, files
                  in sorted(figures.items(), key=lambda kv: (kv[0] == "", kv[0]))],
-        tables=tables, logs=sorted(p.name for p in root.glob("logs/*.log")),
-        parameters=[(parameter_label(k), repr(v))
-                    for k, v in sorted((manifest.get("parameters") or {}).items())])
+        tables=tables, logs=sorted(p.name for p in root.glob("logs/*.log")))
     return write_atomic(root / "index.html", page)
