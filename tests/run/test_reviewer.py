@@ -14,7 +14,7 @@ from nbformat.v4 import (
 )
 
 from forecast.run import html as render
-from forecast.run.reviewer import align_tables, reviewer_notebook
+from forecast.run.html import align_tables, reviewer_notebook
 
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
        "rkJggg==")

@@ -1,8 +1,5 @@
-"""What changed since the previous finished run in the same output folder.
-
-Two runs are compared through what their folders record: the manifests (input files by
-sha256, the data folder's digest, parameters, package versions) and the headline tables (one
-row per scenario). Only JSON and CSV are read.
+"""What changed since the previous finished run in the same output folder: a diff of the two
+manifests (input files, data digest, parameters, packages) and of the two headline tables.
 
 A headline quantile moves between two runs by chance alone when the seed or ``n_draws``
 differ. The empirical ``q``-quantile of ``n`` draws has the standard error
@@ -16,7 +13,6 @@ it exceeds ``3 sqrt(se_before^2 + se_now^2)``; the growth rate follows the media
 from __future__ import annotations
 
 import ast
-import csv
 import json
 import math
 from collections.abc import Mapping
@@ -28,25 +24,17 @@ from typing import Any
 from forecast.report.formatting import gwh, percent, signed_percent
 from forecast.run.folder import FAILED_SUFFIX
 from forecast.run.html import parameter_label
-from forecast.run.manifest import HEADLINE_TABLE, MANIFEST_NAME
+from forecast.run.manifest import HEADLINE_TABLE, read_manifest, read_table
 
 __all__ = ["MC_SIGMAS", "RunChanges", "compare_runs", "finished_run_dirs",
            "quantile_standard_error"]
 
 #: Standard errors of the difference a headline change must exceed to be reported.
 MC_SIGMAS = 3.0
-_IGNORED = frozenset({"output_dir", "earlier_runs"})
+_NOT_SET = "(not set)"
 _Z90 = NormalDist().inv_cdf(0.9)
 _LEVELS = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
 _WHAT = {"china": "China [GWh]", "world": "World [GWh]", "china_share": "China's world share"}
-
-
-def _manifest(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((path / MANIFEST_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> list[Path]:
@@ -57,7 +45,7 @@ def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> 
         if (path.is_symlink() or not path.is_dir() or path.name.startswith(".")
                 or path.name.endswith(FAILED_SUFFIX) or path.name in exclude):
             continue
-        manifest = _manifest(path)
+        manifest = read_manifest(path)
         if manifest.get("status") == "ok":
             found.append((str(manifest.get("finished") or ""), path.name, path))
     return [path for *_, path in sorted(found)]
@@ -93,11 +81,10 @@ def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int)
 
 @dataclass
 class RunChanges:
-    """Differences between the previous run (``previous_id``) and this one: whether the data
-    folder's digest differs (None if a manifest has none); input files ``(file, "added" |
-    "removed" | "changed")``; parameters (in words) and packages ``(name, before, now)``; a
-    line on scenarios added and removed; headline cells ``(scenario, quantity, before, now,
-    change)`` beyond the Monte Carlo error, and how many moved within it."""
+    """From the previous run (``previous_id``) to this one: the data digest (None: unknown),
+    files ``(file, "added" | "removed" | "changed")``, parameters (in words) and packages
+    ``(name, before, now)``, scenarios added and removed (a line), headline cells ``(scenario,
+    quantity, before, now, change)`` beyond the Monte Carlo error and how many moved within."""
 
     previous_id: str
     data_changed: bool | None = None
@@ -115,7 +102,20 @@ class RunChanges:
                     or self.scenarios or self.headline)
 
 
-def _effective(manifest: Mapping[str, Any]) -> dict[str, Any]:
+def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(key, before, now)`` of every key whose values differ, by key; ``(not set)`` where
+    a mapping lacks it."""
+    return [(key, old.get(key, _NOT_SET), new.get(key, _NOT_SET))
+            for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _parameters(manifest: Mapping[str, Any]) -> dict[str, Any]:
     """Parameters a run's notebooks ran with: their declared defaults, then the run's."""
     values: dict[str, Any] = {}
     for defaults in (manifest.get("notebook_defaults") or {}).values():
@@ -124,18 +124,8 @@ def _effective(manifest: Mapping[str, Any]) -> dict[str, Any]:
                 values[name] = ast.literal_eval(str(text))
             except (ValueError, SyntaxError):
                 values[name] = text
-    return values | dict(manifest.get("parameters") or {})
-
-
-def _differing(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, str, str]]:
-    def shown(m: Mapping[str, Any], n: str) -> str:
-        value = m.get(n, "(not set)")
-        if isinstance(value, int) and not isinstance(value, bool):
-            return f"{value:,}"
-        return value if isinstance(value, str) else json.dumps(value)
-
-    return [(n, shown(old, n), shown(new, n))
-            for n in sorted((set(old) | set(new)) - _IGNORED) if old.get(n) != new.get(n)]
+    values |= dict(manifest.get("parameters") or {})
+    return {k: v for k, v in values.items() if k not in ("output_dir", "earlier_runs")}
 
 
 def _inputs(manifest: Mapping[str, Any]) -> dict[str, str]:
@@ -148,14 +138,6 @@ def _inputs(manifest: Mapping[str, Any]) -> dict[str, str]:
         keyed[f"<data>/{(root / key).relative_to(data_dir).as_posix()}" if inside else key] = (
             digest)
     return keyed
-
-
-def _headline(run_dir: Path) -> dict[str, dict[str, str]]:
-    try:
-        with (run_dir / HEADLINE_TABLE).open(newline="", encoding="utf-8") as handle:
-            return {row["scenario"]: row for row in csv.DictReader(handle) if row.get("scenario")}
-    except (OSError, KeyError, csv.Error):
-        return {}
 
 
 def _number(text: str | None) -> float | None:
@@ -172,11 +154,9 @@ def _points(delta: float) -> str:
 
 
 def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
-                 draws: tuple[int, int] | None) -> tuple[str, str, str, str] | bool | None:
-    """``(quantity, before, now, change)`` of a headline cell that changed beyond Monte Carlo
-    error; False when it moved within it; None when it did not move."""
-    if old.get(column) == new.get(column):
-        return None
+                 draws: tuple[int, int] | None) -> tuple[str, str, str, str] | None:
+    """``(quantity, before, now, change)`` of a headline cell that differs; None when it
+    moved within the Monte Carlo error of ``draws`` (before, now)."""
     driver = "china_p50" if column == "china_cagr" else column
     prefix, _, level = driver.rpartition("_")
     a, b = _number(old.get(column)), _number(new.get(column))
@@ -188,7 +168,7 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
               for band, n in zip(bands, draws, strict=True)]
         low, high = _number(old.get(driver)), _number(new.get(driver))
         if abs(high - low) <= MC_SIGMAS * math.hypot(*se):  # type: ignore[operator]
-            return False
+            return None
     if column == "china_cagr":
         return ("China growth per year", percent(a), percent(b), _points(b - a))
     what = f"{_WHAT[prefix]}, {'median' if level == 'p50' else level}"
@@ -201,30 +181,31 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
 def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
                  run_dir: str | Path) -> RunChanges:
     """What changed from the run in ``previous_dir`` to this run (``manifest``, ``run_dir``)."""
-    old_dir = Path(previous_dir)
-    old = _manifest(old_dir)
-    old_data, new_data = old.get("data_sha256"), manifest.get("data_sha256")
-    old_in, new_in = _inputs(old), _inputs(manifest)
-    old_p, new_p = _effective(old), _effective(manifest)
-    counts = (old_p.get("n_draws"), new_p.get("n_draws"))
-    before, now = _headline(old_dir), _headline(Path(run_dir))
-    added, removed = sorted(set(now) - set(before)), sorted(set(before) - set(now))
-    scenarios = "; ".join(([f"added {', '.join(added)}"] if added else [])
-                          + ([f"removed {', '.join(removed)}"] if removed else []))
+    old = read_manifest(previous_dir)
+    digests = old.get("data_sha256"), manifest.get("data_sha256")
+    packages = [{k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
+                for m in (old, manifest)]
+    before, now = ({row["scenario"]: row for row in read_table(folder, HEADLINE_TABLE)
+                    if row.get("scenario")} for folder in (previous_dir, run_dir))
+    moved = [f"{what} {', '.join(sorted(names))}" for what, names in (
+        ("added", set(now) - set(before)), ("removed", set(before) - set(now))) if names]
+    old_p, new_p = _parameters(old), _parameters(manifest)
     changes = RunChanges(
-        old_dir.name, None if old_data is None or new_data is None else old_data != new_data,
-        [(n, "added" if n not in old_in else "removed" if n not in new_in else "changed")
-         for n in sorted(set(old_in) | set(new_in)) if old_in.get(n) != new_in.get(n)],
-        [(parameter_label(n), *rest) for n, *rest in _differing(old_p, new_p)],
-        _differing(*({k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
-                     for m in (old, manifest))),
-        f"Scenarios {scenarios}." if scenarios else "")
+        Path(previous_dir).name, None if None in digests else digests[0] != digests[1],
+        [(name, "added" if a == _NOT_SET else "removed" if b == _NOT_SET else "changed")
+         for name, a, b in _diff(_inputs(old), _inputs(manifest))],
+        [(parameter_label(n), _shown(a), _shown(b)) for n, a, b in _diff(old_p, new_p)],
+        [(n, _shown(a), _shown(b)) for n, a, b in _diff(*packages)],
+        f"Scenarios {'; '.join(moved)}." if moved else "")
+    counts = (old_p.get("n_draws"), new_p.get("n_draws"))
     draws = counts if all(isinstance(n, int) and n > 0 for n in counts) else None
     for name in [n for n in now if n in before]:
         for column in [c for c in now[name] if c not in ("scenario", "year")]:
+            if before[name].get(column) == now[name].get(column):
+                continue
             found = _cell_change(column, before[name], now[name], draws)
-            if found is False:
+            if found is None:
                 changes.within_noise += 1
-            elif found is not None:
-                changes.headline.append((name, *found))  # type: ignore[arg-type]
+            else:
+                changes.headline.append((name, *found))
     return changes

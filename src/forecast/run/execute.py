@@ -1,14 +1,8 @@
-"""Execute one notebook with papermill in a thread of the run process, and render its page.
-
-Each notebook gets its own kernel from a :class:`jupyter_client.AsyncKernelManager` that
-:class:`Kernels` holds, so a stop reaches every kernel at once. The kernel listens on unix
-sockets in a private folder (``forecast-kernel-*``, locked while in use: kernels starting at
-once cannot race for ports, and the next run sweeps a killed run's folders), writes its own
-output to the run's ``logs/`` and ends itself when the run process is gone (ipykernel's parent
-poller). papermill and nbconvert are imported once per run. The outcome is one line from
-papermill's :class:`~papermill.PapermillExecutionError` or nbclient's timeout and dead-kernel
-errors.
-"""
+"""One notebook executed by papermill in a thread of the run process, on its own
+:class:`jupyter_client.AsyncKernelManager` (held by :class:`Kernels`, so a stop reaches every
+kernel), and its page rendered. The kernel listens on unix sockets in a private, locked folder
+(``forecast-kernel-*``; the next run sweeps a killed run's), writes its output to ``logs/``
+and ends with the run process (ipykernel's parent poller)."""
 
 from __future__ import annotations
 
@@ -104,8 +98,7 @@ def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None
     """The cell and the error line of a failed execution."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    papermill = import_papermill()
-    if isinstance(exc, papermill.PapermillExecutionError):
+    if isinstance(exc, import_papermill().PapermillExecutionError):
         count, what = exc.exec_count, f"{exc.ename}: {_first_line(exc.evalue)}"
     elif isinstance(exc, CellTimeoutError | DeadKernelError):
         try:  # the last cell papermill started, from the notebook it saves as it goes
@@ -121,20 +114,19 @@ def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None
     return count, f"{f'cell In [{count}]' if count is not None else 'a cell'}: {what}"
 
 
-def run_notebook(source: Path, output: Path, parameters: dict[str, Any], *, kernels: Kernels,
-                 cwd: Path, timeout: int, kernel: str, log: Path,
+def run_notebook(result: NotebookResult, source: Path, output: Path, parameters: dict[str, Any],
+                 *, kernels: Kernels, cwd: Path, timeout: int, kernel: str, log: Path,
                  paths: dict[str, str]) -> NotebookResult:
-    """Execute ``source`` into ``output`` and render its ``.html`` page.
+    """Execute ``source`` into ``output`` with ``parameters``, each cell for at most
+    ``timeout`` s in ``cwd``, and render its page (``paths``: written path -> path shown).
 
-    ``parameters`` are injected; the kernel runs in ``cwd``, each cell for at most ``timeout``
-    s, its own output going to ``log`` (removed when empty); ``paths`` maps paths written to
-    paths the page shows. Nothing starts once ``kernels`` is stopping.
+    The kernel's own output goes to ``log`` (removed when empty); a failure is one line in
+    ``result`` from papermill's exception or nbclient's timeout and dead-kernel errors.
     """
     from jupyter_client import AsyncKernelManager
 
     from forecast.run.html import render_notebook_html
 
-    result = NotebookResult(source.name, parameters=dict(parameters))
     sockets = Path(tempfile.mkdtemp(prefix=SOCKET_PREFIX))
     lock = hold_lock(sockets)
     manager = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=str(sockets / "k"),

@@ -1,15 +1,12 @@
-"""Run folders that appear only when complete, locked by the OS.
-
-A run is built in ``<output_dir>/.tmp-<run-id>`` and renamed (:func:`os.replace`, atomic
-within a directory) to ``<run-id>`` when it succeeded or ``<run-id>.failed`` when not; then
-``latest`` is pointed at a successful one. The build folder's ``.lock`` is held with
-:func:`fcntl.flock`, which the OS releases when its process ends however it ends, so the next
-run removes a build folder whose lock it can take; one whose lock is held, or that has no
-lock file, is never touched.
+"""Run folders that appear only when complete: built in ``.tmp-<run-id>``, renamed by
+:func:`os.replace` to ``<run-id>`` or ``<run-id>.failed``. The build folder's ``.lock`` is held
+with :func:`fcntl.flock`, which the OS releases however its process ends, so the next run
+removes a build folder whose lock it can take, never one whose lock is held or that has none.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import os
@@ -118,32 +115,6 @@ class RunFolder:
         self.final = self.output_dir / self.run_id
         self.failed = self.output_dir / f"{self.run_id}{FAILED_SUFFIX}"
 
-    def _published(self) -> bool:
-        return os.path.lexists(self.final) or os.path.lexists(self.failed)
-
-    def create(self) -> None:
-        """Create and lock the build folder; :class:`RunTakenError` if the name is taken."""
-        taken = RunTakenError(f"run '{self.run_id}' already exists in {self.output_dir}")
-        if self._published():
-            raise taken
-        try:
-            self.output_dir.mkdir(parents=True, exist_ok=True)
-            self.build.mkdir()  # of two runs picking one id, one loses here
-        except FileExistsError as exc:
-            raise RunTakenError(f"{taken}: its build folder {self.build.name} is being "
-                                "written") from exc
-        except OSError as exc:
-            cls = RunError if exc.errno in DISK_FULL else ForecastError
-            raise cls(f"cannot create run folder {self.build}: {exc.strerror or exc}") from exc
-        try:
-            self.lock = hold_lock(self.build)
-        except OSError as exc:
-            shutil.rmtree(self.build, ignore_errors=True)
-            raise RunError(f"cannot lock run folder {self.build}: {exc.strerror}") from exc
-        if self._published():  # it finished between the check and mkdir
-            shutil.rmtree(self.build, ignore_errors=True)
-            raise taken
-
     def publish(self, ok: bool) -> Path:
         """Move the build folder to its final (``ok``) or failed name and release the lock."""
         target = self.final if ok else self.failed
@@ -154,30 +125,50 @@ class RunFolder:
         return target
 
 
+def _create(folder: RunFolder) -> RunFolder:
+    """Create and lock ``folder``'s build folder; :class:`RunTakenError` if the name is taken."""
+    def published() -> bool:
+        return os.path.lexists(folder.final) or os.path.lexists(folder.failed)
+
+    taken = RunTakenError(f"run '{folder.run_id}' already exists in {folder.output_dir}")
+    if published():
+        raise taken
+    try:
+        folder.output_dir.mkdir(parents=True, exist_ok=True)
+        folder.build.mkdir()  # of two runs picking one id, one loses here
+    except FileExistsError as exc:
+        raise RunTakenError(f"{taken}: its build folder {folder.build.name} is being "
+                            "written") from exc
+    except OSError as exc:
+        cls = RunError if exc.errno in DISK_FULL else ForecastError
+        raise cls(f"cannot create run folder {folder.build}: {exc.strerror or exc}") from exc
+    try:
+        folder.lock = hold_lock(folder.build)
+    except OSError as exc:
+        shutil.rmtree(folder.build, ignore_errors=True)
+        raise RunError(f"cannot lock run folder {folder.build}: {exc.strerror}") from exc
+    if published():  # it finished between the check and mkdir
+        shutil.rmtree(folder.build, ignore_errors=True)
+        raise taken
+    return folder
+
+
 def claim_run_folder(output_dir: Path, run_name: str | None = None,
                      now: datetime | None = None) -> RunFolder:
-    """Create and lock the build folder of a new run named ``run_name``, else the UTC time
+    """Create and lock the build folder of run ``run_name``, else of the UTC time
     (``20261122T025512Z``, then ``-2``, ``-3``... also against concurrent processes).
-
     :class:`RunTakenError` if the named run exists or is being written; :class:`RunError`
-    (exit 4) if the disk is full, :class:`ForecastError` if it cannot be made otherwise.
-    """
+    (exit 4) if the disk is full, :class:`ForecastError` if it cannot be made otherwise."""
     out = Path(output_dir).expanduser().resolve()
     if run_name is not None:
-        folder = RunFolder(out, validate_run_name(run_name))
         try:
-            folder.create()
+            return _create(RunFolder(out, validate_run_name(run_name)))
         except RunTakenError as exc:
             raise RunTakenError(f"{exc}; choose another --run-name") from exc
-        return folder
     base = (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
     for counter in range(1, 1000):
-        folder = RunFolder(out, base if counter == 1 else f"{base}-{counter}")
-        try:
-            folder.create()
-            return folder
-        except RunTakenError:
-            continue
+        with contextlib.suppress(RunTakenError):
+            return _create(RunFolder(out, base if counter == 1 else f"{base}-{counter}"))
     raise ForecastError(f"cannot find a free run id in {out}")
 
 

@@ -1,28 +1,39 @@
-"""HTML for reviewers: executed notebooks without code, and the run's index page.
-
-Notebook pages are the reviewer view (:mod:`forecast.run.reviewer`) rendered by nbconvert's
+"""HTML for reviewers: a notebook's reviewer view rendered by nbconvert's
 :class:`~nbconvert.HTMLExporter` with ``templates/reviewer.html.j2`` (JupyterLab's styles,
-nothing loaded from the network). ``index.html`` is ``templates/index.html.j2`` rendered by
-Jinja2 with autoescaping, so every text from a data or scenario file is escaped.
-"""
+nothing from the network), and ``index.html`` from ``templates/index.html.j2`` by Jinja2 with
+autoescaping, so every text from a data or scenario file is escaped."""
 
 from __future__ import annotations
 
+import copy
 import csv
+import html
+import itertools
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, write_atomic
+from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, read_table, write_atomic
 
-__all__ = ["TEMPLATES", "parameter_label", "render_notebook_html", "write_index"]
+__all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES", "align_tables",
+           "parameter_label", "render_notebook_html", "reviewer_notebook", "write_index"]
 
 #: Folder of the page templates.
 TEMPLATES = Path(__file__).with_name("templates")
-# Headline quantities shown as a median over its band: (column prefix, heading, kind).
-_BANDS = (("china", "China {year} [GWh]", "gwh"), ("world", "World {year} [GWh]", "gwh"),
-          ("china_share", "China's share of world", "percent"))
+#: Cells left out of a page whole: modeller instructions and parameter cells.
+REVIEWER_REMOVED_CELL_TAGS = frozenset(
+    {"modeller", "remove_cell", "parameters", "injected-parameters"})
+#: Output representations a reviewer sees; an output with none of them is left out.
+REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "text/latex",
+                       "image/png", "image/jpeg", "image/svg+xml", "image/gif")
+_TABLE_RE = re.compile(r"<table\b.*?</table>", re.S | re.I)
+_ROW_RE = re.compile(r"(<tr\b[^>]*>)(.*?)(</tr>)", re.S | re.I)
+_CELL_RE = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S | re.I)
+# Numbers as the report writes them ("3,115", "-0.4%", "2,602-3,925") and missing values.
+_NUMBER_RE = re.compile(r"[\s\d.,%+\-\u2212\u2013()]*|nan|NaN|inf|-inf|None|<NA>|NaT")
+_LONG_TEXT = 50  # characters beyond which a text cell gets room to wrap (class ``long``)
 
 
 def parameter_label(name: str) -> str:
@@ -33,36 +44,106 @@ def parameter_label(name: str) -> str:
     return parameter.description[:1].upper() + parameter.description[1:] if parameter else name
 
 
+def _is_text(cell: str) -> bool:
+    return bool(cell) and not _NUMBER_RE.fullmatch(cell)
+
+
+def _align_table(table: str) -> str:
+    """Mark one table's text columns (class ``text``): a column is text when most of its
+    non-empty body cells hold words; with merged cells each body cell is judged alone."""
+    def plain(content: str) -> str:
+        return html.unescape(re.sub(r"<[^>]*>", "", content)).strip()
+
+    rows = [list(_CELL_RE.finditer(row.group(2))) for row in _ROW_RE.finditer(table)]
+    merged = re.search(r"\b(rowspan|colspan)\s*=", table, re.I) is not None
+    body = [r for r in rows if any(c.group(1).lower() == "td" for c in r)]
+    text_columns = set()
+    for j in range(0 if merged else max((len(r) for r in body), default=0)):
+        filled = [v for v in (plain(r[j].group(3)) for r in body if j < len(r)) if v]
+        if filled and 2 * sum(_is_text(v) for v in filled) > len(filled):
+            text_columns.add(j)
+
+    def cell(match: re.Match[str], column: int) -> str:
+        tag, attrs, content = match.groups()
+        if not (column in text_columns if not merged else
+                tag.lower() == "td" and _is_text(plain(content))):
+            return match.group(0)
+        names = "text long" if len(plain(content)) > _LONG_TEXT else "text"
+        found = re.search(r"""class\s*=\s*(["'])""", attrs)
+        attrs = (attrs[:found.end()] + names + " " + attrs[found.end():] if found
+                 else f'{attrs} class="{names}"')
+        return f"<{tag}{attrs}>{content}</{tag}>"
+
+    def row(match: re.Match[str]) -> str:
+        cells = itertools.count()
+        inner = _CELL_RE.sub(lambda m: cell(m, next(cells)), match.group(2))
+        return match.group(1) + inner + match.group(3)
+
+    return _ROW_RE.sub(row, table)
+
+
+def align_tables(fragment: str) -> str:
+    """``fragment`` (HTML) with the cells of its tables' text columns in class ``text``
+    (``text long`` beyond a short phrase), which the reviewer stylesheet aligns left."""
+    return _TABLE_RE.sub(lambda m: _align_table(m.group(0)), fragment)
+
+
+def _shown(output: Mapping[str, Any]) -> bool:
+    if output.get("output_type") == "stream":
+        return False
+    if output.get("output_type") in ("display_data", "execute_result"):
+        return any(mime in output.get("data", {}) for mime in REVIEWER_MIME_TYPES)
+    return True  # errors: a failed notebook's page says why
+
+
+def reviewer_notebook(notebook: Any) -> Any:
+    """The reviewer view of an executed ``NotebookNode``, as a copy.
+
+    Cells tagged :data:`REVIEWER_REMOVED_CELL_TAGS` and the outputs of cells tagged
+    ``remove_output`` go (nbconvert's :class:`~nbconvert.preprocessors.TagRemovePreprocessor`),
+    then printed output, outputs without a :data:`REVIEWER_MIME_TYPES` representation (a
+    widget shows its static fallback) and code cells left without output. Errors stay, so a
+    failed notebook's page says why; tables get :func:`align_tables`.
+    """
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    view, _ = TagRemovePreprocessor(
+        enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),
+        remove_all_outputs_tags={"remove_output"}).preprocess(copy.deepcopy(notebook), {})
+    kept = []
+    for cell in view.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [out for out in cell.get("outputs", []) if _shown(out)]
+            for out in cell.outputs:
+                if "data" in out:
+                    out["data"] = {mime: value for mime, value in out["data"].items()
+                                   if mime in REVIEWER_MIME_TYPES}
+                    if "<table" in str(out["data"].get("text/html", "")):
+                        out["data"]["text/html"] = align_tables(str(out["data"]["text/html"]))
+            if not cell.outputs:
+                continue  # nothing a reviewer sees: no empty block on the page
+        kept.append(cell)
+    view.cells = kept
+    return view
+
+
 def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
-    """A notebook's first markdown heading, without the ``#`` marks."""
+    """The first markdown heading of a notebook's ``cells``, without the ``#`` marks."""
     for cell in cells:
-        if cell.get("cell_type") == "markdown":
-            source = cell.get("source", "")
-            for line in ("".join(source) if isinstance(source, list) else source).splitlines():
-                if line.startswith("#"):
-                    return line.lstrip("#").strip() or fallback
+        source = cell.get("source", "") if cell.get("cell_type") == "markdown" else ""
+        for line in ("".join(source) if isinstance(source, list) else source).splitlines():
+            if line.startswith("#"):
+                return line.lstrip("#").strip() or fallback
     return fallback
-
-
-def _notebook_title(path: Path, fallback: str) -> str:
-    try:
-        return _title(json.loads(path.read_text(encoding="utf-8")).get("cells", []), fallback)
-    except (OSError, ValueError, AttributeError):
-        return fallback
 
 
 def render_notebook_html(notebook_path: Path, html_path: Path, *,
                          paths: Mapping[str, str] | None = None,
                          index_href: str | None = "index.html") -> Path:
-    """Render an executed notebook's reviewer view as standalone HTML without code.
-
-    ``paths`` maps paths in the notebook to the paths the page shows (the run's final folder
-    instead of its build folder); ``index_href`` is the link back to the index (None: none).
-    """
+    """Render an executed notebook's reviewer view as standalone HTML, with ``paths`` (the
+    build folder) written as shown (the final one) and a link to ``index_href`` (None: none)."""
     import nbformat
     from nbconvert import HTMLExporter
-
-    from forecast.run.reviewer import reviewer_notebook
 
     text = Path(notebook_path).read_text(encoding="utf-8")
     for actual, shown in (paths or {}).items():
@@ -78,71 +159,22 @@ def render_notebook_html(notebook_path: Path, html_path: Path, *,
     return Path(html_path)
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
+def _number(text: str | None) -> float | None:
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-    except (OSError, csv.Error, UnicodeDecodeError):
-        return []
+        return float(str(text))
+    except ValueError:
+        return None
 
 
-def _headline(root: Path, last_year: object) -> dict[str, Any] | None:
-    """Header and rows of the headline table: each quantity a (median, "p10 to p90") pair; a
-    table of another layout as it is."""
-    from forecast.report.formatting import gwh, percent
-
-    rows = _rows(root / HEADLINE_TABLE)
-    if not rows or "china_p50" not in rows[0]:
-        return {"header": list(rows[0]), "rows": [list(r.values()) for r in rows]} if rows else None
-
-    def number(text: str | None) -> float | None:
-        try:
-            return float(str(text))
-        except ValueError:
-            return None
-
-    body = []
-    for row in rows:
-        cells: list[Any] = [row.get("scenario", "")]
-        for prefix, _, kind in _BANDS:
-            fmt = gwh if kind == "gwh" else percent
-            mid, low, high = (number(row.get(f"{prefix}_{q}")) for q in ("p50", "p10", "p90"))
-            band = "" if low is None or high is None or fmt(low) == fmt(high) else (
-                f"{fmt(low)} to {fmt(high)}")
-            cells.append("" if mid is None else (fmt(mid), band))
-        cagr = number(row.get("china_cagr"))
-        body.append([*cells, "" if cagr is None else percent(cagr)])
-    year = rows[0].get("year", "")
-    growth = f"China growth {last_year}-{year} [per year]" if last_year and year else (
-        "China growth [per year]")
-    return {"header": ["scenario", *(t.format(year=year) for _, t, _ in _BANDS), growth],
-            "rows": body}
-
-
-def _figures(root: Path, stems: list[str]) -> list[dict[str, Any]]:
-    """Figures grouped under the notebook page that draws them (by ``NN_`` prefix)."""
-    by_prefix = {stem.split("_", 1)[0] + "_": stem for stem in stems}
-    groups: dict[str, list[Path]] = {}
-    for fig in sorted((root / "figures").glob("*.png")):
-        prefix = fig.name.split("_", 1)[0] + "_"
-        groups.setdefault(prefix if prefix in by_prefix else "", []).append(fig)
-    out = []
-    for prefix, files in sorted(groups.items(), key=lambda kv: (kv[0] == "", kv[0])):
-        stem = by_prefix.get(prefix)
-        out.append({"title": _notebook_title(root / f"{stem}.ipynb", stem) if stem
-                    else "Other figures", "files": files,
-                    "page": f"{stem}.html" if (root / f"{stem}.html").is_file() else None})
-    return out
-
-
-def _tables(root: Path) -> list[dict[str, Any]]:
-    out = []
-    for path in sorted((root / "tables").glob("*.csv")):
-        with path.open(newline="", encoding="utf-8", errors="replace") as handle:
-            rows = list(csv.reader(handle))
-        out.append({"name": path.name, "rows": max(len(rows) - 1, 0),
-                    "columns": len(rows[0]) if rows else 0})
-    return out
+def _page(root: Path, stem: str) -> dict[str, Any]:
+    """A notebook of the run folder: its title and, where they exist, its page and source."""
+    try:
+        cells = json.loads((root / f"{stem}.ipynb").read_text(encoding="utf-8")).get("cells", [])
+        title = _title(cells, stem)
+    except (OSError, ValueError, AttributeError):
+        title = stem
+    return {"title": title, "page": f"{stem}.html" if (root / f"{stem}.html").is_file() else None,
+            "source": f"{stem}.ipynb" if (root / f"{stem}.ipynb").is_file() else None}
 
 
 def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None) -> Path:
@@ -152,28 +184,31 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
     import jinja2
 
     from forecast.report.bands import SPREAD_TABLE, bands_sentence
+    from forecast.report.formatting import gwh, percent
 
     root = Path(run_dir)
-    notebooks = []
-    for entry in manifest.get("notebooks", []):
-        stem = str(entry.get("name", "")).removesuffix(".ipynb")
-        notebooks.append({**entry, "title": _notebook_title(root / f"{stem}.ipynb", stem),
-                          "page": f"{stem}.html" if (root / f"{stem}.html").is_file() else None,
-                          "source": f"{stem}.ipynb" if (root / f"{stem}.ipynb").is_file()
-                          else None})
-    git = manifest.get("git") or {}
-    scenarios = [{"name": r.get("name") or r.get("scenario") or "",
-                  "description": r["description"], "bands": r.get("bands") or ""}
-                 for r in _rows(root / SCENARIO_TABLE) if r.get("description") is not None]
+    notebooks = [{**entry, **_page(root, str(entry.get("name", "")).removesuffix(".ipynb"))}
+                 for entry in manifest.get("notebooks", [])]
+    # Figures under the page that draws them (by ``NN_`` prefix), then the others.
+    pages = {str(n.get("name", "")).split("_", 1)[0] + "_": n for n in notebooks}
+    figures: dict[str, list[Path]] = {}
+    for fig in sorted((root / "figures").glob("*.png")):
+        prefix = fig.name.split("_", 1)[0] + "_"
+        figures.setdefault(prefix if prefix in pages else "", []).append(fig)
+    tables = []
+    for path in sorted((root / "tables").glob("*.csv")):
+        with path.open(newline="", encoding="utf-8", errors="replace") as handle:
+            rows = list(csv.reader(handle))
+        tables.append({"name": path.name, "rows": max(len(rows) - 1, 0),
+                       "columns": len(rows[0]) if rows else 0})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    env.globals.update(gwh=gwh, percent=percent)
+    env.filters.update(number=_number, label=parameter_label, repr=repr)
     page = env.get_template("index.html.j2").render(
-        m=manifest, changes=changes, notebooks=notebooks, scenarios=scenarios,
-        commit=str(git.get("commit") or "unknown")[:12] + (" (modified)" if git.get("dirty")
-                                                            else ""),
-        headline=_headline(root, manifest.get("last_observed_year")),
-        bands=bands_sentence(_rows(root / "tables" / SPREAD_TABLE) or None),
-        figures=_figures(root, [page["name"].removesuffix(".ipynb") for page in notebooks]),
-        tables=_tables(root), logs=sorted(p.name for p in root.glob("logs/*.log")),
-        parameters=[(parameter_label(k), repr(v))
-                    for k, v in sorted((manifest.get("parameters") or {}).items())])
+        m=manifest, changes=changes, notebooks=notebooks, headline=read_table(root, HEADLINE_TABLE),
+        scenarios=[r for r in read_table(root, SCENARIO_TABLE) if r.get("description") is not None],
+        bands=bands_sentence(read_table(root, f"tables/{SPREAD_TABLE}") or None),
+        figures=[(pages.get(prefix, {"title": "Other figures"}), files) for prefix, files
+                 in sorted(figures.items(), key=lambda kv: (kv[0] == "", kv[0]))],
+        tables=tables, logs=sorted(p.name for p in root.glob("logs/*.log")))
     return write_atomic(root / "index.html", page)

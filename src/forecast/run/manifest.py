@@ -3,6 +3,7 @@ if two manifests list the same inputs, packages and parameters, the tables match
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import os
@@ -15,7 +16,7 @@ from typing import Any
 
 __all__ = ["HEADLINE_TABLE", "LAYOUT_VERSION", "MANIFEST_NAME", "PACKAGES", "SCENARIO_TABLE",
            "calibration_key", "data_digest", "git_state", "hash_files", "input_files",
-           "package_versions", "read_manifest", "sha256_file", "write_atomic",
+           "package_versions", "read_manifest", "read_table", "sha256_file", "write_atomic",
            "write_manifest"]
 
 #: Distributions whose versions can change the numbers or the rendering of a run.
@@ -24,8 +25,7 @@ PACKAGES = ("forecast", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn
             "ipykernel", "jupyter_client")
 #: The manifest inside a run folder.
 MANIFEST_NAME = "manifest.json"
-#: The table the index and the change report lead with, one row per scenario
-#: (:func:`forecast.report.headline.headline_table`, written by 00_summary).
+#: One row per scenario (:func:`forecast.report.headline.headline_table`, by 00_summary).
 HEADLINE_TABLE = "tables/headline.csv"
 #: The scenarios run and what each assumes (``name``, ``description``).
 SCENARIO_TABLE = "tables/scenarios.csv"
@@ -39,15 +39,12 @@ _INPUTS = ("*.csv", "scenarios/*.yaml", "scenarios/*.yml")
 
 def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
     with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _data_files(data_dir: str | Path) -> set[Path]:
-    return {p for pattern in _INPUTS for p in Path(data_dir).glob(pattern) if p.is_file()}
+def _data_files(data_dir: str | Path) -> list[Path]:
+    return sorted({p for pattern in _INPUTS for p in Path(data_dir).glob(pattern) if p.is_file()})
 
 
 def input_files(data_dir: Path, notebooks: Iterable[Path]) -> list[Path]:
@@ -59,7 +56,7 @@ def data_digest(data_dir: str | Path) -> str:
     """sha256 of the lines ``<sha256>  <relative path>`` of a data folder's CSV and scenario
     files, sorted: any edit changes it, moving the folder does not."""
     lines = "".join(f"{sha256_file(p)}  {p.relative_to(data_dir).as_posix()}\n"
-                    for p in sorted(_data_files(data_dir)))
+                    for p in _data_files(data_dir))
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
@@ -97,13 +94,19 @@ def git_state(root: Path) -> dict[str, Any]:
             "dirty": None if status is None else bool(status.strip())}
 
 
+def read_table(run_dir: str | Path, name: str) -> list[dict[str, str]]:
+    """The rows of a run's CSV table ``name`` (``tables/...``); none if it is unreadable."""
+    try:
+        with (Path(run_dir) / name).open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return []
+
+
 def calibration_key(run_dir: Path) -> str | None:
     """The calibration cache key a run's notebooks used (None if none wrote it)."""
-    try:
-        lines = (Path(run_dir) / CALIBRATION_KEY_TABLE).read_text(encoding="utf-8").split()
-    except OSError:
-        return None
-    return lines[1] if len(lines) == 2 and lines[0] == "key" else None
+    rows = read_table(run_dir, CALIBRATION_KEY_TABLE)
+    return rows[0].get("key") if len(rows) == 1 else None
 
 
 def write_atomic(path: Path, text: str) -> Path:
@@ -125,5 +128,9 @@ def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:
 
 
 def read_manifest(run_dir: str | Path) -> dict[str, Any]:
-    """Load ``manifest.json`` from a run folder."""
-    return json.loads((Path(run_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    """``manifest.json`` of a run folder; empty if it is missing or not a JSON object."""
+    try:
+        data = json.loads((Path(run_dir) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}

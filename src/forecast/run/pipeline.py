@@ -1,23 +1,8 @@
-"""Execute the project's notebooks with papermill into a run folder that appears when complete.
-
-``forecast run`` calls :func:`run_cli`; scripts and tests call :func:`run` with a
-:class:`RunConfig`. A run:
-
-1. checks everything before any kernel starts and writes nothing if a check fails (exit 3):
-   the options; the parameters (``-f``, then ``-p``, then ``--scenario``) against
-   :class:`~forecast.report.parameters.RunParameters` and the notebooks' ``parameters`` cells
-   (:func:`papermill.inspect_notebook`); the inputs with their own loaders
-   (:func:`forecast.inputs.check_inputs`, and each of ``earlier_runs``);
-2. builds in a hidden, locked ``<output_dir>/.tmp-<run-id>`` (:mod:`forecast.run.folder`),
-   executing ``jobs`` notebooks at once (:mod:`forecast.run.execute`);
-3. writes ``manifest.json`` and ``index.html`` and renames the folder to ``<run-id>`` (and
-   points ``latest`` at it), or to ``<run-id>.failed`` if a notebook failed or the disk filled
-   up (exit 4) or the run was stopped (exit 130). The executed notebooks and the manifest
-   name the folder the run ended in.
-
-Only the final path goes to stdout (printed by the CLI); progress lines go to the
-``forecast.run`` logger (:data:`LOGGER`).
-"""
+"""``forecast run`` (:func:`run_cli`; :func:`run` for scripts): check options, parameters
+(against :class:`~forecast.report.parameters.RunParameters` and each notebook's ``parameters``
+cell) and inputs, writing nothing on a refusal (exit 3); execute ``jobs`` notebooks at once in
+a locked build folder; write ``manifest.json`` and ``index.html``; publish as ``<run-id>``, or
+``<run-id>.failed`` on a failure or a full disk (exit 4) or a stop (exit 130)."""
 
 from __future__ import annotations
 
@@ -33,7 +18,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +28,7 @@ from forecast.run import execute
 from forecast.run import folder as runs
 from forecast.run import manifest as record
 from forecast.run.changes import compare_runs, finished_run_dirs
-from forecast.run.execute import KERNEL_NAME, Kernels, NotebookResult, import_papermill
+from forecast.run.execute import KERNEL_NAME, NotebookResult
 
 __all__ = ["LOGGER", "NOTEBOOK_RE", "RunConfig", "discover_notebooks", "find_project_root",
            "run", "run_cli"]
@@ -58,13 +42,10 @@ _STOPS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 @dataclass(frozen=True)
 class RunConfig:
-    """What a run is asked to do (the ``forecast run`` options).
-
-    ``parameters`` are ``(key, YAML text)`` pairs or a mapping of values; ``notebooks`` a
-    subset of notebook file names; ``root`` the repository root (kernels' working directory,
-    default :func:`find_project_root`); ``progress`` receives the progress lines (default
-    :data:`LOGGER`). ``jobs`` notebooks run at once, each cell for at most ``timeout`` s.
-    """
+    """The ``forecast run`` options: ``parameters`` as ``(key, YAML text)`` pairs or values,
+    ``notebooks`` a subset of file names, ``root`` the kernels' working directory (default
+    :func:`find_project_root`), ``progress`` the receiver of progress lines (default
+    :data:`LOGGER`); ``jobs`` notebooks at once, each cell for at most ``timeout`` s."""
 
     output_dir: str | Path | None = None
     run_name: str | None = None
@@ -144,6 +125,7 @@ def _user_parameters(config: RunConfig) -> dict[str, Any]:
 def _plan(config: RunConfig) -> _Plan:
     """Check options, parameters and inputs, cheapest first; nothing is written."""
     from forecast.data import default_data_dir
+    from forecast.inputs import check_inputs
     from forecast.report.parameters import PARAMETERS, check_parameters
 
     if int(config.jobs) < 1:
@@ -177,15 +159,13 @@ def _plan(config: RunConfig) -> _Plan:
         sources = [p for p in sources if p.name in wanted]
 
     def declared_parameters() -> dict[str, dict[str, Any]]:
-        inspect_notebook = import_papermill().inspect_notebook
+        inspect_notebook = execute.import_papermill().inspect_notebook
         found = {p.name: dict(inspect_notebook(str(p))) for p in sources}
         names = set().union(*found.values())
         for key in set(params) - names:
             raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
                                  f"accept: {', '.join(sorted(names - {'output_dir'}))}")
         return found
-
-    from forecast.inputs import check_inputs
 
     # A name no notebook may declare is refused before the inputs are read (a second).
     declared = declared_parameters() if set(params) - set(PARAMETERS) else None
@@ -209,17 +189,13 @@ def _plan(config: RunConfig) -> _Plan:
                  data_dir, out_root)
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, NotebookResult],
                  say: Callable[[str], None], meanwhile: Callable[[], None]) -> None:
     """Run the notebooks, ``jobs`` at a time, into ``results``, calling ``meanwhile`` once
     they started. A failure lets running notebooks finish and starts no more; a
     KeyboardInterrupt (Ctrl-C, or a stop signal in :func:`run_cli`) stops every kernel and is
     raised again once the notebooks ended."""
-    halt, kernels, sources = threading.Event(), Kernels(), plan.sources
+    halt, kernels, sources = threading.Event(), execute.Kernels(), plan.sources
 
     def task(src: Path) -> None:
         if halt.is_set():
@@ -230,11 +206,10 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
         if "output_dir" in plan.declared[src.name]:
             injected["output_dir"] = str(folder.build)
         res = execute.run_notebook(
-            src, folder.build / src.name, injected, kernels=kernels, cwd=plan.root,
-            timeout=int(plan.config.timeout), kernel=plan.config.kernel_name,
+            results[src.name], src, folder.build / src.name, injected, kernels=kernels,
+            cwd=plan.root, timeout=int(plan.config.timeout), kernel=plan.config.kernel_name,
             log=folder.build / "logs" / f"{src.stem}.kernel.log",
             paths={str(folder.build): str(folder.final)})
-        res.parameters, results[src.name] = results[src.name].parameters, res
         if res.status != "ok":
             halt.set()
         if res.status != "skipped":
@@ -276,7 +251,8 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
                 json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
         previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
         manifest.update(
-            status=status, finished=_now(), duration_s=round(time.perf_counter() - t_start, 3),
+            status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
+            duration_s=round(time.perf_counter() - t_start, 3),
             notebooks=[asdict(results[p.name]) for p in plan.sources],
             outputs=record.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
                                              and p.parent.name in ("tables", "figures")), build),
@@ -308,7 +284,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     return published
 
 
-@contextmanager
+@contextlib.contextmanager
 def _signals_blocked() -> Iterator[None]:
     """Hold stop signals while a run folder is finished, so it is never left half-moved."""
     main = threading.current_thread() is threading.main_thread()
@@ -321,12 +297,10 @@ def _signals_blocked() -> Iterator[None]:
 
 
 def run(config: RunConfig) -> Path:
-    """Execute the notebooks into a new run folder and return its path.
-
-    Raises :class:`ForecastError` (exit 3, nothing written) for a refused option, parameter
-    or input; :class:`RunError` (exit 4, run kept as ``<run-id>.failed``) when a notebook
-    failed or the disk filled up; KeyboardInterrupt when stopped (kept as ``.failed``).
-    """
+    """Execute the notebooks into a new run folder and return its path; :class:`ForecastError`
+    (exit 3, nothing written) for a refused option, parameter or input, :class:`RunError` (exit
+    4) when a notebook failed or the disk filled up, KeyboardInterrupt when stopped (both kept
+    as ``<run-id>.failed``)."""
     from forecast.report.parameters import last_observed_year
 
     plan = _plan(config)
@@ -337,7 +311,10 @@ def run(config: RunConfig) -> Path:
     results = {p.name: NotebookResult(p.name, parameters={
         k: v for k, v in plan.params.items() if k in plan.declared[p.name]}) for p in plan.sources}
     t_start = time.perf_counter()
-    manifest: dict[str, Any] = {"run_id": folder.run_id, "parameters": dict(plan.params)}
+    manifest: dict[str, Any] = {
+        "run_id": folder.run_id, "parameters": dict(plan.params), "status": "running",
+        "started": datetime.now(UTC).isoformat(timespec="seconds"), "finished": None,
+        "notebooks": [], "outputs": {}, "last_observed_year": None}
 
     def record_inputs() -> None:  # while the first kernels start
         with contextlib.suppress(ParameterError):
@@ -354,8 +331,6 @@ def run(config: RunConfig) -> Path:
             data_sha256=record.data_digest(plan.data_dir),
             packages=record.package_versions(), git=record.git_state(plan.root))
 
-    manifest.update(status="running", started=_now(), finished=None, notebooks=[], outputs={},
-                    last_observed_year=None)
     try:
         _execute_all(plan, folder, results, say, record_inputs)
     except BaseException as exc:
