@@ -52,6 +52,8 @@ from forecast.models.default import (
 from forecast.models.uncertainty import QUANTILES
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     import pandas as pd
 
 __all__ = [
@@ -215,21 +217,43 @@ def _check_jobs(jobs: int | None) -> int:
     return int(jobs)
 
 
-def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
-    """:func:`_forecast_part` of each argument tuple, in order, on ``jobs`` processes."""
-    if jobs == 1 or len(args) == 1:
-        return [_forecast_part(*a) for a in args]
+def _start_workers(jobs: int) -> BaseContext | None:
+    """The process context of :func:`_run_parts`, its fork server already starting.
+
+    forkserver (else spawn), not fork: the caller may be a notebook kernel with threads
+    running. The server imports this module and scipy.stats once (a worker then starts in
+    ~10 ms with nothing left to import), while this process goes on to fit the calibrations.
+    """
+    if jobs == 1:
+        return None
     import multiprocessing
+    from multiprocessing import forkserver
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, "scipy.stats", "threadpoolctl"])
+    forkserver.ensure_running()
+    return context
+
+
+def _one_blas_thread() -> None:
+    """Worker initialiser: one BLAS thread, as the workers already fill the CPUs."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
+def _run_parts(args: list[tuple], context: BaseContext | None, jobs: int
+               ) -> list[tuple[np.ndarray, ...]]:
+    """:func:`_forecast_part` of each argument tuple, in order, on ``jobs`` processes."""
+    if context is None or len(args) == 1:
+        return [_forecast_part(*a) for a in args]
     from concurrent.futures import ProcessPoolExecutor
 
-    # forkserver/spawn, not fork: the caller may be a notebook kernel with threads running.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        # Imported once in the server, not once per worker (a worker then starts in ~10 ms).
-        context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=context) as pool:
-        # Longest first (the nonlinear fits), so no worker is left with a slow part at the end.
+    with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=context,
+                             initializer=_one_blas_thread) as pool:
+        # Longest first, so no worker is left with a slow part at the end.
         order = sorted(range(len(args)), key=lambda k: _COST.get(args[k][1], 1.0) *
                        len(args[k][0]), reverse=True)
         futures = {k: pool.submit(_forecast_part, *args[k]) for k in order}
@@ -245,8 +269,10 @@ def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
             raise
 
 
-#: Relative cost per window of each method's forecasts (measured; only orders the work).
-_COST = {"logistic": 6.0, "gompertz": 6.0, "bass": 6.0, "damped": 2.0, DEFAULT: 3.0}
+#: CPU time per window of each method's forecasts relative to a closed-form growth model's
+#: (measured; only orders the work).
+_COST = {DEFAULT: 15.0, "bass": 5.0, "damped": 4.0, BENCHMARK: 2.0, "gompertz": 2.0,
+         "logistic": 1.5}
 
 
 def calibrate(
@@ -330,6 +356,9 @@ def calibrate(
     unknown = [m for m in chosen if m not in known]
     if unknown:
         raise ParameterError(f"unknown method {unknown[0]!r}; choose from: {', '.join(known)}")
+    # A worker costs what every method takes on ~40 windows (the fork server's imports).
+    jobs = min(jobs, max(1, len(windows) // _WINDOWS_PER_JOB))
+    context = _start_workers(jobs)
     class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
         class_path = default_reference_path() if reference_class is None else reference_class
@@ -341,8 +370,6 @@ def calibrate(
             except ModelError as exc:
                 raise ParameterError(f"{method}: {exc}") from None
 
-    # A worker costs about 2.5 s to start (imports), what every method takes on ~40 windows.
-    jobs = min(jobs, max(1, len(windows) // _WINDOWS_PER_JOB))
     tasks = [
         # The stream index is the method's place among all methods, so a method's forecasts
         # are the same whichever methods run beside it.
@@ -355,7 +382,7 @@ def calibrate(
                    np.full((len(windows), horizons), np.nan), np.zeros(len(windows), bool),
                    np.full((len(windows), horizons), np.nan))
                for m in chosen}
-    for (method, rows, _), part in zip(tasks, _run_parts([t[2] for t in tasks], jobs),
+    for (method, rows, _), part in zip(tasks, _run_parts([t[2] for t in tasks], context, jobs),
                                        strict=True):
         for whole, piece in zip(results[method], part, strict=True):
             whole[rows] = piece
