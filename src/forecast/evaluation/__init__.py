@@ -13,8 +13,8 @@ from forecast.evaluation import backtest, comparison, sensitivity
 from forecast.evaluation.backtest import *  # noqa: F403
 from forecast.evaluation.calibration import calibrate
 from forecast.evaluation.comparison import *  # noqa: F403
-from forecast.evaluation.frames import neutralise_formulas, to_csv
+from forecast.evaluation.frames import neutralise_formulas
 from forecast.evaluation.sensitivity import *  # noqa: F403
 
 __all__ = [*backtest.__all__, *comparison.__all__, *sensitivity.__all__, "calibrate",
-           "neutralise_formulas", "to_csv"]
+           "neutralise_formulas"]

@@ -1,45 +1,41 @@
 """Rolling-window calibration of every method on a reference class (``forecast calibrate``).
 
-For each window of a reference CSV (:func:`forecast.data.reference.extract_windows`: ``w``
-consecutive years growing at least ``min_growth``, of a series with at least ``min_share`` of
-its technology's world total in the window's last year), every growth model of the registry, the
-calibrated default method and its benchmark are fitted on the window's ``w`` values and
+Every growth model of the registry, the calibrated default method and its benchmark are fitted
+on each window of a reference CSV (:func:`forecast.data.reference.extract_windows`) and
 forecast 1..H years ahead; each forecast with an actual is scored on the log scale, so that
 series of different size (TWh, vehicles, GWh) weigh alike.
 
 The default method and the benchmark borrow pooled quantities from the project's reference
-class (the package's ``technology_ramps.csv``). A window of a series that belongs to that
-class is forecast with a calibration fitted *without* that series (leave one series out), so
-no method is scored on data it was tuned on; series the class does not hold (another file,
-e.g. a held-out half) use the calibration of the whole class. Series are matched by name.
+class (the package's ``technology_ramps.csv``). A window of a series of that class is
+forecast with a calibration fitted without that series (leave one series out, matched by
+name), so no method is scored on data it was tuned on; other series use the whole class's.
 
-:func:`conditional_table` scores the same forecasts by cell (size third within a technology,
-and technology) and horizon group: what ``forecast calibrate`` writes as ``conditional.csv``.
-
-Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of
-p50, the 80% interval (Winkler) score of log values, and the CRPS of log values (from the
-draws of a growth model; from the 199 calibrated quantiles for the default and the
-benchmark). A forecast at or below zero (a linear trend can give one) is scored as
-:data:`LOG_FLOOR` times the window's last value.
+Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of p50,
+the 80% interval (Winkler) score and the CRPS of log values (from the draws of a growth model,
+from the 199 calibrated quantiles of the default and the benchmark). A forecast at or below
+zero (a linear trend can give one) is scored as :data:`LOG_FLOOR` times the window's last
+value. :func:`conditional_table` scores the same forecasts by cell and horizon group.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
 
 from forecast.data.reference import (
     ReferenceWindows,
     default_reference_path,
     extract_windows,
     load_reference,
+    series_technology,
 )
 from forecast.errors import ModelError, ParameterError
+from forecast.evaluation.frames import cell_stream, neutralise_formulas
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
 from forecast.models import GROWTH_MODELS, make_model
 from forecast.models.default import (
@@ -53,8 +49,6 @@ from forecast.models.uncertainty import QUANTILES
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
-
-    import pandas as pd
 
 __all__ = [
     "BENCHMARK",
@@ -71,9 +65,8 @@ __all__ = [
     "write_calibration",
 ]
 
-#: Methods whose fits are closed-form or one-dimensional: all but the nonlinear
-#: least-squares curves (logistic, Gompertz, Bass), which take about two thirds of the CPU
-#: time of ``forecast calibrate`` on the shipped class (notebook 05 runs these).
+#: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
+#: curves (logistic, Gompertz, Bass); notebook 05 runs these.
 FAST_METHODS = ("default", "rw_pooled", "cagr_endpoint", "cagr_ls", "linear", "exponential",
                 "damped")
 
@@ -143,13 +136,11 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
                 continue
             origin = int(windows.origin[i])
             # One stream per (method, series, origin): independent of the order of the windows.
-            stream = np.random.default_rng(
-                [seed, index, zlib.crc32(str(windows.series[i]).encode()), origin]
-            )
+            stream = cell_stream(seed, index, str(windows.series[i]), origin)
             try:
                 with np.errstate(all="ignore"):
                     draws[j] = models[i].sample(np.arange(origin + 1, origin + n_h + 1.0),
-                                            n_draws=n_draws, seed=stream).T
+                                                n_draws=n_draws, seed=stream).T
             except ModelError:
                 continue
             ok[i] = True
@@ -178,11 +169,8 @@ _KIND = {DEFAULT: "default", BENCHMARK: "benchmark"}
 def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: int, seed: int,
                    class_windows: ReferenceWindows | None, full: Calibration | None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One method on some windows: quantiles [value unit] (n, H, 5), log CRPS (n, H), fitted
-    (n,) and PIT (n, H) of the actuals.
-
-    A module-level function of picklable arguments, so a worker process can run it.
-    """
+    """One method on some windows (in a worker process): quantiles [value unit] (n, H, 5),
+    log CRPS (n, H), fitted (n,) and PIT (n, H) of the actuals."""
     if method not in _KIND:
         return _growth_forecasts(windows, method, index, n_draws, seed)
     try:
@@ -199,10 +187,8 @@ def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: 
 
 
 def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
-    """Row masks splitting the windows into at most ``n_parts`` groups of whole series.
-
-    Whole series, so that each leave-one-series-out calibration is fitted once.
-    """
+    """Row masks of at most ``n_parts`` groups of whole series (each leave-one-series-out
+    calibration is fitted once)."""
     names = np.unique(windows.series)
     groups = [g for g in np.array_split(names, min(n_parts, names.size)) if g.size]
     return [np.isin(windows.series, g) for g in groups]
@@ -275,19 +261,11 @@ _COST = {DEFAULT: 15.0, "bass": 5.0, "damped": 4.0, BENCHMARK: 2.0, "gompertz": 
          "logistic": 1.5}
 
 
-def calibrate(
-    reference: str | Path,
-    window: int = 4,
-    horizons: int = 6,
-    min_growth: float = 0.15,
-    methods: list[str] | None = None,
-    n_draws: int = 1_000,
-    seed: int = 2030,
-    reference_class: str | Path | None = None,
-    jobs: int | None = 1,
-    pit: bool = False,
-    min_share: float = MIN_SHARE,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_growth: float = 0.15,
+              methods: list[str] | None = None, n_draws: int = 1_000, seed: int = 2030,
+              reference_class: str | Path | None = None, jobs: int | None = 1,
+              pit: bool = False, min_share: float = MIN_SHARE
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-window forecasts and scores of every method on a reference CSV.
 
     Parameters
@@ -311,9 +289,8 @@ def calibrate(
         The class the default method is calibrated on; default the shipped one.
     jobs : int or None
         Worker processes; None uses every CPU, 1 runs in this process; at most one per 50
-        windows (starting a worker costs what fitting every method on ~40 windows does).
-        Each forecast draws from its own seeded stream, so the tables are identical for
-        every number of jobs.
+        windows. Each forecast draws from its own seeded stream, so the tables are identical
+        for every number of jobs.
     pit : bool
         Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual (from the 199
         calibrated quantiles for the default and the benchmark, 0 or 1 beyond them; the
@@ -329,8 +306,7 @@ def calibrate(
     (forecasts, summary) : tuple of pandas.DataFrame
         ``forecasts`` has :data:`FORECAST_COLUMNS` (one row per window, horizon with an
         actual, and method; values in the series' unit; a method's rows do not depend on
-        which other methods run), ``summary`` has
-        :data:`SUMMARY_COLUMNS` (see :func:`summarise`).
+        which other methods run), ``summary`` has :data:`SUMMARY_COLUMNS`.
 
     Raises
     ------
@@ -339,8 +315,6 @@ def calibrate(
     ParameterError
         A bad window definition, an unknown method, a bad ``jobs``, or no window to score.
     """
-    import pandas as pd
-
     jobs = _check_jobs(jobs)
     frame = load_reference(reference)
     windows = extract_windows(frame, window, horizons, min_growth, min_share=min_share)
@@ -370,24 +344,14 @@ def calibrate(
             except ModelError as exc:
                 raise ParameterError(f"{method}: {exc}") from None
 
-    tasks = [
-        # The stream index is the method's place among all methods, so a method's forecasts
-        # are the same whichever methods run beside it.
-        (method, rows, (windows.subset(rows), method, known.index(method), n_draws, seed,
-                        class_windows, full.get(method)))
-        for method in chosen
-        for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)
-    ]
-    results = {m: (np.full((len(windows), horizons, _LEVELS.size), np.nan),
-                   np.full((len(windows), horizons), np.nan), np.zeros(len(windows), bool),
-                   np.full((len(windows), horizons), np.nan))
-               for m in chosen}
-    for (method, rows, _), part in zip(tasks, _run_parts([t[2] for t in tasks], context, jobs),
-                                       strict=True):
-        for whole, piece in zip(results[method], part, strict=True):
-            whole[rows] = piece
-    parts = [_long_frame(windows, method, *results[method]) for method in chosen]
-    long = pd.concat(parts, ignore_index=True)
+    # The stream index is the method's place among all methods, so a method's forecasts are
+    # the same whichever methods run beside it.
+    args = [(windows.subset(rows), method, known.index(method), n_draws, seed, class_windows,
+             full.get(method))
+            for method in chosen for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)]
+    long = pd.concat([_long_frame(a[0], a[1], *part)
+                      for a, part in zip(args, _run_parts(args, context, jobs), strict=True)],
+                     ignore_index=True)
     order = {m: k for k, m in enumerate(chosen)}
     long = long.sort_values(["series", "origin", "horizon", "method"],
                             key=lambda c: c.map(order) if c.name == "method" else c,
@@ -398,22 +362,13 @@ def calibrate(
 
 def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.ndarray,
                 ok: np.ndarray, pit: np.ndarray) -> pd.DataFrame:
-    import pandas as pd
-
     win, hor = np.nonzero(np.isfinite(windows.actual) & ok[:, None])
-    data = {
-        "series": windows.series[win],
-        "origin": windows.origin[win],
-        "horizon": hor + 1,
-        "method": method,
-    }
-    for k, key in enumerate(QUANTILES):
-        data[key] = q[win, hor, k]
-    data["actual"] = windows.actual[win, hor]
-    data["last"] = windows.values[win, -1]
-    data["crps"] = crps[win, hor]
-    data["pit"] = pit[win, hor]
-    return pd.DataFrame(data)
+    return pd.DataFrame({
+        "series": windows.series[win], "origin": windows.origin[win], "horizon": hor + 1,
+        "method": method, **{key: q[win, hor, k] for k, key in enumerate(QUANTILES)},
+        "actual": windows.actual[win, hor], "last": windows.values[win, -1],
+        "crps": crps[win, hor], "pit": pit[win, hor],
+    })
 
 
 def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
@@ -433,8 +388,6 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     pandas.DataFrame
         :data:`SUMMARY_COLUMNS`.
     """
-    import pandas as pd
-
     floor = LOG_FLOOR * long["last"].to_numpy(float)
 
     def log(col: str) -> np.ndarray:
@@ -454,11 +407,11 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
         coverage90=("coverage90", "mean"), mean_abs_log_error=("mean_abs_log_error", "mean"),
         interval_score80=("interval_score80", "mean"), crps=("crps", "mean"),
     ).reset_index()
-    out["method"] = pd.Categorical(out["method"], categories=methods, ordered=True)
-    out = out.sort_values(["method", "horizon"], kind="stable").reset_index(drop=True)
-    out["method"] = out["method"].astype(str)
+    order = {m: k for k, m in enumerate(methods)}
+    out = out.sort_values(["method", "horizon"], kind="stable",
+                          key=lambda c: c.map(order) if c.name == "method" else c)
     out["n"] = out["n"].astype(int)
-    return out[SUMMARY_COLUMNS]
+    return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
 def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
@@ -482,10 +435,6 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
         p5-p95 bands [fraction]; ``median_log_error`` the median of ``log(actual / p50)``
         (positive: the method forecast too low).
     """
-    import pandas as pd
-
-    from forecast.data.reference import series_technology
-
     tech = pd.Series(series_technology(reference), index=reference["series"].to_numpy(str))
     tech = tech[~tech.index.duplicated()]
     level = pd.Series(reference["value"].to_numpy(float), index=pd.MultiIndex.from_arrays(
@@ -564,10 +513,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     ParameterError
         ``directory`` exists and is not a folder, or cannot be created or written.
     """
-    import os
     import tempfile
-
-    from forecast.evaluation.frames import neutralise_formulas
 
     out = Path(directory)
     try:

@@ -35,16 +35,10 @@ BASS_COLUMNS: list[str] = [
 ]  # fmt: skip
 
 
-def compare_models(
-    years: ArrayLike,
-    values: ArrayLike,
-    models: Mapping[str, GrowthModel] | None = None,
-    *,
-    target_year: int,
-    n_draws: int = 10_000,
-    seed: int = 2030,
-    backtest: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def compare_models(years: ArrayLike, values: ArrayLike,
+                   models: Mapping[str, GrowthModel] | None = None, *, target_year: int,
+                   n_draws: int = 10_000, seed: int = 2030,
+                   backtest: pd.DataFrame | None = None) -> pd.DataFrame:
     """A model-comparison table a reviewer can read.
 
     Parameters
@@ -86,15 +80,8 @@ def compare_models(
     return frame.astype({"n_obs": "Int64", "n_params": "Int64", "df_resid": "Int64"})
 
 
-def _fitted_columns(
-    name: str,
-    template: GrowthModel,
-    t: np.ndarray,
-    v: np.ndarray,
-    target_year: int,
-    n_draws: int,
-    seed: int,
-) -> dict[str, Any]:
+def _fitted_columns(name: str, template: GrowthModel, t: np.ndarray, v: np.ndarray,
+                    target_year: int, n_draws: int, seed: int) -> dict[str, Any]:
     """One model's columns of the comparison: its fit and target-year distribution."""
     from sklearn.base import clone
 
@@ -127,15 +114,10 @@ def _fitted_columns(
     return out | dict(zip(["p50", *BAND_COLUMNS], map(float, bands), strict=True))
 
 
-def bass_market_sensitivity(
-    years: ArrayLike,
-    values: ArrayLike,
-    multiples: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0),
-    *,
-    target_year: int,
-    n_draws: int = 4_000,
-    seed: int = 2030,
-) -> pd.DataFrame:
+def bass_market_sensitivity(years: ArrayLike, values: ArrayLike,
+                            multiples: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0), *,
+                            target_year: int, n_draws: int = 4_000, seed: int = 2030
+                            ) -> pd.DataFrame:
     """Bass diffusion under an estimated and under assumed market potentials.
 
     On a short series the least-squares market potential m (cumulative output at saturation)

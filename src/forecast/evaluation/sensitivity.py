@@ -32,15 +32,9 @@ def _label(x: float) -> str:
     return f"value_{x:.0f}" if float(x).is_integer() else f"value_{x:g}"
 
 
-def value_sensitivity(
-    years: ArrayLike,
-    values: ArrayLike,
-    alt_values: ArrayLike,
-    models: Mapping[str, GrowthModel] | None = None,
-    *,
-    target_year: int,
-    labels: tuple[str, str] | None = None,
-) -> pd.DataFrame:
+def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike,
+                      models: Mapping[str, GrowthModel] | None = None, *, target_year: int,
+                      labels: tuple[str, str] | None = None) -> pd.DataFrame:
     """Refit every model under two versions of the data and compare the target-year value.
 
     Parameters
@@ -89,14 +83,9 @@ def value_sensitivity(
     return frame
 
 
-def variant_sensitivity(
-    alternative: str,
-    models: Mapping[str, GrowthModel] | None = None,
-    data_dir: str | Path | None = None,
-    *,
-    target_year: int,
-    series: str = "production",
-) -> pd.DataFrame:
+def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
+                        data_dir: str | Path | None = None, *, target_year: int,
+                        series: str = "production") -> pd.DataFrame:
     """Refit every model on a series as resolved by default and under an alternative variant.
 
     Wherever the ``alternative`` variant holds another value for the series (China's
@@ -131,6 +120,5 @@ def variant_sensitivity(
     alt = data.get_series(data.load_history(data_dir, prefer=alternative), series)
     if not base.index.equals(alt.index):
         raise ModelError(f"the two versions of '{series}' cover different years")
-    return value_sensitivity(
-        base.index, base.to_numpy(), alt.to_numpy(), models, target_year=target_year
-    )
+    return value_sensitivity(base.index, base.to_numpy(), alt.to_numpy(), models,
+                             target_year=target_year)

@@ -1,25 +1,17 @@
 """Track record: earlier runs' forecasts scored against the actuals that arrived since.
 
-A finished run folder keeps its projections in ``tables/projections.csv`` (``scenario,
-region, segment, year, unit, mean, p5, p10, p50, p90, p95``). Where a later data folder holds
-an observed value for a projected (region, segment, year), :func:`score_runs` gives one row
-of :data:`SCORE_COLUMNS`: ``error`` = p50 / actual - 1 [fraction]; ``covered80`` = p10 <=
-actual <= p90; ``crps`` from the stored quantiles [unit of the row] (twice the mean pinball
-loss, :func:`forecast.evaluation.scoring.crps_quantiles`: coarse in the tails with five
-levels, but the same rule for every run, so vintages compare fairly).
+Each row of a finished run's ``tables/projections.csv`` whose (region, segment, year) has an
+observed value in a later data folder gives one row of :data:`SCORE_COLUMNS`: ``error`` =
+p50 / actual - 1 [fraction], ``covered80`` = p10 <= actual <= p90, and ``crps`` from the five
+stored quantiles [unit of the row] (coarse in the tails, but the same rule for every run).
 
 Actuals are the observed rows (``reported``, ``derived``; default variants) of
-:func:`forecast.data.load_history`: China ``power``, ``consumer``, ``storage`` and ``total``
--> ``production`` of that segment [GWh]; China ``world_share`` ->
-``production_share_of_world`` [fraction]; World ``total`` -> China's production over its
-world share [GWh] (:func:`forecast.data.implied_world_production`). World segments are not
-scored.
-
-Run folder layouts: **1** (no ``layout_version`` in ``manifest.json``): ``status``,
-``run_id`` and the projections table, scored when it has :data:`REQUIRED_COLUMNS`;
-**2**: also ``last_observed_year`` and ``data_sha256``. A folder that is not a finished run
-(``.tmp-`` build, ``.failed`` run, no manifest, status not ``ok``, no projections table) or
-of a layout outside :data:`LAYOUTS` is refused with :class:`RunFolderError` (exit code 3).
+:func:`forecast.data.load_history`: China ``power``, ``consumer``, ``storage``, ``total`` ->
+``production`` [GWh]; China ``world_share`` -> ``production_share_of_world`` [fraction];
+World ``total`` -> China's production over its world share [GWh]; no other World segment.
+Run folder layouts (:data:`LAYOUTS`): **1** has no ``layout_version`` in
+``manifest.json``, **2** adds ``last_observed_year`` and ``data_sha256``. Anything but a
+finished run of a known layout is refused with :class:`RunFolderError` (exit code 3).
 """
 
 from __future__ import annotations
@@ -43,7 +35,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "LAYOUTS", "MAX_TABLE_BYTES", "PROJECTIONS_TABLE", "REQUIRED_COLUMNS", "SCORE_COLUMNS",
-    "RunFolderError", "RunRecord", "actuals", "check_output", "finished_runs", "quantile_levels",
+    "RunFolderError", "RunRecord", "actuals", "check_output", "quantile_levels",
     "read_run", "read_runs", "score_records", "score_runs", "summarise", "write_scores",
 ]  # fmt: skip
 
@@ -65,13 +57,9 @@ _TMP_PREFIX = ".tmp-"
 _FAILED_SUFFIX = ".failed"
 _QUANTILE_RE = re.compile(r"^p(\d{1,2})$")
 # Projection (region, segment) -> (series, region, segment) of the history.
-_SERIES = {
-    ("China", "power"): ("production", "China", "power"),
-    ("China", "consumer"): ("production", "China", "consumer"),
-    ("China", "storage"): ("production", "China", "storage"),
-    ("China", "total"): ("production", "China", "total"),
-    ("China", "world_share"): ("production_share_of_world", "China", "total"),
-}
+_SERIES = {("China", s): ("production", "China", s)
+           for s in ("power", "consumer", "storage", "total")}
+_SERIES["China", "world_share"] = ("production_share_of_world", "China", "total")
 _FLOAT_FORMAT = "%.6g"
 
 
@@ -95,11 +83,6 @@ class RunRecord:
         """The manifest's (layout 2), else the year before the first projected one [year]."""
         stated = self.manifest.get("last_observed_year")
         return int(stated) if stated is not None else int(self.projections["year"].min()) - 1
-
-    @property
-    def finished(self) -> str:
-        """When the run finished (ISO 8601 UTC, as in the manifest; empty if unknown)."""
-        return str(self.manifest.get("finished") or "")
 
 
 def _refuse(path: Path, reason: str) -> RunFolderError:
@@ -229,32 +212,6 @@ def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str
         except RunFolderError as exc:
             refused.append(str(exc))
     return records, refused
-
-
-def finished_runs(output_dir: str | Path, exclude: Iterable[str] = ()) -> list[RunRecord]:
-    """Every finished, scorable run in an output folder, oldest first (by the manifests'
-    ``finished`` time, then run id); the others are not part of the track record.
-
-    Parameters
-    ----------
-    output_dir : str or Path
-        Folder holding run folders (``forecast run --output-dir``).
-    exclude : iterable of str
-        Run ids to leave out (e.g. the run being built).
-    """
-    folder = Path(output_dir)
-    skip = set(exclude)
-    records = []
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if path.is_symlink() or not path.is_dir() or path.name in skip:  # `latest`
-            continue
-        try:
-            record = read_run(path)
-        except (RunFolderError, ValueError):
-            continue
-        if record.run_id not in skip:
-            records.append(record)
-    return sorted(records, key=lambda r: (r.finished, r.run_id))
 
 
 def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
