@@ -1,12 +1,7 @@
-"""Evaluation: backtests with no look-ahead, model comparison, sensitivity, scores.
-
-Modules: :mod:`~forecast.evaluation.backtest` (the default models, rolling-origin backtests
-with naive benchmarks, error metrics), :mod:`~forecast.evaluation.comparison` (the
-model-comparison table, Bass under assumed market potentials),
-:mod:`~forecast.evaluation.sensitivity` (refits under two versions of the history),
-:mod:`~forecast.evaluation.scoring`, :mod:`~forecast.evaluation.calibration` and
-:mod:`~forecast.evaluation.track_record` (scores), and :mod:`~forecast.evaluation.frames`
-(what the tables share). Importing this package loads pandas and the models.
+"""Evaluation: backtests with no look-ahead (:mod:`.backtest`), model comparison
+(:mod:`.comparison`), sensitivity to the history (:mod:`.sensitivity`), scores
+(:mod:`.scoring`, :mod:`.calibration`, :mod:`.track_record`) and what the tables share
+(:mod:`.frames`). Importing this package loads pandas and the models.
 """
 
 from forecast.evaluation import backtest, comparison, sensitivity

@@ -1,13 +1,11 @@
 """The reference class's calibration, computed once per input and kept in a cache folder.
 
-Scoring every method on the reference class (:func:`forecast.evaluation.calibration.calibrate`)
-depends only on the reference files, the window options and the package, never on a run's
-battery data, so a run reads it from ``$FORECAST_CACHE_DIR/calibration/<key>/`` (default
-``~/.cache/forecast/calibration/<key>/``). The key is the sha256 of the reference files'
-content, every option and the package (its version and the content of its files, so an edited
-checkout never reads a stale entry). An entry is written into a scratch folder and renamed
-into place, so a concurrent run sees it whole or not at all; one whose checksum does not match
-is computed again. Deleting the folder clears the cache.
+:func:`forecast.evaluation.calibration.calibrate` depends only on the reference files, the
+options and the package, so a run reads it from ``$FORECAST_CACHE_DIR/calibration/<key>/``
+(default ``~/.cache/forecast/calibration/<key>/``), the key a sha256 of the reference files'
+content, every option, and the package's version and files (an edited checkout never reads a
+stale entry). An entry is written into a scratch folder renamed into place (a concurrent run
+sees it whole or not at all); one whose checksum does not match is computed again.
 """
 
 from __future__ import annotations
@@ -131,7 +129,7 @@ def cached_calibrate(reference: str | Path, **options: Any
     reference : str or Path
         Reference CSV, as for ``calibrate``.
     **options
-        ``calibrate``'s keywords (window, horizons, methods, seed, pit, ...).
+        ``calibrate``'s keywords.
 
     Returns
     -------

@@ -1,9 +1,5 @@
-"""Tables that set the growth models side by side: the model comparison and Bass's potential.
-
-:func:`compare_models` gives, per model, what a reviewer asks first: the parameters, the
-degrees of freedom left, the in-sample and backtest errors, and the target-year value with
-its bands. :func:`bass_market_sensitivity` shows that a Bass curve's target-year value
-follows its assumed market potential rather than the data.
+"""Tables that set the growth models side by side: the model comparison (parameters, degrees
+of freedom left, errors, target-year value and bands) and Bass under assumed potentials.
 """
 
 from __future__ import annotations
@@ -118,12 +114,9 @@ def bass_market_sensitivity(years: ArrayLike, values: ArrayLike,
                             multiples: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0), *,
                             target_year: int, n_draws: int = 4_000, seed: int = 2030
                             ) -> pd.DataFrame:
-    """Bass diffusion under an estimated and under assumed market potentials.
-
-    On a short series the least-squares market potential m (cumulative output at saturation)
-    lands just above what has been produced, putting the peak inside the sample. The table
-    shows that estimate beside fits with m *assumed* at multiples of the cumulative output so
-    far: the target-year value follows the assumption, not the data.
+    """Bass diffusion under an estimated and under assumed market potentials m (cumulative
+    output at saturation): on a short series the estimate lands just above the output so far,
+    and with m assumed at multiples of it the target-year value follows the assumption.
 
     Parameters
     ----------
@@ -139,11 +132,10 @@ def bass_market_sensitivity(years: ArrayLike, values: ArrayLike,
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`BASS_COLUMNS`: ``market`` [value unit * yr], ``market_basis``
-        (``estimated`` or ``assumed``), ``cumulative_multiple`` (m over observed cumulative
-        output), ``p`` and ``q`` [1/yr], ``peak_year`` of the adoption rate [year],
-        ``df_resid``, in-sample ``rmse_level`` [value unit], and the ``target_year``
-        central value, median and 80% band [value unit].
+        :data:`BASS_COLUMNS`: ``market`` [value unit * yr], ``market_basis`` (``estimated``
+        or ``assumed``), ``cumulative_multiple`` [-], ``p`` and ``q`` [1/yr], ``peak_year``
+        of the adoption rate [year], ``df_resid``, ``rmse_level`` [value unit], and the
+        ``target_year`` central value, median and 80% band [value unit].
     """
     t, v = observed_series(years, values)
     cumulative = float(v.sum())

@@ -22,11 +22,7 @@ from forecast.evaluation.backtest import default_models
 from forecast.evaluation.frames import observed_series
 from forecast.models import GrowthModel
 
-__all__ = ["SENSITIVITY_COLUMNS", "value_sensitivity", "variant_sensitivity"]
-
-#: Columns of :func:`value_sensitivity` after the two value columns are named.
-SENSITIVITY_COLUMNS: list[str] = ["model", "value_a", "value_b", "difference", "difference_pct"]
-
+__all__ = ["value_sensitivity", "variant_sensitivity"]
 
 def _label(x: float) -> str:
     return f"value_{x:.0f}" if float(x).is_integer() else f"value_{x:g}"
@@ -86,11 +82,9 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
 def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
                         data_dir: str | Path | None = None, *, target_year: int,
                         series: str = "production") -> pd.DataFrame:
-    """Refit every model on a series as resolved by default and under an alternative variant.
-
-    Wherever the ``alternative`` variant holds another value for the series (China's
-    production: 940 instead of 910 GWh in 2023 under ``yoy_base``), it replaces the default;
-    the two versions are compared by :func:`value_sensitivity`.
+    """:func:`value_sensitivity` of a series as resolved by default and with the values of an
+    alternative variant where it holds others (China's 2023 production: 940 instead of 910 GWh
+    under ``yoy_base``).
 
     Parameters
     ----------
@@ -108,8 +102,7 @@ def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | No
     Returns
     -------
     pandas.DataFrame
-        ``model, value_<default>, value_<alternative>, difference, difference_pct`` (the
-        labels name the values that differ, e.g. ``value_910, value_940``).
+        ``model, value_<default>, value_<alternative>, difference, difference_pct``.
 
     Raises
     ------

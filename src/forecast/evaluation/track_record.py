@@ -23,15 +23,16 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from forecast import data
 from forecast.errors import ForecastError, quote
 from forecast.evaluation.frames import neutralise_formulas
 from forecast.evaluation.scoring import crps_quantiles
 from forecast.inputs import check_file, check_path
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
 __all__ = [
     "LAYOUTS", "MAX_TABLE_BYTES", "PROJECTIONS_TABLE", "REQUIRED_COLUMNS", "SCORE_COLUMNS",
@@ -158,9 +159,6 @@ def read_run(run_dir: str | Path) -> RunRecord:
 def _read_projections(path: Path, layout: int) -> pd.DataFrame:
     """``tables/projections.csv`` of a run, every cell scoring reads checked (see
     :func:`read_run`)."""
-    import numpy as np
-    import pandas as pd
-
     table = path / PROJECTIONS_TABLE
     check_file(table, MAX_TABLE_BYTES, lambda _, message: _refuse(path, f"{PROJECTIONS_TABLE}: "
                                                                   f"{message}"))
@@ -195,10 +193,8 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
 
 
 def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str]]:
-    """Read several run folders, keeping going past those that cannot be scored.
-
-    For a report over many runs (notebook ``06_track_record``), where :func:`score_runs`
-    would refuse them all.
+    """Read several run folders, keeping going past those that cannot be scored (notebook
+    ``06_track_record``; :func:`score_runs` refuses them all).
 
     Returns
     -------
@@ -225,18 +221,14 @@ def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``region, segment, year, actual, unit``: one row per observed year of each projected
-        series (see the module docstring) [GWh, or fraction for ``world_share``].
+        ``region, segment, year, actual, unit``: one row per observed year of each scored
+        series [GWh, or fraction for ``world_share``].
 
     Raises
     ------
     DataValidationError
         The data folder breaks a rule.
     """
-    import pandas as pd
-
-    from forecast import data
-
     history = data.load_history(data_dir)
     frames = []
     for (region, segment), (series, h_region, h_segment) in _SERIES.items():
@@ -288,16 +280,15 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
     Parameters
     ----------
     run_dirs : sequence of str or Path
-        Finished run folders (all read before anything is scored: one bad folder refuses the
-        call).
+        Finished run folders (all read first: one bad folder refuses the call).
     data_dir : str or Path, optional
         Data folder holding the actuals (default: :func:`forecast.data.default_data_dir`).
 
     Returns
     -------
     pandas.DataFrame
-        :data:`SCORE_COLUMNS`, in the runs' order given, then scenario, region, segment and
-        year as in each projections table; empty (with those columns) when nothing matches.
+        :data:`SCORE_COLUMNS`, rows in the order of the runs and of their projections tables;
+        empty (with those columns) when nothing matches.
 
     Raises
     ------
@@ -312,8 +303,6 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
 
 def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.DataFrame:
     """:func:`score_runs` of runs already read (:func:`read_run`) against :func:`actuals`."""
-    import pandas as pd
-
     frames = [_score_one(record, observed) for record in records]
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if scores.empty:
@@ -323,11 +312,8 @@ def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.Da
 
 def check_output(output: str | Path, run_dirs: Sequence[str | Path] = (),
                  data_dir: str | Path | None = None) -> Path:
-    """Refuse a score file that would overwrite something a run or the scoring reads.
-
-    ``output`` may not lie inside any folder holding a ``manifest.json`` (finished runs are
-    read-only to the tool) or inside a run folder given, nor overwrite a file of the data
-    folder (paths compared after resolving symbolic links).
+    """Refuse a score file inside a folder holding a ``manifest.json`` (finished runs are
+    read-only) or a run folder given, or over a file of the data folder (links resolved).
 
     Raises
     ------
@@ -346,12 +332,10 @@ def check_output(output: str | Path, run_dirs: Sequence[str | Path] = (),
         if target == Path(run).resolve() or Path(run).resolve() in target.parents:
             raise ForecastError(f"--output {out}: inside the run folder {run} being scored; "
                                 "name a file elsewhere")
-    from forecast.data import default_data_dir
-
-    data = Path(default_data_dir() if data_dir in (None, "") else data_dir).resolve()
-    if target.exists() and target.is_relative_to(data):
+    data_folder = Path(data.default_data_dir() if data_dir in (None, "") else data_dir).resolve()
+    if target.exists() and target.is_relative_to(data_folder):
         raise ForecastError(f"--output {out}: would overwrite a file of the data folder "
-                            f"{data}; name a file elsewhere")
+                            f"{data_folder}; name a file elsewhere")
     return out
 
 
@@ -405,8 +389,6 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
         mean_crps_gwh [GWh]`` (``world_share`` rows, in fractions, are left out of the CRPS
         mean so that it stays in one unit).
     """
-    import pandas as pd
-
     columns = ["run", "scenario", "scored", "covered80", "mean_abs_error", "mean_crps_gwh"]
     if scores.empty:
         return pd.DataFrame(columns=columns)
