@@ -1,15 +1,13 @@
-"""Evaluation: backtests with no look-ahead (:mod:`.backtest`), model comparison
-(:mod:`.comparison`), sensitivity to the history (:mod:`.sensitivity`), scores
-(:mod:`.scoring`, :mod:`.calibration`, :mod:`.track_record`) and what the tables share
-(:mod:`.frames`). Importing this package loads pandas and the models.
+"""Evaluation: backtests with no look-ahead (:mod:`.backtest`), model comparison and
+sensitivity to the history (:mod:`.comparison`), scores (:mod:`.scoring`, :mod:`.calibration`,
+:mod:`.track_record`) and what the tables share (:mod:`.frames`). Importing this package loads
+pandas and the models.
 """
 
-from forecast.evaluation import backtest, comparison, sensitivity
+from forecast.evaluation import backtest, comparison
 from forecast.evaluation.backtest import *  # noqa: F403
 from forecast.evaluation.calibration import calibrate
 from forecast.evaluation.comparison import *  # noqa: F403
 from forecast.evaluation.frames import neutralise_formulas
-from forecast.evaluation.sensitivity import *  # noqa: F403
 
-__all__ = [*backtest.__all__, *comparison.__all__, *sensitivity.__all__, "calibrate",
-           "neutralise_formulas"]
+__all__ = [*backtest.__all__, *comparison.__all__, "calibrate", "neutralise_formulas"]

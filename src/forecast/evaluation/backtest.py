@@ -117,14 +117,8 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
 
 def naive_forecasts(years: ArrayLike, values: ArrayLike, forecast_years: ArrayLike
                     ) -> dict[str, np.ndarray]:
-    """Point forecasts of the naive benchmarks from a training window.
-
-    Parameters
-    ----------
-    years, values : array_like
-        Training years [year] and values [value unit].
-    forecast_years : array_like
-        Years to forecast [year].
+    """Point forecasts of the naive benchmarks from training ``years`` [year] and ``values``
+    [value unit] for ``forecast_years`` [year].
 
     Returns
     -------
@@ -185,11 +179,9 @@ def rolling_origin(years: ArrayLike, values: ArrayLike,
         Name -> estimator; default :func:`default_models` (without fixed-K curves).
     min_train : int
         Fewest training points of an origin.
-    n_draws : int
-        Draws per fit for the bands.
-    seed : int
-        Base seed; each (origin, model) cell has its own stream (:func:`cell_stream`), so the
-        result does not depend on the order of the models.
+    n_draws, seed : int
+        Draws per fit for the bands; base seed (each (origin, model) cell has its own stream,
+        so the result does not depend on the order of the models).
     naive : bool
         Add the naive benchmarks (:data:`NAIVE_MODELS`).
 
@@ -253,21 +245,11 @@ def _outside_level(model: GrowthModel, origin: float) -> str:
 
 
 def performance(backtest: pd.DataFrame) -> pd.DataFrame:
-    """Error metrics per model from a :func:`rolling_origin` table.
-
-    Parameters
-    ----------
-    backtest : pandas.DataFrame
-        Output of :func:`rolling_origin`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`PERFORMANCE_COLUMNS`: number of forecasts and of skipped ones, mean
-        absolute error [value unit], mean absolute percentage error [%], root mean squared
-        error [value unit], and the share of actuals inside the 80% / 95% bands [fraction]
-        (NaN for point forecasts), in the order the models first appear.
-    """
+    """Error metrics per model of a :func:`rolling_origin` table, in the order the models
+    first appear: :data:`PERFORMANCE_COLUMNS`, the number of forecasts and of skipped ones,
+    mean absolute error [value unit], mean absolute percentage error [%], root mean squared
+    error [value unit], and the share of actuals inside the 80% / 95% bands [fraction] (NaN
+    for point forecasts)."""
     rows = []
     for (name, kind), grp in backtest.groupby(["model", "kind"], sort=False):
         ok = grp[grp["status"] == "ok"]

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from forecast.data.reference import (
     ReferenceWindows,
@@ -50,20 +51,9 @@ from forecast.models.uncertainty import QUANTILES
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-__all__ = [
-    "BENCHMARK",
-    "CONDITIONAL_COLUMNS",
-    "DEFAULT",
-    "FAST_METHODS",
-    "FORECAST_COLUMNS",
-    "LOG_FLOOR",
-    "SUMMARY_COLUMNS",
-    "calibrate",
-    "conditional_table",
-    "summarise",
-    "summary_text",
-    "write_calibration",
-]
+__all__ = ["BENCHMARK", "CONDITIONAL_COLUMNS", "DEFAULT", "FAST_METHODS", "FORECAST_COLUMNS",
+           "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "conditional_table", "summarise",
+           "summary_text", "write_calibration"]
 
 #: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
 #: curves (logistic, Gompertz, Bass); notebook 05 runs these.
@@ -223,13 +213,6 @@ def _start_workers(jobs: int) -> BaseContext | None:
     return context
 
 
-def _one_blas_thread() -> None:
-    """Worker initialiser: one BLAS thread, as the workers already fill the CPUs."""
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
-
-
 def _run_parts(args: list[tuple], context: BaseContext | None, jobs: int
                ) -> list[tuple[np.ndarray, ...]]:
     """:func:`_forecast_part` of each argument tuple, in order, on ``jobs`` processes."""
@@ -237,8 +220,9 @@ def _run_parts(args: list[tuple], context: BaseContext | None, jobs: int
         return [_forecast_part(*a) for a in args]
     from concurrent.futures import ProcessPoolExecutor
 
+    # One BLAS thread per worker: the workers already fill the CPUs.
     with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=context,
-                             initializer=_one_blas_thread) as pool:
+                             initializer=threadpool_limits, initargs=(1,)) as pool:
         # Longest first, so no worker is left with a slow part at the end.
         order = sorted(range(len(args)), key=lambda k: _COST.get(args[k][1], 1.0) *
                        len(args[k][0]), reverse=True)
@@ -279,10 +263,9 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     min_growth : float
         Smallest end-point growth of a window [fraction/yr].
     methods : list of str, optional
-        Methods to run: growth-model registry names, ``"default"``, ``"rw_pooled"``; default
-        all of them (default and benchmark first).
+        Growth-model registry names, ``"default"``, ``"rw_pooled"``; default all of them.
     n_draws : int
-        Draws per growth-model forecast (their quantiles and CRPS come from draws).
+        Draws per growth-model forecast.
     seed : int
         Base seed; the same inputs give identical tables.
     reference_class : str or Path, optional
@@ -292,14 +275,11 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
         windows. Each forecast draws from its own seeded stream, so the tables are identical
         for every number of jobs.
     pit : bool
-        Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual (from the 199
-        calibrated quantiles for the default and the benchmark, 0 or 1 beyond them; the
-        share of draws at or below it for a growth model).
+        Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual [fraction] (the
+        share of draws at or below it, or from the 199 calibrated quantiles, 0 or 1 beyond).
     min_share : float
-        Smallest share of its technology's world total a series has in a window's origin
-        year [fraction]: only windows of established series are scored (and calibrated on).
-        The technology is the file's ``technology`` column or the series' prefix; the shares
-        come from the shipped world totals.
+        Smallest share of its technology's world total (the shipped world totals) a series
+        has in a window's origin year [fraction]: only established series are scored.
 
     Returns
     -------
@@ -372,22 +352,10 @@ def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.
 
 
 def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
-    """Per method and horizon: n, coverage of the 80% and 90% bands, mean absolute log error
-    of p50, mean 80% interval score and mean CRPS of log values.
-
-    Parameters
-    ----------
-    long : pandas.DataFrame
-        Forecast rows with :data:`FORECAST_COLUMNS` plus ``last`` (the window's last value)
-        and ``crps`` (of log values).
-    methods : list of str
-        Method order of the table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`SUMMARY_COLUMNS`.
-    """
+    """:data:`SUMMARY_COLUMNS` per method (in the order of ``methods``) and horizon of
+    forecast rows with :data:`FORECAST_COLUMNS`, ``last`` (the window's last value) and
+    ``crps`` (of log values): n, coverage of the 80% and 90% bands [fraction], mean absolute
+    log error of p50, mean 80% interval score and mean CRPS of log values."""
     floor = LOG_FLOOR * long["last"].to_numpy(float)
 
     def log(col: str) -> np.ndarray:
@@ -429,11 +397,10 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        :data:`CONDITIONAL_COLUMNS`. Cells: ``<technology>:small|mid|large``, the thirds of a
-        technology's windows by level at the origin (ranked within the technology), and
-        ``<technology>``; horizon groups ``h1-2``, ``h3-4``, ... Coverage of the p10-p90 and
-        p5-p95 bands [fraction]; ``median_log_error`` the median of ``log(actual / p50)``
-        (positive: the method forecast too low).
+        :data:`CONDITIONAL_COLUMNS`. Cells: ``<technology>:small|mid|large`` (thirds of its
+        windows by level at the origin) and ``<technology>``; horizon groups ``h1-2``,
+        ``h3-4``, ...; coverage [fraction]; ``median_log_error`` of ``log(actual / p50)``
+        (positive: forecast too low).
     """
     tech = pd.Series(series_technology(reference), index=reference["series"].to_numpy(str))
     tech = tech[~tech.index.duplicated()]
@@ -497,11 +464,9 @@ def summary_text(summary: pd.DataFrame) -> str:
 def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
                       directory: str | Path, conditional: pd.DataFrame | None = None
                       ) -> tuple[Path, ...]:
-    """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``.
-
-    The tables are first written to hidden temporary files in ``directory`` and then renamed
-    into place, so an interrupted or failed write never leaves a half-written table; floats
-    are written with 10 significant digits so the same inputs give identical bytes.
+    """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``
+    through hidden temporary files renamed into place (never a half-written table), floats
+    with 10 significant digits.
 
     Returns
     -------

@@ -1,9 +1,6 @@
-"""Scores of probabilistic forecasts: interval score, CRPS and PIT.
-
-Vectorised over leading axes (windows, horizons ...). Scores are in the unit of the
-observations, so growth series are scored on log values (``np.log(value)``) to make series of
-different size comparable, as ``forecast calibrate`` does. The interval score and the CRPS are
-``scoringrules``' (Zanetta and Allen); this module fixes their backend and argument order.
+"""Scores of probabilistic forecasts: interval score, CRPS and PIT, vectorised over leading
+axes, in the unit of the observations (``forecast calibrate`` scores log values). The interval
+score and the CRPS are ``scoringrules``'; this module fixes their backend and argument order.
 """
 
 from __future__ import annotations
@@ -16,17 +13,13 @@ __all__ = ["crps_draws", "crps_quantiles", "interval_score", "pit_quantiles"]
 
 
 def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: float) -> np.ndarray:
-    """Interval (Winkler) score of central ``level`` intervals; lower is better.
-
-    ``(upper - lower) + 2 / alpha * (lower - obs)`` if ``obs < lower``, ``+ 2 / alpha *
-    (obs - upper)`` if ``obs > upper``, with ``alpha = 1 - level`` (Gneiting and Raftery 2007).
+    """Interval (Winkler) score of central ``level`` intervals (Gneiting and Raftery 2007):
+    the width plus ``2 / (1 - level)`` times the miss; lower is better.
 
     Parameters
     ----------
-    lower, upper : array_like
-        Interval bounds [unit of obs].
-    obs : array_like
-        Observations [unit of obs].
+    lower, upper, obs : array_like
+        Interval bounds and observations [unit of obs].
     level : float
         Nominal coverage in (0, 1), e.g. 0.8.
 
