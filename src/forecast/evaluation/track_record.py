@@ -261,9 +261,7 @@ def quantile_levels(columns: Iterable[str]) -> dict[str, float]:
 
 
 def _score_one(record: RunRecord, observed: pd.DataFrame) -> pd.DataFrame:
-    frame = record.projections.copy()
-    frame["year"] = frame["year"].astype("int64")
-    merged = frame.merge(observed[["region", "segment", "year", "actual"]],
+    merged = record.projections.merge(observed[["region", "segment", "year", "actual"]],
                          on=["region", "segment", "year"], how="inner")
     levels = quantile_levels(merged.columns)
     merged["run"] = record.run_id
