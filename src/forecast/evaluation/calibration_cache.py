@@ -11,6 +11,7 @@ sees it whole or not at all); one whose checksum does not match is computed agai
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from forecast.data.reference import default_reference_path
 
 __all__ = ["CACHE_ENV", "cache_dir", "cache_key", "cached_calibrate"]
 
@@ -61,8 +64,6 @@ def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
     ``reference_class`` path among them enters by its content, ``jobs`` not at all (the
     tables are the same for any number of workers).
     """
-    from forecast.data.reference import default_reference_path
-
     opts = {k: v for k, v in options.items() if k != "jobs"}
     opts["reference_class"] = _sha256(Path(opts.get("reference_class")
                                            or default_reference_path()))
@@ -73,8 +74,6 @@ def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
 
 def _read(entry: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The entry's tables, or None if it is missing, incomplete or does not match its checksums."""
-    import io
-
     try:
         # Only an entry this user wrote (mkdtemp's private 0700 folder) is trusted: one that
         # another account could write to may hold any tables with matching checksums.
