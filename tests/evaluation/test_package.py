@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import forecast.evaluation as package
-from forecast.evaluation import backtest, comparison, frames, sensitivity
+from forecast.evaluation import backtest, comparison, frames
 
-MODULES = [backtest, comparison, frames, sensitivity]
+MODULES = [backtest, comparison, frames]
 
 
 def test_package_exports_every_module_api_but_the_shared_helpers() -> None:

@@ -10,7 +10,6 @@ import scoringrules as sr
 from scipy import stats
 
 from forecast.evaluation.scoring import (
-    coverage,
     crps_draws,
     crps_quantiles,
     interval_score,
@@ -30,13 +29,6 @@ def test_interval_score_by_hand():
     assert interval_score(2.0, 4.0, 5.0, 0.9) == pytest.approx(2.0 + 20.0)
     with pytest.raises(ValueError, match="level"):
         interval_score(0, 1, 0, 80)
-
-
-def test_coverage_by_hand():
-    assert coverage([0, 0, 0, 0], [1, 1, 1, 1], [0, 1, 1.01, -0.2]) == 0.5
-    np.testing.assert_array_equal(
-        coverage(np.zeros((2, 2)), np.ones((2, 2)), [[0.5, 2.0], [0.5, 0.5]], axis=0), [1.0, 0.5]
-    )
 
 
 def test_crps_of_a_normal_is_the_closed_form():

@@ -1,11 +1,12 @@
-"""Tests of forecast.evaluation.sensitivity: refits under two versions of the history."""
+"""Tests of the sensitivity tables of forecast.evaluation.comparison: refits under two
+versions of the history."""
 
 from __future__ import annotations
 
 import pytest
 
 from forecast.evaluation.backtest import default_models
-from forecast.evaluation.sensitivity import value_sensitivity, variant_sensitivity
+from forecast.evaluation.comparison import value_sensitivity, variant_sensitivity
 from forecast.models import LinearTrend
 from tests.conftest import CHINA, DATA, YEARS
 

@@ -187,18 +187,6 @@ def test_folders_that_are_not_finished_runs_are_refused(tmp_path, name, kwargs, 
     assert "\n" not in str(info.value)
 
 
-def test_finished_runs_skip_builds_failures_and_the_current_run(tmp_path):
-    runs = tmp_path / "runs"
-    write_run(runs / "b", PROJECTIONS, finished="2026-02-01T00:00:00+00:00")
-    write_run(runs / "a", PROJECTIONS, finished="2026-01-01T00:00:00+00:00")
-    write_run(runs / ".tmp-c", PROJECTIONS)
-    write_run(runs / "d.failed", PROJECTIONS)
-    write_run(runs / "e", PROJECTIONS, status="failed")
-    write_run(runs / "now", PROJECTIONS)
-    (runs / "latest").symlink_to("b")  # forecast run's pointer to the newest good run
-    assert [r.run_id for r in tr.finished_runs(runs, exclude=["now"])] == ["a", "b"]
-
-
 # --------------------------------------------------------------------------- command line
 
 

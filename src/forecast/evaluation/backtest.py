@@ -1,14 +1,11 @@
 """Rolling-origin backtests with naive benchmarks, their error metrics, and the default models.
 
-Tables are tidy :class:`pandas.DataFrame` objects, one row per model, origin and year (in the
-style of prophet's ``cross_validation`` / ``performance_metrics``). Four annual points allow
-at most three origins, and a model that cannot be fitted on so few keeps its rows with
-``status = "skipped"`` and the reason. No look-ahead: a forecast from an origin sees only the
-years up to it, and a model holding an absolute level from outside the series (a saturation
-level or market potential) is skipped, since nothing says the number was known at the origin;
-a ceiling stated as ``saturation_multiple`` of the origin's value is used. The naive
-benchmarks (last value, last growth rate, mean growth rate of the window, compounded from the
-last value) are point forecasts: their band and coverage columns are NaN.
+One row per model, origin and year (like prophet's ``cross_validation``). A model that cannot
+be fitted on the few points before an origin keeps its rows with ``status = "skipped"`` and
+the reason. No look-ahead: a forecast sees only the years up to its origin, and a model
+holding an absolute level from outside the series (a saturation level or market potential) is
+skipped; a ceiling stated as ``saturation_multiple`` of the origin's value is used. The naive
+benchmarks are point forecasts: their band and coverage columns are NaN.
 """
 
 from __future__ import annotations
@@ -64,37 +61,31 @@ PERFORMANCE_COLUMNS: list[str] = [
 ]  # fmt: skip
 
 
-def default_models(
-    saturation: float | None = None,
-    saturation_multiple: float | None = None,
-    saturation_bounds: tuple[float, float] | None = None,
-    damping: float | None = None,
-    market: float | None = None,
-    include_free_saturation: bool = True,
-    include_default: bool = True,
-) -> dict[str, BaseModel]:
+def default_models(saturation: float | None = None, saturation_multiple: float | None = None,
+                   saturation_bounds: tuple[float, float] | None = None,
+                   damping: float | None = None, market: float | None = None,
+                   include_free_saturation: bool = True, include_default: bool = True
+                   ) -> dict[str, BaseModel]:
     """The models that backtests and comparisons run by default (unfitted).
 
     Parameters
     ----------
     saturation : float, optional
-        Saturation level K [value unit] of the fixed-K logistic and Gompertz curves: an
-        assumed ceiling (four points cannot pin it down), skipped by :func:`rolling_origin`.
+        Assumed saturation level K [value unit] of fixed-K logistic and Gompertz curves
+        (skipped by :func:`rolling_origin`).
     saturation_multiple : float, optional
         K as a multiple of the last training value [-] instead, which backtests use. Give at
         most one of the two; without either the fixed-K curves are left out.
     saturation_bounds : (float, float), optional
-        Bounds for the free-K logistic (default: see :class:`forecast.models.growth.LogisticCurve`).
+        Bounds for the free-K logistic (default: :class:`forecast.models.growth.LogisticCurve`'s).
     damping : float, optional
         Fixed damping factor for the damped trend; None profiles it.
     market : float, optional
-        Market potential (cumulative) [value unit * yr] of an added ``bass`` model. A free
-        potential is not identified on four points (notebook 02 shows it separately).
+        Market potential (cumulative) [value unit * yr] of an added ``bass`` model.
     include_free_saturation : bool
         Add ``logistic_free_k`` and ``gompertz_free_k`` (K estimated within bounds).
     include_default : bool
-        Add the calibrated ``default`` method (:class:`~forecast.models.DefaultMethod`); it
-        needs 4 consecutive years and forecasts at most 6 years ahead, else it is skipped.
+        Add the calibrated ``default`` method (:class:`~forecast.models.DefaultMethod`).
 
     Returns
     -------
@@ -124,24 +115,17 @@ def default_models(
     return models
 
 
-def naive_forecasts(
-    years: ArrayLike, values: ArrayLike, forecast_years: ArrayLike
-) -> dict[str, np.ndarray]:
-    """Point forecasts of the naive benchmarks from a training window.
-
-    Parameters
-    ----------
-    years, values : array_like
-        Training years [year] and values [value unit].
-    forecast_years : array_like
-        Years to forecast [year].
+def naive_forecasts(years: ArrayLike, values: ArrayLike, forecast_years: ArrayLike
+                    ) -> dict[str, np.ndarray]:
+    """Point forecasts of the naive benchmarks from training ``years`` [year] and ``values``
+    [value unit] for ``forecast_years`` [year].
 
     Returns
     -------
     dict
         ``naive_last`` (last value held flat), ``naive_last_growth`` (the last year's growth
-        rate compounded), ``naive_mean_growth`` (end-point CAGR of the window compounded);
-        the growth benchmarks are NaN with a single training point.
+        rate compounded), ``naive_mean_growth`` (the window's end-point CAGR compounded); the
+        growth benchmarks are NaN with a single training point.
     """
     t, v = observed_series(years, values)
     h = np.asarray(forecast_years, dtype=float).ravel() - t[-1]
@@ -180,21 +164,12 @@ def _rows(name: str, kind: str, origin: float, n_train: int, test_t: np.ndarray,
     return frame[BACKTEST_COLUMNS]
 
 
-def rolling_origin(
-    years: ArrayLike,
-    values: ArrayLike,
-    models: Mapping[str, GrowthModel] | None = None,
-    min_train: int = 2,
-    n_draws: int = 4_000,
-    seed: int = 2030,
-    naive: bool = True,
-) -> pd.DataFrame:
-    """Rolling-origin backtest: fit on the first years, forecast every later year.
-
-    For each origin ``t`` from the ``min_train``-th year to the second-to-last, a clone of
-    every model is fitted on the years up to ``t`` and forecasts each later observed year,
-    with its 80% and 95% bands. A model holding an absolute level from outside the series
-    (``level_settings``) is skipped with the reason.
+def rolling_origin(years: ArrayLike, values: ArrayLike,
+                   models: Mapping[str, GrowthModel] | None = None, min_train: int = 2,
+                   n_draws: int = 4_000, seed: int = 2030, naive: bool = True) -> pd.DataFrame:
+    """Rolling-origin backtest: for each origin from the ``min_train``-th year to the
+    second-to-last, every model is fitted on the years up to it and forecasts each later
+    year with its 80% and 95% bands.
 
     Parameters
     ----------
@@ -204,11 +179,9 @@ def rolling_origin(
         Name -> estimator; default :func:`default_models` (without fixed-K curves).
     min_train : int
         Fewest training points of an origin.
-    n_draws : int
-        Draws per fit for the bands.
-    seed : int
-        Base seed; each (origin, model) cell has its own stream (:func:`cell_stream`), so the
-        result does not depend on the order of the models.
+    n_draws, seed : int
+        Draws per fit for the bands; base seed (each (origin, model) cell has its own stream,
+        so the result does not depend on the order of the models).
     naive : bool
         Add the naive benchmarks (:data:`NAIVE_MODELS`).
 
@@ -272,21 +245,11 @@ def _outside_level(model: GrowthModel, origin: float) -> str:
 
 
 def performance(backtest: pd.DataFrame) -> pd.DataFrame:
-    """Error metrics per model from a :func:`rolling_origin` table.
-
-    Parameters
-    ----------
-    backtest : pandas.DataFrame
-        Output of :func:`rolling_origin`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`PERFORMANCE_COLUMNS`: number of forecasts and of skipped ones, mean
-        absolute error [value unit], mean absolute percentage error [%], root mean squared
-        error [value unit], and the share of actuals inside the 80% / 95% bands [fraction]
-        (NaN for point forecasts), in the order the models first appear.
-    """
+    """Error metrics per model of a :func:`rolling_origin` table, in the order the models
+    first appear: :data:`PERFORMANCE_COLUMNS`, the number of forecasts and of skipped ones,
+    mean absolute error [value unit], mean absolute percentage error [%], root mean squared
+    error [value unit], and the share of actuals inside the 80% / 95% bands [fraction] (NaN
+    for point forecasts)."""
     rows = []
     for (name, kind), grp in backtest.groupby(["model", "kind"], sort=False):
         ok = grp[grp["status"] == "ok"]

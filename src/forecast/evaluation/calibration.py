@@ -1,45 +1,42 @@
 """Rolling-window calibration of every method on a reference class (``forecast calibrate``).
 
-For each window of a reference CSV (:func:`forecast.data.reference.extract_windows`: ``w``
-consecutive years growing at least ``min_growth``, of a series with at least ``min_share`` of
-its technology's world total in the window's last year), every growth model of the registry, the
-calibrated default method and its benchmark are fitted on the window's ``w`` values and
+Every growth model of the registry, the calibrated default method and its benchmark are fitted
+on each window of a reference CSV (:func:`forecast.data.reference.extract_windows`) and
 forecast 1..H years ahead; each forecast with an actual is scored on the log scale, so that
 series of different size (TWh, vehicles, GWh) weigh alike.
 
 The default method and the benchmark borrow pooled quantities from the project's reference
-class (the package's ``technology_ramps.csv``). A window of a series that belongs to that
-class is forecast with a calibration fitted *without* that series (leave one series out), so
-no method is scored on data it was tuned on; series the class does not hold (another file,
-e.g. a held-out half) use the calibration of the whole class. Series are matched by name.
+class (the package's ``technology_ramps.csv``). A window of a series of that class is
+forecast with a calibration fitted without that series (leave one series out, matched by
+name), so no method is scored on data it was tuned on; other series use the whole class's.
 
-:func:`conditional_table` scores the same forecasts by cell (size third within a technology,
-and technology) and horizon group: what ``forecast calibrate`` writes as ``conditional.csv``.
-
-Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of
-p50, the 80% interval (Winkler) score of log values, and the CRPS of log values (from the
-draws of a growth model; from the 199 calibrated quantiles for the default and the
-benchmark). A forecast at or below zero (a linear trend can give one) is scored as
-:data:`LOG_FLOOR` times the window's last value.
+Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of p50,
+the 80% interval (Winkler) score and the CRPS of log values (from the draws of a growth model,
+from the 199 calibrated quantiles of the default and the benchmark). A forecast at or below
+zero (a linear trend can give one) is scored as :data:`LOG_FLOOR` times the window's last
+value. :func:`conditional_table` scores the same forecasts by cell and horizon group.
 """
 
 from __future__ import annotations
 
 import os
 import warnings
-import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from forecast.data.reference import (
     ReferenceWindows,
     default_reference_path,
     extract_windows,
     load_reference,
+    series_technology,
 )
 from forecast.errors import ModelError, ParameterError
+from forecast.evaluation.frames import cell_stream, neutralise_formulas
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
 from forecast.models import GROWTH_MODELS, make_model
 from forecast.models.default import (
@@ -52,26 +49,14 @@ from forecast.models.default import (
 from forecast.models.uncertainty import QUANTILES
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from multiprocessing.context import BaseContext
 
-__all__ = [
-    "BENCHMARK",
-    "CONDITIONAL_COLUMNS",
-    "DEFAULT",
-    "FAST_METHODS",
-    "FORECAST_COLUMNS",
-    "LOG_FLOOR",
-    "SUMMARY_COLUMNS",
-    "calibrate",
-    "conditional_table",
-    "summarise",
-    "summary_text",
-    "write_calibration",
-]
+__all__ = ["BENCHMARK", "CONDITIONAL_COLUMNS", "DEFAULT", "FAST_METHODS", "FORECAST_COLUMNS",
+           "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "conditional_table", "summarise",
+           "summary_text", "write_calibration"]
 
-#: Methods whose fits are closed-form or one-dimensional: all but the nonlinear
-#: least-squares curves (logistic, Gompertz, Bass), which take about two thirds of the CPU
-#: time of ``forecast calibrate`` on the shipped class (notebook 05 runs these).
+#: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
+#: curves (logistic, Gompertz, Bass); notebook 05 runs these.
 FAST_METHODS = ("default", "rw_pooled", "cagr_endpoint", "cagr_ls", "linear", "exponential",
                 "damped")
 
@@ -141,13 +126,11 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
                 continue
             origin = int(windows.origin[i])
             # One stream per (method, series, origin): independent of the order of the windows.
-            stream = np.random.default_rng(
-                [seed, index, zlib.crc32(str(windows.series[i]).encode()), origin]
-            )
+            stream = cell_stream(seed, index, str(windows.series[i]), origin)
             try:
                 with np.errstate(all="ignore"):
                     draws[j] = models[i].sample(np.arange(origin + 1, origin + n_h + 1.0),
-                                            n_draws=n_draws, seed=stream).T
+                                                n_draws=n_draws, seed=stream).T
             except ModelError:
                 continue
             ok[i] = True
@@ -176,11 +159,8 @@ _KIND = {DEFAULT: "default", BENCHMARK: "benchmark"}
 def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: int, seed: int,
                    class_windows: ReferenceWindows | None, full: Calibration | None
                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One method on some windows: quantiles [value unit] (n, H, 5), log CRPS (n, H), fitted
-    (n,) and PIT (n, H) of the actuals.
-
-    A module-level function of picklable arguments, so a worker process can run it.
-    """
+    """One method on some windows (in a worker process): quantiles [value unit] (n, H, 5),
+    log CRPS (n, H), fitted (n,) and PIT (n, H) of the actuals."""
     if method not in _KIND:
         return _growth_forecasts(windows, method, index, n_draws, seed)
     try:
@@ -197,10 +177,8 @@ def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: 
 
 
 def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
-    """Row masks splitting the windows into at most ``n_parts`` groups of whole series.
-
-    Whole series, so that each leave-one-series-out calibration is fitted once.
-    """
+    """Row masks of at most ``n_parts`` groups of whole series (each leave-one-series-out
+    calibration is fitted once)."""
     names = np.unique(windows.series)
     groups = [g for g in np.array_split(names, min(n_parts, names.size)) if g.size]
     return [np.isin(windows.series, g) for g in groups]
@@ -215,21 +193,37 @@ def _check_jobs(jobs: int | None) -> int:
     return int(jobs)
 
 
-def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
-    """:func:`_forecast_part` of each argument tuple, in order, on ``jobs`` processes."""
-    if jobs == 1 or len(args) == 1:
-        return [_forecast_part(*a) for a in args]
+def _start_workers(jobs: int) -> BaseContext | None:
+    """The process context of :func:`_run_parts`, its fork server already starting.
+
+    forkserver (else spawn), not fork: the caller may be a notebook kernel with threads
+    running. The server imports this module and scipy.stats once (a worker then starts in
+    ~10 ms with nothing left to import), while this process goes on to fit the calibrations.
+    """
+    if jobs == 1:
+        return None
     import multiprocessing
+    from multiprocessing import forkserver
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, "scipy.stats", "threadpoolctl"])
+    forkserver.ensure_running()
+    return context
+
+
+def _run_parts(args: list[tuple], context: BaseContext | None, jobs: int
+               ) -> list[tuple[np.ndarray, ...]]:
+    """:func:`_forecast_part` of each argument tuple, in order, on ``jobs`` processes."""
+    if context is None or len(args) == 1:
+        return [_forecast_part(*a) for a in args]
     from concurrent.futures import ProcessPoolExecutor
 
-    # forkserver/spawn, not fork: the caller may be a notebook kernel with threads running.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        # Imported once in the server, not once per worker (a worker then starts in ~10 ms).
-        context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=context) as pool:
-        # Longest first (the nonlinear fits), so no worker is left with a slow part at the end.
+    # One BLAS thread per worker: the workers already fill the CPUs.
+    with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=context,
+                             initializer=threadpool_limits, initargs=(1,)) as pool:
+        # Longest first, so no worker is left with a slow part at the end.
         order = sorted(range(len(args)), key=lambda k: _COST.get(args[k][1], 1.0) *
                        len(args[k][0]), reverse=True)
         futures = {k: pool.submit(_forecast_part, *args[k]) for k in order}
@@ -245,23 +239,17 @@ def _run_parts(args: list[tuple], jobs: int) -> list[tuple[np.ndarray, ...]]:
             raise
 
 
-#: Relative cost per window of each method's forecasts (measured; only orders the work).
-_COST = {"logistic": 6.0, "gompertz": 6.0, "bass": 6.0, "damped": 2.0, DEFAULT: 3.0}
+#: CPU time per window of each method's forecasts relative to a closed-form growth model's
+#: (measured; only orders the work).
+_COST = {DEFAULT: 15.0, "bass": 5.0, "damped": 4.0, BENCHMARK: 2.0, "gompertz": 2.0,
+         "logistic": 1.5}
 
 
-def calibrate(
-    reference: str | Path,
-    window: int = 4,
-    horizons: int = 6,
-    min_growth: float = 0.15,
-    methods: list[str] | None = None,
-    n_draws: int = 1_000,
-    seed: int = 2030,
-    reference_class: str | Path | None = None,
-    jobs: int | None = 1,
-    pit: bool = False,
-    min_share: float = MIN_SHARE,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_growth: float = 0.15,
+              methods: list[str] | None = None, n_draws: int = 1_000, seed: int = 2030,
+              reference_class: str | Path | None = None, jobs: int | None = 1,
+              pit: bool = False, min_share: float = MIN_SHARE
+              ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-window forecasts and scores of every method on a reference CSV.
 
     Parameters
@@ -275,36 +263,30 @@ def calibrate(
     min_growth : float
         Smallest end-point growth of a window [fraction/yr].
     methods : list of str, optional
-        Methods to run: growth-model registry names, ``"default"``, ``"rw_pooled"``; default
-        all of them (default and benchmark first).
+        Growth-model registry names, ``"default"``, ``"rw_pooled"``; default all of them.
     n_draws : int
-        Draws per growth-model forecast (their quantiles and CRPS come from draws).
+        Draws per growth-model forecast.
     seed : int
         Base seed; the same inputs give identical tables.
     reference_class : str or Path, optional
         The class the default method is calibrated on; default the shipped one.
     jobs : int or None
         Worker processes; None uses every CPU, 1 runs in this process; at most one per 50
-        windows (starting a worker costs what fitting every method on ~40 windows does).
-        Each forecast draws from its own seeded stream, so the tables are identical for
-        every number of jobs.
+        windows. Each forecast draws from its own seeded stream, so the tables are identical
+        for every number of jobs.
     pit : bool
-        Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual (from the 199
-        calibrated quantiles for the default and the benchmark, 0 or 1 beyond them; the
-        share of draws at or below it for a growth model).
+        Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual [fraction] (the
+        share of draws at or below it, or from the 199 calibrated quantiles, 0 or 1 beyond).
     min_share : float
-        Smallest share of its technology's world total a series has in a window's origin
-        year [fraction]: only windows of established series are scored (and calibrated on).
-        The technology is the file's ``technology`` column or the series' prefix; the shares
-        come from the shipped world totals.
+        Smallest share of its technology's world total (the shipped world totals) a series
+        has in a window's origin year [fraction]: only established series are scored.
 
     Returns
     -------
     (forecasts, summary) : tuple of pandas.DataFrame
         ``forecasts`` has :data:`FORECAST_COLUMNS` (one row per window, horizon with an
         actual, and method; values in the series' unit; a method's rows do not depend on
-        which other methods run), ``summary`` has
-        :data:`SUMMARY_COLUMNS` (see :func:`summarise`).
+        which other methods run), ``summary`` has :data:`SUMMARY_COLUMNS`.
 
     Raises
     ------
@@ -313,8 +295,6 @@ def calibrate(
     ParameterError
         A bad window definition, an unknown method, a bad ``jobs``, or no window to score.
     """
-    import pandas as pd
-
     jobs = _check_jobs(jobs)
     frame = load_reference(reference)
     windows = extract_windows(frame, window, horizons, min_growth, min_share=min_share)
@@ -330,6 +310,9 @@ def calibrate(
     unknown = [m for m in chosen if m not in known]
     if unknown:
         raise ParameterError(f"unknown method {unknown[0]!r}; choose from: {', '.join(known)}")
+    # A worker costs what every method takes on ~40 windows (the fork server's imports).
+    jobs = min(jobs, max(1, len(windows) // _WINDOWS_PER_JOB))
+    context = _start_workers(jobs)
     class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
         class_path = default_reference_path() if reference_class is None else reference_class
@@ -341,26 +324,14 @@ def calibrate(
             except ModelError as exc:
                 raise ParameterError(f"{method}: {exc}") from None
 
-    # A worker costs about 2.5 s to start (imports), what every method takes on ~40 windows.
-    jobs = min(jobs, max(1, len(windows) // _WINDOWS_PER_JOB))
-    tasks = [
-        # The stream index is the method's place among all methods, so a method's forecasts
-        # are the same whichever methods run beside it.
-        (method, rows, (windows.subset(rows), method, known.index(method), n_draws, seed,
-                        class_windows, full.get(method)))
-        for method in chosen
-        for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)
-    ]
-    results = {m: (np.full((len(windows), horizons, _LEVELS.size), np.nan),
-                   np.full((len(windows), horizons), np.nan), np.zeros(len(windows), bool),
-                   np.full((len(windows), horizons), np.nan))
-               for m in chosen}
-    for (method, rows, _), part in zip(tasks, _run_parts([t[2] for t in tasks], jobs),
-                                       strict=True):
-        for whole, piece in zip(results[method], part, strict=True):
-            whole[rows] = piece
-    parts = [_long_frame(windows, method, *results[method]) for method in chosen]
-    long = pd.concat(parts, ignore_index=True)
+    # The stream index is the method's place among all methods, so a method's forecasts are
+    # the same whichever methods run beside it.
+    args = [(windows.subset(rows), method, known.index(method), n_draws, seed, class_windows,
+             full.get(method))
+            for method in chosen for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)]
+    long = pd.concat([_long_frame(a[0], a[1], *part)
+                      for a, part in zip(args, _run_parts(args, context, jobs), strict=True)],
+                     ignore_index=True)
     order = {m: k for k, m in enumerate(chosen)}
     long = long.sort_values(["series", "origin", "horizon", "method"],
                             key=lambda c: c.map(order) if c.name == "method" else c,
@@ -371,43 +342,20 @@ def calibrate(
 
 def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.ndarray,
                 ok: np.ndarray, pit: np.ndarray) -> pd.DataFrame:
-    import pandas as pd
-
     win, hor = np.nonzero(np.isfinite(windows.actual) & ok[:, None])
-    data = {
-        "series": windows.series[win],
-        "origin": windows.origin[win],
-        "horizon": hor + 1,
-        "method": method,
-    }
-    for k, key in enumerate(QUANTILES):
-        data[key] = q[win, hor, k]
-    data["actual"] = windows.actual[win, hor]
-    data["last"] = windows.values[win, -1]
-    data["crps"] = crps[win, hor]
-    data["pit"] = pit[win, hor]
-    return pd.DataFrame(data)
+    return pd.DataFrame({
+        "series": windows.series[win], "origin": windows.origin[win], "horizon": hor + 1,
+        "method": method, **{key: q[win, hor, k] for k, key in enumerate(QUANTILES)},
+        "actual": windows.actual[win, hor], "last": windows.values[win, -1],
+        "crps": crps[win, hor], "pit": pit[win, hor],
+    })
 
 
 def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
-    """Per method and horizon: n, coverage of the 80% and 90% bands, mean absolute log error
-    of p50, mean 80% interval score and mean CRPS of log values.
-
-    Parameters
-    ----------
-    long : pandas.DataFrame
-        Forecast rows with :data:`FORECAST_COLUMNS` plus ``last`` (the window's last value)
-        and ``crps`` (of log values).
-    methods : list of str
-        Method order of the table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`SUMMARY_COLUMNS`.
-    """
-    import pandas as pd
-
+    """:data:`SUMMARY_COLUMNS` per method (in the order of ``methods``) and horizon of
+    forecast rows with :data:`FORECAST_COLUMNS`, ``last`` (the window's last value) and
+    ``crps`` (of log values): n, coverage of the 80% and 90% bands [fraction], mean absolute
+    log error of p50, mean 80% interval score and mean CRPS of log values."""
     floor = LOG_FLOOR * long["last"].to_numpy(float)
 
     def log(col: str) -> np.ndarray:
@@ -427,11 +375,11 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
         coverage90=("coverage90", "mean"), mean_abs_log_error=("mean_abs_log_error", "mean"),
         interval_score80=("interval_score80", "mean"), crps=("crps", "mean"),
     ).reset_index()
-    out["method"] = pd.Categorical(out["method"], categories=methods, ordered=True)
-    out = out.sort_values(["method", "horizon"], kind="stable").reset_index(drop=True)
-    out["method"] = out["method"].astype(str)
+    order = {m: k for k, m in enumerate(methods)}
+    out = out.sort_values(["method", "horizon"], kind="stable",
+                          key=lambda c: c.map(order) if c.name == "method" else c)
     out["n"] = out["n"].astype(int)
-    return out[SUMMARY_COLUMNS]
+    return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
 def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
@@ -449,16 +397,11 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
     Returns
     -------
     pandas.DataFrame
-        :data:`CONDITIONAL_COLUMNS`. Cells: ``<technology>:small|mid|large``, the thirds of a
-        technology's windows by level at the origin (ranked within the technology), and
-        ``<technology>``; horizon groups ``h1-2``, ``h3-4``, ... Coverage of the p10-p90 and
-        p5-p95 bands [fraction]; ``median_log_error`` the median of ``log(actual / p50)``
-        (positive: the method forecast too low).
+        :data:`CONDITIONAL_COLUMNS`. Cells: ``<technology>:small|mid|large`` (thirds of its
+        windows by level at the origin) and ``<technology>``; horizon groups ``h1-2``,
+        ``h3-4``, ...; coverage [fraction]; ``median_log_error`` of ``log(actual / p50)``
+        (positive: forecast too low).
     """
-    import pandas as pd
-
-    from forecast.data.reference import series_technology
-
     tech = pd.Series(series_technology(reference), index=reference["series"].to_numpy(str))
     tech = tech[~tech.index.duplicated()]
     level = pd.Series(reference["value"].to_numpy(float), index=pd.MultiIndex.from_arrays(
@@ -521,11 +464,9 @@ def summary_text(summary: pd.DataFrame) -> str:
 def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
                       directory: str | Path, conditional: pd.DataFrame | None = None
                       ) -> tuple[Path, ...]:
-    """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``.
-
-    The tables are first written to hidden temporary files in ``directory`` and then renamed
-    into place, so an interrupted or failed write never leaves a half-written table; floats
-    are written with 10 significant digits so the same inputs give identical bytes.
+    """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``
+    through hidden temporary files renamed into place (never a half-written table), floats
+    with 10 significant digits.
 
     Returns
     -------
@@ -537,10 +478,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     ParameterError
         ``directory`` exists and is not a folder, or cannot be created or written.
     """
-    import os
     import tempfile
-
-    from forecast.evaluation.frames import neutralise_formulas
 
     out = Path(directory)
     try:

@@ -1,18 +1,17 @@
 """The reference class's calibration, computed once per input and kept in a cache folder.
 
-Scoring every method on the reference class (:func:`forecast.evaluation.calibration.calibrate`)
-depends only on the reference files, the window options and the package, never on a run's
-battery data, so a run reads it from ``$FORECAST_CACHE_DIR/calibration/<key>/`` (default
-``~/.cache/forecast/calibration/<key>/``). The key is the sha256 of the reference files'
-content, every option and the package (its version and the content of its files, so an edited
-checkout never reads a stale entry). An entry is written into a scratch folder and renamed
-into place, so a concurrent run sees it whole or not at all; one whose checksum does not match
-is computed again. Deleting the folder clears the cache.
+:func:`forecast.evaluation.calibration.calibrate` depends only on the reference files, the
+options and the package, so a run reads it from ``$FORECAST_CACHE_DIR/calibration/<key>/``
+(default ``~/.cache/forecast/calibration/<key>/``), the key a sha256 of the reference files'
+content, every option, and the package's version and files (an edited checkout never reads a
+stale entry). An entry is written into a scratch folder renamed into place (a concurrent run
+sees it whole or not at all); one whose checksum does not match is computed again.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from forecast.data.reference import default_reference_path
 
 __all__ = ["CACHE_ENV", "cache_dir", "cache_key", "cached_calibrate"]
 
@@ -63,8 +64,6 @@ def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
     ``reference_class`` path among them enters by its content, ``jobs`` not at all (the
     tables are the same for any number of workers).
     """
-    from forecast.data.reference import default_reference_path
-
     opts = {k: v for k, v in options.items() if k != "jobs"}
     opts["reference_class"] = _sha256(Path(opts.get("reference_class")
                                            or default_reference_path()))
@@ -75,8 +74,6 @@ def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
 
 def _read(entry: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The entry's tables, or None if it is missing, incomplete or does not match its checksums."""
-    import io
-
     try:
         # Only an entry this user wrote (mkdtemp's private 0700 folder) is trusted: one that
         # another account could write to may hold any tables with matching checksums.
@@ -131,7 +128,7 @@ def cached_calibrate(reference: str | Path, **options: Any
     reference : str or Path
         Reference CSV, as for ``calibrate``.
     **options
-        ``calibrate``'s keywords (window, horizons, methods, seed, pit, ...).
+        ``calibrate``'s keywords.
 
     Returns
     -------

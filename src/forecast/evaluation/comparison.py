@@ -1,26 +1,31 @@
-"""Tables that set the growth models side by side: the model comparison and Bass's potential.
+"""Tables that set the growth models side by side: the model comparison (parameters, degrees
+of freedom left, errors, target-year value and bands), Bass under assumed potentials, and how
+much each model's target-year value moves with the history it is fitted to.
 
-:func:`compare_models` gives, per model, what a reviewer asks first: the parameters, the
-degrees of freedom left, the in-sample and backtest errors, and the target-year value with
-its bands. :func:`bass_market_sensitivity` shows that a Bass curve's target-year value
-follows its assumed market potential rather than the data.
+The documents disagree on some values (China's 2023 production: 910 GWh in the annual
+series, 940 GWh as the base of the +24% stated for 2024): :func:`value_sensitivity` refits
+every model on two versions of a series, :func:`variant_sensitivity` on the default and an
+alternative variant of the data (``prefer=`` of :func:`forecast.data.load_history`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from forecast import data
 from forecast.errors import ModelError
 from forecast.evaluation.backtest import default_models, performance, rolling_origin
 from forecast.evaluation.frames import BAND_COLUMNS, LEVELS, cell_stream, observed_series
 from forecast.models import BassDiffusion, GrowthModel, uncertainty
 
-__all__ = ["BASS_COLUMNS", "COMPARISON_COLUMNS", "bass_market_sensitivity", "compare_models"]
+__all__ = ["BASS_COLUMNS", "COMPARISON_COLUMNS", "bass_market_sensitivity", "compare_models",
+           "value_sensitivity", "variant_sensitivity"]
 
 #: Columns of :func:`compare_models`.
 COMPARISON_COLUMNS: list[str] = [
@@ -35,16 +40,10 @@ BASS_COLUMNS: list[str] = [
 ]  # fmt: skip
 
 
-def compare_models(
-    years: ArrayLike,
-    values: ArrayLike,
-    models: Mapping[str, GrowthModel] | None = None,
-    *,
-    target_year: int,
-    n_draws: int = 10_000,
-    seed: int = 2030,
-    backtest: pd.DataFrame | None = None,
-) -> pd.DataFrame:
+def compare_models(years: ArrayLike, values: ArrayLike,
+                   models: Mapping[str, GrowthModel] | None = None, *, target_year: int,
+                   n_draws: int = 10_000, seed: int = 2030,
+                   backtest: pd.DataFrame | None = None) -> pd.DataFrame:
     """A model-comparison table a reviewer can read.
 
     Parameters
@@ -86,15 +85,8 @@ def compare_models(
     return frame.astype({"n_obs": "Int64", "n_params": "Int64", "df_resid": "Int64"})
 
 
-def _fitted_columns(
-    name: str,
-    template: GrowthModel,
-    t: np.ndarray,
-    v: np.ndarray,
-    target_year: int,
-    n_draws: int,
-    seed: int,
-) -> dict[str, Any]:
+def _fitted_columns(name: str, template: GrowthModel, t: np.ndarray, v: np.ndarray,
+                    target_year: int, n_draws: int, seed: int) -> dict[str, Any]:
     """One model's columns of the comparison: its fit and target-year distribution."""
     from sklearn.base import clone
 
@@ -127,21 +119,13 @@ def _fitted_columns(
     return out | dict(zip(["p50", *BAND_COLUMNS], map(float, bands), strict=True))
 
 
-def bass_market_sensitivity(
-    years: ArrayLike,
-    values: ArrayLike,
-    multiples: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0),
-    *,
-    target_year: int,
-    n_draws: int = 4_000,
-    seed: int = 2030,
-) -> pd.DataFrame:
-    """Bass diffusion under an estimated and under assumed market potentials.
-
-    On a short series the least-squares market potential m (cumulative output at saturation)
-    lands just above what has been produced, putting the peak inside the sample. The table
-    shows that estimate beside fits with m *assumed* at multiples of the cumulative output so
-    far: the target-year value follows the assumption, not the data.
+def bass_market_sensitivity(years: ArrayLike, values: ArrayLike,
+                            multiples: tuple[float, ...] = (2.0, 5.0, 10.0, 20.0), *,
+                            target_year: int, n_draws: int = 4_000, seed: int = 2030
+                            ) -> pd.DataFrame:
+    """Bass diffusion under an estimated and under assumed market potentials m (cumulative
+    output at saturation): on a short series the estimate lands just above the output so far,
+    and with m assumed at multiples of it the target-year value follows the assumption.
 
     Parameters
     ----------
@@ -157,11 +141,10 @@ def bass_market_sensitivity(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`BASS_COLUMNS`: ``market`` [value unit * yr], ``market_basis``
-        (``estimated`` or ``assumed``), ``cumulative_multiple`` (m over observed cumulative
-        output), ``p`` and ``q`` [1/yr], ``peak_year`` of the adoption rate [year],
-        ``df_resid``, in-sample ``rmse_level`` [value unit], and the ``target_year``
-        central value, median and 80% band [value unit].
+        :data:`BASS_COLUMNS`: ``market`` [value unit * yr], ``market_basis`` (``estimated``
+        or ``assumed``), ``cumulative_multiple`` [-], ``p`` and ``q`` [1/yr], ``peak_year``
+        of the adoption rate [year], ``df_resid``, ``rmse_level`` [value unit], and the
+        ``target_year`` central value, median and 80% band [value unit].
     """
     t, v = observed_series(years, values)
     cumulative = float(v.sum())
@@ -185,3 +168,96 @@ def bass_market_sensitivity(
             "p50": float(np.median(draws)), "lo80": float(lo), "hi80": float(hi),
         })
     return pd.DataFrame(rows, columns=BASS_COLUMNS)
+
+
+def _label(x: float) -> str:
+    return f"value_{x:.0f}" if float(x).is_integer() else f"value_{x:g}"
+
+
+def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike,
+                      models: Mapping[str, GrowthModel] | None = None, *, target_year: int,
+                      labels: tuple[str, str] | None = None) -> pd.DataFrame:
+    """Refit every model under two versions of the data and compare the target-year value.
+
+    Parameters
+    ----------
+    years : array_like
+        Years [year].
+    values, alt_values : array_like
+        The default and the alternative series [value unit] (e.g. China 2023 production of
+        910 vs 940 GWh).
+    models : mapping, optional
+        Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
+    target_year : int
+        Year whose central value is compared [year].
+    labels : (str, str), optional
+        Names of the two value columns; by default ``value_<x>`` from the single point in
+        which the series differ (``value_910``, ``value_940``), else ``value_a``/``value_b``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``model, <label a>, <label b>, difference, difference_pct``: central values
+        in ``target_year`` [value unit], ``difference = b - a`` [value unit] and
+        ``difference_pct = 100 * difference / a`` [%]. Models that cannot be fitted give NaN.
+    """
+    from sklearn.base import clone
+
+    t, v = observed_series(years, values)
+    _, v_alt = observed_series(years, alt_values)
+    if labels is None:
+        diff = np.flatnonzero(v != v_alt)
+        labels = (_label(v[diff[0]]), _label(v_alt[diff[0]])) if diff.size == 1 else (
+            "value_a", "value_b")
+    models = default_models() if models is None else dict(models)
+    target = np.array([float(target_year)])
+
+    def central(template: GrowthModel, series: np.ndarray) -> float:
+        try:
+            return float(clone(template).fit(t, series).predict(target)[0])
+        except ModelError:
+            return np.nan
+
+    rows = [(name, central(m, v), central(m, v_alt)) for name, m in models.items()]
+    frame = pd.DataFrame(rows, columns=["model", *labels])
+    frame["difference"] = frame[labels[1]] - frame[labels[0]]
+    frame["difference_pct"] = 100.0 * frame["difference"] / frame[labels[0]]
+    return frame
+
+
+def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
+                        data_dir: str | Path | None = None, *, target_year: int,
+                        series: str = "production") -> pd.DataFrame:
+    """:func:`value_sensitivity` of a series as resolved by default and with the values of an
+    alternative variant where it holds others (China's 2023 production: 940 instead of 910 GWh
+    under ``yoy_base``).
+
+    Parameters
+    ----------
+    alternative : str
+        The variant preferred for the second version (a name in ``variants.csv``).
+    models : mapping, optional
+        Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
+    data_dir : str or Path, optional
+        Data folder (default: :func:`forecast.data.default_data_dir`).
+    target_year : int
+        Year whose central value is compared [year].
+    series : str
+        The China total series to refit (default ``production`` [GWh]).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``model, value_<default>, value_<alternative>, difference, difference_pct``.
+
+    Raises
+    ------
+    ModelError
+        The two versions cover different years.
+    """
+    base = data.get_series(data.load_history(data_dir), series)
+    alt = data.get_series(data.load_history(data_dir, prefer=alternative), series)
+    if not base.index.equals(alt.index):
+        raise ModelError(f"the two versions of '{series}' cover different years")
+    return value_sensitivity(base.index, base.to_numpy(), alt.to_numpy(), models,
+                             target_year=target_year)

@@ -1,15 +1,14 @@
-"""What the evaluation tables share: checked input series, seeded streams, band columns, CSV.
+"""What the evaluation tables share: checked input series, seeded streams, band columns and
+text cells that cannot run as spreadsheet formulas.
 
-Every table of :mod:`forecast.evaluation` is a tidy :class:`pandas.DataFrame`; the 80% and
-95% bands are columns ``lo80, hi80, lo95, hi95``, each (origin, model) cell draws from its
-own random stream, and :func:`to_csv` writes any of them byte-reproducibly.
+The 80% and 95% bands are columns ``lo80, hi80, lo95, hi95``; each (origin, model) cell
+draws from its own random stream.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,7 @@ from forecast.errors import ModelError
 from forecast.models import uncertainty
 
 __all__ = ["BAND_COLUMNS", "COVERAGE_COLUMNS", "LEVELS", "band_columns", "cell_stream",
-           "neutralise_formulas", "observed_series", "to_csv"]
+           "neutralise_formulas", "observed_series"]
 
 #: Central interval levels of every band [fraction].
 LEVELS: tuple[float, ...] = uncertainty.LEVELS
@@ -88,32 +87,3 @@ def observed_series(years: ArrayLike, values: ArrayLike) -> tuple[np.ndarray, np
         raise ModelError("years and values must not contain NaN")
     order = np.argsort(t, kind="stable")
     return t[order], v[order]
-
-
-def to_csv(frame: pd.DataFrame, path: str | Path, decimals: int = 6) -> Path:
-    """Write a table reproducibly (byte-identical for equal inputs): floats rounded to
-    ``decimals``, ``-0`` written as 0, no index, ``\\n`` endings, formulas neutralised.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Any tidy table of this package.
-    path : str or Path
-        Destination; parent folders are created.
-    decimals : int
-        Decimal places kept for float columns.
-
-    Returns
-    -------
-    Path
-        The written file.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    out = frame.copy()
-    floats = out.select_dtypes(include="float").columns
-    out[floats] = out[floats].round(decimals)
-    out[floats] = out[floats].mask(out[floats] == 0, 0.0)
-    out = neutralise_formulas(out)
-    out.to_csv(path, index=False, lineterminator="\n", float_format=f"%.{decimals}f")
-    return path

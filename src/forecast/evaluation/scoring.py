@@ -1,34 +1,25 @@
-"""Scores of probabilistic forecasts: interval score, coverage, CRPS and PIT.
-
-Vectorised over leading axes (windows, horizons ...). Scores are in the unit of the
-observations, so growth series are scored on log values (``np.log(value)``) to make series of
-different size comparable, as ``forecast calibrate`` does. The interval score and the CRPS are
-``scoringrules``' (Zanetta and Allen); this module fixes their backend and argument order.
+"""Scores of probabilistic forecasts: interval score, CRPS and PIT, vectorised over leading
+axes, in the unit of the observations (``forecast calibrate`` scores log values). The interval
+score and the CRPS are ``scoringrules``'; this module fixes their backend and argument order.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 import scoringrules as sr
 from numpy.typing import ArrayLike
 
-__all__ = ["coverage", "crps_draws", "crps_quantiles", "interval_score", "pit_quantiles"]
+__all__ = ["crps_draws", "crps_quantiles", "interval_score", "pit_quantiles"]
 
 
 def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: float) -> np.ndarray:
-    """Interval (Winkler) score of central ``level`` intervals; lower is better.
-
-    ``(upper - lower) + 2 / alpha * (lower - obs)`` if ``obs < lower``, ``+ 2 / alpha *
-    (obs - upper)`` if ``obs > upper``, with ``alpha = 1 - level`` (Gneiting and Raftery 2007).
+    """Interval (Winkler) score of central ``level`` intervals (Gneiting and Raftery 2007):
+    the width plus ``2 / (1 - level)`` times the miss; lower is better.
 
     Parameters
     ----------
-    lower, upper : array_like
-        Interval bounds [unit of obs].
-    obs : array_like
-        Observations [unit of obs].
+    lower, upper, obs : array_like
+        Interval bounds and observations [unit of obs].
     level : float
         Nominal coverage in (0, 1), e.g. 0.8.
 
@@ -41,25 +32,6 @@ def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: fl
         raise ValueError(f"interval level must be in (0, 1); got {level}")
     lo, hi, y = np.broadcast_arrays(*(np.asarray(a, float) for a in (lower, upper, obs)))
     return np.asarray(sr.interval_score(y, lo, hi, 1.0 - level, backend="numpy"), float)
-
-
-def coverage(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, axis: Any = None) -> Any:
-    """Share of observations inside ``[lower, upper]`` (bounds included).
-
-    Parameters
-    ----------
-    lower, upper, obs : array_like
-        Bounds and observations, broadcastable.
-    axis : int, tuple or None
-        Axis to average over (None: all).
-
-    Returns
-    -------
-    float or ndarray
-        Coverage [fraction].
-    """
-    lo, hi, y = (np.asarray(a, float) for a in (lower, upper, obs))
-    return np.mean((y >= lo) & (y <= hi), axis=axis)
 
 
 def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1,

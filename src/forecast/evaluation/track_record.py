@@ -1,25 +1,17 @@
 """Track record: earlier runs' forecasts scored against the actuals that arrived since.
 
-A finished run folder keeps its projections in ``tables/projections.csv`` (``scenario,
-region, segment, year, unit, mean, p5, p10, p50, p90, p95``). Where a later data folder holds
-an observed value for a projected (region, segment, year), :func:`score_runs` gives one row
-of :data:`SCORE_COLUMNS`: ``error`` = p50 / actual - 1 [fraction]; ``covered80`` = p10 <=
-actual <= p90; ``crps`` from the stored quantiles [unit of the row] (twice the mean pinball
-loss, :func:`forecast.evaluation.scoring.crps_quantiles`: coarse in the tails with five
-levels, but the same rule for every run, so vintages compare fairly).
+Each row of a finished run's ``tables/projections.csv`` whose (region, segment, year) has an
+observed value in a later data folder gives one row of :data:`SCORE_COLUMNS`: ``error`` =
+p50 / actual - 1 [fraction], ``covered80`` = p10 <= actual <= p90, and ``crps`` from the five
+stored quantiles [unit of the row] (coarse in the tails, but the same rule for every run).
 
 Actuals are the observed rows (``reported``, ``derived``; default variants) of
-:func:`forecast.data.load_history`: China ``power``, ``consumer``, ``storage`` and ``total``
--> ``production`` of that segment [GWh]; China ``world_share`` ->
-``production_share_of_world`` [fraction]; World ``total`` -> China's production over its
-world share [GWh] (:func:`forecast.data.implied_world_production`). World segments are not
-scored.
-
-Run folder layouts: **1** (no ``layout_version`` in ``manifest.json``): ``status``,
-``run_id`` and the projections table, scored when it has :data:`REQUIRED_COLUMNS`;
-**2**: also ``last_observed_year`` and ``data_sha256``. A folder that is not a finished run
-(``.tmp-`` build, ``.failed`` run, no manifest, status not ``ok``, no projections table) or
-of a layout outside :data:`LAYOUTS` is refused with :class:`RunFolderError` (exit code 3).
+:func:`forecast.data.load_history`: China ``power``, ``consumer``, ``storage``, ``total`` ->
+``production`` [GWh]; China ``world_share`` -> ``production_share_of_world`` [fraction];
+World ``total`` -> China's production over its world share [GWh]; no other World segment.
+Run folder layouts (:data:`LAYOUTS`): **1** has no ``layout_version`` in
+``manifest.json``, **2** adds ``last_observed_year`` and ``data_sha256``. Anything but a
+finished run of a known layout is refused with :class:`RunFolderError` (exit code 3).
 """
 
 from __future__ import annotations
@@ -31,19 +23,20 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import numpy as np
+import pandas as pd
+
+from forecast import data
 from forecast.errors import ForecastError, quote
 from forecast.evaluation.frames import neutralise_formulas
 from forecast.evaluation.scoring import crps_quantiles
 from forecast.inputs import check_file, check_path
 
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
-
 __all__ = [
     "LAYOUTS", "MAX_TABLE_BYTES", "PROJECTIONS_TABLE", "REQUIRED_COLUMNS", "SCORE_COLUMNS",
-    "RunFolderError", "RunRecord", "actuals", "check_output", "finished_runs", "quantile_levels",
+    "RunFolderError", "RunRecord", "actuals", "check_output", "quantile_levels",
     "read_run", "read_runs", "score_records", "score_runs", "summarise", "write_scores",
 ]  # fmt: skip
 
@@ -65,13 +58,9 @@ _TMP_PREFIX = ".tmp-"
 _FAILED_SUFFIX = ".failed"
 _QUANTILE_RE = re.compile(r"^p(\d{1,2})$")
 # Projection (region, segment) -> (series, region, segment) of the history.
-_SERIES = {
-    ("China", "power"): ("production", "China", "power"),
-    ("China", "consumer"): ("production", "China", "consumer"),
-    ("China", "storage"): ("production", "China", "storage"),
-    ("China", "total"): ("production", "China", "total"),
-    ("China", "world_share"): ("production_share_of_world", "China", "total"),
-}
+_SERIES = {("China", s): ("production", "China", s)
+           for s in ("power", "consumer", "storage", "total")}
+_SERIES["China", "world_share"] = ("production_share_of_world", "China", "total")
 _FLOAT_FORMAT = "%.6g"
 
 
@@ -95,11 +84,6 @@ class RunRecord:
         """The manifest's (layout 2), else the year before the first projected one [year]."""
         stated = self.manifest.get("last_observed_year")
         return int(stated) if stated is not None else int(self.projections["year"].min()) - 1
-
-    @property
-    def finished(self) -> str:
-        """When the run finished (ISO 8601 UTC, as in the manifest; empty if unknown)."""
-        return str(self.manifest.get("finished") or "")
 
 
 def _refuse(path: Path, reason: str) -> RunFolderError:
@@ -175,9 +159,6 @@ def read_run(run_dir: str | Path) -> RunRecord:
 def _read_projections(path: Path, layout: int) -> pd.DataFrame:
     """``tables/projections.csv`` of a run, every cell scoring reads checked (see
     :func:`read_run`)."""
-    import numpy as np
-    import pandas as pd
-
     table = path / PROJECTIONS_TABLE
     check_file(table, MAX_TABLE_BYTES, lambda _, message: _refuse(path, f"{PROJECTIONS_TABLE}: "
                                                                   f"{message}"))
@@ -212,10 +193,8 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
 
 
 def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str]]:
-    """Read several run folders, keeping going past those that cannot be scored.
-
-    For a report over many runs (notebook ``06_track_record``), where :func:`score_runs`
-    would refuse them all.
+    """Read several run folders, keeping going past those that cannot be scored (notebook
+    ``06_track_record``; :func:`score_runs` refuses them all).
 
     Returns
     -------
@@ -231,32 +210,6 @@ def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str
     return records, refused
 
 
-def finished_runs(output_dir: str | Path, exclude: Iterable[str] = ()) -> list[RunRecord]:
-    """Every finished, scorable run in an output folder, oldest first (by the manifests'
-    ``finished`` time, then run id); the others are not part of the track record.
-
-    Parameters
-    ----------
-    output_dir : str or Path
-        Folder holding run folders (``forecast run --output-dir``).
-    exclude : iterable of str
-        Run ids to leave out (e.g. the run being built).
-    """
-    folder = Path(output_dir)
-    skip = set(exclude)
-    records = []
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if path.is_symlink() or not path.is_dir() or path.name in skip:  # `latest`
-            continue
-        try:
-            record = read_run(path)
-        except (RunFolderError, ValueError):
-            continue
-        if record.run_id not in skip:
-            records.append(record)
-    return sorted(records, key=lambda r: (r.finished, r.run_id))
-
-
 def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Observed values a projection can be scored against.
 
@@ -268,18 +221,14 @@ def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``region, segment, year, actual, unit``: one row per observed year of each projected
-        series (see the module docstring) [GWh, or fraction for ``world_share``].
+        ``region, segment, year, actual, unit``: one row per observed year of each scored
+        series [GWh, or fraction for ``world_share``].
 
     Raises
     ------
     DataValidationError
         The data folder breaks a rule.
     """
-    import pandas as pd
-
-    from forecast import data
-
     history = data.load_history(data_dir)
     frames = []
     for (region, segment), (series, h_region, h_segment) in _SERIES.items():
@@ -312,9 +261,7 @@ def quantile_levels(columns: Iterable[str]) -> dict[str, float]:
 
 
 def _score_one(record: RunRecord, observed: pd.DataFrame) -> pd.DataFrame:
-    frame = record.projections.copy()
-    frame["year"] = frame["year"].astype("int64")
-    merged = frame.merge(observed[["region", "segment", "year", "actual"]],
+    merged = record.projections.merge(observed[["region", "segment", "year", "actual"]],
                          on=["region", "segment", "year"], how="inner")
     levels = quantile_levels(merged.columns)
     merged["run"] = record.run_id
@@ -331,16 +278,15 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
     Parameters
     ----------
     run_dirs : sequence of str or Path
-        Finished run folders (all read before anything is scored: one bad folder refuses the
-        call).
+        Finished run folders (all read first: one bad folder refuses the call).
     data_dir : str or Path, optional
         Data folder holding the actuals (default: :func:`forecast.data.default_data_dir`).
 
     Returns
     -------
     pandas.DataFrame
-        :data:`SCORE_COLUMNS`, in the runs' order given, then scenario, region, segment and
-        year as in each projections table; empty (with those columns) when nothing matches.
+        :data:`SCORE_COLUMNS`, rows in the order of the runs and of their projections tables;
+        empty (with those columns) when nothing matches.
 
     Raises
     ------
@@ -355,8 +301,6 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
 
 def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.DataFrame:
     """:func:`score_runs` of runs already read (:func:`read_run`) against :func:`actuals`."""
-    import pandas as pd
-
     frames = [_score_one(record, observed) for record in records]
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if scores.empty:
@@ -366,11 +310,8 @@ def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.Da
 
 def check_output(output: str | Path, run_dirs: Sequence[str | Path] = (),
                  data_dir: str | Path | None = None) -> Path:
-    """Refuse a score file that would overwrite something a run or the scoring reads.
-
-    ``output`` may not lie inside any folder holding a ``manifest.json`` (finished runs are
-    read-only to the tool) or inside a run folder given, nor overwrite a file of the data
-    folder (paths compared after resolving symbolic links).
+    """Refuse a score file inside a folder holding a ``manifest.json`` (finished runs are
+    read-only) or a run folder given, or over a file of the data folder (links resolved).
 
     Raises
     ------
@@ -389,12 +330,10 @@ def check_output(output: str | Path, run_dirs: Sequence[str | Path] = (),
         if target == Path(run).resolve() or Path(run).resolve() in target.parents:
             raise ForecastError(f"--output {out}: inside the run folder {run} being scored; "
                                 "name a file elsewhere")
-    from forecast.data import default_data_dir
-
-    data = Path(default_data_dir() if data_dir in (None, "") else data_dir).resolve()
-    if target.exists() and target.is_relative_to(data):
+    data_folder = Path(data.default_data_dir() if data_dir in (None, "") else data_dir).resolve()
+    if target.exists() and target.is_relative_to(data_folder):
         raise ForecastError(f"--output {out}: would overwrite a file of the data folder "
-                            f"{data}; name a file elsewhere")
+                            f"{data_folder}; name a file elsewhere")
     return out
 
 
@@ -448,8 +387,6 @@ def summarise(scores: pd.DataFrame) -> pd.DataFrame:
         mean_crps_gwh [GWh]`` (``world_share`` rows, in fractions, are left out of the CRPS
         mean so that it stays in one unit).
     """
-    import pandas as pd
-
     columns = ["run", "scenario", "scored", "covered80", "mean_abs_error", "mean_crps_gwh"]
     if scores.empty:
         return pd.DataFrame(columns=columns)
