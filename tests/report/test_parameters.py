@@ -190,3 +190,9 @@ def test_read_parameters_refuses_a_bad_file(tmp_path, text, message):
         path.write_text(text, encoding="utf-8")
     with pytest.raises(ForecastError, match=message):
         parameters.read_parameters(path)
+
+
+def test_run_parameter_label_is_the_help_text_in_words():
+    assert parameters.run_parameter_label("seed") == (
+        "Random seed; the same seed gives identical numbers")
+    assert parameters.run_parameter_label("sleep_s") == "sleep_s"  # a notebook's own parameter

@@ -41,7 +41,7 @@ from forecast.errors import ForecastError, ParameterError
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
            "PARAMETERS", "Parameter", "RunParameters", "check_parameters", "known_scenarios",
-           "last_observed_year", "max_draws", "read_parameters"]
+           "last_observed_year", "max_draws", "read_parameters", "run_parameter_label"]
 
 #: Memory the Monte Carlo draws of one projection may take [bytes] (2 GiB).
 MEMORY_BUDGET = 2 * 1024**3
@@ -270,6 +270,12 @@ def _parameter(name: str, info: Any) -> Parameter:
 #: Read-only view of :class:`RunParameters`' fields by name, in check order.
 PARAMETERS: dict[str, Parameter] = {
     name: _parameter(name, info) for name, info in RunParameters.model_fields.items()}
+
+
+def run_parameter_label(name: str) -> str:
+    """A run parameter in words: its help text, capitalised (the name if it is not one)."""
+    parameter = PARAMETERS.get(name)
+    return parameter.description[:1].upper() + parameter.description[1:] if parameter else name
 
 
 def _quoted(value: Any) -> str:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from forecast.report.formatting import gwh, percent, signed_percent
+from forecast.report.parameters import run_parameter_label
 from forecast.run.folder import FAILED_SUFFIX
-from forecast.run.html import parameter_label
 from forecast.run.manifest import HEADLINE_TABLE, read_manifest, read_table
 
 __all__ = ["MC_SIGMAS", "RunChanges", "compare_runs", "finished_run_dirs"]
@@ -165,7 +165,7 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
         Path(previous_dir).name, None if None in digests else digests[0] != digests[1],
         [(name, "added" if a == _NOT_SET else "removed" if b == _NOT_SET else "changed")
          for name, a, b in _diff(_inputs(old), _inputs(manifest))],
-        [(parameter_label(n), _shown(a), _shown(b)) for n, a, b in _diff(old_p, new_p)],
+        [(run_parameter_label(n), _shown(a), _shown(b)) for n, a, b in _diff(old_p, new_p)],
         [(n, _shown(a), _shown(b)) for n, a, b in _diff(*packages)],
         f"Scenarios {'; '.join(moved)}." if moved else "")
     counts = (old_p.get("n_draws"), new_p.get("n_draws"))

@@ -14,7 +14,7 @@ from typing import Any
 
 from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, read_table, write_atomic
 
-__all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES", "parameter_label",
+__all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
            "render_notebook_html", "reviewer_notebook", "write_index"]
 
 #: Folder of the page templates.
@@ -25,14 +25,6 @@ REVIEWER_REMOVED_CELL_TAGS = frozenset(
 #: Output representations a reviewer sees; an output with none of them is left out.
 REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "text/latex",
                        "image/png", "image/jpeg", "image/svg+xml", "image/gif")
-
-
-def parameter_label(name: str) -> str:
-    """A run parameter in words: its help text, capitalised (the name if it has none)."""
-    from forecast.report.parameters import PARAMETERS
-
-    parameter = PARAMETERS.get(name)
-    return parameter.description[:1].upper() + parameter.description[1:] if parameter else name
 
 
 def _shown(output: Mapping[str, Any]) -> bool:
@@ -130,6 +122,7 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
 
     from forecast.report.bands import SPREAD_TABLE, bands_sentence
     from forecast.report.formatting import gwh, percent
+    from forecast.report.parameters import run_parameter_label
 
     root = Path(run_dir)
     notebooks = [{**entry, **_page(root, str(entry.get("name", "")).removesuffix(".ipynb"))}
@@ -148,7 +141,7 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
                        "columns": len(rows[0]) if rows else 0})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     env.globals.update(gwh=gwh, percent=percent)
-    env.filters.update(number=_number, label=parameter_label, repr=repr)
+    env.filters.update(number=_number, label=run_parameter_label, repr=repr)
     page = env.get_template("index.html.j2").render(
         m=manifest, changes=changes, notebooks=notebooks, headline=read_table(root, HEADLINE_TABLE),
         scenarios=[r for r in read_table(root, SCENARIO_TABLE) if r.get("description") is not None],
