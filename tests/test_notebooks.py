@@ -210,6 +210,9 @@ def test_html_has_outputs_but_no_code(run_dir):
         assert "plots.finish(" not in body and "import pandas" not in body
         assert "<img" in body and "data:image/png;base64" in body
         assert "jp-RenderedMarkdown" in body
+    # The summary's scenario column is text, aligned left by the table's own style.
+    summary = (run_dir / "00_summary.html").read_text()
+    assert re.search(r"#T_\w+ \.col0 \{\s*text-align: left;", summary)
     index = (run_dir / "index.html").read_text()
     for name in RUN_NOTEBOOKS:
         assert f'href="{name}.html"' in index and f'href="{name}.ipynb"' in index

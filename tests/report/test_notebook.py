@@ -1,4 +1,5 @@
-"""The notebooks' setup call: parameters checked, folders resolved, history loaded."""
+"""The notebooks' setup call: parameters checked, folders resolved, history loaded, tables
+shown with their text columns left-aligned."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import re
 import pytest
 
 from forecast.errors import ParameterError
-from forecast.report.notebook import NotebookContext, resolve_path, setup
+from forecast.report import notebook
+from forecast.report.notebook import NotebookContext, align_text_columns, resolve_path, setup
 from tests.conftest import DATA, REPO
 
 
@@ -96,3 +98,36 @@ def test_every_path_parameter_is_resolved(tmp_path):
     assert nb.params["earlier_runs"] == [str(tmp_path / "run_a")]
     with pytest.raises(ParameterError, match="earlier_runs must be a list of run folders"):
         setup({"earlier_runs": ["run_a"]}, cwd=REPO)
+
+
+def _styles(styler) -> dict[str, str]:
+    return {s["selector"]: "; ".join(f"{k}: {v}" for k, v in s["props"])
+            for s in styler.table_styles or []}
+
+
+def test_text_columns_align_left_and_numbers_right():
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "scenario": ["base", "low", "high"], "p50": [3115.0, float("nan"), 2050.0],
+        "band": ["2,602-3,925", "-0.4%", "nan"], "mixed": ["22.0%/yr", "0.9", "4.0%/yr"],
+        "note": ["", "a sentence longer than a short phrase, so that its column may wrap", ""]})
+    styles = _styles(align_text_columns(frame.style.format({"p50": "{:,.0f}".format})))
+    assert styles == {".col0": "text-align: left; white-space: normal",
+                      ".col3": "text-align: left; white-space: normal",
+                      ".col4": "text-align: left; white-space: normal",
+                      "td.col4": "min-width: 16em; max-width: 36em"}
+
+
+def test_setup_makes_ipython_show_every_styler_aligned(monkeypatch):
+    import IPython
+    import pandas as pd
+    from IPython.core.formatters import DisplayFormatter
+
+    shell = type("Shell", (), {"display_formatter": DisplayFormatter()})()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
+    notebook.align_styled_text()
+    styler = pd.DataFrame({"scenario": ["base"], "p50": [3115.0]}).style
+    html = shell.display_formatter.formatters["text/html"](styler)
+    assert re.search(r"#T_\w+ \.col0 \{\s*text-align: left;", html) and ".col1" not in html
+    assert not styler.table_styles  # the notebook's own object is left as it was

@@ -171,3 +171,28 @@ def test_hostile_values_are_refused_in_one_short_line():
     assert len(str(info.value)) < 250 and str(info.value).endswith("...")
     with pytest.raises(ParameterError, match="unknown parameter 'aaaa"):
         check_parameters({"a" * 500: 1})
+
+
+def test_read_parameters_takes_the_file_then_pairs_as_yaml(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("n_draws: 500\nseed: 1\n", encoding="utf-8")
+    read = parameters.read_parameters(path, [("seed", "7"), ("data_dir", "a: b: c")])
+    assert read == {"n_draws": 500, "seed": 7, "data_dir": "a: b: c"}
+    assert parameters.read_parameters(None, {"seed": "7"}) == {"seed": "7"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("seed: [", "not valid YAML"), ("- 1\n", "must be a mapping of names to values"),
+    (None, "cannot read parameters file")])
+def test_read_parameters_refuses_a_bad_file(tmp_path, text, message):
+    path = tmp_path / "run.yaml"
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(ForecastError, match=message):
+        parameters.read_parameters(path)
+
+
+def test_run_parameter_label_is_the_help_text_in_words():
+    assert parameters.run_parameter_label("seed") == (
+        "Random seed; the same seed gives identical numbers")
+    assert parameters.run_parameter_label("sleep_s") == "sleep_s"  # a notebook's own parameter

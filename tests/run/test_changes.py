@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from forecast.evaluation.scoring import quantile_standard_error
 from forecast.run import changes, html
 
 HEADER = ("scenario,year,china_p10,china_p50,china_p90,world_p10,world_p50,world_p90,"
@@ -61,7 +62,7 @@ def test_quantile_standard_error_matches_the_order_statistic_error_of_real_draws
     p90s = np.quantile(np.exp(rng.normal(0.0, sigma, size=(600, n))), 0.9, axis=1)
     z = 1.2815515655446004
     band = {"p10": math.exp(-sigma * z), "p50": 1.0, "p90": math.exp(sigma * z)}
-    se = changes.quantile_standard_error("p90", band, n)
+    se = quantile_standard_error("p90", band, n)
     # By hand: sqrt(0.09 / 2000) * p90 * sigma / phi(z90) = 0.006708 * 2.1574 * 0.6 / 0.17550
     assert se == pytest.approx(0.0067082 * 2.15739 * 0.6 / 0.175498, rel=1e-4)
     assert float(np.std(p90s)) == pytest.approx(se, rel=0.1)

@@ -14,7 +14,7 @@ from nbformat.v4 import (
 )
 
 from forecast.run import html as render
-from forecast.run.html import align_tables, reviewer_notebook
+from forecast.run.html import reviewer_notebook
 
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
        "rkJggg==")
@@ -82,31 +82,12 @@ def test_rendered_page_has_no_code_no_printed_output_and_loads_nothing(tmp_path)
                    "jp-InputArea-editor"):
         assert hidden not in body, hidden
     assert "Prose a reviewer reads." in page and "data:image/png;base64," in page
-    assert '<td class="text">base</td>' in page and "ZeroDivisionError" in page
+    assert "<td>base</td>" in page and "ZeroDivisionError" in page
     assert "<title>09 · A page</title>" in page
     assert '<a href="index.html">' in page
     assert "<script src=" not in page and "cdnjs" not in page  # nothing from the network
     alone = render.render_notebook_html(path, tmp_path / "alone.html", index_href=None)
     assert 'href="index.html"' not in alone.read_text()
-
-
-def test_align_tables_marks_text_columns_left_and_leaves_numbers():
-    table = ("<table><thead><tr><th></th><th>scenario</th><th>p50</th><th>band</th></tr></thead>"
-             "<tbody><tr><th>0</th><td>base</td><td>3,115</td><td>2,602-3,925</td></tr>"
-             "<tr><th>1</th><td>low</td><td>-0.4%</td><td>nan</td></tr></tbody></table>")
-    out = align_tables(table)
-    assert '<th class="text">scenario</th>' in out and "<th>p50</th>" in out
-    assert '<td class="text">base</td>' in out and "<td>3,115</td>" in out
-    assert "<td>-0.4%</td>" in out and "<td>nan</td>" in out and "<th>0</th>" in out
-    long_text = "a sentence that is longer than a short phrase, so the column may wrap"
-    styled = (f'<table><tr><td id="T_row0" class="data row0">{long_text}</td></tr></table>')
-    assert 'class="text long data row0"' in align_tables(styled)
-    merged = ('<table><tr><th rowspan="2">China</th><td>power</td><td>1,985</td></tr>'
-              "<tr><td>storage</td><td>1,096</td></tr></table>")
-    out = align_tables(merged)
-    assert '<th rowspan="2">China</th>' in out  # merged cells: headers left alone
-    assert '<td class="text">power</td>' in out and "<td>1,096</td>" in out
-    assert align_tables("<p>no table</p>") == "<p>no table</p>"
 
 
 def _run_folder(tmp_path: Path, headline: str) -> Path:

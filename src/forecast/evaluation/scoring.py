@@ -5,11 +5,16 @@ score and the CRPS are ``scoringrules``'; this module fixes their backend and ar
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+from statistics import NormalDist
+
 import numpy as np
 import scoringrules as sr
 from numpy.typing import ArrayLike
 
-__all__ = ["crps_draws", "crps_quantiles", "interval_score", "pit_quantiles"]
+__all__ = ["crps_draws", "crps_quantiles", "interval_score", "pit_quantiles",
+           "quantile_standard_error"]
 
 
 def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: float) -> np.ndarray:
@@ -87,3 +92,38 @@ def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
         frac = np.where(q_hi > q_lo, (y - q_lo) / (q_hi - q_lo), 1.0)
     inside = lv[lo] + np.clip(frac, 0.0, 1.0) * (lv[hi] - lv[lo])
     return np.where(k == 0, 0.0, np.where(k == lv.size, 1.0, inside))[..., 0]
+
+
+def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int) -> float:
+    """Monte Carlo standard error of the ``level`` quantile of ``n_draws`` draws.
+
+    The empirical ``q``-quantile of ``n`` draws has the standard error
+    ``sqrt(q (1 - q) / n) / f(x_q)``. The density ``f`` is read off the 80% band through a
+    log-normal on each side of the median: ``dx/dq = x_q b / phi(z_q)`` with
+    ``b = |ln p90 - ln p50| / z_0.9`` above the median and ``|ln p50 - ln p10| / z_0.9`` below
+    it (their mean at the median; a normal when a value is not positive).
+
+    Parameters
+    ----------
+    level : {"p10", "p50", "p90"}
+        The quantile.
+    band : mapping
+        ``p10``, ``p50`` and ``p90`` of the same quantity [its unit].
+    n_draws : int
+        Draws the quantiles were computed from.
+
+    Returns
+    -------
+    float
+        Standard error [unit of the quantity].
+    """
+    q = {"p10": 0.1, "p50": 0.5, "p90": 0.9}[level]
+    z90 = NormalDist().inv_cdf(0.9)
+    lo, mid, hi = band["p10"], band["p50"], band["p90"]
+    if min(lo, mid, hi) > 0:
+        below, above, scale = math.log(mid / lo) / z90, math.log(hi / mid) / z90, band[level]
+    else:
+        below, above, scale = (mid - lo) / z90, (hi - mid) / z90, 1.0
+    slope = {"p10": below, "p90": above}.get(level, (below + above) / 2)
+    density_inverse = scale * abs(slope) / NormalDist().pdf(NormalDist().inv_cdf(q))
+    return math.sqrt(q * (1 - q) / n_draws) * density_inverse

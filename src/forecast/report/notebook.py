@@ -10,7 +10,9 @@ papermill and ``forecast run`` start kernels in the repository root, JupyterLab 
 
 from __future__ import annotations
 
+import copy
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -25,16 +27,20 @@ from forecast.report.parameters import PARAMETERS, check_parameters
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
     from matplotlib.figure import Figure
+    from pandas.io.formats.style import Styler
 
     from forecast.scenarios import Scenario
 
-__all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "escape_styled_text",
-           "resolve_path", "setup"]
+__all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "align_styled_text",
+           "align_text_columns", "escape_styled_text", "resolve_path", "setup"]
 
 #: Folder of a project that holds its notebooks (JupyterLab's working directory).
 NOTEBOOK_FOLDER = "notebooks"
 _LOG = logging.getLogger("forecast.notebooks")  # not stdout: reviewers read outputs, not logs
 _MAX_COLWIDTH = 120  # widest text column pandas shows [characters]
+# Numbers as the report writes them ("3,115", "-0.4%", "2,602-3,925") and missing values.
+_NUMBER_RE = re.compile(r"[\s\d.,%+\-\u2212\u2013()]*|nan|NaN|inf|-inf|None|<NA>|NaT")
+_LONG_TEXT = 50  # characters beyond which a text column gets room to wrap
 
 
 def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
@@ -168,6 +174,38 @@ def escape_styled_text() -> None:
             method.__defaults__ = tuple(defaults)
 
 
+def align_text_columns(styler: Styler) -> Styler:
+    """``styler`` with its text columns aligned left and wrapping (at least 16em and at most
+    36em wide where a cell is longer than a short phrase); numbers stay right-aligned on one
+    line. A column is text when most of its non-empty cells are words: strings that are not
+    numbers as the report writes them (a number formatted for display is not a string yet)."""
+    styles = []
+    for j in range(styler.data.shape[1]):
+        values = list(styler.data.iloc[:, j])
+        words = [v.strip() for v in values if isinstance(v, str)]
+        filled = len(values) - words.count("")
+        if 2 * sum(1 for v in words if v and not _NUMBER_RE.fullmatch(v)) > filled:
+            styles.append({"selector": f".col{j}",
+                           "props": "text-align: left; white-space: normal"})
+            if any(len(v) > _LONG_TEXT for v in words):
+                styles.append({"selector": f"td.col{j}",
+                               "props": "min-width: 16em; max-width: 36em"})
+    return styler.set_table_styles(styles, overwrite=False)
+
+
+def align_styled_text() -> None:
+    """Show every pandas ``Styler`` this IPython kernel displays through
+    :func:`align_text_columns` (on a copy; the notebook's object is not changed), so words
+    read left-aligned next to right-aligned numbers in JupyterLab and on reviewer pages."""
+    from IPython import get_ipython
+    from pandas.io.formats.style import Styler
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.display_formatter.formatters["text/html"].for_type(
+            Styler, lambda styler: align_text_columns(copy.copy(styler))._repr_html_())
+
+
 def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
     """Check a notebook's parameters, read from ``namespace`` (its ``globals()``, never
     written, or ``{name: value}``), resolve its paths from ``cwd`` (:func:`resolve_path`),
@@ -187,6 +225,7 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     figures.set_house_style()
     pd.set_option("display.max_colwidth", _MAX_COLWIDTH)
     escape_styled_text()
+    align_styled_text()
     history = data.load_history(data_dir)
     source = labels.source_label(data_dir, sorted(set(history["source"])))
     return NotebookContext(params, data_dir, output_dir, history, source)

@@ -1,4 +1,5 @@
-"""The run parameters, declared once as :class:`RunParameters`, and the one check they pass.
+"""The run parameters, declared once as :class:`RunParameters`, read as a user gives them
+(:func:`read_parameters`) and checked by the one check they pass (:func:`check_parameters`).
 
 Every notebook's ``parameters`` cell declares a subset of its fields (a test keeps them in
 step); ``forecast run``, ``forecast project`` and every notebook's
@@ -20,7 +21,7 @@ import csv
 import math
 import numbers
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, NamedTuple
 
@@ -36,11 +37,11 @@ from pydantic import (
 from pydantic import field_validator as _after
 
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
-from forecast.errors import ParameterError
+from forecast.errors import ForecastError, ParameterError
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
            "PARAMETERS", "Parameter", "RunParameters", "check_parameters", "known_scenarios",
-           "last_observed_year", "max_draws"]
+           "last_observed_year", "max_draws", "read_parameters", "run_parameter_label"]
 
 #: Memory the Monte Carlo draws of one projection may take [bytes] (2 GiB).
 MEMORY_BUDGET = 2 * 1024**3
@@ -271,6 +272,12 @@ PARAMETERS: dict[str, Parameter] = {
     name: _parameter(name, info) for name, info in RunParameters.model_fields.items()}
 
 
+def run_parameter_label(name: str) -> str:
+    """A run parameter in words: its help text, capitalised (the name if it is not one)."""
+    parameter = PARAMETERS.get(name)
+    return parameter.description[:1].upper() + parameter.description[1:] if parameter else name
+
+
 def _quoted(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= _QUOTE else f"{text[:_QUOTE - 3]}..."
@@ -318,3 +325,37 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
         raise ParameterError(f"parameter {name} must be {need}, got "
                              f"{_quoted(error['input'])}") from None
     return {name: getattr(checked, name) for name in PARAMETERS if name in values}
+
+
+def read_parameters(file: str | Path | None = None,
+                    pairs: Sequence[Sequence[str]] | Mapping[str, Any] = ()) -> dict[str, Any]:
+    """Run parameters as a user gives them, unchecked: the YAML mapping in ``file``, then
+    ``pairs`` (``(name, YAML text)`` pairs, or a mapping of values), the later winning.
+
+    Raises
+    ------
+    ForecastError
+        ``file`` cannot be read, is not YAML or is not a mapping of names to values.
+    """
+    import yaml
+
+    merged: dict[str, Any] = {}
+    if file is not None:
+        path = Path(file)
+        try:
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ForecastError(f"{path}: cannot read parameters file ({exc.strerror})") from exc
+        except yaml.YAMLError as exc:
+            raise ForecastError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+        if not isinstance(loaded, dict | None) or not all(isinstance(k, str) for k in loaded or {}):
+            raise ForecastError(f"{path}: parameters file must be a mapping of names to values")
+        merged.update(loaded or {})
+    if isinstance(pairs, Mapping):
+        return merged | {str(key): value for key, value in pairs.items()}
+    for key, text in pairs:
+        try:
+            merged[str(key)] = yaml.safe_load(str(text))
+        except yaml.YAMLError:
+            merged[str(key)] = str(text)  # "a: b: c" is meant as text
+    return merged

@@ -2,12 +2,10 @@
 manifests (input files, data digest, parameters, packages) and of the two headline tables.
 
 A headline quantile moves between two runs by chance alone when the seed or ``n_draws``
-differ. The empirical ``q``-quantile of ``n`` draws has the standard error
-``sqrt(q (1 - q) / n) / f(x_q)``; the density ``f`` is read off the run's own 80% band through
-a log-normal on each side of the median: ``dx/dq = x_q b / phi(z_q)`` with
-``b = |ln p90 - ln p50| / z_0.9`` above the median and ``|ln p50 - ln p10| / z_0.9`` below it
-(their mean at the median; a normal when a value is not positive). A change is reported when
-it exceeds ``3 sqrt(se_before^2 + se_now^2)``; the growth rate follows the median.
+differ. A change is reported when it exceeds ``3 sqrt(se_before^2 + se_now^2)``, each ``se``
+the Monte Carlo standard error of the quantile in its run
+(:func:`~forecast.evaluation.scoring.quantile_standard_error`, read off the run's own 80%
+band); the growth rate follows the median.
 """
 
 from __future__ import annotations
@@ -18,22 +16,19 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from statistics import NormalDist
 from typing import Any
 
 from forecast.report.formatting import gwh, percent, signed_percent
+from forecast.report.parameters import run_parameter_label
 from forecast.run.folder import FAILED_SUFFIX
-from forecast.run.html import parameter_label
 from forecast.run.manifest import HEADLINE_TABLE, read_manifest, read_table
 
-__all__ = ["MC_SIGMAS", "RunChanges", "compare_runs", "finished_run_dirs",
-           "quantile_standard_error"]
+__all__ = ["MC_SIGMAS", "RunChanges", "compare_runs", "finished_run_dirs"]
 
 #: Standard errors of the difference a headline change must exceed to be reported.
 MC_SIGMAS = 3.0
 _NOT_SET = "(not set)"
-_Z90 = NormalDist().inv_cdf(0.9)
-_LEVELS = {"p10": 0.1, "p50": 0.5, "p90": 0.9}
+_LEVELS = ("p10", "p50", "p90")
 _WHAT = {"china": "China [GWh]", "world": "World [GWh]", "china_share": "China's world share"}
 
 
@@ -49,34 +44,6 @@ def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> 
         if manifest.get("status") == "ok":
             found.append((str(manifest.get("finished") or ""), path.name, path))
     return [path for *_, path in sorted(found)]
-
-
-def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int) -> float:
-    """Monte Carlo standard error of one quantile of ``n_draws`` draws (module docstring).
-
-    Parameters
-    ----------
-    level : {"p10", "p50", "p90"}
-        The quantile.
-    band : mapping
-        The run's ``p10``, ``p50`` and ``p90`` of the same quantity [its unit].
-    n_draws : int
-        Draws the quantiles were computed from.
-
-    Returns
-    -------
-    float
-        Standard error [unit of the quantity].
-    """
-    q = _LEVELS[level]
-    lo, mid, hi = band["p10"], band["p50"], band["p90"]
-    if min(lo, mid, hi) > 0:
-        below, above, scale = math.log(mid / lo) / _Z90, math.log(hi / mid) / _Z90, band[level]
-    else:
-        below, above, scale = (mid - lo) / _Z90, (hi - mid) / _Z90, 1.0
-    slope = {"p10": below, "p90": above}.get(level, (below + above) / 2)
-    density_inverse = scale * abs(slope) / NormalDist().pdf(NormalDist().inv_cdf(q))
-    return math.sqrt(q * (1 - q) / n_draws) * density_inverse
 
 
 @dataclass
@@ -164,6 +131,10 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
         return (column, str(old.get(column, "")), str(new.get(column, "")), "changed")
     bands = [{q: _number(row.get(f"{prefix}_{q}")) for q in _LEVELS} for row in (old, new)]
     if draws and all(v is not None for band in bands for v in band.values()):
+        # Here, not at the top: the evaluation package loads pandas and the models (0.5 s),
+        # which a run that changed nothing never needs.
+        from forecast.evaluation.scoring import quantile_standard_error
+
         se = [quantile_standard_error(level, band, n)  # type: ignore[arg-type]
               for band, n in zip(bands, draws, strict=True)]
         low, high = _number(old.get(driver)), _number(new.get(driver))
@@ -194,7 +165,7 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
         Path(previous_dir).name, None if None in digests else digests[0] != digests[1],
         [(name, "added" if a == _NOT_SET else "removed" if b == _NOT_SET else "changed")
          for name, a, b in _diff(_inputs(old), _inputs(manifest))],
-        [(parameter_label(n), _shown(a), _shown(b)) for n, a, b in _diff(old_p, new_p)],
+        [(run_parameter_label(n), _shown(a), _shown(b)) for n, a, b in _diff(old_p, new_p)],
         [(n, _shown(a), _shown(b)) for n, a, b in _diff(*packages)],
         f"Scenarios {'; '.join(moved)}." if moved else "")
     counts = (old_p.get("n_draws"), new_p.get("n_draws"))

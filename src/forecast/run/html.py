@@ -7,18 +7,15 @@ from __future__ import annotations
 
 import copy
 import csv
-import html
-import itertools
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, read_table, write_atomic
 
-__all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES", "align_tables",
-           "parameter_label", "render_notebook_html", "reviewer_notebook", "write_index"]
+__all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
+           "render_notebook_html", "reviewer_notebook", "write_index"]
 
 #: Folder of the page templates.
 TEMPLATES = Path(__file__).with_name("templates")
@@ -28,64 +25,6 @@ REVIEWER_REMOVED_CELL_TAGS = frozenset(
 #: Output representations a reviewer sees; an output with none of them is left out.
 REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "text/latex",
                        "image/png", "image/jpeg", "image/svg+xml", "image/gif")
-_TABLE_RE = re.compile(r"<table\b.*?</table>", re.S | re.I)
-_ROW_RE = re.compile(r"(<tr\b[^>]*>)(.*?)(</tr>)", re.S | re.I)
-_CELL_RE = re.compile(r"<(td|th)\b([^>]*)>(.*?)</\1>", re.S | re.I)
-# Numbers as the report writes them ("3,115", "-0.4%", "2,602-3,925") and missing values.
-_NUMBER_RE = re.compile(r"[\s\d.,%+\-\u2212\u2013()]*|nan|NaN|inf|-inf|None|<NA>|NaT")
-_LONG_TEXT = 50  # characters beyond which a text cell gets room to wrap (class ``long``)
-
-
-def parameter_label(name: str) -> str:
-    """A run parameter in words: its help text, capitalised (the name if it has none)."""
-    from forecast.report.parameters import PARAMETERS
-
-    parameter = PARAMETERS.get(name)
-    return parameter.description[:1].upper() + parameter.description[1:] if parameter else name
-
-
-def _is_text(cell: str) -> bool:
-    return bool(cell) and not _NUMBER_RE.fullmatch(cell)
-
-
-def _align_table(table: str) -> str:
-    """Mark one table's text columns (class ``text``): a column is text when most of its
-    non-empty body cells hold words; with merged cells each body cell is judged alone."""
-    def plain(content: str) -> str:
-        return html.unescape(re.sub(r"<[^>]*>", "", content)).strip()
-
-    rows = [list(_CELL_RE.finditer(row.group(2))) for row in _ROW_RE.finditer(table)]
-    merged = re.search(r"\b(rowspan|colspan)\s*=", table, re.I) is not None
-    body = [r for r in rows if any(c.group(1).lower() == "td" for c in r)]
-    text_columns = set()
-    for j in range(0 if merged else max((len(r) for r in body), default=0)):
-        filled = [v for v in (plain(r[j].group(3)) for r in body if j < len(r)) if v]
-        if filled and 2 * sum(_is_text(v) for v in filled) > len(filled):
-            text_columns.add(j)
-
-    def cell(match: re.Match[str], column: int) -> str:
-        tag, attrs, content = match.groups()
-        if not (column in text_columns if not merged else
-                tag.lower() == "td" and _is_text(plain(content))):
-            return match.group(0)
-        names = "text long" if len(plain(content)) > _LONG_TEXT else "text"
-        found = re.search(r"""class\s*=\s*(["'])""", attrs)
-        attrs = (attrs[:found.end()] + names + " " + attrs[found.end():] if found
-                 else f'{attrs} class="{names}"')
-        return f"<{tag}{attrs}>{content}</{tag}>"
-
-    def row(match: re.Match[str]) -> str:
-        cells = itertools.count()
-        inner = _CELL_RE.sub(lambda m: cell(m, next(cells)), match.group(2))
-        return match.group(1) + inner + match.group(3)
-
-    return _ROW_RE.sub(row, table)
-
-
-def align_tables(fragment: str) -> str:
-    """``fragment`` (HTML) with the cells of its tables' text columns in class ``text``
-    (``text long`` beyond a short phrase), which the reviewer stylesheet aligns left."""
-    return _TABLE_RE.sub(lambda m: _align_table(m.group(0)), fragment)
 
 
 def _shown(output: Mapping[str, Any]) -> bool:
@@ -103,7 +42,7 @@ def reviewer_notebook(notebook: Any) -> Any:
     ``remove_output`` go (nbconvert's :class:`~nbconvert.preprocessors.TagRemovePreprocessor`),
     then printed output, outputs without a :data:`REVIEWER_MIME_TYPES` representation (a
     widget shows its static fallback) and code cells left without output. Errors stay, so a
-    failed notebook's page says why; tables get :func:`align_tables`.
+    failed notebook's page says why.
     """
     from nbconvert.preprocessors import TagRemovePreprocessor
 
@@ -118,8 +57,6 @@ def reviewer_notebook(notebook: Any) -> Any:
                 if "data" in out:
                     out["data"] = {mime: value for mime, value in out["data"].items()
                                    if mime in REVIEWER_MIME_TYPES}
-                    if "<table" in str(out["data"].get("text/html", "")):
-                        out["data"]["text/html"] = align_tables(str(out["data"]["text/html"]))
             if not cell.outputs:
                 continue  # nothing a reviewer sees: no empty block on the page
         kept.append(cell)
@@ -185,6 +122,7 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
 
     from forecast.report.bands import SPREAD_TABLE, bands_sentence
     from forecast.report.formatting import gwh, percent
+    from forecast.report.parameters import run_parameter_label
 
     root = Path(run_dir)
     notebooks = [{**entry, **_page(root, str(entry.get("name", "")).removesuffix(".ipynb"))}
@@ -203,7 +141,7 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
                        "columns": len(rows[0]) if rows else 0})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     env.globals.update(gwh=gwh, percent=percent)
-    env.filters.update(number=_number, label=parameter_label, repr=repr)
+    env.filters.update(number=_number, label=run_parameter_label, repr=repr)
     page = env.get_template("index.html.j2").render(
         m=manifest, changes=changes, notebooks=notebooks, headline=read_table(root, HEADLINE_TABLE),
         scenarios=[r for r in read_table(root, SCENARIO_TABLE) if r.get("description") is not None],

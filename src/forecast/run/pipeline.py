@@ -93,40 +93,11 @@ def discover_notebooks(notebook_dir: str | Path) -> list[Path]:
     return found
 
 
-def _user_parameters(config: RunConfig) -> dict[str, Any]:
-    """``-f`` file, then ``-p`` pairs (values as YAML), then ``--scenario``."""
-    import yaml
-
-    merged: dict[str, Any] = {}
-    if config.parameters_file is not None:
-        path = Path(config.parameters_file)
-        try:
-            loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ForecastError(f"{path}: cannot read parameters file ({exc.strerror})") from exc
-        except yaml.YAMLError as exc:
-            raise ForecastError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
-        if not isinstance(loaded, dict | None) or not all(isinstance(k, str) for k in loaded or {}):
-            raise ForecastError(f"{path}: parameters file must be a mapping of names to values")
-        merged.update(loaded or {})
-    pairs = config.parameters or ()
-    for key, text in pairs.items() if isinstance(pairs, Mapping) else pairs:
-        try:
-            merged[str(key)] = text if isinstance(pairs, Mapping) else yaml.safe_load(str(text))
-        except yaml.YAMLError:
-            merged[str(key)] = str(text)  # "a: b: c" is meant as text
-    if config.scenarios:
-        merged["scenario_names"] = [str(s) for s in config.scenarios]
-    if "output_dir" in merged:
-        raise ForecastError("parameter 'output_dir' is set by the pipeline; use --output-dir")
-    return merged
-
-
 def _plan(config: RunConfig) -> _Plan:
     """Check options, parameters and inputs, cheapest first; nothing is written."""
     from forecast.data import default_data_dir
     from forecast.inputs import check_inputs
-    from forecast.report.parameters import PARAMETERS, check_parameters
+    from forecast.report.parameters import PARAMETERS, check_parameters, read_parameters
 
     if int(config.jobs) < 1:
         raise ForecastError(f"--jobs must be at least 1, got {config.jobs}")
@@ -139,7 +110,11 @@ def _plan(config: RunConfig) -> _Plan:
         out_root = runs.check_output_dir(Path(config.output_dir).expanduser().resolve())
     else:
         out_root = runs.check_output_dir(root / "outputs" / "runs", create_parents=True)
-    params = _user_parameters(config)
+    params = read_parameters(config.parameters_file, config.parameters or ())
+    if config.scenarios:
+        params["scenario_names"] = [str(s) for s in config.scenarios]
+    if "output_dir" in params:
+        raise ForecastError("parameter 'output_dir' is set by the pipeline; use --output-dir")
     given, data_dir = params.get("data_dir", ""), default_data_dir().resolve()
     if isinstance(given, str) and "\0" not in given:  # else the check refuses the value
         data_dir = Path(given).expanduser().resolve() if given.strip() else data_dir
