@@ -260,3 +260,20 @@ def test_show_displays_figure_then_caption_and_closes(monkeypatch):
     plots.show(fig, "It rises.")
     assert shown[0] is fig and shown[1].data == "It rises."
     assert fig.number not in plt.get_fignums()
+
+
+def test_a_saved_figure_is_shown_as_its_saved_png_at_the_inline_size(monkeypatch, tmp_path):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
+    fig, ax = plots.new_figure(width=6, height=3)
+    ax.plot([0, 1], [0, 1])
+    path = plots.save_figure(fig, tmp_path, "01_line")
+    plots.show(fig)
+    image = shown[0]
+    assert image.data == path.read_bytes()  # not drawn again
+    saved_width = int.from_bytes(path.read_bytes()[16:20], "big")
+    # Saved at 150 dpi, shown at the 100 dpi the inline backend draws at.
+    assert image.width == round(saved_width * 100 / 150)
+    assert 0.5 * 6 * 100 < image.width <= 6 * 100 + 10
+    plots.show(fig)  # shown once as saved; a second show draws the figure itself
+    assert shown[1] is fig

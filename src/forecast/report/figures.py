@@ -9,6 +9,7 @@ region, segment and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO
 from __future__ import annotations
 
 import re
+import weakref
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -367,13 +368,25 @@ def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "paramet
     return ax
 
 
+# The PNG a figure was saved as, so that show() displays those bytes instead of drawing the
+# figure a second time (drawing is most of a notebook's time in a run).
+_SAVED: weakref.WeakKeyDictionary[Figure, bytes] = weakref.WeakKeyDictionary()
+
+
 def show(fig: Figure, caption: str = "") -> None:
     """Display a figure, then its Markdown ``caption``, and close it (so the inline backend
-    does not show it again)."""
+    does not show it again). A figure saved by :func:`save_figure` is shown as the saved PNG,
+    at the size the inline backend would draw it."""
     import matplotlib.pyplot as plt
-    from IPython.display import Markdown, display
+    from IPython.display import Image, Markdown, display
 
-    display(fig)
+    png = _SAVED.pop(fig, None)
+    if png is None:
+        display(fig)
+    else:
+        pixels = int.from_bytes(png[16:20], "big")  # the width field of the PNG's IHDR chunk
+        scale = mpl.rcParams["figure.dpi"] / mpl.rcParams["savefig.dpi"]
+        display(Image(data=png, format="png", width=round(pixels * scale)))
     if caption.strip():
         display(Markdown(caption))
     plt.close(fig)
@@ -383,5 +396,8 @@ def save_figure(fig: Figure, output_dir: str | Path | None, name: str) -> Path |
     """Write ``<output_dir>/figures/<name>.png`` (e.g. ``"04_fan_total"``, the notebook's
     number first) as :func:`forecast.report.tables.write_file` does."""
     # No "Software" metadata: keeps bytes independent of the matplotlib patch version.
-    return write_file(output_dir, "figures", name, ".png", lambda path: fig.savefig(
+    path = write_file(output_dir, "figures", name, ".png", lambda path: fig.savefig(
         path, dpi=mpl.rcParams["savefig.dpi"], bbox_inches="tight", metadata={"Software": None}))
+    if path is not None:
+        _SAVED[fig] = path.read_bytes()
+    return path
