@@ -10,13 +10,13 @@ from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
 from forecast.models import curves
-from forecast.models.growth import GrowthModel
+from forecast.models.growth import NonlinearGrowthModel
 
 __all__ = ["BassDiffusion"]
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
-class BassDiffusion(GrowthModel):
+class BassDiffusion(NonlinearGrowthModel):
     """Bass diffusion of cumulative production: annual value = m (F(t) - F(t - 1)).
 
     ``F`` (:func:`forecast.models.curves.bass_cumulative`) starts at ``t_start``, so the annual

@@ -26,7 +26,7 @@ from forecast.models.ols import matrix_sqrt
 from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR, pool
 from forecast.models.uncertainty import make_rng, t_scale
 
-__all__ = ["BOUND_TOL", "LOG_CAP", "GrowthModel"]
+__all__ = ["BOUND_TOL", "LOG_CAP", "GrowthModel", "NonlinearGrowthModel"]
 
 #: An optimiser result this close to a search bound, on the optimiser's scale (log K, log r,
 #: log p ... [log units]; midpoints [year]), counts as on the bound.
@@ -180,30 +180,9 @@ class GrowthModel(BaseModel):
         return out
 
     def _batched(self) -> bool:
-        """True when this configuration's fit is nonlinear least squares (:meth:`_solve`)."""
+        """True when this configuration's fit is nonlinear least squares, solved in batches by
+        :meth:`NonlinearGrowthModel._solve` (only its subclasses say so)."""
         return False
-
-    def _problem(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Start, lower and upper bounds (k, p) of the least squares of rows ``t``, ``v``, and
-        anything further :meth:`_solved` returns along with the solution."""
-        raise NotImplementedError
-
-    def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
-        """Least squares of log values, rows ``t``, ``v`` (k, n): theta, jac, lower, upper, ..."""
-        start, lower, upper, *extra = self._problem(t, v)
-        logv = np.log(v)
-        theta, jac, _ = nls.solve(lambda th: logv - self._z_rows(th, t), start, lower, upper)
-        return theta, jac, lower, upper, *extra
-
-    def _z_rows(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Log level at parameter rows ``theta`` (k, p) and years ``t`` (k, n) of a batch."""
-        raise NotImplementedError
-
-    def _solved(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
-        """The batch's solution for this fit, else :meth:`_solve` of these data alone."""
-        if self._preset is not None:
-            return self._preset
-        return tuple(part[0] for part in self._solve(t[None, :], v[None, :]))
 
     @abstractmethod
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
@@ -389,3 +368,31 @@ class GrowthModel(BaseModel):
     def _summary_tail(self) -> list[str]:
         return [*(f"fixed: {k} ({why})" for k, why in self.fixed_.items()),
                 f"caveat: {self.caveat_}"]
+
+
+class NonlinearGrowthModel(GrowthModel):
+    """A growth model fitted by bounded nonlinear least squares of log values
+    (:func:`forecast.models.nls.solve`), which :meth:`GrowthModel.fit_windows` solves for many
+    windows in one pass when :meth:`_batched` is true."""
+
+    @abstractmethod
+    def _problem(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Start, lower and upper bounds (k, p) of the least squares of rows ``t``, ``v``, and
+        anything further :meth:`_solved` returns along with the solution."""
+
+    def _solve(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Least squares of log values, rows ``t``, ``v`` (k, n): theta, jac, lower, upper, ..."""
+        start, lower, upper, *extra = self._problem(t, v)
+        logv = np.log(v)
+        theta, jac, _ = nls.solve(lambda th: logv - self._z_rows(th, t), start, lower, upper)
+        return theta, jac, lower, upper, *extra
+
+    @abstractmethod
+    def _z_rows(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Log level at parameter rows ``theta`` (k, p) and years ``t`` (k, n) of a batch."""
+
+    def _solved(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The batch's solution for this fit, else :meth:`_solve` of these data alone."""
+        if self._preset is not None:
+            return self._preset
+        return tuple(part[0] for part in self._solve(t[None, :], v[None, :]))

@@ -20,7 +20,7 @@ from numpy.typing import ArrayLike
 from forecast.errors import ModelError
 from forecast.models import curves
 from forecast.models.base import as_years
-from forecast.models.growth import LOG_CAP, GrowthModel
+from forecast.models.growth import LOG_CAP, NonlinearGrowthModel
 from forecast.models.ols import midpoint, ols
 
 __all__ = [
@@ -35,7 +35,7 @@ DEFAULT_SATURATION_UPPER_FACTOR = 10.0
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
-class _SaturatingCurve(GrowthModel):
+class _SaturatingCurve(NonlinearGrowthModel):
     """Logistic / Gompertz: K fixed (OLS on the link scale) or free within bounds."""
 
     _curve: ClassVar[Callable[..., np.ndarray]]
