@@ -17,6 +17,7 @@ from forecast.evaluation.calibration import (
     SUMMARY_COLUMNS,
     calibrate,
     conditional_table,
+    large_share_table,
     summarise,
     write_calibration,
 )
@@ -202,6 +203,32 @@ def shipped_forecasts(shipped_all) -> tuple[pd.DataFrame, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def shipped_calibrated(shipped_forecasts) -> pd.DataFrame:
     return shipped_forecasts[1]
+
+
+def test_large_share_table_keeps_large_windows_of_the_method_by_hand():
+    from forecast.data.reference import ReferenceWindows
+
+    windows = ReferenceWindows(np.array(["solar_electricity:A", "ev_car_sales:B"]),
+                               np.array([2003, 2013]), np.ones((2, 4)), np.ones((2, 3)), 4, 3,
+                               0.15, np.array(["solar_electricity", "ev_car_sales"]),
+                               np.array([0.20, 0.05]))
+    e = np.exp
+    rows = [  # series, origin, horizon, method, p10, p50, p90, actual
+        ("solar_electricity:A", 2003, 1, "default", 4.0, 5.0, 6.0, 5.0 * e(0.1)),   # inside
+        ("solar_electricity:A", 2003, 2, "default", 5.0, 6.0, 7.0, 6.0 * e(-0.2)),  # below
+        ("solar_electricity:A", 2003, 3, "default", 6.0, 7.0, 8.0, 7.0 * e(0.3)),   # above
+        ("solar_electricity:A", 2003, 3, "linear", 6.0, 7.0, 8.0, 7.0),    # another method
+        ("ev_car_sales:B", 2013, 1, "default", 1.0, 2.0, 3.0, 2.0),        # share 5%
+        ("solar_electricity:A", 2003, 4, "default", 6.0, 7.0, 8.0, np.nan),  # no outcome
+    ]
+    forecasts = pd.DataFrame(rows, columns=["series", "origin", "horizon", "method", "p10",
+                                            "p50", "p90", "actual"]).assign(
+        p5=lambda f: f["p10"] - 1, p95=lambda f: f["p90"] + 1)
+    table = large_share_table(forecasts, windows)
+    assert table["horizon_group"].tolist() == ["h1-2", "h3-4"]
+    assert table["n"].tolist() == [2, 1] and table["series"].tolist() == [1, 1]
+    np.testing.assert_allclose(table["coverage80"], [0.5, 0.0])
+    np.testing.assert_allclose(table["median_log_error"], [-0.05, 0.3])
 
 
 def test_default_meets_the_conditional_targets(shipped_forecasts):

@@ -74,27 +74,12 @@ def test_tail_caption_and_colours():
     assert colors["default"] == figures.COLORS["China"] and colors["linear"] != colors["default"]
 
 
-def test_large_share_errors_keeps_large_windows_of_the_method_and_groups_by_horizon():
-    windows = ReferenceWindows(np.array(["solar_electricity:A", "ev_car_sales:B"]),
-                               np.array([2003, 2013]), np.ones((2, 4)), np.ones((2, 3)), 4, 3,
-                               0.15, np.array(["solar_electricity", "ev_car_sales"]),
-                               np.array([0.20, 0.05]))
-    e = np.exp
-    rows = [  # series, origin, horizon, method, p10, p50, p90, actual
-        ("solar_electricity:A", 2003, 1, "default", 4.0, 5.0, 6.0, 5.0 * e(0.1)),   # inside
-        ("solar_electricity:A", 2003, 2, "default", 5.0, 6.0, 7.0, 6.0 * e(-0.2)),  # below
-        ("solar_electricity:A", 2003, 3, "default", 6.0, 7.0, 8.0, 7.0 * e(0.3)),   # above
-        ("solar_electricity:A", 2003, 3, "linear", 6.0, 7.0, 8.0, 7.0),    # another method
-        ("ev_car_sales:B", 2013, 1, "default", 1.0, 2.0, 3.0, 2.0),        # share 5%
-        ("solar_electricity:A", 2003, 4, "default", 6.0, 7.0, 8.0, np.nan),  # no outcome
-    ]
-    forecasts = pd.DataFrame(rows, columns=["series", "origin", "horizon", "method", "p10",
-                                            "p50", "p90", "actual"])
-    table = cf.large_share_errors(forecasts, windows)
-    assert table["group"].tolist() == ["h1-2", "h3-4"]
-    assert table["windows"].tolist() == [2, 1] and table["series"].tolist() == [1, 1]
-    np.testing.assert_allclose(table["coverage80"], [0.5, 0.0])
-    np.testing.assert_allclose(table["median_log_error"], [-0.05, 0.3])
+def test_large_share_sentence_quotes_each_horizon_group():
+    table = pd.DataFrame({"horizon_group": ["h1-2", "h3-4"], "n": [2, 1], "series": [1, 1],
+                          "coverage80": [0.5, 0.0], "coverage90": [0.5, 0.0],
+                          "median_log_error": [-0.05, 0.3]})
     sentence = cf.large_share_sentence(table)
+    assert "-0.05 at 1-2 years ahead (the 80% band held 50.0% of 2 outcomes)" in sentence
     assert "+0.30 at 3-4 years ahead" in sentence and "too low" in sentence
+    assert "too high" in cf.large_share_sentence(table.assign(median_log_error=[0.1, -0.2]))
     assert cf.large_share_sentence(table.iloc[:0]) == ""

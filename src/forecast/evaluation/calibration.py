@@ -52,8 +52,8 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
 __all__ = ["BENCHMARK", "CONDITIONAL_COLUMNS", "DEFAULT", "FAST_METHODS", "FORECAST_COLUMNS",
-           "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "conditional_table", "summarise",
-           "summary_text", "write_calibration"]
+           "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "conditional_table", "large_share_table",
+           "summarise", "summary_text", "write_calibration"]
 
 #: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
 #: curves (logistic, Gompertz, Bass); notebook 05 runs these.
@@ -382,6 +382,25 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
+def _group_scores(f: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """``n``, ``coverage80``, ``coverage90`` and ``median_log_error`` of forecast rows
+    ``f`` by ``keys`` and horizon ``group`` (0 for h1-2, 1 for h3-4, ...)."""
+    act = f["actual"]
+    f = f.assign(group=(f["horizon"] - 1) // 2,
+                 inside80=(act >= f["p10"]) & (act <= f["p90"]),
+                 inside90=(act >= f["p5"]) & (act <= f["p95"]),
+                 log_error=np.log(act / f["p50"].where(f["p50"] > 0)))
+    return f.groupby([*keys, "group"], sort=True).agg(
+        n=("inside80", "size"), coverage80=("inside80", "mean"),
+        coverage90=("inside90", "mean"), median_log_error=("log_error", "median"),
+    ).reset_index()
+
+
+def _horizon_group_names(group: pd.Series, h_max: int) -> list[str]:
+    first = 2 * group + 1
+    return [f"h{a}-{min(a + 1, h_max)}" for a in first]
+
+
 def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     """Coverage and bias of every method by cell and horizon group.
 
@@ -406,16 +425,11 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
     tech = tech[~tech.index.duplicated()]
     level = pd.Series(reference["value"].to_numpy(float), index=pd.MultiIndex.from_arrays(
         [reference["series"].to_numpy(str), reference["year"].to_numpy(np.int64)]))
-    act = forecasts["actual"]
     f = forecasts.assign(
         technology=tech.reindex(forecasts["series"].to_numpy(str)).to_numpy(str),
         level=level.reindex(pd.MultiIndex.from_arrays(
             [forecasts["series"].to_numpy(str), forecasts["origin"].to_numpy(np.int64)])
         ).to_numpy(float),
-        group=(forecasts["horizon"] - 1) // 2,
-        inside80=(act >= forecasts["p10"]) & (act <= forecasts["p90"]),
-        inside90=(act >= forecasts["p5"]) & (act <= forecasts["p95"]),
-        log_error=np.log(act / forecasts["p50"].where(forecasts["p50"] > 0)),
     )
     # Thirds of a technology's windows (one rank per window, not per horizon).
     win = f.drop_duplicates(["method", "series", "origin"])
@@ -427,11 +441,7 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
     h_max = int(f["horizon"].max()) if len(f) else 0
     parts = []
     for cell in ("size", None):
-        keys = ["method", "technology", "group"] + ([cell] if cell else [])
-        agg = f.groupby(keys, sort=True).agg(
-            n=("inside80", "size"), coverage80=("inside80", "mean"),
-            coverage90=("inside90", "mean"), median_log_error=("log_error", "median"),
-        ).reset_index()
+        agg = _group_scores(f, ["method", "technology"] + ([cell] if cell else []))
         agg["cell"] = (agg["technology"] + ":" + agg["size"]) if cell else agg["technology"]
         agg["order"] = agg["size"].map({s: k for k, s in enumerate(("small", "mid", "large"))}
                                        ) if cell else 3
@@ -440,10 +450,45 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
     methods = list(dict.fromkeys(forecasts["method"]))
     out["method_order"] = out["method"].map({m: k for k, m in enumerate(methods)})
     out = out.sort_values(["method_order", "technology", "order", "group"], kind="stable")
-    first = 2 * out["group"] + 1
-    out["horizon_group"] = [f"h{a}-{min(a + 1, h_max)}" for a in first]
+    out["horizon_group"] = _horizon_group_names(out["group"], h_max)
     out["n"] = out["n"].astype(int)
     return out[CONDITIONAL_COLUMNS].reset_index(drop=True)
+
+
+def large_share_table(forecasts: pd.DataFrame, windows: ReferenceWindows,
+                      min_share: float = 0.15, method: str = DEFAULT) -> pd.DataFrame:
+    """How ``method`` did on the windows closest to China's case: series holding at least
+    ``min_share`` of their world market at the origin.
+
+    Parameters
+    ----------
+    forecasts : pandas.DataFrame
+        :data:`FORECAST_COLUMNS` from :func:`calibrate`.
+    windows : ReferenceWindows
+        The windows the forecasts were made from; their ``share`` [fraction] at the origin.
+    min_share : float
+        Smallest share of a window kept [fraction].
+    method : str
+        Method scored.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``horizon_group, n, series, coverage80, coverage90, median_log_error`` as in
+        :func:`conditional_table`, and ``series`` counted per horizon group.
+    """
+    share = pd.DataFrame({"series": windows.series, "origin": windows.origin,
+                          "share": windows.share}).drop_duplicates(["series", "origin"])
+    f = forecasts[(forecasts["method"] == method) & forecasts["actual"].notna()].merge(
+        share, on=["series", "origin"], how="inner")
+    f = f[f["share"] >= min_share]
+    out = _group_scores(f, [])
+    out["series"] = f.groupby((f["horizon"] - 1) // 2)["series"].nunique().to_numpy(int)
+    h_max = int(forecasts["horizon"].max()) if len(forecasts) else 0
+    out["horizon_group"] = _horizon_group_names(out["group"], h_max)
+    out["n"] = out["n"].astype(int)
+    return out[["horizon_group", "n", "series", "coverage80", "coverage90",
+                "median_log_error"]]
 
 
 def summary_text(summary: pd.DataFrame) -> str:

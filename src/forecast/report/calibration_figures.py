@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from forecast.data.reference import ReferenceWindows
 
-__all__ = ["coverage_caption", "coverage_chart", "large_share_errors", "large_share_sentence",
-           "method_colors", "pit_caption", "pit_histogram",
-           "reference_caption", "reference_paths", "tail_caption"]
+__all__ = ["coverage_caption", "coverage_chart", "large_share_sentence", "method_colors",
+           "pit_caption", "pit_histogram", "reference_caption", "reference_paths",
+           "tail_caption"]
 
 # Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share.
 _TARGETS = {"coverage80": (0.80, 0.75, 0.85), "coverage90": (0.90, 0.86, 0.94)}
@@ -195,52 +195,14 @@ def tail_caption(frame: pd.DataFrame, year: int, model: str = "default") -> str:
     )
 
 
-def large_share_errors(forecasts: pd.DataFrame, windows: ReferenceWindows,
-                       min_share: float = 0.15, model: str = "default") -> pd.DataFrame:
-    """How ``model`` erred, leave-one-series-out, on the windows closest to China's case.
-
-    Parameters
-    ----------
-    forecasts : pandas.DataFrame
-        Calibration forecasts (``series, origin, horizon, method, p10, p50, p90, actual``).
-    windows : ReferenceWindows
-        The reference windows, whose ``share`` is the series' share of its world market at
-        the origin [fraction].
-    min_share : float
-        Smallest share at the origin of a window kept [fraction].
-    model : str
-        Method scored.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per horizon group (``h1-2``, ``h3-4``, ...): ``windows`` and ``series``
-        counted, ``coverage80`` [fraction] and ``median_log_error`` (median of
-        ``log(actual / p50)``: positive means the method forecast too low).
-    """
-    import pandas as pd
-
-    share = pd.DataFrame({"series": windows.series, "origin": windows.origin,
-                          "share": windows.share}).drop_duplicates(["series", "origin"])
-    f = forecasts[(forecasts["method"] == model) & forecasts["actual"].notna()].merge(
-        share, on=["series", "origin"], how="inner")
-    f = f[f["share"] >= min_share]
-    first = (f["horizon"] - 1) // 2 * 2 + 1
-    f = f.assign(group="h" + first.astype(str) + "-" + (first + 1).astype(str),
-                 inside=(f["actual"] >= f["p10"]) & (f["actual"] <= f["p90"]),
-                 log_error=np.log(f["actual"] / f["p50"]))
-    return f.groupby("group", sort=True).agg(
-        windows=("origin", "size"), series=("series", "nunique"),
-        coverage80=("inside", "mean"), median_log_error=("log_error", "median")).reset_index()
-
-
 def large_share_sentence(table: pd.DataFrame, min_share: float = 0.15) -> str:
-    """One sentence on :func:`large_share_errors`' table; empty when it has no rows."""
+    """One sentence on :func:`forecast.evaluation.calibration.large_share_table`'s table;
+    empty when it has no rows."""
     if table.empty:
         return ""
     parts = "; ".join(
-        f"{r.median_log_error:+.2f} at {r.group.removeprefix('h')} years ahead (the 80% band "
-        f"held {percent(r.coverage80)} of {r.windows} outcomes)" for r in table.itertuples())
+        f"{r.median_log_error:+.2f} at {r.horizon_group.removeprefix('h')} years ahead (the "
+        f"80% band held {percent(r.coverage80)} of {r.n} outcomes)" for r in table.itertuples())
     last = float(table["median_log_error"].iloc[-1])
     verdict = ("it forecast them too low, so the class gives no evidence for a narrower upper "
                "tail at China's scale" if last > 0 else
