@@ -25,10 +25,8 @@ from forecast.report.captions import band_caption
 from forecast.report.formatting import gwh_band
 from forecast.report.labels import parameter_label, parameter_value, read_parameter_value
 from forecast.scenarios.catalog import prepare_scenario
-from forecast.scenarios.noise import process_noise
-from forecast.scenarios.projection import evaluate
-from forecast.scenarios.sampling import draw_parameters
-from forecast.scenarios.schema import PARAMETER_DOMAINS, SEGMENTS, Scenario
+from forecast.scenarios.projection import draw, evaluate
+from forecast.scenarios.schema import PARAMETER_DOMAINS, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -96,13 +94,8 @@ class ScenarioExplorer:
         self.source = source
         self.n_draws = int(n_draws)
         self.seed = seed
-        # Parameters, then the variation, from one stream, as simulate draws them: the
-        # explorer starts at the scenario's own fan.
-        rng = uncertainty.make_rng(seed)
-        self._draws = draw_parameters(self.prepared, self.n_draws, rng)
-        self._noise = None if self.prepared.noise is None else process_noise(
-            self.prepared.noise, self.prepared.years - self.prepared.baseline.year, SEGMENTS,
-            self.n_draws, rng)
+        # The draws simulate takes: the explorer starts at the scenario's own fan.
+        self._draws, self._noise = draw(self.prepared, self.n_draws, seed)
         self.central: dict[str, float] = {k: float(v) for k, v in self.prepared.central.items()}
         self.values: dict[str, float] = dict(self.central)
         self._live: _LiveFigure | None = None
