@@ -1,12 +1,10 @@
 """A scenario explorer for modellers: sliders over one scenario's assumptions that re-project
 and redraw its fan of China's production (``ScenarioExplorer("base", history,
-target_year=2030).show()``; :meth:`ScenarioExplorer.update` gives the fan as a table).
+target_year=2030).show()``).
 
-The draws are taken once, as :func:`forecast.scenarios.projection.simulate` takes them. A
-slider sets its parameter's central value: its draws are shifted by the change (keeping their
-spread) and clipped to the parameter's domain, or set to the value when it has no
-distribution, so two positions differ only by the assumption moved. Without a live frontend
-(:func:`has_live_frontend`) or ipywidgets the static figure is shown instead.
+The draws are taken once. A slider sets its parameter's central value: its draws are shifted
+by the change (keeping their spread) and clipped to the parameter's domain, or set to the
+value when it has no distribution, so two positions differ only by the assumption moved.
 """
 
 from __future__ import annotations
@@ -77,12 +75,8 @@ def _inside(key: str, low: float, high: float) -> tuple[float, float]:
 
 
 class ScenarioExplorer:
-    """Sliders over one scenario's numeric assumptions, re-projecting its fan of China's total.
-
-    ``scenario`` is a loaded scenario, its file, or its name in ``scenario_dir``; the fan runs
-    to ``target_year`` [year] on ``n_draws`` draws taken once with ``seed``; ``source`` is the
-    figure's source note.
-    """
+    """Sliders over a scenario's (object, file, or name in ``scenario_dir``) numeric
+    assumptions, re-projecting its fan of China's total to ``target_year`` [year]."""
 
     def __init__(self, scenario: Scenario | str | Path, history: pd.DataFrame, *,
                  target_year: int, n_draws: int = DEFAULT_DRAWS, seed: int = 2030,
@@ -107,8 +101,8 @@ class ScenarioExplorer:
         return self.prepared.scenario.name
 
     def ranges(self) -> list[SliderRange]:
-        """One slider per numeric assumption: from below its draws to above them (a quarter of
-        their span, or half the central value when it has no distribution), inside its domain."""
+        """One slider per numeric assumption, a quarter of its draws' span beyond them (half the
+        central value without a distribution), inside its domain."""
         out = []
         for key, central in self.central.items():
             draws = self._draws[key]
@@ -131,10 +125,8 @@ class ScenarioExplorer:
         return columns
 
     def update(self, values: Mapping[str, float]) -> pd.DataFrame:
-        """Set some assumptions' central values (``{dotted key: value}``; others keep theirs)
-        and re-project China's total: ``year, mean, p5, p10, p50, p90, p95`` [GWh] per
-        projected year, also kept as :attr:`fan`. KeyError for a key that is not a numeric
-        assumption of the scenario."""
+        """Set some assumptions' central values (``{dotted key: value}``) and re-project China's
+        total: ``year, mean, p5, p10, p50, p90, p95`` [GWh], also kept as :attr:`fan`."""
         import pandas as pd
 
         unknown = [k for k in values if k not in self.central]
@@ -191,9 +183,8 @@ class ScenarioExplorer:
                 + (f"moved: {'; '.join(moved)}." if moved else "every assumption as stated."))
 
     def widget(self) -> Any:
-        """The sliders, the figure and its caption as one ipywidgets box. Each slider's readout
-        is written as the report writes the value (``22.0%/yr``); a typed value outside the
-        range is set to the nearest end, and a note says so."""
+        """The sliders, the figure and its caption as one ipywidgets box; a value typed outside
+        a slider's range is set to the nearest end, and a note says so."""
         import html
 
         import ipywidgets as widgets
