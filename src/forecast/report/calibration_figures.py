@@ -42,9 +42,8 @@ def method_colors(methods: Sequence[str]) -> dict[str, str]:
 
 def reference_paths(ax: Axes, windows: ReferenceWindows,
                     highlight: pd.Series | None = None, highlight_label: str = "") -> Axes:
-    """Each window's log growth path since its first year (years 0..w-1 the window the methods
-    see, later years the actuals they are scored on), coloured by technology; ``highlight``
-    (values by year) is drawn on top, indexed to its first year the same way."""
+    """Each window's log growth path since its first year (the window the methods see, then
+    the actuals they are scored on), coloured by technology, ``highlight`` (by year) on top."""
     values = np.concatenate([windows.values, windows.actual], axis=1)
     paths = np.log(values / windows.values[:, :1])
     steps = np.arange(paths.shape[1])
@@ -110,8 +109,7 @@ def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
 
 def coverage_caption(summary: pd.DataFrame, default: str = "default",
                      benchmark: str = "rw_pooled") -> str:
-    """Sentences on coverage: the default's range against the targets, the benchmark's, and the
-    curve models' at the first and last horizon."""
+    """Sentences on coverage: the default's against the targets, the benchmark's, the curves'."""
     horizons = sorted(summary["horizon"].unique())
     first, last = horizons[0], horizons[-1]
     mine = summary[summary["method"] == default]
@@ -178,8 +176,8 @@ def pit_caption(forecasts: pd.DataFrame, method: str = "default", bins: int = 10
 
 
 def tail_caption(frame: pd.DataFrame, year: int, model: str = "default") -> str:
-    """The default method's median and bands in ``year``, how skewed its upper tail is, and the
-    range of the other models' medians that year (``frame``: their forecast frames)."""
+    """The default method's median and bands in ``year``, its upper tail's skew, and the range
+    of the other models' medians (``frame``: their forecast frames)."""
     row = frame[(frame["model"] == model) & (frame["year"] == year)].iloc[0]
     others = frame[(frame["model"] != model) & (frame["year"] == year)].set_index("model")["p50"]
     tail = ""

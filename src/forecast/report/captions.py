@@ -32,8 +32,7 @@ def _points(change: float, sign: bool = True) -> str:
 
 
 def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
-    """History lines and bars of ``series`` (by year [``unit``]): where it started and ended,
-    and how fast it grew."""
+    """History of ``series`` (by year [``unit``]): where it started and ended, how fast it grew."""
     first, last = int(series.index[0]), int(series.index[-1])
     a, b = float(series.iloc[0]), float(series.iloc[-1])
     if unit == "fraction":
@@ -47,8 +46,8 @@ def growth_caption(series: pd.Series, *, what: str, unit: str = "GWh") -> str:
 def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | None = None,
                  unit: str = "GWh") -> str:
     """A fan chart (``fan``: ``year, p10, p50, p90`` [``unit``]): the last year's median and
-    80% band, the growth to it from ``start`` (last observed year and value [year, ``unit``]),
-    and how wide the band is relative to the median."""
+    80% band, the growth to it from ``start`` (last observed ``(year, value)``), and the
+    band's width."""
     last = fan.sort_values("year").iloc[-1]
     year = int(last["year"])
     p10, p50, p90 = float(last["p10"]), float(last["p50"]), float(last["p90"])
@@ -73,8 +72,8 @@ def band_caption(fan: pd.DataFrame, *, what: str, start: tuple[int, float] | Non
 
 def scenario_lines_caption(final: Mapping[str, float], *, what: str, year: int,
                            reference: tuple[str, float] | None = None, unit: str = "GWh") -> str:
-    """Several scenarios' medians in ``year`` (``final``, by name [``unit``]) in one chart:
-    their range, and where a named ``reference`` value (e.g. the published outlook) falls."""
+    """Scenarios' medians in ``year`` (``final``, by name [``unit``]): their range, and where a
+    named ``reference`` value (e.g. the published outlook) falls."""
     if not final:
         return ""
     low = min(final, key=final.__getitem__)
@@ -97,9 +96,8 @@ def interval_caption(frame: pd.DataFrame, *, label: str, what: str, year: int,
                      low: str = "p10", high: str = "p90",
                      reference: tuple[str, float] | None = None,
                      names: Callable[[str], str] = str) -> str:
-    """Point-and-interval rows (scenarios or models in one year; ``frame``: the ``label``
-    column naming them, ``p50``, ``low`` and ``high`` [GWh]): the extremes, and which bands
-    hold the named ``reference`` value; ``names`` puts a row's name in words."""
+    """Point-and-interval rows (``frame``: the ``label`` column naming them, ``p50``, ``low``
+    and ``high`` [GWh]): the extremes, and which bands hold the named ``reference`` value."""
     rows = frame.dropna(subset=["p50"])
     medians = {names(str(r[label])): float(r["p50"]) for _, r in rows.iterrows()}
     text = scenario_lines_caption(medians, what=what, year=year).rsplit(" The spread", 1)[0]
@@ -114,8 +112,8 @@ def interval_caption(frame: pd.DataFrame, *, label: str, what: str, year: int,
 
 
 def mix_caption(mix: pd.DataFrame, *, what: str) -> str:
-    """Stacked shares or amounts by year (``mix``: index years, columns parts, values >= 0,
-    each row normalised): each part's share in the last year, and which gained most."""
+    """Stacked parts by year (``mix``: index years, columns parts, values >= 0): each part's
+    share in the last year, and which gained most."""
     shares = mix.div(mix.sum(axis=1), axis=0)
     first, last = shares.index[0], shares.index[-1]
     change = shares.loc[last] - shares.loc[first]
@@ -127,8 +125,8 @@ def mix_caption(mix: pd.DataFrame, *, what: str) -> str:
 
 
 def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
-    """Stacked bars (``wide``: index scenarios, columns parts, values >= 0 [GWh]): each part's
-    share across the bars, and which part differs most between them."""
+    """Stacked bars (``wide``: index scenarios, columns parts [GWh]): each part's share across
+    the bars, and which part differs most between them."""
     shares = wide.div(wide.sum(axis=1), axis=0)
     spread = shares.max() - shares.min()
     parts = "; ".join(f"{c} {percent_band(*(float(v) for v in shares[c].agg(stats)))}"
@@ -142,9 +140,8 @@ def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
 
 def ranking_caption(values: Mapping[str, float], *, what: str, best: str = "lowest",
                     benchmarks: Sequence[str] = (), fmt: Callable[[float], str] = percent) -> str:
-    """Bars ranking items by one number (``values``, the ``what`` of each, e.g. backtest
-    error): the ``best`` (``"lowest"`` or ``"highest"``) item, and the best of the
-    ``benchmarks`` beside it, values as ``fmt`` writes them."""
+    """Bars ranking items by ``values`` (the ``what`` of each): the ``best`` (``"lowest"`` or
+    ``"highest"``) item, and the best of the ``benchmarks`` beside it."""
     pick = min if best == "lowest" else max
     candidates = {k: v for k, v in values.items() if k not in benchmarks}
     marks = {k: v for k, v in values.items() if k in benchmarks}
@@ -163,9 +160,9 @@ def ranking_caption(values: Mapping[str, float], *, what: str, best: str = "lowe
 
 def tornado_caption(sens: pd.DataFrame, *, year: int, base: float, tolerance: float = 0.5,
                     labels: Callable[[str], str] = parameter_label) -> str:
-    """A tornado chart of :func:`forecast.scenarios.sensitivity`'s table (``sens``, largest
-    swing first [GWh]): the assumption that moves the ``year``'s result most from ``base``
-    (every assumption central [GWh]), and those whose swing is below ``tolerance`` [GWh]."""
+    """A tornado of :func:`forecast.scenarios.sensitivity`'s table [GWh]: the assumption that
+    moves the ``year``'s result most from ``base`` [GWh], and those whose swing is below
+    ``tolerance`` [GWh]."""
     top = sens.iloc[0]
     inert = [labels(p) for p in sens.loc[sens["swing"] < tolerance, "parameter"]]
     text = (f"{labels(top['parameter'])} moves China's {year} production most: from "
@@ -188,10 +185,8 @@ def _signed_gwh(value: float) -> str:
 
 
 def reconciliation_sentences(recon: pd.DataFrame) -> list[str]:
-    """One Markdown paragraph per scenario (in the table's order), every number read from
-    :func:`forecast.scenarios.reconcile`'s table [GWh]. The ``projected`` values are Monte
-    Carlo medians, and are named so; medians of parts do not add up to the median of the
-    whole, and the paragraph says by how much they miss."""
+    """One Markdown paragraph per scenario of :func:`forecast.scenarios.reconcile`'s table:
+    medians of parts do not add up to the median of the whole, and it says by how much."""
     out = []
     for name, rows in recon.groupby("scenario", sort=False):
         china = rows[rows["region"] == "China"]

@@ -1,12 +1,10 @@
 """A scenario explorer for modellers: sliders over one scenario's assumptions that re-project
 and redraw its fan of China's production (``ScenarioExplorer("base", history,
-target_year=2030).show()``; :meth:`ScenarioExplorer.update` gives the fan as a table).
+target_year=2030).show()``).
 
-The draws are taken once, as :func:`forecast.scenarios.projection.simulate` takes them. A
-slider sets its parameter's central value: its draws are shifted by the change (keeping their
-spread) and clipped to the parameter's domain, or set to the value when it has no
-distribution, so two positions differ only by the assumption moved. Without a live frontend
-(:func:`has_live_frontend`) or ipywidgets the static figure is shown instead.
+The draws are taken once. A slider sets its parameter's central value: its draws are shifted
+by the change (keeping their spread) and clipped to the parameter's domain, or set to the
+value when it has no distribution, so two positions differ only by the assumption moved.
 """
 
 from __future__ import annotations
@@ -25,10 +23,8 @@ from forecast.report.captions import band_caption
 from forecast.report.formatting import gwh_band
 from forecast.report.labels import parameter_label, parameter_value, read_parameter_value
 from forecast.scenarios.catalog import prepare_scenario
-from forecast.scenarios.noise import process_noise
-from forecast.scenarios.projection import evaluate
-from forecast.scenarios.sampling import draw_parameters
-from forecast.scenarios.schema import PARAMETER_DOMAINS, SEGMENTS, Scenario
+from forecast.scenarios.projection import draw, evaluate
+from forecast.scenarios.schema import PARAMETER_DOMAINS, Scenario
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -79,12 +75,8 @@ def _inside(key: str, low: float, high: float) -> tuple[float, float]:
 
 
 class ScenarioExplorer:
-    """Sliders over one scenario's numeric assumptions, re-projecting its fan of China's total.
-
-    ``scenario`` is a loaded scenario, its file, or its name in ``scenario_dir``; the fan runs
-    to ``target_year`` [year] on ``n_draws`` draws taken once with ``seed``; ``source`` is the
-    figure's source note.
-    """
+    """Sliders over a scenario's (object, file, or name in ``scenario_dir``) numeric
+    assumptions, re-projecting its fan of China's total to ``target_year`` [year]."""
 
     def __init__(self, scenario: Scenario | str | Path, history: pd.DataFrame, *,
                  target_year: int, n_draws: int = DEFAULT_DRAWS, seed: int = 2030,
@@ -96,13 +88,8 @@ class ScenarioExplorer:
         self.source = source
         self.n_draws = int(n_draws)
         self.seed = seed
-        # Parameters, then the variation, from one stream, as simulate draws them: the
-        # explorer starts at the scenario's own fan.
-        rng = uncertainty.make_rng(seed)
-        self._draws = draw_parameters(self.prepared, self.n_draws, rng)
-        self._noise = None if self.prepared.noise is None else process_noise(
-            self.prepared.noise, self.prepared.years - self.prepared.baseline.year, SEGMENTS,
-            self.n_draws, rng)
+        # The draws simulate takes: the explorer starts at the scenario's own fan.
+        self._draws, self._noise = draw(self.prepared, self.n_draws, seed)
         self.central: dict[str, float] = {k: float(v) for k, v in self.prepared.central.items()}
         self.values: dict[str, float] = dict(self.central)
         self._live: _LiveFigure | None = None
@@ -114,8 +101,8 @@ class ScenarioExplorer:
         return self.prepared.scenario.name
 
     def ranges(self) -> list[SliderRange]:
-        """One slider per numeric assumption: from below its draws to above them (a quarter of
-        their span, or half the central value when it has no distribution), inside its domain."""
+        """One slider per numeric assumption, a quarter of its draws' span beyond them (half the
+        central value without a distribution), inside its domain."""
         out = []
         for key, central in self.central.items():
             draws = self._draws[key]
@@ -138,10 +125,8 @@ class ScenarioExplorer:
         return columns
 
     def update(self, values: Mapping[str, float]) -> pd.DataFrame:
-        """Set some assumptions' central values (``{dotted key: value}``; others keep theirs)
-        and re-project China's total: ``year, mean, p5, p10, p50, p90, p95`` [GWh] per
-        projected year, also kept as :attr:`fan`. KeyError for a key that is not a numeric
-        assumption of the scenario."""
+        """Set some assumptions' central values (``{dotted key: value}``) and re-project China's
+        total: ``year, mean, p5, p10, p50, p90, p95`` [GWh], also kept as :attr:`fan`."""
         import pandas as pd
 
         unknown = [k for k in values if k not in self.central]
@@ -198,9 +183,8 @@ class ScenarioExplorer:
                 + (f"moved: {'; '.join(moved)}." if moved else "every assumption as stated."))
 
     def widget(self) -> Any:
-        """The sliders, the figure and its caption as one ipywidgets box. Each slider's readout
-        is written as the report writes the value (``22.0%/yr``); a typed value outside the
-        range is set to the nearest end, and a note says so."""
+        """The sliders, the figure and its caption as one ipywidgets box; a value typed outside
+        a slider's range is set to the nearest end, and a note says so."""
         import html
 
         import ipywidgets as widgets

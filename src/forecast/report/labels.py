@@ -1,12 +1,10 @@
-"""Plain words for everything a reviewer reads: one table of labels for the program's names.
+"""Plain words for everything a reviewer reads: "Degrees of freedom left", not ``df_resid``.
 
-A reviewer reads "Degrees of freedom left", not ``df_resid``. The words are data, in
-``labels.toml`` beside this module, read once on import: :data:`LABELS` is the one table that
-tables (:func:`table`), figures and prose take their words from (table columns, series,
-segments, variants of the data, models, notebook parameters and scenario assumptions); the
+The words are data, ``labels.toml`` beside this module, read once on import: :data:`LABELS`
+is the one table that tables (:func:`table`), figures and prose take their words from; the
 glossary (:func:`glossary_markdown`) explains the words a reviewer may not know. Names without
-an entry are put in words by rule (:func:`label`, :func:`parameter_label`). Scenario names are
-names, written as the scenario files write them.
+an entry are put in words by rule (:func:`label`, :func:`parameter_label`); scenario names are
+written as the scenario files write them.
 """
 
 from __future__ import annotations
@@ -76,9 +74,8 @@ GLOSSARY: dict[str, str] = _WORDS["glossary"]
 
 
 def label(name: object) -> str:
-    """Plain words for a name a page shows (column, series, segment, model, parameter):
-    its :data:`LABELS` entry, else the name by rule (underscores become spaces, first letter
-    capital); a non-text name (a year) as text."""
+    """Plain words for a name a page shows: its :data:`LABELS` entry, else the name with
+    spaces for underscores and a capital first letter."""
     text = str(name)
     if text in LABELS:
         return LABELS[text]
@@ -99,8 +96,7 @@ def _word(name: object) -> str:
 
 def in_words(text: object) -> object:
     """Free text with the program's names (series, segments, models, shorthand) put in
-    words: ``"... segments new_type"`` reads ``"... segments new-type storage"``; other
-    values as given."""
+    words; other values as given."""
     if not isinstance(text, str):
         return text
     text = _PERCENTILES.sub(r"\1th and \2th percentiles", text)
@@ -111,9 +107,8 @@ def in_words(text: object) -> object:
 
 
 def derivation_words(formula: object, series: str = "") -> str:
-    """A derivation formula of the history (``{series:region:segment:year} / (1 + ...)``; empty
-    or NaN: ``""``) in words: the row's own ``series`` and its growth read "the 2024 value",
-    "the 2024 growth", other series are named with their region, segment and year."""
+    """A derivation formula of the history (``{series:region:segment:year} / (1 + ...)``) in
+    words: the row's own ``series`` and its growth read "the 2024 value", "the 2024 growth"."""
     if not isinstance(formula, str) or not formula.strip():
         return ""
 
@@ -157,10 +152,9 @@ def parameters_words(text: object) -> str:
 def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | None = None, *,
           na_rep: str = "-", index: bool = False,
           names: Iterable[str] = _NAME_COLUMNS) -> Styler:
-    """A styled table for a reviewer's page: column names, and the cells of the ``names``
-    columns, in words, ``yes``/``no`` for booleans, shares as percentages, ``formats``
-    (``{column: formatter}``, e.g. ``{"value": gwh}``) applied, ``na_rep`` for missing values;
-    the ``index`` shown in words or hidden. ``frame`` is not changed."""
+    """A styled copy of ``frame`` for a reviewer's page: column names and the cells of the
+    ``names`` columns in words, ``yes``/``no`` for booleans, shares as percentages, ``formats``
+    (``{column: formatter}``) applied; the ``index`` shown in words or hidden."""
     shown = frame.copy()
     names = set(names)
     if index and shown.index.name:
@@ -197,10 +191,9 @@ def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | Non
 
 
 def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = None) -> str:
-    """Short citation of ``documents`` (file names; default every one with a known publisher)
-    for a figure's source note, from ``<data_dir>/sources.csv`` (None or empty: the default
-    data folder): ``"SMM Information & Technology (2025), doc 002"``; a document without a
-    known publisher is cited by its title, one missing from the catalogue by its file name."""
+    """Short citation of ``documents`` (default every one with a known publisher) from
+    ``<data_dir>/sources.csv``: ``"SMM Information & Technology (2025), doc 002"``; without a
+    known publisher by its title, missing from the catalogue by its file name."""
     if data_dir is None or str(data_dir).strip() == "":
         from forecast import data
 
@@ -242,8 +235,8 @@ def _document_name(row: Mapping[str, str]) -> str:
 
 
 def parameter_label(key: str) -> str:
-    """Plain words for a scenario parameter's dotted key: its :data:`PARAMETER_LABELS` entry,
-    else part by part (``"segments.x.cagr"`` -> ``"X: growth rate"``)."""
+    """Plain words for a scenario parameter's dotted key (``"segments.x.cagr"`` -> ``"X: growth
+    rate"``)."""
     if key in PARAMETER_LABELS:
         return PARAMETER_LABELS[key]
     parts = [p for p in str(key).split(".") if p not in ("segments", "caps")]

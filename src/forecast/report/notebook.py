@@ -1,7 +1,5 @@
-"""The one call every notebook makes after its ``parameters`` cell: ``nb = setup(globals())``
-checks the parameters against :class:`~forecast.report.parameters.RunParameters` (so plain
-papermill refuses what ``forecast run`` refuses), resolves the folders, sets the figure style,
-loads the history and returns a :class:`NotebookContext`.
+"""The one call every notebook makes after its ``parameters`` cell, ``nb = setup(globals())``,
+and the :class:`NotebookContext` it returns.
 
 papermill and ``forecast run`` start kernels in the repository root, JupyterLab in
 ``notebooks/``: a relative path parameter is taken from the project root in a project's
@@ -44,9 +42,8 @@ _LONG_TEXT = 50  # characters beyond which a text column gets room to wrap
 
 
 def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
-    """An absolute path for a notebook's path parameter: ``path`` relative to the project root
-    when ``cwd`` (default: the current folder) is a project's ``notebooks/`` folder (one whose
-    parent holds ``pyproject.toml``), else relative to ``cwd``."""
+    """An absolute path for a notebook's path parameter, relative to the project root when
+    ``cwd`` (default: the current folder) is a ``notebooks/`` folder beside ``pyproject.toml``."""
     given = Path(path).expanduser()
     if given.is_absolute():
         return given
@@ -67,9 +64,7 @@ def _resolve_paths(value: Any, cwd: str | Path | None) -> Any:
 
 @dataclass(frozen=True)
 class ScenarioRun:
-    """The scenarios a notebook projects: the folder, its catalogue, the names run, those
-    scenarios loaded, their projections (:data:`forecast.scenarios.PROJECTION_COLUMNS`) and a
-    colour per name."""
+    """The scenarios a notebook projects (:meth:`NotebookContext.project_scenarios`)."""
 
     scenario_dir: Path
     catalogue: pd.DataFrame
@@ -81,9 +76,8 @@ class ScenarioRun:
 
 @dataclass(frozen=True)
 class NotebookContext:
-    """What :func:`setup` gives a notebook: its parameters checked and normalised (relative
-    paths resolved), the absolute data folder and run folder (None writes nothing), the
-    history (:func:`forecast.data.load_history`) and the citation of all its documents."""
+    """What :func:`setup` gives a notebook: its checked parameters, the absolute data folder and
+    run folder (None writes nothing), the history and the citation of all its documents."""
 
     params: dict[str, Any]
     data_dir: Path
@@ -113,7 +107,7 @@ class NotebookContext:
         return tables.write_table(frame, self.output_dir, name)
 
     def write_tables(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, Path | None]:
-        """Write several tables (:meth:`write_table`), logged, not printed; ``{name: path}``."""
+        """Write several tables (:meth:`write_table`), logged, not printed."""
         out = {}
         for name, frame in frames.items():
             out[name] = path = self.write_table(frame, name)
@@ -132,8 +126,7 @@ class NotebookContext:
 
     def project_scenarios(self) -> ScenarioRun:
         """Project the notebook's ``scenario_names`` (empty: all) to ``target_year`` with
-        ``n_draws`` and ``seed``; ScenarioError for an invalid scenario file, ParameterError
-        when the notebook does not declare one of those parameters."""
+        ``n_draws`` and ``seed``, parameters the notebook must declare."""
         import pandas as pd
 
         from forecast import scenarios
@@ -157,8 +150,8 @@ class NotebookContext:
 def escape_styled_text() -> None:
     """Make every pandas ``Styler`` of this process escape its cells' text as HTML, so text
     from data files (``<script>``) is shown, not run. The option ``styler.format.escape``
-    covers only a Styler's default formats, so the default of ``escape`` in ``Styler.format``
-    and ``Styler.format_index`` becomes ``"html"`` too."""
+    covers only a Styler's default formats, so ``Styler.format`` and ``format_index`` get
+    ``escape="html"`` as their default too."""
     import inspect
 
     import pandas as pd
@@ -175,10 +168,9 @@ def escape_styled_text() -> None:
 
 
 def align_text_columns(styler: Styler) -> Styler:
-    """``styler`` with its text columns aligned left and wrapping (at least 16em and at most
-    36em wide where a cell is longer than a short phrase); numbers stay right-aligned on one
-    line. A column is text when most of its non-empty cells are words: strings that are not
-    numbers as the report writes them (a number formatted for display is not a string yet)."""
+    """``styler`` with its text columns aligned left and wrapping (16em to 36em wide where a
+    cell is longer than a short phrase). A column is text when most of its non-empty cells are
+    strings that are not numbers as the report writes them."""
     styles = []
     for j in range(styler.data.shape[1]):
         values = list(styler.data.iloc[:, j])
@@ -195,8 +187,7 @@ def align_text_columns(styler: Styler) -> Styler:
 
 def align_styled_text() -> None:
     """Show every pandas ``Styler`` this IPython kernel displays through
-    :func:`align_text_columns` (on a copy; the notebook's object is not changed), so words
-    read left-aligned next to right-aligned numbers in JupyterLab and on reviewer pages."""
+    :func:`align_text_columns` (on a copy; the notebook's object is not changed)."""
     from IPython import get_ipython
     from pandas.io.formats.style import Styler
 
@@ -207,10 +198,10 @@ def align_styled_text() -> None:
 
 
 def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
-    """Check a notebook's parameters, read from ``namespace`` (its ``globals()``, never
-    written, or ``{name: value}``), resolve its paths from ``cwd`` (:func:`resolve_path`),
-    style figures and load the history. ParameterError for a parameter outside its domain,
-    DataValidationError for a data folder that breaks a rule."""
+    """Check a notebook's parameters against
+    :class:`~forecast.report.parameters.RunParameters` (so plain papermill refuses what
+    ``forecast run`` refuses), read from ``namespace`` (its ``globals()``, never written),
+    resolve its paths from ``cwd`` (:func:`resolve_path`), style figures and load the history."""
     import pandas as pd
 
     given = {

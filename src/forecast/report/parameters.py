@@ -1,18 +1,14 @@
 """The run parameters, declared once as :class:`RunParameters`, read as a user gives them
-(:func:`read_parameters`) and checked by the one check they pass (:func:`check_parameters`).
+(:func:`read_parameters`) and checked by :func:`check_parameters`.
 
-Every notebook's ``parameters`` cell declares a subset of its fields (a test keeps them in
-step); ``forecast run``, ``forecast project`` and every notebook's
-:func:`forecast.report.notebook.setup` check values against it, so plain papermill refuses the
-same values. A refusal is one line naming the parameter, what it must be and the value
+Every notebook's ``parameters`` cell declares a subset of the fields; ``forecast run``,
+``forecast project`` and every notebook's :func:`forecast.report.notebook.setup` check against
+them, so plain papermill refuses the same values, in one line
 (:class:`~forecast.errors.ParameterError`, exit code 3). Checking reads no pandas, numpy or
-YAML: the last observed year comes from ``history.csv`` through :mod:`csv`, the known
-scenarios are the file names in the scenario folder.
+YAML: ``history.csv`` is read with :mod:`csv`, the scenarios are the scenario folder's files.
 
 Memory budget of ``n_draws``: a projection holds at its peak about 37 float64 arrays of shape
-``(n_draws, n_years)`` (measured with :mod:`tracemalloc` for the heaviest scenario), so
-2 GiB allow 1,209,168 draws over six years, rounded down to :data:`MAX_DRAWS`; a later target
-year is allowed the draws that fit the same budget.
+``(n_draws, n_years)`` (measured with :mod:`tracemalloc` for the heaviest scenario).
 """
 
 from __future__ import annotations
@@ -59,8 +55,7 @@ _BASE_SERIES = ("production", "China", "total")
 
 
 def max_draws(horizon: int) -> int:
-    """Most Monte Carlo draws that fit :data:`MEMORY_BUDGET` over ``horizon`` projected years
-    [draws]: ``min(MAX_DRAWS, MEMORY_BUDGET // (BYTES_PER_DRAW_YEAR * horizon))``."""
+    """Most Monte Carlo draws that fit :data:`MEMORY_BUDGET` over ``horizon`` years [draws]."""
     return min(MAX_DRAWS, MEMORY_BUDGET // (BYTES_PER_DRAW_YEAR * max(int(horizon), 1)))
 
 
@@ -287,21 +282,10 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
                      scenario_dir: str | Path | None = None) -> dict[str, Any]:
     """Check run parameters against :class:`RunParameters`; refuse the first bad one.
 
-    Parameters
-    ----------
-    values : mapping
-        ``{name: value}``, any subset of the fields, as YAML or papermill give them; missing
-        ones take their defaults (a far ``target_year`` is checked against the default
-        ``n_draws`` too).
-    data_dir : str or Path, optional
-        The data folder, resolved; default ``values["data_dir"]``, else the default one.
-    scenario_dir : str or Path, optional
-        Folder of the scenario files (default ``<data_dir>/scenarios``).
-
-    Returns
-    -------
-    dict
-        The values given, in field order, normalised (``int``, ``float``, lists).
+    ``values`` is any subset of the fields, as YAML or papermill give them (a far
+    ``target_year`` is checked against the default ``n_draws`` too); ``data_dir`` defaults to
+    ``values["data_dir"]``, else the default folder, ``scenario_dir`` to
+    ``<data_dir>/scenarios``. Returns the values given, in field order, normalised.
 
     Raises
     ------

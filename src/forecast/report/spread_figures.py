@@ -29,9 +29,8 @@ _MARKERS = {"battery demand": "o", "EV battery demand": "s", "EV battery install
 
 
 def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axes:
-    """Per scenario of ``table`` (``scenario, region, spread, p5, p10, p50, p90, p95`` [GWh]),
-    the ``region``'s target-year band from its assumptions alone, from year-to-year variation
-    alone and from both: 80% (thick), 90% (thin) and the median."""
+    """Per scenario of ``table`` [GWh], the ``region``'s target-year bands (80% thick, 90% thin)
+    from its assumptions alone, from year-to-year variation alone and from both."""
     rows = table[table["region"] == region]
     names = list(dict.fromkeys(rows["scenario"]))
     centre = np.arange(len(names), dtype=float)[::-1]
@@ -46,10 +45,9 @@ def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axe
 
 def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenario: str,
                   region: str, year: int) -> Axes:
-    """The published figures of ``region`` in ``comparison``
-    (:func:`~forecast.scenarios.outlooks.compare_outlooks`'s table [GWh]) by vintage, oldest on
-    top, over the ``scenario``'s fan (its ``p5, p10, p50, p90, p95`` in ``year`` [GWh]; figures
-    for another year say which), each with the probability the fan lies above it."""
+    """The published figures of ``region`` in ``comparison`` [GWh], oldest on top, over the
+    ``scenario``'s ``fan`` in ``year`` (quantiles [GWh]), each with the probability the fan
+    lies above it."""
     rows = comparison[(comparison["scenario"] == scenario) & (comparison["region"] == region)]
     rows = rows.reset_index(drop=True)
     ax.axvspan(fan["p5"], fan["p95"], color="#029e73", alpha=0.12,

@@ -45,9 +45,7 @@ def _aligned(table: pd.DataFrame) -> str:
 
 
 def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
-    """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as text cells:
-    values as :func:`~forecast.report.formatting.value_label` writes them, ``error`` as a
-    signed percentage, ``covered80`` as yes/no."""
+    """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as text cells."""
     import pandas as pd
 
     header = list(SCORE_COLUMNS)
@@ -61,8 +59,7 @@ def scores_text(scores: pd.DataFrame) -> str:
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The per-run, per-scenario summary (:func:`~forecast.evaluation.track_record.summarise`)
-    as text cells: coverage and mean |error| in percent, mean CRPS in whole GWh."""
+    """The summary of :func:`~forecast.evaluation.track_record.summarise` as text cells."""
     import pandas as pd
 
     rows = [[str(r["run"]), str(r["scenario"]), str(int(r["scored"])),
@@ -76,8 +73,7 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
 def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame,
                       refused: Sequence[str] = ()) -> str:
     """One paragraph: which earlier runs are scored, how many values now have actuals, and
-    which folders could not be read (``refused``, from
-    :func:`~forecast.evaluation.track_record.read_runs`)."""
+    which folders could not be read (``refused``)."""
     skipped = "".join(f"\n\nNot scored: {markdown_text(line)}" for line in refused)
     if not records:
         return ("No earlier runs to score (`earlier_runs` is empty or none could be read)."
@@ -111,10 +107,9 @@ def _one_legend_entry_each(ax: Any) -> None:
 
 def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, region: str,
                    segment: str, source: str, max_panels: int = 6) -> Figure:
-    """One panel per earlier run (``records``, oldest first, at least one; the latest
-    ``max_panels`` of them): each scenario's median and 80% interval of the ``region``'s
-    ``segment``, the history the run knew (black) and the actuals of ``observed``
-    (:func:`forecast.evaluation.track_record.actuals`) that arrived after it (red)."""
+    """One panel per earlier run (the latest ``max_panels``, oldest first): each scenario's
+    median and 80% interval of the ``region``'s ``segment``, the history the run knew (black)
+    and the actuals of ``observed`` that arrived after it (red)."""
     # Here, not at the top: `forecast score` prints tables only and need not import seaborn.
     from forecast.report import figures
 

@@ -1,34 +1,31 @@
-"""Process noise of scenario fans: how far a year strays from the scenario's path.
+"""Process noise of scenario fans: how far a year strays from the scenario's path (a boom
+year, a destocking year). The growth uncertainty is the ``uncertain:`` block's, never added
+again here.
 
-The ``uncertain:`` block is the uncertainty of a scenario's path (growth rates, saturation);
-this module adds only how production strays from any smooth path from one year to the next
-(a boom year, a destocking year), never the growth uncertainty again.
+A year's deviation is ``log(value_t) - trend_t`` of a reference-class series (the package's
+``technology_ramps.csv``), the trend a Savitzky-Golay quadratic on the centred window
+``t - 3 .. t + 3`` (:data:`TREND_WINDOW`), divided by ``sqrt(1 - h)`` (``h = 1/3``, year
+``t``'s weight in its own trend) so independent deviations keep their standard deviation.
+Only series with at least :data:`MIN_SHARE` (10%) of their technology's world total count, as
+China makes 76% of the world's batteries: smaller ones vary more (root mean square 0.19-0.30
+below a 1% share, 0.13 from 10% up).
 
-A year's deviation is ``log(value_t) - trend_t`` of the reference class's series (the
-package's ``technology_ramps.csv``), the trend the least-squares quadratic in the year on the
-centred window ``t - 3 .. t + 3`` (:data:`TREND_WINDOW`, a Savitzky-Golay smoother), divided
-by ``sqrt(1 - h)`` (``h = 1/3``, year ``t``'s weight in its own trend) so independent
-deviations keep their standard deviation. Only series with at least :data:`MIN_SHARE` (10%)
-of their technology's world total count, as China makes 76% of the world's batteries:
-smaller ones vary more (root mean square 0.19-0.30 below a 1% share, 0.13 from 10% up).
-
-Kinds vary differently (root mean square: EV car sales 0.25, solar output 0.11, wind 0.08),
-so each segment varies like its own market, a stated assumption (:data:`SEGMENT_KINDS`,
-changed by ``noise: {kinds: ...}``): power like EV car sales, storage like solar and wind
-output, consumer cells like the whole class. A segment's one-year variation is the empirical
-quantiles of its kinds' deviations, median moved to 0 (right-skewed: booms exceed busts).
-Left out in turn, a series' deviations fall inside the others' 80% band 82% of the time for
-EV sales, 80% for solar, 77% for wind. Weak points: the EV law rests on 17 deviations, 14 of
-them China's and the USA's in 2013-2020; consecutive deviations correlate (lag-1 -0.07
-against -0.49 for independent noise), so variation lasting longer than a year is partly
-taken up by the trend and understated.
+Kinds vary differently (root mean square: EV car sales 0.25, solar output 0.11, wind 0.08), so
+each segment varies like its own market, a stated assumption (:data:`SEGMENT_KINDS`, changed by
+``noise: {kinds: ...}``). A segment's one-year variation is the empirical quantiles of its
+kinds' deviations, median moved to 0 (right-skewed: booms exceed busts). Left out in turn, a
+series' deviations fall inside the others' 80% band 82% of the time for EV sales, 80% for
+solar, 77% for wind. Weak points: the EV law rests on 17 deviations, 14 of them China's and
+the USA's in 2013-2020; consecutive deviations correlate (lag-1 -0.07 against -0.49 for
+independent noise), so variation lasting longer than a year is partly taken up by the trend
+and understated.
 
 Each projected year draws its own deviation: the variation does not accumulate with the
-horizon (that would be an uncertain growth rate, the assumptions' job). One common demand
-factor moves every segment and both regions; ``noise: {correlation: rho}`` lets segments move
-partly apart, each then scaled by ``1 / sqrt(rho + (1 - rho) * sum(a_s^2))`` (``a_s`` the
-segments' shares of the total's spread) so the total varies as estimated. ``noise: {scale:
-s}`` multiplies the variation (0 turns it off).
+horizon (that would be an uncertain growth rate). One common factor moves every segment and
+both regions; ``noise: {correlation: rho}`` lets segments move partly apart, each then scaled
+by ``1 / sqrt(rho + (1 - rho) * sum(a_s^2))`` (``a_s`` the segments' shares of the total's
+spread) so the total varies as estimated; ``noise: {scale: s}`` multiplies the variation (0
+turns it off).
 """
 
 from __future__ import annotations

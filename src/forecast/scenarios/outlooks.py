@@ -7,10 +7,6 @@ Markit / Allkem, 2022: 0.8, "other estimates 0.6-1.3 kg LCE per kWh"). The file 
 of lithium 3 million GWh), so ``GWh = lithium [Mt LCE] * 1000 / intensity [kg LCE per kWh]``,
 all of the lithium counted as batteries (an upper bound). A supply stated in a note
 ("base-case supply 1.64 Mt LCE") is converted the same way.
-
-:func:`compare_outlooks` gives the probability that a scenario's fan puts the total
-production of the figure's region above it, in the figure's year when projected and in the
-target year otherwise (capacity commissioned by 2024 is compared with 2030 production).
 """
 
 from __future__ import annotations
@@ -46,15 +42,14 @@ _RANGE = re.compile(r"(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?) kg LCE per kWh")
 
 
 def outlook_gwh(outlooks: pd.DataFrame) -> pd.DataFrame:
-    """Every figure of ``outlooks`` (:func:`forecast.data.outlooks.load_outlooks`) with a
-    year, in GWh a year, ordered by publication date.
+    """Every figure of ``outlooks`` (:func:`forecast.data.outlooks.load_outlooks`) in GWh a
+    year, ordered by publication date.
 
     Returns
     -------
     pandas.DataFrame
-        :data:`GWH_COLUMNS`: the figure as published (``value``, ``unit``), ``gwh`` [GWh],
-        ``gwh_low``/``gwh_high`` [GWh] over the intensity's range (equal to ``gwh`` for GWh
-        figures) and ``arithmetic``, the conversion in words ("" for GWh figures).
+        :data:`GWH_COLUMNS`: ``gwh`` [GWh], ``gwh_low``/``gwh_high`` [GWh] over the
+        intensity's range and ``arithmetic``, the conversion in words ("" for GWh figures).
 
     Raises
     ------
@@ -97,17 +92,13 @@ def compare_outlooks(scenarios: Iterable[ScenarioLike],
                      n_draws: int = 10_000, seed: int = DEFAULT_SEED,
                      target_year: int | None = None,
                      scenario_dir: str | Path | None = None) -> pd.DataFrame:
-    """The probability each scenario's fan puts production above each published figure.
+    """The probability each scenario's fan puts the total production of a figure's region
+    (China or World) above it, in the figure's year when projected, else in the target year
+    (capacity commissioned by 2024 is compared with 2030 production).
 
     Arguments as for :func:`~forecast.scenarios.spread.spread_decomposition`; ``outlooks``
-    from :func:`forecast.data.outlooks.load_outlooks` (default: the shipped file).
-
-    Returns
-    -------
-    pandas.DataFrame
-        :data:`COMPARISON_COLUMNS`: one row per figure of region China or World and scenario;
-        ``fan_year`` the year compared and ``p_above`` the share of draws whose total
-        production of the figure's region exceeds ``gwh`` [fraction].
+    default to the shipped file. Returns :data:`COMPARISON_COLUMNS`, ``fan_year`` the year
+    compared and ``p_above`` the share of draws above ``gwh`` [fraction].
     """
     figures = outlook_gwh(load_outlooks() if outlooks is None else outlooks)
     figures = figures[figures["region"].isin(["China", "World"])].reset_index(drop=True)

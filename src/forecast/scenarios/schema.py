@@ -2,15 +2,11 @@
 
 A file is read with :func:`yaml.safe_load` and validated by :class:`Scenario`; a broken rule
 raises one :class:`~forecast.errors.ScenarioError` naming the file and the dotted key (from
-pydantic's error location). ``data/scenarios/*.yaml`` are complete, argued examples of the
-keys: ``name``, ``description``, ``rationale``, ``target_year`` (required, never defaulted),
-``anchor`` (``china`` or ``world``: whose production the growth models describe),
-``segments`` (``power``, ``consumer``, ``storage``: :data:`Segment`), ``share``
-(:data:`Share`), ``caps``, ``uncertain`` (``{dotted parameter key: distribution}``) and
-``noise`` (:mod:`forecast.scenarios.noise`). Any block may carry ``source`` (text) and
-``note``/``notes`` (ignored). A parameter whose domain (:data:`PARAMETER_DOMAINS`) allows it
-may be ``data`` (taken from the history when prepared); a share target ``trend`` (the
-Fisher-Pry fit) takes its uncertainty from the fit with ``dist: fitted``.
+pydantic's error location). ``data/scenarios/*.yaml`` are argued examples of every key. Any
+block may carry ``source`` (text) and ``note``/``notes`` (ignored). A parameter whose domain
+(:data:`PARAMETER_DOMAINS`) allows it may be ``data`` (taken from the history when prepared);
+a share target ``trend`` (the Fisher-Pry fit) takes its uncertainty from the fit
+(``dist: fitted``).
 """
 
 from __future__ import annotations
@@ -19,7 +15,6 @@ import math
 import re
 import typing
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -123,18 +118,6 @@ def _number(value: Any) -> float:
     return float(value)
 
 
-def _in_domain(domain: Domain, value: Any) -> float | str:
-    if value in domain.words:
-        return value
-    if isinstance(value, str) and domain.words:
-        words = " or ".join(f"'{word}'" for word in domain.words)
-        raise _fail(f"must be a number or {words}, got {value!r}")
-    number = _number(value)
-    if not domain.contains(number):
-        raise _fail(f"{number:g} is out of range: must be {domain.what}")
-    return number
-
-
 def _year(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _fail(f"must be a whole year, got {value!r}")
@@ -158,8 +141,21 @@ def _technologies(value: Any) -> tuple[str, ...]:
 
 
 def _within(domain: Domain | str) -> Any:
+    """A number in ``domain`` (or a key of :data:`PARAMETER_DOMAINS`), or one of its words."""
     domain = PARAMETER_DOMAINS[domain] if isinstance(domain, str) else domain
-    return Annotated[float | str, PlainValidator(partial(_in_domain, domain))]
+
+    def check(value: Any) -> float | str:
+        if value in domain.words:
+            return value
+        if isinstance(value, str) and domain.words:
+            words = " or ".join(f"'{word}'" for word in domain.words)
+            raise _fail(f"must be a number or {words}, got {value!r}")
+        number = _number(value)
+        if not domain.contains(number):
+            raise _fail(f"{number:g} is out of range: must be {domain.what}")
+        return number
+
+    return Annotated[float | str, PlainValidator(check)]
 
 
 Number = Annotated[float, PlainValidator(_number)]
