@@ -122,10 +122,17 @@ def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
     """Title, axis labels, source note and legend: the last call for every figure (for
     several axes call it on each; the note is written once).
 
-    An axis label names the unit in brackets; ``source`` is shown under the figure as
-    "Source: ..."; the ``legend`` (default: when an artist has a label) goes right of the axes
-    (also ``"outside"``) or ``"inside"`` where matplotlib finds room; ``year_axis`` (default:
-    when the x label starts with "Year") puts integer year ticks on x.
+    Parameters
+    ----------
+    title, xlabel, ylabel : str
+        What the figure shows, and axis labels, at least one with the unit in brackets.
+    source : str
+        Where the numbers come from, shown under the figure as "Source: ...".
+    legend : bool or str, optional
+        Draw a legend (default: when any artist has a label) right of the axes (also
+        ``"outside"``), or ``"inside"`` where matplotlib finds room.
+    year_axis : bool, optional
+        Integer year ticks on x (default: when the x label starts with "Year").
 
     Raises
     ------
@@ -240,11 +247,23 @@ def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, .
               label: str = "projection", history: pd.Series | None = None,
               history_label: str = "reported",
               bands: Sequence[tuple[str, str, float]] = FAN_BANDS, anchor: bool = True) -> Axes:
-    """Median line with shaded ``bands`` (``(lower column, upper column, alpha)``, outermost
-    first) of ``projection`` (a row per year: ``year``, ``p50`` and the bands' columns [axis
-    unit]; ValueError if one is missing), legend ``"<label>: median"``, ``"<label>: 80%
-    band"``, after the observed ``history`` (by year, black markers). With ``anchor`` the fan
-    starts at the last observed value, so it grows out of the data."""
+    """Median line with shaded central intervals, optionally after the observed history.
+
+    Parameters
+    ----------
+    projection : pandas.DataFrame
+        One row per year with ``year``, ``p50`` and the columns named in ``bands`` [axis unit];
+        ValueError if one is missing.
+    label : str
+        Legend label: ``"<label>: median"``, ``"<label>: 80% band"``.
+    history : pandas.Series, optional
+        Observed values indexed by year, drawn as black markers labelled ``history_label``.
+    bands : sequence of (lower column, upper column, alpha)
+        Intervals to shade, outermost first.
+    anchor : bool
+        Start the median and bands at the last observed value when the projection begins
+        after the history, so the fan grows out of the data.
+    """
     need = {"year", "p50"} | {c for lo, hi, _ in bands for c in (lo, hi)}
     missing = need - set(projection.columns)
     if missing:

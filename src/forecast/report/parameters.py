@@ -282,10 +282,21 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
                      scenario_dir: str | Path | None = None) -> dict[str, Any]:
     """Check run parameters against :class:`RunParameters`; refuse the first bad one.
 
-    ``values`` is any subset of the fields, as YAML or papermill give them (a far
-    ``target_year`` is checked against the default ``n_draws`` too); ``data_dir`` defaults to
-    ``values["data_dir"]``, else the default folder, ``scenario_dir`` to
-    ``<data_dir>/scenarios``. Returns the values given, in field order, normalised.
+    Parameters
+    ----------
+    values : mapping
+        ``{name: value}``, any subset of the fields, as YAML or papermill give them; missing
+        ones take their defaults (a far ``target_year`` is checked against the default
+        ``n_draws`` too).
+    data_dir : str or Path, optional
+        The data folder, resolved; default ``values["data_dir"]``, else the default one.
+    scenario_dir : str or Path, optional
+        Folder of the scenario files (default ``<data_dir>/scenarios``).
+
+    Returns
+    -------
+    dict
+        The values given, in field order, normalised (``int``, ``float``, lists).
 
     Raises
     ------

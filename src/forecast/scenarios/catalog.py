@@ -107,8 +107,16 @@ def project(scenario: ScenarioLike, history: pd.DataFrame | None = None, n_draws
             seed: int | np.random.Generator | None = DEFAULT_SEED,
             target_year: int | None = None, data_dir: str | Path | None = None) -> pd.DataFrame:
     """Project one scenario (as for :func:`prepare_scenario`) with ``n_draws`` (>= 1) seeded
-    Monte Carlo draws: :data:`PROJECTION_COLUMNS`, series and units of
-    :attr:`~forecast.scenarios.preparation.Prepared.series`."""
+    Monte Carlo draws; the same seed and inputs give identical numbers.
+
+    Returns
+    -------
+    DataFrame
+        :data:`PROJECTION_COLUMNS`. Regions ``China`` and ``World``; segments ``power,
+        consumer, storage, total`` [GWh], ``world_share`` (China's effective share [fraction])
+        and where modelled ``capacity_limit`` [GWh], ``ev_sales`` [million vehicles],
+        ``kwh_per_vehicle`` [kWh/vehicle] and ``ev_demand`` [GWh].
+    """
     prepared = prepare_scenario(scenario, history, data_dir, target_year)
     return summarise(prepared, simulate(prepared, n_draws, seed))
 

@@ -92,13 +92,17 @@ def compare_outlooks(scenarios: Iterable[ScenarioLike],
                      n_draws: int = 10_000, seed: int = DEFAULT_SEED,
                      target_year: int | None = None,
                      scenario_dir: str | Path | None = None) -> pd.DataFrame:
-    """The probability each scenario's fan puts the total production of a figure's region
-    (China or World) above it, in the figure's year when projected, else in the target year
-    (capacity commissioned by 2024 is compared with 2030 production).
+    """The probability each scenario's fan puts production above each published figure.
 
     Arguments as for :func:`~forecast.scenarios.spread.spread_decomposition`; ``outlooks``
-    default to the shipped file. Returns :data:`COMPARISON_COLUMNS`, ``fan_year`` the year
-    compared and ``p_above`` the share of draws above ``gwh`` [fraction].
+    from :func:`forecast.data.outlooks.load_outlooks` (default: the shipped file).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`COMPARISON_COLUMNS`: one row per figure of region China or World and scenario;
+        ``fan_year`` the year compared and ``p_above`` the share of draws whose total
+        production of the figure's region exceeds ``gwh`` [fraction].
     """
     figures = outlook_gwh(load_outlooks() if outlooks is None else outlooks)
     figures = figures[figures["region"].isin(["China", "World"])].reset_index(drop=True)

@@ -44,17 +44,24 @@ def reconcile(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = 
               n_draws: int = 10_000, seed: int = DEFAULT_SEED,
               scenario_dir: str | Path | None = None,
               data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Each scenario's figures beside the published outlooks: :data:`RECONCILE_COLUMNS`
-    [GWh], ``difference_pct`` [fraction].
+    """Each scenario's figures beside the published outlooks in the data.
 
     ``scenarios`` are objects, names (in ``scenario_dir``, default ``<data_dir>/scenarios``)
-    or paths. ``projected`` is the Monte Carlo median: year-to-year variation gives the draws a
-    long right tail that lifts their mean above any typical path (medians do not add up, so
-    segment differences need not sum to the total's). ``main_cause`` is read from the
-    ``central`` case (every assumption as stated, no variation), so it names the assumptions,
-    not the luck of the draws: for the total the segment contributing most (and a binding
-    capacity cap), for a segment its implied growth rate against the outlook's, for EV demand
-    whether sales or kWh per vehicle moves it more.
+    or paths; ``history`` defaults to ``data_dir``'s. The difference is taken from the Monte
+    Carlo median: year-to-year variation gives the draws a long right tail that lifts their
+    mean above any typical path (medians do not add up, so segment differences need not sum
+    to the total's). The main cause is read from the central case (every assumption at its
+    stated value, no variation), so it names the assumptions, not the luck of the draws.
+
+    Returns
+    -------
+    DataFrame
+        :data:`RECONCILE_COLUMNS` [GWh]: ``projected`` the median, ``central`` the central
+        case, ``p5``/``p95`` percentiles of the draws, ``difference`` = projected - published
+        [GWh] and ``difference_pct`` = difference / published [fraction]; ``main_cause`` for
+        the total the segment contributing most (and a binding capacity cap), for a segment
+        its implied growth rate against the outlook's, for EV demand whether sales or kWh per
+        vehicle moves it more. A scenario without EV demand gets empty values and says so.
     """
     history = data.load_history(data_dir) if history is None else history
     folder = scenario_dir if scenario_dir is not None else default_scenario_dir(data_dir)

@@ -29,11 +29,19 @@ def spread_decomposition(scenarios: Iterable[ScenarioLike], history: pd.DataFram
                          n_draws: int = 10_000, seed: int = DEFAULT_SEED,
                          target_year: int | None = None,
                          scenario_dir: str | Path | None = None) -> pd.DataFrame:
-    """The target year's quantiles [GWh] of China's and the world's total per scenario
-    (object, name in ``scenario_dir``, or path): ``assumptions`` (the parameter draws alone),
-    ``variation`` (every assumption as stated) and ``both`` (the projection's fan, with its
-    ``n_draws`` and ``seed``); ``target_year`` [year] overrides the scenarios'.
-    :data:`SPREAD_COLUMNS`."""
+    """The target year's spread of each scenario (object, name in ``scenario_dir``, or path),
+    split by where it comes from.
+
+    ``history`` defaults to the data folder's; ``n_draws`` and ``seed`` are the projection's
+    (``both`` rows equal the projection table's); ``target_year`` [year] overrides the
+    scenarios'.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SPREAD_COLUMNS`: per scenario, region (``China``, ``World``) and spread, the
+        total's quantiles [GWh] in the target ``year``.
+    """
     rows = []
     for prepared in prepare_all(scenarios, history, target_year, scenario_dir):
         # The three share the fan's draws: parameters, then year-to-year variation.

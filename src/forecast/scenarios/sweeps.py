@@ -35,7 +35,12 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
     ``overrides`` are ``{dotted key: 1-D array}`` of one length: run ``i`` sets element ``i``
     of each, every other parameter central (for a grid, pass flattened :func:`numpy.meshgrid`
     arrays). ``target_year`` [year] overrides the scenario's; ``years`` [year] keeps only these.
-    Returns columns ``run``, one per override key, ``region, segment, year, unit, value``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``run``, one per override key, ``region, segment, year, unit, value``; ordered
+        by run, series and year.
     """
     prepared = prepare_scenario(scenario, history, data_dir, target_year)
     file = prepared.scenario.path
@@ -75,8 +80,13 @@ def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
 
     Uncertain parameters move to the 10th and 90th percentiles of their distributions, the
     others by ``-spread`` and ``+spread`` [fraction] of their central value (clipped to their
-    domain). Returns ``parameter, central, low, high, total_at_low, total_at_high, swing,
-    basis``, totals [GWh] in the target year, largest swing first.
+    domain). ``target_year`` [year] overrides the scenario's.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``parameter, central, low, high, total_at_low, total_at_high, swing, basis``;
+        totals [GWh] in the target year; sorted by swing, largest first.
     """
     if region not in ("China", "World"):
         raise ValueError(f"region must be 'China' or 'World', got {region!r}")
