@@ -19,6 +19,7 @@ import pytest
 
 from forecast import cli
 from forecast.errors import ForecastError, RunError
+from forecast.files import sha256_file
 from forecast.report import tables as outputs
 from forecast.run import folder as runfolder
 from forecast.run import html as render
@@ -181,7 +182,7 @@ def test_sha256_matches_known_digest(tmp_path):
     f = tmp_path / "abc.txt"
     f.write_bytes(b"abc")
     # SHA-256("abc") from FIPS 180-2, appendix B.1.
-    assert manifest.sha256_file(f) == (
+    assert sha256_file(f) == (
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     )
 
@@ -266,7 +267,7 @@ def test_toy_manifest(toy_run, toy_dirs):
     assert [(n["name"], n["status"]) for n in m["notebooks"]] == [
         ("01_alpha.ipynb", "ok"), ("02_beta.ipynb", "ok")]
     assert all(n["duration_s"] > 0 for n in m["notebooks"])
-    assert m["outputs"]["tables/01_alpha.csv"] == manifest.sha256_file(
+    assert m["outputs"]["tables/01_alpha.csv"] == sha256_file(
         toy_run / "tables" / "01_alpha.csv")
     # Manifest and executed notebooks name the final folder, never the hidden build folder.
     for recorded in ("manifest.json", "01_alpha.ipynb", "02_beta.ipynb", "index.html"):

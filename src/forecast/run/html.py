@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, read_table, write_atomic
+from forecast.files import write_atomic
+from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, read_table
 
 __all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
            "render_notebook_html", "reviewer_notebook", "write_index"]

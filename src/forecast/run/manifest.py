@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import platform
 import subprocess
 from collections.abc import Iterable, Mapping
@@ -14,10 +13,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from forecast.files import sha256_file, write_atomic
+
 __all__ = ["HEADLINE_TABLE", "LAYOUT_VERSION", "MANIFEST_NAME", "PACKAGES", "SCENARIO_TABLE",
            "calibration_key", "data_digest", "git_state", "hash_files", "input_files",
-           "package_versions", "read_manifest", "read_table", "sha256_file", "write_atomic",
-           "write_manifest"]
+           "package_versions", "read_manifest", "read_table", "write_manifest"]
 
 #: Distributions whose versions can change the numbers or the rendering of a run.
 PACKAGES = ("forecast", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib",
@@ -35,12 +35,6 @@ LAYOUT_VERSION = 2
 #: The key of the reference-class calibration 05_calibration read (a column ``key``).
 CALIBRATION_KEY_TABLE = "tables/calibration_cache_key.csv"
 _INPUTS = ("*.csv", "scenarios/*.yaml", "scenarios/*.yml")
-
-
-def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file's bytes."""
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _data_files(data_dir: str | Path) -> list[Path]:
@@ -107,18 +101,6 @@ def calibration_key(run_dir: Path) -> str | None:
     """The calibration cache key a run's notebooks used (None if none wrote it)."""
     rows = read_table(run_dir, CALIBRATION_KEY_TABLE)
     return rows[0].get("key") if len(rows) == 1 else None
-
-
-def write_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` beside ``path`` and rename it into place: the file is complete or
-    unchanged, also when the disk fills up (the :class:`OSError` is raised)."""
-    scratch = path.with_name(f".{path.name}.tmp")
-    try:
-        scratch.write_text(text, encoding="utf-8")
-        os.replace(scratch, path)
-    finally:
-        scratch.unlink(missing_ok=True)
-    return path
 
 
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:

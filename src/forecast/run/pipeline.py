@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast.errors import ForecastError, ParameterError, RunError
+from forecast.files import write_atomic
 from forecast.run import execute
 from forecast.run import folder as runs
 from forecast.run import manifest as record
@@ -222,7 +223,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         (build / "logs").rmdir()  # only when empty
     try:
         for executed in build.glob("*.ipynb"):  # they record the folder they end in
-            record.write_atomic(executed, executed.read_text(encoding="utf-8").replace(
+            write_atomic(executed, executed.read_text(encoding="utf-8").replace(
                 json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
         previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
         manifest.update(
