@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forecast.report.bands import number
 from forecast.report.formatting import gwh, percent, signed_percent
 from forecast.report.parameters import run_parameter_label
 from forecast.run.folder import FAILED_SUFFIX
@@ -108,11 +109,8 @@ def _inputs(manifest: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _number(text: str | None) -> float | None:
-    try:
-        value = float(str(text))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    value = number(text)
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _points(delta: float) -> str:

@@ -97,13 +97,6 @@ def render_notebook_html(notebook_path: Path, html_path: Path, *,
     return Path(html_path)
 
 
-def _number(text: str | None) -> float | None:
-    try:
-        return float(str(text))
-    except ValueError:
-        return None
-
-
 def _page(root: Path, stem: str) -> dict[str, Any]:
     """A notebook of the run folder: its title and, where they exist, its page and source."""
     try:
@@ -121,7 +114,7 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
     figure, table and log, so the folder can be moved or served."""
     import jinja2
 
-    from forecast.report.bands import SPREAD_TABLE, bands_sentence
+    from forecast.report.bands import SPREAD_TABLE, bands_sentence, number
     from forecast.report.formatting import gwh, percent
     from forecast.report.parameters import run_parameter_label
 
@@ -142,7 +135,7 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
                        "columns": len(rows[0]) if rows else 0})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     env.globals.update(gwh=gwh, percent=percent)
-    env.filters.update(number=_number, label=run_parameter_label, repr=repr)
+    env.filters.update(number=number, label=run_parameter_label, repr=repr)
     page = env.get_template("index.html.j2").render(
         m=manifest, changes=changes, notebooks=notebooks, headline=read_table(root, HEADLINE_TABLE),
         scenarios=[r for r in read_table(root, SCENARIO_TABLE) if r.get("description") is not None],
