@@ -21,8 +21,7 @@ from typing import Any
 from forecast.report.bands import number
 from forecast.report.formatting import gwh, percent, signed_percent
 from forecast.report.parameters import run_parameter_label
-from forecast.run.folder import FAILED_SUFFIX
-from forecast.run.manifest import HEADLINE_TABLE, read_manifest, read_table
+from forecast.run.folder import FAILED_SUFFIX, HEADLINE_TABLE, read_manifest, read_table
 
 __all__ = ["MC_SIGMAS", "RunChanges", "compare_runs", "finished_run_dirs"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from forecast.files import write_atomic
-from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, read_table
+from forecast.run.folder import HEADLINE_TABLE, SCENARIO_TABLE, read_table
 
 __all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
            "render_notebook_html", "reviewer_notebook", "write_index"]

@@ -34,7 +34,6 @@ from jupyter_core.utils import run_sync
 from forecast.errors import ForecastError, ParameterError, RunError
 from forecast.files import write_atomic
 from forecast.run import folder as runs
-from forecast.run import manifest as record
 from forecast.run.changes import compare_runs, finished_run_dirs
 
 __all__ = ["KERNEL_NAME", "LOGGER", "NOTEBOOK_RE", "Kernels", "NotebookResult", "RunConfig",
@@ -171,19 +170,21 @@ def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None
     return count, f"{f'cell In [{count}]' if count is not None else 'a cell'}: {what}"
 
 
-def _run_notebook(result: NotebookResult, source: Path, output: Path, parameters: dict[str, Any],
-                 *, kernels: Kernels, cwd: Path, timeout: int, kernel: str, log: Path,
-                 paths: dict[str, str]) -> NotebookResult:
-    """Execute ``source`` into ``output`` with ``parameters``, each cell for at most
-    ``timeout`` s in ``cwd``, and render its page (``paths``: written path -> path shown).
-
-    The kernel's own output goes to ``log`` (removed when empty); a failure is one line in
-    ``result`` from papermill's exception or nbclient's timeout and dead-kernel errors.
-    """
+def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source: Path,
+                  result: NotebookResult) -> NotebookResult:
+    """Execute ``source`` into the build folder, each cell for at most ``--timeout`` s, and
+    render its page. The kernel's own output goes to ``logs/`` (removed when empty); a failure
+    is one line in ``result`` from papermill's exception or nbclient's timeout and dead-kernel
+    errors."""
     from jupyter_client import AsyncKernelManager
 
     from forecast.run.html import render_notebook_html
 
+    output, timeout = folder.build / source.name, int(plan.config.timeout)
+    log, kernel = folder.build / "logs" / f"{source.stem}.kernel.log", plan.config.kernel_name
+    parameters = dict(result.parameters)
+    if "output_dir" in plan.declared[source.name]:
+        parameters["output_dir"] = str(folder.build)
     sockets = Path(tempfile.mkdtemp(prefix=_SOCKET_PREFIX))
     lock = runs.hold_lock(sockets)
     manager = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=str(sockets / "k"),
@@ -194,7 +195,7 @@ def _run_notebook(result: NotebookResult, source: Path, output: Path, parameters
         with log.open("ab") as sink:
             # An in-memory IPython history: kernels running at once otherwise share one
             # SQLite file, and a lock error on it is printed into a notebook's output.
-            if not kernels.start(manager, cwd=str(cwd), stdout=sink, stderr=sink,
+            if not kernels.start(manager, cwd=str(plan.root), stdout=sink, stderr=sink,
                                  extra_arguments=["--HistoryManager.hist_file=:memory:"]):
                 return result
         try:
@@ -212,7 +213,8 @@ def _run_notebook(result: NotebookResult, source: Path, output: Path, parameters
             result.status, result.error = "interrupted", None
         elif output.is_file():
             try:
-                render_notebook_html(output, output.with_suffix(".html"), paths=paths)
+                render_notebook_html(output, output.with_suffix(".html"),
+                                     paths={str(folder.build): str(folder.final)})
             except Exception as exc:
                 if result.status == "ok":
                     result.status = "failed"
@@ -333,14 +335,7 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
             return
         label = f"forecast run: [{sources.index(src) + 1}/{len(sources)}] {src.name}"
         say(f"{label} started")
-        injected = dict(results[src.name].parameters)
-        if "output_dir" in plan.declared[src.name]:
-            injected["output_dir"] = str(folder.build)
-        res = _run_notebook(
-            results[src.name], src, folder.build / src.name, injected, kernels=kernels,
-            cwd=plan.root, timeout=int(plan.config.timeout), kernel=plan.config.kernel_name,
-            log=folder.build / "logs" / f"{src.stem}.kernel.log",
-            paths={str(folder.build): str(folder.final)})
+        res = _run_notebook(plan, folder, kernels, src, results[src.name])
         if res.status != "ok":
             halt.set()
         if res.status != "skipped":
@@ -385,13 +380,13 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
             notebooks=[asdict(results[p.name]) for p in plan.sources],
-            outputs=record.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
+            outputs=runs.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
                                              and p.parent.name in ("tables", "figures")), build),
             kernel_logs=sorted(f"logs/{p.name}" for p in build.glob("logs/*.log")),
-            calibration_cache_key=record.calibration_key(build),
+            calibration_cache_key=runs.calibration_key(build),
             previous_run=previous[-1].name if previous else None)
         manifest["parameters"]["output_dir"] = str(target)
-        record.write_manifest(build / record.MANIFEST_NAME, manifest)
+        runs.write_manifest(build / runs.MANIFEST_NAME, manifest)
         write_index(build, manifest,
                     compare_runs(previous[-1], manifest, build) if previous else None)
     except OSError as exc:
@@ -400,9 +395,9 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         problem = f"{exc.strerror} while writing {exc.filename or 'the run folder'}"
         manifest["status"] = "failed"
         try:  # the manifest says so, or there is none
-            record.write_manifest(build / record.MANIFEST_NAME, manifest)
+            runs.write_manifest(build / runs.MANIFEST_NAME, manifest)
         except OSError:
-            (build / record.MANIFEST_NAME).unlink(missing_ok=True)
+            (build / runs.MANIFEST_NAME).unlink(missing_ok=True)
     published = folder.publish(status == "ok" and problem is None)
     if problem is not None:
         raise RunError(f"run stopped: {problem}; what was written is in {published}")
@@ -451,16 +446,16 @@ def run(config: RunConfig) -> Path:
         with contextlib.suppress(ParameterError):
             manifest["last_observed_year"] = last_observed_year(plan.data_dir)
         manifest.update(
-            root=str(plan.root), layout_version=record.LAYOUT_VERSION,
+            root=str(plan.root), layout_version=runs.LAYOUT_VERSION,
             # Defaults as written in each parameters cell, for parameters the run did not set.
             notebook_defaults={name: {k: v["default"] for k, v in params.items()
                                       if k not in plan.params and k != "output_dir"}
                                for name, params in plan.declared.items()},
             options={"jobs": int(config.jobs), "timeout_s": int(config.timeout),
                      "kernel": config.kernel_name},
-            inputs=record.hash_files(record.input_files(plan.data_dir, plan.sources), plan.root),
-            data_sha256=record.data_digest(plan.data_dir),
-            packages=record.package_versions(), git=record.git_state(plan.root))
+            inputs=runs.hash_files(runs.input_files(plan.data_dir, plan.sources), plan.root),
+            data_sha256=runs.data_digest(plan.data_dir),
+            packages=runs.package_versions(), git=runs.git_state(plan.root))
 
     try:
         _execute_all(plan, folder, results, say, record_inputs)
