@@ -1,12 +1,9 @@
 """What changed since the previous finished run in the same output folder: a diff of the two
 manifests (input files, data digest, parameters, packages) and of the two headline tables.
-
-A headline quantile moves between two runs by chance alone when the seed or ``n_draws``
-differ. A change is reported when it exceeds ``3 sqrt(se_before^2 + se_now^2)``, each ``se``
-the Monte Carlo standard error of the quantile in its run
-(:func:`~forecast.evaluation.scoring.quantile_standard_error`, read off the run's own 80%
-band); the growth rate follows the median.
-"""
+A headline quantile, which moves by chance alone when the seed or ``n_draws`` differ, is
+reported when it moves by more than ``3 sqrt(se_before^2 + se_now^2)``, each ``se`` its Monte
+Carlo standard error (:func:`~forecast.evaluation.scoring.quantile_standard_error`); the growth
+rate follows the median."""
 
 from __future__ import annotations
 
@@ -48,10 +45,10 @@ def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> 
 
 @dataclass
 class RunChanges:
-    """From the previous run (``previous_id``) to this one: the data digest (None: unknown),
-    files ``(file, "added" | "removed" | "changed")``, parameters (in words) and packages
-    ``(name, before, now)``, scenarios added and removed (a line), headline cells ``(scenario,
-    quantity, before, now, change)`` beyond the Monte Carlo error and how many moved within."""
+    """From run ``previous_id`` to this one: data digest changed (None: unknown), files
+    ``(file, "added" | "removed" | "changed")``, parameters (in words) and packages ``(name,
+    before, now)``, scenarios added and removed (a line), headline cells ``(scenario, quantity,
+    before, now, change)`` beyond the Monte Carlo error and how many moved within it."""
 
     previous_id: str
     data_changed: bool | None = None
@@ -70,8 +67,7 @@ class RunChanges:
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    """``(key, before, now)`` of every key whose values differ, by key; ``(not set)`` where
-    a mapping lacks it."""
+    """``(key, before, now)`` of every key whose values differ; ``(not set)`` where missing."""
     return [(key, old.get(key, _NOT_SET), new.get(key, _NOT_SET))
             for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 

@@ -37,14 +37,10 @@ def _shown(output: Mapping[str, Any]) -> bool:
 
 
 def reviewer_notebook(notebook: Any) -> Any:
-    """The reviewer view of an executed ``NotebookNode``, as a copy.
-
-    Cells tagged :data:`REVIEWER_REMOVED_CELL_TAGS` and the outputs of cells tagged
-    ``remove_output`` go (nbconvert's :class:`~nbconvert.preprocessors.TagRemovePreprocessor`),
-    then printed output, outputs without a :data:`REVIEWER_MIME_TYPES` representation (a
-    widget shows its static fallback) and code cells left without output. Errors stay, so a
-    failed notebook's page says why.
-    """
+    """A copy of an executed ``NotebookNode`` without the cells tagged
+    :data:`REVIEWER_REMOVED_CELL_TAGS`, the outputs of cells tagged ``remove_output``, printed
+    output, outputs without a :data:`REVIEWER_MIME_TYPES` representation (a widget shows its
+    static fallback) and code cells left without output; errors stay."""
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     view, _ = TagRemovePreprocessor(

@@ -1,14 +1,9 @@
 """``forecast run`` (:func:`run`): check options, parameters (against
 :class:`~forecast.report.parameters.RunParameters` and each notebook's ``parameters`` cell) and
-inputs, writing nothing on a refusal (exit 3); execute ``jobs`` notebooks at once in a locked
-build folder; write ``manifest.json`` and ``index.html``; publish as ``<run-id>``, or
-``<run-id>.failed`` on a failure or a full disk (exit 4) or a stop (exit 130).
-
-Each notebook runs in a thread of this process, executed by papermill on its own
-:class:`jupyter_client.AsyncKernelManager` (held by :class:`Kernels`, so a stop reaches every
-kernel). A kernel listens on unix sockets in a private, locked folder (``forecast-kernel-*``;
-the next run sweeps a killed run's), writes its output to ``logs/`` and ends with the run
-process (ipykernel's parent poller)."""
+inputs, writing nothing on a refusal (exit 3); execute ``jobs`` notebooks at once, each in a
+thread by papermill on its own kernel, in a locked build folder; write ``manifest.json`` and
+``index.html``; publish as ``<run-id>``, or ``<run-id>.failed`` on a failure or a full disk
+(exit 4) or a stop (exit 130)."""
 
 from __future__ import annotations
 
@@ -107,13 +102,9 @@ class Kernels:
         self.stopped = False
 
     def start(self, manager: Any, **options: Any) -> bool:
-        """Start ``manager``'s kernel unless the run is stopping (then False).
-
-        The start is inside the lock so that a stop either reaches the kernel or keeps it
-        from starting. It is only the launch (15-50 ms): the kernel gets ready outside it
-        (about 0.5 s, in papermill), and each listens in its own socket folder, so kernels
-        starting at once neither wait for each other long nor race for ports or paths.
-        """
+        """Start ``manager``'s kernel unless the run is stopping (then False). Inside the lock,
+        so a stop reaches the kernel or keeps it from starting; only the launch (15-50 ms):
+        the kernel gets ready outside it, in papermill."""
         with self._lock:
             if not self.stopped:
                 run_sync(manager.start_kernel)(**options)
@@ -172,10 +163,10 @@ def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None
 
 def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source: Path,
                   result: NotebookResult) -> NotebookResult:
-    """Execute ``source`` into the build folder, each cell for at most ``--timeout`` s, and
-    render its page. The kernel's own output goes to ``logs/`` (removed when empty); a failure
-    is one line in ``result`` from papermill's exception or nbclient's timeout and dead-kernel
-    errors."""
+    """Execute ``source`` into the build folder and render its page. The kernel listens on
+    unix sockets in a private, locked folder (the next run sweeps a killed run's), its output
+    goes to ``logs/`` (removed when empty) and it ends with this process (ipykernel's parent
+    poller); a failure is one line in ``result``."""
     from jupyter_client import AsyncKernelManager
 
     from forecast.run.html import render_notebook_html
@@ -412,14 +403,13 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
 
 @contextlib.contextmanager
 def _signals_blocked() -> Iterator[None]:
-    """Hold stop signals while a run folder is finished, so it is never left half-moved."""
-    main = threading.current_thread() is threading.main_thread()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if main else None
+    """Hold stop signals while a run folder is finished, so it is never left half-moved (in
+    another thread than the main one this changes nothing: Python handles them there)."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         yield
     finally:
-        if old is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def run(config: RunConfig) -> Path:
