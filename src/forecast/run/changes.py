@@ -130,8 +130,8 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
 
         se = [quantile_standard_error(level, band, n)  # type: ignore[arg-type]
               for band, n in zip(bands, draws, strict=True)]
-        low, high = _number(old.get(driver)), _number(new.get(driver))
-        if abs(high - low) <= MC_SIGMAS * math.hypot(*se):  # type: ignore[operator]
+        moved = bands[1][level] - bands[0][level]  # type: ignore[operator]
+        if abs(moved) <= MC_SIGMAS * math.hypot(*se):
             return None
     if column == "china_cagr":
         return ("China growth per year", percent(a), percent(b), _points(b - a))
