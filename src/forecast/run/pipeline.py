@@ -127,7 +127,7 @@ class Kernels:
                     run_sync(manager.signal_kernel)(signal.SIGTERM)
 
 
-def import_papermill() -> Any:
+def _import_papermill() -> Any:
     """:mod:`papermill`, imported without the IRI grammar jsonschema builds when
     ``rfc3987_syntax`` is installed (seconds under load; notebooks hold no IRI to check)."""
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
@@ -145,7 +145,7 @@ def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None
     """The cell and the error line of a failed execution."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-    if isinstance(exc, import_papermill().PapermillExecutionError):
+    if isinstance(exc, _import_papermill().PapermillExecutionError):
         count, what = exc.exec_count, f"{exc.ename}: {_first_line(exc.evalue)}"
     elif isinstance(exc, CellTimeoutError | DeadKernelError):
         try:  # the last cell papermill started, from the notebook it saves as it goes
@@ -190,7 +190,7 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source:
                                  extra_arguments=["--HistoryManager.hist_file=:memory:"]):
                 return result
         try:
-            import_papermill().execute_notebook(
+            _import_papermill().execute_notebook(
                 str(source), str(output), parameters=parameters, km=manager, kernel_name=kernel,
                 progress_bar=False, request_save_on_cell_execute=True, start_timeout=120,
                 execution_timeout=timeout)
@@ -283,7 +283,7 @@ def _plan(config: RunConfig) -> _Plan:
         sources = [p for p in sources if p.name in wanted]
 
     def declared_parameters() -> dict[str, dict[str, Any]]:
-        inspect_notebook = import_papermill().inspect_notebook
+        inspect_notebook = _import_papermill().inspect_notebook
         found = {p.name: dict(inspect_notebook(str(p))) for p in sources}
         names = set().union(*found.values())
         for key in set(params) - names:
