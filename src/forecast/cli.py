@@ -77,8 +77,7 @@ _PROJECT_OPTIONS = {"draws": ("n_draws", "--draws"), "seed": ("seed", "--seed"),
 
 
 def _check_project_options(args: argparse.Namespace) -> None:
-    """Check ``--draws``, ``--seed`` and ``--year`` against the run parameters' declaration;
-    the error line names the option, not the parameter."""
+    """Check ``--draws``, ``--seed``, ``--year`` as the parameters they set, naming the option."""
     from forecast.errors import ParameterError
     from forecast.report.parameters import check_parameters
 
@@ -104,10 +103,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     Exit codes: 0 ok, 1 internal error, 2 usage, 3 invalid option, parameter or input, 4 a
     notebook failed or the disk filled up, 130 interrupted (SIGINT, SIGTERM, SIGHUP; the run is
     kept as <run-id>.failed)."""
-    from forecast.run import pipeline
+    from forecast.run.pipeline import RunConfig, run
 
-    run_dir = pipeline.run_cli(args)
-    print(run_dir)
+    _stop_on_signals()
+    print(run(RunConfig(
+        output_dir=args.output_dir, run_name=args.run_name, parameters=args.parameter,
+        parameters_file=args.parameters_file, scenarios=args.scenario, jobs=args.jobs,
+        timeout=args.timeout, quiet=args.quiet,
+        progress=lambda line: sys.stderr.write(f"{line}\n"))))  # one write: threads
     return 0
 
 
@@ -156,9 +159,8 @@ def _available_cpus() -> int:
 
 def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
     """Refuse a reference CSV above its size limit (unread), and a ``--window`` or
-    ``--horizons`` above ``span - 1``, the years it (or the shipped class) spans less one: a
-    window needs a year after it, and a horizon of 1e9 years would allocate that many columns.
-    """
+    ``--horizons`` above the years it (or the shipped class) spans less one: a window needs a
+    year after it, and a horizon of 1e9 years would allocate that many columns."""
     from forecast.data.reference import default_reference_path, load_reference
     from forecast.errors import ParameterError
     from forecast.inputs import check_reference
@@ -177,15 +179,15 @@ def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
 
 
 def _stop_on_signals() -> None:
-    """SIGTERM and SIGHUP (unless ignored, as under ``nohup``) interrupt like Ctrl-C (exit 130)."""
+    """SIGTERM and SIGHUP, unless inherited as ignored (``nohup``), interrupt like Ctrl-C."""
     import signal
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
-    if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
-        signal.signal(signal.SIGHUP, interrupt)
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is not signal.SIG_IGN:
+            signal.signal(signum, interrupt)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -215,8 +217,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
 
 def _described(command: object) -> dict[str, str]:
-    """A subcommand's ``--help`` description and epilog (its exit codes): the two paragraphs
-    of its function's docstring."""
+    """A subcommand's ``--help`` description and epilog (exit codes): its docstring's two."""
     description, epilog = str(command.__doc__).split("\n\n")
     return {"description": description, "epilog": epilog}
 
@@ -305,8 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``forecast`` console script; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     try:
         _check_path_options(args)
         if args.func is _cmd_project:

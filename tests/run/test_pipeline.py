@@ -19,10 +19,11 @@ import pytest
 
 from forecast import cli
 from forecast.errors import ForecastError, RunError
+from forecast.files import sha256_file
 from forecast.report import tables as outputs
 from forecast.run import folder as runfolder
 from forecast.run import html as render
-from forecast.run import manifest, pipeline
+from forecast.run import pipeline
 from forecast.run.pipeline import RunConfig
 
 REPO = Path(__file__).resolve().parents[2]
@@ -181,28 +182,28 @@ def test_sha256_matches_known_digest(tmp_path):
     f = tmp_path / "abc.txt"
     f.write_bytes(b"abc")
     # SHA-256("abc") from FIPS 180-2, appendix B.1.
-    assert manifest.sha256_file(f) == (
+    assert sha256_file(f) == (
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     )
 
 
 def test_input_files_are_data_scenarios_and_notebooks(toy_dirs):
     nb_dir, data_dir, _ = toy_dirs
-    files = manifest.input_files(data_dir, sorted(nb_dir.glob("*.ipynb")))
+    files = runfolder.input_files(data_dir, sorted(nb_dir.glob("*.ipynb")))
     assert {f.name for f in files} == {
         "01_alpha.ipynb", "02_beta.ipynb", *(p.name for p in data_dir.glob("*.csv")),
         *(p.name for p in data_dir.glob("scenarios/*.yaml"))}
 
 
 def test_git_state_outside_a_repository(tmp_path):
-    assert manifest.git_state(tmp_path) == {"commit": None, "dirty": None}
+    assert runfolder.git_state(tmp_path) == {"commit": None, "dirty": None}
 
 
 def test_package_versions_include_python_and_numpy():
-    versions = manifest.package_versions()
+    versions = runfolder.package_versions()
     assert re.fullmatch(r"\d+\.\d+\.\d+.*", versions["python"])
     assert versions["numpy"] is not None
-    assert manifest.package_versions(["surely-not-installed-pkg"])["surely-not-installed-pkg"] \
+    assert runfolder.package_versions(["surely-not-installed-pkg"])["surely-not-installed-pkg"] \
         is None
 
 
@@ -220,7 +221,7 @@ def test_write_table_is_reproducible_and_optional(tmp_path):
 
 def test_index_escapes_and_links(tmp_path):
     (tmp_path / "tables").mkdir()
-    (tmp_path / manifest.HEADLINE_TABLE).write_text(
+    (tmp_path / runfolder.HEADLINE_TABLE).write_text(
         "scenario,p50 [GWh]\n<b>base</b>,3800\n")
     (tmp_path / "01_a.html").write_text("x")
     page = render.write_index(tmp_path, {
@@ -251,7 +252,7 @@ def test_toy_run_folder_contents(toy_run, toy_dirs):
 @pytest.mark.slow
 def test_toy_manifest(toy_run, toy_dirs):
     nb_dir, data_dir, _ = toy_dirs
-    m = manifest.read_manifest(toy_run)
+    m = runfolder.read_manifest(toy_run)
     assert m["run_id"] == "first" and m["status"] == "ok"
     assert m["kernel_logs"] == []  # empty kernel logs are removed
     assert m["started"] <= m["finished"]
@@ -266,7 +267,7 @@ def test_toy_manifest(toy_run, toy_dirs):
     assert [(n["name"], n["status"]) for n in m["notebooks"]] == [
         ("01_alpha.ipynb", "ok"), ("02_beta.ipynb", "ok")]
     assert all(n["duration_s"] > 0 for n in m["notebooks"])
-    assert m["outputs"]["tables/01_alpha.csv"] == manifest.sha256_file(
+    assert m["outputs"]["tables/01_alpha.csv"] == sha256_file(
         toy_run / "tables" / "01_alpha.csv")
     # Manifest and executed notebooks name the final folder, never the hidden build folder.
     for recorded in ("manifest.json", "01_alpha.ipynb", "02_beta.ipynb", "index.html"):
@@ -298,7 +299,7 @@ def test_toy_tables_are_byte_identical_across_runs(toy_run, toy_dirs):
     again = _toy_run(toy_dirs, run_name="second", jobs=1)
     for table in (toy_run / "tables").iterdir():
         assert (again / "tables" / table.name).read_bytes() == table.read_bytes()
-    a, b = manifest.read_manifest(toy_run), manifest.read_manifest(again)
+    a, b = runfolder.read_manifest(toy_run), runfolder.read_manifest(again)
     assert a["inputs"] == b["inputs"] and a["outputs"] == b["outputs"]
 
 
@@ -329,7 +330,7 @@ def test_failing_notebook_gives_run_error_and_keeps_it(toy_dirs):
     errors = [o for c in executed["cells"] for o in c.get("outputs", [])
               if o.get("output_type") == "error"]
     assert errors and errors[0]["ename"] == "ValueError"
-    m = manifest.read_manifest(failed)
+    m = runfolder.read_manifest(failed)
     assert m["status"] == "failed"
     statuses = {n["name"]: n["status"] for n in m["notebooks"]}
     # jobs=1: the failure cancels the notebook that had not started yet.
@@ -353,7 +354,7 @@ def test_cell_timeout_fails_the_run(toy_dirs):
     assert (out / "slow.failed" / "02_beta.ipynb").is_file()
     # Whatever the interrupted kernel printed outside the cells is kept in a log, not on our
     # stdout/stderr; the manifest and the index point to it.
-    m = manifest.read_manifest(out / "slow.failed")
+    m = runfolder.read_manifest(out / "slow.failed")
     for rel in m["kernel_logs"]:
         assert (out / "slow.failed" / rel).is_file()
         assert f'href="{rel}"' in (out / "slow.failed" / "index.html").read_text()

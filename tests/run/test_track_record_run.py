@@ -16,7 +16,7 @@ import nbformat
 import pytest
 
 from forecast.evaluation.track_record import LAYOUTS, read_run
-from forecast.run import manifest as run_manifest
+from forecast.run import folder as runfolder
 from forecast.run.pipeline import RunConfig, run
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,9 +78,9 @@ def test_first_second_and_third_run(toy):
     first = _run(toy, "first")
     m = _manifest(first)
     # What scoring needs, in layout 2.
-    assert m["layout_version"] == run_manifest.LAYOUT_VERSION == max(LAYOUTS)
+    assert m["layout_version"] == runfolder.LAYOUT_VERSION == max(LAYOUTS)
     assert m["last_observed_year"] == 2024
-    assert m["data_sha256"] == run_manifest.data_digest(toy[1])
+    assert m["data_sha256"] == runfolder.data_digest(toy[1])
     assert m["previous_run"] is None
     assert read_run(first).last_observed_year == 2024
     # Nothing to score yet: the scorer is not run.
@@ -115,9 +115,9 @@ def test_first_second_and_third_run(toy):
 def test_data_digest_changes_with_any_data_file(tmp_path):
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "history.csv").write_text("a\n")
-    before = run_manifest.data_digest(tmp_path)
-    assert run_manifest.data_digest(tmp_path) == before
+    before = runfolder.data_digest(tmp_path)
+    assert runfolder.data_digest(tmp_path) == before
     (tmp_path / "scenarios" / "x.yaml").write_text("name: x\n")
-    added = run_manifest.data_digest(tmp_path)
+    added = runfolder.data_digest(tmp_path)
     (tmp_path / "history.csv").write_text("b\n")
-    assert len({before, added, run_manifest.data_digest(tmp_path)}) == 3
+    assert len({before, added, runfolder.data_digest(tmp_path)}) == 3

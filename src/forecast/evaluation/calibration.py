@@ -38,6 +38,7 @@ from forecast.data.reference import (
 from forecast.errors import ModelError, ParameterError
 from forecast.evaluation.frames import cell_stream, neutralise_formulas
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
+from forecast.files import write_atomic
 from forecast.models import GROWTH_MODELS, make_model
 from forecast.models.default import (
     LEVEL_GRID,
@@ -510,8 +511,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
                       directory: str | Path, conditional: pd.DataFrame | None = None
                       ) -> tuple[Path, ...]:
     """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``
-    through hidden temporary files renamed into place (never a half-written table), floats
-    with 10 significant digits.
+    atomically (:func:`forecast.files.write_atomic`), floats with 10 significant digits.
 
     Returns
     -------
@@ -523,8 +523,6 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     ParameterError
         ``directory`` exists and is not a folder, or cannot be created or written.
     """
-    import tempfile
-
     out = Path(directory)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -532,23 +530,12 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         raise ParameterError(f"--output {out}: cannot create the folder ({exc.strerror})") from None
     if not out.is_dir():
         raise ParameterError(f"--output {out}: not a folder")
-    temps: list[tuple[str, Path]] = []
+    tables = [("forecasts.csv", forecasts), ("summary.csv", summary)]
+    if conditional is not None:
+        tables.append(("conditional.csv", conditional))
     try:
-        tables = [("forecasts.csv", forecasts), ("summary.csv", summary)]
-        if conditional is not None:
-            tables.append(("conditional.csv", conditional))
-        for name, table in tables:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out)
-            with os.fdopen(fd, "w", newline="") as fh:
-                # Series names come from the reference CSV: no spreadsheet formulas.
-                neutralise_formulas(table).to_csv(fh, index=False, float_format="%.10g",
-                                                  lineterminator="\n")
-            temps.append((tmp, out / name))
-        for tmp, final in temps:
-            os.replace(tmp, final)
+        # Series names come from the reference CSV: no spreadsheet formulas.
+        return tuple(write_atomic(out / name, neutralise_formulas(table).to_csv(
+            index=False, float_format="%.10g", lineterminator="\n")) for name, table in tables)
     except OSError as exc:
         raise ParameterError(f"--output {out}: cannot write ({exc.strerror})") from None
-    finally:
-        for tmp, _ in temps:
-            Path(tmp).unlink(missing_ok=True)
-    return tuple(final for _, final in temps)

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.data.reference import default_reference_path
+from forecast.files import sha256_file
 
 __all__ = ["CACHE_ENV", "cache_dir", "cache_key", "cached_calibrate"]
 
@@ -41,10 +42,6 @@ def cache_dir() -> Path:
     return Path(base) / "forecast" / "calibration"
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def _package_digest() -> str:
     """sha256 over the package's source and data files (relative path and content)."""
     import forecast
@@ -53,7 +50,7 @@ def _package_digest() -> str:
     digest = hashlib.sha256(forecast.__version__.encode())
     for path in sorted(p for p in root.rglob("*")
                        if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(f"{path.relative_to(root).as_posix()}\0{_sha256(path)}\n".encode())
+        digest.update(f"{path.relative_to(root).as_posix()}\0{sha256_file(path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -65,9 +62,9 @@ def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
     tables are the same for any number of workers).
     """
     opts = {k: v for k, v in options.items() if k != "jobs"}
-    opts["reference_class"] = _sha256(Path(opts.get("reference_class")
+    opts["reference_class"] = sha256_file(Path(opts.get("reference_class")
                                            or default_reference_path()))
-    text = json.dumps({"reference": _sha256(Path(reference)), "options": opts,
+    text = json.dumps({"reference": sha256_file(Path(reference)), "options": opts,
                        "package": _package_digest()}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 

@@ -17,9 +17,7 @@ finished run of a known layout is refused with :class:`RunFolderError` (exit cod
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +30,7 @@ from forecast import data
 from forecast.errors import ForecastError, quote
 from forecast.evaluation.frames import neutralise_formulas
 from forecast.evaluation.scoring import crps_quantiles
+from forecast.files import write_atomic
 from forecast.inputs import check_file, check_path
 
 __all__ = [
@@ -338,7 +337,7 @@ def check_output(output: str | Path, run_dirs: Sequence[str | Path] = (),
 
 
 def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
-    """Write a score table as CSV atomically (a temporary file renamed over ``output``).
+    """Write a score table as CSV atomically (:func:`forecast.files.write_atomic`).
 
     ``covered80`` is written ``true``/``false``; floats with 6 significant digits.
 
@@ -359,22 +358,10 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     text = neutralise_formulas(frame).to_csv(index=False, float_format=_FLOAT_FORMAT,
                                              lineterminator="\n")
     try:
-        handle, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=folder)
+        return write_atomic(out, text)
     except OSError as exc:
         raise ForecastError(f"--output {out}: cannot write in {folder} "
                             f"({exc.strerror or exc})") from exc
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        # mkstemp makes the file private (0600); give it a new file's usual permissions.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return out
 
 
 def summarise(scores: pd.DataFrame) -> pd.DataFrame:

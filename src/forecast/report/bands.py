@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 
 from forecast.report.formatting import gwh, span
 
-__all__ = ["BANDS_DEFINITION", "SPREAD_TABLE", "bands_sentence", "outlooks_sentence"]
+__all__ = ["BANDS_DEFINITION", "SPREAD_TABLE", "bands_sentence", "number", "outlooks_sentence"]
 
 #: File name of the decomposition table in a run's ``tables/`` folder.
 SPREAD_TABLE = "spread_decomposition.csv"
@@ -26,7 +26,8 @@ BANDS_DEFINITION = (
 )
 
 
-def _number(value: object) -> float | None:
+def number(value: object) -> float | None:
+    """A table cell (text from :mod:`csv`, or a number) as a float; None if it is none."""
     try:
         return float(str(value))
     except ValueError:
@@ -34,7 +35,7 @@ def _number(value: object) -> float | None:
 
 
 def _band(row: Mapping[str, object]) -> str | None:
-    low, high = _number(row.get("p10")), _number(row.get("p90"))
+    low, high = number(row.get("p10")), number(row.get("p90"))
     return None if low is None or high is None else span(gwh(low), gwh(high))
 
 
@@ -65,17 +66,17 @@ def outlooks_sentence(rows: Iterable[Mapping[str, object]], scenario: str, regio
     """How many published figures of ``region`` (``rows`` of the comparison table) the
     ``scenario`` fan is likely above or below, as plain text; empty when there are none."""
     mine = [r for r in rows if str(r.get("scenario")) == scenario
-            and str(r.get("region")) == region and _number(r.get("p_above")) is not None]
+            and str(r.get("region")) == region and number(r.get("p_above")) is not None]
     if not mine:
         return ""
-    p = [_number(r.get("p_above")) or 0.0 for r in mine]
+    p = [number(r.get("p_above")) or 0.0 for r in mine]
     above, below = sum(x >= 0.9 for x in p), sum(x <= 0.1 for x in p)
-    top = max(mine, key=lambda r: _number(r.get("gwh")) or 0.0)
+    top = max(mine, key=lambda r: number(r.get("gwh")) or 0.0)
     return (
         f"Of the {len(mine)} figures for {region} published before 2025, the {scenario} fan "
         f"puts production above {above} with a probability of 90% or more, below {below} "
         f"with 90% or more, and {len(mine) - above - below} lie within its 80% band. "
-        f"The highest, {top.get('publisher')}'s {gwh(_number(top.get('gwh')) or 0.0)} GWh "
+        f"The highest, {top.get('publisher')}'s {gwh(number(top.get('gwh')) or 0.0)} GWh "
         f"({top.get('published')}, {top.get('quantity')}), has a "
-        f"{_number(top.get('p_above')) or 0.0:.0%} chance of being exceeded."
+        f"{number(top.get('p_above')) or 0.0:.0%} chance of being exceeded."
     )

@@ -1,12 +1,9 @@
 """What changed since the previous finished run in the same output folder: a diff of the two
 manifests (input files, data digest, parameters, packages) and of the two headline tables.
-
-A headline quantile moves between two runs by chance alone when the seed or ``n_draws``
-differ. A change is reported when it exceeds ``3 sqrt(se_before^2 + se_now^2)``, each ``se``
-the Monte Carlo standard error of the quantile in its run
-(:func:`~forecast.evaluation.scoring.quantile_standard_error`, read off the run's own 80%
-band); the growth rate follows the median.
-"""
+A headline quantile, which moves by chance alone when the seed or ``n_draws`` differ, is
+reported when it moves by more than ``3 sqrt(se_before^2 + se_now^2)``, each ``se`` its Monte
+Carlo standard error (:func:`~forecast.evaluation.scoring.quantile_standard_error`); the growth
+rate follows the median."""
 
 from __future__ import annotations
 
@@ -18,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from forecast.report.bands import number
 from forecast.report.formatting import gwh, percent, signed_percent
 from forecast.report.parameters import run_parameter_label
-from forecast.run.folder import FAILED_SUFFIX
-from forecast.run.manifest import HEADLINE_TABLE, read_manifest, read_table
+from forecast.run.folder import FAILED_SUFFIX, HEADLINE_TABLE, read_manifest, read_table
 
 __all__ = ["MC_SIGMAS", "RunChanges", "compare_runs", "finished_run_dirs"]
 
@@ -48,10 +45,10 @@ def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> 
 
 @dataclass
 class RunChanges:
-    """From the previous run (``previous_id``) to this one: the data digest (None: unknown),
-    files ``(file, "added" | "removed" | "changed")``, parameters (in words) and packages
-    ``(name, before, now)``, scenarios added and removed (a line), headline cells ``(scenario,
-    quantity, before, now, change)`` beyond the Monte Carlo error and how many moved within."""
+    """From run ``previous_id`` to this one: data digest changed (None: unknown), files
+    ``(file, "added" | "removed" | "changed")``, parameters (in words) and packages ``(name,
+    before, now)``, scenarios added and removed (a line), headline cells ``(scenario, quantity,
+    before, now, change)`` beyond the Monte Carlo error and how many moved within it."""
 
     previous_id: str
     data_changed: bool | None = None
@@ -70,8 +67,7 @@ class RunChanges:
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
-    """``(key, before, now)`` of every key whose values differ, by key; ``(not set)`` where
-    a mapping lacks it."""
+    """``(key, before, now)`` of every key whose values differ; ``(not set)`` where missing."""
     return [(key, old.get(key, _NOT_SET), new.get(key, _NOT_SET))
             for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 
@@ -108,11 +104,8 @@ def _inputs(manifest: Mapping[str, Any]) -> dict[str, str]:
 
 
 def _number(text: str | None) -> float | None:
-    try:
-        value = float(str(text))
-    except ValueError:
-        return None
-    return value if math.isfinite(value) else None
+    value = number(text)
+    return value if value is not None and math.isfinite(value) else None
 
 
 def _points(delta: float) -> str:
@@ -137,8 +130,8 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
 
         se = [quantile_standard_error(level, band, n)  # type: ignore[arg-type]
               for band, n in zip(bands, draws, strict=True)]
-        low, high = _number(old.get(driver)), _number(new.get(driver))
-        if abs(high - low) <= MC_SIGMAS * math.hypot(*se):  # type: ignore[operator]
+        moved = bands[1][level] - bands[0][level]  # type: ignore[operator]
+        if abs(moved) <= MC_SIGMAS * math.hypot(*se):
             return None
     if column == "china_cagr":
         return ("China growth per year", percent(a), percent(b), _points(b - a))

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from forecast.run.manifest import HEADLINE_TABLE, SCENARIO_TABLE, read_table, write_atomic
+from forecast.files import write_atomic
+from forecast.run.folder import HEADLINE_TABLE, SCENARIO_TABLE, read_table
 
 __all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
            "render_notebook_html", "reviewer_notebook", "write_index"]
@@ -36,14 +37,10 @@ def _shown(output: Mapping[str, Any]) -> bool:
 
 
 def reviewer_notebook(notebook: Any) -> Any:
-    """The reviewer view of an executed ``NotebookNode``, as a copy.
-
-    Cells tagged :data:`REVIEWER_REMOVED_CELL_TAGS` and the outputs of cells tagged
-    ``remove_output`` go (nbconvert's :class:`~nbconvert.preprocessors.TagRemovePreprocessor`),
-    then printed output, outputs without a :data:`REVIEWER_MIME_TYPES` representation (a
-    widget shows its static fallback) and code cells left without output. Errors stay, so a
-    failed notebook's page says why.
-    """
+    """A copy of an executed ``NotebookNode`` without the cells tagged
+    :data:`REVIEWER_REMOVED_CELL_TAGS`, the outputs of cells tagged ``remove_output``, printed
+    output, outputs without a :data:`REVIEWER_MIME_TYPES` representation (a widget shows its
+    static fallback) and code cells left without output; errors stay."""
     from nbconvert.preprocessors import TagRemovePreprocessor
 
     view, _ = TagRemovePreprocessor(
@@ -96,13 +93,6 @@ def render_notebook_html(notebook_path: Path, html_path: Path, *,
     return Path(html_path)
 
 
-def _number(text: str | None) -> float | None:
-    try:
-        return float(str(text))
-    except ValueError:
-        return None
-
-
 def _page(root: Path, stem: str) -> dict[str, Any]:
     """A notebook of the run folder: its title and, where they exist, its page and source."""
     try:
@@ -120,7 +110,7 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
     figure, table and log, so the folder can be moved or served."""
     import jinja2
 
-    from forecast.report.bands import SPREAD_TABLE, bands_sentence
+    from forecast.report.bands import SPREAD_TABLE, bands_sentence, number
     from forecast.report.formatting import gwh, percent
     from forecast.report.parameters import run_parameter_label
 
@@ -141,7 +131,7 @@ def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None)
                        "columns": len(rows[0]) if rows else 0})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     env.globals.update(gwh=gwh, percent=percent)
-    env.filters.update(number=_number, label=run_parameter_label, repr=repr)
+    env.filters.update(number=number, label=run_parameter_label, repr=repr)
     page = env.get_template("index.html.j2").render(
         m=manifest, changes=changes, notebooks=notebooks, headline=read_table(root, HEADLINE_TABLE),
         scenarios=[r for r in read_table(root, SCENARIO_TABLE) if r.get("description") is not None],

@@ -1,16 +1,17 @@
-"""``forecast run`` (:func:`run_cli`; :func:`run` for scripts): check options, parameters
-(against :class:`~forecast.report.parameters.RunParameters` and each notebook's ``parameters``
-cell) and inputs, writing nothing on a refusal (exit 3); execute ``jobs`` notebooks at once in
-a locked build folder; write ``manifest.json`` and ``index.html``; publish as ``<run-id>``, or
-``<run-id>.failed`` on a failure or a full disk (exit 4) or a stop (exit 130)."""
+"""``forecast run`` (:func:`run`): check options, parameters (against
+:class:`~forecast.report.parameters.RunParameters` and each notebook's ``parameters`` cell) and
+inputs, writing nothing on a refusal (exit 3); execute ``jobs`` notebooks at once, each in a
+thread by papermill on its own kernel, in a locked build folder; write ``manifest.json`` and
+``index.html``; publish as ``<run-id>``, or ``<run-id>.failed`` on a failure or a full disk
+(exit 4) or a stop (exit 130)."""
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import logging
 import re
+import shutil
 import signal
 import sys
 import tempfile
@@ -18,26 +19,32 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from forecast.errors import ForecastError, ParameterError, RunError
-from forecast.run import execute
-from forecast.run import folder as runs
-from forecast.run import manifest as record
-from forecast.run.changes import compare_runs, finished_run_dirs
-from forecast.run.execute import KERNEL_NAME, NotebookResult
+from jupyter_core.utils import run_sync
 
-__all__ = ["LOGGER", "NOTEBOOK_RE", "RunConfig", "discover_notebooks", "find_project_root",
-           "run", "run_cli"]
+from forecast.errors import ForecastError, ParameterError, RunError
+from forecast.files import write_atomic
+from forecast.run import folder as runs
+from forecast.run.changes import compare_runs, finished_run_dirs
+
+__all__ = ["KERNEL_NAME", "LOGGER", "NOTEBOOK_RE", "Kernels", "NotebookResult", "RunConfig",
+           "discover_notebooks", "find_project_root", "run"]
 
 #: Notebooks the pipeline runs: ``NN_name.ipynb`` in the notebooks folder.
 NOTEBOOK_RE = re.compile(r"^\d{2}_[A-Za-z0-9_]+\.ipynb$")
 #: Logger of the run's progress: a line per started and finished notebook (INFO).
 LOGGER = logging.getLogger("forecast.run")
+#: Jupyter kernel every notebook runs in (installed into .venv by ``make setup``).
+KERNEL_NAME = "forecast"
+_SOCKET_PREFIX = "forecast-kernel-"
 _STOPS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+# papermill logs a failing cell itself; the run reports it in one line instead.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,148 @@ class _Plan:
     params: dict[str, Any]  # what the user set, checked, data_dir absolute
     data_dir: Path
     out_root: Path
+
+
+@dataclass
+class NotebookResult:
+    """One notebook's outcome: ``status`` ``"ok"``, ``"failed"``, ``"interrupted"`` or
+    ``"skipped"``; ``error`` one line naming the cell; ``duration_s`` wall time [s]."""
+
+    name: str
+    status: str = "skipped"
+    duration_s: float | None = None
+    error: str | None = None
+    cell: int | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+class Kernels:
+    """The run's running kernels, so that a stop reaches every one that started."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[Any] = set()
+        self.stopped = False
+
+    def start(self, manager: Any, **options: Any) -> bool:
+        """Start ``manager``'s kernel unless the run is stopping (then False). Inside the lock,
+        so a stop reaches the kernel or keeps it from starting; only the launch (15-50 ms):
+        the kernel gets ready outside it, in papermill."""
+        with self._lock:
+            if not self.stopped:
+                run_sync(manager.start_kernel)(**options)
+                self._running.add(manager)
+            return not self.stopped
+
+    def shut_down(self, manager: Any) -> None:
+        """Stop one kernel now and forget it."""
+        with self._lock:
+            self._running.discard(manager)
+        with contextlib.suppress(Exception):
+            run_sync(manager.shutdown_kernel)(now=True)
+
+    def stop(self) -> None:
+        """SIGTERM every kernel; their notebooks then end with a dead kernel within seconds."""
+        with self._lock:
+            self.stopped = True
+            for manager in self._running:
+                with contextlib.suppress(Exception):
+                    run_sync(manager.signal_kernel)(signal.SIGTERM)
+
+
+def _import_papermill() -> Any:
+    """:mod:`papermill`, imported without the IRI grammar jsonschema builds when
+    ``rfc3987_syntax`` is installed (seconds under load; notebooks hold no IRI to check)."""
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import papermill
+
+    return papermill
+
+
+def _first_line(text: object, limit: int = 200) -> str:
+    line = next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
+    return (line if len(line) <= limit else line[: limit - 3] + "...") or "(no message)"
+
+
+def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None, str]:
+    """The cell and the error line of a failed execution."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    if isinstance(exc, _import_papermill().PapermillExecutionError):
+        count, what = exc.exec_count, f"{exc.ename}: {_first_line(exc.evalue)}"
+    elif isinstance(exc, CellTimeoutError | DeadKernelError):
+        try:  # the last cell papermill started, from the notebook it saves as it goes
+            cells = json.loads(output.read_text(encoding="utf-8")).get("cells", [])
+            count = [c.get("execution_count") for c in cells
+                     if c.get("metadata", {}).get("papermill", {}).get("start_time")][-1]
+        except (OSError, ValueError, IndexError):
+            count = None
+        what = (f"timed out after {timeout} s (--timeout)" if isinstance(exc, CellTimeoutError)
+                else f"kernel died ({_first_line(exc)})")
+    else:
+        return None, f"{type(exc).__name__}: {_first_line(exc)}"
+    return count, f"{f'cell In [{count}]' if count is not None else 'a cell'}: {what}"
+
+
+def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source: Path,
+                  result: NotebookResult) -> NotebookResult:
+    """Execute ``source`` into the build folder and render its page. The kernel listens on
+    unix sockets in a private, locked folder (the next run sweeps a killed run's), its output
+    goes to ``logs/`` (removed when empty) and it ends with this process (ipykernel's parent
+    poller); a failure is one line in ``result``."""
+    from jupyter_client import AsyncKernelManager
+
+    from forecast.run.html import render_notebook_html
+
+    output, timeout = folder.build / source.name, int(plan.config.timeout)
+    log, kernel = folder.build / "logs" / f"{source.stem}.kernel.log", plan.config.kernel_name
+    parameters = dict(result.parameters)
+    if "output_dir" in plan.declared[source.name]:
+        parameters["output_dir"] = str(folder.build)
+    sockets = Path(tempfile.mkdtemp(prefix=_SOCKET_PREFIX))
+    lock = runs.hold_lock(sockets)
+    manager = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=str(sockets / "k"),
+                                 connection_file=str(sockets / "kernel.json"))
+    t0 = time.perf_counter()
+    try:
+        log.parent.mkdir(exist_ok=True)
+        with log.open("ab") as sink:
+            # An in-memory IPython history: kernels running at once otherwise share one
+            # SQLite file, and a lock error on it is printed into a notebook's output.
+            if not kernels.start(manager, cwd=str(plan.root), stdout=sink, stderr=sink,
+                                 extra_arguments=["--HistoryManager.hist_file=:memory:"]):
+                return result
+        try:
+            _import_papermill().execute_notebook(
+                str(source), str(output), parameters=parameters, km=manager, kernel_name=kernel,
+                progress_bar=False, request_save_on_cell_execute=True, start_timeout=120,
+                execution_timeout=timeout)
+            result.status = "ok"
+        except Exception as exc:
+            result.status = "failed"
+            result.cell, result.error = _outcome(exc, output, timeout)
+        finally:
+            kernels.shut_down(manager)
+        if kernels.stopped:
+            result.status, result.error = "interrupted", None
+        elif output.is_file():
+            try:
+                render_notebook_html(output, output.with_suffix(".html"),
+                                     paths={str(folder.build): str(folder.final)})
+            except Exception as exc:
+                if result.status == "ok":
+                    result.status = "failed"
+                    result.error = f"HTML rendering failed: {_outcome(exc, output, timeout)[1]}"
+    except OSError as exc:
+        result.status, result.error = "failed", _outcome(exc, output, timeout)[1]
+    finally:
+        result.duration_s = round(time.perf_counter() - t0, 3)
+        lock.close()
+        shutil.rmtree(sockets, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if log.stat().st_size == 0:
+                log.unlink()
+    return result
 
 
 def find_project_root(start: str | Path | None = None) -> Path:
@@ -134,7 +283,7 @@ def _plan(config: RunConfig) -> _Plan:
         sources = [p for p in sources if p.name in wanted]
 
     def declared_parameters() -> dict[str, dict[str, Any]]:
-        inspect_notebook = execute.import_papermill().inspect_notebook
+        inspect_notebook = _import_papermill().inspect_notebook
         found = {p.name: dict(inspect_notebook(str(p))) for p in sources}
         names = set().union(*found.values())
         for key in set(params) - names:
@@ -168,23 +317,16 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
                  say: Callable[[str], None], meanwhile: Callable[[], None]) -> None:
     """Run the notebooks, ``jobs`` at a time, into ``results``, calling ``meanwhile`` once
     they started. A failure lets running notebooks finish and starts no more; a
-    KeyboardInterrupt (Ctrl-C, or a stop signal in :func:`run_cli`) stops every kernel and is
-    raised again once the notebooks ended."""
-    halt, kernels, sources = threading.Event(), execute.Kernels(), plan.sources
+    KeyboardInterrupt (Ctrl-C, or a stop signal :mod:`forecast.cli` turns into one) stops every
+    kernel and is raised again once the notebooks ended."""
+    halt, kernels, sources = threading.Event(), Kernels(), plan.sources
 
     def task(src: Path) -> None:
         if halt.is_set():
             return
         label = f"forecast run: [{sources.index(src) + 1}/{len(sources)}] {src.name}"
         say(f"{label} started")
-        injected = dict(results[src.name].parameters)
-        if "output_dir" in plan.declared[src.name]:
-            injected["output_dir"] = str(folder.build)
-        res = execute.run_notebook(
-            results[src.name], src, folder.build / src.name, injected, kernels=kernels,
-            cwd=plan.root, timeout=int(plan.config.timeout), kernel=plan.config.kernel_name,
-            log=folder.build / "logs" / f"{src.stem}.kernel.log",
-            paths={str(folder.build): str(folder.final)})
+        res = _run_notebook(plan, folder, kernels, src, results[src.name])
         if res.status != "ok":
             halt.set()
         if res.status != "skipped":
@@ -222,20 +364,20 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         (build / "logs").rmdir()  # only when empty
     try:
         for executed in build.glob("*.ipynb"):  # they record the folder they end in
-            record.write_atomic(executed, executed.read_text(encoding="utf-8").replace(
+            write_atomic(executed, executed.read_text(encoding="utf-8").replace(
                 json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
         previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
             notebooks=[asdict(results[p.name]) for p in plan.sources],
-            outputs=record.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
+            outputs=runs.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
                                              and p.parent.name in ("tables", "figures")), build),
             kernel_logs=sorted(f"logs/{p.name}" for p in build.glob("logs/*.log")),
-            calibration_cache_key=record.calibration_key(build),
+            calibration_cache_key=runs.calibration_key(build),
             previous_run=previous[-1].name if previous else None)
         manifest["parameters"]["output_dir"] = str(target)
-        record.write_manifest(build / record.MANIFEST_NAME, manifest)
+        runs.write_manifest(build / runs.MANIFEST_NAME, manifest)
         write_index(build, manifest,
                     compare_runs(previous[-1], manifest, build) if previous else None)
     except OSError as exc:
@@ -244,9 +386,9 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         problem = f"{exc.strerror} while writing {exc.filename or 'the run folder'}"
         manifest["status"] = "failed"
         try:  # the manifest says so, or there is none
-            record.write_manifest(build / record.MANIFEST_NAME, manifest)
+            runs.write_manifest(build / runs.MANIFEST_NAME, manifest)
         except OSError:
-            (build / record.MANIFEST_NAME).unlink(missing_ok=True)
+            (build / runs.MANIFEST_NAME).unlink(missing_ok=True)
     published = folder.publish(status == "ok" and problem is None)
     if problem is not None:
         raise RunError(f"run stopped: {problem}; what was written is in {published}")
@@ -261,14 +403,13 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
 
 @contextlib.contextmanager
 def _signals_blocked() -> Iterator[None]:
-    """Hold stop signals while a run folder is finished, so it is never left half-moved."""
-    main = threading.current_thread() is threading.main_thread()
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS) if main else None
+    """Hold stop signals while a run folder is finished, so it is never left half-moved (in
+    another thread than the main one this changes nothing: Python handles them there)."""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
     try:
         yield
     finally:
-        if old is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def run(config: RunConfig) -> Path:
@@ -281,7 +422,7 @@ def run(config: RunConfig) -> Path:
     plan = _plan(config)
     say = (lambda _line: None) if config.quiet else (config.progress or LOGGER.info)
     runs.remove_stale(plan.out_root, f"{runs.TMP_PREFIX}*", say)
-    runs.remove_stale(Path(tempfile.gettempdir()), f"{execute.SOCKET_PREFIX}*")
+    runs.remove_stale(Path(tempfile.gettempdir()), f"{_SOCKET_PREFIX}*")
     folder = runs.claim_run_folder(plan.out_root, config.run_name)
     results = {p.name: NotebookResult(p.name, parameters={
         k: v for k, v in plan.params.items() if k in plan.declared[p.name]}) for p in plan.sources}
@@ -295,16 +436,16 @@ def run(config: RunConfig) -> Path:
         with contextlib.suppress(ParameterError):
             manifest["last_observed_year"] = last_observed_year(plan.data_dir)
         manifest.update(
-            root=str(plan.root), layout_version=record.LAYOUT_VERSION,
+            root=str(plan.root), layout_version=runs.LAYOUT_VERSION,
             # Defaults as written in each parameters cell, for parameters the run did not set.
             notebook_defaults={name: {k: v["default"] for k, v in params.items()
                                       if k not in plan.params and k != "output_dir"}
                                for name, params in plan.declared.items()},
             options={"jobs": int(config.jobs), "timeout_s": int(config.timeout),
                      "kernel": config.kernel_name},
-            inputs=record.hash_files(record.input_files(plan.data_dir, plan.sources), plan.root),
-            data_sha256=record.data_digest(plan.data_dir),
-            packages=record.package_versions(), git=record.git_state(plan.root))
+            inputs=runs.hash_files(runs.input_files(plan.data_dir, plan.sources), plan.root),
+            data_sha256=runs.data_digest(plan.data_dir),
+            packages=runs.package_versions(), git=runs.git_state(plan.root))
 
     try:
         _execute_all(plan, folder, results, say, record_inputs)
@@ -322,32 +463,3 @@ def run(config: RunConfig) -> Path:
     raise RunError(f"notebook {failure.name} failed in {failure.error}; executed notebook kept "
                    f"in {published / failure.name}")
 
-
-def _stop(signum: int, frame: Any) -> None:
-    raise KeyboardInterrupt
-
-
-def run_cli(args: argparse.Namespace) -> Path:
-    """Run from parsed ``forecast run`` options, progress on stderr unless ``--quiet``;
-    SIGTERM and SIGHUP stop it as Ctrl-C does, unless inherited as ignored (``nohup``)."""
-    config = RunConfig(output_dir=args.output_dir, run_name=args.run_name,
-                       parameters=[tuple(pair) for pair in (args.parameter or [])],
-                       parameters_file=args.parameters_file, scenarios=args.scenario,
-                       jobs=args.jobs, timeout=args.timeout, quiet=args.quiet)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    level = LOGGER.level
-    if not config.quiet:
-        LOGGER.addHandler(handler)
-        LOGGER.setLevel(logging.INFO)
-    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGHUP)}
-    for signum, before in previous.items():
-        if before is not signal.SIG_IGN:
-            signal.signal(signum, _stop)
-    try:
-        return run(config)
-    finally:
-        for signum, before in previous.items():
-            signal.signal(signum, before if before is not None else signal.SIG_DFL)
-        LOGGER.removeHandler(handler)
-        LOGGER.setLevel(level)
