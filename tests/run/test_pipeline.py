@@ -358,3 +358,31 @@ def test_cell_timeout_fails_the_run(toy_dirs):
     for rel in m["kernel_logs"]:
         assert (out / "slow.failed" / rel).is_file()
         assert f'href="{rel}"' in (out / "slow.failed" / "index.html").read_text()
+
+
+@pytest.mark.slow
+def test_a_kernel_is_reused_with_a_fresh_namespace(toy_dirs, tmp_path):
+    """One job: the second notebook runs in the first one's kernel (its imports paid once) but
+    sees none of its names, no figure of it, and counts its cells from 1 as a new kernel does."""
+    _, data_dir, _ = toy_dirs
+    nb_dir = tmp_path / "notebooks"
+    nb_dir.mkdir()
+    first = ("import os, matplotlib.pyplot as plt\nLEFT_BEHIND = 1\nplt.figure()\n"
+             "open(os.path.join(output_dir, 'pid1'), 'w').write(str(os.getpid()))")
+    second = ("import os, matplotlib.pyplot as plt\n"
+              "assert 'LEFT_BEHIND' not in globals() and 'plt' not in dir(__builtins__)\n"
+              "assert plt.get_fignums() == [], plt.get_fignums()\n"
+              "assert __name__ == '__main__' and '__spec__' in globals()\n"
+              "open(os.path.join(output_dir, 'pid2'), 'w').write(str(os.getpid()))")
+    for name, body in (("01_first", first), ("02_second", second)):
+        params = nbformat.v4.new_code_cell('data_dir: str = ""\noutput_dir: str = ""\n')
+        params.metadata["tags"] = ["parameters"]
+        nb = nbformat.v4.new_notebook(cells=[params, nbformat.v4.new_code_cell(body)])
+        nb.metadata["kernelspec"] = {"name": "forecast", "display_name": "Python (forecast)",
+                                     "language": "python"}
+        nbformat.write(nb, str(nb_dir / f"{name}.ipynb"))
+    done = pipeline.run(RunConfig(output_dir=tmp_path / "runs", notebook_dir=nb_dir, root=REPO,
+                                  parameters={"data_dir": str(data_dir)}, quiet=True, jobs=1))
+    assert (done / "pid1").read_text() == (done / "pid2").read_text()
+    executed = nbformat.read(str(done / "02_second.ipynb"), as_version=4)
+    assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]

@@ -1,7 +1,7 @@
 """``forecast run`` (:func:`run`): check options, parameters (against
 :class:`~forecast.report.parameters.RunParameters` and each notebook's ``parameters`` cell) and
 inputs, writing nothing on a refusal (exit 3); execute ``jobs`` notebooks at once, each in a
-thread by papermill on its own kernel, in a locked build folder; write ``manifest.json`` and
+thread by papermill on a kernel of its job, in a locked build folder; write ``manifest.json`` and
 ``index.html``; publish as ``<run-id>``, or ``<run-id>.failed`` on a failure or a full disk
 (exit 4) or a stop (exit 130)."""
 
@@ -94,29 +94,76 @@ class NotebookResult:
 
 
 class Kernels:
-    """The run's running kernels, so that a stop reaches every one that started."""
+    """The run's kernels (``kernel`` in ``cwd``, output to ``logs/kernel-<n>.log``), at most
+    one per job: started on demand, handed back after a notebook that succeeded and reset
+    before the next (:data:`_RESET`), so a notebook's imports are paid once per job; a stop
+    reaches every one that started.
 
-    def __init__(self) -> None:
+    Each listens on unix sockets in its own private, locked folder (the next run sweeps a
+    killed run's) and ends with this process (ipykernel's parent poller).
+    """
+
+    def __init__(self, kernel: str, cwd: Path, logs: Path) -> None:
+        self.kernel, self.cwd, self.logs = kernel, cwd, logs
         self._lock = threading.Lock()
-        self._running: set[Any] = set()
+        self._running: dict[Any, tuple[Path, Any, Path]] = {}  # -> sockets, their lock, log
+        self._idle: list[Any] = []
         self.stopped = False
 
-    def start(self, manager: Any, **options: Any) -> bool:
-        """Start ``manager``'s kernel unless the run is stopping (then False). Inside the lock,
-        so a stop reaches the kernel or keeps it from starting; only the launch (15-50 ms):
-        the kernel gets ready outside it, in papermill."""
+    def acquire(self) -> tuple[Any, bool]:
+        """An idle kernel and True (reset it first), else a new one and False; None when
+        stopping. A start is inside the lock, so a stop reaches the kernel or keeps it from
+        starting; it is only the launch (15-50 ms): the kernel gets ready in papermill."""
+        from jupyter_client import AsyncKernelManager
+
+        with self._lock:
+            if self.stopped:
+                return None, False
+            if self._idle:
+                return self._idle.pop(), True
+            sockets = Path(tempfile.mkdtemp(prefix=_SOCKET_PREFIX))
+            manager = AsyncKernelManager(kernel_name=self.kernel, transport="ipc",
+                                         ip=str(sockets / "k"),
+                                         connection_file=str(sockets / "kernel.json"))
+            log = self.logs / f"kernel-{len(self._running) + 1}.log"
+            self._running[manager] = (sockets, runs.hold_lock(sockets), log)
+            log.parent.mkdir(exist_ok=True)
+            with log.open("ab") as sink:
+                # An in-memory IPython history: kernels running at once otherwise share one
+                # SQLite file, and a lock error on it is printed into a notebook's output.
+                run_sync(manager.start_kernel)(
+                    cwd=str(self.cwd), stdout=sink, stderr=sink,
+                    extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            return manager, False
+
+    def release(self, manager: Any) -> None:
+        """Keep ``manager``'s kernel for the job's next notebook (stop it if the run stops)."""
         with self._lock:
             if not self.stopped:
-                run_sync(manager.start_kernel)(**options)
-                self._running.add(manager)
-            return not self.stopped
+                self._idle.append(manager)
+                return
+        self.shut_down(manager)
 
     def shut_down(self, manager: Any) -> None:
-        """Stop one kernel now and forget it."""
+        """Stop one kernel now, remove its socket folder (and its log if empty), forget it."""
         with self._lock:
-            self._running.discard(manager)
+            if manager in self._idle:
+                self._idle.remove(manager)
+            if manager not in self._running:
+                return
+            sockets, lock, log = self._running.pop(manager)
         with contextlib.suppress(Exception):
             run_sync(manager.shutdown_kernel)(now=True)
+        lock.close()
+        shutil.rmtree(sockets, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if log.stat().st_size == 0:
+                log.unlink()
+
+    def close(self) -> None:
+        """Stop the kernels left idle after the last notebook."""
+        for manager in list(self._idle):
+            self.shut_down(manager)
 
     def stop(self) -> None:
         """SIGTERM every kernel; their notebooks then end with a dead kernel within seconds."""
@@ -125,6 +172,29 @@ class Kernels:
             for manager in self._running:
                 with contextlib.suppress(Exception):
                     run_sync(manager.signal_kernel)(signal.SIGTERM)
+
+
+#: Run silently in a reused kernel before its next notebook: a new IPython session (no user
+#: names but the module's own, no input or output history, execution count 1), no figures.
+_RESET = """\
+def _forecast_reset(ip=get_ipython()):
+    module = {k: v for k, v in ip.user_ns.items() if len(k) > 4 and k[:2] == k[-2:] == "__"}
+    ip.reset(new_session=True)
+    ip.user_ns.update(module)
+    __import__("matplotlib.pyplot").pyplot.close("all")
+_forecast_reset()
+"""
+
+
+def _reset(manager: Any, timeout: int) -> None:
+    client = manager.client()
+    client.start_channels()
+    try:
+        reply = run_sync(client.execute_interactive)(_RESET, silent=True, timeout=timeout)
+    finally:
+        client.stop_channels()
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
 
 
 def _import_papermill() -> Any:
@@ -163,43 +233,30 @@ def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None
 
 def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source: Path,
                   result: NotebookResult) -> NotebookResult:
-    """Execute ``source`` into the build folder and render its page. The kernel listens on
-    unix sockets in a private, locked folder (the next run sweeps a killed run's), its output
-    goes to ``logs/`` (removed when empty) and it ends with this process (ipykernel's parent
-    poller); a failure is one line in ``result``."""
-    from jupyter_client import AsyncKernelManager
-
+    """Execute ``source`` into the build folder on a kernel of ``kernels`` and render its
+    page; a failure is one line in ``result``."""
     from forecast.run.html import render_notebook_html
 
     output, timeout = folder.build / source.name, int(plan.config.timeout)
-    log, kernel = folder.build / "logs" / f"{source.stem}.kernel.log", plan.config.kernel_name
     parameters = dict(result.parameters)
     if "output_dir" in plan.declared[source.name]:
         parameters["output_dir"] = str(folder.build)
-    sockets = Path(tempfile.mkdtemp(prefix=_SOCKET_PREFIX))
-    lock = runs.hold_lock(sockets)
-    manager = AsyncKernelManager(kernel_name=kernel, transport="ipc", ip=str(sockets / "k"),
-                                 connection_file=str(sockets / "kernel.json"))
-    t0 = time.perf_counter()
+    t0, manager = time.perf_counter(), None
     try:
-        log.parent.mkdir(exist_ok=True)
-        with log.open("ab") as sink:
-            # An in-memory IPython history: kernels running at once otherwise share one
-            # SQLite file, and a lock error on it is printed into a notebook's output.
-            if not kernels.start(manager, cwd=str(plan.root), stdout=sink, stderr=sink,
-                                 extra_arguments=["--HistoryManager.hist_file=:memory:"]):
-                return result
+        manager, reused = kernels.acquire()
+        if manager is None:
+            return result
         try:
+            if reused:
+                _reset(manager, timeout)
             _import_papermill().execute_notebook(
-                str(source), str(output), parameters=parameters, km=manager, kernel_name=kernel,
-                progress_bar=False, request_save_on_cell_execute=True, start_timeout=120,
-                execution_timeout=timeout)
+                str(source), str(output), parameters=parameters, km=manager,
+                kernel_name=kernels.kernel, progress_bar=False,
+                request_save_on_cell_execute=True, start_timeout=120, execution_timeout=timeout)
             result.status = "ok"
         except Exception as exc:
             result.status = "failed"
             result.cell, result.error = _outcome(exc, output, timeout)
-        finally:
-            kernels.shut_down(manager)
         if kernels.stopped:
             result.status, result.error = "interrupted", None
         elif output.is_file():
@@ -214,11 +271,9 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source:
         result.status, result.error = "failed", _outcome(exc, output, timeout)[1]
     finally:
         result.duration_s = round(time.perf_counter() - t0, 3)
-        lock.close()
-        shutil.rmtree(sockets, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            if log.stat().st_size == 0:
-                log.unlink()
+        if manager is not None:
+            # A kernel whose notebook failed or was stopped may hold anything: never reused.
+            (kernels.release if result.status == "ok" else kernels.shut_down)(manager)
     return result
 
 
@@ -319,7 +374,8 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
     they started. A failure lets running notebooks finish and starts no more; a
     KeyboardInterrupt (Ctrl-C, or a stop signal :mod:`forecast.cli` turns into one) stops every
     kernel and is raised again once the notebooks ended."""
-    halt, kernels, sources = threading.Event(), Kernels(), plan.sources
+    halt, sources = threading.Event(), plan.sources
+    kernels = Kernels(plan.config.kernel_name, plan.root, folder.build / "logs")
 
     def task(src: Path) -> None:
         if halt.is_set():
@@ -335,18 +391,21 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
 
     import nbconvert  # noqa: F401  (imported once here, not by two threads at once)
 
-    with ThreadPoolExecutor(max_workers=min(int(plan.config.jobs), len(sources))) as pool:
-        futures = [pool.submit(task, src) for src in sources]
-        try:
-            meanwhile()
-            while not all(f.done() for f in futures):
-                time.sleep(0.2)
-        except BaseException:
-            with _signals_blocked():  # a second signal must not leave kernels running
-                halt.set()
-                kernels.stop()
-                pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    try:
+        with ThreadPoolExecutor(max_workers=min(int(plan.config.jobs), len(sources))) as pool:
+            futures = [pool.submit(task, src) for src in sources]
+            try:
+                meanwhile()
+                while not all(f.done() for f in futures):
+                    time.sleep(0.2)
+            except BaseException:
+                with _signals_blocked():  # a second signal must not leave kernels running
+                    halt.set()
+                    kernels.stop()
+                    pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    finally:
+        kernels.close()
     for future in futures:
         future.result()  # a bug of the runner itself surfaces here
 
