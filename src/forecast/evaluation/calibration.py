@@ -9,12 +9,8 @@ The default method and the benchmark borrow pooled quantities from the project's
 class (the package's ``technology_ramps.csv``). A window of a series of that class is
 forecast with a calibration fitted without that series (leave one series out, matched by
 name), so no method is scored on data it was tuned on; other series use the whole class's.
-
-Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of p50,
-the 80% interval (Winkler) score and the CRPS of log values (from the draws of a growth model,
-from the 199 calibrated quantiles of the default and the benchmark). A forecast at or below
-zero (a linear trend can give one) is scored as :data:`LOG_FLOOR` times the window's last
-value. :func:`conditional_table` scores the same forecasts by cell and horizon group.
+The CRPS is taken from a growth model's draws, and from the 199 calibrated quantiles of the
+default and the benchmark.
 """
 
 from __future__ import annotations
@@ -53,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BENCHMARK", "CONDITIONAL_COLUMNS", "DEFAULT", "FAST_METHODS", "FORECAST_COLUMNS",
            "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "conditional_table", "large_share_table",
-           "summarise", "summary_text", "write_calibration"]
+           "scores_by_horizon", "summary_text", "write_calibration"]
 
 #: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
 #: curves (logistic, Gompertz, Bass); notebook 05 runs these.
@@ -168,11 +164,11 @@ def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: 
     except ModelError as exc:
         raise ParameterError(f"{method}: {exc}") from None
     last = windows.values[:, -1:, None]
-    log_actual = np.log(windows.actual)[..., None]
+    log_actual, log_grid = np.log(windows.actual), grid + np.log(last)
     with np.errstate(invalid="ignore"):
-        crps = crps_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID)
-        pit = np.where(np.isfinite(log_actual[..., 0]),
-                       pit_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID), np.nan)
+        crps = crps_quantiles(log_actual, log_grid, LEVEL_GRID)
+        pit = np.where(np.isfinite(log_actual), pit_quantiles(log_actual, log_grid, LEVEL_GRID),
+                       np.nan)
     return last * np.exp(logq), crps, np.ones(len(windows), bool), pit
 
 
@@ -256,18 +252,14 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     ----------
     reference : str or Path
         CSV with columns ``series, year, value`` (:func:`forecast.data.reference.load_reference`).
-    window : int
-        Points each method is fitted to (consecutive years), >= 2.
-    horizons : int
-        Years ahead forecast and scored, >= 1.
-    min_growth : float
-        Smallest end-point growth of a window [fraction/yr].
+    window, horizons, min_growth, min_share
+        The windows scored, as in :func:`forecast.data.reference.extract_windows`: points
+        fitted (>= 2), years ahead (>= 1), smallest end-point growth [fraction/yr] and
+        smallest share of the technology's world total at the origin [fraction].
     methods : list of str, optional
         Growth-model registry names, ``"default"``, ``"rw_pooled"``; default all of them.
-    n_draws : int
-        Draws per growth-model forecast.
-    seed : int
-        Base seed; the same inputs give identical tables.
+    n_draws, seed : int
+        Draws per growth-model forecast; base seed (the same inputs give identical tables).
     reference_class : str or Path, optional
         The class the default method is calibrated on; default the shipped one.
     jobs : int or None
@@ -277,9 +269,6 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     pit : bool
         Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual [fraction] (the
         share of draws at or below it, or from the 199 calibrated quantiles, 0 or 1 beyond).
-    min_share : float
-        Smallest share of its technology's world total (the shipped world totals) a series
-        has in a window's origin year [fraction]: only established series are scored.
 
     Returns
     -------
@@ -337,7 +326,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
                             key=lambda c: c.map(order) if c.name == "method" else c,
                             kind="stable").reset_index(drop=True)
     forecasts = long[FORECAST_COLUMNS + (["pit"] if pit else [])].copy()
-    return forecasts, summarise(long, chosen)
+    return forecasts, scores_by_horizon(long, chosen)
 
 
 def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.ndarray,
@@ -351,11 +340,14 @@ def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.
     })
 
 
-def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
+def scores_by_horizon(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     """:data:`SUMMARY_COLUMNS` per method (in the order of ``methods``) and horizon of
     forecast rows with :data:`FORECAST_COLUMNS`, ``last`` (the window's last value) and
     ``crps`` (of log values): n, coverage of the 80% and 90% bands [fraction], mean absolute
-    log error of p50, mean 80% interval score and mean CRPS of log values."""
+    log error of p50, mean 80% interval score and mean CRPS of log values.
+
+    A quantile at or below zero (a linear trend can give one) is scored as :data:`LOG_FLOOR`
+    times the window's last value."""
     floor = LOG_FLOOR * long["last"].to_numpy(float)
 
     def log(col: str) -> np.ndarray:
@@ -371,10 +363,7 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
         "crps": long["crps"],
     })
     out = scored.groupby(["method", "horizon"], sort=False).agg(
-        n=("coverage80", "size"), coverage80=("coverage80", "mean"),
-        coverage90=("coverage90", "mean"), mean_abs_log_error=("mean_abs_log_error", "mean"),
-        interval_score80=("interval_score80", "mean"), crps=("crps", "mean"),
-    ).reset_index()
+        n=("coverage80", "size"), **{c: (c, "mean") for c in SUMMARY_COLUMNS[3:]}).reset_index()
     order = {m: k for k, m in enumerate(methods)}
     out = out.sort_values(["method", "horizon"], kind="stable",
                           key=lambda c: c.map(order) if c.name == "method" else c)
@@ -382,23 +371,22 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
-def _group_scores(f: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """``n``, ``coverage80``, ``coverage90`` and ``median_log_error`` of forecast rows
-    ``f`` by ``keys`` and horizon ``group`` (0 for h1-2, 1 for h3-4, ...)."""
+def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
+    """``n``, ``coverage80``, ``coverage90`` and ``median_log_error`` of forecast rows ``f``
+    by ``keys`` and horizon ``group`` (0 for h1-2, 1 for h3-4, ..., up to ``h_max``, named in
+    ``horizon_group``)."""
     act = f["actual"]
     f = f.assign(group=(f["horizon"] - 1) // 2,
                  inside80=(act >= f["p10"]) & (act <= f["p90"]),
                  inside90=(act >= f["p5"]) & (act <= f["p95"]),
                  log_error=np.log(act / f["p50"].where(f["p50"] > 0)))
-    return f.groupby([*keys, "group"], sort=True).agg(
+    out = f.groupby([*keys, "group"], sort=True).agg(
         n=("inside80", "size"), coverage80=("inside80", "mean"),
         coverage90=("inside90", "mean"), median_log_error=("log_error", "median"),
     ).reset_index()
-
-
-def _horizon_group_names(group: pd.Series, h_max: int) -> list[str]:
-    first = 2 * group + 1
-    return [f"h{a}-{min(a + 1, h_max)}" for a in first]
+    out["horizon_group"] = [f"h{a}-{min(a + 1, h_max)}" for a in 2 * out["group"] + 1]
+    out["n"] = out["n"].astype(int)
+    return out
 
 
 def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
@@ -421,72 +409,48 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
         ``h3-4``, ...; coverage [fraction]; ``median_log_error`` of ``log(actual / p50)``
         (positive: forecast too low).
     """
-    tech = pd.Series(series_technology(reference), index=reference["series"].to_numpy(str))
-    tech = tech[~tech.index.duplicated()]
-    level = pd.Series(reference["value"].to_numpy(float), index=pd.MultiIndex.from_arrays(
-        [reference["series"].to_numpy(str), reference["year"].to_numpy(np.int64)]))
-    f = forecasts.assign(
-        technology=tech.reindex(forecasts["series"].to_numpy(str)).to_numpy(str),
-        level=level.reindex(pd.MultiIndex.from_arrays(
-            [forecasts["series"].to_numpy(str), forecasts["origin"].to_numpy(np.int64)])
-        ).to_numpy(float),
-    )
+    window = ["method", "series", "origin"]
+    level = pd.DataFrame({"series": reference["series"].to_numpy(str),
+                          "origin": reference["year"].to_numpy(np.int64),
+                          "technology": series_technology(reference),
+                          "level": reference["value"].to_numpy(float)})
+    f = forecasts.merge(level, on=["series", "origin"], how="left", validate="many_to_one")
     # Thirds of a technology's windows (one rank per window, not per horizon).
-    win = f.drop_duplicates(["method", "series", "origin"])
+    win = f.drop_duplicates(window)
     pct = win.groupby(["method", "technology"])["level"].rank(method="first", pct=True)
-    third = pd.Series(np.select([pct <= 1 / 3, pct <= 2 / 3], ["small", "mid"], "large"),
-                      index=pd.MultiIndex.from_frame(win[["method", "series", "origin"]]))
-    f["size"] = third.reindex(pd.MultiIndex.from_frame(f[["method", "series", "origin"]])
-                              ).to_numpy(str)
-    h_max = int(f["horizon"].max()) if len(f) else 0
-    parts = []
-    for cell in ("size", None):
-        agg = _group_scores(f, ["method", "technology"] + ([cell] if cell else []))
-        agg["cell"] = (agg["technology"] + ":" + agg["size"]) if cell else agg["technology"]
-        agg["order"] = agg["size"].map({s: k for k, s in enumerate(("small", "mid", "large"))}
-                                       ) if cell else 3
-        parts.append(agg)
-    out = pd.concat(parts, ignore_index=True)
-    methods = list(dict.fromkeys(forecasts["method"]))
-    out["method_order"] = out["method"].map({m: k for k, m in enumerate(methods)})
-    out = out.sort_values(["method_order", "technology", "order", "group"], kind="stable")
-    out["horizon_group"] = _horizon_group_names(out["group"], h_max)
-    out["n"] = out["n"].astype(int)
+    win = win.assign(size=np.select([pct <= 1 / 3, pct <= 2 / 3], ["small", "mid"], "large"))
+    f = f.merge(win[[*window, "size"]], on=window, how="left")
+    h_max = forecasts["horizon"].to_numpy().max(initial=0)
+    by_size = _group_scores(f, ["method", "technology", "size"], h_max)
+    by_technology = _group_scores(f, ["method", "technology"], h_max)
+    out = pd.concat([by_size.assign(cell=by_size["technology"] + ":" + by_size["size"]),
+                     by_technology.assign(cell=by_technology["technology"])], ignore_index=True)
+    out["order"] = out["size"].map({"small": 0, "mid": 1, "large": 2}).fillna(3)
+    methods = {m: k for k, m in enumerate(dict.fromkeys(forecasts["method"]))}
+    out = out.sort_values(["method", "technology", "order", "group"], kind="stable",
+                          key=lambda c: c.map(methods) if c.name == "method" else c)
     return out[CONDITIONAL_COLUMNS].reset_index(drop=True)
 
 
 def large_share_table(forecasts: pd.DataFrame, windows: ReferenceWindows,
                       min_share: float = 0.15, method: str = DEFAULT) -> pd.DataFrame:
     """How ``method`` did on the windows closest to China's case: series holding at least
-    ``min_share`` of their world market at the origin.
-
-    Parameters
-    ----------
-    forecasts : pandas.DataFrame
-        :data:`FORECAST_COLUMNS` from :func:`calibrate`.
-    windows : ReferenceWindows
-        The windows the forecasts were made from; their ``share`` [fraction] at the origin.
-    min_share : float
-        Smallest share of a window kept [fraction].
-    method : str
-        Method scored.
+    ``min_share`` [fraction] of their world market at the origin (``windows.share``; the
+    ``forecasts``, :data:`FORECAST_COLUMNS`, were made from these ``windows``).
 
     Returns
     -------
     pandas.DataFrame
         ``horizon_group, n, series, coverage80, coverage90, median_log_error`` as in
-        :func:`conditional_table`, and ``series`` counted per horizon group.
+        :func:`conditional_table`; ``series`` counts the series per horizon group.
     """
     share = pd.DataFrame({"series": windows.series, "origin": windows.origin,
                           "share": windows.share}).drop_duplicates(["series", "origin"])
     f = forecasts[(forecasts["method"] == method) & forecasts["actual"].notna()].merge(
         share, on=["series", "origin"], how="inner")
     f = f[f["share"] >= min_share]
-    out = _group_scores(f, [])
+    out = _group_scores(f, [], forecasts["horizon"].to_numpy().max(initial=0))
     out["series"] = f.groupby((f["horizon"] - 1) // 2)["series"].nunique().to_numpy(int)
-    h_max = int(forecasts["horizon"].max()) if len(forecasts) else 0
-    out["horizon_group"] = _horizon_group_names(out["group"], h_max)
-    out["n"] = out["n"].astype(int)
     return out[["horizon_group", "n", "series", "coverage80", "coverage90",
                 "median_log_error"]]
 

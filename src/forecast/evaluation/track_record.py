@@ -37,7 +37,7 @@ from forecast.inputs import check_file, check_path
 __all__ = [
     "LAYOUTS", "MAX_TABLE_BYTES", "PROJECTIONS_TABLE", "REQUIRED_COLUMNS", "SCORE_COLUMNS",
     "RunFolderError", "RunRecord", "actuals", "check_output", "quantile_levels",
-    "read_run", "read_runs", "score_records", "score_runs", "summarise", "write_scores",
+    "read_run", "read_runs", "score_records", "score_runs", "scores_by_run", "write_scores",
 ]  # fmt: skip
 
 #: Columns of a score table, in order.
@@ -116,16 +116,7 @@ def _layout(path: Path, manifest: dict[str, Any]) -> int:
 
 
 def read_run(run_dir: str | Path) -> RunRecord:
-    """Read a finished run folder for scoring.
-
-    Parameters
-    ----------
-    run_dir : str or Path
-        A run folder written by ``forecast run``.
-
-    Returns
-    -------
-    RunRecord
+    """Read a finished run folder (written by ``forecast run``) for scoring.
 
     Raises
     ------
@@ -193,14 +184,8 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
 
 
 def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str]]:
-    """Read several run folders, keeping going past those that cannot be scored (notebook
-    ``06_track_record``; :func:`score_runs` refuses them all).
-
-    Returns
-    -------
-    (list of RunRecord, list of str)
-        The runs read, in the order given, and one line per folder refused (why).
-    """
+    """The runs read (:func:`read_run`), in the order given, and one line per folder refused
+    (why): notebook ``06_track_record`` keeps going past them, :func:`score_runs` does not."""
     records, refused = [], []
     for path in run_dirs:
         try:
@@ -211,23 +196,14 @@ def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str
 
 
 def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Observed values a projection can be scored against.
-
-    Parameters
-    ----------
-    data_dir : str or Path, optional
-        Data folder (default: :func:`forecast.data.default_data_dir`).
+    """Observed values of ``data_dir`` (default :func:`forecast.data.default_data_dir`) a
+    projection can be scored against; a DataValidationError if the folder breaks a rule.
 
     Returns
     -------
     pandas.DataFrame
         ``region, segment, year, actual, unit``: one row per observed year of each scored
         series [GWh, or fraction for ``world_share``].
-
-    Raises
-    ------
-    DataValidationError
-        The data folder breaks a rule.
     """
     history = data.load_history(data_dir)
     frames = []
@@ -273,27 +249,16 @@ def _score_one(record: RunRecord, observed: pd.DataFrame) -> pd.DataFrame:
 
 
 def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Score every projection row of some runs that has an actual in a data folder.
-
-    Parameters
-    ----------
-    run_dirs : sequence of str or Path
-        Finished run folders (all read first: one bad folder refuses the call).
-    data_dir : str or Path, optional
-        Data folder holding the actuals (default: :func:`forecast.data.default_data_dir`).
+    """Score every projection row of finished ``run_dirs`` that has an actual in ``data_dir``
+    (:func:`actuals`); all folders are read first, and one that is not a finished run of a
+    readable layout refuses the call (:class:`RunFolderError`), so does a data folder that
+    breaks a rule.
 
     Returns
     -------
     pandas.DataFrame
         :data:`SCORE_COLUMNS`, rows in the order of the runs and of their projections tables;
         empty (with those columns) when nothing matches.
-
-    Raises
-    ------
-    RunFolderError
-        A folder is not a finished run of a readable layout.
-    DataValidationError
-        The data folder breaks a rule.
     """
     records = [read_run(path) for path in run_dirs]
     return score_records(records, actuals(data_dir))
@@ -377,16 +342,10 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     return out
 
 
-def summarise(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per run and scenario: rows scored, 80% coverage, mean |error| and mean CRPS of GWh rows.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``run, scenario, scored, covered80 [fraction], mean_abs_error [fraction],
-        mean_crps_gwh [GWh]`` (``world_share`` rows, in fractions, are left out of the CRPS
-        mean so that it stays in one unit).
-    """
+def scores_by_run(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per run and scenario of :func:`score_runs`: ``run, scenario, scored`` (rows),
+    ``covered80`` [fraction], ``mean_abs_error`` [fraction] and ``mean_crps_gwh`` [GWh]
+    (``world_share`` rows, in fractions, are left out of the CRPS so that it stays in GWh)."""
     columns = ["run", "scenario", "scored", "covered80", "mean_abs_error", "mean_crps_gwh"]
     if scores.empty:
         return pd.DataFrame(columns=columns)

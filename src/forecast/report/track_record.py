@@ -61,7 +61,7 @@ def scores_text(scores: pd.DataFrame) -> str:
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The per-run, per-scenario summary (:func:`~forecast.evaluation.track_record.summarise`)
+    """The per-run, per-scenario summary (:func:`~forecast.evaluation.track_record.scores_by_run`)
     as text cells: coverage and mean |error| in percent, mean CRPS in whole GWh."""
     import pandas as pd
 
