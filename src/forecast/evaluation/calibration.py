@@ -26,7 +26,6 @@ from threadpoolctl import threadpool_limits
 
 from forecast.data.reference import (
     ReferenceWindows,
-    default_reference_path,
     extract_windows,
     load_reference,
     series_technology,
@@ -80,12 +79,11 @@ _LEVELS = np.array(list(QUANTILES.values()))
 
 
 def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWindows,
-                          full: Calibration) -> tuple[np.ndarray, np.ndarray]:
-    """Log-change quantiles (n, H, 5) and CRPS grid quantiles (n, H, G), leave-one-series-out.
-
-    ``full`` is the calibration on every window of ``class_windows``; a series of the class
-    gets one fitted without its own windows (warm-started from ``full``).
-    """
+                          full: Calibration
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`_growth_forecasts` for a calibrated method: a series of ``class_windows`` is
+    forecast with a calibration fitted without its windows (warm-started from ``full``, the
+    one on all of them); CRPS and PIT from the quantiles at ``LEVEL_GRID``."""
     in_class = set(class_windows.series.tolist())
     q5 = np.empty((len(windows), windows.horizons, _LEVELS.size))
     grid = np.empty((len(windows), windows.horizons, LEVEL_GRID.size))
@@ -97,12 +95,18 @@ def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWin
                                   start=full)
         both = log_quantiles(cal, windows.subset(rows), np.r_[_LEVELS, LEVEL_GRID])
         q5[rows], grid[rows] = both[..., :_LEVELS.size], both[..., _LEVELS.size:]
-    return q5, grid
+    last = windows.values[:, -1:, None]
+    log_actual, log_grid = np.log(windows.actual), grid + np.log(last)
+    with np.errstate(invalid="ignore"):
+        crps = crps_quantiles(log_actual, log_grid, LEVEL_GRID)
+        pit = pit_quantiles(log_actual, log_grid, LEVEL_GRID)
+    return last * np.exp(q5), crps, np.ones(len(windows), bool), pit
 
 
 def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws: int,
                       seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Quantiles [value unit] (n, H, 5), log-scale CRPS (n, H), fitted mask (n,), PIT (n, H)."""
+    """Quantiles [value unit] (n, H, 5), log-scale CRPS (n, H), fitted mask (n,), PIT (n, H);
+    only the cells of a fitted window with an actual are read (:func:`_long_frame`)."""
     n, n_h, w = len(windows), windows.horizons, windows.window
     q = np.full((n, n_h, _LEVELS.size), np.nan)
     crps = np.full((n, n_h), np.nan)
@@ -138,10 +142,6 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
         with np.errstate(invalid="ignore"):
             crps[rows] = crps_draws(np.log(actual), logs, sorted_draws=True)
             pit[rows] = np.mean(draws <= actual[..., None], axis=-1)
-    seen = np.isfinite(windows.actual) & ok[:, None]
-    q[~ok] = np.nan
-    crps[~seen] = np.nan
-    pit[~seen] = np.nan
     return q, crps, ok, pit
 
 
@@ -160,16 +160,9 @@ def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: 
     if method not in _KIND:
         return _growth_forecasts(windows, method, index, n_draws, seed)
     try:
-        logq, grid = _calibrated_forecasts(windows, class_windows, full)
+        return _calibrated_forecasts(windows, class_windows, full)
     except ModelError as exc:
         raise ParameterError(f"{method}: {exc}") from None
-    last = windows.values[:, -1:, None]
-    log_actual, log_grid = np.log(windows.actual), grid + np.log(last)
-    with np.errstate(invalid="ignore"):
-        crps = crps_quantiles(log_actual, log_grid, LEVEL_GRID)
-        pit = np.where(np.isfinite(log_actual), pit_quantiles(log_actual, log_grid, LEVEL_GRID),
-                       np.nan)
-    return last * np.exp(logq), crps, np.ones(len(windows), bool), pit
 
 
 def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
@@ -285,8 +278,8 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
         A bad window definition, an unknown method, a bad ``jobs``, or no window to score.
     """
     jobs = _check_jobs(jobs)
-    frame = load_reference(reference)
-    windows = extract_windows(frame, window, horizons, min_growth, min_share=min_share)
+    windows = extract_windows(load_reference(reference), window, horizons, min_growth,
+                              min_share=min_share)
     if len(windows) == 0:
         raise ParameterError(
             f"{reference}: no series has {window} consecutive years growing at least "
@@ -304,8 +297,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     context = _start_workers(jobs)
     class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
-        class_path = default_reference_path() if reference_class is None else reference_class
-        class_windows = extract_windows(load_reference(class_path), window, horizons,
+        class_windows = extract_windows(load_reference(reference_class), window, horizons,
                                         min_growth, min_share=min_share)
         for method in {DEFAULT, BENCHMARK} & set(chosen):
             try:

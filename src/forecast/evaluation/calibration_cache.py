@@ -121,22 +121,9 @@ def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> 
 
 def cached_calibrate(reference: str | Path, **options: Any
                      ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """:func:`~forecast.evaluation.calibration.calibrate` through the cache.
-
-    Parameters
-    ----------
-    reference : str or Path
-        Reference CSV, as for ``calibrate``.
-    **options
-        ``calibrate``'s keywords.
-
-    Returns
-    -------
-    forecasts, summary : pandas.DataFrame
-        ``calibrate``'s tables, identical to a fresh computation.
-    key : str
-        The entry's key (hex sha256), for the run's record.
-    """
+    """:func:`~forecast.evaluation.calibration.calibrate` of ``reference`` with ``options``
+    through the cache: its two tables, identical to a fresh computation, and the entry's key
+    (hex sha256, for the run's record)."""
     from forecast.evaluation.calibration import calibrate
 
     key = cache_key(reference, options)

@@ -4,11 +4,6 @@ Each row of a finished run's ``tables/projections.csv`` whose (region, segment, 
 observed value in a later data folder gives one row of :data:`SCORE_COLUMNS`: ``error`` =
 p50 / actual - 1 [fraction], ``covered80`` = p10 <= actual <= p90, and ``crps`` from the five
 stored quantiles [unit of the row] (coarse in the tails, but the same rule for every run).
-
-Actuals are the observed rows (``reported``, ``derived``; default variants) of
-:func:`forecast.data.load_history`: China ``power``, ``consumer``, ``storage``, ``total`` ->
-``production`` [GWh]; China ``world_share`` -> ``production_share_of_world`` [fraction];
-World ``total`` -> China's production over its world share [GWh]; no other World segment.
 Run folder layouts (:data:`LAYOUTS`): **1** has no ``layout_version`` in
 ``manifest.json``, **2** adds ``last_observed_year`` and ``data_sha256``. Anything but a
 finished run of a known layout is refused with :class:`RunFolderError` (exit code 3).
@@ -91,7 +86,8 @@ def _refuse(path: Path, reason: str) -> RunFolderError:
     return RunFolderError(f"{path}: {reason}")
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def _read_manifest(path: Path) -> tuple[dict[str, Any], int]:
+    """The manifest of a finished run (status ``ok``) and its layout."""
     file = path / _MANIFEST
     if not file.is_file():
         raise _refuse(path, f"no {_MANIFEST}; not a finished run folder")
@@ -102,17 +98,16 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         raise _refuse(path, f"{_MANIFEST} cannot be read ({quote(str(exc))})") from None
     if not isinstance(manifest, dict):
         raise _refuse(path, f"{_MANIFEST} is not a JSON object")
-    return manifest
-
-
-def _layout(path: Path, manifest: dict[str, Any]) -> int:
+    status = manifest.get("status")
+    if status != "ok":
+        raise _refuse(path, f"run status is {status!r}, not 'ok'; only finished runs are scored")
     version = manifest.get("layout_version", 1)
     if isinstance(version, bool) or not isinstance(version, int):
         raise _refuse(path, f"layout_version {version!r} in {_MANIFEST} is not a whole number")
     if version not in LAYOUTS:
         raise _refuse(path, f"run folder layout {version} is not one this forecast reads "
                       f"({', '.join(map(str, LAYOUTS))}); score it with the forecast that wrote it")
-    return version
+    return manifest, version
 
 
 def read_run(run_dir: str | Path) -> RunRecord:
@@ -136,11 +131,7 @@ def read_run(run_dir: str | Path) -> RunRecord:
                       "finished run")
     if name.endswith(_FAILED_SUFFIX):
         raise _refuse(path, "a failed run, not a finished run")
-    manifest = _read_manifest(path)
-    status = manifest.get("status")
-    if status != "ok":
-        raise _refuse(path, f"run status is {status!r}, not 'ok'; only finished runs are scored")
-    layout = _layout(path, manifest)
+    manifest, layout = _read_manifest(path)
     if not (path / PROJECTIONS_TABLE).exists():
         raise _refuse(path, f"no {PROJECTIONS_TABLE}; nothing to score")
     return RunRecord(path, str(manifest.get("run_id") or name), layout, manifest,
@@ -167,7 +158,6 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
                       f"{', '.join(missing)} that scoring needs")
     if raw.empty:
         raise _refuse(path, f"{PROJECTIONS_TABLE} has no rows")
-    frame = raw.copy()
     for column in ["year", *(c for c in ("mean",) if c in raw.columns),
                    *quantile_levels(raw.columns)]:
         values = pd.to_numeric(raw[column].str.strip(), errors="coerce").to_numpy(float)
@@ -179,8 +169,8 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
             what = "a whole year" if column == "year" else "a finite number"
             raise _refuse(path, f"{PROJECTIONS_TABLE}, row {i + 2}, column '{column}': "
                           f"{quote(raw[column].iloc[i])} is not {what}")
-        frame[column] = values.astype("int64") if column == "year" else values
-    return frame
+        raw[column] = values.astype("int64") if column == "year" else values
+    return raw
 
 
 def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str]]:
@@ -199,11 +189,15 @@ def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
     """Observed values of ``data_dir`` (default :func:`forecast.data.default_data_dir`) a
     projection can be scored against; a DataValidationError if the folder breaks a rule.
 
+    They are the observed rows (``reported``, ``derived``; default variants): China ``power``,
+    ``consumer``, ``storage``, ``total`` -> ``production`` [GWh]; China ``world_share`` ->
+    ``production_share_of_world`` [fraction]; World ``total`` -> China's production over its
+    world share [GWh]; no other World segment.
+
     Returns
     -------
     pandas.DataFrame
-        ``region, segment, year, actual, unit``: one row per observed year of each scored
-        series [GWh, or fraction for ``world_share``].
+        ``region, segment, year, actual, unit``: one row per observed year of each series.
     """
     history = data.load_history(data_dir)
     frames = []
