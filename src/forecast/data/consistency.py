@@ -14,6 +14,7 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from forecast.data.schema import Key, Row, SeriesInfo, fail, label
@@ -148,12 +149,10 @@ def check_dataset(
     raises :class:`~forecast.errors.DataValidationError`, a segment sum under another variant
     (the 2023 split against 940 GWh) is returned with ``ok=False``."""
     checks: list[Check] = []
-    resolutions: dict[str, dict[Key, Row]] = {}
 
+    @cache
     def resolved(variant: str) -> dict[Key, Row]:
-        if variant not in resolutions:
-            resolutions[variant] = resolve(rows, variants, [variant] if variant else [])
-        return resolutions[variant]
+        return resolve(rows, variants, [variant] if variant else [])
 
     default = resolved("")
     _check_contiguous(path, default, catalogue)

@@ -382,16 +382,10 @@ def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
 
 
 def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
-    """Coverage and bias of every method by cell and horizon group.
-
-    Parameters
-    ----------
-    forecasts : pandas.DataFrame
-        :data:`FORECAST_COLUMNS` from :func:`calibrate`.
-    reference : pandas.DataFrame
-        The reference class the forecasts were made on (:func:`forecast.data.reference.
-        load_reference`): it gives each window's level at the origin and its technology (the
-        ``technology`` column, else the series' ``<technology>:`` prefix).
+    """Coverage and bias of every method by cell and horizon group, of ``forecasts``
+    (:data:`FORECAST_COLUMNS`) made on the reference class ``reference``
+    (:func:`~forecast.data.reference.load_reference`), which gives each window's level at the
+    origin and its technology (:func:`~forecast.data.reference.series_technology`).
 
     Returns
     -------

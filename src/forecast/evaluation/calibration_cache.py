@@ -58,12 +58,9 @@ def _package_digest() -> str:
 
 
 def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
-    """Hex sha256 of the reference file's content, ``options`` and the package.
-
-    ``options`` are :func:`~forecast.evaluation.calibration.calibrate`'s keywords; a
-    ``reference_class`` path among them enters by its content, ``jobs`` not at all (the
-    tables are the same for any number of workers).
-    """
+    """Hex sha256 of the reference file's content, ``options`` (the keywords of
+    :func:`~forecast.evaluation.calibration.calibrate`: a ``reference_class`` path by its
+    content, ``jobs`` not at all, the tables being the same for any number) and the package."""
     opts = {k: v for k, v in options.items() if k != "jobs"}
     opts["reference_class"] = _sha256(Path(opts.get("reference_class")
                                            or default_reference_path()))

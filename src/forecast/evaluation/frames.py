@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from forecast.data.outlooks import FORMULA_START
 from forecast.errors import ModelError
 from forecast.models import uncertainty
 
@@ -18,13 +19,11 @@ __all__ = ["BAND_COLUMNS", "COVERAGE_COLUMNS", "LEVELS", "band_columns", "cell_s
 
 #: Central interval levels of every band [fraction].
 LEVELS: tuple[float, ...] = uncertainty.LEVELS
-#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.match(value):
         return "'" + value
     return value
 

@@ -230,18 +230,6 @@ def quantile_levels(columns: Iterable[str]) -> dict[str, float]:
     return dict(sorted(((m[0], int(m[1]) / 100.0) for m in matches), key=lambda item: item[1]))
 
 
-def _score_one(record: RunRecord, observed: pd.DataFrame) -> pd.DataFrame:
-    merged = record.projections.merge(observed[["region", "segment", "year", "actual"]],
-                         on=["region", "segment", "year"], how="inner")
-    levels = quantile_levels(merged.columns)
-    merged["run"] = record.run_id
-    merged["error"] = merged["p50"] / merged["actual"] - 1.0
-    merged["covered80"] = (merged["p10"] <= merged["actual"]) & (merged["actual"] <= merged["p90"])
-    merged["crps"] = crps_quantiles(merged["actual"].to_numpy(), merged[list(levels)].to_numpy(),
-                                    list(levels.values())) if len(merged) else []
-    return merged[list(SCORE_COLUMNS)]
-
-
 def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = None) -> pd.DataFrame:
     """Score every projection row of finished ``run_dirs`` that has an actual in ``data_dir``
     (:func:`actuals`); all folders are read first, and one that is not a finished run of a
@@ -254,13 +242,22 @@ def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = Non
         :data:`SCORE_COLUMNS`, rows in the order of the runs and of their projections tables;
         empty (with those columns) when nothing matches.
     """
-    records = [read_run(path) for path in run_dirs]
-    return score_records(records, actuals(data_dir))
+    return score_records([read_run(path) for path in run_dirs], actuals(data_dir))
 
 
 def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.DataFrame:
     """:func:`score_runs` of runs already read (:func:`read_run`) against :func:`actuals`."""
-    frames = [_score_one(record, observed) for record in records]
+    frames = []
+    for record in records:
+        f = record.projections.merge(observed[["region", "segment", "year", "actual"]],
+                                     on=["region", "segment", "year"], how="inner")
+        levels = quantile_levels(f.columns)
+        f["run"] = record.run_id
+        f["error"] = f["p50"] / f["actual"] - 1.0
+        f["covered80"] = (f["p10"] <= f["actual"]) & (f["actual"] <= f["p90"])
+        f["crps"] = crps_quantiles(f["actual"].to_numpy(), f[list(levels)].to_numpy(),
+                                   list(levels.values())) if len(f) else []
+        frames.append(f[list(SCORE_COLUMNS)])
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if scores.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in SCORE_COLUMNS})
