@@ -89,12 +89,9 @@ class Dataset:
         self.catalogue = schema.parse_series(data_dir / "series.csv")
         self.sources = schema.parse_sources(data_dir / "sources.csv")
         self.variants = schema.parse_variants(data_dir / "variants.csv")
-        self.rows = schema.parse_history(
-            data_dir / HISTORY_FILE, self.catalogue, self.sources, self.variants
-        )
-        self.checks = check_dataset(
-            data_dir / HISTORY_FILE, self.rows, self.catalogue, self.variants
-        )
+        history = data_dir / HISTORY_FILE
+        self.rows = schema.parse_history(history, self.catalogue, self.sources, self.variants)
+        self.checks = check_dataset(history, self.rows, self.catalogue, self.variants)
 
     def history(self, prefer: str | Sequence[str] | None = None) -> pd.DataFrame:
         """One row per (series, region, segment, year), conflicts resolved.
