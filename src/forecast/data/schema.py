@@ -23,8 +23,8 @@ from forecast.errors import DataValidationError, quote
 from forecast.inputs import MAX_DATA_FILE_BYTES, read_text
 
 __all__ = [
-    "HISTORY_COLUMNS", "KINDS", "UNITS", "Key", "Row", "SeriesInfo", "fail", "label",
-    "parse_history", "parse_series", "parse_sources", "parse_variants",
+    "HISTORY_COLUMNS", "KINDS", "UNITS", "Column", "Key", "Row", "Rule", "SeriesInfo", "Unique",
+    "fail", "label", "parse_history", "parse_series", "parse_sources", "parse_variants",
 ]  # fmt: skip
 
 #: Units a value may carry. Shares and growth rates are fractions (0.76, not 76).
