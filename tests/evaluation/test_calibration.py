@@ -18,7 +18,7 @@ from forecast.evaluation.calibration import (
     calibrate,
     conditional_table,
     large_share_table,
-    summarise,
+    scores_by_horizon,
     write_calibration,
 )
 from forecast.models.default import MIN_SHARE, fit_calibration, log_quantiles
@@ -83,7 +83,7 @@ def test_summary_scores_by_hand():
         "p5": [1.0, 1.0], "p10": [2.0, 2.0], "p50": [4.0, 4.0], "p90": [8.0, 8.0],
         "p95": [16.0, 16.0], "actual": [4.0, 32.0], "last": [4.0, 4.0], "crps": [0.1, 0.3],
     })
-    row = summarise(long, ["m"]).iloc[0]
+    row = scores_by_horizon(long, ["m"]).iloc[0]
     assert (row["n"], row["coverage80"], row["coverage90"]) == (2, 0.5, 0.5)
     assert row["mean_abs_log_error"] == pytest.approx((0 + np.log(8)) / 2)
     width = np.log(8) - np.log(2)

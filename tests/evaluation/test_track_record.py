@@ -146,7 +146,7 @@ def test_no_matching_actuals_is_an_empty_table(later, data_dir):
 
 
 def test_summary_per_run_and_scenario(run_a, data_dir):
-    summary = tr.summarise(tr.score_runs([run_a], data_dir)).set_index("scenario")
+    summary = tr.scores_by_run(tr.score_runs([run_a], data_dir)).set_index("scenario")
     assert summary.loc["base", "scored"] == 4
     assert summary.loc["base", "covered80"] == 0.5
     assert summary.loc["base", "mean_abs_error"] == pytest.approx((1 / 24 + .125 + .0625) / 4)

@@ -14,9 +14,10 @@ import operator
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
-from forecast.data.schema import Key, Row, SeriesInfo, check_contiguous, fail, label
+from forecast.data.schema import Key, Row, SeriesInfo, fail, label
 
 __all__ = ["Check", "check_dataset", "evaluate_derivation", "resolve"]
 
@@ -125,6 +126,22 @@ def resolve(
     return best
 
 
+def _check_contiguous(path: Path, res: Mapping[Key, Row],
+                      catalogue: Mapping[str, SeriesInfo]) -> None:
+    """Refuse a gap in a series marked contiguous (rule ``missing-year``, on its last row)."""
+    groups: dict[tuple[str, str, str], list[Row]] = {}
+    for row in res.values():
+        if row.kind != "outlook" and catalogue[row.series].contiguous:
+            groups.setdefault(row.key[:3], []).append(row)
+    for (series, region, segment), group in groups.items():
+        have = sorted(r.year for r in group)
+        missing = sorted(set(range(have[0], have[-1] + 1)) - set(have))
+        if missing:
+            fail(path, max(group, key=lambda r: r.year).line, "year", "missing-year",
+                 f"{series} {region}/{segment} covers {have[0]}-{have[-1]} but has no value for "
+                 f"{', '.join(map(str, missing))}")
+
+
 def check_dataset(
     path: Path, rows: list[Row], catalogue: Mapping[str, SeriesInfo], variants: Mapping[str, int]
 ) -> list[Check]:
@@ -132,15 +149,13 @@ def check_dataset(
     raises :class:`~forecast.errors.DataValidationError`, a segment sum under another variant
     (the 2023 split against 940 GWh) is returned with ``ok=False``."""
     checks: list[Check] = []
-    resolutions: dict[str, dict[Key, Row]] = {}
 
+    @cache
     def resolved(variant: str) -> dict[Key, Row]:
-        if variant not in resolutions:
-            resolutions[variant] = resolve(rows, variants, [variant] if variant else [])
-        return resolutions[variant]
+        return resolve(rows, variants, [variant] if variant else [])
 
     default = resolved("")
-    check_contiguous(path, default, catalogue)
+    _check_contiguous(path, default, catalogue)
     for row in rows:
         res = resolved(row.variant)
         if row.derivation:

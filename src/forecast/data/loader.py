@@ -14,6 +14,7 @@ another: ``load_history(prefer="yoy_base")`` gives 940 GWh and 24% growth.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -29,17 +30,14 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "COLUMNS", "CONFLICT_COLUMNS", "DATA_FILES", "HISTORY_FILE", "OBSERVED_KINDS", "SERIES_FILE",
-    "SOURCES_FILE", "VARIANTS_FILE", "Dataset", "cagr", "conflicts", "consistency_report",
-    "default_data_dir", "get_series", "implied_world_production", "load_dataset", "load_history",
-    "segment_shares", "summary_text", "yoy_growth",
+    "COLUMNS", "CONFLICT_COLUMNS", "DATA_FILES", "HISTORY_FILE", "OBSERVED_KINDS", "Dataset",
+    "cagr", "conflicts", "consistency_report", "default_data_dir", "get_series",
+    "implied_world_production", "load_dataset", "load_history", "segment_shares",
+    "summary_text", "yoy_growth",
 ]  # fmt: skip
 
 HISTORY_FILE = "history.csv"
-SERIES_FILE = "series.csv"
-SOURCES_FILE = "sources.csv"
-VARIANTS_FILE = "variants.csv"
-DATA_FILES = (HISTORY_FILE, SERIES_FILE, SOURCES_FILE, VARIANTS_FILE)
+DATA_FILES = (HISTORY_FILE, "series.csv", "sources.csv", "variants.csv")
 
 #: Columns of the tidy history frame, in order.
 COLUMNS = list(HISTORY_COLUMNS)
@@ -88,15 +86,12 @@ class Dataset:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = data_dir
-        self.catalogue = schema.parse_series(data_dir / SERIES_FILE)
-        self.sources = schema.parse_sources(data_dir / SOURCES_FILE)
-        self.variants = schema.parse_variants(data_dir / VARIANTS_FILE)
-        self.rows = schema.parse_history(
-            data_dir / HISTORY_FILE, self.catalogue, self.sources, self.variants
-        )
-        self.checks = check_dataset(
-            data_dir / HISTORY_FILE, self.rows, self.catalogue, self.variants
-        )
+        self.catalogue = schema.parse_series(data_dir / "series.csv")
+        self.sources = schema.parse_sources(data_dir / "sources.csv")
+        self.variants = schema.parse_variants(data_dir / "variants.csv")
+        history = data_dir / HISTORY_FILE
+        self.rows = schema.parse_history(history, self.catalogue, self.sources, self.variants)
+        self.checks = check_dataset(history, self.rows, self.catalogue, self.variants)
 
     def history(self, prefer: str | Sequence[str] | None = None) -> pd.DataFrame:
         """One row per (series, region, segment, year), conflicts resolved.
@@ -112,7 +107,7 @@ class Dataset:
         preferred = [prefer] if isinstance(prefer, str) else list(prefer or [])
         for name in preferred:
             if name not in self.variants:
-                raise DataValidationError(self.data_dir / VARIANTS_FILE, "unknown-variant",
+                raise DataValidationError(self.data_dir / "variants.csv", "unknown-variant",
                                           f"prefer='{name}' is not one of {sorted(self.variants)}")
         chosen = resolve(self.rows, self.variants, preferred).values()
         # From lists, not the dataclasses: pandas would deep-copy each through asdict.
@@ -131,7 +126,7 @@ class Dataset:
 
 
 @lru_cache(maxsize=8)
-def _cached_dataset(path: Path, stamp: tuple[tuple[str, int, int], ...]) -> Dataset:
+def _cached_dataset(path: Path, stamp: tuple[tuple[int, int], ...]) -> Dataset:
     return Dataset(path)
 
 
@@ -145,11 +140,9 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
         The first rule a file breaks, naming the file, row, column and rule.
     """
     path = _resolve_dir(data_dir)
-    stamp = []
-    for name in DATA_FILES:
-        st = (path / name).stat() if (path / name).is_file() else None
-        stamp.append((name, st.st_mtime_ns if st else -1, st.st_size if st else -1))
-    return _cached_dataset(path, tuple(stamp))
+    stats = [(path / name).stat() if (path / name).is_file() else None for name in DATA_FILES]
+    return _cached_dataset(path, tuple((st.st_mtime_ns, st.st_size) if st else (-1, -1)
+                                       for st in stats))
 
 
 def load_history(
@@ -232,9 +225,9 @@ def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
 
     ds = load_dataset(data_dir)
     default = resolve(ds.rows, ds.variants)
-    keys = pd.Series([r.key for r in ds.rows])
-    rows = [r for r, many in zip(ds.rows, keys.duplicated(keep=False), strict=True) if many]
-    rows.sort(key=lambda r: (r.key, ds.variants[r.variant]))
+    count = Counter(r.key for r in ds.rows)
+    rows = sorted((r for r in ds.rows if count[r.key] > 1),
+                  key=lambda r: (r.key, ds.variants[r.variant]))
     records = [{**{c: getattr(r, c) for c in CONFLICT_COLUMNS if c != "default"},
                 "default": default[r.key] is r} for r in rows]
     # Named columns even when nothing conflicts, so callers can group an empty table.
@@ -254,10 +247,6 @@ def consistency_report(data_dir: str | Path | None = None) -> pd.DataFrame:
     return frame[CHECK_COLUMNS].sort_values(
         ["ok", "check", "series", "region", "segment", "year", "variant"], ignore_index=True
     )
-
-
-def _fmt(value: float, unit: str) -> str:
-    return f"{value:.1%}" if unit == "fraction" else f"{value:g} {unit}"
 
 
 def summary_text(history: pd.DataFrame) -> str:
@@ -286,8 +275,8 @@ def summary_text(history: pd.DataFrame) -> str:
                  "with prefer=)")
     for (series, region, segment, year), group in groups:
         values = " | ".join(
-            f"{_fmt(r.value, r.unit)} [{r.variant}{', default' if r.default else ''}]"
-            for r in group.itertuples()
+            (f"{r.value:.1%}" if r.unit == "fraction" else f"{r.value:g} {r.unit}")
+            + f" [{r.variant}{', default' if r.default else ''}]" for r in group.itertuples()
         )
         lines.append(f"  {series} {region}/{segment} {year}: {values}")
     report = consistency_report(data_dir)

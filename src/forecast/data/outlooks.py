@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast.data.reference import read_csv, refuse_first
-from forecast.errors import DataValidationError
+from forecast.data.schema import fail
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "load_outlooks"]
+__all__ = ["FORMULA_START", "LAST_PUBLISHED", "OUTLOOKS_FILE", "OUTLOOK_COLUMNS", "load_outlooks"]
 
 OUTLOOK_COLUMNS = ("publisher", "published", "quantity", "region", "year", "case", "value",
                    "unit", "bound", "where", "note")
@@ -43,8 +43,8 @@ UNITS = {
 BOUNDS = ("", "more than", "about")
 
 _DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
-#: First characters that make a spreadsheet read a cell as a formula.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT = ("publisher", "quantity", "region", "case", "bound", "where", "note")
 _REQUIRED = ("publisher", "published", "quantity", "region", "value", "unit", "where")
 
@@ -73,54 +73,48 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     from forecast.data.loader import default_data_dir
 
     path = Path(default_data_dir() / OUTLOOKS_FILE if path is None else path)
-
-    def fail(rule: str, message: str, row: int, column: str) -> DataValidationError:
-        return DataValidationError(path, rule, message, row=row, column=column)
-
     raw = read_csv(path, OUTLOOK_COLUMNS, "outlooks")
     frame = raw[list(OUTLOOK_COLUMNS)].apply(lambda c: c.str.strip())
     published, years, values = [], [], []
-    for i, row in enumerate(frame.itertuples(index=False)):
-        line = i + 2
-        rec = row._asdict()
+    for line, rec in enumerate(frame.to_dict("records"), start=2):
         for col in _REQUIRED:
             if not rec[col]:
-                raise fail("required", f"{col} is empty", line, col)
+                fail(path, line, col, "required", f"{col} is empty")
         for col in _TEXT:
-            if rec[col][:1] in _FORMULA:
-                raise fail("formula", f"{col} starts with {rec[col][0]!r}: a spreadsheet "
-                           "would run it as a formula", line, col)
+            if rec[col][:1] in FORMULA_START:
+                fail(path, line, col, "formula", f"{col} starts with {rec[col][0]!r}: a "
+                     "spreadsheet would run it as a formula")
         date = _DATE.match(rec["published"])
         if date is None:
-            raise fail("type", f"published must be YYYY, YYYY-MM or YYYY-MM-DD, got "
-                       f"{rec['published']!r}", line, "published")
+            fail(path, line, "published", "type", "published must be YYYY, YYYY-MM or "
+                 f"YYYY-MM-DD, got {rec['published']!r}")
         pub_year = int(date.group(1))
         if pub_year > LAST_PUBLISHED:
-            raise fail("after-2024", f"published {rec['published']}: only outlooks published "
-                       f"up to {LAST_PUBLISHED} go in (the data stop there)", line, "published")
+            fail(path, line, "published", "after-2024", f"published {rec['published']}: only "
+                 f"outlooks published up to {LAST_PUBLISHED} go in (the data stop there)")
         unit = UNITS.get(rec["quantity"])
         if unit is None:
-            raise fail("quantity", f"unknown quantity {rec['quantity']!r} (known: "
-                       f"{', '.join(UNITS)})", line, "quantity")
+            fail(path, line, "quantity", "quantity", f"unknown quantity {rec['quantity']!r} "
+                 f"(known: {', '.join(UNITS)})")
         if rec["unit"] != unit:
-            raise fail("unit", f"{rec['quantity']} is given in {unit}, got {rec['unit']!r}",
-                       line, "unit")
+            fail(path, line, "unit", "unit",
+                 f"{rec['quantity']} is given in {unit}, got {rec['unit']!r}")
         if rec["bound"] not in BOUNDS:
-            raise fail("bound", f"bound must be empty, 'more than' or 'about', got "
-                       f"{rec['bound']!r}", line, "bound")
+            fail(path, line, "bound", "bound",
+                 f"bound must be empty, 'more than' or 'about', got {rec['bound']!r}")
         year = _parse(rec["year"], int)
         if rec["year"] and year is None:
-            raise fail("type", f"year must be an integer, got {rec['year']!r}", line, "year")
+            fail(path, line, "year", "type", f"year must be an integer, got {rec['year']!r}")
         if year is None and rec["quantity"] != "lithium intensity":
-            raise fail("required", f"year is empty: a {rec['quantity']} figure is for a year",
-                       line, "year")
+            fail(path, line, "year", "required",
+                 f"year is empty: a {rec['quantity']} figure is for a year")
         if year is not None and year < pub_year:
-            raise fail("range", f"year {year} is before publication ({pub_year}): an outlook "
-                       "is for its own year or later", line, "year")
+            fail(path, line, "year", "range", f"year {year} is before publication "
+                 f"({pub_year}): an outlook is for its own year or later")
         value = _parse(rec["value"], float)
         if value is None or not value > 0:
-            raise fail("range", f"value must be a finite number > 0, got {rec['value']!r}",
-                       line, "value")
+            fail(path, line, "value", "range",
+                 f"value must be a finite number > 0, got {rec['value']!r}")
         published.append(pub_year)
         years.append(year)
         values.append(value)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -198,9 +198,8 @@ class ReferenceWindows:
 
     def subset(self, mask: np.ndarray) -> ReferenceWindows:
         """The windows where boolean ``mask`` is true."""
-        return ReferenceWindows(self.series[mask], self.origin[mask], self.values[mask],
-                                self.actual[mask], self.window, self.horizons, self.min_growth,
-                                self.technology[mask], self.share[mask], self.min_share)
+        arrays = ("series", "origin", "values", "actual", "technology", "share")
+        return replace(self, **{name: getattr(self, name)[mask] for name in arrays})
 
 
 def extract_windows(

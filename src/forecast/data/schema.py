@@ -15,25 +15,17 @@ import csv
 import math
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Literal, NoReturn
+from typing import Any, NoReturn
 
 from forecast.errors import DataValidationError, quote
 from forecast.inputs import MAX_DATA_FILE_BYTES, read_text
 
 __all__ = [
-    "HISTORY_COLUMNS", "KINDS", "QUANTITIES", "UNITS", "Column", "Key", "Row", "Rule",
-    "SeriesInfo", "Unique", "check_contiguous", "fail", "label", "parse_history",
-    "parse_series", "parse_sources", "parse_variants",
+    "HISTORY_COLUMNS", "KINDS", "UNITS", "Column", "Key", "Row", "Rule", "SeriesInfo", "Unique",
+    "fail", "label", "parse_history", "parse_series", "parse_sources", "parse_variants",
 ]  # fmt: skip
-
-HISTORY_COLUMNS = ("series", "region", "segment", "year", "value", "unit", "kind", "variant",
-                   "source", "quote", "derivation", "note")
-SERIES_COLUMNS = ("series", "unit", "quantity", "of", "parts", "sum_tolerance", "contiguous",
-                  "description")
-SOURCES_COLUMNS = ("document", "title", "publisher", "published", "description")
-VARIANTS_COLUMNS = ("variant", "rank", "description")
 
 #: Units a value may carry. Shares and growth rates are fractions (0.76, not 76).
 UNITS = frozenset(
@@ -88,6 +80,14 @@ class SeriesInfo:
     description: str
 
 
+#: The columns of each file, in order: those of ``history.csv`` and ``series.csv`` are the
+#: fields of their entries (but a row's ``line``).
+HISTORY_COLUMNS = tuple(f.name for f in fields(Row) if f.name != "line")
+SERIES_COLUMNS = tuple(f.name for f in fields(SeriesInfo))
+SOURCES_COLUMNS = ("document", "title", "publisher", "published", "description")
+VARIANTS_COLUMNS = ("variant", "rank", "description")
+
+
 def label(key: Key) -> str:
     """How an observation is named in messages: ``production China/total 2023``."""
     series, region, segment, year = key
@@ -117,13 +117,13 @@ def _read_table(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str,
         if col not in columns:
             fail(path, 1, col or "(blank)", "unknown-column", "column is not part of the schema")
     rows: list[tuple[int, dict[str, str]]] = []
-    for line, fields in enumerate(reader, start=2):
-        if not any(f.strip() for f in fields):
+    for line, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells):
             continue
-        if len(fields) != len(header):
+        if len(cells) != len(header):
             fail(path, line, None, "field-count", f"expected {len(header)} comma-separated "
-                 f"fields, found {len(fields)} (a value with a comma must be quoted)")
-        rows.append((line, {h: f.strip() for h, f in zip(header, fields, strict=True)}))
+                 f"fields, found {len(cells)} (a value with a comma must be quoted)")
+        rows.append((line, {h: c.strip() for h, c in zip(header, cells, strict=True)}))
     if not rows:
         fail(path, None, None, "empty-file", "the file has a header but no rows")
     return rows
@@ -135,6 +135,7 @@ Values = Mapping[str, Any]
 Catalogues = Mapping[str, Any]
 
 
+# Field parsers: the value, or the (rule, message) it breaks.
 def _number(text: str) -> tuple[str, str] | float:
     try:
         number = float(text.replace("_", "x"))  # "1_000" is not a number in a data file
@@ -162,11 +163,6 @@ def _yes_no(text: str) -> tuple[str, str] | bool:
     return text == "yes"
 
 
-#: Field parsers: the value, or the (rule, message) it breaks.
-_PARSERS: dict[str, Callable[[str], Any]] = {
-    "text": lambda text: text, "number": _number, "year": _year, "yes-no": _yes_no,
-}
-
 
 @dataclass(frozen=True)
 class Column:
@@ -176,10 +172,11 @@ class Column:
     ----------
     name : str
         The column.
-    parse : {"text", "number", "year", "yes-no"}
-        ``number``: a finite float, 0 or of magnitude within :data:`MAX_MAGNITUDE` (rules
-        ``not-a-number``, ``magnitude``); ``year``: four digits within :data:`YEAR_RANGE`
-        (``not-a-year``, ``year-range``); ``yes-no``: a bool (``not-yes-no``).
+    parse : callable
+        The text as is (default), or :func:`_number`: a finite float, 0 or of magnitude
+        within :data:`MAX_MAGNITUDE` (rules ``not-a-number``, ``magnitude``); :func:`_year`:
+        four digits within :data:`YEAR_RANGE` (``not-a-year``, ``year-range``);
+        :func:`_yes_no`: a bool (``not-yes-no``).
     required, default
         Refuse an empty field (``empty-value``), else give it ``default``.
     allowed, listed_in
@@ -187,7 +184,7 @@ class Column:
     """
 
     name: str
-    parse: Literal["text", "number", "year", "yes-no"] = "text"
+    parse: Callable[[str], Any] = str
     required: bool = True
     default: Any = ""
     allowed: frozenset[str] | None = None
@@ -200,7 +197,7 @@ class Column:
             if self.required:
                 fail(path, line, self.name, "empty-value", "a value is required")
             return self.default
-        value = _PARSERS[self.parse](text)
+        value = self.parse(text)
         if isinstance(value, tuple):
             fail(path, line, self.name, *value)
         if self.allowed is not None and value not in self.allowed:
@@ -235,25 +232,16 @@ def _listed_once(column: str) -> Unique:
                   lambda v, _: f"{column} '{v[column]}' is listed twice")
 
 
-def _share_message(x: float) -> str:
-    hint = " (shares are fractions: 0.76, not 76)" if x > 1 else ""
-    return f"a share must be in [0, 1], got {x:g}{hint}"
-
-
-#: Allowed values by quantity: (test, message given the series and the value).
-RANGES: dict[str, tuple[Callable[[float], bool], Callable[[str, float], str]]] = {
-    "amount": (lambda x: x >= 0, lambda series, x: f"{series} must be >= 0, got {x:g}"),
-    "share": (lambda x: 0.0 <= x <= 1.0, lambda _, x: _share_message(x)),
-    "growth": (lambda x: x > -1.0,
-               lambda _, x: f"a growth rate must be above -100% (> -1), got {x:g}"),
-    "rate": (lambda x: x >= 0, lambda _, x: f"a rate must be >= 0, got {x:g}"),
-}
-
-
 def _out_of_range(v: Values, catalogues: Catalogues) -> str | None:
-    info: SeriesInfo = catalogues["series.csv"][v["series"]]
-    within, message = RANGES[info.quantity]
-    return None if within(v["value"]) else message(info.series, v["value"])
+    x, quantity = v["value"], catalogues["series.csv"][v["series"]].quantity
+    if quantity == "share" and not 0.0 <= x <= 1.0:
+        hint = " (shares are fractions: 0.76, not 76)" if x > 1 else ""
+        return f"a share must be in [0, 1], got {x:g}{hint}"
+    if quantity == "growth" and not x > -1.0:
+        return f"a growth rate must be above -100% (> -1), got {x:g}"
+    if quantity in ("amount", "rate") and not x >= 0:
+        return f"{v['series'] if quantity == 'amount' else 'a rate'} must be >= 0, got {x:g}"
+    return None
 
 
 def _unit_mismatch(v: Values, catalogues: Catalogues) -> str | None:
@@ -290,8 +278,8 @@ SERIES_RULES: tuple[Step, ...] = (
     _listed_once("series"),
     Column("unit", allowed=UNITS),
     Column("quantity", allowed=QUANTITIES),
-    Column("contiguous", parse="yes-no", required=False, default=False),
-    Column("sum_tolerance", parse="number", required=False, default=0.01),
+    Column("contiguous", parse=_yes_no, required=False, default=False),
+    Column("sum_tolerance", parse=_number, required=False, default=0.01),
     Column("of", required=False),
     Column("parts", required=False),
     Column("description", required=False),
@@ -299,7 +287,7 @@ SERIES_RULES: tuple[Step, ...] = (
 SOURCES_RULES: tuple[Step, ...] = (Column("document"), Column("title"), _listed_once("document"))
 VARIANTS_RULES: tuple[Step, ...] = (
     Column("variant"),
-    Column("rank", parse="number"),
+    Column("rank", parse=_number),
     Rule("rank", "rank", _whole_rank),
     Column("description"),
     _listed_once("variant"),
@@ -309,8 +297,8 @@ HISTORY_RULES: tuple[Step, ...] = (
     Column("series", listed_in="series.csv"),
     Column("region"),
     Column("segment"),
-    Column("year", parse="year"),
-    Column("value", parse="number"),
+    Column("year", parse=_year),
+    Column("value", parse=_number),
     Column("unit", allowed=UNITS),
     Rule("unit", "unit-mismatch", _unit_mismatch),
     Column("kind", allowed=KINDS),
@@ -349,7 +337,6 @@ def _read_rows(path: Path, columns: Sequence[str], steps: Sequence[Step],
                 first_line[key] = line
         out.append((line, values))
     return out
-
 
 
 def parse_series(path: Path) -> dict[str, SeriesInfo]:
@@ -400,18 +387,3 @@ def parse_history(path: Path, catalogue: Mapping[str, SeriesInfo], sources: set[
                  "rank in variants.csv, so no default can be chosen")
     return rows
 
-
-def check_contiguous(path: Path, res: Mapping[Key, Row],
-                     catalogue: Mapping[str, SeriesInfo]) -> None:
-    """Refuse a gap in a series marked contiguous (rule ``missing-year``, on its last row)."""
-    groups: dict[tuple[str, str, str], list[Row]] = {}
-    for row in res.values():
-        if row.kind != "outlook" and catalogue[row.series].contiguous:
-            groups.setdefault(row.key[:3], []).append(row)
-    for (series, region, segment), group in groups.items():
-        have = sorted(r.year for r in group)
-        missing = sorted(set(range(have[0], have[-1] + 1)) - set(have))
-        if missing:
-            fail(path, max(group, key=lambda r: r.year).line, "year", "missing-year",
-                 f"{series} {region}/{segment} covers {have[0]}-{have[-1]} but has no value for "
-                 f"{', '.join(map(str, missing))}")

@@ -66,7 +66,8 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
                    damping: float | None = None, market: float | None = None,
                    include_free_saturation: bool = True, include_default: bool = True
                    ) -> dict[str, BaseModel]:
-    """The models that backtests and comparisons run by default (unfitted).
+    """The models that backtests and comparisons run by default: name -> unfitted estimator,
+    in table order.
 
     Parameters
     ----------
@@ -86,11 +87,6 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
         Add ``logistic_free_k`` and ``gompertz_free_k`` (K estimated within bounds).
     include_default : bool
         Add the calibrated ``default`` method (:class:`~forecast.models.DefaultMethod`).
-
-    Returns
-    -------
-    dict
-        Name -> unfitted estimator, in table order.
     """
     if saturation is not None and saturation_multiple is not None:
         raise ModelError("give saturation or saturation_multiple, not both")
@@ -150,16 +146,15 @@ def _rows(name: str, kind: str, origin: float, n_train: int, test_t: np.ndarray,
         "horizon": np.rint(test_t - origin).astype(int), "n_train": n_train, "actual": actual,
         "forecast": forecast,
     })
-    for level in LEVELS:
-        lo_col, hi_col = band_columns(level)
-        frame[lo_col], frame[hi_col] = bands.get(level, (np.nan, np.nan))
     frame["error"] = frame["forecast"] - frame["actual"]
     frame["abs_error"] = frame["error"].abs()
     frame["pct_error"] = 100.0 * frame["error"] / frame["actual"]
     frame["abs_pct_error"] = frame["pct_error"].abs()
     for level, col in zip(LEVELS, COVERAGE_COLUMNS, strict=True):
-        lo, hi = (frame[c] for c in band_columns(level))
-        frame[col] = np.where(lo.isna(), np.nan, frame["actual"].between(lo, hi).astype(float))
+        lo, hi = band_columns(level)
+        frame[lo], frame[hi] = bands.get(level, (np.nan, np.nan))
+        inside = frame["actual"].between(frame[lo], frame[hi]).astype(float)
+        frame[col] = np.where(frame[lo].isna(), np.nan, inside)
     frame["status"], frame["reason"] = status, reason
     return frame[BACKTEST_COLUMNS]
 

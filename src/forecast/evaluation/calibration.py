@@ -9,12 +9,8 @@ The default method and the benchmark borrow pooled quantities from the project's
 class (the package's ``technology_ramps.csv``). A window of a series of that class is
 forecast with a calibration fitted without that series (leave one series out, matched by
 name), so no method is scored on data it was tuned on; other series use the whole class's.
-
-Scores: coverage of the p10-p90 (80%) and p5-p95 (90%) bands, mean absolute log error of p50,
-the 80% interval (Winkler) score and the CRPS of log values (from the draws of a growth model,
-from the 199 calibrated quantiles of the default and the benchmark). A forecast at or below
-zero (a linear trend can give one) is scored as :data:`LOG_FLOOR` times the window's last
-value. :func:`conditional_table` scores the same forecasts by cell and horizon group.
+The CRPS is taken from a growth model's draws, and from the 199 calibrated quantiles of the
+default and the benchmark.
 """
 
 from __future__ import annotations
@@ -30,7 +26,6 @@ from threadpoolctl import threadpool_limits
 
 from forecast.data.reference import (
     ReferenceWindows,
-    default_reference_path,
     extract_windows,
     load_reference,
     series_technology,
@@ -54,7 +49,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BENCHMARK", "CONDITIONAL_COLUMNS", "DEFAULT", "FAST_METHODS", "FORECAST_COLUMNS",
            "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "conditional_table", "large_share_table",
-           "summarise", "summary_text", "write_calibration"]
+           "scores_by_horizon", "summary_text", "write_calibration"]
 
 #: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
 #: curves (logistic, Gompertz, Bass); notebook 05 runs these.
@@ -85,12 +80,11 @@ _LEVELS = np.array(list(QUANTILES.values()))
 
 
 def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWindows,
-                          full: Calibration) -> tuple[np.ndarray, np.ndarray]:
-    """Log-change quantiles (n, H, 5) and CRPS grid quantiles (n, H, G), leave-one-series-out.
-
-    ``full`` is the calibration on every window of ``class_windows``; a series of the class
-    gets one fitted without its own windows (warm-started from ``full``).
-    """
+                          full: Calibration
+                          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """As :func:`_growth_forecasts` for a calibrated method: a series of ``class_windows`` is
+    forecast with a calibration fitted without its windows (warm-started from ``full``, the
+    one on all of them); CRPS and PIT from the quantiles at ``LEVEL_GRID``."""
     in_class = set(class_windows.series.tolist())
     q5 = np.empty((len(windows), windows.horizons, _LEVELS.size))
     grid = np.empty((len(windows), windows.horizons, LEVEL_GRID.size))
@@ -102,12 +96,18 @@ def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWin
                                   start=full)
         both = log_quantiles(cal, windows.subset(rows), np.r_[_LEVELS, LEVEL_GRID])
         q5[rows], grid[rows] = both[..., :_LEVELS.size], both[..., _LEVELS.size:]
-    return q5, grid
+    last = windows.values[:, -1:, None]
+    log_actual, log_grid = np.log(windows.actual), grid + np.log(last)
+    with np.errstate(invalid="ignore"):
+        crps = crps_quantiles(log_actual, log_grid, LEVEL_GRID)
+        pit = pit_quantiles(log_actual, log_grid, LEVEL_GRID)
+    return last * np.exp(q5), crps, np.ones(len(windows), bool), pit
 
 
 def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws: int,
                       seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Quantiles [value unit] (n, H, 5), log-scale CRPS (n, H), fitted mask (n,), PIT (n, H)."""
+    """Quantiles [value unit] (n, H, 5), log-scale CRPS (n, H), fitted mask (n,), PIT (n, H);
+    only the cells of a fitted window with an actual are read (:func:`_long_frame`)."""
     n, n_h, w = len(windows), windows.horizons, windows.window
     q = np.full((n, n_h, _LEVELS.size), np.nan)
     crps = np.full((n, n_h), np.nan)
@@ -143,10 +143,6 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
         with np.errstate(invalid="ignore"):
             crps[rows] = crps_draws(np.log(actual), logs, sorted_draws=True)
             pit[rows] = np.mean(draws <= actual[..., None], axis=-1)
-    seen = np.isfinite(windows.actual) & ok[:, None]
-    q[~ok] = np.nan
-    crps[~seen] = np.nan
-    pit[~seen] = np.nan
     return q, crps, ok, pit
 
 
@@ -165,16 +161,9 @@ def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: 
     if method not in _KIND:
         return _growth_forecasts(windows, method, index, n_draws, seed)
     try:
-        logq, grid = _calibrated_forecasts(windows, class_windows, full)
+        return _calibrated_forecasts(windows, class_windows, full)
     except ModelError as exc:
         raise ParameterError(f"{method}: {exc}") from None
-    last = windows.values[:, -1:, None]
-    log_actual = np.log(windows.actual)[..., None]
-    with np.errstate(invalid="ignore"):
-        crps = crps_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID)
-        pit = np.where(np.isfinite(log_actual[..., 0]),
-                       pit_quantiles(log_actual[..., 0], grid + np.log(last), LEVEL_GRID), np.nan)
-    return last * np.exp(logq), crps, np.ones(len(windows), bool), pit
 
 
 def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
@@ -257,18 +246,14 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     ----------
     reference : str or Path
         CSV with columns ``series, year, value`` (:func:`forecast.data.reference.load_reference`).
-    window : int
-        Points each method is fitted to (consecutive years), >= 2.
-    horizons : int
-        Years ahead forecast and scored, >= 1.
-    min_growth : float
-        Smallest end-point growth of a window [fraction/yr].
+    window, horizons, min_growth, min_share
+        The windows scored, as in :func:`forecast.data.reference.extract_windows`: points
+        fitted (>= 2), years ahead (>= 1), smallest end-point growth [fraction/yr] and
+        smallest share of the technology's world total at the origin [fraction].
     methods : list of str, optional
         Growth-model registry names, ``"default"``, ``"rw_pooled"``; default all of them.
-    n_draws : int
-        Draws per growth-model forecast.
-    seed : int
-        Base seed; the same inputs give identical tables.
+    n_draws, seed : int
+        Draws per growth-model forecast; base seed (the same inputs give identical tables).
     reference_class : str or Path, optional
         The class the default method is calibrated on; default the shipped one.
     jobs : int or None
@@ -278,9 +263,6 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     pit : bool
         Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual [fraction] (the
         share of draws at or below it, or from the 199 calibrated quantiles, 0 or 1 beyond).
-    min_share : float
-        Smallest share of its technology's world total (the shipped world totals) a series
-        has in a window's origin year [fraction]: only established series are scored.
 
     Returns
     -------
@@ -297,8 +279,8 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
         A bad window definition, an unknown method, a bad ``jobs``, or no window to score.
     """
     jobs = _check_jobs(jobs)
-    frame = load_reference(reference)
-    windows = extract_windows(frame, window, horizons, min_growth, min_share=min_share)
+    windows = extract_windows(load_reference(reference), window, horizons, min_growth,
+                              min_share=min_share)
     if len(windows) == 0:
         raise ParameterError(
             f"{reference}: no series has {window} consecutive years growing at least "
@@ -316,8 +298,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     context = _start_workers(jobs)
     class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
-        class_path = default_reference_path() if reference_class is None else reference_class
-        class_windows = extract_windows(load_reference(class_path), window, horizons,
+        class_windows = extract_windows(load_reference(reference_class), window, horizons,
                                         min_growth, min_share=min_share)
         for method in {DEFAULT, BENCHMARK} & set(chosen):
             try:
@@ -338,7 +319,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
                             key=lambda c: c.map(order) if c.name == "method" else c,
                             kind="stable").reset_index(drop=True)
     forecasts = long[FORECAST_COLUMNS + (["pit"] if pit else [])].copy()
-    return forecasts, summarise(long, chosen)
+    return forecasts, scores_by_horizon(long, chosen)
 
 
 def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.ndarray,
@@ -352,11 +333,14 @@ def _long_frame(windows: ReferenceWindows, method: str, q: np.ndarray, crps: np.
     })
 
 
-def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
+def scores_by_horizon(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     """:data:`SUMMARY_COLUMNS` per method (in the order of ``methods``) and horizon of
     forecast rows with :data:`FORECAST_COLUMNS`, ``last`` (the window's last value) and
     ``crps`` (of log values): n, coverage of the 80% and 90% bands [fraction], mean absolute
-    log error of p50, mean 80% interval score and mean CRPS of log values."""
+    log error of p50, mean 80% interval score and mean CRPS of log values.
+
+    A quantile at or below zero (a linear trend can give one) is scored as :data:`LOG_FLOOR`
+    times the window's last value."""
     floor = LOG_FLOOR * long["last"].to_numpy(float)
 
     def log(col: str) -> np.ndarray:
@@ -372,10 +356,7 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
         "crps": long["crps"],
     })
     out = scored.groupby(["method", "horizon"], sort=False).agg(
-        n=("coverage80", "size"), coverage80=("coverage80", "mean"),
-        coverage90=("coverage90", "mean"), mean_abs_log_error=("mean_abs_log_error", "mean"),
-        interval_score80=("interval_score80", "mean"), crps=("crps", "mean"),
-    ).reset_index()
+        n=("coverage80", "size"), **{c: (c, "mean") for c in SUMMARY_COLUMNS[3:]}).reset_index()
     order = {m: k for k, m in enumerate(methods)}
     out = out.sort_values(["method", "horizon"], kind="stable",
                           key=lambda c: c.map(order) if c.name == "method" else c)
@@ -383,36 +364,29 @@ def summarise(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
-def _group_scores(f: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """``n``, ``coverage80``, ``coverage90`` and ``median_log_error`` of forecast rows
-    ``f`` by ``keys`` and horizon ``group`` (0 for h1-2, 1 for h3-4, ...)."""
+def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
+    """``n``, ``coverage80``, ``coverage90`` and ``median_log_error`` of forecast rows ``f``
+    by ``keys`` and horizon ``group`` (0 for h1-2, 1 for h3-4, ..., up to ``h_max``, named in
+    ``horizon_group``)."""
     act = f["actual"]
     f = f.assign(group=(f["horizon"] - 1) // 2,
                  inside80=(act >= f["p10"]) & (act <= f["p90"]),
                  inside90=(act >= f["p5"]) & (act <= f["p95"]),
                  log_error=np.log(act / f["p50"].where(f["p50"] > 0)))
-    return f.groupby([*keys, "group"], sort=True).agg(
+    out = f.groupby([*keys, "group"], sort=True).agg(
         n=("inside80", "size"), coverage80=("inside80", "mean"),
         coverage90=("inside90", "mean"), median_log_error=("log_error", "median"),
     ).reset_index()
-
-
-def _horizon_group_names(group: pd.Series, h_max: int) -> list[str]:
-    first = 2 * group + 1
-    return [f"h{a}-{min(a + 1, h_max)}" for a in first]
+    out["horizon_group"] = [f"h{a}-{min(a + 1, h_max)}" for a in 2 * out["group"] + 1]
+    out["n"] = out["n"].astype(int)
+    return out
 
 
 def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
-    """Coverage and bias of every method by cell and horizon group.
-
-    Parameters
-    ----------
-    forecasts : pandas.DataFrame
-        :data:`FORECAST_COLUMNS` from :func:`calibrate`.
-    reference : pandas.DataFrame
-        The reference class the forecasts were made on (:func:`forecast.data.reference.
-        load_reference`): it gives each window's level at the origin and its technology (the
-        ``technology`` column, else the series' ``<technology>:`` prefix).
+    """Coverage and bias of every method by cell and horizon group, of ``forecasts``
+    (:data:`FORECAST_COLUMNS`) made on the reference class ``reference``
+    (:func:`~forecast.data.reference.load_reference`), which gives each window's level at the
+    origin and its technology (:func:`~forecast.data.reference.series_technology`).
 
     Returns
     -------
@@ -422,72 +396,48 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
         ``h3-4``, ...; coverage [fraction]; ``median_log_error`` of ``log(actual / p50)``
         (positive: forecast too low).
     """
-    tech = pd.Series(series_technology(reference), index=reference["series"].to_numpy(str))
-    tech = tech[~tech.index.duplicated()]
-    level = pd.Series(reference["value"].to_numpy(float), index=pd.MultiIndex.from_arrays(
-        [reference["series"].to_numpy(str), reference["year"].to_numpy(np.int64)]))
-    f = forecasts.assign(
-        technology=tech.reindex(forecasts["series"].to_numpy(str)).to_numpy(str),
-        level=level.reindex(pd.MultiIndex.from_arrays(
-            [forecasts["series"].to_numpy(str), forecasts["origin"].to_numpy(np.int64)])
-        ).to_numpy(float),
-    )
+    window = ["method", "series", "origin"]
+    level = pd.DataFrame({"series": reference["series"].to_numpy(str),
+                          "origin": reference["year"].to_numpy(np.int64),
+                          "technology": series_technology(reference),
+                          "level": reference["value"].to_numpy(float)})
+    f = forecasts.merge(level, on=["series", "origin"], how="left", validate="many_to_one")
     # Thirds of a technology's windows (one rank per window, not per horizon).
-    win = f.drop_duplicates(["method", "series", "origin"])
+    win = f.drop_duplicates(window)
     pct = win.groupby(["method", "technology"])["level"].rank(method="first", pct=True)
-    third = pd.Series(np.select([pct <= 1 / 3, pct <= 2 / 3], ["small", "mid"], "large"),
-                      index=pd.MultiIndex.from_frame(win[["method", "series", "origin"]]))
-    f["size"] = third.reindex(pd.MultiIndex.from_frame(f[["method", "series", "origin"]])
-                              ).to_numpy(str)
-    h_max = int(f["horizon"].max()) if len(f) else 0
-    parts = []
-    for cell in ("size", None):
-        agg = _group_scores(f, ["method", "technology"] + ([cell] if cell else []))
-        agg["cell"] = (agg["technology"] + ":" + agg["size"]) if cell else agg["technology"]
-        agg["order"] = agg["size"].map({s: k for k, s in enumerate(("small", "mid", "large"))}
-                                       ) if cell else 3
-        parts.append(agg)
-    out = pd.concat(parts, ignore_index=True)
-    methods = list(dict.fromkeys(forecasts["method"]))
-    out["method_order"] = out["method"].map({m: k for k, m in enumerate(methods)})
-    out = out.sort_values(["method_order", "technology", "order", "group"], kind="stable")
-    out["horizon_group"] = _horizon_group_names(out["group"], h_max)
-    out["n"] = out["n"].astype(int)
+    win = win.assign(size=np.select([pct <= 1 / 3, pct <= 2 / 3], ["small", "mid"], "large"))
+    f = f.merge(win[[*window, "size"]], on=window, how="left")
+    h_max = forecasts["horizon"].to_numpy().max(initial=0)
+    by_size = _group_scores(f, ["method", "technology", "size"], h_max)
+    by_technology = _group_scores(f, ["method", "technology"], h_max)
+    out = pd.concat([by_size.assign(cell=by_size["technology"] + ":" + by_size["size"]),
+                     by_technology.assign(cell=by_technology["technology"])], ignore_index=True)
+    out["order"] = out["size"].map({"small": 0, "mid": 1, "large": 2}).fillna(3)
+    methods = {m: k for k, m in enumerate(dict.fromkeys(forecasts["method"]))}
+    out = out.sort_values(["method", "technology", "order", "group"], kind="stable",
+                          key=lambda c: c.map(methods) if c.name == "method" else c)
     return out[CONDITIONAL_COLUMNS].reset_index(drop=True)
 
 
 def large_share_table(forecasts: pd.DataFrame, windows: ReferenceWindows,
                       min_share: float = 0.15, method: str = DEFAULT) -> pd.DataFrame:
     """How ``method`` did on the windows closest to China's case: series holding at least
-    ``min_share`` of their world market at the origin.
-
-    Parameters
-    ----------
-    forecasts : pandas.DataFrame
-        :data:`FORECAST_COLUMNS` from :func:`calibrate`.
-    windows : ReferenceWindows
-        The windows the forecasts were made from; their ``share`` [fraction] at the origin.
-    min_share : float
-        Smallest share of a window kept [fraction].
-    method : str
-        Method scored.
+    ``min_share`` [fraction] of their world market at the origin (``windows.share``; the
+    ``forecasts``, :data:`FORECAST_COLUMNS`, were made from these ``windows``).
 
     Returns
     -------
     pandas.DataFrame
         ``horizon_group, n, series, coverage80, coverage90, median_log_error`` as in
-        :func:`conditional_table`, and ``series`` counted per horizon group.
+        :func:`conditional_table`; ``series`` counts the series per horizon group.
     """
     share = pd.DataFrame({"series": windows.series, "origin": windows.origin,
                           "share": windows.share}).drop_duplicates(["series", "origin"])
     f = forecasts[(forecasts["method"] == method) & forecasts["actual"].notna()].merge(
         share, on=["series", "origin"], how="inner")
     f = f[f["share"] >= min_share]
-    out = _group_scores(f, [])
+    out = _group_scores(f, [], forecasts["horizon"].to_numpy().max(initial=0))
     out["series"] = f.groupby((f["horizon"] - 1) // 2)["series"].nunique().to_numpy(int)
-    h_max = int(forecasts["horizon"].max()) if len(forecasts) else 0
-    out["horizon_group"] = _horizon_group_names(out["group"], h_max)
-    out["n"] = out["n"].astype(int)
     return out[["horizon_group", "n", "series", "coverage80", "coverage90",
                 "median_log_error"]]
 

@@ -55,12 +55,9 @@ def _package_digest() -> str:
 
 
 def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
-    """Hex sha256 of the reference file's content, ``options`` and the package.
-
-    ``options`` are :func:`~forecast.evaluation.calibration.calibrate`'s keywords; a
-    ``reference_class`` path among them enters by its content, ``jobs`` not at all (the
-    tables are the same for any number of workers).
-    """
+    """Hex sha256 of the reference file's content, ``options`` (the keywords of
+    :func:`~forecast.evaluation.calibration.calibrate`: a ``reference_class`` path by its
+    content, ``jobs`` not at all, the tables being the same for any number) and the package."""
     opts = {k: v for k, v in options.items() if k != "jobs"}
     opts["reference_class"] = sha256_file(Path(opts.get("reference_class")
                                            or default_reference_path()))
@@ -118,22 +115,9 @@ def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> 
 
 def cached_calibrate(reference: str | Path, **options: Any
                      ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
-    """:func:`~forecast.evaluation.calibration.calibrate` through the cache.
-
-    Parameters
-    ----------
-    reference : str or Path
-        Reference CSV, as for ``calibrate``.
-    **options
-        ``calibrate``'s keywords.
-
-    Returns
-    -------
-    forecasts, summary : pandas.DataFrame
-        ``calibrate``'s tables, identical to a fresh computation.
-    key : str
-        The entry's key (hex sha256), for the run's record.
-    """
+    """:func:`~forecast.evaluation.calibration.calibrate` of ``reference`` with ``options``
+    through the cache: its two tables, identical to a fresh computation, and the entry's key
+    (hex sha256, for the run's record)."""
     from forecast.evaluation.calibration import calibrate
 
     key = cache_key(reference, options)

@@ -1,11 +1,7 @@
 """Tables that set the growth models side by side: the model comparison (parameters, degrees
 of freedom left, errors, target-year value and bands), Bass under assumed potentials, and how
-much each model's target-year value moves with the history it is fitted to.
-
-The documents disagree on some values (China's 2023 production: 910 GWh in the annual
-series, 940 GWh as the base of the +24% stated for 2024): :func:`value_sensitivity` refits
-every model on two versions of a series, :func:`variant_sensitivity` on the default and an
-alternative variant of the data (``prefer=`` of :func:`forecast.data.load_history`).
+much each model's target-year value moves with the history it is fitted to (two versions
+of a series, or the default and an alternative variant where the documents disagree).
 """
 
 from __future__ import annotations
@@ -75,12 +71,10 @@ def compare_models(years: ArrayLike, values: ArrayLike,
                                   naive=False)
     mape = (pd.Series(dtype=float) if backtest is None
             else performance(backtest).set_index("model")["mape"])
-    rows = []
-    for name, template in models.items():
-        row: dict[str, Any] = {"model": name, "target_year": int(target_year),
-                               "mape_backtest": float(mape.get(name, np.nan))}
-        row.update(_fitted_columns(name, template, t, v, target_year, n_draws, seed))
-        rows.append(row)
+    rows = [{"model": name, "target_year": int(target_year),
+             "mape_backtest": float(mape.get(name, np.nan)),
+             **_fitted_columns(name, template, t, v, target_year, n_draws, seed)}
+            for name, template in models.items()]
     frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
     return frame.astype({"n_obs": "Int64", "n_params": "Int64", "df_resid": "Int64"})
 
@@ -97,16 +91,10 @@ def _fitted_columns(name: str, template: GrowthModel, t: np.ndarray, v: np.ndarr
     except ModelError as exc:
         return {"method": "", "parameters": "", "caveat": f"not fitted: {exc}"}
     out: dict[str, Any] = {
-        "method": model.method_,
-        "parameters": model.format_params(),
-        "n_obs": model.n_obs_,
-        "n_params": model.n_params_,
-        "df_resid": model.df_resid_,
-        "rmse_log": model.rmse_log_,
-        "rmse_level": model.rmse_level_,
-        "aicc": model.aicc_,
+        "method": model.method_, "parameters": model.format_params(),
+        **{c: getattr(model, f"{c}_") for c in ("n_obs", "n_params", "df_resid", "rmse_log",
+                                                "rmse_level", "aicc", "caveat")},
         "central": float(model.predict(target)[0]),
-        "caveat": model.caveat_,
     }
     exact = getattr(model, "predict_quantiles", None)
     if exact is not None:
@@ -181,11 +169,9 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
 
     Parameters
     ----------
-    years : array_like
-        Years [year].
-    values, alt_values : array_like
-        The default and the alternative series [value unit] (e.g. China 2023 production of
-        910 vs 940 GWh).
+    years, values, alt_values : array_like
+        Years [year], the default and the alternative series [value unit] (e.g. China 2023
+        production of 910 vs 940 GWh).
     models : mapping, optional
         Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
     target_year : int
@@ -228,32 +214,15 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
 def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
                         data_dir: str | Path | None = None, *, target_year: int,
                         series: str = "production") -> pd.DataFrame:
-    """:func:`value_sensitivity` of a series as resolved by default and with the values of an
-    alternative variant where it holds others (China's 2023 production: 940 instead of 910 GWh
-    under ``yoy_base``).
-
-    Parameters
-    ----------
-    alternative : str
-        The variant preferred for the second version (a name in ``variants.csv``).
-    models : mapping, optional
-        Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
-    data_dir : str or Path, optional
-        Data folder (default: :func:`forecast.data.default_data_dir`).
-    target_year : int
-        Year whose central value is compared [year].
-    series : str
-        The China total series to refit (default ``production`` [GWh]).
+    """:func:`value_sensitivity` of China's total ``series`` of ``data_dir`` (default
+    :func:`forecast.data.default_data_dir`) as resolved by default and with the values of the
+    ``alternative`` variant where it holds others (China's 2023 production: 940 instead of
+    910 GWh under ``yoy_base``); a ModelError when the two cover different years.
 
     Returns
     -------
     pandas.DataFrame
         ``model, value_<default>, value_<alternative>, difference, difference_pct``.
-
-    Raises
-    ------
-    ModelError
-        The two versions cover different years.
     """
     base = data.get_series(data.load_history(data_dir), series)
     alt = data.get_series(data.load_history(data_dir, prefer=alternative), series)

@@ -1,9 +1,5 @@
 """What the evaluation tables share: checked input series, seeded streams, band columns and
-text cells that cannot run as spreadsheet formulas.
-
-The 80% and 95% bands are columns ``lo80, hi80, lo95, hi95``; each (origin, model) cell
-draws from its own random stream.
-"""
+text cells that cannot run as spreadsheet formulas."""
 
 from __future__ import annotations
 
@@ -14,6 +10,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from forecast.data.outlooks import FORMULA_START
 from forecast.errors import ModelError
 from forecast.models import uncertainty
 
@@ -22,13 +19,11 @@ __all__ = ["BAND_COLUMNS", "COVERAGE_COLUMNS", "LEVELS", "band_columns", "cell_s
 
 #: Central interval levels of every band [fraction].
 LEVELS: tuple[float, ...] = uncertainty.LEVELS
-#: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
 def _neutral(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.match(value):
         return "'" + value
     return value
 
@@ -62,23 +57,15 @@ COVERAGE_COLUMNS: list[str] = [f"in{round(level * 100)}" for level in LEVELS]
 
 
 def cell_stream(seed: int, *keys: int | str) -> np.random.Generator:
-    """A random stream for one (origin, model) cell, derived from the seed and the names.
-
-    The stream does not depend on which other cells run, so a table does not change when
-    models are added, removed or reordered.
-    """
+    """A random stream for one (origin, model) cell from the seed and its keys: independent of
+    which other cells run, so a table does not change when models are added or reordered."""
     words = [int(seed)] + [zlib.crc32(k.encode()) if isinstance(k, str) else int(k) for k in keys]
     return np.random.default_rng(words)
 
 
 def observed_series(years: ArrayLike, values: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """An observed series as float arrays sorted by year: years [year], values [value unit].
-
-    Raises
-    ------
-    ModelError
-        The two differ in length or hold NaN.
-    """
+    """An observed series as float arrays sorted by year: years [year], values [value unit];
+    a ModelError when the two differ in length or hold NaN."""
     t = np.asarray(years, dtype=float).ravel()
     v = np.asarray(values, dtype=float).ravel()
     if t.size != v.size:

@@ -18,21 +18,8 @@ __all__ = ["crps_draws", "crps_quantiles", "interval_score", "pit_quantiles",
 
 
 def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: float) -> np.ndarray:
-    """Interval (Winkler) score of central ``level`` intervals (Gneiting and Raftery 2007):
-    the width plus ``2 / (1 - level)`` times the miss; lower is better.
-
-    Parameters
-    ----------
-    lower, upper, obs : array_like
-        Interval bounds and observations [unit of obs].
-    level : float
-        Nominal coverage in (0, 1), e.g. 0.8.
-
-    Returns
-    -------
-    ndarray
-        Score per forecast [unit of obs].
-    """
+    """Interval (Winkler) score [unit of obs] of central ``level`` intervals, ``level`` in
+    (0, 1): the width plus ``2 / (1 - level)`` times the miss (Gneiting and Raftery 2007)."""
     if not 0.0 < level < 1.0:
         raise ValueError(f"interval level must be in (0, 1); got {level}")
     lo, hi, y = np.broadcast_arrays(*(np.asarray(a, float) for a in (lower, upper, obs)))
@@ -41,13 +28,8 @@ def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: fl
 
 def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1,
                sorted_draws: bool = False) -> np.ndarray:
-    """CRPS of an ensemble of draws along ``axis`` (``sorted_draws``: already increasing).
-
-    Returns
-    -------
-    ndarray
-        CRPS per forecast [unit of obs]; 0 for a point mass at the observation.
-    """
+    """CRPS [unit of obs] of an ensemble of draws along ``axis`` (``sorted_draws``: already
+    increasing)."""
     return np.asarray(sr.crps_ensemble(np.asarray(obs, float), np.asarray(draws, float),
                                        m_axis=axis, sorted_ensemble=sorted_draws,
                                        backend="numpy"), float)
@@ -55,15 +37,9 @@ def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1,
 
 def crps_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
                    axis: int = -1) -> np.ndarray:
-    """CRPS from quantiles along ``axis`` at increasing ``levels`` in (0, 1): twice the mean
-    pinball loss, which tends to the CRPS with many evenly spaced levels (Berrisch and Ziel
-    2023).
-
-    Returns
-    -------
-    ndarray
-        Score per forecast [unit of obs].
-    """
+    """CRPS [unit of obs] from quantiles along ``axis`` at increasing ``levels`` in (0, 1):
+    twice the mean pinball loss, which tends to the CRPS with many evenly spaced levels
+    (Berrisch and Ziel 2023)."""
     q = np.moveaxis(np.asarray(quantiles, float), axis, -1)
     return np.asarray(sr.crps_quantile(np.asarray(obs, float), q, np.asarray(levels, float),
                                        backend="numpy"), float)
@@ -71,16 +47,9 @@ def crps_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
 
 def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
                   axis: int = -1) -> np.ndarray:
-    """PIT from quantiles: the forecast CDF at ``obs``, interpolated linearly between levels.
-
-    Below the lowest quantile the PIT is 0, above the highest 1 (the tails beyond the given
-    levels are unknown), so only levels spanning most of (0, 1) give a useful histogram.
-
-    Returns
-    -------
-    ndarray
-        PIT [fraction]; uniform over many forecasts when they are calibrated.
-    """
+    """PIT [fraction] from quantiles along ``axis``: the forecast CDF at ``obs``, linear
+    between ``levels``, 0 below the lowest quantile and 1 above the highest (the tails are
+    unknown, so only levels spanning most of (0, 1) give a useful histogram)."""
     q = np.moveaxis(np.asarray(quantiles, float), axis, -1)
     lv = np.asarray(levels, float)
     y = np.asarray(obs, float)[..., None]
@@ -95,27 +64,14 @@ def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
 
 
 def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int) -> float:
-    """Monte Carlo standard error of the ``level`` quantile of ``n_draws`` draws.
+    """Monte Carlo standard error [unit of the quantity] of the ``level`` (``p10``, ``p50`` or
+    ``p90``) quantile of ``n_draws`` draws whose quantiles are ``band`` (all three levels).
 
     The empirical ``q``-quantile of ``n`` draws has the standard error
     ``sqrt(q (1 - q) / n) / f(x_q)``. The density ``f`` is read off the 80% band through a
     log-normal on each side of the median: ``dx/dq = x_q b / phi(z_q)`` with
     ``b = |ln p90 - ln p50| / z_0.9`` above the median and ``|ln p50 - ln p10| / z_0.9`` below
     it (their mean at the median; a normal when a value is not positive).
-
-    Parameters
-    ----------
-    level : {"p10", "p50", "p90"}
-        The quantile.
-    band : mapping
-        ``p10``, ``p50`` and ``p90`` of the same quantity [its unit].
-    n_draws : int
-        Draws the quantiles were computed from.
-
-    Returns
-    -------
-    float
-        Standard error [unit of the quantity].
     """
     q = {"p10": 0.1, "p50": 0.5, "p90": 0.9}[level]
     z90 = NormalDist().inv_cdf(0.9)

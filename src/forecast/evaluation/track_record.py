@@ -4,11 +4,6 @@ Each row of a finished run's ``tables/projections.csv`` whose (region, segment, 
 observed value in a later data folder gives one row of :data:`SCORE_COLUMNS`: ``error`` =
 p50 / actual - 1 [fraction], ``covered80`` = p10 <= actual <= p90, and ``crps`` from the five
 stored quantiles [unit of the row] (coarse in the tails, but the same rule for every run).
-
-Actuals are the observed rows (``reported``, ``derived``; default variants) of
-:func:`forecast.data.load_history`: China ``power``, ``consumer``, ``storage``, ``total`` ->
-``production`` [GWh]; China ``world_share`` -> ``production_share_of_world`` [fraction];
-World ``total`` -> China's production over its world share [GWh]; no other World segment.
 Run folder layouts (:data:`LAYOUTS`): **1** has no ``layout_version`` in
 ``manifest.json``, **2** adds ``last_observed_year`` and ``data_sha256``. Anything but a
 finished run of a known layout is refused with :class:`RunFolderError` (exit code 3).
@@ -36,7 +31,7 @@ from forecast.inputs import check_file, check_path
 __all__ = [
     "LAYOUTS", "MAX_TABLE_BYTES", "PROJECTIONS_TABLE", "REQUIRED_COLUMNS", "SCORE_COLUMNS",
     "RunFolderError", "RunRecord", "actuals", "check_output", "quantile_levels",
-    "read_run", "read_runs", "score_records", "score_runs", "summarise", "write_scores",
+    "read_run", "read_runs", "score_records", "score_runs", "scores_by_run", "write_scores",
 ]  # fmt: skip
 
 #: Columns of a score table, in order.
@@ -90,7 +85,8 @@ def _refuse(path: Path, reason: str) -> RunFolderError:
     return RunFolderError(f"{path}: {reason}")
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def _read_manifest(path: Path) -> tuple[dict[str, Any], int]:
+    """The manifest of a finished run (status ``ok``) and its layout."""
     file = path / _MANIFEST
     if not file.is_file():
         raise _refuse(path, f"no {_MANIFEST}; not a finished run folder")
@@ -101,30 +97,20 @@ def _read_manifest(path: Path) -> dict[str, Any]:
         raise _refuse(path, f"{_MANIFEST} cannot be read ({quote(str(exc))})") from None
     if not isinstance(manifest, dict):
         raise _refuse(path, f"{_MANIFEST} is not a JSON object")
-    return manifest
-
-
-def _layout(path: Path, manifest: dict[str, Any]) -> int:
+    status = manifest.get("status")
+    if status != "ok":
+        raise _refuse(path, f"run status is {status!r}, not 'ok'; only finished runs are scored")
     version = manifest.get("layout_version", 1)
     if isinstance(version, bool) or not isinstance(version, int):
         raise _refuse(path, f"layout_version {version!r} in {_MANIFEST} is not a whole number")
     if version not in LAYOUTS:
         raise _refuse(path, f"run folder layout {version} is not one this forecast reads "
                       f"({', '.join(map(str, LAYOUTS))}); score it with the forecast that wrote it")
-    return version
+    return manifest, version
 
 
 def read_run(run_dir: str | Path) -> RunRecord:
-    """Read a finished run folder for scoring.
-
-    Parameters
-    ----------
-    run_dir : str or Path
-        A run folder written by ``forecast run``.
-
-    Returns
-    -------
-    RunRecord
+    """Read a finished run folder (written by ``forecast run``) for scoring.
 
     Raises
     ------
@@ -144,11 +130,7 @@ def read_run(run_dir: str | Path) -> RunRecord:
                       "finished run")
     if name.endswith(_FAILED_SUFFIX):
         raise _refuse(path, "a failed run, not a finished run")
-    manifest = _read_manifest(path)
-    status = manifest.get("status")
-    if status != "ok":
-        raise _refuse(path, f"run status is {status!r}, not 'ok'; only finished runs are scored")
-    layout = _layout(path, manifest)
+    manifest, layout = _read_manifest(path)
     if not (path / PROJECTIONS_TABLE).exists():
         raise _refuse(path, f"no {PROJECTIONS_TABLE}; nothing to score")
     return RunRecord(path, str(manifest.get("run_id") or name), layout, manifest,
@@ -175,7 +157,6 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
                       f"{', '.join(missing)} that scoring needs")
     if raw.empty:
         raise _refuse(path, f"{PROJECTIONS_TABLE} has no rows")
-    frame = raw.copy()
     for column in ["year", *(c for c in ("mean",) if c in raw.columns),
                    *quantile_levels(raw.columns)]:
         values = pd.to_numeric(raw[column].str.strip(), errors="coerce").to_numpy(float)
@@ -187,19 +168,13 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
             what = "a whole year" if column == "year" else "a finite number"
             raise _refuse(path, f"{PROJECTIONS_TABLE}, row {i + 2}, column '{column}': "
                           f"{quote(raw[column].iloc[i])} is not {what}")
-        frame[column] = values.astype("int64") if column == "year" else values
-    return frame
+        raw[column] = values.astype("int64") if column == "year" else values
+    return raw
 
 
 def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str]]:
-    """Read several run folders, keeping going past those that cannot be scored (notebook
-    ``06_track_record``; :func:`score_runs` refuses them all).
-
-    Returns
-    -------
-    (list of RunRecord, list of str)
-        The runs read, in the order given, and one line per folder refused (why).
-    """
+    """The runs read (:func:`read_run`), in the order given, and one line per folder refused
+    (why): notebook ``06_track_record`` keeps going past them, :func:`score_runs` does not."""
     records, refused = [], []
     for path in run_dirs:
         try:
@@ -210,23 +185,18 @@ def read_runs(run_dirs: Iterable[str | Path]) -> tuple[list[RunRecord], list[str
 
 
 def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Observed values a projection can be scored against.
+    """Observed values of ``data_dir`` (default :func:`forecast.data.default_data_dir`) a
+    projection can be scored against; a DataValidationError if the folder breaks a rule.
 
-    Parameters
-    ----------
-    data_dir : str or Path, optional
-        Data folder (default: :func:`forecast.data.default_data_dir`).
+    They are the observed rows (``reported``, ``derived``; default variants): China ``power``,
+    ``consumer``, ``storage``, ``total`` -> ``production`` [GWh]; China ``world_share`` ->
+    ``production_share_of_world`` [fraction]; World ``total`` -> China's production over its
+    world share [GWh]; no other World segment.
 
     Returns
     -------
     pandas.DataFrame
-        ``region, segment, year, actual, unit``: one row per observed year of each scored
-        series [GWh, or fraction for ``world_share``].
-
-    Raises
-    ------
-    DataValidationError
-        The data folder breaks a rule.
+        ``region, segment, year, actual, unit``: one row per observed year of each series.
     """
     history = data.load_history(data_dir)
     frames = []
@@ -259,48 +229,34 @@ def quantile_levels(columns: Iterable[str]) -> dict[str, float]:
     return dict(sorted(((m[0], int(m[1]) / 100.0) for m in matches), key=lambda item: item[1]))
 
 
-def _score_one(record: RunRecord, observed: pd.DataFrame) -> pd.DataFrame:
-    merged = record.projections.merge(observed[["region", "segment", "year", "actual"]],
-                         on=["region", "segment", "year"], how="inner")
-    levels = quantile_levels(merged.columns)
-    merged["run"] = record.run_id
-    merged["error"] = merged["p50"] / merged["actual"] - 1.0
-    merged["covered80"] = (merged["p10"] <= merged["actual"]) & (merged["actual"] <= merged["p90"])
-    merged["crps"] = crps_quantiles(merged["actual"].to_numpy(), merged[list(levels)].to_numpy(),
-                                    list(levels.values())) if len(merged) else []
-    return merged[list(SCORE_COLUMNS)]
-
-
 def score_runs(run_dirs: Sequence[str | Path], data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Score every projection row of some runs that has an actual in a data folder.
-
-    Parameters
-    ----------
-    run_dirs : sequence of str or Path
-        Finished run folders (all read first: one bad folder refuses the call).
-    data_dir : str or Path, optional
-        Data folder holding the actuals (default: :func:`forecast.data.default_data_dir`).
+    """Score every projection row of finished ``run_dirs`` that has an actual in ``data_dir``
+    (:func:`actuals`); all folders are read first, and one that is not a finished run of a
+    readable layout refuses the call (:class:`RunFolderError`), so does a data folder that
+    breaks a rule.
 
     Returns
     -------
     pandas.DataFrame
         :data:`SCORE_COLUMNS`, rows in the order of the runs and of their projections tables;
         empty (with those columns) when nothing matches.
-
-    Raises
-    ------
-    RunFolderError
-        A folder is not a finished run of a readable layout.
-    DataValidationError
-        The data folder breaks a rule.
     """
-    records = [read_run(path) for path in run_dirs]
-    return score_records(records, actuals(data_dir))
+    return score_records([read_run(path) for path in run_dirs], actuals(data_dir))
 
 
 def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.DataFrame:
     """:func:`score_runs` of runs already read (:func:`read_run`) against :func:`actuals`."""
-    frames = [_score_one(record, observed) for record in records]
+    frames = []
+    for record in records:
+        f = record.projections.merge(observed[["region", "segment", "year", "actual"]],
+                                     on=["region", "segment", "year"], how="inner")
+        levels = quantile_levels(f.columns)
+        f["run"] = record.run_id
+        f["error"] = f["p50"] / f["actual"] - 1.0
+        f["covered80"] = (f["p10"] <= f["actual"]) & (f["actual"] <= f["p90"])
+        f["crps"] = crps_quantiles(f["actual"].to_numpy(), f[list(levels)].to_numpy(),
+                                   list(levels.values())) if len(f) else []
+        frames.append(f[list(SCORE_COLUMNS)])
     scores = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     if scores.empty:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in SCORE_COLUMNS})
@@ -364,16 +320,10 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
                             f"({exc.strerror or exc})") from exc
 
 
-def summarise(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per run and scenario: rows scored, 80% coverage, mean |error| and mean CRPS of GWh rows.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``run, scenario, scored, covered80 [fraction], mean_abs_error [fraction],
-        mean_crps_gwh [GWh]`` (``world_share`` rows, in fractions, are left out of the CRPS
-        mean so that it stays in one unit).
-    """
+def scores_by_run(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per run and scenario of :func:`score_runs`: ``run, scenario, scored`` (rows),
+    ``covered80`` [fraction], ``mean_abs_error`` [fraction] and ``mean_crps_gwh`` [GWh]
+    (``world_share`` rows, in fractions, are left out of the CRPS so that it stays in GWh)."""
     columns = ["run", "scenario", "scored", "covered80", "mean_abs_error", "mean_crps_gwh"]
     if scores.empty:
         return pd.DataFrame(columns=columns)

@@ -59,7 +59,8 @@ def scores_text(scores: pd.DataFrame) -> str:
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
-    """The summary of :func:`~forecast.evaluation.track_record.summarise` as text cells."""
+    """The summary of :func:`~forecast.evaluation.track_record.scores_by_run` as text cells:
+    coverage and mean |error| in percent, mean CRPS in whole GWh."""
     import pandas as pd
 
     rows = [[str(r["run"]), str(r["scenario"]), str(int(r["scored"])),
