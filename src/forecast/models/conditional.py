@@ -38,7 +38,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -47,20 +46,8 @@ from forecast.data.reference import ReferenceWindows
 from forecast.errors import ModelError
 
 __all__ = [
-    "DAMPING_GRID",
-    "HORIZON_SHRINK",
-    "LEVEL_GRID",
-    "MIN_SHARE",
-    "MIN_WINDOWS",
-    "SCALE_FLOOR",
-    "SHRINK",
-    "SIZES",
-    "Calibration",
-    "fit_calibration",
-    "horizon_groups",
-    "interp_grid",
-    "one_hot",
-    "window_features",
+    "LEVEL_GRID", "MIN_SHARE", "MIN_WINDOWS", "SIZES", "Calibration", "fit_calibration",
+    "interp_grid", "one_hot", "window_features",
 ]
 
 #: Quantile levels kept per horizon: 0.5%, 1%, ..., 99.5% (includes 5, 10, 50, 90, 95%).
@@ -86,21 +73,11 @@ SCALE_FLOOR = 0.02
 #: near a least-absolute-deviations optimum; this is far below what moves a quantile).
 LAD_TOLERANCE = 1e-4
 
+
 def window_features(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean log growth, acceleration and volatility of windows.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n, w)
-        Window values [any unit], > 0, consecutive years, oldest first.
-
-    Returns
-    -------
-    (g, acc, vol) : tuple of ndarray, shape (n,)
-        Mean annual log growth [1/yr], half the change from the first to the last annual log
-        increment [1/yr per yr] and the sample standard deviation of the increments [1/yr]
-        (0 when ``w == 2`` leaves one increment).
-    """
+    """Growth ``g`` [1/yr], acceleration ``acc`` [1/yr per yr] and volatility ``vol`` [1/yr]
+    (as in the module docstring; 0 with one increment), each ``(n,)``, of windows ``(n, w)``
+    [any unit, > 0], consecutive years, oldest first."""
     inc = np.diff(np.log(values), axis=1)
     g = inc.mean(axis=1)
     acc = (inc[:, -1] - inc[:, 0]) / 2.0
@@ -259,17 +236,9 @@ def _centre_basis(n_h: int, phi: float) -> np.ndarray:
 
 
 def _scale_basis(n_h: int) -> np.ndarray:
-    """(H, 3): 1, ``sqrt(h)`` and ``h``, the horizon terms of the scale.
-
-    Year-to-year noise accumulates like ``sqrt(h)``, an error in the growth rate like ``h``.
-    """
+    """(H, 3): 1, ``sqrt(h)`` and ``h``, the horizon terms of the scale."""
     h = np.arange(1, n_h + 1, dtype=float)
     return np.column_stack([np.ones_like(h), np.sqrt(h), h])
-
-
-def _spread_of(cal: Any) -> np.ndarray:
-    """The calibration's spread factors, ones where it has none."""
-    return np.ones(cal.centre.shape[0]) if cal.spread is None else np.asarray(cal.spread)
 
 
 def _scale_at(x_s: np.ndarray, scale: np.ndarray, ii: np.ndarray, hh: np.ndarray
@@ -279,19 +248,20 @@ def _scale_at(x_s: np.ndarray, scale: np.ndarray, ii: np.ndarray, hh: np.ndarray
 
 
 def _fit_paths(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
-               y: np.ndarray, n_h: int, start: Any
+               y: np.ndarray, n_h: int, warm: tuple | None
                ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     """Centre (H, p), damping, scale (H, q) and the centre's residuals of observations
-    (window ``ii``, horizon index ``hh``, log change ``y``), warm-started from ``start``."""
-    centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, start)
+    (window ``ii``, horizon index ``hh``, log change ``y``), warm-started from ``warm``
+    (centre, damping and unwidened scale of a fit on more windows) where given."""
+    centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, warm)
     basis = _scale_basis(n_h)
-    warm = None if start is None else _unkron(start.scale / _spread_of(start)[:, None], basis)
-    gamma = _lad(_kron(x_s[ii], basis[hh]), np.abs(res), warm)
+    gamma = _lad(_kron(x_s[ii], basis[hh]), np.abs(res),
+                 None if warm is None else _unkron(warm[2], basis))
     return centre, phi, _rekron(gamma, basis, x_s.shape[1]), res
 
 
 def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
-                         y: np.ndarray, n_h: int, series: np.ndarray, fitted: Any,
+                         y: np.ndarray, n_h: int, series: np.ndarray, fitted: tuple,
                          res: np.ndarray) -> np.ndarray:
     """Per horizon, the 10-90% range of standardised errors out of fold over in sample (H,).
 
@@ -310,7 +280,7 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
                                          fitted)
         pred = np.sum(x_c[ii[test]] * centre[hh[test]], axis=1)
         oof[test] = (y[test] - pred) / _scale_at(x_s, scale, ii[test], hh[test])
-    own = res / _scale_at(x_s, fitted.scale, ii, hh)
+    own = res / _scale_at(x_s, fitted[2], ii, hh)
     out = np.ones(n_h)
     for h in range(n_h):
         at = hh == h
@@ -321,7 +291,7 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
 
 
 def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, n_h: int,
-                start: Calibration | None) -> tuple[np.ndarray, float, np.ndarray]:
+                warm: tuple | None) -> tuple[np.ndarray, float, np.ndarray]:
     """Centre coefficients (H, p), damping and residuals, by LAD with phi on a grid."""
     fits: dict[int, tuple[float, np.ndarray]] = {}
 
@@ -329,14 +299,13 @@ def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, 
         if j not in fits:
             basis = _centre_basis(n_h, DAMPING_GRID[j])
             x = _kron(x_c[ii], basis[hh])
-            warm = None if start is None else _unkron(start.centre, basis)
-            beta = _lad(x, y, warm)
+            beta = _lad(x, y, None if warm is None else _unkron(warm[0], basis))
             fits[j] = (float(np.sum(np.abs(y - x @ beta))), beta)
         return fits[j][0]
 
     # The damping is chosen once on the whole class; refits keep it.
-    best = (min(range(DAMPING_GRID.size), key=at) if start is None
-            else int(np.argmin(np.abs(DAMPING_GRID - start.damping))))
+    best = (min(range(DAMPING_GRID.size), key=at) if warm is None
+            else int(np.argmin(np.abs(DAMPING_GRID - warm[1]))))
     at(best)
     basis = _centre_basis(n_h, DAMPING_GRID[best])
     beta = fits[best][1]
@@ -388,15 +357,10 @@ def fit_calibration(
         Windows with their technology and share (:func:`forecast.data.reference.
         extract_windows`); every share must be known and > 0.
     kind : {"default", "benchmark"}
-        The calibrated default method, or the log random walk with the window's drift and
-        pooled per-horizon error quantiles (its benchmark).
+        The calibrated default method, or its benchmark (see :class:`Calibration`).
     start : Calibration, optional
         A calibration on a superset of these windows whose coefficients warm-start this one's
         (the leave-one-series-out refits).
-
-    Returns
-    -------
-    Calibration
 
     Raises
     ------
@@ -449,13 +413,14 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     else:
         # One fit over every horizon: annual log growth x.alpha + x.beta phi**(k-1) in year
         # T + k, a transient that decays geometrically toward a long-run growth.
-        centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, n_h, start)
         if start is None:
+            centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, n_h, None)
             spread = _cross_fitted_spread(x_c, x_s, ii, hh, y, n_h, windows.series,
-                                          SimpleNamespace(centre=centre, scale=scale,
-                                                          damping=phi, spread=None), res)
+                                          (centre, phi, scale), res)
         else:
-            spread = _spread_of(start)
+            spread = np.ones(n_h) if start.spread is None else np.asarray(start.spread)
+            warm = (start.centre, start.damping, start.scale / spread[:, None])
+            centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, n_h, warm)
         # The errors are standardised in sample; the band is the wider out-of-fold one.
         err[ii, hh] = res / _scale_at(x_s, scale, ii, hh)
         scale = scale * spread[:, None]

@@ -30,7 +30,6 @@ from forecast.models.base import BaseModel, as_float, as_years
 from forecast.models.conditional import (
     LEVEL_GRID,
     MIN_SHARE,
-    MIN_WINDOWS,
     SIZES,
     Calibration,
     fit_calibration,
@@ -40,20 +39,11 @@ from forecast.models.conditional import (
 )
 from forecast.models.uncertainty import QUANTILES, make_rng
 
+# LEVEL_GRID, MIN_SHARE, Calibration and fit_calibration are re-exported: callers import the
+# default method's whole calibration API from here.
 __all__ = [
-    "BATTERY_KIND",
-    "CHINA_SHARE",
-    "LEVEL_GRID",
-    "MIN_SHARE",
-    "MIN_WINDOWS",
-    "SIZES",
-    "Calibration",
-    "DefaultMethod",
-    "default_calibration",
-    "fit_calibration",
-    "log_quantiles",
-    "shipped_calibration",
-    "window_features",
+    "BATTERY_KIND", "CHINA_SHARE", "LEVEL_GRID", "MIN_SHARE", "Calibration", "DefaultMethod",
+    "default_calibration", "fit_calibration", "log_quantiles", "shipped_calibration",
     "write_shipped_calibration",
 ]
 
@@ -92,22 +82,12 @@ def default_calibration(
     reference: str | Path | None = None, window: int = 4, horizons: int = 6,
     min_growth: float = 0.15, kind: str = "default", min_share: float = MIN_SHARE,
 ) -> Calibration:
-    """The calibration of the shipped reference class (or another file), cached.
+    """The calibration of a reference CSV, fitted once per file version (path, size,
+    modification time) and options; the shipped class's default-method calibration with the
+    default options is read from the package (no fit).
 
-    Parameters
-    ----------
-    reference : str or Path, optional
-        Reference CSV; default the shipped class, whose default-method calibration with the
-        default options is read from the package (no fit).
-    window, horizons, min_growth, min_share
-        Window definition (see :func:`forecast.data.reference.extract_windows`).
-    kind : {"default", "benchmark"}
-        See :func:`fit_calibration`.
-
-    Returns
-    -------
-    Calibration
-        Fitted once per file version (path, size, modification time) and options.
+    ``window``, ``horizons``, ``min_growth`` and ``min_share`` define the windows
+    (:func:`forecast.data.reference.extract_windows`); ``kind`` is :func:`fit_calibration`'s.
     """
     from forecast.data.reference import default_reference_path, load_reference
 
@@ -125,32 +105,19 @@ def default_calibration(
 
 def write_shipped_calibration(path: str | Path) -> Path:
     """Fit the shipped reference class with the default options and write it as JSON."""
-    from forecast.data.reference import extract_windows, load_reference
+    from forecast.data.reference import default_reference_path
 
     window, horizons, min_growth, min_share = _SHIPPED_OPTIONS
-    windows = extract_windows(load_reference(), window, horizons, min_growth,
+    cal = default_calibration(default_reference_path(), window, horizons, min_growth,
                               min_share=min_share)
-    text = json.dumps(fit_calibration(windows).to_dict(), indent=None, separators=(",", ":"))
+    text = json.dumps(cal.to_dict(), indent=None, separators=(",", ":"))
     Path(path).write_text(text + "\n")
     return Path(path)
 
 
 def log_quantiles(cal: Calibration, windows: ReferenceWindows, levels: ArrayLike) -> np.ndarray:
-    """Quantiles of the log change from each reference window's last value.
-
-    Parameters
-    ----------
-    cal : Calibration
-    windows : ReferenceWindows
-        Windows of the calibration's kinds with known shares.
-    levels : array_like, shape (L,)
-        Quantile levels within the calibrated 0.5%..99.5%.
-
-    Returns
-    -------
-    ndarray, shape (n, horizons, L)
-        ``log(v_{T+h} / v_T)`` quantiles [log].
-    """
+    """Quantiles ``(n, horizons, L)`` of ``log(v_{T+h} / v_T)`` [log] of each reference window
+    (of the calibration's kinds, shares known) at ``levels`` (L,) within 0.5%..99.5%."""
     lv = _check_levels(levels)
     unknown = sorted(set(windows.technology.tolist()) - set(cal.kinds))
     if unknown:
@@ -232,11 +199,6 @@ class DefaultMethod(BaseModel):
             Years [calendar year], consecutive integers, ``(n,)`` or ``(n, 1)``.
         y : array_like
             Values [value unit, e.g. production in GWh], > 0.
-
-        Returns
-        -------
-        DefaultMethod
-            The fitted estimator itself.
 
         Raises
         ------
@@ -340,20 +302,9 @@ class DefaultMethod(BaseModel):
         return t, np.where(seen, 0, np.rint(h)).astype(int)
 
     def predict_quantiles(self, X: ArrayLike, levels: ArrayLike) -> np.ndarray:
-        """Quantiles of the value in each year.
-
-        Parameters
-        ----------
-        X : array_like
-            Years [calendar year]: observed ones or 1..horizons after the last.
-        levels : array_like
-            Quantile levels within 0.005-0.995.
-
-        Returns
-        -------
-        ndarray, shape (n_years, n_levels)
-            [value unit]; observed years return the observation at every level.
-        """
+        """Quantiles ``(n_years, n_levels)`` [value unit] at ``levels`` within 0.005-0.995 of
+        years ``X`` [calendar year] 1..horizons after the last (an observed year returns its
+        observation at every level)."""
         t, h = self._horizons(X)
         lv = _check_levels(levels)
         q = interp_grid(self.log_quantiles_, lv)  # (H, L)
@@ -370,11 +321,8 @@ class DefaultMethod(BaseModel):
     def predict_interval(
         self, X: ArrayLike, level: float = 0.8, n_draws: int = 10_000, seed: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Equal-tailed interval from the calibrated quantiles (exact; no draws needed).
-
-        ``n_draws`` and ``seed`` are accepted for the common interface and ignored.
-        ``level`` must be at most 0.99 (the calibrated levels stop at 0.5% and 99.5%).
-        """
+        """Exact equal-tailed interval of the calibrated quantiles, ``level`` <= 0.99 (they
+        stop at 0.5% and 99.5%); ``n_draws`` and ``seed`` are ignored."""
         level = self._check_level(level)
         if level > 0.99 + 1e-12:
             raise ModelError(f"{self.name}: interval level must be <= 0.99; got {level}")
