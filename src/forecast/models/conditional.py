@@ -27,11 +27,8 @@ is widened per horizon by the ratio of out-of-fold to in-sample 10-90% ranges
 a Gaussian copula of the errors' normal scores.
 
 **Assumes** the series errs like established reference series of its kind, size and
-features did, 1..6 years out. A battery series is placed among the kinds by its demand mix
-and in a size third, both stated (:mod:`forecast.models.default`). Tails stop at the 0.5% and
-99.5% quantiles; it knows nothing of capacity, demand or policy. **Weak** where a cell's
-series disagree: on leave-one-series-out, solar's mid third is under-forecast at h5-6
-(median log error about +0.14) although the cell is unbiased in sample.
+features did, 1..6 years out; tails stop at the 0.5% and 99.5% quantiles. Where it is weak:
+the README's "Models" section.
 """
 
 from __future__ import annotations
@@ -95,6 +92,11 @@ def _design(values: np.ndarray, share: np.ndarray, weights: np.ndarray, size: np
     centre = np.column_stack([weights, thirds, weights * ls, g, acc, vol])
     scale = np.column_stack([weights, vol, ls[:, 0], last])
     return centre, scale, g
+
+
+def _thirds(logs: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Size third (0, 1, 2) of log levels ``logs`` (n,) by their kinds' ``cuts`` (n, 2)."""
+    return (logs > cuts[:, 0]).astype(int) + (logs > cuts[:, 1]).astype(int)
 
 
 def horizon_groups(n_h: int) -> list[np.ndarray]:
@@ -187,9 +189,7 @@ class Calibration:
 
     def size_index(self, kind_index: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Size third (0, 1, 2) of windows of kind ``kind_index`` ending at ``last``."""
-        cuts = self.size_cuts[kind_index]
-        logs = np.log(last)
-        return (logs > cuts[:, 0]).astype(int) + (logs > cuts[:, 1]).astype(int)
+        return _thirds(np.log(last), self.size_cuts[kind_index])
 
     def log_quantiles(self, values: np.ndarray, share: np.ndarray, weights: np.ndarray,
                       size: np.ndarray, levels: np.ndarray) -> np.ndarray:
@@ -206,9 +206,6 @@ class Calibration:
         std = np.einsum("nk,knhg->nhg", weights, self.quantiles[:, size])
         std_q = interp_grid(std, levels)
         return centre[:, :, None] + scale[:, :, None] * std_q
-
-
-# --------------------------------------------------------------------------- estimation
 
 
 def _lad(x: np.ndarray, y: np.ndarray, beta: np.ndarray | None = None,
@@ -399,7 +396,7 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     logs = np.log(windows.values[:, -1])
     cuts = np.array([np.quantile(logs[kind_index == j], [1 / 3, 2 / 3])
                      for j in range(len(kinds))])
-    size = ((logs > cuts[kind_index, 0]).astype(int) + (logs > cuts[kind_index, 1]))
+    size = _thirds(logs, cuts[kind_index])
     x_c, x_s, g = _design(windows.values, windows.share, weights, size)
     centre = np.zeros((n_h, x_c.shape[1]))
     scale = np.zeros((n_h, x_s.shape[1]))
@@ -430,14 +427,14 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     quantiles = np.empty((len(kinds), len(SIZES), n_h, LEVEL_GRID.size))
     ok = np.isfinite(err)
     pooled = np.quantile(err[ok], LEVEL_GRID)
-    for j in range(len(kinds)):
+    for j in range(len(kinds) if kind == "default" else 0):
         for s in range(len(SIZES)):
-            own = err[ok & ((kind_index == j) & (size == s))[:, None]]
-            n = 0 if kind == "benchmark" else own.size / n_h
+            member = (kind_index == j) & (size == s)
+            own = err[ok & member[:, None]]
+            n = own.size / n_h
             q = pooled if n == 0 else np.quantile(own, LEVEL_GRID)
             quantiles[j, s] = (n * q + SHRINK * pooled) / (n + SHRINK)
-            member = (kind_index == j) & (size == s)
-            for hg in horizon_groups(n_h) if kind == "default" else []:
+            for hg in horizon_groups(n_h):
                 cell = err[:, hg][ok[:, hg] & member[:, None]]
                 if cell.size:
                     quantiles[j, s, hg] = ((cell.size * np.quantile(cell, LEVEL_GRID)
@@ -453,7 +450,6 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
         n_windows=counts.astype(int), n_series=int(np.unique(windows.series).size),
         damping=phi, kind=kind, spread=spread,
     )
-
 
 
 def interp_grid(grid_values: np.ndarray, levels: np.ndarray) -> np.ndarray:

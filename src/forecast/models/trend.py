@@ -135,8 +135,3 @@ class ExponentialTrend(GrowthModel):
 
     def _aic_valid(self) -> bool:
         return True
-
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        self._check_fitted()
-        a, b = self._theta
-        return curves.exponential(as_years(X), a, b, t_ref=self.t_last_)
