@@ -215,7 +215,6 @@ class GrowthModel(BaseModel):
                 "prior_df = 0 lends none: state a prior (prior_df > 0)"
             )
         self.prior_sigma_ = base * prior_scale
-        self.prior_df_ = nu0
         self.sigma_, self.df_t_ = pool(ssr, df, self.prior_sigma_, nu0)
         source = "the stated prior" if self.prior_sigma is not None else ref.what
         if math.isinf(nu0):

@@ -189,9 +189,8 @@ class LogRatioMix(BaseModel):
             if not np.all(np.isfinite(drift) & (drift > 0.0)):
                 raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
         self.damping_, self.drift_sigma_ = phi, drift
-        r = alr(s, ref)
-        self._beta, resid, self._xtx_inv = ols(t, r)
-        self.n_obs_, self.years_, self.shares_, self.log_ratios_ = len(t), t, s, r
+        self._beta, resid, self._xtx_inv = ols(t, alr(s, ref))
+        self.n_obs_, self.years_, self.shares_ = len(t), t, s
         self.t_last_ = float(t[-1])
         self.level_, self.slope_ = self._beta[0].copy(), self._beta[1].copy()
         self.df_resid_ = len(t) - 2
