@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -290,23 +291,19 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
 def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, n_h: int,
                 warm: tuple | None) -> tuple[np.ndarray, float, np.ndarray]:
     """Centre coefficients (H, p), damping and residuals, by LAD with phi on a grid."""
-    fits: dict[int, tuple[float, np.ndarray]] = {}
 
-    def at(j: int) -> float:
-        if j not in fits:
-            basis = _centre_basis(n_h, DAMPING_GRID[j])
-            x = _kron(x_c[ii], basis[hh])
-            beta = _lad(x, y, None if warm is None else _unkron(warm[0], basis))
-            fits[j] = (float(np.sum(np.abs(y - x @ beta))), beta)
-        return fits[j][0]
+    @cache
+    def at(j: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        basis = _centre_basis(n_h, DAMPING_GRID[j])
+        x = _kron(x_c[ii], basis[hh])
+        beta = _lad(x, y, None if warm is None else _unkron(warm[0], basis))
+        res = y - x @ beta
+        return float(np.sum(np.abs(res))), beta, basis, res
 
     # The damping is chosen once on the whole class; refits keep it.
-    best = (min(range(DAMPING_GRID.size), key=at) if warm is None
+    best = (min(range(DAMPING_GRID.size), key=lambda j: at(j)[0]) if warm is None
             else int(np.argmin(np.abs(DAMPING_GRID - warm[1]))))
-    at(best)
-    basis = _centre_basis(n_h, DAMPING_GRID[best])
-    beta = fits[best][1]
-    res = y - _kron(x_c[ii], basis[hh]) @ beta
+    _, beta, basis, res = at(best)
     return _rekron(beta, basis, x_c.shape[1]), float(DAMPING_GRID[best]), res
 
 
