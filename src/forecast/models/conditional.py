@@ -111,11 +111,9 @@ class Calibration:
 
     Attributes
     ----------
-    window, horizons : int
-        Points per window; years ahead calibrated.
-    min_growth, min_share : float
-        Smallest end-point growth [fraction/yr] and share of the world market [fraction] of
-        the windows used.
+    window, horizons, min_growth, min_share
+        Points per window, years ahead, least end-point growth [fraction/yr] and share of the
+        world market [fraction] of the windows used.
     kinds : tuple of str
         Reference technologies, in the order of the kind weights.
     centre : ndarray, shape (horizons, 2 * len(kinds) + 5)
@@ -130,10 +128,8 @@ class Calibration:
         horizon group) [-].
     correlation : ndarray, shape (horizons, horizons)
         Correlation of the errors' normal scores across horizons (the copula of draws).
-    n_windows : ndarray of int, shape (horizons,)
-        Windows with an actual at each horizon.
-    n_series : int
-        Series contributing windows.
+    n_windows, n_series
+        Windows with an actual at each horizon ``(horizons,)``; series contributing windows.
     damping : float
         Decay per year of the centre's transient growth [-].
     kind : str
