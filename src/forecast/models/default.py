@@ -104,9 +104,8 @@ def write_shipped_calibration(path: str | Path) -> Path:
     """Fit the shipped reference class with the default options and write it as JSON."""
     from forecast.data.reference import default_reference_path
 
-    window, horizons, min_growth, min_share = _SHIPPED_OPTIONS
-    cal = default_calibration(default_reference_path(), window, horizons, min_growth,
-                              min_share=min_share)
+    # The default options are the shipped ones; an explicit path makes it fit, not read.
+    cal = default_calibration(default_reference_path())
     text = json.dumps(cal.to_dict(), indent=None, separators=(",", ":"))
     Path(path).write_text(text + "\n")
     return Path(path)
