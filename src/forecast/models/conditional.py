@@ -44,8 +44,9 @@ from forecast.data.reference import ReferenceWindows
 from forecast.errors import ModelError
 
 __all__ = [
-    "LEVEL_GRID", "MIN_SHARE", "MIN_WINDOWS", "SIZES", "Calibration", "fit_calibration",
-    "interp_grid", "one_hot", "window_features",
+    "DAMPING_GRID", "HORIZON_SHRINK", "LEVEL_GRID", "MIN_SHARE", "MIN_WINDOWS", "SCALE_FLOOR",
+    "SHRINK", "SIZES", "Calibration", "fit_calibration", "horizon_groups", "interp_grid",
+    "one_hot", "window_features",
 ]
 
 #: Quantile levels kept per horizon: 0.5%, 1%, ..., 99.5% (includes 5, 10, 50, 90, 95%).
