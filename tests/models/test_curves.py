@@ -27,14 +27,6 @@ def test_compound_broadcasts_draws_against_years():
     assert out[:, -1].sum() == pytest.approx(3809.5, abs=0.1)  # the outlook's 3,800 GWh
 
 
-def test_exponential_matches_cagr():
-    # An exponential through 324 (2021) and 1170 (2024) grows by the 53.4% CAGR.
-    b = math.log(1170 / 324) / 3
-    out = curves.exponential(np.array([2021, 2024]), math.log(324), b, t_ref=2021)
-    np.testing.assert_allclose(out, [324, 1170])
-    assert math.exp(b) - 1 == pytest.approx(0.534, abs=5e-4)
-
-
 def test_logistic_known_points():
     k, r, t0 = 4000.0, 0.5, 2026.0
     assert curves.logistic(t0, k, r, t0) == pytest.approx(k / 2)

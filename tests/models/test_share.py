@@ -201,12 +201,11 @@ def test_logit_share_interface_matches_growth_models() -> None:
     assert frame["param"].tolist() == ["rate", "midpoint", "intercept"]
     # se(rate) = sigma / sqrt(Sxx) = 0.11162 / sqrt(5)
     assert frame.loc[0, "bse"] == pytest.approx(0.11162 / math.sqrt(5), abs=2e-4)
-    bands = model.bands(FUTURE)
-    assert set(bands) == {"central", 0.8, 0.95}
-    lo80, hi80 = bands[0.8]
-    lo95, hi95 = bands[0.95]
-    assert np.all(lo95 < lo80) and np.all(lo80 < bands["central"])
-    assert np.all(bands["central"] < hi80) and np.all(hi80 < hi95)
+    lo80, hi80 = model.predict_interval(FUTURE, 0.8)
+    lo95, hi95 = model.predict_interval(FUTURE, 0.95)
+    central = model.predict(FUTURE)
+    assert np.all(lo95 < lo80) and np.all(lo80 < central)
+    assert np.all(central < hi80) and np.all(hi80 < hi95)
     assert "Student t with 2 df" in model.summary()
 
 

@@ -1,9 +1,5 @@
 """Growth and share models on one estimator interface (:class:`~forecast.models.base.BaseModel`),
-and the registry of them by name. Models take plain arrays (years, values) and read no files of
-their own. ``growth`` holds what the growth models share; ``trend``, ``saturating``, ``damped``,
-``bass`` and ``default`` (with ``conditional``) the models; ``share`` and ``mix`` a bounded
-share and a segment mix; ``curves``, ``ols``, ``nls``, ``prior`` and ``uncertainty`` the pieces
-they are built from.
+and the registry of them by name. Models take plain arrays (years, values) and read no files.
 """
 
 from forecast.models.base import BaseModel

@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models.uncertainty import LEVELS, central_interval, summarise_draws
+from forecast.models.uncertainty import central_interval, summarise_draws
 
 __all__ = ["EXACT_FIT_NOTE", "BaseModel", "as_float", "as_years", "check_rows", "fmt_number"]
 
@@ -36,8 +36,7 @@ def as_float(x: ArrayLike, what: str) -> np.ndarray:
 
 
 def as_years(x: ArrayLike) -> np.ndarray:
-    """1-D float array of years [calendar year] from a scalar, a 1-D array or an ``(n, 1)``
-    column; a ModelError for text, another shape, NaN or infinity."""
+    """Years [calendar year] ``(n,)`` of a scalar, ``(n,)`` or ``(n, 1)``; else a ModelError."""
     arr = as_float(x, "years")
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
@@ -51,8 +50,8 @@ def as_years(x: ArrayLike) -> np.ndarray:
 
 
 def check_rows(t: np.ndarray, shares: np.ndarray, rows: str) -> None:
-    """A share model's data: one row of ``shares`` (``rows``) per year, at least 2 distinct
-    years, finite shares; a ModelError for the first check that fails."""
+    """A ModelError unless a share model has one row of ``shares`` (``rows``) per year, at
+    least 2 distinct years and finite shares."""
     if len(t) != shares.shape[0]:
         raise ModelError(f"got {len(t)} years but {shares.shape[0]} {rows}")
     if len(t) < 2:
@@ -74,13 +73,10 @@ def fmt_number(x: float) -> str:
 
 
 class BaseModel(metaclass=ABCMeta):
-    """Interface of every model (see the module docstring).
-
-    A subclass sets :attr:`name` and :attr:`family`, declares its settings as dataclass
-    fields, and implements :meth:`fit` (calling :meth:`_forget_fit` first and setting
-    ``params_``, ``bse_``, ``param_units_``, ``n_obs_``, ``years_``, ``df_resid_``,
-    ``notes_``), :meth:`predict`, :meth:`sample` and :meth:`_summary_head`.
-    """
+    """Interface of every model (see the module docstring): a subclass sets :attr:`name` and
+    :attr:`family`, declares its settings as dataclass fields and implements the abstract
+    methods; :meth:`fit` calls :meth:`_forget_fit` first and sets ``params_``, ``bse_``,
+    ``param_units_``, ``n_obs_``, ``years_``, ``df_resid_`` and ``notes_``."""
 
     #: Registry name, the ``model`` column of forecast tables.
     name: ClassVar[str] = "model"
@@ -98,8 +94,7 @@ class BaseModel(metaclass=ABCMeta):
         return sorted(f.name for f in fields)
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor arguments by name, the very objects passed (nothing nests: ``deep`` is
-        for scikit-learn)."""
+        """Constructor arguments by name (nothing nests: ``deep`` is for scikit-learn)."""
         return {name: getattr(self, name) for name in self._param_names()}
 
     def set_params(self, **params: Any) -> BaseModel:
@@ -140,7 +135,7 @@ class BaseModel(metaclass=ABCMeta):
         :func:`~forecast.models.uncertainty.make_rng` (one seed, one set of draws)."""
 
     def _forget_fit(self) -> None:
-        """Drop every fitted attribute, so a failed refit cannot leave a stale fit behind."""
+        """Drop every fitted attribute: a failed refit leaves no stale fit behind."""
         for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
             del self.__dict__[key]
 
@@ -178,20 +173,9 @@ class BaseModel(metaclass=ABCMeta):
     def predict_interval(
         self, X: ArrayLike, level: float = 0.8, n_draws: int = 10_000, seed: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Equal-tailed interval ``(lower, upper)`` of coverage ``level`` in (0, 1) from
-        :meth:`sample` (other arguments as there), shaped like :meth:`predict`."""
+        """Equal-tailed ``(lower, upper)`` of coverage ``level`` in (0, 1) of :meth:`sample`."""
         level = self._check_level(level)
         return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level, axis=0)
-
-    def bands(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> dict[Any, Any]:
-        """Central path and every :data:`~forecast.models.uncertainty.LEVELS` band from one
-        set of draws: ``{"central": ndarray, 0.8: (lo, hi), 0.95: (lo, hi)}`` [unit of the
-        values]."""
-        draws = self.sample(X, n_draws=n_draws, seed=seed)
-        out: dict[Any, Any] = {"central": self.predict(X)}
-        for level in LEVELS:
-            out[level] = central_interval(draws, level, axis=0)
-        return out
 
     def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None):
         """Tidy table of :meth:`predict` and a summary of :meth:`sample` (arguments as there).
@@ -208,7 +192,6 @@ class BaseModel(metaclass=ABCMeta):
         return self._frame(t, self.predict(t), self.sample(t, n_draws=n_draws, seed=seed))
 
     def _frame(self, t: np.ndarray, central: np.ndarray, draws: np.ndarray):
-        """The forecast table of ``central`` and ``draws`` (draws on axis 0)."""
         import pandas as pd
 
         years = np.rint(t).astype(int) if np.all(t == np.rint(t)) else t

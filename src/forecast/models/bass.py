@@ -34,8 +34,6 @@ class BassDiffusion(NonlinearGrowthModel):
     t_start : float, optional
         Year adoption starts [year]; default the year before the first observation (earlier
         cumulative output is ignored).
-    prior_sigma, prior_df : float, optional
-        The noise prior (:class:`~forecast.models.growth.GrowthModel`).
     """
 
     name = "bass"

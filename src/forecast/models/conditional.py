@@ -27,18 +27,15 @@ is widened per horizon by the ratio of out-of-fold to in-sample 10-90% ranges
 a Gaussian copula of the errors' normal scores.
 
 **Assumes** the series errs like established reference series of its kind, size and
-features did, 1..6 years out. A battery series is placed among the kinds by its demand mix
-and in a size third, both stated (:mod:`forecast.models.default`). Tails stop at the 0.5% and
-99.5% quantiles; it knows nothing of capacity, demand or policy. **Weak** where a cell's
-series disagree: on leave-one-series-out, solar's mid third is under-forecast at h5-6
-(median log error about +0.14) although the cell is unbiased in sample.
+features did, 1..6 years out; tails stop at the 0.5% and 99.5% quantiles. Where it is weak:
+the README's "Models" section.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import SimpleNamespace
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -47,20 +44,9 @@ from forecast.data.reference import ReferenceWindows
 from forecast.errors import ModelError
 
 __all__ = [
-    "DAMPING_GRID",
-    "HORIZON_SHRINK",
-    "LEVEL_GRID",
-    "MIN_SHARE",
-    "MIN_WINDOWS",
-    "SCALE_FLOOR",
-    "SHRINK",
-    "SIZES",
-    "Calibration",
-    "fit_calibration",
-    "horizon_groups",
-    "interp_grid",
-    "one_hot",
-    "window_features",
+    "DAMPING_GRID", "HORIZON_SHRINK", "LEVEL_GRID", "MIN_SHARE", "MIN_WINDOWS", "SCALE_FLOOR",
+    "SHRINK", "SIZES", "Calibration", "fit_calibration", "horizon_groups", "interp_grid",
+    "one_hot", "window_features",
 ]
 
 #: Quantile levels kept per horizon: 0.5%, 1%, ..., 99.5% (includes 5, 10, 50, 90, 95%).
@@ -86,21 +72,11 @@ SCALE_FLOOR = 0.02
 #: near a least-absolute-deviations optimum; this is far below what moves a quantile).
 LAD_TOLERANCE = 1e-4
 
+
 def window_features(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean log growth, acceleration and volatility of windows.
-
-    Parameters
-    ----------
-    values : ndarray, shape (n, w)
-        Window values [any unit], > 0, consecutive years, oldest first.
-
-    Returns
-    -------
-    (g, acc, vol) : tuple of ndarray, shape (n,)
-        Mean annual log growth [1/yr], half the change from the first to the last annual log
-        increment [1/yr per yr] and the sample standard deviation of the increments [1/yr]
-        (0 when ``w == 2`` leaves one increment).
-    """
+    """Growth ``g`` [1/yr], acceleration ``acc`` [1/yr per yr] and volatility ``vol`` [1/yr]
+    (as in the module docstring; 0 with one increment), each ``(n,)``, of windows ``(n, w)``
+    [any unit, > 0], consecutive years, oldest first."""
     inc = np.diff(np.log(values), axis=1)
     g = inc.mean(axis=1)
     acc = (inc[:, -1] - inc[:, 0]) / 2.0
@@ -120,6 +96,11 @@ def _design(values: np.ndarray, share: np.ndarray, weights: np.ndarray, size: np
     return centre, scale, g
 
 
+def _thirds(logs: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    """Size third (0, 1, 2) of log levels ``logs`` (n,) by their kinds' ``cuts`` (n, 2)."""
+    return (logs > cuts[:, 0]).astype(int) + (logs > cuts[:, 1]).astype(int)
+
+
 def horizon_groups(n_h: int) -> list[np.ndarray]:
     """Horizon indices (0-based) of the groups h1-2, h3-4, ... (the last may hold one)."""
     return [np.arange(k, min(k + 2, n_h)) for k in range(0, n_h, 2)]
@@ -131,11 +112,9 @@ class Calibration:
 
     Attributes
     ----------
-    window, horizons : int
-        Points per window; years ahead calibrated.
-    min_growth, min_share : float
-        Smallest end-point growth [fraction/yr] and share of the world market [fraction] of
-        the windows used.
+    window, horizons, min_growth, min_share
+        Points per window, years ahead, least end-point growth [fraction/yr] and share of the
+        world market [fraction] of the windows used.
     kinds : tuple of str
         Reference technologies, in the order of the kind weights.
     centre : ndarray, shape (horizons, 2 * len(kinds) + 5)
@@ -150,10 +129,8 @@ class Calibration:
         horizon group) [-].
     correlation : ndarray, shape (horizons, horizons)
         Correlation of the errors' normal scores across horizons (the copula of draws).
-    n_windows : ndarray of int, shape (horizons,)
-        Windows with an actual at each horizon.
-    n_series : int
-        Series contributing windows.
+    n_windows, n_series
+        Windows with an actual at each horizon ``(horizons,)``; series contributing windows.
     damping : float
         Decay per year of the centre's transient growth [-].
     kind : str
@@ -210,9 +187,7 @@ class Calibration:
 
     def size_index(self, kind_index: np.ndarray, last: np.ndarray) -> np.ndarray:
         """Size third (0, 1, 2) of windows of kind ``kind_index`` ending at ``last``."""
-        cuts = self.size_cuts[kind_index]
-        logs = np.log(last)
-        return (logs > cuts[:, 0]).astype(int) + (logs > cuts[:, 1]).astype(int)
+        return _thirds(np.log(last), self.size_cuts[kind_index])
 
     def log_quantiles(self, values: np.ndarray, share: np.ndarray, weights: np.ndarray,
                       size: np.ndarray, levels: np.ndarray) -> np.ndarray:
@@ -229,9 +204,6 @@ class Calibration:
         std = np.einsum("nk,knhg->nhg", weights, self.quantiles[:, size])
         std_q = interp_grid(std, levels)
         return centre[:, :, None] + scale[:, :, None] * std_q
-
-
-# --------------------------------------------------------------------------- estimation
 
 
 def _lad(x: np.ndarray, y: np.ndarray, beta: np.ndarray | None = None,
@@ -259,17 +231,9 @@ def _centre_basis(n_h: int, phi: float) -> np.ndarray:
 
 
 def _scale_basis(n_h: int) -> np.ndarray:
-    """(H, 3): 1, ``sqrt(h)`` and ``h``, the horizon terms of the scale.
-
-    Year-to-year noise accumulates like ``sqrt(h)``, an error in the growth rate like ``h``.
-    """
+    """(H, 3): 1, ``sqrt(h)`` and ``h``, the horizon terms of the scale."""
     h = np.arange(1, n_h + 1, dtype=float)
     return np.column_stack([np.ones_like(h), np.sqrt(h), h])
-
-
-def _spread_of(cal: Any) -> np.ndarray:
-    """The calibration's spread factors, ones where it has none."""
-    return np.ones(cal.centre.shape[0]) if cal.spread is None else np.asarray(cal.spread)
 
 
 def _scale_at(x_s: np.ndarray, scale: np.ndarray, ii: np.ndarray, hh: np.ndarray
@@ -279,19 +243,20 @@ def _scale_at(x_s: np.ndarray, scale: np.ndarray, ii: np.ndarray, hh: np.ndarray
 
 
 def _fit_paths(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
-               y: np.ndarray, n_h: int, start: Any
+               y: np.ndarray, n_h: int, warm: tuple | None
                ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     """Centre (H, p), damping, scale (H, q) and the centre's residuals of observations
-    (window ``ii``, horizon index ``hh``, log change ``y``), warm-started from ``start``."""
-    centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, start)
+    (window ``ii``, horizon index ``hh``, log change ``y``), warm-started from ``warm``
+    (centre, damping and unwidened scale of a fit on more windows) where given."""
+    centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, warm)
     basis = _scale_basis(n_h)
-    warm = None if start is None else _unkron(start.scale / _spread_of(start)[:, None], basis)
-    gamma = _lad(_kron(x_s[ii], basis[hh]), np.abs(res), warm)
+    gamma = _lad(_kron(x_s[ii], basis[hh]), np.abs(res),
+                 None if warm is None else _unkron(warm[2], basis))
     return centre, phi, _rekron(gamma, basis, x_s.shape[1]), res
 
 
 def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
-                         y: np.ndarray, n_h: int, series: np.ndarray, fitted: Any,
+                         y: np.ndarray, n_h: int, series: np.ndarray, fitted: tuple,
                          res: np.ndarray) -> np.ndarray:
     """Per horizon, the 10-90% range of standardised errors out of fold over in sample (H,).
 
@@ -310,7 +275,7 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
                                          fitted)
         pred = np.sum(x_c[ii[test]] * centre[hh[test]], axis=1)
         oof[test] = (y[test] - pred) / _scale_at(x_s, scale, ii[test], hh[test])
-    own = res / _scale_at(x_s, fitted.scale, ii, hh)
+    own = res / _scale_at(x_s, fitted[2], ii, hh)
     out = np.ones(n_h)
     for h in range(n_h):
         at = hh == h
@@ -321,26 +286,21 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
 
 
 def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, n_h: int,
-                start: Calibration | None) -> tuple[np.ndarray, float, np.ndarray]:
+                warm: tuple | None) -> tuple[np.ndarray, float, np.ndarray]:
     """Centre coefficients (H, p), damping and residuals, by LAD with phi on a grid."""
-    fits: dict[int, tuple[float, np.ndarray]] = {}
 
-    def at(j: int) -> float:
-        if j not in fits:
-            basis = _centre_basis(n_h, DAMPING_GRID[j])
-            x = _kron(x_c[ii], basis[hh])
-            warm = None if start is None else _unkron(start.centre, basis)
-            beta = _lad(x, y, warm)
-            fits[j] = (float(np.sum(np.abs(y - x @ beta))), beta)
-        return fits[j][0]
+    @cache
+    def at(j: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        basis = _centre_basis(n_h, DAMPING_GRID[j])
+        x = _kron(x_c[ii], basis[hh])
+        beta = _lad(x, y, None if warm is None else _unkron(warm[0], basis))
+        res = y - x @ beta
+        return float(np.sum(np.abs(res))), beta, basis, res
 
     # The damping is chosen once on the whole class; refits keep it.
-    best = (min(range(DAMPING_GRID.size), key=at) if start is None
-            else int(np.argmin(np.abs(DAMPING_GRID - start.damping))))
-    at(best)
-    basis = _centre_basis(n_h, DAMPING_GRID[best])
-    beta = fits[best][1]
-    res = y - _kron(x_c[ii], basis[hh]) @ beta
+    best = (min(range(DAMPING_GRID.size), key=lambda j: at(j)[0]) if warm is None
+            else int(np.argmin(np.abs(DAMPING_GRID - warm[1]))))
+    _, beta, basis, res = at(best)
     return _rekron(beta, basis, x_c.shape[1]), float(DAMPING_GRID[best]), res
 
 
@@ -388,15 +348,10 @@ def fit_calibration(
         Windows with their technology and share (:func:`forecast.data.reference.
         extract_windows`); every share must be known and > 0.
     kind : {"default", "benchmark"}
-        The calibrated default method, or the log random walk with the window's drift and
-        pooled per-horizon error quantiles (its benchmark).
+        The calibrated default method, or its benchmark (see :class:`Calibration`).
     start : Calibration, optional
         A calibration on a superset of these windows whose coefficients warm-start this one's
         (the leave-one-series-out refits).
-
-    Returns
-    -------
-    Calibration
 
     Raises
     ------
@@ -435,7 +390,7 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     logs = np.log(windows.values[:, -1])
     cuts = np.array([np.quantile(logs[kind_index == j], [1 / 3, 2 / 3])
                      for j in range(len(kinds))])
-    size = ((logs > cuts[kind_index, 0]).astype(int) + (logs > cuts[kind_index, 1]))
+    size = _thirds(logs, cuts[kind_index])
     x_c, x_s, g = _design(windows.values, windows.share, weights, size)
     centre = np.zeros((n_h, x_c.shape[1]))
     scale = np.zeros((n_h, x_s.shape[1]))
@@ -449,13 +404,14 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     else:
         # One fit over every horizon: annual log growth x.alpha + x.beta phi**(k-1) in year
         # T + k, a transient that decays geometrically toward a long-run growth.
-        centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, n_h, start)
         if start is None:
+            centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, n_h, None)
             spread = _cross_fitted_spread(x_c, x_s, ii, hh, y, n_h, windows.series,
-                                          SimpleNamespace(centre=centre, scale=scale,
-                                                          damping=phi, spread=None), res)
+                                          (centre, phi, scale), res)
         else:
-            spread = _spread_of(start)
+            spread = np.ones(n_h) if start.spread is None else np.asarray(start.spread)
+            warm = (start.centre, start.damping, start.scale / spread[:, None])
+            centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, n_h, warm)
         # The errors are standardised in sample; the band is the wider out-of-fold one.
         err[ii, hh] = res / _scale_at(x_s, scale, ii, hh)
         scale = scale * spread[:, None]
@@ -465,14 +421,14 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
     quantiles = np.empty((len(kinds), len(SIZES), n_h, LEVEL_GRID.size))
     ok = np.isfinite(err)
     pooled = np.quantile(err[ok], LEVEL_GRID)
-    for j in range(len(kinds)):
+    for j in range(len(kinds) if kind == "default" else 0):
         for s in range(len(SIZES)):
-            own = err[ok & ((kind_index == j) & (size == s))[:, None]]
-            n = 0 if kind == "benchmark" else own.size / n_h
+            member = (kind_index == j) & (size == s)
+            own = err[ok & member[:, None]]
+            n = own.size / n_h
             q = pooled if n == 0 else np.quantile(own, LEVEL_GRID)
             quantiles[j, s] = (n * q + SHRINK * pooled) / (n + SHRINK)
-            member = (kind_index == j) & (size == s)
-            for hg in horizon_groups(n_h) if kind == "default" else []:
+            for hg in horizon_groups(n_h):
                 cell = err[:, hg][ok[:, hg] & member[:, None]]
                 if cell.size:
                     quantiles[j, s, hg] = ((cell.size * np.quantile(cell, LEVEL_GRID)
@@ -488,7 +444,6 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
         n_windows=counts.astype(int), n_series=int(np.unique(windows.series).size),
         damping=phi, kind=kind, spread=spread,
     )
-
 
 
 def interp_grid(grid_values: np.ndarray, levels: np.ndarray) -> np.ndarray:

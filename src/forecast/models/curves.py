@@ -8,22 +8,13 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = [
-    "bass_cumulative", "compound", "damped_compound", "damped_sum", "exponential", "gompertz",
-    "logistic",
-]
+__all__ = ["bass_cumulative", "compound", "damped_compound", "damped_sum", "gompertz", "logistic"]
 
 
 def compound(base: ArrayLike, rate: ArrayLike, years_ahead: ArrayLike) -> np.ndarray:
     """``base * (1 + rate) ** years_ahead``: level in the base year [output unit], growth
     rate [fraction/yr] > -1, years after the base year [yr]."""
     return np.asarray(base, float) * np.power(1.0 + np.asarray(rate, float), years_ahead)
-
-
-def exponential(t: ArrayLike, a: ArrayLike, b: ArrayLike, t_ref: float = 0.0) -> np.ndarray:
-    """Exponential curve ``exp(a + b (t - t_ref))``: ``t``, ``t_ref`` [year], ``a`` the log
-    level at ``t_ref`` [log output unit], ``b`` the continuous rate [1/yr]."""
-    return np.exp(np.asarray(a, float) + np.asarray(b, float) * (np.asarray(t, float) - t_ref))
 
 
 def _exponent(t: ArrayLike, rate: ArrayLike, midpoint: ArrayLike) -> np.ndarray:

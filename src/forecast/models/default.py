@@ -1,14 +1,11 @@
 """The calibrated default method: a log trend and bands conditional on what it forecasts.
 
-:class:`DefaultMethod` forecasts a series 1..6 years ahead from its last four values, its
-world share, kind and size third, with the calibration of :mod:`forecast.models.conditional`
-(the model and what it assumes are described there). The shipped reference class's
-calibration ships as ``default_calibration.json`` (``make calibration``; a test checks it is
-current), so ``DefaultMethod().fit`` reads no file.
-
-**A battery series is not a reference technology.** It is placed among the kinds by
-:data:`BATTERY_KIND` (its demand mix), in the size third ``size`` and at its ``share`` of the
-world market: stated assumptions, changed through the estimator's settings.
+:class:`DefaultMethod` forecasts a series 1..6 years ahead from its last four values, world
+share, kind and size third with the calibration of :mod:`forecast.models.conditional` (the
+model is described there), shipped as ``default_calibration.json`` (``make calibration``; a
+test checks it is current). A battery series is no reference technology: it is placed among
+the kinds by :data:`BATTERY_KIND`, in the size third ``size`` and at its ``share`` of the
+world market, stated assumptions changed through the estimator's settings.
 """
 
 from __future__ import annotations
@@ -30,7 +27,6 @@ from forecast.models.base import BaseModel, as_float, as_years
 from forecast.models.conditional import (
     LEVEL_GRID,
     MIN_SHARE,
-    MIN_WINDOWS,
     SIZES,
     Calibration,
     fit_calibration,
@@ -40,20 +36,11 @@ from forecast.models.conditional import (
 )
 from forecast.models.uncertainty import QUANTILES, make_rng
 
+# LEVEL_GRID, MIN_SHARE, Calibration and fit_calibration are re-exported: callers import the
+# default method's whole calibration API from here.
 __all__ = [
-    "BATTERY_KIND",
-    "CHINA_SHARE",
-    "LEVEL_GRID",
-    "MIN_SHARE",
-    "MIN_WINDOWS",
-    "SIZES",
-    "Calibration",
-    "DefaultMethod",
-    "default_calibration",
-    "fit_calibration",
-    "log_quantiles",
-    "shipped_calibration",
-    "window_features",
+    "BATTERY_KIND", "CHINA_SHARE", "LEVEL_GRID", "MIN_SHARE", "Calibration", "DefaultMethod",
+    "default_calibration", "fit_calibration", "log_quantiles", "shipped_calibration",
     "write_shipped_calibration",
 ]
 
@@ -92,22 +79,12 @@ def default_calibration(
     reference: str | Path | None = None, window: int = 4, horizons: int = 6,
     min_growth: float = 0.15, kind: str = "default", min_share: float = MIN_SHARE,
 ) -> Calibration:
-    """The calibration of the shipped reference class (or another file), cached.
+    """The calibration of a reference CSV, fitted once per file version (path, size,
+    modification time) and options; the shipped class's default-method calibration with the
+    default options is read from the package (no fit).
 
-    Parameters
-    ----------
-    reference : str or Path, optional
-        Reference CSV; default the shipped class, whose default-method calibration with the
-        default options is read from the package (no fit).
-    window, horizons, min_growth, min_share
-        Window definition (see :func:`forecast.data.reference.extract_windows`).
-    kind : {"default", "benchmark"}
-        See :func:`fit_calibration`.
-
-    Returns
-    -------
-    Calibration
-        Fitted once per file version (path, size, modification time) and options.
+    ``window``, ``horizons``, ``min_growth`` and ``min_share`` define the windows
+    (:func:`forecast.data.reference.extract_windows`); ``kind`` is :func:`fit_calibration`'s.
     """
     from forecast.data.reference import default_reference_path, load_reference
 
@@ -125,32 +102,18 @@ def default_calibration(
 
 def write_shipped_calibration(path: str | Path) -> Path:
     """Fit the shipped reference class with the default options and write it as JSON."""
-    from forecast.data.reference import extract_windows, load_reference
+    from forecast.data.reference import default_reference_path
 
-    window, horizons, min_growth, min_share = _SHIPPED_OPTIONS
-    windows = extract_windows(load_reference(), window, horizons, min_growth,
-                              min_share=min_share)
-    text = json.dumps(fit_calibration(windows).to_dict(), indent=None, separators=(",", ":"))
+    # The default options are the shipped ones; an explicit path makes it fit, not read.
+    cal = default_calibration(default_reference_path())
+    text = json.dumps(cal.to_dict(), indent=None, separators=(",", ":"))
     Path(path).write_text(text + "\n")
     return Path(path)
 
 
 def log_quantiles(cal: Calibration, windows: ReferenceWindows, levels: ArrayLike) -> np.ndarray:
-    """Quantiles of the log change from each reference window's last value.
-
-    Parameters
-    ----------
-    cal : Calibration
-    windows : ReferenceWindows
-        Windows of the calibration's kinds with known shares.
-    levels : array_like, shape (L,)
-        Quantile levels within the calibrated 0.5%..99.5%.
-
-    Returns
-    -------
-    ndarray, shape (n, horizons, L)
-        ``log(v_{T+h} / v_T)`` quantiles [log].
-    """
+    """Quantiles ``(n, horizons, L)`` of ``log(v_{T+h} / v_T)`` [log] of each reference window
+    (of the calibration's kinds, shares known) at ``levels`` (L,) within 0.5%..99.5%."""
     lv = _check_levels(levels)
     unknown = sorted(set(windows.technology.tolist()) - set(cal.kinds))
     if unknown:
@@ -171,9 +134,6 @@ def _check_levels(levels: ArrayLike) -> np.ndarray:
     return lv
 
 
-# --------------------------------------------------------------------------- the estimator
-
-
 @dataclass(eq=False, repr=False, kw_only=True)
 class DefaultMethod(BaseModel):
     """The calibrated default method as an estimator (see the module docstring).
@@ -181,24 +141,20 @@ class DefaultMethod(BaseModel):
     Parameters
     ----------
     calibration : Calibration, optional
-        Method-level quantities; default the shipped reference class's (read from the
-        package; :func:`default_calibration`).
-    window : int
-        Points the method looks at: the last ``window`` consecutive years of the data.
-    horizons : int
-        Years ahead it can forecast.
+        Default the shipped reference class's (:func:`default_calibration`).
+    window, horizons : int
+        Points it looks at (the last ``window`` consecutive years) and years ahead it forecasts.
     min_growth : float
-        Reference-class windows grew at least this much [fraction/yr]; a series growing
-        less is outside the class (a note says so).
+        Least growth of the reference windows [fraction/yr]; a series growing less is outside
+        the class (a note says so).
     share : float
         The series' share of its world market in its last year [fraction, (0, 1]]; default
-        China's share of world battery production in 2024 (:data:`CHINA_SHARE`).
+        :data:`CHINA_SHARE`.
     kind : str or mapping, optional
-        A reference technology, or weights over them summing to 1; default
-        :data:`BATTERY_KIND` (a stated assumption: the battery demand mix).
+        A reference technology, or weights over them summing to 1; default :data:`BATTERY_KIND`.
     size : {"small", "mid", "large"}
-        The size third whose error quantiles the band takes ("large": the series is among
-        the largest of its kind, as China's production, 76% of the world's, is).
+        The size third whose error quantiles the band takes ("large": China's production,
+        76% of the world's, is among the largest of its kind).
     """
 
     name = "default"
@@ -224,19 +180,8 @@ class DefaultMethod(BaseModel):
         return cal
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> DefaultMethod:
-        """Take the last ``window`` values of a series.
-
-        Parameters
-        ----------
-        X : array_like
-            Years [calendar year], consecutive integers, ``(n,)`` or ``(n, 1)``.
-        y : array_like
-            Values [value unit, e.g. production in GWh], > 0.
-
-        Returns
-        -------
-        DefaultMethod
-            The fitted estimator itself.
+        """Take the last ``window`` values ``y`` [value unit, e.g. GWh], > 0, of consecutive
+        whole years ``X`` [calendar year], ``(n,)`` or ``(n, 1)``.
 
         Raises
         ------
@@ -340,27 +285,20 @@ class DefaultMethod(BaseModel):
         return t, np.where(seen, 0, np.rint(h)).astype(int)
 
     def predict_quantiles(self, X: ArrayLike, levels: ArrayLike) -> np.ndarray:
-        """Quantiles of the value in each year.
-
-        Parameters
-        ----------
-        X : array_like
-            Years [calendar year]: observed ones or 1..horizons after the last.
-        levels : array_like
-            Quantile levels within 0.005-0.995.
-
-        Returns
-        -------
-        ndarray, shape (n_years, n_levels)
-            [value unit]; observed years return the observation at every level.
-        """
+        """Quantiles ``(n_years, n_levels)`` [value unit] at ``levels`` within 0.005-0.995 of
+        years ``X`` [calendar year] 1..horizons after the last (an observed year returns its
+        observation at every level)."""
         t, h = self._horizons(X)
-        lv = _check_levels(levels)
-        q = interp_grid(self.log_quantiles_, lv)  # (H, L)
-        out = np.empty((t.size, lv.size))
+        q = interp_grid(self.log_quantiles_, _check_levels(levels))  # (H, L)
+        return self._levels(t, h, q.T).T
+
+    def _levels(self, t: np.ndarray, h: np.ndarray, logs: np.ndarray) -> np.ndarray:
+        """Values ``(k, n_years)`` of log changes from the last value ``logs`` ``(k, H)``, at
+        horizons ``h`` of :meth:`_horizons` (0: the observation)."""
+        out = np.empty((len(logs), t.size))
         ahead = h > 0
-        out[ahead] = self.values_[-1] * np.exp(q[h[ahead] - 1])
-        out[~ahead] = self.values_[np.searchsorted(self.years_, t[~ahead])][:, None]
+        out[:, ahead] = self.values_[-1] * np.exp(logs[:, h[ahead] - 1])
+        out[:, ~ahead] = self.values_[np.searchsorted(self.years_, t[~ahead])]
         return out
 
     def predict(self, X: ArrayLike) -> np.ndarray:
@@ -370,11 +308,8 @@ class DefaultMethod(BaseModel):
     def predict_interval(
         self, X: ArrayLike, level: float = 0.8, n_draws: int = 10_000, seed: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Equal-tailed interval from the calibrated quantiles (exact; no draws needed).
-
-        ``n_draws`` and ``seed`` are accepted for the common interface and ignored.
-        ``level`` must be at most 0.99 (the calibrated levels stop at 0.5% and 99.5%).
-        """
+        """Exact equal-tailed interval of the calibrated quantiles, ``level`` <= 0.99 (they
+        stop at 0.5% and 99.5%); ``n_draws`` and ``seed`` are ignored."""
         level = self._check_level(level)
         if level > 0.99 + 1e-12:
             raise ModelError(f"{self.name}: interval level must be <= 0.99; got {level}")
@@ -382,11 +317,8 @@ class DefaultMethod(BaseModel):
         return q[:, 0], q[:, 1]
 
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws [value unit], shape ``(n_draws, n_years)``.
-
-        Each draw takes one uniform per horizon from a Gaussian copula with the calibrated
-        correlation across horizons, mapped through that horizon's calibrated quantiles.
-        """
+        """Seeded draws ``(n_draws, n_years)`` [value unit]: one uniform per horizon from a
+        Gaussian copula with the calibrated correlation, mapped through its quantiles."""
         from scipy import stats
 
         t, h = self._horizons(X)
@@ -398,18 +330,11 @@ class DefaultMethod(BaseModel):
         u = np.clip(stats.norm.cdf(z), LEVEL_GRID[0], LEVEL_GRID[-1])
         logs = np.column_stack([np.interp(u[:, k], LEVEL_GRID, self.log_quantiles_[k])
                                 for k in range(cal.horizons)])  # (n, H)
-        out = np.empty((n, t.size))
-        ahead = h > 0
-        out[:, ahead] = self.values_[-1] * np.exp(logs[:, h[ahead] - 1])
-        out[:, ~ahead] = self.values_[np.searchsorted(self.years_, t[~ahead])]
-        return out
+        return self._levels(t, h, logs)
 
     def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None):
-        """Tidy forecast table: ``model, year, central, mean, p5, p10, p50, p90, p95``.
-
-        The quantile columns are the calibrated quantiles (exact); ``mean`` comes from
-        :meth:`sample` with ``n_draws`` and ``seed``. [value unit]
-        """
+        """:meth:`BaseModel.forecast_frame` with the exact calibrated quantiles (``mean`` from
+        :meth:`sample`)."""
         frame = super().forecast_frame(X, n_draws=n_draws, seed=seed)
         q = self.predict_quantiles(X, list(QUANTILES.values()))
         for k, key in enumerate(QUANTILES):

@@ -43,12 +43,8 @@ def _fmt(x: float) -> str:
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class GrowthModel(BaseModel):
-    """Common machinery of the growth models.
-
-    Subclasses implement ``_fit(t, v)`` (setting ``_theta``, ``_cov_unscaled``,
-    ``residuals_``, ``params_``, ``bse_``, ``param_units_``, ``method_``) and
-    ``_z_path(theta, t)``, the central path on the fit scale for parameter rows ``(k, p)``
-    and years ``(m,)``; ``_to_level`` maps the fit scale back (``exp`` by default).
+    """Common machinery of the growth models: a subclass implements :meth:`_fit` and
+    :meth:`_z_path`; ``_to_level`` maps the fit scale back (``exp`` by default).
 
     Parameters
     ----------
@@ -108,8 +104,7 @@ class GrowthModel(BaseModel):
         return out
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> GrowthModel:
-        """Fit to years ``X`` [calendar year] and values ``y`` [value unit, e.g. GWh]; return
-        ``self``.
+        """Fit to years ``X`` [calendar year] and values ``y`` [value unit, e.g. GWh].
 
         Raises
         ------
@@ -186,7 +181,9 @@ class GrowthModel(BaseModel):
 
     @abstractmethod
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
-        """Estimate the parameters from sorted years ``t`` and values ``v``."""
+        """Estimate from sorted years ``t`` and values ``v``: set ``_theta``,
+        ``_cov_unscaled``, ``residuals_``, ``params_``, ``bse_``, ``param_units_``,
+        ``method_``."""
 
     @abstractmethod
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
@@ -218,7 +215,6 @@ class GrowthModel(BaseModel):
                 "prior_df = 0 lends none: state a prior (prior_df > 0)"
             )
         self.prior_sigma_ = base * prior_scale
-        self.prior_df_ = nu0
         self.sigma_, self.df_t_ = pool(ssr, df, self.prior_sigma_, nu0)
         source = "the stated prior" if self.prior_sigma is not None else ref.what
         if math.isinf(nu0):

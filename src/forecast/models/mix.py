@@ -43,8 +43,7 @@ def alr(shares: ArrayLike, reference: int) -> np.ndarray:
 
 
 def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
-    """The inverse of :func:`alr`: shares (..., n_segments) [fraction], positive, summing to
-    one."""
+    """The inverse of :func:`alr`: positive shares (..., n_segments) summing to one."""
     r = np.clip(np.asarray(ratios, float), -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
     # The clip keeps exp() finite and every share > 0, so no row-maximum shift is needed.
     e = np.empty((*r.shape[:-1], r.shape[-1] + 1))
@@ -106,9 +105,9 @@ class LogRatioMix(BaseModel):
     """Additive log-ratio (ALR) trend of a segment mix.
 
     Each ``r_k = log(s_k / s_ref)`` is fitted by OLS on the year and continued from its fitted
-    value at the last year ``T``, ``r_k(T + h) = level_k + slope_k (phi + ... + phi^h)``, then
-    mapped back. Two years (China 2023-2024) say nothing about uncertainty, so by default each
-    slope is drawn as ``slope_k + drift_sigma_k N(0, 1)``, the level at ``T`` held fixed.
+    value at the last year ``T``, ``r_k(T + h) = level_k + slope_k (phi + ... + phi^h)``. Two
+    years (China 2023-2024) say nothing about uncertainty, so by default each slope is drawn
+    as ``slope_k + drift_sigma_k N(0, 1)``, the level at ``T`` held fixed.
 
     Parameters
     ----------
@@ -158,9 +157,9 @@ class LogRatioMix(BaseModel):
         return np.array([float(value.get(k, default)) for k in self.ratio_segments_])
 
     def fit(self, X: ArrayLike, y: ArrayLike, segments: Sequence[str] | None = None) -> LogRatioMix:
-        """Fit the log-ratio trends by OLS to distinct years ``X`` [year] and shares ``y``
-        ``(n_years, n_segments)`` [fraction], > 0, rows summing to one within
-        ``sum_tolerance``, named by ``segments`` or a DataFrame's columns; return ``self``.
+        """Fit to distinct years ``X`` [year] and shares ``y`` ``(n_years, n_segments)``
+        [fraction], > 0, rows summing to one within ``sum_tolerance``, named by ``segments``
+        or a DataFrame's columns.
 
         Raises
         ------
@@ -190,9 +189,8 @@ class LogRatioMix(BaseModel):
             if not np.all(np.isfinite(drift) & (drift > 0.0)):
                 raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
         self.damping_, self.drift_sigma_ = phi, drift
-        r = alr(s, ref)
-        self._beta, resid, self._xtx_inv = ols(t, r)
-        self.n_obs_, self.years_, self.shares_, self.log_ratios_ = len(t), t, s, r
+        self._beta, resid, self._xtx_inv = ols(t, alr(s, ref))
+        self.n_obs_, self.years_, self.shares_ = len(t), t, s
         self.t_last_ = float(t[-1])
         self.level_, self.slope_ = self._beta[0].copy(), self._beta[1].copy()
         self.df_resid_ = len(t) - 2
@@ -237,7 +235,6 @@ class LogRatioMix(BaseModel):
         return t, s, names
 
     def _describe(self) -> None:
-        """Notes, parameters and their uncertainty."""
         self.notes_: list[str] = []
         if self.df_resid_ == 0:
             self.notes_.append("2 years determine each log-ratio trend exactly (df_resid = 0): "
@@ -283,8 +280,7 @@ class LogRatioMix(BaseModel):
         return inv_alr(self.level_ + self.slope_ * g, self._ref_index)
 
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws of the mix, ``(n_draws, n_years, n_segments)`` [fraction], segments
-        in ``segments_`` order, > 0 and summing to one (arguments as
+        """Draws of the mix [fraction], segments in ``segments_`` order (as
         :meth:`BaseModel.sample`); a ModelError for ``drift_sigma=None`` with 2 years."""
         self._check_fitted()
         n_draws = self._check_draw_count(n_draws)

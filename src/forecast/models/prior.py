@@ -18,6 +18,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from forecast.models.ols import ols
+
 __all__ = [
     "GROWTH_PRIOR", "MIN_GROWTH", "RESIDUAL_PRIOR", "WINDOW", "NoisePrior", "fit_prior", "pool",
     "window_variances",
@@ -54,10 +56,8 @@ def window_variances(windows: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     z = np.log(np.atleast_2d(np.asarray(windows, dtype=float)))
     window = z.shape[1]
     growth = np.var(np.diff(z, axis=1), axis=1, ddof=1)
-    x = np.arange(window, dtype=float) - (window - 1) / 2.0
-    slope = (z @ x) / float(x @ x)
-    resid = z - z.mean(axis=1, keepdims=True) - slope[:, None] * x
-    return growth, np.einsum("ij,ij->i", resid, resid) / (window - 2)
+    resid = ols(np.arange(window, dtype=float), z.T)[1]
+    return growth, np.sum(resid**2, axis=0) / (window - 2)
 
 
 def fit_prior(variances: np.ndarray, df: int = 2) -> tuple[float, float]:

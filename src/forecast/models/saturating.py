@@ -226,9 +226,6 @@ class LogisticCurve(_SaturatingCurve):
         Fixed K as a stated multiple of the last observation [-], e.g. 3.0.
     saturation_bounds : (float, float), optional
         Bounds of a free K [value unit]; default ``(1.05, 10) x`` the largest observation.
-    prior_sigma, prior_df : float, optional
-        The noise prior (:class:`~forecast.models.growth.GrowthModel`), converted to the link
-        scale at the last observation when K is fixed.
     """
 
     name = "logistic"

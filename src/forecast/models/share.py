@@ -14,7 +14,7 @@ from scipy import special
 from forecast.errors import ModelError
 from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years, check_rows
 from forecast.models.ols import draw_lines, midpoint, ols
-from forecast.models.uncertainty import LEVELS, make_rng, t_scale
+from forecast.models.uncertainty import make_rng, t_scale
 
 __all__ = ["LOGIT_CLIP", "LogitShare", "logit", "shares_from_levels", "two_part_share"]
 
@@ -56,8 +56,7 @@ def shares_from_levels(levels: ArrayLike) -> np.ndarray:
 
 
 def two_part_share(part: ArrayLike, other: ArrayLike) -> np.ndarray:
-    """Share ``part / (part + other)`` [fraction] of two non-negative levels of one unit [e.g.
-    GWh], e.g. LFP in LFP + ternary installations."""
+    """Share ``part / (part + other)`` [fraction] of two levels (e.g. LFP in LFP + ternary)."""
     stacked = np.stack([np.asarray(part, float), np.asarray(other, float)], axis=-1)
     return shares_from_levels(stacked)[..., 0]
 
@@ -68,11 +67,10 @@ class LogitShare(BaseModel):
     China's share of world production.
 
     ``logit((s_t - floor) / (cap - floor)) = a + b (t - t_last) + e_t``, ``e_t ~ N(0,
-    sigma^2)`` independent across years, fitted by OLS: ``b`` is the Fisher-Pry rate [1/yr],
-    ``t_last - a / b`` the year the share is half way. Draws take intercept and slope from
+    sigma^2)`` independent across years, fitted by OLS. Draws take intercept and slope from
     ``N(beta, sigma^2 (X'X)^-1)`` plus, by default, the yearly scatter, all scaled by one
-    ``sqrt(df / chi2_df)`` per draw when sigma is estimated: each year follows the Student-t
-    OLS interval, which :meth:`predict_interval` gives exactly.
+    ``sqrt(df / chi2_df)`` per draw when sigma is estimated: the Student-t OLS interval,
+    which :meth:`predict_interval` gives exactly.
 
     Parameters
     ----------
@@ -113,8 +111,8 @@ class LogitShare(BaseModel):
         return floor, cap
 
     def fit(self, X: ArrayLike, y: ArrayLike) -> LogitShare:
-        """Fit the trend by OLS to distinct years ``X`` [year] and shares ``y`` [fraction]
-        strictly between ``floor`` and ``cap``; return ``self``.
+        """Fit the trend to distinct years ``X`` [year] and shares ``y`` [fraction] strictly
+        between ``floor`` and ``cap``.
 
         Raises
         ------
@@ -157,7 +155,7 @@ class LogitShare(BaseModel):
         return self
 
     def _choose_sigma(self) -> None:
-        """The sigma the draws use (stated, else estimated, else none) and notes saying so."""
+        """The draws' sigma (stated, else estimated, else none), with notes."""
         self.notes_: list[str] = []
         self.sigma_: float | None = None
         if self.sigma is not None:
@@ -194,7 +192,7 @@ class LogitShare(BaseModel):
         return self.sigma_, math.inf if self.sigma_source_ == "stated" else float(self.df_resid_)
 
     def predict_logit(self, X: ArrayLike) -> np.ndarray:
-        """Trend on the logit scale, ``(n_years,)`` [logit units]."""
+        """Trend ``(n_years,)`` [logit units]."""
         self._check_fitted()
         return self.intercept_ + self.rate_ * (as_years(X) - self.t_last_)
 
@@ -205,9 +203,8 @@ class LogitShare(BaseModel):
         return _bounded_from_logit(self.predict_logit(X), floor, cap)
 
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws of the share, ``(n_draws, n_years)`` [fraction], strictly between
-        floor and cap (arguments as :meth:`BaseModel.sample`); a ModelError when fitted on 2
-        points with no stated ``sigma``."""
+        """Draws of the share [fraction] strictly between floor and cap (as
+        :meth:`BaseModel.sample`); a ModelError for 2 points and no stated ``sigma``."""
         self._check_fitted()
         floor, cap = self._check_settings()
         n_draws = self._check_draw_count(n_draws)
@@ -224,9 +221,8 @@ class LogitShare(BaseModel):
     def predict_interval(
         self, X: ArrayLike, level: float = 0.8, n_draws: int | None = None, seed: Any = None
     ) -> tuple[np.ndarray, np.ndarray]:
-        """Exact equal-tailed interval ``(lower, upper)`` ``(n_years,)`` [fraction] of
-        coverage ``level``: :meth:`predictive_logit` mapped back (``n_draws`` and ``seed`` are
-        accepted for the common interface; nothing is simulated)."""
+        """Exact equal-tailed interval ``(lower, upper)`` [fraction] of :meth:`predictive_logit`
+        (``n_draws`` and ``seed`` are ignored: nothing is simulated)."""
         from scipy import stats
 
         self._check_fitted()
@@ -249,14 +245,6 @@ class LogitShare(BaseModel):
         if self.include_noise:
             var = var + 1.0
         return self.predict_logit(X), sigma * np.sqrt(var), df
-
-    def bands(self, X: ArrayLike, n_draws: int | None = None, seed: Any = None) -> dict[Any, Any]:
-        """Trend and every :data:`~forecast.models.uncertainty.LEVELS` interval, exact:
-        ``{"central": ndarray, 0.8: (lo, hi), 0.95: (lo, hi)}`` [fraction]."""
-        out: dict[Any, Any] = {"central": self.predict(X)}
-        for level in LEVELS:
-            out[level] = self.predict_interval(X, level)
-        return out
 
     def _summary_head(self) -> list[str]:
         floor, cap = self._check_settings()

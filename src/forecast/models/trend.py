@@ -25,7 +25,15 @@ def cagr(start: float, end: float, years: float) -> float:
 class _CompoundFromLast(GrowthModel):
     """A constant rate compounded from the last observed value (both CAGR models)."""
 
-    def _set_rate(self, t: np.ndarray, v: np.ndarray, log_rate: float, se: float) -> None:
+    def _set_rate(self, t: np.ndarray, v: np.ndarray, log_rate: float, var: float,
+                  base_log: float) -> None:
+        """Log growth rate ``log_rate`` [1/yr] with unscaled variance ``var``, compounded from
+        the log of the last value ``base_log``; the noise from ``residuals_`` (``n - 2`` df)."""
+        self._theta = np.array([log_rate])
+        self._cov_unscaled = np.array([[var]])
+        self._base_log = base_log
+        self._set_sigma(self.residuals_, t.size - 2)
+        se = self.sigma_ * math.sqrt(var)
         self.params_ = {"rate": math.expm1(log_rate), "base": float(v[-1])}
         self.bse_ = {"rate": math.exp(log_rate) * se, "base": math.nan}
         self.param_units_ = {"rate": "fraction/yr", "base": f"value in {t[-1]:g}"}
@@ -59,11 +67,7 @@ class EndpointCAGR(_CompoundFromLast):
         gaps = np.diff(t)
         # Increments over a gap of d years have variance d * sigma^2: standardise them.
         self.residuals_ = (np.diff(logv) - mu * gaps) / np.sqrt(gaps)
-        self._theta = np.array([mu])
-        self._cov_unscaled = np.array([[1.0 / span]])
-        self._base_log = logv[-1]
-        self._set_sigma(self.residuals_, t.size - 2)
-        self._set_rate(t, v, mu, self.sigma_ * math.sqrt(1.0 / span))
+        self._set_rate(t, v, mu, 1.0 / span, logv[-1])
 
 
 class LeastSquaresCAGR(_CompoundFromLast):
@@ -77,11 +81,7 @@ class LeastSquaresCAGR(_CompoundFromLast):
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "OLS slope of log values, compounded from the last observation"
         beta, self.residuals_, xtx_inv = ols(t, np.log(v))
-        self._theta = beta[1:]
-        self._cov_unscaled = xtx_inv[1:, 1:]
-        self._base_log = math.log(v[-1])
-        self._set_sigma(self.residuals_, t.size - 2)
-        self._set_rate(t, v, float(beta[1]), self.sigma_ * math.sqrt(xtx_inv[1, 1]))
+        self._set_rate(t, v, float(beta[1]), float(xtx_inv[1, 1]), math.log(v[-1]))
 
 
 class LinearTrend(GrowthModel):
@@ -135,8 +135,3 @@ class ExponentialTrend(GrowthModel):
 
     def _aic_valid(self) -> bool:
         return True
-
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        self._check_fitted()
-        a, b = self._theta
-        return curves.exponential(as_years(X), a, b, t_ref=self.t_last_)

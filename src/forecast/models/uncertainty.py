@@ -16,9 +16,8 @@ QUANTILES: dict[str, float] = {"p5": 0.05, "p10": 0.10, "p50": 0.50, "p90": 0.90
 LEVELS: tuple[float, ...] = (0.80, 0.95)
 
 
-def make_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
-    """Return a numpy Generator; an int seed gives the same draws every time."""
-    return seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+#: A numpy Generator of a seed: an int gives the same draws every time, a Generator is itself.
+make_rng = np.random.default_rng
 
 
 def t_scale(rng: np.random.Generator, df: float, shape: int | tuple[int, ...]) -> np.ndarray:
