@@ -25,8 +25,11 @@ from __future__ import annotations
 import ast
 import fcntl
 import json
+import logging
+import signal
 import subprocess
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -132,6 +135,78 @@ def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
         cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
     )
     return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "out": str(out)}
+
+
+class _UnhandledLogs(logging.Handler):
+    """The messages of records a process without logging set up would print on stderr: of
+    WARNING or above, from a logger with no handler of its own up to the root."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logger: logging.Logger | None = logging.getLogger(record.name)
+        while logger is not None and logger is not logging.getLogger():
+            if logger.handlers:
+                return
+            logger = logger.parent
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def forecast_main(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+                  ) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``(*args, timeout=60) -> CompletedProcess``: ``forecast *args`` run in this process by
+    :func:`forecast.cli.main`, from the repository as working folder.
+
+    For refusals, which need no process of their own: this skips the interpreter start and the
+    imports (1-2 s a call). What the process would show is kept: the exit code (a usage error's
+    ``SystemExit`` included), stdout and stderr from the file descriptors, and appended to
+    ``stderr`` every warning Python would print by default and every log record of WARNING or
+    above that no handler takes (``logging.lastResort`` prints those). An exception other than a
+    usage error propagates (in a process it would be a traceback and exit code 1). A call still
+    running after ``timeout`` [s] (a read that blocks) raises ``TimeoutError``; signal handlers
+    the command installs are restored.
+    """
+    from forecast import cli
+
+    monkeypatch.chdir(REPO)
+
+    def call(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        def timed_out(signum: int, frame: object) -> None:
+            raise TimeoutError(f"forecast {' '.join(args)[:200]} still running after "
+                               f"{timeout} s")
+
+        capfd.readouterr()
+        unhandled = _UnhandledLogs()
+        logging.getLogger().addHandler(unhandled)
+        stops = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGALRM)
+        handlers = {s: signal.getsignal(s) for s in stops}
+        signal.signal(signal.SIGALRM, timed_out)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                for hidden in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                               ResourceWarning):  # hidden by Python's default filters
+                    warnings.filterwarnings("ignore", category=hidden)
+                try:
+                    code = cli.main(list(args))
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+            logging.getLogger().removeHandler(unhandled)
+        out, err = capfd.readouterr()
+        err += "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno)
+                       for w in caught)
+        err += "".join(f"{line}\n" for line in unhandled.lines)
+        return subprocess.CompletedProcess(["forecast", *args], code, out, err)
+
+    return call
 
 
 @pytest.fixture(scope="session", autouse=True)
