@@ -68,8 +68,10 @@ FUTURE = np.arange(2025, 2031)
 QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
 #: Draws per scenario of the shared run: enough for every table, few enough to be quick.
 RUN_DRAWS = 500
-#: Options of the session's real run (``main_run``).
+#: Options of the session's real runs: ``main_run``, which most tests read, and ``again_run``,
+#: the same inputs again (its tables must be byte-identical).
 MAIN_RUN = ("--run-name", "main", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2")
+AGAIN_RUN = ("--run-name", "again", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2", "--quiet")
 #: Longest a real run of the tests may take [s].
 RUN_TIMEOUT_S = 900
 
@@ -146,18 +148,20 @@ def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
     return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "out": str(out)}
 
 
-def _start_in_background(root: Path, key: str, args: Sequence[str]) -> subprocess.Popen | None:
+def _start_in_background(root: Path, key: str, args: Sequence[str],
+                         after: str | None = None) -> subprocess.Popen | None:
     """Start ``forecast run --output-dir <root>/<key> *args`` by tests/background_run.py, which
-    writes the result of :func:`shared_result` for ``key``; None if a worker has started it or
-    built the result already."""
+    writes the result of :func:`shared_result` for ``key`` (once the result of ``after`` is
+    there, if given); None if a worker has started it or built the result already."""
     with open(root / f"{key}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         started = root / f"{key}.started"
         if started.is_file() or (root / f"{key}.json").is_file():
             return None
+        wait = ["--after", str(root / f"{after}.json")] if after else []
         proc = subprocess.Popen([sys.executable, str(REPO / "tests" / "background_run.py"),
-                                 str(root / f"{key}.json"), str(RUN_TIMEOUT_S), str(root / key),
-                                 *args], cwd=REPO)
+                                 *wait, str(root / f"{key}.json"), str(RUN_TIMEOUT_S),
+                                 str(root / key), *args], cwd=REPO)
         started.write_text(str(proc.pid))
         return proc
 
@@ -271,18 +275,27 @@ def calibration_cache(shared_root: Path) -> Path:
 
 @pytest.fixture(scope="session", autouse=True)
 def session_run(request: pytest.FixtureRequest, shared_root: Path, calibration_cache: Path):
-    """Start the session's real run (``main_run``) in the background at the first test, when a
-    test of the session reads it: it runs while the tests that do not read it do. The worker
-    that started it waits for it at the end, or stops it (SIGTERM) if the session stops early.
+    """Start the session's real runs in the background at the first test, when a test of the
+    session reads them: ``main_run``, then ``again_run`` once it has ended (so that it reads
+    the calibration ``main_run`` computed, as a user's second run does). They run while the
+    tests that do not read them do. The worker that started them waits for them at the end, or
+    stops them (SIGTERM) if the session stops early.
     """
-    proc = None
-    if any(_reads_the_session_run(item) for item in request.session.items):
-        proc = _start_in_background(shared_root, "main_run", MAIN_RUN)
+    items = request.session.items
+    procs = [
+        _start_in_background(shared_root, "main_run", MAIN_RUN)
+        if any(_reads_the_session_run(item) for item in items) else None,
+        _start_in_background(shared_root, "again_run", AGAIN_RUN, after="main_run")
+        if any("again_run" in getattr(item, "fixturenames", ()) for item in items) else None,
+    ]
     yield
-    if proc is not None:
-        if proc.poll() is None and (request.session.shouldfail or request.session.shouldstop):
+    for proc in procs:
+        if proc is not None and proc.poll() is None and (request.session.shouldfail
+                                                         or request.session.shouldstop):
             proc.terminate()
-        proc.wait()
+    for proc in procs:
+        if proc is not None:
+            proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -310,7 +323,7 @@ def shared_result(shared_root: Path) -> Callable[[str, Build], Any]:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if not done.is_file() and not (shared_root / f"{key}.started").is_file():
                 done.write_text(json.dumps(build(shared_root / key)))
-        deadline = time.monotonic() + RUN_TIMEOUT_S + 60
+        deadline = time.monotonic() + 2 * RUN_TIMEOUT_S + 60  # again_run waits for main_run
         while not done.is_file():
             assert time.monotonic() < deadline, f"no result of {key}, started in the background"
             time.sleep(0.5)
@@ -324,6 +337,13 @@ def main_run(shared_result) -> dict[str, Any]:
     """The session's real run of every notebook: ``forecast run`` with :data:`MAIN_RUN` into a
     temporary output folder."""
     return shared_result("main_run", lambda out: _forecast_run(out, *MAIN_RUN))
+
+
+@pytest.fixture(scope="session")
+def again_run(shared_result, main_run) -> dict[str, Any]:
+    """A second real run of every notebook on the same inputs: ``forecast run`` with
+    :data:`AGAIN_RUN`, after ``main_run``."""
+    return shared_result("again_run", lambda out: _forecast_run(out, *AGAIN_RUN))
 
 
 @pytest.fixture(scope="session")
