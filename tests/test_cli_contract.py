@@ -216,36 +216,6 @@ def test_killed_run_is_recognised_and_its_name_reusable(tmp_path):
     assert _kernel_dirs(tmp) == []  # the killed run's kernel sockets went with its folder
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
-def test_stop_signal_leaves_no_kernel_files_and_reports_on_stdout(tmp_path, signum):
-    tmp = tmp_path / "t"
-    tmp.mkdir()
-    out = tmp_path / "runs"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), "--run-name",
-         "stopped", "-p", "n_draws", "200"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TMPDIR": str(tmp)},
-    )
-    try:
-        _wait_for(lambda: bool(_kernel_dirs(tmp)) and bool(list(
-            (out / ".tmp-stopped").glob("*.ipynb"))), proc)
-        proc.send_signal(signum)
-        stdout, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130
-    assert stdout.strip().splitlines()[-1] == "error: interrupted"
-    assert stderr.strip().splitlines()[-1] == "error: interrupted"
-    assert "started" in stderr  # progress names the notebooks that started
-    assert _kernel_dirs(tmp) == []
-    assert sorted(p.name for p in out.iterdir()) == ["stopped.failed"]
-    manifest = json.loads((out / "stopped.failed" / "manifest.json").read_text())
-    assert manifest["status"] == "interrupted"
-
-
 # --------------------------------------------------------------------------- inputs checked first
 
 
@@ -305,7 +275,9 @@ def _start_run(out: Path, tmp: Path, *extra: str, **popen: Any) -> subprocess.Po
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
                          ids=["TERM", "INT", "HUP"])
-def test_stop_signal_ends_a_run_within_seconds(tmp_path, signum):
+def test_stop_signal_ends_a_run_within_seconds_and_reports_on_stdout(tmp_path, signum):
+    """One run per signal: it ends within seconds with exit 130, the failure line last on
+    stdout and stderr, no kernel files and the run kept as failed and marked interrupted."""
     tmp, out = tmp_path / "t", tmp_path / "runs"
     tmp.mkdir()
     proc = _start_run(out, tmp)
@@ -315,15 +287,20 @@ def test_stop_signal_ends_a_run_within_seconds(tmp_path, signum):
             (out / ".tmp-r").glob("*.ipynb"))) >= 2, proc)
         sent = time.monotonic()
         proc.send_signal(signum)
-        proc.communicate(timeout=60)
+        stdout, stderr = proc.communicate(timeout=60)
         stopped_after = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130
+    assert proc.returncode == 130, stderr[-2000:]
     assert stopped_after < 15, f"stopped after {stopped_after:.1f} s"
+    assert stdout.strip().splitlines()[-1] == "error: interrupted"
+    assert stderr.strip().splitlines()[-1] == "error: interrupted"
+    assert "started" in stderr  # progress names the notebooks that started
     assert _kernel_dirs(tmp) == []
     assert sorted(p.name for p in out.iterdir()) == ["r.failed"]  # no `latest`
+    manifest = json.loads((out / "r.failed" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
 
 
 @pytest.mark.slow
