@@ -3,10 +3,13 @@ and builders of synthetic data and run folders.
 
 The whole pipeline costs about a minute on two cores, so it runs once per test session, even
 across pytest-xdist workers (they share the parent of their base temporary folders; a lock
-file makes the first worker build it and the others wait for it and read its result). Tests
-that read a run take ``run_dir`` (the run folder) or ``main_run`` (its exit code, stdout and
-stderr); tests that need a run of their own (a second run to compare, a failing one) build it
-with ``shared_result`` and ``forecast_run``, so that it too is made once per session.
+file makes the first worker build a shared result and the others wait for it and read it).
+Tests that read a run take ``run_dir`` (the run folder) or ``main_run`` (its exit code, stdout
+and stderr); that run starts in the background at the session's first test, and those tests
+are put last, so it runs while the others do. Tests that need a run of their own (a second run
+to compare, a failing one) build it with ``shared_result`` and ``forecast_run``, so that it too
+is made once per session. Refusals of the command line run in the test's process
+(``forecast_main``).
 
 Every test and every run it starts keeps the reference-class calibration cache
 (``FORECAST_CACHE_DIR``) in one session folder, never in the user's home: notebook 05 computes
@@ -25,9 +28,14 @@ from __future__ import annotations
 import ast
 import fcntl
 import json
+import logging
+import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+import warnings
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +68,12 @@ FUTURE = np.arange(2025, 2031)
 QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
 #: Draws per scenario of the shared run: enough for every table, few enough to be quick.
 RUN_DRAWS = 500
+#: Options of the session's real runs: ``main_run``, which most tests read, and ``again_run``,
+#: the same inputs again (its tables must be byte-identical).
+MAIN_RUN = ("--run-name", "main", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2")
+AGAIN_RUN = ("--run-name", "again", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2", "--quiet")
+#: Longest a real run of the tests may take [s].
+RUN_TIMEOUT_S = 900
 
 Build = Callable[[Path], dict[str, Any]]
 
@@ -129,20 +143,159 @@ def _forecast_run(out: Path, *args: str) -> dict[str, Any]:
     """``forecast run --output-dir out *args`` as a process: rc, stdout, stderr and ``out``."""
     proc = subprocess.run(
         [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), *args],
-        cwd=REPO, capture_output=True, text=True, timeout=900, check=False,
+        cwd=REPO, capture_output=True, text=True, timeout=RUN_TIMEOUT_S, check=False,
     )
     return {"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr, "out": str(out)}
 
 
-@pytest.fixture(scope="session", autouse=True)
-def calibration_cache(request: pytest.FixtureRequest,
-                      tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``FORECAST_CACHE_DIR`` for the session (shared by pytest-xdist workers)."""
+def _start_in_background(root: Path, key: str, args: Sequence[str],
+                         after: str | None = None) -> subprocess.Popen | None:
+    """Start ``forecast run --output-dir <root>/<key> *args`` by tests/background_run.py, which
+    writes the result of :func:`shared_result` for ``key`` (once the result of ``after`` is
+    there, if given); None if a worker has started it or built the result already."""
+    with open(root / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        started = root / f"{key}.started"
+        if started.is_file() or (root / f"{key}.json").is_file():
+            return None
+        wait = ["--after", str(root / f"{after}.json")] if after else []
+        proc = subprocess.Popen([sys.executable, str(REPO / "tests" / "background_run.py"),
+                                 *wait, str(root / f"{key}.json"), str(RUN_TIMEOUT_S),
+                                 str(root / key), *args], cwd=REPO)
+        started.write_text(str(proc.pid))
+        return proc
+
+
+def _reads_the_session_run(item: pytest.Item) -> bool:
+    """Whether ``item`` takes ``main_run`` (or ``run_dir``); tests/run/test_browser.py's
+    ``browser_run`` asks for ``run_dir`` as it runs, unless FORECAST_BROWSER_RUN names a run."""
+    names = getattr(item, "fixturenames", ())
+    return "main_run" in names or ("browser_run" in names
+                                   and not os.environ.get("FORECAST_BROWSER_RUN"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the tests for two workers: the slow ones first, the ones that read the session's
+    run last (their order kept otherwise). The run starts in the background at the first test
+    (``session_run``), so it is done by the time they need it, and no long test is left to
+    hold up the end of a worker."""
+    items.sort(key=lambda item: 2 if _reads_the_session_run(item)
+               else 0 if item.get_closest_marker("slow") else 1)
+
+
+class _UnhandledLogs(logging.Handler):
+    """The messages of records a process without logging set up would print on stderr: of
+    WARNING or above, from a logger with no handler of its own up to the root."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        logger: logging.Logger | None = logging.getLogger(record.name)
+        while logger is not None and logger is not logging.getLogger():
+            if logger.handlers:
+                return
+            logger = logger.parent
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def forecast_main(capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+                  ) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """``(*args, timeout=60) -> CompletedProcess``: ``forecast *args`` run in this process by
+    :func:`forecast.cli.main`, from the repository as working folder.
+
+    For refusals, which need no process of their own: this skips the interpreter start and the
+    imports (1-2 s a call). What the process would show is kept: the exit code (a usage error's
+    ``SystemExit`` included), stdout and stderr from the file descriptors, and appended to
+    ``stderr`` every warning Python would print by default and every log record of WARNING or
+    above that no handler takes (``logging.lastResort`` prints those). An exception other than a
+    usage error propagates (in a process it would be a traceback and exit code 1). A call still
+    running after ``timeout`` [s] (a read that blocks) raises ``TimeoutError``; signal handlers
+    the command installs are restored.
+    """
+    from forecast import cli
+
+    monkeypatch.chdir(REPO)
+
+    def call(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        def timed_out(signum: int, frame: object) -> None:
+            raise TimeoutError(f"forecast {' '.join(args)[:200]} still running after "
+                               f"{timeout} s")
+
+        capfd.readouterr()
+        unhandled = _UnhandledLogs()
+        logging.getLogger().addHandler(unhandled)
+        stops = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, signal.SIGALRM)
+        handlers = {s: signal.getsignal(s) for s in stops}
+        signal.signal(signal.SIGALRM, timed_out)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                for hidden in (DeprecationWarning, PendingDeprecationWarning, ImportWarning,
+                               ResourceWarning):  # hidden by Python's default filters
+                    warnings.filterwarnings("ignore", category=hidden)
+                try:
+                    code = cli.main(list(args))
+                except SystemExit as exc:
+                    code = exc.code if isinstance(exc.code, int) else 1
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            for signum, handler in handlers.items():
+                signal.signal(signum, handler)
+            logging.getLogger().removeHandler(unhandled)
+        out, err = capfd.readouterr()
+        err += "".join(warnings.formatwarning(w.message, w.category, w.filename, w.lineno)
+                       for w in caught)
+        err += "".join(f"{line}\n" for line in unhandled.lines)
+        return subprocess.CompletedProcess(["forecast", *args], code, out, err)
+
+    return call
+
+
+@pytest.fixture(scope="session")
+def shared_root(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+                ) -> Path:
+    """The session's folder every pytest-xdist worker sees (the parent of their base temporary
+    folders; without xdist, the base temporary folder)."""
     base = tmp_path_factory.getbasetemp()
-    folder = (base.parent if hasattr(request.config, "workerinput") else base) / "cache"
+    return base.parent if hasattr(request.config, "workerinput") else base
+
+
+@pytest.fixture(scope="session", autouse=True)
+def calibration_cache(shared_root: Path) -> Path:
+    """``FORECAST_CACHE_DIR`` for the session (shared by pytest-xdist workers)."""
+    folder = shared_root / "cache"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("FORECAST_CACHE_DIR", str(folder))
         yield folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_run(request: pytest.FixtureRequest, shared_root: Path, calibration_cache: Path):
+    """Start the session's real runs in the background at the first test, when a test of the
+    session reads them: ``main_run``, then ``again_run`` once it has ended (so that it reads
+    the calibration ``main_run`` computed, as a user's second run does). They run while the
+    tests that do not read them do. The worker that started them waits for them at the end, or
+    stops them (SIGTERM) if the session stops early.
+    """
+    items = request.session.items
+    procs = [
+        _start_in_background(shared_root, "main_run", MAIN_RUN)
+        if any(_reads_the_session_run(item) for item in items) else None,
+        _start_in_background(shared_root, "again_run", AGAIN_RUN, after="main_run")
+        if any("again_run" in getattr(item, "fixturenames", ()) for item in items) else None,
+    ]
+    yield
+    for proc in procs:
+        if proc is not None and proc.poll() is None and (request.session.shouldfail
+                                                         or request.session.shouldstop):
+            proc.terminate()
+    for proc in procs:
+        if proc is not None:
+            proc.wait()
 
 
 @pytest.fixture(scope="session")
@@ -158,34 +311,39 @@ def forecast_run() -> Callable[..., dict[str, Any]]:
 
 
 @pytest.fixture(scope="session")
-def shared_result(request: pytest.FixtureRequest,
-                  tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, Build], Any]:
+def shared_result(shared_root: Path) -> Callable[[str, Build], Any]:
     """``(key, build) -> result``: ``build(folder)`` once per session and key, across workers.
 
-    ``build`` gets a fresh folder path to write into and returns something JSON can hold.
+    ``build`` gets a fresh folder path to write into and returns something JSON can hold. A
+    result started in the background (``session_run``) is waited for instead.
     """
-    base = tmp_path_factory.getbasetemp()
-    root = base.parent if hasattr(request.config, "workerinput") else base
-
     def shared(key: str, build: Build) -> Any:
-        done = root / f"{key}.json"
-        with open(root / f"{key}.lock", "w") as lock:
+        done = shared_root / f"{key}.json"
+        with open(shared_root / f"{key}.lock", "w") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
-            if done.is_file():
-                return json.loads(done.read_text())
-            result = build(root / key)
-            done.write_text(json.dumps(result))
-            return result
+            if not done.is_file() and not (shared_root / f"{key}.started").is_file():
+                done.write_text(json.dumps(build(shared_root / key)))
+        deadline = time.monotonic() + 2 * RUN_TIMEOUT_S + 60  # again_run waits for main_run
+        while not done.is_file():
+            assert time.monotonic() < deadline, f"no result of {key}, started in the background"
+            time.sleep(0.5)
+        return json.loads(done.read_text())
 
     return shared
 
 
 @pytest.fixture(scope="session")
 def main_run(shared_result) -> dict[str, Any]:
-    """The session's real run of every notebook: ``forecast run --run-name main -p n_draws
-    500 --jobs 2`` into a temporary output folder."""
-    return shared_result("main_run", lambda out: _forecast_run(
-        out, "--run-name", "main", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2"))
+    """The session's real run of every notebook: ``forecast run`` with :data:`MAIN_RUN` into a
+    temporary output folder."""
+    return shared_result("main_run", lambda out: _forecast_run(out, *MAIN_RUN))
+
+
+@pytest.fixture(scope="session")
+def again_run(shared_result, main_run) -> dict[str, Any]:
+    """A second real run of every notebook on the same inputs: ``forecast run`` with
+    :data:`AGAIN_RUN`, after ``main_run``."""
+    return shared_result("again_run", lambda out: _forecast_run(out, *AGAIN_RUN))
 
 
 @pytest.fixture(scope="session")

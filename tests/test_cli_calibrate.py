@@ -1,4 +1,5 @@
-"""``forecast calibrate`` as a real process: the tables it writes and its refusals (exit 3)."""
+"""``forecast calibrate``: the tables it writes, from the installed script as a real process,
+and its refusals (exit 3), from ``forecast.cli.main`` in the test's process."""
 
 from __future__ import annotations
 
@@ -71,14 +72,14 @@ def test_calibrate_writes_both_tables_byte_identically(toy, tmp_path):
         (None, ["--min-growth", "abc"], ["--min-growth"]),
     ],
 )
-def test_bad_input_exits_3_with_one_line_and_writes_nothing(toy, tmp_path, content, options,
-                                                            needles):
+def test_bad_input_exits_3_with_one_line_and_writes_nothing(forecast_main, toy, tmp_path, content,
+                                                            options, needles):
     ref = toy
     if content is not None:
         ref = tmp_path / "bad.csv"
         ref.write_text(content)
     out = tmp_path / "out"
-    proc = _forecast("calibrate", "--reference", str(ref), *options, "--output", str(out))
+    proc = forecast_main("calibrate", "--reference", str(ref), *options, "--output", str(out))
     assert proc.returncode == 3, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
@@ -88,7 +89,7 @@ def test_bad_input_exits_3_with_one_line_and_writes_nothing(toy, tmp_path, conte
     assert not out.exists()
 
 
-def test_a_missing_reference_file_exits_3(tmp_path):
-    proc = _forecast("calibrate", "--reference", str(tmp_path / "none.csv"), "--output",
-                     str(tmp_path / "out"))
+def test_a_missing_reference_file_exits_3(forecast_main, tmp_path):
+    proc = forecast_main("calibrate", "--reference", str(tmp_path / "none.csv"), "--output",
+                         str(tmp_path / "out"))
     assert proc.returncode == 3 and "none.csv" in proc.stderr and "missing-file" in proc.stderr

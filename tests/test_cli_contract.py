@@ -1,8 +1,12 @@
-"""The command line's contract under bad input and faults, checked with real processes.
+"""The command line's contract under bad input and faults.
 
 Bad input is refused with exit 3 and one line naming the option or parameter and its value,
 before any kernel starts (so within seconds) and without writing to the output folder; the
 last stdout line of ``forecast run`` is the run folder or the failure line.
+
+Each refusal runs ``forecast.cli.main`` in the test's process (``forecast_main`` of
+tests/conftest.py); a few run as real processes too, for the exit code, the one line and the
+time a user sees. Signals, a killed run, a full disk and racing processes need real processes.
 """
 
 from __future__ import annotations
@@ -74,16 +78,18 @@ def _assert_refused(proc: subprocess.CompletedProcess[str], *needles: str,
     ids=lambda v: " ".join(v) if isinstance(v, list) and isinstance(v[0], str)
     and v[0].startswith("-") else None,
 )
-def test_run_refuses_bad_parameters_before_any_kernel(tmp_path, args, needles):
+def test_run_refuses_bad_parameters_before_any_kernel(forecast_main, tmp_path, args, needles):
     out = tmp_path / "runs"
-    proc, elapsed = _forecast("run", "--output-dir", str(out), "--quiet", *args)
+    start = time.perf_counter()
+    proc = forecast_main("run", "--output-dir", str(out), "--quiet", *args)
+    elapsed = time.perf_counter() - start
     _assert_refused(proc, *needles)
     bound = IMPORTING_REFUSAL_S if "n_draw" in args else REFUSAL_S
     assert elapsed < bound, f"refused after {elapsed:.1f} s"
     assert not out.exists()
 
 
-def test_run_refuses_unusable_output_folders(tmp_path):
+def test_run_refuses_unusable_output_folders(forecast_main, tmp_path):
     a_file = tmp_path / "file"
     a_file.write_text("x")
     cases = {
@@ -93,17 +99,18 @@ def test_run_refuses_unusable_output_folders(tmp_path):
         "/file is a file": a_file / "runs",
     }
     for needle, out in cases.items():
-        proc, elapsed = _forecast("run", "--output-dir", str(out), "--quiet")
+        start = time.perf_counter()
+        proc = forecast_main("run", "--output-dir", str(out), "--quiet")
         _assert_refused(proc, "output folder", needle)
-        assert elapsed < REFUSAL_S
+        assert time.perf_counter() - start < REFUSAL_S
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file"]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a 555 folder")
-def test_run_refuses_a_read_only_output_folder(tmp_path):
+def test_run_refuses_a_read_only_output_folder(forecast_main, tmp_path):
     locked = tmp_path / "locked"
     locked.mkdir(mode=0o555)
-    proc, _ = _forecast("run", "--output-dir", str(locked / "runs"), "--quiet")
+    proc = forecast_main("run", "--output-dir", str(locked / "runs"), "--quiet")
     _assert_refused(proc, "is not writable")
 
 
@@ -116,12 +123,28 @@ def test_run_refuses_a_read_only_output_folder(tmp_path):
         (["--year", "2020"], "--year must be after 2024"),
     ],
 )
-def test_project_checks_options_by_name(args, needle):
-    proc, elapsed = _forecast("project", "--scenario", "base", *args)
+def test_project_checks_options_by_name(forecast_main, args, needle):
+    start = time.perf_counter()
+    proc = forecast_main("project", "--scenario", "base", *args)
     line = _assert_refused(proc, needle, stdout_too=False)
     assert "base.yaml" not in line and "parameter" not in line
     assert proc.stdout == ""
-    assert elapsed < REFUSAL_S
+    assert time.perf_counter() - start < REFUSAL_S
+
+
+@pytest.mark.parametrize(("args", "needle", "bound"), [
+    (["run", "--scenario", "bogus"], "parameter scenario_names", REFUSAL_S),
+    (["run", "-p", "n_draw", "5"], "unknown notebook parameter 'n_draw'", IMPORTING_REFUSAL_S),
+    (["project", "--scenario", "base", "--draws", "0"], "--draws must be", REFUSAL_S),
+], ids=["run-parameter", "run-unknown-parameter", "project-option"])
+def test_a_real_process_refuses_within_seconds(tmp_path, args, needle, bound):
+    """The exit code, the one line (and for ``run`` the same last stdout line) and the wait a
+    user sees, interpreter start and imports included."""
+    out = ["--output-dir", str(tmp_path / "runs"), "--quiet"] if args[0] == "run" else []
+    proc, elapsed = _forecast(*args[:1], *out, *args[1:])
+    _assert_refused(proc, needle, stdout_too=args[0] == "run")
+    assert elapsed < bound, f"refused after {elapsed:.1f} s"
+    assert not (tmp_path / "runs").exists()
 
 
 def test_racing_allocations_without_a_name_get_distinct_ids(tmp_path):
@@ -193,36 +216,6 @@ def test_killed_run_is_recognised_and_its_name_reusable(tmp_path):
     assert _kernel_dirs(tmp) == []  # the killed run's kernel sockets went with its folder
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["TERM", "HUP"])
-def test_stop_signal_leaves_no_kernel_files_and_reports_on_stdout(tmp_path, signum):
-    tmp = tmp_path / "t"
-    tmp.mkdir()
-    out = tmp_path / "runs"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "forecast", "run", "--output-dir", str(out), "--run-name",
-         "stopped", "-p", "n_draws", "200"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "TMPDIR": str(tmp)},
-    )
-    try:
-        _wait_for(lambda: bool(_kernel_dirs(tmp)) and bool(list(
-            (out / ".tmp-stopped").glob("*.ipynb"))), proc)
-        proc.send_signal(signum)
-        stdout, stderr = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130
-    assert stdout.strip().splitlines()[-1] == "error: interrupted"
-    assert stderr.strip().splitlines()[-1] == "error: interrupted"
-    assert "started" in stderr  # progress names the notebooks that started
-    assert _kernel_dirs(tmp) == []
-    assert sorted(p.name for p in out.iterdir()) == ["stopped.failed"]
-    manifest = json.loads((out / "stopped.failed" / "manifest.json").read_text())
-    assert manifest["status"] == "interrupted"
-
-
 # --------------------------------------------------------------------------- inputs checked first
 
 
@@ -233,7 +226,7 @@ def _data_copy(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("case", ["unknown key", "same name twice", "bad history",
                                   "reference", "far target", "earlier run"])
-def test_run_checks_every_input_before_any_kernel(tmp_path, case):
+def test_run_checks_every_input_before_any_kernel(forecast_main, tmp_path, case):
     """Inputs a notebook would fail on after minutes are refused first: exit 3, one line,
     nothing written, about a second."""
     data = _data_copy(tmp_path)
@@ -260,7 +253,9 @@ def test_run_checks_every_input_before_any_kernel(tmp_path, case):
         args += ["-p", "earlier_runs", f"[{tmp_path / 'not_a_run'}]"]
         needles = ["not_a_run", "not a finished run"]
     out = tmp_path / "runs"
-    proc, elapsed = _forecast("run", "--output-dir", str(out), "--quiet", *args)
+    start = time.perf_counter()
+    proc = forecast_main("run", "--output-dir", str(out), "--quiet", *args)
+    elapsed = time.perf_counter() - start
     _assert_refused(proc, *needles)
     assert elapsed < (REFUSAL_S if case == "far target" else IMPORTING_REFUSAL_S), elapsed
     assert not out.exists()
@@ -280,7 +275,9 @@ def _start_run(out: Path, tmp: Path, *extra: str, **popen: Any) -> subprocess.Po
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
                          ids=["TERM", "INT", "HUP"])
-def test_stop_signal_ends_a_run_within_seconds(tmp_path, signum):
+def test_stop_signal_ends_a_run_within_seconds_and_reports_on_stdout(tmp_path, signum):
+    """One run per signal: it ends within seconds with exit 130, the failure line last on
+    stdout and stderr, no kernel files and the run kept as failed and marked interrupted."""
     tmp, out = tmp_path / "t", tmp_path / "runs"
     tmp.mkdir()
     proc = _start_run(out, tmp)
@@ -290,15 +287,20 @@ def test_stop_signal_ends_a_run_within_seconds(tmp_path, signum):
             (out / ".tmp-r").glob("*.ipynb"))) >= 2, proc)
         sent = time.monotonic()
         proc.send_signal(signum)
-        proc.communicate(timeout=60)
+        stdout, stderr = proc.communicate(timeout=60)
         stopped_after = time.monotonic() - sent
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert proc.returncode == 130
+    assert proc.returncode == 130, stderr[-2000:]
     assert stopped_after < 15, f"stopped after {stopped_after:.1f} s"
+    assert stdout.strip().splitlines()[-1] == "error: interrupted"
+    assert stderr.strip().splitlines()[-1] == "error: interrupted"
+    assert "started" in stderr  # progress names the notebooks that started
     assert _kernel_dirs(tmp) == []
     assert sorted(p.name for p in out.iterdir()) == ["r.failed"]  # no `latest`
+    manifest = json.loads((out / "r.failed" / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted"
 
 
 @pytest.mark.slow

@@ -1,6 +1,11 @@
-"""Hostile and careless input, checked with real processes: every case ends with the exit code
-the README states and one short line, never a traceback, a hang or a partial write; nothing
-from a data or scenario file runs in a browser or a spreadsheet.
+"""Hostile and careless input: every case ends with the exit code the README states and one
+short line, never a traceback, a hang or a partial write; nothing from a data or scenario file
+runs in a browser or a spreadsheet.
+
+Refusals run ``forecast.cli.main`` in the test's process (``forecast_main`` of
+tests/conftest.py: exit code, stdout, stderr and a bound on time, without an interpreter start
+per case); what needs a process of its own runs one: ``forecast validate`` as a whole, the
+signals that stop ``forecast calibrate`` and its workers, and a whole run.
 
 Data folders here are copies of the repository's ``data/`` with one file made hostile; the
 synthetic run folders hold made-up numbers (no real observation is added).
@@ -31,13 +36,6 @@ REFUSAL_S = 20.0
 def _forecast(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "forecast", *args], cwd=REPO,
                           capture_output=True, text=True, timeout=timeout, check=False, **kwargs)
-
-
-def _main(*args: str) -> subprocess.CompletedProcess[str]:
-    """``forecast`` in a real process with arguments argv cannot carry (a NUL byte)."""
-    code = f"import sys; from forecast.cli import main; sys.exit(main({list(args)!r}))"
-    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
-                          text=True, timeout=120, check=False)
 
 
 def _refused(proc: subprocess.CompletedProcess[str], *needles: str) -> str:
@@ -92,10 +90,10 @@ def _huge(path: Path) -> None:
     (_zero, ["sources.csv", "[not-a-file] a character device"]),
     (_huge, ["sources.csv", "[file-size]", "8,388,608"]),
 ], ids=["fifo", "dev-zero", "9-MiB"])
-def test_validate_refuses_unreadable_data_files_unread(data_copy, damage, needles):
+def test_validate_refuses_unreadable_data_files_unread(forecast_main, data_copy, damage, needles):
     damage(data_copy / "sources.csv")
     start = time.perf_counter()
-    _refused(_forecast("validate", "--data-dir", str(data_copy), timeout=60), *needles)
+    _refused(forecast_main("validate", "--data-dir", str(data_copy), timeout=60), *needles)
     assert time.perf_counter() - start < REFUSAL_S
 
 
@@ -104,20 +102,22 @@ def test_validate_refuses_unreadable_data_files_unread(data_copy, damage, needle
     ("1e-300", "[magnitude] '1e-300'"), ("nan", "[not-a-number] 'nan'"),
     ("inf", "[not-a-number] 'inf'"),
 ])
-def test_values_a_projection_cannot_carry_are_refused_by_validation(data_copy, value, rule):
+def test_values_a_projection_cannot_carry_are_refused_by_validation(forecast_main, data_copy,
+                                                                   value, rule):
     # Row 6 of history.csv is China's 2024 production (1,170 GWh).
     _replace_in(data_copy / "history.csv", ",2024,1170,GWh,", f",2024,{value},GWh,")
     for command in (["validate"], ["project", "--scenario", "base"]):
-        proc = _forecast(*command, "--data-dir", str(data_copy))
+        proc = forecast_main(*command, "--data-dir", str(data_copy))
         _refused(proc, "history.csv, row 6, column 'value'", rule)
         assert proc.stdout == ""
 
 
-def test_a_nul_byte_in_a_path_is_one_line():
-    _refused(_main("validate", "--data-dir", "da\x00ta"), "the path contains a NUL byte",
+def test_a_nul_byte_in_a_path_is_one_line(forecast_main):
+    # No process can be given such an argument (argv strings end at a NUL byte).
+    _refused(forecast_main("validate", "--data-dir", "da\x00ta"), "the path contains a NUL byte",
              "da\\x00ta")
-    _refused(_main("score", "runs/r\x00", "--output", "s.csv"), "RUN_DIR", "NUL byte")
-    _refused(_main("calibrate", "--reference", str(REFERENCE), "--output", "o\x00ut"),
+    _refused(forecast_main("score", "runs/r\x00", "--output", "s.csv"), "RUN_DIR", "NUL byte")
+    _refused(forecast_main("calibrate", "--reference", str(REFERENCE), "--output", "o\x00ut"),
              "--output", "NUL byte")
 
 
@@ -147,13 +147,14 @@ def _bomb(levels: int = 9) -> str:
     (lambda p: p.write_text("a: &a [1, *a]\n"), ["alias *a refers to a node that contains it"]),
     (lambda p: p.write_text("[" * 100_000 + "]" * 100_000 + "\n"), ["deeper than 32 levels"]),
 ], ids=["fifo", "dev-zero", "1-MiB", "billion-laughs", "recursive-alias", "deep"])
-def test_hostile_scenario_files_are_refused_by_every_command(data_copy, make, needles):
+def test_hostile_scenario_files_are_refused_by_every_command(forecast_main, data_copy, make,
+                                                             needles):
     bad = data_copy / "scenarios" / "zz_bad.yaml"
     make(bad)
     for command in (["scenarios", "--scenario-dir", str(data_copy / "scenarios")],
                     ["validate", "--data-dir", str(data_copy)]):
         start = time.perf_counter()
-        _refused(_forecast(*command, timeout=60), "zz_bad.yaml", *needles)
+        _refused(forecast_main(*command, timeout=60), "zz_bad.yaml", *needles)
         assert time.perf_counter() - start < REFUSAL_S
 
 
@@ -165,10 +166,10 @@ def test_hostile_scenario_files_are_refused_by_every_command(data_copy, make, ne
     (lambda d: _replace_in(d / "scenarios" / "low.yaml", "target_year: 2030",
                            "target_year: 2020"), ["low.yaml", "target_year"]),
 ], ids=["unknown-segment", "two-files-one-name", "target-before-data"])
-def test_validate_checks_the_scenario_files(data_copy, edit, needles):
-    assert _forecast("validate", "--data-dir", str(data_copy)).returncode == 0
+def test_validate_checks_the_scenario_files(forecast_main, data_copy, edit, needles):
+    assert forecast_main("validate", "--data-dir", str(data_copy)).returncode == 0
     edit(data_copy)
-    _refused(_forecast("validate", "--data-dir", str(data_copy)), *needles)
+    _refused(forecast_main("validate", "--data-dir", str(data_copy)), *needles)
 
 
 def test_validate_reports_the_scenarios_and_reference_it_checked():
@@ -180,16 +181,16 @@ def test_validate_reports_the_scenarios_and_reference_it_checked():
 # ------------------------------------------------------------------ bounded messages
 
 
-def test_error_lines_quote_at_most_about_100_characters_of_a_value(data_copy):
-    # 100,000 characters: one argument may hold at most 128 KiB.
-    proc = _forecast("project", "--scenario", "x" * 100_000)
+def test_error_lines_quote_at_most_about_100_characters_of_a_value(forecast_main, data_copy):
+    # 100,000 characters: a process's argument may hold at most 128 KiB.
+    proc = forecast_main("project", "--scenario", "x" * 100_000)
     line = _refused(proc, "100,000 characters")
     assert len(line) < 700
-    proc = _forecast("calibrate", "--reference", str(REFERENCE), "--output", "o",
+    proc = forecast_main("calibrate", "--reference", str(REFERENCE), "--output", "o",
                      "--window", "9" * 4000)
     assert len(_refused(proc, "--window")) < 700
     _replace_in(data_copy / "history.csv", ",2024,1170,GWh,", f",2024,{'7' * 100_000}x,GWh,")
-    assert len(_refused(_forecast("validate", "--data-dir", str(data_copy)),
+    assert len(_refused(forecast_main("validate", "--data-dir", str(data_copy)),
                         "100,001 characters")) < 700
 
 
@@ -213,7 +214,8 @@ def _run_folder(root: Path, run_id: str = "r1", projections: str = RUN_PROJECTIO
     return run
 
 
-def test_score_never_writes_into_a_run_folder_or_over_an_input(tmp_path, data_copy):
+def test_score_never_writes_into_a_run_folder_or_over_an_input(forecast_main, tmp_path,
+                                                               data_copy):
     run = _run_folder(tmp_path)
     other = _run_folder(tmp_path / "elsewhere")
     link = tmp_path / "link"
@@ -226,13 +228,13 @@ def test_score_never_writes_into_a_run_folder_or_over_an_input(tmp_path, data_co
                            (link / "scores.csv", "inside the run folder"),
                            (run, "inside the run folder"),
                            (data_copy / "history.csv", "would overwrite a file of the data")]:
-        _refused(_forecast("score", str(run), "--data-dir", str(data_copy), "--output",
-                           str(output)), "--output", needle)
+        _refused(forecast_main("score", str(run), "--data-dir", str(data_copy), "--output",
+                               str(output)), "--output", needle)
     assert before == {p: _sha(p) for p in before}
     assert sorted(p.name for p in run.rglob("*")) == ["manifest.json", "projections.csv",
                                                       "tables"]
-    ok = _forecast("score", str(run), "--data-dir", str(data_copy), "--output",
-                   str(tmp_path / "scores.csv"))
+    ok = forecast_main("score", str(run), "--data-dir", str(data_copy), "--output",
+                       str(tmp_path / "scores.csv"))
     assert ok.returncode == 0, ok.stderr
 
 
@@ -250,17 +252,17 @@ def test_score_never_writes_into_a_run_folder_or_over_an_input(tmp_path, data_co
     ('a,"b\n', ["projections.csv"]),
 ], ids=["text-quantile", "text-year", "overflow", "empty", "header-only", "missing-columns",
         "broken-csv"])
-def test_score_refuses_malformed_projection_tables(tmp_path, projections, needles):
+def test_score_refuses_malformed_projection_tables(forecast_main, tmp_path, projections, needles):
     run = _run_folder(tmp_path, projections=projections)
-    proc = _forecast("score", str(run), "--output", str(tmp_path / "s.csv"))
+    proc = forecast_main("score", str(run), "--output", str(tmp_path / "s.csv"))
     _refused(proc, str(run), *needles)
     assert not (tmp_path / "s.csv").exists()
 
 
-def test_scores_csv_neutralises_a_formula_run_id(tmp_path):
+def test_scores_csv_neutralises_a_formula_run_id(forecast_main, tmp_path):
     run = _run_folder(tmp_path, run_id='=HYPERLINK("http://evil.example","x")')
     out = tmp_path / "scores.csv"
-    proc = _forecast("score", str(run), "--output", str(out))
+    proc = forecast_main("score", str(run), "--output", str(out))
     assert proc.returncode == 0, proc.stderr
     body = out.read_text().splitlines()[1:]
     assert body and all(line.startswith("\"'=HYPERLINK(") for line in body), body
@@ -275,21 +277,22 @@ def test_scores_csv_neutralises_a_formula_run_id(tmp_path):
     ("--window", "1000", ["--window 1000", "spans 40 years (1985-2024)", "at most 39 points"]),
     ("--horizons", "1000000000", ["--horizons 1000000000", "spans 40 years"]),
 ], ids=["window", "horizons"])
-def test_calibrate_refuses_what_the_reference_cannot_hold(tmp_path, option, value, needles):
-    proc = _forecast("calibrate", "--reference", str(REFERENCE), "--output",
+def test_calibrate_refuses_what_the_reference_cannot_hold(forecast_main, tmp_path, option, value,
+                                                         needles):
+    proc = forecast_main("calibrate", "--reference", str(REFERENCE), "--output",
                      str(tmp_path / "out"), option, value)
     _refused(proc, *needles)
     assert not (tmp_path / "out").exists()
 
 
-def test_calibrate_refuses_a_reference_that_is_not_a_bounded_file(tmp_path):
+def test_calibrate_refuses_a_reference_that_is_not_a_bounded_file(forecast_main, tmp_path):
     huge = tmp_path / "huge.csv"
     huge.write_text("series,year,value\n")
     with open(huge, "ab") as handle:
         handle.truncate(33 * 1024**2)
     for path, needle in [("/dev/zero", "a character device"), (huge, "[file-size]")]:
-        _refused(_forecast("calibrate", "--reference", str(path), "--output",
-                           str(tmp_path / "out")), needle)
+        _refused(forecast_main("calibrate", "--reference", str(path), "--output",
+                               str(tmp_path / "out"), timeout=60), needle)
     assert not (tmp_path / "out").exists()
 
 

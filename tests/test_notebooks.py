@@ -377,12 +377,10 @@ def test_reconciliation_and_sensitivity_tables(run_dir):
 
 
 @pytest.mark.slow
-def test_two_runs_give_byte_identical_tables(shared_result, forecast_run, run_dir):
-    again = shared_result("again_run", lambda out: forecast_run(
-        out, "--run-name", "again", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2", "--quiet"))
-    assert again["rc"] == 0, again["stderr"][-3000:]
-    assert again["stderr"] == ""  # --quiet
-    other = Path(again["stdout"].strip())
+def test_two_runs_give_byte_identical_tables(again_run, run_dir):
+    assert again_run["rc"] == 0, again_run["stderr"][-3000:]
+    assert again_run["stderr"] == ""  # --quiet
+    other = Path(again_run["stdout"].strip())
     first = sorted(p.name for p in (run_dir / "tables").iterdir())
     assert sorted(p.name for p in (other / "tables").iterdir()) == first
     for name in first:

@@ -36,7 +36,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     reference = default_reference_path()
     chosen = None
     if args.scenario_dir is not None or folder.is_dir():
-        chosen = check_inputs(data_dir, folder, reference=reference)
+        chosen = check_inputs(data_dir, folder, reference=reference, history=history)
     else:
         check_reference(reference, load=True)
     print(data.summary_text(history))

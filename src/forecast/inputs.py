@@ -1,14 +1,11 @@
 """Input files refused before they are read, and every input of a run checked in one call.
 
-:func:`check_inputs` is what ``forecast validate`` runs and what ``forecast run`` runs before
-any notebook starts: the data folder, every scenario file, the scenarios chosen and the
-reference class, each with the rules of its own loader; the first problem raises one line
-(exit code 3). Every input file is opened through :func:`read_text`, which refuses what is not
-a regular file (a FIFO would block, ``/dev/zero`` never ends) or is above its size limit
-before reading a byte, and a path holding a NUL byte is refused before the OS sees it. A
-scenario file is also refused when its YAML would expand to more than
-:data:`MAX_YAML_NODES` values (a "billion laughs" file is a few hundred bytes) or nests
-deeper than :data:`MAX_YAML_DEPTH` (:func:`check_yaml`).
+:func:`check_inputs` is what ``forecast validate`` runs, and ``forecast run`` before any
+notebook starts; the first problem raises one line (exit code 3). Every input file is opened
+through :func:`read_text`, which refuses what is not a regular file (a FIFO would block,
+``/dev/zero`` never ends) or is above its size limit before reading a byte; a scenario file's
+YAML is measured before it is built (:func:`check_yaml`), and a path holding a NUL byte is
+refused before the OS sees it (:func:`check_path`).
 """
 
 from __future__ import annotations
@@ -22,6 +19,8 @@ from typing import TYPE_CHECKING, Any
 from forecast.errors import DataValidationError, ForecastError, ScenarioError
 
 if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
     from forecast.scenarios import Scenario
 
 __all__ = [
@@ -127,17 +126,13 @@ def check_yaml(text: str, fail: Fail) -> None:
     """
     import yaml
 
-    fast = getattr(yaml, "CSafeLoader", None)
-    if fast is not None:
+    # libyaml stops at its own limits (1,000 levels): then PyYAML's parser measures it.
+    for loader in filter(None, (getattr(yaml, "CSafeLoader", None), yaml.SafeLoader)):
         try:
-            _measure_yaml(yaml.parse(text, Loader=fast), fail)
+            _measure_yaml(yaml.parse(text, Loader=loader), fail)
             return
         except yaml.YAMLError:
-            pass  # libyaml stops at its own limits (1,000 levels): measure with PyYAML's parser
-    try:
-        _measure_yaml(yaml.parse(text, Loader=yaml.SafeLoader), fail)
-    except yaml.YAMLError:
-        return
+            pass
 
 
 def _measure_yaml(events: Iterable[Any], fail: Fail) -> None:
@@ -187,6 +182,7 @@ def check_inputs(
     scenarios: Sequence[str] | None = None,
     target_year: int | None = None,
     reference: str | Path | None = None,
+    history: pd.DataFrame | None = None,
 ) -> list[Scenario]:
     """Validate everything a run reads, before any work starts, with the loaders' own rules.
 
@@ -204,6 +200,8 @@ def check_inputs(
     target_year : int, optional
     reference : str or Path, optional
         Reference-class CSV a run reads; None skips it.
+    history : DataFrame, optional
+        ``data_dir``'s :func:`forecast.data.load_history`, when the caller has it (not read again).
 
     Returns
     -------
@@ -219,11 +217,10 @@ def check_inputs(
     from forecast.data.outlooks import OUTLOOKS_FILE, load_outlooks
     from forecast.scenarios import catalog
 
-    if data_dir not in (None, ""):
-        check_path(data_dir, _data_fail(data_dir))
     if scenario_dir is not None:
         check_path(scenario_dir, _scenario_fail(scenario_dir))
-    history = data.load_history(data_dir)
+    if history is None:
+        history = data.load_history(data_dir)
     folder = (Path(scenario_dir) if scenario_dir is not None
               else catalog.default_scenario_dir(history.attrs["data_dir"]))
     listed = catalog.list_scenarios(folder)
