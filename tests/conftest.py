@@ -69,9 +69,10 @@ QUANTILE_COLUMNS = ["central", "mean", "p5", "p10", "p50", "p90", "p95"]
 #: Draws per scenario of the shared run: enough for every table, few enough to be quick.
 RUN_DRAWS = 500
 #: Options of the session's real runs: ``main_run``, which most tests read, and ``again_run``,
-#: the same inputs again (its tables must be byte-identical).
+#: the same inputs again on one job, so its notebooks share a kernel in another way (its tables
+#: and figures must be byte-identical).
 MAIN_RUN = ("--run-name", "main", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2")
-AGAIN_RUN = ("--run-name", "again", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "2", "--quiet")
+AGAIN_RUN = ("--run-name", "again", "-p", "n_draws", str(RUN_DRAWS), "--jobs", "1", "--quiet")
 #: Longest a real run of the tests may take [s].
 RUN_TIMEOUT_S = 900
 

@@ -378,14 +378,17 @@ def test_reconciliation_and_sensitivity_tables(run_dir):
 
 @pytest.mark.slow
 def test_two_runs_give_byte_identical_tables(again_run, run_dir):
+    """Also when the notebooks share kernels differently (one job against two): a reused
+    kernel leaves nothing of the notebook before it in the tables or the figures."""
     assert again_run["rc"] == 0, again_run["stderr"][-3000:]
     assert again_run["stderr"] == ""  # --quiet
     other = Path(again_run["stdout"].strip())
-    first = sorted(p.name for p in (run_dir / "tables").iterdir())
-    assert sorted(p.name for p in (other / "tables").iterdir()) == first
-    for name in first:
-        assert (other / "tables" / name).read_bytes() == (run_dir / "tables" / name).read_bytes(), \
-            name
+    for kind in ("tables", "figures"):
+        first = sorted(p.name for p in (run_dir / kind).iterdir())
+        assert sorted(p.name for p in (other / kind).iterdir()) == first
+        for name in first:
+            assert (other / kind / name).read_bytes() == (run_dir / kind / name).read_bytes(), \
+                name
 
 
 # --------------------------------------------------------------------------- failures
