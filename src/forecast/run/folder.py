@@ -22,6 +22,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -127,7 +128,11 @@ def remove_stale(parent: Path, pattern: str, say: Callable[[str], None] | None =
                 owner = (handle.read().split() or ["unknown"])[0]
         except OSError:  # no lock file, or held (BlockingIOError)
             continue
-        shutil.rmtree(path, ignore_errors=True)
+        for _ in range(20):  # a killed run's kernel may write in it until it ends (~1 s)
+            shutil.rmtree(path, ignore_errors=True)
+            if not path.exists():
+                break
+            time.sleep(0.1)
         if say is not None:
             say(f"forecast run: removed {path}, left by process {owner} that no longer runs")
 
