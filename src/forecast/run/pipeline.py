@@ -108,6 +108,7 @@ class Kernels:
         self._lock = threading.Lock()
         self._running: dict[Any, tuple[Path, Any, Path]] = {}  # -> sockets, their lock, log
         self._idle: list[Any] = []
+        self._started = 0
         self.stopped = False
 
     def acquire(self) -> tuple[Any, bool]:
@@ -125,7 +126,8 @@ class Kernels:
             manager = AsyncKernelManager(kernel_name=self.kernel, transport="ipc",
                                          ip=str(sockets / "k"),
                                          connection_file=str(sockets / "kernel.json"))
-            log = self.logs / f"kernel-{len(self._running) + 1}.log"
+            self._started += 1
+            log = self.logs / f"kernel-{self._started}.log"
             self._running[manager] = (sockets, runs.hold_lock(sockets), log)
             log.parent.mkdir(exist_ok=True)
             with log.open("ab") as sink:
