@@ -14,8 +14,10 @@ more than either time.
   worker processes) of ``forecast calibrate`` on the shipped reference class with ``--jobs``
   (default 2); median of ``--repeats`` (default 3).
 * ``draws`` (issue 21: at most 0.25 s): CPU time of ``forecast project --scenario base`` with
-  100,000 draws minus the same with 1,000, in pairs run back to back; the median of
-  ``--repeats`` pairs (default 8), and the peak resident memory of the 100,000-draw process.
+  100,000 draws minus the same with 1,000, in pairs run back to back, each pair in the other
+  order than the one before; the median of ``--repeats`` pairs (default 30: the CPU time of one
+  process varies by about 0.3 s, more than the draws cost, so 8 pairs gave medians from 0.1 to
+  0.3 s), and the peak resident memory of the 100,000-draw process.
 
 Figures are printed, never asserted.
 """
@@ -78,10 +80,13 @@ def draws(trees: dict[str, Path], repeats: int) -> None:
     base = ["project", "--scenario", "base", "--format", "csv", "--seed", "1", "--draws"]
     cost: dict[str, list[float]] = {k: [] for k in trees}
     peak: dict[str, list[float]] = {k: [] for k in trees}
-    for _ in range(repeats):
+    for i in range(repeats):
         for label, src in trees.items():
-            small = _run(src, [*base, "1000"])
-            large = _run(src, [*base, "100000"])
+            # Alternating which of the pair runs first, so a drift of the machine's speed
+            # within a pair cancels over the pairs instead of biasing the difference.
+            order = ("1000", "100000") if i % 2 == 0 else ("100000", "1000")
+            first, second = (_run(src, [*base, n]) for n in order)
+            small, large = (first, second) if i % 2 == 0 else (second, first)
             cost[label].append(large[1] - small[1])
             peak[label].append(large[2])
     print(f"CPU of 99,000 extra draws in a whole `forecast project --scenario base`, median of "
@@ -114,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         if what == "calibrate":
             calibrate(trees, int(repeats or 3), jobs)
         elif what == "draws":
-            draws(trees, int(repeats or 8))
+            draws(trees, int(repeats or 30))
         else:
             raise SystemExit(f"unknown benchmark {what!r}: calibrate or draws")
     return 0
