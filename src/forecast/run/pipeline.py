@@ -129,13 +129,17 @@ class Kernels:
             self._started += 1
             log = self.logs / f"kernel-{self._started}.log"
             self._running[manager] = (sockets, runs.hold_lock(sockets), log)
-            log.parent.mkdir(exist_ok=True)
-            with log.open("ab") as sink:
-                # An in-memory IPython history: kernels running at once otherwise share one
-                # SQLite file, and a lock error on it is printed into a notebook's output.
-                run_sync(manager.start_kernel)(
-                    cwd=str(self.cwd), stdout=sink, stderr=sink,
-                    extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            try:
+                log.parent.mkdir(exist_ok=True)
+                with log.open("ab") as sink:
+                    # An in-memory IPython history: kernels running at once otherwise share
+                    # one SQLite file, and a lock error on it is printed into a notebook.
+                    run_sync(manager.start_kernel)(
+                        cwd=str(self.cwd), stdout=sink, stderr=sink,
+                        extra_arguments=["--HistoryManager.hist_file=:memory:"])
+            except BaseException:
+                _remove_kernel_files(*self._running.pop(manager))
+                raise
             return manager, False
 
     def release(self, manager: Any) -> None:
@@ -153,18 +157,14 @@ class Kernels:
                 self._idle.remove(manager)
             if manager not in self._running:
                 return
-            sockets, lock, log = self._running.pop(manager)
+            files = self._running.pop(manager)
         with contextlib.suppress(Exception):
             run_sync(manager.shutdown_kernel)(now=True)
-        lock.close()
-        shutil.rmtree(sockets, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            if log.stat().st_size == 0:
-                log.unlink()
+        _remove_kernel_files(*files)
 
     def close(self) -> None:
-        """Stop the kernels left idle after the last notebook."""
-        for manager in list(self._idle):
+        """Stop every kernel still held (after the last notebook: the idle ones)."""
+        for manager in list(self._running):
             self.shut_down(manager)
 
     def stop(self) -> None:
@@ -174,6 +174,15 @@ class Kernels:
             for manager in self._running:
                 with contextlib.suppress(Exception):
                     run_sync(manager.signal_kernel)(signal.SIGTERM)
+
+
+def _remove_kernel_files(sockets: Path, lock: Any, log: Path) -> None:
+    """Release a kernel's socket folder and remove it, and its log if empty."""
+    lock.close()
+    shutil.rmtree(sockets, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        if log.stat().st_size == 0:
+            log.unlink()
 
 
 #: Run silently in a reused kernel before its next notebook: a new IPython session (no user
