@@ -3,10 +3,10 @@
 ``python tests/background_run.py [--after FILE] RESULT TIMEOUT OUT [OPTION ...]`` waits for
 FILE to exist if given (another run's result, at most TIMEOUT [s]), then runs
 ``forecast run --output-dir OUT OPTION ...`` and writes ``{"rc", "stdout", "stderr", "out"}``
-to the JSON file RESULT in one step (a temporary file renamed), whatever happens: the run's
-exit code (None if it did not end), its output, and why it did not end (killed after TIMEOUT
-[s], stopped before it started, or this program's own traceback). SIGTERM is passed on to the
-run, which stops its kernels and exits 130.
+to the JSON file RESULT in one step (:func:`forecast.files.write_atomic`), whatever happens:
+the run's exit code (None if it did not end), its output, and why it did not end (killed
+after TIMEOUT [s], stopped before it started, or this program's own traceback). SIGTERM is
+passed on to the run, which stops its kernels and exits 130.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 import traceback
+
+from forecast.files import write_atomic
 
 
 def main(argv: list[str]) -> None:
@@ -53,9 +55,7 @@ def main(argv: list[str]) -> None:
         result["stderr"] = f"{result['stderr']}\n{traceback.format_exc()}"
         raise
     finally:
-        with open(f"{result_file}.tmp", "w", encoding="utf-8") as handle:
-            json.dump(result, handle)
-        os.replace(f"{result_file}.tmp", result_file)
+        write_atomic(result_file, json.dumps(result))
 
 
 if __name__ == "__main__":
