@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["sha256_file", "write_atomic"]
+__all__ = ["sha256_file", "write_all_atomic", "write_atomic"]
 
 
 def sha256_file(path: str | Path) -> str:
@@ -20,12 +21,23 @@ def write_atomic(path: str | Path, text: str) -> Path:
     """Write ``text`` (UTF-8, newlines as given) to a hidden file beside ``path`` and rename it
     over ``path``: the file is complete or unchanged, also when the disk fills up (the
     :class:`OSError` is raised) or another process writes it at the same time."""
-    path = Path(path)
-    scratch = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    return write_all_atomic({path: text})[0]
+
+
+def write_all_atomic(texts: Mapping[str | Path, str]) -> list[Path]:
+    """:func:`write_atomic` for several files that belong together: each is written beside its
+    path first and only then are they renamed, so a full disk leaves every file as it was."""
+    scratches = []
     try:
-        with scratch.open("x", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.replace(scratch, path)
+        for path, text in texts.items():
+            path = Path(path)
+            scratch = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+            scratches.append((scratch, path))
+            with scratch.open("x", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+        for scratch, path in scratches:
+            os.replace(scratch, path)
     finally:
-        scratch.unlink(missing_ok=True)
-    return path
+        for scratch, _ in scratches:
+            scratch.unlink(missing_ok=True)
+    return [path for _, path in scratches]

@@ -33,7 +33,7 @@ from forecast.data.reference import (
 from forecast.errors import ModelError, ParameterError
 from forecast.evaluation.frames import cell_stream, neutralise_formulas
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
-from forecast.files import write_atomic
+from forecast.files import write_all_atomic
 from forecast.models import GROWTH_MODELS, make_model
 from forecast.models.default import (
     LEVEL_GRID,
@@ -461,7 +461,8 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
                       directory: str | Path, conditional: pd.DataFrame | None = None
                       ) -> tuple[Path, ...]:
     """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``
-    atomically (:func:`forecast.files.write_atomic`), floats with 10 significant digits.
+    together atomically (:func:`forecast.files.write_all_atomic`: a full disk leaves the folder
+    as it was), floats with 10 significant digits.
 
     Returns
     -------
@@ -485,7 +486,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         tables.append(("conditional.csv", conditional))
     try:
         # Series names come from the reference CSV: no spreadsheet formulas.
-        return tuple(write_atomic(out / name, neutralise_formulas(table).to_csv(
-            index=False, float_format="%.10g", lineterminator="\n")) for name, table in tables)
+        return tuple(write_all_atomic({out / name: neutralise_formulas(table).to_csv(
+            index=False, float_format="%.10g", lineterminator="\n") for name, table in tables}))
     except OSError as exc:
         raise ParameterError(f"--output {out}: cannot write ({exc.strerror})") from None
