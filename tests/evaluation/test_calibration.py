@@ -16,6 +16,7 @@ from forecast.evaluation.calibration import (
     FORECAST_COLUMNS,
     SUMMARY_COLUMNS,
     calibrate,
+    cell_ranges,
     conditional_table,
     large_share_table,
     scores_by_horizon,
@@ -173,6 +174,32 @@ def test_conditional_table_by_hand():
     assert large.median_log_error == pytest.approx((1 + np.log(0.5 / 4)) / 2)
     everything = rows[("t", "h1-2")]
     assert everything.n == 6 and everything.coverage80 == pytest.approx(2 / 6)  # 4 and 2
+
+
+def test_cell_ranges_resample_whole_series():
+    # Technology t, three series of two windows each; every window of series k misses its
+    # median by the same log error, so a resample's median is one of the three series' errors.
+    errors = {"t:a": -0.3, "t:b": 0.0, "t:c": 0.6}
+    ref = pd.DataFrame({"series": [s for s in errors for _ in (0, 1)],
+                        "year": [2000, 2001] * 3, "value": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
+    forecasts = pd.DataFrame({
+        "series": ref["series"], "origin": ref["year"], "horizon": 1, "method": "default",
+        "p5": 0.5, "p10": 0.9, "p50": 1.0, "p90": 1.1, "p95": 2.0,
+        "actual": np.exp(ref["series"].map(errors).to_numpy()),
+    })
+    table = cell_ranges(forecasts, ref, n_boot=4000, level=0.9)
+    assert table[["cell", "horizon_group"]].values.tolist() == (
+        conditional_table(forecasts, ref)[["cell", "horizon_group"]].values.tolist())
+    whole = table[table["cell"] == "t"].iloc[0]
+    assert whole["series"] == 3
+    # A resample draws series a at least twice (median -0.3) with P = 7/27 > 5%; c alike.
+    assert (whole["median_low"], whole["median_high"]) == (-0.3, 0.6)
+    # Only series b's windows lie inside the 80% band: coverage is b's share of the draw.
+    assert (whole["coverage80_low"], whole["coverage80_high"]) == (0.0, 2 / 3)
+    small = table[table["cell"] == "t:small"].iloc[0]  # the two lowest levels: series a
+    assert small["series"] == 1 and small["median_low"] == small["median_high"] == -0.3
+    again = cell_ranges(forecasts, ref, n_boot=4000, level=0.9)
+    pd.testing.assert_frame_equal(table, again)
 
 
 @pytest.fixture(scope="session")

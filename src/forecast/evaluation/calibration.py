@@ -48,8 +48,8 @@ if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
 __all__ = ["BENCHMARK", "CONDITIONAL_COLUMNS", "DEFAULT", "FAST_METHODS", "FORECAST_COLUMNS",
-           "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "conditional_table", "large_share_table",
-           "scores_by_horizon", "summary_text", "write_calibration"]
+           "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "cell_ranges", "conditional_table",
+           "large_share_table", "scores_by_horizon", "summary_text", "write_calibration"]
 
 #: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
 #: curves (logistic, Gompertz, Bass); notebook 05 runs these.
@@ -382,6 +382,22 @@ def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
     return out
 
 
+def _with_cells(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
+    """``forecasts`` with each window's ``technology`` and ``size`` third (small, mid, large:
+    thirds of the method's windows of that technology by level at the origin)."""
+    window = ["method", "series", "origin"]
+    level = pd.DataFrame({"series": reference["series"].to_numpy(str),
+                          "origin": reference["year"].to_numpy(np.int64),
+                          "technology": series_technology(reference),
+                          "level": reference["value"].to_numpy(float)})
+    f = forecasts.merge(level, on=["series", "origin"], how="left", validate="many_to_one")
+    # Thirds of a technology's windows (one rank per window, not per horizon).
+    win = f.drop_duplicates(window)
+    pct = win.groupby(["method", "technology"])["level"].rank(method="first", pct=True)
+    win = win.assign(size=np.select([pct <= 1 / 3, pct <= 2 / 3], ["small", "mid"], "large"))
+    return f.merge(win[[*window, "size"]], on=window, how="left")
+
+
 def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     """Coverage and bias of every method by cell and horizon group, of ``forecasts``
     (:data:`FORECAST_COLUMNS`) made on the reference class ``reference``
@@ -396,17 +412,7 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
         ``h3-4``, ...; coverage [fraction]; ``median_log_error`` of ``log(actual / p50)``
         (positive: forecast too low).
     """
-    window = ["method", "series", "origin"]
-    level = pd.DataFrame({"series": reference["series"].to_numpy(str),
-                          "origin": reference["year"].to_numpy(np.int64),
-                          "technology": series_technology(reference),
-                          "level": reference["value"].to_numpy(float)})
-    f = forecasts.merge(level, on=["series", "origin"], how="left", validate="many_to_one")
-    # Thirds of a technology's windows (one rank per window, not per horizon).
-    win = f.drop_duplicates(window)
-    pct = win.groupby(["method", "technology"])["level"].rank(method="first", pct=True)
-    win = win.assign(size=np.select([pct <= 1 / 3, pct <= 2 / 3], ["small", "mid"], "large"))
-    f = f.merge(win[[*window, "size"]], on=window, how="left")
+    f = _with_cells(forecasts, reference)
     h_max = forecasts["horizon"].to_numpy().max(initial=0)
     by_size = _group_scores(f, ["method", "technology", "size"], h_max)
     by_technology = _group_scores(f, ["method", "technology"], h_max)
@@ -417,6 +423,54 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
     out = out.sort_values(["method", "technology", "order", "group"], kind="stable",
                           key=lambda c: c.map(methods) if c.name == "method" else c)
     return out[CONDITIONAL_COLUMNS].reset_index(drop=True)
+
+
+def cell_ranges(forecasts: pd.DataFrame, reference: pd.DataFrame, method: str = DEFAULT,
+                n_boot: int = 1000, seed: int = 0, level: float = 0.9) -> pd.DataFrame:
+    """How much the conditional table's cells of ``method`` rest on which series were there.
+
+    Windows of one series overlap and share its fortunes, so a cell's errors are far from
+    independent: its series are resampled with replacement (``n_boot`` times, seeded) and
+    the cell's coverage of the 80% band and median log error recomputed (the lower median of
+    the pooled errors, each weighted by how often its series was drawn).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cell, horizon_group, series`` (series in the cell) and the equal-tailed ``level``
+        ranges ``coverage80_low, coverage80_high`` [fraction] and ``median_low, median_high``
+        [log], in the order of :func:`conditional_table`.
+    """
+    f = _with_cells(forecasts[forecasts["method"] == method], reference)
+    act = f["actual"].to_numpy(float)
+    f = f.assign(group=(f["horizon"] - 1) // 2,
+                 inside=(act >= f["p10"]) & (act <= f["p90"]),
+                 error=np.log(act / f["p50"].where(f["p50"] > 0)))
+    rng = np.random.default_rng(seed)
+    tails = [(1 - level) / 2, (1 + level) / 2]
+    rows = []
+    for cell, sub in (*f.groupby(["technology", "size", "group"], sort=False),
+                      *f.groupby(["technology", "group"], sort=False)):
+        sub = sub.sort_values("error", kind="stable")
+        names, idx = np.unique(sub["series"].to_numpy(str), return_inverse=True)
+        counts = rng.multinomial(names.size, np.full(names.size, 1 / names.size), n_boot)
+        weight = counts[:, idx]
+        cum = np.cumsum(weight, axis=1)
+        median = sub["error"].to_numpy()[np.argmax(2 * cum >= cum[:, -1:], axis=1)]
+        coverage = (weight @ sub["inside"].to_numpy(float)) / cum[:, -1]
+        rows.append({"cell": ":".join(map(str, cell[:-1])), "series": names.size,
+                     "group": cell[-1],
+                     **dict(zip(("coverage80_low", "coverage80_high"),
+                                np.quantile(coverage, tails), strict=True)),
+                     **dict(zip(("median_low", "median_high"), np.quantile(median, tails),
+                                strict=True))})
+    out = pd.DataFrame(rows)
+    out["horizon_group"] = [f"h{2 * g + 1}-{min(2 * g + 2, int(f['horizon'].max()))}"
+                            for g in out["group"]]
+    table = conditional_table(forecasts[forecasts["method"] == method], reference)
+    out = table[["cell", "horizon_group"]].merge(out, on=["cell", "horizon_group"], how="left")
+    return out[["cell", "horizon_group", "series", "coverage80_low", "coverage80_high",
+                "median_low", "median_high"]]
 
 
 def large_share_table(forecasts: pd.DataFrame, windows: ReferenceWindows,
