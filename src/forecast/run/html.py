@@ -5,7 +5,6 @@ autoescaping, so every text from a data or scenario file is escaped."""
 
 from __future__ import annotations
 
-import copy
 import csv
 import json
 from collections.abc import Mapping
@@ -16,49 +15,17 @@ from forecast.files import write_atomic
 from forecast.run.folder import HEADLINE_TABLE, SCENARIO_TABLE, read_table
 
 __all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
-           "render_notebook_html", "reviewer_notebook", "write_index"]
+           "render_notebook_html", "write_index"]
 
 #: Folder of the page templates.
 TEMPLATES = Path(__file__).with_name("templates")
 #: Cells left out of a page whole: modeller instructions and parameter cells.
 REVIEWER_REMOVED_CELL_TAGS = frozenset(
     {"modeller", "remove_cell", "parameters", "injected-parameters"})
-#: Output representations a reviewer sees; an output with none of them is left out.
-REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "text/latex",
-                       "image/png", "image/jpeg", "image/svg+xml", "image/gif")
-
-
-def _shown(output: Mapping[str, Any]) -> bool:
-    if output.get("output_type") == "stream":
-        return False
-    if output.get("output_type") in ("display_data", "execute_result"):
-        return any(mime in output.get("data", {}) for mime in REVIEWER_MIME_TYPES)
-    return True  # errors: a failed notebook's page says why
-
-
-def reviewer_notebook(notebook: Any) -> Any:
-    """A copy of an executed ``NotebookNode`` without the cells tagged
-    :data:`REVIEWER_REMOVED_CELL_TAGS`, the outputs of cells tagged ``remove_output``, printed
-    output, outputs without a :data:`REVIEWER_MIME_TYPES` representation (a widget shows its
-    static fallback) and code cells left without output; errors stay."""
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    view, _ = TagRemovePreprocessor(
-        enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),
-        remove_all_outputs_tags={"remove_output"}).preprocess(copy.deepcopy(notebook), {})
-    kept = []
-    for cell in view.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [out for out in cell.get("outputs", []) if _shown(out)]
-            for out in cell.outputs:
-                if "data" in out:
-                    out["data"] = {mime: value for mime, value in out["data"].items()
-                                   if mime in REVIEWER_MIME_TYPES}
-            if not cell.outputs:
-                continue  # nothing a reviewer sees: no empty block on the page
-        kept.append(cell)
-    view.cells = kept
-    return view
+#: What a reviewer sees of an output, in the order nbconvert's HTML exporter prefers them; an
+#: output with none of them (printed text, a plain-text result, a widget) is left out.
+REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "image/svg+xml", "text/latex",
+                       "image/png", "image/jpeg")
 
 
 def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
@@ -78,17 +45,29 @@ def render_notebook_html(notebook_path: Path, html_path: Path, *,
     build folder) written as shown (the final one) and a link to ``index_href`` (None: none)."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
 
     text = Path(notebook_path).read_text(encoding="utf-8")
     for actual, shown in (paths or {}).items():
         text = text.replace(json.dumps(actual)[1:-1], json.dumps(shown)[1:-1])
     notebook = nbformat.reads(text, as_version=4)
-    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATES)],
-                            template_file="reviewer.html.j2", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
     resources = {"metadata": {"name": _title(notebook.cells, Path(notebook_path).stem)},
                  "index_href": index_href}
-    body, _ = exporter.from_notebook_node(reviewer_notebook(notebook), resources=resources)
+    TagRemovePreprocessor(enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),
+                          remove_all_outputs_tags={"remove_output"}).preprocess(notebook, {})
+    for cell in notebook.cells:
+        if cell.cell_type == "code":  # errors stay: a failed notebook's page says why
+            cell.outputs = [out for out in cell.outputs if out.output_type == "error"
+                            or set(out.get("data", ())) & set(REVIEWER_MIME_TYPES)]
+    # A code cell left without output is not drawn: no empty block on the page.
+    notebook.cells = [c for c in notebook.cells if c.cell_type != "code" or c.outputs]
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATES)],
+                            template_file="reviewer.html.j2", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            config=Config(NbConvertBase={
+                                "display_data_priority": list(REVIEWER_MIME_TYPES)}))
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     Path(html_path).write_text(body, encoding="utf-8")
     return Path(html_path)
 
