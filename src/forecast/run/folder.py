@@ -254,11 +254,10 @@ def git_state(root: Path) -> dict[str, Any]:
     """Commit at ``root`` and whether tracked files differ from it (None, None outside git)."""
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                                  text=True, timeout=20, check=False)
-        except (OSError, subprocess.SubprocessError):
+            return subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  text=True, timeout=20, check=True).stdout
+        except (OSError, subprocess.SubprocessError):  # also a non-zero exit
             return None
-        return done.stdout if done.returncode == 0 else None
 
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no") if commit else None

@@ -95,13 +95,10 @@ class NotebookResult:
 
 class Kernels:
     """The run's kernels (``kernel`` in ``cwd``, output to ``logs/kernel-<n>.log``), at most
-    one per job: started on demand, handed back after a notebook that succeeded and reset
-    before the next (:data:`_RESET`), so a notebook's imports are paid once per job; a stop
-    reaches every one that started.
-
-    Each listens on unix sockets in its own private, locked folder (the next run sweeps a
-    killed run's) and ends with this process (ipykernel's parent poller).
-    """
+    one per job: started on demand, reset (:data:`_RESET`) and reused after a notebook that
+    succeeded, so a notebook's imports are paid once per job; a stop reaches every one that
+    started. Each listens on unix sockets in its own private, locked folder (the next run
+    sweeps a killed run's) and ends with this process (ipykernel's parent poller)."""
 
     def __init__(self, kernel: str, cwd: Path, logs: Path) -> None:
         self.kernel, self.cwd, self.logs = kernel, cwd, logs
