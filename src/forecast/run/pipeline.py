@@ -29,7 +29,7 @@ from jupyter_core.utils import run_sync
 from forecast.errors import ForecastError, ParameterError, RunError
 from forecast.files import write_atomic
 from forecast.run import folder as runs
-from forecast.run.changes import compare_runs, finished_run_dirs
+from forecast.run.html import compare_runs, render_notebook_html, write_index
 
 __all__ = ["KERNEL_NAME", "LOGGER", "NOTEBOOK_RE", "Kernels", "NotebookResult", "RunConfig",
            "discover_notebooks", "find_project_root", "run"]
@@ -234,8 +234,6 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source:
                   result: NotebookResult) -> NotebookResult:
     """Execute ``source`` into the build folder on a kernel of ``kernels`` and render its
     page; a failure is one line in ``result``."""
-    from forecast.run.html import render_notebook_html
-
     output, timeout = folder.build / source.name, int(plan.config.timeout)
     parameters = dict(result.parameters)
     if "output_dir" in plan.declared[source.name]:
@@ -351,7 +349,7 @@ def _plan(config: RunConfig) -> _Plan:
     scorers = [p for p in sources if "earlier_runs" in declared[p.name]]
     if scorers and not params.get("earlier_runs") and config.notebooks is None:
         # The track record runs only with something to score: the output folder's runs.
-        earlier = [str(p) for p in finished_run_dirs(out_root)]
+        earlier = [str(p) for p in runs.finished_run_dirs(out_root)]
         if earlier:
             params["earlier_runs"] = earlier
         else:
@@ -406,8 +404,6 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     """Write manifest and index and move the build folder to its final name. A full disk on
     the way fails the run: the folder moves to ``.failed`` (a rename needs no space) with a
     complete manifest or none, and :class:`RunError` (exit 4) says so."""
-    from forecast.run.html import write_index
-
     target = folder.final if status == "ok" else folder.failed
     build, problem = folder.build, None
     with contextlib.suppress(OSError):
@@ -416,7 +412,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         for executed in build.glob("*.ipynb"):  # they record the folder they end in
             write_atomic(executed, executed.read_text(encoding="utf-8").replace(
                 json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
-        previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
+        previous = runs.finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
