@@ -8,6 +8,7 @@ thread by papermill on a kernel of its job, in a locked build folder; write ``ma
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import re
@@ -105,7 +106,7 @@ class Kernels:
         self._lock = threading.RLock()
         self._running: dict[Any, tuple[Path, Any, Path]] = {}  # -> sockets, their lock, log
         self._idle: list[Any] = []
-        self._started = 0
+        self._numbers = itertools.count(1)  # of the kernels started, for their logs
         self.stopped = False
 
     def acquire(self) -> tuple[Any, bool]:
@@ -123,8 +124,7 @@ class Kernels:
             manager = AsyncKernelManager(kernel_name=self.kernel, transport="ipc",
                                          ip=str(sockets / "k"),
                                          connection_file=str(sockets / "kernel.json"))
-            self._started += 1
-            log = self.logs / f"kernel-{self._started}.log"
+            log = self.logs / f"kernel-{next(self._numbers)}.log"
             self._running[manager] = (sockets, runs.hold_lock(sockets), log)
             try:
                 log.parent.mkdir(exist_ok=True)
