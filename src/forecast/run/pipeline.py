@@ -336,7 +336,7 @@ def _plan(config: RunConfig) -> _Plan:
     inspect_notebook = _import_papermill().inspect_notebook
     declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
     names = set().union(*declared.values())
-    for key in set(params) - names:  # refused before the inputs are read (a second)
+    for key in set(params) - names:  # refused before the inputs are read (about a second)
         raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
                              f"accept: {', '.join(sorted(names - {'output_dir'}))}")
     check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
