@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from forecast.evaluation.scoring import quantile_standard_error
-from forecast.run import changes, html
+from forecast.run import folder as runfolder
+from forecast.run import html
 
 HEADER = ("scenario,year,china_p10,china_p50,china_p90,world_p10,world_p50,world_p90,"
           "china_share_p10,china_share_p50,china_share_p90,china_cagr\n")
@@ -38,8 +39,8 @@ def _run(folder: Path, rows: str = BASE + LOW, **overrides: object) -> Path:
     return folder
 
 
-def _compare(old: Path, new: Path) -> changes.RunChanges:
-    return changes.compare_runs(old, json.loads((new / "manifest.json").read_text()), new)
+def _compare(old: Path, new: Path) -> html.RunChanges:
+    return html.compare_runs(old, json.loads((new / "manifest.json").read_text()), new)
 
 
 def test_finished_runs_leave_out_builds_failures_and_latest(tmp_path):
@@ -49,9 +50,9 @@ def test_finished_runs_leave_out_builds_failures_and_latest(tmp_path):
     _run(tmp_path / ".tmp-d", finished="2026-05-01T00:00:00+00:00")
     _run(tmp_path / "e", status="failed", finished="2026-06-01T00:00:00+00:00")
     (tmp_path / "latest").symlink_to("b")
-    assert changes.finished_run_dirs(tmp_path) == [tmp_path / "a", tmp_path / "b"]
-    assert changes.finished_run_dirs(tmp_path, exclude=("b",)) == [tmp_path / "a"]
-    assert changes.finished_run_dirs(tmp_path / "missing") == []
+    assert runfolder.finished_run_dirs(tmp_path) == [tmp_path / "a", tmp_path / "b"]
+    assert runfolder.finished_run_dirs(tmp_path, exclude=("b",)) == [tmp_path / "a"]
+    assert runfolder.finished_run_dirs(tmp_path / "missing") == []
 
 
 def test_quantile_standard_error_matches_the_order_statistic_error_of_real_draws():

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -14,7 +15,6 @@ from nbformat.v4 import (
 )
 
 from forecast.run import html as render
-from forecast.run.html import reviewer_notebook
 
 PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5E"
        "rkJggg==")
@@ -58,17 +58,18 @@ def _executed() -> nbformat.NotebookNode:
     return nb
 
 
-def test_reviewer_view_keeps_prose_tables_figures_and_errors_only():
-    nb = _executed()
-    view = reviewer_notebook(nb)
-    assert len(nb.cells) == 12  # the executed notebook is left as it was
-    kept = [(c.cell_type, c.source) for c in view.cells]
-    assert kept == [("markdown", "# 09 · A page\nProse a reviewer reads."),
-                    ("code", "frame"), ("code", "fig"), ("code", "1 / 0")]
-    frame, fig, error = view.cells[1:]
-    assert list(frame.outputs[0].data) == ["text/html"]
-    assert [list(o.data) for o in fig.outputs] == [["image/png"]]
-    assert error.outputs[0].output_type == "error"
+def test_reviewer_view_keeps_prose_tables_figures_and_errors_only(tmp_path):
+    path = tmp_path / "09_page.ipynb"
+    nbformat.write(_executed(), str(path))
+    before = path.read_bytes()
+    body = render.render_notebook_html(path, tmp_path / "09_page.html").read_text()
+    body = body.split("<body", 1)[1]
+    assert path.read_bytes() == before  # the executed notebook is left as it was
+    cells = re.findall(r'class="jp-Cell jp-(\w+)Cell', body)
+    assert cells == ["Markdown", "Code", "Code", "Code"]  # prose, frame, fig, 1 / 0
+    assert body.count("jp-OutputArea-child") == 3  # the table, the figure, the error
+    assert 'data-mime-type="text/html"' in body and "jp-RenderedImage" in body
+    assert "ZeroDivisionError" in body
 
 
 def test_rendered_page_has_no_code_no_printed_output_and_loads_nothing(tmp_path):

@@ -1,4 +1,4 @@
 """Runs: the notebooks executed with papermill into an atomic run folder with reviewer pages,
 an index and a manifest. This layer imports no model code."""
 
-__all__ = ["changes", "folder", "html", "pipeline"]
+__all__ = ["folder", "html", "pipeline"]

@@ -36,9 +36,9 @@ from forecast.files import sha256_file, write_atomic
 __all__ = ["DISK_FULL", "FAILED_SUFFIX", "HEADLINE_TABLE", "LATEST", "LAYOUT_VERSION",
            "MANIFEST_NAME", "PACKAGES", "SCENARIO_TABLE", "TMP_PREFIX", "RunFolder",
            "RunTakenError", "calibration_key", "check_output_dir", "claim_run_folder",
-           "data_digest", "git_state", "hash_files", "hold_lock", "input_files",
-           "package_versions", "point_latest", "read_manifest", "read_table", "remove_stale",
-           "validate_run_name", "write_manifest"]
+           "data_digest", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
+           "input_files", "package_versions", "point_latest", "read_manifest", "read_table",
+           "remove_stale", "validate_run_name", "write_manifest"]
 
 #: Prefix of the hidden folder a run is built in.
 TMP_PREFIX = ".tmp-"
@@ -254,11 +254,10 @@ def git_state(root: Path) -> dict[str, Any]:
     """Commit at ``root`` and whether tracked files differ from it (None, None outside git)."""
     def git(*args: str) -> str | None:
         try:
-            done = subprocess.run(["git", "-C", str(root), *args], capture_output=True,
-                                  text=True, timeout=20, check=False)
-        except (OSError, subprocess.SubprocessError):
+            return subprocess.run(["git", "-C", str(root), *args], capture_output=True,
+                                  text=True, timeout=20, check=True).stdout
+        except (OSError, subprocess.SubprocessError):  # also a non-zero exit
             return None
-        return done.stdout if done.returncode == 0 else None
 
     commit = git("rev-parse", "HEAD")
     status = git("status", "--porcelain", "--untracked-files=no") if commit else None
@@ -294,3 +293,17 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
+
+
+def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> list[Path]:
+    """Finished runs (status ``ok``, no ``latest`` link) in a folder, oldest first."""
+    folder = Path(output_dir)
+    found = []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if (path.is_symlink() or not path.is_dir() or path.name.startswith(".")
+                or path.name.endswith(FAILED_SUFFIX) or path.name in exclude):
+            continue
+        manifest = read_manifest(path)
+        if manifest.get("status") == "ok":
+            found.append((str(manifest.get("finished") or ""), path.name, path))
+    return [path for *_, path in sorted(found)]

@@ -1,64 +1,182 @@
 """HTML for reviewers: a notebook's reviewer view rendered by nbconvert's
 :class:`~nbconvert.HTMLExporter` with ``templates/reviewer.html.j2`` (JupyterLab's styles,
 nothing from the network), and ``index.html`` from ``templates/index.html.j2`` by Jinja2 with
-autoescaping, so every text from a data or scenario file is escaped."""
+autoescaping, so every text from a data or scenario file is escaped.
+
+The index says what changed since the previous finished run in the same output folder
+(:func:`compare_runs`): a diff of the two manifests (input files, data digest, parameters,
+packages) and of the two headline tables. A headline quantile, which moves by chance alone when
+the seed or ``n_draws`` differ, is reported when it moves by more than ``3 sqrt(se_before^2 +
+se_now^2)``, each ``se`` its Monte Carlo standard error
+(:func:`~forecast.evaluation.scoring.quantile_standard_error`); the growth rate follows the
+median."""
 
 from __future__ import annotations
 
-import copy
+import ast
 import csv
 import json
+import math
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from forecast.files import write_atomic
-from forecast.run.folder import HEADLINE_TABLE, SCENARIO_TABLE, read_table
+from forecast.report.bands import SPREAD_TABLE, bands_sentence, number
+from forecast.report.formatting import gwh, percent, signed_percent
+from forecast.report.parameters import run_parameter_label
+from forecast.run.folder import HEADLINE_TABLE, SCENARIO_TABLE, read_manifest, read_table
 
-__all__ = ["REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
-           "render_notebook_html", "reviewer_notebook", "write_index"]
+__all__ = ["MC_SIGMAS", "REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
+           "RunChanges", "compare_runs", "render_notebook_html", "write_index"]
 
 #: Folder of the page templates.
 TEMPLATES = Path(__file__).with_name("templates")
 #: Cells left out of a page whole: modeller instructions and parameter cells.
 REVIEWER_REMOVED_CELL_TAGS = frozenset(
     {"modeller", "remove_cell", "parameters", "injected-parameters"})
-#: Output representations a reviewer sees; an output with none of them is left out.
-REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "text/latex",
-                       "image/png", "image/jpeg", "image/svg+xml", "image/gif")
+#: What a reviewer sees of an output, in the order nbconvert's HTML exporter prefers them; an
+#: output with none of them (printed text, a plain-text result, a widget) is left out.
+REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "image/svg+xml", "text/latex",
+                       "image/png", "image/jpeg")
+#: Standard errors of the difference a headline change must exceed to be reported.
+MC_SIGMAS = 3.0
+_NOT_SET = "(not set)"
+_LEVELS = ("p10", "p50", "p90")
+_WHAT = {"china": "China [GWh]", "world": "World [GWh]", "china_share": "China's world share"}
 
 
-def _shown(output: Mapping[str, Any]) -> bool:
-    if output.get("output_type") == "stream":
-        return False
-    if output.get("output_type") in ("display_data", "execute_result"):
-        return any(mime in output.get("data", {}) for mime in REVIEWER_MIME_TYPES)
-    return True  # errors: a failed notebook's page says why
+@dataclass
+class RunChanges:
+    """From run ``previous_id`` to this one: data digest changed (None: unknown), files
+    ``(file, "added" | "removed" | "changed")``, parameters (in words) and packages ``(name,
+    before, now)``, scenarios added and removed (a line), headline cells ``(scenario, quantity,
+    before, now, change)`` beyond the Monte Carlo error and how many moved within it."""
+
+    previous_id: str
+    data_changed: bool | None = None
+    inputs: list[tuple[str, str]] = field(default_factory=list)
+    parameters: list[tuple[str, str, str]] = field(default_factory=list)
+    packages: list[tuple[str, str, str]] = field(default_factory=list)
+    scenarios: str = ""
+    headline: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+    within_noise: int = 0
+
+    @property
+    def nothing(self) -> bool:
+        """True if nothing a reader should look at changed."""
+        return not (self.data_changed or self.inputs or self.parameters or self.packages
+                    or self.scenarios or self.headline)
 
 
-def reviewer_notebook(notebook: Any) -> Any:
-    """A copy of an executed ``NotebookNode`` without the cells tagged
-    :data:`REVIEWER_REMOVED_CELL_TAGS`, the outputs of cells tagged ``remove_output``, printed
-    output, outputs without a :data:`REVIEWER_MIME_TYPES` representation (a widget shows its
-    static fallback) and code cells left without output; errors stay."""
-    from nbconvert.preprocessors import TagRemovePreprocessor
+def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[tuple[str, Any, Any]]:
+    """``(key, before, now)`` of every key whose values differ; ``(not set)`` where missing."""
+    return [(key, old.get(key, _NOT_SET), new.get(key, _NOT_SET))
+            for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 
-    view, _ = TagRemovePreprocessor(
-        enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),
-        remove_all_outputs_tags={"remove_output"}).preprocess(copy.deepcopy(notebook), {})
-    kept = []
-    for cell in view.cells:
-        if cell.cell_type == "code":
-            cell.outputs = [out for out in cell.get("outputs", []) if _shown(out)]
-            for out in cell.outputs:
-                if "data" in out:
-                    out["data"] = {mime: value for mime, value in out["data"].items()
-                                   if mime in REVIEWER_MIME_TYPES}
-            if not cell.outputs:
-                continue  # nothing a reviewer sees: no empty block on the page
-        kept.append(cell)
-    view.cells = kept
-    return view
+
+def _shown(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def _parameters(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters a run's notebooks ran with: their declared defaults, then the run's."""
+    values: dict[str, Any] = {}
+    for defaults in (manifest.get("notebook_defaults") or {}).values():
+        for name, text in (defaults or {}).items():
+            try:
+                values[name] = ast.literal_eval(str(text))
+            except (ValueError, SyntaxError):
+                values[name] = text
+    values |= dict(manifest.get("parameters") or {})
+    return {k: v for k, v in values.items() if k not in ("output_dir", "earlier_runs")}
+
+
+def _inputs(manifest: Mapping[str, Any]) -> dict[str, str]:
+    """Input hashes keyed so that two data folders compare file by file."""
+    data_dir = (manifest.get("parameters") or {}).get("data_dir")
+    root = Path(str(manifest.get("root") or "/"))
+    keyed = {}
+    for key, digest in (manifest.get("inputs") or {}).items():
+        inside = data_dir and (root / key).is_relative_to(data_dir)
+        keyed[f"<data>/{(root / key).relative_to(data_dir).as_posix()}" if inside else key] = (
+            digest)
+    return keyed
+
+
+def _number(text: str | None) -> float | None:
+    value = number(text)
+    return value if value is not None and math.isfinite(value) else None
+
+
+def _points(delta: float) -> str:
+    text = percent(abs(delta)).removesuffix("%")
+    return f"{'+' if delta > 0 else '-' if text.strip('0.') else ''}{text} pt"
+
+
+def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
+                 draws: tuple[int, int] | None) -> tuple[str, str, str, str] | None:
+    """``(quantity, before, now, change)`` of a headline cell that differs; None when it
+    moved within the Monte Carlo error of ``draws`` (before, now)."""
+    driver = "china_p50" if column == "china_cagr" else column
+    prefix, _, level = driver.rpartition("_")
+    a, b = _number(old.get(column)), _number(new.get(column))
+    if a is None or b is None or level not in _LEVELS or prefix not in _WHAT:
+        return (column, str(old.get(column, "")), str(new.get(column, "")), "changed")
+    bands = [{q: _number(row.get(f"{prefix}_{q}")) for q in _LEVELS} for row in (old, new)]
+    if draws and all(v is not None for band in bands for v in band.values()):
+        # Here, not at the top: the evaluation package loads pandas and the models (0.5 s),
+        # which a run that changed nothing never needs.
+        from forecast.evaluation.scoring import quantile_standard_error
+
+        se = [quantile_standard_error(level, band, n)  # type: ignore[arg-type]
+              for band, n in zip(bands, draws, strict=True)]
+        moved = bands[1][level] - bands[0][level]  # type: ignore[operator]
+        if abs(moved) <= MC_SIGMAS * math.hypot(*se):
+            return None
+    if column == "china_cagr":
+        return ("China growth per year", percent(a), percent(b), _points(b - a))
+    what = f"{_WHAT[prefix]}, {'median' if level == 'p50' else level}"
+    if prefix == "china_share":
+        return (what, percent(a), percent(b), _points(b - a))
+    relative = f" ({signed_percent((b - a) / a)})" if a else ""
+    return (what, gwh(a), gwh(b), f"{'+' if b > a else ''}{gwh(b - a)}{relative}")
+
+
+def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
+                 run_dir: str | Path) -> RunChanges:
+    """What changed from the run in ``previous_dir`` to this run (``manifest``, ``run_dir``)."""
+    old = read_manifest(previous_dir)
+    digests = old.get("data_sha256"), manifest.get("data_sha256")
+    packages = [{k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
+                for m in (old, manifest)]
+    before, now = ({row["scenario"]: row for row in read_table(folder, HEADLINE_TABLE)
+                    if row.get("scenario")} for folder in (previous_dir, run_dir))
+    moved = [f"{what} {', '.join(sorted(names))}" for what, names in (
+        ("added", set(now) - set(before)), ("removed", set(before) - set(now))) if names]
+    old_p, new_p = _parameters(old), _parameters(manifest)
+    changes = RunChanges(
+        Path(previous_dir).name, None if None in digests else digests[0] != digests[1],
+        [(name, "added" if a == _NOT_SET else "removed" if b == _NOT_SET else "changed")
+         for name, a, b in _diff(_inputs(old), _inputs(manifest))],
+        [(run_parameter_label(n), _shown(a), _shown(b)) for n, a, b in _diff(old_p, new_p)],
+        [(n, _shown(a), _shown(b)) for n, a, b in _diff(*packages)],
+        f"Scenarios {'; '.join(moved)}." if moved else "")
+    counts = (old_p.get("n_draws"), new_p.get("n_draws"))
+    draws = counts if all(isinstance(n, int) and n > 0 for n in counts) else None
+    for name in [n for n in now if n in before]:
+        for column in [c for c in now[name] if c not in ("scenario", "year")]:
+            if before[name].get(column) == now[name].get(column):
+                continue
+            found = _cell_change(column, before[name], now[name], draws)
+            if found is None:
+                changes.within_noise += 1
+            else:
+                changes.headline.append((name, *found))
+    return changes
 
 
 def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
@@ -78,17 +196,29 @@ def render_notebook_html(notebook_path: Path, html_path: Path, *,
     build folder) written as shown (the final one) and a link to ``index_href`` (None: none)."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+    from traitlets.config import Config
 
     text = Path(notebook_path).read_text(encoding="utf-8")
     for actual, shown in (paths or {}).items():
         text = text.replace(json.dumps(actual)[1:-1], json.dumps(shown)[1:-1])
     notebook = nbformat.reads(text, as_version=4)
-    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATES)],
-                            template_file="reviewer.html.j2", exclude_input=True,
-                            exclude_input_prompt=True, exclude_output_prompt=True)
     resources = {"metadata": {"name": _title(notebook.cells, Path(notebook_path).stem)},
                  "index_href": index_href}
-    body, _ = exporter.from_notebook_node(reviewer_notebook(notebook), resources=resources)
+    TagRemovePreprocessor(enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),
+                          remove_all_outputs_tags={"remove_output"}).preprocess(notebook, {})
+    for cell in notebook.cells:
+        if cell.cell_type == "code":  # errors stay: a failed notebook's page says why
+            cell.outputs = [out for out in cell.outputs if out.output_type == "error"
+                            or set(out.get("data", ())) & set(REVIEWER_MIME_TYPES)]
+    # A code cell left without output is not drawn: no empty block on the page.
+    notebook.cells = [c for c in notebook.cells if c.cell_type != "code" or c.outputs]
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(TEMPLATES)],
+                            template_file="reviewer.html.j2", exclude_input=True,
+                            exclude_input_prompt=True, exclude_output_prompt=True,
+                            config=Config(NbConvertBase={
+                                "display_data_priority": list(REVIEWER_MIME_TYPES)}))
+    body, _ = exporter.from_notebook_node(notebook, resources=resources)
     Path(html_path).write_text(body, encoding="utf-8")
     return Path(html_path)
 
@@ -104,15 +234,12 @@ def _page(root: Path, stem: str) -> dict[str, Any]:
             "source": f"{stem}.ipynb" if (root / f"{stem}.ipynb").is_file() else None}
 
 
-def write_index(run_dir: Path, manifest: Mapping[str, Any], changes: Any = None) -> Path:
-    """Write ``index.html``: headline, scenarios, changes since the previous run (a
-    :class:`~forecast.run.changes.RunChanges` or None), and relative links to every page,
-    figure, table and log, so the folder can be moved or served."""
+def write_index(run_dir: Path, manifest: Mapping[str, Any],
+                changes: RunChanges | None = None) -> Path:
+    """Write ``index.html``: headline, scenarios, changes since the previous run (None: there
+    is none), and relative links to every page, figure, table and log, so the folder can be
+    moved or served."""
     import jinja2
-
-    from forecast.report.bands import SPREAD_TABLE, bands_sentence, number
-    from forecast.report.formatting import gwh, percent
-    from forecast.report.parameters import run_parameter_label
 
     root = Path(run_dir)
     notebooks = [{**entry, **_page(root, str(entry.get("name", "")).removesuffix(".ipynb"))}

@@ -8,6 +8,7 @@ thread by papermill on a kernel of its job, in a locked build folder; write ``ma
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import re
@@ -18,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +30,7 @@ from jupyter_core.utils import run_sync
 from forecast.errors import ForecastError, ParameterError, RunError
 from forecast.files import write_atomic
 from forecast.run import folder as runs
-from forecast.run.changes import compare_runs, finished_run_dirs
+from forecast.run.html import compare_runs, render_notebook_html, write_index
 
 __all__ = ["KERNEL_NAME", "LOGGER", "NOTEBOOK_RE", "Kernels", "NotebookResult", "RunConfig",
            "discover_notebooks", "find_project_root", "run"]
@@ -95,20 +96,17 @@ class NotebookResult:
 
 class Kernels:
     """The run's kernels (``kernel`` in ``cwd``, output to ``logs/kernel-<n>.log``), at most
-    one per job: started on demand, handed back after a notebook that succeeded and reset
-    before the next (:data:`_RESET`), so a notebook's imports are paid once per job; a stop
-    reaches every one that started.
-
-    Each listens on unix sockets in its own private, locked folder (the next run sweeps a
-    killed run's) and ends with this process (ipykernel's parent poller).
-    """
+    one per job: started on demand, reset (:data:`_RESET`) and reused after a notebook that
+    succeeded, so a notebook's imports are paid once per job; a stop reaches every one that
+    started. Each listens on unix sockets in its own private, locked folder (the next run
+    sweeps a killed run's) and ends with this process (ipykernel's parent poller)."""
 
     def __init__(self, kernel: str, cwd: Path, logs: Path) -> None:
         self.kernel, self.cwd, self.logs = kernel, cwd, logs
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._running: dict[Any, tuple[Path, Any, Path]] = {}  # -> sockets, their lock, log
         self._idle: list[Any] = []
-        self._started = 0
+        self._numbers = itertools.count(1)  # of the kernels started, for their logs
         self.stopped = False
 
     def acquire(self) -> tuple[Any, bool]:
@@ -126,8 +124,7 @@ class Kernels:
             manager = AsyncKernelManager(kernel_name=self.kernel, transport="ipc",
                                          ip=str(sockets / "k"),
                                          connection_file=str(sockets / "kernel.json"))
-            self._started += 1
-            log = self.logs / f"kernel-{self._started}.log"
+            log = self.logs / f"kernel-{next(self._numbers)}.log"
             self._running[manager] = (sockets, runs.hold_lock(sockets), log)
             try:
                 log.parent.mkdir(exist_ok=True)
@@ -138,34 +135,34 @@ class Kernels:
                         cwd=str(self.cwd), stdout=sink, stderr=sink,
                         extra_arguments=["--HistoryManager.hist_file=:memory:"])
             except BaseException:
-                _remove_kernel_files(*self._running.pop(manager))
+                self.release(manager)
                 raise
             return manager, False
 
-    def release(self, manager: Any) -> None:
-        """Keep ``manager``'s kernel for the job's next notebook (stop it if the run stops)."""
+    def release(self, manager: Any, keep: bool = False) -> None:
+        """Keep ``manager``'s kernel for the job's next notebook (``keep``, unless the run
+        stops), else stop it now and remove its socket folder (and its log if empty)."""
         with self._lock:
-            if not self.stopped:
+            if keep and not self.stopped:
                 self._idle.append(manager)
                 return
-        self.shut_down(manager)
-
-    def shut_down(self, manager: Any) -> None:
-        """Stop one kernel now, remove its socket folder (and its log if empty), forget it."""
-        with self._lock:
             if manager in self._idle:
                 self._idle.remove(manager)
             if manager not in self._running:
                 return
-            files = self._running.pop(manager)
+            sockets, lock, log = self._running.pop(manager)
         with contextlib.suppress(Exception):
             run_sync(manager.shutdown_kernel)(now=True)
-        _remove_kernel_files(*files)
+        lock.close()
+        shutil.rmtree(sockets, ignore_errors=True)
+        with contextlib.suppress(OSError):
+            if log.stat().st_size == 0:
+                log.unlink()
 
     def close(self) -> None:
         """Stop every kernel still held (after the last notebook: the idle ones)."""
         for manager in list(self._running):
-            self.shut_down(manager)
+            self.release(manager)
 
     def stop(self) -> None:
         """SIGTERM every kernel; their notebooks then end with a dead kernel within seconds."""
@@ -174,15 +171,6 @@ class Kernels:
             for manager in self._running:
                 with contextlib.suppress(Exception):
                     run_sync(manager.signal_kernel)(signal.SIGTERM)
-
-
-def _remove_kernel_files(sockets: Path, lock: Any, log: Path) -> None:
-    """Release a kernel's socket folder and remove it, and its log if empty."""
-    lock.close()
-    shutil.rmtree(sockets, ignore_errors=True)
-    with contextlib.suppress(OSError):
-        if log.stat().st_size == 0:
-            log.unlink()
 
 
 #: Run silently in a reused kernel before its next notebook: a new IPython session (no user
@@ -246,8 +234,6 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source:
                   result: NotebookResult) -> NotebookResult:
     """Execute ``source`` into the build folder on a kernel of ``kernels`` and render its
     page; a failure is one line in ``result``."""
-    from forecast.run.html import render_notebook_html
-
     output, timeout = folder.build / source.name, int(plan.config.timeout)
     parameters = dict(result.parameters)
     if "output_dir" in plan.declared[source.name]:
@@ -284,7 +270,7 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source:
         result.duration_s = round(time.perf_counter() - t0, 3)
         if manager is not None:
             # A kernel whose notebook failed or was stopped may hold anything: never reused.
-            (kernels.release if result.status == "ok" else kernels.shut_down)(manager)
+            kernels.release(manager, keep=result.status == "ok")
     return result
 
 
@@ -347,18 +333,12 @@ def _plan(config: RunConfig) -> _Plan:
             raise ForecastError(f"no such notebook(s) in {nb_dir}: "
                                 f"{', '.join(sorted(wanted - {p.name for p in sources}))}")
         sources = [p for p in sources if p.name in wanted]
-
-    def declared_parameters() -> dict[str, dict[str, Any]]:
-        inspect_notebook = _import_papermill().inspect_notebook
-        found = {p.name: dict(inspect_notebook(str(p))) for p in sources}
-        names = set().union(*found.values())
-        for key in set(params) - names:
-            raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
-                                 f"accept: {', '.join(sorted(names - {'output_dir'}))}")
-        return found
-
-    # A name no notebook may declare is refused before the inputs are read (a second).
-    declared = declared_parameters() if set(params) - set(PARAMETERS) else None
+    inspect_notebook = _import_papermill().inspect_notebook
+    declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
+    names = set().union(*declared.values())
+    for key in set(params) - names:  # refused before the inputs are read (about a second)
+        raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
+                             f"accept: {', '.join(sorted(names - {'output_dir'}))}")
     check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
                  params.get("target_year"), params.get("reference_path") or None)
     if params.get("earlier_runs"):
@@ -366,11 +346,10 @@ def _plan(config: RunConfig) -> _Plan:
 
         for path in params["earlier_runs"]:
             read_run(path)
-    declared = declared or declared_parameters()
     scorers = [p for p in sources if "earlier_runs" in declared[p.name]]
     if scorers and not params.get("earlier_runs") and config.notebooks is None:
         # The track record runs only with something to score: the output folder's runs.
-        earlier = [str(p) for p in finished_run_dirs(out_root)]
+        earlier = [str(p) for p in runs.finished_run_dirs(out_root)]
         if earlier:
             params["earlier_runs"] = earlier
         else:
@@ -407,8 +386,7 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
             futures = [pool.submit(task, src) for src in sources]
             try:
                 meanwhile()
-                while not all(f.done() for f in futures):
-                    time.sleep(0.2)
+                wait(futures)  # a signal interrupts it in this (the main) thread
             except BaseException:
                 with _signals_blocked():  # a second signal must not leave kernels running
                     halt.set()
@@ -426,8 +404,6 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     """Write manifest and index and move the build folder to its final name. A full disk on
     the way fails the run: the folder moves to ``.failed`` (a rename needs no space) with a
     complete manifest or none, and :class:`RunError` (exit 4) says so."""
-    from forecast.run.html import write_index
-
     target = folder.final if status == "ok" else folder.failed
     build, problem = folder.build, None
     with contextlib.suppress(OSError):
@@ -436,7 +412,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         for executed in build.glob("*.ipynb"):  # they record the folder they end in
             write_atomic(executed, executed.read_text(encoding="utf-8").replace(
                 json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
-        previous = finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
+        previous = runs.finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
