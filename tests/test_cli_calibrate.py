@@ -3,6 +3,8 @@ and its refusals (exit 3), from ``forecast.cli.main`` in the test's process."""
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import subprocess
 import sys
@@ -93,3 +95,21 @@ def test_a_missing_reference_file_exits_3(forecast_main, tmp_path):
     proc = forecast_main("calibrate", "--reference", str(tmp_path / "none.csv"), "--output",
                          str(tmp_path / "out"))
     assert proc.returncode == 3 and "none.csv" in proc.stderr and "missing-file" in proc.stderr
+
+
+@pytest.mark.parametrize(("code", "exit_code"), [(errno.ENOSPC, 4), (errno.EACCES, 3)],
+                         ids=["full-disk", "no-permission"])
+def test_a_failed_write_is_one_line_and_a_full_disk_exits_4(forecast_main, toy, tmp_path,
+                                                            monkeypatch, code, exit_code):
+    from forecast.evaluation import calibration
+
+    def fail(texts):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(calibration, "write_all_atomic", fail)
+    out = tmp_path / "out"
+    proc = forecast_main("calibrate", "--reference", str(toy), "--output", str(out))
+    assert proc.returncode == exit_code, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert lines == [f"error: --output {out}: cannot write ({os.strerror(code)})"], proc.stderr
+    assert list(out.iterdir()) == []

@@ -13,6 +13,7 @@ synthetic run folders hold made-up numbers (no real observation is added).
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
@@ -447,3 +448,21 @@ def test_a_run_shows_hostile_text_and_writes_no_formula(tmp_path, data_copy):
     for table in ("history", "conflicts"):
         body = (run / "tables" / f"{table}.csv").read_text(encoding="utf-8")
         assert ",\"'=cmd|" in body and ",\"=cmd" not in body, table
+
+
+@pytest.mark.parametrize(("code", "exit_code"), [(errno.ENOSPC, 4), (errno.EACCES, 3)],
+                         ids=["full-disk", "no-permission"])
+def test_score_reports_a_failed_write_in_one_line(forecast_main, tmp_path, monkeypatch, code,
+                                                  exit_code):
+    from forecast.evaluation import track_record
+
+    def fail(path, text):
+        raise OSError(code, os.strerror(code))
+
+    monkeypatch.setattr(track_record, "write_atomic", fail)
+    run, out = _run_folder(tmp_path), tmp_path / "scores.csv"
+    proc = forecast_main("score", str(run), "--output", str(out))
+    assert proc.returncode == exit_code, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].endswith(f"({os.strerror(code)})"), proc.stderr
+    assert "Traceback" not in proc.stderr and not out.exists()

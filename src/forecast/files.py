@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-__all__ = ["sha256_file", "write_all_atomic", "write_atomic"]
+from forecast.errors import ForecastError, RunError
+
+__all__ = ["sha256_file", "write_all_atomic", "write_atomic", "write_error"]
 
 
 def sha256_file(path: str | Path) -> str:
@@ -41,3 +44,11 @@ def write_all_atomic(texts: Mapping[str | Path, str]) -> list[Path]:
         for scratch, _ in scratches:
             scratch.unlink(missing_ok=True)
     return [path for _, path in scratches]
+
+
+def write_error(message: str, exc: OSError) -> ForecastError:
+    """The one-line error of a write that failed with ``exc``: ``message`` and its cause. A
+    full disk or quota fails the command (exit 4, as a run that fills the disk); anything else
+    (no permission, no folder) refuses the output named (exit 3)."""
+    text = f"{message} ({exc.strerror or exc})"
+    return RunError(text) if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ForecastError(text)

@@ -33,7 +33,7 @@ from forecast.data.reference import (
 from forecast.errors import ModelError, ParameterError
 from forecast.evaluation.frames import cell_stream, neutralise_formulas
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
-from forecast.files import write_all_atomic
+from forecast.files import write_all_atomic, write_error
 from forecast.models import GROWTH_MODELS, make_model
 from forecast.models.default import (
     LEVEL_GRID,
@@ -526,7 +526,10 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     Raises
     ------
     ParameterError
-        ``directory`` exists and is not a folder, or cannot be created or written.
+        ``directory`` exists and is not a folder, or cannot be created.
+    ForecastError
+        A table cannot be written; :class:`~forecast.errors.RunError` (exit 4) when the disk
+        or quota is full (:func:`forecast.files.write_error`).
     """
     out = Path(directory)
     try:
@@ -543,4 +546,4 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         return tuple(write_all_atomic({out / name: neutralise_formulas(table).to_csv(
             index=False, float_format="%.10g", lineterminator="\n") for name, table in tables}))
     except OSError as exc:
-        raise ParameterError(f"--output {out}: cannot write ({exc.strerror})") from None
+        raise write_error(f"--output {out}: cannot write", exc) from None

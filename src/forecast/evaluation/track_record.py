@@ -25,7 +25,7 @@ from forecast import data
 from forecast.errors import ForecastError, quote
 from forecast.evaluation.frames import neutralise_formulas
 from forecast.evaluation.scoring import crps_quantiles
-from forecast.files import write_atomic
+from forecast.files import write_atomic, write_error
 from forecast.inputs import check_file, check_path
 
 __all__ = [
@@ -301,7 +301,8 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     ------
     ForecastError
         One line: the output's folder does not exist or cannot be written, or
-        :func:`check_output` refuses it.
+        :func:`check_output` refuses it; :class:`~forecast.errors.RunError` (exit 4) when
+        the disk or quota is full.
     """
     out = check_output(output)
     folder = out.parent if str(out.parent) else Path(".")
@@ -316,8 +317,7 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     try:
         return write_atomic(out, text)
     except OSError as exc:
-        raise ForecastError(f"--output {out}: cannot write in {folder} "
-                            f"({exc.strerror or exc})") from exc
+        raise write_error(f"--output {out}: cannot write in {folder}", exc) from exc
 
 
 def scores_by_run(scores: pd.DataFrame) -> pd.DataFrame:
