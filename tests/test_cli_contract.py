@@ -301,6 +301,8 @@ def test_stop_signal_ends_a_run_within_seconds_and_reports_on_stdout(tmp_path, s
     assert sorted(p.name for p in out.iterdir()) == ["r.failed"]  # no `latest`
     manifest = json.loads((out / "r.failed" / "manifest.json").read_text())
     assert manifest["status"] == "interrupted"
+    statuses = {n["status"] for n in manifest["notebooks"]}
+    assert "interrupted" in statuses and statuses <= {"interrupted", "skipped", "ok"}
 
 
 @pytest.mark.slow

@@ -427,35 +427,6 @@ def test_failing_notebook_exits_4_and_keeps_it(shared_result, forecast_run, key,
 
 
 @pytest.mark.slow
-def test_sigterm_interrupts_the_run_and_keeps_it_as_failed(tmp_path):
-    import signal
-    import time
-
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "forecast", "run", "--output-dir", str(tmp_path), "--run-name",
-         "stopped", "-p", "n_draws", str(RUN_DRAWS), "--quiet"],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        # Wait until a kernel is executing: the first executed notebook has been written.
-        while not list((tmp_path / ".tmp-stopped").glob("*.ipynb")):
-            assert time.monotonic() < deadline and proc.poll() is None
-            time.sleep(0.2)
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=120)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 130
-    assert out.strip() == err.strip().splitlines()[-1] == "error: interrupted"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["stopped.failed"]
-    m = json.loads((tmp_path / "stopped.failed" / "manifest.json").read_text())
-    assert m["status"] == "interrupted"
-    assert all(n["status"] in ("interrupted", "skipped", "ok") for n in m["notebooks"])
-
-
-@pytest.mark.slow
 def test_plain_papermill_from_the_notebooks_folder(tmp_path):
     """As JupyterLab runs it: cwd notebooks/, default paths, nothing written."""
     out = tmp_path / "summary.ipynb"
