@@ -19,7 +19,7 @@ import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -31,12 +31,13 @@ from pydantic import (
     ValidationInfo,
 )
 from pydantic import field_validator as _after
+from pydantic.fields import FieldInfo
 
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
 from forecast.errors import ForecastError, ParameterError
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
-           "PARAMETERS", "Parameter", "RunParameters", "check_parameters", "known_scenarios",
+           "PARAMETERS", "RunParameters", "check_parameters", "known_scenarios",
            "last_observed_year", "max_draws", "read_parameters", "run_parameter_label"]
 
 #: Memory the Monte Carlo draws of one projection may take [bytes] (2 GiB).
@@ -244,27 +245,10 @@ class RunParameters(BaseModel):
         return value
 
 
-class Parameter(NamedTuple):
-    """One field of :class:`RunParameters`, as the notebooks' ``parameters`` cells write it."""
-
-    name: str
-    type: str
-    default: Any
-    domain: str
-    description: str
-    path: bool
-
-
-def _parameter(name: str, info: Any) -> Parameter:
-    extra = info.json_schema_extra
-    kind = {int: "int", float: "float", str: "str"}.get(info.annotation, "list[str]")
-    return Parameter(name, kind, info.get_default(call_default_factory=True), extra["domain"],
-                     info.description, extra["path"])
-
-
-#: Read-only view of :class:`RunParameters`' fields by name, in check order.
-PARAMETERS: dict[str, Parameter] = {
-    name: _parameter(name, info) for name, info in RunParameters.model_fields.items()}
+#: :class:`RunParameters`' fields by name, in check order: ``default``, ``description`` (the
+#: help text) and ``json_schema_extra`` (``domain`` in words; ``path``: relative paths in it
+#: are resolved from the project root).
+PARAMETERS: dict[str, FieldInfo] = RunParameters.model_fields
 
 
 def run_parameter_label(name: str) -> str:
