@@ -34,7 +34,7 @@ from pydantic import field_validator as _after
 from pydantic.fields import FieldInfo
 
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
-from forecast.errors import ForecastError, ParameterError
+from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
            "PARAMETERS", "RunParameters", "check_parameters", "known_scenarios",
@@ -51,7 +51,6 @@ MAX_SEED = 2**32 - 1
 #: Most years a target year may lie after the last observed year [years]: the horizon the
 #: default method's bands were scored on, and no method here has evidence beyond it.
 MAX_HORIZON = 6
-_QUOTE = 100  # longest text of a refused value quoted in an error line [characters]
 _BASE_SERIES = ("production", "China", "total")
 
 
@@ -71,7 +70,7 @@ def last_observed_year(data_dir: str | Path) -> int:
                      and row.get("kind") in OBSERVED_KINDS]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ParameterError(f"parameter data_dir: cannot read observed years from {path} "
-                             f"({str(exc)[:_QUOTE]})") from exc
+                             f"({str(exc)[:QUOTE_LIMIT]})") from exc
     if not years:
         raise ParameterError(f"parameter data_dir: {path} holds no observed China production")
     return max(years)
@@ -259,7 +258,7 @@ def run_parameter_label(name: str) -> str:
 
 def _quoted(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= _QUOTE else f"{text[:_QUOTE - 3]}..."
+    return text if len(text) <= QUOTE_LIMIT else f"{text[:QUOTE_LIMIT - 3]}..."
 
 
 def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None = None,
