@@ -99,7 +99,8 @@ def test_parameters_cell_follows_the_declaration(name):
     for key, p in papermill.inspect_notebook(str(NOTEBOOK_DIR / f"{name}.ipynb")).items():
         assert key in PARAMETERS, f"{name}: {key} is not declared in forecast.report.parameters"
         declared = PARAMETERS[key]
-        assert p["inferred_type_name"] == declared.type, key
+        kind = {int: "int", float: "float", str: "str"}.get(declared.annotation, "list[str]")
+        assert p["inferred_type_name"] == kind, key
         assert ast.literal_eval(p["default"]) == declared.default, key
         assert p["help"] == declared.description, key
 

@@ -64,6 +64,15 @@ def test_a_bad_row_is_one_line_naming_file_row_column_and_rule(tmp_path, line, m
     assert "\n" not in str(info.value) and str(path) in str(info.value)
 
 
+def test_rules_are_checked_one_at_a_time_over_every_row(tmp_path):
+    # Row 2 breaks a later rule (bound) than row 3 (publisher required): the earlier rule wins.
+    path = tmp_path / "outlooks.csv"
+    path.write_text(f"{HEADER}\n{GOOD.replace('about', 'at most')}\n"
+                    f"{GOOD.replace('IEA', '').replace('2030', '2031')}\n", encoding="utf-8")
+    with pytest.raises(DataValidationError, match=r"row 3, column 'publisher': \[required\]"):
+        load_outlooks(path)
+
+
 def test_a_missing_column_or_file_is_named(tmp_path):
     path = tmp_path / "outlooks.csv"
     shutil.copy(SHIPPED, path)

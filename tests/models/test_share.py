@@ -1,4 +1,4 @@
-"""Tests of forecast.models.share: logit helpers, shares from levels and the Fisher-Pry trend.
+"""Tests of forecast.models.share: shares from levels and the Fisher-Pry trend.
 
 Reference numbers are worked out by hand from the source documents (China's share of world
 production 57% / 68.3% / 71% / 76% in 2021-2024; segment production 2023 power 664.3,
@@ -15,13 +15,12 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.special import expit
+from scipy.special import logit
 
 from forecast.errors import ModelError
 from forecast.models.curves import logistic
 from forecast.models.share import (
     LogitShare,
-    logit,
     shares_from_levels,
     two_part_share,
 )
@@ -30,19 +29,6 @@ from tests.conftest import CHINA_SHARE, FUTURE, QUANTILE_COLUMNS, SEEDS, SEGMENT
 # --------------------------------------------------------------------------------------
 # Transforms
 # --------------------------------------------------------------------------------------
-
-
-def test_logit_hand_values() -> None:
-    # ln(0.57 / 0.43) = ln(1.325581) and ln(0.76 / 0.24) = ln(3.166667)
-    assert logit(0.57) == pytest.approx(0.2819, abs=5e-5)
-    assert logit(0.76) == pytest.approx(1.1527, abs=5e-5)
-    assert expit(logit(CHINA_SHARE)) == pytest.approx(CHINA_SHARE, abs=1e-15)
-
-
-@pytest.mark.parametrize("bad", [0.0, 1.0, -0.1, 1.2, float("nan")])
-def test_logit_rejects_values_outside_open_interval(bad: float) -> None:
-    with pytest.raises(ModelError, match="logit needs"):
-        logit([0.5, bad])
 
 
 def test_shares_from_levels_uses_segment_sum() -> None:

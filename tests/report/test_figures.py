@@ -100,7 +100,7 @@ def test_finish_sets_labels_note_and_integer_years():
     assert out is fig
     assert ax.get_title(loc="left") == "China production"
     assert ax.get_ylabel() == "Production [GWh]"
-    assert plots.source_note(fig) == "Source: MIIT / CBEA"
+    assert [t.get_text() for t in fig.texts] == ["Source: MIIT / CBEA"]
     assert ax.get_legend() is not None
     fig.canvas.draw()
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
@@ -116,7 +116,7 @@ def test_finish_twice_appends_a_second_source_once():
     plots.finish(a, title="A", xlabel="Year", ylabel="x [GWh]", source="one")
     plots.finish(b, title="B", xlabel="Year", ylabel="x [GWh]", source="two")
     plots.finish(b, title="B", xlabel="Year", ylabel="x [GWh]", source="two")
-    assert plots.source_note(fig) == "Source: one\nSource: two"
+    assert [t.get_text() for t in fig.texts] == ["Source: one\nSource: two"]
 
 
 def test_finish_can_put_the_legend_outside():

@@ -9,13 +9,13 @@ fans (:mod:`forecast.scenarios.outlooks`).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from forecast.data.reference import read_csv, refuse_first
-from forecast.data.schema import fail
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,54 +75,48 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     path = Path(default_data_dir() / OUTLOOKS_FILE if path is None else path)
     raw = read_csv(path, OUTLOOK_COLUMNS, "outlooks")
     frame = raw[list(OUTLOOK_COLUMNS)].apply(lambda c: c.str.strip())
-    published, years, values = [], [], []
-    for line, rec in enumerate(frame.to_dict("records"), start=2):
-        for col in _REQUIRED:
-            if not rec[col]:
-                fail(path, line, col, "required", f"{col} is empty")
-        for col in _TEXT:
-            if rec[col][:1] in FORMULA_START:
-                fail(path, line, col, "formula", f"{col} starts with {rec[col][0]!r}: a "
-                     "spreadsheet would run it as a formula")
-        date = _DATE.match(rec["published"])
-        if date is None:
-            fail(path, line, "published", "type", "published must be YYYY, YYYY-MM or "
-                 f"YYYY-MM-DD, got {rec['published']!r}")
-        pub_year = int(date.group(1))
-        if pub_year > LAST_PUBLISHED:
-            fail(path, line, "published", "after-2024", f"published {rec['published']}: only "
-                 f"outlooks published up to {LAST_PUBLISHED} go in (the data stop there)")
-        unit = UNITS.get(rec["quantity"])
-        if unit is None:
-            fail(path, line, "quantity", "quantity", f"unknown quantity {rec['quantity']!r} "
-                 f"(known: {', '.join(UNITS)})")
-        if rec["unit"] != unit:
-            fail(path, line, "unit", "unit",
-                 f"{rec['quantity']} is given in {unit}, got {rec['unit']!r}")
-        if rec["bound"] not in BOUNDS:
-            fail(path, line, "bound", "bound",
-                 f"bound must be empty, 'more than' or 'about', got {rec['bound']!r}")
-        year = _parse(rec["year"], int)
-        if rec["year"] and year is None:
-            fail(path, line, "year", "type", f"year must be an integer, got {rec['year']!r}")
-        if year is None and rec["quantity"] != "lithium intensity":
-            fail(path, line, "year", "required",
-                 f"year is empty: a {rec['quantity']} figure is for a year")
-        if year is not None and year < pub_year:
-            fail(path, line, "year", "range", f"year {year} is before publication "
-                 f"({pub_year}): an outlook is for its own year or later")
-        value = _parse(rec["value"], float)
-        if value is None or not value > 0:
-            fail(path, line, "value", "range",
-                 f"value must be a finite number > 0, got {rec['value']!r}")
-        published.append(pub_year)
-        years.append(year)
-        values.append(value)
+
+    # Rule by rule over every row, as the reference class is checked: the first row breaking
+    # the first rule is named.
+    def refuse(bad: pd.Series, rule: str, col: str, message: Callable[[int], str]) -> None:
+        refuse_first(path, bad.to_numpy(bool), rule, col, message)
+
+    def cell(col: str, i: int) -> str:
+        return frame[col].iloc[i]
+
+    for col in _REQUIRED:
+        refuse(frame[col] == "", "required", col, lambda _, c=col: f"{c} is empty")
+    for col in _TEXT:
+        refuse(frame[col].str[:1].isin(FORMULA_START), "formula", col, lambda i, c=col:
+               f"{c} starts with {cell(c, i)[0]!r}: a spreadsheet would run it as a formula")
+    refuse(~frame["published"].str.match(_DATE), "type", "published", lambda i: "published must "
+           f"be YYYY, YYYY-MM or YYYY-MM-DD, got {cell('published', i)!r}")
+    published = frame["published"].str[:4].astype(np.int64)
+    refuse(published > LAST_PUBLISHED, "after-2024", "published", lambda i: f"published "
+           f"{cell('published', i)}: only outlooks published up to {LAST_PUBLISHED} go in "
+           "(the data stop there)")
+    unit = frame["quantity"].map(UNITS)
+    refuse(unit.isna(), "quantity", "quantity", lambda i: f"unknown quantity "
+           f"{cell('quantity', i)!r} (known: {', '.join(UNITS)})")
+    refuse(frame["unit"] != unit, "unit", "unit", lambda i: f"{cell('quantity', i)} is "
+           f"given in {unit.iloc[i]}, got {cell('unit', i)!r}")
+    refuse(~frame["bound"].isin(BOUNDS), "bound", "bound", lambda i: "bound must be empty, "
+           f"'more than' or 'about', got {cell('bound', i)!r}")
+    years = frame["year"].map(lambda text: _parse(text, int)).astype(float)
+    refuse((frame["year"] != "") & years.isna(), "type", "year",
+           lambda i: f"year must be an integer, got {cell('year', i)!r}")
+    refuse(years.isna() & (frame["quantity"] != "lithium intensity"), "required", "year",
+           lambda i: f"year is empty: a {cell('quantity', i)} figure is for a year")
+    refuse(years < published, "range", "year", lambda i: f"year {int(years.iloc[i])} is before "
+           f"publication ({published.iloc[i]}): an outlook is for its own year or later")
+    values = frame["value"].map(lambda text: _parse(text, float)).astype(float)
+    refuse(~(values > 0), "range", "value",
+           lambda i: f"value must be a finite number > 0, got {cell('value', i)!r}")
     key = ["publisher", "published", "quantity", "region", "year", "case"]
-    out = frame.assign(year=pd.array(years, dtype="Int64"), value=np.array(values, float),
-                       published_year=np.array(published, np.int64))
-    refuse_first(path, out.duplicated(key).to_numpy(), "duplicate", "case", lambda _: "the same "
-                 "publisher, date, quantity, region, year and case appear twice")
+    out = frame.assign(year=pd.array(years, dtype="Int64"), value=values,
+                       published_year=published)
+    refuse(out.duplicated(key), "duplicate", "case", lambda _: "the same publisher, date, "
+           "quantity, region, year and case appear twice")
     return out
 
 

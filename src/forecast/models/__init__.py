@@ -10,12 +10,12 @@ from forecast.models.growth import GrowthModel
 from forecast.models.mix import LogRatioMix, alr, inv_alr, segment_paths
 from forecast.models.registry import GROWTH_MODELS, MODELS, SHARE_MODELS, make_model
 from forecast.models.saturating import GompertzCurve, LogisticCurve
-from forecast.models.share import LogitShare, logit, shares_from_levels, two_part_share
+from forecast.models.share import LogitShare, shares_from_levels, two_part_share
 from forecast.models.trend import EndpointCAGR, ExponentialTrend, LeastSquaresCAGR, LinearTrend
 
 __all__ = [
     "GROWTH_MODELS", "MODELS", "SHARE_MODELS", "BaseModel", "BassDiffusion", "DampedTrend",
     "DefaultMethod", "EndpointCAGR", "ExponentialTrend", "GompertzCurve", "GrowthModel",
     "LeastSquaresCAGR", "LinearTrend", "LogRatioMix", "LogisticCurve", "LogitShare", "alr",
-    "inv_alr", "logit", "make_model", "segment_paths", "shares_from_levels", "two_part_share",
+    "inv_alr", "make_model", "segment_paths", "shares_from_levels", "two_part_share",
 ]

@@ -232,7 +232,7 @@ class LogisticCurve(_SaturatingCurve):
     _curve = staticmethod(curves.logistic)
     _link_scale = "logit"
 
-    # Not scipy.special.logit/expit (share.logit): they round differently in the last bits,
+    # Not scipy.special.logit/expit (as in share.py): they round differently in the last bits,
     # which moves the free-K start point and so the calibration tables.
     @staticmethod
     def _link(frac: np.ndarray) -> np.ndarray:

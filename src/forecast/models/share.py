@@ -1,5 +1,4 @@
-"""Share of one part in a whole: the logit, shares of levels, and the Fisher-Pry trend
-(:class:`LogitShare`)."""
+"""Share of one part in a whole: shares of levels and the Fisher-Pry trend (:class:`LogitShare`)."""
 
 from __future__ import annotations
 
@@ -16,23 +15,11 @@ from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years, 
 from forecast.models.ols import draw_lines, midpoint, ols
 from forecast.models.uncertainty import make_rng, t_scale
 
-__all__ = ["LOGIT_CLIP", "LogitShare", "logit", "shares_from_levels", "two_part_share"]
+__all__ = ["LOGIT_CLIP", "LogitShare", "shares_from_levels", "two_part_share"]
 
 #: Logits are clipped to +-this before mapping back, so floating point never returns a share
 #: exactly on a bound (expit(25) = 1 - 1.4e-11).
 LOGIT_CLIP: float = 25.0
-
-
-def logit(p: ArrayLike) -> np.ndarray:
-    """Log-odds ``log(p / (1 - p))`` [logit units] of shares ``p`` strictly inside (0, 1)
-    [fraction]; a ModelError for NaN or a share outside."""
-    arr = as_float(p, "shares")
-    if not np.all(np.isfinite(arr)):
-        raise ModelError("logit needs finite shares; got NaN or infinity")
-    if np.any(arr <= 0.0) or np.any(arr >= 1.0):
-        bad = arr[(arr <= 0.0) | (arr >= 1.0)].ravel()[0]
-        raise ModelError(f"logit needs shares strictly between 0 and 1; got {bad:g}")
-    return special.logit(arr)
 
 
 def _bounded_from_logit(z: np.ndarray, floor: float, cap: float) -> np.ndarray:
@@ -137,7 +124,8 @@ class LogitShare(BaseModel):
                 f"share {s[~inside][0]:g} is not strictly between floor {floor:g} and cap "
                 f"{cap:g}; the logit of a share on or beyond a bound is infinite"
             )
-        self._beta, resid, self._xtx_inv = ols(t, logit((s - floor) / (cap - floor))[:, None])
+        z = special.logit((s - floor) / (cap - floor))
+        self._beta, resid, self._xtx_inv = ols(t, z[:, None])
         self.n_obs_, self.years_, self.shares_, self.t_last_ = len(t), t, s, float(t[-1])
         self.scale_, self.df_resid_ = "logit", len(t) - 2
         a, b = float(self._beta[0, 0]), float(self._beta[1, 0])

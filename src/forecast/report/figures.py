@@ -31,7 +31,7 @@ __all__ = ["COLORS", "FAN_BANDS", "HOUSE_RC", "SCENARIO_COLORS", "band_name", "c
            "fan_chart", "figure_legend", "finish", "gwh_axis", "has_unit", "history_lines",
            "interval_chart", "intervals", "new_figure", "panel_grid", "percent_axis",
            "row_labels", "save_figure", "scenario_colors", "set_house_style", "show",
-           "source_note", "stacked_bars", "tornado"]
+           "stacked_bars", "tornado"]
 
 #: Fixed colours by entity name (from the "colorblind" palette).
 COLORS: dict[str, str] = {
@@ -170,12 +170,6 @@ def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
         existing.set_text(existing.get_text() + "\n" + note)
     fig.tight_layout()
     return fig
-
-
-def source_note(fig: Figure) -> str | None:
-    """The source note :func:`finish` put on a figure (None if it has none)."""
-    note = getattr(fig, "_forecast_source_note", None)
-    return None if note is None else note.get_text()
 
 
 def gwh_axis(ax: Axes, axis: str = "y") -> None:

@@ -205,7 +205,8 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     import pandas as pd
 
     given = {
-        name: _resolve_paths(namespace[name], cwd) if PARAMETERS[name].path else namespace[name]
+        name: _resolve_paths(namespace[name], cwd) if PARAMETERS[name].json_schema_extra["path"]
+        else namespace[name]
         for name in PARAMETERS if name in namespace
     }
     data_text = str(given.get("data_dir") or "")

@@ -19,7 +19,7 @@ import numbers
 import os
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -31,12 +31,13 @@ from pydantic import (
     ValidationInfo,
 )
 from pydantic import field_validator as _after
+from pydantic.fields import FieldInfo
 
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
-from forecast.errors import ForecastError, ParameterError
+from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
-           "PARAMETERS", "Parameter", "RunParameters", "check_parameters", "known_scenarios",
+           "PARAMETERS", "RunParameters", "check_parameters", "known_scenarios",
            "last_observed_year", "max_draws", "read_parameters", "run_parameter_label"]
 
 #: Memory the Monte Carlo draws of one projection may take [bytes] (2 GiB).
@@ -50,7 +51,6 @@ MAX_SEED = 2**32 - 1
 #: Most years a target year may lie after the last observed year [years]: the horizon the
 #: default method's bands were scored on, and no method here has evidence beyond it.
 MAX_HORIZON = 6
-_QUOTE = 100  # longest text of a refused value quoted in an error line [characters]
 _BASE_SERIES = ("production", "China", "total")
 
 
@@ -70,7 +70,7 @@ def last_observed_year(data_dir: str | Path) -> int:
                      and row.get("kind") in OBSERVED_KINDS]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ParameterError(f"parameter data_dir: cannot read observed years from {path} "
-                             f"({str(exc)[:_QUOTE]})") from exc
+                             f"({str(exc)[:QUOTE_LIMIT]})") from exc
     if not years:
         raise ParameterError(f"parameter data_dir: {path} holds no observed China production")
     return max(years)
@@ -244,27 +244,10 @@ class RunParameters(BaseModel):
         return value
 
 
-class Parameter(NamedTuple):
-    """One field of :class:`RunParameters`, as the notebooks' ``parameters`` cells write it."""
-
-    name: str
-    type: str
-    default: Any
-    domain: str
-    description: str
-    path: bool
-
-
-def _parameter(name: str, info: Any) -> Parameter:
-    extra = info.json_schema_extra
-    kind = {int: "int", float: "float", str: "str"}.get(info.annotation, "list[str]")
-    return Parameter(name, kind, info.get_default(call_default_factory=True), extra["domain"],
-                     info.description, extra["path"])
-
-
-#: Read-only view of :class:`RunParameters`' fields by name, in check order.
-PARAMETERS: dict[str, Parameter] = {
-    name: _parameter(name, info) for name, info in RunParameters.model_fields.items()}
+#: :class:`RunParameters`' fields by name, in check order: ``default``, ``description`` (the
+#: help text) and ``json_schema_extra`` (``domain`` in words; ``path``: relative paths in it
+#: are resolved from the project root).
+PARAMETERS: dict[str, FieldInfo] = RunParameters.model_fields
 
 
 def run_parameter_label(name: str) -> str:
@@ -275,7 +258,7 @@ def run_parameter_label(name: str) -> str:
 
 def _quoted(value: Any) -> str:
     text = repr(value)
-    return text if len(text) <= _QUOTE else f"{text[:_QUOTE - 3]}..."
+    return text if len(text) <= QUOTE_LIMIT else f"{text[:QUOTE_LIMIT - 3]}..."
 
 
 def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None = None,
