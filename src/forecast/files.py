@@ -11,7 +11,10 @@ from pathlib import Path
 
 from forecast.errors import ForecastError, RunError
 
-__all__ = ["sha256_file", "write_all_atomic", "write_atomic", "write_error"]
+__all__ = ["DISK_FULL", "sha256_file", "write_all_atomic", "write_atomic", "write_error"]
+
+#: Errors of a full or over-quota disk: the command fails (exit 4), the input was fine.
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def sha256_file(path: str | Path) -> str:
@@ -51,4 +54,4 @@ def write_error(message: str, exc: OSError) -> ForecastError:
     full disk or quota fails the command (exit 4, as a run that fills the disk); anything else
     (no permission, no folder) refuses the output named (exit 3)."""
     text = f"{message} ({exc.strerror or exc})"
-    return RunError(text) if exc.errno in (errno.ENOSPC, errno.EDQUOT) else ForecastError(text)
+    return RunError(text) if exc.errno in DISK_FULL else ForecastError(text)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import errno
 import fcntl
 import hashlib
 import json
@@ -31,9 +30,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from forecast.errors import ForecastError, RunError
-from forecast.files import sha256_file, write_atomic
+from forecast.files import DISK_FULL, sha256_file, write_atomic
 
-__all__ = ["DISK_FULL", "FAILED_SUFFIX", "HEADLINE_TABLE", "LATEST", "LAYOUT_VERSION",
+__all__ = ["FAILED_SUFFIX", "HEADLINE_TABLE", "LATEST", "LAYOUT_VERSION",
            "MANIFEST_NAME", "PACKAGES", "SCENARIO_TABLE", "TMP_PREFIX", "RunFolder",
            "RunTakenError", "calibration_key", "check_output_dir", "claim_run_folder",
            "data_digest", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
@@ -46,8 +45,6 @@ TMP_PREFIX = ".tmp-"
 FAILED_SUFFIX = ".failed"
 #: Symlink in the output folder to the newest successful run.
 LATEST = "latest"
-#: Errors of a full or over-quota disk: the run fails (exit 4) instead of the input.
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 _LOCK = ".lock"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 

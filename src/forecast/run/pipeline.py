@@ -28,7 +28,7 @@ from typing import Any
 from jupyter_core.utils import run_sync
 
 from forecast.errors import ForecastError, ParameterError, RunError
-from forecast.files import write_atomic
+from forecast.files import DISK_FULL, write_atomic
 from forecast.run import folder as runs
 from forecast.run.html import compare_runs, render_notebook_html, write_index
 
@@ -427,7 +427,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         write_index(build, manifest,
                     compare_runs(previous[-1], manifest, build) if previous else None)
     except OSError as exc:
-        if exc.errno not in runs.DISK_FULL:
+        if exc.errno not in DISK_FULL:
             raise
         problem = f"{exc.strerror} while writing {exc.filename or 'the run folder'}"
         manifest["status"] = "failed"
