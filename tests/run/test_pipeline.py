@@ -17,7 +17,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from forecast import cli
+from forecast import cli, layout
 from forecast.errors import ForecastError, RunError
 from forecast.files import sha256_file
 from forecast.report import tables as outputs
@@ -221,7 +221,7 @@ def test_write_table_is_reproducible_and_optional(tmp_path):
 
 def test_index_escapes_and_links(tmp_path):
     (tmp_path / "tables").mkdir()
-    (tmp_path / runfolder.HEADLINE_TABLE).write_text(
+    (tmp_path / layout.HEADLINE_TABLE).write_text(
         "scenario,p50 [GWh]\n<b>base</b>,3800\n")
     (tmp_path / "01_a.html").write_text("x")
     page = render.write_index(tmp_path, {

@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from forecast import layout
 from forecast.evaluation.track_record import LAYOUTS, read_run
 from forecast.run import folder as runfolder
 from forecast.run.pipeline import RunConfig, run
@@ -78,7 +79,7 @@ def test_first_second_and_third_run(toy):
     first = _run(toy, "first")
     m = _manifest(first)
     # What scoring needs, in layout 2.
-    assert m["layout_version"] == runfolder.LAYOUT_VERSION == max(LAYOUTS)
+    assert m["layout_version"] == layout.LAYOUT_VERSION == max(LAYOUTS)
     assert m["last_observed_year"] == 2024
     assert m["data_sha256"] == runfolder.data_digest(toy[1])
     assert m["previous_run"] is None

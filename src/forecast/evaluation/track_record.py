@@ -27,9 +27,16 @@ from forecast.evaluation.frames import neutralise_formulas
 from forecast.evaluation.scoring import crps_quantiles
 from forecast.files import write_atomic, write_error
 from forecast.inputs import check_file, check_path
+from forecast.layout import (
+    FAILED_SUFFIX,
+    LAYOUT_VERSION,
+    MANIFEST_NAME,
+    PROJECTIONS_TABLE,
+    TMP_PREFIX,
+)
 
 __all__ = [
-    "LAYOUTS", "MAX_TABLE_BYTES", "PROJECTIONS_TABLE", "REQUIRED_COLUMNS", "SCORE_COLUMNS",
+    "LAYOUTS", "MAX_TABLE_BYTES", "REQUIRED_COLUMNS", "SCORE_COLUMNS",
     "RunFolderError", "RunRecord", "actuals", "check_output", "quantile_levels",
     "read_run", "read_runs", "score_records", "score_runs", "scores_by_run", "write_scores",
 ]  # fmt: skip
@@ -37,19 +44,14 @@ __all__ = [
 #: Columns of a score table, in order.
 SCORE_COLUMNS = ("run", "scenario", "region", "segment", "year", "p10", "p50", "p90", "actual",
                  "error", "covered80", "crps")
-#: Where a run folder keeps its projections.
-PROJECTIONS_TABLE = "tables/projections.csv"
 #: Run folder layouts this module can read (1: no ``layout_version`` in the manifest).
-LAYOUTS = (1, 2)
+LAYOUTS = tuple(range(1, LAYOUT_VERSION + 1))
 #: Columns of the projections table that scoring needs.
 REQUIRED_COLUMNS = ("scenario", "region", "segment", "year", "p10", "p50", "p90")
 
-_MANIFEST = "manifest.json"
 #: Largest projections table or manifest read from a run folder [bytes] (a run's
 #: projections table is about 50 KB).
 MAX_TABLE_BYTES = 32 * 1024**2
-_TMP_PREFIX = ".tmp-"
-_FAILED_SUFFIX = ".failed"
 _QUANTILE_RE = re.compile(r"^p(\d{1,2})$")
 # Projection (region, segment) -> (series, region, segment) of the history.
 _SERIES = {("China", s): ("production", "China", s)
@@ -87,22 +89,23 @@ def _refuse(path: Path, reason: str) -> RunFolderError:
 
 def _read_manifest(path: Path) -> tuple[dict[str, Any], int]:
     """The manifest of a finished run (status ``ok``) and its layout."""
-    file = path / _MANIFEST
+    file = path / MANIFEST_NAME
     if not file.is_file():
-        raise _refuse(path, f"no {_MANIFEST}; not a finished run folder")
-    check_file(file, MAX_TABLE_BYTES, lambda _, message: _refuse(path, f"{_MANIFEST}: {message}"))
+        raise _refuse(path, f"no {MANIFEST_NAME}; not a finished run folder")
+    check_file(file, MAX_TABLE_BYTES,
+               lambda _, message: _refuse(path, f"{MANIFEST_NAME}: {message}"))
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise _refuse(path, f"{_MANIFEST} cannot be read ({quote(str(exc))})") from None
+        raise _refuse(path, f"{MANIFEST_NAME} cannot be read ({quote(str(exc))})") from None
     if not isinstance(manifest, dict):
-        raise _refuse(path, f"{_MANIFEST} is not a JSON object")
+        raise _refuse(path, f"{MANIFEST_NAME} is not a JSON object")
     status = manifest.get("status")
     if status != "ok":
         raise _refuse(path, f"run status is {status!r}, not 'ok'; only finished runs are scored")
     version = manifest.get("layout_version", 1)
     if isinstance(version, bool) or not isinstance(version, int):
-        raise _refuse(path, f"layout_version {version!r} in {_MANIFEST} is not a whole number")
+        raise _refuse(path, f"layout_version {version!r} in {MANIFEST_NAME} is not a whole number")
     if version not in LAYOUTS:
         raise _refuse(path, f"run folder layout {version} is not one this forecast reads "
                       f"({', '.join(map(str, LAYOUTS))}); score it with the forecast that wrote it")
@@ -125,10 +128,10 @@ def read_run(run_dir: str | Path) -> RunRecord:
     if not path.is_dir():
         raise _refuse(path, "not a folder")
     name = path.resolve().name
-    if name.startswith(_TMP_PREFIX):
+    if name.startswith(TMP_PREFIX):
         raise _refuse(path, "a run still being built (or killed while building), not a "
                       "finished run")
-    if name.endswith(_FAILED_SUFFIX):
+    if name.endswith(FAILED_SUFFIX):
         raise _refuse(path, "a failed run, not a finished run")
     manifest, layout = _read_manifest(path)
     if not (path / PROJECTIONS_TABLE).exists():
@@ -277,7 +280,7 @@ def check_output(output: str | Path, run_dirs: Sequence[str | Path] = (),
                                                               f"{message}"))
     target = out.resolve()
     for folder in target.parents:
-        if (folder / _MANIFEST).is_file():
+        if (folder / MANIFEST_NAME).is_file():
             raise ForecastError(f"--output {out}: inside the run folder {folder}, which the "
                                 "tool never writes to once it is finished; name a file "
                                 "elsewhere")

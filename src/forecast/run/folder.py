@@ -31,20 +31,20 @@ from typing import IO, Any
 
 from forecast.errors import ForecastError, RunError
 from forecast.files import DISK_FULL, sha256_file, write_atomic
+from forecast.layout import (
+    CALIBRATION_KEY_TABLE,
+    FAILED_SUFFIX,
+    LATEST,
+    MANIFEST_NAME,
+    TMP_PREFIX,
+)
 
-__all__ = ["FAILED_SUFFIX", "HEADLINE_TABLE", "LATEST", "LAYOUT_VERSION",
-           "MANIFEST_NAME", "PACKAGES", "SCENARIO_TABLE", "TMP_PREFIX", "RunFolder",
+__all__ = ["PACKAGES", "RunFolder",
            "RunTakenError", "calibration_key", "check_output_dir", "claim_run_folder",
            "data_digest", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
            "input_files", "package_versions", "point_latest", "read_manifest", "read_table",
            "remove_stale", "validate_run_name", "write_manifest"]
 
-#: Prefix of the hidden folder a run is built in.
-TMP_PREFIX = ".tmp-"
-#: Suffix of the folder a failed run is moved to.
-FAILED_SUFFIX = ".failed"
-#: Symlink in the output folder to the newest successful run.
-LATEST = "latest"
 _LOCK = ".lock"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
@@ -52,17 +52,6 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 PACKAGES = ("forecast", "numpy", "pandas", "scipy", "statsmodels", "scikit-learn", "matplotlib",
             "seaborn", "pyyaml", "pydantic", "papermill", "nbclient", "nbconvert", "nbformat",
             "ipykernel", "jupyter_client")
-#: The manifest inside a run folder.
-MANIFEST_NAME = "manifest.json"
-#: One row per scenario (:func:`forecast.report.headline.headline_table`, by 00_summary).
-HEADLINE_TABLE = "tables/headline.csv"
-#: The scenarios run and what each assumes (``name``, ``description``).
-SCENARIO_TABLE = "tables/scenarios.csv"
-#: Version of the run folder layout: 2 added ``layout_version``, ``last_observed_year``,
-#: ``data_sha256`` and ``previous_run``; a manifest without ``layout_version`` is layout 1.
-LAYOUT_VERSION = 2
-#: The key of the reference-class calibration 05_calibration read (a column ``key``).
-CALIBRATION_KEY_TABLE = "tables/calibration_cache_key.csv"
 _INPUTS = ("*.csv", "scenarios/*.yaml", "scenarios/*.yml")
 
 

@@ -29,6 +29,7 @@ from jupyter_core.utils import run_sync
 
 from forecast.errors import ForecastError, ParameterError, RunError
 from forecast.files import DISK_FULL, write_atomic
+from forecast.layout import LAYOUT_VERSION, MANIFEST_NAME, TMP_PREFIX
 from forecast.run import folder as runs
 from forecast.run.html import compare_runs, render_notebook_html, write_index
 
@@ -423,7 +424,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
             calibration_cache_key=runs.calibration_key(build),
             previous_run=previous[-1].name if previous else None)
         manifest["parameters"]["output_dir"] = str(target)
-        runs.write_manifest(build / runs.MANIFEST_NAME, manifest)
+        runs.write_manifest(build / MANIFEST_NAME, manifest)
         write_index(build, manifest,
                     compare_runs(previous[-1], manifest, build) if previous else None)
     except OSError as exc:
@@ -432,9 +433,9 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         problem = f"{exc.strerror} while writing {exc.filename or 'the run folder'}"
         manifest["status"] = "failed"
         try:  # the manifest says so, or there is none
-            runs.write_manifest(build / runs.MANIFEST_NAME, manifest)
+            runs.write_manifest(build / MANIFEST_NAME, manifest)
         except OSError:
-            (build / runs.MANIFEST_NAME).unlink(missing_ok=True)
+            (build / MANIFEST_NAME).unlink(missing_ok=True)
     published = folder.publish(status == "ok" and problem is None)
     if problem is not None:
         raise RunError(f"run stopped: {problem}; what was written is in {published}")
@@ -467,7 +468,7 @@ def run(config: RunConfig) -> Path:
 
     plan = _plan(config)
     say = (lambda _line: None) if config.quiet else (config.progress or LOGGER.info)
-    runs.remove_stale(plan.out_root, f"{runs.TMP_PREFIX}*", say)
+    runs.remove_stale(plan.out_root, f"{TMP_PREFIX}*", say)
     runs.remove_stale(Path(tempfile.gettempdir()), f"{_SOCKET_PREFIX}*")
     folder = runs.claim_run_folder(plan.out_root, config.run_name)
     results = {p.name: NotebookResult(p.name, parameters={
@@ -482,7 +483,7 @@ def run(config: RunConfig) -> Path:
         with contextlib.suppress(ParameterError):
             manifest["last_observed_year"] = last_observed_year(plan.data_dir)
         manifest.update(
-            root=str(plan.root), layout_version=runs.LAYOUT_VERSION,
+            root=str(plan.root), layout_version=LAYOUT_VERSION,
             # Defaults as written in each parameters cell, for parameters the run did not set.
             notebook_defaults={name: {k: v["default"] for k, v in params.items()
                                       if k not in plan.params and k != "output_dir"}
