@@ -268,9 +268,9 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
     Parameters
     ----------
     values : mapping
-        ``{name: value}``, any subset of the fields, as YAML or papermill give them; missing
-        ones take their defaults (a far ``target_year`` is checked against the default
-        ``n_draws`` too).
+        ``{name: value}``, any subset of the fields, as YAML or papermill give them. Missing
+        ones are not checked (pydantic does not validate defaults): to check ``n_draws``
+        against a far ``target_year``, pass both, as ``forecast run`` does.
     data_dir : str or Path, optional
         The data folder, resolved; default ``values["data_dir"]``, else the default one.
     scenario_dir : str or Path, optional
