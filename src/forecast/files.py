@@ -6,12 +6,13 @@ import errno
 import hashlib
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from forecast.errors import ForecastError, RunError
 
-__all__ = ["DISK_FULL", "sha256_file", "write_all_atomic", "write_atomic", "write_error"]
+__all__ = ["DISK_FULL", "sha256_file", "tree_digest", "write_all_atomic", "write_atomic",
+           "write_error"]
 
 #: Errors of a full or over-quota disk: the command fails (exit 4), the input was fine.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -21,6 +22,14 @@ def sha256_file(path: str | Path) -> str:
     """Hex sha256 of a file's bytes."""
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def tree_digest(files: Iterable[Path], root: str | Path) -> str:
+    """sha256 of the lines ``<sha256>  <path relative to root>`` of ``files``, sorted: any edit,
+    addition or removal changes it, moving ``root`` does not."""
+    lines = "".join(f"{sha256_file(p)}  {p.relative_to(root).as_posix()}\n"
+                    for p in sorted(files))
+    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
 
 
 def write_atomic(path: str | Path, text: str) -> Path:

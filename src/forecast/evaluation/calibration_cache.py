@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from forecast.data.reference import default_reference_path
-from forecast.files import sha256_file
+from forecast.files import sha256_file, tree_digest
 
 __all__ = ["CACHE_ENV", "cache_dir", "cache_key", "cached_calibrate"]
 
@@ -43,15 +43,12 @@ def cache_dir() -> Path:
 
 
 def _package_digest() -> str:
-    """sha256 over the package's source and data files (relative path and content)."""
+    """The package's version and :func:`~forecast.files.tree_digest` of its source and data."""
     import forecast
 
     root = Path(forecast.__file__).parent
-    digest = hashlib.sha256(forecast.__version__.encode())
-    for path in sorted(p for p in root.rglob("*")
-                       if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(f"{path.relative_to(root).as_posix()}\0{sha256_file(path)}\n".encode())
-    return digest.hexdigest()
+    files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
+    return f"{forecast.__version__} {tree_digest(files, root)}"
 
 
 def cache_key(reference: str | Path, options: dict[str, Any]) -> str:

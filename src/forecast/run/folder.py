@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import fcntl
-import hashlib
 import json
 import os
 import platform
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from forecast.errors import ForecastError, RunError
-from forecast.files import DISK_FULL, sha256_file, write_atomic
+from forecast.files import DISK_FULL, sha256_file, tree_digest, write_atomic
 from forecast.layout import (
     CALIBRATION_KEY_TABLE,
     FAILED_SUFFIX,
@@ -211,11 +210,8 @@ def input_files(data_dir: Path, notebooks: Iterable[Path]) -> list[Path]:
 
 
 def data_digest(data_dir: str | Path) -> str:
-    """sha256 of the lines ``<sha256>  <relative path>`` of a data folder's CSV and scenario
-    files, sorted: any edit changes it, moving the folder does not."""
-    lines = "".join(f"{sha256_file(p)}  {p.relative_to(data_dir).as_posix()}\n"
-                    for p in _data_files(data_dir))
-    return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+    """:func:`~forecast.files.tree_digest` of a data folder's CSV and scenario files."""
+    return tree_digest(_data_files(data_dir), data_dir)
 
 
 def hash_files(files: Iterable[Path], root: Path) -> dict[str, str]:
