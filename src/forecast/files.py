@@ -1,4 +1,5 @@
-"""Files every layer writes or fingerprints: one atomic writer and one file hash."""
+"""Files every layer writes or fingerprints: one atomic writer, one file hash and tree digest,
+and one rule for what a failed write means (a full disk fails, anything else refuses)."""
 
 from __future__ import annotations
 
