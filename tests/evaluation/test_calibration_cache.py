@@ -3,8 +3,11 @@ any changed input, corrupt entries computed again, the folder chosen by FORECAST
 
 from __future__ import annotations
 
+import ast
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -136,3 +139,25 @@ def test_an_unwritable_cache_still_gives_the_tables(tmp_path, monkeypatch, compu
     path = _reference(tmp_path / "ref")
     forecasts, _, key = cc.cached_calibrate(path, **OPTIONS)
     assert len(computed) == 1 and len(forecasts) > 0 and len(key) == 64
+
+
+def test_the_key_reads_the_stages_a_calibration_imports_and_no_other(tmp_path):
+    root = Path(forecast.__file__).parent
+    keyed = {p.relative_to(root).as_posix() for p in cc.keyed_files()}
+    for needed in ("evaluation/calibration.py", "models/conditional.py",
+                   "models/default_calibration.json", "data/reference.py",
+                   "data/reference_class/technology_ramps.csv", "errors.py", "files.py"):
+        assert needed in keyed
+    above = ("report", "run", "scenarios", "cli.py", "__main__.py")
+    assert not [k for k in keyed if k.split("/")[0] in above]
+    # What the key leaves out is what calibrating never loads: every growth model, the default
+    # method and its benchmark, computed in a fresh process.
+    code = ("import sys\n"
+            "from forecast.evaluation.calibration import calibrate\n"
+            f"calibrate({str(_reference(tmp_path))!r}, n_draws=20, jobs=1)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('forecast.')))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, timeout=300).stdout
+    modules = ast.literal_eval(out.strip().splitlines()[-1])
+    assert "forecast.models.default" in modules and "forecast.models.bass" in modules
+    assert not {m.split(".")[1] for m in modules} & {"report", "run", "scenarios", "cli"}, modules

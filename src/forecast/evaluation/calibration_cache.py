@@ -3,8 +3,9 @@
 :func:`forecast.evaluation.calibration.calibrate` depends only on the reference files, the
 options and the package, so a run reads it from ``$FORECAST_CACHE_DIR/calibration/<key>/``
 (default ``~/.cache/forecast/calibration/<key>/``), the key a sha256 of the reference files'
-content, every option, and the package's version and files (an edited checkout never reads a
-stale entry). An entry is written into a scratch folder renamed into place (a concurrent run
+content, every option, and the package's version and the files a calibration depends on (an
+edited checkout never reads a stale entry; an edit of a notebook, a scenario or a page keeps
+the entry). An entry is written into a scratch folder renamed into place (a concurrent run
 sees it whole or not at all); one whose checksum does not match is computed again.
 """
 
@@ -24,7 +25,8 @@ import pandas as pd
 from forecast.data.reference import default_reference_path
 from forecast.files import sha256_file, tree_digest
 
-__all__ = ["CACHE_ENV", "cache_dir", "cache_key", "cached_calibrate"]
+__all__ = ["CACHE_ENV", "KEYED_PARTS", "cache_dir", "cache_key", "cached_calibrate",
+           "keyed_files"]
 
 #: Environment variable naming the cache folder (its ``calibration/`` subfolder is used).
 CACHE_ENV = "FORECAST_CACHE_DIR"
@@ -42,13 +44,28 @@ def cache_dir() -> Path:
     return Path(base) / "forecast" / "calibration"
 
 
-def _package_digest() -> str:
-    """The package's version and :func:`~forecast.files.tree_digest` of its source and data."""
+#: What a calibration reads of the package: the stages up to evaluation and the modules they
+#: import from the top of the package. Scenarios, report, run and the CLI lie above it (imports
+#: go one way; a test checks calibrate loads none of them), so editing them keeps the cache.
+KEYED_PARTS = ("data", "models", "evaluation", "__init__.py", "errors.py", "files.py",
+               "inputs.py", "layout.py")
+
+
+def keyed_files() -> list[Path]:
+    """The package's source and data files a calibration depends on (:data:`KEYED_PARTS`)."""
     import forecast
 
     root = Path(forecast.__file__).parent
-    files = [p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
-    return f"{forecast.__version__} {tree_digest(files, root)}"
+    return sorted(p for part in KEYED_PARTS for p in
+                  ((root / part).rglob("*") if (root / part).is_dir() else [root / part])
+                  if p.is_file() and "__pycache__" not in p.parts)
+
+
+def _package_digest() -> str:
+    """The package's version and :func:`~forecast.files.tree_digest` of :func:`keyed_files`."""
+    import forecast
+
+    return f"{forecast.__version__} {tree_digest(keyed_files(), Path(forecast.__file__).parent)}"
 
 
 def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
