@@ -19,7 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models.uncertainty import central_interval, summarise_draws
+from forecast.models.uncertainty import central_interval, make_rng, summarise_draws
 
 __all__ = ["EXACT_FIT_NOTE", "BaseModel", "as_float", "as_years", "check_rows", "fmt_number"]
 
@@ -124,15 +124,26 @@ class BaseModel(metaclass=ABCMeta):
     def fit(self, X: ArrayLike, y: ArrayLike) -> BaseModel:
         """Estimate the model from years ``X`` and observations ``y``; return ``self``."""
 
-    @abstractmethod
     def predict(self, X: ArrayLike) -> np.ndarray:
-        """Central path for years ``X``: ``(n_years,)`` or ``(n_years, n_segments)``."""
+        """Central path ``(n_years,)`` or ``(n_years, n_segments)`` [unit of the values] for
+        years ``X`` [calendar year]."""
+        self._check_fitted()
+        return self._predict(as_years(X))
 
-    @abstractmethod
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
         """Seeded draws ``(n_draws, n_years[, n_segments])`` [unit of the values] for years
         ``X`` [calendar year]; ``n_draws`` >= 1, ``seed`` for
         :func:`~forecast.models.uncertainty.make_rng` (one seed, one set of draws)."""
+        self._check_fitted()
+        return self._sample(as_years(X), self._check_draw_count(n_draws), make_rng(seed))
+
+    @abstractmethod
+    def _predict(self, t: np.ndarray) -> np.ndarray:
+        """:meth:`predict` of a fitted model at checked years ``t``."""
+
+    @abstractmethod
+    def _sample(self, t: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+        """:meth:`sample` of a fitted model: ``n`` draws at checked years ``t`` from ``rng``."""
 
     def _forget_fit(self) -> None:
         """Drop every fitted attribute: a failed refit leaves no stale fit behind."""

@@ -7,11 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
 from forecast.models import curves
-from forecast.models.base import as_years
 from forecast.models.growth import BOUND_TOL, GrowthModel
 
 __all__ = ["DampedTrend"]
@@ -110,9 +108,7 @@ class DampedTrend(GrowthModel):
         phi = theta[:, [1]] if theta.shape[1] == 2 else np.full((theta.shape[0], 1), self._phi)
         return self._base_log + theta[:, [0]] * curves.damped_sum(phi, t - self.t_last_)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        self._check_fitted()
-        t = as_years(X)
+    def _predict(self, t: np.ndarray) -> np.ndarray:
         b = float(self._theta[0])
         return curves.damped_compound(self.values_[-1], math.expm1(b), self._phi, t - self.t_last_)
 

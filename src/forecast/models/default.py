@@ -34,7 +34,7 @@ from forecast.models.conditional import (
     one_hot,
     window_features,
 )
-from forecast.models.uncertainty import QUANTILES, make_rng
+from forecast.models.uncertainty import QUANTILES
 
 # LEVEL_GRID, MIN_SHARE, Calibration and fit_calibration are re-exported: callers import the
 # default method's whole calibration API from here.
@@ -301,9 +301,9 @@ class DefaultMethod(BaseModel):
         out[:, ~ahead] = self.values_[np.searchsorted(self.years_, t[~ahead])]
         return out
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
+    def _predict(self, t: np.ndarray) -> np.ndarray:
         """Median path [value unit] (the observed value in an observed year)."""
-        return self.predict_quantiles(X, [0.5])[:, 0]
+        return self.predict_quantiles(t, [0.5])[:, 0]
 
     def predict_interval(
         self, X: ArrayLike, level: float = 0.8, n_draws: int = 10_000, seed: Any = None
@@ -316,15 +316,13 @@ class DefaultMethod(BaseModel):
         q = self.predict_quantiles(X, [(1 - level) / 2, (1 + level) / 2])
         return q[:, 0], q[:, 1]
 
-    def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Seeded draws ``(n_draws, n_years)`` [value unit]: one uniform per horizon from a
-        Gaussian copula with the calibrated correlation, mapped through its quantiles."""
+    def _sample(self, t: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+        """One uniform per horizon from a Gaussian copula with the calibrated correlation,
+        mapped through its quantiles [value unit]."""
         from scipy import stats
 
-        t, h = self._horizons(X)
-        n = self._check_draw_count(n_draws)
+        t, h = self._horizons(t)
         cal = self.calibration_
-        rng = make_rng(seed)
         z = rng.multivariate_normal(np.zeros(cal.horizons), cal.correlation, size=n,
                                     method="eigh")
         u = np.clip(stats.norm.cdf(z), LEVEL_GRID[0], LEVEL_GRID[-1])

@@ -24,7 +24,7 @@ from forecast.models import nls
 from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years
 from forecast.models.ols import matrix_sqrt
 from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR, pool
-from forecast.models.uncertainty import make_rng, t_scale
+from forecast.models.uncertainty import t_scale
 
 __all__ = ["BOUND_TOL", "LOG_CAP", "GrowthModel", "NonlinearGrowthModel"]
 
@@ -43,8 +43,9 @@ def _fmt(x: float) -> str:
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class GrowthModel(BaseModel):
-    """Common machinery of the growth models: a subclass implements :meth:`_fit` and
-    :meth:`_z_path`; ``_to_level`` maps the fit scale back (``exp`` by default).
+    """Common machinery of the growth models: a subclass implements :meth:`_fit` and, unless
+    the path is a line on the fit scale, :meth:`_z_path`; ``_to_level`` maps the fit scale back
+    (``exp`` by default).
 
     Parameters
     ----------
@@ -185,16 +186,13 @@ class GrowthModel(BaseModel):
         ``_cov_unscaled``, ``residuals_``, ``params_``, ``bse_``, ``param_units_``,
         ``method_``."""
 
-    @abstractmethod
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """Central path on the fit scale, ``(k, p)`` parameter rows x ``(m,)`` years."""
+        """Central path on the fit scale, ``(k, p)`` parameter rows x ``(m,)`` years; by
+        default a line with intercept at the last year and slope per year."""
+        return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
 
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return np.exp(np.clip(z, -LOG_CAP, LOG_CAP))
-
-    def _line_z(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """A line with intercept at the last year and slope per year, rows of ``theta``."""
-        return theta[:, [0]] + theta[:, [1]] * (t - self.t_last_)
 
     def _set_sigma(self, resid: np.ndarray, df: int, prior_scale: float = 1.0) -> None:
         """Noise sd of the draws: own residuals (``df`` df) pooled with the prior, which
@@ -315,10 +313,7 @@ class GrowthModel(BaseModel):
             text += f"; noise sd pooled with the reference class (t, {self.df_t_:g} df)"
         return text
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        """Central path ``(n_years,)`` [value unit] for years ``X`` [calendar year]."""
-        self._check_fitted()
-        t = as_years(X)
+    def _predict(self, t: np.ndarray) -> np.ndarray:
         with np.errstate(all="ignore"):
             return self._to_level(self._z_path(self._theta[None, :], t))[0]
 
@@ -334,13 +329,8 @@ class GrowthModel(BaseModel):
         steps = np.cumsum(rng.standard_normal((n, max(horizon, 1))), axis=1) * self.sigma_
         return np.concatenate([np.zeros((n, 1)), steps], axis=1)[:, np.clip(h, 0, None)]
 
-    def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Draws ``(n_draws, n_years)`` [value unit] of parameters plus noise (arguments as
-        :meth:`BaseModel.sample`)."""
-        self._check_fitted()
-        t = as_years(X)
-        n = self._check_draw_count(n_draws)
-        rng = make_rng(seed)
+    def _sample(self, t: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Draws of parameters plus noise, both scaled by one t factor per draw."""
         with np.errstate(all="ignore"):
             scale = t_scale(rng, self.df_t_, n)
             z = rng.standard_normal((n, self._theta.size))

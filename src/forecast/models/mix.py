@@ -14,7 +14,7 @@ from forecast.errors import ModelError
 from forecast.models import curves
 from forecast.models.base import BaseModel, as_float, as_years, check_rows
 from forecast.models.ols import draw_lines, ols
-from forecast.models.uncertainty import make_rng, t_scale
+from forecast.models.uncertainty import t_scale
 
 __all__ = [
     "DEFAULT_DRIFT_SIGMA", "LOG_RATIO_CLIP", "SUM_TOLERANCE", "LogRatioMix", "alr", "inv_alr",
@@ -273,20 +273,16 @@ class LogRatioMix(BaseModel):
                       float(self.slope_se_[i]))  # type: ignore[index]
             self.bse_[lk], self.bse_[sk] = se
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        """Trend shares, ``(n_years, n_segments)`` [fraction], rows summing to one."""
-        self._check_fitted()
-        g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)
+    def _predict(self, t: np.ndarray) -> np.ndarray:
+        """Trend shares [fraction], rows summing to one."""
+        g = _damped_horizon(t - self.t_last_, self.damping_)
         return inv_alr(self.level_ + self.slope_ * g, self._ref_index)
 
-    def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Draws of the mix [fraction], segments in ``segments_`` order (as
-        :meth:`BaseModel.sample`); a ModelError for ``drift_sigma=None`` with 2 years."""
-        self._check_fitted()
-        n_draws = self._check_draw_count(n_draws)
-        g = _damped_horizon(as_years(X) - self.t_last_, self.damping_)  # (n_years, m)
+    def _sample(self, t: np.ndarray, n_draws: int, rng: np.random.Generator) -> np.ndarray:
+        """Mixes [fraction], segments in ``segments_`` order; a ModelError for
+        ``drift_sigma=None`` with 2 years."""
+        g = _damped_horizon(t - self.t_last_, self.damping_)  # (n_years, m)
         m = len(self.ratio_segments_)
-        rng = make_rng(seed)
         if self.drift_sigma_ is not None:
             a = np.broadcast_to(self.level_, (n_draws, m))
             b = self.slope_ + self.drift_sigma_ * rng.standard_normal((n_draws, m))

@@ -15,11 +15,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
 from forecast.models import curves
-from forecast.models.base import as_years
 from forecast.models.growth import LOG_CAP, NonlinearGrowthModel
 from forecast.models.ols import midpoint, ols
 
@@ -188,16 +186,14 @@ class _SaturatingCurve(NonlinearGrowthModel):
         return theta
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return self._line_z(theta, t) if self._mode == "fixed" else self._z_rows(theta, t)
+        return super()._z_path(theta, t) if self._mode == "fixed" else self._z_rows(theta, t)
 
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         if self._mode == "fixed":
             return self._k * self._inv_link(z)
         return super()._to_level(z)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        self._check_fitted()
-        t = as_years(X)
+    def _predict(self, t: np.ndarray) -> np.ndarray:
         p = self.params_
         with np.errstate(all="ignore"):
             return self._curve(t, p["saturation"], p["rate"], p["midpoint"])

@@ -13,7 +13,7 @@ from scipy import special
 from forecast.errors import ModelError
 from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years, check_rows
 from forecast.models.ols import draw_lines, midpoint, ols
-from forecast.models.uncertainty import make_rng, t_scale
+from forecast.models.uncertainty import t_scale
 
 __all__ = ["LOGIT_CLIP", "LogitShare", "shares_from_levels", "two_part_share"]
 
@@ -184,26 +184,21 @@ class LogitShare(BaseModel):
         self._check_fitted()
         return self.intercept_ + self.rate_ * (as_years(X) - self.t_last_)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        """Trend share, ``(n_years,)`` [fraction]: the median of the draws."""
-        self._check_fitted()
+    def _predict(self, t: np.ndarray) -> np.ndarray:
+        """Trend share [fraction]: the median of the draws."""
         floor, cap = self._check_settings()
-        return _bounded_from_logit(self.predict_logit(X), floor, cap)
+        return _bounded_from_logit(self.predict_logit(t), floor, cap)
 
-    def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
-        """Draws of the share [fraction] strictly between floor and cap (as
-        :meth:`BaseModel.sample`); a ModelError for 2 points and no stated ``sigma``."""
-        self._check_fitted()
+    def _sample(self, t: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+        """Shares [fraction] strictly between floor and cap; a ModelError for 2 points and no
+        stated ``sigma``."""
         floor, cap = self._check_settings()
-        n_draws = self._check_draw_count(n_draws)
         sigma, df = self._require_sigma()
-        t = as_years(X) - self.t_last_
-        rng = make_rng(seed)
-        sig = sigma * t_scale(rng, df, (n_draws, 1))
+        sig = sigma * t_scale(rng, df, (n, 1))
         a, b = draw_lines(self._beta, self._xtx_inv, sig, rng)
-        z = a + b * t
+        z = a + b * (t - self.t_last_)
         if self.include_noise:
-            z = z + sig * rng.standard_normal((n_draws, len(t)))
+            z = z + sig * rng.standard_normal((n, len(t)))
         return _bounded_from_logit(z, floor, cap)
 
     def predict_interval(

@@ -6,10 +6,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from forecast.models import curves
-from forecast.models.base import as_years
 from forecast.models.growth import GrowthModel
 from forecast.models.ols import ols
 
@@ -42,9 +40,7 @@ class _CompoundFromLast(GrowthModel):
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         return self._base_log + theta[:, [0]] * (t - self.t_last_)
 
-    def predict(self, X: ArrayLike) -> np.ndarray:
-        self._check_fitted()
-        t = as_years(X)
+    def _predict(self, t: np.ndarray) -> np.ndarray:
         return curves.compound(self.params_["base"], self.params_["rate"], t - self.t_last_)
 
 
@@ -103,9 +99,6 @@ class LinearTrend(GrowthModel):
         self.bse_ = {"level": float(se[0]), "slope": float(se[1])}
         self.param_units_ = {"level": f"value unit in {t[-1]:g}", "slope": "value unit/yr"}
 
-    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return self._line_z(theta, t)
-
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return z
 
@@ -129,9 +122,6 @@ class ExponentialTrend(GrowthModel):
                      "log_slope": float(se[1])}
         self.param_units_ = {"level": f"trend value in {t[-1]:g}", "rate": "fraction/yr",
                              "log_slope": "1/yr"}
-
-    def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
-        return self._line_z(theta, t)
 
     def _aic_valid(self) -> bool:
         return True
