@@ -174,15 +174,6 @@ def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
     return [np.isin(windows.series, g) for g in groups]
 
 
-def _check_jobs(jobs: int | None) -> int:
-    """Worker processes to use: ``jobs``, or every CPU for None."""
-    if jobs is None:
-        return max(os.cpu_count() or 1, 1)
-    if isinstance(jobs, bool) or not isinstance(jobs, int | np.integer) or jobs < 1:
-        raise ParameterError(f"jobs must be an integer >= 1; got {jobs!r}")
-    return int(jobs)
-
-
 def _start_workers(jobs: int) -> BaseContext | None:
     """The process context of :func:`_run_parts`, its fork server already starting.
 
@@ -278,7 +269,10 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     ParameterError
         A bad window definition, an unknown method, a bad ``jobs``, or no window to score.
     """
-    jobs = _check_jobs(jobs)
+    if jobs is None:
+        jobs = max(os.cpu_count() or 1, 1)
+    elif isinstance(jobs, bool) or not isinstance(jobs, int | np.integer) or jobs < 1:
+        raise ParameterError(f"jobs must be an integer >= 1; got {jobs!r}")
     windows = extract_windows(load_reference(reference), window, horizons, min_growth,
                               min_share=min_share)
     if len(windows) == 0:
@@ -294,7 +288,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     if unknown:
         raise ParameterError(f"unknown method {unknown[0]!r}; choose from: {', '.join(known)}")
     # A worker costs what every method takes on ~40 windows (the fork server's imports).
-    jobs = min(jobs, max(1, len(windows) // _WINDOWS_PER_JOB))
+    jobs = min(int(jobs), max(1, len(windows) // _WINDOWS_PER_JOB))
     context = _start_workers(jobs)
     class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
@@ -364,16 +358,22 @@ def scores_by_horizon(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
+def _judged(f: pd.DataFrame) -> pd.DataFrame:
+    """Forecast rows ``f`` with their horizon ``group`` (0 for h1-2, 1 for h3-4, ...), whether
+    the actual is ``inside80`` and ``inside90`` the bands, and ``log_error`` = log(actual /
+    p50)."""
+    act = f["actual"]
+    return f.assign(group=(f["horizon"] - 1) // 2,
+                    inside80=(act >= f["p10"]) & (act <= f["p90"]),
+                    inside90=(act >= f["p5"]) & (act <= f["p95"]),
+                    log_error=np.log(act / f["p50"].where(f["p50"] > 0)))
+
+
 def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
     """``n``, ``coverage80``, ``coverage90`` and ``median_log_error`` of forecast rows ``f``
-    by ``keys`` and horizon ``group`` (0 for h1-2, 1 for h3-4, ..., up to ``h_max``, named in
+    by ``keys`` and horizon group (:func:`_judged`; up to ``h_max``, named in
     ``horizon_group``)."""
-    act = f["actual"]
-    f = f.assign(group=(f["horizon"] - 1) // 2,
-                 inside80=(act >= f["p10"]) & (act <= f["p90"]),
-                 inside90=(act >= f["p5"]) & (act <= f["p95"]),
-                 log_error=np.log(act / f["p50"].where(f["p50"] > 0)))
-    out = f.groupby([*keys, "group"], sort=True).agg(
+    out = _judged(f).groupby([*keys, "group"], sort=True).agg(
         n=("inside80", "size"), coverage80=("inside80", "mean"),
         coverage90=("inside90", "mean"), median_log_error=("log_error", "median"),
     ).reset_index()
@@ -441,23 +441,19 @@ def cell_ranges(forecasts: pd.DataFrame, reference: pd.DataFrame, method: str = 
         ranges ``coverage80_low, coverage80_high`` [fraction] and ``median_low, median_high``
         [log], in the order of :func:`conditional_table`.
     """
-    f = _with_cells(forecasts[forecasts["method"] == method], reference)
-    act = f["actual"].to_numpy(float)
-    f = f.assign(group=(f["horizon"] - 1) // 2,
-                 inside=(act >= f["p10"]) & (act <= f["p90"]),
-                 error=np.log(act / f["p50"].where(f["p50"] > 0)))
+    f = _judged(_with_cells(forecasts[forecasts["method"] == method], reference))
     rng = np.random.default_rng(seed)
     tails = [(1 - level) / 2, (1 + level) / 2]
     rows = []
     for cell, sub in (*f.groupby(["technology", "size", "group"], sort=False),
                       *f.groupby(["technology", "group"], sort=False)):
-        sub = sub.sort_values("error", kind="stable")
+        sub = sub.sort_values("log_error", kind="stable")
         names, idx = np.unique(sub["series"].to_numpy(str), return_inverse=True)
         counts = rng.multinomial(names.size, np.full(names.size, 1 / names.size), n_boot)
         weight = counts[:, idx]
         cum = np.cumsum(weight, axis=1)
-        median = sub["error"].to_numpy()[np.argmax(2 * cum >= cum[:, -1:], axis=1)]
-        coverage = (weight @ sub["inside"].to_numpy(float)) / cum[:, -1]
+        median = sub["log_error"].to_numpy()[np.argmax(2 * cum >= cum[:, -1:], axis=1)]
+        coverage = (weight @ sub["inside80"].to_numpy(float)) / cum[:, -1]
         rows.append({"cell": ":".join(map(str, cell[:-1])), "series": names.size,
                      "group": cell[-1],
                      **dict(zip(("coverage80_low", "coverage80_high"),

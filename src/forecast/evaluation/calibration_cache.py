@@ -61,22 +61,19 @@ def keyed_files() -> list[Path]:
                   if p.is_file() and "__pycache__" not in p.parts)
 
 
-def _package_digest() -> str:
-    """The package's version and :func:`~forecast.files.tree_digest` of :func:`keyed_files`."""
-    import forecast
-
-    return f"{forecast.__version__} {tree_digest(keyed_files(), Path(forecast.__file__).parent)}"
-
-
 def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
     """Hex sha256 of the reference file's content, ``options`` (the keywords of
     :func:`~forecast.evaluation.calibration.calibrate`: a ``reference_class`` path by its
-    content, ``jobs`` not at all, the tables being the same for any number) and the package."""
+    content, ``jobs`` not at all, the tables being the same for any number) and the package
+    (its version and :func:`~forecast.files.tree_digest` of :func:`keyed_files`)."""
+    import forecast
+
+    package = f"{forecast.__version__} {tree_digest(keyed_files(), Path(forecast.__file__).parent)}"
     opts = {k: v for k, v in options.items() if k != "jobs"}
     opts["reference_class"] = sha256_file(Path(opts.get("reference_class")
                                            or default_reference_path()))
     text = json.dumps({"reference": sha256_file(Path(reference)), "options": opts,
-                       "package": _package_digest()}, sort_keys=True, default=str)
+                       "package": package}, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

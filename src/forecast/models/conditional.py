@@ -224,18 +224,6 @@ def _lad(x: np.ndarray, y: np.ndarray, beta: np.ndarray | None = None,
     return beta
 
 
-def _centre_basis(n_h: int, phi: float) -> np.ndarray:
-    """(H, 2): ``h`` and ``1 + phi + ... + phi**(h-1)``, the horizon terms of the centre."""
-    h = np.arange(1, n_h + 1, dtype=float)
-    return np.column_stack([h, np.cumsum(phi ** np.arange(n_h))])
-
-
-def _scale_basis(n_h: int) -> np.ndarray:
-    """(H, 3): 1, ``sqrt(h)`` and ``h``, the horizon terms of the scale."""
-    h = np.arange(1, n_h + 1, dtype=float)
-    return np.column_stack([np.ones_like(h), np.sqrt(h), h])
-
-
 def _scale_at(x_s: np.ndarray, scale: np.ndarray, ii: np.ndarray, hh: np.ndarray
               ) -> np.ndarray:
     """Scale of observations (window ``ii``, horizon index ``hh``) [log], floored."""
@@ -246,13 +234,30 @@ def _fit_paths(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
                y: np.ndarray, n_h: int, warm: tuple | None
                ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     """Centre (H, p), damping, scale (H, q) and the centre's residuals of observations
-    (window ``ii``, horizon index ``hh``, log change ``y``), warm-started from ``warm``
-    (centre, damping and unwidened scale of a fit on more windows) where given."""
-    centre, phi, res = _fit_centre(x_c, ii, hh, y, n_h, warm)
-    basis = _scale_basis(n_h)
-    gamma = _lad(_kron(x_s[ii], basis[hh]), np.abs(res),
-                 None if warm is None else _unkron(warm[2], basis))
-    return centre, phi, _rekron(gamma, basis, x_s.shape[1]), res
+    (window ``ii``, horizon index ``hh``, log change ``y``), by LAD with phi on a grid,
+    warm-started from ``warm`` (centre, damping and unwidened scale of a fit on more windows)
+    where given."""
+    h = np.arange(1, n_h + 1, dtype=float)
+
+    @cache
+    def at(j: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+        # The horizon terms of the centre (H, 2): h and 1 + phi + ... + phi**(h-1).
+        basis = np.column_stack([h, np.cumsum(DAMPING_GRID[j] ** np.arange(n_h))])
+        x = _kron(x_c[ii], basis[hh])
+        beta = _lad(x, y, None if warm is None else _unkron(warm[0], basis))
+        res = y - x @ beta
+        return float(np.sum(np.abs(res))), beta, basis, res
+
+    # The damping is chosen once on the whole class; refits keep it.
+    best = (min(range(DAMPING_GRID.size), key=lambda j: at(j)[0]) if warm is None
+            else int(np.argmin(np.abs(DAMPING_GRID - warm[1]))))
+    _, beta, basis, res = at(best)
+    # The horizon terms of the scale (H, 3): 1, sqrt(h) and h.
+    s_basis = np.column_stack([np.ones_like(h), np.sqrt(h), h])
+    gamma = _lad(_kron(x_s[ii], s_basis[hh]), np.abs(res),
+                 None if warm is None else _unkron(warm[2], s_basis))
+    return (_rekron(beta, basis, x_c.shape[1]), float(DAMPING_GRID[best]),
+            _rekron(gamma, s_basis, x_s.shape[1]), res)
 
 
 def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
@@ -283,25 +288,6 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
         lo_i, hi_i = np.quantile(own[at], [0.1, 0.9])
         out[h] = (hi_o - lo_o) / (hi_i - lo_i)
     return out
-
-
-def _fit_centre(x_c: np.ndarray, ii: np.ndarray, hh: np.ndarray, y: np.ndarray, n_h: int,
-                warm: tuple | None) -> tuple[np.ndarray, float, np.ndarray]:
-    """Centre coefficients (H, p), damping and residuals, by LAD with phi on a grid."""
-
-    @cache
-    def at(j: int) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
-        basis = _centre_basis(n_h, DAMPING_GRID[j])
-        x = _kron(x_c[ii], basis[hh])
-        beta = _lad(x, y, None if warm is None else _unkron(warm[0], basis))
-        res = y - x @ beta
-        return float(np.sum(np.abs(res))), beta, basis, res
-
-    # The damping is chosen once on the whole class; refits keep it.
-    best = (min(range(DAMPING_GRID.size), key=lambda j: at(j)[0]) if warm is None
-            else int(np.argmin(np.abs(DAMPING_GRID - warm[1]))))
-    _, beta, basis, res = at(best)
-    return _rekron(beta, basis, x_c.shape[1]), float(DAMPING_GRID[best]), res
 
 
 def _kron(x: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -36,11 +36,6 @@ BOUND_TOL = 1e-3
 LOG_CAP = 300.0
 
 
-def _fmt(x: float) -> str:
-    """A bound for a note: 4 significant digits, thousands separated."""
-    return f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
-
-
 @dataclass(eq=False, repr=False, kw_only=True)
 class GrowthModel(BaseModel):
     """Common machinery of the growth models: a subclass implements :meth:`_fit` and, unless
@@ -258,7 +253,8 @@ class GrowthModel(BaseModel):
         for i in np.flatnonzero(~free):
             name, shown = labels[i]
             side, bound = ("lower", lo[i]) if on_lo[i] else ("upper", hi[i])
-            value = _fmt(math.exp(bound) if shown == "exp" else bound)
+            x = math.exp(bound) if shown == "exp" else bound
+            value = f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
             self.fixed_[name] = f"on its {side} search bound {value}"
             self.notes_.append(
                 f"{name} sits on its {side} bound {value}: not estimated (held there; "
