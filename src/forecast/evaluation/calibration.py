@@ -149,19 +149,16 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
 #: Fewest windows per worker process: fewer run in this process (see :func:`calibrate`).
 _WINDOWS_PER_JOB = 50
 
-#: Calibration kind of each calibrated method.
-_KIND = {DEFAULT: "default", BENCHMARK: "benchmark"}
-
-
 def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: int, seed: int,
                    class_windows: ReferenceWindows | None, full: Calibration | None
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One method on some windows (in a worker process): quantiles [value unit] (n, H, 5),
-    log CRPS (n, H), fitted (n,) and PIT (n, H) of the actuals."""
-    if method not in _KIND:
-        return _growth_forecasts(windows, method, index, n_draws, seed)
+                   ) -> pd.DataFrame:
+    """One method on some windows (in a worker process): their rows of :func:`_long_frame`; a
+    calibrated method is given its calibration on the whole class ``full``."""
+    if full is None:
+        return _long_frame(windows, method, *_growth_forecasts(windows, method, index, n_draws,
+                                                                seed))
     try:
-        return _calibrated_forecasts(windows, class_windows, full)
+        return _long_frame(windows, method, *_calibrated_forecasts(windows, class_windows, full))
     except ModelError as exc:
         raise ParameterError(f"{method}: {exc}") from None
 
@@ -195,7 +192,7 @@ def _start_workers(jobs: int) -> BaseContext | None:
 
 
 def _run_parts(args: list[tuple], context: BaseContext | None, jobs: int
-               ) -> list[tuple[np.ndarray, ...]]:
+               ) -> list[pd.DataFrame]:
     """:func:`_forecast_part` of each argument tuple, in order, on ``jobs`` processes."""
     if context is None or len(args) == 1:
         return [_forecast_part(*a) for a in args]
@@ -296,7 +293,8 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
                                         min_growth, min_share=min_share)
         for method in {DEFAULT, BENCHMARK} & set(chosen):
             try:
-                full[method] = fit_calibration(class_windows, _KIND[method])
+                full[method] = fit_calibration(class_windows, "default" if method == DEFAULT
+                                               else "benchmark")
             except ModelError as exc:
                 raise ParameterError(f"{method}: {exc}") from None
 
@@ -305,9 +303,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     args = [(windows.subset(rows), method, known.index(method), n_draws, seed, class_windows,
              full.get(method))
             for method in chosen for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)]
-    long = pd.concat([_long_frame(a[0], a[1], *part)
-                      for a, part in zip(args, _run_parts(args, context, jobs), strict=True)],
-                     ignore_index=True)
+    long = pd.concat(_run_parts(args, context, jobs), ignore_index=True)
     order = {m: k for k, m in enumerate(chosen)}
     long = long.sort_values(["series", "origin", "horizon", "method"],
                             key=lambda c: c.map(order) if c.name == "method" else c,

@@ -172,14 +172,10 @@ class BaseModel(metaclass=ABCMeta):
     def score(self, X: ArrayLike, y: ArrayLike) -> float:
         """R^2 of :meth:`predict` against ``y`` (scikit-learn's regressor score; a mix averages
         its segments'; a constant ``y`` scores 1 when predicted exactly, else 0)."""
+        from sklearn.metrics import r2_score
+
         pred = self.predict(X)
-        obs = as_float(y, "values").reshape(pred.shape)
-        ss_res = np.sum((obs - pred) ** 2, axis=0)
-        ss_tot = np.sum((obs - obs.mean(axis=0)) ** 2, axis=0)
-        exact = np.where(ss_res == 0.0, 1.0, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            r2 = np.where(ss_tot > 0.0, 1.0 - ss_res / ss_tot, exact)
-        return float(np.mean(r2))
+        return float(r2_score(as_float(y, "values").reshape(pred.shape), pred))
 
     def predict_interval(
         self, X: ArrayLike, level: float = 0.8, n_draws: int = 10_000, seed: Any = None

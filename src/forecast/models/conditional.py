@@ -45,8 +45,8 @@ from forecast.errors import ModelError
 
 __all__ = [
     "DAMPING_GRID", "HORIZON_SHRINK", "LEVEL_GRID", "MIN_SHARE", "MIN_WINDOWS", "SCALE_FLOOR",
-    "SHRINK", "SIZES", "Calibration", "fit_calibration", "horizon_groups", "interp_grid",
-    "one_hot", "window_features",
+    "SHRINK", "SIZES", "Calibration", "fit_calibration", "interp_grid", "one_hot",
+    "window_features",
 ]
 
 #: Quantile levels kept per horizon: 0.5%, 1%, ..., 99.5% (includes 5, 10, 50, 90, 95%).
@@ -99,11 +99,6 @@ def _design(values: np.ndarray, share: np.ndarray, weights: np.ndarray, size: np
 def _thirds(logs: np.ndarray, cuts: np.ndarray) -> np.ndarray:
     """Size third (0, 1, 2) of log levels ``logs`` (n,) by their kinds' ``cuts`` (n, 2)."""
     return (logs > cuts[:, 0]).astype(int) + (logs > cuts[:, 1]).astype(int)
-
-
-def horizon_groups(n_h: int) -> list[np.ndarray]:
-    """Horizon indices (0-based) of the groups h1-2, h3-4, ... (the last may hold one)."""
-    return [np.arange(k, min(k + 2, n_h)) for k in range(0, n_h, 2)]
 
 
 @dataclass(frozen=True, eq=False)
@@ -414,7 +409,8 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
             n = own.size / n_h
             q = pooled if n == 0 else np.quantile(own, LEVEL_GRID)
             quantiles[j, s] = (n * q + SHRINK * pooled) / (n + SHRINK)
-            for hg in horizon_groups(n_h):
+            # Horizon indices of the groups h1-2, h3-4, ... (the last may hold one).
+            for hg in (np.arange(k, min(k + 2, n_h)) for k in range(0, n_h, 2)):
                 cell = err[:, hg][ok[:, hg] & member[:, None]]
                 if cell.size:
                     quantiles[j, s, hg] = ((cell.size * np.quantile(cell, LEVEL_GRID)
