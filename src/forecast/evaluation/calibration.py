@@ -518,7 +518,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     Raises
     ------
     ParameterError
-        ``directory`` exists and is not a folder, or cannot be created.
+        ``directory`` cannot be created (e.g. a file holds its name).
     ForecastError
         A table cannot be written; :class:`~forecast.errors.RunError` (exit 4) when the disk
         or quota is full (:func:`forecast.files.write_error`).
@@ -528,8 +528,6 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ParameterError(f"--output {out}: cannot create the folder ({exc.strerror})") from None
-    if not out.is_dir():
-        raise ParameterError(f"--output {out}: not a folder")
     tables = [("forecasts.csv", forecasts), ("summary.csv", summary)]
     if conditional is not None:
         tables.append(("conditional.csv", conditional))

@@ -308,7 +308,7 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
         the disk or quota is full.
     """
     out = check_output(output)
-    folder = out.parent if str(out.parent) else Path(".")
+    folder = out.parent
     if not folder.is_dir():
         raise ForecastError(f"--output {out}: folder {folder} does not exist")
     if out.is_dir():

@@ -230,17 +230,9 @@ class LogisticCurve(_SaturatingCurve):
 
     # Not scipy.special.logit/expit (as in share.py): they round differently in the last bits,
     # which moves the free-K start point and so the calibration tables.
-    @staticmethod
-    def _link(frac: np.ndarray) -> np.ndarray:
-        return np.log(frac) - np.log1p(-frac)
-
-    @staticmethod
-    def _inv_link(z: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -LOG_CAP, LOG_CAP)))
-
-    @staticmethod
-    def _link_slope(frac: float) -> float:
-        return 1.0 / (1.0 - frac)
+    _link = staticmethod(lambda frac: np.log(frac) - np.log1p(-frac))
+    _inv_link = staticmethod(lambda z: 1.0 / (1.0 + np.exp(-np.clip(z, -LOG_CAP, LOG_CAP))))
+    _link_slope = staticmethod(lambda frac: 1.0 / (1.0 - frac))
 
 
 class GompertzCurve(_SaturatingCurve):
@@ -252,14 +244,6 @@ class GompertzCurve(_SaturatingCurve):
     _curve = staticmethod(curves.gompertz)
     _link_scale = "gompertz"
 
-    @staticmethod
-    def _link(frac: np.ndarray) -> np.ndarray:
-        return -np.log(-np.log(frac))
-
-    @staticmethod
-    def _inv_link(z: np.ndarray) -> np.ndarray:
-        return np.exp(-np.exp(-np.clip(z, -LOG_CAP, LOG_CAP)))
-
-    @staticmethod
-    def _link_slope(frac: float) -> float:
-        return -1.0 / math.log(frac)
+    _link = staticmethod(lambda frac: -np.log(-np.log(frac)))
+    _inv_link = staticmethod(lambda z: np.exp(-np.exp(-np.clip(z, -LOG_CAP, LOG_CAP))))
+    _link_slope = staticmethod(lambda frac: -1.0 / math.log(frac))
