@@ -26,20 +26,7 @@ from forecast.evaluation.frames import (
     cell_stream,
     observed_series,
 )
-from forecast.models import (
-    BaseModel,
-    BassDiffusion,
-    DampedTrend,
-    DefaultMethod,
-    EndpointCAGR,
-    ExponentialTrend,
-    GompertzCurve,
-    GrowthModel,
-    LeastSquaresCAGR,
-    LinearTrend,
-    LogisticCurve,
-    uncertainty,
-)
+from forecast.models import BaseModel, GrowthModel, make_model, uncertainty
 
 __all__ = ["BACKTEST_COLUMNS", "NAIVE_MODELS", "PERFORMANCE_COLUMNS", "default_models",
            "naive_forecasts", "performance", "rolling_origin"]
@@ -78,7 +65,7 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
         K as a multiple of the last training value [-] instead, which backtests use. Give at
         most one of the two; without either the fixed-K curves are left out.
     saturation_bounds : (float, float), optional
-        Bounds for the free-K logistic (default: :class:`forecast.models.growth.LogisticCurve`'s).
+        Bounds of K of the free-K curves (default: :class:`~forecast.models.LogisticCurve`'s).
     damping : float, optional
         Fixed damping factor for the damped trend; None profiles it.
     market : float, optional
@@ -90,24 +77,21 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
     """
     if saturation is not None and saturation_multiple is not None:
         raise ModelError("give saturation or saturation_multiple, not both")
-    models: dict[str, BaseModel] = {
-        "cagr_endpoint": EndpointCAGR(),
-        "cagr_ls": LeastSquaresCAGR(),
-        "linear": LinearTrend(),
-        "exponential": ExponentialTrend(),
-        "damped": DampedTrend(damping=damping),
-    }
+    # Keys are registry names (make_model), but for the free-K curves.
+    models = {name: make_model(name) for name in ("cagr_endpoint", "cagr_ls", "linear",
+                                                  "exponential")}
+    models["damped"] = make_model("damped", damping=damping)
     if saturation is not None or saturation_multiple is not None:
-        fixed_k = {"saturation": saturation, "saturation_multiple": saturation_multiple}
-        models["logistic"] = LogisticCurve(**fixed_k)
-        models["gompertz"] = GompertzCurve(**fixed_k)
+        for name in ("logistic", "gompertz"):
+            models[name] = make_model(name, saturation=saturation,
+                                      saturation_multiple=saturation_multiple)
     if include_free_saturation:
-        models["logistic_free_k"] = LogisticCurve(saturation_bounds=saturation_bounds)
-        models["gompertz_free_k"] = GompertzCurve(saturation_bounds=saturation_bounds)
+        for name in ("logistic", "gompertz"):
+            models[f"{name}_free_k"] = make_model(name, saturation_bounds=saturation_bounds)
     if market is not None:
-        models["bass"] = BassDiffusion(market=market)
+        models["bass"] = make_model("bass", market=market)
     if include_default:
-        models["default"] = DefaultMethod()
+        models["default"] = make_model("default")
     return models
 
 
