@@ -152,7 +152,7 @@ def pit_histogram(ax: Axes, forecasts: pd.DataFrame, method: str = "default",
             label=f"{labels.model_label(method)} ({pit.size:,} forecasts, horizons pooled)")
     ax.axhline(1.0 / bins, color="black", linewidth=1, linestyle="--",
                label=f"perfect calibration ({percent(1 / bins, 0)} per bin)")
-    figures.percent_axis(ax, xmax=1.0)
+    figures.percent_axis(ax)
     return ax
 
 

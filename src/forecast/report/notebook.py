@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -47,8 +47,7 @@ def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
     given = Path(path).expanduser()
     if given.is_absolute():
         return given
-    here = Path(cwd) if cwd is not None else Path.cwd()
-    here = here.resolve()
+    here = Path(cwd or Path.cwd()).resolve()
     in_notebooks = here.name == NOTEBOOK_FOLDER and (here.parent / "pyproject.toml").is_file()
     return ((here.parent if in_notebooks else here) / given).resolve()
 
@@ -90,12 +89,10 @@ class NotebookContext:
         """``<data_dir>/scenarios``."""
         return self.data_dir / "scenarios"
 
-    def sources_of(self, *series: str, kinds: Sequence[str] | None = None) -> str:
-        """Citation of the documents behind the history rows of some ``series`` (of some
-        ``kinds``, default all): a figure's source note names what it plots."""
+    def sources_of(self, *series: str) -> str:
+        """Citation of the documents behind the history rows of some ``series``: a figure's
+        source note names what it plots."""
         rows = self.history[self.history["series"].isin(series)]
-        if kinds is not None:
-            rows = rows[rows["kind"].isin(kinds)]
         return labels.source_label(self.data_dir, sorted(set(rows["source"])))
 
     def data_counts(self) -> dict[str, int]:
