@@ -209,8 +209,7 @@ def reconciliation_sentences(recon: pd.DataFrame) -> list[str]:
                           zip(parts["segment"], parts["difference"], strict=True)]
                 listed[-1] = listed[-1].replace(" (", " GWh (", 1)
                 total_parts = float(parts["difference"].sum())
-                joined = (", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1
-                          else listed[0])
+                joined = " and ".join(filter(None, [", ".join(listed[:-1]), listed[-1]]))
                 text += f" The segments' medians differ from their outlooks by {joined}"
                 if gwh(total_parts) == gwh(diff):
                     text += ", which add up to the total's difference."

@@ -128,18 +128,13 @@ class NotebookContext:
 
         from forecast import scenarios
 
-        names_given = self._param("scenario_names")
-        n_draws, seed = self._param("n_draws"), self._param("seed")
-        target_year = self._param("target_year")
+        given = {n: self._param(n) for n in ("scenario_names", "n_draws", "seed", "target_year")}
         folder = self.scenario_dir
         catalogue = scenarios.list_scenarios(folder)
-        names = list(names_given) or list(catalogue["name"])
+        names = list(given.pop("scenario_names")) or list(catalogue["name"])
         chosen = [scenarios.resolve_scenario(n, folder) for n in names]
-        projections = pd.concat(
-            [scenarios.project(sc, self.history, n_draws=n_draws, seed=seed,
-                               target_year=target_year) for sc in chosen],
-            ignore_index=True,
-        )
+        projections = pd.concat([scenarios.project(sc, self.history, **given) for sc in chosen],
+                                ignore_index=True)
         return ScenarioRun(folder, catalogue, names, chosen, projections,
                            figures.scenario_colors(names))
 
