@@ -9,6 +9,7 @@ papermill and ``forecast run`` start kernels in the repository root, JupyterLab 
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
 from collections.abc import Mapping
@@ -142,21 +143,15 @@ class NotebookContext:
 def escape_styled_text() -> None:
     """Make every pandas ``Styler`` of this process escape its cells' text as HTML, so text
     from data files (``<script>``) is shown, not run. The option ``styler.format.escape``
-    covers only a Styler's default formats, so ``Styler.format`` and ``format_index`` get
-    ``escape="html"`` as their default too."""
-    import inspect
-
+    covers only a Styler's default formats, so ``Styler.format`` and ``format_index`` take
+    ``escape="html"`` unless a call names another."""
     import pandas as pd
     from pandas.io.formats.style import Styler
 
     pd.set_option("styler.format.escape", "html")
-    for method in (Styler.format, Styler.format_index):
-        names = [p.name for p in inspect.signature(method).parameters.values()
-                 if p.default is not p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
-        defaults = list(method.__defaults__ or ())
-        if "escape" in names and len(defaults) == len(names):
-            defaults[names.index("escape")] = "html"
-            method.__defaults__ = tuple(defaults)
+    for name in ("format", "format_index"):
+        if not isinstance(vars(Styler).get(name), functools.partialmethod):  # once a process
+            setattr(Styler, name, functools.partialmethod(getattr(Styler, name), escape="html"))
 
 
 def align_text_columns(styler: Styler) -> Styler:
