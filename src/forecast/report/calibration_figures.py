@@ -110,8 +110,7 @@ def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
 def coverage_caption(summary: pd.DataFrame, default: str = "default",
                      benchmark: str = "rw_pooled") -> str:
     """Sentences on coverage: the default's against the targets, the benchmark's, the curves'."""
-    horizons = sorted(summary["horizon"].unique())
-    first, last = horizons[0], horizons[-1]
+    first, last = summary["horizon"].min(), summary["horizon"].max()
     mine = summary[summary["method"] == default]
     parts = []
     for column, (nominal, low, high) in _TARGETS.items():

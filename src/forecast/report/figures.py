@@ -129,9 +129,8 @@ def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
         What the figure shows, and axis labels, at least one with the unit in brackets.
     source : str
         Where the numbers come from, shown under the figure as "Source: ...".
-    legend : bool or str, optional
-        Draw a legend (default: when any artist has a label) right of the axes (also
-        ``"outside"``), or ``"inside"`` where matplotlib finds room.
+    legend : bool or "outside", optional
+        Draw a legend right of the axes (default: when any artist has a label).
 
     Raises
     ------
@@ -153,10 +152,7 @@ def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
         ax.xaxis.set_major_locator(mticker.MultipleLocator(1) if width_in / max(hi - lo, 1.0)
                                    >= 0.55 else mticker.MaxNLocator(nbins="auto", integer=True))
         ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
-    handles, _ = ax.get_legend_handles_labels()
-    if legend == "inside" and handles:
-        ax.legend(loc="best")
-    elif handles and (legend or legend is None):
+    if (legend or legend is None) and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig = ax.figure
     note = f"Source: {source.strip()}"
