@@ -247,9 +247,7 @@ def read_parameter_value(key: str, text: str) -> float | None:
         value = float(cleaned.rstrip("%").strip())
     except ValueError:
         return None
-    if not math.isfinite(value):
-        return None
-    return value / 100.0 if share else value
+    return (value / 100.0 if share else value) if math.isfinite(value) else None
 
 
 def model_label(name: str) -> str:
