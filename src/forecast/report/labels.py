@@ -13,6 +13,7 @@ import csv
 import math
 import re
 import tomllib
+from collections import ChainMap
 from collections.abc import Callable, Mapping, Sequence
 from importlib.resources import files
 from pathlib import Path
@@ -37,12 +38,11 @@ _WORDS = tomllib.loads(files("forecast.report").joinpath("labels.toml").read_tex
 PARAMETER_LABELS: dict[str, str] = _WORDS["parameters"]
 #: Words for growth models and calibration methods.
 MODEL_LABELS: dict[str, str] = _WORDS["models"]
-_CELLS = _WORDS["cells"]
-_NAMES = (_WORDS["series"], _WORDS["segments"], _CELLS, _WORDS["variants"], MODEL_LABELS)
+_NAMES = ChainMap(*(_WORDS[k] for k in ("series", "segments", "cells", "variants")), MODEL_LABELS)
 
 #: The one table of labels: every name a reviewer's page shows, in words.
 LABELS: dict[str, str] = {
-    **{k: v[:1].upper() + v[1:] for names in _NAMES for k, v in names.items()},
+    **{k: v[:1].upper() + v[1:] for k, v in _NAMES.items()},
     **_WORDS["run_parameters"], **PARAMETER_LABELS, **_WORDS["columns"],
 }
 
@@ -79,9 +79,8 @@ def label(name: object) -> str:
 def _word(name: object) -> str:
     """A name in words as it reads inside a sentence or a cell (no capital added)."""
     text = str(name)
-    for names in _NAMES:
-        if text in names:
-            return names[text]
+    if text in _NAMES:
+        return _NAMES[text]
     return label(text) if "_" in text or _DOTTED.fullmatch(text) else text
 
 
@@ -94,7 +93,7 @@ def in_words(text: object) -> object:
     for pattern, words in _SHORTHAND:
         text = pattern.sub(words, text)
     return _IDENTIFIER.sub(
-        lambda m: _CELLS.get(m.group(0)) or _word(m.group(1)) + (m.group(2) or ""), text)
+        lambda m: _NAMES.get(m.group(0)) or _word(m.group(1)) + (m.group(2) or ""), text)
 
 
 def derivation_words(formula: object, series: str = "") -> str:
