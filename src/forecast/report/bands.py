@@ -39,17 +39,16 @@ def _band(row: Mapping[str, object]) -> str | None:
     return None if low is None or high is None else span(gwh(low), gwh(high))
 
 
-def bands_sentence(rows: Iterable[Mapping[str, object]] | None, scenario: str | None = None,
-                   region: str = "China") -> str:
+def bands_sentence(rows: Iterable[Mapping[str, object]] | None) -> str:
     """:data:`BANDS_DEFINITION` and, when the decomposition table's ``rows`` (``scenario,
-    region, year, spread, p10, p90`` [GWh]) have them, the figures of one ``scenario``
-    (default ``base`` when present, else the first) and ``region``, as plain text (escape it
-    for HTML)."""
+    region, year, spread, p10, p90`` [GWh]) have them, China's figures in the ``base``
+    scenario (else the first), as plain text (escape it for HTML)."""
+    region = "China"
     rows = [r for r in rows or () if str(r.get("region", "")) == region]
     names = list(dict.fromkeys(str(r.get("scenario", "")) for r in rows))
     if not names:
         return BANDS_DEFINITION
-    name = scenario if scenario in names else ("base" if "base" in names else names[0])
+    name = "base" if "base" in names else names[0]
     spreads = {str(r.get("spread")): r for r in rows if str(r.get("scenario")) == name}
     bands = {k: _band(r) for k, r in spreads.items()}
     if not all(bands.get(k) for k in ("both", "assumptions", "variation")):

@@ -110,8 +110,7 @@ def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
 def coverage_caption(summary: pd.DataFrame, default: str = "default",
                      benchmark: str = "rw_pooled") -> str:
     """Sentences on coverage: the default's against the targets, the benchmark's, the curves'."""
-    horizons = sorted(summary["horizon"].unique())
-    first, last = horizons[0], horizons[-1]
+    first, last = summary["horizon"].min(), summary["horizon"].max()
     mine = summary[summary["method"] == default]
     parts = []
     for column, (nominal, low, high) in _TARGETS.items():
@@ -152,7 +151,7 @@ def pit_histogram(ax: Axes, forecasts: pd.DataFrame, method: str = "default",
             label=f"{labels.model_label(method)} ({pit.size:,} forecasts, horizons pooled)")
     ax.axhline(1.0 / bins, color="black", linewidth=1, linestyle="--",
                label=f"perfect calibration ({percent(1 / bins, 0)} per bin)")
-    figures.percent_axis(ax, xmax=1.0)
+    figures.percent_axis(ax)
     return ax
 
 

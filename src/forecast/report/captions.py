@@ -138,39 +138,38 @@ def composition_caption(wide: pd.DataFrame, *, what: str) -> str:
             f"most about {widest}.")
 
 
-def ranking_caption(values: Mapping[str, float], *, what: str, best: str = "lowest",
-                    benchmarks: Sequence[str] = (), fmt: Callable[[float], str] = percent) -> str:
-    """Bars ranking items by ``values`` (the ``what`` of each): the ``best`` (``"lowest"`` or
-    ``"highest"``) item, and the best of the ``benchmarks`` beside it."""
-    pick = min if best == "lowest" else max
+def ranking_caption(values: Mapping[str, float], *, what: str,
+                    benchmarks: Sequence[str] = ()) -> str:
+    """Bars ranking items by ``values`` (the ``what`` of each [fraction], lower is better): the
+    lowest item, and the best of the ``benchmarks`` beside it."""
     candidates = {k: v for k, v in values.items() if k not in benchmarks}
     marks = {k: v for k, v in values.items() if k in benchmarks}
     if not candidates:
         return ""
-    top = pick(candidates, key=candidates.__getitem__)
-    text = f"The {best} {what} is {top}'s, {fmt(candidates[top])}"
+    top = min(candidates, key=candidates.__getitem__)
+    text = f"The lowest {what} is {top}'s, {percent(candidates[top])}"
     if marks:
-        bench = pick(marks, key=marks.__getitem__)
-        beats = (candidates[top] < marks[bench]) if best == "lowest" else (
-            candidates[top] > marks[bench])
-        text += (f"; the best benchmark ({bench}) scores {fmt(marks[bench])}, so the best model "
-                 + ("beats" if beats else "does not beat") + " a naive rule on this history")
+        bench = min(marks, key=marks.__getitem__)
+        text += (f"; the best benchmark ({bench}) scores {percent(marks[bench])}, so the best "
+                 f"model {'beats' if candidates[top] < marks[bench] else 'does not beat'} a "
+                 "naive rule on this history")
     return text + "."
 
 
-def tornado_caption(sens: pd.DataFrame, *, year: int, base: float, tolerance: float = 0.5,
-                    labels: Callable[[str], str] = parameter_label) -> str:
+def tornado_caption(sens: pd.DataFrame, *, year: int, base: float,
+                    tolerance: float = 0.5) -> str:
     """A tornado of :func:`forecast.scenarios.sensitivity`'s table [GWh]: the assumption that
     moves the ``year``'s result most from ``base`` [GWh], and those whose swing is below
     ``tolerance`` [GWh]."""
     top = sens.iloc[0]
-    inert = [labels(p) for p in sens.loc[sens["swing"] < tolerance, "parameter"]]
-    text = (f"{labels(top['parameter'])} moves China's {year} production most: from "
+    inert = [parameter_label(p) for p in sens.loc[sens["swing"] < tolerance, "parameter"]]
+    text = (f"{parameter_label(top['parameter'])} moves China's {year} production most: from "
             f"{gwh(top['total_at_low'])} to {gwh(top['total_at_high'])} GWh around "
             f"{gwh(base)} GWh with every assumption central")
     if len(sens) > 1 and sens.iloc[1]["swing"] >= tolerance:
         second = sens.iloc[1]
-        text += f", then {labels(second['parameter'])} ({gwh(second['swing'])} GWh of swing)"
+        text += (f", then {parameter_label(second['parameter'])} "
+                 f"({gwh(second['swing'])} GWh of swing)")
     text += "."
     if inert:
         one = len(inert) == 1
@@ -210,8 +209,7 @@ def reconciliation_sentences(recon: pd.DataFrame) -> list[str]:
                           zip(parts["segment"], parts["difference"], strict=True)]
                 listed[-1] = listed[-1].replace(" (", " GWh (", 1)
                 total_parts = float(parts["difference"].sum())
-                joined = (", ".join(listed[:-1]) + " and " + listed[-1] if len(listed) > 1
-                          else listed[0])
+                joined = " and ".join(filter(None, [", ".join(listed[:-1]), listed[-1]]))
                 text += f" The segments' medians differ from their outlooks by {joined}"
                 if gwh(total_parts) == gwh(diff):
                     text += ", which add up to the total's difference."

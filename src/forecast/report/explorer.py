@@ -41,10 +41,8 @@ _STEPS = 100
 def has_live_frontend() -> bool:
     """Whether the running cell's ``execute_request`` allowed stdin, as frontends that show
     widgets (JupyterLab, Notebook, VS Code) do and nbclient (papermill) never does."""
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency of ipykernel
-        return False
+    from IPython import get_ipython
+
     kernel = getattr(get_ipython(), "kernel", None)
     if kernel is None or not hasattr(kernel, "get_parent"):
         return False
@@ -250,17 +248,14 @@ class ScenarioExplorer:
         return box
 
     def show(self, interactive: bool | None = None) -> None:
-        """Sliders if ``interactive`` (default :func:`has_live_frontend`) and ipywidgets loads,
-        else the static figure and its caption."""
+        """Sliders if ``interactive`` (default :func:`has_live_frontend`), else the static
+        figure and its caption."""
         from IPython.display import display
 
         if has_live_frontend() if interactive is None else interactive:
-            try:
-                display(self.widget())
-                return
-            except ImportError:
-                pass
-        figures.show(self.figure(), self.caption())
+            display(self.widget())
+        else:
+            figures.show(self.figure(), self.caption())
 
 
 class _LiveFigure:
@@ -313,15 +308,11 @@ class _LiveFigure:
         explorer = self.explorer
         for artist in self.fan_artists:
             artist.remove()
-        before = {id(a) for a in [*self.ax.collections, *self.ax.get_lines()]}
+        bands, lines = len(self.ax.collections), len(self.ax.lines)
         source = explorer._draw(self.ax)
-        added = [a for a in [*self.ax.collections, *self.ax.get_lines()] if id(a) not in before]
-        self.fan_artists = []
-        for artist in added:  # fan_chart draws the history again: it is in the background
-            if artist.get_label().endswith(": median") or artist in self.ax.collections:
-                self.fan_artists.append(artist)
-            else:
-                artist.remove()
+        # fan_chart draws the bands, the median, then the history: that is in the background.
+        *self.fan_artists, history = [*self.ax.collections[bands:], *self.ax.lines[lines:]]
+        history.remove()
         self.note.set_text(f"Source: {source}")
         top = float(explorer.fan["p95"].max())
         low, high = self.ax.get_ylim()

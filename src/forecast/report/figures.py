@@ -118,9 +118,10 @@ def has_unit(label: str) -> bool:
 
 
 def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
-           legend: bool | str | None = None, year_axis: bool | None = None) -> Figure:
+           legend: bool | str | None = None) -> Figure:
     """Title, axis labels, source note and legend: the last call for every figure (for
-    several axes call it on each; the note is written once).
+    several axes call it on each; the note is written once). An x label starting with "Year"
+    gives integer year ticks.
 
     Parameters
     ----------
@@ -128,11 +129,8 @@ def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
         What the figure shows, and axis labels, at least one with the unit in brackets.
     source : str
         Where the numbers come from, shown under the figure as "Source: ...".
-    legend : bool or str, optional
-        Draw a legend (default: when any artist has a label) right of the axes (also
-        ``"outside"``), or ``"inside"`` where matplotlib finds room.
-    year_axis : bool, optional
-        Integer year ticks on x (default: when the x label starts with "Year").
+    legend : bool or "outside", optional
+        Draw a legend right of the axes (default: when any artist has a label).
 
     Raises
     ------
@@ -147,17 +145,14 @@ def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
         raise ValueError(f"axis labels {xlabel!r} / {ylabel!r} name no unit; write it in "
                          "brackets, e.g. 'Production [GWh]'")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
-    if year_axis or (year_axis is None and str(xlabel).lower().startswith("year")):
+    if str(xlabel).lower().startswith("year"):
         lo, hi = ax.get_xlim()
         width_in = ax.get_position().width * ax.figure.get_figwidth()
         # Every year while its label has room (~0.55 in); small multiples thin out.
         ax.xaxis.set_major_locator(mticker.MultipleLocator(1) if width_in / max(hi - lo, 1.0)
                                    >= 0.55 else mticker.MaxNLocator(nbins="auto", integer=True))
         ax.xaxis.set_major_formatter(mticker.FormatStrFormatter("%d"))
-    handles, _ = ax.get_legend_handles_labels()
-    if legend == "inside" and handles:
-        ax.legend(loc="best")
-    elif handles and (legend or legend is None):
+    if (legend or legend is None) and ax.get_legend_handles_labels()[0]:
         ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig = ax.figure
     note = f"Source: {source.strip()}"
@@ -180,19 +175,17 @@ def gwh_axis(ax: Axes, axis: str = "y") -> None:
         target.set_major_locator(mticker.MaxNLocator(nbins=5, steps=[1, 2, 2.5, 5, 10]))
 
 
-def percent_axis(ax: Axes, axis: str = "y", xmax: float = 1.0, decimals: int = 0) -> None:
-    """Show fractions as percentages on an axis (label the axis ``[%]``)."""
-    target = ax.yaxis if axis == "y" else ax.xaxis
-    target.set_major_formatter(mticker.PercentFormatter(xmax=xmax, decimals=decimals))
+def percent_axis(ax: Axes) -> None:
+    """Show fractions as whole percentages on the y axis (label it ``[%]``)."""
+    ax.yaxis.set_major_formatter(mticker.PercentFormatter(xmax=1.0, decimals=0))
 
 
-def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5, strip_prefix: bool = True) -> None:
-    """One legend for a grid of panels, from the artists of ``ax``: in the grid's empty place
-    (:func:`panel_grid`), else below the panels in ``ncol`` columns; ``strip_prefix`` drops
-    the panel's name before ``": "`` (``"base: 80% band"`` -> ``"80% band"``)."""
+def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5) -> None:
+    """One legend for a grid of panels, from the artists of ``ax`` without the panel's name
+    before ``": "`` (``"base: 80% band"`` -> ``"80% band"``): in the grid's empty place
+    (:func:`panel_grid`), else below the panels in ``ncol`` columns."""
     handles, labels = ax.get_legend_handles_labels()
-    if strip_prefix:
-        labels = [lab.split(": ", 1)[-1] for lab in labels]
+    labels = [lab.split(": ", 1)[-1] for lab in labels]
     spare = getattr(fig, "_forecast_spare_axes", None)
     if spare:
         spare[0].set_visible(True)
@@ -210,14 +203,13 @@ def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5, strip_prefix: bool = 
 
 
 def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool = False,
-                  colors: Mapping[str, str] | None = None,
                   label_offset: tuple[float, float] = (0.0, 6.0),
                   fmt: Callable[[float], str] = value_label) -> Axes:
     """Observed series (``{label: values by year}`` [axis unit]) as lines with markers,
-    coloured by ``colors`` or :func:`color_for`; ``annotate`` writes each value, as ``fmt``
-    writes it, ``label_offset`` [points] from its marker (negative y: below)."""
+    coloured by :func:`color_for`; ``annotate`` writes each value, as ``fmt`` writes it,
+    ``label_offset`` [points] from its marker (negative y: below)."""
     for label, s in series.items():
-        color = (colors or {}).get(label) or color_for(label)
+        color = color_for(label)
         x, y = np.asarray(s.index, dtype=float), np.asarray(s.to_numpy(), dtype=float)
         ax.plot(x, y, marker="o", color=color, label=label, linewidth=2)
         for xi, yi in zip(x, y, strict=True) if annotate else ():
@@ -309,11 +301,11 @@ def row_labels(ax: Axes, y: np.ndarray, names: Sequence[object]) -> None:
 def intervals(ax: Axes, y: np.ndarray, rows: pd.DataFrame, *, color: str,
               inner: tuple[str, str] = ("p10", "p90"), outer: tuple[str, str] | None = None,
               widths: tuple[float, float] = (4.5, 1.2), alphas: tuple[float, float] = (0.8, 0.6),
-              label: str | None = None, value: str = "p50", median: str | None = "median",
+              label: str | None = None, median: str | None = "median",
               size: float = 5.0) -> None:
     """Rows of a thick ``inner`` and thin ``outer`` interval at heights ``y`` with a black
-    point at ``value`` [axis unit]; the intervals are labelled ``label`` (default: their
-    band names) and the point ``median``."""
+    point at ``p50`` [axis unit]; the intervals are labelled ``label`` (default: their band
+    names) and the point ``median``."""
     if outer is not None:
         ax.hlines(y, rows[outer[0]].to_numpy(dtype=float), rows[outer[1]].to_numpy(dtype=float),
                   color=color, linewidth=widths[1], alpha=alphas[1],
@@ -321,22 +313,21 @@ def intervals(ax: Axes, y: np.ndarray, rows: pd.DataFrame, *, color: str,
     ax.hlines(y, rows[inner[0]].to_numpy(dtype=float), rows[inner[1]].to_numpy(dtype=float),
               color=color, linewidth=widths[0], alpha=alphas[0],
               label=band_name(*inner) if label is None else label)
-    ax.plot(rows[value].to_numpy(dtype=float), y, "o", color="black", markersize=size,
+    ax.plot(rows["p50"].to_numpy(dtype=float), y, "o", color="black", markersize=size,
             label=median, zorder=5)
 
 
-def interval_chart(ax: Axes, frame: pd.DataFrame, *, label: str, value: str = "p50",
+def interval_chart(ax: Axes, frame: pd.DataFrame, *, label: str,
                    inner: tuple[str, str] = ("p10", "p90"),
                    outer: tuple[str, str] | None = ("p5", "p95"), color: str = "#0173b2",
                    markers: Mapping[str, float] | None = None) -> Axes:
     """Horizontal point-and-interval rows (model comparison, scenario reconciliation): per
-    row of ``frame``, named by its ``label`` column, the point ``value`` and the ``inner``
-    (thick) and ``outer`` (thin, None to skip) intervals [axis unit]; ``markers``
-    (``{name: value}``) are drawn as labelled vertical dashed lines."""
+    row of ``frame``, named by its ``label`` column, the median and the ``inner`` (thick)
+    and ``outer`` (thin, None to skip) intervals [axis unit]; ``markers`` (``{name:
+    value}``) are drawn as labelled vertical dashed lines."""
     rows = frame.reset_index(drop=True)
     y = np.arange(len(rows), dtype=float)[::-1]
-    intervals(ax, y, rows, color=color, inner=inner, outer=outer, value=value,
-              median="median" if value == "p50" else value)
+    intervals(ax, y, rows, color=color, inner=inner, outer=outer)
     row_labels(ax, y, rows[label])
     palette = sns.color_palette("dark", n_colors=max(len(markers or {}), 1))
     for i, (name, x) in enumerate((markers or {}).items()):

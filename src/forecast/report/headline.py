@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from forecast.models.trend import cagr
 from forecast.report.formatting import gwh_band, percent, percent_band
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -38,8 +39,8 @@ def headline_table(projections: pd.DataFrame, names: Sequence[str], *, target_ye
         for prefix, region, segment in _PARTS:
             values = final.loc[(name, region, segment)]
             row |= {f"{prefix}_{q}": float(values[q]) for q in _QUANTILES}
-        years = int(target_year) - int(last_year)
-        row["china_cagr"] = (row["china_p50"] / float(last_value)) ** (1 / years) - 1
+        row["china_cagr"] = cagr(float(last_value), row["china_p50"],
+                                 int(target_year) - int(last_year))
         rows.append(row)
     return pd.DataFrame(rows, columns=list(HEADLINE_COLUMNS))
 

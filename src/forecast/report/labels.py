@@ -13,7 +13,8 @@ import csv
 import math
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections import ChainMap
+from collections.abc import Callable, Mapping, Sequence
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,22 +38,12 @@ _WORDS = tomllib.loads(files("forecast.report").joinpath("labels.toml").read_tex
 PARAMETER_LABELS: dict[str, str] = _WORDS["parameters"]
 #: Words for growth models and calibration methods.
 MODEL_LABELS: dict[str, str] = _WORDS["models"]
-_COLUMNS = _WORDS["columns"] | {
-    f"{region}_{q}": f"{words}, {_WORDS['columns'][q].lower()}"
-    for region, words in (("china", "China [GWh]"), ("world", "World [GWh]"),
-                          ("china_share", "China's share of world"))
-    for q in ("p10", "p50", "p90")}
-_SERIES = _WORDS["series"]
-# Cells of the calibration's conditional table: a technology's thirds by level (notebook 05).
-_CELLS = {f"{tech}:{size}": f"{_SERIES[tech]}, {words} third"
-          for tech in ("ev_car_sales", "solar_electricity", "wind_electricity")
-          for size, words in (("small", "smallest"), ("mid", "middle"), ("large", "largest"))}
-_NAMES = (_SERIES, _WORDS["segments"], _CELLS, _WORDS["variants"], MODEL_LABELS)
+_NAMES = ChainMap(*(_WORDS[k] for k in ("series", "segments", "cells", "variants")), MODEL_LABELS)
 
 #: The one table of labels: every name a reviewer's page shows, in words.
 LABELS: dict[str, str] = {
-    **{k: v[:1].upper() + v[1:] for names in _NAMES for k, v in names.items()},
-    **_WORDS["run_parameters"], **PARAMETER_LABELS, **_COLUMNS,
+    **{k: v[:1].upper() + v[1:] for k, v in _NAMES.items()},
+    **_WORDS["run_parameters"], **PARAMETER_LABELS, **_WORDS["columns"],
 }
 
 # Columns of free text that may name series, segments or models: the names put in words.
@@ -88,9 +79,8 @@ def label(name: object) -> str:
 def _word(name: object) -> str:
     """A name in words as it reads inside a sentence or a cell (no capital added)."""
     text = str(name)
-    for names in _NAMES:
-        if text in names:
-            return names[text]
+    if text in _NAMES:
+        return _NAMES[text]
     return label(text) if "_" in text or _DOTTED.fullmatch(text) else text
 
 
@@ -103,7 +93,7 @@ def in_words(text: object) -> object:
     for pattern, words in _SHORTHAND:
         text = pattern.sub(words, text)
     return _IDENTIFIER.sub(
-        lambda m: _CELLS.get(m.group(0)) or _word(m.group(1)) + (m.group(2) or ""), text)
+        lambda m: _NAMES.get(m.group(0)) or _word(m.group(1)) + (m.group(2) or ""), text)
 
 
 def derivation_words(formula: object, series: str = "") -> str:
@@ -149,19 +139,15 @@ def parameters_words(text: object) -> str:
     return "; ".join(p for p in parts if p)
 
 
-def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | None = None, *,
-          na_rep: str = "-", index: bool = False,
-          names: Iterable[str] = _NAME_COLUMNS) -> Styler:
-    """A styled copy of ``frame`` for a reviewer's page: column names and the cells of the
-    ``names`` columns in words, ``yes``/``no`` for booleans, shares as percentages, ``formats``
-    (``{column: formatter}``) applied; the ``index`` shown in words or hidden."""
+def table(frame: pd.DataFrame,
+          formats: Mapping[str, Callable[[Any], str]] | None = None) -> Styler:
+    """A styled copy of ``frame`` for a reviewer's page, its index hidden: column names and the
+    cells of the name columns in words, ``yes``/``no`` for booleans, shares as percentages,
+    ``formats`` (``{column: formatter}``) applied."""
     shown = frame.copy()
-    names = set(names)
-    if index and shown.index.name:
-        shown = shown.rename_axis(label(shown.index.name))
     for column in shown.columns:
         values = shown[column]
-        if column in names:
+        if column in _NAME_COLUMNS:
             shown[column] = values.map(lambda v: in_words(_word(v)) if isinstance(v, str) else v)
         elif column in _TEXT_COLUMNS:
             shown[column] = values.map(in_words)
@@ -181,33 +167,25 @@ def table(frame: pd.DataFrame, formats: Mapping[str, Callable[[Any], str]] | Non
         shown["value"] = shown["value"].astype(object)
         shown.loc[share, "value"] = shown.loc[share, "value"].map(percent)
         shown.loc[share, "unit"] = "%"
-    styler = shown.style.format(na_rep=na_rep)
+    styler = shown.style.format(na_rep="-")
     for column, formatter in (formats or {}).items():
         if column in shown.columns:  # text already written (a percentage) stays as it is
             styler = styler.format(lambda v, f=formatter: v if isinstance(v, str) else f(v),
-                                   subset=[column], na_rep=na_rep)
-    styler = styler.format_index(label, axis="columns")
-    return styler.format_index(_word, axis="index") if index else styler.hide(axis="index")
+                                   subset=[column], na_rep="-")
+    return styler.format_index(label, axis="columns").hide(axis="index")
 
 
-def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = None) -> str:
-    """Short citation of ``documents`` (default every one with a known publisher) from
-    ``<data_dir>/sources.csv``: ``"SMM Information & Technology (2025), doc 002"``; without a
-    known publisher by its title, missing from the catalogue by its file name."""
-    if data_dir is None or str(data_dir).strip() == "":
-        from forecast import data
-
-        data_dir = data.default_data_dir()
+def source_label(data_dir: str | Path, documents: Sequence[str]) -> str:
+    """Short citation of ``documents`` from ``<data_dir>/sources.csv``: ``"SMM Information &
+    Technology (2025), doc 002"``; without a known publisher by its title, missing from the
+    catalogue by its file name."""
     catalogue: dict[str, dict[str, str]] = {}
     path = Path(data_dir) / "sources.csv"
     if path.is_file():
         with open(path, newline="", encoding="utf-8") as handle:
             catalogue = {row["document"]: row for row in csv.DictReader(handle)}
-    wanted = list(dict.fromkeys(documents)) if documents is not None else [
-        d for d, row in catalogue.items()
-        if (row.get("publisher") or "").strip() and not _unknown(row.get("publisher"))]
     parts = []
-    for doc in wanted:
+    for doc in dict.fromkeys(documents):
         row = catalogue.get(doc)
         if row is None:
             parts.append(doc)
@@ -218,17 +196,14 @@ def source_label(data_dir: str | Path | None, documents: Sequence[str] | None = 
     return "; ".join(parts)
 
 
-def _unknown(publisher: str | None) -> bool:
-    return (publisher or "").strip().lower().startswith("unknown")
-
-
 def _document_name(row: Mapping[str, str]) -> str:
     """A document's publisher, else its title in quotes and its kind ("unknown (blog)")."""
     who = (row.get("publisher") or "").strip()
-    if who and not _unknown(who):
+    unknown = who.lower().startswith("unknown")
+    if who and not unknown:
         return who
     title = (row.get("title") or "").strip()
-    kind = who[len("unknown"):].strip() if _unknown(who) else ""
+    kind = who[len("unknown"):].strip() if unknown else ""
     if not title:
         return f"unknown publisher {kind}".strip()
     return f"\u201c{title}\u201d{f' {kind}' if kind else ''}"
@@ -271,9 +246,7 @@ def read_parameter_value(key: str, text: str) -> float | None:
         value = float(cleaned.rstrip("%").strip())
     except ValueError:
         return None
-    if not math.isfinite(value):
-        return None
-    return value / 100.0 if share else value
+    return (value / 100.0 if share else value) if math.isfinite(value) else None
 
 
 def model_label(name: str) -> str:
@@ -281,7 +254,6 @@ def model_label(name: str) -> str:
     return MODEL_LABELS.get(str(name), str(name).replace("_", " "))
 
 
-def glossary_markdown(terms: dict[str, str] | None = None) -> str:
-    """The glossary as a Markdown list, one ``**term**: meaning`` line per term."""
-    items = (terms if terms is not None else GLOSSARY).items()
-    return "\n".join(f"* **{term}**: {meaning}" for term, meaning in items)
+def glossary_markdown() -> str:
+    """:data:`GLOSSARY` as a Markdown list, one ``**term**: meaning`` line per term."""
+    return "\n".join(f"* **{term}**: {meaning}" for term, meaning in GLOSSARY.items())

@@ -9,9 +9,10 @@ papermill and ``forecast run`` start kernels in the repository root, JupyterLab 
 from __future__ import annotations
 
 import copy
+import functools
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -47,8 +48,7 @@ def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
     given = Path(path).expanduser()
     if given.is_absolute():
         return given
-    here = Path(cwd) if cwd is not None else Path.cwd()
-    here = here.resolve()
+    here = Path(cwd or Path.cwd()).resolve()
     in_notebooks = here.name == NOTEBOOK_FOLDER and (here.parent / "pyproject.toml").is_file()
     return ((here.parent if in_notebooks else here) / given).resolve()
 
@@ -90,12 +90,10 @@ class NotebookContext:
         """``<data_dir>/scenarios``."""
         return self.data_dir / "scenarios"
 
-    def sources_of(self, *series: str, kinds: Sequence[str] | None = None) -> str:
-        """Citation of the documents behind the history rows of some ``series`` (of some
-        ``kinds``, default all): a figure's source note names what it plots."""
+    def sources_of(self, *series: str) -> str:
+        """Citation of the documents behind the history rows of some ``series``: a figure's
+        source note names what it plots."""
         rows = self.history[self.history["series"].isin(series)]
-        if kinds is not None:
-            rows = rows[rows["kind"].isin(kinds)]
         return labels.source_label(self.data_dir, sorted(set(rows["source"])))
 
     def data_counts(self) -> dict[str, int]:
@@ -131,18 +129,13 @@ class NotebookContext:
 
         from forecast import scenarios
 
-        names_given = self._param("scenario_names")
-        n_draws, seed = self._param("n_draws"), self._param("seed")
-        target_year = self._param("target_year")
+        given = {n: self._param(n) for n in ("scenario_names", "n_draws", "seed", "target_year")}
         folder = self.scenario_dir
         catalogue = scenarios.list_scenarios(folder)
-        names = list(names_given) or list(catalogue["name"])
+        names = list(given.pop("scenario_names")) or list(catalogue["name"])
         chosen = [scenarios.resolve_scenario(n, folder) for n in names]
-        projections = pd.concat(
-            [scenarios.project(sc, self.history, n_draws=n_draws, seed=seed,
-                               target_year=target_year) for sc in chosen],
-            ignore_index=True,
-        )
+        projections = pd.concat([scenarios.project(sc, self.history, **given) for sc in chosen],
+                                ignore_index=True)
         return ScenarioRun(folder, catalogue, names, chosen, projections,
                            figures.scenario_colors(names))
 
@@ -150,21 +143,15 @@ class NotebookContext:
 def escape_styled_text() -> None:
     """Make every pandas ``Styler`` of this process escape its cells' text as HTML, so text
     from data files (``<script>``) is shown, not run. The option ``styler.format.escape``
-    covers only a Styler's default formats, so ``Styler.format`` and ``format_index`` get
-    ``escape="html"`` as their default too."""
-    import inspect
-
+    covers only a Styler's default formats, so ``Styler.format`` and ``format_index`` take
+    ``escape="html"`` unless a call names another."""
     import pandas as pd
     from pandas.io.formats.style import Styler
 
     pd.set_option("styler.format.escape", "html")
-    for method in (Styler.format, Styler.format_index):
-        names = [p.name for p in inspect.signature(method).parameters.values()
-                 if p.default is not p.empty and p.kind is p.POSITIONAL_OR_KEYWORD]
-        defaults = list(method.__defaults__ or ())
-        if "escape" in names and len(defaults) == len(names):
-            defaults[names.index("escape")] = "html"
-            method.__defaults__ = tuple(defaults)
+    for name in ("format", "format_index"):
+        if not isinstance(vars(Styler).get(name), functools.partialmethod):  # once a process
+            setattr(Styler, name, functools.partialmethod(getattr(Styler, name), escape="html"))
 
 
 def align_text_columns(styler: Styler) -> Styler:

@@ -6,9 +6,6 @@ Every notebook's ``parameters`` cell declares a subset of the fields; ``forecast
 them, so plain papermill refuses the same values, in one line
 (:class:`~forecast.errors.ParameterError`, exit code 3). Checking reads no pandas, numpy or
 YAML: ``history.csv`` is read with :mod:`csv`, the scenarios are the scenario folder's files.
-
-Memory budget of ``n_draws``: a projection holds at its peak about 37 float64 arrays of shape
-``(n_draws, n_years)`` (measured with :mod:`tracemalloc` for the heaviest scenario).
 """
 
 from __future__ import annotations
@@ -42,7 +39,8 @@ __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMOR
 
 #: Memory the Monte Carlo draws of one projection may take [bytes] (2 GiB).
 MEMORY_BUDGET = 2 * 1024**3
-#: Peak bytes per draw and projected year of the heaviest scenario projection [bytes].
+#: Peak bytes per draw and projected year of the heaviest scenario projection [bytes]: about
+#: 37 float64 arrays of shape ``(n_draws, n_years)``, measured with :mod:`tracemalloc`.
 BYTES_PER_DRAW_YEAR = 37 * 8
 #: Most draws any run may ask for: 2 GiB / (296 bytes x 6 years) = 1.2 M, rounded down.
 MAX_DRAWS = 1_000_000

@@ -93,19 +93,6 @@ def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame,
             "80% interval." + skipped)
 
 
-def _one_legend_entry_each(ax: Any) -> None:
-    # fan_chart draws the history (for anchoring) and labels the band of every scenario; the
-    # legend keeps each scenario's median and the history once.
-    for band in ax.collections:
-        band.set_label("_nolegend_")
-    seen: set[str] = set()
-    for line in ax.lines:
-        label = str(line.get_label())
-        if label in seen:
-            line.set_label("_nolegend_")
-        seen.add(label)
-
-
 def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, region: str,
                    segment: str, source: str, max_panels: int = 6) -> Figure:
     """One panel per earlier run (the latest ``max_panels``, oldest first): each scenario's
@@ -133,7 +120,13 @@ def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, regi
             figures.fan_chart(ax, proj[proj["scenario"] == name], color=colors[name], label=name,
                               history=known, history_label="known to the run",
                               bands=[("p10", "p90", 0.15)])
-        _one_legend_entry_each(ax)
+        # fan_chart draws the history (for anchoring) and labels the band of every scenario;
+        # the legend keeps each scenario's median and the history once.
+        seen: set[str] = set()
+        for artist in [*ax.collections, *ax.lines]:
+            if artist in ax.collections or artist.get_label() in seen:
+                artist.set_label("_nolegend_")
+            seen.add(artist.get_label())
         arrived = values[values.index > record.last_observed_year]
         if len(arrived):
             ax.plot(arrived.index.to_numpy(dtype=float), arrived.to_numpy(dtype=float),
