@@ -113,7 +113,9 @@ def remove_stale(parent: Path, pattern: str, say: Callable[[str], None] | None =
                 owner = (handle.read().split() or ["unknown"])[0]
         except OSError:  # no lock file, or held (BlockingIOError)
             continue
-        for _ in range(20):  # a killed run's kernel may write in it until it ends (~1 s)
+        # A killed run's kernel may write in it until it notices (its parent poller looks every
+        # second; longer on a loaded machine).
+        for _ in range(50):
             shutil.rmtree(path, ignore_errors=True)
             if not path.exists():
                 break

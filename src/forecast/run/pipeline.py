@@ -121,12 +121,16 @@ class Kernels:
                 return None, False
             if self._idle:
                 return self._idle.pop(), True
-            sockets = Path(tempfile.mkdtemp(prefix=_SOCKET_PREFIX))
+            # Locked under a hidden name, then renamed: the sweep of a killed run's folders
+            # never meets one of this name without its lock.
+            hidden = Path(tempfile.mkdtemp(prefix=f".{_SOCKET_PREFIX}"))
+            lock = runs.hold_lock(hidden)
+            sockets = hidden.rename(hidden.with_name(hidden.name[1:]))
             manager = AsyncKernelManager(kernel_name=self.kernel, transport="ipc",
                                          ip=str(sockets / "k"),
                                          connection_file=str(sockets / "kernel.json"))
             log = self.logs / f"kernel-{next(self._numbers)}.log"
-            self._running[manager] = (sockets, runs.hold_lock(sockets), log)
+            self._running[manager] = (sockets, lock, log)
             try:
                 log.parent.mkdir(exist_ok=True)
                 with log.open("ab") as sink:
