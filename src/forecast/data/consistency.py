@@ -161,7 +161,7 @@ def check_dataset(
         if row.derivation:
             _check_derivation(path, row, res)
         info = catalogue[row.series]
-        cross_check = _CROSS_CHECKS.get(info.quantity)
+        cross_check = {"growth": _growth_check, "share": _share_check}.get(info.quantity)
         check = cross_check(row, res) if cross_check and info.of else None
         if check is None:
             continue
@@ -216,13 +216,6 @@ def _share_check(row: Row, res: Mapping[Key, Row]) -> Check | None:
     computed = part.value / total.value
     detail = f"{part.value:g} / {total.value:g} = {computed:.2%}"
     return _of_row("share", row, computed, SHARE_TOLERANCE, detail)
-
-
-#: The cross-check of a row by its series' quantity (when the catalogue says what it is of).
-_CROSS_CHECKS: dict[str, Callable[[Row, Mapping[Key, Row]], Check | None]] = {
-    "growth": _growth_check,
-    "share": _share_check,
-}
 
 
 def _parts_checks(
