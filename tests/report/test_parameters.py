@@ -110,9 +110,9 @@ def test_keyword_data_dir_and_scenario_dir_take_precedence(tmp_path):
 
 
 def test_last_observed_year_matches_the_loaded_history(history):
-    from forecast.scenarios.preparation import last_observed_year
+    from forecast import data
 
-    assert parameters.last_observed_year(DATA) == last_observed_year(history)
+    assert parameters.last_observed_year(DATA) == data.get_series(history, "production").index.max()
 
 
 def test_known_scenarios_are_the_resolvable_names():

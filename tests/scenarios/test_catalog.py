@@ -216,12 +216,11 @@ def test_shipped_assumptions_quote_the_source_document() -> None:
         assert quote in text
 
 
-def test_project_all_stacks_scenarios_like_single_runs(history, scenario_dir) -> None:
-    both = scenarios.project_all(["published", "low"], scenario_dir, n_draws=500, seed=4)
-    assert list(both.scenario.unique()) == ["published", "low"]
+def test_project_named_by_name_equals_project_of_the_file(history, scenario_dir) -> None:
+    named = scenarios.project_named("low", scenario_dir, n_draws=500, seed=4)
     low = scenarios.project(scenario_dir / "low.yaml", history, n_draws=500, seed=4)
-    pd.testing.assert_frame_equal(both[both.scenario == "low"].reset_index(drop=True), low)
-    assert scenarios.projection_to_csv(both).count("\n") == len(both) + 1
+    pd.testing.assert_frame_equal(named, low)
+    assert scenarios.projection_to_csv(named).count("\n") == len(named) + 1
 
 
 def test_file_target_year_not_after_history_names_file(

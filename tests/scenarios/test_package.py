@@ -24,7 +24,6 @@ def test_package_exports_the_public_api() -> None:
         "list_scenarios",
         "load_scenario",
         "project",
-        "project_all",
         "project_named",
         "projection_to_csv",
         "projection_to_text",

@@ -161,7 +161,7 @@ def check_dataset(
         if row.derivation:
             _check_derivation(path, row, res)
         info = catalogue[row.series]
-        cross_check = _CROSS_CHECKS.get(info.quantity)
+        cross_check = {"growth": _growth_check, "share": _share_check}.get(info.quantity)
         check = cross_check(row, res) if cross_check and info.of else None
         if check is None:
             continue
@@ -189,11 +189,6 @@ def check_dataset(
     return checks
 
 
-def _of_row(check: str, row: Row, computed: float, tolerance: float, detail: str) -> Check:
-    return Check(check, row.series, row.region, row.segment, row.year, row.variant, row.value,
-                 computed, tolerance, detail)
-
-
 def _growth_check(row: Row, res: Mapping[Key, Row]) -> Check | None:
     base = row.series[: -len("_growth")]
     cur = res.get((base, row.region, row.segment, row.year))
@@ -204,7 +199,7 @@ def _growth_check(row: Row, res: Mapping[Key, Row]) -> Check | None:
         return None  # the base was derived from this very rate: checking it proves nothing
     computed = cur.value / prev.value - 1.0
     detail = f"{cur.value:g} / {prev.value:g} - 1 = {computed:.2%}"
-    return _of_row("growth", row, computed, GROWTH_TOLERANCE, detail)
+    return Check("growth", *row.key, row.variant, row.value, computed, GROWTH_TOLERANCE, detail)
 
 
 def _share_check(row: Row, res: Mapping[Key, Row]) -> Check | None:
@@ -215,14 +210,7 @@ def _share_check(row: Row, res: Mapping[Key, Row]) -> Check | None:
         return None
     computed = part.value / total.value
     detail = f"{part.value:g} / {total.value:g} = {computed:.2%}"
-    return _of_row("share", row, computed, SHARE_TOLERANCE, detail)
-
-
-#: The cross-check of a row by its series' quantity (when the catalogue says what it is of).
-_CROSS_CHECKS: dict[str, Callable[[Row, Mapping[Key, Row]], Check | None]] = {
-    "growth": _growth_check,
-    "share": _share_check,
-}
+    return Check("share", *row.key, row.variant, row.value, computed, SHARE_TOLERANCE, detail)
 
 
 def _parts_checks(

@@ -70,16 +70,6 @@ def default_data_dir() -> Path:
     return cwd
 
 
-def _resolve_dir(data_dir: str | Path | None) -> Path:
-    if data_dir in (None, ""):
-        path = default_data_dir()
-    else:
-        path = check_path(data_dir, lambda rule, msg: DataValidationError(data_dir, rule, msg))
-    if not path.is_dir():
-        raise DataValidationError(path, "missing-folder", "data folder not found")
-    return path.resolve()
-
-
 class Dataset:
     """All validated rows of a data folder (every variant), the catalogues and the
     cross-check results; build it with :func:`load_dataset`."""
@@ -139,7 +129,13 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     DataValidationError
         The first rule a file breaks, naming the file, row, column and rule.
     """
-    path = _resolve_dir(data_dir)
+    if data_dir in (None, ""):
+        path = default_data_dir()
+    else:
+        path = check_path(data_dir, lambda rule, msg: DataValidationError(data_dir, rule, msg))
+    if not path.is_dir():
+        raise DataValidationError(path, "missing-folder", "data folder not found")
+    path = path.resolve()
     stats = [(path / name).stat() if (path / name).is_file() else None for name in DATA_FILES]
     return _cached_dataset(path, tuple((st.st_mtime_ns, st.st_size) if st else (-1, -1)
                                        for st in stats))

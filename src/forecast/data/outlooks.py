@@ -9,7 +9,7 @@ fans (:mod:`forecast.scenarios.outlooks`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -78,8 +78,7 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
 
     # Rule by rule over every row, as the reference class is checked: the first row breaking
     # the first rule is named.
-    def refuse(bad: pd.Series, rule: str, col: str, message: Callable[[int], str]) -> None:
-        refuse_first(path, bad.to_numpy(bool), rule, col, message)
+    refuse = partial(refuse_first, path)
 
     def cell(col: str, i: int) -> str:
         return frame[col].iloc[i]

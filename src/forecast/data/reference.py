@@ -60,9 +60,10 @@ def read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
     return raw
 
 
-def refuse_first(path: Path, bad: np.ndarray, rule: str, column: str,
-                  message: Callable[[int], str]) -> None:
+def refuse_first(path: Path, bad: np.ndarray | pd.Series, rule: str, column: str,
+                 message: Callable[[int], str]) -> None:
     """Raise ``message(i)`` for the first row ``i`` (0-based) that is ``bad``."""
+    bad = np.asarray(bad, bool)
     if bad.any():
         i = int(bad.argmax())
         # The header is line 1, so data row i sits on line i + 2.

@@ -14,7 +14,6 @@ from forecast.scenarios.catalog import (
     default_scenario_dir,
     list_scenarios,
     project,
-    project_all,
     project_named,
     projection_to_csv,
     projection_to_text,
@@ -27,6 +26,6 @@ from forecast.scenarios.sweeps import sensitivity, sweep
 
 __all__ = [
     "PROJECTION_COLUMNS", "Scenario", "default_scenario_dir", "list_scenarios", "load_scenario",
-    "project", "project_all", "project_named", "projection_to_csv", "projection_to_text",
+    "project", "project_named", "projection_to_csv", "projection_to_text",
     "reconcile", "resolve_scenario", "sensitivity", "sweep",
 ]

@@ -20,8 +20,7 @@ from forecast.scenarios.schema import Scenario, load_scenario
 
 __all__ = [
     "CSV_DECIMALS", "default_scenario_dir", "list_scenarios", "prepare_all", "prepare_scenario",
-    "project", "project_all", "project_named", "projection_to_csv", "projection_to_text",
-    "resolve_scenario",
+    "project", "project_named", "projection_to_csv", "projection_to_text", "resolve_scenario",
 ]
 
 #: Decimals of every number written to CSV.
@@ -121,28 +120,14 @@ def project(scenario: ScenarioLike, history: pd.DataFrame | None = None, n_draws
     return summarise(prepared, simulate(prepared, n_draws, seed))
 
 
-def project_all(names: Iterable[str | Path] | None = None, scenario_dir: str | Path | None = None,
-                data_dir: str | Path | None = None, target_year: int | None = None,
-                n_draws: int = 10_000, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """:func:`project`'s rows of several scenarios, each drawn with the same ``seed``: names
-    (in ``scenario_dir``, default ``<data_dir>/scenarios``) or paths, in the order given
-    (default: every file of the folder, by name)."""
-    folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir(data_dir)
-    if names is None:
-        names = list(list_scenarios(folder)["path"])
-    chosen = [resolve_scenario(n, folder) for n in names]
-    frames = [summarise(p, simulate(p, n_draws, seed))
-              for p in prepare_all(chosen, None, target_year, folder, data_dir)]
-    if not frames:
-        return pd.DataFrame(columns=list(PROJECTION_COLUMNS))
-    return pd.concat(frames, ignore_index=True)
-
-
 def project_named(name_or_path: str | Path, scenario_dir: str | Path | None = None,
                   data_dir: str | Path | None = None, target_year: int | None = None,
                   n_draws: int = 10_000, seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    """:func:`project_all` of one scenario given by name or path."""
-    return project_all([name_or_path], scenario_dir, data_dir, target_year, n_draws, seed)
+    """:func:`project` of one scenario given by name (in ``scenario_dir``, default
+    ``<data_dir>/scenarios``) or path."""
+    folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir(data_dir)
+    return project(resolve_scenario(name_or_path, folder), None, n_draws, seed, target_year,
+                   data_dir)
 
 
 def projection_to_csv(frame: pd.DataFrame) -> str:

@@ -20,8 +20,7 @@ from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, Scena
 
 __all__ = [
     "CAPACITY", "EV_DEMAND", "EV_SALES", "MIN_SHARE", "OBSERVED", "OUTLOOK", "PRODUCTION",
-    "PRODUCTION_CAGR", "SHARE", "Baseline", "FittedTrend", "Prepared", "find_series",
-    "last_observed_year", "prepare",
+    "PRODUCTION_CAGR", "SHARE", "Baseline", "FittedTrend", "Prepared", "find_series", "prepare",
 ]
 
 #: History series the engine reads (names of data/series.csv).
@@ -111,11 +110,6 @@ def find_series(history: pd.DataFrame, series: str, region: str = "China",
         return None
 
 
-def last_observed_year(history: pd.DataFrame) -> int:
-    """Last year with an observed (reported or derived) China total production [year]."""
-    return int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
-
-
 def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     """Resolve a scenario against the history (:func:`forecast.data.load_history`).
 
@@ -125,7 +119,8 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
         The target year is not after the last observation, or a ``data`` value (or a base
         value the scenario needs) is missing from the history.
     """
-    base_year = last_observed_year(history)
+    # The base year: the last observed (reported or derived) China total production.
+    base_year = int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
     scenario = scenario.with_target_year(None, base_year)
     file = scenario.path
     if scenario.share.by is not None and scenario.share.by <= base_year:

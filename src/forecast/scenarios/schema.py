@@ -176,10 +176,7 @@ class _Block(BaseModel):
 
 
 class _Segment(_Block):
-    @property
-    def params(self) -> dict[str, float | str]:
-        """The model's sampled parameters (numbers or ``"data"``)."""
-        return {k: getattr(self, k) for k in type(self).model_fields if k in PARAMETER_DOMAINS}
+    """A segment's growth model; its fields named in :data:`PARAMETER_DOMAINS` are sampled."""
 
 
 class Compound(_Segment):
@@ -413,11 +410,29 @@ class Scenario(_Block):
                         "share.target")
         parameters = self.parameters()
         for key, dist in self.uncertain.items():
+            where = f"uncertain.{key}"
             if key not in parameters:
                 raise _fail(
                     f"not a numeric parameter of this scenario (known: {', '.join(parameters)})",
-                    f"uncertain.{key}")
-            _check_distribution(key, dist, parameters[key])
+                    where)
+            central = parameters[key]
+            if (dist.dist == "fitted") != (central == TREND):
+                raise _fail("'fitted' is the distribution of 'share.target: trend' and only of it"
+                            if dist.dist == "fitted" else
+                            "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
+                            f"{where}.dist")
+            domain = domain_of(key)
+            for name in ("mean", "mode", "low", "high"):
+                value = getattr(dist, name, None)
+                # A bound may sit on an open domain edge (low: 0 for a saturation): the sampler
+                # truncates strictly inside it.
+                if value is not None and not domain.low <= value <= domain.high:
+                    raise _fail(f"{value:g} is outside the parameter's range: must be "
+                                f"{domain.what}", f"{where}.{name}")
+            low, high = dist.low, dist.high
+            bounded = dist.dist in ("uniform", "triangular") and getattr(dist, "mode", None) is None
+            if bounded and central != DATA and not low <= float(central) <= high:
+                raise _fail(f"the central value {central} lies outside [{low:g}, {high:g}]", where)
         return self
 
     @property
@@ -439,8 +454,9 @@ class Scenario(_Block):
         """Every sampled parameter by dotted key with its central value (number, ``"data"``
         or ``"trend"``), in the fixed order (segments, share, caps) that draws follow."""
         out: dict[str, float | str] = {
-            f"segments.{seg}.{key}": value
-            for seg in SEGMENTS for key, value in self.segments[seg].params.items()
+            f"segments.{seg}.{key}": getattr(self.segments[seg], key)
+            for seg in SEGMENTS for key in type(self.segments[seg]).model_fields
+            if key in PARAMETER_DOMAINS
         }
         if self.share.model != "hold":
             out["share.target"] = self.share.target  # type: ignore[assignment]
@@ -462,28 +478,6 @@ class Scenario(_Block):
             raise ScenarioError(self.path, "target_year", f"target year {new.target_year} is "
                                 f"not after the last observed year {last_observed}")
         return new
-
-
-def _check_distribution(key: str, dist: Any, central: float | str) -> None:
-    """The rules that tie parameter ``key``'s distribution to the parameter."""
-    where = f"uncertain.{key}"
-    if (dist.dist == "fitted") != (central == TREND):
-        raise _fail("'fitted' is the distribution of 'share.target: trend' and only of it"
-                    if dist.dist == "fitted" else
-                    "a trend target takes its uncertainty from the fit: use 'dist: fitted'",
-                    f"{where}.dist")
-    domain = domain_of(key)
-    for name in ("mean", "mode", "low", "high"):
-        value = getattr(dist, name, None)
-        # A bound may sit on an open domain edge (low: 0 for a saturation): the sampler
-        # truncates strictly inside it.
-        if value is not None and not domain.low <= value <= domain.high:
-            raise _fail(f"{value:g} is outside the parameter's range: must be {domain.what}",
-                        f"{where}.{name}")
-    low, high = dist.low, dist.high
-    bounded = dist.dist in ("uniform", "triangular") and getattr(dist, "mode", None) is None
-    if bounded and central != DATA and not low <= float(central) <= high:
-        raise _fail(f"the central value {central} lies outside [{low:g}, {high:g}]", where)
 
 
 def load_scenario(path: str | Path) -> Scenario:
