@@ -12,7 +12,7 @@ import pytest
 from forecast import scenarios
 from forecast.errors import ScenarioError
 from forecast.scenarios.noise import (
-    MIN_SHARE,
+    NOISE_MIN_SHARE,
     SEGMENT_KINDS,
     ProcessNoise,
     process_noise,
@@ -89,7 +89,7 @@ def test_the_trend_of_a_noise_free_ramp_up_leaves_almost_nothing():
 
 def test_reference_variation_comes_from_established_series_only():
     dev = reference_noise()
-    assert (dev["share"] >= MIN_SHARE).all()
+    assert (dev["share"] >= NOISE_MIN_SHARE).all()
     assert dev["series"].nunique() >= 10 and len(dev) >= 100
     # China's solar and wind are in it, tiny early years of any series are not
     assert {"solar_electricity:CHN", "wind_electricity:CHN"} <= set(dev["series"])
@@ -102,7 +102,7 @@ def test_small_series_vary_more_than_established_ones():
 
     dev = trend_deviations(reference.world_share(reference.load_reference()))
     rms = {k: float(np.sqrt(np.mean(g**2))) for k, g in
-           dev.groupby(dev["share"] >= MIN_SHARE)["deviation"]}
+           dev.groupby(dev["share"] >= NOISE_MIN_SHARE)["deviation"]}
     small = dev.loc[dev["share"] < 0.01, "deviation"]
     assert float(np.sqrt(np.mean(small**2))) > 1.3 * rms[True]
 

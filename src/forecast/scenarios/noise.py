@@ -6,9 +6,9 @@ A year's deviation is ``log(value_t) - trend_t`` of a reference-class series (th
 ``technology_ramps.csv``), the trend a Savitzky-Golay quadratic on the centred window
 ``t - 3 .. t + 3`` (:data:`TREND_WINDOW`), divided by ``sqrt(1 - h)`` (``h = 1/3``, year
 ``t``'s weight in its own trend) so independent deviations keep their standard deviation.
-Only series with at least :data:`MIN_SHARE` (10%) of their technology's world total count, as
-China makes 76% of the world's batteries: smaller ones vary more (root mean square 0.19-0.30
-below a 1% share, 0.13 from 10% up).
+Only series with at least :data:`NOISE_MIN_SHARE` (10%) of their technology's world total
+count, as China makes 76% of the world's batteries: smaller ones vary more (root mean square
+0.19-0.30 below a 1% share, 0.13 from 10% up).
 
 Kinds vary differently (root mean square: EV car sales 0.25, solar output 0.11, wind 0.08), so
 each segment varies like its own market, a stated assumption (:data:`SEGMENT_KINDS`, changed by
@@ -44,7 +44,7 @@ from forecast.errors import ScenarioError
 from forecast.scenarios.schema import Kinds, Noise
 
 __all__ = [
-    "ALL", "LEVELS", "MIN_SHARE", "SCORE_POINTS", "SEGMENT_KINDS", "TREND_DEGREE",
+    "ALL", "LEVELS", "NOISE_MIN_SHARE", "SCORE_POINTS", "SEGMENT_KINDS", "TREND_DEGREE",
     "TREND_WINDOW", "ProcessNoise", "process_noise", "reference_noise", "trend_deviations",
 ]
 
@@ -55,8 +55,10 @@ LEVELS = np.arange(1, 200) / 200.0
 SCORE_POINTS = 8193
 #: Length of the centred trend window [years, odd] and degree of its polynomial.
 TREND_WINDOW, TREND_DEGREE = 7, 2
-#: Smallest share of its technology's world total that makes a series established [fraction].
-MIN_SHARE = 0.10
+#: Smallest share of its technology's world total for a series' deviations to count as those of
+#: a series of China's scale [fraction] (the default method learns from series above
+#: :data:`forecast.models.default.MIN_SHARE`, a lower bar).
+NOISE_MIN_SHARE = 0.10
 #: Every technology of the reference class, in ``noise: {kinds: ...}``.
 ALL = "all"
 #: Which technologies' deviations each segment varies like by default.
@@ -102,13 +104,13 @@ def _deviations_of(ref_path: str, totals_path: str, stamp: tuple[int, ...]) -> p
     shares = reference.world_share(reference.load_reference(ref_path),
                                    reference.load_world_totals(totals_path))
     dev = trend_deviations(shares)
-    return dev[dev["share"] >= MIN_SHARE].reset_index(drop=True)
+    return dev[dev["share"] >= NOISE_MIN_SHARE].reset_index(drop=True)
 
 
 def reference_noise() -> pd.DataFrame:
     """The deviations [log] one year's variation is made of: the shipped reference class's
     rows (``series, technology, year, value, world, share, deviation``) with a share >=
-    :data:`MIN_SHARE` and a complete trend window."""
+    :data:`NOISE_MIN_SHARE` and a complete trend window."""
     ref = reference.default_reference_path()
     totals = ref.parent / reference.WORLD_TOTALS_FILE.name
     stamp = tuple(p.stat().st_mtime_ns if p.is_file() else -1 for p in (ref, totals))
@@ -183,7 +185,7 @@ class ProcessNoise:
         noise = cls.from_deviations(laws, spec, weights, "")
         mix = ", ".join(f"{s} {w:.0%}" for s, w in zip(noise.segments, noise.weights, strict=True))
         return replace(noise, source=(
-            f"reference class: deviations of series with >= {MIN_SHARE:.0%} of their world "
+            f"reference class: deviations of series with >= {NOISE_MIN_SHARE:.0%} of their world "
             f"market from a {TREND_WINDOW}-year local quadratic trend of log values, "
             f"{'; '.join(parts)}; at the base-year mix ({mix}) the total's one year p10 "
             f"{noise.quantile(0.1):+.3f}, p90 {noise.quantile(0.9):+.3f} (log)"))

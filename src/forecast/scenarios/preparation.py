@@ -19,8 +19,8 @@ from forecast.scenarios.noise import ProcessNoise
 from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, Scenario
 
 __all__ = [
-    "CAPACITY", "EV_DEMAND", "EV_SALES", "MIN_SHARE", "OBSERVED", "OUTLOOK", "PRODUCTION",
-    "PRODUCTION_CAGR", "SHARE", "Baseline", "FittedTrend", "Prepared", "find_series", "prepare",
+    "CAPACITY", "EV_DEMAND", "EV_SALES", "OBSERVED", "OUTLOOK", "PRODUCTION", "PRODUCTION_CAGR",
+    "SHARE", "SHARE_FLOOR", "Baseline", "FittedTrend", "Prepared", "find_series", "prepare",
 ]
 
 #: History series the engine reads (names of data/series.csv).
@@ -34,7 +34,7 @@ CAPACITY = "capacity"
 OBSERVED, OUTLOOK = ("reported", "derived"), ("outlook",)
 
 #: Smallest share used where the world is derived from China (world = China / share).
-MIN_SHARE = 1e-9
+SHARE_FLOOR = 1e-9
 
 
 @dataclass(frozen=True)
@@ -227,7 +227,7 @@ def _centred(scenario: Scenario, key: str, dist: Distribution, central: float,
         return dist
     z, scale, df = trend.predictive_logit([scenario.share_year])
     cap = float(trend.cap)
-    low = max(float(trend.shares_.min()) if dist.low is None else dist.low, MIN_SHARE)
+    low = max(float(trend.shares_.min()) if dist.low is None else dist.low, SHARE_FLOOR)
     high = cap if dist.high is None else min(dist.high, cap)
     if not low < central < high:
         raise ScenarioError(scenario.path, where, f"the trend's share {central:.3f} in "

@@ -26,7 +26,7 @@ from scipy.special import expit, logit
 from forecast.errors import ScenarioError
 from forecast.models import curves, uncertainty
 from forecast.scenarios.noise import process_noise
-from forecast.scenarios.preparation import MIN_SHARE, Prepared
+from forecast.scenarios.preparation import SHARE_FLOOR, Prepared
 from forecast.scenarios.sampling import draw_parameters
 from forecast.scenarios.schema import SEGMENTS
 
@@ -71,7 +71,7 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
         if sc.share.model == "linear":
             share = base.share + (target - base.share) * progress
         else:  # Fisher-Pry: fastest mid-way, never leaves [0, 1].
-            z0, z1 = logit(base.share), logit(np.clip(target, MIN_SHARE, 1.0 - MIN_SHARE))
+            z0, z1 = logit(base.share), logit(np.clip(target, SHARE_FLOOR, 1.0 - SHARE_FLOOR))
             share = expit(z0 + (z1 - z0) * progress)
     anchored = {}
     for seg in SEGMENTS:
@@ -91,7 +91,7 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
             anchored[seg] = np.multiply(anchored[seg], factor,
                                         out=None if users[key] else factor)
     if sc.anchor == "china":
-        rest_ratio = (1.0 - share) / np.maximum(share, MIN_SHARE)
+        rest_ratio = (1.0 - share) / np.maximum(share, SHARE_FLOOR)
         china, rest = dict(anchored), {seg: p * rest_ratio for seg, p in anchored.items()}
     else:
         china = {seg: p * share for seg, p in anchored.items()}

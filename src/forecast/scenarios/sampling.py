@@ -11,7 +11,7 @@ import numpy as np
 from scipy.special import expit, logit
 
 from forecast.models import uncertainty
-from forecast.scenarios.preparation import MIN_SHARE, FittedTrend, Prepared
+from forecast.scenarios.preparation import SHARE_FLOOR, FittedTrend, Prepared
 from forecast.scenarios.schema import Distribution, domain_of
 
 __all__ = ["central_parameters", "draw_parameters", "quantile"]
@@ -34,7 +34,7 @@ def quantile(key: str, dist: Distribution | FittedTrend, q: np.ndarray | float,
     domain = domain_of(key)
     low, high = domain.lowest, domain.high
     if key == "share.target" and anchor == "china":
-        low = max(low, MIN_SHARE)
+        low = max(low, SHARE_FLOOR)
     if dist.low is not None:
         low = max(low, dist.low)
     if dist.high is not None:
