@@ -33,6 +33,7 @@ UNITS = frozenset(
 )
 KINDS = frozenset({"reported", "derived", "outlook"})
 QUANTITIES = frozenset({"amount", "share", "growth", "rate"})
+#: Years a data or scenario file may name [year]; outside them a value is a typo, not a plan.
 YEAR_RANGE = (1990, 2100)
 #: Largest magnitude of a number in a data file; a non-zero number is also at least its
 #: inverse. Beyond it a projection's growth, sums and divisions overflow a float or lose it

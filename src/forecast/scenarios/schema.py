@@ -34,11 +34,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from forecast.data.schema import YEAR_RANGE
 from forecast.errors import ScenarioError
 from forecast.inputs import read_scenario_text
 
 __all__ = [
-    "DATA", "FIRST_YEAR", "LAST_YEAR", "PARAMETER_DOMAINS", "SEGMENTS", "TREND", "Capacity",
+    "DATA", "PARAMETER_DOMAINS", "SEGMENTS", "TREND", "Capacity",
     "Caps", "Compound", "Damped", "Distribution", "Domain", "EvDemand", "Fitted", "Hold", "Kinds",
     "Logistic", "Noise", "Normal", "Scenario", "Segment", "Segments", "Share", "ShareTrend",
     "Triangular", "Uniform", "domain_of", "load_scenario", "parse_scenario",
@@ -50,8 +51,6 @@ SEGMENTS: tuple[str, ...] = ("power", "consumer", "storage")
 DATA = "data"
 #: Marker of a share target taken from the fitted share trend.
 TREND = "trend"
-#: Years a scenario may name [year]; outside them a value is a typo, not a plan.
-FIRST_YEAR, LAST_YEAR = 1990, 2100
 
 _NAME_RE = re.compile(r"^[a-z0-9_]+$")
 _EVERY = "every scenario models power, consumer and storage"
@@ -121,8 +120,8 @@ def _number(value: Any) -> float:
 def _year(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _fail(f"must be a whole year, got {value!r}")
-    if not FIRST_YEAR <= value <= LAST_YEAR:
-        raise _fail(f"year {value} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    if not YEAR_RANGE[0] <= value <= YEAR_RANGE[1]:
+        raise _fail(f"year {value} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
     return value
 
 
