@@ -41,3 +41,17 @@ def test_a_held_lock_is_never_swept_and_a_dead_ones_folder_is(tmp_path):
     assert live.publish(ok=True) == tmp_path / "live"
     # The dead run's name is free again.
     assert runfolder.claim_run_folder(tmp_path, "dead").build.is_dir()
+
+
+def test_a_build_folder_is_named_only_once_it_holds_its_lock(tmp_path):
+    # A run killed between making its folder and locking it (as runs did before) left it
+    # empty and lockless; the name is claimed over it, and no hidden folder is left behind.
+    (tmp_path / ".tmp-early").mkdir()
+    claimed = runfolder.claim_run_folder(tmp_path, "early")
+    assert (claimed.build / ".lock").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-early"]
+    # A folder that holds anything (a live run's lock) is never replaced.
+    with pytest.raises(ForecastError, match="being written"):
+        runfolder.claim_run_folder(tmp_path, "early")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tmp-early"]
+    assert claimed.publish(ok=False) == tmp_path / "early.failed"

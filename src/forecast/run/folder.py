@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import fcntl
 import json
 import os
 import platform
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -157,19 +159,26 @@ def _create(folder: RunFolder) -> RunFolder:
         raise taken
     try:
         folder.output_dir.mkdir(parents=True, exist_ok=True)
-        folder.build.mkdir()  # of two runs picking one id, one loses here
-    except FileExistsError as exc:
-        raise RunTakenError(f"{taken}: its build folder {folder.build.name} is being "
-                            "written") from exc
+        hidden = folder.output_dir / f"{folder.build.name}.{secrets.token_hex(4)}"
+        hidden.mkdir()  # the mode a run folder always had (mkdtemp's is private)
     except OSError as exc:
         cls = RunError if exc.errno in DISK_FULL else ForecastError
         raise cls(f"cannot create run folder {folder.build}: {exc.strerror or exc}") from exc
     try:
-        folder.lock = hold_lock(folder.build)
+        folder.lock = hold_lock(hidden)
+        # Named only once it holds its lock: a killed run never leaves a build folder without
+        # one, and of two runs picking one id one loses here (a rename onto a folder that
+        # holds a lock fails; one left empty by a killed run is replaced).
+        hidden.rename(folder.build)
     except OSError as exc:
-        shutil.rmtree(folder.build, ignore_errors=True)
+        if folder.lock is not None:
+            folder.lock.close()
+        shutil.rmtree(hidden, ignore_errors=True)
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            raise RunTakenError(f"{taken}: its build folder {folder.build.name} is being "
+                                "written") from exc
         raise RunError(f"cannot lock run folder {folder.build}: {exc.strerror}") from exc
-    if published():  # it finished between the check and mkdir
+    if published():  # it finished between the check and the rename
         shutil.rmtree(folder.build, ignore_errors=True)
         raise taken
     return folder
