@@ -11,6 +11,7 @@ import json
 import os
 import re
 import shutil
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -386,3 +387,26 @@ def test_a_kernel_is_reused_with_a_fresh_namespace(toy_dirs, tmp_path):
     assert (done / "pid1").read_text() == (done / "pid2").read_text()
     executed = nbformat.read(str(done / "02_second.ipynb"), as_version=4)
     assert [c.execution_count for c in executed.cells if c.cell_type == "code"] == [1, 2, 3]
+
+
+@pytest.mark.slow
+def test_a_stop_during_a_kernel_reset_ends_it_within_seconds(tmp_path):
+    """A run stopped while a reused kernel is being reset: the kernel gets SIGTERM, and the
+    reset ends at once instead of waiting out the cell timeout (600 s here)."""
+    from jupyter_core.utils import run_sync
+
+    kernels = pipeline.Kernels(pipeline.KERNEL_NAME, REPO, tmp_path / "logs")
+    manager, _ = kernels.acquire()
+    try:
+        client = manager.client()
+        client.start_channels()
+        run_sync(client.wait_for_ready)(timeout=120)
+        client.stop_channels()
+        pipeline._reset(manager, kernels, 600)  # a live kernel is reset
+        kernels.stop()
+        started = time.monotonic()
+        with pytest.raises(RuntimeError, match="kernel reset failed: the kernel stopped"):
+            pipeline._reset(manager, kernels, 600)
+        assert time.monotonic() - started < 10
+    finally:
+        kernels.close()

@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import json
 import logging
+import queue
 import re
 import shutil
 import signal
@@ -190,11 +191,26 @@ _forecast_reset()
 """
 
 
-def _reset(manager: Any, timeout: int) -> None:
+def _reset(manager: Any, kernels: Kernels, timeout: int) -> None:
+    """Run :data:`_RESET` in a reused kernel. The reply is awaited a second at a time, so a
+    kernel that died, or a run that stops (its kernels get SIGTERM), ends the wait at once
+    instead of after ``timeout`` [s] (jupyter_client's ``execute_interactive`` would wait it
+    out)."""
     client = manager.client()
     client.start_channels()
     try:
-        reply = run_sync(client.execute_interactive)(_RESET, silent=True, timeout=timeout)
+        msg_id, deadline = client.execute(_RESET, silent=True), time.monotonic() + timeout
+        while True:
+            try:
+                reply = run_sync(client.get_shell_msg)(timeout=1)
+            except queue.Empty:
+                if kernels.stopped or not run_sync(manager.is_alive)():
+                    raise RuntimeError("kernel reset failed: the kernel stopped") from None
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"kernel reset failed: no reply in {timeout} s") from None
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                break
     finally:
         client.stop_channels()
     if reply["content"]["status"] != "ok":
@@ -250,7 +266,7 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source:
             return result
         try:
             if reused:
-                _reset(manager, timeout)
+                _reset(manager, kernels, timeout)
             _import_papermill().execute_notebook(
                 str(source), str(output), parameters=parameters, km=manager,
                 kernel_name=kernels.kernel, progress_bar=False,
