@@ -407,7 +407,10 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
             futures = [pool.submit(task, src) for src in sources]
             try:
                 meanwhile()
-                wait(futures)  # a signal interrupts it in this (the main) thread
+                # Short waits: the OS may deliver a stop signal to any thread, and Python
+                # raises it in this one only when this one runs again.
+                while wait(futures, timeout=0.2).not_done:
+                    pass
             except BaseException:
                 with _signals_blocked():  # a second signal must not leave kernels running
                     halt.set()
