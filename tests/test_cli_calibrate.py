@@ -69,6 +69,8 @@ def test_calibrate_writes_both_tables_byte_identically(toy, tmp_path):
     [
         ("series,year,value\ntoy,2000,1\ntoy,2001,-2\n", [], ["bad.csv", "row 3", "value",
                                                              "[range]"]),
+        ("series,year,value\ntoy,2000,1\ntoy,1e20,2\n", [], ["bad.csv", "row 3", "year",
+                                                              "[not-a-year]"]),
         (None, ["--window", "1"], ["--window", ">= 2"]),
         (None, ["--horizons", "0"], ["--horizons"]),
         (None, ["--min-growth", "abc"], ["--min-growth"]),
