@@ -138,7 +138,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     jobs = cpus if args.jobs is None else min(
         number("--jobs", args.jobs, int, 1, "an integer >= 1"), cpus)
     _check_reference_span(args.reference, window, horizons)
-    check_folder(args.output, "--output")  # before minutes of calibration, not after
+    check_folder(args.output, "--output")  # before calibrating, not after
     _stop_on_signals()
     forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth,
                                                jobs=jobs)

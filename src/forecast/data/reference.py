@@ -34,8 +34,7 @@ __all__ = [
 #: The shipped reference class and world totals, package data of ``forecast.data``.
 REFERENCE_FILE = Path("reference_class") / "technology_ramps.csv"
 WORLD_TOTALS_FILE = Path("reference_class") / "world_totals.csv"
-#: Years a reference class may hold: earlier than the battery data (world totals from 1978),
-#: back to the first ramp-ups of industrial technologies.
+#: Years a reference class may hold: technologies ramped up long before batteries did.
 REFERENCE_YEARS = (1800, YEAR_RANGE[1])
 
 

@@ -137,8 +137,7 @@ Values = Mapping[str, Any]
 Catalogues = Mapping[str, Any]
 
 
-# Field parsers, of every data file (the reference class and outlooks too): the value, or
-# the (rule, message) it breaks.
+# Field parsers of every data file: the value, or the (rule, message) it breaks.
 def parse_number(text: str) -> tuple[str, str] | float:
     try:
         number = float(text.replace("_", "x"))  # "1_000" is not a number in a data file
@@ -179,10 +178,9 @@ class Column:
         The column.
     parse : callable
         The text as is (default), or :func:`parse_number`: a finite float, 0 or of magnitude
-        within :data:`MAX_MAGNITUDE` (rules ``not-a-number``, ``magnitude``);
-        :func:`parse_year`: four digits, optionally ``.0``, within :data:`YEAR_RANGE`
-        (``not-a-year``, ``year-range``);
-        :func:`_yes_no`: a bool (``not-yes-no``).
+        within :data:`MAX_MAGNITUDE` (rules ``not-a-number``, ``magnitude``); :func:`parse_year`:
+        four digits (``.0`` after them allowed) within :data:`YEAR_RANGE` (``not-a-year``,
+        ``year-range``); :func:`_yes_no`: a bool (``not-yes-no``).
     required, default
         Refuse an empty field (``empty-value``), else give it ``default``.
     allowed, listed_in
