@@ -151,13 +151,14 @@ def parse_number(text: str) -> tuple[str, str] | float:
     return number
 
 
-def parse_year(text: str, years: tuple[int, int] = YEAR_RANGE) -> tuple[str, str] | int:
+def parse_year(text: str, years: tuple[int, int] | None = None) -> tuple[str, str] | int:
     # 2030.0 is how pandas and spreadsheets write a whole year of a column with a blank.
     digits = re.fullmatch(r"(\d{4})(?:\.0+)?", text)
+    low, high = years or YEAR_RANGE
     if not digits:
         return "not-a-year", f"{quote(text)} is not a four-digit year"
-    if not years[0] <= int(digits[1]) <= years[1]:
-        return "year-range", f"{text} is outside {years[0]}-{years[1]}"
+    if not low <= int(digits[1]) <= high:
+        return "year-range", f"{text} is outside {low}-{high}"
     return int(digits[1])
 
 
