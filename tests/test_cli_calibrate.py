@@ -69,6 +69,8 @@ def test_calibrate_writes_both_tables_byte_identically(toy, tmp_path):
     [
         ("series,year,value\ntoy,2000,1\ntoy,2001,-2\n", [], ["bad.csv", "row 3", "value",
                                                              "[range]"]),
+        ("series,year,value\ntoy,2000,1\ntoy,1e20,2\n", [], ["bad.csv", "row 3", "year",
+                                                              "[not-a-year]"]),
         (None, ["--window", "1"], ["--window", ">= 2"]),
         (None, ["--horizons", "0"], ["--horizons"]),
         (None, ["--min-growth", "abc"], ["--min-growth"]),
@@ -113,3 +115,18 @@ def test_a_failed_write_is_one_line_and_a_full_disk_exits_4(forecast_main, toy, 
     lines = proc.stderr.strip().splitlines()
     assert lines == [f"error: --output {out}: cannot write ({os.strerror(code)})"], proc.stderr
     assert list(out.iterdir()) == []
+
+
+def test_an_output_that_is_a_file_is_refused_before_calibrating(forecast_main, toy, tmp_path,
+                                                                monkeypatch):
+    from forecast.evaluation import calibration
+
+    monkeypatch.setattr(calibration, "calibrate", None)  # refused before it is called
+    blocked = tmp_path / "file"
+    blocked.write_text("x")
+    for out, line in [(blocked, f"error: --output {blocked} is a file, not a folder"),
+                      (blocked / "sub", f"error: --output {blocked}/sub: {blocked} is a file, "
+                       "not a folder")]:
+        proc = forecast_main("calibrate", "--reference", str(toy), "--output", str(out))
+        assert proc.returncode == 3 and proc.stderr.splitlines() == [line], proc.stderr
+    assert blocked.read_text() == "x"

@@ -242,6 +242,8 @@ def test_score_never_writes_into_a_run_folder_or_over_an_input(forecast_main, tm
 @pytest.mark.parametrize(("projections", "needles"), [
     (RUN_PROJECTIONS.replace(",1150,1250,", ",abc,1250,"),
      ["projections.csv, row 2, column 'p50'", "'abc' is not a finite number"]),
+    (RUN_PROJECTIONS.replace(",1150,1250,", ",nan,1250,"),
+     ["projections.csv, row 2, column 'p50'", "'nan' is not a finite number"]),
     (RUN_PROJECTIONS.replace(",2025,GWh,", ",20x5,GWh,"),
      ["row 3, column 'year'", "'20x5' is not a whole year"]),
     (RUN_PROJECTIONS.replace(",1400,1200,", ",1e999,1200,"),
@@ -251,8 +253,8 @@ def test_score_never_writes_into_a_run_folder_or_over_an_input(forecast_main, tm
     ("scenario,region,segment,year,p10\nbase,China,total,2024,1\n",
      ["lacks column(s) p50, p90"]),
     ('a,"b\n', ["projections.csv"]),
-], ids=["text-quantile", "text-year", "overflow", "empty", "header-only", "missing-columns",
-        "broken-csv"])
+], ids=["text-quantile", "nan-quantile", "text-year", "overflow", "empty", "header-only",
+        "missing-columns", "broken-csv"])
 def test_score_refuses_malformed_projection_tables(forecast_main, tmp_path, projections, needles):
     run = _run_folder(tmp_path, projections=projections)
     proc = forecast_main("score", str(run), "--output", str(tmp_path / "s.csv"))

@@ -119,6 +119,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from forecast.data.reference import load_reference
     from forecast.errors import ParameterError
     from forecast.evaluation import calibration
+    from forecast.files import check_folder
 
     def number(option: str, text: str, kind: type, low: float, rule: str) -> float:
         try:
@@ -137,6 +138,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     jobs = cpus if args.jobs is None else min(
         number("--jobs", args.jobs, int, 1, "an integer >= 1"), cpus)
     _check_reference_span(args.reference, window, horizons)
+    check_folder(args.output, "--output")  # before calibrating, not after
     _stop_on_signals()
     forecasts, summary = calibration.calibrate(args.reference, window, horizons, min_growth,
                                                jobs=jobs)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from forecast.errors import ForecastError, RunError
 
-__all__ = ["DISK_FULL", "sha256_file", "tree_digest", "write_all_atomic", "write_atomic",
-           "write_error"]
+__all__ = ["DISK_FULL", "check_folder", "sha256_file", "tree_digest", "write_all_atomic",
+           "write_atomic", "write_error"]
 
 #: Errors of a full or over-quota disk: the command fails (exit 4), the input was fine.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -65,3 +65,13 @@ def write_error(message: str, exc: OSError) -> ForecastError:
     (no permission, no folder) refuses the output named (exit 3)."""
     text = f"{message} ({exc.strerror or exc})"
     return RunError(text) if exc.errno in DISK_FULL else ForecastError(text)
+
+
+def check_folder(folder: str | Path, label: str) -> None:
+    """Refuse (one line, exit 3) a ``folder`` to write in that a file keeps from being one: it
+    is a file, or the nearest of its parents that exists is; ``label`` names it in the line."""
+    folder = Path(folder)
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), None)
+    if existing is not None and not existing.is_dir():
+        where = "" if existing == folder else f": {existing}"
+        raise ForecastError(f"{label} {folder}{where} is a file, not a folder")

@@ -45,6 +45,17 @@ def test_the_shipped_file_is_a_verbatim_copy():
          r"row 2, column 'value': \[range\]"),
         ("IEA,2024-04,EV battery demand,World,2023,STEPS,3400,GWh,,iea.org,",
          r"row 2, column 'year': \[range\] year 2023 is before publication"),
+        # Numbers and years by history.csv's rules.
+        ("IEA,2024-04,EV battery demand,World,2030,STEPS,3_400,GWh,,iea.org,",
+         r"row 2, column 'value': \[not-a-number\] '3_400' is not a number"),
+        ("IEA,2024-04,EV battery demand,World,2030,STEPS,inf,GWh,,iea.org,",
+         r"row 2, column 'value': \[not-a-number\]"),
+        ("IEA,2024-04,EV battery demand,World,2030.5,STEPS,3400,GWh,,iea.org,",
+         r"row 2, column 'year': \[not-a-year\] '2030.5' is not a four-digit year"),
+        ("IEA,2024-04,EV battery demand,World,2_030,STEPS,3400,GWh,,iea.org,",
+         r"row 2, column 'year': \[not-a-year\]"),
+        ("IEA,2024-04,EV battery demand,World,2101,STEPS,3400,GWh,,iea.org,",
+         r"row 2, column 'year': \[year-range\] 2101 is outside 1990-2100"),
         ("IEA,2024-04,EV battery demand,World,,STEPS,3400,GWh,,iea.org,",
          r"row 2, column 'year': \[required\]"),
         ("IEA,2024-04,EV battery demand,World,2030,STEPS,3400,GWh,at most,iea.org,",
@@ -62,6 +73,13 @@ def test_a_bad_row_is_one_line_naming_file_row_column_and_rule(tmp_path, line, m
     with pytest.raises(DataValidationError, match=match) as info:
         load_outlooks(path)
     assert "\n" not in str(info.value) and str(path) in str(info.value)
+
+
+def test_a_whole_year_may_be_written_as_a_float_column_writes_it(tmp_path):
+    # pandas writes the year column, blank for the lithium intensity, as 2030.0.
+    path = tmp_path / "outlooks.csv"
+    path.write_text(f"{HEADER}\n{GOOD.replace('2030', '2030.0')}\n", encoding="utf-8")
+    assert load_outlooks(path)["year"].tolist() == [2030]
 
 
 def test_rules_are_checked_one_at_a_time_over_every_row(tmp_path):

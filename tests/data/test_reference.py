@@ -52,11 +52,16 @@ def test_shipped_file_is_a_verbatim_copy_of_the_shared_one(shipped):
     ("load", "text", "row", "column", "rule"),
     [
         (load_reference, "series,year\na,2000\n", None, "value", "columns"),
-        (load_reference, "series,year,value\na,2000,1\na,2001.5,2\n", 3, "year", "type"),
-        (load_reference, "series,year,value\na,2000,1\na,2001,x\n", 3, "value", "range"),
+        (load_reference, "series,year,value\na,2000,1\na,2001.5,2\n", 3, "year", "not-a-year"),
+        (load_reference, "series,year,value\na,2000,1\na,1e20,2\n", 3, "year", "not-a-year"),
+        (load_reference, "series,year,value\na,1799,1\n", 2, "year", "year-range"),
+        (load_reference, "series,year,value\na,2000,1\na,,2\n", 3, "year", "empty-value"),
+        (load_reference, "series,year,value\na,2000,1\na,2001,x\n", 3, "value", "not-a-number"),
+        (load_reference, "series,year,value\na,2000,1_000\n", 2, "value", "not-a-number"),
+        (load_reference, "series,year,value\na,2000,1e13\n", 2, "value", "magnitude"),
         (load_reference, "series,year,value\na,2000,1\na,2001,0\n", 3, "value", "range"),
         (load_reference, "series,year,value\na,2000,1\na,2001,-4\n", 3, "value", "range"),
-        (load_reference, "series,year,value\na,2000,inf\n", 2, "value", "range"),
+        (load_reference, "series,year,value\na,2000,inf\n", 2, "value", "not-a-number"),
         (load_reference, "series,year,value\na,2000,1\nb,2000,1\na,2000,2\n", 4, "year",
          "duplicate"),
         (load_reference, "series,year,value\na,2000,1\n,2001,2\n", 3, "series", "required"),
@@ -81,6 +86,12 @@ def test_a_bad_file_gets_one_line_naming_file_row_column_and_rule(
     assert "\n" not in line and str(path) in line and f"[{rule}]" in line
     if row is not None:
         assert f"row {row}" in line
+
+
+def test_a_whole_year_may_be_written_as_a_float_column_writes_it(tmp_path):
+    # As history.csv and the outlooks read it: a spreadsheet or pandas writes 2001.0.
+    frame = load_reference(_write(tmp_path, "series,year,value\na,2000.0,1\na,2001,2\n"))
+    assert frame["year"].tolist() == [2000, 2001] and frame["year"].dtype == np.int64
 
 
 def test_a_missing_or_unreadable_file_is_named(tmp_path):

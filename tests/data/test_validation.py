@@ -109,6 +109,10 @@ CASES = [
      r"segments power \+ consumer \+ storage sum to 1248, not the total 1170"),
     ("not-a-year", _set("production", 2022, "year", "2O22"), "year", ("production", 2022),
      "not a four-digit year"),
+    ("not-a-year", _set("production", 2022, "year", "2022.5"), "year", ("production", 2022),
+     "not a four-digit year"),
+    ("year-range", _set("production", 2022, "year", "1989"), "year", ("production", 2022),
+     "1989 is outside 1990-2100"),
     ("unknown-kind", _set("production", 2022, "kind", "guess"), "kind", ("production", 2022),
      "'guess' is not one of"),
     ("unknown-series", _set("production", 2022, "series", "prodution"), "series",
@@ -216,6 +220,13 @@ def test_shipped_data_validates(capsys):
         "production China/total 2023: 910 GWh [annual_series, default] | 940 GWh [yoy_base]" in out
     )
     assert "conflicts: 4" in out
+
+
+def test_a_whole_year_may_be_written_as_a_float_column_writes_it(data_dir):
+    from forecast import data
+
+    _edit(data_dir / "history.csv", _set("production", 2022, "year", "2022.0"))
+    assert data.load_history(data_dir).equals(data.load_history(DATA))
 
 
 def test_errors_are_data_validation_errors(data_dir):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from forecast.data.reference import extract_windows, load_reference
-from forecast.errors import ParameterError
+from forecast.errors import ForecastError, ParameterError
 from forecast.evaluation import calibration
 from forecast.evaluation.calibration import (
     CONDITIONAL_COLUMNS,
@@ -146,8 +146,10 @@ def test_write_is_atomic_and_byte_identical(tmp_path):
     assert a == b and sorted(p.name for p in out.iterdir()) == ["forecasts.csv", "summary.csv"]
     blocked = tmp_path / "file"
     blocked.write_text("x")
-    with pytest.raises(ParameterError, match="--output"):
-        write_calibration(forecasts, summary, blocked)
+    for folder, where in [(blocked, ""), (blocked / "sub", f": {blocked}")]:
+        with pytest.raises(ForecastError, match=f"^--output {folder}{where} is a file, not a "
+                           "folder$"):
+            write_calibration(forecasts, summary, folder)
     assert blocked.read_text() == "x"
 
 

@@ -66,3 +66,15 @@ def test_pit_by_hand():
     q = [0.0, 1.0, 2.0]
     np.testing.assert_allclose(pit_quantiles([-1.0, 0.5, 1.5, 3.0], np.tile(q, (4, 1)), levels),
                                [0.0, 0.3, 0.7, 1.0])
+
+
+
+def test_a_nan_actual_or_quantile_scores_nan_and_leaves_the_other_rows_alone():
+    # Calibration scores whole arrays with NaN where a cell has no actual, then drops those.
+    levels = [0.1, 0.5, 0.9]
+    obs = np.array([0.5, np.nan, 0.5])
+    q = np.array([[0.0, 1.0, 2.0], [0.0, 1.0, 2.0], [np.nan, 1.0, 2.0]])
+    for got in (pit_quantiles(obs, q, levels), crps_quantiles(obs, q, levels),
+                crps_draws(obs, q), interval_score(q[:, 0], q[:, 2], obs, 0.8)):
+        assert np.isfinite(got[0]) and np.isnan(got[1:]).all(), got
+    assert pit_quantiles(obs, q, levels)[0] == pytest.approx(0.3)

@@ -261,5 +261,8 @@ def test_unusable_output_is_refused_in_one_line(run_a, data_dir, tmp_path):
         tr.write_scores(scores, tmp_path / "missing" / "scores.csv")
     with pytest.raises(ForecastError, match=r"is a folder; name a file$"):
         tr.write_scores(scores, tmp_path)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ForecastError, match=r"scores.csv: folder .*/file is a file, not a folder$"):
+        tr.write_scores(scores, tmp_path / "file" / "scores.csv")
     out = tr.write_scores(scores, tmp_path / "scores.csv")
     assert out.stat().st_mode & 0o044  # readable by others like any new file (umask 022)

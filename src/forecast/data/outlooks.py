@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast.data.reference import read_csv, refuse_first
+from forecast.data.schema import Column, parse_number, parse_year
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,9 +65,10 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     DataValidationError
         One line naming file, row (header = 1), column and rule: :func:`read_csv`'s, then
         ``required``, ``formula`` (a text cell a spreadsheet would run), ``type`` (a date not
-        ``YYYY[-MM[-DD]]``, a year not an integer), ``after-2024`` (published after
-        :data:`LAST_PUBLISHED`), ``quantity``, ``unit``, ``bound``, ``range`` (a value not a
-        finite number > 0; a year before publication) or ``duplicate``.
+        ``YYYY[-MM[-DD]]``), ``after-2024`` (published after :data:`LAST_PUBLISHED`),
+        ``quantity``, ``unit``, ``bound``, a year or value as ``history.csv`` refuses it
+        (:class:`~forecast.data.schema.Column`), ``range`` (a value not > 0; a year before
+        publication) or ``duplicate``.
     """
     import pandas as pd
 
@@ -101,14 +103,13 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
            f"given in {unit.iloc[i]}, got {cell('unit', i)!r}")
     refuse(~frame["bound"].isin(BOUNDS), "bound", "bound", lambda i: "bound must be empty, "
            f"'more than' or 'about', got {cell('bound', i)!r}")
-    years = frame["year"].map(lambda text: _parse(text, int)).astype(float)
-    refuse((frame["year"] != "") & years.isna(), "type", "year",
-           lambda i: f"year must be an integer, got {cell('year', i)!r}")
+    years = pd.Series(Column("year", parse_year, required=False, default=np.nan).read_cells(
+        path, frame["year"]), dtype=float)
     refuse(years.isna() & (frame["quantity"] != "lithium intensity"), "required", "year",
            lambda i: f"year is empty: a {cell('quantity', i)} figure is for a year")
     refuse(years < published, "range", "year", lambda i: f"year {int(years.iloc[i])} is before "
            f"publication ({published.iloc[i]}): an outlook is for its own year or later")
-    values = frame["value"].map(lambda text: _parse(text, float)).astype(float)
+    values = pd.Series(Column("value", parse_number).read_cells(path, frame["value"]))
     refuse(~(values > 0), "range", "value",
            lambda i: f"value must be a finite number > 0, got {cell('value', i)!r}")
     key = ["publisher", "published", "quantity", "region", "year", "case"]
@@ -117,12 +118,3 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     refuse(out.duplicated(key), "duplicate", "case", lambda _: "the same publisher, date, "
            "quantity, region, year and case appear twice")
     return out
-
-
-def _parse(text: str, kind: type[int] | type[float]) -> float | None:
-    """``kind(text)``; None when it is not one or not finite."""
-    try:
-        x = kind(text)
-    except ValueError:
-        return None
-    return x if np.isfinite(x) else None

@@ -12,26 +12,30 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecast.data.schema import YEAR_RANGE, Column, parse_number, parse_year
 from forecast.errors import DataValidationError, ParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "REFERENCE_FILE", "WORLD_TOTALS_FILE", "ReferenceWindows", "check_window_options",
-    "default_reference_path", "extract_windows", "load_reference", "load_world_totals",
-    "read_csv", "refuse_first", "series_technology", "world_share",
+    "REFERENCE_FILE", "REFERENCE_YEARS", "WORLD_TOTALS_FILE", "ReferenceWindows",
+    "check_window_options", "default_reference_path", "extract_windows", "load_reference",
+    "load_world_totals", "read_csv", "refuse_first", "series_technology", "world_share",
 ]  # fmt: skip
 
 #: The shipped reference class and world totals, package data of ``forecast.data``.
 REFERENCE_FILE = Path("reference_class") / "technology_ramps.csv"
 WORLD_TOTALS_FILE = Path("reference_class") / "world_totals.csv"
+#: Years a reference class may hold: technologies ramped up long before batteries did.
+REFERENCE_YEARS = (1800, YEAR_RANGE[1])
 
 
 def default_reference_path(name: Path = REFERENCE_FILE) -> Path:
@@ -83,8 +87,9 @@ def load_reference(path: str | Path | None = None) -> pd.DataFrame:
     ------
     DataValidationError
         One line naming file, row (header = 1), column and rule: :func:`read_csv`'s, an
-        empty series name (``required``), a year not an integer (``type``), a value not a
-        finite number > 0 (``range``), or a (series, year) twice (``duplicate``).
+        empty series name (``required``), a year or value as ``history.csv`` refuses it
+        (:class:`~forecast.data.schema.Column`; years within :data:`REFERENCE_YEARS`), a
+        value not > 0 (``range``), or a (series, year) twice (``duplicate``).
     """
     return _read_checked(Path(default_reference_path() if path is None else path), "series")
 
@@ -98,19 +103,16 @@ def load_world_totals(path: str | Path | None = None) -> pd.DataFrame:
 
 def _read_checked(path: Path, key: str) -> pd.DataFrame:
     """Read a ``<key>, year, value`` CSV and check it (see :func:`load_reference`)."""
-    import pandas as pd
-
     raw = read_csv(path, (key, "year", "value"), "reference")
     names = raw[key].str.strip()
     refuse_first(path, (names == "").to_numpy(), "required", key, lambda _: f"{key} name is empty")
-    years = pd.to_numeric(raw["year"].str.strip(), errors="coerce").to_numpy(float)
-    refuse_first(path, ~np.isfinite(years) | (years != np.round(years)), "type", "year",
-                  lambda i: f"year must be an integer, got {raw['year'].iloc[i]!r}")
-    value = pd.to_numeric(raw["value"].str.strip(), errors="coerce").to_numpy(float)
-    refuse_first(path, ~np.isfinite(value) | ~(value > 0), "range", "value",
+    years = np.array(Column("year", partial(parse_year, years=REFERENCE_YEARS)).read_cells(
+        path, raw["year"].str.strip()), np.int64)
+    value = np.array(Column("value", parse_number).read_cells(path, raw["value"].str.strip()))
+    refuse_first(path, ~(value > 0), "range", "value",
                   lambda i: "value must be a finite number > 0 (growth is measured on "
                   f"logarithms), got {raw['value'].iloc[i]!r}")
-    frame = raw.assign(**{key: names}, year=years.astype(np.int64), value=value)
+    frame = raw.assign(**{key: names}, year=years, value=value)
     refuse_first(path, frame.duplicated([key, "year"]).to_numpy(), "duplicate", "year",
                   lambda i: f"{key} {names.iloc[i]!r} has year {int(years[i])} twice")
     return frame.sort_values([key, "year"], kind="stable").reset_index(drop=True)

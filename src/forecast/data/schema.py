@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, NoReturn
@@ -23,8 +23,9 @@ from forecast.errors import DataValidationError, quote
 from forecast.inputs import MAX_DATA_FILE_BYTES, read_text
 
 __all__ = [
-    "HISTORY_COLUMNS", "KINDS", "UNITS", "Column", "Key", "Row", "Rule", "SeriesInfo", "Unique",
-    "fail", "label", "parse_history", "parse_series", "parse_sources", "parse_variants",
+    "HISTORY_COLUMNS", "KINDS", "UNITS", "YEAR_RANGE", "Column", "Key", "Row", "Rule",
+    "SeriesInfo", "Unique", "fail", "label", "parse_history", "parse_number", "parse_series",
+    "parse_sources", "parse_variants", "parse_year",
 ]  # fmt: skip
 
 #: Units a value may carry. Shares and growth rates are fractions (0.76, not 76).
@@ -136,8 +137,8 @@ Values = Mapping[str, Any]
 Catalogues = Mapping[str, Any]
 
 
-# Field parsers: the value, or the (rule, message) it breaks.
-def _number(text: str) -> tuple[str, str] | float:
+# Field parsers of every data file: the value, or the (rule, message) it breaks.
+def parse_number(text: str) -> tuple[str, str] | float:
     try:
         number = float(text.replace("_", "x"))  # "1_000" is not a number in a data file
     except ValueError:
@@ -150,12 +151,15 @@ def _number(text: str) -> tuple[str, str] | float:
     return number
 
 
-def _year(text: str) -> tuple[str, str] | int:
-    if not re.fullmatch(r"\d{4}", text):
+def parse_year(text: str, years: tuple[int, int] | None = None) -> tuple[str, str] | int:
+    # 2030.0 is how pandas and spreadsheets write a whole year of a column with a blank.
+    digits = re.fullmatch(r"(\d{4})(?:\.0+)?", text)
+    low, high = years or YEAR_RANGE
+    if not digits:
         return "not-a-year", f"{quote(text)} is not a four-digit year"
-    if not YEAR_RANGE[0] <= int(text) <= YEAR_RANGE[1]:
-        return "year-range", f"{text} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}"
-    return int(text)
+    if not low <= int(digits[1]) <= high:
+        return "year-range", f"{text} is outside {low}-{high}"
+    return int(digits[1])
 
 
 def _yes_no(text: str) -> tuple[str, str] | bool:
@@ -174,10 +178,10 @@ class Column:
     name : str
         The column.
     parse : callable
-        The text as is (default), or :func:`_number`: a finite float, 0 or of magnitude
-        within :data:`MAX_MAGNITUDE` (rules ``not-a-number``, ``magnitude``); :func:`_year`:
-        four digits within :data:`YEAR_RANGE` (``not-a-year``, ``year-range``);
-        :func:`_yes_no`: a bool (``not-yes-no``).
+        The text as is (default), or :func:`parse_number`: a finite float, 0 or of magnitude
+        within :data:`MAX_MAGNITUDE` (rules ``not-a-number``, ``magnitude``); :func:`parse_year`:
+        four digits (``.0`` after them allowed) within :data:`YEAR_RANGE` (``not-a-year``,
+        ``year-range``); :func:`_yes_no`: a bool (``not-yes-no``).
     required, default
         Refuse an empty field (``empty-value``), else give it ``default``.
     allowed, listed_in
@@ -208,6 +212,12 @@ class Column:
             fail(path, line, self.name, f"unknown-{self.name}",
                  f"{quote(value)} is not in {self.listed_in}")
         return value
+
+    def read_cells(self, path: Path, cells: Iterable[str]) -> list[Any]:
+        """:meth:`read` of each of ``cells``, this column of a file read whole (stripped text;
+        the first on line 2), for the files pandas reads."""
+        return [self.read(path, line, {self.name: text}, {})
+                for line, text in enumerate(cells, start=2)]
 
 
 @dataclass(frozen=True)
@@ -280,7 +290,7 @@ SERIES_RULES: tuple[Step, ...] = (
     Column("unit", allowed=UNITS),
     Column("quantity", allowed=QUANTITIES),
     Column("contiguous", parse=_yes_no, required=False, default=False),
-    Column("sum_tolerance", parse=_number, required=False, default=0.01),
+    Column("sum_tolerance", parse=parse_number, required=False, default=0.01),
     Column("of", required=False),
     Column("parts", required=False),
     Column("description", required=False),
@@ -288,7 +298,7 @@ SERIES_RULES: tuple[Step, ...] = (
 SOURCES_RULES: tuple[Step, ...] = (Column("document"), Column("title"), _listed_once("document"))
 VARIANTS_RULES: tuple[Step, ...] = (
     Column("variant"),
-    Column("rank", parse=_number),
+    Column("rank", parse=parse_number),
     Rule("rank", "rank", _whole_rank),
     Column("description"),
     _listed_once("variant"),
@@ -298,8 +308,8 @@ HISTORY_RULES: tuple[Step, ...] = (
     Column("series", listed_in="series.csv"),
     Column("region"),
     Column("segment"),
-    Column("year", parse=_year),
-    Column("value", parse=_number),
+    Column("year", parse=parse_year),
+    Column("value", parse=parse_number),
     Column("unit", allowed=UNITS),
     Rule("unit", "unit-mismatch", _unit_mismatch),
     Column("kind", allowed=KINDS),

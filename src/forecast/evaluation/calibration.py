@@ -33,7 +33,7 @@ from forecast.data.reference import (
 from forecast.errors import ModelError, ParameterError
 from forecast.evaluation.frames import cell_stream, neutralise_formulas
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
-from forecast.files import write_all_atomic, write_error
+from forecast.files import check_folder, write_all_atomic, write_error
 from forecast.models import GROWTH_MODELS, make_model
 from forecast.models.default import (
     LEVEL_GRID,
@@ -518,12 +518,14 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
     Raises
     ------
     ParameterError
-        ``directory`` cannot be created (e.g. a file holds its name).
+        ``directory`` cannot be created.
     ForecastError
-        A table cannot be written; :class:`~forecast.errors.RunError` (exit 4) when the disk
-        or quota is full (:func:`forecast.files.write_error`).
+        ``directory`` or a parent is a file (:func:`forecast.files.check_folder`), or a table
+        cannot be written; :class:`~forecast.errors.RunError` (exit 4) when the disk or quota
+        is full (:func:`forecast.files.write_error`).
     """
     out = Path(directory)
+    check_folder(out, "--output")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

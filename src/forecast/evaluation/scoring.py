@@ -49,7 +49,8 @@ def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
                   axis: int = -1) -> np.ndarray:
     """PIT [fraction] from quantiles along ``axis``: the forecast CDF at ``obs``, linear
     between ``levels``, 0 below the lowest quantile and 1 above the highest (the tails are
-    unknown, so only levels spanning most of (0, 1) give a useful histogram)."""
+    unknown, so only levels spanning most of (0, 1) give a useful histogram); NaN where
+    ``obs`` or a quantile is NaN, as for the scores."""
     q = np.moveaxis(np.asarray(quantiles, float), axis, -1)
     lv = np.asarray(levels, float)
     y = np.asarray(obs, float)[..., None]
@@ -60,7 +61,9 @@ def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = np.where(q_hi > q_lo, (y - q_lo) / (q_hi - q_lo), 1.0)
     inside = lv[lo] + np.clip(frac, 0.0, 1.0) * (lv[hi] - lv[lo])
-    return np.where(k == 0, 0.0, np.where(k == lv.size, 1.0, inside))[..., 0]
+    pit = np.where(k == 0, 0.0, np.where(k == lv.size, 1.0, inside))[..., 0]
+    # Comparisons with NaN are False: a missing actual would read as below every quantile.
+    return np.where(np.isnan(y[..., 0]) | np.isnan(q).any(axis=-1), np.nan, pit)
 
 
 def quantile_standard_error(level: str, band: Mapping[str, float], n_draws: int) -> float:

@@ -25,7 +25,7 @@ from forecast import data
 from forecast.errors import ForecastError, quote
 from forecast.evaluation.frames import neutralise_formulas
 from forecast.evaluation.scoring import crps_quantiles
-from forecast.files import write_atomic, write_error
+from forecast.files import check_folder, write_atomic, write_error
 from forecast.inputs import check_file, check_path
 from forecast.layout import (
     FAILED_SUFFIX,
@@ -303,12 +303,13 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
     Raises
     ------
     ForecastError
-        One line: the output's folder does not exist or cannot be written, or
+        One line: the output's folder does not exist, is a file or cannot be written, or
         :func:`check_output` refuses it; :class:`~forecast.errors.RunError` (exit 4) when
         the disk or quota is full.
     """
     out = check_output(output)
     folder = out.parent
+    check_folder(folder, f"--output {out}: folder")
     if not folder.is_dir():
         raise ForecastError(f"--output {out}: folder {folder} does not exist")
     if out.is_dir():
