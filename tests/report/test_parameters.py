@@ -185,7 +185,8 @@ def test_read_parameters_refuses_a_bad_file(tmp_path, text, message):
         parameters.read_parameters(path)
 
 
-def test_run_parameter_label_is_the_help_text_in_words():
-    assert parameters.run_parameter_label("seed") == (
-        "Random seed; the same seed gives identical numbers")
+def test_run_parameter_label_is_the_help_text_before_what_empty_means():
+    assert parameters.run_parameter_label("seed") == "Random seed"
+    assert parameters.run_parameter_label("data_dir") == "Data folder"
+    assert parameters.run_parameter_label("target_year") == "Last projected year [year]"
     assert parameters.run_parameter_label("sleep_s") == "sleep_s"  # a notebook's own parameter

@@ -249,9 +249,12 @@ PARAMETERS: dict[str, FieldInfo] = RunParameters.model_fields
 
 
 def run_parameter_label(name: str) -> str:
-    """A run parameter in words: its help text, capitalised (the name if it is not one)."""
-    parameter = PARAMETERS.get(name)
-    return parameter.description[:1].upper() + parameter.description[1:] if parameter else name
+    """A run parameter in words, as pages show it: its help text up to a ";", capitalised (the
+    name if it is not one)."""
+    if name not in PARAMETERS:
+        return name
+    words = PARAMETERS[name].description.split(";")[0]
+    return words[:1].upper() + words[1:]
 
 
 def _quoted(value: Any) -> str:
