@@ -132,7 +132,8 @@ def test_memory_budget_arithmetic():
 def test_declaration_is_complete():
     for p in PARAMETERS.values():
         assert p.annotation in (int, float, str, list[str])
-        assert p.json_schema_extra["domain"] and p.description and "\n" not in p.description
+        assert p.metadata, "every parameter declares its domain: at least one rule"
+        assert p.description and "\n" not in p.description
 
 
 def test_checking_needs_no_pandas():

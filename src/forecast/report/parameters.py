@@ -123,62 +123,54 @@ def _names(what: str, *, paths: bool = False) -> Any:
         lambda v: [os.fspath(x) for x in v])
 
 
-def _doc(default: Any, description: str, domain: str, *, path: bool = False) -> Any:
-    return Field(default, description=description,
-                 json_schema_extra={"domain": domain, "path": path})
+def _doc(default: Any, description: str, *, path: bool = False) -> Any:
+    return Field(default, description=description, json_schema_extra={"path": path})
 
 
 _GIB = f"{MEMORY_BUDGET / 1024**3:g} GiB"
 
 
 class RunParameters(BaseModel):
-    """Every run parameter of the notebooks, with its type, default, help text and domain.
-    Fields are checked in order, ``data_dir`` first: later checks read the data folder."""
+    """Every run parameter of the notebooks, with its type, default, help text and domain (its
+    rules, each worded as the refusal says it). Fields are checked in order, ``data_dir``
+    first: later checks read the data folder."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     data_dir: Annotated[str, _path("a folder path (or empty)")] = _doc("",
-        "data folder; empty lets forecast.data.default_data_dir() find ./data",
-        "a folder holding history.csv; empty: the default data folder", path=True)
+        "data folder; empty lets forecast.data.default_data_dir() find ./data", path=True)
     output_dir: Annotated[str, _path("a folder path (or empty)"), _rule(
         "a folder, not a file", lambda v: not v.strip() or not Path(v).exists() or Path(v).is_dir(),
         after=True)] = _doc("",
-        "run folder that receives tables/ and figures/; empty writes nothing",
-        "a folder path; empty: write nothing", path=True)
+        "run folder that receives tables/ and figures/; empty writes nothing", path=True)
     scenario_names: Annotated[list[str], _names("a list of scenario names")] = _doc([],
-        "scenarios in data/scenarios to include; empty means all",
-        "distinct names of scenario files in <data_dir>/scenarios; empty: all")
+        "scenarios in data/scenarios to include; empty means all")
     target_year: Annotated[int, _rule("a whole year", lambda v: isinstance(
         v, numbers.Integral) and not isinstance(v, bool), int)] = _doc(2030,
-        "last projected year [year]", "1 to 6 years after the data's last observed year")
+        "last projected year [year]")
     n_draws: Annotated[int, *_whole(1, MAX_DRAWS, f"at most {MAX_DRAWS:,} (a {_GIB} memory "
                                    "budget)")] = _doc(10_000,
-        "Monte Carlo draws per model or scenario",
-        f"1..{MAX_DRAWS:,}, and n_draws x horizon [years] x {BYTES_PER_DRAW_YEAR} bytes <= 2 GiB")
+        "Monte Carlo draws per model or scenario")
     seed: Annotated[int, *_whole(0, MAX_SEED, f"at most 2**32 - 1 = {MAX_SEED}")] = _doc(2030,
-        "random seed; the same seed gives identical numbers", f"0..{MAX_SEED:,}")
+        "random seed; the same seed gives identical numbers")
     sensitivity_scenario: Annotated[str, _path("a scenario name (or empty)")] = _doc("",
-        "scenario varied in the tornado chart; empty: the first scenario run",
-        "one of the scenarios run; empty: the first of them")
+        "scenario varied in the tornado chart; empty: the first scenario run")
     share_cap: Annotated[float, _real(0, 1, " [fraction]")] = _doc(0.9,
-        "ceiling of China's share of world production [fraction]", "(0, 1] [fraction]")
+        "ceiling of China's share of world production [fraction]")
     mix_damping: Annotated[float, _real(0, 1, "")] = _doc(0.8,
-        "yearly damping of the segment log-ratio trends [-]", "(0, 1] [-]")
+        "yearly damping of the segment log-ratio trends [-]")
     lfp_cap: Annotated[float, _real(0, 1, " [fraction]")] = _doc(0.95,
-        "ceiling of LFP's share of LFP + ternary installations [fraction]", "(0, 1] [fraction]")
+        "ceiling of LFP's share of LFP + ternary installations [fraction]")
     lfp_sigma: Annotated[float, _real(0, math.inf, " [logit]")] = _doc(0.2,
-        "stated logit-scale sd of the LFP trend (two points give none) [logit]",
-        "a number > 0 [logit]")
+        "stated logit-scale sd of the LFP trend (two points give none) [logit]")
     # Their contents are checked where they are read (track_record.read_run, load_reference).
     earlier_runs: Annotated[list[str], _names("a list of run folders", paths=True), _rule(
         "a list of run folders", lambda v: all(Path(p).is_dir() for p in v), after=True)] = _doc([],
-        "earlier finished run folders whose forecasts are scored; empty: none",
-        "existing run folders; empty: none", path=True)
+        "earlier finished run folders whose forecasts are scored; empty: none", path=True)
     reference_path: Annotated[str, _path("a reference CSV file (or empty)"), _rule(
         "a reference CSV file (or empty)", lambda v: not v.strip() or Path(v).is_file(),
         after=True)] = _doc("",
-        "reference class of technology ramp-ups; empty: the shipped one",
-        "a CSV file of series, year, value; empty: the shipped one", path=True)
+        "reference class of technology ramp-ups; empty: the shipped one", path=True)
 
     @staticmethod
     def _data(info: ValidationInfo, value: str | None = None) -> Path:
@@ -243,8 +235,8 @@ class RunParameters(BaseModel):
 
 
 #: :class:`RunParameters`' fields by name, in check order: ``default``, ``description`` (the
-#: help text) and ``json_schema_extra`` (``domain`` in words; ``path``: relative paths in it
-#: are resolved from the project root).
+#: help text, "what it is; what empty means") and ``json_schema_extra`` (``path``: relative
+#: paths in it are resolved from the project root).
 PARAMETERS: dict[str, FieldInfo] = RunParameters.model_fields
 
 
