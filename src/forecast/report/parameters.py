@@ -31,7 +31,7 @@ from pydantic import field_validator as _after
 from pydantic.fields import FieldInfo
 
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
-from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError
+from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError, quote
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
            "PARAMETERS", "RunParameters", "check_parameters", "known_scenarios",
@@ -249,11 +249,6 @@ def run_parameter_label(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def _quoted(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= QUOTE_LIMIT else f"{text[:QUOTE_LIMIT - 3]}..."
-
-
 def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None = None,
                      scenario_dir: str | Path | None = None) -> dict[str, Any]:
     """Check run parameters against :class:`RunParameters`; refuse the first bad one.
@@ -278,7 +273,8 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
     ------
     ParameterError
         One line naming the parameter, what it must be and at most 100 characters of the
-        value; also for a name that is not a field.
+        value (without its length: the rule may list the known values first); also for a name
+        that is not a field.
     """
     context = {"data_dir": data_dir, "scenario_dir": scenario_dir, "given": set(values)}
     try:
@@ -287,14 +283,14 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "?"
         if error["type"] == "extra_forbidden":
-            raise ParameterError(f"unknown parameter {_quoted(name)}; declared: "
+            raise ParameterError(f"unknown parameter {quote(name, length=False)}; declared: "
                                  f"{', '.join(PARAMETERS)}") from None
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, ParameterError):  # the data folder itself cannot be read
             raise cause from None
         need = str(cause) if cause is not None else error["msg"]
         raise ParameterError(f"parameter {name} must be {need}, got "
-                             f"{_quoted(error['input'])}") from None
+                             f"{quote(error['input'], length=False)}") from None
     return {name: getattr(checked, name) for name in PARAMETERS if name in values}
 
 
