@@ -35,14 +35,15 @@ from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError, quote
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
            "PARAMETERS", "RunParameters", "check_parameters", "known_scenarios",
-           "last_observed_year", "max_draws", "read_parameters", "run_parameter_label"]
+           "last_observed_year", "read_parameters", "run_parameter_label"]
 
 #: Memory the Monte Carlo draws of one projection may take [bytes] (2 GiB).
 MEMORY_BUDGET = 2 * 1024**3
 #: Peak bytes per draw and projected year of the heaviest scenario projection [bytes]: about
 #: 37 float64 arrays of shape ``(n_draws, n_years)``, measured with :mod:`tracemalloc`.
 BYTES_PER_DRAW_YEAR = 37 * 8
-#: Most draws any run may ask for: 2 GiB / (296 bytes x 6 years) = 1.2 M, rounded down.
+#: Most draws any run may ask for: 2 GiB / (296 bytes x :data:`MAX_HORIZON` years) = 1.2 M,
+#: rounded down, so that no target year a run may ask for needs more memory than the budget.
 MAX_DRAWS = 1_000_000
 #: Largest seed: numpy's legacy seeding (and most tools) take an unsigned 32-bit integer.
 MAX_SEED = 2**32 - 1
@@ -50,11 +51,6 @@ MAX_SEED = 2**32 - 1
 #: default method's bands were scored on, and no method here has evidence beyond it.
 MAX_HORIZON = 6
 _BASE_SERIES = ("production", "China", "total")
-
-
-def max_draws(horizon: int) -> int:
-    """Most Monte Carlo draws that fit :data:`MEMORY_BUDGET` over ``horizon`` years [draws]."""
-    return min(MAX_DRAWS, MEMORY_BUDGET // (BYTES_PER_DRAW_YEAR * max(int(horizon), 1)))
 
 
 def last_observed_year(data_dir: str | Path) -> int:
@@ -212,17 +208,6 @@ class RunParameters(BaseModel):
                              "calibrated for)")
         return value
 
-    @_after("n_draws")
-    @classmethod
-    def _within_budget(cls, value: int, info: ValidationInfo) -> int:
-        year = info.data.get("target_year")
-        if year is not None and "target_year" in (info.context or {}).get("given", ()):
-            limit = max_draws(year - last_observed_year(cls._data(info)))
-            if value > limit:
-                raise ValueError(f"at most {limit:,} to reach target_year {year} within the "
-                                 f"{_GIB} memory budget")
-        return value
-
     @_after("sensitivity_scenario")
     @classmethod
     def _run(cls, value: str, info: ValidationInfo) -> str:
@@ -257,8 +242,7 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
     ----------
     values : mapping
         ``{name: value}``, any subset of the fields, as YAML or papermill give them. Missing
-        ones are not checked (pydantic does not validate defaults): to check ``n_draws``
-        against a far ``target_year``, pass both, as ``forecast run`` does.
+        ones are not checked (pydantic does not validate defaults).
     data_dir : str or Path, optional
         The data folder, resolved; default ``values["data_dir"]``, else the default one.
     scenario_dir : str or Path, optional
@@ -276,7 +260,7 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
         value (without its length: the rule may list the known values first); also for a name
         that is not a field.
     """
-    context = {"data_dir": data_dir, "scenario_dir": scenario_dir, "given": set(values)}
+    context = {"data_dir": data_dir, "scenario_dir": scenario_dir}
     try:
         checked = RunParameters.model_validate(dict(values), context=context)
     except ValidationError as exc:
