@@ -21,11 +21,11 @@ QUOTE_LIMIT = 100
 LINE_LIMIT = 600
 
 
-def quote(value: Any) -> str:
+def quote(value: Any, *, length: bool = True) -> str:
     """``repr``-like quotation of ``value`` for an error line, at most about
     :data:`QUOTE_LIMIT` characters of it: text with its control characters escaped (a newline
-    cannot split the line), a longer value cut, saying how long it was: ``'aaaa...'
-    (297,000,000 characters)``."""
+    cannot split the line), a longer value cut, saying how long it was (unless not
+    ``length``): ``'aaaa...' (297,000,000 characters)``."""
     if isinstance(value, str):
         shown = repr(value[:QUOTE_LIMIT])
         cut = f"{shown[:-1]}...{shown[-1]}"
@@ -33,7 +33,9 @@ def quote(value: Any) -> str:
         value = repr(value)
         shown = cut = value[:QUOTE_LIMIT]
         cut += "..."
-    return shown if len(value) <= QUOTE_LIMIT else f"{cut} ({len(value):,} characters)"
+    if len(value) <= QUOTE_LIMIT:
+        return shown
+    return f"{cut} ({len(value):,} characters)" if length else cut
 
 
 def _one_line(message: str) -> str:

@@ -122,17 +122,20 @@ def test_known_scenarios_are_the_resolvable_names():
         scenarios.list_scenarios(DATA / "scenarios")["name"])
 
 
-def test_memory_budget_arithmetic():
-    six_years = parameters.MEMORY_BUDGET // (parameters.BYTES_PER_DRAW_YEAR * 6)
-    assert six_years == 1_209_168 and parameters.MAX_DRAWS <= six_years
-    assert parameters.max_draws(6) == parameters.MAX_DRAWS
-    assert parameters.max_draws(16) == 453_438
+def test_the_most_draws_over_the_longest_horizon_fit_the_memory_budget():
+    # So n_draws needs no check against target_year: raise MAX_HORIZON or MAX_DRAWS (or the
+    # bytes per draw) past this and a combination check is needed again.
+    most, horizon = parameters.MAX_DRAWS, parameters.MAX_HORIZON
+    assert most * horizon * parameters.BYTES_PER_DRAW_YEAR <= parameters.MEMORY_BUDGET == 2**31
+    last = parameters.last_observed_year(DATA)
+    assert check_parameters({"n_draws": most, "target_year": last + horizon})["n_draws"] == most
 
 
 def test_declaration_is_complete():
     for p in PARAMETERS.values():
         assert p.annotation in (int, float, str, list[str])
-        assert p.json_schema_extra["domain"] and p.description and "\n" not in p.description
+        assert p.metadata, "every parameter declares its domain: at least one rule"
+        assert p.description and "\n" not in p.description
 
 
 def test_checking_needs_no_pandas():
@@ -161,8 +164,8 @@ def test_hostile_values_are_refused_in_one_short_line():
     with pytest.raises(ParameterError) as info:
         check_parameters({"scenario_names": ["x" * 10_000_000]})
     # At most 100 characters of the value are quoted (the name and the rule come first).
-    assert len(str(info.value)) < 250 and str(info.value).endswith("...")
-    with pytest.raises(ParameterError, match="unknown parameter 'aaaa"):
+    assert len(str(info.value)) < 250 and str(info.value).endswith(f"['{'x' * 98}...")
+    with pytest.raises(ParameterError, match=r"unknown parameter 'a{100}\.\.\.'; declared"):
         check_parameters({"a" * 500: 1})
 
 
@@ -185,7 +188,8 @@ def test_read_parameters_refuses_a_bad_file(tmp_path, text, message):
         parameters.read_parameters(path)
 
 
-def test_run_parameter_label_is_the_help_text_in_words():
-    assert parameters.run_parameter_label("seed") == (
-        "Random seed; the same seed gives identical numbers")
+def test_run_parameter_label_is_the_help_text_before_what_empty_means():
+    assert parameters.run_parameter_label("seed") == "Random seed"
+    assert parameters.run_parameter_label("data_dir") == "Data folder"
+    assert parameters.run_parameter_label("target_year") == "Last projected year [year]"
     assert parameters.run_parameter_label("sleep_s") == "sleep_s"  # a notebook's own parameter

@@ -61,3 +61,24 @@ def test_outlooks_sentence_counts_figures_by_where_they_sit_in_the_fan():
         "80% band. The highest, C's 6,000 GWh (2024-05, cell manufacturing capacity), has a "
         "2% chance of being exceeded.")
     assert outlooks_sentence(comparison().to_dict("records"), "low", "World") == ""
+
+
+def test_outlook_chart_long_names_break_before_the_case_and_the_title_stays_in_the_figure():
+    import matplotlib as mpl
+
+    from forecast.report.figures import HOUSE_RC, finish
+
+    frame = comparison()
+    frame.loc[2, "publisher"] = "China Automotive Battery Innovation Alliance"
+    fan = pd.Series({"p5": 2500.0, "p10": 2700.0, "p50": 3100.0, "p90": 4000.0, "p95": 4500.0})
+    title = "World: published figures by vintage beside the capacity_limited fan"
+    with mpl.rc_context(HOUSE_RC):  # titles on the left, as the notebooks draw them
+        fig, ax = plt.subplots(figsize=(8, 4))
+        outlook_chart(ax, frame, fan, scenario="base", region="World", year=2030)
+        finish(ax, title=title, xlabel="Published figure [GWh]", ylabel="", source="test")
+        fig.canvas.draw()
+    assert ax.get_yticklabels()[2].get_text() == (
+        "China Automotive Battery Innovation Alliance 2024-05\n(x, for 2025)")
+    assert ax.get_title(loc="left") == title
+    assert ax.get_tightbbox().x1 <= fig.bbox.x1  # wrapped, not run past the edge
+    plt.close(fig)

@@ -1,8 +1,9 @@
 """Plain words for everything a reviewer reads: "Degrees of freedom left", not ``df_resid``.
 
-The words are data, ``labels.toml`` beside this module, read once on import: :data:`LABELS`
-is the one table that tables (:func:`table`), figures and prose take their words from; the
-glossary (:func:`glossary_markdown`) explains the words a reviewer may not know. Names without
+The words are data, ``labels.toml`` beside this module, read once on import (the run
+parameters' are their declared help texts): :data:`LABELS` is the one table that tables
+(:func:`table`), figures and prose take their words from; the glossary
+(:func:`glossary_markdown`) explains the words a reviewer may not know. Names without
 an entry are put in words by rule (:func:`label`, :func:`parameter_label`); scenario names are
 written as the scenario files write them.
 """
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from forecast.report.formatting import gwh, percent
+from forecast.report.parameters import PARAMETERS, run_parameter_label
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -43,7 +45,8 @@ _NAMES = ChainMap(*(_WORDS[k] for k in ("series", "segments", "cells", "variants
 #: The one table of labels: every name a reviewer's page shows, in words.
 LABELS: dict[str, str] = {
     **{k: v[:1].upper() + v[1:] for k, v in _NAMES.items()},
-    **_WORDS["run_parameters"], **PARAMETER_LABELS, **_WORDS["columns"],
+    **{name: run_parameter_label(name) for name in PARAMETERS}, **PARAMETER_LABELS,
+    **_WORDS["columns"],
 }
 
 # Columns of free text that may name series, segments or models: the names put in words.

@@ -31,18 +31,19 @@ from pydantic import field_validator as _after
 from pydantic.fields import FieldInfo
 
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
-from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError
+from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError, quote
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
            "PARAMETERS", "RunParameters", "check_parameters", "known_scenarios",
-           "last_observed_year", "max_draws", "read_parameters", "run_parameter_label"]
+           "last_observed_year", "read_parameters", "run_parameter_label"]
 
 #: Memory the Monte Carlo draws of one projection may take [bytes] (2 GiB).
 MEMORY_BUDGET = 2 * 1024**3
 #: Peak bytes per draw and projected year of the heaviest scenario projection [bytes]: about
 #: 37 float64 arrays of shape ``(n_draws, n_years)``, measured with :mod:`tracemalloc`.
 BYTES_PER_DRAW_YEAR = 37 * 8
-#: Most draws any run may ask for: 2 GiB / (296 bytes x 6 years) = 1.2 M, rounded down.
+#: Most draws any run may ask for: 2 GiB / (296 bytes x :data:`MAX_HORIZON` years) = 1.2 M,
+#: rounded down, so that no target year a run may ask for needs more memory than the budget.
 MAX_DRAWS = 1_000_000
 #: Largest seed: numpy's legacy seeding (and most tools) take an unsigned 32-bit integer.
 MAX_SEED = 2**32 - 1
@@ -50,11 +51,6 @@ MAX_SEED = 2**32 - 1
 #: default method's bands were scored on, and no method here has evidence beyond it.
 MAX_HORIZON = 6
 _BASE_SERIES = ("production", "China", "total")
-
-
-def max_draws(horizon: int) -> int:
-    """Most Monte Carlo draws that fit :data:`MEMORY_BUDGET` over ``horizon`` years [draws]."""
-    return min(MAX_DRAWS, MEMORY_BUDGET // (BYTES_PER_DRAW_YEAR * max(int(horizon), 1)))
 
 
 def last_observed_year(data_dir: str | Path) -> int:
@@ -123,62 +119,54 @@ def _names(what: str, *, paths: bool = False) -> Any:
         lambda v: [os.fspath(x) for x in v])
 
 
-def _doc(default: Any, description: str, domain: str, *, path: bool = False) -> Any:
-    return Field(default, description=description,
-                 json_schema_extra={"domain": domain, "path": path})
+def _doc(default: Any, description: str, *, path: bool = False) -> Any:
+    return Field(default, description=description, json_schema_extra={"path": path})
 
 
 _GIB = f"{MEMORY_BUDGET / 1024**3:g} GiB"
 
 
 class RunParameters(BaseModel):
-    """Every run parameter of the notebooks, with its type, default, help text and domain.
-    Fields are checked in order, ``data_dir`` first: later checks read the data folder."""
+    """Every run parameter of the notebooks, with its type, default, help text and domain (its
+    rules, each worded as the refusal says it). Fields are checked in order, ``data_dir``
+    first: later checks read the data folder."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     data_dir: Annotated[str, _path("a folder path (or empty)")] = _doc("",
-        "data folder; empty lets forecast.data.default_data_dir() find ./data",
-        "a folder holding history.csv; empty: the default data folder", path=True)
+        "data folder; empty lets forecast.data.default_data_dir() find ./data", path=True)
     output_dir: Annotated[str, _path("a folder path (or empty)"), _rule(
         "a folder, not a file", lambda v: not v.strip() or not Path(v).exists() or Path(v).is_dir(),
         after=True)] = _doc("",
-        "run folder that receives tables/ and figures/; empty writes nothing",
-        "a folder path; empty: write nothing", path=True)
+        "run folder that receives tables/ and figures/; empty writes nothing", path=True)
     scenario_names: Annotated[list[str], _names("a list of scenario names")] = _doc([],
-        "scenarios in data/scenarios to include; empty means all",
-        "distinct names of scenario files in <data_dir>/scenarios; empty: all")
+        "scenarios in data/scenarios to include; empty means all")
     target_year: Annotated[int, _rule("a whole year", lambda v: isinstance(
         v, numbers.Integral) and not isinstance(v, bool), int)] = _doc(2030,
-        "last projected year [year]", "1 to 6 years after the data's last observed year")
+        "last projected year [year]")
     n_draws: Annotated[int, *_whole(1, MAX_DRAWS, f"at most {MAX_DRAWS:,} (a {_GIB} memory "
                                    "budget)")] = _doc(10_000,
-        "Monte Carlo draws per model or scenario",
-        f"1..{MAX_DRAWS:,}, and n_draws x horizon [years] x {BYTES_PER_DRAW_YEAR} bytes <= 2 GiB")
+        "Monte Carlo draws per model or scenario")
     seed: Annotated[int, *_whole(0, MAX_SEED, f"at most 2**32 - 1 = {MAX_SEED}")] = _doc(2030,
-        "random seed; the same seed gives identical numbers", f"0..{MAX_SEED:,}")
+        "random seed; the same seed gives identical numbers")
     sensitivity_scenario: Annotated[str, _path("a scenario name (or empty)")] = _doc("",
-        "scenario varied in the tornado chart; empty: the first scenario run",
-        "one of the scenarios run; empty: the first of them")
+        "scenario varied in the tornado chart; empty: the first scenario run")
     share_cap: Annotated[float, _real(0, 1, " [fraction]")] = _doc(0.9,
-        "ceiling of China's share of world production [fraction]", "(0, 1] [fraction]")
+        "ceiling of China's share of world production [fraction]")
     mix_damping: Annotated[float, _real(0, 1, "")] = _doc(0.8,
-        "yearly damping of the segment log-ratio trends [-]", "(0, 1] [-]")
+        "yearly damping of the segment log-ratio trends [-]")
     lfp_cap: Annotated[float, _real(0, 1, " [fraction]")] = _doc(0.95,
-        "ceiling of LFP's share of LFP + ternary installations [fraction]", "(0, 1] [fraction]")
+        "ceiling of LFP's share of LFP + ternary installations [fraction]")
     lfp_sigma: Annotated[float, _real(0, math.inf, " [logit]")] = _doc(0.2,
-        "stated logit-scale sd of the LFP trend (two points give none) [logit]",
-        "a number > 0 [logit]")
+        "stated logit-scale sd of the LFP trend (two points give none) [logit]")
     # Their contents are checked where they are read (track_record.read_run, load_reference).
     earlier_runs: Annotated[list[str], _names("a list of run folders", paths=True), _rule(
         "a list of run folders", lambda v: all(Path(p).is_dir() for p in v), after=True)] = _doc([],
-        "earlier finished run folders whose forecasts are scored; empty: none",
-        "existing run folders; empty: none", path=True)
+        "earlier finished run folders whose forecasts are scored; empty: none", path=True)
     reference_path: Annotated[str, _path("a reference CSV file (or empty)"), _rule(
         "a reference CSV file (or empty)", lambda v: not v.strip() or Path(v).is_file(),
         after=True)] = _doc("",
-        "reference class of technology ramp-ups; empty: the shipped one",
-        "a CSV file of series, year, value; empty: the shipped one", path=True)
+        "reference class of technology ramp-ups; empty: the shipped one", path=True)
 
     @staticmethod
     def _data(info: ValidationInfo, value: str | None = None) -> Path:
@@ -220,17 +208,6 @@ class RunParameters(BaseModel):
                              "calibrated for)")
         return value
 
-    @_after("n_draws")
-    @classmethod
-    def _within_budget(cls, value: int, info: ValidationInfo) -> int:
-        year = info.data.get("target_year")
-        if year is not None and "target_year" in (info.context or {}).get("given", ()):
-            limit = max_draws(year - last_observed_year(cls._data(info)))
-            if value > limit:
-                raise ValueError(f"at most {limit:,} to reach target_year {year} within the "
-                                 f"{_GIB} memory budget")
-        return value
-
     @_after("sensitivity_scenario")
     @classmethod
     def _run(cls, value: str, info: ValidationInfo) -> str:
@@ -243,20 +220,18 @@ class RunParameters(BaseModel):
 
 
 #: :class:`RunParameters`' fields by name, in check order: ``default``, ``description`` (the
-#: help text) and ``json_schema_extra`` (``domain`` in words; ``path``: relative paths in it
-#: are resolved from the project root).
+#: help text, "what it is; what empty means") and ``json_schema_extra`` (``path``: relative
+#: paths in it are resolved from the project root).
 PARAMETERS: dict[str, FieldInfo] = RunParameters.model_fields
 
 
 def run_parameter_label(name: str) -> str:
-    """A run parameter in words: its help text, capitalised (the name if it is not one)."""
-    parameter = PARAMETERS.get(name)
-    return parameter.description[:1].upper() + parameter.description[1:] if parameter else name
-
-
-def _quoted(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= QUOTE_LIMIT else f"{text[:QUOTE_LIMIT - 3]}..."
+    """A run parameter in words, as pages show it: its help text up to a ";", capitalised (the
+    name if it is not one)."""
+    if name not in PARAMETERS:
+        return name
+    words = PARAMETERS[name].description.split(";")[0]
+    return words[:1].upper() + words[1:]
 
 
 def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None = None,
@@ -267,8 +242,7 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
     ----------
     values : mapping
         ``{name: value}``, any subset of the fields, as YAML or papermill give them. Missing
-        ones are not checked (pydantic does not validate defaults): to check ``n_draws``
-        against a far ``target_year``, pass both, as ``forecast run`` does.
+        ones are not checked (pydantic does not validate defaults).
     data_dir : str or Path, optional
         The data folder, resolved; default ``values["data_dir"]``, else the default one.
     scenario_dir : str or Path, optional
@@ -283,23 +257,24 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
     ------
     ParameterError
         One line naming the parameter, what it must be and at most 100 characters of the
-        value; also for a name that is not a field.
+        value (without its length: the rule may list the known values first); also for a name
+        that is not a field.
     """
-    context = {"data_dir": data_dir, "scenario_dir": scenario_dir, "given": set(values)}
+    context = {"data_dir": data_dir, "scenario_dir": scenario_dir}
     try:
         checked = RunParameters.model_validate(dict(values), context=context)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "?"
         if error["type"] == "extra_forbidden":
-            raise ParameterError(f"unknown parameter {_quoted(name)}; declared: "
+            raise ParameterError(f"unknown parameter {quote(name, length=False)}; declared: "
                                  f"{', '.join(PARAMETERS)}") from None
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, ParameterError):  # the data folder itself cannot be read
             raise cause from None
         need = str(cause) if cause is not None else error["msg"]
         raise ParameterError(f"parameter {name} must be {need}, got "
-                             f"{_quoted(error['input'])}") from None
+                             f"{quote(error['input'], length=False)}") from None
     return {name: getattr(checked, name) for name in PARAMETERS if name in values}
 
 

@@ -67,13 +67,16 @@ def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenari
     labels = []
     for yy, (_, r) in zip(y, rows.iterrows(), strict=True):
         when = "" if r["year"] == year else f", for {r['year']}"
-        labels.append(f"{r['publisher']} {r['published']} ({r['case']}{when})")
+        name, case = f"{r['publisher']} {r['published']}", f"({r['case']}{when})"
+        # A long name breaks before its case, leaving the panel's title and fan the width.
+        labels.append(f"{name}\n{case}" if len(name) + len(case) > 40 else f"{name} {case}")
         # The probability sits right of the axes, on its row.
         ax.annotate(percent(r["p_above"], 0), (1.0, yy), xycoords=("axes fraction", "data"),
                     xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
     ax.annotate("fan\nabove", (1.0, 0.0), xycoords="axes fraction", xytext=(6, -6),
                 textcoords="offset points", va="top", fontsize=8)
     row_labels(ax, y, labels)
+    ax.set_title("", wrap=True)  # the title finish() writes: a long one wraps at the figure edge
     ax.tick_params(axis="y", labelsize=8)
     ax.set_ylim(-0.7, len(rows) - 0.3)
     return ax
