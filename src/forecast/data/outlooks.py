@@ -43,7 +43,7 @@ UNITS = {
 #: Words a figure may be bounded with ("" for a plain figure).
 BOUNDS = ("", "more than", "about")
 
-_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+_DATE = re.compile(r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?$")
 #: First characters that make a spreadsheet read a cell as a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TEXT = ("publisher", "quantity", "region", "case", "bound", "where", "note")

@@ -140,7 +140,8 @@ Catalogues = Mapping[str, Any]
 # Field parsers of every data file: the value, or the (rule, message) it breaks.
 def parse_number(text: str) -> tuple[str, str] | float:
     try:
-        number = float(text.replace("_", "x"))  # "1_000" is not a number in a data file
+        # float() also reads "1_000" and digits of other scripts; a data file's numbers do not.
+        number = float(text.replace("_", "x")) if text.isascii() else float("x")
     except ValueError:
         return "not-a-number", f"{quote(text)} is not a number"
     if not math.isfinite(number):
@@ -153,7 +154,7 @@ def parse_number(text: str) -> tuple[str, str] | float:
 
 def parse_year(text: str, years: tuple[int, int] | None = None) -> tuple[str, str] | int:
     # 2030.0 is how pandas and spreadsheets write a whole year of a column with a blank.
-    digits = re.fullmatch(r"(\d{4})(?:\.0+)?", text)
+    digits = re.fullmatch(r"([0-9]{4})(?:\.0+)?", text)
     low, high = years or YEAR_RANGE
     if not digits:
         return "not-a-year", f"{quote(text)} is not a four-digit year"
