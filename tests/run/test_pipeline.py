@@ -395,18 +395,18 @@ def test_a_stop_during_a_kernel_reset_ends_it_within_seconds(tmp_path):
     reset ends at once instead of waiting out the cell timeout (600 s here)."""
     from jupyter_core.utils import run_sync
 
-    kernels = pipeline.Kernels(pipeline.KERNEL_NAME, REPO, tmp_path / "logs")
+    kernels = pipeline.Kernels(REPO, tmp_path / "logs")
     manager, _ = kernels.acquire()
     try:
         client = manager.client()
         client.start_channels()
         run_sync(client.wait_for_ready)(timeout=120)
         client.stop_channels()
-        pipeline._reset(manager, kernels, 600)  # a live kernel is reset
+        pipeline._reset(manager, 600)  # a live kernel is reset
         kernels.stop()
         started = time.monotonic()
-        with pytest.raises(RuntimeError, match="kernel reset failed: the kernel stopped"):
-            pipeline._reset(manager, kernels, 600)
+        with pytest.raises(RuntimeError, match="kernel reset failed: Kernel died"):
+            pipeline._reset(manager, 600)
         assert time.monotonic() - started < 10
     finally:
         kernels.close()

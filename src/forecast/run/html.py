@@ -191,19 +191,15 @@ def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
 
 
 def render_notebook_html(notebook_path: Path, html_path: Path, *,
-                         paths: Mapping[str, str] | None = None,
                          index_href: str | None = "index.html") -> Path:
-    """Render an executed notebook's reviewer view as standalone HTML, with ``paths`` (the
-    build folder) written as shown (the final one) and a link to ``index_href`` (None: none)."""
+    """Render an executed notebook's reviewer view as standalone HTML, with a link to
+    ``index_href`` (None: none)."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
-    text = Path(notebook_path).read_text(encoding="utf-8")
-    for actual, shown in (paths or {}).items():
-        text = text.replace(json.dumps(actual)[1:-1], json.dumps(shown)[1:-1])
-    notebook = nbformat.reads(text, as_version=4)
+    notebook = nbformat.read(notebook_path, as_version=4)
     resources = {"metadata": {"name": _title(notebook.cells, Path(notebook_path).stem)},
                  "index_href": index_href}
     TagRemovePreprocessor(enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),
