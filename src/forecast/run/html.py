@@ -113,11 +113,6 @@ def _number(text: str | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _points(delta: float) -> str:
-    text = percent(abs(delta)).removesuffix("%")
-    return f"{'+' if delta > 0 else '-' if text.strip('0.') else ''}{text} pt"
-
-
 def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
                  draws: tuple[int, int] | None) -> tuple[str, str, str, str] | None:
     """``(quantity, before, now, change)`` of a headline cell that differs; None when it
@@ -138,11 +133,10 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
         moved = bands[1][level] - bands[0][level]  # type: ignore[operator]
         if abs(moved) <= MC_SIGMAS * math.hypot(*se):
             return None
-    if column == "china_cagr":
-        return ("China growth per year", percent(a), percent(b), _points(b - a))
-    what = f"{_WHAT[prefix]}, {'median' if level == 'p50' else level}"
-    if prefix == "china_share":
-        return (what, percent(a), percent(b), _points(b - a))
+    what = ("China growth per year" if column == "china_cagr"
+            else f"{_WHAT[prefix]}, {'median' if level == 'p50' else level}")
+    if column == "china_cagr" or prefix == "china_share":  # rates: the change in points
+        return (what, percent(a), percent(b), signed_percent(b - a).replace("%", " pt"))
     relative = f" ({signed_percent((b - a) / a)})" if a else ""
     return (what, gwh(a), gwh(b), f"{'+' if b > a else ''}{gwh(b - a)}{relative}")
 
