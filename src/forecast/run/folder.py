@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from forecast.errors import ForecastError, RunError
-from forecast.files import DISK_FULL, sha256_file, tree_digest, write_atomic
+from forecast.files import sha256_file, tree_digest, write_atomic, write_error
 from forecast.layout import (
     CALIBRATION_KEY_TABLE,
     FAILED_SUFFIX,
@@ -162,8 +162,7 @@ def _create(folder: RunFolder) -> RunFolder:
         hidden = folder.output_dir / f"{folder.build.name}.{secrets.token_hex(4)}"
         hidden.mkdir()  # the mode a run folder always had (mkdtemp's is private)
     except OSError as exc:
-        cls = RunError if exc.errno in DISK_FULL else ForecastError
-        raise cls(f"cannot create run folder {folder.build}: {exc.strerror or exc}") from exc
+        raise write_error(f"cannot create run folder {folder.build}", exc) from exc
     try:
         folder.lock = hold_lock(hidden)
         # Named only once it holds its lock: a killed run never leaves a build folder without
