@@ -396,7 +396,7 @@ def test_a_stop_during_a_kernel_reset_ends_it_within_seconds(tmp_path):
     from jupyter_core.utils import run_sync
 
     kernels = pipeline.Kernels(REPO, tmp_path / "logs")
-    manager, _ = kernels.acquire()
+    manager = kernels.start()
     try:
         client = manager.client()
         client.start_channels()

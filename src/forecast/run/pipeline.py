@@ -95,30 +95,27 @@ class NotebookResult:
 
 class Kernels:
     """The run's kernels (:data:`KERNEL_NAME` in ``cwd``, output to ``logs/kernel-<n>.log``),
-    at most one per job: started on demand, reset (:data:`_RESET`) and reused after a notebook
-    that succeeded, so a notebook's imports are paid once per job; a stop reaches every one that
-    started. Each listens on unix sockets in its own private, locked folder (the next run
-    sweeps a killed run's) and ends with this process (ipykernel's parent poller)."""
+    at most one per job: each job keeps its kernel for its next notebook (see
+    :func:`_run_notebook`), and a stop reaches every one that started. Each listens on unix
+    sockets in its own private, locked folder (the next run sweeps a killed run's) and ends
+    with this process (ipykernel's parent poller)."""
 
     def __init__(self, cwd: Path, logs: Path) -> None:
         self.cwd, self.logs = cwd, logs
         self._lock = threading.RLock()
         self._running: dict[Any, tuple[Path, Any]] = {}  # -> its socket folder, the folder's lock
-        self._idle: list[Any] = []
         self._numbers = itertools.count(1)  # of the kernels started, for their logs
         self.stopped = False
 
-    def acquire(self) -> tuple[Any, bool]:
-        """An idle kernel and True (reset it first), else a new one and False; None when
-        stopping. A start is inside the lock, so a stop reaches the kernel or keeps it from
-        starting; it is only the launch (15-50 ms): the kernel gets ready in papermill."""
+    def start(self) -> Any:
+        """A new kernel's manager; None when stopping. A start is inside the lock, so a stop
+        reaches the kernel or keeps it from starting; it is only the launch (15-50 ms): the
+        kernel gets ready in papermill."""
         from jupyter_client import AsyncKernelManager
 
         with self._lock:
             if self.stopped:
-                return None, False
-            if self._idle:
-                return self._idle.pop(), True
+                return None
             # Locked under a hidden name, then renamed: the sweep of a killed run's folders
             # never meets one of this name without its lock.
             hidden = Path(tempfile.mkdtemp(prefix=f".{_SOCKET_PREFIX}"))
@@ -137,19 +134,13 @@ class Kernels:
                         cwd=str(self.cwd), stdout=sink, stderr=sink,
                         extra_arguments=["--HistoryManager.hist_file=:memory:"])
             except BaseException:
-                self.release(manager)
+                self.shut(manager)
                 raise
-            return manager, False
+            return manager
 
-    def release(self, manager: Any, keep: bool = False) -> None:
-        """Keep ``manager``'s kernel for the job's next notebook (``keep``, unless the run
-        stops), else stop it now and remove its socket folder."""
+    def shut(self, manager: Any) -> None:
+        """Stop ``manager``'s kernel now and remove its socket folder."""
         with self._lock:
-            if keep and not self.stopped:
-                self._idle.append(manager)
-                return
-            if manager in self._idle:
-                self._idle.remove(manager)
             if manager not in self._running:
                 return
             sockets, lock = self._running.pop(manager)
@@ -159,9 +150,9 @@ class Kernels:
         shutil.rmtree(sockets, ignore_errors=True)
 
     def close(self) -> None:
-        """Stop every kernel still held (after the last notebook: the idle ones)."""
+        """Stop every kernel still running (after the last notebooks: the jobs' kept ones)."""
         for manager in list(self._running):
-            self.release(manager)
+            self.shut(manager)
 
     def stop(self) -> None:
         """SIGTERM every kernel; their notebooks then end with a dead kernel within seconds."""
@@ -236,21 +227,22 @@ def _outcome(exc: BaseException, executed: list[Any], timeout: int) -> tuple[int
     return count, f"{f'cell In [{count}]' if count is not None else 'a cell'}: {what}"
 
 
-def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source: Path,
-                  result: NotebookResult) -> NotebookResult:
-    """Execute ``source`` into the build folder on a kernel of ``kernels`` and render its
-    page; a failure is one line in ``result``."""
+def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, kept: Any,
+                  source: Path, result: NotebookResult) -> Any:
+    """Execute ``source`` into the build folder on the job's ``kept`` kernel (reset first),
+    else on a new one, and render its page; a failure is one line in ``result``. Returns the
+    kernel the job keeps for its next notebook: none after a failure or a stop (the kernel may
+    hold anything), so a notebook's imports are paid once per job."""
     output, timeout = folder.build / source.name, int(plan.config.timeout)
     parameters = dict(result.parameters)
     if "output_dir" in plan.declared[source.name]:
         parameters["output_dir"] = str(folder.build)
-    t0, manager, executed = time.perf_counter(), None, []
+    t0, manager, executed = time.perf_counter(), kept, []
     try:
-        manager, reused = kernels.acquire()
-        if manager is None:
-            return result
-        if reused:
+        if manager is not None:
             _reset(manager, timeout)
+        elif (manager := kernels.start()) is None:
+            return None
         _import_papermill().execute_notebook(
             str(source), str(output), parameters=parameters, km=manager,
             kernel_name=KERNEL_NAME, progress_bar=False, start_timeout=120,
@@ -259,10 +251,9 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source:
     except Exception as exc:
         result.status = "failed"
         result.cell, result.error = _outcome(exc, executed, timeout)
-    finally:
-        if manager is not None:
-            # A kernel whose notebook failed or was stopped may hold anything: never reused.
-            kernels.release(manager, keep=result.status == "ok")
+    if result.status != "ok" or kernels.stopped:
+        kernels.shut(manager)
+        manager = None
     if kernels.stopped:
         result.status, result.error = "interrupted", None
     elif output.is_file():
@@ -273,7 +264,7 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source:
                 result.status = "failed"
                 result.error = f"HTML rendering failed: {_outcome(exc, [], timeout)[1]}"
     result.duration_s = round(time.perf_counter() - t0, 3)
-    return result
+    return manager
 
 
 def find_project_root(start: str | Path | None = None) -> Path:
@@ -368,13 +359,15 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
     notebooks ended."""
     halt, sources = threading.Event(), plan.sources
     kernels = Kernels(plan.root, folder.build / "logs")
+    job = threading.local()  # of the pool thread running a task: the kernel it keeps
 
     def task(src: Path) -> None:
         if halt.is_set():
             return
         label = f"forecast run: [{sources.index(src) + 1}/{len(sources)}] {src.name}"
         say(f"{label} started")
-        res = _run_notebook(plan, folder, kernels, src, results[src.name])
+        res = results[src.name]
+        job.kernel = _run_notebook(plan, folder, kernels, getattr(job, "kernel", None), src, res)
         if res.status != "ok":
             halt.set()
         if res.status != "skipped":
