@@ -188,12 +188,13 @@ def test_sha256_matches_known_digest(tmp_path):
     )
 
 
-def test_input_files_are_data_scenarios_and_notebooks(toy_dirs):
-    nb_dir, data_dir, _ = toy_dirs
-    files = runfolder.input_files(data_dir, sorted(nb_dir.glob("*.ipynb")))
-    assert {f.name for f in files} == {
-        "01_alpha.ipynb", "02_beta.ipynb", *(p.name for p in data_dir.glob("*.csv")),
-        *(p.name for p in data_dir.glob("scenarios/*.yaml"))}
+def test_data_files_are_csvs_and_scenarios(tmp_path):
+    for name in ("history.csv", "notes.txt", "scenarios/a.yaml", "scenarios/b.yml",
+                 "scenarios/c.txt", "reference/r.csv"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert runfolder.data_files(tmp_path) == [
+        tmp_path / "history.csv", tmp_path / "scenarios/a.yaml", tmp_path / "scenarios/b.yml"]
 
 
 def test_git_state_outside_a_repository(tmp_path):

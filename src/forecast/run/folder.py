@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from forecast.errors import ForecastError, RunError
-from forecast.files import sha256_file, tree_digest, write_atomic, write_error
+from forecast.files import sha256_file, write_atomic, write_error
 from forecast.layout import (
     CALIBRATION_KEY_TABLE,
     FAILED_SUFFIX,
@@ -42,8 +42,8 @@ from forecast.layout import (
 
 __all__ = ["PACKAGES", "RunFolder",
            "RunTakenError", "calibration_key", "check_output_dir", "claim_run_folder",
-           "data_digest", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
-           "input_files", "package_versions", "point_latest", "read_manifest", "read_table",
+           "data_files", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
+           "package_versions", "point_latest", "read_manifest", "read_table",
            "remove_stale", "validate_run_name", "write_manifest"]
 
 _LOCK = ".lock"
@@ -210,18 +210,9 @@ def point_latest(output_dir: Path, run_dir: Path) -> None:
         os.replace(link, Path(output_dir) / LATEST)
 
 
-def _data_files(data_dir: str | Path) -> list[Path]:
+def data_files(data_dir: str | Path) -> list[Path]:
+    """What a run reads from its data folder: the CSV and scenario files, sorted."""
     return sorted({p for pattern in _INPUTS for p in Path(data_dir).glob(pattern) if p.is_file()})
-
-
-def input_files(data_dir: Path, notebooks: Iterable[Path]) -> list[Path]:
-    """What a run reads: the data folder's CSVs and scenario files and the notebooks, sorted."""
-    return sorted({p.resolve() for p in [*_data_files(data_dir), *notebooks]})
-
-
-def data_digest(data_dir: str | Path) -> str:
-    """:func:`~forecast.files.tree_digest` of a data folder's CSV and scenario files."""
-    return tree_digest(_data_files(data_dir), data_dir)
 
 
 def hash_files(files: Iterable[Path], root: Path) -> dict[str, str]:
@@ -287,13 +278,13 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> list[Path]:
+def finished_run_dirs(output_dir: str | Path) -> list[Path]:
     """Finished runs (status ``ok``, no ``latest`` link) in a folder, oldest first."""
     folder = Path(output_dir)
     found = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if (path.is_symlink() or not path.is_dir() or path.name.startswith(".")
-                or path.name.endswith(FAILED_SUFFIX) or path.name in exclude):
+                or path.name.endswith(FAILED_SUFFIX)):
             continue
         manifest = read_manifest(path)
         if manifest.get("status") == "ok":

@@ -27,7 +27,7 @@ from typing import Any
 from jupyter_core.utils import run_sync
 
 from forecast.errors import ForecastError, ParameterError, RunError
-from forecast.files import DISK_FULL, write_atomic, write_error
+from forecast.files import DISK_FULL, tree_digest, write_atomic, write_error
 from forecast.layout import LAYOUT_VERSION, MANIFEST_NAME, TMP_PREFIX
 from forecast.run import folder as runs
 from forecast.run.html import compare_runs, render_notebook_html, write_index
@@ -412,7 +412,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         for written in [*build.glob("*.ipynb"), *build.glob("*.html")]:  # they name the folder
             write_atomic(written, written.read_text(encoding="utf-8").replace(
                 str(build), str(target)))
-        previous = runs.finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
+        previous = runs.finished_run_dirs(plan.out_root)  # this run is still hidden
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
@@ -480,6 +480,7 @@ def run(config: RunConfig) -> Path:
     try:
         with contextlib.suppress(ParameterError):
             manifest["last_observed_year"] = last_observed_year(plan.data_dir)
+        data = runs.data_files(plan.data_dir)
         manifest.update(
             root=str(plan.root), layout_version=LAYOUT_VERSION,
             # Defaults as written in each parameters cell, for parameters the run did not set.
@@ -488,8 +489,8 @@ def run(config: RunConfig) -> Path:
                                for name, params in plan.declared.items()},
             options={"jobs": int(config.jobs), "timeout_s": int(config.timeout),
                      "kernel": KERNEL_NAME},
-            inputs=runs.hash_files(runs.input_files(plan.data_dir, plan.sources), plan.root),
-            data_sha256=runs.data_digest(plan.data_dir),
+            inputs=runs.hash_files([*data, *plan.sources], plan.root),
+            data_sha256=tree_digest(data, plan.data_dir),
             packages=runs.package_versions(), git=runs.git_state(plan.root))
         _execute_all(plan, folder, results, say)
         status = "failed" if any(r.status == "failed" for r in results.values()) else "ok"
