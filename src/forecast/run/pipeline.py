@@ -241,7 +241,7 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, kept: A
     try:
         if manager is not None:
             _reset(manager, timeout)
-        elif (manager := kernels.start()) is None:
+        elif (manager := kernels.start()) is None:  # the run stops
             return None
         _import_papermill().execute_notebook(
             str(source), str(output), parameters=parameters, km=manager,
@@ -322,9 +322,8 @@ def _plan(config: RunConfig) -> _Plan:
     sources = discover_notebooks(nb_dir)
     if config.notebooks is not None:
         wanted = {n if n.endswith(".ipynb") else f"{n}.ipynb" for n in config.notebooks}
-        if wanted - {p.name for p in sources}:
-            raise ForecastError(f"no such notebook(s) in {nb_dir}: "
-                                f"{', '.join(sorted(wanted - {p.name for p in sources}))}")
+        if missing := wanted - {p.name for p in sources}:
+            raise ForecastError(f"no such notebook(s) in {nb_dir}: {', '.join(sorted(missing))}")
         sources = [p for p in sources if p.name in wanted]
     inspect_notebook = _import_papermill().inspect_notebook
     declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
