@@ -30,7 +30,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
-from forecast.errors import ForecastError, RunError
+from forecast.errors import ForecastError, RunError, quote
 from forecast.files import sha256_file, write_atomic, write_error
 from forecast.layout import (
     CALIBRATION_KEY_TABLE,
@@ -65,11 +65,11 @@ def validate_run_name(name: str) -> str:
     or digit, not ending in ``.failed`` and not ``latest``; else :class:`ForecastError`."""
     text = str(name)
     if "/" in text or "\\" in text:
-        raise ForecastError(f"run name {text[:100]!r} must be a plain folder name without path "
+        raise ForecastError(f"run name {quote(text)} must be a plain folder name without path "
                             "separators")
     if not _NAME_RE.match(text) or text.endswith(FAILED_SUFFIX) or text == LATEST:
         raise ForecastError(
-            f"run name {text[:100]!r} is not allowed: use 1-100 letters, digits, '.', '_' or "
+            f"run name {quote(text)} is not allowed: use 1-100 letters, digits, '.', '_' or "
             f"'-', starting with a letter or digit, not ending in '{FAILED_SUFFIX}' and not "
             f"'{LATEST}'")
     return text

@@ -26,7 +26,7 @@ from typing import Any
 
 from jupyter_core.utils import run_sync
 
-from forecast.errors import ForecastError, ParameterError, RunError
+from forecast.errors import ForecastError, ParameterError, RunError, quote
 from forecast.files import DISK_FULL, tree_digest, write_atomic, write_error
 from forecast.layout import LAYOUT_VERSION, MANIFEST_NAME, TMP_PREFIX
 from forecast.run import folder as runs
@@ -329,7 +329,7 @@ def _plan(config: RunConfig) -> _Plan:
     declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
     names = set().union(*declared.values())
     for key in set(params) - names:  # refused before the inputs are read (about a second)
-        raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
+        raise ParameterError(f"unknown notebook parameter {quote(key)}; the notebooks "
                              f"accept: {', '.join(sorted(names - {'output_dir'}))}")
     check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
                  params.get("target_year"), params.get("reference_path") or None)
