@@ -34,6 +34,8 @@ import time
 import numpy as np
 import pandas as pd
 from forecast.report.tables import write_table
+from IPython.display import Markdown, display
+display(Markdown(f"Written to `{output_dir}`"))
 if sleep_s < 0:
     raise ValueError(f"sleep_s must be >= 0, got {sleep_s}")
 time.sleep(sleep_s)
@@ -272,8 +274,10 @@ def test_toy_manifest(toy_run, toy_dirs):
     assert m["outputs"]["tables/01_alpha.csv"] == sha256_file(
         toy_run / "tables" / "01_alpha.csv")
     # Manifest and executed notebooks name the final folder, never the hidden build folder.
-    for recorded in ("manifest.json", "01_alpha.ipynb", "02_beta.ipynb", "index.html"):
+    for recorded in ("manifest.json", "01_alpha.ipynb", "02_beta.ipynb", "index.html",
+                     "01_alpha.html"):
         assert ".tmp-" not in (toy_run / recorded).read_text(), recorded
+    assert f"<code>{toy_run}</code>" in (toy_run / "01_alpha.html").read_text()
     executed = nbformat.read(str(toy_run / "01_alpha.ipynb"), as_version=4)
     assert executed.metadata.papermill.parameters.output_dir == str(toy_run)
 
@@ -338,7 +342,8 @@ def test_failing_notebook_gives_run_error_and_keeps_it(toy_dirs):
     # jobs=1: the failure cancels the notebook that had not started yet.
     assert statuses == {"01_alpha.ipynb": "failed", "02_beta.ipynb": "skipped"}
     assert (failed / "01_alpha.html").is_file()
-    # The failed run's notebooks and manifest name the folder it was kept in.
+    # The failed run's notebooks, pages and manifest name the folder it was kept in.
+    assert f"<code>{failed}</code>" in (failed / "01_alpha.html").read_text()
     executed = nbformat.read(str(failed / "01_alpha.ipynb"), as_version=4)
     assert executed.metadata.papermill.parameters.output_dir == str(failed)
     assert m["parameters"]["output_dir"] == str(failed)
