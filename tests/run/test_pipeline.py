@@ -34,6 +34,8 @@ import time
 import numpy as np
 import pandas as pd
 from forecast.report.tables import write_table
+from IPython.display import Markdown, display
+display(Markdown(f"Written to `{output_dir}`"))
 if sleep_s < 0:
     raise ValueError(f"sleep_s must be >= 0, got {sleep_s}")
 time.sleep(sleep_s)
@@ -188,12 +190,13 @@ def test_sha256_matches_known_digest(tmp_path):
     )
 
 
-def test_input_files_are_data_scenarios_and_notebooks(toy_dirs):
-    nb_dir, data_dir, _ = toy_dirs
-    files = runfolder.input_files(data_dir, sorted(nb_dir.glob("*.ipynb")))
-    assert {f.name for f in files} == {
-        "01_alpha.ipynb", "02_beta.ipynb", *(p.name for p in data_dir.glob("*.csv")),
-        *(p.name for p in data_dir.glob("scenarios/*.yaml"))}
+def test_data_files_are_csvs_and_scenarios(tmp_path):
+    for name in ("history.csv", "notes.txt", "scenarios/a.yaml", "scenarios/b.yml",
+                 "scenarios/c.txt", "reference/r.csv"):
+        (tmp_path / name).parent.mkdir(exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert runfolder.data_files(tmp_path) == [
+        tmp_path / "history.csv", tmp_path / "scenarios/a.yaml", tmp_path / "scenarios/b.yml"]
 
 
 def test_git_state_outside_a_repository(tmp_path):
@@ -271,8 +274,10 @@ def test_toy_manifest(toy_run, toy_dirs):
     assert m["outputs"]["tables/01_alpha.csv"] == sha256_file(
         toy_run / "tables" / "01_alpha.csv")
     # Manifest and executed notebooks name the final folder, never the hidden build folder.
-    for recorded in ("manifest.json", "01_alpha.ipynb", "02_beta.ipynb", "index.html"):
+    for recorded in ("manifest.json", "01_alpha.ipynb", "02_beta.ipynb", "index.html",
+                     "01_alpha.html"):
         assert ".tmp-" not in (toy_run / recorded).read_text(), recorded
+    assert f"<code>{toy_run}</code>" in (toy_run / "01_alpha.html").read_text()
     executed = nbformat.read(str(toy_run / "01_alpha.ipynb"), as_version=4)
     assert executed.metadata.papermill.parameters.output_dir == str(toy_run)
 
@@ -337,7 +342,8 @@ def test_failing_notebook_gives_run_error_and_keeps_it(toy_dirs):
     # jobs=1: the failure cancels the notebook that had not started yet.
     assert statuses == {"01_alpha.ipynb": "failed", "02_beta.ipynb": "skipped"}
     assert (failed / "01_alpha.html").is_file()
-    # The failed run's notebooks and manifest name the folder it was kept in.
+    # The failed run's notebooks, pages and manifest name the folder it was kept in.
+    assert f"<code>{failed}</code>" in (failed / "01_alpha.html").read_text()
     executed = nbformat.read(str(failed / "01_alpha.ipynb"), as_version=4)
     assert executed.metadata.papermill.parameters.output_dir == str(failed)
     assert m["parameters"]["output_dir"] == str(failed)
@@ -395,18 +401,18 @@ def test_a_stop_during_a_kernel_reset_ends_it_within_seconds(tmp_path):
     reset ends at once instead of waiting out the cell timeout (600 s here)."""
     from jupyter_core.utils import run_sync
 
-    kernels = pipeline.Kernels(pipeline.KERNEL_NAME, REPO, tmp_path / "logs")
-    manager, _ = kernels.acquire()
+    kernels = pipeline.Kernels(REPO, tmp_path / "logs")
+    manager = kernels.start()
     try:
         client = manager.client()
         client.start_channels()
         run_sync(client.wait_for_ready)(timeout=120)
         client.stop_channels()
-        pipeline._reset(manager, kernels, 600)  # a live kernel is reset
+        pipeline._reset(manager, 600)  # a live kernel is reset
         kernels.stop()
         started = time.monotonic()
-        with pytest.raises(RuntimeError, match="kernel reset failed: the kernel stopped"):
-            pipeline._reset(manager, kernels, 600)
+        with pytest.raises(RuntimeError, match="kernel reset failed: Kernel died"):
+            pipeline._reset(manager, 600)
         assert time.monotonic() - started < 10
     finally:
         kernels.close()

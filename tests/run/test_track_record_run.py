@@ -17,6 +17,7 @@ import pytest
 
 from forecast import layout
 from forecast.evaluation.track_record import LAYOUTS, read_run
+from forecast.files import tree_digest
 from forecast.run import folder as runfolder
 from forecast.run.pipeline import RunConfig, run
 
@@ -81,7 +82,7 @@ def test_first_second_and_third_run(toy):
     # What scoring needs, in layout 2.
     assert m["layout_version"] == layout.LAYOUT_VERSION == max(LAYOUTS)
     assert m["last_observed_year"] == 2024
-    assert m["data_sha256"] == runfolder.data_digest(toy[1])
+    assert m["data_sha256"] == tree_digest(runfolder.data_files(toy[1]), toy[1])
     assert m["previous_run"] is None
     assert read_run(first).last_observed_year == 2024
     # Nothing to score yet: the scorer is not run.
@@ -116,9 +117,12 @@ def test_first_second_and_third_run(toy):
 def test_data_digest_changes_with_any_data_file(tmp_path):
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "history.csv").write_text("a\n")
-    before = runfolder.data_digest(tmp_path)
-    assert runfolder.data_digest(tmp_path) == before
+    def digest() -> str:
+        return tree_digest(runfolder.data_files(tmp_path), tmp_path)
+
+    before = digest()
+    assert digest() == before
     (tmp_path / "scenarios" / "x.yaml").write_text("name: x\n")
-    added = runfolder.data_digest(tmp_path)
+    added = digest()
     (tmp_path / "history.csv").write_text("b\n")
-    assert len({before, added, runfolder.data_digest(tmp_path)}) == 3
+    assert len({before, added, digest()}) == 3

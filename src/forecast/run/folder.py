@@ -30,8 +30,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import IO, Any
 
-from forecast.errors import ForecastError, RunError
-from forecast.files import DISK_FULL, sha256_file, tree_digest, write_atomic
+from forecast.errors import ForecastError, RunError, quote
+from forecast.files import sha256_file, write_atomic, write_error
 from forecast.layout import (
     CALIBRATION_KEY_TABLE,
     FAILED_SUFFIX,
@@ -42,8 +42,8 @@ from forecast.layout import (
 
 __all__ = ["PACKAGES", "RunFolder",
            "RunTakenError", "calibration_key", "check_output_dir", "claim_run_folder",
-           "data_digest", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
-           "input_files", "package_versions", "point_latest", "read_manifest", "read_table",
+           "data_files", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
+           "package_versions", "point_latest", "read_manifest", "read_table",
            "remove_stale", "validate_run_name", "write_manifest"]
 
 _LOCK = ".lock"
@@ -65,11 +65,11 @@ def validate_run_name(name: str) -> str:
     or digit, not ending in ``.failed`` and not ``latest``; else :class:`ForecastError`."""
     text = str(name)
     if "/" in text or "\\" in text:
-        raise ForecastError(f"run name {text[:100]!r} must be a plain folder name without path "
+        raise ForecastError(f"run name {quote(text)} must be a plain folder name without path "
                             "separators")
     if not _NAME_RE.match(text) or text.endswith(FAILED_SUFFIX) or text == LATEST:
         raise ForecastError(
-            f"run name {text[:100]!r} is not allowed: use 1-100 letters, digits, '.', '_' or "
+            f"run name {quote(text)} is not allowed: use 1-100 letters, digits, '.', '_' or "
             f"'-', starting with a letter or digit, not ending in '{FAILED_SUFFIX}' and not "
             f"'{LATEST}'")
     return text
@@ -162,8 +162,7 @@ def _create(folder: RunFolder) -> RunFolder:
         hidden = folder.output_dir / f"{folder.build.name}.{secrets.token_hex(4)}"
         hidden.mkdir()  # the mode a run folder always had (mkdtemp's is private)
     except OSError as exc:
-        cls = RunError if exc.errno in DISK_FULL else ForecastError
-        raise cls(f"cannot create run folder {folder.build}: {exc.strerror or exc}") from exc
+        raise write_error(f"cannot create run folder {folder.build}", exc) from exc
     try:
         folder.lock = hold_lock(hidden)
         # Named only once it holds its lock: a killed run never leaves a build folder without
@@ -211,18 +210,9 @@ def point_latest(output_dir: Path, run_dir: Path) -> None:
         os.replace(link, Path(output_dir) / LATEST)
 
 
-def _data_files(data_dir: str | Path) -> list[Path]:
+def data_files(data_dir: str | Path) -> list[Path]:
+    """What a run reads from its data folder: the CSV and scenario files, sorted."""
     return sorted({p for pattern in _INPUTS for p in Path(data_dir).glob(pattern) if p.is_file()})
-
-
-def input_files(data_dir: Path, notebooks: Iterable[Path]) -> list[Path]:
-    """What a run reads: the data folder's CSVs and scenario files and the notebooks, sorted."""
-    return sorted({p.resolve() for p in [*_data_files(data_dir), *notebooks]})
-
-
-def data_digest(data_dir: str | Path) -> str:
-    """:func:`~forecast.files.tree_digest` of a data folder's CSV and scenario files."""
-    return tree_digest(_data_files(data_dir), data_dir)
 
 
 def hash_files(files: Iterable[Path], root: Path) -> dict[str, str]:
@@ -288,13 +278,13 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def finished_run_dirs(output_dir: str | Path, exclude: tuple[str, ...] = ()) -> list[Path]:
+def finished_run_dirs(output_dir: str | Path) -> list[Path]:
     """Finished runs (status ``ok``, no ``latest`` link) in a folder, oldest first."""
     folder = Path(output_dir)
     found = []
     for path in sorted(folder.iterdir()) if folder.is_dir() else []:
         if (path.is_symlink() or not path.is_dir() or path.name.startswith(".")
-                or path.name.endswith(FAILED_SUFFIX) or path.name in exclude):
+                or path.name.endswith(FAILED_SUFFIX)):
             continue
         manifest = read_manifest(path)
         if manifest.get("status") == "ok":

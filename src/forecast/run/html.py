@@ -113,11 +113,6 @@ def _number(text: str | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _points(delta: float) -> str:
-    text = percent(abs(delta)).removesuffix("%")
-    return f"{'+' if delta > 0 else '-' if text.strip('0.') else ''}{text} pt"
-
-
 def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
                  draws: tuple[int, int] | None) -> tuple[str, str, str, str] | None:
     """``(quantity, before, now, change)`` of a headline cell that differs; None when it
@@ -138,11 +133,10 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
         moved = bands[1][level] - bands[0][level]  # type: ignore[operator]
         if abs(moved) <= MC_SIGMAS * math.hypot(*se):
             return None
-    if column == "china_cagr":
-        return ("China growth per year", percent(a), percent(b), _points(b - a))
-    what = f"{_WHAT[prefix]}, {'median' if level == 'p50' else level}"
-    if prefix == "china_share":
-        return (what, percent(a), percent(b), _points(b - a))
+    what = ("China growth per year" if column == "china_cagr"
+            else f"{_WHAT[prefix]}, {'median' if level == 'p50' else level}")
+    if column == "china_cagr" or prefix == "china_share":  # rates: the change in points
+        return (what, percent(a), percent(b), signed_percent(b - a).replace("%", " pt"))
     relative = f" ({signed_percent((b - a) / a)})" if a else ""
     return (what, gwh(a), gwh(b), f"{'+' if b > a else ''}{gwh(b - a)}{relative}")
 
@@ -191,19 +185,15 @@ def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
 
 
 def render_notebook_html(notebook_path: Path, html_path: Path, *,
-                         paths: Mapping[str, str] | None = None,
                          index_href: str | None = "index.html") -> Path:
-    """Render an executed notebook's reviewer view as standalone HTML, with ``paths`` (the
-    build folder) written as shown (the final one) and a link to ``index_href`` (None: none)."""
+    """Render an executed notebook's reviewer view as standalone HTML, with a link to
+    ``index_href`` (None: none)."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
-    text = Path(notebook_path).read_text(encoding="utf-8")
-    for actual, shown in (paths or {}).items():
-        text = text.replace(json.dumps(actual)[1:-1], json.dumps(shown)[1:-1])
-    notebook = nbformat.reads(text, as_version=4)
+    notebook = nbformat.read(notebook_path, as_version=4)
     resources = {"metadata": {"name": _title(notebook.cells, Path(notebook_path).stem)},
                  "index_href": index_href}
     TagRemovePreprocessor(enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import logging
-import queue
 import re
 import shutil
 import signal
@@ -28,8 +26,8 @@ from typing import Any
 
 from jupyter_core.utils import run_sync
 
-from forecast.errors import ForecastError, ParameterError, RunError
-from forecast.files import DISK_FULL, write_atomic
+from forecast.errors import ForecastError, ParameterError, RunError, quote
+from forecast.files import DISK_FULL, tree_digest, write_atomic, write_error
 from forecast.layout import LAYOUT_VERSION, MANIFEST_NAME, TMP_PREFIX
 from forecast.run import folder as runs
 from forecast.run.html import compare_runs, render_notebook_html, write_index
@@ -68,7 +66,6 @@ class RunConfig:
     notebook_dir: str | Path | None = None
     notebooks: Sequence[str] | None = None
     root: str | Path | None = None
-    kernel_name: str = KERNEL_NAME
     progress: Callable[[str], None] | None = None
 
 
@@ -97,78 +94,65 @@ class NotebookResult:
 
 
 class Kernels:
-    """The run's kernels (``kernel`` in ``cwd``, output to ``logs/kernel-<n>.log``), at most
-    one per job: started on demand, reset (:data:`_RESET`) and reused after a notebook that
-    succeeded, so a notebook's imports are paid once per job; a stop reaches every one that
-    started. Each listens on unix sockets in its own private, locked folder (the next run
-    sweeps a killed run's) and ends with this process (ipykernel's parent poller)."""
+    """The run's kernels (:data:`KERNEL_NAME` in ``cwd``, output to ``logs/kernel-<n>.log``),
+    at most one per job: each job keeps its kernel for its next notebook (see
+    :func:`_run_notebook`), and a stop reaches every one that started. Each listens on unix
+    sockets in its own private, locked folder (the next run sweeps a killed run's) and ends
+    with this process (ipykernel's parent poller)."""
 
-    def __init__(self, kernel: str, cwd: Path, logs: Path) -> None:
-        self.kernel, self.cwd, self.logs = kernel, cwd, logs
+    def __init__(self, cwd: Path, logs: Path) -> None:
+        self.cwd, self.logs = cwd, logs
         self._lock = threading.RLock()
-        self._running: dict[Any, tuple[Path, Any, Path]] = {}  # -> sockets, their lock, log
-        self._idle: list[Any] = []
+        self._running: dict[Any, tuple[Path, Any]] = {}  # -> its socket folder, the folder's lock
         self._numbers = itertools.count(1)  # of the kernels started, for their logs
         self.stopped = False
 
-    def acquire(self) -> tuple[Any, bool]:
-        """An idle kernel and True (reset it first), else a new one and False; None when
-        stopping. A start is inside the lock, so a stop reaches the kernel or keeps it from
-        starting; it is only the launch (15-50 ms): the kernel gets ready in papermill."""
+    def start(self) -> Any:
+        """A new kernel's manager; None when stopping. A start is inside the lock, so a stop
+        reaches the kernel or keeps it from starting; it is only the launch (15-50 ms): the
+        kernel gets ready in papermill."""
         from jupyter_client import AsyncKernelManager
 
         with self._lock:
             if self.stopped:
-                return None, False
-            if self._idle:
-                return self._idle.pop(), True
+                return None
             # Locked under a hidden name, then renamed: the sweep of a killed run's folders
             # never meets one of this name without its lock.
             hidden = Path(tempfile.mkdtemp(prefix=f".{_SOCKET_PREFIX}"))
             lock = runs.hold_lock(hidden)
             sockets = hidden.rename(hidden.with_name(hidden.name[1:]))
-            manager = AsyncKernelManager(kernel_name=self.kernel, transport="ipc",
+            manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc",
                                          ip=str(sockets / "k"),
                                          connection_file=str(sockets / "kernel.json"))
-            log = self.logs / f"kernel-{next(self._numbers)}.log"
-            self._running[manager] = (sockets, lock, log)
+            self._running[manager] = (sockets, lock)
             try:
-                log.parent.mkdir(exist_ok=True)
-                with log.open("ab") as sink:
+                self.logs.mkdir(exist_ok=True)
+                with (self.logs / f"kernel-{next(self._numbers)}.log").open("ab") as sink:
                     # An in-memory IPython history: kernels running at once otherwise share
                     # one SQLite file, and a lock error on it is printed into a notebook.
                     run_sync(manager.start_kernel)(
                         cwd=str(self.cwd), stdout=sink, stderr=sink,
                         extra_arguments=["--HistoryManager.hist_file=:memory:"])
             except BaseException:
-                self.release(manager)
+                self.shut(manager)
                 raise
-            return manager, False
+            return manager
 
-    def release(self, manager: Any, keep: bool = False) -> None:
-        """Keep ``manager``'s kernel for the job's next notebook (``keep``, unless the run
-        stops), else stop it now and remove its socket folder (and its log if empty)."""
+    def shut(self, manager: Any) -> None:
+        """Stop ``manager``'s kernel now and remove its socket folder."""
         with self._lock:
-            if keep and not self.stopped:
-                self._idle.append(manager)
-                return
-            if manager in self._idle:
-                self._idle.remove(manager)
             if manager not in self._running:
                 return
-            sockets, lock, log = self._running.pop(manager)
+            sockets, lock = self._running.pop(manager)
         with contextlib.suppress(Exception):
             run_sync(manager.shutdown_kernel)(now=True)
         lock.close()
         shutil.rmtree(sockets, ignore_errors=True)
-        with contextlib.suppress(OSError):
-            if log.stat().st_size == 0:
-                log.unlink()
 
     def close(self) -> None:
-        """Stop every kernel still held (after the last notebook: the idle ones)."""
+        """Stop every kernel still running (after the last notebooks: the jobs' kept ones)."""
         for manager in list(self._running):
-            self.release(manager)
+            self.shut(manager)
 
     def stop(self) -> None:
         """SIGTERM every kernel; their notebooks then end with a dead kernel within seconds."""
@@ -179,8 +163,8 @@ class Kernels:
                     run_sync(manager.signal_kernel)(signal.SIGTERM)
 
 
-#: Run silently in a reused kernel before its next notebook: a new IPython session (no user
-#: names but the module's own, no input or output history, execution count 1), no figures.
+#: Run in a reused kernel before its next notebook: a new IPython session (no user names but
+#: the module's own, no input or output history, execution count 1), no figures.
 _RESET = """\
 def _forecast_reset(ip=get_ipython()):
     module = {k: v for k, v in ip.user_ns.items() if len(k) > 4 and k[:2] == k[-2:] == "__"}
@@ -191,30 +175,26 @@ _forecast_reset()
 """
 
 
-def _reset(manager: Any, kernels: Kernels, timeout: int) -> None:
-    """Run :data:`_RESET` in a reused kernel. The reply is awaited a second at a time, so a
-    kernel that died, or a run that stops (its kernels get SIGTERM), ends the wait at once
-    instead of after ``timeout`` [s] (jupyter_client's ``execute_interactive`` would wait it
-    out)."""
-    client = manager.client()
-    client.start_channels()
+def _reset(manager: Any, timeout: int) -> None:
+    """Run :data:`_RESET` in a reused kernel (outside its history, so the next cell is
+    ``In [1]``) by nbclient, which awaits the reply a second at a time and checks that the
+    kernel lives: one that died, or that a stopped run ended, ends the wait at once instead of
+    after ``timeout`` [s]."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    cell = nbformat.v4.new_code_cell(_RESET)
+    client = NotebookClient(nbformat.v4.new_notebook(cells=[cell]), km=manager,
+                            timeout=timeout, shell_timeout_interval=1)
     try:
-        msg_id, deadline = client.execute(_RESET, silent=True), time.monotonic() + timeout
-        while True:
-            try:
-                reply = run_sync(client.get_shell_msg)(timeout=1)
-            except queue.Empty:
-                if kernels.stopped or not run_sync(manager.is_alive)():
-                    raise RuntimeError("kernel reset failed: the kernel stopped") from None
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"kernel reset failed: no reply in {timeout} s") from None
-                continue
-            if reply["parent_header"].get("msg_id") == msg_id:
-                break
+        with client.setup_kernel():
+            client.execute_cell(cell, 0, store_history=False)
+    except Exception as exc:
+        cause = getattr(exc, "evalue", exc)  # a failed cell's exception, as a line
+        raise RuntimeError(f"kernel reset failed: {_first_line(cause)}") from exc
     finally:
-        client.stop_channels()
-    if reply["content"]["status"] != "ok":
-        raise RuntimeError(f"kernel reset failed: {reply['content'].get('evalue')}")
+        if client.kc is not None:
+            client.kc.stop_channels()
 
 
 def _import_papermill() -> Any:
@@ -231,19 +211,15 @@ def _first_line(text: object, limit: int = 200) -> str:
     return (line if len(line) <= limit else line[: limit - 3] + "...") or "(no message)"
 
 
-def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None, str]:
-    """The cell and the error line of a failed execution."""
+def _outcome(exc: BaseException, executed: list[Any], timeout: int) -> tuple[int | None, str]:
+    """The cell and the error line of a failed execution (for a timeout or a dead kernel, the
+    last of the ``executed`` cells)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     if isinstance(exc, _import_papermill().PapermillExecutionError):
         count, what = exc.exec_count, f"{exc.ename}: {_first_line(exc.evalue)}"
     elif isinstance(exc, CellTimeoutError | DeadKernelError):
-        try:  # the last cell papermill started, from the notebook it saves as it goes
-            cells = json.loads(output.read_text(encoding="utf-8")).get("cells", [])
-            count = [c.get("execution_count") for c in cells
-                     if c.get("metadata", {}).get("papermill", {}).get("start_time")][-1]
-        except (OSError, ValueError, IndexError):
-            count = None
+        count = executed[-1].get("execution_count") if executed else None
         what = (f"timed out after {timeout} s (--timeout)" if isinstance(exc, CellTimeoutError)
                 else f"kernel died ({_first_line(exc)})")
     else:
@@ -251,48 +227,44 @@ def _outcome(exc: BaseException, output: Path, timeout: int) -> tuple[int | None
     return count, f"{f'cell In [{count}]' if count is not None else 'a cell'}: {what}"
 
 
-def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, source: Path,
-                  result: NotebookResult) -> NotebookResult:
-    """Execute ``source`` into the build folder on a kernel of ``kernels`` and render its
-    page; a failure is one line in ``result``."""
+def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, kept: Any,
+                  source: Path, result: NotebookResult) -> Any:
+    """Execute ``source`` into the build folder on the job's ``kept`` kernel (reset first),
+    else on a new one, and render its page; a failure is one line in ``result``. Returns the
+    kernel the job keeps for its next notebook: none after a failure or a stop (the kernel may
+    hold anything), so a notebook's imports are paid once per job."""
     output, timeout = folder.build / source.name, int(plan.config.timeout)
     parameters = dict(result.parameters)
     if "output_dir" in plan.declared[source.name]:
         parameters["output_dir"] = str(folder.build)
-    t0, manager = time.perf_counter(), None
+    t0, manager, executed = time.perf_counter(), kept, []
     try:
-        manager, reused = kernels.acquire()
-        if manager is None:
-            return result
-        try:
-            if reused:
-                _reset(manager, kernels, timeout)
-            _import_papermill().execute_notebook(
-                str(source), str(output), parameters=parameters, km=manager,
-                kernel_name=kernels.kernel, progress_bar=False,
-                request_save_on_cell_execute=True, start_timeout=120, execution_timeout=timeout)
-            result.status = "ok"
-        except Exception as exc:
-            result.status = "failed"
-            result.cell, result.error = _outcome(exc, output, timeout)
-        if kernels.stopped:
-            result.status, result.error = "interrupted", None
-        elif output.is_file():
-            try:
-                render_notebook_html(output, output.with_suffix(".html"),
-                                     paths={str(folder.build): str(folder.final)})
-            except Exception as exc:
-                if result.status == "ok":
-                    result.status = "failed"
-                    result.error = f"HTML rendering failed: {_outcome(exc, output, timeout)[1]}"
-    except OSError as exc:
-        result.status, result.error = "failed", _outcome(exc, output, timeout)[1]
-    finally:
-        result.duration_s = round(time.perf_counter() - t0, 3)
         if manager is not None:
-            # A kernel whose notebook failed or was stopped may hold anything: never reused.
-            kernels.release(manager, keep=result.status == "ok")
-    return result
+            _reset(manager, timeout)
+        elif (manager := kernels.start()) is None:  # the run stops
+            return None
+        _import_papermill().execute_notebook(
+            str(source), str(output), parameters=parameters, km=manager,
+            kernel_name=KERNEL_NAME, progress_bar=False, start_timeout=120,
+            execution_timeout=timeout, on_cell_execute=lambda cell, **_: executed.append(cell))
+        result.status = "ok"
+    except Exception as exc:
+        result.status = "failed"
+        result.cell, result.error = _outcome(exc, executed, timeout)
+    if result.status != "ok" or kernels.stopped:
+        kernels.shut(manager)
+        manager = None
+    if kernels.stopped:
+        result.status, result.error = "interrupted", None
+    elif output.is_file():
+        try:
+            render_notebook_html(output, output.with_suffix(".html"))
+        except Exception as exc:
+            if result.status == "ok":
+                result.status = "failed"
+                result.error = f"HTML rendering failed: {_outcome(exc, [], timeout)[1]}"
+    result.duration_s = round(time.perf_counter() - t0, 3)
+    return manager
 
 
 def find_project_root(start: str | Path | None = None) -> Path:
@@ -350,15 +322,14 @@ def _plan(config: RunConfig) -> _Plan:
     sources = discover_notebooks(nb_dir)
     if config.notebooks is not None:
         wanted = {n if n.endswith(".ipynb") else f"{n}.ipynb" for n in config.notebooks}
-        if wanted - {p.name for p in sources}:
-            raise ForecastError(f"no such notebook(s) in {nb_dir}: "
-                                f"{', '.join(sorted(wanted - {p.name for p in sources}))}")
+        if missing := wanted - {p.name for p in sources}:
+            raise ForecastError(f"no such notebook(s) in {nb_dir}: {', '.join(sorted(missing))}")
         sources = [p for p in sources if p.name in wanted]
     inspect_notebook = _import_papermill().inspect_notebook
     declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
     names = set().union(*declared.values())
     for key in set(params) - names:  # refused before the inputs are read (about a second)
-        raise ParameterError(f"unknown notebook parameter {key[:100]!r}; the notebooks "
+        raise ParameterError(f"unknown notebook parameter {quote(key)}; the notebooks "
                              f"accept: {', '.join(sorted(names - {'output_dir'}))}")
     check_inputs(data_dir, data_dir / "scenarios", params.get("scenario_names") or None,
                  params.get("target_year"), params.get("reference_path") or None)
@@ -380,20 +351,22 @@ def _plan(config: RunConfig) -> _Plan:
 
 
 def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, NotebookResult],
-                 say: Callable[[str], None], meanwhile: Callable[[], None]) -> None:
-    """Run the notebooks, ``jobs`` at a time, into ``results``, calling ``meanwhile`` once
-    they started. A failure lets running notebooks finish and starts no more; a
-    KeyboardInterrupt (Ctrl-C, or a stop signal :mod:`forecast.cli` turns into one) stops every
-    kernel and is raised again once the notebooks ended."""
+                 say: Callable[[str], None]) -> None:
+    """Run the notebooks, ``jobs`` at a time, into ``results``. A failure lets running
+    notebooks finish and starts no more; a KeyboardInterrupt (Ctrl-C, or a stop signal
+    :mod:`forecast.cli` turns into one) stops every kernel and is raised again once the
+    notebooks ended."""
     halt, sources = threading.Event(), plan.sources
-    kernels = Kernels(plan.config.kernel_name, plan.root, folder.build / "logs")
+    kernels = Kernels(plan.root, folder.build / "logs")
+    job = threading.local()  # of the pool thread running a task: the kernel it keeps
 
     def task(src: Path) -> None:
         if halt.is_set():
             return
         label = f"forecast run: [{sources.index(src) + 1}/{len(sources)}] {src.name}"
         say(f"{label} started")
-        res = _run_notebook(plan, folder, kernels, src, results[src.name])
+        res = results[src.name]
+        job.kernel = _run_notebook(plan, folder, kernels, getattr(job, "kernel", None), src, res)
         if res.status != "ok":
             halt.set()
         if res.status != "skipped":
@@ -406,7 +379,6 @@ def _execute_all(plan: _Plan, folder: runs.RunFolder, results: dict[str, Noteboo
         with ThreadPoolExecutor(max_workers=min(int(plan.config.jobs), len(sources))) as pool:
             futures = [pool.submit(task, src) for src in sources]
             try:
-                meanwhile()
                 # Short waits: the OS may deliver a stop signal to any thread, and Python
                 # raises it in this one only when this one runs again.
                 while wait(futures, timeout=0.2).not_done:
@@ -430,13 +402,16 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     complete manifest or none, and :class:`RunError` (exit 4) says so."""
     target = folder.final if status == "ok" else folder.failed
     build, problem = folder.build, None
+    for log in build.glob("logs/*.log"):  # a kernel's log is kept if it wrote anything
+        if log.stat().st_size == 0:
+            log.unlink()
     with contextlib.suppress(OSError):
         (build / "logs").rmdir()  # only when empty
     try:
-        for executed in build.glob("*.ipynb"):  # they record the folder they end in
-            write_atomic(executed, executed.read_text(encoding="utf-8").replace(
-                json.dumps(str(build))[1:-1], json.dumps(str(target))[1:-1]))
-        previous = runs.finished_run_dirs(plan.out_root, exclude=(folder.run_id,))
+        for written in [*build.glob("*.ipynb"), *build.glob("*.html")]:  # they name the folder
+            write_atomic(written, written.read_text(encoding="utf-8").replace(
+                str(build), str(target)))
+        previous = runs.finished_run_dirs(plan.out_root)  # this run is still hidden
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
@@ -453,15 +428,15 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     except OSError as exc:
         if exc.errno not in DISK_FULL:
             raise
-        problem = f"{exc.strerror} while writing {exc.filename or 'the run folder'}"
-        manifest["status"] = "failed"
+        problem, manifest["status"] = exc, "failed"
         try:  # the manifest says so, or there is none
             runs.write_manifest(build / MANIFEST_NAME, manifest)
         except OSError:
             (build / MANIFEST_NAME).unlink(missing_ok=True)
     published = folder.publish(status == "ok" and problem is None)
     if problem is not None:
-        raise RunError(f"run stopped: {problem}; what was written is in {published}")
+        raise write_error(f"run stopped, what was written is in {published}: cannot write",
+                          problem)
     if status == "ok":
         try:
             runs.point_latest(plan.out_root, published)
@@ -496,15 +471,15 @@ def run(config: RunConfig) -> Path:
     folder = runs.claim_run_folder(plan.out_root, config.run_name)
     results = {p.name: NotebookResult(p.name, parameters={
         k: v for k, v in plan.params.items() if k in plan.declared[p.name]}) for p in plan.sources}
-    t_start = time.perf_counter()
+    t_start, status = time.perf_counter(), "failed"
     manifest: dict[str, Any] = {
         "run_id": folder.run_id, "parameters": dict(plan.params), "status": "running",
         "started": datetime.now(UTC).isoformat(timespec="seconds"), "finished": None,
         "notebooks": [], "outputs": {}, "last_observed_year": None}
-
-    def record_inputs() -> None:  # while the first kernels start
+    try:
         with contextlib.suppress(ParameterError):
             manifest["last_observed_year"] = last_observed_year(plan.data_dir)
+        data = runs.data_files(plan.data_dir)
         manifest.update(
             root=str(plan.root), layout_version=LAYOUT_VERSION,
             # Defaults as written in each parameters cell, for parameters the run did not set.
@@ -512,24 +487,20 @@ def run(config: RunConfig) -> Path:
                                       if k not in plan.params and k != "output_dir"}
                                for name, params in plan.declared.items()},
             options={"jobs": int(config.jobs), "timeout_s": int(config.timeout),
-                     "kernel": config.kernel_name},
-            inputs=runs.hash_files(runs.input_files(plan.data_dir, plan.sources), plan.root),
-            data_sha256=runs.data_digest(plan.data_dir),
+                     "kernel": KERNEL_NAME},
+            inputs=runs.hash_files([*data, *plan.sources], plan.root),
+            data_sha256=tree_digest(data, plan.data_dir),
             packages=runs.package_versions(), git=runs.git_state(plan.root))
-
-    try:
-        _execute_all(plan, folder, results, say, record_inputs)
-    except BaseException as exc:
-        with _signals_blocked():
-            status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-            _close(plan, folder, manifest, results, status, t_start)
+        _execute_all(plan, folder, results, say)
+        status = "failed" if any(r.status == "failed" for r in results.values()) else "ok"
+    except KeyboardInterrupt:
+        status = "interrupted"
         raise
+    finally:
+        with _signals_blocked():
+            published = _close(plan, folder, manifest, results, status, t_start)
     failure = next((r for r in results.values() if r.status == "failed"), None)
-    with _signals_blocked():
-        published = _close(plan, folder, manifest, results, "failed" if failure else "ok",
-                           t_start)
     if failure is None:
         return published
     raise RunError(f"notebook {failure.name} failed in {failure.error}; executed notebook kept "
                    f"in {published / failure.name}")
-
