@@ -314,9 +314,9 @@ def _plan(config: RunConfig) -> _Plan:
         data_dir = Path(given).expanduser().resolve() if given.strip() else data_dir
         params["data_dir"] = str(data_dir)
     known = {k: v for k, v in params.items() if k in PARAMETERS}
-    # With the defaults of n_draws and target_year, so that their combination is checked too.
-    defaults = {k: PARAMETERS[k].default for k in ("n_draws", "target_year")}
-    params |= {k: v for k, v in check_parameters(defaults | known, data_dir=data_dir).items()
+    # The default target year is checked too: it may lie too far after the data's last year.
+    default_year = {"target_year": PARAMETERS["target_year"].default}
+    params |= {k: v for k, v in check_parameters(default_year | known, data_dir=data_dir).items()
                if k in known}
     nb_dir = Path(config.notebook_dir or root / "notebooks").resolve()
     sources = discover_notebooks(nb_dir)
