@@ -31,7 +31,7 @@ from forecast.data.reference import (
     series_technology,
 )
 from forecast.errors import ModelError, ParameterError
-from forecast.evaluation.frames import cell_stream, neutralise_formulas
+from forecast.evaluation.frames import cell_stream, csv_text
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
 from forecast.files import check_folder, write_all_atomic, write_error
 from forecast.models import GROWTH_MODELS, make_model
@@ -529,7 +529,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         tables.append(("conditional.csv", conditional))
     try:
         # Series names come from the reference CSV: no spreadsheet formulas.
-        return tuple(write_all_atomic({out / name: neutralise_formulas(table).to_csv(
-            index=False, float_format="%.10g", lineterminator="\n") for name, table in tables}))
+        return tuple(write_all_atomic({out / name: csv_text(table, "%.10g")
+                                       for name, table in tables}))
     except OSError as exc:
         raise write_error(f"--output {out}: cannot write", exc) from None
