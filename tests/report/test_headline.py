@@ -7,8 +7,8 @@ import io
 import pandas as pd
 import pytest
 
+from forecast.evaluation.frames import FLOAT_FORMAT
 from forecast.report.headline import HEADLINE_COLUMNS, headline_display, headline_table
-from forecast.report.tables import FLOAT_FORMAT
 
 
 def _projections() -> pd.DataFrame:

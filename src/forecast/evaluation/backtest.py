@@ -27,6 +27,7 @@ from forecast.evaluation.frames import (
     observed_series,
 )
 from forecast.models import BaseModel, GrowthModel, make_model, uncertainty
+from forecast.models.trend import cagr
 
 __all__ = ["BACKTEST_COLUMNS", "NAIVE_MODELS", "PERFORMANCE_COLUMNS", "default_models",
            "naive_forecasts", "performance", "rolling_origin"]
@@ -110,14 +111,10 @@ def naive_forecasts(years: ArrayLike, values: ArrayLike, forecast_years: ArrayLi
     t, v = observed_series(years, values)
     h = np.asarray(forecast_years, dtype=float).ravel() - t[-1]
     out = {"naive_last": np.full(h.shape, v[-1])}
-    if t.size >= 2 and np.all(v > 0):
-        last_rate = (v[-1] / v[-2]) ** (1.0 / (t[-1] - t[-2])) - 1.0
-        mean_rate = (v[-1] / v[0]) ** (1.0 / (t[-1] - t[0])) - 1.0
-        out["naive_last_growth"] = v[-1] * (1.0 + last_rate) ** h
-        out["naive_mean_growth"] = v[-1] * (1.0 + mean_rate) ** h
-    else:
-        out["naive_last_growth"] = np.full(h.shape, np.nan)
-        out["naive_mean_growth"] = np.full(h.shape, np.nan)
+    positive = t.size >= 2 and np.all(v > 0)
+    for name, first in (("naive_last_growth", -2), ("naive_mean_growth", 0)):
+        rate = cagr(v[first], v[-1], t[-1] - t[first]) if positive else np.nan
+        out[name] = v[-1] * (1.0 + rate) ** h
     return out
 
 

@@ -31,7 +31,7 @@ from forecast.data.reference import (
     series_technology,
 )
 from forecast.errors import ModelError, ParameterError
-from forecast.evaluation.frames import cell_stream, neutralise_formulas
+from forecast.evaluation.frames import cell_stream, csv_text
 from forecast.evaluation.scoring import crps_draws, crps_quantiles, interval_score, pit_quantiles
 from forecast.files import check_folder, write_all_atomic, write_error
 from forecast.models import GROWTH_MODELS, make_model
@@ -337,16 +337,12 @@ def scores_by_horizon(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
         return np.log(np.maximum(long[col].to_numpy(float), floor))
 
     y = np.log(long["actual"].to_numpy(float))
-    scored = pd.DataFrame({
-        "method": long["method"], "horizon": long["horizon"],
-        "coverage80": (long["actual"] >= long["p10"]) & (long["actual"] <= long["p90"]),
-        "coverage90": (long["actual"] >= long["p5"]) & (long["actual"] <= long["p95"]),
-        "mean_abs_log_error": np.abs(y - log("p50")),
-        "interval_score80": interval_score(log("p10"), log("p90"), y, 0.8),
-        "crps": long["crps"],
-    })
+    scored = _judged(long).assign(mean_abs_log_error=np.abs(y - log("p50")),
+                                  interval_score80=interval_score(log("p10"), log("p90"), y, 0.8))
     out = scored.groupby(["method", "horizon"], sort=False).agg(
-        n=("coverage80", "size"), **{c: (c, "mean") for c in SUMMARY_COLUMNS[3:]}).reset_index()
+        n=("inside80", "size"), coverage80=("inside80", "mean"),
+        coverage90=("inside90", "mean"), mean_abs_log_error=("mean_abs_log_error", "mean"),
+        interval_score80=("interval_score80", "mean"), crps=("crps", "mean")).reset_index()
     order = {m: k for k, m in enumerate(methods)}
     out = out.sort_values(["method", "horizon"], kind="stable",
                           key=lambda c: c.map(order) if c.name == "method" else c)
@@ -354,26 +350,26 @@ def scores_by_horizon(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
-def _judged(f: pd.DataFrame) -> pd.DataFrame:
-    """Forecast rows ``f`` with their horizon ``group`` (0 for h1-2, 1 for h3-4, ...), whether
-    the actual is ``inside80`` and ``inside90`` the bands, and ``log_error`` = log(actual /
-    p50)."""
-    act = f["actual"]
-    return f.assign(group=(f["horizon"] - 1) // 2,
-                    inside80=(act >= f["p10"]) & (act <= f["p90"]),
-                    inside90=(act >= f["p5"]) & (act <= f["p95"]),
+def _judged(f: pd.DataFrame, h_max: int | None = None) -> pd.DataFrame:
+    """Forecast rows ``f`` with their horizon ``group`` (0, 1, ...) named ``horizon_group``
+    (``h1-2``, ``h3-4``, ... up to ``h_max``, default the rows' own), whether the actual is
+    ``inside80`` and ``inside90`` the bands, and ``log_error`` = log(actual / p50)."""
+    act, group = f["actual"], (f["horizon"] - 1) // 2
+    h_max = f["horizon"].to_numpy().max(initial=0) if h_max is None else h_max
+    return f.assign(group=group, horizon_group=[f"h{2 * g + 1}-{min(2 * g + 2, h_max)}"
+                                                for g in group],
+                    inside80=act.between(f["p10"], f["p90"]),
+                    inside90=act.between(f["p5"], f["p95"]),
                     log_error=np.log(act / f["p50"].where(f["p50"] > 0)))
 
 
 def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
-    """``n``, ``coverage80``, ``coverage90`` and ``median_log_error`` of forecast rows ``f``
-    by ``keys`` and horizon group (:func:`_judged`; up to ``h_max``, named in
-    ``horizon_group``)."""
-    out = _judged(f).groupby([*keys, "group"], sort=True).agg(
-        n=("inside80", "size"), coverage80=("inside80", "mean"),
+    """``n``, ``series`` (distinct), ``coverage80``, ``coverage90`` and ``median_log_error`` of
+    forecast rows ``f`` by ``keys`` and horizon group (:func:`_judged`)."""
+    out = _judged(f, h_max).groupby([*keys, "group", "horizon_group"], sort=True).agg(
+        n=("inside80", "size"), series=("series", "nunique"), coverage80=("inside80", "mean"),
         coverage90=("inside90", "mean"), median_log_error=("log_error", "median"),
     ).reset_index()
-    out["horizon_group"] = [f"h{a}-{min(a + 1, h_max)}" for a in 2 * out["group"] + 1]
     out["n"] = out["n"].astype(int)
     return out
 
@@ -437,12 +433,13 @@ def cell_ranges(forecasts: pd.DataFrame, reference: pd.DataFrame, method: str = 
         ranges ``coverage80_low, coverage80_high`` [fraction] and ``median_low, median_high``
         [log], in the order of :func:`conditional_table`.
     """
-    f = _judged(_with_cells(forecasts[forecasts["method"] == method], reference))
+    own = forecasts[forecasts["method"] == method]
+    f = _judged(_with_cells(own, reference))
     rng = np.random.default_rng(seed)
     tails = [(1 - level) / 2, (1 + level) / 2]
     rows = []
-    for cell, sub in (*f.groupby(["technology", "size", "group"], sort=False),
-                      *f.groupby(["technology", "group"], sort=False)):
+    for cell, sub in (*f.groupby(["technology", "size", "horizon_group"], sort=False),
+                      *f.groupby(["technology", "horizon_group"], sort=False)):
         sub = sub.sort_values("log_error", kind="stable")
         names, idx = np.unique(sub["series"].to_numpy(str), return_inverse=True)
         counts = rng.multinomial(names.size, np.full(names.size, 1 / names.size), n_boot)
@@ -451,15 +448,13 @@ def cell_ranges(forecasts: pd.DataFrame, reference: pd.DataFrame, method: str = 
         median = sub["log_error"].to_numpy()[np.argmax(2 * cum >= cum[:, -1:], axis=1)]
         coverage = (weight @ sub["inside80"].to_numpy(float)) / cum[:, -1]
         rows.append({"cell": ":".join(map(str, cell[:-1])), "series": names.size,
-                     "group": cell[-1],
+                     "horizon_group": cell[-1],
                      **dict(zip(("coverage80_low", "coverage80_high"),
                                 np.quantile(coverage, tails), strict=True)),
                      **dict(zip(("median_low", "median_high"), np.quantile(median, tails),
                                 strict=True))})
     out = pd.DataFrame(rows)
-    out["horizon_group"] = [f"h{2 * g + 1}-{min(2 * g + 2, int(f['horizon'].max()))}"
-                            for g in out["group"]]
-    table = conditional_table(forecasts[forecasts["method"] == method], reference)
+    table = conditional_table(own, reference)
     out = table[["cell", "horizon_group"]].merge(out, on=["cell", "horizon_group"], how="left")
     return out[["cell", "horizon_group", "series", "coverage80_low", "coverage80_high",
                 "median_low", "median_high"]]
@@ -483,7 +478,6 @@ def large_share_table(forecasts: pd.DataFrame, windows: ReferenceWindows,
         share, on=["series", "origin"], how="inner")
     f = f[f["share"] >= min_share]
     out = _group_scores(f, [], forecasts["horizon"].to_numpy().max(initial=0))
-    out["series"] = f.groupby((f["horizon"] - 1) // 2)["series"].nunique().to_numpy(int)
     return out[["horizon_group", "n", "series", "coverage80", "coverage90",
                 "median_log_error"]]
 
@@ -535,7 +529,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
         tables.append(("conditional.csv", conditional))
     try:
         # Series names come from the reference CSV: no spreadsheet formulas.
-        return tuple(write_all_atomic({out / name: neutralise_formulas(table).to_csv(
-            index=False, float_format="%.10g", lineterminator="\n") for name, table in tables}))
+        return tuple(write_all_atomic({out / name: csv_text(table, "%.10g")
+                                       for name, table in tables}))
     except OSError as exc:
         raise write_error(f"--output {out}: cannot write", exc) from None

@@ -14,11 +14,14 @@ from forecast.data.outlooks import FORMULA_START
 from forecast.errors import ModelError
 from forecast.models import uncertainty
 
-__all__ = ["BAND_COLUMNS", "COVERAGE_COLUMNS", "LEVELS", "band_columns", "cell_stream",
-           "neutralise_formulas", "observed_series"]
+__all__ = ["BAND_COLUMNS", "COVERAGE_COLUMNS", "FLOAT_FORMAT", "LEVELS", "band_columns",
+           "cell_stream", "csv_text", "neutralise_formulas", "observed_series"]
 
 #: Central interval levels of every band [fraction].
 LEVELS: tuple[float, ...] = uncertainty.LEVELS
+#: printf format of floats in tables: 6 significant digits keep GWh to 0.1 and shares to 1e-6
+#: and hide last-bit noise that would make diffs between machines unreadable.
+FLOAT_FORMAT = "%.6g"
 _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -42,6 +45,13 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         out[column] = frame[column].map(_neutral)
     out.columns = [_neutral(c) for c in frame.columns]
     return out
+
+
+def csv_text(frame: pd.DataFrame, float_format: str = FLOAT_FORMAT) -> str:
+    """``frame`` as CSV text, its formulas neutralised, without the index, floats as
+    ``float_format`` and ``\\n`` line ends: equal frames give equal bytes."""
+    return neutralise_formulas(frame).to_csv(index=False, float_format=float_format,
+                                             lineterminator="\n")
 
 
 def band_columns(level: float) -> tuple[str, str]:

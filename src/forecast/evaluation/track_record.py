@@ -23,7 +23,7 @@ import pandas as pd
 
 from forecast import data
 from forecast.errors import ForecastError, quote
-from forecast.evaluation.frames import neutralise_formulas
+from forecast.evaluation.frames import csv_text
 from forecast.evaluation.scoring import crps_quantiles
 from forecast.files import check_folder, write_atomic, write_error
 from forecast.inputs import check_file, check_path
@@ -57,7 +57,6 @@ _QUANTILE_RE = re.compile(r"^p(\d{1,2})$")
 _SERIES = {("China", s): ("production", "China", s)
            for s in ("power", "consumer", "storage", "total")}
 _SERIES["China", "world_share"] = ("production_share_of_world", "China", "total")
-_FLOAT_FORMAT = "%.6g"
 
 
 class RunFolderError(ForecastError):
@@ -256,7 +255,7 @@ def score_records(records: Sequence[RunRecord], observed: pd.DataFrame) -> pd.Da
         levels = quantile_levels(f.columns)
         f["run"] = record.run_id
         f["error"] = f["p50"] / f["actual"] - 1.0
-        f["covered80"] = (f["p10"] <= f["actual"]) & (f["actual"] <= f["p90"])
+        f["covered80"] = f["actual"].between(f["p10"], f["p90"])
         f["crps"] = crps_quantiles(f["actual"].to_numpy(), f[list(levels)].to_numpy(),
                                    list(levels.values())) if len(f) else []
         frames.append(f[list(SCORE_COLUMNS)])
@@ -316,10 +315,8 @@ def write_scores(scores: pd.DataFrame, output: str | Path) -> Path:
         raise ForecastError(f"--output {out} is a folder; name a file")
     frame = scores.copy()
     frame["covered80"] = frame["covered80"].map({True: "true", False: "false"})
-    text = neutralise_formulas(frame).to_csv(index=False, float_format=_FLOAT_FORMAT,
-                                             lineterminator="\n")
     try:
-        return write_atomic(out, text)
+        return write_atomic(out, csv_text(frame))
     except OSError as exc:
         raise write_error(f"--output {out}: cannot write in {folder}", exc) from exc
 

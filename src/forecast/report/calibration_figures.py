@@ -29,11 +29,6 @@ _TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
                       "wind_electricity": "#0173b2"}
 
 
-def _technology(series: Sequence[str] | np.ndarray) -> np.ndarray:
-    """The technology of series named ``technology:country``."""
-    return np.array([str(s).split(":", 1)[0] for s in series], dtype=object)
-
-
 def method_colors(methods: Sequence[str]) -> dict[str, str]:
     """A colour per method; the default method is always the house's China orange."""
     others = figures.scenario_colors([m for m in methods if m != "default"])
@@ -47,7 +42,7 @@ def reference_paths(ax: Axes, windows: ReferenceWindows,
     values = np.concatenate([windows.values, windows.actual], axis=1)
     paths = np.log(values / windows.values[:, :1])
     steps = np.arange(paths.shape[1])
-    tech = _technology(windows.series)
+    tech = windows.technology
     extra = figures.scenario_colors(sorted(set(tech) - set(_TECHNOLOGY_COLORS)))
     colors = {**_TECHNOLOGY_COLORS, **extra}
     for name in sorted(set(tech)):
@@ -67,7 +62,7 @@ def reference_paths(ax: Axes, windows: ReferenceWindows,
 
 def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = None) -> str:
     """What the reference-class figure shows, with its counts and median growths."""
-    tech = _technology(windows.series)
+    tech = windows.technology
     step = np.diff(np.log(windows.values), axis=1).mean(axis=1)
     after = np.log(windows.actual[:, -1] / windows.values[:, -1]) / windows.horizons
     seen = np.isfinite(after)

@@ -1,7 +1,7 @@
 """How the report writes numbers: whole GWh with thousands separators (``1,170``), shares in
 percent to one decimal (``76.0%``), every range "low to high", a band whose ends print the same
 as one value, and never a negative zero. CSV tables keep full precision
-(:data:`forecast.report.tables.FLOAT_FORMAT`); these helpers are for figures, styled tables and
+(:data:`forecast.evaluation.frames.FLOAT_FORMAT`); these helpers are for figures, styled tables and
 prose. Text from files goes into prose through :func:`markdown_text`.
 """
 

@@ -14,11 +14,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-__all__ = ["FLOAT_FORMAT", "write_file", "write_table"]
-
-#: printf format of floats in tables: 6 significant digits keep GWh to 0.1 and shares to 1e-6
-#: and hide last-bit noise that would make diffs between machines unreadable.
-FLOAT_FORMAT = "%.6g"
+__all__ = ["write_file", "write_table"]
 
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 
@@ -43,9 +39,9 @@ def write_file(output_dir: str | Path | None, kind: str, name: str, suffix: str,
 
 
 def write_table(frame: pd.DataFrame, output_dir: str | Path | None, name: str) -> Path | None:
-    """Write ``frame`` (index dropped, formulas neutralised) to
-    ``<output_dir>/tables/<name>.csv`` reproducibly, as :func:`write_file` does."""
-    from forecast.evaluation.frames import neutralise_formulas
+    """Write ``frame`` as :func:`~forecast.evaluation.frames.csv_text` to
+    ``<output_dir>/tables/<name>.csv``, as :func:`write_file` does."""
+    from forecast.evaluation.frames import csv_text
 
-    return write_file(output_dir, "tables", name, ".csv", lambda path: neutralise_formulas(
-        frame).to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n"))
+    return write_file(output_dir, "tables", name, ".csv", lambda path: path.write_text(
+        csv_text(frame), encoding="utf-8", newline=""))

@@ -5,7 +5,7 @@ arrived since."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from forecast.evaluation.track_record import SCORE_COLUMNS, RunRecord
@@ -18,19 +18,19 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["overview_markdown", "scores_table", "scores_text", "summary_table", "vintage_figure"]
 
 _LEFT = {"run", "scenario", "region", "segment"}
-# Columns written as numbers (a projections table of whole numbers reads back as integers).
-_NUMBERS = {"p10", "p50", "p90", "actual", "crps"}
 
 
-def _cell(column: str, value: Any) -> str:
-    if column == "covered80":
-        return "yes" if bool(value) else "no"
-    if column == "error":
-        return signed_percent(float(value))
-    if column in _NUMBERS:
-        number = float(value)
-        return "" if math.isnan(number) else value_label(number)
-    return str(value)
+def _number(value: Any) -> str:
+    # float(): a projections table of whole numbers reads back as integers.
+    return "" if math.isnan(float(value)) else value_label(float(value))
+
+
+# How each column of a score table is written; the others as str().
+_CELLS: dict[str, Callable[[Any], str]] = {
+    "covered80": lambda v: "yes" if bool(v) else "no",
+    "error": lambda v: signed_percent(float(v)),
+    **dict.fromkeys(("p10", "p50", "p90", "actual", "crps"), _number),
+}
 
 
 def _aligned(table: pd.DataFrame) -> str:
@@ -48,9 +48,7 @@ def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
     """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as text cells."""
     import pandas as pd
 
-    header = list(SCORE_COLUMNS)
-    return pd.DataFrame([[_cell(c, row[c]) for c in header] for _, row in scores.iterrows()],
-                        columns=header)
+    return pd.DataFrame({c: [_CELLS.get(c, str)(v) for v in scores[c]] for c in SCORE_COLUMNS})
 
 
 def scores_text(scores: pd.DataFrame) -> str:
@@ -63,12 +61,14 @@ def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     coverage and mean |error| in percent, mean CRPS in whole GWh."""
     import pandas as pd
 
-    rows = [[str(r["run"]), str(r["scenario"]), str(int(r["scored"])),
-             percent(float(r["covered80"]), 0), percent(float(r["mean_abs_error"])),
-             "" if math.isnan(float(r["mean_crps_gwh"])) else value_label(r["mean_crps_gwh"])]
-            for _, r in summary.iterrows()]
-    return pd.DataFrame(rows, columns=["run", "scenario", "scored", "covered80", "mean |error|",
-                                       "mean CRPS [GWh]"])
+    return pd.DataFrame({
+        "run": [str(v) for v in summary["run"]],
+        "scenario": [str(v) for v in summary["scenario"]],
+        "scored": [str(int(v)) for v in summary["scored"]],
+        "covered80": [percent(float(v), 0) for v in summary["covered80"]],
+        "mean |error|": [percent(float(v)) for v in summary["mean_abs_error"]],
+        "mean CRPS [GWh]": [_number(v) for v in summary["mean_crps_gwh"]],
+    })
 
 
 def overview_markdown(records: Sequence[RunRecord], scores: pd.DataFrame,
