@@ -35,6 +35,8 @@ def test_the_shipped_file_is_a_verbatim_copy():
     [
         ("IEA,2025-01,EV battery demand,World,2030,STEPS,3400,GWh,,iea.org,",
          r"row 2, column 'published': \[after-2024\] published 2025-01"),
+        ("IEA,0024-04,EV battery demand,World,2030,STEPS,3400,GWh,,iea.org,",
+         r"row 2, column 'published': \[year-range\] published 0024-04 is before 1990"),
         ("IEA,April 2024,EV battery demand,World,2030,STEPS,3400,GWh,,iea.org,",
          r"row 2, column 'published': \[type\]"),
         ("IEA,2024-04,EV battery demand,World,2030,STEPS,3400,TWh,,iea.org,",

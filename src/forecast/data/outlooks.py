@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast.data.reference import read_csv, refuse_first
-from forecast.data.schema import Column, parse_number, parse_year
+from forecast.data.schema import YEAR_RANGE, Column, parse_number, parse_year
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -93,6 +93,8 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
     refuse(~frame["published"].str.match(_DATE), "type", "published", lambda i: "published must "
            f"be YYYY, YYYY-MM or YYYY-MM-DD, got {cell('published', i)!r}")
     published = frame["published"].str[:4].astype(np.int64)
+    refuse(published < YEAR_RANGE[0], "year-range", "published", lambda i: f"published "
+           f"{cell('published', i)} is before {YEAR_RANGE[0]}")
     refuse(published > LAST_PUBLISHED, "after-2024", "published", lambda i: f"published "
            f"{cell('published', i)}: only outlooks published up to {LAST_PUBLISHED} go in "
            "(the data stop there)")
