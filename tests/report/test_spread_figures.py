@@ -49,7 +49,8 @@ def test_outlook_chart_labels_each_figure_by_vintage_with_its_probability():
     outlook_chart(ax, comparison(), fan, scenario="base", region="World", year=2030)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels == ["A 2020 (central)", "B 2022-04 (central)", "C 2024-05 (x, for 2025)"]
-    assert [t.get_text() for t in ax.texts][:3] == ["99%", "50%", "2%"]
+    # C is compared with the 2025 fan, which the axes (the 2030 fan) do not show.
+    assert [t.get_text() for t in ax.texts][:3] == ["99%", "50%", "2% in 2025"]
     plt.close(fig)
 
 
@@ -59,7 +60,7 @@ def test_outlooks_sentence_counts_figures_by_where_they_sit_in_the_fan():
         "Of the 3 figures for World published before 2025, the base fan puts production above "
         "1 with a probability of 90% or more, below 1 with 90% or more, and 1 lie within its "
         "80% band. The highest, C's 6,000 GWh (2024-05, cell manufacturing capacity), has a "
-        "2% chance of being exceeded.")
+        "2% chance of being exceeded in 2025.")
     assert outlooks_sentence(comparison().to_dict("records"), "low", "World") == ""
 
 

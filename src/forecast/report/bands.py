@@ -77,5 +77,6 @@ def outlooks_sentence(rows: Iterable[Mapping[str, object]], scenario: str, regio
         f"with 90% or more, and {len(mine) - above - below} lie within its 80% band. "
         f"The highest, {top.get('publisher')}'s {gwh(number(top.get('gwh')) or 0.0)} GWh "
         f"({top.get('published')}, {top.get('quantity')}), has a "
-        f"{number(top.get('p_above')) or 0.0:.0%} chance of being exceeded."
+        f"{number(top.get('p_above')) or 0.0:.0%} chance of being exceeded in "
+        f"{top.get('fan_year')}."
     )

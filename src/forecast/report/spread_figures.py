@@ -47,7 +47,7 @@ def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenari
                   region: str, year: int) -> Axes:
     """The published figures of ``region`` in ``comparison`` [GWh], oldest on top, over the
     ``scenario``'s ``fan`` in ``year`` (quantiles [GWh]), each with the probability the fan
-    lies above it."""
+    lies above it (in its ``fan_year``, named when it is not ``year``)."""
     rows = comparison[(comparison["scenario"] == scenario) & (comparison["region"] == region)]
     rows = rows.reset_index(drop=True)
     ax.axvspan(fan["p5"], fan["p95"], color="#029e73", alpha=0.12,
@@ -70,9 +70,12 @@ def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenari
         name, case = f"{r['publisher']} {r['published']}", f"({r['case']}{when})"
         # A long name breaks before its case, leaving the panel's title and fan the width.
         labels.append(f"{name}\n{case}" if len(name) + len(case) > 40 else f"{name} {case}")
-        # The probability sits right of the axes, on its row.
-        ax.annotate(percent(r["p_above"], 0), (1.0, yy), xycoords=("axes fraction", "data"),
-                    xytext=(6, 0), textcoords="offset points", va="center", fontsize=8)
+        # The probability sits right of the axes, on its row; a figure for a year the fan
+        # reaches is compared with that year's fan, which the axes do not show: say which.
+        when = f" in {r['fan_year']}" if int(r["fan_year"]) != year else ""
+        ax.annotate(percent(r["p_above"], 0) + when, (1.0, yy),
+                    xycoords=("axes fraction", "data"), xytext=(6, 0),
+                    textcoords="offset points", va="center", fontsize=8)
     ax.annotate("fan\nabove", (1.0, 0.0), xycoords="axes fraction", xytext=(6, -6),
                 textcoords="offset points", va="top", fontsize=8)
     row_labels(ax, y, labels)
