@@ -76,16 +76,13 @@ class BassDiffusion(NonlinearGrowthModel):
         self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
         self._set_sigma(self.residuals_, t.size - self.n_params_)
         cov = self._cov_unscaled * self.sigma_**2
-        p, q = math.exp(theta[0]), math.exp(theta[1])
-        m = self._fixed_m if fixed else math.exp(theta[2])
-        self.params_ = {"market": m, "p": p, "q": q}
+        p, q, se = math.exp(theta[0]), math.exp(theta[1]), np.sqrt(np.diag(cov))
         if fixed:
             self.fixed_["market"] = "assumed"
-        se = {"market": math.nan if fixed else m * float(np.sqrt(cov[2, 2])),
-              "p": p * float(np.sqrt(cov[0, 0])), "q": q * float(np.sqrt(cov[1, 1]))}
-        self.bse_ = {key: math.nan if key in self.fixed_ else x for key, x in se.items()}
-        self.param_units_ = {"market": "cumulative value unit" + (" (assumed)" if fixed else ""),
-                             "p": "1/yr", "q": "1/yr"}
+        m, se_m = (self._fixed_m, math.nan) if fixed else (math.exp(theta[2]), se[2])
+        unit = "cumulative value unit" + (" (assumed)" if fixed else "")
+        self._set_params(market=(m, m * se_m, unit), p=(p, p * se[0], "1/yr"),
+                         q=(q, q * se[1], "1/yr"))
         self.notes_.append(
             f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
         )
