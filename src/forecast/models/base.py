@@ -63,8 +63,9 @@ def fmt_number(x: float) -> str:
 class BaseModel(metaclass=ABCMeta):
     """Interface of every model (see the module docstring): a subclass sets :attr:`name` and
     :attr:`family`, declares its settings as dataclass fields and implements the abstract
-    methods; :meth:`fit` calls :meth:`_forget_fit` first and sets ``params_``, ``bse_``,
-    ``param_units_``, ``n_obs_``, ``years_``, ``df_resid_`` and ``notes_``."""
+    methods; :meth:`fit` calls :meth:`_forget_fit` first, checks the data with
+    :meth:`_sorted_data` and sets ``params_``, ``bse_``, ``param_units_`` (:meth:`_set_params`),
+    ``n_obs_``, ``years_``, ``df_resid_`` and ``notes_``."""
 
     #: Registry name, the ``model`` column of forecast tables.
     name: ClassVar[str] = "model"

@@ -14,6 +14,9 @@ from forecast.models.growth import NonlinearGrowthModel
 
 __all__ = ["BassDiffusion"]
 
+#: Search bounds (lower, upper) of (log p, log q) [log 1/yr]; draws are clipped to them too.
+_PQ_BOUNDS = ((math.log(1e-6), math.log(1e-4)), (math.log(1.0), math.log(5.0)))
+
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class BassDiffusion(NonlinearGrowthModel):
@@ -108,8 +111,7 @@ class BassDiffusion(NonlinearGrowthModel):
         k = len(t)
         t0 = self._t0_rows(t)
         fixed = None if self.market is None else float(self.market)
-        lower = np.tile([math.log(1e-6), math.log(1e-4)], (k, 1))
-        upper = np.tile([math.log(1.0), math.log(5.0)], (k, 1))
+        lower, upper = (np.tile(b, (k, 1)) for b in _PQ_BOUNDS)
         axes = [np.log(np.geomspace(1e-4, 0.5, 24)), np.log(np.geomspace(1e-3, 3.0, 24))]
         if fixed is None:
             lo, hi = self._m_range(v.sum(axis=1))
@@ -143,8 +145,7 @@ class BassDiffusion(NonlinearGrowthModel):
         return self._t0 + max(math.log(q / p), 0.0) / (p + q)
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
-        theta[:, 0] = np.clip(theta[:, 0], math.log(1e-6), 0.0)
-        theta[:, 1] = np.clip(theta[:, 1], math.log(1e-4), math.log(5.0))
+        theta[:, :2] = np.clip(theta[:, :2], *_PQ_BOUNDS)
         if theta.shape[1] == 3:
             theta[:, 2] = np.clip(theta[:, 2], *self._logm_bounds)
         return theta

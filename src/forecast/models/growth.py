@@ -1,4 +1,4 @@
-"""What every growth model of an annual series shares: input checks, noise, draws, summary.
+"""What every growth model of an annual series shares: noise, draws, fit statistics, summary.
 
 :meth:`GrowthModel.sample` draws parameters from their estimated covariance plus residual
 noise, both scaled by one ``sqrt(df / chi2_df)`` per draw, so every year follows a Student-t
