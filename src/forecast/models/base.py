@@ -12,6 +12,7 @@ only after a successful fit. ``predict`` gives the central path, ``sample`` seed
 from __future__ import annotations
 
 import dataclasses
+import math
 from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
@@ -21,7 +22,7 @@ from numpy.typing import ArrayLike
 from forecast.errors import ModelError
 from forecast.models.uncertainty import central_interval, make_rng, summarise_draws
 
-__all__ = ["EXACT_FIT_NOTE", "BaseModel", "as_float", "as_years", "check_rows", "fmt_number"]
+__all__ = ["EXACT_FIT_NOTE", "BaseModel", "as_float", "as_years", "fmt_number"]
 
 #: The note every model adds when its residuals are all zero.
 EXACT_FIT_NOTE = "the fit is exact (all residuals 0): the bands show no noise"
@@ -49,19 +50,6 @@ def as_years(x: ArrayLike) -> np.ndarray:
     return arr
 
 
-def check_rows(t: np.ndarray, shares: np.ndarray, rows: str) -> None:
-    """A ModelError unless a share model has one row of ``shares`` (``rows``) per year, at
-    least 2 distinct years and finite shares."""
-    if len(t) != shares.shape[0]:
-        raise ModelError(f"got {len(t)} years but {shares.shape[0]} {rows}")
-    if len(t) < 2:
-        raise ModelError(f"a trend needs at least 2 points; got {len(t)}")
-    if not np.all(np.isfinite(shares)):
-        raise ModelError("shares must not contain NaN or infinity")
-    if len(np.unique(t)) != len(t):
-        raise ModelError("years must be distinct")
-
-
 def fmt_number(x: float) -> str:
     """A value for one-line text: ``0.534``, ``1,170``, ``2019.6667``, ``%g`` when extreme."""
     if not np.isfinite(x):
@@ -75,8 +63,9 @@ def fmt_number(x: float) -> str:
 class BaseModel(metaclass=ABCMeta):
     """Interface of every model (see the module docstring): a subclass sets :attr:`name` and
     :attr:`family`, declares its settings as dataclass fields and implements the abstract
-    methods; :meth:`fit` calls :meth:`_forget_fit` first and sets ``params_``, ``bse_``,
-    ``param_units_``, ``n_obs_``, ``years_``, ``df_resid_`` and ``notes_``."""
+    methods; :meth:`fit` calls :meth:`_forget_fit` first, checks the data with
+    :meth:`_sorted_data` and sets ``params_``, ``bse_``, ``param_units_`` (:meth:`_set_params`),
+    ``n_obs_``, ``years_``, ``df_resid_`` and ``notes_``."""
 
     #: Registry name, the ``model`` column of forecast tables.
     name: ClassVar[str] = "model"
@@ -84,6 +73,8 @@ class BaseModel(metaclass=ABCMeta):
     family: ClassVar[str] = "growth"
     #: How to fit it, for the error raised on use before fit.
     fit_call: ClassVar[str] = "fit(years, values)"
+    #: Why 2 points are the fewest the model accepts.
+    min_obs_reason: ClassVar[str] = ""
     #: scikit-learn < 1.6 reads the estimator type from here.
     _estimator_type: ClassVar[str] = "regressor"
 
@@ -123,6 +114,44 @@ class BaseModel(metaclass=ABCMeta):
     @abstractmethod
     def fit(self, X: ArrayLike, y: ArrayLike) -> BaseModel:
         """Estimate the model from years ``X`` and observations ``y``; return ``self``."""
+
+    def _min_obs(self) -> tuple[int, str]:
+        """The fewest points this configuration accepts, and why."""
+        return 2, self.min_obs_reason
+
+    def _sorted_data(self, X: ArrayLike, y: ArrayLike, what: str,
+                     ndim: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Years ``X`` and observations ``y`` (``ndim``-D, one row per year) sorted by year;
+        a ModelError unless they pair up, are finite, the years distinct and enough."""
+        name, (min_obs, reason) = self.name, self._min_obs()
+        t = as_years(X)
+        v = as_float(y, f"{name}: {what}")
+        if ndim == 1 and v.ndim == 2 and v.shape[1] == 1:
+            v = v[:, 0]
+        if v.ndim != ndim:
+            raise ModelError(f"{name}: {what} must be {ndim}-D, got shape {v.shape}")
+        if t.size != len(v):
+            raise ModelError(f"{name}: years and {what} differ in length ({t.size} vs {len(v)})")
+        if np.isnan(v).any():
+            bad = ", ".join(f"{b:g}" for b in t[np.isnan(v).reshape(t.size, -1).any(axis=1)])
+            raise ModelError(f"{name}: {what} contain NaN (years {bad})")
+        if not np.all(np.isfinite(v)):
+            raise ModelError(f"{name}: {what} contain infinite entries")
+        order = np.argsort(t, kind="stable")
+        t, v = t[order], v[order]
+        if np.any(np.diff(t) == 0):
+            raise ModelError(f"{name}: years contain duplicates")
+        if t.size < min_obs:
+            raise ModelError(f"{name} needs at least {min_obs} points ({reason}); got {t.size}")
+        return t, v
+
+    def _set_params(self, **rows: tuple[float, float, str]) -> None:
+        """``params_``, ``bse_`` and ``param_units_`` from (value, standard error, unit) by
+        name; one held in ``fixed_`` has no standard error."""
+        fixed = getattr(self, "fixed_", {})
+        self.params_ = {k: float(v) for k, (v, _, _) in rows.items()}
+        self.bse_ = {k: math.nan if k in fixed else float(se) for k, (_, se, _) in rows.items()}
+        self.param_units_ = {k: unit for k, (_, _, unit) in rows.items()}
 
     def predict(self, X: ArrayLike) -> np.ndarray:
         """Central path ``(n_years,)`` or ``(n_years, n_segments)`` [unit of the values] for

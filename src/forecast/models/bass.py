@@ -14,6 +14,9 @@ from forecast.models.growth import NonlinearGrowthModel
 
 __all__ = ["BassDiffusion"]
 
+#: Search bounds (lower, upper) of (log p, log q) [log 1/yr]; draws are clipped to them too.
+_PQ_BOUNDS = ((math.log(1e-6), math.log(1e-4)), (math.log(1.0), math.log(5.0)))
+
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class BassDiffusion(NonlinearGrowthModel):
@@ -76,16 +79,13 @@ class BassDiffusion(NonlinearGrowthModel):
         self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
         self._set_sigma(self.residuals_, t.size - self.n_params_)
         cov = self._cov_unscaled * self.sigma_**2
-        p, q = math.exp(theta[0]), math.exp(theta[1])
-        m = self._fixed_m if fixed else math.exp(theta[2])
-        self.params_ = {"market": m, "p": p, "q": q}
+        p, q, se = math.exp(theta[0]), math.exp(theta[1]), np.sqrt(np.diag(cov))
         if fixed:
             self.fixed_["market"] = "assumed"
-        se = {"market": math.nan if fixed else m * float(np.sqrt(cov[2, 2])),
-              "p": p * float(np.sqrt(cov[0, 0])), "q": q * float(np.sqrt(cov[1, 1]))}
-        self.bse_ = {key: math.nan if key in self.fixed_ else x for key, x in se.items()}
-        self.param_units_ = {"market": "cumulative value unit" + (" (assumed)" if fixed else ""),
-                             "p": "1/yr", "q": "1/yr"}
+        m, se_m = (self._fixed_m, math.nan) if fixed else (math.exp(theta[2]), se[2])
+        unit = "cumulative value unit" + (" (assumed)" if fixed else "")
+        self._set_params(market=(m, m * se_m, unit), p=(p, p * se[0], "1/yr"),
+                         q=(q, q * se[1], "1/yr"))
         self.notes_.append(
             f"adoption clock starts in {self._t0:g}; cumulative output before it is ignored"
         )
@@ -111,8 +111,7 @@ class BassDiffusion(NonlinearGrowthModel):
         k = len(t)
         t0 = self._t0_rows(t)
         fixed = None if self.market is None else float(self.market)
-        lower = np.tile([math.log(1e-6), math.log(1e-4)], (k, 1))
-        upper = np.tile([math.log(1.0), math.log(5.0)], (k, 1))
+        lower, upper = (np.tile(b, (k, 1)) for b in _PQ_BOUNDS)
         axes = [np.log(np.geomspace(1e-4, 0.5, 24)), np.log(np.geomspace(1e-3, 3.0, 24))]
         if fixed is None:
             lo, hi = self._m_range(v.sum(axis=1))
@@ -146,8 +145,7 @@ class BassDiffusion(NonlinearGrowthModel):
         return self._t0 + max(math.log(q / p), 0.0) / (p + q)
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
-        theta[:, 0] = np.clip(theta[:, 0], math.log(1e-6), 0.0)
-        theta[:, 1] = np.clip(theta[:, 1], math.log(1e-4), math.log(5.0))
+        theta[:, :2] = np.clip(theta[:, :2], *_PQ_BOUNDS)
         if theta.shape[1] == 3:
             theta[:, 2] = np.clip(theta[:, 2], *self._logm_bounds)
         return theta

@@ -94,10 +94,9 @@ class DampedTrend(GrowthModel):
             se_phi = self.sigma_ * float(np.sqrt(self._cov_unscaled[1, 1]))
         self._phi = phi
         se_b = self.sigma_ * float(np.sqrt(self._cov_unscaled[0, 0]))
-        self.params_ = {"growth_last": math.expm1(b), "damping": phi}
-        self.bse_ = {"growth_last": math.exp(b) * se_b, "damping": se_phi}
-        self.param_units_ = {"growth_last": "fraction/yr (trend in the last year)",
-                             "damping": "-"}
+        self._set_params(
+            growth_last=(math.expm1(b), math.exp(b) * se_b, "fraction/yr (trend in the last year)"),
+            damping=(phi, se_phi, "-"))
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         if theta.shape[1] == 2:

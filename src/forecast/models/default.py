@@ -231,22 +231,17 @@ class DefaultMethod(BaseModel):
             v[None, :], np.array([share]), self.weights_[None, :],
             np.array([SIZES.index(self.size)]), LEVEL_GRID)[0]
         median = self.log_quantiles_[:, LEVEL_GRID.size // 2]
-        self.params_ = {
-            "growth_window": math.expm1(g), "acceleration": acc, "volatility": vol,
-            "share": share, "growth_next": math.expm1(median[0]),
-            "growth_last": math.expm1(median[-1] - (median[-2] if cal.horizons > 1 else 0.0)),
-            "base": float(v[-1]),
-        }
-        self.bse_ = {k: math.nan for k in self.params_}
-        self.param_units_ = {
-            "growth_window": "fraction/yr (end-point, this series)",
-            "acceleration": "1/yr per yr (change of annual log growth, this series)",
-            "volatility": "1/yr (sd of annual log growth, this series)",
-            "share": "fraction of its world market (stated)",
-            "growth_next": "fraction/yr (median, first year ahead)",
-            "growth_last": "fraction/yr (median, last year ahead)",
-            "base": f"value in {t[-1]:g}",
-        }
+        last = median[-1] - (median[-2] if cal.horizons > 1 else 0.0)
+        nan = math.nan
+        self._set_params(
+            growth_window=(math.expm1(g), nan, "fraction/yr (end-point, this series)"),
+            acceleration=(acc, nan, "1/yr per yr (change of annual log growth, this series)"),
+            volatility=(vol, nan, "1/yr (sd of annual log growth, this series)"),
+            share=(share, nan, "fraction of its world market (stated)"),
+            growth_next=(math.expm1(median[0]), nan, "fraction/yr (median, first year ahead)"),
+            growth_last=(math.expm1(last), nan, "fraction/yr (median, last year ahead)"),
+            base=(v[-1], nan, f"value in {t[-1]:g}"),
+        )
         mix = ", ".join(f"{k} {w:.0%}" for k, w in zip(cal.kinds, self.weights_, strict=True)
                         if w > 0)
         self.notes_ = [

@@ -1,4 +1,4 @@
-"""What every growth model of an annual series shares: input checks, noise, draws, summary.
+"""What every growth model of an annual series shares: noise, draws, fit statistics, summary.
 
 :meth:`GrowthModel.sample` draws parameters from their estimated covariance plus residual
 noise, both scaled by one ``sqrt(df / chi2_df)`` per draw, so every year follows a Student-t
@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
 from forecast.models import nls
-from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years
+from forecast.models.base import EXACT_FIT_NOTE, BaseModel
 from forecast.models.ols import matrix_sqrt
 from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR, pool
 from forecast.models.uncertainty import t_scale
@@ -71,8 +71,6 @@ class GrowthModel(BaseModel):
 
     name: ClassVar[str] = "growth"
     family: ClassVar[str] = "growth"
-    #: Why 2 points are the fewest the model accepts.
-    min_obs_reason: ClassVar[str] = ""
     #: True when the model works on logarithms (values must be > 0).
     positive: ClassVar[bool] = True
     #: "independent" noise around a trend, or "cumulative" random-walk noise after the data.
@@ -87,10 +85,6 @@ class GrowthModel(BaseModel):
 
     prior_sigma: float | None = None
     prior_df: float | None = None
-
-    def _min_obs(self) -> tuple[int, str]:
-        """The fewest points this configuration accepts, and why."""
-        return 2, self.min_obs_reason
 
     def _check_above(self, value: float, floor: float, what: str, floor_text: str) -> float:
         """``value`` as a float if finite and above ``floor``, else a ModelError."""
@@ -109,29 +103,10 @@ class GrowthModel(BaseModel):
             model, or an impossible fixed parameter (e.g. a ceiling at or below the data).
         """
         self._forget_fit()
-        name, (min_obs, reason) = self.name, self._min_obs()
-        t = as_years(X)
-        v = as_float(y, f"{name}: values")
-        if v.ndim == 2 and v.shape[1] == 1:
-            v = v[:, 0]
-        if v.ndim != 1:
-            raise ModelError(f"{name}: values must be 1-D, got shape {v.shape}")
-        if t.size != v.size:
-            raise ModelError(f"{name}: years and values differ in length ({t.size} vs {v.size})")
-        if np.isnan(v).any():
-            bad = ", ".join(f"{b:g}" for b in t[np.isnan(v)])
-            raise ModelError(f"{name}: values contain NaN (years {bad})")
-        if not np.all(np.isfinite(v)):
-            raise ModelError(f"{name}: values contain infinite entries")
-        order = np.argsort(t, kind="stable")
-        t, v = t[order], v[order]
-        if t.size > 1 and np.any(np.diff(t) == 0):
-            raise ModelError(f"{name}: years contain duplicates")
-        if t.size < min_obs:
-            raise ModelError(f"{name} needs at least {min_obs} points ({reason}); got {t.size}")
+        t, v = self._sorted_data(X, y, "values")
         if self.positive and np.any(v <= 0):
             i = int(np.argmax(v <= 0))
-            raise ModelError(f"{name} works on logarithms, so every value must be > 0; "
+            raise ModelError(f"{self.name} works on logarithms, so every value must be > 0; "
                              f"got {v[i]:g} in {t[i]:g}")
         self.n_obs_, self.years_, self.values_, self.t_last_ = int(t.size), t, v, float(t[-1])
         self.notes_: list[str] = []

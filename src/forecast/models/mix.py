@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -12,7 +13,7 @@ from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
 from forecast.models import curves
-from forecast.models.base import BaseModel, as_float, as_years, check_rows
+from forecast.models.base import BaseModel, as_float, as_years
 from forecast.models.ols import draw_lines, ols
 from forecast.models.uncertainty import t_scale
 
@@ -139,6 +140,7 @@ class LogRatioMix(BaseModel):
     name: ClassVar[str] = "log_ratio_mix"
     family: ClassVar[str] = "mix"
     fit_call: ClassVar[str] = "fit(years, shares, segments)"
+    min_obs_reason: ClassVar[str] = "a trend needs two years"
 
     reference: str | None = None
     damping: float | Mapping[str, float] = 1.0
@@ -175,8 +177,6 @@ class LogRatioMix(BaseModel):
             ref = names.index(self.reference)
         else:
             raise ModelError(f"reference segment {self.reference!r} is not one of {list(names)}")
-        order = np.argsort(t, kind="stable")
-        t, s = t[order], s[order]
         self.segments_, self.reference_, self._ref_index = names, names[ref], ref
         self.ratio_segments_ = tuple(n for i, n in enumerate(names) if i != ref)
         # Settings are resolved now so a typo fails at fit, not at the first draw.
@@ -209,10 +209,7 @@ class LogRatioMix(BaseModel):
             raise ModelError(f"sum_tolerance must be in [0, 1); got {self.sum_tolerance!r}")
         if segments is None and hasattr(y, "columns"):
             segments = [str(c) for c in y.columns]  # type: ignore[union-attr]
-        t = as_years(X)
-        s = as_float(y, "shares")
-        if s.ndim != 2:
-            raise ModelError(f"shares must be (n_years, n_segments); got shape {s.shape}")
+        t, s = self._sorted_data(X, y, "shares", ndim=2)
         if segments is None:
             raise ModelError("name the segments: fit(years, shares, segments=[...])")
         names = tuple(str(x) for x in segments)
@@ -222,7 +219,6 @@ class LogRatioMix(BaseModel):
             raise ModelError(f"segment names must be distinct; got {list(names)}")
         if len(names) < 2:
             raise ModelError("a mix needs at least 2 segments")
-        check_rows(t, s, "rows of shares")
         if np.any(s <= 0.0):
             raise ModelError("every share must be strictly positive for log-ratios")
         off = np.abs(s.sum(axis=1) - 1.0)
@@ -259,19 +255,17 @@ class LogRatioMix(BaseModel):
                 f"UNDAMPED log-ratio trend for {', '.join(undamped)}: the fitted slope is "
                 "extrapolated linearly on the log-ratio scale (set damping < 1 to fade it)"
             )
-        self.param_units_, self.params_, self.bse_ = {}, {}, {}
+        rows = {}
         for i, k in enumerate(self.ratio_segments_):
-            lk, sk = f"level[{k}]", f"slope[{k}]"
-            self.params_[lk], self.params_[sk] = float(self.level_[i]), float(self.slope_[i])
-            self.param_units_[lk] = f"log({k}/{self.reference_})"
-            self.param_units_[sk] = "log-ratio/year"
-            se = (float("nan"), float("nan"))
+            se = (math.nan, math.nan)
             if self.drift_sigma_ is not None:
-                se = (float("nan"), float(self.drift_sigma_[i]))
+                se = (math.nan, self.drift_sigma_[i])
             elif self.resid_sigma_ is not None:
-                se = (float(self.resid_sigma_[i] * np.sqrt(self._xtx_inv[0, 0])),
-                      float(self.slope_se_[i]))  # type: ignore[index]
-            self.bse_[lk], self.bse_[sk] = se
+                se = (self.resid_sigma_[i] * np.sqrt(self._xtx_inv[0, 0]),
+                      self.slope_se_[i])  # type: ignore[index]
+            rows[f"level[{k}]"] = (self.level_[i], se[0], f"log({k}/{self.reference_})")
+            rows[f"slope[{k}]"] = (self.slope_[i], se[1], "log-ratio/year")
+        self._set_params(**rows)
 
     def _predict(self, t: np.ndarray) -> np.ndarray:
         """Trend shares [fraction], rows summing to one."""

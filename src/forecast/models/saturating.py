@@ -88,11 +88,8 @@ class _SaturatingCurve(NonlinearGrowthModel):
         a, r = (float(x) for x in beta)
         cov = self._cov_unscaled * self.sigma_**2
         mid, se_mid = midpoint(a, r, cov, self.t_last_)
-        self.params_ = {"saturation": k, "rate": r, "midpoint": mid}
-        self.bse_ = {"saturation": math.nan, "rate": float(np.sqrt(cov[1, 1])),
-                     "midpoint": se_mid}
-        self.param_units_ = {"saturation": "value unit (assumed)", "rate": "1/yr",
-                             "midpoint": "year"}
+        self._set_params(saturation=(k, math.nan, "value unit (assumed)"),
+                         rate=(r, np.sqrt(cov[1, 1]), "1/yr"), midpoint=(mid, se_mid, "year"))
         self.notes_.append(
             f"K = {k:,.4g} {self._k_basis}; the log-scale noise prior is converted to the "
             f"{self._link_scale} scale at the last observation"
@@ -159,12 +156,9 @@ class _SaturatingCurve(NonlinearGrowthModel):
         cov = self._cov_unscaled * self.sigma_**2
         # Within the bounds as given (exp of a log bound can be one ulp outside them).
         k = min(max(math.exp(theta[0]), lo), hi)
-        r, mid = math.exp(theta[1]), float(theta[2])
-        self.params_ = {"saturation": k, "rate": r, "midpoint": mid}
-        se = {"saturation": k * float(np.sqrt(cov[0, 0])), "rate": r * float(np.sqrt(cov[1, 1])),
-              "midpoint": float(np.sqrt(cov[2, 2]))}
-        self.bse_ = {key: math.nan if key in self.fixed_ else x for key, x in se.items()}
-        self.param_units_ = {"saturation": "value unit", "rate": "1/yr", "midpoint": "year"}
+        r, se = math.exp(theta[1]), np.sqrt(np.diag(cov))
+        self._set_params(saturation=(k, k * se[0], "value unit"), rate=(r, r * se[1], "1/yr"),
+                         midpoint=(theta[2], se[2], "year"))
         self._k_at_bound = "saturation" in self.fixed_
         if self.saturation_bounds is None:
             self.notes_.append(

@@ -11,7 +11,7 @@ from numpy.typing import ArrayLike
 from scipy import special
 
 from forecast.errors import ModelError
-from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years, check_rows
+from forecast.models.base import EXACT_FIT_NOTE, BaseModel, as_float, as_years
 from forecast.models.ols import draw_lines, midpoint, ols
 from forecast.models.uncertainty import t_scale
 
@@ -82,6 +82,7 @@ class LogitShare(BaseModel):
     name: ClassVar[str] = "logit_share"
     family: ClassVar[str] = "share"
     fit_call: ClassVar[str] = "fit(years, shares)"
+    min_obs_reason: ClassVar[str] = "a line needs two points"
 
     cap: float = 1.0
     floor: float = 0.0
@@ -109,15 +110,7 @@ class LogitShare(BaseModel):
         """
         self._forget_fit()
         floor, cap = self._check_settings()
-        t = as_years(X)
-        s = as_float(y, "shares")
-        if s.ndim == 2 and s.shape[1] == 1:
-            s = s[:, 0]
-        if s.ndim != 1:
-            raise ModelError(f"shares must be one-dimensional; got shape {s.shape}")
-        check_rows(t, s, "shares")
-        order = np.argsort(t, kind="stable")
-        t, s = t[order], s[order]
+        t, s = self._sorted_data(X, y, "shares")
         inside = (s > floor) & (s < cap)
         if not np.all(inside):
             raise ModelError(
@@ -136,10 +129,9 @@ class LogitShare(BaseModel):
         self._choose_sigma()
         cov = self._xtx_inv * (self.sigma_**2 if self.sigma_ is not None else np.nan)
         self.midpoint_, se_mid = midpoint(a, b, cov, self.t_last_)
-        self.param_units_ = {"rate": "1/year", "midpoint": "year", "intercept": "logit"}
-        self.params_ = {"rate": b, "midpoint": self.midpoint_, "intercept": a}
-        self.bse_ = {"rate": float(np.sqrt(cov[1, 1])), "midpoint": se_mid,
-                     "intercept": float(np.sqrt(cov[0, 0]))}
+        self._set_params(rate=(b, np.sqrt(cov[1, 1]), "1/year"),
+                         midpoint=(self.midpoint_, se_mid, "year"),
+                         intercept=(a, np.sqrt(cov[0, 0]), "logit"))
         return self
 
     def _choose_sigma(self) -> None:

@@ -32,10 +32,9 @@ class _CompoundFromLast(GrowthModel):
         self._base_log = base_log
         self._set_sigma(self.residuals_, t.size - 2)
         se = self.sigma_ * math.sqrt(var)
-        self.params_ = {"rate": math.expm1(log_rate), "base": float(v[-1])}
-        self.bse_ = {"rate": math.exp(log_rate) * se, "base": math.nan}
-        self.param_units_ = {"rate": "fraction/yr", "base": f"value in {t[-1]:g}"}
         self.fixed_["base"] = "the last observation"
+        self._set_params(rate=(math.expm1(log_rate), math.exp(log_rate) * se, "fraction/yr"),
+                         base=(v[-1], math.nan, f"value in {t[-1]:g}"))
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         return self._base_log + theta[:, [0]] * (t - self.t_last_)
@@ -95,9 +94,8 @@ class LinearTrend(GrowthModel):
         self._theta = beta
         self._set_sigma(self.residuals_, t.size - 2, prior_scale=max(abs(float(v[-1])), 1e-12))
         se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
-        self.params_ = {"level": float(beta[0]), "slope": float(beta[1])}
-        self.bse_ = {"level": float(se[0]), "slope": float(se[1])}
-        self.param_units_ = {"level": f"value unit in {t[-1]:g}", "slope": "value unit/yr"}
+        self._set_params(level=(beta[0], se[0], f"value unit in {t[-1]:g}"),
+                         slope=(beta[1], se[1], "value unit/yr"))
 
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return z
@@ -117,11 +115,9 @@ class ExponentialTrend(GrowthModel):
         self._set_sigma(self.residuals_, t.size - 2)
         se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
         a, b = (float(x) for x in beta)
-        self.params_ = {"level": math.exp(a), "rate": math.expm1(b), "log_slope": b}
-        self.bse_ = {"level": math.exp(a) * float(se[0]), "rate": math.exp(b) * float(se[1]),
-                     "log_slope": float(se[1])}
-        self.param_units_ = {"level": f"trend value in {t[-1]:g}", "rate": "fraction/yr",
-                             "log_slope": "1/yr"}
+        self._set_params(level=(math.exp(a), math.exp(a) * se[0], f"trend value in {t[-1]:g}"),
+                         rate=(math.expm1(b), math.exp(b) * se[1], "fraction/yr"),
+                         log_slope=(b, se[1], "1/yr"))
 
     def _aic_valid(self) -> bool:
         return True
