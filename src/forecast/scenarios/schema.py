@@ -174,18 +174,14 @@ class _Block(BaseModel):
     notes: Any = None
 
 
-class _Segment(_Block):
-    """A segment's growth model; its fields named in :data:`PARAMETER_DOMAINS` are sampled."""
-
-
-class Compound(_Segment):
+class Compound(_Block):
     """``value * (1 + cagr)^h``."""
 
     model: Literal["compound"] = "compound"
     cagr: _within("cagr")
 
 
-class Damped(_Segment):
+class Damped(_Block):
     """Growth rate ``cagr`` decaying by ``damping`` a year."""
 
     model: Literal["damped"] = "damped"
@@ -193,7 +189,7 @@ class Damped(_Segment):
     damping: _within("damping")
 
 
-class Logistic(_Segment):
+class Logistic(_Block):
     """Logistic curve through the base value towards ``saturation`` [GWh] at ``rate`` [1/yr]."""
 
     model: Literal["logistic"] = "logistic"
@@ -201,7 +197,7 @@ class Logistic(_Segment):
     rate: _within("rate")
 
 
-class EvDemand(_Segment):
+class EvDemand(_Block):
     """EV sales x kWh per vehicle reaching their targets in ``anchor_year``."""
 
     model: Literal["ev_demand"] = "ev_demand"
@@ -215,6 +211,7 @@ class EvDemand(_Segment):
         return (info.context or {}).get("target_year") if value is None else value
 
 
+#: A segment's growth model; its fields named in :data:`PARAMETER_DOMAINS` are sampled.
 Segment = Annotated[Compound | Damped | Logistic | EvDemand, Field(discriminator="model")]
 
 
@@ -524,7 +521,8 @@ def _tag_key(cls: type[BaseModel] | None) -> str:
 #: The block class of each discriminator value, to name a block's keys in messages.
 _TAGGED: dict[str, type[BaseModel]] = {
     tag: cls
-    for cls in (*_Segment.__subclasses__(), Hold, ShareTrend, *_Distribution.__subclasses__())
+    for cls in (Compound, Damped, Logistic, EvDemand, Hold, ShareTrend, Normal, Uniform, Triangular,
+                Fitted)
     for tag in typing.get_args(cls.model_fields[_tag_key(cls)].annotation)
 }
 
