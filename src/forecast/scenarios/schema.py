@@ -527,27 +527,31 @@ _TAGGED: dict[str, type[BaseModel]] = {
 }
 
 
-def _block_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str | None]:
+def _block_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str | None, list[str]]:
     """The block class at ``loc`` from :class:`Scenario` (``None`` inside a union or a mapping
-    of blocks), and the tag of the last tagged block passed."""
+    of blocks), the tag of the last tagged block passed, and the keys of ``loc`` (no tags)."""
     cls: type[BaseModel] | None = Scenario
-    tag = None
+    tag, keys, mapping = None, [], False
     for part in loc:
-        if part in _TAGGED:
+        # A tag follows a union: a key of a block or of a mapping may be named 'normal' too.
+        if cls is None and not mapping and part in _TAGGED:
             cls, tag = _TAGGED[part], part
             continue
+        keys.append(str(part))
         field = cls.model_fields.get(part) if cls is not None else None
         kinds = () if field is None else (field.annotation, *typing.get_args(field.annotation))
         blocks = [t for t in kinds if isinstance(t, type) and issubclass(t, BaseModel)]
         cls = blocks[0] if len(blocks) == 1 else None
-    return cls, tag
+        mapping = field is not None and typing.get_origin(field.annotation) is dict
+    return cls, tag, keys
 
 
 def _key_and_message(error: Any) -> tuple[str, str]:
     """The dotted key and the one-line message of a pydantic error."""
     loc, ctx, kind, got = error["loc"], error.get("ctx") or {}, error["type"], error["input"]
-    keys = [str(part) for part in loc if part not in _TAGGED] + [ctx.get("key") or ""]
-    parent, tag = _block_at(loc[:-1])
+    block, _, keys = _block_at(loc)
+    keys.append(ctx.get("key") or "")
+    parent, tag, _ = _block_at(loc[:-1])
     tagged = tag is not None and loc[-2:-1] == (tag,)
     tag_key = _tag_key(parent)
     if kind.startswith("union_tag") and isinstance(got, dict):
@@ -556,7 +560,6 @@ def _key_and_message(error: Any) -> tuple[str, str]:
         if kind == "union_tag_invalid":
             message = f"must be one of {ctx['expected_tags']}, got {ctx['tag']!r}"
     elif kind in ("model_type", "model_attributes_type", "dict_type", "union_tag_not_found"):
-        block, _ = _block_at(loc)
         if block is not None:
             contents = f" with keys among {', '.join(sorted(block.model_fields))}"
         elif loc == ("uncertain",):
