@@ -449,17 +449,11 @@ class Scenario(_Block):
     def parameters(self) -> dict[str, float | str]:
         """Every sampled parameter by dotted key with its central value (number, ``"data"``
         or ``"trend"``), in the fixed order (segments, share, caps) that draws follow."""
-        out: dict[str, float | str] = {
-            f"segments.{seg}.{key}": getattr(self.segments[seg], key)
-            for seg in SEGMENTS for key in type(self.segments[seg]).model_fields
-            if key in PARAMETER_DOMAINS
-        }
-        if self.share.model != "hold":
-            out["share.target"] = self.share.target  # type: ignore[assignment]
-        if self.capacity is not None:
-            for key in ("base", "growth", "max_utilisation"):
-                out[f"caps.capacity.{key}"] = getattr(self.capacity, key)
-        return out
+        blocks = {**{f"segments.{seg}": self.segments[seg] for seg in SEGMENTS},
+                  "share": self.share, "caps.capacity": self.capacity}
+        return {f"{where}.{key}": getattr(block, key)
+                for where, block in blocks.items() if block is not None
+                for key in type(block).model_fields if key in PARAMETER_DOMAINS}
 
     def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
         """A copy projecting to ``year`` [year] (``None`` keeps the file's), which must be
