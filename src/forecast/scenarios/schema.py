@@ -139,11 +139,11 @@ def _technologies(value: Any) -> tuple[str, ...]:
     return tuple(techs)
 
 
-def _within(domain: Domain | str) -> Any:
-    """A number in ``domain`` (or a key of :data:`PARAMETER_DOMAINS`), or one of its words."""
-    domain = PARAMETER_DOMAINS[domain] if isinstance(domain, str) else domain
+def _within(fixed: Domain | None = None) -> Any:
+    """A number in ``fixed`` (default: the field's :data:`PARAMETER_DOMAINS` entry) or a word."""
 
-    def check(value: Any) -> float | str:
+    def check(value: Any, info: ValidationInfo) -> float | str:
+        domain = fixed or PARAMETER_DOMAINS[info.field_name]
         if value in domain.words:
             return value
         if isinstance(value, str) and domain.words:
@@ -157,6 +157,8 @@ def _within(domain: Domain | str) -> Any:
     return Annotated[float | str, PlainValidator(check)]
 
 
+#: A sampled parameter: a number (or word) in the domain its field name has.
+Parameter = _within()
 Number = Annotated[float, PlainValidator(_number)]
 Year = Annotated[int, PlainValidator(_year)]
 Text = Annotated[str, PlainValidator(_text)]
@@ -178,31 +180,31 @@ class Compound(_Block):
     """``value * (1 + cagr)^h``."""
 
     model: Literal["compound"] = "compound"
-    cagr: _within("cagr")
+    cagr: Parameter
 
 
 class Damped(_Block):
     """Growth rate ``cagr`` decaying by ``damping`` a year."""
 
     model: Literal["damped"] = "damped"
-    cagr: _within("cagr")
-    damping: _within("damping")
+    cagr: Parameter
+    damping: Parameter
 
 
 class Logistic(_Block):
     """Logistic curve through the base value towards ``saturation`` [GWh] at ``rate`` [1/yr]."""
 
     model: Literal["logistic"] = "logistic"
-    saturation: _within("saturation")
-    rate: _within("rate")
+    saturation: Parameter
+    rate: Parameter
 
 
 class EvDemand(_Block):
     """EV sales x kWh per vehicle reaching their targets in ``anchor_year``."""
 
     model: Literal["ev_demand"] = "ev_demand"
-    sales_target: _within("sales_target")
-    kwh_target: _within("kwh_target")
+    sales_target: Parameter
+    kwh_target: Parameter
     anchor_year: Year = Field(None, validate_default=True)  # type: ignore[assignment]
 
     @field_validator("anchor_year", mode="before")
@@ -249,7 +251,7 @@ class ShareTrend(_Block):
     """China's share moving to ``target`` by year ``by`` (linearly or on the logit scale)."""
 
     model: Literal["linear", "logit"]
-    target: _within("target")
+    target: Parameter
     by: Year | None = None
     cap: _within(Domain(0.0, 1.0, True, False, "in (0, 1]")) | None = None
 
@@ -275,9 +277,9 @@ class Capacity(_Block):
     """China's capacity: ``base`` [GWh] growing at ``growth`` [1/yr] from ``base_year``, times
     ``max_utilisation`` [fraction]."""
 
-    base: _within("base")
-    growth: _within("growth")
-    max_utilisation: _within("max_utilisation")
+    base: Parameter
+    growth: Parameter
+    max_utilisation: Parameter
     base_year: Year | None = None
 
     @model_validator(mode="after")
