@@ -223,13 +223,9 @@ def check_inputs(
         history = data.load_history(data_dir)
     folder = (Path(scenario_dir) if scenario_dir is not None
               else catalog.default_scenario_dir(history.attrs["data_dir"]))
-    listed = catalog.list_scenarios(folder)
-    names: list[Any] = list(scenarios or listed["path"])
-    chosen = []
-    for name in names:
-        scenario = catalog.resolve_scenario(name, folder)
-        catalog.prepare_scenario(scenario, history, target_year=target_year)
-        chosen.append(scenario)
+    listed = catalog.list_scenarios(folder)["path"]
+    prepared = catalog.prepare_all(scenarios or listed, history, target_year, folder)
+    chosen = [p.scenario for p in prepared]
     outlooks = Path(history.attrs["data_dir"]) / OUTLOOKS_FILE
     if outlooks.exists():
         load_outlooks(check_file(outlooks, MAX_DATA_FILE_BYTES, _data_fail(outlooks)))

@@ -99,6 +99,10 @@ BROKEN = [
     # (changes to VALID, key named in the message, words in the message)
     ({"colour": "blue"}, "colour", "unknown key"),
     ({"segments.power.growth": 0.2}, "segments.power.growth", "unknown key"),
+    # a key spelled like a model or a distribution is a key, not a tag of pydantic's location
+    ({"normal": 1}, "normal", "unknown key"),
+    ({"segments.power.hold": 1}, "segments.power.hold", "not used by model 'compound'"),
+    ({"uncertain|normal": 5}, "uncertain.normal", "must be a mapping with a 'dist'"),
     ({"segments.wind": {"model": "compound", "cagr": 0.1}}, "segments.wind", "unknown key"),
     # a misspelt segment is named, not the segment it leaves missing
     ({"segments.storage": ..., "segments.storag": {"model": "compound", "cagr": 0.1}},

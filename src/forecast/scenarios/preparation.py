@@ -13,13 +13,14 @@ import numpy as np
 import pandas as pd
 
 from forecast import data
+from forecast.data.loader import OBSERVED_KINDS as OBSERVED
 from forecast.errors import ModelError, ScenarioError
 from forecast.models import LogitShare
 from forecast.scenarios.noise import ProcessNoise
 from forecast.scenarios.schema import DATA, SEGMENTS, TREND, Distribution, Scenario
 
 __all__ = [
-    "CAPACITY", "EV_DEMAND", "EV_SALES", "OBSERVED", "OUTLOOK", "PRODUCTION", "PRODUCTION_CAGR",
+    "CAPACITY", "EV_DEMAND", "EV_SALES", "OUTLOOK", "PRODUCTION", "PRODUCTION_CAGR",
     "SHARE", "SHARE_FLOOR", "Baseline", "FittedTrend", "Prepared", "find_series", "prepare",
 ]
 
@@ -30,8 +31,8 @@ PRODUCTION_CAGR = "production_cagr"
 EV_SALES = "ev_sales"
 EV_DEMAND = "ev_battery_demand"
 CAPACITY = "capacity"
-#: Kinds of the observed rows and of the published outlooks' rows.
-OBSERVED, OUTLOOK = ("reported", "derived"), ("outlook",)
+#: Kinds of the published outlooks' rows.
+OUTLOOK = ("outlook",)
 
 #: Smallest share used where the world is derived from China (world = China / share).
 SHARE_FLOOR = 1e-9

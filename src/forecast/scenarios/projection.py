@@ -16,7 +16,6 @@ without a loop over draws. A scenario becomes paths in five steps:
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 
 import numpy as np
@@ -78,18 +77,7 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
         path = _segment_path(prepared, seg, values, years, out)
         anchored[seg] = np.broadcast_to(path, (n, len(years)))
     if noise is not None:
-        # A common factor is one array for several segments: exponentiated once, and
-        # multiplied in place by the last segment that uses it.
-        users = Counter(id(x) for x in noise.values())
-        factors: dict[int, np.ndarray] = {}
-        for seg in SEGMENTS:
-            key = id(noise[seg])
-            if key not in factors:
-                factors[key] = np.exp(noise[seg])
-            users[key] -= 1
-            factor = factors[key] if users[key] else factors.pop(key)
-            anchored[seg] = np.multiply(anchored[seg], factor,
-                                        out=None if users[key] else factor)
+        anchored = {seg: p * np.exp(noise[seg]) for seg, p in anchored.items()}
     if sc.anchor == "china":
         rest_ratio = (1.0 - share) / np.maximum(share, SHARE_FLOOR)
         china, rest = dict(anchored), {seg: p * rest_ratio for seg, p in anchored.items()}

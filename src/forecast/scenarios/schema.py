@@ -139,11 +139,11 @@ def _technologies(value: Any) -> tuple[str, ...]:
     return tuple(techs)
 
 
-def _within(domain: Domain | str) -> Any:
-    """A number in ``domain`` (or a key of :data:`PARAMETER_DOMAINS`), or one of its words."""
-    domain = PARAMETER_DOMAINS[domain] if isinstance(domain, str) else domain
+def _within(fixed: Domain | None = None) -> Any:
+    """A number in ``fixed`` (default: the field's :data:`PARAMETER_DOMAINS` entry) or a word."""
 
-    def check(value: Any) -> float | str:
+    def check(value: Any, info: ValidationInfo) -> float | str:
+        domain = fixed or PARAMETER_DOMAINS[info.field_name]
         if value in domain.words:
             return value
         if isinstance(value, str) and domain.words:
@@ -157,6 +157,8 @@ def _within(domain: Domain | str) -> Any:
     return Annotated[float | str, PlainValidator(check)]
 
 
+#: A sampled parameter: a number (or word) in the domain its field name has.
+Parameter = _within()
 Number = Annotated[float, PlainValidator(_number)]
 Year = Annotated[int, PlainValidator(_year)]
 Text = Annotated[str, PlainValidator(_text)]
@@ -174,39 +176,35 @@ class _Block(BaseModel):
     notes: Any = None
 
 
-class _Segment(_Block):
-    """A segment's growth model; its fields named in :data:`PARAMETER_DOMAINS` are sampled."""
-
-
-class Compound(_Segment):
+class Compound(_Block):
     """``value * (1 + cagr)^h``."""
 
     model: Literal["compound"] = "compound"
-    cagr: _within("cagr")
+    cagr: Parameter
 
 
-class Damped(_Segment):
+class Damped(_Block):
     """Growth rate ``cagr`` decaying by ``damping`` a year."""
 
     model: Literal["damped"] = "damped"
-    cagr: _within("cagr")
-    damping: _within("damping")
+    cagr: Parameter
+    damping: Parameter
 
 
-class Logistic(_Segment):
+class Logistic(_Block):
     """Logistic curve through the base value towards ``saturation`` [GWh] at ``rate`` [1/yr]."""
 
     model: Literal["logistic"] = "logistic"
-    saturation: _within("saturation")
-    rate: _within("rate")
+    saturation: Parameter
+    rate: Parameter
 
 
-class EvDemand(_Segment):
+class EvDemand(_Block):
     """EV sales x kWh per vehicle reaching their targets in ``anchor_year``."""
 
     model: Literal["ev_demand"] = "ev_demand"
-    sales_target: _within("sales_target")
-    kwh_target: _within("kwh_target")
+    sales_target: Parameter
+    kwh_target: Parameter
     anchor_year: Year = Field(None, validate_default=True)  # type: ignore[assignment]
 
     @field_validator("anchor_year", mode="before")
@@ -215,6 +213,7 @@ class EvDemand(_Segment):
         return (info.context or {}).get("target_year") if value is None else value
 
 
+#: A segment's growth model; its fields named in :data:`PARAMETER_DOMAINS` are sampled.
 Segment = Annotated[Compound | Damped | Logistic | EvDemand, Field(discriminator="model")]
 
 
@@ -252,7 +251,7 @@ class ShareTrend(_Block):
     """China's share moving to ``target`` by year ``by`` (linearly or on the logit scale)."""
 
     model: Literal["linear", "logit"]
-    target: _within("target")
+    target: Parameter
     by: Year | None = None
     cap: _within(Domain(0.0, 1.0, True, False, "in (0, 1]")) | None = None
 
@@ -278,9 +277,9 @@ class Capacity(_Block):
     """China's capacity: ``base`` [GWh] growing at ``growth`` [1/yr] from ``base_year``, times
     ``max_utilisation`` [fraction]."""
 
-    base: _within("base")
-    growth: _within("growth")
-    max_utilisation: _within("max_utilisation")
+    base: Parameter
+    growth: Parameter
+    max_utilisation: Parameter
     base_year: Year | None = None
 
     @model_validator(mode="after")
@@ -452,17 +451,11 @@ class Scenario(_Block):
     def parameters(self) -> dict[str, float | str]:
         """Every sampled parameter by dotted key with its central value (number, ``"data"``
         or ``"trend"``), in the fixed order (segments, share, caps) that draws follow."""
-        out: dict[str, float | str] = {
-            f"segments.{seg}.{key}": getattr(self.segments[seg], key)
-            for seg in SEGMENTS for key in type(self.segments[seg]).model_fields
-            if key in PARAMETER_DOMAINS
-        }
-        if self.share.model != "hold":
-            out["share.target"] = self.share.target  # type: ignore[assignment]
-        if self.capacity is not None:
-            for key in ("base", "growth", "max_utilisation"):
-                out[f"caps.capacity.{key}"] = getattr(self.capacity, key)
-        return out
+        blocks = {**{f"segments.{seg}": self.segments[seg] for seg in SEGMENTS},
+                  "share": self.share, "caps.capacity": self.capacity}
+        return {f"{where}.{key}": getattr(block, key)
+                for where, block in blocks.items() if block is not None
+                for key in type(block).model_fields if key in PARAMETER_DOMAINS}
 
     def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
         """A copy projecting to ``year`` [year] (``None`` keeps the file's), which must be
@@ -524,32 +517,37 @@ def _tag_key(cls: type[BaseModel] | None) -> str:
 #: The block class of each discriminator value, to name a block's keys in messages.
 _TAGGED: dict[str, type[BaseModel]] = {
     tag: cls
-    for cls in (*_Segment.__subclasses__(), Hold, ShareTrend, *_Distribution.__subclasses__())
+    for cls in (Compound, Damped, Logistic, EvDemand, Hold, ShareTrend, Normal, Uniform, Triangular,
+                Fitted)
     for tag in typing.get_args(cls.model_fields[_tag_key(cls)].annotation)
 }
 
 
-def _block_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str | None]:
+def _block_at(loc: tuple[Any, ...]) -> tuple[type[BaseModel] | None, str | None, list[str]]:
     """The block class at ``loc`` from :class:`Scenario` (``None`` inside a union or a mapping
-    of blocks), and the tag of the last tagged block passed."""
+    of blocks), the tag of the last tagged block passed, and the keys of ``loc`` (no tags)."""
     cls: type[BaseModel] | None = Scenario
-    tag = None
+    tag, keys, mapping = None, [], False
     for part in loc:
-        if part in _TAGGED:
+        # A tag follows a union: a key of a block or of a mapping may be named 'normal' too.
+        if cls is None and not mapping and part in _TAGGED:
             cls, tag = _TAGGED[part], part
             continue
+        keys.append(str(part))
         field = cls.model_fields.get(part) if cls is not None else None
         kinds = () if field is None else (field.annotation, *typing.get_args(field.annotation))
         blocks = [t for t in kinds if isinstance(t, type) and issubclass(t, BaseModel)]
         cls = blocks[0] if len(blocks) == 1 else None
-    return cls, tag
+        mapping = field is not None and typing.get_origin(field.annotation) is dict
+    return cls, tag, keys
 
 
 def _key_and_message(error: Any) -> tuple[str, str]:
     """The dotted key and the one-line message of a pydantic error."""
     loc, ctx, kind, got = error["loc"], error.get("ctx") or {}, error["type"], error["input"]
-    keys = [str(part) for part in loc if part not in _TAGGED] + [ctx.get("key") or ""]
-    parent, tag = _block_at(loc[:-1])
+    block, _, keys = _block_at(loc)
+    keys.append(ctx.get("key") or "")
+    parent, tag, _ = _block_at(loc[:-1])
     tagged = tag is not None and loc[-2:-1] == (tag,)
     tag_key = _tag_key(parent)
     if kind.startswith("union_tag") and isinstance(got, dict):
@@ -558,7 +556,6 @@ def _key_and_message(error: Any) -> tuple[str, str]:
         if kind == "union_tag_invalid":
             message = f"must be one of {ctx['expected_tags']}, got {ctx['tag']!r}"
     elif kind in ("model_type", "model_attributes_type", "dict_type", "union_tag_not_found"):
-        block, _ = _block_at(loc)
         if block is not None:
             contents = f" with keys among {', '.join(sorted(block.model_fields))}"
         elif loc == ("uncertain",):

@@ -91,29 +91,25 @@ def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
     if region not in ("China", "World"):
         raise ValueError(f"region must be 'China' or 'World', got {region!r}")
     prepared = prepare_scenario(scenario, history, data_dir, target_year)
-    keys = list(prepared.central)
     rows = []
-    for key in keys:
-        dist, c, domain = prepared.distributions.get(key), prepared.central[key], domain_of(key)
+    for key, c in prepared.central.items():
+        dist, domain = prepared.distributions.get(key), domain_of(key)
         if dist is not None:
             lo, hi = quantile(key, dist, np.array(SENSITIVITY_QUANTILES), prepared.scenario.anchor)
-            rows.append((float(lo), float(hi), f"p10/p90 of {dist.dist}"))
+            rows.append((key, c, float(lo), float(hi), f"p10/p90 of {dist.dist}"))
         else:
             lo, hi = sorted((c * (1 - spread), c * (1 + spread)))
             lo, hi = (float(min(max(v, domain.lowest), domain.high)) for v in (lo, hi))
-            rows.append((lo, hi, f"central -/+{spread:.0%}"))
+            rows.append((key, c, lo, hi, f"central -/+{spread:.0%}"))
+    table = pd.DataFrame(rows, columns=["parameter", "central", "low", "high", "basis"])
     # Run 2i sets parameter i low, run 2i + 1 high; the last run is the central case.
-    values = central_parameters(prepared, 2 * len(keys) + 1)
-    for i, (key, (low, high, _)) in enumerate(zip(keys, rows, strict=True)):
-        values[key][2 * i], values[key][2 * i + 1] = low, high
+    values = central_parameters(prepared, 2 * len(rows) + 1)
+    for i, (key, _, low, high, _) in enumerate(rows):
+        values[key][2 * i:2 * i + 2] = low, high
     totals = evaluate(prepared, values)[(region, "total")][:, -1]
-    table = pd.DataFrame({
-        "parameter": keys, "central": [prepared.central[k] for k in keys],
-        "low": [r[0] for r in rows], "high": [r[1] for r in rows],
-        "total_at_low": totals[0:-1:2], "total_at_high": totals[1:-1:2],
-    })
+    table["total_at_low"], table["total_at_high"] = totals[0:-1:2], totals[1:-1:2]
     table["swing"] = (table["total_at_high"] - table["total_at_low"]).abs()
-    table["basis"] = [r[2] for r in rows]
+    table["basis"] = table.pop("basis")
     table = table.sort_values(["swing", "parameter"], ascending=[False, True], kind="stable")
     table.attrs.update(central_total=float(totals[-1]), year=int(prepared.years[-1]),
                        region=region)
