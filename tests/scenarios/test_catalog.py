@@ -13,6 +13,7 @@ import pytest
 
 from forecast import scenarios
 from forecast.errors import ScenarioError
+from forecast.scenarios import catalog
 from forecast.scenarios.noise import ProcessNoise
 from forecast.scenarios.projection import PROJECTION_COLUMNS
 from forecast.scenarios.schema import SEGMENTS, Noise
@@ -61,6 +62,16 @@ def test_list_scenarios_rejects_duplicate_names(tmp_path: Path, scenario_dir) ->
     shutil.copy(scenario_dir / "base.yaml", tmp_path / "b.yaml")
     with pytest.raises(ScenarioError, match=r"b.yaml: key 'name': 'base' is also the name of"):
         scenarios.list_scenarios(tmp_path)
+
+
+def test_a_scenario_name_is_looked_up_in_the_given_data_folder(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    shutil.copytree(REPO / "data", data_dir)
+    mine = data_dir / "scenarios" / "base.yaml"
+    mine.write_text(mine.read_text(encoding="utf-8").replace(
+        "  Central view:", "  Mine. Central view:", 1), encoding="utf-8")
+    prepared = catalog.prepare_scenario("base", data_dir=data_dir)
+    assert prepared.scenario.description.startswith("Mine.")
 
 
 def test_published_reproduces_the_outlook(history, scenario_dir, published, central) -> None:

@@ -85,9 +85,10 @@ def prepare_scenario(scenario: ScenarioLike, history: pd.DataFrame | None = None
                      data_dir: str | Path | None = None, target_year: int | None = None,
                      scenario_dir: str | Path | None = None) -> Prepared:
     """:func:`~forecast.scenarios.preparation.prepare` a scenario given as object, name (in
-    ``scenario_dir``) or path, against ``history`` (default: loaded from ``data_dir``), with
-    ``target_year`` [year] overriding the file's."""
-    sc = resolve_scenario(scenario, scenario_dir)
+    ``scenario_dir``, default ``data_dir``'s) or path, against ``history`` (default: loaded
+    from ``data_dir``), with ``target_year`` [year] overriding the file's."""
+    sc = resolve_scenario(scenario, default_scenario_dir(data_dir) if scenario_dir is None
+                          else scenario_dir)
     if target_year is not None:
         sc = sc.with_target_year(target_year)
     return prepare(sc, data.load_history(data_dir) if history is None else history)
