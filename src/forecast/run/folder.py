@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from forecast.errors import ForecastError, RunError, quote
-from forecast.files import sha256_file, write_atomic, write_error
+from forecast.files import check_folder, sha256_file, write_atomic, write_error
 from forecast.layout import (
     CALIBRATION_KEY_TABLE,
     FAILED_SUFFIX,
@@ -78,17 +78,14 @@ def validate_run_name(name: str) -> str:
 def check_output_dir(out: Path, *, create_parents: bool = False) -> Path:
     """Refuse (one line) an output folder that is a file, lacks its parent (unless
     ``create_parents``, for the default ``outputs/runs``) or is not writable."""
-    existing = Path(out)
-    while not existing.exists() and existing != existing.parent:
-        if existing != out and not create_parents:
-            raise ForecastError(f"output folder {out}: its parent {existing} does not exist")
-        existing = existing.parent
-    if not existing.is_dir():
-        raise ForecastError(f"output folder {out} is a file, not a folder" if existing == out
-                            else f"output folder {out}: {existing} is a file, not a folder")
+    out = Path(out)
+    if not create_parents and not out.parent.exists():
+        raise ForecastError(f"output folder {out}: its parent {out.parent} does not exist")
+    check_folder(out, "output folder")
+    existing = next(p for p in (out, *out.parents) if p.exists())
     if not os.access(existing, os.W_OK | os.X_OK):
         raise ForecastError(f"output folder {out}: {existing} is not writable")
-    return Path(out)
+    return out
 
 
 def hold_lock(folder: Path) -> IO[str]:
