@@ -283,6 +283,16 @@ def test_toy_manifest(toy_run, toy_dirs):
 
 
 @pytest.mark.slow
+def test_pages_name_the_final_folder_whatever_its_characters(toy_dirs, tmp_path):
+    nb_dir, data_dir, _ = toy_dirs
+    out = tmp_path / 'runs & "quoted" <odd> \\ back'
+    run = _toy_run((nb_dir, data_dir, out), run_name="odd", notebooks=["01_alpha"])
+    # A notebook holds the path JSON-escaped, a page HTML-escaped: neither keeps the build's.
+    for recorded in ("01_alpha.ipynb", "01_alpha.html", "manifest.json", "index.html"):
+        assert ".tmp-" not in (run / recorded).read_text(), recorded
+
+
+@pytest.mark.slow
 def test_toy_html_hides_code_keeps_outputs(toy_run):
     page = (toy_run / "01_alpha.html").read_text()
     assert "RICH_OUTPUT_MARKER" in page  # a rich output is shown ...

@@ -408,9 +408,12 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     with contextlib.suppress(OSError):
         (build / "logs").rmdir()  # only when empty
     try:
-        for written in [*build.glob("*.ipynb"), *build.glob("*.html")]:  # they name the folder
-            write_atomic(written, written.read_text(encoding="utf-8").replace(
-                str(build), str(target)))
+        # Notebooks and pages name the folder, escaped for JSON, HTML or Python as the case
+        # may be; only its last part changes, and that part no escaping touches.
+        moved = re.compile(rf"/{re.escape(build.name)}(?![\w.-])")
+        for written in [*build.glob("*.ipynb"), *build.glob("*.html")]:
+            write_atomic(written, moved.sub(f"/{target.name}",
+                                            written.read_text(encoding="utf-8")))
         previous = runs.finished_run_dirs(plan.out_root)  # this run is still hidden
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
