@@ -3,7 +3,6 @@ and terminals."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pandas as pd
 
 from forecast import data
 from forecast.errors import ScenarioError, quote
-from forecast.evaluation.frames import neutralise_formulas
+from forecast.evaluation.frames import csv_text
 from forecast.inputs import check_path
 from forecast.scenarios.preparation import Prepared, prepare
 from forecast.scenarios.projection import DEFAULT_SEED, PROJECTION_COLUMNS, simulate, summarise
@@ -141,10 +140,7 @@ def projection_to_csv(frame: pd.DataFrame) -> str:
     numbers = list(PROJECTION_COLUMNS[5:])
     # Adding 0.0 turns -0.0 into 0.0 so rounding never prints "-0.000".
     out[numbers] = np.round(out[numbers].to_numpy(float), CSV_DECIMALS) + 0.0
-    buffer = io.StringIO()
-    neutralise_formulas(out).to_csv(buffer, index=False, lineterminator="\n",
-                                    float_format=f"%.{CSV_DECIMALS}f")
-    return buffer.getvalue()
+    return csv_text(out, f"%.{CSV_DECIMALS}f")
 
 
 def _fmt(value: float, unit: str) -> str:
