@@ -122,10 +122,10 @@ class ProcessNoise:
     """The year-to-year variation a prepared scenario adds to its draws.
 
     ``offsets`` ``(len(segments), len(levels))`` are each segment's one-year log quantiles at
-    probability ``levels`` (increasing in (0, 1)) relative to their median [log]; a single row
-    applies to every segment. ``weights`` are the segments' base-year shares of production
-    [fraction], ``correlation`` their variation's, ``scale`` [-] the factor on every segment's
-    variation that keeps the total's as estimated, ``source`` where it comes from, for notes.
+    probability ``levels`` (increasing in (0, 1)) relative to their median [log]. ``weights``
+    are the segments' base-year shares of production [fraction], ``correlation`` their
+    variation's, ``scale`` [-] the factor on every segment's variation that keeps the total's
+    as estimated, ``source`` where it comes from, for notes.
     """
 
     levels: np.ndarray
@@ -239,12 +239,7 @@ def process_noise(noise: ProcessNoise, horizons: np.ndarray, segments: tuple[str
     if rho < 1.0:
         own = rng.standard_normal((len(segments), n_draws, n_years))
         z = math.sqrt(rho) * z + math.sqrt(1.0 - rho) * own
-    one = len(noise.segments) == 1
-    rows = [0 if one else noise.segments.index(seg) for seg in segments]
-    if one and rho == 1.0:
-        rows = rows[:1]
+    rows = [noise.segments.index(seg) for seg in segments]
     log_mult = replace(noise, offsets=noise.offsets[rows]).of_score(z)
     log_mult *= noise.scale
-    if len(log_mult) == 1:
-        return dict.fromkeys(segments, log_mult[0])
     return dict(zip(segments, log_mult, strict=True))
