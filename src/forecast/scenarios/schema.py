@@ -1,12 +1,10 @@
 """Scenario files: the YAML schema as pydantic models, and the parsed :class:`Scenario`.
 
-A file is read with :func:`yaml.safe_load` and validated by :class:`Scenario`; a broken rule
-raises one :class:`~forecast.errors.ScenarioError` naming the file and the dotted key (from
-pydantic's error location). ``data/scenarios/*.yaml`` are argued examples of every key. Any
-block may carry ``source`` (text) and ``note``/``notes`` (ignored). A parameter whose domain
-(:data:`PARAMETER_DOMAINS`) allows it may be ``data`` (taken from the history when prepared);
-a share target ``trend`` (the Fisher-Pry fit) takes its uncertainty from the fit
-(``dist: fitted``).
+``data/scenarios/*.yaml`` are argued examples of every key. Any block may carry ``source``
+(text) and ``note``/``notes`` (ignored). A parameter whose domain (:data:`PARAMETER_DOMAINS`)
+allows it may be ``data`` (taken from the history when prepared); a share target ``trend``
+(the Fisher-Pry fit) takes its uncertainty from the fit (``dist: fitted``). A broken rule
+raises one :class:`~forecast.errors.ScenarioError` naming the file and the dotted key.
 """
 
 from __future__ import annotations
