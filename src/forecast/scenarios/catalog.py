@@ -87,9 +87,7 @@ def prepare_scenario(scenario: ScenarioLike, history: pd.DataFrame | None = None
     ``scenario_dir``, default ``data_dir``'s) or path, against ``history`` (default: loaded
     from ``data_dir``), with ``target_year`` [year] overriding the file's."""
     sc = resolve_scenario(scenario, default_scenario_dir(data_dir) if scenario_dir is None
-                          else scenario_dir)
-    if target_year is not None:
-        sc = sc.with_target_year(target_year)
+                          else scenario_dir).with_target_year(target_year)
     return prepare(sc, data.load_history(data_dir) if history is None else history)
 
 
@@ -125,9 +123,8 @@ def project_named(name_or_path: str | Path, scenario_dir: str | Path | None = No
                   n_draws: int = 10_000, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     """:func:`project` of one scenario given by name (in ``scenario_dir``, default
     ``<data_dir>/scenarios``) or path."""
-    folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir(data_dir)
-    return project(resolve_scenario(name_or_path, folder), None, n_draws, seed, target_year,
-                   data_dir)
+    prepared = prepare_scenario(name_or_path, None, data_dir, target_year, scenario_dir)
+    return summarise(prepared, simulate(prepared, n_draws, seed))
 
 
 def projection_to_csv(frame: pd.DataFrame) -> str:

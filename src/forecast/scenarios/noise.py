@@ -121,14 +121,13 @@ def reference_noise() -> pd.DataFrame:
 class ProcessNoise:
     """The year-to-year variation a prepared scenario adds to its draws.
 
-    ``offsets`` ``(len(segments), len(levels))`` are each segment's one-year log quantiles at
-    probability ``levels`` (increasing in (0, 1)) relative to their median [log]; a single row
-    applies to every segment. ``weights`` are the segments' base-year shares of production
-    [fraction], ``correlation`` their variation's, ``scale`` [-] the factor on every segment's
-    variation that keeps the total's as estimated, ``source`` where it comes from, for notes.
+    ``offsets`` ``(len(segments), len(LEVELS))`` are each segment's one-year log quantiles at
+    probability :data:`LEVELS` relative to their median [log]. ``weights`` are the segments'
+    base-year shares of production [fraction], ``correlation`` their variation's, ``scale`` [-]
+    the factor on every segment's variation that keeps the total's as estimated, ``source``
+    where it comes from, for notes.
     """
 
-    levels: np.ndarray
     offsets: np.ndarray
     segments: tuple[str, ...]
     weights: np.ndarray
@@ -155,7 +154,7 @@ class ProcessNoise:
         a = a / a.sum() if a.sum() > 0 else w
         rho = float(spec.correlation)
         scale = spec.scale / math.sqrt(rho + (1.0 - rho) * float(a @ a))
-        return cls(LEVELS, offsets, segs, w, rho, scale, source)
+        return cls(offsets, segs, w, rho, scale, source)
 
     @classmethod
     def estimated(cls, spec: Noise, weights: Mapping[str, float],
@@ -194,7 +193,7 @@ class ProcessNoise:
         """The total's one-year variation at probability ``q`` [log, relative to the median],
         its segments moving together at ``weights`` (default: their base-year shares)."""
         w = self.weights if weights is None else np.array([weights[s] for s in self.segments])
-        at = np.array([np.interp(q, self.levels, row) for row in self.offsets])
+        at = np.array([np.interp(q, LEVELS, row) for row in self.offsets])
         return float(np.log(w @ np.exp(at) / w.sum()))
 
     def of_score(self, z: np.ndarray) -> np.ndarray:
@@ -205,9 +204,8 @@ class ProcessNoise:
         Read from a table on an even grid of scores by index arithmetic (``np.interp`` over
         the levels costs 5 times more on 100,000 x 6 draws).
         """
-        grid = np.linspace(float(ndtri(self.levels[0])), float(ndtri(self.levels[-1])),
-                           SCORE_POINTS)
-        table = np.array([np.interp(ndtr(grid), self.levels, row) for row in self.offsets])
+        grid = np.linspace(float(ndtri(LEVELS[0])), float(ndtri(LEVELS[-1])), SCORE_POINTS)
+        table = np.array([np.interp(ndtr(grid), LEVELS, row) for row in self.offsets])
         pos = (z - grid[0]) * (1.0 / (grid[1] - grid[0]))
         np.clip(pos, 0.0, grid.size - 1.000001, out=pos)
         i = pos.astype(np.intp)
@@ -239,12 +237,7 @@ def process_noise(noise: ProcessNoise, horizons: np.ndarray, segments: tuple[str
     if rho < 1.0:
         own = rng.standard_normal((len(segments), n_draws, n_years))
         z = math.sqrt(rho) * z + math.sqrt(1.0 - rho) * own
-    one = len(noise.segments) == 1
-    rows = [0 if one else noise.segments.index(seg) for seg in segments]
-    if one and rho == 1.0:
-        rows = rows[:1]
+    rows = [noise.segments.index(seg) for seg in segments]
     log_mult = replace(noise, offsets=noise.offsets[rows]).of_score(z)
     log_mult *= noise.scale
-    if len(log_mult) == 1:
-        return dict.fromkeys(segments, log_mult[0])
     return dict(zip(segments, log_mult, strict=True))

@@ -14,7 +14,7 @@ import pandas as pd
 from forecast import data
 from forecast.models import uncertainty
 from forecast.models.trend import cagr
-from forecast.scenarios.catalog import ScenarioLike, default_scenario_dir, prepare_all
+from forecast.scenarios.catalog import ScenarioLike, prepare_all
 from forecast.scenarios.preparation import (
     EV_DEMAND,
     EV_SALES,
@@ -64,9 +64,8 @@ def reconcile(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = 
         vehicle moves it more. A scenario without EV demand gets empty values and says so.
     """
     history = data.load_history(data_dir) if history is None else history
-    folder = scenario_dir if scenario_dir is not None else default_scenario_dir(data_dir)
     rows = []
-    for prepared in prepare_all(scenarios, history, None, folder, data_dir):
+    for prepared in prepare_all(scenarios, history, None, scenario_dir, data_dir):
         outcome = _Outcome(prepared, simulate(prepared, n_draws, seed))
         published = {}
         for seg in _ORDER:

@@ -1,9 +1,5 @@
 """Parameter columns of a prepared scenario: seeded draws from the uncertain parameters'
-:mod:`scipy.stats` distributions, or every parameter at its central value.
-
-Every column has shape ``(n,)``, one value per draw or sweep run, which
-:func:`forecast.scenarios.projection.evaluate` evaluates at once.
-"""
+:mod:`scipy.stats` distributions, or every parameter at its central value."""
 
 from __future__ import annotations
 

@@ -1,12 +1,10 @@
 """Scenario files: the YAML schema as pydantic models, and the parsed :class:`Scenario`.
 
-A file is read with :func:`yaml.safe_load` and validated by :class:`Scenario`; a broken rule
-raises one :class:`~forecast.errors.ScenarioError` naming the file and the dotted key (from
-pydantic's error location). ``data/scenarios/*.yaml`` are argued examples of every key. Any
-block may carry ``source`` (text) and ``note``/``notes`` (ignored). A parameter whose domain
-(:data:`PARAMETER_DOMAINS`) allows it may be ``data`` (taken from the history when prepared);
-a share target ``trend`` (the Fisher-Pry fit) takes its uncertainty from the fit
-(``dist: fitted``).
+``data/scenarios/*.yaml`` are argued examples of every key. Any block may carry ``source``
+(text) and ``note``/``notes`` (ignored). A parameter whose domain (:data:`PARAMETER_DOMAINS`)
+allows it may be ``data`` (taken from the history when prepared); a share target ``trend``
+(the Fisher-Pry fit) takes its uncertainty from the fit (``dist: fitted``). A broken rule
+raises one :class:`~forecast.errors.ScenarioError` naming the file and the dotted key.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ from typing import Annotated, Any, ClassVar, Literal
 import numpy as np
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Discriminator,
     Field,
     PlainValidator,
@@ -166,10 +163,8 @@ Text = Annotated[str, PlainValidator(_text)]
 Technologies = Annotated[tuple[str, ...], PlainValidator(_technologies)]
 
 
-class _Block(BaseModel):
+class _Block(BaseModel, extra="forbid", frozen=True):
     """A mapping of a scenario file: only its declared keys, plus comments."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     source: Text | None = None
     note: Any = None
@@ -217,10 +212,8 @@ class EvDemand(_Block):
 Segment = Annotated[Compound | Damped | Logistic | EvDemand, Field(discriminator="model")]
 
 
-class Segments(BaseModel):
+class Segments(BaseModel, extra="forbid", frozen=True):
     """The three segments; ``segments[name]`` reads one."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     power: Segment = Field(description=_EVERY)
     consumer: Segment = Field(description=_EVERY)
@@ -262,14 +255,11 @@ class ShareTrend(_Block):
         return self
 
 
-def _share_model(value: Any) -> Any:
-    return value.get("model", "hold") if isinstance(value, dict) else getattr(value, "model", None)
-
-
 Share = Annotated[
     Annotated[Hold, Tag("hold")] | Annotated[ShareTrend, Tag("linear")]
     | Annotated[ShareTrend, Tag("logit")],
-    Discriminator(_share_model),
+    Discriminator(lambda value: value.get("model", "hold") if isinstance(value, dict)
+                  else getattr(value, "model", None)),
 ]
 
 
@@ -347,10 +337,8 @@ class Fitted(_Distribution):
 Distribution = Annotated[Normal | Uniform | Triangular | Fitted, Field(discriminator="dist")]
 
 
-class Kinds(BaseModel):
+class Kinds(BaseModel, extra="forbid", frozen=True):
     """Reference-class technologies each segment's year-to-year variation follows."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     power: Technologies = ("ev_car_sales",)
     consumer: Technologies = ("all",)
@@ -510,16 +498,13 @@ def parse_scenario(raw: Any, path: str | Path = "<scenario>") -> Scenario:
     return scenario
 
 
-def _tag_key(cls: type[BaseModel] | None) -> str:
-    return "dist" if cls is not None and "dist" in cls.model_fields else "model"
-
-
 #: The block class of each discriminator value, to name a block's keys in messages.
 _TAGGED: dict[str, type[BaseModel]] = {
     tag: cls
     for cls in (Compound, Damped, Logistic, EvDemand, Hold, ShareTrend, Normal, Uniform, Triangular,
                 Fitted)
-    for tag in typing.get_args(cls.model_fields[_tag_key(cls)].annotation)
+    for key in ("model", "dist") if key in cls.model_fields
+    for tag in typing.get_args(cls.model_fields[key].annotation)
 }
 
 
@@ -549,9 +534,9 @@ def _key_and_message(error: Any) -> tuple[str, str]:
     keys.append(ctx.get("key") or "")
     parent, tag, _ = _block_at(loc[:-1])
     tagged = tag is not None and loc[-2:-1] == (tag,)
-    tag_key = _tag_key(parent)
+    tag_key = "dist" if loc[:1] == ("uncertain",) else "model"
     if kind.startswith("union_tag") and isinstance(got, dict):
-        keys.append("dist" if ctx["discriminator"] == "'dist'" else "model")
+        keys.append(tag_key)
         message = "missing required key"
         if kind == "union_tag_invalid":
             message = f"must be one of {ctx['expected_tags']}, got {ctx['tag']!r}"
@@ -561,7 +546,6 @@ def _key_and_message(error: Any) -> tuple[str, str]:
         elif loc == ("uncertain",):
             contents = " of parameter keys (e.g. segments.power.cagr) to distributions"
         else:
-            tag_key = "dist" if loc[0] == "uncertain" else "model"
             contents = f" with a '{tag_key}' and its parameters"
         message = f"must be a mapping{contents} (got {type(got).__name__})"
     elif kind == "extra_forbidden":

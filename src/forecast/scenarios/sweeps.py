@@ -1,8 +1,4 @@
-"""Many parameter sets of one scenario at once: sweeps and one-at-a-time sensitivities.
-
-Both evaluate central paths (no draws) for columns of parameter values in one call of
-:func:`forecast.scenarios.projection.evaluate`.
-"""
+"""Many parameter sets of one scenario at once: sweeps and one-at-a-time sensitivities."""
 
 from __future__ import annotations
 
