@@ -237,42 +237,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="validate the data files, the scenario files and the "
                        "reference class, and print a summary")
-    p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
-    p.add_argument("--scenario-dir", type=Path, default=None,
+    p.add_argument("--data-dir", type=Path, help="data folder (default: ./data)")
+    p.add_argument("--scenario-dir", type=Path,
                    help="scenario folder (default: <data-dir>/scenarios, when it exists)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
-    p.add_argument("--scenario-dir", type=Path, default=None,
-                   help="scenario folder (default: ./data/scenarios)")
+    p.add_argument("--scenario-dir", type=Path, help="scenario folder (default: ./data/scenarios)")
     p.set_defaults(func=_cmd_scenarios)
 
     p = sub.add_parser("project", help="project one scenario to the target year")
     p.add_argument("--scenario", required=True, help="scenario name or path to a YAML file")
-    p.add_argument("--year", type=int, default=None,
+    p.add_argument("--year", type=int,
                    help="target year, after the last observed one (default: the scenario's)")
     p.add_argument("--draws", type=int, default=10_000,
                    help="Monte Carlo draws, 1..1,000,000 within a 2 GiB budget (default 10000)")
     p.add_argument("--seed", type=int, default=2030,
                    help="random seed, 0..4294967295 (default 2030)")
     p.add_argument("--format", choices=["table", "csv"], default="table", help="output format")
-    p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
-    p.add_argument("--scenario-dir", type=Path, default=None,
+    p.add_argument("--data-dir", type=Path, help="data folder (default: ./data)")
+    p.add_argument("--scenario-dir", type=Path,
                    help="scenario folder (default: <data-dir>/scenarios)")
     p.set_defaults(func=_cmd_project)
 
     p = sub.add_parser("run", help="execute the notebooks with papermill into a new run folder",
                        **_described(_cmd_run))
-    p.add_argument("--scenario", action="append", default=None, metavar="NAME",
+    p.add_argument("--scenario", action="append", metavar="NAME",
                    help="scenario to include (repeatable; default: all)")
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                    metavar=("KEY", "VALUE"), help="notebook parameter (value parsed as YAML; "
                    "repeatable), e.g. -p n_draws 20000")
-    p.add_argument("-f", "--parameters-file", type=Path, default=None,
-                   help="YAML file of notebook parameters")
-    p.add_argument("--output-dir", type=Path, default=None,
-                   help="where run folders go (default: outputs/runs)")
-    p.add_argument("--run-name", default=None, help="name of the run folder (default: timestamp)")
+    p.add_argument("-f", "--parameters-file", type=Path, help="YAML file of notebook parameters")
+    p.add_argument("--output-dir", type=Path, help="where run folders go (default: outputs/runs)")
+    p.add_argument("--run-name", help="name of the run folder (default: timestamp)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
     p.add_argument("--timeout", type=int, default=600, help="per-cell timeout [s]")
     p.add_argument("--quiet", action="store_true",
@@ -289,7 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="smallest end-point growth of a window [fraction/yr] (default 0.15)")
     p.add_argument("--output", type=Path, required=True, metavar="DIR",
                    help="folder for forecasts.csv, summary.csv and conditional.csv")
-    p.add_argument("--jobs", default=None, help="worker processes (integer >= 1, at most the "
+    p.add_argument("--jobs", help="worker processes (integer >= 1, at most the "
                    "CPUs available: a larger number uses them all; default: every CPU "
                    "available); the tables are identical for any number")
     p.set_defaults(func=_cmd_calibrate)
@@ -298,8 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "in the data", **_described(_cmd_score))
     p.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
                    help="finished run folder (repeatable)")
-    p.add_argument("--data-dir", type=Path, default=None,
-                   help="data folder with the actuals (default: ./data)")
+    p.add_argument("--data-dir", type=Path, help="data folder with the actuals (default: ./data)")
     p.add_argument("--output", type=Path, required=True, metavar="FILE",
                    help="CSV file of the scores (written atomically)")
     p.set_defaults(func=_cmd_score)
