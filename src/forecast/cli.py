@@ -1,10 +1,6 @@
-"""The ``forecast`` command line.
-
-Exit codes, a contract scripts rely on (the README's table says more): 0 success, 1 internal
-error (a bug), 2 usage error, 3 invalid input (a file, option or parameter; one line on stderr
-names it, and ``forecast run`` then writes nothing), 4 a run failed, 130 interrupted.
-``forecast run`` ends its stdout with one line a wrapper can read with ``tail -n 1``: the run
-folder on success, else the same ``error: ...`` line as on stderr.
+"""The ``forecast`` command line. Its exit codes (the parser's epilog; the README's table says
+more) and the last line ``forecast run`` prints (the run folder, else the error line) are a
+contract scripts rely on.
 
 Heavy libraries (pandas, statsmodels, papermill) are imported inside the commands, so
 ``forecast --help`` starts fast.
@@ -13,12 +9,15 @@ Heavy libraries (pandas, statsmodels, papermill) are imported inside the command
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from forecast import __version__
-from forecast.errors import ForecastError, quote
+from forecast.errors import ForecastError, ParameterError, quote
 
 __all__ = ["build_parser", "main"]
 
@@ -32,19 +31,16 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     history = data.load_history(args.data_dir)
     data_dir = Path(history.attrs["data_dir"])
-    folder = args.scenario_dir if args.scenario_dir is not None else data_dir / "scenarios"
+    folder = args.scenario_dir or data_dir / "scenarios"
     reference = default_reference_path()
-    chosen = None
-    if args.scenario_dir is not None or folder.is_dir():
-        chosen = check_inputs(data_dir, folder, reference=reference, history=history)
-    else:
+    if args.scenario_dir is None and not folder.is_dir():
         check_reference(reference, load=True)
-    print(data.summary_text(history))
-    if chosen is None:
-        print(f"scenarios: no folder {folder}; none checked")
+        checked = f"scenarios: no folder {folder}; none checked"
     else:
-        print(f"scenarios: {len(chosen)} valid in {folder}: "
-              + ", ".join(sc.name for sc in chosen))
+        chosen = check_inputs(data_dir, folder, reference=reference, history=history)
+        checked = f"scenarios: {len(chosen)} valid in {folder}: {', '.join(c.name for c in chosen)}"
+    print(data.summary_text(history))
+    print(checked)
     print(f"reference class: {reference} valid")
     return 0
 
@@ -60,6 +56,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _cmd_project(args: argparse.Namespace) -> int:
+    _check_project_options(args)  # before importing the models, which takes seconds
     from forecast import scenarios
 
     frame = scenarios.project_named(args.scenario, args.scenario_dir, args.data_dir, args.year,
@@ -78,7 +75,6 @@ _PROJECT_OPTIONS = {"draws": ("n_draws", "--draws"), "seed": ("seed", "--seed"),
 
 def _check_project_options(args: argparse.Namespace) -> None:
     """Check ``--draws``, ``--seed``, ``--year`` as the parameters they set, naming the option."""
-    from forecast.errors import ParameterError
     from forecast.report.parameters import check_parameters
 
     values = {parameter: getattr(args, attr) for attr, (parameter, _) in _PROJECT_OPTIONS.items()
@@ -89,8 +85,6 @@ def _check_project_options(args: argparse.Namespace) -> None:
         message = str(exc)
         for parameter, option in _PROJECT_OPTIONS.values():
             message = message.replace(f"parameter {parameter} ", f"{option} ")
-            message = message.replace(f"{parameter} {values.get(parameter)}",
-                                      f"{option} {values.get(parameter)}")
         raise ParameterError(message) from exc
 
 
@@ -117,24 +111,24 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     """``forecast calibrate``: score every method on a reference class."""
     from forecast.data.reference import load_reference
-    from forecast.errors import ParameterError
     from forecast.evaluation import calibration
     from forecast.files import check_folder
 
     def number(option: str, text: str, kind: type, low: float, rule: str) -> float:
-        try:
+        with contextlib.suppress(ValueError):
             value = kind(text)
-        except ValueError:
-            raise ParameterError(f"{option} must be {rule}; got {quote(text)}") from None
-        if not (value >= low and value < float("inf")):
-            raise ParameterError(f"{option} must be {rule}; got {quote(text)}")
-        return value
+            if low <= value < float("inf"):
+                return value
+        raise ParameterError(f"{option} must be {rule}; got {quote(text)}")
 
     window = number("--window", args.window, int, 2, "an integer >= 2")
     horizons = number("--horizons", args.horizons, int, 1, "an integer >= 1")
     min_growth = number("--min-growth", args.min_growth, float, -1 + 1e-12,
                         "a finite growth rate > -1 (e.g. 0.15 for 15%/yr)")
-    cpus = _available_cpus()
+    try:  # the CPUs this process may run on (its affinity mask), else the machine's
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
     jobs = cpus if args.jobs is None else min(
         number("--jobs", args.jobs, int, 1, "an integer >= 1"), cpus)
     _check_reference_span(args.reference, window, horizons)
@@ -149,22 +143,11 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, else the machine's count)."""
-    import os
-
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except (AttributeError, OSError):
-        return max(os.cpu_count() or 1, 1)
-
-
 def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
     """Refuse a reference CSV above its size limit (unread), and a ``--window`` or
     ``--horizons`` above the years it (or the shipped class) spans less one: a window needs a
     year after it, and a horizon of 1e9 years would allocate that many columns."""
     from forecast.data.reference import default_reference_path, load_reference
-    from forecast.errors import ParameterError
     from forecast.inputs import check_reference
 
     paths = [reference, default_reference_path()]
@@ -182,14 +165,9 @@ def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
 
 def _stop_on_signals() -> None:
     """SIGTERM and SIGHUP, unless inherited as ignored (``nohup``), interrupt like Ctrl-C."""
-    import signal
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
     for signum in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, interrupt)
+            signal.signal(signum, signal.default_int_handler)
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
@@ -307,8 +285,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _check_path_options(args)
-        if args.func is _cmd_project:
-            _check_project_options(args)
         return int(args.func(args))
     except ForecastError as exc:
         return _fail(args, f"error: {exc}", exc.exit_code)
