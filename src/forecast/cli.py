@@ -22,7 +22,7 @@ from forecast.errors import ForecastError, ParameterError, quote
 __all__ = ["build_parser", "main"]
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
+def _cmd_validate(args: argparse.Namespace) -> None:
     """``forecast validate``: the data folder, the scenario files and the reference class, with
     the checks ``forecast run`` makes before it starts (:func:`forecast.inputs.check_inputs`)."""
     from forecast import data
@@ -42,20 +42,18 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     print(data.summary_text(history))
     print(checked)
     print(f"reference class: {reference} valid")
-    return 0
 
 
-def _cmd_scenarios(args: argparse.Namespace) -> int:
+def _cmd_scenarios(args: argparse.Namespace) -> None:
     from forecast import scenarios
 
     table = scenarios.list_scenarios(args.scenario_dir)
     width = max((len(n) for n in table["name"]), default=4)
     for name, description in zip(table["name"], table["description"], strict=True):
         print(f"{name:<{width}}  {description}")
-    return 0
 
 
-def _cmd_project(args: argparse.Namespace) -> int:
+def _cmd_project(args: argparse.Namespace) -> None:
     _check_project_options(args)  # before importing the models, which takes seconds
     from forecast import scenarios
 
@@ -65,30 +63,28 @@ def _cmd_project(args: argparse.Namespace) -> int:
         sys.stdout.write(scenarios.projection_to_csv(frame))
     else:
         print(scenarios.projection_to_text(frame))
-    return 0
 
 
-#: Options of ``forecast project`` checked like the run parameter they set.
-_PROJECT_OPTIONS = {"draws": ("n_draws", "--draws"), "seed": ("seed", "--seed"),
-                    "year": ("target_year", "--year")}
+#: Options of ``forecast project`` by the run parameter each sets (and is checked as).
+_PROJECT_OPTIONS = {"n_draws": "--draws", "seed": "--seed", "target_year": "--year"}
 
 
 def _check_project_options(args: argparse.Namespace) -> None:
     """Check ``--draws``, ``--seed``, ``--year`` as the parameters they set, naming the option."""
     from forecast.report.parameters import check_parameters
 
-    values = {parameter: getattr(args, attr) for attr, (parameter, _) in _PROJECT_OPTIONS.items()
-              if getattr(args, attr) is not None}
+    values = {parameter: getattr(args, option[2:]) for parameter, option in _PROJECT_OPTIONS.items()
+              if getattr(args, option[2:]) is not None}
     try:
         check_parameters(values, data_dir=args.data_dir)
     except ParameterError as exc:
         message = str(exc)
-        for parameter, option in _PROJECT_OPTIONS.values():
+        for parameter, option in _PROJECT_OPTIONS.items():
             message = message.replace(f"parameter {parameter} ", f"{option} ")
         raise ParameterError(message) from exc
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace) -> None:
     """Execute the notebooks into a new run folder. Options, parameters and input files are
     checked before any notebook starts (exit 3, nothing written). The last stdout line is the
     run folder, or the error line on failure; <output-dir>/latest points to the newest
@@ -105,10 +101,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
         parameters_file=args.parameters_file, scenarios=args.scenario, jobs=args.jobs,
         timeout=args.timeout, quiet=args.quiet,
         progress=lambda line: sys.stderr.write(f"{line}\n"))))  # one write: threads
-    return 0
 
 
-def _cmd_calibrate(args: argparse.Namespace) -> int:
+def _cmd_calibrate(args: argparse.Namespace) -> None:
     """``forecast calibrate``: score every method on a reference class."""
     from forecast.data.reference import load_reference
     from forecast.evaluation import calibration
@@ -140,7 +135,6 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     paths = calibration.write_calibration(forecasts, summary, args.output, conditional)
     print(calibration.summary_text(summary))
     print(f"wrote {', '.join(str(p) for p in paths)}")
-    return 0
 
 
 def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
@@ -170,7 +164,7 @@ def _stop_on_signals() -> None:
             signal.signal(signum, signal.default_int_handler)
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
+def _cmd_score(args: argparse.Namespace) -> None:
     """One row per projection of each run that has an observed value in the data folder: p10,
     p50, p90, the actual, error = p50 / actual - 1, covered80 (p10 <= actual <= p90) and a
     CRPS from the run's quantiles. Written as CSV to --output (atomically) and shown as a
@@ -193,7 +187,6 @@ def _cmd_score(args: argparse.Namespace) -> int:
               f"header only to {out}")
     else:
         print(f"{len(scores)} scored projections written to {out}")
-    return 0
 
 
 def _described(command: object) -> dict[str, str]:
@@ -285,11 +278,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _check_path_options(args)
-        return int(args.func(args))
+        args.func(args)
     except ForecastError as exc:
         return _fail(args, f"error: {exc}", exc.exit_code)
     except KeyboardInterrupt:
         return _fail(args, "error: interrupted", 130)
+    return 0
 
 
 def _check_path_options(args: argparse.Namespace) -> None:
