@@ -4,8 +4,6 @@ Importing the package is cheap: submodules (and pandas, statsmodels, matplotlib)
 only when used, so ``forecast --help`` answers quickly.
 """
 
-from __future__ import annotations
-
 import importlib
 from typing import Any
 

@@ -1,10 +1,6 @@
-"""The ``forecast`` command line.
-
-Exit codes, a contract scripts rely on (the README's table says more): 0 success, 1 internal
-error (a bug), 2 usage error, 3 invalid input (a file, option or parameter; one line on stderr
-names it, and ``forecast run`` then writes nothing), 4 a run failed, 130 interrupted.
-``forecast run`` ends its stdout with one line a wrapper can read with ``tail -n 1``: the run
-folder on success, else the same ``error: ...`` line as on stderr.
+"""The ``forecast`` command line. Its exit codes (the parser's epilog; the README's table says
+more) and the last line ``forecast run`` prints (the run folder, else the error line) are a
+contract scripts rely on.
 
 Heavy libraries (pandas, statsmodels, papermill) are imported inside the commands, so
 ``forecast --help`` starts fast.
@@ -13,17 +9,20 @@ Heavy libraries (pandas, statsmodels, papermill) are imported inside the command
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from forecast import __version__
-from forecast.errors import ForecastError, quote
+from forecast.errors import ForecastError, ParameterError, quote
 
 __all__ = ["build_parser", "main"]
 
 
-def _cmd_validate(args: argparse.Namespace) -> int:
+def _cmd_validate(args: argparse.Namespace) -> None:
     """``forecast validate``: the data folder, the scenario files and the reference class, with
     the checks ``forecast run`` makes before it starts (:func:`forecast.inputs.check_inputs`)."""
     from forecast import data
@@ -32,34 +31,30 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     history = data.load_history(args.data_dir)
     data_dir = Path(history.attrs["data_dir"])
-    folder = args.scenario_dir if args.scenario_dir is not None else data_dir / "scenarios"
+    folder = args.scenario_dir or data_dir / "scenarios"
     reference = default_reference_path()
-    chosen = None
-    if args.scenario_dir is not None or folder.is_dir():
-        chosen = check_inputs(data_dir, folder, reference=reference, history=history)
-    else:
+    if args.scenario_dir is None and not folder.is_dir():
         check_reference(reference, load=True)
-    print(data.summary_text(history))
-    if chosen is None:
-        print(f"scenarios: no folder {folder}; none checked")
+        checked = f"scenarios: no folder {folder}; none checked"
     else:
-        print(f"scenarios: {len(chosen)} valid in {folder}: "
-              + ", ".join(sc.name for sc in chosen))
+        chosen = check_inputs(data_dir, folder, reference=reference, history=history)
+        checked = f"scenarios: {len(chosen)} valid in {folder}: {', '.join(c.name for c in chosen)}"
+    print(data.summary_text(history))
+    print(checked)
     print(f"reference class: {reference} valid")
-    return 0
 
 
-def _cmd_scenarios(args: argparse.Namespace) -> int:
+def _cmd_scenarios(args: argparse.Namespace) -> None:
     from forecast import scenarios
 
     table = scenarios.list_scenarios(args.scenario_dir)
     width = max((len(n) for n in table["name"]), default=4)
     for name, description in zip(table["name"], table["description"], strict=True):
         print(f"{name:<{width}}  {description}")
-    return 0
 
 
-def _cmd_project(args: argparse.Namespace) -> int:
+def _cmd_project(args: argparse.Namespace) -> None:
+    _check_project_options(args)  # before importing the models, which takes seconds
     from forecast import scenarios
 
     frame = scenarios.project_named(args.scenario, args.scenario_dir, args.data_dir, args.year,
@@ -68,33 +63,28 @@ def _cmd_project(args: argparse.Namespace) -> int:
         sys.stdout.write(scenarios.projection_to_csv(frame))
     else:
         print(scenarios.projection_to_text(frame))
-    return 0
 
 
-#: Options of ``forecast project`` checked like the run parameter they set.
-_PROJECT_OPTIONS = {"draws": ("n_draws", "--draws"), "seed": ("seed", "--seed"),
-                    "year": ("target_year", "--year")}
+#: Options of ``forecast project`` by the run parameter each sets (and is checked as).
+_PROJECT_OPTIONS = {"n_draws": "--draws", "seed": "--seed", "target_year": "--year"}
 
 
 def _check_project_options(args: argparse.Namespace) -> None:
     """Check ``--draws``, ``--seed``, ``--year`` as the parameters they set, naming the option."""
-    from forecast.errors import ParameterError
     from forecast.report.parameters import check_parameters
 
-    values = {parameter: getattr(args, attr) for attr, (parameter, _) in _PROJECT_OPTIONS.items()
-              if getattr(args, attr) is not None}
+    values = {parameter: getattr(args, option[2:]) for parameter, option in _PROJECT_OPTIONS.items()
+              if getattr(args, option[2:]) is not None}
     try:
         check_parameters(values, data_dir=args.data_dir)
     except ParameterError as exc:
         message = str(exc)
-        for parameter, option in _PROJECT_OPTIONS.values():
+        for parameter, option in _PROJECT_OPTIONS.items():
             message = message.replace(f"parameter {parameter} ", f"{option} ")
-            message = message.replace(f"{parameter} {values.get(parameter)}",
-                                      f"{option} {values.get(parameter)}")
         raise ParameterError(message) from exc
 
 
-def _cmd_run(args: argparse.Namespace) -> int:
+def _cmd_run(args: argparse.Namespace) -> None:
     """Execute the notebooks into a new run folder. Options, parameters and input files are
     checked before any notebook starts (exit 3, nothing written). The last stdout line is the
     run folder, or the error line on failure; <output-dir>/latest points to the newest
@@ -111,30 +101,29 @@ def _cmd_run(args: argparse.Namespace) -> int:
         parameters_file=args.parameters_file, scenarios=args.scenario, jobs=args.jobs,
         timeout=args.timeout, quiet=args.quiet,
         progress=lambda line: sys.stderr.write(f"{line}\n"))))  # one write: threads
-    return 0
 
 
-def _cmd_calibrate(args: argparse.Namespace) -> int:
+def _cmd_calibrate(args: argparse.Namespace) -> None:
     """``forecast calibrate``: score every method on a reference class."""
     from forecast.data.reference import load_reference
-    from forecast.errors import ParameterError
     from forecast.evaluation import calibration
     from forecast.files import check_folder
 
     def number(option: str, text: str, kind: type, low: float, rule: str) -> float:
-        try:
+        with contextlib.suppress(ValueError):
             value = kind(text)
-        except ValueError:
-            raise ParameterError(f"{option} must be {rule}; got {quote(text)}") from None
-        if not (value >= low and value < float("inf")):
-            raise ParameterError(f"{option} must be {rule}; got {quote(text)}")
-        return value
+            if low <= value < float("inf"):
+                return value
+        raise ParameterError(f"{option} must be {rule}; got {quote(text)}")
 
     window = number("--window", args.window, int, 2, "an integer >= 2")
     horizons = number("--horizons", args.horizons, int, 1, "an integer >= 1")
     min_growth = number("--min-growth", args.min_growth, float, -1 + 1e-12,
                         "a finite growth rate > -1 (e.g. 0.15 for 15%/yr)")
-    cpus = _available_cpus()
+    try:  # the CPUs this process may run on (its affinity mask), else the machine's
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
     jobs = cpus if args.jobs is None else min(
         number("--jobs", args.jobs, int, 1, "an integer >= 1"), cpus)
     _check_reference_span(args.reference, window, horizons)
@@ -146,17 +135,6 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     paths = calibration.write_calibration(forecasts, summary, args.output, conditional)
     print(calibration.summary_text(summary))
     print(f"wrote {', '.join(str(p) for p in paths)}")
-    return 0
-
-
-def _available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, else the machine's count)."""
-    import os
-
-    try:
-        return max(len(os.sched_getaffinity(0)), 1)
-    except (AttributeError, OSError):
-        return max(os.cpu_count() or 1, 1)
 
 
 def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
@@ -164,7 +142,6 @@ def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
     ``--horizons`` above the years it (or the shipped class) spans less one: a window needs a
     year after it, and a horizon of 1e9 years would allocate that many columns."""
     from forecast.data.reference import default_reference_path, load_reference
-    from forecast.errors import ParameterError
     from forecast.inputs import check_reference
 
     paths = [reference, default_reference_path()]
@@ -182,17 +159,12 @@ def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
 
 def _stop_on_signals() -> None:
     """SIGTERM and SIGHUP, unless inherited as ignored (``nohup``), interrupt like Ctrl-C."""
-    import signal
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
     for signum in (signal.SIGTERM, signal.SIGHUP):
         if signal.getsignal(signum) is not signal.SIG_IGN:
-            signal.signal(signum, interrupt)
+            signal.signal(signum, signal.default_int_handler)
 
 
-def _cmd_score(args: argparse.Namespace) -> int:
+def _cmd_score(args: argparse.Namespace) -> None:
     """One row per projection of each run that has an observed value in the data folder: p10,
     p50, p90, the actual, error = p50 / actual - 1, covered80 (p10 <= actual <= p90) and a
     CRPS from the run's quantiles. Written as CSV to --output (atomically) and shown as a
@@ -215,7 +187,6 @@ def _cmd_score(args: argparse.Namespace) -> int:
               f"header only to {out}")
     else:
         print(f"{len(scores)} scored projections written to {out}")
-    return 0
 
 
 def _described(command: object) -> dict[str, str]:
@@ -237,42 +208,39 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="validate the data files, the scenario files and the "
                        "reference class, and print a summary")
-    p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
-    p.add_argument("--scenario-dir", type=Path, default=None,
+    p.add_argument("--data-dir", type=Path, help="data folder (default: ./data)")
+    p.add_argument("--scenario-dir", type=Path,
                    help="scenario folder (default: <data-dir>/scenarios, when it exists)")
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("scenarios", help="list the scenarios with one-line descriptions")
-    p.add_argument("--scenario-dir", type=Path, default=None,
-                   help="scenario folder (default: ./data/scenarios)")
+    p.add_argument("--scenario-dir", type=Path, help="scenario folder (default: ./data/scenarios)")
     p.set_defaults(func=_cmd_scenarios)
 
     p = sub.add_parser("project", help="project one scenario to the target year")
     p.add_argument("--scenario", required=True, help="scenario name or path to a YAML file")
-    p.add_argument("--year", type=int, default=None,
+    p.add_argument("--year", type=int,
                    help="target year, after the last observed one (default: the scenario's)")
     p.add_argument("--draws", type=int, default=10_000,
                    help="Monte Carlo draws, 1..1,000,000 within a 2 GiB budget (default 10000)")
     p.add_argument("--seed", type=int, default=2030,
                    help="random seed, 0..4294967295 (default 2030)")
     p.add_argument("--format", choices=["table", "csv"], default="table", help="output format")
-    p.add_argument("--data-dir", type=Path, default=None, help="data folder (default: ./data)")
-    p.add_argument("--scenario-dir", type=Path, default=None,
+    p.add_argument("--data-dir", type=Path, help="data folder (default: ./data)")
+    p.add_argument("--scenario-dir", type=Path,
                    help="scenario folder (default: <data-dir>/scenarios)")
     p.set_defaults(func=_cmd_project)
 
     p = sub.add_parser("run", help="execute the notebooks with papermill into a new run folder",
                        **_described(_cmd_run))
-    p.add_argument("--scenario", action="append", default=None, metavar="NAME",
+    p.add_argument("--scenario", action="append", metavar="NAME",
                    help="scenario to include (repeatable; default: all)")
     p.add_argument("-p", "--parameter", nargs=2, action="append", default=[],
                    metavar=("KEY", "VALUE"), help="notebook parameter (value parsed as YAML; "
                    "repeatable), e.g. -p n_draws 20000")
-    p.add_argument("-f", "--parameters-file", type=Path, default=None,
-                   help="YAML file of notebook parameters")
-    p.add_argument("--output-dir", type=Path, default=None,
-                   help="where run folders go (default: outputs/runs)")
-    p.add_argument("--run-name", default=None, help="name of the run folder (default: timestamp)")
+    p.add_argument("-f", "--parameters-file", type=Path, help="YAML file of notebook parameters")
+    p.add_argument("--output-dir", type=Path, help="where run folders go (default: outputs/runs)")
+    p.add_argument("--run-name", help="name of the run folder (default: timestamp)")
     p.add_argument("--jobs", type=int, default=2, help="notebooks executed in parallel")
     p.add_argument("--timeout", type=int, default=600, help="per-cell timeout [s]")
     p.add_argument("--quiet", action="store_true",
@@ -289,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="smallest end-point growth of a window [fraction/yr] (default 0.15)")
     p.add_argument("--output", type=Path, required=True, metavar="DIR",
                    help="folder for forecasts.csv, summary.csv and conditional.csv")
-    p.add_argument("--jobs", default=None, help="worker processes (integer >= 1, at most the "
+    p.add_argument("--jobs", help="worker processes (integer >= 1, at most the "
                    "CPUs available: a larger number uses them all; default: every CPU "
                    "available); the tables are identical for any number")
     p.set_defaults(func=_cmd_calibrate)
@@ -298,8 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "in the data", **_described(_cmd_score))
     p.add_argument("run_dirs", nargs="+", type=Path, metavar="RUN_DIR",
                    help="finished run folder (repeatable)")
-    p.add_argument("--data-dir", type=Path, default=None,
-                   help="data folder with the actuals (default: ./data)")
+    p.add_argument("--data-dir", type=Path, help="data folder with the actuals (default: ./data)")
     p.add_argument("--output", type=Path, required=True, metavar="FILE",
                    help="CSV file of the scores (written atomically)")
     p.set_defaults(func=_cmd_score)
@@ -311,13 +278,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         _check_path_options(args)
-        if args.func is _cmd_project:
-            _check_project_options(args)
-        return int(args.func(args))
+        args.func(args)
     except ForecastError as exc:
         return _fail(args, f"error: {exc}", exc.exit_code)
     except KeyboardInterrupt:
         return _fail(args, "error: interrupted", 130)
+    return 0
 
 
 def _check_path_options(args: argparse.Namespace) -> None:
@@ -336,7 +302,3 @@ def _fail(args: argparse.Namespace, line: str, code: int) -> int:
     if args.func is _cmd_run and not sys.stdout.isatty():
         print(line, flush=True)
     return code
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

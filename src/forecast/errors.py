@@ -1,10 +1,9 @@
 """Exceptions that carry one clear, user-facing line.
 
-Every error a user can cause with an input file derives from :class:`ForecastError`;
-the CLI prints ``str(error)`` alone (no traceback) and exits with ``error.exit_code``.
-A value quoted in a message goes through :func:`quote` (at most :data:`QUOTE_LIMIT`
-characters of it), and every message is kept to one line of at most :data:`LINE_LIMIT`
-characters, so a hostile value (a 300 MB parameter, a newline) cannot flood a terminal or a log.
+Every error a user can cause with an input file derives from :class:`ForecastError`; the CLI
+prints ``str(error)`` alone (no traceback) and exits with ``error.exit_code``. Values are quoted
+with :func:`quote` and a message is one line of at most :data:`LINE_LIMIT` characters, so a
+hostile value (a 300 MB parameter, a newline) cannot flood a terminal or a log.
 """
 
 from __future__ import annotations
@@ -22,10 +21,9 @@ LINE_LIMIT = 600
 
 
 def quote(value: Any, *, length: bool = True) -> str:
-    """``repr``-like quotation of ``value`` for an error line, at most about
-    :data:`QUOTE_LIMIT` characters of it: text with its control characters escaped (a newline
-    cannot split the line), a longer value cut, saying how long it was (unless not
-    ``length``): ``'aaaa...' (297,000,000 characters)``."""
+    """``repr``-like quotation of ``value`` for an error line: control characters escaped (a
+    newline cannot split the line), cut after about :data:`QUOTE_LIMIT` characters, saying how
+    long it was (unless not ``length``): ``'aaaa...' (297,000,000 characters)``."""
     if isinstance(value, str):
         shown = repr(value[:QUOTE_LIMIT])
         cut = f"{shown[:-1]}...{shown[-1]}"

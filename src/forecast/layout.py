@@ -1,9 +1,8 @@
 """The layout of a run folder: the names ``forecast run`` writes and ``forecast score`` and the
 next run read (the folder's life is in :mod:`forecast.run.folder`)."""
 
-__all__ = ["CALIBRATION_KEY_TABLE", "FAILED_SUFFIX", "HEADLINE_TABLE", "LATEST",
-           "LAYOUT_VERSION", "MANIFEST_NAME", "PROJECTIONS_TABLE", "SCENARIO_TABLE",
-           "TMP_PREFIX"]
+__all__ = ["CALIBRATION_KEY_TABLE", "FAILED_SUFFIX", "HEADLINE_TABLE", "LATEST", "LAYOUT_VERSION",
+           "MANIFEST_NAME", "PROJECTIONS_TABLE", "SCENARIO_TABLE", "TMP_PREFIX"]
 
 #: Prefix of the hidden folder a run is built in.
 TMP_PREFIX = ".tmp-"
