@@ -302,3 +302,7 @@ def _fail(args: argparse.Namespace, line: str, code: int) -> int:
     if args.func is _cmd_run and not sys.stdout.isatty():
         print(line, flush=True)
     return code
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
