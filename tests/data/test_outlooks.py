@@ -67,6 +67,7 @@ def test_the_shipped_file_is_a_verbatim_copy():
         ("=HYPERLINK(1),2024-04,EV battery demand,World,2030,STEPS,3400,GWh,,iea.org,",
          r"row 2, column 'publisher': \[formula\]"),
         (f"{GOOD}\n{GOOD}", r"row 3, column 'case': \[duplicate\]"),
+        (f"{GOOD}\n\n{GOOD}", r"row 4, column 'case': \[duplicate\]"),
     ],
 )
 def test_a_bad_row_is_one_line_naming_file_row_column_and_rule(tmp_path, line, match):

@@ -68,6 +68,10 @@ def test_shipped_file_is_a_verbatim_copy_of_the_shared_one(shipped):
         (load_reference, "series,year,value\na,2000,1\nb,2000,1\na,2000,2\n", 4, "year",
          "duplicate"),
         (load_reference, "series,year,value\na,2000,1\n,2001,2\n", 3, "series", "required"),
+        # Rows are numbered as a spreadsheet shows them: blank ones count, and are skipped.
+        (load_reference, "series,year,value\na,2000,1\n\n,,\na,2001,-4\n", 5, "value",
+         "range"),
+        (load_reference, "series,year,value\n\n,,\n", None, None, "empty"),
         (load_world_totals, "region,year,value\nWorld,2000,1\n", None, "technology",
          "columns"),
         (load_world_totals, "technology,year,value\nsolar,2000,0\n", 2, "value", "range"),

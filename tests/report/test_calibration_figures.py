@@ -82,4 +82,8 @@ def test_large_share_sentence_quotes_each_horizon_group():
     assert "-0.05 at 1-2 years ahead (the 80% band held 50.0% of 2 outcomes)" in sentence
     assert "+0.30 at 3-4 years ahead" in sentence and "too low" in sentence
     assert "too high" in cf.large_share_sentence(table.assign(median_log_error=[0.1, -0.2]))
+    assert "never held more than 85%" in sentence
+    about = cf.large_share_sentence(table.assign(median_log_error=[0.3, 0.05],
+                                                 coverage80=[0.9, 0.8]))
+    assert "within ±0.10" in about and "may be too wide" in about
     assert cf.large_share_sentence(table.iloc[:0]) == ""

@@ -105,13 +105,13 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
            f"given in {unit.iloc[i]}, got {cell('unit', i)!r}")
     refuse(~frame["bound"].isin(BOUNDS), "bound", "bound", lambda i: "bound must be empty, "
            f"'more than' or 'about', got {cell('bound', i)!r}")
-    years = pd.Series(Column("year", parse_year, required=False, default=np.nan).read_cells(
-        path, frame["year"]), dtype=float)
+    years = Column("year", parse_year, required=False, default=np.nan).read_cells(
+        path, frame["year"]).astype(float)
     refuse(years.isna() & (frame["quantity"] != "lithium intensity"), "required", "year",
            lambda i: f"year is empty: a {cell('quantity', i)} figure is for a year")
     refuse(years < published, "range", "year", lambda i: f"year {int(years.iloc[i])} is before "
            f"publication ({published.iloc[i]}): an outlook is for its own year or later")
-    values = pd.Series(Column("value", parse_number).read_cells(path, frame["value"]))
+    values = Column("value", parse_number).read_cells(path, frame["value"]).astype(float)
     refuse(~(values > 0), "range", "value",
            lambda i: f"value must be a finite number > 0, got {cell('value', i)!r}")
     key = ["publisher", "published", "quantity", "region", "year", "case"]
@@ -119,4 +119,4 @@ def load_outlooks(path: str | Path | None = None) -> pd.DataFrame:
                        published_year=published)
     refuse(out.duplicated(key), "duplicate", "case", lambda _: "the same publisher, date, "
            "quantity, region, year and case appear twice")
-    return out
+    return out.reset_index(drop=True)

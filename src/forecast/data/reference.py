@@ -44,14 +44,16 @@ def default_reference_path(name: Path = REFERENCE_FILE) -> Path:
 
 
 def read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
-    """A CSV file as text cells, refused in one line (rules ``missing-file``, ``csv``,
-    ``columns``, ``empty``) when it is missing, unreadable, lacks a column or has no rows."""
+    """A CSV file as text cells indexed by row (header = 1, blank rows counted and dropped, as
+    in ``history.csv``), refused in one line (rules ``missing-file``, ``csv``, ``columns``,
+    ``empty``) when it is missing, unreadable, lacks a column or has no rows."""
     import pandas as pd
 
     if not path.is_file():
         raise DataValidationError(path, "missing-file", f"{what} file not found")
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                          skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DataValidationError(path, "csv", f"not a readable CSV file: {text}") from None
@@ -59,19 +61,21 @@ def read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
         if col not in raw.columns:
             raise DataValidationError(path, "columns", f"missing column {col!r} (required: "
                                       f"{', '.join(columns)})", column=col)
+    raw.index += 2
+    raw = raw[(raw != "").any(axis=1)]
     if raw.empty:
         raise DataValidationError(path, "empty", "the file has a header but no rows")
     return raw
 
 
-def refuse_first(path: Path, bad: np.ndarray | pd.Series, rule: str, column: str,
+def refuse_first(path: Path, bad: pd.Series, rule: str, column: str,
                  message: Callable[[int], str]) -> None:
-    """Raise ``message(i)`` for the first row ``i`` (0-based) that is ``bad``."""
-    bad = np.asarray(bad, bool)
-    if bad.any():
-        i = int(bad.argmax())
-        # The header is line 1, so data row i sits on line i + 2.
-        raise DataValidationError(path, rule, message(i), row=i + 2, column=column)
+    """Raise ``message(i)`` for the first ``bad`` row, ``i`` its position, ``bad`` indexed by
+    row as :func:`read_csv`'s frames are."""
+    at = np.flatnonzero(bad.to_numpy(bool))
+    if at.size:
+        raise DataValidationError(path, rule, message(int(at[0])), row=int(bad.index[at[0]]),
+                                  column=column)
 
 
 def load_reference(path: str | Path | None = None) -> pd.DataFrame:
@@ -105,16 +109,16 @@ def _read_checked(path: Path, key: str) -> pd.DataFrame:
     """Read a ``<key>, year, value`` CSV and check it (see :func:`load_reference`)."""
     raw = read_csv(path, (key, "year", "value"), "reference")
     names = raw[key].str.strip()
-    refuse_first(path, (names == "").to_numpy(), "required", key, lambda _: f"{key} name is empty")
-    years = np.array(Column("year", partial(parse_year, years=REFERENCE_YEARS)).read_cells(
-        path, raw["year"].str.strip()), np.int64)
-    value = np.array(Column("value", parse_number).read_cells(path, raw["value"].str.strip()))
+    refuse_first(path, names == "", "required", key, lambda _: f"{key} name is empty")
+    years = Column("year", partial(parse_year, years=REFERENCE_YEARS)).read_cells(
+        path, raw["year"].str.strip()).astype(np.int64)
+    value = Column("value", parse_number).read_cells(path, raw["value"].str.strip())
     refuse_first(path, ~(value > 0), "range", "value",
                   lambda i: "value must be a finite number > 0 (growth is measured on "
                   f"logarithms), got {raw['value'].iloc[i]!r}")
     frame = raw.assign(**{key: names}, year=years, value=value)
-    refuse_first(path, frame.duplicated([key, "year"]).to_numpy(), "duplicate", "year",
-                  lambda i: f"{key} {names.iloc[i]!r} has year {int(years[i])} twice")
+    refuse_first(path, frame.duplicated([key, "year"]), "duplicate", "year",
+                  lambda i: f"{key} {names.iloc[i]!r} has year {years.iloc[i]} twice")
     return frame.sort_values([key, "year"], kind="stable").reset_index(drop=True)
 
 

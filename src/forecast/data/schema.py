@@ -14,13 +14,16 @@ from __future__ import annotations
 import csv
 import math
 import re
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from forecast.errors import DataValidationError, quote
 from forecast.inputs import MAX_DATA_FILE_BYTES, read_text
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "HISTORY_COLUMNS", "KINDS", "UNITS", "YEAR_RANGE", "Column", "Key", "Row", "Rule",
@@ -214,11 +217,13 @@ class Column:
                  f"{quote(value)} is not in {self.listed_in}")
         return value
 
-    def read_cells(self, path: Path, cells: Iterable[str]) -> list[Any]:
-        """:meth:`read` of each of ``cells``, this column of a file read whole (stripped text;
-        the first on line 2), for the files pandas reads."""
-        return [self.read(path, line, {self.name: text}, {})
-                for line, text in enumerate(cells, start=2)]
+    def read_cells(self, path: Path, cells: pd.Series) -> pd.Series:
+        """:meth:`read` of each of ``cells``, this column of a file pandas read (stripped text
+        indexed by row), indexed alike."""
+        import pandas as pd
+
+        return pd.Series([self.read(path, row, {self.name: text}, {})
+                          for row, text in cells.items()], cells.index)
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,11 @@ def _run_parts(args: list[tuple], context: BaseContext | None, jobs: int
     if context is None or len(args) == 1:
         return [_forecast_part(*a) for a in args]
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import active_children
 
+    # The pool's workers are the children started after this (the executor keeps its own list
+    # private).
+    others = set(active_children())
     # One BLAS thread per worker: the workers already fill the CPUs.
     with ProcessPoolExecutor(max_workers=min(jobs, len(args)), mp_context=context,
                              initializer=threadpool_limits, initargs=(1,)) as pool:
@@ -210,7 +214,7 @@ def _run_parts(args: list[tuple], context: BaseContext | None, jobs: int
         except BaseException:
             # Interrupted (Ctrl-C, or SIGTERM turned into KeyboardInterrupt by the CLI) or
             # failed: end the workers now; leaving the block would wait for their parts.
-            workers = list((getattr(pool, "_processes", None) or {}).values())
+            workers = [p for p in active_children() if p not in others]
             pool.shutdown(wait=False, cancel_futures=True)
             for process in workers:
                 process.terminate()

@@ -24,6 +24,8 @@ __all__ = ["coverage_caption", "coverage_chart", "large_share_sentence", "method
 
 # Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share.
 _TARGETS = {"coverage80": (0.80, 0.75, 0.85), "coverage90": (0.90, 0.86, 0.94)}
+# Largest median log error of a conditional cell on target [log].
+_MEDIAN_TARGET = 0.10
 # Colour of each reference technology: free of the default's orange-red and China's black.
 _TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
                       "wind_electricity": "#0173b2"}
@@ -196,9 +198,16 @@ def large_share_sentence(table: pd.DataFrame, min_share: float = 0.15) -> str:
         f"{r.median_log_error:+.2f} at {r.horizon_group.removeprefix('h')} years ahead (the "
         f"80% band held {percent(r.coverage80)} of {r.n} outcomes)" for r in table.itertuples())
     last = float(table["median_log_error"].iloc[-1])
-    verdict = ("it forecast them too low, so the class gives no evidence for a narrower upper "
-               "tail at China's scale" if last > 0 else
-               "it forecast them too high at the longest horizons")
+    centre = ("it forecast them too low" if last > _MEDIAN_TARGET else
+              "it forecast them too high at the longest horizons" if last < -_MEDIAN_TARGET else
+              f"its median was within ±{_MEDIAN_TARGET:.2f} of the outcomes at the longest "
+              "horizons")
+    high = _TARGETS["coverage80"][2]
+    width = (f"its 80% band held more than {high:.0%} of them at some horizons, so it may be too "
+             "wide at China's scale" if table["coverage80"].max() > high else
+             f"its 80% band never held more than {high:.0%} of them, so the class gives no "
+             "evidence for a narrower band at China's scale")
+    verdict = f"{centre}, and {width}"
     return (
         f"On the reference series closest to China's case, those holding at least "
         f"{min_share:.0%} of their world market at the origin (up to "
