@@ -25,7 +25,7 @@ does not outvote the rest. The 199 quantiles of
 the standardised errors are kept per cell, Mondrian-style, shrunk toward the kind x size
 group (:data:`HORIZON_SHRINK`) and that toward the pooled errors (:data:`SHRINK`). The scale
 is widened per horizon by the ratio of out-of-fold to in-sample 10-90% ranges
-(:data:`FOLDS` folds of series; 1.02-1.08 on the shipped class). Draws join the horizons by
+(:data:`FOLDS` folds of series; 1.02-1.07 on the shipped class). Draws join the horizons by
 a Gaussian copula of the errors' normal scores.
 
 **Assumes** the series errs like established reference series of its kind, size and
