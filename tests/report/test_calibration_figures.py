@@ -87,3 +87,17 @@ def test_large_share_sentence_quotes_each_horizon_group():
                                                  coverage80=[0.9, 0.8]))
     assert "within ±0.10" in about and "may be too wide" in about
     assert cf.large_share_sentence(table.iloc[:0]) == ""
+
+
+def test_missed_cells_sentence_says_whether_a_miss_is_luck_or_a_fault():
+    def cells(*ranges):
+        return pd.DataFrame(ranges, columns=["median_low", "median_high", "coverage80_low",
+                                             "coverage80_high"])
+    luck, fault = (-0.3, 0.3, 0.7, 0.9), (0.2, 0.6, 0.5, 0.6)
+    assert cf.missed_cells_sentence(36, cells()) == ""
+    one = cf.missed_cells_sentence(36, cells(luck))
+    assert one.startswith("Of the 36 cells of the conditional table, 1 missed the targets")
+    assert "it reaches both somewhere in its range, so the miss cannot be told" in one
+    assert "a fault of the method" in cf.missed_cells_sentence(36, cells(fault))
+    two = cf.missed_cells_sentence(36, cells(luck, fault))
+    assert "1 of them reach both" in two and "1 miss whatever series are drawn" in two

@@ -19,8 +19,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from forecast.data.reference import ReferenceWindows
 
 __all__ = ["coverage_caption", "coverage_chart", "large_share_sentence", "method_colors",
-           "pit_caption", "pit_histogram", "reference_caption", "reference_paths",
-           "tail_caption"]
+           "missed_cells_sentence", "pit_caption", "pit_histogram", "reference_caption",
+           "reference_paths", "tail_caption"]
 
 # Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share.
 _TARGETS = {"coverage80": (0.80, 0.75, 0.85), "coverage90": (0.90, 0.86, 0.94)}
@@ -187,6 +187,29 @@ def tail_caption(frame: pd.DataFrame, year: int, model: str = "default") -> str:
         f"{row['p95'] / row['p50']:.1f} times the median, the p5 {row['p50'] / row['p5']:.1f} "
         "times below it." + tail
     )
+
+
+def missed_cells_sentence(cells: int, missed: pd.DataFrame) -> str:
+    """One sentence on the conditional cells that missed their targets (``missed``: their rows
+    with the ranges of :func:`forecast.evaluation.calibration.cell_ranges`) of ``cells``;
+    empty when none did."""
+    if missed.empty:
+        return ""
+    reach = int((missed["median_low"].le(_MEDIAN_TARGET)
+                 & missed["median_high"].ge(-_MEDIAN_TARGET)
+                 & missed["coverage80_low"].le(0.90) & missed["coverage80_high"].ge(0.70)).sum())
+    n = len(missed)
+    text = f"Of the {cells} cells of the conditional table, {n} missed the targets (listed above); "
+    if n == 1:
+        return text + ("over resampled series it reaches both somewhere in its range, so the miss "
+                       "cannot be told from the luck of which series the reference class holds. "
+                       if reach else "it misses whatever series are drawn: a fault of the "
+                       "method. ")
+    return text + (f"over resampled series, {reach} of them reach both somewhere in their "
+                   "ranges, so " + ("the misses cannot be told from the luck of which series "
+                                    "the reference class holds. " if reach == n else
+                                    f"{n - reach} miss whatever series are drawn: a fault of "
+                                    "the method. "))
 
 
 def large_share_sentence(table: pd.DataFrame, min_share: float = 0.15) -> str:
