@@ -163,8 +163,8 @@ def _label(x: float) -> str:
 
 
 def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike,
-                      models: Mapping[str, GrowthModel] | None = None, *, target_year: int,
-                      labels: tuple[str, str] | None = None) -> pd.DataFrame:
+                      models: Mapping[str, GrowthModel] | None = None, *, target_year: int
+                      ) -> pd.DataFrame:
     """Refit every model under two versions of the data and compare the target-year value.
 
     Parameters
@@ -176,25 +176,23 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
         Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
     target_year : int
         Year whose central value is compared [year].
-    labels : (str, str), optional
-        Names of the two value columns; by default ``value_<x>`` from the single point in
-        which the series differ (``value_910``, ``value_940``), else ``value_a``/``value_b``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``model, <label a>, <label b>, difference, difference_pct``: central values
-        in ``target_year`` [value unit], ``difference = b - a`` [value unit] and
-        ``difference_pct = 100 * difference / a`` [%]. Models that cannot be fitted give NaN.
+        Columns ``model, <a>, <b>, difference, difference_pct``: central values in
+        ``target_year`` [value unit], named ``value_<x>`` from the single point in which the
+        series differ (``value_910``, ``value_940``), else ``value_a``, ``value_b``;
+        ``difference = b - a`` [value unit] and ``difference_pct = 100 * difference / a``
+        [%]. Models that cannot be fitted give NaN.
     """
     from sklearn.base import clone
 
     t, v = observed_series(years, values)
     _, v_alt = observed_series(years, alt_values)
-    if labels is None:
-        diff = np.flatnonzero(v != v_alt)
-        labels = (_label(v[diff[0]]), _label(v_alt[diff[0]])) if diff.size == 1 else (
-            "value_a", "value_b")
+    diff = np.flatnonzero(v != v_alt)
+    labels = (_label(v[diff[0]]), _label(v_alt[diff[0]])) if diff.size == 1 else (
+        "value_a", "value_b")
     models = default_models() if models is None else dict(models)
     target = np.array([float(target_year)])
 
