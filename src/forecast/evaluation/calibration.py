@@ -493,12 +493,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
                       ) -> tuple[Path, ...]:
     """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``
     together atomically (:func:`forecast.files.write_all_atomic`: a full disk leaves the folder
-    as it was), floats with 10 significant digits.
-
-    Returns
-    -------
-    tuple of Path
-        The paths written: forecasts, summary, and conditional when given.
+    as it was), floats with 10 significant digits; returns their paths, in that order.
 
     Raises
     ------
