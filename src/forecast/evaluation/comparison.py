@@ -210,17 +210,16 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
 
 
 def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
-                        data_dir: str | Path | None = None, *, target_year: int,
-                        series: str = "production") -> pd.DataFrame:
+                        data_dir: str | Path | None = None, *, target_year: int) -> pd.DataFrame:
     """:func:`value_sensitivity` (``model, value_<default>, value_<alternative>, difference,
-    difference_pct``) of China's total ``series`` of ``data_dir`` (default
+    difference_pct``) of China's total production of ``data_dir`` (default
     :func:`forecast.data.default_data_dir`) as resolved by default and with the values of the
     ``alternative`` variant where it holds others (China's 2023 production: 940 instead of
     910 GWh under ``yoy_base``); a ModelError when the two cover different years."""
 
-    base = data.get_series(data.load_history(data_dir), series)
-    alt = data.get_series(data.load_history(data_dir, prefer=alternative), series)
+    base = data.get_series(data.load_history(data_dir), "production")
+    alt = data.get_series(data.load_history(data_dir, prefer=alternative), "production")
     if not base.index.equals(alt.index):
-        raise ModelError(f"the two versions of '{series}' cover different years")
+        raise ModelError("the two versions of 'production' cover different years")
     return value_sensitivity(base.index, base.to_numpy(), alt.to_numpy(), models,
                              target_year=target_year)
