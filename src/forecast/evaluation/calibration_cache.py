@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -112,10 +113,8 @@ def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> 
         (scratch / _META).write_text(json.dumps(
             {"key": key, "sha256": sums, "dtypes": dtypes}), encoding="utf-8")
         shutil.rmtree(entry, ignore_errors=True)  # a corrupt entry, if there is one
-        try:
+        with suppress(OSError):  # another run put a complete entry there first
             os.replace(scratch, entry)
-        except OSError:  # another run put a complete entry there first
-            pass
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -133,8 +132,6 @@ def cached_calibrate(reference: str | Path, **options: Any
     if found is not None:
         return (*found, key)
     tables = calibrate(reference, **options)
-    try:
+    with suppress(OSError):  # an unwritable cache costs time, never the result
         _write(entry, tables, key)
-    except OSError:  # an unwritable cache costs time, never the result
-        pass
     return (*tables, key)
