@@ -58,8 +58,6 @@ def evaluate_derivation(expr: str, lookup: Callable[[Key], float | None]) -> flo
         raise ValueError(f"not an arithmetic expression: {expr}") from None
 
     def walk(node: ast.AST) -> float:
-        if isinstance(node, ast.Expression):
-            return walk(node.body)
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             return float(node.value)
         if isinstance(node, ast.Name) and node.id.startswith("_v"):
@@ -70,7 +68,7 @@ def evaluate_derivation(expr: str, lookup: Callable[[Key], float | None]) -> flo
             return -walk(node.operand)
         raise ValueError(f"not an arithmetic expression: {expr}")
 
-    return walk(tree)
+    return walk(tree.body)
 
 
 def _check_derivation(path: Path, row: Row, res: Mapping[Key, Row]) -> None:

@@ -172,7 +172,6 @@ def _yes_no(text: str) -> tuple[str, str] | bool:
     return text == "yes"
 
 
-
 @dataclass(frozen=True)
 class Column:
     """How one field is read: its type, whether it may be empty, and what it may hold.

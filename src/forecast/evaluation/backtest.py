@@ -50,10 +50,8 @@ PERFORMANCE_COLUMNS: list[str] = [
 
 
 def default_models(saturation: float | None = None, saturation_multiple: float | None = None,
-                   saturation_bounds: tuple[float, float] | None = None,
-                   damping: float | None = None, market: float | None = None,
-                   include_free_saturation: bool = True, include_default: bool = True
-                   ) -> dict[str, BaseModel]:
+                   market: float | None = None, include_free_saturation: bool = True,
+                   include_default: bool = True) -> dict[str, BaseModel]:
     """The models that backtests and comparisons run by default: name -> unfitted estimator,
     in table order.
 
@@ -65,14 +63,11 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
     saturation_multiple : float, optional
         K as a multiple of the last training value [-] instead, which backtests use. Give at
         most one of the two; without either the fixed-K curves are left out.
-    saturation_bounds : (float, float), optional
-        Bounds of K of the free-K curves (default: :class:`~forecast.models.LogisticCurve`'s).
-    damping : float, optional
-        Fixed damping factor for the damped trend; None profiles it.
     market : float, optional
         Market potential (cumulative) [value unit * yr] of an added ``bass`` model.
     include_free_saturation : bool
-        Add ``logistic_free_k`` and ``gompertz_free_k`` (K estimated within bounds).
+        Add ``logistic_free_k`` and ``gompertz_free_k`` (K estimated within the curves' default
+        bounds).
     include_default : bool
         Add the calibrated ``default`` method (:class:`~forecast.models.DefaultMethod`).
     """
@@ -80,15 +75,14 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
         raise ModelError("give saturation or saturation_multiple, not both")
     # Keys are registry names (make_model), but for the free-K curves.
     models = {name: make_model(name) for name in ("cagr_endpoint", "cagr_ls", "linear",
-                                                  "exponential")}
-    models["damped"] = make_model("damped", damping=damping)
+                                                  "exponential", "damped")}
     if saturation is not None or saturation_multiple is not None:
         for name in ("logistic", "gompertz"):
             models[name] = make_model(name, saturation=saturation,
                                       saturation_multiple=saturation_multiple)
     if include_free_saturation:
         for name in ("logistic", "gompertz"):
-            models[f"{name}_free_k"] = make_model(name, saturation_bounds=saturation_bounds)
+            models[f"{name}_free_k"] = make_model(name)
     if market is not None:
         models["bass"] = make_model("bass", market=market)
     if include_default:

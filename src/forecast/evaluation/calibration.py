@@ -167,8 +167,7 @@ def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
     """Row masks of at most ``n_parts`` groups of whole series (each leave-one-series-out
     calibration is fitted once)."""
     names = np.unique(windows.series)
-    groups = [g for g in np.array_split(names, min(n_parts, names.size)) if g.size]
-    return [np.isin(windows.series, g) for g in groups]
+    return [np.isin(windows.series, g) for g in np.array_split(names, min(n_parts, names.size))]
 
 
 def _start_workers(jobs: int) -> BaseContext | None:
@@ -350,7 +349,6 @@ def scores_by_horizon(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     order = {m: k for k, m in enumerate(methods)}
     out = out.sort_values(["method", "horizon"], kind="stable",
                           key=lambda c: c.map(order) if c.name == "method" else c)
-    out["n"] = out["n"].astype(int)
     return out[SUMMARY_COLUMNS].reset_index(drop=True)
 
 
@@ -370,12 +368,10 @@ def _judged(f: pd.DataFrame, h_max: int | None = None) -> pd.DataFrame:
 def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
     """``n``, ``series`` (distinct), ``coverage80``, ``coverage90`` and ``median_log_error`` of
     forecast rows ``f`` by ``keys`` and horizon group (:func:`_judged`)."""
-    out = _judged(f, h_max).groupby([*keys, "group", "horizon_group"], sort=True).agg(
+    return _judged(f, h_max).groupby([*keys, "group", "horizon_group"], sort=True).agg(
         n=("inside80", "size"), series=("series", "nunique"), coverage80=("inside80", "mean"),
         coverage90=("inside90", "mean"), median_log_error=("log_error", "median"),
     ).reset_index()
-    out["n"] = out["n"].astype(int)
-    return out
 
 
 def _with_cells(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
@@ -451,17 +447,12 @@ def cell_ranges(forecasts: pd.DataFrame, reference: pd.DataFrame, method: str = 
         cum = np.cumsum(weight, axis=1)
         median = sub["log_error"].to_numpy()[np.argmax(2 * cum >= cum[:, -1:], axis=1)]
         coverage = (weight @ sub["inside80"].to_numpy(float)) / cum[:, -1]
-        rows.append({"cell": ":".join(map(str, cell[:-1])), "series": names.size,
-                     "horizon_group": cell[-1],
-                     **dict(zip(("coverage80_low", "coverage80_high"),
-                                np.quantile(coverage, tails), strict=True)),
-                     **dict(zip(("median_low", "median_high"), np.quantile(median, tails),
-                                strict=True))})
-    out = pd.DataFrame(rows)
-    table = conditional_table(own, reference)
-    out = table[["cell", "horizon_group"]].merge(out, on=["cell", "horizon_group"], how="left")
-    return out[["cell", "horizon_group", "series", "coverage80_low", "coverage80_high",
-                "median_low", "median_high"]]
+        cov, med = np.quantile(coverage, tails), np.quantile(median, tails)
+        rows.append({"cell": ":".join(map(str, cell[:-1])), "horizon_group": cell[-1],
+                     "series": names.size, "coverage80_low": cov[0], "coverage80_high": cov[1],
+                     "median_low": med[0], "median_high": med[1]})
+    table = conditional_table(own, reference)[["cell", "horizon_group"]]
+    return table.merge(pd.DataFrame(rows), on=["cell", "horizon_group"], how="left")
 
 
 def large_share_table(forecasts: pd.DataFrame, windows: ReferenceWindows,
@@ -506,12 +497,7 @@ def write_calibration(forecasts: pd.DataFrame, summary: pd.DataFrame,
                       ) -> tuple[Path, ...]:
     """Write ``forecasts.csv``, ``summary.csv`` (and ``conditional.csv``) into ``directory``
     together atomically (:func:`forecast.files.write_all_atomic`: a full disk leaves the folder
-    as it was), floats with 10 significant digits.
-
-    Returns
-    -------
-    tuple of Path
-        The paths written: forecasts, summary, and conditional when given.
+    as it was), floats with 10 significant digits; returns their paths, in that order.
 
     Raises
     ------

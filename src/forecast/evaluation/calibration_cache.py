@@ -1,12 +1,9 @@
 """The reference class's calibration, computed once per input and kept in a cache folder.
 
 :func:`forecast.evaluation.calibration.calibrate` depends only on the reference files, the
-options and the package, so a run reads it from ``$FORECAST_CACHE_DIR/calibration/<key>/``
-(default ``~/.cache/forecast/calibration/<key>/``), the key a sha256 of the reference files'
-content, every option, and the package's version and the files a calibration depends on (an
-edited checkout never reads a stale entry; an edit of a notebook, a scenario or a page keeps
-the entry). An entry is written into a scratch folder renamed into place (a concurrent run
-sees it whole or not at all); one whose checksum does not match is computed again.
+options and the package, so a run reads it from the folder :func:`cache_key` names in
+:func:`cache_dir`. An entry is written into a scratch folder renamed into place (a concurrent
+run sees it whole or not at all); one whose checksum does not match is computed again.
 """
 
 from __future__ import annotations
@@ -17,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -114,12 +112,9 @@ def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> 
             dtypes[name] = {c: str(t) for c, t in frame.dtypes.items()}
         (scratch / _META).write_text(json.dumps(
             {"key": key, "sha256": sums, "dtypes": dtypes}), encoding="utf-8")
-        if entry.exists():  # a corrupt entry: a concurrent writer may replace it first
-            shutil.rmtree(entry, ignore_errors=True)
-        try:
+        shutil.rmtree(entry, ignore_errors=True)  # a corrupt entry, if there is one
+        with suppress(OSError):  # another run put a complete entry there first
             os.replace(scratch, entry)
-        except OSError:  # another run put a complete entry there first
-            pass
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
@@ -137,8 +132,6 @@ def cached_calibrate(reference: str | Path, **options: Any
     if found is not None:
         return (*found, key)
     tables = calibrate(reference, **options)
-    try:
+    with suppress(OSError):  # an unwritable cache costs time, never the result
         _write(entry, tables, key)
-    except OSError:  # an unwritable cache costs time, never the result
-        pass
     return (*tables, key)

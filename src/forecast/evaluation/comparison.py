@@ -163,8 +163,8 @@ def _label(x: float) -> str:
 
 
 def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike,
-                      models: Mapping[str, GrowthModel] | None = None, *, target_year: int,
-                      labels: tuple[str, str] | None = None) -> pd.DataFrame:
+                      models: Mapping[str, GrowthModel] | None = None, *, target_year: int
+                      ) -> pd.DataFrame:
     """Refit every model under two versions of the data and compare the target-year value.
 
     Parameters
@@ -176,25 +176,23 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
         Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
     target_year : int
         Year whose central value is compared [year].
-    labels : (str, str), optional
-        Names of the two value columns; by default ``value_<x>`` from the single point in
-        which the series differ (``value_910``, ``value_940``), else ``value_a``/``value_b``.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``model, <label a>, <label b>, difference, difference_pct``: central values
-        in ``target_year`` [value unit], ``difference = b - a`` [value unit] and
-        ``difference_pct = 100 * difference / a`` [%]. Models that cannot be fitted give NaN.
+        Columns ``model, <a>, <b>, difference, difference_pct``: central values in
+        ``target_year`` [value unit], named ``value_<x>`` from the single point in which the
+        series differ (``value_910``, ``value_940``), else ``value_a``, ``value_b``;
+        ``difference = b - a`` [value unit] and ``difference_pct = 100 * difference / a``
+        [%]. Models that cannot be fitted give NaN.
     """
     from sklearn.base import clone
 
     t, v = observed_series(years, values)
     _, v_alt = observed_series(years, alt_values)
-    if labels is None:
-        diff = np.flatnonzero(v != v_alt)
-        labels = (_label(v[diff[0]]), _label(v_alt[diff[0]])) if diff.size == 1 else (
-            "value_a", "value_b")
+    diff = np.flatnonzero(v != v_alt)
+    labels = (_label(v[diff[0]]), _label(v_alt[diff[0]])) if diff.size == 1 else (
+        "value_a", "value_b")
     models = default_models() if models is None else dict(models)
     target = np.array([float(target_year)])
 
@@ -212,21 +210,16 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
 
 
 def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
-                        data_dir: str | Path | None = None, *, target_year: int,
-                        series: str = "production") -> pd.DataFrame:
-    """:func:`value_sensitivity` of China's total ``series`` of ``data_dir`` (default
+                        data_dir: str | Path | None = None, *, target_year: int) -> pd.DataFrame:
+    """:func:`value_sensitivity` (``model, value_<default>, value_<alternative>, difference,
+    difference_pct``) of China's total production of ``data_dir`` (default
     :func:`forecast.data.default_data_dir`) as resolved by default and with the values of the
     ``alternative`` variant where it holds others (China's 2023 production: 940 instead of
-    910 GWh under ``yoy_base``); a ModelError when the two cover different years.
+    910 GWh under ``yoy_base``); a ModelError when the two cover different years."""
 
-    Returns
-    -------
-    pandas.DataFrame
-        ``model, value_<default>, value_<alternative>, difference, difference_pct``.
-    """
-    base = data.get_series(data.load_history(data_dir), series)
-    alt = data.get_series(data.load_history(data_dir, prefer=alternative), series)
+    base = data.get_series(data.load_history(data_dir), "production")
+    alt = data.get_series(data.load_history(data_dir, prefer=alternative), "production")
     if not base.index.equals(alt.index):
-        raise ModelError(f"the two versions of '{series}' cover different years")
+        raise ModelError("the two versions of 'production' cover different years")
     return value_sensitivity(base.index, base.to_numpy(), alt.to_numpy(), models,
                              target_year=target_year)

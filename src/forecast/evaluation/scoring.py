@@ -26,32 +26,27 @@ def interval_score(lower: ArrayLike, upper: ArrayLike, obs: ArrayLike, level: fl
     return np.asarray(sr.interval_score(y, lo, hi, 1.0 - level, backend="numpy"), float)
 
 
-def crps_draws(obs: ArrayLike, draws: ArrayLike, axis: int = -1,
-               sorted_draws: bool = False) -> np.ndarray:
-    """CRPS [unit of obs] of an ensemble of draws along ``axis`` (``sorted_draws``: already
-    increasing)."""
+def crps_draws(obs: ArrayLike, draws: ArrayLike, sorted_draws: bool = False) -> np.ndarray:
+    """CRPS [unit of obs] of an ensemble of draws along the last axis (``sorted_draws``:
+    already increasing)."""
     return np.asarray(sr.crps_ensemble(np.asarray(obs, float), np.asarray(draws, float),
-                                       m_axis=axis, sorted_ensemble=sorted_draws,
-                                       backend="numpy"), float)
+                                       sorted_ensemble=sorted_draws, backend="numpy"), float)
 
 
-def crps_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
-                   axis: int = -1) -> np.ndarray:
-    """CRPS [unit of obs] from quantiles along ``axis`` at increasing ``levels`` in (0, 1):
-    twice the mean pinball loss, which tends to the CRPS with many evenly spaced levels
-    (Berrisch and Ziel 2023)."""
-    q = np.moveaxis(np.asarray(quantiles, float), axis, -1)
-    return np.asarray(sr.crps_quantile(np.asarray(obs, float), q, np.asarray(levels, float),
-                                       backend="numpy"), float)
+def crps_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike) -> np.ndarray:
+    """CRPS [unit of obs] from quantiles along the last axis at increasing ``levels`` in
+    (0, 1): twice the mean pinball loss, which tends to the CRPS with many evenly spaced
+    levels (Berrisch and Ziel 2023)."""
+    return np.asarray(sr.crps_quantile(np.asarray(obs, float), np.asarray(quantiles, float),
+                                       np.asarray(levels, float), backend="numpy"), float)
 
 
-def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike,
-                  axis: int = -1) -> np.ndarray:
-    """PIT [fraction] from quantiles along ``axis``: the forecast CDF at ``obs``, linear
+def pit_quantiles(obs: ArrayLike, quantiles: ArrayLike, levels: ArrayLike) -> np.ndarray:
+    """PIT [fraction] from quantiles along the last axis: the forecast CDF at ``obs``, linear
     between ``levels``, 0 below the lowest quantile and 1 above the highest (the tails are
     unknown, so only levels spanning most of (0, 1) give a useful histogram); NaN where
     ``obs`` or a quantile is NaN, as for the scores."""
-    q = np.moveaxis(np.asarray(quantiles, float), axis, -1)
+    q = np.asarray(quantiles, float)
     lv = np.asarray(levels, float)
     y = np.asarray(obs, float)[..., None]
     k = np.sum(q <= y, axis=-1, keepdims=True)  # quantiles at or below the observation
