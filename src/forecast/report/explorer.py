@@ -24,7 +24,7 @@ from forecast.report.formatting import gwh_band
 from forecast.report.labels import parameter_label, parameter_value, read_parameter_value
 from forecast.scenarios.catalog import prepare_scenario
 from forecast.scenarios.projection import draw, evaluate
-from forecast.scenarios.schema import PARAMETER_DOMAINS, Scenario
+from forecast.scenarios.schema import Scenario, domain_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -64,9 +64,7 @@ class SliderRange:
 
 def _inside(key: str, low: float, high: float) -> tuple[float, float]:
     """``(low, high)`` clipped into the domain of the parameter (open bounds kept open)."""
-    domain = PARAMETER_DOMAINS.get(key.rsplit(".", 1)[-1])
-    if domain is None:
-        return low, high
+    domain = domain_of(key)
     lo_bound = domain.low + (1e-6 * max(1.0, abs(domain.low)) if domain.low_open else 0.0)
     hi_bound = domain.high - (1e-6 * max(1.0, abs(domain.high)) if domain.high_open else 0.0)
     return max(low, lo_bound), min(high, hi_bound)
@@ -199,12 +197,9 @@ class ScenarioExplorer:
                                       continuous_update=False,
                                       layout=widgets.Layout(width="9em"))
                     for key, r in ranges.items()}
-        syncing = set()
 
-        def show(key: str, value: float) -> None:  # a readout not read back as typed
-            syncing.add(key)
+        def show(key: str, value: float) -> None:
             readouts[key].value = parameter_value(key, value)
-            syncing.discard(key)
 
         def note(text: str) -> None:
             status.value = f"<p>{html.escape(text)}</p>" if text else ""
@@ -217,9 +212,9 @@ class ScenarioExplorer:
 
         def typed(key: str) -> Callable[[dict[str, Any]], None]:
             def read(change: dict[str, Any]) -> None:
-                if key in syncing:
-                    return
                 r, text = ranges[key], str(change["new"])
+                if text == parameter_value(key, sliders[key].value):
+                    return  # the readout written back, not typed
                 value = read_parameter_value(key, text)
                 if value is None:
                     note(f"{r.label}: could not read {text!r} as a number.")
@@ -290,9 +285,8 @@ class _LiveFigure:
         moving = [*self.fan_artists, self.note]
         for artist in moving:
             artist.set_visible(False)
-        self.ax.set_autoscale_on(True)
         self.ax.relim()
-        self.ax.autoscale_view()
+        self.ax.autoscale()
         self.fig.canvas.draw()
         self.ax.set_autoscale_on(False)
         self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
