@@ -195,10 +195,9 @@ def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5) -> None:
     legend = fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                         ncol=min(ncol, max(len(labels), 1)), frameon=False)
     note = getattr(fig, "_forecast_source_note", None)
-    get_renderer = getattr(fig.canvas, "get_renderer", None)
-    if note is not None and get_renderer is not None:
+    if note is not None:
         # The source note goes under the legend.
-        box = legend.get_window_extent(get_renderer()).transformed(fig.transFigure.inverted())
+        box = legend.get_window_extent().transformed(fig.transFigure.inverted())
         note.set_y(box.y0 - 0.01)
 
 
