@@ -176,10 +176,9 @@ def style_tables() -> None:
 
 
 def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
-    """Check a notebook's parameters against
-    :class:`~forecast.report.parameters.RunParameters` (so plain papermill refuses what
-    ``forecast run`` refuses), read from ``namespace`` (its ``globals()``, never written),
-    resolve its paths from ``cwd`` (:func:`resolve_path`), style figures and load the history."""
+    """Check a notebook's parameters (:func:`~forecast.report.parameters.check_parameters`), read
+    from ``namespace`` (its ``globals()``, never written), resolve its paths from ``cwd``
+    (:func:`resolve_path`), style figures and tables, and load the history."""
     import pandas as pd
 
     given = {
