@@ -59,8 +59,6 @@ HOUSE_RC: dict[str, Any] = {
 #: Shading of the central intervals in fan charts: (lower, upper, alpha).
 FAN_BANDS: tuple[tuple[str, str, float], ...] = (("p5", "p95", 0.15), ("p10", "p90", 0.30))
 
-_UNIT_RE = re.compile(r"\[[^\]]+\]")
-
 
 def set_house_style() -> None:
     """Apply the house style (seaborn whitegrid + :data:`HOUSE_RC`) to matplotlib globally."""
@@ -114,7 +112,7 @@ def panel_grid(n: int, *, panel_width: float = 4.0, panel_height: float = 3.4,
 
 def has_unit(label: str) -> bool:
     """True if an axis label names its unit in brackets, e.g. ``"Production [GWh]"``."""
-    return bool(_UNIT_RE.search(str(label)))
+    return bool(re.search(r"\[[^\]]+\]", str(label)))
 
 
 def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
