@@ -1,10 +1,7 @@
-"""The project's seaborn house style and the figure types the notebooks use.
-
-Every figure goes through :func:`finish`, which refuses one without a title, a unit on an axis
-or a source note. Colours come from seaborn's colour-blind-safe "colorblind" palette, fixed per
+"""The project's seaborn house style and the figure types the notebooks use, each finished by
+:func:`finish`. Colours come from seaborn's colour-blind-safe "colorblind" palette, fixed per
 region, segment and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so
-"power" and "high" look the same in every figure. Bands are named by their coverage.
-"""
+"power" and "high" look the same in every figure."""
 
 from __future__ import annotations
 
