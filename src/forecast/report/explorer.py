@@ -270,16 +270,13 @@ class _LiveFigure:
         self._background()
 
     def _background(self) -> None:
-        moving = [*self.fan_artists, self.note]
-        for artist in moving:
-            artist.set_visible(False)
+        for artist in [*self.fan_artists, self.note]:
+            artist.set_animated(True)  # what a draw of the canvas leaves out
         self.ax.relim()
         self.ax.autoscale()
         self.fig.canvas.draw()
         self.ax.set_autoscale_on(False)
         self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        for artist in moving:
-            artist.set_visible(True)
 
     def png(self) -> bytes:
         """The figure at the explorer's current fan, as PNG."""
