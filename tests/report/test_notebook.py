@@ -126,7 +126,7 @@ def test_setup_makes_ipython_show_every_styler_aligned(monkeypatch):
 
     shell = type("Shell", (), {"display_formatter": DisplayFormatter()})()
     monkeypatch.setattr(IPython, "get_ipython", lambda: shell)
-    notebook.align_styled_text()
+    notebook.style_tables()
     styler = pd.DataFrame({"scenario": ["base"], "p50": [3115.0]}).style
     html = shell.display_formatter.formatters["text/html"](styler)
     assert re.search(r"#T_\w+ \.col0 \{\s*text-align: left;", html) and ".col1" not in html

@@ -10,7 +10,7 @@ value when it has no distribution, so two positions differ only by the assumptio
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ from forecast.report.formatting import gwh_band
 from forecast.report.labels import parameter_label, parameter_value, read_parameter_value
 from forecast.scenarios.catalog import prepare_scenario
 from forecast.scenarios.projection import draw, evaluate
-from forecast.scenarios.schema import PARAMETER_DOMAINS, Scenario
+from forecast.scenarios.schema import Scenario, domain_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -64,9 +64,7 @@ class SliderRange:
 
 def _inside(key: str, low: float, high: float) -> tuple[float, float]:
     """``(low, high)`` clipped into the domain of the parameter (open bounds kept open)."""
-    domain = PARAMETER_DOMAINS.get(key.rsplit(".", 1)[-1])
-    if domain is None:
-        return low, high
+    domain = domain_of(key)
     lo_bound = domain.low + (1e-6 * max(1.0, abs(domain.low)) if domain.low_open else 0.0)
     hi_bound = domain.high - (1e-6 * max(1.0, abs(domain.high)) if domain.high_open else 0.0)
     return max(low, lo_bound), min(high, hi_bound)
@@ -111,17 +109,6 @@ class ScenarioExplorer:
                                    (high - low) / _STEPS, central))
         return out
 
-    def _columns(self) -> dict[str, np.ndarray]:
-        columns = {}
-        for key, draws in self._draws.items():
-            shift = self.values[key] - self.central[key]
-            if key in self.prepared.distributions:
-                low, high = _inside(key, -math.inf, math.inf)
-                columns[key] = np.clip(draws + shift, low, high)
-            else:
-                columns[key] = np.full_like(draws, self.values[key])
-        return columns
-
     def update(self, values: Mapping[str, float]) -> pd.DataFrame:
         """Set some assumptions' central values (``{dotted key: value}``) and re-project China's
         total: ``year, mean, p5, p10, p50, p90, p95`` [GWh], also kept as :attr:`fan`."""
@@ -132,7 +119,14 @@ class ScenarioExplorer:
             raise KeyError(f"{unknown[0]!r} is not a numeric assumption of scenario "
                            f"{self.name} (known: {', '.join(self.central)})")
         self.values.update({k: float(v) for k, v in values.items()})
-        paths = evaluate(self.prepared, self._columns(), self._noise)[("China", "total")]
+        columns = {}
+        for key, draws in self._draws.items():
+            if key in self.prepared.distributions:
+                shift = self.values[key] - self.central[key]
+                columns[key] = np.clip(draws + shift, *_inside(key, -math.inf, math.inf))
+            else:
+                columns[key] = np.full_like(draws, self.values[key])
+        paths = evaluate(self.prepared, columns, self._noise)[("China", "total")]
         stats = uncertainty.summarise_draws(paths, axis=0)
         self.fan = pd.DataFrame({"year": self.prepared.years.astype(int),
                                  **{k: np.asarray(v, dtype=float) for k, v in stats.items()}})
@@ -199,45 +193,34 @@ class ScenarioExplorer:
                                       continuous_update=False,
                                       layout=widgets.Layout(width="9em"))
                     for key, r in ranges.items()}
-        syncing = set()
-
-        def show(key: str, value: float) -> None:  # a readout not read back as typed
-            syncing.add(key)
-            readouts[key].value = parameter_value(key, value)
-            syncing.discard(key)
-
-        def note(text: str) -> None:
-            status.value = f"<p>{html.escape(text)}</p>" if text else ""
 
         def redraw(_change: object = None) -> None:
             image.value = self.redraw({k: s.value for k, s in sliders.items()})
             caption.value = f"<p>{html.escape(self.caption())}</p>"
             for key, slider in sliders.items():
-                show(key, slider.value)
+                readouts[key].value = parameter_value(key, slider.value)
 
-        def typed(key: str) -> Callable[[dict[str, Any]], None]:
-            def read(change: dict[str, Any]) -> None:
-                if key in syncing:
-                    return
-                r, text = ranges[key], str(change["new"])
-                value = read_parameter_value(key, text)
-                if value is None:
-                    note(f"{r.label}: could not read {text!r} as a number.")
-                    show(key, sliders[key].value)
-                    return
+        def typed(change: dict[str, Any]) -> None:
+            key = next(k for k, readout in readouts.items() if readout is change["owner"])
+            r, text = ranges[key], str(change["new"])
+            if text == parameter_value(key, sliders[key].value):
+                return  # the readout written back, not typed
+            value = read_parameter_value(key, text)
+            if value is None:
+                message = f"{r.label}: could not read {text!r} as a number."
+            else:
                 kept = min(max(value, r.low), r.high)
                 given, low, high, set_to = (parameter_value(key, v)
                                             for v in (value, r.low, r.high, kept))
-                note("" if kept == value else f"{r.label}: {given} is outside the slider's "
-                     f"range ({low} to {high}); set to {set_to}.")
-                if sliders[key].value == kept:
-                    show(key, kept)
+                message = ("" if kept == value else f"{r.label}: {given} is outside the "
+                           f"slider's range ({low} to {high}); set to {set_to}.")
                 sliders[key].value = kept
-            return read
+            status.value = f"<p>{html.escape(message)}</p>" if message else ""
+            readouts[key].value = parameter_value(key, sliders[key].value)
 
         for key, slider in sliders.items():
             slider.observe(redraw, names="value")
-            readouts[key].observe(typed(key), names="value")
+            readouts[key].observe(typed, names="value")
         redraw()
         rows = [widgets.HBox([widgets.HTML(html.escape(ranges[k].label),
                                            layout=widgets.Layout(width="20em")),
@@ -287,17 +270,13 @@ class _LiveFigure:
         self._background()
 
     def _background(self) -> None:
-        moving = [*self.fan_artists, self.note]
-        for artist in moving:
-            artist.set_visible(False)
-        self.ax.set_autoscale_on(True)
+        for artist in [*self.fan_artists, self.note]:
+            artist.set_animated(True)  # what a draw of the canvas leaves out
         self.ax.relim()
-        self.ax.autoscale_view()
+        self.ax.autoscale()
         self.fig.canvas.draw()
         self.ax.set_autoscale_on(False)
         self.background = self.fig.canvas.copy_from_bbox(self.fig.bbox)
-        for artist in moving:
-            artist.set_visible(True)
 
     def png(self) -> bytes:
         """The figure at the explorer's current fan, as PNG."""
@@ -305,16 +284,15 @@ class _LiveFigure:
 
         from PIL import Image
 
-        explorer = self.explorer
         for artist in self.fan_artists:
             artist.remove()
         bands, lines = len(self.ax.collections), len(self.ax.lines)
-        source = explorer._draw(self.ax)
+        source = self.explorer._draw(self.ax)
         # fan_chart draws the bands, the median, then the history: that is in the background.
         *self.fan_artists, history = [*self.ax.collections[bands:], *self.ax.lines[lines:]]
         history.remove()
         self.note.set_text(f"Source: {source}")
-        top = float(explorer.fan["p95"].max())
+        top = float(self.explorer.fan["p95"].max())
         low, high = self.ax.get_ylim()
         if not (low + (high - low) / 3 < top < high):
             self._background()

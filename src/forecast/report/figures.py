@@ -1,10 +1,7 @@
-"""The project's seaborn house style and the figure types the notebooks use.
-
-Every figure goes through :func:`finish`, which refuses one without a title, a unit on an axis
-or a source note. Colours come from seaborn's colour-blind-safe "colorblind" palette, fixed per
+"""The project's seaborn house style and the figure types the notebooks use, each finished by
+:func:`finish`. Colours come from seaborn's colour-blind-safe "colorblind" palette, fixed per
 region, segment and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so
-"power" and "high" look the same in every figure. Bands are named by their coverage.
-"""
+"power" and "high" look the same in every figure."""
 
 from __future__ import annotations
 
@@ -59,8 +56,6 @@ HOUSE_RC: dict[str, Any] = {
 #: Shading of the central intervals in fan charts: (lower, upper, alpha).
 FAN_BANDS: tuple[tuple[str, str, float], ...] = (("p5", "p95", 0.15), ("p10", "p90", 0.30))
 
-_UNIT_RE = re.compile(r"\[[^\]]+\]")
-
 
 def set_house_style() -> None:
     """Apply the house style (seaborn whitegrid + :data:`HOUSE_RC`) to matplotlib globally."""
@@ -114,7 +109,7 @@ def panel_grid(n: int, *, panel_width: float = 4.0, panel_height: float = 3.4,
 
 def has_unit(label: str) -> bool:
     """True if an axis label names its unit in brackets, e.g. ``"Production [GWh]"``."""
-    return bool(_UNIT_RE.search(str(label)))
+    return bool(re.search(r"\[[^\]]+\]", str(label)))
 
 
 def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
@@ -195,10 +190,9 @@ def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5) -> None:
     legend = fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                         ncol=min(ncol, max(len(labels), 1)), frameon=False)
     note = getattr(fig, "_forecast_source_note", None)
-    get_renderer = getattr(fig.canvas, "get_renderer", None)
-    if note is not None and get_renderer is not None:
+    if note is not None:
         # The source note goes under the legend.
-        box = legend.get_window_extent(get_renderer()).transformed(fig.transFigure.inverted())
+        box = legend.get_window_extent().transformed(fig.transFigure.inverted())
         note.set_y(box.y0 - 0.01)
 
 

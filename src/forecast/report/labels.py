@@ -1,11 +1,9 @@
 """Plain words for everything a reviewer reads: "Degrees of freedom left", not ``df_resid``.
 
 The words are data, ``labels.toml`` beside this module, read once on import (the run
-parameters' are their declared help texts): :data:`LABELS` is the one table that tables
-(:func:`table`), figures and prose take their words from; the glossary
-(:func:`glossary_markdown`) explains the words a reviewer may not know. Names without
-an entry are put in words by rule (:func:`label`, :func:`parameter_label`); scenario names are
-written as the scenario files write them.
+parameters' are their declared help texts); names without an entry are put in words by rule
+(:func:`label`, :func:`parameter_label`), and scenario names are written as the scenario files
+write them.
 """
 
 from __future__ import annotations
@@ -42,7 +40,7 @@ PARAMETER_LABELS: dict[str, str] = _WORDS["parameters"]
 MODEL_LABELS: dict[str, str] = _WORDS["models"]
 _NAMES = ChainMap(*(_WORDS[k] for k in ("series", "segments", "cells", "variants")), MODEL_LABELS)
 
-#: The one table of labels: every name a reviewer's page shows, in words.
+#: The one table of labels, for tables, figures and prose: every name a page shows, in words.
 LABELS: dict[str, str] = {
     **{k: v[:1].upper() + v[1:] for k, v in _NAMES.items()},
     **{name: run_parameter_label(name) for name in PARAMETERS}, **PARAMETER_LABELS,

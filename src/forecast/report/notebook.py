@@ -1,10 +1,5 @@
 """The one call every notebook makes after its ``parameters`` cell, ``nb = setup(globals())``,
-and the :class:`NotebookContext` it returns.
-
-papermill and ``forecast run`` start kernels in the repository root, JupyterLab in
-``notebooks/``: a relative path parameter is taken from the project root in a project's
-``notebooks/`` folder, so ``data_dir = "data"`` names the same folder from both.
-"""
+and the :class:`NotebookContext` it returns."""
 
 from __future__ import annotations
 
@@ -30,8 +25,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from forecast.scenarios import Scenario
 
-__all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "align_styled_text",
-           "align_text_columns", "escape_styled_text", "resolve_path", "setup"]
+__all__ = ["NOTEBOOK_FOLDER", "NotebookContext", "ScenarioRun", "align_text_columns",
+           "resolve_path", "setup", "style_tables"]
 
 #: Folder of a project that holds its notebooks (JupyterLab's working directory).
 NOTEBOOK_FOLDER = "notebooks"
@@ -44,7 +39,9 @@ _LONG_TEXT = 50  # characters beyond which a text column gets room to wrap
 
 def resolve_path(path: str | Path, cwd: str | Path | None = None) -> Path:
     """An absolute path for a notebook's path parameter, relative to the project root when
-    ``cwd`` (default: the current folder) is a ``notebooks/`` folder beside ``pyproject.toml``."""
+    ``cwd`` (default: the current folder) is a ``notebooks/`` folder beside ``pyproject.toml``:
+    papermill and ``forecast run`` start kernels in the project root, JupyterLab in
+    ``notebooks/``, and ``data_dir = "data"`` names the same folder from both."""
     given = Path(path).expanduser()
     if given.is_absolute():
         return given
@@ -140,20 +137,6 @@ class NotebookContext:
                            figures.scenario_colors(names))
 
 
-def escape_styled_text() -> None:
-    """Make every pandas ``Styler`` of this process escape its cells' text as HTML, so text
-    from data files (``<script>``) is shown, not run. The option ``styler.format.escape``
-    covers only a Styler's default formats, so ``Styler.format`` and ``format_index`` take
-    ``escape="html"`` unless a call names another."""
-    import pandas as pd
-    from pandas.io.formats.style import Styler
-
-    pd.set_option("styler.format.escape", "html")
-    for name in ("format", "format_index"):
-        if not isinstance(vars(Styler).get(name), functools.partialmethod):  # once a process
-            setattr(Styler, name, functools.partialmethod(getattr(Styler, name), escape="html"))
-
-
 def align_text_columns(styler: Styler) -> Styler:
     """``styler`` with its text columns aligned left and wrapping (16em to 36em wide where a
     cell is longer than a short phrase). A column is text when most of its non-empty cells are
@@ -172,12 +155,20 @@ def align_text_columns(styler: Styler) -> Styler:
     return styler.set_table_styles(styles, overwrite=False)
 
 
-def align_styled_text() -> None:
-    """Show every pandas ``Styler`` this IPython kernel displays through
-    :func:`align_text_columns` (on a copy; the notebook's object is not changed)."""
+def style_tables() -> None:
+    """Make every pandas ``Styler`` of this process escape its cells' text as HTML, so text
+    from data files (``<script>``) is shown, not run, and show every one this IPython kernel
+    displays through :func:`align_text_columns` (on a copy; the notebook's object is not
+    changed). The option ``styler.format.escape`` covers only a Styler's default formats, so
+    ``Styler.format`` and ``format_index`` take ``escape="html"`` unless a call names another."""
+    import pandas as pd
     from IPython import get_ipython
     from pandas.io.formats.style import Styler
 
+    pd.set_option("styler.format.escape", "html")
+    for name in ("format", "format_index"):
+        if not isinstance(vars(Styler).get(name), functools.partialmethod):  # once a process
+            setattr(Styler, name, functools.partialmethod(getattr(Styler, name), escape="html"))
     shell = get_ipython()
     if shell is not None:
         shell.display_formatter.formatters["text/html"].for_type(
@@ -185,10 +176,9 @@ def align_styled_text() -> None:
 
 
 def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> NotebookContext:
-    """Check a notebook's parameters against
-    :class:`~forecast.report.parameters.RunParameters` (so plain papermill refuses what
-    ``forecast run`` refuses), read from ``namespace`` (its ``globals()``, never written),
-    resolve its paths from ``cwd`` (:func:`resolve_path`), style figures and load the history."""
+    """Check a notebook's parameters (:func:`~forecast.report.parameters.check_parameters`), read
+    from ``namespace`` (its ``globals()``, never written), resolve its paths from ``cwd``
+    (:func:`resolve_path`), style figures and tables, and load the history."""
     import pandas as pd
 
     given = {
@@ -203,8 +193,7 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     output_dir = Path(out_text) if out_text else None
     figures.set_house_style()
     pd.set_option("display.max_colwidth", _MAX_COLWIDTH)
-    escape_styled_text()
-    align_styled_text()
+    style_tables()
     history = data.load_history(data_dir)
     source = labels.source_label(data_dir, sorted(set(history["source"])))
     return NotebookContext(params, data_dir, output_dir, history, source)

@@ -123,9 +123,6 @@ def _doc(default: Any, description: str, *, path: bool = False) -> Any:
     return Field(default, description=description, json_schema_extra={"path": path})
 
 
-_GIB = f"{MEMORY_BUDGET / 1024**3:g} GiB"
-
-
 class RunParameters(BaseModel):
     """Every run parameter of the notebooks, with its type, default, help text and domain (its
     rules, each worded as the refusal says it). Fields are checked in order, ``data_dir``
@@ -144,9 +141,9 @@ class RunParameters(BaseModel):
     target_year: Annotated[int, _rule("a whole year", lambda v: isinstance(
         v, numbers.Integral) and not isinstance(v, bool), int)] = _doc(2030,
         "last projected year [year]")
-    n_draws: Annotated[int, *_whole(1, MAX_DRAWS, f"at most {MAX_DRAWS:,} (a {_GIB} memory "
-                                   "budget)")] = _doc(10_000,
-        "Monte Carlo draws per model or scenario")
+    n_draws: Annotated[int, *_whole(1, MAX_DRAWS, f"at most {MAX_DRAWS:,} (a "
+                                   f"{MEMORY_BUDGET / 1024**3:g} GiB memory budget)")] = _doc(
+        10_000, "Monte Carlo draws per model or scenario")
     seed: Annotated[int, *_whole(0, MAX_SEED, f"at most 2**32 - 1 = {MAX_SEED}")] = _doc(2030,
         "random seed; the same seed gives identical numbers")
     sensitivity_scenario: Annotated[str, _path("a scenario name (or empty)")] = _doc("",

@@ -1,8 +1,5 @@
 """Where notebooks write their tables and figures: under ``<output_dir>/tables`` and
-``<output_dir>/figures``, or nowhere when ``output_dir`` is ``""`` (the JupyterLab default).
-Tables are written with a fixed float format and line ending, so equal inputs give
-byte-identical files, and with formulas neutralised, so a spreadsheet runs none.
-"""
+``<output_dir>/figures``, or nowhere when ``output_dir`` is ``""`` (the JupyterLab default)."""
 
 from __future__ import annotations
 

@@ -33,17 +33,6 @@ _CELLS: dict[str, Callable[[Any], str]] = {
 }
 
 
-def _aligned(table: pd.DataFrame) -> str:
-    header, rows = list(table.columns), table.to_numpy().tolist()
-    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
-
-    def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) if h in _LEFT else c.rjust(w)
-                         for c, w, h in zip(cells, widths, header, strict=True)).rstrip()
-
-    return "\n".join([line(header), *(line(r) for r in rows)])
-
-
 def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
     """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as text cells."""
     import pandas as pd
@@ -53,7 +42,15 @@ def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
 
 def scores_text(scores: pd.DataFrame) -> str:
     """The cells of :func:`scores_table` as aligned text (the header alone when empty)."""
-    return _aligned(scores_table(scores))
+    table = scores_table(scores)
+    header, rows = list(table.columns), table.to_numpy().tolist()
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "  ".join(c.ljust(w) if h in _LEFT else c.rjust(w)
+                         for c, w, h in zip(cells, widths, header, strict=True)).rstrip()
+
+    return "\n".join([line(header), *(line(r) for r in rows)])
 
 
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
