@@ -141,9 +141,6 @@ class DefaultMethod(BaseModel):
         Default the shipped reference class's (:func:`default_calibration`).
     window, horizons : int
         Points it looks at (the last ``window`` consecutive years) and years ahead it forecasts.
-    min_growth : float
-        Least growth of the reference windows [fraction/yr]; a series growing less is outside
-        the class (a note says so).
     share : float
         The series' share of its world market in its last year [fraction, (0, 1]]; default
         :data:`CHINA_SHARE`.
@@ -160,14 +157,13 @@ class DefaultMethod(BaseModel):
     calibration: Calibration | None = None
     window: int = 4
     horizons: int = 6
-    min_growth: float = 0.15
     share: float = CHINA_SHARE
     kind: str | Mapping[str, float] | None = None
     size: str = "large"
 
     def _calibration(self) -> Calibration:
         if self.calibration is None:
-            return default_calibration(None, self.window, self.horizons, self.min_growth)
+            return default_calibration(None, self.window, self.horizons)
         cal = self.calibration
         if (cal.window, cal.horizons) != (self.window, self.horizons):
             raise ModelError(
