@@ -3,9 +3,8 @@
 :class:`DefaultMethod` forecasts a series 1..6 years ahead from its last four values, world
 share, kind and size third with the calibration of :mod:`forecast.models.conditional` (the
 model is described there), shipped as ``default_calibration.json`` (``make calibration``; a
-test checks it is current). A battery series is no reference technology: it is placed among
-the kinds by :data:`BATTERY_KIND`, in the size third ``size`` and at its ``share`` of the
-world market, stated assumptions changed through the estimator's settings.
+test checks it is current). Where a battery series sits among the reference kinds is stated
+(:data:`BATTERY_KIND`, ``share``, ``size``).
 """
 
 from __future__ import annotations
