@@ -228,10 +228,9 @@ def _scale_at(x_s: np.ndarray, scale: np.ndarray, ii: np.ndarray, hh: np.ndarray
 def _fit_paths(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: np.ndarray,
                y: np.ndarray, n_h: int, warm: tuple | None
                ) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    """Centre (H, p), damping, scale (H, q) and the centre's residuals of observations
-    (window ``ii``, horizon index ``hh``, log change ``y``), by LAD with phi on a grid,
-    warm-started from ``warm`` (centre, damping and unwidened scale of a fit on more windows)
-    where given."""
+    """Centre (H, p), damping, scale (H, q) and the centre's residuals of observations (window
+    ``ii``, horizon index ``hh``, log change ``y``), by LAD with phi on a grid, warm-started
+    from ``warm`` (centre, damping and unwidened scale of a fit on more windows) where given."""
     h = np.arange(1, n_h + 1, dtype=float)
 
     @cache

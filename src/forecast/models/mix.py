@@ -55,8 +55,7 @@ def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
     """Split a projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g.
     GWh], by ``shares`` ``([n_draws,] n_years, n_segments)`` [fraction] (non-negative, rows
     summing to one within 1e-9) into segment levels ``([n_draws,] n_years, n_segments)`` [unit
-    of ``total``]; the largest segment takes the remainder, so rows sum to the total and none
-    is negative."""
+    of ``total``]; the largest segment takes the remainder, so rows sum to the total, none < 0."""
     tot = as_float(total, "total")
     sh = as_float(shares, "shares")
     if tot.ndim not in (1, 2):
