@@ -261,12 +261,8 @@ class BaseModel(metaclass=ABCMeta):
     def format_params(self) -> str:
         """Parameters as one line, e.g. ``rate=0.534 (se 0.21); base=1,170``."""
         self._check_fitted()
-        parts = []
-        for key, val in self.params_.items():
-            se = self.bse_[key]
-            extra = f" (se {fmt_number(se)})" if np.isfinite(se) else ""
-            parts.append(f"{key}={fmt_number(val)}{extra}")
-        return "; ".join(parts)
+        se = {k: f" (se {fmt_number(s)})" if np.isfinite(s) else "" for k, s in self.bse_.items()}
+        return "; ".join(f"{k}={fmt_number(v)}{se[k]}" for k, v in self.params_.items())
 
     def summary(self) -> str:
         """A readable text summary: the model, its data, parameters, caveats and notes."""

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from forecast.errors import ModelError
 from forecast.models import curves
 from forecast.models.growth import NonlinearGrowthModel
 
@@ -16,45 +15,37 @@ __all__ = ["BassDiffusion"]
 
 #: Search bounds (lower, upper) of (log p, log q) [log 1/yr]; draws are clipped to them too.
 _PQ_BOUNDS = ((math.log(1e-6), math.log(1e-4)), (math.log(1.0), math.log(5.0)))
+#: A free market potential m is searched between these multiples of the observed sum.
+_M_FACTORS = (1.05, 50.0)
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
 class BassDiffusion(NonlinearGrowthModel):
     """Bass diffusion of cumulative production: annual value = m (F(t) - F(t - 1)).
 
-    ``F`` (:func:`forecast.models.curves.bass_cumulative`) starts at ``t_start``, so the annual
-    path rises, peaks and falls as cumulative output nears the market potential ``m``. Fitted
-    on log annual values by bounded least squares (:func:`forecast.models.nls.solve`); a
-    coefficient that ends on its search bound is held there (``fixed_``, ``bse`` NaN).
+    ``F`` (:func:`forecast.models.curves.bass_cumulative`) starts the year before the first
+    observation (earlier cumulative output is ignored), so the annual path rises, peaks and
+    falls as cumulative output nears the market potential ``m``. Fitted on log annual values
+    by bounded least squares (:func:`forecast.models.nls.solve`); a coefficient that ends on
+    its search bound is held there (``fixed_``, ``bse`` NaN).
 
     Parameters
     ----------
     market : float, optional
         Market potential m, the cumulative value at saturation [value unit * yr, e.g. GWh],
-        fixed by assumption; None estimates it within ``market_bounds`` (>= 4 points).
-    market_bounds : (float, float), optional
-        Bounds of a free m [value unit * yr]; default ``(1.05, 50) x`` the observed sum.
-    t_start : float, optional
-        Year adoption starts [year]; default the year before the first observation (earlier
-        cumulative output is ignored).
+        fixed by assumption; None estimates it within (1.05, 50) x the observed sum (>= 4 points).
     """
 
     name = "bass"
     level_settings = ("market",)
 
     market: float | None = None
-    market_bounds: tuple[float, float] | None = None
-    t_start: float | None = None
 
     def _min_obs(self) -> tuple[int, str]:
         return (4, "p, q and m") if self.market is None else (3, "p and q with m fixed")
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
-        self._t0 = float(t[0] - 1.0) if self.t_start is None else float(self.t_start)
-        if self._t0 >= t[0]:
-            raise ModelError(
-                f"{self.name}: t_start {self._t0:g} must be before the first year {t[0]:g}"
-            )
+        self._t0 = float(t[0] - 1.0)
         cum = float(v.sum())
         self._fixed_m = None
         if self.market is not None:
@@ -62,13 +53,7 @@ class BassDiffusion(NonlinearGrowthModel):
                 self.market, cum, "market potential",
                 f"the cumulative value already observed ({cum:g})")
         else:
-            lo, hi = (float(b) for b in self._m_range(cum))
-            if self.market_bounds is not None and not cum < lo < hi:
-                raise ModelError(
-                    f"{self.name}: market_bounds must satisfy cumulative {cum:g} < lower < "
-                    f"upper, got ({lo:g}, {hi:g})"
-                )
-            self._logm_bounds = (math.log(lo), math.log(hi))
+            self._logm_bounds = (math.log(_M_FACTORS[0] * cum), math.log(_M_FACTORS[1] * cum))
         fixed = self._fixed_m is not None
         self.method_ = "nonlinear least squares on log annual values, " + (
             "market potential fixed" if fixed else "market potential within bounds")
@@ -93,30 +78,21 @@ class BassDiffusion(NonlinearGrowthModel):
     def _batched(self) -> bool:
         return True
 
-    def _m_range(self, cum: float | np.ndarray) -> tuple:
-        """Search range of a free m [value unit * yr] given the observed sum(s)."""
-        if self.market_bounds is None:
-            return 1.05 * cum, 50.0 * cum
-        return tuple(np.full(np.shape(cum), float(b)) for b in self.market_bounds)
-
-    def _t0_rows(self, t: np.ndarray) -> np.ndarray:
-        return t[:, :1] - 1.0 if self.t_start is None else np.full((len(t), 1), float(self.t_start))
-
     def _z_rows(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         fixed = None if self.market is None else float(self.market)
-        return _bass_z(theta, t, self._t0_rows(t), fixed)
+        return _bass_z(theta, t, t[:, :1] - 1.0, fixed)
 
     def _problem(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
         """Bounds of (log p, log q[, log m]) and the best point of a grid as the start."""
         k = len(t)
-        t0 = self._t0_rows(t)
+        t0 = t[:, :1] - 1.0
         fixed = None if self.market is None else float(self.market)
         lower, upper = (np.tile(b, (k, 1)) for b in _PQ_BOUNDS)
         axes = [np.log(np.geomspace(1e-4, 0.5, 24)), np.log(np.geomspace(1e-3, 3.0, 24))]
         if fixed is None:
-            lo, hi = self._m_range(v.sum(axis=1))
-            lower = np.column_stack([lower, np.log(lo)])
-            upper = np.column_stack([upper, np.log(hi)])
+            cum = v.sum(axis=1)
+            lower = np.column_stack([lower, np.log(_M_FACTORS[0] * cum)])
+            upper = np.column_stack([upper, np.log(_M_FACTORS[1] * cum)])
             axes.append(np.linspace(0.0, 1.0, 12))
         # Grid points as (p, q[, share of the way from the lower to the upper log m]).
         grid = np.stack([a.ravel() for a in np.meshgrid(*axes, indexing="ij")], axis=1)
@@ -139,8 +115,8 @@ class BassDiffusion(NonlinearGrowthModel):
 
     @property
     def peak_year_(self) -> float:
-        """Year the adoption rate peaks [year], ``t_start + ln(q / p) / (p + q)`` (the start
-        year when ``q <= p``); annual output peaks in the year containing it."""
+        """Year the adoption rate peaks [year], ``t0 + ln(q / p) / (p + q)`` from the adoption
+        start ``t0`` (``t0`` when ``q <= p``); annual output peaks in the year containing it."""
         p, q = self.params_["p"], self.params_["q"]
         return self._t0 + max(math.log(q / p), 0.0) / (p + q)
 

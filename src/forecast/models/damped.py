@@ -12,7 +12,10 @@ from forecast.errors import ModelError
 from forecast.models import curves
 from forecast.models.growth import BOUND_TOL, GrowthModel
 
-__all__ = ["DampedTrend"]
+__all__ = ["DAMPING_BOUNDS", "DampedTrend"]
+
+#: Range of an estimated damping factor phi [-]; draws of phi are clipped to it.
+DAMPING_BOUNDS = (0.5, 1.0)
 
 
 @dataclass(eq=False, repr=False, kw_only=True)
@@ -22,15 +25,13 @@ class DampedTrend(GrowthModel):
 
     The annual log growth rates are regressed on ``phi ** (t - T)`` through the origin: a
     fixed ``damping`` leaves 1 parameter (``n - 2`` df); ``damping=None`` profiles phi over
-    ``damping_bounds`` (``n - 3`` df, covariance from the Jacobian) unless it ends on a bound,
-    where it is held. The innovation sigma accumulates after the last year.
+    :data:`DAMPING_BOUNDS` (``n - 3`` df, covariance from the Jacobian) unless it ends on a
+    bound, where it is held. The innovation sigma accumulates after the last year.
 
     Parameters
     ----------
     damping : float, optional
         Fixed damping factor phi in (0, 1]; None estimates it.
-    damping_bounds : (float, float)
-        Range of an estimated phi.
     prior_sigma, prior_df : float, optional
         The noise prior (:class:`~forecast.models.growth.GrowthModel`) [log growth, 1/yr].
     """
@@ -39,7 +40,6 @@ class DampedTrend(GrowthModel):
     noise = "cumulative"
 
     damping: float | None = None
-    damping_bounds: tuple[float, float] = (0.5, 1.0)
 
     def _min_obs(self) -> tuple[int, str]:
         if self.damping is None:
@@ -51,11 +51,6 @@ class DampedTrend(GrowthModel):
             raise ModelError(f"{self.name}: years must be consecutive (one value per year)")
         if self.damping is not None and not 0.0 < float(self.damping) <= 1.0:
             raise ModelError(f"{self.name}: damping must be in (0, 1], got {self.damping}")
-        lo, hi = (float(b) for b in self.damping_bounds)
-        if not 0.0 < lo < hi <= 1.0:
-            raise ModelError(
-                f"{self.name}: damping_bounds must satisfy 0 < lower < upper <= 1, got {lo}, {hi}"
-            )
         self._base_log = math.log(v[-1])
         self.method_ = "growth-rate least squares"
         self.scale_ = "log growth"
@@ -69,7 +64,7 @@ class DampedTrend(GrowthModel):
             return b, g - b * x, sxx
 
         phi, bound = (float(self.damping), "") if self.damping is not None else (
-            _profile_phi(fit_b, lo, hi))
+            _profile_phi(fit_b, *DAMPING_BOUNDS))
         b, self.residuals_, sxx = fit_b(phi)
         self._phi_fixed = self.damping is not None or bool(bound)
         se_phi = math.nan
@@ -100,7 +95,7 @@ class DampedTrend(GrowthModel):
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         if theta.shape[1] == 2:
-            theta[:, 1] = np.clip(theta[:, 1], *self.damping_bounds)
+            theta[:, 1] = np.clip(theta[:, 1], *DAMPING_BOUNDS)
         return theta
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:

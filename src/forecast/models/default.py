@@ -3,9 +3,8 @@
 :class:`DefaultMethod` forecasts a series 1..6 years ahead from its last four values, world
 share, kind and size third with the calibration of :mod:`forecast.models.conditional` (the
 model is described there), shipped as ``default_calibration.json`` (``make calibration``; a
-test checks it is current). A battery series is no reference technology: it is placed among
-the kinds by :data:`BATTERY_KIND`, in the size third ``size`` and at its ``share`` of the
-world market, stated assumptions changed through the estimator's settings.
+test checks it is current). Where a battery series sits among the reference kinds is stated
+(:data:`BATTERY_KIND`, ``share``, ``size``).
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ BATTERY_KIND = {"ev_car_sales": 0.70, "solar_electricity": 0.15, "wind_electrici
 CHINA_SHARE = 0.76
 
 _SHIPPED = "default_calibration.json"
-_SHIPPED_OPTIONS = (4, 6, 0.15, MIN_SHARE)
+_SHIPPED_OPTIONS = (4, 6, 0.15)
 
 
 def shipped_calibration() -> Calibration:
@@ -67,37 +66,34 @@ def shipped_calibration() -> Calibration:
 
 @lru_cache(maxsize=16)
 def _cached_calibration(path: str, stamp: tuple[int, int], window: int, horizons: int,
-                        min_growth: float, min_share: float, kind: str) -> Calibration:
+                        min_growth: float) -> Calibration:
     from forecast.data.reference import extract_windows, load_reference
 
     frame = load_reference(path)
-    windows = extract_windows(frame, window, horizons, min_growth, min_share=min_share)
-    return fit_calibration(windows, kind)
+    windows = extract_windows(frame, window, horizons, min_growth, min_share=MIN_SHARE)
+    return fit_calibration(windows)
 
 
-def default_calibration(
-    reference: str | Path | None = None, window: int = 4, horizons: int = 6,
-    min_growth: float = 0.15, kind: str = "default", min_share: float = MIN_SHARE,
-) -> Calibration:
-    """The calibration of a reference CSV, fitted once per file version (path, size,
-    modification time) and options; the shipped class's default-method calibration with the
-    default options is read from the package (no fit).
+def default_calibration(reference: str | Path | None = None, window: int = 4, horizons: int = 6,
+                        min_growth: float = 0.15) -> Calibration:
+    """The default method's calibration of a reference CSV, fitted once per file version
+    (path, size, modification time) and options; the shipped class's with the default
+    options is read from the package (no fit).
 
-    ``window``, ``horizons``, ``min_growth`` and ``min_share`` define the windows
-    (:func:`forecast.data.reference.extract_windows`); ``kind`` is :func:`fit_calibration`'s.
+    ``window``, ``horizons`` and ``min_growth`` define the windows of established series
+    (:func:`forecast.data.reference.extract_windows` with ``min_share`` :data:`MIN_SHARE`).
     """
     from forecast.data.reference import default_reference_path, load_reference
 
     check_window_options(window, horizons, min_growth)
-    if (reference is None and kind == "default"
-            and (window, horizons, min_growth, min_share) == _SHIPPED_OPTIONS):
+    if reference is None and (window, horizons, min_growth) == _SHIPPED_OPTIONS:
         return shipped_calibration()
     path = Path(default_reference_path() if reference is None else reference).resolve()
     if not path.is_file():
         load_reference(path)  # raises the one-line missing-file error
     st = path.stat()
     return _cached_calibration(str(path), (st.st_size, st.st_mtime_ns), int(window),
-                               int(horizons), float(min_growth), float(min_share), kind)
+                               int(horizons), float(min_growth))
 
 
 def write_shipped_calibration(path: str | Path) -> Path:
@@ -144,9 +140,6 @@ class DefaultMethod(BaseModel):
         Default the shipped reference class's (:func:`default_calibration`).
     window, horizons : int
         Points it looks at (the last ``window`` consecutive years) and years ahead it forecasts.
-    min_growth : float
-        Least growth of the reference windows [fraction/yr]; a series growing less is outside
-        the class (a note says so).
     share : float
         The series' share of its world market in its last year [fraction, (0, 1]]; default
         :data:`CHINA_SHARE`.
@@ -163,14 +156,13 @@ class DefaultMethod(BaseModel):
     calibration: Calibration | None = None
     window: int = 4
     horizons: int = 6
-    min_growth: float = 0.15
     share: float = CHINA_SHARE
     kind: str | Mapping[str, float] | None = None
     size: str = "large"
 
     def _calibration(self) -> Calibration:
         if self.calibration is None:
-            return default_calibration(None, self.window, self.horizons, self.min_growth)
+            return default_calibration(None, self.window, self.horizons)
         cal = self.calibration
         if (cal.window, cal.horizons) != (self.window, self.horizons):
             raise ModelError(

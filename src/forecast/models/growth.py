@@ -152,9 +152,8 @@ class GrowthModel(BaseModel):
 
     @abstractmethod
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
-        """Estimate from sorted years ``t`` and values ``v``: set ``_theta``,
-        ``_cov_unscaled``, ``residuals_``, ``params_``, ``bse_``, ``param_units_``,
-        ``method_``."""
+        """Estimate from sorted years ``t`` and values ``v``: set ``_theta``, ``_cov_unscaled``,
+        ``residuals_``, ``params_``, ``bse_``, ``param_units_``, ``method_``."""
 
     def _z_path(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Central path on the fit scale, ``(k, p)`` parameter rows x ``(m,)`` years; by

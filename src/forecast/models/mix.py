@@ -47,20 +47,15 @@ def inv_alr(ratios: ArrayLike, reference: int) -> np.ndarray:
     """The inverse of :func:`alr`: positive shares (..., n_segments) summing to one."""
     r = np.clip(np.asarray(ratios, float), -LOG_RATIO_CLIP, LOG_RATIO_CLIP)
     # The clip keeps exp() finite and every share > 0, so no row-maximum shift is needed.
-    e = np.empty((*r.shape[:-1], r.shape[-1] + 1))
-    np.exp(r[..., :reference], out=e[..., :reference])
-    e[..., reference] = 1.0
-    np.exp(r[..., reference:], out=e[..., reference + 1 :])
-    e /= e.sum(axis=-1, keepdims=True)
-    return e
+    e = np.exp(np.insert(r, reference, 0.0, axis=-1))
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def segment_paths(total: ArrayLike, shares: ArrayLike) -> np.ndarray:
     """Split a projected total, values ``(n_years,)`` or draws ``(n_draws, n_years)`` [e.g.
     GWh], by ``shares`` ``([n_draws,] n_years, n_segments)`` [fraction] (non-negative, rows
     summing to one within 1e-9) into segment levels ``([n_draws,] n_years, n_segments)`` [unit
-    of ``total``]; the largest segment takes the remainder, so rows sum to the total and none
-    is negative."""
+    of ``total``]; the largest segment takes the remainder, so rows sum to the total, none < 0."""
     tot = as_float(total, "total")
     sh = as_float(shares, "shares")
     if tot.ndim not in (1, 2):
