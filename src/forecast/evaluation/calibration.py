@@ -355,14 +355,16 @@ def scores_by_horizon(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
 def _judged(f: pd.DataFrame, h_max: int | None = None) -> pd.DataFrame:
     """Forecast rows ``f`` with their horizon ``group`` (0, 1, ...) named ``horizon_group``
     (``h1-2``, ``h3-4``, ... up to ``h_max``, default the rows' own), whether the actual is
-    ``inside80`` and ``inside90`` the bands, and ``log_error`` = log(actual / p50)."""
+    ``inside80`` and ``inside90`` the bands, and ``log_error`` = log(actual / p50), ``+inf``
+    for a p50 at or below zero: the lowest a forecast can be, as the summary's floor scores it,
+    not an outcome left out."""
     act, group = f["actual"], (f["horizon"] - 1) // 2
     h_max = f["horizon"].to_numpy().max(initial=0) if h_max is None else h_max
     return f.assign(group=group, horizon_group=[f"h{2 * g + 1}-{min(2 * g + 2, h_max)}"
                                                 for g in group],
                     inside80=act.between(f["p10"], f["p90"]),
                     inside90=act.between(f["p5"], f["p95"]),
-                    log_error=np.log(act / f["p50"].where(f["p50"] > 0)))
+                    log_error=np.log(act / f["p50"].clip(lower=0.0)))
 
 
 def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
