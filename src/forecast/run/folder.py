@@ -32,19 +32,12 @@ from typing import IO, Any
 
 from forecast.errors import ForecastError, RunError, quote
 from forecast.files import check_folder, sha256_file, write_atomic, write_error
-from forecast.layout import (
-    CALIBRATION_KEY_TABLE,
-    FAILED_SUFFIX,
-    LATEST,
-    MANIFEST_NAME,
-    TMP_PREFIX,
-)
+from forecast.layout import FAILED_SUFFIX, LATEST, MANIFEST_NAME, TMP_PREFIX
 
-__all__ = ["PACKAGES", "RunFolder",
-           "RunTakenError", "calibration_key", "check_output_dir", "claim_run_folder",
+__all__ = ["PACKAGES", "RunFolder", "RunTakenError", "check_output_dir", "claim_run_folder",
            "data_files", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
-           "package_versions", "point_latest", "read_manifest", "read_table",
-           "remove_stale", "validate_run_name", "write_manifest"]
+           "package_versions", "point_latest", "read_manifest", "read_table", "remove_stale",
+           "validate_run_name", "write_manifest"]
 
 _LOCK = ".lock"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -252,12 +245,6 @@ def read_table(run_dir: str | Path, name: str) -> list[dict[str, str]]:
             return list(csv.DictReader(handle))
     except (OSError, csv.Error, UnicodeDecodeError):
         return []
-
-
-def calibration_key(run_dir: Path) -> str | None:
-    """The calibration cache key a run's notebooks used (None if none wrote it)."""
-    rows = read_table(run_dir, CALIBRATION_KEY_TABLE)
-    return rows[0].get("key") if len(rows) == 1 else None
 
 
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:
