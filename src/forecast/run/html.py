@@ -1,15 +1,7 @@
-"""HTML for reviewers: a notebook's reviewer view rendered by nbconvert's
-:class:`~nbconvert.HTMLExporter` with ``templates/reviewer.html.j2`` (JupyterLab's styles,
-nothing from the network), and ``index.html`` from ``templates/index.html.j2`` by Jinja2 with
-autoescaping, so every text from a data or scenario file is escaped.
-
-The index says what changed since the previous finished run in the same output folder
-(:func:`compare_runs`): a diff of the two manifests (input files, data digest, parameters,
-packages) and of the two headline tables. A headline quantile, which moves by chance alone when
-the seed or ``n_draws`` differ, is reported when it moves by more than ``3 sqrt(se_before^2 +
-se_now^2)``, each ``se`` its Monte Carlo standard error
-(:func:`~forecast.evaluation.scoring.quantile_standard_error`); the growth rate follows the
-median."""
+"""HTML for reviewers: a notebook's page by nbconvert's :class:`~nbconvert.HTMLExporter` with
+``templates/reviewer.html.j2`` (JupyterLab's styles, nothing from the network), and
+``index.html`` from ``templates/index.html.j2`` by Jinja2 with autoescaping, so every text from
+a data or scenario file is escaped; the index says what changed since the previous run."""
 
 from __future__ import annotations
 
@@ -143,7 +135,12 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
 
 def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
                  run_dir: str | Path) -> RunChanges:
-    """What changed from the run in ``previous_dir`` to this run (``manifest``, ``run_dir``)."""
+    """What changed from the finished run in ``previous_dir`` to this run (``manifest``,
+    ``run_dir``): inputs, data digest, parameters, packages and headline cells. A headline
+    quantile, which moves by chance alone when the seed or ``n_draws`` differ, counts when it
+    moved by more than :data:`MC_SIGMAS` standard errors of the difference, each run's by
+    :func:`~forecast.evaluation.scoring.quantile_standard_error`; the growth rate follows the
+    median."""
     old = read_manifest(previous_dir)
     digests = old.get("data_sha256"), manifest.get("data_sha256")
     packages = [{k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
