@@ -260,10 +260,10 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, kept: A
     return manager
 
 
-def find_project_root(start: str | Path | None = None) -> Path:
-    """The first of ``start`` (default: cwd), its parents and this checkout holding a
+def find_project_root() -> Path:
+    """The first of the working directory, its parents and this checkout holding a
     ``notebooks/`` folder with project notebooks; :class:`RunError` if there is none."""
-    here = Path(start or Path.cwd()).resolve()
+    here = Path.cwd().resolve()
     for cand in (here, *here.parents, Path(__file__).resolve().parents[3]):
         if any(NOTEBOOK_RE.match(p.name) for p in (cand / "notebooks").glob("*.ipynb")):
             return cand
@@ -498,8 +498,7 @@ def run(config: RunConfig) -> Path:
     finally:
         with _signals_blocked():
             published = _close(plan, folder, manifest, results, status, t_start)
-    failure = next((r for r in results.values() if r.status == "failed"), None)
-    if failure is None:
-        return published
-    raise RunError(f"notebook {failure.name} failed in {failure.error}; executed notebook kept "
-                   f"in {published / failure.name}")
+    if failure := next((r for r in results.values() if r.status == "failed"), None):
+        raise RunError(f"notebook {failure.name} failed in {failure.error}; executed notebook "
+                       f"kept in {published / failure.name}")
+    return published
