@@ -27,8 +27,7 @@ __all__ = ["MC_SIGMAS", "REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TE
 #: Folder of the page templates.
 TEMPLATES = Path(__file__).with_name("templates")
 #: Cells left out of a page whole: modeller instructions and parameter cells.
-REVIEWER_REMOVED_CELL_TAGS = frozenset(
-    {"modeller", "remove_cell", "parameters", "injected-parameters"})
+REVIEWER_REMOVED_CELL_TAGS = ("modeller", "remove_cell", "parameters", "injected-parameters")
 #: What a reviewer sees of an output, in the order nbconvert's HTML exporter prefers them; an
 #: output with none of them (printed text, a plain-text result, a widget) is left out.
 REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "image/svg+xml", "text/latex",
@@ -163,11 +162,10 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
         for column in [c for c in now[name] if c not in ("scenario", "year")]:
             if before[name].get(column) == now[name].get(column):
                 continue
-            found = _cell_change(column, before[name], now[name], draws)
-            if found is None:
-                changes.within_noise += 1
-            else:
+            if found := _cell_change(column, before[name], now[name], draws):
                 changes.headline.append((name, *found))
+            else:
+                changes.within_noise += 1
     return changes
 
 
