@@ -1,11 +1,8 @@
-"""A run folder and its record. It appears only when complete: built in ``.tmp-<run-id>``,
-renamed by :func:`os.replace` to ``<run-id>`` or ``<run-id>.failed``. The build folder's
-``.lock`` is held with :func:`fcntl.flock`, which the OS releases however its process ends, so
-the next run removes a build folder whose lock it can take, never one whose lock is held or
-that has none. ``manifest.json`` records what went into the run (input hashes, package
-versions, git commit): if two manifests list the same inputs, packages and parameters, the
-tables match.
-"""
+"""A run folder and its record. It appears only when complete: built in ``.tmp-<run-id>``
+under a :func:`fcntl.flock` lock, which the OS releases however its process ends (so the next
+run sweeps only a killed run's), then renamed by :func:`os.replace` to ``<run-id>`` or
+``<run-id>.failed``. If two manifests list the same inputs, packages and parameters, the tables
+match."""
 
 from __future__ import annotations
 
@@ -32,19 +29,12 @@ from typing import IO, Any
 
 from forecast.errors import ForecastError, RunError, quote
 from forecast.files import check_folder, sha256_file, write_atomic, write_error
-from forecast.layout import (
-    CALIBRATION_KEY_TABLE,
-    FAILED_SUFFIX,
-    LATEST,
-    MANIFEST_NAME,
-    TMP_PREFIX,
-)
+from forecast.layout import FAILED_SUFFIX, LATEST, MANIFEST_NAME, TMP_PREFIX
 
-__all__ = ["PACKAGES", "RunFolder",
-           "RunTakenError", "calibration_key", "check_output_dir", "claim_run_folder",
+__all__ = ["PACKAGES", "RunFolder", "RunTakenError", "check_output_dir", "claim_run_folder",
            "data_files", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
-           "package_versions", "point_latest", "read_manifest", "read_table",
-           "remove_stale", "validate_run_name", "write_manifest"]
+           "package_versions", "point_latest", "read_manifest", "read_table", "remove_stale",
+           "validate_run_name", "write_manifest"]
 
 _LOCK = ".lock"
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -78,7 +68,6 @@ def validate_run_name(name: str) -> str:
 def check_output_dir(out: Path, *, create_parents: bool = False) -> Path:
     """Refuse (one line) an output folder that is a file, lacks its parent (unless
     ``create_parents``, for the default ``outputs/runs``) or is not writable."""
-    out = Path(out)
     if not create_parents and not out.parent.exists():
         raise ForecastError(f"output folder {out}: its parent {out.parent} does not exist")
     check_folder(out, "output folder")
@@ -254,12 +243,6 @@ def read_table(run_dir: str | Path, name: str) -> list[dict[str, str]]:
         return []
 
 
-def calibration_key(run_dir: Path) -> str | None:
-    """The calibration cache key a run's notebooks used (None if none wrote it)."""
-    rows = read_table(run_dir, CALIBRATION_KEY_TABLE)
-    return rows[0].get("key") if len(rows) == 1 else None
-
-
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:
     """Write the manifest atomically as indented JSON with sorted keys (stable diffs)."""
     text = json.dumps(manifest, indent=2, sort_keys=True, default=str, ensure_ascii=False)
@@ -277,13 +260,9 @@ def read_manifest(run_dir: str | Path) -> dict[str, Any]:
 
 def finished_run_dirs(output_dir: str | Path) -> list[Path]:
     """Finished runs (status ``ok``, no ``latest`` link) in a folder, oldest first."""
-    folder = Path(output_dir)
     found = []
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        if (path.is_symlink() or not path.is_dir() or path.name.startswith(".")
-                or path.name.endswith(FAILED_SUFFIX)):
-            continue
-        manifest = read_manifest(path)
-        if manifest.get("status") == "ok":
+    for path in Path(output_dir).glob("[!.]*"):  # not a build folder; a file has no manifest
+        manifest = {} if path.is_symlink() else read_manifest(path)
+        if manifest.get("status") == "ok" and not path.name.endswith(FAILED_SUFFIX):
             found.append((str(manifest.get("finished") or ""), path.name, path))
     return [path for *_, path in sorted(found)]

@@ -1,15 +1,7 @@
-"""HTML for reviewers: a notebook's reviewer view rendered by nbconvert's
-:class:`~nbconvert.HTMLExporter` with ``templates/reviewer.html.j2`` (JupyterLab's styles,
-nothing from the network), and ``index.html`` from ``templates/index.html.j2`` by Jinja2 with
-autoescaping, so every text from a data or scenario file is escaped.
-
-The index says what changed since the previous finished run in the same output folder
-(:func:`compare_runs`): a diff of the two manifests (input files, data digest, parameters,
-packages) and of the two headline tables. A headline quantile, which moves by chance alone when
-the seed or ``n_draws`` differ, is reported when it moves by more than ``3 sqrt(se_before^2 +
-se_now^2)``, each ``se`` its Monte Carlo standard error
-(:func:`~forecast.evaluation.scoring.quantile_standard_error`); the growth rate follows the
-median."""
+"""HTML for reviewers: a notebook's page by nbconvert's :class:`~nbconvert.HTMLExporter` with
+``templates/reviewer.html.j2`` (JupyterLab's styles, nothing from the network), and
+``index.html`` from ``templates/index.html.j2`` by Jinja2 with autoescaping, so every text from
+a data or scenario file is escaped; the index says what changed since the previous run."""
 
 from __future__ import annotations
 
@@ -35,8 +27,7 @@ __all__ = ["MC_SIGMAS", "REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TE
 #: Folder of the page templates.
 TEMPLATES = Path(__file__).with_name("templates")
 #: Cells left out of a page whole: modeller instructions and parameter cells.
-REVIEWER_REMOVED_CELL_TAGS = frozenset(
-    {"modeller", "remove_cell", "parameters", "injected-parameters"})
+REVIEWER_REMOVED_CELL_TAGS = ("modeller", "remove_cell", "parameters", "injected-parameters")
 #: What a reviewer sees of an output, in the order nbconvert's HTML exporter prefers them; an
 #: output with none of them (printed text, a plain-text result, a widget) is left out.
 REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "image/svg+xml", "text/latex",
@@ -143,7 +134,12 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
 
 def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
                  run_dir: str | Path) -> RunChanges:
-    """What changed from the run in ``previous_dir`` to this run (``manifest``, ``run_dir``)."""
+    """What changed from the finished run in ``previous_dir`` to this run (``manifest``,
+    ``run_dir``): inputs, data digest, parameters, packages and headline cells. A headline
+    quantile, which moves by chance alone when the seed or ``n_draws`` differ, counts when it
+    moved by more than :data:`MC_SIGMAS` standard errors of the difference, each run's by
+    :func:`~forecast.evaluation.scoring.quantile_standard_error`; the growth rate follows the
+    median."""
     old = read_manifest(previous_dir)
     digests = old.get("data_sha256"), manifest.get("data_sha256")
     packages = [{k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
@@ -166,11 +162,10 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
         for column in [c for c in now[name] if c not in ("scenario", "year")]:
             if before[name].get(column) == now[name].get(column):
                 continue
-            found = _cell_change(column, before[name], now[name], draws)
-            if found is None:
-                changes.within_noise += 1
-            else:
+            if found := _cell_change(column, before[name], now[name], draws):
                 changes.headline.append((name, *found))
+            else:
+                changes.within_noise += 1
     return changes
 
 

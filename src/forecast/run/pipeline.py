@@ -1,9 +1,5 @@
-"""``forecast run`` (:func:`run`): check options, parameters (against
-:class:`~forecast.report.parameters.RunParameters` and each notebook's ``parameters`` cell) and
-inputs, writing nothing on a refusal (exit 3); execute ``jobs`` notebooks at once, each in a
-thread by papermill on a kernel of its job, in a locked build folder; write ``manifest.json`` and
-``index.html``; publish as ``<run-id>``, or ``<run-id>.failed`` on a failure or a full disk
-(exit 4) or a stop (exit 130)."""
+"""``forecast run`` (:func:`run`): ``jobs`` notebooks at once, each executed by papermill in a
+thread on the kernel its job keeps, into a locked build folder that is published whole."""
 
 from __future__ import annotations
 
@@ -28,7 +24,7 @@ from jupyter_core.utils import run_sync
 
 from forecast.errors import ForecastError, ParameterError, RunError, quote
 from forecast.files import DISK_FULL, tree_digest, write_atomic, write_error
-from forecast.layout import LAYOUT_VERSION, MANIFEST_NAME, TMP_PREFIX
+from forecast.layout import CALIBRATION_KEY_TABLE, LAYOUT_VERSION, MANIFEST_NAME, TMP_PREFIX
 from forecast.run import folder as runs
 from forecast.run.html import compare_runs, render_notebook_html, write_index
 
@@ -46,6 +42,9 @@ _STOPS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 # papermill logs a failing cell itself; the run reports it in one line instead.
 logging.getLogger("papermill").addHandler(logging.NullHandler())
+# No IRI grammar for jsonschema to build on papermill's import when rfc3987_syntax is installed
+# (seconds under load): notebooks hold no IRI to check.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -197,15 +196,6 @@ def _reset(manager: Any, timeout: int) -> None:
             client.kc.stop_channels()
 
 
-def _import_papermill() -> Any:
-    """:mod:`papermill`, imported without the IRI grammar jsonschema builds when
-    ``rfc3987_syntax`` is installed (seconds under load; notebooks hold no IRI to check)."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-    import papermill
-
-    return papermill
-
-
 def _first_line(text: object, limit: int = 200) -> str:
     line = next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
     return (line if len(line) <= limit else line[: limit - 3] + "...") or "(no message)"
@@ -215,8 +205,9 @@ def _outcome(exc: BaseException, executed: list[Any], timeout: int) -> tuple[int
     """The cell and the error line of a failed execution (for a timeout or a dead kernel, the
     last of the ``executed`` cells)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill import PapermillExecutionError
 
-    if isinstance(exc, _import_papermill().PapermillExecutionError):
+    if isinstance(exc, PapermillExecutionError):
         count, what = exc.exec_count, f"{exc.ename}: {_first_line(exc.evalue)}"
     elif isinstance(exc, CellTimeoutError | DeadKernelError):
         count = executed[-1].get("execution_count") if executed else None
@@ -233,6 +224,8 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, kept: A
     else on a new one, and render its page; a failure is one line in ``result``. Returns the
     kernel the job keeps for its next notebook: none after a failure or a stop (the kernel may
     hold anything), so a notebook's imports are paid once per job."""
+    from papermill import execute_notebook
+
     output, timeout = folder.build / source.name, int(plan.config.timeout)
     parameters = dict(result.parameters)
     if "output_dir" in plan.declared[source.name]:
@@ -243,7 +236,7 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, kept: A
             _reset(manager, timeout)
         elif (manager := kernels.start()) is None:  # the run stops
             return None
-        _import_papermill().execute_notebook(
+        execute_notebook(
             str(source), str(output), parameters=parameters, km=manager,
             kernel_name=KERNEL_NAME, progress_bar=False, start_timeout=120,
             execution_timeout=timeout, on_cell_execute=lambda cell, **_: executed.append(cell))
@@ -267,10 +260,10 @@ def _run_notebook(plan: _Plan, folder: runs.RunFolder, kernels: Kernels, kept: A
     return manager
 
 
-def find_project_root(start: str | Path | None = None) -> Path:
-    """The first of ``start`` (default: cwd), its parents and this checkout holding a
+def find_project_root() -> Path:
+    """The first of the working directory, its parents and this checkout holding a
     ``notebooks/`` folder with project notebooks; :class:`RunError` if there is none."""
-    here = Path(start or Path.cwd()).resolve()
+    here = Path.cwd().resolve()
     for cand in (here, *here.parents, Path(__file__).resolve().parents[3]):
         if any(NOTEBOOK_RE.match(p.name) for p in (cand / "notebooks").glob("*.ipynb")):
             return cand
@@ -288,7 +281,10 @@ def discover_notebooks(notebook_dir: str | Path) -> list[Path]:
 
 
 def _plan(config: RunConfig) -> _Plan:
-    """Check options, parameters and inputs, cheapest first; nothing is written."""
+    """Check options, parameters (against :class:`~forecast.report.parameters.RunParameters` and
+    each notebook's ``parameters`` cell) and inputs, cheapest first; nothing is written."""
+    from papermill import inspect_notebook
+
     from forecast.data import default_data_dir
     from forecast.inputs import check_inputs
     from forecast.report.parameters import PARAMETERS, check_parameters, read_parameters
@@ -325,7 +321,6 @@ def _plan(config: RunConfig) -> _Plan:
         if missing := wanted - {p.name for p in sources}:
             raise ForecastError(f"no such notebook(s) in {nb_dir}: {', '.join(sorted(missing))}")
         sources = [p for p in sources if p.name in wanted]
-    inspect_notebook = _import_papermill().inspect_notebook
     declared = {p.name: dict(inspect_notebook(str(p))) for p in sources}
     names = set().union(*declared.values())
     for key in set(params) - names:  # refused before the inputs are read (about a second)
@@ -415,6 +410,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
             write_atomic(written, moved.sub(f"/{target.name}",
                                             written.read_text(encoding="utf-8")))
         previous = runs.finished_run_dirs(plan.out_root)  # this run is still hidden
+        keys = runs.read_table(build, CALIBRATION_KEY_TABLE)  # what the notebooks used, if one
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
@@ -422,7 +418,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
             outputs=runs.hash_files(sorted(p for p in build.glob("*/*") if p.is_file()
                                              and p.parent.name in ("tables", "figures")), build),
             kernel_logs=sorted(f"logs/{p.name}" for p in build.glob("logs/*.log")),
-            calibration_cache_key=runs.calibration_key(build),
+            calibration_cache_key=keys[0].get("key") if len(keys) == 1 else None,
             previous_run=previous[-1].name if previous else None)
         manifest["parameters"]["output_dir"] = str(target)
         runs.write_manifest(build / MANIFEST_NAME, manifest)
@@ -463,8 +459,8 @@ def _signals_blocked() -> Iterator[None]:
 def run(config: RunConfig) -> Path:
     """Execute the notebooks into a new run folder and return its path; :class:`ForecastError`
     (exit 3, nothing written) for a refused option, parameter or input, :class:`RunError` (exit
-    4) when a notebook failed or the disk filled up, KeyboardInterrupt when stopped (both kept
-    as ``<run-id>.failed``)."""
+    4) when a notebook failed or the disk filled up, KeyboardInterrupt (exit 130) when stopped
+    (both kept as ``<run-id>.failed``)."""
     from forecast.report.parameters import last_observed_year
 
     plan = _plan(config)
@@ -502,8 +498,7 @@ def run(config: RunConfig) -> Path:
     finally:
         with _signals_blocked():
             published = _close(plan, folder, manifest, results, status, t_start)
-    failure = next((r for r in results.values() if r.status == "failed"), None)
-    if failure is None:
-        return published
-    raise RunError(f"notebook {failure.name} failed in {failure.error}; executed notebook kept "
-                   f"in {published / failure.name}")
+    if failure := next((r for r in results.values() if r.status == "failed"), None):
+        raise RunError(f"notebook {failure.name} failed in {failure.error}; executed notebook "
+                       f"kept in {published / failure.name}")
+    return published
