@@ -72,6 +72,8 @@ def test_shipped_file_is_a_verbatim_copy_of_the_shared_one(shipped):
         (load_reference, "series,year,value\na,2000,1\n\n,,\na,2001,-4\n", 5, "value",
          "range"),
         (load_reference, "series,year,value\n\n,,\n", None, None, "empty"),
+        (load_reference, "series,year,value\na,2000,1\n\t,\t,\t\na,2001,-4\n", 4, "value",
+         "range"),
         (load_world_totals, "region,year,value\nWorld,2000,1\n", None, "technology",
          "columns"),
         (load_world_totals, "technology,year,value\nsolar,2000,0\n", 2, "value", "range"),

@@ -62,7 +62,7 @@ def read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
             raise DataValidationError(path, "columns", f"missing column {col!r} (required: "
                                       f"{', '.join(columns)})", column=col)
     raw.index += 2
-    raw = raw[(raw != "").any(axis=1)]
+    raw = raw[(raw.apply(lambda column: column.str.strip()) != "").any(axis=1)]
     if raw.empty:
         raise DataValidationError(path, "empty", "the file has a header but no rows")
     return raw

@@ -24,7 +24,9 @@ __all__ = ["coverage_caption", "coverage_chart", "large_share_sentence", "method
 
 # Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share.
 _TARGETS = {"coverage80": (0.80, 0.75, 0.85), "coverage90": (0.90, 0.86, 0.94)}
-# Largest median log error of a conditional cell on target [log].
+# A conditional cell's targets: its 80% band's coverage [fraction] and its largest median log
+# error [log].
+_CELL_COVERAGE80 = (0.70, 0.90)
 _MEDIAN_TARGET = 0.10
 # Colour of each reference technology: free of the default's orange-red and China's black.
 _TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
@@ -197,7 +199,8 @@ def missed_cells_sentence(cells: int, missed: pd.DataFrame) -> str:
         return ""
     reach = int((missed["median_low"].le(_MEDIAN_TARGET)
                  & missed["median_high"].ge(-_MEDIAN_TARGET)
-                 & missed["coverage80_low"].le(0.90) & missed["coverage80_high"].ge(0.70)).sum())
+                 & missed["coverage80_low"].le(_CELL_COVERAGE80[1])
+                 & missed["coverage80_high"].ge(_CELL_COVERAGE80[0])).sum())
     n = len(missed)
     text = f"Of the {cells} cells of the conditional table, {n} missed the targets (listed above); "
     if n == 1:
