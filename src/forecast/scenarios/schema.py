@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Discriminator,
     Field,
@@ -366,8 +367,8 @@ class Scenario(_Block):
     """A validated scenario. Build it with :func:`load_scenario` or :func:`parse_scenario`."""
 
     name: Text
-    description: Text
-    rationale: Text = ""
+    description: Annotated[Text, AfterValidator(lambda text: " ".join(text.split()))]
+    rationale: Annotated[Text, AfterValidator(str.strip)] = ""
     target_year: Year = Field(description="the year to project to")
     anchor: Literal["china", "world"] = "china"
     segments: Segments = Field(description=_EVERY)
@@ -383,11 +384,6 @@ class Scenario(_Block):
         if not _NAME_RE.match(name):
             raise _fail(f"'{name}' must use only a-z, 0-9 and _")
         return name
-
-    @field_validator("description", "rationale")
-    @classmethod
-    def _one_line(cls, text: str, info: ValidationInfo) -> str:
-        return " ".join(text.split()) if info.field_name == "description" else text.strip()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
