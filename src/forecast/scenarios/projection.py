@@ -72,10 +72,8 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
         else:  # Fisher-Pry: fastest mid-way, never leaves [0, 1].
             z0, z1 = logit(base.share), logit(np.clip(target, SHARE_FLOOR, 1.0 - SHARE_FLOOR))
             share = expit(z0 + (z1 - z0) * progress)
-    anchored = {}
-    for seg in SEGMENTS:
-        path = _segment_path(prepared, seg, values, years, out)
-        anchored[seg] = np.broadcast_to(path, (n, len(years)))
+    anchored = {seg: np.broadcast_to(_segment_path(prepared, seg, values, years, out),
+                                     (n, len(years))) for seg in SEGMENTS}
     if noise is not None:
         anchored = {seg: p * np.exp(noise[seg]) for seg, p in anchored.items()}
     if sc.anchor == "china":
@@ -195,9 +193,8 @@ def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -
                          overwrite_input=True)
         for name, q in zip(uncertainty.QUANTILES, qs, strict=True):
             stats[name][rows] = q
-    frame = pd.DataFrame({"scenario": prepared.scenario.name, **series_columns(series, years)})
-    for name in names:
-        frame[name] = stats[name]
+    frame = pd.DataFrame({"scenario": prepared.scenario.name, **series_columns(series, years),
+                          **stats})
     # Interpolated quantiles of a constant can differ in the last bit: sorting keeps
     # p5 <= ... <= p95 exact.
     qcols = list(uncertainty.QUANTILES)
