@@ -182,10 +182,8 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
                                 f"must be after the last EV observation ({year_s})")
         ev_base = (year_s, sales0, demand0)
     capacity_year = None
-    if scenario.capacity is not None:
-        capacity_year = scenario.capacity.base_year
-        if capacity_year is None:
-            capacity_year = value("caps.capacity.base", CAPACITY)[0]
+    if scenario.capacity is not None:  # a base year is a whole year, never 0
+        capacity_year = scenario.capacity.base_year or value("caps.capacity.base", CAPACITY)[0]
     distributions = {key: _centred(scenario, key, dist, centrals[key], trend)
                      for key, dist in scenario.uncertain.items()}
     years = np.arange(base_year + 1, scenario.target_year + 1)
