@@ -152,8 +152,7 @@ def draw(prepared: Prepared, n_draws: int, seed: int | np.random.Generator | Non
     values = draw_parameters(prepared, n, rng)
     if prepared.noise is None:
         return values, None
-    horizons = prepared.years - prepared.baseline.year
-    return values, process_noise(prepared.noise, horizons, SEGMENTS, n, rng)
+    return values, process_noise(prepared.noise, len(prepared.years), SEGMENTS, n, rng)
 
 
 def simulate(prepared: Prepared, n_draws: int = 10_000,
