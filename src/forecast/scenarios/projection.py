@@ -175,27 +175,21 @@ def series_columns(series: list[tuple[str, str, str]], years: np.ndarray,
 
 def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
     """Tidy projection table (:data:`PROJECTION_COLUMNS`) from simulated paths."""
-    series, years = prepared.series, prepared.years
-    n_years = len(years)
-    names = ("mean", *uncertainty.QUANTILES)
-    stats = {name: np.empty(len(series) * n_years) for name in names}
-    for k, (region, segment, _) in enumerate(series):
+    means, quantiles = [], []
+    for region, segment, _ in prepared.series:
         path = paths[(region, segment)]
-        rows = slice(k * n_years, (k + 1) * n_years)
-        stats["mean"][rows] = path.mean(axis=0)
+        means.append(path.mean(axis=0))
         # One series at a time, in place: memory for one series' draws only. Sorting first
         # is exact and 2-3 times faster: numpy's sort is vectorised, its partition at the
         # ten indices of five quantiles is not.
         by_year = np.array(path.T, order="C")
         by_year.sort(axis=1)
-        qs = np.quantile(by_year, list(uncertainty.QUANTILES.values()), axis=1,
-                         overwrite_input=True)
-        for name, q in zip(uncertainty.QUANTILES, qs, strict=True):
-            stats[name][rows] = q
-    frame = pd.DataFrame({"scenario": prepared.scenario.name, **series_columns(series, years),
-                          **stats})
+        quantiles.append(np.quantile(by_year, list(uncertainty.QUANTILES.values()), axis=1,
+                                     overwrite_input=True))
     # Interpolated quantiles of a constant can differ in the last bit: sorting keeps
     # p5 <= ... <= p95 exact.
-    qcols = list(uncertainty.QUANTILES)
-    frame[qcols] = np.sort(frame[qcols].to_numpy(), axis=1)
-    return frame
+    qs = np.sort(np.concatenate(quantiles, axis=1), axis=0)
+    return pd.DataFrame({"scenario": prepared.scenario.name,
+                         **series_columns(prepared.series, prepared.years),
+                         "mean": np.concatenate(means),
+                         **dict(zip(uncertainty.QUANTILES, qs, strict=True))})
