@@ -166,11 +166,10 @@ def series_columns(series: list[tuple[str, str, str]], years: np.ndarray,
                    n_runs: int = 1) -> dict[str, np.ndarray]:
     """Columns ``region, segment, year, unit`` of ``n_runs`` blocks of rows, each block every
     year of every series of :attr:`Prepared.series` in turn."""
-    k = len(years)
-    return {"region": np.tile(np.repeat([r for r, _, _ in series], k), n_runs),
-            "segment": np.tile(np.repeat([s for _, s, _ in series], k), n_runs),
-            "year": np.tile(np.tile(years, len(series)), n_runs).astype(int),
-            "unit": np.tile(np.repeat([u for _, _, u in series], k), n_runs)}
+    region, segment, unit = (np.tile(np.repeat(column, len(years)), n_runs)
+                             for column in zip(*series, strict=True))
+    return {"region": region, "segment": segment,
+            "year": np.tile(years, len(series) * n_runs).astype(int), "unit": unit}
 
 
 def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
