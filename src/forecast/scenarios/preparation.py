@@ -122,11 +122,12 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     """
     # The base year: the last observed (reported or derived) China total production.
     base_year = int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
-    scenario = scenario.with_target_year(None, base_year)
     file = scenario.path
-    if scenario.share.by is not None and scenario.share.by <= base_year:
-        raise ScenarioError(file, "share.by", f"year {scenario.share.by} is not after the last "
-                            f"observed year {base_year}")
+    for key, what, year in (("target_year", "target year", scenario.target_year),
+                            ("share.by", "year", scenario.share.by)):
+        if year is not None and year <= base_year:
+            raise ScenarioError(file, key, f"{what} {year} is not after the last observed year "
+                                f"{base_year}")
 
     def value(key: str, series: str, region: str = "China", segment: str = "total",
               kinds: tuple[str, ...] = OBSERVED, year: int | None = None) -> tuple[int, float]:

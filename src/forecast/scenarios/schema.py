@@ -441,19 +441,14 @@ class Scenario(_Block):
                 for where, block in blocks.items() if block is not None
                 for key in type(block).model_fields if key in PARAMETER_DOMAINS}
 
-    def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
-        """A copy projecting to ``year`` [year] (``None`` keeps the file's), which must be
-        after ``last_observed`` [year] when given."""
-        new = self
-        if year is not None:
-            try:
-                new = self.model_copy(update={"target_year": _year(year)})
-            except PydanticCustomError as exc:
-                raise ScenarioError(self.path, "target_year", exc.message()) from None
-        if last_observed is not None and new.target_year <= last_observed:
-            raise ScenarioError(self.path, "target_year", f"target year {new.target_year} is "
-                                f"not after the last observed year {last_observed}")
-        return new
+    def with_target_year(self, year: int | None) -> Scenario:
+        """A copy projecting to ``year`` [year] (``None`` keeps the file's)."""
+        if year is None:
+            return self
+        try:
+            return self.model_copy(update={"target_year": _year(year)})
+        except PydanticCustomError as exc:
+            raise ScenarioError(self.path, "target_year", exc.message()) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:
