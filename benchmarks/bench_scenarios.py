@@ -88,10 +88,10 @@ def _process_noise_cost(history: object, path: str) -> None:
     large_quiet = _median_s(lambda: projection.simulate(quiet, N_DRAWS, 1), repeats=7)
     whole_small = _median_s(lambda: scenarios.project(path, history, n_draws=1_000, seed=1))
     whole_large = _median_s(lambda: scenarios.project(path, history, n_draws=N_DRAWS, seed=1))
-    h = prepared.years - prepared.baseline.year
+    n_years = len(prepared.years)
     rng = np.random.default_rng(1)
-    t_noise = _median_s(lambda: noise.process_noise(prepared.noise, h, ("power", "consumer",
-                                                                       "storage"), N_DRAWS, rng))
+    t_noise = _median_s(lambda: noise.process_noise(
+        prepared.noise, n_years, ("power", "consumer", "storage"), N_DRAWS, rng))
     print("base with process noise (median of runs) [s]")
     print(f"  simulate: 1,000 draws {small:.3f}, 100,000 draws {large:.3f}, "
           f"difference {large - small:.3f} (target <= 0.25)")

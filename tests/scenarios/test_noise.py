@@ -148,7 +148,7 @@ def test_noise_scale_zero_is_the_parameters_alone_and_noise_keeps_their_draws(hi
     # parameter draws with or without noise.
     rng = np.random.default_rng(3)
     params = draw_parameters(loud, 1_000, rng)
-    noise = process_noise(loud.noise, loud.years - 2024, SEGMENTS, 1_000, rng)
+    noise = process_noise(loud.noise, len(loud.years), SEGMENTS, 1_000, rng)
     expected = evaluate(loud, params, noise)
     got = simulate(loud, 1_000, seed=3)
     np.testing.assert_array_equal(got[("China", "total")], expected[("China", "total")])
@@ -173,14 +173,14 @@ def test_one_years_variation_is_the_deviations_around_their_median():
     # np.quantile's linear rule: level 0.25 is the second value, 0.75 the fourth
     assert noise.quantile(0.25) == pytest.approx(-0.1, abs=1e-12)
     assert noise.quantile(0.75) == pytest.approx(0.05, abs=1e-12)
-    draws = process_noise(noise_model(), np.array([1]), ("power",), 50_000,
+    draws = process_noise(noise_model(), 1, ("power",), 50_000,
                           np.random.default_rng(0))
     got = np.quantile(draws["power"][:, 0], [0.1, 0.5, 0.9])
     np.testing.assert_allclose(got, [-0.128, 0.0, 0.128], atol=0.01)
 
 
 def test_variation_does_not_accumulate_and_years_are_independent():
-    draws = process_noise(noise_model(), np.arange(1, 7), ("power",), 50_000,
+    draws = process_noise(noise_model(), 6, ("power",), 50_000,
                           np.random.default_rng(1))["power"]
     q = np.quantile(draws, [0.1, 0.9], axis=0)
     np.testing.assert_allclose(q[:, 5], q[:, 0], atol=0.01)
@@ -190,7 +190,7 @@ def test_variation_does_not_accumulate_and_years_are_independent():
 @pytest.mark.parametrize("rho", [0.0, 0.6, 1.0])
 def test_segment_correlation_is_visible_in_the_draws(rho):
     noise = noise_model(rho)
-    draws = process_noise(noise, np.array([1, 2]), SEGMENTS, 40_000, np.random.default_rng(2))
+    draws = process_noise(noise, 2, SEGMENTS, 40_000, np.random.default_rng(2))
     power = pd.Series(draws["power"][:, 0]).rank()
     storage = pd.Series(draws["storage"][:, 0]).rank()
     spearman = float(np.corrcoef(power, storage)[0, 1])
@@ -215,7 +215,7 @@ def kinds_model(correlation: float = 1.0) -> ProcessNoise:
 
 def test_each_segment_varies_like_its_kind_and_the_total_like_their_mix():
     noise = kinds_model()
-    draws = process_noise(noise, np.array([1]), SEGMENTS, 40_000, np.random.default_rng(7))
+    draws = process_noise(noise, 1, SEGMENTS, 40_000, np.random.default_rng(7))
     for seg, sigma in (("power", 0.2), ("storage", 0.05), ("consumer", 0.05)):
         got = np.quantile(draws[seg][:, 0], 0.9) - np.median(draws[seg][:, 0])
         assert got == pytest.approx(1.2816 * sigma, rel=0.06), seg
@@ -239,7 +239,7 @@ def test_partly_independent_kinds_scale_by_their_share_of_the_spread():
     assert part.scale == pytest.approx(1 / np.sqrt(0.6 + 0.4 * float(a @ a)))
     widths = {}
     for noise in (kinds_model(1.0), part):
-        draws = process_noise(noise, np.array([1]), SEGMENTS, 40_000, np.random.default_rng(5))
+        draws = process_noise(noise, 1, SEGMENTS, 40_000, np.random.default_rng(5))
         total = sum(WEIGHTS[s] * np.exp(draws[s][:, 0]) for s in SEGMENTS)
         widths[noise.correlation] = log_width(*np.quantile(total, [0.1, 0.9]))
     assert widths[0.6] == pytest.approx(widths[1.0], rel=0.08)
@@ -253,7 +253,7 @@ def test_partly_independent_segments_vary_more_so_the_total_keeps_its_band():
     widths = {}
     for noise in (one, part):
         rng = np.random.default_rng(5)
-        draws = process_noise(noise, np.array([1]), SEGMENTS, 40_000, rng)
+        draws = process_noise(noise, 1, SEGMENTS, 40_000, rng)
         total = sum(WEIGHTS[s] * np.exp(draws[s][:, 0]) for s in SEGMENTS)
         widths[noise.correlation] = log_width(*np.quantile(total, [0.1, 0.9]))
     assert widths[0.6] == pytest.approx(widths[1.0], rel=0.08)

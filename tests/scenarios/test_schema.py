@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from forecast.errors import ScenarioError
+from forecast.scenarios.preparation import prepare
 from forecast.scenarios.schema import DATA, load_scenario, parse_scenario
 
 VALID: dict[str, Any] = {
@@ -211,7 +212,7 @@ def test_each_broken_file_names_file_and_key(
     assert info.value.exit_code == 3
 
 
-def test_target_year_must_follow_last_observed_year(tmp_path: Path) -> None:
+def test_target_year_must_follow_last_observed_year(tmp_path: Path, history) -> None:
     path = write(tmp_path, mutate({"target_year": 2024, "share.by": 2024}))
     with pytest.raises(
         ScenarioError,
@@ -219,8 +220,7 @@ def test_target_year_must_follow_last_observed_year(tmp_path: Path) -> None:
             f"{path}: key 'target_year': target year 2024 is not after the last observed year 2024"
         ),
     ):
-        load_scenario(path).with_target_year(None, 2024)
-    assert load_scenario(path).with_target_year(None, 2023).target_year == 2024
+        prepare(load_scenario(path), history)
 
 
 @pytest.mark.parametrize("text", ["- a\n- b\n", "just text\n", "42\n", ""])

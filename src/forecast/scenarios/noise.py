@@ -221,16 +221,15 @@ class ProcessNoise:
         return out
 
 
-def process_noise(noise: ProcessNoise, horizons: np.ndarray, segments: tuple[str, ...],
+def process_noise(noise: ProcessNoise, n_years: int, segments: tuple[str, ...],
                   n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Log multipliers of every segment's path, ``{segment: (n_draws, n_years)}`` [log].
 
-    Every projected year (``horizons`` [years] after the base year, a column each) draws its
-    own deviation; with correlation 1 every segment draws at the same score (one common
-    factor) through its own 1-year distribution. ``rng`` is drawn from after the parameters,
-    so parameter draws do not change with the noise.
+    Each of ``n_years`` projected years (a column each) draws its own deviation, whatever its
+    horizon; with correlation 1 every segment draws at the same score (one common factor)
+    through its own 1-year distribution. ``rng`` is drawn from after the parameters, so
+    parameter draws do not change with the noise.
     """
-    n_years = len(np.asarray(horizons))
     rho = noise.correlation
     # Standard normal scores: one common, and one per segment unless rho = 1.
     z = rng.standard_normal((1, n_draws, n_years))

@@ -122,11 +122,12 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
     """
     # The base year: the last observed (reported or derived) China total production.
     base_year = int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
-    scenario = scenario.with_target_year(None, base_year)
     file = scenario.path
-    if scenario.share.by is not None and scenario.share.by <= base_year:
-        raise ScenarioError(file, "share.by", f"year {scenario.share.by} is not after the last "
-                            f"observed year {base_year}")
+    for key, what, year in (("target_year", "target year", scenario.target_year),
+                            ("share.by", "year", scenario.share.by)):
+        if year is not None and year <= base_year:
+            raise ScenarioError(file, key, f"{what} {year} is not after the last observed year "
+                                f"{base_year}")
 
     def value(key: str, series: str, region: str = "China", segment: str = "total",
               kinds: tuple[str, ...] = OBSERVED, year: int | None = None) -> tuple[int, float]:
@@ -182,10 +183,8 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
                                 f"must be after the last EV observation ({year_s})")
         ev_base = (year_s, sales0, demand0)
     capacity_year = None
-    if scenario.capacity is not None:
-        capacity_year = scenario.capacity.base_year
-        if capacity_year is None:
-            capacity_year = value("caps.capacity.base", CAPACITY)[0]
+    if scenario.capacity is not None:  # a base year is a whole year, never 0
+        capacity_year = scenario.capacity.base_year or value("caps.capacity.base", CAPACITY)[0]
     distributions = {key: _centred(scenario, key, dist, centrals[key], trend)
                      for key, dist in scenario.uncertain.items()}
     years = np.arange(base_year + 1, scenario.target_year + 1)

@@ -72,10 +72,8 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
         else:  # Fisher-Pry: fastest mid-way, never leaves [0, 1].
             z0, z1 = logit(base.share), logit(np.clip(target, SHARE_FLOOR, 1.0 - SHARE_FLOOR))
             share = expit(z0 + (z1 - z0) * progress)
-    anchored = {}
-    for seg in SEGMENTS:
-        path = _segment_path(prepared, seg, values, years, out)
-        anchored[seg] = np.broadcast_to(path, (n, len(years)))
+    anchored = {seg: np.broadcast_to(_segment_path(prepared, seg, values, years, out),
+                                     (n, len(years))) for seg in SEGMENTS}
     if noise is not None:
         anchored = {seg: p * np.exp(noise[seg]) for seg, p in anchored.items()}
     if sc.anchor == "china":
@@ -154,8 +152,7 @@ def draw(prepared: Prepared, n_draws: int, seed: int | np.random.Generator | Non
     values = draw_parameters(prepared, n, rng)
     if prepared.noise is None:
         return values, None
-    horizons = prepared.years - prepared.baseline.year
-    return values, process_noise(prepared.noise, horizons, SEGMENTS, n, rng)
+    return values, process_noise(prepared.noise, len(prepared.years), SEGMENTS, n, rng)
 
 
 def simulate(prepared: Prepared, n_draws: int = 10_000,
@@ -169,37 +166,29 @@ def series_columns(series: list[tuple[str, str, str]], years: np.ndarray,
                    n_runs: int = 1) -> dict[str, np.ndarray]:
     """Columns ``region, segment, year, unit`` of ``n_runs`` blocks of rows, each block every
     year of every series of :attr:`Prepared.series` in turn."""
-    k = len(years)
-    return {"region": np.tile(np.repeat([r for r, _, _ in series], k), n_runs),
-            "segment": np.tile(np.repeat([s for _, s, _ in series], k), n_runs),
-            "year": np.tile(np.tile(years, len(series)), n_runs).astype(int),
-            "unit": np.tile(np.repeat([u for _, _, u in series], k), n_runs)}
+    region, segment, unit = (np.tile(np.repeat(column, len(years)), n_runs)
+                             for column in zip(*series, strict=True))
+    return {"region": region, "segment": segment,
+            "year": np.tile(years, len(series) * n_runs).astype(int), "unit": unit}
 
 
 def summarise(prepared: Prepared, paths: Mapping[tuple[str, str], np.ndarray]) -> pd.DataFrame:
     """Tidy projection table (:data:`PROJECTION_COLUMNS`) from simulated paths."""
-    series, years = prepared.series, prepared.years
-    n_years = len(years)
-    names = ("mean", *uncertainty.QUANTILES)
-    stats = {name: np.empty(len(series) * n_years) for name in names}
-    for k, (region, segment, _) in enumerate(series):
+    means, quantiles = [], []
+    for region, segment, _ in prepared.series:
         path = paths[(region, segment)]
-        rows = slice(k * n_years, (k + 1) * n_years)
-        stats["mean"][rows] = path.mean(axis=0)
+        means.append(path.mean(axis=0))
         # One series at a time, in place: memory for one series' draws only. Sorting first
         # is exact and 2-3 times faster: numpy's sort is vectorised, its partition at the
         # ten indices of five quantiles is not.
         by_year = np.array(path.T, order="C")
         by_year.sort(axis=1)
-        qs = np.quantile(by_year, list(uncertainty.QUANTILES.values()), axis=1,
-                         overwrite_input=True)
-        for name, q in zip(uncertainty.QUANTILES, qs, strict=True):
-            stats[name][rows] = q
-    frame = pd.DataFrame({"scenario": prepared.scenario.name, **series_columns(series, years)})
-    for name in names:
-        frame[name] = stats[name]
+        quantiles.append(np.quantile(by_year, list(uncertainty.QUANTILES.values()), axis=1,
+                                     overwrite_input=True))
     # Interpolated quantiles of a constant can differ in the last bit: sorting keeps
     # p5 <= ... <= p95 exact.
-    qcols = list(uncertainty.QUANTILES)
-    frame[qcols] = np.sort(frame[qcols].to_numpy(), axis=1)
-    return frame
+    qs = np.sort(np.concatenate(quantiles, axis=1), axis=0)
+    return pd.DataFrame({"scenario": prepared.scenario.name,
+                         **series_columns(prepared.series, prepared.years),
+                         "mean": np.concatenate(means),
+                         **dict(zip(uncertainty.QUANTILES, qs, strict=True))})

@@ -64,14 +64,12 @@ def reconcile(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = 
         vehicle moves it more. A scenario without EV demand gets empty values and says so.
     """
     history = data.load_history(data_dir) if history is None else history
+    outlooks = {seg: find_series(history, PRODUCTION, "China", seg, OUTLOOK) for seg in _ORDER}
     rows = []
     for prepared in prepare_all(scenarios, history, None, scenario_dir, data_dir):
         outcome = _Outcome(prepared, simulate(prepared, n_draws, seed))
-        published = {}
-        for seg in _ORDER:
-            s = find_series(history, PRODUCTION, "China", seg, OUTLOOK)
-            published.update({(seg, int(y)): float(v) for y, v in
-                              ([] if s is None else s.items()) if int(y) in prepared.years})
+        published = {(seg, int(y)): float(v) for seg, s in outlooks.items() if s is not None
+                     for y, v in s.items() if int(y) in prepared.years}
         rows.extend(_production_rows(outcome, published))
         for year in sorted({y for (_, y) in published} or {int(prepared.years[-1])}):
             pub = _outlook(history, EV_DEMAND, year)

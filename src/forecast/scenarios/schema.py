@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     Discriminator,
     Field,
@@ -366,8 +367,8 @@ class Scenario(_Block):
     """A validated scenario. Build it with :func:`load_scenario` or :func:`parse_scenario`."""
 
     name: Text
-    description: Text
-    rationale: Text = ""
+    description: Annotated[Text, AfterValidator(lambda text: " ".join(text.split()))]
+    rationale: Annotated[Text, AfterValidator(str.strip)] = ""
     target_year: Year = Field(description="the year to project to")
     anchor: Literal["china", "world"] = "china"
     segments: Segments = Field(description=_EVERY)
@@ -383,11 +384,6 @@ class Scenario(_Block):
         if not _NAME_RE.match(name):
             raise _fail(f"'{name}' must use only a-z, 0-9 and _")
         return name
-
-    @field_validator("description", "rationale")
-    @classmethod
-    def _one_line(cls, text: str, info: ValidationInfo) -> str:
-        return " ".join(text.split()) if info.field_name == "description" else text.strip()
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
@@ -445,19 +441,14 @@ class Scenario(_Block):
                 for where, block in blocks.items() if block is not None
                 for key in type(block).model_fields if key in PARAMETER_DOMAINS}
 
-    def with_target_year(self, year: int | None, last_observed: int | None = None) -> Scenario:
-        """A copy projecting to ``year`` [year] (``None`` keeps the file's), which must be
-        after ``last_observed`` [year] when given."""
-        new = self
-        if year is not None:
-            try:
-                new = self.model_copy(update={"target_year": _year(year)})
-            except PydanticCustomError as exc:
-                raise ScenarioError(self.path, "target_year", exc.message()) from None
-        if last_observed is not None and new.target_year <= last_observed:
-            raise ScenarioError(self.path, "target_year", f"target year {new.target_year} is "
-                                f"not after the last observed year {last_observed}")
-        return new
+    def with_target_year(self, year: int | None) -> Scenario:
+        """A copy projecting to ``year`` [year] (``None`` keeps the file's)."""
+        if year is None:
+            return self
+        try:
+            return self.model_copy(update={"target_year": _year(year)})
+        except PydanticCustomError as exc:
+            raise ScenarioError(self.path, "target_year", exc.message()) from None
 
 
 def load_scenario(path: str | Path) -> Scenario:

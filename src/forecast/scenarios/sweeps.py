@@ -47,17 +47,15 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
                             f"override arrays must be 1-D and of equal length, got {shapes}")
     for key, arr in arrays.items():
         if key not in prepared.central:
-            known = ", ".join(prepared.central)
-            raise ScenarioError(file, key,
-                                f"not a numeric parameter of this scenario (known: {known})")
+            raise ScenarioError(file, key, "not a numeric parameter of this scenario "
+                                f"(known: {', '.join(prepared.central)})")
         bad = ~domain_of(key).contains(arr)
         if bad.any():
             raise ScenarioError(file, key, f"value {float(arr[np.argmax(bad)]):g} is out of "
                                 f"range: must be {domain_of(key).what}")
     n = next(iter(arrays.values())).shape[0] if arrays else 1
     paths = evaluate(prepared, {**central_parameters(prepared, n), **arrays})
-    keep = np.ones(len(prepared.years), bool) if years is None else \
-        np.isin(prepared.years, list(years))
+    keep = np.isin(prepared.years, prepared.years if years is None else list(years))
     # (n, series * years), run-major: rows come out ordered by run, series, year.
     block = np.concatenate([paths[(r, s)][:, keep] for r, s, _ in prepared.series], axis=1)
     per_run = block.shape[1]
