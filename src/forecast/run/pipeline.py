@@ -94,10 +94,9 @@ class NotebookResult:
 
 class Kernels:
     """The run's kernels (:data:`KERNEL_NAME` in ``cwd``, output to ``logs/kernel-<n>.log``),
-    at most one per job: each job keeps its kernel for its next notebook (see
-    :func:`_run_notebook`), and a stop reaches every one that started. Each listens on unix
-    sockets in its own private, locked folder (the next run sweeps a killed run's) and ends
-    with this process (ipykernel's parent poller)."""
+    at most one per job; a stop reaches every one that started. Each listens on unix sockets in
+    its own private, locked folder (the next run sweeps a killed run's) and ends with this
+    process (ipykernel's parent poller)."""
 
     def __init__(self, cwd: Path, logs: Path) -> None:
         self.cwd, self.logs = cwd, logs
@@ -175,10 +174,9 @@ _forecast_reset()
 
 
 def _reset(manager: Any, timeout: int) -> None:
-    """Run :data:`_RESET` in a reused kernel (outside its history, so the next cell is
-    ``In [1]``) by nbclient, which awaits the reply a second at a time and checks that the
-    kernel lives: one that died, or that a stopped run ended, ends the wait at once instead of
-    after ``timeout`` [s]."""
+    """Run :data:`_RESET` in a reused kernel, outside its history (the next cell is ``In [1]``),
+    by nbclient: it checks every second that the kernel lives, so a kernel that died or was
+    stopped ends the wait at once, not after ``timeout`` [s]."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -406,9 +404,8 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         # Notebooks and pages name the folder, escaped for JSON, HTML or Python as the case
         # may be; only its last part changes, and that part no escaping touches.
         moved = re.compile(rf"/{re.escape(build.name)}(?![\w.-])")
-        for written in [*build.glob("*.ipynb"), *build.glob("*.html")]:
-            write_atomic(written, moved.sub(f"/{target.name}",
-                                            written.read_text(encoding="utf-8")))
+        for path in [*build.glob("*.ipynb"), *build.glob("*.html")]:
+            write_atomic(path, moved.sub(f"/{target.name}", path.read_text(encoding="utf-8")))
         previous = runs.finished_run_dirs(plan.out_root)  # this run is still hidden
         keys = runs.read_table(build, CALIBRATION_KEY_TABLE)  # what the notebooks used, if one
         manifest.update(
@@ -440,8 +437,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         try:
             runs.point_latest(plan.out_root, published)
         except OSError as exc:
-            LOGGER.warning("forecast run: %s/latest not updated: %s", plan.out_root,
-                           exc.strerror)
+            LOGGER.warning("forecast run: %s/latest not updated: %s", plan.out_root, exc.strerror)
     return published
 
 
