@@ -169,12 +169,10 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
 
 def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
     """The first markdown heading of a notebook's ``cells``, without the ``#`` marks."""
-    for cell in cells:
-        source = cell.get("source", "") if cell.get("cell_type") == "markdown" else ""
-        for line in ("".join(source) if isinstance(source, list) else source).splitlines():
-            if line.startswith("#"):
-                return line.lstrip("#").strip() or fallback
-    return fallback
+    sources = (cell.get("source", "") for cell in cells if cell.get("cell_type") == "markdown")
+    lines = (ln for s in sources for ln in ("".join(s) if isinstance(s, list) else s).splitlines())
+    heading = next((line for line in lines if line.startswith("#")), "")
+    return heading.lstrip("#").strip() or fallback
 
 
 def render_notebook_html(notebook_path: Path, html_path: Path, *,

@@ -38,7 +38,6 @@ LOGGER = logging.getLogger("forecast.run")
 #: Jupyter kernel every notebook runs in (installed into .venv by ``make setup``).
 KERNEL_NAME = "forecast"
 _SOCKET_PREFIX = "forecast-kernel-"
-_STOPS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 # papermill logs a failing cell itself; the run reports it in one line instead.
 logging.getLogger("papermill").addHandler(logging.NullHandler())
@@ -114,8 +113,7 @@ class Kernels:
         with self._lock:
             if self.stopped:
                 return None
-            # Locked under a hidden name, then renamed: the sweep of a killed run's folders
-            # never meets one of this name without its lock.
+            # Locked, then named: a sweep of a killed run's folders never meets it unlocked.
             hidden = Path(tempfile.mkdtemp(prefix=f".{_SOCKET_PREFIX}"))
             lock = runs.hold_lock(hidden)
             sockets = hidden.rename(hidden.with_name(hidden.name[1:]))
@@ -395,9 +393,8 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     complete manifest or none, and :class:`RunError` (exit 4) says so."""
     target = folder.final if status == "ok" else folder.failed
     build, problem = folder.build, None
-    for log in build.glob("logs/*.log"):  # a kernel's log is kept if it wrote anything
-        if log.stat().st_size == 0:
-            log.unlink()
+    for log in [p for p in build.glob("logs/*.log") if p.stat().st_size == 0]:
+        log.unlink()  # a kernel's log is kept if it wrote anything
     with contextlib.suppress(OSError):
         (build / "logs").rmdir()  # only when empty
     try:
@@ -445,7 +442,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
 def _signals_blocked() -> Iterator[None]:
     """Hold stop signals while a run folder is finished, so it is never left half-moved (in
     another thread than the main one this changes nothing: Python handles them there)."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGTERM, signal.SIGHUP, signal.SIGINT))
     try:
         yield
     finally:
