@@ -20,7 +20,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -51,8 +51,7 @@ class RunTakenError(ForecastError):
 
 
 def validate_run_name(name: str) -> str:
-    """``name`` if it is 1-100 letters, digits, ``.``, ``_`` or ``-``, starting with a letter
-    or digit, not ending in ``.failed`` and not ``latest``; else :class:`ForecastError`."""
+    """``name`` if a run may take it; else :class:`ForecastError`, whose line states the rule."""
     text = str(name)
     if "/" in text or "\\" in text:
         raise ForecastError(f"run name {quote(text)} must be a plain folder name without path "
@@ -208,14 +207,12 @@ def hash_files(files: Iterable[Path], root: Path) -> dict[str, str]:
             for p in (Path(f).resolve() for f in files)}
 
 
-def package_versions(names: Iterable[str] = PACKAGES) -> dict[str, str | None]:
+def package_versions(names: Sequence[str] = PACKAGES) -> dict[str, str | None]:
     """Installed version of each distribution (None if not installed), and Python's."""
-    versions: dict[str, str | None] = {"python": platform.python_version()}
+    versions: dict[str, str | None] = {"python": platform.python_version(), **dict.fromkeys(names)}
     for name in names:
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = None
     return versions
 
 

@@ -135,11 +135,10 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
 def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
                  run_dir: str | Path) -> RunChanges:
     """What changed from the finished run in ``previous_dir`` to this run (``manifest``,
-    ``run_dir``): inputs, data digest, parameters, packages and headline cells. A headline
-    quantile, which moves by chance alone when the seed or ``n_draws`` differ, counts when it
-    moved by more than :data:`MC_SIGMAS` standard errors of the difference, each run's by
-    :func:`~forecast.evaluation.scoring.quantile_standard_error`; the growth rate follows the
-    median."""
+    ``run_dir``). A headline quantile, which moves by chance alone when the seed or ``n_draws``
+    differ, counts when it moved by more than :data:`MC_SIGMAS` standard errors of the
+    difference (each run's by :func:`~forecast.evaluation.scoring.quantile_standard_error`);
+    the growth rate follows the median."""
     old = read_manifest(previous_dir)
     digests = old.get("data_sha256"), manifest.get("data_sha256")
     packages = [{k.replace("_", "-"): v for k, v in (m.get("packages") or {}).items()}
@@ -158,25 +157,22 @@ def compare_runs(previous_dir: str | Path, manifest: Mapping[str, Any],
         f"Scenarios {'; '.join(moved)}." if moved else "")
     counts = (old_p.get("n_draws"), new_p.get("n_draws"))
     draws = counts if all(isinstance(n, int) and n > 0 for n in counts) else None
-    for name in [n for n in now if n in before]:
-        for column in [c for c in now[name] if c not in ("scenario", "year")]:
-            if before[name].get(column) == now[name].get(column):
-                continue
-            if found := _cell_change(column, before[name], now[name], draws):
-                changes.headline.append((name, *found))
-            else:
-                changes.within_noise += 1
+    cells = [(n, c) for n in now if n in before for c in now[n]
+             if c not in ("scenario", "year") and before[n].get(c) != now[n][c]]
+    for name, column in cells:
+        if found := _cell_change(column, before[name], now[name], draws):
+            changes.headline.append((name, *found))
+        else:
+            changes.within_noise += 1
     return changes
 
 
 def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
     """The first markdown heading of a notebook's ``cells``, without the ``#`` marks."""
-    for cell in cells:
-        source = cell.get("source", "") if cell.get("cell_type") == "markdown" else ""
-        for line in ("".join(source) if isinstance(source, list) else source).splitlines():
-            if line.startswith("#"):
-                return line.lstrip("#").strip() or fallback
-    return fallback
+    sources = (cell.get("source", "") for cell in cells if cell.get("cell_type") == "markdown")
+    lines = (ln for s in sources for ln in ("".join(s) if isinstance(s, list) else s).splitlines())
+    heading = next((line for line in lines if line.startswith("#")), "")
+    return heading.lstrip("#").strip() or fallback
 
 
 def render_notebook_html(notebook_path: Path, html_path: Path, *,

@@ -38,7 +38,6 @@ LOGGER = logging.getLogger("forecast.run")
 #: Jupyter kernel every notebook runs in (installed into .venv by ``make setup``).
 KERNEL_NAME = "forecast"
 _SOCKET_PREFIX = "forecast-kernel-"
-_STOPS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
 
 # papermill logs a failing cell itself; the run reports it in one line instead.
 logging.getLogger("papermill").addHandler(logging.NullHandler())
@@ -94,10 +93,9 @@ class NotebookResult:
 
 class Kernels:
     """The run's kernels (:data:`KERNEL_NAME` in ``cwd``, output to ``logs/kernel-<n>.log``),
-    at most one per job: each job keeps its kernel for its next notebook (see
-    :func:`_run_notebook`), and a stop reaches every one that started. Each listens on unix
-    sockets in its own private, locked folder (the next run sweeps a killed run's) and ends
-    with this process (ipykernel's parent poller)."""
+    at most one per job; a stop reaches every one that started. Each listens on unix sockets in
+    its own private, locked folder (the next run sweeps a killed run's) and ends with this
+    process (ipykernel's parent poller)."""
 
     def __init__(self, cwd: Path, logs: Path) -> None:
         self.cwd, self.logs = cwd, logs
@@ -115,8 +113,7 @@ class Kernels:
         with self._lock:
             if self.stopped:
                 return None
-            # Locked under a hidden name, then renamed: the sweep of a killed run's folders
-            # never meets one of this name without its lock.
+            # Locked, then named: a sweep of a killed run's folders never meets it unlocked.
             hidden = Path(tempfile.mkdtemp(prefix=f".{_SOCKET_PREFIX}"))
             lock = runs.hold_lock(hidden)
             sockets = hidden.rename(hidden.with_name(hidden.name[1:]))
@@ -175,10 +172,9 @@ _forecast_reset()
 
 
 def _reset(manager: Any, timeout: int) -> None:
-    """Run :data:`_RESET` in a reused kernel (outside its history, so the next cell is
-    ``In [1]``) by nbclient, which awaits the reply a second at a time and checks that the
-    kernel lives: one that died, or that a stopped run ended, ends the wait at once instead of
-    after ``timeout`` [s]."""
+    """Run :data:`_RESET` in a reused kernel, outside its history (the next cell is ``In [1]``),
+    by nbclient: it checks every second that the kernel lives, so a kernel that died or was
+    stopped ends the wait at once, not after ``timeout`` [s]."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -397,18 +393,16 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
     complete manifest or none, and :class:`RunError` (exit 4) says so."""
     target = folder.final if status == "ok" else folder.failed
     build, problem = folder.build, None
-    for log in build.glob("logs/*.log"):  # a kernel's log is kept if it wrote anything
-        if log.stat().st_size == 0:
-            log.unlink()
+    for log in [p for p in build.glob("logs/*.log") if p.stat().st_size == 0]:
+        log.unlink()  # a kernel's log is kept if it wrote anything
     with contextlib.suppress(OSError):
         (build / "logs").rmdir()  # only when empty
     try:
         # Notebooks and pages name the folder, escaped for JSON, HTML or Python as the case
         # may be; only its last part changes, and that part no escaping touches.
         moved = re.compile(rf"/{re.escape(build.name)}(?![\w.-])")
-        for written in [*build.glob("*.ipynb"), *build.glob("*.html")]:
-            write_atomic(written, moved.sub(f"/{target.name}",
-                                            written.read_text(encoding="utf-8")))
+        for path in [*build.glob("*.ipynb"), *build.glob("*.html")]:
+            write_atomic(path, moved.sub(f"/{target.name}", path.read_text(encoding="utf-8")))
         previous = runs.finished_run_dirs(plan.out_root)  # this run is still hidden
         keys = runs.read_table(build, CALIBRATION_KEY_TABLE)  # what the notebooks used, if one
         manifest.update(
@@ -440,8 +434,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         try:
             runs.point_latest(plan.out_root, published)
         except OSError as exc:
-            LOGGER.warning("forecast run: %s/latest not updated: %s", plan.out_root,
-                           exc.strerror)
+            LOGGER.warning("forecast run: %s/latest not updated: %s", plan.out_root, exc.strerror)
     return published
 
 
@@ -449,7 +442,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
 def _signals_blocked() -> Iterator[None]:
     """Hold stop signals while a run folder is finished, so it is never left half-moved (in
     another thread than the main one this changes nothing: Python handles them there)."""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, (signal.SIGTERM, signal.SIGHUP, signal.SIGINT))
     try:
         yield
     finally:
