@@ -85,7 +85,7 @@ def test_monte_carlo_noise_is_not_a_change(tmp_path):
     found = _compare(old, new)
     quantities = [(s, q) for s, q, *_ in found.headline]
     assert ("base", "China [GWh], median") in quantities
-    assert ("base", "China [GWh], p90") not in quantities and found.within_noise >= 1
+    assert ("base", "China [GWh], 90th percentile") not in quantities and found.within_noise >= 1
     row = next(r for r in found.headline if r[1] == "China [GWh], median")
     assert row == ("base", "China [GWh], median", "3,100", "3,300", "+200 (+6.5%)")
     # Parameters in words, numbers as the report writes them.
@@ -104,7 +104,7 @@ def test_scenario_set_changes_are_one_line_and_everything_is_listed(tmp_path):
     assert found.inputs == [("<data>/extra.csv", "added"), ("<data>/history.csv", "changed"),
                             ("notebooks/00.ipynb", "removed")]
     assert found.packages == [("numpy", "2.4.6", "2.5.0")]
-    assert ("base", "China's world share, median", "74.5%", "80.0%", "+5.5 pt") in found.headline
+    assert ("base", "China's share of world, median", "74.5%", "80.0%", "+5.5 pt") in found.headline
     assert all(r[0] == "base" for r in found.headline)  # no "(none)" rows for low
 
 

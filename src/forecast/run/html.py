@@ -18,6 +18,7 @@ from forecast.files import write_atomic
 from forecast.layout import HEADLINE_TABLE, SCENARIO_TABLE
 from forecast.report.bands import SPREAD_TABLE, bands_sentence, number
 from forecast.report.formatting import gwh, percent, signed_percent
+from forecast.report.labels import label
 from forecast.report.parameters import run_parameter_label
 from forecast.run.folder import read_manifest, read_table
 
@@ -36,7 +37,7 @@ REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "image/svg+xml", "text/late
 MC_SIGMAS = 3.0
 _NOT_SET = "(not set)"
 _LEVELS = ("p10", "p50", "p90")
-_WHAT = {"china": "China [GWh]", "world": "World [GWh]", "china_share": "China's world share"}
+_QUANTITIES = ("china", "world", "china_share")
 
 
 @dataclass
@@ -111,7 +112,7 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
     driver = "china_p50" if column == "china_cagr" else column
     prefix, _, level = driver.rpartition("_")
     a, b = _number(old.get(column)), _number(new.get(column))
-    if a is None or b is None or level not in _LEVELS or prefix not in _WHAT:
+    if a is None or b is None or level not in _LEVELS or prefix not in _QUANTITIES:
         return (column, str(old.get(column, "")), str(new.get(column, "")), "changed")
     bands = [{q: _number(row.get(f"{prefix}_{q}")) for q in _LEVELS} for row in (old, new)]
     if draws and all(v is not None for band in bands for v in band.values()):
@@ -124,8 +125,7 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
         moved = bands[1][level] - bands[0][level]  # type: ignore[operator]
         if abs(moved) <= MC_SIGMAS * math.hypot(*se):
             return None
-    what = ("China growth per year" if column == "china_cagr"
-            else f"{_WHAT[prefix]}, {'median' if level == 'p50' else level}")
+    what = label(column)  # as the headline table's glossary names it
     if column == "china_cagr" or prefix == "china_share":  # rates: the change in points
         return (what, percent(a), percent(b), signed_percent(b - a).replace("%", " pt"))
     relative = f" ({signed_percent((b - a) / a)})" if a else ""
