@@ -83,6 +83,7 @@ class ScenarioExplorer:
                  target_year: int, n_draws: int = DEFAULT_DRAWS, seed: int = 2030,
                  scenario_dir: str | Path | None = None, source: str = "") -> None:
         self.prepared = prepare_scenario(scenario, history, None, int(target_year), scenario_dir)
+        self.name = self.prepared.scenario.name
         self._production = data.get_series(history, "production")
         self.source = source
         self.n_draws = int(n_draws)
@@ -93,11 +94,6 @@ class ScenarioExplorer:
         self.values: dict[str, float] = dict(self.central)
         self._live: _LiveFigure | None = None
         self.fan = self.update({})
-
-    @property
-    def name(self) -> str:
-        """The scenario's name."""
-        return self.prepared.scenario.name
 
     def ranges(self) -> list[SliderRange]:
         """One slider per numeric assumption, a quarter of its draws' span beyond them (half the
