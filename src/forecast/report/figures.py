@@ -1,7 +1,5 @@
 """The project's seaborn house style and the figure types the notebooks use, each finished by
-:func:`finish`. Colours come from seaborn's colour-blind-safe "colorblind" palette, fixed per
-region, segment and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so
-"power" and "high" look the same in every figure."""
+:func:`finish`, in colours fixed by name (:data:`COLORS`, :data:`SCENARIO_COLORS`)."""
 
 from __future__ import annotations
 
@@ -31,7 +29,7 @@ __all__ = ["COLORS", "FAN_BANDS", "HOUSE_RC", "SCENARIO_COLORS", "band_name", "c
            "row_labels", "save_figure", "scenario_colors", "set_house_style", "show",
            "stacked_bars", "tornado"]
 
-#: Fixed colours by entity name (from the "colorblind" palette).
+#: Fixed colours by entity name (from seaborn's colour-blind-safe "colorblind" palette).
 COLORS: dict[str, str] = {
     "China": "#d55e00", "World": "#0173b2", "Rest of world": "#949494", "power": "#0173b2",
     "storage": "#029e73", "consumer": "#de8f05", "total": "#333333", "lfp": "#029e73",
