@@ -114,18 +114,17 @@ class NotebookContext:
         """:func:`forecast.report.figures.save_figure` into :attr:`output_dir`."""
         return figures.save_figure(fig, self.output_dir, name)
 
-    def _param(self, name: str) -> Any:
-        if name not in self.params:
-            raise ParameterError(f"parameter {name} is needed here; declare it in the "
-                                 "notebook's parameters cell")
-        return self.params[name]
-
     def project_scenarios(self) -> ScenarioRun:
         """Project the notebook's ``scenario_names`` (empty: all) to ``target_year`` with
         ``n_draws`` and ``seed``, parameters the notebook must declare."""
         from forecast import scenarios
 
-        given = {n: self._param(n) for n in ("scenario_names", "n_draws", "seed", "target_year")}
+        needed = ("scenario_names", "n_draws", "seed", "target_year")
+        missing = [n for n in needed if n not in self.params]
+        if missing:
+            raise ParameterError(f"parameter {missing[0]} is needed here; declare it in the "
+                                 "notebook's parameters cell")
+        given = {n: self.params[n] for n in needed}
         folder = self.scenario_dir
         catalogue = scenarios.list_scenarios(folder)
         names = list(given.pop("scenario_names")) or list(catalogue["name"])
