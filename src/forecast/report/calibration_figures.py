@@ -233,10 +233,9 @@ def large_share_sentence(table: pd.DataFrame, min_share: float = 0.15) -> str:
              "wide at China's scale" if table["coverage80"].max() > high else
              f"its 80% band never held more than {high:.0%} of them, so the class gives no "
              "evidence for a narrower band at China's scale")
-    verdict = f"{centre}, and {width}"
     return (
         f"On the reference series closest to China's case, those holding at least "
         f"{min_share:.0%} of their world market at the origin (up to "
         f"{int(table['series'].max())} series), the method's median log error was {parts}: "
-        f"{verdict}."
+        f"{centre}, and {width}."
     )

@@ -9,14 +9,20 @@ value when it has no distribution, so two positions differ only by the assumptio
 
 from __future__ import annotations
 
+import html
+import io
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import matplotlib.pyplot as plt
 import numpy as np
+import pandas as pd
+from PIL import Image
 
+from forecast import data
 from forecast.models import uncertainty
 from forecast.report import figures
 from forecast.report.captions import band_caption
@@ -27,7 +33,6 @@ from forecast.scenarios.projection import draw, evaluate
 from forecast.scenarios.schema import Scenario, domain_of
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -77,9 +82,8 @@ class ScenarioExplorer:
     def __init__(self, scenario: Scenario | str | Path, history: pd.DataFrame, *,
                  target_year: int, n_draws: int = DEFAULT_DRAWS, seed: int = 2030,
                  scenario_dir: str | Path | None = None, source: str = "") -> None:
-        from forecast import data
-
         self.prepared = prepare_scenario(scenario, history, None, int(target_year), scenario_dir)
+        self.name = self.prepared.scenario.name
         self._production = data.get_series(history, "production")
         self.source = source
         self.n_draws = int(n_draws)
@@ -90,11 +94,6 @@ class ScenarioExplorer:
         self.values: dict[str, float] = dict(self.central)
         self._live: _LiveFigure | None = None
         self.fan = self.update({})
-
-    @property
-    def name(self) -> str:
-        """The scenario's name."""
-        return self.prepared.scenario.name
 
     def ranges(self) -> list[SliderRange]:
         """One slider per numeric assumption, a quarter of its draws' span beyond them (half the
@@ -112,8 +111,6 @@ class ScenarioExplorer:
     def update(self, values: Mapping[str, float]) -> pd.DataFrame:
         """Set some assumptions' central values (``{dotted key: value}``) and re-project China's
         total: ``year, mean, p5, p10, p50, p90, p95`` [GWh], also kept as :attr:`fan`."""
-        import pandas as pd
-
         unknown = [k for k in values if k not in self.central]
         if unknown:
             raise KeyError(f"{unknown[0]!r} is not a numeric assumption of scenario "
@@ -177,8 +174,6 @@ class ScenarioExplorer:
     def widget(self) -> Any:
         """The sliders, the figure and its caption as one ipywidgets box; a value typed outside
         a slider's range is set to the nearest end, and a note says so."""
-        import html
-
         import ipywidgets as widgets
 
         image = widgets.Image(format="png", layout=widgets.Layout(max_width="60em"))
@@ -248,7 +243,6 @@ class _LiveFigure:
     rescaled when the fan outgrows it or shrinks to a third."""
 
     def __init__(self, explorer: ScenarioExplorer) -> None:
-        import matplotlib.pyplot as plt
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         self.explorer = explorer
@@ -280,10 +274,6 @@ class _LiveFigure:
 
     def png(self) -> bytes:
         """The figure at the explorer's current fan, as PNG."""
-        import io
-
-        from PIL import Image
-
         for artist in self.fan_artists:
             artist.remove()
         bands, lines = len(self.ax.collections), len(self.ax.lines)

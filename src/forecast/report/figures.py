@@ -1,7 +1,5 @@
 """The project's seaborn house style and the figure types the notebooks use, each finished by
-:func:`finish`. Colours come from seaborn's colour-blind-safe "colorblind" palette, fixed per
-region, segment and chemistry (:data:`COLORS`) and per scenario (:data:`SCENARIO_COLORS`), so
-"power" and "high" look the same in every figure."""
+:func:`finish`, in colours fixed by name (:data:`COLORS`, :data:`SCENARIO_COLORS`)."""
 
 from __future__ import annotations
 
@@ -12,15 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib as mpl
+import matplotlib.pyplot as plt
 import matplotlib.ticker as mticker
 import numpy as np
+import pandas as pd
 import seaborn as sns
 
 from forecast.report.formatting import gwh, value_label
 from forecast.report.tables import write_file
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
@@ -30,7 +29,7 @@ __all__ = ["COLORS", "FAN_BANDS", "HOUSE_RC", "SCENARIO_COLORS", "band_name", "c
            "row_labels", "save_figure", "scenario_colors", "set_house_style", "show",
            "stacked_bars", "tornado"]
 
-#: Fixed colours by entity name (from the "colorblind" palette).
+#: Fixed colours by entity name (from seaborn's colour-blind-safe "colorblind" palette).
 COLORS: dict[str, str] = {
     "China": "#d55e00", "World": "#0173b2", "Rest of world": "#949494", "power": "#0173b2",
     "storage": "#029e73", "consumer": "#de8f05", "total": "#333333", "lfp": "#029e73",
@@ -84,8 +83,6 @@ def new_figure(nrows: int = 1, ncols: int = 1, *, width: float = 8.0, height: fl
                **kwargs: Any) -> tuple[Figure, Any]:
     """A figure and its axes, ``width`` x ``height`` [inch], in the house style; ``kwargs`` go
     to :func:`matplotlib.pyplot.subplots`."""
-    import matplotlib.pyplot as plt
-
     set_house_style()
     return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
 
@@ -252,8 +249,6 @@ def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, .
     if anchor and history is not None and len(history):
         last_year = float(max(history.index))
         if frame["year"].min() > last_year:
-            import pandas as pd
-
             start = {c: float(history[max(history.index)]) for c in need - {"year"}}
             frame = pd.concat([pd.DataFrame([{"year": last_year, **start}]), frame[sorted(need)]],
                               ignore_index=True)
@@ -355,7 +350,6 @@ def show(fig: Figure, caption: str = "") -> None:
     """Display a figure, then its Markdown ``caption``, and close it (so the inline backend
     does not show it again). A figure saved by :func:`save_figure` is shown as the saved PNG,
     at the size the inline backend would draw it."""
-    import matplotlib.pyplot as plt
     from IPython.display import Image, Markdown, display
 
     png = _SAVED.pop(fig, None)

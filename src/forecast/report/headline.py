@@ -4,13 +4,11 @@ numeric column per quantity, never a range as text, and its display for people."
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from forecast.models.trend import cagr
 from forecast.report.formatting import gwh_band, percent, percent_band
-
-if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
 
 __all__ = ["HEADLINE_COLUMNS", "headline_display", "headline_table"]
 
@@ -29,8 +27,6 @@ def headline_table(projections: pd.DataFrame, names: Sequence[str], *, target_ye
     share [fraction] at p10, p50 and p90 from ``projections``
     (:data:`forecast.scenarios.PROJECTION_COLUMNS`), and the compound growth rate [fraction/yr]
     from ``last_value``, China's production in ``last_year`` [GWh], to China's median."""
-    import pandas as pd
-
     final = projections[projections["year"] == int(target_year)].set_index(
         ["scenario", "region", "segment"])
     rows = []
@@ -49,8 +45,6 @@ def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
     """The headline table (from :func:`headline_table` or read back) in words: text columns
     ``Scenario``, ``China <year> [GWh]``, ``World <year> [GWh]``, ``China's share of world
     [%]`` (each "median (p10 to p90)") and ``China growth [%/yr]``."""
-    import pandas as pd
-
     def bands(prefix: str, fmt: Callable[..., str]) -> list[str]:
         return [fmt(*(r[f"{prefix}_{q}"] for q in ("p50", "p10", "p90")))
                 for _, r in headline.iterrows()]

@@ -168,11 +168,9 @@ def table(frame: pd.DataFrame,
         shown["value"] = shown["value"].astype(object)
         shown.loc[share, "value"] = shown.loc[share, "value"].map(percent)
         shown.loc[share, "unit"] = "%"
-    styler = shown.style.format(na_rep="-")
-    for column, formatter in (formats or {}).items():
-        if column in shown.columns:  # text already written (a percentage) stays as it is
-            styler = styler.format(lambda v, f=formatter: v if isinstance(v, str) else f(v),
-                                   subset=[column], na_rep="-")
+    # Other columns keep the default format; text already written (a percentage) stays as is.
+    styler = shown.style.format({c: (lambda v, f=f: v if isinstance(v, str) else f(v))
+                                 for c, f in (formats or {}).items()}, na_rep="-")
     return styler.format_index(label, axis="columns").hide(axis="index")
 
 

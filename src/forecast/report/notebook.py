@@ -13,13 +13,14 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from forecast import data
 from forecast.errors import ParameterError
 from forecast.report import figures, labels, tables
 from forecast.report.parameters import PARAMETERS, check_parameters
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     from matplotlib.figure import Figure
     from pandas.io.formats.style import Styler
 
@@ -113,20 +114,17 @@ class NotebookContext:
         """:func:`forecast.report.figures.save_figure` into :attr:`output_dir`."""
         return figures.save_figure(fig, self.output_dir, name)
 
-    def _param(self, name: str) -> Any:
-        if name not in self.params:
-            raise ParameterError(f"parameter {name} is needed here; declare it in the "
-                                 "notebook's parameters cell")
-        return self.params[name]
-
     def project_scenarios(self) -> ScenarioRun:
         """Project the notebook's ``scenario_names`` (empty: all) to ``target_year`` with
         ``n_draws`` and ``seed``, parameters the notebook must declare."""
-        import pandas as pd
-
         from forecast import scenarios
 
-        given = {n: self._param(n) for n in ("scenario_names", "n_draws", "seed", "target_year")}
+        needed = ("scenario_names", "n_draws", "seed", "target_year")
+        missing = [n for n in needed if n not in self.params]
+        if missing:
+            raise ParameterError(f"parameter {missing[0]} is needed here; declare it in the "
+                                 "notebook's parameters cell")
+        given = {n: self.params[n] for n in needed}
         folder = self.scenario_dir
         catalogue = scenarios.list_scenarios(folder)
         names = list(given.pop("scenario_names")) or list(catalogue["name"])
@@ -161,7 +159,6 @@ def style_tables() -> None:
     displays through :func:`align_text_columns` (on a copy; the notebook's object is not
     changed). The option ``styler.format.escape`` covers only a Styler's default formats, so
     ``Styler.format`` and ``format_index`` take ``escape="html"`` unless a call names another."""
-    import pandas as pd
     from IPython import get_ipython
     from pandas.io.formats.style import Styler
 
@@ -179,8 +176,6 @@ def setup(namespace: Mapping[str, Any], *, cwd: str | Path | None = None) -> Not
     """Check a notebook's parameters (:func:`~forecast.report.parameters.check_parameters`), read
     from ``namespace`` (its ``globals()``, never written), resolve its paths from ``cwd``
     (:func:`resolve_path`), style figures and tables, and load the history."""
-    import pandas as pd
-
     given = {
         name: _resolve_paths(namespace[name], cwd) if PARAMETERS[name].json_schema_extra["path"]
         else namespace[name]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.report.figures import intervals, row_labels
+from forecast.report.figures import band_name, intervals, row_labels
 from forecast.report.formatting import percent
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -50,10 +50,9 @@ def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenari
     lies above it (in its ``fan_year``, named when it is not ``year``)."""
     rows = comparison[(comparison["scenario"] == scenario) & (comparison["region"] == region)]
     rows = rows.reset_index(drop=True)
-    ax.axvspan(fan["p5"], fan["p95"], color="#029e73", alpha=0.12,
-               label=f"{scenario}: 90% band (p5-p95)")
-    ax.axvspan(fan["p10"], fan["p90"], color="#029e73", alpha=0.25,
-               label=f"{scenario}: 80% band (p10-p90)")
+    for low, high, alpha in (("p5", "p95", 0.12), ("p10", "p90", 0.25)):
+        ax.axvspan(fan[low], fan[high], color="#029e73", alpha=alpha,
+                   label=f"{scenario}: {band_name(low, high)} ({low}-{high})")
     ax.axvline(fan["p50"], color="#029e73", linewidth=1.5, label=f"{scenario}: median")
     y = np.arange(len(rows), dtype=float)[::-1]
     for quantity, marker in _MARKERS.items():

@@ -8,11 +8,12 @@ import math
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 from forecast.evaluation.track_record import SCORE_COLUMNS, RunRecord
 from forecast.report.formatting import markdown_text, percent, signed_percent, value_label
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pandas as pd
     from matplotlib.figure import Figure
 
 __all__ = ["overview_markdown", "scores_table", "scores_text", "summary_table", "vintage_figure"]
@@ -35,8 +36,6 @@ _CELLS: dict[str, Callable[[Any], str]] = {
 
 def scores_table(scores: pd.DataFrame) -> pd.DataFrame:
     """A score table (:data:`~forecast.evaluation.track_record.SCORE_COLUMNS`) as text cells."""
-    import pandas as pd
-
     return pd.DataFrame({c: [_CELLS.get(c, str)(v) for v in scores[c]] for c in SCORE_COLUMNS})
 
 
@@ -56,8 +55,6 @@ def scores_text(scores: pd.DataFrame) -> str:
 def summary_table(summary: pd.DataFrame) -> pd.DataFrame:
     """The summary of :func:`~forecast.evaluation.track_record.scores_by_run` as text cells:
     coverage and mean |error| in percent, mean CRPS in whole GWh."""
-    import pandas as pd
-
     return pd.DataFrame({
         "run": [str(v) for v in summary["run"]],
         "scenario": [str(v) for v in summary["scenario"]],
