@@ -54,18 +54,8 @@ class ForecastError(Exception):
 
 
 class DataValidationError(ForecastError, ValueError):
-    """A data file breaks a rule.
-
-    Parameters
-    ----------
-    file : str or Path
-    rule : str
-        Short name of the rule that failed (e.g. ``"range"``, ``"duplicate"``).
-    message : str
-        What is wrong, in words a data editor can act on.
-    row, column : int and str, optional
-        Line in the file (1-based, the header is line 1) and column, where the problem is one.
-    """
+    """A data ``file`` breaks ``rule`` (its short name, e.g. ``"range"``); ``message`` says what
+    is wrong in words a data editor can act on, at ``row`` (header = 1) and ``column`` if one."""
 
     def __init__(self, file: str | Path, rule: str, message: str, row: int | None = None,
                  column: str | None = None) -> None:
@@ -77,15 +67,8 @@ class DataValidationError(ForecastError, ValueError):
 
 
 class ScenarioError(ForecastError, ValueError):
-    """A scenario file is invalid.
-
-    Parameters
-    ----------
-    file : str or Path
-    key : str
-        Dotted path of the offending key (e.g. ``"segments.power.cagr"``), or ``"-"`` for the file.
-    message : str
-    """
+    """A scenario ``file`` is invalid at ``key``, the dotted path of the offending key (e.g.
+    ``"segments.power.cagr"``), or ``"-"`` for the file."""
 
     def __init__(self, file: str | Path, key: str, message: str) -> None:
         self.file, self.key, self.message = str(file), key, message
