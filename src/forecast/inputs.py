@@ -1,11 +1,9 @@
 """Input files refused before they are read, and every input of a run checked in one call.
 
 :func:`check_inputs` is what ``forecast validate`` runs, and ``forecast run`` before any
-notebook starts; the first problem raises one line (exit code 3). Every input file is opened
-through :func:`read_text`, which refuses what is not a regular file (a FIFO would block,
-``/dev/zero`` never ends) or is above its size limit before reading a byte; a scenario file's
-YAML is measured before it is built (:func:`check_yaml`), and a path holding a NUL byte is
-refused before the OS sees it (:func:`check_path`).
+notebook starts; the first problem raises one line (exit code 3). Each input file is refused
+before a byte is read if it is not a regular file (a FIFO would block, ``/dev/zero`` never
+ends) or is above its size limit (:func:`read_text`, :func:`check_file`).
 """
 
 from __future__ import annotations
@@ -13,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +45,6 @@ Fail = Callable[[str, str], ForecastError]
 
 _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
           stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
-
-
-def _data_fail(path: str | Path) -> Fail:
-    return lambda rule, message: DataValidationError(path, rule, message)
 
 
 def _scenario_fail(path: str | Path) -> Fail:
@@ -228,7 +223,8 @@ def check_inputs(
     chosen = [p.scenario for p in prepared]
     outlooks = Path(history.attrs["data_dir"]) / OUTLOOKS_FILE
     if outlooks.exists():
-        load_outlooks(check_file(outlooks, MAX_DATA_FILE_BYTES, _data_fail(outlooks)))
+        load_outlooks(check_file(outlooks, MAX_DATA_FILE_BYTES,
+                                 partial(DataValidationError, outlooks)))
     if reference not in (None, ""):
         check_reference(reference, load=True)
     return chosen
@@ -238,7 +234,7 @@ def check_reference(path: str | Path, *, load: bool = False) -> Path:
     """Refuse a reference-class CSV that is not a regular file or is above
     :data:`MAX_REFERENCE_FILE_BYTES`, unread (:class:`DataValidationError`); with ``load``,
     also validate its rows (:func:`forecast.data.reference.load_reference`)."""
-    path = check_file(path, MAX_REFERENCE_FILE_BYTES, _data_fail(path))
+    path = check_file(path, MAX_REFERENCE_FILE_BYTES, partial(DataValidationError, path))
     if load:
         from forecast.data.reference import load_reference
 

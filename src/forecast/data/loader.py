@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -132,7 +132,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     if data_dir in (None, ""):
         path = default_data_dir()
     else:
-        path = check_path(data_dir, lambda rule, msg: DataValidationError(data_dir, rule, msg))
+        path = check_path(data_dir, partial(DataValidationError, data_dir))
     if not path.is_dir():
         raise DataValidationError(path, "missing-folder", "data folder not found")
     path = path.resolve()
