@@ -41,27 +41,22 @@ def evaluate_derivation(expr: str, lookup: Callable[[Key], float | None]) -> flo
     where it has none); the rest may hold numbers, ``+ - * /`` and parentheses only, parsed with
     :mod:`ast`, never ``eval`` (a ValueError otherwise).
     """
-    values: list[float] = []
 
     def substitute(match: re.Match[str]) -> str:
         key = (match[1], match[2], match[3], int(match[4]))
         value = lookup(key)
         if value is None:
             raise KeyError(label(key))
-        values.append(value)
-        return f"_v{len(values) - 1}"
+        return f"({float(value)!r})"  # repr gives the float back exactly
 
-    text = _REF.sub(substitute, expr)
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = ast.parse(_REF.sub(substitute, expr), mode="eval")
     except SyntaxError:
         raise ValueError(f"not an arithmetic expression: {expr}") from None
 
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             return float(node.value)
-        if isinstance(node, ast.Name) and node.id.startswith("_v"):
-            return values[int(node.id[2:])]
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             return _OPS[type(node.op)](walk(node.left), walk(node.right))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
