@@ -82,8 +82,7 @@ def _refuse_kind(mode: int, size: int, limit: int, fail: Fail) -> None:
 def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
     """Refuse a missing file, a file that is not regular, or one above ``limit`` [bytes], from
     its status alone (``os.stat``, following symbolic links); ``fail(rule, message)`` builds
-    the error (rules ``path``, ``missing-file``, ``not-a-file``, ``file-size``, ``unreadable``).
-    """
+    the error (rules ``path``, ``missing-file``, ``not-a-file``, ``file-size``, ``unreadable``)."""
     path = check_path(path, fail)
     st = _os_call(fail, path.stat)
     _refuse_kind(st.st_mode, st.st_size, limit, fail)
@@ -91,12 +90,10 @@ def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
 
 
 def read_text(path: str | Path, limit: int, fail: Fail, encoding: str = "utf-8") -> str:
-    """A regular file's text, at most ``limit`` [bytes], checked on the open file itself.
-
-    Opened without blocking (a FIFO swapped in after a check cannot hang the read), checked
-    on the open descriptor, and at most ``limit + 1`` bytes read (a growing file is refused).
-    ``fail`` raises with the rules of :func:`check_file`, and ``encoding`` for other text.
-    """
+    """A regular file's text in ``encoding``, at most ``limit`` [bytes], refused through ``fail``
+    with the rules of :func:`check_file` and ``encoding``. Checked on the open descriptor, opened
+    without blocking (a FIFO swapped in after a check cannot hang the read), and at most
+    ``limit + 1`` bytes read (a growing file is refused)."""
     path = check_path(path, fail)
     fd = _os_call(fail, os.open, path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
