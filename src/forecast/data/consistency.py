@@ -107,15 +107,13 @@ def resolve(
     """One row per (series, region, segment, year): among conflicting rows the first variant
     named in ``prefer``, else the one of lowest rank in ``variants.csv`` (the default)."""
     order = {v: i for i, v in enumerate(prefer)}
-    best: dict[Key, Row] = {}
 
     def score(row: Row) -> tuple[int, int]:
         return (order.get(row.variant, len(order)), variants.get(row.variant, 0))
 
-    for row in rows:
-        current = best.get(row.key)
-        if current is None or score(row) < score(current):
-            best[row.key] = row
+    best: dict[Key, Row] = {}
+    for row in rows:  # min keeps the earlier row of two that score alike
+        best[row.key] = min(best.get(row.key, row), row, key=score)
     return best
 
 

@@ -129,10 +129,8 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     DataValidationError
         The first rule a file breaks, naming the file, row, column and rule.
     """
-    if data_dir in (None, ""):
-        path = default_data_dir()
-    else:
-        path = check_path(data_dir, partial(DataValidationError, data_dir))
+    path = (default_data_dir() if data_dir in (None, "")
+            else check_path(data_dir, partial(DataValidationError, data_dir)))
     if not path.is_dir():
         raise DataValidationError(path, "missing-folder", "data folder not found")
     path = path.resolve()

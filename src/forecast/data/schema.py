@@ -388,9 +388,7 @@ def parse_history(path: Path, catalogue: Mapping[str, SeriesInfo], sources: set[
     groups: dict[Key, list[Row]] = {}
     for row in rows:
         groups.setdefault(row.key, []).append(row)
-    for group in groups.values():
-        if len(group) < 2:
-            continue
+    for group in (g for g in groups.values() if len(g) > 1):
         for row in group:
             if not row.variant:
                 fail(path, row.line, "variant", "conflict-variant",
