@@ -180,7 +180,8 @@ def check_inputs(
 
     The data folder (and its outlooks file if there is one), every scenario file of
     ``scenario_dir`` (chosen or not), each chosen scenario resolved against the history for
-    ``target_year`` [year], and the reference class if given.
+    ``target_year`` [year], and the reference class if given; the chosen scenarios are returned.
+    The first problem raises a :class:`ForecastError`, one line naming the file and the rule.
 
     Parameters
     ----------
@@ -194,16 +195,6 @@ def check_inputs(
         Reference-class CSV a run reads; None skips it.
     history : DataFrame, optional
         ``data_dir``'s :func:`forecast.data.load_history`, when the caller has it (not read again).
-
-    Returns
-    -------
-    list of Scenario
-        The chosen scenarios.
-
-    Raises
-    ------
-    ForecastError
-        One line naming the file and the rule (exit code 3).
     """
     from forecast import data
     from forecast.data.outlooks import OUTLOOKS_FILE, load_outlooks
