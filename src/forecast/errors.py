@@ -36,21 +36,17 @@ def quote(value: Any, *, length: bool = True) -> str:
     return f"{cut} ({len(value):,} characters)" if length else cut
 
 
-def _one_line(message: str) -> str:
-    """``message`` as one line of at most :data:`LINE_LIMIT` characters."""
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message[:LINE_LIMIT + 1])
-    if len(message) <= LINE_LIMIT and len(text) <= LINE_LIMIT:
-        return text
-    return f"{text[:LINE_LIMIT]}... (message cut: {len(message):,} characters)"
-
-
 class ForecastError(Exception):
     """Base class for errors a user can act on. ``str()`` is one line (see :func:`quote`)."""
 
     exit_code: int = 3
 
     def __init__(self, message: object = "", *args: object) -> None:
-        super().__init__(_one_line(str(message)), *args)
+        text = str(message)
+        line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[:LINE_LIMIT + 1])
+        if len(text) > LINE_LIMIT or len(line) > LINE_LIMIT:
+            line = f"{line[:LINE_LIMIT]}... (message cut: {len(text):,} characters)"
+        super().__init__(line, *args)
 
 
 class DataValidationError(ForecastError, ValueError):
