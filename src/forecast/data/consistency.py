@@ -167,8 +167,7 @@ def check_dataset(
                  f"{check.detail}; differs by {abs(check.stated - check.computed):.4g} "
                  f"(tolerance {check.tolerance:.4g})")
         checks.append(check)
-    # The same sums under each alternative variant, where it changes a value: these are the
-    # documented conflicts, reported rather than raised.
+    # The same sums under each variant that changes one of their values: documented conflicts.
     for variant in sorted({r.variant for r in rows if r.variant}):
         res = resolved(variant)
         for check, _ in _parts_checks(res, catalogue, variant):
