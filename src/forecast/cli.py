@@ -53,24 +53,13 @@ def _cmd_scenarios(args: argparse.Namespace) -> None:
         print(f"{name:<{width}}  {description}")
 
 
-def _cmd_project(args: argparse.Namespace) -> None:
-    _check_project_options(args)  # before importing the models, which takes seconds
-    from forecast import scenarios
-
-    frame = scenarios.project_named(args.scenario, args.scenario_dir, args.data_dir, args.year,
-                                    args.draws, args.seed)
-    if args.format == "csv":
-        sys.stdout.write(scenarios.projection_to_csv(frame))
-    else:
-        print(scenarios.projection_to_text(frame))
-
-
 #: Options of ``forecast project`` by the run parameter each sets (and is checked as).
 _PROJECT_OPTIONS = {"n_draws": "--draws", "seed": "--seed", "target_year": "--year"}
 
 
-def _check_project_options(args: argparse.Namespace) -> None:
-    """Check ``--draws``, ``--seed``, ``--year`` as the parameters they set, naming the option."""
+def _cmd_project(args: argparse.Namespace) -> None:
+    """``forecast project``: ``--draws``, ``--seed``, ``--year`` are checked as the parameters
+    they set, naming the option, before the models are imported (which takes seconds)."""
     from forecast.report.parameters import check_parameters
 
     values = {parameter: getattr(args, option[2:]) for parameter, option in _PROJECT_OPTIONS.items()
@@ -82,6 +71,15 @@ def _check_project_options(args: argparse.Namespace) -> None:
         for parameter, option in _PROJECT_OPTIONS.items():
             message = message.replace(f"parameter {parameter} ", f"{option} ")
         raise ParameterError(message) from exc
+
+    from forecast import scenarios
+
+    frame = scenarios.project_named(args.scenario, args.scenario_dir, args.data_dir, args.year,
+                                    args.draws, args.seed)
+    if args.format == "csv":
+        sys.stdout.write(scenarios.projection_to_csv(frame))
+    else:
+        print(scenarios.projection_to_text(frame))
 
 
 def _cmd_run(args: argparse.Namespace) -> None:

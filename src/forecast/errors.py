@@ -36,36 +36,22 @@ def quote(value: Any, *, length: bool = True) -> str:
     return f"{cut} ({len(value):,} characters)" if length else cut
 
 
-def _one_line(message: str) -> str:
-    """``message`` as one line of at most :data:`LINE_LIMIT` characters."""
-    text = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in message[:LINE_LIMIT + 1])
-    if len(message) <= LINE_LIMIT and len(text) <= LINE_LIMIT:
-        return text
-    return f"{text[:LINE_LIMIT]}... (message cut: {len(message):,} characters)"
-
-
 class ForecastError(Exception):
     """Base class for errors a user can act on. ``str()`` is one line (see :func:`quote`)."""
 
     exit_code: int = 3
 
     def __init__(self, message: object = "", *args: object) -> None:
-        super().__init__(_one_line(str(message)), *args)
+        text = str(message)
+        line = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text[:LINE_LIMIT + 1])
+        if len(text) > LINE_LIMIT or len(line) > LINE_LIMIT:
+            line = f"{line[:LINE_LIMIT]}... (message cut: {len(text):,} characters)"
+        super().__init__(line, *args)
 
 
 class DataValidationError(ForecastError, ValueError):
-    """A data file breaks a rule.
-
-    Parameters
-    ----------
-    file : str or Path
-    rule : str
-        Short name of the rule that failed (e.g. ``"range"``, ``"duplicate"``).
-    message : str
-        What is wrong, in words a data editor can act on.
-    row, column : int and str, optional
-        Line in the file (1-based, the header is line 1) and column, where the problem is one.
-    """
+    """A data ``file`` breaks ``rule`` (its short name, e.g. ``"range"``); ``message`` says what
+    is wrong in words a data editor can act on, at ``row`` (header = 1) and ``column`` if one."""
 
     def __init__(self, file: str | Path, rule: str, message: str, row: int | None = None,
                  column: str | None = None) -> None:
@@ -77,15 +63,8 @@ class DataValidationError(ForecastError, ValueError):
 
 
 class ScenarioError(ForecastError, ValueError):
-    """A scenario file is invalid.
-
-    Parameters
-    ----------
-    file : str or Path
-    key : str
-        Dotted path of the offending key (e.g. ``"segments.power.cagr"``), or ``"-"`` for the file.
-    message : str
-    """
+    """A scenario ``file`` is invalid at ``key``, the dotted path of the offending key (e.g.
+    ``"segments.power.cagr"``), or ``"-"`` for the file."""
 
     def __init__(self, file: str | Path, key: str, message: str) -> None:
         self.file, self.key, self.message = str(file), key, message

@@ -1,11 +1,9 @@
 """Input files refused before they are read, and every input of a run checked in one call.
 
 :func:`check_inputs` is what ``forecast validate`` runs, and ``forecast run`` before any
-notebook starts; the first problem raises one line (exit code 3). Every input file is opened
-through :func:`read_text`, which refuses what is not a regular file (a FIFO would block,
-``/dev/zero`` never ends) or is above its size limit before reading a byte; a scenario file's
-YAML is measured before it is built (:func:`check_yaml`), and a path holding a NUL byte is
-refused before the OS sees it (:func:`check_path`).
+notebook starts; the first problem raises one line (exit code 3). Each input file is refused
+before a byte is read if it is not a regular file (a FIFO would block, ``/dev/zero`` never
+ends) or is above its size limit (:func:`read_text`, :func:`check_file`).
 """
 
 from __future__ import annotations
@@ -13,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,10 +45,6 @@ Fail = Callable[[str, str], ForecastError]
 
 _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
           stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
-
-
-def _data_fail(path: str | Path) -> Fail:
-    return lambda rule, message: DataValidationError(path, rule, message)
 
 
 def _scenario_fail(path: str | Path) -> Fail:
@@ -87,8 +82,7 @@ def _refuse_kind(mode: int, size: int, limit: int, fail: Fail) -> None:
 def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
     """Refuse a missing file, a file that is not regular, or one above ``limit`` [bytes], from
     its status alone (``os.stat``, following symbolic links); ``fail(rule, message)`` builds
-    the error (rules ``path``, ``missing-file``, ``not-a-file``, ``file-size``, ``unreadable``).
-    """
+    the error (rules ``path``, ``missing-file``, ``not-a-file``, ``file-size``, ``unreadable``)."""
     path = check_path(path, fail)
     st = _os_call(fail, path.stat)
     _refuse_kind(st.st_mode, st.st_size, limit, fail)
@@ -96,12 +90,10 @@ def check_file(path: str | Path, limit: int, fail: Fail) -> Path:
 
 
 def read_text(path: str | Path, limit: int, fail: Fail, encoding: str = "utf-8") -> str:
-    """A regular file's text, at most ``limit`` [bytes], checked on the open file itself.
-
-    Opened without blocking (a FIFO swapped in after a check cannot hang the read), checked
-    on the open descriptor, and at most ``limit + 1`` bytes read (a growing file is refused).
-    ``fail`` raises with the rules of :func:`check_file`, and ``encoding`` for other text.
-    """
+    """A regular file's text in ``encoding``, at most ``limit`` [bytes], refused through ``fail``
+    with the rules of :func:`check_file` and ``encoding``. Checked on the open descriptor, opened
+    without blocking (a FIFO swapped in after a check cannot hang the read), and at most
+    ``limit + 1`` bytes read (a growing file is refused)."""
     path = check_path(path, fail)
     fd = _os_call(fail, os.open, path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
@@ -188,7 +180,8 @@ def check_inputs(
 
     The data folder (and its outlooks file if there is one), every scenario file of
     ``scenario_dir`` (chosen or not), each chosen scenario resolved against the history for
-    ``target_year`` [year], and the reference class if given.
+    ``target_year`` [year], and the reference class if given; the chosen scenarios are returned.
+    The first problem raises a :class:`ForecastError`, one line naming the file and the rule.
 
     Parameters
     ----------
@@ -202,16 +195,6 @@ def check_inputs(
         Reference-class CSV a run reads; None skips it.
     history : DataFrame, optional
         ``data_dir``'s :func:`forecast.data.load_history`, when the caller has it (not read again).
-
-    Returns
-    -------
-    list of Scenario
-        The chosen scenarios.
-
-    Raises
-    ------
-    ForecastError
-        One line naming the file and the rule (exit code 3).
     """
     from forecast import data
     from forecast.data.outlooks import OUTLOOKS_FILE, load_outlooks
@@ -228,7 +211,8 @@ def check_inputs(
     chosen = [p.scenario for p in prepared]
     outlooks = Path(history.attrs["data_dir"]) / OUTLOOKS_FILE
     if outlooks.exists():
-        load_outlooks(check_file(outlooks, MAX_DATA_FILE_BYTES, _data_fail(outlooks)))
+        load_outlooks(check_file(outlooks, MAX_DATA_FILE_BYTES,
+                                 partial(DataValidationError, outlooks)))
     if reference not in (None, ""):
         check_reference(reference, load=True)
     return chosen
@@ -238,7 +222,7 @@ def check_reference(path: str | Path, *, load: bool = False) -> Path:
     """Refuse a reference-class CSV that is not a regular file or is above
     :data:`MAX_REFERENCE_FILE_BYTES`, unread (:class:`DataValidationError`); with ``load``,
     also validate its rows (:func:`forecast.data.reference.load_reference`)."""
-    path = check_file(path, MAX_REFERENCE_FILE_BYTES, _data_fail(path))
+    path = check_file(path, MAX_REFERENCE_FILE_BYTES, partial(DataValidationError, path))
     if load:
         from forecast.data.reference import load_reference
 

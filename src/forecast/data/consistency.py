@@ -41,27 +41,22 @@ def evaluate_derivation(expr: str, lookup: Callable[[Key], float | None]) -> flo
     where it has none); the rest may hold numbers, ``+ - * /`` and parentheses only, parsed with
     :mod:`ast`, never ``eval`` (a ValueError otherwise).
     """
-    values: list[float] = []
 
     def substitute(match: re.Match[str]) -> str:
         key = (match[1], match[2], match[3], int(match[4]))
         value = lookup(key)
         if value is None:
             raise KeyError(label(key))
-        values.append(value)
-        return f"_v{len(values) - 1}"
+        return f"({float(value)!r})"  # repr gives the float back exactly
 
-    text = _REF.sub(substitute, expr)
     try:
-        tree = ast.parse(text, mode="eval")
+        tree = ast.parse(_REF.sub(substitute, expr), mode="eval")
     except SyntaxError:
         raise ValueError(f"not an arithmetic expression: {expr}") from None
 
     def walk(node: ast.AST) -> float:
         if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
             return float(node.value)
-        if isinstance(node, ast.Name) and node.id.startswith("_v"):
-            return values[int(node.id[2:])]
         if isinstance(node, ast.BinOp) and type(node.op) in _OPS:
             return _OPS[type(node.op)](walk(node.left), walk(node.right))
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
@@ -112,15 +107,13 @@ def resolve(
     """One row per (series, region, segment, year): among conflicting rows the first variant
     named in ``prefer``, else the one of lowest rank in ``variants.csv`` (the default)."""
     order = {v: i for i, v in enumerate(prefer)}
-    best: dict[Key, Row] = {}
 
     def score(row: Row) -> tuple[int, int]:
         return (order.get(row.variant, len(order)), variants.get(row.variant, 0))
 
-    for row in rows:
-        current = best.get(row.key)
-        if current is None or score(row) < score(current):
-            best[row.key] = row
+    best: dict[Key, Row] = {}
+    for row in rows:  # min keeps the earlier row of two that score alike
+        best[row.key] = min(best.get(row.key, row), row, key=score)
     return best
 
 
@@ -174,8 +167,7 @@ def check_dataset(
                  f"{check.detail}; differs by {abs(check.stated - check.computed):.4g} "
                  f"(tolerance {check.tolerance:.4g})")
         checks.append(check)
-    # The same sums under each alternative variant, where it changes a value: these are the
-    # documented conflicts, reported rather than raised.
+    # The same sums under each variant that changes one of their values: documented conflicts.
     for variant in sorted({r.variant for r in rows if r.variant}):
         res = resolved(variant)
         for check, _ in _parts_checks(res, catalogue, variant):

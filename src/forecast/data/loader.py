@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -104,8 +104,7 @@ class Dataset:
         frame = pd.DataFrame([[getattr(r, c) for c in COLUMNS] for r in chosen], columns=COLUMNS)
         frame = frame.astype({"year": "int64", "value": "float64"})
         frame = frame.sort_values(["series", "region", "segment", "year"], ignore_index=True)
-        frame.attrs["data_dir"] = str(self.data_dir)
-        frame.attrs["prefer"] = preferred
+        frame.attrs.update(data_dir=str(self.data_dir), prefer=preferred)
         return frame
 
     def counts(self) -> dict[str, int]:
@@ -129,10 +128,8 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
     DataValidationError
         The first rule a file breaks, naming the file, row, column and rule.
     """
-    if data_dir in (None, ""):
-        path = default_data_dir()
-    else:
-        path = check_path(data_dir, lambda rule, msg: DataValidationError(data_dir, rule, msg))
+    path = (default_data_dir() if data_dir in (None, "")
+            else check_path(data_dir, partial(DataValidationError, data_dir)))
     if not path.is_dir():
         raise DataValidationError(path, "missing-folder", "data folder not found")
     path = path.resolve()
@@ -231,11 +228,9 @@ def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
 
 
 def consistency_report(data_dir: str | Path | None = None) -> pd.DataFrame:
-    """Every cross-check (:data:`CHECK_COLUMNS`; values in the series' unit), failed first.
-
-    A failed one is a documented conflict under a non-default ``variant`` (empty: the
-    default, which is validated and so never fails).
-    """
+    """Every cross-check (:data:`CHECK_COLUMNS`; values in the series' unit), failed first: a
+    failed one is a documented conflict under a non-default ``variant`` (empty: the default,
+    which is validated and so never fails)."""
     import pandas as pd
 
     frame = pd.DataFrame(load_dataset(data_dir).checks)

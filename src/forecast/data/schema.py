@@ -3,10 +3,9 @@
 Files are read with the :mod:`csv` module, not pandas, so that each problem is one line naming
 its file, row, column and rule (:class:`forecast.errors.DataValidationError`). The rules stay a
 table, not a pydantic model: each step names the rule it reports, and the order of a table is
-the order in which problems are found, so an error always names the most basic problem. A
-:class:`Column` reads one field, a :class:`Rule` checks fields against each other or the
-catalogues, a :class:`Unique` refuses a second row with the same key. Rules on the whole
-history follow in :mod:`forecast.data.consistency`.
+the order in which problems are found, so an error always names the most basic problem (steps:
+:class:`Column`, :class:`Rule`, :class:`Unique`). Rules on the whole history follow in
+:mod:`forecast.data.consistency`.
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ import math
 import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -107,8 +107,7 @@ def fail(path: Path, row: int | None, column: str | None, rule: str, message: st
 
 def _read_table(path: Path, columns: Sequence[str]) -> list[tuple[int, dict[str, str]]]:
     """A CSV file's ``(line, row)`` pairs once its size, text, header and field counts pass."""
-    text = read_text(path, MAX_DATA_FILE_BYTES,
-                     lambda rule, message: DataValidationError(path, rule, message),
+    text = read_text(path, MAX_DATA_FILE_BYTES, partial(DataValidationError, path),
                      encoding="utf-8-sig")
     if not text.strip():
         fail(path, None, None, "empty-file", "the file is empty (expected a header row)")
@@ -389,9 +388,7 @@ def parse_history(path: Path, catalogue: Mapping[str, SeriesInfo], sources: set[
     groups: dict[Key, list[Row]] = {}
     for row in rows:
         groups.setdefault(row.key, []).append(row)
-    for group in groups.values():
-        if len(group) < 2:
-            continue
+    for group in (g for g in groups.values() if len(g) > 1):
         for row in group:
             if not row.variant:
                 fail(path, row.line, "variant", "conflict-variant",
