@@ -19,7 +19,7 @@ import numpy as np
 from forecast.errors import ModelError
 from forecast.models import curves
 from forecast.models.growth import LOG_CAP, NonlinearGrowthModel
-from forecast.models.ols import midpoint, ols
+from forecast.models.ols import midpoint
 
 __all__ = [
     "DEFAULT_SATURATION_LOWER_FACTOR", "DEFAULT_SATURATION_UPPER_FACTOR", "GompertzCurve",
@@ -59,31 +59,25 @@ class _SaturatingCurve(NonlinearGrowthModel):
         vmax = float(v.max())
         if self.saturation is not None and self.saturation_multiple is not None:
             raise ModelError(f"{self.name}: give saturation or saturation_multiple, not both")
-        self._mode = "fixed"
-        if self.saturation_multiple is not None:
-            mult = float(self.saturation_multiple)
-            k = self._check_above(
-                mult * float(v[-1]), vmax, "saturation level",
-                f"the largest observation {vmax:g} (saturation_multiple {mult:g} x the last "
-                "observation is no ceiling)")
-            self._k_basis = f"assumed: {mult:g} x the last observation ({t[-1]:g})"
-        elif self.saturation is not None:
-            k = self._check_above(
-                self.saturation, vmax, "saturation level",
-                f"the largest observation {vmax:g} (a fixed K at or below the data cannot be "
-                "a ceiling)")
-            self._k_basis = "assumed"
-        else:
+        if self.saturation is None and self.saturation_multiple is None:
             self._mode = "free"
             self._fit_free(t, v)
             return
+        self._mode = "fixed"
+        if self.saturation_multiple is not None:
+            mult = float(self.saturation_multiple)
+            k = mult * float(v[-1])
+            self._k_basis = f"assumed: {mult:g} x the last observation ({t[-1]:g})"
+            why = f"saturation_multiple {mult:g} x the last observation is no ceiling"
+        else:
+            k, self._k_basis = self.saturation, "assumed"
+            why = "a fixed K at or below the data cannot be a ceiling"
+        k = self._check_above(k, vmax, "saturation level",
+                              f"the largest observation {vmax:g} ({why})")
         self.method_ = f"linearised OLS on the {self._link_scale} scale with K fixed"
         self.scale_ = self._link_scale
         self._k = k
-        beta, self.residuals_, self._cov_unscaled = ols(t, self._link(v / k))
-        self._theta = beta
-        self._set_sigma(self.residuals_, t.size - 2,
-                        prior_scale=self._link_slope(float(v[-1]) / k))
+        beta = self._fit_line(t, self._link(v / k), self._link_slope(float(v[-1]) / k))[0]
         self.fixed_["saturation"] = self._k_basis
         a, r = (float(x) for x in beta)
         cov = self._cov_unscaled * self.sigma_**2

@@ -90,10 +90,7 @@ class LinearTrend(GrowthModel):
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "OLS on levels"
-        beta, self.residuals_, self._cov_unscaled = ols(t, v)
-        self._theta = beta
-        self._set_sigma(self.residuals_, t.size - 2, prior_scale=max(abs(float(v[-1])), 1e-12))
-        se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
+        beta, se = self._fit_line(t, v, prior_scale=max(abs(float(v[-1])), 1e-12))
         self._set_params(level=(beta[0], se[0], f"value unit in {t[-1]:g}"),
                          slope=(beta[1], se[1], "value unit/yr"))
 
@@ -110,10 +107,7 @@ class ExponentialTrend(GrowthModel):
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "log-linear OLS"
-        beta, self.residuals_, self._cov_unscaled = ols(t, np.log(v))
-        self._theta = beta
-        self._set_sigma(self.residuals_, t.size - 2)
-        se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
+        beta, se = self._fit_line(t, np.log(v))
         a, b = (float(x) for x in beta)
         self._set_params(level=(math.exp(a), math.exp(a) * se[0], f"trend value in {t[-1]:g}"),
                          rate=(math.expm1(b), math.exp(b) * se[1], "fraction/yr"),
