@@ -284,13 +284,8 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
         pred = np.sum(x_c[ii[test]] * centre[hh[test]], axis=1)
         oof[test] = (y[test] - pred) / _scale_at(x_s, scale, ii[test], hh[test])
     own = res / _scale_at(x_s, fitted[2], ii, hh)
-    out = np.ones(n_h)
-    for h in range(n_h):
-        at = hh == h
-        lo_o, hi_o = np.quantile(oof[at], [0.1, 0.9])
-        lo_i, hi_i = np.quantile(own[at], [0.1, 0.9])
-        out[h] = (hi_o - lo_o) / (hi_i - lo_i)
-    return out
+    q = [[np.quantile(e[hh == h], [0.1, 0.9]) for h in range(n_h)] for e in (oof, own)]
+    return np.diff(q[0])[:, 0] / np.diff(q[1])[:, 0]
 
 
 def _kron(x: np.ndarray, b: np.ndarray) -> np.ndarray:
