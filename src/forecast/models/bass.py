@@ -47,14 +47,12 @@ class BassDiffusion(NonlinearGrowthModel):
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self._t0 = float(t[0] - 1.0)
         cum = float(v.sum())
+        fixed = self.market is not None
         self._fixed_m = None
-        if self.market is not None:
-            self._fixed_m = self._check_above(
-                self.market, cum, "market potential",
-                f"the cumulative value already observed ({cum:g})")
-        else:
-            self._logm_bounds = (math.log(_M_FACTORS[0] * cum), math.log(_M_FACTORS[1] * cum))
-        fixed = self._fixed_m is not None
+        if fixed:
+            self._fixed_m = self._check_above(self.market, cum, "market potential",
+                                              f"the cumulative value already observed ({cum:g})")
+        self._logm_bounds = (math.log(_M_FACTORS[0] * cum), math.log(_M_FACTORS[1] * cum))
         self.method_ = "nonlinear least squares on log annual values, " + (
             "market potential fixed" if fixed else "market potential within bounds")
         theta, jac, lower, upper = self._solved(t, v)

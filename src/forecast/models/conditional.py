@@ -208,13 +208,12 @@ class Calibration:
         return centre[:, :, None] + scale[:, :, None] * std_q
 
 
-def _lad(x: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray | None = None,
-         iters: int = 300) -> np.ndarray:
-    """Weighted least absolute deviations (weights ``w``) by iteratively reweighted least
-    squares."""
+def _lad(x: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray | None) -> np.ndarray:
+    """Least absolute deviations weighted by ``w``, by at most 300 iteratively reweighted least
+    squares steps from ``beta`` (None: the least-squares fit)."""
     if beta is None:
         beta = np.linalg.lstsq(x, y, rcond=None)[0]
-    for _ in range(iters):
+    for _ in range(300):
         ww = w / np.maximum(np.abs(y - x @ beta), 1e-6)
         xw = x * ww[:, None]
         gram = xw.T @ x
