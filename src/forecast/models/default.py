@@ -328,7 +328,6 @@ class DefaultMethod(BaseModel):
         return frame
 
     def _summary_head(self) -> list[str]:
-        cal = self.calibration_
         return [
             "DefaultMethod (default): median regression of log change on growth, acceleration,"
             " volatility, share, kind and size; bands from its kind x size x horizon cell's "
@@ -336,6 +335,4 @@ class DefaultMethod(BaseModel):
             f"window: {self.years_[0]:g}-{self.years_[-1]:g} ({self.n_obs_} points); "
             f"g = {self.growth_:.4f}, acc = {self.acceleration_:.4f}, vol = "
             f"{self.volatility_:.4f} [1/yr, log]; share {float(self.share):.3f}",
-            f"calibrated on {int(cal.n_windows[0])} windows of {cal.n_series} established "
-            f"series; assumes the series decelerates and errs like they did",
         ]
