@@ -267,11 +267,10 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
                          fitted: tuple, res: np.ndarray) -> np.ndarray:
     """Per horizon, the 10-90% range of standardised errors out of fold over in sample (H,).
 
-    Each of :data:`FOLDS` folds of series is forecast by the fit on the others: a fit's own
-    residuals understate how it errs on series it has not seen.
+    Each of :data:`FOLDS` folds of ``series`` (each observation's number) is forecast by the fit
+    on the others: a fit's own residuals understate how it errs on series it has not seen.
     """
-    index = np.unique(series, return_inverse=True)[1]
-    fold = (index % FOLDS)[ii]
+    fold = series % FOLDS
     oof = np.empty_like(y)
     for k in range(FOLDS):
         test = fold == k
@@ -391,7 +390,7 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
         # T + k, a transient that decays geometrically toward a long-run growth.
         if start is None:
             centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, w, n_h, None)
-            spread = _cross_fitted_spread(x_c, x_s, ii, hh, y, w, n_h, windows.series,
+            spread = _cross_fitted_spread(x_c, x_s, ii, hh, y, w, n_h, series,
                                           (centre, phi, scale), res)
         else:
             spread = np.ones(n_h) if start.spread is None else np.asarray(start.spread)

@@ -204,8 +204,7 @@ class DefaultMethod(BaseModel):
         if self.size not in SIZES:
             raise ModelError(f"{self.name}: size must be one of {', '.join(SIZES)}; "
                              f"got {self.size!r}")
-        kind = BATTERY_KIND if self.kind is None else self.kind
-        self.weights_ = cal.weights(kind)
+        self.weights_ = cal.weights(BATTERY_KIND if self.kind is None else self.kind)
         self.calibration_ = cal
         self.years_, self.values_ = t, v
         self.n_obs_ = int(t.size)
