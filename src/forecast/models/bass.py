@@ -56,13 +56,9 @@ class BassDiffusion(NonlinearGrowthModel):
         self.method_ = "nonlinear least squares on log annual values, " + (
             "market potential fixed" if fixed else "market potential within bounds")
         theta, jac, lower, upper = self._solved(t, v)
-        self._theta = theta
-        self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
         labels = [("p", "exp"), ("q", "exp"), ("market", "exp")][: theta.size]
-        self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
-        self._set_sigma(self.residuals_, t.size - self.n_params_)
-        cov = self._cov_unscaled * self.sigma_**2
-        p, q, se = math.exp(theta[0]), math.exp(theta[1]), np.sqrt(np.diag(cov))
+        se = self._take_optimum(t, v, theta, jac, lower, upper, labels)
+        p, q = math.exp(theta[0]), math.exp(theta[1])
         if fixed:
             self.fixed_["market"] = "assumed"
         m, se_m = (self._fixed_m, math.nan) if fixed else (math.exp(theta[2]), se[2])

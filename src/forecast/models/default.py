@@ -52,7 +52,6 @@ BATTERY_KIND = {"ev_car_sales": 0.70, "solar_electricity": 0.15, "wind_electrici
 #: "with the global market share expanding to 76%"): the default ``share``.
 CHINA_SHARE = 0.76
 
-_SHIPPED = "default_calibration.json"
 _SHIPPED_OPTIONS = (4, 6, 0.15)
 
 
@@ -60,7 +59,7 @@ def shipped_calibration() -> Calibration:
     """The calibration of the shipped reference class, as shipped with the package."""
     from importlib.resources import files
 
-    text = files("forecast.models").joinpath(_SHIPPED).read_text()
+    text = files("forecast.models").joinpath("default_calibration.json").read_text()
     return Calibration.from_dict(json.loads(text))
 
 

@@ -142,15 +142,11 @@ class _SaturatingCurve(NonlinearGrowthModel):
         theta, jac, lower, upper, ok = self._solved(t, v)
         if not ok:
             raise ModelError(f"{self.name}: no finite starting fit for K in [{lo:g}, {hi:g}]")
-        self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
-        self._theta = theta
         labels = [("saturation", "exp"), ("rate", "exp"), ("midpoint", "")]
-        self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
-        self._set_sigma(self.residuals_, t.size - self.n_params_)
-        cov = self._cov_unscaled * self.sigma_**2
+        se = self._take_optimum(t, v, theta, jac, lower, upper, labels)
         # Within the bounds as given (exp of a log bound can be one ulp outside them).
         k = min(max(math.exp(theta[0]), lo), hi)
-        r, se = math.exp(theta[1]), np.sqrt(np.diag(cov))
+        r = math.exp(theta[1])
         self._set_params(saturation=(k, k * se[0], "value unit"), rate=(r, r * se[1], "1/yr"),
                          midpoint=(theta[2], se[2], "year"))
         self._k_at_bound = "saturation" in self.fixed_
