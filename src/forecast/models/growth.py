@@ -22,7 +22,7 @@ from numpy.typing import ArrayLike
 from forecast.errors import ModelError
 from forecast.models import nls
 from forecast.models.base import EXACT_FIT_NOTE, BaseModel
-from forecast.models.ols import matrix_sqrt, ols
+from forecast.models.ols import matrix_sqrt
 from forecast.models.prior import GROWTH_PRIOR, RESIDUAL_PRIOR, pool
 from forecast.models.uncertainty import t_scale
 
@@ -210,13 +210,13 @@ class GrowthModel(BaseModel):
         if df > 0 and np.all(np.abs(resid) <= 1e-9 * max(1.0, prior_scale)):
             self.notes_.append(EXACT_FIT_NOTE)
 
-    def _fit_line(self, t: np.ndarray, z: np.ndarray,
-                  prior_scale: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-        """OLS of ``z`` on the year, the default :meth:`_z_path`, with noise (:meth:`_set_sigma`)
-        from its ``n - 2`` residual df; the intercept and slope and their standard errors."""
-        self._theta, self.residuals_, self._cov_unscaled = ols(t, z)
-        self._set_sigma(self.residuals_, t.size - 2, prior_scale=prior_scale)
-        return self._theta, self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
+    def _set_fit(self, theta: np.ndarray, cov_unscaled: np.ndarray, df: int,
+                 prior_scale: float = 1.0) -> np.ndarray:
+        """Take estimates ``theta`` with unscaled covariance ``cov_unscaled`` as the fit, with
+        noise from ``residuals_`` (``df`` df, :meth:`_set_sigma`); their standard errors."""
+        self._theta, self._cov_unscaled = theta, cov_unscaled
+        self._set_sigma(self.residuals_, df, prior_scale=prior_scale)
+        return self.sigma_ * np.sqrt(np.diag(cov_unscaled))
 
     def _finish_fit(self, t: np.ndarray, v: np.ndarray) -> None:
         fitted = self.predict(t)

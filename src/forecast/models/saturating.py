@@ -19,7 +19,7 @@ import numpy as np
 from forecast.errors import ModelError
 from forecast.models import curves
 from forecast.models.growth import LOG_CAP, NonlinearGrowthModel
-from forecast.models.ols import midpoint
+from forecast.models.ols import midpoint, ols
 
 __all__ = [
     "DEFAULT_SATURATION_LOWER_FACTOR", "DEFAULT_SATURATION_UPPER_FACTOR", "GompertzCurve",
@@ -77,7 +77,8 @@ class _SaturatingCurve(NonlinearGrowthModel):
         self.method_ = f"linearised OLS on the {self._link_scale} scale with K fixed"
         self.scale_ = self._link_scale
         self._k = k
-        beta = self._fit_line(t, self._link(v / k), self._link_slope(float(v[-1]) / k))[0]
+        beta, self.residuals_, xtx_inv = ols(t, self._link(v / k))
+        self._set_fit(beta, xtx_inv, t.size - 2, prior_scale=self._link_slope(float(v[-1]) / k))
         self.fixed_["saturation"] = self._k_basis
         a, r = (float(x) for x in beta)
         cov = self._cov_unscaled * self.sigma_**2
