@@ -47,24 +47,18 @@ class BassDiffusion(NonlinearGrowthModel):
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self._t0 = float(t[0] - 1.0)
         cum = float(v.sum())
+        fixed = self.market is not None
         self._fixed_m = None
-        if self.market is not None:
-            self._fixed_m = self._check_above(
-                self.market, cum, "market potential",
-                f"the cumulative value already observed ({cum:g})")
-        else:
-            self._logm_bounds = (math.log(_M_FACTORS[0] * cum), math.log(_M_FACTORS[1] * cum))
-        fixed = self._fixed_m is not None
+        if fixed:
+            self._fixed_m = self._check_above(self.market, cum, "market potential",
+                                              f"the cumulative value already observed ({cum:g})")
+        self._logm_bounds = (math.log(_M_FACTORS[0] * cum), math.log(_M_FACTORS[1] * cum))
         self.method_ = "nonlinear least squares on log annual values, " + (
             "market potential fixed" if fixed else "market potential within bounds")
         theta, jac, lower, upper = self._solved(t, v)
-        self._theta = theta
-        self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
         labels = [("p", "exp"), ("q", "exp"), ("market", "exp")][: theta.size]
-        self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
-        self._set_sigma(self.residuals_, t.size - self.n_params_)
-        cov = self._cov_unscaled * self.sigma_**2
-        p, q, se = math.exp(theta[0]), math.exp(theta[1]), np.sqrt(np.diag(cov))
+        se = self._take_optimum(t, v, theta, jac, lower, upper, labels)
+        p, q = math.exp(theta[0]), math.exp(theta[1])
         if fixed:
             self.fixed_["market"] = "assumed"
         m, se_m = (self._fixed_m, math.nan) if fixed else (math.exp(theta[2]), se[2])

@@ -208,13 +208,12 @@ class Calibration:
         return centre[:, :, None] + scale[:, :, None] * std_q
 
 
-def _lad(x: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray | None = None,
-         iters: int = 300) -> np.ndarray:
-    """Weighted least absolute deviations (weights ``w``) by iteratively reweighted least
-    squares."""
+def _lad(x: np.ndarray, y: np.ndarray, w: np.ndarray, beta: np.ndarray | None) -> np.ndarray:
+    """Least absolute deviations weighted by ``w``, by at most 300 iteratively reweighted least
+    squares steps from ``beta`` (None: the least-squares fit)."""
     if beta is None:
         beta = np.linalg.lstsq(x, y, rcond=None)[0]
-    for _ in range(iters):
+    for _ in range(300):
         ww = w / np.maximum(np.abs(y - x @ beta), 1e-6)
         xw = x * ww[:, None]
         gram = xw.T @ x
@@ -268,11 +267,10 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
                          fitted: tuple, res: np.ndarray) -> np.ndarray:
     """Per horizon, the 10-90% range of standardised errors out of fold over in sample (H,).
 
-    Each of :data:`FOLDS` folds of series is forecast by the fit on the others: a fit's own
-    residuals understate how it errs on series it has not seen.
+    Each of :data:`FOLDS` folds of ``series`` (each observation's number) is forecast by the fit
+    on the others: a fit's own residuals understate how it errs on series it has not seen.
     """
-    index = np.unique(series, return_inverse=True)[1]
-    fold = (index % FOLDS)[ii]
+    fold = series % FOLDS
     oof = np.empty_like(y)
     for k in range(FOLDS):
         test = fold == k
@@ -284,13 +282,8 @@ def _cross_fitted_spread(x_c: np.ndarray, x_s: np.ndarray, ii: np.ndarray, hh: n
         pred = np.sum(x_c[ii[test]] * centre[hh[test]], axis=1)
         oof[test] = (y[test] - pred) / _scale_at(x_s, scale, ii[test], hh[test])
     own = res / _scale_at(x_s, fitted[2], ii, hh)
-    out = np.ones(n_h)
-    for h in range(n_h):
-        at = hh == h
-        lo_o, hi_o = np.quantile(oof[at], [0.1, 0.9])
-        lo_i, hi_i = np.quantile(own[at], [0.1, 0.9])
-        out[h] = (hi_o - lo_o) / (hi_i - lo_i)
-    return out
+    q = [[np.quantile(e[hh == h], [0.1, 0.9]) for h in range(n_h)] for e in (oof, own)]
+    return np.diff(q[0])[:, 0] / np.diff(q[1])[:, 0]
 
 
 def _kron(x: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -397,7 +390,7 @@ def _fit(windows: ReferenceWindows, kind: str, start: Calibration | None, change
         # T + k, a transient that decays geometrically toward a long-run growth.
         if start is None:
             centre, phi, scale, res = _fit_paths(x_c, x_s, ii, hh, y, w, n_h, None)
-            spread = _cross_fitted_spread(x_c, x_s, ii, hh, y, w, n_h, windows.series,
+            spread = _cross_fitted_spread(x_c, x_s, ii, hh, y, w, n_h, series,
                                           (centre, phi, scale), res)
         else:
             spread = np.ones(n_h) if start.spread is None else np.asarray(start.spread)

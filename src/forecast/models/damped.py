@@ -69,9 +69,7 @@ class DampedTrend(GrowthModel):
         self._phi_fixed = self.damping is not None or bool(bound)
         se_phi = math.nan
         if self._phi_fixed:
-            self._theta = np.array([b])
-            self._cov_unscaled = np.array([[1.0 / sxx]])
-            self._set_sigma(self.residuals_, g.size - 1)
+            (se_b,) = self._set_fit(np.array([b]), np.array([[1.0 / sxx]]), g.size - 1)
             if bound:
                 self.fixed_["damping"] = f"on its {bound} search bound {phi:g}"
                 self.notes_.append(
@@ -82,13 +80,10 @@ class DampedTrend(GrowthModel):
                 self.fixed_["damping"] = "assumed"
                 self.notes_.append(f"damping factor phi = {phi:g} fixed by assumption")
         else:
-            self._theta = np.array([b, phi])
             jac = np.column_stack([phi**k, b * k * phi ** (k - 1.0)])
-            self._cov_unscaled = np.linalg.pinv(jac.T @ jac)
-            self._set_sigma(self.residuals_, g.size - 2)
-            se_phi = self.sigma_ * float(np.sqrt(self._cov_unscaled[1, 1]))
+            se_b, se_phi = self._set_fit(np.array([b, phi]), np.linalg.pinv(jac.T @ jac),
+                                         g.size - 2)
         self._phi = phi
-        se_b = self.sigma_ * float(np.sqrt(self._cov_unscaled[0, 0]))
         self._set_params(
             growth_last=(math.expm1(b), math.exp(b) * se_b, "fraction/yr (trend in the last year)"),
             damping=(phi, se_phi, "-"))

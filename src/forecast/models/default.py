@@ -52,7 +52,6 @@ BATTERY_KIND = {"ev_car_sales": 0.70, "solar_electricity": 0.15, "wind_electrici
 #: "with the global market share expanding to 76%"): the default ``share``.
 CHINA_SHARE = 0.76
 
-_SHIPPED = "default_calibration.json"
 _SHIPPED_OPTIONS = (4, 6, 0.15)
 
 
@@ -60,7 +59,7 @@ def shipped_calibration() -> Calibration:
     """The calibration of the shipped reference class, as shipped with the package."""
     from importlib.resources import files
 
-    text = files("forecast.models").joinpath(_SHIPPED).read_text()
+    text = files("forecast.models").joinpath("default_calibration.json").read_text()
     return Calibration.from_dict(json.loads(text))
 
 
@@ -204,12 +203,9 @@ class DefaultMethod(BaseModel):
         if self.size not in SIZES:
             raise ModelError(f"{self.name}: size must be one of {', '.join(SIZES)}; "
                              f"got {self.size!r}")
-        kind = BATTERY_KIND if self.kind is None else self.kind
-        self.weights_ = cal.weights(kind)
+        self.weights_ = cal.weights(BATTERY_KIND if self.kind is None else self.kind)
         self.calibration_ = cal
-        self.years_, self.values_ = t, v
-        self.n_obs_ = int(t.size)
-        self.t_last_ = float(t[-1])
+        self.n_obs_, self.years_, self.values_, self.t_last_ = int(t.size), t, v, float(t[-1])
         g, acc, vol = (float(a[0]) for a in window_features(v[None, :]))
         self.growth_, self.acceleration_, self.volatility_ = g, acc, vol
         # Growth, acceleration and volatility come from the window's points.
@@ -328,7 +324,6 @@ class DefaultMethod(BaseModel):
         return frame
 
     def _summary_head(self) -> list[str]:
-        cal = self.calibration_
         return [
             "DefaultMethod (default): median regression of log change on growth, acceleration,"
             " volatility, share, kind and size; bands from its kind x size x horizon cell's "
@@ -336,6 +331,4 @@ class DefaultMethod(BaseModel):
             f"window: {self.years_[0]:g}-{self.years_[-1]:g} ({self.n_obs_} points); "
             f"g = {self.growth_:.4f}, acc = {self.acceleration_:.4f}, vol = "
             f"{self.volatility_:.4f} [1/yr, log]; share {float(self.share):.3f}",
-            f"calibrated on {int(cal.n_windows[0])} windows of {cal.n_series} established "
-            f"series; assumes the series decelerates and errs like they did",
         ]

@@ -210,31 +210,13 @@ class GrowthModel(BaseModel):
         if df > 0 and np.all(np.abs(resid) <= 1e-9 * max(1.0, prior_scale)):
             self.notes_.append(EXACT_FIT_NOTE)
 
-    def _pin_bounds(self, theta: np.ndarray, jac: np.ndarray, lower: Sequence[float],
-                    upper: Sequence[float], labels: Sequence[tuple[str, str]]) -> np.ndarray:
-        """Unscaled covariance ``(J'J)^-1`` of an optimum, parameters within :data:`BOUND_TOL`
-        of a bound held there (zero variance, ``fixed_``, a note); ``labels`` give each name
-        and ``"exp"`` for a log-scale one."""
-        lo, hi = np.asarray(lower, float), np.asarray(upper, float)
-        on_lo = np.abs(theta - lo) <= BOUND_TOL
-        on_hi = np.abs(hi - theta) <= BOUND_TOL
-        free = ~(on_lo | on_hi)
-        cov = np.zeros((theta.size, theta.size))
-        if free.any():
-            jf = jac[:, free]
-            cov[np.ix_(free, free)] = np.linalg.pinv(jf.T @ jf)
-        self._n_pinned = int(np.sum(~free))
-        for i in np.flatnonzero(~free):
-            name, shown = labels[i]
-            side, bound = ("lower", lo[i]) if on_lo[i] else ("upper", hi[i])
-            x = math.exp(bound) if shown == "exp" else bound
-            value = f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
-            self.fixed_[name] = f"on its {side} search bound {value}"
-            self.notes_.append(
-                f"{name} sits on its {side} bound {value}: not estimated (held there; "
-                "no standard error, not counted in the degrees of freedom)"
-            )
-        return cov
+    def _set_fit(self, theta: np.ndarray, cov_unscaled: np.ndarray, df: int,
+                 prior_scale: float = 1.0) -> np.ndarray:
+        """Take estimates ``theta`` with unscaled covariance ``cov_unscaled`` as the fit, with
+        noise from ``residuals_`` (``df`` df, :meth:`_set_sigma`); their standard errors."""
+        self._theta, self._cov_unscaled = theta, cov_unscaled
+        self._set_sigma(self.residuals_, df, prior_scale=prior_scale)
+        return self.sigma_ * np.sqrt(np.diag(cov_unscaled))
 
     def _finish_fit(self, t: np.ndarray, v: np.ndarray) -> None:
         fitted = self.predict(t)
@@ -352,3 +334,35 @@ class NonlinearGrowthModel(GrowthModel):
         if self._preset is not None:
             return self._preset
         return tuple(part[0] for part in self._solve(t[None, :], v[None, :]))
+
+    def _take_optimum(self, t: np.ndarray, v: np.ndarray, theta: np.ndarray, jac: np.ndarray,
+                      lower: Sequence[float], upper: Sequence[float],
+                      labels: Sequence[tuple[str, str]]) -> np.ndarray:
+        """Take the optimum ``theta`` of :meth:`_solved` as the fit (residuals of log values,
+        covariance ``(J'J)^-1``, noise) and return its standard errors. A parameter within
+        :data:`BOUND_TOL` of a bound is held there (zero variance, ``fixed_``, a note);
+        ``labels`` give each name and ``"exp"`` for a log-scale one."""
+        self._theta = theta
+        self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
+        lo, hi = np.asarray(lower, float), np.asarray(upper, float)
+        on_lo = np.abs(theta - lo) <= BOUND_TOL
+        on_hi = np.abs(hi - theta) <= BOUND_TOL
+        free = ~(on_lo | on_hi)
+        cov = np.zeros((theta.size, theta.size))
+        if free.any():
+            jf = jac[:, free]
+            cov[np.ix_(free, free)] = np.linalg.pinv(jf.T @ jf)
+        self._n_pinned = int(np.sum(~free))
+        for i in np.flatnonzero(~free):
+            name, shown = labels[i]
+            side, bound = ("lower", lo[i]) if on_lo[i] else ("upper", hi[i])
+            x = math.exp(bound) if shown == "exp" else bound
+            value = f"{x:,.4g}" if abs(x) < 1e4 else f"{x:,.0f}"
+            self.fixed_[name] = f"on its {side} search bound {value}"
+            self.notes_.append(
+                f"{name} sits on its {side} bound {value}: not estimated (held there; "
+                "no standard error, not counted in the degrees of freedom)"
+            )
+        self._cov_unscaled = cov
+        self._set_sigma(self.residuals_, t.size - self.n_params_)
+        return np.sqrt(np.diag(self._cov_unscaled * self.sigma_**2))

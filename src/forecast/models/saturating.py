@@ -59,31 +59,26 @@ class _SaturatingCurve(NonlinearGrowthModel):
         vmax = float(v.max())
         if self.saturation is not None and self.saturation_multiple is not None:
             raise ModelError(f"{self.name}: give saturation or saturation_multiple, not both")
-        self._mode = "fixed"
-        if self.saturation_multiple is not None:
-            mult = float(self.saturation_multiple)
-            k = self._check_above(
-                mult * float(v[-1]), vmax, "saturation level",
-                f"the largest observation {vmax:g} (saturation_multiple {mult:g} x the last "
-                "observation is no ceiling)")
-            self._k_basis = f"assumed: {mult:g} x the last observation ({t[-1]:g})"
-        elif self.saturation is not None:
-            k = self._check_above(
-                self.saturation, vmax, "saturation level",
-                f"the largest observation {vmax:g} (a fixed K at or below the data cannot be "
-                "a ceiling)")
-            self._k_basis = "assumed"
-        else:
+        if self.saturation is None and self.saturation_multiple is None:
             self._mode = "free"
             self._fit_free(t, v)
             return
+        self._mode = "fixed"
+        if self.saturation_multiple is not None:
+            mult = float(self.saturation_multiple)
+            k = mult * float(v[-1])
+            self._k_basis = f"assumed: {mult:g} x the last observation ({t[-1]:g})"
+            why = f"saturation_multiple {mult:g} x the last observation is no ceiling"
+        else:
+            k, self._k_basis = self.saturation, "assumed"
+            why = "a fixed K at or below the data cannot be a ceiling"
+        k = self._check_above(k, vmax, "saturation level",
+                              f"the largest observation {vmax:g} ({why})")
         self.method_ = f"linearised OLS on the {self._link_scale} scale with K fixed"
         self.scale_ = self._link_scale
         self._k = k
-        beta, self.residuals_, self._cov_unscaled = ols(t, self._link(v / k))
-        self._theta = beta
-        self._set_sigma(self.residuals_, t.size - 2,
-                        prior_scale=self._link_slope(float(v[-1]) / k))
+        beta, self.residuals_, xtx_inv = ols(t, self._link(v / k))
+        self._set_fit(beta, xtx_inv, t.size - 2, prior_scale=self._link_slope(float(v[-1]) / k))
         self.fixed_["saturation"] = self._k_basis
         a, r = (float(x) for x in beta)
         cov = self._cov_unscaled * self.sigma_**2
@@ -148,15 +143,11 @@ class _SaturatingCurve(NonlinearGrowthModel):
         theta, jac, lower, upper, ok = self._solved(t, v)
         if not ok:
             raise ModelError(f"{self.name}: no finite starting fit for K in [{lo:g}, {hi:g}]")
-        self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
-        self._theta = theta
         labels = [("saturation", "exp"), ("rate", "exp"), ("midpoint", "")]
-        self._cov_unscaled = self._pin_bounds(theta, jac, lower, upper, labels)
-        self._set_sigma(self.residuals_, t.size - self.n_params_)
-        cov = self._cov_unscaled * self.sigma_**2
+        se = self._take_optimum(t, v, theta, jac, lower, upper, labels)
         # Within the bounds as given (exp of a log bound can be one ulp outside them).
         k = min(max(math.exp(theta[0]), lo), hi)
-        r, se = math.exp(theta[1]), np.sqrt(np.diag(cov))
+        r = math.exp(theta[1])
         self._set_params(saturation=(k, k * se[0], "value unit"), rate=(r, r * se[1], "1/yr"),
                          midpoint=(theta[2], se[2], "year"))
         self._k_at_bound = "saturation" in self.fixed_

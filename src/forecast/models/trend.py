@@ -27,11 +27,8 @@ class _CompoundFromLast(GrowthModel):
                   base_log: float) -> None:
         """Log growth rate ``log_rate`` [1/yr] with unscaled variance ``var``, compounded from
         the log of the last value ``base_log``; the noise from ``residuals_`` (``n - 2`` df)."""
-        self._theta = np.array([log_rate])
-        self._cov_unscaled = np.array([[var]])
         self._base_log = base_log
-        self._set_sigma(self.residuals_, t.size - 2)
-        se = self.sigma_ * math.sqrt(var)
+        (se,) = self._set_fit(np.array([log_rate]), np.array([[var]]), t.size - 2)
         self.fixed_["base"] = "the last observation"
         self._set_params(rate=(math.expm1(log_rate), math.exp(log_rate) * se, "fraction/yr"),
                          base=(v[-1], math.nan, f"value in {t[-1]:g}"))
@@ -90,10 +87,8 @@ class LinearTrend(GrowthModel):
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "OLS on levels"
-        beta, self.residuals_, self._cov_unscaled = ols(t, v)
-        self._theta = beta
-        self._set_sigma(self.residuals_, t.size - 2, prior_scale=max(abs(float(v[-1])), 1e-12))
-        se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
+        beta, self.residuals_, xtx_inv = ols(t, v)
+        se = self._set_fit(beta, xtx_inv, t.size - 2, prior_scale=max(abs(float(v[-1])), 1e-12))
         self._set_params(level=(beta[0], se[0], f"value unit in {t[-1]:g}"),
                          slope=(beta[1], se[1], "value unit/yr"))
 
@@ -110,10 +105,8 @@ class ExponentialTrend(GrowthModel):
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "log-linear OLS"
-        beta, self.residuals_, self._cov_unscaled = ols(t, np.log(v))
-        self._theta = beta
-        self._set_sigma(self.residuals_, t.size - 2)
-        se = self.sigma_ * np.sqrt(np.diag(self._cov_unscaled))
+        beta, self.residuals_, xtx_inv = ols(t, np.log(v))
+        se = self._set_fit(beta, xtx_inv, t.size - 2)
         a, b = (float(x) for x in beta)
         self._set_params(level=(math.exp(a), math.exp(a) * se[0], f"trend value in {t[-1]:g}"),
                          rate=(math.expm1(b), math.exp(b) * se[1], "fraction/yr"),
