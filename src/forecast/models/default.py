@@ -205,7 +205,9 @@ class DefaultMethod(BaseModel):
                              f"got {self.size!r}")
         self.weights_ = cal.weights(BATTERY_KIND if self.kind is None else self.kind)
         self.calibration_ = cal
-        self.n_obs_, self.years_, self.values_, self.t_last_ = int(t.size), t, v, float(t[-1])
+        self.years_, self.values_ = t, v
+        self.n_obs_ = int(t.size)
+        self.t_last_ = float(t[-1])
         g, acc, vol = (float(a[0]) for a in window_features(v[None, :]))
         self.growth_, self.acceleration_, self.volatility_ = g, acc, vol
         # Growth, acceleration and volatility come from the window's points.

@@ -185,7 +185,8 @@ class LogRatioMix(BaseModel):
                 raise ModelError(f"drift_sigma must be positive; got {drift.tolist()}")
         self.damping_, self.drift_sigma_ = phi, drift
         self._beta, resid, self._xtx_inv = ols(t, alr(s, ref))
-        self.n_obs_, self.years_, self.shares_, self.t_last_ = len(t), t, s, float(t[-1])
+        self.n_obs_, self.years_, self.shares_ = len(t), t, s
+        self.t_last_ = float(t[-1])
         self.level_, self.slope_ = self._beta[0].copy(), self._beta[1].copy()
         self.df_resid_ = len(t) - 2
         self.resid_sigma_ = self.slope_se_ = None
