@@ -208,8 +208,7 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
 
 def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
                         data_dir: str | Path | None = None, *, target_year: int) -> pd.DataFrame:
-    """:func:`value_sensitivity` (``model, value_<default>, value_<alternative>, difference,
-    difference_pct``) of China's total production of ``data_dir`` (default
+    """:func:`value_sensitivity` of China's total production of ``data_dir`` (default
     :func:`forecast.data.default_data_dir`) as resolved by default and with the values of the
     ``alternative`` variant where it holds others (China's 2023 production: 940 instead of
     910 GWh under ``yoy_base``); a ModelError when the two cover different years."""
