@@ -158,10 +158,6 @@ def bass_market_sensitivity(years: ArrayLike, values: ArrayLike,
     return pd.DataFrame(rows, columns=BASS_COLUMNS)
 
 
-def _label(x: float) -> str:
-    return f"value_{x:.0f}" if float(x).is_integer() else f"value_{x:g}"
-
-
 def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike,
                       models: Mapping[str, GrowthModel] | None = None, *, target_year: int
                       ) -> pd.DataFrame:
@@ -191,8 +187,9 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
     t, v = observed_series(years, values)
     _, v_alt = observed_series(years, alt_values)
     diff = np.flatnonzero(v != v_alt)
-    labels = (_label(v[diff[0]]), _label(v_alt[diff[0]])) if diff.size == 1 else (
-        "value_a", "value_b")
+    labels = ("value_a", "value_b") if diff.size != 1 else tuple(
+        f"value_{x:.0f}" if x.is_integer() else f"value_{x:g}"
+        for x in (v[diff[0]], v_alt[diff[0]]))
     models = default_models() if models is None else dict(models)
     target = np.array([float(target_year)])
 
@@ -211,12 +208,10 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
 
 def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
                         data_dir: str | Path | None = None, *, target_year: int) -> pd.DataFrame:
-    """:func:`value_sensitivity` (``model, value_<default>, value_<alternative>, difference,
-    difference_pct``) of China's total production of ``data_dir`` (default
+    """:func:`value_sensitivity` of China's total production of ``data_dir`` (default
     :func:`forecast.data.default_data_dir`) as resolved by default and with the values of the
     ``alternative`` variant where it holds others (China's 2023 production: 940 instead of
     910 GWh under ``yoy_base``); a ModelError when the two cover different years."""
-
     base = data.get_series(data.load_history(data_dir), "production")
     alt = data.get_series(data.load_history(data_dir, prefer=alternative), "production")
     if not base.index.equals(alt.index):
