@@ -149,6 +149,7 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
 #: Fewest windows per worker process: fewer run in this process (see :func:`calibrate`).
 _WINDOWS_PER_JOB = 50
 
+
 def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: int, seed: int,
                    class_windows: ReferenceWindows | None, full: Calibration | None
                    ) -> pd.DataFrame:
