@@ -17,7 +17,6 @@ def test_package_exports_the_loader_api() -> None:
         assert getattr(package, name) is getattr(loader, name)
 
 
-
 def test_importing_the_data_layer_does_not_load_pandas() -> None:
     code = "import sys, forecast.data.schema, forecast.data; print('pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -68,7 +68,6 @@ def test_pit_by_hand():
                                [0.0, 0.3, 0.7, 1.0])
 
 
-
 def test_a_nan_actual_or_quantile_scores_nan_and_leaves_the_other_rows_alone():
     # Calibration scores whole arrays with NaN where a cell has no actual, then drops those.
     levels = [0.1, 0.5, 0.9]

@@ -117,6 +117,7 @@ def test_first_second_and_third_run(toy):
 def test_data_digest_changes_with_any_data_file(tmp_path):
     (tmp_path / "scenarios").mkdir()
     (tmp_path / "history.csv").write_text("a\n")
+
     def digest() -> str:
         return tree_digest(runfolder.data_files(tmp_path), tmp_path)
 

@@ -29,10 +29,6 @@ YEARS = np.arange(2025, 2031)
 H = YEARS - 2024
 
 
-
-
-
-
 @pytest.fixture(scope="module")
 def central_paths(history: pd.DataFrame) -> Any:
     """The central-value paths of a scenario: ``{(region, segment): path}``."""

@@ -15,8 +15,6 @@ REPO = Path(__file__).resolve().parents[2]
 # Document 002, by hand: 823 * 1.2**6, 94 * 1.05**6, 254 * 1.3**6 and their sum [GWh].
 
 
-
-
 def test_sweep_of_a_thousand_growth_rates(history, scenario_dir, published) -> None:
     rates = np.linspace(0.0, 0.4, 1000)
     frame = scenarios.sweep(
