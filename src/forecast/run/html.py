@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forecast.files import write_atomic
+from forecast.files import read_table, write_atomic
 from forecast.layout import HEADLINE_TABLE, SCENARIO_TABLE
 from forecast.report.bands import SPREAD_TABLE, bands_sentence, number
 from forecast.report.formatting import gwh, percent, signed_percent
 from forecast.report.labels import label
 from forecast.report.parameters import run_parameter_label
-from forecast.run.folder import read_manifest, read_table
+from forecast.run.folder import read_manifest
 
 __all__ = ["MC_SIGMAS", "REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
            "RunChanges", "compare_runs", "render_notebook_html", "write_index"]

@@ -23,7 +23,7 @@ from typing import Any
 from jupyter_core.utils import run_sync
 
 from forecast.errors import ForecastError, ParameterError, RunError, first_line, quote
-from forecast.files import DISK_FULL, tree_digest, write_atomic, write_error
+from forecast.files import DISK_FULL, read_table, tree_digest, write_atomic, write_error
 from forecast.layout import CALIBRATION_KEY_TABLE, LAYOUT_VERSION, MANIFEST_NAME, TMP_PREFIX
 from forecast.run import folder as runs
 from forecast.run.html import compare_runs, render_notebook_html, write_index
@@ -399,7 +399,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         for path in [*build.glob("*.ipynb"), *build.glob("*.html")]:
             write_atomic(path, moved.sub(f"/{target.name}", path.read_text(encoding="utf-8")))
         previous = runs.finished_run_dirs(plan.out_root)  # this run is still hidden
-        keys = runs.read_table(build, CALIBRATION_KEY_TABLE)  # what the notebooks used, if one
+        keys = read_table(build, CALIBRATION_KEY_TABLE)  # what the notebooks used, if one
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
