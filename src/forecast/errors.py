@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = ["LINE_LIMIT", "QUOTE_LIMIT", "DataValidationError", "ForecastError", "ModelError",
-           "ParameterError", "RunError", "ScenarioError", "quote"]
+           "ParameterError", "RunError", "ScenarioError", "first_line", "quote"]
 
 #: Characters of a value an error message quotes [characters].
 QUOTE_LIMIT = 100
@@ -34,6 +34,13 @@ def quote(value: Any, *, length: bool = True) -> str:
     if len(value) <= QUOTE_LIMIT:
         return shown
     return f"{cut} ({len(value):,} characters)" if length else cut
+
+
+def first_line(text: object, limit: int = 200) -> str:
+    """The first non-blank line of ``text`` (an exception's message, say), stripped and cut to
+    ``limit`` characters ending in ``...``; ``"(no message)"`` if it has none."""
+    line = next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
+    return (line if len(line) <= limit else line[: limit - 3] + "...") or "(no message)"
 
 
 class ForecastError(Exception):

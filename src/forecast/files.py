@@ -1,8 +1,9 @@
-"""Files every layer writes or fingerprints: one atomic writer, one file hash and tree digest,
-and one rule for what a failed write means (a full disk fails, anything else refuses)."""
+"""Files every layer writes, reads back or fingerprints: one atomic writer, one CSV row reader,
+one file hash and tree digest, one rule for a failed write (a full disk fails, else refuses)."""
 
 from __future__ import annotations
 
+import csv
 import errno
 import hashlib
 import os
@@ -12,8 +13,8 @@ from pathlib import Path
 
 from forecast.errors import ForecastError, RunError
 
-__all__ = ["DISK_FULL", "check_folder", "sha256_file", "tree_digest", "write_all_atomic",
-           "write_atomic", "write_error"]
+__all__ = ["DISK_FULL", "check_folder", "read_table", "sha256_file", "tree_digest",
+           "write_all_atomic", "write_atomic", "write_error"]
 
 #: Errors of a full or over-quota disk: the command fails (exit 4), the input was fine.
 DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
@@ -31,6 +32,16 @@ def tree_digest(files: Iterable[Path], root: str | Path) -> str:
     lines = "".join(f"{sha256_file(p)}  {p.relative_to(root).as_posix()}\n"
                     for p in sorted(files))
     return hashlib.sha256(lines.encode("utf-8")).hexdigest()
+
+
+def read_table(folder: str | Path, name: str) -> list[dict[str, str]]:
+    """The rows, as text, of the CSV file ``name`` in ``folder`` (a run's ``tables/...``, a data
+    folder's ``sources.csv``); none if it is missing or unreadable."""
+    try:
+        with (Path(folder) / name).open(newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, csv.Error, UnicodeDecodeError):
+        return []
 
 
 def write_atomic(path: str | Path, text: str) -> Path:

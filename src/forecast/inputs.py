@@ -200,8 +200,6 @@ def check_inputs(
     from forecast.data.outlooks import OUTLOOKS_FILE, load_outlooks
     from forecast.scenarios import catalog
 
-    if scenario_dir is not None:
-        check_path(scenario_dir, _scenario_fail(scenario_dir))
     if history is None:
         history = data.load_history(data_dir)
     folder = (Path(scenario_dir) if scenario_dir is not None

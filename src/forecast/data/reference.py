@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from forecast.data.schema import YEAR_RANGE, Column, parse_number, parse_year
-from forecast.errors import DataValidationError, ParameterError
+from forecast.errors import DataValidationError, ParameterError, first_line
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,8 +55,8 @@ def read_csv(path: Path, columns: Sequence[str], what: str) -> pd.DataFrame:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
                           skip_blank_lines=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataValidationError(path, "csv", f"not a readable CSV file: {text}") from None
+        raise DataValidationError(path, "csv", f"not a readable CSV file: {first_line(exc)}") \
+            from None
     for col in columns:
         if col not in raw.columns:
             raise DataValidationError(path, "columns", f"missing column {col!r} (required: "

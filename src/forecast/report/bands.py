@@ -5,6 +5,7 @@ text (a CSV read with :mod:`csv`, as the index page does) or of numbers."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 
 from forecast.report.formatting import gwh, span
@@ -27,11 +28,12 @@ BANDS_DEFINITION = (
 
 
 def number(value: object) -> float | None:
-    """A table cell (text from :mod:`csv`, or a number) as a float; None if it is none."""
+    """A table cell (text from :mod:`csv`, or a number) as a finite float; None if it is none."""
     try:
-        return float(str(value))
+        cell = float(str(value))
     except ValueError:
         return None
+    return cell if math.isfinite(cell) else None
 
 
 def _band(row: Mapping[str, object]) -> str | None:

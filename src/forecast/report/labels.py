@@ -8,7 +8,6 @@ write them.
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 import tomllib
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from forecast.files import read_table
 from forecast.report.formatting import gwh, percent
 from forecast.report.parameters import PARAMETERS, run_parameter_label
 
@@ -178,11 +178,7 @@ def source_label(data_dir: str | Path, documents: Sequence[str]) -> str:
     """Short citation of ``documents`` from ``<data_dir>/sources.csv``: ``"SMM Information &
     Technology (2025), doc 002"``; without a known publisher by its title, missing from the
     catalogue by its file name."""
-    catalogue: dict[str, dict[str, str]] = {}
-    path = Path(data_dir) / "sources.csv"
-    if path.is_file():
-        with open(path, newline="", encoding="utf-8") as handle:
-            catalogue = {row["document"]: row for row in csv.DictReader(handle)}
+    catalogue = {row["document"]: row for row in read_table(data_dir, "sources.csv")}
     parts = []
     for doc in dict.fromkeys(documents):
         row = catalogue.get(doc)

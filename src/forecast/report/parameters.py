@@ -31,7 +31,7 @@ from pydantic import field_validator as _after
 from pydantic.fields import FieldInfo
 
 from forecast.data.loader import HISTORY_FILE, OBSERVED_KINDS, default_data_dir
-from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError, quote
+from forecast.errors import QUOTE_LIMIT, ForecastError, ParameterError, first_line, quote
 
 __all__ = ["BYTES_PER_DRAW_YEAR", "MAX_DRAWS", "MAX_HORIZON", "MAX_SEED", "MEMORY_BUDGET",
            "PARAMETERS", "RunParameters", "check_parameters", "known_scenarios",
@@ -295,7 +295,7 @@ def read_parameters(file: str | Path | None = None,
         except OSError as exc:
             raise ForecastError(f"{path}: cannot read parameters file ({exc.strerror})") from exc
         except yaml.YAMLError as exc:
-            raise ForecastError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from exc
+            raise ForecastError(f"{path}: not valid YAML ({first_line(exc)})") from exc
         if not isinstance(loaded, dict | None) or not all(isinstance(k, str) for k in loaded or {}):
             raise ForecastError(f"{path}: parameters file must be a mapping of names to values")
         merged.update(loaded or {})

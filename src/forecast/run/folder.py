@@ -7,7 +7,6 @@ match."""
 from __future__ import annotations
 
 import contextlib
-import csv
 import errno
 import fcntl
 import json
@@ -33,7 +32,7 @@ from forecast.layout import FAILED_SUFFIX, LATEST, MANIFEST_NAME, TMP_PREFIX
 
 __all__ = ["PACKAGES", "RunFolder", "RunTakenError", "check_output_dir", "claim_run_folder",
            "data_files", "finished_run_dirs", "git_state", "hash_files", "hold_lock",
-           "package_versions", "point_latest", "read_manifest", "read_table", "remove_stale",
+           "package_versions", "point_latest", "read_manifest", "remove_stale",
            "validate_run_name", "write_manifest"]
 
 _LOCK = ".lock"
@@ -229,15 +228,6 @@ def git_state(root: Path) -> dict[str, Any]:
     status = git("status", "--porcelain", "--untracked-files=no") if commit else None
     return {"commit": commit.strip() if commit else None,
             "dirty": None if status is None else bool(status.strip())}
-
-
-def read_table(run_dir: str | Path, name: str) -> list[dict[str, str]]:
-    """The rows of a run's CSV table ``name`` (``tables/...``); none if it is unreadable."""
-    try:
-        with (Path(run_dir) / name).open(newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-    except (OSError, csv.Error, UnicodeDecodeError):
-        return []
 
 
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> Path:

@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from forecast.files import write_atomic
+from forecast.files import read_table, write_atomic
 from forecast.layout import HEADLINE_TABLE, SCENARIO_TABLE
 from forecast.report.bands import SPREAD_TABLE, bands_sentence, number
 from forecast.report.formatting import gwh, percent, signed_percent
 from forecast.report.labels import label
 from forecast.report.parameters import run_parameter_label
-from forecast.run.folder import read_manifest, read_table
+from forecast.run.folder import read_manifest
 
 __all__ = ["MC_SIGMAS", "REVIEWER_MIME_TYPES", "REVIEWER_REMOVED_CELL_TAGS", "TEMPLATES",
            "RunChanges", "compare_runs", "render_notebook_html", "write_index"]
@@ -100,21 +100,16 @@ def _inputs(manifest: Mapping[str, Any]) -> dict[str, str]:
     return keyed
 
 
-def _number(text: str | None) -> float | None:
-    value = number(text)
-    return value if value is not None and math.isfinite(value) else None
-
-
 def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
                  draws: tuple[int, int] | None) -> tuple[str, str, str, str] | None:
     """``(quantity, before, now, change)`` of a headline cell that differs; None when it
     moved within the Monte Carlo error of ``draws`` (before, now)."""
     driver = "china_p50" if column == "china_cagr" else column
     prefix, _, level = driver.rpartition("_")
-    a, b = _number(old.get(column)), _number(new.get(column))
+    a, b = number(old.get(column)), number(new.get(column))
     if a is None or b is None or level not in _LEVELS or prefix not in _QUANTITIES:
         return (column, str(old.get(column, "")), str(new.get(column, "")), "changed")
-    bands = [{q: _number(row.get(f"{prefix}_{q}")) for q in _LEVELS} for row in (old, new)]
+    bands = [{q: number(row.get(f"{prefix}_{q}")) for q in _LEVELS} for row in (old, new)]
     if draws and all(v is not None for band in bands for v in band.values()):
         # Here, not at the top: the evaluation package loads pandas and the models (0.5 s),
         # which a run that changed nothing never needs.

@@ -22,8 +22,8 @@ from typing import Any
 
 from jupyter_core.utils import run_sync
 
-from forecast.errors import ForecastError, ParameterError, RunError, quote
-from forecast.files import DISK_FULL, tree_digest, write_atomic, write_error
+from forecast.errors import ForecastError, ParameterError, RunError, first_line, quote
+from forecast.files import DISK_FULL, read_table, tree_digest, write_atomic, write_error
 from forecast.layout import CALIBRATION_KEY_TABLE, LAYOUT_VERSION, MANIFEST_NAME, TMP_PREFIX
 from forecast.run import folder as runs
 from forecast.run.html import compare_runs, render_notebook_html, write_index
@@ -186,15 +186,10 @@ def _reset(manager: Any, timeout: int) -> None:
             client.execute_cell(cell, 0, store_history=False)
     except Exception as exc:
         cause = getattr(exc, "evalue", exc)  # a failed cell's exception, as a line
-        raise RuntimeError(f"kernel reset failed: {_first_line(cause)}") from exc
+        raise RuntimeError(f"kernel reset failed: {first_line(cause)}") from exc
     finally:
         if client.kc is not None:
             client.kc.stop_channels()
-
-
-def _first_line(text: object, limit: int = 200) -> str:
-    line = next((ln.strip() for ln in str(text).splitlines() if ln.strip()), "")
-    return (line if len(line) <= limit else line[: limit - 3] + "...") or "(no message)"
 
 
 def _outcome(exc: BaseException, executed: list[Any], timeout: int) -> tuple[int | None, str]:
@@ -204,13 +199,13 @@ def _outcome(exc: BaseException, executed: list[Any], timeout: int) -> tuple[int
     from papermill import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
-        count, what = exc.exec_count, f"{exc.ename}: {_first_line(exc.evalue)}"
+        count, what = exc.exec_count, f"{exc.ename}: {first_line(exc.evalue)}"
     elif isinstance(exc, CellTimeoutError | DeadKernelError):
         count = executed[-1].get("execution_count") if executed else None
         what = (f"timed out after {timeout} s (--timeout)" if isinstance(exc, CellTimeoutError)
-                else f"kernel died ({_first_line(exc)})")
+                else f"kernel died ({first_line(exc)})")
     else:
-        return None, f"{type(exc).__name__}: {_first_line(exc)}"
+        return None, f"{type(exc).__name__}: {first_line(exc)}"
     return count, f"{f'cell In [{count}]' if count is not None else 'a cell'}: {what}"
 
 
@@ -404,7 +399,7 @@ def _close(plan: _Plan, folder: runs.RunFolder, manifest: dict[str, Any],
         for path in [*build.glob("*.ipynb"), *build.glob("*.html")]:
             write_atomic(path, moved.sub(f"/{target.name}", path.read_text(encoding="utf-8")))
         previous = runs.finished_run_dirs(plan.out_root)  # this run is still hidden
-        keys = runs.read_table(build, CALIBRATION_KEY_TABLE)  # what the notebooks used, if one
+        keys = read_table(build, CALIBRATION_KEY_TABLE)  # what the notebooks used, if one
         manifest.update(
             status=status, finished=datetime.now(UTC).isoformat(timespec="seconds"),
             duration_s=round(time.perf_counter() - t_start, 3),
