@@ -172,6 +172,16 @@ def test_old_layout_without_the_quantiles_is_refused(tmp_path):
         tr.read_run(old)
 
 
+def test_a_projections_table_pandas_cannot_parse_is_refused_in_one_line(tmp_path):
+    # A quote never closed: pandas' ParserError spans several lines; the refusal keeps the
+    # first, quoted.
+    folder = write_run(tmp_path / "runs" / "x", 'scenario,region\n"base,China\n')
+    with pytest.raises(tr.RunFolderError, match=r"/x: tables/projections.csv is not a readable "
+                       r"CSV \('.+'\)$") as info:
+        tr.read_run(folder)
+    assert "\n" not in str(info.value)
+
+
 @pytest.mark.parametrize(("name", "kwargs", "message"), [
     (".tmp-x", {}, "a run still being built"),
     ("x.failed", {}, "a failed run"),

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import data
-from forecast.errors import ForecastError, quote
+from forecast.errors import ForecastError, first_line, quote
 from forecast.evaluation.frames import csv_text
 from forecast.evaluation.scoring import crps_quantiles
 from forecast.files import check_folder, write_atomic, write_error
@@ -150,9 +150,8 @@ def _read_projections(path: Path, layout: int) -> pd.DataFrame:
     except pd.errors.EmptyDataError:
         raise _refuse(path, f"{PROJECTIONS_TABLE} is empty (no header row)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        raise _refuse(path, f"{PROJECTIONS_TABLE} is not a readable CSV ({quote(first)})") \
-            from None
+        raise _refuse(path, f"{PROJECTIONS_TABLE} is not a readable CSV "
+                      f"({quote(first_line(exc))})") from None
     missing = [c for c in REQUIRED_COLUMNS if c not in raw.columns]
     if missing:
         raise _refuse(path, f"{PROJECTIONS_TABLE} (layout {layout}) lacks column(s) "
