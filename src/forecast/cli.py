@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -118,10 +117,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> None:
     horizons = number("--horizons", args.horizons, int, 1, "an integer >= 1")
     min_growth = number("--min-growth", args.min_growth, float, -1 + 1e-12,
                         "a finite growth rate > -1 (e.g. 0.15 for 15%/yr)")
-    try:  # the CPUs this process may run on (its affinity mask), else the machine's
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = os.cpu_count() or 1
+    cpus = calibration.usable_cpus()
     jobs = cpus if args.jobs is None else min(
         number("--jobs", args.jobs, int, 1, "an integer >= 1"), cpus)
     _check_reference_span(args.reference, window, horizons)

@@ -310,3 +310,29 @@ def test_default_has_the_lowest_interval_score_of_every_method(shipped_all):
     table = shipped_all[1].pivot(index="horizon", columns="method", values="interval_score80")
     others = table.drop(columns="default")
     assert (table["default"].to_numpy()[:, None] < others.to_numpy()).all(), table
+
+
+def test_jobs_none_uses_the_cpus_this_process_may_run_on(monkeypatch):
+    # A container or taskset may allow fewer CPUs than the machine has: workers beyond them
+    # only queue for the same CPUs.
+    import os
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert calibration.usable_cpus() == 2
+    seen = []
+
+    def started(jobs):
+        seen.append(jobs)
+        raise ForecastError("stop here")
+
+    monkeypatch.setattr(calibration, "_start_workers", started)
+    with pytest.raises(ForecastError, match="stop here"):
+        calibration.calibrate(SHIPPED, methods=["linear"], jobs=None)
+    assert seen == [2]
+
+    def no_mask(pid):
+        raise OSError("no affinity here")
+
+    monkeypatch.setattr(os, "sched_getaffinity", no_mask)
+    assert calibration.usable_cpus() == 64

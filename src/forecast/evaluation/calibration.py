@@ -49,7 +49,8 @@ if TYPE_CHECKING:
 
 __all__ = ["BENCHMARK", "CONDITIONAL_COLUMNS", "DEFAULT", "FAST_METHODS", "FORECAST_COLUMNS",
            "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "cell_ranges", "conditional_table",
-           "large_share_table", "scores_by_horizon", "summary_text", "write_calibration"]
+           "large_share_table", "scores_by_horizon", "summary_text", "usable_cpus",
+           "write_calibration"]
 
 #: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
 #: curves (logistic, Gompertz, Bass); notebook 05 runs these.
@@ -164,6 +165,15 @@ def _forecast_part(windows: ReferenceWindows, method: str, index: int, n_draws: 
         raise ParameterError(f"{method}: {exc}") from None
 
 
+def usable_cpus() -> int:
+    """CPUs this process may run on: its affinity mask where the OS keeps one (a container or
+    ``taskset`` may allow fewer than the machine has), else the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
     """Row masks of at most ``n_parts`` groups of whole series (each leave-one-series-out
     calibration is fitted once)."""
@@ -249,9 +259,9 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     reference_class : str or Path, optional
         The class the default method is calibrated on; default the shipped one.
     jobs : int or None
-        Worker processes; None uses every CPU, 1 runs in this process; at most one per 50
-        windows. Each forecast draws from its own seeded stream, so the tables are identical
-        for every number of jobs.
+        Worker processes; None uses every CPU this process may run on (:func:`usable_cpus`),
+        1 runs in this process; at most one per 50 windows. Each forecast draws from its own
+        seeded stream, so the tables are identical for every number of jobs.
     pit : bool
         Add a column ``pit`` to ``forecasts``: the forecast CDF at the actual [fraction] (the
         share of draws at or below it, or from the 199 calibrated quantiles, 0 or 1 beyond).
@@ -271,7 +281,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
         A bad window definition, an unknown method, a bad ``jobs``, or no window to score.
     """
     if jobs is None:
-        jobs = max(os.cpu_count() or 1, 1)
+        jobs = usable_cpus()
     elif isinstance(jobs, bool) or not isinstance(jobs, int | np.integer) or jobs < 1:
         raise ParameterError(f"jobs must be an integer >= 1; got {jobs!r}")
     windows = extract_windows(load_reference(reference), window, horizons, min_growth,
