@@ -21,13 +21,13 @@ from forecast.errors import ModelError
 from forecast.evaluation.frames import (
     BAND_COLUMNS,
     COVERAGE_COLUMNS,
-    LEVELS,
     band_columns,
     cell_stream,
     observed_series,
 )
 from forecast.models import BaseModel, GrowthModel, make_model, uncertainty
 from forecast.models.trend import cagr
+from forecast.models.uncertainty import LEVELS
 
 __all__ = ["BACKTEST_COLUMNS", "NAIVE_MODELS", "PERFORMANCE_COLUMNS", "default_models",
            "naive_forecasts", "performance", "rolling_origin"]

@@ -17,8 +17,9 @@ from numpy.typing import ArrayLike
 from forecast import data
 from forecast.errors import ModelError
 from forecast.evaluation.backtest import default_models, performance, rolling_origin
-from forecast.evaluation.frames import BAND_COLUMNS, LEVELS, cell_stream, observed_series
+from forecast.evaluation.frames import BAND_COLUMNS, cell_stream, observed_series
 from forecast.models import BassDiffusion, GrowthModel, uncertainty
+from forecast.models.uncertainty import LEVELS
 
 __all__ = ["BASS_COLUMNS", "COMPARISON_COLUMNS", "bass_market_sensitivity", "compare_models",
            "value_sensitivity", "variant_sensitivity"]

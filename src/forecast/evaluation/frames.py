@@ -14,11 +14,9 @@ from forecast.data.outlooks import FORMULA_START
 from forecast.errors import ModelError
 from forecast.models import uncertainty
 
-__all__ = ["BAND_COLUMNS", "COVERAGE_COLUMNS", "FLOAT_FORMAT", "LEVELS", "band_columns",
-           "cell_stream", "csv_text", "neutralise_formulas", "observed_series"]
+__all__ = ["BAND_COLUMNS", "COVERAGE_COLUMNS", "FLOAT_FORMAT", "band_columns", "cell_stream",
+           "csv_text", "neutralise_formulas", "observed_series"]
 
-#: Central interval levels of every band [fraction].
-LEVELS: tuple[float, ...] = uncertainty.LEVELS
 #: printf format of floats in tables: 6 significant digits keep GWh to 0.1 and shares to 1e-6
 #: and hide last-bit noise that would make diffs between machines unreadable.
 FLOAT_FORMAT = "%.6g"
@@ -61,9 +59,9 @@ def band_columns(level: float) -> tuple[str, str]:
 
 
 #: ``lo80, hi80, lo95, hi95``.
-BAND_COLUMNS: list[str] = [c for level in LEVELS for c in band_columns(level)]
+BAND_COLUMNS: list[str] = [c for level in uncertainty.LEVELS for c in band_columns(level)]
 #: ``in80, in95``: 1 where the actual lies inside the band.
-COVERAGE_COLUMNS: list[str] = [f"in{round(level * 100)}" for level in LEVELS]
+COVERAGE_COLUMNS: list[str] = [f"in{round(level * 100)}" for level in uncertainty.LEVELS]
 
 
 def cell_stream(seed: int, *keys: int | str) -> np.random.Generator:
