@@ -48,3 +48,11 @@ def test_headline_display_shows_median_beside_band_and_one_value_when_degenerate
     assert shown.loc["published", "China 2030 [GWh]"] == "3,809"
     assert shown.loc["published", "China's share of world [%]"] == "76.0%"
     assert shown.loc["published", "China growth [%/yr]"] == "21.7%"
+
+
+def test_headline_display_is_headed_as_the_index_page_with_the_years_of_growth():
+    table = headline_table(_projections(), ["base"], target_year=2030, last_value=1170.0,
+                           last_year=2024)
+    assert list(headline_display(table, 2024).columns) == [
+        "Scenario", "China 2030 [GWh]", "World 2030 [GWh]", "China's share of world [%]",
+        "China growth 2024-2030 [%/yr]"]

@@ -120,7 +120,7 @@ def test_index_formats_numeric_headline_and_says_what_scenarios_assume(tmp_path)
         "0.774876,0.177303\n"
         "published,2030,3809.2,3809.2,3809.2,5012,5012,5012,0.76,0.76,0.76,-0.00001\n"))
     page = render.write_index(root, MANIFEST).read_text()
-    assert "<th>China 2030 [GWh]</th>" in page and "China growth 2024-2030 [per year]" in page
+    assert "<th>China 2030 [GWh]</th>" in page and "China growth 2024-2030 [%/yr]" in page
     assert '<span class="median">3,115</span><span class="band">2,602 to 3,925</span>' in page
     assert '<span class="median">74.5%</span><span class="band">70.9% to 77.5%</span>' in page
     # No uncertainty: one value, not "3,809 to 3,809"; no negative zero.

@@ -41,10 +41,11 @@ def headline_table(projections: pd.DataFrame, names: Sequence[str], *, target_ye
     return pd.DataFrame(rows, columns=list(HEADLINE_COLUMNS))
 
 
-def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
-    """The headline table (from :func:`headline_table` or read back) in words: text columns
-    ``Scenario``, ``China <year> [GWh]``, ``World <year> [GWh]``, ``China's share of world
-    [%]`` (each "median (p10 to p90)") and ``China growth [%/yr]``."""
+def headline_display(headline: pd.DataFrame, last_year: int | None = None) -> pd.DataFrame:
+    """The headline table (from :func:`headline_table` or read back) in words, headed as on the
+    run's index page: text columns ``Scenario``, ``China <year> [GWh]``, ``World <year>
+    [GWh]``, ``China's share of world [%]`` (each "median (p10 to p90)") and ``China growth
+    <last_year>-<year> [%/yr]`` (``China growth [%/yr]`` without ``last_year``)."""
     def bands(prefix: str, fmt: Callable[..., str]) -> list[str]:
         return [fmt(*(r[f"{prefix}_{q}"] for q in ("p50", "p10", "p90")))
                 for _, r in headline.iterrows()]
@@ -55,5 +56,6 @@ def headline_display(headline: pd.DataFrame) -> pd.DataFrame:
         f"China {year} [GWh]": bands("china", gwh_band),
         f"World {year} [GWh]": bands("world", gwh_band),
         "China's share of world [%]": bands("china_share", percent_band),
-        "China growth [%/yr]": [percent(v) for v in headline["china_cagr"]],
+        f"China growth {f'{last_year}-{year} ' if last_year and year else ''}[%/yr]": [
+            percent(v) for v in headline["china_cagr"]],
     })
