@@ -30,7 +30,7 @@ def main() -> None:
     default = forecasts[forecasts["method"] == "default"]
     cells = calibration.conditional_table(default, reference).merge(
         calibration.cell_ranges(default, reference, seed=2030), on=["cell", "horizon_group"])
-    off = ~cells["coverage80"].between(0.70, 0.90) | (cells["median_log_error"].abs() > 0.10)
+    off = ~calibration.cells_met(cells)
     pd.set_option("display.width", 140)
     print(f"leave one series out: {int((~off).sum())} of {len(cells)} cells meet both targets")
     if off.any():

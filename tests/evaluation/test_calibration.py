@@ -336,3 +336,42 @@ def test_jobs_none_uses_the_cpus_this_process_may_run_on(monkeypatch):
 
     monkeypatch.setattr(os, "sched_getaffinity", no_mask)
     assert calibration.usable_cpus() == 64
+
+
+def test_place_halves_scores_each_half_on_a_calibration_without_its_places(monkeypatch):
+    """Every split calibrates on the places the other half holds, all their technologies, and
+    scores that other half; a seed gives the same splits."""
+    fitted, scored = [], []
+    real_fit, real_quantiles = calibration.fit_calibration, calibration.log_quantiles
+
+    def places(windows):
+        return {name.split(":", 1)[1] for name in windows.series}
+
+    def fit(windows, kind="default", start=None):
+        fitted.append(places(windows))
+        return real_fit(windows, kind, start)
+
+    def quantiles(cal, windows, levels):
+        scored.append(places(windows))
+        return real_quantiles(cal, windows, levels)
+
+    monkeypatch.setattr(calibration, "fit_calibration", fit)
+    monkeypatch.setattr(calibration, "log_quantiles", quantiles)
+    halves = calibration.place_halves(SHIPPED, n_splits=2, seed=7)
+    everywhere = places(extract_windows(load_reference(SHIPPED), min_share=MIN_SHARE))
+    assert len(fitted) == len(scored) == 2
+    for train, test in zip(fitted, scored, strict=True):
+        assert not train & test and train | test == everywhere
+        assert abs(len(train) - len(test)) <= 1
+    assert fitted[0] != fitted[1]
+    assert list(halves.columns) == ["split", *calibration.CONDITIONAL_COLUMNS]
+    assert halves.groupby("split").size().tolist() == [36, 36]
+    assert halves["coverage80"].between(0, 1).all()
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(calibration.place_halves(SHIPPED, n_splits=2, seed=7), halves)
+
+
+def test_cells_met_needs_both_targets():
+    table = pd.DataFrame({"coverage80": [0.8, 0.7, 0.91, 0.8, 0.9],
+                          "median_log_error": [0.0, -0.1, 0.0, 0.1001, 0.1]})
+    assert calibration.cells_met(table).tolist() == [True, True, False, False, True]

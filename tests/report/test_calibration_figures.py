@@ -101,3 +101,25 @@ def test_missed_cells_sentence_says_whether_a_miss_is_luck_or_a_fault():
     assert "a fault of the method" in cf.missed_cells_sentence(36, cells(fault))
     two = cf.missed_cells_sentence(36, cells(luck, fault))
     assert "1 of them reach both" in two and "1 miss whatever series are drawn" in two
+
+
+def test_halves_sentence_counts_splits_weighs_coverage_by_outcomes_and_names_the_worst_cells():
+    # Two splits of two cells each (solar's mid third and solar as a whole), one horizon group.
+    halves = pd.DataFrame({
+        "split": [0, 0, 1, 1], "method": "default",
+        "cell": ["solar_electricity:mid", "solar_electricity"] * 2,
+        "horizon_group": "h5-6", "n": [10, 30, 10, 10],
+        "coverage80": [0.8, 0.9, 0.8, 0.6], "coverage90": 0.9,
+        "median_log_error": [-0.3, 0.0, -0.5, 0.02]})
+    met = pd.Series([False, True, False, False])
+    text = cf.halves_sentence(2, halves, met)
+    # Cells met per split: 1 and 0, median 0.5; coverage of the technology cells weighed by
+    # their outcomes: (0.9 * 30 + 0.6 * 10) / 40 = 82.5%.
+    assert "Leaving one series out, 2 of 2 cells meet both targets" in text
+    assert "a median 0.5 do (0 to 1 over 2 splits)" in text
+    assert "the 80% band held 82.5% at 5-6 years ahead" in text
+    # Median over the splits: mid third -0.40 (beyond ±0.10), solar +0.01 (within).
+    assert "the median log error of 1 of the 2 cells lies beyond ±0.10" in text
+    assert "solar electricity, middle third at 5-6 years ahead -0.40 (too high)" in text
+    within = cf.halves_sentence(2, halves.assign(median_log_error=0.05), met)
+    assert "stays within ±0.10 everywhere" in within

@@ -47,10 +47,10 @@ from forecast.models.uncertainty import QUANTILES
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-__all__ = ["BENCHMARK", "CONDITIONAL_COLUMNS", "DEFAULT", "FAST_METHODS", "FORECAST_COLUMNS",
-           "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate", "cell_ranges", "conditional_table",
-           "large_share_table", "scores_by_horizon", "summary_text", "usable_cpus",
-           "write_calibration"]
+__all__ = ["BENCHMARK", "CELL_COVERAGE80", "CELL_MEDIAN", "CONDITIONAL_COLUMNS", "DEFAULT",
+           "FAST_METHODS", "FORECAST_COLUMNS", "LOG_FLOOR", "SUMMARY_COLUMNS", "calibrate",
+           "cell_ranges", "cells_met", "conditional_table", "large_share_table", "place_halves",
+           "scores_by_horizon", "summary_text", "usable_cpus", "write_calibration"]
 
 #: Methods whose fits are closed-form or one-dimensional: all but the nonlinear least-squares
 #: curves (logistic, Gompertz, Bass); notebook 05 runs these.
@@ -73,6 +73,12 @@ SUMMARY_COLUMNS = ["method", "horizon", "n", "coverage80", "coverage90", "mean_a
 #: technology) and horizon group.
 CONDITIONAL_COLUMNS = ["method", "cell", "horizon_group", "n", "coverage80", "coverage90",
                        "median_log_error"]
+
+#: A cell of the conditional table meets its targets when its 80% band holds a share of
+#: outcomes within this range [fraction] and its median log error is at most
+#: :data:`CELL_MEDIAN` from zero [log].
+CELL_COVERAGE80 = (0.70, 0.90)
+CELL_MEDIAN = 0.10
 
 #: Forecast values at or below zero are scored as this fraction of the window's last value.
 LOG_FLOOR = 1e-6
@@ -428,6 +434,44 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
     out = out.sort_values(["method", "technology", "order", "group"], kind="stable",
                           key=lambda c: c.map(methods) if c.name == "method" else c)
     return out[CONDITIONAL_COLUMNS].reset_index(drop=True)
+
+
+def cells_met(conditional: pd.DataFrame) -> pd.Series:
+    """Whether each row of a :func:`conditional_table` meets both cell targets
+    (:data:`CELL_COVERAGE80`, :data:`CELL_MEDIAN`)."""
+    return (conditional["coverage80"].between(*CELL_COVERAGE80)
+            & (conditional["median_log_error"].abs() <= CELL_MEDIAN))
+
+
+def place_halves(reference: str | Path, n_splits: int = 16, seed: int = 2030,
+                 min_share: float = MIN_SHARE) -> pd.DataFrame:
+    """The default method on places it was not calibrated on: ``n_splits`` times, calibrated
+    on a random half of the reference CSV's places (the part of a series name after ``:``,
+    every technology of a place on the same side) and scored on the other half.
+
+    Leaving one series out keeps a place's other technologies in the calibration; a forecast
+    of a new place has none of them, and this scores that.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``split`` and :data:`CONDITIONAL_COLUMNS`: :func:`conditional_table` of the default
+        method on each split's held-out half (cells by that half's own size thirds).
+    """
+    ref = load_reference(reference)
+    windows = extract_windows(ref, min_share=min_share)
+    place = np.array([name.split(":", 1)[-1] for name in windows.series])
+    names, rng = np.unique(place), np.random.default_rng(seed)
+    tables = []
+    for split in range(n_splits):
+        held = np.isin(place, rng.permutation(names)[: names.size // 2])
+        test = windows.subset(held)
+        q = log_quantiles(fit_calibration(windows.subset(~held), "default"), test, _LEVELS)
+        blank = np.full(test.actual.shape, np.nan)
+        f = _long_frame(test, DEFAULT, test.values[:, -1:, None] * np.exp(q), blank,
+                        np.ones(len(test), bool), blank)
+        tables.append(conditional_table(f, ref).assign(split=split))
+    return pd.concat(tables, ignore_index=True)[["split", *CONDITIONAL_COLUMNS]]
 
 
 def cell_ranges(forecasts: pd.DataFrame, reference: pd.DataFrame, method: str = DEFAULT,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from forecast.evaluation.calibration import CELL_COVERAGE80, CELL_MEDIAN
 from forecast.report import figures, labels
 from forecast.report.formatting import gwh, percent
 
@@ -18,16 +19,14 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from forecast.data.reference import ReferenceWindows
 
-__all__ = ["coverage_caption", "coverage_chart", "large_share_sentence", "method_colors",
-           "missed_cells_sentence", "pit_caption", "pit_histogram", "reference_caption",
-           "reference_paths", "tail_caption"]
+__all__ = ["coverage_caption", "coverage_chart", "halves_sentence", "large_share_sentence",
+           "method_colors", "missed_cells_sentence", "pit_caption", "pit_histogram",
+           "reference_caption", "reference_paths", "tail_caption"]
 
 # Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share.
 _TARGETS = {"coverage80": (0.80, 0.75, 0.85), "coverage90": (0.90, 0.86, 0.94)}
 # A conditional cell's targets: its 80% band's coverage [fraction] and its largest median log
 # error [log].
-_CELL_COVERAGE80 = (0.70, 0.90)
-_MEDIAN_TARGET = 0.10
 # Colour of each reference technology: free of the default's orange-red and China's black.
 _TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
                       "wind_electricity": "#0173b2"}
@@ -197,10 +196,10 @@ def missed_cells_sentence(cells: int, missed: pd.DataFrame) -> str:
     empty when none did."""
     if missed.empty:
         return ""
-    reach = int((missed["median_low"].le(_MEDIAN_TARGET)
-                 & missed["median_high"].ge(-_MEDIAN_TARGET)
-                 & missed["coverage80_low"].le(_CELL_COVERAGE80[1])
-                 & missed["coverage80_high"].ge(_CELL_COVERAGE80[0])).sum())
+    reach = int((missed["median_low"].le(CELL_MEDIAN)
+                 & missed["median_high"].ge(-CELL_MEDIAN)
+                 & missed["coverage80_low"].le(CELL_COVERAGE80[1])
+                 & missed["coverage80_high"].ge(CELL_COVERAGE80[0])).sum())
     n = len(missed)
     text = f"Of the {cells} cells of the conditional table, {n} missed the targets (listed above); "
     if n == 1:
@@ -215,6 +214,43 @@ def missed_cells_sentence(cells: int, missed: pd.DataFrame) -> str:
                                     "the method. "))
 
 
+def halves_sentence(loso_met: int, halves: pd.DataFrame, met: pd.Series, most: int = 3) -> str:
+    """Cells met leaving one series out (``loso_met``) beside those met on held-out places
+    (``halves`` from :func:`forecast.evaluation.calibration.place_halves`, ``met`` its rows'
+    :func:`~forecast.evaluation.calibration.cells_met`): the 80% band's coverage of all
+    held-out outcomes by horizon group, and the ``most`` cells whose median log error, median
+    over the splits, lies furthest beyond :data:`~forecast.evaluation.calibration.CELL_MEDIAN`."""
+    per_split = met.groupby(halves["split"]).sum()
+    cells = int(halves.groupby("split").size().iloc[0])
+    whole = halves[~halves["cell"].str.contains(":")]  # a technology's cell: all its windows
+    held = (whole["coverage80"] * whole["n"]).groupby(whole["horizon_group"]).sum() \
+        / whole["n"].groupby(whole["horizon_group"]).sum()
+    coverage = ", ".join(f"{percent(v)} at {g.removeprefix('h')} years ahead"
+                         for g, v in held.items())
+    error = halves.groupby(["cell", "horizon_group"], sort=False)["median_log_error"].median()
+    off = error[error.abs() > CELL_MEDIAN]
+    text = (
+        f"Leaving one series out, {loso_met} of {cells} cells meet both targets; calibrated on "
+        f"half the places and scored on the other half, a median {per_split.median():g} do "
+        f"({int(per_split.min())} to {int(per_split.max())} over {len(per_split)} splits). "
+        f"Over all held-out outcomes the 80% band held {coverage}: the band holds on new "
+        "places. "
+    )
+    if off.empty:
+        return text + (f"Within cells, the median log error over the splits stays within "
+                       f"±{CELL_MEDIAN:.2f} everywhere.")
+    worst = off.reindex(off.abs().sort_values(ascending=False).index)[:most]
+    listed = "; ".join(f"{labels.in_words(cell)} at {group.removeprefix('h')} years ahead "
+                       f"{value:+.2f} ({'too low' if value > 0 else 'too high'})"
+                       for (cell, group), value in worst.items())
+    return text + (
+        f"Within cells it errs more: over the splits, the median log error of {len(off)} of "
+        f"the {cells} cells lies beyond ±{CELL_MEDIAN:.2f}, most of all {listed}. On a place "
+        "the reference class does not hold, one technology and size may be forecast too high "
+        "or too low by that much."
+    )
+
+
 def large_share_sentence(table: pd.DataFrame, min_share: float = 0.15) -> str:
     """One sentence on :func:`forecast.evaluation.calibration.large_share_table`'s table;
     empty when it has no rows."""
@@ -224,9 +260,9 @@ def large_share_sentence(table: pd.DataFrame, min_share: float = 0.15) -> str:
         f"{r.median_log_error:+.2f} at {r.horizon_group.removeprefix('h')} years ahead (the "
         f"80% band held {percent(r.coverage80)} of {r.n} outcomes)" for r in table.itertuples())
     last = float(table["median_log_error"].iloc[-1])
-    centre = ("it forecast them too low" if last > _MEDIAN_TARGET else
-              "it forecast them too high at the longest horizons" if last < -_MEDIAN_TARGET else
-              f"its median was within ±{_MEDIAN_TARGET:.2f} of the outcomes at the longest "
+    centre = ("it forecast them too low" if last > CELL_MEDIAN else
+              "it forecast them too high at the longest horizons" if last < -CELL_MEDIAN else
+              f"its median was within ±{CELL_MEDIAN:.2f} of the outcomes at the longest "
               "horizons")
     high = _TARGETS["coverage80"][2]
     width = (f"its 80% band held more than {high:.0%} of them at some horizons, so it may be too "
