@@ -342,7 +342,6 @@ class NonlinearGrowthModel(GrowthModel):
         covariance ``(J'J)^-1``, noise) and return its standard errors. A parameter within
         :data:`BOUND_TOL` of a bound is held there (zero variance, ``fixed_``, a note);
         ``labels`` give each name and ``"exp"`` for a log-scale one."""
-        self._theta = theta
         self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
         lo, hi = np.asarray(lower, float), np.asarray(upper, float)
         on_lo = np.abs(theta - lo) <= BOUND_TOL
@@ -363,6 +362,6 @@ class NonlinearGrowthModel(GrowthModel):
                 f"{name} sits on its {side} bound {value}: not estimated (held there; "
                 "no standard error, not counted in the degrees of freedom)"
             )
-        self._cov_unscaled = cov
-        self._set_sigma(self.residuals_, t.size - self.n_params_)
-        return np.sqrt(np.diag(self._cov_unscaled * self.sigma_**2))
+        self._set_fit(theta, cov, t.size - int(free.sum()))
+        # Not _set_fit's standard errors: they round differently in the last bit.
+        return np.sqrt(np.diag(cov * self.sigma_**2))
