@@ -104,9 +104,6 @@ class BassDiffusion(NonlinearGrowthModel):
             start[rows] = points[np.arange(rows.size), best]
         return start, lower, upper
 
-    def _aic_valid(self) -> bool:
-        return True
-
     @property
     def peak_year_(self) -> float:
         """Year the adoption rate peaks [year], ``t0 + ln(q / p) / (p + q)`` from the adoption

@@ -329,6 +329,9 @@ class NonlinearGrowthModel(GrowthModel):
     def _z_rows(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Log level at parameter rows ``theta`` (k, p) and years ``t`` (k, n) of a batch."""
 
+    def _aic_valid(self) -> bool:
+        return self._batched()
+
     def _solved(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
         """The batch's solution for this fit, else :meth:`_solve` of these data alone."""
         if self._preset is not None:

@@ -162,9 +162,6 @@ class _SaturatingCurve(NonlinearGrowthModel):
                 "saturation draws are clipped to the bounds, which are an assumption, not data"
             )
 
-    def _aic_valid(self) -> bool:
-        return self._mode == "free"
-
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         if self._mode == "free":
             theta[:, 0] = np.clip(theta[:, 0], *self._logk_bounds)
