@@ -75,8 +75,6 @@ class GrowthModel(BaseModel):
     positive: ClassVar[bool] = True
     #: "independent" noise around a trend, or "cumulative" random-walk noise after the data.
     noise: ClassVar[str] = "independent"
-    #: The fit scale ``scale_`` unless ``_fit`` sets another.
-    _scale: ClassVar[str] = "log"
     #: Settings that take an absolute level from outside the series (a ceiling, a market
     #: potential): a backtest does not use them from an earlier origin (no look-ahead).
     level_settings: ClassVar[tuple[str, ...]] = ()
@@ -111,7 +109,7 @@ class GrowthModel(BaseModel):
         self.n_obs_, self.years_, self.values_, self.t_last_ = int(t.size), t, v, float(t[-1])
         self.notes_: list[str] = []
         self.fixed_: dict[str, str] = {}
-        self._n_pinned, self.scale_ = 0, self._scale
+        self._n_pinned, self.scale_ = 0, "log"
         with np.errstate(all="ignore"):
             self._fit(t, v)
         self._finish_fit(t, v)
