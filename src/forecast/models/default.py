@@ -150,7 +150,6 @@ class DefaultMethod(BaseModel):
     """
 
     name = "default"
-    family = "growth"
 
     calibration: Calibration | None = None
     window: int = 4

@@ -70,7 +70,6 @@ class GrowthModel(BaseModel):
     """
 
     name: ClassVar[str] = "growth"
-    family: ClassVar[str] = "growth"
     #: True when the model works on logarithms (values must be > 0).
     positive: ClassVar[bool] = True
     #: "independent" noise around a trend, or "cumulative" random-walk noise after the data.
