@@ -384,7 +384,7 @@ def _judged(f: pd.DataFrame, h_max: int | None = None) -> pd.DataFrame:
                     log_error=np.log(act / f["p50"].clip(lower=0.0)))
 
 
-def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int) -> pd.DataFrame:
+def _group_scores(f: pd.DataFrame, keys: list[str], h_max: int | None = None) -> pd.DataFrame:
     """``n``, ``series`` (distinct), ``coverage80``, ``coverage90`` and ``median_log_error`` of
     forecast rows ``f`` by ``keys`` and horizon group (:func:`_judged`)."""
     return _judged(f, h_max).groupby([*keys, "group", "horizon_group"], sort=True).agg(
@@ -424,9 +424,8 @@ def conditional_table(forecasts: pd.DataFrame, reference: pd.DataFrame) -> pd.Da
         (positive: forecast too low).
     """
     f = _with_cells(forecasts, reference)
-    h_max = forecasts["horizon"].to_numpy().max(initial=0)
-    by_size = _group_scores(f, ["method", "technology", "size"], h_max)
-    by_technology = _group_scores(f, ["method", "technology"], h_max)
+    by_size = _group_scores(f, ["method", "technology", "size"])
+    by_technology = _group_scores(f, ["method", "technology"])
     out = pd.concat([by_size.assign(cell=by_size["technology"] + ":" + by_size["size"]),
                      by_technology.assign(cell=by_technology["technology"])], ignore_index=True)
     out["order"] = out["size"].map({"small": 0, "mid": 1, "large": 2}).fillna(3)

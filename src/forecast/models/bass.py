@@ -26,8 +26,7 @@ class BassDiffusion(NonlinearGrowthModel):
     ``F`` (:func:`forecast.models.curves.bass_cumulative`) starts the year before the first
     observation (earlier cumulative output is ignored), so the annual path rises, peaks and
     falls as cumulative output nears the market potential ``m``. Fitted on log annual values
-    by bounded least squares (:func:`forecast.models.nls.solve`); a coefficient that ends on
-    its search bound is held there (``fixed_``, ``bse`` NaN).
+    as :class:`~forecast.models.growth.NonlinearGrowthModel` (a coefficient on a bound is held).
 
     Parameters
     ----------
@@ -103,9 +102,6 @@ class BassDiffusion(NonlinearGrowthModel):
             best = np.argmin(np.where(np.isnan(ssr), np.inf, ssr), axis=1)
             start[rows] = points[np.arange(rows.size), best]
         return start, lower, upper
-
-    def _aic_valid(self) -> bool:
-        return True
 
     @property
     def peak_year_(self) -> float:

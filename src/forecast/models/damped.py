@@ -66,9 +66,8 @@ class DampedTrend(GrowthModel):
         phi, bound = (float(self.damping), "") if self.damping is not None else (
             _profile_phi(fit_b, *DAMPING_BOUNDS))
         b, self.residuals_, sxx = fit_b(phi)
-        self._phi_fixed = self.damping is not None or bool(bound)
         se_phi = math.nan
-        if self._phi_fixed:
+        if self.damping is not None or bound:
             (se_b,) = self._set_fit(np.array([b]), np.array([[1.0 / sxx]]), g.size - 1)
             if bound:
                 self.fixed_["damping"] = f"on its {bound} search bound {phi:g}"
@@ -102,7 +101,7 @@ class DampedTrend(GrowthModel):
         return curves.damped_compound(self.values_[-1], math.expm1(b), self._phi, t - self.t_last_)
 
     def _caveat(self) -> str:
-        src = "assumed" if self._phi_fixed else "profiled"
+        src = "assumed" if "damping" in self.fixed_ else "profiled"
         return (f"{super()._caveat()} (on {self.n_obs_ - 1} growth rates); "
                 f"phi = {self._phi:.3g} {src}")
 

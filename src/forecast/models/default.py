@@ -150,7 +150,6 @@ class DefaultMethod(BaseModel):
     """
 
     name = "default"
-    family = "growth"
 
     calibration: Calibration | None = None
     window: int = 4
@@ -319,9 +318,7 @@ class DefaultMethod(BaseModel):
         """:meth:`BaseModel.forecast_frame` with the exact calibrated quantiles (``mean`` from
         :meth:`sample`)."""
         frame = super().forecast_frame(X, n_draws=n_draws, seed=seed)
-        q = self.predict_quantiles(X, list(QUANTILES.values()))
-        for k, key in enumerate(QUANTILES):
-            frame[key] = q[:, k]
+        frame[list(QUANTILES)] = self.predict_quantiles(X, list(QUANTILES.values()))
         frame["central"] = frame["p50"]
         return frame
 

@@ -70,13 +70,10 @@ class GrowthModel(BaseModel):
     """
 
     name: ClassVar[str] = "growth"
-    family: ClassVar[str] = "growth"
     #: True when the model works on logarithms (values must be > 0).
     positive: ClassVar[bool] = True
     #: "independent" noise around a trend, or "cumulative" random-walk noise after the data.
     noise: ClassVar[str] = "independent"
-    #: The fit scale ``scale_`` unless ``_fit`` sets another.
-    _scale: ClassVar[str] = "log"
     #: Settings that take an absolute level from outside the series (a ceiling, a market
     #: potential): a backtest does not use them from an earlier origin (no look-ahead).
     level_settings: ClassVar[tuple[str, ...]] = ()
@@ -111,7 +108,7 @@ class GrowthModel(BaseModel):
         self.n_obs_, self.years_, self.values_, self.t_last_ = int(t.size), t, v, float(t[-1])
         self.notes_: list[str] = []
         self.fixed_: dict[str, str] = {}
-        self._n_pinned, self.scale_ = 0, self._scale
+        self._n_pinned, self.scale_ = 0, "log"
         with np.errstate(all="ignore"):
             self._fit(t, v)
         self._finish_fit(t, v)
@@ -329,6 +326,9 @@ class NonlinearGrowthModel(GrowthModel):
     def _z_rows(self, theta: np.ndarray, t: np.ndarray) -> np.ndarray:
         """Log level at parameter rows ``theta`` (k, p) and years ``t`` (k, n) of a batch."""
 
+    def _aic_valid(self) -> bool:
+        return self._batched()
+
     def _solved(self, t: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, ...]:
         """The batch's solution for this fit, else :meth:`_solve` of these data alone."""
         if self._preset is not None:
@@ -342,7 +342,6 @@ class NonlinearGrowthModel(GrowthModel):
         covariance ``(J'J)^-1``, noise) and return its standard errors. A parameter within
         :data:`BOUND_TOL` of a bound is held there (zero variance, ``fixed_``, a note);
         ``labels`` give each name and ``"exp"`` for a log-scale one."""
-        self._theta = theta
         self.residuals_ = np.log(v) - self._z_path(theta[None, :], t)[0]
         lo, hi = np.asarray(lower, float), np.asarray(upper, float)
         on_lo = np.abs(theta - lo) <= BOUND_TOL
@@ -363,6 +362,6 @@ class NonlinearGrowthModel(GrowthModel):
                 f"{name} sits on its {side} bound {value}: not estimated (held there; "
                 "no standard error, not counted in the degrees of freedom)"
             )
-        self._cov_unscaled = cov
-        self._set_sigma(self.residuals_, t.size - self.n_params_)
-        return np.sqrt(np.diag(self._cov_unscaled * self.sigma_**2))
+        self._set_fit(theta, cov, t.size - int(free.sum()))
+        # Not _set_fit's standard errors: they round differently in the last bit.
+        return np.sqrt(np.diag(cov * self.sigma_**2))

@@ -150,7 +150,6 @@ class _SaturatingCurve(NonlinearGrowthModel):
         r = math.exp(theta[1])
         self._set_params(saturation=(k, k * se[0], "value unit"), rate=(r, r * se[1], "1/yr"),
                          midpoint=(theta[2], se[2], "year"))
-        self._k_at_bound = "saturation" in self.fixed_
         if self.saturation_bounds is None:
             self.notes_.append(
                 f"K searched within [{lo:,.4g}, {hi:,.4g}] = ({DEFAULT_SATURATION_LOWER_FACTOR:g}"
@@ -161,9 +160,6 @@ class _SaturatingCurve(NonlinearGrowthModel):
             self.notes_.append(
                 "saturation draws are clipped to the bounds, which are an assumption, not data"
             )
-
-    def _aic_valid(self) -> bool:
-        return self._mode == "free"
 
     def _clip_theta(self, theta: np.ndarray) -> np.ndarray:
         if self._mode == "free":
@@ -187,7 +183,7 @@ class _SaturatingCurve(NonlinearGrowthModel):
         text = super()._caveat()
         if self._mode == "fixed":
             return f"{text}; K = {self._k:,.0f} {self._k_basis}, not estimated"
-        if self._k_at_bound:
+        if "saturation" in self.fixed_:
             k = self.params_["saturation"]
             return f"{text}; K = {k:,.0f} on its search bound, not estimated"
         lo, hi = (math.exp(b) for b in self._logk_bounds)

@@ -83,10 +83,10 @@ class LinearTrend(GrowthModel):
     name = "linear"
     min_obs_reason = "a line needs two points"
     positive = False
-    _scale = "level"
 
     def _fit(self, t: np.ndarray, v: np.ndarray) -> None:
         self.method_ = "OLS on levels"
+        self.scale_ = "level"
         beta, self.residuals_, xtx_inv = ols(t, v)
         se = self._set_fit(beta, xtx_inv, t.size - 2, prior_scale=max(abs(float(v[-1])), 1e-12))
         self._set_params(level=(beta[0], se[0], f"value unit in {t[-1]:g}"),
