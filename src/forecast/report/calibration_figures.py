@@ -25,8 +25,6 @@ __all__ = ["coverage_caption", "coverage_chart", "halves_sentence", "large_share
 
 # Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share.
 _TARGETS = {"coverage80": (0.80, 0.75, 0.85), "coverage90": (0.90, 0.86, 0.94)}
-# A conditional cell's targets: its 80% band's coverage [fraction] and its largest median log
-# error [log].
 # Colour of each reference technology: free of the default's orange-red and China's black.
 _TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
                       "wind_electricity": "#0173b2"}
