@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.evaluation.calibration import CELL_COVERAGE80, CELL_MEDIAN
+from forecast.evaluation.calibration import BENCHMARK, CELL_COVERAGE80, CELL_MEDIAN, DEFAULT
 from forecast.report import figures, labels
 from forecast.report.formatting import gwh, percent
 
@@ -32,8 +32,8 @@ _TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
 
 def method_colors(methods: Sequence[str]) -> dict[str, str]:
     """A colour per method; the default method is always the house's China orange."""
-    others = figures.scenario_colors([m for m in methods if m != "default"])
-    return {m: figures.COLORS["China"] if m == "default" else others[m] for m in methods}
+    others = figures.scenario_colors([m for m in methods if m != DEFAULT])
+    return {m: figures.COLORS["China"] if m == DEFAULT else others[m] for m in methods}
 
 
 def reference_paths(ax: Axes, windows: ReferenceWindows,
@@ -96,18 +96,17 @@ def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
         for method in methods:
             rows = summary[summary["method"] == method]
             ax.plot(rows["horizon"], rows[column], marker="o", color=colors[method],
-                    linewidth=2.6 if method == "default" else 1.3,
+                    linewidth=2.6 if method == DEFAULT else 1.3,
                     label=labels.model_label(method))
         ax.set_ylim(0, 1)
         figures.percent_axis(ax)
         ax.set_xticks(sorted(summary["horizon"].unique()))
 
 
-def coverage_caption(summary: pd.DataFrame, default: str = "default",
-                     benchmark: str = "rw_pooled") -> str:
+def coverage_caption(summary: pd.DataFrame) -> str:
     """Sentences on coverage: the default's against the targets, the benchmark's, the curves'."""
     first, last = summary["horizon"].min(), summary["horizon"].max()
-    mine = summary[summary["method"] == default]
+    mine = summary[summary["method"] == DEFAULT]
     parts = []
     for column, (nominal, low, high) in _TARGETS.items():
         lo, hi = mine[column].min(), mine[column].max()
@@ -117,12 +116,12 @@ def coverage_caption(summary: pd.DataFrame, default: str = "default",
                      f"{percent(high, 0)})")
     text = (f"Leave one series out, at every horizon {first}-{last} years ahead the default "
             f"method's {' and its '.join(parts)}.")
-    bench = summary[summary["method"] == benchmark]
+    bench = summary[summary["method"] == BENCHMARK]
     if len(bench):
         text += (f" Its benchmark, calibrated the same way, covers about as well "
                  f"({percent(bench['coverage80'].min())}-{percent(bench['coverage80'].max())} "
                  "in its 80% band) with wider bands (see the interval score).")
-    others = summary[~summary["method"].isin([default, benchmark])].pivot(
+    others = summary[~summary["method"].isin([DEFAULT, BENCHMARK])].pivot(
         index="method", columns="horizon", values="coverage80")
     if len(others):
         drop = others[last].sort_values()
