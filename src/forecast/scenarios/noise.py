@@ -136,13 +136,10 @@ class ProcessNoise:
     source: str
 
     @classmethod
-    def from_deviations(cls, deviations: np.ndarray | Mapping[str, np.ndarray], spec: Noise,
+    def from_deviations(cls, deviations: Mapping[str, np.ndarray], spec: Noise,
                         weights: Mapping[str, float], source: str) -> ProcessNoise:
-        """Build it from deviations from trend [log]: one array for every segment or
-        ``{segment: array}``; ``spec`` the file's ``noise`` entry; ``weights`` the segments'
-        base-year production [GWh]."""
-        if not isinstance(deviations, Mapping):
-            deviations = {seg: deviations for seg in weights}
+        """Build it from each segment's deviations from trend [log]; ``spec`` the file's
+        ``noise`` entry; ``weights`` the segments' base-year production [GWh]."""
         segs = tuple(weights)
         logq = np.array([np.quantile(np.asarray(deviations[s], float), np.r_[LEVELS, 0.5])
                          for s in segs])
