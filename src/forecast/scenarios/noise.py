@@ -70,8 +70,7 @@ def trend_deviations(frame: pd.DataFrame) -> pd.DataFrame:
 
     ``frame`` has columns ``series, year, value`` (value > 0, one row per series and year)
     and maybe others, kept. Returns the rows centred in a complete :data:`TREND_WINDOW`,
-    sorted by series and year, with ``deviation`` [log] ``(log value - trend) / sqrt(1 - h)``,
-    ``h`` the centre's weight in its trend.
+    sorted by series and year, with ``deviation`` [log] as the module docstring defines it.
     """
     from numpy.lib.stride_tricks import sliding_window_view
     from scipy.linalg import lstsq
@@ -220,13 +219,9 @@ class ProcessNoise:
 
 def process_noise(noise: ProcessNoise, n_years: int, segments: tuple[str, ...],
                   n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Log multipliers of every segment's path, ``{segment: (n_draws, n_years)}`` [log].
-
-    Each of ``n_years`` projected years (a column each) draws its own deviation, whatever its
-    horizon; with correlation 1 every segment draws at the same score (one common factor)
-    through its own 1-year distribution. ``rng`` is drawn from after the parameters, so
-    parameter draws do not change with the noise.
-    """
+    """Log multipliers of every segment's path, ``{segment: (n_draws, n_years)}`` [log]: a
+    deviation per projected year, drawn as the module docstring says, from ``rng`` after the
+    parameters (so parameter draws do not change with the noise)."""
     rho = noise.correlation
     # Standard normal scores: one common, and one per segment unless rho = 1.
     z = rng.standard_normal((1, n_draws, n_years))
