@@ -85,10 +85,8 @@ def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = N
     return text
 
 
-def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
-                   methods: Sequence[str] | None = None) -> None:
+def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame, methods: Sequence[str]) -> None:
     """Coverage by horizon per method on two axes (80% and 90% bands), target ranges shaded."""
-    methods = list(dict.fromkeys(summary["method"])) if methods is None else list(methods)
     colors = method_colors(methods)
     for ax, (column, (nominal, low, high)) in zip(axes, _TARGETS.items(), strict=True):
         ax.axhspan(low, high, color="#949494", alpha=0.25, label="target range")
