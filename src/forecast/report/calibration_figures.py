@@ -36,8 +36,8 @@ def method_colors(methods: Sequence[str]) -> dict[str, str]:
     return {m: figures.COLORS["China"] if m == DEFAULT else others[m] for m in methods}
 
 
-def reference_paths(ax: Axes, windows: ReferenceWindows,
-                    highlight: pd.Series | None = None, highlight_label: str = "") -> Axes:
+def reference_paths(ax: Axes, windows: ReferenceWindows, highlight: pd.Series,
+                    highlight_label: str) -> Axes:
     """Each window's log growth path since its first year (the window the methods see, then
     the actuals they are scored on), coloured by technology, ``highlight`` (by year) on top."""
     values = np.concatenate([windows.values, windows.actual], axis=1)
@@ -54,14 +54,13 @@ def reference_paths(ax: Axes, windows: ReferenceWindows,
         ax.plot(xs, ys, color=colors[name], alpha=0.12, linewidth=0.7)
         ax.plot([], [], color=colors[name], label=f"{labels.in_words(name)} ({len(rows):,})")
     ax.axvspan(0, windows.window - 1, color="#949494", alpha=0.12, label="window fitted")
-    if highlight is not None:
-        years = highlight.index.to_numpy(float)
-        ax.plot(years - years[0], np.log(highlight.to_numpy(float) / highlight.iloc[0]),
-                color="black", marker="o", linewidth=2.2, label=highlight_label)
+    years = highlight.index.to_numpy(float)
+    ax.plot(years - years[0], np.log(highlight.to_numpy(float) / highlight.iloc[0]),
+            color="black", marker="o", linewidth=2.2, label=highlight_label)
     return ax
 
 
-def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = None) -> str:
+def reference_caption(windows: ReferenceWindows, highlight: pd.Series) -> str:
     """What the reference-class figure shows, with its counts and median growths."""
     tech = windows.technology
     step = np.diff(np.log(windows.values), axis=1).mean(axis=1)
@@ -76,7 +75,7 @@ def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = N
         f"{percent(np.expm1(np.median(after[seen])))}/yr: fast ramp-ups slow down, and the "
         "fan of paths widens with every year."
     )
-    if highlight is not None and len(highlight) > 1:
+    if len(highlight) > 1:
         v = highlight.to_numpy(float)
         g = np.expm1(np.log(v[-1] / v[0]) / (len(v) - 1))
         share = float(np.mean(step >= np.log1p(g)))
