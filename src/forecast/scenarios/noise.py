@@ -161,11 +161,10 @@ class ProcessNoise:
         if spec.scale == 0:
             return None
         dev = reference_noise()
-        kinds = spec.kinds.model_dump()
         known = sorted(dev["technology"].unique())
         parts, laws = [], {}
         for seg in weights:
-            techs = kinds.get(seg, (ALL,))
+            techs = getattr(spec.kinds, seg, (ALL,))
             bad = [t for t in techs if t not in {ALL, *known}]
             if bad:
                 raise ScenarioError(file, f"noise.kinds.{seg}", f"{bad[0]!r} has no established "
