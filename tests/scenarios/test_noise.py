@@ -163,12 +163,13 @@ def test_noise_scale_zero_is_the_parameters_alone_and_noise_keeps_their_draws(hi
 
 def noise_model(correlation: float = 1.0) -> ProcessNoise:
     dev = np.random.default_rng(4).normal(0.0, 0.1, 20_001)
-    return ProcessNoise.from_deviations(dev, Noise(correlation=correlation), WEIGHTS, "test")
+    return ProcessNoise.from_deviations(dict.fromkeys(WEIGHTS, dev), Noise(correlation=correlation),
+                                        WEIGHTS, "test")
 
 
 def test_one_years_variation_is_the_deviations_around_their_median():
     dev = np.array([-0.2, -0.1, 0.0, 0.05, 0.4])
-    noise = ProcessNoise.from_deviations(dev, Noise(), WEIGHTS, "test")
+    noise = ProcessNoise.from_deviations(dict.fromkeys(WEIGHTS, dev), Noise(), WEIGHTS, "test")
     assert noise.quantile(0.5) == pytest.approx(0.0, abs=1e-12)
     # np.quantile's linear rule: level 0.25 is the second value, 0.75 the fourth
     assert noise.quantile(0.25) == pytest.approx(-0.1, abs=1e-12)

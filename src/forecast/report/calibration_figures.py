@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from forecast.evaluation.calibration import CELL_COVERAGE80, CELL_MEDIAN
+from forecast.evaluation.calibration import BENCHMARK, CELL_COVERAGE80, CELL_MEDIAN, DEFAULT
 from forecast.report import figures, labels
 from forecast.report.formatting import gwh, percent
 
@@ -25,8 +25,6 @@ __all__ = ["coverage_caption", "coverage_chart", "halves_sentence", "large_share
 
 # Coverage the default method is calibrated to meet, by band: (nominal, lowest, highest) share.
 _TARGETS = {"coverage80": (0.80, 0.75, 0.85), "coverage90": (0.90, 0.86, 0.94)}
-# A conditional cell's targets: its 80% band's coverage [fraction] and its largest median log
-# error [log].
 # Colour of each reference technology: free of the default's orange-red and China's black.
 _TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
                       "wind_electricity": "#0173b2"}
@@ -34,12 +32,12 @@ _TECHNOLOGY_COLORS = {"ev_car_sales": "#029e73", "solar_electricity": "#de8f05",
 
 def method_colors(methods: Sequence[str]) -> dict[str, str]:
     """A colour per method; the default method is always the house's China orange."""
-    others = figures.scenario_colors([m for m in methods if m != "default"])
-    return {m: figures.COLORS["China"] if m == "default" else others[m] for m in methods}
+    others = figures.scenario_colors([m for m in methods if m != DEFAULT])
+    return {m: figures.COLORS["China"] if m == DEFAULT else others[m] for m in methods}
 
 
-def reference_paths(ax: Axes, windows: ReferenceWindows,
-                    highlight: pd.Series | None = None, highlight_label: str = "") -> Axes:
+def reference_paths(ax: Axes, windows: ReferenceWindows, highlight: pd.Series,
+                    highlight_label: str) -> Axes:
     """Each window's log growth path since its first year (the window the methods see, then
     the actuals they are scored on), coloured by technology, ``highlight`` (by year) on top."""
     values = np.concatenate([windows.values, windows.actual], axis=1)
@@ -56,14 +54,13 @@ def reference_paths(ax: Axes, windows: ReferenceWindows,
         ax.plot(xs, ys, color=colors[name], alpha=0.12, linewidth=0.7)
         ax.plot([], [], color=colors[name], label=f"{labels.in_words(name)} ({len(rows):,})")
     ax.axvspan(0, windows.window - 1, color="#949494", alpha=0.12, label="window fitted")
-    if highlight is not None:
-        years = highlight.index.to_numpy(float)
-        ax.plot(years - years[0], np.log(highlight.to_numpy(float) / highlight.iloc[0]),
-                color="black", marker="o", linewidth=2.2, label=highlight_label)
+    years = highlight.index.to_numpy(float)
+    ax.plot(years - years[0], np.log(highlight.to_numpy(float) / highlight.iloc[0]),
+            color="black", marker="o", linewidth=2.2, label=highlight_label)
     return ax
 
 
-def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = None) -> str:
+def reference_caption(windows: ReferenceWindows, highlight: pd.Series) -> str:
     """What the reference-class figure shows, with its counts and median growths."""
     tech = windows.technology
     step = np.diff(np.log(windows.values), axis=1).mean(axis=1)
@@ -78,7 +75,7 @@ def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = N
         f"{percent(np.expm1(np.median(after[seen])))}/yr: fast ramp-ups slow down, and the "
         "fan of paths widens with every year."
     )
-    if highlight is not None and len(highlight) > 1:
+    if len(highlight) > 1:
         v = highlight.to_numpy(float)
         g = np.expm1(np.log(v[-1] / v[0]) / (len(v) - 1))
         share = float(np.mean(step >= np.log1p(g)))
@@ -87,10 +84,8 @@ def reference_caption(windows: ReferenceWindows, highlight: pd.Series | None = N
     return text
 
 
-def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
-                   methods: Sequence[str] | None = None) -> None:
+def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame, methods: Sequence[str]) -> None:
     """Coverage by horizon per method on two axes (80% and 90% bands), target ranges shaded."""
-    methods = list(dict.fromkeys(summary["method"])) if methods is None else list(methods)
     colors = method_colors(methods)
     for ax, (column, (nominal, low, high)) in zip(axes, _TARGETS.items(), strict=True):
         ax.axhspan(low, high, color="#949494", alpha=0.25, label="target range")
@@ -98,18 +93,17 @@ def coverage_chart(axes: Sequence[Axes], summary: pd.DataFrame,
         for method in methods:
             rows = summary[summary["method"] == method]
             ax.plot(rows["horizon"], rows[column], marker="o", color=colors[method],
-                    linewidth=2.6 if method == "default" else 1.3,
+                    linewidth=2.6 if method == DEFAULT else 1.3,
                     label=labels.model_label(method))
         ax.set_ylim(0, 1)
         figures.percent_axis(ax)
         ax.set_xticks(sorted(summary["horizon"].unique()))
 
 
-def coverage_caption(summary: pd.DataFrame, default: str = "default",
-                     benchmark: str = "rw_pooled") -> str:
+def coverage_caption(summary: pd.DataFrame) -> str:
     """Sentences on coverage: the default's against the targets, the benchmark's, the curves'."""
     first, last = summary["horizon"].min(), summary["horizon"].max()
-    mine = summary[summary["method"] == default]
+    mine = summary[summary["method"] == DEFAULT]
     parts = []
     for column, (nominal, low, high) in _TARGETS.items():
         lo, hi = mine[column].min(), mine[column].max()
@@ -119,12 +113,12 @@ def coverage_caption(summary: pd.DataFrame, default: str = "default",
                      f"{percent(high, 0)})")
     text = (f"Leave one series out, at every horizon {first}-{last} years ahead the default "
             f"method's {' and its '.join(parts)}.")
-    bench = summary[summary["method"] == benchmark]
+    bench = summary[summary["method"] == BENCHMARK]
     if len(bench):
         text += (f" Its benchmark, calibrated the same way, covers about as well "
                  f"({percent(bench['coverage80'].min())}-{percent(bench['coverage80'].max())} "
                  "in its 80% band) with wider bands (see the interval score).")
-    others = summary[~summary["method"].isin([default, benchmark])].pivot(
+    others = summary[~summary["method"].isin([DEFAULT, BENCHMARK])].pivot(
         index="method", columns="horizon", values="coverage80")
     if len(others):
         drop = others[last].sort_values()

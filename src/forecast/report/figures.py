@@ -326,14 +326,13 @@ def interval_chart(ax: Axes, frame: pd.DataFrame, *, label: str,
 
 def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "parameter",
             low: str = "low", high: str = "high",
-            colors: tuple[str, str] = ("#0173b2", "#d55e00"),
             labels: tuple[str, str] = ("low setting", "high setting")) -> Axes:
     """Tornado chart: per row of ``frame`` (an input, named in ``label``), the output at its
     ``low`` and ``high`` setting [axis unit] as bars from ``base`` (the output with every input
-    central), in ``colors`` with legend ``labels``, widest on top."""
+    central), blue and orange with legend ``labels``, widest on top."""
     rows = frame.assign(_swing=(frame[high] - frame[low]).abs()).sort_values("_swing")
     y = np.arange(len(rows), dtype=float)
-    for column, color, words in zip((low, high), colors, labels, strict=True):
+    for column, color, words in zip((low, high), ("#0173b2", "#d55e00"), labels, strict=True):
         ax.barh(y, rows[column].to_numpy(dtype=float) - base, left=base, color=color,
                 label=words, height=0.6)
     ax.axvline(base, color="black", linewidth=1)

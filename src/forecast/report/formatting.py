@@ -76,11 +76,11 @@ def percent_band(p50: float, low: float, high: float, decimals: int = 1) -> str:
     return _band(percent(p50, decimals), percent(low, decimals), percent(high, decimals), "")
 
 
-def at_most(change: float, decimals: int = 1, *, what: str = "") -> str:
+def at_most(change: float) -> str:
     """``"by at most 3.1%"`` for the largest relative change [fraction, sign ignored], or
-    ``"not at all"`` + ``what`` when it rounds to zero at ``decimals``."""
-    text = percent(abs(change), decimals)
-    return f"not at all{what}" if _zero(text) else f"by at most {text}"
+    ``"not at all"`` when it rounds to 0.0%."""
+    text = percent(abs(change))
+    return "not at all" if _zero(text) else f"by at most {text}"
 
 
 def as_stated(value: float) -> str:

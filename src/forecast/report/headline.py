@@ -42,10 +42,8 @@ def headline_table(projections: pd.DataFrame, names: Sequence[str], *, target_ye
 
 
 def headline_display(headline: pd.DataFrame, last_year: int | None = None) -> pd.DataFrame:
-    """The headline table (from :func:`headline_table` or read back) in words, headed as on the
-    run's index page: text columns ``Scenario``, ``China <year> [GWh]``, ``World <year>
-    [GWh]``, ``China's share of world [%]`` (each "median (p10 to p90)") and ``China growth
-    <last_year>-<year> [%/yr]`` (``China growth [%/yr]`` without ``last_year``)."""
+    """The headline table (from :func:`headline_table` or read back) as text, headed as on the
+    run's index page: bands as "median (p10 to p90)", growth from ``last_year`` if given."""
     def bands(prefix: str, fmt: Callable[..., str]) -> list[str]:
         return [fmt(*(r[f"{prefix}_{q}"] for q in ("p50", "p10", "p90")))
                 for _, r in headline.iterrows()]

@@ -102,13 +102,11 @@ class NotebookContext:
         """:func:`forecast.report.tables.write_table` into :attr:`output_dir`."""
         return tables.write_table(frame, self.output_dir, name)
 
-    def write_tables(self, frames: Mapping[str, pd.DataFrame]) -> dict[str, Path | None]:
+    def write_tables(self, frames: Mapping[str, pd.DataFrame]) -> None:
         """Write several tables (:meth:`write_table`), logged, not printed."""
-        out = {}
         for name, frame in frames.items():
-            out[name] = path = self.write_table(frame, name)
+            path = self.write_table(frame, name)
             _LOG.info("%s: %d rows -> %s", name, len(frame), path or "(not written)")
-        return out
 
     def save_figure(self, fig: Figure, name: str) -> Path | None:
         """:func:`forecast.report.figures.save_figure` into :attr:`output_dir`."""

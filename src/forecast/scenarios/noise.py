@@ -70,8 +70,7 @@ def trend_deviations(frame: pd.DataFrame) -> pd.DataFrame:
 
     ``frame`` has columns ``series, year, value`` (value > 0, one row per series and year)
     and maybe others, kept. Returns the rows centred in a complete :data:`TREND_WINDOW`,
-    sorted by series and year, with ``deviation`` [log] ``(log value - trend) / sqrt(1 - h)``,
-    ``h`` the centre's weight in its trend.
+    sorted by series and year, with ``deviation`` [log] as the module docstring defines it.
     """
     from numpy.lib.stride_tricks import sliding_window_view
     from scipy.linalg import lstsq
@@ -136,13 +135,10 @@ class ProcessNoise:
     source: str
 
     @classmethod
-    def from_deviations(cls, deviations: np.ndarray | Mapping[str, np.ndarray], spec: Noise,
+    def from_deviations(cls, deviations: Mapping[str, np.ndarray], spec: Noise,
                         weights: Mapping[str, float], source: str) -> ProcessNoise:
-        """Build it from deviations from trend [log]: one array for every segment or
-        ``{segment: array}``; ``spec`` the file's ``noise`` entry; ``weights`` the segments'
-        base-year production [GWh]."""
-        if not isinstance(deviations, Mapping):
-            deviations = {seg: deviations for seg in weights}
+        """Build it from each segment's deviations from trend [log]; ``spec`` the file's
+        ``noise`` entry; ``weights`` the segments' base-year production [GWh]."""
         segs = tuple(weights)
         logq = np.array([np.quantile(np.asarray(deviations[s], float), np.r_[LEVELS, 0.5])
                          for s in segs])
@@ -165,11 +161,10 @@ class ProcessNoise:
         if spec.scale == 0:
             return None
         dev = reference_noise()
-        kinds = spec.kinds.model_dump()
         known = sorted(dev["technology"].unique())
         parts, laws = [], {}
         for seg in weights:
-            techs = kinds.get(seg, (ALL,))
+            techs = getattr(spec.kinds, seg, (ALL,))
             bad = [t for t in techs if t not in {ALL, *known}]
             if bad:
                 raise ScenarioError(file, f"noise.kinds.{seg}", f"{bad[0]!r} has no established "
@@ -223,13 +218,9 @@ class ProcessNoise:
 
 def process_noise(noise: ProcessNoise, n_years: int, segments: tuple[str, ...],
                   n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Log multipliers of every segment's path, ``{segment: (n_draws, n_years)}`` [log].
-
-    Each of ``n_years`` projected years (a column each) draws its own deviation, whatever its
-    horizon; with correlation 1 every segment draws at the same score (one common factor)
-    through its own 1-year distribution. ``rng`` is drawn from after the parameters, so
-    parameter draws do not change with the noise.
-    """
+    """Log multipliers of every segment's path, ``{segment: (n_draws, n_years)}`` [log]: a
+    deviation per projected year, drawn as the module docstring says, from ``rng`` after the
+    parameters (so parameter draws do not change with the noise)."""
     rho = noise.correlation
     # Standard normal scores: one common, and one per segment unless rho = 1.
     z = rng.standard_normal((1, n_draws, n_years))

@@ -64,7 +64,6 @@ class FittedTrend:
     cap: float
     low: float
     high: float
-    source: str
     dist: str = "fitted"
 
 
@@ -233,5 +232,4 @@ def _centred(scenario: Scenario, key: str, dist: Distribution, central: float,
         raise ScenarioError(scenario.path, where, f"the trend's share {central:.3f} in "
                             f"{scenario.share_year} lies outside the truncation "
                             f"[{low:g}, {high:g}]")
-    return FittedTrend(float(z[0]), float(scale[0]), df, cap, low, high,
-                       dist.source or "forecast.models.share.LogitShare fitted to China's shares")
+    return FittedTrend(float(z[0]), float(scale[0]), df, cap, low, high)

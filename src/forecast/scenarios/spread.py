@@ -29,12 +29,9 @@ def spread_decomposition(scenarios: Iterable[ScenarioLike], history: pd.DataFram
                          n_draws: int = 10_000, seed: int = DEFAULT_SEED,
                          target_year: int | None = None,
                          scenario_dir: str | Path | None = None) -> pd.DataFrame:
-    """The target year's spread of each scenario (object, name in ``scenario_dir``, or path),
-    split by where it comes from.
-
-    ``history`` defaults to the data folder's; ``n_draws`` and ``seed`` are the projection's
-    (``both`` rows equal the projection table's); ``target_year`` [year] overrides the
-    scenarios'.
+    """The target year's spread of each scenario, split by where it comes from; arguments as
+    for :func:`~forecast.scenarios.catalog.prepare_all`, ``n_draws`` and ``seed`` as for the
+    projection (``both`` rows equal the projection table's).
 
     Returns
     -------

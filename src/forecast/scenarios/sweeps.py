@@ -67,14 +67,13 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
 
 def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
                 region: str = "China", target_year: int | None = None,
-                spread: float = DEFAULT_SPREAD, data_dir: str | Path | None = None
-                ) -> pd.DataFrame:
+                data_dir: str | Path | None = None) -> pd.DataFrame:
     """Tornado table: how the target year's ``region`` total (``"China"`` or ``"World"``)
     responds to each assumption, one at a time.
 
     Uncertain parameters move to the 10th and 90th percentiles of their distributions, the
-    others by ``-spread`` and ``+spread`` [fraction] of their central value (clipped to their
-    domain). ``target_year`` [year] overrides the scenario's.
+    others by -/+ :data:`DEFAULT_SPREAD` of their central value (clipped to their domain).
+    ``target_year`` [year] overrides the scenario's.
 
     Returns
     -------
@@ -92,9 +91,9 @@ def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
             lo, hi = quantile(key, dist, np.array(SENSITIVITY_QUANTILES), prepared.scenario.anchor)
             rows.append((key, c, float(lo), float(hi), f"p10/p90 of {dist.dist}"))
         else:
-            lo, hi = sorted((c * (1 - spread), c * (1 + spread)))
+            lo, hi = sorted((c * (1 - DEFAULT_SPREAD), c * (1 + DEFAULT_SPREAD)))
             lo, hi = (float(min(max(v, domain.lowest), domain.high)) for v in (lo, hi))
-            rows.append((key, c, lo, hi, f"central -/+{spread:.0%}"))
+            rows.append((key, c, lo, hi, f"central -/+{DEFAULT_SPREAD:.0%}"))
     table = pd.DataFrame(rows, columns=["parameter", "central", "low", "high", "basis"])
     # Run 2i sets parameter i low, run 2i + 1 high; the last run is the central case.
     values = central_parameters(prepared, 2 * len(rows) + 1)
