@@ -117,7 +117,9 @@ def test_halves_sentence_counts_splits_weighs_coverage_by_outcomes_and_names_the
     # their outcomes: (0.9 * 30 + 0.6 * 10) / 40 = 82.5%.
     assert "Leaving one series out, 2 of 2 cells meet both targets" in text
     assert "a median 0.5 do (0 to 1 over 2 splits)" in text
-    assert "the 80% band held 82.5% at 5-6 years ahead" in text
+    assert "the 80% band held 82.5% at 5-6 years ahead: the band holds on new places" in text
+    narrow = cf.halves_sentence(2, halves.assign(coverage80=0.6), met)
+    assert "held 60.0% at 5-6 years ahead: on new places the band misses the 75%-85%" in narrow
     # Median over the splits: mid third -0.40 (beyond ±0.10), solar +0.01 (within).
     assert "the median log error of 1 of the 2 cells lies beyond ±0.10" in text
     assert "solar electricity, middle third at 5-6 years ahead -0.40 (too high)" in text
