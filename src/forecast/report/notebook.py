@@ -94,10 +94,6 @@ class NotebookContext:
         rows = self.history[self.history["series"].isin(series)]
         return labels.source_label(self.data_dir, sorted(set(rows["source"])))
 
-    def data_counts(self) -> dict[str, int]:
-        """What ``forecast validate`` counts (:meth:`forecast.data.Dataset.counts`)."""
-        return data.load_dataset(self.data_dir).counts()
-
     def write_table(self, frame: pd.DataFrame, name: str) -> Path | None:
         """:func:`forecast.report.tables.write_table` into :attr:`output_dir`."""
         return tables.write_table(frame, self.output_dir, name)
