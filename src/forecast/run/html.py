@@ -169,18 +169,16 @@ def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
     return heading.lstrip("#").strip() or fallback
 
 
-def render_notebook_html(notebook_path: Path, html_path: Path, *,
-                         index_href: str | None = "index.html") -> Path:
-    """Render an executed notebook's reviewer view as standalone HTML, with a link to
-    ``index_href`` (None: none)."""
+def render_notebook_html(notebook_path: Path, html_path: Path) -> Path:
+    """Render an executed notebook's reviewer view as standalone HTML, with a link to the
+    run's ``index.html``."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    resources = {"metadata": {"name": _title(notebook.cells, Path(notebook_path).stem)},
-                 "index_href": index_href}
+    resources = {"metadata": {"name": _title(notebook.cells, Path(notebook_path).stem)}}
     TagRemovePreprocessor(enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),
                           remove_all_outputs_tags={"remove_output"}).preprocess(notebook, {})
     for cell in notebook.cells:
