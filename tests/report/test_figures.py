@@ -28,10 +28,10 @@ def test_house_style_sets_rc():
     assert not matplotlib.rcParams["axes.spines.top"]
 
 
-def test_color_for_is_case_insensitive_with_default():
+def test_color_for_is_case_insensitive_else_grey():
     assert plots.color_for("china") == plots.COLORS["China"]
     assert plots.color_for("LFP") == plots.COLORS["lfp"]
-    assert plots.color_for("unknown", default="#123456") == "#123456"
+    assert plots.color_for("unknown") == "#555555"
 
 
 def test_scenario_colors_distinct():

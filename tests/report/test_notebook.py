@@ -75,7 +75,7 @@ def test_project_scenarios_is_the_projection_of_each_scenario():
     assert run.names == ["published", "base"] and [s.name for s in run.chosen] == run.names
     assert list(run.catalogue["name"]) == sorted(run.catalogue["name"])
     assert set(run.colors) == {"published", "base"}
-    direct = scenarios.project(scenarios.resolve_scenario("base", run.scenario_dir), nb.history,
+    direct = scenarios.project(scenarios.resolve_scenario("base", nb.scenario_dir), nb.history,
                                n_draws=200, seed=7, target_year=2030)
     ours = run.projections[run.projections["scenario"] == "base"].reset_index(drop=True)
     assert ours.equals(direct)

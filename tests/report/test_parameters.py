@@ -94,7 +94,7 @@ def test_output_dir_must_not_be_a_file(tmp_path):
         check_parameters({"output_dir": str(tmp_path / "f")})
 
 
-def test_keyword_data_dir_and_scenario_dir_take_precedence(tmp_path):
+def test_keyword_data_dir_takes_precedence(tmp_path):
     (tmp_path / "history.csv").write_text(
         "series,region,segment,year,value,unit,kind\n"
         "production,China,total,2030,1,GWh,reported\n"
@@ -105,8 +105,6 @@ def test_keyword_data_dir_and_scenario_dir_take_precedence(tmp_path):
         check_parameters({"target_year": 2030, "data_dir": "ignored"}, data_dir=tmp_path)
     assert check_parameters({"scenario_names": ["only"]}, data_dir=tmp_path) == {
         "scenario_names": ["only"]}
-    assert check_parameters({"scenario_names": ["base"]}, data_dir=tmp_path,
-                            scenario_dir=DATA / "scenarios") == {"scenario_names": ["base"]}
 
 
 def test_last_observed_year_matches_the_loaded_history(history):

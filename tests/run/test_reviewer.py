@@ -87,8 +87,6 @@ def test_rendered_page_has_no_code_no_printed_output_and_loads_nothing(tmp_path)
     assert "<title>09 · A page</title>" in page
     assert '<a href="index.html">' in page
     assert "<script src=" not in page and "cdnjs" not in page  # nothing from the network
-    alone = render.render_notebook_html(path, tmp_path / "alone.html", index_href=None)
-    assert 'href="index.html"' not in alone.read_text()
 
 
 def _run_folder(tmp_path: Path, headline: str) -> Path:

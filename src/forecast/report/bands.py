@@ -36,11 +36,6 @@ def number(value: object) -> float | None:
     return cell if math.isfinite(cell) else None
 
 
-def _band(row: Mapping[str, object]) -> str | None:
-    low, high = number(row.get("p10")), number(row.get("p90"))
-    return None if low is None or high is None else span(gwh(low), gwh(high))
-
-
 def bands_sentence(rows: Iterable[Mapping[str, object]] | None) -> str:
     """:data:`BANDS_DEFINITION` and, when the decomposition table's ``rows`` (``scenario,
     region, year, spread, p10, p90`` [GWh]) have them, China's figures in the ``base``
@@ -52,8 +47,10 @@ def bands_sentence(rows: Iterable[Mapping[str, object]] | None) -> str:
         return BANDS_DEFINITION
     name = "base" if "base" in names else names[0]
     spreads = {str(r.get("spread")): r for r in rows if str(r.get("scenario")) == name}
-    bands = {k: _band(r) for k, r in spreads.items()}
-    if not all(bands.get(k) for k in ("both", "assumptions", "variation")):
+    ends = {k: (number(r.get("p10")), number(r.get("p90"))) for k, r in spreads.items()}
+    bands = {k: span(gwh(low), gwh(high)) for k, (low, high) in ends.items()
+             if low is not None and high is not None}
+    if not all(k in bands for k in ("both", "assumptions", "variation")):
         return BANDS_DEFINITION
     year = str(spreads["both"].get("year", "")).strip()
     return (

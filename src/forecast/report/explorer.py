@@ -149,10 +149,9 @@ class ScenarioExplorer:
 
     def figure(self) -> Figure:
         """The fan of China's production at the current values, after the history."""
-        fig, ax = figures.new_figure()
-        figures.finish(ax, title=f"China's production, {self.name} scenario", xlabel="Year",
-                       ylabel="Production [GWh]", source=self._draw(ax))
-        return fig
+        _, ax = figures.new_figure()
+        return figures.finish(ax, title=f"China's production, {self.name} scenario",
+                              xlabel="Year", ylabel="Production [GWh]", source=self._draw(ax))
 
     def redraw(self, values: Mapping[str, float] | None = None) -> bytes:
         """Re-project with ``values`` (see :meth:`update`); the live figure as PNG bytes."""

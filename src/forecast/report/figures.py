@@ -61,10 +61,9 @@ def set_house_style() -> None:
     sns.set_theme(context="notebook", style="whitegrid", palette="colorblind", rc=HOUSE_RC)
 
 
-def color_for(name: str, default: str | None = None) -> str:
-    """Colour of a region, segment or chemistry (case-insensitive), else ``default`` or grey."""
-    found = {k.lower(): v for k, v in COLORS.items()}.get(str(name).lower())
-    return found or default or "#555555"
+def color_for(name: str) -> str:
+    """Colour of a region, segment or chemistry (case-insensitive), else grey."""
+    return {k.lower(): v for k, v in COLORS.items()}.get(str(name).lower(), "#555555")
 
 
 def scenario_colors(names: Sequence[str]) -> dict[str, str]:

@@ -61,7 +61,7 @@ def span(low: str, high: str, unit: str = "") -> str:
 
 def _band(p50: str, low: str, high: str, unit: str) -> str:
     if low == high:
-        return f"{p50}{unit}" if low == p50 else f"{low}{unit}"
+        return f"{low}{unit}"
     return f"{p50}{unit} ({span(low, high, unit)})"
 
 

@@ -10,14 +10,15 @@ import pandas as pd
 from forecast.models.trend import cagr
 from forecast.report.formatting import gwh_band, percent, percent_band
 
-__all__ = ["HEADLINE_COLUMNS", "headline_display", "headline_table"]
+__all__ = ["HEADLINE_COLUMNS", "QUANTILES", "headline_display", "headline_table"]
 
-_QUANTILES = ("p10", "p50", "p90")
+#: The quantiles of each quantity's band.
+QUANTILES = ("p10", "p50", "p90")
 _PARTS = (("china", "China", "total"), ("world", "World", "total"),
           ("china_share", "China", "world_share"))
 #: Columns of ``tables/headline.csv``, in order.
 HEADLINE_COLUMNS: tuple[str, ...] = (
-    "scenario", "year", *(f"{p}_{q}" for p, _, _ in _PARTS for q in _QUANTILES), "china_cagr")
+    "scenario", "year", *(f"{p}_{q}" for p, _, _ in _PARTS for q in QUANTILES), "china_cagr")
 
 
 def headline_table(projections: pd.DataFrame, names: Sequence[str], *, target_year: int,
@@ -34,7 +35,7 @@ def headline_table(projections: pd.DataFrame, names: Sequence[str], *, target_ye
         row: dict[str, object] = {"scenario": name, "year": int(target_year)}
         for prefix, region, segment in _PARTS:
             values = final.loc[(name, region, segment)]
-            row |= {f"{prefix}_{q}": float(values[q]) for q in _QUANTILES}
+            row |= {f"{prefix}_{q}": float(values[q]) for q in QUANTILES}
         row["china_cagr"] = cagr(float(last_value), row["china_p50"],
                                  int(target_year) - int(last_year))
         rows.append(row)

@@ -225,7 +225,7 @@ def parameter_value(key: str, value: float | str) -> str:
     """A scenario parameter's value in its unit: growth rates and shares in percent
     (``"22.0%/yr"``, ``"75.0%"``), levels in GWh, ``"from the data"`` for ``data``/``trend``."""
     if isinstance(value, str):
-        return "from the data" if value == "data" else f"from the {value}"
+        return f"from the {value}"
     unit = _unit(key)
     if unit.startswith("%"):
         return percent(value) + unit[1:]

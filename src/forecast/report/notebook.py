@@ -64,7 +64,6 @@ def _resolve_paths(value: Any, cwd: str | Path | None) -> Any:
 class ScenarioRun:
     """The scenarios a notebook projects (:meth:`NotebookContext.project_scenarios`)."""
 
-    scenario_dir: Path
     catalogue: pd.DataFrame
     names: list[str]
     chosen: list[Scenario]
@@ -94,10 +93,6 @@ class NotebookContext:
         rows = self.history[self.history["series"].isin(series)]
         return labels.source_label(self.data_dir, sorted(set(rows["source"])))
 
-    def data_counts(self) -> dict[str, int]:
-        """What ``forecast validate`` counts (:meth:`forecast.data.Dataset.counts`)."""
-        return data.load_dataset(self.data_dir).counts()
-
     def write_table(self, frame: pd.DataFrame, name: str) -> Path | None:
         """:func:`forecast.report.tables.write_table` into :attr:`output_dir`."""
         return tables.write_table(frame, self.output_dir, name)
@@ -123,14 +118,12 @@ class NotebookContext:
             raise ParameterError(f"parameter {missing[0]} is needed here; declare it in the "
                                  "notebook's parameters cell")
         given = {n: self.params[n] for n in needed}
-        folder = self.scenario_dir
-        catalogue = scenarios.list_scenarios(folder)
+        catalogue = scenarios.list_scenarios(self.scenario_dir)
         names = list(given.pop("scenario_names")) or list(catalogue["name"])
-        chosen = [scenarios.resolve_scenario(n, folder) for n in names]
+        chosen = [scenarios.resolve_scenario(n, self.scenario_dir) for n in names]
         projections = pd.concat([scenarios.project(sc, self.history, **given) for sc in chosen],
                                 ignore_index=True)
-        return ScenarioRun(folder, catalogue, names, chosen, projections,
-                           figures.scenario_colors(names))
+        return ScenarioRun(catalogue, names, chosen, projections, figures.scenario_colors(names))
 
 
 def align_text_columns(styler: Styler) -> Styler:

@@ -173,8 +173,7 @@ class RunParameters(BaseModel):
 
     @classmethod
     def _scenarios(cls, info: ValidationInfo) -> list[str]:
-        return known_scenarios((info.context or {}).get("scenario_dir")
-                               or cls._data(info) / "scenarios")
+        return known_scenarios(cls._data(info) / "scenarios")
 
     @_after("data_dir")
     @classmethod
@@ -231,8 +230,8 @@ def run_parameter_label(name: str) -> str:
     return words[:1].upper() + words[1:]
 
 
-def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None = None,
-                     scenario_dir: str | Path | None = None) -> dict[str, Any]:
+def check_parameters(values: Mapping[str, Any], *,
+                     data_dir: str | Path | None = None) -> dict[str, Any]:
     """Check run parameters against :class:`RunParameters`; refuse the first bad one.
 
     Parameters
@@ -242,8 +241,6 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
         ones are not checked (pydantic does not validate defaults).
     data_dir : str or Path, optional
         The data folder, resolved; default ``values["data_dir"]``, else the default one.
-    scenario_dir : str or Path, optional
-        Folder of the scenario files (default ``<data_dir>/scenarios``).
 
     Returns
     -------
@@ -257,9 +254,8 @@ def check_parameters(values: Mapping[str, Any], *, data_dir: str | Path | None =
         value (without its length: the rule may list the known values first); also for a name
         that is not a field.
     """
-    context = {"data_dir": data_dir, "scenario_dir": scenario_dir}
     try:
-        checked = RunParameters.model_validate(dict(values), context=context)
+        checked = RunParameters.model_validate(dict(values), context={"data_dir": data_dir})
     except ValidationError as exc:
         error = exc.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "?"

@@ -95,8 +95,6 @@ def vintage_figure(records: Sequence[RunRecord], observed: pd.DataFrame, *, regi
     # Here, not at the top: `forecast score` prints tables only and need not import seaborn.
     from forecast.report import figures
 
-    if not records:
-        raise ValueError("vintage_figure needs at least one earlier run")
     records = list(records)[-max_panels:]
     series = observed[(observed["region"] == region) & (observed["segment"] == segment)]
     values = series.set_index("year")["actual"].sort_index()

@@ -36,8 +36,6 @@ REVIEWER_MIME_TYPES = ("text/html", "text/markdown", "image/svg+xml", "text/late
 #: Standard errors of the difference a headline change must exceed to be reported.
 MC_SIGMAS = 3.0
 _NOT_SET = "(not set)"
-_LEVELS = ("p10", "p50", "p90")
-_QUANTITIES = ("china", "world", "china_share")
 
 
 @dataclass
@@ -104,17 +102,18 @@ def _cell_change(column: str, old: Mapping[str, str], new: Mapping[str, str],
                  draws: tuple[int, int] | None) -> tuple[str, str, str, str] | None:
     """``(quantity, before, now, change)`` of a headline cell that differs; None when it
     moved within the Monte Carlo error of ``draws`` (before, now)."""
+    # Here, not at the top: both load pandas and the models (0.5 s), which a run whose
+    # headline did not change never needs.
+    from forecast.evaluation.scoring import quantile_standard_error
+    from forecast.report.headline import HEADLINE_COLUMNS, QUANTILES
+
     driver = "china_p50" if column == "china_cagr" else column
     prefix, _, level = driver.rpartition("_")
     a, b = number(old.get(column)), number(new.get(column))
-    if a is None or b is None or level not in _LEVELS or prefix not in _QUANTITIES:
+    if a is None or b is None or driver not in HEADLINE_COLUMNS:  # another layout
         return (column, str(old.get(column, "")), str(new.get(column, "")), "changed")
-    bands = [{q: number(row.get(f"{prefix}_{q}")) for q in _LEVELS} for row in (old, new)]
+    bands = [{q: number(row.get(f"{prefix}_{q}")) for q in QUANTILES} for row in (old, new)]
     if draws and all(v is not None for band in bands for v in band.values()):
-        # Here, not at the top: the evaluation package loads pandas and the models (0.5 s),
-        # which a run that changed nothing never needs.
-        from forecast.evaluation.scoring import quantile_standard_error
-
         se = [quantile_standard_error(level, band, n)  # type: ignore[arg-type]
               for band, n in zip(bands, draws, strict=True)]
         moved = bands[1][level] - bands[0][level]  # type: ignore[operator]
@@ -170,18 +169,16 @@ def _title(cells: list[Mapping[str, Any]], fallback: str) -> str:
     return heading.lstrip("#").strip() or fallback
 
 
-def render_notebook_html(notebook_path: Path, html_path: Path, *,
-                         index_href: str | None = "index.html") -> Path:
-    """Render an executed notebook's reviewer view as standalone HTML, with a link to
-    ``index_href`` (None: none)."""
+def render_notebook_html(notebook_path: Path, html_path: Path) -> Path:
+    """Render an executed notebook's reviewer view as standalone HTML, with a link to the
+    run's ``index.html``."""
     import nbformat
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
     from traitlets.config import Config
 
     notebook = nbformat.read(notebook_path, as_version=4)
-    resources = {"metadata": {"name": _title(notebook.cells, Path(notebook_path).stem)},
-                 "index_href": index_href}
+    resources = {"metadata": {"name": _title(notebook.cells, Path(notebook_path).stem)}}
     TagRemovePreprocessor(enabled=True, remove_cell_tags=set(REVIEWER_REMOVED_CELL_TAGS),
                           remove_all_outputs_tags={"remove_output"}).preprocess(notebook, {})
     for cell in notebook.cells:

@@ -462,10 +462,8 @@ def run(config: RunConfig) -> Path:
     manifest: dict[str, Any] = {
         "run_id": folder.run_id, "parameters": dict(plan.params), "status": "running",
         "started": datetime.now(UTC).isoformat(timespec="seconds"), "finished": None,
-        "notebooks": [], "outputs": {}, "last_observed_year": None}
+        "notebooks": [], "outputs": {}, "last_observed_year": last_observed_year(plan.data_dir)}
     try:
-        with contextlib.suppress(ParameterError):
-            manifest["last_observed_year"] = last_observed_year(plan.data_dir)
         data = runs.data_files(plan.data_dir)
         manifest.update(
             root=str(plan.root), layout_version=LAYOUT_VERSION,
