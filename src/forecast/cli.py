@@ -101,7 +101,6 @@ def _cmd_run(args: argparse.Namespace) -> None:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> None:
-    """``forecast calibrate``: score every method on a reference class."""
     from forecast.data.reference import load_reference
     from forecast.evaluation import calibration
     from forecast.files import check_folder
@@ -296,7 +295,3 @@ def _fail(args: argparse.Namespace, line: str, code: int) -> int:
     if args.func is _cmd_run and not sys.stdout.isatty():
         print(line, flush=True)
     return code
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
