@@ -91,12 +91,12 @@ def prepare_scenario(scenario: ScenarioLike, history: pd.DataFrame | None = None
 
 
 def prepare_all(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = None,
-                target_year: int | None = None, scenario_dir: str | Path | None = None,
-                data_dir: str | Path | None = None) -> Iterator[Prepared]:
+                target_year: int | None = None,
+                scenario_dir: str | Path | None = None) -> Iterator[Prepared]:
     """:func:`prepare_scenario` each of ``scenarios`` in turn (history loaded once)."""
-    history = data.load_history(data_dir) if history is None else history
+    history = data.load_history() if history is None else history
     for sc in scenarios:
-        yield prepare_scenario(sc, history, data_dir, target_year, scenario_dir)
+        yield prepare_scenario(sc, history, None, target_year, scenario_dir)
 
 
 def project(scenario: ScenarioLike, history: pd.DataFrame | None = None, n_draws: int = 10_000,
