@@ -87,7 +87,6 @@ class _Outcome:
         return int(np.searchsorted(self.prepared.years, year))
 
     def median(self, key: tuple[str, str], year: int) -> float:
-        """Monte Carlo median of a series in ``year``."""
         return float(np.median(self.paths[key][:, self._at(year)]))
 
     def central(self, key: tuple[str, str], year: int) -> float:
