@@ -102,7 +102,6 @@ class Dataset:
         chosen = resolve(self.rows, self.variants, preferred).values()
         # From lists, not the dataclasses: pandas would deep-copy each through asdict.
         frame = pd.DataFrame([[getattr(r, c) for c in COLUMNS] for r in chosen], columns=COLUMNS)
-        frame = frame.astype({"year": "int64", "value": "float64"})
         frame = frame.sort_values(["series", "region", "segment", "year"], ignore_index=True)
         frame.attrs.update(data_dir=str(self.data_dir), prefer=preferred)
         return frame
