@@ -160,8 +160,7 @@ def get_series(
     sub = history.loc[mask].sort_values("year")
     if sub.empty:
         raise KeyError(f"no {'/'.join(kinds)} values for {series} {region}/{segment}")
-    out = sub.set_index("year")["value"].astype(float).rename(series)
-    out.index = out.index.astype(int)
+    out = sub.set_index("year")["value"].rename(series)
     out.attrs["unit"] = str(sub["unit"].iloc[0])
     return out
 
