@@ -147,12 +147,11 @@ def draw(prepared: Prepared, n_draws: int, seed: int | np.random.Generator | Non
     if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 1:
         raise ScenarioError(prepared.scenario.path, "draws",
                             f"the number of draws must be a whole number >= 1, got {n_draws!r}")
-    n = int(n_draws)
     rng = uncertainty.make_rng(seed)
-    values = draw_parameters(prepared, n, rng)
+    values = draw_parameters(prepared, n_draws, rng)
     if prepared.noise is None:
         return values, None
-    return values, process_noise(prepared.noise, len(prepared.years), SEGMENTS, n, rng)
+    return values, process_noise(prepared.noise, len(prepared.years), SEGMENTS, n_draws, rng)
 
 
 def simulate(prepared: Prepared, n_draws: int = 10_000,
