@@ -193,12 +193,10 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
 
 
 def _share_trend(scenario: Scenario, history: pd.DataFrame) -> LogitShare:
-    """The Fisher-Pry trend of China's observed shares, capped by ``share.cap`` (default 1)."""
+    """The Fisher-Pry trend of China's observed shares (which :func:`prepare` has found for the
+    baseline), capped by ``share.cap`` (default 1)."""
     file = scenario.path
-    observed = find_series(history, SHARE)
-    if observed is None:
-        raise ScenarioError(file, "share.target",
-                            f"the data has no observed {SHARE} China/total to fit")
+    observed = data.get_series(history, SHARE)
     cap = 1.0 if scenario.share.cap is None else float(scenario.share.cap)
     if observed.max() >= cap:
         raise ScenarioError(file, "share.cap", f"{cap:g} must be above every observed share "
