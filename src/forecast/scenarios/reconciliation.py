@@ -100,8 +100,6 @@ class _Outcome:
 
     def cap_cut(self, year: int) -> float:
         """What a binding capacity cap removes from China's central total [GWh], else 0."""
-        if self.prepared.capacity_year is None:
-            return 0.0
         uncapped = self.central(("China", "uncapped_total"), year)
         cut = uncapped - self.central(("China", "total"), year)
         return cut if cut > 1e-6 * max(uncapped, 1.0) else 0.0
