@@ -119,7 +119,6 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
         The target year is not after the last observation, or a ``data`` value (or a base
         value the scenario needs) is missing from the history.
     """
-    # The base year: the last observed (reported or derived) China total production.
     base_year = int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
     file = scenario.path
     for key, what, year in (("target_year", "target year", scenario.target_year),
