@@ -33,7 +33,7 @@ def _cmd_validate(args: argparse.Namespace) -> None:
     folder = args.scenario_dir or data_dir / "scenarios"
     reference = default_reference_path()
     if args.scenario_dir is None and not folder.is_dir():
-        check_reference(reference, load=True)
+        check_reference(reference)
         checked = f"scenarios: no folder {folder}; none checked"
     else:
         chosen = check_inputs(data_dir, folder, reference=reference, history=history)
@@ -101,7 +101,6 @@ def _cmd_run(args: argparse.Namespace) -> None:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> None:
-    """``forecast calibrate``: score every method on a reference class."""
     from forecast.data.reference import load_reference
     from forecast.evaluation import calibration
     from forecast.files import check_folder
@@ -135,12 +134,12 @@ def _check_reference_span(reference: Path, window: int, horizons: int) -> None:
     """Refuse a reference CSV above its size limit (unread), and a ``--window`` or
     ``--horizons`` above the years it (or the shipped class) spans less one: a window needs a
     year after it, and a horizon of 1e9 years would allocate that many columns."""
-    from forecast.data.reference import default_reference_path, load_reference
+    from forecast.data.reference import default_reference_path
     from forecast.inputs import check_reference
 
     paths = [reference, default_reference_path()]
     for path in dict.fromkeys(p for p in paths if p == reference or Path(p).exists()):
-        years = load_reference(check_reference(path))["year"]
+        years = check_reference(path)["year"]
         span = int(years.max() - years.min()) + 1
         if window > span - 1:
             raise ParameterError(f"--window {quote(window)}: {path} spans {span} years "
@@ -296,7 +295,3 @@ def _fail(args: argparse.Namespace, line: str, code: int) -> int:
     if args.func is _cmd_run and not sys.stdout.isatty():
         print(line, flush=True)
     return code
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

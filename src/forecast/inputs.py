@@ -212,17 +212,15 @@ def check_inputs(
         load_outlooks(check_file(outlooks, MAX_DATA_FILE_BYTES,
                                  partial(DataValidationError, outlooks)))
     if reference not in (None, ""):
-        check_reference(reference, load=True)
+        check_reference(reference)
     return chosen
 
 
-def check_reference(path: str | Path, *, load: bool = False) -> Path:
-    """Refuse a reference-class CSV that is not a regular file or is above
-    :data:`MAX_REFERENCE_FILE_BYTES`, unread (:class:`DataValidationError`); with ``load``,
-    also validate its rows (:func:`forecast.data.reference.load_reference`)."""
-    path = check_file(path, MAX_REFERENCE_FILE_BYTES, partial(DataValidationError, path))
-    if load:
-        from forecast.data.reference import load_reference
+def check_reference(path: str | Path) -> pd.DataFrame:
+    """A reference-class CSV read and validated (:func:`forecast.data.reference.load_reference`)
+    once it is refused unread (:class:`DataValidationError`) if it is not a regular file or is
+    above :data:`MAX_REFERENCE_FILE_BYTES`."""
+    from forecast.data.reference import load_reference
 
-        load_reference(path)
-    return path
+    return load_reference(check_file(path, MAX_REFERENCE_FILE_BYTES,
+                                     partial(DataValidationError, path)))

@@ -13,7 +13,6 @@ from forecast import scenarios
 from forecast.errors import ScenarioError
 from forecast.scenarios.noise import (
     NOISE_MIN_SHARE,
-    SEGMENT_KINDS,
     ProcessNoise,
     process_noise,
     reference_noise,
@@ -22,7 +21,7 @@ from forecast.scenarios.noise import (
 from forecast.scenarios.preparation import prepare
 from forecast.scenarios.projection import evaluate, simulate
 from forecast.scenarios.sampling import draw_parameters
-from forecast.scenarios.schema import SEGMENTS, Noise
+from forecast.scenarios.schema import SEGMENTS, Kinds, Noise
 
 REPO = Path(__file__).resolve().parents[2]
 WEIGHTS = {"power": 823.0, "consumer": 94.0, "storage": 254.0}  # China 2024 [GWh]
@@ -299,7 +298,7 @@ def test_a_bad_noise_entry_is_one_line_naming_the_key(noise, match, scenario):
 
 def test_kinds_follow_the_stated_mapping_and_a_file_can_change_it(history, scenario):
     dev = reference_noise()
-    assert set(SEGMENT_KINDS) == set(SEGMENTS)
+    assert set(Kinds.model_fields) == set(SEGMENTS)
     noise = prepare(scenario(), history).noise
     ev = dev.loc[dev["technology"] == "ev_car_sales", "deviation"]
     power = noise.offsets[noise.segments.index("power")]
@@ -311,7 +310,7 @@ def test_kinds_follow_the_stated_mapping_and_a_file_can_change_it(history, scena
     sc = scenario(noise={"kinds": {"storage": ["solar_electricity"], "power": "all"}})
     kinds = sc.noise.kinds
     assert (kinds.storage, kinds.power) == (("solar_electricity",), ("all",))
-    assert kinds.consumer == SEGMENT_KINDS["consumer"]
+    assert kinds.consumer == Kinds().consumer
 
 
 def test_every_kind_covers_its_held_out_series_about_as_stated():
@@ -320,7 +319,7 @@ def test_every_kind_covers_its_held_out_series_about_as_stated():
     dev = reference_noise()
     kind = {"ev_car_sales": ("ev_car_sales",),
             **dict.fromkeys(("solar_electricity", "wind_electricity"),
-                            SEGMENT_KINDS["storage"])}
+                            Kinds().storage)}
     inside = []
     for name, own in dev.groupby("series"):
         rest = dev[(dev["series"] != name) & dev["technology"].isin(kind[own["technology"].iat[0]])]

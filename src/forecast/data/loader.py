@@ -102,7 +102,6 @@ class Dataset:
         chosen = resolve(self.rows, self.variants, preferred).values()
         # From lists, not the dataclasses: pandas would deep-copy each through asdict.
         frame = pd.DataFrame([[getattr(r, c) for c in COLUMNS] for r in chosen], columns=COLUMNS)
-        frame = frame.astype({"year": "int64", "value": "float64"})
         frame = frame.sort_values(["series", "region", "segment", "year"], ignore_index=True)
         frame.attrs.update(data_dir=str(self.data_dir), prefer=preferred)
         return frame
@@ -161,8 +160,7 @@ def get_series(
     sub = history.loc[mask].sort_values("year")
     if sub.empty:
         raise KeyError(f"no {'/'.join(kinds)} values for {series} {region}/{segment}")
-    out = sub.set_index("year")["value"].astype(float).rename(series)
-    out.index = out.index.astype(int)
+    out = sub.set_index("year")["value"].rename(series)
     out.attrs["unit"] = str(sub["unit"].iloc[0])
     return out
 

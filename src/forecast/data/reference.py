@@ -204,7 +204,6 @@ class ReferenceWindows:
         return int(self.origin.size)
 
     def subset(self, mask: np.ndarray) -> ReferenceWindows:
-        """The windows where boolean ``mask`` is true."""
         arrays = ("series", "origin", "values", "actual", "technology", "share")
         return replace(self, **{name: getattr(self, name)[mask] for name in arrays})
 

@@ -33,20 +33,20 @@ def default_scenario_dir(data_dir: str | Path | None = None) -> Path:
     return (Path(data_dir) if data_dir is not None else data.default_data_dir()) / "scenarios"
 
 
-def _scenario_files(folder: Path) -> list[Path]:
+def _scenario_files(scenario_dir: str | Path | None) -> tuple[Path, list[Path]]:
+    folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
     check_path(folder, lambda rule, message: ScenarioError(folder, "-", message))
     if not folder.is_dir():
         raise ScenarioError(folder, "-", "scenario folder not found")
-    return sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
+    return folder, sorted([*folder.glob("*.yaml"), *folder.glob("*.yml")])
 
 
 def list_scenarios(scenario_dir: str | Path | None = None) -> pd.DataFrame:
     """Every scenario file of a folder (default: ``<data dir>/scenarios``), validated: a frame
     of ``name, description, path`` sorted by name. Raises :class:`ScenarioError` for the first
     invalid file by file name, or two files sharing a name."""
-    folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
     rows, seen = [], {}
-    for path in _scenario_files(folder):
+    for path in _scenario_files(scenario_dir)[1]:
         sc = load_scenario(path)
         if sc.name in seen:
             raise ScenarioError(path, "name", f"'{sc.name}' is also the name of {seen[sc.name]}")
@@ -71,8 +71,7 @@ def resolve_scenario(name_or_path: ScenarioLike,
         file_like = False
     if candidate.suffix in (".yaml", ".yml") or file_like:
         return load_scenario(candidate)
-    folder = Path(scenario_dir) if scenario_dir is not None else default_scenario_dir()
-    files = _scenario_files(folder)
+    folder, files = _scenario_files(scenario_dir)
     for path in files:
         if path.stem == text:
             return load_scenario(path)
@@ -92,12 +91,12 @@ def prepare_scenario(scenario: ScenarioLike, history: pd.DataFrame | None = None
 
 
 def prepare_all(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = None,
-                target_year: int | None = None, scenario_dir: str | Path | None = None,
-                data_dir: str | Path | None = None) -> Iterator[Prepared]:
+                target_year: int | None = None,
+                scenario_dir: str | Path | None = None) -> Iterator[Prepared]:
     """:func:`prepare_scenario` each of ``scenarios`` in turn (history loaded once)."""
-    history = data.load_history(data_dir) if history is None else history
+    history = data.load_history() if history is None else history
     for sc in scenarios:
-        yield prepare_scenario(sc, history, data_dir, target_year, scenario_dir)
+        yield prepare_scenario(sc, history, None, target_year, scenario_dir)
 
 
 def project(scenario: ScenarioLike, history: pd.DataFrame | None = None, n_draws: int = 10_000,
@@ -130,9 +129,6 @@ def project_named(name_or_path: str | Path, scenario_dir: str | Path | None = No
 def projection_to_csv(frame: pd.DataFrame) -> str:
     """CSV text of a projection table: fixed columns and row order, numbers to
     :data:`CSV_DECIMALS` decimals, ``\\n`` line ends; identical inputs give identical text."""
-    missing = [c for c in PROJECTION_COLUMNS if c not in frame.columns]
-    if missing:
-        raise ValueError(f"not a projection table: missing columns {', '.join(missing)}")
     out = frame.loc[:, list(PROJECTION_COLUMNS)].copy()
     numbers = list(PROJECTION_COLUMNS[5:])
     # Adding 0.0 turns -0.0 into 0.0 so rounding never prints "-0.000".

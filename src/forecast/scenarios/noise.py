@@ -11,14 +11,14 @@ count, as China makes 76% of the world's batteries: smaller ones vary more (root
 0.19-0.30 below a 1% share, 0.13 from 10% up).
 
 Kinds vary differently (root mean square: EV car sales 0.25, solar output 0.11, wind 0.08), so
-each segment varies like its own market, a stated assumption (:data:`SEGMENT_KINDS`, changed by
-``noise: {kinds: ...}``). A segment's one-year variation is the empirical quantiles of its
-kinds' deviations, median moved to 0 (right-skewed: booms exceed busts). Left out in turn, a
-series' deviations fall inside the others' 80% band 82% of the time for EV sales, 80% for
-solar, 77% for wind. Weak points: the EV law rests on 17 deviations, 14 of them China's and
-the USA's in 2013-2020; consecutive deviations correlate (lag-1 -0.07 against -0.49 for
-independent noise), so variation lasting longer than a year is partly taken up by the trend
-and understated.
+each segment varies like its own market, a stated assumption
+(:class:`~forecast.scenarios.schema.Kinds`, changed by ``noise: {kinds: ...}``). A segment's
+one-year variation is the empirical quantiles of its kinds' deviations, median moved to 0
+(right-skewed: booms exceed busts). Left out in turn, a series' deviations fall inside the
+others' 80% band 82% of the time for EV sales, 80% for solar, 77% for wind. Weak points: the EV
+law rests on 17 deviations, 14 of them China's and the USA's in 2013-2020; consecutive
+deviations correlate (lag-1 -0.07 against -0.49 for independent noise), so variation lasting
+longer than a year is partly taken up by the trend and understated.
 
 Each projected year draws its own deviation: the variation does not accumulate with the
 horizon (that would be an uncertain growth rate). One common factor moves every segment and
@@ -41,10 +41,10 @@ from scipy.special import ndtr, ndtri
 
 from forecast.data import reference
 from forecast.errors import ScenarioError
-from forecast.scenarios.schema import Kinds, Noise
+from forecast.scenarios.schema import Noise
 
 __all__ = [
-    "ALL", "LEVELS", "NOISE_MIN_SHARE", "SCORE_POINTS", "SEGMENT_KINDS", "TREND_DEGREE",
+    "ALL", "LEVELS", "NOISE_MIN_SHARE", "SCORE_POINTS", "TREND_DEGREE",
     "TREND_WINDOW", "ProcessNoise", "process_noise", "reference_noise", "trend_deviations",
 ]
 
@@ -61,8 +61,6 @@ TREND_WINDOW, TREND_DEGREE = 7, 2
 NOISE_MIN_SHARE = 0.10
 #: Every technology of the reference class, in ``noise: {kinds: ...}``.
 ALL = "all"
-#: Which technologies' deviations each segment varies like by default.
-SEGMENT_KINDS: dict[str, tuple[str, ...]] = Kinds().model_dump()
 
 
 def trend_deviations(frame: pd.DataFrame) -> pd.DataFrame:

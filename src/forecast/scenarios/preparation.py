@@ -119,7 +119,6 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
         The target year is not after the last observation, or a ``data`` value (or a base
         value the scenario needs) is missing from the history.
     """
-    # The base year: the last observed (reported or derived) China total production.
     base_year = int(data.get_series(history, PRODUCTION, kinds=OBSERVED).index.max())
     file = scenario.path
     for key, what, year in (("target_year", "target year", scenario.target_year),
@@ -193,12 +192,10 @@ def prepare(scenario: Scenario, history: pd.DataFrame) -> Prepared:
 
 
 def _share_trend(scenario: Scenario, history: pd.DataFrame) -> LogitShare:
-    """The Fisher-Pry trend of China's observed shares, capped by ``share.cap`` (default 1)."""
+    """The Fisher-Pry trend of China's observed shares (which :func:`prepare` has found for the
+    baseline), capped by ``share.cap`` (default 1)."""
     file = scenario.path
-    observed = find_series(history, SHARE)
-    if observed is None:
-        raise ScenarioError(file, "share.target",
-                            f"the data has no observed {SHARE} China/total to fit")
+    observed = data.get_series(history, SHARE)
     cap = 1.0 if scenario.share.cap is None else float(scenario.share.cap)
     if observed.max() >= cap:
         raise ScenarioError(file, "share.cap", f"{cap:g} must be above every observed share "

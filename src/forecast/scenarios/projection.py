@@ -59,20 +59,17 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
     h = years - base.year
     n = len(next(iter(values.values())))
     out: Paths = {}
-
-    def col(key: str) -> np.ndarray:
-        return np.asarray(values[key], float)[:, None]
-
+    col = {key: np.asarray(v, float)[:, None] for key, v in values.items()}  # (n, 1) each
     share = np.full((1, len(h)), base.share)
     if sc.share.model != "hold":
         progress = np.minimum(h / max(sc.share_year - base.year, 1), 1.0)
-        target = col("share.target")
+        target = col["share.target"]
         if sc.share.model == "linear":
             share = base.share + (target - base.share) * progress
         else:  # Fisher-Pry: fastest mid-way, never leaves [0, 1].
             z0, z1 = logit(base.share), logit(np.clip(target, SHARE_FLOOR, 1.0 - SHARE_FLOOR))
             share = expit(z0 + (z1 - z0) * progress)
-    anchored = {seg: np.broadcast_to(_segment_path(prepared, seg, values, years, out),
+    anchored = {seg: np.broadcast_to(_segment_path(prepared, seg, col, years, out),
                                      (n, len(years))) for seg in SEGMENTS}
     if noise is not None:
         anchored = {seg: p * np.exp(noise[seg]) for seg, p in anchored.items()}
@@ -84,9 +81,9 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
         rest = {seg: p * (1.0 - share) for seg, p in anchored.items()}
     uncapped = sum(china.values())
     if sc.capacity is not None:
-        limit = curves.compound(col("caps.capacity.base"), col("caps.capacity.growth"),
+        limit = curves.compound(col["caps.capacity.base"], col["caps.capacity.growth"],
                                 years - prepared.capacity_year)
-        limit = limit * col("caps.capacity.max_utilisation")
+        limit = limit * col["caps.capacity.max_utilisation"]
         factor = np.minimum(1.0, np.divide(limit, uncapped, out=np.ones_like(uncapped),
                                            where=uncapped > 0))
         china = {seg: p * factor for seg, p in china.items()}
@@ -105,34 +102,31 @@ def evaluate(prepared: Prepared, values: Mapping[str, np.ndarray],
     return out
 
 
-def _segment_path(prepared: Prepared, seg: str, values: Mapping[str, np.ndarray],
+def _segment_path(prepared: Prepared, seg: str, columns: Mapping[str, np.ndarray],
                   years: np.ndarray, out: Paths) -> np.ndarray:
-    """One segment's path in the anchor region [GWh], (n or 1, n_years); an EV-demand segment
-    also adds its drivers to ``out``."""
+    """One segment's path in the anchor region [GWh], (n or 1, n_years), from the parameters'
+    ``columns`` (n, 1); an EV-demand segment also adds its drivers to ``out``."""
     sc, base = prepared.scenario, prepared.baseline
     spec = sc.segments[seg]
     level0 = base.production[seg] if sc.anchor == "china" else base.production[seg] / base.share
     h = years - base.year
-
-    def col(name: str) -> np.ndarray:
-        return np.asarray(values[f"segments.{seg}.{name}"], float)[:, None]
-
+    col = {k.rsplit(".", 1)[-1]: c for k, c in columns.items() if k.startswith(f"segments.{seg}.")}
     if spec.model == "compound":
-        return curves.compound(level0, col("cagr"), h)
+        return curves.compound(level0, col["cagr"], h)
     if spec.model == "damped":
-        return curves.damped_compound(level0, col("cagr"), col("damping"), h)
+        return curves.damped_compound(level0, col["cagr"], col["damping"], h)
     if spec.model == "logistic":
         # curves.logistic through level0 at h = 0, written so that a saturation at or below
         # level0 (a decline towards it) needs no NaN midpoint.
-        saturation = col("saturation")
-        return saturation / (1.0 + (saturation / level0 - 1.0) * np.exp(-col("rate") * h))
+        saturation = col["saturation"]
+        return saturation / (1.0 + (saturation / level0 - 1.0) * np.exp(-col["rate"] * h))
     # Sales and kWh per vehicle grow geometrically from the last EV observation to their
     # targets in the anchor year; production follows demand at the base year's ratio.
     ev_year, sales0, demand0 = prepared.ev_base  # type: ignore[misc]
     t = (years - ev_year) / (spec.anchor_year - ev_year)
-    sales = curves.compound(sales0, (col("sales_target") / sales0) - 1.0, t)
+    sales = curves.compound(sales0, (col["sales_target"] / sales0) - 1.0, t)
     kwh0 = demand0 / sales0  # GWh per million vehicles = kWh per vehicle
-    kwh = curves.compound(kwh0, (col("kwh_target") / kwh0) - 1.0, t)
+    kwh = curves.compound(kwh0, (col["kwh_target"] / kwh0) - 1.0, t)
     demand = sales * kwh
     out.update({("World", "ev_sales"): sales, ("World", "kwh_per_vehicle"): kwh,
                 ("World", "ev_demand"): demand})
@@ -147,12 +141,11 @@ def draw(prepared: Prepared, n_draws: int, seed: int | np.random.Generator | Non
     if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 1:
         raise ScenarioError(prepared.scenario.path, "draws",
                             f"the number of draws must be a whole number >= 1, got {n_draws!r}")
-    n = int(n_draws)
     rng = uncertainty.make_rng(seed)
-    values = draw_parameters(prepared, n, rng)
+    values = draw_parameters(prepared, n_draws, rng)
     if prepared.noise is None:
         return values, None
-    return values, process_noise(prepared.noise, len(prepared.years), SEGMENTS, n, rng)
+    return values, process_noise(prepared.noise, len(prepared.years), SEGMENTS, n_draws, rng)
 
 
 def simulate(prepared: Prepared, n_draws: int = 10_000,

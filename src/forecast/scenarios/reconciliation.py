@@ -42,16 +42,14 @@ _ORDER = (*SEGMENTS, "total")
 
 def reconcile(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = None,
               n_draws: int = 10_000, seed: int = DEFAULT_SEED,
-              scenario_dir: str | Path | None = None,
-              data_dir: str | Path | None = None) -> pd.DataFrame:
+              scenario_dir: str | Path | None = None) -> pd.DataFrame:
     """Each scenario's figures beside the published outlooks in the data.
 
-    ``scenarios`` are objects, names (in ``scenario_dir``, default ``<data_dir>/scenarios``)
-    or paths; ``history`` defaults to ``data_dir``'s. The difference is taken from the Monte
-    Carlo median: year-to-year variation gives the draws a long right tail that lifts their
-    mean above any typical path (medians do not add up, so segment differences need not sum
-    to the total's). The main cause is read from the central case (every assumption at its
-    stated value, no variation), so it names the assumptions, not the luck of the draws.
+    Arguments as for :func:`~forecast.scenarios.catalog.prepare_all`. The difference is taken
+    from the Monte Carlo median: year-to-year variation gives the draws a long right tail that
+    lifts their mean above any typical path (medians do not add up, so segment differences need
+    not sum to the total's). The main cause is read from the central case (every assumption at
+    its stated value, no variation), so it names the assumptions, not the luck of the draws.
 
     Returns
     -------
@@ -63,10 +61,10 @@ def reconcile(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None = 
         its implied growth rate against the outlook's, for EV demand whether sales or kWh per
         vehicle moves it more. A scenario without EV demand gets empty values and says so.
     """
-    history = data.load_history(data_dir) if history is None else history
+    history = data.load_history() if history is None else history
     outlooks = {seg: find_series(history, PRODUCTION, "China", seg, OUTLOOK) for seg in _ORDER}
     rows = []
-    for prepared in prepare_all(scenarios, history, None, scenario_dir, data_dir):
+    for prepared in prepare_all(scenarios, history, None, scenario_dir):
         outcome = _Outcome(prepared, simulate(prepared, n_draws, seed))
         published = {(seg, int(y)): float(v) for seg, s in outlooks.items() if s is not None
                      for y, v in s.items() if int(y) in prepared.years}
@@ -89,7 +87,6 @@ class _Outcome:
         return int(np.searchsorted(self.prepared.years, year))
 
     def median(self, key: tuple[str, str], year: int) -> float:
-        """Monte Carlo median of a series in ``year``."""
         return float(np.median(self.paths[key][:, self._at(year)]))
 
     def central(self, key: tuple[str, str], year: int) -> float:
@@ -103,8 +100,6 @@ class _Outcome:
 
     def cap_cut(self, year: int) -> float:
         """What a binding capacity cap removes from China's central total [GWh], else 0."""
-        if self.prepared.capacity_year is None:
-            return 0.0
         uncapped = self.central(("China", "uncapped_total"), year)
         cut = uncapped - self.central(("China", "total"), year)
         return cut if cut > 1e-6 * max(uncapped, 1.0) else 0.0

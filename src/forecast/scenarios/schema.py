@@ -97,7 +97,6 @@ PARAMETER_DOMAINS: dict[str, Domain] = {
 
 
 def domain_of(key: str) -> Domain:
-    """The domain of the parameter with dotted ``key``."""
     return PARAMETER_DOMAINS[key.rsplit(".", 1)[-1]]
 
 
@@ -424,7 +423,6 @@ class Scenario(_Block):
 
     @property
     def capacity(self) -> Capacity | None:
-        """The capacity cap, if any."""
         return None if self.caps is None else self.caps.capacity
 
     @property

@@ -14,10 +14,7 @@ from forecast.scenarios.catalog import ScenarioLike, prepare_all
 from forecast.scenarios.projection import DEFAULT_SEED, draw, evaluate
 from forecast.scenarios.sampling import central_parameters
 
-__all__ = ["SPREADS", "SPREAD_COLUMNS", "spread_decomposition"]
-
-#: What each row of the decomposition keeps, in table order.
-SPREADS: tuple[str, ...] = ("assumptions", "variation", "both")
+__all__ = ["SPREAD_COLUMNS", "spread_decomposition"]
 
 #: Columns of :func:`spread_decomposition` (``tables/spread_decomposition.csv``).
 SPREAD_COLUMNS: tuple[str, ...] = (
@@ -36,8 +33,8 @@ def spread_decomposition(scenarios: Iterable[ScenarioLike], history: pd.DataFram
     Returns
     -------
     pandas.DataFrame
-        :data:`SPREAD_COLUMNS`: per scenario, region (``China``, ``World``) and spread, the
-        total's quantiles [GWh] in the target ``year``.
+        :data:`SPREAD_COLUMNS`: the total's quantiles [GWh] in the target ``year`` per scenario,
+        region (``China``, ``World``) and spread (``assumptions``, ``variation``, ``both``).
     """
     rows = []
     for prepared in prepare_all(scenarios, history, target_year, scenario_dir):
@@ -47,8 +44,8 @@ def spread_decomposition(scenarios: Iterable[ScenarioLike], history: pd.DataFram
                  "variation": evaluate(prepared, central_parameters(prepared, n_draws), noise),
                  "both": evaluate(prepared, values, noise)}
         for region in ("China", "World"):
-            for spread in SPREADS:
-                qs = np.quantile(draws[spread][(region, "total")][:, -1],
+            for spread, paths in draws.items():
+                qs = np.quantile(paths[(region, "total")][:, -1],
                                  list(uncertainty.QUANTILES.values()))
                 rows.append((prepared.scenario.name, region, int(prepared.years[-1]), "GWh",
                              spread, *qs))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -24,8 +23,7 @@ SENSITIVITY_QUANTILES = (0.10, 0.90)
 
 def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.ndarray],
           history: pd.DataFrame | None = None, target_year: int | None = None,
-          years: Iterable[int] | None = None, data_dir: str | Path | None = None
-          ) -> pd.DataFrame:
+          years: Iterable[int] | None = None) -> pd.DataFrame:
     """Evaluate many parameter sets of one scenario at once (central values, no draws).
 
     ``overrides`` are ``{dotted key: 1-D array}`` of one length: run ``i`` sets element ``i``
@@ -38,7 +36,7 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
         Columns ``run``, one per override key, ``region, segment, year, unit, value``; ordered
         by run, series and year.
     """
-    prepared = prepare_scenario(scenario, history, data_dir, target_year)
+    prepared = prepare_scenario(scenario, history, target_year=target_year)
     file = prepared.scenario.path
     arrays = {k: np.atleast_1d(np.asarray(v, float)) for k, v in overrides.items()}
     shapes = {k: a.shape for k, a in arrays.items()}
@@ -66,8 +64,7 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
 
 
 def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
-                region: str = "China", target_year: int | None = None,
-                data_dir: str | Path | None = None) -> pd.DataFrame:
+                region: str = "China", target_year: int | None = None) -> pd.DataFrame:
     """Tornado table: how the target year's ``region`` total (``"China"`` or ``"World"``)
     responds to each assumption, one at a time.
 
@@ -83,7 +80,7 @@ def sensitivity(scenario: ScenarioLike, history: pd.DataFrame | None = None,
     """
     if region not in ("China", "World"):
         raise ValueError(f"region must be 'China' or 'World', got {region!r}")
-    prepared = prepare_scenario(scenario, history, data_dir, target_year)
+    prepared = prepare_scenario(scenario, history, target_year=target_year)
     rows = []
     for key, c in prepared.central.items():
         dist, domain = prepared.distributions.get(key), domain_of(key)
