@@ -38,11 +38,9 @@ def as_float(x: ArrayLike, what: str) -> np.ndarray:
 
 def as_years(x: ArrayLike) -> np.ndarray:
     """Years [calendar year] ``(n,)`` of a scalar, ``(n,)`` or ``(n, 1)``; else a ModelError."""
-    arr = as_float(x, "years")
+    arr = np.atleast_1d(as_float(x, "years"))
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
-    elif arr.ndim == 0:
-        arr = arr.reshape(1)
     if arr.ndim != 1:
         raise ModelError(f"years must be 1-D or one column of shape (n, 1), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
