@@ -79,8 +79,7 @@ class BaseModel(metaclass=ABCMeta):
     @classmethod
     def _param_names(cls) -> list[str]:
         """The dataclass fields, in alphabetical order."""
-        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
-        return sorted(f.name for f in fields)
+        return sorted(f.name for f in dataclasses.fields(cls))
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor arguments by name (nothing nests: ``deep`` is for scikit-learn)."""
