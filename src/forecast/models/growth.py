@@ -279,7 +279,6 @@ class GrowthModel(BaseModel):
         return np.concatenate([np.zeros((n, 1)), steps], axis=1)[:, np.clip(h, 0, None)]
 
     def _sample(self, t: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Draws of parameters plus noise, both scaled by one t factor per draw."""
         with np.errstate(all="ignore"):
             scale = t_scale(rng, self.df_t_, n)
             z = rng.standard_normal((n, self._theta.size))
