@@ -438,8 +438,7 @@ def cells_met(conditional: pd.DataFrame) -> pd.Series:
             & (conditional["median_log_error"].abs() <= CELL_MEDIAN))
 
 
-def place_halves(reference: str | Path, n_splits: int = 16, seed: int = 2030,
-                 min_share: float = MIN_SHARE) -> pd.DataFrame:
+def place_halves(reference: str | Path, n_splits: int = 16, seed: int = 2030) -> pd.DataFrame:
     """The default method on places it was not calibrated on: ``n_splits`` times, calibrated
     on a random half of the reference CSV's places (the part of a series name after ``:``,
     every technology of a place on the same side) and scored on the other half.
@@ -454,7 +453,7 @@ def place_halves(reference: str | Path, n_splits: int = 16, seed: int = 2030,
         method on each split's held-out half (cells by that half's own size thirds).
     """
     ref = load_reference(reference)
-    windows = extract_windows(ref, min_share=min_share)
+    windows = extract_windows(ref, min_share=MIN_SHARE)
     place = np.array([name.split(":", 1)[-1] for name in windows.series])
     names, rng = np.unique(place), np.random.default_rng(seed)
     tables = []
