@@ -242,18 +242,17 @@ _COST = {DEFAULT: 15.0, "bass": 5.0, "damped": 4.0, BENCHMARK: 2.0, "gompertz": 
 def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_growth: float = 0.15,
               methods: list[str] | None = None, n_draws: int = 1_000, seed: int = 2030,
               reference_class: str | Path | None = None, jobs: int | None = 1,
-              pit: bool = False, min_share: float = MIN_SHARE
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+              pit: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-window forecasts and scores of every method on a reference CSV.
 
     Parameters
     ----------
     reference : str or Path
         CSV with columns ``series, year, value`` (:func:`forecast.data.reference.load_reference`).
-    window, horizons, min_growth, min_share
-        The windows scored, as in :func:`forecast.data.reference.extract_windows`: points
-        fitted (>= 2), years ahead (>= 1), smallest end-point growth [fraction/yr] and
-        smallest share of the technology's world total at the origin [fraction].
+    window, horizons, min_growth
+        The windows scored, as in :func:`forecast.data.reference.extract_windows` with
+        ``min_share`` :data:`MIN_SHARE`: points fitted (>= 2), years ahead (>= 1) and smallest
+        end-point growth [fraction/yr].
     methods : list of str, optional
         Growth-model registry names, ``"default"``, ``"rw_pooled"``; default all of them.
     n_draws, seed : int
@@ -287,11 +286,11 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     elif isinstance(jobs, bool) or not isinstance(jobs, int | np.integer) or jobs < 1:
         raise ParameterError(f"jobs must be an integer >= 1; got {jobs!r}")
     windows = extract_windows(load_reference(reference), window, horizons, min_growth,
-                              min_share=min_share)
+                              min_share=MIN_SHARE)
     if len(windows) == 0:
         raise ParameterError(
             f"{reference}: no series has {window} consecutive years growing at least "
-            f"{min_growth:g}/yr, at least {min_share:g} of its technology's world total, with "
+            f"{min_growth:g}/yr, at least {MIN_SHARE:g} of its technology's world total, with "
             "an actual after them: nothing to calibrate"
         )
     # default is a registered growth model too; it is listed once, first.
@@ -306,7 +305,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
         class_windows = extract_windows(load_reference(reference_class), window, horizons,
-                                        min_growth, min_share=min_share)
+                                        min_growth, min_share=MIN_SHARE)
         for method in {DEFAULT, BENCHMARK} & set(chosen):
             try:
                 full[method] = fit_calibration(class_windows, "default" if method == DEFAULT
