@@ -63,7 +63,7 @@ class GrowthModel(BaseModel):
         Noise sd of the draws on the fit scale ``scale_``, the df of their Student t, and
         "pooled", "reference", "estimated" or "stated"; ``sigma_resid_`` is the series' own.
     rmse_log_, rmse_level_, aicc_ : float
-        In-sample fit of ``fitted_``; AICc of the log residuals where the estimator is least
+        In-sample fit of the central path; AICc of the log residuals where the estimator is least
         squares on log values.
     method_, notes_, caveat_
         Which estimator ran, plain-language remarks, one line for comparison tables.
@@ -217,7 +217,6 @@ class GrowthModel(BaseModel):
 
     def _finish_fit(self, t: np.ndarray, v: np.ndarray) -> None:
         fitted = self.predict(t)
-        self.fitted_ = fitted
         with np.errstate(all="ignore"):
             log_err = np.log(v) - np.log(fitted) if np.all(fitted > 0) else None
         self.rmse_level_ = float(np.sqrt(np.mean((v - fitted) ** 2)))
