@@ -208,7 +208,7 @@ class BaseModel(metaclass=ABCMeta):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Equal-tailed ``(lower, upper)`` of coverage ``level`` in (0, 1) of :meth:`sample`."""
         level = self._check_level(level)
-        return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level, axis=0)
+        return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level)
 
     def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None):
         """Tidy table of :meth:`predict` and a summary of :meth:`sample` (arguments as there).
