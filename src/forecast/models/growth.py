@@ -14,7 +14,7 @@ import math
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -115,12 +115,11 @@ class GrowthModel(BaseModel):
         return self
 
     @classmethod
-    def fit_windows(cls, years: np.ndarray, values: np.ndarray,
-                    **settings: Any) -> list[GrowthModel | None]:
-        """One model with ``settings`` fitted to each row of ``years`` and ``values`` (k, n),
-        as if alone, but with every nonlinear fit solved in one pass; None where it fails."""
+    def fit_windows(cls, years: np.ndarray, values: np.ndarray) -> list[GrowthModel | None]:
+        """A default model fitted to each row of ``years`` and ``values`` (k, n), as if alone,
+        but with every nonlinear fit solved in one pass; None where it fails."""
         years, values = np.asarray(years, float), np.asarray(values, float)
-        model = cls(**settings)
+        model = cls()
         rows = np.zeros(len(years), bool)
         if model._batched() and years.ndim == values.ndim == 2 and years.shape[1] > 1:
             # Rows fit() would accept as they are (sorted, positive, finite) are solved here.
@@ -132,7 +131,7 @@ class GrowthModel(BaseModel):
         place = np.cumsum(rows) - 1
         out: list[GrowthModel | None] = []
         for i, (t, v) in enumerate(zip(years, values, strict=True)):
-            one = cls(**settings)
+            one = cls()
             one._preset = tuple(part[place[i]] for part in solved) if rows[i] else None
             try:
                 out.append(one.fit(t, v))
