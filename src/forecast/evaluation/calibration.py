@@ -176,13 +176,6 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
-    """Row masks of at most ``n_parts`` groups of whole series (each leave-one-series-out
-    calibration is fitted once)."""
-    names = np.unique(windows.series)
-    return [np.isin(windows.series, g) for g in np.array_split(names, min(n_parts, names.size))]
-
-
 def _start_workers(jobs: int) -> BaseContext | None:
     """The process context of :func:`_run_parts`, its fork server already starting.
 
@@ -313,11 +306,13 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
             except ModelError as exc:
                 raise ParameterError(f"{method}: {exc}") from None
 
+    # Groups of whole series: each leave-one-series-out calibration is fitted once.
+    names = np.unique(windows.series)
+    parts = np.array_split(names, min(1 if jobs == 1 else 3 * jobs, names.size))
     # The stream index is the method's place among all methods, so a method's forecasts are
     # the same whichever methods run beside it.
-    args = [(windows.subset(rows), method, known.index(method), n_draws, seed, class_windows,
-             full.get(method))
-            for method in chosen for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)]
+    args = [(windows.subset(np.isin(windows.series, part)), method, known.index(method), n_draws,
+             seed, class_windows, full.get(method)) for method in chosen for part in parts]
     long = pd.concat(_run_parts(args, context, jobs), ignore_index=True)
     order = {m: k for k, m in enumerate(chosen)}
     long = long.sort_values(["series", "origin", "horizon", "method"],
