@@ -159,11 +159,15 @@ class GrowthModel(BaseModel):
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return np.exp(np.clip(z, -LOG_CAP, LOG_CAP))
 
-    def _set_sigma(self, resid: np.ndarray, df: int, prior_scale: float = 1.0) -> None:
-        """Noise sd of the draws: own residuals (``df`` df) pooled with the prior, which
-        ``prior_scale`` converts to the fit scale at the last observation."""
+    def _set_fit(self, theta: np.ndarray, cov_unscaled: np.ndarray, df: int,
+                 prior_scale: float = 1.0) -> np.ndarray:
+        """Take estimates ``theta`` with unscaled covariance ``cov_unscaled`` as the fit, with
+        the noise sd of the draws: ``residuals_`` (``df`` df) pooled with the prior, which
+        ``prior_scale`` converts to the fit scale at the last observation; their standard
+        errors."""
+        self._theta, self._cov_unscaled = theta, cov_unscaled
         self.df_resid_ = int(df)
-        ssr = float(np.sum(resid**2)) if df > 0 else 0.0
+        ssr = float(np.sum(self.residuals_**2)) if df > 0 else 0.0
         self.sigma_resid_ = math.sqrt(ssr / df) if df > 0 else math.nan
         ref = GROWTH_PRIOR if self.noise == "cumulative" else RESIDUAL_PRIOR
         base = ref.sigma if self.prior_sigma is None else float(self.prior_sigma)
@@ -203,15 +207,8 @@ class GrowthModel(BaseModel):
                 f"t with {self.df_t_:g} df has Cauchy tails: the bands are very wide; read p50"
             )
         # Round-off leaves ~1e-15 residuals on exact curves: call that exact too.
-        if df > 0 and np.all(np.abs(resid) <= 1e-9 * max(1.0, prior_scale)):
+        if df > 0 and np.all(np.abs(self.residuals_) <= 1e-9 * max(1.0, prior_scale)):
             self.notes_.append(EXACT_FIT_NOTE)
-
-    def _set_fit(self, theta: np.ndarray, cov_unscaled: np.ndarray, df: int,
-                 prior_scale: float = 1.0) -> np.ndarray:
-        """Take estimates ``theta`` with unscaled covariance ``cov_unscaled`` as the fit, with
-        noise from ``residuals_`` (``df`` df, :meth:`_set_sigma`); their standard errors."""
-        self._theta, self._cov_unscaled = theta, cov_unscaled
-        self._set_sigma(self.residuals_, df, prior_scale=prior_scale)
         return self.sigma_ * np.sqrt(np.diag(cov_unscaled))
 
     def _finish_fit(self, t: np.ndarray, v: np.ndarray) -> None:
