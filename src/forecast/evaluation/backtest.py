@@ -187,7 +187,7 @@ def rolling_origin(years: ArrayLike, values: ArrayLike,
                 except ModelError as exc:
                     reason = str(exc)
                 else:
-                    bands = {lv: uncertainty.central_interval(draws, lv, axis=0) for lv in LEVELS}
+                    bands = {lv: uncertainty.central_interval(draws, lv) for lv in LEVELS}
                     frames.append(_rows(name, "model", *cell, point, bands))
                     continue
             frames.append(_rows(name, "model", *cell, np.full(test_t.shape, np.nan), {},

@@ -135,12 +135,8 @@ def _growth_forecasts(windows: ReferenceWindows, name: str, index: int, n_draws:
             origin = int(windows.origin[i])
             # One stream per (method, series, origin): independent of the order of the windows.
             stream = cell_stream(seed, index, str(windows.series[i]), origin)
-            try:
-                with np.errstate(all="ignore"):
-                    draws[j] = models[i].sample(np.arange(origin + 1, origin + n_h + 1.0),
-                                                n_draws=n_draws, seed=stream).T
-            except ModelError:
-                continue
+            draws[j] = models[i].sample(np.arange(origin + 1, origin + n_h + 1.0),
+                                        n_draws=n_draws, seed=stream).T
             ok[i] = True
         # Sorted once for both: quantiles and CRPS depend on the draws' values, not order.
         draws.sort(axis=-1)
@@ -178,13 +174,6 @@ def usable_cpus() -> int:
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
-
-
-def _series_parts(windows: ReferenceWindows, n_parts: int) -> list[np.ndarray]:
-    """Row masks of at most ``n_parts`` groups of whole series (each leave-one-series-out
-    calibration is fitted once)."""
-    names = np.unique(windows.series)
-    return [np.isin(windows.series, g) for g in np.array_split(names, min(n_parts, names.size))]
 
 
 def _start_workers(jobs: int) -> BaseContext | None:
@@ -246,18 +235,17 @@ _COST = {DEFAULT: 15.0, "bass": 5.0, "damped": 4.0, BENCHMARK: 2.0, "gompertz": 
 def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_growth: float = 0.15,
               methods: list[str] | None = None, n_draws: int = 1_000, seed: int = 2030,
               reference_class: str | Path | None = None, jobs: int | None = 1,
-              pit: bool = False, min_share: float = MIN_SHARE
-              ) -> tuple[pd.DataFrame, pd.DataFrame]:
+              pit: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Rolling-window forecasts and scores of every method on a reference CSV.
 
     Parameters
     ----------
     reference : str or Path
         CSV with columns ``series, year, value`` (:func:`forecast.data.reference.load_reference`).
-    window, horizons, min_growth, min_share
-        The windows scored, as in :func:`forecast.data.reference.extract_windows`: points
-        fitted (>= 2), years ahead (>= 1), smallest end-point growth [fraction/yr] and
-        smallest share of the technology's world total at the origin [fraction].
+    window, horizons, min_growth
+        The windows scored, as in :func:`forecast.data.reference.extract_windows` with
+        ``min_share`` :data:`MIN_SHARE`: points fitted (>= 2), years ahead (>= 1) and smallest
+        end-point growth [fraction/yr].
     methods : list of str, optional
         Growth-model registry names, ``"default"``, ``"rw_pooled"``; default all of them.
     n_draws, seed : int
@@ -291,11 +279,11 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     elif isinstance(jobs, bool) or not isinstance(jobs, int | np.integer) or jobs < 1:
         raise ParameterError(f"jobs must be an integer >= 1; got {jobs!r}")
     windows = extract_windows(load_reference(reference), window, horizons, min_growth,
-                              min_share=min_share)
+                              min_share=MIN_SHARE)
     if len(windows) == 0:
         raise ParameterError(
             f"{reference}: no series has {window} consecutive years growing at least "
-            f"{min_growth:g}/yr, at least {min_share:g} of its technology's world total, with "
+            f"{min_growth:g}/yr, at least {MIN_SHARE:g} of its technology's world total, with "
             "an actual after them: nothing to calibrate"
         )
     # default is a registered growth model too; it is listed once, first.
@@ -310,7 +298,7 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
     class_windows, full = None, {}
     if DEFAULT in chosen or BENCHMARK in chosen:
         class_windows = extract_windows(load_reference(reference_class), window, horizons,
-                                        min_growth, min_share=min_share)
+                                        min_growth, min_share=MIN_SHARE)
         for method in {DEFAULT, BENCHMARK} & set(chosen):
             try:
                 full[method] = fit_calibration(class_windows, "default" if method == DEFAULT
@@ -318,11 +306,13 @@ def calibrate(reference: str | Path, window: int = 4, horizons: int = 6, min_gro
             except ModelError as exc:
                 raise ParameterError(f"{method}: {exc}") from None
 
+    # Groups of whole series: each leave-one-series-out calibration is fitted once.
+    names = np.unique(windows.series)
+    parts = np.array_split(names, min(1 if jobs == 1 else 3 * jobs, names.size))
     # The stream index is the method's place among all methods, so a method's forecasts are
     # the same whichever methods run beside it.
-    args = [(windows.subset(rows), method, known.index(method), n_draws, seed, class_windows,
-             full.get(method))
-            for method in chosen for rows in _series_parts(windows, 1 if jobs == 1 else 3 * jobs)]
+    args = [(windows.subset(np.isin(windows.series, part)), method, known.index(method), n_draws,
+             seed, class_windows, full.get(method)) for method in chosen for part in parts]
     long = pd.concat(_run_parts(args, context, jobs), ignore_index=True)
     order = {m: k for k, m in enumerate(chosen)}
     long = long.sort_values(["series", "origin", "horizon", "method"],
@@ -442,8 +432,7 @@ def cells_met(conditional: pd.DataFrame) -> pd.Series:
             & (conditional["median_log_error"].abs() <= CELL_MEDIAN))
 
 
-def place_halves(reference: str | Path, n_splits: int = 16, seed: int = 2030,
-                 min_share: float = MIN_SHARE) -> pd.DataFrame:
+def place_halves(reference: str | Path, n_splits: int = 16, seed: int = 2030) -> pd.DataFrame:
     """The default method on places it was not calibrated on: ``n_splits`` times, calibrated
     on a random half of the reference CSV's places (the part of a series name after ``:``,
     every technology of a place on the same side) and scored on the other half.
@@ -458,7 +447,7 @@ def place_halves(reference: str | Path, n_splits: int = 16, seed: int = 2030,
         method on each split's held-out half (cells by that half's own size thirds).
     """
     ref = load_reference(reference)
-    windows = extract_windows(ref, min_share=min_share)
+    windows = extract_windows(ref, min_share=MIN_SHARE)
     place = np.array([name.split(":", 1)[-1] for name in windows.series])
     names, rng = np.unique(place), np.random.default_rng(seed)
     tables = []

@@ -45,10 +45,8 @@ def compare_models(years: ArrayLike, values: ArrayLike,
 
     Parameters
     ----------
-    years, values : array_like
-        The observed series [year], [value unit].
-    models : mapping, optional
-        Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
+    years, values, models
+        As :func:`~forecast.evaluation.backtest.rolling_origin`'s.
     target_year : int
         Year of the projected central value and bands [year].
     n_draws, seed : int

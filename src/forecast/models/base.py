@@ -38,11 +38,9 @@ def as_float(x: ArrayLike, what: str) -> np.ndarray:
 
 def as_years(x: ArrayLike) -> np.ndarray:
     """Years [calendar year] ``(n,)`` of a scalar, ``(n,)`` or ``(n, 1)``; else a ModelError."""
-    arr = as_float(x, "years")
+    arr = np.atleast_1d(as_float(x, "years"))
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
-    elif arr.ndim == 0:
-        arr = arr.reshape(1)
     if arr.ndim != 1:
         raise ModelError(f"years must be 1-D or one column of shape (n, 1), got shape {arr.shape}")
     if not np.all(np.isfinite(arr)):
@@ -81,8 +79,7 @@ class BaseModel(metaclass=ABCMeta):
     @classmethod
     def _param_names(cls) -> list[str]:
         """The dataclass fields, in alphabetical order."""
-        fields = dataclasses.fields(cls) if dataclasses.is_dataclass(cls) else ()
-        return sorted(f.name for f in fields)
+        return sorted(f.name for f in dataclasses.fields(cls))
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Constructor arguments by name (nothing nests: ``deep`` is for scikit-learn)."""
@@ -211,7 +208,7 @@ class BaseModel(metaclass=ABCMeta):
     ) -> tuple[np.ndarray, np.ndarray]:
         """Equal-tailed ``(lower, upper)`` of coverage ``level`` in (0, 1) of :meth:`sample`."""
         level = self._check_level(level)
-        return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level, axis=0)
+        return central_interval(self.sample(X, n_draws=n_draws, seed=seed), level)
 
     def forecast_frame(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None):
         """Tidy table of :meth:`predict` and a summary of :meth:`sample` (arguments as there).

@@ -158,17 +158,6 @@ class DefaultMethod(BaseModel):
     kind: str | Mapping[str, float] | None = None
     size: str = "large"
 
-    def _calibration(self) -> Calibration:
-        if self.calibration is None:
-            return default_calibration(None, self.window, self.horizons)
-        cal = self.calibration
-        if (cal.window, cal.horizons) != (self.window, self.horizons):
-            raise ModelError(
-                f"{self.name}: the calibration is for window {cal.window} and horizons "
-                f"{cal.horizons}, not {self.window} and {self.horizons}"
-            )
-        return cal
-
     def fit(self, X: ArrayLike, y: ArrayLike) -> DefaultMethod:
         """Take the last ``window`` values ``y`` [value unit, e.g. GWh], > 0, of consecutive
         whole years ``X`` [calendar year], ``(n,)`` or ``(n, 1)``.
@@ -180,7 +169,14 @@ class DefaultMethod(BaseModel):
             a share outside (0, 1], an unknown kind or size.
         """
         self._forget_fit()
-        cal = self._calibration()
+        cal = self.calibration
+        if cal is None:
+            cal = default_calibration(None, self.window, self.horizons)
+        elif (cal.window, cal.horizons) != (self.window, self.horizons):
+            raise ModelError(
+                f"{self.name}: the calibration is for window {cal.window} and horizons "
+                f"{cal.horizons}, not {self.window} and {self.horizons}"
+            )
         t = as_years(X)
         v = as_float(y, "values").reshape(-1)
         if t.size != v.size:

@@ -14,7 +14,7 @@ import math
 from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import ClassVar
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -63,7 +63,7 @@ class GrowthModel(BaseModel):
         Noise sd of the draws on the fit scale ``scale_``, the df of their Student t, and
         "pooled", "reference", "estimated" or "stated"; ``sigma_resid_`` is the series' own.
     rmse_log_, rmse_level_, aicc_ : float
-        In-sample fit of ``fitted_``; AICc of the log residuals where the estimator is least
+        In-sample fit of the central path; AICc of the log residuals where the estimator is least
         squares on log values.
     method_, notes_, caveat_
         Which estimator ran, plain-language remarks, one line for comparison tables.
@@ -115,12 +115,11 @@ class GrowthModel(BaseModel):
         return self
 
     @classmethod
-    def fit_windows(cls, years: np.ndarray, values: np.ndarray,
-                    **settings: Any) -> list[GrowthModel | None]:
-        """One model with ``settings`` fitted to each row of ``years`` and ``values`` (k, n),
-        as if alone, but with every nonlinear fit solved in one pass; None where it fails."""
+    def fit_windows(cls, years: np.ndarray, values: np.ndarray) -> list[GrowthModel | None]:
+        """A default model fitted to each row of ``years`` and ``values`` (k, n), as if alone,
+        but with every nonlinear fit solved in one pass; None where it fails."""
         years, values = np.asarray(years, float), np.asarray(values, float)
-        model = cls(**settings)
+        model = cls()
         rows = np.zeros(len(years), bool)
         if model._batched() and years.ndim == values.ndim == 2 and years.shape[1] > 1:
             # Rows fit() would accept as they are (sorted, positive, finite) are solved here.
@@ -132,7 +131,7 @@ class GrowthModel(BaseModel):
         place = np.cumsum(rows) - 1
         out: list[GrowthModel | None] = []
         for i, (t, v) in enumerate(zip(years, values, strict=True)):
-            one = cls(**settings)
+            one = cls()
             one._preset = tuple(part[place[i]] for part in solved) if rows[i] else None
             try:
                 out.append(one.fit(t, v))
@@ -160,11 +159,15 @@ class GrowthModel(BaseModel):
     def _to_level(self, z: np.ndarray) -> np.ndarray:
         return np.exp(np.clip(z, -LOG_CAP, LOG_CAP))
 
-    def _set_sigma(self, resid: np.ndarray, df: int, prior_scale: float = 1.0) -> None:
-        """Noise sd of the draws: own residuals (``df`` df) pooled with the prior, which
-        ``prior_scale`` converts to the fit scale at the last observation."""
+    def _set_fit(self, theta: np.ndarray, cov_unscaled: np.ndarray, df: int,
+                 prior_scale: float = 1.0) -> np.ndarray:
+        """Take estimates ``theta`` with unscaled covariance ``cov_unscaled`` as the fit, with
+        the noise sd of the draws: ``residuals_`` (``df`` df) pooled with the prior, which
+        ``prior_scale`` converts to the fit scale at the last observation; their standard
+        errors."""
+        self._theta, self._cov_unscaled = theta, cov_unscaled
         self.df_resid_ = int(df)
-        ssr = float(np.sum(resid**2)) if df > 0 else 0.0
+        ssr = float(np.sum(self.residuals_**2)) if df > 0 else 0.0
         self.sigma_resid_ = math.sqrt(ssr / df) if df > 0 else math.nan
         ref = GROWTH_PRIOR if self.noise == "cumulative" else RESIDUAL_PRIOR
         base = ref.sigma if self.prior_sigma is None else float(self.prior_sigma)
@@ -204,20 +207,12 @@ class GrowthModel(BaseModel):
                 f"t with {self.df_t_:g} df has Cauchy tails: the bands are very wide; read p50"
             )
         # Round-off leaves ~1e-15 residuals on exact curves: call that exact too.
-        if df > 0 and np.all(np.abs(resid) <= 1e-9 * max(1.0, prior_scale)):
+        if df > 0 and np.all(np.abs(self.residuals_) <= 1e-9 * max(1.0, prior_scale)):
             self.notes_.append(EXACT_FIT_NOTE)
-
-    def _set_fit(self, theta: np.ndarray, cov_unscaled: np.ndarray, df: int,
-                 prior_scale: float = 1.0) -> np.ndarray:
-        """Take estimates ``theta`` with unscaled covariance ``cov_unscaled`` as the fit, with
-        noise from ``residuals_`` (``df`` df, :meth:`_set_sigma`); their standard errors."""
-        self._theta, self._cov_unscaled = theta, cov_unscaled
-        self._set_sigma(self.residuals_, df, prior_scale=prior_scale)
         return self.sigma_ * np.sqrt(np.diag(cov_unscaled))
 
     def _finish_fit(self, t: np.ndarray, v: np.ndarray) -> None:
         fitted = self.predict(t)
-        self.fitted_ = fitted
         with np.errstate(all="ignore"):
             log_err = np.log(v) - np.log(fitted) if np.all(fitted > 0) else None
         self.rmse_level_ = float(np.sqrt(np.mean((v - fitted) ** 2)))
@@ -279,7 +274,6 @@ class GrowthModel(BaseModel):
         return np.concatenate([np.zeros((n, 1)), steps], axis=1)[:, np.clip(h, 0, None)]
 
     def _sample(self, t: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
-        """Draws of parameters plus noise, both scaled by one t factor per draw."""
         with np.errstate(all="ignore"):
             scale = t_scale(rng, self.df_t_, n)
             z = rng.standard_normal((n, self._theta.size))

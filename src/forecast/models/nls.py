@@ -54,8 +54,6 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
         Optimum ``(k, p)``, residual Jacobian there ``(k, m, p)`` and half the sum of
         squared residuals ``(k,)``.
     """
-    lower = np.broadcast_to(np.asarray(lower, float), start.shape)
-    upper = np.broadcast_to(np.asarray(upper, float), start.shape)
     x = np.clip(np.asarray(start, float), lower, upper)
     r = residual(x)
     cost = 0.5 * np.sum(r**2, axis=1)
