@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 import forecast
+from forecast.data.reference import default_reference_path
 from forecast.evaluation import calibration
 from forecast.evaluation import calibration_cache as cc
 from forecast.report.tables import write_table
@@ -120,6 +121,30 @@ def test_a_corrupt_entry_is_computed_again(tmp_path, cache, computed, damage):
     cc.cached_calibrate(path, **OPTIONS)
     assert len(computed) == 2
 
+
+
+def test_place_halves_through_the_cache_are_the_fresh_table(tmp_path, cache, monkeypatch):
+    """Notebook 05's held-out places: a hit is the fresh table to the byte, under a key of its
+    own that changes with the options."""
+    calls: list[int] = []
+    real = calibration.place_halves
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(calibration, "place_halves", counting)
+    path = default_reference_path()
+    fresh = real(path, n_splits=2, seed=5)
+    assert fresh["coverage80"].notna().any() and fresh["split"].nunique() == 2
+    got = [cc.cached_place_halves(path, n_splits=2, seed=5) for _ in range(2)]
+    assert len(calls) == 1
+    for i, table in enumerate(got):
+        pd.testing.assert_frame_equal(table, fresh, check_exact=True)
+        assert (write_table(table, tmp_path / f"hit{i}", "halves").read_bytes()
+                == write_table(fresh, tmp_path / "fresh", "halves").read_bytes())
+    cc.cached_place_halves(path, n_splits=2, seed=6)
+    assert len(calls) == 2 and len(list(cache.iterdir())) == 2
 
 def test_the_folder_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(cc.CACHE_ENV, str(tmp_path / "here"))

@@ -1,9 +1,10 @@
 """The reference class's calibration, computed once per input and kept in a cache folder.
 
-:func:`forecast.evaluation.calibration.calibrate` depends only on the reference files, the
-options and the package, so a run reads it from the folder :func:`cache_key` names in
-:func:`cache_dir`. An entry is written into a scratch folder renamed into place (a concurrent
-run sees it whole or not at all); one whose checksum does not match is computed again.
+:func:`forecast.evaluation.calibration.calibrate` and its ``place_halves`` depend only on the
+reference files, the options and the package, so a run reads them from the folder
+:func:`cache_key` names in :func:`cache_dir`. An entry is written into a scratch folder
+renamed into place (a concurrent run sees it whole or not at all); one whose checksum does not
+match is computed again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from forecast.data.reference import default_reference_path
 from forecast.files import sha256_file, tree_digest
 
 __all__ = ["CACHE_ENV", "KEYED_PARTS", "cache_dir", "cache_key", "cached_calibrate",
-           "keyed_files"]
+           "cached_place_halves", "keyed_files"]
 
 #: Environment variable naming the cache folder (its ``calibration/`` subfolder is used).
 CACHE_ENV = "FORECAST_CACHE_DIR"
@@ -75,8 +77,9 @@ def cache_key(reference: str | Path, options: dict[str, Any]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _read(entry: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
-    """The entry's tables, or None if it is missing, incomplete or does not match its checksums."""
+def _read(entry: Path, names: tuple[str, ...]) -> tuple[pd.DataFrame, ...] | None:
+    """The entry's tables ``names``, or None if it is missing, incomplete or does not match its
+    checksums."""
     try:
         # Only an entry this user wrote (mkdtemp's private 0700 folder) is trusted: one that
         # another account could write to may hold any tables with matching checksums.
@@ -85,7 +88,7 @@ def _read(entry: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
             return None
         meta = json.loads((entry / _META).read_text(encoding="utf-8"))
         tables = []
-        for name in _TABLES:
+        for name in names:
             blob = (entry / name).read_bytes()
             if hashlib.sha256(blob).hexdigest() != meta["sha256"][name]:
                 return None
@@ -96,16 +99,17 @@ def _read(entry: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
                                       keep_default_na=False, na_values=[""], **exact))
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return tables[0], tables[1]
+    return tuple(tables)
 
 
-def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> None:
+def _write(entry: Path, tables: tuple[pd.DataFrame, ...], key: str, names: tuple[str, ...]
+           ) -> None:
     """Write the entry into a scratch folder beside it and rename that into place."""
     entry.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=entry.parent))
     try:
         sums, dtypes = {}, {}
-        for name, frame in zip(_TABLES, tables, strict=True):
+        for name, frame in zip(names, tables, strict=True):
             blob = frame.to_csv(index=False, lineterminator="\n").encode()
             (scratch / name).write_bytes(blob)
             sums[name] = hashlib.sha256(blob).hexdigest()
@@ -119,6 +123,19 @@ def _write(entry: Path, tables: tuple[pd.DataFrame, pd.DataFrame], key: str) -> 
         shutil.rmtree(scratch, ignore_errors=True)
 
 
+def _through_cache(key: str, names: tuple[str, ...],
+                   compute: Callable[[], tuple[pd.DataFrame, ...]]) -> tuple[pd.DataFrame, ...]:
+    """The tables ``names`` of entry ``key``, computed and written there when it holds none."""
+    entry = cache_dir() / key
+    found = _read(entry, names)
+    if found is not None:
+        return found
+    tables = compute()
+    with suppress(OSError):  # an unwritable cache costs time, never the result
+        _write(entry, tables, key, names)
+    return tables
+
+
 def cached_calibrate(reference: str | Path, **options: Any
                      ) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """:func:`~forecast.evaluation.calibration.calibrate` of ``reference`` with ``options``
@@ -127,11 +144,14 @@ def cached_calibrate(reference: str | Path, **options: Any
     from forecast.evaluation.calibration import calibrate
 
     key = cache_key(reference, options)
-    entry = cache_dir() / key
-    found = _read(entry)
-    if found is not None:
-        return (*found, key)
-    tables = calibrate(reference, **options)
-    with suppress(OSError):  # an unwritable cache costs time, never the result
-        _write(entry, tables, key)
-    return (*tables, key)
+    return (*_through_cache(key, _TABLES, lambda: calibrate(reference, **options)), key)
+
+
+def cached_place_halves(reference: str | Path, **options: Any) -> pd.DataFrame:
+    """:func:`~forecast.evaluation.calibration.place_halves` of ``reference`` with ``options``
+    through the cache (an entry of its own), identical to a fresh computation."""
+    from forecast.evaluation.calibration import place_halves
+
+    key = cache_key(reference, {"place_halves": options})
+    return _through_cache(key, ("place_halves.csv",),
+                          lambda: (place_halves(reference, **options),))[0]
