@@ -43,18 +43,23 @@ def cache(tmp_path, monkeypatch) -> Path:
     return tmp_path / "cache" / "calibration"
 
 
-@pytest.fixture
-def computed(monkeypatch) -> list[int]:
-    """Counts the calls of the real ``calibrate``."""
+def _count_calls(monkeypatch, name: str) -> list[int]:
+    """A list that grows by one at each call of the real ``calibration.<name>``."""
     calls: list[int] = []
-    real = calibration.calibrate
+    real = getattr(calibration, name)
 
     def counting(*args, **kwargs):
         calls.append(1)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(calibration, "calibrate", counting)
+    monkeypatch.setattr(calibration, name, counting)
     return calls
+
+
+@pytest.fixture
+def computed(monkeypatch) -> list[int]:
+    """Counts the calls of the real ``calibrate``."""
+    return _count_calls(monkeypatch, "calibrate")
 
 
 def _csv_bytes(frames, folder: Path) -> list[bytes]:
@@ -122,20 +127,12 @@ def test_a_corrupt_entry_is_computed_again(tmp_path, cache, computed, damage):
     assert len(computed) == 2
 
 
-
 def test_place_halves_through_the_cache_are_the_fresh_table(tmp_path, cache, monkeypatch):
     """Notebook 05's held-out places: a hit is the fresh table to the byte, under a key of its
     own that changes with the options."""
-    calls: list[int] = []
-    real = calibration.place_halves
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(calibration, "place_halves", counting)
     path = default_reference_path()
-    fresh = real(path, n_splits=2, seed=5)
+    fresh = calibration.place_halves(path, n_splits=2, seed=5)
+    calls = _count_calls(monkeypatch, "place_halves")
     assert fresh["coverage80"].notna().any() and fresh["split"].nunique() == 2
     got = [cc.cached_place_halves(path, n_splits=2, seed=5) for _ in range(2)]
     assert len(calls) == 1
@@ -145,6 +142,7 @@ def test_place_halves_through_the_cache_are_the_fresh_table(tmp_path, cache, mon
                 == write_table(fresh, tmp_path / "fresh", "halves").read_bytes())
     cc.cached_place_halves(path, n_splits=2, seed=6)
     assert len(calls) == 2 and len(list(cache.iterdir())) == 2
+
 
 def test_the_folder_follows_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv(cc.CACHE_ENV, str(tmp_path / "here"))
