@@ -27,7 +27,8 @@ def _load() -> str:
     return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs"
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str] | None = None) -> int:
+    argv = [] if argv is None else argv  # bench.py calls it with no options
     start = time.perf_counter()
     from forecast.evaluation.calibration import BENCHMARK, DEFAULT, calibrate, summary_text
     from forecast.models import GROWTH_MODELS
