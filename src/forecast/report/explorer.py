@@ -82,7 +82,8 @@ class ScenarioExplorer:
     def __init__(self, scenario: Scenario | str | Path, history: pd.DataFrame, *,
                  target_year: int, n_draws: int = DEFAULT_DRAWS, seed: int = 2030,
                  scenario_dir: str | Path | None = None, source: str = "") -> None:
-        self.prepared = prepare_scenario(scenario, history, None, int(target_year), scenario_dir)
+        self.prepared = prepare_scenario(scenario, history, target_year=int(target_year),
+                                         scenario_dir=scenario_dir)
         self.name = self.prepared.scenario.name
         self._production = data.get_series(history, "production")
         self.source = source

@@ -96,7 +96,7 @@ def prepare_all(scenarios: Iterable[ScenarioLike], history: pd.DataFrame | None 
     """:func:`prepare_scenario` each of ``scenarios`` in turn (history loaded once)."""
     history = data.load_history() if history is None else history
     for sc in scenarios:
-        yield prepare_scenario(sc, history, None, target_year, scenario_dir)
+        yield prepare_scenario(sc, history, target_year=target_year, scenario_dir=scenario_dir)
 
 
 def project(scenario: ScenarioLike, history: pd.DataFrame | None = None, n_draws: int = 10_000,
