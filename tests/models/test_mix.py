@@ -264,15 +264,6 @@ def test_mix_and_paths_properties(
     np.testing.assert_allclose(paths.sum(axis=-1), total, rtol=1e-12, atol=0.0)
 
 
-def test_mix_summary_states_the_trend_mix_in_a_requested_year() -> None:
-    mix = china_mix(damping={"storage": 0.7})
-    assert "trend mix in" not in mix.summary()
-    text = mix.summary(year=2030)
-    # 2030 mix from test_mix_damped_projection_by_hand: 62.9% / 2.4% / 34.7%
-    assert "trend mix in 2030: power 62.9%, consumer 2.4%, storage 34.7%" in text
-    assert "trend mix in" not in mix.summary(year=2024)  # not after the data: nothing to add
-
-
 def test_unfitted_mix() -> None:
     with pytest.raises(ModelError, match="not fitted"):
         LogRatioMix().predict(FUTURE)

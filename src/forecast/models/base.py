@@ -264,10 +264,7 @@ class BaseModel(metaclass=ABCMeta):
     def summary(self) -> str:
         """A readable text summary: the model, its data, parameters, caveats and notes."""
         self._check_fitted()
-        return self._join_summary(self._summary_body())
-
-    def _join_summary(self, body: list[str]) -> str:
-        lines = [*self._summary_head(), "", *body, "", *self._summary_tail()]
+        lines = [*self._summary_head(), "", *self._summary_body(), "", *self._summary_tail()]
         return "\n".join(lines + [f"note: {n}" for n in self.notes_])
 
     @abstractmethod

@@ -308,17 +308,6 @@ class LogRatioMix(BaseModel):
             central = segment_paths(np.median(tot, axis=0) if tot.ndim == 2 else tot, central)
         return self._frame(t, central, draws)
 
-    def summary(self, year: float | None = None) -> str:
-        """Readable account of the trends, damping and uncertainty assumption; with ``year``
-        [calendar year] after the data, also the trend mix then."""
-        self._check_fitted()
-        body = self._summary_body()
-        if year is not None and self.t_last_ < year:
-            trend = self.predict([float(year)])[0]
-            body.append(f"trend mix in {year:g}: " + ", ".join(
-                f"{k} {v:.1%}" for k, v in zip(self.segments_, trend, strict=True)))
-        return self._join_summary(body)
-
     def _summary_head(self) -> list[str]:
         return [
             f"LogRatioMix ({self.name}): log(s_k / s_ref) = level_k + slope_k * "
