@@ -7,7 +7,7 @@ import pytest
 from forecast.errors import ModelError
 from forecast.models.default import DefaultMethod
 from forecast.models.growth import GrowthModel
-from forecast.models.registry import GROWTH_MODELS, MODELS, SHARE_MODELS, make_model, register
+from forecast.models.registry import GROWTH_MODELS, MODELS, SHARE_MODELS, make_model
 from forecast.models.saturating import GompertzCurve
 from forecast.models.share import LogitShare
 
@@ -34,30 +34,14 @@ def test_registry_holds_share_models_too():
     assert isinstance(model, LogitShare) and model.cap == 0.85
 
 
-def test_a_name_cannot_be_taken_twice():
-    class Impostor(LogitShare):
-        name = "logistic"
-
-    with pytest.raises(ModelError, match="model name 'logistic' is taken by LogisticCurve"):
-        register(Impostor)
-    assert register(GompertzCurve) is GompertzCurve  # registering the holder again is a no-op
-
-
-def test_models_are_filed_by_their_declared_family():
+def test_models_are_filed_by_their_declared_name_and_family():
+    # Each class under its own name: a second class of the same name would drop one of them.
+    assert all(cls.name == name for name, cls in MODELS.items())
     # The calibrated default is a growth model without being a GrowthModel subclass.
     assert not issubclass(DefaultMethod, GrowthModel)
     assert GROWTH_MODELS["default"] is DefaultMethod and "default" not in SHARE_MODELS
     assert isinstance(make_model("default", horizons=6), DefaultMethod)
     assert {cls.family for cls in GROWTH_MODELS.values()} == {"growth"}
     assert {cls.family for cls in SHARE_MODELS.values()} == {"share", "mix"}
-    # Growth models come first in MODELS, in registration order.
+    # Growth models come first in MODELS, in the same order.
     assert list(MODELS)[: len(GROWTH_MODELS)] == list(GROWTH_MODELS)
-
-    class Odd(LogitShare):
-        name = "odd"
-        family = "volume"
-
-    with pytest.raises(ModelError, match="model 'odd' has family 'volume'; choose one of: "
-                                         "growth, share, mix"):
-        register(Odd)
-    assert "odd" not in MODELS

@@ -14,33 +14,16 @@ from forecast.models.saturating import GompertzCurve, LogisticCurve
 from forecast.models.share import LogitShare
 from forecast.models.trend import EndpointCAGR, ExponentialTrend, LeastSquaresCAGR, LinearTrend
 
-__all__ = ["GROWTH_MODELS", "MODELS", "SHARE_MODELS", "make_model", "register"]
+__all__ = ["GROWTH_MODELS", "MODELS", "SHARE_MODELS", "make_model"]
 
-#: Growth models (``family == "growth"``: a level) by name, in registration order.
-GROWTH_MODELS: dict[str, type[BaseModel]] = {}
+#: Every model by name, growth models first.
+MODELS: dict[str, type[BaseModel]] = {cls.name: cls for cls in (
+    EndpointCAGR, LeastSquaresCAGR, LinearTrend, ExponentialTrend, LogisticCurve, GompertzCurve,
+    DampedTrend, BassDiffusion, DefaultMethod, LogitShare, LogRatioMix)}
+#: Growth models (``family == "growth"``: a level) by name, in the order of :data:`MODELS`.
+GROWTH_MODELS = {name: cls for name, cls in MODELS.items() if cls.family == "growth"}
 #: Share models by name: one bounded share (``"share"``) or a segment mix (``"mix"``).
-SHARE_MODELS: dict[str, type[BaseModel]] = {}
-#: Every registered model by name, growth models first.
-MODELS: dict[str, type[BaseModel]] = {}
-_FAMILIES = {"growth": GROWTH_MODELS, "share": SHARE_MODELS, "mix": SHARE_MODELS}
-
-
-def register(cls: type[BaseModel]) -> type[BaseModel]:
-    """Add a model class to :data:`MODELS` and its ``family``'s registry (a class decorator);
-    a ModelError when another class holds the name or the family is unknown."""
-    held = MODELS.get(cls.name)
-    if held is not None and held is not cls:
-        raise ModelError(f"model name {cls.name!r} is taken by {held.__name__}")
-    if cls.family not in _FAMILIES:
-        raise ModelError(f"model {cls.name!r} has family {cls.family!r}; choose one of: "
-                         f"{', '.join(_FAMILIES)}")
-    MODELS[cls.name] = _FAMILIES[cls.family][cls.name] = cls
-    return cls
-
-
-for _cls in (EndpointCAGR, LeastSquaresCAGR, LinearTrend, ExponentialTrend, LogisticCurve,
-             GompertzCurve, DampedTrend, BassDiffusion, DefaultMethod, LogitShare, LogRatioMix):
-    register(_cls)
+SHARE_MODELS = {name: cls for name, cls in MODELS.items() if cls.family != "growth"}
 
 
 def make_model(name: str, **kwargs: Any) -> BaseModel:
