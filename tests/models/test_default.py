@@ -18,9 +18,9 @@ from forecast.models.default import (
     LEVEL_GRID,
     MIN_SHARE,
     Calibration,
+    default_calibration,
     fit_calibration,
     log_quantiles,
-    shipped_calibration,
     write_shipped_calibration,
 )
 
@@ -111,7 +111,7 @@ def test_draws_follow_the_calibrated_quantiles():
 
 
 def test_the_shipped_calibration_is_current_and_needs_no_file(tmp_path, monkeypatch):
-    shipped = shipped_calibration()
+    shipped = default_calibration()  # read from the package
     path = tmp_path / "cal.json"
     write_shipped_calibration(path)
     fresh = json.loads(path.read_text())

@@ -39,8 +39,7 @@ from forecast.models.uncertainty import QUANTILES
 # default method's whole calibration API from here.
 __all__ = [
     "BATTERY_KIND", "CHINA_SHARE", "LEVEL_GRID", "MIN_SHARE", "Calibration", "DefaultMethod",
-    "default_calibration", "fit_calibration", "log_quantiles", "shipped_calibration",
-    "write_shipped_calibration",
+    "default_calibration", "fit_calibration", "log_quantiles", "write_shipped_calibration",
 ]
 
 #: A battery series' place among the reference kinds, by China's 2024 production mix
@@ -53,14 +52,6 @@ BATTERY_KIND = {"ev_car_sales": 0.70, "solar_electricity": 0.15, "wind_electrici
 CHINA_SHARE = 0.76
 
 _SHIPPED_OPTIONS = (4, 6, 0.15)
-
-
-def shipped_calibration() -> Calibration:
-    """The calibration of the shipped reference class, as shipped with the package."""
-    from importlib.resources import files
-
-    text = files("forecast.models").joinpath("default_calibration.json").read_text()
-    return Calibration.from_dict(json.loads(text))
 
 
 @lru_cache(maxsize=16)
@@ -86,7 +77,10 @@ def default_calibration(reference: str | Path | None = None, window: int = 4, ho
 
     check_window_options(window, horizons, min_growth)
     if reference is None and (window, horizons, min_growth) == _SHIPPED_OPTIONS:
-        return shipped_calibration()
+        from importlib.resources import files
+
+        text = files("forecast.models").joinpath("default_calibration.json").read_text()
+        return Calibration.from_dict(json.loads(text))
     path = Path(default_reference_path() if reference is None else reference).resolve()
     if not path.is_file():
         load_reference(path)  # raises the one-line missing-file error
