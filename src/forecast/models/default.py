@@ -89,7 +89,7 @@ def default_calibration(reference: str | Path | None = None, window: int = 4, ho
                                int(horizons), float(min_growth))
 
 
-def write_shipped_calibration(path: str | Path) -> Path:
+def write_shipped_calibration(path: str | Path) -> None:
     """Fit the shipped reference class with the default options and write it as JSON."""
     from forecast.data.reference import default_reference_path
 
@@ -97,7 +97,6 @@ def write_shipped_calibration(path: str | Path) -> Path:
     cal = default_calibration(default_reference_path())
     text = json.dumps(cal.to_dict(), indent=None, separators=(",", ":"))
     Path(path).write_text(text + "\n")
-    return Path(path)
 
 
 def log_quantiles(cal: Calibration, windows: ReferenceWindows, levels: ArrayLike) -> np.ndarray:
