@@ -38,8 +38,6 @@ def summarise_draws(draws: ArrayLike, axis: int = 0) -> dict[str, np.ndarray]:
 def central_interval(draws: ArrayLike, level: float) -> tuple[np.ndarray, np.ndarray]:
     """Equal-tailed ``(lower, upper)`` [unit of the draws] holding ``level`` in (0, 1) of
     the draws along the first axis."""
-    if not 0.0 < level < 1.0:
-        raise ValueError(f"interval level must be in (0, 1), got {level}")
     alpha = (1.0 - level) / 2.0
     lo, hi = np.quantile(np.asarray(draws, float), [alpha, 1.0 - alpha], axis=0)
     return lo, hi
