@@ -200,7 +200,6 @@ class LogitShare(BaseModel):
         (``n_draws`` and ``seed`` are ignored: nothing is simulated)."""
         from scipy import stats
 
-        self._check_fitted()
         floor, cap = self._check_settings()
         level = self._check_level(level)
         z, scale, df = self.predictive_logit(X)
