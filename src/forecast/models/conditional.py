@@ -19,14 +19,13 @@ dummies ``m``, ``l`` (mid, large; by level at the origin within the kind) and ki
 
 ``m_h`` is a median (LAD) regression whose coefficients decay geometrically in ``h`` toward a
 long-run growth; ``s_h`` a LAD regression of the absolute residuals on ``1, sqrt(h), h``
-(noise accumulates like ``sqrt(h)``, a growth-rate error like ``h``). Both weigh a series'
-``n`` outcomes by ``n ** -SERIES_WEIGHT`` each (:data:`SERIES_WEIGHT`), so that a long series
-does not outvote the rest. The 199 quantiles of
-the standardised errors are kept per cell, Mondrian-style, shrunk toward the kind x size
-group (:data:`HORIZON_SHRINK`) and that toward the pooled errors (:data:`SHRINK`). The scale
-is widened per horizon by the ratio of out-of-fold to in-sample 10-90% ranges
-(:data:`FOLDS` folds of series; 1.02-1.07 on the shipped class). Draws join the horizons by
-a Gaussian copula of the errors' normal scores.
+(noise accumulates like ``sqrt(h)``, a growth-rate error like ``h``). Both weigh outcomes by
+series (:data:`SERIES_WEIGHT`), so that a long series does not outvote the rest. The 199
+quantiles of the standardised errors are kept per cell, Mondrian-style, shrunk toward the kind
+x size group (:data:`HORIZON_SHRINK`) and that toward the pooled errors (:data:`SHRINK`). The
+scale is widened per horizon by the ratio of out-of-fold to in-sample 10-90% ranges
+(:data:`FOLDS` folds of series; 1.02-1.07 on the shipped class). Draws join the horizons by a
+Gaussian copula of the errors' normal scores.
 
 **Assumes** the series errs like established reference series of its kind, size and
 features did, 1..6 years out; tails stop at the 0.5% and 99.5% quantiles. Where it is weak:
@@ -57,8 +56,7 @@ LEVEL_GRID = np.arange(1, 200) / 200.0
 MIN_WINDOWS = 20
 #: Damping factors of the centre's transient growth searched.
 DAMPING_GRID = np.round(np.arange(0.3, 0.91, 0.1), 2)
-#: Smallest share of its technology's world total at a window's origin to be learnt from
-#: and scored [fraction]: established series.
+#: Smallest share of its technology's world total at a window's origin [fraction].
 MIN_SHARE = 0.001
 #: Folds of series whose out-of-fold errors set how much the band is widened.
 FOLDS = 5
