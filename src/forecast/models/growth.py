@@ -313,7 +313,7 @@ class NonlinearGrowthModel(GrowthModel):
         """Least squares of log values, rows ``t``, ``v`` (k, n): theta, jac, lower, upper, ..."""
         start, lower, upper, *extra = self._problem(t, v)
         logv = np.log(v)
-        theta, jac, _ = nls.solve(lambda th: logv - self._z_rows(th, t), start, lower, upper)
+        theta, jac = nls.solve(lambda th: logv - self._z_rows(th, t), start, lower, upper)
         return theta, jac, lower, upper, *extra
 
     @abstractmethod

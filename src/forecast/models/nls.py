@@ -38,7 +38,7 @@ def _jacobian(residual: Callable[[np.ndarray], np.ndarray], x: np.ndarray, r: np
 
 
 def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower: np.ndarray,
-          upper: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+          upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Minimise ``sum(residual(x) ** 2)`` within ``lower <= x <= upper``, row by row.
 
     Parameters
@@ -50,9 +50,8 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
 
     Returns
     -------
-    (x, jac, cost) : tuple of ndarray
-        Optimum ``(k, p)``, residual Jacobian there ``(k, m, p)`` and half the sum of
-        squared residuals ``(k,)``.
+    (x, jac) : tuple of ndarray
+        Optimum ``(k, p)`` and the residual Jacobian there ``(k, m, p)``.
     """
     x = np.clip(np.asarray(start, float), lower, upper)
     r = residual(x)
@@ -89,4 +88,4 @@ def solve(residual: Callable[[np.ndarray], np.ndarray], start: np.ndarray, lower
         active &= ~done & (damping < 1e16)
         if better.any():
             jac = np.where(better[:, None, None], _jacobian(residual, x, r, upper), jac)
-    return x, jac, cost
+    return x, jac
