@@ -69,7 +69,6 @@ class GrowthModel(BaseModel):
         Which estimator ran, plain-language remarks, one line for comparison tables.
     """
 
-    name: ClassVar[str] = "growth"
     #: True when the model works on logarithms (values must be > 0).
     positive: ClassVar[bool] = True
     #: "independent" noise around a trend, or "cumulative" random-walk noise after the data.
