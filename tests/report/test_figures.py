@@ -129,8 +129,6 @@ def test_finish_can_put_the_legend_outside():
 
 
 def test_unit_may_be_on_x_axis_for_horizontal_charts():
-    assert plots.has_unit("Production in 2030 [GWh]")
-    assert not plots.has_unit("Scenario")
     _fig, ax = plots.new_figure()
     plots.finish(ax, title="t", xlabel="Production in 2030 [GWh]", ylabel="Scenario",
                  source="model")

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
 __all__ = ["COLORS", "FAN_BANDS", "HOUSE_RC", "SCENARIO_COLORS", "band_name", "color_for",
-           "fan_chart", "figure_legend", "finish", "gwh_axis", "has_unit", "history_lines",
+           "fan_chart", "figure_legend", "finish", "gwh_axis", "history_lines",
            "interval_chart", "intervals", "new_figure", "panel_grid", "percent_axis",
            "row_labels", "save_figure", "scenario_colors", "set_house_style", "show",
            "stacked_bars", "tornado"]
@@ -103,11 +103,6 @@ def panel_grid(n: int, *, panel_width: float = 4.0, panel_height: float = 3.4,
     return fig, flat[:n]
 
 
-def has_unit(label: str) -> bool:
-    """True if an axis label names its unit in brackets, e.g. ``"Production [GWh]"``."""
-    return bool(re.search(r"\[[^\]]+\]", str(label)))
-
-
 def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
            legend: bool | str | None = None) -> Figure:
     """Title, axis labels, source note and legend: the last call for every figure (for
@@ -132,7 +127,7 @@ def finish(ax: Axes, *, title: str, xlabel: str, ylabel: str, source: str,
         raise ValueError("every figure needs a title")
     if not str(source).strip():
         raise ValueError("every figure needs a source note")
-    if not (has_unit(xlabel) or has_unit(ylabel)):
+    if not any(re.search(r"\[[^\]]+\]", str(text)) for text in (xlabel, ylabel)):
         raise ValueError(f"axis labels {xlabel!r} / {ylabel!r} name no unit; write it in "
                          "brackets, e.g. 'Production [GWh]'")
     ax.set(title=title, xlabel=xlabel, ylabel=ylabel)
