@@ -1,9 +1,5 @@
-"""How the report writes numbers: whole GWh with thousands separators (``1,170``), shares in
-percent to one decimal (``76.0%``), every range "low to high", a band whose ends print the same
-as one value, and never a negative zero. CSV tables keep full precision
-(:data:`forecast.evaluation.frames.FLOAT_FORMAT`); these helpers are for figures, styled tables and
-prose. Text from files goes into prose through :func:`markdown_text`.
-"""
+"""How the report writes numbers in figures, styled tables and prose, never with a negative
+zero; CSV tables keep full precision (:data:`forecast.evaluation.frames.FLOAT_FORMAT`)."""
 
 from __future__ import annotations
 
@@ -71,9 +67,9 @@ def gwh_band(p50: float, low: float, high: float, unit: str = "") -> str:
     return _band(gwh(p50), gwh(low), gwh(high), unit)
 
 
-def percent_band(p50: float, low: float, high: float, decimals: int = 1) -> str:
+def percent_band(p50: float, low: float, high: float) -> str:
     """A share's median with its band [fraction]: ``"75.0% (71.2% to 78.3%)"``, or one value."""
-    return _band(percent(p50, decimals), percent(low, decimals), percent(high, decimals), "")
+    return _band(percent(p50), percent(low), percent(high), "")
 
 
 def at_most(change: float) -> str:
