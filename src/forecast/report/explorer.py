@@ -1,11 +1,5 @@
-"""A scenario explorer for modellers: sliders over one scenario's assumptions that re-project
-and redraw its fan of China's production (``ScenarioExplorer("base", history,
-target_year=2030).show()``).
-
-The draws are taken once. A slider sets its parameter's central value: its draws are shifted
-by the change (keeping their spread) and clipped to the parameter's domain, or set to the
-value when it has no distribution, so two positions differ only by the assumption moved.
-"""
+"""A scenario explorer for modellers:
+``ScenarioExplorer("base", history, target_year=2030).show()``."""
 
 from __future__ import annotations
 
@@ -111,7 +105,10 @@ class ScenarioExplorer:
 
     def update(self, values: Mapping[str, float]) -> pd.DataFrame:
         """Set some assumptions' central values (``{dotted key: value}``) and re-project China's
-        total: ``year, mean, p5, p10, p50, p90, p95`` [GWh], also kept as :attr:`fan`."""
+        total: ``year, mean, p5, p10, p50, p90, p95`` [GWh], also kept as :attr:`fan`. The draws
+        are those taken once: a moved assumption's are shifted by the change (keeping their
+        spread) and clipped to its domain, or set to the value when it has no distribution, so
+        two positions differ only by the assumptions moved."""
         unknown = [k for k in values if k not in self.central]
         if unknown:
             raise KeyError(f"{unknown[0]!r} is not a numeric assumption of scenario "
