@@ -1,6 +1,5 @@
-"""Figures and sentences of the calibration notebook (05): the reference class, coverage by
-horizon, the PIT histogram and the default method's fan beside the curve models'. The numbers
-come from :mod:`forecast.evaluation.calibration` and :mod:`forecast.data.reference`."""
+"""Figures and sentences of the calibration notebook (05), from the numbers of
+:mod:`forecast.evaluation.calibration` and :mod:`forecast.data.reference`."""
 
 from __future__ import annotations
 
