@@ -152,11 +152,12 @@ def test_fan_chart_draws_bands_median_and_history():
     assert len([lab for lab in labels if "band" in lab]) == len(ax.collections)
 
 
-def test_fan_chart_without_anchor_plots_projection_only():
+def test_fan_chart_without_history_plots_projection_only():
     _fig, ax = plots.new_figure()
     proj = _projection()
-    plots.fan_chart(ax, proj, history=pd.Series([1170.0], index=[2024]), anchor=False)
+    plots.fan_chart(ax, proj)
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), proj["year"])
+    assert len(ax.get_lines()) == 1
 
 
 def test_fan_chart_requires_quantile_columns():

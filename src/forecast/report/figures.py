@@ -217,7 +217,7 @@ def band_name(low: str, high: str) -> str:
 def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, ...] = "#0173b2",
               label: str = "projection", history: pd.Series | None = None,
               history_label: str = "reported",
-              bands: Sequence[tuple[str, str, float]] = FAN_BANDS, anchor: bool = True) -> Axes:
+              bands: Sequence[tuple[str, str, float]] = FAN_BANDS) -> Axes:
     """Median line with shaded central intervals, optionally after the observed history.
 
     Parameters
@@ -228,19 +228,17 @@ def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, .
     label : str
         Legend label: ``"<label>: median"``, ``"<label>: 80% band"``.
     history : pandas.Series, optional
-        Observed values indexed by year, drawn as black markers labelled ``history_label``.
+        Observed values indexed by year, drawn as black markers labelled ``history_label``; a
+        projection that begins after it starts at its last value, so the fan grows out of it.
     bands : sequence of (lower column, upper column, alpha)
         Intervals to shade, outermost first.
-    anchor : bool
-        Start the median and bands at the last observed value when the projection begins
-        after the history, so the fan grows out of the data.
     """
     need = {"year", "p50"} | {c for lo, hi, _ in bands for c in (lo, hi)}
     missing = need - set(projection.columns)
     if missing:
         raise ValueError(f"fan_chart needs columns {sorted(missing)} in the projection")
     frame = projection.sort_values("year")
-    if anchor and history is not None and len(history):
+    if history is not None and len(history):
         last_year = float(max(history.index))
         if frame["year"].min() > last_year:
             start = {c: float(history[max(history.index)]) for c in need - {"year"}}
