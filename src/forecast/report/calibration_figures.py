@@ -36,7 +36,7 @@ def method_colors(methods: Sequence[str]) -> dict[str, str]:
 
 
 def reference_paths(ax: Axes, windows: ReferenceWindows, highlight: pd.Series,
-                    highlight_label: str) -> Axes:
+                    highlight_label: str) -> None:
     """Each window's log growth path since its first year (the window the methods see, then
     the actuals they are scored on), coloured by technology, ``highlight`` (by year) on top."""
     values = np.concatenate([windows.values, windows.actual], axis=1)
@@ -56,7 +56,6 @@ def reference_paths(ax: Axes, windows: ReferenceWindows, highlight: pd.Series,
     years = highlight.index.to_numpy(float)
     ax.plot(years - years[0], np.log(highlight.to_numpy(float) / highlight.iloc[0]),
             color="black", marker="o", linewidth=2.2, label=highlight_label)
-    return ax
 
 
 def reference_caption(windows: ReferenceWindows, highlight: pd.Series) -> str:
@@ -132,7 +131,7 @@ def coverage_caption(summary: pd.DataFrame) -> str:
 
 
 def pit_histogram(ax: Axes, forecasts: pd.DataFrame, method: str = "default",
-                  bins: int = 10) -> Axes:
+                  bins: int = 10) -> None:
     """Histogram of a method's PIT values (share of outcomes per tenth), flat when calibrated."""
     pit = forecasts.loc[forecasts["method"] == method, "pit"].to_numpy(float)
     pit = pit[np.isfinite(pit)]
@@ -143,7 +142,6 @@ def pit_histogram(ax: Axes, forecasts: pd.DataFrame, method: str = "default",
     ax.axhline(1.0 / bins, color="black", linewidth=1, linestyle="--",
                label=f"perfect calibration ({percent(1 / bins, 0)} per bin)")
     figures.percent_axis(ax)
-    return ax
 
 
 def pit_caption(forecasts: pd.DataFrame, method: str = "default", bins: int = 10) -> str:

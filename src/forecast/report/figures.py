@@ -189,7 +189,7 @@ def figure_legend(fig: Figure, ax: Axes, *, ncol: int = 5) -> None:
 
 def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool = False,
                   label_offset: tuple[float, float] = (0.0, 6.0),
-                  fmt: Callable[[float], str] = value_label) -> Axes:
+                  fmt: Callable[[float], str] = value_label) -> None:
     """Observed series (``{label: values by year}`` [axis unit]) as lines with markers,
     coloured by :func:`color_for`; ``annotate`` writes each value, as ``fmt`` writes it,
     ``label_offset`` [points] from its marker (negative y: below)."""
@@ -201,7 +201,6 @@ def history_lines(ax: Axes, series: Mapping[str, pd.Series], *, annotate: bool =
             ax.annotate(fmt(yi), (xi, yi), textcoords="offset points", xytext=label_offset,
                         ha="center", va="bottom" if label_offset[1] >= 0 else "top",
                         fontsize=8, color=color)
-    return ax
 
 
 def band_name(low: str, high: str) -> str:
@@ -217,7 +216,7 @@ def band_name(low: str, high: str) -> str:
 def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, ...] = "#0173b2",
               label: str = "projection", history: pd.Series | None = None,
               history_label: str = "reported",
-              bands: Sequence[tuple[str, str, float]] = FAN_BANDS) -> Axes:
+              bands: Sequence[tuple[str, str, float]] = FAN_BANDS) -> None:
     """Median line with shaded central intervals, optionally after the observed history.
 
     Parameters
@@ -255,11 +254,10 @@ def fan_chart(ax: Axes, projection: pd.DataFrame, *, color: str | tuple[float, .
         ax.plot(np.asarray(history.index, dtype=float), history.to_numpy(dtype=float),
                 color=COLORS["reported"], marker="o", linestyle="-", linewidth=1.2,
                 label=history_label, zorder=5)
-    return ax
 
 
 def stacked_bars(ax: Axes, wide: pd.DataFrame, *, colors: Mapping[str, str] | None = None,
-                 width: float = 0.7) -> Axes:
+                 width: float = 0.7) -> None:
     """Stacked bars: one bar per index value (years) of ``width`` [x units], one layer per
     column (values >= 0 [axis unit]), coloured by ``colors`` or :func:`color_for`."""
     x = np.asarray(wide.index, dtype=float)
@@ -270,7 +268,6 @@ def stacked_bars(ax: Axes, wide: pd.DataFrame, *, colors: Mapping[str, str] | No
                color=(colors or {}).get(column) or color_for(str(column)), edgecolor="white",
                linewidth=0.5)
         bottom = bottom + values
-    return ax
 
 
 def row_labels(ax: Axes, y: np.ndarray, names: Sequence[object]) -> None:
@@ -301,7 +298,7 @@ def intervals(ax: Axes, y: np.ndarray, rows: pd.DataFrame, *, color: str,
 def interval_chart(ax: Axes, frame: pd.DataFrame, *, label: str,
                    inner: tuple[str, str] = ("p10", "p90"),
                    outer: tuple[str, str] | None = ("p5", "p95"), color: str = "#0173b2",
-                   markers: Mapping[str, float] | None = None) -> Axes:
+                   markers: Mapping[str, float] | None = None) -> None:
     """Horizontal point-and-interval rows (model comparison, scenario reconciliation): per
     row of ``frame``, named by its ``label`` column, the median and the ``inner`` (thick)
     and ``outer`` (thin, None to skip) intervals [axis unit]; ``markers`` (``{name:
@@ -313,12 +310,11 @@ def interval_chart(ax: Axes, frame: pd.DataFrame, *, label: str,
     palette = sns.color_palette("dark", n_colors=max(len(markers or {}), 1))
     for i, (name, x) in enumerate((markers or {}).items()):
         ax.axvline(float(x), color=palette[i], linestyle="--", linewidth=1.2, label=name)
-    return ax
 
 
 def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "parameter",
             low: str = "low", high: str = "high",
-            labels: tuple[str, str] = ("low setting", "high setting")) -> Axes:
+            labels: tuple[str, str] = ("low setting", "high setting")) -> None:
     """Tornado chart: per row of ``frame`` (an input, named in ``label``), the output at its
     ``low`` and ``high`` setting [axis unit] as bars from ``base`` (the output with every input
     central), blue and orange with legend ``labels``, widest on top."""
@@ -329,7 +325,6 @@ def tornado(ax: Axes, frame: pd.DataFrame, *, base: float, label: str = "paramet
                 label=words, height=0.6)
     ax.axvline(base, color="black", linewidth=1)
     row_labels(ax, y, rows[label])
-    return ax
 
 
 # The PNG a figure was saved as, so that show() displays those bytes instead of drawing the

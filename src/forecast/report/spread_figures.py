@@ -28,7 +28,7 @@ _MARKERS = {"battery demand": "o", "EV battery demand": "s", "EV battery install
             "cell manufacturing capacity": "^", "lithium demand": "P", "lithium supply": "X"}
 
 
-def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axes:
+def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> None:
     """Per scenario of ``table`` [GWh], the ``region``'s target-year bands (80% thick, 90% thin)
     from its assumptions alone, from year-to-year variation alone and from both."""
     rows = table[table["region"] == region]
@@ -40,11 +40,10 @@ def spread_chart(ax: Axes, table: pd.DataFrame, *, region: str = "China") -> Axe
                   widths=(5, 1.2), alphas=(0.85, 0.7), label=words, size=3.5,
                   median="median" if k == 2 else None)
     row_labels(ax, centre, names)
-    return ax
 
 
 def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenario: str,
-                  region: str, year: int) -> Axes:
+                  region: str, year: int) -> None:
     """The published figures of ``region`` in ``comparison`` [GWh], oldest on top, over the
     ``scenario``'s ``fan`` in ``year`` (quantiles [GWh]), each with the probability the fan
     lies above it (in its ``fan_year``, named when it is not ``year``)."""
@@ -81,4 +80,3 @@ def outlook_chart(ax: Axes, comparison: pd.DataFrame, fan: pd.Series, *, scenari
     ax.set_title("", wrap=True)  # the title finish() writes: a long one wraps at the figure edge
     ax.tick_params(axis="y", labelsize=8)
     ax.set_ylim(-0.7, len(rows) - 0.3)
-    return ax
