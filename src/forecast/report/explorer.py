@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from PIL import Image
 
 from forecast import data
 from forecast.models import uncertainty
@@ -287,8 +286,8 @@ class _LiveFigure:
         canvas.restore_region(self.background)
         for artist in [*self.fan_artists, self.note]:
             self.fig.draw_artist(artist)
-        image = Image.fromarray(np.asarray(canvas.buffer_rgba()), "RGBA")
         buffer = io.BytesIO()
         # Fast compression: the image is shown once, not stored.
-        image.save(buffer, format="PNG", compress_level=1)
+        plt.imsave(buffer, canvas.buffer_rgba(), format="png", origin="upper",
+                   pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
