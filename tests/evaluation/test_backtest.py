@@ -193,14 +193,12 @@ def test_default_models_estimate_k_with_both_saturating_curves():
     assert default_models(saturation_multiple=3.0)["gompertz"].saturation_multiple == 3.0
     with pytest.raises(ModelError, match="not both"):
         default_models(saturation=3800.0, saturation_multiple=3.0)
-    assert "gompertz_free_k" not in default_models(include_free_saturation=False)
 
 
 def test_the_calibrated_default_is_skipped_where_it_has_no_window_or_horizon(backtest):
     from forecast.evaluation.comparison import compare_models
 
     assert list(default_models())[-1] == "default"
-    assert "default" not in default_models(include_default=False)
     # Four points leave at most three before any origin: the default needs four.
     rows = backtest[backtest["model"] == "default"]
     assert len(rows) == 3 and (rows["status"] == "skipped").all()

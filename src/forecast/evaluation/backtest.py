@@ -50,10 +50,10 @@ PERFORMANCE_COLUMNS: list[str] = [
 
 
 def default_models(saturation: float | None = None, saturation_multiple: float | None = None,
-                   market: float | None = None, include_free_saturation: bool = True,
-                   include_default: bool = True) -> dict[str, BaseModel]:
+                   market: float | None = None) -> dict[str, BaseModel]:
     """The models that backtests and comparisons run by default: name -> unfitted estimator,
-    in table order.
+    in table order, the free-K curves (``logistic_free_k``, ``gompertz_free_k``: K estimated
+    within the curves' default bounds) and the calibrated ``default`` method among them.
 
     Parameters
     ----------
@@ -65,11 +65,6 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
         most one of the two; without either the fixed-K curves are left out.
     market : float, optional
         Market potential (cumulative) [value unit * yr] of an added ``bass`` model.
-    include_free_saturation : bool
-        Add ``logistic_free_k`` and ``gompertz_free_k`` (K estimated within the curves' default
-        bounds).
-    include_default : bool
-        Add the calibrated ``default`` method (:class:`~forecast.models.DefaultMethod`).
     """
     if saturation is not None and saturation_multiple is not None:
         raise ModelError("give saturation or saturation_multiple, not both")
@@ -80,13 +75,11 @@ def default_models(saturation: float | None = None, saturation_multiple: float |
         for name in ("logistic", "gompertz"):
             models[name] = make_model(name, saturation=saturation,
                                       saturation_multiple=saturation_multiple)
-    if include_free_saturation:
-        for name in ("logistic", "gompertz"):
-            models[f"{name}_free_k"] = make_model(name)
+    for name in ("logistic", "gompertz"):
+        models[f"{name}_free_k"] = make_model(name)
     if market is not None:
         models["bass"] = make_model("bass", market=market)
-    if include_default:
-        models["default"] = make_model("default")
+    models["default"] = make_model("default")
     return models
 
 
