@@ -1,7 +1,7 @@
 """Tables that set the growth models side by side: the model comparison (parameters, degrees
 of freedom left, errors, target-year value and bands), Bass under assumed potentials, and how
-much each model's target-year value moves with the history it is fitted to (two versions
-of a series, or the default and an alternative variant where the documents disagree).
+much each model's target-year value moves with the history it is fitted to (the default
+and an alternative variant of China's production where the documents disagree).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from forecast.models import BassDiffusion, GrowthModel, uncertainty
 from forecast.models.uncertainty import LEVELS
 
 __all__ = ["BASS_COLUMNS", "COMPARISON_COLUMNS", "bass_market_sensitivity", "compare_models",
-           "value_sensitivity", "variant_sensitivity"]
+           "variant_sensitivity"]
 
 #: Columns of :func:`compare_models`.
 COMPARISON_COLUMNS: list[str] = [
@@ -157,20 +157,14 @@ def bass_market_sensitivity(years: ArrayLike, values: ArrayLike,
     return pd.DataFrame(rows, columns=BASS_COLUMNS)
 
 
-def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike,
-                      models: Mapping[str, GrowthModel] | None = None, *, target_year: int
-                      ) -> pd.DataFrame:
-    """Refit every model under two versions of the data and compare the target-year value.
-
-    Parameters
-    ----------
-    years, values, alt_values : array_like
-        Years [year], the default and the alternative series [value unit] (e.g. China 2023
-        production of 910 vs 940 GWh).
-    models : mapping, optional
-        Name -> estimator; default :func:`~forecast.evaluation.backtest.default_models`.
-    target_year : int
-        Year whose central value is compared [year].
+def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
+                        data_dir: str | Path | None = None, *, target_year: int) -> pd.DataFrame:
+    """Refit every model (default :func:`~forecast.evaluation.backtest.default_models`) to
+    China's total production of ``data_dir`` (default :func:`forecast.data.default_data_dir`)
+    as resolved by default and with the values of the ``alternative`` variant where it holds
+    others (China's 2023 production: 940 instead of 910 GWh under ``yoy_base``), and compare
+    the central value in ``target_year`` [year]; a ModelError when the two cover different
+    years.
 
     Returns
     -------
@@ -183,8 +177,12 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
     """
     from sklearn.base import clone
 
-    t, v = observed_series(years, values)
-    _, v_alt = observed_series(years, alt_values)
+    base = data.get_series(data.load_history(data_dir), "production")
+    alt = data.get_series(data.load_history(data_dir, prefer=alternative), "production")
+    if not base.index.equals(alt.index):
+        raise ModelError("the two versions of 'production' cover different years")
+    t, v = observed_series(base.index, base.to_numpy())
+    _, v_alt = observed_series(alt.index, alt.to_numpy())
     diff = np.flatnonzero(v != v_alt)
     labels = ("value_a", "value_b") if diff.size != 1 else tuple(
         f"value_{x:.0f}" if x.is_integer() else f"value_{x:g}"
@@ -203,17 +201,3 @@ def value_sensitivity(years: ArrayLike, values: ArrayLike, alt_values: ArrayLike
     frame["difference"] = frame[labels[1]] - frame[labels[0]]
     frame["difference_pct"] = 100.0 * frame["difference"] / frame[labels[0]]
     return frame
-
-
-def variant_sensitivity(alternative: str, models: Mapping[str, GrowthModel] | None = None,
-                        data_dir: str | Path | None = None, *, target_year: int) -> pd.DataFrame:
-    """:func:`value_sensitivity` of China's total production of ``data_dir`` (default
-    :func:`forecast.data.default_data_dir`) as resolved by default and with the values of the
-    ``alternative`` variant where it holds others (China's 2023 production: 940 instead of
-    910 GWh under ``yoy_base``); a ModelError when the two cover different years."""
-    base = data.get_series(data.load_history(data_dir), "production")
-    alt = data.get_series(data.load_history(data_dir, prefer=alternative), "production")
-    if not base.index.equals(alt.index):
-        raise ModelError("the two versions of 'production' cover different years")
-    return value_sensitivity(base.index, base.to_numpy(), alt.to_numpy(), models,
-                             target_year=target_year)
