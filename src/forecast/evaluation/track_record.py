@@ -68,7 +68,6 @@ class RunRecord:
     """A finished run folder read for scoring: its ``run_id`` (the manifest's, else the folder
     name), ``layout``, ``manifest`` and ``projections`` table."""
 
-    path: Path
     run_id: str
     layout: int
     manifest: dict[str, Any] = field(repr=False)
@@ -135,7 +134,7 @@ def read_run(run_dir: str | Path) -> RunRecord:
     manifest, layout = _read_manifest(path)
     if not (path / PROJECTIONS_TABLE).exists():
         raise _refuse(path, f"no {PROJECTIONS_TABLE}; nothing to score")
-    return RunRecord(path, str(manifest.get("run_id") or name), layout, manifest,
+    return RunRecord(str(manifest.get("run_id") or name), layout, manifest,
                      _read_projections(path, layout))
 
 
