@@ -5,8 +5,7 @@ observed value in a later data folder gives one row of :data:`SCORE_COLUMNS`: ``
 p50 / actual - 1 [fraction], ``covered80`` = p10 <= actual <= p90, and ``crps`` from the five
 stored quantiles [unit of the row] (coarse in the tails, but the same rule for every run).
 Run folder layouts (:data:`LAYOUTS`): **1** has no ``layout_version`` in
-``manifest.json``, **2** adds ``last_observed_year`` and ``data_sha256``. Anything but a
-finished run of a known layout is refused with :class:`RunFolderError` (exit code 3).
+``manifest.json``, **2** adds ``last_observed_year`` and ``data_sha256``.
 """
 
 from __future__ import annotations
