@@ -7,6 +7,5 @@ pandas and the models.
 from forecast.evaluation import backtest, comparison
 from forecast.evaluation.backtest import *  # noqa: F403
 from forecast.evaluation.comparison import *  # noqa: F403
-from forecast.evaluation.frames import neutralise_formulas
 
-__all__ = [*backtest.__all__, *comparison.__all__, "neutralise_formulas"]
+__all__ = [*backtest.__all__, *comparison.__all__]
