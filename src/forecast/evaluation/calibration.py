@@ -80,7 +80,8 @@ CONDITIONAL_COLUMNS = ["method", "cell", "horizon_group", "n", "coverage80", "co
 CELL_COVERAGE80 = (0.70, 0.90)
 CELL_MEDIAN = 0.10
 
-#: Forecast values at or below zero are scored as this fraction of the window's last value.
+#: Forecast values at or below zero (a linear trend can give one) are scored as this fraction
+#: of the window's last value.
 LOG_FLOOR = 1e-6
 
 _LEVELS = np.array(list(QUANTILES.values()))
@@ -337,10 +338,8 @@ def scores_by_horizon(long: pd.DataFrame, methods: list[str]) -> pd.DataFrame:
     """:data:`SUMMARY_COLUMNS` per method (in the order of ``methods``) and horizon of
     forecast rows with :data:`FORECAST_COLUMNS`, ``last`` (the window's last value) and
     ``crps`` (of log values): n, coverage of the 80% and 90% bands [fraction], mean absolute
-    log error of p50, mean 80% interval score and mean CRPS of log values.
-
-    A quantile at or below zero (a linear trend can give one) is scored as :data:`LOG_FLOOR`
-    times the window's last value."""
+    log error of p50, mean 80% interval score and mean CRPS of log values (a quantile at or
+    below zero scored at :data:`LOG_FLOOR`)."""
     floor = LOG_FLOOR * long["last"].to_numpy(float)
 
     def log(col: str) -> np.ndarray:
