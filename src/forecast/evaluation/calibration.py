@@ -90,9 +90,8 @@ _LEVELS = np.array(list(QUANTILES.values()))
 def _calibrated_forecasts(windows: ReferenceWindows, class_windows: ReferenceWindows,
                           full: Calibration
                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """As :func:`_growth_forecasts` for a calibrated method: a series of ``class_windows`` is
-    forecast with a calibration fitted without its windows (warm-started from ``full``, the
-    one on all of them); CRPS and PIT from the quantiles at ``LEVEL_GRID``."""
+    """As :func:`_growth_forecasts` for a calibrated method, a series of ``class_windows``
+    left out of its own calibration (warm-started from ``full``, the one on all of them)."""
     in_class = set(class_windows.series.tolist())
     q5 = np.empty((len(windows), windows.horizons, _LEVELS.size))
     grid = np.empty((len(windows), windows.horizons, LEVEL_GRID.size))
