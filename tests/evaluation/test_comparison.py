@@ -105,5 +105,5 @@ def test_bass_sensitivity_on_china_shows_the_target_value_follows_the_assumption
 
 @pytest.mark.parametrize("multiples", [(1.0,), (0.5, 2.0), (float("nan"),)])
 def test_bass_sensitivity_refuses_a_market_not_above_the_observed_output(multiples):
-    with pytest.raises(ModelError, match="multiples must exceed 1"):
+    with pytest.raises(ModelError, match="must exceed the cumulative value already observed"):
         bass_market_sensitivity(YEARS, CHINA, multiples=multiples, target_year=2030)

@@ -135,9 +135,6 @@ def bass_market_sensitivity(years: ArrayLike, values: ArrayLike,
     """
     t, v = observed_series(years, values)
     cumulative = float(v.sum())
-    bad = [m for m in multiples if not (np.isfinite(m) and m > 1.0)]
-    if bad:
-        raise ModelError(f"Bass market multiples must exceed 1 (the observed output), got {bad}")
     target = np.array([float(target_year)])
     rows = []
     for basis, multiple in [("estimated", None), *(("assumed", float(m)) for m in multiples)]:
