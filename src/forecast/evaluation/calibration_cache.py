@@ -102,11 +102,9 @@ def _read(entry: Path, names: tuple[str, ...]) -> tuple[pd.DataFrame, ...] | Non
     return tuple(tables)
 
 
-def _write(entry: Path, tables: tuple[pd.DataFrame, ...], key: str, names: tuple[str, ...]
-           ) -> None:
-    """Write the entry into a scratch folder beside it and rename that into place."""
+def _write(entry: Path, tables: tuple[pd.DataFrame, ...], names: tuple[str, ...]) -> None:
     entry.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{key[:12]}-", dir=entry.parent))
+    scratch = Path(tempfile.mkdtemp(prefix=f".{entry.name[:12]}-", dir=entry.parent))
     try:
         sums, dtypes = {}, {}
         for name, frame in zip(names, tables, strict=True):
@@ -115,7 +113,7 @@ def _write(entry: Path, tables: tuple[pd.DataFrame, ...], key: str, names: tuple
             sums[name] = hashlib.sha256(blob).hexdigest()
             dtypes[name] = {c: str(t) for c, t in frame.dtypes.items()}
         (scratch / _META).write_text(json.dumps(
-            {"key": key, "sha256": sums, "dtypes": dtypes}), encoding="utf-8")
+            {"key": entry.name, "sha256": sums, "dtypes": dtypes}), encoding="utf-8")
         shutil.rmtree(entry, ignore_errors=True)  # a corrupt entry, if there is one
         with suppress(OSError):  # another run put a complete entry there first
             os.replace(scratch, entry)
@@ -132,7 +130,7 @@ def _through_cache(key: str, names: tuple[str, ...],
         return found
     tables = compute()
     with suppress(OSError):  # an unwritable cache costs time, never the result
-        _write(entry, tables, key, names)
+        _write(entry, tables, names)
     return tables
 
 
