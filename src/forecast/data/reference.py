@@ -234,8 +234,6 @@ def extract_windows(
         World totals (:func:`load_world_totals`); default the shipped ones.
     """
     check_window_options(window, horizons, min_growth)
-    if not (isinstance(min_share, int | float) and 0.0 <= float(min_share) < 1.0):
-        raise ParameterError(f"min_share must be a fraction in [0, 1); got {min_share!r}")
     names = frame["series"].to_numpy(str)
     years = frame["year"].to_numpy(np.int64)
     values = frame["value"].to_numpy(float)
