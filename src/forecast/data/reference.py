@@ -238,8 +238,6 @@ def extract_windows(
     years = frame["year"].to_numpy(np.int64)
     values = frame["value"].to_numpy(float)
     uniq, idx = np.unique(names, return_inverse=True)
-    if years.size == 0:
-        raise ParameterError("the reference class has no rows")
     y0 = int(years.min())
     span = int(years.max()) - y0 + 1
     # A series x year grid with the future padded by NaN, so that every window and its
