@@ -287,7 +287,6 @@ def _already_given(v: Values, first: int) -> str:
 
 Step = Column | Rule | Unique
 
-#: ``series.csv``; ``of`` is checked once the whole catalogue is read.
 SERIES_RULES: tuple[Step, ...] = (
     Column("series"),
     _listed_once("series"),
