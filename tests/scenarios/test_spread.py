@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 
 from forecast import scenarios
+from forecast.scenarios.noise import ProcessNoise
 from forecast.scenarios.preparation import prepare
+from forecast.scenarios.schema import Noise
 from forecast.scenarios.spread import SPREAD_COLUMNS, spread_decomposition
 
 
@@ -46,7 +48,7 @@ def test_without_uncertain_assumptions_the_variation_is_all_the_spread(history, 
     # its segments at 2030's mix
     for col, q in (("p10", 0.1), ("p90", 0.9)):
         assert table.loc["variation", col] == pytest.approx(
-            central * np.exp(prepared.noise.quantile(q, mix)), rel=0.02)
+            central * np.exp(ProcessNoise.estimated(Noise(), mix).quantile(q)), rel=0.02)
 
 
 def test_the_decomposition_is_reproducible(history, scenario_dir):

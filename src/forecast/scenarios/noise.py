@@ -182,12 +182,11 @@ class ProcessNoise:
             f"{'; '.join(parts)}; at the base-year mix ({mix}) the total's one year p10 "
             f"{noise.quantile(0.1):+.3f}, p90 {noise.quantile(0.9):+.3f} (log)"))
 
-    def quantile(self, q: float, weights: Mapping[str, float] | None = None) -> float:
+    def quantile(self, q: float) -> float:
         """The total's one-year variation at probability ``q`` [log, relative to the median],
-        its segments moving together at ``weights`` (default: their base-year shares)."""
-        w = self.weights if weights is None else np.array([weights[s] for s in self.segments])
+        its segments moving together at their base-year shares."""
         at = np.array([np.interp(q, LEVELS, row) for row in self.offsets])
-        return float(np.log(w @ np.exp(at) / w.sum()))
+        return float(np.log(self.weights @ np.exp(at)))
 
     def of_score(self, z: np.ndarray) -> np.ndarray:
         """Each segment's one-year variation [log] at standard normal scores ``z``
