@@ -219,7 +219,6 @@ def process_noise(noise: ProcessNoise, n_years: int, segments: tuple[str, ...],
     deviation per projected year, drawn as the module docstring says, from ``rng`` after the
     parameters (so parameter draws do not change with the noise)."""
     rho = noise.correlation
-    # Standard normal scores: one common, and one per segment unless rho = 1.
     z = rng.standard_normal((1, n_draws, n_years))
     if rho < 1.0:
         own = rng.standard_normal((len(segments), n_draws, n_years))
