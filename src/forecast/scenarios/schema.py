@@ -164,8 +164,6 @@ Technologies = Annotated[tuple[str, ...], PlainValidator(_technologies)]
 
 
 class _Block(BaseModel, extra="forbid", frozen=True):
-    """A mapping of a scenario file: only its declared keys, plus comments."""
-
     source: Text | None = None
     note: Any = None
     notes: Any = None
