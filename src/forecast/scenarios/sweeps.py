@@ -22,13 +22,12 @@ SENSITIVITY_QUANTILES = (0.10, 0.90)
 
 
 def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.ndarray],
-          history: pd.DataFrame | None = None, target_year: int | None = None,
-          years: Iterable[int] | None = None) -> pd.DataFrame:
+          history: pd.DataFrame | None = None, years: Iterable[int] | None = None) -> pd.DataFrame:
     """Evaluate many parameter sets of one scenario at once (central values, no draws).
 
     ``overrides`` are ``{dotted key: 1-D array}`` of one length: run ``i`` sets element ``i``
     of each, every other parameter central (for a grid, pass flattened :func:`numpy.meshgrid`
-    arrays). ``target_year`` [year] overrides the scenario's; ``years`` [year] keeps only these.
+    arrays); ``years`` [year] keeps only these.
 
     Returns
     -------
@@ -36,7 +35,7 @@ def sweep(scenario: ScenarioLike, overrides: Mapping[str, Sequence[float] | np.n
         Columns ``run``, one per override key, ``region, segment, year, unit, value``; ordered
         by run, series and year.
     """
-    prepared = prepare_scenario(scenario, history, target_year=target_year)
+    prepared = prepare_scenario(scenario, history)
     file = prepared.scenario.path
     arrays = {k: np.atleast_1d(np.asarray(v, float)) for k, v in overrides.items()}
     shapes = {k: a.shape for k, a in arrays.items()}
