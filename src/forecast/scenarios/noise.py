@@ -216,8 +216,7 @@ class ProcessNoise:
 def process_noise(noise: ProcessNoise, n_years: int, segments: tuple[str, ...],
                   n_draws: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Log multipliers of every segment's path, ``{segment: (n_draws, n_years)}`` [log]: a
-    deviation per projected year, drawn as the module docstring says, from ``rng`` after the
-    parameters (so parameter draws do not change with the noise)."""
+    deviation per projected year, drawn from ``rng`` as the module docstring says."""
     rho = noise.correlation
     z = rng.standard_normal((1, n_draws, n_years))
     if rho < 1.0:
