@@ -16,9 +16,8 @@ __all__ = ["central_parameters", "draw_parameters", "quantile"]
 def quantile(key: str, dist: Distribution | FittedTrend, q: np.ndarray | float,
              anchor: str = "china") -> np.ndarray:
     """Parameter values [parameter's unit] at probabilities ``q``: the inverse CDF of ``dist``
-    (``mean``/``mode`` filled in by :func:`forecast.scenarios.preparation.prepare`) truncated
-    to the domain of the parameter ``key``; with ``anchor`` ``"china"`` a share target stays
-    above 0."""
+    (one of :attr:`Prepared.distributions`) truncated to the domain of the parameter ``key``;
+    with ``anchor`` ``"china"`` a share target stays above 0."""
     from scipy import stats
 
     q = np.asarray(q, float)
