@@ -55,9 +55,8 @@ LEVELS = np.arange(1, 200) / 200.0
 SCORE_POINTS = 8193
 #: Length of the centred trend window [years, odd] and degree of its polynomial.
 TREND_WINDOW, TREND_DEGREE = 7, 2
-#: Smallest share of its technology's world total for a series' deviations to count as those of
-#: a series of China's scale [fraction] (the default method learns from series above
-#: :data:`forecast.models.default.MIN_SHARE`, a lower bar).
+#: Smallest share of its technology's world total for a series' deviations to count [fraction]
+#: (the default method learns from series above :data:`forecast.models.default.MIN_SHARE`).
 NOISE_MIN_SHARE = 0.10
 #: Every technology of the reference class, in ``noise: {kinds: ...}``.
 ALL = "all"
