@@ -8,16 +8,6 @@ import pytest
 from forecast.models import uncertainty
 
 
-def test_same_seed_same_draws_other_seed_other_draws():
-    a = uncertainty.make_rng(7).normal(size=5)
-    b = uncertainty.make_rng(7).normal(size=5)
-    c = uncertainty.make_rng(8).normal(size=5)
-    np.testing.assert_array_equal(a, b)
-    assert not np.allclose(a, c)
-    gen = np.random.default_rng(1)
-    assert uncertainty.make_rng(gen) is gen
-
-
 def test_summarise_draws_columns_and_values():
     draws = np.arange(1, 102, dtype=float)  # 1..101: quantiles are exact
     out = uncertainty.summarise_draws(draws)
@@ -35,7 +25,7 @@ def test_summarise_draws_along_axis():
 
 
 def test_central_interval():
-    draws = uncertainty.make_rng(0).normal(size=200_000)
+    draws = np.random.default_rng(0).normal(size=200_000)
     lo, hi = uncertainty.central_interval(draws, 0.95)
     assert lo == pytest.approx(-1.96, abs=0.02) and hi == pytest.approx(1.96, abs=0.02)
     lo80, hi80 = uncertainty.central_interval(draws, 0.8)

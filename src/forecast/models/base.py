@@ -17,10 +17,11 @@ from abc import ABCMeta, abstractmethod
 from typing import Any, ClassVar
 
 import numpy as np
+from numpy.random import default_rng
 from numpy.typing import ArrayLike
 
 from forecast.errors import ModelError
-from forecast.models.uncertainty import central_interval, make_rng, summarise_draws
+from forecast.models.uncertainty import central_interval, summarise_draws
 
 __all__ = ["EXACT_FIT_NOTE", "BaseModel", "as_float", "as_years", "fmt_number"]
 
@@ -159,9 +160,9 @@ class BaseModel(metaclass=ABCMeta):
     def sample(self, X: ArrayLike, n_draws: int = 10_000, seed: Any = None) -> np.ndarray:
         """Seeded draws ``(n_draws, n_years[, n_segments])`` [unit of the values] for years
         ``X`` [calendar year]; ``n_draws`` >= 1, ``seed`` for
-        :func:`~forecast.models.uncertainty.make_rng` (one seed, one set of draws)."""
+        :func:`numpy.random.default_rng` (one seed, one set of draws)."""
         self._check_fitted()
-        return self._sample(as_years(X), self._check_draw_count(n_draws), make_rng(seed))
+        return self._sample(as_years(X), self._check_draw_count(n_draws), default_rng(seed))
 
     @abstractmethod
     def _predict(self, t: np.ndarray) -> np.ndarray:

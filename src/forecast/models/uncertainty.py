@@ -7,17 +7,13 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike
 
-__all__ = ["LEVELS", "QUANTILES", "central_interval", "make_rng", "summarise_draws", "t_scale"]
+__all__ = ["LEVELS", "QUANTILES", "central_interval", "summarise_draws", "t_scale"]
 
 #: Quantiles reported in every projection table, in the column order users script against.
 QUANTILES: dict[str, float] = {"p5": 0.05, "p10": 0.10, "p50": 0.50, "p90": 0.90, "p95": 0.95}
 
 #: Central interval levels every model reports.
 LEVELS: tuple[float, ...] = (0.80, 0.95)
-
-
-#: A numpy Generator of a seed: an int gives the same draws every time, a Generator is itself.
-make_rng = np.random.default_rng
 
 
 def t_scale(rng: np.random.Generator, df: float, shape: int | tuple[int, ...]) -> np.ndarray:

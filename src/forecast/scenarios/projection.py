@@ -141,7 +141,7 @@ def draw(prepared: Prepared, n_draws: int, seed: int | np.random.Generator | Non
     if isinstance(n_draws, bool) or not isinstance(n_draws, int | np.integer) or n_draws < 1:
         raise ScenarioError(prepared.scenario.path, "draws",
                             f"the number of draws must be a whole number >= 1, got {n_draws!r}")
-    rng = uncertainty.make_rng(seed)
+    rng = np.random.default_rng(seed)
     values = draw_parameters(prepared, n_draws, rng)
     if prepared.noise is None:
         return values, None

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit, logit
 
-from forecast.models import uncertainty
 from forecast.scenarios.preparation import SHARE_FLOOR, FittedTrend, Prepared
 from forecast.scenarios.schema import Distribution, domain_of
 
@@ -48,7 +47,7 @@ def draw_parameters(prepared: Prepared, n_draws: int,
                     seed: int | np.random.Generator | None) -> dict[str, np.ndarray]:
     """Seeded draws ``{key: (n_draws,)}`` of every parameter, in the fixed order of
     :meth:`Scenario.parameters`; parameters without a distribution stay central."""
-    rng = uncertainty.make_rng(seed)
+    rng = np.random.default_rng(seed)
     out = central_parameters(prepared, n_draws)
     for key in prepared.central:
         if key in prepared.distributions:
