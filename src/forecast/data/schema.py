@@ -85,8 +85,7 @@ class SeriesInfo:
     description: str
 
 
-#: The columns of each file, in order: those of ``history.csv`` and ``series.csv`` are the
-#: fields of their entries (but a row's ``line``).
+#: The columns of each file, in order.
 HISTORY_COLUMNS = tuple(f.name for f in fields(Row) if f.name != "line")
 SERIES_COLUMNS = tuple(f.name for f in fields(SeriesInfo))
 SOURCES_COLUMNS = ("document", "title", "publisher", "published", "description")
