@@ -31,7 +31,6 @@ __all__ = [
     "load_world_totals", "read_csv", "refuse_first", "series_technology", "world_share",
 ]  # fmt: skip
 
-#: The shipped reference class and world totals, package data of ``forecast.data``.
 REFERENCE_FILE = Path("reference_class") / "technology_ramps.csv"
 WORLD_TOTALS_FILE = Path("reference_class") / "world_totals.csv"
 #: Years a reference class may hold: technologies ramped up long before batteries did.
