@@ -209,11 +209,11 @@ class ReferenceWindows:
 
 def extract_windows(
     frame: pd.DataFrame, window: int = 4, horizons: int = 6, min_growth: float = 0.15,
-    *, require_actual: bool = True, min_share: float = 0.0, totals: pd.DataFrame | None = None,
+    *, min_share: float = 0.0, totals: pd.DataFrame | None = None,
 ) -> ReferenceWindows:
     """Every complete window of ``window`` consecutive years of every series whose end-point
-    growth ``(v_t / v_{t-w+1}) ** (1 / (w - 1)) - 1`` is at least ``min_growth``, with the
-    actuals ``1 .. horizons`` years ahead; ordered by series, then origin.
+    growth ``(v_t / v_{t-w+1}) ** (1 / (w - 1)) - 1`` is at least ``min_growth`` and that has
+    an actual ``1 .. horizons`` years ahead (something to score); ordered by series, then origin.
 
     Parameters
     ----------
@@ -223,9 +223,6 @@ def extract_windows(
         Points per window (>= 2) and years ahead to collect actuals for (>= 1).
     min_growth : float
         Smallest end-point growth over the window [fraction/yr], e.g. 0.15.
-    require_actual : bool
-        Drop windows with no actual at any horizon (nothing to score); False keeps them, for
-        statistics of the windows themselves (the noise prior).
     min_share : float
         Smallest share of its technology's world total in the origin year [fraction], e.g.
         0.001: established series only. Above 0, a window with no known world total is dropped.
@@ -255,8 +252,7 @@ def extract_windows(
     with np.errstate(invalid="ignore", divide="ignore"):
         growth = (win[..., -1] / win[..., 0]) ** (1.0 / (window - 1)) - 1.0
     keep = complete & (growth >= float(min_growth) - 1e-12)
-    if require_actual:
-        keep &= np.any(np.isfinite(fut), axis=2)
+    keep &= np.any(np.isfinite(fut), axis=2)
     if min_share > 0:
         keep &= np.nan_to_num(share, nan=-1.0) >= float(min_share)
     s_idx, o_idx = np.nonzero(keep)
