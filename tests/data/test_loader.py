@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from forecast import data
-from forecast.data import loader
+from forecast.data import loader, schema
 from forecast.errors import DataValidationError
 from tests.conftest import DATA, SEEDS
 
@@ -122,7 +122,7 @@ def test_outlook_values(history, key):
 
 
 def test_tidy_frame_columns_and_types(history):
-    assert list(history.columns) == loader.COLUMNS
+    assert list(history.columns) == list(schema.HISTORY_COLUMNS)
     assert history["year"].dtype == "int64"
     assert history["value"].dtype == "float64"
     assert not history.duplicated(["series", "region", "segment", "year"]).any()

@@ -1,9 +1,9 @@
 """Historical data: load, validate, resolve conflicts, derive series, report consistency.
 
-The data folder holds ``history.csv``, one observation per row (:data:`COLUMNS`; ``kind`` is
-``reported``, ``derived`` by the re-checked arithmetic in ``derivation``, or ``outlook``);
-``series.csv``, the catalogue; ``sources.csv``, the documents; ``variants.csv``, the
-alternatives kept where documents disagree, by rank.
+The data folder holds ``history.csv``, one observation per row (:data:`HISTORY_COLUMNS`;
+``kind`` is ``reported``, ``derived`` by the re-checked arithmetic in ``derivation``, or
+``outlook``); ``series.csv``, the catalogue; ``sources.csv``, the documents; ``variants.csv``,
+the alternatives kept where documents disagree, by rank.
 
 Conflicts are data, not noise: China's 2023 production is 910 GWh in the year-by-year series
 but 940 GWh as the base of the +24% stated for 2024. Both rows are kept with their variant;
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
-    "COLUMNS", "CONFLICT_COLUMNS", "DATA_FILES", "HISTORY_FILE", "OBSERVED_KINDS", "Dataset",
+    "CONFLICT_COLUMNS", "DATA_FILES", "HISTORY_FILE", "OBSERVED_KINDS", "Dataset",
     "cagr", "conflicts", "consistency_report", "default_data_dir", "get_series",
     "implied_world_production", "load_dataset", "load_history", "segment_shares",
     "summary_text", "yoy_growth",
@@ -39,8 +39,6 @@ __all__ = [
 HISTORY_FILE = "history.csv"
 DATA_FILES = (HISTORY_FILE, "series.csv", "sources.csv", "variants.csv")
 
-#: Columns of the tidy history frame, in order.
-COLUMNS = list(HISTORY_COLUMNS)
 OBSERVED_KINDS = ("reported", "derived")
 #: Columns of :func:`conflicts`, in order.
 CONFLICT_COLUMNS = ("series", "region", "segment", "year", "variant", "value", "unit", "kind",
@@ -101,7 +99,8 @@ class Dataset:
                                           f"prefer='{name}' is not one of {sorted(self.variants)}")
         chosen = resolve(self.rows, self.variants, preferred).values()
         # From lists, not the dataclasses: pandas would deep-copy each through asdict.
-        frame = pd.DataFrame([[getattr(r, c) for c in COLUMNS] for r in chosen], columns=COLUMNS)
+        frame = pd.DataFrame([[getattr(r, c) for c in HISTORY_COLUMNS] for r in chosen],
+                             columns=HISTORY_COLUMNS)
         frame = frame.sort_values(["series", "region", "segment", "year"], ignore_index=True)
         frame.attrs.update(data_dir=str(self.data_dir), prefer=preferred)
         return frame
@@ -140,7 +139,7 @@ def load_dataset(data_dir: str | Path | None = None) -> Dataset:
 def load_history(
     data_dir: str | Path | None = None, prefer: str | Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """The validated history, one value per key: :data:`COLUMNS`, values in the row's
+    """The validated history, one value per key: :data:`HISTORY_COLUMNS`, values in the row's
     ``unit`` (arguments as :func:`load_dataset` and :meth:`Dataset.history`)."""
     return load_dataset(data_dir).history(prefer)
 
