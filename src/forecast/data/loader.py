@@ -98,9 +98,8 @@ class Dataset:
                 raise DataValidationError(self.data_dir / "variants.csv", "unknown-variant",
                                           f"prefer='{name}' is not one of {sorted(self.variants)}")
         chosen = resolve(self.rows, self.variants, preferred).values()
-        # From lists, not the dataclasses: pandas would deep-copy each through asdict.
-        frame = pd.DataFrame([[getattr(r, c) for c in HISTORY_COLUMNS] for r in chosen],
-                             columns=HISTORY_COLUMNS)
+        # From the rows' own dicts, not the dataclasses: pandas would deep-copy each (asdict).
+        frame = pd.DataFrame([vars(r) for r in chosen], columns=HISTORY_COLUMNS)
         frame = frame.sort_values(["series", "region", "segment", "year"], ignore_index=True)
         frame.attrs.update(data_dir=str(self.data_dir), prefer=preferred)
         return frame
