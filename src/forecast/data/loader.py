@@ -217,8 +217,7 @@ def conflicts(data_dir: str | Path | None = None) -> pd.DataFrame:
     count = Counter(r.key for r in ds.rows)
     rows = sorted((r for r in ds.rows if count[r.key] > 1),
                   key=lambda r: (r.key, ds.variants[r.variant]))
-    records = [{**{c: getattr(r, c) for c in CONFLICT_COLUMNS if c != "default"},
-                "default": default[r.key] is r} for r in rows]
+    records = [{**vars(r), "default": default[r.key] is r} for r in rows]
     # Named columns even when nothing conflicts, so callers can group an empty table.
     return pd.DataFrame.from_records(records, columns=CONFLICT_COLUMNS)
 
