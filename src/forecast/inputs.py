@@ -47,10 +47,6 @@ _KINDS = {stat.S_IFIFO: "a FIFO", stat.S_IFCHR: "a character device",
           stat.S_IFBLK: "a block device", stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
 
-def _scenario_fail(path: str | Path) -> Fail:
-    return lambda rule, message: ScenarioError(path, "-", message)
-
-
 def check_path(path: str | Path, fail: Fail) -> Path:
     """``path`` as a Path, refused (rule ``path``) when it holds a NUL byte (no file has
     such a name; Python would raise ``ValueError`` deep in a loader)."""
@@ -162,7 +158,9 @@ def _measure_yaml(events: Iterable[Any], fail: Fail) -> None:
 def read_scenario_text(path: str | Path) -> str:
     """A scenario file's text after the file checks and :func:`check_yaml`; a refusal is a
     :class:`ScenarioError` naming the file (key ``-``)."""
-    fail = _scenario_fail(path)
+    def fail(rule: str, message: str) -> ForecastError:
+        return ScenarioError(path, "-", message)
+
     text = read_text(path, MAX_SCENARIO_FILE_BYTES, fail)
     check_yaml(text, fail)
     return text
