@@ -127,7 +127,7 @@ def test_check_inputs_refuses_a_nul_byte_in_data_dir():
     from forecast.inputs import check_inputs
 
     with pytest.raises(DataValidationError, match="NUL byte"):
-        check_inputs("da\x00ta")
+        check_inputs("da\x00ta", "scenarios")
 
 
 # ------------------------------------------------------------------ scenario files

@@ -167,8 +167,8 @@ def read_scenario_text(path: str | Path) -> str:
 
 
 def check_inputs(
-    data_dir: str | Path | None = None,
-    scenario_dir: str | Path | None = None,
+    data_dir: str | Path,
+    scenario_dir: str | Path,
     scenarios: Sequence[str] | None = None,
     target_year: int | None = None,
     reference: str | Path | None = None,
@@ -183,9 +183,8 @@ def check_inputs(
 
     Parameters
     ----------
-    data_dir, scenario_dir : str or Path, optional
-        Data folder (default: :func:`forecast.data.default_data_dir`) and scenario folder
-        (default: ``<data_dir>/scenarios``).
+    data_dir, scenario_dir : str or Path
+        Data folder and scenario folder.
     scenarios : sequence of str, optional
         Names or paths of the scenarios a run projects (default, None or empty: every file).
     target_year : int, optional
@@ -200,10 +199,8 @@ def check_inputs(
 
     if history is None:
         history = data.load_history(data_dir)
-    folder = (Path(scenario_dir) if scenario_dir is not None
-              else catalog.default_scenario_dir(history.attrs["data_dir"]))
-    listed = catalog.list_scenarios(folder)["path"]
-    prepared = catalog.prepare_all(scenarios or listed, history, target_year, folder)
+    listed = catalog.list_scenarios(scenario_dir)["path"]
+    prepared = catalog.prepare_all(scenarios or listed, history, target_year, scenario_dir)
     chosen = [p.scenario for p in prepared]
     outlooks = Path(history.attrs["data_dir"]) / OUTLOOKS_FILE
     if outlooks.exists():
