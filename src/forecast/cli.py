@@ -1,6 +1,5 @@
-"""The ``forecast`` command line. Its exit codes (the parser's epilog; the README's table says
-more) and the last line ``forecast run`` prints (the run folder, else the error line) are a
-contract scripts rely on.
+"""The ``forecast`` command line. Its exit codes (the README's table says more than the
+parser's epilog) and the last line ``forecast run`` prints are a contract scripts rely on.
 
 Heavy libraries (pandas, statsmodels, papermill) are imported inside the commands, so
 ``forecast --help`` starts fast.
