@@ -1,9 +1,7 @@
-"""Input files refused before they are read, and every input of a run checked in one call.
-
-:func:`check_inputs` is what ``forecast validate`` runs, and ``forecast run`` before any
-notebook starts; the first problem raises one line (exit code 3). Each input file is refused
-before a byte is read if it is not a regular file (a FIFO would block, ``/dev/zero`` never
-ends) or is above its size limit (:func:`read_text`, :func:`check_file`).
+"""Input files refused before they are read, and every input of a run checked in one call
+(:func:`check_inputs`). A file is refused unread if it is not a regular file (a FIFO would
+block, ``/dev/zero`` never ends) or is above its size limit (:func:`read_text`,
+:func:`check_file`).
 """
 
 from __future__ import annotations
