@@ -193,8 +193,7 @@ def render_notebook_html(notebook_path: Path, html_path: Path) -> Path:
                             config=Config(NbConvertBase={
                                 "display_data_priority": list(REVIEWER_MIME_TYPES)}))
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    Path(html_path).write_text(body, encoding="utf-8")
-    return Path(html_path)
+    return write_atomic(html_path, body)
 
 
 def _page(root: Path, stem: str) -> dict[str, Any]:
