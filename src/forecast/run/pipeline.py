@@ -159,8 +159,6 @@ class Kernels:
                     run_sync(manager.signal_kernel)(signal.SIGTERM)
 
 
-#: Run in a reused kernel before its next notebook: a new IPython session (no user names but
-#: the module's own, no input or output history, execution count 1), no figures.
 _RESET = """\
 def _forecast_reset(ip=get_ipython()):
     module = {k: v for k, v in ip.user_ns.items() if len(k) > 4 and k[:2] == k[-2:] == "__"}
@@ -172,9 +170,10 @@ _forecast_reset()
 
 
 def _reset(manager: Any, timeout: int) -> None:
-    """Run :data:`_RESET` in a reused kernel, outside its history (the next cell is ``In [1]``),
-    by nbclient: it checks every second that the kernel lives, so a kernel that died or was
-    stopped ends the wait at once, not after ``timeout`` [s]."""
+    """Make a reused kernel a new IPython session before its next notebook (no user names but
+    the module's own, no figures, no history: :data:`_RESET` runs outside it, so the next cell
+    is ``In [1]``), by nbclient: it checks every second that the kernel lives, so a kernel that
+    died or was stopped ends the wait at once, not after ``timeout`` [s]."""
     import nbformat
     from nbclient import NotebookClient
 
