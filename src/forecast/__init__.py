@@ -1,6 +1,6 @@
 """forecast: lithium-ion battery production history, growth and share models, 2030 scenarios.
 
-Importing the package is cheap: submodules (and pandas, statsmodels, matplotlib) load
+Importing the package is cheap: submodules (and pandas, scipy, matplotlib) load
 only when used, so ``forecast --help`` answers quickly.
 """
 

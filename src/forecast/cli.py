@@ -1,7 +1,7 @@
 """The ``forecast`` command line. Its exit codes (the README's table says more than the
 parser's epilog) and the last line ``forecast run`` prints are a contract scripts rely on.
 
-Heavy libraries (pandas, statsmodels, papermill) are imported inside the commands, so
+Heavy libraries (pandas, scipy, papermill) are imported inside the commands, so
 ``forecast --help`` starts fast.
 """
 
