@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -209,8 +208,11 @@ def actuals(data_dir: str | Path | None = None) -> pd.DataFrame:
                                     "year": values.index.astype("int64"),
                                     "actual": values.to_numpy(dtype=float),
                                     "unit": values.attrs["unit"]}))
-    with suppress(KeyError):
+    try:
         world = data.implied_world_production(history)
+    except KeyError:  # no world total without China's share of it
+        pass
+    else:
         frames.append(pd.DataFrame({"region": "World", "segment": "total",
                                     "year": world["year"].astype("int64"),
                                     "actual": world["world"].astype(float), "unit": "GWh"}))
